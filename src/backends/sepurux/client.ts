@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { BackendContext } from '../types.js';
+import type { JsonTransport } from '../../transport/http.js';
+import { BackendCallError } from '../../errors.js';
+import { BatchStatus, CampaignPage, RunCreated, RunStatus, TraceCreated, sepuruxErrorMessage } from './schemas.js';
+
+/** Campaign pages followed at most; a server that cycles its cursor cannot hold the gate. */
+const MAX_CAMPAIGN_PAGES = 100;
+
+/** Thresholds sent with a CI run, as the API names them. */
+export interface SentThresholds {
+  min_pass_rate?: number;
+  max_unsafe?: number;
+  max_failures?: number;
+  min_reliability_score?: number;
+}
+
+/** The Sepurux API calls the gate makes (CONTRACT.md section 2). */
+export class SepuruxClient {
+  private readonly project?: JsonTransport;
+  private readonly ci: JsonTransport;
+
+  constructor(context: BackendContext, token: string, projectId: string | undefined) {
+    const projectHeaders = projectId ? { 'X-API-Key': token, 'X-Project-Id': projectId } : undefined;
+    if (projectHeaders) this.project = context.transport({ credentials: projectHeaders, errorMessage: sepuruxErrorMessage });
+    // CI endpoints take the CI token; the project headers ride along so a project key works too.
+    this.ci = context.transport({ credentials: { 'X-Sepurux-Token': token, ...projectHeaders }, errorMessage: sepuruxErrorMessage });
+  }
+
+  /** Uploads a trace (the file's bytes, as they are) and returns its new id. */
+  uploadTrace(bytes: Buffer): Promise<string> {
+    return this.projectApi().request({
+      method: 'POST',
+      path: '/v1/traces',
+      body: bytes,
+      schema: TraceCreated,
+      // A second upload of the same trace is harmless; a lost answer is worth a retry.
+      idempotent: true,
+      hints: { 413: 'The trace is larger than the backend accepts; record a shorter trace.' },
+    });
+  }
+
+  /** Finds the one campaign named exactly `name`, following every page. */
+  async findCampaignId(name: string): Promise<string> {
+    const seen: { id: string; name: string }[] = [];
+    const cursors = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_CAMPAIGN_PAGES; page++) {
+      const query = new URLSearchParams({ name, ...(cursor ? { cursor } : {}) });
+      const answer = await this.projectApi().request({
+        method: 'GET',
+        path: `/v1/campaigns?${query}`,
+        schema: CampaignPage,
+        idempotent: true,
+        hints: { 404: 'Check `project_id` and `base_url`.' },
+      });
+      seen.push(...answer.campaigns);
+      cursor = answer.next_cursor ?? undefined;
+      if (!cursor || cursors.has(cursor)) break;
+      cursors.add(cursor);
+    }
+    return pickCampaign(name, seen);
+  }
+
+  /** Starts a CI run, or a batch over the campaign's eval-set when no trace is given. */
+  createRun(body: {
+    trace_id?: string;
+    campaign_id: string;
+    thresholds: SentThresholds;
+    repo: string;
+    pull_request_number?: number;
+    commit_sha?: string;
+  }, gateKey: string): Promise<RunCreated> {
+    return this.ci.request({
+      method: 'POST',
+      path: '/v1/ci/runs',
+      headers: { 'Idempotency-Key': idempotencyKey(gateKey, body.campaign_id, body.trace_id) },
+      body,
+      schema: RunCreated,
+      // The Idempotency-Key makes a resent request find the run the first one started.
+      idempotent: true,
+      hints: {
+        404: 'Check `campaign_id` (or `campaign_name`) and `trace_id`.',
+        422: "The campaign's eval-set has fewer traces than its `min_scenarios`: register more traces (PATCH /v1/campaigns/{id}/eval-set) or lower `min_scenarios`.",
+      },
+    });
+  }
+
+  /** One poll of a single CI run. */
+  getRun(runId: string) {
+    return this.ci.request({ method: 'GET', path: `/v1/ci/runs/${encodeURIComponent(runId)}`, name: 'GET /v1/ci/runs/{run_id}', schema: RunStatus, idempotent: true });
+  }
+
+  /** One poll of a whole batch: one request whatever its size. */
+  getBatch(batchId: string) {
+    return this.ci.request({ method: 'GET', path: `/v1/ci/batch/${encodeURIComponent(batchId)}`, name: 'GET /v1/ci/batch/{batch_id}', schema: BatchStatus, idempotent: true });
+  }
+
+  private projectApi(): JsonTransport {
+    // Input validation requires project_id for every project call; this guards the invariant.
+    if (!this.project) throw new BackendCallError('project API', 'A project call needs `project_id`; set it to the Sepurux project UUID.');
+    return this.project;
+  }
+}
+
+function pickCampaign(name: string, campaigns: { id: string; name: string }[]): string {
+  const matches = campaigns.filter((campaign) => campaign.name === name);
+  const [only] = matches;
+  if (matches.length === 1 && only) return only.id;
+  if (matches.length > 1) {
+    throw new BackendCallError(
+      'GET /v1/campaigns',
+      `${matches.length} campaigns are named "${name}" (${matches.map((c) => c.id).join(', ')}); set \`campaign_id\` to the one to gate on.`,
+    );
+  }
+  const names = [...new Set(campaigns.map((c) => `"${c.name}"`))];
+  const listed = names.length === 0 ? 'the project has no campaigns' : `campaigns that exist: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}`;
+  throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${name}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
+}
+
+/** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
+function idempotencyKey(gateKey: string, campaignId: string, traceId: string | undefined): string {
+  return createHash('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,74 @@
+import { BackendCallError } from '../../errors.js';
+import type { PollState } from '../../poll.js';
+import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../verdict.js';
+import type { SepuruxInputs } from './inputs.js';
+import type { Progress } from './schemas.js';
+
+const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
+const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
+
+/** Reads a run or batch answer; an unknown status is schema drift and fails the gate. */
+export function progressState(answer: Progress, call: string): PollState {
+  const status = answer.status.toLowerCase();
+  if (!TERMINAL.has(status) && !IN_PROGRESS.has(status)) {
+    throw new BackendCallError(call, `${call} answered an unknown status "${answer.status}"; the gate fails closed rather than guess.`);
+  }
+  const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null ? `${answer.scenario_coverage_pct}% covered` : undefined;
+  return { terminal: TERMINAL.has(status), status, progress: coverage };
+}
+
+/** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
+export function thresholdsOf(inputs: SepuruxInputs, batch: boolean): Threshold[] {
+  const all: (Threshold | undefined)[] = [
+    limit('min_pass_rate', 'pass_rate', '>=', inputs.min_pass_rate),
+    limit('max_unsafe', 'unsafe_attempts', '<=', inputs.max_unsafe),
+    limit('max_failures', 'failures', '<=', inputs.max_failures),
+    limit('min_reliability_score', 'reliability_score', '>=', inputs.min_reliability_score),
+    batch ? limit('min_coverage', 'scenario_coverage_pct', '>=', inputs.min_coverage) : undefined,
+  ];
+  return all.filter((t): t is Threshold => t !== undefined);
+}
+
+function limit(input: string, figure: keyof Figures, comparator: Threshold['comparator'], value: number | undefined): Threshold | undefined {
+  return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
+}
+
+/** The terminal answer as an {@link Evaluation}; anything but an explicit pass decides `fail`. */
+export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[]): Evaluation {
+  const status = answer.status.toLowerCase();
+  const said = (answer.decision ?? '').toLowerCase();
+  // Some servers put the verdict in `status` alone.
+  const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
+  const { decision, reason } = readDecision(status, verdict);
+  return {
+    decision,
+    status,
+    reason,
+    ids,
+    dashboardUrl: answer.dashboard_url ?? undefined,
+    figures: figuresOf(answer),
+    thresholds,
+    topFailingTools: answer.top_failing_tools ?? [],
+  };
+}
+
+function readDecision(status: string, verdict: string): { decision: Decision; reason?: string } {
+  if (status === 'failed') return { decision: 'fail', reason: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' };
+  if (verdict === 'pass') return { decision: 'pass' };
+  if (verdict === 'fail') return { decision: 'fail' };
+  return { decision: 'fail', reason: `finished (status "${status}") with decision "${verdict || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+}
+
+function figuresOf(answer: Progress): Figures {
+  const figures: Figures = {};
+  const put = (key: keyof Figures, value: number | null | undefined) => {
+    if (value !== null && value !== undefined) figures[key] = value;
+  };
+  put('pass_rate', answer.pass_rate);
+  put('unsafe_attempts', answer.unsafe_attempts);
+  put('failures', answer.failures);
+  put('reliability_score', answer.reliability_score);
+  put('trace_count', answer.trace_count);
+  if ('scenario_coverage_pct' in answer) put('scenario_coverage_pct', answer.scenario_coverage_pct);
+  return figures;
+}

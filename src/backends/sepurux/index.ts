@@ -1,0 +1,83 @@
+import { parseInputs, type RawInputs } from '../../inputs/fields.js';
+import { pollUntilTerminal } from '../../poll.js';
+import type { Backend, BackendContext, PreparedGate } from '../types.js';
+import { SepuruxClient } from './client.js';
+import { progressState, thresholdsOf, toEvaluation } from './evaluation.js';
+import { SEPURUX_INPUT_NAMES, SEPURUX_RULES, SepuruxInputs } from './inputs.js';
+import type { Progress } from './schemas.js';
+import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
+
+/** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
+export const sepurux: Backend = {
+  id: 'sepurux',
+  displayName: 'Sepurux',
+  defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
+  defaultCheckName: 'Sepurux Reliability Gate',
+  inputNames: SEPURUX_INPUT_NAMES,
+  async prepare(raw: RawInputs): Promise<PreparedGate> {
+    const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
+    const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
+    return { run: (context) => runGate(inputs, trace, context) };
+  },
+};
+
+async function runGate(inputs: SepuruxInputs, trace: TraceFile | undefined, context: BackendContext) {
+  const { log, change } = context;
+  const client = new SepuruxClient(context, inputs.token, inputs.project_id);
+
+  let traceId = inputs.trace_id;
+  if (trace) {
+    traceId = await log.group('Upload trace', async () => {
+      log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
+      const id = await client.uploadTrace(trace.bytes);
+      log.info(`Trace uploaded: ${id}`);
+      return id;
+    });
+  }
+  context.learned({ trace_id: traceId });
+
+  let campaignId = inputs.campaign_id;
+  if (campaignId === undefined && inputs.campaign_name !== undefined) {
+    const name = inputs.campaign_name;
+    campaignId = await log.group('Find campaign', async () => {
+      const id = await client.findCampaignId(name);
+      log.info(`Campaign "${name}" is ${id}`);
+      return id;
+    });
+  }
+  if (campaignId === undefined) throw new Error('unreachable: input rules require campaign_name or campaign_id');
+  context.learned({ campaign_id: campaignId });
+
+  const thresholds = thresholdsOf(inputs, false);
+  const created = await log.group('Start CI run', async () => {
+    const run = await client.createRun(
+      {
+        ...(traceId ? { trace_id: traceId } : {}),
+        campaign_id: campaignId,
+        thresholds: Object.fromEntries(thresholds.map((t) => [t.input, t.limit])),
+        repo: change.repository,
+        ...(change.pullRequestNumber ? { pull_request_number: change.pullRequestNumber } : {}),
+        ...(change.commitSha ? { commit_sha: change.commitSha } : {}),
+      },
+      change.gateKey,
+    );
+    log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
+    return run;
+  });
+  const batchId = created.ci_batch_id ?? undefined;
+  const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
+  context.learned(ids);
+
+  const final = await log.group('Wait for the verdict', () => {
+    const call = batchId ? 'GET /v1/ci/batch/{batch_id}' : 'GET /v1/ci/runs/{run_id}';
+    return pollUntilTerminal<Progress>({
+      what: batchId ? `batch ${batchId}` : `CI run ${created.run_id}`,
+      fetch: () => (batchId ? client.getBatch(batchId) : client.getRun(created.run_id)),
+      state: (answer) => progressState(answer, call),
+      deadline: context.deadline,
+      maxIntervalMs: context.pollIntervalMs,
+      log: (line) => log.info(line),
+    });
+  });
+  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined));
+}

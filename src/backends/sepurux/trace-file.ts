@@ -1,0 +1,60 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InputError, messageOf } from '../../errors.js';
+
+/** The largest trace the gate uploads. */
+export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
+
+/** A trace file read from disk and checked to hold one JSON object. */
+export interface TraceFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * Reads the trace at `path` (relative to the workspace) and checks it is one JSON object;
+ * every problem is an {@link InputError} that says what the earlier step should have written.
+ */
+export async function readTraceFile(path: string, workspace = process.cwd()): Promise<TraceFile> {
+  const absolute = resolve(workspace, path);
+  const where = `\`trace_file\` "${path}"${absolute !== path ? ` (${absolute})` : ''}`;
+  let size: number;
+  try {
+    const info = await stat(absolute);
+    if (info.isDirectory()) throw new InputError(`${where} is a directory; point \`trace_file\` at the JSON file inside it.`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${where} does not exist; check that the step that records the trace ran and wrote it there.`);
+    throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+  }
+  if (size === 0) throw new InputError(`${where} is empty; the step that records the trace wrote nothing.`);
+  if (size > MAX_TRACE_BYTES) {
+    throw new InputError(`${where} is ${formatBytes(size)}, over the ${formatBytes(MAX_TRACE_BYTES)} the gate uploads; record a shorter trace.`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolute);
+  } catch (error) {
+    throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new InputError(`${where} is not valid JSON (${messageOf(error)}); the trace must be one JSON object.`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+    throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
+  }
+  return { path: absolute, bytes };
+}
+
+/** `1.2 MiB`, `340 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

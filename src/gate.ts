@@ -1,0 +1,89 @@
+import { BACKENDS, BACKEND_IDS, backendById } from './backends/registry.js';
+import type { Backend, GateLog, PreparedGate } from './backends/types.js';
+import { Deadline } from './deadline.js';
+import { InputError, messageOf } from './errors.js';
+import { type CommonInputs, parseCommonInputs } from './inputs/common.js';
+import type { RawInputs } from './inputs/fields.js';
+import { type GateTarget, readTarget } from './github/event.js';
+import { JsonTransport } from './transport/http.js';
+import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
+
+/** A gate whose inputs are all valid: what to run, where, and where to report. */
+export interface GatePlan {
+  inputs: CommonInputs & { baseUrl: string; checkName: string };
+  backend: Backend;
+  prepared: PreparedGate;
+  target: GateTarget;
+}
+
+/** The event the workflow runs on, as `@actions/github`'s context gives it. */
+export interface EventSource {
+  eventName: string;
+  payload: unknown;
+}
+
+/** Every input name any backend reads, for reading them all from the runner. */
+export function allInputNames(commonNames: readonly string[]): string[] {
+  return [...new Set([...commonNames, ...BACKENDS.flatMap((b) => b.inputNames)])];
+}
+
+/** Validates every input and reads local files; throws {@link InputError} before any network call. */
+export async function planGate(raw: RawInputs, event: EventSource, env: NodeJS.ProcessEnv): Promise<GatePlan> {
+  const eventTarget = readTarget(event.eventName, event.payload, env);
+  if (!raw.token?.trim() && eventTarget.fromFork) {
+    throw new InputError(
+      'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
+        'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).',
+    );
+  }
+  const inputs = parseCommonInputs(raw, BACKEND_IDS);
+  const backend = backendById(inputs.backend);
+  rejectForeignInputs(backend, raw);
+  const prepared = await backend.prepare(raw);
+  return {
+    inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl, checkName: inputs.check_name ?? backend.defaultCheckName },
+    backend,
+    prepared,
+    target: readTarget(event.eventName, event.payload, env, { headSha: inputs.head_sha, pullRequestNumber: inputs.pull_request_number }),
+  };
+}
+
+function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
+  const own = new Set(backend.inputNames);
+  const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) =>
+    other.inputNames.filter((name) => !own.has(name) && raw[name]?.trim()).map((name) => ({ name, owner: other })),
+  );
+  if (foreign.length === 0) return;
+  const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
+  throw new InputError(
+    `${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`,
+  );
+}
+
+/**
+ * Runs the backend to a verdict. Never throws: a failed call, a bad answer or the timeout
+ * becomes a `fail` verdict that says why.
+ */
+export async function runGate(plan: GatePlan, log: GateLog): Promise<Verdict> {
+  const { inputs, backend, target } = plan;
+  const deadline = new Deadline(inputs.timeoutMs);
+  const ids: GateIds = {};
+  try {
+    const evaluation = await plan.prepared.run({
+      baseUrl: inputs.baseUrl,
+      deadline,
+      pollIntervalMs: inputs.pollIntervalMs,
+      log,
+      change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
+      transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, debug: (line) => log.debug(line) }),
+      learned: (more) => Object.assign(ids, definedOnly(more)),
+    });
+    return decide(backend.displayName, evaluation, deadline.elapsedMs());
+  } catch (error) {
+    return failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+  }
+}
+
+function definedOnly(ids: GateIds): GateIds {
+  return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
+}

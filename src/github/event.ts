@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+
+/** The parts of a webhook payload the gate reads; every field is checked before use. */
+interface Payload {
+  pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } } };
+  workflow_run?: { head_sha?: unknown; pull_requests?: { number?: unknown }[] };
+  merge_group?: { head_sha?: unknown };
+  issue?: { number?: unknown; pull_request?: unknown };
+}
+
+/** What the gate knows about the change it gates, from the event and the runner's environment. */
+export interface GateTarget {
+  eventName: string;
+  /** `owner/name`. */
+  repository: string;
+  /** The commit the check or status goes on. */
+  headSha?: string;
+  pullRequestNumber?: number;
+  /** A pull request from a fork: its workflow gets no secrets and a read-only token. */
+  fromFork: boolean;
+  /** Link to this workflow run, for checks without a dashboard. */
+  runUrl?: string;
+  /** Stable for one workflow run attempt and step. */
+  gateKey: string;
+}
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+
+/**
+ * Reads the target from the event: the pull request's head commit (not the merge commit in
+ * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
+ * The `head_sha` and `pull_request_number` inputs override.
+ */
+export function readTarget(
+  eventName: string,
+  payload: unknown,
+  env: NodeJS.ProcessEnv,
+  overrides: { headSha?: string; pullRequestNumber?: number } = {},
+): GateTarget {
+  const event = (payload ?? {}) as Payload;
+  const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
+  const headSha =
+    overrides.headSha ??
+    (pr ? text(pr.head?.sha) : eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? text(event.merge_group?.head_sha) : undefined) ??
+    text(env.GITHUB_SHA);
+  const pullRequestNumber =
+    overrides.pullRequestNumber ??
+    (pr
+      ? number(pr.number)
+      : eventName === 'workflow_run'
+        ? number(event.workflow_run?.pull_requests?.[0]?.number)
+        : eventName === 'issue_comment' && event.issue?.pull_request
+          ? number(event.issue.number)
+          : undefined);
+  const headRepo = text(pr?.head?.repo?.full_name);
+  const baseRepo = text(pr?.base?.repo?.full_name);
+  const repository = text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+  const runId = text(env.GITHUB_RUN_ID);
+  const server = text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+  return {
+    eventName,
+    repository,
+    headSha,
+    pullRequestNumber,
+    fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+    runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    gateKey: runId
+      ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
+      : randomUUID(),
+  };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}

@@ -1,0 +1,7 @@
+import * as core from '@actions/core';
+import { run } from './main.js';
+
+// Exit as soon as the verdict is reported: a socket the backend never closed must not hold the job.
+run()
+  .catch((error: unknown) => core.setFailed(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
+  .finally(() => process.exit());

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { insecureUrlReason } from '../transport/url.js';
+import { flag, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
+
+/** The staged-rollout modes: what a failing verdict does to the step and the check. */
+export const MODES = ['observe', 'soft', 'hard'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Inputs every backend shares. */
+export const COMMON_INPUT_NAMES = [
+  'backend',
+  'base_url',
+  'token',
+  'mode',
+  'timeout',
+  'poll_interval',
+  'github_token',
+  'check_name',
+  'comment',
+  'pull_request_number',
+  'head_sha',
+] as const;
+
+const httpsUrl = optionalText().transform((text, ctx) => {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` });
+    return z.NEVER;
+  }
+  const insecure = insecureUrlReason(url);
+  if (insecure) {
+    ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
+    return z.NEVER;
+  }
+  return url.href.replace(/\/+$/, '');
+});
+
+const commonSchema = (backends: readonly [string, ...string[]]) =>
+  z.object({
+    backend: oneOf(backends, backends[0]),
+    base_url: httpsUrl,
+    token: requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)'),
+    mode: oneOf(MODES, 'hard'),
+    timeout: optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000),
+    poll_interval: optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000),
+    github_token: optionalText(),
+    check_name: optionalText(),
+    comment: flag(true),
+    pull_request_number: optionalNumber({ min: 1, integer: true }),
+    head_sha: optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
+      message: 'must be a full 40-character commit SHA',
+    }),
+  });
+
+/** The shared inputs, validated, with their defaults applied (times in milliseconds). */
+export type CommonInputs = Omit<z.output<ReturnType<typeof commonSchema>>, 'timeout' | 'poll_interval'> & {
+  timeoutMs: number;
+  pollIntervalMs: number;
+};
+
+/** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
+export function parseCommonInputs(raw: RawInputs, backends: readonly [string, ...string[]]): CommonInputs {
+  const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw);
+  return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
+}

@@ -1,0 +1,25 @@
+import * as core from '@actions/core';
+import { context } from '@actions/github';
+import { concludeStep } from './conclude.js';
+import { messageOf } from './errors.js';
+import { allInputNames, planGate, runGate } from './gate.js';
+import { COMMON_INPUT_NAMES } from './inputs/common.js';
+import { readRawInputs } from './inputs/read.js';
+import { actionsLog } from './log.js';
+import { reportOnRunner } from './reporters/index.js';
+import { failedVerdict } from './verdict.js';
+
+/** The action: inputs → backend → verdict → reporters → the step's outcome. */
+export async function run(): Promise<void> {
+  const raw = readRawInputs(allInputNames(COMMON_INPUT_NAMES));
+  const plan = await planGate(raw, context, process.env).catch((error: unknown) => error as Error);
+  if (plan instanceof Error) {
+    // Bad input fails the step in every mode: a misconfigured gate must be seen.
+    await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), undefined, 'Reliability gate');
+    core.setFailed(messageOf(plan));
+    return;
+  }
+  const verdict = await runGate(plan, actionsLog);
+  await reportOnRunner(verdict, plan, plan.inputs.checkName);
+  concludeStep(verdict, plan.inputs.mode);
+}

@@ -1,0 +1,38 @@
+/**
+ * Escaping for anything a backend said before it reaches markdown: no raw HTML, no links or
+ * images, no live @mentions, no table breakage.
+ */
+
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|~<>]/g;
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
+export function escapeText(value: string, max = 300): string {
+  // Control characters are stripped on purpose: they have no place in a report.
+  // eslint-disable-next-line no-control-regex
+  const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cut
+    .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
+    .replace(MARKDOWN_SPECIALS, (c) => (c === '<' || c === '>' ? c : `\\${c}`))
+    .replace(/@/g, '&#64;')
+    .replace(/:\/\//g, ':&#47;&#47;');
+}
+
+/** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
+export function safeUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    return url.href.replace(/[()<>\s"']/g, (c) => encodeURIComponent(c));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A number as the reports show it: at most four decimals, no float noise. */
+export function formatNumber(value: number | undefined): string {
+  if (value === undefined) return '—';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}

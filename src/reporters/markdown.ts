@@ -1,0 +1,83 @@
+import type { Verdict } from '../verdict.js';
+import { escapeText, formatNumber, safeUrl } from './escape.js';
+import type { Mode } from '../inputs/common.js';
+
+/** Where a body goes decides its budget. */
+export interface RenderOptions {
+  title: string;
+  mode: Mode;
+  /** Most failing tools listed; the rest are counted. */
+  maxTools: number;
+  /** Hard limit on the body's length in characters. */
+  maxChars: number;
+  /** Appended verbatim (e.g. the sticky comment's hidden marker). */
+  footer?: string;
+}
+
+const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
+
+const FIGURE_LABELS: Record<string, string> = {
+  pass_rate: 'Pass rate',
+  unsafe_attempts: 'Unsafe attempts',
+  failures: 'Failures',
+  reliability_score: 'Reliability score',
+  trace_count: 'Traces',
+  scenario_coverage_pct: 'Scenario coverage (%)',
+  mean_score: 'Mean score',
+  mean_delta: 'Mean delta vs baseline',
+};
+
+/** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
+export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
+  const lines: string[] = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
+  lines.push(escapeText(verdict.reason, 1000), '');
+  if (options.mode !== 'hard' && verdict.decision !== 'pass') {
+    lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
+  }
+  lines.push(...figureTable(verdict));
+  lines.push(...toolList(verdict, options.maxTools));
+  const dashboard = safeUrl(verdict.dashboardUrl);
+  if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
+  lines.push(`<sub>${detailLine(verdict)}</sub>`);
+  const footer = options.footer ? `\n${options.footer}` : '';
+  return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
+}
+
+function figureTable(verdict: Verdict): string[] {
+  const checked = new Set(verdict.thresholds.map((t) => t.figure));
+  const rows = verdict.thresholds.map(
+    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURE_LABELS[t.figure] ?? t.figure} | ${formatNumber(t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatNumber(t.limit)} (\`${t.input}\`) |`,
+  );
+  for (const [figure, value] of Object.entries(verdict.figures)) {
+    if (!checked.has(figure as keyof Verdict['figures'])) rows.push(`| | ${FIGURE_LABELS[figure] ?? figure} | ${formatNumber(value)} | |`);
+  }
+  if (rows.length === 0) return [];
+  return ['| | Figure | Value | Threshold |', '| --- | --- | --- | --- |', ...rows, ''];
+}
+
+function toolList(verdict: Verdict, maxTools: number): string[] {
+  const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+  if (tools.length === 0) return [];
+  const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
+  const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
+  return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+}
+
+function detailLine(verdict: Verdict): string {
+  const ids = Object.entries(verdict.ids)
+    .filter(([, value]) => value)
+    .map(([key, value]) => `${key.replace('_', ' ')} \`${escapeText(String(value), 80).replace(/`/g, '')}\``);
+  return [
+    `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
+    ...ids,
+    `${(verdict.durationMs / 1000).toFixed(1)}s`,
+  ].join(' · ');
+}
+
+/** Cuts a body that is still too long at a line boundary, saying so. */
+function fit(body: string, maxChars: number): string {
+  if (body.length <= maxChars) return body;
+  const note = '\n\n*… cut to fit GitHub\'s size limit; the full verdict is in the `report_file` output.*';
+  const cut = body.slice(0, Math.max(0, maxChars - note.length));
+  return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
+}

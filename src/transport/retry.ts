@@ -1,0 +1,41 @@
+/** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/**
+ * Statuses that say the server turned the request away before acting on it, so even a request
+ * that must not run twice may be sent again.
+ */
+export const REJECTED_UNPROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+/** Connection errors that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The error code of a failed connection, when Node gave one. */
+export function connectionErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when a failed request surely never reached the server. */
+export function neverReachedServer(error: unknown): boolean {
+  return NOT_SENT_CODES.has(connectionErrorCode(error) ?? '');
+}
+
+/** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
+export function backoffMs(attempt: number, random: () => number, baseMs = 500, capMs = 8000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+  // Jitter between half and the whole ceiling: spreads a fleet of gates, keeps a floor.
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+/**
+ * The wait a `Retry-After` header asks for, in milliseconds: delta-seconds or an HTTP date.
+ * Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

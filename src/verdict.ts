@@ -1,0 +1,132 @@
+/** The gate's decision. `warn` passes the step with a warning. */
+export type Decision = 'pass' | 'warn' | 'fail';
+
+/** The figures a backend may return; absent when it did not. */
+export interface Figures {
+  pass_rate?: number;
+  unsafe_attempts?: number;
+  failures?: number;
+  reliability_score?: number;
+  trace_count?: number;
+  scenario_coverage_pct?: number;
+  mean_score?: number;
+  mean_delta?: number;
+}
+
+/** A limit the user set, checked by the gate itself on the figures the backend returned. */
+export interface Threshold {
+  /** The input that set it, e.g. `min_pass_rate`. */
+  input: string;
+  figure: keyof Figures;
+  comparator: '>=' | '<=';
+  limit: number;
+  /** What a broken threshold decides: `fail`, or `warn` where the user's policy says so. */
+  breaks: Exclude<Decision, 'pass'>;
+}
+
+/** A threshold and what the backend's figure made of it. */
+export interface ThresholdResult extends Threshold {
+  actual: number | undefined;
+  holds: boolean;
+}
+
+/** Ids the gate learned; every one is an output. */
+export interface GateIds {
+  run_id?: string;
+  trace_id?: string;
+  campaign_id?: string;
+  batch_id?: string;
+}
+
+/** What a backend hands back once its evaluation is terminal. */
+export interface Evaluation {
+  /** The backend's own decision, mapped to ours (an unknown one is already `fail`). */
+  decision: Decision;
+  /** The backend's final status string, as it said it. */
+  status: string;
+  /** The backend's own explanation, when it gives one. */
+  reason?: string;
+  ids: GateIds;
+  dashboardUrl?: string;
+  figures: Figures;
+  thresholds: Threshold[];
+  topFailingTools: { tool: string; count: number }[];
+}
+
+/** The normalized verdict every reporter renders. */
+export interface Verdict {
+  decision: Decision;
+  /** One sentence a reviewer understands. */
+  reason: string;
+  /** `error` when the gate could not reach a verdict (bad answer, timeout, failed call). */
+  outcome: 'evaluated' | 'error';
+  backend: string;
+  status?: string;
+  ids: GateIds;
+  dashboardUrl?: string;
+  figures: Figures;
+  thresholds: ThresholdResult[];
+  topFailingTools: { tool: string; count: number }[];
+  durationMs: number;
+}
+
+const SEVERITY: Record<Decision, number> = { pass: 0, warn: 1, fail: 2 };
+
+/** The more severe of two decisions. */
+export function worst(a: Decision, b: Decision): Decision {
+  return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
+export function checkThreshold(threshold: Threshold, figures: Figures): ThresholdResult {
+  const actual = figures[threshold.figure];
+  const holds =
+    actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+  return { ...threshold, actual, holds };
+}
+
+/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+export function describeThreshold(result: ThresholdResult): string {
+  const figure = result.figure.replaceAll('_', ' ');
+  if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${result.limit})`;
+  const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+  return `${figure} ${result.actual} ${sign} ${result.limit} (\`${result.input}\`)`;
+}
+
+/**
+ * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
+ * returned; otherwise the most severe of the backend's decision and the broken thresholds.
+ */
+export function decide(backend: string, evaluation: Evaluation, durationMs: number): Verdict {
+  const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures));
+  const broken = thresholds.filter((t) => !t.holds);
+  const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
+  return {
+    decision,
+    reason: explain(backend, evaluation, broken, thresholds.length),
+    outcome: 'evaluated',
+    backend,
+    status: evaluation.status,
+    ids: evaluation.ids,
+    dashboardUrl: evaluation.dashboardUrl,
+    figures: evaluation.figures,
+    thresholds,
+    topFailingTools: evaluation.topFailingTools,
+    durationMs,
+  };
+}
+
+function explain(backend: string, evaluation: Evaluation, broken: ThresholdResult[], checked: number): string {
+  const said = evaluation.reason ? `${backend}: ${evaluation.reason.replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+  const breaks = broken.map(describeThreshold).join('; ');
+  if (evaluation.decision === 'pass' && broken.length === 0) {
+    return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+  }
+  if (evaluation.decision === 'pass') return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+  return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
+}
+
+/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
+export function failedVerdict(backend: string, reason: string, ids: GateIds, durationMs: number): Verdict {
+  return { decision: 'fail', reason, outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+}
