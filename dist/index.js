@@ -47122,7 +47122,8 @@ function parseInputs(schema, raw, rules = []) {
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;
-    throw new InputError(problems.length === 1 ? `Input ${problems[0]}` : `Inputs are invalid:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    const sentences = problems.map((p) => (p.endsWith('.') ? p : `${p}.`));
+    throw new InputError(sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/deadline.ts
@@ -48157,7 +48158,8 @@ function safeUrl(value) {
         const url = new URL(value);
         if (url.protocol !== 'https:' && url.protocol !== 'http:')
             return undefined;
-        return url.href.replace(/[()<>\s"']/g, (c) => encodeURIComponent(c));
+        // Parentheses would end a markdown link early; percent-encoding keeps the URL the same.
+        return url.href.replace(/[()<>\s"']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     }
     catch {
         return undefined;

@@ -25,7 +25,8 @@ export function safeUrl(value: string | undefined): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    return url.href.replace(/[()<>\s"']/g, (c) => encodeURIComponent(c));
+    // Parentheses would end a markdown link early; percent-encoding keeps the URL the same.
+    return url.href.replace(/[()<>\s"']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   } catch {
     return undefined;
   }

@@ -1,0 +1,96 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { planGate } from '../../src/gate.js';
+import { TEST_ENV } from '../support/gate.js';
+
+const valid = { token: 't0k', project_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', trace_id: 'tr-1', campaign_name: 'refund-reliability' };
+const plan = (inputs: Record<string, string>) => planGate(inputs, { eventName: 'push', payload: {} }, TEST_ENV);
+const problem = async (inputs: Record<string, string>) => {
+  const error = await plan(inputs).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InputError);
+  return (error as InputError).message;
+};
+
+describe('inputs', () => {
+  it('applies the documented defaults', async () => {
+    const { inputs, backend } = await plan(valid);
+    expect(backend.id).toBe('sepurux');
+    expect(inputs).toMatchObject({
+      mode: 'hard',
+      timeoutMs: 600_000,
+      pollIntervalMs: 5_000,
+      comment: true,
+      baseUrl: 'https://app.sepurux.dev/api/backend',
+      checkName: 'Sepurux Reliability Gate',
+    });
+  });
+
+  it.each([
+    [{ min_pass_rate: '85' }, 'Input `min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).'],
+    [{ min_pass_rate: 'high' }, 'Input `min_pass_rate` is "high", not a number; write a number from 0 to 1.'],
+    [{ max_unsafe: '1.5' }, 'Input `max_unsafe` is "1.5"; write a whole number of at least 0.'],
+    [{ min_reliability_score: '101' }, 'Input `min_reliability_score` is "101"; write a number from 0 to 100.'],
+    [{ token: '' }, 'Input `token` is required'],
+    [{ mode: 'strict' }, 'Input `mode` is "strict"; write one of `observe`, `soft`, `hard`.'],
+    [{ comment: 'yes' }, 'Input `comment` is "yes"; write `true` or `false`.'],
+    [{ timeout: '0' }, 'Input `timeout` is "0"; write a number from 1 to 21600.'],
+    [{ base_url: 'http://api.example.com' }, 'Input `base_url` is refused: plain http to api.example.com would send the token unencrypted; use https.'],
+    [{ base_url: 'not a url' }, 'Input `base_url` is "not a url", not a URL'],
+    [{ head_sha: 'abc' }, 'Input `head_sha` must be a full 40-character commit SHA.'],
+    [{ campaign_id: 'refund-reliability', campaign_name: '' }, 'Input `campaign_id` must be a UUID (for a name, use `campaign_name`).'],
+    [{ trace_file: 'trace.json' }, 'Input `trace_file` / `trace_id`: give one of them, not both'],
+    [{ campaign_id: '11111111-2222-4333-8444-555555555555' }, 'Input `campaign_name` / `campaign_id`: give exactly one'],
+    [{ campaign_name: '' }, 'Input `campaign_name` / `campaign_id`: give exactly one'],
+    [{ project_id: '' }, 'Input `project_id`: is required to upload `trace_file` or look up `campaign_name`'],
+  ])('rejects %j', async (change, message) => {
+    expect(await problem({ ...valid, ...change })).toContain(message);
+  });
+
+  it('lists every problem at once', async () => {
+    const message = await problem({ ...valid, min_pass_rate: '85', max_failures: '-1' });
+    expect(message).toMatch(/^Inputs are invalid:\n- `min_pass_rate` .*\n- `max_failures` /);
+  });
+
+  it('accepts plain http to a loopback host only', async () => {
+    for (const host of ['127.0.0.1:8080', 'localhost:3000', '[::1]:9000']) {
+      const { inputs } = await plan({ ...valid, base_url: `http://${host}/api/` });
+      expect(inputs.baseUrl).toBe(`http://${host}/api`);
+    }
+  });
+
+  it('explains the workflow_run pattern when a fork pull request has no secret', async () => {
+    const payload = { pull_request: { number: 7, head: { sha: 'b'.repeat(40), repo: { full_name: 'someone/fork' } }, base: { repo: { full_name: 'octo-org/agent' } } } };
+    const error = await planGate({ ...valid, token: '' }, { eventName: 'pull_request', payload }, TEST_ENV).catch((e: Error) => e);
+    expect((error as Error).message).toContain('this pull request comes from a fork');
+    expect((error as Error).message).toContain('workflow_run');
+  });
+});
+
+describe('trace_file', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'traces-'));
+    await mkdir(join(dir, 'folder'));
+    await writeFile(join(dir, 'empty.json'), '');
+    await writeFile(join(dir, 'array.json'), '[{"step": 1}]');
+    await writeFile(join(dir, 'scalar.json'), '"trace"');
+    await writeFile(join(dir, 'null.json'), 'null');
+    await writeFile(join(dir, 'broken.json'), '{"steps": [');
+  });
+  const withFile = (name: string) => problem({ ...valid, trace_id: '', trace_file: join(dir, name) });
+
+  it.each([
+    ['missing.json', 'does not exist; check that the step that records the trace ran and wrote it there.'],
+    ['folder', 'is a directory'],
+    ['empty.json', 'is empty'],
+    ['array.json', 'holds an array; the trace must be one JSON object'],
+    ['scalar.json', 'holds a string'],
+    ['null.json', 'holds null'],
+    ['broken.json', 'is not valid JSON'],
+  ])('rejects %s before any network call', async (name, message) => {
+    expect(await withFile(name)).toContain(message);
+  });
+});

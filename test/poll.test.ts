@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Deadline } from '../src/deadline.js';
+import { nextPollDelayMs, pollUntilTerminal } from '../src/poll.js';
+
+/** The moments (ms from the first poll) at which the schedule polls, up to `untilMs`. */
+function pollTimes(untilMs: number, maxMs: number): number[] {
+  const times = [0];
+  let delay = 0;
+  for (let t = 0; t < untilMs; ) {
+    delay = nextPollDelayMs(t, delay, maxMs);
+    t += delay;
+    times.push(t);
+  }
+  return times;
+}
+
+describe('poll schedule', () => {
+  it('polls every 0.5 s for the first 3 s, then doubles up to poll_interval', () => {
+    expect(pollTimes(20_000, 5_000)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 4000, 6000, 10000, 15000, 20000]);
+  });
+
+  it('never waits longer than poll_interval, even a short one', () => {
+    expect(pollTimes(3_000, 200).every((t, i, all) => i === 0 || t - all[i - 1]! <= 200)).toBe(true);
+  });
+
+  it('sees a run that ends at 2.5 s within 0.5 s, and a 60 s run within 5 s using far fewer polls than one per second', () => {
+    const lag = (endMs: number) => pollTimes(endMs, 5_000).find((t) => t >= endMs)! - endMs;
+    expect(lag(2_500)).toBeLessThanOrEqual(500);
+    expect(lag(60_000)).toBeLessThanOrEqual(5_000);
+    expect(pollTimes(60_000, 5_000).length).toBeLessThanOrEqual(23);
+  });
+});
+
+describe('pollUntilTerminal', () => {
+  it('logs only when the status changes and returns the terminal answer', async () => {
+    const answers = ['pending', 'pending', 'running', 'done'];
+    const lines: string[] = [];
+    const waits: number[] = [];
+    const result = await pollUntilTerminal({
+      what: 'run 1',
+      fetch: async () => answers.shift()!,
+      state: (status) => ({ terminal: status === 'done', status }),
+      deadline: new Deadline(60_000),
+      maxIntervalMs: 5_000,
+      log: (line) => lines.push(line),
+      wait: async (ms) => void waits.push(ms),
+    });
+    expect(result).toBe('done');
+    expect(lines.map((l) => l.split(' after')[0])).toEqual(['run 1: pending', 'run 1: running', 'run 1: done']);
+    expect(waits).toEqual([500, 500, 500]);
+  });
+
+  it('gives up at the deadline with the last status in the reason', async () => {
+    let now = 0;
+    const deadline = new Deadline(2_000, () => now);
+    const error = await pollUntilTerminal({
+      what: 'batch b',
+      fetch: async () => 'running',
+      state: (status) => ({ terminal: false, status }),
+      deadline,
+      maxIntervalMs: 5_000,
+      log: () => undefined,
+      wait: async (ms) => void (now += ms),
+    }).catch((e: Error) => e);
+    expect((error as Error).message).toBe('No verdict within the 2s timeout while waiting for batch b (last status: running); raise `timeout` if the evaluation needs longer.');
+  });
+});

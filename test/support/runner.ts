@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The bundled action, as `uses:` runs it. */
+export const ACTION_ENTRY = resolve(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
+
+/**
+ * The Node binary that runs the action: `GATE_E2E_NODE` when set (CI points it at Node 24,
+ * the runtime `runs.using: node24` gets), else this process's own.
+ */
+export const ACTION_NODE = process.env.GATE_E2E_NODE || process.execPath;
+
+/** What the runner saw of one run of the action. */
+export interface ActionRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  /** `::error::` / `::warning::` / `::notice::` messages, decoded as the runner shows them. */
+  annotations: { level: string; message: string }[];
+  summary: string;
+  durationMs: number;
+  /** The files the runner handed the action, for leak checks. */
+  dir: string;
+}
+
+/** How to run the action. */
+export interface RunActionOptions {
+  inputs: Record<string, string>;
+  eventName?: string;
+  payload?: Record<string, unknown>;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/**
+ * Runs `dist/index.js` in a child process the way the Actions runner does: inputs as
+ * `INPUT_*`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `GITHUB_EVENT_PATH` with a real payload.
+ */
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'gate-runner-'));
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), event: join(dir, 'event.json') };
+  await Promise.all([
+    writeFile(files.output, ''),
+    writeFile(files.summary, ''),
+    writeFile(files.event, JSON.stringify(options.payload ?? {})),
+  ]);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: options.eventName ?? 'push',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'gate',
+    GITHUB_ACTION: 'reliability-gate',
+    GITHUB_WORKSPACE: options.cwd ?? process.cwd(),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    RUNNER_TEMP: dir,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+
+  const started = Date.now();
+  const child = spawn(ACTION_NODE, [ACTION_ENTRY], { env, cwd: options.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(files.output, 'utf8')),
+    annotations: parseAnnotations(stdout),
+    summary: await readFile(files.summary, 'utf8'),
+    durationMs: Date.now() - started,
+    dir,
+  };
+}
+
+/** Reads `name<<DELIMITER ... DELIMITER` blocks, as the runner does. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '');
+    outputs[name!] = value.join('\n');
+  }
+  return outputs;
+}
+
+/** Workflow-command annotations in `stdout`, with the runner's `%` escapes undone. */
+export function parseAnnotations(stdout: string): { level: string; message: string }[] {
+  return [...stdout.matchAll(/^::(error|warning|notice)(?: [^:]*)?::(.*)$/gm)].map(([, level, message]) => ({
+    level: level!,
+    message: message!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'),
+  }));
+}
