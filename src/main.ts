@@ -6,6 +6,7 @@ import { allInputNames, planGate, runGate } from './gate.js';
 import { COMMON_INPUT_NAMES } from './inputs/common.js';
 import { readRawInputs } from './inputs/read.js';
 import { actionsLog } from './log.js';
+import { startGitHubReport } from './reporters/github.js';
 import { reportOnRunner } from './reporters/index.js';
 import { failedVerdict } from './verdict.js';
 
@@ -14,12 +15,18 @@ export async function run(): Promise<void> {
   const raw = readRawInputs(allInputNames(COMMON_INPUT_NAMES));
   const plan = await planGate(raw, context, process.env).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
-    // Bad input fails the step in every mode: a misconfigured gate must be seen.
+    // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
     await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), undefined, 'Reliability gate');
     core.setFailed(messageOf(plan));
     return;
   }
+  const github = await startGitHubReport(plan, actionsLog);
   const verdict = await runGate(plan, actionsLog);
-  await reportOnRunner(verdict, plan, plan.inputs.checkName);
+  try {
+    await reportOnRunner(verdict, plan, plan.inputs.checkName);
+  } finally {
+    // The check is completed even if the runner's files could not be written.
+    await github.finish(verdict);
+  }
   concludeStep(verdict, plan.inputs.mode);
 }

@@ -20,6 +20,8 @@ export interface GateTarget {
   fromFork: boolean;
   /** Link to this workflow run, for checks without a dashboard. */
   runUrl?: string;
+  /** GitHub's REST API root (`GITHUB_API_URL`: GitHub Enterprise Server has its own). */
+  apiUrl: string;
   /** Stable for one workflow run attempt and step. */
   gateKey: string;
 }
@@ -64,6 +66,7 @@ export function readTarget(
     pullRequestNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
     runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    apiUrl: text(env.GITHUB_API_URL) ?? 'https://api.github.com',
     gateKey: runId
       ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
       : randomUUID(),

@@ -19,6 +19,12 @@ export function escapeText(value: string, max = 300): string {
     .replace(/:\/\//g, ':&#47;&#47;');
 }
 
+/** A value shown as inline code: code spans render nothing inside them, so only backticks and line breaks must go. */
+export function codeSpan(value: string, max = 80): string {
+  const flat = value.replace(/[`\r\n\u2028\u2029]+/g, ' ').trim();
+  return `\`${flat.length > max ? `${flat.slice(0, max - 1)}…` : flat}\``;
+}
+
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
 export function safeUrl(value: string | undefined): string | undefined {
   if (!value) return undefined;

@@ -1,5 +1,5 @@
 import type { Verdict } from '../verdict.js';
-import { escapeText, formatNumber, safeUrl } from './escape.js';
+import { codeSpan, escapeText, formatNumber, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 
 /** Where a body goes decides its budget. */
@@ -66,7 +66,7 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
 function detailLine(verdict: Verdict): string {
   const ids = Object.entries(verdict.ids)
     .filter(([, value]) => value)
-    .map(([key, value]) => `${key.replace('_', ' ')} \`${escapeText(String(value), 80).replace(/`/g, '')}\``);
+    .map(([key, value]) => `${key.replace('_', ' ')} ${codeSpan(String(value))}`);
   return [
     `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
     ...ids,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, safeUrl } from '../../src/reporters/escape.js';
+import { codeSpan, escapeText, safeUrl } from '../../src/reporters/escape.js';
 import { renderVerdict } from '../../src/reporters/markdown.js';
 import type { Verdict } from '../../src/verdict.js';
 
@@ -62,5 +62,12 @@ describe('renderVerdict', () => {
   it('says when a failing verdict does not block', () => {
     expect(renderVerdict(verdict(), { title: 'Gate', mode: 'soft', maxTools: 5, maxChars: 10_000 })).toContain('not blocking; a human should look');
     expect(renderVerdict(verdict(), { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 })).not.toContain('not blocking');
+  });
+});
+
+describe('codeSpan', () => {
+  it('keeps ids readable and cannot be broken out of', () => {
+    expect(codeSpan('4ce7b1bc-abd8')).toBe('`4ce7b1bc-abd8`');
+    expect(codeSpan('a`b\nc')).toBe('`a b c`');
   });
 });

@@ -1,0 +1,45 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
+import type { GateLog } from '../backends/types.js';
+
+/** The GitHub client the reporters use. */
+export type GitHub = ReturnType<typeof getOctokit>;
+
+/**
+ * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
+ * with retries on server errors and GitHub's rate limits respected.
+ */
+export function createGitHub(token: string, apiUrl: string, log: GateLog): GitHub {
+  return getOctokit(
+    token,
+    {
+      baseUrl: apiUrl,
+      throttle: {
+        // The gate writes at most three times a run (check start, check end, comment). The
+        // plugin's spacing for bulk writers (1 s between writes, 3 s between notifying ones)
+        // would only delay the verdict; GitHub's rate-limit answers are still honoured below.
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub rate limit hit on ${options.method} ${options.url}; ${retryCount < 2 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub secondary rate limit hit on ${options.method} ${options.url}; ${retryCount < 1 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
+          return retryCount < 1;
+        },
+      },
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+    },
+    retry,
+    throttling,
+  );
+}
+
+/** The HTTP status of a failed octokit request, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { GateLog } from '../backends/types.js';
+import { messageOf } from '../errors.js';
+import { type GitHub, statusOf } from '../github/octokit.js';
+
+/** GitHub's limit on a comment body. */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
+const ACTIONS_BOT = 'github-actions[bot]';
+
+/** Where the sticky comment goes. */
+export interface CommentPlace {
+  owner: string;
+  repo: string;
+  pullRequestNumber: number;
+  checkName: string;
+}
+
+/** The hidden marker that finds this gate's comment again; hashed so no check name can break out of it. */
+export function commentMarker(checkName: string): string {
+  return `<!-- agent-reliability-gate:${createHash('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+
+/**
+ * Creates the gate's one comment on the pull request, or edits it in place. Only a comment
+ * that carries the marker and was written by the token's own author is ever edited: a marker
+ * copied into someone else's comment is ignored. Never throws.
+ */
+export async function upsertStickyComment(github: GitHub, place: CommentPlace, body: string, log: GateLog): Promise<void> {
+  const { owner, repo, pullRequestNumber } = place;
+  const marker = commentMarker(place.checkName);
+  try {
+    const author = await tokenAuthor(github);
+    const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 });
+    const ours = comments.find((c) => c.user?.login === author && c.body?.includes(marker));
+    if (ours) {
+      await github.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });
+      log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
+    } else {
+      await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });
+      log.info(`Commented on #${pullRequestNumber}.`);
+    }
+  } catch (error) {
+    log.warning(
+      `Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+        'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.',
+    );
+  }
+}
+
+/** Who the token writes as: its user, or the Actions bot for `GITHUB_TOKEN` (which may not read `/user`). */
+async function tokenAuthor(github: GitHub): Promise<string> {
+  try {
+    const { data } = await github.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    if (statusOf(error) === 403 || statusOf(error) === 401) return ACTIONS_BOT;
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+import type { GateLog } from '../backends/types.js';
+import type { GatePlan } from '../gate.js';
+import { createGitHub } from '../github/octokit.js';
+import type { Verdict } from '../verdict.js';
+import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
+import { COMMENT_MAX_CHARS, commentMarker, upsertStickyComment } from './comment.js';
+import { renderVerdict } from './markdown.js';
+
+/** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
+export interface GitHubReport {
+  finish(verdict: Verdict): Promise<void>;
+}
+
+const NOTHING: GitHubReport = { finish: async () => undefined };
+
+/**
+ * Starts the check (in progress) and returns what finishes it and writes the sticky comment.
+ * Without a `github_token` or a commit to report on, it reports nothing on GitHub and says so.
+ */
+export async function startGitHubReport(plan: GatePlan, log: GateLog): Promise<GitHubReport> {
+  const { inputs, target } = plan;
+  if (!inputs.github_token) {
+    log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
+    return NOTHING;
+  }
+  const [owner = '', repo = ''] = target.repository.split('/');
+  const github = createGitHub(inputs.github_token, target.apiUrl, log);
+  const check = target.headSha
+    ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+    : undefined;
+  if (!check) log.warning('No commit to attach the check to; set `head_sha`.');
+  const pullRequestNumber = inputs.comment ? target.pullRequestNumber : undefined;
+  return {
+    async finish(verdict) {
+      const render = (maxTools: number, maxChars: number, footer?: string) =>
+        renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
+      await Promise.all([
+        check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+        pullRequestNumber
+          ? upsertStickyComment(github, { owner, repo, pullRequestNumber, checkName: inputs.checkName }, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), log)
+          : undefined,
+      ]);
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { createRequire } from 'node:module';
+import { http, HttpResponse, type RequestHandler } from 'msw';
+import { OpenApiValidator } from './openapi.js';
+
+let validator: OpenApiValidator | undefined;
+/** GitHub's official REST description, loaded once per test worker. */
+function githubDescription(): OpenApiValidator {
+  validator ??= new OpenApiValidator(createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json'));
+  return validator;
+}
+
+export interface FakeUser {
+  login: string;
+  type: 'Bot' | 'User';
+}
+
+/** The author GitHub shows for comments made with `GITHUB_TOKEN`. */
+export const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string | null;
+  details_url?: string;
+  output?: { title?: string; summary?: string; text?: string };
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: FakeUser;
+}
+
+export interface FakeGitHubOptions {
+  token?: string;
+  /** Who the token acts as; `GITHUB_TOKEN` acts as the Actions bot, which `GET /user` refuses. */
+  actor?: FakeUser;
+  /** What the token may not do, as on fork pull requests and restricted tokens. */
+  forbid?: { checks?: boolean; statuses?: boolean; comments?: boolean };
+  /** Comments per page, whatever `per_page` asks. */
+  pageSize?: number;
+}
+
+export const FAKE_GITHUB_TOKEN = 'ghs_fakeGitHubToken000000000000000000';
+
+const FORBIDDEN = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' };
+
+/**
+ * A stateful GitHub REST API for checks, statuses and issue comments. Every request is
+ * validated against GitHub's official OpenAPI description and GitHub's documented size
+ * limits; `violations` lists what did not pass.
+ */
+export class FakeGitHub {
+  readonly token: string;
+  readonly actor: FakeUser;
+  readonly checkRuns: FakeCheckRun[] = [];
+  readonly statuses: { sha: string; state: string; context: string; description?: string; target_url?: string }[] = [];
+  readonly comments = new Map<number, FakeComment[]>();
+  readonly requests: { method: string; path: string; authorization: string | null }[] = [];
+  readonly violations: string[] = [];
+  private nextId = 1000;
+
+  constructor(private readonly options: FakeGitHubOptions = {}) {
+    this.token = options.token ?? FAKE_GITHUB_TOKEN;
+    this.actor = options.actor ?? ACTIONS_BOT;
+  }
+
+  /** Puts a comment on a pull request as if someone had written it before the gate ran. */
+  seedComment(issue: number, body: string, user: FakeUser): FakeComment {
+    const comment = { id: this.nextId++, body, user };
+    this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
+    return comment;
+  }
+
+  handlers(): RequestHandler[] {
+    return [
+      http.all('*', async ({ request }) => {
+        const url = new URL(request.url);
+        const body = request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
+        this.requests.push({ method: request.method, path: url.pathname + url.search, authorization: request.headers.get('authorization') });
+        this.violations.push(...githubDescription().validate(request.method, url.pathname, url.searchParams, body));
+        if (request.headers.get('authorization') !== `token ${this.token}`) {
+          return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
+        }
+        return this.route(request.method, url, body as Record<string, unknown> | undefined);
+      }),
+    ];
+  }
+
+  private route(method: string, url: URL, body: Record<string, unknown> | undefined): Response {
+    const path = url.pathname;
+    const forbid = this.options.forbid ?? {};
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/user') {
+      return this.actor === ACTIONS_BOT ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+    }
+    if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
+      if (forbid.checks) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      this.limit('check run output.summary', (body?.output as { summary?: string } | undefined)?.summary, 65_535);
+      const run = { id: this.nextId++, ...(body as Omit<FakeCheckRun, 'id'>) };
+      this.checkRuns.push(run);
+      return HttpResponse.json(this.checkView(run), { status: 201 });
+    }
+    if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path))) {
+      const run = this.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      this.limit('check run output.summary', (body?.output as { summary?: string } | undefined)?.summary, 65_535);
+      Object.assign(run, body);
+      return HttpResponse.json(this.checkView(run));
+    }
+    if (method === 'POST' && (m = /^\/repos\/[^/]+\/[^/]+\/statuses\/([0-9a-f]+)$/.exec(path))) {
+      if (forbid.statuses) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      this.limit('status description', body?.description as string | undefined, 140);
+      this.statuses.push({ sha: m[1]!, ...(body as { state: string; context: string }) });
+      return HttpResponse.json({ id: this.nextId++, state: body?.state, context: body?.context }, { status: 201 });
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
+      const issue = Number(m[1]);
+      const all = this.comments.get(issue) ?? [];
+      if (method === 'GET') return this.page(url, all);
+      if (method === 'POST') {
+        if (forbid.comments) return HttpResponse.json(FORBIDDEN, { status: 403 });
+        this.limit('comment body', body?.body as string | undefined, 65_536);
+        const comment = this.seedComment(issue, String(body?.body), this.actor);
+        return HttpResponse.json(this.commentView(comment), { status: 201 });
+      }
+    }
+    if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
+      if (forbid.comments) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      const comment = [...this.comments.values()].flat().find((c) => c.id === Number(m![1]));
+      if (!comment) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      if (comment.user.login !== this.actor.login) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      this.limit('comment body', body?.body as string | undefined, 65_536);
+      comment.body = String(body?.body);
+      return HttpResponse.json(this.commentView(comment));
+    }
+    return HttpResponse.json({ message: `fake GitHub has no route for ${method} ${path}` }, { status: 404 });
+  }
+
+  private page(url: URL, all: FakeComment[]): Response {
+    const size = Math.min(this.options.pageSize ?? 100, Number(url.searchParams.get('per_page') ?? 30));
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const items = all.slice((page - 1) * size, page * size);
+    const headers: Record<string, string> = {};
+    if (page * size < all.length) {
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next.href}>; rel="next"`;
+    }
+    return HttpResponse.json(items.map((c) => this.commentView(c)), { headers });
+  }
+
+  private limit(what: string, value: string | undefined, max: number): void {
+    if (value !== undefined && value.length > max) this.violations.push(`${what} is ${value.length} characters, over GitHub's ${max}`);
+  }
+
+  private checkView(run: FakeCheckRun) {
+    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: 'github-actions' } };
+  }
+
+  private commentView(comment: FakeComment) {
+    return { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, html_url: `https://github.com/c/${comment.id}` };
+  }
+}
