@@ -39025,15 +39025,19 @@ class InputError extends Error {
 class BackendCallError extends Error {
     call;
     status;
+    mayHaveBeenProcessed;
     name = 'BackendCallError';
     constructor(
     /** The call, as `METHOD /path`. */
     call, message, 
     /** HTTP status, when the backend answered at all. */
-    status) {
+    status, 
+    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
+    mayHaveBeenProcessed = false) {
         super(message);
         this.call = call;
         this.status = status;
+        this.mayHaveBeenProcessed = mayHaveBeenProcessed;
     }
 }
 /** The overall `timeout` ran out before the gate reached a verdict. */
@@ -49157,11 +49161,241 @@ async function runGate(inputs, trace, context) {
     return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined));
 }
 
+;// CONCATENATED MODULE: ./src/backends/trulayer/schemas.ts
+
+// Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
+// ErrorResponse). Enums are closed: a status or decision the description does not know is
+// schema drift, and the gate fails closed.
+/** `EvalRun` (scheduleEvalRun, getEvalRun). */
+const EvalRun = object({
+    id: schemas_string().min(1),
+    dataset_id: schemas_string(),
+    eval_version_id: schemas_string(),
+    status: schemas_enum(['pending', 'running', 'completed', 'failed']),
+    item_count: schemas_number().int().nonnegative(),
+    completed_count: schemas_number().int().nonnegative(),
+    error_message: schemas_string().nullish(),
+    created_at: schemas_string(),
+});
+/** `EvalRunListResponse` (listEvalRuns). */
+const EvalRunList = object({ runs: array(EvalRun) });
+/** `CIGateResponse` (ciGate). */
+const GateDecision = object({
+    decision: schemas_enum(['pass', 'warn', 'block']),
+    mean_score: schemas_number(),
+    mean_delta: schemas_number().nullish(),
+    run_url: schemas_string(),
+    reason: schemas_string(),
+});
+/** `{"error": "...", "code"?: "..."}`. */
+function trulayerErrorMessage(body) {
+    const { error, code } = (body ?? {});
+    if (typeof error !== 'string')
+        return undefined;
+    return typeof code === 'string' || typeof code === 'number' ? `${error} (code ${code})` : error;
+}
+
+;// CONCATENATED MODULE: ./src/backends/trulayer/client.ts
+
+
+/** The TruLayer API calls the gate makes (CONTRACT.md section 3). */
+class TruLayerClient {
+    context;
+    api;
+    constructor(context, token) {
+        this.context = context;
+        this.api = context.transport({ credentials: { Authorization: `Bearer ${token}` }, errorMessage: trulayerErrorMessage });
+    }
+    /**
+     * Schedules an eval run. TruLayer takes no idempotency key, so a request whose answer was
+     * lost is not resent: the dataset's runs are listed before and after, and the one run it
+     * started is adopted. Exactly one run either way.
+     */
+    async scheduleRun(datasetId, evalVersionId) {
+        const before = new Set((await this.listRuns(datasetId)).map((run) => run.id));
+        try {
+            return await this.api.request({
+                method: 'POST',
+                path: `/v1/datasets/${encodeURIComponent(datasetId)}/runs`,
+                name: 'POST /v1/datasets/{id}/runs',
+                body: { eval_version_id: evalVersionId },
+                schema: EvalRun,
+                idempotent: false,
+                hints: { 404: 'Check `dataset_id` and `eval_version_id`.' },
+            });
+        }
+        catch (error) {
+            if (!(error instanceof BackendCallError) || !error.mayHaveBeenProcessed)
+                throw error;
+            const started = (await this.listRuns(datasetId)).filter((run) => !before.has(run.id) && run.eval_version_id === evalVersionId);
+            const [only] = started;
+            if (started.length !== 1 || !only)
+                throw error;
+            this.context.log.info(`The answer to scheduling was lost; adopting eval run ${only.id}, which that request started.`);
+            return only;
+        }
+    }
+    /** One poll of an eval run. */
+    getRun(runId) {
+        return this.api.request({ method: 'GET', path: `/v1/eval-runs/${encodeURIComponent(runId)}`, name: 'GET /v1/eval-runs/{id}', schema: EvalRun, idempotent: true, hints: { 404: 'Check `eval_run_id`.' } });
+    }
+    /** Asks the CI gate for its decision on a completed run. */
+    gate(body) {
+        return this.api.request({
+            method: 'POST',
+            path: '/v1/ci/gate',
+            body,
+            schema: GateDecision,
+            // The gate only reads: asking twice is safe.
+            idempotent: true,
+            hints: { 404: 'Check `dataset_id`, the eval run and `baseline_run_id`.' },
+        });
+    }
+    async listRuns(datasetId) {
+        const answer = await this.api.request({
+            method: 'GET',
+            path: `/v1/datasets/${encodeURIComponent(datasetId)}/runs?limit=100`,
+            name: 'GET /v1/datasets/{id}/runs',
+            schema: EvalRunList,
+            idempotent: true,
+            hints: { 404: 'Check `dataset_id`.' },
+        });
+        return answer.runs;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backends/trulayer/inputs.ts
+
+
+/** Inputs only the TruLayer backend reads. */
+const TRULAYER_INPUT_NAMES = ['dataset_id', 'eval_version_id', 'eval_run_id', 'baseline_run_id', 'score_floor', 'delta_tolerance', 'on_fail'];
+/** The TruLayer inputs, validated. */
+const TruLayerInputs = object({
+    token: schemas_string().trim(),
+    dataset_id: optionalUuid(),
+    eval_version_id: optionalUuid(),
+    eval_run_id: optionalUuid(),
+    baseline_run_id: optionalUuid(),
+    score_floor: optionalNumber(),
+    delta_tolerance: optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }),
+    on_fail: oneOf(['warn', 'block'], 'block'),
+});
+/** The rules between TruLayer inputs. */
+const TRULAYER_RULES = [
+    {
+        inputs: ['dataset_id'],
+        broken: (i) => i.dataset_id === undefined,
+        message: 'is required with `backend: trulayer`; set it to the dataset UUID.',
+    },
+    {
+        inputs: ['eval_version_id', 'eval_run_id'],
+        broken: (i) => (i.eval_version_id === undefined) === (i.eval_run_id === undefined),
+        message: 'give exactly one: `eval_version_id` schedules a new eval run, `eval_run_id` gates one that exists.',
+    },
+    {
+        inputs: ['delta_tolerance', 'baseline_run_id'],
+        broken: (i) => i.delta_tolerance !== undefined && i.baseline_run_id === undefined,
+        message: '`delta_tolerance` compares against a baseline: set `baseline_run_id` too.',
+    },
+    {
+        inputs: ['score_floor', 'delta_tolerance'],
+        broken: (i) => i.score_floor === undefined && i.delta_tolerance === undefined,
+        message: "give at least one: without a policy, TruLayer's gate passes every run.",
+    },
+];
+
+;// CONCATENATED MODULE: ./src/backends/trulayer/index.ts
+
+
+
+
+const DECISIONS = { pass: 'pass', warn: 'warn', block: 'fail' };
+/** TruLayer: schedule (or pick) an eval run, follow it to completion, ask `/v1/ci/gate`. */
+const trulayer = {
+    id: 'trulayer',
+    displayName: 'TruLayer',
+    defaultBaseUrl: 'https://api.trulayer.ai',
+    defaultCheckName: 'TruLayer Eval Gate',
+    inputNames: TRULAYER_INPUT_NAMES,
+    async prepare(raw) {
+        const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
+        return { run: (context) => trulayer_runGate(inputs, context) };
+    },
+};
+async function trulayer_runGate(inputs, context) {
+    const { log } = context;
+    const client = new TruLayerClient(context, inputs.token);
+    // Input rules guarantee these; the checks narrow the types.
+    const datasetId = inputs.dataset_id ?? '';
+    let runId = inputs.eval_run_id ?? '';
+    if (inputs.eval_version_id) {
+        const versionId = inputs.eval_version_id;
+        runId = await log.group('Schedule eval run', async () => {
+            const run = await client.scheduleRun(datasetId, versionId);
+            log.info(`Eval run ${run.id} scheduled on dataset ${datasetId} (${run.item_count} items).`);
+            return run.id;
+        });
+    }
+    context.learned({ run_id: runId });
+    const run = await log.group('Wait for the eval run', () => pollUntilTerminal({
+        what: `eval run ${runId}`,
+        fetch: () => client.getRun(runId),
+        state: (r) => ({ terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` }),
+        deadline: context.deadline,
+        maxIntervalMs: context.pollIntervalMs,
+        log: (line) => log.info(line),
+    }));
+    if (run.status === 'failed') {
+        return {
+            decision: 'fail',
+            status: 'failed',
+            reason: `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`,
+            ids: { run_id: runId },
+            figures: {},
+            thresholds: [],
+            topFailingTools: [],
+        };
+    }
+    const policy = { score_floor: inputs.score_floor, delta_tolerance: inputs.delta_tolerance, on_fail: inputs.on_fail };
+    const gate = await log.group('Ask the CI gate', async () => {
+        const answer = await client.gate({
+            dataset_id: datasetId,
+            run_id: runId,
+            ...(inputs.baseline_run_id ? { baseline_run_id: inputs.baseline_run_id } : {}),
+            policy: Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)),
+        });
+        log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
+        return answer;
+    });
+    return {
+        decision: DECISIONS[gate.decision],
+        status: run.status,
+        reason: gate.reason,
+        ids: { run_id: runId },
+        dashboardUrl: gate.run_url,
+        figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
+        thresholds: trulayer_thresholdsOf(inputs),
+        topFailingTools: [],
+    };
+}
+/** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
+function trulayer_thresholdsOf(inputs) {
+    const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
+    const thresholds = [];
+    if (inputs.score_floor !== undefined)
+        thresholds.push({ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: inputs.score_floor, breaks });
+    if (inputs.delta_tolerance !== undefined)
+        thresholds.push({ input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=', limit: inputs.delta_tolerance, breaks });
+    return thresholds;
+}
+
 ;// CONCATENATED MODULE: ./src/backends/registry.ts
+
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
 const BACKENDS = [
     sepurux,
+    trulayer,
 ];
 /** The registered ids, the default first. */
 const BACKEND_IDS = BACKENDS.map((backend) => backend.id);
@@ -49471,7 +49705,7 @@ class JsonTransport {
         const said = this.options.errorMessage(tryJson(answer.text)) ?? preview(answer.text);
         const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
         const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
-        return new BackendCallError(call, message, answer.status);
+        return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
     }
 }
 function statusOf(response) {
@@ -49527,7 +49761,7 @@ function describeConnectionError(error) {
 }
 function connectionFailure(call, error, attempts) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`);
+    return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
 ;// CONCATENATED MODULE: ./src/verdict.ts
@@ -49623,7 +49857,7 @@ function rejectForeignInputs(backend, raw) {
     if (foreign.length === 0)
         return;
     const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
-    throw new InputError(`${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
+    throw new InputError(`Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
 }
 /**
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer or the timeout

@@ -17,6 +17,8 @@ export class BackendCallError extends Error {
     message: string,
     /** HTTP status, when the backend answered at all. */
     readonly status?: number,
+    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
+    readonly mayHaveBeenProcessed = false,
   ) {
     super(message);
   }

@@ -56,7 +56,7 @@ function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
   if (foreign.length === 0) return;
   const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
   throw new InputError(
-    `${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`,
+    `Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`,
   );
 }
 

@@ -1,9 +1,11 @@
 import { sepurux } from './sepurux/index.js';
+import { trulayer } from './trulayer/index.js';
 import type { Backend } from './types.js';
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
 export const BACKENDS = [
   sepurux,
+  trulayer,
 ] as const satisfies readonly [Backend, ...Backend[]];
 
 /** The registered ids, the default first. */

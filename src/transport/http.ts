@@ -175,7 +175,7 @@ export class JsonTransport {
     const said = this.options.errorMessage(tryJson(answer.text)) ?? preview(answer.text);
     const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
     const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
-    return new BackendCallError(call, message, answer.status);
+    return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
   }
 }
 
@@ -251,5 +251,7 @@ function connectionFailure(call: string, error: unknown, attempts: number): Back
   return new BackendCallError(
     call,
     `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`,
+    undefined,
+    !neverReachedServer(error),
   );
 }

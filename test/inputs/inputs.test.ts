@@ -94,3 +94,42 @@ describe('trace_file', () => {
     expect(await withFile(name)).toContain(message);
   });
 });
+
+describe('inputs with backend: trulayer', () => {
+  const trulayer = {
+    backend: 'trulayer',
+    token: 'tl_key',
+    dataset_id: '1f3b6c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
+    eval_version_id: '2a4c6e8f-1b3d-4f5a-9c7e-0d2f4b6a8c0e',
+    score_floor: '0.8',
+  };
+
+  it('takes its own defaults', async () => {
+    const { inputs } = await plan(trulayer);
+    expect(inputs).toMatchObject({ baseUrl: 'https://api.trulayer.ai', checkName: 'TruLayer Eval Gate' });
+  });
+
+  it.each([
+    [{ dataset_id: '' }, 'Input `dataset_id`: is required with `backend: trulayer`'],
+    [{ eval_run_id: '7a21c3e5-9b0d-4e2f-8a4c-6e8f0b2d4f6a' }, 'Input `eval_version_id` / `eval_run_id`: give exactly one'],
+    [{ eval_version_id: '' }, 'Input `eval_version_id` / `eval_run_id`: give exactly one'],
+    [{ delta_tolerance: '0.02', baseline_run_id: '7a21c3e5-9b0d-4e2f-8a4c-6e8f0b2d4f6a' }, 'Input `delta_tolerance` is "0.02"; write a number of at most 0 (a drop is negative: write "-0.02").'],
+    [{ delta_tolerance: '-0.02' }, '`delta_tolerance` compares against a baseline: set `baseline_run_id` too.'],
+    [{ score_floor: '' }, "give at least one: without a policy, TruLayer's gate passes every run."],
+    [{ on_fail: 'fail' }, 'Input `on_fail` is "fail"; write one of `warn`, `block`.'],
+    [{ dataset_id: 'my-dataset' }, 'Input `dataset_id` must be a UUID.'],
+    [{ campaign_name: 'refund', min_pass_rate: '0.9' }, '`campaign_name` (Sepurux), `min_pass_rate` (Sepurux) are inputs of another backend and would be ignored with `backend: trulayer`'],
+  ])('rejects %j', async (change, message) => {
+    expect(await problem({ ...trulayer, ...change })).toContain(message);
+  });
+
+  it('rejects TruLayer inputs given to Sepurux', async () => {
+    expect(await problem({ ...valid, score_floor: '0.8' })).toBe(
+      'Input `score_floor` (TruLayer) is an input of another backend and would be ignored with `backend: sepurux`; remove it or set `backend` to match.',
+    );
+  });
+
+  it('names the backends it knows', async () => {
+    expect(await problem({ ...valid, backend: 'langsmith' })).toBe('Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`.');
+  });
+});

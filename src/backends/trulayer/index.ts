@@ -1,0 +1,92 @@
+import { parseInputs, type RawInputs } from '../../inputs/fields.js';
+import { pollUntilTerminal } from '../../poll.js';
+import type { Decision, Evaluation, Threshold } from '../../verdict.js';
+import type { Backend, BackendContext, PreparedGate } from '../types.js';
+import { TruLayerClient } from './client.js';
+import { TRULAYER_INPUT_NAMES, TRULAYER_RULES, TruLayerInputs } from './inputs.js';
+import type { EvalRun } from './schemas.js';
+
+const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = { pass: 'pass', warn: 'warn', block: 'fail' };
+
+/** TruLayer: schedule (or pick) an eval run, follow it to completion, ask `/v1/ci/gate`. */
+export const trulayer: Backend = {
+  id: 'trulayer',
+  displayName: 'TruLayer',
+  defaultBaseUrl: 'https://api.trulayer.ai',
+  defaultCheckName: 'TruLayer Eval Gate',
+  inputNames: TRULAYER_INPUT_NAMES,
+  async prepare(raw: RawInputs): Promise<PreparedGate> {
+    const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
+    return { run: (context) => runGate(inputs, context) };
+  },
+};
+
+async function runGate(inputs: TruLayerInputs, context: BackendContext): Promise<Evaluation> {
+  const { log } = context;
+  const client = new TruLayerClient(context, inputs.token);
+  // Input rules guarantee these; the checks narrow the types.
+  const datasetId = inputs.dataset_id ?? '';
+  let runId = inputs.eval_run_id ?? '';
+  if (inputs.eval_version_id) {
+    const versionId = inputs.eval_version_id;
+    runId = await log.group('Schedule eval run', async () => {
+      const run = await client.scheduleRun(datasetId, versionId);
+      log.info(`Eval run ${run.id} scheduled on dataset ${datasetId} (${run.item_count} items).`);
+      return run.id;
+    });
+  }
+  context.learned({ run_id: runId });
+
+  const run = await log.group('Wait for the eval run', () =>
+    pollUntilTerminal<EvalRun>({
+      what: `eval run ${runId}`,
+      fetch: () => client.getRun(runId),
+      state: (r) => ({ terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` }),
+      deadline: context.deadline,
+      maxIntervalMs: context.pollIntervalMs,
+      log: (line) => log.info(line),
+    }),
+  );
+  if (run.status === 'failed') {
+    return {
+      decision: 'fail',
+      status: 'failed',
+      reason: `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`,
+      ids: { run_id: runId },
+      figures: {},
+      thresholds: [],
+      topFailingTools: [],
+    };
+  }
+
+  const policy = { score_floor: inputs.score_floor, delta_tolerance: inputs.delta_tolerance, on_fail: inputs.on_fail };
+  const gate = await log.group('Ask the CI gate', async () => {
+    const answer = await client.gate({
+      dataset_id: datasetId,
+      run_id: runId,
+      ...(inputs.baseline_run_id ? { baseline_run_id: inputs.baseline_run_id } : {}),
+      policy: Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)) as typeof policy,
+    });
+    log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
+    return answer;
+  });
+  return {
+    decision: DECISIONS[gate.decision],
+    status: run.status,
+    reason: gate.reason,
+    ids: { run_id: runId },
+    dashboardUrl: gate.run_url,
+    figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
+    thresholds: thresholdsOf(inputs),
+    topFailingTools: [],
+  };
+}
+
+/** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
+function thresholdsOf(inputs: TruLayerInputs): Threshold[] {
+  const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
+  const thresholds: Threshold[] = [];
+  if (inputs.score_floor !== undefined) thresholds.push({ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: inputs.score_floor, breaks });
+  if (inputs.delta_tolerance !== undefined) thresholds.push({ input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=', limit: inputs.delta_tolerance, breaks });
+  return thresholds;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+// Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
+// ErrorResponse). Enums are closed: a status or decision the description does not know is
+// schema drift, and the gate fails closed.
+
+/** `EvalRun` (scheduleEvalRun, getEvalRun). */
+export const EvalRun = z.object({
+  id: z.string().min(1),
+  dataset_id: z.string(),
+  eval_version_id: z.string(),
+  status: z.enum(['pending', 'running', 'completed', 'failed']),
+  item_count: z.number().int().nonnegative(),
+  completed_count: z.number().int().nonnegative(),
+  error_message: z.string().nullish(),
+  created_at: z.string(),
+});
+export type EvalRun = z.output<typeof EvalRun>;
+
+/** `EvalRunListResponse` (listEvalRuns). */
+export const EvalRunList = z.object({ runs: z.array(EvalRun) });
+
+/** `CIGateResponse` (ciGate). */
+export const GateDecision = z.object({
+  decision: z.enum(['pass', 'warn', 'block']),
+  mean_score: z.number(),
+  mean_delta: z.number().nullish(),
+  run_url: z.string(),
+  reason: z.string(),
+});
+export type GateDecision = z.output<typeof GateDecision>;
+
+/** `{"error": "...", "code"?: "..."}`. */
+export function trulayerErrorMessage(body: unknown): string | undefined {
+  const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };
+  if (typeof error !== 'string') return undefined;
+  return typeof code === 'string' || typeof code === 'number' ? `${error} (code ${code})` : error;
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { runAction } from '../support/runner.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { webhookExample } from '../support/webhooks.js';
+
+let sepurux = new FakeSepurux();
+let github = new FakeGitHub();
+let backend: ServedHandlers;
+let api: ServedHandlers;
+
+beforeAll(async () => {
+  backend = await serveHandlers(() => sepurux.handlers());
+  api = await serveHandlers(() => github.handlers());
+});
+beforeEach(() => {
+  sepurux = new FakeSepurux();
+  github = new FakeGitHub();
+});
+afterAll(async () => {
+  await backend.close();
+  await api.close();
+});
+
+const pullRequest = () => webhookExample('pull_request', 'opened') as any;
+const gate = (inputs: Record<string, string>, payload = pullRequest(), eventName = 'pull_request') =>
+  runAction({
+    inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', ...inputs },
+    eventName,
+    payload,
+    env: { GITHUB_API_URL: api.origin },
+  });
+
+describe('the bundled action on GitHub', () => {
+  it('reports the check on the head commit and one comment, edited on the next run', async () => {
+    const payload = pullRequest();
+    const first = await gate({ campaign_name: 'checkout-regression' }, payload);
+    expect(first.exitCode).toBe(1);
+    expect(github.checkRuns).toEqual([
+      expect.objectContaining({ name: 'Sepurux Reliability Gate', head_sha: payload.pull_request.head.sha, status: 'completed', conclusion: 'failure' }),
+    ]);
+    expect(github.checkRuns[0]?.details_url).toBe(first.outputs.dashboard_url);
+    const comments = () => github.comments.get(payload.pull_request.number) ?? [];
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]?.body).toContain('| payments\\.refund | 3 |');
+
+    const second = await gate({ campaign_name: 'refund-reliability' }, payload);
+    expect(second.exitCode).toBe(0);
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]?.body).toContain('Sepurux Reliability Gate: pass');
+    expect(github.violations).toEqual([]);
+  });
+
+  it('never sends a token to the other side', async () => {
+    await gate({ campaign_name: 'refund-reliability' });
+    const toGitHub = JSON.stringify(github.requests);
+    const toBackend = JSON.stringify(sepurux.requests);
+    expect(toGitHub).not.toContain(FAKE_TOKEN);
+    expect(toBackend).not.toContain(FAKE_GITHUB_TOKEN);
+    expect(github.requests.length).toBeGreaterThan(2);
+  });
+
+  it('soft mode: the step passes with a warning, the check asks for a human', async () => {
+    const run = await gate({ campaign_name: 'checkout-regression', mode: 'soft' });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('not blocking (mode: soft)') }));
+    expect(github.checkRuns[0]?.conclusion).toBe('action_required');
+  });
+
+  it('observe mode: the step passes, the check is neutral', async () => {
+    const run = await gate({ campaign_name: 'checkout-regression', mode: 'observe' });
+    expect(run.exitCode).toBe(0);
+    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'notice' }));
+    expect(github.checkRuns[0]?.conclusion).toBe('neutral');
+  });
+
+  it('falls back to a commit status on a fork pull request, and the verdict still decides', async () => {
+    github = new FakeGitHub({ forbid: { checks: true, comments: true } });
+    const payload = pullRequest();
+    payload.pull_request.head.repo.full_name = 'someone/Hello-World';
+    const run = await gate({ campaign_name: 'checkout-regression' }, payload);
+    expect(run.exitCode).toBe(1);
+    expect(github.statuses.map((s) => s.state)).toEqual(['pending', 'failure']);
+    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('pull-requests: write') }));
+  });
+
+  it('completes the check as failed when the gate times out', async () => {
+    const run = await gate({ campaign_name: 'slow-campaign', timeout: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+
+  it('explains the workflow_run pattern when a fork pull request gets no backend secret', async () => {
+    const payload = pullRequest();
+    payload.pull_request.head.repo.full_name = 'someone/Hello-World';
+    const run = await gate({ token: '', campaign_name: 'refund-reliability' }, payload);
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toContain('workflow_run');
+    expect(github.requests).toHaveLength(0);
+    expect(sepurux.requests).toHaveLength(0);
+  });
+});
