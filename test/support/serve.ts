@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
 
@@ -14,8 +15,8 @@ export interface ServedHandlers {
  * Serves msw handlers over real HTTP on 127.0.0.1, so the bundled action (a child process),
  * the demo and the benchmark talk to the same fake the in-process tests use.
  */
-export async function serveHandlers(handlers: RequestHandler[] | (() => RequestHandler[])): Promise<ServedHandlers> {
-  const server = createServer((req, res) => {
+export async function serveHandlers(handlers: RequestHandler[] | (() => RequestHandler[]), tls?: { key: string; cert: string }): Promise<ServedHandlers> {
+  const listener: RequestListener = (req, res) => {
     void (async () => {
       try {
         const request = await toFetchRequest(req);
@@ -32,11 +33,12 @@ export async function serveHandlers(handlers: RequestHandler[] | (() => RequestH
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: String(error) }));
       }
     })();
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {
