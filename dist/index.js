@@ -49606,10 +49606,14 @@ class JsonTransport {
     maxAttempts;
     random;
     wait;
+    client;
     constructor(options) {
         this.options = options;
         this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        // One keep-alive client per transport: polls reuse the connection (and its TLS session).
+        // Redirects and retries are the transport's own; the socket timeout is a backstop to withTimeout.
+        this.client = new lib_HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: this.requestTimeoutMs, keepAlive: true });
         this.maxAttempts = options.maxAttempts ?? 6;
         this.random = options.random ?? Math.random;
         this.wait = options.wait ?? sleep;
@@ -49683,23 +49687,17 @@ class JsonTransport {
     }
     async send(method, url, body, headers) {
         const timeout = Math.max(1, Math.min(this.requestTimeoutMs, this.options.deadline.remainingMs()));
-        const client = new lib_HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: timeout, keepAlive: false });
         const started = Date.now();
-        try {
-            const payload = encodeBody(body);
-            const allHeaders = { Accept: 'application/json', ...headers };
-            if (payload) {
-                allHeaders['Content-Type'] = 'application/json';
-                allHeaders['Content-Length'] = payload.length;
-            }
-            const response = await withTimeout(client.request(method, url.href, payload ? external_node_stream_.Readable.from([payload]) : null, allHeaders), timeout, `Request timeout after ${timeout} ms`);
-            const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
-            this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
-            return { status: statusOf(response), headers: response.message.headers, text };
+        const payload = encodeBody(body);
+        const allHeaders = { Accept: 'application/json', ...headers };
+        if (payload) {
+            allHeaders['Content-Type'] = 'application/json';
+            allHeaders['Content-Length'] = payload.length;
         }
-        finally {
-            client.dispose();
-        }
+        const response = await withTimeout(this.client.request(method, url.href, payload ? external_node_stream_.Readable.from([payload]) : null, allHeaders), timeout, `Request timeout after ${timeout} ms`);
+        const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
+        this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
+        return { status: statusOf(response), headers: response.message.headers, text };
     }
     failure(call, answer, hints = {}) {
         const said = this.options.errorMessage(tryJson(answer.text)) ?? preview(answer.text);
@@ -50456,19 +50454,26 @@ function commentMarker(checkName) {
     return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
 }
 /**
- * Creates the gate's one comment on the pull request, or edits it in place. Only a comment
- * that carries the marker and was written by the token's own author is ever edited: a marker
- * copied into someone else's comment is ignored. Never throws.
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * carries the marker and was written by the token's own author counts: a marker copied into
+ * someone else's comment is ignored. Started early, so the lookup overlaps the evaluation.
  */
-async function upsertStickyComment(github, place, body, log) {
+async function findStickyComment(github, place) {
     const { owner, repo, pullRequestNumber } = place;
     const marker = commentMarker(place.checkName);
+    const [author, comments] = await Promise.all([
+        tokenAuthor(github),
+        github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+    ]);
+    return comments.find((c) => c.user?.login === author && c.body?.includes(marker))?.id;
+}
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+async function writeStickyComment(github, place, body, found, log) {
+    const { owner, repo, pullRequestNumber } = place;
     try {
-        const author = await tokenAuthor(github);
-        const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 });
-        const ours = comments.find((c) => c.user?.login === author && c.body?.includes(marker));
-        if (ours) {
-            await github.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });
+        const commentId = await found;
+        if (commentId !== undefined) {
+            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
             log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
         }
         else {
@@ -50566,10 +50571,12 @@ function fit(body, maxChars) {
 
 
 
+
 const NOTHING = { finish: async () => undefined };
 /**
- * Starts the check (in progress) and returns what finishes it and writes the sticky comment.
- * Without a `github_token` or a commit to report on, it reports nothing on GitHub and says so.
+ * Starts the check (in progress) and the lookup of the sticky comment, and returns what
+ * finishes both with the verdict. Without a `github_token` or a commit to report on, it
+ * reports nothing on GitHub and says so. Never rejects: main runs it beside the backend.
  */
 async function startGitHubReport(plan, log) {
     const { inputs, target } = plan;
@@ -50577,25 +50584,34 @@ async function startGitHubReport(plan, log) {
         log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
         return NOTHING;
     }
-    const [owner = '', repo = ''] = target.repository.split('/');
-    const github = createGitHub(inputs.github_token, target.apiUrl, log);
-    const check = target.headSha
-        ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
-        : undefined;
-    if (!check)
-        log.warning('No commit to attach the check to; set `head_sha`.');
-    const pullRequestNumber = inputs.comment ? target.pullRequestNumber : undefined;
-    return {
-        async finish(verdict) {
-            const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
-            await Promise.all([
-                check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
-                pullRequestNumber
-                    ? upsertStickyComment(github, { owner, repo, pullRequestNumber, checkName: inputs.checkName }, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), log)
-                    : undefined,
-            ]);
-        },
-    };
+    try {
+        const [owner = '', repo = ''] = target.repository.split('/');
+        const github = createGitHub(inputs.github_token, target.apiUrl, log);
+        const commentPlace = inputs.comment && target.pullRequestNumber ? { owner, repo, pullRequestNumber: target.pullRequestNumber, checkName: inputs.checkName } : undefined;
+        const found = commentPlace ? findStickyComment(github, commentPlace) : undefined;
+        // An early failure of the lookup is reported when the comment is written.
+        found?.catch(() => undefined);
+        if (!target.headSha)
+            log.warning('No commit to attach the check to; set `head_sha`.');
+        const check = target.headSha
+            ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+            : undefined;
+        return {
+            async finish(verdict) {
+                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
+                await Promise.all([
+                    check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+                    commentPlace && found
+                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), found, log)
+                        : undefined,
+                ]);
+            },
+        };
+    }
+    catch (error) {
+        log.warning(`Reporting on GitHub is off: ${messageOf(error)}. The verdict still decides the step.`);
+        return NOTHING;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -50683,14 +50699,15 @@ async function run() {
         setFailed(messageOf(plan));
         return;
     }
-    const github = await startGitHubReport(plan, actionsLog);
+    // The check starts, and the sticky comment is looked up, while the backend works.
+    const github = startGitHubReport(plan, actionsLog);
     const verdict = await gate_runGate(plan, actionsLog);
     try {
         await reportOnRunner(verdict, plan, plan.inputs.checkName);
     }
     finally {
         // The check is completed even if the runner's files could not be written.
-        await github.finish(verdict);
+        await (await github).finish(verdict);
     }
     concludeStep(verdict, plan.inputs.mode);
 }

@@ -20,13 +20,14 @@ export async function run(): Promise<void> {
     core.setFailed(messageOf(plan));
     return;
   }
-  const github = await startGitHubReport(plan, actionsLog);
+  // The check starts, and the sticky comment is looked up, while the backend works.
+  const github = startGitHubReport(plan, actionsLog);
   const verdict = await runGate(plan, actionsLog);
   try {
     await reportOnRunner(verdict, plan, plan.inputs.checkName);
   } finally {
     // The check is completed even if the runner's files could not be written.
-    await github.finish(verdict);
+    await (await github).finish(verdict);
   }
   concludeStep(verdict, plan.inputs.mode);
 }

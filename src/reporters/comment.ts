@@ -23,19 +23,27 @@ export function commentMarker(checkName: string): string {
 }
 
 /**
- * Creates the gate's one comment on the pull request, or edits it in place. Only a comment
- * that carries the marker and was written by the token's own author is ever edited: a marker
- * copied into someone else's comment is ignored. Never throws.
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * carries the marker and was written by the token's own author counts: a marker copied into
+ * someone else's comment is ignored. Started early, so the lookup overlaps the evaluation.
  */
-export async function upsertStickyComment(github: GitHub, place: CommentPlace, body: string, log: GateLog): Promise<void> {
+export async function findStickyComment(github: GitHub, place: CommentPlace): Promise<number | undefined> {
   const { owner, repo, pullRequestNumber } = place;
   const marker = commentMarker(place.checkName);
+  const [author, comments] = await Promise.all([
+    tokenAuthor(github),
+    github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+  ]);
+  return comments.find((c) => c.user?.login === author && c.body?.includes(marker))?.id;
+}
+
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+export async function writeStickyComment(github: GitHub, place: CommentPlace, body: string, found: Promise<number | undefined>, log: GateLog): Promise<void> {
+  const { owner, repo, pullRequestNumber } = place;
   try {
-    const author = await tokenAuthor(github);
-    const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 });
-    const ours = comments.find((c) => c.user?.login === author && c.body?.includes(marker));
-    if (ours) {
-      await github.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });
+    const commentId = await found;
+    if (commentId !== undefined) {
+      await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
       log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
     } else {
       await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });

@@ -3,7 +3,8 @@ import type { GatePlan } from '../gate.js';
 import { createGitHub } from '../github/octokit.js';
 import type { Verdict } from '../verdict.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
-import { COMMENT_MAX_CHARS, commentMarker, upsertStickyComment } from './comment.js';
+import { COMMENT_MAX_CHARS, type CommentPlace, commentMarker, findStickyComment, writeStickyComment } from './comment.js';
+import { messageOf } from '../errors.js';
 import { renderVerdict } from './markdown.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
@@ -14,8 +15,9 @@ export interface GitHubReport {
 const NOTHING: GitHubReport = { finish: async () => undefined };
 
 /**
- * Starts the check (in progress) and returns what finishes it and writes the sticky comment.
- * Without a `github_token` or a commit to report on, it reports nothing on GitHub and says so.
+ * Starts the check (in progress) and the lookup of the sticky comment, and returns what
+ * finishes both with the verdict. Without a `github_token` or a commit to report on, it
+ * reports nothing on GitHub and says so. Never rejects: main runs it beside the backend.
  */
 export async function startGitHubReport(plan: GatePlan, log: GateLog): Promise<GitHubReport> {
   const { inputs, target } = plan;
@@ -23,23 +25,32 @@ export async function startGitHubReport(plan: GatePlan, log: GateLog): Promise<G
     log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
     return NOTHING;
   }
-  const [owner = '', repo = ''] = target.repository.split('/');
-  const github = createGitHub(inputs.github_token, target.apiUrl, log);
-  const check = target.headSha
-    ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
-    : undefined;
-  if (!check) log.warning('No commit to attach the check to; set `head_sha`.');
-  const pullRequestNumber = inputs.comment ? target.pullRequestNumber : undefined;
-  return {
-    async finish(verdict) {
-      const render = (maxTools: number, maxChars: number, footer?: string) =>
-        renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
-      await Promise.all([
-        check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
-        pullRequestNumber
-          ? upsertStickyComment(github, { owner, repo, pullRequestNumber, checkName: inputs.checkName }, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), log)
-          : undefined,
-      ]);
-    },
-  };
+  try {
+    const [owner = '', repo = ''] = target.repository.split('/');
+    const github = createGitHub(inputs.github_token, target.apiUrl, log);
+    const commentPlace: CommentPlace | undefined =
+      inputs.comment && target.pullRequestNumber ? { owner, repo, pullRequestNumber: target.pullRequestNumber, checkName: inputs.checkName } : undefined;
+    const found = commentPlace ? findStickyComment(github, commentPlace) : undefined;
+    // An early failure of the lookup is reported when the comment is written.
+    found?.catch(() => undefined);
+    if (!target.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
+    const check = target.headSha
+      ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+      : undefined;
+    return {
+      async finish(verdict) {
+        const render = (maxTools: number, maxChars: number, footer?: string) =>
+          renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
+        await Promise.all([
+          check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+          commentPlace && found
+            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), found, log)
+            : undefined,
+        ]);
+      },
+    };
+  } catch (error) {
+    log.warning(`Reporting on GitHub is off: ${messageOf(error)}. The verdict still decides the step.`);
+    return NOTHING;
+  }
 }

@@ -71,10 +71,14 @@ export class JsonTransport {
   private readonly maxAttempts: number;
   private readonly random: () => number;
   private readonly wait: (ms: number) => Promise<void>;
+  private readonly client: HttpClient;
 
   constructor(private readonly options: TransportOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    // One keep-alive client per transport: polls reuse the connection (and its TLS session).
+    // Redirects and retries are the transport's own; the socket timeout is a backstop to withTimeout.
+    this.client = new HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: this.requestTimeoutMs, keepAlive: true });
     this.maxAttempts = options.maxAttempts ?? 6;
     this.random = options.random ?? Math.random;
     this.wait = options.wait ?? sleep;
@@ -149,26 +153,21 @@ export class JsonTransport {
 
   private async send(method: string, url: URL, body: unknown, headers: Record<string, string>): Promise<Answer> {
     const timeout = Math.max(1, Math.min(this.requestTimeoutMs, this.options.deadline.remainingMs()));
-    const client = new HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: timeout, keepAlive: false });
     const started = Date.now();
-    try {
-      const payload = encodeBody(body);
-      const allHeaders: Record<string, string | number> = { Accept: 'application/json', ...headers };
-      if (payload) {
-        allHeaders['Content-Type'] = 'application/json';
-        allHeaders['Content-Length'] = payload.length;
-      }
-      const response = await withTimeout(
-        client.request(method, url.href, payload ? Readable.from([payload]) : null, allHeaders),
-        timeout,
-        `Request timeout after ${timeout} ms`,
-      );
-      const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
-      this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
-      return { status: statusOf(response), headers: response.message.headers, text };
-    } finally {
-      client.dispose();
+    const payload = encodeBody(body);
+    const allHeaders: Record<string, string | number> = { Accept: 'application/json', ...headers };
+    if (payload) {
+      allHeaders['Content-Type'] = 'application/json';
+      allHeaders['Content-Length'] = payload.length;
     }
+    const response = await withTimeout(
+      this.client.request(method, url.href, payload ? Readable.from([payload]) : null, allHeaders),
+      timeout,
+      `Request timeout after ${timeout} ms`,
+    );
+    const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
+    this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
+    return { status: statusOf(response), headers: response.message.headers, text };
   }
 
   private failure(call: string, answer: Answer, hints: Partial<Record<number, string>> = {}): BackendCallError {

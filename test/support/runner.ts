@@ -23,6 +23,8 @@ export interface ActionRun {
   annotations: { level: string; message: string }[];
   summary: string;
   durationMs: number;
+  /** `Date.now()` when the process exited. */
+  exitedAt: number;
   /** The files the runner handed the action, for leak checks. */
   dir: string;
 }
@@ -78,6 +80,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  const exitedAt = Date.now();
   return {
     exitCode,
     stdout,
@@ -85,7 +88,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     outputs: parseOutputFile(await readFile(files.output, 'utf8')),
     annotations: parseAnnotations(stdout),
     summary: await readFile(files.summary, 'utf8'),
-    durationMs: Date.now() - started,
+    durationMs: exitedAt - started,
+    exitedAt,
     dir,
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * `npm run bench`: time to verdict, requests spent, start-up and memory of the bundled action,
+ * against the same fake backends the tests use, served on 127.0.0.1. Writes BENCHMARKS.md.
+ * `npm run bench -- --quick` is the smoke run CI does (tiny sizes, no file written).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
+import { ACTION_ENTRY, ACTION_NODE, runAction } from '../test/support/runner.js';
+import { serveHandlers } from '../test/support/serve.js';
+import { webhookExample } from '../test/support/webhooks.js';
+
+const quick = process.argv.includes('--quick');
+const outFile = quick ? undefined : 'BENCHMARKS.md';
+const here = fileURLToPath(new URL('.', import.meta.url));
+const cacheDir = join(here, '..', '.cache', 'bench');
+
+interface Row {
+  measure: string;
+  value: string;
+  target?: string;
+  met?: boolean;
+}
+const rows: Row[] = [];
+const record = (row: Row) => {
+  rows.push(row);
+  console.log(`${row.measure.padEnd(58)} ${row.value.padEnd(34)} ${row.target ? `${row.met ? 'met' : 'NOT met'} (${row.target})` : ''}`);
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** A fake Sepurux whose run turns terminal `finishAfterMs` after creation, served on loopback. */
+async function servedFake(finishAfterMs: number) {
+  const fake = new FakeSepurux();
+  fake.campaign('refund-reliability').finishAfterMs = finishAfterMs;
+  const server = await serveHandlers(() => fake.handlers());
+  return { fake, server, base: `${server.origin}/api` };
+}
+
+/** Time from the backend's verdict to the action's exit, and the polls it took. */
+async function actionLag(finishAfterMs: number) {
+  const { fake, server, base } = await servedFake(finishAfterMs);
+  try {
+    const run = await runAction({ inputs: { base_url: base, token: FAKE_TOKEN, trace_id: 'trace-1', campaign_id: fake.campaign('refund-reliability').id, comment: 'false' } });
+    if (run.outputs.decision !== 'pass') throw new Error(`the action did not pass: ${run.outputs.reason}`);
+    const finishedAt = [...fake.runs.values()][0]!.finishesAt;
+    return { lagMs: run.exitedAt - finishedAt, polls: fake.requestsTo('GET', '/v1/ci/runs/').length };
+  } finally {
+    await server.close();
+  }
+}
+
+/** The same for the seeds' curl-and-sleep-5 flow. */
+async function referenceLag(finishAfterMs: number) {
+  const { fake, server, base } = await servedFake(finishAfterMs);
+  try {
+    const child = spawn('bash', [join(here, 'reference-gate.sh'), base, FAKE_TOKEN, fake.campaign('refund-reliability').id, 'trace-1'], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const exitedAt = Date.now();
+    if (code !== 0) throw new Error(`the reference script exited ${code}`);
+    const finishedAt = [...fake.runs.values()][0]!.finishesAt;
+    return { lagMs: exitedAt - finishedAt, polls: fake.requestsTo('GET', '/v1/ci/runs/').length };
+  } finally {
+    await server.close();
+  }
+}
+
+async function decisionLag() {
+  const finishes = quick ? [0, 300] : [0, 2_500, 20_000, 60_000];
+  const results = await Promise.all(finishes.map(async (ms) => ({ ms, action: await actionLag(ms), reference: await referenceLag(ms) })));
+  for (const { ms, action, reference } of results) {
+    const ratio = reference.lagMs > 0 ? ` (${(reference.lagMs / Math.max(action.lagMs, 1)).toFixed(1)}× faster)` : '';
+    const target =
+      ms === 2_500 ? { target: 'lag ≤ 0.5 s, ≤ 10 polls', met: action.lagMs <= 500 && action.polls <= 10 } : ms === 60_000 ? { target: `lag ≤ 5 s, polls ≤ reference + 10 = ${reference.polls + 10}`, met: action.lagMs <= 5_000 && action.polls <= reference.polls + 10 } : {};
+    record({ measure: `decision lag, run finishing after ${ms / 1000} s: action vs reference`, value: `${seconds(action.lagMs)} vs ${seconds(reference.lagMs)}${ratio}`, ...target });
+    record({ measure: `polls, run finishing after ${ms / 1000} s: action vs reference`, value: `${action.polls} vs ${reference.polls}` });
+  }
+}
+
+async function timeProcess(command: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  const child = spawn(command, args, { stdio: 'ignore' });
+  await new Promise((resolve) => child.on('close', resolve));
+  return performance.now() - started;
+}
+
+async function coldStart() {
+  const runs = quick ? 3 : 11;
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) bare.push(await timeProcess(ACTION_NODE, ['-e', '0']));
+  const fake = new FakeSepurux();
+  const github = new FakeGitHub();
+  const backend = await serveHandlers(() => fake.handlers());
+  const api = await serveHandlers(() => github.handlers());
+  const gate: number[] = [];
+  let requests = { backend: 0, github: 0 };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const before = { backend: fake.requests.length, github: github.requests.length };
+      const run = await runAction({
+        inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'pull_request',
+        payload: webhookExample('pull_request', 'opened'),
+        env: { GITHUB_API_URL: api.origin },
+      });
+      if (run.exitCode !== 0) throw new Error(`the gate failed: ${run.outputs.reason}`);
+      gate.push(run.durationMs);
+      requests = { backend: fake.requests.length - before.backend, github: github.requests.length - before.github };
+    }
+  } finally {
+    await Promise.all([backend.close(), api.close()]);
+  }
+  const ratio = median(gate) / median(bare);
+  record({ measure: `\`node -e 0\`, median of ${runs}`, value: `${median(bare).toFixed(0)} ms` });
+  record({ measure: 'whole gate on loopback (upload, lookup, start, poll, check, comment)', value: `${median(gate).toFixed(0)} ms = ${ratio.toFixed(2)}× \`node -e 0\``, target: '≤ 1.5× `node -e 0`', met: ratio <= 1.5 });
+  record({ measure: 'requests per verdict (backend + GitHub)', value: `${requests.backend} + ${requests.github}` });
+  record({ measure: 'bundle size (dist/index.js)', value: `${((await stat(ACTION_ENTRY)).size / 1024).toFixed(0)} KiB` });
+}
+
+/** A trace of about `bytes` bytes: many tool calls with realistic payloads. */
+async function writeTrace(path: string, bytes: number): Promise<void> {
+  const step = JSON.stringify({ type: 'tool_call', tool: 'orders.lookup', args: { order_id: '4200', note: 'x'.repeat(400) }, result: { status: 'delivered', amount: 4200 } });
+  const count = Math.ceil(bytes / (step.length + 1));
+  await writeFile(path, `{"name":"large_flow","steps":[${Array.from({ length: count }, () => step).join(',')}]}`);
+}
+
+async function largeTrace() {
+  const bytes = quick ? 1024 * 1024 : 50 * 1024 * 1024;
+  await mkdir(cacheDir, { recursive: true });
+  const path = join(cacheDir, `trace-${bytes}.json`);
+  await writeTrace(path, bytes);
+  const rssFile = join(cacheDir, 'rss.txt');
+  const { fake, server, base } = await servedFake(0);
+  try {
+    const run = await runAction({
+      inputs: { base_url: base, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: path, campaign_name: 'refund-reliability', comment: 'false' },
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(join(here, 'rss-probe.mjs')).href}`, BENCH_RSS_FILE: rssFile },
+    });
+    if (run.exitCode !== 0 || fake.traces.size !== 1) throw new Error(`the large trace did not go through: ${run.outputs.reason}`);
+    const rssMiB = Number(await readFile(rssFile, 'utf8')) / 1024;
+    const size = `${(bytes / 1024 / 1024).toFixed(0)} MiB trace`;
+    record({ measure: `${size}: whole gate`, value: seconds(run.durationMs) });
+    record({ measure: `${size}: peak RSS of the action`, value: `${rssMiB.toFixed(0)} MiB`, ...(quick ? {} : { target: '≤ 250 MiB', met: rssMiB <= 250 }) });
+  } finally {
+    await server.close();
+  }
+}
+
+async function bigBatch() {
+  const scenarios = quick ? 50 : 5_000;
+  const fake = new FakeSepurux();
+  const campaign = fake.campaign('scenario-pool');
+  campaign.evalSet = Array.from({ length: scenarios }, (_, i) => `trace-${i}`);
+  campaign.minScenarios = 1;
+  campaign.finishAfterMs = 1_500;
+  campaign.outcome = { decision: 'fail', pass_rate: 0.7, unsafe_attempts: 3, failures: scenarios, top_failing_tools: Array.from({ length: scenarios }, (_, i) => ({ tool: `<img src=x>@team | tool-${i} ${'w'.repeat(80)}`, count: scenarios - i })) };
+  const github = new FakeGitHub();
+  const backend = await serveHandlers(() => fake.handlers());
+  const api = await serveHandlers(() => github.handlers());
+  try {
+    const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+    const run = await runAction({
+      inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, campaign_id: campaign.id, github_token: FAKE_GITHUB_TOKEN },
+      eventName: 'pull_request',
+      payload,
+      env: { GITHUB_API_URL: api.origin },
+    });
+    const polls = fake.requestsTo('GET', '/v1/ci/batch/').length;
+    const perRun = fake.requestsTo('GET', '/v1/ci/runs/').length;
+    const comment = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';
+    record({ measure: `${scenarios}-scenario batch: requests per poll`, value: `${(polls + perRun) / polls} (${polls} polls, ${perRun} per-run requests)`, target: '1 per poll', met: perRun === 0 });
+    record({ measure: `${scenarios}-scenario batch: comment size`, value: `${comment.length} characters (verdict ${run.outputs.decision})`, target: '≤ 65,536', met: comment.length > 0 && comment.length <= 65_536 });
+  } finally {
+    await Promise.all([backend.close(), api.close()]);
+  }
+}
+
+const started = Date.now();
+const actionNodeVersion = await new Promise<string>((resolve) => {
+  const child = spawn(ACTION_NODE, ['--version']);
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.on('close', () => resolve(out.trim()));
+});
+console.log(`Benchmark${quick ? ' (quick smoke run)' : ''}: action on ${actionNodeVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`);
+await decisionLag();
+await coldStart();
+await largeTrace();
+await bigBatch();
+console.log(`\nDone in ${seconds(Date.now() - started)}.`);
+
+if (outFile) {
+  const table = ['| measure | value | target |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.target ? `${r.met ? '✅ met' : '❌ not met'}: ${r.target}` : ''} |`)];
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB; action run by Node ${actionNodeVersion}; harness Node ${process.version}`;
+  const previous = await readFile(outFile, 'utf8').catch(() => '');
+  const notes = previous.includes('<!-- notes -->') ? previous.slice(previous.indexOf('<!-- notes -->')) : '<!-- notes -->\n';
+  await writeFile(outFile, `# Benchmarks\n\nMeasured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}. Run time ${seconds(Date.now() - started)}.\n\n${table.join('\n')}\n\n${notes}`);
+  console.log(`Wrote ${outFile}.`);
+}
