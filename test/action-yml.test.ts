@@ -1,0 +1,47 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BACKENDS } from '../src/backends/registry.js';
+import { allInputNames } from '../src/gate.js';
+import { COMMON_INPUT_NAMES } from '../src/inputs/common.js';
+
+const action = parse(await readFile(new URL('../action.yml', import.meta.url), 'utf8')) as {
+  runs: { using: string; main: string };
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description: string }>;
+};
+
+describe('action.yml', () => {
+  it('runs the committed bundle on node24', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+  });
+
+  it('declares exactly the inputs the code reads, each described', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(allInputNames(COMMON_INPUT_NAMES).sort());
+    for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy();
+  });
+
+  it('gives no default to a backend-specific input, so giving it to another backend can be detected', () => {
+    for (const name of BACKENDS.flatMap((b) => b.inputNames)) expect(action.inputs[name]?.default, name).toBeUndefined();
+  });
+
+  it('declares the outputs of the contract', () => {
+    for (const name of ['run_id', 'trace_id', 'campaign_id', 'decision', 'dashboard_url', 'batch_id', 'pass_rate', 'unsafe_attempts', 'failures', 'trace_count', 'scenario_coverage_pct', 'reason', 'report_file']) {
+      expect(action.outputs[name]?.description, name).toBeTruthy();
+    }
+  });
+});
+
+describe('examples/workflows', async () => {
+  const dir = new URL('../examples/workflows/', import.meta.url);
+  const all = (await readdir(dir)).filter((f) => f.endsWith('.yml'));
+  const files = [];
+  for (const file of all) if ((await readFile(new URL(file, dir), 'utf8')).includes('uses: OWNER/agent-reliability-gate')) files.push(file);
+
+  it.each(files)('%s gives the action only inputs it declares', async (file) => {
+    const workflow = parse(await readFile(new URL(file, dir), 'utf8')) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps).filter((step) => step.uses?.includes('agent-reliability-gate'));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${file}: ${name}`).toContain(name);
+  });
+});
