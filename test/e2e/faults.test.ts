@@ -1,4 +1,5 @@
-import { open, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
@@ -154,7 +155,7 @@ describe('proxies and private CAs', () => {
 
 describe('bad files', () => {
   it('a trace file over the size limit is refused before any request', async () => {
-    const path = join(process.cwd(), '.cache', 'huge-trace.json');
+    const path = join(await mkdtemp(join(tmpdir(), 'gate-huge-')), 'huge-trace.json');
     const handle = await open(path, 'w');
     await handle.truncate(300 * 1024 * 1024); // sparse: no disk is used
     await handle.close();

@@ -20,8 +20,9 @@ const pass = decide('Sepurux', { decision: 'pass', status: 'done', ids: { run_id
 const fail = decide('Sepurux', { decision: 'fail', status: 'done', ids: { run_id: 'r2' }, figures: { pass_rate: 0.5 }, thresholds: [], topFailingTools: [] }, 10);
 
 /** Reports `verdict` for `event` against a fresh fake GitHub, as main does. */
-async function report(options: { event: string; action?: string; verdict: Verdict; mode?: Mode; inputs?: Record<string, string>; github?: FakeGitHubOptions; payload?: Record<string, unknown> }) {
-  github = new FakeGitHub(options.github);
+async function report(options: { event: string; action?: string; verdict: Verdict; mode?: Mode; inputs?: Record<string, string>; github?: FakeGitHubOptions | FakeGitHub; payload?: Record<string, unknown> }) {
+  // A FakeGitHub instance carries state over from an earlier run; options start a fresh one.
+  github = options.github instanceof FakeGitHub ? options.github : new FakeGitHub(options.github);
   const payload = options.payload ?? webhookExample(options.event, options.action);
   const log = memoryLog();
   const plan = await planGate(
@@ -122,14 +123,7 @@ describe('the sticky comment', () => {
     expect(first?.body).toContain('## ❌ Sepurux Reliability Gate: fail');
     expect(first?.body).toContain(commentMarker('Sepurux Reliability Gate'));
     // A second run of the gate on the same pull request, against the same GitHub.
-    const before = github;
-    const plan = await planGate(
-      { token: 'x', trace_id: 't', campaign_id: '11111111-2222-4333-8444-555555555555', github_token: FAKE_GITHUB_TOKEN },
-      { eventName: 'pull_request', payload },
-      { ...TEST_ENV, GITHUB_API_URL: server.origin },
-    );
-    await (await startGitHubReport(plan, memoryLog())).finish(pass);
-    expect(github).toBe(before);
+    await report({ event: 'pull_request', verdict: pass, payload, github });
     const comments = github.comments.get(payload.pull_request.number) ?? [];
     expect(comments).toHaveLength(1);
     expect(comments[0]?.id).toBe(first?.id);
@@ -139,18 +133,12 @@ describe('the sticky comment', () => {
   it('finds its comment on a later page and ignores the marker in comments by others', async () => {
     const payload = pr();
     const number = payload.pull_request.number;
-    github = new FakeGitHub({ pageSize: 2 });
+    const seeded = new FakeGitHub({ pageSize: 2 });
     const marker = commentMarker('Sepurux Reliability Gate');
-    github.seedComment(number, `copied ${marker}`, { login: 'mallory', type: 'User' });
-    for (let i = 0; i < 4; i++) github.seedComment(number, `chatter ${i}`, { login: 'octocat', type: 'User' });
-    github.seedComment(number, `old verdict\n${marker}`, ACTIONS_BOT);
-    const seeded = github;
-    const plan = await planGate(
-      { token: 'x', trace_id: 't', campaign_id: '11111111-2222-4333-8444-555555555555', github_token: FAKE_GITHUB_TOKEN },
-      { eventName: 'pull_request', payload },
-      { ...TEST_ENV, GITHUB_API_URL: server.origin },
-    );
-    await (await startGitHubReport(plan, memoryLog())).finish(pass);
+    seeded.seedComment(number, `copied ${marker}`, { login: 'mallory', type: 'User' });
+    for (let i = 0; i < 4; i++) seeded.seedComment(number, `chatter ${i}`, { login: 'octocat', type: 'User' });
+    seeded.seedComment(number, `old verdict\n${marker}`, ACTIONS_BOT);
+    await report({ event: 'pull_request', verdict: pass, payload, github: seeded });
     expect(seeded.requests.filter((r) => r.method === 'GET' && r.path.includes('/comments')).length).toBe(3);
     const comments = seeded.comments.get(number) ?? [];
     expect(comments).toHaveLength(6);
