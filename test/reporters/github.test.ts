@@ -20,7 +20,7 @@ const pass = decide('Sepurux', { decision: 'pass', status: 'done', ids: { run_id
 const fail = decide('Sepurux', { decision: 'fail', status: 'done', ids: { run_id: 'r2' }, figures: { pass_rate: 0.5 }, thresholds: [], topFailingTools: [] }, 10);
 
 /** Reports `verdict` for `event` against a fresh fake GitHub, as main does. */
-async function report(options: { event: string; action?: string; verdict: Verdict; mode?: Mode; inputs?: Record<string, string>; github?: FakeGitHubOptions | FakeGitHub; payload?: Record<string, unknown> }) {
+async function report(options: { event: string; action?: string; verdict: Verdict; mode?: Mode; inputs?: Record<string, string>; github?: FakeGitHubOptions | FakeGitHub; payload?: Record<string, unknown>; apiPath?: string }) {
   // A FakeGitHub instance carries state over from an earlier run; options start a fresh one.
   github = options.github instanceof FakeGitHub ? options.github : new FakeGitHub(options.github);
   const payload = options.payload ?? webhookExample(options.event, options.action);
@@ -28,7 +28,7 @@ async function report(options: { event: string; action?: string; verdict: Verdic
   const plan = await planGate(
     { token: 'backend-secret', trace_id: 't', campaign_id: '11111111-2222-4333-8444-555555555555', github_token: FAKE_GITHUB_TOKEN, mode: options.mode ?? 'hard', ...options.inputs },
     { eventName: options.event, payload },
-    { ...TEST_ENV, GITHUB_API_URL: server.origin },
+    { ...TEST_ENV, GITHUB_API_URL: `${server.origin}${options.apiPath ?? ''}` },
   );
   const reporting = await startGitHubReport(plan, log);
   const started = structuredClone(github.checkRuns);
@@ -104,6 +104,13 @@ describe('the required check', () => {
     expect(github.checkRuns).toEqual([]);
     expect(github.statuses).toEqual([]);
     expect(log.lines.some((l) => l.startsWith('warning: The gate cannot report a check or a commit status') && l.includes('checks: write'))).toBe(true);
+  });
+
+  it('talks to GitHub Enterprise Server at GITHUB_API_URL', async () => {
+    await report({ event: 'pull_request', action: 'opened', verdict: pass, github: { pathPrefix: '/api/v3' }, apiPath: '/api/v3' });
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(github.comments.size).toBe(1);
+    expect(github.violations).toEqual([]);
   });
 
   it('sends only the GitHub token to GitHub', async () => {

@@ -41,6 +41,8 @@ export interface FakeGitHubOptions {
   forbid?: { checks?: boolean; statuses?: boolean; comments?: boolean };
   /** Comments per page, whatever `per_page` asks. */
   pageSize?: number;
+  /** Where the API is mounted: `/api/v3` on GitHub Enterprise Server. */
+  pathPrefix?: string;
 }
 
 export const FAKE_GITHUB_TOKEN = 'ghs_fakeGitHubToken000000000000000000';
@@ -78,19 +80,21 @@ export class FakeGitHub {
     return [
       http.all('*', async ({ request }) => {
         const url = new URL(request.url);
+        const prefix = this.options.pathPrefix ?? '';
+        if (!url.pathname.startsWith(`${prefix}/`)) return HttpResponse.json({ message: `not under ${prefix}/` }, { status: 404 });
         const body = request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
-        this.requests.push({ method: request.method, path: url.pathname + url.search, authorization: request.headers.get('authorization') });
-        this.violations.push(...githubDescription().validate(request.method, url.pathname, url.searchParams, body));
+        const path = url.pathname.slice(prefix.length);
+        this.requests.push({ method: request.method, path: path + url.search, authorization: request.headers.get('authorization') });
+        this.violations.push(...githubDescription().validate(request.method, path, url.searchParams, body));
         if (request.headers.get('authorization') !== `token ${this.token}`) {
           return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
         }
-        return this.route(request.method, url, body as Record<string, unknown> | undefined);
+        return this.route(request.method, path, url, body as Record<string, unknown> | undefined);
       }),
     ];
   }
 
-  private route(method: string, url: URL, body: Record<string, unknown> | undefined): Response {
-    const path = url.pathname;
+  private route(method: string, path: string, url: URL, body: Record<string, unknown> | undefined): Response {
     const forbid = this.options.forbid ?? {};
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/user') {
