@@ -49024,7 +49024,196 @@ const SEPURUX_RULES = [
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/backends/sepurux/json-check.ts
+/**
+ * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
+ * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
+ * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
+const LITERALS = {
+    0x74: [new TextEncoder().encode('true'), 'boolean'],
+    0x66: [new TextEncoder().encode('false'), 'boolean'],
+    0x6e: [new TextEncoder().encode('null'), 'null'],
+};
+class SyntaxProblem extends Error {
+}
+/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
+function checkJson(bytes) {
+    let i = 0;
+    // Annotated, so that the compiler knows code after a failure is unreachable.
+    const fail = (what) => {
+        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
+    };
+    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const skipSpace = () => {
+        while (i < bytes.length) {
+            const b = bytes[i];
+            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+                return;
+            i++;
+        }
+    };
+    const expect = (byte, what) => {
+        if (bytes[i] !== byte)
+            fail(bytes[i] === undefined ? `unexpected end of data, expected ${what}` : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
+        i++;
+    };
+    const string = () => {
+        expect(QUOTE, 'a string');
+        for (;;) {
+            const b = bytes[i];
+            if (b === undefined)
+                fail('unterminated string');
+            else if (b === QUOTE)
+                return void i++;
+            else if (b < 0x20)
+                fail('control character in a string');
+            else if (b === BACKSLASH) {
+                const next = bytes[i + 1];
+                if (next === 0x75) {
+                    for (let k = 2; k < 6; k++)
+                        if (!isHex(bytes[i + k]))
+                            fail('bad \\u escape');
+                    i += 6;
+                }
+                else if (next !== undefined && ESCAPABLE.has(next))
+                    i += 2;
+                else
+                    fail('bad escape');
+            }
+            else
+                i++;
+        }
+    };
+    const digits = () => {
+        if (!isDigit(bytes[i]))
+            fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${json_check_describe(bytes[i])} in a number`);
+        while (isDigit(bytes[i]))
+            i++;
+    };
+    const number = () => {
+        if (bytes[i] === 0x2d)
+            i++;
+        if (bytes[i] === 0x30)
+            i++;
+        else
+            digits();
+        if (bytes[i] === 0x2e) {
+            i++;
+            digits();
+        }
+        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+            i++;
+            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
+                i++;
+            digits();
+        }
+    };
+    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
+    const open = [];
+    let topLevel;
+    try {
+        skipSpace();
+        for (;;) {
+            // A value.
+            const b = bytes[i];
+            let kind;
+            if (b === 0x7b || b === 0x5b) {
+                const isObject = b === 0x7b;
+                kind = isObject ? 'object' : 'array';
+                topLevel ??= kind;
+                i++;
+                skipSpace();
+                if (bytes[i] === (isObject ? 0x7d : 0x5d))
+                    i++;
+                else {
+                    open.push(isObject);
+                    if (isObject) {
+                        string();
+                        skipSpace();
+                        expect(0x3a, "':'");
+                        skipSpace();
+                    }
+                    continue;
+                }
+            }
+            else if (b === QUOTE) {
+                kind = 'string';
+                string();
+            }
+            else if (b === 0x2d || isDigit(b)) {
+                kind = 'number';
+                number();
+            }
+            else if (b !== undefined && LITERALS[b]) {
+                const [word, literalKind] = LITERALS[b];
+                for (let k = 0; k < word.length; k++)
+                    if (bytes[i + k] !== word[k])
+                        fail('unexpected literal');
+                i += word.length;
+                kind = literalKind;
+            }
+            else {
+                fail(b === undefined ? 'unexpected end of data, expected a value' : `unexpected ${json_check_describe(b)}, expected a value`);
+            }
+            topLevel ??= kind;
+            // After a value: close containers, or go on to the next element.
+            for (;;) {
+                skipSpace();
+                if (open.length === 0) {
+                    if (i < bytes.length)
+                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
+                    return { ok: true, topLevel };
+                }
+                const inObject = open[open.length - 1];
+                if (bytes[i] === 0x2c) {
+                    i++;
+                    skipSpace();
+                    if (inObject) {
+                        string();
+                        skipSpace();
+                        expect(0x3a, "':'");
+                        skipSpace();
+                    }
+                    break;
+                }
+                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
+                open.pop();
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof SyntaxProblem)
+            return { ok: false, error: error.message };
+        throw error;
+    }
+}
+function isHex(b) {
+    return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+}
+function json_check_describe(b) {
+    if (b === undefined)
+        return 'end of data';
+    return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
+function position(bytes, at) {
+    let line = 1;
+    let lineStart = 0;
+    for (let k = 0; k < at && k < bytes.length; k++) {
+        if (bytes[k] === 0x0a) {
+            line++;
+            lineStart = k + 1;
+        }
+    }
+    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
+}
+
 ;// CONCATENATED MODULE: ./src/backends/sepurux/trace-file.ts
+
 
 
 
@@ -49064,15 +49253,12 @@ async function readTraceFile(path, workspace = process.cwd()) {
     catch (error) {
         throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
     }
-    let parsed;
-    try {
-        parsed = JSON.parse(bytes.toString('utf8'));
-    }
-    catch (error) {
-        throw new InputError(`${where} is not valid JSON (${messageOf(error)}); the trace must be one JSON object.`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+    // Checked on the bytes, not parsed: a large trace must not cost its size twice more in memory.
+    const shape = checkJson(bytes);
+    if (!shape.ok)
+        throw new InputError(`${where} is not valid JSON (${shape.error}); the trace must be one JSON object.`);
+    if (shape.topLevel !== 'object') {
+        const kind = shape.topLevel === 'array' ? 'an array' : shape.topLevel === 'null' ? 'null' : `a ${shape.topLevel}`;
         throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
     }
     return { path: absolute, bytes };
@@ -49499,22 +49685,19 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
 /**
  * Reads the target from the event: the pull request's head commit (not the merge commit in
  * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- * The `head_sha` and `pull_request_number` inputs override.
  */
-function readTarget(eventName, payload, env, overrides = {}) {
+function readTarget(eventName, payload, env) {
     const event = (payload ?? {});
     const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = overrides.headSha ??
-        (pr ? event_text(pr.head?.sha) : eventName === 'workflow_run' ? event_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? event_text(event.merge_group?.head_sha) : undefined) ??
+    const headSha = (pr ? event_text(pr.head?.sha) : eventName === 'workflow_run' ? event_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? event_text(event.merge_group?.head_sha) : undefined) ??
         event_text(env.GITHUB_SHA);
-    const pullRequestNumber = overrides.pullRequestNumber ??
-        (pr
-            ? event_number(pr.number)
-            : eventName === 'workflow_run'
-                ? event_number(event.workflow_run?.pull_requests?.[0]?.number)
-                : eventName === 'issue_comment' && event.issue?.pull_request
-                    ? event_number(event.issue.number)
-                    : undefined);
+    const pullRequestNumber = pr
+        ? event_number(pr.number)
+        : eventName === 'workflow_run'
+            ? event_number(event.workflow_run?.pull_requests?.[0]?.number)
+            : eventName === 'issue_comment' && event.issue?.pull_request
+                ? event_number(event.issue.number)
+                : undefined;
     const headRepo = event_text(pr?.head?.repo?.full_name);
     const baseRepo = event_text(pr?.base?.repo?.full_name);
     const repository = event_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
@@ -49833,8 +50016,8 @@ function allInputNames(commonNames) {
 }
 /** Validates every input and reads local files; throws {@link InputError} before any network call. */
 async function planGate(raw, event, env) {
-    const eventTarget = readTarget(event.eventName, event.payload, env);
-    if (!raw.token?.trim() && eventTarget.fromFork) {
+    const target = readTarget(event.eventName, event.payload, env);
+    if (!raw.token?.trim() && target.fromFork) {
         throw new InputError('Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
             'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).');
     }
@@ -49846,7 +50029,8 @@ async function planGate(raw, event, env) {
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl, checkName: inputs.check_name ?? backend.defaultCheckName },
         backend,
         prepared,
-        target: readTarget(event.eventName, event.payload, env, { headSha: inputs.head_sha, pullRequestNumber: inputs.pull_request_number }),
+        // The `head_sha` and `pull_request_number` inputs override what the event says.
+        target: { ...target, headSha: inputs.head_sha ?? target.headSha, pullRequestNumber: inputs.pull_request_number ?? target.pullRequestNumber },
     };
 }
 function rejectForeignInputs(backend, raw) {
@@ -50671,10 +50855,10 @@ async function writeJobSummary(markdown) {
 
 
 /** Where the verdict goes on the runner: outputs, the report file and the job summary. */
-async function reportOnRunner(verdict, plan, title) {
+async function reportOnRunner(verdict, heading) {
     const reportFile = await writeReportFile(verdict);
     setOutputs(verdict, reportFile);
-    await writeJobSummary(renderVerdict(verdict, { title, mode: plan?.inputs.mode ?? 'hard', maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
+    await writeJobSummary(renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -50695,7 +50879,7 @@ async function run() {
     const plan = await planGate(raw, github_context, process.env).catch((error) => error);
     if (plan instanceof Error) {
         // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
-        await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), undefined, 'Reliability gate');
+        await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), { title: 'Reliability gate', mode: 'hard' });
         setFailed(messageOf(plan));
         return;
     }
@@ -50703,7 +50887,7 @@ async function run() {
     const github = startGitHubReport(plan, actionsLog);
     const verdict = await gate_runGate(plan, actionsLog);
     try {
-        await reportOnRunner(verdict, plan, plan.inputs.checkName);
+        await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
     }
     finally {
         // The check is completed even if the runner's files could not be written.

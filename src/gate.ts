@@ -29,8 +29,8 @@ export function allInputNames(commonNames: readonly string[]): string[] {
 
 /** Validates every input and reads local files; throws {@link InputError} before any network call. */
 export async function planGate(raw: RawInputs, event: EventSource, env: NodeJS.ProcessEnv): Promise<GatePlan> {
-  const eventTarget = readTarget(event.eventName, event.payload, env);
-  if (!raw.token?.trim() && eventTarget.fromFork) {
+  const target = readTarget(event.eventName, event.payload, env);
+  if (!raw.token?.trim() && target.fromFork) {
     throw new InputError(
       'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
         'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).',
@@ -44,7 +44,8 @@ export async function planGate(raw: RawInputs, event: EventSource, env: NodeJS.P
     inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl, checkName: inputs.check_name ?? backend.defaultCheckName },
     backend,
     prepared,
-    target: readTarget(event.eventName, event.payload, env, { headSha: inputs.head_sha, pullRequestNumber: inputs.pull_request_number }),
+    // The `head_sha` and `pull_request_number` inputs override what the event says.
+    target: { ...target, headSha: inputs.head_sha ?? target.headSha, pullRequestNumber: inputs.pull_request_number ?? target.pullRequestNumber },
   };
 }
 

@@ -16,7 +16,7 @@ export async function run(): Promise<void> {
   const plan = await planGate(raw, context, process.env).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
     // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
-    await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), undefined, 'Reliability gate');
+    await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), { title: 'Reliability gate', mode: 'hard' });
     core.setFailed(messageOf(plan));
     return;
   }
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
   const github = startGitHubReport(plan, actionsLog);
   const verdict = await runGate(plan, actionsLog);
   try {
-    await reportOnRunner(verdict, plan, plan.inputs.checkName);
+    await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
   } finally {
     // The check is completed even if the runner's files could not be written.
     await (await github).finish(verdict);

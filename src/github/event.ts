@@ -31,29 +31,20 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
 /**
  * Reads the target from the event: the pull request's head commit (not the merge commit in
  * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- * The `head_sha` and `pull_request_number` inputs override.
  */
-export function readTarget(
-  eventName: string,
-  payload: unknown,
-  env: NodeJS.ProcessEnv,
-  overrides: { headSha?: string; pullRequestNumber?: number } = {},
-): GateTarget {
+export function readTarget(eventName: string, payload: unknown, env: NodeJS.ProcessEnv): GateTarget {
   const event = (payload ?? {}) as Payload;
   const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
   const headSha =
-    overrides.headSha ??
     (pr ? text(pr.head?.sha) : eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? text(event.merge_group?.head_sha) : undefined) ??
     text(env.GITHUB_SHA);
-  const pullRequestNumber =
-    overrides.pullRequestNumber ??
-    (pr
-      ? number(pr.number)
-      : eventName === 'workflow_run'
-        ? number(event.workflow_run?.pull_requests?.[0]?.number)
-        : eventName === 'issue_comment' && event.issue?.pull_request
-          ? number(event.issue.number)
-          : undefined);
+  const pullRequestNumber = pr
+    ? number(pr.number)
+    : eventName === 'workflow_run'
+      ? number(event.workflow_run?.pull_requests?.[0]?.number)
+      : eventName === 'issue_comment' && event.issue?.pull_request
+        ? number(event.issue.number)
+        : undefined;
   const headRepo = text(pr?.head?.repo?.full_name);
   const baseRepo = text(pr?.base?.repo?.full_name);
   const repository = text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';

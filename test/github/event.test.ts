@@ -24,11 +24,6 @@ describe('readTarget', () => {
     expect(readTarget('workflow_run', payload, TEST_ENV).pullRequestNumber).toBe(17);
   });
 
-  it('lets head_sha and pull_request_number override the event', () => {
-    const target = readTarget('push', webhookExample('push'), TEST_ENV, { headSha: 'c'.repeat(40), pullRequestNumber: 5 });
-    expect(target).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
-  });
-
   it('keys the gate to the run attempt and step', () => {
     const first = readTarget('push', {}, TEST_ENV).gateKey;
     expect(readTarget('push', {}, TEST_ENV).gateKey).toBe(first);

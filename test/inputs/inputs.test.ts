@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { planGate } from '../../src/gate.js';
 import { TEST_ENV } from '../support/gate.js';
+import { webhookExample } from '../support/webhooks.js';
 
 const valid = { token: 't0k', project_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', trace_id: 'tr-1', campaign_name: 'refund-reliability' };
 const plan = (inputs: Record<string, string>) => planGate(inputs, { eventName: 'push', payload: {} }, TEST_ENV);
@@ -47,6 +48,11 @@ describe('inputs', () => {
     [{ project_id: '' }, 'Input `project_id`: is required to upload `trace_file` or look up `campaign_name`'],
   ])('rejects %j', async (change, message) => {
     expect(await problem({ ...valid, ...change })).toContain(message);
+  });
+
+  it('lets head_sha and pull_request_number override the event', async () => {
+    const { target } = await planGate({ ...valid, head_sha: 'c'.repeat(40), pull_request_number: '5' }, { eventName: 'pull_request', payload: webhookExample('pull_request', 'opened') }, TEST_ENV);
+    expect(target).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
   });
 
   it('lists every problem at once', async () => {

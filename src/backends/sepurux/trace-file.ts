@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError, messageOf } from '../../errors.js';
+import { checkJson } from './json-check.js';
 
 /** The largest trace the gate uploads. */
 export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
@@ -39,14 +40,11 @@ export async function readTraceFile(path: string, workspace = process.cwd()): Pr
   } catch (error) {
     throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new InputError(`${where} is not valid JSON (${messageOf(error)}); the trace must be one JSON object.`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    const kind = Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`;
+  // Checked on the bytes, not parsed: a large trace must not cost its size twice more in memory.
+  const shape = checkJson(bytes);
+  if (!shape.ok) throw new InputError(`${where} is not valid JSON (${shape.error}); the trace must be one JSON object.`);
+  if (shape.topLevel !== 'object') {
+    const kind = shape.topLevel === 'array' ? 'an array' : shape.topLevel === 'null' ? 'null' : `a ${shape.topLevel}`;
     throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
   }
   return { path: absolute, bytes };
