@@ -49088,6 +49088,13 @@ function checkJson(bytes) {
                 i++;
         }
     };
+    /** `"name":` and the space after it, before a member's value. */
+    const memberName = () => {
+        string();
+        skipSpace();
+        expect(0x3a, "':'");
+        skipSpace();
+    };
     const digits = () => {
         if (!isDigit(bytes[i]))
             fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${json_check_describe(bytes[i])} in a number`);
@@ -49131,12 +49138,8 @@ function checkJson(bytes) {
                     i++;
                 else {
                     open.push(isObject);
-                    if (isObject) {
-                        string();
-                        skipSpace();
-                        expect(0x3a, "':'");
-                        skipSpace();
-                    }
+                    if (isObject)
+                        memberName();
                     continue;
                 }
             }
@@ -49172,12 +49175,8 @@ function checkJson(bytes) {
                 if (bytes[i] === 0x2c) {
                     i++;
                     skipSpace();
-                    if (inObject) {
-                        string();
-                        skipSpace();
-                        expect(0x3a, "':'");
-                        skipSpace();
-                    }
+                    if (inObject)
+                        memberName();
                     break;
                 }
                 expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");

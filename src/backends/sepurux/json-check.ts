@@ -56,6 +56,13 @@ export function checkJson(bytes: Uint8Array): JsonShape {
       } else i++;
     }
   };
+  /** `"name":` and the space after it, before a member's value. */
+  const memberName = () => {
+    string();
+    skipSpace();
+    expect(0x3a, "':'");
+    skipSpace();
+  };
   const digits = () => {
     if (!isDigit(bytes[i])) fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${describe(bytes[i])} in a number`);
     while (isDigit(bytes[i])) i++;
@@ -93,12 +100,7 @@ export function checkJson(bytes: Uint8Array): JsonShape {
         if (bytes[i] === (isObject ? 0x7d : 0x5d)) i++;
         else {
           open.push(isObject);
-          if (isObject) {
-            string();
-            skipSpace();
-            expect(0x3a, "':'");
-            skipSpace();
-          }
+          if (isObject) memberName();
           continue;
         }
       } else if (b === QUOTE) {
@@ -127,12 +129,7 @@ export function checkJson(bytes: Uint8Array): JsonShape {
         if (bytes[i] === 0x2c) {
           i++;
           skipSpace();
-          if (inObject) {
-            string();
-            skipSpace();
-            expect(0x3a, "':'");
-            skipSpace();
-          }
+          if (inObject) memberName();
           break;
         }
         expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
