@@ -49230,6 +49230,9 @@ async function readTraceFile(path, workspace = process.cwd()) {
         const info = await (0,promises_namespaceObject.stat)(absolute);
         if (info.isDirectory())
             throw new InputError(`${where} is a directory; point \`trace_file\` at the JSON file inside it.`);
+        // A pipe or a device could block the read forever or never end.
+        if (!info.isFile())
+            throw new InputError(`${where} is not a regular file; write the trace to a file first.`);
         size = info.size;
     }
     catch (error) {

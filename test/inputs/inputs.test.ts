@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,7 @@ describe('trace_file', () => {
     await writeFile(join(dir, 'scalar.json'), '"trace"');
     await writeFile(join(dir, 'null.json'), 'null');
     await writeFile(join(dir, 'broken.json'), '{"steps": [');
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
   });
   const withFile = (name: string) => problem({ ...valid, trace_id: '', trace_file: join(dir, name) });
 
@@ -95,7 +97,8 @@ describe('trace_file', () => {
     ['array.json', 'holds an array; the trace must be one JSON object'],
     ['scalar.json', 'holds a string'],
     ['null.json', 'holds null'],
-    ['broken.json', 'is not valid JSON'],
+    ['broken.json', 'is not valid JSON (unexpected end of data, expected a value at line 1, column 12 (byte 11))'],
+    ['pipe.json', 'is not a regular file'],
   ])('rejects %s before any network call', async (name, message) => {
     expect(await withFile(name)).toContain(message);
   });

@@ -23,6 +23,8 @@ export async function readTraceFile(path: string, workspace = process.cwd()): Pr
   try {
     const info = await stat(absolute);
     if (info.isDirectory()) throw new InputError(`${where} is a directory; point \`trace_file\` at the JSON file inside it.`);
+    // A pipe or a device could block the read forever or never end.
+    if (!info.isFile()) throw new InputError(`${where} is not a regular file; write the trace to a file first.`);
     size = info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
