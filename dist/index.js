@@ -49947,7 +49947,29 @@ function connectionFailure(call, error, attempts) {
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
+;// CONCATENATED MODULE: ./src/figures.ts
+/** How each figure is named and shown, in reports and in reasons. */
+const FIGURES = {
+    pass_rate: { label: 'Pass rate' },
+    unsafe_attempts: { label: 'Unsafe attempts' },
+    failures: { label: 'Failures' },
+    reliability_score: { label: 'Reliability score' },
+    trace_count: { label: 'Traces' },
+    scenario_coverage_pct: { label: 'Scenario coverage', unit: '%' },
+    mean_score: { label: 'Mean score' },
+    mean_delta: { label: 'Mean delta vs baseline' },
+};
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(figure, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${FIGURES[figure].unit ?? ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/verdict.ts
+
 const SEVERITY = { pass: 0, warn: 1, fail: 2 };
 /** The more severe of two decisions. */
 function worst(a, b) {
@@ -49961,11 +49983,12 @@ function checkThreshold(threshold, figures) {
 }
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
 function describeThreshold(result) {
-    const figure = result.figure.replaceAll('_', ' ');
+    const figure = FIGURES[result.figure].label.toLowerCase();
+    const limit = formatFigure(result.figure, result.limit);
     if (result.actual === undefined)
-        return `no ${figure} returned (\`${result.input}\` ${result.limit})`;
+        return `no ${figure} returned (\`${result.input}\` ${limit})`;
     const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-    return `${figure} ${result.actual} ${sign} ${result.limit} (\`${result.input}\`)`;
+    return `${figure} ${formatFigure(result.figure, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
@@ -50525,12 +50548,6 @@ function safeUrl(value) {
         return undefined;
     }
 }
-/** A number as the reports show it: at most four decimals, no float noise. */
-function formatNumber(value) {
-    if (value === undefined)
-        return '—';
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
 
 ;// CONCATENATED MODULE: ./src/reporters/check.ts
 
@@ -50687,21 +50704,13 @@ async function tokenAuthor(github) {
 
 ;// CONCATENATED MODULE: ./src/reporters/markdown.ts
 
+
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' };
-const FIGURE_LABELS = {
-    pass_rate: 'Pass rate',
-    unsafe_attempts: 'Unsafe attempts',
-    failures: 'Failures',
-    reliability_score: 'Reliability score',
-    trace_count: 'Traces',
-    scenario_coverage_pct: 'Scenario coverage (%)',
-    mean_score: 'Mean score',
-    mean_delta: 'Mean delta vs baseline',
-};
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
     const lines = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
-    lines.push(escapeText(verdict.reason, 1000), '');
+    // The gate's own reasons quote input names in backticks for the log; here they would show escaped.
+    lines.push(escapeText(verdict.reason.replaceAll('`', ''), 1000), '');
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
@@ -50716,10 +50725,10 @@ function renderVerdict(verdict, options) {
 }
 function figureTable(verdict) {
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURE_LABELS[t.figure] ?? t.figure} | ${formatNumber(t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatNumber(t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURES[t.figure].label} | ${formatFigure(t.figure, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t.figure, t.limit)} (\`${t.input}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         if (!checked.has(figure))
-            rows.push(`| | ${FIGURE_LABELS[figure] ?? figure} | ${formatNumber(value)} | |`);
+            rows.push(`| | ${FIGURES[figure].label} | ${formatFigure(figure, value)} | |`);
     }
     if (rows.length === 0)
         return [];

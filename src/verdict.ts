@@ -1,3 +1,5 @@
+import { FIGURES, formatFigure } from './figures.js';
+
 /** The gate's decision. `warn` passes the step with a warning. */
 export type Decision = 'pass' | 'warn' | 'fail';
 
@@ -87,10 +89,11 @@ export function checkThreshold(threshold: Threshold, figures: Figures): Threshol
 
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
 export function describeThreshold(result: ThresholdResult): string {
-  const figure = result.figure.replaceAll('_', ' ');
-  if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${result.limit})`;
+  const figure = FIGURES[result.figure].label.toLowerCase();
+  const limit = formatFigure(result.figure, result.limit);
+  if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${limit})`;
   const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-  return `${figure} ${result.actual} ${sign} ${result.limit} (\`${result.input}\`)`;
+  return `${figure} ${formatFigure(result.figure, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
 
 /**

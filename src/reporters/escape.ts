@@ -37,9 +37,3 @@ export function safeUrl(value: string | undefined): string | undefined {
     return undefined;
   }
 }
-
-/** A number as the reports show it: at most four decimals, no float noise. */
-export function formatNumber(value: number | undefined): string {
-  if (value === undefined) return '—';
-  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}

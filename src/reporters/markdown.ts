@@ -1,5 +1,6 @@
 import type { Verdict } from '../verdict.js';
-import { codeSpan, escapeText, formatNumber, safeUrl } from './escape.js';
+import { FIGURES, formatFigure, formatNumber } from '../figures.js';
+import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 
 /** Where a body goes decides its budget. */
@@ -16,21 +17,12 @@ export interface RenderOptions {
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
 
-const FIGURE_LABELS: Record<string, string> = {
-  pass_rate: 'Pass rate',
-  unsafe_attempts: 'Unsafe attempts',
-  failures: 'Failures',
-  reliability_score: 'Reliability score',
-  trace_count: 'Traces',
-  scenario_coverage_pct: 'Scenario coverage (%)',
-  mean_score: 'Mean score',
-  mean_delta: 'Mean delta vs baseline',
-};
 
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
   const lines: string[] = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
-  lines.push(escapeText(verdict.reason, 1000), '');
+  // The gate's own reasons quote input names in backticks for the log; here they would show escaped.
+  lines.push(escapeText(verdict.reason.replaceAll('`', ''), 1000), '');
   if (options.mode !== 'hard' && verdict.decision !== 'pass') {
     lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
   }
@@ -46,10 +38,10 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
 function figureTable(verdict: Verdict): string[] {
   const checked = new Set(verdict.thresholds.map((t) => t.figure));
   const rows = verdict.thresholds.map(
-    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURE_LABELS[t.figure] ?? t.figure} | ${formatNumber(t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatNumber(t.limit)} (\`${t.input}\`) |`,
+    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURES[t.figure].label} | ${formatFigure(t.figure, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t.figure, t.limit)} (\`${t.input}\`) |`,
   );
-  for (const [figure, value] of Object.entries(verdict.figures)) {
-    if (!checked.has(figure as keyof Verdict['figures'])) rows.push(`| | ${FIGURE_LABELS[figure] ?? figure} | ${formatNumber(value)} | |`);
+  for (const [figure, value] of Object.entries(verdict.figures) as [keyof Verdict['figures'], number][]) {
+    if (!checked.has(figure)) rows.push(`| | ${FIGURES[figure].label} | ${formatFigure(figure, value)} | |`);
   }
   if (rows.length === 0) return [];
   return ['| | Figure | Value | Threshold |', '| --- | --- | --- | --- |', ...rows, ''];

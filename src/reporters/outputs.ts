@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../verdict.js';
-import { formatNumber } from './escape.js';
+import { formatNumber } from '../figures.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
 export async function writeReportFile(verdict: Verdict, env: NodeJS.ProcessEnv = process.env): Promise<string> {

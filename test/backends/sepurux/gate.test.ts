@@ -104,7 +104,7 @@ describe('Sepurux gate', () => {
     use(new FakeSepurux());
     const verdict = await gateWith({ ...base, campaign_name: 'partial-batch' });
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toContain('scenario coverage pct 66.7 < 100 (`min_coverage`)');
+    expect(verdict.reason).toContain('scenario coverage 66.7% < 100% (`min_coverage`)');
     const relaxed = await gateWith({ ...base, campaign_name: 'partial-batch', min_coverage: '60' });
     expect(relaxed.decision).toBe('pass');
   });
