@@ -59,6 +59,20 @@ describe('renderVerdict', () => {
     expect(body).toContain('cut to fit');
   });
 
+  it('shows the gate\'s own reason without escaped backticks, and units with figures', () => {
+    const body = renderVerdict(
+      verdict({
+        reason: 'Sepurux said pass, but the gate\'s own check fails: scenario coverage 90% < 100% (`min_coverage`).',
+        figures: { scenario_coverage_pct: 90 },
+        thresholds: [{ input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=', limit: 100, breaks: 'fail', actual: 90, holds: false }],
+      }),
+      { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
+    );
+    expect(body).toContain('\\(min\\_coverage\\)');
+    expect(body).not.toContain('\\`');
+    expect(body).toContain('| ❌ | Scenario coverage | 90% | ≥ 100% (`min_coverage`) |');
+  });
+
   it('says when a failing verdict does not block', () => {
     expect(renderVerdict(verdict(), { title: 'Gate', mode: 'soft', maxTools: 5, maxChars: 10_000 })).toContain('not blocking; a human should look');
     expect(renderVerdict(verdict(), { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 })).not.toContain('not blocking');
