@@ -50448,12 +50448,14 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+/** How long one GitHub call may take, retries included: a hung API must not hold the job. */
+const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
 /**
  * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
- * with retries on server errors and GitHub's rate limits respected.
+ * with retries on server errors, GitHub's rate limits respected, and a timeout on every request.
  */
-function createGitHub(token, apiUrl, log) {
-    return getOctokit(token, {
+function createGitHub(token, apiUrl, log, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS) {
+    const github = getOctokit(token, {
         baseUrl: apiUrl,
         throttle: {
             // The gate writes at most three times a run (check start, check end, comment). The
@@ -50472,6 +50474,21 @@ function createGitHub(token, apiUrl, log) {
         },
         retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
     }, retry, throttling);
+    github.hook.wrap('request', async (request, options) => {
+        const controller = new AbortController();
+        // Named AbortError, octokit passes it through without a retry: a write that timed out may
+        // have been carried out, and sending it again could create a second check run.
+        const timer = setTimeout(() => controller.abort(Object.assign(new Error(`GitHub did not answer within ${requestTimeoutMs / 1000}s`), { name: 'AbortError' })), requestTimeoutMs);
+        // The hook chain is bound to this options object: it is changed in place, not replaced.
+        options.request = { ...options.request, signal: controller.signal };
+        try {
+            return await request(options);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    });
+    return github;
 }
 /** The HTTP status of a failed octokit request, if it has one. */
 function octokit_statusOf(error) {

@@ -7,12 +7,15 @@ import type { GateLog } from '../backends/types.js';
 /** The GitHub client the reporters use. */
 export type GitHub = ReturnType<typeof getOctokit>;
 
+/** How long one GitHub call may take, retries included: a hung API must not hold the job. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
+
 /**
  * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
- * with retries on server errors and GitHub's rate limits respected.
+ * with retries on server errors, GitHub's rate limits respected, and a timeout on every request.
  */
-export function createGitHub(token: string, apiUrl: string, log: GateLog): GitHub {
-  return getOctokit(
+export function createGitHub(token: string, apiUrl: string, log: GateLog, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS): GitHub {
+  const github = getOctokit(
     token,
     {
       baseUrl: apiUrl,
@@ -36,6 +39,23 @@ export function createGitHub(token: string, apiUrl: string, log: GateLog): GitHu
     retry,
     throttling,
   );
+  github.hook.wrap('request', async (request, options) => {
+    const controller = new AbortController();
+    // Named AbortError, octokit passes it through without a retry: a write that timed out may
+    // have been carried out, and sending it again could create a second check run.
+    const timer = setTimeout(
+      () => controller.abort(Object.assign(new Error(`GitHub did not answer within ${requestTimeoutMs / 1000}s`), { name: 'AbortError' })),
+      requestTimeoutMs,
+    );
+    // The hook chain is bound to this options object: it is changed in place, not replaced.
+    options.request = { ...options.request, signal: controller.signal };
+    try {
+      return await request(options);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  return github;
 }
 
 /** The HTTP status of a failed octokit request, if it has one. */
