@@ -48716,15 +48716,17 @@ function sleep(ms) {
 const QUICK_PHASE_MS = 3000;
 const QUICK_DELAY_MS = 500;
 const FIRST_SLOW_DELAY_MS = 1000;
+const RAMP_STEP_MS = 500;
 const LAST_POLL_MARGIN_MS = 250;
 /**
- * The wait before the next poll: 0.5 s for the first 3 s, then doubling from 1 s up to
- * `maxMs` (`poll_interval`). See the README's "Polling" section for why.
+ * The wait before the next poll: 0.5 s for the first 3 s, then 1 s growing by 0.5 s a poll up
+ * to `maxMs` (`poll_interval`). A gentle ramp keeps runs of 3 to 30 s close to a verdict
+ * without polling long runs more than every `poll_interval`. See the README's "Polling".
  */
 function nextPollDelayMs(elapsedMs, previousDelayMs, maxMs) {
     if (elapsedMs < QUICK_PHASE_MS)
         return Math.min(QUICK_DELAY_MS, maxMs);
-    return Math.min(Math.max(previousDelayMs * 2, FIRST_SLOW_DELAY_MS), maxMs);
+    return Math.min(Math.max(previousDelayMs + RAMP_STEP_MS, FIRST_SLOW_DELAY_MS), maxMs);
 }
 /** Polls until the answer is terminal, logging each change of status; one request per poll. */
 async function pollUntilTerminal(options) {

@@ -15,18 +15,22 @@ function pollTimes(untilMs: number, maxMs: number): number[] {
 }
 
 describe('poll schedule', () => {
-  it('polls every 0.5 s for the first 3 s, then doubles up to poll_interval', () => {
-    expect(pollTimes(20_000, 5_000)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 4000, 6000, 10000, 15000, 20000]);
+  it('polls every 0.5 s for the first 3 s, then waits 0.5 s longer each time, up to poll_interval', () => {
+    expect(pollTimes(20_000, 5_000)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5500, 7500, 10000, 13000, 16500, 20500]);
+    const late = pollTimes(60_000, 5_000).filter((t) => t > 30_000);
+    expect(late.slice(1).map((t, i) => t - late[i]!)).toEqual(late.slice(1).map(() => 5_000));
   });
 
   it('never waits longer than poll_interval, even a short one', () => {
     expect(pollTimes(3_000, 200).every((t, i, all) => i === 0 || t - all[i - 1]! <= 200)).toBe(true);
   });
 
-  it('sees a run that ends at 2.5 s within 0.5 s, and a 60 s run within 5 s using far fewer polls than one per second', () => {
+  it('sees a run that ends at 2.5 s within 0.5 s, one of 3 to 20 s within 4 s, and a 60 s run within 5 s in at most 23 polls', () => {
     const lag = (endMs: number) => pollTimes(endMs, 5_000).find((t) => t >= endMs)! - endMs;
     expect(lag(2_500)).toBeLessThanOrEqual(500);
+    for (let end = 3_000; end <= 20_000; end += 100) expect(lag(end)).toBeLessThanOrEqual(4_000);
     expect(lag(60_000)).toBeLessThanOrEqual(5_000);
+    // The seeds' 5 s loop polls 13 times for a 60 s run; the budget is that plus 10.
     expect(pollTimes(60_000, 5_000).length).toBeLessThanOrEqual(23);
   });
 });
