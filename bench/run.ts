@@ -79,7 +79,7 @@ async function decisionLag() {
     return { ms, action, reference };
   }));
   for (const { ms, action, reference } of results) {
-    const ratio = reference.lagMs > 0 ? ` (${(reference.lagMs / Math.max(action.lagMs, 1)).toFixed(1)}× faster)` : '';
+    const ratio = ` (reference ÷ action: ${(reference.lagMs / Math.max(action.lagMs, 1)).toFixed(1)})`;
     const target =
       ms === 2_500 ? { target: 'lag ≤ 0.5 s, ≤ 10 polls', met: action.lagMs <= 500 && action.polls <= 10 } : ms === 60_000 ? { target: `lag ≤ 5 s, polls ≤ reference + 10 = ${reference.polls + 10}`, met: action.lagMs <= 5_000 && action.polls <= reference.polls + 10 } : {};
     record({ measure: `decision lag, run finishing after ${ms / 1000} s: action vs reference`, value: `${seconds(action.lagMs)} vs ${seconds(reference.lagMs)}${ratio}`, ...target });
