@@ -50891,7 +50891,23 @@ async function reportOnRunner(verdict, heading) {
     await writeJobSummary(renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
 }
 
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Removes every known secret from a value bound for places the runner does not mask: PR
+ * comments, check runs, the report file. A backend or a proxy that echoes a request header
+ * into its error message must not publish the token.
+ */
+function redactSecrets(value, secrets) {
+    // Very short values would blank out ordinary words; the runner ignores them for masking too.
+    const live = secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
+    if (live.length === 0)
+        return value;
+    const scrub = (text) => live.reduce((result, secret) => result.split(secret).join('***'), text);
+    return JSON.parse(JSON.stringify(value), (_key, item) => (typeof item === 'string' ? scrub(item) : item));
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -50915,7 +50931,7 @@ async function run() {
     }
     // The check starts, and the sticky comment is looked up, while the backend works.
     const github = startGitHubReport(plan, actionsLog);
-    const verdict = await gate_runGate(plan, actionsLog);
+    const verdict = redactSecrets(await gate_runGate(plan, actionsLog), [raw.token, raw.github_token]);
     try {
         await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
     }

@@ -8,6 +8,7 @@ import { readRawInputs } from './inputs/read.js';
 import { actionsLog } from './log.js';
 import { startGitHubReport } from './reporters/github.js';
 import { reportOnRunner } from './reporters/index.js';
+import { redactSecrets } from './secrets.js';
 import { failedVerdict } from './verdict.js';
 
 /** The action: inputs → backend → verdict → reporters → the step's outcome. */
@@ -22,7 +23,7 @@ export async function run(): Promise<void> {
   }
   // The check starts, and the sticky comment is looked up, while the backend works.
   const github = startGitHubReport(plan, actionsLog);
-  const verdict = await runGate(plan, actionsLog);
+  const verdict = redactSecrets(await runGate(plan, actionsLog), [raw.token, raw.github_token]);
   try {
     await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
   } finally {

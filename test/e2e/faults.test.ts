@@ -176,6 +176,14 @@ describe('secrets', () => {
     return [stdout, run.stderr, ...contents, JSON.stringify(github.checkRuns), JSON.stringify([...github.comments.values()]), JSON.stringify(github.statuses)].join('\n');
   }
 
+  it('a backend error that echoes the token does not publish it', async () => {
+    const echo = JSON.stringify({ detail: `invalid key ${FAKE_TOKEN} for project` });
+    const run = await gateThroughFaults((f) => f.on('GET', '/v1/campaigns', { kind: 'status', status: 401, body: echo }));
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toBe('GET /v1/campaigns failed with HTTP 401: invalid key *** for project. Check that `token` holds a valid credential for this backend.');
+    expect(await everythingWritten(run)).not.toContain(FAKE_TOKEN);
+  });
+
   it.each([
     ['pass', {}],
     ['fail', { campaign_name: 'checkout-regression' }],
