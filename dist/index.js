@@ -49708,7 +49708,6 @@ function readTarget(eventName, payload, env) {
     const runId = event_text(env.GITHUB_RUN_ID);
     const server = event_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
     return {
-        eventName,
         repository,
         headSha,
         pullRequestNumber,

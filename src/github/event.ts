@@ -10,7 +10,6 @@ interface Payload {
 
 /** What the gate knows about the change it gates, from the event and the runner's environment. */
 export interface GateTarget {
-  eventName: string;
   /** `owner/name`. */
   repository: string;
   /** The commit the check or status goes on. */
@@ -51,7 +50,6 @@ export function readTarget(eventName: string, payload: unknown, env: NodeJS.Proc
   const runId = text(env.GITHUB_RUN_ID);
   const server = text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
   return {
-    eventName,
     repository,
     headSha,
     pullRequestNumber,
