@@ -49767,7 +49767,14 @@ function parseRetryAfter(value, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 ;// CONCATENATED MODULE: ./src/transport/http.ts
+
 
 
 
@@ -49920,7 +49927,7 @@ function tryJson(text) {
 }
 function preview(text) {
     const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+    return truncate(flat, 200);
 }
 function parseAnswer(call, answer, schema) {
     let json;
@@ -50528,6 +50535,7 @@ function headline(verdict, mode) {
 }
 
 ;// CONCATENATED MODULE: ./src/reporters/escape.ts
+
 /**
  * Escaping for anything a backend said before it reaches markdown: no raw HTML, no links or
  * images, no live @mentions, no table breakage.
@@ -50539,8 +50547,7 @@ function escapeText(value, max = 300) {
     // Control characters are stripped on purpose: they have no place in a report.
     // eslint-disable-next-line no-control-regex
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
-    const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-    return cut
+    return truncate(flat, max)
         .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
         .replace(MARKDOWN_SPECIALS, (c) => (c === '<' || c === '>' ? c : `\\${c}`))
         .replace(/@/g, '&#64;')
@@ -50549,7 +50556,7 @@ function escapeText(value, max = 300) {
 /** A value shown as inline code: code spans render nothing inside them, so only backticks and line breaks must go. */
 function codeSpan(value, max = 80) {
     const flat = value.replace(/[`\r\n\u2028\u2029]+/g, ' ').trim();
-    return `\`${flat.length > max ? `${flat.slice(0, max - 1)}…` : flat}\``;
+    return `\`${truncate(flat, max)}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
 function safeUrl(value) {
@@ -50568,6 +50575,7 @@ function safeUrl(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/reporters/check.ts
+
 
 
 
@@ -50638,7 +50646,7 @@ class CheckReport {
                     conclusion: checkConclusion(verdict, mode),
                     completed_at: new Date().toISOString(),
                     ...(link ? { details_url: link } : {}),
-                    output: { title: cut(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: cut(summary, CHECK_SUMMARY_MAX_CHARS) },
+                    output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS) },
                 });
             }
             else if (this.kind === 'status') {
@@ -50648,7 +50656,7 @@ class CheckReport {
                     sha: headSha,
                     state: statusState(verdict, mode),
                     context: name,
-                    description: cut(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
                     ...(link ? { target_url: link } : {}),
                 });
             }
@@ -50657,9 +50665,6 @@ class CheckReport {
             this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${octokit_statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
         }
     }
-}
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/reporters/comment.ts

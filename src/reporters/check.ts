@@ -4,6 +4,7 @@ import { type GitHub, statusOf } from '../github/octokit.js';
 import type { Mode } from '../inputs/common.js';
 import type { Verdict } from '../verdict.js';
 import { checkConclusion, headline, statusState } from './conclusion.js';
+import { truncate } from '../text.js';
 import { safeUrl } from './escape.js';
 
 /** Where a check goes: the repository, the commit, its name and a fallback details link. */
@@ -80,7 +81,7 @@ export class CheckReport {
           conclusion: checkConclusion(verdict, mode),
           completed_at: new Date().toISOString(),
           ...(link ? { details_url: link } : {}),
-          output: { title: cut(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: cut(summary, CHECK_SUMMARY_MAX_CHARS) },
+          output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS) },
         });
       } else if (this.kind === 'status') {
         await this.github.rest.repos.createCommitStatus({
@@ -89,7 +90,7 @@ export class CheckReport {
           sha: headSha,
           state: statusState(verdict, mode),
           context: name,
-          description: cut(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+          description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
           ...(link ? { target_url: link } : {}),
         });
       }
@@ -97,8 +98,4 @@ export class CheckReport {
       this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
     }
   }
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,3 +1,5 @@
+import { truncate } from '../text.js';
+
 /**
  * Escaping for anything a backend said before it reaches markdown: no raw HTML, no links or
  * images, no live @mentions, no table breakage.
@@ -11,8 +13,7 @@ export function escapeText(value: string, max = 300): string {
   // Control characters are stripped on purpose: they have no place in a report.
   // eslint-disable-next-line no-control-regex
   const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
-  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return cut
+  return truncate(flat, max)
     .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
     .replace(MARKDOWN_SPECIALS, (c) => (c === '<' || c === '>' ? c : `\\${c}`))
     .replace(/@/g, '&#64;')
@@ -22,7 +23,7 @@ export function escapeText(value: string, max = 300): string {
 /** A value shown as inline code: code spans render nothing inside them, so only backticks and line breaks must go. */
 export function codeSpan(value: string, max = 80): string {
   const flat = value.replace(/[`\r\n\u2028\u2029]+/g, ' ').trim();
-  return `\`${flat.length > max ? `${flat.slice(0, max - 1)}…` : flat}\``;
+  return `\`${truncate(flat, max)}\``;
 }
 
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */

@@ -11,6 +11,7 @@ import {
   neverReachedServer,
   parseRetryAfter,
 } from './retry.js';
+import { truncate } from '../text.js';
 import { insecureUrlReason } from './url.js';
 
 /** One backend call: what to send and the shape the answer must have. */
@@ -213,7 +214,7 @@ function tryJson(text: string): unknown {
 
 function preview(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+  return truncate(flat, 200);
 }
 
 function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
@@ -90,6 +91,19 @@ describe('the bundled action on GitHub', () => {
     const run = await gate({ campaign_name: 'slow-campaign', timeout: '1' });
     expect(run.exitCode).toBe(1);
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+
+  it('completes the check even when the job summary cannot be written', async () => {
+    const run = await runAction({
+      inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', campaign_name: 'refund-reliability' },
+      eventName: 'pull_request',
+      payload: pullRequest(),
+      // A directory where the summary file should be: writing it fails.
+      env: { GITHUB_API_URL: api.origin, GITHUB_STEP_SUMMARY: tmpdir() },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toMatch(/^Unexpected error: /);
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 
   it('explains the workflow_run pattern when a fork pull request gets no backend secret', async () => {
