@@ -48903,15 +48903,36 @@ function idempotencyKey(gateKey, campaignId, traceId) {
     return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
+function excerpt(text, max = 80) {
+    return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+
 ;// CONCATENATED MODULE: ./src/backends/sepurux/evaluation.ts
+
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
-/** Reads a run or batch answer; an unknown status is schema drift and fails the gate. */
-function progressState(answer, call) {
+/** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
+const FAILING_STATUSES = new Set(['failed', 'fail']);
+/**
+ * Reads a run or batch answer. An unknown status is schema drift, and an answer about another
+ * run or batch than the one asked for cannot be the verdict: both fail the gate.
+ */
+function progressState(answer, polled) {
+    const { call, field, id } = polled;
+    const answeredFor = field in answer ? answer[field] : undefined;
+    if (answeredFor !== id) {
+        throw new BackendCallError(call, `${call} was asked about ${field} "${id}" and answered about "${excerpt(String(answeredFor), 80)}"; the answer cannot be this gate's verdict, so the gate fails closed.`);
+    }
     const status = answer.status.toLowerCase();
     if (!TERMINAL.has(status) && !IN_PROGRESS.has(status)) {
-        throw new BackendCallError(call, `${call} answered an unknown status "${answer.status}"; the gate fails closed rather than guess.`);
+        throw new BackendCallError(call, `${call} answered an unknown status "${excerpt(answer.status)}"; the gate fails closed rather than guess.`);
     }
     const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null ? `${answer.scenario_coverage_pct}% covered` : undefined;
     return { terminal: TERMINAL.has(status), status, progress: coverage };
@@ -48930,13 +48951,17 @@ function thresholdsOf(inputs, batch) {
 function limit(input, figure, comparator, value) {
     return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
 }
-/** The terminal answer as an {@link Evaluation}; anything but an explicit pass decides `fail`. */
-function toEvaluation(answer, ids, thresholds) {
+/**
+ * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
+ * decides `fail`. `startedTraces` is what run creation said a batch started.
+ */
+function toEvaluation(answer, ids, thresholds, startedTraces) {
     const status = answer.status.toLowerCase();
     const said = (answer.decision ?? '').toLowerCase();
     // Some servers put the verdict in `status` alone.
     const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
-    const { decision, reason } = readDecision(status, verdict);
+    const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
+    const { decision, reason } = contradiction ? { decision: 'fail', reason: contradiction } : readDecision(status, verdict);
     return {
         decision,
         status,
@@ -48951,11 +48976,29 @@ function toEvaluation(answer, ids, thresholds) {
 function readDecision(status, verdict) {
     if (status === 'failed')
         return { decision: 'fail', reason: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' };
+    if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
+        return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
+    }
     if (verdict === 'pass')
         return { decision: 'pass' };
     if (verdict === 'fail')
         return { decision: 'fail' };
-    return { decision: 'fail', reason: `finished (status "${status}") with decision "${verdict || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+    return { decision: 'fail', reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+}
+/**
+ * Checks a finished batch against what `POST /v1/ci/runs` said it started: a batch that
+ * reports fewer (or more) traces than it started, or a pass over no trace at all, is not a
+ * verdict on the campaign. Returns why, or undefined when it agrees.
+ */
+function batchContradiction(answer, started) {
+    const reported = answer.trace_count ?? undefined;
+    if (started !== undefined && reported !== undefined && reported !== started) {
+        return `the batch reports ${reported} traces but ${started} were started, so its figures do not cover the campaign and the gate fails closed`;
+    }
+    if (reported === 0) {
+        return 'the batch evaluated no trace at all, so there is no verdict to trust and the gate fails closed';
+    }
+    return undefined;
 }
 function figuresOf(answer) {
     const figures = {};
@@ -49026,7 +49069,7 @@ const SEPURUX_RULES = [
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/backends/sepurux/json-check.ts
+;// CONCATENATED MODULE: ./src/json/check.ts
 /**
  * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
  * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
@@ -49041,9 +49084,11 @@ const LITERALS = {
     0x6e: [new TextEncoder().encode('null'), 'null'],
 };
 class SyntaxProblem extends Error {
+    duplicate;
 }
+const decoder = new TextDecoder();
 /** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
-function checkJson(bytes) {
+function checkJson(bytes, options = {}) {
     let i = 0;
     // Annotated, so that the compiler knows code after a failure is unreachable.
     const fail = (what) => {
@@ -49060,7 +49105,7 @@ function checkJson(bytes) {
     };
     const expect = (byte, what) => {
         if (bytes[i] !== byte)
-            fail(bytes[i] === undefined ? `unexpected end of data, expected ${what}` : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
+            fail(bytes[i] === undefined ? `unexpected end of data, expected ${what}` : `unexpected ${check_describe(bytes[i])}, expected ${what}`);
         i++;
     };
     const string = () => {
@@ -49090,16 +49135,31 @@ function checkJson(bytes) {
                 i++;
         }
     };
+    // The member names of each open object, when duplicates are refused.
+    const names = [];
     /** `"name":` and the space after it, before a member's value. */
     const memberName = () => {
+        const start = i;
         string();
+        if (options.rejectDuplicateKeys) {
+            const raw = bytes.subarray(start, i);
+            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
+            const name = raw.includes(BACKSLASH) ? JSON.parse(decoder.decode(raw)) : decoder.decode(raw.subarray(1, -1));
+            const seen = names[names.length - 1];
+            if (seen?.has(name)) {
+                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+                problem.duplicate = true;
+                throw problem;
+            }
+            seen?.add(name);
+        }
         skipSpace();
         expect(0x3a, "':'");
         skipSpace();
     };
     const digits = () => {
         if (!isDigit(bytes[i]))
-            fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${json_check_describe(bytes[i])} in a number`);
+            fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${check_describe(bytes[i])} in a number`);
         while (isDigit(bytes[i]))
             i++;
     };
@@ -49140,8 +49200,10 @@ function checkJson(bytes) {
                     i++;
                 else {
                     open.push(isObject);
-                    if (isObject)
+                    if (isObject) {
+                        names.push(new Set());
                         memberName();
+                    }
                     continue;
                 }
             }
@@ -49162,7 +49224,7 @@ function checkJson(bytes) {
                 kind = literalKind;
             }
             else {
-                fail(b === undefined ? 'unexpected end of data, expected a value' : `unexpected ${json_check_describe(b)}, expected a value`);
+                fail(b === undefined ? 'unexpected end of data, expected a value' : `unexpected ${check_describe(b)}, expected a value`);
             }
             topLevel ??= kind;
             // After a value: close containers, or go on to the next element.
@@ -49170,7 +49232,7 @@ function checkJson(bytes) {
                 skipSpace();
                 if (open.length === 0) {
                     if (i < bytes.length)
-                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
+                        fail(`unexpected ${check_describe(bytes[i])} after the JSON value`);
                     return { ok: true, topLevel };
                 }
                 const inObject = open[open.length - 1];
@@ -49182,20 +49244,21 @@ function checkJson(bytes) {
                     break;
                 }
                 expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
-                open.pop();
+                if (open.pop())
+                    names.pop();
             }
         }
     }
     catch (error) {
         if (error instanceof SyntaxProblem)
-            return { ok: false, error: error.message };
+            return { ok: false, error: error.message, ...(error.duplicate ? { duplicate: true } : {}) };
         throw error;
     }
 }
 function isHex(b) {
     return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
 }
-function json_check_describe(b) {
+function check_describe(b) {
     if (b === undefined)
         return 'end of data';
     return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
@@ -49283,6 +49346,7 @@ function formatBytes(bytes) {
 
 
 
+
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 const sepurux = {
     id: 'sepurux',
@@ -49337,18 +49401,30 @@ async function runGate(inputs, trace, context) {
     const batchId = created.ci_batch_id ?? undefined;
     const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
     context.learned(ids);
+    const startedTraces = batchId ? startedTraceCount(created) : undefined;
     const final = await log.group('Wait for the verdict', () => {
-        const call = batchId ? 'GET /v1/ci/batch/{batch_id}' : 'GET /v1/ci/runs/{run_id}';
+        const polled = batchId
+            ? { call: 'GET /v1/ci/batch/{batch_id}', field: 'batch_id', id: batchId }
+            : { call: 'GET /v1/ci/runs/{run_id}', field: 'run_id', id: created.run_id };
         return pollUntilTerminal({
             what: batchId ? `batch ${batchId}` : `CI run ${created.run_id}`,
             fetch: () => (batchId ? client.getBatch(batchId) : client.getRun(created.run_id)),
-            state: (answer) => progressState(answer, call),
+            state: (answer) => progressState(answer, polled),
             deadline: context.deadline,
             maxIntervalMs: context.pollIntervalMs,
             log: (line) => log.info(line),
         });
     });
-    return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined));
+    return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
+}
+/** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
+function startedTraceCount(created) {
+    const listed = created.run_ids?.length;
+    const counted = created.trace_count ?? undefined;
+    if (listed !== undefined && counted !== undefined && listed !== counted) {
+        throw new BackendCallError('POST /v1/ci/runs', `POST /v1/ci/runs said it started ${counted} traces but listed ${listed} runs; the batch cannot be judged, so the gate fails closed.`);
+    }
+    return counted ?? listed;
 }
 
 ;// CONCATENATED MODULE: ./src/backends/trulayer/schemas.ts
@@ -49499,6 +49575,8 @@ const TRULAYER_RULES = [
 
 
 
+
+
 const DECISIONS = { pass: 'pass', warn: 'warn', block: 'fail' };
 /** TruLayer: schedule (or pick) an eval run, follow it to completion, ask `/v1/ci/gate`. */
 const trulayer = {
@@ -49530,7 +49608,12 @@ async function trulayer_runGate(inputs, context) {
     const run = await log.group('Wait for the eval run', () => pollUntilTerminal({
         what: `eval run ${runId}`,
         fetch: () => client.getRun(runId),
-        state: (r) => ({ terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` }),
+        state: (r) => {
+            if (r.id !== runId) {
+                throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`);
+            }
+            return { terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` };
+        },
         deadline: context.deadline,
         maxIntervalMs: context.pollIntervalMs,
         log: (line) => log.info(line),
@@ -49726,8 +49809,6 @@ function event_number(value) {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -49746,6 +49827,14 @@ function connectionErrorCode(error) {
 /** True when a failed request surely never reached the server. */
 function neverReachedServer(error) {
     return NOT_SENT_CODES.has(connectionErrorCode(error) ?? '');
+}
+/**
+ * True for errors Node raises before anything is sent (`ERR_INVALID_CHAR` for a header value
+ * holding a line break, `ERR_INVALID_URL`, ...): sending again cannot help, and blaming the
+ * network would mislead.
+ */
+function isLocalError(error) {
+    return connectionErrorCode(error)?.startsWith('ERR_') ?? false;
 }
 /** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
 function backoffMs(attempt, random, baseMs = 500, capMs = 8000) {
@@ -49767,10 +49856,76 @@ function parseRetryAfter(value, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/transport/exchange.ts
+
+
+/** The body was larger than anything this call can legitimately answer. */
+class BodyTooLargeError extends Error {
+    name = 'BodyTooLargeError';
+}
+/**
+ * Sends one request and reads its whole body, within one timeout and one size bound. Any way
+ * the exchange can break rejects at once, with the socket destroyed: a reset in the middle of
+ * the body (a premature close), a socket that stops answering (the timeout, code
+ * `ETIMEDOUT`), or a body that never ends (past `maxBodyBytes`). A half-read socket never goes
+ * back to the keep-alive pool.
+ */
+function exchange(spec) {
+    const controller = new AbortController();
+    const send = spec.url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const finish = (error, value) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            if (error) {
+                controller.abort(error);
+                reject(error);
+            }
+            else
+                resolve(value);
+        };
+        const timer = setTimeout(() => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), { code: 'ETIMEDOUT' })), spec.timeoutMs);
+        let req;
+        try {
+            req = send(spec.url, { method: spec.method, headers: spec.headers, agent: spec.agent, signal: controller.signal });
+        }
+        catch (error) {
+            // Invalid headers and the like throw here: a local error, nothing was sent.
+            finish(error);
+            return;
+        }
+        req.on('error', (error) => finish(error));
+        req.on('response', (response) => readBody(response, spec.maxBodyBytes, (error, body) => finish(error, body && { status: response.statusCode ?? 0, headers: response.headers, body })));
+        req.end(spec.body);
+    });
+}
+function readBody(response, maxBytes, done) {
+    const chunks = [];
+    let size = 0;
+    response.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+            done(new BodyTooLargeError(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`));
+            response.destroy();
+            return;
+        }
+        chunks.push(chunk);
+    });
+    response.on('end', () => done(undefined, Buffer.concat(chunks)));
+    response.on('error', (error) => done(error));
+    // A reset in the middle of the body closes the message without an 'end' (and, depending on
+    // Node's version, without an 'error').
+    response.on('close', () => {
+        if (!response.complete)
+            done(Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/transport/http.ts
@@ -49781,6 +49936,13 @@ function truncate(text, max) {
 
 
 
+
+/** A backend's answer is a verdict or a page of names: a few MiB at most. A larger one is cut off. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** The shortest per-request timeout worth splitting the deadline for. */
+const MIN_SPLIT_TIMEOUT_MS = 1000;
+/** How much of a backend's own message goes into an error. */
+const MAX_SAID_CHARS = 300;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const USER_AGENT = 'agent-reliability-gate/1';
@@ -49805,8 +49967,8 @@ class JsonTransport {
         this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         // One keep-alive client per transport: polls reuse the connection (and its TLS session).
-        // Redirects and retries are the transport's own; the socket timeout is a backstop to withTimeout.
-        this.client = new lib_HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: this.requestTimeoutMs, keepAlive: true });
+        // Only its proxy-aware keep-alive agents are used: requests, redirects, retries and timeouts are the transport's own.
+        this.client = new lib_HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, keepAlive: true });
         this.maxAttempts = options.maxAttempts ?? 6;
         this.random = options.random ?? Math.random;
         this.wait = options.wait ?? sleep;
@@ -49824,6 +49986,11 @@ class JsonTransport {
             catch (error) {
                 if (error instanceof BackendCallError)
                     throw error;
+                if (error instanceof BodyTooLargeError) {
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+                }
+                if (isLocalError(error))
+                    throw localFailure(call, error);
                 const retryable = spec.idempotent || neverReachedServer(error);
                 if (!retryable || attempt >= this.maxAttempts)
                     throw connectionFailure(call, error, attempt);
@@ -49855,7 +50022,7 @@ class JsonTransport {
         let body = spec.body;
         let credentials = this.options.credentials;
         for (let hop = 0;; hop++) {
-            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials });
+            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
             const location = answer.headers.location;
             if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
                 return answer;
@@ -49878,29 +50045,42 @@ class JsonTransport {
             url = next;
         }
     }
-    async send(method, url, body, headers) {
-        const timeout = Math.max(1, Math.min(this.requestTimeoutMs, this.options.deadline.remainingMs()));
+    async send(method, url, body, headers, idempotent) {
+        const timeoutMs = this.attemptTimeoutMs(idempotent);
         const started = Date.now();
         const payload = encodeBody(body);
-        const allHeaders = { Accept: 'application/json', ...headers };
+        const allHeaders = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers };
         if (payload) {
             allHeaders['Content-Type'] = 'application/json';
             allHeaders['Content-Length'] = payload.length;
         }
-        const response = await withTimeout(this.client.request(method, url.href, payload ? external_node_stream_.Readable.from([payload]) : null, allHeaders), timeout, `Request timeout after ${timeout} ms`);
-        const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
-        this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
-        return { status: statusOf(response), headers: response.message.headers, text };
+        const answer = await exchange({
+            method,
+            url,
+            headers: allHeaders,
+            body: payload,
+            agent: this.client.getAgent(url.href),
+            timeoutMs,
+            maxBodyBytes: MAX_ANSWER_BYTES,
+        });
+        this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
+        return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8'), bytes: answer.body };
+    }
+    /**
+     * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
+     * that a request that hangs still leaves room for a retry before the deadline.
+     */
+    attemptTimeoutMs(idempotent) {
+        const remaining = this.options.deadline.remainingMs();
+        const share = idempotent && remaining >= 2 * MIN_SPLIT_TIMEOUT_MS ? remaining / 2 : remaining;
+        return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
     }
     failure(call, answer, hints = {}) {
-        const said = this.options.errorMessage(tryJson(answer.text)) ?? preview(answer.text);
+        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
         const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
         const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
         return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
     }
-}
-function statusOf(response) {
-    return response.message.statusCode ?? 0;
 }
 function encodeBody(body) {
     if (body === undefined)
@@ -49908,14 +50088,6 @@ function encodeBody(body) {
     if (Buffer.isBuffer(body))
         return body;
     return Buffer.from(JSON.stringify(body));
-}
-/** Rejects when `promise` has not settled in `ms`: a socket that accepts and never answers must not hang the gate. */
-function withTimeout(promise, ms, message) {
-    let timer;
-    const expired = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(message), { code: 'ETIMEDOUT' })), ms);
-    });
-    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 function tryJson(text) {
     try {
@@ -49925,19 +50097,15 @@ function tryJson(text) {
         return undefined;
     }
 }
-function preview(text) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return truncate(flat, 200);
-}
 function parseAnswer(call, answer, schema) {
-    let json;
-    try {
-        json = JSON.parse(answer.text);
+    const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
+    if (!shape.ok && shape.duplicate) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
     }
-    catch {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${preview(answer.text) || 'empty'}); check \`base_url\` points at the API root.`, answer.status);
+    if (!shape.ok) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`, answer.status);
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(JSON.parse(answer.text));
     if (parsed.success)
         return parsed.data;
     const issues = parsed.error.issues
@@ -49950,23 +50118,41 @@ function describeConnectionError(error) {
     const code = connectionErrorCode(error);
     return code ? `${code} (${messageOf(error)})` : messageOf(error);
 }
+function localFailure(call, error) {
+    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
+}
 function connectionFailure(call, error, attempts) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
 ;// CONCATENATED MODULE: ./src/figures.ts
-/** How each figure is named and shown, in reports and in reasons. */
+const COUNT = { min: 0, integer: true, described: 'a whole number of at least 0' };
+const FINITE = { described: 'a finite number' };
+/** How each figure is named, shown and bounded. */
 const FIGURES = {
-    pass_rate: { label: 'Pass rate' },
-    unsafe_attempts: { label: 'Unsafe attempts' },
-    failures: { label: 'Failures' },
-    reliability_score: { label: 'Reliability score' },
-    trace_count: { label: 'Traces' },
-    scenario_coverage_pct: { label: 'Scenario coverage', unit: '%' },
-    mean_score: { label: 'Mean score' },
-    mean_delta: { label: 'Mean delta vs baseline' },
+    pass_rate: { label: 'Pass rate', domain: { min: 0, max: 1, described: 'a fraction from 0 to 1' } },
+    unsafe_attempts: { label: 'Unsafe attempts', domain: COUNT },
+    failures: { label: 'Failures', domain: COUNT },
+    reliability_score: { label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' } },
+    trace_count: { label: 'Traces', domain: COUNT },
+    scenario_coverage_pct: { label: 'Scenario coverage', unit: '%', domain: { min: 0, max: 100, described: 'a percentage from 0 to 100' } },
+    mean_score: { label: 'Mean score', domain: FINITE },
+    mean_delta: { label: 'Mean delta vs baseline', domain: FINITE },
 };
+/** The figures whose values fall outside their domain, each as `pass rate 72 (a fraction from 0 to 1)`. */
+function figuresOutOfDomain(figures) {
+    return Object.entries(figures)
+        .filter(([figure, value]) => !inDomain(value, FIGURES[figure].domain))
+        .map(([figure, value]) => `${FIGURES[figure].label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(figure, value) : String(value)} (not ${FIGURES[figure].domain.described})`);
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+}
 /** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
 function formatNumber(value) {
     return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
@@ -49978,6 +50164,11 @@ function formatFigure(figure, value) {
 
 ;// CONCATENATED MODULE: ./src/verdict.ts
 
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const verdict_MAX_SAID_CHARS = 500;
 const SEVERITY = { pass: 0, warn: 1, fail: 2 };
 /** The more severe of two decisions. */
 function worst(a, b) {
@@ -50003,12 +50194,17 @@ function describeThreshold(result) {
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
  */
 function decide(backend, evaluation, durationMs) {
+    const untrusted = figuresOutOfDomain(evaluation.figures);
+    if (untrusted.length > 0) {
+        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    }
     const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures));
     const broken = thresholds.filter((t) => !t.holds);
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
     return {
         decision,
-        reason: explain(backend, evaluation, broken, thresholds.length),
+        reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
         outcome: 'evaluated',
         backend,
         status: evaluation.status,
@@ -50021,7 +50217,7 @@ function decide(backend, evaluation, durationMs) {
     };
 }
 function explain(backend, evaluation, broken, checked) {
-    const said = evaluation.reason ? `${backend}: ${evaluation.reason.replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, verdict_MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
     const breaks = broken.map(describeThreshold).join('; ');
     if (evaluation.decision === 'pass' && broken.length === 0) {
         return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
@@ -50032,7 +50228,7 @@ function explain(backend, evaluation, broken, checked) {
 }
 /** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
 function failedVerdict(backend, reason, ids, durationMs) {
-    return { decision: 'fail', reason, outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }
 
 ;// CONCATENATED MODULE: ./src/gate.ts
@@ -50499,7 +50695,7 @@ function createGitHub(token, apiUrl, log, requestTimeoutMs = GITHUB_REQUEST_TIME
     return github;
 }
 /** The HTTP status of a failed octokit request, if it has one. */
-function octokit_statusOf(error) {
+function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
@@ -50620,14 +50816,14 @@ class CheckReport {
             return new CheckReport(github, place, log, 'check', data.id);
         }
         catch (checkError) {
-            log.info(`No check run (HTTP ${octokit_statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
             await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
             return new CheckReport(github, place, log, 'status');
         }
         catch (statusError) {
-            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${octokit_statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
                 'Give the job `permissions: checks: write` (or `statuses: write`); the verdict still decides the step.');
             return new CheckReport(github, place, log, 'none');
         }
@@ -50662,7 +50858,7 @@ class CheckReport {
             }
         }
         catch (error) {
-            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${octokit_statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
         }
     }
 }
@@ -50708,7 +50904,7 @@ async function writeStickyComment(github, place, body, found, log) {
         }
     }
     catch (error) {
-        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${octokit_statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
             'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.');
     }
 }
@@ -50719,7 +50915,7 @@ async function tokenAuthor(github) {
         return data.login;
     }
     catch (error) {
-        if (octokit_statusOf(error) === 403 || octokit_statusOf(error) === 401)
+        if (statusOf(error) === 403 || statusOf(error) === 401)
             return ACTIONS_BOT;
         throw error;
     }

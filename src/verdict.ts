@@ -1,4 +1,10 @@
-import { FIGURES, formatFigure } from './figures.js';
+import { FIGURES, figuresOutOfDomain, formatFigure } from './figures.js';
+import { excerpt, truncate } from './text.js';
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+export const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
 
 /** The gate's decision. `warn` passes the step with a warning. */
 export type Decision = 'pass' | 'warn' | 'fail';
@@ -101,12 +107,17 @@ export function describeThreshold(result: ThresholdResult): string {
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
  */
 export function decide(backend: string, evaluation: Evaluation, durationMs: number): Verdict {
+  const untrusted = figuresOutOfDomain(evaluation.figures);
+  if (untrusted.length > 0) {
+    const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+    return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+  }
   const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures));
   const broken = thresholds.filter((t) => !t.holds);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {
     decision,
-    reason: explain(backend, evaluation, broken, thresholds.length),
+    reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
     outcome: 'evaluated',
     backend,
     status: evaluation.status,
@@ -120,7 +131,7 @@ export function decide(backend: string, evaluation: Evaluation, durationMs: numb
 }
 
 function explain(backend: string, evaluation: Evaluation, broken: ThresholdResult[], checked: number): string {
-  const said = evaluation.reason ? `${backend}: ${evaluation.reason.replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+  const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
   const breaks = broken.map(describeThreshold).join('; ');
   if (evaluation.decision === 'pass' && broken.length === 0) {
     return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
@@ -131,5 +142,5 @@ function explain(backend: string, evaluation: Evaluation, broken: ThresholdResul
 
 /** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
 export function failedVerdict(backend: string, reason: string, ids: GateIds, durationMs: number): Verdict {
-  return { decision: 'fail', reason, outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+  return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }

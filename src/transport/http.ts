@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { HttpClient, type HttpClientResponse } from '@actions/http-client';
+import type { IncomingHttpHeaders } from 'node:http';
+import { HttpClient } from '@actions/http-client';
 import type { z } from 'zod';
 import { type Deadline, sleep } from '../deadline.js';
 import { BackendCallError, messageOf } from '../errors.js';
@@ -8,10 +8,13 @@ import {
   REJECTED_UNPROCESSED_STATUSES,
   backoffMs,
   connectionErrorCode,
+  isLocalError,
   neverReachedServer,
   parseRetryAfter,
 } from './retry.js';
-import { truncate } from '../text.js';
+import { checkJson } from '../json/check.js';
+import { excerpt } from '../text.js';
+import { BodyTooLargeError, exchange } from './exchange.js';
 import { insecureUrlReason } from './url.js';
 
 /** One backend call: what to send and the shape the answer must have. */
@@ -54,6 +57,12 @@ export interface TransportOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
+/** A backend's answer is a verdict or a page of names: a few MiB at most. A larger one is cut off. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** The shortest per-request timeout worth splitting the deadline for. */
+const MIN_SPLIT_TIMEOUT_MS = 1000;
+/** How much of a backend's own message goes into an error. */
+const MAX_SAID_CHARS = 300;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const USER_AGENT = 'agent-reliability-gate/1';
@@ -78,8 +87,8 @@ export class JsonTransport {
     this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     // One keep-alive client per transport: polls reuse the connection (and its TLS session).
-    // Redirects and retries are the transport's own; the socket timeout is a backstop to withTimeout.
-    this.client = new HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, socketTimeout: this.requestTimeoutMs, keepAlive: true });
+    // Only its proxy-aware keep-alive agents are used: requests, redirects, retries and timeouts are the transport's own.
+    this.client = new HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, keepAlive: true });
     this.maxAttempts = options.maxAttempts ?? 6;
     this.random = options.random ?? Math.random;
     this.wait = options.wait ?? sleep;
@@ -96,6 +105,10 @@ export class JsonTransport {
         response = await this.sendFollowingRedirects(spec, call);
       } catch (error) {
         if (error instanceof BackendCallError) throw error;
+        if (error instanceof BodyTooLargeError) {
+          throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+        }
+        if (isLocalError(error)) throw localFailure(call, error);
         const retryable = spec.idempotent || neverReachedServer(error);
         if (!retryable || attempt >= this.maxAttempts) throw connectionFailure(call, error, attempt);
         await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
@@ -130,7 +143,7 @@ export class JsonTransport {
     let body = spec.body;
     let credentials: Record<string, string> = this.options.credentials;
     for (let hop = 0; ; hop++) {
-      const answer = await this.send(method, url, body, { ...spec.headers, ...credentials });
+      const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
       const location = answer.headers.location;
       if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
       if (hop >= MAX_REDIRECTS) {
@@ -152,27 +165,40 @@ export class JsonTransport {
     }
   }
 
-  private async send(method: string, url: URL, body: unknown, headers: Record<string, string>): Promise<Answer> {
-    const timeout = Math.max(1, Math.min(this.requestTimeoutMs, this.options.deadline.remainingMs()));
+  private async send(method: string, url: URL, body: unknown, headers: Record<string, string>, idempotent: boolean): Promise<Answer> {
+    const timeoutMs = this.attemptTimeoutMs(idempotent);
     const started = Date.now();
     const payload = encodeBody(body);
-    const allHeaders: Record<string, string | number> = { Accept: 'application/json', ...headers };
+    const allHeaders: Record<string, string | number> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers };
     if (payload) {
       allHeaders['Content-Type'] = 'application/json';
       allHeaders['Content-Length'] = payload.length;
     }
-    const response = await withTimeout(
-      this.client.request(method, url.href, payload ? Readable.from([payload]) : null, allHeaders),
-      timeout,
-      `Request timeout after ${timeout} ms`,
-    );
-    const text = await withTimeout(response.readBody(), timeout, `Response body timeout after ${timeout} ms`);
-    this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${statusOf(response)} in ${Date.now() - started} ms`);
-    return { status: statusOf(response), headers: response.message.headers, text };
+    const answer = await exchange({
+      method,
+      url,
+      headers: allHeaders,
+      body: payload,
+      agent: this.client.getAgent(url.href),
+      timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+    });
+    this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
+    return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8'), bytes: answer.body };
+  }
+
+  /**
+   * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
+   * that a request that hangs still leaves room for a retry before the deadline.
+   */
+  private attemptTimeoutMs(idempotent: boolean): number {
+    const remaining = this.options.deadline.remainingMs();
+    const share = idempotent && remaining >= 2 * MIN_SPLIT_TIMEOUT_MS ? remaining / 2 : remaining;
+    return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
   }
 
   private failure(call: string, answer: Answer, hints: Partial<Record<number, string>> = {}): BackendCallError {
-    const said = this.options.errorMessage(tryJson(answer.text)) ?? preview(answer.text);
+    const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
     const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
     const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
     return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
@@ -181,27 +207,15 @@ export class JsonTransport {
 
 interface Answer {
   status: number;
-  headers: HttpClientResponse['message']['headers'];
+  headers: IncomingHttpHeaders;
   text: string;
-}
-
-function statusOf(response: HttpClientResponse): number {
-  return response.message.statusCode ?? 0;
+  bytes: Buffer;
 }
 
 function encodeBody(body: unknown): Buffer | undefined {
   if (body === undefined) return undefined;
   if (Buffer.isBuffer(body)) return body;
   return Buffer.from(JSON.stringify(body));
-}
-
-/** Rejects when `promise` has not settled in `ms`: a socket that accepts and never answers must not hang the gate. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(message), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 function tryJson(text: string): unknown {
@@ -212,23 +226,23 @@ function tryJson(text: string): unknown {
   }
 }
 
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return truncate(flat, 200);
-}
-
 function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.text);
-  } catch {
+  const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
+  if (!shape.ok && shape.duplicate) {
     throw new BackendCallError(
       call,
-      `${call} answered HTTP ${answer.status} with a body that is not JSON (${preview(answer.text) || 'empty'}); check \`base_url\` points at the API root.`,
+      `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`,
       answer.status,
     );
   }
-  const parsed = schema.safeParse(json);
+  if (!shape.ok) {
+    throw new BackendCallError(
+      call,
+      `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`,
+      answer.status,
+    );
+  }
+  const parsed = schema.safeParse(JSON.parse(answer.text));
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues
     .slice(0, 3)
@@ -244,6 +258,10 @@ function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {
 function describeConnectionError(error: unknown): string {
   const code = connectionErrorCode(error);
   return code ? `${code} (${messageOf(error)})` : messageOf(error);
+}
+
+function localFailure(call: string, error: unknown): BackendCallError {
+  return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
 }
 
 function connectionFailure(call: string, error: unknown, attempts: number): BackendCallError {

@@ -21,6 +21,15 @@ export function neverReachedServer(error: unknown): boolean {
   return NOT_SENT_CODES.has(connectionErrorCode(error) ?? '');
 }
 
+/**
+ * True for errors Node raises before anything is sent (`ERR_INVALID_CHAR` for a header value
+ * holding a line break, `ERR_INVALID_URL`, ...): sending again cannot help, and blaming the
+ * network would mislead.
+ */
+export function isLocalError(error: unknown): boolean {
+  return connectionErrorCode(error)?.startsWith('ERR_') ?? false;
+}
+
 /** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
 export function backoffMs(attempt: number, random: () => number, baseMs = 500, capMs = 8000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));

@@ -90,7 +90,7 @@ describe('faults: never a false pass, never a duplicate run', () => {
   it.each([
     ['a body that is not JSON', { kind: 'status', status: 200, body: 'OK' } as const, 'with a body that is not JSON'],
     ['a body whose shape drifted', { kind: 'status', status: 200, body: JSON.stringify({ run_id: 'r', status: 'done', decision: 'pass', pass_rate: '92%' }) } as const, 'does not recognise (pass_rate'],
-    ['an unknown status', { kind: 'status', status: 200, body: JSON.stringify({ run_id: 'r', status: 'mostly-done', decision: 'pass' }) } as const, 'unknown status "mostly-done"'],
+    ['an unknown status', { kind: 'rewrite', change: (body: Record<string, unknown>) => ({ ...body, status: 'mostly-done', decision: 'pass' }) } as const, 'unknown status "mostly-done"'],
     ['an HTTP 401', { kind: 'status', status: 401, body: JSON.stringify({ detail: 'token revoked' }) } as const, 'HTTP 401: token revoked'],
   ])('%s fails the gate closed', async (_, fault, reason) => {
     const run = await gateThroughFaults((f) => f.on('GET', '/v1/ci/runs/', fault));

@@ -12,6 +12,10 @@ export interface FakeOutcome {
   top_failing_tools?: { tool: string; count: number }[];
   /** Batch only: coverage when the batch ends (default 100). */
   scenario_coverage_pct?: number;
+  /** A lying backend: fields that replace the finished answer's own (`run_id` of another run, a wrong `trace_count`). */
+  overrides?: Record<string, unknown>;
+  /** A lying backend: raw members appended to the finished answer's JSON, e.g. `"decision": "pass"` a second time. */
+  appendRaw?: string;
 }
 
 /** A campaign the fake knows, and how its runs behave. */
@@ -124,14 +128,14 @@ export class FakeSepurux {
         if (!this.ciAuthorized(request)) return unauthorized();
         const run = this.runs.get(String(params.id));
         if (!run) return HttpResponse.json({ detail: 'run not found' }, { status: 404 });
-        return HttpResponse.json(this.runView(run));
+        return finishedAnswer(this.runView(run), run.campaign.outcome, Date.now() >= run.finishesAt);
       }),
       http.get('*/v1/ci/batch/:id', async ({ request, params }) => {
         await this.record(request);
         if (!this.ciAuthorized(request)) return unauthorized();
         const runs = this.batches.get(String(params.id));
         if (!runs) return HttpResponse.json({ detail: 'batch not found' }, { status: 404 });
-        return HttpResponse.json(this.batchView(String(params.id), runs));
+        return finishedAnswer(this.batchView(String(params.id), runs), runs[0]!.campaign.outcome, runs.every((r) => Date.now() >= r.finishesAt));
       }),
     ];
   }
@@ -225,6 +229,14 @@ export class FakeSepurux {
     this.requests.push({ method: request.method, path: url.pathname.replace(/^.*?(\/v1\/)/, '/v1/') + url.search, headers, body });
     return body;
   }
+}
+
+/** A run or batch answer; once finished, with the outcome's lies applied. */
+function finishedAnswer(view: Record<string, unknown>, outcome: FakeOutcome, done: boolean): Response {
+  if (!done) return HttpResponse.json(view);
+  const json = JSON.stringify({ ...view, ...outcome.overrides });
+  const text = outcome.appendRaw ? `${json.slice(0, -1)}, ${outcome.appendRaw}}` : json;
+  return new HttpResponse(text, { headers: { 'content-type': 'application/json' } });
 }
 
 function unauthorized() {

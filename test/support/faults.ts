@@ -6,8 +6,14 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   | { kind: 'reset' }
   | { kind: 'hang' }
+  /** Headers and the start of a body, then a reset. */
+  | { kind: 'reset-mid-body' }
+  /** A 200 whose body never ends (bounded here at `maxBytes`, 256 MiB by default, so the test stops by itself). */
+  | { kind: 'endless-body'; maxBytes?: number }
   | { kind: 'lose-response' }
   | { kind: 'redirect'; location: string; status?: number }
+  /** Passes through, but the upstream's JSON answer is changed on the way back. */
+  | { kind: 'rewrite'; change: (body: Record<string, unknown>) => Record<string, unknown> }
   | { kind: 'pass' };
 
 /** A request the faulty server saw, with when it arrived. */
@@ -80,11 +86,26 @@ export class FaultyServer {
         return;
       case 'hang':
         return;
+      case 'reset-mid-body':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+        res.write('{"run_id": "r1", "status": "comp', () => setTimeout(() => req.socket.destroy(), 20));
+        return;
+      case 'endless-body':
+        this.endless(res, fault.maxBytes ?? 256 * 1024 * 1024);
+        return;
       case 'redirect':
         res.writeHead(fault.status ?? 307, { location: fault.location }).end();
         return;
       case 'lose-response':
         this.forward(req, () => req.socket.destroy());
+        return;
+      case 'rewrite':
+        this.forward(req, async (upstream) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of upstream) chunks.push(chunk as Buffer);
+          res.writeHead(upstream.statusCode ?? 502, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(fault.change(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)));
+        });
         return;
       case 'pass':
         this.forward(req, (upstream) => {
@@ -94,7 +115,22 @@ export class FaultyServer {
     }
   }
 
-  private forward(req: IncomingMessage, onResponse: (upstream: IncomingMessage) => void): void {
+  private endless(res: ServerResponse, maxBytes: number): void {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    res.write('{"padding": "');
+    let sent = 0;
+    const pump = () => {
+      while (sent < maxBytes && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end('"}');
+    };
+    pump();
+  }
+
+  private forward(req: IncomingMessage, onResponse: (upstream: IncomingMessage) => unknown): void {
     if (!this.upstream) throw new Error('FaultyServer has no upstream to pass requests to');
     const target = new URL(req.url ?? '/', this.upstream);
     const out = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (upstream) => {

@@ -125,7 +125,77 @@ describe('JsonTransport retries', () => {
   });
 });
 
+describe('JsonTransport on broken bodies and local faults', () => {
+  it('retries at once on a reset in the middle of a body, instead of waiting out the deadline', async () => {
+    const s = (await server()).on('GET', '/v1', { kind: 'reset-mid-body' }, OK);
+    const { client, waits } = transport(s.origin, { deadline: new Deadline(30_000) });
+    const started = Date.now();
+    expect(await client.request(get)).toEqual({ run_id: 'r1' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(s.seen).toHaveLength(2);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('cuts an endless body at 4 MiB, destroys the socket and fails closed without a retry', async () => {
+    const s = (await server()).on('GET', '/v1', { kind: 'endless-body' }, OK);
+    const before = process.memoryUsage().rss;
+    const error = await failure(transport(s.origin, { deadline: new Deadline(30_000) }).client.request(get));
+    expect(error.message).toBe('GET /v1/ci/runs/r1 answered with a body larger than 4 MiB; the gate stopped reading and fails closed. Check `base_url`.');
+    expect(s.seen).toHaveLength(1);
+    // The 256 MiB the server would send are not held.
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('leaves room for a retry when an idempotent request hangs: it gets half of what is left', async () => {
+    const s = (await server()).on('GET', '/v1', { kind: 'hang' }, OK);
+    const { client } = transport(s.origin, { deadline: new Deadline(3_000), requestTimeoutMs: 30_000 });
+    const started = Date.now();
+    expect(await client.request(get)).toEqual({ run_id: 'r1' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('gives a request that must not be resent the whole deadline', async () => {
+    const s = (await server()).on('POST', '/v1', { kind: 'hang' }, OK);
+    const { client } = transport(s.origin, { deadline: new Deadline(1_500), requestTimeoutMs: 30_000 });
+    const error = await failure(client.request(post));
+    expect(error.message).toMatch(/could not reach the backend: ETIMEDOUT/);
+    expect(s.seen).toHaveLength(1);
+  });
+
+  it('fails at once, naming what went into the headers, when Node refuses a header value', async () => {
+    const s = await server();
+    const { client, waits } = transport(s.origin, { credentials: { 'X-Sepurux-Token': 'line\nbreak' } });
+    const error = await failure(client.request(get));
+    expect(error.message).toMatch(/^GET \/v1\/ci\/runs\/r1 could not be sent: ERR_INVALID_CHAR .*Nothing reached the backend; check the inputs that go into headers \(`token`, `project_id`\)\.$/);
+    expect(s.seen).toHaveLength(0);
+    expect(waits).toHaveLength(0);
+  });
+
+  it("bounds the backend's own message in an error", async () => {
+    const s = (await server()).on('GET', '/v1', { kind: 'status', status: 400, body: JSON.stringify({ detail: 'x'.repeat(2 * 1024 * 1024) }) });
+    const error = await failure(transport(s.origin).client.request(get));
+    expect(error.message.length).toBeLessThan(500);
+    expect(error.message).toMatch(/^GET \/v1\/ci\/runs\/r1 failed with HTTP 400: x+…\. The backend rejected/);
+  });
+});
+
 describe('JsonTransport fails closed on answers it cannot trust', () => {
+  it('refuses JSON that names a field twice, whichever value comes last', async () => {
+    const body = '{"run_id": "r1", "status": "completed", "decision": "fail", "decision": "pass"}';
+    const s = (await server()).on('GET', '/v1', { kind: 'status', status: 200, body });
+    const error = await failure(transport(s.origin).client.request(get));
+    expect(error.message).toBe(
+      'GET /v1/ci/runs/r1 answered HTTP 200 with JSON that names a field twice (member "decision" appears twice in one object at line 1, column 61 (byte 60)); either value could be read, so the gate fails closed.',
+    );
+  });
+
+  it('takes the same name in nested objects and in separate objects as distinct', async () => {
+    const body = '{"run_id": "r1", "a": {"run_id": "x"}, "b": [{"k": 1}, {"k": 2}]}';
+    const s = (await server()).on('GET', '/v1', { kind: 'status', status: 200, body });
+    expect(await transport(s.origin).client.request(get)).toEqual({ run_id: 'r1' });
+  });
+
   it('refuses a body that is not JSON', async () => {
     const s = (await server()).on('GET', '/v1', { kind: 'status', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Login</html>' });
     const error = await failure(transport(s.origin).client.request(get));

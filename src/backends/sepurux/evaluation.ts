@@ -3,15 +3,33 @@ import type { PollState } from '../../poll.js';
 import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../verdict.js';
 import type { SepuruxInputs } from './inputs.js';
 import type { Progress } from './schemas.js';
+import { excerpt } from '../../text.js';
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
+/** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
+const FAILING_STATUSES = new Set(['failed', 'fail']);
 
-/** Reads a run or batch answer; an unknown status is schema drift and fails the gate. */
-export function progressState(answer: Progress, call: string): PollState {
+/** What the gate polls: a run or a batch, by the id `POST /v1/ci/runs` gave. */
+export interface PolledResource {
+  call: string;
+  field: 'run_id' | 'batch_id';
+  id: string;
+}
+
+/**
+ * Reads a run or batch answer. An unknown status is schema drift, and an answer about another
+ * run or batch than the one asked for cannot be the verdict: both fail the gate.
+ */
+export function progressState(answer: Progress, polled: PolledResource): PollState {
+  const { call, field, id } = polled;
+  const answeredFor = field in answer ? (answer as Record<string, unknown>)[field] : undefined;
+  if (answeredFor !== id) {
+    throw new BackendCallError(call, `${call} was asked about ${field} "${id}" and answered about "${excerpt(String(answeredFor), 80)}"; the answer cannot be this gate's verdict, so the gate fails closed.`);
+  }
   const status = answer.status.toLowerCase();
   if (!TERMINAL.has(status) && !IN_PROGRESS.has(status)) {
-    throw new BackendCallError(call, `${call} answered an unknown status "${answer.status}"; the gate fails closed rather than guess.`);
+    throw new BackendCallError(call, `${call} answered an unknown status "${excerpt(answer.status)}"; the gate fails closed rather than guess.`);
   }
   const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null ? `${answer.scenario_coverage_pct}% covered` : undefined;
   return { terminal: TERMINAL.has(status), status, progress: coverage };
@@ -33,13 +51,17 @@ function limit(input: string, figure: keyof Figures, comparator: Threshold['comp
   return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
 }
 
-/** The terminal answer as an {@link Evaluation}; anything but an explicit pass decides `fail`. */
-export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[]): Evaluation {
+/**
+ * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
+ * decides `fail`. `startedTraces` is what run creation said a batch started.
+ */
+export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[], startedTraces?: number): Evaluation {
   const status = answer.status.toLowerCase();
   const said = (answer.decision ?? '').toLowerCase();
   // Some servers put the verdict in `status` alone.
   const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
-  const { decision, reason } = readDecision(status, verdict);
+  const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
+  const { decision, reason } = contradiction ? { decision: 'fail' as const, reason: contradiction } : readDecision(status, verdict);
   return {
     decision,
     status,
@@ -54,9 +76,28 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
 
 function readDecision(status: string, verdict: string): { decision: Decision; reason?: string } {
   if (status === 'failed') return { decision: 'fail', reason: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' };
+  if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
+    return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
+  }
   if (verdict === 'pass') return { decision: 'pass' };
   if (verdict === 'fail') return { decision: 'fail' };
-  return { decision: 'fail', reason: `finished (status "${status}") with decision "${verdict || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+  return { decision: 'fail', reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+}
+
+/**
+ * Checks a finished batch against what `POST /v1/ci/runs` said it started: a batch that
+ * reports fewer (or more) traces than it started, or a pass over no trace at all, is not a
+ * verdict on the campaign. Returns why, or undefined when it agrees.
+ */
+function batchContradiction(answer: Progress, started: number | undefined): string | undefined {
+  const reported = answer.trace_count ?? undefined;
+  if (started !== undefined && reported !== undefined && reported !== started) {
+    return `the batch reports ${reported} traces but ${started} were started, so its figures do not cover the campaign and the gate fails closed`;
+  }
+  if (reported === 0) {
+    return 'the batch evaluated no trace at all, so there is no verdict to trust and the gate fails closed';
+  }
+  return undefined;
 }
 
 function figuresOf(answer: Progress): Figures {

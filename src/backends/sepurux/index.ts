@@ -2,9 +2,10 @@ import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
-import { progressState, thresholdsOf, toEvaluation } from './evaluation.js';
+import { BackendCallError } from '../../errors.js';
+import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
 import { SEPURUX_INPUT_NAMES, SEPURUX_RULES, SepuruxInputs } from './inputs.js';
-import type { Progress } from './schemas.js';
+import type { Progress, RunCreated } from './schemas.js';
 import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
 
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
@@ -68,16 +69,29 @@ async function runGate(inputs: SepuruxInputs, trace: TraceFile | undefined, cont
   const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
   context.learned(ids);
 
+  const startedTraces = batchId ? startedTraceCount(created) : undefined;
   const final = await log.group('Wait for the verdict', () => {
-    const call = batchId ? 'GET /v1/ci/batch/{batch_id}' : 'GET /v1/ci/runs/{run_id}';
+    const polled: PolledResource = batchId
+      ? { call: 'GET /v1/ci/batch/{batch_id}', field: 'batch_id', id: batchId }
+      : { call: 'GET /v1/ci/runs/{run_id}', field: 'run_id', id: created.run_id };
     return pollUntilTerminal<Progress>({
       what: batchId ? `batch ${batchId}` : `CI run ${created.run_id}`,
       fetch: () => (batchId ? client.getBatch(batchId) : client.getRun(created.run_id)),
-      state: (answer) => progressState(answer, call),
+      state: (answer) => progressState(answer, polled),
       deadline: context.deadline,
       maxIntervalMs: context.pollIntervalMs,
       log: (line) => log.info(line),
     });
   });
-  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined));
+  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
+}
+
+/** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
+function startedTraceCount(created: RunCreated): number | undefined {
+  const listed = created.run_ids?.length;
+  const counted = created.trace_count ?? undefined;
+  if (listed !== undefined && counted !== undefined && listed !== counted) {
+    throw new BackendCallError('POST /v1/ci/runs', `POST /v1/ci/runs said it started ${counted} traces but listed ${listed} runs; the batch cannot be judged, so the gate fails closed.`);
+  }
+  return counted ?? listed;
 }

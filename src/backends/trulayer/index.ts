@@ -1,3 +1,5 @@
+import { BackendCallError } from '../../errors.js';
+import { excerpt } from '../../text.js';
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../poll.js';
 import type { Decision, Evaluation, Threshold } from '../../verdict.js';
@@ -41,7 +43,12 @@ async function runGate(inputs: TruLayerInputs, context: BackendContext): Promise
     pollUntilTerminal<EvalRun>({
       what: `eval run ${runId}`,
       fetch: () => client.getRun(runId),
-      state: (r) => ({ terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` }),
+      state: (r) => {
+        if (r.id !== runId) {
+          throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`);
+        }
+        return { terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` };
+      },
       deadline: context.deadline,
       maxIntervalMs: context.pollIntervalMs,
       log: (line) => log.info(line),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJson } from '../../../src/backends/sepurux/json-check.js';
+import { checkJson } from '../../src/json/check.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const parses = (buffer: Buffer) => {
@@ -85,5 +85,34 @@ describe('checkJson', () => {
   it('handles deep nesting without the call stack', () => {
     const depth = 200_000;
     expect(checkJson(bytes(`${'['.repeat(depth)}${']'.repeat(depth)}`))).toEqual({ ok: true, topLevel: 'array' });
+  });
+});
+
+describe('checkJson with rejectDuplicateKeys', () => {
+  const strict = (text: string) => checkJson(bytes(text), { rejectDuplicateKeys: true });
+
+  it('refuses a member named twice, also when one spelling is escaped', () => {
+    expect(strict('{"decision": "fail", "decision": "pass"}')).toMatchObject({ ok: false, duplicate: true });
+    expect(strict('{"decision": "fail", "d\\u0065cision": "pass"}')).toMatchObject({ ok: false, duplicate: true, error: expect.stringContaining('"decision" appears twice') });
+    expect(strict('{"a": {"b": 1, "b": 2}}')).toMatchObject({ ok: false, duplicate: true });
+  });
+
+  it('takes names in different objects, and names that differ by case, as distinct', () => {
+    expect(strict('{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "A": 0}')).toEqual({ ok: true, topLevel: 'object' });
+    expect(strict('[{}, {"x": {}}, {"x": 1}]')).toEqual({ ok: true, topLevel: 'array' });
+  });
+
+  it('accepts duplicates when not asked to refuse them, as JSON.parse does', () => {
+    expect(checkJson(bytes('{"a": 1, "a": 2}'))).toEqual({ ok: true, topLevel: 'object' });
+  });
+
+  it('agrees with a parse-and-compare reference on generated documents', () => {
+    const next = random(7);
+    for (let n = 0; n < 2000; n++) {
+      const keys = Array.from({ length: 1 + Math.floor(next() * 4) }, () => ['a', 'b', 'c', '\\u0061'][Math.floor(next() * 4)]);
+      const text = `{${keys.map((k, i) => `"${k}": ${i}`).join(', ')}}`;
+      const distinct = new Set(keys.map((k) => JSON.parse(`"${k}"`) as string)).size === keys.length;
+      expect(strict(text).ok, text).toBe(distinct);
+    }
   });
 });

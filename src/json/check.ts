@@ -7,7 +7,7 @@
 /** What the bytes hold at the top level, or where they stop being JSON. */
 export type JsonShape =
   | { ok: true; topLevel: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' }
-  | { ok: false; error: string };
+  | { ok: false; error: string; /** The error is a member named twice (with `rejectDuplicateKeys`). */ duplicate?: true };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -18,10 +18,24 @@ const LITERALS: Record<number, [Uint8Array, 'boolean' | 'null']> = {
   0x6e: [new TextEncoder().encode('null'), 'null'],
 };
 
-class SyntaxProblem extends Error {}
+class SyntaxProblem extends Error {
+  duplicate?: true;
+}
+
+/** What else to refuse besides broken syntax. */
+export interface JsonCheckOptions {
+  /**
+   * Refuse an object that names a member twice. `JSON.parse` keeps the last one, another reader
+   * may keep the first: a verdict that says both `"decision": "fail"` and `"decision": "pass"`
+   * must not be read as either.
+   */
+  rejectDuplicateKeys?: boolean;
+}
+
+const decoder = new TextDecoder();
 
 /** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
-export function checkJson(bytes: Uint8Array): JsonShape {
+export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): JsonShape {
   let i = 0;
   // Annotated, so that the compiler knows code after a failure is unreachable.
   const fail: (what: string) => never = (what) => {
@@ -56,9 +70,24 @@ export function checkJson(bytes: Uint8Array): JsonShape {
       } else i++;
     }
   };
+  // The member names of each open object, when duplicates are refused.
+  const names: Set<string>[] = [];
   /** `"name":` and the space after it, before a member's value. */
   const memberName = () => {
+    const start = i;
     string();
+    if (options.rejectDuplicateKeys) {
+      const raw = bytes.subarray(start, i);
+      // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
+      const name = raw.includes(BACKSLASH) ? (JSON.parse(decoder.decode(raw)) as string) : decoder.decode(raw.subarray(1, -1));
+      const seen = names[names.length - 1];
+      if (seen?.has(name)) {
+        const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+        problem.duplicate = true;
+        throw problem;
+      }
+      seen?.add(name);
+    }
     skipSpace();
     expect(0x3a, "':'");
     skipSpace();
@@ -100,7 +129,10 @@ export function checkJson(bytes: Uint8Array): JsonShape {
         if (bytes[i] === (isObject ? 0x7d : 0x5d)) i++;
         else {
           open.push(isObject);
-          if (isObject) memberName();
+          if (isObject) {
+            names.push(new Set());
+            memberName();
+          }
           continue;
         }
       } else if (b === QUOTE) {
@@ -133,11 +165,11 @@ export function checkJson(bytes: Uint8Array): JsonShape {
           break;
         }
         expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
-        open.pop();
+        if (open.pop()) names.pop();
       }
     }
   } catch (error) {
-    if (error instanceof SyntaxProblem) return { ok: false, error: error.message };
+    if (error instanceof SyntaxProblem) return { ok: false, error: error.message, ...(error.duplicate ? { duplicate: true as const } : {}) };
     throw error;
   }
 }
