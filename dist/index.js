@@ -38991,6 +38991,39 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./src/cancel.ts
+/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The gate was cancelled before its verdict. */
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
+/**
+ * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
+ * leave the required check `in_progress`; this lets the gate report a cancelled verdict
+ * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
+ * signal, before the runner's SIGKILL.
+ */
+function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
+    let onSignal = () => undefined;
+    const signalled = new Promise((resolve) => {
+        onSignal = (signal) => {
+            resolve(signal);
+            setTimeout(() => exit(1), hardExitMs).unref();
+        };
+    });
+    const handler = (signal) => onSignal(signal);
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return {
+        signalled,
+        dispose: () => {
+            for (const signal of SIGNALS)
+                process.off(signal, handler);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/conclude.ts
 
 /** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
@@ -39047,6 +39080,72 @@ class DeadlineError extends Error {
 /** The message of anything thrown, without a stack. */
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/deadline.ts
+
+/** The one deadline that bounds the whole gate, retries and waits included. */
+class Deadline {
+    timeoutMs;
+    now;
+    startedAt;
+    end;
+    controller;
+    timer;
+    constructor(timeoutMs, now = Date.now) {
+        this.timeoutMs = timeoutMs;
+        this.now = now;
+        this.startedAt = now();
+        this.end = this.startedAt + timeoutMs;
+    }
+    /** When the deadline runs out, in `Date.now()` milliseconds. */
+    get endsAt() {
+        return this.end;
+    }
+    /** Brings the deadline forward to at most `ms` from now (a cancelled job has seconds, not minutes). */
+    shorten(ms) {
+        this.end = Math.min(this.end, this.now() + ms);
+        if (this.controller)
+            this.arm();
+    }
+    /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */
+    get signal() {
+        if (!this.controller) {
+            this.controller = new AbortController();
+            this.arm();
+        }
+        return this.controller.signal;
+    }
+    arm() {
+        clearTimeout(this.timer);
+        const controller = this.controller;
+        if (!controller || controller.signal.aborted)
+            return;
+        // Unref'd: a deadline is no reason for the process to stay alive.
+        this.timer = setTimeout(() => controller.abort(new DeadlineError('the deadline ran out')), this.remainingMs()).unref();
+    }
+    /** Milliseconds left, never negative. */
+    remainingMs() {
+        return Math.max(0, this.endsAt - this.now());
+    }
+    /** Milliseconds since the gate started. */
+    elapsedMs() {
+        return this.now() - this.startedAt;
+    }
+    /** Throws a {@link DeadlineError} that says what was being waited for once no time is left. */
+    check(waitingFor) {
+        if (this.remainingMs() <= 0)
+            throw this.error(waitingFor);
+    }
+    /** The error to end with when `waitingFor` could not finish in time. */
+    error(waitingFor) {
+        const seconds = Math.round(this.timeoutMs / 1000);
+        return new DeadlineError(`No verdict within the ${seconds}s timeout while ${waitingFor}; raise \`timeout\` if the evaluation needs longer.`);
+    }
+}
+/** Waits `ms` milliseconds. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -48672,44 +48771,6 @@ function parseInputs(schema, raw, rules = []) {
     throw new InputError(sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`);
 }
 
-;// CONCATENATED MODULE: ./src/deadline.ts
-
-/** The one deadline that bounds the whole gate, retries and waits included. */
-class Deadline {
-    timeoutMs;
-    now;
-    startedAt;
-    endsAt;
-    constructor(timeoutMs, now = Date.now) {
-        this.timeoutMs = timeoutMs;
-        this.now = now;
-        this.startedAt = now();
-        this.endsAt = this.startedAt + timeoutMs;
-    }
-    /** Milliseconds left, never negative. */
-    remainingMs() {
-        return Math.max(0, this.endsAt - this.now());
-    }
-    /** Milliseconds since the gate started. */
-    elapsedMs() {
-        return this.now() - this.startedAt;
-    }
-    /** Throws a {@link DeadlineError} that says what was being waited for once no time is left. */
-    check(waitingFor) {
-        if (this.remainingMs() <= 0)
-            throw this.error(waitingFor);
-    }
-    /** The error to end with when `waitingFor` could not finish in time. */
-    error(waitingFor) {
-        const seconds = Math.round(this.timeoutMs / 1000);
-        return new DeadlineError(`No verdict within the ${seconds}s timeout while ${waitingFor}; raise \`timeout\` if the evaluation needs longer.`);
-    }
-}
-/** Waits `ms` milliseconds. */
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 ;// CONCATENATED MODULE: ./src/poll.ts
 
 /** How long the first polls stay short: evaluations that finish in seconds get a verdict at once. */
@@ -49738,6 +49799,14 @@ const httpsUrl = optionalText().transform((text, ctx) => {
         ctx.addIssue({ code: 'custom', message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` });
         return NEVER;
     }
+    if (url.username || url.password) {
+        ctx.addIssue({ code: 'custom', message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root' });
+        return NEVER;
+    }
+    if (url.search || url.hash) {
+        ctx.addIssue({ code: 'custom', message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+        return NEVER;
+    }
     const insecure = insecureUrlReason(url);
     if (insecure) {
         ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
@@ -49745,14 +49814,22 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     }
     return url.href.replace(/\/+$/, '');
 });
+/**
+ * A credential goes into an HTTP header: a line break or another control character (a secret
+ * pasted with its newline) can never be sent, so it is an input error at once. The value is
+ * never echoed.
+ */
+const credential = (schema) => schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
+    message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
+});
 const commonSchema = (backends) => object({
     backend: oneOf(backends, backends[0]),
     base_url: httpsUrl,
-    token: requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)'),
+    token: credential(requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)')),
     mode: oneOf(MODES, 'hard'),
     timeout: optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000),
     poll_interval: optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000),
-    github_token: optionalText(),
+    github_token: credential(optionalText()),
     check_name: optionalText(),
     comment: flag(true),
     pull_request_number: optionalNumber({ min: 1, integer: true }),
@@ -50239,6 +50316,7 @@ function failedVerdict(backend, reason, ids, durationMs) {
 
 
 
+
 /** Every input name any backend reads, for reading them all from the runner. */
 function allInputNames(commonNames) {
     return [...new Set([...commonNames, ...BACKENDS.flatMap((b) => b.inputNames)])];
@@ -50271,53 +50349,38 @@ function rejectForeignInputs(backend, raw) {
     throw new InputError(`Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
 }
 /**
- * Runs the backend to a verdict. Never throws: a failed call, a bad answer or the timeout
- * becomes a `fail` verdict that says why.
+ * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
+ * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
-async function gate_runGate(plan, log) {
+async function gate_runGate(plan, log, cancelled = new Promise(() => undefined)) {
     const { inputs, backend, target } = plan;
     const deadline = new Deadline(inputs.timeoutMs);
     const ids = {};
+    const stopped = cancelled.then((signal) => {
+        throw new CancelledError(`The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`);
+    });
+    // A cancel that comes after the verdict has nothing left to stop.
+    stopped.catch(() => undefined);
     try {
-        const evaluation = await plan.prepared.run({
-            baseUrl: inputs.baseUrl,
-            deadline,
-            pollIntervalMs: inputs.pollIntervalMs,
-            log,
-            change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
-            transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, debug: (line) => log.debug(line) }),
-            learned: (more) => Object.assign(ids, definedOnly(more)),
-        });
+        const evaluation = await Promise.race([stopped, plan.prepared.run({
+                baseUrl: inputs.baseUrl,
+                deadline,
+                pollIntervalMs: inputs.pollIntervalMs,
+                log,
+                change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
+                transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, debug: (line) => log.debug(line) }),
+                learned: (more) => Object.assign(ids, definedOnly(more)),
+            })]);
         return decide(backend.displayName, evaluation, deadline.elapsedMs());
     }
     catch (error) {
-        return failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+        const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+        return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
     }
 }
 function definedOnly(ids) {
     return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
-
-;// CONCATENATED MODULE: ./src/inputs/read.ts
-
-/** Reads the named inputs from the runner and masks every credential before anything else runs. */
-function readRawInputs(names, secrets = ['token', 'github_token']) {
-    const raw = Object.fromEntries(names.map((name) => [name, getInput(name)]));
-    for (const name of secrets)
-        if (raw[name])
-            core_setSecret(raw[name]);
-    return raw;
-}
-
-;// CONCATENATED MODULE: ./src/log.ts
-
-/** The gate's log on the Actions runner. */
-const actionsLog = {
-    info: (message) => info(message),
-    debug: (message) => core_debug(message),
-    warning: (message) => warning(message),
-    group: (title, work) => group(title, work),
-};
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
@@ -50655,10 +50718,19 @@ throttling.triggersNotification = triggersNotification;
 /** How long one GitHub call may take, retries included: a hung API must not hold the job. */
 const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
 /**
- * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
- * with retries on server errors, GitHub's rate limits respected, and a timeout on every request.
+ * How long GitHub reporting may go on after the gate's own `timeout` (5 to 10 s, no more than
+ * the timeout itself past 5 s): every GitHub call of a gate shares one budget of `timeout` plus
+ * this, so a GitHub that never answers cannot keep the step alive long after the verdict.
  */
-function createGitHub(token, apiUrl, log, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS) {
+function githubGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+/**
+ * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
+ * with retries on server errors, GitHub's rate limits respected, and a timeout on every
+ * request that is also bounded by `budget`, the time left for all of the gate's GitHub calls.
+ */
+function createGitHub(token, apiUrl, log, budget, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS) {
     const github = getOctokit(token, {
         baseUrl: apiUrl,
         throttle: {
@@ -50682,7 +50754,14 @@ function createGitHub(token, apiUrl, log, requestTimeoutMs = GITHUB_REQUEST_TIME
         const controller = new AbortController();
         // Named AbortError, octokit passes it through without a retry: a write that timed out may
         // have been carried out, and sending it again could create a second check run.
-        const timer = setTimeout(() => controller.abort(Object.assign(new Error(`GitHub did not answer within ${requestTimeoutMs / 1000}s`), { name: 'AbortError' })), requestTimeoutMs);
+        const abort = (why) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
+        const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
+        if (timeoutMs <= 0)
+            abort('no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+        const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
+        // The budget can be cut short (a cancelled job): calls already under way stop then too.
+        const onBudgetSpent = () => abort('no time is left for GitHub calls');
+        budget.signal.addEventListener('abort', onBudgetSpent, { once: true });
         // The hook chain is bound to this options object: it is changed in place, not replaced.
         options.request = { ...options.request, signal: controller.signal };
         try {
@@ -50690,6 +50769,7 @@ function createGitHub(token, apiUrl, log, requestTimeoutMs = GITHUB_REQUEST_TIME
         }
         finally {
             clearTimeout(timer);
+            budget.signal.removeEventListener('abort', onBudgetSpent);
         }
     });
     return github;
@@ -50700,12 +50780,70 @@ function statusOf(error) {
     return typeof status === 'number' ? status : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/read.ts
+
+/** Reads the named inputs from the runner and masks every credential before anything else runs. */
+function readRawInputs(names, secrets = ['token', 'github_token']) {
+    const raw = Object.fromEntries(names.map((name) => [name, getInput(name)]));
+    for (const name of secrets)
+        if (raw[name])
+            core_setSecret(raw[name]);
+    return raw;
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+/**
+ * Removes every known secret from a value bound for places the runner does not mask: PR
+ * comments, check runs, the report file. A backend or a proxy that echoes a request header
+ * into its error message must not publish the token.
+ */
+function redactSecrets(value, secrets) {
+    if (liveSecrets(secrets).length === 0)
+        return value;
+    return JSON.parse(JSON.stringify(value), (_key, item) => (typeof item === 'string' ? redactText(item, secrets) : item));
+}
+/** `text` with every known secret replaced by `***`. */
+function redactText(text, secrets) {
+    return liveSecrets(secrets).reduce((result, secret) => result.split(secret).join('***'), text);
+}
+function liveSecrets(secrets) {
+    // Very short values would blank out ordinary words; the runner ignores them for masking too.
+    return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
+}
+
+;// CONCATENATED MODULE: ./src/log.ts
+
+
+/**
+ * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
+ * runner's masking is a second line of defence, not the only one), and a line of backend text
+ * that would start a workflow command (`::warning::`, `::add-mask::`, `::set-output`) is
+ * broken so that the runner shows it instead of obeying it.
+ */
+function actionsLog(secrets) {
+    const clean = (message) => redactText(message, secrets);
+    return {
+        info: (message) => info(defuseCommands(clean(message))),
+        // The runner escapes these commands' messages itself.
+        debug: (message) => core_debug(clean(message)),
+        warning: (message) => warning(clean(message)),
+        group: (title, work) => group(clean(title), work),
+    };
+}
+/** Text whose lines can never be read as workflow commands: a zero-width space splits a leading `::`. */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
 ;// CONCATENATED MODULE: ./src/reporters/conclusion.ts
 /**
  * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
  * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
  */
 function checkConclusion(verdict, mode) {
+    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+    if (verdict.outcome === 'cancelled')
+        return 'cancelled';
     if (verdict.decision === 'pass')
         return 'success';
     if (verdict.decision === 'warn')
@@ -50791,12 +50929,16 @@ class CheckReport {
     log;
     kind;
     checkRunId;
-    constructor(github, place, log, kind, checkRunId) {
+    appSlug;
+    constructor(github, place, log, kind, checkRunId, 
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    appSlug) {
         this.github = github;
         this.place = place;
         this.log = log;
         this.kind = kind;
         this.checkRunId = checkRunId;
+        this.appSlug = appSlug;
     }
     /** Shows the gate as running on the commit. */
     static async start(github, place, log) {
@@ -50813,7 +50955,7 @@ class CheckReport {
                 output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
             });
             log.info(`Check "${name}" started on ${headSha}.`);
-            return new CheckReport(github, place, log, 'check', data.id);
+            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug);
         }
         catch (checkError) {
             log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
@@ -50878,16 +51020,18 @@ function commentMarker(checkName) {
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
  * carries the marker and was written by the token's own author counts: a marker copied into
- * someone else's comment is ignored. Started early, so the lookup overlaps the evaluation.
+ * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
  */
-async function findStickyComment(github, place) {
+async function findStickyComment(github, place, appSlug) {
     const { owner, repo, pullRequestNumber } = place;
     const marker = commentMarker(place.checkName);
     const [author, comments] = await Promise.all([
-        tokenAuthor(github),
+        tokenAuthor(github, appSlug),
         github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
     ]);
-    return comments.find((c) => c.user?.login === author && c.body?.includes(marker))?.id;
+    return comments.find((c) => c.user?.login === author && !c.minimized && c.body?.includes(marker))?.id;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
 async function writeStickyComment(github, place, body, found, log) {
@@ -50908,16 +51052,20 @@ async function writeStickyComment(github, place, body, found, log) {
             'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.');
     }
 }
-/** Who the token writes as: its user, or the Actions bot for `GITHUB_TOKEN` (which may not read `/user`). */
-async function tokenAuthor(github) {
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github, appSlug) {
     try {
         const { data } = await github.rest.users.getAuthenticated();
         return data.login;
     }
     catch (error) {
-        if (statusOf(error) === 403 || statusOf(error) === 401)
-            return ACTIONS_BOT;
-        throw error;
+        if (statusOf(error) !== 403 && statusOf(error) !== 401)
+            throw error;
+        const slug = await appSlug.catch(() => undefined);
+        return slug ? `${slug}[bot]` : ACTIONS_BOT;
     }
 }
 
@@ -50989,10 +51137,11 @@ function fit(body, maxChars) {
 const NOTHING = { finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
- * finishes both with the verdict. Without a `github_token` or a commit to report on, it
- * reports nothing on GitHub and says so. Never rejects: main runs it beside the backend.
+ * finishes both with the verdict; every GitHub call fits in `budget`. Without a
+ * `github_token` or a commit to report on, it reports nothing on GitHub and says so. Never
+ * rejects: main runs it beside the backend.
  */
-async function startGitHubReport(plan, log) {
+async function startGitHubReport(plan, log, budget) {
     const { inputs, target } = plan;
     if (!inputs.github_token) {
         log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
@@ -51000,16 +51149,18 @@ async function startGitHubReport(plan, log) {
     }
     try {
         const [owner = '', repo = ''] = target.repository.split('/');
-        const github = createGitHub(inputs.github_token, target.apiUrl, log);
+        const github = createGitHub(inputs.github_token, target.apiUrl, log, budget);
         const commentPlace = inputs.comment && target.pullRequestNumber ? { owner, repo, pullRequestNumber: target.pullRequestNumber, checkName: inputs.checkName } : undefined;
-        const found = commentPlace ? findStickyComment(github, commentPlace) : undefined;
-        // An early failure of the lookup is reported when the comment is written.
-        found?.catch(() => undefined);
         if (!target.headSha)
             log.warning('No commit to attach the check to; set `head_sha`.');
-        const check = target.headSha
-            ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
-            : undefined;
+        const checkStarted = target.headSha
+            ? CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+            : Promise.resolve(undefined);
+        // The check run names the GitHub App the token belongs to: the author of the app's comments.
+        const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
+        // An early failure of the lookup is reported when the comment is written.
+        found?.catch(() => undefined);
+        const check = await checkStarted;
         return {
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
@@ -51044,8 +51195,8 @@ async function writeReportFile(verdict, env = process.env) {
     await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(verdict, null, 2)}\n`);
     return path;
 }
-/** Sets every output; a figure the backend did not return is an empty string. */
-function setOutputs(verdict, reportFile) {
+/** Sets every output but `report_file`; a figure the backend did not return is an empty string. */
+function setOutputs(verdict) {
     const figure = (value) => (value === undefined ? '' : formatNumber(value));
     const outputs = {
         decision: verdict.decision,
@@ -51063,7 +51214,6 @@ function setOutputs(verdict, reportFile) {
         scenario_coverage_pct: figure(verdict.figures.scenario_coverage_pct),
         mean_score: figure(verdict.figures.mean_score),
         mean_delta: figure(verdict.figures.mean_delta),
-        report_file: reportFile ?? '',
     };
     for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
@@ -51084,26 +51234,30 @@ async function writeJobSummary(markdown) {
 
 
 
-/** Where the verdict goes on the runner: outputs, the report file and the job summary. */
-async function reportOnRunner(verdict, heading) {
-    const reportFile = await writeReportFile(verdict);
-    setOutputs(verdict, reportFile);
-    await writeJobSummary(renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
-}
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+
 /**
- * Removes every known secret from a value bound for places the runner does not mask: PR
- * comments, check runs, the report file. A backend or a proxy that echoes a request header
- * into its error message must not publish the token.
+ * Where the verdict goes on the runner: the outputs first (they are what later steps and the
+ * step's outcome rest on), then the report file and the job summary. A file that cannot be
+ * written (an unusable `RUNNER_TEMP`) is a warning: the outputs, the step and the check still
+ * say the same verdict.
  */
-function redactSecrets(value, secrets) {
-    // Very short values would blank out ordinary words; the runner ignores them for masking too.
-    const live = secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
-    if (live.length === 0)
-        return value;
-    const scrub = (text) => live.reduce((result, secret) => result.split(secret).join('***'), text);
-    return JSON.parse(JSON.stringify(value), (_key, item) => (typeof item === 'string' ? scrub(item) : item));
+async function reportOnRunner(verdict, heading, log) {
+    setOutputs(verdict);
+    let reportFile = '';
+    try {
+        reportFile = await writeReportFile(verdict);
+    }
+    catch (error) {
+        log.warning(`Could not write the report file (${messageOf(error)}); the \`report_file\` output is empty, the other outputs hold the verdict.`);
+    }
+    setOutput('report_file', reportFile);
+    try {
+        await writeJobSummary(renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
+    }
+    catch (error) {
+        log.warning(`Could not write the job summary (${messageOf(error)}); the outputs and the check hold the verdict.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -51119,21 +51273,34 @@ function redactSecrets(value, secrets) {
 
 
 
+
+
+
+/** After the runner's cancel signal: seconds to report the cancelled verdict, and the last resort before its SIGKILL. */
+const CANCEL_REPORT_MS = 4_000;
+const CANCEL_HARD_EXIT_MS = 6_000;
 /** The action: inputs → backend → verdict → reporters → the step's outcome. */
 async function run() {
     const raw = readRawInputs(allInputNames(COMMON_INPUT_NAMES));
+    const secrets = [raw.token, raw.github_token];
+    const log = actionsLog(secrets);
     const plan = await planGate(raw, github_context, process.env).catch((error) => error);
     if (plan instanceof Error) {
         // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
-        await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), { title: 'Reliability gate', mode: 'hard' });
-        setFailed(messageOf(plan));
+        const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
+        await reportOnRunner(verdict, { title: 'Reliability gate', mode: 'hard' }, log);
+        setFailed(verdict.reason);
         return;
     }
+    // Every GitHub call shares one budget; a cancelled job cuts it to seconds.
+    const githubBudget = new Deadline(plan.inputs.timeoutMs + githubGraceMs(plan.inputs.timeoutMs));
+    const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
+    void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
     // The check starts, and the sticky comment is looked up, while the backend works.
-    const github = startGitHubReport(plan, actionsLog);
-    const verdict = redactSecrets(await gate_runGate(plan, actionsLog), [raw.token, raw.github_token]);
+    const github = startGitHubReport(plan, log, githubBudget);
+    const verdict = redactSecrets(await gate_runGate(plan, log, cancel.signalled), secrets);
     try {
-        await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
+        await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode }, log);
     }
     finally {
         // The check is completed even if the runner's files could not be written.

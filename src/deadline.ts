@@ -3,14 +3,44 @@ import { DeadlineError } from './errors.js';
 /** The one deadline that bounds the whole gate, retries and waits included. */
 export class Deadline {
   readonly startedAt: number;
-  readonly endsAt: number;
+  private end: number;
+  private controller?: AbortController;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {
     this.startedAt = now();
-    this.endsAt = this.startedAt + timeoutMs;
+    this.end = this.startedAt + timeoutMs;
+  }
+
+  /** When the deadline runs out, in `Date.now()` milliseconds. */
+  get endsAt(): number {
+    return this.end;
+  }
+
+  /** Brings the deadline forward to at most `ms` from now (a cancelled job has seconds, not minutes). */
+  shorten(ms: number): void {
+    this.end = Math.min(this.end, this.now() + ms);
+    if (this.controller) this.arm();
+  }
+
+  /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      this.arm();
+    }
+    return this.controller.signal;
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    const controller = this.controller;
+    if (!controller || controller.signal.aborted) return;
+    // Unref'd: a deadline is no reason for the process to stay alive.
+    this.timer = setTimeout(() => controller.abort(new DeadlineError('the deadline ran out')), this.remainingMs()).unref();
   }
 
   /** Milliseconds left, never negative. */

@@ -1,5 +1,6 @@
 import { BACKENDS, BACKEND_IDS, backendById } from './backends/registry.js';
 import type { Backend, GateLog, PreparedGate } from './backends/types.js';
+import { CancelledError } from './cancel.js';
 import { Deadline } from './deadline.js';
 import { InputError, messageOf } from './errors.js';
 import { type CommonInputs, parseCommonInputs } from './inputs/common.js';
@@ -62,15 +63,20 @@ function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
 }
 
 /**
- * Runs the backend to a verdict. Never throws: a failed call, a bad answer or the timeout
- * becomes a `fail` verdict that says why.
+ * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
+ * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
-export async function runGate(plan: GatePlan, log: GateLog): Promise<Verdict> {
+export async function runGate(plan: GatePlan, log: GateLog, cancelled: Promise<string> = new Promise(() => undefined)): Promise<Verdict> {
   const { inputs, backend, target } = plan;
   const deadline = new Deadline(inputs.timeoutMs);
   const ids: GateIds = {};
+  const stopped = cancelled.then((signal) => {
+    throw new CancelledError(`The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`);
+  });
+  // A cancel that comes after the verdict has nothing left to stop.
+  stopped.catch(() => undefined);
   try {
-    const evaluation = await plan.prepared.run({
+    const evaluation = await Promise.race([stopped, plan.prepared.run({
       baseUrl: inputs.baseUrl,
       deadline,
       pollIntervalMs: inputs.pollIntervalMs,
@@ -78,10 +84,11 @@ export async function runGate(plan: GatePlan, log: GateLog): Promise<Verdict> {
       change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
       transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, debug: (line) => log.debug(line) }),
       learned: (more) => Object.assign(ids, definedOnly(more)),
-    });
+    })]);
     return decide(backend.displayName, evaluation, deadline.elapsedMs());
   } catch (error) {
-    return failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+    const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+    return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
   }
 }
 

@@ -1,8 +1,11 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
+import { listenForCancel } from './cancel.js';
 import { concludeStep } from './conclude.js';
+import { Deadline } from './deadline.js';
 import { messageOf } from './errors.js';
 import { allInputNames, planGate, runGate } from './gate.js';
+import { githubGraceMs } from './github/octokit.js';
 import { COMMON_INPUT_NAMES } from './inputs/common.js';
 import { readRawInputs } from './inputs/read.js';
 import { actionsLog } from './log.js';
@@ -11,21 +14,32 @@ import { reportOnRunner } from './reporters/index.js';
 import { redactSecrets } from './secrets.js';
 import { failedVerdict } from './verdict.js';
 
+/** After the runner's cancel signal: seconds to report the cancelled verdict, and the last resort before its SIGKILL. */
+const CANCEL_REPORT_MS = 4_000;
+const CANCEL_HARD_EXIT_MS = 6_000;
+
 /** The action: inputs → backend → verdict → reporters → the step's outcome. */
 export async function run(): Promise<void> {
   const raw = readRawInputs(allInputNames(COMMON_INPUT_NAMES));
+  const secrets = [raw.token, raw.github_token];
+  const log = actionsLog(secrets);
   const plan = await planGate(raw, context, process.env).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
     // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
-    await reportOnRunner(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), { title: 'Reliability gate', mode: 'hard' });
-    core.setFailed(messageOf(plan));
+    const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
+    await reportOnRunner(verdict, { title: 'Reliability gate', mode: 'hard' }, log);
+    core.setFailed(verdict.reason);
     return;
   }
+  // Every GitHub call shares one budget; a cancelled job cuts it to seconds.
+  const githubBudget = new Deadline(plan.inputs.timeoutMs + githubGraceMs(plan.inputs.timeoutMs));
+  const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
+  void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
   // The check starts, and the sticky comment is looked up, while the backend works.
-  const github = startGitHubReport(plan, actionsLog);
-  const verdict = redactSecrets(await runGate(plan, actionsLog), [raw.token, raw.github_token]);
+  const github = startGitHubReport(plan, log, githubBudget);
+  const verdict = redactSecrets(await runGate(plan, log, cancel.signalled), secrets);
   try {
-    await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode });
+    await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode }, log);
   } finally {
     // The check is completed even if the runner's files could not be written.
     await (await github).finish(verdict);

@@ -4,9 +4,16 @@
  * into its error message must not publish the token.
  */
 export function redactSecrets<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  if (liveSecrets(secrets).length === 0) return value;
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? redactText(item, secrets) : item)) as T;
+}
+
+/** `text` with every known secret replaced by `***`. */
+export function redactText(text: string, secrets: readonly (string | undefined)[]): string {
+  return liveSecrets(secrets).reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+function liveSecrets(secrets: readonly (string | undefined)[]): string[] {
   // Very short values would blank out ordinary words; the runner ignores them for masking too.
-  const live = secrets.filter((secret): secret is string => secret !== undefined && secret.trim().length >= 4);
-  if (live.length === 0) return value;
-  const scrub = (text: string) => live.reduce((result, secret) => result.split(secret).join('***'), text);
-  return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? scrub(item) : item)) as T;
+  return secrets.filter((secret): secret is string => secret !== undefined && secret.trim().length >= 4);
 }

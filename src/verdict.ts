@@ -66,8 +66,8 @@ export interface Verdict {
   decision: Decision;
   /** One sentence a reviewer understands. */
   reason: string;
-  /** `error` when the gate could not reach a verdict (bad answer, timeout, failed call). */
-  outcome: 'evaluated' | 'error';
+  /** `error` when the gate could not reach a verdict (bad answer, timeout, failed call); `cancelled` when the job was. */
+  outcome: 'evaluated' | 'error' | 'cancelled';
   backend: string;
   status?: string;
   ids: GateIds;

@@ -3,6 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
 import type { GateLog } from '../backends/types.js';
+import type { Deadline } from '../deadline.js';
 
 /** The GitHub client the reporters use. */
 export type GitHub = ReturnType<typeof getOctokit>;
@@ -11,10 +12,20 @@ export type GitHub = ReturnType<typeof getOctokit>;
 export const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
 
 /**
- * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
- * with retries on server errors, GitHub's rate limits respected, and a timeout on every request.
+ * How long GitHub reporting may go on after the gate's own `timeout` (5 to 10 s, no more than
+ * the timeout itself past 5 s): every GitHub call of a gate shares one budget of `timeout` plus
+ * this, so a GitHub that never answers cannot keep the step alive long after the verdict.
  */
-export function createGitHub(token: string, apiUrl: string, log: GateLog, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS): GitHub {
+export function githubGraceMs(timeoutMs: number): number {
+  return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+
+/**
+ * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
+ * with retries on server errors, GitHub's rate limits respected, and a timeout on every
+ * request that is also bounded by `budget`, the time left for all of the gate's GitHub calls.
+ */
+export function createGitHub(token: string, apiUrl: string, log: GateLog, budget: Deadline, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS): GitHub {
   const github = getOctokit(
     token,
     {
@@ -43,16 +54,20 @@ export function createGitHub(token: string, apiUrl: string, log: GateLog, reques
     const controller = new AbortController();
     // Named AbortError, octokit passes it through without a retry: a write that timed out may
     // have been carried out, and sending it again could create a second check run.
-    const timer = setTimeout(
-      () => controller.abort(Object.assign(new Error(`GitHub did not answer within ${requestTimeoutMs / 1000}s`), { name: 'AbortError' })),
-      requestTimeoutMs,
-    );
+    const abort = (why: string) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
+    const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
+    if (timeoutMs <= 0) abort('no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+    const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
+    // The budget can be cut short (a cancelled job): calls already under way stop then too.
+    const onBudgetSpent = () => abort('no time is left for GitHub calls');
+    budget.signal.addEventListener('abort', onBudgetSpent, { once: true });
     // The hook chain is bound to this options object: it is changed in place, not replaced.
     options.request = { ...options.request, signal: controller.signal };
     try {
       return await request(options);
     } finally {
       clearTimeout(timer);
+      budget.signal.removeEventListener('abort', onBudgetSpent);
     }
   });
   return github;

@@ -30,6 +30,14 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` });
     return z.NEVER;
   }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root' });
+    return z.NEVER;
+  }
+  if (url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+    return z.NEVER;
+  }
   const insecure = insecureUrlReason(url);
   if (insecure) {
     ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
@@ -38,15 +46,25 @@ const httpsUrl = optionalText().transform((text, ctx) => {
   return url.href.replace(/\/+$/, '');
 });
 
+/**
+ * A credential goes into an HTTP header: a line break or another control character (a secret
+ * pasted with its newline) can never be sent, so it is an input error at once. The value is
+ * never echoed.
+ */
+const credential = <T extends z.ZodType<string | undefined>>(schema: T) =>
+  schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
+    message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
+  });
+
 const commonSchema = (backends: readonly [string, ...string[]]) =>
   z.object({
     backend: oneOf(backends, backends[0]),
     base_url: httpsUrl,
-    token: requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)'),
+    token: credential(requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)')),
     mode: oneOf(MODES, 'hard'),
     timeout: optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000),
     poll_interval: optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000),
-    github_token: optionalText(),
+    github_token: credential(optionalText()),
     check_name: optionalText(),
     comment: flag(true),
     pull_request_number: optionalNumber({ min: 1, integer: true }),

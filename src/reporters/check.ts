@@ -34,6 +34,8 @@ export class CheckReport {
     private readonly log: GateLog,
     private readonly kind: 'check' | 'status' | 'none',
     private readonly checkRunId?: number,
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    readonly appSlug?: string,
   ) {}
 
   /** Shows the gate as running on the commit. */
@@ -51,7 +53,7 @@ export class CheckReport {
         output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
       });
       log.info(`Check "${name}" started on ${headSha}.`);
-      return new CheckReport(github, place, log, 'check', data.id);
+      return new CheckReport(github, place, log, 'check', data.id, data.app?.slug);
     } catch (checkError) {
       log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
     }

@@ -25,16 +25,18 @@ export function commentMarker(checkName: string): string {
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
  * carries the marker and was written by the token's own author counts: a marker copied into
- * someone else's comment is ignored. Started early, so the lookup overlaps the evaluation.
+ * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
  */
-export async function findStickyComment(github: GitHub, place: CommentPlace): Promise<number | undefined> {
+export async function findStickyComment(github: GitHub, place: CommentPlace, appSlug: Promise<string | undefined>): Promise<number | undefined> {
   const { owner, repo, pullRequestNumber } = place;
   const marker = commentMarker(place.checkName);
   const [author, comments] = await Promise.all([
-    tokenAuthor(github),
+    tokenAuthor(github, appSlug),
     github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
   ]);
-  return comments.find((c) => c.user?.login === author && c.body?.includes(marker))?.id;
+  return comments.find((c) => c.user?.login === author && !(c as { minimized?: unknown }).minimized && c.body?.includes(marker))?.id;
 }
 
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
@@ -57,13 +59,17 @@ export async function writeStickyComment(github: GitHub, place: CommentPlace, bo
   }
 }
 
-/** Who the token writes as: its user, or the Actions bot for `GITHUB_TOKEN` (which may not read `/user`). */
-async function tokenAuthor(github: GitHub): Promise<string> {
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github: GitHub, appSlug: Promise<string | undefined>): Promise<string> {
   try {
     const { data } = await github.rest.users.getAuthenticated();
     return data.login;
   } catch (error) {
-    if (statusOf(error) === 403 || statusOf(error) === 401) return ACTIONS_BOT;
-    throw error;
+    if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error;
+    const slug = await appSlug.catch(() => undefined);
+    return slug ? `${slug}[bot]` : ACTIONS_BOT;
   }
 }

@@ -2,13 +2,15 @@ import type { Mode } from '../inputs/common.js';
 import type { Verdict } from '../verdict.js';
 
 /** A check run's conclusion, as the Checks API names it. */
-export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'action_required';
+export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'action_required' | 'cancelled';
 
 /**
  * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
  * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
  */
 export function checkConclusion(verdict: Verdict, mode: Mode): CheckConclusion {
+  // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+  if (verdict.outcome === 'cancelled') return 'cancelled';
   if (verdict.decision === 'pass') return 'success';
   if (verdict.decision === 'warn') return 'neutral';
   if (mode === 'soft') return 'action_required';

@@ -1,4 +1,5 @@
 import type { GateLog } from '../backends/types.js';
+import type { Deadline } from '../deadline.js';
 import type { GatePlan } from '../gate.js';
 import { createGitHub } from '../github/octokit.js';
 import type { Verdict } from '../verdict.js';
@@ -16,10 +17,11 @@ const NOTHING: GitHubReport = { finish: async () => undefined };
 
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
- * finishes both with the verdict. Without a `github_token` or a commit to report on, it
- * reports nothing on GitHub and says so. Never rejects: main runs it beside the backend.
+ * finishes both with the verdict; every GitHub call fits in `budget`. Without a
+ * `github_token` or a commit to report on, it reports nothing on GitHub and says so. Never
+ * rejects: main runs it beside the backend.
  */
-export async function startGitHubReport(plan: GatePlan, log: GateLog): Promise<GitHubReport> {
+export async function startGitHubReport(plan: GatePlan, log: GateLog, budget: Deadline): Promise<GitHubReport> {
   const { inputs, target } = plan;
   if (!inputs.github_token) {
     log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
@@ -27,16 +29,18 @@ export async function startGitHubReport(plan: GatePlan, log: GateLog): Promise<G
   }
   try {
     const [owner = '', repo = ''] = target.repository.split('/');
-    const github = createGitHub(inputs.github_token, target.apiUrl, log);
+    const github = createGitHub(inputs.github_token, target.apiUrl, log, budget);
     const commentPlace: CommentPlace | undefined =
       inputs.comment && target.pullRequestNumber ? { owner, repo, pullRequestNumber: target.pullRequestNumber, checkName: inputs.checkName } : undefined;
-    const found = commentPlace ? findStickyComment(github, commentPlace) : undefined;
+    if (!target.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
+    const checkStarted = target.headSha
+      ? CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+      : Promise.resolve(undefined);
+    // The check run names the GitHub App the token belongs to: the author of the app's comments.
+    const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
-    if (!target.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
-    const check = target.headSha
-      ? await CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
-      : undefined;
+    const check = await checkStarted;
     return {
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>

@@ -14,8 +14,8 @@ export async function writeReportFile(verdict: Verdict, env: NodeJS.ProcessEnv =
   return path;
 }
 
-/** Sets every output; a figure the backend did not return is an empty string. */
-export function setOutputs(verdict: Verdict, reportFile: string | undefined): void {
+/** Sets every output but `report_file`; a figure the backend did not return is an empty string. */
+export function setOutputs(verdict: Verdict): void {
   const figure = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
   const outputs: Record<string, string> = {
     decision: verdict.decision,
@@ -33,7 +33,6 @@ export function setOutputs(verdict: Verdict, reportFile: string | undefined): vo
     scenario_coverage_pct: figure(verdict.figures.scenario_coverage_pct),
     mean_score: figure(verdict.figures.mean_score),
     mean_delta: figure(verdict.figures.mean_delta),
-    report_file: reportFile ?? '',
   };
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 }

@@ -68,6 +68,26 @@ describe('inputs', () => {
     }
   });
 
+  it('refuses a base_url with credentials, a query or a fragment, naming base_url', async () => {
+    expect(await problem({ ...valid, base_url: 'https://user:pw@api.example.com/v' })).toBe(
+      'Input `base_url` holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root.',
+    );
+    expect(await problem({ ...valid, base_url: 'https://api.example.com/api?tenant=1' })).toBe(
+      'Input `base_url` has a query (`?tenant=1`); paths are appended to `base_url`, so write the bare API root, e.g. https://api.example.com/api.',
+    );
+    expect(await problem({ ...valid, base_url: 'https://api.example.com/#x' })).toMatch(/^Input `base_url` has a fragment \(`#x`\)/);
+  });
+
+  it('refuses a token that cannot go into a header, without echoing it', async () => {
+    for (const token of ['sx_abc\ndef', 'sx_abc\u0000def', 'sx_äbc']) {
+      const message = await problem({ ...valid, token });
+      expect(message).toBe(
+        'Input `token` holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them.',
+      );
+    }
+    expect(await problem({ ...valid, github_token: 'ghs_x\ry' })).toMatch(/^Input `github_token` holds a line break/);
+  });
+
   it('explains the workflow_run pattern when a fork pull request has no secret', async () => {
     const payload = { pull_request: { number: 7, head: { sha: 'b'.repeat(40), repo: { full_name: 'someone/fork' } }, base: { repo: { full_name: 'octo-org/agent' } } } };
     const error = await planGate({ ...valid, token: '' }, { eventName: 'pull_request', payload }, TEST_ENV).catch((e: Error) => e);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Deadline } from '../../src/deadline.js';
 import { planGate } from '../../src/gate.js';
 import type { Mode } from '../../src/inputs/common.js';
 import { commentMarker } from '../../src/reporters/comment.js';
@@ -30,7 +31,7 @@ async function report(options: { event: string; action?: string; verdict: Verdic
     { eventName: options.event, payload },
     { ...TEST_ENV, GITHUB_API_URL: `${server.origin}${options.apiPath ?? ''}` },
   );
-  const reporting = await startGitHubReport(plan, log);
+  const reporting = await startGitHubReport(plan, log, new Deadline(60_000));
   const started = structuredClone(github.checkRuns);
   await reporting.finish(options.verdict);
   return { started, payload: payload as any, log };

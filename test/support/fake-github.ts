@@ -31,12 +31,16 @@ export interface FakeComment {
   id: number;
   body: string;
   user: FakeUser;
+  /** Hidden by a maintainer ("minimized"), with GitHub's reason. */
+  minimized?: { reason: string };
 }
 
 export interface FakeGitHubOptions {
   token?: string;
   /** Who the token acts as; `GITHUB_TOKEN` acts as the Actions bot, which `GET /user` refuses. */
   actor?: FakeUser;
+  /** The GitHub App whose installation token this is: its check runs name it, its comments are `<app>[bot]`'s. */
+  app?: string;
   /** What the token may not do, as on fork pull requests and restricted tokens. */
   forbid?: { checks?: boolean; statuses?: boolean; comments?: boolean };
   /** Comments per page, whatever `per_page` asks. */
@@ -66,12 +70,12 @@ export class FakeGitHub {
 
   constructor(private readonly options: FakeGitHubOptions = {}) {
     this.token = options.token ?? FAKE_GITHUB_TOKEN;
-    this.actor = options.actor ?? ACTIONS_BOT;
+    this.actor = options.actor ?? (options.app ? { login: `${options.app}[bot]`, type: 'Bot' } : ACTIONS_BOT);
   }
 
   /** Puts a comment on a pull request as if someone had written it before the gate ran. */
-  seedComment(issue: number, body: string, user: FakeUser): FakeComment {
-    const comment = { id: this.nextId++, body, user };
+  seedComment(issue: number, body: string, user: FakeUser, minimized?: { reason: string }): FakeComment {
+    const comment = { id: this.nextId++, body, user, ...(minimized ? { minimized } : {}) };
     this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
     return comment;
   }
@@ -98,7 +102,8 @@ export class FakeGitHub {
     const forbid = this.options.forbid ?? {};
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/user') {
-      return this.actor === ACTIONS_BOT ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+      // Installation tokens (GITHUB_TOKEN, a GitHub App's) may not read /user.
+      return this.actor.type === 'Bot' ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
       if (forbid.checks) return HttpResponse.json(FORBIDDEN, { status: 403 });
@@ -161,10 +166,10 @@ export class FakeGitHub {
   }
 
   private checkView(run: FakeCheckRun) {
-    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: 'github-actions' } };
+    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: this.options.app ?? 'github-actions' } };
   }
 
   private commentView(comment: FakeComment) {
-    return { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, html_url: `https://github.com/c/${comment.id}` };
+    return { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, html_url: `https://github.com/c/${comment.id}`, minimized: comment.minimized ?? null };
   }
 }

@@ -28,6 +28,8 @@ export interface FakeTruLayerOptions {
   failWith?: string;
   /** The gate answers this decision whatever the policy, to test the gate's own re-check. */
   forceDecision?: 'pass' | 'warn' | 'block';
+  /** The gate's reason, whatever the policy: backend text the action must neither obey nor publish raw. */
+  forceReason?: string;
 }
 
 interface FakeEvalRun {
@@ -114,7 +116,7 @@ export class FakeTruLayer {
       mean_score: mean,
       mean_delta: delta,
       run_url: `https://app.trulayer.ai/datasets/${DATASET_ID}/runs/${run.id}`,
-      reason: reasons.join('; ') || `mean_score ${mean.toFixed(2)} within policy`,
+      reason: this.options.forceReason ?? (reasons.join('; ') || `mean_score ${mean.toFixed(2)} within policy`),
     });
   }
 

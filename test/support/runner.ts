@@ -25,6 +25,8 @@ export interface ActionRun {
   durationMs: number;
   /** `Date.now()` when the process exited. */
   exitedAt: number;
+  /** `Date.now()` when `cancelWhen` sent its signal. */
+  signalledAt?: number;
   /** The files the runner handed the action, for leak checks. */
   dir: string;
 }
@@ -36,6 +38,8 @@ export interface RunActionOptions {
   payload?: Record<string, unknown>;
   env?: Record<string, string>;
   cwd?: string;
+  /** Sends `signal` to the action once its stdout holds `stdoutIncludes`, as the runner does when a job is cancelled. */
+  cancelWhen?: { stdoutIncludes: string; signal: NodeJS.Signals };
 }
 
 /**
@@ -77,7 +81,14 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const child = spawn(ACTION_NODE, [ACTION_ENTRY], { env, cwd: options.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let signalledAt: number | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (options.cancelWhen && signalledAt === undefined && stdout.includes(options.cancelWhen.stdoutIncludes)) {
+      signalledAt = Date.now();
+      child.kill(options.cancelWhen.signal);
+    }
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
   const exitedAt = Date.now();
@@ -90,6 +101,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     summary: await readFile(files.summary, 'utf8'),
     durationMs: exitedAt - started,
     exitedAt,
+    signalledAt,
     dir,
   };
 }
