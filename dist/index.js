@@ -50871,25 +50871,34 @@ function headline(verdict, mode) {
 ;// CONCATENATED MODULE: ./src/reporters/escape.ts
 
 /**
- * Escaping for anything a backend said before it reaches markdown: no raw HTML, no links or
- * images, no live @mentions, no table breakage.
+ * Escaping for anything a backend said before it reaches markdown that GitHub renders: no raw
+ * HTML, no links or images, no live @mentions, no table breakage, and the text reads as it was
+ * written (an apostrophe shows as an apostrophe).
  */
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|~<>]/g;
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
+/**
+ * GitHub finds @mentions, email and bare-URL autolinks and `#123` references in the rendered
+ * text, after escapes and entities are decoded; a zero-width joiner inside the pattern is the
+ * one break it honours, and a reader does not see it.
+ */
+const ZWJ = '\u200d';
+const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)/gi;
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 function escapeText(value, max = 300) {
     // Control characters are stripped on purpose: they have no place in a report.
     // eslint-disable-next-line no-control-regex
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
     return truncate(flat, max)
-        .replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c)
-        .replace(MARKDOWN_SPECIALS, (c) => (c === '<' || c === '>' ? c : `\\${c}`))
-        .replace(/@/g, '&#64;')
-        .replace(/:\/\//g, ':&#47;&#47;');
+        .replace(AUTOLINK_TRIGGERS, (trigger) => `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
+        .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
-/** A value shown as inline code: code spans render nothing inside them, so only backticks and line breaks must go. */
+/**
+ * A value shown as inline code: code spans render nothing inside them, so only backticks, line
+ * breaks and (for table cells) pipes must go.
+ */
 function codeSpan(value, max = 80) {
-    const flat = value.replace(/[`\r\n\u2028\u2029]+/g, ' ').trim();
+    const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
     return `\`${truncate(flat, max)}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */

@@ -4,6 +4,7 @@ import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepuru
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { mentions, render } from '../support/render.js';
 import { webhookExample } from '../support/webhooks.js';
 
 let sepurux = new FakeSepurux();
@@ -105,6 +106,37 @@ describe('the bundled action on GitHub', () => {
     expect(run.outputs.decision).toBe('pass');
     expect(run.annotations).toContainEqual({ level: 'warning', message: expect.stringMatching(/^Could not write the job summary \(.*\); the outputs and the check hold the verdict\.$/) });
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+  });
+
+  it('renders the comment, the check and the summary as a reader should see them', async () => {
+    const payload = pullRequest();
+    const campaign = sepurux.campaign('refund-reliability');
+    campaign.outcome = {
+      ...campaign.outcome,
+      pass_rate: 0.8,
+      top_failing_tools: [
+        { tool: '@octocat <img src=x> [x](https://evil.example) | www.evil.example', count: 3 },
+        { tool: "refund's_tool", count: 1 },
+      ],
+    };
+    const run = await gate({ campaign_name: 'refund-reliability', min_pass_rate: '0.85' }, payload);
+    expect(run.outputs.decision).toBe('fail');
+    const surfaces = {
+      comment: github.comments.get(payload.pull_request.number)?.[0]?.body ?? '',
+      check: github.checkRuns[0]?.output?.summary ?? '',
+      summary: run.summary,
+    };
+    for (const [where, markdown] of Object.entries(surfaces)) {
+      const seen = render(markdown);
+      expect(seen.text, where).toContain("Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (min_pass_rate).");
+      expect(seen.rows, where).toContainEqual(["refund's_tool", '1']);
+      // As written, but for the invisible joiners that keep GitHub from linking and mentioning.
+      const visible = seen.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
+      expect(visible, where).toContainEqual(['@octocat <img src=x> [x](https://evil.example) | www.evil.example', '3']);
+      expect(mentions(seen), where).toEqual([]);
+      expect(seen.elements.has('img'), where).toBe(false);
+      expect(seen.links, where).toEqual([run.outputs.dashboard_url]);
+    }
   });
 
   it('explains the workflow_run pattern when a fork pull request gets no backend secret', async () => {

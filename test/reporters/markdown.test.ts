@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeSpan, escapeText, safeUrl } from '../../src/reporters/escape.js';
 import { renderVerdict } from '../../src/reporters/markdown.js';
 import type { Verdict } from '../../src/verdict.js';
+import { mentions, render } from '../support/render.js';
 
 const verdict = (over: Partial<Verdict> = {}): Verdict => ({
   decision: 'fail',
@@ -16,16 +17,43 @@ const verdict = (over: Partial<Verdict> = {}): Verdict => ({
   ...over,
 });
 
-describe('escapeText', () => {
+describe('escapeText, as GitHub renders it', () => {
+  const seen = (input: string) => render(escapeText(input));
+
   it.each([
-    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
-    ['[click](https://evil.example)', '\\[click\\]\\(https:&#47;&#47;evil\\.example\\)'],
-    ['![pixel](https://evil.example/p.png)', '\\!\\[pixel\\]\\(https:&#47;&#47;evil\\.example/p\\.png\\)'],
-    ['ping @octocat and @org/team', 'ping &#64;octocat and &#64;org/team'],
-    ['a | b\n| c', 'a \\| b \\| c'],
-    ['**bold** `code`', '\\*\\*bold\\*\\* \\`code\\`'],
-  ])('neutralises %j', (input, expected) => {
-    expect(escapeText(input)).toBe(expected);
+    ['<img src=x onerror=alert(1)>'],
+    ['<script>alert(1)</script>'],
+    ['[click](https://evil.example)'],
+    ['![pixel](https://evil.example/p.png)'],
+    ['<https://evil.example>'],
+    ['bare https://evil.example and www.evil.example and mail me@evil.example'],
+    ['**bold** `code` ~~gone~~ _em_'],
+    ['# heading? + list? - item 1. ordered'],
+  ])('%j renders as the same text, with no element and no link', (input) => {
+    const rendered = seen(input);
+    expect(rendered.text.replaceAll('\u200d', '').trim()).toBe(input);
+    expect([...rendered.elements]).toEqual(['p']);
+    expect(rendered.links).toEqual([]);
+  });
+
+  it("shows an apostrophe, quotes and entities as written (the gate's reason)", () => {
+    expect(seen("the gate's check & \"quotes\"").text.trim()).toBe("the gate's check & \"quotes\"");
+    // An entity from a backend is shown as text, not decoded into the character it names.
+    expect(seen('&#64;admin &lt;b&gt;').text.replaceAll('\u200d', '').trim()).toBe('&#64;admin &lt;b&gt;');
+  });
+
+  it('breaks @mentions and #references the way GitHub honours, after decoding', () => {
+    for (const input of ['ping @octocat and @org/team', '&#64;octocat', 'see #12']) {
+      const rendered = seen(input);
+      expect(mentions(rendered)).toEqual([]);
+      expect(rendered.text).not.toMatch(/#\d/);
+    }
+    expect(seen('ping @octocat').text.trim()).toBe('ping @\u200doctocat');
+  });
+
+  it('keeps a table row whole whatever the cell holds', () => {
+    const rendered = render(['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'));
+    expect(rendered.rows).toEqual([['Tool', 'Failures'], ['a | b | c', '3']]);
   });
 
   it('cuts long text', () => {
@@ -45,10 +73,13 @@ describe('safeUrl', () => {
 describe('renderVerdict', () => {
   it('lists the top failing tools up to the budget and counts the rest', () => {
     const tools = Array.from({ length: 5000 }, (_, i) => ({ tool: `<b>tool-${i}</b> | @admin`, count: 5000 - i }));
-    const body = renderVerdict(verdict({ topFailingTools: tools }), { title: 'Gate', mode: 'hard', maxTools: 10, maxChars: 65_000 });
-    expect(body).toContain('| &lt;b&gt;tool\\-0&lt;/b&gt; \\| &#64;admin | 5000 |');
-    expect(body).toContain('| *and 4990 more* | |');
-    expect(body).not.toMatch(/<b>|@admin/);
+    const rendered = render(renderVerdict(verdict({ topFailingTools: tools }), { title: 'Gate', mode: 'hard', maxTools: 10, maxChars: 65_000 }));
+    const toolRows = rendered.rows.filter((row) => row.length === 2);
+    expect(toolRows[0]).toEqual(['Tool', 'Failures']);
+    expect(toolRows[1]).toEqual(['<b>tool-0</b> | @\u200dadmin', '5000']);
+    expect(toolRows.at(-1)).toEqual(['and 4990 more', '']);
+    expect(rendered.elements.has('b')).toBe(false);
+    expect(mentions(rendered)).toEqual([]);
   });
 
   it('stays within the size limit however long the content', () => {
@@ -68,9 +99,9 @@ describe('renderVerdict', () => {
       }),
       { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
     );
-    expect(body).toContain('\\(min\\_coverage\\)');
-    expect(body).not.toContain('\\`');
-    expect(body).toContain('| ❌ | Scenario coverage | 90% | ≥ 100% (`min_coverage`) |');
+    const rendered = render(body);
+    expect(rendered.text).toContain("Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (min_coverage).");
+    expect(rendered.rows).toContainEqual(['❌', 'Scenario coverage', '90%', '≥ 100% (min_coverage)']);
   });
 
   it('says when a failing verdict does not block', () => {
