@@ -35,6 +35,12 @@ describe('action.yml', () => {
 describe('examples/workflows', async () => {
   const dir = new URL('../examples/workflows/', import.meta.url);
   const all = (await readdir(dir)).filter((f) => f.endsWith('.yml'));
+
+  it.each(all)('%s is safe to copy: no ${{ }} expression inside a run: script (values go through env:)', async (file) => {
+    const workflow = parse(await readFile(new URL(file, dir), 'utf8')) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const scripts = Object.values(workflow.jobs).flatMap((job) => job.steps).flatMap((step) => (step.run ? [step.run] : []));
+    for (const script of scripts) expect(script, file).not.toContain('${{');
+  });
   const files = [];
   for (const file of all) if ((await readFile(new URL(file, dir), 'utf8')).includes('uses: OWNER/agent-reliability-gate')) files.push(file);
 
