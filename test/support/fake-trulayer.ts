@@ -30,6 +30,8 @@ export interface FakeTruLayerOptions {
   forceDecision?: 'pass' | 'warn' | 'block';
   /** The gate's reason, whatever the policy: backend text the action must neither obey nor publish raw. */
   forceReason?: string;
+  /** A lying backend: every poll of an eval run answers about the baseline run instead. */
+  answerAboutBaseline?: boolean;
 }
 
 interface FakeEvalRun {
@@ -91,7 +93,7 @@ export class FakeTruLayer {
       return this.answer('EvalRun', this.view(run), 202);
     }
     if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)$/.exec(path))) {
-      const run = this.runs.get(m[1]!);
+      const run = this.runs.get(this.options.answerAboutBaseline ? BASELINE_RUN_ID : m[1]!);
       return run ? this.answer('EvalRun', this.view(run)) : this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
     }
     if (method === 'POST' && path === '/v1/ci/gate') return this.gate(body as { run_id: string; baseline_run_id?: string; policy: { score_floor?: number; delta_tolerance?: number; on_fail: string } });

@@ -32,6 +32,13 @@ describe('TruLayer gate', () => {
     expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${FAKE_TRULAYER_TOKEN}`)).toBe(true);
   });
 
+  it('fails closed when a poll answers about another eval run than the one asked for', async () => {
+    const verdict = await gate({}, { answerAboutBaseline: true });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toBe(`GET /v1/eval-runs/{id} was asked about eval run "${verdict.ids.run_id}" and answered about "${BASELINE_RUN_ID}"; the gate fails closed.`);
+    expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
+  });
+
   it('gates an existing eval run without scheduling one', async () => {
     const verdict = await gate({ eval_version_id: '', eval_run_id: BASELINE_RUN_ID });
     expect(verdict.ids.run_id).toBe(BASELINE_RUN_ID);
