@@ -15,6 +15,39 @@ export default tseslint.config(
     },
   },
   {
+    // The layering: one core that knows nothing of its front doors, and front doors that know
+    // nothing of each other. The core runs anywhere (the Actions runner, GitLab, a laptop).
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@actions/*'], message: 'src/core/ runs outside GitHub Actions too: only the front doors (src/action/, src/cli/) may import @actions/*.' },
+            { group: ['**/action/**', '**/cli/**'], message: 'src/core/ may not import a front door (src/action/, src/cli/).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/runtime/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/action/**', '**/cli/**'], message: 'src/runtime/ serves both front doors and may import neither.' }] }] },
+  },
+  {
+    files: ['src/action/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'The action may not import the command line.' }] }] },
+  },
+  {
+    files: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@actions/core', '@actions/github', '**/action/**'], message: 'The command line runs outside GitHub Actions: it may not import the action or the runner toolkit.' }] },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

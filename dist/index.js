@@ -30935,288 +30935,26 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Headers: () => (/* binding */ Headers),
+  HttpClient: () => (/* binding */ HttpClient),
+  HttpClientError: () => (/* binding */ HttpClientError),
+  HttpClientResponse: () => (/* binding */ HttpClientResponse),
+  HttpCodes: () => (/* binding */ HttpCodes),
+  MediaTypes: () => (/* binding */ MediaTypes),
+  getProxyUrl: () => (/* binding */ lib_getProxyUrl),
+  isHttps: () => (/* binding */ isHttps)
+});
 
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -31378,7 +31116,7 @@ var MediaTypes;
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
 function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    const proxyUrl = getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
 const HttpRedirectCodes = [
@@ -31439,7 +31177,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -32015,8 +31753,293 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -32041,7 +32064,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -32063,7 +32086,7 @@ class auth_BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -32085,7 +32108,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -34047,7 +34070,9 @@ class Context {
 }
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
+var http_client_lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -34070,11 +34095,11 @@ function getAuthString(token, options) {
     return typeof options.auth === 'string' ? options.auth : `token ${token}`;
 }
 function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
+    const hc = new http_client_lib.HttpClient();
     return hc.getAgent(destinationUrl);
 }
 function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
+    const hc = new http_client_lib.HttpClient();
     return hc.getAgentDispatcher(destinationUrl);
 }
 function getProxyFetch(destinationUrl) {
@@ -34283,7 +34308,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
+function lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -34335,7 +34360,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -38991,7 +39016,7 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/cancel.ts
+;// CONCATENATED MODULE: ./src/core/cancel.ts
 /** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 /** The gate was cancelled before its verdict. */
@@ -39024,7 +39049,7 @@ function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/conclude.ts
+;// CONCATENATED MODULE: ./src/action/conclude.ts
 
 /** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
 function concludeStep(verdict, mode) {
@@ -39045,7 +39070,7 @@ function concludeStep(verdict, mode) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/core/errors.ts
 /**
  * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
  * wrong, where, and what to change.
@@ -39082,7 +39107,7 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/deadline.ts
+;// CONCATENATED MODULE: ./src/core/deadline.ts
 
 /** The one deadline that bounds the whole gate, retries and waits included. */
 class Deadline {
@@ -48683,7 +48708,7 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/inputs/fields.ts
+;// CONCATENATED MODULE: ./src/core/inputs/fields.ts
 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48771,7 +48796,7 @@ function parseInputs(schema, raw, rules = []) {
     throw new InputError(sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`);
 }
 
-;// CONCATENATED MODULE: ./src/poll.ts
+;// CONCATENATED MODULE: ./src/core/poll.ts
 
 /** How long the first polls stay short: evaluations that finish in seconds get a verdict at once. */
 const QUICK_PHASE_MS = 3000;
@@ -48816,7 +48841,7 @@ async function pollUntilTerminal(options) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/backends/sepurux/schemas.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/schemas.ts
 
 // Answers of the Sepurux API (CONTRACT.md section 2). Unknown extra fields are allowed; a
 // missing or mistyped field the gate relies on is schema drift and fails the gate.
@@ -48865,7 +48890,7 @@ function sepuruxErrorMessage(body) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/backends/sepurux/client.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/client.ts
 
 
 
@@ -48964,7 +48989,7 @@ function idempotencyKey(gateKey, campaignId, traceId) {
     return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
+;// CONCATENATED MODULE: ./src/core/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -48974,7 +48999,7 @@ function excerpt(text, max = 80) {
     return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
 
-;// CONCATENATED MODULE: ./src/backends/sepurux/evaluation.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
 
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -49077,7 +49102,7 @@ function figuresOf(answer) {
     return figures;
 }
 
-;// CONCATENATED MODULE: ./src/backends/sepurux/inputs.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/inputs.ts
 
 
 /** Inputs only the Sepurux backend reads. */
@@ -49130,7 +49155,7 @@ const SEPURUX_RULES = [
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/json/check.ts
+;// CONCATENATED MODULE: ./src/core/json/check.ts
 /**
  * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
  * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
@@ -49337,7 +49362,7 @@ function position(bytes, at) {
     return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
 }
 
-;// CONCATENATED MODULE: ./src/backends/sepurux/trace-file.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/trace-file.ts
 
 
 
@@ -49400,7 +49425,7 @@ function formatBytes(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-;// CONCATENATED MODULE: ./src/backends/sepurux/index.ts
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/index.ts
 
 
 
@@ -49488,7 +49513,7 @@ function startedTraceCount(created) {
     return counted ?? listed;
 }
 
-;// CONCATENATED MODULE: ./src/backends/trulayer/schemas.ts
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/schemas.ts
 
 // Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
 // ErrorResponse). Enums are closed: a status or decision the description does not know is
@@ -49522,7 +49547,7 @@ function trulayerErrorMessage(body) {
     return typeof code === 'string' || typeof code === 'number' ? `${error} (code ${code})` : error;
 }
 
-;// CONCATENATED MODULE: ./src/backends/trulayer/client.ts
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/client.ts
 
 
 /** The TruLayer API calls the gate makes (CONTRACT.md section 3). */
@@ -49591,7 +49616,7 @@ class TruLayerClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/backends/trulayer/inputs.ts
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/inputs.ts
 
 
 /** Inputs only the TruLayer backend reads. */
@@ -49631,7 +49656,7 @@ const TRULAYER_RULES = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/backends/trulayer/index.ts
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
 
 
 
@@ -49723,7 +49748,7 @@ function trulayer_thresholdsOf(inputs) {
     return thresholds;
 }
 
-;// CONCATENATED MODULE: ./src/backends/registry.ts
+;// CONCATENATED MODULE: ./src/core/backends/registry.ts
 
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
@@ -49743,7 +49768,7 @@ function backendById(id) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/transport/url.ts
+;// CONCATENATED MODULE: ./src/core/transport/url.ts
 
 /** True for localhost, 127.0.0.0/8 and ::1: the only hosts plain `http://` is allowed to. */
 function isLoopbackHost(hostname) {
@@ -49768,7 +49793,7 @@ function insecureUrlReason(url) {
     return `the ${url.protocol} scheme is not supported; use https`;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/common.ts
+;// CONCATENATED MODULE: ./src/core/inputs/common.ts
 
 
 
@@ -49843,7 +49868,7 @@ function parseCommonInputs(raw, backends) {
     return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
 }
 
-;// CONCATENATED MODULE: ./src/github/event.ts
+;// CONCATENATED MODULE: ./src/core/change/github.ts
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 /**
@@ -49853,40 +49878,40 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
 function readTarget(eventName, payload, env) {
     const event = (payload ?? {});
     const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr ? event_text(pr.head?.sha) : eventName === 'workflow_run' ? event_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? event_text(event.merge_group?.head_sha) : undefined) ??
-        event_text(env.GITHUB_SHA);
+    const headSha = (pr ? github_text(pr.head?.sha) : eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? github_text(event.merge_group?.head_sha) : undefined) ??
+        github_text(env.GITHUB_SHA);
     const pullRequestNumber = pr
-        ? event_number(pr.number)
+        ? github_number(pr.number)
         : eventName === 'workflow_run'
-            ? event_number(event.workflow_run?.pull_requests?.[0]?.number)
+            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
             : eventName === 'issue_comment' && event.issue?.pull_request
-                ? event_number(event.issue.number)
+                ? github_number(event.issue.number)
                 : undefined;
-    const headRepo = event_text(pr?.head?.repo?.full_name);
-    const baseRepo = event_text(pr?.base?.repo?.full_name);
-    const repository = event_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
-    const runId = event_text(env.GITHUB_RUN_ID);
-    const server = event_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const headRepo = github_text(pr?.head?.repo?.full_name);
+    const baseRepo = github_text(pr?.base?.repo?.full_name);
+    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+    const runId = github_text(env.GITHUB_RUN_ID);
+    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
     return {
         repository,
         headSha,
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
         runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-        apiUrl: event_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
+        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
         gateKey: runId
             ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
             : (0,external_node_crypto_.randomUUID)(),
     };
 }
-function event_text(value) {
+function github_text(value) {
     return typeof value === 'string' && value !== '' ? value : undefined;
 }
-function event_number(value) {
+function github_number(value) {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/transport/retry.ts
+;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 /**
@@ -49937,7 +49962,20 @@ function parseRetryAfter(value, now) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/transport/exchange.ts
+;// CONCATENATED MODULE: ./src/core/transport/agents.ts
+
+
+/**
+ * Direct keep-alive agents, one per protocol: polls reuse one connection (and its TLS session).
+ * The default where no proxy is configured.
+ */
+function directAgents() {
+    const http = new external_node_http_.Agent({ keepAlive: true });
+    const https = new external_node_https_namespaceObject.Agent({ keepAlive: true });
+    return (url) => (url.protocol === 'https:' ? https : http);
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/exchange.ts
 
 
 /** The body was larger than anything this call can legitimately answer. */
@@ -50005,7 +50043,7 @@ function readBody(response, maxBytes, done) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/transport/http.ts
+;// CONCATENATED MODULE: ./src/core/transport/http.ts
 
 
 
@@ -50038,14 +50076,12 @@ class JsonTransport {
     maxAttempts;
     random;
     wait;
-    client;
+    agents;
     constructor(options) {
         this.options = options;
         this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        // One keep-alive client per transport: polls reuse the connection (and its TLS session).
-        // Only its proxy-aware keep-alive agents are used: requests, redirects, retries and timeouts are the transport's own.
-        this.client = new lib_HttpClient(USER_AGENT, [], { allowRedirects: false, allowRetries: false, keepAlive: true });
+        this.agents = options.agents ?? directAgents();
         this.maxAttempts = options.maxAttempts ?? 6;
         this.random = options.random ?? Math.random;
         this.wait = options.wait ?? sleep;
@@ -50136,7 +50172,7 @@ class JsonTransport {
             url,
             headers: allHeaders,
             body: payload,
-            agent: this.client.getAgent(url.href),
+            agent: await this.agents(url),
             timeoutMs,
             maxBodyBytes: MAX_ANSWER_BYTES,
         });
@@ -50203,7 +50239,7 @@ function connectionFailure(call, error, attempts) {
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
-;// CONCATENATED MODULE: ./src/figures.ts
+;// CONCATENATED MODULE: ./src/core/figures.ts
 const COUNT = { min: 0, integer: true, described: 'a whole number of at least 0' };
 const FINITE = { described: 'a finite number' };
 /** How each figure is named, shown and bounded. */
@@ -50239,7 +50275,7 @@ function formatFigure(figure, value) {
     return value === undefined ? '—' : `${formatNumber(value)}${FIGURES[figure].unit ?? ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/verdict.ts
+;// CONCATENATED MODULE: ./src/core/verdict.ts
 
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
@@ -50308,7 +50344,7 @@ function failedVerdict(backend, reason, ids, durationMs) {
     return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }
 
-;// CONCATENATED MODULE: ./src/gate.ts
+;// CONCATENATED MODULE: ./src/core/gate.ts
 
 
 
@@ -50352,8 +50388,9 @@ function rejectForeignInputs(backend, raw) {
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
-async function gate_runGate(plan, log, cancelled = new Promise(() => undefined)) {
+async function gate_runGate(plan, runtime) {
     const { inputs, backend, target } = plan;
+    const { log, cancelled = new Promise(() => undefined), agents } = runtime;
     const deadline = new Deadline(inputs.timeoutMs);
     const ids = {};
     const stopped = cancelled.then((signal) => {
@@ -50368,7 +50405,7 @@ async function gate_runGate(plan, log, cancelled = new Promise(() => undefined))
                 pollIntervalMs: inputs.pollIntervalMs,
                 log,
                 change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
-                transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, debug: (line) => log.debug(line) }),
+                transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
                 learned: (more) => Object.assign(ids, definedOnly(more)),
             })]);
         return decide(backend.displayName, evaluation, deadline.elapsedMs());
@@ -50710,7 +50747,7 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/github/octokit.ts
+;// CONCATENATED MODULE: ./src/action/github/octokit.ts
 
 
 
@@ -50780,7 +50817,7 @@ function statusOf(error) {
     return typeof status === 'number' ? status : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/read.ts
+;// CONCATENATED MODULE: ./src/action/inputs.ts
 
 /** Reads the named inputs from the runner and masks every credential before anything else runs. */
 function readRawInputs(names, secrets = ['token', 'github_token']) {
@@ -50791,7 +50828,23 @@ function readRawInputs(names, secrets = ['token', 'github_token']) {
     return raw;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/runtime/agents.ts
+
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
+/**
+ * The agents both front doors hand the core: direct keep-alive agents, or, where a proxy is
+ * configured, `@actions/http-client`'s proxy-aware ones (`HTTPS_PROXY`, `NO_PROXY`, loopback
+ * bypass, CONNECT tunnels). The proxy client is loaded only when a proxy is set: a run that
+ * does not use it does not pay for loading it.
+ */
+function machineAgents(env = process.env) {
+    if (!PROXY_VARIABLES.some((name) => env[name]))
+        return directAgents();
+    const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    return async (url) => (await client).getAgent(url.href);
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.ts
 /**
  * Removes every known secret from a value bound for places the runner does not mask: PR
  * comments, check runs, the report file. A backend or a proxy that echoes a request header
@@ -50811,7 +50864,7 @@ function liveSecrets(secrets) {
     return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
+;// CONCATENATED MODULE: ./src/action/log.ts
 
 
 /**
@@ -50835,7 +50888,7 @@ function defuseCommands(text) {
     return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }
 
-;// CONCATENATED MODULE: ./src/reporters/conclusion.ts
+;// CONCATENATED MODULE: ./src/action/github/conclusion.ts
 /**
  * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
  * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
@@ -50868,7 +50921,7 @@ function headline(verdict, mode) {
     return `${prefix}: ${verdict.reason}`;
 }
 
-;// CONCATENATED MODULE: ./src/reporters/escape.ts
+;// CONCATENATED MODULE: ./src/core/render/escape.ts
 
 /**
  * Escaping for anything a backend said before it reaches markdown that GitHub renders: no raw
@@ -50917,7 +50970,7 @@ function safeUrl(value) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/reporters/check.ts
+;// CONCATENATED MODULE: ./src/action/github/check.ts
 
 
 
@@ -51014,7 +51067,7 @@ class CheckReport {
     }
 }
 
-;// CONCATENATED MODULE: ./src/reporters/comment.ts
+;// CONCATENATED MODULE: ./src/action/github/comment.ts
 
 
 
@@ -51078,7 +51131,7 @@ async function tokenAuthor(github, appSlug) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/reporters/markdown.ts
+;// CONCATENATED MODULE: ./src/core/render/markdown.ts
 
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' };
@@ -51137,7 +51190,7 @@ function fit(body, maxChars) {
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
 
-;// CONCATENATED MODULE: ./src/reporters/github.ts
+;// CONCATENATED MODULE: ./src/action/github/report.ts
 
 
 
@@ -51190,7 +51243,7 @@ async function startGitHubReport(plan, log, budget) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/reporters/outputs.ts
+;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
 
@@ -51228,7 +51281,7 @@ function setOutputs(verdict) {
         setOutput(name, value);
 }
 
-;// CONCATENATED MODULE: ./src/reporters/summary.ts
+;// CONCATENATED MODULE: ./src/action/summary.ts
 
 /** GitHub's limit on one step's job summary is 1 MiB; stay well under it. */
 const SUMMARY_MAX_CHARS = 512 * 1024;
@@ -51239,7 +51292,7 @@ async function writeJobSummary(markdown) {
     await summary.addRaw(markdown, true).write();
 }
 
-;// CONCATENATED MODULE: ./src/reporters/index.ts
+;// CONCATENATED MODULE: ./src/action/runner.ts
 
 
 
@@ -51269,7 +51322,8 @@ async function reportOnRunner(verdict, heading, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/action/main.ts
+
 
 
 
@@ -51307,7 +51361,7 @@ async function run() {
     void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
     // The check starts, and the sticky comment is looked up, while the backend works.
     const github = startGitHubReport(plan, log, githubBudget);
-    const verdict = redactSecrets(await gate_runGate(plan, log, cancel.signalled), secrets);
+    const verdict = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents() }), secrets);
     try {
         await reportOnRunner(verdict, { title: plan.inputs.checkName, mode: plan.inputs.mode }, log);
     }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { run } from './main.js';
+import { run } from './action/main.js';
 
 // Exit as soon as the verdict is reported: a socket the backend never closed must not hold the job.
 run()

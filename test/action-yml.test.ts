@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BACKENDS } from '../src/backends/registry.js';
-import { allInputNames } from '../src/gate.js';
-import { COMMON_INPUT_NAMES } from '../src/inputs/common.js';
+import { BACKENDS } from '../src/core/backends/registry.js';
+import { allInputNames } from '../src/core/gate.js';
+import { COMMON_INPUT_NAMES } from '../src/core/inputs/common.js';
 
 const action = parse(await readFile(new URL('../action.yml', import.meta.url), 'utf8')) as {
   runs: { using: string; main: string };

@@ -1,6 +1,6 @@
-import type { GateLog } from '../../src/backends/types.js';
-import { planGate, runGate } from '../../src/gate.js';
-import type { Verdict } from '../../src/verdict.js';
+import type { GateLog } from '../../src/core/backends/types.js';
+import { planGate, runGate } from '../../src/core/gate.js';
+import type { Verdict } from '../../src/core/verdict.js';
 
 /** A log that keeps its lines, for assertions. */
 export function memoryLog(): GateLog & { lines: string[] } {
@@ -29,5 +29,5 @@ export const TEST_ENV = {
 /** Plans and runs a gate in process with the given inputs, as `main` would without reporting. */
 export async function gateWith(inputs: Record<string, string>, log = memoryLog()): Promise<Verdict> {
   const plan = await planGate(inputs, { eventName: 'push', payload: {} }, TEST_ENV);
-  return runGate(plan, log);
+  return runGate(plan, { log });
 }

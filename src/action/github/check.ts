@@ -1,0 +1,103 @@
+import type { GateLog } from '../../core/backends/types.js';
+import { messageOf } from '../../core/errors.js';
+import { type GitHub, statusOf } from './octokit.js';
+import type { Mode } from '../../core/inputs/common.js';
+import type { Verdict } from '../../core/verdict.js';
+import { checkConclusion, headline, statusState } from './conclusion.js';
+import { truncate } from '../../core/text.js';
+import { safeUrl } from '../../core/render/escape.js';
+
+/** Where a check goes: the repository, the commit, its name and a fallback details link. */
+export interface CheckPlace {
+  owner: string;
+  repo: string;
+  headSha: string;
+  name: string;
+  /** This workflow run, linked when the backend gives no dashboard. */
+  runUrl?: string;
+}
+
+/** GitHub's limits: check output summary 65,535 characters, status description 140. */
+export const CHECK_SUMMARY_MAX_CHARS = 65_535;
+const CHECK_TITLE_MAX_CHARS = 200;
+const STATUS_DESCRIPTION_MAX_CHARS = 140;
+
+/**
+ * The required check: a check run created `in_progress` when the gate starts and completed
+ * with the verdict; a commit status with the same context where the token may not create
+ * checks; a warning where it may do neither. Reporting never changes the verdict.
+ */
+export class CheckReport {
+  private constructor(
+    private readonly github: GitHub,
+    private readonly place: CheckPlace,
+    private readonly log: GateLog,
+    private readonly kind: 'check' | 'status' | 'none',
+    private readonly checkRunId?: number,
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    readonly appSlug?: string,
+  ) {}
+
+  /** Shows the gate as running on the commit. */
+  static async start(github: GitHub, place: CheckPlace, log: GateLog): Promise<CheckReport> {
+    const { owner, repo, headSha, name, runUrl } = place;
+    try {
+      const { data } = await github.rest.checks.create({
+        owner,
+        repo,
+        name,
+        head_sha: headSha,
+        status: 'in_progress',
+        started_at: new Date().toISOString(),
+        ...(runUrl ? { details_url: runUrl } : {}),
+        output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
+      });
+      log.info(`Check "${name}" started on ${headSha}.`);
+      return new CheckReport(github, place, log, 'check', data.id, data.app?.slug);
+    } catch (checkError) {
+      log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+    }
+    try {
+      await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
+      return new CheckReport(github, place, log, 'status');
+    } catch (statusError) {
+      log.warning(
+        `The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+          'Give the job `permissions: checks: write` (or `statuses: write`); the verdict still decides the step.',
+      );
+      return new CheckReport(github, place, log, 'none');
+    }
+  }
+
+  /** Completes the check (or sets the status) with the verdict; never throws. */
+  async complete(verdict: Verdict, mode: Mode, summary: string): Promise<void> {
+    const { owner, repo, headSha, name, runUrl } = this.place;
+    const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+    try {
+      if (this.kind === 'check' && this.checkRunId !== undefined) {
+        await this.github.rest.checks.update({
+          owner,
+          repo,
+          check_run_id: this.checkRunId,
+          status: 'completed',
+          conclusion: checkConclusion(verdict, mode),
+          completed_at: new Date().toISOString(),
+          ...(link ? { details_url: link } : {}),
+          output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS) },
+        });
+      } else if (this.kind === 'status') {
+        await this.github.rest.repos.createCommitStatus({
+          owner,
+          repo,
+          sha: headSha,
+          state: statusState(verdict, mode),
+          context: name,
+          description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+          ...(link ? { target_url: link } : {}),
+        });
+      }
+    } catch (error) {
+      this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
+    }
+  }
+}

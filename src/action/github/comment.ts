@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { GateLog } from '../../core/backends/types.js';
+import { messageOf } from '../../core/errors.js';
+import { type GitHub, statusOf } from './octokit.js';
+
+/** GitHub's limit on a comment body. */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
+const ACTIONS_BOT = 'github-actions[bot]';
+
+/** Where the sticky comment goes. */
+export interface CommentPlace {
+  owner: string;
+  repo: string;
+  pullRequestNumber: number;
+  checkName: string;
+}
+
+/** The hidden marker that finds this gate's comment again; hashed so no check name can break out of it. */
+export function commentMarker(checkName: string): string {
+  return `<!-- agent-reliability-gate:${createHash('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+
+/**
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * carries the marker and was written by the token's own author counts: a marker copied into
+ * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
+ */
+export async function findStickyComment(github: GitHub, place: CommentPlace, appSlug: Promise<string | undefined>): Promise<number | undefined> {
+  const { owner, repo, pullRequestNumber } = place;
+  const marker = commentMarker(place.checkName);
+  const [author, comments] = await Promise.all([
+    tokenAuthor(github, appSlug),
+    github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+  ]);
+  return comments.find((c) => c.user?.login === author && !(c as { minimized?: unknown }).minimized && c.body?.includes(marker))?.id;
+}
+
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+export async function writeStickyComment(github: GitHub, place: CommentPlace, body: string, found: Promise<number | undefined>, log: GateLog): Promise<void> {
+  const { owner, repo, pullRequestNumber } = place;
+  try {
+    const commentId = await found;
+    if (commentId !== undefined) {
+      await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+      log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
+    } else {
+      await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });
+      log.info(`Commented on #${pullRequestNumber}.`);
+    }
+  } catch (error) {
+    log.warning(
+      `Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+        'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.',
+    );
+  }
+}
+
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github: GitHub, appSlug: Promise<string | undefined>): Promise<string> {
+  try {
+    const { data } = await github.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error;
+    const slug = await appSlug.catch(() => undefined);
+    return slug ? `${slug}[bot]` : ACTIONS_BOT;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Mode } from '../../core/inputs/common.js';
+import type { Verdict } from '../../core/verdict.js';
+
+/** A check run's conclusion, as the Checks API names it. */
+export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'action_required' | 'cancelled';
+
+/**
+ * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
+ * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
+ */
+export function checkConclusion(verdict: Verdict, mode: Mode): CheckConclusion {
+  // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+  if (verdict.outcome === 'cancelled') return 'cancelled';
+  if (verdict.decision === 'pass') return 'success';
+  if (verdict.decision === 'warn') return 'neutral';
+  if (mode === 'soft') return 'action_required';
+  if (mode === 'observe') return 'neutral';
+  return 'failure';
+}
+
+/**
+ * The commit status state when checks are not allowed. Statuses know no `neutral`: a
+ * warning or an observed failure is `success` (its description says what happened), a
+ * failure in `soft` or `hard` mode is `failure`.
+ */
+export function statusState(verdict: Verdict, mode: Mode): 'success' | 'failure' {
+  return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
+}
+
+/** One line for a check title or status description. */
+export function headline(verdict: Verdict, mode: Mode): string {
+  const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision;
+  return `${prefix}: ${verdict.reason}`;
+}

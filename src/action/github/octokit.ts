@@ -1,0 +1,80 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
+import type { GateLog } from '../../core/backends/types.js';
+import type { Deadline } from '../../core/deadline.js';
+
+/** The GitHub client the reporters use. */
+export type GitHub = ReturnType<typeof getOctokit>;
+
+/** How long one GitHub call may take, retries included: a hung API must not hold the job. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * How long GitHub reporting may go on after the gate's own `timeout` (5 to 10 s, no more than
+ * the timeout itself past 5 s): every GitHub call of a gate shares one budget of `timeout` plus
+ * this, so a GitHub that never answers cannot keep the step alive long after the verdict.
+ */
+export function githubGraceMs(timeoutMs: number): number {
+  return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+
+/**
+ * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
+ * with retries on server errors, GitHub's rate limits respected, and a timeout on every
+ * request that is also bounded by `budget`, the time left for all of the gate's GitHub calls.
+ */
+export function createGitHub(token: string, apiUrl: string, log: GateLog, budget: Deadline, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS): GitHub {
+  const github = getOctokit(
+    token,
+    {
+      baseUrl: apiUrl,
+      throttle: {
+        // The gate writes at most three times a run (check start, check end, comment). The
+        // plugin's spacing for bulk writers (1 s between writes, 3 s between notifying ones)
+        // would only delay the verdict; GitHub's rate-limit answers are still honoured below.
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub rate limit hit on ${options.method} ${options.url}; ${retryCount < 2 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub secondary rate limit hit on ${options.method} ${options.url}; ${retryCount < 1 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
+          return retryCount < 1;
+        },
+      },
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+    },
+    retry,
+    throttling,
+  );
+  github.hook.wrap('request', async (request, options) => {
+    const controller = new AbortController();
+    // Named AbortError, octokit passes it through without a retry: a write that timed out may
+    // have been carried out, and sending it again could create a second check run.
+    const abort = (why: string) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
+    const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
+    if (timeoutMs <= 0) abort('no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+    const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
+    // The budget can be cut short (a cancelled job): calls already under way stop then too.
+    const onBudgetSpent = () => abort('no time is left for GitHub calls');
+    budget.signal.addEventListener('abort', onBudgetSpent, { once: true });
+    // The hook chain is bound to this options object: it is changed in place, not replaced.
+    options.request = { ...options.request, signal: controller.signal };
+    try {
+      return await request(options);
+    } finally {
+      clearTimeout(timer);
+      budget.signal.removeEventListener('abort', onBudgetSpent);
+    }
+  });
+  return github;
+}
+
+/** The HTTP status of a failed octokit request, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}

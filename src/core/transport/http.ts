@@ -1,0 +1,275 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+import { type Deadline, sleep } from '../deadline.js';
+import { BackendCallError, messageOf } from '../errors.js';
+import {
+  RETRYABLE_STATUSES,
+  REJECTED_UNPROCESSED_STATUSES,
+  backoffMs,
+  connectionErrorCode,
+  isLocalError,
+  neverReachedServer,
+  parseRetryAfter,
+} from './retry.js';
+import { checkJson } from '../json/check.js';
+import { excerpt } from '../text.js';
+import { type AgentSource, directAgents } from './agents.js';
+import { BodyTooLargeError, exchange } from './exchange.js';
+import { insecureUrlReason } from './url.js';
+
+/** One backend call: what to send and the shape the answer must have. */
+export interface CallSpec<T> {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Appended to the base URL; query strings already encoded. */
+  path: string;
+  /** How the call is named in messages, e.g. `GET /v1/campaigns`; defaults to method and path. */
+  name?: string;
+  /** Extra headers that carry no secret. */
+  headers?: Record<string, string>;
+  /** A value sent as JSON, or bytes sent as they are (with `Content-Type: application/json`). */
+  body?: unknown;
+  /** The only answer accepted (on a 2xx status). */
+  schema: z.ZodType<T>;
+  /**
+   * Whether the call may be sent again after it may have reached the server: GETs, and POSTs
+   * the backend deduplicates (an `Idempotency-Key`). Others are retried only when the server
+   * surely did not act on them.
+   */
+  idempotent: boolean;
+  /** The fix to suggest, per HTTP status, when the call fails with it. */
+  hints?: Partial<Record<number, string>>;
+}
+
+/** How one backend is reached. */
+export interface TransportOptions {
+  baseUrl: string;
+  /** Headers that carry secrets: sent to the backend's origin only, never after a redirect elsewhere. */
+  credentials: Record<string, string>;
+  /** Picks the backend's own message out of an error body. */
+  errorMessage: (body: unknown) => string | undefined;
+  deadline: Deadline;
+  /** Longest a single request may take. */
+  requestTimeoutMs?: number;
+  /** The agents that carry requests (a proxy's, where one is set); direct keep-alive agents by default. */
+  agents?: AgentSource;
+  maxAttempts?: number;
+  debug?: (message: string) => void;
+  /** Seams for tests and the benchmark. */
+  random?: () => number;
+  wait?: (ms: number) => Promise<void>;
+}
+
+/** A backend's answer is a verdict or a page of names: a few MiB at most. A larger one is cut off. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** The shortest per-request timeout worth splitting the deadline for. */
+const MIN_SPLIT_TIMEOUT_MS = 1000;
+/** How much of a backend's own message goes into an error. */
+const MAX_SAID_CHARS = 300;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const USER_AGENT = 'agent-reliability-gate/1';
+const DEFAULT_HINTS: Partial<Record<number, string>> = {
+  400: 'The backend rejected the request; check the inputs it names.',
+  401: 'Check that `token` holds a valid credential for this backend.',
+  403: 'The token is not allowed to do this; check its scopes and project.',
+  404: 'Check the ids and `base_url`.',
+  429: 'The backend kept rate-limiting the gate; try again later.',
+};
+
+/** A small JSON client: per-request timeouts, retries with backoff, safe redirects, validated answers. */
+export class JsonTransport {
+  private readonly base: URL;
+  private readonly requestTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly random: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
+  private readonly agents: AgentSource;
+
+  constructor(private readonly options: TransportOptions) {
+    this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.agents = options.agents ?? directAgents();
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.random = options.random ?? Math.random;
+    this.wait = options.wait ?? sleep;
+  }
+
+  /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
+  async request<T>(spec: CallSpec<T>): Promise<T> {
+    const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
+    const { deadline } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      deadline.check(`waiting for ${call}`);
+      let response: Answer;
+      try {
+        response = await this.sendFollowingRedirects(spec, call);
+      } catch (error) {
+        if (error instanceof BackendCallError) throw error;
+        if (error instanceof BodyTooLargeError) {
+          throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+        }
+        if (isLocalError(error)) throw localFailure(call, error);
+        const retryable = spec.idempotent || neverReachedServer(error);
+        if (!retryable || attempt >= this.maxAttempts) throw connectionFailure(call, error, attempt);
+        await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
+        continue;
+      }
+      const { status } = response;
+      if (status >= 200 && status < 300) return parseAnswer(call, response, spec.schema);
+      const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
+      if (!retryable || attempt >= this.maxAttempts) throw this.failure(call, response, spec.hints);
+      const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
+      if (asked !== undefined && asked > deadline.remainingMs()) {
+        throw new BackendCallError(
+          call,
+          `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`,
+          status,
+        );
+      }
+      await this.pause(call, asked ?? backoffMs(attempt, this.random), `HTTP ${status}`);
+    }
+  }
+
+  private async pause(call: string, ms: number, why: string): Promise<void> {
+    const { deadline } = this.options;
+    const waitMs = Math.min(ms, deadline.remainingMs());
+    this.options.debug?.(`${call}: ${why}; retrying in ${waitMs} ms`);
+    await this.wait(waitMs);
+  }
+
+  private async sendFollowingRedirects(spec: CallSpec<unknown>, call: string): Promise<Answer> {
+    let url = new URL(spec.path.replace(/^\/+/, ''), this.base);
+    let method: string = spec.method;
+    let body = spec.body;
+    let credentials: Record<string, string> = this.options.credentials;
+    for (let hop = 0; ; hop++) {
+      const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
+      const location = answer.headers.location;
+      if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
+      if (hop >= MAX_REDIRECTS) {
+        throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check \`base_url\`.`, answer.status);
+      }
+      const next = new URL(location, url);
+      const insecure = insecureUrlReason(next);
+      if (insecure) {
+        throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check \`base_url\`.`, answer.status);
+      }
+      // The credential belongs to the backend's origin; a hop elsewhere goes without it.
+      if (next.origin !== this.base.origin) credentials = {};
+      if (answer.status === 303) {
+        method = 'GET';
+        body = undefined;
+      }
+      this.options.debug?.(`${call}: HTTP ${answer.status} redirect to ${next.origin}${next.pathname}`);
+      url = next;
+    }
+  }
+
+  private async send(method: string, url: URL, body: unknown, headers: Record<string, string>, idempotent: boolean): Promise<Answer> {
+    const timeoutMs = this.attemptTimeoutMs(idempotent);
+    const started = Date.now();
+    const payload = encodeBody(body);
+    const allHeaders: Record<string, string | number> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers };
+    if (payload) {
+      allHeaders['Content-Type'] = 'application/json';
+      allHeaders['Content-Length'] = payload.length;
+    }
+    const answer = await exchange({
+      method,
+      url,
+      headers: allHeaders,
+      body: payload,
+      agent: await this.agents(url),
+      timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+    });
+    this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
+    return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8'), bytes: answer.body };
+  }
+
+  /**
+   * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
+   * that a request that hangs still leaves room for a retry before the deadline.
+   */
+  private attemptTimeoutMs(idempotent: boolean): number {
+    const remaining = this.options.deadline.remainingMs();
+    const share = idempotent && remaining >= 2 * MIN_SPLIT_TIMEOUT_MS ? remaining / 2 : remaining;
+    return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
+  }
+
+  private failure(call: string, answer: Answer, hints: Partial<Record<number, string>> = {}): BackendCallError {
+    const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
+    const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
+    const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
+    return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
+  }
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  bytes: Buffer;
+}
+
+function encodeBody(body: unknown): Buffer | undefined {
+  if (body === undefined) return undefined;
+  if (Buffer.isBuffer(body)) return body;
+  return Buffer.from(JSON.stringify(body));
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {
+  const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
+  if (!shape.ok && shape.duplicate) {
+    throw new BackendCallError(
+      call,
+      `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`,
+      answer.status,
+    );
+  }
+  if (!shape.ok) {
+    throw new BackendCallError(
+      call,
+      `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`,
+      answer.status,
+    );
+  }
+  const parsed = schema.safeParse(JSON.parse(answer.text));
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+    .join('; ');
+  throw new BackendCallError(
+    call,
+    `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`,
+    answer.status,
+  );
+}
+
+function describeConnectionError(error: unknown): string {
+  const code = connectionErrorCode(error);
+  return code ? `${code} (${messageOf(error)})` : messageOf(error);
+}
+
+function localFailure(call: string, error: unknown): BackendCallError {
+  return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
+}
+
+function connectionFailure(call: string, error: unknown, attempts: number): BackendCallError {
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  return new BackendCallError(
+    call,
+    `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`,
+    undefined,
+    !neverReachedServer(error),
+  );
+}

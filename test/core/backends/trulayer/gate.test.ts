@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer, type FakeTruLayerOptions, trulayerDescription } from '../../../support/fake-trulayer.js';
+import { gateWith, memoryLog } from '../../../support/gate.js';
+import { type ServedHandlers, serveHandlers } from '../../../support/serve.js';
+
+let fake = new FakeTruLayer();
+let server: ServedHandlers;
+beforeAll(async () => {
+  server = await serveHandlers(() => fake.handlers());
+});
+afterAll(() => server.close());
+
+async function gate(inputs: Record<string, string>, options: FakeTruLayerOptions = {}, log = memoryLog()) {
+  fake = new FakeTruLayer(options);
+  const verdict = await gateWith(
+    { backend: 'trulayer', base_url: server.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', ...inputs },
+    log,
+  );
+  expect(fake.violations).toEqual([]);
+  return verdict;
+}
+
+describe('TruLayer gate', () => {
+  it('schedules an eval run, follows it, and passes on the gate decision', async () => {
+    const log = memoryLog();
+    const verdict = await gate({}, { finishAfterMs: 1200 }, log);
+    expect(verdict).toMatchObject({ decision: 'pass', backend: 'TruLayer', figures: { mean_score: 0.86 } });
+    expect(verdict.ids.run_id).toBe([...fake.runs.keys()][1]);
+    expect(verdict.dashboardUrl).toBe(`https://app.trulayer.ai/datasets/${DATASET_ID}/runs/${verdict.ids.run_id}`);
+    expect(log.lines.some((l) => /eval run .*: running \(\d+\/40 items\)/.test(l))).toBe(true);
+    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({ dataset_id: DATASET_ID, run_id: verdict.ids.run_id, policy: { score_floor: 0.8, on_fail: 'block' } });
+    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${FAKE_TRULAYER_TOKEN}`)).toBe(true);
+  });
+
+  it('fails closed when a poll answers about another eval run than the one asked for', async () => {
+    const verdict = await gate({}, { answerAboutBaseline: true });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toBe(`GET /v1/eval-runs/{id} was asked about eval run "${verdict.ids.run_id}" and answered about "${BASELINE_RUN_ID}"; the gate fails closed.`);
+    expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
+  });
+
+  it('gates an existing eval run without scheduling one', async () => {
+    const verdict = await gate({ eval_version_id: '', eval_run_id: BASELINE_RUN_ID });
+    expect(verdict.ids.run_id).toBe(BASELINE_RUN_ID);
+    expect(fake.requestsTo('POST', '/v1/datasets/')).toHaveLength(0);
+  });
+
+  it('blocks with the gate reason as the reason', async () => {
+    const verdict = await gate({}, { meanScore: 0.74 });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toBe('TruLayer: mean_score 0.74 below floor 0.80; mean score 0.74 < 0.8 (`score_floor`).');
+  });
+
+  it('warns when the policy says warn', async () => {
+    const verdict = await gate({ on_fail: 'warn' }, { meanScore: 0.74 });
+    expect(verdict.decision).toBe('warn');
+  });
+
+  it('gates on the drop from a baseline', async () => {
+    const inputs = { score_floor: '', baseline_run_id: BASELINE_RUN_ID, delta_tolerance: '-0.02' };
+    const dropped = await gate(inputs, { meanScore: 0.74, baselineScore: 0.8 });
+    expect(dropped.decision).toBe('fail');
+    expect(dropped.figures.mean_delta).toBe(-0.06);
+    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toMatchObject({ baseline_run_id: BASELINE_RUN_ID, policy: { delta_tolerance: -0.02, on_fail: 'block' } });
+    expect((await gate(inputs, { meanScore: 0.79, baselineScore: 0.8 })).decision).toBe('pass');
+  });
+
+  it('fails a gate that says pass on figures that break the policy', async () => {
+    const verdict = await gate({}, { meanScore: 0.5, forceDecision: 'pass' });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toContain("TruLayer said pass, but the gate's own check fails: mean score 0.5 < 0.8");
+  });
+
+  it('fails with the error message of an eval run that failed', async () => {
+    const verdict = await gate({}, { failWith: 'evaluator quota exhausted' });
+    expect(verdict).toMatchObject({ decision: 'fail', reason: 'TruLayer: the eval run failed: evaluator quota exhausted.' });
+    expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
+  });
+
+  it('surfaces TruLayer errors with status and code', async () => {
+    const verdict = await gate({ dataset_id: '99999999-9999-4999-8999-999999999999' });
+    expect(verdict.reason).toBe('GET /v1/datasets/{id}/runs failed with HTTP 404: dataset not found (code not_found). Check `dataset_id`.');
+  });
+});
+
+describe('the published description, as the fake applies it', () => {
+  it('rejects requests TruLayer would reject', () => {
+    const description = trulayerDescription();
+    const ok = { dataset_id: DATASET_ID, run_id: BASELINE_RUN_ID, policy: { on_fail: 'block' } };
+    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), ok)).toEqual([]);
+    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { ...ok, policy: { on_fail: 'maybe' } })).not.toEqual([]);
+    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { ...ok, run_id: 'run-1' })).not.toEqual([]);
+    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { dataset_id: DATASET_ID, policy: { on_fail: 'warn' } })).not.toEqual([]);
+    expect(description.validate('POST', '/v1/eval', new URLSearchParams(), { dataset_id: DATASET_ID, evaluator_id: 'x' })).not.toEqual([]);
+    expect(description.validate('DELETE', '/v1/ci/gate', new URLSearchParams(), undefined)).toEqual(['DELETE /v1/ci/gate: no such operation in the description']);
+  });
+});
