@@ -1,9 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BACKENDS } from '../src/core/backends/registry.js';
-import { allInputNames } from '../src/core/gate.js';
-import { COMMON_INPUT_NAMES } from '../src/core/inputs/common.js';
+import { ACTION_INPUTS } from '../src/action/inputs.js';
+import { actionManifest } from '../src/action/manifest.js';
+import { VERDICT_OUTPUTS } from '../src/action/outputs.js';
+import { BACKENDS, inputNamesOf } from '../src/core/backends/registry.js';
+import { FIGURE_SPECS, ID_SPECS } from '../src/core/vocabulary.js';
+import { generatedActionYml } from '../scripts/action-yml.js';
 
 const action = parse(await readFile(new URL('../action.yml', import.meta.url), 'utf8')) as {
   runs: { using: string; main: string };
@@ -16,19 +19,33 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
 
-  it('declares exactly the inputs the code reads, each described', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual(allInputNames(COMMON_INPUT_NAMES).sort());
-    for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy();
+  it('is exactly what the declarations in the code make: every input and output, described (npm run action-yml)', async () => {
+    const text = await readFile(new URL('../action.yml', import.meta.url), 'utf8');
+    expect(text).toBe(generatedActionYml(text));
+    const { inputs, outputs } = actionManifest();
+    expect(Object.keys(action.inputs)).toEqual(Object.keys(inputs));
+    expect(Object.keys(action.outputs)).toEqual(Object.keys(outputs));
+    for (const [name, entry] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)]) expect(entry.description, name).toBeTruthy();
+  });
+
+  it('reads every input it declares, and sets every output it declares', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(ACTION_INPUTS.map((i) => i.name).sort());
+    expect(Object.keys(action.outputs).sort()).toEqual([...VERDICT_OUTPUTS.map((o) => o.name), ...ID_SPECS.map((i) => i.name), ...FIGURE_SPECS.map((f) => f.name), 'report_file'].sort());
   });
 
   it('gives no default to a backend-specific input, so giving it to another backend can be detected', () => {
-    for (const name of BACKENDS.flatMap((b) => b.inputNames)) expect(action.inputs[name]?.default, name).toBeUndefined();
+    for (const name of BACKENDS.flatMap(inputNamesOf)) expect(action.inputs[name]?.default, name).toBeUndefined();
   });
 
   it('declares the outputs of the contract', () => {
     for (const name of ['run_id', 'trace_id', 'campaign_id', 'decision', 'dashboard_url', 'batch_id', 'pass_rate', 'unsafe_attempts', 'failures', 'trace_count', 'scenario_coverage_pct', 'reason', 'report_file']) {
       expect(action.outputs[name]?.description, name).toBeTruthy();
     }
+  });
+
+  it('gives a name two backends declare one meaning', () => {
+    const all = BACKENDS.flatMap((b) => [...b.figures, ...b.ids]);
+    for (const item of all) expect(all.filter((other) => other.name === item.name).every((other) => JSON.stringify(other) === JSON.stringify(item)), item.name).toBe(true);
   });
 });
 

@@ -1,9 +1,41 @@
 import * as core from '@actions/core';
-import type { RawInputs } from '../core/inputs/fields.js';
+import { z } from 'zod';
+import { credential } from '../core/inputs/common.js';
+import { type DeclaredInput, declaredInputs, documented } from '../core/inputs/declare.js';
+import { flag, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import { GATE_INPUTS } from '../core/vocabulary.js';
 
-/** Reads the named inputs from the runner and masks every credential before anything else runs. */
-export function readRawInputs(names: readonly string[], secrets: readonly string[] = ['token', 'github_token']): RawInputs {
-  const raw = Object.fromEntries(names.map((name) => [name, core.getInput(name)]));
-  for (const name of secrets) if (raw[name]) core.setSecret(raw[name]);
+/** The inputs only the action reads: how it reports on GitHub. */
+export const GitHubInputs = z.object({
+  github_token: documented(credential(optionalText()), {
+    description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+    default: '${{ github.token }}',
+    secret: true,
+    actionOnly: true,
+  }),
+  check_name: documented(optionalText(), {
+    description:
+      'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+    actionOnly: true,
+  }),
+  comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+});
+export type GitHubInputs = z.output<typeof GitHubInputs>;
+
+/** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
+export const ACTION_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
+
+/** Reads every input from the runner and masks every secret one before anything else runs. */
+export function readRawInputs(): RawInputs {
+  const raw = Object.fromEntries(ACTION_INPUTS.map((input) => [input.name, core.getInput(input.name)]));
+  for (const input of ACTION_INPUTS) {
+    const value = raw[input.name];
+    if (input.secret && value) core.setSecret(value);
+  }
   return raw;
+}
+
+/** The GitHub reporting inputs, validated. */
+export function parseGitHubInputs(raw: RawInputs): GitHubInputs {
+  return parseInputs(GitHubInputs, raw);
 }

@@ -2,37 +2,35 @@ import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Verdict } from '../core/verdict.js';
 import { formatNumber } from '../core/figures.js';
+import { reportJson } from '../core/render/report.js';
+import type { Verdict } from '../core/verdict.js';
+import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
 export async function writeReportFile(verdict: Verdict, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = join(env.RUNNER_TEMP || tmpdir(), 'agent-reliability-gate');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
-  await writeFile(path, `${JSON.stringify(verdict, null, 2)}\n`);
+  await writeFile(path, reportJson(verdict));
   return path;
 }
 
-/** Sets every output but `report_file`; a figure the backend did not return is an empty string. */
+/** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
+export const VERDICT_OUTPUTS = [
+  { name: 'decision', description: '`pass`, `warn` or `fail`: the gate\'s verdict (fail closed).' },
+  { name: 'reason', description: 'One sentence saying why.' },
+  { name: 'dashboard_url', description: 'Link to the run or batch in the backend\'s dashboard.' },
+] as const;
+
+/** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 export function setOutputs(verdict: Verdict): void {
-  const figure = (value: number | undefined) => (value === undefined ? '' : formatNumber(value));
-  const outputs: Record<string, string> = {
-    decision: verdict.decision,
-    reason: verdict.reason,
-    run_id: verdict.ids.run_id ?? '',
-    trace_id: verdict.ids.trace_id ?? '',
-    campaign_id: verdict.ids.campaign_id ?? '',
-    batch_id: verdict.ids.batch_id ?? '',
-    dashboard_url: verdict.dashboardUrl ?? '',
-    pass_rate: figure(verdict.figures.pass_rate),
-    unsafe_attempts: figure(verdict.figures.unsafe_attempts),
-    failures: figure(verdict.figures.failures),
-    reliability_score: figure(verdict.figures.reliability_score),
-    trace_count: figure(verdict.figures.trace_count),
-    scenario_coverage_pct: figure(verdict.figures.scenario_coverage_pct),
-    mean_score: figure(verdict.figures.mean_score),
-    mean_delta: figure(verdict.figures.mean_delta),
-  };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  core.setOutput('decision', verdict.decision);
+  core.setOutput('reason', verdict.reason);
+  core.setOutput('dashboard_url', verdict.dashboardUrl ?? '');
+  for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
+  for (const { name } of FIGURE_SPECS) {
+    const value = verdict.figures[name];
+    core.setOutput(name, value === undefined ? '' : formatNumber(value));
+  }
 }

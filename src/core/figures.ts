@@ -9,33 +9,32 @@ export interface FigureDomain {
   described: string;
 }
 
-/** How a figure is named and shown, in reports and in reasons, and the values it can take. */
-export interface FigureInfo {
+/** A figure a backend returns: how it is named, shown and bounded. Its name is also an output. */
+export interface FigureSpec {
+  /** The output name and the key in a verdict's figures, e.g. `pass_rate`. */
+  name: string;
   label: string;
   unit?: string;
   domain: FigureDomain;
+  description: string;
 }
 
-const COUNT: FigureDomain = { min: 0, integer: true, described: 'a whole number of at least 0' };
-const FINITE: FigureDomain = { described: 'a finite number' };
+/** Domains most figures have. */
+export const DOMAINS = {
+  count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+  fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+  percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+  finite: { described: 'a finite number' },
+} satisfies Record<string, FigureDomain>;
 
-/** How each figure is named, shown and bounded. */
-export const FIGURES: Record<keyof Figures, FigureInfo> = {
-  pass_rate: { label: 'Pass rate', domain: { min: 0, max: 1, described: 'a fraction from 0 to 1' } },
-  unsafe_attempts: { label: 'Unsafe attempts', domain: COUNT },
-  failures: { label: 'Failures', domain: COUNT },
-  reliability_score: { label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' } },
-  trace_count: { label: 'Traces', domain: COUNT },
-  scenario_coverage_pct: { label: 'Scenario coverage', unit: '%', domain: { min: 0, max: 100, described: 'a percentage from 0 to 100' } },
-  mean_score: { label: 'Mean score', domain: FINITE },
-  mean_delta: { label: 'Mean delta vs baseline', domain: FINITE },
-};
-
-/** The figures whose values fall outside their domain, each as `pass rate 72 (a fraction from 0 to 1)`. */
-export function figuresOutOfDomain(figures: Figures): string[] {
-  return (Object.entries(figures) as [keyof Figures, number][])
-    .filter(([figure, value]) => !inDomain(value, FIGURES[figure].domain))
-    .map(([figure, value]) => `${FIGURES[figure].label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(figure, value) : String(value)} (not ${FIGURES[figure].domain.described})`);
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+export function figuresOutOfDomain(figures: Figures, specs: readonly FigureSpec[]): string[] {
+  return Object.entries(figures).flatMap(([name, value]) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) return [`${name} (not a figure this backend declares)`];
+    if (inDomain(value, spec.domain)) return [];
+    return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+  });
 }
 
 function inDomain(value: number, domain: FigureDomain): boolean {
@@ -50,6 +49,6 @@ export function formatNumber(value: number): string {
 }
 
 /** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-export function formatFigure(figure: keyof Figures, value: number | undefined): string {
-  return value === undefined ? '—' : `${formatNumber(value)}${FIGURES[figure].unit ?? ''}`;
+export function formatFigure(spec: Pick<FigureSpec, 'unit'> | undefined, value: number | undefined): string {
+  return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }

@@ -1,60 +1,48 @@
-import { BACKENDS, BACKEND_IDS, backendById } from './backends/registry.js';
-import type { Backend, GateLog, PreparedGate } from './backends/types.js';
+import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from './backends/registry.js';
+import type { Backend, ChangeContext, GateLog, PreparedGate } from './backends/types.js';
 import { CancelledError } from './cancel.js';
 import { Deadline } from './deadline.js';
 import { InputError, messageOf } from './errors.js';
 import { type CommonInputs, parseCommonInputs } from './inputs/common.js';
 import type { RawInputs } from './inputs/fields.js';
-import { type GateTarget, readTarget } from './change/github.js';
 import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
 
-/** A gate whose inputs are all valid: what to run, where, and where to report. */
+/** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {
-  inputs: CommonInputs & { baseUrl: string; checkName: string };
+  inputs: CommonInputs & { baseUrl: string };
   backend: Backend;
   prepared: PreparedGate;
-  target: GateTarget;
+  /** The change being gated, with the `head_sha` and `pull_request_number` inputs applied. */
+  change: ChangeContext;
 }
 
-/** The event the workflow runs on, as `@actions/github`'s context gives it. */
-export interface EventSource {
-  eventName: string;
-  payload: unknown;
-}
-
-/** Every input name any backend reads, for reading them all from the runner. */
-export function allInputNames(commonNames: readonly string[]): string[] {
-  return [...new Set([...commonNames, ...BACKENDS.flatMap((b) => b.inputNames)])];
-}
-
-/** Validates every input and reads local files; throws {@link InputError} before any network call. */
-export async function planGate(raw: RawInputs, event: EventSource, env: NodeJS.ProcessEnv): Promise<GatePlan> {
-  const target = readTarget(event.eventName, event.payload, env);
-  if (!raw.token?.trim() && target.fromFork) {
-    throw new InputError(
-      'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
-        'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).',
-    );
-  }
+/**
+ * Validates every input and reads local files; throws {@link InputError} before any network
+ * call. `change` is what the front door read of the change from its CI (an event, variables).
+ */
+export async function planGate(raw: RawInputs, change: ChangeContext): Promise<GatePlan> {
   const inputs = parseCommonInputs(raw, BACKEND_IDS);
   const backend = backendById(inputs.backend);
   rejectForeignInputs(backend, raw);
-  const prepared = await backend.prepare(raw);
+  const prepared = await backend.prepare(raw, { token: inputs.token });
   return {
-    inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl, checkName: inputs.check_name ?? backend.defaultCheckName },
+    inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
     backend,
     prepared,
-    // The `head_sha` and `pull_request_number` inputs override what the event says.
-    target: { ...target, headSha: inputs.head_sha ?? target.headSha, pullRequestNumber: inputs.pull_request_number ?? target.pullRequestNumber },
+    change: {
+      ...change,
+      commitSha: inputs.head_sha ?? change.commitSha,
+      pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
+    },
   };
 }
 
 function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
-  const own = new Set(backend.inputNames);
+  const own = new Set(inputNamesOf(backend));
   const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) =>
-    other.inputNames.filter((name) => !own.has(name) && raw[name]?.trim()).map((name) => ({ name, owner: other })),
+    inputNamesOf(other).filter((name) => !own.has(name) && raw[name]?.trim()).map((name) => ({ name, owner: other })),
   );
   if (foreign.length === 0) return;
   const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
@@ -77,7 +65,7 @@ export interface GateRuntime {
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
 export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Verdict> {
-  const { inputs, backend, target } = plan;
+  const { inputs, backend, change } = plan;
   const { log, cancelled = new Promise<string>(() => undefined), agents } = runtime;
   const deadline = new Deadline(inputs.timeoutMs);
   const ids: GateIds = {};
@@ -92,11 +80,11 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
       deadline,
       pollIntervalMs: inputs.pollIntervalMs,
       log,
-      change: { repository: target.repository, pullRequestNumber: target.pullRequestNumber, commitSha: target.headSha, gateKey: target.gateKey },
+      change,
       transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
       learned: (more) => Object.assign(ids, definedOnly(more)),
     })]);
-    return decide(backend.displayName, evaluation, deadline.elapsedMs());
+    return decide(backend, evaluation, deadline.elapsedMs());
   } catch (error) {
     const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
     return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;

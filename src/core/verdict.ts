@@ -1,4 +1,4 @@
-import { FIGURES, figuresOutOfDomain, formatFigure } from './figures.js';
+import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
 import { excerpt, truncate } from './text.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
@@ -9,42 +9,31 @@ const MAX_SAID_CHARS = 500;
 /** The gate's decision. `warn` passes the step with a warning. */
 export type Decision = 'pass' | 'warn' | 'fail';
 
-/** The figures a backend may return; absent when it did not. */
-export interface Figures {
-  pass_rate?: number;
-  unsafe_attempts?: number;
-  failures?: number;
-  reliability_score?: number;
-  trace_count?: number;
-  scenario_coverage_pct?: number;
-  mean_score?: number;
-  mean_delta?: number;
-}
+/** The figures a backend returned, by the names it declares (`pass_rate`, `mean_score`); absent when it did not. */
+export type Figures = Record<string, number>;
 
 /** A limit the user set, checked by the gate itself on the figures the backend returned. */
 export interface Threshold {
   /** The input that set it, e.g. `min_pass_rate`. */
   input: string;
-  figure: keyof Figures;
+  /** The figure's name, as its backend declares it. */
+  figure: string;
   comparator: '>=' | '<=';
   limit: number;
   /** What a broken threshold decides: `fail`, or `warn` where the user's policy says so. */
   breaks: Exclude<Decision, 'pass'>;
 }
 
-/** A threshold and what the backend's figure made of it. */
+/** A threshold and what the backend's figure made of it, with the figure's label and unit for reports. */
 export interface ThresholdResult extends Threshold {
+  label: string;
+  unit?: string;
   actual: number | undefined;
   holds: boolean;
 }
 
-/** Ids the gate learned; every one is an output. */
-export interface GateIds {
-  run_id?: string;
-  trace_id?: string;
-  campaign_id?: string;
-  batch_id?: string;
-}
+/** Ids the gate learned, by the names their backend declares (`run_id`); every one is an output. */
+export type GateIds = Record<string, string | undefined>;
 
 /** What a backend hands back once its evaluation is terminal. */
 export interface Evaluation {
@@ -85,34 +74,42 @@ export function worst(a: Decision, b: Decision): Decision {
   return SEVERITY[a] >= SEVERITY[b] ? a : b;
 }
 
+/** What `decide` needs to know of a backend: its name and the figures it declares. */
+export interface BackendVocabulary {
+  displayName: string;
+  figures: readonly FigureSpec[];
+}
+
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-export function checkThreshold(threshold: Threshold, figures: Figures): ThresholdResult {
+export function checkThreshold(threshold: Threshold, figures: Figures, specs: readonly FigureSpec[]): ThresholdResult {
+  const spec = specs.find((s) => s.name === threshold.figure);
   const actual = figures[threshold.figure];
   const holds =
     actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-  return { ...threshold, actual, holds };
+  return { ...threshold, label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}), actual, holds };
 }
 
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
 export function describeThreshold(result: ThresholdResult): string {
-  const figure = FIGURES[result.figure].label.toLowerCase();
-  const limit = formatFigure(result.figure, result.limit);
+  const figure = result.label.toLowerCase();
+  const limit = formatFigure(result, result.limit);
   if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${limit})`;
   const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-  return `${figure} ${formatFigure(result.figure, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+  return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
 
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
  */
-export function decide(backend: string, evaluation: Evaluation, durationMs: number): Verdict {
-  const untrusted = figuresOutOfDomain(evaluation.figures);
+export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, durationMs: number): Verdict {
+  const backend = vocabulary.displayName;
+  const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
   if (untrusted.length > 0) {
     const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
     return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
   }
-  const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures));
+  const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
   const broken = thresholds.filter((t) => !t.holds);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {

@@ -1,6 +1,7 @@
 import type { GateLog } from '../../core/backends/types.js';
 import { messageOf } from '../../core/errors.js';
-import { type GitHub, statusOf } from './octokit.js';
+import type { GitHub } from './octokit.js';
+import { statusOf } from './status.js';
 import type { Mode } from '../../core/inputs/common.js';
 import type { Verdict } from '../../core/verdict.js';
 import { checkConclusion, headline, statusState } from './conclusion.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GateLog } from '../../core/backends/types.js';
 import { messageOf } from '../../core/errors.js';
-import { type GitHub, statusOf } from './octokit.js';
+import type { GitHub } from './octokit.js';
+import { statusOf } from './status.js';
 
 /** GitHub's limit on a comment body. */
 export const COMMENT_MAX_CHARS = 65_536;

@@ -12,15 +12,6 @@ export type GitHub = ReturnType<typeof getOctokit>;
 export const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
 
 /**
- * How long GitHub reporting may go on after the gate's own `timeout` (5 to 10 s, no more than
- * the timeout itself past 5 s): every GitHub call of a gate shares one budget of `timeout` plus
- * this, so a GitHub that never answers cannot keep the step alive long after the verdict.
- */
-export function githubGraceMs(timeoutMs: number): number {
-  return Math.min(10_000, Math.max(5_000, timeoutMs));
-}
-
-/**
  * Octokit from `@actions/github` (with the runner's proxy settings) for the API at `apiUrl`,
  * with retries on server errors, GitHub's rate limits respected, and a timeout on every
  * request that is also bounded by `budget`, the time left for all of the gate's GitHub calls.
@@ -71,10 +62,4 @@ export function createGitHub(token: string, apiUrl: string, log: GateLog, budget
     }
   });
   return github;
-}
-
-/** The HTTP status of a failed octokit request, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
 }

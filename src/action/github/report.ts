@@ -1,40 +1,59 @@
 import type { GateLog } from '../../core/backends/types.js';
 import type { Deadline } from '../../core/deadline.js';
-import type { GatePlan } from '../../core/gate.js';
-import { createGitHub } from './octokit.js';
+import { messageOf } from '../../core/errors.js';
+import type { Mode } from '../../core/inputs/common.js';
+import { renderVerdict } from '../../core/render/markdown.js';
 import type { Verdict } from '../../core/verdict.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { COMMENT_MAX_CHARS, type CommentPlace, commentMarker, findStickyComment, writeStickyComment } from './comment.js';
-import { messageOf } from '../../core/errors.js';
-import { renderVerdict } from '../../core/render/markdown.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
 export interface GitHubReport {
   finish(verdict: Verdict): Promise<void>;
 }
 
+/** Where and how a gate reports on GitHub. */
+export interface GitHubPlace {
+  /** Empty turns GitHub reporting off. */
+  token?: string;
+  /** GitHub's REST API root (`GITHUB_API_URL`). */
+  apiUrl: string;
+  /** `owner/name`. */
+  repository: string;
+  /** The commit the check goes on. */
+  headSha?: string;
+  /** The pull request the sticky comment goes on, when `comment` is on. */
+  pullRequestNumber?: number;
+  comment: boolean;
+  checkName: string;
+  mode: Mode;
+  /** This workflow run, linked when the backend gives no dashboard. */
+  runUrl?: string;
+}
+
 const NOTHING: GitHubReport = { finish: async () => undefined };
 
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
- * finishes both with the verdict; every GitHub call fits in `budget`. Without a
- * `github_token` or a commit to report on, it reports nothing on GitHub and says so. Never
- * rejects: main runs it beside the backend.
+ * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
+ * commit to report on, it reports nothing on GitHub and says so. Never rejects: main runs it
+ * beside the backend.
  */
-export async function startGitHubReport(plan: GatePlan, log: GateLog, budget: Deadline): Promise<GitHubReport> {
-  const { inputs, target } = plan;
-  if (!inputs.github_token) {
+export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget: Deadline): Promise<GitHubReport> {
+  if (!place.token) {
     log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
     return NOTHING;
   }
   try {
-    const [owner = '', repo = ''] = target.repository.split('/');
-    const github = createGitHub(inputs.github_token, target.apiUrl, log, budget);
+    const [owner = '', repo = ''] = place.repository.split('/');
+    // Octokit is loaded only by a gate that reports on GitHub.
+    const { createGitHub } = await import('./octokit.js');
+    const github = createGitHub(place.token, place.apiUrl, log, budget);
     const commentPlace: CommentPlace | undefined =
-      inputs.comment && target.pullRequestNumber ? { owner, repo, pullRequestNumber: target.pullRequestNumber, checkName: inputs.checkName } : undefined;
-    if (!target.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
-    const checkStarted = target.headSha
-      ? CheckReport.start(github, { owner, repo, headSha: target.headSha, name: inputs.checkName, runUrl: target.runUrl }, log)
+      place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
+    if (!place.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
+    const checkStarted = place.headSha
+      ? CheckReport.start(github, { owner, repo, headSha: place.headSha, name: place.checkName, runUrl: place.runUrl }, log)
       : Promise.resolve(undefined);
     // The check run names the GitHub App the token belongs to: the author of the app's comments.
     const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
@@ -44,11 +63,11 @@ export async function startGitHubReport(plan: GatePlan, log: GateLog, budget: De
     return {
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
-          renderVerdict(verdict, { title: inputs.checkName, mode: inputs.mode, maxTools, maxChars, footer });
+          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer });
         await Promise.all([
-          check?.complete(verdict, inputs.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
           commentPlace && found
-            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(inputs.checkName)), found, log)
+            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
             : undefined,
         ]);
       },

@@ -17,3 +17,8 @@ export function backendById(id: string): Backend {
   if (!backend) throw new Error(`unreachable: input validation admits only ${BACKEND_IDS.join(', ')}`);
   return backend;
 }
+
+/** The names of a backend's own inputs, from its schema. */
+export function inputNamesOf(backend: Backend): string[] {
+  return Object.keys(backend.inputs.shape);
+}

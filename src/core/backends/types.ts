@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import type { Deadline } from '../deadline.js';
+import type { FigureSpec } from '../figures.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Evaluation, GateIds } from '../verdict.js';
@@ -42,17 +44,32 @@ export interface PreparedGate {
   run(context: BackendContext): Promise<Evaluation>;
 }
 
+/** An id a backend learns while it runs (a run, a trace); each is an output of the action. */
+export interface IdSpec {
+  /** The output name, e.g. `run_id`. */
+  name: string;
+  /** How reports name it, e.g. `run`. */
+  label: string;
+  description: string;
+}
+
 /**
- * One evaluation backend. Adding one is a folder under `src/backends/` exporting this, and a
- * line in `registry.ts`.
+ * One evaluation backend and its vocabulary: the inputs it reads, the figures it returns and
+ * the ids it learns. Outputs, reports, action.yml and the command line's flags are all derived
+ * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
+ * this, and a line in `registry.ts`.
  */
 export interface Backend {
   readonly id: string;
   readonly displayName: string;
   readonly defaultBaseUrl: string;
   readonly defaultCheckName: string;
-  /** Inputs only this backend reads; giving them with another backend is an input error. */
-  readonly inputNames: readonly string[];
+  /** Inputs only this backend reads, each documented; giving one with another backend is an input error. */
+  readonly inputs: z.ZodObject;
+  /** The figures its verdicts may hold, with their domains. */
+  readonly figures: readonly FigureSpec[];
+  /** The ids it learns. */
+  readonly ids: readonly IdSpec[];
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */
-  prepare(raw: RawInputs): Promise<PreparedGate>;
+  prepare(raw: RawInputs, shared: { token: string }): Promise<PreparedGate>;
 }

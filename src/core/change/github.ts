@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 /** The parts of a webhook payload the gate reads; every field is checked before use. */
 interface Payload {
@@ -68,4 +69,23 @@ function text(value: unknown): string | undefined {
 
 function number(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
+ * context reads it, without loading octokit; an unreadable file is an empty payload.
+ */
+export function readEventPayload(env: NodeJS.ProcessEnv): unknown {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return {};
+  }
+}
+
+/** The change as the core's backends see it. */
+export function changeOf(target: GateTarget): { repository: string; commitSha?: string; pullRequestNumber?: number; gateKey: string } {
+  return { repository: target.repository, commitSha: target.headSha, pullRequestNumber: target.pullRequestNumber, gateKey: target.gateKey };
 }

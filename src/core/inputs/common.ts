@@ -1,25 +1,11 @@
 import { z } from 'zod';
 import { insecureUrlReason } from '../transport/url.js';
-import { flag, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
+import { documented } from './declare.js';
+import { oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
 
 /** The staged-rollout modes: what a failing verdict does to the step and the check. */
 export const MODES = ['observe', 'soft', 'hard'] as const;
 export type Mode = (typeof MODES)[number];
-
-/** Inputs every backend shares. */
-export const COMMON_INPUT_NAMES = [
-  'backend',
-  'base_url',
-  'token',
-  'mode',
-  'timeout',
-  'poll_interval',
-  'github_token',
-  'check_name',
-  'comment',
-  'pull_request_number',
-  'head_sha',
-] as const;
 
 const httpsUrl = optionalText().transform((text, ctx) => {
   if (text === undefined) return undefined;
@@ -51,26 +37,46 @@ const httpsUrl = optionalText().transform((text, ctx) => {
  * pasted with its newline) can never be sent, so it is an input error at once. The value is
  * never echoed.
  */
-const credential = <T extends z.ZodType<string | undefined>>(schema: T) =>
+export const credential = <T extends z.ZodType<string | undefined>>(schema: T) =>
   schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
   });
 
-const commonSchema = (backends: readonly [string, ...string[]]) =>
+/** The inputs every backend shares, documented: the action's and the command line's alike. */
+export const commonSchema = (backends: readonly [string, ...string[]]) =>
   z.object({
-    backend: oneOf(backends, backends[0]),
-    base_url: httpsUrl,
-    token: credential(requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)')),
-    mode: oneOf(MODES, 'hard'),
-    timeout: optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000),
-    poll_interval: optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000),
-    github_token: credential(optionalText()),
-    check_name: optionalText(),
-    comment: flag(true),
-    pull_request_number: optionalNumber({ min: 1, integer: true }),
-    head_sha: optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
-      message: 'must be a full 40-character commit SHA',
+    backend: documented(oneOf(backends, backends[0]), {
+      description: `Which evaluation backend to talk to: ${backends.map((b) => `\`${b}\``).join(' or ')}.`,
+      default: backends[0],
     }),
+    base_url: documented(httpsUrl, {
+      description:
+        "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
+    }),
+    token: documented(
+      credential(requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)')),
+      { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true },
+    ),
+    mode: documented(oneOf(MODES, 'hard'), {
+      description:
+        'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
+      default: 'hard',
+    }),
+    timeout: documented(optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000), {
+      description: 'Seconds the whole gate may take, retries included; past it the verdict is fail.',
+      default: '600',
+    }),
+    poll_interval: documented(optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000), {
+      description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
+      default: '5',
+    }),
+    pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
+      description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
+    }),
+    head_sha: documented(
+      optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }),
+      { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." },
+    ),
   });
 
 /** The shared inputs, validated, with their defaults applied (times in milliseconds). */

@@ -1,5 +1,6 @@
 import type { Verdict } from '../verdict.js';
-import { FIGURES, formatFigure, formatNumber } from '../figures.js';
+import { formatFigure, formatNumber } from '../figures.js';
+import { figureSpec, ID_SPECS } from '../vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 
@@ -38,10 +39,11 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
 function figureTable(verdict: Verdict): string[] {
   const checked = new Set(verdict.thresholds.map((t) => t.figure));
   const rows = verdict.thresholds.map(
-    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${FIGURES[t.figure].label} | ${formatFigure(t.figure, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t.figure, t.limit)} (\`${t.input}\`) |`,
+    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`,
   );
-  for (const [figure, value] of Object.entries(verdict.figures) as [keyof Verdict['figures'], number][]) {
-    if (!checked.has(figure)) rows.push(`| | ${FIGURES[figure].label} | ${formatFigure(figure, value)} | |`);
+  for (const [figure, value] of Object.entries(verdict.figures)) {
+    const spec = figureSpec(figure);
+    if (!checked.has(figure)) rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} | |`);
   }
   if (rows.length === 0) return [];
   return ['| | Figure | Value | Threshold |', '| --- | --- | --- | --- |', ...rows, ''];
@@ -58,7 +60,7 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
 function detailLine(verdict: Verdict): string {
   const ids = Object.entries(verdict.ids)
     .filter(([, value]) => value)
-    .map(([key, value]) => `${key.replace('_', ' ')} ${codeSpan(String(value))}`);
+    .map(([key, value]) => `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`);
   return [
     `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
     ...ids,

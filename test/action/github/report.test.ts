@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Deadline } from '../../../src/core/deadline.js';
-import { planGate } from '../../../src/core/gate.js';
 import type { Mode } from '../../../src/core/inputs/common.js';
 import { commentMarker } from '../../../src/action/github/comment.js';
 import { startGitHubReport } from '../../../src/action/github/report.js';
 import { decide, failedVerdict, type Verdict } from '../../../src/core/verdict.js';
+import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import { ACTIONS_BOT, FAKE_GITHUB_TOKEN, FakeGitHub, type FakeGitHubOptions } from '../../support/fake-github.js';
-import { memoryLog, TEST_ENV } from '../../support/gate.js';
+import { memoryLog, planActionWith, TEST_ENV } from '../../support/gate.js';
 import { type ServedHandlers, serveHandlers } from '../../support/serve.js';
 import { mentions, render } from '../../support/render.js';
 import { webhookExample } from '../../support/webhooks.js';
@@ -18,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const pass = decide('Sepurux', { decision: 'pass', status: 'done', ids: { run_id: 'r1' }, figures: { pass_rate: 0.9 }, thresholds: [], topFailingTools: [], dashboardUrl: 'https://app.sepurux.dev/runs/r1' }, 10);
-const fail = decide('Sepurux', { decision: 'fail', status: 'done', ids: { run_id: 'r2' }, figures: { pass_rate: 0.5 }, thresholds: [], topFailingTools: [] }, 10);
+const pass = decide(sepurux, { decision: 'pass', status: 'done', ids: { run_id: 'r1' }, figures: { pass_rate: 0.9 }, thresholds: [], topFailingTools: [], dashboardUrl: 'https://app.sepurux.dev/runs/r1' }, 10);
+const fail = decide(sepurux, { decision: 'fail', status: 'done', ids: { run_id: 'r2' }, figures: { pass_rate: 0.5 }, thresholds: [], topFailingTools: [] }, 10);
 
 /** Reports `verdict` for `event` against a fresh fake GitHub, as main does. */
 async function report(options: { event: string; action?: string; verdict: Verdict; mode?: Mode; inputs?: Record<string, string>; github?: FakeGitHubOptions | FakeGitHub; payload?: Record<string, unknown>; apiPath?: string }) {
@@ -27,12 +27,13 @@ async function report(options: { event: string; action?: string; verdict: Verdic
   github = options.github instanceof FakeGitHub ? options.github : new FakeGitHub(options.github);
   const payload = options.payload ?? webhookExample(options.event, options.action);
   const log = memoryLog();
-  const plan = await planGate(
+  const plan = await planActionWith(
     { token: 'backend-secret', trace_id: 't', campaign_id: '11111111-2222-4333-8444-555555555555', github_token: FAKE_GITHUB_TOKEN, mode: options.mode ?? 'hard', ...options.inputs },
-    { eventName: options.event, payload },
-    { ...TEST_ENV, GITHUB_API_URL: `${server.origin}${options.apiPath ?? ''}` },
+    options.event,
+    payload,
+    { GITHUB_API_URL: `${server.origin}${options.apiPath ?? ''}` },
   );
-  const reporting = await startGitHubReport(plan, log, new Deadline(60_000));
+  const reporting = await startGitHubReport(plan.github, log, new Deadline(60_000));
   const started = structuredClone(github.checkRuns);
   await reporting.finish(options.verdict);
   return { started, payload: payload as any, log };
@@ -177,7 +178,7 @@ describe('the sticky comment', () => {
 
   it('stays within GitHub limits and escapes a 5,000-scenario batch with hostile tool names', async () => {
     const tools = Array.from({ length: 5000 }, (_, i) => ({ tool: `<script>x</script>[link](https://evil.test) @everyone | ${'z'.repeat(300)} ${i}`, count: 5000 - i }));
-    const hostile = decide('Sepurux', { decision: 'fail', status: 'done', ids: { batch_id: 'b' }, figures: { trace_count: 5000 }, thresholds: [], topFailingTools: tools, reason: '<img src=x> @admin' }, 10);
+    const hostile = decide(sepurux, { decision: 'fail', status: 'done', ids: { batch_id: 'b' }, figures: { trace_count: 5000 }, thresholds: [], topFailingTools: tools, reason: '<img src=x> @admin' }, 10);
     const payload = pr();
     await report({ event: 'pull_request', verdict: hostile, payload });
     const body = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';

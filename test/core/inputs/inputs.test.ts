@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
-import { planGate } from '../../../src/core/gate.js';
-import { TEST_ENV } from '../../support/gate.js';
+import { planActionWith } from '../../support/gate.js';
 import { webhookExample } from '../../support/webhooks.js';
 
 const valid = { token: 't0k', project_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', trace_id: 'tr-1', campaign_name: 'refund-reliability' };
-const plan = (inputs: Record<string, string>) => planGate(inputs, { eventName: 'push', payload: {} }, TEST_ENV);
+const plan = async (inputs: Record<string, string>) => {
+  const { gate, github } = await planActionWith(inputs);
+  return { ...gate, github };
+};
 const problem = async (inputs: Record<string, string>) => {
   const error = await plan(inputs).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(InputError);
@@ -18,16 +20,10 @@ const problem = async (inputs: Record<string, string>) => {
 
 describe('inputs', () => {
   it('applies the documented defaults', async () => {
-    const { inputs, backend } = await plan(valid);
+    const { inputs, backend, github } = await plan(valid);
     expect(backend.id).toBe('sepurux');
-    expect(inputs).toMatchObject({
-      mode: 'hard',
-      timeoutMs: 600_000,
-      pollIntervalMs: 5_000,
-      comment: true,
-      baseUrl: 'https://app.sepurux.dev/api/backend',
-      checkName: 'Sepurux Reliability Gate',
-    });
+    expect(inputs).toMatchObject({ mode: 'hard', timeoutMs: 600_000, pollIntervalMs: 5_000, baseUrl: 'https://app.sepurux.dev/api/backend' });
+    expect(github).toMatchObject({ comment: true, checkName: 'Sepurux Reliability Gate', mode: 'hard' });
   });
 
   it.each([
@@ -52,8 +48,9 @@ describe('inputs', () => {
   });
 
   it('lets head_sha and pull_request_number override the event', async () => {
-    const { target } = await planGate({ ...valid, head_sha: 'c'.repeat(40), pull_request_number: '5' }, { eventName: 'pull_request', payload: webhookExample('pull_request', 'opened') }, TEST_ENV);
-    expect(target).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
+    const { gate, github } = await planActionWith({ ...valid, head_sha: 'c'.repeat(40), pull_request_number: '5' }, 'pull_request', webhookExample('pull_request', 'opened'));
+    expect(gate.change).toMatchObject({ commitSha: 'c'.repeat(40), pullRequestNumber: 5 });
+    expect(github).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
   });
 
   it('lists every problem at once', async () => {
@@ -90,7 +87,7 @@ describe('inputs', () => {
 
   it('explains the workflow_run pattern when a fork pull request has no secret', async () => {
     const payload = { pull_request: { number: 7, head: { sha: 'b'.repeat(40), repo: { full_name: 'someone/fork' } }, base: { repo: { full_name: 'octo-org/agent' } } } };
-    const error = await planGate({ ...valid, token: '' }, { eventName: 'pull_request', payload }, TEST_ENV).catch((e: Error) => e);
+    const error = await planActionWith({ ...valid, token: '' }, 'pull_request', payload).catch((e: Error) => e);
     expect((error as Error).message).toContain('this pull request comes from a fork');
     expect((error as Error).message).toContain('workflow_run');
   });
@@ -134,8 +131,9 @@ describe('inputs with backend: trulayer', () => {
   };
 
   it('takes its own defaults', async () => {
-    const { inputs } = await plan(trulayer);
-    expect(inputs).toMatchObject({ baseUrl: 'https://api.trulayer.ai', checkName: 'TruLayer Eval Gate' });
+    const { inputs, github } = await plan(trulayer);
+    expect(inputs).toMatchObject({ baseUrl: 'https://api.trulayer.ai' });
+    expect(github.checkName).toBe('TruLayer Eval Gate');
   });
 
   it.each([

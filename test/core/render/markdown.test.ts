@@ -95,7 +95,7 @@ describe('renderVerdict', () => {
       verdict({
         reason: 'Sepurux said pass, but the gate\'s own check fails: scenario coverage 90% < 100% (`min_coverage`).',
         figures: { scenario_coverage_pct: 90 },
-        thresholds: [{ input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=', limit: 100, breaks: 'fail', actual: 90, holds: false }],
+        thresholds: [{ input: 'min_coverage', figure: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', comparator: '>=', limit: 100, breaks: 'fail', actual: 90, holds: false }],
       }),
       { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
     );

@@ -4,7 +4,8 @@ import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
-import { SEPURUX_INPUT_NAMES, SEPURUX_RULES, SepuruxInputs } from './inputs.js';
+import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
+import { SEPURUX_FIGURES, SEPURUX_IDS } from './vocabulary.js';
 import type { Progress, RunCreated } from './schemas.js';
 import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
 
@@ -14,15 +15,17 @@ export const sepurux: Backend = {
   displayName: 'Sepurux',
   defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
   defaultCheckName: 'Sepurux Reliability Gate',
-  inputNames: SEPURUX_INPUT_NAMES,
-  async prepare(raw: RawInputs): Promise<PreparedGate> {
+  inputs: SepuruxInputs,
+  figures: SEPURUX_FIGURES,
+  ids: SEPURUX_IDS,
+  async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-    return { run: (context) => runGate(inputs, trace, context) };
+    return { run: (context) => runGate({ ...inputs, token }, trace, context) };
   },
 };
 
-async function runGate(inputs: SepuruxInputs, trace: TraceFile | undefined, context: BackendContext) {
+async function runGate(inputs: SepuruxInputs & { token: string }, trace: TraceFile | undefined, context: BackendContext) {
   const { log, change } = context;
   const client = new SepuruxClient(context, inputs.token, inputs.project_id);
 

@@ -1,33 +1,27 @@
 import { z } from 'zod';
+import { documented } from '../../inputs/declare.js';
 import { type CrossRule, fraction, optionalNumber, optionalText, optionalUuid } from '../../inputs/fields.js';
 
-/** Inputs only the Sepurux backend reads. */
-export const SEPURUX_INPUT_NAMES = [
-  'project_id',
-  'trace_file',
-  'trace_id',
-  'campaign_name',
-  'campaign_id',
-  'min_pass_rate',
-  'max_unsafe',
-  'max_failures',
-  'min_reliability_score',
-  'min_coverage',
-] as const;
-
-/** The Sepurux inputs, validated; defaults of CONTRACT.md applied. */
+/** The Sepurux inputs, documented and validated; defaults of CONTRACT.md applied. */
 export const SepuruxInputs = z.object({
-  token: z.string().trim(),
-  project_id: optionalUuid(),
-  trace_file: optionalText(),
-  trace_id: optionalText(),
-  campaign_name: optionalText(),
-  campaign_id: optionalUuid('campaign_name'),
-  min_pass_rate: fraction(),
-  max_unsafe: optionalNumber({ min: 0, integer: true }).transform((value) => value ?? 0),
-  max_failures: optionalNumber({ min: 0, integer: true }),
-  min_reliability_score: optionalNumber({ min: 0, max: 100 }),
-  min_coverage: optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
+  project_id: documented(optionalUuid(), { description: 'Project UUID. Required to upload `trace_file` or resolve `campaign_name`.' }),
+  trace_file: documented(optionalText(), {
+    description: 'Path to a JSON trace (one JSON object, at most 256 MiB) written by an earlier step; uploaded, and its new id gated.',
+  }),
+  trace_id: documented(optionalText(), { description: 'Id of a trace that already exists (instead of `trace_file`).' }),
+  campaign_name: documented(optionalText(), { description: 'Campaign name, resolved to its id through the campaigns API (exact match).' }),
+  campaign_id: documented(optionalUuid('campaign_name'), { description: 'Campaign UUID (instead of `campaign_name`).' }),
+  min_pass_rate: documented(fraction(), { description: 'Threshold: least pass rate, a fraction from 0 to 1 ("0.85", not "85").' }),
+  max_unsafe: documented(
+    optionalNumber({ min: 0, integer: true }).transform((value) => value ?? 0),
+    { description: 'Threshold: most unsafe attempts allowed. Default: 0.' },
+  ),
+  max_failures: documented(optionalNumber({ min: 0, integer: true }), { description: 'Threshold: most failures allowed.' }),
+  min_reliability_score: documented(optionalNumber({ min: 0, max: 100 }), { description: 'Threshold: least reliability score, 0 to 100.' }),
+  min_coverage: documented(
+    optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
+    { description: 'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.' },
+  ),
 });
 export type SepuruxInputs = z.output<typeof SepuruxInputs>;
 

@@ -5,7 +5,8 @@ import { pollUntilTerminal } from '../../poll.js';
 import type { Decision, Evaluation, Threshold } from '../../verdict.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { TruLayerClient } from './client.js';
-import { TRULAYER_INPUT_NAMES, TRULAYER_RULES, TruLayerInputs } from './inputs.js';
+import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';
+import { TRULAYER_FIGURES, TRULAYER_IDS } from './vocabulary.js';
 import type { EvalRun } from './schemas.js';
 
 const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = { pass: 'pass', warn: 'warn', block: 'fail' };
@@ -16,14 +17,16 @@ export const trulayer: Backend = {
   displayName: 'TruLayer',
   defaultBaseUrl: 'https://api.trulayer.ai',
   defaultCheckName: 'TruLayer Eval Gate',
-  inputNames: TRULAYER_INPUT_NAMES,
-  async prepare(raw: RawInputs): Promise<PreparedGate> {
+  inputs: TruLayerInputs,
+  figures: TRULAYER_FIGURES,
+  ids: TRULAYER_IDS,
+  async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
-    return { run: (context) => runGate(inputs, context) };
+    return { run: (context) => runGate({ ...inputs, token }, context) };
   },
 };
 
-async function runGate(inputs: TruLayerInputs, context: BackendContext): Promise<Evaluation> {
+async function runGate(inputs: TruLayerInputs & { token: string }, context: BackendContext): Promise<Evaluation> {
   const { log } = context;
   const client = new TruLayerClient(context, inputs.token);
   // Input rules guarantee these; the checks narrow the types.

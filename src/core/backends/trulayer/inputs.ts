@@ -1,19 +1,20 @@
 import { z } from 'zod';
+import { documented } from '../../inputs/declare.js';
 import { type CrossRule, oneOf, optionalNumber, optionalUuid } from '../../inputs/fields.js';
 
-/** Inputs only the TruLayer backend reads. */
-export const TRULAYER_INPUT_NAMES = ['dataset_id', 'eval_version_id', 'eval_run_id', 'baseline_run_id', 'score_floor', 'delta_tolerance', 'on_fail'] as const;
-
-/** The TruLayer inputs, validated. */
+/** The TruLayer inputs, documented and validated. */
 export const TruLayerInputs = z.object({
-  token: z.string().trim(),
-  dataset_id: optionalUuid(),
-  eval_version_id: optionalUuid(),
-  eval_run_id: optionalUuid(),
-  baseline_run_id: optionalUuid(),
-  score_floor: optionalNumber(),
-  delta_tolerance: optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }),
-  on_fail: oneOf(['warn', 'block'], 'block'),
+  dataset_id: documented(optionalUuid(), { description: 'Dataset UUID (required).' }),
+  eval_version_id: documented(optionalUuid(), { description: 'Schedule a new eval run of this eval version on the dataset.' }),
+  eval_run_id: documented(optionalUuid(), { description: 'Gate an existing eval run (instead of `eval_version_id`).' }),
+  baseline_run_id: documented(optionalUuid(), { description: 'Baseline eval run that `delta_tolerance` compares against.' }),
+  score_floor: documented(optionalNumber(), { description: 'Policy: the gate fires when mean_score is below this floor.' }),
+  delta_tolerance: documented(optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }), {
+    description: 'Policy: a negative number ("-0.02"); the gate fires when the score drops more than this below the baseline. Needs `baseline_run_id`.',
+  }),
+  on_fail: documented(oneOf(['warn', 'block'], 'block'), {
+    description: 'Policy: what a fired gate decides, `warn` or `block`. Default: block.',
+  }),
 });
 export type TruLayerInputs = z.output<typeof TruLayerInputs>;
 
