@@ -41706,6 +41706,14 @@ function truncate(text, max) {
 function excerpt(text, max = 80) {
     return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
+/**
+ * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
+ * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
+ * or by the command line inside a GitHub job, is shown, not obeyed.
+ */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
 
@@ -42634,7 +42642,7 @@ const commonSchema = (backends) => object({
     base_url: documented(httpsUrl, {
         description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
-    token: documented(credential(requiredText('the backend credential, e.g. ${{ secrets.SEPURUX_API_KEY }}; on a pull request from a fork, secrets are empty (see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
+    token: documented(credential(requiredText('the backend credential, from a CI secret (e.g. ${{ secrets.SEPURUX_API_KEY }} on GitHub); on a pull request from a fork, secrets are empty (see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
     mode: documented(oneOf(MODES, 'hard'), {
         description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
         default: 'hard',
@@ -43034,6 +43042,7 @@ function decide(vocabulary, evaluation, durationMs) {
         outcome: 'evaluated',
         backend,
         status: evaluation.status,
+        backendDecision: evaluation.decision,
         ids: evaluation.ids,
         dashboardUrl: evaluation.dashboardUrl,
         figures: evaluation.figures,
@@ -43618,6 +43627,7 @@ function parseGitHubInputs(raw) {
 ;// CONCATENATED MODULE: ./src/action/log.ts
 
 
+
 /**
  * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
  * runner's masking is a second line of defence, not the only one), and a line of backend text
@@ -43633,10 +43643,6 @@ function actionsLog(secrets) {
         warning: (message) => warning(clean(message)),
         group: (title, work) => group(clean(title), work),
     };
-}
-/** Text whose lines can never be read as workflow commands: a zero-width space splits a leading `::`. */
-function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

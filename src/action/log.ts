@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { GateLog } from '../core/backends/types.js';
 import { redactText } from '../core/secrets.js';
+import { defuseCommands } from '../core/text.js';
 
 /**
  * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
@@ -17,9 +18,4 @@ export function actionsLog(secrets: readonly (string | undefined)[]): GateLog {
     warning: (message) => core.warning(clean(message)),
     group: (title, work) => core.group(clean(title), work),
   };
-}
-
-/** Text whose lines can never be read as workflow commands: a zero-width space splits a leading `::`. */
-export function defuseCommands(text: string): string {
-  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }

@@ -59,6 +59,8 @@ export interface Verdict {
   outcome: 'evaluated' | 'error' | 'cancelled';
   backend: string;
   status?: string;
+  /** What the backend itself decided, before the gate's own checks; absent when it never said. */
+  backendDecision?: Decision;
   ids: GateIds;
   dashboardUrl?: string;
   figures: Figures;
@@ -118,6 +120,7 @@ export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, du
     outcome: 'evaluated',
     backend,
     status: evaluation.status,
+    backendDecision: evaluation.decision,
     ids: evaluation.ids,
     dashboardUrl: evaluation.dashboardUrl,
     figures: evaluation.figures,

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The bundled action, as `uses:` runs it. */
 export const ACTION_ENTRY = resolve(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
+/** The bundled command line, as `npx agent-reliability-gate` runs it. */
+export const CLI_ENTRY = resolve(fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url)));
 
 /**
  * The Node binary that runs the action: `GATE_E2E_NODE` when set (CI points it at Node 24,
@@ -127,4 +129,27 @@ export function parseAnnotations(stdout: string): { level: string; message: stri
     level: level!,
     message: message!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'),
   }));
+}
+
+/** What a CI saw of one run of the command line. */
+export interface CliRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/**
+ * Runs `dist/cli/index.js` as a CI job would: `args`, and `env` on top of a bare environment
+ * (no GitHub variables unless given), from `cwd`.
+ */
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd = process.cwd()): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawn(ACTION_NODE, [CLI_ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  return { exitCode, stdout, stderr, durationMs: Date.now() - started };
 }

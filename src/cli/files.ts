@@ -1,0 +1,34 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { messageOf } from '../core/errors.js';
+import type { Mode } from '../core/inputs/common.js';
+import { renderJUnit } from '../core/render/junit.js';
+import { renderVerdict } from '../core/render/markdown.js';
+import { reportJson } from '../core/render/report.js';
+import type { Verdict } from '../core/verdict.js';
+import type { CliRequest } from './flags.js';
+
+/** GitLab's merge-request notes take a million characters; a job log is no place for more. */
+const MARKDOWN_MAX_CHARS = 512 * 1024;
+
+/** Writes the files the request asks for; returns one sentence per file that could not be written. */
+export async function writeRequestedFiles(request: CliRequest, verdict: Verdict, heading: { title: string; mode: Mode }): Promise<string[]> {
+  const files: [flag: string, path: string | undefined, content: () => string][] = [
+    ['--report', request.report, () => reportJson(verdict)],
+    ['--junit', request.junit, () => renderJUnit(verdict, heading.title)],
+    ['--markdown', request.markdown, () => `${renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
+  ];
+  const problems = await Promise.all(
+    files.map(async ([flag, path, content]) => {
+      if (!path) return undefined;
+      try {
+        await mkdir(dirname(resolve(path)), { recursive: true });
+        await writeFile(path, content());
+        return undefined;
+      } catch (error) {
+        return `${flag} ${path} could not be written: ${messageOf(error)}.`;
+      }
+    }),
+  );
+  return problems.filter((problem): problem is string => problem !== undefined);
+}

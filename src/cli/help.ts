@@ -1,0 +1,35 @@
+import { CLI_FLAGS, CLI_INPUTS, flagOf, variableOf } from './flags.js';
+
+/** `--help`: every flag, from the same declarations as action.yml's inputs. */
+export function helpText(): string {
+  const input = (name: string, description: string, extra: string[]) => `  ${flagOf(name)} VALUE\n      ${description}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  const shared = CLI_INPUTS.filter((i) => !i.backend).map((i) =>
+    input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]),
+  );
+  const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
+  const own = backends.flatMap((backend) => [
+    '',
+    `${backend}:`,
+    ...CLI_INPUTS.filter((i) => i.backend === backend).map((i) => input(i.name, i.description, [`env ${variableOf(i.name)}`])),
+  ]);
+  const flags = CLI_FLAGS.map((f) => `  ${'short' in f ? `-${f.short}, ` : ''}--${f.name}${'value' in f ? ` ${f.value}` : ''}\n      ${f.description}`);
+  return [
+    'agent-reliability-gate: gate a change on an AI agent\'s reliability evaluation, in any CI.',
+    '',
+    'Usage: agent-reliability-gate [flags]',
+    '  e.g. agent-reliability-gate --trace-file trace.json --campaign-name refund-reliability \\',
+    '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md   (with GATE_TOKEN, GATE_PROJECT_ID set)',
+    '',
+    'Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.',
+    'Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come',
+    "from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI).",
+    '',
+    'Gate:',
+    ...shared,
+    ...own,
+    '',
+    'Output:',
+    ...flags,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+import type { GateLog } from '../core/backends/types.js';
+import { redactText } from '../core/secrets.js';
+import { defuseCommands } from '../core/text.js';
+
+/** Where the command line's progress goes: stderr, a live line on a terminal, plain lines in a CI log. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * The gate's log on stderr, redacted of the secrets. On a terminal each step keeps one live
+ * line that its progress overwrites; in a CI log every line stays, as it happened.
+ */
+export function cliLog(stream: ProgressStream, secrets: readonly (string | undefined)[], verbose: boolean): GateLog & { close(): void } {
+  const live = stream.isTTY === true;
+  let open = false;
+  const clean = (message: string) => defuseCommands(redactText(message, secrets));
+  const line = (text: string) => {
+    if (live) {
+      stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);
+      open = true;
+    } else stream.write(`${text}\n`);
+  };
+  const close = () => {
+    if (open) stream.write('\n');
+    open = false;
+  };
+  return {
+    info: (message) => line(clean(message)),
+    debug: (message) => {
+      if (!verbose) return;
+      close();
+      stream.write(`debug: ${clean(message)}\n`);
+    },
+    warning: (message) => {
+      close();
+      stream.write(`warning: ${clean(message)}\n`);
+    },
+    group: async (title, work) => {
+      close();
+      stream.write(`▸ ${clean(title)}\n`);
+      try {
+        return await work();
+      } finally {
+        close();
+      }
+    },
+    close,
+  };
+}

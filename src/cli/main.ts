@@ -1,0 +1,67 @@
+import { listenForCancel } from '../core/cancel.js';
+import { detectChange } from '../core/change/ci.js';
+import { messageOf } from '../core/errors.js';
+import { type GatePlan, planGate, runGate } from '../core/gate.js';
+import { redactSecrets, redactText } from '../core/secrets.js';
+import { failedVerdict, type Verdict } from '../core/verdict.js';
+import { machineAgents } from '../runtime/agents.js';
+import { writeRequestedFiles } from './files.js';
+import { type CliRequest, inFlagWords, readRequest } from './flags.js';
+import { helpText } from './help.js';
+import { cliLog, type ProgressStream } from './log.js';
+
+/** Exit statuses: what a CI reads of the gate. */
+export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
+const CANCEL_HARD_EXIT_MS = 5_000;
+
+/** Where the command line writes: progress on stderr, the decision last on stdout. */
+export interface CliIO {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+}
+
+/**
+ * The command line: flags and `GATE_*` variables → the core's gate → files, the decision on
+ * stdout and an exit status. Returns the status.
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = readRequest(argv, env);
+  } catch (error) {
+    io.stderr.write(`agent-reliability-gate: ${messageOf(error)}\n`);
+    return EXIT.badInput;
+  }
+  if (request.help) {
+    io.stdout.write(helpText());
+    return EXIT.pass;
+  }
+  const secrets = [request.inputs.token];
+  const log = cliLog(io.stderr, secrets, request.verbose);
+  const change = detectChange(env);
+  const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
+  if (plan instanceof Error) {
+    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', inFlagWords(messageOf(plan)), {}, 0), secrets);
+    await finish(request, verdict, 'Reliability gate', io, log);
+    return EXIT.badInput;
+  }
+  log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
+  const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
+  const verdict = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+  cancel.dispose();
+  const written = await finish(request, verdict, plan.backend.defaultCheckName, io, log, plan);
+  if (!written) return EXIT.fail;
+  if (verdict.decision !== 'fail') return EXIT.pass;
+  if (plan.inputs.mode === 'hard') return EXIT.fail;
+  log.warning(`The gate failed, but --mode ${plan.inputs.mode} does not fail the job.`);
+  return EXIT.pass;
+}
+
+/** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
+async function finish(request: CliRequest, verdict: Verdict, title: string, io: CliIO, log: ReturnType<typeof cliLog>, plan?: GatePlan): Promise<boolean> {
+  log.close();
+  const problems = await writeRequestedFiles(request, verdict, { title, mode: plan?.inputs.mode ?? 'hard' });
+  for (const problem of problems) log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
+  io.stdout.write(`${verdict.decision}: ${verdict.reason}\n`);
+  return problems.length === 0;
+}

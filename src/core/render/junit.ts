@@ -1,0 +1,54 @@
+import { describeThreshold, type Verdict } from '../verdict.js';
+
+/** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
+function xml(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+}
+
+interface TestCase {
+  name: string;
+  /** Why it failed; absent when it passed. */
+  failure?: string;
+}
+
+/**
+ * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
+ * step) and most CIs show: one test case for the backend's decision and one per threshold,
+ * each failure carrying its reason. A gate that could not evaluate is one failing case.
+ */
+export function renderJUnit(verdict: Verdict, suite: string): string {
+  const cases: TestCase[] =
+    verdict.outcome !== 'evaluated'
+      ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }]
+      : [
+          {
+            name: `${verdict.backend} decision`,
+            ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
+          },
+          ...verdict.thresholds.map((t) => ({ name: `${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) })),
+        ];
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  const seconds = (verdict.durationMs / 1000).toFixed(3);
+  const properties = [
+    ['decision', verdict.decision],
+    ...Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
+  ];
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
+    '    <properties>',
+    ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
+    '    </properties>',
+    ...cases.map((c) =>
+      c.failure === undefined
+        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`
+        : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`,
+    ),
+    '  </testsuite>',
+    '</testsuites>',
+  ];
+  return `${lines.join('\n')}\n`;
+}

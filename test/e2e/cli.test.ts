@@ -1,0 +1,126 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
+import { runCli } from '../support/runner.js';
+import { render } from '../support/render.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+
+// The command line as a GitLab job runs it: the built dist/cli/index.js against the fakes.
+let sepurux = new FakeSepurux();
+const trulayer = new FakeTruLayer();
+let servers: ServedHandlers[];
+let dir: string;
+beforeAll(async () => {
+  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers())]);
+});
+beforeEach(async () => {
+  sepurux = new FakeSepurux();
+  dir = await mkdtemp(join(tmpdir(), 'gate-cli-'));
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+const GITLAB = {
+  GITLAB_CI: 'true',
+  CI: 'true',
+  CI_PROJECT_PATH: 'acme/agents',
+  CI_MERGE_REQUEST_IID: '42',
+  CI_COMMIT_SHA: 'c0ffee'.padEnd(40, '0'),
+  CI_PIPELINE_ID: '1001',
+  CI_JOB_ID: '5005',
+};
+const sepuruxEnv = () => ({ ...GITLAB, GATE_TOKEN: FAKE_TOKEN, GATE_PROJECT_ID: FAKE_PROJECT_ID, GATE_BASE_URL: servers[0]!.origin });
+const files = () => ['--report', join(dir, 'report.json'), '--junit', join(dir, 'junit.xml'), '--markdown', join(dir, 'gate.md')];
+const junit = async () => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(join(dir, 'junit.xml'), 'utf8'));
+const lastLine = (text: string) => text.trim().split('\n').at(-1);
+
+describe('the command line in a GitLab job', () => {
+  it('passes: exit 0, the decision last on stdout, the files written, the merge request sent to the backend', async () => {
+    const run = await runCli(['--trace-file', 'examples/traces/refund_flow.json', '--campaign-name', 'refund-reliability', '--min-pass-rate', '0.85', ...files()], sepuruxEnv());
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(lastLine(run.stdout)).toBe('pass: Sepurux decided pass, and all 2 thresholds hold.');
+    expect(run.stderr).toContain('Gating acme/agents (merge request 42) at c0ffee000000; read from GitLab CI.');
+    expect(run.stderr).toContain('▸ Upload trace');
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')[0]?.body).toMatchObject({ repo: 'acme/agents', pull_request_number: 42, commit_sha: GITLAB.CI_COMMIT_SHA });
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ version: 1, decision: 'pass', figures: { pass_rate: 0.92 }, ids: { run_id: [...sepurux.runs.keys()][0] } });
+    const suite = (await junit()).testsuites.testsuite;
+    expect(suite).toMatchObject({ name: 'Sepurux Reliability Gate', tests: '3', failures: '0' });
+    expect(suite.testcase.map((c: { name: string }) => c.name)).toEqual(['Sepurux decision', 'min_pass_rate: pass rate ≥ 0.85', 'max_unsafe: unsafe attempts ≤ 0']);
+    expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain('Sepurux Reliability Gate: pass');
+    expect(run.stdout + run.stderr).not.toContain(FAKE_TOKEN);
+  });
+
+  it('fails: exit 1, and each JUnit failure carries its reason', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', ...files()], sepuruxEnv());
+    expect(run.exitCode).toBe(1);
+    expect(lastLine(run.stdout)).toBe('fail: Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
+    expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe('Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    expect(cases.find((c) => c.name.startsWith('max_unsafe'))?.failure?.message).toBe('unsafe attempts 1 > 0 (`max_unsafe`)');
+  });
+
+  it('soft mode reports a fail and exits 0', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--mode', 'soft'], sepuruxEnv());
+    expect(run.exitCode).toBe(0);
+    expect(lastLine(run.stdout)).toMatch(/^fail: /);
+    expect(run.stderr).toContain('warning: The gate failed, but --mode soft does not fail the job.');
+  });
+
+  it('gates a batch over the eval-set', async () => {
+    const run = await runCli(['--campaign-name', 'scenario-pool', ...files()], sepuruxEnv());
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).figures).toMatchObject({ trace_count: 3, scenario_coverage_pct: 100 });
+  });
+
+  it('takes a flag over its GATE_ variable', async () => {
+    const run = await runCli(['--campaign-name', 'refund-reliability', '--trace-id', 'trace-1'], { ...sepuruxEnv(), GATE_CAMPAIGN_NAME: 'checkout-regression' });
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('gates on TruLayer', async () => {
+    const run = await runCli(['--backend', 'trulayer', '--dataset-id', DATASET_ID, '--eval-version-id', EVAL_VERSION_ID, '--score-floor', '0.8', ...files()], {
+      GATE_TOKEN: FAKE_TRULAYER_TOKEN,
+      GATE_BASE_URL: servers[1]!.origin,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(lastLine(run.stdout)).toMatch(/^pass: TruLayer: mean_score 0\.86 within policy, and all 1 thresholds hold\.$/);
+    expect(run.stderr).toContain('read from no CI');
+  });
+});
+
+describe('the command line refuses bad input before any request, with exit 2', () => {
+  it.each([
+    [['--trace-fil', 'x'], 'agent-reliability-gate: Unknown flag --trace-fil; did you mean --trace-file? See --help for every flag.'],
+    [['--campaign-name'], 'agent-reliability-gate: Flag --campaign-name needs a value: write --campaign-name VALUE (or --campaign-name=VALUE).'],
+    [['positional'], 'Every value goes with its flag'],
+  ])('%j', async (args, said) => {
+    const run = await runCli(args, sepuruxEnv());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(said);
+    expect(sepurux.requests).toHaveLength(0);
+  });
+
+  it('names the flag, not the action input, and writes the files it was asked for', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85', ...files()], sepuruxEnv());
+    expect(run.exitCode).toBe(2);
+    expect(lastLine(run.stdout)).toBe('fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).');
+    expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain('--min-pass-rate is "85"');
+    expect(sepurux.requests).toHaveLength(0);
+  });
+});
+
+describe('--help', () => {
+  it('lists every flag the declarations make, with its variable and default, and exits 0', async () => {
+    const run = await runCli(['--help']);
+    expect(run.exitCode).toBe(0);
+    for (const flag of ['--trace-file VALUE', '--campaign-name VALUE', '--min-pass-rate VALUE', '--dataset-id VALUE', '--score-floor VALUE', '--junit FILE', '--report FILE', '--markdown FILE']) {
+      expect(run.stdout).toContain(flag);
+    }
+    expect(run.stdout).toContain('(default: 600; env GATE_TIMEOUT)');
+    expect(run.stdout).not.toContain('--github-token');
+  });
+});
