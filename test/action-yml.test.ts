@@ -68,3 +68,26 @@ describe('examples/workflows', async () => {
     for (const step of steps) for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${file}: ${name}`).toContain(name);
   });
 });
+
+describe('examples/ci', async () => {
+  const { readRequest } = await import('../src/cli/flags.js');
+  const dir = new URL('../examples/ci/', import.meta.url);
+  const files = (await readdir(dir)).filter((f) => !f.startsWith('.') || f === '.gitlab-ci.yml');
+
+  it.each(files)('%s gives the command line only flags it has', async (file) => {
+    const text = await readFile(new URL(file, dir), 'utf8');
+    const calls = [...text.matchAll(/agent-reliability-gate#v1 ([^'\n]+)/g)].map(([, args]) => args!.trim().split(/\s+/));
+    expect(calls.length, file).toBeGreaterThan(0);
+    for (const args of calls) expect(() => readRequest(args, {}), `${file}: ${args.join(' ')}`).not.toThrow();
+  });
+});
+
+describe('README', async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const section = (heading: string) => readme.slice(readme.indexOf(`\n## ${heading}\n`), readme.indexOf('\n## ', readme.indexOf(`\n## ${heading}\n`) + 4));
+
+  it('documents every input and every output action.yml declares', () => {
+    for (const name of Object.keys(action.inputs)) expect(section('Inputs'), name).toContain(`| \`${name}\` |`);
+    for (const name of Object.keys(action.outputs)) expect(section('Outputs'), name).toContain(`\`${name}\``);
+  });
+});
