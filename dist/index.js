@@ -41602,6 +41602,7 @@ function sepuruxErrorMessage(body) {
 
 
 
+
 /** Campaign pages followed at most; a server that cycles its cursor cannot hold the gate. */
 const MAX_CAMPAIGN_PAGES = 100;
 /** The Sepurux API calls the gate makes (CONTRACT.md section 2). */
@@ -41672,6 +41673,20 @@ class SepuruxClient {
     /** One poll of a whole batch: one request whatever its size. */
     getBatch(batchId) {
         return this.ci.request({ method: 'GET', path: `/v1/ci/batch/${encodeURIComponent(batchId)}`, name: 'GET /v1/ci/batch/{batch_id}', schema: BatchStatus, idempotent: true });
+    }
+    /** Whether project calls can be made (they need `project_id`). */
+    get hasProject() {
+        return this.project !== undefined;
+    }
+    /** A run's policy or security events, as they come: their shape is not published (see events.ts). */
+    runEvents(runId, source) {
+        return this.projectApi().request({
+            method: 'GET',
+            path: `/v1/runs/${encodeURIComponent(runId)}/${source}-events`,
+            name: `GET /v1/runs/{run_id}/${source}-events`,
+            schema: unknown(),
+            idempotent: true,
+        });
     }
     projectApi() {
         // Input validation requires project_id for every project call; this guards the invariant.
@@ -41927,6 +41942,138 @@ const SEPURUX_IDS = [
     { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
     { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
 ];
+
+;// CONCATENATED MODULE: ./src/core/why.ts
+
+/** How much of each finding field is kept, and how many of each list. */
+const FIELD_MAX_CHARS = 200;
+const TOOLS_PER_GROUP = 5;
+const ATTEMPTS_PER_GROUP = 5;
+const REASONS_PER_GROUP = 3;
+/** A finding's text fields cut to a bound: everything in an event is backend text. */
+function boundFinding(finding) {
+    return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key, typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value]));
+}
+/** Groups findings by source, kind and action, the largest group first. */
+function groupFindings(findings) {
+    const groups = new Map();
+    for (const finding of findings) {
+        const id = JSON.stringify([finding.source, finding.kind, finding.action ?? '']);
+        const group = groups.get(id) ?? { source: finding.source, kind: finding.kind, ...(finding.action ? { action: finding.action } : {}), count: 0, tools: [], attempts: [], reasons: [] };
+        group.count++;
+        addDistinct(group.tools, finding.tool, TOOLS_PER_GROUP);
+        addDistinct(group.attempts, finding.attempt, ATTEMPTS_PER_GROUP);
+        addDistinct(group.reasons, finding.reason, REASONS_PER_GROUP);
+        groups.set(id, group);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+function addDistinct(list, value, max) {
+    if (value !== undefined && list.length < max && !list.includes(value))
+        list.push(value);
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/events.ts
+
+/** Events kept per run and endpoint: the report holds them all, within this bound. */
+const MAX_EVENTS_PER_RUN = 50;
+/** Where an answer may keep its list of events, when it is not the list itself. */
+const LIST_KEYS = ['events', 'items', 'data'];
+/** The first of `keys` that holds a string or a number in `event`, as text. */
+function field(event, ...keys) {
+    for (const key of keys) {
+        const value = event[key];
+        if (typeof value === 'string' && value.trim())
+            return value.trim();
+        if (typeof value === 'number' && Number.isFinite(value))
+            return String(value);
+    }
+    return undefined;
+}
+/**
+ * Reads a run's policy or security events tolerantly, as CONTRACT.md section 2 says: their
+ * shape is not published. A JSON array, or an object holding one array (`events`, `items` or
+ * `data`), of objects whose useful fields, when present, are `type`/`kind`,
+ * `action`/`decision`, `policy`/`rule`, `tool`, `severity`, `reason`/`message`, `attempt`.
+ * Returns undefined when the answer has no such list: "no events to show".
+ */
+function readEvents(answer, run, source) {
+    const list = Array.isArray(answer)
+        ? answer
+        : answer !== null && typeof answer === 'object'
+            ? LIST_KEYS.map((key) => answer[key]).find(Array.isArray)
+            : undefined;
+    if (!list)
+        return undefined;
+    const events = list.filter((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+    // A list of anything but objects is a shape the gate cannot read.
+    if (list.length > 0 && events.length === 0)
+        return undefined;
+    return events.slice(0, MAX_EVENTS_PER_RUN).map((event) => {
+        const optional = {
+            action: field(event, 'action', 'decision'),
+            rule: field(event, 'policy', 'rule'),
+            tool: field(event, 'tool'),
+            severity: field(event, 'severity'),
+            reason: field(event, 'reason', 'message'),
+            attempt: field(event, 'attempt'),
+        };
+        return boundFinding({
+            run,
+            source,
+            kind: field(event, 'type', 'kind') ?? 'event',
+            ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/why.ts
+
+
+
+/** Runs of a batch looked at to find the failing ones, and failing runs whose events are read. */
+const BATCH_RUNS_EXAMINED = 20;
+const RUNS_EXPLAINED = 3;
+const SOURCES = ['policy', 'security'];
+/**
+ * Why a Sepurux verdict failed: the policy and security events of the CI run, or of the worst
+ * few failing runs of a batch (one request per endpoint per run). Anything that cannot be
+ * read (a 403 or 404, an odd shape) is one log line and no section.
+ */
+async function explainFailure(client, created, log) {
+    const runs = created.ci_batch_id ? await worstFailingRuns(client, created.run_ids ?? [], log) : [created.run_id];
+    if (runs.length === 0)
+        return undefined;
+    const read = await Promise.all(runs.flatMap((run) => SOURCES.map((source) => eventsOf(client, run, source, log))));
+    const findings = read.flat();
+    if (findings.length === 0)
+        return undefined;
+    log.info(`Read ${findings.length} event${findings.length === 1 ? '' : 's'} of ${runs.length === 1 ? `run ${runs[0]}` : `${runs.length} failing runs`}.`);
+    return { runs, groups: groupFindings(findings), findings };
+}
+async function eventsOf(client, run, source, log) {
+    try {
+        const events = readEvents(await client.runEvents(run, source), run, source);
+        if (events === undefined)
+            log.info(`The ${source} events of run ${run} are in a shape the gate cannot read; no "why" from them.`);
+        return events ?? [];
+    }
+    catch (error) {
+        log.info(`No ${source} events for run ${run}: ${messageOf(error)}`);
+        return [];
+    }
+}
+/** The failing runs of a batch, worst first (most unsafe attempts, then failures, then the lowest pass rate). */
+async function worstFailingRuns(client, runIds, log) {
+    const answers = await Promise.all(runIds.slice(0, BATCH_RUNS_EXAMINED).map((id) => client.getRun(id).catch(() => undefined)));
+    const failing = answers.filter((answer) => answer !== undefined && (answer.decision ?? answer.status).toLowerCase() !== 'pass');
+    if (failing.length === 0)
+        log.info(`None of the first ${Math.min(runIds.length, BATCH_RUNS_EXAMINED)} runs of the batch says it failed; no "why" to read.`);
+    return failing
+        .sort((a, b) => (b.unsafe_attempts ?? 0) - (a.unsafe_attempts ?? 0) || (b.failures ?? 0) - (a.failures ?? 0) || (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
+        .slice(0, RUNS_EXPLAINED)
+        .map((answer) => answer.run_id);
+}
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
@@ -42211,6 +42358,7 @@ function formatBytes(bytes) {
 
 
 
+
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 const sepurux = {
     id: 'sepurux',
@@ -42223,10 +42371,23 @@ const sepurux = {
     async prepare(raw, { token }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-        return { run: (context) => runGate({ ...inputs, token }, trace, context) };
+        let started;
+        return {
+            run: (context) => runGate({ ...inputs, token }, trace, context, (client, created) => (started = { client, created })),
+            async explain({ log }) {
+                if (!started)
+                    return undefined;
+                if (!started.client.hasProject) {
+                    log.info('Why the verdict failed is read from the run\'s events, which need `project_id`; set it to see them.');
+                    return undefined;
+                }
+                const { client, created } = started;
+                return log.group('Why it failed', () => explainFailure(client, created, log));
+            },
+        };
     },
 };
-async function runGate(inputs, trace, context) {
+async function runGate(inputs, trace, context, onStarted) {
     const { log, change } = context;
     const client = new SepuruxClient(context, inputs.token, inputs.project_id);
     let traceId = inputs.trace_id;
@@ -42264,6 +42425,7 @@ async function runGate(inputs, trace, context) {
         log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
         return run;
     });
+    onStarted(client, created);
     const batchId = created.ci_batch_id ?? undefined;
     const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
     context.learned(ids);
@@ -43116,21 +43278,36 @@ async function gate_runGate(plan, runtime) {
     });
     // A cancel that comes after the verdict has nothing left to stop.
     stopped.catch(() => undefined);
+    const context = {
+        baseUrl: inputs.baseUrl,
+        deadline,
+        pollIntervalMs: inputs.pollIntervalMs,
+        log,
+        change,
+        transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
+        learned: (more) => Object.assign(ids, definedOnly(more)),
+    };
     try {
-        const evaluation = await Promise.race([stopped, plan.prepared.run({
-                baseUrl: inputs.baseUrl,
-                deadline,
-                pollIntervalMs: inputs.pollIntervalMs,
-                log,
-                change,
-                transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
-                learned: (more) => Object.assign(ids, definedOnly(more)),
-            })]);
-        return decide(backend, evaluation, deadline.elapsedMs());
+        const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
+        const verdict = decide(backend, evaluation, deadline.elapsedMs());
+        if (verdict.decision !== 'fail' || !plan.prepared.explain)
+            return verdict;
+        const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
+        return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
     }
     catch (error) {
         const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
         return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
+    }
+}
+/** The backend's "why"; a failure to read it is one log line, never a different verdict. */
+async function explainSafely(explain, context) {
+    try {
+        return await explain(context);
+    }
+    catch (error) {
+        context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
+        return undefined;
     }
 }
 function definedOnly(ids) {
@@ -43288,6 +43465,7 @@ function renderVerdict(verdict, options) {
     }
     lines.push(...figureTable(verdict));
     lines.push(...toolList(verdict, options.maxTools));
+    lines.push(...whySection(verdict, options.maxTools));
     const dashboard = safeUrl(verdict.dashboardUrl);
     if (dashboard)
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
@@ -43314,6 +43492,30 @@ function toolList(verdict, maxTools) {
     const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
     const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
     return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+}
+/** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
+function whySection(verdict, maxGroups) {
+    const why = verdict.why;
+    if (!why || why.groups.length === 0)
+        return [];
+    const [first, ...others] = why.runs;
+    const runs = `run ${codeSpan(first ?? '')}${others.length ? ` and ${others.length} more failing run${others.length === 1 ? '' : 's'}` : ''}`;
+    const list = (items) => items.map((item) => escapeText(item, 80)).join(', ');
+    const rows = why.groups
+        .slice(0, maxGroups)
+        .map((g) => `| ${g.count} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
+    const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more kinds* | | | | | |`] : [];
+    return [
+        '**Why it failed**',
+        '',
+        `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by kind and action:`,
+        '',
+        '| Events | Kind | Action | Tools | Attempts | First reasons |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...rows,
+        ...more,
+        '',
+    ];
 }
 function detailLine(verdict) {
     const ids = Object.entries(verdict.ids)

@@ -1,5 +1,5 @@
 import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from './backends/registry.js';
-import type { Backend, ChangeContext, GateLog, PreparedGate } from './backends/types.js';
+import type { Backend, BackendContext, ChangeContext, GateLog, PreparedGate } from './backends/types.js';
 import { CancelledError } from './cancel.js';
 import { Deadline } from './deadline.js';
 import { InputError, messageOf } from './errors.js';
@@ -8,6 +8,7 @@ import type { RawInputs } from './inputs/fields.js';
 import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
+import type { Why } from './why.js';
 
 /** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {
@@ -74,20 +75,34 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
   });
   // A cancel that comes after the verdict has nothing left to stop.
   stopped.catch(() => undefined);
+  const context: BackendContext = {
+    baseUrl: inputs.baseUrl,
+    deadline,
+    pollIntervalMs: inputs.pollIntervalMs,
+    log,
+    change,
+    transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
+    learned: (more) => Object.assign(ids, definedOnly(more)),
+  };
   try {
-    const evaluation = await Promise.race([stopped, plan.prepared.run({
-      baseUrl: inputs.baseUrl,
-      deadline,
-      pollIntervalMs: inputs.pollIntervalMs,
-      log,
-      change,
-      transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
-      learned: (more) => Object.assign(ids, definedOnly(more)),
-    })]);
-    return decide(backend, evaluation, deadline.elapsedMs());
+    const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
+    const verdict = decide(backend, evaluation, deadline.elapsedMs());
+    if (verdict.decision !== 'fail' || !plan.prepared.explain) return verdict;
+    const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
+    return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
   } catch (error) {
     const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
     return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
+  }
+}
+
+/** The backend's "why"; a failure to read it is one log line, never a different verdict. */
+async function explainSafely(explain: NonNullable<PreparedGate['explain']>, context: BackendContext): Promise<Why | undefined> {
+  try {
+    return await explain(context);
+  } catch (error) {
+    context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
 import { excerpt, truncate } from './text.js';
+import type { Why } from './why.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -66,6 +67,8 @@ export interface Verdict {
   figures: Figures;
   thresholds: ThresholdResult[];
   topFailingTools: { tool: string; count: number }[];
+  /** Why a failing verdict failed, when the backend could say; never part of the decision. */
+  why?: Why;
   durationMs: number;
 }
 

@@ -26,6 +26,8 @@ export interface FakeCampaign {
   evalSet?: string[];
   minScenarios?: number;
   outcome: FakeOutcome;
+  /** Batch runs whose own answer differs from the campaign's outcome, by trace id. */
+  traceOutcomes?: Record<string, Partial<FakeOutcome>>;
   /** How long after creation a run turns terminal. */
   finishAfterMs?: number;
 }
@@ -60,6 +62,12 @@ export interface FakeSepuruxOptions {
   /** Answer uploads with the older `{id}` shape. */
   legacyTraceIds?: boolean;
   dashboardOrigin?: string;
+  /**
+   * A run's policy or security events, as `GET /v1/runs/{id}/policy-events` and
+   * `.../security-events` answer them; undefined (the default) answers 404, as a server
+   * without these endpoints does.
+   */
+  events?: (run: { id: string; traceId?: string }, source: 'policy' | 'security') => { status?: number; body: unknown } | undefined;
 }
 
 export const FAKE_TOKEN = 'sx_test_token_5f0c1b8e9a';
@@ -130,6 +138,15 @@ export class FakeSepurux {
         if (!run) return HttpResponse.json({ detail: 'run not found' }, { status: 404 });
         return finishedAnswer(this.runView(run), run.campaign.outcome, Date.now() >= run.finishesAt);
       }),
+      http.get('*/v1/runs/:id/:events', async ({ request, params }) => {
+        await this.record(request);
+        if (!this.projectAuthorized(request)) return unauthorized();
+        const source = { 'policy-events': 'policy', 'security-events': 'security' }[String(params.events)] as 'policy' | 'security' | undefined;
+        const run = this.runs.get(String(params.id));
+        const answer = run && source ? this.options.events?.({ id: run.id, traceId: run.traceId }, source) : undefined;
+        if (!answer) return HttpResponse.json({ detail: 'Not Found' }, { status: 404 });
+        return HttpResponse.json(answer.body as Record<string, unknown>, { status: answer.status ?? 200 });
+      }),
       http.get('*/v1/ci/batch/:id', async ({ request, params }) => {
         await this.record(request);
         if (!this.ciAuthorized(request)) return unauthorized();
@@ -173,7 +190,7 @@ export class FakeSepurux {
 
   private runView(run: FakeRun) {
     const done = Date.now() >= run.finishesAt;
-    const { outcome } = run.campaign;
+    const outcome = { ...run.campaign.outcome, ...(run.traceId ? run.campaign.traceOutcomes?.[run.traceId] : undefined) };
     return {
       run_id: run.id,
       status: done ? (outcome.status ?? 'done') : 'running',

@@ -4,6 +4,7 @@ import type { FigureSpec } from '../figures.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Evaluation, GateIds } from '../verdict.js';
+import type { Why } from '../why.js';
 
 /** Where the gate logs. Backends get this instead of `@actions/core`. */
 export interface GateLog {
@@ -42,6 +43,11 @@ export interface BackendContext {
 export interface PreparedGate {
   /** Starts or finds the evaluation, waits for it to be terminal, and returns it. */
   run(context: BackendContext): Promise<Evaluation>;
+  /**
+   * Reads why a failing verdict failed (the backend's own events about the runs), after `run`.
+   * Called only for a `fail`; what it returns is shown, never decides. Undefined: nothing to show.
+   */
+  explain?(context: BackendContext): Promise<Why | undefined>;
 }
 
 /** An id a backend learns while it runs (a run, a trace); each is an output of the action. */

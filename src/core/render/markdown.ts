@@ -29,6 +29,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   }
   lines.push(...figureTable(verdict));
   lines.push(...toolList(verdict, options.maxTools));
+  lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
   if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
   lines.push(`<sub>${detailLine(verdict)}</sub>`);
@@ -55,6 +56,30 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
   const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
   const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
   return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+}
+
+/** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
+function whySection(verdict: Verdict, maxGroups: number): string[] {
+  const why = verdict.why;
+  if (!why || why.groups.length === 0) return [];
+  const [first, ...others] = why.runs;
+  const runs = `run ${codeSpan(first ?? '')}${others.length ? ` and ${others.length} more failing run${others.length === 1 ? '' : 's'}` : ''}`;
+  const list = (items: string[]) => items.map((item) => escapeText(item, 80)).join(', ');
+  const rows = why.groups
+    .slice(0, maxGroups)
+    .map((g) => `| ${g.count} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
+  const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more kinds* | | | | | |`] : [];
+  return [
+    '**Why it failed**',
+    '',
+    `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by kind and action:`,
+    '',
+    '| Events | Kind | Action | Tools | Attempts | First reasons |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    ...more,
+    '',
+  ];
 }
 
 function detailLine(verdict: Verdict): string {

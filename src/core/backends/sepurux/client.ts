@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { BackendContext } from '../types.js';
 import type { JsonTransport } from '../../transport/http.js';
 import { BackendCallError } from '../../errors.js';
@@ -94,6 +95,22 @@ export class SepuruxClient {
   /** One poll of a whole batch: one request whatever its size. */
   getBatch(batchId: string) {
     return this.ci.request({ method: 'GET', path: `/v1/ci/batch/${encodeURIComponent(batchId)}`, name: 'GET /v1/ci/batch/{batch_id}', schema: BatchStatus, idempotent: true });
+  }
+
+  /** Whether project calls can be made (they need `project_id`). */
+  get hasProject(): boolean {
+    return this.project !== undefined;
+  }
+
+  /** A run's policy or security events, as they come: their shape is not published (see events.ts). */
+  runEvents(runId: string, source: 'policy' | 'security'): Promise<unknown> {
+    return this.projectApi().request({
+      method: 'GET',
+      path: `/v1/runs/${encodeURIComponent(runId)}/${source}-events`,
+      name: `GET /v1/runs/{run_id}/${source}-events`,
+      schema: z.unknown(),
+      idempotent: true,
+    });
   }
 
   private projectApi(): JsonTransport {

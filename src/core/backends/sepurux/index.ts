@@ -6,6 +6,7 @@ import { BackendCallError } from '../../errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
 import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
 import { SEPURUX_FIGURES, SEPURUX_IDS } from './vocabulary.js';
+import { explainFailure } from './why.js';
 import type { Progress, RunCreated } from './schemas.js';
 import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
 
@@ -21,11 +22,28 @@ export const sepurux: Backend = {
   async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-    return { run: (context) => runGate({ ...inputs, token }, trace, context) };
+    let started: { client: SepuruxClient; created: RunCreated } | undefined;
+    return {
+      run: (context) => runGate({ ...inputs, token }, trace, context, (client, created) => (started = { client, created })),
+      async explain({ log }) {
+        if (!started) return undefined;
+        if (!started.client.hasProject) {
+          log.info('Why the verdict failed is read from the run\'s events, which need `project_id`; set it to see them.');
+          return undefined;
+        }
+        const { client, created } = started;
+        return log.group('Why it failed', () => explainFailure(client, created, log));
+      },
+    };
   },
 };
 
-async function runGate(inputs: SepuruxInputs & { token: string }, trace: TraceFile | undefined, context: BackendContext) {
+async function runGate(
+  inputs: SepuruxInputs & { token: string },
+  trace: TraceFile | undefined,
+  context: BackendContext,
+  onStarted: (client: SepuruxClient, created: RunCreated) => void,
+) {
   const { log, change } = context;
   const client = new SepuruxClient(context, inputs.token, inputs.project_id);
 
@@ -68,6 +86,7 @@ async function runGate(inputs: SepuruxInputs & { token: string }, trace: TraceFi
     log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
     return run;
   });
+  onStarted(client, created);
   const batchId = created.ci_batch_id ?? undefined;
   const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
   context.learned(ids);
