@@ -14,6 +14,9 @@ import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli } from '../test/support/runner.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
+import { sepurux } from '../src/core/backends/sepurux/index.js';
+import { reportJson } from '../src/core/render/report.js';
+import { decide } from '../src/core/verdict.js';
 
 const quick = process.argv.includes('--quick');
 const outFile = process.argv.includes('--write') && !quick ? 'BENCHMARKS.md' : undefined;
@@ -219,6 +222,42 @@ async function bigBatch() {
   }
 }
 
+/** Aggregating a big matrix: 256 shard reports into one check and one comment. */
+async function aggregateScale() {
+  const shards = quick ? 16 : 256;
+  const workspace = join(cacheDir, `matrix-${shards}`);
+  const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; head: { sha: string } } };
+  await mkdir(join(workspace, 'reports'), { recursive: true });
+  await Promise.all(
+    Array.from({ length: shards }, async (_, i) => {
+      const failures = i % 7 === 0 ? 1 : 0;
+      const verdict = decide(sepurux, { decision: failures ? 'fail' : 'pass', status: 'done', ids: { run_id: `run-${i}` }, figures: { pass_rate: failures ? 0.8 : 0.95, unsafe_attempts: 0, failures, trace_count: 20 }, thresholds: [], topFailingTools: [] }, 1000);
+      const dir = join(workspace, 'reports', `gate-shard-${i}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'verdict.json'), reportJson(verdict, { checkName: 'Sepurux Reliability Gate', repository: 'Codertocat/Hello-World', headSha: payload.pull_request.head.sha, shard: `shard-${i}` }));
+    }),
+  );
+  const github = new FakeGitHub({ validate: false });
+  const api = await serveHandlers(() => github.handlers());
+  const rssFile = join(cacheDir, 'rss-aggregate.txt');
+  try {
+    const run = await runAction({
+      inputs: { github_token: FAKE_GITHUB_TOKEN, aggregate: 'reports/**/*.json', expected_shards: String(shards) },
+      eventName: 'pull_request',
+      payload,
+      cwd: workspace,
+      env: { GITHUB_API_URL: api.origin, GITHUB_WORKSPACE: workspace, NODE_OPTIONS: `--import=${pathToFileURL(join(here, 'rss-probe.mjs')).href}`, BENCH_RSS_FILE: rssFile },
+    });
+    if (run.outputs.decision !== 'fail' || !run.outputs.reason?.startsWith(`${shards} shards`)) throw new Error(`the aggregate did not read every shard: ${run.outputs.reason}`);
+    const comment = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';
+    const rssMiB = Number(await readFile(rssFile, 'utf8')) / 1024;
+    record({ measure: `${shards} shard reports: whole aggregate step (read, check, comment)`, value: seconds(run.durationMs), target: '< 1 s', met: run.durationMs < 1000 });
+    record({ measure: `${shards} shard reports: peak RSS, comment size`, value: `${rssMiB.toFixed(0)} MiB, ${comment.length} characters`, target: '≤ 65,536 characters', met: comment.length > 0 && comment.length <= 65_536 });
+  } finally {
+    await api.close();
+  }
+}
+
 const started = Date.now();
 const actionNodeVersion = await new Promise<string>((resolve) => {
   const child = spawn(ACTION_NODE, ['--version']);
@@ -231,6 +270,7 @@ await decisionLag();
 await coldStart();
 await largeTrace();
 await bigBatch();
+await aggregateScale();
 console.log(`\nDone in ${seconds(Date.now() - started)}.`);
 
 if (outFile) {

@@ -31881,6 +31881,131 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+;// CONCATENATED MODULE: ./src/core/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? figures_formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function figures_formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
+function excerpt(text, max = 80) {
+    return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+/**
+ * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
+ * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
+ * or by the command line inside a GitHub job, is shown, not obeyed.
+ */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict.ts
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
+function checkThreshold(threshold, figures, specs) {
+    const spec = specs.find((s) => s.name === threshold.figure);
+    const actual = figures[threshold.figure];
+    const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    return { ...threshold, label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}), actual, holds };
+}
+/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+function describeThreshold(result) {
+    const figure = result.label.toLowerCase();
+    const limit = figures_formatFigure(result, result.limit);
+    if (result.actual === undefined)
+        return `no ${figure} returned (\`${result.input}\` ${limit})`;
+    const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+    return `${figure} ${figures_formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+}
+/**
+ * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
+ * returned; otherwise the most severe of the backend's decision and the broken thresholds.
+ */
+function decide(vocabulary, evaluation, durationMs) {
+    const backend = vocabulary.displayName;
+    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
+    if (untrusted.length > 0) {
+        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    }
+    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
+    const broken = thresholds.filter((t) => !t.holds);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
+    return {
+        decision,
+        reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        status: evaluation.status,
+        backendDecision: evaluation.decision,
+        ids: evaluation.ids,
+        dashboardUrl: evaluation.dashboardUrl,
+        figures: evaluation.figures,
+        thresholds,
+        topFailingTools: evaluation.topFailingTools,
+        durationMs,
+    };
+}
+function explain(backend, evaluation, broken, checked) {
+    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+    const breaks = broken.map(describeThreshold).join('; ');
+    if (evaluation.decision === 'pass' && broken.length === 0) {
+        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+    }
+    if (evaluation.decision === 'pass')
+        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
+}
+/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
+function failedVerdict(backend, reason, ids, durationMs) {
+    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -34601,9 +34726,9 @@ const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, d
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -34621,7 +34746,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -35654,13 +35779,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -35689,7 +35814,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -35703,14 +35828,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -35756,7 +35881,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -35780,7 +35905,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -35796,14 +35921,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -35823,7 +35948,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -37011,7 +37136,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -40553,13 +40678,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);
@@ -40894,14 +41019,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -40909,14 +41034,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -41712,25 +41837,35 @@ function idempotencyKey(gateKey, campaignId, traceId) {
     return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
 }
 
-;// CONCATENATED MODULE: ./src/core/text.ts
-/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
-function excerpt(text, max = 80) {
-    return truncate(text.replace(/\s+/g, ' ').trim(), max);
-}
-/**
- * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
- * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
- * or by the command line inside a GitHub job, is shown, not obeyed.
- */
-function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
-}
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
+
+/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
+const SEPURUX_FIGURES = [
+    { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
+    { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
+    { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
+    { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },
+    { name: 'trace_count', label: 'Traces', domain: DOMAINS.count, description: 'Traces the Sepurux run or batch evaluated.' },
+    { name: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', domain: DOMAINS.percentage, description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100." },
+];
+/** The ids a Sepurux gate learns. */
+const SEPURUX_IDS = [
+    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
+    { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
+    { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
+    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
+];
+/** The Sepurux thresholds; `min_coverage` applies to batches only. */
+const SEPURUX_THRESHOLDS = [
+    { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' },
+    { input: 'max_unsafe', figure: 'unsafe_attempts', comparator: '<=' },
+    { input: 'max_failures', figure: 'failures', comparator: '<=' },
+    { input: 'min_reliability_score', figure: 'reliability_score', comparator: '>=' },
+    { input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=' },
+];
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
+
 
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -41756,17 +41891,10 @@ function progressState(answer, polled) {
 }
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
 function thresholdsOf(inputs, batch) {
-    const all = [
-        limit('min_pass_rate', 'pass_rate', '>=', inputs.min_pass_rate),
-        limit('max_unsafe', 'unsafe_attempts', '<=', inputs.max_unsafe),
-        limit('max_failures', 'failures', '<=', inputs.max_failures),
-        limit('min_reliability_score', 'reliability_score', '>=', inputs.min_reliability_score),
-        batch ? limit('min_coverage', 'scenario_coverage_pct', '>=', inputs.min_coverage) : undefined,
-    ];
-    return all.filter((t) => t !== undefined);
-}
-function limit(input, figure, comparator, value) {
-    return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
+    return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap((spec) => {
+        const limit = inputs[spec.input];
+        return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' }] : [];
+    });
 }
 /**
  * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
@@ -41887,60 +42015,6 @@ const SEPURUX_RULES = [
         broken: (i) => i.project_id === undefined && (i.trace_file !== undefined || i.campaign_name !== undefined),
         message: 'is required to upload `trace_file` or look up `campaign_name`; set it to the Sepurux project UUID (or use `trace_id` and `campaign_id`).',
     },
-];
-
-;// CONCATENATED MODULE: ./src/core/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
-
-/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
-const SEPURUX_FIGURES = [
-    { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
-    { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
-    { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
-    { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },
-    { name: 'trace_count', label: 'Traces', domain: DOMAINS.count, description: 'Traces the Sepurux run or batch evaluated.' },
-    { name: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', domain: DOMAINS.percentage, description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100." },
-];
-/** The ids a Sepurux gate learns. */
-const SEPURUX_IDS = [
-    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
-    { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
-    { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
-    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
 ];
 
 ;// CONCATENATED MODULE: ./src/core/why.ts
@@ -42368,6 +42442,7 @@ const sepurux = {
     inputs: SepuruxInputs,
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
+    thresholds: SEPURUX_THRESHOLDS,
     async prepare(raw, { token }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
@@ -42609,6 +42684,11 @@ const TRULAYER_FIGURES = [
 ];
 /** The ids a TruLayer gate learns. */
 const TRULAYER_IDS = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' }];
+/** The TruLayer policy, as thresholds the gate checks again. */
+const TRULAYER_THRESHOLDS = [
+    { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
+    { input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=' },
+];
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
 
@@ -42628,6 +42708,7 @@ const trulayer = {
     inputs: TruLayerInputs,
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
+    thresholds: TRULAYER_THRESHOLDS,
     async prepare(raw, { token }) {
         const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
         return { run: (context) => trulayer_runGate({ ...inputs, token }, context) };
@@ -42697,12 +42778,10 @@ async function trulayer_runGate(inputs, context) {
 /** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
 function trulayer_thresholdsOf(inputs) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-    const thresholds = [];
-    if (inputs.score_floor !== undefined)
-        thresholds.push({ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: inputs.score_floor, breaks });
-    if (inputs.delta_tolerance !== undefined)
-        thresholds.push({ input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=', limit: inputs.delta_tolerance, breaks });
-    return thresholds;
+    return TRULAYER_THRESHOLDS.flatMap((spec) => {
+        const limit = inputs[spec.input];
+        return limit === undefined ? [] : [{ ...spec, limit, breaks }];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/registry.ts
@@ -42820,12 +42899,305 @@ const commonSchema = (backends) => object({
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
         description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
     }),
+    shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
+        message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
+    }), {
+        description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
+    }),
     head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
 function parseCommonInputs(raw, backends) {
     const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw);
     return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
+}
+
+;// CONCATENATED MODULE: ./src/core/vocabulary.ts
+
+
+
+/**
+ * The vocabulary of every registered backend, merged: what the front doors iterate to read
+ * inputs, set outputs, print `--help` and render reports. A name two backends declare (e.g.
+ * `run_id`) is one input, figure or output.
+ */
+/** The inputs every backend shares, then each backend's own. */
+const GATE_INPUTS = uniqueByName([
+    ...declaredInputs(commonSchema(BACKEND_IDS)),
+    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
+]);
+/** Every figure a registered backend may return. */
+const vocabulary_FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
+/** Every id a registered backend may learn. */
+const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
+/** The declaration of the figure named `name`, if a backend declares it. */
+function figureSpec(name) {
+    return vocabulary_FIGURE_SPECS.find((spec) => spec.name === name);
+}
+function uniqueByName(items) {
+    const seen = new Map();
+    for (const item of items)
+        if (!seen.has(item.name))
+            seen.set(item.name, item);
+    return [...seen.values()];
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
+
+
+/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
+const MAX_FILES_WALKED = 20_000;
+/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
+function patternToRegExp(pattern) {
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+/**
+ * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
+ * at the pattern's literal folders and is bounded.
+ */
+async function globFiles(pattern, cwd) {
+    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
+    const literal = normalized.split('/');
+    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
+    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1 ? normalized.split('/').slice(0, -1).join('/') : literal.slice(0, firstWild).join('/'));
+    const matcher = patternToRegExp(normalized);
+    const found = [];
+    let walked = 0;
+    const walk = async (dir) => {
+        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            if (++walked > MAX_FILES_WALKED)
+                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
+            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(path);
+            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
+                found.push(path);
+        }
+    };
+    await walk(base);
+    return found.sort();
+}
+
+;// CONCATENATED MODULE: ./src/core/render/report.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject) {
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
+
+
+
+
+
+
+
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+const decision = schemas_enum(['pass', 'warn', 'fail']);
+/** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
+const ShardReport = object({
+    version: schemas_number(),
+    checkName: schemas_string(),
+    repository: schemas_string(),
+    headSha: schemas_string().optional(),
+    shard: schemas_string().min(1).optional(),
+    decision,
+    reason: schemas_string(),
+    outcome: schemas_enum(['evaluated', 'error', 'cancelled']),
+    backend: schemas_string(),
+    status: schemas_string().optional(),
+    backendDecision: decision.optional(),
+    ids: record(schemas_string(), schemas_string()),
+    dashboardUrl: schemas_string().optional(),
+    figures: record(schemas_string(), schemas_number()),
+    thresholds: array(object({
+        input: schemas_string(),
+        figure: schemas_string(),
+        label: schemas_string(),
+        unit: schemas_string().optional(),
+        comparator: schemas_enum(['>=', '<=']),
+        limit: schemas_number(),
+        breaks: schemas_enum(['warn', 'fail']),
+        actual: schemas_number().optional(),
+        holds: schemas_boolean(),
+    })),
+    topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
+    durationMs: schemas_number(),
+});
+/**
+ * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
+ * check and commit, and its decision is what its own thresholds and backend decision make
+ * (a report edited by hand to say pass is caught). Returns why not, as a sentence naming the
+ * file, or the verdict.
+ */
+async function readShardReport(path) {
+    const name = (0,external_node_path_namespaceObject.basename)(path);
+    let bytes;
+    try {
+        bytes = await (0,promises_namespaceObject.readFile)(path);
+    }
+    catch (error) {
+        return `report ${name} cannot be read (${error.code ?? 'error'})`;
+    }
+    if (bytes.length > MAX_REPORT_BYTES)
+        return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+    const shape = checkJson(bytes, { rejectDuplicateKeys: true });
+    if (!shape.ok)
+        return `report ${name} is not valid JSON (${shape.error})`;
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json?.version !== REPORT_VERSION)
+        return `report ${name} has format version ${excerpt(String(json?.version), 20)}, not ${REPORT_VERSION}; aggregate reports of the same release of the gate`;
+    const parsed = ShardReport.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
+    }
+    const report = parsed.data;
+    if (!report.shard)
+        return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+    const altered = contradiction(report);
+    if (altered)
+        return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
+    return { ...report, shard: report.shard, file: name };
+}
+/** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
+function contradiction(report) {
+    for (const threshold of report.thresholds) {
+        const again = checkThreshold(threshold, report.figures, vocabulary_FIGURE_SPECS);
+        if (again.holds !== threshold.holds || again.actual !== threshold.actual)
+            return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+    }
+    if (report.outcome !== 'evaluated')
+        return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
+    if (!report.backendDecision)
+        return 'it has no backend decision';
+    const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+    return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
+
+
+
+
+
+
+
+/**
+ * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
+ * (another commit), foreign (another check name), unreadable or altered report fails the
+ * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
+ * their trace counts where every shard carries them, and the aggregate's own thresholds are
+ * checked on the pooled figures. Never throws.
+ */
+async function aggregateReports(plan, log) {
+    const started = Date.now();
+    let files;
+    try {
+        files = await globFiles(plan.pattern, plan.cwd);
+    }
+    catch (error) {
+        files = [];
+        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
+    }
+    const read = await Promise.all(files.map((file) => readShardReport(file)));
+    const shards = read.filter((r) => typeof r !== 'string');
+    const problems = [...read.filter((r) => typeof r === 'string'), ...mismatches(shards, plan)];
+    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
+    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({ shard, decision, reason, backend, figures, ...(dashboardUrl ? { dashboardUrl } : {}) }));
+    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
+    const figures = pool(shards);
+    const durationMs = Date.now() - started;
+    if (problems.length > 0) {
+        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
+        return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
+    }
+    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, vocabulary_FIGURE_SPECS));
+    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
+    const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
+    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
+    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+    const topFailingTools = mergeTools(shards);
+    return { decision, reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS), outcome: 'evaluated', backend, backendDecision: worstShard?.decision, ids: {}, figures, thresholds, topFailingTools, durationMs, shards: rows };
+}
+/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
+function mismatches(shards, plan) {
+    const problems = [];
+    const seen = new Map();
+    for (const s of shards) {
+        const earlier = seen.get(s.shard);
+        if (earlier)
+            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
+        seen.set(s.shard, s.file);
+        if (s.checkName !== plan.checkName)
+            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
+        if (plan.headSha && s.headSha !== plan.headSha)
+            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+    }
+    if (seen.size < plan.expectedShards)
+        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
+    if (seen.size > plan.expectedShards)
+        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+    return problems;
+}
+/**
+ * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
+ * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
+ */
+function pool(shards) {
+    if (shards.length === 0)
+        return {};
+    const pooled = {};
+    for (const spec of vocabulary_FIGURE_SPECS) {
+        const values = shards.map((s) => s.figures[spec.name]);
+        if (values.some((v) => v === undefined))
+            continue;
+        if (spec.domain.integer) {
+            pooled[spec.name] = values.reduce((sum, v) => sum + (v ?? 0), 0);
+            continue;
+        }
+        const weights = shards.map((s) => s.figures.trace_count);
+        const total = weights.reduce((sum, w) => sum + (w ?? 0), 0);
+        if (weights.some((w) => w === undefined) || total <= 0)
+            continue;
+        pooled[spec.name] = Number((values.reduce((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
+    }
+    return pooled;
+}
+function mergeTools(shards) {
+    const counts = new Map();
+    for (const s of shards)
+        for (const t of s.topFailingTools)
+            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+/** A figure as a shard row shows it. */
+function shardFigure(row, name) {
+    return formatFigure(FIGURE_SPECS.find((s) => s.name === name), row.figures[name]);
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -42974,7 +43346,7 @@ const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 /** The shortest per-request timeout worth splitting the deadline for. */
 const MIN_SPLIT_TIMEOUT_MS = 1000;
 /** How much of a backend's own message goes into an error. */
-const MAX_SAID_CHARS = 300;
+const http_MAX_SAID_CHARS = 300;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const USER_AGENT = 'agent-reliability-gate/1';
@@ -43106,7 +43478,7 @@ class JsonTransport {
         return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
     }
     failure(call, answer, hints = {}) {
-        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
+        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, http_MAX_SAID_CHARS);
         const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
         const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
         return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
@@ -43156,78 +43528,6 @@ function connectionFailure(call, error, attempts) {
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
-;// CONCATENATED MODULE: ./src/core/verdict.ts
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const verdict_MAX_SAID_CHARS = 500;
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
-/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-function checkThreshold(threshold, figures, specs) {
-    const spec = specs.find((s) => s.name === threshold.figure);
-    const actual = figures[threshold.figure];
-    const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-    return { ...threshold, label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}), actual, holds };
-}
-/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
-function describeThreshold(result) {
-    const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
-    if (result.actual === undefined)
-        return `no ${figure} returned (\`${result.input}\` ${limit})`;
-    const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-    return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-}
-/**
- * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
- * returned; otherwise the most severe of the backend's decision and the broken thresholds.
- */
-function decide(vocabulary, evaluation, durationMs) {
-    const backend = vocabulary.displayName;
-    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
-    if (untrusted.length > 0) {
-        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
-    }
-    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
-    const broken = thresholds.filter((t) => !t.holds);
-    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
-    return {
-        decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
-        outcome: 'evaluated',
-        backend,
-        status: evaluation.status,
-        backendDecision: evaluation.decision,
-        ids: evaluation.ids,
-        dashboardUrl: evaluation.dashboardUrl,
-        figures: evaluation.figures,
-        thresholds,
-        topFailingTools: evaluation.topFailingTools,
-        durationMs,
-    };
-}
-function explain(backend, evaluation, broken, checked) {
-    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, verdict_MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
-    const breaks = broken.map(describeThreshold).join('; ');
-    if (evaluation.decision === 'pass' && broken.length === 0) {
-        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
-    }
-    if (evaluation.decision === 'pass')
-        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
-    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
-}
-/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
-function failedVerdict(backend, reason, ids, durationMs) {
-    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
-}
-
 ;// CONCATENATED MODULE: ./src/core/gate.ts
 
 
@@ -43251,6 +43551,8 @@ async function planGate(raw, change) {
         prepared,
         change: {
             ...change,
+            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
             commitSha: inputs.head_sha ?? change.commitSha,
             pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
         },
@@ -43371,36 +43673,6 @@ function concludeStep(verdict, mode) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/vocabulary.ts
-
-
-
-/**
- * The vocabulary of every registered backend, merged: what the front doors iterate to read
- * inputs, set outputs, print `--help` and render reports. A name two backends declare (e.g.
- * `run_id`) is one input, figure or output.
- */
-/** The inputs every backend shares, then each backend's own. */
-const GATE_INPUTS = uniqueByName([
-    ...declaredInputs(commonSchema(BACKEND_IDS)),
-    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
-]);
-/** Every figure a registered backend may return. */
-const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
-/** Every id a registered backend may learn. */
-const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
-/** The declaration of the figure named `name`, if a backend declares it. */
-function figureSpec(name) {
-    return FIGURE_SPECS.find((spec) => spec.name === name);
-}
-function uniqueByName(items) {
-    const seen = new Map();
-    for (const item of items)
-        if (!seen.has(item.name))
-            seen.set(item.name, item);
-    return [...seen.values()];
-}
-
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
 
 /**
@@ -43463,6 +43735,7 @@ function renderVerdict(verdict, options) {
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
+    lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...toolList(verdict, options.maxTools));
     lines.push(...whySection(verdict, options.maxTools));
@@ -43475,11 +43748,11 @@ function renderVerdict(verdict, options) {
 }
 function figureTable(verdict) {
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${figures_formatFigure(t, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${figures_formatFigure(t, t.limit)} (\`${t.input}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
-            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} | |`);
+            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${figures_formatFigure(spec, value)} | |`);
     }
     if (rows.length === 0)
         return [];
@@ -43493,6 +43766,33 @@ function toolList(verdict, maxTools) {
     const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
     return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
 }
+/** Shards shown at most; the rest are counted (256 rows of a few figures stay well within GitHub's limits). */
+const MAX_SHARD_ROWS = 300;
+/** An aggregate's shards: a row each, with its decision, its key figures and its link. */
+function shardTable(verdict) {
+    const shards = verdict.shards;
+    if (!shards || shards.length === 0)
+        return [];
+    const shown = vocabulary_FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+    const rows = [...shards]
+        .sort((a, b) => worstFirst(a.decision, b.decision) || a.shard.localeCompare(b.shard))
+        .slice(0, MAX_SHARD_ROWS)
+        .map((row) => {
+        const link = safeUrl(row.dashboardUrl);
+        return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => figures_formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
+    });
+    const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
+    return [
+        `**Shards** (${shards.length}; the worst decides)`,
+        '',
+        `| Shard | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Link |`,
+        `| --- | --- |${' --- |'.repeat(shown.length + 1)}`,
+        ...rows,
+        ...more,
+        '',
+    ];
+}
+const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
 /** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
 function whySection(verdict, maxGroups) {
     const why = verdict.why;
@@ -43750,6 +44050,10 @@ const NOTHING = { finish: async () => undefined };
  * beside the backend.
  */
 async function startGitHubReport(place, log, budget) {
+    if (place.reportsElsewhere) {
+        log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
+        return NOTHING;
+    }
     if (!place.token) {
         log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
         return NOTHING;
@@ -43808,6 +44112,14 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
     comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+    aggregate: documented(optionalText(), {
+        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
+        actionOnly: true,
+    }),
+    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+        actionOnly: true,
+    }),
 });
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
 const ACTION_INPUTS = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
@@ -43917,6 +44229,8 @@ function changeOf(target) {
 
 
 
+
+
 const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
     'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
 /**
@@ -43925,38 +44239,65 @@ const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes fro
  */
 async function planAction(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+    const reporting = parseGitHubInputs(raw);
+    if (reporting.aggregate !== undefined)
+        return planAggregate(raw, reporting, target, env);
+    if (reporting.expected_shards !== undefined)
+        throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
     if (!raw.token?.trim() && target.fromFork)
         throw new InputError(FORK_WITHOUT_SECRET);
-    const reporting = parseGitHubInputs(raw);
     const gate = await planGate(raw, changeOf(target));
+    const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
+    const { shard } = gate.inputs;
     return {
+        kind: 'gate',
         gate,
-        github: {
-            ...target,
-            token: reporting.github_token,
-            comment: reporting.comment,
-            checkName: reporting.check_name ?? gate.backend.defaultCheckName,
-            mode: gate.inputs.mode,
-            // The `head_sha` and `pull_request_number` inputs, applied by the core, override the event.
-            headSha: gate.change.commitSha,
-            pullRequestNumber: gate.change.pullRequestNumber,
-        },
+        timeoutMs: gate.inputs.timeoutMs,
+        // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
+        github: place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }),
+        subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
+    };
+}
+function place(reporting, target, more) {
+    const { off, ...rest } = more;
+    return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+}
+/** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
+function planAggregate(raw, reporting, target, env) {
+    if (reporting.expected_shards === undefined)
+        throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
+    const common = commonSchema(BACKEND_IDS).pick({ backend: true, mode: true, timeout: true, shard: true, head_sha: true, pull_request_number: true }).safeParse(Object.fromEntries(['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number'].map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
+    if (common.data.shard)
+        throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
+    const backend = backendById(common.data.backend);
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        if (!raw[name]?.trim())
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec)
+            throw new InputError(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).`);
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (!parsed.success || typeof parsed.data !== 'number')
+            throw new InputError(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}.`);
+        thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+    }
+    const checkName = reporting.check_name ?? backend.defaultCheckName;
+    const headSha = common.data.head_sha ?? target.headSha;
+    const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+    return {
+        kind: 'aggregate',
+        aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
+        timeoutMs: common.data.timeout,
+        github: place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }),
+        subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
     };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/core/render/report.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
-/**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version first. Documented in the README.
- */
-function reportJson(verdict) {
-    return `${JSON.stringify({ version: REPORT_VERSION, ...verdict }, null, 2)}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
@@ -43966,11 +44307,12 @@ function reportJson(verdict) {
 
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
-async function writeReportFile(verdict, env = process.env) {
+async function writeReportFile(verdict, subject, env = process.env) {
     const dir = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'agent-reliability-gate');
     await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const path = (0,external_node_path_namespaceObject.join)(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
-    await (0,promises_namespaceObject.writeFile)(path, reportJson(verdict));
+    const shard = subject.shard ? `-${subject.shard.replace(/[^\w.-]+/g, '_')}` : '';
+    const path = (0,external_node_path_namespaceObject.join)(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}${shard}-${process.pid}.json`);
+    await (0,promises_namespaceObject.writeFile)(path, reportJson(verdict, subject));
     return path;
 }
 /** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
@@ -43986,7 +44328,7 @@ function setOutputs(verdict) {
     setOutput('dashboard_url', verdict.dashboardUrl ?? '');
     for (const { name } of ID_SPECS)
         setOutput(name, verdict.ids[name] ?? '');
-    for (const { name } of FIGURE_SPECS) {
+    for (const { name } of vocabulary_FIGURE_SPECS) {
         const value = verdict.figures[name];
         setOutput(name, value === undefined ? '' : formatNumber(value));
     }
@@ -44015,18 +44357,18 @@ async function writeJobSummary(markdown) {
  * written (an unusable `RUNNER_TEMP`) is a warning: the outputs, the step and the check still
  * say the same verdict.
  */
-async function reportOnRunner(verdict, heading, log) {
+async function reportOnRunner(verdict, subject, mode, log) {
     setOutputs(verdict);
     let reportFile = '';
     try {
-        reportFile = await writeReportFile(verdict);
+        reportFile = await writeReportFile(verdict, subject);
     }
     catch (error) {
         log.warning(`Could not write the report file (${messageOf(error)}); the \`report_file\` output is empty, the other outputs hold the verdict.`);
     }
     setOutput('report_file', reportFile);
     try {
-        await writeJobSummary(renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
+        await writeJobSummary(renderVerdict(verdict, { title: subject.shard ? `${subject.checkName} (shard ${subject.shard})` : subject.checkName, mode, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
     }
     catch (error) {
         log.warning(`Could not write the job summary (${messageOf(error)}); the outputs and the check hold the verdict.`);
@@ -44034,6 +44376,7 @@ async function reportOnRunner(verdict, heading, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
+
 
 
 
@@ -44062,20 +44405,21 @@ async function run(env = process.env) {
     if (plan instanceof Error) {
         // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
         const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
-        await reportOnRunner(verdict, { title: 'Reliability gate', mode: 'hard' }, log);
+        await reportOnRunner(verdict, { checkName: 'Reliability gate', repository: env.GITHUB_REPOSITORY ?? 'unknown/unknown' }, 'hard', log);
         setFailed(verdict.reason);
         return;
     }
-    const { timeoutMs } = plan.gate.inputs;
+    const { timeoutMs } = plan;
     // Every GitHub call shares one budget; a cancelled job cuts it to seconds.
     const githubBudget = new Deadline(timeoutMs + githubGraceMs(timeoutMs));
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
     // The check starts, and the sticky comment is looked up, while the backend works.
     const github = startGitHubReport(plan.github, log, githubBudget);
-    const verdict = redactSecrets(await gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+    const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
+    const verdict = redactSecrets(await evaluated, secrets);
     try {
-        await reportOnRunner(verdict, { title: plan.github.checkName, mode: plan.github.mode }, log);
+        await reportOnRunner(verdict, plan.subject, plan.github.mode, log);
     }
     finally {
         // The check is completed even if the runner's files could not be written.

@@ -10491,6 +10491,68 @@ function idempotencyKey(gateKey, campaignId, traceId) {
     return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
 }
 
+;// CONCATENATED MODULE: ./src/core/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
+
+/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
+const SEPURUX_FIGURES = [
+    { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
+    { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
+    { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
+    { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },
+    { name: 'trace_count', label: 'Traces', domain: DOMAINS.count, description: 'Traces the Sepurux run or batch evaluated.' },
+    { name: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', domain: DOMAINS.percentage, description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100." },
+];
+/** The ids a Sepurux gate learns. */
+const SEPURUX_IDS = [
+    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
+    { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
+    { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
+    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
+];
+/** The Sepurux thresholds; `min_coverage` applies to batches only. */
+const SEPURUX_THRESHOLDS = [
+    { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' },
+    { input: 'max_unsafe', figure: 'unsafe_attempts', comparator: '<=' },
+    { input: 'max_failures', figure: 'failures', comparator: '<=' },
+    { input: 'min_reliability_score', figure: 'reliability_score', comparator: '>=' },
+    { input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=' },
+];
+
 ;// CONCATENATED MODULE: ./src/core/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
@@ -10510,6 +10572,7 @@ function defuseCommands(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
+
 
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -10535,17 +10598,10 @@ function progressState(answer, polled) {
 }
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
 function thresholdsOf(inputs, batch) {
-    const all = [
-        limit('min_pass_rate', 'pass_rate', '>=', inputs.min_pass_rate),
-        limit('max_unsafe', 'unsafe_attempts', '<=', inputs.max_unsafe),
-        limit('max_failures', 'failures', '<=', inputs.max_failures),
-        limit('min_reliability_score', 'reliability_score', '>=', inputs.min_reliability_score),
-        batch ? limit('min_coverage', 'scenario_coverage_pct', '>=', inputs.min_coverage) : undefined,
-    ];
-    return all.filter((t) => t !== undefined);
-}
-function limit(input, figure, comparator, value) {
-    return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
+    return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap((spec) => {
+        const limit = inputs[spec.input];
+        return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' }] : [];
+    });
 }
 /**
  * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
@@ -10666,60 +10722,6 @@ const SEPURUX_RULES = [
         broken: (i) => i.project_id === undefined && (i.trace_file !== undefined || i.campaign_name !== undefined),
         message: 'is required to upload `trace_file` or look up `campaign_name`; set it to the Sepurux project UUID (or use `trace_id` and `campaign_id`).',
     },
-];
-
-;// CONCATENATED MODULE: ./src/core/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
-
-/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
-const SEPURUX_FIGURES = [
-    { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
-    { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
-    { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
-    { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },
-    { name: 'trace_count', label: 'Traces', domain: DOMAINS.count, description: 'Traces the Sepurux run or batch evaluated.' },
-    { name: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', domain: DOMAINS.percentage, description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100." },
-];
-/** The ids a Sepurux gate learns. */
-const SEPURUX_IDS = [
-    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
-    { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
-    { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
-    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
 ];
 
 ;// CONCATENATED MODULE: ./src/core/why.ts
@@ -11147,6 +11149,7 @@ const sepurux = {
     inputs: SepuruxInputs,
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
+    thresholds: SEPURUX_THRESHOLDS,
     async prepare(raw, { token }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
@@ -11388,6 +11391,11 @@ const TRULAYER_FIGURES = [
 ];
 /** The ids a TruLayer gate learns. */
 const TRULAYER_IDS = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' }];
+/** The TruLayer policy, as thresholds the gate checks again. */
+const TRULAYER_THRESHOLDS = [
+    { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
+    { input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=' },
+];
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
 
@@ -11407,6 +11415,7 @@ const trulayer = {
     inputs: TruLayerInputs,
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
+    thresholds: TRULAYER_THRESHOLDS,
     async prepare(raw, { token }) {
         const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
         return { run: (context) => trulayer_runGate({ ...inputs, token }, context) };
@@ -11476,12 +11485,10 @@ async function trulayer_runGate(inputs, context) {
 /** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
 function trulayer_thresholdsOf(inputs) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-    const thresholds = [];
-    if (inputs.score_floor !== undefined)
-        thresholds.push({ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: inputs.score_floor, breaks });
-    if (inputs.delta_tolerance !== undefined)
-        thresholds.push({ input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=', limit: inputs.delta_tolerance, breaks });
-    return thresholds;
+    return TRULAYER_THRESHOLDS.flatMap((spec) => {
+        const limit = inputs[spec.input];
+        return limit === undefined ? [] : [{ ...spec, limit, breaks }];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/registry.ts
@@ -11598,6 +11605,11 @@ const commonSchema = (backends) => object({
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
         description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
+    }),
+    shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
+        message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
+    }), {
+        description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
     }),
     head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
 });
@@ -12030,6 +12042,8 @@ async function planGate(raw, change) {
         prepared,
         change: {
             ...change,
+            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
             commitSha: inputs.head_sha ?? change.commitSha,
             pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
         },
@@ -12266,6 +12280,7 @@ function renderVerdict(verdict, options) {
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
+    lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...toolList(verdict, options.maxTools));
     lines.push(...whySection(verdict, options.maxTools));
@@ -12296,6 +12311,33 @@ function toolList(verdict, maxTools) {
     const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
     return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
 }
+/** Shards shown at most; the rest are counted (256 rows of a few figures stay well within GitHub's limits). */
+const MAX_SHARD_ROWS = 300;
+/** An aggregate's shards: a row each, with its decision, its key figures and its link. */
+function shardTable(verdict) {
+    const shards = verdict.shards;
+    if (!shards || shards.length === 0)
+        return [];
+    const shown = FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+    const rows = [...shards]
+        .sort((a, b) => worstFirst(a.decision, b.decision) || a.shard.localeCompare(b.shard))
+        .slice(0, MAX_SHARD_ROWS)
+        .map((row) => {
+        const link = safeUrl(row.dashboardUrl);
+        return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
+    });
+    const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
+    return [
+        `**Shards** (${shards.length}; the worst decides)`,
+        '',
+        `| Shard | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Link |`,
+        `| --- | --- |${' --- |'.repeat(shown.length + 1)}`,
+        ...rows,
+        ...more,
+        '',
+    ];
+}
+const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
 /** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
 function whySection(verdict, maxGroups) {
     const why = verdict.why;
@@ -12344,10 +12386,11 @@ function fit(body, maxChars) {
 const REPORT_VERSION = 1;
 /**
  * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version first. Documented in the README.
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
  */
-function reportJson(verdict) {
-    return `${JSON.stringify({ version: REPORT_VERSION, ...verdict }, null, 2)}\n`;
+function reportJson(verdict, subject) {
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/files.ts
@@ -12360,11 +12403,11 @@ function reportJson(verdict) {
 /** GitLab's merge-request notes take a million characters; a job log is no place for more. */
 const MARKDOWN_MAX_CHARS = 512 * 1024;
 /** Writes the files the request asks for; returns one sentence per file that could not be written. */
-async function writeRequestedFiles(request, verdict, heading) {
+async function writeRequestedFiles(request, verdict, subject, mode) {
     const files = [
-        ['--report', request.report, () => reportJson(verdict)],
-        ['--junit', request.junit, () => renderJUnit(verdict, heading.title)],
-        ['--markdown', request.markdown, () => `${renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
+        ['--report', request.report, () => reportJson(verdict, subject)],
+        ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
+        ['--markdown', request.markdown, () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
     ];
     const problems = await Promise.all(files.map(async ([flag, path, content]) => {
         if (!path)
@@ -12589,14 +12632,15 @@ async function main(argv, env, io) {
     const plan = await planGate(request.inputs, change).catch((error) => error);
     if (plan instanceof Error) {
         const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', inFlagWords(messageOf(plan)), {}, 0), secrets);
-        await finish(request, verdict, 'Reliability gate', io, log);
+        await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
         return EXIT.badInput;
     }
     log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const verdict = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
     cancel.dispose();
-    const written = await finish(request, verdict, plan.backend.defaultCheckName, io, log, plan);
+    const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
+    const written = await finish(request, verdict, subject, io, log, plan);
     if (!written)
         return EXIT.fail;
     if (verdict.decision !== 'fail')
@@ -12607,9 +12651,9 @@ async function main(argv, env, io) {
     return EXIT.pass;
 }
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(request, verdict, title, io, log, plan) {
+async function finish(request, verdict, subject, io, log, plan) {
     log.close();
-    const problems = await writeRequestedFiles(request, verdict, { title, mode: plan?.inputs.mode ?? 'hard' });
+    const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
     for (const problem of problems)
         log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
     io.stdout.write(`${verdict.decision}: ${verdict.reason}\n`);

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { credential } from '../core/inputs/common.js';
 import { type DeclaredInput, declaredInputs, documented } from '../core/inputs/declare.js';
-import { flag, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import { flag, optionalNumber, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
 
 /** The inputs only the action reads: how it reports on GitHub. */
@@ -19,6 +19,15 @@ export const GitHubInputs = z.object({
     actionOnly: true,
   }),
   comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+  aggregate: documented(optionalText(), {
+    description:
+      'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
+    actionOnly: true,
+  }),
+  expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+    description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+    actionOnly: true,
+  }),
 });
 export type GitHubInputs = z.output<typeof GitHubInputs>;
 

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { listenForCancel } from '../core/cancel.js';
 import { Deadline } from '../core/deadline.js';
 import { messageOf } from '../core/errors.js';
+import { aggregateReports } from '../core/aggregate/index.js';
 import { runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
 import { failedVerdict } from '../core/verdict.js';
@@ -28,20 +29,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (plan instanceof Error) {
     // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
     const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
-    await reportOnRunner(verdict, { title: 'Reliability gate', mode: 'hard' }, log);
+    await reportOnRunner(verdict, { checkName: 'Reliability gate', repository: env.GITHUB_REPOSITORY ?? 'unknown/unknown' }, 'hard', log);
     core.setFailed(verdict.reason);
     return;
   }
-  const { timeoutMs } = plan.gate.inputs;
+  const { timeoutMs } = plan;
   // Every GitHub call shares one budget; a cancelled job cuts it to seconds.
   const githubBudget = new Deadline(timeoutMs + githubGraceMs(timeoutMs));
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
   // The check starts, and the sticky comment is looked up, while the backend works.
   const github = startGitHubReport(plan.github, log, githubBudget);
-  const verdict = redactSecrets(await runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+  const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
+  const verdict = redactSecrets(await evaluated, secrets);
   try {
-    await reportOnRunner(verdict, { title: plan.github.checkName, mode: plan.github.mode }, log);
+    await reportOnRunner(verdict, plan.subject, plan.github.mode, log);
   } finally {
     // The check is completed even if the runner's files could not be written.
     await (await github).finish(verdict);

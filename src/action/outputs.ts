@@ -3,16 +3,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatNumber } from '../core/figures.js';
-import { reportJson } from '../core/render/report.js';
+import { type ReportSubject, reportJson } from '../core/render/report.js';
 import type { Verdict } from '../core/verdict.js';
 import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
-export async function writeReportFile(verdict: Verdict, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function writeReportFile(verdict: Verdict, subject: ReportSubject, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = join(env.RUNNER_TEMP || tmpdir(), 'agent-reliability-gate');
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
-  await writeFile(path, reportJson(verdict));
+  const shard = subject.shard ? `-${subject.shard.replace(/[^\w.-]+/g, '_')}` : '';
+  const path = join(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}${shard}-${process.pid}.json`);
+  await writeFile(path, reportJson(verdict, subject));
   return path;
 }
 

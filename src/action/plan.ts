@@ -1,15 +1,25 @@
+import type { AggregatePlan } from '../core/aggregate/index.js';
+import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/errors.js';
 import { type GatePlan, planGate } from '../core/gate.js';
+import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
+import type { ReportSubject } from '../core/render/report.js';
+import type { Threshold } from '../core/verdict.js';
 import type { GitHubPlace } from './github/report.js';
-import { parseGitHubInputs } from './inputs.js';
+import { type GitHubInputs, parseGitHubInputs } from './inputs.js';
 
-/** A gate the action can run: the core's plan, and where it reports on GitHub. */
-export interface ActionPlan {
-  gate: GatePlan;
+/**
+ * What the action was asked to do: gate the change (alone, or as one shard of a matrix), or
+ * aggregate the shards' reports into one verdict; where it reports on GitHub; what its
+ * report file is about.
+ */
+export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
   github: GitHubPlace;
-}
+  subject: ReportSubject;
+  timeoutMs: number;
+};
 
 const FORK_WITHOUT_SECRET =
   'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
@@ -21,20 +31,54 @@ const FORK_WITHOUT_SECRET =
  */
 export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-  if (!raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
   const reporting = parseGitHubInputs(raw);
+  if (reporting.aggregate !== undefined) return planAggregate(raw, reporting, target, env);
+  if (reporting.expected_shards !== undefined) throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
+  if (!raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
   const gate = await planGate(raw, changeOf(target));
+  const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
+  const { shard } = gate.inputs;
   return {
+    kind: 'gate',
     gate,
-    github: {
-      ...target,
-      token: reporting.github_token,
-      comment: reporting.comment,
-      checkName: reporting.check_name ?? gate.backend.defaultCheckName,
-      mode: gate.inputs.mode,
-      // The `head_sha` and `pull_request_number` inputs, applied by the core, override the event.
-      headSha: gate.change.commitSha,
-      pullRequestNumber: gate.change.pullRequestNumber,
-    },
+    timeoutMs: gate.inputs.timeoutMs,
+    // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
+    github: place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }),
+    subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
+  };
+}
+
+function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, more: Pick<GitHubPlace, 'checkName' | 'mode' | 'headSha' | 'pullRequestNumber'> & { off: boolean }): GitHubPlace {
+  const { off, ...rest } = more;
+  return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+}
+
+/** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
+function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnType<typeof readTarget>, env: NodeJS.ProcessEnv): ActionPlan {
+  if (reporting.expected_shards === undefined) throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
+  const common = commonSchema(BACKEND_IDS).pick({ backend: true, mode: true, timeout: true, shard: true, head_sha: true, pull_request_number: true }).safeParse(
+    Object.fromEntries(['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number'].map((name) => [name, raw[name] ?? ''])),
+  );
+  if (!common.success) throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
+  if (common.data.shard) throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
+  const backend = backendById(common.data.backend);
+  const thresholds: Threshold[] = [];
+  for (const name of Object.keys(backend.inputs.shape)) {
+    if (!raw[name]?.trim()) continue;
+    const spec = backend.thresholds.find((t) => t.input === name);
+    if (!spec) throw new InputError(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).`);
+    const parsed = (backend.inputs.shape[name] as { safeParse(value: string): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }).safeParse(raw[name]);
+    if (!parsed.success || typeof parsed.data !== 'number') throw new InputError(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}.`);
+    thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+  }
+  const checkName = reporting.check_name ?? backend.defaultCheckName;
+  const headSha = common.data.head_sha ?? target.headSha;
+  const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+  return {
+    kind: 'aggregate',
+    aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
+    timeoutMs: common.data.timeout,
+    github: place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }),
+    subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
   };
 }

@@ -4,7 +4,7 @@ import { messageOf } from '../core/errors.js';
 import type { Mode } from '../core/inputs/common.js';
 import { renderJUnit } from '../core/render/junit.js';
 import { renderVerdict } from '../core/render/markdown.js';
-import { reportJson } from '../core/render/report.js';
+import { type ReportSubject, reportJson } from '../core/render/report.js';
 import type { Verdict } from '../core/verdict.js';
 import type { CliRequest } from './flags.js';
 
@@ -12,11 +12,11 @@ import type { CliRequest } from './flags.js';
 const MARKDOWN_MAX_CHARS = 512 * 1024;
 
 /** Writes the files the request asks for; returns one sentence per file that could not be written. */
-export async function writeRequestedFiles(request: CliRequest, verdict: Verdict, heading: { title: string; mode: Mode }): Promise<string[]> {
+export async function writeRequestedFiles(request: CliRequest, verdict: Verdict, subject: ReportSubject, mode: Mode): Promise<string[]> {
   const files: [flag: string, path: string | undefined, content: () => string][] = [
-    ['--report', request.report, () => reportJson(verdict)],
-    ['--junit', request.junit, () => renderJUnit(verdict, heading.title)],
-    ['--markdown', request.markdown, () => `${renderVerdict(verdict, { ...heading, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
+    ['--report', request.report, () => reportJson(verdict, subject)],
+    ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
+    ['--markdown', request.markdown, () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
   ];
   const problems = await Promise.all(
     files.map(async ([flag, path, content]) => {

@@ -2,6 +2,7 @@ import { listenForCancel } from '../core/cancel.js';
 import { detectChange } from '../core/change/ci.js';
 import { messageOf } from '../core/errors.js';
 import { type GatePlan, planGate, runGate } from '../core/gate.js';
+import type { ReportSubject } from '../core/render/report.js';
 import { redactSecrets, redactText } from '../core/secrets.js';
 import { failedVerdict, type Verdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
@@ -42,14 +43,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
     const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', inFlagWords(messageOf(plan)), {}, 0), secrets);
-    await finish(request, verdict, 'Reliability gate', io, log);
+    await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
     return EXIT.badInput;
   }
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const verdict = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
   cancel.dispose();
-  const written = await finish(request, verdict, plan.backend.defaultCheckName, io, log, plan);
+  const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
+  const written = await finish(request, verdict, subject, io, log, plan);
   if (!written) return EXIT.fail;
   if (verdict.decision !== 'fail') return EXIT.pass;
   if (plan.inputs.mode === 'hard') return EXIT.fail;
@@ -58,9 +60,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 }
 
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(request: CliRequest, verdict: Verdict, title: string, io: CliIO, log: ReturnType<typeof cliLog>, plan?: GatePlan): Promise<boolean> {
+async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, plan?: GatePlan): Promise<boolean> {
   log.close();
-  const problems = await writeRequestedFiles(request, verdict, { title, mode: plan?.inputs.mode ?? 'hard' });
+  const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
   for (const problem of problems) log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
   io.stdout.write(`${verdict.decision}: ${verdict.reason}\n`);
   return problems.length === 0;

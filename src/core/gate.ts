@@ -34,6 +34,8 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     prepared,
     change: {
       ...change,
+      // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+      gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
       commitSha: inputs.head_sha ?? change.commitSha,
       pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
     },

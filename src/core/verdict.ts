@@ -1,6 +1,7 @@
 import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
 import { excerpt, truncate } from './text.js';
 import type { Why } from './why.js';
+import type { ShardRow } from './aggregate/index.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -13,13 +14,17 @@ export type Decision = 'pass' | 'warn' | 'fail';
 /** The figures a backend returned, by the names it declares (`pass_rate`, `mean_score`); absent when it did not. */
 export type Figures = Record<string, number>;
 
-/** A limit the user set, checked by the gate itself on the figures the backend returned. */
-export interface Threshold {
-  /** The input that set it, e.g. `min_pass_rate`. */
+/** A threshold input a backend declares: which figure it bounds, and how. */
+export interface ThresholdSpec {
+  /** The input that sets it, e.g. `min_pass_rate`. */
   input: string;
   /** The figure's name, as its backend declares it. */
   figure: string;
   comparator: '>=' | '<=';
+}
+
+/** A limit the user set, checked by the gate itself on the figures the backend returned. */
+export interface Threshold extends ThresholdSpec {
   limit: number;
   /** What a broken threshold decides: `fail`, or `warn` where the user's policy says so. */
   breaks: Exclude<Decision, 'pass'>;
@@ -69,6 +74,8 @@ export interface Verdict {
   topFailingTools: { tool: string; count: number }[];
   /** Why a failing verdict failed, when the backend could say; never part of the decision. */
   why?: Why;
+  /** An aggregate's shards, one row each. */
+  shards?: ShardRow[];
   durationMs: number;
 }
 

@@ -29,6 +29,8 @@ export interface GitHubPlace {
   mode: Mode;
   /** This workflow run, linked when the backend gives no dashboard. */
   runUrl?: string;
+  /** A matrix leg (`shard`): the aggregate step reports for it, so it posts nothing. */
+  reportsElsewhere?: boolean;
 }
 
 const NOTHING: GitHubReport = { finish: async () => undefined };
@@ -40,6 +42,10 @@ const NOTHING: GitHubReport = { finish: async () => undefined };
  * beside the backend.
  */
 export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget: Deadline): Promise<GitHubReport> {
+  if (place.reportsElsewhere) {
+    log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
+    return NOTHING;
+  }
   if (!place.token) {
     log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
     return NOTHING;

@@ -3,7 +3,7 @@ import type { Deadline } from '../deadline.js';
 import type { FigureSpec } from '../figures.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
-import type { Evaluation, GateIds } from '../verdict.js';
+import type { Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
 import type { Why } from '../why.js';
 
 /** Where the gate logs. Backends get this instead of `@actions/core`. */
@@ -76,6 +76,8 @@ export interface Backend {
   readonly figures: readonly FigureSpec[];
   /** The ids it learns. */
   readonly ids: readonly IdSpec[];
+  /** Its threshold inputs and the figures they bound (an aggregate checks them on pooled figures). */
+  readonly thresholds: readonly ThresholdSpec[];
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */
   prepare(raw: RawInputs, shared: { token: string }): Promise<PreparedGate>;
 }

@@ -73,6 +73,15 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
       description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
     }),
+    shard: documented(
+      optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
+        message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
+      }),
+      {
+        description:
+          'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
+      },
+    ),
     head_sha: documented(
       optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }),
       { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." },

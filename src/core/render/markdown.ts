@@ -1,6 +1,6 @@
 import type { Verdict } from '../verdict.js';
 import { formatFigure, formatNumber } from '../figures.js';
-import { figureSpec, ID_SPECS } from '../vocabulary.js';
+import { FIGURE_SPECS, figureSpec, ID_SPECS } from '../vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 
@@ -27,6 +27,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   if (options.mode !== 'hard' && verdict.decision !== 'pass') {
     lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
   }
+  lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
   lines.push(...toolList(verdict, options.maxTools));
   lines.push(...whySection(verdict, options.maxTools));
@@ -57,6 +58,35 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
   const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
   return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
 }
+
+/** Shards shown at most; the rest are counted (256 rows of a few figures stay well within GitHub's limits). */
+const MAX_SHARD_ROWS = 300;
+
+/** An aggregate's shards: a row each, with its decision, its key figures and its link. */
+function shardTable(verdict: Verdict): string[] {
+  const shards = verdict.shards;
+  if (!shards || shards.length === 0) return [];
+  const shown = FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+  const rows = [...shards]
+    .sort((a, b) => worstFirst(a.decision, b.decision) || a.shard.localeCompare(b.shard))
+    .slice(0, MAX_SHARD_ROWS)
+    .map((row) => {
+      const link = safeUrl(row.dashboardUrl);
+      return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
+    });
+  const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
+  return [
+    `**Shards** (${shards.length}; the worst decides)`,
+    '',
+    `| Shard | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Link |`,
+    `| --- | --- |${' --- |'.repeat(shown.length + 1)}`,
+    ...rows,
+    ...more,
+    '',
+  ];
+}
+
+const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
 
 /** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
 function whySection(verdict: Verdict, maxGroups: number): string[] {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { planActionWith } from '../../support/gate.js';
-import { webhookExample } from '../../support/webhooks.js';
 
 const valid = { token: 't0k', project_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', trace_id: 'tr-1', campaign_name: 'refund-reliability' };
 const plan = async (inputs: Record<string, string>) => {
-  const { gate, github } = await planActionWith(inputs);
-  return { ...gate, github };
+  const planned = await planActionWith(inputs);
+  if (planned.kind !== 'gate') throw new Error('expected a gate');
+  return { ...planned.gate, github: planned.github };
 };
 const problem = async (inputs: Record<string, string>) => {
   const error = await plan(inputs).then(() => undefined, (e: unknown) => e);
@@ -48,8 +48,8 @@ describe('inputs', () => {
   });
 
   it('lets head_sha and pull_request_number override the event', async () => {
-    const { gate, github } = await planActionWith({ ...valid, head_sha: 'c'.repeat(40), pull_request_number: '5' }, 'pull_request', webhookExample('pull_request', 'opened'));
-    expect(gate.change).toMatchObject({ commitSha: 'c'.repeat(40), pullRequestNumber: 5 });
+    const { change: gateChange, github } = await plan({ ...valid, head_sha: 'c'.repeat(40), pull_request_number: '5' });
+    expect(gateChange).toMatchObject({ commitSha: 'c'.repeat(40), pullRequestNumber: 5 });
     expect(github).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
   });
 

@@ -3,6 +3,7 @@ import type { PollState } from '../../poll.js';
 import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../verdict.js';
 import type { SepuruxInputs } from './inputs.js';
 import type { Progress } from './schemas.js';
+import { SEPURUX_THRESHOLDS } from './vocabulary.js';
 import { excerpt } from '../../text.js';
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -37,18 +38,10 @@ export function progressState(answer: Progress, polled: PolledResource): PollSta
 
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
 export function thresholdsOf(inputs: SepuruxInputs, batch: boolean): Threshold[] {
-  const all: (Threshold | undefined)[] = [
-    limit('min_pass_rate', 'pass_rate', '>=', inputs.min_pass_rate),
-    limit('max_unsafe', 'unsafe_attempts', '<=', inputs.max_unsafe),
-    limit('max_failures', 'failures', '<=', inputs.max_failures),
-    limit('min_reliability_score', 'reliability_score', '>=', inputs.min_reliability_score),
-    batch ? limit('min_coverage', 'scenario_coverage_pct', '>=', inputs.min_coverage) : undefined,
-  ];
-  return all.filter((t): t is Threshold => t !== undefined);
-}
-
-function limit(input: string, figure: keyof Figures, comparator: Threshold['comparator'], value: number | undefined): Threshold | undefined {
-  return value === undefined ? undefined : { input, figure, comparator, limit: value, breaks: 'fail' };
+  return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap((spec) => {
+    const limit = inputs[spec.input as keyof SepuruxInputs];
+    return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' as const }] : [];
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
 import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
-import { SEPURUX_FIGURES, SEPURUX_IDS } from './vocabulary.js';
+import { SEPURUX_FIGURES, SEPURUX_IDS, SEPURUX_THRESHOLDS } from './vocabulary.js';
 import { explainFailure } from './why.js';
 import type { Progress, RunCreated } from './schemas.js';
 import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
@@ -19,6 +19,7 @@ export const sepurux: Backend = {
   inputs: SepuruxInputs,
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
+  thresholds: SEPURUX_THRESHOLDS,
   async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);

@@ -1,4 +1,5 @@
 import { DOMAINS, type FigureSpec } from '../../figures.js';
+import type { ThresholdSpec } from '../../verdict.js';
 import type { IdSpec } from '../types.js';
 
 /** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
@@ -17,4 +18,13 @@ export const SEPURUX_IDS: readonly IdSpec[] = [
   { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
   { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
   { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
+];
+
+/** The Sepurux thresholds; `min_coverage` applies to batches only. */
+export const SEPURUX_THRESHOLDS: readonly ThresholdSpec[] = [
+  { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' },
+  { input: 'max_unsafe', figure: 'unsafe_attempts', comparator: '<=' },
+  { input: 'max_failures', figure: 'failures', comparator: '<=' },
+  { input: 'min_reliability_score', figure: 'reliability_score', comparator: '>=' },
+  { input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=' },
 ];

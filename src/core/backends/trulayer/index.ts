@@ -6,7 +6,7 @@ import type { Decision, Evaluation, Threshold } from '../../verdict.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { TruLayerClient } from './client.js';
 import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';
-import { TRULAYER_FIGURES, TRULAYER_IDS } from './vocabulary.js';
+import { TRULAYER_FIGURES, TRULAYER_IDS, TRULAYER_THRESHOLDS } from './vocabulary.js';
 import type { EvalRun } from './schemas.js';
 
 const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = { pass: 'pass', warn: 'warn', block: 'fail' };
@@ -20,6 +20,7 @@ export const trulayer: Backend = {
   inputs: TruLayerInputs,
   figures: TRULAYER_FIGURES,
   ids: TRULAYER_IDS,
+  thresholds: TRULAYER_THRESHOLDS,
   async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
     return { run: (context) => runGate({ ...inputs, token }, context) };
@@ -95,8 +96,8 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
 /** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
 function thresholdsOf(inputs: TruLayerInputs): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-  const thresholds: Threshold[] = [];
-  if (inputs.score_floor !== undefined) thresholds.push({ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: inputs.score_floor, breaks });
-  if (inputs.delta_tolerance !== undefined) thresholds.push({ input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=', limit: inputs.delta_tolerance, breaks });
-  return thresholds;
+  return TRULAYER_THRESHOLDS.flatMap((spec) => {
+    const limit = inputs[spec.input as 'score_floor' | 'delta_tolerance'];
+    return limit === undefined ? [] : [{ ...spec, limit, breaks }];
+  });
 }

@@ -1,4 +1,5 @@
 import { DOMAINS, type FigureSpec } from '../../figures.js';
+import type { ThresholdSpec } from '../../verdict.js';
 import type { IdSpec } from '../types.js';
 
 /** The figures `POST /v1/ci/gate` returns (CIGateResponse). TruLayer publishes no bounds for scores. */
@@ -9,3 +10,9 @@ export const TRULAYER_FIGURES: readonly FigureSpec[] = [
 
 /** The ids a TruLayer gate learns. */
 export const TRULAYER_IDS: readonly IdSpec[] = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' }];
+
+/** The TruLayer policy, as thresholds the gate checks again. */
+export const TRULAYER_THRESHOLDS: readonly ThresholdSpec[] = [
+  { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
+  { input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=' },
+];

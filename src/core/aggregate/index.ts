@@ -1,0 +1,118 @@
+import type { GateLog } from '../backends/types.js';
+import { messageOf } from '../errors.js';
+import { formatFigure } from '../figures.js';
+import { truncate } from '../text.js';
+import { checkThreshold, describeThreshold, type Decision, type Figures, MAX_REASON_CHARS, type Threshold, type Verdict, worst } from '../verdict.js';
+import { FIGURE_SPECS } from '../vocabulary.js';
+import { globFiles } from './glob.js';
+import { readShardReport, type ShardVerdict } from './read-report.js';
+
+/** What an aggregate step must find: how many shard reports, for which check and commit. */
+export interface AggregatePlan {
+  /** A glob of report files, e.g. `reports/**\/*.json`. */
+  pattern: string;
+  expectedShards: number;
+  checkName: string;
+  /** The commit the shards must have judged; undefined where the event names none. */
+  headSha?: string;
+  /** Thresholds given to the aggregate step, checked on the pooled figures. */
+  thresholds: Threshold[];
+  cwd: string;
+}
+
+/** One shard, as the aggregate shows it. */
+export interface ShardRow {
+  shard: string;
+  decision: Decision;
+  reason: string;
+  backend: string;
+  figures: Figures;
+  dashboardUrl?: string;
+}
+
+/**
+ * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
+ * (another commit), foreign (another check name), unreadable or altered report fails the
+ * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
+ * their trace counts where every shard carries them, and the aggregate's own thresholds are
+ * checked on the pooled figures. Never throws.
+ */
+export async function aggregateReports(plan: AggregatePlan, log: GateLog): Promise<Verdict & { shards: ShardRow[] }> {
+  const started = Date.now();
+  let files: string[];
+  try {
+    files = await globFiles(plan.pattern, plan.cwd);
+  } catch (error) {
+    files = [];
+    log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
+  }
+  const read = await Promise.all(files.map((file) => readShardReport(file)));
+  const shards = read.filter((r): r is ShardVerdict => typeof r !== 'string');
+  const problems = [...read.filter((r): r is string => typeof r === 'string'), ...mismatches(shards, plan)];
+  log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
+  const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({ shard, decision, reason, backend, figures, ...(dashboardUrl ? { dashboardUrl } : {}) }));
+  const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
+  const figures = pool(shards);
+  const durationMs = Date.now() - started;
+  if (problems.length > 0) {
+    const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
+    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
+  }
+  const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
+  const worstShard = shards.reduce<ShardVerdict | undefined>((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
+  const decision = thresholds.filter((t) => !t.holds).reduce<Decision>((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+  const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
+  const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
+  const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+  const topFailingTools = mergeTools(shards);
+  return { decision, reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS), outcome: 'evaluated', backend, backendDecision: worstShard?.decision, ids: {}, figures, thresholds, topFailingTools, durationMs, shards: rows };
+}
+
+/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
+function mismatches(shards: ShardVerdict[], plan: AggregatePlan): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const s of shards) {
+    const earlier = seen.get(s.shard);
+    if (earlier) problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
+    seen.set(s.shard, s.file);
+    if (s.checkName !== plan.checkName) problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
+    if (plan.headSha && s.headSha !== plan.headSha) problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+  }
+  if (seen.size < plan.expectedShards) problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
+  if (seen.size > plan.expectedShards) problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+  return problems;
+}
+
+/**
+ * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
+ * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
+ */
+function pool(shards: ShardVerdict[]): Figures {
+  if (shards.length === 0) return {};
+  const pooled: Figures = {};
+  for (const spec of FIGURE_SPECS) {
+    const values = shards.map((s) => s.figures[spec.name]);
+    if (values.some((v) => v === undefined)) continue;
+    if (spec.domain.integer) {
+      pooled[spec.name] = values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+      continue;
+    }
+    const weights = shards.map((s) => s.figures.trace_count);
+    const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
+    if (weights.some((w) => w === undefined) || total <= 0) continue;
+    pooled[spec.name] = Number((values.reduce<number>((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
+  }
+  return pooled;
+}
+
+function mergeTools(shards: ShardVerdict[]): { tool: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const s of shards) for (const t of s.topFailingTools) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+  return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+
+/** A figure as a shard row shows it. */
+export function shardFigure(row: ShardRow, name: string): string {
+  return formatFigure(FIGURE_SPECS.find((s) => s.name === name), row.figures[name]);
+}

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { checkJson } from '../json/check.js';
+import { REPORT_VERSION } from '../render/report.js';
+import { excerpt } from '../text.js';
+import { checkThreshold, type Verdict, worst } from '../verdict.js';
+import { FIGURE_SPECS } from '../vocabulary.js';
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+const decision = z.enum(['pass', 'warn', 'fail']);
+
+/** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
+const ShardReport = z.object({
+  version: z.number(),
+  checkName: z.string(),
+  repository: z.string(),
+  headSha: z.string().optional(),
+  shard: z.string().min(1).optional(),
+  decision,
+  reason: z.string(),
+  outcome: z.enum(['evaluated', 'error', 'cancelled']),
+  backend: z.string(),
+  status: z.string().optional(),
+  backendDecision: decision.optional(),
+  ids: z.record(z.string(), z.string()),
+  dashboardUrl: z.string().optional(),
+  figures: z.record(z.string(), z.number()),
+  thresholds: z.array(
+    z.object({
+      input: z.string(),
+      figure: z.string(),
+      label: z.string(),
+      unit: z.string().optional(),
+      comparator: z.enum(['>=', '<=']),
+      limit: z.number(),
+      breaks: z.enum(['warn', 'fail']),
+      actual: z.number().optional(),
+      holds: z.boolean(),
+    }),
+  ),
+  topFailingTools: z.array(z.object({ tool: z.string(), count: z.number() })),
+  durationMs: z.number(),
+});
+
+/** A shard's verdict, read back from its report file and checked. */
+export interface ShardVerdict extends Verdict {
+  shard: string;
+  checkName: string;
+  headSha?: string;
+  /** The file it came from, for messages. */
+  file: string;
+}
+
+/**
+ * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
+ * check and commit, and its decision is what its own thresholds and backend decision make
+ * (a report edited by hand to say pass is caught). Returns why not, as a sentence naming the
+ * file, or the verdict.
+ */
+export async function readShardReport(path: string): Promise<ShardVerdict | string> {
+  const name = basename(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return `report ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  if (bytes.length > MAX_REPORT_BYTES) return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+  const shape = checkJson(bytes, { rejectDuplicateKeys: true });
+  if (!shape.ok) return `report ${name} is not valid JSON (${shape.error})`;
+  const json = JSON.parse(bytes.toString('utf8')) as { version?: unknown };
+  if (json?.version !== REPORT_VERSION) return `report ${name} has format version ${excerpt(String(json?.version), 20)}, not ${REPORT_VERSION}; aggregate reports of the same release of the gate`;
+  const parsed = ShardReport.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
+  }
+  const report = parsed.data;
+  if (!report.shard) return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+  const altered = contradiction(report);
+  if (altered) return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
+  return { ...report, shard: report.shard, file: name } as ShardVerdict;
+}
+
+/** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
+function contradiction(report: z.output<typeof ShardReport>): string | undefined {
+  for (const threshold of report.thresholds) {
+    const again = checkThreshold(threshold, report.figures, FIGURE_SPECS);
+    if (again.holds !== threshold.holds || again.actual !== threshold.actual) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+  }
+  if (report.outcome !== 'evaluated') return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
+  if (!report.backendDecision) return 'it has no backend decision';
+  const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+  return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+}

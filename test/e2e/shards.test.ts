@@ -1,0 +1,137 @@
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { render } from '../support/render.js';
+import { type ActionRun, runAction } from '../support/runner.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { webhookExample } from '../support/webhooks.js';
+
+// A matrix of three legs, then one aggregate step: one required check, one comment.
+let sepurux = new FakeSepurux();
+let github = new FakeGitHub();
+let servers: ServedHandlers[];
+let workspace: string;
+const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; head: { sha: string } } };
+beforeAll(async () => {
+  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+});
+beforeEach(async () => {
+  sepurux = new FakeSepurux();
+  github = new FakeGitHub();
+  workspace = await mkdtemp(join(tmpdir(), 'gate-matrix-'));
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+const env = () => ({ GITHUB_API_URL: servers[1]!.origin });
+const common = () => ({ base_url: servers[0]!.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1' });
+
+/** One matrix leg; its report file is "uploaded" to reports/gate-<shard>/ as actions/upload-artifact + download-artifact would. */
+async function leg(shard: string, campaign: string, more: Record<string, string> = {}): Promise<ActionRun> {
+  const run = await runAction({ inputs: { ...common(), shard, campaign_name: campaign, ...more }, eventName: 'pull_request', payload, env: env() });
+  const dir = join(workspace, 'reports', `gate-${shard}`);
+  await mkdir(dir, { recursive: true });
+  if (run.outputs.report_file) await cp(run.outputs.report_file, join(dir, 'verdict.json'));
+  return run;
+}
+
+const aggregate = (inputs: Record<string, string> = {}) =>
+  runAction({ inputs: { github_token: FAKE_GITHUB_TOKEN, aggregate: 'reports/**/*.json', expected_shards: '3', ...inputs }, eventName: 'pull_request', payload, env: { ...env(), GITHUB_WORKSPACE: workspace }, cwd: workspace });
+
+describe('a matrix of shards and one aggregate', () => {
+  it('three legs each start their own evaluation and post nothing; the aggregate posts one check and one comment with a row per shard', async () => {
+    const legs = [await leg('refunds', 'refund-reliability'), await leg('support', 'refund-reliability'), await leg('billing', 'checkout-regression')];
+    expect(legs.map((l) => l.exitCode)).toEqual([0, 0, 1]);
+    // Same run, attempt, job, step, campaign and trace for two legs: the shard keeps them apart.
+    expect(sepurux.runs.size).toBe(3);
+    expect(new Set(sepurux.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key'])).size).toBe(3);
+    expect(github.checkRuns).toHaveLength(0);
+    expect(github.comments.size).toBe(0);
+    expect(legs[0]!.stdout).toContain('This is one shard of a matrix');
+
+    const requestsBefore = sepurux.requests.length;
+    const run = await aggregate();
+    expect(sepurux.requests).toHaveLength(requestsBefore);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toBe('3 shards (billing fail, refunds pass, support pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    expect(run.outputs).toMatchObject({ unsafe_attempts: '1', failures: '5', trace_count: '3', pass_rate: '0.8533' });
+    expect(github.checkRuns).toEqual([expect.objectContaining({ name: 'Sepurux Reliability Gate', head_sha: payload.pull_request.head.sha, status: 'completed', conclusion: 'failure' })]);
+    const comments = github.comments.get(payload.pull_request.number) ?? [];
+    expect(comments).toHaveLength(1);
+    const seen = render(comments[0]!.body);
+    expect(seen.rows.filter((row) => ['refunds', 'support', 'billing'].includes(row[0] ?? '')).map((row) => row.slice(0, 3))).toEqual([
+      ['billing', '❌ fail', '0.72'],
+      ['refunds', '✅ pass', '0.92'],
+      ['support', '✅ pass', '0.92'],
+    ]);
+    expect(github.violations).toEqual([]);
+  });
+
+  it('checks its own thresholds on the pooled figures', async () => {
+    await leg('a', 'refund-reliability');
+    await leg('b', 'refund-reliability');
+    await leg('c', 'refund-reliability');
+    expect((await aggregate({ min_pass_rate: '0.9' })).outputs.decision).toBe('pass');
+    const strict = await aggregate({ min_pass_rate: '0.95' });
+    expect(strict.outputs.reason).toBe('3 shards (a pass, b pass, c pass): pooled pass rate 0.92 < 0.95 (`min_pass_rate`).');
+    expect(strict.exitCode).toBe(1);
+  });
+
+  it.each([
+    ['a missing shard (a leg that crashed)', async (): Promise<void> => undefined, { expected_shards: '4' }, '3 of 4 expected shards reported (a, b, c): 1 missing'],
+    ['an extra shard', async (): Promise<void> => undefined, { expected_shards: '2' }, '3 shards reported (a, b, c), more than the 2 expected'],
+    ['a stale report, for another commit', async (): Promise<void> => void (await leg('d', 'refund-reliability', { head_sha: 'f'.repeat(40) })), { expected_shards: '4' }, 'report verdict.json (shard d) judged commit ffffffffffff, not'],
+    ['a report for another check', async (): Promise<void> => void (await leg('d', 'refund-reliability', { check_name: 'Other gate' })), { expected_shards: '4' }, 'report verdict.json (shard d) is for check "Other gate", not "Sepurux Reliability Gate"'],
+    [
+      'a tampered report that says pass',
+      async (): Promise<void> => {
+        await leg('d', 'checkout-regression');
+        const file = join(workspace, 'reports', 'gate-d', 'verdict.json');
+        await writeFile(file, (await readFile(file, 'utf8')).replace('"decision": "fail"', '"decision": "pass"'));
+      },
+      { expected_shards: '4' },
+      'report verdict.json (shard d) contradicts itself: its decision is pass where its backend decision and thresholds make fail; it was changed after the gate wrote it',
+    ],
+    [
+      'an unreadable report',
+      async (): Promise<void> => {
+        await mkdir(join(workspace, 'reports', 'gate-d'), { recursive: true });
+        await writeFile(join(workspace, 'reports', 'gate-d', 'verdict.json'), '{"version": 1, "decision": ');
+      },
+      { expected_shards: '4' },
+      'report verdict.json is not valid JSON',
+    ],
+    [
+      'a report of an unknown version',
+      async (): Promise<void> => {
+        await leg('d', 'refund-reliability');
+        const file = join(workspace, 'reports', 'gate-d', 'verdict.json');
+        await writeFile(file, (await readFile(file, 'utf8')).replace('"version": 1', '"version": 9'));
+      },
+      { expected_shards: '4' },
+      'report verdict.json has format version 9, not 1',
+    ],
+  ] as const)('fails closed on %s, naming it', async (_what, spoil, inputs, said) => {
+    await leg('a', 'refund-reliability');
+    await leg('b', 'refund-reliability');
+    await leg('c', 'refund-reliability');
+    await spoil();
+    const run = await aggregate(inputs);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^The aggregate fails closed: /);
+    expect(run.outputs.reason).toContain(said);
+    expect(github.checkRuns.at(-1)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+
+  it('refuses inputs an aggregate does not read, before reading anything', async () => {
+    const run = await aggregate({ trace_file: 'trace.json' });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toBe('Input `trace_file` is not read by an `aggregate` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).');
+    const noCount = await aggregate({ expected_shards: '' });
+    expect(noCount.annotations[0]?.message).toMatch(/^Input `expected_shards` is required with `aggregate`/);
+  });
+});
