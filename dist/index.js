@@ -31786,6 +31786,22 @@ function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
 /** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
 class InputError extends Error {
     name = 'InputError';
+    /** One sentence per problem, each naming its input: problems found together are reported together. */
+    problems;
+    constructor(problems) {
+        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => (p.endsWith('.') ? p : `${p}.`));
+        super(list.length === 1 ? (list[0] ?? '') : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+        this.problems = list;
+    }
+    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
+    static combine(errors) {
+        const problems = errors.flatMap((error) => {
+            if (error instanceof InputError)
+                return error.problems;
+            throw error;
+        });
+        return problems.length > 0 ? new InputError(problems) : undefined;
+    }
 }
 /** A call to the backend failed or answered something the gate cannot trust. */
 class BackendCallError extends Error {
@@ -41625,8 +41641,7 @@ function parseInputs(schema, raw, rules = []) {
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;
-    const sentences = problems.map((p) => (p.endsWith('.') ? p : `${p}.`));
-    throw new InputError(sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`);
+    throw new InputError(problems.map((p) => `Input ${p}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/poll.ts
@@ -43541,10 +43556,25 @@ function connectionFailure(call, error, attempts) {
  * call. `change` is what the front door read of the change from its CI (an event, variables).
  */
 async function planGate(raw, change) {
-    const inputs = parseCommonInputs(raw, BACKEND_IDS);
-    const backend = backendById(inputs.backend);
-    rejectForeignInputs(backend, raw);
-    const prepared = await backend.prepare(raw, { token: inputs.token });
+    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+    const problems = [];
+    const attempt = async (work) => {
+        try {
+            return await work();
+        }
+        catch (error) {
+            problems.push(error);
+            return undefined;
+        }
+    };
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
+    const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    if (backend)
+        await attempt(() => rejectForeignInputs(backend, raw));
+    const prepared = backend ? await attempt(() => backend.prepare(raw, { token: inputs?.token ?? '' })) : undefined;
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs || !backend || !prepared)
+        throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
         backend,
@@ -44239,14 +44269,25 @@ const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes fro
  */
 async function planAction(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-    const reporting = parseGitHubInputs(raw);
-    if (reporting.aggregate !== undefined)
-        return planAggregate(raw, reporting, target, env);
-    if (reporting.expected_shards !== undefined)
-        throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
+    if (raw.aggregate?.trim())
+        return planAggregate(raw, parseGitHubInputs(raw), target, env);
     if (!raw.token?.trim() && target.fromFork)
         throw new InputError(FORK_WITHOUT_SECRET);
-    const gate = await planGate(raw, changeOf(target));
+    // The gate's and GitHub reporting's problems, all at once.
+    const [reported, planned] = await Promise.allSettled([
+        Promise.resolve().then(() => {
+            const parsed = parseGitHubInputs(raw);
+            if (parsed.expected_shards !== undefined)
+                throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
+            return parsed;
+        }),
+        planGate(raw, changeOf(target)),
+    ]);
+    if (reported.status === 'rejected' || planned.status === 'rejected') {
+        throw InputError.combine([reported, planned].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+    }
+    const reporting = reported.value;
+    const gate = planned.value;
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     return {

@@ -566,6 +566,22 @@ function detectChange(env) {
 /** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
 class InputError extends Error {
     name = 'InputError';
+    /** One sentence per problem, each naming its input: problems found together are reported together. */
+    problems;
+    constructor(problems) {
+        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => (p.endsWith('.') ? p : `${p}.`));
+        super(list.length === 1 ? (list[0] ?? '') : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+        this.problems = list;
+    }
+    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
+    static combine(errors) {
+        const problems = errors.flatMap((error) => {
+            if (error instanceof InputError)
+                return error.problems;
+            throw error;
+        });
+        return problems.length > 0 ? new InputError(problems) : undefined;
+    }
 }
 /** A call to the backend failed or answered something the gate cannot trust. */
 class BackendCallError extends Error {
@@ -10215,8 +10231,7 @@ function parseInputs(schema, raw, rules = []) {
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;
-    const sentences = problems.map((p) => (p.endsWith('.') ? p : `${p}.`));
-    throw new InputError(sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`);
+    throw new InputError(problems.map((p) => `Input ${p}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/deadline.ts
@@ -12032,10 +12047,25 @@ function failedVerdict(backend, reason, ids, durationMs) {
  * call. `change` is what the front door read of the change from its CI (an event, variables).
  */
 async function planGate(raw, change) {
-    const inputs = parseCommonInputs(raw, BACKEND_IDS);
-    const backend = backendById(inputs.backend);
-    rejectForeignInputs(backend, raw);
-    const prepared = await backend.prepare(raw, { token: inputs.token });
+    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+    const problems = [];
+    const attempt = async (work) => {
+        try {
+            return await work();
+        }
+        catch (error) {
+            problems.push(error);
+            return undefined;
+        }
+    };
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
+    const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    if (backend)
+        await attempt(() => rejectForeignInputs(backend, raw));
+    const prepared = backend ? await attempt(() => backend.prepare(raw, { token: inputs?.token ?? '' })) : undefined;
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs || !backend || !prepared)
+        throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
         backend,

@@ -31,11 +31,22 @@ const FORK_WITHOUT_SECRET =
  */
 export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-  const reporting = parseGitHubInputs(raw);
-  if (reporting.aggregate !== undefined) return planAggregate(raw, reporting, target, env);
-  if (reporting.expected_shards !== undefined) throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
+  if (raw.aggregate?.trim()) return planAggregate(raw, parseGitHubInputs(raw), target, env);
   if (!raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
-  const gate = await planGate(raw, changeOf(target));
+  // The gate's and GitHub reporting's problems, all at once.
+  const [reported, planned] = await Promise.allSettled([
+    Promise.resolve().then(() => {
+      const parsed = parseGitHubInputs(raw);
+      if (parsed.expected_shards !== undefined) throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
+      return parsed;
+    }),
+    planGate(raw, changeOf(target)),
+  ]);
+  if (reported.status === 'rejected' || planned.status === 'rejected') {
+    throw InputError.combine([reported, planned].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+  }
+  const reporting = reported.value;
+  const gate = planned.value;
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   return {

@@ -6,6 +6,23 @@
 /** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
 export class InputError extends Error {
   override readonly name = 'InputError';
+  /** One sentence per problem, each naming its input: problems found together are reported together. */
+  readonly problems: string[];
+
+  constructor(problems: string | string[]) {
+    const list = (Array.isArray(problems) ? problems : [problems]).map((p) => (p.endsWith('.') ? p : `${p}.`));
+    super(list.length === 1 ? (list[0] ?? '') : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+    this.problems = list;
+  }
+
+  /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
+  static combine(errors: unknown[]): InputError | undefined {
+    const problems = errors.flatMap((error) => {
+      if (error instanceof InputError) return error.problems;
+      throw error;
+    });
+    return problems.length > 0 ? new InputError(problems) : undefined;
+  }
 }
 
 /** A call to the backend failed or answered something the gate cannot trust. */

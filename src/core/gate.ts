@@ -24,10 +24,22 @@ export interface GatePlan {
  * call. `change` is what the front door read of the change from its CI (an event, variables).
  */
 export async function planGate(raw: RawInputs, change: ChangeContext): Promise<GatePlan> {
-  const inputs = parseCommonInputs(raw, BACKEND_IDS);
-  const backend = backendById(inputs.backend);
-  rejectForeignInputs(backend, raw);
-  const prepared = await backend.prepare(raw, { token: inputs.token });
+  // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+  const problems: unknown[] = [];
+  const attempt = async <T>(work: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      problems.push(error);
+      return undefined;
+    }
+  };
+  const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
+  const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+  if (backend) await attempt(() => rejectForeignInputs(backend, raw));
+  const prepared = backend ? await attempt(() => backend.prepare(raw, { token: inputs?.token ?? '' })) : undefined;
+  const invalid = InputError.combine(problems);
+  if (invalid || !inputs || !backend || !prepared) throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
     inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
     backend,

@@ -109,8 +109,5 @@ export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs, ru
     ? rules.filter((rule) => rule.broken(parsed.data)).map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
     : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
   if (problems.length === 0 && parsed.success) return parsed.data;
-  const sentences = problems.map((p) => (p.endsWith('.') ? p : `${p}.`));
-  throw new InputError(
-    sentences.length === 1 ? `Input ${sentences[0]}` : `Inputs are invalid:\n${sentences.map((p) => `- ${p}`).join('\n')}`,
-  );
+  throw new InputError(problems.map((p) => `Input ${p}`));
 }

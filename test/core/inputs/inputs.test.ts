@@ -53,6 +53,17 @@ describe('inputs', () => {
     expect(github).toMatchObject({ headSha: 'c'.repeat(40), pullRequestNumber: 5 });
   });
 
+  it('lists every problem of every kind at once: four bad inputs are four lines of one run', async () => {
+    const message = await problem({ ...valid, mode: 'strict', min_pass_rate: '85', comment: 'yes', dataset_id: '1f3b6c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e' });
+    expect(message.split('\n')).toEqual([
+      'Inputs are invalid:',
+      '- `comment` is "yes"; write `true` or `false`.',
+      '- `mode` is "strict"; write one of `observe`, `soft`, `hard`.',
+      '- `dataset_id` (TruLayer) is an input of another backend and would be ignored with `backend: sepurux`; remove it or set `backend` to match.',
+      '- `min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+    ]);
+  });
+
   it('lists every problem at once', async () => {
     const message = await problem({ ...valid, min_pass_rate: '85', max_failures: '-1' });
     expect(message).toMatch(/^Inputs are invalid:\n- `min_pass_rate` .*\n- `max_failures` /);
