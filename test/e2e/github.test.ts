@@ -135,8 +135,12 @@ describe('the bundled action on GitHub', () => {
       expect(visible, where).toContainEqual(['@octocat <img src=x> [x](https://evil.example) | www.evil.example', '3']);
       expect(mentions(seen), where).toEqual([]);
       expect(seen.elements.has('img'), where).toBe(false);
-      expect(seen.links, where).toEqual([run.outputs.dashboard_url]);
+      expect(seen.links.filter((link) => !link.endsWith('/actions/runs/4242')), where).toEqual([run.outputs.dashboard_url]);
     }
+    // The comment outlives its run: it names the commit it judged and links the run.
+    const comment = render(surfaces.comment);
+    expect(comment.text).toContain(`commit ${payload.pull_request.head.sha.slice(0, 12)}`);
+    expect(comment.links).toContain('https://github.com/Codertocat/Hello-World/actions/runs/4242');
   });
 
   it('explains the workflow_run pattern when a fork pull request gets no backend secret', async () => {

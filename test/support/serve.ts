@@ -15,7 +15,7 @@ export interface ServedHandlers {
  * Serves msw handlers over real HTTP on 127.0.0.1, so the bundled action (a child process),
  * the demo and the benchmark talk to the same fake the in-process tests use.
  */
-export async function serveHandlers(handlers: RequestHandler[] | (() => RequestHandler[]), tls?: { key: string; cert: string }): Promise<ServedHandlers> {
+export async function serveHandlers(handlers: RequestHandler[] | (() => RequestHandler[]), tls?: { key: string; cert: string }, port = 0): Promise<ServedHandlers> {
   const listener: RequestListener = (req, res) => {
     void (async () => {
       try {
@@ -35,10 +35,13 @@ export async function serveHandlers(handlers: RequestHandler[] | (() => RequestH
     })();
   };
   const server: Server = tls ? createTlsServer(tls, listener) : createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${bound}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

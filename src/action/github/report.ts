@@ -69,7 +69,7 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     return {
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
-          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer });
+          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
         await Promise.all([
           check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
           commentPlace && found

@@ -14,6 +14,9 @@ export interface RenderOptions {
   maxChars: number;
   /** Appended verbatim (e.g. the sticky comment's hidden marker). */
   footer?: string;
+  /** The commit judged and the CI run that judged it, named in the last line (a comment outlives its run). */
+  commitSha?: string;
+  runUrl?: string;
 }
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
@@ -33,7 +36,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
   if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
-  lines.push(`<sub>${detailLine(verdict)}</sub>`);
+  lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
   const footer = options.footer ? `\n${options.footer}` : '';
   return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
 }
@@ -112,14 +115,16 @@ function whySection(verdict: Verdict, maxGroups: number): string[] {
   ];
 }
 
-function detailLine(verdict: Verdict): string {
+function detailLine(verdict: Verdict, options: RenderOptions): string {
   const ids = Object.entries(verdict.ids)
     .filter(([, value]) => value)
     .map(([key, value]) => `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`);
   return [
     `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
     ...ids,
+    ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
     `${(verdict.durationMs / 1000).toFixed(1)}s`,
+    ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
   ].join(' · ');
 }
 
