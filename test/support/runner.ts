@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,7 @@ export interface RunActionOptions {
  */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'gate-runner-'));
+  runnerDirs.push(dir);
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), event: join(dir, 'event.json') };
   await Promise.all([
     writeFile(files.output, ''),
@@ -106,6 +107,13 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     signalledAt,
     dir,
   };
+}
+
+const runnerDirs: string[] = [];
+
+/** Removes the folders the runs of this process handed the action (a test setup file calls it after each file). */
+export async function removeRunnerDirs(): Promise<void> {
+  await Promise.all(runnerDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** Reads `name<<DELIMITER ... DELIMITER` blocks, as the runner does. */

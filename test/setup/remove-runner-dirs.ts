@@ -1,0 +1,4 @@
+import { afterAll } from 'vitest';
+import { removeRunnerDirs } from '../support/runner.js';
+
+afterAll(removeRunnerDirs);
