@@ -75,8 +75,8 @@ export function renderForTerminal(markdown: string, color = true): string {
 
 function table(body: string, inline: (fragment: string) => string): string {
   const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => inline(cell!).trim()));
-  // eslint-disable-next-line no-control-regex
   // Emoji take two columns in a terminal, variation selectors none.
+  // eslint-disable-next-line no-control-regex
   const width = (text: string) => [...text.replace(/\x1b\[\d+m/g, '').replace(/\uFE0F/g, '')].reduce((sum, c) => sum + (/\p{Extended_Pictographic}/u.test(c) ? 2 : 1), 0);
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
   const line = (row: string[]) => `  ${row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - width(cell)))).join('  ')}`.trimEnd();
