@@ -43,7 +43,7 @@ try {
       if (showLogs) console.log(`\n${bold('   The action\'s log')}\n${indent(run.stdout.trimEnd(), '   │ ')}`);
       const check = github.checkRuns[0];
       if (check) {
-        console.log(`\n${bold(`   ✔ Check run "${check.name}": ${check.conclusion}`)} (the one to mark required)`);
+        console.log(`\n${bold(`   ${check.conclusion === 'success' ? '✔' : '✖'} Check run "${check.name}": ${check.conclusion}`)} (the one to mark required)`);
         console.log(indent(`${check.output?.title ?? ''}\n\n${renderForTerminal(check.output?.summary ?? '', color)}`, '   │ '));
       }
       const comment = github.comments.get(payload.pull_request.number)?.[0];

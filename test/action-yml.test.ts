@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,9 +113,11 @@ describe.concurrent('workflows pass actionlint', async () => {
   });
 
   it('finds what it should (this check can fail)', async () => {
-    const bad = join(await mkdtemp(join(tmpdir(), 'gate-actionlint-')), 'bad.yml');
+    const dir = await mkdtemp(join(tmpdir(), 'gate-actionlint-'));
+    const bad = join(dir, 'bad.yml');
     await writeFile(bad, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n');
     const output = await new Promise<string>((resolve) => execFile(bin, [bad], (_error, stdout, stderr) => resolve(stdout + stderr)));
+    await rm(dir, { recursive: true, force: true });
     expect(output).toContain('potentially untrusted');
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
 import { runCli } from '../support/runner.js';
@@ -21,6 +21,7 @@ beforeEach(async () => {
   sepurux = new FakeSepurux();
   dir = await mkdtemp(join(tmpdir(), 'gate-cli-'));
 });
+afterEach(async () => rm(dir, { recursive: true, force: true }));
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
 const GITLAB = {

@@ -1,7 +1,7 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { render } from '../support/render.js';
@@ -23,6 +23,7 @@ beforeEach(async () => {
   github = new FakeGitHub();
   workspace = await mkdtemp(join(tmpdir(), 'gate-matrix-'));
 });
+afterEach(async () => rm(workspace, { recursive: true, force: true }));
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
 const env = () => ({ GITHUB_API_URL: servers[1]!.origin });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,5 +16,6 @@ describe('globFiles', () => {
     expect(names(await globFiles('./reports/*/verdict.json', root))).toEqual(['reports/gate-a/verdict.json', 'reports/gate-b/verdict.json']);
     expect(names(await globFiles(`${root}/reports/gate-?/*.json`, '/'))).toEqual(['reports/gate-a/verdict.json', 'reports/gate-b/verdict.json']);
     expect(await globFiles('missing/**/*.json', root)).toEqual([]);
+    await rm(root, { recursive: true, force: true });
   });
 });
