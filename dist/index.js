@@ -36107,16 +36107,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -36133,7 +36133,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -41180,10 +41180,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -41193,12 +41193,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -43215,6 +43215,92 @@ function shardFigure(row, name) {
     return formatFigure(FIGURE_SPECS.find((s) => s.name === name), row.figures[name]);
 }
 
+;// CONCATENATED MODULE: ./src/core/baseline.ts
+
+
+
+
+/**
+ * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
+ * record in the check's `output.text`. GitHub is the store; no other service.
+ */
+const BaselineRecord = object({
+    v: literal(1),
+    checkName: schemas_string(),
+    backend: schemas_string(),
+    decision: schemas_enum(['pass', 'warn', 'fail']),
+    headSha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    figures: record(schemas_string(), schemas_number().finite()),
+    ids: record(schemas_string(), schemas_string()),
+    failingTools: array(schemas_string()).max(100),
+    at: schemas_string(),
+});
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    const record = {
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        at: now.toISOString(),
+    };
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success ? parsed.data : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+/**
+ * Compares the verdict with the base branch's and judges the drop thresholds. A record never
+ * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
+ * drop thresholds decide what `onMissing` says.
+ */
+function applyBaseline(verdict, record, missing, policy) {
+    const deltas = {};
+    if (record) {
+        for (const [name, value] of Object.entries(verdict.figures)) {
+            const base = record.figures[name];
+            if (base !== undefined)
+                deltas[name] = Number((value - base).toFixed(6));
+        }
+    }
+    const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
+    const comparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools };
+    if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
+        return { ...verdict, baseline: comparison };
+    const drops = policy.drops.map((drop) => {
+        const spec = figureSpec(drop.figure);
+        const label = `${spec?.label ?? drop.figure} drop`;
+        if (!record) {
+            return { input: drop.input, figure: `${drop.figure}_drop`, label, comparator: '<=', limit: drop.limit, breaks: policy.onMissing === 'pass' ? 'warn' : policy.onMissing, actual: undefined, holds: policy.onMissing === 'pass' };
+        }
+        const current = verdict.figures[drop.figure];
+        const base = record.figures[drop.figure];
+        const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail' }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+    });
+    const broken = drops.filter((t) => !t.holds);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
+    const said = broken.map((t) => (record ? describeThreshold(t) : `no baseline for \`${t.input}\` (${missing ?? 'none found'}; on_missing_baseline: ${policy.onMissing})`));
+    const reason = broken.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+    return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -43777,16 +43863,39 @@ function renderVerdict(verdict, options) {
     return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
 }
 function figureTable(verdict) {
+    const base = verdict.baseline?.record;
+    // With a baseline, each figure stands beside the base commit's and the difference.
+    const compare = (figure, value) => {
+        if (!base)
+            return '';
+        const spec = figureSpec(figure);
+        const delta = verdict.baseline?.deltas[figure];
+        return ` ${figures_formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${figures_formatFigure(spec, Math.abs(delta))}`} |`;
+    };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${figures_formatFigure(t, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${figures_formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${figures_formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${figures_formatFigure(t, t.limit)} (\`${t.input}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
-            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${figures_formatFigure(spec, value)} | |`);
+            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${figures_formatFigure(spec, value)} |${compare(figure, value)} |`);
     }
     if (rows.length === 0)
         return [];
-    return ['| | Figure | Value | Threshold |', '| --- | --- | --- | --- |', ...rows, ''];
+    const head = base ? `| | Figure | Value | Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision}) | Δ | Threshold |` : '| | Figure | Value | Threshold |';
+    return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
+}
+/** What the comparison with the base branch adds: why there is none, or what newly fails. */
+function baselineNotes(verdict) {
+    const comparison = verdict.baseline;
+    if (!comparison)
+        return [];
+    if (!comparison.record)
+        return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+    const tools = comparison.newlyFailingTools;
+    if (tools.length === 0)
+        return [];
+    const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
+    return [`**Newly failing** (not failing on the base commit): ${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`, ''];
 }
 function toolList(verdict, maxTools) {
     const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -43873,6 +43982,47 @@ function fit(body, maxChars) {
 function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/action/github/baseline.ts
+
+
+
+/**
+ * Reads the base branch's last verdict back from this gate's own check on the base commit: the
+ * newest completed check run named `checkName`, created by the same GitHub App as this gate's
+ * check, whose record validates. One request. A check by another app, a record that does not
+ * parse or names another check, a forbidden or failing look-up: no baseline (the debug log
+ * says why), never a failed gate.
+ */
+async function findBaseline(github, place, appSlug, log) {
+    const { owner, repo, baseSha, checkName } = place;
+    const base = baseSha.slice(0, 12);
+    try {
+        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: baseSha, check_name: checkName, filter: 'latest', per_page: 20 });
+        const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+        for (const run of completed) {
+            if (!appSlug || run.app?.slug !== appSlug) {
+                log.debug(`Baseline: check run ${run.id} on ${base} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+                continue;
+            }
+            const record = decodeRecord(run.output?.text);
+            if (typeof record === 'string') {
+                log.debug(`Baseline: check run ${run.id} on ${base}: ${record}; ignored.`);
+                continue;
+            }
+            if (record.checkName !== checkName || record.headSha.toLowerCase() !== baseSha.toLowerCase()) {
+                log.debug(`Baseline: check run ${run.id} on ${base} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+                continue;
+            }
+            log.info(`Baseline: the base commit ${base} was judged ${record.decision} (check run ${run.id}).`);
+            return { record };
+        }
+        return { missing: `the base commit ${base} has no verdict of "${checkName}" from this gate` };
+    }
+    catch (error) {
+        return { missing: `the look-up on ${base} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/action/github/conclusion.ts
@@ -43970,8 +44120,11 @@ class CheckReport {
             return new CheckReport(github, place, log, 'none');
         }
     }
-    /** Completes the check (or sets the status) with the verdict; never throws. */
-    async complete(verdict, mode, summary) {
+    /**
+     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
+     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
+     */
+    async complete(verdict, mode, summary, text) {
         const { owner, repo, headSha, name, runUrl } = this.place;
         const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
         try {
@@ -43984,7 +44137,7 @@ class CheckReport {
                     conclusion: checkConclusion(verdict, mode),
                     completed_at: new Date().toISOString(),
                     ...(link ? { details_url: link } : {}),
-                    output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS) },
+                    output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) },
                 });
             }
             else if (this.kind === 'status') {
@@ -44074,7 +44227,9 @@ async function tokenAuthor(github, appSlug) {
 
 
 
-const NOTHING = { finish: async () => undefined };
+
+
+const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
  * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
@@ -44105,12 +44260,16 @@ async function startGitHubReport(place, log, budget) {
         const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
+        const baseline = place.baselineSha
+            ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: place.baselineSha ?? '', checkName: place.checkName }, c?.appSlug, log))
+            : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
+            baseline,
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
                 await Promise.all([
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
                     commentPlace && found
                         ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
                         : undefined,
@@ -44144,6 +44303,24 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
     comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+        description: "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
+        default: 'auto',
+        actionOnly: true,
+    }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
+        actionOnly: true,
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
+        actionOnly: true,
+    }),
+    on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
+        description: 'What a drop threshold decides when the base commit has no verdict to compare with: `pass`, `warn` or `fail`.',
+        default: 'warn',
+        actionOnly: true,
+    }),
     aggregate: documented(optionalText(), {
         description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
         actionOnly: true,
@@ -44218,9 +44395,11 @@ function readTarget(eventName, payload, env) {
     const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
     const runId = github_text(env.GITHUB_RUN_ID);
     const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
     return {
         repository,
         headSha,
+        ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
         runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
@@ -44263,6 +44442,13 @@ function changeOf(target) {
 
 
 
+/** The drop thresholds, by backend: the figure each bounds. */
+const DROPS = {
+    sepurux: [
+        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+        { input: 'max_reliability_drop', figure: 'reliability_score' },
+    ],
+};
 const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
     'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
 /**
@@ -44292,12 +44478,19 @@ async function planAction(raw, env) {
     const gate = planned.value;
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
+    const drops = (DROPS[gate.backend.id] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
+    const foreignDrop = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
+    if (foreignDrop)
+        throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${gate.backend.id}\`; remove it.`);
+    // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
+    const baselineSha = reporting.baseline === 'auto' && !shard ? target.baseSha : undefined;
     return {
         kind: 'gate',
         gate,
+        ...(baselineSha ? { baseline: { drops, onMissing: reporting.on_missing_baseline } } : {}),
         timeoutMs: gate.inputs.timeoutMs,
         // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-        github: place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }),
+        github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
         subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
     };
 }
@@ -44363,12 +44556,19 @@ const VERDICT_OUTPUTS = [
     { name: 'decision', description: '`pass`, `warn` or `fail`: the gate\'s verdict (fail closed).' },
     { name: 'reason', description: 'One sentence saying why.' },
     { name: 'dashboard_url', description: 'Link to the run or batch in the backend\'s dashboard.' },
+    { name: 'baseline_sha', description: "The base commit whose verdict the gate compared with; empty when there was none." },
+    { name: 'baseline_decision', description: "That base commit's decision; empty when there was none." },
+    { name: 'baseline_run_id', description: "The base commit's backend run id; empty when there was none." },
 ];
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 function setOutputs(verdict) {
     setOutput('decision', verdict.decision);
     setOutput('reason', verdict.reason);
     setOutput('dashboard_url', verdict.dashboardUrl ?? '');
+    const base = verdict.baseline?.record;
+    setOutput('baseline_sha', base?.headSha ?? '');
+    setOutput('baseline_decision', base?.decision ?? '');
+    setOutput('baseline_run_id', base?.ids.run_id ?? '');
     for (const { name } of ID_SPECS)
         setOutput(name, verdict.ids[name] ?? '');
     for (const { name } of vocabulary_FIGURE_SPECS) {
@@ -44434,6 +44634,7 @@ async function reportOnRunner(verdict, subject, mode, log) {
 
 
 
+
 /** After the runner's cancel signal: seconds to report the cancelled verdict, and the last resort before its SIGKILL. */
 const CANCEL_REPORT_MS = 4_000;
 const CANCEL_HARD_EXIT_MS = 6_000;
@@ -44460,7 +44661,11 @@ async function run(env = process.env) {
     // The check starts, and the sticky comment is looked up, while the backend works.
     const github = startGitHubReport(plan.github, log, githubBudget);
     const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
-    const verdict = redactSecrets(await evaluated, secrets);
+    let verdict = redactSecrets(await evaluated, secrets);
+    if (plan.kind === 'gate' && plan.baseline) {
+        const lookup = await (await github).baseline;
+        verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
+    }
     try {
         await reportOnRunner(verdict, plan.subject, plan.github.mode, log);
     }

@@ -445,9 +445,11 @@ function readTarget(eventName, payload, env) {
     const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
     const runId = github_text(env.GITHUB_RUN_ID);
     const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
     return {
         repository,
         headSha,
+        ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
         runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
@@ -12322,16 +12324,39 @@ function renderVerdict(verdict, options) {
     return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
 }
 function figureTable(verdict) {
+    const base = verdict.baseline?.record;
+    // With a baseline, each figure stands beside the base commit's and the difference.
+    const compare = (figure, value) => {
+        if (!base)
+            return '';
+        const spec = figureSpec(figure);
+        const delta = verdict.baseline?.deltas[figure];
+        return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
+    };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} | ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
-            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} | |`);
+            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
     }
     if (rows.length === 0)
         return [];
-    return ['| | Figure | Value | Threshold |', '| --- | --- | --- | --- |', ...rows, ''];
+    const head = base ? `| | Figure | Value | Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision}) | Δ | Threshold |` : '| | Figure | Value | Threshold |';
+    return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
+}
+/** What the comparison with the base branch adds: why there is none, or what newly fails. */
+function baselineNotes(verdict) {
+    const comparison = verdict.baseline;
+    if (!comparison)
+        return [];
+    if (!comparison.record)
+        return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+    const tools = comparison.newlyFailingTools;
+    if (tools.length === 0)
+        return [];
+    const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
+    return [`**Newly failing** (not failing on the base commit): ${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`, ''];
 }
 function toolList(verdict, maxTools) {
     const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { credential } from '../core/inputs/common.js';
 import { type DeclaredInput, declaredInputs, documented } from '../core/inputs/declare.js';
-import { flag, optionalNumber, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import { flag, fraction, oneOf, optionalNumber, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
 
 /** The inputs only the action reads: how it reports on GitHub. */
@@ -19,6 +19,25 @@ export const GitHubInputs = z.object({
     actionOnly: true,
   }),
   comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+  baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+    description:
+      "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
+    default: 'auto',
+    actionOnly: true,
+  }),
+  max_pass_rate_drop: documented(fraction(), {
+    description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
+    actionOnly: true,
+  }),
+  max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+    description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
+    actionOnly: true,
+  }),
+  on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
+    description: 'What a drop threshold decides when the base commit has no verdict to compare with: `pass`, `warn` or `fail`.',
+    default: 'warn',
+    actionOnly: true,
+  }),
   aggregate: documented(optionalText(), {
     description:
       'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',

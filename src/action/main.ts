@@ -3,6 +3,7 @@ import { listenForCancel } from '../core/cancel.js';
 import { Deadline } from '../core/deadline.js';
 import { messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
+import { applyBaseline } from '../core/baseline.js';
 import { runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
 import { failedVerdict } from '../core/verdict.js';
@@ -41,7 +42,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // The check starts, and the sticky comment is looked up, while the backend works.
   const github = startGitHubReport(plan.github, log, githubBudget);
   const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
-  const verdict = redactSecrets(await evaluated, secrets);
+  let verdict = redactSecrets(await evaluated, secrets);
+  if (plan.kind === 'gate' && plan.baseline) {
+    const lookup = await (await github).baseline;
+    verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
+  }
   try {
     await reportOnRunner(verdict, plan.subject, plan.github.mode, log);
   } finally {

@@ -22,6 +22,9 @@ export const VERDICT_OUTPUTS = [
   { name: 'decision', description: '`pass`, `warn` or `fail`: the gate\'s verdict (fail closed).' },
   { name: 'reason', description: 'One sentence saying why.' },
   { name: 'dashboard_url', description: 'Link to the run or batch in the backend\'s dashboard.' },
+  { name: 'baseline_sha', description: "The base commit whose verdict the gate compared with; empty when there was none." },
+  { name: 'baseline_decision', description: "That base commit's decision; empty when there was none." },
+  { name: 'baseline_run_id', description: "The base commit's backend run id; empty when there was none." },
 ] as const;
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
@@ -29,6 +32,10 @@ export function setOutputs(verdict: Verdict): void {
   core.setOutput('decision', verdict.decision);
   core.setOutput('reason', verdict.reason);
   core.setOutput('dashboard_url', verdict.dashboardUrl ?? '');
+  const base = verdict.baseline?.record;
+  core.setOutput('baseline_sha', base?.headSha ?? '');
+  core.setOutput('baseline_decision', base?.decision ?? '');
+  core.setOutput('baseline_run_id', base?.ids.run_id ?? '');
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

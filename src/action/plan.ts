@@ -1,4 +1,5 @@
 import type { AggregatePlan } from '../core/aggregate/index.js';
+import type { BaselinePolicy } from '../core/baseline.js';
 import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/errors.js';
@@ -15,10 +16,18 @@ import { type GitHubInputs, parseGitHubInputs } from './inputs.js';
  * aggregate the shards' reports into one verdict; where it reports on GitHub; what its
  * report file is about.
  */
-export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
+export type ActionPlan = ({ kind: 'gate'; gate: GatePlan; baseline?: BaselinePolicy } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
   github: GitHubPlace;
   subject: ReportSubject;
   timeoutMs: number;
+};
+
+/** The drop thresholds, by backend: the figure each bounds. */
+const DROPS: Record<string, { input: 'max_pass_rate_drop' | 'max_reliability_drop'; figure: string }[]> = {
+  sepurux: [
+    { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+    { input: 'max_reliability_drop', figure: 'reliability_score' },
+  ],
 };
 
 const FORK_WITHOUT_SECRET =
@@ -49,12 +58,18 @@ export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promis
   const gate = planned.value;
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
+  const drops = (DROPS[gate.backend.id] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
+  const foreignDrop = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
+  if (foreignDrop) throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${gate.backend.id}\`; remove it.`);
+  // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
+  const baselineSha = reporting.baseline === 'auto' && !shard ? target.baseSha : undefined;
   return {
     kind: 'gate',
     gate,
+    ...(baselineSha ? { baseline: { drops, onMissing: reporting.on_missing_baseline } } : {}),
     timeoutMs: gate.inputs.timeoutMs,
     // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-    github: place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }),
+    github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
     subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
   };
 }

@@ -2,6 +2,7 @@ import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js'
 import { excerpt, truncate } from './text.js';
 import type { Why } from './why.js';
 import type { ShardRow } from './aggregate/index.js';
+import type { BaselineComparison } from './baseline.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -76,6 +77,8 @@ export interface Verdict {
   why?: Why;
   /** An aggregate's shards, one row each. */
   shards?: ShardRow[];
+  /** The comparison with the base branch's last verdict, when one was looked for. */
+  baseline?: BaselineComparison;
   durationMs: number;
 }
 

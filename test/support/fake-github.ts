@@ -25,6 +25,9 @@ export interface FakeCheckRun {
   conclusion?: string | null;
   details_url?: string;
   output?: { title?: string; summary?: string; text?: string };
+  completed_at?: string;
+  /** The GitHub App that created it (default: the token's). */
+  app?: string;
 }
 
 export interface FakeComment {
@@ -82,6 +85,13 @@ export class FakeGitHub {
     return comment;
   }
 
+  /** Puts a check run on a commit as if another workflow (or another app, with `app`) had completed it. */
+  seedCheckRun(run: Omit<FakeCheckRun, 'id'>): FakeCheckRun {
+    const created = { id: this.nextId++, ...run };
+    this.checkRuns.push(created);
+    return created;
+  }
+
   handlers(): RequestHandler[] {
     return [
       http.all('*', async ({ request }) => {
@@ -106,6 +116,11 @@ export class FakeGitHub {
     if (method === 'GET' && path === '/user') {
       // Installation tokens (GITHUB_TOKEN, a GitHub App's) may not read /user.
       return this.actor.type === 'Bot' ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+    }
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+      const name = url.searchParams.get('check_name');
+      const runs = this.checkRuns.filter((r) => r.head_sha === m![1] && (!name || r.name === name));
+      return HttpResponse.json({ total_count: runs.length, check_runs: runs.map((r) => this.checkView(r)) });
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
       if (forbid.checks) return HttpResponse.json(FORBIDDEN, { status: 403 });
@@ -168,7 +183,7 @@ export class FakeGitHub {
   }
 
   private checkView(run: FakeCheckRun) {
-    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: this.options.app ?? 'github-actions' } };
+    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: run.app ?? this.options.app ?? 'github-actions' } };
   }
 
   private commentView(comment: FakeComment) {

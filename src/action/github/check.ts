@@ -70,8 +70,11 @@ export class CheckReport {
     }
   }
 
-  /** Completes the check (or sets the status) with the verdict; never throws. */
-  async complete(verdict: Verdict, mode: Mode, summary: string): Promise<void> {
+  /**
+   * Completes the check (or sets the status) with the verdict; `text` goes into the check's
+   * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
+   */
+  async complete(verdict: Verdict, mode: Mode, summary: string, text?: string): Promise<void> {
     const { owner, repo, headSha, name, runUrl } = this.place;
     const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
     try {
@@ -84,7 +87,7 @@ export class CheckReport {
           conclusion: checkConclusion(verdict, mode),
           completed_at: new Date().toISOString(),
           ...(link ? { details_url: link } : {}),
-          output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS) },
+          output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) },
         });
       } else if (this.kind === 'status') {
         await this.github.rest.repos.createCommitStatus({

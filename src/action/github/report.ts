@@ -4,11 +4,15 @@ import { messageOf } from '../../core/errors.js';
 import type { Mode } from '../../core/inputs/common.js';
 import { renderVerdict } from '../../core/render/markdown.js';
 import type { Verdict } from '../../core/verdict.js';
+import { encodeRecord } from '../../core/baseline.js';
+import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { COMMENT_MAX_CHARS, type CommentPlace, commentMarker, findStickyComment, writeStickyComment } from './comment.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
 export interface GitHubReport {
+  /** The base branch's last verdict, looked up while the backend works; undefined when not looked for. */
+  baseline: Promise<BaselineLookup | undefined>;
   finish(verdict: Verdict): Promise<void>;
 }
 
@@ -31,9 +35,11 @@ export interface GitHubPlace {
   runUrl?: string;
   /** A matrix leg (`shard`): the aggregate step reports for it, so it posts nothing. */
   reportsElsewhere?: boolean;
+  /** The base commit whose verdict is read back as the baseline, when `baseline` is on. */
+  baselineSha?: string;
 }
 
-const NOTHING: GitHubReport = { finish: async () => undefined };
+const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), finish: async () => undefined };
 
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -65,13 +71,17 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
+    const baseline = place.baselineSha
+      ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: place.baselineSha ?? '', checkName: place.checkName }, c?.appSlug, log))
+      : Promise.resolve(undefined);
     const check = await checkStarted;
     return {
+      baseline,
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
           renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
         await Promise.all([
-          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS)),
+          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
           commentPlace && found
             ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
             : undefined,

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a webhook payload the gate reads; every field is checked before use. */
 interface Payload {
-  pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { repo?: { full_name?: unknown } } };
+  pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { sha?: unknown; repo?: { full_name?: unknown } } };
   workflow_run?: { head_sha?: unknown; pull_requests?: { number?: unknown }[] };
-  merge_group?: { head_sha?: unknown };
+  merge_group?: { head_sha?: unknown; base_sha?: unknown };
   issue?: { number?: unknown; pull_request?: unknown };
 }
 
@@ -15,6 +15,8 @@ export interface GateTarget {
   repository: string;
   /** The commit the check or status goes on. */
   headSha?: string;
+  /** The base branch's commit the change is compared with (pull requests, merge queues). */
+  baseSha?: string;
   pullRequestNumber?: number;
   /** A pull request from a fork: its workflow gets no secrets and a read-only token. */
   fromFork: boolean;
@@ -50,9 +52,11 @@ export function readTarget(eventName: string, payload: unknown, env: NodeJS.Proc
   const repository = text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
   const runId = text(env.GITHUB_RUN_ID);
   const server = text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+  const baseSha = pr ? text(pr.base?.sha) : eventName === 'merge_group' ? text(event.merge_group?.base_sha) : undefined;
   return {
     repository,
     headSha,
+    ...(baseSha ? { baseSha } : {}),
     pullRequestNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
     runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,

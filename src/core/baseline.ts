@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { figureSpec } from './vocabulary.js';
+import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
+import { truncate } from './text.js';
+
+/**
+ * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
+ * record in the check's `output.text`. GitHub is the store; no other service.
+ */
+export const BaselineRecord = z.object({
+  v: z.literal(1),
+  checkName: z.string(),
+  backend: z.string(),
+  decision: z.enum(['pass', 'warn', 'fail']),
+  headSha: z.string().regex(/^[0-9a-f]{40}$/i),
+  figures: z.record(z.string(), z.number().finite()),
+  ids: z.record(z.string(), z.string()),
+  failingTools: z.array(z.string()).max(100),
+  at: z.string(),
+});
+export type BaselineRecord = z.output<typeof BaselineRecord>;
+
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+export function encodeRecord(verdict: Verdict, checkName: string, headSha: string, now = new Date()): string {
+  const record: BaselineRecord = {
+    v: 1,
+    checkName,
+    backend: verdict.backend,
+    decision: verdict.decision,
+    headSha,
+    figures: verdict.figures,
+    ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+    at: now.toISOString(),
+  };
+  return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+export function decodeRecord(text: string | null | undefined): BaselineRecord | string {
+  const encoded = RECORD.exec(text ?? '')?.[1];
+  if (!encoded) return 'it holds no record';
+  try {
+    const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+    return parsed.success ? parsed.data : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+  } catch {
+    return 'its record is not JSON';
+  }
+}
+
+/** What to compare with, and how much worse the change may be. */
+export interface BaselinePolicy {
+  /** Drops the user allows, by input: `max_pass_rate_drop` bounds `pass_rate`, `max_reliability_drop` bounds `reliability_score`. */
+  drops: { input: string; figure: string; limit: number }[];
+  /** What a drop threshold decides when there is no baseline to compare with. */
+  onMissing: Decision;
+}
+
+/** A verdict's comparison with its baseline. */
+export interface BaselineComparison {
+  /** The base commit's verdict, or undefined with why there is none. */
+  record?: BaselineRecord;
+  missing?: string;
+  /** Current minus baseline, for every figure both have. */
+  deltas: Figures;
+  /** Tools that fail on the change and did not on the base. */
+  newlyFailingTools: string[];
+}
+
+/**
+ * Compares the verdict with the base branch's and judges the drop thresholds. A record never
+ * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
+ * drop thresholds decide what `onMissing` says.
+ */
+export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefined, missing: string | undefined, policy: BaselinePolicy): Verdict {
+  const deltas: Figures = {};
+  if (record) {
+    for (const [name, value] of Object.entries(verdict.figures)) {
+      const base = record.figures[name];
+      if (base !== undefined) deltas[name] = Number((value - base).toFixed(6));
+    }
+  }
+  const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
+  const comparison: BaselineComparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools };
+  if (verdict.outcome !== 'evaluated' || policy.drops.length === 0) return { ...verdict, baseline: comparison };
+
+  const drops: ThresholdResult[] = policy.drops.map((drop) => {
+    const spec = figureSpec(drop.figure);
+    const label = `${spec?.label ?? drop.figure} drop`;
+    if (!record) {
+      return { input: drop.input, figure: `${drop.figure}_drop`, label, comparator: '<=', limit: drop.limit, breaks: policy.onMissing === 'pass' ? 'warn' : policy.onMissing, actual: undefined, holds: policy.onMissing === 'pass' };
+    }
+    const current = verdict.figures[drop.figure];
+    const base = record.figures[drop.figure];
+    const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
+    return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail' }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+  });
+  const broken = drops.filter((t) => !t.holds);
+  const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), verdict.decision);
+  const said = broken.map((t) => (record ? describeThreshold(t) : `no baseline for \`${t.input}\` (${missing ?? 'none found'}; on_missing_baseline: ${policy.onMissing})`));
+  const reason = broken.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+  return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
