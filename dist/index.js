@@ -44478,16 +44478,12 @@ async function planAction(raw, env) {
     const gate = planned.value;
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
-    const drops = (DROPS[gate.backend.id] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
-    const foreignDrop = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
-    if (foreignDrop)
-        throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${gate.backend.id}\`; remove it.`);
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const baselineSha = reporting.baseline === 'auto' && !shard ? target.baseSha : undefined;
+    const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha);
     return {
         kind: 'gate',
         gate,
-        ...(baselineSha ? { baseline: { drops, onMissing: reporting.on_missing_baseline } } : {}),
+        ...(baseline ? { baseline } : {}),
         timeoutMs: gate.inputs.timeoutMs,
         // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
         github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
@@ -44497,6 +44493,16 @@ async function planAction(raw, env) {
 function place(reporting, target, more) {
     const { off, ...rest } = more;
     return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+}
+/** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
+function baselineOf(reporting, backendId, baseSha) {
+    const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
+    const foreignDrop = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
+    if (foreignDrop)
+        throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+    if (reporting.baseline !== 'auto' || !baseSha)
+        return {};
+    return { baselineSha: baseSha, baseline: { drops, onMissing: reporting.on_missing_baseline } };
 }
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
 function planAggregate(raw, reporting, target, env) {
@@ -44523,11 +44529,14 @@ function planAggregate(raw, reporting, target, env) {
     const checkName = reporting.check_name ?? backend.defaultCheckName;
     const headSha = common.data.head_sha ?? target.headSha;
     const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+    // The pooled verdict is compared with the base commit's, as a single gate's is.
+    const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha);
     return {
         kind: 'aggregate',
+        ...(baseline ? { baseline } : {}),
         aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
         timeoutMs: common.data.timeout,
-        github: place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }),
+        github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
         subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
     };
 }
@@ -44662,7 +44671,7 @@ async function run(env = process.env) {
     const github = startGitHubReport(plan.github, log, githubBudget);
     const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
     let verdict = redactSecrets(await evaluated, secrets);
-    if (plan.kind === 'gate' && plan.baseline) {
+    if (plan.baseline) {
         const lookup = await (await github).baseline;
         verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
     }

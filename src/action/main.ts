@@ -43,7 +43,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const github = startGitHubReport(plan.github, log, githubBudget);
   const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
   let verdict = redactSecrets(await evaluated, secrets);
-  if (plan.kind === 'gate' && plan.baseline) {
+  if (plan.baseline) {
     const lookup = await (await github).baseline;
     verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
   }

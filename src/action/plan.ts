@@ -16,7 +16,9 @@ import { type GitHubInputs, parseGitHubInputs } from './inputs.js';
  * aggregate the shards' reports into one verdict; where it reports on GitHub; what its
  * report file is about.
  */
-export type ActionPlan = ({ kind: 'gate'; gate: GatePlan; baseline?: BaselinePolicy } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
+export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
+  /** How to compare with the base branch, when there is one to compare with. */
+  baseline?: BaselinePolicy;
   github: GitHubPlace;
   subject: ReportSubject;
   timeoutMs: number;
@@ -58,15 +60,12 @@ export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promis
   const gate = planned.value;
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
-  const drops = (DROPS[gate.backend.id] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
-  const foreignDrop = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
-  if (foreignDrop) throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${gate.backend.id}\`; remove it.`);
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const baselineSha = reporting.baseline === 'auto' && !shard ? target.baseSha : undefined;
+  const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha);
   return {
     kind: 'gate',
     gate,
-    ...(baselineSha ? { baseline: { drops, onMissing: reporting.on_missing_baseline } } : {}),
+    ...(baseline ? { baseline } : {}),
     timeoutMs: gate.inputs.timeoutMs,
     // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
     github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
@@ -77,6 +76,15 @@ export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promis
 function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, more: Pick<GitHubPlace, 'checkName' | 'mode' | 'headSha' | 'pullRequestNumber'> & { off: boolean }): GitHubPlace {
   const { off, ...rest } = more;
   return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+}
+
+/** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
+function baselineOf(reporting: GitHubInputs, backendId: string, baseSha: string | undefined): { baselineSha?: string; baseline?: BaselinePolicy } {
+  const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
+  const foreignDrop = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
+  if (foreignDrop) throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+  if (reporting.baseline !== 'auto' || !baseSha) return {};
+  return { baselineSha: baseSha, baseline: { drops, onMissing: reporting.on_missing_baseline } };
 }
 
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
@@ -100,11 +108,14 @@ function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnTy
   const checkName = reporting.check_name ?? backend.defaultCheckName;
   const headSha = common.data.head_sha ?? target.headSha;
   const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+  // The pooled verdict is compared with the base commit's, as a single gate's is.
+  const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha);
   return {
     kind: 'aggregate',
+    ...(baseline ? { baseline } : {}),
     aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
     timeoutMs: common.data.timeout,
-    github: place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }),
+    github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
     subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
   };
 }

@@ -8,6 +8,7 @@ import { render } from '../support/render.js';
 import { type ActionRun, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
+import { encodeRecord } from '../../src/core/baseline.js';
 
 // A matrix of three legs, then one aggregate step: one required check, one comment.
 let sepurux = new FakeSepurux();
@@ -69,6 +70,18 @@ describe('a matrix of shards and one aggregate', () => {
       ['support', '✅ pass', '0.92'],
     ]);
     expect(github.violations).toEqual([]);
+  });
+
+  it('compares the pooled verdict with the base commit\'s, as a single gate does', async () => {
+    const base = (payload.pull_request as unknown as { base: { sha: string } }).base.sha;
+    const record = encodeRecord({ decision: 'pass', reason: '', outcome: 'evaluated', backend: 'Sepurux', ids: {}, figures: { pass_rate: 0.95, trace_count: 3 }, thresholds: [], topFailingTools: [], durationMs: 1 }, 'Sepurux Reliability Gate', base);
+    github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: base, status: 'completed', conclusion: 'success', completed_at: new Date().toISOString(), output: { text: record } });
+    await leg('refunds', 'refund-reliability');
+    await leg('support', 'refund-reliability');
+    await leg('billing', 'refund-reliability');
+    const run = await aggregate({ max_pass_rate_drop: '0.02' });
+    expect(run.outputs).toMatchObject({ decision: 'fail', baseline_sha: base, pass_rate: '0.92' });
+    expect(run.outputs.reason).toBe('3 shards (billing pass, refunds pass, support pass): all pass; against the base branch: pass rate drop 0.03 > 0.02 (`max_pass_rate_drop`).');
   });
 
   it('checks its own thresholds on the pooled figures', async () => {
