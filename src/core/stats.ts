@@ -1,0 +1,96 @@
+/**
+ * Error bars for an eval gate (see the README's "Error bars"): the t interval of a mean, the
+ * Wilson interval of a proportion, and the sample size a difference needs. Computed on what the
+ * backend returned; every result names its method.
+ */
+
+/** An interval around an estimate, and how it was made. */
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+  /** e.g. 0.95. */
+  confidence: number;
+  n: number;
+  method: string;
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (p <= 0 || p >= 1) throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  const poly = (k: number[], x: number) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q) / (poly(d, q) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+
+/**
+ * Student's t quantile for `df` degrees of freedom: exact for 1 and 2, else the Cornish–Fisher
+ * expansion around the normal quantile (Abramowitz & Stegun 26.7.5; within 0.1 % from df 3).
+ */
+export function tQuantile(p: number, df: number): number {
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  const g1 = (z2 * z + z) / 4;
+  const g2 = (5 * z2 * z2 * z + 16 * z2 * z + 3 * z) / 96;
+  const g3 = (3 * z2 * z2 * z2 * z + 19 * z2 * z2 * z + 17 * z2 * z - 15 * z) / 384;
+  const g4 = (79 * z2 * z2 * z2 * z2 * z + 776 * z2 * z2 * z2 * z + 1482 * z2 * z2 * z - 1920 * z2 * z - 945 * z) / 92160;
+  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+
+/** Mean and sample standard deviation. */
+export function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
+  const n = values.length;
+  const mean = values.reduce((sum, v) => sum + v, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  return { mean, sd };
+}
+
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+export function meanInterval(values: readonly number[], confidence: number): Interval | undefined {
+  const n = values.length;
+  if (n < 2) return undefined;
+  const { mean, sd } = meanAndSd(values);
+  const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+  return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+}
+
+/** The Wilson score interval of a proportion `k` of `n`. */
+export function wilsonInterval(k: number, n: number, confidence: number): Interval | undefined {
+  if (n <= 0) return undefined;
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+}
+
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+export function itemsNeeded(sd: number, difference: number, confidence: number, power = 0.8): number | undefined {
+  if (!(sd > 0) || difference === 0 || !Number.isFinite(sd)) return undefined;
+  const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+  return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+export function judgeAtLeast(interval: Interval, bound: number): 'holds' | 'breaks' | 'inconclusive' {
+  if (interval.low >= bound) return 'holds';
+  if (interval.high < bound) return 'breaks';
+  return 'inconclusive';
+}
