@@ -11254,6 +11254,121 @@ function startedTraceCount(created) {
     return counted ?? listed;
 }
 
+;// CONCATENATED MODULE: ./src/core/stats.ts
+/**
+ * Error bars for an eval gate (see the README's "Error bars"): the t interval of a mean, the
+ * Wilson interval of a proportion, and the sample size a difference needs. Computed on what the
+ * backend returned; every result names its method.
+ */
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (p <= 0 || p >= 1)
+        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return poly(c, q) / (poly(d, q) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+/**
+ * Student's t quantile for `df` degrees of freedom: exact for 1 and 2, else the Cornish–Fisher
+ * expansion around the normal quantile (Abramowitz & Stegun 26.7.5; within 0.1 % from df 3).
+ */
+function tQuantile(p, df) {
+    if (df === 1)
+        return Math.tan(Math.PI * (p - 0.5));
+    if (df === 2)
+        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    const z = normalQuantile(p);
+    const z2 = z * z;
+    const g1 = (z2 * z + z) / 4;
+    const g2 = (5 * z2 * z2 * z + 16 * z2 * z + 3 * z) / 96;
+    const g3 = (3 * z2 * z2 * z2 * z + 19 * z2 * z2 * z + 17 * z2 * z - 15 * z) / 384;
+    const g4 = (79 * z2 * z2 * z2 * z2 * z + 776 * z2 * z2 * z2 * z + 1482 * z2 * z2 * z - 1920 * z2 * z - 945 * z) / 92160;
+    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+/** Mean and sample standard deviation. */
+function meanAndSd(values) {
+    const n = values.length;
+    const mean = values.reduce((sum, v) => sum + v, 0) / n;
+    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { mean, sd };
+}
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+function meanInterval(values, confidence) {
+    const n = values.length;
+    if (n < 2)
+        return undefined;
+    const { mean, sd } = meanAndSd(values);
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+}
+/** The Wilson score interval of a proportion `k` of `n`. */
+function wilsonInterval(k, n, confidence) {
+    if (n <= 0)
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+}
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+function itemsNeeded(sd, difference, confidence, power = 0.8) {
+    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+function judgeAtLeast(interval, bound) {
+    if (interval.low >= bound)
+        return 'holds';
+    if (interval.high < bound)
+        return 'breaks';
+    return 'inconclusive';
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/error-bars.ts
+
+
+const MOST_REGRESSED = 5;
+/** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
+function errorBars(diff, confidence) {
+    const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
+    const scores = diff.items.flatMap((item) => (typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []));
+    const meanDelta = meanInterval(deltas, confidence);
+    const meanScore = meanInterval(scores, confidence);
+    const { sd } = meanAndSd(deltas);
+    const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0 ? itemsNeeded(sd, meanDelta.estimate, confidence) : undefined;
+    const regressed = [...diff.items]
+        .filter((item) => item.delta < 0)
+        .sort((a, b) => a.delta - b.delta)
+        .slice(0, MOST_REGRESSED)
+        .map((item) => ({
+        item: excerpt(item.label ?? item.trace_id, 80),
+        ...(typeof item.baseline_score === 'number' ? { baseline: item.baseline_score } : {}),
+        ...(typeof item.run_score === 'number' ? { run: item.run_score } : {}),
+        delta: item.delta,
+        ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
+    }));
+    return { ...(meanDelta ? { meanDelta } : {}), ...(meanScore ? { meanScore } : {}), regressed, ...(needed ? { itemsNeeded: needed } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/schemas.ts
 
 // Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
@@ -11279,6 +11394,21 @@ const GateDecision = object({
     mean_delta: schemas_number().nullish(),
     run_url: schemas_string(),
     reason: schemas_string(),
+});
+/** `EvalRunDiff` (getEvalRunDiff): per-item scores of a run against a baseline. */
+const EvalRunDiff = object({
+    run_id: schemas_string(),
+    baseline_id: schemas_string(),
+    summary: object({ mean_delta: schemas_number(), improved_count: schemas_number().int(), regressed_count: schemas_number().int(), unchanged_count: schemas_number().int() }),
+    items: array(object({
+        trace_id: schemas_string(),
+        label: schemas_string().optional(),
+        baseline_score: schemas_number().nullish(),
+        run_score: schemas_number().nullish(),
+        delta: schemas_number(),
+        baseline_rationale: schemas_string().optional(),
+        run_rationale: schemas_string().optional(),
+    })),
 });
 /** `{"error": "...", "code"?: "..."}`. */
 function trulayerErrorMessage(body) {
@@ -11344,6 +11474,16 @@ class TruLayerClient {
             hints: { 404: 'Check `dataset_id`, the eval run and `baseline_run_id`.' },
         });
     }
+    /** Per-item scores of `runId` against `baselineId`. */
+    diff(runId, baselineId) {
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/eval-runs/${encodeURIComponent(runId)}/diff?baseline=${encodeURIComponent(baselineId)}`,
+            name: 'GET /v1/eval-runs/{id}/diff',
+            schema: EvalRunDiff,
+            idempotent: true,
+        });
+    }
     async listRuns(datasetId) {
         const answer = await this.api.request({
             method: 'GET',
@@ -11366,11 +11506,17 @@ const TruLayerInputs = object({
     dataset_id: documented(optionalUuid(), { description: 'Dataset UUID (required).' }),
     eval_version_id: documented(optionalUuid(), { description: 'Schedule a new eval run of this eval version on the dataset.' }),
     eval_run_id: documented(optionalUuid(), { description: 'Gate an existing eval run (instead of `eval_version_id`).' }),
-    baseline_run_id: documented(optionalUuid(), { description: 'Baseline eval run that `delta_tolerance` compares against.' }),
+    baseline_run_id: documented(optionalText().refine((value) => value === undefined || value === 'auto' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
+        message: 'must be an eval run UUID or `auto`',
+    }), { description: "Baseline eval run that `delta_tolerance` compares against, or `auto`: the base branch's eval run, read back from this gate's check on the base commit." }),
     score_floor: documented(optionalNumber(), { description: 'Policy: the gate fires when mean_score is below this floor.' }),
     delta_tolerance: documented(optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }), {
         description: 'Policy: a negative number ("-0.02"); the gate fires when the score drops more than this below the baseline. Needs `baseline_run_id`.',
     }),
+    confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
+        description: 'Judge `score_floor` and `delta_tolerance` on confidence intervals of the per-item scores at this level ("0.95"): a policy holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. Empty: judge the point estimates.',
+    }),
+    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what an inconclusive policy decides, `warn` or `fail`. Default: fail.' }),
     on_fail: documented(oneOf(['warn', 'block'], 'block'), {
         description: 'Policy: what a fired gate decides, `warn` or `block`. Default: block.',
     }),
@@ -11415,6 +11561,7 @@ const TRULAYER_THRESHOLDS = [
 ];
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
+
 
 
 
@@ -11477,17 +11624,20 @@ async function trulayer_runGate(inputs, context) {
             topFailingTools: [],
         };
     }
-    const policy = { score_floor: inputs.score_floor, delta_tolerance: inputs.delta_tolerance, on_fail: inputs.on_fail };
+    const baselineId = await resolveBaseline(inputs, context);
+    // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and said.
+    const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
     const gate = await log.group('Ask the CI gate', async () => {
         const answer = await client.gate({
             dataset_id: datasetId,
             run_id: runId,
-            ...(inputs.baseline_run_id ? { baseline_run_id: inputs.baseline_run_id } : {}),
+            ...(baselineId ? { baseline_run_id: baselineId } : {}),
             policy: Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)),
         });
         log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
         return answer;
     });
+    const bars = baselineId ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log) : undefined;
     return {
         decision: DECISIONS[gate.decision],
         status: run.status,
@@ -11495,16 +11645,40 @@ async function trulayer_runGate(inputs, context) {
         ids: { run_id: runId },
         dashboardUrl: gate.run_url,
         figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-        thresholds: trulayer_thresholdsOf(inputs),
+        thresholds: trulayer_thresholdsOf({ ...inputs, delta_tolerance: policy.delta_tolerance }, inputs.confidence === undefined ? undefined : bars),
         topFailingTools: [],
+        ...(bars ? { errorBars: bars } : {}),
     };
 }
-/** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
-function trulayer_thresholdsOf(inputs) {
+/** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
+async function resolveBaseline(inputs, context) {
+    if (inputs.baseline_run_id !== 'auto')
+        return inputs.baseline_run_id;
+    const found = await context.baselineRunId?.().catch(() => undefined);
+    context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : 'Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` is not judged.');
+    return found;
+}
+/** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
+async function readErrorBars(client, runId, baselineId, confidence, log) {
+    try {
+        return errorBars(await client.diff(runId, baselineId), confidence);
+    }
+    catch (error) {
+        log.info(`No per-item scores to put error bars on: ${messageOf(error)}`);
+        return undefined;
+    }
+}
+/**
+ * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
+ * bound is judged on the interval of its figure (when the per-item scores give one).
+ */
+function trulayer_thresholdsOf(inputs, bars) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
+    const intervals = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
     return TRULAYER_THRESHOLDS.flatMap((spec) => {
         const limit = inputs[spec.input];
-        return limit === undefined ? [] : [{ ...spec, limit, breaks }];
+        const interval = intervals[spec.figure];
+        return limit === undefined ? [] : [{ ...spec, limit, breaks, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
     });
 }
 
@@ -11967,6 +12141,7 @@ function connectionFailure(call, error, attempts) {
 ;// CONCATENATED MODULE: ./src/core/verdict.ts
 
 
+
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 const MAX_REASON_CHARS = 1000;
 /** How much of a backend's own explanation a reason quotes. */
@@ -11979,9 +12154,18 @@ function worst(a, b) {
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
     const spec = specs.find((s) => s.name === threshold.figure);
+    const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
+    const { interval } = threshold;
+    if (interval) {
+        // `<=` limits are judged as `>=` on the negated interval.
+        const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+        if (judged === 'inconclusive')
+            return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
+        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
+    }
     const actual = figures[threshold.figure];
     const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-    return { ...threshold, label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}), actual, holds };
+    return { ...threshold, ...shown, actual, holds };
 }
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
 function describeThreshold(result) {
@@ -11989,6 +12173,13 @@ function describeThreshold(result) {
     const limit = formatFigure(result, result.limit);
     if (result.actual === undefined)
         return `no ${figure} returned (\`${result.input}\` ${limit})`;
+    const { interval } = result;
+    if (interval) {
+        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
+        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
+        const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
+        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
+    }
     const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
     return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
@@ -12018,6 +12209,7 @@ function decide(vocabulary, evaluation, durationMs) {
         figures: evaluation.figures,
         thresholds,
         topFailingTools: evaluation.topFailingTools,
+        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
         durationMs,
     };
 }
@@ -12095,7 +12287,7 @@ function rejectForeignInputs(backend, raw) {
  */
 async function gate_runGate(plan, runtime) {
     const { inputs, backend, change } = plan;
-    const { log, cancelled = new Promise(() => undefined), agents } = runtime;
+    const { log, cancelled = new Promise(() => undefined), agents, baselineRunId } = runtime;
     const deadline = new Deadline(inputs.timeoutMs);
     const ids = {};
     const stopped = cancelled.then((signal) => {
@@ -12111,6 +12303,7 @@ async function gate_runGate(plan, runtime) {
         change,
         transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
         learned: (more) => Object.assign(ids, definedOnly(more)),
+        ...(baselineRunId ? { baselineRunId } : {}),
     };
     try {
         const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
@@ -12315,6 +12508,7 @@ function renderVerdict(verdict, options) {
     lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...toolList(verdict, options.maxTools));
+    lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
     const dashboard = safeUrl(verdict.dashboardUrl);
     if (dashboard)
@@ -12393,6 +12587,27 @@ function shardTable(verdict) {
     ];
 }
 const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
+/** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
+function errorBarSection(verdict) {
+    const bars = verdict.errorBars;
+    if (!bars || (!bars.meanDelta && !bars.meanScore && bars.regressed.length === 0))
+        return [];
+    const spec = figureSpec('mean_score');
+    const interval = (name, i) => `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+    const lines = ['**Error bars** (from the per-item scores)', ''];
+    const stated = [bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '', bars.meanScore ? interval('mean score', bars.meanScore) : ''].filter(Boolean);
+    if (stated.length)
+        lines.push(`${stated.join('; ')}.`, '');
+    if (bars.itemsNeeded)
+        lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
+    if (bars.regressed.length) {
+        lines.push('| Most regressed item | Base | Run | Δ | Rationale |', '| --- | --- | --- | --- | --- |');
+        for (const r of bars.regressed)
+            lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
+        lines.push('');
+    }
+    return lines;
+}
 /** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
 function whySection(verdict, maxGroups) {
     const why = verdict.why;

@@ -41,7 +41,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
   // The check starts, and the sticky comment is looked up, while the backend works.
   const github = startGitHubReport(plan.github, log, githubBudget);
-  const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env) });
+  // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+  const baselineRunId = async () => {
+    const record = (await (await github).baseline)?.record;
+    return plan.kind === 'gate' && record?.backend === plan.gate.backend.displayName ? record.ids.run_id : undefined;
+  };
+  const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
   let verdict = redactSecrets(await evaluated, secrets);
   if (plan.baseline) {
     const lookup = await (await github).baseline;

@@ -73,6 +73,8 @@ export interface GateRuntime {
   cancelled?: Promise<string>;
   /** The agents that carry backend requests (a proxy's, where one is set). */
   agents?: AgentSource;
+  /** The base branch's run id, for `baseline_run_id: auto`. */
+  baselineRunId?: () => Promise<string | undefined>;
 }
 
 /**
@@ -81,7 +83,7 @@ export interface GateRuntime {
  */
 export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Verdict> {
   const { inputs, backend, change } = plan;
-  const { log, cancelled = new Promise<string>(() => undefined), agents } = runtime;
+  const { log, cancelled = new Promise<string>(() => undefined), agents, baselineRunId } = runtime;
   const deadline = new Deadline(inputs.timeoutMs);
   const ids: GateIds = {};
   const stopped = cancelled.then((signal) => {
@@ -97,6 +99,7 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
     change,
     transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
     learned: (more) => Object.assign(ids, definedOnly(more)),
+    ...(baselineRunId ? { baselineRunId } : {}),
   };
   try {
     const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);

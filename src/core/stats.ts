@@ -15,6 +15,18 @@ export interface Interval {
   method: string;
 }
 
+/** What per-item scores say beyond the means: intervals, the most regressed items, the sample needed. */
+export interface ErrorBars {
+  /** Mean of the paired deltas (run − baseline, item by item). */
+  meanDelta?: Interval;
+  /** Mean of the run's per-item scores. */
+  meanScore?: Interval;
+  /** Items that lost the most against the baseline, with the run's rationale. */
+  regressed: { item: string; baseline?: number; run?: number; delta: number; rationale?: string }[];
+  /** Items needed to tell the observed mean delta from zero (two-sided, 80 % power), when it is not already. */
+  itemsNeeded?: number;
+}
+
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (p <= 0 || p >= 1) throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);

@@ -1,4 +1,5 @@
 import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
+import { type ErrorBars, type Interval, judgeAtLeast } from './stats.js';
 import { excerpt, truncate } from './text.js';
 import type { Why } from './why.js';
 import type { ShardRow } from './aggregate/index.js';
@@ -29,6 +30,13 @@ export interface Threshold extends ThresholdSpec {
   limit: number;
   /** What a broken threshold decides: `fail`, or `warn` where the user's policy says so. */
   breaks: Exclude<Decision, 'pass'>;
+  /**
+   * Judge on this interval of the figure instead of its point value: it holds when the whole
+   * interval is within the limit, breaks when the whole is outside, and is inconclusive
+   * otherwise, which decides `onInconclusive`.
+   */
+  interval?: Interval;
+  onInconclusive?: Exclude<Decision, 'pass'>;
 }
 
 /** A threshold and what the backend's figure made of it, with the figure's label and unit for reports. */
@@ -37,6 +45,8 @@ export interface ThresholdResult extends Threshold {
   unit?: string;
   actual: number | undefined;
   holds: boolean;
+  /** Judged on an interval that straddles the limit. */
+  inconclusive?: boolean;
 }
 
 /** Ids the gate learned, by the names their backend declares (`run_id`); every one is an output. */
@@ -55,6 +65,7 @@ export interface Evaluation {
   figures: Figures;
   thresholds: Threshold[];
   topFailingTools: { tool: string; count: number }[];
+  errorBars?: ErrorBars;
 }
 
 /** The normalized verdict every reporter renders. */
@@ -79,6 +90,8 @@ export interface Verdict {
   shards?: ShardRow[];
   /** The comparison with the base branch's last verdict, when one was looked for. */
   baseline?: BaselineComparison;
+  /** Error bars from per-item scores, when the backend gives them. */
+  errorBars?: ErrorBars;
   durationMs: number;
 }
 
@@ -98,10 +111,18 @@ export interface BackendVocabulary {
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 export function checkThreshold(threshold: Threshold, figures: Figures, specs: readonly FigureSpec[]): ThresholdResult {
   const spec = specs.find((s) => s.name === threshold.figure);
+  const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
+  const { interval } = threshold;
+  if (interval) {
+    // `<=` limits are judged as `>=` on the negated interval.
+    const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+    if (judged === 'inconclusive') return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
+    return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
+  }
   const actual = figures[threshold.figure];
   const holds =
     actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-  return { ...threshold, label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}), actual, holds };
+  return { ...threshold, ...shown, actual, holds };
 }
 
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
@@ -109,6 +130,13 @@ export function describeThreshold(result: ThresholdResult): string {
   const figure = result.label.toLowerCase();
   const limit = formatFigure(result, result.limit);
   if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${limit})`;
+  const { interval } = result;
+  if (interval) {
+    const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
+    const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
+    const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
+    return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
+  }
   const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
   return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
@@ -139,6 +167,7 @@ export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, du
     figures: evaluation.figures,
     thresholds,
     topFailingTools: evaluation.topFailingTools,
+    ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
     durationMs,
   };
 }

@@ -32,6 +32,8 @@ export interface FakeTruLayerOptions {
   forceReason?: string;
   /** A lying backend: every poll of an eval run answers about the baseline run instead. */
   answerAboutBaseline?: boolean;
+  /** How far each item's score strays from its run's mean in the per-item diff (default 0.05). */
+  itemNoise?: number;
 }
 
 interface FakeEvalRun {
@@ -78,12 +80,12 @@ export class FakeTruLayer {
         this.requests.push({ method: request.method, path: path + url.search, headers, body });
         this.violations.push(...trulayerDescription().validate(request.method, path, url.searchParams, body));
         if (headers.authorization !== `Bearer ${FAKE_TRULAYER_TOKEN}`) return this.answer('ErrorResponse', { error: 'invalid API key', code: 'unauthorized' }, 401);
-        return this.route(request.method, path, body as Record<string, unknown> | undefined);
+        return this.route(request.method, path, body as Record<string, unknown> | undefined, url.searchParams);
       }),
     ];
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined): Response {
+  private route(method: string, path: string, body: Record<string, unknown> | undefined, query?: URLSearchParams): Response {
     let m: RegExpExecArray | null;
     if ((m = /^\/v1\/datasets\/([^/]+)\/runs$/.exec(path))) {
       if (m[1] !== DATASET_ID) return this.answer('ErrorResponse', { error: 'dataset not found', code: 'not_found' }, 404);
@@ -95,6 +97,12 @@ export class FakeTruLayer {
     if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)$/.exec(path))) {
       const run = this.runs.get(this.options.answerAboutBaseline ? BASELINE_RUN_ID : m[1]!);
       return run ? this.answer('EvalRun', this.view(run)) : this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
+    }
+    if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)\/diff$/.exec(path))) {
+      const run = this.runs.get(m[1]!);
+      const baseline = this.runs.get(query?.get('baseline') ?? '');
+      if (!run || !baseline) return this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
+      return this.answer('EvalRunDiff', this.diff(run, baseline));
     }
     if (method === 'POST' && path === '/v1/ci/gate') return this.gate(body as { run_id: string; baseline_run_id?: string; policy: { score_floor?: number; delta_tolerance?: number; on_fail: string } });
     return this.answer('ErrorResponse', { error: `fake TruLayer has no route for ${method} ${path}` }, 404);
@@ -144,6 +152,29 @@ export class FakeTruLayer {
   }
 
   /** Answers with a body checked against the description's schema, so the fake cannot drift from it. */
+  /** Per-item scores around each run's mean, the same items for both: deterministic noise. */
+  private diff(run: FakeEvalRun, baseline: FakeEvalRun) {
+    const count = this.options.items ?? 40;
+    const noise = this.options.itemNoise ?? 0.05;
+    const wobble = (i: number, salt: number) => {
+      const x = Math.sin(i * 12.9898 + salt * 78.233) * 43758.5453;
+      return 2 * (x - Math.floor(x)) - 1;
+    };
+    const clamp = (v: number) => Number(Math.min(1, Math.max(0, v)).toFixed(4));
+    const items = Array.from({ length: count }, (_, i) => {
+      const before = clamp(baseline.meanScore + noise * wobble(i, 1));
+      const after = clamp(run.meanScore + noise * wobble(i, 2));
+      return { trace_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, label: `item ${i}`, baseline_score: before, run_score: after, delta: Number((after - before).toFixed(4)), run_rationale: `answer ${i} judged ${after >= before ? 'as good' : 'worse'}` };
+    });
+    const mean = items.reduce((sum, item) => sum + item.delta, 0) / count;
+    return {
+      run_id: run.id,
+      baseline_id: baseline.id,
+      summary: { mean_delta: Number(mean.toFixed(4)), improved_count: items.filter((i) => i.delta > 0).length, regressed_count: items.filter((i) => i.delta < 0).length, unchanged_count: items.filter((i) => i.delta === 0).length },
+      items,
+    };
+  }
+
   private answer(schema: string, body: Record<string, unknown>, status = 200): Response {
     this.violations.push(...trulayerDescription().check(`response ${schema}`, trulayerDescription().schema(`#/components/schemas/${schema}`), body));
     return HttpResponse.json(body, { status });

@@ -37,6 +37,8 @@ export interface BackendContext {
   transport(options: Pick<TransportOptions, 'credentials' | 'errorMessage'>): JsonTransport;
   /** Records ids as they are learned, so that even a gate that errors reports them. */
   learned(ids: GateIds): void;
+  /** The base branch's run id, where the front door can read it back (`baseline_run_id: auto`). */
+  baselineRunId?: () => Promise<string | undefined>;
 }
 
 /** A gate whose inputs are valid and whose local files are read: only network work is left. */

@@ -33,6 +33,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
   lines.push(...toolList(verdict, options.maxTools));
+  lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
   if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
@@ -110,6 +111,25 @@ function shardTable(verdict: Verdict): string[] {
 }
 
 const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
+
+/** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
+function errorBarSection(verdict: Verdict): string[] {
+  const bars = verdict.errorBars;
+  if (!bars || (!bars.meanDelta && !bars.meanScore && bars.regressed.length === 0)) return [];
+  const spec = figureSpec('mean_score');
+  const interval = (name: string, i: NonNullable<typeof bars.meanDelta>) =>
+    `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+  const lines = ['**Error bars** (from the per-item scores)', ''];
+  const stated = [bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '', bars.meanScore ? interval('mean score', bars.meanScore) : ''].filter(Boolean);
+  if (stated.length) lines.push(`${stated.join('; ')}.`, '');
+  if (bars.itemsNeeded) lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
+  if (bars.regressed.length) {
+    lines.push('| Most regressed item | Base | Run | Δ | Rationale |', '| --- | --- | --- | --- | --- |');
+    for (const r of bars.regressed) lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
+    lines.push('');
+  }
+  return lines;
+}
 
 /** The backend's events about the runs that failed, grouped: what a reviewer reads before opening the dashboard. */
 function whySection(verdict: Verdict, maxGroups: number): string[] {

@@ -1,7 +1,7 @@
 import { BackendCallError } from '../../errors.js';
 import type { JsonTransport } from '../../transport/http.js';
 import type { BackendContext } from '../types.js';
-import { type EvalRun, EvalRun as EvalRunSchema, EvalRunList, GateDecision, trulayerErrorMessage } from './schemas.js';
+import { type EvalRun, EvalRun as EvalRunSchema, type EvalRunDiff, EvalRunDiff as EvalRunDiffSchema, EvalRunList, GateDecision, trulayerErrorMessage } from './schemas.js';
 
 /** The body of `POST /v1/ci/gate` (CIGateRequest). */
 export interface GateRequest {
@@ -61,6 +61,17 @@ export class TruLayerClient {
       // The gate only reads: asking twice is safe.
       idempotent: true,
       hints: { 404: 'Check `dataset_id`, the eval run and `baseline_run_id`.' },
+    });
+  }
+
+  /** Per-item scores of `runId` against `baselineId`. */
+  diff(runId: string, baselineId: string): Promise<EvalRunDiff> {
+    return this.api.request({
+      method: 'GET',
+      path: `/v1/eval-runs/${encodeURIComponent(runId)}/diff?baseline=${encodeURIComponent(baselineId)}`,
+      name: 'GET /v1/eval-runs/{id}/diff',
+      schema: EvalRunDiffSchema,
+      idempotent: true,
     });
   }
 

@@ -1,4 +1,6 @@
-import { BackendCallError } from '../../errors.js';
+import { BackendCallError, messageOf } from '../../errors.js';
+import type { ErrorBars, Interval } from '../../stats.js';
+import { errorBars } from './error-bars.js';
 import { excerpt } from '../../text.js';
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../poll.js';
@@ -70,17 +72,20 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
     };
   }
 
-  const policy = { score_floor: inputs.score_floor, delta_tolerance: inputs.delta_tolerance, on_fail: inputs.on_fail };
+  const baselineId = await resolveBaseline(inputs, context);
+  // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and said.
+  const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
   const gate = await log.group('Ask the CI gate', async () => {
     const answer = await client.gate({
       dataset_id: datasetId,
       run_id: runId,
-      ...(inputs.baseline_run_id ? { baseline_run_id: inputs.baseline_run_id } : {}),
+      ...(baselineId ? { baseline_run_id: baselineId } : {}),
       policy: Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)) as typeof policy,
     });
     log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
     return answer;
   });
+  const bars = baselineId ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log) : undefined;
   return {
     decision: DECISIONS[gate.decision],
     status: run.status,
@@ -88,16 +93,40 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
     ids: { run_id: runId },
     dashboardUrl: gate.run_url,
     figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-    thresholds: thresholdsOf(inputs),
+    thresholds: thresholdsOf({ ...inputs, delta_tolerance: policy.delta_tolerance }, inputs.confidence === undefined ? undefined : bars),
     topFailingTools: [],
+    ...(bars ? { errorBars: bars } : {}),
   };
 }
 
-/** The policy the gate re-checks on the returned figures; a breach decides what `on_fail` says. */
-function thresholdsOf(inputs: TruLayerInputs): Threshold[] {
+/** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
+async function resolveBaseline(inputs: TruLayerInputs, context: BackendContext): Promise<string | undefined> {
+  if (inputs.baseline_run_id !== 'auto') return inputs.baseline_run_id;
+  const found = await context.baselineRunId?.().catch(() => undefined);
+  context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : 'Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` is not judged.');
+  return found;
+}
+
+/** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
+async function readErrorBars(client: TruLayerClient, runId: string, baselineId: string, confidence: number, log: BackendContext['log']): Promise<ErrorBars | undefined> {
+  try {
+    return errorBars(await client.diff(runId, baselineId), confidence);
+  } catch (error) {
+    log.info(`No per-item scores to put error bars on: ${messageOf(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
+ * bound is judged on the interval of its figure (when the per-item scores give one).
+ */
+function thresholdsOf(inputs: TruLayerInputs, bars: ErrorBars | undefined): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
+  const intervals: Record<string, Interval | undefined> = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
   return TRULAYER_THRESHOLDS.flatMap((spec) => {
     const limit = inputs[spec.input as 'score_floor' | 'delta_tolerance'];
-    return limit === undefined ? [] : [{ ...spec, limit, breaks }];
+    const interval = intervals[spec.figure];
+    return limit === undefined ? [] : [{ ...spec, limit, breaks, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
   });
 }

@@ -1,17 +1,27 @@
 import { z } from 'zod';
 import { documented } from '../../inputs/declare.js';
-import { type CrossRule, oneOf, optionalNumber, optionalUuid } from '../../inputs/fields.js';
+import { type CrossRule, oneOf, optionalNumber, optionalText, optionalUuid } from '../../inputs/fields.js';
 
 /** The TruLayer inputs, documented and validated. */
 export const TruLayerInputs = z.object({
   dataset_id: documented(optionalUuid(), { description: 'Dataset UUID (required).' }),
   eval_version_id: documented(optionalUuid(), { description: 'Schedule a new eval run of this eval version on the dataset.' }),
   eval_run_id: documented(optionalUuid(), { description: 'Gate an existing eval run (instead of `eval_version_id`).' }),
-  baseline_run_id: documented(optionalUuid(), { description: 'Baseline eval run that `delta_tolerance` compares against.' }),
+  baseline_run_id: documented(
+    optionalText().refine((value) => value === undefined || value === 'auto' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
+      message: 'must be an eval run UUID or `auto`',
+    }),
+    { description: "Baseline eval run that `delta_tolerance` compares against, or `auto`: the base branch's eval run, read back from this gate's check on the base commit." },
+  ),
   score_floor: documented(optionalNumber(), { description: 'Policy: the gate fires when mean_score is below this floor.' }),
   delta_tolerance: documented(optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }), {
     description: 'Policy: a negative number ("-0.02"); the gate fires when the score drops more than this below the baseline. Needs `baseline_run_id`.',
   }),
+  confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
+    description:
+      'Judge `score_floor` and `delta_tolerance` on confidence intervals of the per-item scores at this level ("0.95"): a policy holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. Empty: judge the point estimates.',
+  }),
+  on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what an inconclusive policy decides, `warn` or `fail`. Default: fail.' }),
   on_fail: documented(oneOf(['warn', 'block'], 'block'), {
     description: 'Policy: what a fired gate decides, `warn` or `block`. Default: block.',
   }),

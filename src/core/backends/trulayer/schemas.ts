@@ -30,6 +30,25 @@ export const GateDecision = z.object({
 });
 export type GateDecision = z.output<typeof GateDecision>;
 
+/** `EvalRunDiff` (getEvalRunDiff): per-item scores of a run against a baseline. */
+export const EvalRunDiff = z.object({
+  run_id: z.string(),
+  baseline_id: z.string(),
+  summary: z.object({ mean_delta: z.number(), improved_count: z.number().int(), regressed_count: z.number().int(), unchanged_count: z.number().int() }),
+  items: z.array(
+    z.object({
+      trace_id: z.string(),
+      label: z.string().optional(),
+      baseline_score: z.number().nullish(),
+      run_score: z.number().nullish(),
+      delta: z.number(),
+      baseline_rationale: z.string().optional(),
+      run_rationale: z.string().optional(),
+    }),
+  ),
+});
+export type EvalRunDiff = z.output<typeof EvalRunDiff>;
+
 /** `{"error": "...", "code"?: "..."}`. */
 export function trulayerErrorMessage(body: unknown): string | undefined {
   const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };

@@ -1,0 +1,27 @@
+import { type ErrorBars, itemsNeeded, meanAndSd, meanInterval } from '../../stats.js';
+import { excerpt } from '../../text.js';
+import type { EvalRunDiff } from './schemas.js';
+
+const MOST_REGRESSED = 5;
+
+/** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
+export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
+  const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
+  const scores = diff.items.flatMap((item) => (typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []));
+  const meanDelta = meanInterval(deltas, confidence);
+  const meanScore = meanInterval(scores, confidence);
+  const { sd } = meanAndSd(deltas);
+  const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0 ? itemsNeeded(sd, meanDelta.estimate, confidence) : undefined;
+  const regressed = [...diff.items]
+    .filter((item) => item.delta < 0)
+    .sort((a, b) => a.delta - b.delta)
+    .slice(0, MOST_REGRESSED)
+    .map((item) => ({
+      item: excerpt(item.label ?? item.trace_id, 80),
+      ...(typeof item.baseline_score === 'number' ? { baseline: item.baseline_score } : {}),
+      ...(typeof item.run_score === 'number' ? { run: item.run_score } : {}),
+      delta: item.delta,
+      ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
+    }));
+  return { ...(meanDelta ? { meanDelta } : {}), ...(meanScore ? { meanScore } : {}), regressed, ...(needed ? { itemsNeeded: needed } : {}) };
+}
