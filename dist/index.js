@@ -41990,6 +41990,7 @@ const SEPURUX_THRESHOLDS = [
 
 
 
+
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
 /** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
@@ -42036,6 +42037,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces) {
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
+        ...passRateBars(answer),
         thresholds,
         topFailingTools: answer.top_failing_tools ?? [],
     };
@@ -42081,6 +42083,21 @@ function figuresOf(answer) {
     if ('scenario_coverage_pct' in answer)
         put('scenario_coverage_pct', answer.scenario_coverage_pct);
     return figures;
+}
+/**
+ * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
+ * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
+ */
+function passRateBars(answer) {
+    const n = answer.trace_count;
+    const rate = answer.pass_rate;
+    if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1)
+        return {};
+    const passes = rate * n;
+    if (Math.abs(passes - Math.round(passes)) > 0.01)
+        return {};
+    const interval = wilsonInterval(Math.round(passes), n, 0.95);
+    return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs/declare.ts
@@ -44131,12 +44148,16 @@ const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'war
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict) {
     const bars = verdict.errorBars;
-    if (!bars || (!bars.meanDelta && !bars.meanScore && bars.regressed.length === 0))
+    if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
         return [];
     const spec = figureSpec('mean_score');
     const interval = (name, i) => `${name} ${figures_formatFigure(spec, i.estimate)} [${figures_formatFigure(spec, i.low)}, ${figures_formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-    const lines = ['**Error bars** (from the per-item scores)', ''];
-    const stated = [bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '', bars.meanScore ? interval('mean score', bars.meanScore) : ''].filter(Boolean);
+    const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
+    const stated = [
+        bars.passRate ? interval('pass rate', bars.passRate) : '',
+        bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
+        bars.meanScore ? interval('mean score', bars.meanScore) : '',
+    ].filter(Boolean);
     if (stated.length)
         lines.push(`${stated.join('; ')}.`, '');
     if (bars.itemsNeeded)

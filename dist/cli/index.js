@@ -10570,6 +10570,95 @@ const SEPURUX_THRESHOLDS = [
     { input: 'min_coverage', figure: 'scenario_coverage_pct', comparator: '>=' },
 ];
 
+;// CONCATENATED MODULE: ./src/core/stats.ts
+/**
+ * Error bars for an eval gate (see the README's "Error bars"): the t interval of a mean, the
+ * Wilson interval of a proportion, and the sample size a difference needs. Computed on what the
+ * backend returned; every result names its method.
+ */
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (p <= 0 || p >= 1)
+        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return poly(c, q) / (poly(d, q) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+/**
+ * Student's t quantile for `df` degrees of freedom: exact for 1 and 2, else the Cornish–Fisher
+ * expansion around the normal quantile (Abramowitz & Stegun 26.7.5; within 0.1 % from df 3).
+ */
+function tQuantile(p, df) {
+    if (df === 1)
+        return Math.tan(Math.PI * (p - 0.5));
+    if (df === 2)
+        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+    const z = normalQuantile(p);
+    const z2 = z * z;
+    const g1 = (z2 * z + z) / 4;
+    const g2 = (5 * z2 * z2 * z + 16 * z2 * z + 3 * z) / 96;
+    const g3 = (3 * z2 * z2 * z2 * z + 19 * z2 * z2 * z + 17 * z2 * z - 15 * z) / 384;
+    const g4 = (79 * z2 * z2 * z2 * z2 * z + 776 * z2 * z2 * z2 * z + 1482 * z2 * z2 * z - 1920 * z2 * z - 945 * z) / 92160;
+    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
+/** Mean and sample standard deviation. */
+function meanAndSd(values) {
+    const n = values.length;
+    const mean = values.reduce((sum, v) => sum + v, 0) / n;
+    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { mean, sd };
+}
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+function meanInterval(values, confidence) {
+    const n = values.length;
+    if (n < 2)
+        return undefined;
+    const { mean, sd } = meanAndSd(values);
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+}
+/** The Wilson score interval of a proportion `k` of `n`. */
+function wilsonInterval(k, n, confidence) {
+    if (n <= 0)
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+}
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+function itemsNeeded(sd, difference, confidence, power = 0.8) {
+    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+function judgeAtLeast(interval, bound) {
+    if (interval.low >= bound)
+        return 'holds';
+    if (interval.high < bound)
+        return 'breaks';
+    return 'inconclusive';
+}
+
 ;// CONCATENATED MODULE: ./src/core/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
@@ -10589,6 +10678,7 @@ function defuseCommands(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
+
 
 
 
@@ -10638,6 +10728,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces) {
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
+        ...passRateBars(answer),
         thresholds,
         topFailingTools: answer.top_failing_tools ?? [],
     };
@@ -10683,6 +10774,21 @@ function figuresOf(answer) {
     if ('scenario_coverage_pct' in answer)
         put('scenario_coverage_pct', answer.scenario_coverage_pct);
     return figures;
+}
+/**
+ * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
+ * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
+ */
+function passRateBars(answer) {
+    const n = answer.trace_count;
+    const rate = answer.pass_rate;
+    if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1)
+        return {};
+    const passes = rate * n;
+    if (Math.abs(passes - Math.round(passes)) > 0.01)
+        return {};
+    const interval = wilsonInterval(Math.round(passes), n, 0.95);
+    return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs/declare.ts
@@ -11252,95 +11358,6 @@ function startedTraceCount(created) {
         throw new BackendCallError('POST /v1/ci/runs', `POST /v1/ci/runs said it started ${counted} traces but listed ${listed} runs; the batch cannot be judged, so the gate fails closed.`);
     }
     return counted ?? listed;
-}
-
-;// CONCATENATED MODULE: ./src/core/stats.ts
-/**
- * Error bars for an eval gate (see the README's "Error bars"): the t interval of a mean, the
- * Wilson interval of a proportion, and the sample size a difference needs. Computed on what the
- * backend returned; every result names its method.
- */
-/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    if (p <= 0 || p >= 1)
-        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return poly(c, q) / (poly(d, q) * q + 1);
-    }
-    if (p > 1 - low)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return (poly(a, r) * q) / (poly(b, r) * r + 1);
-}
-/**
- * Student's t quantile for `df` degrees of freedom: exact for 1 and 2, else the Cornish–Fisher
- * expansion around the normal quantile (Abramowitz & Stegun 26.7.5; within 0.1 % from df 3).
- */
-function tQuantile(p, df) {
-    if (df === 1)
-        return Math.tan(Math.PI * (p - 0.5));
-    if (df === 2)
-        return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
-    const z = normalQuantile(p);
-    const z2 = z * z;
-    const g1 = (z2 * z + z) / 4;
-    const g2 = (5 * z2 * z2 * z + 16 * z2 * z + 3 * z) / 96;
-    const g3 = (3 * z2 * z2 * z2 * z + 19 * z2 * z2 * z + 17 * z2 * z - 15 * z) / 384;
-    const g4 = (79 * z2 * z2 * z2 * z2 * z + 776 * z2 * z2 * z2 * z + 1482 * z2 * z2 * z - 1920 * z2 * z - 945 * z) / 92160;
-    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
-}
-/** Mean and sample standard deviation. */
-function meanAndSd(values) {
-    const n = values.length;
-    const mean = values.reduce((sum, v) => sum + v, 0) / n;
-    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
-    return { mean, sd };
-}
-/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
-function meanInterval(values, confidence) {
-    const n = values.length;
-    if (n < 2)
-        return undefined;
-    const { mean, sd } = meanAndSd(values);
-    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
-}
-/** The Wilson score interval of a proportion `k` of `n`. */
-function wilsonInterval(k, n, confidence) {
-    if (n <= 0)
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    const p = k / n;
-    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
-}
-/**
- * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
- * `confidence`, with `power`, when the differences have standard deviation `sd`:
- * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
- */
-function itemsNeeded(sd, difference, confidence, power = 0.8) {
-    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
-    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
-}
-/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
-function judgeAtLeast(interval, bound) {
-    if (interval.low >= bound)
-        return 'holds';
-    if (interval.high < bound)
-        return 'breaks';
-    return 'inconclusive';
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/error-bars.ts
@@ -12590,12 +12607,16 @@ const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'war
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict) {
     const bars = verdict.errorBars;
-    if (!bars || (!bars.meanDelta && !bars.meanScore && bars.regressed.length === 0))
+    if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
         return [];
     const spec = figureSpec('mean_score');
     const interval = (name, i) => `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-    const lines = ['**Error bars** (from the per-item scores)', ''];
-    const stated = [bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '', bars.meanScore ? interval('mean score', bars.meanScore) : ''].filter(Boolean);
+    const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
+    const stated = [
+        bars.passRate ? interval('pass rate', bars.passRate) : '',
+        bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
+        bars.meanScore ? interval('mean score', bars.meanScore) : '',
+    ].filter(Boolean);
     if (stated.length)
         lines.push(`${stated.join('; ')}.`, '');
     if (bars.itemsNeeded)

@@ -21,6 +21,8 @@ export interface ErrorBars {
   meanDelta?: Interval;
   /** Mean of the run's per-item scores. */
   meanScore?: Interval;
+  /** A pass rate whose count is known (passes of `trace_count`). */
+  passRate?: Interval;
   /** Items that lost the most against the baseline, with the run's rationale. */
   regressed: { item: string; baseline?: number; run?: number; delta: number; rationale?: string }[];
   /** Items needed to tell the observed mean delta from zero (two-sided, 80 % power), when it is not already. */

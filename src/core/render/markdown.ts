@@ -115,12 +115,16 @@ const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) => ['fail', 
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict: Verdict): string[] {
   const bars = verdict.errorBars;
-  if (!bars || (!bars.meanDelta && !bars.meanScore && bars.regressed.length === 0)) return [];
+  if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0)) return [];
   const spec = figureSpec('mean_score');
   const interval = (name: string, i: NonNullable<typeof bars.meanDelta>) =>
     `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-  const lines = ['**Error bars** (from the per-item scores)', ''];
-  const stated = [bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '', bars.meanScore ? interval('mean score', bars.meanScore) : ''].filter(Boolean);
+  const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
+  const stated = [
+    bars.passRate ? interval('pass rate', bars.passRate) : '',
+    bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
+    bars.meanScore ? interval('mean score', bars.meanScore) : '',
+  ].filter(Boolean);
   if (stated.length) lines.push(`${stated.join('; ')}.`, '');
   if (bars.itemsNeeded) lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
   if (bars.regressed.length) {

@@ -4,6 +4,7 @@ import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../ve
 import type { SepuruxInputs } from './inputs.js';
 import type { Progress } from './schemas.js';
 import { SEPURUX_THRESHOLDS } from './vocabulary.js';
+import { type ErrorBars, wilsonInterval } from '../../stats.js';
 import { excerpt } from '../../text.js';
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -62,6 +63,7 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
     ids,
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
+    ...passRateBars(answer),
     thresholds,
     topFailingTools: answer.top_failing_tools ?? [],
   };
@@ -105,4 +107,18 @@ function figuresOf(answer: Progress): Figures {
   put('trace_count', answer.trace_count);
   if ('scenario_coverage_pct' in answer) put('scenario_coverage_pct', answer.scenario_coverage_pct);
   return figures;
+}
+
+/**
+ * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
+ * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
+ */
+function passRateBars(answer: Progress): { errorBars?: ErrorBars } {
+  const n = answer.trace_count;
+  const rate = answer.pass_rate;
+  if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1) return {};
+  const passes = rate * n;
+  if (Math.abs(passes - Math.round(passes)) > 0.01) return {};
+  const interval = wilsonInterval(Math.round(passes), n, 0.95);
+  return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }
