@@ -31897,41 +31897,6 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-;// CONCATENATED MODULE: ./src/core/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? figures_formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function figures_formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
-}
-
 ;// CONCATENATED MODULE: ./src/core/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
@@ -31948,6 +31913,41 @@ function excerpt(text, max = 80) {
  */
 function defuseCommands(text) {
     return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+
+;// CONCATENATED MODULE: ./src/core/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stats.ts
@@ -32071,18 +32071,18 @@ function checkThreshold(threshold, figures, specs) {
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
 function describeThreshold(result) {
     const figure = result.label.toLowerCase();
-    const limit = figures_formatFigure(result, result.limit);
+    const limit = formatFigure(result, result.limit);
     if (result.actual === undefined)
         return `no ${figure} returned (\`${result.input}\` ${limit})`;
     const { interval } = result;
     if (interval) {
-        const range = `${figures_formatFigure(result, result.actual)} [${figures_formatFigure(result, interval.low)}, ${figures_formatFigure(result, interval.high)}]`;
+        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
         const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
         const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
         return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
     }
     const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-    return `${figure} ${figures_formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
 }
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
@@ -43151,12 +43151,12 @@ const GATE_INPUTS = uniqueByName([
     ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
 ]);
 /** Every figure a registered backend may return. */
-const vocabulary_FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
+const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
 /** Every id a registered backend may learn. */
 const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
 /** The declaration of the figure named `name`, if a backend declares it. */
 function figureSpec(name) {
-    return vocabulary_FIGURE_SPECS.find((spec) => spec.name === name);
+    return FIGURE_SPECS.find((spec) => spec.name === name);
 }
 function uniqueByName(items) {
     const seen = new Map();
@@ -43312,7 +43312,7 @@ async function readShardReport(path) {
 function contradiction(report) {
     // A threshold judged on an interval is judged on data the report does not carry.
     for (const threshold of report.thresholds.filter((t) => t.interval === undefined)) {
-        const again = checkThreshold({ ...threshold, interval: undefined }, report.figures, vocabulary_FIGURE_SPECS);
+        const again = checkThreshold({ ...threshold, interval: undefined }, report.figures, FIGURE_SPECS);
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
@@ -43325,7 +43325,6 @@ function contradiction(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
-
 
 
 
@@ -43361,7 +43360,7 @@ async function aggregateReports(plan, log) {
         const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
         return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
     }
-    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, vocabulary_FIGURE_SPECS));
+    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
     const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
     const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
     const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
@@ -43398,7 +43397,7 @@ function pool(shards) {
     if (shards.length === 0)
         return {};
     const pooled = {};
-    for (const spec of vocabulary_FIGURE_SPECS) {
+    for (const spec of FIGURE_SPECS) {
         const values = shards.map((s) => s.figures[spec.name]);
         if (values.some((v) => v === undefined))
             continue;
@@ -43420,10 +43419,6 @@ function mergeTools(shards) {
         for (const t of s.topFailingTools)
             counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
     return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
-}
-/** A figure as a shard row shows it. */
-function shardFigure(row, name) {
-    return formatFigure(FIGURE_SPECS.find((s) => s.name === name), row.figures[name]);
 }
 
 ;// CONCATENATED MODULE: ./src/core/baseline.ts
@@ -44083,14 +44078,14 @@ function figureTable(verdict) {
             return '';
         const spec = figureSpec(figure);
         const delta = verdict.baseline?.deltas[figure];
-        return ` ${figures_formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${figures_formatFigure(spec, Math.abs(delta))}`} |`;
+        return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
     };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${figures_formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${figures_formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
-            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${figures_formatFigure(spec, value)} |${compare(figure, value)} |`);
+            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
     }
     if (rows.length === 0)
         return [];
@@ -44125,13 +44120,13 @@ function shardTable(verdict) {
     const shards = verdict.shards;
     if (!shards || shards.length === 0)
         return [];
-    const shown = vocabulary_FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+    const shown = FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
     const rows = [...shards]
         .sort((a, b) => worstFirst(a.decision, b.decision) || a.shard.localeCompare(b.shard))
         .slice(0, MAX_SHARD_ROWS)
         .map((row) => {
         const link = safeUrl(row.dashboardUrl);
-        return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => figures_formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
+        return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
     });
     const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
     return [
@@ -44151,7 +44146,7 @@ function errorBarSection(verdict) {
     if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
         return [];
     const spec = figureSpec('mean_score');
-    const interval = (name, i) => `${name} ${figures_formatFigure(spec, i.estimate)} [${figures_formatFigure(spec, i.low)}, ${figures_formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+    const interval = (name, i) => `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
     const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
     const stated = [
         bars.passRate ? interval('pass rate', bars.passRate) : '',
@@ -44161,11 +44156,11 @@ function errorBarSection(verdict) {
     if (stated.length)
         lines.push(`${stated.join('; ')}.`, '');
     if (bars.itemsNeeded)
-        lines.push(`The interval of the delta includes zero: telling a difference of ${figures_formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
+        lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
     if (bars.regressed.length) {
         lines.push('| Most regressed item | Base | Run | Δ | Rationale |', '| --- | --- | --- | --- | --- |');
         for (const r of bars.regressed)
-            lines.push(`| ${escapeText(r.item, 80)} | ${figures_formatFigure(spec, r.baseline)} | ${figures_formatFigure(spec, r.run)} | ${figures_formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
+            lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
         lines.push('');
     }
     return lines;
@@ -44752,18 +44747,25 @@ function planAggregate(raw, reporting, target, env) {
     if (common.data.shard)
         throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
     const backend = backendById(common.data.backend);
+    // Every problem at once, as for a single gate.
+    const problems = [];
     const thresholds = [];
     for (const name of Object.keys(backend.inputs.shape)) {
         if (!raw[name]?.trim())
             continue;
         const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec)
-            throw new InputError(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).`);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
         const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (!parsed.success || typeof parsed.data !== 'number')
-            throw new InputError(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}.`);
-        thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
     }
+    if (problems.length > 0)
+        throw new InputError(problems);
     const checkName = reporting.check_name ?? backend.defaultCheckName;
     const headSha = common.data.head_sha ?? target.headSha;
     const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
@@ -44818,7 +44820,7 @@ function setOutputs(verdict) {
     setOutput('baseline_run_id', base?.ids.run_id ?? '');
     for (const { name } of ID_SPECS)
         setOutput(name, verdict.ids[name] ?? '');
-    for (const { name } of vocabulary_FIGURE_SPECS) {
+    for (const { name } of FIGURE_SPECS) {
         const value = verdict.figures[name];
         setOutput(name, value === undefined ? '' : formatNumber(value));
     }

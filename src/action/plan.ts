@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { AggregatePlan } from '../core/aggregate/index.js';
 import type { BaselinePolicy } from '../core/baseline.js';
 import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
@@ -96,15 +97,21 @@ function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnTy
   if (!common.success) throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
   if (common.data.shard) throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
   const backend = backendById(common.data.backend);
+  // Every problem at once, as for a single gate.
+  const problems: string[] = [];
   const thresholds: Threshold[] = [];
   for (const name of Object.keys(backend.inputs.shape)) {
     if (!raw[name]?.trim()) continue;
     const spec = backend.thresholds.find((t) => t.input === name);
-    if (!spec) throw new InputError(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).`);
-    const parsed = (backend.inputs.shape[name] as { safeParse(value: string): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }).safeParse(raw[name]);
-    if (!parsed.success || typeof parsed.data !== 'number') throw new InputError(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}.`);
-    thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+    if (!spec) {
+      problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+      continue;
+    }
+    const parsed = (backend.inputs.shape[name] as z.ZodType).safeParse(raw[name]);
+    if (parsed.success && typeof parsed.data === 'number') thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+    else problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
   }
+  if (problems.length > 0) throw new InputError(problems);
   const checkName = reporting.check_name ?? backend.defaultCheckName;
   const headSha = common.data.head_sha ?? target.headSha;
   const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;

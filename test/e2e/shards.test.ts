@@ -145,6 +145,12 @@ describe('a matrix of shards and one aggregate', () => {
     const run = await aggregate({ trace_file: 'trace.json' });
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toBe('Input `trace_file` is not read by an `aggregate` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).');
+    const two = await aggregate({ trace_file: 'trace.json', min_pass_rate: '85' });
+    expect(two.annotations[0]?.message.split('\n')).toEqual([
+      'Inputs are invalid:',
+      '- `trace_file` is not read by an `aggregate` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures).',
+      '- `min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+    ]);
     const noCount = await aggregate({ expected_shards: '' });
     expect(noCount.annotations[0]?.message).toMatch(/^Input `expected_shards` is required with `aggregate`/);
   });

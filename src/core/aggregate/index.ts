@@ -1,6 +1,5 @@
 import type { GateLog } from '../backends/types.js';
 import { messageOf } from '../errors.js';
-import { formatFigure } from '../figures.js';
 import { truncate } from '../text.js';
 import { checkThreshold, describeThreshold, type Decision, type Figures, MAX_REASON_CHARS, type Threshold, type Verdict, worst } from '../verdict.js';
 import { FIGURE_SPECS } from '../vocabulary.js';
@@ -110,9 +109,4 @@ function mergeTools(shards: ShardVerdict[]): { tool: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const s of shards) for (const t of s.topFailingTools) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
   return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
-}
-
-/** A figure as a shard row shows it. */
-export function shardFigure(row: ShardRow, name: string): string {
-  return formatFigure(FIGURE_SPECS.find((s) => s.name === name), row.figures[name]);
 }
