@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli } from '../test/support/runner.js';
+import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { sepurux } from '../src/core/backends/sepurux/index.js';
@@ -266,11 +267,16 @@ const actionNodeVersion = await new Promise<string>((resolve) => {
   child.on('close', () => resolve(out.trim()));
 });
 console.log(`Benchmark${quick ? ' (quick smoke run)' : ''}: action on ${actionNodeVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`);
-await decisionLag();
-await coldStart();
-await largeTrace();
-await bigBatch();
-await aggregateScale();
+try {
+  await decisionLag();
+  await coldStart();
+  await largeTrace();
+  await bigBatch();
+  await aggregateScale();
+} finally {
+  // The runner folders every run was handed go, whatever happened: nothing is left in $TMPDIR.
+  removeScratchDirs();
+}
 console.log(`\nDone in ${seconds(Date.now() - started)}.`);
 
 if (outFile) {

@@ -32065,6 +32065,10 @@ function checkThreshold(threshold, figures, specs) {
         return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
     }
     const actual = figures[threshold.figure];
+    if (actual === undefined && threshold.unmeasured) {
+        const { decides } = threshold.unmeasured;
+        return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
+    }
     const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
     return { ...threshold, ...shown, actual, holds };
 }
@@ -32072,6 +32076,8 @@ function checkThreshold(threshold, figures, specs) {
 function describeThreshold(result) {
     const figure = result.label.toLowerCase();
     const limit = formatFigure(result, result.limit);
+    if (result.actual === undefined && result.unmeasured)
+        return unmeasuredSentence(result);
     if (result.actual === undefined)
         return `no ${figure} returned (\`${result.input}\` ${limit})`;
     const { interval } = result;
@@ -32083,6 +32089,11 @@ function describeThreshold(result) {
     }
     const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
     return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+}
+/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
+function unmeasuredSentence(result) {
+    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
+    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
 }
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
@@ -32100,7 +32111,7 @@ function decide(vocabulary, evaluation, durationMs) {
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
     return {
         decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
+        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
         outcome: 'evaluated',
         backend,
         status: evaluation.status,
@@ -32114,12 +32125,19 @@ function decide(vocabulary, evaluation, durationMs) {
         durationMs,
     };
 }
-function explain(backend, evaluation, broken, checked) {
+function explain(backend, evaluation, broken, thresholds) {
+    const checked = thresholds.length;
     const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
     const breaks = broken.map(describeThreshold).join('; ');
     if (evaluation.decision === 'pass' && broken.length === 0) {
+        // A comparison that could not be made holds only by policy: the reason says so.
+        const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
+        if (uncompared.length > 0)
+            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
         return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
     }
+    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
+        return `${said}, but ${breaks}.`;
     if (evaluation.decision === 'pass')
         return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
     return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
@@ -41909,7 +41927,10 @@ class SepuruxClient {
             idempotent: true,
             hints: {
                 404: 'Check `campaign_id` (or `campaign_name`) and `trace_id`.',
-                422: "The campaign's eval-set has fewer traces than its `min_scenarios`: register more traces (PATCH /v1/campaigns/{id}/eval-set) or lower `min_scenarios`.",
+                // Only a batch (no trace) runs the eval-set, so only a batch can be short of `min_scenarios`.
+                422: body.trace_id
+                    ? 'Sepurux refused this single-trace run; its message says which field: check the thresholds and the trace.'
+                    : "The campaign's eval-set has fewer traces than its `min_scenarios`: register more traces (PATCH /v1/campaigns/{id}/eval-set) or lower `min_scenarios`.",
             },
         });
     }
@@ -41933,6 +41954,11 @@ class SepuruxClient {
             name: `GET /v1/runs/{run_id}/${source}-events`,
             schema: unknown(),
             idempotent: true,
+            // The run exists (the gate has just read it): a 404 or 403 here is about the events, not the ids.
+            hints: {
+                403: `This key may not read the run's ${source} events; the verdict stands, only the "why" is missing.`,
+                404: `This Sepurux serves no ${source} events for the run (an older server, or none recorded); the verdict stands.`,
+            },
         });
     }
     projectApi() {
@@ -42167,12 +42193,21 @@ const REASONS_PER_GROUP = 3;
 function boundFinding(finding) {
     return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key, typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value]));
 }
-/** Groups findings by source, kind and action, the largest group first. */
+/** Groups findings by source, policy or rule, kind and action, the largest group first. */
 function groupFindings(findings) {
     const groups = new Map();
     for (const finding of findings) {
-        const id = JSON.stringify([finding.source, finding.kind, finding.action ?? '']);
-        const group = groups.get(id) ?? { source: finding.source, kind: finding.kind, ...(finding.action ? { action: finding.action } : {}), count: 0, tools: [], attempts: [], reasons: [] };
+        const id = JSON.stringify([finding.source, finding.rule ?? '', finding.kind, finding.action ?? '']);
+        const group = groups.get(id) ?? {
+            source: finding.source,
+            kind: finding.kind,
+            ...(finding.action ? { action: finding.action } : {}),
+            ...(finding.rule ? { rule: finding.rule } : {}),
+            count: 0,
+            tools: [],
+            attempts: [],
+            reasons: [],
+        };
         group.count++;
         addDistinct(group.tools, finding.tool, TOOLS_PER_GROUP);
         addDistinct(group.attempts, finding.attempt, ATTEMPTS_PER_GROUP);
@@ -42951,7 +42986,7 @@ async function trulayer_runGate(inputs, context) {
         };
     }
     const baselineId = await resolveBaseline(inputs, context);
-    // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and said.
+    // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
     const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
     const gate = await log.group('Ask the CI gate', async () => {
         const answer = await client.gate({
@@ -42971,7 +43006,7 @@ async function trulayer_runGate(inputs, context) {
         ids: { run_id: runId },
         dashboardUrl: gate.run_url,
         figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-        thresholds: trulayer_thresholdsOf({ ...inputs, delta_tolerance: policy.delta_tolerance }, inputs.confidence === undefined ? undefined : bars),
+        thresholds: trulayer_thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId ? undefined : { why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)', decides: context.onMissingBaseline, by: 'on_missing_baseline' }),
         topFailingTools: [],
         ...(bars ? { errorBars: bars } : {}),
     };
@@ -42981,7 +43016,7 @@ async function resolveBaseline(inputs, context) {
     if (inputs.baseline_run_id !== 'auto')
         return inputs.baseline_run_id;
     const found = await context.baselineRunId?.().catch(() => undefined);
-    context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : 'Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` is not judged.');
+    context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
     return found;
 }
 /** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
@@ -42998,13 +43033,15 @@ async function readErrorBars(client, runId, baselineId, confidence, log) {
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function trulayer_thresholdsOf(inputs, bars) {
+function trulayer_thresholdsOf(inputs, bars, noBaseline) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
     const intervals = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
     return TRULAYER_THRESHOLDS.flatMap((spec) => {
         const limit = inputs[spec.input];
         const interval = intervals[spec.figure];
-        return limit === undefined ? [] : [{ ...spec, limit, breaks, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
+        // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
+        const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
+        return limit === undefined ? [] : [{ ...spec, limit, breaks, ...unmeasured, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
     });
 }
 
@@ -43119,6 +43156,10 @@ const commonSchema = (backends) => object({
     poll_interval: documented(optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000), {
         description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
         default: '5',
+    }),
+    on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
+        description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
+        default: 'warn',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
         description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
@@ -43492,18 +43533,18 @@ function applyBaseline(verdict, record, missing, policy) {
     const drops = policy.drops.map((drop) => {
         const spec = figureSpec(drop.figure);
         const label = `${spec?.label ?? drop.figure} drop`;
-        if (!record) {
-            return { input: drop.input, figure: `${drop.figure}_drop`, label, comparator: '<=', limit: drop.limit, breaks: policy.onMissing === 'pass' ? 'warn' : policy.onMissing, actual: undefined, holds: policy.onMissing === 'pass' };
-        }
         const current = verdict.figures[drop.figure];
-        const base = record.figures[drop.figure];
+        const base = record?.figures[drop.figure];
         const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
-        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail' }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+        // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
+        const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
     });
     const broken = drops.filter((t) => !t.holds);
+    const uncompared = drops.filter((t) => t.holds && t.unmeasured);
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
-    const said = broken.map((t) => (record ? describeThreshold(t) : `no baseline for \`${t.input}\` (${missing ?? 'none found'}; on_missing_baseline: ${policy.onMissing})`));
-    const reason = broken.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+    const said = [...broken, ...uncompared].map(describeThreshold);
+    const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
     return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
 }
 
@@ -43910,6 +43951,7 @@ async function gate_runGate(plan, runtime) {
         change,
         transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
         learned: (more) => Object.assign(ids, definedOnly(more)),
+        onMissingBaseline: inputs.on_missing_baseline,
         ...(baselineRunId ? { baselineRunId } : {}),
     };
     try {
@@ -44006,19 +44048,24 @@ function concludeStep(verdict, mode) {
 /** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
 /**
- * GitHub finds @mentions, email and bare-URL autolinks and `#123` references in the rendered
- * text, after escapes and entities are decoded; a zero-width joiner inside the pattern is the
- * one break it honours, and a reader does not see it.
+ * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
+ * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
+ * entities are decoded; a zero-width joiner inside the pattern is the one break it honours,
+ * and a reader does not see it.
  */
 const ZWJ = '\u200d';
-const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)/gi;
+const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
+const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
+const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 function escapeText(value, max = 300) {
     // Control characters are stripped on purpose: they have no place in a report.
     // eslint-disable-next-line no-control-regex
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
     return truncate(flat, max)
-        .replace(AUTOLINK_TRIGGERS, (trigger) => `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
+        .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+        .replace(COMMIT_ID, breakCommitId)
         .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
 /**
@@ -44053,8 +44100,8 @@ const ICON = { pass: '✅', warn: '⚠️', fail: '❌' };
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
     const lines = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
-    // The gate's own reasons quote input names in backticks for the log; here they would show escaped.
-    lines.push(escapeText(verdict.reason.replaceAll('`', ''), 1000), '');
+    // Shown as written: the backticks around input names stay, as in the `reason` output.
+    lines.push(escapeText(verdict.reason, 1000), '');
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
@@ -44064,8 +44111,9 @@ function renderVerdict(verdict, options) {
     lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
     const dashboard = safeUrl(verdict.dashboardUrl);
+    // The link text names the host, so a reader sees where a backend's link leads before following it.
     if (dashboard)
-        lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
+        lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
     lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
     return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
@@ -44175,15 +44223,15 @@ function whySection(verdict, maxGroups) {
     const list = (items) => items.map((item) => escapeText(item, 80)).join(', ');
     const rows = why.groups
         .slice(0, maxGroups)
-        .map((g) => `| ${g.count} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
-    const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more kinds* | | | | | |`] : [];
+        .map((g) => `| ${g.count} | ${escapeText(g.rule ?? '—', 80)} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
+    const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`] : [];
     return [
         '**Why it failed**',
         '',
-        `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by kind and action:`,
+        `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by the policy or rule that fired, kind and action:`,
         '',
-        '| Events | Kind | Action | Tools | Attempts | First reasons |',
-        '| --- | --- | --- | --- | --- | --- |',
+        '| Events | Policy or rule | Kind | Action | Tools | Attempts | First reasons |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
         ...rows,
         ...more,
         '',
@@ -44549,11 +44597,6 @@ const GitHubInputs = object({
         description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
         actionOnly: true,
     }),
-    on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
-        description: 'What a drop threshold decides when the base commit has no verdict to compare with: `pass`, `warn` or `fail`.',
-        default: 'warn',
-        actionOnly: true,
-    }),
     aggregate: documented(optionalText(), {
         description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
         actionOnly: true,
@@ -44712,7 +44755,7 @@ async function planAction(raw, env) {
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha);
+    const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
     return {
         kind: 'gate',
         gate,
@@ -44728,20 +44771,21 @@ function place(reporting, target, more) {
     return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
 }
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting, backendId, baseSha) {
+function baselineOf(reporting, backendId, baseSha, onMissing) {
     const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
     const foreignDrop = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
     if (foreignDrop)
         throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
     if (reporting.baseline !== 'auto' || !baseSha)
         return {};
-    return { baselineSha: baseSha, baseline: { drops, onMissing: reporting.on_missing_baseline } };
+    return { baselineSha: baseSha, baseline: { drops, onMissing } };
 }
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
 function planAggregate(raw, reporting, target, env) {
     if (reporting.expected_shards === undefined)
         throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
-    const common = commonSchema(BACKEND_IDS).pick({ backend: true, mode: true, timeout: true, shard: true, head_sha: true, pull_request_number: true }).safeParse(Object.fromEntries(['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number'].map((name) => [name, raw[name] ?? ''])));
+    const read = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline'];
+    const common = commonSchema(BACKEND_IDS).pick(Object.fromEntries(read.map((name) => [name, true]))).safeParse(Object.fromEntries(read.map((name) => [name, raw[name] ?? ''])));
     if (!common.success)
         throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
     if (common.data.shard)
@@ -44770,7 +44814,7 @@ function planAggregate(raw, reporting, target, env) {
     const headSha = common.data.head_sha ?? target.headSha;
     const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
     // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha);
+    const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha, common.data.on_missing_baseline);
     return {
         kind: 'aggregate',
         ...(baseline ? { baseline } : {}),

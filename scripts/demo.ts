@@ -8,7 +8,8 @@
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { renderForTerminal } from '../test/support/render.js';
-import { removeRunnerDirs, runAction } from '../test/support/runner.js';
+import { runAction } from '../test/support/runner.js';
+import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 
@@ -55,7 +56,7 @@ try {
       console.log(indent(Object.entries(run.outputs).filter(([, v]) => v).map(([k, v]) => `${k} = ${v}`).join('\n'), '     '));
       console.log('');
     } finally {
-      await removeRunnerDirs();
+      removeScratchDirs();
     }
   }
 } finally {

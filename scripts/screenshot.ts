@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { render } from '../test/support/render.js';
-import { removeRunnerDirs, runAction } from '../test/support/runner.js';
+import { runAction } from '../test/support/runner.js';
+import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 
@@ -64,7 +65,7 @@ try {
   await capture('check-run.png', `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`);
 } finally {
   await Promise.all([backend.close(), api.close()]);
-  await removeRunnerDirs();
+  removeScratchDirs();
 }
 
 /** Captures `body` in a GitHub-like page as docs/`name`. */

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { VERDICT_OUTPUTS } from '../src/action/outputs.js';
 import { BACKENDS, inputNamesOf } from '../src/core/backends/registry.js';
 import { FIGURE_SPECS, ID_SPECS } from '../src/core/vocabulary.js';
 import { generatedActionYml } from '../scripts/action-yml.js';
+import { scratchDir } from './support/scratch.js';
 
 const action = parse(await readFile(new URL('../action.yml', import.meta.url), 'utf8')) as {
   runs: { using: string; main: string };
@@ -113,7 +113,7 @@ describe.concurrent('workflows pass actionlint', async () => {
   });
 
   it('finds what it should (this check can fail)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gate-actionlint-'));
+    const dir = scratchDir('actionlint');
     const bad = join(dir, 'bad.yml');
     await writeFile(bad, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n');
     const output = await new Promise<string>((resolve) => execFile(bin, [bad], (_error, stdout, stderr) => resolve(stdout + stderr)));

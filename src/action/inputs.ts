@@ -33,11 +33,6 @@ export const GitHubInputs = z.object({
     description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
     actionOnly: true,
   }),
-  on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
-    description: 'What a drop threshold decides when the base commit has no verdict to compare with: `pass`, `warn` or `fail`.',
-    default: 'warn',
-    actionOnly: true,
-  }),
   aggregate: documented(optionalText(), {
     description:
       'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',

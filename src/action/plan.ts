@@ -62,7 +62,7 @@ export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promis
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha);
+  const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
   return {
     kind: 'gate',
     gate,
@@ -80,19 +80,20 @@ function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, m
 }
 
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting: GitHubInputs, backendId: string, baseSha: string | undefined): { baselineSha?: string; baseline?: BaselinePolicy } {
+function baselineOf(reporting: GitHubInputs, backendId: string, baseSha: string | undefined, onMissing: BaselinePolicy['onMissing']): { baselineSha?: string; baseline?: BaselinePolicy } {
   const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
   const foreignDrop = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
   if (foreignDrop) throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
   if (reporting.baseline !== 'auto' || !baseSha) return {};
-  return { baselineSha: baseSha, baseline: { drops, onMissing: reporting.on_missing_baseline } };
+  return { baselineSha: baseSha, baseline: { drops, onMissing } };
 }
 
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
 function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnType<typeof readTarget>, env: NodeJS.ProcessEnv): ActionPlan {
   if (reporting.expected_shards === undefined) throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
-  const common = commonSchema(BACKEND_IDS).pick({ backend: true, mode: true, timeout: true, shard: true, head_sha: true, pull_request_number: true }).safeParse(
-    Object.fromEntries(['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number'].map((name) => [name, raw[name] ?? ''])),
+  const read = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline'] as const;
+  const common = commonSchema(BACKEND_IDS).pick(Object.fromEntries(read.map((name) => [name, true])) as Record<(typeof read)[number], true>).safeParse(
+    Object.fromEntries(read.map((name) => [name, raw[name] ?? ''])),
   );
   if (!common.success) throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
   if (common.data.shard) throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
@@ -116,7 +117,7 @@ function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnTy
   const headSha = common.data.head_sha ?? target.headSha;
   const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
   // The pooled verdict is compared with the base commit's, as a single gate's is.
-  const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha);
+  const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha, common.data.on_missing_baseline);
   return {
     kind: 'aggregate',
     ...(baseline ? { baseline } : {}),

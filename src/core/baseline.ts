@@ -90,17 +90,21 @@ export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefin
   const drops: ThresholdResult[] = policy.drops.map((drop) => {
     const spec = figureSpec(drop.figure);
     const label = `${spec?.label ?? drop.figure} drop`;
-    if (!record) {
-      return { input: drop.input, figure: `${drop.figure}_drop`, label, comparator: '<=', limit: drop.limit, breaks: policy.onMissing === 'pass' ? 'warn' : policy.onMissing, actual: undefined, holds: policy.onMissing === 'pass' };
-    }
     const current = verdict.figures[drop.figure];
-    const base = record.figures[drop.figure];
+    const base = record?.figures[drop.figure];
     const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
-    return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail' }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+    // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
+    const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+    return checkThreshold(
+      { input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}) },
+      fall === undefined ? {} : { [`${drop.figure}_drop`]: fall },
+      spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : [],
+    );
   });
   const broken = drops.filter((t) => !t.holds);
+  const uncompared = drops.filter((t) => t.holds && t.unmeasured);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), verdict.decision);
-  const said = broken.map((t) => (record ? describeThreshold(t) : `no baseline for \`${t.input}\` (${missing ?? 'none found'}; on_missing_baseline: ${policy.onMissing})`));
-  const reason = broken.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+  const said = [...broken, ...uncompared].map(describeThreshold);
+  const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
   return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
 }

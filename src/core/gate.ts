@@ -99,6 +99,7 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
     change,
     transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
     learned: (more) => Object.assign(ids, definedOnly(more)),
+    onMissingBaseline: inputs.on_missing_baseline,
     ...(baselineRunId ? { baselineRunId } : {}),
   };
   try {

@@ -37,6 +37,12 @@ export interface Threshold extends ThresholdSpec {
    */
   interval?: Interval;
   onInconclusive?: Exclude<Decision, 'pass'>;
+  /**
+   * The figure cannot exist here, and why (a comparison with no baseline to compare with):
+   * when it is absent, `onUnmeasured` decides instead of failing closed, and the reason says
+   * that nothing was compared.
+   */
+  unmeasured?: { why: string; decides: Decision; by: string };
 }
 
 /** A threshold and what the backend's figure made of it, with the figure's label and unit for reports. */
@@ -120,6 +126,10 @@ export function checkThreshold(threshold: Threshold, figures: Figures, specs: re
     return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
   }
   const actual = figures[threshold.figure];
+  if (actual === undefined && threshold.unmeasured) {
+    const { decides } = threshold.unmeasured;
+    return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
+  }
   const holds =
     actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
   return { ...threshold, ...shown, actual, holds };
@@ -129,6 +139,7 @@ export function checkThreshold(threshold: Threshold, figures: Figures, specs: re
 export function describeThreshold(result: ThresholdResult): string {
   const figure = result.label.toLowerCase();
   const limit = formatFigure(result, result.limit);
+  if (result.actual === undefined && result.unmeasured) return unmeasuredSentence(result);
   if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${limit})`;
   const { interval } = result;
   if (interval) {
@@ -139,6 +150,12 @@ export function describeThreshold(result: ThresholdResult): string {
   }
   const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
   return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+}
+
+/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
+function unmeasuredSentence(result: ThresholdResult): string {
+  const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
+  return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
 }
 
 /**
@@ -157,7 +174,7 @@ export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, du
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {
     decision,
-    reason: truncate(explain(backend, evaluation, broken, thresholds.length), MAX_REASON_CHARS),
+    reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
     outcome: 'evaluated',
     backend,
     status: evaluation.status,
@@ -172,12 +189,17 @@ export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, du
   };
 }
 
-function explain(backend: string, evaluation: Evaluation, broken: ThresholdResult[], checked: number): string {
+function explain(backend: string, evaluation: Evaluation, broken: ThresholdResult[], thresholds: ThresholdResult[]): string {
+  const checked = thresholds.length;
   const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
   const breaks = broken.map(describeThreshold).join('; ');
   if (evaluation.decision === 'pass' && broken.length === 0) {
+    // A comparison that could not be made holds only by policy: the reason says so.
+    const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
+    if (uncompared.length > 0) return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
     return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
   }
+  if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined)) return `${said}, but ${breaks}.`;
   if (evaluation.decision === 'pass') return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
   return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
 }

@@ -15,11 +15,13 @@ export interface Finding {
   attempt?: string;
 }
 
-/** Findings of one kind and action: what a reviewer reads first. */
+/** Findings of one policy or rule, kind and action: what a reviewer reads first. */
 export interface FindingGroup {
   source: string;
   kind: string;
   action?: string;
+  /** The policy or rule that fired, when the backend named it. */
+  rule?: string;
   count: number;
   tools: string[];
   attempts: string[];
@@ -47,12 +49,21 @@ export function boundFinding(finding: Finding): Finding {
   return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key, typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value])) as unknown as Finding;
 }
 
-/** Groups findings by source, kind and action, the largest group first. */
+/** Groups findings by source, policy or rule, kind and action, the largest group first. */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const finding of findings) {
-    const id = JSON.stringify([finding.source, finding.kind, finding.action ?? '']);
-    const group = groups.get(id) ?? { source: finding.source, kind: finding.kind, ...(finding.action ? { action: finding.action } : {}), count: 0, tools: [], attempts: [], reasons: [] };
+    const id = JSON.stringify([finding.source, finding.rule ?? '', finding.kind, finding.action ?? '']);
+    const group = groups.get(id) ?? {
+      source: finding.source,
+      kind: finding.kind,
+      ...(finding.action ? { action: finding.action } : {}),
+      ...(finding.rule ? { rule: finding.rule } : {}),
+      count: 0,
+      tools: [],
+      attempts: [],
+      reasons: [],
+    };
     group.count++;
     addDistinct(group.tools, finding.tool, TOOLS_PER_GROUP);
     addDistinct(group.attempts, finding.attempt, ATTEMPTS_PER_GROUP);

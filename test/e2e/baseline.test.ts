@@ -60,13 +60,16 @@ describe('the base branch as baseline', () => {
     github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: BASE, status: 'completed', conclusion: 'success', app: 'evil-app', completed_at: new Date().toISOString(), output: { text: forged } });
     const warned = await onPullRequest({ campaign_name: 'refund-reliability', max_pass_rate_drop: '0.05' });
     expect(warned.outputs).toMatchObject({ decision: 'warn', baseline_sha: '' });
-    expect(warned.outputs.reason).toContain(`no baseline for \`max_pass_rate_drop\` (the base commit ${BASE.slice(0, 12)} has no verdict of "Sepurux Reliability Gate" from this gate; on_missing_baseline: warn)`);
+    expect(warned.outputs.reason).toContain(`nothing was compared for \`max_pass_rate_drop\` (no baseline: the base commit ${BASE.slice(0, 12)} has no verdict of "Sepurux Reliability Gate" from this gate; on_missing_baseline: warn)`);
     expect(warned.exitCode).toBe(0);
     expect(comment().text).toContain(`No baseline: the base commit ${BASE.slice(0, 12)} has no verdict`);
     const failed = await onPullRequest({ campaign_name: 'refund-reliability', max_pass_rate_drop: '0.05', on_missing_baseline: 'fail' });
     expect(failed.outputs.decision).toBe('fail');
     const passed = await onPullRequest({ campaign_name: 'refund-reliability', max_pass_rate_drop: '0.05', on_missing_baseline: 'pass' });
     expect(passed.outputs.decision).toBe('pass');
+    // A pass by policy is not a silent pass: the reason says nothing was compared.
+    expect(passed.outputs.reason).toContain('nothing was compared for `max_pass_rate_drop`');
+    expect(passed.outputs.reason).toContain('on_missing_baseline: pass');
   });
 
   it('is not looked for with baseline: off, and drop inputs belong to Sepurux', async () => {

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '
 import { runCli } from '../support/runner.js';
 import { render } from '../support/render.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { scratchDir } from '../support/scratch.js';
 
 // The command line as a GitLab job runs it: the built dist/cli/index.js against the fakes.
 let sepurux = new FakeSepurux();
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   sepurux = new FakeSepurux();
-  dir = await mkdtemp(join(tmpdir(), 'gate-cli-'));
+  dir = scratchDir('cli');
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 afterAll(async () => Promise.all(servers.map((s) => s.close())));

@@ -1,5 +1,4 @@
-import { mkdtemp, open, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
@@ -11,6 +10,7 @@ import { type ActionRun, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { selfSignedCertificate } from '../support/tls.js';
 import { webhookExample } from '../support/webhooks.js';
+import { scratchDir } from '../support/scratch.js';
 
 let sepurux = new FakeSepurux();
 let trulayer = new FakeTruLayer();
@@ -155,7 +155,7 @@ describe('proxies and private CAs', () => {
 
 describe('bad files', () => {
   it('a trace file over the size limit is refused before any request', async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'gate-huge-')), 'huge-trace.json');
+    const path = join(scratchDir('huge'), 'huge-trace.json');
     const handle = await open(path, 'w');
     await handle.truncate(300 * 1024 * 1024); // sparse: no disk is used
     await handle.close();

@@ -1,5 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
@@ -9,6 +8,7 @@ import { type ActionRun, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
 import { encodeRecord } from '../../src/core/baseline.js';
+import { scratchDir } from '../support/scratch.js';
 
 // A matrix of three legs, then one aggregate step: one required check, one comment.
 let sepurux = new FakeSepurux();
@@ -22,7 +22,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   sepurux = new FakeSepurux();
   github = new FakeGitHub();
-  workspace = await mkdtemp(join(tmpdir(), 'gate-matrix-'));
+  workspace = scratchDir('matrix');
 });
 afterEach(async () => rm(workspace, { recursive: true, force: true }));
 afterAll(async () => Promise.all(servers.map((s) => s.close())));

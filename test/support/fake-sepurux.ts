@@ -62,6 +62,8 @@ export interface FakeSepuruxOptions {
   /** Answer uploads with the older `{id}` shape. */
   legacyTraceIds?: boolean;
   dashboardOrigin?: string;
+  /** Refuse a single-trace run whose trace was never uploaded, with a 422 as FastAPI servers do. */
+  rejectUnknownTraces?: boolean;
   /**
    * A run's policy or security events, as `GET /v1/runs/{id}/policy-events` and
    * `.../security-events` answer them; undefined (the default) answers 404, as a server
@@ -172,6 +174,7 @@ export class FakeSepurux {
     };
     let answer: Record<string, unknown>;
     if (body?.trace_id) {
+      if (this.options.rejectUnknownTraces && !this.traces.has(body.trace_id)) return HttpResponse.json({ detail: `trace_id ${body.trace_id} is not a trace of this project` }, { status: 422 });
       answer = { run_id: newRun(body.trace_id).id };
     } else {
       const pool = campaign.evalSet ?? [];

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from './scratch.js';
 
 /** The bundled action, as `uses:` runs it. */
 export const ACTION_ENTRY = resolve(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
@@ -49,8 +49,7 @@ export interface RunActionOptions {
  * `INPUT_*`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `GITHUB_EVENT_PATH` with a real payload.
  */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'gate-runner-'));
-  runnerDirs.push(dir);
+  const dir = scratchDir('runner');
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md'), event: join(dir, 'event.json') };
   await Promise.all([
     writeFile(files.output, ''),
@@ -107,13 +106,6 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     signalledAt,
     dir,
   };
-}
-
-const runnerDirs: string[] = [];
-
-/** Removes the folders the runs of this process handed the action (a test setup file calls it after each file). */
-export async function removeRunnerDirs(): Promise<void> {
-  await Promise.all(runnerDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** Reads `name<<DELIMITER ... DELIMITER` blocks, as the runner does. */

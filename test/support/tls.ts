@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from './scratch.js';
 
 /** A self-signed certificate for `hosts`, made with openssl; `certPath` serves as NODE_EXTRA_CA_CERTS. */
 export interface TestCertificate {
@@ -11,7 +11,7 @@ export interface TestCertificate {
 }
 
 export function selfSignedCertificate(hosts: string[]): TestCertificate {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-tls-'));
+  const dir = scratchDir('tls');
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   execFileSync('openssl', [

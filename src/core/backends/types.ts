@@ -3,7 +3,7 @@ import type { Deadline } from '../deadline.js';
 import type { FigureSpec } from '../figures.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
-import type { Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
+import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
 import type { Why } from '../why.js';
 
 /** Where the gate logs. Backends get this instead of `@actions/core`. */
@@ -39,6 +39,8 @@ export interface BackendContext {
   learned(ids: GateIds): void;
   /** The base branch's run id, where the front door can read it back (`baseline_run_id: auto`). */
   baselineRunId?: () => Promise<string | undefined>;
+  /** What a comparison decides when there is nothing to compare with (`on_missing_baseline`). */
+  onMissingBaseline: Decision;
 }
 
 /** A gate whose inputs are valid and whose local files are read: only network work is left. */

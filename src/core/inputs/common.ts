@@ -70,6 +70,11 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
       default: '5',
     }),
+    on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
+      description:
+        'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
+      default: 'warn',
+    }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
       description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
     }),

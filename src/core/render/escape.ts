@@ -9,12 +9,16 @@ import { truncate } from '../text.js';
 /** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
 /**
- * GitHub finds @mentions, email and bare-URL autolinks and `#123` references in the rendered
- * text, after escapes and entities are decoded; a zero-width joiner inside the pattern is the
- * one break it honours, and a reader does not see it.
+ * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
+ * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
+ * entities are decoded; a zero-width joiner inside the pattern is the one break it honours,
+ * and a reader does not see it.
  */
 const ZWJ = '\u200d';
-const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)/gi;
+const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
+const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
+const breakCommitId = (hex: string) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
 
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 export function escapeText(value: string, max = 300): string {
@@ -22,7 +26,8 @@ export function escapeText(value: string, max = 300): string {
   // eslint-disable-next-line no-control-regex
   const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
   return truncate(flat, max)
-    .replace(AUTOLINK_TRIGGERS, (trigger) => `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
+    .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+    .replace(COMMIT_ID, breakCommitId)
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
 

@@ -25,8 +25,8 @@ const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
   const lines: string[] = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
-  // The gate's own reasons quote input names in backticks for the log; here they would show escaped.
-  lines.push(escapeText(verdict.reason.replaceAll('`', ''), 1000), '');
+  // Shown as written: the backticks around input names stay, as in the `reason` output.
+  lines.push(escapeText(verdict.reason, 1000), '');
   if (options.mode !== 'hard' && verdict.decision !== 'pass') {
     lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
   }
@@ -36,7 +36,8 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
-  if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard](${dashboard})`, '');
+  // The link text names the host, so a reader sees where a backend's link leads before following it.
+  if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
   lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
   const footer = options.footer ? `\n${options.footer}` : '';
   return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
@@ -144,15 +145,15 @@ function whySection(verdict: Verdict, maxGroups: number): string[] {
   const list = (items: string[]) => items.map((item) => escapeText(item, 80)).join(', ');
   const rows = why.groups
     .slice(0, maxGroups)
-    .map((g) => `| ${g.count} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
-  const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more kinds* | | | | | |`] : [];
+    .map((g) => `| ${g.count} | ${escapeText(g.rule ?? '—', 80)} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
+  const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`] : [];
   return [
     '**Why it failed**',
     '',
-    `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by kind and action:`,
+    `What ${escapeText(verdict.backend, 40)} recorded for ${runs}, grouped by the policy or rule that fired, kind and action:`,
     '',
-    '| Events | Kind | Action | Tools | Attempts | First reasons |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Events | Policy or rule | Kind | Action | Tools | Attempts | First reasons |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     ...more,
     '',

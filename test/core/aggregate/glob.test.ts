@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { globFiles } from '../../../src/core/aggregate/glob.js';
+import { scratchDir } from '../../support/scratch.js';
 
 describe('globFiles', () => {
   it('matches ** across folders, * within one, relative or absolute, sorted', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'gate-glob-'));
+    const root = scratchDir('glob');
     for (const file of ['reports/gate-a/verdict.json', 'reports/gate-b/verdict.json', 'reports/top.json', 'reports/gate-a/notes.txt', 'other/x.json']) {
       await mkdir(join(root, file, '..'), { recursive: true });
       await writeFile(join(root, file), '{}');

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { planActionWith } from '../../support/gate.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const valid = { token: 't0k', project_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', trace_id: 'tr-1', campaign_name: 'refund-reliability' };
 const plan = async (inputs: Record<string, string>) => {
@@ -107,7 +107,7 @@ describe('inputs', () => {
 describe('trace_file', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'traces-'));
+    dir = scratchDir('traces');
     await mkdir(join(dir, 'folder'));
     await writeFile(join(dir, 'empty.json'), '');
     await writeFile(join(dir, 'array.json'), '[{"step": 1}]');

@@ -51,6 +51,19 @@ describe('escapeText, as GitHub renders it', () => {
     expect(seen('ping @octocat').text.trim()).toBe('ping @\u200doctocat');
   });
 
+  it('breaks GH-123, owner/repo#12 and commit ids, which GitHub would link', () => {
+    for (const input of ['fixed in GH-123 and gh-7', 'see octo-org/octo-repo#12', 'regressed at 0123abc and at 0123456789abcdef0123456789abcdef01234567', 'deadbeef1']) {
+      const text = seen(input).text;
+      expect(text, input).not.toMatch(/\bGH-\d/i);
+      expect(text, input).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
+      expect(text, input).not.toMatch(/\b[0-9a-f]{7,40}\b/i);
+      // A reader sees the text as written.
+      expect(text.replaceAll('\u200d', '').trim(), input).toBe(input);
+    }
+    // Six hex digits and 41 are not commit ids; they are left whole.
+    expect(seen('cafe12 and ' + 'a'.repeat(41)).text.trim()).toBe('cafe12 and ' + 'a'.repeat(41));
+  });
+
   it('keeps a table row whole whatever the cell holds', () => {
     const rendered = render(['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'));
     expect(rendered.rows).toEqual([['Tool', 'Failures'], ['a | b | c', '3']]);
@@ -90,7 +103,7 @@ describe('renderVerdict', () => {
     expect(body).toContain('cut to fit');
   });
 
-  it('shows the gate\'s own reason without escaped backticks, and units with figures', () => {
+  it('shows the gate\'s own reason as written, backticks included, and units with figures', () => {
     const body = renderVerdict(
       verdict({
         reason: 'Sepurux said pass, but the gate\'s own check fails: scenario coverage 90% < 100% (`min_coverage`).',
@@ -100,7 +113,7 @@ describe('renderVerdict', () => {
       { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
     );
     const rendered = render(body);
-    expect(rendered.text).toContain("Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (min_coverage).");
+    expect(rendered.text).toContain("Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (`min_coverage`).");
     expect(rendered.rows).toContainEqual(['❌', 'Scenario coverage', '90%', '≥ 100% (min_coverage)']);
   });
 

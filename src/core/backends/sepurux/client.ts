@@ -82,7 +82,10 @@ export class SepuruxClient {
       idempotent: true,
       hints: {
         404: 'Check `campaign_id` (or `campaign_name`) and `trace_id`.',
-        422: "The campaign's eval-set has fewer traces than its `min_scenarios`: register more traces (PATCH /v1/campaigns/{id}/eval-set) or lower `min_scenarios`.",
+        // Only a batch (no trace) runs the eval-set, so only a batch can be short of `min_scenarios`.
+        422: body.trace_id
+          ? 'Sepurux refused this single-trace run; its message says which field: check the thresholds and the trace.'
+          : "The campaign's eval-set has fewer traces than its `min_scenarios`: register more traces (PATCH /v1/campaigns/{id}/eval-set) or lower `min_scenarios`.",
       },
     });
   }
@@ -110,6 +113,11 @@ export class SepuruxClient {
       name: `GET /v1/runs/{run_id}/${source}-events`,
       schema: z.unknown(),
       idempotent: true,
+      // The run exists (the gate has just read it): a 404 or 403 here is about the events, not the ids.
+      hints: {
+        403: `This key may not read the run's ${source} events; the verdict stands, only the "why" is missing.`,
+        404: `This Sepurux serves no ${source} events for the run (an older server, or none recorded); the verdict stands.`,
+      },
     });
   }
 

@@ -73,7 +73,7 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
   }
 
   const baselineId = await resolveBaseline(inputs, context);
-  // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and said.
+  // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
   const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
   const gate = await log.group('Ask the CI gate', async () => {
     const answer = await client.gate({
@@ -93,7 +93,7 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
     ids: { run_id: runId },
     dashboardUrl: gate.run_url,
     figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-    thresholds: thresholdsOf({ ...inputs, delta_tolerance: policy.delta_tolerance }, inputs.confidence === undefined ? undefined : bars),
+    thresholds: thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId ? undefined : { why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)', decides: context.onMissingBaseline, by: 'on_missing_baseline' }),
     topFailingTools: [],
     ...(bars ? { errorBars: bars } : {}),
   };
@@ -103,7 +103,7 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
 async function resolveBaseline(inputs: TruLayerInputs, context: BackendContext): Promise<string | undefined> {
   if (inputs.baseline_run_id !== 'auto') return inputs.baseline_run_id;
   const found = await context.baselineRunId?.().catch(() => undefined);
-  context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : 'Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` is not judged.');
+  context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
   return found;
 }
 
@@ -121,12 +121,14 @@ async function readErrorBars(client: TruLayerClient, runId: string, baselineId: 
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function thresholdsOf(inputs: TruLayerInputs, bars: ErrorBars | undefined): Threshold[] {
+function thresholdsOf(inputs: TruLayerInputs, bars: ErrorBars | undefined, noBaseline: Threshold['unmeasured']): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
   const intervals: Record<string, Interval | undefined> = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
   return TRULAYER_THRESHOLDS.flatMap((spec) => {
     const limit = inputs[spec.input as 'score_floor' | 'delta_tolerance'];
     const interval = intervals[spec.figure];
-    return limit === undefined ? [] : [{ ...spec, limit, breaks, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
+    // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
+    const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
+    return limit === undefined ? [] : [{ ...spec, limit, breaks, ...unmeasured, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
   });
 }

@@ -51,4 +51,16 @@ describe('groupFindings', () => {
       { source: 'security', kind: 'inj', count: 1, tools: [], attempts: [], reasons: [] },
     ]);
   });
+
+  it('keeps apart the events of different policies, and names the policy of each group', () => {
+    const groups = groupFindings([
+      { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'no-refund-over-500' },
+      { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'pii-redaction' },
+      { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'no-refund-over-500' },
+    ]);
+    expect(groups.map((g) => [g.rule, g.count])).toEqual([
+      ['no-refund-over-500', 2],
+      ['pii-redaction', 1],
+    ]);
+  });
 });

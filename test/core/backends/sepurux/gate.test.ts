@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../../../support/fake-sepurux.js';
 import { gateWith, memoryLog } from '../../../support/gate.js';
 import { type ServedHandlers, serveHandlers } from '../../../support/serve.js';
+import { scratchDir } from '../../../support/scratch.js';
 
 let fake = new FakeSepurux();
 let server: ServedHandlers;
@@ -14,7 +14,7 @@ let traceFile: string;
 beforeAll(async () => {
   server = await serveHandlers(() => fake.handlers());
   base = { base_url: `${server.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID };
-  const dir = await mkdtemp(join(tmpdir(), 'gate-'));
+  const dir = scratchDir('sepurux');
   traceFile = join(dir, 'trace.json');
   await writeFile(traceFile, JSON.stringify({ name: 'refund_flow', steps: [{ tool: 'payments.refund' }] }));
 });
@@ -115,6 +115,27 @@ describe('Sepurux gate', () => {
     expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
     expect(verdict.reason).toContain('POST /v1/ci/runs failed with HTTP 422: eval-set has 2 traces, fewer than min_scenarios (3).');
     expect(verdict.reason).toContain('register more traces');
+  });
+
+  it('does not blame the eval-set for a 422 on a single-trace run', async () => {
+    use(new FakeSepurux({ rejectUnknownTraces: true }));
+    const verdict = await gateWith({ ...base, trace_id: 'never-uploaded', campaign_name: 'refund-reliability' });
+    expect(verdict.reason).toContain('HTTP 422: trace_id never-uploaded is not a trace of this project');
+    expect(verdict.reason).not.toMatch(/eval-set|min_scenarios/);
+    expect(verdict.reason).toContain('single-trace run');
+  });
+
+  it('says a 404 on the events is about the events, not the run', async () => {
+    use(new FakeSepurux());
+    const log = memoryLog();
+    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'checkout-regression' }, log);
+    expect(verdict.decision).toBe('fail');
+    const said = log.lines.filter((l) => l.includes('events for run'));
+    expect(said).toHaveLength(2);
+    for (const line of said) {
+      expect(line).toContain('serves no');
+      expect(line).not.toContain('Check the ids');
+    }
   });
 
   it('names the campaigns that exist when the name matches none, across every page', async () => {

@@ -65,6 +65,19 @@ describe('TruLayer gate', () => {
     expect((await gate(inputs, { meanScore: 0.79, baselineScore: 0.8 })).decision).toBe('pass');
   });
 
+  it.each([
+    ['', 'warn'],
+    ['pass', 'pass'],
+    ['warn', 'warn'],
+    ['fail', 'fail'],
+  ] as const)('with baseline_run_id: auto and no base run, on_missing_baseline %j decides delta_tolerance (%s) and the reason says nothing was compared', async (onMissing, decision) => {
+    const verdict = await gate({ delta_tolerance: '-0.02', baseline_run_id: 'auto', on_missing_baseline: onMissing });
+    expect(verdict.decision).toBe(decision);
+    expect(verdict.reason).toContain(`nothing was compared for \`delta_tolerance\` (no eval run of the base branch to compare with (\`baseline_run_id: auto\`); on_missing_baseline: ${onMissing || 'warn'})`);
+    // The policy TruLayer was sent holds no delta: there is nothing to compare it with.
+    expect((fake.requestsTo('POST', '/v1/ci/gate').at(-1)?.body as { policy: object }).policy).not.toHaveProperty('delta_tolerance');
+  });
+
   it('fails a gate that says pass on figures that break the policy', async () => {
     const verdict = await gate({}, { meanScore: 0.5, forceDecision: 'pass' });
     expect(verdict.decision).toBe('fail');

@@ -1,4 +1,0 @@
-import { afterAll } from 'vitest';
-import { removeRunnerDirs } from '../support/runner.js';
-
-afterAll(removeRunnerDirs);
