@@ -1,6 +1,156 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 1916:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+__webpack_unused_export__ = true;
+exports.Io = __webpack_unused_export__ = void 0;
+var peq = new Uint32Array(0x10000);
+var myers_32 = function (a, b) {
+    var n = a.length;
+    var m = b.length;
+    var lst = 1 << (n - 1);
+    var pv = -1;
+    var mv = 0;
+    var sc = n;
+    var i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] |= 1 << i;
+    }
+    for (i = 0; i < m; i++) {
+        var eq = peq[b.charCodeAt(i)];
+        var xv = eq | mv;
+        eq |= ((eq & pv) + pv) ^ pv;
+        mv |= ~(eq | pv);
+        pv &= eq;
+        if (mv & lst) {
+            sc++;
+        }
+        if (pv & lst) {
+            sc--;
+        }
+        mv = (mv << 1) | 1;
+        pv = (pv << 1) | ~(xv | mv);
+        mv &= xv;
+    }
+    i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] = 0;
+    }
+    return sc;
+};
+var myers_x = function (b, a) {
+    var n = a.length;
+    var m = b.length;
+    var mhc = [];
+    var phc = [];
+    var hsize = Math.ceil(n / 32);
+    var vsize = Math.ceil(m / 32);
+    for (var i = 0; i < hsize; i++) {
+        phc[i] = -1;
+        mhc[i] = 0;
+    }
+    var j = 0;
+    for (; j < vsize - 1; j++) {
+        var mv_1 = 0;
+        var pv_1 = -1;
+        var start_1 = j * 32;
+        var vlen_1 = Math.min(32, m) + start_1;
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] |= 1 << k;
+        }
+        for (var i = 0; i < n; i++) {
+            var eq = peq[a.charCodeAt(i)];
+            var pb = (phc[(i / 32) | 0] >>> i) & 1;
+            var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+            var xv = eq | mv_1;
+            var xh = ((((eq | mb) & pv_1) + pv_1) ^ pv_1) | eq | mb;
+            var ph = mv_1 | ~(xh | pv_1);
+            var mh = pv_1 & xh;
+            if ((ph >>> 31) ^ pb) {
+                phc[(i / 32) | 0] ^= 1 << i;
+            }
+            if ((mh >>> 31) ^ mb) {
+                mhc[(i / 32) | 0] ^= 1 << i;
+            }
+            ph = (ph << 1) | pb;
+            mh = (mh << 1) | mb;
+            pv_1 = mh | ~(xv | ph);
+            mv_1 = ph & xv;
+        }
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] = 0;
+        }
+    }
+    var mv = 0;
+    var pv = -1;
+    var start = j * 32;
+    var vlen = Math.min(32, m - start) + start;
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] |= 1 << k;
+    }
+    var score = m;
+    for (var i = 0; i < n; i++) {
+        var eq = peq[a.charCodeAt(i)];
+        var pb = (phc[(i / 32) | 0] >>> i) & 1;
+        var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+        var xv = eq | mv;
+        var xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb;
+        var ph = mv | ~(xh | pv);
+        var mh = pv & xh;
+        score += (ph >>> (m - 1)) & 1;
+        score -= (mh >>> (m - 1)) & 1;
+        if ((ph >>> 31) ^ pb) {
+            phc[(i / 32) | 0] ^= 1 << i;
+        }
+        if ((mh >>> 31) ^ mb) {
+            mhc[(i / 32) | 0] ^= 1 << i;
+        }
+        ph = (ph << 1) | pb;
+        mh = (mh << 1) | mb;
+        pv = mh | ~(xv | ph);
+        mv = ph & xv;
+    }
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] = 0;
+    }
+    return score;
+};
+var distance = function (a, b) {
+    if (a.length < b.length) {
+        var tmp = b;
+        b = a;
+        a = tmp;
+    }
+    if (b.length === 0) {
+        return a.length;
+    }
+    if (a.length <= 32) {
+        return myers_32(a, b);
+    }
+    return myers_x(a, b);
+};
+exports.Io = distance;
+var closest = function (str, arr) {
+    var min_distance = Infinity;
+    var min_index = 0;
+    for (var i = 0; i < arr.length; i++) {
+        var dist = distance(str, arr[i]);
+        if (dist < min_distance) {
+            min_distance = dist;
+            min_index = i;
+        }
+    }
+    return arr[min_index];
+};
+__webpack_unused_export__ = closest;
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -31914,6 +32064,24 @@ function excerpt(text, max = 80) {
 function defuseCommands(text) {
     return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }
+/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
+/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+/**
+ * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
+ * carriage return (which would overwrite what a reader sees), no other control character, and
+ * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
+ */
+function printable(text) {
+    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+}
+/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
+function printableLine(text) {
+    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+}
 
 ;// CONCATENATED MODULE: ./src/core/figures.ts
 /** Domains most figures have. */
@@ -41814,6 +41982,50 @@ async function pollUntilTerminal(options) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(1916);
+;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
+
+/** How far a typo may be from the name it meant to be suggested: a few letters, not a different word. */
+const MAX_EDITS = 3;
+/** The declared name closest to `typed` (a few edits away at most), for "did you mean". */
+function closestName(typed, declared) {
+    let best;
+    for (const name of declared) {
+        const edits = (0,mod/* distance */.Io)(typed.toLowerCase(), name.toLowerCase());
+        if (!best || edits < best.edits)
+            best = { name, edits };
+    }
+    return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3))) ? best.name : undefined;
+}
+/** Up to `most` of `names` within a few edits of `typed`, or containing it, closest first: "did you mean" for a name a backend lists. */
+function closestNames(typed, names, most) {
+    // Names come from outside: only their first 200 characters are compared, so the work stays bounded.
+    const wanted = typed.slice(0, 200).toLowerCase();
+    return names
+        .map((name) => ({ name, lower: name.slice(0, 200).toLowerCase() }))
+        .map(({ name, lower }) => ({ name, edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : (0,mod/* distance */.Io)(wanted, lower) }))
+        .filter(({ edits }) => edits <= Math.max(2, Math.floor(wanted.length / 3)))
+        .sort((a, b) => a.edits - b.edits || a.name.localeCompare(b.name))
+        .slice(0, most)
+        .map(({ name }) => name);
+}
+/**
+ * Names given that nothing declares: each one, with the declared name it most likely meant. A
+ * misspelt threshold (`min_pass_rat`) would otherwise be dropped and the gate judged without
+ * it, so every front door makes these an input error.
+ */
+function undeclaredNames(given, declared) {
+    const known = new Set(declared);
+    return [...new Set(given)]
+        .filter((name) => !known.has(name))
+        .sort()
+        .map((name) => {
+        const closest = closestName(name, declared);
+        return closest ? { name, closest } : { name };
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/schemas.ts
 
 // Answers of the Sepurux API (CONTRACT.md section 2). Unknown extra fields are allowed; a
@@ -41864,6 +42076,8 @@ function sepuruxErrorMessage(body) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/client.ts
+
+
 
 
 
@@ -41974,11 +42188,19 @@ function pickCampaign(name, campaigns) {
     if (matches.length === 1 && only)
         return only.id;
     if (matches.length > 1) {
-        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${name}" (${matches.map((c) => c.id).join(', ')}); set \`campaign_id\` to the one to gate on.`);
+        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches.slice(0, 10).map((c) => excerpt(c.id, 40)).join(', ')}); set \`campaign_id\` to the one to gate on.`);
     }
-    const names = [...new Set(campaigns.map((c) => `"${c.name}"`))];
-    const listed = names.length === 0 ? 'the project has no campaigns' : `campaigns that exist: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}`;
-    throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${name}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
+    // Names are backend text: each is cut short, and the closest to what was asked come first.
+    const names = [...new Set(campaigns.map((c) => c.name))];
+    const closest = closestNames(name, names, 3);
+    const others = names.filter((n) => !closest.includes(n)).slice(0, Math.max(0, 10 - closest.length));
+    const quoted = (list) => list.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+    const listed = names.length === 0
+        ? 'the project has no campaigns'
+        : [closest.length ? `closest: ${quoted(closest)}` : '', others.length ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}` : '', names.length > closest.length + others.length ? `and ${names.length - closest.length - others.length} more` : '']
+            .filter(Boolean)
+            .join('; ');
+    throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
 }
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
 function idempotencyKey(gateKey, campaignId, traceId) {
@@ -42639,16 +42861,7 @@ const sepurux = {
 async function runGate(inputs, trace, context, onStarted) {
     const { log, change } = context;
     const client = new SepuruxClient(context, inputs.token, inputs.project_id);
-    let traceId = inputs.trace_id;
-    if (trace) {
-        traceId = await log.group('Upload trace', async () => {
-            log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
-            const id = await client.uploadTrace(trace.bytes);
-            log.info(`Trace uploaded: ${id}`);
-            return id;
-        });
-    }
-    context.learned({ trace_id: traceId });
+    // The campaign first: a wrong name must not cost an upload and leave an orphan trace behind.
     let campaignId = inputs.campaign_id;
     if (campaignId === undefined && inputs.campaign_name !== undefined) {
         const name = inputs.campaign_name;
@@ -42661,6 +42874,16 @@ async function runGate(inputs, trace, context, onStarted) {
     if (campaignId === undefined)
         throw new Error('unreachable: input rules require campaign_name or campaign_id');
     context.learned({ campaign_id: campaignId });
+    let traceId = inputs.trace_id;
+    if (trace) {
+        traceId = await log.group('Upload trace', async () => {
+            log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
+            const id = await client.uploadTrace(trace.bytes);
+            log.info(`Trace uploaded: ${id}`);
+            return id;
+        });
+    }
+    context.learned({ trace_id: traceId });
     const thresholds = thresholdsOf(inputs, false);
     const created = await log.group('Start CI run', async () => {
         const run = await client.createRun({
@@ -43144,7 +43367,7 @@ const commonSchema = (backends) => object({
     base_url: documented(httpsUrl, {
         description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
-    token: documented(credential(requiredText('the backend credential, from a CI secret (e.g. ${{ secrets.SEPURUX_API_KEY }} on GitHub); on a pull request from a fork, secrets are empty (see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
+    token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
     mode: documented(oneOf(MODES, 'hard'), {
         description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
         default: 'hard',
@@ -44439,6 +44662,37 @@ class CheckReport {
     }
 }
 
+;// CONCATENATED MODULE: ./src/action/github/handover.ts
+
+
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the check reads, validated. */
+const PullRequestHead = object({ number: schemas_number().int(), head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }) });
+/**
+ * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
+ * (possibly forked, so untrusted) run wrote. The privileged run comments only on a pull request
+ * whose head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets; a
+ * number pointing at any other pull request is refused, and said. One request.
+ */
+async function pullRequestHeadMatches(github, place, gatedSha, log) {
+    const { owner, repo, pullRequestNumber } = place;
+    const refuse = (why) => {
+        log.warning(`Not commenting on pull request #${pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+        return false;
+    };
+    try {
+        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+        const pull = PullRequestHead.safeParse(data);
+        if (!pull.success)
+            return refuse('GitHub answered about it in a shape the gate cannot read');
+        const head = pull.data.head.sha.toLowerCase();
+        return head === gatedSha.toLowerCase() ? true : refuse(`its head is ${head.slice(0, 12)}, not the commit this workflow_run gated`);
+    }
+    catch (error) {
+        return refuse(`its head could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/action/github/comment.ts
 
 
@@ -44510,6 +44764,7 @@ async function tokenAuthor(github, appSlug) {
 
 
 
+
 const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -44538,7 +44793,8 @@ async function startGitHubReport(place, log, budget) {
             ? CheckReport.start(github, { owner, repo, headSha: place.headSha, name: place.checkName, runUrl: place.runUrl }, log)
             : Promise.resolve(undefined);
         // The check run names the GitHub App the token belongs to: the author of the app's comments.
-        const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
+        const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
+        const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
         const baseline = place.baselineSha
@@ -44550,8 +44806,9 @@ async function startGitHubReport(place, log, budget) {
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
                 await Promise.all([
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
-                    commentPlace && found
+                    // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
+                    commentPlace && found && (await handedOver)
                         ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
                         : undefined,
                 ]);
@@ -44564,9 +44821,7 @@ async function startGitHubReport(place, log, budget) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
+;// CONCATENATED MODULE: ./src/core/inputs/github.ts
 
 
 
@@ -44606,17 +44861,37 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
 });
+/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
+const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
 const ACTION_INPUTS = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
+/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
+const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 /** Reads every input from the runner and masks every secret one before anything else runs. */
-function readRawInputs() {
+function readRawInputs(env = process.env) {
     const raw = Object.fromEntries(ACTION_INPUTS.map((input) => [input.name, getInput(input.name)]));
     for (const input of ACTION_INPUTS) {
         const value = raw[input.name];
         if (input.secret && value)
             core_setSecret(value);
     }
-    return raw;
+    const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
+    const undeclared = Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
+        .map((key) => key.slice('INPUT_'.length).toLowerCase());
+    return { raw, undeclared };
+}
+/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
+function undeclaredInputProblems(undeclared) {
+    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
 }
 /** The GitHub reporting inputs, validated. */
 function parseGitHubInputs(raw) {
@@ -44672,9 +44947,11 @@ function readTarget(eventName, payload, env) {
     const runId = github_text(env.GITHUB_RUN_ID);
     const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
     const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
     return {
         repository,
         headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
         ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -44729,9 +45006,17 @@ const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes fro
     'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
 /**
  * Reads the event the workflow runs on and validates every input, the gate's and GitHub
- * reporting's; throws an {@link InputError} before any network call.
+ * reporting's, and refuses every `with:` key the action does not declare (`undeclared`);
+ * throws one {@link InputError} with every problem, before any network call.
  */
-async function planAction(raw, env) {
+async function planAction(raw, env, undeclared = []) {
+    const typos = undeclaredInputProblems(undeclared);
+    const planned = await planDeclared(raw, env).catch((error) => error);
+    if (typos.length === 0 && !(planned instanceof Error))
+        return planned;
+    throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])].filter((e) => !(e instanceof InputError) || e.problems.length > 0));
+}
+async function planDeclared(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
     if (raw.aggregate?.trim())
         return planAggregate(raw, parseGitHubInputs(raw), target, env);
@@ -44822,6 +45107,29 @@ function planAggregate(raw, reporting, target, env) {
         timeoutMs: common.data.timeout,
         github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
         subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
+    };
+}
+/**
+ * Where to report an input error on GitHub, read leniently from inputs that may themselves be
+ * wrong: a required check must not wait forever for a gate that could not start. Each value is
+ * used only when it is valid (a header-safe token, a full commit SHA); otherwise the event's.
+ */
+function inputErrorPlace(raw, env) {
+    const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+    const token = raw.github_token?.trim();
+    const backend = BACKENDS.find((b) => b.id === raw.backend?.trim().toLowerCase()) ?? backendById(BACKEND_IDS[0]);
+    const headSha = /^[0-9a-f]{40}$/i.test(raw.head_sha?.trim() ?? '') ? raw.head_sha?.trim() : target.headSha;
+    const number = Number(raw.pull_request_number?.trim() || Number.NaN);
+    return {
+        ...target,
+        token: token && /^[\x21-\x7e]+$/.test(token) ? token : undefined,
+        checkName: raw.check_name?.trim() || backend.defaultCheckName,
+        mode: 'hard',
+        headSha,
+        pullRequestNumber: Number.isInteger(number) && number > 0 ? number : target.pullRequestNumber,
+        comment: !['false', 'False', 'FALSE'].includes(raw.comment?.trim() ?? ''),
+        // A matrix leg reports through its aggregate step, which fails on the leg's missing report.
+        reportsElsewhere: Boolean(raw.shard?.trim()) && !raw.aggregate?.trim(),
     };
 }
 
@@ -44935,14 +45243,18 @@ const CANCEL_HARD_EXIT_MS = 6_000;
 const githubGraceMs = (timeoutMs) => Math.min(10_000, Math.max(5_000, timeoutMs));
 /** The action: inputs → backend → verdict → reporters → the step's outcome. */
 async function run(env = process.env) {
-    const raw = readRawInputs();
+    const { raw, undeclared } = readRawInputs(env);
     const secrets = [raw.token, raw.github_token];
     const log = actionsLog(secrets);
-    const plan = await planAction(raw, env).catch((error) => error);
+    const plan = await planAction(raw, env, undeclared).catch((error) => error);
     if (plan instanceof Error) {
-        // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
+        // Bad input fails the step in every mode, before any backend call: a misconfigured gate must be seen.
         const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
-        await reportOnRunner(verdict, { checkName: 'Reliability gate', repository: env.GITHUB_REPOSITORY ?? 'unknown/unknown' }, 'hard', log);
+        const place = inputErrorPlace(raw, env);
+        await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
+        // The required check is completed as failed, saying what to fix, rather than left waiting forever.
+        const github = await startGitHubReport(place, log, new Deadline(githubGraceMs(0)));
+        await github.finish(verdict);
         setFailed(verdict.reason);
         return;
     }

@@ -2,6 +2,156 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 1916:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+__webpack_unused_export__ = true;
+exports.Io = __webpack_unused_export__ = void 0;
+var peq = new Uint32Array(0x10000);
+var myers_32 = function (a, b) {
+    var n = a.length;
+    var m = b.length;
+    var lst = 1 << (n - 1);
+    var pv = -1;
+    var mv = 0;
+    var sc = n;
+    var i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] |= 1 << i;
+    }
+    for (i = 0; i < m; i++) {
+        var eq = peq[b.charCodeAt(i)];
+        var xv = eq | mv;
+        eq |= ((eq & pv) + pv) ^ pv;
+        mv |= ~(eq | pv);
+        pv &= eq;
+        if (mv & lst) {
+            sc++;
+        }
+        if (pv & lst) {
+            sc--;
+        }
+        mv = (mv << 1) | 1;
+        pv = (pv << 1) | ~(xv | mv);
+        mv &= xv;
+    }
+    i = n;
+    while (i--) {
+        peq[a.charCodeAt(i)] = 0;
+    }
+    return sc;
+};
+var myers_x = function (b, a) {
+    var n = a.length;
+    var m = b.length;
+    var mhc = [];
+    var phc = [];
+    var hsize = Math.ceil(n / 32);
+    var vsize = Math.ceil(m / 32);
+    for (var i = 0; i < hsize; i++) {
+        phc[i] = -1;
+        mhc[i] = 0;
+    }
+    var j = 0;
+    for (; j < vsize - 1; j++) {
+        var mv_1 = 0;
+        var pv_1 = -1;
+        var start_1 = j * 32;
+        var vlen_1 = Math.min(32, m) + start_1;
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] |= 1 << k;
+        }
+        for (var i = 0; i < n; i++) {
+            var eq = peq[a.charCodeAt(i)];
+            var pb = (phc[(i / 32) | 0] >>> i) & 1;
+            var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+            var xv = eq | mv_1;
+            var xh = ((((eq | mb) & pv_1) + pv_1) ^ pv_1) | eq | mb;
+            var ph = mv_1 | ~(xh | pv_1);
+            var mh = pv_1 & xh;
+            if ((ph >>> 31) ^ pb) {
+                phc[(i / 32) | 0] ^= 1 << i;
+            }
+            if ((mh >>> 31) ^ mb) {
+                mhc[(i / 32) | 0] ^= 1 << i;
+            }
+            ph = (ph << 1) | pb;
+            mh = (mh << 1) | mb;
+            pv_1 = mh | ~(xv | ph);
+            mv_1 = ph & xv;
+        }
+        for (var k = start_1; k < vlen_1; k++) {
+            peq[b.charCodeAt(k)] = 0;
+        }
+    }
+    var mv = 0;
+    var pv = -1;
+    var start = j * 32;
+    var vlen = Math.min(32, m - start) + start;
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] |= 1 << k;
+    }
+    var score = m;
+    for (var i = 0; i < n; i++) {
+        var eq = peq[a.charCodeAt(i)];
+        var pb = (phc[(i / 32) | 0] >>> i) & 1;
+        var mb = (mhc[(i / 32) | 0] >>> i) & 1;
+        var xv = eq | mv;
+        var xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb;
+        var ph = mv | ~(xh | pv);
+        var mh = pv & xh;
+        score += (ph >>> (m - 1)) & 1;
+        score -= (mh >>> (m - 1)) & 1;
+        if ((ph >>> 31) ^ pb) {
+            phc[(i / 32) | 0] ^= 1 << i;
+        }
+        if ((mh >>> 31) ^ mb) {
+            mhc[(i / 32) | 0] ^= 1 << i;
+        }
+        ph = (ph << 1) | pb;
+        mh = (mh << 1) | mb;
+        pv = mh | ~(xv | ph);
+        mv = ph & xv;
+    }
+    for (var k = start; k < vlen; k++) {
+        peq[b.charCodeAt(k)] = 0;
+    }
+    return score;
+};
+var distance = function (a, b) {
+    if (a.length < b.length) {
+        var tmp = b;
+        b = a;
+        a = tmp;
+    }
+    if (b.length === 0) {
+        return a.length;
+    }
+    if (a.length <= 32) {
+        return myers_32(a, b);
+    }
+    return myers_x(a, b);
+};
+exports.Io = distance;
+var closest = function (str, arr) {
+    var min_distance = Infinity;
+    var min_index = 0;
+    for (var i = 0; i < arr.length; i++) {
+        var dist = distance(str, arr[i]);
+        if (dist < min_distance) {
+            min_distance = dist;
+            min_index = i;
+        }
+    }
+    return arr[min_index];
+};
+__webpack_unused_export__ = closest;
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -446,9 +596,11 @@ function readTarget(eventName, payload, env) {
     const runId = github_text(env.GITHUB_RUN_ID);
     const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
     const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
     return {
         repository,
         headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
         ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -10197,8 +10349,7 @@ const oneOf = (values, fallback) => schemas_string()
     return NEVER;
 });
 /** A boolean input in the YAML 1.2 core spellings, like `core.getBooleanInput`. */
-const flag = (fallback) => z
-    .string()
+const flag = (fallback) => schemas_string()
     .trim()
     .transform((value, ctx) => {
     if (value === '')
@@ -10208,7 +10359,7 @@ const flag = (fallback) => z
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
     ctx.addIssue({ code: 'custom', message: `is "${value}"; write \`true\` or \`false\`` });
-    return z.NEVER;
+    return NEVER;
 });
 function describeRange({ min, max, integer }) {
     const kind = integer ? 'a whole number' : 'a number';
@@ -10345,6 +10496,86 @@ async function pollUntilTerminal(options) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(1916);
+;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
+
+/** How far a typo may be from the name it meant to be suggested: a few letters, not a different word. */
+const MAX_EDITS = 3;
+/** The declared name closest to `typed` (a few edits away at most), for "did you mean". */
+function closestName(typed, declared) {
+    let best;
+    for (const name of declared) {
+        const edits = (0,mod/* distance */.Io)(typed.toLowerCase(), name.toLowerCase());
+        if (!best || edits < best.edits)
+            best = { name, edits };
+    }
+    return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3))) ? best.name : undefined;
+}
+/** Up to `most` of `names` within a few edits of `typed`, or containing it, closest first: "did you mean" for a name a backend lists. */
+function closestNames(typed, names, most) {
+    // Names come from outside: only their first 200 characters are compared, so the work stays bounded.
+    const wanted = typed.slice(0, 200).toLowerCase();
+    return names
+        .map((name) => ({ name, lower: name.slice(0, 200).toLowerCase() }))
+        .map(({ name, lower }) => ({ name, edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : (0,mod/* distance */.Io)(wanted, lower) }))
+        .filter(({ edits }) => edits <= Math.max(2, Math.floor(wanted.length / 3)))
+        .sort((a, b) => a.edits - b.edits || a.name.localeCompare(b.name))
+        .slice(0, most)
+        .map(({ name }) => name);
+}
+/**
+ * Names given that nothing declares: each one, with the declared name it most likely meant. A
+ * misspelt threshold (`min_pass_rat`) would otherwise be dropped and the gate judged without
+ * it, so every front door makes these an input error.
+ */
+function undeclaredNames(given, declared) {
+    const known = new Set(declared);
+    return [...new Set(given)]
+        .filter((name) => !known.has(name))
+        .sort()
+        .map((name) => {
+        const closest = closestName(name, declared);
+        return closest ? { name, closest } : { name };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
+function excerpt(text, max = 80) {
+    return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+/**
+ * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
+ * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
+ * or by the command line inside a GitHub job, is shown, not obeyed.
+ */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
+/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+/**
+ * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
+ * carriage return (which would overwrite what a reader sees), no other control character, and
+ * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
+ */
+function printable(text) {
+    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+}
+/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
+function printableLine(text) {
+    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/schemas.ts
 
 // Answers of the Sepurux API (CONTRACT.md section 2). Unknown extra fields are allowed; a
@@ -10395,6 +10626,8 @@ function sepuruxErrorMessage(body) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/client.ts
+
+
 
 
 
@@ -10505,11 +10738,19 @@ function pickCampaign(name, campaigns) {
     if (matches.length === 1 && only)
         return only.id;
     if (matches.length > 1) {
-        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${name}" (${matches.map((c) => c.id).join(', ')}); set \`campaign_id\` to the one to gate on.`);
+        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches.slice(0, 10).map((c) => excerpt(c.id, 40)).join(', ')}); set \`campaign_id\` to the one to gate on.`);
     }
-    const names = [...new Set(campaigns.map((c) => `"${c.name}"`))];
-    const listed = names.length === 0 ? 'the project has no campaigns' : `campaigns that exist: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}`;
-    throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${name}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
+    // Names are backend text: each is cut short, and the closest to what was asked come first.
+    const names = [...new Set(campaigns.map((c) => c.name))];
+    const closest = closestNames(name, names, 3);
+    const others = names.filter((n) => !closest.includes(n)).slice(0, Math.max(0, 10 - closest.length));
+    const quoted = (list) => list.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+    const listed = names.length === 0
+        ? 'the project has no campaigns'
+        : [closest.length ? `closest: ${quoted(closest)}` : '', others.length ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}` : '', names.length > closest.length + others.length ? `and ${names.length - closest.length - others.length} more` : '']
+            .filter(Boolean)
+            .join('; ');
+    throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
 }
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
 function idempotencyKey(gateKey, campaignId, traceId) {
@@ -10665,24 +10906,6 @@ function judgeAtLeast(interval, bound) {
     if (interval.high < bound)
         return 'breaks';
     return 'inconclusive';
-}
-
-;// CONCATENATED MODULE: ./src/core/text.ts
-/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
-function excerpt(text, max = 80) {
-    return truncate(text.replace(/\s+/g, ' ').trim(), max);
-}
-/**
- * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
- * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
- * or by the command line inside a GitHub job, is shown, not obeyed.
- */
-function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/evaluation.ts
@@ -11312,16 +11535,7 @@ const sepurux = {
 async function runGate(inputs, trace, context, onStarted) {
     const { log, change } = context;
     const client = new SepuruxClient(context, inputs.token, inputs.project_id);
-    let traceId = inputs.trace_id;
-    if (trace) {
-        traceId = await log.group('Upload trace', async () => {
-            log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
-            const id = await client.uploadTrace(trace.bytes);
-            log.info(`Trace uploaded: ${id}`);
-            return id;
-        });
-    }
-    context.learned({ trace_id: traceId });
+    // The campaign first: a wrong name must not cost an upload and leave an orphan trace behind.
     let campaignId = inputs.campaign_id;
     if (campaignId === undefined && inputs.campaign_name !== undefined) {
         const name = inputs.campaign_name;
@@ -11334,6 +11548,16 @@ async function runGate(inputs, trace, context, onStarted) {
     if (campaignId === undefined)
         throw new Error('unreachable: input rules require campaign_name or campaign_id');
     context.learned({ campaign_id: campaignId });
+    let traceId = inputs.trace_id;
+    if (trace) {
+        traceId = await log.group('Upload trace', async () => {
+            log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
+            const id = await client.uploadTrace(trace.bytes);
+            log.info(`Trace uploaded: ${id}`);
+            return id;
+        });
+    }
+    context.learned({ trace_id: traceId });
     const thresholds = thresholdsOf(inputs, false);
     const created = await log.group('Start CI run', async () => {
         const run = await client.createRun({
@@ -11817,7 +12041,7 @@ const commonSchema = (backends) => object({
     base_url: documented(httpsUrl, {
         description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
-    token: documented(credential(requiredText('the backend credential, from a CI secret (e.g. ${{ secrets.SEPURUX_API_KEY }} on GitHub); on a pull request from a fork, secrets are empty (see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
+    token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
     mode: documented(oneOf(MODES, 'hard'), {
         description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
         default: 'hard',
@@ -12767,7 +12991,51 @@ async function writeRequestedFiles(request, verdict, subject, mode) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/core/inputs/github.ts
+
+
+
+
+/** The inputs only the action reads: how it reports on GitHub. */
+const GitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+        default: '${{ github.token }}',
+        secret: true,
+        actionOnly: true,
+    }),
+    check_name: documented(optionalText(), {
+        description: 'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+        actionOnly: true,
+    }),
+    comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+        description: "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
+        default: 'auto',
+        actionOnly: true,
+    }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
+        actionOnly: true,
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
+        actionOnly: true,
+    }),
+    aggregate: documented(optionalText(), {
+        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
+        actionOnly: true,
+    }),
+    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+        actionOnly: true,
+    }),
+});
+/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
+const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
+
 
 
 
@@ -12785,70 +13053,109 @@ const CLI_INPUTS = GATE_INPUTS.filter((input) => !input.actionOnly);
 const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
 /** `trace_file` → `GATE_TRACE_FILE`. */
 const variableOf = (name) => `GATE_${name.toUpperCase()}`;
-/** Reads flags and `GATE_*` variables; a flag that does not exist or lacks its value is an {@link InputError} that says what to write. */
+/** Every input that only the action reads (GitHub reporting), by name: the command line names them apart from typos. */
+const ACTION_ONLY = new Set([...GATE_INPUTS.filter((input) => input.actionOnly).map((input) => input.name), ...GITHUB_INPUT_NAMES]);
+/**
+ * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
+ * is ever repeated (it may be a secret): an unknown flag or `GATE_*` variable, a flag without
+ * its value, a value after a switch or without a flag, a flag given twice, each is one line of
+ * `problems`, naming the flag or variable and the closest one that exists.
+ */
 function readRequest(argv, env) {
-    const options = Object.fromEntries([
-        ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { type: 'string' }]),
-        ...CLI_FLAGS.map((flag) => [flag.name, { type: 'value' in flag ? 'string' : 'boolean', ...('short' in flag ? { short: flag.short } : {}) }]),
+    const flags = new Map([
+        ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { takesValue: true }]),
+        ...CLI_FLAGS.map((flag) => [flag.name, { takesValue: 'value' in flag }]),
     ]);
-    let values;
-    try {
-        values = (0,external_node_util_.parseArgs)({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    const shortOf = (name) => {
+        const flag = CLI_FLAGS.find((f) => f.name === name);
+        return flag && 'short' in flag ? flag.short : undefined;
+    };
+    const options = Object.fromEntries([...flags].map(([name, spec]) => [name, { type: spec.takesValue ? 'string' : 'boolean', ...(shortOf(name) ? { short: shortOf(name) } : {}) }]));
+    const { tokens } = (0,external_node_util_.parseArgs)({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+    const values = new Map();
+    const problems = [];
+    // A word after a switch or an unknown flag belongs to it: it is said once, with that flag.
+    let owner;
+    for (const token of tokens) {
+        if (token.kind === 'option-terminator')
+            continue;
+        if (token.kind === 'positional') {
+            if (!owner)
+                problems.push(`Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`);
+            else if (owner.known)
+                problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
+            owner = undefined;
+            continue;
+        }
+        owner = undefined;
+        const { name } = token;
+        const flag = `--${name}`;
+        const spec = flags.get(name);
+        if (!spec) {
+            problems.push(unknownFlag(token.rawName, [...flags.keys()]));
+            if (token.value === undefined)
+                owner = { flag, known: false };
+            continue;
+        }
+        if (values.has(name))
+            problems.push(`Flag ${flag} is given twice; give it once`);
+        if (!spec.takesValue) {
+            if (token.value !== undefined)
+                problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
+            else
+                owner = { flag, known: true };
+            values.set(name, true);
+            continue;
+        }
+        // A value that is itself a flag means the value was forgotten (`--token --verbose`); `-0.02` is a value.
+        if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+            problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
+        else
+            values.set(name, token.value);
     }
-    catch (error) {
-        throw new InputError(explainFlagError(error, Object.keys(options)));
-    }
-    const text = (name) => (typeof values[name] === 'string' ? values[name] : undefined);
+    problems.push(...unknownVariables(env));
+    const text = (name) => {
+        const value = values.get(name);
+        return typeof value === 'string' ? value : undefined;
+    };
     const inputs = Object.fromEntries(CLI_INPUTS.map(({ name }) => [name, text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '']));
     return {
         inputs,
         report: text('report'),
         junit: text('junit'),
         markdown: text('markdown'),
-        verbose: values.verbose === true,
-        help: values.help === true,
+        verbose: values.get('verbose') === true,
+        help: values.get('help') === true,
+        problems,
     };
 }
-function explainFlagError(error, known) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
-    if (unknown) {
-        const closest = nearest(unknown.replace(/^-+/, ''), known);
-        return `Unknown flag ${unknown}${closest ? `; did you mean --${closest}?` : ''} See --help for every flag.`;
-    }
-    const missing = /Option '(?:-\w, )?(--[^ ']+)[^']*' argument missing/.exec(message)?.[1];
-    if (missing)
-        return `Flag ${missing} needs a value: write ${missing} VALUE (or ${missing}=VALUE).`;
-    if (/Unexpected argument/.test(message))
-        return `${message.replace(/\.?$/, '.')} Every value goes with its flag, e.g. --trace-file trace.json.`;
-    return message;
+function unknownFlag(rawName, known) {
+    const typed = rawName.replace(/^-+/, '');
+    if (ACTION_ONLY.has(typed.replaceAll('-', '_')))
+        return `Flag ${rawName} is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it`;
+    const closest = closestName(typed, known);
+    return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
 }
-/** The known flag closest to `typed` (at most two edits away), for "did you mean". */
-function nearest(typed, known) {
-    const ranked = known.map((name) => ({ name, edits: editDistance(typed, name) })).sort((a, b) => a.edits - b.edits);
-    return ranked[0] && ranked[0].edits <= 2 ? ranked[0].name : undefined;
-}
-/** Levenshtein distance, one row at a time. */
-function editDistance(a, b) {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const next = [i];
-        for (let j = 1; j <= b.length; j++)
-            next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-        row = next;
-    }
-    return row[b.length] ?? 0;
+/** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */
+function unknownVariables(env) {
+    const declared = CLI_INPUTS.map((input) => variableOf(input.name));
+    const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
+    return undeclaredNames(given, declared).map(({ name, closest }) => ACTION_ONLY.has(name.slice('GATE_'.length).toLowerCase())
+        ? `Variable ${name} is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it`
+        : `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
 }
 /**
  * A message written for the action (``Input `trace_file` …``) in the command line's words
  * (``--trace-file …``): every input it names becomes its flag.
  */
 function inFlagWords(message) {
-    const names = new Set(CLI_INPUTS.map((input) => input.name));
+    const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
+    // A secret is set in a variable, never on a command line that `ps` and CI logs show.
+    const word = (name) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
     return message
         .replace(/^Inputs are invalid:/, 'Flags are invalid:')
-        .replace(/^Input (`[a-z_]+`)/, '$1')
-        .replace(/`([a-z_]+)`/g, (whole, name) => (names.has(name) ? flagOf(name) : whole));
+        .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
+        .replace(/`([a-z_]+)`/g, (whole, name) => (inputs.has(name) ? word(name) : whole));
 }
 
 ;// CONCATENATED MODULE: ./src/cli/help.ts
@@ -12895,7 +13202,8 @@ function helpText() {
 function cliLog(stream, secrets, verbose) {
     const live = stream.isTTY === true;
     let open = false;
-    const clean = (message) => defuseCommands(redactText(message, secrets));
+    // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
+    const clean = (message) => printable(redactText(message, secrets));
     const line = (text) => {
         if (live) {
             stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);
@@ -12947,6 +13255,7 @@ function cliLog(stream, secrets, verbose) {
 
 
 
+
 /** Exit statuses: what a CI reads of the gate. */
 const EXIT = { pass: 0, fail: 1, badInput: 2 };
 const CANCEL_HARD_EXIT_MS = 5_000;
@@ -12955,24 +13264,21 @@ const CANCEL_HARD_EXIT_MS = 5_000;
  * stdout and an exit status. Returns the status.
  */
 async function main(argv, env, io) {
-    let request;
-    try {
-        request = readRequest(argv, env);
-    }
-    catch (error) {
-        io.stderr.write(`agent-reliability-gate: ${messageOf(error)}\n`);
-        return EXIT.badInput;
-    }
-    if (request.help) {
+    const request = readRequest(argv, env);
+    if (request.help && request.problems.length === 0) {
         io.stdout.write(helpText());
         return EXIT.pass;
     }
     const secrets = [request.inputs.token];
     const log = cliLog(io.stderr, secrets, request.verbose);
     const change = detectChange(env);
+    // Every problem at once, the flags' and the inputs', before any call.
     const plan = await planGate(request.inputs, change).catch((error) => error);
-    if (plan instanceof Error) {
-        const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', inFlagWords(messageOf(plan)), {}, 0), secrets);
+    const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+    if (plan instanceof Error || problems.length > 0) {
+        const message = problems.length > 0 ? new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:') : messageOf(plan);
+        const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
+        io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
         await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
         return EXIT.badInput;
     }
@@ -12997,7 +13303,8 @@ async function finish(request, verdict, subject, io, log, plan) {
     const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
     for (const problem of problems)
         log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
-    io.stdout.write(`${verdict.decision}: ${verdict.reason}\n`);
+    // The last line a CI reads: one line, printable, with no way to start a workflow command.
+    io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
     return problems.length === 0;
 }
 

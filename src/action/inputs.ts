@@ -1,62 +1,47 @@
 import * as core from '@actions/core';
-import { z } from 'zod';
-import { credential } from '../core/inputs/common.js';
-import { type DeclaredInput, declaredInputs, documented } from '../core/inputs/declare.js';
-import { flag, fraction, oneOf, optionalNumber, optionalText, parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import { type DeclaredInput, declaredInputs } from '../core/inputs/declare.js';
+import { GitHubInputs } from '../core/inputs/github.js';
+import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import { undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
 
-/** The inputs only the action reads: how it reports on GitHub. */
-export const GitHubInputs = z.object({
-  github_token: documented(credential(optionalText()), {
-    description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
-    default: '${{ github.token }}',
-    secret: true,
-    actionOnly: true,
-  }),
-  check_name: documented(optionalText(), {
-    description:
-      'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
-    actionOnly: true,
-  }),
-  comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
-  baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-    description:
-      "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
-    default: 'auto',
-    actionOnly: true,
-  }),
-  max_pass_rate_drop: documented(fraction(), {
-    description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
-    actionOnly: true,
-  }),
-  max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-    description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
-    actionOnly: true,
-  }),
-  aggregate: documented(optionalText(), {
-    description:
-      'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
-    actionOnly: true,
-  }),
-  expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-    description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
-    actionOnly: true,
-  }),
-});
-export type GitHubInputs = z.output<typeof GitHubInputs>;
 
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
 export const ACTION_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
 
+/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
+const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+
+/** What the runner handed the step: the declared inputs, and the `with:` keys the action does not declare. */
+export interface RunnerInputs {
+  raw: RawInputs;
+  /** Keys of `with:` that no input of action.yml has (the runner passes every key, declared or not), lower case. */
+  undeclared: string[];
+}
+
 /** Reads every input from the runner and masks every secret one before anything else runs. */
-export function readRawInputs(): RawInputs {
+export function readRawInputs(env: NodeJS.ProcessEnv = process.env): RunnerInputs {
   const raw = Object.fromEntries(ACTION_INPUTS.map((input) => [input.name, core.getInput(input.name)]));
   for (const input of ACTION_INPUTS) {
     const value = raw[input.name];
     if (input.secret && value) core.setSecret(value);
   }
-  return raw;
+  const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
+  const undeclared = Object.keys(env)
+    .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
+    .map((key) => key.slice('INPUT_'.length).toLowerCase());
+  return { raw, undeclared };
 }
+
+/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
+export function undeclaredInputProblems(undeclared: readonly string[]): string[] {
+  return undeclaredNames(
+    undeclared,
+    ACTION_INPUTS.map((input) => input.name),
+  ).map(({ name, closest }) => `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+}
+
+export type { GitHubInputs };
 
 /** The GitHub reporting inputs, validated. */
 export function parseGitHubInputs(raw: RawInputs): GitHubInputs {

@@ -12,7 +12,7 @@ import { concludeStep } from './conclude.js';
 import { startGitHubReport } from './github/report.js';
 import { readRawInputs } from './inputs.js';
 import { actionsLog } from './log.js';
-import { planAction } from './plan.js';
+import { inputErrorPlace, planAction } from './plan.js';
 import { reportOnRunner } from './runner.js';
 
 /** After the runner's cancel signal: seconds to report the cancelled verdict, and the last resort before its SIGKILL. */
@@ -23,14 +23,18 @@ const githubGraceMs = (timeoutMs: number) => Math.min(10_000, Math.max(5_000, ti
 
 /** The action: inputs → backend → verdict → reporters → the step's outcome. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const raw = readRawInputs();
+  const { raw, undeclared } = readRawInputs(env);
   const secrets = [raw.token, raw.github_token];
   const log = actionsLog(secrets);
-  const plan = await planAction(raw, env).catch((error: unknown) => error as Error);
+  const plan = await planAction(raw, env, undeclared).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
-    // Bad input fails the step in every mode, before any network call: a misconfigured gate must be seen.
+    // Bad input fails the step in every mode, before any backend call: a misconfigured gate must be seen.
     const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
-    await reportOnRunner(verdict, { checkName: 'Reliability gate', repository: env.GITHUB_REPOSITORY ?? 'unknown/unknown' }, 'hard', log);
+    const place = inputErrorPlace(raw, env);
+    await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
+    // The required check is completed as failed, saying what to fix, rather than left waiting forever.
+    const github = await startGitHubReport(place, log, new Deadline(githubGraceMs(0)));
+    await github.finish(verdict);
     core.setFailed(verdict.reason);
     return;
   }

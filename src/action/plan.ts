@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AggregatePlan } from '../core/aggregate/index.js';
 import type { BaselinePolicy } from '../core/baseline.js';
-import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
+import { BACKENDS, BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/errors.js';
 import { type GatePlan, planGate } from '../core/gate.js';
@@ -10,7 +10,7 @@ import type { RawInputs } from '../core/inputs/fields.js';
 import type { ReportSubject } from '../core/render/report.js';
 import type { Threshold } from '../core/verdict.js';
 import type { GitHubPlace } from './github/report.js';
-import { type GitHubInputs, parseGitHubInputs } from './inputs.js';
+import { type GitHubInputs, parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 
 /**
  * What the action was asked to do: gate the change (alone, or as one shard of a matrix), or
@@ -39,9 +39,17 @@ const FORK_WITHOUT_SECRET =
 
 /**
  * Reads the event the workflow runs on and validates every input, the gate's and GitHub
- * reporting's; throws an {@link InputError} before any network call.
+ * reporting's, and refuses every `with:` key the action does not declare (`undeclared`);
+ * throws one {@link InputError} with every problem, before any network call.
  */
-export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
+export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv, undeclared: readonly string[] = []): Promise<ActionPlan> {
+  const typos = undeclaredInputProblems(undeclared);
+  const planned = await planDeclared(raw, env).catch((error: unknown) => error);
+  if (typos.length === 0 && !(planned instanceof Error)) return planned as ActionPlan;
+  throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])].filter((e) => !(e instanceof InputError) || e.problems.length > 0));
+}
+
+async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
   if (raw.aggregate?.trim()) return planAggregate(raw, parseGitHubInputs(raw), target, env);
   if (!raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
@@ -125,5 +133,29 @@ function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnTy
     timeoutMs: common.data.timeout,
     github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
     subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
+  };
+}
+
+/**
+ * Where to report an input error on GitHub, read leniently from inputs that may themselves be
+ * wrong: a required check must not wait forever for a gate that could not start. Each value is
+ * used only when it is valid (a header-safe token, a full commit SHA); otherwise the event's.
+ */
+export function inputErrorPlace(raw: RawInputs, env: NodeJS.ProcessEnv): GitHubPlace {
+  const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+  const token = raw.github_token?.trim();
+  const backend = BACKENDS.find((b) => b.id === raw.backend?.trim().toLowerCase()) ?? backendById(BACKEND_IDS[0]);
+  const headSha = /^[0-9a-f]{40}$/i.test(raw.head_sha?.trim() ?? '') ? raw.head_sha?.trim() : target.headSha;
+  const number = Number(raw.pull_request_number?.trim() || Number.NaN);
+  return {
+    ...target,
+    token: token && /^[\x21-\x7e]+$/.test(token) ? token : undefined,
+    checkName: raw.check_name?.trim() || backend.defaultCheckName,
+    mode: 'hard',
+    headSha,
+    pullRequestNumber: Number.isInteger(number) && number > 0 ? number : target.pullRequestNumber,
+    comment: !['false', 'False', 'FALSE'].includes(raw.comment?.trim() ?? ''),
+    // A matrix leg reports through its aggregate step, which fails on the leg's missing report.
+    reportsElsewhere: Boolean(raw.shard?.trim()) && !raw.aggregate?.trim(),
   };
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { InputError } from '../core/errors.js';
 import type { DeclaredInput } from '../core/inputs/declare.js';
+import { GITHUB_INPUT_NAMES } from '../core/inputs/github.js';
 import type { RawInputs } from '../core/inputs/fields.js';
+import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
 
 /** The command line's own flags: where its files go, and how much it says. */
@@ -22,6 +23,8 @@ export interface CliRequest {
   markdown?: string;
   verbose: boolean;
   help: boolean;
+  /** What is wrong with the flags and variables themselves, one sentence each, in the command line's words. */
+  problems: string[];
 }
 
 /** The inputs the command line reads: the action's, but for GitHub reporting. */
@@ -32,58 +35,91 @@ export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;
 /** `trace_file` → `GATE_TRACE_FILE`. */
 export const variableOf = (name: string) => `GATE_${name.toUpperCase()}`;
 
-/** Reads flags and `GATE_*` variables; a flag that does not exist or lacks its value is an {@link InputError} that says what to write. */
+/** Every input that only the action reads (GitHub reporting), by name: the command line names them apart from typos. */
+const ACTION_ONLY = new Set([...GATE_INPUTS.filter((input) => input.actionOnly).map((input) => input.name), ...GITHUB_INPUT_NAMES]);
+
+/**
+ * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
+ * is ever repeated (it may be a secret): an unknown flag or `GATE_*` variable, a flag without
+ * its value, a value after a switch or without a flag, a flag given twice, each is one line of
+ * `problems`, naming the flag or variable and the closest one that exists.
+ */
 export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
-  const options = Object.fromEntries([
-    ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { type: 'string' as const }]),
-    ...CLI_FLAGS.map((flag) => [flag.name, { type: 'value' in flag ? ('string' as const) : ('boolean' as const), ...('short' in flag ? { short: flag.short } : {}) }]),
+  const flags = new Map<string, { takesValue: boolean }>([
+    ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { takesValue: true }] as const),
+    ...CLI_FLAGS.map((flag) => [flag.name, { takesValue: 'value' in flag }] as const),
   ]);
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new InputError(explainFlagError(error, Object.keys(options)));
+  const shortOf = (name: string) => {
+    const flag = CLI_FLAGS.find((f) => f.name === name);
+    return flag && 'short' in flag ? flag.short : undefined;
+  };
+  const options = Object.fromEntries([...flags].map(([name, spec]) => [name, { type: spec.takesValue ? ('string' as const) : ('boolean' as const), ...(shortOf(name) ? { short: shortOf(name) } : {}) }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const values = new Map<string, string | true>();
+  const problems: string[] = [];
+  // A word after a switch or an unknown flag belongs to it: it is said once, with that flag.
+  let owner: { flag: string; known: boolean } | undefined;
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      if (!owner) problems.push(`Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`);
+      else if (owner.known) problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
+      owner = undefined;
+      continue;
+    }
+    owner = undefined;
+    const { name } = token;
+    const flag = `--${name}`;
+    const spec = flags.get(name);
+    if (!spec) {
+      problems.push(unknownFlag(token.rawName, [...flags.keys()]));
+      if (token.value === undefined) owner = { flag, known: false };
+      continue;
+    }
+    if (values.has(name)) problems.push(`Flag ${flag} is given twice; give it once`);
+    if (!spec.takesValue) {
+      if (token.value !== undefined) problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
+      else owner = { flag, known: true };
+      values.set(name, true);
+      continue;
+    }
+    // A value that is itself a flag means the value was forgotten (`--token --verbose`); `-0.02` is a value.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
+    else values.set(name, token.value);
   }
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  problems.push(...unknownVariables(env));
+  const text = (name: string) => {
+    const value = values.get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
   const inputs = Object.fromEntries(CLI_INPUTS.map(({ name }) => [name, text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '']));
   return {
     inputs,
     report: text('report'),
     junit: text('junit'),
     markdown: text('markdown'),
-    verbose: values.verbose === true,
-    help: values.help === true,
+    verbose: values.get('verbose') === true,
+    help: values.get('help') === true,
+    problems,
   };
 }
 
-function explainFlagError(error: unknown, known: string[]): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
-  if (unknown) {
-    const closest = nearest(unknown.replace(/^-+/, ''), known);
-    return `Unknown flag ${unknown}${closest ? `; did you mean --${closest}?` : ''} See --help for every flag.`;
-  }
-  const missing = /Option '(?:-\w, )?(--[^ ']+)[^']*' argument missing/.exec(message)?.[1];
-  if (missing) return `Flag ${missing} needs a value: write ${missing} VALUE (or ${missing}=VALUE).`;
-  if (/Unexpected argument/.test(message)) return `${message.replace(/\.?$/, '.')} Every value goes with its flag, e.g. --trace-file trace.json.`;
-  return message;
+function unknownFlag(rawName: string, known: string[]): string {
+  const typed = rawName.replace(/^-+/, '');
+  if (ACTION_ONLY.has(typed.replaceAll('-', '_'))) return `Flag ${rawName} is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it`;
+  const closest = closestName(typed, known);
+  return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
 }
 
-/** The known flag closest to `typed` (at most two edits away), for "did you mean". */
-function nearest(typed: string, known: string[]): string | undefined {
-  const ranked = known.map((name) => ({ name, edits: editDistance(typed, name) })).sort((a, b) => a.edits - b.edits);
-  return ranked[0] && ranked[0].edits <= 2 ? ranked[0].name : undefined;
-}
-
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length] ?? 0;
+/** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */
+function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const declared = CLI_INPUTS.map((input) => variableOf(input.name));
+  const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
+  return undeclaredNames(given, declared).map(({ name, closest }) =>
+    ACTION_ONLY.has(name.slice('GATE_'.length).toLowerCase())
+      ? `Variable ${name} is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it`
+      : `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`,
+  );
 }
 
 /**
@@ -91,9 +127,11 @@ function editDistance(a: string, b: string): number {
  * (``--trace-file …``): every input it names becomes its flag.
  */
 export function inFlagWords(message: string): string {
-  const names = new Set(CLI_INPUTS.map((input) => input.name));
+  const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
+  // A secret is set in a variable, never on a command line that `ps` and CI logs show.
+  const word = (name: string) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
   return message
     .replace(/^Inputs are invalid:/, 'Flags are invalid:')
-    .replace(/^Input (`[a-z_]+`)/, '$1')
-    .replace(/`([a-z_]+)`/g, (whole, name: string) => (names.has(name) ? flagOf(name) : whole));
+    .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
+    .replace(/`([a-z_]+)`/g, (whole, name: string) => (inputs.has(name) ? word(name) : whole));
 }

@@ -1,6 +1,6 @@
 import type { GateLog } from '../core/backends/types.js';
 import { redactText } from '../core/secrets.js';
-import { defuseCommands } from '../core/text.js';
+import { printable } from '../core/text.js';
 
 /** Where the command line's progress goes: stderr, a live line on a terminal, plain lines in a CI log. */
 export interface ProgressStream {
@@ -15,7 +15,8 @@ export interface ProgressStream {
 export function cliLog(stream: ProgressStream, secrets: readonly (string | undefined)[], verbose: boolean): GateLog & { close(): void } {
   const live = stream.isTTY === true;
   let open = false;
-  const clean = (message: string) => defuseCommands(redactText(message, secrets));
+  // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
+  const clean = (message: string) => printable(redactText(message, secrets));
   const line = (text: string) => {
     if (live) {
       stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);

@@ -1,9 +1,10 @@
 import { listenForCancel } from '../core/cancel.js';
 import { detectChange } from '../core/change/ci.js';
-import { messageOf } from '../core/errors.js';
+import { InputError, messageOf } from '../core/errors.js';
 import { type GatePlan, planGate, runGate } from '../core/gate.js';
 import type { ReportSubject } from '../core/render/report.js';
 import { redactSecrets, redactText } from '../core/secrets.js';
+import { printable, printableLine } from '../core/text.js';
 import { failedVerdict, type Verdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
 import { writeRequestedFiles } from './files.js';
@@ -26,23 +27,21 @@ export interface CliIO {
  * stdout and an exit status. Returns the status.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
-  let request: CliRequest;
-  try {
-    request = readRequest(argv, env);
-  } catch (error) {
-    io.stderr.write(`agent-reliability-gate: ${messageOf(error)}\n`);
-    return EXIT.badInput;
-  }
-  if (request.help) {
+  const request = readRequest(argv, env);
+  if (request.help && request.problems.length === 0) {
     io.stdout.write(helpText());
     return EXIT.pass;
   }
   const secrets = [request.inputs.token];
   const log = cliLog(io.stderr, secrets, request.verbose);
   const change = detectChange(env);
+  // Every problem at once, the flags' and the inputs', before any call.
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
-  if (plan instanceof Error) {
-    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', inFlagWords(messageOf(plan)), {}, 0), secrets);
+  const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+  if (plan instanceof Error || problems.length > 0) {
+    const message = problems.length > 0 ? new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:') : messageOf(plan);
+    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
+    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
     await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
     return EXIT.badInput;
   }
@@ -64,6 +63,7 @@ async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubj
   log.close();
   const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
   for (const problem of problems) log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
-  io.stdout.write(`${verdict.decision}: ${verdict.reason}\n`);
+  // The last line a CI reads: one line, printable, with no way to start a workflow command.
+  io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
   return problems.length === 0;
 }

@@ -16,3 +16,24 @@ export function excerpt(text: string, max = 80): string {
 export function defuseCommands(text: string): string {
   return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
 }
+
+/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
+/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+
+/**
+ * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
+ * carriage return (which would overwrite what a reader sees), no other control character, and
+ * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
+ */
+export function printable(text: string): string {
+  return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+}
+
+/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
+export function printableLine(text: string): string {
+  return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -25,7 +25,7 @@ const inputs = (more: Record<string, string>) => ({ base_url: servers[0]!.origin
 /** The gate on a push to the base branch: its check on the base commit carries the record. */
 const onBase = (campaign = 'refund-reliability') => runAction({ inputs: inputs({ campaign_name: campaign }), eventName: 'push', payload: {}, env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: BASE } });
 const onPullRequest = (more: Record<string, string>) => runAction({ inputs: inputs(more), eventName: 'pull_request', payload, env: { GITHUB_API_URL: servers[1]!.origin } });
-const comment = () => render(github.comments.get(payload.pull_request.number)?.at(-1)?.body ?? '');
+const comment = () => { const seen = render(github.comments.get(payload.pull_request.number)?.at(-1)?.body ?? ''); return { ...seen, text: seen.text.replaceAll('\u200d', '') }; };
 
 describe('the base branch as baseline', () => {
   it('shows each figure beside the base commit\'s, with the delta, and a drop within bounds passes', async () => {

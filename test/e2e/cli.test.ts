@@ -95,9 +95,9 @@ describe('the command line in a GitLab job', () => {
 
 describe('the command line refuses bad input before any request, with exit 2', () => {
   it.each([
-    [['--trace-fil', 'x'], 'agent-reliability-gate: Unknown flag --trace-fil; did you mean --trace-file? See --help for every flag.'],
-    [['--campaign-name'], 'agent-reliability-gate: Flag --campaign-name needs a value: write --campaign-name VALUE (or --campaign-name=VALUE).'],
-    [['positional'], 'Every value goes with its flag'],
+    [['--trace-fil', 'x'], 'Unknown flag --trace-fil; did you mean --trace-file? See --help for every flag.'],
+    [['--campaign-name'], 'Flag --campaign-name needs a value: write --campaign-name VALUE (or --campaign-name=VALUE).'],
+    [['positional'], 'Argument 1 has no flag before it; every value goes with its flag'],
   ])('%j', async (args, said) => {
     const run = await runCli(args, sepuruxEnv());
     expect(run.exitCode).toBe(2);
@@ -111,6 +111,50 @@ describe('the command line refuses bad input before any request, with exit 2', (
     expect(lastLine(run.stdout)).toBe('fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).');
     expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain('--min-pass-rate is "85"');
     expect(sepurux.requests).toHaveLength(0);
+  });
+});
+
+describe('the command line fails closed at its own doors', () => {
+  it('refuses a misspelt GATE_ variable, naming the one meant, where a dropped threshold would have passed', async () => {
+    // refund-reliability passes at 0.92: a dropped 0.95 threshold would let it through.
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], { ...sepuruxEnv(), GATE_MIN_PASS_RAT: '0.95' });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('Variable GATE_MIN_PASS_RAT is not an input of the command line; did you mean GATE_MIN_PASS_RATE?');
+    expect(sepurux.requests).toHaveLength(0);
+  });
+
+  it('says every problem at once, in its own words, in the files too', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85', '--verbos', ...files()], { ...sepuruxEnv(), GATE_TOKEN: '' });
+    expect(run.exitCode).toBe(2);
+    for (const said of ['Unknown flag --verbos; did you mean --verbose?', '--min-pass-rate is "85"', 'GATE_TOKEN is required']) {
+      expect(run.stderr).toContain(said);
+      expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain(said);
+      expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain(said);
+    }
+    expect(run.stdout + run.stderr).not.toMatch(/base_url|min_pass_rate|secrets\./);
+  });
+
+  it('never repeats a value after a switch: it may be a secret', async () => {
+    const run = await runCli(['--verbose', 'sx_SECRET_VALUE', '--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], sepuruxEnv());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('Flag --verbose takes no value, but a word follows it; remove the word.');
+    expect(run.stdout + run.stderr).not.toContain('sx_SECRET_VALUE');
+  });
+
+  it('prints backend text inside a GitHub job without a workflow command, an escape sequence or a carriage return', async () => {
+    const hostile = `x\n::error title=pwned::owned\r\x1b[2J\x1b]0;title\x07\u202eevil`;
+    const long = `${'n'.repeat(5000)}\n::warning::long`;
+    sepurux.campaigns.push({ id: 'c-long', name: long, outcome: { decision: 'pass' } }, { id: 'c-hostile', name: `${hostile}-2`, outcome: { decision: 'pass' } });
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', hostile, '--verbose'], { ...sepuruxEnv(), GITHUB_ACTIONS: 'true' });
+    expect(run.exitCode).toBe(1);
+    const printed = run.stdout + run.stderr;
+    expect(printed).not.toMatch(/^\s*::/m);
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters.
+    expect(printed).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
+    expect(lastLine(run.stdout)).toMatch(/^fail: .*No campaign is named exactly "x ::error title=pwned::owned/);
+    // Names a backend lists are bounded: a 5,000-character one is cut.
+    expect(run.stdout.length).toBeLessThan(1500);
+    expect(lastLine(run.stdout)).toContain('closest: "x ::error');
   });
 });
 

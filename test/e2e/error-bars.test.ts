@@ -35,12 +35,13 @@ describe('TruLayer against a baseline', () => {
     expect(run.stdout).toContain(`Baseline: eval run ${base.outputs.run_id}, the base branch's (baseline_run_id: auto).`);
   });
 
-  it('without a base run to compare with, auto leaves delta_tolerance unjudged and says so', async () => {
+  it('without a base run to compare with, auto leaves delta_tolerance to on_missing_baseline and says so', async () => {
     fresh();
     const run = await onPullRequest({ baseline_run_id: 'auto', delta_tolerance: '-0.02', score_floor: '0.5' });
     expect(run.exitCode).toBe(0);
+    expect(run.outputs.decision).toBe('warn');
     expect(trulayer.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({ dataset_id: DATASET_ID, run_id: run.outputs.run_id, policy: { score_floor: 0.5, on_fail: 'block' } });
-    expect(run.stdout).toContain('no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` is not judged');
+    expect(run.stdout).toContain('no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` compares nothing, and on_missing_baseline (warn) decides it');
   });
 
   it('shows error bars and the most regressed items; a small noisy sample is inconclusive, and on_inconclusive decides', async () => {

@@ -128,7 +128,7 @@ describe('the bundled action on GitHub', () => {
     };
     for (const [where, markdown] of Object.entries(surfaces)) {
       const seen = render(markdown);
-      expect(seen.text, where).toContain("Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (min_pass_rate).");
+      expect(seen.text, where).toContain("Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (`min_pass_rate`).");
       expect(seen.rows, where).toContainEqual(["refund's_tool", '1']);
       // As written, but for the invisible joiners that keep GitHub from linking and mentioning.
       const visible = seen.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
@@ -149,7 +149,9 @@ describe('the bundled action on GitHub', () => {
     const run = await gate({ token: '', campaign_name: 'refund-reliability' }, payload);
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toContain('workflow_run');
-    expect(github.requests).toHaveLength(0);
     expect(sepurux.requests).toHaveLength(0);
+    // Where the token may write it, the required check says so too, rather than wait forever.
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(github.checkRuns[0]?.output?.summary).toContain('workflow\\_run');
   });
 });

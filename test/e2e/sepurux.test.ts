@@ -79,7 +79,7 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
   it('lists the campaigns that exist when the name is unknown', async () => {
     const run = await runAction({ inputs: { ...inputs, trace_id: 'trace-1', campaign_name: 'refund-reliabilty' } });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('No campaign is named exactly "refund-reliabilty" (campaigns that exist: "refund-reliability"');
+    expect(run.outputs.reason).toContain('No campaign is named exactly "refund-reliabilty" (closest: "refund-reliability"; others: ');
   });
 
   it('fails at the timeout and exits at once', async () => {

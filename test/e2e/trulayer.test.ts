@@ -79,11 +79,12 @@ describe('the bundled action on TruLayer', () => {
     expect(run.outputs).toMatchObject({ decision: 'fail', mean_delta: '-0.06' });
   });
 
-  it('bad input stops before any request', async () => {
+  it('bad input stops before any backend request, and the check says what to fix', async () => {
     const run = await gate({ delta_tolerance: '-0.02' });
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toContain('`delta_tolerance` compares against a baseline: set `baseline_run_id` too.');
     expect(trulayer.requests).toHaveLength(0);
-    expect(github.requests).toHaveLength(0);
+    expect(github.checkRuns.map((c) => [c.name, c.conclusion])).toEqual([['TruLayer Eval Gate', 'failure']]);
+    expect(github.checkRuns[0]?.output?.summary).toContain('set \\`baseline\\_run\\_id\\` too');
   });
 });

@@ -70,6 +70,8 @@ export class FakeGitHub {
   readonly statuses: { sha: string; state: string; context: string; description?: string; target_url?: string }[] = [];
   readonly comments = new Map<number, FakeComment[]>();
   readonly requests: { method: string; path: string; authorization: string | null }[] = [];
+  /** Open pull requests by number, with their head commit. */
+  readonly pullRequests = new Map<number, { headSha: string }>();
   readonly violations: string[] = [];
   private nextId = 1000;
 
@@ -90,6 +92,11 @@ export class FakeGitHub {
     const created = { id: this.nextId++, ...run };
     this.checkRuns.push(created);
     return created;
+  }
+
+  /** Opens pull request `number` with `headSha` as its head commit. */
+  seedPullRequest(number: number, headSha: string): void {
+    this.pullRequests.set(number, { headSha });
   }
 
   handlers(): RequestHandler[] {
@@ -116,6 +123,11 @@ export class FakeGitHub {
     if (method === 'GET' && path === '/user') {
       // Installation tokens (GITHUB_TOKEN, a GitHub App's) may not read /user.
       return this.actor.type === 'Bot' ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+    }
+    if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
+      const pull = this.pullRequests.get(Number(m[2]));
+      if (!pull) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      return HttpResponse.json({ number: Number(m[2]), state: 'open', head: { sha: pull.headSha, ref: 'feature' }, base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } } });
     }
     if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/.exec(path))) {
       const name = url.searchParams.get('check_name');

@@ -7,6 +7,7 @@ import type { Verdict } from '../../core/verdict.js';
 import { encodeRecord } from '../../core/baseline.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
+import { pullRequestHeadMatches } from './handover.js';
 import { COMMENT_MAX_CHARS, type CommentPlace, commentMarker, findStickyComment, writeStickyComment } from './comment.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
@@ -37,6 +38,11 @@ export interface GitHubPlace {
   reportsElsewhere?: boolean;
   /** The base commit whose verdict is read back as the baseline, when `baseline` is on. */
   baselineSha?: string;
+  /**
+   * On `workflow_run`: the commit GitHub says the triggering run built. The comment goes only
+   * on a pull request whose head is this commit (its number may come from an untrusted artifact).
+   */
+  workflowRunHeadSha?: string;
 }
 
 const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), finish: async () => undefined };
@@ -68,7 +74,8 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
       ? CheckReport.start(github, { owner, repo, headSha: place.headSha, name: place.checkName, runUrl: place.runUrl }, log)
       : Promise.resolve(undefined);
     // The check run names the GitHub App the token belongs to: the author of the app's comments.
-    const found = commentPlace ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined;
+    const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
+    const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
     const baseline = place.baselineSha
@@ -81,8 +88,9 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
         const render = (maxTools: number, maxChars: number, footer?: string) =>
           renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
         await Promise.all([
-          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
-          commentPlace && found
+          // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
+          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
+          commentPlace && found && (await handedOver)
             ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
             : undefined,
         ]);

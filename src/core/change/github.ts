@@ -26,6 +26,8 @@ export interface GateTarget {
   apiUrl: string;
   /** Stable for one workflow run attempt and step. */
   gateKey: string;
+  /** On `workflow_run`: the head commit GitHub says the triggering run built (the only trusted part of a hand-over). */
+  workflowRunHeadSha?: string;
 }
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
@@ -53,9 +55,11 @@ export function readTarget(eventName: string, payload: unknown, env: NodeJS.Proc
   const runId = text(env.GITHUB_RUN_ID);
   const server = text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
   const baseSha = pr ? text(pr.base?.sha) : eventName === 'merge_group' ? text(event.merge_group?.base_sha) : undefined;
+  const workflowRunHeadSha = eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : undefined;
   return {
     repository,
     headSha,
+    ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
     ...(baseSha ? { baseSha } : {}),
     pullRequestNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,

@@ -54,7 +54,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
     token: documented(
-      credential(requiredText('the backend credential, from a CI secret (e.g. ${{ secrets.SEPURUX_API_KEY }} on GitHub); on a pull request from a fork, secrets are empty (see the README on fork pull requests)')),
+      credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')),
       { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true },
     ),
     mode: documented(oneOf(MODES, 'hard'), {

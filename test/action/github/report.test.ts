@@ -171,8 +171,11 @@ describe('the sticky comment', () => {
     expect(github.comments.size).toBe(0);
   });
 
-  it('is written for a pull_request_number given on other events', async () => {
-    await report({ event: 'workflow_run', action: 'completed', verdict: pass, inputs: { pull_request_number: '12' } });
+  it('is written for a pull_request_number given on other events, where that pull request\'s head is the commit gated', async () => {
+    const payload = webhookExample('workflow_run', 'completed') as { workflow_run: { head_sha: string } };
+    const fake = new FakeGitHub();
+    fake.seedPullRequest(12, payload.workflow_run.head_sha);
+    await report({ event: 'workflow_run', verdict: pass, inputs: { pull_request_number: '12' }, payload, github: fake });
     expect(github.comments.get(12)).toHaveLength(1);
   });
 

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { BackendContext } from '../types.js';
 import type { JsonTransport } from '../../transport/http.js';
 import { BackendCallError } from '../../errors.js';
+import { closestNames } from '../../inputs/undeclared.js';
+import { excerpt } from '../../text.js';
 import { BatchStatus, CampaignPage, RunCreated, RunStatus, TraceCreated, sepuruxErrorMessage } from './schemas.js';
 
 /** Campaign pages followed at most; a server that cycles its cursor cannot hold the gate. */
@@ -135,12 +137,21 @@ function pickCampaign(name: string, campaigns: { id: string; name: string }[]): 
   if (matches.length > 1) {
     throw new BackendCallError(
       'GET /v1/campaigns',
-      `${matches.length} campaigns are named "${name}" (${matches.map((c) => c.id).join(', ')}); set \`campaign_id\` to the one to gate on.`,
+      `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches.slice(0, 10).map((c) => excerpt(c.id, 40)).join(', ')}); set \`campaign_id\` to the one to gate on.`,
     );
   }
-  const names = [...new Set(campaigns.map((c) => `"${c.name}"`))];
-  const listed = names.length === 0 ? 'the project has no campaigns' : `campaigns that exist: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ` and ${names.length - 20} more` : ''}`;
-  throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${name}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
+  // Names are backend text: each is cut short, and the closest to what was asked come first.
+  const names = [...new Set(campaigns.map((c) => c.name))];
+  const closest = closestNames(name, names, 3);
+  const others = names.filter((n) => !closest.includes(n)).slice(0, Math.max(0, 10 - closest.length));
+  const quoted = (list: string[]) => list.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+  const listed =
+    names.length === 0
+      ? 'the project has no campaigns'
+      : [closest.length ? `closest: ${quoted(closest)}` : '', others.length ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}` : '', names.length > closest.length + others.length ? `and ${names.length - closest.length - others.length} more` : '']
+          .filter(Boolean)
+          .join('; ');
+  throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
 }
 
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */

@@ -48,17 +48,7 @@ async function runGate(
   const { log, change } = context;
   const client = new SepuruxClient(context, inputs.token, inputs.project_id);
 
-  let traceId = inputs.trace_id;
-  if (trace) {
-    traceId = await log.group('Upload trace', async () => {
-      log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
-      const id = await client.uploadTrace(trace.bytes);
-      log.info(`Trace uploaded: ${id}`);
-      return id;
-    });
-  }
-  context.learned({ trace_id: traceId });
-
+  // The campaign first: a wrong name must not cost an upload and leave an orphan trace behind.
   let campaignId = inputs.campaign_id;
   if (campaignId === undefined && inputs.campaign_name !== undefined) {
     const name = inputs.campaign_name;
@@ -70,6 +60,17 @@ async function runGate(
   }
   if (campaignId === undefined) throw new Error('unreachable: input rules require campaign_name or campaign_id');
   context.learned({ campaign_id: campaignId });
+
+  let traceId = inputs.trace_id;
+  if (trace) {
+    traceId = await log.group('Upload trace', async () => {
+      log.info(`Uploading ${trace.path} (${formatBytes(trace.bytes.length)})`);
+      const id = await client.uploadTrace(trace.bytes);
+      log.info(`Trace uploaded: ${id}`);
+      return id;
+    });
+  }
+  context.learned({ trace_id: traceId });
 
   const thresholds = thresholdsOf(inputs, false);
   const created = await log.group('Start CI run', async () => {

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { credential } from './common.js';
+import { declaredInputs, documented } from './declare.js';
+import { flag, fraction, oneOf, optionalNumber, optionalText } from './fields.js';
+
+/** The inputs only the action reads: how it reports on GitHub. */
+export const GitHubInputs = z.object({
+  github_token: documented(credential(optionalText()), {
+    description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+    default: '${{ github.token }}',
+    secret: true,
+    actionOnly: true,
+  }),
+  check_name: documented(optionalText(), {
+    description:
+      'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+    actionOnly: true,
+  }),
+  comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+  baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+    description:
+      "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
+    default: 'auto',
+    actionOnly: true,
+  }),
+  max_pass_rate_drop: documented(fraction(), {
+    description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
+    actionOnly: true,
+  }),
+  max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+    description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
+    actionOnly: true,
+  }),
+  aggregate: documented(optionalText(), {
+    description:
+      'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
+    actionOnly: true,
+  }),
+  expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+    description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+    actionOnly: true,
+  }),
+});
+export type GitHubInputs = z.output<typeof GitHubInputs>;
+
+/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
+export const GITHUB_INPUT_NAMES: readonly string[] = declaredInputs(GitHubInputs).map((input) => input.name);
