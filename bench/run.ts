@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli } from '../test/support/runner.js';
-import { removeScratchDirs } from '../test/support/scratch.js';
+import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { sepurux } from '../src/core/backends/sepurux/index.js';
@@ -94,7 +94,8 @@ async function decisionLag() {
 
 async function timeProcess(command: string, args: string[]): Promise<number> {
   const started = performance.now();
-  const child = spawn(command, args, { stdio: 'ignore' });
+  // The action writes its report file under RUNNER_TEMP: a folder of the benchmark's, removed at the end.
+  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, RUNNER_TEMP: runnerTemp } });
   await new Promise((resolve) => child.on('close', resolve));
   return performance.now() - started;
 }
@@ -114,6 +115,8 @@ async function bundleSize(entry: string): Promise<string> {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   return `${kib((await stat(entry)).size)} loaded at start${chunks.length ? ` + ${sizes.map(kib).join(', ')} loaded when used` : ''}`;
 }
+
+const runnerTemp = scratchDir('bench');
 
 async function coldStart() {
   const runs = quick ? 3 : 15;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
-import { render } from '../support/render.js';
+import { type Engine, ENGINES, render } from '../support/render.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
@@ -27,8 +27,8 @@ const sepuruxInputs = (more: Record<string, string> = {}) => ({ base_url: server
 const onPullRequest = (inputs: Record<string, string>, payload = pullRequest()) =>
   runAction({ inputs, eventName: 'pull_request', payload, env: { GITHUB_API_URL: servers[2]!.origin } });
 const commentOn = (number: number) => github.comments.get(number)?.at(-1)?.body;
-/** Text a reader sees outside code spans: where GitHub looks for references. */
-const prose = (markdown: string) => render(markdown.replace(/`[^`\n]*`/g, '')).text;
+/** Text a reader sees outside code spans, as `engine` renders it: where GitHub looks for references. */
+const prose = (markdown: string, engine: Engine) => render(markdown.replace(/`[^`\n]*`/g, ''), engine).text;
 
 describe('a typo in `with:`', () => {
   it.each([['min_pass_rat'], ['min-pass-rate'], ['MIN_PASS_RATE_']])('%s is an input error naming min_pass_rate, not a threshold dropped in silence', async (typo) => {
@@ -119,13 +119,15 @@ describe('backend text in the comment', () => {
     const run = await onPullRequest(sepuruxInputs({ min_pass_rate: '0.85' }), payload);
     expect(run.outputs.decision).toBe('fail');
     const body = commentOn(payload.pull_request.number) ?? '';
-    const text = prose(body);
-    expect(text.replaceAll('\u200d', '')).toContain('fixes GH-123 see octo-org/octo-repo#12');
-    expect(text).not.toMatch(/\bGH-\d/i);
-    expect(text).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
-    expect(text).not.toMatch(/\b[0-9a-f]{7,40}\b/i);
-    // The reason reads as the `reason` output does, backticks and all.
-    expect(render(body).text).toContain(run.outputs.reason);
+    for (const engine of ENGINES) {
+      const text = prose(body, engine);
+      expect(text.replaceAll('\u200d', ''), engine).toContain('fixes GH-123 see octo-org/octo-repo#12');
+      expect(text, engine).not.toMatch(/\bGH-\d/i);
+      expect(text, engine).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
+      expect(text, engine).not.toMatch(/\b[0-9a-f]{7,40}\b/i);
+      // The reason reads as the `reason` output does, backticks and all.
+      expect(render(body, engine).text, engine).toContain(run.outputs.reason);
+    }
     expect(run.outputs.reason).toContain('(`min_pass_rate`)');
     const link = /\[Open in the Sepurux dashboard \(([^)]*)\)\]\(([^)]*)\)/.exec(body);
     expect(link?.[1]?.replaceAll('\\', '')).toBe(new URL(run.outputs.dashboard_url!).host);

@@ -4,7 +4,7 @@ import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepuru
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { mentions, render } from '../support/render.js';
+import { mentions, ENGINES, render } from '../support/render.js';
 import { webhookExample } from '../support/webhooks.js';
 
 let sepurux = new FakeSepurux();
@@ -126,8 +126,8 @@ describe('the bundled action on GitHub', () => {
       check: github.checkRuns[0]?.output?.summary ?? '',
       summary: run.summary,
     };
-    for (const [where, markdown] of Object.entries(surfaces)) {
-      const seen = render(markdown);
+    for (const [where, markdown, engine] of Object.entries(surfaces).flatMap(([name, text]) => ENGINES.map((engine) => [`${name} (${engine})`, text, engine] as const))) {
+      const seen = render(markdown, engine);
       expect(seen.text, where).toContain("Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (`min_pass_rate`).");
       expect(seen.rows, where).toContainEqual(["refund's_tool", '1']);
       // As written, but for the invisible joiners that keep GitHub from linking and mentioning.

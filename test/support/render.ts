@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 
@@ -26,9 +27,31 @@ function decode(html: string): string {
 
 const textOf = (html: string) => decode(html.replace(/<[^>]*>/g, ''));
 
+/** The two renderers the tests read markdown with: micromark (GFM), and GitHub's own cmark-gfm where it is installed. */
+export type Engine = 'micromark' | 'cmark-gfm';
+
+/**
+ * The engines to render with: micromark always; cmark-gfm (Debian's `cmark-gfm`, the renderer
+ * GitHub runs before it sanitises) where it is installed, and always in CI, which installs it
+ * (`CMARK_GFM_REQUIRED=1`: a missing binary is then a failure, not a skipped check).
+ */
+export const ENGINES: Engine[] = (() => {
+  const found = spawnSync('cmark-gfm', ['--version']).status === 0;
+  if (!found && process.env.CMARK_GFM_REQUIRED === '1') throw new Error('cmark-gfm is required (CMARK_GFM_REQUIRED=1) but not installed: apt-get install cmark-gfm');
+  return found ? ['micromark', 'cmark-gfm'] : ['micromark'];
+})();
+
+/** GitHub's extensions, as github.com enables them. */
+const CMARK_EXTENSIONS = ['table', 'strikethrough', 'autolink', 'tagfilter', 'tasklist'].flatMap((name) => ['-e', name]);
+
+function toHtml(markdown: string, engine: Engine): string {
+  if (engine === 'micromark') return micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+  return execFileSync('cmark-gfm', ['--unsafe', ...CMARK_EXTENSIONS], { input: markdown, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+}
+
 /** Renders `markdown` as GitHub does (CommonMark + GFM: tables, autolinks, strikethrough) and reads it back as a reader would. */
-export function render(markdown: string): Rendered {
-  const html = micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+export function render(markdown: string, engine: Engine = 'micromark'): Rendered {
+  const html = toHtml(markdown, engine);
   const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => textOf(cell!).trim()));
   return {
     html,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeSpan, escapeText, safeUrl } from '../../../src/core/render/escape.js';
 import { renderVerdict } from '../../../src/core/render/markdown.js';
 import type { Verdict } from '../../../src/core/verdict.js';
-import { mentions, render } from '../../support/render.js';
+import { ENGINES, mentions, render } from '../../support/render.js';
 
 const verdict = (over: Partial<Verdict> = {}): Verdict => ({
   decision: 'fail',
@@ -17,8 +17,8 @@ const verdict = (over: Partial<Verdict> = {}): Verdict => ({
   ...over,
 });
 
-describe('escapeText, as GitHub renders it', () => {
-  const seen = (input: string) => render(escapeText(input));
+describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
+  const seen = (input: string) => render(escapeText(input), engine);
 
   it.each([
     ['<img src=x onerror=alert(1)>'],
@@ -65,7 +65,7 @@ describe('escapeText, as GitHub renders it', () => {
   });
 
   it('keeps a table row whole whatever the cell holds', () => {
-    const rendered = render(['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'));
+    const rendered = render(['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'), engine);
     expect(rendered.rows).toEqual([['Tool', 'Failures'], ['a | b | c', '3']]);
   });
 
