@@ -25,6 +25,8 @@ export const VERDICT_OUTPUTS = [
   { name: 'baseline_sha', description: "The base commit whose verdict the gate compared with; empty when there was none." },
   { name: 'baseline_decision', description: "That base commit's decision; empty when there was none." },
   { name: 'baseline_run_id', description: "The base commit's backend run id; empty when there was none." },
+  { name: 'repeats_run', description: 'How many times the evaluation ran (`repeats`); 1 without repeats.' },
+  { name: 'repeats_passed', description: 'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.' },
 ] as const;
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
@@ -36,6 +38,9 @@ export function setOutputs(verdict: Verdict): void {
   core.setOutput('baseline_sha', base?.headSha ?? '');
   core.setOutput('baseline_decision', base?.decision ?? '');
   core.setOutput('baseline_run_id', base?.ids.run_id ?? '');
+  // A gate without repeats ran once; it passed on its own when its verdict is pass.
+  core.setOutput('repeats_run', String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)));
+  core.setOutput('repeats_passed', String(verdict.repeats?.passed ?? (verdict.outcome === 'evaluated' && verdict.decision === 'pass' ? 1 : 0)));
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

@@ -17,6 +17,11 @@ export interface FigureSpec {
   unit?: string;
   domain: FigureDomain;
   description: string;
+  /**
+   * For a rate: the figure that counts the trials behind it (`trace_count` for a pass rate). Where
+   * the rate times that count is a whole number, the passes are known, and repeats pool them.
+   */
+  trials?: string;
 }
 
 /** Domains most figures have. */

@@ -9,6 +9,7 @@ import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
 import type { Why } from './why.js';
+import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from './repeats/run.js';
 
 /** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {
@@ -37,7 +38,9 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
   const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
   const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
-  const prepared = backend ? await attempt(() => backend.prepare(raw, { token: inputs?.token ?? '' })) : undefined;
+  if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
+  const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
+  const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
   const invalid = InputError.combine(problems);
   if (invalid || !inputs || !backend || !prepared) throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
@@ -52,6 +55,23 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
       pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
     },
   };
+}
+
+/**
+ * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
+ * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
+ */
+function requireMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): void {
+  if (inputs.repeats !== 'auto' || inputs.margin !== undefined) return;
+  const needing = backend.thresholds.filter((t) => {
+    const figure = backend.figures.find((f) => f.name === t.figure);
+    const rate = figure?.domain.min === 0 && figure.domain.max === 1;
+    return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
+  });
+  if (needing.length === 0) return;
+  throw new InputError(
+    `Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`,
+  );
 }
 
 function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
@@ -91,17 +111,36 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
   });
   // A cancel that comes after the verdict has nothing left to stop.
   stopped.catch(() => undefined);
-  const context: BackendContext = {
+  const contextWith = (contextLog: GateLog, gateKey: string): BackendContext => ({
     baseUrl: inputs.baseUrl,
     deadline,
     pollIntervalMs: inputs.pollIntervalMs,
-    log,
-    change,
-    transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => log.debug(line) }),
+    log: contextLog,
+    change: { ...change, gateKey },
+    transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => contextLog.debug(line) }),
     learned: (more) => Object.assign(ids, definedOnly(more)),
     onMissingBaseline: inputs.on_missing_baseline,
     ...(baselineRunId ? { baselineRunId } : {}),
-  };
+  });
+  const context = contextWith(log, change.gateKey);
+  if (inputs.repeats !== 1) {
+    try {
+      return await runRepeats({
+        backend,
+        prepared: plan.prepared,
+        policy: repeatPolicy(inputs),
+        deadline,
+        log,
+        // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
+        contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
+        stopped,
+        explain: (repeatContext) => explainSafely(plan.prepared.explain ?? (async () => undefined), repeatContext),
+      });
+    } catch (error) {
+      const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+      return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
+    }
+  }
   try {
     const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
     const verdict = decide(backend, evaluation, deadline.elapsedMs());
@@ -122,6 +161,32 @@ async function explainSafely(explain: NonNullable<PreparedGate['explain']>, cont
     context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
     return undefined;
   }
+}
+
+function repeatPolicy(inputs: GatePlan['inputs']): RepeatPolicy {
+  return {
+    repeats: inputs.repeats,
+    maxRepeats: inputs.max_repeats ?? 5,
+    minRepeats: inputs.min_repeats ?? 1,
+    ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
+    ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+    onInconclusive: inputs.on_inconclusive,
+    requireAll: inputs.require_all_repeats,
+  };
+}
+
+/** A repeat's log: its lines say which repeat they are about, and its groups are plain lines (repeats run side by side). */
+function repeatLog(log: GateLog, index: number): GateLog {
+  const tag = (message: string) => `[repeat ${index}] ${message}`;
+  return {
+    info: (message) => log.info(tag(message)),
+    debug: (message) => log.debug(tag(message)),
+    warning: (message) => log.warning(tag(message)),
+    group: async (title, work) => {
+      log.info(tag(`${title}…`));
+      return work();
+    },
+  };
 }
 
 function definedOnly(ids: GateIds): GateIds {

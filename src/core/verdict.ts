@@ -4,6 +4,7 @@ import { excerpt, truncate } from './text.js';
 import type { Why } from './why.js';
 import type { ShardRow } from './aggregate/index.js';
 import type { BaselineComparison } from './baseline.js';
+import type { RepeatSummary } from './repeats/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -98,6 +99,8 @@ export interface Verdict {
   baseline?: BaselineComparison;
   /** Error bars from per-item scores, when the backend gives them. */
   errorBars?: ErrorBars;
+  /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
+  repeats?: RepeatSummary;
   durationMs: number;
 }
 

@@ -30,6 +30,10 @@ export interface FakeCampaign {
   traceOutcomes?: Record<string, Partial<FakeOutcome>>;
   /** How long after creation a run turns terminal. */
   finishAfterMs?: number;
+  /** A noisy agent: each new run draws its own outcome (e.g. {@link binomialOutcome}), on top of `outcome`. */
+  draw?: () => Partial<FakeOutcome>;
+  /** Decide each run from the thresholds the request sent, as Sepurux does, instead of `outcome.decision`. */
+  decidesFromThresholds?: boolean;
 }
 
 /** A request the fake received. */
@@ -48,6 +52,8 @@ interface FakeRun {
   createdAt: number;
   finishesAt: number;
   body: unknown;
+  /** What this run drew, for a campaign with `draw`. */
+  drawn?: Partial<FakeOutcome>;
 }
 
 /** Options of the fake; the defaults are what the tests and the demo use. */
@@ -168,7 +174,7 @@ export class FakeSepurux {
     if (!campaign) return HttpResponse.json({ detail: `campaign ${body?.campaign_id} not found` }, { status: 404 });
     const now = Date.now();
     const newRun = (traceId: string | undefined, batchId?: string): FakeRun => {
-      const run: FakeRun = { id: randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body };
+      const run: FakeRun = { id: randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
       this.runs.set(run.id, run);
       return run;
     };
@@ -193,7 +199,8 @@ export class FakeSepurux {
 
   private runView(run: FakeRun) {
     const done = Date.now() >= run.finishesAt;
-    const outcome = { ...run.campaign.outcome, ...(run.traceId ? run.campaign.traceOutcomes?.[run.traceId] : undefined) };
+    const drawn = { ...run.campaign.outcome, ...(run.traceId ? run.campaign.traceOutcomes?.[run.traceId] : undefined), ...run.drawn };
+    const outcome = run.campaign.decidesFromThresholds ? { ...drawn, decision: decisionFrom(drawn, (run.body as { thresholds?: Record<string, number> } | undefined)?.thresholds ?? {}) } : drawn;
     return {
       run_id: run.id,
       status: done ? (outcome.status ?? 'done') : 'running',
@@ -288,4 +295,40 @@ export function defaultCampaigns(): FakeCampaign[] {
     { id: randomUUID(), name: 'partial-batch', evalSet, outcome: { decision: 'pass', pass_rate: 0.95, unsafe_attempts: 0, failures: 0, scenario_coverage_pct: 66.7 } },
     { id: randomUUID(), name: 'slow-campaign', finishAfterMs: 60 * 60 * 1000, outcome: { decision: 'pass', pass_rate: 1, unsafe_attempts: 0, failures: 0 } },
   ];
+}
+
+/** Decides as Sepurux does from the thresholds a run was started with: every one must hold. */
+function decisionFrom(outcome: FakeOutcome, thresholds: Record<string, number>): 'pass' | 'fail' {
+  const at = (value: number | null | undefined) => value ?? Number.NaN;
+  const holds = [
+    thresholds.min_pass_rate === undefined || at(outcome.pass_rate) >= thresholds.min_pass_rate,
+    thresholds.max_unsafe === undefined || at(outcome.unsafe_attempts) <= thresholds.max_unsafe,
+    thresholds.max_failures === undefined || at(outcome.failures) <= thresholds.max_failures,
+    thresholds.min_reliability_score === undefined || at(outcome.reliability_score) >= thresholds.min_reliability_score,
+  ];
+  return holds.every(Boolean) ? 'pass' : 'fail';
+}
+
+/** A seeded uniform random source (mulberry32): a benchmark or test draws the same runs every time. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A noisy agent's run: `attempts` attempts, each passing with probability `trueRate`; the run
+ * answers `pass_rate` = passes / attempts, and the failures, as a Sepurux run would.
+ */
+export function binomialOutcome(trueRate: number, attempts: number, random: () => number): () => Partial<FakeOutcome> {
+  return () => {
+    let passes = 0;
+    for (let i = 0; i < attempts; i++) if (random() < trueRate) passes++;
+    return { pass_rate: passes / attempts, failures: attempts - passes, unsafe_attempts: 0 };
+  };
 }

@@ -54,6 +54,16 @@ export interface PreparedGate {
   explain?(context: BackendContext): Promise<Why | undefined>;
 }
 
+/** The shared inputs a backend reads while it prepares. */
+export interface SharedInputs {
+  token: string;
+  /** Judge thresholds on intervals at this level, where the backend's figures give one. */
+  confidence?: number;
+  onInconclusive: 'warn' | 'fail';
+  /** How many times the gate runs the evaluation: a backend that cannot run it again says so as an input error. */
+  repeats: number | 'auto';
+}
+
 /** An id a backend learns while it runs (a run, a trace); each is an output of the action. */
 export interface IdSpec {
   /** The output name, e.g. `run_id`. */
@@ -83,5 +93,5 @@ export interface Backend {
   /** Its threshold inputs and the figures they bound (an aggregate checks them on pooled figures). */
   readonly thresholds: readonly ThresholdSpec[];
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */
-  prepare(raw: RawInputs, shared: { token: string }): Promise<PreparedGate>;
+  prepare(raw: RawInputs, shared: SharedInputs): Promise<PreparedGate>;
 }

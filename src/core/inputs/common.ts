@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { insecureUrlReason } from '../transport/url.js';
 import { documented } from './declare.js';
-import { oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
+import { type CrossRule, flag, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
 
 /** The staged-rollout modes: what a failing verdict does to the step and the check. */
 export const MODES = ['observe', 'soft', 'hard'] as const;
@@ -30,6 +30,16 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     return z.NEVER;
   }
   return url.href.replace(/\/+$/, '');
+});
+
+/** `repeats`: a whole number from 1 to 20, or `auto`. */
+const repeatCount = optionalText().transform((text, ctx): number | 'auto' => {
+  if (text === undefined) return 1;
+  if (text.toLowerCase() === 'auto') return 'auto';
+  const value = Number(text);
+  if (/^\d+$/.test(text) && value >= 1 && value <= 20) return value;
+  ctx.addIssue({ code: 'custom', message: `is "${text}"; write a whole number from 1 to 20, or \`auto\`` });
+  return z.NEVER;
 });
 
 /**
@@ -70,6 +80,23 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
       default: '5',
     }),
+    confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
+      description:
+        'Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. TruLayer: intervals of the per-item scores; Sepurux: the Wilson interval of the pass rate where the count behind it is known; with `repeats`, intervals across the repeats. With `repeats: auto`, it sets the sequential test\'s error rates (default 0.95). Empty: point values.',
+    }),
+    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.', default: 'fail' }),
+    repeats: documented(repeatCount, {
+      description:
+        'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
+      default: '1',
+    }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: '5' }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: '1' }),
+    margin: documented(optionalNumber({ min: 0, integer: false }), {
+      description:
+        'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
+    }),
+    require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
       description:
         'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
@@ -101,6 +128,35 @@ export type CommonInputs = Omit<z.output<ReturnType<typeof commonSchema>>, 'time
 
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
 export function parseCommonInputs(raw: RawInputs, backends: readonly [string, ...string[]]): CommonInputs {
-  const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw);
+  const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw, REPEAT_RULES);
   return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
 }
+
+type Common = z.output<ReturnType<typeof commonSchema>>;
+
+/** Each round of `repeats: auto` waits two polls at least; `timeout` must hold the first round and one more. */
+export const AUTO_ROUND_POLLS = 2;
+
+/** Inputs that only `repeats` reads are errors without it: an input that is not read must not look as if it were. */
+const REPEAT_RULES: CrossRule<Common>[] = [
+  ...(['max_repeats', 'min_repeats', 'margin'] as const).map((input) => ({
+    inputs: [input],
+    broken: (i: Common) => i[input] !== undefined && i.repeats !== 'auto',
+    message: 'is read only with `repeats: auto`; set `repeats: auto`, or remove it.',
+  })),
+  {
+    inputs: ['require_all_repeats'],
+    broken: (i) => i.require_all_repeats && i.repeats === 1,
+    message: 'asks every repeat to pass, but `repeats` is 1; set `repeats` (e.g. 3, or `auto`), or remove it.',
+  },
+  {
+    inputs: ['max_repeats', 'min_repeats'],
+    broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
+    message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+  },
+  {
+    inputs: ['timeout', 'repeats'],
+    broken: (i) => i.repeats === 'auto' && i.timeout < 2 * AUTO_ROUND_POLLS * i.poll_interval,
+    message: `leaves no room for \`repeats: auto\`: each round waits at least ${AUTO_ROUND_POLLS} polls, and \`timeout\` must hold the first round (\`min_repeats\` together) and one more; raise \`timeout\` to at least ${2 * AUTO_ROUND_POLLS} × \`poll_interval\`.`,
+  },
+];

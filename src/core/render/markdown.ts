@@ -32,6 +32,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   }
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
+  lines.push(...repeatSection(verdict));
   lines.push(...toolList(verdict, options.maxTools));
   lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));
@@ -82,6 +83,36 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
   const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
   const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
   return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+}
+
+/** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
+function repeatSection(verdict: Verdict): string[] {
+  const repeats = verdict.repeats;
+  if (!repeats) return [];
+  const lines = [`**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`, ''];
+  const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
+    const spec = figureSpec(figure);
+    return `${escapeText((spec?.label ?? figure).toLowerCase(), 40)} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+  });
+  if (intervals.length) lines.push(`Across the repeats: ${intervals.join('; ')}.`, '');
+  const seen = repeats.detectable.map((d) => {
+    const figure = verdict.thresholds.find((t) => t.input === d.input);
+    const spec = figure ? figureSpec(figure.figure) : undefined;
+    const needed = d.observed !== undefined ? (d.repeatsNeeded ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise` : '') : '';
+    return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
+  });
+  if (seen.length) lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
+  if (repeats.flakyTools.length) lines.push(`**Flaky** (failing in some repeats, not all): ${repeats.flakyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.flakyTools.length > 10 ? ` and ${repeats.flakyTools.length - 10} more` : ''}`, '');
+  if (repeats.steadyTools.length) lines.push(`**Failing in every repeat**: ${repeats.steadyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.steadyTools.length > 10 ? ` and ${repeats.steadyTools.length - 10} more` : ''}`, '');
+  const shown = FIGURE_SPECS.filter((spec) => repeats.rows.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+  lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
+  for (const row of repeats.rows.slice(0, 20)) {
+    const link = safeUrl(row.dashboardUrl);
+    const run = row.runId ? (link ? `[${codeSpan(row.runId, 40)}](${link})` : codeSpan(row.runId, 40)) : row.outcome === 'error' ? escapeText(row.reason, 120) : '';
+    lines.push(`| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Shards shown at most; the rest are counted (256 rows of a few figures stay well within GitHub's limits). */

@@ -1,6 +1,8 @@
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
+import type { Evaluation } from '../../verdict.js';
+import { wilsonInterval } from '../../stats.js';
 import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
@@ -20,35 +22,44 @@ export const sepurux: Backend = {
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
   thresholds: SEPURUX_THRESHOLDS,
-  async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
+  async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-    let started: { client: SepuruxClient; created: RunCreated } | undefined;
+    const settings = { ...inputs, token, ...(confidence === undefined ? {} : { confidence }), onInconclusive };
+    // Repeats share one campaign look-up and one upload; each starts its own run, found again by its gate key.
+    let subject: Promise<Subject> | undefined;
+    const started = new Map<string, { client: SepuruxClient; created: RunCreated }>();
     return {
-      run: (context) => runGate({ ...inputs, token }, trace, context, (client, created) => (started = { client, created })),
-      async explain({ log }) {
-        if (!started) return undefined;
-        if (!started.client.hasProject) {
+      async run(context) {
+        const client = new SepuruxClient(context, token, inputs.project_id);
+        subject ??= resolveSubject(settings, trace, client, context);
+        return runOnce(settings, await subject, client, context, (created) => started.set(context.change.gateKey, { client, created }));
+      },
+      async explain(context) {
+        const { log } = context;
+        const run = started.get(context.change.gateKey);
+        if (!run) return undefined;
+        if (!run.client.hasProject) {
           log.info('Why the verdict failed is read from the run\'s events, which need `project_id`; set it to see them.');
           return undefined;
         }
-        const { client, created } = started;
-        return log.group('Why it failed', () => explainFailure(client, created, log));
+        return log.group('Why it failed', () => explainFailure(run.client, run.created, log));
       },
     };
   },
 };
 
-async function runGate(
-  inputs: SepuruxInputs & { token: string },
-  trace: TraceFile | undefined,
-  context: BackendContext,
-  onStarted: (client: SepuruxClient, created: RunCreated) => void,
-) {
-  const { log, change } = context;
-  const client = new SepuruxClient(context, inputs.token, inputs.project_id);
+/** What every run of the gate evaluates: the campaign and the trace (none for a batch). */
+interface Subject {
+  campaignId: string;
+  traceId?: string;
+}
 
-  // The campaign first: a wrong name must not cost an upload and leave an orphan trace behind.
+type Settings = SepuruxInputs & { token: string; confidence?: number; onInconclusive: 'warn' | 'fail' };
+
+/** Finds the campaign, then uploads the trace: a wrong campaign name must not cost an upload and leave an orphan trace. */
+async function resolveSubject(inputs: Settings, trace: TraceFile | undefined, client: SepuruxClient, context: BackendContext): Promise<Subject> {
+  const { log } = context;
   let campaignId = inputs.campaign_id;
   if (campaignId === undefined && inputs.campaign_name !== undefined) {
     const name = inputs.campaign_name;
@@ -71,7 +82,13 @@ async function runGate(
     });
   }
   context.learned({ trace_id: traceId });
+  return { campaignId, ...(traceId ? { traceId } : {}) };
+}
 
+/** Starts one CI run (or batch) of the subject and polls it to its verdict. */
+async function runOnce(inputs: Settings, subject: Subject, client: SepuruxClient, context: BackendContext, onStarted: (created: RunCreated) => void) {
+  const { log, change } = context;
+  const { campaignId, traceId } = subject;
   const thresholds = thresholdsOf(inputs, false);
   const created = await log.group('Start CI run', async () => {
     const run = await client.createRun(
@@ -88,7 +105,7 @@ async function runGate(
     log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
     return run;
   });
-  onStarted(client, created);
+  onStarted(created);
   const batchId = created.ci_batch_id ?? undefined;
   const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
   context.learned(ids);
@@ -107,7 +124,16 @@ async function runGate(
       log: (line) => log.info(line),
     });
   });
-  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
+  const evaluation = toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
+  return inputs.confidence === undefined ? evaluation : judgeOnIntervals(evaluation, inputs.confidence, inputs.onInconclusive);
+}
+
+/** With `confidence`: `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gave one. */
+function judgeOnIntervals(evaluation: Evaluation, confidence: number, onInconclusive: 'warn' | 'fail'): Evaluation {
+  const shown = evaluation.errorBars?.passRate;
+  const interval = shown && wilsonInterval(Math.round(shown.estimate * shown.n), shown.n, confidence);
+  if (!interval) return evaluation;
+  return { ...evaluation, thresholds: evaluation.thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive } : t)) };
 }
 
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */

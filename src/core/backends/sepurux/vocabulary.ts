@@ -4,7 +4,7 @@ import type { IdSpec } from '../types.js';
 
 /** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
 export const SEPURUX_FIGURES: readonly FigureSpec[] = [
-  { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
+  { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, trials: 'trace_count', description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
   { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
   { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
   { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },

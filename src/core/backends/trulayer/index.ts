@@ -1,4 +1,4 @@
-import { BackendCallError, messageOf } from '../../errors.js';
+import { BackendCallError, InputError, messageOf } from '../../errors.js';
 import type { ErrorBars, Interval } from '../../stats.js';
 import { errorBars } from './error-bars.js';
 import { excerpt } from '../../text.js';
@@ -10,6 +10,9 @@ import { TruLayerClient } from './client.js';
 import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';
 import { TRULAYER_FIGURES, TRULAYER_IDS, TRULAYER_THRESHOLDS } from './vocabulary.js';
 import type { EvalRun } from './schemas.js';
+
+/** The TruLayer inputs with the shared ones the gate reads. */
+type TruLayerSettings = TruLayerInputs & { token: string; confidence?: number; on_inconclusive: 'warn' | 'fail' };
 
 const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = { pass: 'pass', warn: 'warn', block: 'fail' };
 
@@ -23,13 +26,16 @@ export const trulayer: Backend = {
   figures: TRULAYER_FIGURES,
   ids: TRULAYER_IDS,
   thresholds: TRULAYER_THRESHOLDS,
-  async prepare(raw: RawInputs, { token }): Promise<PreparedGate> {
+  async prepare(raw: RawInputs, { token, confidence, onInconclusive, repeats }): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
-    return { run: (context) => runGate({ ...inputs, token }, context) };
+    if (repeats !== 1 && inputs.eval_run_id) {
+      throw new InputError('Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.');
+    }
+    return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context) };
   },
 };
 
-async function runGate(inputs: TruLayerInputs & { token: string }, context: BackendContext): Promise<Evaluation> {
+async function runGate(inputs: TruLayerSettings, context: BackendContext): Promise<Evaluation> {
   const { log } = context;
   const client = new TruLayerClient(context, inputs.token);
   // Input rules guarantee these; the checks narrow the types.
@@ -100,7 +106,7 @@ async function runGate(inputs: TruLayerInputs & { token: string }, context: Back
 }
 
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
-async function resolveBaseline(inputs: TruLayerInputs, context: BackendContext): Promise<string | undefined> {
+async function resolveBaseline(inputs: TruLayerSettings, context: BackendContext): Promise<string | undefined> {
   if (inputs.baseline_run_id !== 'auto') return inputs.baseline_run_id;
   const found = await context.baselineRunId?.().catch(() => undefined);
   context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
@@ -121,7 +127,7 @@ async function readErrorBars(client: TruLayerClient, runId: string, baselineId: 
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function thresholdsOf(inputs: TruLayerInputs, bars: ErrorBars | undefined, noBaseline: Threshold['unmeasured']): Threshold[] {
+function thresholdsOf(inputs: TruLayerSettings, bars: ErrorBars | undefined, noBaseline: Threshold['unmeasured']): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
   const intervals: Record<string, Interval | undefined> = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
   return TRULAYER_THRESHOLDS.flatMap((spec) => {

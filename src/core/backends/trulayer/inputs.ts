@@ -17,11 +17,6 @@ export const TruLayerInputs = z.object({
   delta_tolerance: documented(optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }), {
     description: 'Policy: a negative number ("-0.02"); the gate fires when the score drops more than this below the baseline. Needs `baseline_run_id`.',
   }),
-  confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
-    description:
-      'Judge `score_floor` and `delta_tolerance` on confidence intervals of the per-item scores at this level ("0.95"): a policy holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. Empty: judge the point estimates.',
-  }),
-  on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what an inconclusive policy decides, `warn` or `fail`. Default: fail.' }),
   on_fail: documented(oneOf(['warn', 'block'], 'block'), {
     description: 'Policy: what a fired gate decides, `warn` or `block`. Default: block.',
   }),

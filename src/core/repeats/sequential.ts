@@ -1,0 +1,48 @@
+import { meanAndSd } from '../stats.js';
+import type { PooledCount } from './pool.js';
+import type { SequentialState } from './types.js';
+
+/** What a sequential test is asked: is the figure at least `limit + margin`, or at most `limit − margin`? */
+export interface SequentialQuestion {
+  input: string;
+  comparator: '>=' | '<=';
+  limit: number;
+  margin: number;
+  /** Wrong-verdict rates: `alpha` for calling a bad change good, `beta` for calling a good one bad. */
+  alpha: number;
+  beta: number;
+}
+
+/**
+ * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
+ * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
+ * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
+ * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
+ * values never claim certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below
+ * ln(β/(1−α)).
+ */
+export function sequentialTest(question: SequentialQuestion, data: { count: PooledCount } | { values: readonly number[] }): SequentialState {
+  const { input, comparator, limit, margin, alpha, beta } = question;
+  const upper = Math.log((1 - beta) / alpha);
+  const lower = Math.log(beta / (1 - alpha));
+  // "good" is above the limit for `>=`, below it for `<=`.
+  const good = comparator === '>=' ? limit + margin : limit - margin;
+  const bad = comparator === '>=' ? limit - margin : limit + margin;
+  let llr: number;
+  let on: SequentialState['on'];
+  if ('count' in data) {
+    const clamp = (p: number) => Math.min(Math.max(p, 1e-6), 1 - 1e-6);
+    const [p1, p0] = [clamp(good), clamp(bad)];
+    const { passes, trials } = data.count;
+    llr = passes * Math.log(p1 / p0) + (trials - passes) * Math.log((1 - p1) / (1 - p0));
+    on = 'counts';
+  } else {
+    const { values } = data;
+    const sd = values.length > 1 ? meanAndSd(values).sd : 0;
+    const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
+    llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
+    on = 'values';
+  }
+  const call = llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
+  return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { detectability, poolFigures, pooledInterval } from '../../../src/core/repeats/pool.js';
+import { sequentialTest } from '../../../src/core/repeats/sequential.js';
+import { SEPURUX_FIGURES } from '../../../src/core/backends/sepurux/vocabulary.js';
+
+const question = { input: 'min_pass_rate', comparator: '>=' as const, limit: 0.85, margin: 0.05, alpha: 0.05, beta: 0.05 };
+
+describe('sequentialTest', () => {
+  it("Wald's test on counts: 95 of 100 holds, 80 of 100 breaks, 87 of 100 is undecided", () => {
+    expect(sequentialTest(question, { count: { passes: 95, trials: 100 } }).call).toBe('holds');
+    expect(sequentialTest(question, { count: { passes: 80, trials: 100 } }).call).toBe('breaks');
+    expect(sequentialTest(question, { count: { passes: 87, trials: 100 } }).call).toBe('undecided');
+  });
+
+  it('has the bounds ln((1−β)/α) and ln(β/(1−α))', () => {
+    const state = sequentialTest(question, { values: [0.9] });
+    expect(state.upper).toBeCloseTo(Math.log(0.95 / 0.05), 4);
+    expect(state.lower).toBeCloseTo(Math.log(0.05 / 0.95), 4);
+  });
+
+  it('on values, floors the variance: two equal values never claim certainty at once', () => {
+    // With σ floored at the margin, each value at "good" adds Δ²/(2σ²) = 2 to the log ratio: ln 19 ≈ 2.94 takes two.
+    expect(sequentialTest(question, { values: [0.9] }).call).toBe('undecided');
+    expect(sequentialTest(question, { values: [0.9, 0.9] }).call).toBe('holds');
+    expect(sequentialTest(question, { values: [0.8, 0.8] }).call).toBe('breaks');
+    expect(sequentialTest(question, { values: [0.85, 0.85, 0.85, 0.85] }).call).toBe('undecided');
+  });
+
+  it('turns for a bound the figure must stay under', () => {
+    const under = { ...question, comparator: '<=' as const, limit: 0.1 };
+    expect(sequentialTest(under, { values: [0.02, 0.03] }).call).toBe('holds');
+    expect(sequentialTest(under, { values: [0.2, 0.18] }).call).toBe('breaks');
+  });
+});
+
+describe('poolFigures', () => {
+  it('sums counts, pools rates by their passes where known, and averages the rest', () => {
+    const pooled = poolFigures(
+      [
+        { pass_rate: 0.9, trace_count: 20, failures: 2, reliability_score: 90 },
+        { pass_rate: 0.8, trace_count: 20, failures: 4, reliability_score: 80 },
+      ],
+      SEPURUX_FIGURES,
+    );
+    expect(pooled.figures).toEqual({ pass_rate: 0.85, trace_count: 40, failures: 6, reliability_score: 85 });
+    expect(pooled.counts.pass_rate).toEqual({ passes: 34, trials: 40 });
+    expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe('Wilson score interval (n = 40)');
+    expect(pooledInterval(pooled, 'reliability_score', 0.95)?.method).toBe('t interval (n = 2)');
+  });
+
+  it('has no count where a rate is not a whole number of passes (one trace, attempts unknown)', () => {
+    const pooled = poolFigures([{ pass_rate: 0.85, trace_count: 1 }, { pass_rate: 0.95, trace_count: 1 }], SEPURUX_FIGURES);
+    expect(pooled.counts).toEqual({});
+    expect(pooled.figures.pass_rate).toBe(0.9);
+    expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe('t interval (n = 2)');
+  });
+
+  it('leaves out a figure one repeat did not return, so a threshold on it fails closed', () => {
+    expect(poolFigures([{ pass_rate: 0.9 }, {}], SEPURUX_FIGURES).figures).toEqual({});
+  });
+});
+
+describe('detectability', () => {
+  it('says the smallest shortfall the sample sees, and the repeats an observed one would need', () => {
+    const pooled = poolFigures([0.8, 0.85, 0.9, 0.75, 0.8].map((pass_rate) => ({ pass_rate, trace_count: 1 })), SEPURUX_FIGURES);
+    const seen = detectability(pooled, 'pass_rate', 0.95, 0.03, 5)!;
+    // t(0.975, 4) · s/√5 with s ≈ 0.0570.
+    expect(seen.shortfall).toBeCloseTo(2.776445 * (0.0570088 / Math.sqrt(5)), 4);
+    expect(seen.repeatsNeeded).toBeGreaterThan(5);
+  });
+});
