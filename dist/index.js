@@ -78222,6 +78222,7 @@ function mergeTools(shards) {
 
 
 
+
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
  * record in the check's `output.text`. GitHub is the store; no other service.
@@ -78236,6 +78237,8 @@ const BaselineRecord = object({
     ids: record(schemas_string(), schemas_string()),
     failingTools: array(schemas_string()).max(100),
     at: schemas_string(),
+    /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
+    spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
 });
 const MARK = 'agent-reliability-gate-record';
 const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
@@ -78251,8 +78254,24 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
         ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
         failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
         at: now.toISOString(),
+        ...spreadOf(verdict),
     };
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
 }
 /** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
 function decodeRecord(text) {
@@ -78293,7 +78312,9 @@ function applyBaseline(verdict, record, missing, policy) {
         const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
         // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
         const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
-        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+        // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
+        const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
     });
     const broken = drops.filter((t) => !t.holds);
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
@@ -78301,6 +78322,22 @@ function applyBaseline(verdict, record, missing, policy) {
     const said = [...broken, ...uncompared].map(describeThreshold);
     const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
     return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+/** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
+function dropInterval(record, verdict, figure, confidence) {
+    const base = record.spread?.[figure];
+    const values = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated').map((row) => row.figures[figure]) ?? [];
+    if (!base || values.length < 2 || values.some((v) => v === undefined))
+        return undefined;
+    const current = meanAndSd(values);
+    const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
+    const se = Math.sqrt(vb + vc);
+    const estimate = Number((base.mean - current.mean).toFixed(6));
+    if (!(se > 0))
+        return { estimate, low: estimate, high: estimate, confidence, n: base.n + values.length, method: 'difference of repeats, no spread' };
+    const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
+    const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+    return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -78722,13 +78759,16 @@ const round = (value) => Number(value.toFixed(6));
 
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
+/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+const MIN_VALUES = 2;
 /**
  * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
  * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
  * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
  * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below
- * ln(β/(1−α)).
+ * values never claim certainty, and no call before two values: one value says nothing of the
+ * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
+ * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
  */
 function sequentialTest(question, data) {
     const { input, comparator, limit, margin, alpha, beta } = question;
@@ -78753,7 +78793,8 @@ function sequentialTest(question, data) {
         llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
         on = 'values';
     }
-    const call = llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
+    const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
+    const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
 }
 
@@ -80055,7 +80096,9 @@ async function planDeclared(raw, env) {
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+    const found = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+    const baselineSha = found.baselineSha;
+    const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
     return {
         kind: 'gate',
         gate,

@@ -4,36 +4,56 @@
  * against them, e.g. with GitHub's own local runner:
  *
  *   npm run fake-backend            # in one terminal
- *   npx @github/local-action run . src/action/main.ts .env   # in another, with .env from .env.example
+ *   npx --yes @github/local-action run . src/action/main.ts .env   # in a second one, with the .env it prints
  *
- * `--port N` moves Sepurux to N and GitHub to N + 1 (default 4010, 4011).
+ * `--port N` moves Sepurux to N and GitHub to N + 1 (default 4010, 4011); a taken port is one
+ * line saying which, and how to choose another.
  */
-import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
+import { readFileSync } from 'node:fs';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
 import { serveHandlers } from '../test/support/serve.js';
 
+const DEFAULT_PORT = 4010;
 const portFlag = process.argv.indexOf('--port');
-const port = portFlag > 0 ? Number(process.argv[portFlag + 1]) : 4010;
+const port = portFlag > 0 ? Number(process.argv[portFlag + 1]) : DEFAULT_PORT;
+if (!Number.isInteger(port) || port < 1024 || port > 65534) {
+  console.error(`--port takes a whole number from 1024 to 65534 (Sepurux on it, GitHub on the next one), e.g. npm run fake-backend -- --port 4020.`);
+  process.exit(2);
+}
 const sepurux = new FakeSepurux();
 sepurux.campaign('refund-reliability').finishAfterMs = 2_000;
 const github = new FakeGitHub();
-const [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers(), undefined, port), serveHandlers(() => github.handlers(), undefined, port + 1)]);
+let backend: Awaited<ReturnType<typeof serveHandlers>>;
+let api: Awaited<ReturnType<typeof serveHandlers>>;
+try {
+  [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers(), undefined, port), serveHandlers(() => github.handlers(), undefined, port + 1)]);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `Port ${port} or ${port + 1} on 127.0.0.1 is taken (another fake-backend still running?); choose others: npm run fake-backend -- --port ${port + 10}`
+      : `The fake backend could not listen on 127.0.0.1:${port}: ${(error as Error).message}`,
+  );
+  process.exit(1);
+}
+
+// The .env that works: .env.example's lines, with the ports this run listens on.
+const env = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => /^[A-Z_]+=/.test(line))
+  .map((line) => line.replace(/^INPUT_BASE_URL=.*$/, `INPUT_BASE_URL=${backend.origin}`).replace(/^GITHUB_API_URL=.*$/, `GITHUB_API_URL=${api.origin}`))
+  .join('\n');
+if (!env.includes(FAKE_TOKEN) || !env.includes(FAKE_PROJECT_ID) || !env.includes(FAKE_GITHUB_TOKEN)) throw new Error('.env.example no longer holds the fakes\' credentials');
 
 console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}. Ctrl-C stops both.
 
 Campaigns: ${sepurux.campaigns.map((c) => c.name).join(', ')} (refund-reliability passes after 2 s, checkout-regression fails).
 
-# .env for the action (see .env.example)
-INPUT_BASE_URL=${backend.origin}
-INPUT_TOKEN=${FAKE_TOKEN}
-INPUT_PROJECT_ID=${FAKE_PROJECT_ID}
-INPUT_TRACE_FILE=examples/traces/refund_flow.json
-INPUT_CAMPAIGN_NAME=refund-reliability
-INPUT_GITHUB_TOKEN=${FAKE_GITHUB_TOKEN}
-GITHUB_API_URL=${api.origin}
-GITHUB_REPOSITORY=Codertocat/Hello-World
-GITHUB_EVENT_NAME=pull_request
-GITHUB_EVENT_PATH=examples/events/pull_request.json
+In a second terminal, with this as .env (it is .env.example with this run's ports):
+  npx --yes @github/local-action run . src/action/main.ts .env
+
+${env}
 `);
 
 // Show what the action did on "GitHub", as it happens.

@@ -121,3 +121,23 @@ describe.concurrent('workflows pass actionlint', async () => {
     expect(output).toContain('potentially untrusted');
   });
 });
+
+describe('every workflow pins what it runs', async () => {
+  const folders = ['.github/workflows', 'examples/workflows'];
+  const files = (await Promise.all(folders.map(async (dir) => (await readdir(new URL(`../${dir}/`, import.meta.url))).filter((f) => f.endsWith('.yml')).map((f) => `${dir}/${f}`)))).flat();
+  /** Where a `uses:` may point: this repository (`./`), this action by its major tag (its README says how to pin a SHA), or a third party by full commit SHA with its version in a comment. */
+  const pinned = (line: string) => /uses: \.\/\s*$/.test(line) || /uses: OWNER\/agent-reliability-gate@v\d+(\s+#.*)?$/.test(line) || /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+\s*$/.test(line);
+
+  it.each(files)('%s pins every third-party action by full commit SHA, its version in a comment', async (file) => {
+    const text = await readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+    const uses = text.split('\n').filter((line) => /^\s*(-\s*)?uses:/.test(line));
+    expect(uses.length, file).toBeGreaterThan(0);
+    expect(uses.filter((line) => !pinned(line)), file).toEqual([]);
+  });
+
+  it('tells a tag from a pin (this check can fail)', () => {
+    expect(pinned('      - uses: actions/checkout@v4')).toBe(false);
+    expect(pinned('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1')).toBe(false);
+    expect(pinned('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1')).toBe(true);
+  });
+});

@@ -47152,13 +47152,16 @@ const round = (value) => Number(value.toFixed(6));
 
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
+/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+const MIN_VALUES = 2;
 /**
  * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
  * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
  * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
  * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below
- * ln(β/(1−α)).
+ * values never claim certainty, and no call before two values: one value says nothing of the
+ * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
+ * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
  */
 function sequentialTest(question, data) {
     const { input, comparator, limit, margin, alpha, beta } = question;
@@ -47183,7 +47186,8 @@ function sequentialTest(question, data) {
         llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
         on = 'values';
     }
-    const call = llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
+    const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
+    const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
 }
 

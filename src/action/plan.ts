@@ -70,7 +70,9 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const { baselineSha, baseline } = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+  const found = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+  const baselineSha = found.baselineSha;
+  const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
   return {
     kind: 'gate',
     gate,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { figureSpec } from './vocabulary.js';
 import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
 import { truncate } from './text.js';
+import { type Interval, meanAndSd, tQuantile } from './stats.js';
 
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
@@ -17,6 +18,8 @@ export const BaselineRecord = z.object({
   ids: z.record(z.string(), z.string()),
   failingTools: z.array(z.string()).max(100),
   at: z.string(),
+  /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
+  spread: z.record(z.string(), z.object({ n: z.number().int().min(2).max(20), mean: z.number().finite(), sd: z.number().finite().min(0) })).optional(),
 });
 export type BaselineRecord = z.output<typeof BaselineRecord>;
 
@@ -35,8 +38,23 @@ export function encodeRecord(verdict: Verdict, checkName: string, headSha: strin
     ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
     at: now.toISOString(),
+    ...spreadOf(verdict),
   };
   return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict: Verdict): { spread?: BaselineRecord['spread'] } {
+  const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+  if (rows.length < 2) return {};
+  const spread: NonNullable<BaselineRecord['spread']> = {};
+  for (const figure of Object.keys(verdict.figures)) {
+    const values = rows.map((row) => row.figures[figure]);
+    if (values.some((v) => v === undefined)) continue;
+    const { mean, sd } = meanAndSd(values as number[]);
+    spread[figure] = { n: values.length, mean, sd };
+  }
+  return { spread };
 }
 
 /** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
@@ -57,6 +75,9 @@ export interface BaselinePolicy {
   drops: { input: string; figure: string; limit: number }[];
   /** What a drop threshold decides when there is no baseline to compare with. */
   onMissing: Decision;
+  /** The level of the interval of a difference, when both sides ran repeats (default 0.95), and what an interval across the limit decides. */
+  confidence?: number;
+  onInconclusive?: Exclude<Decision, 'pass'>;
 }
 
 /** A verdict's comparison with its baseline. */
@@ -95,8 +116,10 @@ export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefin
     const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
     // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
     const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+    // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
+    const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
     return checkThreshold(
-      { input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}) },
+      { input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) },
       fall === undefined ? {} : { [`${drop.figure}_drop`]: fall },
       spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : [],
     );
@@ -107,4 +130,19 @@ export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefin
   const said = [...broken, ...uncompared].map(describeThreshold);
   const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
   return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+
+/** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
+function dropInterval(record: BaselineRecord, verdict: Verdict, figure: string, confidence: number): Interval | undefined {
+  const base = record.spread?.[figure];
+  const values = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated').map((row) => row.figures[figure]) ?? [];
+  if (!base || values.length < 2 || values.some((v) => v === undefined)) return undefined;
+  const current = meanAndSd(values as number[]);
+  const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
+  const se = Math.sqrt(vb + vc);
+  const estimate = Number((base.mean - current.mean).toFixed(6));
+  if (!(se > 0)) return { estimate, low: estimate, high: estimate, confidence, n: base.n + values.length, method: 'difference of repeats, no spread' };
+  const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
+  const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+  return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
 }

@@ -2,6 +2,9 @@ import { meanAndSd } from '../stats.js';
 import type { PooledCount } from './pool.js';
 import type { SequentialState } from './types.js';
 
+/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+export const MIN_VALUES = 2;
+
 /** What a sequential test is asked: is the figure at least `limit + margin`, or at most `limit − margin`? */
 export interface SequentialQuestion {
   input: string;
@@ -18,8 +21,9 @@ export interface SequentialQuestion {
  * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
  * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
  * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below
- * ln(β/(1−α)).
+ * values never claim certainty, and no call before two values: one value says nothing of the
+ * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
+ * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
  */
 export function sequentialTest(question: SequentialQuestion, data: { count: PooledCount } | { values: readonly number[] }): SequentialState {
   const { input, comparator, limit, margin, alpha, beta } = question;
@@ -43,6 +47,7 @@ export function sequentialTest(question: SequentialQuestion, data: { count: Pool
     llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
     on = 'values';
   }
-  const call = llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
+  const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
+  const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
   return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
 }
