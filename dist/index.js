@@ -76487,7 +76487,7 @@ function undeclaredNames(given, declared) {
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/schemas.ts
 
-// Answers of the Sepurux API (CONTRACT.md section 2). Unknown extra fields are allowed; a
+// Answers of the Sepurux API (docs/sepurux.md). Unknown extra fields are allowed; a
 // missing or mistyped field the gate relies on is schema drift and fails the gate.
 /** Figures may be null while a run is pending. */
 const figure = schemas_number().nullish();
@@ -76543,7 +76543,7 @@ function sepuruxErrorMessage(body) {
 
 /** Campaign pages followed at most; a server that cycles its cursor cannot hold the gate. */
 const MAX_CAMPAIGN_PAGES = 100;
-/** The Sepurux API calls the gate makes (CONTRACT.md section 2). */
+/** The Sepurux API calls the gate makes (docs/sepurux.md). */
 class SepuruxClient {
     project;
     ci;
@@ -76668,7 +76668,7 @@ function idempotencyKey(gateKey, campaignId, traceId) {
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
 
-/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
+/** The figures a Sepurux run or batch returns (docs/sepurux.md). */
 const SEPURUX_FIGURES = [
     { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, trials: 'trace_count', description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
     { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
@@ -76829,7 +76829,7 @@ function declaredInputs(schema, backend) {
 
 
 
-/** The Sepurux inputs, documented and validated; defaults of CONTRACT.md applied. */
+/** The Sepurux inputs, documented and validated; the documented defaults applied. */
 const SepuruxInputs = object({
     project_id: documented(optionalUuid(), { description: 'Project UUID. Required to upload `trace_file` or resolve `campaign_name`.' }),
     trace_file: documented(optionalText(), {
@@ -76920,7 +76920,7 @@ function field(event, ...keys) {
     return undefined;
 }
 /**
- * Reads a run's policy or security events tolerantly, as CONTRACT.md section 2 says: their
+ * Reads a run's policy or security events tolerantly, as docs/sepurux.md says: their
  * shape is not published. A JSON array, or an object holding one array (`events`, `items` or
  * `data`), of objects whose useful fields, when present, are `type`/`kind`,
  * `action`/`decision`, `policy`/`rule`, `tool`, `severity`, `reason`/`message`, `attempt`.
@@ -77487,7 +77487,7 @@ function trulayerErrorMessage(body) {
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/client.ts
 
 
-/** The TruLayer API calls the gate makes (CONTRACT.md section 3). */
+/** The TruLayer API calls the gate makes (docs/trulayer.md). */
 class TruLayerClient {
     context;
     api;
@@ -77647,10 +77647,18 @@ const trulayer = {
         if (repeats !== 1 && inputs.eval_run_id) {
             throw new InputError('Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.');
         }
-        return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context) };
+        // Repeats schedule one at a time: a lost answer is recovered by listing the dataset's runs
+        // before and after, which must not see another repeat's new run in between.
+        let scheduling = Promise.resolve();
+        const oneAtATime = (work) => {
+            const turn = scheduling.then(work, work);
+            scheduling = turn.catch(() => undefined);
+            return turn;
+        };
+        return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime) };
     },
 };
-async function runGate(inputs, context) {
+async function runGate(inputs, context, oneAtATime) {
     const { log } = context;
     const client = new TruLayerClient(context, inputs.token);
     // Input rules guarantee these; the checks narrow the types.
@@ -77659,7 +77667,7 @@ async function runGate(inputs, context) {
     if (inputs.eval_version_id) {
         const versionId = inputs.eval_version_id;
         runId = await log.group('Schedule eval run', async () => {
-            const run = await client.scheduleRun(datasetId, versionId);
+            const run = await oneAtATime(() => client.scheduleRun(datasetId, versionId));
             log.info(`Eval run ${run.id} scheduled on dataset ${datasetId} (${run.item_count} items).`);
             return run.id;
         });

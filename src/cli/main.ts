@@ -28,9 +28,12 @@ export interface CliIO {
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
   const request = readRequest(argv, env);
-  if (request.help && request.problems.length === 0) {
+  if (request.help) {
     io.stdout.write(helpText());
-    return EXIT.pass;
+    // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
+    if (request.problems.length === 0) return EXIT.pass;
+    io.stderr.write(`agent-reliability-gate: ${printable(new InputError(request.problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:'))}\n`);
+    return EXIT.badInput;
   }
   const secrets = [request.inputs.token];
   const log = cliLog(io.stderr, secrets, request.verbose);

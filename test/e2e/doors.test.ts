@@ -134,6 +134,20 @@ describe('backend text in the comment', () => {
   });
 });
 
+describe('advice that points the right way', () => {
+  it('a 422 on a single-trace run does not blame the eval-set; a 404 on the events is about the events', async () => {
+    sepurux = new FakeSepurux({ rejectUnknownTraces: true });
+    const refused = await onPullRequest(sepuruxInputs({ trace_id: 'never-uploaded' }));
+    expect(refused.outputs.reason).toContain('HTTP 422: trace_id never-uploaded is not a trace of this project');
+    expect(refused.outputs.reason).not.toMatch(/eval-set|min_scenarios/);
+    sepurux = new FakeSepurux();
+    const failed = await onPullRequest(sepuruxInputs({ campaign_name: 'checkout-regression' }));
+    expect(failed.outputs.decision).toBe('fail');
+    expect(failed.stdout).toContain('serves no policy events for the run');
+    expect(failed.stdout).not.toContain('Check the ids');
+  });
+});
+
 describe('TruLayer delta_tolerance with baseline_run_id: auto and no base run', () => {
   it('is decided by on_missing_baseline, and the reason says nothing was compared', async () => {
     const inputs = { backend: 'trulayer', base_url: servers[1]!.origin, token: FAKE_TRULAYER_TOKEN, github_token: FAKE_GITHUB_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.5', delta_tolerance: '-0.02', baseline_run_id: 'auto' };

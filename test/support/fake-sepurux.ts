@@ -82,7 +82,7 @@ export const FAKE_TOKEN = 'sx_test_token_5f0c1b8e9a';
 export const FAKE_PROJECT_ID = '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c';
 
 /**
- * A stateful Sepurux backend (CONTRACT.md section 2) as msw handlers: traces, campaigns with
+ * A stateful Sepurux backend (docs/sepurux.md) as msw handlers: traces, campaigns with
  * pages, CI runs and batches that turn terminal after a set time, idempotent run creation,
  * and a log of every request. Used in process by the unit tests and over 127.0.0.1 by the
  * end-to-end tests, the demo and the benchmark.

@@ -45,7 +45,7 @@ interface FakeEvalRun {
 }
 
 /**
- * A stateful TruLayer API (CONTRACT.md section 3) as msw handlers. Every request is validated
+ * A stateful TruLayer API (docs/trulayer.md) as msw handlers. Every request is validated
  * against TruLayer's published OpenAPI description and every answer against its response
  * schema; `violations` lists what did not pass.
  */

@@ -18,7 +18,7 @@ export interface SentThresholds {
   min_reliability_score?: number;
 }
 
-/** The Sepurux API calls the gate makes (CONTRACT.md section 2). */
+/** The Sepurux API calls the gate makes (docs/sepurux.md). */
 export class SepuruxClient {
   private readonly project?: JsonTransport;
   private readonly ci: JsonTransport;

@@ -17,7 +17,7 @@ function field(event: Record<string, unknown>, ...keys: string[]): string | unde
 }
 
 /**
- * Reads a run's policy or security events tolerantly, as CONTRACT.md section 2 says: their
+ * Reads a run's policy or security events tolerantly, as docs/sepurux.md says: their
  * shape is not published. A JSON array, or an object holding one array (`events`, `items` or
  * `data`), of objects whose useful fields, when present, are `type`/`kind`,
  * `action`/`decision`, `policy`/`rule`, `tool`, `severity`, `reason`/`message`, `attempt`.

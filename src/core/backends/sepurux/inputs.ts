@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { documented } from '../../inputs/declare.js';
 import { type CrossRule, fraction, optionalNumber, optionalText, optionalUuid } from '../../inputs/fields.js';
 
-/** The Sepurux inputs, documented and validated; defaults of CONTRACT.md applied. */
+/** The Sepurux inputs, documented and validated; the documented defaults applied. */
 export const SepuruxInputs = z.object({
   project_id: documented(optionalUuid(), { description: 'Project UUID. Required to upload `trace_file` or resolve `campaign_name`.' }),
   trace_file: documented(optionalText(), {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Answers of the Sepurux API (CONTRACT.md section 2). Unknown extra fields are allowed; a
+// Answers of the Sepurux API (docs/sepurux.md). Unknown extra fields are allowed; a
 // missing or mistyped field the gate relies on is schema drift and fails the gate.
 
 /** Figures may be null while a run is pending. */

@@ -2,7 +2,7 @@ import { DOMAINS, type FigureSpec } from '../../figures.js';
 import type { ThresholdSpec } from '../../verdict.js';
 import type { IdSpec } from '../types.js';
 
-/** The figures a Sepurux run or batch returns (CONTRACT.md section 2). */
+/** The figures a Sepurux run or batch returns (docs/sepurux.md). */
 export const SEPURUX_FIGURES: readonly FigureSpec[] = [
   { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, trials: 'trace_count', description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
   { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },

@@ -11,7 +11,7 @@ export interface GateRequest {
   policy: { score_floor?: number; delta_tolerance?: number; on_fail: 'warn' | 'block' };
 }
 
-/** The TruLayer API calls the gate makes (CONTRACT.md section 3). */
+/** The TruLayer API calls the gate makes (docs/trulayer.md). */
 export class TruLayerClient {
   private readonly api: JsonTransport;
 

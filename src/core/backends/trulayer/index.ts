@@ -31,11 +31,19 @@ export const trulayer: Backend = {
     if (repeats !== 1 && inputs.eval_run_id) {
       throw new InputError('Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.');
     }
-    return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context) };
+    // Repeats schedule one at a time: a lost answer is recovered by listing the dataset's runs
+    // before and after, which must not see another repeat's new run in between.
+    let scheduling: Promise<unknown> = Promise.resolve();
+    const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+      const turn = scheduling.then(work, work);
+      scheduling = turn.catch(() => undefined);
+      return turn;
+    };
+    return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime) };
   },
 };
 
-async function runGate(inputs: TruLayerSettings, context: BackendContext): Promise<Evaluation> {
+async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtATime: <T>(work: () => Promise<T>) => Promise<T>): Promise<Evaluation> {
   const { log } = context;
   const client = new TruLayerClient(context, inputs.token);
   // Input rules guarantee these; the checks narrow the types.
@@ -44,7 +52,7 @@ async function runGate(inputs: TruLayerSettings, context: BackendContext): Promi
   if (inputs.eval_version_id) {
     const versionId = inputs.eval_version_id;
     runId = await log.group('Schedule eval run', async () => {
-      const run = await client.scheduleRun(datasetId, versionId);
+      const run = await oneAtATime(() => client.scheduleRun(datasetId, versionId));
       log.info(`Eval run ${run.id} scheduled on dataset ${datasetId} (${run.item_count} items).`);
       return run.id;
     });

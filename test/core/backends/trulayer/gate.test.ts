@@ -108,3 +108,14 @@ describe('the published description, as the fake applies it', () => {
     expect(description.validate('DELETE', '/v1/ci/gate', new URLSearchParams(), undefined)).toEqual(['DELETE /v1/ci/gate: no such operation in the description']);
   });
 });
+
+describe('TruLayer repeats', () => {
+  it('schedules an eval run per repeat, one at a time, and pools their scores', async () => {
+    const verdict = await gate({ repeats: '3' });
+    const scheduled = fake.requestsTo('POST', `/v1/datasets/${DATASET_ID}/runs`);
+    expect(scheduled).toHaveLength(3);
+    expect(new Set(verdict.repeats?.rows.map((r) => r.runId)).size).toBe(3);
+    expect(verdict).toMatchObject({ decision: 'pass', figures: { mean_score: 0.86 }, repeats: { run: 3, passed: 3 } });
+    expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(3);
+  });
+});
