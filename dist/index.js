@@ -66552,6 +66552,13 @@ function printableLine(text) {
     return printable(text).replace(/\s*\n\s*/g, ' ').trim();
 }
 
+;// CONCATENATED MODULE: ./src/core/decision.ts
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
 ;// CONCATENATED MODULE: ./src/core/figures.ts
 /** Domains most figures have. */
 const DOMAINS = {
@@ -66670,15 +66677,12 @@ function judgeAtLeast(interval, bound) {
 
 
 
+
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 const MAX_REASON_CHARS = 1000;
 /** How much of a backend's own explanation a reason quotes. */
 const MAX_SAID_CHARS = 500;
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
+
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
     const spec = specs.find((s) => s.name === threshold.figure);
@@ -78072,7 +78076,9 @@ const ShardReport = object({
         actual: schemas_number().optional(),
         holds: schemas_boolean(),
         interval: unknown().optional(),
+        unmeasured: unknown().optional(),
     })),
+    repeats: object({ run: schemas_number().int().min(1), passed: schemas_number().int().min(0) }).optional(),
     topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
     durationMs: schemas_number(),
 });
@@ -78114,9 +78120,17 @@ async function readShardReport(path) {
 }
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report) {
-    // A threshold judged on an interval is judged on data the report does not carry.
-    for (const threshold of report.thresholds.filter((t) => t.interval === undefined)) {
-        const again = checkThreshold({ ...threshold, interval: undefined }, report.figures, FIGURE_SPECS);
+    for (const threshold of report.thresholds) {
+        // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
+        if (threshold.interval !== undefined || threshold.unmeasured !== undefined)
+            continue;
+        if (threshold.figure === 'repeats_passed') {
+            const passed = report.repeats?.passed;
+            if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run))
+                return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
+            continue;
+        }
+        const again = checkThreshold({ ...threshold, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
@@ -78225,11 +78239,7 @@ function mergeTools(shards) {
     return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
-;// CONCATENATED MODULE: ./src/core/baseline.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/core/baseline-record.ts
 
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
@@ -78248,6 +78258,15 @@ const BaselineRecord = object({
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
     spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
 });
+
+;// CONCATENATED MODULE: ./src/core/baseline.ts
+
+
+
+
+
+// The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
+
 const MARK = 'agent-reliability-gate-record';
 const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */

@@ -46961,7 +46961,15 @@ function connectionFailure(call, error, attempts) {
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
+;// CONCATENATED MODULE: ./src/core/decision.ts
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
 ;// CONCATENATED MODULE: ./src/core/verdict.ts
+
 
 
 
@@ -46969,11 +46977,7 @@ function connectionFailure(call, error, attempts) {
 const MAX_REASON_CHARS = 1000;
 /** How much of a backend's own explanation a reason quotes. */
 const verdict_MAX_SAID_CHARS = 500;
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
+
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
     const spec = specs.find((s) => s.name === threshold.figure);

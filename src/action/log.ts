@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { GateLog } from '../core/backends/types.js';
+import type { GateLog } from '../core/log.js';
 import { redactText } from '../core/secrets.js';
 import { defuseCommands } from '../core/text.js';
 

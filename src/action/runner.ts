@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { GateLog } from '../core/backends/types.js';
+import type { GateLog } from '../core/log.js';
 import { messageOf } from '../core/errors.js';
 import type { Mode } from '../core/inputs/common.js';
 import type { ReportSubject } from '../core/render/report.js';

@@ -1,4 +1,4 @@
-import type { GateLog } from '../core/backends/types.js';
+import type { GateLog } from '../core/log.js';
 import { redactText } from '../core/secrets.js';
 import { printable } from '../core/text.js';
 

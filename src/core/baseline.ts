@@ -1,27 +1,11 @@
-import { z } from 'zod';
-import { figureSpec } from './vocabulary.js';
-import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
-import { truncate } from './text.js';
+import { type BaselineComparison, BaselineRecord } from './baseline-record.js';
 import { type Interval, meanAndSd, tQuantile } from './stats.js';
+import { truncate } from './text.js';
+import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
+import { figureSpec } from './vocabulary.js';
 
-/**
- * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
- * record in the check's `output.text`. GitHub is the store; no other service.
- */
-export const BaselineRecord = z.object({
-  v: z.literal(1),
-  checkName: z.string(),
-  backend: z.string(),
-  decision: z.enum(['pass', 'warn', 'fail']),
-  headSha: z.string().regex(/^[0-9a-f]{40}$/i),
-  figures: z.record(z.string(), z.number().finite()),
-  ids: z.record(z.string(), z.string()),
-  failingTools: z.array(z.string()).max(100),
-  at: z.string(),
-  /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
-  spread: z.record(z.string(), z.object({ n: z.number().int().min(2).max(20), mean: z.number().finite(), sd: z.number().finite().min(0) })).optional(),
-});
-export type BaselineRecord = z.output<typeof BaselineRecord>;
+// The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
+export { BaselineRecord, type BaselineComparison };
 
 const MARK = 'agent-reliability-gate-record';
 const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
@@ -80,16 +64,6 @@ export interface BaselinePolicy {
   onInconclusive?: Exclude<Decision, 'pass'>;
 }
 
-/** A verdict's comparison with its baseline. */
-export interface BaselineComparison {
-  /** The base commit's verdict, or undefined with why there is none. */
-  record?: BaselineRecord;
-  missing?: string;
-  /** Current minus baseline, for every figure both have. */
-  deltas: Figures;
-  /** Tools that fail on the change and did not on the base. */
-  newlyFailingTools: string[];
-}
 
 /**
  * Compares the verdict with the base branch's and judges the drop thresholds. A record never

@@ -1,4 +1,5 @@
-import type { Figures } from './verdict.js';
+/** The figures a backend returned, by the names it declares (`pass_rate`, `mean_score`); absent when it did not. */
+export type Figures = Record<string, number>;
 
 /** The values a figure can take; anything else is a backend answer the gate cannot trust. */
 export interface FigureDomain {

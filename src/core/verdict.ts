@@ -1,9 +1,10 @@
-import { type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
+import { type Decision, worst } from './decision.js';
+import { type Figures, type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
 import { type ErrorBars, type Interval, judgeAtLeast } from './stats.js';
 import { excerpt, truncate } from './text.js';
 import type { Why } from './why.js';
-import type { ShardRow } from './aggregate/index.js';
-import type { BaselineComparison } from './baseline.js';
+import type { ShardRow } from './aggregate/types.js';
+import type { BaselineComparison } from './baseline-record.js';
 import type { RepeatSummary } from './repeats/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
@@ -11,11 +12,10 @@ export const MAX_REASON_CHARS = 1000;
 /** How much of a backend's own explanation a reason quotes. */
 const MAX_SAID_CHARS = 500;
 
-/** The gate's decision. `warn` passes the step with a warning. */
-export type Decision = 'pass' | 'warn' | 'fail';
+export type { Decision } from './decision.js';
+export { worst } from './decision.js';
 
-/** The figures a backend returned, by the names it declares (`pass_rate`, `mean_score`); absent when it did not. */
-export type Figures = Record<string, number>;
+export type { Figures } from './figures.js';
 
 /** A threshold input a backend declares: which figure it bounds, and how. */
 export interface ThresholdSpec {
@@ -104,12 +104,6 @@ export interface Verdict {
   durationMs: number;
 }
 
-const SEVERITY: Record<Decision, number> = { pass: 0, warn: 1, fail: 2 };
-
-/** The more severe of two decisions. */
-export function worst(a: Decision, b: Decision): Decision {
-  return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
 
 /** What `decide` needs to know of a backend: its name and the figures it declares. */
 export interface BackendVocabulary {

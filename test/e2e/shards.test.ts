@@ -72,6 +72,16 @@ describe('a matrix of shards and one aggregate', () => {
     expect(github.violations).toEqual([]);
   });
 
+  it('aggregates legs that ran repeats (require_all_repeats included), and catches a forged pass^k', async () => {
+    for (const shard of ['a', 'b']) await leg(shard, 'refund-reliability', { repeats: '2', require_all_repeats: 'true' });
+    const run = await aggregate({ expected_shards: '2' });
+    expect(run.outputs.reason).toBe('2 shards (a pass, b pass): all pass.');
+    const file = join(workspace, 'reports', 'gate-b', 'verdict.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"passed": 2', '"passed": 1'));
+    const forged = await aggregate({ expected_shards: '2' });
+    expect(forged.outputs.reason).toContain('(shard b) contradicts itself: threshold `require_all_repeats` says holds on repeats that say otherwise');
+  });
+
   it('compares the pooled verdict with the base commit\'s, as a single gate does', async () => {
     const base = (payload.pull_request as unknown as { base: { sha: string } }).base.sha;
     const record = encodeRecord({ decision: 'pass', reason: '', outcome: 'evaluated', backend: 'Sepurux', ids: {}, figures: { pass_rate: 0.95, trace_count: 3 }, thresholds: [], topFailingTools: [], durationMs: 1 }, 'Sepurux Reliability Gate', base);

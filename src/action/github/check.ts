@@ -1,4 +1,4 @@
-import type { GateLog } from '../../core/backends/types.js';
+import type { GateLog } from '../../core/log.js';
 import { messageOf } from '../../core/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';

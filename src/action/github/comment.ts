@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { GateLog } from '../../core/backends/types.js';
+import type { GateLog } from '../../core/log.js';
 import { messageOf } from '../../core/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';

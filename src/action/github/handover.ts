@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GateLog } from '../../core/backends/types.js';
+import type { GateLog } from '../../core/log.js';
 import { messageOf } from '../../core/errors.js';
 import type { CommentPlace } from './comment.js';
 import type { GitHub } from './octokit.js';

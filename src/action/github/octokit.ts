@@ -2,7 +2,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
-import type { GateLog } from '../../core/backends/types.js';
+import type { GateLog } from '../../core/log.js';
 import type { Deadline } from '../../core/deadline.js';
 
 /** The GitHub client the reporters use. */

@@ -1,4 +1,4 @@
-import type { GateLog } from '../../core/backends/types.js';
+import type { GateLog } from '../../core/log.js';
 import type { Deadline } from '../../core/deadline.js';
 import { messageOf } from '../../core/errors.js';
 import type { Mode } from '../../core/inputs/common.js';

@@ -1,10 +1,13 @@
-import type { GateLog } from '../backends/types.js';
+import type { GateLog } from '../log.js';
 import { messageOf } from '../errors.js';
 import { truncate } from '../text.js';
 import { checkThreshold, describeThreshold, type Decision, type Figures, MAX_REASON_CHARS, type Threshold, type Verdict, worst } from '../verdict.js';
 import { FIGURE_SPECS } from '../vocabulary.js';
 import { globFiles } from './glob.js';
+import type { ShardRow } from './types.js';
 import { readShardReport, type ShardVerdict } from './read-report.js';
+
+export type { ShardRow };
 
 /** What an aggregate step must find: how many shard reports, for which check and commit. */
 export interface AggregatePlan {
@@ -19,15 +22,6 @@ export interface AggregatePlan {
   cwd: string;
 }
 
-/** One shard, as the aggregate shows it. */
-export interface ShardRow {
-  shard: string;
-  decision: Decision;
-  reason: string;
-  backend: string;
-  figures: Figures;
-  dashboardUrl?: string;
-}
 
 /**
  * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale

@@ -38,8 +38,10 @@ const ShardReport = z.object({
       actual: z.number().optional(),
       holds: z.boolean(),
       interval: z.unknown().optional(),
+      unmeasured: z.unknown().optional(),
     }),
   ),
+  repeats: z.object({ run: z.number().int().min(1), passed: z.number().int().min(0) }).optional(),
   topFailingTools: z.array(z.object({ tool: z.string(), count: z.number() })),
   durationMs: z.number(),
 });
@@ -86,9 +88,15 @@ export async function readShardReport(path: string): Promise<ShardVerdict | stri
 
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report: z.output<typeof ShardReport>): string | undefined {
-  // A threshold judged on an interval is judged on data the report does not carry.
-  for (const threshold of report.thresholds.filter((t) => t.interval === undefined)) {
-    const again = checkThreshold({ ...threshold, interval: undefined }, report.figures, FIGURE_SPECS);
+  for (const threshold of report.thresholds) {
+    // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
+    if (threshold.interval !== undefined || threshold.unmeasured !== undefined) continue;
+    if (threshold.figure === 'repeats_passed') {
+      const passed = report.repeats?.passed;
+      if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run)) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
+      continue;
+    }
+    const again = checkThreshold({ ...threshold, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
     if (again.holds !== threshold.holds || again.actual !== threshold.actual) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
   }
   if (report.outcome !== 'evaluated') return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { GateLog } from '../log.js';
 import type { Deadline } from '../deadline.js';
 import type { FigureSpec } from '../figures.js';
 import type { RawInputs } from '../inputs/fields.js';
@@ -6,14 +7,8 @@ import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
 import type { Why } from '../why.js';
 
-/** Where the gate logs. Backends get this instead of `@actions/core`. */
-export interface GateLog {
-  info(message: string): void;
-  debug(message: string): void;
-  warning(message: string): void;
-  /** Runs `work` inside a collapsible log group. */
-  group<T>(title: string, work: () => Promise<T>): Promise<T>;
-}
+
+export type { GateLog };
 
 /** What the workflow run tells a backend about the change being gated. */
 export interface ChangeContext {

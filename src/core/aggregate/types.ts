@@ -1,0 +1,12 @@
+import type { Decision } from '../decision.js';
+import type { Figures } from '../figures.js';
+
+/** One shard, as the aggregate shows it. */
+export interface ShardRow {
+  shard: string;
+  decision: Decision;
+  reason: string;
+  backend: string;
+  figures: Figures;
+  dashboardUrl?: string;
+}
