@@ -1,11 +1,14 @@
 /**
- * `npm run demo`: a local Sepurux-compatible backend and a fake GitHub on 127.0.0.1, and the
- * bundled action run against them exactly as the Actions runner would, on the sample traces in
- * examples/traces/: for a pass, a fail and a batch, what a reviewer sees (the check run and the
- * sticky PR comment, rendered for a terminal) and the step's outputs. No account, no network.
- * `npm run demo -- --logs` also prints the action's own log. Nothing is left behind.
+ * `npm run demo`: a local Sepurux-compatible backend, a TruLayer one and a fake GitHub on
+ * 127.0.0.1, and the bundled action run against them exactly as the Actions runner would, on
+ * the sample traces in examples/traces/. It shows what a reviewer sees on each pull request:
+ * the required check (one line: its summary is the comment's text) and the sticky comment,
+ * rendered for a terminal, with the step's key outputs. The pull requests are compared with
+ * their base commit, whose verdict a push to main left on GitHub first. No account, no
+ * network. `npm run demo -- --logs` also prints the action's own log. Nothing is left behind.
  */
-import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
+import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, seededRandom } from '../test/support/fake-sepurux.js';
+import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../test/support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { renderForTerminal } from '../test/support/render.js';
 import { runAction } from '../test/support/runner.js';
@@ -18,47 +21,62 @@ const color = process.stdout.isTTY === true;
 const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
 const indent = (text: string, by = '   ') => text.split('\n').map((line) => (line ? by + line : by.trimEnd())).join('\n');
 
-const sepurux = new FakeSepurux();
-sepurux.campaign('refund-reliability').finishAfterMs = 2_500;
+// What Sepurux recorded about the failing run: the "why" a reviewer reads first.
+const EVENTS = {
+  policy: [
+    { type: 'policy_violation', action: 'blocked', policy: 'refund-limit', tool: 'payments.refund', attempt: 2, reason: 'Refund of 4200 exceeds the 500 limit' },
+    { type: 'policy_violation', action: 'blocked', policy: 'refund-limit', tool: 'payments.refund', attempt: 4, reason: 'Refund of 9000 exceeds the 500 limit' },
+  ],
+  security: [{ type: 'prompt_injection', action: 'flagged', policy: 'untrusted-content', tool: 'web.fetch', severity: 'high', reason: 'tool output asked to ignore previous instructions' }],
+};
+const sepurux = new FakeSepurux({ events: (_run, source) => ({ body: EVENTS[source] }) });
+sepurux.campaign('refund-reliability').finishAfterMs = 1_500;
 sepurux.campaign('checkout-regression').finishAfterMs = 1_000;
-let github = new FakeGitHub();
-const [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
-const common = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
+// A noisy agent: each run draws 20 attempts at 90%, and Sepurux decides from the thresholds sent.
+const noisy = { ...sepurux.campaign('refund-reliability'), id: '5b1c6a3f-0d7e-4e8a-9b2d-1c4f5e6a7b8c', name: 'refund-noisy', finishAfterMs: 1_000, draw: binomialOutcome(0.9, 20, seededRandom(3)), decidesFromThresholds: true };
+sepurux.campaigns.push(noisy);
+const trulayer = new FakeTruLayer({ finishAfterMs: 1_000 });
+const github = new FakeGitHub();
+const [backend, tl, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers()), serveHandlers(() => github.handlers())]);
+const sepuruxInputs = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
+const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
 
 const scenarios: { title: string; inputs: Record<string, string> }[] = [
-  { title: 'A trace that passes', inputs: { trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85' } },
-  { title: 'A trace that fails', inputs: { trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85' } },
-  { title: "A batch over the campaign's eval-set", inputs: { campaign_name: 'scenario-pool', min_pass_rate: '0.85' } },
+  { title: 'A pull request that passes, compared with its base', inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' } },
+  { title: 'A pull request that regresses: it fails, says why, and what newly fails', inputs: { ...sepuruxInputs, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' } },
+  { title: 'A noisy agent, judged on five repeats pooled', inputs: { ...sepuruxInputs, trace_id: 'trace-1', campaign_name: 'refund-noisy', min_pass_rate: '0.85', repeats: '5', baseline: 'off' } },
+  { title: 'TruLayer: an eval run against a score floor', inputs: { backend: 'trulayer', base_url: tl.origin, token: FAKE_TRULAYER_TOKEN, github_token: FAKE_GITHUB_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', check_name: 'TruLayer Eval Gate' } },
 ];
+const KEY_OUTPUTS = ['decision', 'reason', 'pass_rate', 'mean_score', 'repeats_run', 'repeats_passed', 'baseline_sha', 'baseline_decision', 'dashboard_url'];
 
-console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does.\n`);
+console.log(`Fake Sepurux on ${backend.origin}, fake TruLayer on ${tl.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does.\n`);
 try {
+  // The base commit's verdict: a push to main leaves it on its check, where pull requests read it back.
+  const base = await runAction({ inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' }, eventName: 'push', payload: {}, env: { GITHUB_API_URL: api.origin, GITHUB_SHA: payload.pull_request.base.sha } });
+  console.log(bold(`━━ main at ${payload.pull_request.base.sha.slice(0, 7)}: ${base.outputs.decision}`) + ' (a push: its check carries the verdict pull requests compare with)\n');
+  removeScratchDirs();
   for (const { title, inputs } of scenarios) {
-    github = new FakeGitHub();
+    const before = { checks: github.checkRuns.length };
     console.log(bold(`━━ ${title}`));
-    console.log(indent(Object.entries(inputs).map(([k, v]) => `${k}: ${v}`).join('\n')));
-    const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
-    const run = await runAction({ inputs: { ...common, ...inputs }, eventName: 'pull_request', payload, env: { GITHUB_API_URL: api.origin } });
+    console.log(indent(Object.entries(inputs).filter(([k]) => !['base_url', 'token', 'project_id', 'github_token'].includes(k)).map(([k, v]) => `${k}: ${v}`).join('\n')));
+    const run = await runAction({ inputs, eventName: 'pull_request', payload, env: { GITHUB_API_URL: api.origin } });
     try {
-      console.log(`\n   decision: ${bold(run.outputs.decision ?? '?')} · step exit code ${run.exitCode} · ${(run.durationMs / 1000).toFixed(2)}s from start to exit`);
-      if (showLogs) console.log(`\n${bold('   The action\'s log')}\n${indent(run.stdout.trimEnd(), '   │ ')}`);
-      const check = github.checkRuns[0];
-      if (check) {
-        console.log(`\n${bold(`   ${check.conclusion === 'success' ? '✔' : '✖'} Check run "${check.name}": ${check.conclusion}`)} (the one to mark required)`);
-        console.log(indent(`${check.output?.title ?? ''}\n\n${renderForTerminal(check.output?.summary ?? '', color)}`, '   │ '));
-      }
-      const comment = github.comments.get(payload.pull_request.number)?.[0];
+      console.log(`\n   step exit code ${run.exitCode} · ${(run.durationMs / 1000).toFixed(2)}s from start to exit`);
+      if (showLogs) console.log(`\n${bold("   The action's log")}\n${indent(run.stdout.trimEnd(), '   │ ')}`);
+      const check = github.checkRuns.slice(before.checks).at(-1);
+      if (check) console.log(`\n${bold(`   ${check.conclusion === 'success' ? '✔' : check.conclusion === 'neutral' ? '●' : '✖'} Check "${check.name}": ${check.conclusion}`)} (the one to mark required; its summary is the comment below)`);
+      const comment = github.comments.get(payload.pull_request.number)?.find((c) => c.body.includes(inputs.check_name ?? 'Sepurux Reliability Gate'));
       if (comment) {
-        console.log(`\n${bold(`   💬 Sticky comment on pull request #${payload.pull_request.number}`)} (by ${comment.user.login})`);
+        console.log(`\n${bold(`   💬 Sticky comment on pull request #${payload.pull_request.number}`)} (by ${comment.user.login}, edited in place by the next run)`);
         console.log(indent(renderForTerminal(comment.body, color), '   │ '));
       }
-      console.log(`\n${bold('   Outputs')}`);
-      console.log(indent(Object.entries(run.outputs).filter(([, v]) => v).map(([k, v]) => `${k} = ${v}`).join('\n'), '     '));
+      console.log(`\n${bold('   Outputs')} (all of them in action.yml)`);
+      console.log(indent(KEY_OUTPUTS.filter((k) => run.outputs[k]).map((k) => `${k} = ${run.outputs[k]}`).join('\n'), '     '));
       console.log('');
     } finally {
       removeScratchDirs();
     }
   }
 } finally {
-  await Promise.all([backend.close(), api.close()]);
+  await Promise.all([backend.close(), tl.close(), api.close()]);
 }
