@@ -77911,6 +77911,12 @@ const commonSchema = (backends) => object({
     }), {
         description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
     }),
+    aggregate: documented(optionalText(), {
+        description: "Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.",
+    }),
+    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+    }),
     head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
@@ -77936,6 +77942,11 @@ const REPEAT_RULES = [
         inputs: ['max_repeats', 'min_repeats'],
         broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+    },
+    {
+        inputs: ['expected_shards'],
+        broken: (i) => i.expected_shards !== undefined && i.aggregate === undefined,
+        message: 'counts the reports of an `aggregate` step; set `aggregate` too, or remove it.',
     },
     {
         inputs: ['timeout', 'repeats'],
@@ -79935,14 +79946,6 @@ const GitHubInputs = object({
         description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
         actionOnly: true,
     }),
-    aggregate: documented(optionalText(), {
-        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
-        actionOnly: true,
-    }),
-    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
-        actionOnly: true,
-    }),
 });
 /** The names of GitHub reporting's inputs: the command line names them apart from typos. */
 const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
@@ -79999,6 +80002,68 @@ function actionsLog(secrets) {
         debug: (message) => core_debug(clean(message)),
         warning: (message) => warning(clean(message)),
         group: (title, work) => group(clean(title), work),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards'];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKEND_IDS)
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+        const given = raw[input.name]?.trim();
+        if (READ.includes(input.name) || !given || given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        if (!raw[name]?.trim())
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: { pattern: inputs.aggregate ?? '', expectedShards: inputs.expected_shards ?? 0, checkName: where.checkName ?? backend.defaultCheckName, ...(headSha ? { headSha } : {}), thresholds, cwd: where.cwd },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
     };
 }
 
@@ -80102,17 +80167,12 @@ async function planAction(raw, env, undeclared = []) {
 async function planDeclared(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
     if (raw.aggregate?.trim())
-        return planAggregate(raw, parseGitHubInputs(raw), target, env);
+        return planAggregateStep(raw, parseGitHubInputs(raw), target, env);
     if (!raw.token?.trim() && target.fromFork)
         throw new InputError(FORK_WITHOUT_SECRET);
     // The gate's and GitHub reporting's problems, all at once.
     const [reported, planned] = await Promise.allSettled([
-        Promise.resolve().then(() => {
-            const parsed = parseGitHubInputs(raw);
-            if (parsed.expected_shards !== undefined)
-                throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
-            return parsed;
-        }),
+        Promise.resolve().then(() => parseGitHubInputs(raw)),
         planGate(raw, changeOf(target)),
     ]);
     if (reported.status === 'rejected' || planned.status === 'rejected') {
@@ -80151,46 +80211,17 @@ function baselineOf(reporting, backendId, baseSha, onMissing) {
     return { baselineSha: baseSha, baseline: { drops, onMissing } };
 }
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
-function planAggregate(raw, reporting, target, env) {
-    if (reporting.expected_shards === undefined)
-        throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
-    const read = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline'];
-    const common = commonSchema(BACKEND_IDS).pick(Object.fromEntries(read.map((name) => [name, true]))).safeParse(Object.fromEntries(read.map((name) => [name, raw[name] ?? ''])));
-    if (!common.success)
-        throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
-    if (common.data.shard)
-        throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
-    const backend = backendById(common.data.backend);
-    // Every problem at once, as for a single gate.
-    const problems = [];
-    const thresholds = [];
-    for (const name of Object.keys(backend.inputs.shape)) {
-        if (!raw[name]?.trim())
-            continue;
-        const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec) {
-            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-            continue;
-        }
-        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (parsed.success && typeof parsed.data === 'number')
-            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-        else
-            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const checkName = reporting.check_name ?? backend.defaultCheckName;
-    const headSha = common.data.head_sha ?? target.headSha;
-    const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+function planAggregateStep(raw, reporting, target, env) {
+    const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
+    const { checkName, headSha } = planned.plan;
     // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha, common.data.on_missing_baseline);
+    const { baselineSha, baseline } = baselineOf(reporting, planned.backend.id, target.baseSha, planned.onMissingBaseline);
     return {
         kind: 'aggregate',
         ...(baseline ? { baseline } : {}),
-        aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
-        timeoutMs: common.data.timeout,
-        github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
+        aggregate: planned.plan,
+        timeoutMs: planned.timeoutMs,
+        github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
         subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
     };
 }

@@ -35253,6 +35253,268 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/core/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
+function excerpt(text, max = 80) {
+    return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+/**
+ * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
+ * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
+ * or by the command line inside a GitHub job, is shown, not obeyed.
+ */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
+/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
+/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+/**
+ * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
+ * carriage return (which would overwrite what a reader sees), no other control character, and
+ * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
+ */
+function printable(text) {
+    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+}
+/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
+function printableLine(text) {
+    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+}
+
+;// CONCATENATED MODULE: ./src/core/decision.ts
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/core/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var lib = __nccwpck_require__(74455);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/core/stats.ts
+
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (p <= 0 || p >= 1)
+        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return poly(c, q) / (poly(d, q) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+/**
+ * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
+ * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
+ * where a series expansion is several percent too small and intervals too narrow.
+ */
+function tQuantile(p, df) {
+    return lib_default()(p, df);
+}
+/** Mean and sample standard deviation. */
+function meanAndSd(values) {
+    const n = values.length;
+    const mean = values.reduce((sum, v) => sum + v, 0) / n;
+    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { mean, sd };
+}
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+function meanInterval(values, confidence) {
+    const n = values.length;
+    if (n < 2)
+        return undefined;
+    const { mean, sd } = meanAndSd(values);
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+}
+/** The Wilson score interval of a proportion `k` of `n`. */
+function wilsonInterval(k, n, confidence) {
+    if (n <= 0)
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+}
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+function itemsNeeded(sd, difference, confidence, power = 0.8) {
+    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+function judgeAtLeast(interval, bound) {
+    if (interval.low >= bound)
+        return 'holds';
+    if (interval.high < bound)
+        return 'breaks';
+    return 'inconclusive';
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict.ts
+
+
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+
+/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
+function checkThreshold(threshold, figures, specs) {
+    const spec = specs.find((s) => s.name === threshold.figure);
+    const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
+    const { interval } = threshold;
+    if (interval) {
+        // `<=` limits are judged as `>=` on the negated interval.
+        const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+        if (judged === 'inconclusive')
+            return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
+        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
+    }
+    const actual = figures[threshold.figure];
+    if (actual === undefined && threshold.unmeasured) {
+        const { decides } = threshold.unmeasured;
+        return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
+    }
+    const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    return { ...threshold, ...shown, actual, holds };
+}
+/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+function describeThreshold(result) {
+    const figure = result.label.toLowerCase();
+    const limit = formatFigure(result, result.limit);
+    if (result.actual === undefined && result.unmeasured)
+        return unmeasuredSentence(result);
+    if (result.actual === undefined)
+        return `no ${figure} returned (\`${result.input}\` ${limit})`;
+    const { interval } = result;
+    if (interval) {
+        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
+        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
+        const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
+        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
+    }
+    const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+    return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+}
+/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
+function unmeasuredSentence(result) {
+    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
+    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
+}
+/**
+ * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
+ * returned; otherwise the most severe of the backend's decision and the broken thresholds.
+ */
+function decide(vocabulary, evaluation, durationMs) {
+    const backend = vocabulary.displayName;
+    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
+    if (untrusted.length > 0) {
+        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    }
+    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
+    const broken = thresholds.filter((t) => !t.holds);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
+    return {
+        decision,
+        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        status: evaluation.status,
+        backendDecision: evaluation.decision,
+        ids: evaluation.ids,
+        dashboardUrl: evaluation.dashboardUrl,
+        figures: evaluation.figures,
+        thresholds,
+        topFailingTools: evaluation.topFailingTools,
+        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+        durationMs,
+    };
+}
+function explain(backend, evaluation, broken, thresholds) {
+    const checked = thresholds.length;
+    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+    const breaks = broken.map(describeThreshold).join('; ');
+    if (evaluation.decision === 'pass' && broken.length === 0) {
+        // A comparison that could not be made holds only by policy: the reason says so.
+        const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
+        if (uncompared.length > 0)
+            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
+        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+    }
+    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
+        return `${said}, but ${breaks}.`;
+    if (evaluation.decision === 'pass')
+        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
+}
+/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
+function failedVerdict(backend, reason, ids, durationMs) {
+    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -37973,9 +38235,9 @@ const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, d
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -37993,7 +38255,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -39026,13 +39288,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -39061,7 +39323,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -39075,14 +39337,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -39128,7 +39390,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && regexes_number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -39152,7 +39414,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -39168,14 +39430,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -39195,7 +39457,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -40383,7 +40645,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -43925,13 +44187,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);
@@ -44266,14 +44528,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -44281,14 +44543,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -44984,85 +45246,6 @@ async function pollUntilTerminal(options) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var lib = __nccwpck_require__(74455);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/core/stats.ts
-
-/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    if (p <= 0 || p >= 1)
-        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return poly(c, q) / (poly(d, q) * q + 1);
-    }
-    if (p > 1 - low)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return (poly(a, r) * q) / (poly(b, r) * r + 1);
-}
-/**
- * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
- * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
- * where a series expansion is several percent too small and intervals too narrow.
- */
-function tQuantile(p, df) {
-    return lib_default()(p, df);
-}
-/** Mean and sample standard deviation. */
-function meanAndSd(values) {
-    const n = values.length;
-    const mean = values.reduce((sum, v) => sum + v, 0) / n;
-    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
-    return { mean, sd };
-}
-/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
-function meanInterval(values, confidence) {
-    const n = values.length;
-    if (n < 2)
-        return undefined;
-    const { mean, sd } = meanAndSd(values);
-    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
-}
-/** The Wilson score interval of a proportion `k` of `n`. */
-function wilsonInterval(k, n, confidence) {
-    if (n <= 0)
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    const p = k / n;
-    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
-}
-/**
- * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
- * `confidence`, with `power`, when the differences have standard deviation `sd`:
- * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
- */
-function itemsNeeded(sd, difference, confidence, power = 0.8) {
-    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
-    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
-}
-/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
-function judgeAtLeast(interval, bound) {
-    if (interval.low >= bound)
-        return 'holds';
-    if (interval.high < bound)
-        return 'breaks';
-    return 'inconclusive';
-}
-
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
@@ -45105,42 +45288,6 @@ function undeclaredNames(given, declared) {
         const closest = closestName(name, declared);
         return closest ? { name, closest } : { name };
     });
-}
-
-;// CONCATENATED MODULE: ./src/core/text.ts
-/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
-function excerpt(text, max = 80) {
-    return truncate(text.replace(/\s+/g, ' ').trim(), max);
-}
-/**
- * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
- * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
- * or by the command line inside a GitHub job, is shown, not obeyed.
- */
-function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
-}
-/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
-/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
-const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
-/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-/* eslint-enable no-control-regex */
-/**
- * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
- * carriage return (which would overwrite what a reader sees), no other control character, and
- * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
- */
-function printable(text) {
-    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
-}
-/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
-function printableLine(text) {
-    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/schemas.ts
@@ -45322,41 +45469,6 @@ function pickCampaign(name, campaigns) {
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
 function idempotencyKey(gateKey, campaignId, traceId) {
     return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
-}
-
-;// CONCATENATED MODULE: ./src/core/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
@@ -46600,6 +46712,12 @@ const commonSchema = (backends) => object({
     }), {
         description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
     }),
+    aggregate: documented(optionalText(), {
+        description: "Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.",
+    }),
+    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+    }),
     head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
@@ -46627,11 +46745,373 @@ const REPEAT_RULES = [
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
     },
     {
+        inputs: ['expected_shards'],
+        broken: (i) => i.expected_shards !== undefined && i.aggregate === undefined,
+        message: 'counts the reports of an `aggregate` step; set `aggregate` too, or remove it.',
+    },
+    {
         inputs: ['timeout', 'repeats'],
         broken: (i) => i.repeats === 'auto' && i.timeout < 2 * AUTO_ROUND_POLLS * i.poll_interval,
         message: `leaves no room for \`repeats: auto\`: each round waits at least ${AUTO_ROUND_POLLS} polls, and \`timeout\` must hold the first round (\`min_repeats\` together) and one more; raise \`timeout\` to at least ${2 * AUTO_ROUND_POLLS} × \`poll_interval\`.`,
     },
 ];
+
+;// CONCATENATED MODULE: ./src/core/vocabulary.ts
+
+
+
+/**
+ * The vocabulary of every registered backend, merged: what the front doors iterate to read
+ * inputs, set outputs, print `--help` and render reports. A name two backends declare (e.g.
+ * `run_id`) is one input, figure or output.
+ */
+/** The inputs every backend shares, then each backend's own. */
+const GATE_INPUTS = uniqueByName([
+    ...declaredInputs(commonSchema(BACKEND_IDS)),
+    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
+]);
+/** Every figure a registered backend may return. */
+const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
+/** Every id a registered backend may learn. */
+const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
+/** The declaration of the figure named `name`, if a backend declares it. */
+function figureSpec(name) {
+    return FIGURE_SPECS.find((spec) => spec.name === name);
+}
+function uniqueByName(items) {
+    const seen = new Map();
+    for (const item of items)
+        if (!seen.has(item.name))
+            seen.set(item.name, item);
+    return [...seen.values()];
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
+
+
+/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
+const MAX_FILES_WALKED = 20_000;
+/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
+function patternToRegExp(pattern) {
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+/**
+ * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
+ * at the pattern's literal folders and is bounded.
+ */
+async function globFiles(pattern, cwd) {
+    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
+    const literal = normalized.split('/');
+    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
+    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1 ? normalized.split('/').slice(0, -1).join('/') : literal.slice(0, firstWild).join('/'));
+    const matcher = patternToRegExp(normalized);
+    const found = [];
+    let walked = 0;
+    const walk = async (dir) => {
+        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            if (++walked > MAX_FILES_WALKED)
+                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
+            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(path);
+            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
+                found.push(path);
+        }
+    };
+    await walk(base);
+    return found.sort();
+}
+
+;// CONCATENATED MODULE: ./src/core/render/report.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject) {
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
+
+
+
+
+
+
+
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+const decision = schemas_enum(['pass', 'warn', 'fail']);
+/** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
+const ShardReport = object({
+    version: schemas_number(),
+    checkName: schemas_string(),
+    repository: schemas_string(),
+    headSha: schemas_string().optional(),
+    shard: schemas_string().min(1).optional(),
+    decision,
+    reason: schemas_string(),
+    outcome: schemas_enum(['evaluated', 'error', 'cancelled']),
+    backend: schemas_string(),
+    status: schemas_string().optional(),
+    backendDecision: decision.optional(),
+    ids: record(schemas_string(), schemas_string()),
+    dashboardUrl: schemas_string().optional(),
+    figures: record(schemas_string(), schemas_number()),
+    thresholds: array(object({
+        input: schemas_string(),
+        figure: schemas_string(),
+        label: schemas_string(),
+        unit: schemas_string().optional(),
+        comparator: schemas_enum(['>=', '<=']),
+        limit: schemas_number(),
+        breaks: schemas_enum(['warn', 'fail']),
+        actual: schemas_number().optional(),
+        holds: schemas_boolean(),
+        interval: unknown().optional(),
+        unmeasured: unknown().optional(),
+    })),
+    repeats: object({ run: schemas_number().int().min(1), passed: schemas_number().int().min(0) }).optional(),
+    topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
+    durationMs: schemas_number(),
+});
+/**
+ * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
+ * check and commit, and its decision is what its own thresholds and backend decision make
+ * (a report edited by hand to say pass is caught). Returns why not, as a sentence naming the
+ * file, or the verdict.
+ */
+async function readShardReport(path) {
+    const name = (0,external_node_path_namespaceObject.basename)(path);
+    let bytes;
+    try {
+        bytes = await (0,promises_namespaceObject.readFile)(path);
+    }
+    catch (error) {
+        return `report ${name} cannot be read (${error.code ?? 'error'})`;
+    }
+    if (bytes.length > MAX_REPORT_BYTES)
+        return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+    const shape = checkJson(bytes, { rejectDuplicateKeys: true });
+    if (!shape.ok)
+        return `report ${name} is not valid JSON (${shape.error})`;
+    const json = JSON.parse(bytes.toString('utf8'));
+    if (json?.version !== REPORT_VERSION)
+        return `report ${name} has format version ${excerpt(String(json?.version), 20)}, not ${REPORT_VERSION}; aggregate reports of the same release of the gate`;
+    const parsed = ShardReport.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
+    }
+    const report = parsed.data;
+    if (!report.shard)
+        return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+    const altered = contradiction(report);
+    if (altered)
+        return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
+    return { ...report, shard: report.shard, file: name };
+}
+/** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
+function contradiction(report) {
+    for (const threshold of report.thresholds) {
+        // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
+        if (threshold.interval !== undefined || threshold.unmeasured !== undefined)
+            continue;
+        if (threshold.figure === 'repeats_passed') {
+            const passed = report.repeats?.passed;
+            if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run))
+                return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
+            continue;
+        }
+        const again = checkThreshold({ ...threshold, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+        if (again.holds !== threshold.holds || again.actual !== threshold.actual)
+            return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+    }
+    if (report.outcome !== 'evaluated')
+        return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
+    if (!report.backendDecision)
+        return 'it has no backend decision';
+    const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+    return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
+
+
+
+
+
+
+/**
+ * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
+ * (another commit), foreign (another check name), unreadable or altered report fails the
+ * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
+ * their trace counts where every shard carries them, and the aggregate's own thresholds are
+ * checked on the pooled figures. Never throws.
+ */
+async function aggregateReports(plan, log) {
+    const started = Date.now();
+    let files;
+    try {
+        files = await globFiles(plan.pattern, plan.cwd);
+    }
+    catch (error) {
+        files = [];
+        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
+    }
+    const read = await Promise.all(files.map((file) => readShardReport(file)));
+    const shards = read.filter((r) => typeof r !== 'string');
+    const problems = [...read.filter((r) => typeof r === 'string'), ...mismatches(shards, plan)];
+    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
+    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({ shard, decision, reason, backend, figures, ...(dashboardUrl ? { dashboardUrl } : {}) }));
+    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
+    const figures = pool(shards);
+    const durationMs = Date.now() - started;
+    if (problems.length > 0) {
+        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
+        return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
+    }
+    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
+    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
+    const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
+    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
+    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+    const topFailingTools = mergeTools(shards);
+    return { decision, reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS), outcome: 'evaluated', backend, backendDecision: worstShard?.decision, ids: {}, figures, thresholds, topFailingTools, durationMs, shards: rows };
+}
+/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
+function mismatches(shards, plan) {
+    const problems = [];
+    const seen = new Map();
+    for (const s of shards) {
+        const earlier = seen.get(s.shard);
+        if (earlier)
+            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
+        seen.set(s.shard, s.file);
+        if (s.checkName !== plan.checkName)
+            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
+        if (plan.headSha && s.headSha !== plan.headSha)
+            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+    }
+    if (seen.size < plan.expectedShards)
+        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
+    if (seen.size > plan.expectedShards)
+        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+    return problems;
+}
+/**
+ * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
+ * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
+ */
+function pool(shards) {
+    if (shards.length === 0)
+        return {};
+    const pooled = {};
+    for (const spec of FIGURE_SPECS) {
+        const values = shards.map((s) => s.figures[spec.name]);
+        if (values.some((v) => v === undefined))
+            continue;
+        if (spec.domain.integer) {
+            pooled[spec.name] = values.reduce((sum, v) => sum + (v ?? 0), 0);
+            continue;
+        }
+        const weights = shards.map((s) => s.figures.trace_count);
+        const total = weights.reduce((sum, w) => sum + (w ?? 0), 0);
+        if (weights.some((w) => w === undefined) || total <= 0)
+            continue;
+        pooled[spec.name] = Number((values.reduce((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
+    }
+    return pooled;
+}
+function mergeTools(shards) {
+    const counts = new Map();
+    for (const s of shards)
+        for (const t of s.topFailingTools)
+            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards'];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKEND_IDS)
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+        const given = raw[input.name]?.trim();
+        if (READ.includes(input.name) || !given || given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        if (!raw[name]?.trim())
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: { pattern: inputs.aggregate ?? '', expectedShards: inputs.expected_shards ?? 0, checkName: where.checkName ?? backend.defaultCheckName, ...(headSha ? { headSha } : {}), thresholds, cwd: where.cwd },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
@@ -46779,7 +47259,7 @@ const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 /** The shortest per-request timeout worth splitting the deadline for. */
 const MIN_SPLIT_TIMEOUT_MS = 1000;
 /** How much of a backend's own message goes into an error. */
-const MAX_SAID_CHARS = 300;
+const http_MAX_SAID_CHARS = 300;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const USER_AGENT = 'agent-reliability-gate/1';
@@ -46911,7 +47391,7 @@ class JsonTransport {
         return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
     }
     failure(call, answer, hints = {}) {
-        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
+        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, http_MAX_SAID_CHARS);
         const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
         const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
         return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
@@ -46959,118 +47439,6 @@ function localFailure(call, error) {
 function connectionFailure(call, error, attempts) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
-}
-
-;// CONCATENATED MODULE: ./src/core/decision.ts
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict.ts
-
-
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const verdict_MAX_SAID_CHARS = 500;
-
-/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-function checkThreshold(threshold, figures, specs) {
-    const spec = specs.find((s) => s.name === threshold.figure);
-    const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
-    const { interval } = threshold;
-    if (interval) {
-        // `<=` limits are judged as `>=` on the negated interval.
-        const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
-        if (judged === 'inconclusive')
-            return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
-        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
-    }
-    const actual = figures[threshold.figure];
-    if (actual === undefined && threshold.unmeasured) {
-        const { decides } = threshold.unmeasured;
-        return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
-    }
-    const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-    return { ...threshold, ...shown, actual, holds };
-}
-/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
-function describeThreshold(result) {
-    const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
-    if (result.actual === undefined && result.unmeasured)
-        return unmeasuredSentence(result);
-    if (result.actual === undefined)
-        return `no ${figure} returned (\`${result.input}\` ${limit})`;
-    const { interval } = result;
-    if (interval) {
-        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
-        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
-        const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
-        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
-    }
-    const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-    return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-}
-/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
-function unmeasuredSentence(result) {
-    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
-    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
-}
-/**
- * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
- * returned; otherwise the most severe of the backend's decision and the broken thresholds.
- */
-function decide(vocabulary, evaluation, durationMs) {
-    const backend = vocabulary.displayName;
-    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
-    if (untrusted.length > 0) {
-        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
-    }
-    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
-    const broken = thresholds.filter((t) => !t.holds);
-    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
-    return {
-        decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
-        outcome: 'evaluated',
-        backend,
-        status: evaluation.status,
-        backendDecision: evaluation.decision,
-        ids: evaluation.ids,
-        dashboardUrl: evaluation.dashboardUrl,
-        figures: evaluation.figures,
-        thresholds,
-        topFailingTools: evaluation.topFailingTools,
-        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
-        durationMs,
-    };
-}
-function explain(backend, evaluation, broken, thresholds) {
-    const checked = thresholds.length;
-    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, verdict_MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
-    const breaks = broken.map(describeThreshold).join('; ');
-    if (evaluation.decision === 'pass' && broken.length === 0) {
-        // A comparison that could not be made holds only by policy: the reason says so.
-        const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
-        if (uncompared.length > 0)
-            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
-    }
-    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
-        return `${said}, but ${breaks}.`;
-    if (evaluation.decision === 'pass')
-        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
-    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
-}
-/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
-function failedVerdict(backend, reason, ids, durationMs) {
-    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }
 
 ;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
@@ -47402,7 +47770,7 @@ async function finish(run, outcomes, how) {
         ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
         figures: pooled.figures,
         thresholds: judged,
-        topFailingTools: mergeTools(evaluated.map((o) => o.verdict.topFailingTools)),
+        topFailingTools: run_mergeTools(evaluated.map((o) => o.verdict.topFailingTools)),
         repeats: summary,
         durationMs: run.deadline.elapsedMs(),
     };
@@ -47440,7 +47808,7 @@ function flakyAndSteady(lists) {
     const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
     return { flakyTools, steadyTools };
 }
-function mergeTools(lists) {
+function run_mergeTools(lists) {
     const counts = new Map();
     for (const list of lists)
         for (const t of list)
@@ -47673,21 +48041,29 @@ function xml(value) {
     // eslint-disable-next-line no-control-regex
     return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
+/** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
+function shardCase(shard) {
+    return { name: `shard ${shard.shard}`, ...(shard.decision === 'fail' ? { failure: shard.reason } : {}) };
+}
 /**
  * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one failing case.
  */
 function renderJUnit(verdict, suite) {
+    const shards = verdict.shards ?? [];
     const cases = verdict.outcome !== 'evaluated'
-        ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }]
-        : [
-            {
-                name: `${verdict.backend} decision`,
-                ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
-            },
-            ...verdict.thresholds.map((t) => ({ name: `${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) })),
-        ];
+        ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }, ...shards.map((s) => shardCase(s))]
+        : shards.length > 0
+            ? // An aggregate: a test case per shard, then the pooled thresholds.
+                [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => ({ name: `pooled ${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) }))]
+            : [
+                {
+                    name: `${verdict.backend} decision`,
+                    ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
+                },
+                ...verdict.thresholds.map((t) => ({ name: `${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) })),
+            ];
     const failures = cases.filter((c) => c.failure !== undefined).length;
     const seconds = (verdict.durationMs / 1000).toFixed(3);
     const properties = [
@@ -47709,36 +48085,6 @@ function renderJUnit(verdict, suite) {
         '</testsuites>',
     ];
     return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/vocabulary.ts
-
-
-
-/**
- * The vocabulary of every registered backend, merged: what the front doors iterate to read
- * inputs, set outputs, print `--help` and render reports. A name two backends declare (e.g.
- * `run_id`) is one input, figure or output.
- */
-/** The inputs every backend shares, then each backend's own. */
-const GATE_INPUTS = uniqueByName([
-    ...declaredInputs(commonSchema(BACKEND_IDS)),
-    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
-]);
-/** Every figure a registered backend may return. */
-const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
-/** Every id a registered backend may learn. */
-const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
-/** The declaration of the figure named `name`, if a backend declares it. */
-function figureSpec(name) {
-    return FIGURE_SPECS.find((spec) => spec.name === name);
-}
-function uniqueByName(items) {
-    const seen = new Map();
-    for (const item of items)
-        if (!seen.has(item.name))
-            seen.set(item.name, item);
-    return [...seen.values()];
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
@@ -47996,18 +48342,6 @@ function fit(body, maxChars) {
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
 
-;// CONCATENATED MODULE: ./src/core/render/report.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
-/**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version and its subject first. Documented in
- * the README; the aggregate step reads it back.
- */
-function reportJson(verdict, subject) {
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/cli/files.ts
 
 
@@ -48070,14 +48404,6 @@ const GitHubInputs = object({
     }),
     max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
         description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
-        actionOnly: true,
-    }),
-    aggregate: documented(optionalText(), {
-        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
-        actionOnly: true,
-    }),
-    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
         actionOnly: true,
     }),
 });
@@ -48306,6 +48632,8 @@ function cliLog(stream, secrets, verbose) {
 
 
 
+
+
 /** Exit statuses: what a CI reads of the gate. */
 const EXIT = { pass: 0, fail: 1, badInput: 2 };
 const CANCEL_HARD_EXIT_MS = 5_000;
@@ -48326,6 +48654,8 @@ async function main(argv, env, io) {
     const secrets = [request.inputs.token];
     const log = cliLog(io.stderr, secrets, request.verbose);
     const change = detectChange(env);
+    if (request.inputs.aggregate?.trim())
+        return aggregateShards(request, change, io, log);
     // Every problem at once, the flags' and the inputs', before any call.
     const plan = await planGate(request.inputs, change).catch((error) => error);
     const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
@@ -48341,20 +48671,45 @@ async function main(argv, env, io) {
     const verdict = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
     cancel.dispose();
     const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-    const written = await main_finish(request, verdict, subject, io, log, plan);
+    const written = await main_finish(request, verdict, subject, io, log, plan.inputs.mode);
+    return exitStatus(verdict, plan.inputs.mode, written, log);
+}
+/** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
+async function aggregateShards(request, change, io, log) {
+    const planned = (() => {
+        try {
+            return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
+        }
+        catch (error) {
+            return error instanceof InputError ? error : new InputError(messageOf(error));
+        }
+    })();
+    const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+    if (planned instanceof InputError || problems.length > 0) {
+        const message = new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+        io.stderr.write(`agent-reliability-gate: ${printable(message)}\n`);
+        await main_finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+        return EXIT.badInput;
+    }
+    const verdict = await aggregateReports(planned.plan, log);
+    const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
+    return exitStatus(verdict, planned.mode, written, log);
+}
+/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+function exitStatus(verdict, mode, written, log) {
     if (!written)
         return EXIT.fail;
     if (verdict.decision !== 'fail')
         return EXIT.pass;
-    if (plan.inputs.mode === 'hard')
+    if (mode === 'hard')
         return EXIT.fail;
-    log.warning(`The gate failed, but --mode ${plan.inputs.mode} does not fail the job.`);
+    log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
     return EXIT.pass;
 }
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function main_finish(request, verdict, subject, io, log, plan) {
+async function main_finish(request, verdict, subject, io, log, mode = 'hard') {
     log.close();
-    const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
+    const problems = await writeRequestedFiles(request, verdict, subject, mode);
     for (const problem of problems)
         log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
     // The last line a CI reads: one line, printable, with no way to start a workflow command.

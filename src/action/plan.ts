@@ -1,14 +1,12 @@
-import type { z } from 'zod';
 import type { AggregatePlan } from '../core/aggregate/index.js';
+import { planAggregate } from '../core/aggregate/plan.js';
 import type { BaselinePolicy } from '../core/baseline.js';
 import { BACKENDS, BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/errors.js';
 import { type GatePlan, planGate } from '../core/gate.js';
-import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import type { ReportSubject } from '../core/render/report.js';
-import type { Threshold } from '../core/verdict.js';
 import type { GitHubPlace } from './github/report.js';
 import { type GitHubInputs, parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 
@@ -51,15 +49,11 @@ export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv, undecla
 
 async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-  if (raw.aggregate?.trim()) return planAggregate(raw, parseGitHubInputs(raw), target, env);
+  if (raw.aggregate?.trim()) return planAggregateStep(raw, parseGitHubInputs(raw), target, env);
   if (!raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
   // The gate's and GitHub reporting's problems, all at once.
   const [reported, planned] = await Promise.allSettled([
-    Promise.resolve().then(() => {
-      const parsed = parseGitHubInputs(raw);
-      if (parsed.expected_shards !== undefined) throw new InputError('Input `expected_shards` counts the reports of an `aggregate` step; set `aggregate` too, or remove it.');
-      return parsed;
-    }),
+    Promise.resolve().then(() => parseGitHubInputs(raw)),
     planGate(raw, changeOf(target)),
   ]);
   if (reported.status === 'rejected' || planned.status === 'rejected') {
@@ -99,41 +93,17 @@ function baselineOf(reporting: GitHubInputs, backendId: string, baseSha: string 
 }
 
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
-function planAggregate(raw: RawInputs, reporting: GitHubInputs, target: ReturnType<typeof readTarget>, env: NodeJS.ProcessEnv): ActionPlan {
-  if (reporting.expected_shards === undefined) throw new InputError('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate.');
-  const read = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline'] as const;
-  const common = commonSchema(BACKEND_IDS).pick(Object.fromEntries(read.map((name) => [name, true])) as Record<(typeof read)[number], true>).safeParse(
-    Object.fromEntries(read.map((name) => [name, raw[name] ?? ''])),
-  );
-  if (!common.success) throw new InputError(`Input \`${common.error.issues[0]?.path.join('.')}\` ${common.error.issues[0]?.message}.`);
-  if (common.data.shard) throw new InputError('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`.');
-  const backend = backendById(common.data.backend);
-  // Every problem at once, as for a single gate.
-  const problems: string[] = [];
-  const thresholds: Threshold[] = [];
-  for (const name of Object.keys(backend.inputs.shape)) {
-    if (!raw[name]?.trim()) continue;
-    const spec = backend.thresholds.find((t) => t.input === name);
-    if (!spec) {
-      problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-      continue;
-    }
-    const parsed = (backend.inputs.shape[name] as z.ZodType).safeParse(raw[name]);
-    if (parsed.success && typeof parsed.data === 'number') thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-    else problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-  }
-  if (problems.length > 0) throw new InputError(problems);
-  const checkName = reporting.check_name ?? backend.defaultCheckName;
-  const headSha = common.data.head_sha ?? target.headSha;
-  const pullRequestNumber = common.data.pull_request_number ?? target.pullRequestNumber;
+function planAggregateStep(raw: RawInputs, reporting: GitHubInputs, target: ReturnType<typeof readTarget>, env: NodeJS.ProcessEnv): ActionPlan {
+  const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
+  const { checkName, headSha } = planned.plan;
   // The pooled verdict is compared with the base commit's, as a single gate's is.
-  const { baselineSha, baseline } = baselineOf(reporting, backend.id, target.baseSha, common.data.on_missing_baseline);
+  const { baselineSha, baseline } = baselineOf(reporting, planned.backend.id, target.baseSha, planned.onMissingBaseline);
   return {
     kind: 'aggregate',
     ...(baseline ? { baseline } : {}),
-    aggregate: { pattern: reporting.aggregate ?? '', expectedShards: reporting.expected_shards, checkName, headSha, thresholds, cwd: env.GITHUB_WORKSPACE || process.cwd() },
-    timeoutMs: common.data.timeout,
-    github: { ...place(reporting, target, { checkName, mode: common.data.mode, headSha, pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
+    aggregate: planned.plan,
+    timeoutMs: planned.timeoutMs,
+    github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
     subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
   };
 }

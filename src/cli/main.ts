@@ -1,7 +1,10 @@
 import { listenForCancel } from '../core/cancel.js';
 import { detectChange } from '../core/change/ci.js';
 import { InputError, messageOf } from '../core/errors.js';
-import { type GatePlan, planGate, runGate } from '../core/gate.js';
+import { aggregateReports } from '../core/aggregate/index.js';
+import { planAggregate } from '../core/aggregate/plan.js';
+import { planGate, runGate } from '../core/gate.js';
+import type { Mode } from '../core/inputs/common.js';
 import type { ReportSubject } from '../core/render/report.js';
 import { redactSecrets, redactText } from '../core/secrets.js';
 import { printable, printableLine } from '../core/text.js';
@@ -38,6 +41,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const secrets = [request.inputs.token];
   const log = cliLog(io.stderr, secrets, request.verbose);
   const change = detectChange(env);
+  if (request.inputs.aggregate?.trim()) return aggregateShards(request, change, io, log);
   // Every problem at once, the flags' and the inputs', before any call.
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
   const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
@@ -53,18 +57,44 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const verdict = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
   cancel.dispose();
   const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-  const written = await finish(request, verdict, subject, io, log, plan);
+  const written = await finish(request, verdict, subject, io, log, plan.inputs.mode);
+  return exitStatus(verdict, plan.inputs.mode, written, log);
+}
+
+/** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
+async function aggregateShards(request: CliRequest, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>): Promise<number> {
+  const planned = (() => {
+    try {
+      return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
+    } catch (error) {
+      return error instanceof InputError ? error : new InputError(messageOf(error));
+    }
+  })();
+  const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+  if (planned instanceof InputError || problems.length > 0) {
+    const message = new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+    io.stderr.write(`agent-reliability-gate: ${printable(message)}\n`);
+    await finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+    return EXIT.badInput;
+  }
+  const verdict = await aggregateReports(planned.plan, log);
+  const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
+  return exitStatus(verdict, planned.mode, written, log);
+}
+
+/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: ReturnType<typeof cliLog>): number {
   if (!written) return EXIT.fail;
   if (verdict.decision !== 'fail') return EXIT.pass;
-  if (plan.inputs.mode === 'hard') return EXIT.fail;
-  log.warning(`The gate failed, but --mode ${plan.inputs.mode} does not fail the job.`);
+  if (mode === 'hard') return EXIT.fail;
+  log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
   return EXIT.pass;
 }
 
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, plan?: GatePlan): Promise<boolean> {
+async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, mode: Mode = 'hard'): Promise<boolean> {
   log.close();
-  const problems = await writeRequestedFiles(request, verdict, subject, plan?.inputs.mode ?? 'hard');
+  const problems = await writeRequestedFiles(request, verdict, subject, mode);
   for (const problem of problems) log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);

@@ -158,6 +158,42 @@ describe('the command line fails closed at its own doors', () => {
   });
 });
 
+describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins parallel)', () => {
+  const leg = (shard: string, campaign: string) =>
+    runCli(['--trace-id', 'trace-1', '--campaign-name', campaign, '--shard', shard, '--report', join(dir, 'reports', `${shard}.json`)], sepuruxEnv());
+
+  it('pools the shards\' reports into one verdict, with a JUnit test case and a markdown row per shard', async () => {
+    expect((await leg('refunds', 'refund-reliability')).exitCode).toBe(0);
+    expect((await leg('billing', 'checkout-regression')).exitCode).toBe(1);
+    const requests = sepurux.requests.length;
+    const run = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2', '--min-pass-rate', '0.7', ...files()], GITLAB, dir);
+    expect(sepurux.requests).toHaveLength(requests);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(lastLine(run.stdout)).toBe('fail: 2 shards (billing fail, refunds pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
+    expect(cases.map((c) => [c.name, c.failure ? 'failed' : 'passed'])).toEqual([
+      ['shard billing', 'failed'],
+      ['shard refunds', 'passed'],
+      ['pooled min_pass_rate: pass rate ≥ 0.7', 'passed'],
+    ]);
+    const rows = render(await readFile(join(dir, 'gate.md'), 'utf8')).rows;
+    expect(rows.filter((row) => ['refunds', 'billing'].includes(row[0] ?? '')).map((row) => row.slice(0, 2))).toEqual([
+      ['billing', '❌ fail'],
+      ['refunds', '✅ pass'],
+    ]);
+  });
+
+  it('fails closed on a missing shard, and refuses what an aggregate does not read, in its own words', async () => {
+    await leg('refunds', 'refund-reliability');
+    const missing = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2'], GITLAB, dir);
+    expect(missing.exitCode).toBe(1);
+    expect(lastLine(missing.stdout)).toContain('1 of 2 expected shards reported (refunds): 1 missing');
+    const wrong = await runCli(['--aggregate', 'reports/*.json', '--campaign-name', 'x'], { ...GITLAB, GATE_TOKEN: 't' }, dir);
+    expect(wrong.exitCode).toBe(2);
+    for (const said of ['--expected-shards is required with --aggregate', '--campaign-name is not read by an --aggregate step', 'GATE_TOKEN is not read by an --aggregate step']) expect(wrong.stderr).toContain(said);
+  });
+});
+
 describe('--help', () => {
   it('lists every flag the declarations make, with its variable and default, and exits 0', async () => {
     const run = await runCli(['--help']);

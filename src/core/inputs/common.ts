@@ -114,6 +114,13 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
           'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
       },
     ),
+    aggregate: documented(optionalText(), {
+      description:
+        "Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.",
+    }),
+    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+      description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+    }),
     head_sha: documented(
       optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }),
       { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." },
@@ -153,6 +160,11 @@ const REPEAT_RULES: CrossRule<Common>[] = [
     inputs: ['max_repeats', 'min_repeats'],
     broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
     message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+  },
+  {
+    inputs: ['expected_shards'],
+    broken: (i) => i.expected_shards !== undefined && i.aggregate === undefined,
+    message: 'counts the reports of an `aggregate` step; set `aggregate` too, or remove it.',
   },
   {
     inputs: ['timeout', 'repeats'],

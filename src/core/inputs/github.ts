@@ -31,15 +31,6 @@ export const GitHubInputs = z.object({
     description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
     actionOnly: true,
   }),
-  aggregate: documented(optionalText(), {
-    description:
-      'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact): no backend call; one check and one comment for all the shards, the worst deciding. Needs `expected_shards`.',
-    actionOnly: true,
-  }),
-  expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-    description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
-    actionOnly: true,
-  }),
 });
 export type GitHubInputs = z.output<typeof GitHubInputs>;
 

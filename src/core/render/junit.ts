@@ -1,3 +1,4 @@
+import type { ShardRow } from '../aggregate/types.js';
 import { describeThreshold, type Verdict } from '../verdict.js';
 
 /** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
@@ -12,16 +13,25 @@ interface TestCase {
   failure?: string;
 }
 
+/** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
+function shardCase(shard: ShardRow): TestCase {
+  return { name: `shard ${shard.shard}`, ...(shard.decision === 'fail' ? { failure: shard.reason } : {}) };
+}
+
 /**
  * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one failing case.
  */
 export function renderJUnit(verdict: Verdict, suite: string): string {
+  const shards = verdict.shards ?? [];
   const cases: TestCase[] =
     verdict.outcome !== 'evaluated'
-      ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }]
-      : [
+      ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }, ...shards.map((s) => shardCase(s))]
+      : shards.length > 0
+        ? // An aggregate: a test case per shard, then the pooled thresholds.
+          [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => ({ name: `pooled ${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) }))]
+        : [
           {
             name: `${verdict.backend} decision`,
             ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
