@@ -77899,6 +77899,12 @@ const commonSchema = (backends) => object({
         description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
     }),
     require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
+    }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
         description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
         default: 'warn',
@@ -78089,7 +78095,13 @@ const ShardReport = object({
         interval: unknown().optional(),
         unmeasured: unknown().optional(),
     })),
-    repeats: object({ run: schemas_number().int().min(1), passed: schemas_number().int().min(0) }).optional(),
+    repeats: object({
+        run: schemas_number().int().min(1),
+        passed: schemas_number().int().min(0),
+        rows: array(object({ index: schemas_number(), decision, outcome: schemas_enum(['evaluated', 'error', 'cancelled']), reason: schemas_string(), figures: record(schemas_string(), schemas_number()), failingTools: array(schemas_string()) })).max(20),
+    })
+        .passthrough()
+        .optional(),
     topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
     durationMs: schemas_number(),
 });
@@ -78100,6 +78112,15 @@ const ShardReport = object({
  * file, or the verdict.
  */
 async function readShardReport(path) {
+    const report = await read_report_readReport(path);
+    if (typeof report === 'string')
+        return report;
+    if (!report.shard)
+        return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+    return { ...report, shard: report.shard };
+}
+/** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
+async function read_report_readReport(path) {
     const name = (0,external_node_path_namespaceObject.basename)(path);
     let bytes;
     try {
@@ -78122,12 +78143,10 @@ async function readShardReport(path) {
         return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
     }
     const report = parsed.data;
-    if (!report.shard)
-        return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
     const altered = contradiction(report);
     if (altered)
-        return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
-    return { ...report, shard: report.shard, file: name };
+        return `report ${name}${report.shard ? ` (shard ${report.shard})` : ''} contradicts itself: ${altered}; it was changed after the gate wrote it`;
+    return { ...report, file: name };
 }
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report) {
@@ -78276,6 +78295,8 @@ const BaselineRecord = object({
 
 
 
+
+
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 
 const MARK = 'agent-reliability-gate-record';
@@ -78323,6 +78344,27 @@ function decodeRecord(text) {
     catch {
         return 'its record is not JSON';
     }
+}
+/** The drop thresholds, by backend: the input and the figure each bounds. */
+const DROPS = {
+    sepurux: [
+        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+        { input: 'max_reliability_drop', figure: 'reliability_score' },
+    ],
+};
+/**
+ * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
+ * would be ignored). Either front door's inputs, parsed.
+ */
+function dropsOf(given, backendId) {
+    const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
+        const limit = given[input];
+        return limit === undefined ? [] : [{ input, figure, limit }];
+    });
+    const foreign = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => given[input] !== undefined && !drops.some((d) => d.input === input));
+    if (foreign)
+        throw new InputError(`Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+    return drops;
 }
 /**
  * Compares the verdict with the base branch's and judges the drop thresholds. A record never
@@ -78376,6 +78418,30 @@ function dropInterval(record, verdict, figure, confidence) {
     const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
     const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
     return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
+}
+/**
+ * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
+ * main pipeline's artifact): its record, or why there is none. A file that is missing,
+ * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
+ * baseline", said plainly, and `on_missing_baseline` decides.
+ */
+async function baselineFromReport(path, verdict, checkName) {
+    const report = await readReport(path);
+    if (typeof report === 'string')
+        return { missing: `the baseline ${report}` };
+    const why = report.backend !== verdict.backend
+        ? `is of ${report.backend}, not ${verdict.backend}: not comparable`
+        : report.checkName !== checkName
+            ? `is for check "${report.checkName}", not "${checkName}"`
+            : report.outcome !== 'evaluated'
+                ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+                : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+                    ? 'names no commit'
+                    : undefined;
+    if (why)
+        return { missing: `the baseline report ${report.file} ${why}` };
+    const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
+    return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -79103,6 +79169,7 @@ async function mapBounded(items, limit, work) {
 
 
 
+
 /**
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
@@ -79125,12 +79192,14 @@ async function planGate(raw, change) {
         await attempt(() => rejectForeignInputs(backend, raw));
     if (backend && inputs)
         await attempt(() => requireMargins(backend, raw, inputs));
+    const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
     const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
     const invalid = InputError.combine(problems);
     if (invalid || !inputs || !backend || !prepared)
         throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
+        drops: drops ?? [],
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
         backend,
         prepared,
@@ -79938,14 +80007,6 @@ const GitHubInputs = object({
         default: 'auto',
         actionOnly: true,
     }),
-    max_pass_rate_drop: documented(fraction(), {
-        description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
-        actionOnly: true,
-    }),
-    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-        description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
-        actionOnly: true,
-    }),
 });
 /** The names of GitHub reporting's inputs: the command line names them apart from typos. */
 const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
@@ -80010,8 +80071,9 @@ function actionsLog(secrets) {
 
 
 
+
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards'];
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
  * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
@@ -80037,6 +80099,13 @@ function planAggregate(raw, where) {
         problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
     }
     const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        drops = dropsOf(inputs, backend.id);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
     const thresholds = [];
     for (const name of Object.keys(backend.inputs.shape)) {
         if (!raw[name]?.trim())
@@ -80064,6 +80133,7 @@ function planAggregate(raw, where) {
         ...(headSha ? { headSha } : {}),
         ...(pullRequestNumber ? { pullRequestNumber } : {}),
         onMissingBaseline: inputs.on_missing_baseline,
+        drops,
     };
 }
 
@@ -80143,13 +80213,6 @@ function changeOf(target) {
 
 
 
-/** The drop thresholds, by backend: the figure each bounds. */
-const DROPS = {
-    sepurux: [
-        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
-        { input: 'max_reliability_drop', figure: 'reliability_score' },
-    ],
-};
 const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
     'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
 /**
@@ -80183,7 +80246,7 @@ async function planDeclared(raw, env) {
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const found = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+    const found = baselineOf(reporting, gate.drops, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
     const baselineSha = found.baselineSha;
     const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
     return {
@@ -80201,11 +80264,7 @@ function place(reporting, target, more) {
     return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
 }
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting, backendId, baseSha, onMissing) {
-    const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
-    const foreignDrop = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
-    if (foreignDrop)
-        throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+function baselineOf(reporting, drops, baseSha, onMissing) {
     if (reporting.baseline !== 'auto' || !baseSha)
         return {};
     return { baselineSha: baseSha, baseline: { drops, onMissing } };
@@ -80215,7 +80274,7 @@ function planAggregateStep(raw, reporting, target, env) {
     const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
     const { checkName, headSha } = planned.plan;
     // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, planned.backend.id, target.baseSha, planned.onMissingBaseline);
+    const { baselineSha, baseline } = baselineOf(reporting, planned.drops, target.baseSha, planned.onMissingBaseline);
     return {
         kind: 'aggregate',
         ...(baseline ? { baseline } : {}),

@@ -39600,16 +39600,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -39626,7 +39626,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -44673,10 +44673,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -44686,12 +44686,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -46700,6 +46700,12 @@ const commonSchema = (backends) => object({
         description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
     }),
     require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
+    }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
         description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
         default: 'warn',
@@ -46890,7 +46896,13 @@ const ShardReport = object({
         interval: unknown().optional(),
         unmeasured: unknown().optional(),
     })),
-    repeats: object({ run: schemas_number().int().min(1), passed: schemas_number().int().min(0) }).optional(),
+    repeats: object({
+        run: schemas_number().int().min(1),
+        passed: schemas_number().int().min(0),
+        rows: array(object({ index: schemas_number(), decision, outcome: schemas_enum(['evaluated', 'error', 'cancelled']), reason: schemas_string(), figures: record(schemas_string(), schemas_number()), failingTools: array(schemas_string()) })).max(20),
+    })
+        .passthrough()
+        .optional(),
     topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
     durationMs: schemas_number(),
 });
@@ -46901,6 +46913,15 @@ const ShardReport = object({
  * file, or the verdict.
  */
 async function readShardReport(path) {
+    const report = await readReport(path);
+    if (typeof report === 'string')
+        return report;
+    if (!report.shard)
+        return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+    return { ...report, shard: report.shard };
+}
+/** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
+async function readReport(path) {
     const name = (0,external_node_path_namespaceObject.basename)(path);
     let bytes;
     try {
@@ -46923,12 +46944,10 @@ async function readShardReport(path) {
         return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
     }
     const report = parsed.data;
-    if (!report.shard)
-        return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
     const altered = contradiction(report);
     if (altered)
-        return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
-    return { ...report, shard: report.shard, file: name };
+        return `report ${name}${report.shard ? ` (shard ${report.shard})` : ''} contradicts itself: ${altered}; it was changed after the gate wrote it`;
+    return { ...report, file: name };
 }
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report) {
@@ -47051,13 +47070,189 @@ function mergeTools(shards) {
     return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
+;// CONCATENATED MODULE: ./src/core/baseline-record.ts
+
+/**
+ * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
+ * record in the check's `output.text`. GitHub is the store; no other service.
+ */
+const BaselineRecord = object({
+    v: literal(1),
+    checkName: schemas_string(),
+    backend: schemas_string(),
+    decision: schemas_enum(['pass', 'warn', 'fail']),
+    headSha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    figures: record(schemas_string(), schemas_number().finite()),
+    ids: record(schemas_string(), schemas_string()),
+    failingTools: array(schemas_string()).max(100),
+    at: schemas_string(),
+    /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
+    spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
+});
+
+;// CONCATENATED MODULE: ./src/core/baseline.ts
+
+
+
+
+
+
+
+// The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
+
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    const record = {
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        at: now.toISOString(),
+        ...spreadOf(verdict),
+    };
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success ? parsed.data : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+/** The drop thresholds, by backend: the input and the figure each bounds. */
+const DROPS = {
+    sepurux: [
+        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+        { input: 'max_reliability_drop', figure: 'reliability_score' },
+    ],
+};
+/**
+ * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
+ * would be ignored). Either front door's inputs, parsed.
+ */
+function dropsOf(given, backendId) {
+    const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
+        const limit = given[input];
+        return limit === undefined ? [] : [{ input, figure, limit }];
+    });
+    const foreign = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => given[input] !== undefined && !drops.some((d) => d.input === input));
+    if (foreign)
+        throw new InputError(`Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+    return drops;
+}
+/**
+ * Compares the verdict with the base branch's and judges the drop thresholds. A record never
+ * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
+ * drop thresholds decide what `onMissing` says.
+ */
+function applyBaseline(verdict, record, missing, policy) {
+    const deltas = {};
+    if (record) {
+        for (const [name, value] of Object.entries(verdict.figures)) {
+            const base = record.figures[name];
+            if (base !== undefined)
+                deltas[name] = Number((value - base).toFixed(6));
+        }
+    }
+    const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
+    const comparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools };
+    if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
+        return { ...verdict, baseline: comparison };
+    const drops = policy.drops.map((drop) => {
+        const spec = figureSpec(drop.figure);
+        const label = `${spec?.label ?? drop.figure} drop`;
+        const current = verdict.figures[drop.figure];
+        const base = record?.figures[drop.figure];
+        const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
+        // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
+        const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+        // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
+        const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+    });
+    const broken = drops.filter((t) => !t.holds);
+    const uncompared = drops.filter((t) => t.holds && t.unmeasured);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
+    const said = [...broken, ...uncompared].map(describeThreshold);
+    const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+    return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+/** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
+function dropInterval(record, verdict, figure, confidence) {
+    const base = record.spread?.[figure];
+    const values = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated').map((row) => row.figures[figure]) ?? [];
+    if (!base || values.length < 2 || values.some((v) => v === undefined))
+        return undefined;
+    const current = meanAndSd(values);
+    const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
+    const se = Math.sqrt(vb + vc);
+    const estimate = Number((base.mean - current.mean).toFixed(6));
+    if (!(se > 0))
+        return { estimate, low: estimate, high: estimate, confidence, n: base.n + values.length, method: 'difference of repeats, no spread' };
+    const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
+    const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+    return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
+}
+/**
+ * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
+ * main pipeline's artifact): its record, or why there is none. A file that is missing,
+ * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
+ * baseline", said plainly, and `on_missing_baseline` decides.
+ */
+async function baselineFromReport(path, verdict, checkName) {
+    const report = await readReport(path);
+    if (typeof report === 'string')
+        return { missing: `the baseline ${report}` };
+    const why = report.backend !== verdict.backend
+        ? `is of ${report.backend}, not ${verdict.backend}: not comparable`
+        : report.checkName !== checkName
+            ? `is for check "${report.checkName}", not "${checkName}"`
+            : report.outcome !== 'evaluated'
+                ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+                : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+                    ? 'names no commit'
+                    : undefined;
+    if (why)
+        return { missing: `the baseline report ${report.file} ${why}` };
+    const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
+    return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
+}
+
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
 
 
 
 
+
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards'];
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
  * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
@@ -47083,6 +47278,13 @@ function planAggregate(raw, where) {
         problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
     }
     const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        drops = dropsOf(inputs, backend.id);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
     const thresholds = [];
     for (const name of Object.keys(backend.inputs.shape)) {
         if (!raw[name]?.trim())
@@ -47110,6 +47312,7 @@ function planAggregate(raw, where) {
         ...(headSha ? { headSha } : {}),
         ...(pullRequestNumber ? { pullRequestNumber } : {}),
         onMissingBaseline: inputs.on_missing_baseline,
+        drops,
     };
 }
 
@@ -47838,6 +48041,7 @@ async function mapBounded(items, limit, work) {
 
 
 
+
 /**
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
@@ -47860,12 +48064,14 @@ async function planGate(raw, change) {
         await attempt(() => rejectForeignInputs(backend, raw));
     if (backend && inputs)
         await attempt(() => requireMargins(backend, raw, inputs));
+    const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
     const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
     const invalid = InputError.combine(problems);
     if (invalid || !inputs || !backend || !prepared)
         throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
+        drops: drops ?? [],
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
         backend,
         prepared,
@@ -48398,14 +48604,6 @@ const GitHubInputs = object({
         default: 'auto',
         actionOnly: true,
     }),
-    max_pass_rate_drop: documented(fraction(), {
-        description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
-        actionOnly: true,
-    }),
-    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-        description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
-        actionOnly: true,
-    }),
 });
 /** The names of GitHub reporting's inputs: the command line names them apart from typos. */
 const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
@@ -48420,6 +48618,11 @@ const CLI_FLAGS = [
     { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the action's report file format)." },
     { name: 'junit', value: 'FILE', description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).' },
     { name: 'markdown', value: 'FILE', description: 'Write the summary as markdown, e.g. for a merge-request note.' },
+    {
+        name: 'baseline-report',
+        value: 'FILE',
+        description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+    },
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ];
@@ -48500,6 +48703,7 @@ function readRequest(argv, env) {
         report: text('report'),
         junit: text('junit'),
         markdown: text('markdown'),
+        baselineReport: text('baseline-report'),
         verbose: values.get('verbose') === true,
         help: values.get('help') === true,
         problems,
@@ -48634,6 +48838,7 @@ function cliLog(stream, secrets, verbose) {
 
 
 
+
 /** Exit statuses: what a CI reads of the gate. */
 const EXIT = { pass: 0, fail: 1, badInput: 2 };
 const CANCEL_HARD_EXIT_MS = 5_000;
@@ -48668,7 +48873,13 @@ async function main(argv, env, io) {
     }
     log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    const verdict = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+    const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+    const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
+        drops: plan.drops,
+        onMissing: plan.inputs.on_missing_baseline,
+        ...(plan.inputs.confidence === undefined ? {} : { confidence: plan.inputs.confidence }),
+        onInconclusive: plan.inputs.on_inconclusive,
+    });
     cancel.dispose();
     const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
     const written = await main_finish(request, verdict, subject, io, log, plan.inputs.mode);
@@ -48691,9 +48902,20 @@ async function aggregateShards(request, change, io, log) {
         await main_finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
         return EXIT.badInput;
     }
-    const verdict = await aggregateReports(planned.plan, log);
+    const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
     const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
     return exitStatus(verdict, planned.mode, written, log);
+}
+/**
+ * With `--baseline-report` (or a drop threshold), the verdict compared with the default
+ * branch's report file, as the action compares with the base commit's check. Without a file, a
+ * drop threshold compares nothing and `--on-missing-baseline` decides.
+ */
+async function compared(request, verdict, checkName, policy) {
+    if (!request.baselineReport && policy.drops.length === 0)
+        return verdict;
+    const found = request.baselineReport ? await baselineFromReport(request.baselineReport, verdict, checkName) : { missing: 'no --baseline-report was given' };
+    return applyBaseline(verdict, found.record, found.missing, policy);
 }
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
 function exitStatus(verdict, mode, written, log) {

@@ -23,14 +23,6 @@ export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'
   timeoutMs: number;
 };
 
-/** The drop thresholds, by backend: the figure each bounds. */
-const DROPS: Record<string, { input: 'max_pass_rate_drop' | 'max_reliability_drop'; figure: string }[]> = {
-  sepurux: [
-    { input: 'max_pass_rate_drop', figure: 'pass_rate' },
-    { input: 'max_reliability_drop', figure: 'reliability_score' },
-  ],
-};
-
 const FORK_WITHOUT_SECRET =
   'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
   'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
@@ -64,7 +56,7 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const found = baselineOf(reporting, gate.backend.id, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+  const found = baselineOf(reporting, gate.drops, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
   const baselineSha = found.baselineSha;
   const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
   return {
@@ -84,10 +76,7 @@ function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, m
 }
 
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting: GitHubInputs, backendId: string, baseSha: string | undefined, onMissing: BaselinePolicy['onMissing']): { baselineSha?: string; baseline?: BaselinePolicy } {
-  const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => (reporting[input] === undefined ? [] : [{ input, figure, limit: reporting[input] ?? 0 }]));
-  const foreignDrop = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => reporting[input] !== undefined && !drops.some((d) => d.input === input));
-  if (foreignDrop) throw new InputError(`Input \`${foreignDrop}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+function baselineOf(reporting: GitHubInputs, drops: BaselinePolicy['drops'], baseSha: string | undefined, onMissing: BaselinePolicy['onMissing']): { baselineSha?: string; baseline?: BaselinePolicy } {
   if (reporting.baseline !== 'auto' || !baseSha) return {};
   return { baselineSha: baseSha, baseline: { drops, onMissing } };
 }
@@ -97,7 +86,7 @@ function planAggregateStep(raw: RawInputs, reporting: GitHubInputs, target: Retu
   const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
   const { checkName, headSha } = planned.plan;
   // The pooled verdict is compared with the base commit's, as a single gate's is.
-  const { baselineSha, baseline } = baselineOf(reporting, planned.backend.id, target.baseSha, planned.onMissingBaseline);
+  const { baselineSha, baseline } = baselineOf(reporting, planned.drops, target.baseSha, planned.onMissingBaseline);
   return {
     kind: 'aggregate',
     ...(baseline ? { baseline } : {}),

@@ -10,6 +10,11 @@ export const CLI_FLAGS = [
   { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the action's report file format)." },
   { name: 'junit', value: 'FILE', description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).' },
   { name: 'markdown', value: 'FILE', description: 'Write the summary as markdown, e.g. for a merge-request note.' },
+  {
+    name: 'baseline-report',
+    value: 'FILE',
+    description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+  },
   { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
   { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ] as const;
@@ -21,6 +26,8 @@ export interface CliRequest {
   report?: string;
   junit?: string;
   markdown?: string;
+  /** A report file of the default branch to compare with. */
+  baselineReport?: string;
   verbose: boolean;
   help: boolean;
   /** What is wrong with the flags and variables themselves, one sentence each, in the command line's words. */
@@ -98,6 +105,7 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     report: text('report'),
     junit: text('junit'),
     markdown: text('markdown'),
+    baselineReport: text('baseline-report'),
     verbose: values.get('verbose') === true,
     help: values.get('help') === true,
     problems,

@@ -3,6 +3,7 @@ import { detectChange } from '../core/change/ci.js';
 import { InputError, messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
+import { applyBaseline, baselineFromReport, type BaselinePolicy } from '../core/baseline.js';
 import { planGate, runGate } from '../core/gate.js';
 import type { Mode } from '../core/inputs/common.js';
 import type { ReportSubject } from '../core/render/report.js';
@@ -54,7 +55,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-  const verdict = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+  const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
+  const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
+    drops: plan.drops,
+    onMissing: plan.inputs.on_missing_baseline,
+    ...(plan.inputs.confidence === undefined ? {} : { confidence: plan.inputs.confidence }),
+    onInconclusive: plan.inputs.on_inconclusive,
+  });
   cancel.dispose();
   const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
   const written = await finish(request, verdict, subject, io, log, plan.inputs.mode);
@@ -77,9 +84,20 @@ async function aggregateShards(request: CliRequest, change: ReturnType<typeof de
     await finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
     return EXIT.badInput;
   }
-  const verdict = await aggregateReports(planned.plan, log);
+  const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
   const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
   return exitStatus(verdict, planned.mode, written, log);
+}
+
+/**
+ * With `--baseline-report` (or a drop threshold), the verdict compared with the default
+ * branch's report file, as the action compares with the base commit's check. Without a file, a
+ * drop threshold compares nothing and `--on-missing-baseline` decides.
+ */
+async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaselinePolicy): Promise<Verdict> {
+  if (!request.baselineReport && policy.drops.length === 0) return verdict;
+  const found = request.baselineReport ? await baselineFromReport(request.baselineReport, verdict, checkName) : { missing: 'no --baseline-report was given' };
+  return applyBaseline(verdict, found.record, found.missing, policy);
 }
 
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */

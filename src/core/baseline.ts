@@ -1,5 +1,7 @@
 import { type BaselineComparison, BaselineRecord } from './baseline-record.js';
 import { type Interval, meanAndSd, tQuantile } from './stats.js';
+import { readReport } from './aggregate/read-report.js';
+import { InputError } from './errors.js';
 import { truncate } from './text.js';
 import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
 import { figureSpec } from './vocabulary.js';
@@ -51,6 +53,29 @@ export function decodeRecord(text: string | null | undefined): BaselineRecord | 
   } catch {
     return 'its record is not JSON';
   }
+}
+
+/** The drop thresholds, by backend: the input and the figure each bounds. */
+const DROPS: Record<string, { input: DropInput; figure: string }[]> = {
+  sepurux: [
+    { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+    { input: 'max_reliability_drop', figure: 'reliability_score' },
+  ],
+};
+type DropInput = 'max_pass_rate_drop' | 'max_reliability_drop';
+
+/**
+ * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
+ * would be ignored). Either front door's inputs, parsed.
+ */
+export function dropsOf(given: Partial<Record<DropInput, number | undefined>>, backendId: string): BaselinePolicy['drops'] {
+  const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
+    const limit = given[input];
+    return limit === undefined ? [] : [{ input, figure, limit }];
+  });
+  const foreign = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => given[input] !== undefined && !drops.some((d) => d.input === input));
+  if (foreign) throw new InputError(`Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+  return drops;
 }
 
 /** What to compare with, and how much worse the change may be. */
@@ -119,4 +144,28 @@ function dropInterval(record: BaselineRecord, verdict: Verdict, figure: string, 
   const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
+}
+
+/**
+ * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
+ * main pipeline's artifact): its record, or why there is none. A file that is missing,
+ * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
+ * baseline", said plainly, and `on_missing_baseline` decides.
+ */
+export async function baselineFromReport(path: string, verdict: Verdict, checkName: string): Promise<{ record?: BaselineRecord; missing?: string }> {
+  const report = await readReport(path);
+  if (typeof report === 'string') return { missing: `the baseline ${report}` };
+  const why =
+    report.backend !== verdict.backend
+      ? `is of ${report.backend}, not ${verdict.backend}: not comparable`
+      : report.checkName !== checkName
+        ? `is for check "${report.checkName}", not "${checkName}"`
+        : report.outcome !== 'evaluated'
+          ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+          : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+            ? 'names no commit'
+            : undefined;
+  if (why) return { missing: `the baseline report ${report.file} ${why}` };
+  const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
+  return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
 }

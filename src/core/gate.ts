@@ -10,6 +10,7 @@ import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
 import type { Why } from './why.js';
 import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from './repeats/run.js';
+import { type BaselinePolicy, dropsOf } from './baseline.js';
 
 /** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {
@@ -18,6 +19,8 @@ export interface GatePlan {
   prepared: PreparedGate;
   /** The change being gated, with the `head_sha` and `pull_request_number` inputs applied. */
   change: ChangeContext;
+  /** The drop thresholds, judged against a baseline where a front door has one. */
+  drops: BaselinePolicy['drops'];
 }
 
 /**
@@ -39,11 +42,13 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
   const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
+  const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
   const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
   const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
   const invalid = InputError.combine(problems);
   if (invalid || !inputs || !backend || !prepared) throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
+    drops: drops ?? [],
     inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
     backend,
     prepared,

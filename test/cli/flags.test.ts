@@ -22,9 +22,9 @@ describe('readRequest', () => {
   });
 
   it('refuses a misspelt or action-only GATE_ variable, naming the one meant', () => {
-    const { problems } = readRequest([], { GATE_MIN_PASS_RAT: '0.85', GATE_TOKEN: 't', GATE_MAX_PASS_RATE_DROP: '0.05', OTHER: 'x' });
+    const { problems } = readRequest([], { GATE_MIN_PASS_RAT: '0.85', GATE_TOKEN: 't', GATE_CHECK_NAME: 'gate', OTHER: 'x' });
     expect(problems).toEqual([
-      'Variable GATE_MAX_PASS_RATE_DROP is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it',
+      'Variable GATE_CHECK_NAME is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it',
       'Variable GATE_MIN_PASS_RAT is not an input of the command line; did you mean GATE_MIN_PASS_RATE? Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate',
     ]);
   });

@@ -194,6 +194,33 @@ describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins 
   });
 });
 
+describe('the command line compares with a report of the default branch (--baseline-report)', () => {
+  const MAIN = { ...GITLAB, CI_COMMIT_SHA: 'a'.repeat(40), CI_MERGE_REQUEST_IID: '' };
+
+  it('shows the deltas and gates on a drop, as the action does against the base commit', async () => {
+    const base = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--report', join(dir, 'main.json')], { ...sepuruxEnv(), ...MAIN });
+    expect(base.exitCode).toBe(0);
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'main.json'), ...files()], sepuruxEnv());
+    expect(run.exitCode).toBe(1);
+    expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05 (`max_pass_rate_drop`)');
+    const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
+    expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', 'Base aaaaaaa (pass)', 'Δ', 'Threshold']);
+    expect(seen.rows).toContainEqual(['', 'Pass rate', '0.72', '0.92', '−0.2', '']);
+    expect(seen.rows).toContainEqual(['❌', 'Pass rate drop', '0.2', '—', '—', '≤ 0.05 (max_pass_rate_drop)']);
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha).toBe('a'.repeat(40));
+  });
+
+  it('takes a missing, unreadable or foreign file as no baseline, said plainly, and on-missing-baseline decides', async () => {
+    const missing = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'nope.json')], sepuruxEnv());
+    expect(missing.exitCode).toBe(0);
+    expect(lastLine(missing.stdout)).toMatch(/^warn: .*nothing was compared for `max_pass_rate_drop` \(no baseline: the baseline report nope\.json cannot be read \(ENOENT\); on_missing_baseline: warn\)/);
+    await runCli(['--backend', 'trulayer', '--dataset-id', DATASET_ID, '--eval-version-id', EVAL_VERSION_ID, '--score-floor', '0.5', '--report', join(dir, 'tl.json')], { GATE_TOKEN: FAKE_TRULAYER_TOKEN, GATE_BASE_URL: servers[1]!.origin, ...MAIN });
+    const foreign = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--on-missing-baseline', 'fail', '--baseline-report', join(dir, 'tl.json')], sepuruxEnv());
+    expect(foreign.exitCode).toBe(1);
+    expect(lastLine(foreign.stdout)).toContain('the baseline report tl.json is of TruLayer, not Sepurux: not comparable; on_missing_baseline: fail');
+  });
+});
+
 describe('--help', () => {
   it('lists every flag the declarations make, with its variable and default, and exits 0', async () => {
     const run = await runCli(['--help']);

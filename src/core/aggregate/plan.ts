@@ -7,9 +7,10 @@ import { declaredInputs } from '../inputs/declare.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { Threshold } from '../verdict.js';
 import type { AggregatePlan } from './index.js';
+import { type BaselinePolicy, dropsOf } from '../baseline.js';
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards'] as const;
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'] as const;
 
 /** An aggregate step's plan, and the shared inputs it read. */
 export interface PlannedAggregate {
@@ -20,6 +21,8 @@ export interface PlannedAggregate {
   headSha?: string;
   pullRequestNumber?: number;
   onMissingBaseline: 'pass' | 'warn' | 'fail';
+  /** The drop thresholds, judged on the pooled verdict against a baseline where there is one. */
+  drops: BaselinePolicy['drops'];
 }
 
 /**
@@ -43,6 +46,12 @@ export function planAggregate(raw: RawInputs, where: { checkName?: string; headS
     problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
   }
   const backend = backendById(inputs.backend);
+  let drops: BaselinePolicy['drops'] = [];
+  try {
+    drops = dropsOf(inputs, backend.id);
+  } catch (error) {
+    problems.push(...(error as InputError).problems);
+  }
   const thresholds: Threshold[] = [];
   for (const name of Object.keys(backend.inputs.shape)) {
     if (!raw[name]?.trim()) continue;
@@ -66,5 +75,6 @@ export function planAggregate(raw: RawInputs, where: { checkName?: string; headS
     ...(headSha ? { headSha } : {}),
     ...(pullRequestNumber ? { pullRequestNumber } : {}),
     onMissingBaseline: inputs.on_missing_baseline,
+    drops,
   };
 }

@@ -41,7 +41,14 @@ const ShardReport = z.object({
       unmeasured: z.unknown().optional(),
     }),
   ),
-  repeats: z.object({ run: z.number().int().min(1), passed: z.number().int().min(0) }).optional(),
+  repeats: z
+    .object({
+      run: z.number().int().min(1),
+      passed: z.number().int().min(0),
+      rows: z.array(z.object({ index: z.number(), decision, outcome: z.enum(['evaluated', 'error', 'cancelled']), reason: z.string(), figures: z.record(z.string(), z.number()), failingTools: z.array(z.string()) })).max(20),
+    })
+    .passthrough()
+    .optional(),
   topFailingTools: z.array(z.object({ tool: z.string(), count: z.number() })),
   durationMs: z.number(),
 });
@@ -55,6 +62,15 @@ export interface ShardVerdict extends Verdict {
   file: string;
 }
 
+/** A report file read back and checked, with what it is about. */
+export interface ReadReport extends Verdict {
+  checkName: string;
+  headSha?: string;
+  shard?: string;
+  /** The file it came from, for messages. */
+  file: string;
+}
+
 /**
  * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
  * check and commit, and its decision is what its own thresholds and backend decision make
@@ -62,6 +78,14 @@ export interface ShardVerdict extends Verdict {
  * file, or the verdict.
  */
 export async function readShardReport(path: string): Promise<ShardVerdict | string> {
+  const report = await readReport(path);
+  if (typeof report === 'string') return report;
+  if (!report.shard) return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+  return { ...report, shard: report.shard };
+}
+
+/** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
+export async function readReport(path: string): Promise<ReadReport | string> {
   const name = basename(path);
   let bytes: Buffer;
   try {
@@ -80,10 +104,9 @@ export async function readShardReport(path: string): Promise<ShardVerdict | stri
     return `report ${name} does not have the report format (${issue?.path.join('.') || '(file)'}: ${issue?.message})`;
   }
   const report = parsed.data;
-  if (!report.shard) return `report ${name} belongs to no shard: the gate that wrote it had no \`shard\` input`;
   const altered = contradiction(report);
-  if (altered) return `report ${name} (shard ${report.shard}) contradicts itself: ${altered}; it was changed after the gate wrote it`;
-  return { ...report, shard: report.shard, file: name } as ShardVerdict;
+  if (altered) return `report ${name}${report.shard ? ` (shard ${report.shard})` : ''} contradicts itself: ${altered}; it was changed after the gate wrote it`;
+  return { ...report, file: name } as ReadReport;
 }
 
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { insecureUrlReason } from '../transport/url.js';
 import { documented } from './declare.js';
-import { type CrossRule, flag, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
+import { type CrossRule, flag, fraction, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
 
 /** The staged-rollout modes: what a failing verdict does to the step and the check. */
 export const MODES = ['observe', 'soft', 'hard'] as const;
@@ -97,6 +97,12 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
     }),
     require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
+    max_pass_rate_drop: documented(fraction(), {
+      description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+      description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
+    }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
       description:
         'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { credential } from './common.js';
 import { declaredInputs, documented } from './declare.js';
-import { flag, fraction, oneOf, optionalNumber, optionalText } from './fields.js';
+import { flag, oneOf, optionalText } from './fields.js';
 
 /** The inputs only the action reads: how it reports on GitHub. */
 export const GitHubInputs = z.object({
@@ -21,14 +21,6 @@ export const GitHubInputs = z.object({
     description:
       "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
     default: 'auto',
-    actionOnly: true,
-  }),
-  max_pass_rate_drop: documented(fraction(), {
-    description: 'Sepurux: most the pass rate may fall below the base branch\'s, a fraction ("0.05": 5 points).',
-    actionOnly: true,
-  }),
-  max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-    description: "Sepurux: most the reliability score may fall below the base branch's, in points.",
     actionOnly: true,
   }),
 });
