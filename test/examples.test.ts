@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { readTraceFile } from '../src/core/backends/sepurux/trace-file.js';
 import { scratchDir } from './support/scratch.js';
 
@@ -11,6 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const exampleFiles = async () => [
   ...(await readdir(join(root, 'examples/workflows'))).map((f) => `examples/workflows/${f}`),
   'examples/ci/.gitlab-ci.yml',
+  'examples/ci/matrix.gitlab-ci.yml',
   'examples/ci/Jenkinsfile',
 ];
 
@@ -23,6 +25,13 @@ describe('the examples', () => {
       }
       // The step that records a trace is the user's: every example says so where it runs the stand-in.
       if (text.includes('record-trace.mjs')) expect(text, file).toMatch(/[Yy]our own step/);
+    }
+  });
+
+  it('GitLab examples are YAML whose jobs run the gate', async () => {
+    for (const file of ['examples/ci/.gitlab-ci.yml', 'examples/ci/matrix.gitlab-ci.yml']) {
+      const jobs = Object.values(parse(await readFile(join(root, file), 'utf8')) as Record<string, { script?: string[] }>).filter((job) => Array.isArray(job?.script));
+      expect(jobs.flatMap((job) => job.script ?? []).some((line) => line.includes('agent-reliability-gate#v1')), file).toBe(true);
     }
   });
 
