@@ -76732,15 +76732,18 @@ function thresholdsOf(inputs, batch) {
 }
 /**
  * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
- * decides `fail`. `startedTraces` is what run creation said a batch started.
+ * decides `fail`. `startedTraces` is what run creation said a batch started. With `judged`,
+ * `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gives one.
  */
-function toEvaluation(answer, ids, thresholds, startedTraces) {
+function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
     const status = answer.status.toLowerCase();
     const said = (answer.decision ?? '').toLowerCase();
     // Some servers put the verdict in `status` alone.
     const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
     const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
     const { decision, reason } = contradiction ? { decision: 'fail', reason: contradiction } : readDecision(status, verdict);
+    const bars = passRateBars(answer, judged?.confidence ?? 0.95);
+    const interval = judged && bars.errorBars?.passRate;
     return {
         decision,
         status,
@@ -76748,8 +76751,8 @@ function toEvaluation(answer, ids, thresholds, startedTraces) {
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
-        ...passRateBars(answer),
-        thresholds,
+        ...bars,
+        thresholds: interval ? thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)) : thresholds,
         topFailingTools: answer.top_failing_tools ?? [],
     };
 }
@@ -76799,7 +76802,7 @@ function figuresOf(answer) {
  * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
  * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
  */
-function passRateBars(answer) {
+function passRateBars(answer, confidence) {
     const n = answer.trace_count;
     const rate = answer.pass_rate;
     if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1)
@@ -76807,7 +76810,7 @@ function passRateBars(answer) {
     const passes = rate * n;
     if (Math.abs(passes - Math.round(passes)) > 0.01)
         return {};
-    const interval = wilsonInterval(Math.round(passes), n, 0.95);
+    const interval = wilsonInterval(Math.round(passes), n, confidence);
     return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }
 
@@ -77292,7 +77295,6 @@ function formatBytes(bytes) {
 
 
 
-
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 const sepurux = {
     id: 'sepurux',
@@ -77392,16 +77394,8 @@ async function runOnce(inputs, subject, client, context, onStarted) {
             log: (line) => log.info(line),
         });
     });
-    const evaluation = toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
-    return inputs.confidence === undefined ? evaluation : judgeOnIntervals(evaluation, inputs.confidence, inputs.onInconclusive);
-}
-/** With `confidence`: `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gave one. */
-function judgeOnIntervals(evaluation, confidence, onInconclusive) {
-    const shown = evaluation.errorBars?.passRate;
-    const interval = shown && wilsonInterval(Math.round(shown.estimate * shown.n), shown.n, confidence);
-    if (!interval)
-        return evaluation;
-    return { ...evaluation, thresholds: evaluation.thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive } : t)) };
+    const judged = inputs.confidence === undefined ? undefined : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
+    return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
 }
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
 function startedTraceCount(created) {
@@ -77843,6 +77837,9 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     }
     return url.href.replace(/\/+$/, '');
 });
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+const DEFAULT_MAX_REPEATS = 5;
+const DEFAULT_MIN_REPEATS = 1;
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx) => {
     if (text === undefined)
@@ -77893,8 +77890,8 @@ const commonSchema = (backends) => object({
         description: 'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
         default: '1',
     }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: '5' }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: '1' }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
         description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
     }),
@@ -77946,7 +77943,7 @@ const REPEAT_RULES = [
     },
     {
         inputs: ['max_repeats', 'min_repeats'],
-        broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
+        broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
     },
     {
@@ -79109,7 +79106,7 @@ async function finish(run, outcomes, how) {
         return verdict;
     // Why: the worst repeat that ran and failed, as a single run would say it.
     const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
-    const why = worstRun && run.prepared.explain ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
+    const why = worstRun ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
     return why ? { ...verdict, why } : verdict;
 }
 function explainRepeats(backend, summary, judged, broken) {
@@ -79262,8 +79259,8 @@ async function gate_runGate(plan, runtime) {
         ...(baselineRunId ? { baselineRunId } : {}),
     });
     const context = contextWith(log, change.gateKey);
-    if (inputs.repeats !== 1) {
-        try {
+    try {
+        if (inputs.repeats !== 1) {
             return await runRepeats({
                 backend,
                 prepared: plan.prepared,
@@ -79273,15 +79270,9 @@ async function gate_runGate(plan, runtime) {
                 // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
                 contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
                 stopped,
-                explain: (repeatContext) => explainSafely(plan.prepared.explain ?? (async () => undefined), repeatContext),
+                explain: (repeatContext) => (plan.prepared.explain ? explainSafely(plan.prepared.explain, repeatContext) : Promise.resolve(undefined)),
             });
         }
-        catch (error) {
-            const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
-            return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
-        }
-    }
-    try {
         const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
         const verdict = decide(backend, evaluation, deadline.elapsedMs());
         if (verdict.decision !== 'fail' || !plan.prepared.explain)
@@ -79307,8 +79298,8 @@ async function explainSafely(explain, context) {
 function repeatPolicy(inputs) {
     return {
         repeats: inputs.repeats,
-        maxRepeats: inputs.max_repeats ?? 5,
-        minRepeats: inputs.min_repeats ?? 1,
+        maxRepeats: inputs.max_repeats ?? DEFAULT_MAX_REPEATS,
+        minRepeats: inputs.min_repeats ?? DEFAULT_MIN_REPEATS,
         ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
         ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
         onInconclusive: inputs.on_inconclusive,
@@ -79502,8 +79493,12 @@ function baselineNotes(verdict) {
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return [];
+    return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+}
+/** Up to ten tool names, escaped, and how many more. */
+function toolNames(tools) {
     const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
-    return [`**Newly failing** (not failing on the base commit): ${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`, ''];
+    return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 function toolList(verdict, maxTools) {
     const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -79534,9 +79529,9 @@ function repeatSection(verdict) {
     if (seen.length)
         lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
     if (repeats.flakyTools.length)
-        lines.push(`**Flaky** (failing in some repeats, not all): ${repeats.flakyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.flakyTools.length > 10 ? ` and ${repeats.flakyTools.length - 10} more` : ''}`, '');
+        lines.push(`**Flaky** (failing in some repeats, not all): ${toolNames(repeats.flakyTools)}`, '');
     if (repeats.steadyTools.length)
-        lines.push(`**Failing in every repeat**: ${repeats.steadyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.steadyTools.length > 10 ? ` and ${repeats.steadyTools.length - 10} more` : ''}`, '');
+        lines.push(`**Failing in every repeat**: ${toolNames(repeats.steadyTools)}`, '');
     const shown = FIGURE_SPECS.filter((spec) => repeats.rows.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
     lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
     for (const row of repeats.rows.slice(0, 20)) {
@@ -80213,6 +80208,8 @@ function changeOf(target) {
 
 
 
+
+
 const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes from a fork, and GitHub gives fork workflows no secrets. ' +
     'Gate fork pull requests from a `workflow_run` workflow that runs in the base repository (see examples/workflows/fork-safe-gate.yml).';
 /**
@@ -80222,10 +80219,11 @@ const FORK_WITHOUT_SECRET = 'Input `token` is empty: this pull request comes fro
  */
 async function planAction(raw, env, undeclared = []) {
     const typos = undeclaredInputProblems(undeclared);
+    if (typos.length === 0)
+        return planDeclared(raw, env);
+    // The typos, and whatever else is wrong with the declared inputs, in one error.
     const planned = await planDeclared(raw, env).catch((error) => error);
-    if (typos.length === 0 && !(planned instanceof Error))
-        return planned;
-    throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])].filter((e) => !(e instanceof InputError) || e.problems.length > 0));
+    throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])]);
 }
 async function planDeclared(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
@@ -80291,20 +80289,24 @@ function planAggregateStep(raw, reporting, target, env) {
  */
 function inputErrorPlace(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-    const token = raw.github_token?.trim();
-    const backend = BACKENDS.find((b) => b.id === raw.backend?.trim().toLowerCase()) ?? backendById(BACKEND_IDS[0]);
-    const headSha = /^[0-9a-f]{40}$/i.test(raw.head_sha?.trim() ?? '') ? raw.head_sha?.trim() : target.headSha;
-    const number = Number(raw.pull_request_number?.trim() || Number.NaN);
+    // Each input through its own declared schema, alone: a valid one is used, an invalid one falls back.
+    const valid = (schema, name) => {
+        const parsed = schema.safeParse(raw[name] ?? '');
+        return parsed.success ? parsed.data : undefined;
+    };
+    const common = commonSchema(BACKEND_IDS).shape;
+    const reporting = GitHubInputs.shape;
+    const backend = backendById(valid(common.backend, 'backend') ?? BACKEND_IDS[0]);
     return {
         ...target,
-        token: token && /^[\x21-\x7e]+$/.test(token) ? token : undefined,
-        checkName: raw.check_name?.trim() || backend.defaultCheckName,
+        token: valid(reporting.github_token, 'github_token'),
+        checkName: valid(reporting.check_name, 'check_name') ?? backend.defaultCheckName,
         mode: 'hard',
-        headSha,
-        pullRequestNumber: Number.isInteger(number) && number > 0 ? number : target.pullRequestNumber,
-        comment: !['false', 'False', 'FALSE'].includes(raw.comment?.trim() ?? ''),
+        headSha: valid(common.head_sha, 'head_sha') ?? target.headSha,
+        pullRequestNumber: valid(common.pull_request_number, 'pull_request_number') ?? target.pullRequestNumber,
+        comment: valid(reporting.comment, 'comment') ?? true,
         // A matrix leg reports through its aggregate step, which fails on the leg's missing report.
-        reportsElsewhere: Boolean(raw.shard?.trim()) && !raw.aggregate?.trim(),
+        reportsElsewhere: Boolean(valid(common.shard, 'shard')) && !raw.aggregate?.trim(),
     };
 }
 

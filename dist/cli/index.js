@@ -45533,15 +45533,18 @@ function thresholdsOf(inputs, batch) {
 }
 /**
  * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
- * decides `fail`. `startedTraces` is what run creation said a batch started.
+ * decides `fail`. `startedTraces` is what run creation said a batch started. With `judged`,
+ * `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gives one.
  */
-function toEvaluation(answer, ids, thresholds, startedTraces) {
+function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
     const status = answer.status.toLowerCase();
     const said = (answer.decision ?? '').toLowerCase();
     // Some servers put the verdict in `status` alone.
     const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
     const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
     const { decision, reason } = contradiction ? { decision: 'fail', reason: contradiction } : readDecision(status, verdict);
+    const bars = passRateBars(answer, judged?.confidence ?? 0.95);
+    const interval = judged && bars.errorBars?.passRate;
     return {
         decision,
         status,
@@ -45549,8 +45552,8 @@ function toEvaluation(answer, ids, thresholds, startedTraces) {
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
-        ...passRateBars(answer),
-        thresholds,
+        ...bars,
+        thresholds: interval ? thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)) : thresholds,
         topFailingTools: answer.top_failing_tools ?? [],
     };
 }
@@ -45600,7 +45603,7 @@ function figuresOf(answer) {
  * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
  * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
  */
-function passRateBars(answer) {
+function passRateBars(answer, confidence) {
     const n = answer.trace_count;
     const rate = answer.pass_rate;
     if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1)
@@ -45608,7 +45611,7 @@ function passRateBars(answer) {
     const passes = rate * n;
     if (Math.abs(passes - Math.round(passes)) > 0.01)
         return {};
-    const interval = wilsonInterval(Math.round(passes), n, 0.95);
+    const interval = wilsonInterval(Math.round(passes), n, confidence);
     return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }
 
@@ -46093,7 +46096,6 @@ function formatBytes(bytes) {
 
 
 
-
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 const sepurux = {
     id: 'sepurux',
@@ -46193,16 +46195,8 @@ async function runOnce(inputs, subject, client, context, onStarted) {
             log: (line) => log.info(line),
         });
     });
-    const evaluation = toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
-    return inputs.confidence === undefined ? evaluation : judgeOnIntervals(evaluation, inputs.confidence, inputs.onInconclusive);
-}
-/** With `confidence`: `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gave one. */
-function judgeOnIntervals(evaluation, confidence, onInconclusive) {
-    const shown = evaluation.errorBars?.passRate;
-    const interval = shown && wilsonInterval(Math.round(shown.estimate * shown.n), shown.n, confidence);
-    if (!interval)
-        return evaluation;
-    return { ...evaluation, thresholds: evaluation.thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive } : t)) };
+    const judged = inputs.confidence === undefined ? undefined : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
+    return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
 }
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
 function startedTraceCount(created) {
@@ -46644,6 +46638,9 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     }
     return url.href.replace(/\/+$/, '');
 });
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+const DEFAULT_MAX_REPEATS = 5;
+const DEFAULT_MIN_REPEATS = 1;
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx) => {
     if (text === undefined)
@@ -46694,8 +46691,8 @@ const commonSchema = (backends) => object({
         description: 'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
         default: '1',
     }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: '5' }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: '1' }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
         description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
     }),
@@ -46747,7 +46744,7 @@ const REPEAT_RULES = [
     },
     {
         inputs: ['max_repeats', 'min_repeats'],
-        broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
+        broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
     },
     {
@@ -47981,7 +47978,7 @@ async function finish(run, outcomes, how) {
         return verdict;
     // Why: the worst repeat that ran and failed, as a single run would say it.
     const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
-    const why = worstRun && run.prepared.explain ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
+    const why = worstRun ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
     return why ? { ...verdict, why } : verdict;
 }
 function explainRepeats(backend, summary, judged, broken) {
@@ -48134,8 +48131,8 @@ async function gate_runGate(plan, runtime) {
         ...(baselineRunId ? { baselineRunId } : {}),
     });
     const context = contextWith(log, change.gateKey);
-    if (inputs.repeats !== 1) {
-        try {
+    try {
+        if (inputs.repeats !== 1) {
             return await runRepeats({
                 backend,
                 prepared: plan.prepared,
@@ -48145,15 +48142,9 @@ async function gate_runGate(plan, runtime) {
                 // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
                 contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
                 stopped,
-                explain: (repeatContext) => explainSafely(plan.prepared.explain ?? (async () => undefined), repeatContext),
+                explain: (repeatContext) => (plan.prepared.explain ? explainSafely(plan.prepared.explain, repeatContext) : Promise.resolve(undefined)),
             });
         }
-        catch (error) {
-            const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
-            return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
-        }
-    }
-    try {
         const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
         const verdict = decide(backend, evaluation, deadline.elapsedMs());
         if (verdict.decision !== 'fail' || !plan.prepared.explain)
@@ -48179,8 +48170,8 @@ async function explainSafely(explain, context) {
 function repeatPolicy(inputs) {
     return {
         repeats: inputs.repeats,
-        maxRepeats: inputs.max_repeats ?? 5,
-        minRepeats: inputs.min_repeats ?? 1,
+        maxRepeats: inputs.max_repeats ?? DEFAULT_MAX_REPEATS,
+        minRepeats: inputs.min_repeats ?? DEFAULT_MIN_REPEATS,
         ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
         ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
         onInconclusive: inputs.on_inconclusive,
@@ -48247,6 +48238,10 @@ function xml(value) {
     // eslint-disable-next-line no-control-regex
     return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
+/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
+function thresholdCase(t, prefix = '') {
+    return { name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) };
+}
 /** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
 function shardCase(shard) {
     return { name: `shard ${shard.shard}`, ...(shard.decision === 'fail' ? { failure: shard.reason } : {}) };
@@ -48262,13 +48257,13 @@ function renderJUnit(verdict, suite) {
         ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }, ...shards.map((s) => shardCase(s))]
         : shards.length > 0
             ? // An aggregate: a test case per shard, then the pooled thresholds.
-                [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => ({ name: `pooled ${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) }))]
+                [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled '))]
             : [
                 {
                     name: `${verdict.backend} decision`,
                     ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
                 },
-                ...verdict.thresholds.map((t) => ({ name: `${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) })),
+                ...verdict.thresholds.map((t) => thresholdCase(t)),
             ];
     const failures = cases.filter((c) => c.failure !== undefined).length;
     const seconds = (verdict.durationMs / 1000).toFixed(3);
@@ -48406,8 +48401,12 @@ function baselineNotes(verdict) {
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return [];
+    return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+}
+/** Up to ten tool names, escaped, and how many more. */
+function toolNames(tools) {
     const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
-    return [`**Newly failing** (not failing on the base commit): ${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`, ''];
+    return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 function toolList(verdict, maxTools) {
     const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -48438,9 +48437,9 @@ function repeatSection(verdict) {
     if (seen.length)
         lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
     if (repeats.flakyTools.length)
-        lines.push(`**Flaky** (failing in some repeats, not all): ${repeats.flakyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.flakyTools.length > 10 ? ` and ${repeats.flakyTools.length - 10} more` : ''}`, '');
+        lines.push(`**Flaky** (failing in some repeats, not all): ${toolNames(repeats.flakyTools)}`, '');
     if (repeats.steadyTools.length)
-        lines.push(`**Failing in every repeat**: ${repeats.steadyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.steadyTools.length > 10 ? ` and ${repeats.steadyTools.length - 10} more` : ''}`, '');
+        lines.push(`**Failing in every repeat**: ${toolNames(repeats.steadyTools)}`, '');
     const shown = FIGURE_SPECS.filter((spec) => repeats.rows.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
     lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
     for (const row of repeats.rows.slice(0, 20)) {
@@ -48853,7 +48852,7 @@ async function main(argv, env, io) {
         // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
         if (request.problems.length === 0)
             return EXIT.pass;
-        io.stderr.write(`agent-reliability-gate: ${printable(new InputError(request.problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:'))}\n`);
+        io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
         return EXIT.badInput;
     }
     const secrets = [request.inputs.token];
@@ -48864,13 +48863,8 @@ async function main(argv, env, io) {
     // Every problem at once, the flags' and the inputs', before any call.
     const plan = await planGate(request.inputs, change).catch((error) => error);
     const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
-    if (plan instanceof Error || problems.length > 0) {
-        const message = problems.length > 0 ? new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:') : messageOf(plan);
-        const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
-        io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-        await main_finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
-        return EXIT.badInput;
-    }
+    if (plan instanceof Error || problems.length > 0)
+        return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log);
     log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
@@ -48896,15 +48890,24 @@ async function aggregateShards(request, change, io, log) {
         }
     })();
     const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
-    if (planned instanceof InputError || problems.length > 0) {
-        const message = new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
-        io.stderr.write(`agent-reliability-gate: ${printable(message)}\n`);
-        await main_finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
-        return EXIT.badInput;
-    }
+    if (planned instanceof InputError || problems.length > 0)
+        return refuse(request, problemsMessage(problems), change, io, log);
     const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
     const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
     return exitStatus(verdict, planned.mode, written, log);
+}
+/** Every problem with the flags and inputs, one line each, in the command line's words. */
+function problemsMessage(problems) {
+    return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+}
+/** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
+async function refuse(request, message, change, io, log) {
+    const secrets = [request.inputs.token];
+    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
+    // stderr says every problem; the verdict's reason is bounded like any other.
+    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
+    await main_finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+    return EXIT.badInput;
 }
 /**
  * With `--baseline-report` (or a drop threshold), the verdict compared with the default

@@ -1,14 +1,17 @@
 import type { AggregatePlan } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
 import type { BaselinePolicy } from '../core/baseline.js';
-import { BACKENDS, BACKEND_IDS, backendById } from '../core/backends/registry.js';
+import type { z } from 'zod';
+import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/errors.js';
 import { type GatePlan, planGate } from '../core/gate.js';
+import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
+import { GitHubInputs } from '../core/inputs/github.js';
 import type { ReportSubject } from '../core/render/report.js';
 import type { GitHubPlace } from './github/report.js';
-import { type GitHubInputs, parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
+import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 
 /**
  * What the action was asked to do: gate the change (alone, or as one shard of a matrix), or
@@ -34,9 +37,10 @@ const FORK_WITHOUT_SECRET =
  */
 export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv, undeclared: readonly string[] = []): Promise<ActionPlan> {
   const typos = undeclaredInputProblems(undeclared);
+  if (typos.length === 0) return planDeclared(raw, env);
+  // The typos, and whatever else is wrong with the declared inputs, in one error.
   const planned = await planDeclared(raw, env).catch((error: unknown) => error);
-  if (typos.length === 0 && !(planned instanceof Error)) return planned as ActionPlan;
-  throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])].filter((e) => !(e instanceof InputError) || e.problems.length > 0));
+  throw InputError.combine([new InputError(typos), ...(planned instanceof Error ? [planned] : [])]);
 }
 
 async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
@@ -104,19 +108,23 @@ function planAggregateStep(raw: RawInputs, reporting: GitHubInputs, target: Retu
  */
 export function inputErrorPlace(raw: RawInputs, env: NodeJS.ProcessEnv): GitHubPlace {
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-  const token = raw.github_token?.trim();
-  const backend = BACKENDS.find((b) => b.id === raw.backend?.trim().toLowerCase()) ?? backendById(BACKEND_IDS[0]);
-  const headSha = /^[0-9a-f]{40}$/i.test(raw.head_sha?.trim() ?? '') ? raw.head_sha?.trim() : target.headSha;
-  const number = Number(raw.pull_request_number?.trim() || Number.NaN);
+  // Each input through its own declared schema, alone: a valid one is used, an invalid one falls back.
+  const valid = <T>(schema: z.ZodType<T>, name: string): T | undefined => {
+    const parsed = schema.safeParse(raw[name] ?? '');
+    return parsed.success ? parsed.data : undefined;
+  };
+  const common = commonSchema(BACKEND_IDS).shape;
+  const reporting = GitHubInputs.shape;
+  const backend = backendById(valid(common.backend, 'backend') ?? BACKEND_IDS[0]);
   return {
     ...target,
-    token: token && /^[\x21-\x7e]+$/.test(token) ? token : undefined,
-    checkName: raw.check_name?.trim() || backend.defaultCheckName,
+    token: valid(reporting.github_token, 'github_token'),
+    checkName: valid(reporting.check_name, 'check_name') ?? backend.defaultCheckName,
     mode: 'hard',
-    headSha,
-    pullRequestNumber: Number.isInteger(number) && number > 0 ? number : target.pullRequestNumber,
-    comment: !['false', 'False', 'FALSE'].includes(raw.comment?.trim() ?? ''),
+    headSha: valid(common.head_sha, 'head_sha') ?? target.headSha,
+    pullRequestNumber: valid(common.pull_request_number, 'pull_request_number') ?? target.pullRequestNumber,
+    comment: valid(reporting.comment, 'comment') ?? true,
     // A matrix leg reports through its aggregate step, which fails on the leg's missing report.
-    reportsElsewhere: Boolean(raw.shard?.trim()) && !raw.aggregate?.trim(),
+    reportsElsewhere: Boolean(valid(common.shard, 'shard')) && !raw.aggregate?.trim(),
   };
 }

@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stdout.write(helpText());
     // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
     if (request.problems.length === 0) return EXIT.pass;
-    io.stderr.write(`agent-reliability-gate: ${printable(new InputError(request.problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:'))}\n`);
+    io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
     return EXIT.badInput;
   }
   const secrets = [request.inputs.token];
@@ -46,13 +46,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   // Every problem at once, the flags' and the inputs', before any call.
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
   const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
-  if (plan instanceof Error || problems.length > 0) {
-    const message = problems.length > 0 ? new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:') : messageOf(plan);
-    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
-    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-    await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
-    return EXIT.badInput;
-  }
+  if (plan instanceof Error || problems.length > 0) return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log);
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
@@ -78,15 +72,25 @@ async function aggregateShards(request: CliRequest, change: ReturnType<typeof de
     }
   })();
   const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
-  if (planned instanceof InputError || problems.length > 0) {
-    const message = new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
-    io.stderr.write(`agent-reliability-gate: ${printable(message)}\n`);
-    await finish(request, failedVerdict('Aggregate', message, {}, 0), { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
-    return EXIT.badInput;
-  }
+  if (planned instanceof InputError || problems.length > 0) return refuse(request, problemsMessage(problems), change, io, log);
   const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
   const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
   return exitStatus(verdict, planned.mode, written, log);
+}
+
+/** Every problem with the flags and inputs, one line each, in the command line's words. */
+function problemsMessage(problems: string[]): string {
+  return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+}
+
+/** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
+async function refuse(request: CliRequest, message: string, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>): Promise<number> {
+  const secrets = [request.inputs.token];
+  const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
+  // stderr says every problem; the verdict's reason is bounded like any other.
+  io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
+  await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+  return EXIT.badInput;
 }
 
 /**

@@ -89,7 +89,6 @@ export interface BaselinePolicy {
   onInconclusive?: Exclude<Decision, 'pass'>;
 }
 
-
 /**
  * Compares the verdict with the base branch's and judges the drop thresholds. A record never
  * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the

@@ -3,7 +3,7 @@ import type { Backend, BackendContext, ChangeContext, GateLog, PreparedGate } fr
 import { CancelledError } from './cancel.js';
 import { Deadline } from './deadline.js';
 import { InputError, messageOf } from './errors.js';
-import { type CommonInputs, parseCommonInputs } from './inputs/common.js';
+import { type CommonInputs, DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS, parseCommonInputs } from './inputs/common.js';
 import type { RawInputs } from './inputs/fields.js';
 import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
@@ -128,8 +128,8 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
     ...(baselineRunId ? { baselineRunId } : {}),
   });
   const context = contextWith(log, change.gateKey);
-  if (inputs.repeats !== 1) {
-    try {
+  try {
+    if (inputs.repeats !== 1) {
       return await runRepeats({
         backend,
         prepared: plan.prepared,
@@ -139,14 +139,9 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
         // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
         contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
         stopped,
-        explain: (repeatContext) => explainSafely(plan.prepared.explain ?? (async () => undefined), repeatContext),
+        explain: (repeatContext) => (plan.prepared.explain ? explainSafely(plan.prepared.explain, repeatContext) : Promise.resolve(undefined)),
       });
-    } catch (error) {
-      const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
-      return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
     }
-  }
-  try {
     const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
     const verdict = decide(backend, evaluation, deadline.elapsedMs());
     if (verdict.decision !== 'fail' || !plan.prepared.explain) return verdict;
@@ -171,8 +166,8 @@ async function explainSafely(explain: NonNullable<PreparedGate['explain']>, cont
 function repeatPolicy(inputs: GatePlan['inputs']): RepeatPolicy {
   return {
     repeats: inputs.repeats,
-    maxRepeats: inputs.max_repeats ?? 5,
-    minRepeats: inputs.min_repeats ?? 1,
+    maxRepeats: inputs.max_repeats ?? DEFAULT_MAX_REPEATS,
+    minRepeats: inputs.min_repeats ?? DEFAULT_MIN_REPEATS,
     ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
     ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
     onInconclusive: inputs.on_inconclusive,

@@ -40,8 +40,8 @@ export interface Threshold extends ThresholdSpec {
   onInconclusive?: Exclude<Decision, 'pass'>;
   /**
    * The figure cannot exist here, and why (a comparison with no baseline to compare with):
-   * when it is absent, `onUnmeasured` decides instead of failing closed, and the reason says
-   * that nothing was compared.
+   * when it is absent, `decides` (set by the input `by`) decides instead of failing closed, and
+   * the reason says that nothing was compared.
    */
   unmeasured?: { why: string; decides: Decision; by: string };
 }

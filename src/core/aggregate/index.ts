@@ -22,7 +22,6 @@ export interface AggregatePlan {
   cwd: string;
 }
 
-
 /**
  * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
  * (another commit), foreign (another check name), unreadable or altered report fails the

@@ -7,7 +7,6 @@ import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
 import type { Why } from '../why.js';
 
-
 export type { GateLog };
 
 /** What the workflow run tells a backend about the change being gated. */

@@ -32,6 +32,10 @@ const httpsUrl = optionalText().transform((text, ctx) => {
   return url.href.replace(/\/+$/, '');
 });
 
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+export const DEFAULT_MAX_REPEATS = 5;
+export const DEFAULT_MIN_REPEATS = 1;
+
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx): number | 'auto' => {
   if (text === undefined) return 1;
@@ -90,8 +94,8 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
       default: '1',
     }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: '5' }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: '1' }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
       description:
         'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
@@ -164,7 +168,7 @@ const REPEAT_RULES: CrossRule<Common>[] = [
   },
   {
     inputs: ['max_repeats', 'min_repeats'],
-    broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? 5) < (i.min_repeats ?? 1),
+    broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
     message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
   },
   {

@@ -1,5 +1,5 @@
 import type { ShardRow } from '../aggregate/types.js';
-import { describeThreshold, type Verdict } from '../verdict.js';
+import { describeThreshold, type ThresholdResult, type Verdict } from '../verdict.js';
 
 /** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
 function xml(value: string): string {
@@ -11,6 +11,11 @@ interface TestCase {
   name: string;
   /** Why it failed; absent when it passed. */
   failure?: string;
+}
+
+/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
+function thresholdCase(t: ThresholdResult, prefix = ''): TestCase {
+  return { name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) };
 }
 
 /** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
@@ -30,13 +35,13 @@ export function renderJUnit(verdict: Verdict, suite: string): string {
       ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }, ...shards.map((s) => shardCase(s))]
       : shards.length > 0
         ? // An aggregate: a test case per shard, then the pooled thresholds.
-          [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => ({ name: `pooled ${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) }))]
+          [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled '))]
         : [
           {
             name: `${verdict.backend} decision`,
             ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
           },
-          ...verdict.thresholds.map((t) => ({ name: `${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) })),
+          ...verdict.thresholds.map((t) => thresholdCase(t)),
         ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const seconds = (verdict.durationMs / 1000).toFixed(3);

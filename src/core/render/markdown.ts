@@ -73,8 +73,13 @@ function baselineNotes(verdict: Verdict): string[] {
   if (!comparison.record) return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
   const tools = comparison.newlyFailingTools;
   if (tools.length === 0) return [];
+  return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+}
+
+/** Up to ten tool names, escaped, and how many more. */
+function toolNames(tools: readonly string[]): string {
   const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
-  return [`**Newly failing** (not failing on the base commit): ${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`, ''];
+  return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 
 function toolList(verdict: Verdict, maxTools: number): string[] {
@@ -102,8 +107,8 @@ function repeatSection(verdict: Verdict): string[] {
     return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
   });
   if (seen.length) lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
-  if (repeats.flakyTools.length) lines.push(`**Flaky** (failing in some repeats, not all): ${repeats.flakyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.flakyTools.length > 10 ? ` and ${repeats.flakyTools.length - 10} more` : ''}`, '');
-  if (repeats.steadyTools.length) lines.push(`**Failing in every repeat**: ${repeats.steadyTools.slice(0, 10).map((t) => escapeText(t, 80)).join(', ')}${repeats.steadyTools.length > 10 ? ` and ${repeats.steadyTools.length - 10} more` : ''}`, '');
+  if (repeats.flakyTools.length) lines.push(`**Flaky** (failing in some repeats, not all): ${toolNames(repeats.flakyTools)}`, '');
+  if (repeats.steadyTools.length) lines.push(`**Failing in every repeat**: ${toolNames(repeats.steadyTools)}`, '');
   const shown = FIGURE_SPECS.filter((spec) => repeats.rows.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
   lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
   for (const row of repeats.rows.slice(0, 20)) {

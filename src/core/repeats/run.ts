@@ -38,7 +38,7 @@ export interface RepeatRun {
   contextFor(index: number): BackendContext;
   /** Rejects when the job is cancelled. */
   stopped: Promise<never>;
-  /** Reads why a repeat failed; never throws. */
+  /** Reads why a repeat failed, where the backend can say; never throws. */
   explain(context: BackendContext): Promise<Why | undefined>;
 }
 
@@ -249,7 +249,7 @@ async function finish(run: RepeatRun, outcomes: Outcome[], how: { mode: RepeatSu
   if (decision !== 'fail') return verdict;
   // Why: the worst repeat that ran and failed, as a single run would say it.
   const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
-  const why = worstRun && run.prepared.explain ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
+  const why = worstRun ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
   return why ? { ...verdict, why } : verdict;
 }
 

@@ -43,6 +43,16 @@ describe('repeats: N', () => {
     expect(verdict.reason).toBe('Sepurux, 3 repeats pooled: all 2 thresholds hold; 3 of 3 repeats passed on their own.');
   });
 
+  it('starts at most five at once: the sixth waits for a place', async () => {
+    fake = new FakeSepurux();
+    fake.campaign('refund-reliability').finishAfterMs = 600;
+    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'refund-reliability', repeats: '7', poll_interval: '0.2' });
+    expect(verdict.repeats?.run).toBe(7);
+    const created = [...fake.runs.values()].map((r) => r.createdAt).sort((a, b) => a - b);
+    expect(created[4]! - created[0]!).toBeLessThan(300);
+    expect(created[5]! - created[0]!).toBeGreaterThanOrEqual(600);
+  });
+
   it('judges the pooled figures: a noisy agent fails one run but passes pooled; require_all_repeats makes pass^k a threshold', async () => {
     noisy(0.9, 3);
     const pooled = await gateWith({ ...base, trace_id: 't', campaign_name: 'refund-reliability', min_pass_rate: '0.85', repeats: '5' });

@@ -45,17 +45,26 @@ export function thresholdsOf(inputs: SepuruxInputs, batch: boolean): Threshold[]
   });
 }
 
+/** With `confidence`: the level of the pass rate's Wilson interval, and what an interval across `min_pass_rate` decides. */
+export interface IntervalJudgement {
+  confidence: number;
+  onInconclusive: 'warn' | 'fail';
+}
+
 /**
  * The terminal answer as an {@link Evaluation}; anything but an explicit, consistent pass
- * decides `fail`. `startedTraces` is what run creation said a batch started.
+ * decides `fail`. `startedTraces` is what run creation said a batch started. With `judged`,
+ * `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gives one.
  */
-export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[], startedTraces?: number): Evaluation {
+export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[], startedTraces?: number, judged?: IntervalJudgement): Evaluation {
   const status = answer.status.toLowerCase();
   const said = (answer.decision ?? '').toLowerCase();
   // Some servers put the verdict in `status` alone.
   const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
   const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
   const { decision, reason } = contradiction ? { decision: 'fail' as const, reason: contradiction } : readDecision(status, verdict);
+  const bars = passRateBars(answer, judged?.confidence ?? 0.95);
+  const interval = judged && bars.errorBars?.passRate;
   return {
     decision,
     status,
@@ -63,8 +72,8 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
     ids,
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
-    ...passRateBars(answer),
-    thresholds,
+    ...bars,
+    thresholds: interval ? thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)) : thresholds,
     topFailingTools: answer.top_failing_tools ?? [],
   };
 }
@@ -113,12 +122,12 @@ function figuresOf(answer: Progress): Figures {
  * The Wilson interval of the pass rate, when the count behind it is known: two traces or more,
  * and a rate that is a whole number of passes out of them (a rounded rate is not a count).
  */
-function passRateBars(answer: Progress): { errorBars?: ErrorBars } {
+function passRateBars(answer: Progress, confidence: number): { errorBars?: ErrorBars } {
   const n = answer.trace_count;
   const rate = answer.pass_rate;
   if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1) return {};
   const passes = rate * n;
   if (Math.abs(passes - Math.round(passes)) > 0.01) return {};
-  const interval = wilsonInterval(Math.round(passes), n, 0.95);
+  const interval = wilsonInterval(Math.round(passes), n, confidence);
   return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
 }

@@ -1,8 +1,6 @@
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
-import type { Evaluation } from '../../verdict.js';
-import { wilsonInterval } from '../../stats.js';
 import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
@@ -124,16 +122,8 @@ async function runOnce(inputs: Settings, subject: Subject, client: SepuruxClient
       log: (line) => log.info(line),
     });
   });
-  const evaluation = toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces);
-  return inputs.confidence === undefined ? evaluation : judgeOnIntervals(evaluation, inputs.confidence, inputs.onInconclusive);
-}
-
-/** With `confidence`: `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gave one. */
-function judgeOnIntervals(evaluation: Evaluation, confidence: number, onInconclusive: 'warn' | 'fail'): Evaluation {
-  const shown = evaluation.errorBars?.passRate;
-  const interval = shown && wilsonInterval(Math.round(shown.estimate * shown.n), shown.n, confidence);
-  if (!interval) return evaluation;
-  return { ...evaluation, thresholds: evaluation.thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive } : t)) };
+  const judged = inputs.confidence === undefined ? undefined : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
+  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
 }
 
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */

@@ -22,4 +22,20 @@ describe('the pass rate with its error bar', () => {
     expect(toEvaluation(answer({ run_id: 'r', pass_rate: 1, trace_count: 1 }), {}, []).errorBars).toBeUndefined();
     expect(toEvaluation(answer({ pass_rate: 0.91, trace_count: 3 }), { batch_id: 'b' }, [], 3).errorBars).toBeUndefined();
   });
+
+  it('with confidence, judges min_pass_rate on that interval, three ways, at the level asked', () => {
+    const threshold = { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' as const, limit: 0.75, breaks: 'fail' as const };
+    const judged = (rate: number, onInconclusive: 'warn' | 'fail' = 'fail') =>
+      decide(sepurux, toEvaluation(answer({ pass_rate: rate, trace_count: 20 }), { batch_id: 'b' }, [threshold], 20, { confidence: 0.9, onInconclusive }), 1);
+    // 16 of 20 passes: 0.8 is over 0.75, but its 90% Wilson interval [0.63, 0.9] straddles it.
+    const straddles = judged(0.8);
+    expect(straddles.thresholds[0]).toMatchObject({ inconclusive: true, holds: false, interval: { confidence: 0.9, method: 'Wilson score interval (n = 20)' } });
+    expect(straddles.decision).toBe('fail');
+    expect(judged(0.8, 'warn').decision).toBe('warn');
+    expect(judged(1).thresholds[0]?.holds).toBe(true);
+    // Without a count there is no interval: the point value decides.
+    const uncounted = decide(sepurux, toEvaluation(answer({ run_id: 'r', pass_rate: 0.8, trace_count: 1 }), {}, [threshold], undefined, { confidence: 0.9, onInconclusive: 'fail' }), 1);
+    expect(uncounted.thresholds[0]?.holds).toBe(true);
+    expect(uncounted.thresholds[0]?.interval).toBeUndefined();
+  });
 });
