@@ -35,6 +35,21 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/action/**', '**/cli/**'], message: 'src/runtime/ serves both front doors and may import neither.' }] }] },
   },
   {
+    // Reporting where reviewers look (GitLab's note; GitHub's check and comment): both doors use it.
+    files: ['src/report/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@actions/core'], message: 'src/report/ serves the command line too, which loads no Actions runtime.' },
+            { group: ['**/action/**', '**/cli/**'], message: 'src/report/ serves both front doors and may import neither.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/action/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'The action may not import the command line.' }] }] },
   },

@@ -78616,6 +78616,10 @@ class JsonTransport {
         this.random = options.random ?? Math.random;
         this.wait = options.wait ?? sleep;
     }
+    /** How messages name the setting that holds the URL. */
+    get urlSetting() {
+        return this.options.urlSetting ?? '`base_url`';
+    }
     /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
     async request(spec) {
         const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
@@ -78630,19 +78634,19 @@ class JsonTransport {
                 if (error instanceof BackendCallError)
                     throw error;
                 if (error instanceof BodyTooLargeError) {
-                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
                 }
                 if (isLocalError(error))
                     throw localFailure(call, error);
                 const retryable = spec.idempotent || neverReachedServer(error);
                 if (!retryable || attempt >= this.maxAttempts)
-                    throw connectionFailure(call, error, attempt);
+                    throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
                 await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
                 continue;
             }
             const { status } = response;
             if (status >= 200 && status < 300)
-                return parseAnswer(call, response, spec.schema);
+                return parseAnswer(call, response, spec.schema, this.urlSetting);
             const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
             if (!retryable || attempt >= this.maxAttempts)
                 throw this.failure(call, response, spec.hints);
@@ -78670,12 +78674,12 @@ class JsonTransport {
             if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
                 return answer;
             if (hop >= MAX_REDIRECTS) {
-                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check \`base_url\`.`, answer.status);
+                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
             }
             const next = new URL(location, url);
             const insecure = insecureUrlReason(next);
             if (insecure) {
-                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check \`base_url\`.`, answer.status);
+                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
             }
             // The credential belongs to the backend's origin; a hop elsewhere goes without it.
             if (next.origin !== this.base.origin)
@@ -78740,13 +78744,13 @@ function tryJson(text) {
         return undefined;
     }
 }
-function parseAnswer(call, answer, schema) {
+function parseAnswer(call, answer, schema, urlSetting) {
     const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
     if (!shape.ok && shape.duplicate) {
         throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
     }
     if (!shape.ok) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`, answer.status);
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
     }
     const parsed = schema.safeParse(JSON.parse(answer.text));
     if (parsed.success)
@@ -78764,9 +78768,9 @@ function describeConnectionError(error) {
 function localFailure(call, error) {
     return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
 }
-function connectionFailure(call, error, attempts) {
+function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
+    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
 ;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
@@ -79383,12 +79387,12 @@ function concludeStep(verdict, mode) {
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
 
 /**
- * Escaping for anything a backend said before it reaches markdown that GitHub renders: no raw
- * HTML, no links or images, no live @mentions, no table breakage, and the text reads as it was
- * written (an apostrophe shows as an apostrophe).
+ * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
+ * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
+ * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
-/** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
+/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -79397,6 +79401,12 @@ const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
  */
 const ZWJ = '\u200d';
 const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/**
+ * GitLab finds its references in the rendered text too, backslashes or not: `!1` merge
+ * requests, `~label`, `%milestone`, `$1` snippets, `&1` epics (and `@user`, `#1` above). The
+ * same joiner after the sigil keeps each one plain text.
+ */
+const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
 /** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
 const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
 const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
@@ -79407,6 +79417,7 @@ function escapeText(value, max = 300) {
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
     return truncate(flat, max)
         .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+        .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
         .replace(COMMIT_ID, breakCommitId)
         .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
@@ -79459,7 +79470,7 @@ function renderVerdict(verdict, options) {
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
     lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
-    return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
+    return fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer;
 }
 function figureTable(verdict) {
     const base = verdict.baseline?.record;
@@ -79627,14 +79638,14 @@ function detailLine(verdict, options) {
         ...ids,
         ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
         `${(verdict.durationMs / 1000).toFixed(1)}s`,
-        ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
+        ...(safeUrl(options.runUrl) ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`] : []),
     ].join(' · ');
 }
 /** Cuts a body that is still too long at a line boundary, saying so. */
-function fit(body, maxChars) {
+function fit(body, maxChars, fullVerdictAt) {
     if (body.length <= maxChars)
         return body;
-    const note = '\n\n*… cut to fit GitHub\'s size limit; the full verdict is in the `report_file` output.*';
+    const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
     const cut = body.slice(0, Math.max(0, maxChars - note.length));
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
@@ -79851,6 +79862,16 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/render/marker.ts
+
+/**
+ * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
+ * no check name can break out of the HTML comment it sits in.
+ */
+function commentMarker(checkName) {
+    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+
 ;// CONCATENATED MODULE: ./src/action/github/comment.ts
 
 
@@ -79859,10 +79880,6 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
 const COMMENT_MAX_CHARS = 65_536;
 /** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
 const ACTIONS_BOT = 'github-actions[bot]';
-/** The hidden marker that finds this gate's comment again; hashed so no check name can break out of it. */
-function commentMarker(checkName) {
-    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
-}
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
  * carries the marker and was written by the token's own author counts: a marker copied into
@@ -79916,6 +79933,7 @@ async function tokenAuthor(github, appSlug) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/github/report.ts
+
 
 
 

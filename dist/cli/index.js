@@ -43912,7 +43912,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -47488,6 +47488,10 @@ class JsonTransport {
         this.random = options.random ?? Math.random;
         this.wait = options.wait ?? sleep;
     }
+    /** How messages name the setting that holds the URL. */
+    get urlSetting() {
+        return this.options.urlSetting ?? '`base_url`';
+    }
     /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
     async request(spec) {
         const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
@@ -47502,19 +47506,19 @@ class JsonTransport {
                 if (error instanceof BackendCallError)
                     throw error;
                 if (error instanceof BodyTooLargeError) {
-                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
                 }
                 if (isLocalError(error))
                     throw localFailure(call, error);
                 const retryable = spec.idempotent || neverReachedServer(error);
                 if (!retryable || attempt >= this.maxAttempts)
-                    throw connectionFailure(call, error, attempt);
+                    throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
                 await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
                 continue;
             }
             const { status } = response;
             if (status >= 200 && status < 300)
-                return parseAnswer(call, response, spec.schema);
+                return parseAnswer(call, response, spec.schema, this.urlSetting);
             const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
             if (!retryable || attempt >= this.maxAttempts)
                 throw this.failure(call, response, spec.hints);
@@ -47542,12 +47546,12 @@ class JsonTransport {
             if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
                 return answer;
             if (hop >= MAX_REDIRECTS) {
-                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check \`base_url\`.`, answer.status);
+                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
             }
             const next = new URL(location, url);
             const insecure = insecureUrlReason(next);
             if (insecure) {
-                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check \`base_url\`.`, answer.status);
+                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
             }
             // The credential belongs to the backend's origin; a hop elsewhere goes without it.
             if (next.origin !== this.base.origin)
@@ -47612,13 +47616,13 @@ function tryJson(text) {
         return undefined;
     }
 }
-function parseAnswer(call, answer, schema) {
+function parseAnswer(call, answer, schema, urlSetting) {
     const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
     if (!shape.ok && shape.duplicate) {
         throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
     }
     if (!shape.ok) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`, answer.status);
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
     }
     const parsed = schema.safeParse(JSON.parse(answer.text));
     if (parsed.success)
@@ -47636,9 +47640,9 @@ function describeConnectionError(error) {
 function localFailure(call, error) {
     return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
 }
-function connectionFailure(call, error, attempts) {
+function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`, undefined, !neverReachedServer(error));
+    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
 ;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
@@ -48291,12 +48295,12 @@ function renderJUnit(verdict, suite) {
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
 
 /**
- * Escaping for anything a backend said before it reaches markdown that GitHub renders: no raw
- * HTML, no links or images, no live @mentions, no table breakage, and the text reads as it was
- * written (an apostrophe shows as an apostrophe).
+ * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
+ * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
+ * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
-/** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
+/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -48305,6 +48309,12 @@ const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
  */
 const ZWJ = '\u200d';
 const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/**
+ * GitLab finds its references in the rendered text too, backslashes or not: `!1` merge
+ * requests, `~label`, `%milestone`, `$1` snippets, `&1` epics (and `@user`, `#1` above). The
+ * same joiner after the sigil keeps each one plain text.
+ */
+const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
 /** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
 const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
 const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
@@ -48315,6 +48325,7 @@ function escapeText(value, max = 300) {
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
     return truncate(flat, max)
         .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+        .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
         .replace(COMMIT_ID, breakCommitId)
         .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
@@ -48367,7 +48378,7 @@ function renderVerdict(verdict, options) {
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
     lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
-    return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
+    return fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer;
 }
 function figureTable(verdict) {
     const base = verdict.baseline?.record;
@@ -48535,14 +48546,14 @@ function detailLine(verdict, options) {
         ...ids,
         ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
         `${(verdict.durationMs / 1000).toFixed(1)}s`,
-        ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
+        ...(safeUrl(options.runUrl) ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`] : []),
     ].join(' · ');
 }
 /** Cuts a body that is still too long at a line boundary, saying so. */
-function fit(body, maxChars) {
+function fit(body, maxChars, fullVerdictAt) {
     if (body.length <= maxChars)
         return body;
-    const note = '\n\n*… cut to fit GitHub\'s size limit; the full verdict is in the `report_file` output.*';
+    const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
     const cut = body.slice(0, Math.max(0, maxChars - note.length));
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
@@ -48607,7 +48618,24 @@ const GitHubInputs = object({
 /** The names of GitHub reporting's inputs: the command line names them apart from typos. */
 const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
 
+;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
+
+
+
+
+/** The command line's input for reporting on a GitLab merge request. */
+const GitLabInputs = object({
+    gitlab_token: documented(credential(optionalText()), {
+        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
+        secret: true,
+        cliOnly: true,
+    }),
+});
+/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
+const GITLAB_INPUTS = declaredInputs(GitLabInputs);
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
+
 
 
 
@@ -48625,8 +48653,8 @@ const CLI_FLAGS = [
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ];
-/** The inputs the command line reads: the action's, but for GitHub reporting. */
-const CLI_INPUTS = GATE_INPUTS.filter((input) => !input.actionOnly);
+/** The inputs the command line reads: the action's, but for GitHub reporting, and GitLab's note. */
+const CLI_INPUTS = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...GITLAB_INPUTS];
 /** `trace_file` → `--trace-file`. */
 const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
 /** `trace_file` → `GATE_TRACE_FILE`. */
@@ -48742,7 +48770,9 @@ function inFlagWords(message) {
 /** `--help`: every flag, from the same declarations as action.yml's inputs. */
 function helpText() {
     const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n      ${description}${extra.length ? ` (${extra.join('; ')})` : ''}`;
-    const shared = CLI_INPUTS.filter((i) => !i.backend).map((i) => input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
+    const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
+    // A secret is given in its variable, never on a command line that `ps` and CI logs show.
+    const reporting = CLI_INPUTS.filter((i) => i.cliOnly).map((i) => (i.secret ? `  ${variableOf(i.name)}\n      ${i.description}` : input(i.name, i.description, [`env ${variableOf(i.name)}`])));
     const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
     const own = backends.flatMap((backend) => [
         '',
@@ -48764,6 +48794,9 @@ function helpText() {
         'Gate:',
         ...shared,
         ...own,
+        '',
+        'Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):',
+        ...reporting,
         '',
         'Output:',
         ...flags,
@@ -48822,7 +48855,216 @@ function cliLog(stream, secrets, verbose) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/render/marker.ts
+
+/**
+ * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
+ * no check name can break out of the HTML comment it sits in.
+ */
+function commentMarker(checkName) {
+    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+
+;// CONCATENATED MODULE: ./src/report/gitlab/note.ts
+
+
+
+
+
+
+/** GitLab's limit on a note's body, in characters. */
+const GITLAB_NOTE_MAX_CHARS = 1_000_000;
+/** Notes read per page (GitLab's most), and pages read at most: the newest-updated first, so the gate's own note is on the first. */
+const NOTES_PER_PAGE = 100;
+const MAX_NOTE_PAGES = 5;
+/** How long the look-up, and then the write, may take: a GitLab that hangs must not hold the job. */
+const GITLAB_PHASE_MS = 20_000;
+const User = object({ id: schemas_number().int(), username: schemas_string() });
+const Note = object({ id: schemas_number().int(), body: schemas_string(), system: schemas_boolean().optional(), author: object({ id: schemas_number().int() }) });
+const Notes = array(Note).max(NOTES_PER_PAGE);
+const Written = object({ id: schemas_number().int() });
+/** A GitLab error body: `{"message": …}` (a string or a field → messages map), or OAuth's `{"error", "error_description"}`. */
+const GitLabError = union([
+    object({ message: union([schemas_string(), record(schemas_string(), array(schemas_string()))]) }),
+    object({ error: schemas_string(), error_description: schemas_string().optional() }),
+]);
+function gitlabMessage(body) {
+    const parsed = GitLabError.safeParse(body);
+    if (!parsed.success)
+        return undefined;
+    if ('error' in parsed.data)
+        return parsed.data.error_description ? `${parsed.data.error}: ${parsed.data.error_description}` : parsed.data.error;
+    const { message } = parsed.data;
+    return typeof message === 'string' ? message : Object.entries(message).map(([field, said]) => `${field} ${said.join(', ')}`).join('; ');
+}
+/** What to do about GitLab's answers, in the command line's words. */
+const HINTS = {
+    401: 'GATE_GITLAB_TOKEN is not a valid GitLab token (revoked, expired or mistyped); create a project access token with the `api` scope.',
+    403: 'GATE_GITLAB_TOKEN may not do this: it needs the `api` scope (`read_api` cannot write notes) and at least the Reporter role on the project.',
+    404: 'GATE_GITLAB_TOKEN cannot see this project (`CI_PROJECT_ID`) or merge request (`CI_MERGE_REQUEST_IID`); use a token of this project.',
+};
+/**
+ * Starts looking for the gate's sticky note on the merge request (its marker, written by the
+ * token's own user, not a system note) and returns what writes it: edited in place when found,
+ * created otherwise, and created again if it was deleted in between. The look-up overlaps the
+ * evaluation.
+ */
+function startGitLabNote(place, log, agents) {
+    const base = `projects/${encodeURIComponent(place.projectId)}/merge_requests/${place.mergeRequestIid}/notes`;
+    const marker = commentMarker(place.checkName);
+    const client = (deadline) => new JsonTransport({
+        baseUrl: place.apiUrl,
+        credentials: { 'PRIVATE-TOKEN': place.token },
+        errorMessage: gitlabMessage,
+        deadline,
+        agents,
+        maxAttempts: 3,
+        urlSetting: '`CI_API_V4_URL`',
+        service: 'GitLab',
+        debug: (message) => log.debug(message),
+    });
+    const lookup = (async () => {
+        const gitlab = client(new Deadline(GITLAB_PHASE_MS));
+        const me = await gitlab.request({ method: 'GET', path: 'user', name: 'GET /user', schema: User, idempotent: true, hints: HINTS });
+        for (let page = 1; page <= MAX_NOTE_PAGES; page++) {
+            const notes = await gitlab.request({
+                method: 'GET',
+                path: `${base}?sort=desc&order_by=updated_at&per_page=${NOTES_PER_PAGE}&page=${page}`,
+                name: `GET /projects/:id/merge_requests/${place.mergeRequestIid}/notes`,
+                schema: Notes,
+                idempotent: true,
+                hints: HINTS,
+            });
+            // Only the token's own note counts: a marker copied into someone else's note, or quoted in a system note, is not the gate's.
+            const own = notes.find((note) => note.author.id === me.id && !note.system && note.body.includes(marker));
+            if (own)
+                return own.id;
+            if (notes.length < NOTES_PER_PAGE)
+                return undefined;
+        }
+        return undefined;
+    })();
+    // A failed look-up is said when the note would be written.
+    lookup.catch(() => undefined);
+    const where = `merge request !${place.mergeRequestIid}`;
+    return {
+        async finish(verdict, mode) {
+            const body = noteBody(verdict, mode, place, marker);
+            try {
+                const found = await lookup;
+                const gitlab = client(new Deadline(GITLAB_PHASE_MS));
+                const create = () => gitlab.request({ method: 'POST', path: base, name: `POST /projects/:id/merge_requests/${place.mergeRequestIid}/notes`, body: { body }, schema: Written, idempotent: false, hints: HINTS });
+                if (found === undefined) {
+                    await create();
+                    log.info(`Noted the verdict on ${where}.`);
+                    return;
+                }
+                try {
+                    await gitlab.request({ method: 'PUT', path: `${base}/${found}`, name: `PUT /projects/:id/merge_requests/${place.mergeRequestIid}/notes/${found}`, body: { body }, schema: Written, idempotent: true, hints: HINTS });
+                    log.info(`Updated the gate's note on ${where}.`);
+                }
+                catch (error) {
+                    // Deleted between the look-up and the edit: the verdict still gets its note.
+                    if (!(error instanceof BackendCallError && error.status === 404))
+                        throw error;
+                    await create();
+                    log.info(`The gate's note on ${where} was deleted meanwhile; noted the verdict again.`);
+                }
+            }
+            catch (error) {
+                log.warning(`Could not note the verdict on ${where}: ${messageOf(error)} The verdict still decides the job.`);
+            }
+        },
+    };
+}
+/**
+ * The note: the verdict as markdown with the marker, within GitLab's size limit. A line that
+ * begins with `/` would be run by GitLab as a quick action (`/merge`, `/approve`) when the note
+ * is saved; a backslash keeps it text, and renders as nothing.
+ */
+function noteBody(verdict, mode, place, marker = commentMarker(place.checkName)) {
+    const markdown = renderVerdict(verdict, {
+        title: place.checkName,
+        mode,
+        maxTools: 10,
+        maxChars: GITLAB_NOTE_MAX_CHARS - 1_000,
+        footer: marker,
+        ...(place.jobUrl ? { runUrl: place.jobUrl, runLabel: 'pipeline job' } : {}),
+        ...(place.commitSha ? { commitSha: place.commitSha } : {}),
+        fullVerdictAt: 'the `--report` file',
+    });
+    return markdown.replace(/^([ \t>]*)\//gm, '$1\\/');
+}
+
+;// CONCATENATED MODULE: ./src/report/gitlab/place.ts
+
+
+const GitLabVariables = object({
+    CI_API_V4_URL: url({ protocol: /^https?$/ }),
+    CI_PROJECT_ID: schemas_string().regex(/^[1-9]\d*$/, 'is not a project id'),
+    CI_MERGE_REQUEST_IID: schemas_string().regex(/^[1-9]\d*$/, 'is not a merge request number'),
+    CI_JOB_URL: url({ protocol: /^https?$/ }).optional().catch(undefined),
+    CI_COMMIT_SHA: schemas_string().regex(/^[0-9a-f]{7,64}$/i).optional().catch(undefined),
+});
+/**
+ * The note's place from GitLab CI's variables, or why there is no note (one sentence, for the
+ * log): no token, not a merge-request pipeline, or variables that do not say where to write.
+ * None of these changes the verdict.
+ */
+function gitlabNotePlace(env, token, checkName) {
+    if (!token)
+        return undefined;
+    if (!env.CI_MERGE_REQUEST_IID?.trim()) {
+        return { skip: 'GATE_GITLAB_TOKEN is set, but this is not a merge-request pipeline (`CI_MERGE_REQUEST_IID` is not set): no note. Run the job in merge-request pipelines (`rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`).', warn: false };
+    }
+    const read = GitLabVariables.safeParse(env);
+    if (!read.success) {
+        const named = [...new Set(read.error.issues.map((issue) => String(issue.path[0])))].map((name) => `\`${name}\``).join(', ');
+        return { skip: `GATE_GITLAB_TOKEN is set, but GitLab CI's ${named} ${named.includes(',') ? 'are' : 'is'} missing or malformed, so the merge request cannot be found: no note.`, warn: true };
+    }
+    const insecure = insecureUrlReason(new URL(read.data.CI_API_V4_URL));
+    if (insecure)
+        return { skip: `GATE_GITLAB_TOKEN is set, but the gate will not send it to \`CI_API_V4_URL\`: ${insecure}. No note.`, warn: true };
+    return {
+        place: {
+            apiUrl: read.data.CI_API_V4_URL,
+            projectId: read.data.CI_PROJECT_ID,
+            mergeRequestIid: Number(read.data.CI_MERGE_REQUEST_IID),
+            token,
+            checkName,
+            ...(read.data.CI_JOB_URL ? { jobUrl: read.data.CI_JOB_URL } : {}),
+            ...(read.data.CI_COMMIT_SHA ? { commitSha: read.data.CI_COMMIT_SHA } : {}),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/note.ts
+
+
+const NOTHING = { finish: async () => undefined };
+/**
+ * With `GATE_GITLAB_TOKEN` in a merge-request pipeline, the gate's sticky note on the merge
+ * request (looked up from now on, written with the verdict); otherwise nothing, and the log says
+ * why when a token was given.
+ */
+function startReviewReport(env, gitlabToken, checkName, log, agents) {
+    const found = gitlabNotePlace(env, gitlabToken, checkName);
+    if (!found)
+        return NOTHING;
+    if ('skip' in found) {
+        if (found.warn)
+            log.warning(found.skip);
+        else
+            log.info(found.skip);
+        return NOTHING;
+    }
+    return startGitLabNote(found.place, log, agents);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
 
 
 
@@ -48855,17 +49097,22 @@ async function main(argv, env, io) {
         io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
         return EXIT.badInput;
     }
-    const secrets = [request.inputs.token];
+    const secrets = secretsOf(request);
     const log = cliLog(io.stderr, secrets, request.verbose);
     const change = detectChange(env);
+    const reporting = readReporting(request);
     if (request.inputs.aggregate?.trim())
-        return aggregateShards(request, change, io, log);
+        return aggregateShards(request, reporting, env, change, io, log);
     // Every problem at once, the flags' and the inputs', before any call.
     const plan = await planGate(request.inputs, change).catch((error) => error);
-    const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
-    if (plan instanceof Error || problems.length > 0)
-        return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log);
+    const problems = [...request.problems, ...reporting.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+    if (plan instanceof Error || problems.length > 0) {
+        const review = reviewReport(reporting, env, plan instanceof Error ? DEFAULT_CHECK_NAME : plan.backend.defaultCheckName, log);
+        return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log, review);
+    }
     log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
+    // The note is looked up while the backend works.
+    const review = reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
     const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
@@ -48876,11 +49123,28 @@ async function main(argv, env, io) {
     });
     cancel.dispose();
     const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-    const written = await main_finish(request, verdict, subject, io, log, plan.inputs.mode);
+    const written = await main_finish(request, verdict, subject, io, log, plan.inputs.mode, review);
     return exitStatus(verdict, plan.inputs.mode, written, log);
 }
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
+/** Every secret the command line holds: redacted from all it prints and writes. */
+const secretsOf = (request) => [request.inputs.token, request.inputs.gitlab_token];
+/** The reporting inputs (GitLab's note), or what is wrong with them, in the command line's words. */
+function readReporting(request) {
+    try {
+        const { gitlab_token } = parseInputs(GitLabInputs, request.inputs);
+        return { ...(gitlab_token ? { gitlabToken: gitlab_token } : {}), problems: [] };
+    }
+    catch (error) {
+        return { problems: error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)] };
+    }
+}
+function reviewReport(reporting, env, checkName, log, agents) {
+    return reporting.gitlabToken ? startReviewReport(env, reporting.gitlabToken, checkName, log, agents) : undefined;
+}
 /** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
-async function aggregateShards(request, change, io, log) {
+async function aggregateShards(request, reporting, env, change, io, log) {
     const planned = (() => {
         try {
             return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
@@ -48889,11 +49153,12 @@ async function aggregateShards(request, change, io, log) {
             return error instanceof InputError ? error : new InputError(messageOf(error));
         }
     })();
-    const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+    const problems = [...request.problems, ...reporting.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
     if (planned instanceof InputError || problems.length > 0)
-        return refuse(request, problemsMessage(problems), change, io, log);
+        return refuse(request, problemsMessage(problems), change, io, log, reviewReport(reporting, env, DEFAULT_CHECK_NAME, log));
+    const review = reviewReport(reporting, env, planned.plan.checkName, log, machineAgents(env));
     const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
-    const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
+    const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode, review);
     return exitStatus(verdict, planned.mode, written, log);
 }
 /** Every problem with the flags and inputs, one line each, in the command line's words. */
@@ -48901,12 +49166,12 @@ function problemsMessage(problems) {
     return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
 }
 /** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
-async function refuse(request, message, change, io, log) {
-    const secrets = [request.inputs.token];
+async function refuse(request, message, change, io, log, review) {
+    const secrets = secretsOf(request);
     const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
     // stderr says every problem; the verdict's reason is bounded like any other.
     io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-    await main_finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+    await main_finish(request, verdict, { checkName: DEFAULT_CHECK_NAME, repository: change.repository, headSha: change.commitSha }, io, log, 'hard', review);
     return EXIT.badInput;
 }
 /**
@@ -48932,11 +49197,11 @@ function exitStatus(verdict, mode, written, log) {
     return EXIT.pass;
 }
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function main_finish(request, verdict, subject, io, log, mode = 'hard') {
+async function main_finish(request, verdict, subject, io, log, mode = 'hard', review) {
     log.close();
-    const problems = await writeRequestedFiles(request, verdict, subject, mode);
+    const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict, mode)]);
     for (const problem of problems)
-        log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
+        log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
     // The last line a CI reads: one line, printable, with no way to start a workflow command.
     io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
     return problems.length === 0;

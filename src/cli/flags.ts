@@ -4,6 +4,7 @@ import { GITHUB_INPUT_NAMES } from '../core/inputs/github.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
+import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 
 /** The command line's own flags: where its files go, and how much it says. */
 export const CLI_FLAGS = [
@@ -34,8 +35,8 @@ export interface CliRequest {
   problems: string[];
 }
 
-/** The inputs the command line reads: the action's, but for GitHub reporting. */
-export const CLI_INPUTS: readonly DeclaredInput[] = GATE_INPUTS.filter((input) => !input.actionOnly);
+/** The inputs the command line reads: the action's, but for GitHub reporting, and GitLab's note. */
+export const CLI_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...GITLAB_INPUTS];
 
 /** `trace_file` → `--trace-file`. */
 export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;

@@ -3,9 +3,11 @@ import { CLI_FLAGS, CLI_INPUTS, flagOf, variableOf } from './flags.js';
 /** `--help`: every flag, from the same declarations as action.yml's inputs. */
 export function helpText(): string {
   const input = (name: string, description: string, extra: string[]) => `  ${flagOf(name)} VALUE\n      ${description}${extra.length ? ` (${extra.join('; ')})` : ''}`;
-  const shared = CLI_INPUTS.filter((i) => !i.backend).map((i) =>
+  const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) =>
     input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]),
   );
+  // A secret is given in its variable, never on a command line that `ps` and CI logs show.
+  const reporting = CLI_INPUTS.filter((i) => i.cliOnly).map((i) => (i.secret ? `  ${variableOf(i.name)}\n      ${i.description}` : input(i.name, i.description, [`env ${variableOf(i.name)}`])));
   const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
   const own = backends.flatMap((backend) => [
     '',
@@ -27,6 +29,9 @@ export function helpText(): string {
     'Gate:',
     ...shared,
     ...own,
+    '',
+    'Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):',
+    ...reporting,
     '',
     'Output:',
     ...flags,

@@ -11,10 +11,15 @@ import { redactSecrets, redactText } from '../core/secrets.js';
 import { printable, printableLine } from '../core/text.js';
 import { failedVerdict, type Verdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
+import type { GateLog } from '../core/log.js';
+import type { AgentSource } from '../core/transport/agents.js';
 import { writeRequestedFiles } from './files.js';
 import { type CliRequest, inFlagWords, readRequest } from './flags.js';
 import { helpText } from './help.js';
 import { cliLog, type ProgressStream } from './log.js';
+import { type ReviewReport, startReviewReport } from './note.js';
+import { GitLabInputs } from '../report/gitlab/inputs.js';
+import { parseInputs } from '../core/inputs/fields.js';
 
 /** Exit statuses: what a CI reads of the gate. */
 export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
@@ -39,15 +44,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
     return EXIT.badInput;
   }
-  const secrets = [request.inputs.token];
+  const secrets = secretsOf(request);
   const log = cliLog(io.stderr, secrets, request.verbose);
   const change = detectChange(env);
-  if (request.inputs.aggregate?.trim()) return aggregateShards(request, change, io, log);
+  const reporting = readReporting(request);
+  if (request.inputs.aggregate?.trim()) return aggregateShards(request, reporting, env, change, io, log);
   // Every problem at once, the flags' and the inputs', before any call.
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
-  const problems = [...request.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
-  if (plan instanceof Error || problems.length > 0) return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log);
+  const problems = [...request.problems, ...reporting.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+  if (plan instanceof Error || problems.length > 0) {
+    const review = reviewReport(reporting, env, plan instanceof Error ? DEFAULT_CHECK_NAME : plan.backend.defaultCheckName, log);
+    return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log, review);
+  }
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
+  // The note is looked up while the backend works.
+  const review = reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
   const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
@@ -58,12 +69,39 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   });
   cancel.dispose();
   const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-  const written = await finish(request, verdict, subject, io, log, plan.inputs.mode);
+  const written = await finish(request, verdict, subject, io, log, plan.inputs.mode, review);
   return exitStatus(verdict, plan.inputs.mode, written, log);
 }
 
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
+
+/** Every secret the command line holds: redacted from all it prints and writes. */
+const secretsOf = (request: CliRequest) => [request.inputs.token, request.inputs.gitlab_token];
+
+/** The reporting inputs (GitLab's note), or what is wrong with them, in the command line's words. */
+function readReporting(request: CliRequest): { gitlabToken?: string; problems: string[] } {
+  try {
+    const { gitlab_token } = parseInputs(GitLabInputs, request.inputs);
+    return { ...(gitlab_token ? { gitlabToken: gitlab_token } : {}), problems: [] };
+  } catch (error) {
+    return { problems: error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)] };
+  }
+}
+
+function reviewReport(reporting: ReturnType<typeof readReporting>, env: NodeJS.ProcessEnv, checkName: string, log: GateLog, agents?: AgentSource): ReviewReport | undefined {
+  return reporting.gitlabToken ? startReviewReport(env, reporting.gitlabToken, checkName, log, agents) : undefined;
+}
+
 /** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
-async function aggregateShards(request: CliRequest, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>): Promise<number> {
+async function aggregateShards(
+  request: CliRequest,
+  reporting: ReturnType<typeof readReporting>,
+  env: NodeJS.ProcessEnv,
+  change: ReturnType<typeof detectChange>,
+  io: CliIO,
+  log: ReturnType<typeof cliLog>,
+): Promise<number> {
   const planned = (() => {
     try {
       return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
@@ -71,10 +109,11 @@ async function aggregateShards(request: CliRequest, change: ReturnType<typeof de
       return error instanceof InputError ? error : new InputError(messageOf(error));
     }
   })();
-  const problems = [...request.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
-  if (planned instanceof InputError || problems.length > 0) return refuse(request, problemsMessage(problems), change, io, log);
+  const problems = [...request.problems, ...reporting.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+  if (planned instanceof InputError || problems.length > 0) return refuse(request, problemsMessage(problems), change, io, log, reviewReport(reporting, env, DEFAULT_CHECK_NAME, log));
+  const review = reviewReport(reporting, env, planned.plan.checkName, log, machineAgents(env));
   const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
-  const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode);
+  const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode, review);
   return exitStatus(verdict, planned.mode, written, log);
 }
 
@@ -84,12 +123,12 @@ function problemsMessage(problems: string[]): string {
 }
 
 /** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
-async function refuse(request: CliRequest, message: string, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>): Promise<number> {
-  const secrets = [request.inputs.token];
+async function refuse(request: CliRequest, message: string, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>, review?: ReviewReport): Promise<number> {
+  const secrets = secretsOf(request);
   const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
   // stderr says every problem; the verdict's reason is bounded like any other.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-  await finish(request, verdict, { checkName: 'Reliability gate', repository: change.repository, headSha: change.commitSha }, io, log);
+  await finish(request, verdict, { checkName: DEFAULT_CHECK_NAME, repository: change.repository, headSha: change.commitSha }, io, log, 'hard', review);
   return EXIT.badInput;
 }
 
@@ -114,10 +153,10 @@ function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: ReturnT
 }
 
 /** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, mode: Mode = 'hard'): Promise<boolean> {
+async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, mode: Mode = 'hard', review?: ReviewReport): Promise<boolean> {
   log.close();
-  const problems = await writeRequestedFiles(request, verdict, subject, mode);
-  for (const problem of problems) log.warning(`${redactText(problem, [request.inputs.token])} The job fails: a file it asked for is missing.`);
+  const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict, mode)]);
+  for (const problem of problems) log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
   return problems.length === 0;

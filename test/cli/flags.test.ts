@@ -9,8 +9,8 @@ describe('readRequest', () => {
     expect(request).toMatchObject({ junit: 'j.xml', verbose: false, help: false });
   });
 
-  it('has a flag for every input the action has, but GitHub reporting', () => {
-    expect(CLI_INPUTS.map((i) => i.name)).toEqual(GATE_INPUTS.filter((i) => !i.actionOnly).map((i) => i.name));
+  it('has a flag for every input the action has, but GitHub reporting, and GitLab\'s note besides', () => {
+    expect(CLI_INPUTS.map((i) => i.name)).toEqual([...GATE_INPUTS.filter((i) => !i.actionOnly).map((i) => i.name), 'gitlab_token']);
     expect(readRequest(['--github-token', 'x'], {}).problems).toEqual(['Flag --github-token is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it']);
   });
 

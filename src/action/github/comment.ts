@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { GateLog } from '../../core/log.js';
 import { messageOf } from '../../core/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
+import { commentMarker } from '../../core/render/marker.js';
 
 /** GitHub's limit on a comment body. */
 export const COMMENT_MAX_CHARS = 65_536;
@@ -18,10 +18,6 @@ export interface CommentPlace {
   checkName: string;
 }
 
-/** The hidden marker that finds this gate's comment again; hashed so no check name can break out of it. */
-export function commentMarker(checkName: string): string {
-  return `<!-- agent-reliability-gate:${createHash('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
-}
 
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that

@@ -8,7 +8,8 @@ import { encodeRecord } from '../../core/baseline.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { pullRequestHeadMatches } from './handover.js';
-import { COMMENT_MAX_CHARS, type CommentPlace, commentMarker, findStickyComment, writeStickyComment } from './comment.js';
+import { COMMENT_MAX_CHARS, type CommentPlace, findStickyComment, writeStickyComment } from './comment.js';
+import { commentMarker } from '../../core/render/marker.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
 export interface GitHubReport {

@@ -13,6 +13,8 @@ export interface InputDoc {
   secret?: boolean;
   /** Only the action reads it (GitHub reporting); the command line has no such flag. */
   actionOnly?: boolean;
+  /** Only the command line reads it (a merge-request note on GitLab); the action has no such input. */
+  cliOnly?: boolean;
 }
 
 /** An input with its name and, for a backend's own inputs, the backend it belongs to. */

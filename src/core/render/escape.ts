@@ -1,13 +1,13 @@
 import { truncate } from '../text.js';
 
 /**
- * Escaping for anything a backend said before it reaches markdown that GitHub renders: no raw
- * HTML, no links or images, no live @mentions, no table breakage, and the text reads as it was
- * written (an apostrophe shows as an apostrophe).
+ * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
+ * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
+ * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
 
-/** ASCII punctuation that markdown or GFM gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
+/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -16,6 +16,12 @@ const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"']/g;
  */
 const ZWJ = '\u200d';
 const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/**
+ * GitLab finds its references in the rendered text too, backslashes or not: `!1` merge
+ * requests, `~label`, `%milestone`, `$1` snippets, `&1` epics (and `@user`, `#1` above). The
+ * same joiner after the sigil keeps each one plain text.
+ */
+const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
 /** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
 const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
 const breakCommitId = (hex: string) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
@@ -27,6 +33,7 @@ export function escapeText(value: string, max = 300): string {
   const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
   return truncate(flat, max)
     .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+    .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
     .replace(COMMIT_ID, breakCommitId)
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }

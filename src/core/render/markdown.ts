@@ -17,6 +17,10 @@ export interface RenderOptions {
   /** The commit judged and the CI run that judged it, named in the last line (a comment outlives its run). */
   commitSha?: string;
   runUrl?: string;
+  /** What `runUrl` links to, as the CI calls it (default `workflow run`; GitLab: `pipeline job`). */
+  runLabel?: string;
+  /** Where the full verdict is when the body is cut (default: the action's `report_file` output). */
+  fullVerdictAt?: string;
 }
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
@@ -41,7 +45,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
   lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
   const footer = options.footer ? `\n${options.footer}` : '';
-  return fit(lines.join('\n'), options.maxChars - footer.length) + footer;
+  return fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer;
 }
 
 function figureTable(verdict: Verdict): string[] {
@@ -205,14 +209,14 @@ function detailLine(verdict: Verdict, options: RenderOptions): string {
     ...ids,
     ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
     `${(verdict.durationMs / 1000).toFixed(1)}s`,
-    ...(safeUrl(options.runUrl) ? [`[workflow run](${safeUrl(options.runUrl)})`] : []),
+    ...(safeUrl(options.runUrl) ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`] : []),
   ].join(' · ');
 }
 
 /** Cuts a body that is still too long at a line boundary, saying so. */
-function fit(body: string, maxChars: number): string {
+function fit(body: string, maxChars: number, fullVerdictAt: string): string {
   if (body.length <= maxChars) return body;
-  const note = '\n\n*… cut to fit GitHub\'s size limit; the full verdict is in the `report_file` output.*';
+  const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
   const cut = body.slice(0, Math.max(0, maxChars - note.length));
   return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }

@@ -19,7 +19,7 @@ import { insecureUrlReason } from './url.js';
 
 /** One backend call: what to send and the shape the answer must have. */
 export interface CallSpec<T> {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** Appended to the base URL; query strings already encoded. */
   path: string;
   /** How the call is named in messages, e.g. `GET /v1/campaigns`; defaults to method and path. */
@@ -53,6 +53,10 @@ export interface TransportOptions {
   /** The agents that carry requests (a proxy's, where one is set); direct keep-alive agents by default. */
   agents?: AgentSource;
   maxAttempts?: number;
+  /** How messages name the setting that holds the URL (default `` `base_url` ``; GitLab's note: `CI_API_V4_URL`). */
+  urlSetting?: string;
+  /** How messages name the service (default `the backend`). */
+  service?: string;
   debug?: (message: string) => void;
   /** Seams for tests and the benchmark. */
   random?: () => number;
@@ -94,6 +98,11 @@ export class JsonTransport {
     this.wait = options.wait ?? sleep;
   }
 
+  /** How messages name the setting that holds the URL. */
+  private get urlSetting(): string {
+    return this.options.urlSetting ?? '`base_url`';
+  }
+
   /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
   async request<T>(spec: CallSpec<T>): Promise<T> {
     const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
@@ -106,16 +115,16 @@ export class JsonTransport {
       } catch (error) {
         if (error instanceof BackendCallError) throw error;
         if (error instanceof BodyTooLargeError) {
-          throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check \`base_url\`.`);
+          throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
         }
         if (isLocalError(error)) throw localFailure(call, error);
         const retryable = spec.idempotent || neverReachedServer(error);
-        if (!retryable || attempt >= this.maxAttempts) throw connectionFailure(call, error, attempt);
+        if (!retryable || attempt >= this.maxAttempts) throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
         await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
         continue;
       }
       const { status } = response;
-      if (status >= 200 && status < 300) return parseAnswer(call, response, spec.schema);
+      if (status >= 200 && status < 300) return parseAnswer(call, response, spec.schema, this.urlSetting);
       const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
       if (!retryable || attempt >= this.maxAttempts) throw this.failure(call, response, spec.hints);
       const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
@@ -147,12 +156,12 @@ export class JsonTransport {
       const location = answer.headers.location;
       if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
       if (hop >= MAX_REDIRECTS) {
-        throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check \`base_url\`.`, answer.status);
+        throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
       }
       const next = new URL(location, url);
       const insecure = insecureUrlReason(next);
       if (insecure) {
-        throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check \`base_url\`.`, answer.status);
+        throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
       }
       // The credential belongs to the backend's origin; a hop elsewhere goes without it.
       if (next.origin !== this.base.origin) credentials = {};
@@ -226,7 +235,7 @@ function tryJson(text: string): unknown {
   }
 }
 
-function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {
+function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>, urlSetting: string): T {
   const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
   if (!shape.ok && shape.duplicate) {
     throw new BackendCallError(
@@ -238,7 +247,7 @@ function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>): T {
   if (!shape.ok) {
     throw new BackendCallError(
       call,
-      `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check \`base_url\` points at the API root.`,
+      `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`,
       answer.status,
     );
   }
@@ -264,11 +273,11 @@ function localFailure(call: string, error: unknown): BackendCallError {
   return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
 }
 
-function connectionFailure(call: string, error: unknown, attempts: number): BackendCallError {
+function connectionFailure(call: string, error: unknown, attempts: number, urlSetting: string, service: string): BackendCallError {
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   return new BackendCallError(
     call,
-    `${call} could not reach the backend${tries}: ${describeConnectionError(error)}. Check \`base_url\`, the network and any proxy settings.`,
+    `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`,
     undefined,
     !neverReachedServer(error),
   );
