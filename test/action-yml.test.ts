@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ACTION_INPUTS } from '../src/action/inputs.js';
+import { readRequest } from '../src/cli/flags.js';
 import { actionManifest } from '../src/action/manifest.js';
 import { VERDICT_OUTPUTS } from '../src/action/outputs.js';
 import { BACKENDS, inputNamesOf } from '../src/core/backends/registry.js';
@@ -74,7 +75,6 @@ describe('examples/workflows', async () => {
 });
 
 describe('examples/ci', async () => {
-  const { readRequest } = await import('../src/cli/flags.js');
   const dir = new URL('../examples/ci/', import.meta.url);
   const files = (await readdir(dir)).filter((f) => !f.startsWith('.') || f === '.gitlab-ci.yml');
 
@@ -82,11 +82,37 @@ describe('examples/ci', async () => {
     expect(readRequest(['--trace-fil', 'x'], {}).problems).not.toEqual([]);
   });
 
-  it.each(files)('%s gives the command line only flags it has', async (file) => {
+  it.each(files)('%s gives the command line only flags it has, or the component only inputs it declares', async (file) => {
     const text = await readFile(new URL(file, dir), 'utf8');
     const calls = [...text.matchAll(/agent-reliability-gate#v1 ([^'\n]+)/g)].map(([, args]) => args!.trim().split(/\s+/));
-    expect(calls.length, file).toBeGreaterThan(0);
     for (const args of calls) expect(readRequest(args, {}).problems, `${file}: ${args.join(' ')}`).toEqual([]);
+    type Pipeline = { include?: { component?: string; inputs?: Record<string, unknown> }[] };
+    const includes = file.endsWith('.yml') ? ((parse(text) as Pipeline).include ?? []) : [];
+    const components = includes.filter((include) => include.component?.endsWith('/agent-reliability-gate/gate@1'));
+    for (const { inputs } of components) for (const name of Object.keys(inputs ?? {})) expect(Object.keys(componentSpec.inputs), `${file}: ${name}`).toContain(name);
+    expect(calls.length + components.length, file).toBeGreaterThan(0);
+  });
+});
+
+const [componentHeader, componentJobs] = (await readFile(new URL('../templates/gate.yml', import.meta.url), 'utf8')).split(/^---$/m);
+const componentSpec = (parse(componentHeader!) as { spec: { inputs: Record<string, { default?: unknown; description?: string }> } }).spec;
+
+describe('the GitLab CI/CD component (templates/gate.yml)', () => {
+  const job = (parse(componentJobs!) as Record<string, { variables: Record<string, string>; script: string[] }>)['reliability-gate']!;
+  it('documents every input, and sets only GATE_ variables the command line reads', () => {
+    for (const [name, input] of Object.entries(componentSpec.inputs)) expect(input.description, name).toBeTruthy();
+    const gateVariables = Object.fromEntries(Object.keys(job.variables).filter((name) => name.startsWith('GATE_')).map((name) => [name, 'x']));
+    expect(Object.keys(gateVariables).length).toBeGreaterThan(0);
+    expect(readRequest([], gateVariables).problems).toEqual([]);
+    expect(readRequest([], { GATE_MIN_PASS_RAT: 'x' }).problems).not.toEqual([]);
+  });
+
+  it('runs the gate with flags it has', () => {
+    const call = job.script.join('\n');
+    expect(call).toContain('npx --yes --package $[[ inputs.package ]] -- agent-reliability-gate');
+    const flags = [...call.matchAll(/(--[a-z-]+) (\S+)/g)].filter(([, flag]) => !['--yes', '--package', '--silent', '--fail', '--location', '--output', '--header'].includes(flag!)).flatMap(([, flag, value]) => [flag!, value!]);
+    expect(flags.length).toBeGreaterThan(0);
+    expect(readRequest(flags, {}).problems).toEqual([]);
   });
 });
 

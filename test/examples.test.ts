@@ -14,6 +14,7 @@ const exampleFiles = async () => [
   'examples/ci/.gitlab-ci.yml',
   'examples/ci/matrix.gitlab-ci.yml',
   'examples/ci/Jenkinsfile',
+  'examples/ci/matrix.Jenkinsfile',
 ];
 
 describe('the examples', () => {
@@ -28,10 +29,13 @@ describe('the examples', () => {
     }
   });
 
-  it('GitLab examples are YAML whose jobs run the gate', async () => {
+  it('GitLab examples are YAML whose jobs run the gate, or that include its component', async () => {
     for (const file of ['examples/ci/.gitlab-ci.yml', 'examples/ci/matrix.gitlab-ci.yml']) {
-      const jobs = Object.values(parse(await readFile(join(root, file), 'utf8')) as Record<string, { script?: string[] }>).filter((job) => Array.isArray(job?.script));
-      expect(jobs.flatMap((job) => job.script ?? []).some((line) => line.includes('agent-reliability-gate#v1')), file).toBe(true);
+      const pipeline = parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
+      const jobs = Object.values(pipeline).filter((job): job is { script: string[] } => Array.isArray((job as { script?: unknown } | null)?.script));
+      const runs = jobs.flatMap((job) => job.script).some((line) => line.includes('agent-reliability-gate#v1'));
+      const includes = ((pipeline.include ?? []) as { component?: string }[]).some((include) => /\/agent-reliability-gate\/gate@1$/.test(include.component ?? ''));
+      expect(runs || includes, file).toBe(true);
     }
   });
 

@@ -58,7 +58,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
   // The note is looked up while the backend works.
-  const review = reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
+  // A matrix leg notes nothing: the aggregate job notes for every shard.
+  const review = plan.inputs.shard ? undefined : reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
+  if (plan.inputs.shard && reporting.gitlabToken) log.info('This is one shard of a matrix: no note here; the job that runs --aggregate notes for every shard.');
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
   const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {

@@ -148,6 +148,13 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(sepurux.requests).toHaveLength(0);
   });
 
+  it('a matrix leg notes nothing: the aggregate job notes for every shard', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--shard', 'refunds'], env());
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('This is one shard of a matrix: no note here');
+    expect(gitlab.requests).toHaveLength(0);
+  });
+
   it('writes no note outside a merge-request pipeline, and says why', async () => {
     const run = await gate('refund-reliability', { CI_MERGE_REQUEST_IID: '' });
     expect(run.exitCode).toBe(0);

@@ -52,6 +52,10 @@ export class FakeGitLab {
     [FAKE_GITLAB_READ_TOKEN, { user: GATE_BOT, scopes: ['read_api'] }],
   ]);
   readonly notes: FakeNote[] = [];
+  /** Job artifacts by `ref/path?job=name`, as `GET /projects/:id/jobs/artifacts/:ref/raw/:path?job=` serves them. */
+  readonly artifacts = new Map<string, string>();
+  /** The `CI_JOB_TOKEN` of the pipeline's jobs: it may read artifacts, nothing else here. */
+  jobToken = 'fake-ci-job-token';
   readonly requests: { method: string; path: string; token: string | null }[] = [];
   readonly violations: string[] = [];
   /** Statuses to answer the next requests with, in order (e.g. a 500 for a failing GitLab). */
@@ -97,6 +101,12 @@ export class FakeGitLab {
         this.requests.push({ method: request.method, path: path + url.search, token });
         const failure = this.failures.shift();
         if (failure) return HttpResponse.json({ message: `${failure} Internal Server Error` }, { status: failure });
+        const artifact = /^\/projects\/([^/]+)\/jobs\/artifacts\/([^/]+)\/raw\/(.+)$/.exec(path);
+        if (artifact && request.method === 'GET' && request.headers.get('job-token') === this.jobToken) {
+          if (decodeURIComponent(artifact[1]!) !== String(this.projectId)) return HttpResponse.json({ message: '404 Project Not Found' }, { status: 404 });
+          const file = this.artifacts.get(`${decodeURIComponent(artifact[2]!)}/${artifact[3]}?job=${url.searchParams.get('job') ?? ''}`);
+          return file === undefined ? HttpResponse.json({ message: '404 Not found' }, { status: 404 }) : new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
+        }
         const known = token ? this.tokens.get(token) : undefined;
         if (!known) return HttpResponse.json({ message: '401 Unauthorized' }, { status: 401 });
         const body = ['POST', 'PUT'].includes(request.method) ? ((await request.json().catch(() => undefined)) as Record<string, unknown> | undefined) : undefined;
