@@ -35,14 +35,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/action/**', '**/cli/**'], message: 'src/runtime/ serves both front doors and may import neither.' }] }] },
   },
   {
-    // Reporting where reviewers look (GitLab's note; GitHub's check and comment): both doors use it.
+    // Reporting where reviewers look (GitHub's check, comment and baseline; GitLab's note): both doors use it.
     files: ['src/report/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@actions/core'], message: 'src/report/ serves the command line too, which loads no Actions runtime.' },
+            { group: ['@actions/core', '@actions/github'], message: 'src/report/ serves the command line too, which loads no Actions runtime.' },
             { group: ['**/action/**', '**/cli/**'], message: 'src/report/ serves both front doors and may import neither.' },
           ],
         },

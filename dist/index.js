@@ -34617,6 +34617,7 @@ module.exports = __nccwpck_require__(20218);
 /***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(69278);
@@ -34880,7 +34881,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-exports.debug = debug; // for test
+__webpack_unused_export__ = debug; // for test
 
 
 /***/ }),
@@ -63155,13 +63156,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 70857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
 /***/ 13193:
 /***/ ((module) => {
 
@@ -64213,8 +64207,8 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(70857);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -64289,7 +64283,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -64363,7 +64357,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -64379,7 +64373,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -64667,7 +64661,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_.EOL);
+        return this.addRaw(external_os_namespaceObject.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -65391,13 +65385,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -65688,7 +65682,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -66027,8 +66021,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_.platform();
-const arch = external_os_.arch();
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -66209,7 +66203,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_.EOL);
+    process.stdout.write(external_os_namespaceObject.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -66277,7 +66271,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -79650,14 +79644,14 @@ function fit(body, maxChars, fullVerdictAt) {
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 }
 
-;// CONCATENATED MODULE: ./src/action/github/status.ts
+;// CONCATENATED MODULE: ./src/report/github/status.ts
 /** The HTTP status of a failed octokit request, if it has one. */
 function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/action/github/baseline.ts
+;// CONCATENATED MODULE: ./src/report/github/baseline.ts
 
 
 
@@ -79698,7 +79692,7 @@ async function findBaseline(github, place, appSlug, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/github/conclusion.ts
+;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
 /**
  * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
  * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
@@ -79731,7 +79725,7 @@ function headline(verdict, mode) {
     return `${prefix}: ${verdict.reason}`;
 }
 
-;// CONCATENATED MODULE: ./src/action/github/check.ts
+;// CONCATENATED MODULE: ./src/report/github/check.ts
 
 
 
@@ -79831,7 +79825,7 @@ class CheckReport {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/github/handover.ts
+;// CONCATENATED MODULE: ./src/report/github/handover.ts
 
 
 
@@ -79872,7 +79866,7 @@ function commentMarker(checkName) {
     return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
 }
 
-;// CONCATENATED MODULE: ./src/action/github/comment.ts
+;// CONCATENATED MODULE: ./src/report/github/comment.ts
 
 
 
@@ -79932,7 +79926,7 @@ async function tokenAuthor(github, appSlug) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action/github/report.ts
+;// CONCATENATED MODULE: ./src/report/github/report.ts
 
 
 
@@ -79960,7 +79954,7 @@ async function startGitHubReport(place, log, budget) {
     try {
         const [owner = '', repo = ''] = place.repository.split('/');
         // Octokit is loaded only by a gate that reports on GitHub.
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(973)]).then(__nccwpck_require__.bind(__nccwpck_require__, 54973));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
         const github = createGitHub(place.token, place.apiUrl, log, budget);
         const commentPlace = place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
         if (!place.headSha)

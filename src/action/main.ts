@@ -9,7 +9,7 @@ import { redactSecrets } from '../core/secrets.js';
 import { failedVerdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
 import { concludeStep } from './conclude.js';
-import { startGitHubReport } from './github/report.js';
+import { startGitHubReport } from '../report/github/report.js';
 import { readRawInputs } from './inputs.js';
 import { actionsLog } from './log.js';
 import { inputErrorPlace, planAction } from './plan.js';

@@ -10,7 +10,7 @@ import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { GitHubInputs } from '../core/inputs/github.js';
 import type { ReportSubject } from '../core/render/report.js';
-import type { GitHubPlace } from './github/report.js';
+import type { GitHubPlace } from '../report/github/report.js';
 import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 
 /**

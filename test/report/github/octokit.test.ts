@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Deadline } from '../../../src/core/deadline.js';
-import { createGitHub } from '../../../src/action/github/octokit.js';
-import { CheckReport } from '../../../src/action/github/check.js';
+import { createGitHub } from '../../../src/report/github/octokit.js';
+import { CheckReport } from '../../../src/report/github/check.js';
 import { FaultyServer } from '../../support/faults.js';
 import { memoryLog } from '../../support/gate.js';
 
