@@ -79725,7 +79725,22 @@ function headline(verdict, mode) {
     return `${prefix}: ${verdict.reason}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/github/words.ts
+const ACTION_WORDS = {
+    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
+    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
+    headSha: 'set `head_sha`',
+    decides: 'the verdict still decides the step',
+};
+const CLI_WORDS = {
+    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
+    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
+    headSha: 'set --head-sha',
+    decides: 'the verdict still decides the job',
+};
+
 ;// CONCATENATED MODULE: ./src/report/github/check.ts
+
 
 
 
@@ -79747,18 +79762,20 @@ class CheckReport {
     kind;
     checkRunId;
     appSlug;
+    words;
     constructor(github, place, log, kind, checkRunId, 
     /** The GitHub App that owns the check run, e.g. `github-actions`. */
-    appSlug) {
+    appSlug, words = ACTION_WORDS) {
         this.github = github;
         this.place = place;
         this.log = log;
         this.kind = kind;
         this.checkRunId = checkRunId;
         this.appSlug = appSlug;
+        this.words = words;
     }
     /** Shows the gate as running on the commit. */
-    static async start(github, place, log) {
+    static async start(github, place, log, words = ACTION_WORDS) {
         const { owner, repo, headSha, name, runUrl } = place;
         try {
             const { data } = await github.rest.checks.create({
@@ -79772,19 +79789,19 @@ class CheckReport {
                 output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
             });
             log.info(`Check "${name}" started on ${headSha}.`);
-            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug);
+            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
         }
         catch (checkError) {
             log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
             await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
-            return new CheckReport(github, place, log, 'status');
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
         }
         catch (statusError) {
             log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
-                'Give the job `permissions: checks: write` (or `statuses: write`); the verdict still decides the step.');
-            return new CheckReport(github, place, log, 'none');
+                `${words.checkPermission}; ${words.decides}.`);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
         }
     }
     /**
@@ -79820,17 +79837,41 @@ class CheckReport {
             }
         }
         catch (error) {
-            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
         }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/pull.ts
+
+
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
+const PullRequest = object({
+    number: schemas_number().int(),
+    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+});
+/**
+ * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
+ * they could not be read (one phrase), never throws.
+ */
+async function readPullRequest(github, place) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+        const pull = PullRequest.safeParse(data);
+        if (!pull.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+    }
+    catch (error) {
+        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/handover.ts
 
-
-
-/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the check reads, validated. */
-const PullRequestHead = object({ number: schemas_number().int(), head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }) });
 /**
  * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
  * (possibly forked, so untrusted) run wrote. The privileged run comments only on a pull request
@@ -79838,22 +79879,14 @@ const PullRequestHead = object({ number: schemas_number().int(), head: object({ 
  * number pointing at any other pull request is refused, and said. One request.
  */
 async function pullRequestHeadMatches(github, place, gatedSha, log) {
-    const { owner, repo, pullRequestNumber } = place;
     const refuse = (why) => {
-        log.warning(`Not commenting on pull request #${pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+        log.warning(`Not commenting on pull request #${place.pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
         return false;
     };
-    try {
-        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
-        const pull = PullRequestHead.safeParse(data);
-        if (!pull.success)
-            return refuse('GitHub answered about it in a shape the gate cannot read');
-        const head = pull.data.head.sha.toLowerCase();
-        return head === gatedSha.toLowerCase() ? true : refuse(`its head is ${head.slice(0, 12)}, not the commit this workflow_run gated`);
-    }
-    catch (error) {
-        return refuse(`its head could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`);
-    }
+    const pull = await readPullRequest(github, place);
+    if ('unread' in pull)
+        return refuse(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
+    return pull.headSha === gatedSha.toLowerCase() ? true : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
@@ -79867,6 +79900,7 @@ function commentMarker(checkName) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/comment.ts
+
 
 
 
@@ -79891,7 +79925,7 @@ async function findStickyComment(github, place, appSlug) {
     return comments.find((c) => c.user?.login === author && !c.minimized && c.body?.includes(marker))?.id;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
-async function writeStickyComment(github, place, body, found, log) {
+async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
     const { owner, repo, pullRequestNumber } = place;
     try {
         const commentId = await found;
@@ -79906,7 +79940,7 @@ async function writeStickyComment(github, place, body, found, log) {
     }
     catch (error) {
         log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
-            'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.');
+            `${words.commentPermission}; ${words.decides}.`);
     }
 }
 /**
@@ -79935,6 +79969,8 @@ async function tokenAuthor(github, appSlug) {
 
 
 
+
+
 const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -79948,7 +79984,7 @@ async function startGitHubReport(place, log, budget) {
         return NOTHING;
     }
     if (!place.token) {
-        log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
+        log.info('No GitHub token: the verdict is reported in the job only (no check, no comment).');
         return NOTHING;
     }
     try {
@@ -79956,39 +79992,61 @@ async function startGitHubReport(place, log, budget) {
         // Octokit is loaded only by a gate that reports on GitHub.
         const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
         const github = createGitHub(place.token, place.apiUrl, log, budget);
+        const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
         const commentPlace = place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
-        if (!place.headSha)
-            log.warning('No commit to attach the check to; set `head_sha`.');
-        const checkStarted = place.headSha
-            ? CheckReport.start(github, { owner, repo, headSha: place.headSha, name: place.checkName, runUrl: place.runUrl }, log)
+        const words = place.words ?? ACTION_WORDS;
+        if (!headSha)
+            log.warning(`No commit to attach the check to; ${words.headSha}.`);
+        const checkStarted = headSha
+            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
             : Promise.resolve(undefined);
         // The check run names the GitHub App the token belongs to: the author of the app's comments.
         const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
         const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
-        const baseline = place.baselineSha
-            ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: place.baselineSha ?? '', checkName: place.checkName }, c?.appSlug, log))
+        const baseline = baselineSha
+            ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
             : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
             baseline,
+            ...(headSha ? { headSha } : {}),
             async finish(verdict) {
-                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
+                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
                 await Promise.all([
                     // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, headSha) : undefined),
                     commentPlace && found && (await handedOver)
-                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
+                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
                         : undefined,
                 ]);
             },
         };
     }
     catch (error) {
-        log.warning(`Reporting on GitHub is off: ${messageOf(error)}. The verdict still decides the step.`);
+        log.warning(`Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
         return NOTHING;
     }
+}
+/**
+ * The commit the check goes on and the base commit to compare with: the place's own, or, with
+ * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ */
+async function commitsOf(github, place, owner, repo, log) {
+    const wanted = place.fromPullRequest;
+    if (!wanted || !place.pullRequestNumber)
+        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+    const pull = await readPullRequest(github, { owner, repo, pullRequestNumber: place.pullRequestNumber });
+    if ('unread' in pull) {
+        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+    }
+    const headSha = place.headSha ?? pull.headSha;
+    if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
+        log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    }
+    return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs/github.ts
@@ -80015,10 +80073,73 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
 });
-/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
-const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
+
+;// CONCATENATED MODULE: ./src/report/github/inputs.ts
+
+
+
+
+
+/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
+const apiUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const why = !url ? 'is not a URL' : (insecureUrlReason(url) ?? (url.username || url.password ? 'holds credentials' : url.search || url.hash ? 'has a query or fragment' : undefined));
+    if (why) {
+        ctx.addIssue({ code: 'custom', message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3` });
+        return NEVER;
+    }
+    return text.replace(/\/+$/, '');
+});
+/**
+ * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
+ * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
+ */
+const CliGitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
+        secret: true,
+        cliOnly: true,
+    }),
+    github_api_url: documented(apiUrl, {
+        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+        cliOnly: true,
+    }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), { message: 'must be `owner/name`, e.g. acme/agents' }), { description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).", cliOnly: true }),
+    check_name: documented(optionalText(), {
+        description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+        cliOnly: true,
+    }),
+    comment: documented(flag(true), { description: 'With a GitHub token: keep one sticky comment on the pull request.', default: 'true', cliOnly: true }),
+    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+        description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
+        default: 'auto',
+        cliOnly: true,
+    }),
+});
+/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
+const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
+
+;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
+
+
+
+
+/** The command line's input for reporting on a GitLab merge request. */
+const GitLabInputs = object({
+    gitlab_token: documented(credential(optionalText()), {
+        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
+        secret: true,
+        cliOnly: true,
+    }),
+});
+/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
+const GITLAB_INPUTS = declaredInputs(GitLabInputs);
 
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
 
 
 
@@ -80045,8 +80166,12 @@ function readRawInputs(env = process.env) {
 }
 /** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
 function undeclaredInputProblems(undeclared) {
-    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => CLI_ONLY.has(name)
+        ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
+        : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
 }
+/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
+const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS].filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name)).map((input) => input.name));
 /** The GitHub reporting inputs, validated. */
 function parseGitHubInputs(raw) {
     return parseInputs(GitHubInputs, raw);

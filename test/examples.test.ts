@@ -14,6 +14,7 @@ const exampleFiles = async () => [
   'examples/ci/.gitlab-ci.yml',
   'examples/ci/matrix.gitlab-ci.yml',
   'examples/ci/Jenkinsfile',
+  'examples/ci/baseline.Jenkinsfile',
   'examples/ci/matrix.Jenkinsfile',
 ];
 

@@ -34846,7 +34846,7 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -35020,185 +35020,6 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
-
-;// CONCATENATED MODULE: ./src/core/cancel.ts
-/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
-const SIGNALS = ['SIGINT', 'SIGTERM'];
-/** The gate was cancelled before its verdict. */
-class CancelledError extends Error {
-    name = 'CancelledError';
-}
-/**
- * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
- * leave the required check `in_progress`; this lets the gate report a cancelled verdict
- * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
- * signal, before the runner's SIGKILL.
- */
-function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
-    let onSignal = () => undefined;
-    const signalled = new Promise((resolve) => {
-        onSignal = (signal) => {
-            resolve(signal);
-            setTimeout(() => exit(1), hardExitMs).unref();
-        };
-    });
-    const handler = (signal) => onSignal(signal);
-    for (const signal of SIGNALS)
-        process.on(signal, handler);
-    return {
-        signalled,
-        dispose: () => {
-            for (const signal of SIGNALS)
-                process.off(signal, handler);
-        },
-    };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/core/change/github.ts
-
-
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
-/**
- * Reads the target from the event: the pull request's head commit (not the merge commit in
- * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- */
-function readTarget(eventName, payload, env) {
-    const event = (payload ?? {});
-    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr ? github_text(pr.head?.sha) : eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? github_text(event.merge_group?.head_sha) : undefined) ??
-        github_text(env.GITHUB_SHA);
-    const pullRequestNumber = pr
-        ? number(pr.number)
-        : eventName === 'workflow_run'
-            ? number(event.workflow_run?.pull_requests?.[0]?.number)
-            : eventName === 'issue_comment' && event.issue?.pull_request
-                ? number(event.issue.number)
-                : undefined;
-    const headRepo = github_text(pr?.head?.repo?.full_name);
-    const baseRepo = github_text(pr?.base?.repo?.full_name);
-    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
-    const runId = github_text(env.GITHUB_RUN_ID);
-    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
-    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
-    return {
-        repository,
-        headSha,
-        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
-        ...(baseSha ? { baseSha } : {}),
-        pullRequestNumber,
-        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
-        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
-        gateKey: runId
-            ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
-            : (0,external_node_crypto_.randomUUID)(),
-    };
-}
-function github_text(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-function number(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
- * context reads it, without loading octokit; an unreadable file is an empty payload.
- */
-function readEventPayload(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/** The change as the core's backends see it. */
-function changeOf(target) {
-    return { repository: target.repository, commitSha: target.headSha, pullRequestNumber: target.pullRequestNumber, gateKey: target.gateKey };
-}
-
-;// CONCATENATED MODULE: ./src/core/change/ci.ts
-
-
-const ci_text = (value) => (value?.trim() ? value.trim() : undefined);
-const positive = (value) => (value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined);
-const key = (...parts) => parts.map((part) => part ?? '').join('/');
-/** `owner/name` out of a git remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`). */
-function repositoryOfRemote(remote) {
-    const match = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(remote?.trim() ?? '');
-    return match?.[1];
-}
-/**
- * Each CI the command line knows: how to recognise it and where it keeps the repository, the
- * merge request and the commit. The idempotency key is stable for one job (a retried job is a
- * new one, as a new run attempt is on GitHub).
- */
-const DETECTORS = [
-    {
-        ci: 'GitLab CI',
-        detect: (env) => env.GITLAB_CI === 'true',
-        read: (env) => ({
-            repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
-            commitSha: ci_text(env.CI_COMMIT_SHA),
-            gateKey: env.CI_JOB_ID ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID) : undefined,
-        }),
-    },
-    {
-        ci: 'GitHub Actions',
-        detect: (env) => env.GITHUB_ACTIONS === 'true',
-        read: (env) => changeOf(readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env)),
-    },
-    {
-        ci: 'Jenkins',
-        detect: (env) => Boolean(env.JENKINS_URL),
-        read: (env) => ({
-            repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.CHANGE_ID),
-            commitSha: ci_text(env.GIT_COMMIT),
-            gateKey: env.BUILD_NUMBER ? key(env.JOB_NAME, env.BUILD_NUMBER, env.STAGE_NAME) : undefined,
-        }),
-    },
-    {
-        ci: 'Buildkite',
-        detect: (env) => env.BUILDKITE === 'true',
-        read: (env) => ({
-            repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.BUILDKITE_PULL_REQUEST),
-            commitSha: ci_text(env.BUILDKITE_COMMIT),
-            gateKey: env.BUILDKITE_JOB_ID ? key(env.BUILDKITE_BUILD_ID, env.BUILDKITE_JOB_ID) : undefined,
-        }),
-    },
-    {
-        ci: 'CircleCI',
-        detect: (env) => env.CIRCLECI === 'true',
-        read: (env) => ({
-            repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
-            pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ?? positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
-            commitSha: ci_text(env.CIRCLE_SHA1),
-            gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
-        }),
-    },
-];
-/**
- * The change being gated, from the CI's own variables (GitLab, GitHub Actions, Jenkins,
- * Buildkite, CircleCI); outside a CI, an unknown repository and a fresh idempotency key.
- */
-function detectChange(env) {
-    const detector = DETECTORS.find((candidate) => candidate.detect(env));
-    if (!detector)
-        return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
-    const { gateKey, ...change } = detector.read(env);
-    return { ci: detector.ci, ...change, gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
-}
 
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 /**
@@ -36962,7 +36783,7 @@ const string = (params) => {
 };
 const bigint = /^-?\d+n?$/;
 const integer = /^-?\d+$/;
-const regexes_number = /^-?\d+(?:\.\d+)?$/;
+const number = /^-?\d+(?:\.\d+)?$/;
 const regexes_boolean = /^(?:true|false)$/i;
 const _null = /^null$/i;
 
@@ -38203,7 +38024,7 @@ const $ZodCustomStringFormat = /*@__PURE__*/ (/* unused pure expression or super
 })));
 const $ZodNumber = /*@__PURE__*/ $constructor("$ZodNumber", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes_number;
+    inst._zod.pattern = number;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -39390,7 +39211,7 @@ const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes_number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -42596,7 +42417,7 @@ function stringifyKeyNames(bySchema, json, visited) {
         return rest;
     rest.type = "string";
     if (!values)
-        rest.pattern = (types.includes("number") ? regexes_number : integer).source;
+        rest.pattern = (types.includes("number") ? number : integer).source;
     return rest;
 }
 /** Every record of one conversion, so the carriers are found in a single pass rather than once per record. */
@@ -45246,6 +45067,8 @@ async function pollUntilTerminal(options) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
@@ -47313,6 +47136,190 @@ function planAggregate(raw, where) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/cancel.ts
+/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The gate was cancelled before its verdict. */
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
+/**
+ * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
+ * leave the required check `in_progress`; this lets the gate report a cancelled verdict
+ * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
+ * signal, before the runner's SIGKILL.
+ */
+function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
+    let onSignal = () => undefined;
+    const signalled = new Promise((resolve) => {
+        onSignal = (signal) => {
+            resolve(signal);
+            setTimeout(() => exit(1), hardExitMs).unref();
+        };
+    });
+    const handler = (signal) => onSignal(signal);
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return {
+        signalled,
+        dispose: () => {
+            for (const signal of SIGNALS)
+                process.off(signal, handler);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/core/change/github.ts
+
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/**
+ * Reads the target from the event: the pull request's head commit (not the merge commit in
+ * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
+ */
+function readTarget(eventName, payload, env) {
+    const event = (payload ?? {});
+    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
+    const headSha = (pr ? github_text(pr.head?.sha) : eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? github_text(event.merge_group?.head_sha) : undefined) ??
+        github_text(env.GITHUB_SHA);
+    const pullRequestNumber = pr
+        ? github_number(pr.number)
+        : eventName === 'workflow_run'
+            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
+            : eventName === 'issue_comment' && event.issue?.pull_request
+                ? github_number(event.issue.number)
+                : undefined;
+    const headRepo = github_text(pr?.head?.repo?.full_name);
+    const baseRepo = github_text(pr?.base?.repo?.full_name);
+    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+    const runId = github_text(env.GITHUB_RUN_ID);
+    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    return {
+        repository,
+        headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(baseSha ? { baseSha } : {}),
+        pullRequestNumber,
+        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
+        gateKey: runId
+            ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
+            : (0,external_node_crypto_.randomUUID)(),
+    };
+}
+function github_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function github_number(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
+ * context reads it, without loading octokit; an unreadable file is an empty payload.
+ */
+function readEventPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** The change as the core's backends see it. */
+function changeOf(target) {
+    return { repository: target.repository, commitSha: target.headSha, pullRequestNumber: target.pullRequestNumber, gateKey: target.gateKey };
+}
+
+;// CONCATENATED MODULE: ./src/core/change/ci.ts
+
+
+const ci_text = (value) => (value?.trim() ? value.trim() : undefined);
+const positive = (value) => (value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined);
+const key = (...parts) => parts.map((part) => part ?? '').join('/');
+/** `owner/name` out of a git remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`). */
+function repositoryOfRemote(remote) {
+    const match = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(remote?.trim() ?? '');
+    return match?.[1];
+}
+/**
+ * Each CI the command line knows: how to recognise it and where it keeps the repository, the
+ * merge request and the commit. The idempotency key is stable for one job (a retried job is a
+ * new one, as a new run attempt is on GitHub).
+ */
+const DETECTORS = [
+    {
+        ci: 'GitLab CI',
+        detect: (env) => env.GITLAB_CI === 'true',
+        read: (env) => ({
+            repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
+            commitSha: ci_text(env.CI_COMMIT_SHA),
+            gateKey: env.CI_JOB_ID ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID) : undefined,
+            runUrl: ci_text(env.CI_JOB_URL),
+        }),
+    },
+    {
+        ci: 'GitHub Actions',
+        detect: (env) => env.GITHUB_ACTIONS === 'true',
+        read: (env) => {
+            const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+            return { ...changeOf(target), runUrl: target.runUrl };
+        },
+    },
+    {
+        ci: 'Jenkins',
+        detect: (env) => Boolean(env.JENKINS_URL),
+        read: (env) => ({
+            repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.CHANGE_ID),
+            commitSha: ci_text(env.GIT_COMMIT),
+            gateKey: env.BUILD_NUMBER ? key(env.JOB_NAME, env.BUILD_NUMBER, env.STAGE_NAME) : undefined,
+            runUrl: ci_text(env.BUILD_URL),
+        }),
+    },
+    {
+        ci: 'Buildkite',
+        detect: (env) => env.BUILDKITE === 'true',
+        read: (env) => ({
+            repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.BUILDKITE_PULL_REQUEST),
+            commitSha: ci_text(env.BUILDKITE_COMMIT),
+            gateKey: env.BUILDKITE_JOB_ID ? key(env.BUILDKITE_BUILD_ID, env.BUILDKITE_JOB_ID) : undefined,
+            runUrl: ci_text(env.BUILDKITE_BUILD_URL),
+        }),
+    },
+    {
+        ci: 'CircleCI',
+        detect: (env) => env.CIRCLECI === 'true',
+        read: (env) => ({
+            repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
+            pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ?? positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
+            commitSha: ci_text(env.CIRCLE_SHA1),
+            gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
+            runUrl: ci_text(env.CIRCLE_BUILD_URL),
+        }),
+    },
+];
+/**
+ * The change being gated, from the CI's own variables (GitLab, GitHub Actions, Jenkins,
+ * Buildkite, CircleCI); outside a CI, an unknown repository and a fresh idempotency key.
+ */
+function detectChange(env) {
+    const detector = DETECTORS.find((candidate) => candidate.detect(env));
+    if (!detector)
+        return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
+    const { gateKey, runUrl, ...change } = detector.read(env);
+    return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
+}
+
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -48231,7 +48238,7 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
 function machineAgents(env = process.env) {
     if (!PROXY_VARIABLES.some((name) => env[name]))
         return directAgents();
-    const client = __nccwpck_require__.e(/* import() */ 942).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    const client = Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
 }
 
@@ -48591,32 +48598,52 @@ async function writeRequestedFiles(request, verdict, subject, mode) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./src/core/inputs/github.ts
+;// CONCATENATED MODULE: ./src/report/github/inputs.ts
 
 
 
 
-/** The inputs only the action reads: how it reports on GitHub. */
-const GitHubInputs = object({
+
+/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
+const apiUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const why = !url ? 'is not a URL' : (insecureUrlReason(url) ?? (url.username || url.password ? 'holds credentials' : url.search || url.hash ? 'has a query or fragment' : undefined));
+    if (why) {
+        ctx.addIssue({ code: 'custom', message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3` });
+        return NEVER;
+    }
+    return text.replace(/\/+$/, '');
+});
+/**
+ * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
+ * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
+ */
+const CliGitHubInputs = object({
     github_token: documented(credential(optionalText()), {
-        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
-        default: '${{ github.token }}',
+        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
         secret: true,
-        actionOnly: true,
+        cliOnly: true,
     }),
+    github_api_url: documented(apiUrl, {
+        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+        cliOnly: true,
+    }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), { message: 'must be `owner/name`, e.g. acme/agents' }), { description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).", cliOnly: true }),
     check_name: documented(optionalText(), {
-        description: 'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
-        actionOnly: true,
+        description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+        cliOnly: true,
     }),
-    comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+    comment: documented(flag(true), { description: 'With a GitHub token: keep one sticky comment on the pull request.', default: 'true', cliOnly: true }),
     baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-        description: "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
+        description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
         default: 'auto',
-        actionOnly: true,
+        cliOnly: true,
     }),
 });
-/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
-const GITHUB_INPUT_NAMES = declaredInputs(GitHubInputs).map((input) => input.name);
+/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
+const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
 
@@ -48653,14 +48680,12 @@ const CLI_FLAGS = [
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ];
-/** The inputs the command line reads: the action's, but for GitHub reporting, and GitLab's note. */
-const CLI_INPUTS = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...GITLAB_INPUTS];
+/** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
+const CLI_INPUTS = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS];
 /** `trace_file` → `--trace-file`. */
 const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
 /** `trace_file` → `GATE_TRACE_FILE`. */
 const variableOf = (name) => `GATE_${name.toUpperCase()}`;
-/** Every input that only the action reads (GitHub reporting), by name: the command line names them apart from typos. */
-const ACTION_ONLY = new Set([...GATE_INPUTS.filter((input) => input.actionOnly).map((input) => input.name), ...GITHUB_INPUT_NAMES]);
 /**
  * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
  * is ever repeated (it may be a secret): an unknown flag or `GATE_*` variable, a flag without
@@ -48738,8 +48763,6 @@ function readRequest(argv, env) {
 }
 function unknownFlag(rawName, known) {
     const typed = rawName.replace(/^-+/, '');
-    if (ACTION_ONLY.has(typed.replaceAll('-', '_')))
-        return `Flag ${rawName} is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it`;
     const closest = closestName(typed, known);
     return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
 }
@@ -48747,9 +48770,7 @@ function unknownFlag(rawName, known) {
 function unknownVariables(env) {
     const declared = CLI_INPUTS.map((input) => variableOf(input.name));
     const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
-    return undeclaredNames(given, declared).map(({ name, closest }) => ACTION_ONLY.has(name.slice('GATE_'.length).toLowerCase())
-        ? `Variable ${name} is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it`
-        : `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+    return undeclaredNames(given, declared).map(({ name, closest }) => `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
 }
 /**
  * A message written for the action (``Input `trace_file` …``) in the command line's words
@@ -48767,12 +48788,16 @@ function inFlagWords(message) {
 
 ;// CONCATENATED MODULE: ./src/cli/help.ts
 
+
+
 /** `--help`: every flag, from the same declarations as action.yml's inputs. */
 function helpText() {
     const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n      ${description}${extra.length ? ` (${extra.join('; ')})` : ''}`;
     const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
-    // A secret is given in its variable, never on a command line that `ps` and CI logs show.
-    const reporting = CLI_INPUTS.filter((i) => i.cliOnly).map((i) => (i.secret ? `  ${variableOf(i.name)}\n      ${i.description}` : input(i.name, i.description, [`env ${variableOf(i.name)}`])));
+    // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
+    const reporting = (inputs) => inputs.map((i) => i.secret
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n      ${i.description}`
+        : input(i.name, i.description, [...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
     const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
     const own = backends.flatMap((backend) => [
         '',
@@ -48795,8 +48820,11 @@ function helpText() {
         ...shared,
         ...own,
         '',
+        'GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):',
+        ...reporting(CLI_GITHUB_INPUTS),
+        '',
         'Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):',
-        ...reporting,
+        ...reporting(GITLAB_INPUTS),
         '',
         'Output:',
         ...flags,
@@ -48855,6 +48883,251 @@ function cliLog(stream, secrets, verbose) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/github/status.ts
+/** The HTTP status of a failed octokit request, if it has one. */
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/baseline.ts
+
+
+
+/**
+ * Reads the base branch's last verdict back from this gate's own check on the base commit: the
+ * newest completed check run named `checkName`, created by the same GitHub App as this gate's
+ * check, whose record validates. One request. A check by another app, a record that does not
+ * parse or names another check, a forbidden or failing look-up: no baseline (the debug log
+ * says why), never a failed gate.
+ */
+async function findBaseline(github, place, appSlug, log) {
+    const { owner, repo, baseSha, checkName } = place;
+    const base = baseSha.slice(0, 12);
+    try {
+        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: baseSha, check_name: checkName, filter: 'latest', per_page: 20 });
+        const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+        for (const run of completed) {
+            if (!appSlug || run.app?.slug !== appSlug) {
+                log.debug(`Baseline: check run ${run.id} on ${base} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+                continue;
+            }
+            const record = decodeRecord(run.output?.text);
+            if (typeof record === 'string') {
+                log.debug(`Baseline: check run ${run.id} on ${base}: ${record}; ignored.`);
+                continue;
+            }
+            if (record.checkName !== checkName || record.headSha.toLowerCase() !== baseSha.toLowerCase()) {
+                log.debug(`Baseline: check run ${run.id} on ${base} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+                continue;
+            }
+            log.info(`Baseline: the base commit ${base} was judged ${record.decision} (check run ${run.id}).`);
+            return { record };
+        }
+        return { missing: `the base commit ${base} has no verdict of "${checkName}" from this gate` };
+    }
+    catch (error) {
+        return { missing: `the look-up on ${base} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
+/**
+ * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
+ * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
+ */
+function checkConclusion(verdict, mode) {
+    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+    if (verdict.outcome === 'cancelled')
+        return 'cancelled';
+    if (verdict.decision === 'pass')
+        return 'success';
+    if (verdict.decision === 'warn')
+        return 'neutral';
+    if (mode === 'soft')
+        return 'action_required';
+    if (mode === 'observe')
+        return 'neutral';
+    return 'failure';
+}
+/**
+ * The commit status state when checks are not allowed. Statuses know no `neutral`: a
+ * warning or an observed failure is `success` (its description says what happened), a
+ * failure in `soft` or `hard` mode is `failure`.
+ */
+function statusState(verdict, mode) {
+    return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
+}
+/** One line for a check title or status description. */
+function headline(verdict, mode) {
+    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision;
+    return `${prefix}: ${verdict.reason}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/words.ts
+const ACTION_WORDS = {
+    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
+    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
+    headSha: 'set `head_sha`',
+    decides: 'the verdict still decides the step',
+};
+const CLI_WORDS = {
+    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
+    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
+    headSha: 'set --head-sha',
+    decides: 'the verdict still decides the job',
+};
+
+;// CONCATENATED MODULE: ./src/report/github/check.ts
+
+
+
+
+
+
+/** GitHub's limits: check output summary 65,535 characters, status description 140. */
+const CHECK_SUMMARY_MAX_CHARS = 65_535;
+const CHECK_TITLE_MAX_CHARS = 200;
+const STATUS_DESCRIPTION_MAX_CHARS = 140;
+/**
+ * The required check: a check run created `in_progress` when the gate starts and completed
+ * with the verdict; a commit status with the same context where the token may not create
+ * checks; a warning where it may do neither. Reporting never changes the verdict.
+ */
+class CheckReport {
+    github;
+    place;
+    log;
+    kind;
+    checkRunId;
+    appSlug;
+    words;
+    constructor(github, place, log, kind, checkRunId, 
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    appSlug, words = ACTION_WORDS) {
+        this.github = github;
+        this.place = place;
+        this.log = log;
+        this.kind = kind;
+        this.checkRunId = checkRunId;
+        this.appSlug = appSlug;
+        this.words = words;
+    }
+    /** Shows the gate as running on the commit. */
+    static async start(github, place, log, words = ACTION_WORDS) {
+        const { owner, repo, headSha, name, runUrl } = place;
+        try {
+            const { data } = await github.rest.checks.create({
+                owner,
+                repo,
+                name,
+                head_sha: headSha,
+                status: 'in_progress',
+                started_at: new Date().toISOString(),
+                ...(runUrl ? { details_url: runUrl } : {}),
+                output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
+            });
+            log.info(`Check "${name}" started on ${headSha}.`);
+            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
+        }
+        catch (checkError) {
+            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+        }
+        try {
+            await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+        }
+        catch (statusError) {
+            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+                `${words.checkPermission}; ${words.decides}.`);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+        }
+    }
+    /**
+     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
+     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
+     */
+    async complete(verdict, mode, summary, text) {
+        const { owner, repo, headSha, name, runUrl } = this.place;
+        const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+        try {
+            if (this.kind === 'check' && this.checkRunId !== undefined) {
+                await this.github.rest.checks.update({
+                    owner,
+                    repo,
+                    check_run_id: this.checkRunId,
+                    status: 'completed',
+                    conclusion: checkConclusion(verdict, mode),
+                    completed_at: new Date().toISOString(),
+                    ...(link ? { details_url: link } : {}),
+                    output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) },
+                });
+            }
+            else if (this.kind === 'status') {
+                await this.github.rest.repos.createCommitStatus({
+                    owner,
+                    repo,
+                    sha: headSha,
+                    state: statusState(verdict, mode),
+                    context: name,
+                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+                    ...(link ? { target_url: link } : {}),
+                });
+            }
+        }
+        catch (error) {
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/pull.ts
+
+
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
+const PullRequest = object({
+    number: schemas_number().int(),
+    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+});
+/**
+ * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
+ * they could not be read (one phrase), never throws.
+ */
+async function readPullRequest(github, place) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+        const pull = PullRequest.safeParse(data);
+        if (!pull.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+    }
+    catch (error) {
+        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/handover.ts
+
+/**
+ * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
+ * (possibly forked, so untrusted) run wrote. The privileged run comments only on a pull request
+ * whose head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets; a
+ * number pointing at any other pull request is refused, and said. One request.
+ */
+async function pullRequestHeadMatches(github, place, gatedSha, log) {
+    const refuse = (why) => {
+        log.warning(`Not commenting on pull request #${place.pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+        return false;
+    };
+    const pull = await readPullRequest(github, place);
+    if ('unread' in pull)
+        return refuse(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
+    return pull.headSha === gatedSha.toLowerCase() ? true : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
 
 /**
@@ -48863,6 +49136,156 @@ function cliLog(stream, secrets, verbose) {
  */
 function commentMarker(checkName) {
     return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/comment.ts
+
+
+
+
+/** GitHub's limit on a comment body. */
+const COMMENT_MAX_CHARS = 65_536;
+/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/**
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * carries the marker and was written by the token's own author counts: a marker copied into
+ * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
+ */
+async function findStickyComment(github, place, appSlug) {
+    const { owner, repo, pullRequestNumber } = place;
+    const marker = commentMarker(place.checkName);
+    const [author, comments] = await Promise.all([
+        tokenAuthor(github, appSlug),
+        github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+    ]);
+    return comments.find((c) => c.user?.login === author && !c.minimized && c.body?.includes(marker))?.id;
+}
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const commentId = await found;
+        if (commentId !== undefined) {
+            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+            log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
+        }
+        else {
+            await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });
+            log.info(`Commented on #${pullRequestNumber}.`);
+        }
+    }
+    catch (error) {
+        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+            `${words.commentPermission}; ${words.decides}.`);
+    }
+}
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github, appSlug) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        if (statusOf(error) !== 403 && statusOf(error) !== 401)
+            throw error;
+        const slug = await appSlug.catch(() => undefined);
+        return slug ? `${slug}[bot]` : ACTIONS_BOT;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/report.ts
+
+
+
+
+
+
+
+
+
+
+const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
+/**
+ * Starts the check (in progress) and the lookup of the sticky comment, and returns what
+ * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
+ * commit to report on, it reports nothing on GitHub and says so. Never rejects: main runs it
+ * beside the backend.
+ */
+async function startGitHubReport(place, log, budget) {
+    if (place.reportsElsewhere) {
+        log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
+        return NOTHING;
+    }
+    if (!place.token) {
+        log.info('No GitHub token: the verdict is reported in the job only (no check, no comment).');
+        return NOTHING;
+    }
+    try {
+        const [owner = '', repo = ''] = place.repository.split('/');
+        // Octokit is loaded only by a gate that reports on GitHub.
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+        const github = createGitHub(place.token, place.apiUrl, log, budget);
+        const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
+        const commentPlace = place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
+        const words = place.words ?? ACTION_WORDS;
+        if (!headSha)
+            log.warning(`No commit to attach the check to; ${words.headSha}.`);
+        const checkStarted = headSha
+            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
+            : Promise.resolve(undefined);
+        // The check run names the GitHub App the token belongs to: the author of the app's comments.
+        const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
+        const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
+        // An early failure of the lookup is reported when the comment is written.
+        found?.catch(() => undefined);
+        const baseline = baselineSha
+            ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
+            : Promise.resolve(undefined);
+        const check = await checkStarted;
+        return {
+            baseline,
+            ...(headSha ? { headSha } : {}),
+            async finish(verdict) {
+                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
+                await Promise.all([
+                    // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, headSha) : undefined),
+                    commentPlace && found && (await handedOver)
+                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
+                        : undefined,
+                ]);
+            },
+        };
+    }
+    catch (error) {
+        log.warning(`Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
+        return NOTHING;
+    }
+}
+/**
+ * The commit the check goes on and the base commit to compare with: the place's own, or, with
+ * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ */
+async function commitsOf(github, place, owner, repo, log) {
+    const wanted = place.fromPullRequest;
+    if (!wanted || !place.pullRequestNumber)
+        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+    const pull = await readPullRequest(github, { owner, repo, pullRequestNumber: place.pullRequestNumber });
+    if ('unread' in pull) {
+        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+    }
+    const headSha = place.headSha ?? pull.headSha;
+    if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
+        log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    }
+    return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
 }
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/note.ts
@@ -49038,27 +49461,88 @@ function gitlabNotePlace(env, token, checkName) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/note.ts
+;// CONCATENATED MODULE: ./src/cli/reporting.ts
 
 
-const NOTHING = { finish: async () => undefined };
+
+
+
+
+
+
+
+
+/** How long GitHub reporting may go on after the gate's `timeout`; a cancelled job has seconds. */
+const GITHUB_GRACE_MS = 10_000;
+const CANCEL_REPORT_MS = 3_000;
+const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
+function readReporting(inputs) {
+    const problems = [];
+    const parse = (read) => {
+        try {
+            return read();
+        }
+        catch (error) {
+            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
+            return undefined;
+        }
+    };
+    const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
+    const github = parse(() => parseInputs(CliGitHubInputs, inputs));
+    return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
+}
 /**
- * With `GATE_GITLAB_TOKEN` in a merge-request pipeline, the gate's sticky note on the merge
- * request (looked up from now on, written with the verdict); otherwise nothing, and the log says
- * why when a token was given.
+ * Starts reporting beside the evaluation: the GitLab note is looked up, the GitHub check is
+ * started (in progress) and the sticky comment and base verdict looked up. A cancel signal
+ * cuts GitHub's budget to seconds, so the check is completed as cancelled before the CI kills
+ * the job.
  */
-function startReviewReport(env, gitlabToken, checkName, log, agents) {
-    const found = gitlabNotePlace(env, gitlabToken, checkName);
-    if (!found)
-        return NOTHING;
-    if ('skip' in found) {
-        if (found.warn)
-            log.warning(found.skip);
-        else
-            log.info(found.skip);
-        return NOTHING;
+function startReporting(reporting, gate, change, env, log, options = {}) {
+    const wantsGitLab = Boolean(reporting?.gitlab.gitlab_token);
+    const wantsGitHub = Boolean(reporting?.github.github_token);
+    if (gate.shard && (wantsGitLab || wantsGitHub)) {
+        log.info('This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.');
+        return { baseline: Promise.resolve(undefined), finish: async () => undefined };
     }
-    return startGitLabNote(found.place, log, agents);
+    const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
+    if (found && 'skip' in found)
+        (found.warn ? log.warning : log.info)(found.skip);
+    const note = found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
+    let github;
+    if (reporting && wantsGitHub) {
+        const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
+        void options.cancelled?.then(() => budget.shorten(CANCEL_REPORT_MS));
+        const { github: inputs } = reporting;
+        github = startGitHubReport({
+            token: inputs.github_token,
+            apiUrl: inputs.github_api_url ?? (env.GITHUB_API_URL?.trim() || DEFAULT_GITHUB_API_URL),
+            repository: inputs.repository ?? change.repository,
+            ...(gate.headSha ? { headSha: gate.headSha } : {}),
+            ...(gate.pullRequestNumber ? { pullRequestNumber: gate.pullRequestNumber } : {}),
+            comment: inputs.comment,
+            checkName: gate.checkName,
+            mode: gate.mode,
+            ...(change.runUrl ? { runUrl: change.runUrl } : {}),
+            fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
+            words: CLI_WORDS,
+        }, log, budget);
+    }
+    return {
+        baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
+        async finish(verdict) {
+            await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
+        },
+    };
+}
+/**
+ * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
+ * One problem, in the command line's words, or none.
+ */
+function reportingProblems(reporting, change) {
+    if (!reporting?.github.github_token || reporting.github.repository || change.repository !== 'unknown/unknown')
+        return [];
+    return [`GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`];
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
@@ -49078,14 +49562,15 @@ function startReviewReport(env, gitlabToken, checkName, log, agents) {
 
 
 
-
-
 /** Exit statuses: what a CI reads of the gate. */
 const EXIT = { pass: 0, fail: 1, badInput: 2 };
 const CANCEL_HARD_EXIT_MS = 5_000;
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
 /**
- * The command line: flags and `GATE_*` variables → the core's gate → files, the decision on
- * stdout and an exit status. Returns the status.
+ * The command line: flags and `GATE_*` variables → the core's gate → files, the merge request's
+ * note and GitHub's check and comment, the decision on stdout and an exit status. Returns the
+ * status.
  */
 async function main(argv, env, io) {
     const request = readRequest(argv, env);
@@ -49097,96 +49582,107 @@ async function main(argv, env, io) {
         io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
         return EXIT.badInput;
     }
-    const secrets = secretsOf(request);
-    const log = cliLog(io.stderr, secrets, request.verbose);
+    const log = cliLog(io.stderr, secretsOf(request), request.verbose);
     const change = detectChange(env);
-    const reporting = readReporting(request);
-    if (request.inputs.aggregate?.trim())
-        return aggregateShards(request, reporting, env, change, io, log);
-    // Every problem at once, the flags' and the inputs', before any call.
+    const { reporting, problems } = readReporting(request.inputs);
+    const run = { request, ...(reporting ? { reporting } : {}), problems: [...request.problems, ...problems, ...reportingProblems(reporting, change)], change, env, io, log };
+    return request.inputs.aggregate?.trim() ? aggregateShards(run) : gate(run);
+}
+/** One gate: every problem at once, before any call; then the backend, beside the reporters. */
+async function gate(run) {
+    const { request, change, env, log } = run;
     const plan = await planGate(request.inputs, change).catch((error) => error);
-    const problems = [...request.problems, ...reporting.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+    const problems = [...run.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
     if (plan instanceof Error || problems.length > 0) {
-        const review = reviewReport(reporting, env, plan instanceof Error ? DEFAULT_CHECK_NAME : plan.backend.defaultCheckName, log);
-        return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log, review);
+        return refuse(run, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), plan instanceof Error ? undefined : plan.backend.defaultCheckName);
     }
     log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
-    // The note is looked up while the backend works.
-    // A matrix leg notes nothing: the aggregate job notes for every shard.
-    const review = plan.inputs.shard ? undefined : reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
-    if (plan.inputs.shard && reporting.gitlabToken)
-        log.info('This is one shard of a matrix: no note here; the job that runs --aggregate notes for every shard.');
+    const { inputs } = plan;
+    const checkName = run.reporting?.github.check_name ?? plan.backend.defaultCheckName;
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
-    const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
-        drops: plan.drops,
-        onMissing: plan.inputs.on_missing_baseline,
-        ...(plan.inputs.confidence === undefined ? {} : { confidence: plan.inputs.confidence }),
-        onInconclusive: plan.inputs.on_inconclusive,
-    });
+    const agents = machineAgents(env);
+    // The note and the sticky comment are looked up, and the check started, while the backend works.
+    const review = startReporting(run.reporting, { checkName, mode: inputs.mode, ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}), ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}), ...(inputs.shard ? { shard: inputs.shard } : {}), compareWithBase: !request.baselineReport, timeoutMs: inputs.timeoutMs }, change, env, log, { agents, cancelled: cancel.signalled });
+    // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
+    const baselineRunId = async () => {
+        const record = (await review.baseline)?.record;
+        return record?.backend === plan.backend.displayName ? record.ids.run_id : undefined;
+    };
+    const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
+    const policy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
+    const verdict = await compared(request, evaluated, checkName, policy, review.baseline);
+    const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
+    const written = await main_finish(run, verdict, subject, inputs.mode, review);
     cancel.dispose();
-    const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-    const written = await main_finish(request, verdict, subject, io, log, plan.inputs.mode, review);
-    return exitStatus(verdict, plan.inputs.mode, written, log);
-}
-/** The check name of a gate whose backend is not known (an input error). */
-const DEFAULT_CHECK_NAME = 'Reliability gate';
-/** Every secret the command line holds: redacted from all it prints and writes. */
-const secretsOf = (request) => [request.inputs.token, request.inputs.gitlab_token];
-/** The reporting inputs (GitLab's note), or what is wrong with them, in the command line's words. */
-function readReporting(request) {
-    try {
-        const { gitlab_token } = parseInputs(GitLabInputs, request.inputs);
-        return { ...(gitlab_token ? { gitlabToken: gitlab_token } : {}), problems: [] };
-    }
-    catch (error) {
-        return { problems: error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)] };
-    }
-}
-function reviewReport(reporting, env, checkName, log, agents) {
-    return reporting.gitlabToken ? startReviewReport(env, reporting.gitlabToken, checkName, log, agents) : undefined;
+    return exitStatus(verdict, inputs.mode, written, log);
 }
 /** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
-async function aggregateShards(request, reporting, env, change, io, log) {
+async function aggregateShards(run) {
+    const { request, change, env, log } = run;
     const planned = (() => {
         try {
-            return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
+            return planAggregate(request.inputs, {
+                ...(run.reporting?.github.check_name ? { checkName: run.reporting.github.check_name } : {}),
+                ...(change.commitSha ? { headSha: change.commitSha } : {}),
+                ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+                cwd: process.cwd(),
+            });
         }
         catch (error) {
             return error instanceof InputError ? error : new InputError(messageOf(error));
         }
     })();
-    const problems = [...request.problems, ...reporting.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+    const problems = [...run.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
     if (planned instanceof InputError || problems.length > 0)
-        return refuse(request, problemsMessage(problems), change, io, log, reviewReport(reporting, env, DEFAULT_CHECK_NAME, log));
-    const review = reviewReport(reporting, env, planned.plan.checkName, log, machineAgents(env));
-    const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
-    const written = await main_finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode, review);
-    return exitStatus(verdict, planned.mode, written, log);
+        return refuse(run, problemsMessage(problems));
+    const { plan, mode } = planned;
+    const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
+    const review = startReporting(run.reporting, { checkName: plan.checkName, mode, ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}), ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}), compareWithBase: !request.baselineReport, timeoutMs: planned.timeoutMs }, change, env, log, { agents: machineAgents(env), cancelled: cancel.signalled });
+    const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline }, review.baseline);
+    const written = await main_finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
+    cancel.dispose();
+    return exitStatus(verdict, mode, written, log);
 }
+/** Every secret the command line holds: redacted from all it prints, writes and reports. */
+const secretsOf = (request) => [request.inputs.token, request.inputs.gitlab_token, request.inputs.github_token];
 /** Every problem with the flags and inputs, one line each, in the command line's words. */
 function problemsMessage(problems) {
     return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
 }
-/** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
-async function refuse(request, message, change, io, log, review) {
+/**
+ * Bad input: said on stderr, in the files asked for, on the merge request and the check where
+ * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
+ */
+async function refuse(run, message, backendCheckName) {
+    const { request, change, env, io, log } = run;
     const secrets = secretsOf(request);
     const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
     // stderr says every problem; the verdict's reason is bounded like any other.
     io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-    await main_finish(request, verdict, { checkName: DEFAULT_CHECK_NAME, repository: change.repository, headSha: change.commitSha }, io, log, 'hard', review);
+    const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
+    // A required check must not wait forever for a gate that could not start: it is completed as failed.
+    const review = reportingProblems(run.reporting, change).length === 0
+        ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, timeoutMs: 0 }, change, env, log)
+        : undefined;
+    await main_finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
     return EXIT.badInput;
 }
 /**
- * With `--baseline-report` (or a drop threshold), the verdict compared with the default
- * branch's report file, as the action compares with the base commit's check. Without a file, a
- * drop threshold compares nothing and `--on-missing-baseline` decides.
+ * The verdict compared with the default branch: with `--baseline-report`, that report file; with
+ * GitHub reporting on a pull request, the base commit's check, as the action compares. Without
+ * either, a drop threshold compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request, verdict, checkName, policy) {
-    if (!request.baselineReport && policy.drops.length === 0)
+async function compared(request, verdict, checkName, policy, onGitHub) {
+    if (request.baselineReport) {
+        const found = await baselineFromReport(request.baselineReport, verdict, checkName);
+        return applyBaseline(verdict, found.record, found.missing, policy);
+    }
+    const lookup = await onGitHub;
+    if (lookup)
+        return applyBaseline(verdict, lookup.record, lookup.missing, policy);
+    if (policy.drops.length === 0)
         return verdict;
-    const found = request.baselineReport ? await baselineFromReport(request.baselineReport, verdict, checkName) : { missing: 'no --baseline-report was given' };
-    return applyBaseline(verdict, found.record, found.missing, policy);
+    return applyBaseline(verdict, undefined, 'no --baseline-report was given, and no base commit was read from GitHub', policy);
 }
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
 function exitStatus(verdict, mode, written, log) {
@@ -49199,10 +49695,11 @@ function exitStatus(verdict, mode, written, log) {
     log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
     return EXIT.pass;
 }
-/** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function main_finish(request, verdict, subject, io, log, mode = 'hard', review) {
+/** Writes the files and reports the verdict, then the decision and reason, last, on stdout; false when a file could not be written. */
+async function main_finish(run, verdict, subject, mode, review) {
+    const { request, io, log } = run;
     log.close();
-    const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict, mode)]);
+    const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict)]);
     for (const problem of problems)
         log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
     // The last line a CI reads: one line, printable, with no way to start a workflow command.

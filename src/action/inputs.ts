@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { type DeclaredInput, declaredInputs } from '../core/inputs/declare.js';
 import { GitHubInputs } from '../core/inputs/github.js';
+import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
+import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
@@ -38,8 +40,15 @@ export function undeclaredInputProblems(undeclared: readonly string[]): string[]
   return undeclaredNames(
     undeclared,
     ACTION_INPUTS.map((input) => input.name),
-  ).map(({ name, closest }) => `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+  ).map(({ name, closest }) =>
+    CLI_ONLY.has(name)
+      ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
+      : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`,
+  );
 }
+
+/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
+const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS].filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name)).map((input) => input.name));
 
 export type { GitHubInputs };
 

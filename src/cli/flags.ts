@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { DeclaredInput } from '../core/inputs/declare.js';
-import { GITHUB_INPUT_NAMES } from '../core/inputs/github.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
+import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
 import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 
 /** The command line's own flags: where its files go, and how much it says. */
@@ -35,16 +35,13 @@ export interface CliRequest {
   problems: string[];
 }
 
-/** The inputs the command line reads: the action's, but for GitHub reporting, and GitLab's note. */
-export const CLI_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...GITLAB_INPUTS];
+/** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
+export const CLI_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS];
 
 /** `trace_file` → `--trace-file`. */
 export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;
 /** `trace_file` → `GATE_TRACE_FILE`. */
 export const variableOf = (name: string) => `GATE_${name.toUpperCase()}`;
-
-/** Every input that only the action reads (GitHub reporting), by name: the command line names them apart from typos. */
-const ACTION_ONLY = new Set([...GATE_INPUTS.filter((input) => input.actionOnly).map((input) => input.name), ...GITHUB_INPUT_NAMES]);
 
 /**
  * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
@@ -115,7 +112,6 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
 
 function unknownFlag(rawName: string, known: string[]): string {
   const typed = rawName.replace(/^-+/, '');
-  if (ACTION_ONLY.has(typed.replaceAll('-', '_'))) return `Flag ${rawName} is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it`;
   const closest = closestName(typed, known);
   return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
 }
@@ -124,10 +120,9 @@ function unknownFlag(rawName: string, known: string[]): string {
 function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   const declared = CLI_INPUTS.map((input) => variableOf(input.name));
   const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
-  return undeclaredNames(given, declared).map(({ name, closest }) =>
-    ACTION_ONLY.has(name.slice('GATE_'.length).toLowerCase())
-      ? `Variable ${name} is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it`
-      : `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`,
+  return undeclaredNames(given, declared).map(
+    ({ name, closest }) =>
+      `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`,
   );
 }
 

@@ -1,3 +1,6 @@
+import type { DeclaredInput } from '../core/inputs/declare.js';
+import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
+import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 import { CLI_FLAGS, CLI_INPUTS, flagOf, variableOf } from './flags.js';
 
 /** `--help`: every flag, from the same declarations as action.yml's inputs. */
@@ -6,8 +9,13 @@ export function helpText(): string {
   const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) =>
     input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]),
   );
-  // A secret is given in its variable, never on a command line that `ps` and CI logs show.
-  const reporting = CLI_INPUTS.filter((i) => i.cliOnly).map((i) => (i.secret ? `  ${variableOf(i.name)}\n      ${i.description}` : input(i.name, i.description, [`env ${variableOf(i.name)}`])));
+  // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
+  const reporting = (inputs: readonly DeclaredInput[]) =>
+    inputs.map((i) =>
+      i.secret
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n      ${i.description}`
+        : input(i.name, i.description, [...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]),
+    );
   const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
   const own = backends.flatMap((backend) => [
     '',
@@ -30,8 +38,11 @@ export function helpText(): string {
     ...shared,
     ...own,
     '',
+    'GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):',
+    ...reporting(CLI_GITHUB_INPUTS),
+    '',
     'Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):',
-    ...reporting,
+    ...reporting(GITLAB_INPUTS),
     '',
     'Output:',
     ...flags,

@@ -1,29 +1,29 @@
-import { listenForCancel } from '../core/cancel.js';
-import { detectChange } from '../core/change/ci.js';
-import { InputError, messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
 import { applyBaseline, baselineFromReport, type BaselinePolicy } from '../core/baseline.js';
+import { listenForCancel } from '../core/cancel.js';
+import { type DetectedChange, detectChange } from '../core/change/ci.js';
+import { InputError, messageOf } from '../core/errors.js';
 import { planGate, runGate } from '../core/gate.js';
 import type { Mode } from '../core/inputs/common.js';
+import type { GateLog } from '../core/log.js';
 import type { ReportSubject } from '../core/render/report.js';
 import { redactSecrets, redactText } from '../core/secrets.js';
 import { printable, printableLine } from '../core/text.js';
 import { failedVerdict, type Verdict } from '../core/verdict.js';
+import type { BaselineLookup } from '../report/github/baseline.js';
 import { machineAgents } from '../runtime/agents.js';
-import type { GateLog } from '../core/log.js';
-import type { AgentSource } from '../core/transport/agents.js';
 import { writeRequestedFiles } from './files.js';
 import { type CliRequest, inFlagWords, readRequest } from './flags.js';
 import { helpText } from './help.js';
 import { cliLog, type ProgressStream } from './log.js';
-import { type ReviewReport, startReviewReport } from './note.js';
-import { GitLabInputs } from '../report/gitlab/inputs.js';
-import { parseInputs } from '../core/inputs/fields.js';
+import { type CliReporting, readReporting, reportingProblems, type ReviewReport, startReporting } from './reporting.js';
 
 /** Exit statuses: what a CI reads of the gate. */
 export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
 const CANCEL_HARD_EXIT_MS = 5_000;
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
 
 /** Where the command line writes: progress on stderr, the decision last on stdout. */
 export interface CliIO {
@@ -31,9 +31,22 @@ export interface CliIO {
   stderr: ProgressStream;
 }
 
+/** What every path of the command line shares. */
+interface Run {
+  request: CliRequest;
+  reporting?: CliReporting;
+  /** What is wrong with the flags, variables and reporting inputs, in the command line's words. */
+  problems: string[];
+  change: DetectedChange;
+  env: NodeJS.ProcessEnv;
+  io: CliIO;
+  log: GateLog & { close(): void };
+}
+
 /**
- * The command line: flags and `GATE_*` variables → the core's gate → files, the decision on
- * stdout and an exit status. Returns the status.
+ * The command line: flags and `GATE_*` variables → the core's gate → files, the merge request's
+ * note and GitHub's check and comment, the decision on stdout and an exit status. Returns the
+ * status.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
   const request = readRequest(argv, env);
@@ -44,109 +57,127 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
     return EXIT.badInput;
   }
-  const secrets = secretsOf(request);
-  const log = cliLog(io.stderr, secrets, request.verbose);
+  const log = cliLog(io.stderr, secretsOf(request), request.verbose);
   const change = detectChange(env);
-  const reporting = readReporting(request);
-  if (request.inputs.aggregate?.trim()) return aggregateShards(request, reporting, env, change, io, log);
-  // Every problem at once, the flags' and the inputs', before any call.
+  const { reporting, problems } = readReporting(request.inputs);
+  const run: Run = { request, ...(reporting ? { reporting } : {}), problems: [...request.problems, ...problems, ...reportingProblems(reporting, change)], change, env, io, log };
+  return request.inputs.aggregate?.trim() ? aggregateShards(run) : gate(run);
+}
+
+/** One gate: every problem at once, before any call; then the backend, beside the reporters. */
+async function gate(run: Run): Promise<number> {
+  const { request, change, env, log } = run;
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
-  const problems = [...request.problems, ...reporting.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+  const problems = [...run.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
   if (plan instanceof Error || problems.length > 0) {
-    const review = reviewReport(reporting, env, plan instanceof Error ? DEFAULT_CHECK_NAME : plan.backend.defaultCheckName, log);
-    return refuse(request, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), change, io, log, review);
+    return refuse(run, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), plan instanceof Error ? undefined : plan.backend.defaultCheckName);
   }
   log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
-  // The note is looked up while the backend works.
-  // A matrix leg notes nothing: the aggregate job notes for every shard.
-  const review = plan.inputs.shard ? undefined : reviewReport(reporting, env, plan.backend.defaultCheckName, log, machineAgents(env));
-  if (plan.inputs.shard && reporting.gitlabToken) log.info('This is one shard of a matrix: no note here; the job that runs --aggregate notes for every shard.');
+  const { inputs } = plan;
+  const checkName = run.reporting?.github.check_name ?? plan.backend.defaultCheckName;
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-  const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents: machineAgents(env) }), secrets);
-  const verdict = await compared(request, evaluated, plan.backend.defaultCheckName, {
-    drops: plan.drops,
-    onMissing: plan.inputs.on_missing_baseline,
-    ...(plan.inputs.confidence === undefined ? {} : { confidence: plan.inputs.confidence }),
-    onInconclusive: plan.inputs.on_inconclusive,
-  });
+  const agents = machineAgents(env);
+  // The note and the sticky comment are looked up, and the check started, while the backend works.
+  const review = startReporting(
+    run.reporting,
+    { checkName, mode: inputs.mode, ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}), ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}), ...(inputs.shard ? { shard: inputs.shard } : {}), compareWithBase: !request.baselineReport, timeoutMs: inputs.timeoutMs },
+    change,
+    env,
+    log,
+    { agents, cancelled: cancel.signalled },
+  );
+  // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
+  const baselineRunId = async () => {
+    const record = (await review.baseline)?.record;
+    return record?.backend === plan.backend.displayName ? record.ids.run_id : undefined;
+  };
+  const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
+  const policy: BaselinePolicy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
+  const verdict = await compared(request, evaluated, checkName, policy, review.baseline);
+  const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
+  const written = await finish(run, verdict, subject, inputs.mode, review);
   cancel.dispose();
-  const subject = { checkName: plan.backend.defaultCheckName, repository: change.repository, headSha: plan.change.commitSha, ...(plan.inputs.shard ? { shard: plan.inputs.shard } : {}) };
-  const written = await finish(request, verdict, subject, io, log, plan.inputs.mode, review);
-  return exitStatus(verdict, plan.inputs.mode, written, log);
-}
-
-/** The check name of a gate whose backend is not known (an input error). */
-const DEFAULT_CHECK_NAME = 'Reliability gate';
-
-/** Every secret the command line holds: redacted from all it prints and writes. */
-const secretsOf = (request: CliRequest) => [request.inputs.token, request.inputs.gitlab_token];
-
-/** The reporting inputs (GitLab's note), or what is wrong with them, in the command line's words. */
-function readReporting(request: CliRequest): { gitlabToken?: string; problems: string[] } {
-  try {
-    const { gitlab_token } = parseInputs(GitLabInputs, request.inputs);
-    return { ...(gitlab_token ? { gitlabToken: gitlab_token } : {}), problems: [] };
-  } catch (error) {
-    return { problems: error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)] };
-  }
-}
-
-function reviewReport(reporting: ReturnType<typeof readReporting>, env: NodeJS.ProcessEnv, checkName: string, log: GateLog, agents?: AgentSource): ReviewReport | undefined {
-  return reporting.gitlabToken ? startReviewReport(env, reporting.gitlabToken, checkName, log, agents) : undefined;
+  return exitStatus(verdict, inputs.mode, written, log);
 }
 
 /** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
-async function aggregateShards(
-  request: CliRequest,
-  reporting: ReturnType<typeof readReporting>,
-  env: NodeJS.ProcessEnv,
-  change: ReturnType<typeof detectChange>,
-  io: CliIO,
-  log: ReturnType<typeof cliLog>,
-): Promise<number> {
+async function aggregateShards(run: Run): Promise<number> {
+  const { request, change, env, log } = run;
   const planned = (() => {
     try {
-      return planAggregate(request.inputs, { ...(change.commitSha ? { headSha: change.commitSha } : {}), ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), cwd: process.cwd() });
+      return planAggregate(request.inputs, {
+        ...(run.reporting?.github.check_name ? { checkName: run.reporting.github.check_name } : {}),
+        ...(change.commitSha ? { headSha: change.commitSha } : {}),
+        ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+        cwd: process.cwd(),
+      });
     } catch (error) {
       return error instanceof InputError ? error : new InputError(messageOf(error));
     }
   })();
-  const problems = [...request.problems, ...reporting.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
-  if (planned instanceof InputError || problems.length > 0) return refuse(request, problemsMessage(problems), change, io, log, reviewReport(reporting, env, DEFAULT_CHECK_NAME, log));
-  const review = reviewReport(reporting, env, planned.plan.checkName, log, machineAgents(env));
-  const verdict = await compared(request, await aggregateReports(planned.plan, log), planned.plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline });
-  const written = await finish(request, verdict, { checkName: planned.plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, io, log, planned.mode, review);
-  return exitStatus(verdict, planned.mode, written, log);
+  const problems = [...run.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
+  if (planned instanceof InputError || problems.length > 0) return refuse(run, problemsMessage(problems));
+  const { plan, mode } = planned;
+  const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
+  const review = startReporting(
+    run.reporting,
+    { checkName: plan.checkName, mode, ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}), ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}), compareWithBase: !request.baselineReport, timeoutMs: planned.timeoutMs },
+    change,
+    env,
+    log,
+    { agents: machineAgents(env), cancelled: cancel.signalled },
+  );
+  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline }, review.baseline);
+  const written = await finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
+  cancel.dispose();
+  return exitStatus(verdict, mode, written, log);
 }
+
+/** Every secret the command line holds: redacted from all it prints, writes and reports. */
+const secretsOf = (request: CliRequest) => [request.inputs.token, request.inputs.gitlab_token, request.inputs.github_token];
 
 /** Every problem with the flags and inputs, one line each, in the command line's words. */
 function problemsMessage(problems: string[]): string {
   return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
 }
 
-/** Bad input: said on stderr, in the files asked for, and last on stdout; nothing was sent. */
-async function refuse(request: CliRequest, message: string, change: ReturnType<typeof detectChange>, io: CliIO, log: ReturnType<typeof cliLog>, review?: ReviewReport): Promise<number> {
+/**
+ * Bad input: said on stderr, in the files asked for, on the merge request and the check where
+ * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
+ */
+async function refuse(run: Run, message: string, backendCheckName?: string): Promise<number> {
+  const { request, change, env, io, log } = run;
   const secrets = secretsOf(request);
   const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
   // stderr says every problem; the verdict's reason is bounded like any other.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-  await finish(request, verdict, { checkName: DEFAULT_CHECK_NAME, repository: change.repository, headSha: change.commitSha }, io, log, 'hard', review);
+  const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
+  // A required check must not wait forever for a gate that could not start: it is completed as failed.
+  const review = reportingProblems(run.reporting, change).length === 0
+    ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, timeoutMs: 0 }, change, env, log)
+    : undefined;
+  await finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
   return EXIT.badInput;
 }
 
 /**
- * With `--baseline-report` (or a drop threshold), the verdict compared with the default
- * branch's report file, as the action compares with the base commit's check. Without a file, a
- * drop threshold compares nothing and `--on-missing-baseline` decides.
+ * The verdict compared with the default branch: with `--baseline-report`, that report file; with
+ * GitHub reporting on a pull request, the base commit's check, as the action compares. Without
+ * either, a drop threshold compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaselinePolicy): Promise<Verdict> {
-  if (!request.baselineReport && policy.drops.length === 0) return verdict;
-  const found = request.baselineReport ? await baselineFromReport(request.baselineReport, verdict, checkName) : { missing: 'no --baseline-report was given' };
-  return applyBaseline(verdict, found.record, found.missing, policy);
+async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaselinePolicy, onGitHub: Promise<BaselineLookup | undefined>): Promise<Verdict> {
+  if (request.baselineReport) {
+    const found = await baselineFromReport(request.baselineReport, verdict, checkName);
+    return applyBaseline(verdict, found.record, found.missing, policy);
+  }
+  const lookup = await onGitHub;
+  if (lookup) return applyBaseline(verdict, lookup.record, lookup.missing, policy);
+  if (policy.drops.length === 0) return verdict;
+  return applyBaseline(verdict, undefined, 'no --baseline-report was given, and no base commit was read from GitHub', policy);
 }
 
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
-function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: ReturnType<typeof cliLog>): number {
+function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: GateLog): number {
   if (!written) return EXIT.fail;
   if (verdict.decision !== 'fail') return EXIT.pass;
   if (mode === 'hard') return EXIT.fail;
@@ -154,10 +185,11 @@ function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: ReturnT
   return EXIT.pass;
 }
 
-/** Writes the requested files, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(request: CliRequest, verdict: Verdict, subject: ReportSubject, io: CliIO, log: ReturnType<typeof cliLog>, mode: Mode = 'hard', review?: ReviewReport): Promise<boolean> {
+/** Writes the files and reports the verdict, then the decision and reason, last, on stdout; false when a file could not be written. */
+async function finish(run: Run, verdict: Verdict, subject: ReportSubject, mode: Mode, review?: ReviewReport): Promise<boolean> {
+  const { request, io, log } = run;
   log.close();
-  const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict, mode)]);
+  const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict)]);
   for (const problem of problems) log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);

@@ -9,9 +9,14 @@ describe('readRequest', () => {
     expect(request).toMatchObject({ junit: 'j.xml', verbose: false, help: false });
   });
 
-  it('has a flag for every input the action has, but GitHub reporting, and GitLab\'s note besides', () => {
-    expect(CLI_INPUTS.map((i) => i.name)).toEqual([...GATE_INPUTS.filter((i) => !i.actionOnly).map((i) => i.name), 'gitlab_token']);
-    expect(readRequest(['--github-token', 'x'], {}).problems).toEqual(['Flag --github-token is an input of the GitHub Action only (GitHub reporting); the command line has no such flag: remove it']);
+  it('has a flag for every input the action has, GitHub reporting\'s from another CI and GitLab\'s note besides', () => {
+    expect(CLI_INPUTS.map((i) => i.name)).toEqual([
+      ...GATE_INPUTS.map((i) => i.name),
+      ...['github_token', 'github_api_url', 'repository', 'check_name', 'comment', 'baseline'],
+      'gitlab_token',
+    ]);
+    expect(readRequest(['--github-token', 'x', '--repository', 'acme/agents'], {}).problems).toEqual([]);
+    expect(readRequest(['--github-tokn', 'x'], {}).problems).toEqual(['Unknown flag --github-tokn; did you mean --github-token? See --help for every flag']);
   });
 
   it('suggests the flag meant, and says every problem at once', () => {
@@ -21,10 +26,9 @@ describe('readRequest', () => {
     ]);
   });
 
-  it('refuses a misspelt or action-only GATE_ variable, naming the one meant', () => {
+  it('refuses a misspelt GATE_ variable, naming the one meant', () => {
     const { problems } = readRequest([], { GATE_MIN_PASS_RAT: '0.85', GATE_TOKEN: 't', GATE_CHECK_NAME: 'gate', OTHER: 'x' });
     expect(problems).toEqual([
-      'Variable GATE_CHECK_NAME is an input of the GitHub Action only (GitHub reporting); the command line does not read it: unset it',
       'Variable GATE_MIN_PASS_RAT is not an input of the command line; did you mean GATE_MIN_PASS_RATE? Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate',
     ]);
   });

@@ -229,6 +229,9 @@ describe('--help', () => {
       expect(run.stdout).toContain(flag);
     }
     expect(run.stdout).toContain('(default: 600; env GATE_TIMEOUT)');
-    expect(run.stdout).not.toContain('--github-token');
+    // Secrets are shown by their variable first: a flag's value lands in `ps` and CI logs.
+    expect(run.stdout).toContain('GATE_GITHUB_TOKEN (or --github-token VALUE)');
+    expect(run.stdout).toContain('GATE_GITLAB_TOKEN (or --gitlab-token VALUE)');
+    expect(run.stdout).toContain('--repository VALUE');
   });
 });

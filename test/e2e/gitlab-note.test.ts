@@ -151,7 +151,7 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
   it('a matrix leg notes nothing: the aggregate job notes for every shard', async () => {
     const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--shard', 'refunds'], env());
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toContain('This is one shard of a matrix: no note here');
+    expect(run.stderr).toContain('This is one shard of a matrix: nothing is reported here');
     expect(gitlab.requests).toHaveLength(0);
   });
 

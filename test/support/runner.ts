@@ -137,19 +137,35 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** When `cancelWhen`'s signal was sent, and when the process exited. */
+  signalledAt?: number;
+  exitedAt: number;
 }
 
 /**
  * Runs `dist/cli/index.js` as a CI job would: `args`, and `env` on top of a bare environment
- * (no GitHub variables unless given), from `cwd`.
+ * (no GitHub variables unless given), from `cwd`. With `cancelWhen`, sends the signal once
+ * stderr holds the text, as Jenkins' abort or a GitLab cancel does.
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, cwd = process.cwd()): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = process.cwd(),
+  cancelWhen?: { stderrIncludes: string; signal: NodeJS.Signals },
+): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(ACTION_NODE, [CLI_ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let signalledAt: number | undefined;
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (cancelWhen && signalledAt === undefined && stderr.includes(cancelWhen.stderrIncludes)) {
+      signalledAt = Date.now();
+      child.kill(cancelWhen.signal);
+    }
+  });
   const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
-  return { exitCode, stdout, stderr, durationMs: Date.now() - started };
+  return { exitCode, stdout, stderr, durationMs: Date.now() - started, ...(signalledAt === undefined ? {} : { signalledAt }), exitedAt: Date.now() };
 }

@@ -6,6 +6,8 @@ import { changeOf, readEventPayload, readTarget } from './github.js';
 export interface DetectedChange extends ChangeContext {
   /** `GitLab CI`, `Jenkins`, `GitHub Actions`, `Buildkite`, `CircleCI`, or `no CI` on a laptop. */
   ci: string;
+  /** This CI job's page, linked from the check and the note. */
+  runUrl?: string;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -24,7 +26,7 @@ export function repositoryOfRemote(remote: string | undefined): string | undefin
  * merge request and the commit. The idempotency key is stable for one job (a retried job is a
  * new one, as a new run attempt is on GitHub).
  */
-const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string } }[] = [
+const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string; runUrl?: string | undefined } }[] = [
   {
     ci: 'GitLab CI',
     detect: (env) => env.GITLAB_CI === 'true',
@@ -33,12 +35,16 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
       pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
       commitSha: text(env.CI_COMMIT_SHA),
       gateKey: env.CI_JOB_ID ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID) : undefined,
+      runUrl: text(env.CI_JOB_URL),
     }),
   },
   {
     ci: 'GitHub Actions',
     detect: (env) => env.GITHUB_ACTIONS === 'true',
-    read: (env) => changeOf(readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env)),
+    read: (env) => {
+      const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+      return { ...changeOf(target), runUrl: target.runUrl };
+    },
   },
   {
     ci: 'Jenkins',
@@ -48,6 +54,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
       pullRequestNumber: positive(env.CHANGE_ID),
       commitSha: text(env.GIT_COMMIT),
       gateKey: env.BUILD_NUMBER ? key(env.JOB_NAME, env.BUILD_NUMBER, env.STAGE_NAME) : undefined,
+      runUrl: text(env.BUILD_URL),
     }),
   },
   {
@@ -58,6 +65,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
       pullRequestNumber: positive(env.BUILDKITE_PULL_REQUEST),
       commitSha: text(env.BUILDKITE_COMMIT),
       gateKey: env.BUILDKITE_JOB_ID ? key(env.BUILDKITE_BUILD_ID, env.BUILDKITE_JOB_ID) : undefined,
+      runUrl: text(env.BUILDKITE_BUILD_URL),
     }),
   },
   {
@@ -68,6 +76,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
       pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ?? positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
       commitSha: text(env.CIRCLE_SHA1),
       gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
+      runUrl: text(env.CIRCLE_BUILD_URL),
     }),
   },
 ];
@@ -79,6 +88,6 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
 export function detectChange(env: Env): DetectedChange {
   const detector = DETECTORS.find((candidate) => candidate.detect(env));
   if (!detector) return { ci: 'no CI', repository: 'unknown/unknown', gateKey: randomUUID() };
-  const { gateKey, ...change } = detector.read(env);
-  return { ci: detector.ci, ...change, gateKey: gateKey ?? randomUUID() };
+  const { gateKey, runUrl, ...change } = detector.read(env);
+  return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), gateKey: gateKey ?? randomUUID() };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { credential } from './common.js';
-import { declaredInputs, documented } from './declare.js';
+import { documented } from './declare.js';
 import { flag, oneOf, optionalText } from './fields.js';
 
 /** The inputs only the action reads: how it reports on GitHub. */
@@ -25,6 +25,3 @@ export const GitHubInputs = z.object({
   }),
 });
 export type GitHubInputs = z.output<typeof GitHubInputs>;
-
-/** The names of GitHub reporting's inputs: the command line names them apart from typos. */
-export const GITHUB_INPUT_NAMES: readonly string[] = declaredInputs(GitHubInputs).map((input) => input.name);

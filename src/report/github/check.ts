@@ -7,6 +7,7 @@ import type { Verdict } from '../../core/verdict.js';
 import { checkConclusion, headline, statusState } from './conclusion.js';
 import { truncate } from '../../core/text.js';
 import { safeUrl } from '../../core/render/escape.js';
+import { ACTION_WORDS, type ReportingWords } from './words.js';
 
 /** Where a check goes: the repository, the commit, its name and a fallback details link. */
 export interface CheckPlace {
@@ -37,10 +38,11 @@ export class CheckReport {
     private readonly checkRunId?: number,
     /** The GitHub App that owns the check run, e.g. `github-actions`. */
     readonly appSlug?: string,
+    private readonly words: ReportingWords = ACTION_WORDS,
   ) {}
 
   /** Shows the gate as running on the commit. */
-  static async start(github: GitHub, place: CheckPlace, log: GateLog): Promise<CheckReport> {
+  static async start(github: GitHub, place: CheckPlace, log: GateLog, words: ReportingWords = ACTION_WORDS): Promise<CheckReport> {
     const { owner, repo, headSha, name, runUrl } = place;
     try {
       const { data } = await github.rest.checks.create({
@@ -54,19 +56,19 @@ export class CheckReport {
         output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
       });
       log.info(`Check "${name}" started on ${headSha}.`);
-      return new CheckReport(github, place, log, 'check', data.id, data.app?.slug);
+      return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
     } catch (checkError) {
       log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
     }
     try {
       await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
-      return new CheckReport(github, place, log, 'status');
+      return new CheckReport(github, place, log, 'status', undefined, undefined, words);
     } catch (statusError) {
       log.warning(
         `The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
-          'Give the job `permissions: checks: write` (or `statuses: write`); the verdict still decides the step.',
+          `${words.checkPermission}; ${words.decides}.`,
       );
-      return new CheckReport(github, place, log, 'none');
+      return new CheckReport(github, place, log, 'none', undefined, undefined, words);
     }
   }
 
@@ -101,7 +103,7 @@ export class CheckReport {
         });
       }
     } catch (error) {
-      this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the verdict still decides the step.`);
+      this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { messageOf } from '../../core/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 import { commentMarker } from '../../core/render/marker.js';
+import { ACTION_WORDS, type ReportingWords } from './words.js';
 
 /** GitHub's limit on a comment body. */
 export const COMMENT_MAX_CHARS = 65_536;
@@ -37,7 +38,7 @@ export async function findStickyComment(github: GitHub, place: CommentPlace, app
 }
 
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
-export async function writeStickyComment(github: GitHub, place: CommentPlace, body: string, found: Promise<number | undefined>, log: GateLog): Promise<void> {
+export async function writeStickyComment(github: GitHub, place: CommentPlace, body: string, found: Promise<number | undefined>, log: GateLog, words: ReportingWords = ACTION_WORDS): Promise<void> {
   const { owner, repo, pullRequestNumber } = place;
   try {
     const commentId = await found;
@@ -51,7 +52,7 @@ export async function writeStickyComment(github: GitHub, place: CommentPlace, bo
   } catch (error) {
     log.warning(
       `Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
-        'Give the job `permissions: pull-requests: write`, or set `comment: false`; the verdict still decides the step.',
+        `${words.commentPermission}; ${words.decides}.`,
     );
   }
 }

@@ -8,6 +8,9 @@ import { encodeRecord } from '../../core/baseline.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { pullRequestHeadMatches } from './handover.js';
+import type { GitHub } from './octokit.js';
+import { readPullRequest } from './pull.js';
+import { ACTION_WORDS, type ReportingWords } from './words.js';
 import { COMMENT_MAX_CHARS, type CommentPlace, findStickyComment, writeStickyComment } from './comment.js';
 import { commentMarker } from '../../core/render/marker.js';
 
@@ -15,6 +18,8 @@ import { commentMarker } from '../../core/render/marker.js';
 export interface GitHubReport {
   /** The base branch's last verdict, looked up while the backend works; undefined when not looked for. */
   baseline: Promise<BaselineLookup | undefined>;
+  /** The commit the check went on, when there is one. */
+  headSha?: string;
   finish(verdict: Verdict): Promise<void>;
 }
 
@@ -44,6 +49,15 @@ export interface GitHubPlace {
    * on a pull request whose head is this commit (its number may come from an untrusted artifact).
    */
   workflowRunHeadSha?: string;
+  /**
+   * Outside GitHub Actions (Jenkins, Buildkite, CircleCI) no event names the pull request's
+   * commits: they are read from GitHub. The check goes on its head, where branch protection looks
+   * (unless `headSha` is set), and with `compareWithBase` its base commit's verdict is the
+   * baseline. The CI's own commit, perhaps a merge commit GitHub never saw, is the fallback.
+   */
+  fromPullRequest?: { ciCommitSha?: string; compareWithBase: boolean };
+  /** What warnings tell the user to do, in the door's words (default: the action's). */
+  words?: ReportingWords;
 }
 
 const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), finish: async () => undefined };
@@ -60,7 +74,7 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     return NOTHING;
   }
   if (!place.token) {
-    log.info('No `github_token`: the verdict is reported in the job only (no check, no comment).');
+    log.info('No GitHub token: the verdict is reported in the job only (no check, no comment).');
     return NOTHING;
   }
   try {
@@ -68,37 +82,59 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     // Octokit is loaded only by a gate that reports on GitHub.
     const { createGitHub } = await import('./octokit.js');
     const github = createGitHub(place.token, place.apiUrl, log, budget);
+    const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
     const commentPlace: CommentPlace | undefined =
       place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
-    if (!place.headSha) log.warning('No commit to attach the check to; set `head_sha`.');
-    const checkStarted = place.headSha
-      ? CheckReport.start(github, { owner, repo, headSha: place.headSha, name: place.checkName, runUrl: place.runUrl }, log)
+    const words = place.words ?? ACTION_WORDS;
+    if (!headSha) log.warning(`No commit to attach the check to; ${words.headSha}.`);
+    const checkStarted = headSha
+      ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
       : Promise.resolve(undefined);
     // The check run names the GitHub App the token belongs to: the author of the app's comments.
     const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
     const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
-    const baseline = place.baselineSha
-      ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: place.baselineSha ?? '', checkName: place.checkName }, c?.appSlug, log))
+    const baseline = baselineSha
+      ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
       : Promise.resolve(undefined);
     const check = await checkStarted;
     return {
       baseline,
+      ...(headSha ? { headSha } : {}),
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
-          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: place.headSha, runUrl: place.runUrl });
+          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
         await Promise.all([
           // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), place.headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, place.headSha) : undefined),
+          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, headSha) : undefined),
           commentPlace && found && (await handedOver)
-            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log)
+            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
             : undefined,
         ]);
       },
     };
   } catch (error) {
-    log.warning(`Reporting on GitHub is off: ${messageOf(error)}. The verdict still decides the step.`);
+    log.warning(`Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
     return NOTHING;
   }
+}
+
+/**
+ * The commit the check goes on and the base commit to compare with: the place's own, or, with
+ * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ */
+async function commitsOf(github: GitHub, place: GitHubPlace, owner: string, repo: string, log: GateLog): Promise<{ headSha?: string; baselineSha?: string }> {
+  const wanted = place.fromPullRequest;
+  if (!wanted || !place.pullRequestNumber) return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+  const pull = await readPullRequest(github, { owner, repo, pullRequestNumber: place.pullRequestNumber });
+  if ('unread' in pull) {
+    log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+    return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+  }
+  const headSha = place.headSha ?? pull.headSha;
+  if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
+    log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+  }
+  return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
 }

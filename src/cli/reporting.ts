@@ -1,0 +1,128 @@
+import type { DetectedChange } from '../core/change/ci.js';
+import { Deadline } from '../core/deadline.js';
+import { InputError, messageOf } from '../core/errors.js';
+import type { Mode } from '../core/inputs/common.js';
+import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
+import type { GateLog } from '../core/log.js';
+import type { AgentSource } from '../core/transport/agents.js';
+import type { Verdict } from '../core/verdict.js';
+import type { BaselineLookup } from '../report/github/baseline.js';
+import { CliGitHubInputs } from '../report/github/inputs.js';
+import { type GitHubReport, startGitHubReport } from '../report/github/report.js';
+import { CLI_WORDS } from '../report/github/words.js';
+import { GitLabInputs } from '../report/gitlab/inputs.js';
+import { startGitLabNote } from '../report/gitlab/note.js';
+import { gitlabNotePlace } from '../report/gitlab/place.js';
+import { inFlagWords } from './flags.js';
+
+/** The command line's reporting inputs, validated: GitLab's note and GitHub's check and comment. */
+export interface CliReporting {
+  gitlab: GitLabInputs;
+  github: CliGitHubInputs;
+}
+
+/** How long GitHub reporting may go on after the gate's `timeout`; a cancelled job has seconds. */
+const GITHUB_GRACE_MS = 10_000;
+const CANCEL_REPORT_MS = 3_000;
+const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+
+/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
+export function readReporting(inputs: RawInputs): { reporting?: CliReporting; problems: string[] } {
+  const problems: string[] = [];
+  const parse = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
+      return undefined;
+    }
+  };
+  const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
+  const github = parse(() => parseInputs(CliGitHubInputs, inputs));
+  return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
+}
+
+/** What the gate is, for its reporters. */
+export interface ReportedGate {
+  checkName: string;
+  mode: Mode;
+  /** `--head-sha`, when given: the check goes there, whatever the pull request's head. */
+  headSha?: string;
+  pullRequestNumber?: number;
+  /** A matrix leg reports nothing: the job that runs `--aggregate` reports for every shard. */
+  shard?: string;
+  /** Whether the base commit's verdict is wanted (no `--baseline-report` was given). */
+  compareWithBase: boolean;
+  timeoutMs: number;
+}
+
+/** Where reviewers see the verdict: the merge request's note (GitLab) and the check and comment (GitHub). */
+export interface ReviewReport {
+  /** The base commit's verdict on GitHub, looked up while the backend works; undefined when not looked for. */
+  baseline: Promise<BaselineLookup | undefined>;
+  /** Writes the verdict everywhere it goes. Never throws: a forge that fails is a warning. */
+  finish(verdict: Verdict): Promise<void>;
+}
+
+/**
+ * Starts reporting beside the evaluation: the GitLab note is looked up, the GitHub check is
+ * started (in progress) and the sticky comment and base verdict looked up. A cancel signal
+ * cuts GitHub's budget to seconds, so the check is completed as cancelled before the CI kills
+ * the job.
+ */
+export function startReporting(
+  reporting: CliReporting | undefined,
+  gate: ReportedGate,
+  change: DetectedChange,
+  env: NodeJS.ProcessEnv,
+  log: GateLog,
+  options: { agents?: AgentSource; cancelled?: Promise<unknown> } = {},
+): ReviewReport {
+  const wantsGitLab = Boolean(reporting?.gitlab.gitlab_token);
+  const wantsGitHub = Boolean(reporting?.github.github_token);
+  if (gate.shard && (wantsGitLab || wantsGitHub)) {
+    log.info('This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.');
+    return { baseline: Promise.resolve(undefined), finish: async () => undefined };
+  }
+  const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
+  if (found && 'skip' in found) (found.warn ? log.warning : log.info)(found.skip);
+  const note = found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
+  let github: Promise<GitHubReport> | undefined;
+  if (reporting && wantsGitHub) {
+    const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
+    void options.cancelled?.then(() => budget.shorten(CANCEL_REPORT_MS));
+    const { github: inputs } = reporting;
+    github = startGitHubReport(
+      {
+        token: inputs.github_token,
+        apiUrl: inputs.github_api_url ?? (env.GITHUB_API_URL?.trim() || DEFAULT_GITHUB_API_URL),
+        repository: inputs.repository ?? change.repository,
+        ...(gate.headSha ? { headSha: gate.headSha } : {}),
+        ...(gate.pullRequestNumber ? { pullRequestNumber: gate.pullRequestNumber } : {}),
+        comment: inputs.comment,
+        checkName: gate.checkName,
+        mode: gate.mode,
+        ...(change.runUrl ? { runUrl: change.runUrl } : {}),
+        fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
+        words: CLI_WORDS,
+      },
+      log,
+      budget,
+    );
+  }
+  return {
+    baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
+    async finish(verdict) {
+      await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
+    },
+  };
+}
+
+/**
+ * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
+ * One problem, in the command line's words, or none.
+ */
+export function reportingProblems(reporting: CliReporting | undefined, change: DetectedChange): string[] {
+  if (!reporting?.github.github_token || reporting.github.repository || change.repository !== 'unknown/unknown') return [];
+  return [`GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`];
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { messageOf } from '../../core/errors.js';
+import type { GitHub } from './octokit.js';
+import { statusOf } from './status.js';
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
+const PullRequest = z.object({
+  number: z.number().int(),
+  head: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
+  base: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
+});
+
+/** A pull request's head and base commits, as GitHub says them. */
+export interface PullRequestCommits {
+  headSha: string;
+  baseSha: string;
+}
+
+/**
+ * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
+ * they could not be read (one phrase), never throws.
+ */
+export async function readPullRequest(github: GitHub, place: { owner: string; repo: string; pullRequestNumber: number }): Promise<PullRequestCommits | { unread: string }> {
+  const { owner, repo, pullRequestNumber } = place;
+  try {
+    const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+    const pull = PullRequest.safeParse(data);
+    if (!pull.success) return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+    return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+  } catch (error) {
+    return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+  }
+}
