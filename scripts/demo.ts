@@ -41,9 +41,14 @@ const [backend, tl, api] = await Promise.all([serveHandlers(() => sepurux.handle
 const sepuruxInputs = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
 const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
 
-const scenarios: { title: string; inputs: Record<string, string> }[] = [
+const scenarios: { title: string; inputs: Record<string, string>; setup?: () => void }[] = [
   { title: 'A pull request that passes, compared with its base', inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' } },
-  { title: 'A pull request that regresses: it fails, says why, and what newly fails', inputs: { ...sepuruxInputs, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' } },
+  {
+    title: 'A pull request that regresses: it fails, says why, and what newly fails',
+    inputs: { ...sepuruxInputs, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' },
+    // The same campaign as the base commit's (a verdict of another one would not be comparable), now failing.
+    setup: () => Object.assign(sepurux.campaign('refund-reliability'), { outcome: sepurux.campaign('checkout-regression').outcome }),
+  },
   { title: 'A noisy agent, judged on five repeats pooled', inputs: { ...sepuruxInputs, trace_id: 'trace-1', campaign_name: 'refund-noisy', min_pass_rate: '0.85', repeats: '5', baseline: 'off' } },
   { title: 'TruLayer: an eval run against a score floor', inputs: { backend: 'trulayer', base_url: tl.origin, token: FAKE_TRULAYER_TOKEN, github_token: FAKE_GITHUB_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', check_name: 'TruLayer Eval Gate' } },
 ];
@@ -55,7 +60,8 @@ try {
   const base = await runAction({ inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' }, eventName: 'push', payload: {}, env: { GITHUB_API_URL: api.origin, GITHUB_SHA: payload.pull_request.base.sha } });
   console.log(bold(`━━ main at ${payload.pull_request.base.sha.slice(0, 7)}: ${base.outputs.decision}`) + ' (a push: its check carries the verdict pull requests compare with)\n');
   removeScratchDirs();
-  for (const { title, inputs } of scenarios) {
+  for (const { title, inputs, setup } of scenarios) {
+    setup?.();
     const before = { checks: github.checkRuns.length };
     console.log(bold(`━━ ${title}`));
     console.log(indent(Object.entries(inputs).filter(([k]) => !['base_url', 'token', 'project_id', 'github_token'].includes(k)).map(([k, v]) => `${k}: ${v}`).join('\n')));

@@ -45929,6 +45929,7 @@ const sepurux = {
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
     thresholds: SEPURUX_THRESHOLDS,
+    comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
@@ -46264,6 +46265,10 @@ const trulayer = {
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
     thresholds: TRULAYER_THRESHOLDS,
+    comparable: [
+        { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
+        { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
+    ],
     async prepare(raw, { token, confidence, onInconclusive, repeats }) {
         const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
         if (repeats !== 1 && inputs.eval_run_id) {
@@ -46600,6 +46605,8 @@ const GATE_INPUTS = uniqueByName([
 const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
 /** Every id a registered backend may learn. */
 const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
+/** Everything a registered backend names as what it evaluated (`comparable`). */
+const COMPARABLE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.comparable));
 /** The declaration of the figure named `name`, if a backend declares it. */
 function figureSpec(name) {
     return FIGURE_SPECS.find((spec) => spec.name === name);
@@ -46703,6 +46710,7 @@ const ShardReport = object({
     ids: record(schemas_string(), schemas_string()),
     dashboardUrl: schemas_string().optional(),
     figures: record(schemas_string(), schemas_number()),
+    evaluated: record(schemas_string(), schemas_string()).optional(),
     thresholds: array(object({
         input: schemas_string(),
         figure: schemas_string(),
@@ -46906,6 +46914,10 @@ const BaselineRecord = object({
     ids: record(schemas_string(), schemas_string()),
     failingTools: array(schemas_string()).max(100),
     at: schemas_string(),
+    /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
+    evaluated: record(schemas_string(), schemas_string().max(200)).optional(),
+    /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
+    repeats: schemas_number().int().min(1).max(20).optional(),
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
     spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
 });
@@ -46934,6 +46946,8 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
         ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
         failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
         at: now.toISOString(),
+        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        repeats: verdict.repeats?.rows.length ?? 1,
         ...spreadOf(verdict),
     };
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
@@ -46992,7 +47006,11 @@ function dropsOf(given, backendId) {
  * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
  * drop thresholds decide what `onMissing` says.
  */
-function applyBaseline(verdict, record, missing, policy) {
+function applyBaseline(verdict, found, foundMissing, policy) {
+    // A base verdict of another campaign, dataset or eval version measured something else: it is no baseline, and said so.
+    const differs = found ? notComparable(verdict, found) : undefined;
+    const record = differs ? undefined : found;
+    const missing = differs ?? foundMissing;
     const deltas = {};
     if (record) {
         for (const [name, value] of Object.entries(verdict.figures)) {
@@ -47002,7 +47020,7 @@ function applyBaseline(verdict, record, missing, policy) {
         }
     }
     const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
-    const comparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools };
+    const comparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools, ...(differs ? { notComparable: true } : {}) };
     if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
         return { ...verdict, baseline: comparison };
     const drops = policy.drops.map((drop) => {
@@ -47023,6 +47041,24 @@ function applyBaseline(verdict, record, missing, policy) {
     const said = [...broken, ...uncompared].map(describeThreshold);
     const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
     return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+/**
+ * Why `record` is not comparable with `verdict`, or undefined when it is: another backend, or a
+ * different value of something both name as evaluated (a record that names nothing, written
+ * before records did, is taken as comparable, as it always was).
+ */
+function notComparable(verdict, record) {
+    const base = `the base verdict (${record.headSha.slice(0, 12)})`;
+    if (record.backend !== verdict.backend)
+        return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
+    for (const [name, here] of Object.entries(verdict.evaluated ?? {})) {
+        const there = record.evaluated?.[name];
+        if (there !== undefined && there !== here) {
+            const label = COMPARABLE_SPECS.find((spec) => spec.name === name)?.label ?? name;
+            return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
+        }
+    }
+    return undefined;
 }
 /** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
 function dropInterval(record, verdict, figure, confidence) {
@@ -48080,6 +48116,11 @@ async function planGate(raw, change) {
         throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
         drops: drops ?? [],
+        // The inputs that say what is evaluated, as given (a TruLayer dataset and eval version).
+        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
+            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
+            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
+        })),
         inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
         backend,
         prepared,
@@ -48121,6 +48162,35 @@ function rejectForeignInputs(backend, raw) {
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
 async function gate_runGate(plan, runtime) {
+    const verdict = await runToVerdict(plan, runtime);
+    return withEvaluated(plan, verdict);
+}
+/**
+ * The base record's run, for a backend that compares against it (TruLayer's `baseline_run_id:
+ * auto`), only when the record is of what this gate evaluates (same backend, dataset, eval
+ * version as far as the inputs say); otherwise none.
+ */
+function comparableRunId(plan, record) {
+    if (!record)
+        return undefined;
+    const evaluated = evaluatedOf(plan, {});
+    return notComparable({ backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) }, record) ? undefined : record.ids.run_id;
+}
+/** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
+function evaluatedOf(plan, ids) {
+    const evaluated = {};
+    for (const spec of plan.backend.comparable) {
+        const value = 'id' in spec.from ? ids[spec.from.id] : plan.evaluatedInputs[spec.from.input];
+        if (value)
+            evaluated[spec.name] = value;
+    }
+    return Object.keys(evaluated).length > 0 ? evaluated : undefined;
+}
+function withEvaluated(plan, verdict) {
+    const evaluated = evaluatedOf(plan, verdict.ids);
+    return evaluated ? { evaluated, ...verdict } : verdict;
+}
+async function runToVerdict(plan, runtime) {
     const { inputs, backend, change } = plan;
     const { log, cancelled = new Promise(() => undefined), agents, baselineRunId } = runtime;
     const deadline = new Deadline(inputs.timeoutMs);
@@ -49604,10 +49674,7 @@ async function gate(run) {
     // The note and the sticky comment are looked up, and the check started, while the backend works.
     const review = startReporting(run.reporting, { checkName, mode: inputs.mode, ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}), ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}), ...(inputs.shard ? { shard: inputs.shard } : {}), compareWithBase: !request.baselineReport, timeoutMs: inputs.timeoutMs }, change, env, log, { agents, cancelled: cancel.signalled });
     // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
-    const baselineRunId = async () => {
-        const record = (await review.baseline)?.record;
-        return record?.backend === plan.backend.displayName ? record.ids.run_id : undefined;
-    };
+    const baselineRunId = async () => comparableRunId(plan, (await review.baseline)?.record);
     const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
     const policy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
     const verdict = await compared(request, evaluated, checkName, policy, review.baseline);

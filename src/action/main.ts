@@ -4,7 +4,7 @@ import { Deadline } from '../core/deadline.js';
 import { messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
 import { applyBaseline } from '../core/baseline.js';
-import { runGate } from '../core/gate.js';
+import { comparableRunId, runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
 import { failedVerdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
@@ -48,7 +48,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
   const baselineRunId = async () => {
     const record = (await (await github).baseline)?.record;
-    return plan.kind === 'gate' && record?.backend === plan.gate.backend.displayName ? record.ids.run_id : undefined;
+    return plan.kind === 'gate' ? comparableRunId(plan.gate, record) : undefined;
   };
   const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
   let verdict = redactSecrets(await evaluated, secrets);

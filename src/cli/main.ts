@@ -4,7 +4,7 @@ import { applyBaseline, baselineFromReport, type BaselinePolicy } from '../core/
 import { listenForCancel } from '../core/cancel.js';
 import { type DetectedChange, detectChange } from '../core/change/ci.js';
 import { InputError, messageOf } from '../core/errors.js';
-import { planGate, runGate } from '../core/gate.js';
+import { comparableRunId, planGate, runGate } from '../core/gate.js';
 import type { Mode } from '../core/inputs/common.js';
 import type { GateLog } from '../core/log.js';
 import type { ReportSubject } from '../core/render/report.js';
@@ -87,10 +87,7 @@ async function gate(run: Run): Promise<number> {
     { agents, cancelled: cancel.signalled },
   );
   // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
-  const baselineRunId = async () => {
-    const record = (await review.baseline)?.record;
-    return record?.backend === plan.backend.displayName ? record.ids.run_id : undefined;
-  };
+  const baselineRunId = async () => comparableRunId(plan, (await review.baseline)?.record);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
   const policy: BaselinePolicy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
   const verdict = await compared(request, evaluated, checkName, policy, review.baseline);

@@ -15,6 +15,10 @@ export const BaselineRecord = z.object({
   ids: z.record(z.string(), z.string()),
   failingTools: z.array(z.string()).max(100),
   at: z.string(),
+  /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
+  evaluated: z.record(z.string(), z.string().max(200)).optional(),
+  /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
+  repeats: z.number().int().min(1).max(20).optional(),
   /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
   spread: z.record(z.string(), z.object({ n: z.number().int().min(2).max(20), mean: z.number().finite(), sd: z.number().finite().min(0) })).optional(),
 });
@@ -29,4 +33,6 @@ export interface BaselineComparison {
   deltas: Figures;
   /** Tools that fail on the change and did not on the base. */
   newlyFailingTools: string[];
+  /** Set when the base verdict was found but is of something else (another campaign, dataset or eval version): it is not compared. */
+  notComparable?: boolean;
 }

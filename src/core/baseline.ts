@@ -4,7 +4,7 @@ import { readReport } from './aggregate/read-report.js';
 import { InputError } from './errors.js';
 import { truncate } from './text.js';
 import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
-import { figureSpec } from './vocabulary.js';
+import { COMPARABLE_SPECS, figureSpec } from './vocabulary.js';
 
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 export { BaselineRecord, type BaselineComparison };
@@ -24,6 +24,8 @@ export function encodeRecord(verdict: Verdict, checkName: string, headSha: strin
     ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
     at: now.toISOString(),
+    ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+    repeats: verdict.repeats?.rows.length ?? 1,
     ...spreadOf(verdict),
   };
   return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
@@ -94,7 +96,11 @@ export interface BaselinePolicy {
  * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
  * drop thresholds decide what `onMissing` says.
  */
-export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefined, missing: string | undefined, policy: BaselinePolicy): Verdict {
+export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefined, foundMissing: string | undefined, policy: BaselinePolicy): Verdict {
+  // A base verdict of another campaign, dataset or eval version measured something else: it is no baseline, and said so.
+  const differs = found ? notComparable(verdict, found) : undefined;
+  const record = differs ? undefined : found;
+  const missing = differs ?? foundMissing;
   const deltas: Figures = {};
   if (record) {
     for (const [name, value] of Object.entries(verdict.figures)) {
@@ -103,7 +109,7 @@ export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefin
     }
   }
   const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
-  const comparison: BaselineComparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools };
+  const comparison: BaselineComparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools, ...(differs ? { notComparable: true } : {}) };
   if (verdict.outcome !== 'evaluated' || policy.drops.length === 0) return { ...verdict, baseline: comparison };
 
   const drops: ThresholdResult[] = policy.drops.map((drop) => {
@@ -128,6 +134,24 @@ export function applyBaseline(verdict: Verdict, record: BaselineRecord | undefin
   const said = [...broken, ...uncompared].map(describeThreshold);
   const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
   return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+}
+
+/**
+ * Why `record` is not comparable with `verdict`, or undefined when it is: another backend, or a
+ * different value of something both name as evaluated (a record that names nothing, written
+ * before records did, is taken as comparable, as it always was).
+ */
+export function notComparable(verdict: Pick<Verdict, 'backend' | 'evaluated'>, record: Pick<BaselineRecord, 'backend' | 'evaluated' | 'headSha'>): string | undefined {
+  const base = `the base verdict (${record.headSha.slice(0, 12)})`;
+  if (record.backend !== verdict.backend) return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
+  for (const [name, here] of Object.entries(verdict.evaluated ?? {})) {
+    const there = record.evaluated?.[name];
+    if (there !== undefined && there !== here) {
+      const label = COMPARABLE_SPECS.find((spec) => spec.name === name)?.label ?? name;
+      return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
+    }
+  }
+  return undefined;
 }
 
 /** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */

@@ -10,7 +10,7 @@ import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
 import type { Why } from './why.js';
 import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from './repeats/run.js';
-import { type BaselinePolicy, dropsOf } from './baseline.js';
+import { type BaselinePolicy, type BaselineRecord, dropsOf, notComparable } from './baseline.js';
 
 /** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {
@@ -21,6 +21,8 @@ export interface GatePlan {
   change: ChangeContext;
   /** The drop thresholds, judged against a baseline where a front door has one. */
   drops: BaselinePolicy['drops'];
+  /** The backend's inputs that say what is evaluated (`comparable` declarations), by input name, as given. */
+  evaluatedInputs: Record<string, string>;
 }
 
 /**
@@ -49,6 +51,13 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
   if (invalid || !inputs || !backend || !prepared) throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
     drops: drops ?? [],
+    // The inputs that say what is evaluated, as given (a TruLayer dataset and eval version).
+    evaluatedInputs: Object.fromEntries(
+      backend.comparable.flatMap((spec) => {
+        const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
+        return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
+      }),
+    ),
     inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
     backend,
     prepared,
@@ -107,6 +116,37 @@ export interface GateRuntime {
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
 export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Verdict> {
+  const verdict = await runToVerdict(plan, runtime);
+  return withEvaluated(plan, verdict);
+}
+
+/**
+ * The base record's run, for a backend that compares against it (TruLayer's `baseline_run_id:
+ * auto`), only when the record is of what this gate evaluates (same backend, dataset, eval
+ * version as far as the inputs say); otherwise none.
+ */
+export function comparableRunId(plan: GatePlan, record: BaselineRecord | undefined): string | undefined {
+  if (!record) return undefined;
+  const evaluated = evaluatedOf(plan, {});
+  return notComparable({ backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) }, record) ? undefined : record.ids.run_id;
+}
+
+/** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
+function evaluatedOf(plan: GatePlan, ids: GateIds): Record<string, string> | undefined {
+  const evaluated: Record<string, string> = {};
+  for (const spec of plan.backend.comparable) {
+    const value = 'id' in spec.from ? ids[spec.from.id] : plan.evaluatedInputs[spec.from.input];
+    if (value) evaluated[spec.name] = value;
+  }
+  return Object.keys(evaluated).length > 0 ? evaluated : undefined;
+}
+
+function withEvaluated(plan: GatePlan, verdict: Verdict): Verdict {
+  const evaluated = evaluatedOf(plan, verdict.ids);
+  return evaluated ? { evaluated, ...verdict } : verdict;
+}
+
+async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdict> {
   const { inputs, backend, change } = plan;
   const { log, cancelled = new Promise<string>(() => undefined), agents, baselineRunId } = runtime;
   const deadline = new Deadline(inputs.timeoutMs);

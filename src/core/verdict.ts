@@ -77,6 +77,8 @@ export interface Evaluation {
 
 /** The normalized verdict every reporter renders. */
 export interface Verdict {
+  /** What was evaluated (the backend's `comparable` declarations: campaign, dataset, eval version): a base verdict of something else is not comparable. */
+  evaluated?: Record<string, string>;
   decision: Decision;
   /** One sentence a reviewer understands. */
   reason: string;

@@ -1,5 +1,5 @@
 import { BACKENDS, BACKEND_IDS } from './backends/registry.js';
-import type { IdSpec } from './backends/types.js';
+import type { ComparableSpec, IdSpec } from './backends/types.js';
 import type { FigureSpec } from './figures.js';
 import { commonSchema } from './inputs/common.js';
 import { type DeclaredInput, declaredInputs } from './inputs/declare.js';
@@ -21,6 +21,9 @@ export const FIGURE_SPECS: readonly FigureSpec[] = uniqueByName(BACKENDS.flatMap
 
 /** Every id a registered backend may learn. */
 export const ID_SPECS: readonly IdSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
+
+/** Everything a registered backend names as what it evaluated (`comparable`). */
+export const COMPARABLE_SPECS: readonly ComparableSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.comparable));
 
 /** The declaration of the figure named `name`, if a backend declares it. */
 export function figureSpec(name: string): FigureSpec | undefined {

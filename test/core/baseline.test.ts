@@ -64,3 +64,42 @@ describe('a baseline when both sides ran repeats', () => {
     expect(judged.thresholds.find((t) => t.input === 'max_pass_rate_drop')?.interval).toBeUndefined();
   });
 });
+
+describe('comparable or not', () => {
+  const single = (campaign: string | undefined, passRate: number): Verdict => ({
+    ...(campaign ? { evaluated: { campaign } } : {}),
+    decision: 'pass',
+    reason: 'Sepurux decided pass.',
+    outcome: 'evaluated',
+    backend: 'Sepurux',
+    ids: { run_id: 'r1' },
+    figures: { pass_rate: passRate },
+    thresholds: [],
+    topFailingTools: [],
+    durationMs: 1,
+  });
+
+  it('the record names what was evaluated, and how many repeats', () => {
+    expect(recordOf(single('camp-a', 0.9))).toMatchObject({ evaluated: { campaign: 'camp-a' }, repeats: 1 });
+  });
+
+  it('a base verdict of another campaign is not compared: never a regression, on_missing_baseline decides, and the reason says why', () => {
+    const judged = applyBaseline(single('camp-b', 0.5), recordOf(single('camp-a', 0.95)), undefined, { ...policy, onMissing: 'warn' });
+    expect(judged.baseline).toMatchObject({ notComparable: true, deltas: {}, missing: `the base verdict (${SHA.slice(0, 12)}) is of another campaign (camp-a there, camp-b here): not comparable` });
+    expect(judged.decision).toBe('warn');
+    expect(judged.reason).toContain('not comparable');
+    // The same campaign: a 45-point drop fails.
+    expect(applyBaseline(single('camp-a', 0.5), recordOf(single('camp-a', 0.95)), undefined, policy).decision).toBe('fail');
+  });
+
+  it('a record written before records named what they evaluated is compared, as it always was', () => {
+    const old = recordOf(single(undefined, 0.95));
+    expect(old.evaluated).toBeUndefined();
+    expect(applyBaseline(single('camp-a', 0.5), old, undefined, policy).decision).toBe('fail');
+  });
+
+  it('a record of another backend is not comparable', () => {
+    const trulayer = { ...recordOf(single(undefined, 0.95)), backend: 'TruLayer' };
+    expect(applyBaseline(single('camp-a', 0.5), trulayer, undefined, policy).baseline).toMatchObject({ notComparable: true, missing: expect.stringContaining('is of TruLayer, not Sepurux: not comparable') });
+  });
+});

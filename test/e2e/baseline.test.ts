@@ -40,7 +40,12 @@ describe('the base branch as baseline', () => {
   });
 
   it('fails a drop beyond max_pass_rate_drop, and names what newly fails', async () => {
-    await onBase();
+    // The same campaign, better on the base commit.
+    const campaign = sepurux.campaign('checkout-regression');
+    const regressed = campaign.outcome;
+    campaign.outcome = { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 };
+    await onBase('checkout-regression');
+    campaign.outcome = regressed;
     const run = await onPullRequest({ campaign_name: 'checkout-regression', max_pass_rate_drop: '0.05', max_unsafe: '5' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toBe('Sepurux decided fail; against the base branch: pass rate drop 0.2 > 0.05 (`max_pass_rate_drop`).');
@@ -49,6 +54,20 @@ describe('the base branch as baseline', () => {
     expect(seen.text).toContain('Newly failing (not failing on the base commit): payments.refund, orders.lookup');
     const report = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(run.outputs.report_file!, 'utf8')));
     expect(report.baseline).toMatchObject({ record: { headSha: BASE, figures: { pass_rate: 0.92 } }, deltas: { pass_rate: -0.2 } });
+  });
+
+  it('shows a base verdict of another campaign as not comparable: never a regression, on_missing_baseline decides', async () => {
+    await onBase('refund-reliability');
+    const run = await onPullRequest({ campaign_name: 'checkout-regression', max_pass_rate_drop: '0.05', max_unsafe: '5' });
+    const base = sepurux.campaign('refund-reliability').id;
+    const here = sepurux.campaign('checkout-regression').id;
+    expect(run.outputs.reason).toBe(
+      `Sepurux decided fail; against the base branch: nothing was compared for \`max_pass_rate_drop\` (no baseline: the base verdict (${BASE.slice(0, 12)}) is of another campaign (${base} there, ${here} here): not comparable; on_missing_baseline: warn).`,
+    );
+    const seen = comment();
+    expect(seen.text).toContain(`No baseline: the base verdict (${BASE.slice(0, 12)}) is of another campaign`);
+    expect(seen.text).not.toContain('Newly failing');
+    expect(seen.rows[0]).not.toContain(`Base ${BASE.slice(0, 7)} (pass)`);
   });
 
   it('ignores a record forged by another GitHub App, and a missing baseline follows on_missing_baseline', async () => {

@@ -74,8 +74,13 @@ describe('the command line reports on GitHub from Jenkins (GATE_GITHUB_TOKEN)', 
   });
 
   it("compares with the base commit's verdict that main's build left on GitHub, and gates on a drop", async () => {
-    const main = await gate('refund-reliability', mainBuild());
+    // The same campaign, better on main.
+    const campaign = sepurux.campaign('checkout-regression');
+    const regressed = campaign.outcome;
+    campaign.outcome = { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 };
+    const main = await gate('checkout-regression', mainBuild());
     expect(main.exitCode, main.stderr).toBe(0);
+    campaign.outcome = regressed;
     expect(github.checkRuns[0]).toMatchObject({ head_sha: BASE, conclusion: 'success' });
     expect(comments()).toHaveLength(0);
     const pr = await gate('checkout-regression', jenkins(), ['--max-pass-rate-drop', '0.05', '--max-unsafe', '5']);

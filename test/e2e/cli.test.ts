@@ -198,8 +198,13 @@ describe('the command line compares with a report of the default branch (--basel
   const MAIN = { ...GITLAB, CI_COMMIT_SHA: 'a'.repeat(40), CI_MERGE_REQUEST_IID: '' };
 
   it('shows the deltas and gates on a drop, as the action does against the base commit', async () => {
-    const base = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--report', join(dir, 'main.json')], { ...sepuruxEnv(), ...MAIN });
+    // The same campaign, better on main.
+    const campaign = sepurux.campaign('checkout-regression');
+    const regressed = campaign.outcome;
+    campaign.outcome = { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 };
+    const base = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', join(dir, 'main.json')], { ...sepuruxEnv(), ...MAIN });
     expect(base.exitCode).toBe(0);
+    campaign.outcome = regressed;
     const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'main.json'), ...files()], sepuruxEnv());
     expect(run.exitCode).toBe(1);
     expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05 (`max_pass_rate_drop`)');

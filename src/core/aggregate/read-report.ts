@@ -26,6 +26,7 @@ const ShardReport = z.object({
   ids: z.record(z.string(), z.string()),
   dashboardUrl: z.string().optional(),
   figures: z.record(z.string(), z.number()),
+  evaluated: z.record(z.string(), z.string()).optional(),
   thresholds: z.array(
     z.object({
       input: z.string(),

@@ -68,6 +68,19 @@ export interface IdSpec {
 }
 
 /**
+ * What a verdict was of, as far as comparing it with another goes: two verdicts compare only
+ * when each such value is the same on both sides (Sepurux's campaign; TruLayer's dataset and
+ * eval version). Read from an id the backend learns, or from one of its inputs.
+ */
+export interface ComparableSpec {
+  /** The key in the verdict's `evaluated` and the baseline record. */
+  name: string;
+  /** How a reviewer reads it, e.g. `campaign`. */
+  label: string;
+  from: { id: string } | { input: string };
+}
+
+/**
  * One evaluation backend and its vocabulary: the inputs it reads, the figures it returns and
  * the ids it learns. Outputs, reports, action.yml and the command line's flags are all derived
  * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
@@ -86,6 +99,8 @@ export interface Backend {
   readonly ids: readonly IdSpec[];
   /** Its threshold inputs and the figures they bound (an aggregate checks them on pooled figures). */
   readonly thresholds: readonly ThresholdSpec[];
+  /** What must be the same for a base verdict to be compared with this one. */
+  readonly comparable: readonly ComparableSpec[];
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */
   prepare(raw: RawInputs, shared: SharedInputs): Promise<PreparedGate>;
 }

@@ -20,6 +20,7 @@ export const sepurux: Backend = {
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
   thresholds: SEPURUX_THRESHOLDS,
+  comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
   async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);

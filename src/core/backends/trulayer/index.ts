@@ -26,6 +26,10 @@ export const trulayer: Backend = {
   figures: TRULAYER_FIGURES,
   ids: TRULAYER_IDS,
   thresholds: TRULAYER_THRESHOLDS,
+  comparable: [
+    { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
+    { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
+  ],
   async prepare(raw: RawInputs, { token, confidence, onInconclusive, repeats }): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
     if (repeats !== 1 && inputs.eval_run_id) {
