@@ -18,9 +18,12 @@ import { webhookExample } from '../test/support/webhooks.js';
 import { sepurux } from '../src/core/backends/sepurux/index.js';
 import { reportJson } from '../src/core/render/report.js';
 import { decide } from '../src/core/verdict.js';
+import { encodeRecord } from '../src/core/baseline.js';
 
 const quick = process.argv.includes('--quick');
-const outFile = process.argv.includes('--write') && !quick ? 'BENCHMARKS.md' : undefined;
+/** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const outFile = process.argv.includes('--write') && !quick && !only ? 'BENCHMARKS.md' : undefined;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cacheDir = join(here, '..', '.cache', 'bench');
 
@@ -169,6 +172,49 @@ async function coldStart() {
 }
 
 /** A trace of about `bytes` bytes: many tool calls with realistic payloads. */
+/**
+ * What `history: 10` costs a pull request's gate: the GitHub requests it adds (one for the base
+ * branch's commits, one per commit), and the whole gate beside `history: 0`, on a base branch
+ * whose last 10 commits each hold a verdict.
+ */
+async function historyCost() {
+  const fake = new FakeSepurux();
+  const github = new FakeGitHub({ validate: false });
+  const payload = webhookExample('pull_request', 'opened') as { pull_request: { base: { sha: string } } };
+  const line = [payload.pull_request.base.sha, ...Array.from({ length: 10 }, (_, i) => `${(i + 1).toString(16).padStart(2, '0')}`.repeat(20))];
+  const campaign = fake.campaign('refund-reliability');
+  line.forEach((sha, i) => {
+    github.seedCommit(sha, line[i + 1] ? [line[i + 1]!] : []);
+    const verdict = { evaluated: { campaign: campaign.id }, decision: 'pass' as const, reason: '', outcome: 'evaluated' as const, backend: 'Sepurux', ids: {}, figures: { pass_rate: 0.9 }, thresholds: [], topFailingTools: [], durationMs: 1 };
+    github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: sha, status: 'completed', conclusion: 'success', completed_at: new Date().toISOString(), output: { text: encodeRecord(verdict, 'Sepurux Reliability Gate', sha) } });
+  });
+  const [backend, api] = await Promise.all([serveHandlers(() => fake.handlers()), serveHandlers(() => github.handlers())]);
+  const runs = quick ? 1 : 7;
+  const times: Record<string, number[]> = { '0': [], '10': [] };
+  let added = { commits: 0, checks: 0 };
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const history of ['0', '10']) {
+        const before = github.requests.length;
+        const run = await runAction({
+          inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_id: 'trace-1', campaign_name: 'refund-reliability', github_token: FAKE_GITHUB_TOKEN, history },
+          eventName: 'pull_request',
+          payload,
+          env: { GITHUB_API_URL: api.origin },
+        });
+        if (run.exitCode !== 0) throw new Error(`the gate failed: ${run.outputs.reason}`);
+        times[history]!.push(run.durationMs);
+        const made = github.requests.slice(before);
+        if (history === '10') added = { commits: made.filter((r) => r.path.includes('/commits?')).length, checks: made.filter((r) => r.path.includes('/check-runs?')).length - 1 };
+      }
+    }
+  } finally {
+    await Promise.all([backend.close(), api.close()]);
+  }
+  record({ measure: 'history: 10, GitHub requests it adds (commits + check runs)', value: `${added.commits} + ${added.checks}, 4 at a time`, target: '≤ history + 1', met: added.commits + added.checks <= 11 });
+  record({ measure: 'history: 10 vs history: 0, whole gate', value: `${seconds(median(times['10']!))} vs ${seconds(median(times['0']!))}` });
+}
+
 async function writeTrace(path: string, bytes: number): Promise<void> {
   const step = JSON.stringify({ type: 'tool_call', tool: 'orders.lookup', args: { order_id: '4200', note: 'x'.repeat(400) }, result: { status: 'delivered', amount: 4200 } });
   const count = Math.ceil(bytes / (step.length + 1));
@@ -361,14 +407,19 @@ const actionNodeVersion = await new Promise<string>((resolve) => {
   child.on('close', () => resolve(out.trim()));
 });
 console.log(`Benchmark${quick ? ' (quick smoke run)' : ''}: action on ${actionNodeVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`);
+const MEASURES: Record<string, () => Promise<void>> = {
+  lag: decisionLag,
+  start: coldStart,
+  history: historyCost,
+  'large-trace': largeTrace,
+  batch: bigBatch,
+  aggregate: aggregateScale,
+  repeats: repeatsWallTime,
+  oc: operatingCharacteristics,
+};
+if (only && !MEASURES[only]) throw new Error(`--only takes one of ${Object.keys(MEASURES).join(', ')}`);
 try {
-  await decisionLag();
-  await coldStart();
-  await largeTrace();
-  await bigBatch();
-  await aggregateScale();
-  await repeatsWallTime();
-  await operatingCharacteristics();
+  for (const [name, measure] of Object.entries(MEASURES)) if (!only || only === name) await measure();
 } finally {
   // The runner folders every run was handed go, whatever happened: nothing is left in $TMPDIR.
   removeScratchDirs();

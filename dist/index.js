@@ -75096,13 +75096,13 @@ const ZodString = /*@__PURE__*/ $constructor("ZodString", (inst, def) => {
         return this.check(_isoDateTime(ZodISODateTime, params));
     },
     date(params) {
-        return this.check(_isoDate(ZodISODate, params));
+        return this.check(_isoDate(schemas_ZodISODate, params));
     },
     time(params) {
-        return this.check(_isoTime(ZodISOTime, params));
+        return this.check(_isoTime(schemas_ZodISOTime, params));
     },
     duration(params) {
-        return this.check(_isoDuration(ZodISODuration, params));
+        return this.check(_isoDuration(schemas_ZodISODuration, params));
     },
 });
 function schemas_string(params) {
@@ -75116,15 +75116,15 @@ const ZodISODateTime = /*@__PURE__*/ $constructor("ZodISODateTime", (inst, def) 
     $ZodISODateTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
+const schemas_ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
     $ZodISODate.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
+const schemas_ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
     $ZodISOTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
+const schemas_ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
     $ZodISODuration.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
@@ -77299,6 +77299,7 @@ const sepurux = {
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
     thresholds: SEPURUX_THRESHOLDS,
+    headlineFigure: 'pass_rate',
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
@@ -77635,6 +77636,7 @@ const trulayer = {
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
     thresholds: TRULAYER_THRESHOLDS,
+    headlineFigure: 'mean_score',
     comparable: [
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
         { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
@@ -77859,6 +77861,8 @@ const repeatCount = optionalText().transform((text, ctx) => {
 const credential = (schema) => schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
 });
+/** Verdicts read along the base branch by default. */
+const DEFAULT_HISTORY = 10;
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 const commonSchema = (backends) => object({
     backend: documented(oneOf(backends, backends[0]), {
@@ -77905,6 +77909,14 @@ const commonSchema = (backends) => object({
         description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
         default: 'warn',
     }),
+    history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
+        description: "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
+        default: String(DEFAULT_HISTORY),
+    }),
+    baseline_from: documented(oneOf(['base', 'median'], 'base'), {
+        description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
+        default: 'base',
+    }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
         description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
     }),
@@ -77944,6 +77956,11 @@ const REPEAT_RULES = [
         inputs: ['max_repeats', 'min_repeats'],
         broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+    },
+    {
+        inputs: ['baseline_from', 'history'],
+        broken: (i) => i.baseline_from === 'median' && i.history === 0,
+        message: '`baseline_from: median` takes the median of the `history`, which is off (`0`); set `history` (e.g. 10), or `baseline_from: base`.',
     },
     {
         inputs: ['expected_shards'],
@@ -78041,6 +78058,23 @@ async function globFiles(pattern, cwd) {
     return found.sort();
 }
 
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/report.ts
 /** The version of the report file's format; it changes when a field changes meaning or goes away. */
 const REPORT_VERSION = 1;
@@ -78049,8 +78083,9 @@ const REPORT_VERSION = 1;
  * normalized verdict as JSON, with the format's version and its subject first. Documented in
  * the README; the aggregate step reads it back.
  */
-function reportJson(verdict, subject) {
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
@@ -78071,6 +78106,7 @@ const ShardReport = object({
     repository: schemas_string(),
     headSha: schemas_string().optional(),
     shard: schemas_string().min(1).optional(),
+    writtenAt: iso_datetime().optional(),
     decision,
     reason: schemas_string(),
     outcome: schemas_enum(['evaluated', 'error', 'cancelled']),
@@ -78469,6 +78505,100 @@ async function baselineFromReport(path, verdict, checkName) {
         return { missing: `the baseline report ${report.file} ${why}` };
     const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
     return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
+}
+
+;// CONCATENATED MODULE: ./src/core/history.ts
+
+
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * and said once.
+ */
+function applyHistory(verdict, entries, asked) {
+    const comparable = comparableRecords(verdict, entries);
+    const notes = [];
+    const unread = entries.filter((entry) => !entry.record).length;
+    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+    if (entries.length < asked)
+        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+    if (unread > 0)
+        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    if (foreign > 0)
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
+    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+    const trend = figure
+        ? comparable
+            .filter((record) => record.figures[figure] !== undefined)
+            .map((record) => ({ sha: record.headSha, value: record.figures[figure], at: record.at }))
+            .reverse()
+        : [];
+    const tools = verdict.topFailingTools.map(({ tool }) => {
+        const failedIn = comparable.filter((record) => record.failingTools.includes(tool)).length;
+        const passed = comparable.find((record) => !record.failingTools.includes(tool));
+        return { tool, failedIn, of: comparable.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
+    });
+    const summary = {
+        asked,
+        read: entries.length - unread,
+        comparable: comparable.length,
+        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+        tools: comparable.length === 0 ? [] : [...tools.filter((t) => t.failedIn === 0), ...tools.filter((t) => t.failedIn > 0)],
+        notes,
+    };
+    return { ...verdict, history: summary };
+}
+/** The records of `entries` that compare with `verdict`, newest first. */
+function comparableRecords(verdict, entries) {
+    return entries.flatMap((entry) => (entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []));
+}
+/**
+ * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
+ * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
+ * and the tools failing in more than half of them. Undefined with no comparable verdict.
+ */
+function medianRecord(verdict, entries) {
+    const records = comparableRecords(verdict, entries);
+    const newest = records[0];
+    if (!newest)
+        return undefined;
+    const figures = {};
+    for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
+        const values = records.flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]])).sort((a, b) => a - b);
+        const mid = Math.floor(values.length / 2);
+        figures[name] = values.length % 2 === 1 ? values[mid] : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
+    }
+    const tools = new Set(records.flatMap((record) => record.failingTools));
+    const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
+    const passes = records.filter((record) => record.decision === 'pass').length;
+    // The spread of single verdicts says nothing of the median's: it is judged on point values.
+    const rest = { ...newest };
+    delete rest.spread;
+    return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
+}
+/**
+ * The verdict judged against its base branch, either door's: the drop thresholds against the
+ * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
+ * verdicts in the history; then the history itself beside it (new and known failures, the trend).
+ */
+function compareWithBaseBranch(verdict, found, policy) {
+    let compared = verdict;
+    const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
+    if (median) {
+        const { medianOf, ...record } = median;
+        compared = applyBaseline(verdict, record, undefined, policy);
+        if (compared.baseline)
+            compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
+    }
+    else if (found.base || policy.drops.length > 0) {
+        const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
+        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : found.base?.record, missing ?? 'no baseline was looked for', policy);
+    }
+    // A history that could not be read at all (the log says why) adds nothing to the report.
+    return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -79555,7 +79685,9 @@ function figureTable(verdict) {
     }
     if (rows.length === 0)
         return [];
-    const head = base ? `| | Figure | Value | Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision}) | Δ | Threshold |` : '| | Figure | Value | Threshold |';
+    const medianOf = verdict.baseline?.medianOf;
+    const baseColumn = medianOf ? `Base median of ${medianOf}` : base ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})` : '';
+    const head = base ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |` : '| | Figure | Value | Threshold |';
     return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
 }
 /** What the comparison with the base branch adds: why there is none, or what newly fails. */
@@ -79568,7 +79700,7 @@ function baselineNotes(verdict) {
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return [];
-    return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+    return [`**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
 }
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {
@@ -79576,12 +79708,52 @@ function toolNames(tools) {
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 function toolList(verdict, maxTools) {
-    const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+    // Tools are marked new or known only against comparable verdicts.
+    const history = verdict.history?.tools.length ? verdict.history : undefined;
+    const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+    // With a history, the change's new failures come first: known ones were there before it.
+    const tools = history ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool))) : byCount;
+    const lines = [...historyLines(verdict)];
     if (tools.length === 0)
+        return lines;
+    const along = (tool) => {
+        const seen = history?.tools.find((t) => t.tool === tool);
+        if (!seen)
+            return '';
+        if (seen.failedIn === 0)
+            return ` **new**: never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'} |`;
+        const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+        return ` known: failed in ${seen.failedIn} of ${seen.of}${passed} |`;
+    };
+    const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+    const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
+    const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
+    return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
+/** Eight heights of a text sparkline, lowest first. */
+const SPARKS = '▁▂▃▄▅▆▇█';
+/** The base branch's trend of the headline figure, in one line, and what the history left out. */
+function historyLines(verdict) {
+    const history = verdict.history;
+    if (!history)
         return [];
-    const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
-    const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
-    return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+    const lines = [];
+    const trend = history.trend;
+    if (trend && trend.values.length > 0) {
+        const spec = figureSpec(trend.figure);
+        const values = trend.values.map((v) => v.value);
+        const [low, high] = [Math.min(...values), Math.max(...values)];
+        const spark = values.map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
+        const here = verdict.figures[trend.figure];
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`, '');
+    }
+    else {
+        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    }
+    if (history.notes.length > 0)
+        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+    return lines;
 }
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
@@ -79733,32 +79905,42 @@ function statusOf(error) {
  * says why), never a failed gate.
  */
 async function findBaseline(github, place, appSlug, log) {
-    const { owner, repo, baseSha, checkName } = place;
-    const base = baseSha.slice(0, 12);
+    const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
+    if (found.record)
+        log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+    return found;
+}
+/**
+ * This gate's verdict on commit `sha`, read from its newest completed check run there that the
+ * same GitHub App created and whose record validates and names this check and commit; or why
+ * there is none. One request; never throws.
+ */
+async function recordOn(github, place, appSlug, log) {
+    const { owner, repo, sha, checkName } = place;
+    const short = sha.slice(0, 12);
     try {
-        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: baseSha, check_name: checkName, filter: 'latest', per_page: 20 });
+        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 20 });
         const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         for (const run of completed) {
             if (!appSlug || run.app?.slug !== appSlug) {
-                log.debug(`Baseline: check run ${run.id} on ${base} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+                log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
                 continue;
             }
             const record = decodeRecord(run.output?.text);
             if (typeof record === 'string') {
-                log.debug(`Baseline: check run ${run.id} on ${base}: ${record}; ignored.`);
+                log.debug(`Check run ${run.id} on ${short}: ${record}; ignored.`);
                 continue;
             }
-            if (record.checkName !== checkName || record.headSha.toLowerCase() !== baseSha.toLowerCase()) {
-                log.debug(`Baseline: check run ${run.id} on ${base} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+            if (record.checkName !== checkName || record.headSha.toLowerCase() !== sha.toLowerCase()) {
+                log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
                 continue;
             }
-            log.info(`Baseline: the base commit ${base} was judged ${record.decision} (check run ${run.id}).`);
             return { record };
         }
-        return { missing: `the base commit ${base} has no verdict of "${checkName}" from this gate` };
+        return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
     }
     catch (error) {
-        return { missing: `the look-up on ${base} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+        return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
 
@@ -79959,6 +80141,55 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
     return pull.headSha === gatedSha.toLowerCase() ? true : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
 }
 
+;// CONCATENATED MODULE: ./src/report/github/history.ts
+
+
+
+
+/** Check-run look-ups at once: the history is read beside the backend's work, gently. */
+const HISTORY_CONCURRENCY = 4;
+const Commits = array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string() })) }));
+/**
+ * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
+ * back along its first parents (the branch's own line: merged feature commits are not its
+ * verdicts). One request for the commits, then one per commit, four at a time: `count + 1`
+ * requests, all within the GitHub budget. A failing look-up is an entry without a record (or
+ * no history at all), said once; never a failed gate.
+ */
+async function findHistory(github, place, appSlug, log) {
+    const { owner, repo, baseSha, checkName, count } = place;
+    let line;
+    try {
+        // A page holds the first-parent line and the merged commits beside it.
+        const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: Math.min(100, count * 3) });
+        const commits = Commits.parse(data);
+        const bySha = new Map(commits.map((commit) => [commit.sha.toLowerCase(), commit]));
+        line = [];
+        for (let sha = baseSha.toLowerCase(); sha && line.length < count; sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase()) {
+            if (!bySha.has(sha))
+                break;
+            line.push(sha);
+        }
+    }
+    catch (error) {
+        log.info(`History: the base branch's commits could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); no history.`);
+        return [];
+    }
+    const entries = new Array(line.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < line.length) {
+            const index = next++;
+            const sha = line[index];
+            const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
+            entries[index] = { sha, ...(found.record ? { record: found.record } : { missing: found.missing }) };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+    log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
 
 /**
@@ -80041,7 +80272,8 @@ async function tokenAuthor(github, appSlug) {
 
 
 
-const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
+
+const NOTHING = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
  * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
@@ -80078,9 +80310,13 @@ async function startGitHubReport(place, log, budget) {
         const baseline = baselineSha
             ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
             : Promise.resolve(undefined);
+        const history = baselineSha && place.historyCount
+            ? checkStarted.then((c) => findHistory(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+            : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
             baseline,
+            history,
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
@@ -80275,7 +80511,7 @@ function actionsLog(secrets) {
 
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'history', 'baseline_from', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
  * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
@@ -80335,6 +80571,8 @@ function planAggregate(raw, where) {
         ...(headSha ? { headSha } : {}),
         ...(pullRequestNumber ? { pullRequestNumber } : {}),
         onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
         drops,
     };
 }
@@ -80451,7 +80689,7 @@ async function planDeclared(raw, env) {
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const found = baselineOf(reporting, gate.drops, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+    const found = baselineOf(reporting, { drops: gate.drops, onMissing: gate.inputs.on_missing_baseline, from: gate.inputs.baseline_from, history: gate.inputs.history }, shard ? undefined : target.baseSha);
     const baselineSha = found.baselineSha;
     const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
     return {
@@ -80460,7 +80698,7 @@ async function planDeclared(raw, env) {
         ...(baseline ? { baseline } : {}),
         timeoutMs: gate.inputs.timeoutMs,
         // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-        github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
+        github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}) },
         subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
     };
 }
@@ -80469,23 +80707,23 @@ function place(reporting, target, more) {
     return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
 }
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting, drops, baseSha, onMissing) {
+function baselineOf(reporting, policy, baseSha) {
     if (reporting.baseline !== 'auto' || !baseSha)
         return {};
-    return { baselineSha: baseSha, baseline: { drops, onMissing } };
+    return { baselineSha: baseSha, baseline: policy };
 }
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
 function planAggregateStep(raw, reporting, target, env) {
     const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
     const { checkName, headSha } = planned.plan;
     // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, planned.drops, target.baseSha, planned.onMissingBaseline);
+    const { baselineSha, baseline } = baselineOf(reporting, { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history }, target.baseSha);
     return {
         kind: 'aggregate',
         ...(baseline ? { baseline } : {}),
         aggregate: planned.plan,
         timeoutMs: planned.timeoutMs,
-        github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
+        github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}) },
         subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
     };
 }
@@ -80662,8 +80900,9 @@ async function run(env = process.env) {
     const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
     let verdict = redactSecrets(await evaluated, secrets);
     if (plan.baseline) {
-        const lookup = await (await github).baseline;
-        verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
+        const report = await github;
+        const [base, history] = await Promise.all([report.baseline, report.history]);
+        verdict = compareWithBaseBranch(verdict, { base: base ?? { missing: 'GitHub reporting is off' }, ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}) }, plan.baseline);
     }
     try {
         await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

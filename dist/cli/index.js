@@ -43660,13 +43660,13 @@ const ZodString = /*@__PURE__*/ $constructor("ZodString", (inst, def) => {
         return this.check(_isoDateTime(ZodISODateTime, params));
     },
     date(params) {
-        return this.check(_isoDate(ZodISODate, params));
+        return this.check(_isoDate(schemas_ZodISODate, params));
     },
     time(params) {
-        return this.check(_isoTime(ZodISOTime, params));
+        return this.check(_isoTime(schemas_ZodISOTime, params));
     },
     duration(params) {
-        return this.check(_isoDuration(ZodISODuration, params));
+        return this.check(_isoDuration(schemas_ZodISODuration, params));
     },
 });
 function schemas_string(params) {
@@ -43680,15 +43680,15 @@ const ZodISODateTime = /*@__PURE__*/ $constructor("ZodISODateTime", (inst, def) 
     $ZodISODateTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
+const schemas_ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
     $ZodISODate.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
+const schemas_ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
     $ZodISOTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
+const schemas_ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
     $ZodISODuration.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
@@ -45929,6 +45929,7 @@ const sepurux = {
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
     thresholds: SEPURUX_THRESHOLDS,
+    headlineFigure: 'pass_rate',
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
@@ -46265,6 +46266,7 @@ const trulayer = {
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
     thresholds: TRULAYER_THRESHOLDS,
+    headlineFigure: 'mean_score',
     comparable: [
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
         { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
@@ -46489,6 +46491,8 @@ const repeatCount = optionalText().transform((text, ctx) => {
 const credential = (schema) => schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
 });
+/** Verdicts read along the base branch by default. */
+const DEFAULT_HISTORY = 10;
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 const commonSchema = (backends) => object({
     backend: documented(oneOf(backends, backends[0]), {
@@ -46535,6 +46539,14 @@ const commonSchema = (backends) => object({
         description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
         default: 'warn',
     }),
+    history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
+        description: "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
+        default: String(DEFAULT_HISTORY),
+    }),
+    baseline_from: documented(oneOf(['base', 'median'], 'base'), {
+        description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
+        default: 'base',
+    }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
         description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
     }),
@@ -46574,6 +46586,11 @@ const REPEAT_RULES = [
         inputs: ['max_repeats', 'min_repeats'],
         broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+    },
+    {
+        inputs: ['baseline_from', 'history'],
+        broken: (i) => i.baseline_from === 'median' && i.history === 0,
+        message: '`baseline_from: median` takes the median of the `history`, which is off (`0`); set `history` (e.g. 10), or `baseline_from: base`.',
     },
     {
         inputs: ['expected_shards'],
@@ -46671,6 +46688,23 @@ async function globFiles(pattern, cwd) {
     return found.sort();
 }
 
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/report.ts
 /** The version of the report file's format; it changes when a field changes meaning or goes away. */
 const REPORT_VERSION = 1;
@@ -46679,8 +46713,9 @@ const REPORT_VERSION = 1;
  * normalized verdict as JSON, with the format's version and its subject first. Documented in
  * the README; the aggregate step reads it back.
  */
-function reportJson(verdict, subject) {
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
@@ -46701,6 +46736,7 @@ const ShardReport = object({
     repository: schemas_string(),
     headSha: schemas_string().optional(),
     shard: schemas_string().min(1).optional(),
+    writtenAt: iso_datetime().optional(),
     decision,
     reason: schemas_string(),
     outcome: schemas_enum(['evaluated', 'error', 'cancelled']),
@@ -47108,7 +47144,7 @@ async function baselineFromReport(path, verdict, checkName) {
 
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'history', 'baseline_from', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
  * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
@@ -47168,8 +47204,147 @@ function planAggregate(raw, where) {
         ...(headSha ? { headSha } : {}),
         ...(pullRequestNumber ? { pullRequestNumber } : {}),
         onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
         drops,
     };
+}
+
+;// CONCATENATED MODULE: ./src/core/history.ts
+
+
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * and said once.
+ */
+function applyHistory(verdict, entries, asked) {
+    const comparable = comparableRecords(verdict, entries);
+    const notes = [];
+    const unread = entries.filter((entry) => !entry.record).length;
+    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+    if (entries.length < asked)
+        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+    if (unread > 0)
+        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    if (foreign > 0)
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
+    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+    const trend = figure
+        ? comparable
+            .filter((record) => record.figures[figure] !== undefined)
+            .map((record) => ({ sha: record.headSha, value: record.figures[figure], at: record.at }))
+            .reverse()
+        : [];
+    const tools = verdict.topFailingTools.map(({ tool }) => {
+        const failedIn = comparable.filter((record) => record.failingTools.includes(tool)).length;
+        const passed = comparable.find((record) => !record.failingTools.includes(tool));
+        return { tool, failedIn, of: comparable.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
+    });
+    const summary = {
+        asked,
+        read: entries.length - unread,
+        comparable: comparable.length,
+        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+        tools: comparable.length === 0 ? [] : [...tools.filter((t) => t.failedIn === 0), ...tools.filter((t) => t.failedIn > 0)],
+        notes,
+    };
+    return { ...verdict, history: summary };
+}
+/** The records of `entries` that compare with `verdict`, newest first. */
+function comparableRecords(verdict, entries) {
+    return entries.flatMap((entry) => (entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []));
+}
+/**
+ * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
+ * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
+ * and the tools failing in more than half of them. Undefined with no comparable verdict.
+ */
+function medianRecord(verdict, entries) {
+    const records = comparableRecords(verdict, entries);
+    const newest = records[0];
+    if (!newest)
+        return undefined;
+    const figures = {};
+    for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
+        const values = records.flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]])).sort((a, b) => a - b);
+        const mid = Math.floor(values.length / 2);
+        figures[name] = values.length % 2 === 1 ? values[mid] : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
+    }
+    const tools = new Set(records.flatMap((record) => record.failingTools));
+    const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
+    const passes = records.filter((record) => record.decision === 'pass').length;
+    // The spread of single verdicts says nothing of the median's: it is judged on point values.
+    const rest = { ...newest };
+    delete rest.spread;
+    return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
+}
+/**
+ * The verdict judged against its base branch, either door's: the drop thresholds against the
+ * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
+ * verdicts in the history; then the history itself beside it (new and known failures, the trend).
+ */
+function compareWithBaseBranch(verdict, found, policy) {
+    let compared = verdict;
+    const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
+    if (median) {
+        const { medianOf, ...record } = median;
+        compared = applyBaseline(verdict, record, undefined, policy);
+        if (compared.baseline)
+            compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
+    }
+    else if (found.base || policy.drops.length > 0) {
+        const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
+        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : found.base?.record, missing ?? 'no baseline was looked for', policy);
+    }
+    // A history that could not be read at all (the log says why) adds nothing to the report.
+    return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
+}
+
+;// CONCATENATED MODULE: ./src/core/history-files.ts
+
+
+
+
+/** Report files read from a history folder at most: a folder of artifacts can grow without bound. */
+const MAX_HISTORY_FILES = 200;
+/**
+ * The history from a folder of earlier report files (the command line's `--history-dir`: a
+ * default branch's pipeline artifacts), newest first by when each was written, at most `count`.
+ * A file that cannot be read, is of another check, or holds no evaluated verdict of a commit is
+ * an entry without a record, which the history counts as missing and says once.
+ */
+async function historyFromReports(dir, checkName, count) {
+    let names;
+    try {
+        names = (await (0,promises_namespaceObject.readdir)(dir)).filter((name) => name.endsWith('.json')).sort().slice(0, MAX_HISTORY_FILES);
+    }
+    catch (error) {
+        return [{ sha: dir, missing: `the history folder ${dir} cannot be read (${error.code ?? 'error'})` }];
+    }
+    const entries = await Promise.all(names.map(async (name) => {
+        const report = await readReport((0,external_node_path_namespaceObject.join)(dir, name));
+        if (typeof report === 'string')
+            return { sha: name, missing: report, at: '' };
+        const why = report.checkName !== checkName
+            ? `is for check "${report.checkName}", not "${checkName}"`
+            : report.outcome !== 'evaluated'
+                ? 'holds no evaluated verdict'
+                : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+                    ? 'names no commit'
+                    : undefined;
+        if (why || !report.headSha)
+            return { sha: name, missing: `report ${name} ${why ?? 'names no commit'}`, at: '' };
+        const record = decodeRecord(encodeRecord(report, checkName, report.headSha, report.writtenAt ? new Date(report.writtenAt) : new Date(0)));
+        return typeof record === 'string' ? { sha: name, missing: `report ${name}: ${record}`, at: '' } : { sha: report.headSha, record, at: record.at };
+    }));
+    return entries
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, count)
+        .map((entry) => (entry.record ? { sha: entry.sha, record: entry.record } : { sha: entry.sha, missing: entry.missing ?? 'no verdict' }));
 }
 
 ;// CONCATENATED MODULE: ./src/core/cancel.ts
@@ -48476,7 +48651,9 @@ function figureTable(verdict) {
     }
     if (rows.length === 0)
         return [];
-    const head = base ? `| | Figure | Value | Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision}) | Δ | Threshold |` : '| | Figure | Value | Threshold |';
+    const medianOf = verdict.baseline?.medianOf;
+    const baseColumn = medianOf ? `Base median of ${medianOf}` : base ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})` : '';
+    const head = base ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |` : '| | Figure | Value | Threshold |';
     return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
 }
 /** What the comparison with the base branch adds: why there is none, or what newly fails. */
@@ -48489,7 +48666,7 @@ function baselineNotes(verdict) {
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return [];
-    return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+    return [`**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
 }
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {
@@ -48497,12 +48674,52 @@ function toolNames(tools) {
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 function toolList(verdict, maxTools) {
-    const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+    // Tools are marked new or known only against comparable verdicts.
+    const history = verdict.history?.tools.length ? verdict.history : undefined;
+    const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+    // With a history, the change's new failures come first: known ones were there before it.
+    const tools = history ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool))) : byCount;
+    const lines = [...historyLines(verdict)];
     if (tools.length === 0)
+        return lines;
+    const along = (tool) => {
+        const seen = history?.tools.find((t) => t.tool === tool);
+        if (!seen)
+            return '';
+        if (seen.failedIn === 0)
+            return ` **new**: never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'} |`;
+        const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+        return ` known: failed in ${seen.failedIn} of ${seen.of}${passed} |`;
+    };
+    const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+    const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
+    const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
+    return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
+/** Eight heights of a text sparkline, lowest first. */
+const SPARKS = '▁▂▃▄▅▆▇█';
+/** The base branch's trend of the headline figure, in one line, and what the history left out. */
+function historyLines(verdict) {
+    const history = verdict.history;
+    if (!history)
         return [];
-    const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
-    const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
-    return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+    const lines = [];
+    const trend = history.trend;
+    if (trend && trend.values.length > 0) {
+        const spec = figureSpec(trend.figure);
+        const values = trend.values.map((v) => v.value);
+        const [low, high] = [Math.min(...values), Math.max(...values)];
+        const spark = values.map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
+        const here = verdict.figures[trend.figure];
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`, '');
+    }
+    else {
+        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    }
+    if (history.notes.length > 0)
+        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+    return lines;
 }
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
@@ -48747,6 +48964,11 @@ const CLI_FLAGS = [
         value: 'FILE',
         description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
     },
+    {
+        name: 'history-dir',
+        value: 'DIR',
+        description: "Earlier --report files of the default branch (e.g. its last pipelines' artifacts): the newest --history of them are read beside the verdict, each failing tool marked new or known, the trend drawn; the newest is the baseline unless --baseline-report names one.",
+    },
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ];
@@ -48826,6 +49048,7 @@ function readRequest(argv, env) {
         junit: text('junit'),
         markdown: text('markdown'),
         baselineReport: text('baseline-report'),
+        historyDir: text('history-dir'),
         verbose: values.get('verbose') === true,
         help: values.get('help') === true,
         problems,
@@ -48972,32 +49195,42 @@ function statusOf(error) {
  * says why), never a failed gate.
  */
 async function findBaseline(github, place, appSlug, log) {
-    const { owner, repo, baseSha, checkName } = place;
-    const base = baseSha.slice(0, 12);
+    const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
+    if (found.record)
+        log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+    return found;
+}
+/**
+ * This gate's verdict on commit `sha`, read from its newest completed check run there that the
+ * same GitHub App created and whose record validates and names this check and commit; or why
+ * there is none. One request; never throws.
+ */
+async function recordOn(github, place, appSlug, log) {
+    const { owner, repo, sha, checkName } = place;
+    const short = sha.slice(0, 12);
     try {
-        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: baseSha, check_name: checkName, filter: 'latest', per_page: 20 });
+        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 20 });
         const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         for (const run of completed) {
             if (!appSlug || run.app?.slug !== appSlug) {
-                log.debug(`Baseline: check run ${run.id} on ${base} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+                log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
                 continue;
             }
             const record = decodeRecord(run.output?.text);
             if (typeof record === 'string') {
-                log.debug(`Baseline: check run ${run.id} on ${base}: ${record}; ignored.`);
+                log.debug(`Check run ${run.id} on ${short}: ${record}; ignored.`);
                 continue;
             }
-            if (record.checkName !== checkName || record.headSha.toLowerCase() !== baseSha.toLowerCase()) {
-                log.debug(`Baseline: check run ${run.id} on ${base} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+            if (record.checkName !== checkName || record.headSha.toLowerCase() !== sha.toLowerCase()) {
+                log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
                 continue;
             }
-            log.info(`Baseline: the base commit ${base} was judged ${record.decision} (check run ${run.id}).`);
             return { record };
         }
-        return { missing: `the base commit ${base} has no verdict of "${checkName}" from this gate` };
+        return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
     }
     catch (error) {
-        return { missing: `the look-up on ${base} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+        return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
 
@@ -49198,6 +49431,55 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
     return pull.headSha === gatedSha.toLowerCase() ? true : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
 }
 
+;// CONCATENATED MODULE: ./src/report/github/history.ts
+
+
+
+
+/** Check-run look-ups at once: the history is read beside the backend's work, gently. */
+const HISTORY_CONCURRENCY = 4;
+const Commits = array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string() })) }));
+/**
+ * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
+ * back along its first parents (the branch's own line: merged feature commits are not its
+ * verdicts). One request for the commits, then one per commit, four at a time: `count + 1`
+ * requests, all within the GitHub budget. A failing look-up is an entry without a record (or
+ * no history at all), said once; never a failed gate.
+ */
+async function findHistory(github, place, appSlug, log) {
+    const { owner, repo, baseSha, checkName, count } = place;
+    let line;
+    try {
+        // A page holds the first-parent line and the merged commits beside it.
+        const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: Math.min(100, count * 3) });
+        const commits = Commits.parse(data);
+        const bySha = new Map(commits.map((commit) => [commit.sha.toLowerCase(), commit]));
+        line = [];
+        for (let sha = baseSha.toLowerCase(); sha && line.length < count; sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase()) {
+            if (!bySha.has(sha))
+                break;
+            line.push(sha);
+        }
+    }
+    catch (error) {
+        log.info(`History: the base branch's commits could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); no history.`);
+        return [];
+    }
+    const entries = new Array(line.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < line.length) {
+            const index = next++;
+            const sha = line[index];
+            const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
+            entries[index] = { sha, ...(found.record ? { record: found.record } : { missing: found.missing }) };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+    log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
 
 /**
@@ -49280,7 +49562,8 @@ async function tokenAuthor(github, appSlug) {
 
 
 
-const NOTHING = { baseline: Promise.resolve(undefined), finish: async () => undefined };
+
+const NOTHING = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
  * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
@@ -49317,9 +49600,13 @@ async function startGitHubReport(place, log, budget) {
         const baseline = baselineSha
             ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
             : Promise.resolve(undefined);
+        const history = baselineSha && place.historyCount
+            ? checkStarted.then((c) => findHistory(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+            : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
             baseline,
+            history,
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
@@ -49573,7 +49860,7 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
     const wantsGitHub = Boolean(reporting?.github.github_token);
     if (gate.shard && (wantsGitLab || wantsGitHub)) {
         log.info('This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.');
-        return { baseline: Promise.resolve(undefined), finish: async () => undefined };
+        return { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
     }
     const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
     if (found && 'skip' in found)
@@ -49596,10 +49883,12 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
             ...(change.runUrl ? { runUrl: change.runUrl } : {}),
             fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
             words: CLI_WORDS,
+            historyCount: gate.compareWithBase && inputs.baseline === 'auto' ? gate.history : 0,
         }, log, budget);
     }
     return {
         baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
+        history: github ? github.then((report) => report.history) : Promise.resolve(undefined),
         async finish(verdict) {
             await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
         },
@@ -49616,6 +49905,8 @@ function reportingProblems(reporting, change) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
 
 
 
@@ -49672,12 +49963,28 @@ async function gate(run) {
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const agents = machineAgents(env);
     // The note and the sticky comment are looked up, and the check started, while the backend works.
-    const review = startReporting(run.reporting, { checkName, mode: inputs.mode, ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}), ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}), ...(inputs.shard ? { shard: inputs.shard } : {}), compareWithBase: !request.baselineReport, timeoutMs: inputs.timeoutMs }, change, env, log, { agents, cancelled: cancel.signalled });
+    const review = startReporting(run.reporting, {
+        checkName,
+        mode: inputs.mode,
+        ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}),
+        ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+        compareWithBase: !request.baselineReport,
+        history: request.historyDir ? 0 : inputs.history,
+        timeoutMs: inputs.timeoutMs,
+    }, change, env, log, { agents, cancelled: cancel.signalled });
     // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
     const baselineRunId = async () => comparableRunId(plan, (await review.baseline)?.record);
     const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
-    const policy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
-    const verdict = await compared(request, evaluated, checkName, policy, review.baseline);
+    const policy = {
+        drops: plan.drops,
+        onMissing: inputs.on_missing_baseline,
+        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+        onInconclusive: inputs.on_inconclusive,
+        from: inputs.baseline_from,
+        history: inputs.history,
+    };
+    const verdict = await compared(request, evaluated, checkName, policy, review);
     const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
     const written = await main_finish(run, verdict, subject, inputs.mode, review);
     cancel.dispose();
@@ -49704,8 +50011,17 @@ async function aggregateShards(run) {
         return refuse(run, problemsMessage(problems));
     const { plan, mode } = planned;
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    const review = startReporting(run.reporting, { checkName: plan.checkName, mode, ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}), ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}), compareWithBase: !request.baselineReport, timeoutMs: planned.timeoutMs }, change, env, log, { agents: machineAgents(env), cancelled: cancel.signalled });
-    const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline }, review.baseline);
+    const review = startReporting(run.reporting, {
+        checkName: plan.checkName,
+        mode,
+        ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}),
+        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+        compareWithBase: !request.baselineReport,
+        history: request.historyDir ? 0 : planned.history,
+        timeoutMs: planned.timeoutMs,
+    }, change, env, log, { agents: machineAgents(env), cancelled: cancel.signalled });
+    const policy = { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history };
+    const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review);
     const written = await main_finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
     cancel.dispose();
     return exitStatus(verdict, mode, written, log);
@@ -49729,27 +50045,29 @@ async function refuse(run, message, backendCheckName) {
     const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
     // A required check must not wait forever for a gate that could not start: it is completed as failed.
     const review = reportingProblems(run.reporting, change).length === 0
-        ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, timeoutMs: 0 }, change, env, log)
+        ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, history: 0, timeoutMs: 0 }, change, env, log)
         : undefined;
     await main_finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
     return EXIT.badInput;
 }
 /**
  * The verdict compared with the default branch: with `--baseline-report`, that report file; with
- * GitHub reporting on a pull request, the base commit's check, as the action compares. Without
- * either, a drop threshold compares nothing and `--on-missing-baseline` decides.
+ * GitHub reporting on a pull request, the base commit's check, as the action compares; and the
+ * history beside it, from `--history-dir` or from GitHub. Without a baseline, a drop threshold
+ * compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request, verdict, checkName, policy, onGitHub) {
-    if (request.baselineReport) {
-        const found = await baselineFromReport(request.baselineReport, verdict, checkName);
-        return applyBaseline(verdict, found.record, found.missing, policy);
-    }
-    const lookup = await onGitHub;
-    if (lookup)
-        return applyBaseline(verdict, lookup.record, lookup.missing, policy);
-    if (policy.drops.length === 0)
+async function compared(request, verdict, checkName, policy, review) {
+    const [fromFile, onGitHub, history] = await Promise.all([
+        request.baselineReport ? baselineFromReport(request.baselineReport, verdict, checkName) : undefined,
+        review.baseline,
+        request.historyDir ? historyFromReports(request.historyDir, checkName, policy.history) : review.history,
+    ]);
+    // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
+    const newest = request.historyDir && history?.[0];
+    const base = fromFile ?? onGitHub ?? (newest ? (newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict' }) : undefined);
+    if (!base && !history && policy.drops.length === 0)
         return verdict;
-    return applyBaseline(verdict, undefined, 'no --baseline-report was given, and no base commit was read from GitHub', policy);
+    return compareWithBaseBranch(verdict, { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(history ? { history: { entries: history, asked: policy.history } } : {}) }, policy);
 }
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
 function exitStatus(verdict, mode, written, log) {

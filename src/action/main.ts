@@ -3,7 +3,7 @@ import { listenForCancel } from '../core/cancel.js';
 import { Deadline } from '../core/deadline.js';
 import { messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
-import { applyBaseline } from '../core/baseline.js';
+import { compareWithBaseBranch } from '../core/history.js';
 import { comparableRunId, runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
 import { failedVerdict } from '../core/verdict.js';
@@ -53,8 +53,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
   let verdict = redactSecrets(await evaluated, secrets);
   if (plan.baseline) {
-    const lookup = await (await github).baseline;
-    verdict = applyBaseline(verdict, lookup?.record, lookup?.missing ?? 'GitHub reporting is off', plan.baseline);
+    const report = await github;
+    const [base, history] = await Promise.all([report.baseline, report.history]);
+    verdict = compareWithBaseBranch(verdict, { base: base ?? { missing: 'GitHub reporting is off' }, ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}) }, plan.baseline);
   }
   try {
     await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

@@ -1,6 +1,6 @@
 import type { AggregatePlan } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
-import type { BaselinePolicy } from '../core/baseline.js';
+import type { BaseBranchPolicy } from '../core/history.js';
 import type { z } from 'zod';
 import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
@@ -20,7 +20,7 @@ import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
  */
 export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
   /** How to compare with the base branch, when there is one to compare with. */
-  baseline?: BaselinePolicy;
+  baseline?: BaseBranchPolicy;
   github: GitHubPlace;
   subject: ReportSubject;
   timeoutMs: number;
@@ -60,7 +60,7 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const found = baselineOf(reporting, gate.drops, shard ? undefined : target.baseSha, gate.inputs.on_missing_baseline);
+  const found = baselineOf(reporting, { drops: gate.drops, onMissing: gate.inputs.on_missing_baseline, from: gate.inputs.baseline_from, history: gate.inputs.history }, shard ? undefined : target.baseSha);
   const baselineSha = found.baselineSha;
   const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
   return {
@@ -69,7 +69,7 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
     ...(baseline ? { baseline } : {}),
     timeoutMs: gate.inputs.timeoutMs,
     // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-    github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha } : {}) },
+    github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}) },
     subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
   };
 }
@@ -80,9 +80,9 @@ function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, m
 }
 
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting: GitHubInputs, drops: BaselinePolicy['drops'], baseSha: string | undefined, onMissing: BaselinePolicy['onMissing']): { baselineSha?: string; baseline?: BaselinePolicy } {
+function baselineOf(reporting: GitHubInputs, policy: BaseBranchPolicy, baseSha: string | undefined): { baselineSha?: string; baseline?: BaseBranchPolicy } {
   if (reporting.baseline !== 'auto' || !baseSha) return {};
-  return { baselineSha: baseSha, baseline: { drops, onMissing } };
+  return { baselineSha: baseSha, baseline: policy };
 }
 
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
@@ -90,13 +90,13 @@ function planAggregateStep(raw: RawInputs, reporting: GitHubInputs, target: Retu
   const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
   const { checkName, headSha } = planned.plan;
   // The pooled verdict is compared with the base commit's, as a single gate's is.
-  const { baselineSha, baseline } = baselineOf(reporting, planned.drops, target.baseSha, planned.onMissingBaseline);
+  const { baselineSha, baseline } = baselineOf(reporting, { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history }, target.baseSha);
   return {
     kind: 'aggregate',
     ...(baseline ? { baseline } : {}),
     aggregate: planned.plan,
     timeoutMs: planned.timeoutMs,
-    github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha } : {}) },
+    github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}) },
     subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
   };
 }

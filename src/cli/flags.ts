@@ -16,6 +16,12 @@ export const CLI_FLAGS = [
     value: 'FILE',
     description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
   },
+  {
+    name: 'history-dir',
+    value: 'DIR',
+    description:
+      "Earlier --report files of the default branch (e.g. its last pipelines' artifacts): the newest --history of them are read beside the verdict, each failing tool marked new or known, the trend drawn; the newest is the baseline unless --baseline-report names one.",
+  },
   { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
   { name: 'help', short: 'h', description: 'Print this help and exit.' },
 ] as const;
@@ -29,6 +35,8 @@ export interface CliRequest {
   markdown?: string;
   /** A report file of the default branch to compare with. */
   baselineReport?: string;
+  /** A folder of earlier report files of the default branch: the history. */
+  historyDir?: string;
   verbose: boolean;
   help: boolean;
   /** What is wrong with the flags and variables themselves, one sentence each, in the command line's words. */
@@ -104,6 +112,7 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     junit: text('junit'),
     markdown: text('markdown'),
     baselineReport: text('baseline-report'),
+    historyDir: text('history-dir'),
     verbose: values.get('verbose') === true,
     help: values.get('help') === true,
     problems,

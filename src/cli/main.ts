@@ -1,6 +1,9 @@
 import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
-import { applyBaseline, baselineFromReport, type BaselinePolicy } from '../core/baseline.js';
+import { baselineFromReport } from '../core/baseline.js';
+import { compareWithBaseBranch } from '../core/history.js';
+import { historyFromReports } from '../core/history-files.js';
+import type { BaseBranchPolicy } from '../core/history.js';
 import { listenForCancel } from '../core/cancel.js';
 import { type DetectedChange, detectChange } from '../core/change/ci.js';
 import { InputError, messageOf } from '../core/errors.js';
@@ -11,7 +14,6 @@ import type { ReportSubject } from '../core/render/report.js';
 import { redactSecrets, redactText } from '../core/secrets.js';
 import { printable, printableLine } from '../core/text.js';
 import { failedVerdict, type Verdict } from '../core/verdict.js';
-import type { BaselineLookup } from '../report/github/baseline.js';
 import { machineAgents } from '../runtime/agents.js';
 import { writeRequestedFiles } from './files.js';
 import { type CliRequest, inFlagWords, readRequest } from './flags.js';
@@ -80,7 +82,16 @@ async function gate(run: Run): Promise<number> {
   // The note and the sticky comment are looked up, and the check started, while the backend works.
   const review = startReporting(
     run.reporting,
-    { checkName, mode: inputs.mode, ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}), ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}), ...(inputs.shard ? { shard: inputs.shard } : {}), compareWithBase: !request.baselineReport, timeoutMs: inputs.timeoutMs },
+    {
+      checkName,
+      mode: inputs.mode,
+      ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}),
+      ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}),
+      ...(inputs.shard ? { shard: inputs.shard } : {}),
+      compareWithBase: !request.baselineReport,
+      history: request.historyDir ? 0 : inputs.history,
+      timeoutMs: inputs.timeoutMs,
+    },
     change,
     env,
     log,
@@ -89,8 +100,15 @@ async function gate(run: Run): Promise<number> {
   // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
   const baselineRunId = async () => comparableRunId(plan, (await review.baseline)?.record);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
-  const policy: BaselinePolicy = { drops: plan.drops, onMissing: inputs.on_missing_baseline, ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }), onInconclusive: inputs.on_inconclusive };
-  const verdict = await compared(request, evaluated, checkName, policy, review.baseline);
+  const policy: BaseBranchPolicy = {
+    drops: plan.drops,
+    onMissing: inputs.on_missing_baseline,
+    ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+    onInconclusive: inputs.on_inconclusive,
+    from: inputs.baseline_from,
+    history: inputs.history,
+  };
+  const verdict = await compared(request, evaluated, checkName, policy, review);
   const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
   const written = await finish(run, verdict, subject, inputs.mode, review);
   cancel.dispose();
@@ -118,13 +136,22 @@ async function aggregateShards(run: Run): Promise<number> {
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const review = startReporting(
     run.reporting,
-    { checkName: plan.checkName, mode, ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}), ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}), compareWithBase: !request.baselineReport, timeoutMs: planned.timeoutMs },
+    {
+      checkName: plan.checkName,
+      mode,
+      ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}),
+      ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+      compareWithBase: !request.baselineReport,
+      history: request.historyDir ? 0 : planned.history,
+      timeoutMs: planned.timeoutMs,
+    },
     change,
     env,
     log,
     { agents: machineAgents(env), cancelled: cancel.signalled },
   );
-  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, { drops: planned.drops, onMissing: planned.onMissingBaseline }, review.baseline);
+  const policy: BaseBranchPolicy = { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history };
+  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review);
   const written = await finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
   cancel.dispose();
   return exitStatus(verdict, mode, written, log);
@@ -151,7 +178,7 @@ async function refuse(run: Run, message: string, backendCheckName?: string): Pro
   const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
   // A required check must not wait forever for a gate that could not start: it is completed as failed.
   const review = reportingProblems(run.reporting, change).length === 0
-    ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, timeoutMs: 0 }, change, env, log)
+    ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, history: 0, timeoutMs: 0 }, change, env, log)
     : undefined;
   await finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
   return EXIT.badInput;
@@ -159,18 +186,25 @@ async function refuse(run: Run, message: string, backendCheckName?: string): Pro
 
 /**
  * The verdict compared with the default branch: with `--baseline-report`, that report file; with
- * GitHub reporting on a pull request, the base commit's check, as the action compares. Without
- * either, a drop threshold compares nothing and `--on-missing-baseline` decides.
+ * GitHub reporting on a pull request, the base commit's check, as the action compares; and the
+ * history beside it, from `--history-dir` or from GitHub. Without a baseline, a drop threshold
+ * compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaselinePolicy, onGitHub: Promise<BaselineLookup | undefined>): Promise<Verdict> {
-  if (request.baselineReport) {
-    const found = await baselineFromReport(request.baselineReport, verdict, checkName);
-    return applyBaseline(verdict, found.record, found.missing, policy);
-  }
-  const lookup = await onGitHub;
-  if (lookup) return applyBaseline(verdict, lookup.record, lookup.missing, policy);
-  if (policy.drops.length === 0) return verdict;
-  return applyBaseline(verdict, undefined, 'no --baseline-report was given, and no base commit was read from GitHub', policy);
+async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaseBranchPolicy, review: ReviewReport): Promise<Verdict> {
+  const [fromFile, onGitHub, history] = await Promise.all([
+    request.baselineReport ? baselineFromReport(request.baselineReport, verdict, checkName) : undefined,
+    review.baseline,
+    request.historyDir ? historyFromReports(request.historyDir, checkName, policy.history) : review.history,
+  ]);
+  // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
+  const newest = request.historyDir && history?.[0];
+  const base = fromFile ?? onGitHub ?? (newest ? (newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict' }) : undefined);
+  if (!base && !history && policy.drops.length === 0) return verdict;
+  return compareWithBaseBranch(
+    verdict,
+    { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(history ? { history: { entries: history, asked: policy.history } } : {}) },
+    policy,
+  );
 }
 
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */

@@ -6,6 +6,7 @@ import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import type { GateLog } from '../core/log.js';
 import type { AgentSource } from '../core/transport/agents.js';
 import type { Verdict } from '../core/verdict.js';
+import type { HistoryEntry } from '../core/history.js';
 import type { BaselineLookup } from '../report/github/baseline.js';
 import { CliGitHubInputs } from '../report/github/inputs.js';
 import { type GitHubReport, startGitHubReport } from '../report/github/report.js';
@@ -53,6 +54,8 @@ export interface ReportedGate {
   shard?: string;
   /** Whether the base commit's verdict is wanted (no `--baseline-report` was given). */
   compareWithBase: boolean;
+  /** Verdicts to read along the base branch on GitHub (`--history`). */
+  history: number;
   timeoutMs: number;
 }
 
@@ -60,6 +63,8 @@ export interface ReportedGate {
 export interface ReviewReport {
   /** The base commit's verdict on GitHub, looked up while the backend works; undefined when not looked for. */
   baseline: Promise<BaselineLookup | undefined>;
+  /** This gate's verdicts along the base branch on GitHub, newest first; undefined when not looked for. */
+  history: Promise<HistoryEntry[] | undefined>;
   /** Writes the verdict everywhere it goes. Never throws: a forge that fails is a warning. */
   finish(verdict: Verdict): Promise<void>;
 }
@@ -82,7 +87,7 @@ export function startReporting(
   const wantsGitHub = Boolean(reporting?.github.github_token);
   if (gate.shard && (wantsGitLab || wantsGitHub)) {
     log.info('This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.');
-    return { baseline: Promise.resolve(undefined), finish: async () => undefined };
+    return { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
   }
   const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
   if (found && 'skip' in found) (found.warn ? log.warning : log.info)(found.skip);
@@ -105,6 +110,7 @@ export function startReporting(
         ...(change.runUrl ? { runUrl: change.runUrl } : {}),
         fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
         words: CLI_WORDS,
+        historyCount: gate.compareWithBase && inputs.baseline === 'auto' ? gate.history : 0,
       },
       log,
       budget,
@@ -112,6 +118,7 @@ export function startReporting(
   }
   return {
     baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
+    history: github ? github.then((report) => report.history) : Promise.resolve(undefined),
     async finish(verdict) {
       await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
     },

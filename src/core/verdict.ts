@@ -6,6 +6,7 @@ import type { Why } from './why.js';
 import type { ShardRow } from './aggregate/types.js';
 import type { BaselineComparison } from './baseline-record.js';
 import type { RepeatSummary } from './repeats/types.js';
+import type { HistorySummary } from './history-types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -77,6 +78,8 @@ export interface Evaluation {
 
 /** The normalized verdict every reporter renders. */
 export interface Verdict {
+  /** The base branch's history beside this verdict (`history`): new and known failures, the trend. */
+  history?: HistorySummary;
   /** What was evaluated (the backend's `comparable` declarations: campaign, dataset, eval version): a base verdict of something else is not comparable. */
   evaluated?: Record<string, string>;
   decision: Decision;

@@ -215,6 +215,40 @@ describe('the command line compares with a report of the default branch (--basel
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha).toBe('a'.repeat(40));
   });
 
+  it('reads the history from a folder of earlier reports (--history-dir): new and known failures, the trend, the newest as baseline', async () => {
+    const history = join(dir, 'history');
+    const campaign = sepurux.campaign('checkout-regression');
+    const regressed = campaign.outcome;
+    // Three pipelines on main: orders.lookup failed in the middle one, payments.refund never did.
+    const mainRuns = [
+      { pass_rate: 0.9, top_failing_tools: [] },
+      { pass_rate: 0.86, top_failing_tools: [{ tool: 'orders.lookup', count: 1 }] },
+      { pass_rate: 0.92, top_failing_tools: [] },
+    ];
+    for (const [i, outcome] of mainRuns.entries()) {
+      campaign.outcome = { decision: 'pass', unsafe_attempts: 0, failures: 0, reliability_score: 90, ...outcome };
+      const sha = `${i + 1}`.repeat(40);
+      const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', join(history, `main-${i}.json`)], { ...sepuruxEnv(), ...MAIN, CI_COMMIT_SHA: sha });
+      expect(run.exitCode, run.stderr).toBe(0);
+    }
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(history, 'broken.json'), '{'));
+    campaign.outcome = regressed;
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-unsafe', '5', '--history-dir', history, '--max-pass-rate-drop', '0.05', ...files()], sepuruxEnv());
+    expect(run.exitCode).toBe(1);
+    expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05');
+    const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
+    const text = seen.text.replaceAll('\u200d', '');
+    // The newest report (main-2, written last) is the baseline.
+    expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', `Base ${'3'.repeat(7)} (pass)`, 'Δ', 'Threshold']);
+    expect(text).toMatch(/Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./);
+    expect(text).toContain('1 of them has no verdict of this gate');
+    const tools = seen.rows.filter((row) => row.length === 3 && row[0] !== 'Tool').map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
+    expect(tools).toEqual([
+      ['payments.refund', '3', 'new: never failed in 3 base-branch verdicts'],
+      ['orders.lookup', '2', `known: failed in 1 of 3, last passed ${new Date().toISOString().slice(0, 10)} (${'3'.repeat(7)})`],
+    ]);
+  });
+
   it('takes a missing, unreadable or foreign file as no baseline, said plainly, and on-missing-baseline decides', async () => {
     const missing = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'nope.json')], sepuruxEnv());
     expect(missing.exitCode).toBe(0);

@@ -70,6 +70,8 @@ export class FakeGitHub {
   readonly statuses: { sha: string; state: string; context: string; description?: string; target_url?: string }[] = [];
   readonly comments = new Map<number, FakeComment[]>();
   readonly requests: { method: string; path: string; authorization: string | null }[] = [];
+  /** Commits and their parents (first parent first), as `GET /repos/{o}/{r}/commits` lists them. */
+  readonly commits = new Map<string, { parents: string[]; date: string }>();
   /** Open pull requests by number, with their head commit. */
   readonly pullRequests = new Map<number, { headSha: string }>();
   readonly violations: string[] = [];
@@ -92,6 +94,11 @@ export class FakeGitHub {
     const created = { id: this.nextId++, ...run };
     this.checkRuns.push(created);
     return created;
+  }
+
+  /** Adds a commit with its parents (the first is the branch's own line; a second is a merged branch's). */
+  seedCommit(sha: string, parents: string[], date = new Date().toISOString()): void {
+    this.commits.set(sha, { parents, date });
   }
 
   /** Opens pull request `number` with `headSha` as its head commit. */
@@ -123,6 +130,20 @@ export class FakeGitHub {
     if (method === 'GET' && path === '/user') {
       // Installation tokens (GITHUB_TOKEN, a GitHub App's) may not read /user.
       return this.actor.type === 'Bot' ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+    }
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/commits$/.test(path)) {
+      // Every ancestor of `sha`, newest first, as GitHub lists them: the first-parent line and what was merged into it.
+      const listed: string[] = [];
+      const queue = [url.searchParams.get('sha') ?? ''];
+      while (queue.length > 0) {
+        const sha = queue.shift()!;
+        if (listed.includes(sha) || !this.commits.has(sha)) continue;
+        listed.push(sha);
+        queue.push(...this.commits.get(sha)!.parents);
+      }
+      if (listed.length === 0) return HttpResponse.json({ message: 'No commit found for SHA' }, { status: 404 });
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+      return HttpResponse.json(listed.slice(0, perPage).map((sha) => ({ sha, commit: { author: { date: this.commits.get(sha)!.date } }, parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })) })));
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));

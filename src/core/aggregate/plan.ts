@@ -10,7 +10,7 @@ import type { AggregatePlan } from './index.js';
 import { type BaselinePolicy, dropsOf } from '../baseline.js';
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'] as const;
+const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'history', 'baseline_from', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'] as const;
 
 /** An aggregate step's plan, and the shared inputs it read. */
 export interface PlannedAggregate {
@@ -21,6 +21,9 @@ export interface PlannedAggregate {
   headSha?: string;
   pullRequestNumber?: number;
   onMissingBaseline: 'pass' | 'warn' | 'fail';
+  /** Verdicts to read along the base branch, and what the drop thresholds compare with. */
+  history: number;
+  baselineFrom: 'base' | 'median';
   /** The drop thresholds, judged on the pooled verdict against a baseline where there is one. */
   drops: BaselinePolicy['drops'];
 }
@@ -75,6 +78,8 @@ export function planAggregate(raw: RawInputs, where: { checkName?: string; headS
     ...(headSha ? { headSha } : {}),
     ...(pullRequestNumber ? { pullRequestNumber } : {}),
     onMissingBaseline: inputs.on_missing_baseline,
+    history: inputs.history,
+    baselineFrom: inputs.baseline_from,
     drops,
   };
 }

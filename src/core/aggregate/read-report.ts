@@ -17,6 +17,7 @@ const ShardReport = z.object({
   repository: z.string(),
   headSha: z.string().optional(),
   shard: z.string().min(1).optional(),
+  writtenAt: z.iso.datetime().optional(),
   decision,
   reason: z.string(),
   outcome: z.enum(['evaluated', 'error', 'cancelled']),
@@ -68,6 +69,8 @@ export interface ReadReport extends Verdict {
   checkName: string;
   headSha?: string;
   shard?: string;
+  /** When the gate wrote it (reports of older releases do not say). */
+  writtenAt?: string;
   /** The file it came from, for messages. */
   file: string;
 }

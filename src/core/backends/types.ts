@@ -101,6 +101,8 @@ export interface Backend {
   readonly thresholds: readonly ThresholdSpec[];
   /** What must be the same for a base verdict to be compared with this one. */
   readonly comparable: readonly ComparableSpec[];
+  /** The figure whose trend along the base branch the report draws (Sepurux: pass rate; TruLayer: mean score). */
+  readonly headlineFigure: string;
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */
   prepare(raw: RawInputs, shared: SharedInputs): Promise<PreparedGate>;
 }

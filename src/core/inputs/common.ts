@@ -56,6 +56,9 @@ export const credential = <T extends z.ZodType<string | undefined>>(schema: T) =
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
   });
 
+/** Verdicts read along the base branch by default. */
+export const DEFAULT_HISTORY = 10;
+
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 export const commonSchema = (backends: readonly [string, ...string[]]) =>
   z.object({
@@ -111,6 +114,15 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       description:
         'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
       default: 'warn',
+    }),
+    history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
+      description:
+        "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
+      default: String(DEFAULT_HISTORY),
+    }),
+    baseline_from: documented(oneOf(['base', 'median'], 'base'), {
+      description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
+      default: 'base',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
       description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
@@ -170,6 +182,11 @@ const REPEAT_RULES: CrossRule<Common>[] = [
     inputs: ['max_repeats', 'min_repeats'],
     broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
     message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+  },
+  {
+    inputs: ['baseline_from', 'history'],
+    broken: (i) => i.baseline_from === 'median' && i.history === 0,
+    message: '`baseline_from: median` takes the median of the `history`, which is off (`0`); set `history` (e.g. 10), or `baseline_from: base`.',
   },
   {
     inputs: ['expected_shards'],

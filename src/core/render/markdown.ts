@@ -66,7 +66,9 @@ function figureTable(verdict: Verdict): string[] {
     if (!checked.has(figure)) rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
   }
   if (rows.length === 0) return [];
-  const head = base ? `| | Figure | Value | Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision}) | Δ | Threshold |` : '| | Figure | Value | Threshold |';
+  const medianOf = verdict.baseline?.medianOf;
+  const baseColumn = medianOf ? `Base median of ${medianOf}` : base ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})` : '';
+  const head = base ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |` : '| | Figure | Value | Threshold |';
   return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
 }
 
@@ -77,7 +79,7 @@ function baselineNotes(verdict: Verdict): string[] {
   if (!comparison.record) return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
   const tools = comparison.newlyFailingTools;
   if (tools.length === 0) return [];
-  return [`**Newly failing** (not failing on the base commit): ${toolNames(tools)}`, ''];
+  return [`**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
 }
 
 /** Up to ten tool names, escaped, and how many more. */
@@ -87,11 +89,52 @@ function toolNames(tools: readonly string[]): string {
 }
 
 function toolList(verdict: Verdict, maxTools: number): string[] {
-  const tools = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
-  if (tools.length === 0) return [];
-  const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |`);
-  const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |`] : [];
-  return ['**Top failing tools**', '', '| Tool | Failures |', '| --- | --- |', ...shown, ...more, ''];
+  // Tools are marked new or known only against comparable verdicts.
+  const history = verdict.history?.tools.length ? verdict.history : undefined;
+  const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+  // With a history, the change's new failures come first: known ones were there before it.
+  const tools = history ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool))) : byCount;
+  const lines = [...historyLines(verdict)];
+  if (tools.length === 0) return lines;
+  const along = (tool: string) => {
+    const seen = history?.tools.find((t) => t.tool === tool);
+    if (!seen) return '';
+    if (seen.failedIn === 0) return ` **new**: never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'} |`;
+    const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+    return ` known: failed in ${seen.failedIn} of ${seen.of}${passed} |`;
+  };
+  const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+  const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
+  const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
+  return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+
+const isKnown = (history: NonNullable<Verdict['history']>, tool: string) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
+
+/** Eight heights of a text sparkline, lowest first. */
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** The base branch's trend of the headline figure, in one line, and what the history left out. */
+function historyLines(verdict: Verdict): string[] {
+  const history = verdict.history;
+  if (!history) return [];
+  const lines: string[] = [];
+  const trend = history.trend;
+  if (trend && trend.values.length > 0) {
+    const spec = figureSpec(trend.figure);
+    const values = trend.values.map((v) => v.value);
+    const [low, high] = [Math.min(...values), Math.max(...values)];
+    const spark = values.map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
+    const here = verdict.figures[trend.figure];
+    lines.push(
+      `**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`,
+      '',
+    );
+  } else {
+    lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+  }
+  if (history.notes.length > 0) lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+  return lines;
 }
 
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */

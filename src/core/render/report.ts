@@ -19,6 +19,7 @@ export interface ReportSubject {
  * normalized verdict as JSON, with the format's version and its subject first. Documented in
  * the README; the aggregate step reads it back.
  */
-export function reportJson(verdict: Verdict, subject: ReportSubject): string {
-  return `${JSON.stringify({ version: REPORT_VERSION, ...subject, ...verdict }, null, 2)}\n`;
+export function reportJson(verdict: Verdict, subject: ReportSubject, now = new Date()): string {
+  // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+  return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
 }

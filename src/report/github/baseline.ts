@@ -20,30 +20,45 @@ export async function findBaseline(
   appSlug: string | undefined,
   log: GateLog,
 ): Promise<BaselineLookup> {
-  const { owner, repo, baseSha, checkName } = place;
-  const base = baseSha.slice(0, 12);
+  const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
+  if (found.record) log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+  return found;
+}
+
+/**
+ * This gate's verdict on commit `sha`, read from its newest completed check run there that the
+ * same GitHub App created and whose record validates and names this check and commit; or why
+ * there is none. One request; never throws.
+ */
+export async function recordOn(
+  github: GitHub,
+  place: { owner: string; repo: string; sha: string; checkName: string },
+  appSlug: string | undefined,
+  log: GateLog,
+): Promise<BaselineLookup> {
+  const { owner, repo, sha, checkName } = place;
+  const short = sha.slice(0, 12);
   try {
-    const { data } = await github.rest.checks.listForRef({ owner, repo, ref: baseSha, check_name: checkName, filter: 'latest', per_page: 20 });
+    const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 20 });
     const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
     for (const run of completed) {
       if (!appSlug || run.app?.slug !== appSlug) {
-        log.debug(`Baseline: check run ${run.id} on ${base} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+        log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
         continue;
       }
       const record = decodeRecord(run.output?.text);
       if (typeof record === 'string') {
-        log.debug(`Baseline: check run ${run.id} on ${base}: ${record}; ignored.`);
+        log.debug(`Check run ${run.id} on ${short}: ${record}; ignored.`);
         continue;
       }
-      if (record.checkName !== checkName || record.headSha.toLowerCase() !== baseSha.toLowerCase()) {
-        log.debug(`Baseline: check run ${run.id} on ${base} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+      if (record.checkName !== checkName || record.headSha.toLowerCase() !== sha.toLowerCase()) {
+        log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
         continue;
       }
-      log.info(`Baseline: the base commit ${base} was judged ${record.decision} (check run ${run.id}).`);
       return { record };
     }
-    return { missing: `the base commit ${base} has no verdict of "${checkName}" from this gate` };
+    return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
   } catch (error) {
-    return { missing: `the look-up on ${base} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
   }
 }

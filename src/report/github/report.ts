@@ -8,6 +8,8 @@ import { encodeRecord } from '../../core/baseline.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { pullRequestHeadMatches } from './handover.js';
+import { findHistory } from './history.js';
+import type { HistoryEntry } from '../../core/history.js';
 import type { GitHub } from './octokit.js';
 import { readPullRequest } from './pull.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
@@ -20,6 +22,8 @@ export interface GitHubReport {
   baseline: Promise<BaselineLookup | undefined>;
   /** The commit the check went on, when there is one. */
   headSha?: string;
+  /** This gate's verdicts along the base branch, newest first; undefined when not looked for (`history: 0`, no base). */
+  history: Promise<HistoryEntry[] | undefined>;
   finish(verdict: Verdict): Promise<void>;
 }
 
@@ -56,11 +60,13 @@ export interface GitHubPlace {
    * baseline. The CI's own commit, perhaps a merge commit GitHub never saw, is the fallback.
    */
   fromPullRequest?: { ciCommitSha?: string; compareWithBase: boolean };
+  /** How many verdicts to read along the base branch from the base commit (`history`); 0 or undefined: none. */
+  historyCount?: number;
   /** What warnings tell the user to do, in the door's words (default: the action's). */
   words?: ReportingWords;
 }
 
-const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), finish: async () => undefined };
+const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
 
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -98,9 +104,14 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     const baseline = baselineSha
       ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
       : Promise.resolve(undefined);
+    const history =
+      baselineSha && place.historyCount
+        ? checkStarted.then((c) => findHistory(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+        : Promise.resolve(undefined);
     const check = await checkStarted;
     return {
       baseline,
+      history,
       ...(headSha ? { headSha } : {}),
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>

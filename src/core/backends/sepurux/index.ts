@@ -20,6 +20,7 @@ export const sepurux: Backend = {
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
   thresholds: SEPURUX_THRESHOLDS,
+  headlineFigure: 'pass_rate',
   comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
   async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);

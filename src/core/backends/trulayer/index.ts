@@ -26,6 +26,7 @@ export const trulayer: Backend = {
   figures: TRULAYER_FIGURES,
   ids: TRULAYER_IDS,
   thresholds: TRULAYER_THRESHOLDS,
+  headlineFigure: 'mean_score',
   comparable: [
     { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
     { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },

@@ -1,0 +1,22 @@
+import type { BaselineRecord } from './baseline-record.js';
+
+/** One commit along the base branch, newest first: this gate's verdict there, or why there is none. */
+export interface HistoryEntry {
+  sha: string;
+  record?: BaselineRecord;
+  missing?: string;
+}
+
+/** The base branch's history beside a verdict. */
+export interface HistorySummary {
+  /** How many verdicts were asked for (`history`), how many were read, how many compare with this one. */
+  asked: number;
+  read: number;
+  comparable: number;
+  /** The backend's headline figure along the base branch, oldest first. */
+  trend?: { figure: string; values: { sha: string; value: number; at: string }[] };
+  /** Each failing tool (Sepurux) of this verdict, new ones first: in how many comparable verdicts it failed, and when it last passed. */
+  tools: { tool: string; failedIn: number; of: number; lastPassed?: { sha: string; at: string } }[];
+  /** What was left out, said once. */
+  notes: string[];
+}

@@ -1,0 +1,106 @@
+import type { BaselineRecord } from './baseline-record.js';
+import { applyBaseline, type BaselinePolicy, notComparable } from './baseline.js';
+import { BACKENDS } from './backends/registry.js';
+import type { HistoryEntry, HistorySummary } from './history-types.js';
+import type { Verdict } from './verdict.js';
+
+export type { HistoryEntry, HistorySummary };
+
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * and said once.
+ */
+export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[], asked: number): Verdict {
+  const comparable = comparableRecords(verdict, entries);
+  const notes: string[] = [];
+  const unread = entries.filter((entry) => !entry.record).length;
+  const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+  if (entries.length < asked) notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+  if (unread > 0) notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+  if (foreign > 0) notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
+  const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+  const trend = figure
+    ? comparable
+        .filter((record) => record.figures[figure] !== undefined)
+        .map((record) => ({ sha: record.headSha, value: record.figures[figure] as number, at: record.at }))
+        .reverse()
+    : [];
+  const tools = verdict.topFailingTools.map(({ tool }) => {
+    const failedIn = comparable.filter((record) => record.failingTools.includes(tool)).length;
+    const passed = comparable.find((record) => !record.failingTools.includes(tool));
+    return { tool, failedIn, of: comparable.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
+  });
+  const summary: HistorySummary = {
+    asked,
+    read: entries.length - unread,
+    comparable: comparable.length,
+    ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+    // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+    tools: comparable.length === 0 ? [] : [...tools.filter((t) => t.failedIn === 0), ...tools.filter((t) => t.failedIn > 0)],
+    notes,
+  };
+  return { ...verdict, history: summary };
+}
+
+/** The records of `entries` that compare with `verdict`, newest first. */
+export function comparableRecords(verdict: Pick<Verdict, 'backend' | 'evaluated'>, entries: readonly HistoryEntry[]): BaselineRecord[] {
+  return entries.flatMap((entry) => (entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []));
+}
+
+/**
+ * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
+ * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
+ * and the tools failing in more than half of them. Undefined with no comparable verdict.
+ */
+export function medianRecord(verdict: Pick<Verdict, 'backend' | 'evaluated'>, entries: readonly HistoryEntry[]): (BaselineRecord & { medianOf: number }) | undefined {
+  const records = comparableRecords(verdict, entries);
+  const newest = records[0];
+  if (!newest) return undefined;
+  const figures: Record<string, number> = {};
+  for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
+    const values = records.flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]])).sort((a, b) => a - b);
+    const mid = Math.floor(values.length / 2);
+    figures[name] = values.length % 2 === 1 ? (values[mid] as number) : Number((((values[mid - 1] as number) + (values[mid] as number)) / 2).toFixed(6));
+  }
+  const tools = new Set(records.flatMap((record) => record.failingTools));
+  const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
+  const passes = records.filter((record) => record.decision === 'pass').length;
+  // The spread of single verdicts says nothing of the median's: it is judged on point values.
+  const rest: BaselineRecord = { ...newest };
+  delete rest.spread;
+  return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
+}
+
+/** How a verdict is compared with its base branch: the drop thresholds, what they compare with (`baseline_from`), and how much history is read. */
+export type BaseBranchPolicy = BaselinePolicy & { from: 'base' | 'median'; history: number };
+
+/** Where a verdict's comparison with its base branch comes from. */
+export interface BaseBranch {
+  /** The base commit's verdict, or why there is none; undefined when none was looked for. */
+  base?: { record?: BaselineRecord; missing?: string };
+  /** The verdicts along the base branch, newest first, and how many were asked for; undefined with `history: 0`. */
+  history?: { entries: readonly HistoryEntry[]; asked: number };
+}
+
+/**
+ * The verdict judged against its base branch, either door's: the drop thresholds against the
+ * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
+ * verdicts in the history; then the history itself beside it (new and known failures, the trend).
+ */
+export function compareWithBaseBranch(verdict: Verdict, found: BaseBranch, policy: BaseBranchPolicy): Verdict {
+  let compared = verdict;
+  const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
+  if (median) {
+    const { medianOf, ...record } = median;
+    compared = applyBaseline(verdict, record, undefined, policy);
+    if (compared.baseline) compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
+  } else if (found.base || policy.drops.length > 0) {
+    const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
+    compared = applyBaseline(verdict, policy.from === 'median' ? undefined : found.base?.record, missing ?? 'no baseline was looked for', policy);
+  }
+  // A history that could not be read at all (the log says why) adds nothing to the report.
+  return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
+}

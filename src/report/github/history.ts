@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { HistoryEntry } from '../../core/history.js';
+import type { GateLog } from '../../core/log.js';
+import { messageOf } from '../../core/errors.js';
+import { recordOn } from './baseline.js';
+import type { GitHub } from './octokit.js';
+import { statusOf } from './status.js';
+
+/** Check-run look-ups at once: the history is read beside the backend's work, gently. */
+export const HISTORY_CONCURRENCY = 4;
+
+const Commits = z.array(z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i), parents: z.array(z.object({ sha: z.string() })) }));
+
+/**
+ * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
+ * back along its first parents (the branch's own line: merged feature commits are not its
+ * verdicts). One request for the commits, then one per commit, four at a time: `count + 1`
+ * requests, all within the GitHub budget. A failing look-up is an entry without a record (or
+ * no history at all), said once; never a failed gate.
+ */
+export async function findHistory(
+  github: GitHub,
+  place: { owner: string; repo: string; baseSha: string; checkName: string; count: number },
+  appSlug: string | undefined,
+  log: GateLog,
+): Promise<HistoryEntry[]> {
+  const { owner, repo, baseSha, checkName, count } = place;
+  let line: string[];
+  try {
+    // A page holds the first-parent line and the merged commits beside it.
+    const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: Math.min(100, count * 3) });
+    const commits = Commits.parse(data);
+    const bySha = new Map(commits.map((commit) => [commit.sha.toLowerCase(), commit]));
+    line = [];
+    for (let sha: string | undefined = baseSha.toLowerCase(); sha && line.length < count; sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase()) {
+      if (!bySha.has(sha)) break;
+      line.push(sha);
+    }
+  } catch (error) {
+    log.info(`History: the base branch's commits could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); no history.`);
+    return [];
+  }
+  const entries: HistoryEntry[] = new Array(line.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < line.length) {
+      const index = next++;
+      const sha = line[index] as string;
+      const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
+      entries[index] = { sha, ...(found.record ? { record: found.record } : { missing: found.missing }) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+  log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
+  return entries;
+}
