@@ -15,6 +15,7 @@ import { runAction } from '../test/support/runner.js';
 import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
+import { encodeRecord } from '../src/core/baseline.js';
 
 const showLogs = process.argv.includes('--logs');
 const color = process.stdout.isTTY === true;
@@ -37,6 +38,18 @@ const noisy = { ...sepurux.campaign('refund-reliability'), id: '5b1c6a3f-0d7e-4e
 sepurux.campaigns.push(noisy);
 const trulayer = new FakeTruLayer({ finishAfterMs: 1_000 });
 const github = new FakeGitHub();
+// The base branch's last ten commits, each judged by the gate on its push: orders.lookup has failed
+// there now and then (a known flake), payments.refund never has.
+const baseLine = [(webhookExample('pull_request', 'opened') as { pull_request: { base: { sha: string } } }).pull_request.base.sha, ...Array.from({ length: 9 }, (_, i) => `${(i + 1).toString(16).padStart(2, '0')}`.repeat(20))];
+baseLine.forEach((sha, i) => {
+  github.seedCommit(sha, baseLine[i + 1] ? [baseLine[i + 1]!] : []);
+  if (i === 0) return; // the base commit's verdict comes from the push below
+  const refund = sepurux.campaign('refund-reliability');
+  const failing = i % 3 === 0 ? ['orders.lookup'] : [];
+  const at = new Date(Date.now() - i * 86_400_000);
+  const verdict = { evaluated: { campaign: refund.id }, decision: 'pass' as const, reason: '', outcome: 'evaluated' as const, backend: 'Sepurux', ids: {}, figures: { pass_rate: 0.9 + (i % 3) * 0.01 }, thresholds: [], topFailingTools: failing.map((tool) => ({ tool, count: 1 })), durationMs: 1 };
+  github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: sha, status: 'completed', conclusion: 'success', completed_at: at.toISOString(), output: { text: encodeRecord(verdict, 'Sepurux Reliability Gate', sha, at) } });
+});
 const [backend, tl, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers()), serveHandlers(() => github.handlers())]);
 const sepuruxInputs = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
 const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
@@ -44,7 +57,7 @@ const payload = webhookExample('pull_request', 'opened') as { pull_request: { nu
 const scenarios: { title: string; inputs: Record<string, string>; setup?: () => void }[] = [
   { title: 'A pull request that passes, compared with its base', inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' } },
   {
-    title: 'A pull request that regresses: it fails, says why, and what newly fails',
+    title: 'A pull request that regresses: it fails, says why, what newly fails, and which failures main already had',
     inputs: { ...sepuruxInputs, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85', max_pass_rate_drop: '0.05' },
     // The same campaign as the base commit's (a verdict of another one would not be comparable), now failing.
     setup: () => Object.assign(sepurux.campaign('refund-reliability'), { outcome: sepurux.campaign('checkout-regression').outcome }),
