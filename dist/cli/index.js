@@ -47122,19 +47122,29 @@ async function baselineFromReport(path, verdict, checkName) {
     const report = await readReport(path);
     if (typeof report === 'string')
         return { missing: `the baseline ${report}` };
-    const why = report.backend !== verdict.backend
-        ? `is of ${report.backend}, not ${verdict.backend}: not comparable`
-        : report.checkName !== checkName
-            ? `is for check "${report.checkName}", not "${checkName}"`
-            : report.outcome !== 'evaluated'
-                ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
-                : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-                    ? 'names no commit'
-                    : undefined;
-    if (why)
-        return { missing: `the baseline report ${report.file} ${why}` };
-    const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
-    return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
+    // Another backend is said here; another campaign, dataset or eval version when it is compared.
+    if (report.backend !== verdict.backend)
+        return { missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable` };
+    const record = recordOfReport(report, checkName);
+    return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
+}
+/**
+ * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
+ * hold, or why it is none: another check, no evaluated verdict, no commit named.
+ */
+function recordOfReport(report, checkName) {
+    const why = report.checkName !== checkName
+        ? `is for check "${report.checkName}", not "${checkName}"`
+        : report.outcome !== 'evaluated'
+            ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+            : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+                ? 'names no commit'
+                : undefined;
+    if (why || !report.headSha)
+        return `report ${report.file} ${why ?? 'names no commit'}`;
+    // Written when the report was (reports of older releases do not say: the epoch, the oldest).
+    const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
+    return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
@@ -47327,19 +47337,8 @@ async function historyFromReports(dir, checkName, count) {
     }
     const entries = await Promise.all(names.map(async (name) => {
         const report = await readReport((0,external_node_path_namespaceObject.join)(dir, name));
-        if (typeof report === 'string')
-            return { sha: name, missing: report, at: '' };
-        const why = report.checkName !== checkName
-            ? `is for check "${report.checkName}", not "${checkName}"`
-            : report.outcome !== 'evaluated'
-                ? 'holds no evaluated verdict'
-                : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-                    ? 'names no commit'
-                    : undefined;
-        if (why || !report.headSha)
-            return { sha: name, missing: `report ${name} ${why ?? 'names no commit'}`, at: '' };
-        const record = decodeRecord(encodeRecord(report, checkName, report.headSha, report.writtenAt ? new Date(report.writtenAt) : new Date(0)));
-        return typeof record === 'string' ? { sha: name, missing: `report ${name}: ${record}`, at: '' } : { sha: report.headSha, record, at: record.at };
+        const record = typeof report === 'string' ? report : recordOfReport(report, checkName);
+        return typeof record === 'string' ? { sha: name, missing: record, at: '' } : { sha: record.headSha, record, at: record.at };
     }));
     return entries
         .sort((a, b) => b.at.localeCompare(a.at))

@@ -1,6 +1,6 @@
 import { type BaselineComparison, BaselineRecord } from './baseline-record.js';
 import { type Interval, meanAndSd, tQuantile } from './stats.js';
-import { readReport } from './aggregate/read-report.js';
+import { type ReadReport, readReport } from './aggregate/read-report.js';
 import { InputError } from './errors.js';
 import { truncate } from './text.js';
 import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
@@ -178,17 +178,27 @@ function dropInterval(record: BaselineRecord, verdict: Verdict, figure: string, 
 export async function baselineFromReport(path: string, verdict: Verdict, checkName: string): Promise<{ record?: BaselineRecord; missing?: string }> {
   const report = await readReport(path);
   if (typeof report === 'string') return { missing: `the baseline ${report}` };
+  // Another backend is said here; another campaign, dataset or eval version when it is compared.
+  if (report.backend !== verdict.backend) return { missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable` };
+  const record = recordOfReport(report, checkName);
+  return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
+}
+
+/**
+ * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
+ * hold, or why it is none: another check, no evaluated verdict, no commit named.
+ */
+export function recordOfReport(report: ReadReport, checkName: string): BaselineRecord | string {
   const why =
-    report.backend !== verdict.backend
-      ? `is of ${report.backend}, not ${verdict.backend}: not comparable`
-      : report.checkName !== checkName
-        ? `is for check "${report.checkName}", not "${checkName}"`
-        : report.outcome !== 'evaluated'
-          ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
-          : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-            ? 'names no commit'
-            : undefined;
-  if (why) return { missing: `the baseline report ${report.file} ${why}` };
-  const record = decodeRecord(encodeRecord(report, checkName, report.headSha ?? ''));
-  return typeof record === 'string' ? { missing: `the baseline report ${report.file}: ${record}` } : { record };
+    report.checkName !== checkName
+      ? `is for check "${report.checkName}", not "${checkName}"`
+      : report.outcome !== 'evaluated'
+        ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+        : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+          ? 'names no commit'
+          : undefined;
+  if (why || !report.headSha) return `report ${report.file} ${why ?? 'names no commit'}`;
+  // Written when the report was (reports of older releases do not say: the epoch, the oldest).
+  const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
+  return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readReport } from './aggregate/read-report.js';
-import { decodeRecord, encodeRecord } from './baseline.js';
+import { recordOfReport } from './baseline.js';
 import type { HistoryEntry } from './history-types.js';
 
 /** Report files read from a history folder at most: a folder of artifacts can grow without bound. */
@@ -23,18 +23,8 @@ export async function historyFromReports(dir: string, checkName: string, count: 
   const entries = await Promise.all(
     names.map(async (name): Promise<HistoryEntry & { at: string }> => {
       const report = await readReport(join(dir, name));
-      if (typeof report === 'string') return { sha: name, missing: report, at: '' };
-      const why =
-        report.checkName !== checkName
-          ? `is for check "${report.checkName}", not "${checkName}"`
-          : report.outcome !== 'evaluated'
-            ? 'holds no evaluated verdict'
-            : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-              ? 'names no commit'
-              : undefined;
-      if (why || !report.headSha) return { sha: name, missing: `report ${name} ${why ?? 'names no commit'}`, at: '' };
-      const record = decodeRecord(encodeRecord(report, checkName, report.headSha, report.writtenAt ? new Date(report.writtenAt) : new Date(0)));
-      return typeof record === 'string' ? { sha: name, missing: `report ${name}: ${record}`, at: '' } : { sha: report.headSha, record, at: record.at };
+      const record = typeof report === 'string' ? report : recordOfReport(report, checkName);
+      return typeof record === 'string' ? { sha: name, missing: record, at: '' } : { sha: record.headSha, record, at: record.at };
     }),
   );
   return entries

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { codeSpan, escapeText, safeUrl } from '../../../src/core/render/escape.js';
 import { renderVerdict } from '../../../src/core/render/markdown.js';
-import type { Verdict } from '../../../src/core/verdict.js';
+import { sampleVerdict } from '../../support/verdict.js';
 import { ENGINES, mentions, render } from '../../support/render.js';
 
-const verdict = (over: Partial<Verdict> = {}): Verdict => ({
-  decision: 'fail',
-  reason: 'Sepurux decided fail.',
-  outcome: 'evaluated',
-  backend: 'Sepurux',
-  ids: { run_id: 'r1' },
-  figures: { pass_rate: 0.5 },
-  thresholds: [],
-  topFailingTools: [],
-  durationMs: 1234,
-  ...over,
-});
+const verdict = sampleVerdict;
 
 describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
   const seen = (input: string) => render(escapeText(input), engine);

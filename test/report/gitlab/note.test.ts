@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../../../src/core/verdict.js';
+import { sampleVerdict } from '../../support/verdict.js';
 import { GITLAB_NOTE_MAX_CHARS, noteBody } from '../../../src/report/gitlab/note.js';
 import { gitlabNotePlace } from '../../../src/report/gitlab/place.js';
 import { render } from '../../support/render.js';
 
-const verdict = (over: Partial<Verdict> = {}): Verdict => ({
-  decision: 'fail',
-  reason: 'Sepurux decided fail.',
-  outcome: 'evaluated',
-  backend: 'Sepurux',
-  ids: { run_id: 'r1' },
-  figures: { pass_rate: 0.5 },
-  thresholds: [],
-  topFailingTools: [],
-  durationMs: 1234,
-  ...over,
-});
+const verdict = sampleVerdict;
 const place = { checkName: 'Gate', jobUrl: 'https://gitlab.example.com/a/b/-/jobs/1', commitSha: 'c0ffee'.padEnd(40, '0') };
 
 describe('the GitLab note body', () => {
