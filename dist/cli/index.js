@@ -35021,6 +35021,8 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 /**
  * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
@@ -45067,8 +45069,6 @@ async function pollUntilTerminal(options) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
@@ -46844,6 +46844,7 @@ function contradiction(report) {
 
 
 
+
 /**
  * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
  * (another commit), foreign (another check name), unreadable or altered report fails the
@@ -46880,7 +46881,38 @@ async function aggregateReports(plan, log) {
     const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
     const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
     const topFailingTools = mergeTools(shards);
-    return { decision, reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS), outcome: 'evaluated', backend, backendDecision: worstShard?.decision, ids: {}, figures, thresholds, topFailingTools, durationMs, shards: rows };
+    const evaluated = evaluatedOfShards(shards);
+    return {
+        ...(evaluated ? { evaluated } : {}),
+        decision,
+        reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        backendDecision: worstShard?.decision,
+        ids: {},
+        figures,
+        thresholds,
+        topFailingTools,
+        durationMs,
+        shards: rows,
+    };
+}
+/**
+ * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
+ * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * so that the same matrix evaluating the same things compares, and another does not.
+ */
+function evaluatedOfShards(shards) {
+    const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
+    if (names.length === 0)
+        return undefined;
+    const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
+    return Object.fromEntries(names.map((name) => {
+        const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
+        const value = new Set(values).size === 1 ? (values[0] ?? '') : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+        // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
+        return [name, value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`];
+    }));
 }
 /** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
 function mismatches(shards, plan) {
@@ -46949,6 +46981,8 @@ const BaselineRecord = object({
     figures: record(schemas_string(), schemas_number().finite()),
     ids: record(schemas_string(), schemas_string()),
     failingTools: array(schemas_string()).max(100),
+    /** TruLayer: the items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
+    regressedItems: array(schemas_string()).max(100).optional(),
     at: schemas_string(),
     /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
     evaluated: record(schemas_string(), schemas_string().max(200)).optional(),
@@ -46981,6 +47015,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
         figures: verdict.figures,
         ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
         failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
         at: now.toISOString(),
         ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
         repeats: verdict.repeats?.rows.length ?? 1,
@@ -47248,21 +47283,28 @@ function applyHistory(verdict, entries, asked) {
             .map((record) => ({ sha: record.headSha, value: record.figures[figure], at: record.at }))
             .reverse()
         : [];
-    const tools = verdict.topFailingTools.map(({ tool }) => {
-        const failedIn = comparable.filter((record) => record.failingTools.includes(tool)).length;
-        const passed = comparable.find((record) => !record.failingTools.includes(tool));
-        return { tool, failedIn, of: comparable.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
-    });
+    const tools = verdict.topFailingTools.map(({ tool }) => ({ tool, ...along(tool, comparable, (record) => record.failingTools) }));
+    // Only verdicts whose diff was read say which items regressed.
+    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
+    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({ item, ...along(item, diffed, (record) => record.regressedItems ?? []) }));
+    const newFirst = (list, of) => (of === 0 ? [] : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)]);
     const summary = {
         asked,
         read: entries.length - unread,
         comparable: comparable.length,
         ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
         // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
-        tools: comparable.length === 0 ? [] : [...tools.filter((t) => t.failedIn === 0), ...tools.filter((t) => t.failedIn > 0)],
+        tools: newFirst(tools, comparable.length),
+        items: newFirst(items, diffed.length),
         notes,
     };
     return { ...verdict, history: summary };
+}
+/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
+function along(name, records, failing) {
+    const failedIn = records.filter((record) => failing(record).includes(name)).length;
+    const passed = records.find((record) => !failing(record).includes(name));
+    return { failedIn, of: records.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
 }
 /** The records of `entries` that compare with `verdict`, newest first. */
 function comparableRecords(verdict, entries) {
@@ -48683,17 +48725,19 @@ function toolList(verdict, maxTools) {
         return lines;
     const along = (tool) => {
         const seen = history?.tools.find((t) => t.tool === tool);
-        if (!seen)
-            return '';
-        if (seen.failedIn === 0)
-            return ` **new**: never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'} |`;
-        const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
-        return ` known: failed in ${seen.failedIn} of ${seen.of}${passed} |`;
+        return seen ? ` ${alongCell(seen, 'failed')} |` : '';
     };
     const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
     const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
     const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
     return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+/** A tool or item beside the base branch: **new** (it never failed there), or known, in m of N and when it last did not. */
+function alongCell(seen, verb) {
+    if (seen.failedIn === 0)
+        return `**new**: never ${verb} in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`;
+    const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+    return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
 /** Eight heights of a text sparkline, lowest first. */
@@ -48799,9 +48843,15 @@ function errorBarSection(verdict) {
     if (bars.itemsNeeded)
         lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
     if (bars.regressed.length) {
-        lines.push('| Most regressed item | Base | Run | Δ | Rationale |', '| --- | --- | --- | --- | --- |');
-        for (const r of bars.regressed)
-            lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
+        // With a history, the items that regressed for the first time come first.
+        const marks = verdict.history?.items ?? [];
+        const seen = (item) => marks.find((m) => m.item === item);
+        const regressed = marks.length ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0)) : bars.regressed;
+        lines.push(`| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`, `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`);
+        for (const r of regressed) {
+            const mark = seen(r.item);
+            lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |${marks.length ? ` ${mark ? alongCell(mark, 'regressed') : ''} |` : ''}`);
+        }
         lines.push('');
     }
     return lines;

@@ -14,6 +14,8 @@ export const BaselineRecord = z.object({
   figures: z.record(z.string(), z.number().finite()),
   ids: z.record(z.string(), z.string()),
   failingTools: z.array(z.string()).max(100),
+  /** TruLayer: the items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
+  regressedItems: z.array(z.string()).max(100).optional(),
   at: z.string(),
   /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
   evaluated: z.record(z.string(), z.string().max(200)).optional(),

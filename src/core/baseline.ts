@@ -23,6 +23,7 @@ export function encodeRecord(verdict: Verdict, checkName: string, headSha: strin
     figures: verdict.figures,
     ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+    ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
     at: now.toISOString(),
     ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
     repeats: verdict.repeats?.rows.length ?? 1,

@@ -7,6 +7,9 @@ export interface HistoryEntry {
   missing?: string;
 }
 
+/** One failing tool or regressed item beside the base branch: in how many of `of` comparable verdicts it failed, and when it last did not. */
+export type AlongTheBranch<K extends string> = { [key in K]: string } & { failedIn: number; of: number; lastPassed?: { sha: string; at: string } };
+
 /** The base branch's history beside a verdict. */
 export interface HistorySummary {
   /** How many verdicts were asked for (`history`), how many were read, how many compare with this one. */
@@ -16,7 +19,9 @@ export interface HistorySummary {
   /** The backend's headline figure along the base branch, oldest first. */
   trend?: { figure: string; values: { sha: string; value: number; at: string }[] };
   /** Each failing tool (Sepurux) of this verdict, new ones first: in how many comparable verdicts it failed, and when it last passed. */
-  tools: { tool: string; failedIn: number; of: number; lastPassed?: { sha: string; at: string } }[];
+  tools: AlongTheBranch<'tool'>[];
+  /** Each regressed item (TruLayer) of this verdict, new ones first, against the comparable verdicts whose diff was read. */
+  items: AlongTheBranch<'item'>[];
   /** What was left out, said once. */
   notes: string[];
 }

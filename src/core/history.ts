@@ -28,21 +28,29 @@ export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[],
         .map((record) => ({ sha: record.headSha, value: record.figures[figure] as number, at: record.at }))
         .reverse()
     : [];
-  const tools = verdict.topFailingTools.map(({ tool }) => {
-    const failedIn = comparable.filter((record) => record.failingTools.includes(tool)).length;
-    const passed = comparable.find((record) => !record.failingTools.includes(tool));
-    return { tool, failedIn, of: comparable.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
-  });
+  const tools = verdict.topFailingTools.map(({ tool }) => ({ tool, ...along(tool, comparable, (record) => record.failingTools) }));
+  // Only verdicts whose diff was read say which items regressed.
+  const diffed = comparable.filter((record) => record.regressedItems !== undefined);
+  const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({ item, ...along(item, diffed, (record) => record.regressedItems ?? []) }));
+  const newFirst = <T extends { failedIn: number }>(list: T[], of: number) => (of === 0 ? [] : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)]);
   const summary: HistorySummary = {
     asked,
     read: entries.length - unread,
     comparable: comparable.length,
     ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
     // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
-    tools: comparable.length === 0 ? [] : [...tools.filter((t) => t.failedIn === 0), ...tools.filter((t) => t.failedIn > 0)],
+    tools: newFirst(tools, comparable.length),
+    items: newFirst(items, diffed.length),
     notes,
   };
   return { ...verdict, history: summary };
+}
+
+/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
+function along(name: string, records: readonly BaselineRecord[], failing: (record: BaselineRecord) => readonly string[]): { failedIn: number; of: number; lastPassed?: { sha: string; at: string } } {
+  const failedIn = records.filter((record) => failing(record).includes(name)).length;
+  const passed = records.find((record) => !failing(record).includes(name));
+  return { failedIn, of: records.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
 }
 
 /** The records of `entries` that compare with `verdict`, newest first. */

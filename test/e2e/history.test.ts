@@ -159,3 +159,57 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     expect(failing.outputs.baseline_sha).toBe(BASE);
   });
 });
+
+describe('TruLayer: each regressed item marked new or known along the base branch', () => {
+  it('against the base-branch verdicts whose diff was read, new items first', async () => {
+    const { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } = await import('../support/fake-trulayer.js');
+    const trulayer = new FakeTruLayer({ items: 8, itemNoise: 0.4 });
+    const served = await serveHandlers(() => trulayer.handlers());
+    try {
+      const run = (history: string) =>
+        runAction({
+          inputs: { backend: 'trulayer', base_url: served.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, github_token: FAKE_GITHUB_TOKEN, baseline_run_id: BASELINE_RUN_ID, score_floor: '0', history },
+          eventName: 'pull_request',
+          payload,
+          env: { GITHUB_API_URL: servers[1]!.origin },
+        });
+      const first = await run('0');
+      const report = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(first.outputs.report_file!, 'utf8'))) as { errorBars: { regressed: { item: string }[] } };
+      const regressed = report.errorBars.regressed.map((r) => r.item);
+      expect(regressed.length).toBeGreaterThan(1);
+      // Three verdicts on main: the first regressed item regressed in two of them; one older verdict read no diff.
+      const seed = (i: number, items: string[] | undefined) => {
+        const verdict: Verdict = {
+          evaluated: { dataset: DATASET_ID.toLowerCase(), eval_version: EVAL_VERSION_ID.toLowerCase() },
+          decision: 'pass',
+          reason: '',
+          outcome: 'evaluated',
+          backend: 'TruLayer',
+          ids: { run_id: `run-${i}` },
+          figures: { mean_score: 0.8 },
+          thresholds: [],
+          topFailingTools: [],
+          durationMs: 1,
+          ...(items ? { errorBars: { regressed: items.map((item) => ({ item, delta: -0.1 })) } } : {}),
+        };
+        const at = new Date(Date.UTC(2026, 10, 20 - i, 12));
+        github.seedCheckRun({ name: 'TruLayer Eval Gate', head_sha: LINE[i]!, status: 'completed', conclusion: 'success', completed_at: at.toISOString(), output: { text: encodeRecord(verdict, 'TruLayer Eval Gate', LINE[i]!, at) } });
+      };
+      seed(0, [regressed[0]!]);
+      seed(1, []);
+      seed(2, [regressed[0]!]);
+      seed(3, undefined);
+      await run('4');
+      const body = github.comments.get(payload.pull_request.number)?.at(-1)?.body ?? '';
+      const rows = render(body)
+        .rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')))
+        .filter((row) => regressed.includes(row[0]!))
+        .map((row) => [row[0], row[5]]);
+      expect(rows).toHaveLength(regressed.length);
+      expect(rows.at(-1)).toEqual([regressed[0], `known: regressed in 2 of 3, last passed 2026-11-19 (${LINE[1]!.slice(0, 7)})`]);
+      expect(rows.slice(0, -1).every(([, mark]) => mark === 'new: never regressed in 3 base-branch verdicts')).toBe(true);
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -94,6 +94,18 @@ describe('a matrix of shards and one aggregate', () => {
     expect(run.outputs.reason).toBe('3 shards (billing pass, refunds pass, support pass): all pass; against the base branch: pass rate drop 0.03 > 0.02 (`max_pass_rate_drop`).');
   });
 
+  it('takes a base verdict of other campaigns as not comparable: the pooled verdict names what its shards evaluated', async () => {
+    const base = (payload.pull_request as unknown as { base: { sha: string } }).base.sha;
+    const record = encodeRecord({ evaluated: { campaign: 'another-campaign' }, decision: 'pass', reason: '', outcome: 'evaluated', backend: 'Sepurux', ids: {}, figures: { pass_rate: 0.95, trace_count: 3 }, thresholds: [], topFailingTools: [], durationMs: 1 }, 'Sepurux Reliability Gate', base);
+    github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: base, status: 'completed', conclusion: 'success', completed_at: new Date().toISOString(), output: { text: record } });
+    await leg('refunds', 'refund-reliability');
+    await leg('support', 'refund-reliability');
+    await leg('billing', 'refund-reliability');
+    const run = await aggregate({ max_pass_rate_drop: '0.02' });
+    expect(run.outputs.decision).toBe('warn');
+    expect(run.outputs.reason).toContain(`is of another campaign (another-campaign there, ${sepurux.campaign('refund-reliability').id} here): not comparable`);
+  });
+
   it('checks its own thresholds on the pooled figures', async () => {
     await leg('a', 'refund-reliability');
     await leg('b', 'refund-reliability');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { GateLog } from '../log.js';
 import { messageOf } from '../errors.js';
 import { truncate } from '../text.js';
@@ -57,7 +58,40 @@ export async function aggregateReports(plan: AggregatePlan, log: GateLog): Promi
   const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
   const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
   const topFailingTools = mergeTools(shards);
-  return { decision, reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS), outcome: 'evaluated', backend, backendDecision: worstShard?.decision, ids: {}, figures, thresholds, topFailingTools, durationMs, shards: rows };
+  const evaluated = evaluatedOfShards(shards);
+  return {
+    ...(evaluated ? { evaluated } : {}),
+    decision,
+    reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
+    outcome: 'evaluated',
+    backend,
+    backendDecision: worstShard?.decision,
+    ids: {},
+    figures,
+    thresholds,
+    topFailingTools,
+    durationMs,
+    shards: rows,
+  };
+}
+
+/**
+ * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
+ * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * so that the same matrix evaluating the same things compares, and another does not.
+ */
+function evaluatedOfShards(shards: readonly ShardVerdict[]): Record<string, string> | undefined {
+  const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
+  if (names.length === 0) return undefined;
+  const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
+  return Object.fromEntries(
+    names.map((name) => {
+      const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
+      const value = new Set(values).size === 1 ? (values[0] ?? '') : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+      // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
+      return [name, value.length <= 200 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`];
+    }),
+  );
 }
 
 /** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */

@@ -98,15 +98,19 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
   if (tools.length === 0) return lines;
   const along = (tool: string) => {
     const seen = history?.tools.find((t) => t.tool === tool);
-    if (!seen) return '';
-    if (seen.failedIn === 0) return ` **new**: never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'} |`;
-    const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
-    return ` known: failed in ${seen.failedIn} of ${seen.of}${passed} |`;
+    return seen ? ` ${alongCell(seen, 'failed')} |` : '';
   };
   const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
   const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
   const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
   return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+
+/** A tool or item beside the base branch: **new** (it never failed there), or known, in m of N and when it last did not. */
+function alongCell(seen: { failedIn: number; of: number; lastPassed?: { sha: string; at: string } }, verb: 'failed' | 'regressed'): string {
+  if (seen.failedIn === 0) return `**new**: never ${verb} in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`;
+  const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+  return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 
 const isKnown = (history: NonNullable<Verdict['history']>, tool: string) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
@@ -212,8 +216,15 @@ function errorBarSection(verdict: Verdict): string[] {
   if (stated.length) lines.push(`${stated.join('; ')}.`, '');
   if (bars.itemsNeeded) lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
   if (bars.regressed.length) {
-    lines.push('| Most regressed item | Base | Run | Δ | Rationale |', '| --- | --- | --- | --- | --- |');
-    for (const r of bars.regressed) lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |`);
+    // With a history, the items that regressed for the first time come first.
+    const marks = verdict.history?.items ?? [];
+    const seen = (item: string) => marks.find((m) => m.item === item);
+    const regressed = marks.length ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0)) : bars.regressed;
+    lines.push(`| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`, `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`);
+    for (const r of regressed) {
+      const mark = seen(r.item);
+      lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |${marks.length ? ` ${mark ? alongCell(mark, 'regressed') : ''} |` : ''}`);
+    }
     lines.push('');
   }
   return lines;
