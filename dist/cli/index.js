@@ -46986,6 +46986,8 @@ const BaselineRecord = object({
     at: schemas_string(),
     /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
     evaluated: record(schemas_string(), schemas_string().max(200)).optional(),
+    /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
+    thresholds: record(schemas_string(), schemas_number().finite()).optional(),
     /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
     repeats: schemas_number().int().min(1).max(20).optional(),
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
@@ -47018,6 +47020,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
         ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
         at: now.toISOString(),
         ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
         repeats: verdict.repeats?.rows.length ?? 1,
         ...spreadOf(verdict),
     };

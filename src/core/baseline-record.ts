@@ -19,6 +19,8 @@ export const BaselineRecord = z.object({
   at: z.string(),
   /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
   evaluated: z.record(z.string(), z.string().max(200)).optional(),
+  /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
+  thresholds: z.record(z.string(), z.number().finite()).optional(),
   /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
   repeats: z.number().int().min(1).max(20).optional(),
   /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */

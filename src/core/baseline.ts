@@ -26,6 +26,7 @@ export function encodeRecord(verdict: Verdict, checkName: string, headSha: strin
     ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
     at: now.toISOString(),
     ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+    thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
     repeats: verdict.repeats?.rows.length ?? 1,
     ...spreadOf(verdict),
   };

@@ -79,8 +79,9 @@ describe('comparable or not', () => {
     durationMs: 1,
   });
 
-  it('the record names what was evaluated, and how many repeats', () => {
-    expect(recordOf(single('camp-a', 0.9))).toMatchObject({ evaluated: { campaign: 'camp-a' }, repeats: 1 });
+  it('the record names what was evaluated, the thresholds it was judged by, and how many repeats', () => {
+    const judged = { ...single('camp-a', 0.9), thresholds: [{ input: 'min_pass_rate', figure: 'pass_rate', label: 'Pass rate', comparator: '>=' as const, limit: 0.85, actual: 0.9, holds: true, breaks: 'fail' as const }] };
+    expect(recordOf(judged)).toMatchObject({ evaluated: { campaign: 'camp-a' }, thresholds: { min_pass_rate: 0.85 }, repeats: 1 });
   });
 
   it('a base verdict of another campaign is not compared: never a regression, on_missing_baseline decides, and the reason says why', () => {

@@ -155,3 +155,19 @@ describe('the command line reports on GitHub from Jenkins (GATE_GITHUB_TOKEN)', 
     expect(seen(comments()[0]!.body)).toContain('--min-pass-rate');
   });
 });
+
+describe('one reporting module for both doors', () => {
+  it("the command line's bundle reports on GitHub with no Actions runtime in it; the action's holds it", async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const bundle = async (dir: string) => (await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.js')).map((f) => readFile(`${dir}/${f}`, 'utf8')))).join('\n');
+    const [cli, action] = await Promise.all([bundle('dist/cli'), bundle('dist')]);
+    // @actions/core's own markers: the OIDC request variable and the state file.
+    for (const marker of ['ACTIONS_ID_TOKEN_REQUEST_URL', 'GITHUB_STATE']) {
+      expect(action, marker).toContain(marker);
+      expect(cli, marker).not.toContain(marker);
+    }
+    // The shared reporter is in both: the same check and comment code.
+    expect(cli).toContain('The CI built ');
+    expect(action).toContain('The CI built ');
+  });
+});
