@@ -47303,6 +47303,14 @@ function applyHistory(verdict, entries, asked) {
     };
     return { ...verdict, history: summary };
 }
+/** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
+function walkBack(verdict, entries) {
+    for (const [back, entry] of entries.entries()) {
+        if (back > 0 && entry.record && !notComparable(verdict, entry.record))
+            return { record: entry.record, back };
+    }
+    return undefined;
+}
 /** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
 function along(name, records, failing) {
     const failedIn = records.filter((record) => failing(record).includes(name)).length;
@@ -47352,8 +47360,12 @@ function compareWithBaseBranch(verdict, found, policy) {
             compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
     }
     else if (found.base || policy.drops.length > 0) {
+        // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
+        const walked = policy.from === 'base' && !found.base?.record && found.history ? walkBack(verdict, found.history.entries) : undefined;
         const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
-        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : found.base?.record, missing ?? 'no baseline was looked for', policy);
+        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
+        if (walked && compared.baseline?.record)
+            compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
     }
     // A history that could not be read at all (the log says why) adds nothing to the report.
     return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
@@ -48707,10 +48719,13 @@ function baselineNotes(verdict) {
         return [];
     if (!comparison.record)
         return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+    const walked = comparison.walkedBack
+        ? [`*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`, '']
+        : [];
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
-        return [];
-    return [`**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
+        return walked;
+    return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
 }
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {

@@ -37,6 +37,8 @@ export interface BaselineComparison {
   deltas: Figures;
   /** Tools that fail on the change and did not on the base. */
   newlyFailingTools: string[];
+  /** Set when the base commit had no verdict and the baseline is this many commits further back along the base branch. */
+  walkedBack?: number;
   /** Set when the baseline is the median of this many comparable verdicts along the base branch (`baseline_from: median`), not one base commit's. */
   medianOf?: number;
   /** Set when the base verdict was found but is of something else (another campaign, dataset or eval version): it is not compared. */

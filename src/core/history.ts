@@ -46,6 +46,14 @@ export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[],
   return { ...verdict, history: summary };
 }
 
+/** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
+function walkBack(verdict: Verdict, entries: readonly HistoryEntry[]): { record: BaselineRecord; back: number } | undefined {
+  for (const [back, entry] of entries.entries()) {
+    if (back > 0 && entry.record && !notComparable(verdict, entry.record)) return { record: entry.record, back };
+  }
+  return undefined;
+}
+
 /** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
 function along(name: string, records: readonly BaselineRecord[], failing: (record: BaselineRecord) => readonly string[]): { failedIn: number; of: number; lastPassed?: { sha: string; at: string } } {
   const failedIn = records.filter((record) => failing(record).includes(name)).length;
@@ -106,8 +114,11 @@ export function compareWithBaseBranch(verdict: Verdict, found: BaseBranch, polic
     compared = applyBaseline(verdict, record, undefined, policy);
     if (compared.baseline) compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
   } else if (found.base || policy.drops.length > 0) {
+    // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
+    const walked = policy.from === 'base' && !found.base?.record && found.history ? walkBack(verdict, found.history.entries) : undefined;
     const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
-    compared = applyBaseline(verdict, policy.from === 'median' ? undefined : found.base?.record, missing ?? 'no baseline was looked for', policy);
+    compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
+    if (walked && compared.baseline?.record) compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
   }
   // A history that could not be read at all (the log says why) adds nothing to the report.
   return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;

@@ -121,6 +121,20 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     expect(render(comment()).text.replaceAll('\u200d', '')).toContain('not comparable');
   });
 
+  it('walks back along the base branch when the base commit has no verdict of this gate, and says so', async () => {
+    for (let i = 2; i < 10; i++) seedVerdict(i, { pass_rate: 0.95 }, []);
+    sepurux.campaign('agent-reliability').outcome.decision = 'pass';
+    const run = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5' });
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.baseline_sha).toBe(LINE[2]);
+    expect(run.outputs.reason).toContain('against the base branch: pass rate drop 0.15 > 0.05 (`max_pass_rate_drop`)');
+    const text = render(comment()).text.replaceAll('\u200d', '');
+    expect(text).toContain(`The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${LINE[2]!.slice(0, 7)}, 2 commits back.`);
+    // With history: 0 nothing is walked: no baseline, and on_missing_baseline decides.
+    const off = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5', history: '0' });
+    expect(off.outputs).toMatchObject({ decision: 'warn', baseline_sha: '' });
+  });
+
   it('baseline_from: median compares with the median of the history, which one flaky base run cannot move', async () => {
     // The base commit's run was a flaky low; the nine before it were steady at 0.9.
     seedVerdict(0, { pass_rate: 0.6 }, ['orders.lookup']);

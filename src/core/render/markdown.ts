@@ -77,9 +77,12 @@ function baselineNotes(verdict: Verdict): string[] {
   const comparison = verdict.baseline;
   if (!comparison) return [];
   if (!comparison.record) return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+  const walked = comparison.walkedBack
+    ? [`*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`, '']
+    : [];
   const tools = comparison.newlyFailingTools;
-  if (tools.length === 0) return [];
-  return [`**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
+  if (tools.length === 0) return walked;
+  return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
 }
 
 /** Up to ten tool names, escaped, and how many more. */
