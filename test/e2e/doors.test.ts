@@ -40,6 +40,14 @@ describe('a typo in `with:`', () => {
     expect(sepurux.requests).toEqual([]);
   });
 
+  it("names the command line's own inputs as such: the action reports on GitHub with github_token", async () => {
+    const run = await onPullRequest({ ...sepuruxInputs(), gitlab_token: 'glpat-x', repository: 'acme/agents' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain('`gitlab_token` is read by the command line only (reporting from another CI); the action reports on GitHub with `github_token`: remove it');
+    expect(run.outputs.reason).toContain('`repository` is read by the command line only');
+    expect(sepurux.requests).toEqual([]);
+  });
+
   it('is said with every other problem at once, and a value is never repeated', async () => {
     const run = await onPullRequest({ ...sepuruxInputs({ min_pass_rate: '85' }), tokn: 'sx_SECRET_VALUE' });
     expect(run.outputs.reason).toContain('`tokn` is not an input of this action; did you mean `token`?');
