@@ -78164,6 +78164,10 @@ async function read_report_readReport(path) {
     catch (error) {
         return `report ${name} cannot be read (${error.code ?? 'error'})`;
     }
+    return reportFromBytes(bytes, name);
+}
+/** A report file's bytes (read from disk, or fetched: a pipeline's artifact), checked as {@link readReport} checks a file. */
+function reportFromBytes(bytes, name) {
     if (bytes.length > MAX_REPORT_BYTES)
         return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
     const shape = checkJson(bytes, { rejectDuplicateKeys: true });

@@ -46794,6 +46794,10 @@ async function readReport(path) {
     catch (error) {
         return `report ${name} cannot be read (${error.code ?? 'error'})`;
     }
+    return reportFromBytes(bytes, name);
+}
+/** A report file's bytes (read from disk, or fetched: a pipeline's artifact), checked as {@link readReport} checks a file. */
+function reportFromBytes(bytes, name) {
     if (bytes.length > MAX_REPORT_BYTES)
         return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
     const shape = checkJson(bytes, { rejectDuplicateKeys: true });
@@ -49712,6 +49716,47 @@ async function commitsOf(github, place, owner, repo, log) {
     return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
 }
 
+;// CONCATENATED MODULE: ./src/report/gitlab/client.ts
+
+
+/** A GitLab error body: `{"message": …}` (a string or a field → messages map), or OAuth's `{"error", "error_description"}`. */
+const GitLabError = union([
+    object({ message: union([schemas_string(), record(schemas_string(), array(schemas_string()))]) }),
+    object({ error: schemas_string(), error_description: schemas_string().optional() }),
+]);
+function gitlabMessage(body) {
+    const parsed = GitLabError.safeParse(body);
+    if (!parsed.success)
+        return undefined;
+    if ('error' in parsed.data)
+        return parsed.data.error_description ? `${parsed.data.error}: ${parsed.data.error_description}` : parsed.data.error;
+    const { message } = parsed.data;
+    return typeof message === 'string' ? message : Object.entries(message).map(([field, said]) => `${field} ${said.join(', ')}`).join('; ');
+}
+/** What to do about GitLab's answers, in the command line's words. */
+const GITLAB_HINTS = {
+    401: 'GATE_GITLAB_TOKEN is not a valid GitLab token (revoked, expired or mistyped); create a project access token with the `api` scope.',
+    403: 'GATE_GITLAB_TOKEN may not do this: it needs the `api` scope (`read_api` cannot write notes) and at least the Reporter role on the project.',
+    404: 'GATE_GITLAB_TOKEN cannot see this project (`CI_PROJECT_ID`) or merge request (`CI_MERGE_REQUEST_IID`); use a token of this project.',
+};
+/**
+ * GitLab's REST API v4 at `CI_API_V4_URL` with `GATE_GITLAB_TOKEN`: validated answers, retries,
+ * the token sent to that origin only, every message in the command line's words.
+ */
+function gitlabClient(place, deadline, log, agents) {
+    return new JsonTransport({
+        baseUrl: place.apiUrl,
+        credentials: { 'PRIVATE-TOKEN': place.token },
+        errorMessage: gitlabMessage,
+        deadline,
+        agents,
+        maxAttempts: 3,
+        urlSetting: '`CI_API_V4_URL`',
+        service: 'GitLab',
+        debug: (message) => log.debug(message),
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report/gitlab/note.ts
 
 
@@ -49730,26 +49775,6 @@ const User = object({ id: schemas_number().int(), username: schemas_string() });
 const Note = object({ id: schemas_number().int(), body: schemas_string(), system: schemas_boolean().optional(), author: object({ id: schemas_number().int() }) });
 const Notes = array(Note).max(NOTES_PER_PAGE);
 const Written = object({ id: schemas_number().int() });
-/** A GitLab error body: `{"message": …}` (a string or a field → messages map), or OAuth's `{"error", "error_description"}`. */
-const GitLabError = union([
-    object({ message: union([schemas_string(), record(schemas_string(), array(schemas_string()))]) }),
-    object({ error: schemas_string(), error_description: schemas_string().optional() }),
-]);
-function gitlabMessage(body) {
-    const parsed = GitLabError.safeParse(body);
-    if (!parsed.success)
-        return undefined;
-    if ('error' in parsed.data)
-        return parsed.data.error_description ? `${parsed.data.error}: ${parsed.data.error_description}` : parsed.data.error;
-    const { message } = parsed.data;
-    return typeof message === 'string' ? message : Object.entries(message).map(([field, said]) => `${field} ${said.join(', ')}`).join('; ');
-}
-/** What to do about GitLab's answers, in the command line's words. */
-const HINTS = {
-    401: 'GATE_GITLAB_TOKEN is not a valid GitLab token (revoked, expired or mistyped); create a project access token with the `api` scope.',
-    403: 'GATE_GITLAB_TOKEN may not do this: it needs the `api` scope (`read_api` cannot write notes) and at least the Reporter role on the project.',
-    404: 'GATE_GITLAB_TOKEN cannot see this project (`CI_PROJECT_ID`) or merge request (`CI_MERGE_REQUEST_IID`); use a token of this project.',
-};
 /**
  * Starts looking for the gate's sticky note on the merge request (its marker, written by the
  * token's own user, not a system note) and returns what writes it: edited in place when found,
@@ -49759,20 +49784,10 @@ const HINTS = {
 function startGitLabNote(place, log, agents) {
     const base = `projects/${encodeURIComponent(place.projectId)}/merge_requests/${place.mergeRequestIid}/notes`;
     const marker = commentMarker(place.checkName);
-    const client = (deadline) => new JsonTransport({
-        baseUrl: place.apiUrl,
-        credentials: { 'PRIVATE-TOKEN': place.token },
-        errorMessage: gitlabMessage,
-        deadline,
-        agents,
-        maxAttempts: 3,
-        urlSetting: '`CI_API_V4_URL`',
-        service: 'GitLab',
-        debug: (message) => log.debug(message),
-    });
+    const client = (deadline) => gitlabClient(place, deadline, log, agents);
     const lookup = (async () => {
         const gitlab = client(new Deadline(GITLAB_PHASE_MS));
-        const me = await gitlab.request({ method: 'GET', path: 'user', name: 'GET /user', schema: User, idempotent: true, hints: HINTS });
+        const me = await gitlab.request({ method: 'GET', path: 'user', name: 'GET /user', schema: User, idempotent: true, hints: GITLAB_HINTS });
         for (let page = 1; page <= MAX_NOTE_PAGES; page++) {
             const notes = await gitlab.request({
                 method: 'GET',
@@ -49780,7 +49795,7 @@ function startGitLabNote(place, log, agents) {
                 name: `GET /projects/:id/merge_requests/${place.mergeRequestIid}/notes`,
                 schema: Notes,
                 idempotent: true,
-                hints: HINTS,
+                hints: GITLAB_HINTS,
             });
             // Only the token's own note counts: a marker copied into someone else's note, or quoted in a system note, is not the gate's.
             const own = notes.find((note) => note.author.id === me.id && !note.system && note.body.includes(marker));
@@ -49800,14 +49815,14 @@ function startGitLabNote(place, log, agents) {
             try {
                 const found = await lookup;
                 const gitlab = client(new Deadline(GITLAB_PHASE_MS));
-                const create = () => gitlab.request({ method: 'POST', path: base, name: `POST /projects/:id/merge_requests/${place.mergeRequestIid}/notes`, body: { body }, schema: Written, idempotent: false, hints: HINTS });
+                const create = () => gitlab.request({ method: 'POST', path: base, name: `POST /projects/:id/merge_requests/${place.mergeRequestIid}/notes`, body: { body }, schema: Written, idempotent: false, hints: GITLAB_HINTS });
                 if (found === undefined) {
                     await create();
                     log.info(`Noted the verdict on ${where}.`);
                     return;
                 }
                 try {
-                    await gitlab.request({ method: 'PUT', path: `${base}/${found}`, name: `PUT /projects/:id/merge_requests/${place.mergeRequestIid}/notes/${found}`, body: { body }, schema: Written, idempotent: true, hints: HINTS });
+                    await gitlab.request({ method: 'PUT', path: `${base}/${found}`, name: `PUT /projects/:id/merge_requests/${place.mergeRequestIid}/notes/${found}`, body: { body }, schema: Written, idempotent: true, hints: GITLAB_HINTS });
                     log.info(`Updated the gate's note on ${where}.`);
                 }
                 catch (error) {
@@ -49885,7 +49900,81 @@ function gitlabNotePlace(env, token, checkName) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/gitlab/history.ts
+
+
+
+
+
+
+/** How long reading the history may take: it runs beside the backend's work, and never holds the job. */
+const GITLAB_HISTORY_MS = 30_000;
+/** Pipelines read at once. */
+const CONCURRENCY = 4;
+const Pipelines = array(object({ id: schemas_number().int(), sha: schemas_string() })).max(100);
+const Jobs = array(object({ id: schemas_number().int(), name: schemas_string(), status: schemas_string() })).max(100);
+/**
+ * This gate's verdicts on the branch's last `count` pipelines, newest first: each pipeline's job of
+ * this name, and the report file it kept as an artifact (`--report`), read back and checked as a
+ * report file is. One request for the pipelines, then two per pipeline (its jobs, the artifact),
+ * four pipelines at a time. A pipeline without the job, the artifact or a readable report is an
+ * entry without a record; a GitLab that fails is no history, said once. Never throws.
+ */
+async function findGitLabHistory(place, log, agents) {
+    const gitlab = gitlabClient(place, new Deadline(GITLAB_HISTORY_MS), log, agents);
+    const project = `projects/${encodeURIComponent(place.projectId)}`;
+    let pipelines;
+    try {
+        pipelines = await gitlab.request({
+            method: 'GET',
+            path: `${project}/pipelines?ref=${encodeURIComponent(place.ref)}&scope=finished&order_by=id&sort=desc&per_page=${Math.min(100, place.count)}`,
+            name: 'GET /projects/:id/pipelines',
+            schema: Pipelines,
+            idempotent: true,
+            hints: GITLAB_HINTS,
+        });
+    }
+    catch (error) {
+        log.info(`History: the ${place.ref} pipelines could not be read (${messageOf(error)}); no history.`);
+        return undefined;
+    }
+    const entries = new Array(pipelines.length);
+    let next = 0;
+    const read = async (pipeline) => {
+        const jobs = await gitlab.request({ method: 'GET', path: `${project}/pipelines/${pipeline.id}/jobs?per_page=100`, name: 'GET /projects/:id/pipelines/:pipeline_id/jobs', schema: Jobs, idempotent: true, hints: GITLAB_HINTS });
+        const job = jobs.find((candidate) => candidate.name === place.jobName);
+        if (!job)
+            return { sha: pipeline.sha, missing: `pipeline ${pipeline.id} has no job "${place.jobName}"` };
+        const report = await gitlab.request({
+            method: 'GET',
+            path: `${project}/jobs/${job.id}/artifacts/${place.reportPath.split('/').map(encodeURIComponent).join('/')}`,
+            name: 'GET /projects/:id/jobs/:job_id/artifacts/:path',
+            schema: unknown(),
+            idempotent: true,
+            hints: GITLAB_HINTS,
+        });
+        const read = reportFromBytes(Buffer.from(JSON.stringify(report)), `${place.reportPath} of job ${job.id}`);
+        // The report must be of the commit its pipeline built.
+        const record = typeof read === 'string' ? read : read.headSha?.toLowerCase() !== pipeline.sha.toLowerCase() ? `the report of pipeline ${pipeline.id} names another commit` : recordOfReport(read, place.checkName);
+        return typeof record === 'string' ? { sha: pipeline.sha, missing: record } : { sha: record.headSha, record };
+    };
+    const worker = async () => {
+        while (next < pipelines.length) {
+            const index = next++;
+            const pipeline = pipelines[index];
+            if (!pipeline)
+                return;
+            entries[index] = await read(pipeline).catch((error) => ({ sha: pipeline.sha, missing: `pipeline ${pipeline.id}: ${messageOf(error)}` }));
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pipelines.length) }, worker));
+    log.info(`History: ${entries.filter((entry) => entry.record).length} of the last ${pipelines.length} ${place.ref} pipelines hold a report of "${place.checkName}".`);
+    return entries;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/reporting.ts
+
+
 
 
 
@@ -49933,6 +50022,7 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
     if (found && 'skip' in found)
         (found.warn ? log.warning : log.info)(found.skip);
     const note = found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
+    const gitlabHistory = found && 'place' in found ? startGitLabHistory(found.place, gate, env, log, options.agents) : undefined;
     let github;
     if (reporting && wantsGitHub) {
         const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
@@ -49954,12 +50044,39 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
         }, log, budget);
     }
     return {
-        baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
-        history: github ? github.then((report) => report.history) : Promise.resolve(undefined),
+        // On GitLab the target branch's newest report is the base, as the newest check is on GitHub.
+        baseline: github ? github.then((report) => report.baseline) : gitlabHistory ? gitlabHistory.then(newestAsBase) : Promise.resolve(undefined),
+        history: github ? github.then((report) => report.history) : (gitlabHistory ?? Promise.resolve(undefined)),
         async finish(verdict) {
             await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
         },
     };
+}
+/**
+ * In a merge-request pipeline with `GATE_GITLAB_TOKEN`: the target branch's last pipelines' reports
+ * of this job (`--report`, kept as an artifact), read beside the backend's work. None without
+ * `--report` (nothing names the artifact) or with `--history 0`, and the log says why.
+ */
+function startGitLabHistory(place, gate, env, log, agents) {
+    if (gate.history === 0)
+        return undefined;
+    const ref = env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME?.trim() || env.CI_DEFAULT_BRANCH?.trim();
+    const jobName = env.CI_JOB_NAME?.trim();
+    const reportPath = gate.reportPath && !(0,external_node_path_namespaceObject.isAbsolute)(gate.reportPath) ? (0,external_node_path_namespaceObject.normalize)(gate.reportPath).replaceAll('\\', '/') : undefined;
+    if (!ref || !jobName || !reportPath || reportPath.startsWith('..')) {
+        log.info(`History: not read from GitLab: ${!reportPath ? 'it is the --report artifact the same job keeps on the target branch, and this job names none (or one outside the project)' : '`CI_MERGE_REQUEST_TARGET_BRANCH_NAME` and `CI_JOB_NAME` are not set'}.`);
+        return undefined;
+    }
+    const history = findGitLabHistory({ apiUrl: place.apiUrl, token: place.token, projectId: place.projectId, ref, jobName, reportPath, checkName: gate.checkName, count: gate.history }, log, agents);
+    history.catch(() => undefined);
+    return history;
+}
+/** The newest entry of a history as the base, or why there is none. */
+function newestAsBase(history) {
+    const newest = history?.[0];
+    if (!newest)
+        return undefined;
+    return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the target branch\'s newest pipeline holds no report of this gate' };
 }
 /**
  * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
@@ -50038,6 +50155,7 @@ async function gate(run) {
         ...(inputs.shard ? { shard: inputs.shard } : {}),
         compareWithBase: !request.baselineReport,
         history: request.historyDir ? 0 : inputs.history,
+        ...(request.report ? { reportPath: request.report } : {}),
         timeoutMs: inputs.timeoutMs,
     }, change, env, log, { agents, cancelled: cancel.signalled });
     // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
@@ -50085,6 +50203,7 @@ async function aggregateShards(run) {
         ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
         compareWithBase: !request.baselineReport,
         history: request.historyDir ? 0 : planned.history,
+        ...(request.report ? { reportPath: request.report } : {}),
         timeoutMs: planned.timeoutMs,
     }, change, env, log, { agents: machineAgents(env), cancelled: cancel.signalled });
     const policy = { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history };

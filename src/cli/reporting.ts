@@ -13,7 +13,9 @@ import { type GitHubReport, startGitHubReport } from '../report/github/report.js
 import { CLI_WORDS } from '../report/github/words.js';
 import { GitLabInputs } from '../report/gitlab/inputs.js';
 import { startGitLabNote } from '../report/gitlab/note.js';
-import { gitlabNotePlace } from '../report/gitlab/place.js';
+import { type GitLabNotePlace, gitlabNotePlace } from '../report/gitlab/place.js';
+import { findGitLabHistory } from '../report/gitlab/history.js';
+import { isAbsolute, normalize } from 'node:path';
 import { inFlagWords } from './flags.js';
 
 /** The command line's reporting inputs, validated: GitLab's note and GitHub's check and comment. */
@@ -54,8 +56,10 @@ export interface ReportedGate {
   shard?: string;
   /** Whether the base commit's verdict is wanted (no `--baseline-report` was given). */
   compareWithBase: boolean;
-  /** Verdicts to read along the base branch on GitHub (`--history`). */
+  /** Verdicts to read along the base branch, on GitHub or GitLab (`--history`); 0: none. */
   history: number;
+  /** `--report`, relative to the project: on GitLab, the artifact the same job kept on the target branch. */
+  reportPath?: string;
   timeoutMs: number;
 }
 
@@ -92,6 +96,7 @@ export function startReporting(
   const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
   if (found && 'skip' in found) (found.warn ? log.warning : log.info)(found.skip);
   const note = found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
+  const gitlabHistory = found && 'place' in found ? startGitLabHistory(found.place, gate, env, log, options.agents) : undefined;
   let github: Promise<GitHubReport> | undefined;
   if (reporting && wantsGitHub) {
     const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
@@ -117,12 +122,39 @@ export function startReporting(
     );
   }
   return {
-    baseline: github ? github.then((report) => report.baseline) : Promise.resolve(undefined),
-    history: github ? github.then((report) => report.history) : Promise.resolve(undefined),
+    // On GitLab the target branch's newest report is the base, as the newest check is on GitHub.
+    baseline: github ? github.then((report) => report.baseline) : gitlabHistory ? gitlabHistory.then(newestAsBase) : Promise.resolve(undefined),
+    history: github ? github.then((report) => report.history) : (gitlabHistory ?? Promise.resolve(undefined)),
     async finish(verdict) {
       await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
     },
   };
+}
+
+/**
+ * In a merge-request pipeline with `GATE_GITLAB_TOKEN`: the target branch's last pipelines' reports
+ * of this job (`--report`, kept as an artifact), read beside the backend's work. None without
+ * `--report` (nothing names the artifact) or with `--history 0`, and the log says why.
+ */
+function startGitLabHistory(place: GitLabNotePlace, gate: ReportedGate, env: NodeJS.ProcessEnv, log: GateLog, agents?: AgentSource): Promise<HistoryEntry[] | undefined> | undefined {
+  if (gate.history === 0) return undefined;
+  const ref = env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME?.trim() || env.CI_DEFAULT_BRANCH?.trim();
+  const jobName = env.CI_JOB_NAME?.trim();
+  const reportPath = gate.reportPath && !isAbsolute(gate.reportPath) ? normalize(gate.reportPath).replaceAll('\\', '/') : undefined;
+  if (!ref || !jobName || !reportPath || reportPath.startsWith('..')) {
+    log.info(`History: not read from GitLab: ${!reportPath ? 'it is the --report artifact the same job keeps on the target branch, and this job names none (or one outside the project)' : '`CI_MERGE_REQUEST_TARGET_BRANCH_NAME` and `CI_JOB_NAME` are not set'}.`);
+    return undefined;
+  }
+  const history = findGitLabHistory({ apiUrl: place.apiUrl, token: place.token, projectId: place.projectId, ref, jobName, reportPath, checkName: gate.checkName, count: gate.history }, log, agents);
+  history.catch(() => undefined);
+  return history;
+}
+
+/** The newest entry of a history as the base, or why there is none. */
+function newestAsBase(history: HistoryEntry[] | undefined): BaselineLookup | undefined {
+  const newest = history?.[0];
+  if (!newest) return undefined;
+  return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the target branch\'s newest pipeline holds no report of this gate' };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/core/render/marker.js';
 import { FAKE_GITLAB_READ_TOKEN, FAKE_GITLAB_TOKEN, FakeGitLab, GATE_BOT, REVIEWER } from '../support/fake-gitlab.js';
@@ -5,6 +7,7 @@ import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, defaultCampaigns } from '../s
 import { ENGINES, render } from '../support/render.js';
 import { runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { scratchDir } from '../support/scratch.js';
 
 // The built command line in a GitLab merge-request pipeline, keeping its note on a fake GitLab.
 let gitlab = new FakeGitLab();
@@ -146,6 +149,34 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(gateNotes()).toHaveLength(1);
     expect(seen(gateNotes()[0]!.body)).toContain('--min-pass-rate');
     expect(sepurux.requests).toHaveLength(0);
+  });
+
+  it("reads the target branch's last pipelines' reports as the history, and the newest as the baseline", async () => {
+    const dir = scratchDir('gitlab-history');
+    const campaign = sepurux.campaign('checkout-regression');
+    const regressed = campaign.outcome;
+    // Three pipelines on main, each keeping this job's gate.json; orders.lookup failed in the middle one.
+    for (const [i, outcome] of [{ pass_rate: 0.9, top_failing_tools: [] }, { pass_rate: 0.86, top_failing_tools: [{ tool: 'orders.lookup', count: 1 }] }, { pass_rate: 0.92, top_failing_tools: [] }].entries()) {
+      campaign.outcome = { decision: 'pass', unsafe_attempts: 0, failures: 0, reliability_score: 90, ...outcome };
+      const sha = `${i + 1}`.repeat(40);
+      const main = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', 'gate.json'], { ...env(), CI_MERGE_REQUEST_IID: '', CI_COMMIT_SHA: sha }, dir);
+      expect(main.exitCode, main.stderr).toBe(0);
+      gitlab.seedPipeline('main', sha, { 'reliability-gate': { 'gate.json': await readFile(join(dir, 'gate.json'), 'utf8') }, lint: {} });
+    }
+    gitlab.seedPipeline('feature', 'f'.repeat(40), { 'reliability-gate': {} });
+    campaign.outcome = regressed;
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-unsafe', '5', '--max-pass-rate-drop', '0.05', '--report', 'gate.json'], env({ CI_JOB_NAME: 'reliability-gate', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' }), dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('against the base branch: pass rate drop 0.2 > 0.05');
+    expect(run.stderr).toContain('History: 3 of the last 3 main pipelines hold a report of "Sepurux Reliability Gate".');
+    const seenNote = render(gateNotes()[0]!.body);
+    expect(seenNote.rows[0]).toEqual(['', 'Figure', 'Value', `Base ${'3'.repeat(7)} (pass)`, 'Δ', 'Threshold']);
+    const text = seenNote.text.replaceAll('\u200d', '');
+    expect(text).toMatch(/Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./);
+    expect(seenNote.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')))).toContainEqual(['orders.lookup', '2', expect.stringMatching(/^known: failed in 1 of 3, last passed/)]);
+    // One request for the pipelines, then a job list and an artifact for each.
+    const reads = gitlab.requests.filter((r) => r.method === 'GET' && !r.path.includes('/notes') && r.path !== '/user');
+    expect(reads).toHaveLength(7);
   });
 
   it('a matrix leg notes nothing: the aggregate job notes for every shard', async () => {

@@ -99,7 +99,10 @@ describe.skipIf(missing.length > 0)(`the GitLab example, run by gitlab-ci-local 
       GATE_BASE_URL: servers[0]!.origin,
     });
     expect(before.exitCode, before.stderr).toBe(0);
-    gitlab.artifacts.set('main/gate.json?job=reliability-gate', await readFile(join(main, 'gate.json'), 'utf8'));
+    const mainReport = await readFile(join(main, 'gate.json'), 'utf8');
+    gitlab.artifacts.set('main/gate.json?job=reliability-gate', mainReport);
+    // The same, as main's pipeline: the history the note reads with GATE_GITLAB_TOKEN.
+    gitlab.seedPipeline('main', 'a'.repeat(40), { 'reliability-gate': { 'gate.json': mainReport } });
 
     const first = await pipeline();
     expect(first.code, first.output).toBe(0);
@@ -119,6 +122,7 @@ describe.skipIf(missing.length > 0)(`the GitLab example, run by gitlab-ci-local 
     expect(seen).toContain(`Base ${'a'.repeat(7)} (pass)`);
     expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(max_pass_rate_drop\)/);
     expect(gitlab.requests.some((r) => r.path.startsWith(`/projects/${gitlab.projectId}/jobs/artifacts/main/raw/gate.json`))).toBe(true);
+    expect(seen).toMatch(/Base branch \(pass rate, its last 1 comparable verdict, oldest first\): [▁-█] 0\.92 → 0\.92; this change: 0\.92\./);
 
     const second = await pipeline();
     expect(second.code, second.output).toBe(0);

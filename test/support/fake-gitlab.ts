@@ -58,6 +58,8 @@ export class FakeGitLab {
   jobToken = 'fake-ci-job-token';
   readonly requests: { method: string; path: string; token: string | null }[] = [];
   readonly violations: string[] = [];
+  /** Pipelines, newest last, each with its jobs and the files their artifacts hold. */
+  readonly pipelines: { id: number; ref: string; sha: string; jobs: { id: number; name: string; status: string; artifacts: Record<string, string> }[] }[] = [];
   /** Statuses to answer the next requests with, in order (e.g. a 500 for a failing GitLab). */
   readonly failures: number[] = [];
   private nextId = 9000;
@@ -84,6 +86,11 @@ export class FakeGitLab {
     const note = { id: this.nextId++, body, author, system, created_at: at, updated_at: at };
     this.notes.push(note);
     return note;
+  }
+
+  /** A finished pipeline on `ref` at `sha`, with one job per entry of `jobs` (name → its artifacts' files). */
+  seedPipeline(ref: string, sha: string, jobs: Record<string, Record<string, string>>): void {
+    this.pipelines.push({ id: this.nextId++, ref, sha, jobs: Object.entries(jobs).map(([name, artifacts]) => ({ id: this.nextId++, name, status: 'success', artifacts })) });
   }
 
   /** The notes the gate's own user wrote. */
@@ -120,6 +127,25 @@ export class FakeGitLab {
     if (method === 'GET' && path === '/user') {
       if (!reads && !token.scopes.includes('read_user')) return HttpResponse.json(INSUFFICIENT_SCOPE, { status: 403 });
       return HttpResponse.json({ ...token.user, name: token.user.username, state: 'active', bot: token.user.username.includes('_bot') });
+    }
+    const project = /^\/projects\/([^/]+)\//.exec(path);
+    if (project && !reads) return HttpResponse.json(INSUFFICIENT_SCOPE, { status: 403 });
+    if (project && decodeURIComponent(project[1]!) !== String(this.projectId)) return HttpResponse.json({ message: '404 Project Not Found' }, { status: 404 });
+    let p: RegExpExecArray | null;
+    if (method === 'GET' && /^\/projects\/[^/]+\/pipelines$/.test(path)) {
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 20));
+      const listed = this.pipelines.filter((pipeline) => !url.searchParams.get('ref') || pipeline.ref === url.searchParams.get('ref')).sort((a, b) => b.id - a.id);
+      return HttpResponse.json(listed.slice(0, perPage).map(({ id, ref, sha }) => ({ id, ref, sha, status: 'success' })));
+    }
+    if (method === 'GET' && (p = /^\/projects\/[^/]+\/pipelines\/(\d+)\/jobs$/.exec(path))) {
+      const pipeline = this.pipelines.find((candidate) => candidate.id === Number(p![1]));
+      if (!pipeline) return HttpResponse.json({ message: '404 Not found' }, { status: 404 });
+      return HttpResponse.json(pipeline.jobs.map(({ id, name, status }) => ({ id, name, status })));
+    }
+    if (method === 'GET' && (p = /^\/projects\/[^/]+\/jobs\/(\d+)\/artifacts\/(.+)$/.exec(path))) {
+      const job = this.pipelines.flatMap((pipeline) => pipeline.jobs).find((candidate) => candidate.id === Number(p![1]));
+      const file = job?.artifacts[decodeURIComponent(p[2]!)];
+      return file === undefined ? HttpResponse.json({ message: '404 Not Found' }, { status: 404 }) : new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
     }
     const m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(path);
     if (!m) return HttpResponse.json({ message: '404 Not Found' }, { status: 404 });

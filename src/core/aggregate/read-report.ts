@@ -97,6 +97,11 @@ export async function readReport(path: string): Promise<ReadReport | string> {
   } catch (error) {
     return `report ${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
   }
+  return reportFromBytes(bytes, name);
+}
+
+/** A report file's bytes (read from disk, or fetched: a pipeline's artifact), checked as {@link readReport} checks a file. */
+export function reportFromBytes(bytes: Buffer, name: string): ReadReport | string {
   if (bytes.length > MAX_REPORT_BYTES) return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
   const shape = checkJson(bytes, { rejectDuplicateKeys: true });
   if (!shape.ok) return `report ${name} is not valid JSON (${shape.error})`;

@@ -6,8 +6,8 @@ import type { GateLog } from '../../core/log.js';
 import { renderVerdict } from '../../core/render/markdown.js';
 import { commentMarker } from '../../core/render/marker.js';
 import type { AgentSource } from '../../core/transport/agents.js';
-import { JsonTransport } from '../../core/transport/http.js';
 import type { Verdict } from '../../core/verdict.js';
+import { GITLAB_HINTS as HINTS, gitlabClient } from './client.js';
 import type { GitLabNotePlace } from './place.js';
 
 /** GitLab's limit on a note's body, in characters. */
@@ -22,27 +22,6 @@ const User = z.object({ id: z.number().int(), username: z.string() });
 const Note = z.object({ id: z.number().int(), body: z.string(), system: z.boolean().optional(), author: z.object({ id: z.number().int() }) });
 const Notes = z.array(Note).max(NOTES_PER_PAGE);
 const Written = z.object({ id: z.number().int() });
-
-/** A GitLab error body: `{"message": …}` (a string or a field → messages map), or OAuth's `{"error", "error_description"}`. */
-const GitLabError = z.union([
-  z.object({ message: z.union([z.string(), z.record(z.string(), z.array(z.string()))]) }),
-  z.object({ error: z.string(), error_description: z.string().optional() }),
-]);
-
-function gitlabMessage(body: unknown): string | undefined {
-  const parsed = GitLabError.safeParse(body);
-  if (!parsed.success) return undefined;
-  if ('error' in parsed.data) return parsed.data.error_description ? `${parsed.data.error}: ${parsed.data.error_description}` : parsed.data.error;
-  const { message } = parsed.data;
-  return typeof message === 'string' ? message : Object.entries(message).map(([field, said]) => `${field} ${said.join(', ')}`).join('; ');
-}
-
-/** What to do about GitLab's answers, in the command line's words. */
-const HINTS: Partial<Record<number, string>> = {
-  401: 'GATE_GITLAB_TOKEN is not a valid GitLab token (revoked, expired or mistyped); create a project access token with the `api` scope.',
-  403: 'GATE_GITLAB_TOKEN may not do this: it needs the `api` scope (`read_api` cannot write notes) and at least the Reporter role on the project.',
-  404: 'GATE_GITLAB_TOKEN cannot see this project (`CI_PROJECT_ID`) or merge request (`CI_MERGE_REQUEST_IID`); use a token of this project.',
-};
 
 /** The gate's note on one merge request: looked up while the gate runs, written with the verdict. */
 export interface GitLabNote {
@@ -59,18 +38,7 @@ export interface GitLabNote {
 export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: AgentSource): GitLabNote {
   const base = `projects/${encodeURIComponent(place.projectId)}/merge_requests/${place.mergeRequestIid}/notes`;
   const marker = commentMarker(place.checkName);
-  const client = (deadline: Deadline) =>
-    new JsonTransport({
-      baseUrl: place.apiUrl,
-      credentials: { 'PRIVATE-TOKEN': place.token },
-      errorMessage: gitlabMessage,
-      deadline,
-      agents,
-      maxAttempts: 3,
-      urlSetting: '`CI_API_V4_URL`',
-      service: 'GitLab',
-      debug: (message) => log.debug(message),
-    });
+  const client = (deadline: Deadline) => gitlabClient(place, deadline, log, agents);
   const lookup = (async () => {
     const gitlab = client(new Deadline(GITLAB_PHASE_MS));
     const me = await gitlab.request({ method: 'GET', path: 'user', name: 'GET /user', schema: User, idempotent: true, hints: HINTS });
