@@ -43,7 +43,7 @@ async function gate(inputs: Record<string, string>, options: FakeTruLayerOptions
 
 describe('the bundled action on TruLayer', () => {
   it('pass: the step passes, the check succeeds under the TruLayer check name', async () => {
-    const run = await gate({}, { finishAfterMs: 800 });
+    const run = await gate({}, { finishAfterMs: 2_500 });
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ decision: 'pass', mean_score: '0.86', run_id: [...trulayer.runs.keys()][1] });
     expect(run.outputs.dashboard_url).toMatch(/^https:\/\/app\.trulayer\.ai\/datasets\//);
