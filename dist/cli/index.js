@@ -50006,8 +50006,8 @@ function readReporting(inputs) {
     return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
 }
 /**
- * Starts reporting beside the evaluation: the GitLab note is looked up, the GitHub check is
- * started (in progress) and the sticky comment and base verdict looked up. A cancel signal
+ * Starts reporting beside the evaluation: the GitLab note and history are looked up, the GitHub
+ * check is started (in progress) and the sticky comment, base verdict and history looked up. A cancel signal
  * cuts GitHub's budget to seconds, so the check is completed as cancelled before the CI kills
  * the job.
  */

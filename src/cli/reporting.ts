@@ -65,17 +65,17 @@ export interface ReportedGate {
 
 /** Where reviewers see the verdict: the merge request's note (GitLab) and the check and comment (GitHub). */
 export interface ReviewReport {
-  /** The base commit's verdict on GitHub, looked up while the backend works; undefined when not looked for. */
+  /** The base commit's verdict on GitHub (on GitLab: the target branch's newest report), looked up while the backend works; undefined when not looked for. */
   baseline: Promise<BaselineLookup | undefined>;
-  /** This gate's verdicts along the base branch on GitHub, newest first; undefined when not looked for. */
+  /** This gate's verdicts along the base branch, from GitHub's checks or GitLab's pipelines, newest first; undefined when not looked for. */
   history: Promise<HistoryEntry[] | undefined>;
   /** Writes the verdict everywhere it goes. Never throws: a forge that fails is a warning. */
   finish(verdict: Verdict): Promise<void>;
 }
 
 /**
- * Starts reporting beside the evaluation: the GitLab note is looked up, the GitHub check is
- * started (in progress) and the sticky comment and base verdict looked up. A cancel signal
+ * Starts reporting beside the evaluation: the GitLab note and history are looked up, the GitHub
+ * check is started (in progress) and the sticky comment, base verdict and history looked up. A cancel signal
  * cuts GitHub's budget to seconds, so the check is completed as cancelled before the CI kills
  * the job.
  */
