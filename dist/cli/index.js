@@ -49507,29 +49507,34 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
 
 
 
+/** Pages of commits read at most to find the branch's own line of `history` commits. */
+const MAX_COMMIT_PAGES = 3;
 /** Check-run look-ups at once: the history is read beside the backend's work, gently. */
 const HISTORY_CONCURRENCY = 4;
 const Commits = array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string() })) }));
 /**
  * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
  * back along its first parents (the branch's own line: merged feature commits are not its
- * verdicts). One request for the commits, then one per commit, four at a time: `count + 1`
- * requests, all within the GitHub budget. A failing look-up is an entry without a record (or
+ * verdicts). One request for the commits (up to three where merged commits crowd the branch's
+ * own), then one per commit, four at a time: `count + 1` requests as a rule, all within the
+ * GitHub budget. A failing look-up is an entry without a record (or
  * no history at all), said once; never a failed gate.
  */
 async function findHistory(github, place, appSlug, log) {
     const { owner, repo, baseSha, checkName, count } = place;
-    let line;
+    let line = [];
     try {
-        // A page holds the first-parent line and the merged commits beside it.
-        const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: Math.min(100, count * 3) });
-        const commits = Commits.parse(data);
-        const bySha = new Map(commits.map((commit) => [commit.sha.toLowerCase(), commit]));
-        line = [];
-        for (let sha = baseSha.toLowerCase(); sha && line.length < count; sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase()) {
-            if (!bySha.has(sha))
+        // A page holds the first-parent line and the commits merged into it; more pages only where merges crowd it.
+        const perPage = Math.min(100, count * 3);
+        const bySha = new Map();
+        for (let page = 1; page <= MAX_COMMIT_PAGES; page++) {
+            const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: perPage, page });
+            const commits = Commits.parse(data);
+            for (const commit of commits)
+                bySha.set(commit.sha.toLowerCase(), commit);
+            line = firstParents(bySha, baseSha, count);
+            if (line.length >= count || commits.length < perPage)
                 break;
-            line.push(sha);
         }
     }
     catch (error) {
@@ -49549,6 +49554,13 @@ async function findHistory(github, place, appSlug, log) {
     await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
     log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
     return entries;
+}
+/** The branch's own line from `baseSha` back along first parents, as far as `bySha` reaches, at most `count` commits. */
+function firstParents(bySha, baseSha, count) {
+    const line = [];
+    for (let sha = baseSha.toLowerCase(); sha && line.length < count && bySha.has(sha); sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase())
+        line.push(sha);
+    return line;
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts

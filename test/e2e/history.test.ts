@@ -98,6 +98,20 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     expect(github.requests.some((r) => r.path.includes(FEATURE(0)))).toBe(false);
   });
 
+  it('reads further pages of commits where merged branches crowd the base branch\'s own line', async () => {
+    // Each commit of the line merges a branch of four commits: a page of 30 holds only part of the line.
+    github.commits.clear();
+    LINE.forEach((sha, i) => {
+      const side = Array.from({ length: 4 }, (_, k) => `${i.toString(16)}${k}`.padEnd(40, 'c'));
+      github.seedCommit(sha, LINE[i + 1] ? [LINE[i + 1]!, side[0]!] : []);
+      side.forEach((commit, k) => github.seedCommit(commit, [side[k + 1] ?? LINE[i + 1] ?? LINE[i]!]));
+    });
+    for (let i = 0; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 }, ['orders.lookup']);
+    await gate();
+    expect(github.requests.filter((r) => r.path.includes('/commits?')).length).toBeGreaterThan(1);
+    expect(render(comment()).text.replaceAll('\u200d', '')).toContain('its last 10 comparable verdicts');
+  });
+
   it('leaves out the verdicts of another campaign, says so once, and never judges them', async () => {
     for (let i = 0; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 }, i < 6 ? ['orders.lookup'] : ['search.index'], i < 6 ? campaignId : 'another-campaign');
     const run = await gate();

@@ -143,7 +143,8 @@ export class FakeGitHub {
       }
       if (listed.length === 0) return HttpResponse.json({ message: 'No commit found for SHA' }, { status: 404 });
       const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
-      return HttpResponse.json(listed.slice(0, perPage).map((sha) => ({ sha, commit: { author: { date: this.commits.get(sha)!.date } }, parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })) })));
+      const page = Number(url.searchParams.get('page') ?? 1);
+      return HttpResponse.json(listed.slice((page - 1) * perPage, page * perPage).map((sha) => ({ sha, commit: { author: { date: this.commits.get(sha)!.date } }, parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })) })));
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));
