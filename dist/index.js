@@ -78647,6 +78647,16 @@ function medianRecord(verdict, entries) {
     return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
 }
 /**
+ * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
+ * newest is what a base commit's check is on GitHub), or why there is none.
+ */
+function newestAsBase(history) {
+    const newest = history?.[0];
+    if (!newest)
+        return undefined;
+    return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).

@@ -47350,6 +47350,16 @@ function medianRecord(verdict, entries) {
     return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
 }
 /**
+ * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
+ * newest is what a base commit's check is on GitHub), or why there is none.
+ */
+function newestAsBase(history) {
+    const newest = history?.[0];
+    if (!newest)
+        return undefined;
+    return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
@@ -49997,6 +50007,7 @@ async function findGitLabHistory(place, log, agents) {
 
 
 
+
 /** How long GitHub reporting may go on after the gate's `timeout`; a cancelled job has seconds. */
 const GITHUB_GRACE_MS = 10_000;
 const CANCEL_REPORT_MS = 3_000;
@@ -50082,13 +50093,6 @@ function startGitLabHistory(place, gate, env, log, agents) {
     const history = findGitLabHistory({ apiUrl: place.apiUrl, token: place.token, projectId: place.projectId, ref, jobName, reportPath, checkName: gate.checkName, count: gate.history }, log, agents);
     history.catch(() => undefined);
     return history;
-}
-/** The newest entry of a history as the base, or why there is none. */
-function newestAsBase(history) {
-    const newest = history?.[0];
-    if (!newest)
-        return undefined;
-    return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the target branch\'s newest pipeline holds no report of this gate' };
 }
 /**
  * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
@@ -50261,8 +50265,7 @@ async function compared(request, verdict, checkName, policy, review) {
         request.historyDir ? historyFromReports(request.historyDir, checkName, policy.history) : review.history,
     ]);
     // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
-    const newest = request.historyDir && history?.[0];
-    const base = fromFile ?? onGitHub ?? (newest ? (newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict' }) : undefined);
+    const base = fromFile ?? onGitHub ?? (request.historyDir ? newestAsBase(history) : undefined);
     if (!base && !history && policy.drops.length === 0)
         return verdict;
     return compareWithBaseBranch(verdict, { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(history ? { history: { entries: history, asked: policy.history } } : {}) }, policy);

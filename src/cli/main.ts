@@ -1,7 +1,7 @@
 import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
 import { baselineFromReport } from '../core/baseline.js';
-import { compareWithBaseBranch } from '../core/history.js';
+import { compareWithBaseBranch, newestAsBase } from '../core/history.js';
 import { historyFromReports } from '../core/history-files.js';
 import type { BaseBranchPolicy } from '../core/history.js';
 import { listenForCancel } from '../core/cancel.js';
@@ -199,8 +199,7 @@ async function compared(request: CliRequest, verdict: Verdict, checkName: string
     request.historyDir ? historyFromReports(request.historyDir, checkName, policy.history) : review.history,
   ]);
   // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
-  const newest = request.historyDir && history?.[0];
-  const base = fromFile ?? onGitHub ?? (newest ? (newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict' }) : undefined);
+  const base = fromFile ?? onGitHub ?? (request.historyDir ? newestAsBase(history) : undefined);
   if (!base && !history && policy.drops.length === 0) return verdict;
   return compareWithBaseBranch(
     verdict,

@@ -6,7 +6,7 @@ import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import type { GateLog } from '../core/log.js';
 import type { AgentSource } from '../core/transport/agents.js';
 import type { Verdict } from '../core/verdict.js';
-import type { HistoryEntry } from '../core/history.js';
+import { type HistoryEntry, newestAsBase } from '../core/history.js';
 import type { BaselineLookup } from '../report/github/baseline.js';
 import { CliGitHubInputs } from '../report/github/inputs.js';
 import { type GitHubReport, startGitHubReport } from '../report/github/report.js';
@@ -148,13 +148,6 @@ function startGitLabHistory(place: GitLabNotePlace, gate: ReportedGate, env: Nod
   const history = findGitLabHistory({ apiUrl: place.apiUrl, token: place.token, projectId: place.projectId, ref, jobName, reportPath, checkName: gate.checkName, count: gate.history }, log, agents);
   history.catch(() => undefined);
   return history;
-}
-
-/** The newest entry of a history as the base, or why there is none. */
-function newestAsBase(history: HistoryEntry[] | undefined): BaselineLookup | undefined {
-  const newest = history?.[0];
-  if (!newest) return undefined;
-  return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the target branch\'s newest pipeline holds no report of this gate' };
 }
 
 /**

@@ -93,6 +93,16 @@ export function medianRecord(verdict: Pick<Verdict, 'backend' | 'evaluated'>, en
 /** How a verdict is compared with its base branch: the drop thresholds, what they compare with (`baseline_from`), and how much history is read. */
 export type BaseBranchPolicy = BaselinePolicy & { from: 'base' | 'median'; history: number };
 
+/**
+ * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
+ * newest is what a base commit's check is on GitHub), or why there is none.
+ */
+export function newestAsBase(history: readonly HistoryEntry[] | undefined): { record: BaselineRecord } | { missing: string } | undefined {
+  const newest = history?.[0];
+  if (!newest) return undefined;
+  return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+}
+
 /** Where a verdict's comparison with its base branch comes from. */
 export interface BaseBranch {
   /** The base commit's verdict, or why there is none; undefined when none was looked for. */

@@ -167,6 +167,12 @@ describe('inputs with backend: trulayer', () => {
     );
   });
 
+  it('refuses a median of no history, and reads history as a count of 0 to 30', async () => {
+    expect(await problem({ ...valid, baseline_from: 'median', history: '0' })).toContain('`baseline_from: median` takes the median of the `history`, which is off (`0`)');
+    expect(await problem({ ...valid, history: '31' })).toContain('`history`');
+    expect((await plan({ ...valid })).inputs).toMatchObject({ history: 10, baseline_from: 'base' });
+  });
+
   it('names the backends it knows', async () => {
     expect(await problem({ ...valid, backend: 'langsmith' })).toBe('Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`.');
   });
