@@ -21,9 +21,31 @@ export interface RunnerInputs {
   undeclared: string[];
 }
 
-/** Reads every input from the runner and masks every secret one before anything else runs. */
+/**
+ * The default action.yml declares for an input, which the runner sets as `INPUT_*` whenever the
+ * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
+ * the backend chosen, so the backend applies them.
+ */
+export const runnerDefault = (input: DeclaredInput): string | undefined => (input.backend ? undefined : input.default);
+
+/**
+ * Reads every input from the runner and masks every secret one before anything else runs.
+ *
+ * The runner sets every input that action.yml gives a `default:` to that default, whether the
+ * workflow wrote it or not, so the action cannot tell the two apart. The choice, made once here:
+ * action.yml keeps declaring its defaults (users read them there), and a value equal to its
+ * declared default reads as left out (CONTRACT.md, section 1). Every rule over inputs ("read
+ * only with `repeats: auto`", "not read by an `aggregate` step") then sees only what the
+ * workflow changed; each schema reads an empty value as its default (a test holds them to it).
+ */
 export function readRawInputs(env: NodeJS.ProcessEnv = process.env): RunnerInputs {
-  const raw = Object.fromEntries(ACTION_INPUTS.map((input) => [input.name, core.getInput(input.name)]));
+  const raw = Object.fromEntries(
+    ACTION_INPUTS.map((input) => {
+      // As `core.getInput` reads it, from `env`: trimmed, empty when not set.
+      const value = (env[variableOf(input.name)] ?? '').trim();
+      return [input.name, value === runnerDefault(input) ? '' : value];
+    }),
+  );
   for (const input of ACTION_INPUTS) {
     const value = raw[input.name];
     if (input.secret && value) core.setSecret(value);

@@ -1,5 +1,5 @@
 import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
-import { ACTION_INPUTS } from './inputs.js';
+import { ACTION_INPUTS, runnerDefault } from './inputs.js';
 import { VERDICT_OUTPUTS } from './outputs.js';
 
 /** One input or output as action.yml declares it. */
@@ -20,7 +20,7 @@ export function actionManifest(): { inputs: Record<string, ManifestEntry>; outpu
       input.name,
       {
         description: input.backend ? `${input.backend}: ${input.description.charAt(0).toLowerCase()}${input.description.slice(1)}` : input.description,
-        ...(input.default !== undefined && !input.backend ? { default: input.default } : {}),
+        ...(runnerDefault(input) === undefined ? {} : { default: runnerDefault(input) }),
         ...(input.required ? { required: true } : {}),
       },
     ]),
