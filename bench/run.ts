@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, seededRandom } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
-import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli } from '../test/support/runner.js';
+import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli, stepEnvironment } from '../test/support/runner.js';
 import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
@@ -53,7 +53,7 @@ async function servedFake(finishAfterMs: number) {
 async function actionLag(finishAfterMs: number) {
   const { fake, server, base } = await servedFake(finishAfterMs);
   try {
-    const run = await runAction({ inputs: { base_url: base, token: FAKE_TOKEN, trace_id: 'trace-1', campaign_id: fake.campaign('refund-reliability').id, comment: 'false' } });
+    const run = await runAction({ inputs: { base_url: base, token: FAKE_TOKEN, trace_id: 'trace-1', campaign_id: fake.campaign('refund-reliability').id, github_token: '' } });
     if (run.outputs.decision !== 'pass') throw new Error(`the action did not pass: ${run.outputs.reason}`);
     const finishedAt = [...fake.runs.values()][0]!.finishesAt;
     return { lagMs: run.exitedAt - finishedAt, polls: fake.requestsTo('GET', '/v1/ci/runs/').length };
@@ -95,18 +95,18 @@ async function decisionLag() {
   }
 }
 
-async function timeProcess(command: string, args: string[]): Promise<number> {
+async function timeProcess(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   const started = performance.now();
   // The action writes its report file under RUNNER_TEMP: a folder of the benchmark's, removed at the end.
-  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, RUNNER_TEMP: runnerTemp } });
+  const child = spawn(command, args, { stdio: 'ignore', env: { ...process.env, RUNNER_TEMP: runnerTemp, ...env } });
   await new Promise((resolve) => child.on('close', resolve));
   return performance.now() - started;
 }
 
 /** The medians of `runs` runs of each command, interleaved so that a busy moment hits them all alike. */
-async function interleaved(runs: number, commands: Record<string, string[]>): Promise<Record<string, number>> {
+async function interleaved(runs: number, commands: Record<string, { args: string[]; env?: Record<string, string> }>): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
-  for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(commands)) times[name]!.push(await timeProcess(ACTION_NODE, args));
+  for (let i = 0; i < runs; i++) for (const [name, { args, env }] of Object.entries(commands)) times[name]!.push(await timeProcess(ACTION_NODE, args, env));
   return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
 }
 
@@ -123,8 +123,10 @@ const runnerTemp = scratchDir('bench');
 
 async function coldStart() {
   const runs = quick ? 3 : 15;
-  // Each bundle's own start: it reads its inputs, finds the token missing and exits; no request.
-  const starts = await interleaved(runs, { bare: ['-e', '0'], action: [ACTION_ENTRY], cli: [CLI_ENTRY] });
+  // Each bundle's own start: it reads its inputs, finds the token missing and exits; no request
+  // (the action started as the runner starts it, with GitHub reporting turned off).
+  const step = await stepEnvironment({ inputs: { github_token: '' }, github: { origin: 'http://127.0.0.1:9', token: '' } });
+  const starts = await interleaved(runs, { bare: { args: ['-e', '0'] }, action: { args: [ACTION_ENTRY], env: step.env }, cli: { args: [CLI_ENTRY] } });
   const bare = [starts.bare!];
   record({ measure: `\`node -e 0\`, median of ${runs}`, value: `${starts.bare!.toFixed(0)} ms` });
   record({ measure: "action bundle's own start (reads inputs, exits)", value: `${starts.action!.toFixed(0)} ms = ${(starts.action! / starts.bare!).toFixed(2)}× \`node -e 0\``, target: '≤ 3×', met: starts.action! / starts.bare! <= 3 });
@@ -140,10 +142,10 @@ async function coldStart() {
     for (let i = 0; i < runs; i++) {
       const before = { backend: fake.requests.length, github: github.requests.length };
       const run = await runAction({
-        inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', github_token: FAKE_GITHUB_TOKEN },
+        inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' },
         eventName: 'pull_request',
         payload: webhookExample('pull_request', 'opened'),
-        env: { GITHUB_API_URL: api.origin },
+        github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
       });
       if (run.exitCode !== 0) throw new Error(`the gate failed: ${run.outputs.reason}`);
       gate.push(run.durationMs);
@@ -197,10 +199,10 @@ async function historyCost() {
       for (const history of ['0', '10']) {
         const before = github.requests.length;
         const run = await runAction({
-          inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_id: 'trace-1', campaign_name: 'refund-reliability', github_token: FAKE_GITHUB_TOKEN, history },
+          inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_id: 'trace-1', campaign_name: 'refund-reliability', history },
           eventName: 'pull_request',
           payload,
-          env: { GITHUB_API_URL: api.origin },
+          github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
         });
         if (run.exitCode !== 0) throw new Error(`the gate failed: ${run.outputs.reason}`);
         times[history]!.push(run.durationMs);
@@ -230,7 +232,7 @@ async function largeTrace() {
   const { fake, server, base } = await servedFake(0);
   try {
     const run = await runAction({
-      inputs: { base_url: base, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: path, campaign_name: 'refund-reliability', comment: 'false' },
+      inputs: { base_url: base, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: path, campaign_name: 'refund-reliability', github_token: '' },
       env: { NODE_OPTIONS: `--import=${pathToFileURL(join(here, 'rss-probe.mjs')).href}`, BENCH_RSS_FILE: rssFile },
     });
     if (run.exitCode !== 0 || fake.traces.size !== 1) throw new Error(`the large trace did not go through: ${run.outputs.reason}`);
@@ -257,10 +259,10 @@ async function bigBatch() {
   try {
     const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
     const run = await runAction({
-      inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, campaign_id: campaign.id, github_token: FAKE_GITHUB_TOKEN },
+      inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, campaign_id: campaign.id },
       eventName: 'pull_request',
       payload,
-      env: { GITHUB_API_URL: api.origin },
+      github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
     });
     const polls = fake.requestsTo('GET', '/v1/ci/batch/').length;
     const perRun = fake.requestsTo('GET', '/v1/ci/runs/').length;
@@ -292,11 +294,12 @@ async function aggregateScale() {
   const rssFile = join(cacheDir, 'rss-aggregate.txt');
   try {
     const run = await runAction({
-      inputs: { github_token: FAKE_GITHUB_TOKEN, aggregate: 'reports/**/*.json', expected_shards: String(shards) },
+      inputs: { aggregate: 'reports/**/*.json', expected_shards: String(shards) },
       eventName: 'pull_request',
       payload,
       cwd: workspace,
-      env: { GITHUB_API_URL: api.origin, GITHUB_WORKSPACE: workspace, NODE_OPTIONS: `--import=${pathToFileURL(join(here, 'rss-probe.mjs')).href}`, BENCH_RSS_FILE: rssFile },
+      github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
+      env: { GITHUB_WORKSPACE: workspace, NODE_OPTIONS: `--import=${pathToFileURL(join(here, 'rss-probe.mjs')).href}`, BENCH_RSS_FILE: rssFile },
     });
     if (run.outputs.decision !== 'fail' || !run.outputs.reason?.startsWith(`${shards} shards`)) throw new Error(`the aggregate did not read every shard: ${run.outputs.reason}`);
     const comment = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';

@@ -51,7 +51,9 @@ baseLine.forEach((sha, i) => {
   github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: sha, status: 'completed', conclusion: 'success', completed_at: at.toISOString(), output: { text: encodeRecord(verdict, 'Sepurux Reliability Gate', sha, at) } });
 });
 const [backend, tl, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers()), serveHandlers(() => github.handlers())]);
-const sepuruxInputs = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN };
+const sepuruxInputs = { base_url: `${backend.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID };
+// The job's GitHub: action.yml's `github_token` default (`${{ github.token }}`) is its token, as on a runner.
+const jobGitHub = { origin: api.origin, token: FAKE_GITHUB_TOKEN };
 const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
 
 const scenarios: { title: string; inputs: Record<string, string>; setup?: () => void }[] = [
@@ -63,22 +65,22 @@ const scenarios: { title: string; inputs: Record<string, string>; setup?: () => 
     setup: () => Object.assign(sepurux.campaign('refund-reliability'), { outcome: sepurux.campaign('checkout-regression').outcome }),
   },
   { title: 'A noisy agent, judged on five repeats pooled', inputs: { ...sepuruxInputs, trace_id: 'trace-1', campaign_name: 'refund-noisy', min_pass_rate: '0.85', repeats: '5', baseline: 'off' } },
-  { title: 'TruLayer: an eval run against a score floor', inputs: { backend: 'trulayer', base_url: tl.origin, token: FAKE_TRULAYER_TOKEN, github_token: FAKE_GITHUB_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', check_name: 'TruLayer Eval Gate' } },
+  { title: 'TruLayer: an eval run against a score floor', inputs: { backend: 'trulayer', base_url: tl.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', check_name: 'TruLayer Eval Gate' } },
 ];
 const KEY_OUTPUTS = ['decision', 'reason', 'pass_rate', 'mean_score', 'repeats_run', 'repeats_passed', 'baseline_sha', 'baseline_decision', 'dashboard_url'];
 
-console.log(`Fake Sepurux on ${backend.origin}, fake TruLayer on ${tl.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does.\n`);
+console.log(`Fake Sepurux on ${backend.origin}, fake TruLayer on ${tl.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does (every action.yml default, then the step's with:).\n`);
 try {
   // The base commit's verdict: a push to main leaves it on its check, where pull requests read it back.
-  const base = await runAction({ inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' }, eventName: 'push', payload: {}, env: { GITHUB_API_URL: api.origin, GITHUB_SHA: payload.pull_request.base.sha } });
+  const base = await runAction({ inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' }, eventName: 'push', payload: { ...webhookExample('push'), after: payload.pull_request.base.sha }, github: jobGitHub });
   console.log(bold(`━━ main at ${payload.pull_request.base.sha.slice(0, 7)}: ${base.outputs.decision}`) + ' (a push: its check carries the verdict pull requests compare with)\n');
   removeScratchDirs();
   for (const { title, inputs, setup } of scenarios) {
     setup?.();
     const before = { checks: github.checkRuns.length };
     console.log(bold(`━━ ${title}`));
-    console.log(indent(Object.entries(inputs).filter(([k]) => !['base_url', 'token', 'project_id', 'github_token'].includes(k)).map(([k, v]) => `${k}: ${v}`).join('\n')));
-    const run = await runAction({ inputs, eventName: 'pull_request', payload, env: { GITHUB_API_URL: api.origin } });
+    console.log(indent(Object.entries(inputs).filter(([k]) => !['base_url', 'token', 'project_id'].includes(k)).map(([k, v]) => `${k}: ${v}`).join('\n')));
+    const run = await runAction({ inputs, eventName: 'pull_request', payload, github: jobGitHub });
     try {
       console.log(`\n   step exit code ${run.exitCode} · ${(run.durationMs / 1000).toFixed(2)}s from start to exit`);
       if (showLogs) console.log(`\n${bold("   The action's log")}\n${indent(run.stdout.trimEnd(), '   │ ')}`);

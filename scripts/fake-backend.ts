@@ -9,10 +9,10 @@
  * `--port N` moves Sepurux to N and GitHub to N + 1 (default 4010, 4011); a taken port is one
  * line saying which, and how to choose another.
  */
-import { readFileSync } from 'node:fs';
-import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
-import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
+import { FakeGitHub } from '../test/support/fake-github.js';
+import { FakeSepurux } from '../test/support/fake-sepurux.js';
 import { serveHandlers } from '../test/support/serve.js';
+import { localActionEnv } from './local-env.js';
 
 const DEFAULT_PORT = 4010;
 const portFlag = process.argv.indexOf('--port');
@@ -38,19 +38,14 @@ try {
   process.exit(1);
 }
 
-// The .env that works: .env.example's lines, with the ports this run listens on.
-const env = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => /^[A-Z_]+=/.test(line))
-  .map((line) => line.replace(/^INPUT_BASE_URL=.*$/, `INPUT_BASE_URL=${backend.origin}`).replace(/^GITHUB_API_URL=.*$/, `GITHUB_API_URL=${api.origin}`))
-  .join('\n');
-if (!env.includes(FAKE_TOKEN) || !env.includes(FAKE_PROJECT_ID) || !env.includes(FAKE_GITHUB_TOKEN)) throw new Error('.env.example no longer holds the fakes\' credentials');
+// The .env that works: the runner's environment for the quick start, with the ports this run listens on.
+const env = localActionEnv(backend.origin, api.origin).split('\n').filter((line) => line && !line.startsWith('#')).join('\n');
 
 console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}. Ctrl-C stops both.
 
 Campaigns: ${sepurux.campaigns.map((c) => c.name).join(', ')} (refund-reliability passes after 2 s, checkout-regression fails).
 
-In a second terminal, with this as .env (it is .env.example with this run's ports):
+In a second terminal, with this as .env (.env.example is the same for ports 4010 and 4011):
   npx --yes @github/local-action run . src/action/main.ts .env
 
 ${env}

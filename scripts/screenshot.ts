@@ -53,10 +53,10 @@ const [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers()
 const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
 try {
   await runAction({
-    inputs: { base_url: backend.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85', github_token: FAKE_GITHUB_TOKEN },
+    inputs: { base_url: backend.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85' },
     eventName: 'pull_request',
     payload,
-    env: { GITHUB_API_URL: api.origin },
+    github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
   });
   const comment = github.comments.get(payload.pull_request.number)?.[0]?.body;
   const check = github.checkRuns[0];
