@@ -66761,7 +66761,7 @@ function explain(backend, evaluation, broken, thresholds) {
         const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
         if (uncompared.length > 0)
             return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+        return checked > 1 ? `${said}, and all ${checked} thresholds hold.` : checked === 1 ? `${said}, and its threshold holds.` : `${said}.`;
     }
     if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
         return `${said}, but ${breaks}.`;
@@ -77918,7 +77918,7 @@ const commonSchema = (backends) => object({
         default: 'base',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
-        description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
+        description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
     }),
     shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
         message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
@@ -77931,7 +77931,7 @@ const commonSchema = (backends) => object({
     expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
         description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
     }),
-    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
+    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables." }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
 function parseCommonInputs(raw, backends) {
@@ -78253,7 +78253,7 @@ async function aggregateReports(plan, log) {
     const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
     const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
     const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
     const topFailingTools = mergeTools(shards);
     const evaluated = evaluatedOfShards(shards);
     return {
@@ -80063,10 +80063,14 @@ function checkConclusion(verdict, mode) {
 function statusState(verdict, mode) {
     return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
 }
-/** One line for a check title or status description. */
+/**
+ * One line for a check title or status description. GitHub shows the conclusion beside it
+ * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
+ * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
+ */
 function headline(verdict, mode) {
-    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision;
-    return `${prefix}: ${verdict.reason}`;
+    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision === 'warn' ? 'warn' : undefined;
+    return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/words.ts

@@ -11,6 +11,7 @@ import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, seededRandom
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../test/support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { renderForTerminal } from '../test/support/render.js';
+import { wrap } from '../src/cli/help.js';
 import { runAction } from '../test/support/runner.js';
 import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
@@ -21,6 +22,8 @@ const showLogs = process.argv.includes('--logs');
 const color = process.stdout.isTTY === true;
 const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
 const indent = (text: string, by = '   ') => text.split('\n').map((line) => (line ? by + line : by.trimEnd())).join('\n');
+/** The demo keeps within 100 columns: a paragraph of its own is wrapped there (a URL longer than that stands alone). */
+const say = (text: string, by = '') => console.log(wrap(text, by));
 
 // What Sepurux recorded about the failing run: the "why" a reviewer reads first.
 const EVENTS = {
@@ -69,30 +72,36 @@ const scenarios: { title: string; inputs: Record<string, string>; setup?: () => 
 ];
 const KEY_OUTPUTS = ['decision', 'reason', 'pass_rate', 'mean_score', 'repeats_run', 'repeats_passed', 'baseline_sha', 'baseline_decision', 'dashboard_url'];
 
-console.log(`Fake Sepurux on ${backend.origin}, fake TruLayer on ${tl.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does (every action.yml default, then the step's with:).\n`);
+say(`Fake Sepurux on ${backend.origin}, fake TruLayer on ${tl.origin}, fake GitHub on ${api.origin}; running dist/index.js as the Actions runner does (every action.yml default, then the step's with:).`);
+console.log('');
 try {
   // The base commit's verdict: a push to main leaves it on its check, where pull requests read it back.
   const base = await runAction({ inputs: { ...sepuruxInputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability' }, eventName: 'push', payload: { ...webhookExample('push'), after: payload.pull_request.base.sha }, github: jobGitHub });
-  console.log(bold(`━━ main at ${payload.pull_request.base.sha.slice(0, 7)}: ${base.outputs.decision}`) + ' (a push: its check carries the verdict pull requests compare with)\n');
+  console.log(bold(`━━ main at ${payload.pull_request.base.sha.slice(0, 7)}: ${base.outputs.decision}`));
+  say('(a push: its check carries the verdict pull requests compare with)', '   ');
+  console.log('');
   removeScratchDirs();
   for (const { title, inputs, setup } of scenarios) {
     setup?.();
     const before = { checks: github.checkRuns.length };
-    console.log(bold(`━━ ${title}`));
+    console.log(bold(wrap(`━━ ${title}`, '').replace(/\n/g, '\n   ')));
     console.log(indent(Object.entries(inputs).filter(([k]) => !['base_url', 'token', 'project_id'].includes(k)).map(([k, v]) => `${k}: ${v}`).join('\n')));
     const run = await runAction({ inputs, eventName: 'pull_request', payload, github: jobGitHub });
     try {
       console.log(`\n   step exit code ${run.exitCode} · ${(run.durationMs / 1000).toFixed(2)}s from start to exit`);
       if (showLogs) console.log(`\n${bold("   The action's log")}\n${indent(run.stdout.trimEnd(), '   │ ')}`);
       const check = github.checkRuns.slice(before.checks).at(-1);
-      if (check) console.log(`\n${bold(`   ${check.conclusion === 'success' ? '✔' : check.conclusion === 'neutral' ? '●' : '✖'} Check "${check.name}": ${check.conclusion}`)} (the one to mark required; its summary is the comment below)`);
+      if (check) {
+        console.log(`\n${bold(`   ${check.conclusion === 'success' ? '✔' : check.conclusion === 'neutral' ? '●' : '✖'} Check "${check.name}": ${check.conclusion}`)}`);
+        say('(the one to mark required; its summary is the comment below)', '     ');
+      }
       const comment = github.comments.get(payload.pull_request.number)?.find((c) => c.body.includes(inputs.check_name ?? 'Sepurux Reliability Gate'));
       if (comment) {
         console.log(`\n${bold(`   💬 Sticky comment on pull request #${payload.pull_request.number}`)} (by ${comment.user.login}, edited in place by the next run)`);
         console.log(indent(renderForTerminal(comment.body, color), '   │ '));
       }
       console.log(`\n${bold('   Outputs')} (all of them in action.yml)`);
-      console.log(indent(KEY_OUTPUTS.filter((k) => run.outputs[k]).map((k) => `${k} = ${run.outputs[k]}`).join('\n'), '     '));
+      for (const k of KEY_OUTPUTS.filter((name) => run.outputs[name])) say(`${k} = ${run.outputs[k]}`, '     ');
       console.log('');
     } finally {
       removeScratchDirs();

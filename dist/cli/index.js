@@ -35325,7 +35325,7 @@ function explain(backend, evaluation, broken, thresholds) {
         const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
         if (uncompared.length > 0)
             return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-        return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+        return checked > 1 ? `${said}, and all ${checked} thresholds hold.` : checked === 1 ? `${said}, and its threshold holds.` : `${said}.`;
     }
     if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
         return `${said}, but ${breaks}.`;
@@ -46548,7 +46548,7 @@ const commonSchema = (backends) => object({
         default: 'base',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
-        description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
+        description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
     }),
     shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
         message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
@@ -46561,7 +46561,7 @@ const commonSchema = (backends) => object({
     expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
         description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
     }),
-    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." }),
+    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables." }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
 function parseCommonInputs(raw, backends) {
@@ -46883,7 +46883,7 @@ async function aggregateReports(plan, log) {
     const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
     const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
     const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
     const topFailingTools = mergeTools(shards);
     const evaluated = evaluatedOfShards(shards);
     return {
@@ -49037,7 +49037,7 @@ const GITLAB_INPUTS = declaredInputs(GitLabInputs);
 
 /** The command line's own flags: where its files go, and how much it says. */
 const CLI_FLAGS = [
-    { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the action's report file format)." },
+    { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the same format as the GitHub Action's report file)." },
     { name: 'junit', value: 'FILE', description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).' },
     { name: 'markdown', value: 'FILE', description: 'Write the summary as markdown, e.g. for a merge-request note.' },
     {
@@ -49052,6 +49052,7 @@ const CLI_FLAGS = [
     },
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
+    { name: 'version', description: 'Print the version and exit.' },
 ];
 /** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
 const CLI_INPUTS = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS];
@@ -49132,6 +49133,7 @@ function readRequest(argv, env) {
         historyDir: text('history-dir'),
         verbose: values.get('verbose') === true,
         help: values.get('help') === true,
+        version: values.get('version') === true,
         problems,
     };
 }
@@ -49164,13 +49166,41 @@ function inFlagWords(message) {
 
 
 
-/** `--help`: every flag, from the same declarations as action.yml's inputs. */
+/** The width `--help` keeps within: a terminal's, and a CI log's without scrolling. */
+const HELP_WIDTH = 100;
+/**
+ * `text` in lines of at most `width` characters, each after `indent`; a word longer than the
+ * line (a URL) stands alone on its line.
+ */
+function wrap(text, indent, width = HELP_WIDTH) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(/\s+/).filter(Boolean)) {
+        if (line && indent.length + line.length + 1 + word.length > width) {
+            lines.push(indent + line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        lines.push(indent + line);
+    return lines.join('\n');
+}
+/**
+ * A description written once for both doors, in the command line's words: `` `repeats: auto` ``
+ * becomes `--repeats auto`, and each input it names becomes its flag (a secret, its variable).
+ */
+function inCommandLineWords(description) {
+    return inFlagWords(description.replace(/`([a-z_]+): ([^`]+)`/g, (whole, name, value) => (CLI_INPUTS.some((i) => i.name === name) ? `${flagOf(name)} ${value}` : whole)));
+}
+/** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 function helpText() {
-    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n      ${description}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
     const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [...(i.required ? ['required'] : []), ...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
     // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
     const reporting = (inputs) => inputs.map((i) => i.secret
-        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n      ${i.description}`
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inCommandLineWords(i.description), '      ')}`
         : input(i.name, i.description, [...(i.default !== undefined ? [`default: ${i.default}`] : []), `env ${variableOf(i.name)}`]));
     const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
     const own = backends.flatMap((backend) => [
@@ -49178,26 +49208,27 @@ function helpText() {
         `${backend}:`,
         ...CLI_INPUTS.filter((i) => i.backend === backend).map((i) => input(i.name, i.description, [`env ${variableOf(i.name)}`])),
     ]);
-    const flags = CLI_FLAGS.map((f) => `  ${'short' in f ? `-${f.short}, ` : ''}--${f.name}${'value' in f ? ` ${f.value}` : ''}\n      ${f.description}`);
+    const flags = CLI_FLAGS.map((f) => `  ${'short' in f ? `-${f.short}, ` : ''}--${f.name}${'value' in f ? ` ${f.value}` : ''}\n${wrap(f.description, '      ')}`);
+    const paragraph = (text) => wrap(text, '');
     return [
         'agent-reliability-gate: gate a change on an AI agent\'s reliability evaluation, in any CI.',
         '',
         'Usage: agent-reliability-gate [flags]',
         '  e.g. agent-reliability-gate --trace-file trace.json --campaign-name refund-reliability \\',
-        '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md   (with GATE_TOKEN, GATE_PROJECT_ID set)',
+        '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md',
+        '  (with GATE_TOKEN and GATE_PROJECT_ID set)',
         '',
-        'Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.',
-        'Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come',
-        "from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI).",
+        paragraph('Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.'),
+        paragraph("Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI)."),
         '',
         'Gate:',
         ...shared,
         ...own,
         '',
-        'GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):',
+        paragraph('GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):'),
         ...reporting(CLI_GITHUB_INPUTS),
         '',
-        'Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):',
+        paragraph('Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):'),
         ...reporting(GITLAB_INPUTS),
         '',
         'Output:',
@@ -49205,6 +49236,13 @@ function helpText() {
         '',
     ].join('\n');
 }
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"1.0.0"};
+;// CONCATENATED MODULE: ./src/cli/version.ts
+
+/** The package's version, as `--version` prints it (bundled from package.json at build time). */
+const VERSION = package_namespaceObject.rE;
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
 
@@ -49342,10 +49380,14 @@ function checkConclusion(verdict, mode) {
 function statusState(verdict, mode) {
     return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
 }
-/** One line for a check title or status description. */
+/**
+ * One line for a check title or status description. GitHub shows the conclusion beside it
+ * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
+ * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
+ */
 function headline(verdict, mode) {
-    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision;
-    return `${prefix}: ${verdict.reason}`;
+    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision === 'warn' ? 'warn' : undefined;
+    return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/words.ts
@@ -50123,6 +50165,7 @@ function reportingProblems(reporting, change) {
 
 
 
+
 /** Exit statuses: what a CI reads of the gate. */
 const EXIT = { pass: 0, fail: 1, badInput: 2 };
 const CANCEL_HARD_EXIT_MS = 5_000;
@@ -50135,8 +50178,8 @@ const DEFAULT_CHECK_NAME = 'Reliability gate';
  */
 async function main(argv, env, io) {
     const request = readRequest(argv, env);
-    if (request.help) {
-        io.stdout.write(helpText());
+    if (request.help || request.version) {
+        io.stdout.write(request.help ? helpText() : `agent-reliability-gate ${VERSION}\n`);
         // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
         if (request.problems.length === 0)
             return EXIT.pass;
@@ -50285,11 +50328,14 @@ function exitStatus(verdict, mode, written, log) {
 async function main_finish(run, verdict, subject, mode, review) {
     const { request, io, log } = run;
     log.close();
-    const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict)]);
+    // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+    // a threshold --min-pass-rate), since the core writes it in the action's.
+    const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+    const [problems] = await Promise.all([writeRequestedFiles(request, spoken, subject, mode), review?.finish(spoken)]);
     for (const problem of problems)
         log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
     // The last line a CI reads: one line, printable, with no way to start a workflow command.
-    io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
+    io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
     return problems.length === 0;
 }
 

@@ -8,7 +8,7 @@ import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 
 /** The command line's own flags: where its files go, and how much it says. */
 export const CLI_FLAGS = [
-  { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the action's report file format)." },
+  { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the same format as the GitHub Action's report file)." },
   { name: 'junit', value: 'FILE', description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).' },
   { name: 'markdown', value: 'FILE', description: 'Write the summary as markdown, e.g. for a merge-request note.' },
   {
@@ -24,6 +24,7 @@ export const CLI_FLAGS = [
   },
   { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
   { name: 'help', short: 'h', description: 'Print this help and exit.' },
+  { name: 'version', description: 'Print the version and exit.' },
 ] as const;
 
 /** What the command line was asked to do. */
@@ -39,6 +40,7 @@ export interface CliRequest {
   historyDir?: string;
   verbose: boolean;
   help: boolean;
+  version: boolean;
   /** What is wrong with the flags and variables themselves, one sentence each, in the command line's words. */
   problems: string[];
 }
@@ -115,6 +117,7 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     historyDir: text('history-dir'),
     verbose: values.get('verbose') === true,
     help: values.get('help') === true,
+    version: values.get('version') === true,
     problems,
   };
 }

@@ -18,6 +18,7 @@ import { machineAgents } from '../runtime/agents.js';
 import { writeRequestedFiles } from './files.js';
 import { type CliRequest, inFlagWords, readRequest } from './flags.js';
 import { helpText } from './help.js';
+import { VERSION } from './version.js';
 import { cliLog, type ProgressStream } from './log.js';
 import { type CliReporting, readReporting, reportingProblems, type ReviewReport, startReporting } from './reporting.js';
 
@@ -52,8 +53,8 @@ interface Run {
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
   const request = readRequest(argv, env);
-  if (request.help) {
-    io.stdout.write(helpText());
+  if (request.help || request.version) {
+    io.stdout.write(request.help ? helpText() : `agent-reliability-gate ${VERSION}\n`);
     // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
     if (request.problems.length === 0) return EXIT.pass;
     io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
@@ -221,9 +222,12 @@ function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: GateLog
 async function finish(run: Run, verdict: Verdict, subject: ReportSubject, mode: Mode, review?: ReviewReport): Promise<boolean> {
   const { request, io, log } = run;
   log.close();
-  const [problems] = await Promise.all([writeRequestedFiles(request, verdict, subject, mode), review?.finish(verdict)]);
+  // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+  // a threshold --min-pass-rate), since the core writes it in the action's.
+  const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+  const [problems] = await Promise.all([writeRequestedFiles(request, spoken, subject, mode), review?.finish(spoken)]);
   for (const problem of problems) log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
-  io.stdout.write(`${verdict.decision}: ${printableLine(verdict.reason)}\n`);
+  io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
   return problems.length === 0;
 }

@@ -199,7 +199,7 @@ function explain(backend: string, evaluation: Evaluation, broken: ThresholdResul
     // A comparison that could not be made holds only by policy: the reason says so.
     const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
     if (uncompared.length > 0) return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-    return checked > 0 ? `${said}, and all ${checked} thresholds hold.` : `${said}.`;
+    return checked > 1 ? `${said}, and all ${checked} thresholds hold.` : checked === 1 ? `${said}, and its threshold holds.` : `${said}.`;
   }
   if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined)) return `${said}, but ${breaks}.`;
   if (evaluation.decision === 'pass') return `${backend} said pass, but the gate's own check fails: ${breaks}.`;

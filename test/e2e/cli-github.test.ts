@@ -87,7 +87,7 @@ describe('the command line reports on GitHub from Jenkins (GATE_GITHUB_TOKEN)', 
     expect(pr.exitCode).toBe(1);
     const body = seen(comments()[0]!.body);
     expect(body).toContain(`Base ${BASE.slice(0, 7)} (pass)`);
-    expect(pr.stdout).toMatch(/^fail: .*pass rate drop 0\.2 > 0\.05 \(`max_pass_rate_drop`\)/m);
+    expect(pr.stdout).toMatch(/^fail: .*pass rate drop 0\.2 > 0\.05 \(--max-pass-rate-drop\)/m);
   });
 
   it('a personal token, which may not create checks, reports a commit status and still comments', async () => {

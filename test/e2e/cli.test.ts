@@ -4,6 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
+import { CLI_INPUTS } from '../../src/cli/flags.js';
 import { runCli } from '../support/runner.js';
 import { render } from '../support/render.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -58,9 +59,9 @@ describe('the command line in a GitLab job', () => {
   it('fails: exit 1, and each JUnit failure carries its reason', async () => {
     const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', ...files()], sepuruxEnv());
     expect(run.exitCode).toBe(1);
-    expect(lastLine(run.stdout)).toBe('fail: Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    expect(lastLine(run.stdout)).toBe('fail: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
     const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
-    expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe('Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe('Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
     expect(cases.find((c) => c.name.startsWith('max_unsafe'))?.failure?.message).toBe('unsafe attempts 1 > 0 (`max_unsafe`)');
   });
 
@@ -88,7 +89,7 @@ describe('the command line in a GitLab job', () => {
       GATE_BASE_URL: servers[1]!.origin,
     });
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(lastLine(run.stdout)).toMatch(/^pass: TruLayer: mean_score 0\.86 within policy, and all 1 thresholds hold\.$/);
+    expect(lastLine(run.stdout)).toMatch(/^pass: TruLayer: mean_score 0\.86 within policy, and its threshold holds\.$/);
     expect(run.stderr).toContain('read from no CI');
   });
 });
@@ -169,7 +170,7 @@ describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins 
     const run = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2', '--min-pass-rate', '0.7', ...files()], GITLAB, dir);
     expect(sepurux.requests).toHaveLength(requests);
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(lastLine(run.stdout)).toBe('fail: 2 shards (billing fail, refunds pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
+    expect(lastLine(run.stdout)).toBe('fail: 2 shards (billing fail, refunds pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
     const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
     expect(cases.map((c) => [c.name, c.failure ? 'failed' : 'passed'])).toEqual([
       ['shard billing', 'failed'],
@@ -207,7 +208,7 @@ describe('the command line compares with a report of the default branch (--basel
     campaign.outcome = regressed;
     const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'main.json'), ...files()], sepuruxEnv());
     expect(run.exitCode).toBe(1);
-    expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05 (`max_pass_rate_drop`)');
+    expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05 (--max-pass-rate-drop)');
     const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
     expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', 'Base aaaaaaa (pass)', 'Δ', 'Threshold']);
     expect(seen.rows).toContainEqual(['', 'Pass rate', '0.72', '0.92', '−0.2', '']);
@@ -252,7 +253,7 @@ describe('the command line compares with a report of the default branch (--basel
   it('takes a missing, unreadable or foreign file as no baseline, said plainly, and on-missing-baseline decides', async () => {
     const missing = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'nope.json')], sepuruxEnv());
     expect(missing.exitCode).toBe(0);
-    expect(lastLine(missing.stdout)).toMatch(/^warn: .*nothing was compared for `max_pass_rate_drop` \(no baseline: the baseline report nope\.json cannot be read \(ENOENT\); on_missing_baseline: warn\)/);
+    expect(lastLine(missing.stdout)).toMatch(/^warn: .*nothing was compared for --max-pass-rate-drop \(no baseline: the baseline report nope\.json cannot be read \(ENOENT\); on_missing_baseline: warn\)/);
     await runCli(['--backend', 'trulayer', '--dataset-id', DATASET_ID, '--eval-version-id', EVAL_VERSION_ID, '--score-floor', '0.5', '--report', join(dir, 'tl.json')], { GATE_TOKEN: FAKE_TRULAYER_TOKEN, GATE_BASE_URL: servers[1]!.origin, ...MAIN });
     const foreign = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--on-missing-baseline', 'fail', '--baseline-report', join(dir, 'tl.json')], sepuruxEnv());
     expect(foreign.exitCode).toBe(1);
@@ -267,10 +268,39 @@ describe('--help', () => {
     for (const flag of ['--trace-file VALUE', '--campaign-name VALUE', '--min-pass-rate VALUE', '--dataset-id VALUE', '--score-floor VALUE', '--junit FILE', '--report FILE', '--markdown FILE']) {
       expect(run.stdout).toContain(flag);
     }
-    expect(run.stdout).toContain('(default: 600; env GATE_TIMEOUT)');
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('(default: 600; env GATE_TIMEOUT)');
     // Secrets are shown by their variable first: a flag's value lands in `ps` and CI logs.
     expect(run.stdout).toContain('GATE_GITHUB_TOKEN (or --github-token VALUE)');
     expect(run.stdout).toContain('GATE_GITLAB_TOKEN (or --gitlab-token VALUE)');
     expect(run.stdout).toContain('--repository VALUE');
+  });
+
+  it("keeps within 100 columns and speaks the command line's words, not the action's", async () => {
+    const run = await runCli(['--help']);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((line) => line.length > 100)).toEqual([]);
+    expect(run.stdout).not.toMatch(/the action\b/);
+    // An input named as the action writes it (`repeats: auto`, `max_repeats`) is its flag here.
+    const named = [...run.stdout.matchAll(/`([a-z_]+)(?:: [^`]+)?`/g)].map((m) => m[1]!);
+    expect(named.filter((name) => CLI_INPUTS.some((input) => input.name === name))).toEqual([]);
+    expect(run.stdout).toContain('With --repeats auto: most repeats to run.');
+  });
+});
+
+describe('--version', () => {
+  it("prints the package's version and exits 0", async () => {
+    const run = await runCli(['--version']);
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(`agent-reliability-gate ${version}\n`);
+  });
+});
+
+describe('a wrong backend credential', () => {
+  it('is said in the command line\'s words: GATE_TOKEN, not the action\'s `token`', async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], { ...sepuruxEnv(), GATE_TOKEN: 'sx_wrong' });
+    expect(run.exitCode).toBe(1);
+    expect(lastLine(run.stdout)).toMatch(/^fail: .*HTTP 401.*Check that GATE_TOKEN holds a valid credential/);
+    expect(run.stdout).not.toContain('`token`');
   });
 });

@@ -1,3 +1,4 @@
+import { wrap } from '../../src/cli/help.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
@@ -74,12 +75,14 @@ const ESC = { bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
  * out as text: headings bold, tables in aligned columns, links as `text <url>`, small print dim.
  * `color: false` leaves out the escape codes.
  */
-export function renderForTerminal(markdown: string, color = true): string {
+export function renderForTerminal(markdown: string, color = true, width = 94): string {
   const style = (code: keyof typeof ESC, text: string) => (color ? `${ESC[code]}${text}${ESC.reset}` : text);
   const html = render(markdown).html.replace(/<!--[\s\S]*?-->/g, '');
+  // A terminal links nothing: the joiners that keep GitHub from linking ids would only break a copied id.
   const inline = (fragment: string) =>
     decode(
       fragment
+        .replaceAll('\u200d', '')
         .replace(/<a href="([^"]*)">([\s\S]*?)<\/a>/g, (_, url: string, text: string) => `${text} (${url})`)
         .replace(/<br\s*\/?>/g, ' / ')
         .replace(/<(strong|b)>([\s\S]*?)<\/\1>/g, (_, _tag, text: string) => style('bold', text))
@@ -89,19 +92,31 @@ export function renderForTerminal(markdown: string, color = true): string {
   const blocks: string[] = [];
   for (const [, tag, body] of html.matchAll(/<(h\d|p|table|ul|ol)[^>]*>([\s\S]*?)<\/\1>/g)) {
     if (tag!.startsWith('h')) blocks.push(style('bold', inline(body!)));
-    else if (tag === 'table') blocks.push(table(body!, inline));
-    else if (tag === 'ul' || tag === 'ol') blocks.push([...body!.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => `  • ${inline(item!)}`).join('\n'));
-    else blocks.push(inline(body!));
+    else if (tag === 'table') blocks.push(table(body!, (fragment) => inline(fragment.replace(/<a href="[^"]*">([\s\S]*?)<\/a>/g, '$1')), width));
+    else if (tag === 'ul' || tag === 'ol') blocks.push([...body!.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => `  • ${wrap(inline(item!), '    ', width - 2).trimStart()}`).join('\n'));
+    else blocks.push(wrap(inline(body!), '', width));
   }
   return blocks.join('\n\n');
 }
 
-function table(body: string, inline: (fragment: string) => string): string {
+/** A table in aligned columns within `maxWidth`: links as their text, the widest columns cut with `…` until it fits. */
+function table(body: string, inline: (fragment: string) => string, maxWidth: number): string {
   const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => inline(cell!).trim()));
   // Emoji take two columns in a terminal, variation selectors none.
   // eslint-disable-next-line no-control-regex
   const width = (text: string) => [...text.replace(/\x1b\[\d+m/g, '').replace(/\uFE0F/g, '')].reduce((sum, c) => sum + (/\p{Extended_Pictographic}/u.test(c) ? 2 : 1), 0);
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
+  let widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
+  const total = () => 2 + widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1);
+  while (total() > maxWidth && Math.max(...widths) > 8) {
+    const widest = widths.indexOf(Math.max(...widths));
+    widths = widths.map((w, column) => (column === widest ? w - 1 : w));
+  }
+  for (const row of rows) {
+    row.forEach((cell, column) => {
+      const limit = widths[column] ?? 0;
+      if (width(cell) > limit) row[column] = `${[...cell.replace(/\x1b\[\d+m/g, '')].slice(0, limit - 1).join('')}…`;
+    });
+  }
   const line = (row: string[]) => `  ${row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - width(cell)))).join('  ')}`.trimEnd();
   const [head, ...rest] = rows;
   return [line(head ?? []), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...rest.map(line)].join('\n');

@@ -56,7 +56,7 @@ export async function aggregateReports(plan: AggregatePlan, log: GateLog): Promi
   const decision = thresholds.filter((t) => !t.holds).reduce<Decision>((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
   const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
   const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-  const why = decision === 'pass' ? `all pass${thresholds.length ? ` and all ${thresholds.length} pooled thresholds hold` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+  const why = decision === 'pass' ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
   const topFailingTools = mergeTools(shards);
   const evaluated = evaluatedOfShards(shards);
   return {

@@ -125,7 +125,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       default: 'base',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
-      description: 'Pull (merge) request being gated, reported to the backend (and commented on by the action). Default: from the event or the CI variables.',
+      description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
     }),
     shard: documented(
       optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
@@ -145,7 +145,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
     }),
     head_sha: documented(
       optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }),
-      { description: "Commit being gated (the action attaches its check there). Default: from the event (the pull request's head) or the CI variables." },
+      { description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables." },
     ),
   });
 

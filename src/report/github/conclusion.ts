@@ -27,8 +27,13 @@ export function statusState(verdict: Verdict, mode: Mode): 'success' | 'failure'
   return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
 }
 
-/** One line for a check title or status description. */
+/**
+ * One line for a check title or status description. GitHub shows the conclusion beside it
+ * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
+ * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
+ */
 export function headline(verdict: Verdict, mode: Mode): string {
-  const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision;
-  return `${prefix}: ${verdict.reason}`;
+  const prefix =
+    verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision === 'warn' ? 'warn' : undefined;
+  return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
 }

@@ -79,6 +79,13 @@ describe('the required check', () => {
     expect(github.checkRuns[0]?.output?.title).toContain('No verdict within the 600s timeout');
   });
 
+  it('says a pass or a fail once: GitHub shows the conclusion beside the title', async () => {
+    await report({ event: 'push', verdict: fail });
+    expect(github.checkRuns[0]).toMatchObject({ conclusion: 'failure' });
+    expect(github.checkRuns[0]?.output?.title).toBe(fail.reason);
+    expect(github.checkRuns[0]?.output?.title).not.toMatch(/^fail: /);
+  });
+
   it('puts the check on head_sha when given', async () => {
     await report({ event: 'push', verdict: pass, inputs: { head_sha: 'd'.repeat(40) } });
     expect(github.checkRuns[0]?.head_sha).toBe('d'.repeat(40));
