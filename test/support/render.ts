@@ -114,6 +114,7 @@ function table(body: string, inline: (fragment: string) => string, maxWidth: num
   for (const row of rows) {
     row.forEach((cell, column) => {
       const limit = widths[column] ?? 0;
+      // eslint-disable-next-line no-control-regex
       if (width(cell) > limit) row[column] = `${[...cell.replace(/\x1b\[\d+m/g, '')].slice(0, limit - 1).join('')}…`;
     });
   }
