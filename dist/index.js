@@ -66454,6 +66454,8 @@ class Deadline {
     end;
     controller;
     timer;
+    /** Deadlines made by {@link before}: each ends `reserveMs` before this one, and is shortened with it. */
+    reserving = [];
     constructor(timeoutMs, now = Date.now) {
         this.timeoutMs = timeoutMs;
         this.now = now;
@@ -66469,6 +66471,18 @@ class Deadline {
         this.end = Math.min(this.end, this.now() + ms);
         if (this.controller)
             this.arm();
+        for (const { deadline, reserveMs } of this.reserving)
+            deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
+    }
+    /**
+     * A deadline of its own for work that must leave the last `reserveMs` of this one to what
+     * follows it (GitHub's look-ups, before the check is completed): it ends `reserveMs` before
+     * this one, or `atMostMs` from now if sooner, and is brought forward whenever this one is.
+     */
+    before(reserveMs, atMostMs = Number.POSITIVE_INFINITY) {
+        const deadline = new Deadline(Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)), this.now);
+        this.reserving.push({ deadline, reserveMs });
+        return deadline;
     }
     /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */
     get signal() {
@@ -78366,6 +78380,11 @@ const BaselineRecord = object({
     repeats: schemas_number().int().min(1).max(20).optional(),
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
     spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
+    /**
+     * What was left out to fit GitHub's limit on a check's text: how many failing tools and
+     * regressed items past those listed, and the ids too long to keep. Absent when nothing was.
+     */
+    omitted: object({ failingTools: schemas_number().int().min(0), regressedItems: schemas_number().int().min(0), ids: array(schemas_string()).max(20) }).partial().optional(),
 });
 
 ;// CONCATENATED MODULE: ./src/core/baseline.ts
@@ -78380,9 +78399,73 @@ const BaselineRecord = object({
 
 const MARK = 'agent-reliability-gate-record';
 const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/**
+ * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
+ * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
+ */
+const RECORD_MAX_CHARS = 60_000;
+/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
+const LONG_ID_CHARS = 200;
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
 function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    const record = {
+    return baseline_hide(recordOf(verdict, checkName, headSha, now));
+}
+/**
+ * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
+ * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
+ * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
+ * (kept most frequent first), then ids too long to be any backend's. A record that still does
+ * not fit is not written, said.
+ */
+function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
+    const full = recordOf(verdict, checkName, headSha, now);
+    const whole = baseline_hide(full);
+    if (whole.length <= maxChars)
+        return { text: whole };
+    const tools = full.failingTools;
+    const items = full.regressedItems;
+    const cut = (keep, ids) => {
+        const omitted = {
+            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
+            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length ? { ids: Object.keys(full.ids).filter((name) => !(name in ids)).slice(0, 20) } : {}),
+        };
+        return { ...full, ids, failingTools: tools.slice(0, keep), ...(items ? { regressedItems: items.slice(0, keep) } : {}), omitted };
+    };
+    const fits = (record) => baseline_hide(record).length <= maxChars;
+    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
+    const largest = (ids) => {
+        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
+        if (!fits(cut(0, ids)))
+            return undefined;
+        while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if (fits(cut(mid, ids)))
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return cut(low, ids);
+    };
+    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+    const record = largest(full.ids) ?? largest(shortIds);
+    if (!record)
+        return { said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.` };
+    const omitted = record.omitted ?? {};
+    const parts = [
+        omitted.failingTools ? `${record.failingTools.length} of its ${tools.length} failing tools` : '',
+        omitted.regressedItems ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items` : '',
+        omitted.ids ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)` : '',
+    ].filter(Boolean);
+    return {
+        text: baseline_hide(record),
+        omitted,
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
+    };
+}
+/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
+function recordOf(verdict, checkName, headSha, now) {
+    return {
         v: 1,
         checkName,
         backend: verdict.backend,
@@ -78398,6 +78481,9 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
         repeats: verdict.repeats?.rows.length ?? 1,
         ...spreadOf(verdict),
     };
+}
+/** A record hidden in markdown: base64, so no text in it can end the comment. */
+function baseline_hide(record) {
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 /** Each figure's mean and spread across the repeats that ran, when there were two at least. */
@@ -78569,9 +78655,10 @@ function recordOfReport(report, checkName) {
  * figure. Records of something else (another campaign, dataset or eval version) are left out,
  * and said once.
  */
-function applyHistory(verdict, entries, asked) {
+function applyHistory(verdict, entries, asked, sourceNotes = []) {
     const comparable = comparableRecords(verdict, entries);
-    const notes = [];
+    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
+    const notes = [...sourceNotes];
     const unread = entries.filter((entry) => !entry.record).length;
     const foreign = entries.filter((entry) => entry.record).length - comparable.length;
     if (entries.length < asked)
@@ -78657,11 +78744,27 @@ function newestAsBase(history) {
     return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
 }
 /**
+ * Of one commit's verdicts (the newest, `record`, and the `older` ones), the newest that compares
+ * with `verdict` as `record`; the newest when none does, which then says why it is not
+ * comparable.
+ */
+function newestComparable(verdict, found) {
+    if (!found.record || !notComparable(verdict, found.record))
+        return found;
+    const comparable = found.older?.find((record) => !notComparable(verdict, record));
+    return comparable ? { ...found, record: comparable } : found;
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
  */
-function compareWithBaseBranch(verdict, found, policy) {
+function compareWithBaseBranch(verdict, given, policy) {
+    // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
+    const found = {
+        ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+        ...(given.history ? { history: { ...given.history, entries: given.history.entries.map((entry) => newestComparable(verdict, entry)) } } : {}),
+    };
     let compared = verdict;
     const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
     if (median) {
@@ -78679,7 +78782,7 @@ function compareWithBaseBranch(verdict, found, policy) {
             compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
     }
     // A history that could not be read at all (the log says why) adds nothing to the report.
-    return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
+    return found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0) ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes) : compared;
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -79492,15 +79595,15 @@ async function gate_runGate(plan, runtime) {
     return withEvaluated(plan, verdict);
 }
 /**
- * The base record's run, for a backend that compares against it (TruLayer's `baseline_run_id:
- * auto`), only when the record is of what this gate evaluates (same backend, dataset, eval
- * version as far as the inputs say); otherwise none.
+ * The base commit's run, for a backend that compares against it (TruLayer's `baseline_run_id:
+ * auto`): that of the newest of its records (`record`, then the `older` ones) that is of what
+ * this gate evaluates (same backend, dataset, eval version as far as the inputs say); otherwise none.
  */
-function comparableRunId(plan, record) {
-    if (!record)
-        return undefined;
+function comparableRunId(plan, found) {
     const evaluated = evaluatedOf(plan, {});
-    return notComparable({ backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) }, record) ? undefined : record.ids.run_id;
+    const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
+    const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
+    return record?.ids.run_id;
 }
 /** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
 function evaluatedOf(plan, ids) {
@@ -79784,7 +79887,9 @@ function baselineNotes(verdict) {
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return walked;
-    return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
+    // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
+    const bounded = comparison.record.omitted?.failingTools ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*` : '';
+    return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`, ''];
 }
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {
@@ -80000,19 +80105,25 @@ async function findBaseline(github, place, appSlug, log) {
     const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
     if (found.record)
         log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+    else if (found.givenUp)
+        log.info(`Baseline: ${found.missing}; the gate goes on without it.`);
     return found;
 }
 /**
- * This gate's verdict on commit `sha`, read from its newest completed check run there that the
- * same GitHub App created and whose record validates and names this check and commit; or why
- * there is none. One request; never throws.
+ * This gate's verdicts on commit `sha`, newest first: the newest completed check run there that
+ * the same GitHub App created and whose record validates and names this check and commit, and
+ * the older such runs (`older`), so that a newer verdict of something else (another gate left on
+ * the same `check_name`) cannot hide one that compares; or why there is none. One request;
+ * never throws.
  */
 async function recordOn(github, place, appSlug, log) {
     const { owner, repo, sha, checkName } = place;
     const short = sha.slice(0, 12);
     try {
-        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 20 });
+        // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
+        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 });
         const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+        const records = [];
         for (const run of completed) {
             if (!appSlug || run.app?.slug !== appSlug) {
                 log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
@@ -80027,11 +80138,17 @@ async function recordOn(github, place, appSlug, log) {
                 log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
                 continue;
             }
-            return { record };
+            records.push(record);
         }
+        const [newest, ...older] = records;
+        if (newest)
+            return { record: newest, ...(older.length > 0 ? { older } : {}) };
         return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
     }
     catch (error) {
+        // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
+        if (error.name === 'AbortError')
+            return { missing: `the look-up on ${short} was given up (${messageOf(error)})`, givenUp: true };
         return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
@@ -80094,7 +80211,7 @@ const CLI_WORDS = {
 
 
 
-/** GitHub's limits: check output summary 65,535 characters, status description 140. */
+/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
 const CHECK_SUMMARY_MAX_CHARS = 65_535;
 const CHECK_TITLE_MAX_CHARS = 200;
 const STATUS_DESCRIPTION_MAX_CHARS = 140;
@@ -80159,18 +80276,33 @@ class CheckReport {
     async complete(verdict, mode, summary, text) {
         const { owner, repo, headSha, name, runUrl } = this.place;
         const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+        const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
+        const completeCheck = (output) => this.github.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: this.checkRunId,
+            status: 'completed',
+            conclusion: checkConclusion(verdict, mode),
+            completed_at: new Date().toISOString(),
+            ...(link ? { details_url: link } : {}),
+            output,
+        });
         try {
             if (this.kind === 'check' && this.checkRunId !== undefined) {
-                await this.github.rest.checks.update({
-                    owner,
-                    repo,
-                    check_run_id: this.checkRunId,
-                    status: 'completed',
-                    conclusion: checkConclusion(verdict, mode),
-                    completed_at: new Date().toISOString(),
-                    ...(link ? { details_url: link } : {}),
-                    output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) },
-                });
+                try {
+                    await completeCheck({ title, summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) });
+                }
+                catch (refused) {
+                    const status = statusOf(refused);
+                    if (status !== 422 && status !== 400)
+                        throw refused;
+                    // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
+                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+                    await completeCheck({
+                        title,
+                        summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
+                    });
+                }
             }
             else if (this.kind === 'status') {
                 await this.github.rest.repos.createCommitStatus({
@@ -80277,16 +80409,21 @@ async function findHistory(github, place, appSlug, log) {
         return [];
     }
     const entries = new Array(line.length);
+    const givenUp = [];
     let next = 0;
     const worker = async () => {
         while (next < line.length) {
             const index = next++;
             const sha = line[index];
             const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
-            entries[index] = { sha, ...(found.record ? { record: found.record } : { missing: found.missing }) };
+            if (found.givenUp)
+                givenUp.push(found.missing ?? '');
+            entries[index] = { sha, ...(found.record ? { record: found.record, ...(found.older ? { older: found.older } : {}) } : { missing: found.missing }) };
         }
     };
     await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+    if (givenUp.length > 0)
+        log.info(`History: the look-up was given up on ${givenUp.length} of the ${line.length} commits (${givenUp[0]?.replace(/^the look-up on \S+ was given up \((.*)\)$/, '$1')}); they count as having no verdict.`);
     log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
     return entries;
 }
@@ -80381,6 +80518,10 @@ async function tokenAuthor(github, appSlug) {
 
 
 
+/** The end of the GitHub budget no look-up may spend: it is for completing the check (and the comment). */
+const COMPLETE_RESERVE_MS = 5_000;
+/** How long the base commit's verdict and the history may be looked up, all together. */
+const LOOKUPS_MAX_MS = 30_000;
 const NOTHING = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -80402,6 +80543,11 @@ async function startGitHubReport(place, log, budget) {
         // Octokit is loaded only by a gate that reports on GitHub.
         const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
         const github = createGitHub(place.token, place.apiUrl, log, budget);
+        // The look-ups of the base branch (its verdict, its history) have a bound of their own, and
+        // the end of the budget is reserved for completing the check: a GitHub that hangs on them
+        // cannot spend the time the verdict needs to be written.
+        const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
+        const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
         const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
         const commentPlace = place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
         const words = place.words ?? ACTION_WORDS;
@@ -80416,10 +80562,10 @@ async function startGitHubReport(place, log, budget) {
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
         const baseline = baselineSha
-            ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
+            ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
             : Promise.resolve(undefined);
         const history = baselineSha && place.historyCount
-            ? checkStarted.then((c) => findHistory(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+            ? checkStarted.then((c) => findHistory(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
             : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
@@ -80428,9 +80574,14 @@ async function startGitHubReport(place, log, budget) {
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
                 const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
+                // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
+                const record = headSha && verdict.outcome === 'evaluated' ? boundedRecord(verdict, place.checkName, headSha) : undefined;
+                // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
+                const bounded = record?.said ? `\n\n> ${record.said}` : '';
+                if (record?.said)
+                    log.info(record.said);
                 await Promise.all([
-                    // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, headSha) : undefined),
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded, record?.text),
                     commentPlace && found && (await handedOver)
                         ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
                         : undefined,
@@ -81021,8 +81172,8 @@ async function run(env = process.env) {
     const github = startGitHubReport(plan.github, log, githubBudget);
     // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
     const baselineRunId = async () => {
-        const record = (await (await github).baseline)?.record;
-        return plan.kind === 'gate' ? comparableRunId(plan.gate, record) : undefined;
+        const found = await (await github).baseline;
+        return plan.kind === 'gate' ? comparableRunId(plan.gate, found) : undefined;
     };
     const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
     let verdict = redactSecrets(await evaluated, secrets);

@@ -54,7 +54,9 @@ const GITHUB_REQUEST_TIMEOUT_MS = 20_000;
  * server errors, GitHub's rate limits respected, and a timeout on every request that is also
  * bounded by `budget`, the time left for all of the gate's GitHub calls.
  */
-function createGitHub(token, apiUrl, log, budget, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS, env = process.env) {
+function createGitHub(token, apiUrl, log, budget, requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS, env = process.env, 
+/** What a call is told when `budget` is spent (default: that the gate's time for GitHub calls is). */
+spent) {
     const proxyFetch = proxiedFetch(apiUrl, env);
     const github = new GateOctokit({
         auth: `token ${token}`,
@@ -85,10 +87,10 @@ function createGitHub(token, apiUrl, log, budget, requestTimeoutMs = GITHUB_REQU
         const abort = (why) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
         const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
         if (timeoutMs <= 0)
-            abort('no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+            abort(spent ?? 'no time is left for GitHub calls (the gate\'s `timeout` has passed)');
         const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
         // The budget can be cut short (a cancelled job): calls already under way stop then too.
-        const onBudgetSpent = () => abort('no time is left for GitHub calls');
+        const onBudgetSpent = () => abort(spent ?? 'no time is left for GitHub calls');
         budget.signal.addEventListener('abort', onBudgetSpent, { once: true });
         // The hook chain is bound to this options object: it is changed in place, not replaced.
         options.request = { ...options.request, signal: controller.signal };

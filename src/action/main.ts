@@ -47,8 +47,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const github = startGitHubReport(plan.github, log, githubBudget);
   // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
   const baselineRunId = async () => {
-    const record = (await (await github).baseline)?.record;
-    return plan.kind === 'gate' ? comparableRunId(plan.gate, record) : undefined;
+    const found = await (await github).baseline;
+    return plan.kind === 'gate' ? comparableRunId(plan.gate, found) : undefined;
   };
   const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
   let verdict = redactSecrets(await evaluated, secrets);

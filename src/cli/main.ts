@@ -2,7 +2,7 @@ import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
 import { baselineFromReport } from '../core/baseline.js';
 import { compareWithBaseBranch, newestAsBase } from '../core/history.js';
-import { historyFromReports } from '../core/history-files.js';
+import { historyDirProblem, historyFromReports } from '../core/history-files.js';
 import type { BaseBranchPolicy } from '../core/history.js';
 import { listenForCancel } from '../core/cancel.js';
 import { type DetectedChange, detectChange } from '../core/change/ci.js';
@@ -63,7 +63,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const log = cliLog(io.stderr, secretsOf(request), request.verbose);
   const change = detectChange(env);
   const { reporting, problems } = readReporting(request.inputs);
-  const run: Run = { request, ...(reporting ? { reporting } : {}), problems: [...request.problems, ...problems, ...reportingProblems(reporting, change)], change, env, io, log };
+  // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
+  const historyDir = request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
+  const run: Run = { request, ...(reporting ? { reporting } : {}), problems: [...request.problems, ...(historyDir ? [historyDir] : []), ...problems, ...reportingProblems(reporting, change)], change, env, io, log };
   return request.inputs.aggregate?.trim() ? aggregateShards(run) : gate(run);
 }
 
@@ -100,7 +102,7 @@ async function gate(run: Run): Promise<number> {
     { agents, cancelled: cancel.signalled },
   );
   // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
-  const baselineRunId = async () => comparableRunId(plan, (await review.baseline)?.record);
+  const baselineRunId = async () => comparableRunId(plan, await review.baseline);
   const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
   const policy: BaseBranchPolicy = {
     drops: plan.drops,
@@ -110,7 +112,7 @@ async function gate(run: Run): Promise<number> {
     from: inputs.baseline_from,
     history: inputs.history,
   };
-  const verdict = await compared(request, evaluated, checkName, policy, review);
+  const verdict = await compared(request, evaluated, checkName, policy, review, log);
   const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
   const written = await finish(run, verdict, subject, inputs.mode, review);
   cancel.dispose();
@@ -154,7 +156,7 @@ async function aggregateShards(run: Run): Promise<number> {
     { agents: machineAgents(env), cancelled: cancel.signalled },
   );
   const policy: BaseBranchPolicy = { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history };
-  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review);
+  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review, log);
   const written = await finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
   cancel.dispose();
   return exitStatus(verdict, mode, written, log);
@@ -193,18 +195,21 @@ async function refuse(run: Run, message: string, backendCheckName?: string): Pro
  * history beside it, from `--history-dir` or from GitHub. Without a baseline, a drop threshold
  * compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaseBranchPolicy, review: ReviewReport): Promise<Verdict> {
-  const [fromFile, onGitHub, history] = await Promise.all([
+async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaseBranchPolicy, review: ReviewReport, log: GateLog): Promise<Verdict> {
+  const [fromFile, onGitHub, read] = await Promise.all([
     request.baselineReport ? baselineFromReport(request.baselineReport, verdict, checkName) : undefined,
     review.baseline,
-    request.historyDir ? historyFromReports(request.historyDir, checkName, policy.history) : review.history,
+    request.historyDir !== undefined ? historyFromReports(request.historyDir, checkName, policy.history) : review.history.then((entries) => entries && { entries, notes: [] }),
   ]);
+  const history = read?.entries;
+  // What the folder left out is said once, in the log and beside the history.
+  for (const note of read?.notes ?? []) log.info(`History: ${note}.`);
   // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
   const base = fromFile ?? onGitHub ?? (request.historyDir ? newestAsBase(history) : undefined);
   if (!base && !history && policy.drops.length === 0) return verdict;
   return compareWithBaseBranch(
     verdict,
-    { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(history ? { history: { entries: history, asked: policy.history } } : {}) },
+    { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(read ? { history: { entries: read.entries, asked: policy.history, notes: read.notes } } : {}) },
     policy,
   );
 }

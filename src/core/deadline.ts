@@ -6,6 +6,8 @@ export class Deadline {
   private end: number;
   private controller?: AbortController;
   private timer?: NodeJS.Timeout;
+  /** Deadlines made by {@link before}: each ends `reserveMs` before this one, and is shortened with it. */
+  private readonly reserving: { deadline: Deadline; reserveMs: number }[] = [];
 
   constructor(
     readonly timeoutMs: number,
@@ -24,6 +26,18 @@ export class Deadline {
   shorten(ms: number): void {
     this.end = Math.min(this.end, this.now() + ms);
     if (this.controller) this.arm();
+    for (const { deadline, reserveMs } of this.reserving) deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
+  }
+
+  /**
+   * A deadline of its own for work that must leave the last `reserveMs` of this one to what
+   * follows it (GitHub's look-ups, before the check is completed): it ends `reserveMs` before
+   * this one, or `atMostMs` from now if sooner, and is brought forward whenever this one is.
+   */
+  before(reserveMs: number, atMostMs = Number.POSITIVE_INFINITY): Deadline {
+    const deadline = new Deadline(Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)), this.now);
+    this.reserving.push({ deadline, reserveMs });
+    return deadline;
   }
 
   /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */

@@ -121,14 +121,15 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
 }
 
 /**
- * The base record's run, for a backend that compares against it (TruLayer's `baseline_run_id:
- * auto`), only when the record is of what this gate evaluates (same backend, dataset, eval
- * version as far as the inputs say); otherwise none.
+ * The base commit's run, for a backend that compares against it (TruLayer's `baseline_run_id:
+ * auto`): that of the newest of its records (`record`, then the `older` ones) that is of what
+ * this gate evaluates (same backend, dataset, eval version as far as the inputs say); otherwise none.
  */
-export function comparableRunId(plan: GatePlan, record: BaselineRecord | undefined): string | undefined {
-  if (!record) return undefined;
+export function comparableRunId(plan: GatePlan, found: { record?: BaselineRecord; older?: readonly BaselineRecord[] } | undefined): string | undefined {
   const evaluated = evaluatedOf(plan, {});
-  return notComparable({ backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) }, record) ? undefined : record.ids.run_id;
+  const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
+  const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
+  return record?.ids.run_id;
 }
 
 /** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */

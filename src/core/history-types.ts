@@ -3,7 +3,13 @@ import type { BaselineRecord } from './baseline-record.js';
 /** One commit along the base branch, newest first: this gate's verdict there, or why there is none. */
 export interface HistoryEntry {
   sha: string;
+  /** The newest valid verdict of this gate on the commit. */
   record?: BaselineRecord;
+  /**
+   * The commit's other valid verdicts of this gate, newest first (two gates left on the same
+   * `check_name`): when the newest is of something else, the newest that compares is taken.
+   */
+  older?: BaselineRecord[];
   missing?: string;
 }
 

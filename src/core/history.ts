@@ -13,9 +13,10 @@ export type { HistoryEntry, HistorySummary };
  * figure. Records of something else (another campaign, dataset or eval version) are left out,
  * and said once.
  */
-export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[], asked: number): Verdict {
+export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[], asked: number, sourceNotes: readonly string[] = []): Verdict {
   const comparable = comparableRecords(verdict, entries);
-  const notes: string[] = [];
+  // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
+  const notes: string[] = [...sourceNotes];
   const unread = entries.filter((entry) => !entry.record).length;
   const foreign = entries.filter((entry) => entry.record).length - comparable.length;
   if (entries.length < asked) notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
@@ -103,12 +104,23 @@ export function newestAsBase(history: readonly HistoryEntry[] | undefined): { re
   return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
 }
 
+/**
+ * Of one commit's verdicts (the newest, `record`, and the `older` ones), the newest that compares
+ * with `verdict` as `record`; the newest when none does, which then says why it is not
+ * comparable.
+ */
+export function newestComparable<T extends { record?: BaselineRecord; older?: readonly BaselineRecord[] }>(verdict: Pick<Verdict, 'backend' | 'evaluated'>, found: T): T {
+  if (!found.record || !notComparable(verdict, found.record)) return found;
+  const comparable = found.older?.find((record) => !notComparable(verdict, record));
+  return comparable ? { ...found, record: comparable } : found;
+}
+
 /** Where a verdict's comparison with its base branch comes from. */
 export interface BaseBranch {
   /** The base commit's verdict, or why there is none; undefined when none was looked for. */
-  base?: { record?: BaselineRecord; missing?: string };
-  /** The verdicts along the base branch, newest first, and how many were asked for; undefined with `history: 0`. */
-  history?: { entries: readonly HistoryEntry[]; asked: number };
+  base?: { record?: BaselineRecord; older?: readonly BaselineRecord[]; missing?: string };
+  /** The verdicts along the base branch, newest first, how many were asked for, and what their source left out; undefined with `history: 0`. */
+  history?: { entries: readonly HistoryEntry[]; asked: number; notes?: readonly string[] };
 }
 
 /**
@@ -116,7 +128,12 @@ export interface BaseBranch {
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
  */
-export function compareWithBaseBranch(verdict: Verdict, found: BaseBranch, policy: BaseBranchPolicy): Verdict {
+export function compareWithBaseBranch(verdict: Verdict, given: BaseBranch, policy: BaseBranchPolicy): Verdict {
+  // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
+  const found: BaseBranch = {
+    ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+    ...(given.history ? { history: { ...given.history, entries: given.history.entries.map((entry) => newestComparable(verdict, entry)) } } : {}),
+  };
   let compared = verdict;
   const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
   if (median) {
@@ -131,5 +148,5 @@ export function compareWithBaseBranch(verdict: Verdict, found: BaseBranch, polic
     if (walked && compared.baseline?.record) compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
   }
   // A history that could not be read at all (the log says why) adds nothing to the report.
-  return found.history && found.history.entries.length > 0 ? applyHistory(compared, found.history.entries, found.history.asked) : compared;
+  return found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0) ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes) : compared;
 }

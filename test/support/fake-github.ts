@@ -75,6 +75,8 @@ export class FakeGitHub {
   /** Open pull requests by number, with their head commit. */
   readonly pullRequests = new Map<number, { headSha: string }>();
   readonly violations: string[] = [];
+  /** The output fields of each check-run write refused with 422 for its length. */
+  readonly refusedOutputs: string[] = [];
   private nextId = 1000;
 
   constructor(private readonly options: FakeGitHubOptions = {}) {
@@ -158,7 +160,8 @@ export class FakeGitHub {
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
       if (forbid.checks) return HttpResponse.json(FORBIDDEN, { status: 403 });
-      this.limit('check run output.summary', (body?.output as { summary?: string } | undefined)?.summary, 65_535);
+      const refused = this.outputTooLong(body);
+      if (refused) return refused;
       const run = { id: this.nextId++, ...(body as Omit<FakeCheckRun, 'id'>) };
       this.checkRuns.push(run);
       return HttpResponse.json(this.checkView(run), { status: 201 });
@@ -166,7 +169,8 @@ export class FakeGitHub {
     if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path))) {
       const run = this.checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
-      this.limit('check run output.summary', (body?.output as { summary?: string } | undefined)?.summary, 65_535);
+      const refused = this.outputTooLong(body);
+      if (refused) return refused;
       Object.assign(run, body);
       return HttpResponse.json(this.checkView(run));
     }
@@ -210,6 +214,25 @@ export class FakeGitHub {
       headers.link = `<${next.href}>; rel="next"`;
     }
     return HttpResponse.json(items.map((c) => this.commentView(c)), { headers });
+  }
+
+  /**
+   * GitHub refuses a check run whose output is over its limits (title 255 characters, summary and
+   * text 65,535 each) with 422, and changes nothing; each is also a violation (the gate must not send it).
+   */
+  private outputTooLong(body: Record<string, unknown> | undefined): Response | undefined {
+    const output = (body?.output ?? {}) as { title?: unknown; summary?: unknown; text?: unknown };
+    for (const [field, max] of [['title', 255], ['summary', 65_535], ['text', 65_535]] as const) {
+      const value = output[field];
+      if (typeof value !== 'string' || value.length <= max) continue;
+      this.limit(`check run output.${field}`, value, max);
+      this.refusedOutputs.push(field);
+      return HttpResponse.json(
+        { message: `Invalid request.\n\nOnly ${max} characters are allowed; ${value.length} were supplied.`, documentation_url: 'https://docs.github.com/rest/checks/runs', status: '422' },
+        { status: 422 },
+      );
+    }
+    return undefined;
   }
 
   private limit(what: string, value: string | undefined, max: number): void {

@@ -82,7 +82,9 @@ function baselineNotes(verdict: Verdict): string[] {
     : [];
   const tools = comparison.newlyFailingTools;
   if (tools.length === 0) return walked;
-  return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}`, ''];
+  // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
+  const bounded = comparison.record.omitted?.failingTools ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*` : '';
+  return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`, ''];
 }
 
 /** Up to ten tool names, escaped, and how many more. */

@@ -5,7 +5,9 @@ import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 
 /** The base commit's verdict, or why there is none (said in one line). */
-export type BaselineLookup = { record: BaselineRecord; missing?: undefined } | { record?: undefined; missing: string };
+export type BaselineLookup =
+  | { record: BaselineRecord; older?: BaselineRecord[]; missing?: undefined; givenUp?: undefined }
+  | { record?: undefined; older?: undefined; missing: string; /** The look-up was abandoned: no answer in time. */ givenUp?: boolean };
 
 /**
  * Reads the base branch's last verdict back from this gate's own check on the base commit: the
@@ -22,13 +24,16 @@ export async function findBaseline(
 ): Promise<BaselineLookup> {
   const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
   if (found.record) log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+  else if (found.givenUp) log.info(`Baseline: ${found.missing}; the gate goes on without it.`);
   return found;
 }
 
 /**
- * This gate's verdict on commit `sha`, read from its newest completed check run there that the
- * same GitHub App created and whose record validates and names this check and commit; or why
- * there is none. One request; never throws.
+ * This gate's verdicts on commit `sha`, newest first: the newest completed check run there that
+ * the same GitHub App created and whose record validates and names this check and commit, and
+ * the older such runs (`older`), so that a newer verdict of something else (another gate left on
+ * the same `check_name`) cannot hide one that compares; or why there is none. One request;
+ * never throws.
  */
 export async function recordOn(
   github: GitHub,
@@ -39,8 +44,10 @@ export async function recordOn(
   const { owner, repo, sha, checkName } = place;
   const short = sha.slice(0, 12);
   try {
-    const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'latest', per_page: 20 });
+    // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
+    const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 });
     const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+    const records: BaselineRecord[] = [];
     for (const run of completed) {
       if (!appSlug || run.app?.slug !== appSlug) {
         log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
@@ -55,10 +62,14 @@ export async function recordOn(
         log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
         continue;
       }
-      return { record };
+      records.push(record);
     }
+    const [newest, ...older] = records;
+    if (newest) return { record: newest, ...(older.length > 0 ? { older } : {}) };
     return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
   } catch (error) {
+    // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
+    if ((error as Error).name === 'AbortError') return { missing: `the look-up on ${short} was given up (${messageOf(error)})`, givenUp: true };
     return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
   }
 }

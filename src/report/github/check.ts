@@ -6,7 +6,7 @@ import type { Mode } from '../../core/inputs/common.js';
 import type { Verdict } from '../../core/verdict.js';
 import { checkConclusion, headline, statusState } from './conclusion.js';
 import { truncate } from '../../core/text.js';
-import { safeUrl } from '../../core/render/escape.js';
+import { escapeText, safeUrl } from '../../core/render/escape.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
 
 /** Where a check goes: the repository, the commit, its name and a fallback details link. */
@@ -19,7 +19,7 @@ export interface CheckPlace {
   runUrl?: string;
 }
 
-/** GitHub's limits: check output summary 65,535 characters, status description 140. */
+/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
 export const CHECK_SUMMARY_MAX_CHARS = 65_535;
 const CHECK_TITLE_MAX_CHARS = 200;
 const STATUS_DESCRIPTION_MAX_CHARS = 140;
@@ -79,18 +79,35 @@ export class CheckReport {
   async complete(verdict: Verdict, mode: Mode, summary: string, text?: string): Promise<void> {
     const { owner, repo, headSha, name, runUrl } = this.place;
     const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+    const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
+    const completeCheck = (output: { title: string; summary: string; text?: string }) =>
+      this.github.rest.checks.update({
+        owner,
+        repo,
+        check_run_id: this.checkRunId as number,
+        status: 'completed',
+        conclusion: checkConclusion(verdict, mode),
+        completed_at: new Date().toISOString(),
+        ...(link ? { details_url: link } : {}),
+        output,
+      });
     try {
       if (this.kind === 'check' && this.checkRunId !== undefined) {
-        await this.github.rest.checks.update({
-          owner,
-          repo,
-          check_run_id: this.checkRunId,
-          status: 'completed',
-          conclusion: checkConclusion(verdict, mode),
-          completed_at: new Date().toISOString(),
-          ...(link ? { details_url: link } : {}),
-          output: { title: truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS), summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) },
-        });
+        try {
+          await completeCheck({ title, summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) });
+        } catch (refused) {
+          const status = statusOf(refused);
+          if (status !== 422 && status !== 400) throw refused;
+          // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
+          this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+          await completeCheck({
+            title,
+            summary: truncate(
+              `**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`,
+              CHECK_SUMMARY_MAX_CHARS,
+            ),
+          });
+        }
       } else if (this.kind === 'status') {
         await this.github.rest.repos.createCommitStatus({
           owner,

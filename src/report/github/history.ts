@@ -46,16 +46,19 @@ export async function findHistory(
     return [];
   }
   const entries: HistoryEntry[] = new Array(line.length);
+  const givenUp: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < line.length) {
       const index = next++;
       const sha = line[index] as string;
       const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
-      entries[index] = { sha, ...(found.record ? { record: found.record } : { missing: found.missing }) };
+      if (found.givenUp) givenUp.push(found.missing ?? '');
+      entries[index] = { sha, ...(found.record ? { record: found.record, ...(found.older ? { older: found.older } : {}) } : { missing: found.missing }) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+  if (givenUp.length > 0) log.info(`History: the look-up was given up on ${givenUp.length} of the ${line.length} commits (${givenUp[0]?.replace(/^the look-up on \S+ was given up \((.*)\)$/, '$1')}); they count as having no verdict.`);
   log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
   return entries;
 }

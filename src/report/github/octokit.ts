@@ -52,6 +52,8 @@ export function createGitHub(
   budget: Deadline,
   requestTimeoutMs = GITHUB_REQUEST_TIMEOUT_MS,
   env: NodeJS.ProcessEnv = process.env,
+  /** What a call is told when `budget` is spent (default: that the gate's time for GitHub calls is). */
+  spent?: string,
 ): GitHub {
   const proxyFetch = proxiedFetch(apiUrl, env);
   const github = new GateOctokit({
@@ -82,10 +84,10 @@ export function createGitHub(
     // have been carried out, and sending it again could create a second check run.
     const abort = (why: string) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
     const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
-    if (timeoutMs <= 0) abort('no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+    if (timeoutMs <= 0) abort(spent ?? 'no time is left for GitHub calls (the gate\'s `timeout` has passed)');
     const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
     // The budget can be cut short (a cancelled job): calls already under way stop then too.
-    const onBudgetSpent = () => abort('no time is left for GitHub calls');
+    const onBudgetSpent = () => abort(spent ?? 'no time is left for GitHub calls');
     budget.signal.addEventListener('abort', onBudgetSpent, { once: true });
     // The hook chain is bound to this options object: it is changed in place, not replaced.
     options.request = { ...options.request, signal: controller.signal };

@@ -4,7 +4,7 @@ import { messageOf } from '../../core/errors.js';
 import type { Mode } from '../../core/inputs/common.js';
 import { renderVerdict } from '../../core/render/markdown.js';
 import type { Verdict } from '../../core/verdict.js';
-import { encodeRecord } from '../../core/baseline.js';
+import { boundedRecord } from '../../core/baseline.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { pullRequestHeadMatches } from './handover.js';
@@ -66,6 +66,11 @@ export interface GitHubPlace {
   words?: ReportingWords;
 }
 
+/** The end of the GitHub budget no look-up may spend: it is for completing the check (and the comment). */
+export const COMPLETE_RESERVE_MS = 5_000;
+/** How long the base commit's verdict and the history may be looked up, all together. */
+export const LOOKUPS_MAX_MS = 30_000;
+
 const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
 
 /**
@@ -88,6 +93,11 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     // Octokit is loaded only by a gate that reports on GitHub.
     const { createGitHub } = await import('./octokit.js');
     const github = createGitHub(place.token, place.apiUrl, log, budget);
+    // The look-ups of the base branch (its verdict, its history) have a bound of their own, and
+    // the end of the budget is reserved for completing the check: a GitHub that hangs on them
+    // cannot spend the time the verdict needs to be written.
+    const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
+    const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
     const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
     const commentPlace: CommentPlace | undefined =
       place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
@@ -102,11 +112,11 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
     const baseline = baselineSha
-      ? checkStarted.then((c) => findBaseline(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
+      ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
       : Promise.resolve(undefined);
     const history =
       baselineSha && place.historyCount
-        ? checkStarted.then((c) => findHistory(github, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+        ? checkStarted.then((c) => findHistory(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
         : Promise.resolve(undefined);
     const check = await checkStarted;
     return {
@@ -116,9 +126,13 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
           renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
+        // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
+        const record = headSha && verdict.outcome === 'evaluated' ? boundedRecord(verdict, place.checkName, headSha) : undefined;
+        // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
+        const bounded = record?.said ? `\n\n> ${record.said}` : '';
+        if (record?.said) log.info(record.said);
         await Promise.all([
-          // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS), headSha && verdict.outcome === 'evaluated' ? encodeRecord(verdict, place.checkName, headSha) : undefined),
+          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded, record?.text),
           commentPlace && found && (await handedOver)
             ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
             : undefined,
