@@ -14,6 +14,8 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const ACTION_ENTRY = join(ROOT, 'dist/index.js');
 /** The bundled command line, as `npx agent-reliability-gate` runs it. */
 export const CLI_ENTRY = join(ROOT, 'dist/cli/index.js');
+/** How the examples for other CIs (examples/ci/) start the command line: the text their tests replace with the built or packed package. */
+export const EXAMPLE_GATE_PREFIX = 'npx --yes github:OWNER/agent-reliability-gate#v1';
 
 /**
  * The Node binary that runs the action: `GATE_E2E_NODE` when set (CI points it at Node 24,
