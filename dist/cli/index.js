@@ -48616,7 +48616,34 @@ function renderJUnit(verdict, suite) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/core/render/marker.ts
+
+/**
+ * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
+ * no check name can break out of the HTML comment it sits in.
+ */
+function commentMarker(checkName) {
+    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+/**
+ * Whether `body` is the gate's own, marked `marker`: the marker is the body's last line, where
+ * the gate puts it. A marker anywhere else (quoted, or planted by backend text in a body written
+ * before backend text was defused) names no body.
+ */
+function endsWithMarker(body, marker) {
+    return (body ?? '').trimEnd().endsWith(`\n${marker}`);
+}
+/**
+ * Backend text that can open no HTML comment in a body: a zero-width joiner splits `<!--`, so
+ * no id can carry another gate's marker (or anything shaped like one) into a comment, a note or
+ * a check. A reader sees the same text.
+ */
+function defuseMarkers(text) {
+    return text.replace(/<!--/g, '<!-\u200d-');
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
+
 
 /**
  * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
@@ -48655,11 +48682,12 @@ function escapeText(value, max = 300) {
 }
 /**
  * A value shown as inline code: code spans render nothing inside them, so only backticks, line
- * breaks and (for table cells) pipes must go.
+ * breaks and (for table cells) pipes must go, and `<!--`, which a code span shows but the gate's
+ * own look-up for its marker would read.
  */
 function codeSpan(value, max = 80) {
     const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
-    return `\`${truncate(flat, max)}\``;
+    return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
 function safeUrl(value) {
@@ -49575,16 +49603,6 @@ function firstParents(bySha, baseSha, count) {
     return line;
 }
 
-;// CONCATENATED MODULE: ./src/core/render/marker.ts
-
-/**
- * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
- * no check name can break out of the HTML comment it sits in.
- */
-function commentMarker(checkName) {
-    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/github/comment.ts
 
 
@@ -49596,8 +49614,9 @@ const COMMENT_MAX_CHARS = 65_536;
 const ACTIONS_BOT = 'github-actions[bot]';
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
- * carries the marker and was written by the token's own author counts: a marker copied into
- * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * ends with the marker, where the gate puts it, and was written by the token's own author counts:
+ * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
+ * is ignored, and so is a comment a maintainer minimized. Started
  * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
  * belongs to, when the check run said.
  */
@@ -49608,7 +49627,7 @@ async function findStickyComment(github, place, appSlug) {
         tokenAuthor(github, appSlug),
         github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
     ]);
-    return comments.find((c) => c.user?.login === author && !c.minimized && c.body?.includes(marker))?.id;
+    return comments.find((c) => c.user?.login === author && !c.minimized && endsWithMarker(c.body, marker))?.id;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
 async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
@@ -49800,7 +49819,7 @@ const Note = object({ id: schemas_number().int(), body: schemas_string(), system
 const Notes = array(Note).max(NOTES_PER_PAGE);
 const Written = object({ id: schemas_number().int() });
 /**
- * Starts looking for the gate's sticky note on the merge request (its marker, written by the
+ * Starts looking for the gate's sticky note on the merge request (its marker at the end, written by the
  * token's own user, not a system note) and returns what writes it: edited in place when found,
  * created otherwise, and created again if it was deleted in between. The look-up overlaps the
  * evaluation.
@@ -49821,8 +49840,9 @@ function startGitLabNote(place, log, agents) {
                 idempotent: true,
                 hints: GITLAB_HINTS,
             });
-            // Only the token's own note counts: a marker copied into someone else's note, or quoted in a system note, is not the gate's.
-            const own = notes.find((note) => note.author.id === me.id && !note.system && note.body.includes(marker));
+            // Only the token's own note, ending with the marker, counts: a marker copied into someone else's note, quoted in a
+            // system note or carried mid-body into another gate's note is not this gate's.
+            const own = notes.find((note) => note.author.id === me.id && !note.system && endsWithMarker(note.body, marker));
             if (own)
                 return own.id;
             if (notes.length < NOTES_PER_PAGE)
