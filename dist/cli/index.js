@@ -47540,6 +47540,7 @@ function repositoryOfRemote(remote) {
 const DETECTORS = [
     {
         ci: 'GitLab CI',
+        commitVariable: 'CI_COMMIT_SHA',
         detect: (env) => env.GITLAB_CI === 'true',
         read: (env) => ({
             repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
@@ -47559,6 +47560,7 @@ const DETECTORS = [
     },
     {
         ci: 'Jenkins',
+        commitVariable: 'GIT_COMMIT',
         detect: (env) => Boolean(env.JENKINS_URL),
         read: (env) => ({
             repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
@@ -47570,6 +47572,7 @@ const DETECTORS = [
     },
     {
         ci: 'Buildkite',
+        commitVariable: 'BUILDKITE_COMMIT',
         detect: (env) => env.BUILDKITE === 'true',
         read: (env) => ({
             repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
@@ -47581,6 +47584,7 @@ const DETECTORS = [
     },
     {
         ci: 'CircleCI',
+        commitVariable: 'CIRCLE_SHA1',
         detect: (env) => env.CIRCLECI === 'true',
         read: (env) => ({
             repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
@@ -47600,7 +47604,7 @@ function detectChange(env) {
     if (!detector)
         return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
     const { gateKey, runUrl, ...change } = detector.read(env);
-    return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
+    return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}), gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -49522,6 +49526,28 @@ async function readPullRequest(github, place) {
         return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
+/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
+const Commit = object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })) });
+/**
+ * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
+ * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
+ */
+async function readCommit(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCommit({ owner: place.owner, repo: place.repo, ref: place.sha, per_page: 1 });
+        const commit = Commit.safeParse(data);
+        if (!commit.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
+    }
+    catch (error) {
+        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
+        const status = statusOf(error);
+        if (status === 404 || status === 422)
+            return 'unknown';
+        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/report/github/handover.ts
 
@@ -49752,12 +49778,24 @@ async function commitsOf(github, place, owner, repo, log) {
         log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
         return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
     }
-    const headSha = place.headSha ?? pull.headSha;
-    if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
-        log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
+    const built = wanted.ciCommitSha?.toLowerCase();
+    if (place.headSha || !built || built === pull.headSha)
+        return { headSha: place.headSha ?? pull.headSha, baselineSha };
+    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
+    const commit = await readCommit(github, { owner, repo, sha: built });
+    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
+        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+        return { headSha: pull.headSha, baselineSha };
     }
-    return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
+    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
+    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
+    log.warning('parents' in commit
+        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
+        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`);
+    return { headSha: built, baselineSha };
 }
+const words = (place) => place.words ?? ACTION_WORDS;
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/client.ts
 
@@ -50083,7 +50121,10 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
             checkName: gate.checkName,
             mode: gate.mode,
             ...(change.runUrl ? { runUrl: change.runUrl } : {}),
-            fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
+            fromPullRequest: {
+                ...(change.commitSha ? { ciCommitSha: change.commitSha, ...(change.commitVariable ? { ciCommitName: change.commitVariable } : {}) } : {}),
+                compareWithBase: gate.compareWithBase && inputs.baseline === 'auto',
+            },
             words: CLI_WORDS,
             historyCount: gate.compareWithBase && inputs.baseline === 'auto' ? gate.history : 0,
         }, log, budget);
