@@ -76,6 +76,8 @@ export interface FakeSepuruxOptions {
    * without these endpoints does.
    */
   events?: (run: { id: string; traceId?: string }, source: 'policy' | 'security') => { status?: number; body: unknown } | undefined;
+  /** How the backend names a new run (default: a UUID); a hostile one names it with text meant for a comment. */
+  runId?: () => string;
 }
 
 export const FAKE_TOKEN = 'sx_test_token_5f0c1b8e9a';
@@ -174,7 +176,7 @@ export class FakeSepurux {
     if (!campaign) return HttpResponse.json({ detail: `campaign ${body?.campaign_id} not found` }, { status: 404 });
     const now = Date.now();
     const newRun = (traceId: string | undefined, batchId?: string): FakeRun => {
-      const run: FakeRun = { id: randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
+      const run: FakeRun = { id: this.options.runId?.() ?? randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
       this.runs.set(run.id, run);
       return run;
     };
