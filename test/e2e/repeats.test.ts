@@ -153,9 +153,6 @@ describe('a repeats: auto report read back', () => {
     const workspace = scratchDir('auto-report');
     const written = await gate({ repeats: 'auto', min_pass_rate: '0.8', shard: 'main' });
     expect(written.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.8', repeats_run: '1' });
-    expect(written.outputs.reason).toContain('pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)');
-    const report = JSON.parse(await readFile(written.outputs.report_file!, 'utf8'));
-    expect(report.thresholds[0]).toMatchObject({ holds: false, actual: 0.8, decidedBy: { rule: 'sequential', call: 'breaks' } });
     await mkdir(join(workspace, 'reports'), { recursive: true });
     const file = join(workspace, 'reports', 'main.json');
     await cp(written.outputs.report_file!, file);
@@ -167,8 +164,10 @@ describe('a repeats: auto report read back', () => {
       env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_WORKSPACE: workspace },
       cwd: workspace,
     });
-    expect(aggregate.outputs.reason).not.toContain('contradicts itself');
-    expect(aggregate.outputs.reason).toMatch(/^1 shards \(main fail\): the worst is main: .*the sequential test calls it broken/);
+    // Soft: the command line below is judged even where the aggregate is wrong.
+    expect.soft(aggregate.outputs.reason).not.toContain('contradicts itself');
+    expect.soft(aggregate.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.8' });
+    expect.soft(aggregate.outputs.reason).toMatch(/^1 shards \(main fail\): the worst is main: /);
 
     // The head evaluated later: 0.695, a drop of 0.105 from the report's 0.8.
     sepurux.campaign('refund-reliability').draw = () => traces(0.695, 1000);
@@ -180,5 +179,11 @@ describe('a repeats: auto report read back', () => {
     expect(cli.stdout).not.toContain('nothing was compared');
     expect(cli.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.105 > 0.1 (`max_pass_rate_drop`)');
     expect(cli.exitCode).toBe(1);
+
+    // What it says and records: the point value meets the bound, the test broke it.
+    expect(written.outputs.reason).toContain('pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)');
+    expect(aggregate.outputs.reason).toContain('the sequential test calls it broken');
+    const report = JSON.parse(await readFile(file, 'utf8'));
+    expect(report.thresholds[0]).toMatchObject({ holds: false, actual: 0.8, decidedBy: { rule: 'sequential', call: 'breaks' } });
   });
 });
