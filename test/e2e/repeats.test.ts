@@ -177,7 +177,7 @@ describe('a repeats: auto report read back', () => {
       GATE_BASE_URL: servers[0]!.origin,
     });
     expect(cli.stdout).not.toContain('nothing was compared');
-    expect(cli.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.105 > 0.1 (`max_pass_rate_drop`)');
+    expect(cli.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.105 > 0.1 (--max-pass-rate-drop)');
     expect(cli.exitCode).toBe(1);
 
     // What it says and records: the point value meets the bound, the test broke it.
