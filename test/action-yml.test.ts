@@ -110,7 +110,7 @@ describe('the GitLab CI/CD component (templates/gate.yml)', () => {
   it('runs the gate with flags it has', () => {
     const call = job.script.join('\n');
     expect(call).toContain('npx --yes --package $[[ inputs.package ]] -- agent-reliability-gate');
-    const flags = [...call.matchAll(/(--[a-z-]+) (\S+)/g)].filter(([, flag]) => !['--yes', '--package', '--silent', '--fail', '--location', '--output', '--header'].includes(flag!)).flatMap(([, flag, value]) => [flag!, value!]);
+    const flags = [...call.matchAll(/(--[a-z-]+) (\S+)/g)].filter(([, flag]) => !['--yes', '--package', '--silent', '--fail', '--location', '--output', '--write-out', '--header'].includes(flag!)).flatMap(([, flag, value]) => [flag!, value!]);
     expect(flags.length).toBeGreaterThan(0);
     expect(readRequest(flags, {}).problems).toEqual([]);
   });

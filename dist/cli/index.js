@@ -35021,6 +35021,44 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./src/core/text.ts
+/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
+function truncate(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
+function excerpt(text, max = 80) {
+    return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+/**
+ * Text whose lines can never be read as GitHub Actions workflow commands: a zero-width space
+ * splits a leading `::` (`::warning::`, `::add-mask::`) and every `##[`, the legacy form
+ * (`##[add-mask]`, `##[error]`) that the runner obeys anywhere in a line, on stdout and stderr.
+ * Backend text printed by the action, or by the command line inside a GitHub job, is shown, not
+ * obeyed.
+ */
+function defuseCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
+}
+/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
+/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
+const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
+/**
+ * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
+ * carriage return (which would overwrite what a reader sees), no other control character, and
+ * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
+ */
+function printable(text) {
+    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+}
+/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
+function printableLine(text) {
+    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/core/errors.ts
@@ -35074,42 +35112,6 @@ class DeadlineError extends Error {
 /** The message of anything thrown, without a stack. */
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/core/text.ts
-/** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
-function truncate(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Text from outside (a backend, a file) on one line and cut to `max` characters, for a message. */
-function excerpt(text, max = 80) {
-    return truncate(text.replace(/\s+/g, ' ').trim(), max);
-}
-/**
- * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
- * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
- * or by the command line inside a GitHub job, is shown, not obeyed.
- */
-function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
-}
-/* eslint-disable no-control-regex -- these patterns exist to find control characters. */
-/** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
-const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
-/** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-/* eslint-enable no-control-regex */
-/**
- * Text from outside made safe to print in a terminal or a CI log: no escape sequence, no
- * carriage return (which would overwrite what a reader sees), no other control character, and
- * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
- */
-function printable(text) {
-    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
-}
-/** {@link printable} on one line: what a CI reads as the last line of a command's output. */
-function printableLine(text) {
-    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/core/decision.ts
@@ -35278,8 +35280,11 @@ function describeThreshold(result) {
         const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
         return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
     }
-    const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-    return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
+    const meets = Number.isFinite(result.actual) && (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+    const sign = meets ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    return meets && !result.holds && result.decidedBy?.call === 'breaks' ? `${said}, but the sequential test calls it broken (repeats: auto)` : said;
 }
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
 function unmeasuredSentence(result) {
@@ -45321,10 +45326,10 @@ const SEPURUX_FIGURES = [
 ];
 /** The ids a Sepurux gate learns. */
 const SEPURUX_IDS = [
-    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
+    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true },
     { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
     { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
-    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
+    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set.", perRun: true },
 ];
 /** The Sepurux thresholds; `min_coverage` applies to batches only. */
 const SEPURUX_THRESHOLDS = [
@@ -46253,7 +46258,7 @@ const TRULAYER_FIGURES = [
     { name: 'mean_delta', label: 'Mean delta vs baseline', domain: DOMAINS.finite, description: 'TruLayer mean score minus the baseline\'s, when a baseline was given.' },
 ];
 /** The ids a TruLayer gate learns. */
-const TRULAYER_IDS = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' }];
+const TRULAYER_IDS = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true }];
 /** The TruLayer policy, as thresholds the gate checks again. */
 const TRULAYER_THRESHOLDS = [
     { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
@@ -46540,7 +46545,7 @@ const commonSchema = (backends) => object({
     max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
     min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
-        description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
+        description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
     }),
     require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
     max_pass_rate_drop: documented(fraction(), {
@@ -46743,6 +46748,7 @@ function reportJson(verdict, subject, now = new Date()) {
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 const decision = schemas_enum(['pass', 'warn', 'fail']);
+const sequentialCall = schemas_enum(['holds', 'breaks', 'undecided']);
 /** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
 const ShardReport = object({
     version: schemas_number(),
@@ -46773,11 +46779,14 @@ const ShardReport = object({
         holds: schemas_boolean(),
         interval: unknown().optional(),
         unmeasured: unknown().optional(),
+        decidedBy: object({ rule: literal('sequential'), call: sequentialCall }).optional(),
     })),
     repeats: object({
         run: schemas_number().int().min(1),
         passed: schemas_number().int().min(0),
         rows: array(object({ index: schemas_number(), decision, outcome: schemas_enum(['evaluated', 'error', 'cancelled']), reason: schemas_string(), figures: record(schemas_string(), schemas_number()), failingTools: array(schemas_string()) })).max(20),
+        mode: schemas_enum(['fixed', 'auto']).optional(),
+        sequential: array(object({ input: schemas_string(), call: sequentialCall, llr: schemas_number(), lower: schemas_number(), upper: schemas_number() }).passthrough()).optional(),
     })
         .passthrough()
         .optional(),
@@ -46833,6 +46842,8 @@ function reportFromBytes(bytes, name) {
 }
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report) {
+    // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
+    const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
     for (const threshold of report.thresholds) {
         // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
         if (threshold.interval !== undefined || threshold.unmeasured !== undefined)
@@ -46843,7 +46854,17 @@ function contradiction(report) {
                 return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
             continue;
         }
-        const again = checkThreshold({ ...threshold, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+        // Judged again on the point value alone; a threshold's own rule is applied below.
+        const plain = { ...threshold };
+        delete plain.decidedBy;
+        const again = checkThreshold({ ...plain, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+        const test = report.repeats?.sequential?.find((s) => s.input === threshold.input);
+        if (threshold.decidedBy || test) {
+            const wrong = sequentialContradiction(threshold, test, again.holds, legacy);
+            if (wrong || again.actual !== threshold.actual)
+                return wrong ?? `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+            continue;
+        }
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
@@ -46853,6 +46874,26 @@ function contradiction(report) {
         return 'it has no backend decision';
     const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
     return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+}
+/**
+ * Why a threshold judged by the sequential test (`repeats: auto`) cannot be what the gate wrote:
+ * its call must be the one the recorded test state makes (a call that "holds" or "breaks" past
+ * its bound), and it holds exactly when the point value holds and the call is not `breaks`. A
+ * report of an older release (`legacy`, no `decidedBy` anywhere) was judged by a decided call
+ * alone, and is read by that rule.
+ */
+function sequentialContradiction(threshold, test, pointHolds, legacy) {
+    const named = `threshold \`${threshold.input}\``;
+    if (!test)
+        return `${named} says the sequential test judged it, but the report holds no sequential test for it`;
+    if ((test.call === 'holds' && !(test.llr >= test.upper)) || (test.call === 'breaks' && !(test.llr <= test.lower)))
+        return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
+    if (threshold.decidedBy && threshold.decidedBy.call !== test.call)
+        return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
+    if (!threshold.decidedBy && !legacy)
+        return `${named} has a sequential test but does not say it was judged by it`;
+    const expected = !threshold.decidedBy && test.call !== 'undecided' ? test.call === 'holds' : pointHolds && test.call !== 'breaks';
+    return expected === threshold.holds ? undefined : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
@@ -47692,6 +47733,7 @@ function repositoryOfRemote(remote) {
 const DETECTORS = [
     {
         ci: 'GitLab CI',
+        commitVariable: 'CI_COMMIT_SHA',
         detect: (env) => env.GITLAB_CI === 'true',
         read: (env) => ({
             repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
@@ -47711,6 +47753,7 @@ const DETECTORS = [
     },
     {
         ci: 'Jenkins',
+        commitVariable: 'GIT_COMMIT',
         detect: (env) => Boolean(env.JENKINS_URL),
         read: (env) => ({
             repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
@@ -47722,6 +47765,7 @@ const DETECTORS = [
     },
     {
         ci: 'Buildkite',
+        commitVariable: 'BUILDKITE_COMMIT',
         detect: (env) => env.BUILDKITE === 'true',
         read: (env) => ({
             repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
@@ -47733,6 +47777,7 @@ const DETECTORS = [
     },
     {
         ci: 'CircleCI',
+        commitVariable: 'CIRCLE_SHA1',
         detect: (env) => env.CIRCLECI === 'true',
         read: (env) => ({
             repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
@@ -47752,7 +47797,7 @@ function detectChange(env) {
     if (!detector)
         return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
     const { gateKey, runUrl, ...change } = detector.read(env);
-    return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
+    return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}), gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)() };
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -48096,7 +48141,7 @@ function connectionFailure(call, error, attempts, urlSetting, service) {
  * A figure missing from any repeat is left out, so that a threshold on it fails closed.
  */
 function poolFigures(repeats, specs) {
-    const pooled = { figures: {}, values: {}, counts: {} };
+    const pooled = { figures: {}, values: {}, counts: {}, weights: {} };
     for (const spec of specs) {
         const values = repeats.map((figures) => figures[spec.name]);
         if (repeats.length === 0 || values.some((v) => v === undefined))
@@ -48116,6 +48161,8 @@ function poolFigures(repeats, specs) {
         const weights = spec.trials ? repeats.map((figures) => figures[spec.trials ?? '']) : [];
         const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
         const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
+        if (weighted)
+            pooled.weights[spec.name] = weights;
         pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
     }
     return pooled;
@@ -48188,6 +48235,12 @@ const MIN_VALUES = 2;
  * values never claim certainty, and no call before two values: one value says nothing of the
  * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
  * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ *
+ * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
+ * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
+ * average 1, so equal weights are the unweighted test). The log ratio is then
+ * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
+ * limit, so the test can never call a threshold that the pooled figure misses.
  */
 function sequentialTest(question, data) {
     const { input, comparator, limit, margin, alpha, beta } = question;
@@ -48207,14 +48260,28 @@ function sequentialTest(question, data) {
     }
     else {
         const { values } = data;
-        const sd = values.length > 1 ? meanAndSd(values).sd : 0;
+        const weights = scaledWeights(values.length, data.weights);
+        const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
         const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
-        llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
+        llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
         on = 'values';
     }
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
     const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+/** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
+function scaledWeights(n, weights) {
+    if (!weights || weights.length !== n || n === 0 || !weights.every((w) => Number.isFinite(w) && w > 0))
+        return undefined;
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    return weights.map((w) => (w * n) / total);
+}
+/** σ of one unit of weight: √(Σ w (x − x̄_w)² / (n − 1)), with weights that average 1 (the sample SD when they are all 1). */
+function weightedSd(values, weights) {
+    const n = values.length;
+    const mean = values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * x, 0) / n;
+    return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
 }
 
 ;// CONCATENATED MODULE: ./src/core/repeats/run.ts
@@ -48254,7 +48321,7 @@ async function runRepeats(run) {
     run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
     await start(policy.minRepeats);
     for (;;) {
-        const broken = closedFailure(outcomes);
+        const broken = closedFailure(outcomes, run.backend);
         const sequential = sequentialStates(run, outcomes);
         if (broken)
             return finish(run, outcomes, { mode: 'auto', stopped: 'a repeat failed closed', sequential });
@@ -48305,13 +48372,37 @@ function rowOf(index, verdict) {
  * the backend failed while its figures meet every threshold the gate knows (a reason the gate
  * cannot see, such as a batch's failing scenario).
  */
-function closedFailure(outcomes) {
+function closedFailure(outcomes, backend) {
     for (const { row, verdict } of outcomes) {
         if (row.outcome !== 'evaluated')
             return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
         const explained = verdict.thresholds.some((t) => !t.holds);
         if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
             return { index: row.index, why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains` };
+        }
+    }
+    return sharedRun(outcomes, backend);
+}
+/**
+ * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
+ * declares `perRun`): a backend that answers every new run with one it already has would get
+ * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
+ * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
+ * two repeats sharing one fail the gate closed, naming the id.
+ */
+function sharedRun(outcomes, backend) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    const seen = new Map();
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            if (id === undefined || id === '')
+                continue;
+            const first = seen.get(`${name}\u0000${id}`);
+            if (first !== undefined) {
+                return { index: row.index, why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples` };
+            }
+            seen.set(`${name}\u0000${id}`, row.index);
         }
     }
     return undefined;
@@ -48353,7 +48444,9 @@ function sequentialStates(run, outcomes) {
         const values = pooled.values[figure];
         if (count)
             return [sequentialTest(question, { count })];
-        return values ? [sequentialTest(question, { values })] : [];
+        // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
+        const weights = pooled.weights[figure];
+        return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
     });
 }
 /** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
@@ -48375,15 +48468,20 @@ async function finish(run, outcomes, how) {
         // Fixed repeats with `confidence`: three-way on the interval across repeats.
         const interval = how.mode === 'fixed' && policy.confidence !== undefined ? intervals[threshold.figure] : undefined;
         const result = checkThreshold(interval ? { ...threshold, interval, onInconclusive: policy.onInconclusive } : threshold, pooled.figures, backend.figures);
-        // `auto`: a sequential call decides; an undecided one falls to the pooled figure.
+        // `auto`: the pooled figure and the sequential call are both evidence; neither may carry a
+        // threshold the other breaks, so it holds only when the pooled figure holds and the test
+        // does not call it broken (an undecided test leaves it to the pooled figure). The record
+        // says so, and readers of the report check it by this rule.
         const call = calls.get(threshold.input);
-        return call === 'holds' || call === 'breaks' ? { ...result, holds: call === 'holds' } : result;
+        if (call === undefined)
+            return result;
+        return { ...result, holds: result.holds && call !== 'breaks', decidedBy: { rule: 'sequential', call } };
     });
     const passed = evaluated.filter((o) => o.verdict.decision === 'pass').length;
     if (policy.requireAll) {
         judged.push({ input: 'require_all_repeats', figure: 'repeats_passed', label: 'Repeats passed', comparator: '>=', limit: rows.length, breaks: 'fail', actual: passed, holds: passed === rows.length });
     }
-    const closed = closedFailure(outcomes);
+    const closed = closedFailure(outcomes, backend);
     const broken = judged.filter((t) => !t.holds);
     const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
     const decision = closed ? 'fail' : broken.reduce((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');
@@ -48485,6 +48583,7 @@ async function mapBounded(items, limit, work) {
 
 
 
+
 /**
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
@@ -48507,6 +48606,8 @@ async function planGate(raw, change) {
         await attempt(() => rejectForeignInputs(backend, raw));
     if (backend && inputs)
         await attempt(() => requireMargins(backend, raw, inputs));
+    if (backend && inputs)
+        await attempt(() => boundMargins(backend, raw, inputs));
     const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
     const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
@@ -48547,6 +48648,42 @@ function requireMargins(backend, raw, inputs) {
     if (needing.length === 0)
         return;
     throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
+}
+/**
+ * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
+ * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
+ * then tells "perfect" from "nothing", and any middling value "holds". An input error before
+ * any call, naming `margin` and the most it may be.
+ */
+function boundMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto')
+        return;
+    const problems = backend.thresholds.flatMap((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const given = raw[t.input]?.trim();
+        const limit = given ? Number(given) : Number.NaN;
+        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
+        if (!figure || figure.domain.integer || !Number.isFinite(limit))
+            return [];
+        const { min, max } = figure.domain;
+        const rate = min === 0 && max === 1;
+        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
+        if (margin === undefined)
+            return [];
+        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+        if (margin < room)
+            return [];
+        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
+        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
+        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
+        if (!(room > 0)) {
+            return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`];
+        }
+        const example = Number((room / 2).toPrecision(1));
+        return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
 }
 function rejectForeignInputs(backend, raw) {
     const own = new Set(inputNamesOf(backend));
@@ -48768,7 +48905,34 @@ function renderJUnit(verdict, suite) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/core/render/marker.ts
+
+/**
+ * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
+ * no check name can break out of the HTML comment it sits in.
+ */
+function commentMarker(checkName) {
+    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+/**
+ * Whether `body` is the gate's own, marked `marker`: the marker is the body's last line, where
+ * the gate puts it. A marker anywhere else (quoted, or planted by backend text in a body written
+ * before backend text was defused) names no body.
+ */
+function endsWithMarker(body, marker) {
+    return (body ?? '').trimEnd().endsWith(`\n${marker}`);
+}
+/**
+ * Backend text that can open no HTML comment in a body: a zero-width joiner splits `<!--`, so
+ * no id can carry another gate's marker (or anything shaped like one) into a comment, a note or
+ * a check. A reader sees the same text.
+ */
+function defuseMarkers(text) {
+    return text.replace(/<!--/g, '<!-\u200d-');
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/escape.ts
+
 
 /**
  * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
@@ -48807,11 +48971,12 @@ function escapeText(value, max = 300) {
 }
 /**
  * A value shown as inline code: code spans render nothing inside them, so only backticks, line
- * breaks and (for table cells) pipes must go.
+ * breaks and (for table cells) pipes must go, and `<!--`, which a code span shows but the gate's
+ * own look-up for its marker would read.
  */
 function codeSpan(value, max = 80) {
     const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
-    return `\`${truncate(flat, max)}\``;
+    return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
 function safeUrl(value) {
@@ -49717,6 +49882,28 @@ async function readPullRequest(github, place) {
         return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
     }
 }
+/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
+const Commit = object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })) });
+/**
+ * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
+ * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
+ */
+async function readCommit(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCommit({ owner: place.owner, repo: place.repo, ref: place.sha, per_page: 1 });
+        const commit = Commit.safeParse(data);
+        if (!commit.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
+    }
+    catch (error) {
+        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
+        const status = statusOf(error);
+        if (status === 404 || status === 422)
+            return 'unknown';
+        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/report/github/handover.ts
 
@@ -49803,16 +49990,6 @@ function firstParents(bySha, baseSha, count) {
     return line;
 }
 
-;// CONCATENATED MODULE: ./src/core/render/marker.ts
-
-/**
- * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
- * no check name can break out of the HTML comment it sits in.
- */
-function commentMarker(checkName) {
-    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/github/comment.ts
 
 
@@ -49824,8 +50001,9 @@ const COMMENT_MAX_CHARS = 65_536;
 const ACTIONS_BOT = 'github-actions[bot]';
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
- * carries the marker and was written by the token's own author counts: a marker copied into
- * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * ends with the marker, where the gate puts it, and was written by the token's own author counts:
+ * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
+ * is ignored, and so is a comment a maintainer minimized. Started
  * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
  * belongs to, when the check run said.
  */
@@ -49836,7 +50014,7 @@ async function findStickyComment(github, place, appSlug) {
         tokenAuthor(github, appSlug),
         github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
     ]);
-    return comments.find((c) => c.user?.login === author && !c.minimized && c.body?.includes(marker))?.id;
+    return comments.find((c) => c.user?.login === author && !c.minimized && endsWithMarker(c.body, marker))?.id;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
 async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
@@ -49975,12 +50153,24 @@ async function commitsOf(github, place, owner, repo, log) {
         log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
         return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
     }
-    const headSha = place.headSha ?? pull.headSha;
-    if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
-        log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
+    const built = wanted.ciCommitSha?.toLowerCase();
+    if (place.headSha || !built || built === pull.headSha)
+        return { headSha: place.headSha ?? pull.headSha, baselineSha };
+    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
+    const commit = await readCommit(github, { owner, repo, sha: built });
+    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
+        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+        return { headSha: pull.headSha, baselineSha };
     }
-    return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
+    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
+    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
+    log.warning('parents' in commit
+        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
+        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`);
+    return { headSha: built, baselineSha };
 }
+const words = (place) => place.words ?? ACTION_WORDS;
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/client.ts
 
@@ -50042,7 +50232,7 @@ const Note = object({ id: schemas_number().int(), body: schemas_string(), system
 const Notes = array(Note).max(NOTES_PER_PAGE);
 const Written = object({ id: schemas_number().int() });
 /**
- * Starts looking for the gate's sticky note on the merge request (its marker, written by the
+ * Starts looking for the gate's sticky note on the merge request (its marker at the end, written by the
  * token's own user, not a system note) and returns what writes it: edited in place when found,
  * created otherwise, and created again if it was deleted in between. The look-up overlaps the
  * evaluation.
@@ -50063,8 +50253,9 @@ function startGitLabNote(place, log, agents) {
                 idempotent: true,
                 hints: GITLAB_HINTS,
             });
-            // Only the token's own note counts: a marker copied into someone else's note, or quoted in a system note, is not the gate's.
-            const own = notes.find((note) => note.author.id === me.id && !note.system && note.body.includes(marker));
+            // Only the token's own note, ending with the marker, counts: a marker copied into someone else's note, quoted in a
+            // system note or carried mid-body into another gate's note is not this gate's.
+            const own = notes.find((note) => note.author.id === me.id && !note.system && endsWithMarker(note.body, marker));
             if (own)
                 return own.id;
             if (notes.length < NOTES_PER_PAGE)
@@ -50305,7 +50496,10 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
             checkName: gate.checkName,
             mode: gate.mode,
             ...(change.runUrl ? { runUrl: change.runUrl } : {}),
-            fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
+            fromPullRequest: {
+                ...(change.commitSha ? { ciCommitSha: change.commitSha, ...(change.commitVariable ? { ciCommitName: change.commitVariable } : {}) } : {}),
+                compareWithBase: gate.compareWithBase && inputs.baseline === 'auto',
+            },
             words: CLI_WORDS,
             historyCount: gate.compareWithBase && inputs.baseline === 'auto' ? gate.history : 0,
         }, log, budget);
@@ -50549,9 +50743,10 @@ async function main_finish(run, verdict, subject, mode, review) {
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 
+
 // Exit as soon as the verdict is out: a socket the backend never closed must not hold the job.
 main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then((status) => process.exit(status), (error) => {
-    process.stderr.write(`agent-reliability-gate: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`agent-reliability-gate: unexpected error: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     process.exit(1);
 });
 

@@ -5,15 +5,16 @@ import { defuseCommands } from '../core/text.js';
 
 /**
  * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
- * runner's masking is a second line of defence, not the only one), and a line of backend text
- * that would start a workflow command (`::warning::`, `::add-mask::`, `::set-output`) is
- * broken so that the runner shows it instead of obeying it.
+ * runner's masking is a second line of defence, not the only one), and backend text that would
+ * be a workflow command (`::warning::`, `::add-mask::` at a line's start, `##[add-mask]`
+ * anywhere) is broken so that the runner shows it instead of obeying it.
  */
 export function actionsLog(secrets: readonly (string | undefined)[]): GateLog {
-  const clean = (message: string) => redactText(message, secrets);
+  // Debug, warning and group lines are commands of their own, whose message the runner does not
+  // parse again; they are defused all the same, so no line the gate prints carries a command.
+  const clean = (message: string) => defuseCommands(redactText(message, secrets));
   return {
-    info: (message) => core.info(defuseCommands(clean(message))),
-    // The runner escapes these commands' messages itself.
+    info: (message) => core.info(clean(message)),
     debug: (message) => core.debug(clean(message)),
     warning: (message) => core.warning(clean(message)),
     group: (title, work) => core.group(clean(title), work),

@@ -6,6 +6,7 @@ import { aggregateReports } from '../core/aggregate/index.js';
 import { compareWithBaseBranch } from '../core/history.js';
 import { comparableRunId, runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
+import { defuseCommands } from '../core/text.js';
 import { failedVerdict } from '../core/verdict.js';
 import { machineAgents } from '../runtime/agents.js';
 import { concludeStep } from './conclude.js';
@@ -35,7 +36,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // The required check is completed as failed, saying what to fix, rather than left waiting forever.
     const github = await startGitHubReport(place, log, new Deadline(githubGraceMs(0)));
     await github.finish(verdict);
-    core.setFailed(verdict.reason);
+    core.setFailed(defuseCommands(verdict.reason));
     return;
   }
   const { timeoutMs } = plan;

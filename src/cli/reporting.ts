@@ -113,7 +113,10 @@ export function startReporting(
         checkName: gate.checkName,
         mode: gate.mode,
         ...(change.runUrl ? { runUrl: change.runUrl } : {}),
-        fromPullRequest: { ...(change.commitSha ? { ciCommitSha: change.commitSha } : {}), compareWithBase: gate.compareWithBase && inputs.baseline === 'auto' },
+        fromPullRequest: {
+          ...(change.commitSha ? { ciCommitSha: change.commitSha, ...(change.commitVariable ? { ciCommitName: change.commitVariable } : {}) } : {}),
+          compareWithBase: gate.compareWithBase && inputs.baseline === 'auto',
+        },
         words: CLI_WORDS,
         historyCount: gate.compareWithBase && inputs.baseline === 'auto' ? gate.history : 0,
       },

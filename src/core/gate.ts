@@ -8,6 +8,7 @@ import type { RawInputs } from './inputs/fields.js';
 import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
+import { formatNumber } from './figures.js';
 import type { Why } from './why.js';
 import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from './repeats/run.js';
 import { type BaselinePolicy, type BaselineRecord, dropsOf, notComparable } from './baseline.js';
@@ -44,6 +45,7 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
   const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
+  if (backend && inputs) await attempt(() => boundMargins(backend, raw, inputs));
   const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
   const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
   const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
@@ -86,6 +88,38 @@ function requireMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs):
   throw new InputError(
     `Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`,
   );
+}
+
+/**
+ * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
+ * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
+ * then tells "perfect" from "nothing", and any middling value "holds". An input error before
+ * any call, naming `margin` and the most it may be.
+ */
+function boundMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): void {
+  if (inputs.repeats !== 'auto') return;
+  const problems = backend.thresholds.flatMap((t) => {
+    const figure = backend.figures.find((f) => f.name === t.figure);
+    const given = raw[t.input]?.trim();
+    const limit = given ? Number(given) : Number.NaN;
+    // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
+    if (!figure || figure.domain.integer || !Number.isFinite(limit)) return [];
+    const { min, max } = figure.domain;
+    const rate = min === 0 && max === 1;
+    const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
+    if (margin === undefined) return [];
+    const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+    if (margin < room) return [];
+    const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
+    const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
+    const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
+    if (!(room > 0)) {
+      return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`];
+    }
+    const example = Number((room / 2).toPrecision(1));
+    return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`];
+  });
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 function rejectForeignInputs(backend: Backend, raw: RawInputs): void {

@@ -9,12 +9,14 @@ export function excerpt(text: string, max = 80): string {
 }
 
 /**
- * Text whose lines can never be read as GitHub Actions workflow commands (`::warning::`,
- * `::add-mask::`): a zero-width space splits a leading `::`. Backend text printed by the action,
- * or by the command line inside a GitHub job, is shown, not obeyed.
+ * Text whose lines can never be read as GitHub Actions workflow commands: a zero-width space
+ * splits a leading `::` (`::warning::`, `::add-mask::`) and every `##[`, the legacy form
+ * (`##[add-mask]`, `##[error]`) that the runner obeys anywhere in a line, on stdout and stderr.
+ * Backend text printed by the action, or by the command line inside a GitHub job, is shown, not
+ * obeyed.
  */
 export function defuseCommands(text: string): string {
-  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
 }
 
 /* eslint-disable no-control-regex -- these patterns exist to find control characters. */

@@ -55,6 +55,20 @@ export interface ThresholdResult extends Threshold {
   holds: boolean;
   /** Judged on an interval that straddles the limit. */
   inconclusive?: boolean;
+  /**
+   * The rule that judged it, where it is not the point value (nor `interval`, nor `unmeasured`):
+   * `sequential` (`repeats: auto`): the pooled point value and the sequential test's `call`, the
+   * more severe of the two (it holds only when the point value holds and the call is not
+   * `breaks`). Readers of a report check each threshold by its rule. Reports of releases before
+   * this field judged `repeats: auto` by a decided call alone.
+   */
+  decidedBy?: ThresholdRule;
+}
+
+/** How a threshold was judged, beyond its point value: see {@link ThresholdResult.decidedBy}. */
+export interface ThresholdRule {
+  rule: 'sequential';
+  call: 'holds' | 'breaks' | 'undecided';
 }
 
 /** Ids the gate learned, by the names their backend declares (`run_id`); every one is an output. */
@@ -150,8 +164,11 @@ export function describeThreshold(result: ThresholdResult): string {
     const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
     return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
   }
-  const sign = result.holds ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
-  return `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+  // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
+  const meets = Number.isFinite(result.actual) && (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+  const sign = meets ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+  const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+  return meets && !result.holds && result.decidedBy?.call === 'breaks' ? `${said}, but the sequential test calls it broken (repeats: auto)` : said;
 }
 
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */

@@ -100,7 +100,7 @@ describe('--history-dir: the newest reports by what they say, bounded by the clo
     for (let i = 0; i < 250; i++) await writeReport(history, `report-${String(i).padStart(3, '0')}.json`, report, sha(i), new Date(now - (250 - i) * 60_000), i >= 200 ? 0.95 : 0.6);
     const run = await runCli(args(history), env());
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.23 > 0.05 (`max_pass_rate_drop`)');
+    expect(run.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.23 > 0.05 (--max-pass-rate-drop)');
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha).toBe(sha(249));
     const text = render(await readFile(join(dir, 'gate.md'), 'utf8')).text.replaceAll('\u200d', '');
     expect(text).toMatch(/Base branch \(pass rate, its last 10 comparable verdicts, oldest first\): [▁-█]{10} 0\.95 → 0\.95; this change: 0\.72\./);

@@ -122,4 +122,34 @@ describe('backend text on the log', () => {
     expect(lines.filter((line) => line.includes(FAKE_TRULAYER_TOKEN))).toEqual([`::add-mask::${FAKE_TRULAYER_TOKEN}`]);
     expect(run.stdout).toContain('pwned');
   });
+
+  it('can never carry a legacy `##[command]` either, anywhere in a line, on stdout or stderr', async () => {
+    // A campaign id that would mask "pass" in the rest of the log, and a reason that would be an error annotation.
+    sepurux.campaigns.push({ id: 'c-1 ##[add-mask]pass', name: 'hostile-campaign', outcome: { decision: 'pass', pass_rate: 0.95, unsafe_attempts: 0 } });
+    const hostile = await gate({ campaign_name: 'hostile-campaign' }, { env: { ACTIONS_STEP_DEBUG: 'true' } });
+    expect(hostile.exitCode, hostile.stdout).toBe(0);
+    trulayer = new FakeTruLayer({ forceDecision: 'pass', forceReason: 'fine ##[error]owned ##[add-mask]Gate' });
+    const reason = await runAction({
+      inputs: { backend: 'trulayer', base_url: origin(1), token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.5' },
+      env: { ACTIONS_STEP_DEBUG: 'true' },
+    });
+    expect(reason.exitCode, reason.stdout).toBe(0);
+    for (const run of [hostile, reason]) {
+      expect(legacyCommands(run.stdout + run.stderr)).toEqual([]);
+      expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    }
+    // Shown, not obeyed: the reader still sees what the backend said.
+    expect(hostile.stdout.replaceAll('\u200b', '')).toContain('c-1 ##[add-mask]pass');
+    expect(reason.stdout.replaceAll('\u200b', '')).toContain('fine ##[error]owned');
+    expect(reason.outputs.decision).toBe('pass');
+  });
 });
+
+/** The legacy commands the runner would obey in `text`: in each line that is not a `::` command, the first `##[name]`. */
+function legacyCommands(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*::[A-Za-z-]+(?: [^:]*)?::/.test(line) && line.includes('##['))
+    .map((line) => /^##\[([^\] ]*)[^\]]*\]/.exec(line.slice(line.indexOf('##[')))?.[1])
+    .filter((name): name is string => name !== undefined);
+}

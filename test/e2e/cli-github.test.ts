@@ -129,6 +129,51 @@ describe('the command line reports on GitHub from Jenkins (GATE_GITHUB_TOKEN)', 
     expect(github.requests.some((r) => r.path.startsWith('/repos/acme/agents/'))).toBe(true);
   });
 
+  it("puts the check on the commit evaluated when the pull request's head moved during the build, never on the new head (Buildkite)", async () => {
+    // Buildkite built X, the head when the build started; a push made Y the head before the gate reported.
+    const BUILT = 'c3'.repeat(20);
+    github.seedCommit(BUILT, [BASE]);
+    github.seedPullRequest(9, HEAD);
+    const run = await gate('refund-reliability', {
+      BUILDKITE: 'true',
+      BUILDKITE_REPO: 'git@github.com:acme/agents.git',
+      BUILDKITE_PULL_REQUEST: '9',
+      BUILDKITE_COMMIT: BUILT,
+      BUILDKITE_BUILD_URL: 'https://buildkite.com/acme/agents/builds/4',
+      GATE_TOKEN: FAKE_TOKEN,
+      GATE_PROJECT_ID: FAKE_PROJECT_ID,
+      GATE_BASE_URL: servers[0]!.origin,
+      GATE_GITHUB_TOKEN: FAKE_GITHUB_TOKEN,
+      GATE_GITHUB_API_URL: servers[1]!.origin,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(github.checkRuns).toEqual([expect.objectContaining({ head_sha: BUILT, status: 'completed', conclusion: 'success' })]);
+    expect(github.checkRuns.filter((check) => check.head_sha === HEAD)).toEqual([]);
+    expect(run.stderr).toContain(
+      `warning: Pull request #9's head moved during the build: GitHub says it is now ${HEAD.slice(0, 12)}, but this build evaluated ${BUILT.slice(0, 12)} (BUILDKITE_COMMIT). The check goes on ${BUILT.slice(0, 12)}, the commit evaluated; ${HEAD.slice(0, 12)} gets no check from this build`,
+    );
+    // The comment names the commit it judged.
+    expect(seen(github.comments.get(9)![0]!.body)).toContain(`commit ${BUILT.slice(0, 12)}`);
+    expect(github.violations).toEqual([]);
+  });
+
+  it("Jenkins: an older head of the pull request gets the check; GitHub's own merge commit of the head still puts it on the head", async () => {
+    const OLD_HEAD = 'd4'.repeat(20);
+    github.seedCommit(OLD_HEAD, [BASE]);
+    const moved = await gate('refund-reliability', jenkins({ GIT_COMMIT: OLD_HEAD }));
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain(`but this build evaluated ${OLD_HEAD.slice(0, 12)} (GIT_COMMIT). The check goes on ${OLD_HEAD.slice(0, 12)}`);
+    expect(github.checkRuns.map((check) => [check.head_sha, check.conclusion])).toEqual([[OLD_HEAD, 'success']]);
+    // refs/pull/7/merge: a merge commit GitHub made of the head and the base.
+    const MERGE_REF = 'e5'.repeat(20);
+    github.seedCommit(MERGE_REF, [BASE, HEAD]);
+    const merged = await gate('refund-reliability', jenkins({ GIT_COMMIT: MERGE_REF, BUILD_NUMBER: '13' }));
+    expect(merged.exitCode, merged.stderr).toBe(0);
+    expect(merged.stderr).toContain(`the check goes on pull request #7's head ${HEAD.slice(0, 12)}`);
+    expect(github.checkRuns.map((check) => [check.head_sha, check.conclusion])).toEqual([[OLD_HEAD, 'success'], [HEAD, 'success']]);
+    expect(github.violations).toEqual([]);
+  });
+
   it('a GitHub that refuses the token is a warning that says what to fix: the verdict still decides', async () => {
     const run = await gate('refund-reliability', jenkins({ GATE_GITHUB_TOKEN: 'ghp_revoked' }));
     expect(run.exitCode).toBe(0);

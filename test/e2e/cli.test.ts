@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
 import { CLI_INPUTS } from '../../src/cli/flags.js';
-import { runCli } from '../support/runner.js';
+import { parseAnnotations, runCli } from '../support/runner.js';
 import { render } from '../support/render.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { scratchDir } from '../support/scratch.js';
@@ -156,6 +156,19 @@ describe('the command line fails closed at its own doors', () => {
     // Names a backend lists are bounded: a 5,000-character one is cut.
     expect(run.stdout.length).toBeLessThan(1500);
     expect(lastLine(run.stdout)).toContain('closest: "x ::error');
+  });
+
+  it('prints no legacy `##[command]` inside a GitHub job: a hostile campaign id and decision are shown, not obeyed', async () => {
+    sepurux.campaigns.push({ id: 'c-1 ##[add-mask]pass', name: 'hostile-campaign', outcome: { decision: 'maybe ##[error]owned', pass_rate: 0.95, unsafe_attempts: 0 } });
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'hostile-campaign', '--verbose'], { ...sepuruxEnv(), GITHUB_ACTIONS: 'true' });
+    expect(run.exitCode, run.stderr).toBe(1);
+    // The runner reads both streams, and obeys `##[` anywhere in a line.
+    for (const stream of [run.stdout, run.stderr]) {
+      expect(stream).not.toContain('##[');
+      expect(parseAnnotations(stream)).toEqual([]);
+    }
+    expect(lastLine(run.stdout)).toMatch(/^fail: .*decision "maybe ##\u200b\[error\]owned"/);
+    expect(run.stderr.replaceAll('\u200b', '')).toContain('c-1 ##[add-mask]pass');
   });
 });
 

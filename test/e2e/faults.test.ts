@@ -71,6 +71,21 @@ describe('faults: never a false pass, never a duplicate run', () => {
     expect(run.stdout).toContain('adopting eval run');
   });
 
+  it('TruLayer repeats: the repeat whose schedule answer was lost adopts its own run, and is no duplicate of another', async () => {
+    faulty = await new FaultyServer(trulayerServer.origin).start();
+    faulty.on('POST', '/v1/datasets/', { kind: 'lose-response' });
+    const run = await runAction({
+      inputs: { backend: 'trulayer', base_url: faulty.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', repeats: '3' },
+    });
+    expect(run.outputs).toMatchObject({ decision: 'pass', repeats_run: '3' });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('adopting eval run');
+    expect(faulty.requestsTo('POST', '/v1/datasets/')).toHaveLength(3);
+    expect(trulayer.runs.size).toBe(4); // the baseline, and one run per repeat
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8')) as { repeats: { rows: { runId: string }[] } };
+    expect(new Set(report.repeats.rows.map((row) => row.runId)).size).toBe(3);
+  });
+
   it('a burst of 503s while polling, with Retry-After, still ends in the true verdict', async () => {
     const run = await gateThroughFaults((f) =>
       f.on('GET', '/v1/ci/runs/', { kind: 'status', status: 503, headers: { 'retry-after': '1' } }, { kind: 'status', status: 502 }, { kind: 'status', status: 504 }),

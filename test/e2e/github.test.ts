@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
-import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { ACTIONS_BOT, FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { commentMarker } from '../../src/core/render/marker.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { mentions, ENGINES, render } from '../support/render.js';
@@ -153,5 +154,44 @@ describe('the bundled action on GitHub', () => {
     // Where the token may write it, the required check says so too, rather than wait forever.
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(github.checkRuns[0]?.output?.summary).toContain('workflow\\_run');
+  });
+});
+
+describe('two gates on one pull request, and a backend that plants a marker', () => {
+  const OTHER = 'Release Gate';
+  const comments = (payload: any) => github.comments.get(payload.pull_request.number) ?? [];
+
+  it("a run id equal to another gate's marker does not make that gate edit this gate's comment", async () => {
+    const payload = pullRequest();
+    sepurux = new FakeSepurux({ runId: () => commentMarker(OTHER) });
+    const planted = await gate({ campaign_name: 'refund-reliability' }, payload);
+    expect(planted.exitCode, planted.stdout).toBe(0);
+    expect(planted.outputs.run_id).toBe(commentMarker(OTHER));
+    expect(comments(payload)).toHaveLength(1);
+    // Shown in the comment and the check, but as text no look-up reads as a marker.
+    const body = comments(payload)[0]!.body;
+    expect(body).not.toContain(commentMarker(OTHER));
+    expect(render(body).text.replaceAll('\u200d', '')).toContain(commentMarker(OTHER));
+    expect(github.checkRuns[0]?.output?.summary).not.toContain(commentMarker(OTHER));
+
+    sepurux = new FakeSepurux();
+    const other = await gate({ campaign_name: 'checkout-regression', check_name: OTHER }, payload);
+    expect(other.exitCode).toBe(1);
+    expect(comments(payload)).toHaveLength(2);
+    expect(comments(payload)[0]!.body).toContain('Sepurux Reliability Gate: pass');
+    expect(comments(payload)[1]!.body).toContain(`${OTHER}: fail`);
+    expect(github.violations).toEqual([]);
+  });
+
+  it("a marker carried mid-body into a comment written before is not the gate's: only the last line's is", async () => {
+    const payload = pullRequest();
+    // Written by an older gate, whose code span kept a planted marker as it was.
+    const older = github.seedComment(payload.pull_request.number, `## ✅ Sepurux Reliability Gate: pass\n\nrun \`${commentMarker(OTHER)}\`\n${commentMarker('Sepurux Reliability Gate')}`, ACTIONS_BOT);
+    const before = older.body;
+    const run = await gate({ campaign_name: 'refund-reliability', check_name: OTHER }, payload);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(comments(payload)).toHaveLength(2);
+    expect(comments(payload)[0]!.body).toBe(before);
+    expect(comments(payload)[1]!.body).toContain(`${OTHER}: pass`);
   });
 });

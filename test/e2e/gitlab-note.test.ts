@@ -80,6 +80,31 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(system.body).toBe(`changed the description ${marker}`);
   });
 
+  it("a run id equal to another gate's marker does not make that gate edit this gate's note", async () => {
+    const OTHER = 'Release Gate';
+    sepurux = new FakeSepurux({ runId: () => commentMarker(OTHER) });
+    const planted = await gate('refund-reliability');
+    expect(planted.exitCode, planted.stderr).toBe(0);
+    expect(gateNotes()).toHaveLength(1);
+    const [note] = gateNotes();
+    expect(note!.body).not.toContain(commentMarker(OTHER));
+    expect(seen(note!.body)).toContain(commentMarker(OTHER));
+
+    sepurux = new FakeSepurux();
+    const other = await gate('checkout-regression', { GATE_CHECK_NAME: OTHER });
+    expect(other.exitCode, other.stderr).toBe(1);
+    expect(other.stderr).toContain('Noted the verdict on merge request !42.');
+    expect(gateNotes()).toHaveLength(2);
+    expect(seen(gateNotes()[0]!.body)).toContain(`${CHECK}: pass`);
+    expect(seen(gateNotes()[1]!.body)).toContain(`${OTHER}: fail`);
+    // A note an older gate wrote with the marker planted mid-body is not the other gate's either.
+    const older = gitlab.seedNote(`## ✅ ${CHECK}: pass\n\nrun \`${commentMarker('Third Gate')}\`\n${commentMarker(CHECK)}`, GATE_BOT);
+    const third = await gate('refund-reliability', { GATE_CHECK_NAME: 'Third Gate' });
+    expect(third.exitCode, third.stderr).toBe(0);
+    expect(older.body).toContain(`run \`${commentMarker('Third Gate')}\``);
+    expect(gateNotes()).toHaveLength(4);
+  });
+
   it('notes again when its note was deleted between pipelines', async () => {
     await gate('refund-reliability');
     gitlab.notes.splice(0, gitlab.notes.length);

@@ -27,7 +27,8 @@ let project: LocalGitLabProject;
 
 beforeAll(async () => {
   if (missing.length > 0) return;
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => gitlab.handlers())]);
+  // The third is object storage, another origin, where GitLab may redirect artifact downloads.
+  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => gitlab.handlers()), serveHandlers(() => gitlab.objectStorageHandlers())]);
   const example = await readFile(join(root, 'examples/ci/.gitlab-ci.yml'), 'utf8');
   const [component, recorder] = await Promise.all([readFile(join(root, 'templates/gate.yml'), 'utf8'), readFile(join(root, 'examples/record-trace.mjs'), 'utf8')]);
   project = await LocalGitLabProject.create('gitlab-pipeline', (tarball) => {
@@ -37,6 +38,21 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => Promise.all((servers ?? []).map((s) => s.close())));
+
+/** main's last verdict, as the gate job there left it: the report file it keeps as its gate.json artifact. */
+async function mainVerdict(): Promise<string> {
+  const main = scratchDir('gitlab-main');
+  const before = await runCli(['--trace-file', join(root, 'examples/traces/refund_flow.json'), '--campaign-name', 'refund-reliability', '--report', join(main, 'gate.json')], {
+    GITLAB_CI: 'true',
+    CI_PROJECT_PATH: 'acme/agents',
+    CI_COMMIT_SHA: 'a'.repeat(40),
+    GATE_TOKEN: FAKE_TOKEN,
+    GATE_PROJECT_ID: FAKE_PROJECT_ID,
+    GATE_BASE_URL: servers[0]!.origin,
+  });
+  expect(before.exitCode, before.stderr).toBe(0);
+  return readFile(join(main, 'gate.json'), 'utf8');
+}
 
 /** One merge-request pipeline of the example, as GitLab would run it. */
 async function pipeline() {
@@ -98,5 +114,31 @@ describe.skipIf(missing.length > 0)(`the GitLab example, run by gitlab-ci-local 
     expect(second.code, second.output).toBe(0);
     expect(second.output).toContain("Updated the gate's note on merge request !42.");
     expect(gitlab.notesBy(GATE_BOT)).toHaveLength(1);
+  }, 180_000);
+
+  it("follows GitLab's redirect to object storage without CI_JOB_TOKEN, and still reads main's artifact as the baseline", async () => {
+    // main's verdict is only the artifact the component downloads: no pipeline history to fall back on.
+    gitlab.pipelines.length = 0;
+    gitlab.artifacts.set('main/gate.json?job=reliability-gate', await mainVerdict());
+    gitlab.objectStorage = servers[2]!.origin;
+    gitlab.storageRequests.length = 0;
+    try {
+      const run = await pipeline();
+      expect(run.code, run.output).toBe(0);
+      // GitLab saw the token and answered with a redirect; object storage got the download, without it.
+      expect(gitlab.requests.some((r) => r.path.startsWith(`/projects/${gitlab.projectId}/jobs/artifacts/main/raw/gate.json`))).toBe(true);
+      const downloads = gitlab.storageRequests.filter((r) => r.path.startsWith('/gitlab-artifacts/'));
+      expect(downloads.length, run.output).toBeGreaterThan(0);
+      for (const download of downloads) {
+        expect(download.headers['job-token']).toBeUndefined();
+        expect(JSON.stringify(download.headers)).not.toContain(gitlab.jobToken);
+        expect(JSON.stringify(download.headers)).not.toContain(FAKE_GITLAB_TOKEN);
+      }
+      const seen = render(gitlab.notesBy(GATE_BOT).at(-1)!.body).text.replaceAll('\u200d', '');
+      expect(seen).toContain(`Base ${'a'.repeat(7)} (pass)`);
+      expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(max_pass_rate_drop\)/);
+    } finally {
+      gitlab.objectStorage = undefined;
+    }
   }, 180_000);
 });

@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, seededRandom } from '../support/fake-sepurux.js';
+import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, type FakeOutcome, FakeSepurux, type FakeSepuruxOptions, seededRandom } from '../support/fake-sepurux.js';
+import { scratchDir } from '../support/scratch.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { ENGINES, render } from '../support/render.js';
 import { runAction, runCli } from '../support/runner.js';
@@ -83,5 +85,105 @@ describe('repeats on the command line', () => {
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^(pass|fail): Sepurux, 3 repeats pooled/);
     expect(run.stderr).toContain('[repeat 3] ');
     expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(3);
+  });
+});
+
+/** A fresh fake whose campaign's runs answer `draws` in turn (the last one again after), each with its own lies. */
+function drawing(draws: Partial<FakeOutcome>[], options: FakeSepuruxOptions = {}) {
+  sepurux = new FakeSepurux(options);
+  github = new FakeGitHub();
+  const campaign = sepurux.campaign('refund-reliability');
+  let drawn = 0;
+  campaign.draw = () => draws[Math.min(drawn++, draws.length - 1)] ?? {};
+  campaign.decidesFromThresholds = true;
+  return campaign;
+}
+
+/** A run at `rate` over `traces` traces (the fake's answer says so), no unsafe attempt. */
+const traces = (rate: number, count: number): Partial<FakeOutcome> => ({ pass_rate: rate, failures: 0, unsafe_attempts: 0, overrides: { trace_count: count } });
+
+describe('repeats against a hostile backend', () => {
+  it('repeats: auto weighs the repeats as the pooled figure does: four tiny runs at 0.95 do not outvote one of 1001 traces at 0.70', async () => {
+    const data = [traces(0.95, 3), traces(0.95, 3), traces(0.95, 3), traces(0.95, 3), traces(0.7, 1001)];
+    drawing(data);
+    const fixed = await gate({ repeats: '5', min_pass_rate: '0.8' });
+    expect(fixed.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.703' });
+    drawing(data);
+    const auto = await gate({ repeats: 'auto', min_repeats: '5', min_pass_rate: '0.8', poll_interval: '1' });
+    expect(auto.exitCode).toBe(1);
+    expect(auto.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.703', repeats_run: '5' });
+    expect(auto.outputs.reason).toContain('pass rate 0.703 < 0.8 (`min_pass_rate`)');
+    const report = JSON.parse(await readFile(auto.outputs.report_file!, 'utf8'));
+    expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'breaks', on: 'values' });
+    expect(report.thresholds[0]).toMatchObject({ input: 'min_pass_rate', holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } });
+  });
+
+  it('one run handed out for five repeats fails closed, naming the run, rather than pooling 18/20 into 90/100', async () => {
+    const inputs = { min_pass_rate: '0.8', confidence: '0.95' };
+    drawing([traces(0.9, 20)]);
+    const one = await gate(inputs);
+    expect(one.outputs.decision).toBe('fail'); // 18/20's interval straddles 0.8
+    drawing([traces(0.9, 20)], { oneRunForEveryKey: true });
+    const run = await gate({ ...inputs, repeats: '5' });
+    const posts = sepurux.requestsTo('POST', '/v1/ci/runs');
+    expect(new Set(posts.map((p) => p.headers['idempotency-key'])).size).toBe(5);
+    expect(sepurux.runs.size).toBe(1);
+    const [only] = [...sepurux.runs.keys()];
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toBe(`Repeat 2 of 5 was answered with run_id "${only}", the run repeat 1 evaluated: one run pooled twice is not two samples, so the gate fails closed.`);
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  });
+
+  it('margin must keep threshold ± margin inside the figure\'s range: an input error before any call', async () => {
+    drawing([traces(0.6, 1)]);
+    const run = await gate({ repeats: 'auto', margin: '0.8', min_pass_rate: '0.8' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain('Input `margin` 0.8 with `min_pass_rate: 0.8` would test "at least 1.6" against "at most 0", outside the pass rate\'s range (a fraction from 0 to 1): threshold ± margin must stay strictly inside it; write a `margin` below 0.2 (e.g. `margin: 0.1`).');
+    expect(sepurux.requests).toHaveLength(0);
+  });
+});
+
+describe('a repeats: auto report read back', () => {
+  // 1200 of 1500 passes: the pooled rate meets 0.8, and Wald's test (0.85 against 0.75) calls it broken, which decides.
+  const AT_THE_BOUND = traces(0.8, 1500);
+
+  it('is checked by the rule that decided it: an aggregate step takes it as written, and so does --baseline-report', async () => {
+    drawing([AT_THE_BOUND]);
+    const workspace = scratchDir('auto-report');
+    const written = await gate({ repeats: 'auto', min_pass_rate: '0.8', shard: 'main' });
+    expect(written.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.8', repeats_run: '1' });
+    await mkdir(join(workspace, 'reports'), { recursive: true });
+    const file = join(workspace, 'reports', 'main.json');
+    await cp(written.outputs.report_file!, file);
+
+    const aggregate = await runAction({
+      inputs: { github_token: FAKE_GITHUB_TOKEN, aggregate: 'reports/*.json', expected_shards: '1' },
+      eventName: 'pull_request',
+      payload: payload(),
+      env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_WORKSPACE: workspace },
+      cwd: workspace,
+    });
+    // Soft: the command line below is judged even where the aggregate is wrong.
+    expect.soft(aggregate.outputs.reason).not.toContain('contradicts itself');
+    expect.soft(aggregate.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.8' });
+    expect.soft(aggregate.outputs.reason).toMatch(/^1 shards \(main fail\): the worst is main: /);
+
+    // The head evaluated later: 0.695, a drop of 0.105 from the report's 0.8.
+    sepurux.campaign('refund-reliability').draw = () => traces(0.695, 1000);
+    const cli = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.1', '--baseline-report', file], {
+      GATE_TOKEN: FAKE_TOKEN,
+      GATE_PROJECT_ID: FAKE_PROJECT_ID,
+      GATE_BASE_URL: servers[0]!.origin,
+    });
+    expect(cli.stdout).not.toContain('nothing was compared');
+    expect(cli.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.105 > 0.1 (--max-pass-rate-drop)');
+    expect(cli.exitCode).toBe(1);
+
+    // What it says and records: the point value meets the bound, the test broke it.
+    expect(written.outputs.reason).toContain('pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)');
+    expect(aggregate.outputs.reason).toContain('the sequential test calls it broken');
+    const report = JSON.parse(await readFile(file, 'utf8'));
+    expect(report.thresholds[0]).toMatchObject({ holds: false, actual: 0.8, decidedBy: { rule: 'sequential', call: 'breaks' } });
   });
 });

@@ -148,6 +148,12 @@ export class FakeGitHub {
       const page = Number(url.searchParams.get('page') ?? 1);
       return HttpResponse.json(listed.slice((page - 1) * perPage, page * perPage).map((sha) => ({ sha, commit: { author: { date: this.commits.get(sha)!.date } }, parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })) })));
     }
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)$/.exec(path))) {
+      // One commit with its parents; one GitHub was never pushed (a CI's own merge commit) is a 422, as GitHub answers.
+      const commit = this.commits.get(m[1]!);
+      if (!commit) return HttpResponse.json({ message: `No commit found for SHA: ${m[1]}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' }, { status: 422 });
+      return HttpResponse.json({ sha: m[1], commit: { author: { date: commit.date } }, parents: commit.parents.map((parent) => ({ sha: parent })) });
+    }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));
       if (!pull) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });

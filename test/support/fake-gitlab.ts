@@ -62,6 +62,15 @@ export class FakeGitLab {
   readonly pipelines: { id: number; ref: string; sha: string; jobs: { id: number; name: string; status: string; artifacts: Record<string, string> }[] }[] = [];
   /** Statuses to answer the next requests with, in order (e.g. a 500 for a failing GitLab). */
   readonly failures: number[] = [];
+  /**
+   * Where artifacts are kept, when not in GitLab itself: the origin of a server started with
+   * {@link objectStorageHandlers}. Set, an artifact download answers `302 Found` to a signed URL
+   * there, as GitLab does with object storage (S3, GCS) and `proxy_download` off.
+   */
+  objectStorage?: string;
+  /** Every request object storage received, with its headers, for leak checks. */
+  readonly storageRequests: { method: string; path: string; headers: Record<string, string> }[] = [];
+  private readonly signed = new Map<string, string>();
   private nextId = 9000;
   private clock = Date.parse('2026-11-01T00:00:00Z');
 
@@ -112,7 +121,7 @@ export class FakeGitLab {
         if (artifact && request.method === 'GET' && request.headers.get('job-token') === this.jobToken) {
           if (decodeURIComponent(artifact[1]!) !== String(this.projectId)) return HttpResponse.json({ message: '404 Project Not Found' }, { status: 404 });
           const file = this.artifacts.get(`${decodeURIComponent(artifact[2]!)}/${artifact[3]}?job=${url.searchParams.get('job') ?? ''}`);
-          return file === undefined ? HttpResponse.json({ message: '404 Not found' }, { status: 404 }) : new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
+          return file === undefined ? HttpResponse.json({ message: '404 Not found' }, { status: 404 }) : this.download(file);
         }
         const known = token ? this.tokens.get(token) : undefined;
         if (!known) return HttpResponse.json({ message: '401 Unauthorized' }, { status: 401 });
@@ -145,7 +154,7 @@ export class FakeGitLab {
     if (method === 'GET' && (p = /^\/projects\/[^/]+\/jobs\/(\d+)\/artifacts\/(.+)$/.exec(path))) {
       const job = this.pipelines.flatMap((pipeline) => pipeline.jobs).find((candidate) => candidate.id === Number(p![1]));
       const file = job?.artifacts[decodeURIComponent(p[2]!)];
-      return file === undefined ? HttpResponse.json({ message: '404 Not Found' }, { status: 404 }) : new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
+      return file === undefined ? HttpResponse.json({ message: '404 Not Found' }, { status: 404 }) : this.download(file);
     }
     const m = /^\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(path);
     if (!m) return HttpResponse.json({ message: '404 Not Found' }, { status: 404 });
@@ -174,6 +183,33 @@ export class FakeGitLab {
       return HttpResponse.json(note);
     }
     return HttpResponse.json({ error: '405 Method Not Allowed' }, { status: 405 });
+  }
+
+  /**
+   * Object storage, served on an origin of its own: a signed URL the artifact download redirected
+   * to gives the file, whatever else the request carries; anything else is `403`, as S3 answers.
+   */
+  objectStorageHandlers(): RequestHandler[] {
+    return [
+      http.all('*', ({ request }) => {
+        const url = new URL(request.url);
+        const headers: Record<string, string> = {};
+        request.headers.forEach((value, name) => (headers[name] = value));
+        this.storageRequests.push({ method: request.method, path: url.pathname + url.search, headers });
+        const file = this.signed.get(url.searchParams.get('X-Amz-Signature') ?? '');
+        if (request.method !== 'GET' || file === undefined) return new HttpResponse('<Error><Code>AccessDenied</Code></Error>', { status: 403, headers: { 'content-type': 'application/xml' } });
+        return new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
+      }),
+    ];
+  }
+
+  /** An artifact's file: from GitLab itself, or a redirect to a signed URL in object storage. */
+  private download(file: string): Response {
+    if (!this.objectStorage) return new HttpResponse(file, { headers: { 'content-type': 'application/octet-stream' } });
+    const signature = `sig${this.nextId++}`;
+    this.signed.set(signature, file);
+    const location = `${this.objectStorage}/gitlab-artifacts/${signature}/artifact?X-Amz-Expires=60&X-Amz-Signature=${signature}`;
+    return new HttpResponse('<html><body>You are being <a href="">redirected</a>.</body></html>', { status: 302, headers: { location, 'content-type': 'text/html' } });
   }
 
   /** One page of notes, sorted as asked, with GitLab's pagination headers. */

@@ -76,6 +76,13 @@ export interface FakeSepuruxOptions {
    * without these endpoints does.
    */
   events?: (run: { id: string; traceId?: string }, source: 'policy' | 'security') => { status?: number; body: unknown } | undefined;
+  /** How the backend names a new run (default: a UUID); a hostile one names it with text meant for a comment. */
+  runId?: () => string;
+  /**
+   * A lying backend: every `POST /v1/ci/runs` after the first, whatever its Idempotency-Key, is
+   * answered with the first run's answer (one run handed out as many).
+   */
+  oneRunForEveryKey?: boolean;
 }
 
 export const FAKE_TOKEN = 'sx_test_token_5f0c1b8e9a';
@@ -144,7 +151,8 @@ export class FakeSepurux {
         if (!this.ciAuthorized(request)) return unauthorized();
         const run = this.runs.get(String(params.id));
         if (!run) return HttpResponse.json({ detail: 'run not found' }, { status: 404 });
-        return finishedAnswer(this.runView(run), run.campaign.outcome, Date.now() >= run.finishesAt);
+        // A drawn outcome's lies (its own `trace_count`) apply to its run alone.
+        return finishedAnswer(this.runView(run), { ...run.campaign.outcome, ...run.drawn }, Date.now() >= run.finishesAt);
       }),
       http.get('*/v1/runs/:id/:events', async ({ request, params }) => {
         await this.record(request);
@@ -170,11 +178,13 @@ export class FakeSepurux {
     if (!this.ciAuthorized(request)) return unauthorized();
     const key = request.headers.get('idempotency-key');
     if (key && this.idempotency.has(key)) return HttpResponse.json(this.idempotency.get(key), { status: 201 });
+    const first = this.options.oneRunForEveryKey ? [...this.idempotency.values()][0] : undefined;
+    if (first) return HttpResponse.json(first, { status: 201 });
     const campaign = this.campaigns.find((c) => c.id === body?.campaign_id);
     if (!campaign) return HttpResponse.json({ detail: `campaign ${body?.campaign_id} not found` }, { status: 404 });
     const now = Date.now();
     const newRun = (traceId: string | undefined, batchId?: string): FakeRun => {
-      const run: FakeRun = { id: randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
+      const run: FakeRun = { id: this.options.runId?.() ?? randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
       this.runs.set(run.id, run);
       return run;
     };

@@ -267,12 +267,26 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/** Workflow-command annotations in `stdout`, with the runner's `%` escapes undone. */
+/**
+ * Workflow-command annotations in `stdout`, with the runner's `%` escapes undone: the
+ * `::error::` form at a line's start, and the legacy `##[error]` form, which the runner obeys
+ * anywhere in a line that is not a `::` command (its first `##[` only, as the runner reads it).
+ */
 export function parseAnnotations(stdout: string): { level: string; message: string }[] {
-  return [...stdout.matchAll(/^::(error|warning|notice)(?: [^:]*)?::(.*)$/gm)].map(([, level, message]) => ({
-    level: level!,
-    message: message!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'),
-  }));
+  const annotations: { level: string; message: string }[] = [];
+  for (const line of stdout.split('\n')) {
+    const current = /^::(error|warning|notice)(?: [^:]*)?::(.*)$/.exec(line);
+    if (current) {
+      annotations.push({ level: current[1]!, message: current[2]!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%') });
+      continue;
+    }
+    if (/^\s*::[A-Za-z-]+(?: [^:]*)?::/.test(line)) continue;
+    const legacy = /^##\[([^\] ]*)[^\]]*\](.*)$/.exec(line.slice(Math.max(0, line.indexOf('##['))));
+    if (line.includes('##[') && legacy && ['error', 'warning', 'notice'].includes(legacy[1]!)) {
+      annotations.push({ level: legacy[1]!, message: legacy[2]!.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%') });
+    }
+  }
+  return annotations;
 }
 
 /** What a CI saw of one run of the command line. */

@@ -9,6 +9,7 @@ import { FIGURE_SPECS } from '../vocabulary.js';
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 const decision = z.enum(['pass', 'warn', 'fail']);
+const sequentialCall = z.enum(['holds', 'breaks', 'undecided']);
 
 /** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
 const ShardReport = z.object({
@@ -41,6 +42,7 @@ const ShardReport = z.object({
       holds: z.boolean(),
       interval: z.unknown().optional(),
       unmeasured: z.unknown().optional(),
+      decidedBy: z.object({ rule: z.literal('sequential'), call: sequentialCall }).optional(),
     }),
   ),
   repeats: z
@@ -48,6 +50,8 @@ const ShardReport = z.object({
       run: z.number().int().min(1),
       passed: z.number().int().min(0),
       rows: z.array(z.object({ index: z.number(), decision, outcome: z.enum(['evaluated', 'error', 'cancelled']), reason: z.string(), figures: z.record(z.string(), z.number()), failingTools: z.array(z.string()) })).max(20),
+      mode: z.enum(['fixed', 'auto']).optional(),
+      sequential: z.array(z.object({ input: z.string(), call: sequentialCall, llr: z.number(), lower: z.number(), upper: z.number() }).passthrough()).optional(),
     })
     .passthrough()
     .optional(),
@@ -120,6 +124,8 @@ export function reportFromBytes(bytes: Buffer, name: string): ReadReport | strin
 
 /** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
 function contradiction(report: z.output<typeof ShardReport>): string | undefined {
+  // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
+  const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
   for (const threshold of report.thresholds) {
     // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
     if (threshold.interval !== undefined || threshold.unmeasured !== undefined) continue;
@@ -128,11 +134,40 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
       if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run)) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
       continue;
     }
-    const again = checkThreshold({ ...threshold, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+    // Judged again on the point value alone; a threshold's own rule is applied below.
+    const plain: Omit<ReportThreshold, 'decidedBy'> & { decidedBy?: unknown } = { ...threshold };
+    delete plain.decidedBy;
+    const again = checkThreshold({ ...plain, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+    const test = report.repeats?.sequential?.find((s) => s.input === threshold.input);
+    if (threshold.decidedBy || test) {
+      const wrong = sequentialContradiction(threshold, test, again.holds, legacy);
+      if (wrong || again.actual !== threshold.actual) return wrong ?? `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+      continue;
+    }
     if (again.holds !== threshold.holds || again.actual !== threshold.actual) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
   }
   if (report.outcome !== 'evaluated') return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
   if (!report.backendDecision) return 'it has no backend decision';
   const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
   return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+}
+
+type ReportThreshold = z.output<typeof ShardReport>['thresholds'][number];
+type ReportTest = NonNullable<NonNullable<z.output<typeof ShardReport>['repeats']>['sequential']>[number];
+
+/**
+ * Why a threshold judged by the sequential test (`repeats: auto`) cannot be what the gate wrote:
+ * its call must be the one the recorded test state makes (a call that "holds" or "breaks" past
+ * its bound), and it holds exactly when the point value holds and the call is not `breaks`. A
+ * report of an older release (`legacy`, no `decidedBy` anywhere) was judged by a decided call
+ * alone, and is read by that rule.
+ */
+function sequentialContradiction(threshold: ReportThreshold, test: ReportTest | undefined, pointHolds: boolean, legacy: boolean): string | undefined {
+  const named = `threshold \`${threshold.input}\``;
+  if (!test) return `${named} says the sequential test judged it, but the report holds no sequential test for it`;
+  if ((test.call === 'holds' && !(test.llr >= test.upper)) || (test.call === 'breaks' && !(test.llr <= test.lower))) return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
+  if (threshold.decidedBy && threshold.decidedBy.call !== test.call) return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
+  if (!threshold.decidedBy && !legacy) return `${named} has a sequential test but does not say it was judged by it`;
+  const expected = !threshold.decidedBy && test.call !== 'undecided' ? test.call === 'holds' : pointHolds && test.call !== 'breaks';
+  return expected === threshold.holds ? undefined : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }

@@ -65,6 +65,11 @@ export interface IdSpec {
   /** How reports name it, e.g. `run`. */
   label: string;
   description: string;
+  /**
+   * Names one backend run: each repeat learns its own, and two repeats that learn the same one
+   * evaluated one run twice (the gate fails closed rather than pool it twice).
+   */
+  perRun?: boolean;
 }
 
 /**

@@ -8,6 +8,8 @@ export interface DetectedChange extends ChangeContext {
   ci: string;
   /** This CI job's page, linked from the check and the note. */
   runUrl?: string;
+  /** The variable the CI names its commit in (`BUILDKITE_COMMIT`), for messages about it. */
+  commitVariable?: string;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -26,9 +28,10 @@ export function repositoryOfRemote(remote: string | undefined): string | undefin
  * merge request and the commit. The idempotency key is stable for one job (a retried job is a
  * new one, as a new run attempt is on GitHub).
  */
-const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string; runUrl?: string | undefined } }[] = [
+const DETECTORS: { ci: string; commitVariable?: string; detect: (env: Env) => boolean; read: (env: Env) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string; runUrl?: string | undefined } }[] = [
   {
     ci: 'GitLab CI',
+    commitVariable: 'CI_COMMIT_SHA',
     detect: (env) => env.GITLAB_CI === 'true',
     read: (env) => ({
       repository: text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
@@ -48,6 +51,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
   },
   {
     ci: 'Jenkins',
+    commitVariable: 'GIT_COMMIT',
     detect: (env) => Boolean(env.JENKINS_URL),
     read: (env) => ({
       repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
@@ -59,6 +63,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
   },
   {
     ci: 'Buildkite',
+    commitVariable: 'BUILDKITE_COMMIT',
     detect: (env) => env.BUILDKITE === 'true',
     read: (env) => ({
       repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
@@ -70,6 +75,7 @@ const DETECTORS: { ci: string; detect: (env: Env) => boolean; read: (env: Env) =
   },
   {
     ci: 'CircleCI',
+    commitVariable: 'CIRCLE_SHA1',
     detect: (env) => env.CIRCLECI === 'true',
     read: (env) => ({
       repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
@@ -89,5 +95,5 @@ export function detectChange(env: Env): DetectedChange {
   const detector = DETECTORS.find((candidate) => candidate.detect(env));
   if (!detector) return { ci: 'no CI', repository: 'unknown/unknown', gateKey: randomUUID() };
   const { gateKey, runUrl, ...change } = detector.read(env);
-  return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), gateKey: gateKey ?? randomUUID() };
+  return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}), gateKey: gateKey ?? randomUUID() };
 }

@@ -101,7 +101,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
     min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
       description:
-        'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure.',
+        'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
     }),
     require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
     max_pass_rate_drop: documented(fraction(), {

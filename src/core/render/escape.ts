@@ -1,4 +1,5 @@
 import { truncate } from '../text.js';
+import { defuseMarkers } from './marker.js';
 
 /**
  * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
@@ -40,11 +41,12 @@ export function escapeText(value: string, max = 300): string {
 
 /**
  * A value shown as inline code: code spans render nothing inside them, so only backticks, line
- * breaks and (for table cells) pipes must go.
+ * breaks and (for table cells) pipes must go, and `<!--`, which a code span shows but the gate's
+ * own look-up for its marker would read.
  */
 export function codeSpan(value: string, max = 80): string {
   const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
-  return `\`${truncate(flat, max)}\``;
+  return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */

@@ -15,6 +15,12 @@ export interface Pooled {
   values: Record<string, number[]>;
   /** Per rate figure, the pooled passes and trials, where every repeat gives them. */
   counts: Record<string, PooledCount>;
+  /**
+   * Per figure pooled as a weighted mean, each repeat's weight (its trials): a test on the
+   * repeats' values must weigh them as the pooled figure does, or a repeat of 3 traces counts as
+   * much as one of 1001 and the test can call a threshold the pooled figure misses.
+   */
+  weights: Record<string, number[]>;
 }
 
 /**
@@ -24,7 +30,7 @@ export interface Pooled {
  * A figure missing from any repeat is left out, so that a threshold on it fails closed.
  */
 export function poolFigures(repeats: readonly Figures[], specs: readonly FigureSpec[]): Pooled {
-  const pooled: Pooled = { figures: {}, values: {}, counts: {} };
+  const pooled: Pooled = { figures: {}, values: {}, counts: {}, weights: {} };
   for (const spec of specs) {
     const values = repeats.map((figures) => figures[spec.name]);
     if (repeats.length === 0 || values.some((v) => v === undefined)) continue;
@@ -43,6 +49,7 @@ export function poolFigures(repeats: readonly Figures[], specs: readonly FigureS
     const weights = spec.trials ? repeats.map((figures) => figures[spec.trials ?? '']) : [];
     const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
     const total = weighted ? weights.reduce<number>((sum, w) => sum + (w ?? 0), 0) : present.length;
+    if (weighted) pooled.weights[spec.name] = weights as number[];
     pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
   }
   return pooled;

@@ -2,7 +2,7 @@ import type { Backend, BackendContext, GateLog, PreparedGate } from '../backends
 import { CancelledError } from '../cancel.js';
 import type { Deadline } from '../deadline.js';
 import { messageOf } from '../errors.js';
-import { truncate } from '../text.js';
+import { excerpt, truncate } from '../text.js';
 import { checkThreshold, decide, type Decision, describeThreshold, type Evaluation, MAX_REASON_CHARS, type Threshold, type ThresholdResult, type Verdict, worst } from '../verdict.js';
 import type { Why } from '../why.js';
 import { detectability, type Pooled, pooledInterval, poolFigures } from './pool.js';
@@ -74,7 +74,7 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
   run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
   await start(policy.minRepeats);
   for (;;) {
-    const broken = closedFailure(outcomes);
+    const broken = closedFailure(outcomes, run.backend);
     const sequential = sequentialStates(run, outcomes);
     if (broken) return finish(run, outcomes, { mode: 'auto', stopped: 'a repeat failed closed', sequential });
     if (sequential.every((s) => s.call !== 'undecided')) {
@@ -125,12 +125,36 @@ function rowOf(index: number, verdict: Verdict): RepeatRow {
  * the backend failed while its figures meet every threshold the gate knows (a reason the gate
  * cannot see, such as a batch's failing scenario).
  */
-function closedFailure(outcomes: Outcome[]): { index: number; why: string } | undefined {
+function closedFailure(outcomes: Outcome[], backend: Backend): { index: number; why: string } | undefined {
   for (const { row, verdict } of outcomes) {
     if (row.outcome !== 'evaluated') return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
     const explained = verdict.thresholds.some((t) => !t.holds);
     if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
       return { index: row.index, why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains` };
+    }
+  }
+  return sharedRun(outcomes, backend);
+}
+
+/**
+ * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
+ * declares `perRun`): a backend that answers every new run with one it already has would get
+ * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
+ * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
+ * two repeats sharing one fail the gate closed, naming the id.
+ */
+function sharedRun(outcomes: Outcome[], backend: Backend): { index: number; why: string } | undefined {
+  const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+  const seen = new Map<string, number>();
+  for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+    for (const name of perRun) {
+      const id = verdict.ids[name];
+      if (id === undefined || id === '') continue;
+      const first = seen.get(`${name}\u0000${id}`);
+      if (first !== undefined) {
+        return { index: row.index, why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples` };
+      }
+      seen.set(`${name}\u0000${id}`, row.index);
     }
   }
   return undefined;
@@ -176,7 +200,9 @@ function sequentialStates(run: RepeatRun, outcomes: Outcome[]): SequentialState[
     const count = pooled.counts[figure];
     const values = pooled.values[figure];
     if (count) return [sequentialTest(question, { count })];
-    return values ? [sequentialTest(question, { values })] : [];
+    // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
+    const weights = pooled.weights[figure];
+    return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
   });
 }
 
@@ -201,15 +227,19 @@ async function finish(run: RepeatRun, outcomes: Outcome[], how: { mode: RepeatSu
     // Fixed repeats with `confidence`: three-way on the interval across repeats.
     const interval = how.mode === 'fixed' && policy.confidence !== undefined ? intervals[threshold.figure] : undefined;
     const result = checkThreshold(interval ? { ...threshold, interval, onInconclusive: policy.onInconclusive } : threshold, pooled.figures, backend.figures);
-    // `auto`: a sequential call decides; an undecided one falls to the pooled figure.
+    // `auto`: the pooled figure and the sequential call are both evidence; neither may carry a
+    // threshold the other breaks, so it holds only when the pooled figure holds and the test
+    // does not call it broken (an undecided test leaves it to the pooled figure). The record
+    // says so, and readers of the report check it by this rule.
     const call = calls.get(threshold.input);
-    return call === 'holds' || call === 'breaks' ? { ...result, holds: call === 'holds' } : result;
+    if (call === undefined) return result;
+    return { ...result, holds: result.holds && call !== 'breaks', decidedBy: { rule: 'sequential' as const, call } };
   });
   const passed = evaluated.filter((o) => o.verdict.decision === 'pass').length;
   if (policy.requireAll) {
     judged.push({ input: 'require_all_repeats', figure: 'repeats_passed', label: 'Repeats passed', comparator: '>=', limit: rows.length, breaks: 'fail', actual: passed, holds: passed === rows.length });
   }
-  const closed = closedFailure(outcomes);
+  const closed = closedFailure(outcomes, backend);
   const broken = judged.filter((t) => !t.holds);
   const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
   const decision: Decision = closed ? 'fail' : broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');

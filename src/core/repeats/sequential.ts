@@ -24,8 +24,14 @@ export interface SequentialQuestion {
  * values never claim certainty, and no call before two values: one value says nothing of the
  * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
  * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ *
+ * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
+ * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
+ * average 1, so equal weights are the unweighted test). The log ratio is then
+ * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
+ * limit, so the test can never call a threshold that the pooled figure misses.
  */
-export function sequentialTest(question: SequentialQuestion, data: { count: PooledCount } | { values: readonly number[] }): SequentialState {
+export function sequentialTest(question: SequentialQuestion, data: { count: PooledCount } | { values: readonly number[]; weights?: readonly number[] }): SequentialState {
   const { input, comparator, limit, margin, alpha, beta } = question;
   const upper = Math.log((1 - beta) / alpha);
   const lower = Math.log(beta / (1 - alpha));
@@ -42,12 +48,27 @@ export function sequentialTest(question: SequentialQuestion, data: { count: Pool
     on = 'counts';
   } else {
     const { values } = data;
-    const sd = values.length > 1 ? meanAndSd(values).sd : 0;
+    const weights = scaledWeights(values.length, data.weights);
+    const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
     const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
-    llr = values.reduce((sum, x) => sum + ((x - bad) ** 2 - (x - good) ** 2) / (2 * variance), 0);
+    llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
     on = 'values';
   }
   const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
   const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
   return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+
+/** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
+function scaledWeights(n: number, weights: readonly number[] | undefined): number[] | undefined {
+  if (!weights || weights.length !== n || n === 0 || !weights.every((w) => Number.isFinite(w) && w > 0)) return undefined;
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  return weights.map((w) => (w * n) / total);
+}
+
+/** σ of one unit of weight: √(Σ w (x − x̄_w)² / (n − 1)), with weights that average 1 (the sample SD when they are all 1). */
+function weightedSd(values: readonly number[], weights: readonly number[]): number {
+  const n = values.length;
+  const mean = values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * x, 0) / n;
+  return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
 }

@@ -2,7 +2,7 @@ import type { GateLog } from '../../core/log.js';
 import { messageOf } from '../../core/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
-import { commentMarker } from '../../core/render/marker.js';
+import { commentMarker, endsWithMarker } from '../../core/render/marker.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
 
 /** GitHub's limit on a comment body. */
@@ -22,8 +22,9 @@ export interface CommentPlace {
 
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
- * carries the marker and was written by the token's own author counts: a marker copied into
- * someone else's comment is ignored, and so is a comment a maintainer minimized. Started
+ * ends with the marker, where the gate puts it, and was written by the token's own author counts:
+ * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
+ * is ignored, and so is a comment a maintainer minimized. Started
  * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
  * belongs to, when the check run said.
  */
@@ -34,7 +35,7 @@ export async function findStickyComment(github: GitHub, place: CommentPlace, app
     tokenAuthor(github, appSlug),
     github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
   ]);
-  return comments.find((c) => c.user?.login === author && !(c as { minimized?: unknown }).minimized && c.body?.includes(marker))?.id;
+  return comments.find((c) => c.user?.login === author && !(c as { minimized?: unknown }).minimized && endsWithMarker(c.body, marker))?.id;
 }
 
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */

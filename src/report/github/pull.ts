@@ -31,3 +31,24 @@ export async function readPullRequest(github: GitHub, place: { owner: string; re
     return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
   }
 }
+
+/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
+const Commit = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i), parents: z.array(z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) })) });
+
+/**
+ * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
+ * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
+ */
+export async function readCommit(github: GitHub, place: { owner: string; repo: string; sha: string }): Promise<{ parents: string[] } | 'unknown' | { unread: string }> {
+  try {
+    const { data } = await github.rest.repos.getCommit({ owner: place.owner, repo: place.repo, ref: place.sha, per_page: 1 });
+    const commit = Commit.safeParse(data);
+    if (!commit.success) return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+    return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
+  } catch (error) {
+    // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
+    const status = statusOf(error);
+    if (status === 404 || status === 422) return 'unknown';
+    return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+  }
+}

@@ -11,7 +11,7 @@ import { pullRequestHeadMatches } from './handover.js';
 import { findHistory } from './history.js';
 import type { HistoryEntry } from '../../core/history.js';
 import type { GitHub } from './octokit.js';
-import { readPullRequest } from './pull.js';
+import { readCommit, readPullRequest } from './pull.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
 import { COMMENT_MAX_CHARS, type CommentPlace, findStickyComment, writeStickyComment } from './comment.js';
 import { commentMarker } from '../../core/render/marker.js';
@@ -56,10 +56,14 @@ export interface GitHubPlace {
   /**
    * Outside GitHub Actions (Jenkins, Buildkite, CircleCI) no event names the pull request's
    * commits: they are read from GitHub. The check goes on its head, where branch protection looks
-   * (unless `headSha` is set), and with `compareWithBase` its base commit's verdict is the
-   * baseline. The CI's own commit, perhaps a merge commit GitHub never saw, is the fallback.
+   * (unless `headSha` is set), when that is what the CI built: the head itself, or a merge commit
+   * of it (one GitHub never saw, or its own merge ref). When the head moved during the build
+   * (GitHub knows the CI's commit, and it is neither), the check goes on the CI's commit, the one
+   * evaluated. With `compareWithBase` the base commit's verdict is the baseline. The CI's own
+   * commit is also the fallback when the pull request cannot be read. `ciCommitName` says where
+   * the CI named its commit (`BUILDKITE_COMMIT`), for the log.
    */
-  fromPullRequest?: { ciCommitSha?: string; compareWithBase: boolean };
+  fromPullRequest?: { ciCommitSha?: string; ciCommitName?: string; compareWithBase: boolean };
   /** How many verdicts to read along the base branch from the base commit (`history`); 0 or undefined: none. */
   historyCount?: number;
   /** What warnings tell the user to do, in the door's words (default: the action's). */
@@ -157,9 +161,23 @@ async function commitsOf(github: GitHub, place: GitHubPlace, owner: string, repo
     log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
     return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
   }
-  const headSha = place.headSha ?? pull.headSha;
-  if (!place.headSha && wanted.ciCommitSha && wanted.ciCommitSha.toLowerCase() !== pull.headSha) {
-    log.info(`The CI built ${wanted.ciCommitSha.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+  const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
+  const built = wanted.ciCommitSha?.toLowerCase();
+  if (place.headSha || !built || built === pull.headSha) return { headSha: place.headSha ?? pull.headSha, baselineSha };
+  // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
+  const commit = await readCommit(github, { owner, repo, sha: built });
+  if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
+    log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    return { headSha: pull.headSha, baselineSha };
   }
-  return { headSha, baselineSha: place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined) };
+  // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
+  const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
+  log.warning(
+    'parents' in commit
+      ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
+      : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`,
+  );
+  return { headSha: built, baselineSha };
 }
+
+const words = (place: GitHubPlace) => place.words ?? ACTION_WORDS;

@@ -4,7 +4,7 @@ import { BackendCallError, messageOf } from '../../core/errors.js';
 import type { Mode } from '../../core/inputs/common.js';
 import type { GateLog } from '../../core/log.js';
 import { renderVerdict } from '../../core/render/markdown.js';
-import { commentMarker } from '../../core/render/marker.js';
+import { commentMarker, endsWithMarker } from '../../core/render/marker.js';
 import type { AgentSource } from '../../core/transport/agents.js';
 import type { Verdict } from '../../core/verdict.js';
 import { GITLAB_HINTS as HINTS, gitlabClient } from './client.js';
@@ -30,7 +30,7 @@ export interface GitLabNote {
 }
 
 /**
- * Starts looking for the gate's sticky note on the merge request (its marker, written by the
+ * Starts looking for the gate's sticky note on the merge request (its marker at the end, written by the
  * token's own user, not a system note) and returns what writes it: edited in place when found,
  * created otherwise, and created again if it was deleted in between. The look-up overlaps the
  * evaluation.
@@ -51,8 +51,9 @@ export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: A
         idempotent: true,
         hints: HINTS,
       });
-      // Only the token's own note counts: a marker copied into someone else's note, or quoted in a system note, is not the gate's.
-      const own = notes.find((note) => note.author.id === me.id && !note.system && note.body.includes(marker));
+      // Only the token's own note, ending with the marker, counts: a marker copied into someone else's note, quoted in a
+      // system note or carried mid-body into another gate's note is not this gate's.
+      const own = notes.find((note) => note.author.id === me.id && !note.system && endsWithMarker(note.body, marker));
       if (own) return own.id;
       if (notes.length < NOTES_PER_PAGE) return undefined;
     }

@@ -137,8 +137,17 @@ describe('repeat inputs', () => {
     [{ require_all_repeats: 'true' }, 'asks every repeat to pass, but `repeats` is 1'],
     [{ repeats: 'auto', timeout: '10', poll_interval: '5' }, 'leaves no room for `repeats: auto`'],
     [{ repeats: 'auto', min_reliability_score: '80' }, 'Input `margin` is required with `repeats: auto` and `min_reliability_score`'],
+    [{ repeats: 'auto', min_pass_rate: '0.8', margin: '0.8' }, '`margin` 0.8 with `min_pass_rate: 0.8` would test "at least 1.6" against "at most 0", outside the pass rate\'s range (a fraction from 0 to 1): threshold ± margin must stay strictly inside it; write a `margin` below 0.2 (e.g. `margin: 0.1`)'],
+    [{ repeats: 'auto', min_pass_rate: '0.97' }, '`margin` (default 0.05) with `min_pass_rate: 0.97` would test "at least 1.02" against "at most 0.92", outside the pass rate\'s range (a fraction from 0 to 1): threshold ± margin must stay strictly inside it; write a `margin` below 0.03 (e.g. `margin: 0.02`)'],
+    [{ repeats: 'auto', min_pass_rate: '1' }, 'no margin keeps both inside the pass rate\'s range (a fraction from 0 to 1): the threshold is at its edge; use a fixed `repeats` (e.g. `repeats: 5`) for it'],
+    [{ repeats: 'auto', min_reliability_score: '98', margin: '5' }, '`margin` 5 with `min_reliability_score: 98` would test "at least 103" against "at most 93", outside the reliability score\'s range (a score from 0 to 100)'],
   ])('%j', async (inputs, said) => {
     expect(await problems(inputs)).toContain(said);
+  });
+
+  it('takes a margin that keeps both hypotheses inside the range', async () => {
+    await expect(planGate({ ...base, trace_id: 't', campaign_name: 'c', repeats: 'auto', min_pass_rate: '0.8', margin: '0.19' }, TEST_CHANGE)).resolves.toBeDefined();
+    await expect(planGate({ ...base, trace_id: 't', campaign_name: 'c', repeats: 'auto', min_pass_rate: '0.9' }, TEST_CHANGE)).resolves.toBeDefined();
   });
 
   it('refuses repeats of an existing TruLayer eval run', async () => {

@@ -26,6 +26,16 @@ describe('sequentialTest', () => {
     expect(sequentialTest(question, { values: [0.85, 0.85, 0.85, 0.85] }).call).toBe('undecided');
   });
 
+  it('on values with weights, weighs them as the pooled figure does: four tiny repeats at 0.95 do not outvote one large one at 0.70', () => {
+    const values = [0.95, 0.95, 0.95, 0.95, 0.7];
+    const at = { ...question, limit: 0.8 };
+    expect(sequentialTest(at, { values }).call).toBe('holds');
+    const weighted = sequentialTest(at, { values, weights: [3, 3, 3, 3, 1001] });
+    expect(weighted.call).toBe('breaks');
+    // Equal weights are the unweighted test.
+    expect(sequentialTest(at, { values, weights: [7, 7, 7, 7, 7] }).llr).toBe(sequentialTest(at, { values }).llr);
+  });
+
   it('turns for a bound the figure must stay under', () => {
     const under = { ...question, comparator: '<=' as const, limit: 0.1 };
     expect(sequentialTest(under, { values: [0.02, 0.03] }).call).toBe('holds');
@@ -46,6 +56,13 @@ describe('poolFigures', () => {
     expect(pooled.counts.pass_rate).toEqual({ passes: 34, trials: 40 });
     expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe('Wilson score interval (n = 40)');
     expect(pooledInterval(pooled, 'reliability_score', 0.95)?.method).toBe('t interval (n = 2)');
+  });
+
+  it('keeps the weights of a rate pooled as a weighted mean, for the sequential test', () => {
+    const pooled = poolFigures([{ pass_rate: 0.95, trace_count: 3 }, { pass_rate: 0.7, trace_count: 1001 }], SEPURUX_FIGURES);
+    expect(pooled.counts).toEqual({});
+    expect(pooled.weights.pass_rate).toEqual([3, 1001]);
+    expect(pooled.figures.pass_rate).toBeCloseTo(0.70075, 5);
   });
 
   it('has no count where a rate is not a whole number of passes (one trace, attempts unknown)', () => {

@@ -14,10 +14,10 @@ export const SEPURUX_FIGURES: readonly FigureSpec[] = [
 
 /** The ids a Sepurux gate learns. */
 export const SEPURUX_IDS: readonly IdSpec[] = [
-  { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' },
+  { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true },
   { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
   { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
-  { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set." },
+  { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set.", perRun: true },
 ];
 
 /** The Sepurux thresholds; `min_coverage` applies to batches only. */

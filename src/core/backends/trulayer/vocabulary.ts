@@ -9,7 +9,7 @@ export const TRULAYER_FIGURES: readonly FigureSpec[] = [
 ];
 
 /** The ids a TruLayer gate learns. */
-export const TRULAYER_IDS: readonly IdSpec[] = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).' }];
+export const TRULAYER_IDS: readonly IdSpec[] = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true }];
 
 /** The TruLayer policy, as thresholds the gate checks again. */
 export const TRULAYER_THRESHOLDS: readonly ThresholdSpec[] = [
