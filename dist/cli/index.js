@@ -35038,7 +35038,8 @@ function excerpt(text, max = 80) {
  * obeyed.
  */
 function defuseCommands(text) {
-    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
+    // The runner trims what .NET calls white space before it looks for `::`: JavaScript's `\s` and U+0085 (NEL).
+    return text.replace(/^([\s\u0085]*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
 }
 /* eslint-disable no-control-regex -- these patterns exist to find control characters. */
 /** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
@@ -35297,6 +35298,10 @@ function unmeasuredSentence(result) {
  */
 function decide(vocabulary, evaluation, durationMs) {
     const backend = vocabulary.displayName;
+    if (evaluation.unevaluated) {
+        const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    }
     const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
     if (untrusted.length > 0) {
         const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
@@ -45381,8 +45386,9 @@ function thresholdsOf(inputs, batch) {
 function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
     const status = answer.status.toLowerCase();
     const said = (answer.decision ?? '').toLowerCase();
-    // Some servers put the verdict in `status` alone.
-    const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
+    // Some servers put the verdict in `status` alone: it is read only where no decision is given,
+    // so an unknown decision ("failed", "block") can never be passed over for a status "pass".
+    const verdict = said === '' && (status === 'pass' || status === 'fail') ? status : said;
     const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
     const { decision, reason } = contradiction ? { decision: 'fail', reason: contradiction } : readDecision(status, verdict);
     const bars = passRateBars(answer, judged?.confidence ?? 0.95);
@@ -45391,6 +45397,8 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
         decision,
         status,
         reason,
+        // A run that ended `failed` evaluated nothing: its figures are not a sample.
+        ...(status === 'failed' ? { unevaluated: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' } : {}),
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
@@ -45418,6 +45426,9 @@ function readDecision(status, verdict) {
  */
 function batchContradiction(answer, started) {
     const reported = answer.trace_count ?? undefined;
+    if (started !== undefined && reported === undefined) {
+        return `the batch does not say how many traces it evaluated (${started} were started), so its figures may not cover the campaign and the gate fails closed`;
+    }
     if (started !== undefined && reported !== undefined && reported !== started) {
         return `the batch reports ${reported} traces but ${started} were started, so its figures do not cover the campaign and the gate fails closed`;
     }
@@ -46334,11 +46345,15 @@ async function runGate(inputs, context, oneAtATime) {
         maxIntervalMs: context.pollIntervalMs,
         log: (line) => log.info(line),
     }));
-    if (run.status === 'failed') {
+    // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
+    const unscored = run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
+    if (run.status === 'failed' || unscored) {
+        const why = run.status === 'failed' ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}` : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
         return {
             decision: 'fail',
-            status: 'failed',
-            reason: `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`,
+            status: run.status,
+            reason: why,
+            unevaluated: why,
             ids: { run_id: runId },
             figures: {},
             thresholds: [],
@@ -47244,7 +47259,9 @@ function applyBaseline(verdict, found, foundMissing, policy) {
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
     const said = [...broken, ...uncompared].map(describeThreshold);
-    const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+    // Every drop held: the reason says so, so that it counts what the table shows.
+    const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
+    const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
     return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
 }
 /**

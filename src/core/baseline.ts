@@ -209,7 +209,9 @@ export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefine
   const uncompared = drops.filter((t) => t.holds && t.unmeasured);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), verdict.decision);
   const said = [...broken, ...uncompared].map(describeThreshold);
-  const reason = said.length === 0 ? verdict.reason : `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.join('; ')}.`;
+  // Every drop held: the reason says so, so that it counts what the table shows.
+  const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
+  const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
   return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
 }
 

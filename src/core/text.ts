@@ -16,7 +16,8 @@ export function excerpt(text: string, max = 80): string {
  * obeyed.
  */
 export function defuseCommands(text: string): string {
-  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
+  // The runner trims what .NET calls white space before it looks for `::`: JavaScript's `\s` and U+0085 (NEL).
+  return text.replace(/^([\s\u0085]*):(?=:)/gm, '$1:\u200b').replace(/##\[/g, '##\u200b[');
 }
 
 /* eslint-disable no-control-regex -- these patterns exist to find control characters. */

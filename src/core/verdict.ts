@@ -88,6 +88,11 @@ export interface Evaluation {
   thresholds: Threshold[];
   topFailingTools: { tool: string; count: number }[];
   errorBars?: ErrorBars;
+  /**
+   * Why the backend could not evaluate at all (a run that ended `failed`, items it never
+   * scored): the verdict is an error, `fail`, never a sample of a pooled or sequential verdict.
+   */
+  unevaluated?: string;
 }
 
 /** The normalized verdict every reporter renders. */
@@ -183,6 +188,10 @@ function unmeasuredSentence(result: ThresholdResult): string {
  */
 export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, durationMs: number): Verdict {
   const backend = vocabulary.displayName;
+  if (evaluation.unevaluated) {
+    const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+    return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+  }
   const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
   if (untrusted.length > 0) {
     const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;

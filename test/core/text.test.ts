@@ -3,6 +3,10 @@ import { defuseCommands, printable, printableLine } from '../../src/core/text.js
 import { parseAnnotations } from '../support/runner.js';
 
 describe('defuseCommands', () => {
+  it('breaks a `::` after any white space the runner trims, U+0085 (NEL) included', () => {
+    for (const space of ['\u0085', '\u00a0', '\u3000', ' \t']) expect(defuseCommands(`${space}::error::forged`)).not.toMatch(/^[\s\u0085]*::/);
+  });
+
   it('breaks a leading `::` and every legacy `##[`, wherever it stands in a line', () => {
     const text = 'c-1 ##[add-mask]pass\n  ::warning::x\n##[error]y ##[warning]z\n###[notice]w';
     const defused = defuseCommands(text);

@@ -72,18 +72,7 @@ async function pipeline() {
 
 describe.skipIf(missing.length > 0)(`the GitLab example, run by gitlab-ci-local from the packed tarball${GITLAB_CI_LOCAL_SKIPPED}`, () => {
   it('validates against GitLab\'s schema, gates the merge request, compares with main\'s artifact and keeps one note', async () => {
-    // main's last verdict, as the gate job there left it: its gate.json artifact.
-    const main = scratchDir('gitlab-main');
-    const before = await runCli(['--trace-file', join(root, 'examples/traces/refund_flow.json'), '--campaign-name', 'refund-reliability', '--report', join(main, 'gate.json')], {
-      GITLAB_CI: 'true',
-      CI_PROJECT_PATH: 'acme/agents',
-      CI_COMMIT_SHA: 'a'.repeat(40),
-      GATE_TOKEN: FAKE_TOKEN,
-      GATE_PROJECT_ID: FAKE_PROJECT_ID,
-      GATE_BASE_URL: servers[0]!.origin,
-    });
-    expect(before.exitCode, before.stderr).toBe(0);
-    const mainReport = await readFile(join(main, 'gate.json'), 'utf8');
+    const mainReport = await mainVerdict();
     gitlab.artifacts.set('main/gate.json?job=reliability-gate', mainReport);
     // The same, as main's pipeline: the history the note reads with GATE_GITLAB_TOKEN.
     gitlab.seedPipeline('main', 'a'.repeat(40), { 'reliability-gate': { 'gate.json': mainReport } });

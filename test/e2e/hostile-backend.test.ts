@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, type FakeOutcome, FakeSepurux } from '../support/fake-sepurux.js';
+import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 
@@ -87,5 +88,46 @@ describe('backend text is bounded', () => {
     const run = await gateOn({ ...PASSING, decision: 'maybe'.repeat(400_000) });
     expect(run.outputs.reason!.length).toBeLessThanOrEqual(1000);
     expect(run.outputs.reason).toMatch(/^Sepurux: finished \(status "done"\) with decision "(maybe)+\w*…", which is neither pass nor fail/);
+  });
+});
+
+describe('a status or a decision that is not a verdict fails closed', () => {
+  it.each(['failed', 'block', 'FAIL ', 'rejected', 'pending', 'warn'])('a decision %j beside a status "pass" is not passed over for the status', async (decision) => {
+    const run = await gateOn({ ...PASSING, decision, status: 'pass' });
+    expect(run.outputs.reason).toMatch(/which is neither pass nor fail, so the gate fails closed/);
+  });
+
+  it('a batch that does not say how many traces it evaluated fails closed', async () => {
+    const run = await gateOn({ ...PASSING, overrides: { trace_count: null } }, { batch: true });
+    expect(run.outputs.reason).toContain('the batch does not say how many traces it evaluated (3 were started)');
+  });
+});
+
+describe('a run that could not evaluate is an error, never a sample', () => {
+  it('a failed run among repeats fails the gate closed, whatever its figures', async () => {
+    let n = 0;
+    fake = new FakeSepurux({
+      campaigns: [{ id: randomUUID(), name: 'lying', outcome: PASSING, draw: () => (n++ === 0 ? { status: 'failed', decision: 'fail', pass_rate: 0, overrides: { trace_count: 1 } } : { overrides: { trace_count: 50 } }) }],
+    });
+    const run = await runAction({ inputs: { base_url: server.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, campaign_name: 'lying', trace_id: 'trace-1', repeats: '3', min_pass_rate: '0.8' } });
+    expect(run.outputs.decision, run.stdout).toBe('fail');
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toMatch(/could not (run|evaluate)/);
+  });
+
+  it.each([
+    ['scored 1 of its 100 items', 1],
+    ['scored none of its items', 0],
+  ])('a TruLayer eval run that %s', async (_what, scoredItems) => {
+    const trulayer = new FakeTruLayer({ items: 100, scoredItems, forceDecision: 'pass' });
+    const served = await serveHandlers(() => trulayer.handlers());
+    try {
+      const run = await runAction({ inputs: { backend: 'trulayer', base_url: served.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.5' } });
+      expect(run.outputs.decision, run.stdout).toBe('fail');
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.reason).toContain(`TruLayer could not evaluate: the eval run scored ${scoredItems} of its 100 items`);
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -70,7 +70,7 @@ describe('the bundled action on TruLayer', () => {
   it('a failed eval run fails the gate with its error message', async () => {
     const run = await gate({}, { failWith: 'judge model unavailable' });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toBe('TruLayer: the eval run failed: judge model unavailable.');
+    expect(run.outputs.reason).toBe('TruLayer could not evaluate: the eval run failed: judge model unavailable.');
   });
 
   it('baseline delta: a drop past the tolerance blocks, with the delta as an output', async () => {

@@ -34,6 +34,8 @@ export interface FakeTruLayerOptions {
   answerAboutBaseline?: boolean;
   /** How far each item's score strays from its run's mean in the per-item diff (default 0.05). */
   itemNoise?: number;
+  /** A lying backend: a run `completed` having scored only this many of its items. */
+  scoredItems?: number;
 }
 
 interface FakeEvalRun {
@@ -143,7 +145,7 @@ export class FakeTruLayer {
       eval_version_id: run.eval_version_id,
       status: failed ? 'failed' : done ? 'completed' : elapsed > 0 ? 'running' : 'pending',
       item_count: items,
-      completed_count: done ? items : Math.floor((elapsed / finishAfter) * items),
+      completed_count: done ? (run.id === BASELINE_RUN_ID ? items : (this.options.scoredItems ?? items)) : Math.floor((elapsed / finishAfter) * items),
       started_at: new Date(run.createdAt).toISOString(),
       completed_at: done ? new Date(run.createdAt + finishAfter).toISOString() : null,
       error_message: failed ? this.options.failWith : null,

@@ -59,8 +59,9 @@ export interface IntervalJudgement {
 export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[], startedTraces?: number, judged?: IntervalJudgement): Evaluation {
   const status = answer.status.toLowerCase();
   const said = (answer.decision ?? '').toLowerCase();
-  // Some servers put the verdict in `status` alone.
-  const verdict = said === 'pass' || said === 'fail' ? said : status === 'pass' || status === 'fail' ? status : said;
+  // Some servers put the verdict in `status` alone: it is read only where no decision is given,
+  // so an unknown decision ("failed", "block") can never be passed over for a status "pass".
+  const verdict = said === '' && (status === 'pass' || status === 'fail') ? status : said;
   const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
   const { decision, reason } = contradiction ? { decision: 'fail' as const, reason: contradiction } : readDecision(status, verdict);
   const bars = passRateBars(answer, judged?.confidence ?? 0.95);
@@ -69,6 +70,8 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
     decision,
     status,
     reason,
+    // A run that ended `failed` evaluated nothing: its figures are not a sample.
+    ...(status === 'failed' ? { unevaluated: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' } : {}),
     ids,
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
@@ -95,6 +98,9 @@ function readDecision(status: string, verdict: string): { decision: Decision; re
  */
 function batchContradiction(answer: Progress, started: number | undefined): string | undefined {
   const reported = answer.trace_count ?? undefined;
+  if (started !== undefined && reported === undefined) {
+    return `the batch does not say how many traces it evaluated (${started} were started), so its figures may not cover the campaign and the gate fails closed`;
+  }
   if (started !== undefined && reported !== undefined && reported !== started) {
     return `the batch reports ${reported} traces but ${started} were started, so its figures do not cover the campaign and the gate fails closed`;
   }

@@ -79,11 +79,15 @@ async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtA
       log: (line) => log.info(line),
     }),
   );
-  if (run.status === 'failed') {
+  // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
+  const unscored = run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
+  if (run.status === 'failed' || unscored) {
+    const why = run.status === 'failed' ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}` : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
     return {
       decision: 'fail',
-      status: 'failed',
-      reason: `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`,
+      status: run.status,
+      reason: why,
+      unevaluated: why,
       ids: { run_id: runId },
       figures: {},
       thresholds: [],

@@ -86,7 +86,7 @@ describe('TruLayer gate', () => {
 
   it('fails with the error message of an eval run that failed', async () => {
     const verdict = await gate({}, { failWith: 'evaluator quota exhausted' });
-    expect(verdict).toMatchObject({ decision: 'fail', reason: 'TruLayer: the eval run failed: evaluator quota exhausted.' });
+    expect(verdict).toMatchObject({ decision: 'fail', reason: 'TruLayer could not evaluate: the eval run failed: evaluator quota exhausted.' });
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
   });
 
