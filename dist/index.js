@@ -78623,7 +78623,7 @@ function applyBaseline(verdict, found, foundMissing, policy) {
         const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
         // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
         const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
-        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}${DROP_SUFFIX}`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
     });
     const broken = drops.filter((t) => !t.holds);
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
@@ -78701,6 +78701,18 @@ function recordOfReport(report, checkName) {
     // Written when the report was (reports of older releases do not say: the epoch, the oldest).
     const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
     return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
+}
+/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+const DROP_SUFFIX = '_drop';
+/**
+ * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
+ * threshold of its own held. A drop against the base branch is the comparison's, not the run's:
+ * a missing baseline's `warn` does not make the one run a failed one.
+ */
+function passedOnItsOwn(verdict) {
+    if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
+        return false;
+    return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
 ;// CONCATENATED MODULE: ./src/core/history.ts
@@ -81250,6 +81262,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
 async function writeReportFile(verdict, subject, env = process.env) {
     const dir = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'agent-reliability-gate');
@@ -81279,9 +81292,9 @@ function setOutputs(verdict) {
     setOutput('baseline_sha', base?.headSha ?? '');
     setOutput('baseline_decision', base?.decision ?? '');
     setOutput('baseline_run_id', base?.ids.run_id ?? '');
-    // A gate without repeats ran once; it passed on its own when its verdict is pass.
+    // A gate without repeats ran once; it passed on its own when its own verdict, before the base branch's, is pass.
     setOutput('repeats_run', String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)));
-    setOutput('repeats_passed', String(verdict.repeats?.passed ?? (verdict.outcome === 'evaluated' && verdict.decision === 'pass' ? 1 : 0)));
+    setOutput('repeats_passed', String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)));
     for (const { name } of ID_SPECS)
         setOutput(name, verdict.ids[name] ?? '');
     for (const { name } of FIGURE_SPECS) {

@@ -47253,7 +47253,7 @@ function applyBaseline(verdict, found, foundMissing, policy) {
         const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
         // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
         const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
-        return checkThreshold({ input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}_drop`]: fall }, spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : []);
+        return checkThreshold({ input: drop.input, figure: `${drop.figure}${DROP_SUFFIX}`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
     });
     const broken = drops.filter((t) => !t.holds);
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
@@ -47331,6 +47331,18 @@ function recordOfReport(report, checkName) {
     // Written when the report was (reports of older releases do not say: the epoch, the oldest).
     const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
     return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
+}
+/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+const DROP_SUFFIX = '_drop';
+/**
+ * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
+ * threshold of its own held. A drop against the base branch is the comparison's, not the run's:
+ * a missing baseline's `warn` does not make the one run a failed one.
+ */
+function passedOnItsOwn(verdict) {
+    if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
+        return false;
+    return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts

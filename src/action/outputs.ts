@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { passedOnItsOwn } from '../core/baseline.js';
 import { formatNumber } from '../core/figures.js';
 import { type ReportSubject, reportJson } from '../core/render/report.js';
 import type { Verdict } from '../core/verdict.js';
@@ -38,9 +39,9 @@ export function setOutputs(verdict: Verdict): void {
   core.setOutput('baseline_sha', base?.headSha ?? '');
   core.setOutput('baseline_decision', base?.decision ?? '');
   core.setOutput('baseline_run_id', base?.ids.run_id ?? '');
-  // A gate without repeats ran once; it passed on its own when its verdict is pass.
+  // A gate without repeats ran once; it passed on its own when its own verdict, before the base branch's, is pass.
   core.setOutput('repeats_run', String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)));
-  core.setOutput('repeats_passed', String(verdict.repeats?.passed ?? (verdict.outcome === 'evaluated' && verdict.decision === 'pass' ? 1 : 0)));
+  core.setOutput('repeats_passed', String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)));
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

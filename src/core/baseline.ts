@@ -200,9 +200,9 @@ export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefine
     // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
     const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
     return checkThreshold(
-      { input: drop.input, figure: `${drop.figure}_drop`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) },
-      fall === undefined ? {} : { [`${drop.figure}_drop`]: fall },
-      spec ? [{ ...spec, name: `${drop.figure}_drop`, label }] : [],
+      { input: drop.input, figure: `${drop.figure}${DROP_SUFFIX}`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) },
+      fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall },
+      spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : [],
     );
   });
   const broken = drops.filter((t) => !t.holds);
@@ -280,4 +280,17 @@ export function recordOfReport(report: ReadReport, checkName: string): BaselineR
   // Written when the report was (reports of older releases do not say: the epoch, the oldest).
   const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
   return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
+}
+
+/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+const DROP_SUFFIX = '_drop';
+
+/**
+ * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
+ * threshold of its own held. A drop against the base branch is the comparison's, not the run's:
+ * a missing baseline's `warn` does not make the one run a failed one.
+ */
+export function passedOnItsOwn(verdict: Verdict): boolean {
+  if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass') return false;
+  return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }

@@ -79,6 +79,8 @@ describe('the base branch as baseline', () => {
     github.seedCheckRun({ name: 'Sepurux Reliability Gate', head_sha: BASE, status: 'completed', conclusion: 'success', app: 'evil-app', completed_at: new Date().toISOString(), output: { text: forged } });
     const warned = await onPullRequest({ campaign_name: 'refund-reliability', max_pass_rate_drop: '0.05' });
     expect(warned.outputs).toMatchObject({ decision: 'warn', baseline_sha: '' });
+    // The one run passed on its own: a missing baseline is the comparison's warning, not the run's.
+    expect(warned.outputs).toMatchObject({ repeats_run: '1', repeats_passed: '1' });
     expect(warned.outputs.reason).toContain(`nothing was compared for \`max_pass_rate_drop\` (no baseline: the base commit ${BASE.slice(0, 12)} has no verdict of "Sepurux Reliability Gate" from this gate; on_missing_baseline: warn)`);
     expect(warned.exitCode).toBe(0);
     expect(comment().text).toContain(`No baseline: the base commit ${BASE.slice(0, 12)} has no verdict`);
