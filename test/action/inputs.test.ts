@@ -5,7 +5,7 @@ import { planAction } from '../../src/action/plan.js';
 import { BACKEND_IDS } from '../../src/core/backends/registry.js';
 import { commonSchema, DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS } from '../../src/core/inputs/common.js';
 import { GitHubInputs } from '../../src/core/inputs/github.js';
-import { inputEnvironment } from '../support/runner.js';
+import { inputEnvironment, inputVariable } from '../support/runner.js';
 
 const FIELDS: Record<string, z.ZodType> = { ...commonSchema(BACKEND_IDS).shape, ...GitHubInputs.shape };
 /** Inputs whose schema keeps "not given" apart (a rule reads it), and the default the gate then applies. */
@@ -26,7 +26,7 @@ describe('an input at the default action.yml declares', () => {
   it('is read as left out, so that no "only with" rule fires on what the runner filled in', async () => {
     const env = inputEnvironment({ token: 'sx_key', campaign_id: '0d7e5b1c-6a3f-4e8a-9b2d-1c4f5e6a7b8c', min_pass_rate: '0.85' }, 'ghs_token');
     const { raw } = readRawInputs(env as NodeJS.ProcessEnv);
-    expect(env.INPUT_MAX_REPEATS).toBe('5');
+    expect(env[inputVariable('max_repeats')]).toBe('5');
     expect(raw.max_repeats).toBe('');
     expect(raw.github_token).toBe('ghs_token');
     await expect(planAction(raw, { GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'a'.repeat(40) })).resolves.toMatchObject({ kind: 'gate' });

@@ -14,7 +14,7 @@ describe('.env.example, for @github/local-action against npm run fake-backend', 
     for (const [name, input] of Object.entries(actionMetadata().inputs)) {
       if (input.default !== undefined) expect(lines.some((line) => line.startsWith(`${inputVariable(name)}=`)), name).toBe(true);
     }
-    expect(lines).toContain('INPUT_MIN_PASS_RATE=0.85');
-    expect(lines).toContain('INPUT_BASE_URL=http://127.0.0.1:1');
+    expect(lines).toContain(`${inputVariable('min_pass_rate')}=0.85`);
+    expect(lines).toContain(`${inputVariable('base_url')}=http://127.0.0.1:1`);
   });
 });
