@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 68787:
+/***/ 41123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -44,7 +44,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // MODULES //
 
-var main = __nccwpck_require__( 13742 );
+var main = __nccwpck_require__( 61918 );
 
 
 // EXPORTS //
@@ -54,7 +54,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 13742:
+/***/ 61918:
 /***/ ((module) => {
 
 /**
@@ -114,7 +114,7 @@ module.exports = filled;
 
 /***/ }),
 
-/***/ 21830:
+/***/ 35126:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -151,7 +151,7 @@ module.exports = filled;
 
 // MODULES //
 
-var main = __nccwpck_require__( 1401 );
+var main = __nccwpck_require__( 52265 );
 
 
 // EXPORTS //
@@ -161,7 +161,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 1401:
+/***/ 52265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -186,7 +186,7 @@ module.exports = main;
 
 // MODULES //
 
-var filled = __nccwpck_require__( 68787 );
+var filled = __nccwpck_require__( 41123 );
 
 
 // MAIN //
@@ -213,7 +213,7 @@ module.exports = zeros;
 
 /***/ }),
 
-/***/ 69979:
+/***/ 38827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -250,9 +250,9 @@ module.exports = zeros;
 
 // MODULES //
 
-var hasFloat64ArraySupport = __nccwpck_require__( 39714 );
-var builtin = __nccwpck_require__( 15878 );
-var polyfill = __nccwpck_require__( 98520 );
+var hasFloat64ArraySupport = __nccwpck_require__( 36114 );
+var builtin = __nccwpck_require__( 11350 );
+var polyfill = __nccwpck_require__( 3432 );
 
 
 // MAIN //
@@ -272,7 +272,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 15878:
+/***/ 11350:
 /***/ ((module) => {
 
 /**
@@ -307,7 +307,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 98520:
+/***/ 3432:
 /***/ ((module) => {
 
 /**
@@ -351,7 +351,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 14826:
+/***/ 56602:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -388,9 +388,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint16ArraySupport = __nccwpck_require__( 55613 );
-var builtin = __nccwpck_require__( 43405 );
-var polyfill = __nccwpck_require__( 40523 );
+var hasUint16ArraySupport = __nccwpck_require__( 67245 );
+var builtin = __nccwpck_require__( 89309 );
+var polyfill = __nccwpck_require__( 91707 );
 
 
 // MAIN //
@@ -410,7 +410,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 43405:
+/***/ 89309:
 /***/ ((module) => {
 
 /**
@@ -445,7 +445,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 40523:
+/***/ 91707:
 /***/ ((module) => {
 
 /**
@@ -489,7 +489,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 47096:
+/***/ 93000:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -526,9 +526,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint32ArraySupport = __nccwpck_require__( 44171 );
-var builtin = __nccwpck_require__( 62399 );
-var polyfill = __nccwpck_require__( 83689 );
+var hasUint32ArraySupport = __nccwpck_require__( 59195 );
+var builtin = __nccwpck_require__( 50127 );
+var polyfill = __nccwpck_require__( 23641 );
 
 
 // MAIN //
@@ -548,7 +548,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 62399:
+/***/ 50127:
 /***/ ((module) => {
 
 /**
@@ -583,7 +583,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 83689:
+/***/ 23641:
 /***/ ((module) => {
 
 /**
@@ -627,7 +627,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 65183:
+/***/ 54671:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -664,9 +664,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint8ArraySupport = __nccwpck_require__( 4246 );
-var builtin = __nccwpck_require__( 78570 );
-var polyfill = __nccwpck_require__( 97540 );
+var hasUint8ArraySupport = __nccwpck_require__( 31430 );
+var builtin = __nccwpck_require__( 79098 );
+var polyfill = __nccwpck_require__( 58676 );
 
 
 // MAIN //
@@ -686,7 +686,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 78570:
+/***/ 79098:
 /***/ ((module) => {
 
 /**
@@ -721,7 +721,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 97540:
+/***/ 58676:
 /***/ ((module) => {
 
 /**
@@ -765,7 +765,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 5265:
+/***/ 84385:
 /***/ ((module) => {
 
 /**
@@ -800,7 +800,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 39714:
+/***/ 36114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -837,7 +837,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasFloat64ArraySupport = __nccwpck_require__( 16405 );
+var hasFloat64ArraySupport = __nccwpck_require__( 78885 );
 
 
 // EXPORTS //
@@ -847,7 +847,7 @@ module.exports = hasFloat64ArraySupport;
 
 /***/ }),
 
-/***/ 16405:
+/***/ 78885:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -872,8 +872,8 @@ module.exports = hasFloat64ArraySupport;
 
 // MODULES //
 
-var isFloat64Array = __nccwpck_require__( 25672 );
-var GlobalFloat64Array = __nccwpck_require__( 5265 );
+var isFloat64Array = __nccwpck_require__( 46584 );
+var GlobalFloat64Array = __nccwpck_require__( 84385 );
 
 
 // MAIN //
@@ -918,7 +918,7 @@ module.exports = hasFloat64ArraySupport;
 
 /***/ }),
 
-/***/ 67640:
+/***/ 34184:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -955,7 +955,7 @@ module.exports = hasFloat64ArraySupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 43103 );
+var main = __nccwpck_require__( 94383 );
 
 
 // EXPORTS //
@@ -965,7 +965,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 43103:
+/***/ 94383:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -990,7 +990,7 @@ module.exports = main;
 
 // MODULES //
 
-var evil = __nccwpck_require__( 13595 );
+var evil = __nccwpck_require__( 42795 );
 
 
 // MAIN //
@@ -1023,7 +1023,7 @@ module.exports = hasGeneratorSupport;
 
 /***/ }),
 
-/***/ 31907:
+/***/ 67443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1067,7 +1067,7 @@ module.exports = hasGeneratorSupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 54270 );
+var main = __nccwpck_require__( 99470 );
 
 
 // EXPORTS //
@@ -1077,7 +1077,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 54270:
+/***/ 99470:
 /***/ ((module) => {
 
 /**
@@ -1148,7 +1148,7 @@ module.exports = hasOwnProp;
 
 /***/ }),
 
-/***/ 75547:
+/***/ 57035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1185,7 +1185,7 @@ module.exports = hasOwnProp;
 
 // MODULES //
 
-var main = __nccwpck_require__( 166 );
+var main = __nccwpck_require__( 21494 );
 
 
 // EXPORTS //
@@ -1195,7 +1195,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 166:
+/***/ 21494:
 /***/ ((module) => {
 
 /**
@@ -1244,7 +1244,7 @@ module.exports = hasSymbolSupport;
 
 /***/ }),
 
-/***/ 9501:
+/***/ 53549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1281,7 +1281,7 @@ module.exports = hasSymbolSupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 36284 );
+var main = __nccwpck_require__( 60492 );
 
 
 // EXPORTS //
@@ -1291,7 +1291,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 36284:
+/***/ 60492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1316,7 +1316,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasSymbols = __nccwpck_require__( 75547 );
+var hasSymbols = __nccwpck_require__( 57035 );
 
 
 // VARIABLES //
@@ -1347,7 +1347,7 @@ module.exports = hasToStringTagSupport;
 
 /***/ }),
 
-/***/ 55613:
+/***/ 67245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1384,7 +1384,7 @@ module.exports = hasToStringTagSupport;
 
 // MODULES //
 
-var hasUint16ArraySupport = __nccwpck_require__( 62364 );
+var hasUint16ArraySupport = __nccwpck_require__( 58316 );
 
 
 // EXPORTS //
@@ -1394,7 +1394,7 @@ module.exports = hasUint16ArraySupport;
 
 /***/ }),
 
-/***/ 62364:
+/***/ 58316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1419,9 +1419,9 @@ module.exports = hasUint16ArraySupport;
 
 // MODULES //
 
-var isUint16Array = __nccwpck_require__( 63599 );
-var UINT16_MAX = __nccwpck_require__( 26653 );
-var GlobalUint16Array = __nccwpck_require__( 5929 );
+var isUint16Array = __nccwpck_require__( 73631 );
+var UINT16_MAX = __nccwpck_require__( 38509 );
+var GlobalUint16Array = __nccwpck_require__( 1369 );
 
 
 // MAIN //
@@ -1468,7 +1468,7 @@ module.exports = hasUint16ArraySupport;
 
 /***/ }),
 
-/***/ 5929:
+/***/ 1369:
 /***/ ((module) => {
 
 /**
@@ -1503,7 +1503,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44171:
+/***/ 59195:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1540,7 +1540,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasUint32ArraySupport = __nccwpck_require__( 8950 );
+var hasUint32ArraySupport = __nccwpck_require__( 20166 );
 
 
 // EXPORTS //
@@ -1550,7 +1550,7 @@ module.exports = hasUint32ArraySupport;
 
 /***/ }),
 
-/***/ 8950:
+/***/ 20166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1575,9 +1575,9 @@ module.exports = hasUint32ArraySupport;
 
 // MODULES //
 
-var isUint32Array = __nccwpck_require__( 13209 );
-var UINT32_MAX = __nccwpck_require__( 98035 );
-var GlobalUint32Array = __nccwpck_require__( 22709 );
+var isUint32Array = __nccwpck_require__( 43913 );
+var UINT32_MAX = __nccwpck_require__( 98563 );
+var GlobalUint32Array = __nccwpck_require__( 8517 );
 
 
 // MAIN //
@@ -1624,7 +1624,7 @@ module.exports = hasUint32ArraySupport;
 
 /***/ }),
 
-/***/ 22709:
+/***/ 8517:
 /***/ ((module) => {
 
 /**
@@ -1659,7 +1659,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 4246:
+/***/ 31430:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1696,7 +1696,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasUint8ArraySupport = __nccwpck_require__( 90249 );
+var hasUint8ArraySupport = __nccwpck_require__( 76633 );
 
 
 // EXPORTS //
@@ -1706,7 +1706,7 @@ module.exports = hasUint8ArraySupport;
 
 /***/ }),
 
-/***/ 90249:
+/***/ 76633:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1731,9 +1731,9 @@ module.exports = hasUint8ArraySupport;
 
 // MODULES //
 
-var isUint8Array = __nccwpck_require__( 10228 );
-var UINT8_MAX = __nccwpck_require__( 92732 );
-var GlobalUint8Array = __nccwpck_require__( 85545 );
+var isUint8Array = __nccwpck_require__( 35300 );
+var UINT8_MAX = __nccwpck_require__( 22828 );
+var GlobalUint8Array = __nccwpck_require__( 50329 );
 
 
 // MAIN //
@@ -1780,7 +1780,7 @@ module.exports = hasUint8ArraySupport;
 
 /***/ }),
 
-/***/ 85545:
+/***/ 50329:
 /***/ ((module) => {
 
 /**
@@ -1815,7 +1815,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 25672:
+/***/ 46584:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1856,7 +1856,7 @@ module.exports = main;
 
 // MODULES //
 
-var isFloat64Array = __nccwpck_require__( 87439 );
+var isFloat64Array = __nccwpck_require__( 95871 );
 
 
 // EXPORTS //
@@ -1866,7 +1866,7 @@ module.exports = isFloat64Array;
 
 /***/ }),
 
-/***/ 87439:
+/***/ 95871:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1891,7 +1891,7 @@ module.exports = isFloat64Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -1932,7 +1932,7 @@ module.exports = isFloat64Array;
 
 /***/ }),
 
-/***/ 57604:
+/***/ 20052:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1957,8 +1957,8 @@ module.exports = isFloat64Array;
 
 // MODULES //
 
-var Uint8Array = __nccwpck_require__( 65183 );
-var Uint16Array = __nccwpck_require__( 14826 );
+var Uint8Array = __nccwpck_require__( 54671 );
+var Uint16Array = __nccwpck_require__( 56602 );
 
 
 // MAIN //
@@ -1976,7 +1976,7 @@ module.exports = ctors;
 
 /***/ }),
 
-/***/ 40347:
+/***/ 80555:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2013,7 +2013,7 @@ module.exports = ctors;
 
 // MODULES //
 
-var IS_LITTLE_ENDIAN = __nccwpck_require__( 77158 );
+var IS_LITTLE_ENDIAN = __nccwpck_require__( 90998 );
 
 
 // EXPORTS //
@@ -2023,7 +2023,7 @@ module.exports = IS_LITTLE_ENDIAN;
 
 /***/ }),
 
-/***/ 77158:
+/***/ 90998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2048,7 +2048,7 @@ module.exports = IS_LITTLE_ENDIAN;
 
 // MODULES //
 
-var ctors = __nccwpck_require__( 57604 );
+var ctors = __nccwpck_require__( 20052 );
 
 
 // VARIABLES //
@@ -2101,7 +2101,7 @@ module.exports = bool;
 
 /***/ }),
 
-/***/ 63599:
+/***/ 73631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2142,7 +2142,7 @@ module.exports = bool;
 
 // MODULES //
 
-var isUint16Array = __nccwpck_require__( 82394 );
+var isUint16Array = __nccwpck_require__( 37706 );
 
 
 // EXPORTS //
@@ -2152,7 +2152,7 @@ module.exports = isUint16Array;
 
 /***/ }),
 
-/***/ 82394:
+/***/ 37706:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2177,7 +2177,7 @@ module.exports = isUint16Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2218,7 +2218,7 @@ module.exports = isUint16Array;
 
 /***/ }),
 
-/***/ 13209:
+/***/ 43913:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2259,7 +2259,7 @@ module.exports = isUint16Array;
 
 // MODULES //
 
-var isUint32Array = __nccwpck_require__( 98168 );
+var isUint32Array = __nccwpck_require__( 28712 );
 
 
 // EXPORTS //
@@ -2269,7 +2269,7 @@ module.exports = isUint32Array;
 
 /***/ }),
 
-/***/ 98168:
+/***/ 28712:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2294,7 +2294,7 @@ module.exports = isUint32Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2335,7 +2335,7 @@ module.exports = isUint32Array;
 
 /***/ }),
 
-/***/ 10228:
+/***/ 35300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2376,7 +2376,7 @@ module.exports = isUint32Array;
 
 // MODULES //
 
-var isUint8Array = __nccwpck_require__( 37755 );
+var isUint8Array = __nccwpck_require__( 34891 );
 
 
 // EXPORTS //
@@ -2386,7 +2386,7 @@ module.exports = isUint8Array;
 
 /***/ }),
 
-/***/ 37755:
+/***/ 34891:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2411,7 +2411,7 @@ module.exports = isUint8Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2452,7 +2452,7 @@ module.exports = isUint8Array;
 
 /***/ }),
 
-/***/ 79951:
+/***/ 3071:
 /***/ ((module) => {
 
 /**
@@ -2515,7 +2515,7 @@ module.exports = FLOAT32_MAX;
 
 /***/ }),
 
-/***/ 28858:
+/***/ 99626:
 /***/ ((module) => {
 
 /**
@@ -2584,7 +2584,7 @@ module.exports = FLOAT32_SMALLEST_NORMAL;
 
 /***/ }),
 
-/***/ 20045:
+/***/ 80477:
 /***/ ((module) => {
 
 /**
@@ -2640,7 +2640,7 @@ module.exports = E;
 
 /***/ }),
 
-/***/ 55088:
+/***/ 60224:
 /***/ ((module) => {
 
 /**
@@ -2704,7 +2704,7 @@ module.exports = FLOAT64_EPSILON;
 
 /***/ }),
 
-/***/ 82404:
+/***/ 70516:
 /***/ ((module) => {
 
 /**
@@ -2760,7 +2760,7 @@ module.exports = EULERGAMMA;
 
 /***/ }),
 
-/***/ 11877:
+/***/ 45301:
 /***/ ((module) => {
 
 /**
@@ -2825,7 +2825,7 @@ module.exports = FLOAT64_EXPONENT_BIAS;
 
 /***/ }),
 
-/***/ 86862:
+/***/ 44478:
 /***/ ((module) => {
 
 /**
@@ -2880,7 +2880,7 @@ module.exports = FOURTH_PI;
 
 /***/ }),
 
-/***/ 13822:
+/***/ 6894:
 /***/ ((module) => {
 
 /**
@@ -2935,7 +2935,7 @@ module.exports = FLOAT64_GAMMA_LANCZOS_G;
 
 /***/ }),
 
-/***/ 29475:
+/***/ 32723:
 /***/ ((module) => {
 
 /**
@@ -2992,7 +2992,7 @@ module.exports = HALF_LN2;
 
 /***/ }),
 
-/***/ 5553:
+/***/ 29121:
 /***/ ((module) => {
 
 /**
@@ -3047,7 +3047,7 @@ module.exports = HALF_PI;
 
 /***/ }),
 
-/***/ 43935:
+/***/ 60591:
 /***/ ((module) => {
 
 /**
@@ -3110,7 +3110,7 @@ module.exports = FLOAT64_HIGH_WORD_ABS_MASK;
 
 /***/ }),
 
-/***/ 30222:
+/***/ 53438:
 /***/ ((module) => {
 
 /**
@@ -3173,7 +3173,7 @@ module.exports = FLOAT64_HIGH_WORD_EXPONENT_MASK;
 
 /***/ }),
 
-/***/ 45976:
+/***/ 39144:
 /***/ ((module) => {
 
 /**
@@ -3236,7 +3236,7 @@ module.exports = FLOAT64_HIGH_WORD_SIGN_MASK;
 
 /***/ }),
 
-/***/ 28910:
+/***/ 25726:
 /***/ ((module) => {
 
 /**
@@ -3299,7 +3299,7 @@ module.exports = FLOAT64_HIGH_WORD_SIGNIFICAND_MASK;
 
 /***/ }),
 
-/***/ 74322:
+/***/ 65538:
 /***/ ((module) => {
 
 /**
@@ -3357,7 +3357,7 @@ module.exports = LN_SQRT_TWO_PI;
 
 /***/ }),
 
-/***/ 81239:
+/***/ 77991:
 /***/ ((module) => {
 
 /**
@@ -3415,7 +3415,7 @@ module.exports = LN2;
 
 /***/ }),
 
-/***/ 92656:
+/***/ 83808:
 /***/ ((module) => {
 
 /**
@@ -3476,7 +3476,7 @@ module.exports = FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL;
 
 /***/ }),
 
-/***/ 46276:
+/***/ 13172:
 /***/ ((module) => {
 
 /**
@@ -3537,7 +3537,7 @@ module.exports = FLOAT64_MAX_BASE2_EXPONENT;
 
 /***/ }),
 
-/***/ 74193:
+/***/ 50113:
 /***/ ((module) => {
 
 /**
@@ -3600,7 +3600,7 @@ module.exports = FLOAT64_MAX_LN;
 
 /***/ }),
 
-/***/ 30313:
+/***/ 44217:
 /***/ ((module) => {
 
 /**
@@ -3656,7 +3656,7 @@ module.exports = FLOAT64_MAX_NTH_FACTORIAL;
 
 /***/ }),
 
-/***/ 44241:
+/***/ 35201:
 /***/ ((module) => {
 
 /**
@@ -3720,7 +3720,7 @@ module.exports = FLOAT64_MAX_SAFE_INTEGER;
 
 /***/ }),
 
-/***/ 83424:
+/***/ 65552:
 /***/ ((module) => {
 
 /**
@@ -3783,7 +3783,7 @@ module.exports = FLOAT64_MAX;
 
 /***/ }),
 
-/***/ 34862:
+/***/ 69886:
 /***/ ((module) => {
 
 /**
@@ -3844,7 +3844,7 @@ module.exports = FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL;
 
 /***/ }),
 
-/***/ 67999:
+/***/ 13231:
 /***/ ((module) => {
 
 /**
@@ -3907,7 +3907,7 @@ module.exports = FLOAT64_MIN_LN;
 
 /***/ }),
 
-/***/ 81475:
+/***/ 39571:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -3943,7 +3943,7 @@ module.exports = FLOAT64_MIN_LN;
 
 // MODULES //
 
-var Number = __nccwpck_require__( 84241 );
+var Number = __nccwpck_require__( 28865 );
 
 
 // MAIN //
@@ -3974,7 +3974,7 @@ module.exports = FLOAT64_NINF;
 
 /***/ }),
 
-/***/ 31277:
+/***/ 54941:
 /***/ ((module) => {
 
 /**
@@ -4028,7 +4028,7 @@ module.exports = FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS;
 
 /***/ }),
 
-/***/ 39701:
+/***/ 25221:
 /***/ ((module) => {
 
 /**
@@ -4083,7 +4083,7 @@ module.exports = PI;
 
 /***/ }),
 
-/***/ 50469:
+/***/ 53301:
 /***/ ((module) => {
 
 /**
@@ -4146,7 +4146,7 @@ module.exports = FLOAT64_PINF;
 
 /***/ }),
 
-/***/ 55417:
+/***/ 18281:
 /***/ ((module) => {
 
 /**
@@ -4215,7 +4215,7 @@ module.exports = FLOAT64_SMALLEST_NORMAL;
 
 /***/ }),
 
-/***/ 33975:
+/***/ 95591:
 /***/ ((module) => {
 
 /**
@@ -4284,7 +4284,7 @@ module.exports = FLOAT64_SMALLEST_SUBNORMAL;
 
 /***/ }),
 
-/***/ 58159:
+/***/ 58335:
 /***/ ((module) => {
 
 /**
@@ -4344,7 +4344,7 @@ module.exports = FLOAT64_SQRT_EPSILON;
 
 /***/ }),
 
-/***/ 62385:
+/***/ 25025:
 /***/ ((module) => {
 
 /**
@@ -4399,7 +4399,7 @@ module.exports = SQRT_TWO_PI;
 
 /***/ }),
 
-/***/ 96515:
+/***/ 54707:
 /***/ ((module) => {
 
 /**
@@ -4457,7 +4457,7 @@ module.exports = SQRT2;
 
 /***/ }),
 
-/***/ 7120:
+/***/ 26688:
 /***/ ((module) => {
 
 /**
@@ -4512,7 +4512,7 @@ module.exports = TWO_PI;
 
 /***/ }),
 
-/***/ 83960:
+/***/ 7752:
 /***/ ((module) => {
 
 /**
@@ -4580,7 +4580,7 @@ module.exports = INT32_MAX;
 
 /***/ }),
 
-/***/ 26653:
+/***/ 38509:
 /***/ ((module) => {
 
 /**
@@ -4648,7 +4648,7 @@ module.exports = UINT16_MAX;
 
 /***/ }),
 
-/***/ 98035:
+/***/ 98563:
 /***/ ((module) => {
 
 /**
@@ -4716,7 +4716,7 @@ module.exports = UINT32_MAX;
 
 /***/ }),
 
-/***/ 92732:
+/***/ 22828:
 /***/ ((module) => {
 
 /**
@@ -4784,7 +4784,7 @@ module.exports = UINT8_MAX;
 
 /***/ }),
 
-/***/ 36990:
+/***/ 52686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4823,7 +4823,7 @@ module.exports = UINT8_MAX;
 
 // MODULES //
 
-var main = __nccwpck_require__( 74209 );
+var main = __nccwpck_require__( 73585 );
 
 
 // EXPORTS //
@@ -4833,7 +4833,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 74209:
+/***/ 73585:
 /***/ ((module) => {
 
 /**
@@ -4884,7 +4884,7 @@ module.exports = Fcn;
 
 /***/ }),
 
-/***/ 20530:
+/***/ 9154:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4930,7 +4930,7 @@ module.exports = Fcn;
 
 // MODULES //
 
-var main = __nccwpck_require__( 18085 );
+var main = __nccwpck_require__( 92437 );
 
 
 // EXPORTS //
@@ -4940,7 +4940,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 18085:
+/***/ 92437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4965,7 +4965,7 @@ module.exports = main;
 
 // MODULES //
 
-var isInteger = __nccwpck_require__( 2804 );
+var isInteger = __nccwpck_require__( 65220 );
 
 
 // MAIN //
@@ -5004,7 +5004,7 @@ module.exports = isEven;
 
 /***/ }),
 
-/***/ 57234:
+/***/ 16994:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5050,7 +5050,7 @@ module.exports = isEven;
 
 // MODULES //
 
-var main = __nccwpck_require__( 50661 );
+var main = __nccwpck_require__( 24149 );
 
 
 // EXPORTS //
@@ -5060,7 +5060,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 50661:
+/***/ 24149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5085,8 +5085,8 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -5125,7 +5125,7 @@ module.exports = isInfinite;
 
 /***/ }),
 
-/***/ 2804:
+/***/ 65220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5165,7 +5165,7 @@ module.exports = isInfinite;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63835 );
+var main = __nccwpck_require__( 14123 );
 
 
 // EXPORTS //
@@ -5175,7 +5175,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 63835:
+/***/ 14123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5200,7 +5200,7 @@ module.exports = main;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
+var floor = __nccwpck_require__( 67214 );
 
 
 // MAIN //
@@ -5231,7 +5231,7 @@ module.exports = isInteger;
 
 /***/ }),
 
-/***/ 86523:
+/***/ 34443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5271,7 +5271,7 @@ module.exports = isInteger;
 
 // MODULES //
 
-var main = __nccwpck_require__( 49382 );
+var main = __nccwpck_require__( 85270 );
 
 
 // EXPORTS //
@@ -5281,7 +5281,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 49382:
+/***/ 85270:
 /***/ ((module) => {
 
 /**
@@ -5332,7 +5332,7 @@ module.exports = isnan;
 
 /***/ }),
 
-/***/ 23270:
+/***/ 5974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5372,7 +5372,7 @@ module.exports = isnan;
 
 // MODULES //
 
-var main = __nccwpck_require__( 48121 );
+var main = __nccwpck_require__( 22377 );
 
 
 // EXPORTS //
@@ -5382,7 +5382,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 48121:
+/***/ 22377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5407,7 +5407,7 @@ module.exports = main;
 
 // MODULES //
 
-var NINF = __nccwpck_require__( 81475 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -5438,7 +5438,7 @@ module.exports = isNegativeZero;
 
 /***/ }),
 
-/***/ 97687:
+/***/ 33063:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5484,7 +5484,7 @@ module.exports = isNegativeZero;
 
 // MODULES //
 
-var main = __nccwpck_require__( 9106 );
+var main = __nccwpck_require__( 38082 );
 
 
 // EXPORTS //
@@ -5494,7 +5494,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 9106:
+/***/ 38082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5519,7 +5519,7 @@ module.exports = main;
 
 // MODULES //
 
-var isEven = __nccwpck_require__( 20530 );
+var isEven = __nccwpck_require__( 9154 );
 
 
 // MAIN //
@@ -5562,7 +5562,7 @@ module.exports = isOdd;
 
 /***/ }),
 
-/***/ 30866:
+/***/ 91810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5602,7 +5602,7 @@ module.exports = isOdd;
 
 // MODULES //
 
-var main = __nccwpck_require__( 7685 );
+var main = __nccwpck_require__( 37589 );
 
 
 // EXPORTS //
@@ -5612,7 +5612,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 7685:
+/***/ 37589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5637,7 +5637,7 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -5668,7 +5668,7 @@ module.exports = isPositiveZero;
 
 /***/ }),
 
-/***/ 66260:
+/***/ 32804:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5717,7 +5717,7 @@ module.exports = isPositiveZero;
 
 // MODULES //
 
-var main = __nccwpck_require__( 76443 );
+var main = __nccwpck_require__( 83787 );
 
 
 // EXPORTS //
@@ -5727,7 +5727,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 76443:
+/***/ 83787:
 /***/ ((module) => {
 
 /**
@@ -5790,7 +5790,7 @@ module.exports = abs;
 
 /***/ }),
 
-/***/ 99418:
+/***/ 37994:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5833,7 +5833,7 @@ module.exports = abs;
 
 // MODULES //
 
-var main = __nccwpck_require__( 80989 );
+var main = __nccwpck_require__( 58573 );
 
 
 // EXPORTS //
@@ -5843,7 +5843,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 80989:
+/***/ 58573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5882,10 +5882,10 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var asin = __nccwpck_require__( 49827 );
-var sqrt = __nccwpck_require__( 15478 );
-var PIO4 = __nccwpck_require__( 86862 );
+var isnan = __nccwpck_require__( 34443 );
+var asin = __nccwpck_require__( 90547 );
+var sqrt = __nccwpck_require__( 74534 );
+var PIO4 = __nccwpck_require__( 44478 );
 
 
 // VARIABLES //
@@ -5967,7 +5967,7 @@ module.exports = acos;
 
 /***/ }),
 
-/***/ 49827:
+/***/ 90547:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6013,7 +6013,7 @@ module.exports = acos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 222 );
+var main = __nccwpck_require__( 1358 );
 
 
 // EXPORTS //
@@ -6023,7 +6023,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 222:
+/***/ 1358:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6062,11 +6062,11 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var sqrt = __nccwpck_require__( 15478 );
-var PIO4 = __nccwpck_require__( 86862 );
-var ratevalPQ = __nccwpck_require__( 27947 );
-var ratevalRS = __nccwpck_require__( 50035 );
+var isnan = __nccwpck_require__( 34443 );
+var sqrt = __nccwpck_require__( 74534 );
+var PIO4 = __nccwpck_require__( 44478 );
+var ratevalPQ = __nccwpck_require__( 48027 );
+var ratevalRS = __nccwpck_require__( 25571 );
 
 
 // VARIABLES //
@@ -6168,7 +6168,7 @@ module.exports = asin;
 
 /***/ }),
 
-/***/ 27947:
+/***/ 48027:
 /***/ ((module) => {
 
 /**
@@ -6239,7 +6239,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 50035:
+/***/ 25571:
 /***/ ((module) => {
 
 /**
@@ -6310,7 +6310,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 91354:
+/***/ 21674:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6362,7 +6362,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 91165 );
+var main = __nccwpck_require__( 42445 );
 
 
 // EXPORTS //
@@ -6372,7 +6372,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 59530:
+/***/ 96250:
 /***/ ((module) => {
 
 /**
@@ -6443,7 +6443,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 91165:
+/***/ 42445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6481,15 +6481,15 @@ module.exports = evalrational;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var E = __nccwpck_require__( 20045 );
-var EPSILON = __nccwpck_require__( 55088 );
-var lanczosSumExpGScaled = __nccwpck_require__( 59530 ); // Lanczos approximation scaled by exp(G)
+var isnan = __nccwpck_require__( 34443 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var E = __nccwpck_require__( 80477 );
+var EPSILON = __nccwpck_require__( 60224 );
+var lanczosSumExpGScaled = __nccwpck_require__( 96250 ); // Lanczos approximation scaled by exp(G)
 
 
 // VARIABLES //
@@ -6603,7 +6603,7 @@ module.exports = beta;
 
 /***/ }),
 
-/***/ 89986:
+/***/ 27410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6649,7 +6649,7 @@ module.exports = beta;
 
 // MODULES //
 
-var main = __nccwpck_require__( 44757 );
+var main = __nccwpck_require__( 17701 );
 
 
 // EXPORTS //
@@ -6659,7 +6659,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44757:
+/***/ 17701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6684,7 +6684,7 @@ module.exports = main;
 
 // MODULES //
 
-var kernelBetainc = (__nccwpck_require__(59818).assign);
+var kernelBetainc = (__nccwpck_require__(88794).assign);
 
 
 // MAIN //
@@ -6727,7 +6727,7 @@ module.exports = betainc;
 
 /***/ }),
 
-/***/ 17548:
+/***/ 48156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6782,7 +6782,7 @@ module.exports = betainc;
 
 // MODULES //
 
-var main = __nccwpck_require__( 67811 );
+var main = __nccwpck_require__( 6867 );
 
 
 // EXPORTS //
@@ -6792,7 +6792,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 67811:
+/***/ 6867:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6817,13 +6817,13 @@ module.exports = main;
 
 // MODULES //
 
-var MAX_SAFE_INTEGER = __nccwpck_require__( 44241 );
-var PINF = __nccwpck_require__( 50469 );
-var isInteger = __nccwpck_require__( 2804 );
-var isnan = __nccwpck_require__( 86523 );
-var isOdd = __nccwpck_require__( 97687 );
-var floor = __nccwpck_require__( 42334 );
-var gcd = __nccwpck_require__( 24370 );
+var MAX_SAFE_INTEGER = __nccwpck_require__( 35201 );
+var PINF = __nccwpck_require__( 53301 );
+var isInteger = __nccwpck_require__( 65220 );
+var isnan = __nccwpck_require__( 34443 );
+var isOdd = __nccwpck_require__( 33063 );
+var floor = __nccwpck_require__( 67214 );
+var gcd = __nccwpck_require__( 29506 );
 
 
 // MAIN //
@@ -6955,7 +6955,7 @@ module.exports = binomcoef;
 
 /***/ }),
 
-/***/ 3385:
+/***/ 39113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7001,7 +7001,7 @@ module.exports = binomcoef;
 
 // MODULES //
 
-var main = __nccwpck_require__( 27640 );
+var main = __nccwpck_require__( 14280 );
 
 
 // EXPORTS //
@@ -7011,7 +7011,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 27640:
+/***/ 14280:
 /***/ ((module) => {
 
 /**
@@ -7068,7 +7068,7 @@ module.exports = ceil;
 
 /***/ }),
 
-/***/ 35672:
+/***/ 21896:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7117,7 +7117,7 @@ module.exports = ceil;
 
 // MODULES //
 
-var main = __nccwpck_require__( 39775 );
+var main = __nccwpck_require__( 59087 );
 
 
 // EXPORTS //
@@ -7127,7 +7127,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 39775:
+/***/ 59087:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7152,11 +7152,11 @@ module.exports = main;
 
 // MODULES //
 
-var SIGN_MASK = __nccwpck_require__( 45976 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var toWords = __nccwpck_require__( 87949 );
-var getHighWord = __nccwpck_require__( 2882 );
-var fromWords = __nccwpck_require__( 17844 );
+var SIGN_MASK = __nccwpck_require__( 39144 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var toWords = __nccwpck_require__( 21693 );
+var getHighWord = __nccwpck_require__( 52370 );
+var fromWords = __nccwpck_require__( 83300 );
 
 
 // VARIABLES //
@@ -7226,7 +7226,7 @@ module.exports = copysign;
 
 /***/ }),
 
-/***/ 99191:
+/***/ 61447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7269,7 +7269,7 @@ module.exports = copysign;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84274 );
+var main = __nccwpck_require__( 45506 );
 
 
 // EXPORTS //
@@ -7279,7 +7279,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 84274:
+/***/ 45506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7318,12 +7318,12 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var kernelCos = __nccwpck_require__( 71567 );
-var kernelSin = __nccwpck_require__( 70186 );
-var rempio2 = __nccwpck_require__( 93982 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var EXPONENT_MASK = __nccwpck_require__( 30222 );
+var getHighWord = __nccwpck_require__( 52370 );
+var kernelCos = __nccwpck_require__( 87615 );
+var kernelSin = __nccwpck_require__( 97626 );
+var rempio2 = __nccwpck_require__( 40046 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var EXPONENT_MASK = __nccwpck_require__( 53438 );
 
 
 // VARIABLES //
@@ -7418,7 +7418,7 @@ module.exports = cos;
 
 /***/ }),
 
-/***/ 30988:
+/***/ 93212:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7470,7 +7470,7 @@ module.exports = cos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84387 );
+var main = __nccwpck_require__( 90739 );
 
 
 // EXPORTS //
@@ -7480,7 +7480,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 84387:
+/***/ 90739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7519,19 +7519,19 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var exp = __nccwpck_require__( 31851 );
-var setLowWord = __nccwpck_require__( 23786 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var polyvalPP = __nccwpck_require__( 48300 );
-var polyvalQQ = __nccwpck_require__( 98018 );
-var polyvalPA = __nccwpck_require__( 60675 );
-var polyvalQA = __nccwpck_require__( 25266 );
-var polyvalRA = __nccwpck_require__( 98925 );
-var polyvalSA = __nccwpck_require__( 61332 );
-var polyvalRB = __nccwpck_require__( 516 );
-var polyvalSB = __nccwpck_require__( 99101 );
+var isnan = __nccwpck_require__( 34443 );
+var exp = __nccwpck_require__( 29627 );
+var setLowWord = __nccwpck_require__( 37562 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var polyvalPP = __nccwpck_require__( 31132 );
+var polyvalQQ = __nccwpck_require__( 2290 );
+var polyvalPA = __nccwpck_require__( 659 );
+var polyvalQA = __nccwpck_require__( 33026 );
+var polyvalRA = __nccwpck_require__( 69373 );
+var polyvalSA = __nccwpck_require__( 13028 );
+var polyvalRB = __nccwpck_require__( 54900 );
+var polyvalSB = __nccwpck_require__( 37613 );
 
 
 // VARIABLES //
@@ -7897,7 +7897,7 @@ module.exports = erfc;
 
 /***/ }),
 
-/***/ 60675:
+/***/ 659:
 /***/ ((module) => {
 
 /**
@@ -7951,7 +7951,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 48300:
+/***/ 31132:
 /***/ ((module) => {
 
 /**
@@ -8005,7 +8005,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 25266:
+/***/ 33026:
 /***/ ((module) => {
 
 /**
@@ -8059,7 +8059,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 98018:
+/***/ 2290:
 /***/ ((module) => {
 
 /**
@@ -8113,7 +8113,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 98925:
+/***/ 69373:
 /***/ ((module) => {
 
 /**
@@ -8167,7 +8167,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 516:
+/***/ 54900:
 /***/ ((module) => {
 
 /**
@@ -8221,7 +8221,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 61332:
+/***/ 13028:
 /***/ ((module) => {
 
 /**
@@ -8275,7 +8275,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 99101:
+/***/ 37613:
 /***/ ((module) => {
 
 /**
@@ -8329,7 +8329,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 80119:
+/***/ 99207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -8378,7 +8378,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 44306 );
+var main = __nccwpck_require__( 55074 );
 
 
 // EXPORTS //
@@ -8388,7 +8388,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44306:
+/***/ 55074:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -8426,16 +8426,16 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var sqrt = __nccwpck_require__( 15478 );
-var ln = __nccwpck_require__( 51550 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var rationalFcnR1 = __nccwpck_require__( 54801 );
-var rationalFcnR2 = __nccwpck_require__( 29945 );
-var rationalFcnR3 = __nccwpck_require__( 55733 );
-var rationalFcnR4 = __nccwpck_require__( 95917 );
-var rationalFcnR5 = __nccwpck_require__( 98097 );
+var isnan = __nccwpck_require__( 34443 );
+var sqrt = __nccwpck_require__( 74534 );
+var ln = __nccwpck_require__( 70734 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var rationalFcnR1 = __nccwpck_require__( 99809 );
+var rationalFcnR2 = __nccwpck_require__( 25993 );
+var rationalFcnR3 = __nccwpck_require__( 10309 );
+var rationalFcnR4 = __nccwpck_require__( 40125 );
+var rationalFcnR5 = __nccwpck_require__( 5473 );
 
 
 // VARIABLES //
@@ -8620,7 +8620,7 @@ module.exports = erfcinv;
 
 /***/ }),
 
-/***/ 54801:
+/***/ 99809:
 /***/ ((module) => {
 
 /**
@@ -8691,7 +8691,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 29945:
+/***/ 25993:
 /***/ ((module) => {
 
 /**
@@ -8762,7 +8762,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 55733:
+/***/ 10309:
 /***/ ((module) => {
 
 /**
@@ -8833,7 +8833,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 95917:
+/***/ 40125:
 /***/ ((module) => {
 
 /**
@@ -8904,7 +8904,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 98097:
+/***/ 5473:
 /***/ ((module) => {
 
 /**
@@ -8975,7 +8975,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 36567:
+/***/ 37447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9044,8 +9044,8 @@ module.exports = evalrational;
 
 // MODULES //
 
-var ldexp = __nccwpck_require__( 83291 );
-var polyvalP = __nccwpck_require__( 71589 );
+var ldexp = __nccwpck_require__( 70187 );
+var polyvalP = __nccwpck_require__( 4693 );
 
 
 // MAIN //
@@ -9081,7 +9081,7 @@ module.exports = expmulti;
 
 /***/ }),
 
-/***/ 31851:
+/***/ 29627:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9127,7 +9127,7 @@ module.exports = expmulti;
 
 // MODULES //
 
-var main = __nccwpck_require__( 81878 );
+var main = __nccwpck_require__( 67046 );
 
 
 // EXPORTS //
@@ -9137,7 +9137,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 81878:
+/***/ 67046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9206,11 +9206,11 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var trunc = __nccwpck_require__( 81262 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
-var expmulti = __nccwpck_require__( 36567 );
+var isnan = __nccwpck_require__( 34443 );
+var trunc = __nccwpck_require__( 72433 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
+var expmulti = __nccwpck_require__( 37447 );
 
 
 // VARIABLES //
@@ -9378,7 +9378,7 @@ module.exports = exp;
 
 /***/ }),
 
-/***/ 71589:
+/***/ 4693:
 /***/ ((module) => {
 
 /**
@@ -9432,7 +9432,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 40141:
+/***/ 43389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9478,7 +9478,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var expm1 = __nccwpck_require__( 56172 );
+var expm1 = __nccwpck_require__( 72924 );
 
 
 // EXPORTS //
@@ -9488,7 +9488,7 @@ module.exports = expm1;
 
 /***/ }),
 
-/***/ 56172:
+/***/ 72924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9527,15 +9527,15 @@ module.exports = expm1;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var fromWords = __nccwpck_require__( 17844 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 11877 );
-var HALF_LN2 = __nccwpck_require__( 29475 );
-var polyval = __nccwpck_require__( 46736 );
+var isnan = __nccwpck_require__( 34443 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var fromWords = __nccwpck_require__( 83300 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 45301 );
+var HALF_LN2 = __nccwpck_require__( 32723 );
+var polyval = __nccwpck_require__( 93408 );
 
 
 // VARIABLES //
@@ -9854,7 +9854,7 @@ module.exports = expm1;
 
 /***/ }),
 
-/***/ 46736:
+/***/ 93408:
 /***/ ((module) => {
 
 /**
@@ -9908,7 +9908,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 79119:
+/***/ 94783:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9963,7 +9963,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 42938 );
+var main = __nccwpck_require__( 39178 );
 
 
 // EXPORTS //
@@ -9973,7 +9973,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 42938:
+/***/ 39178:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9998,12 +9998,12 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var gamma = __nccwpck_require__( 40905 );
-var PINF = __nccwpck_require__( 50469 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var FACTORIALS = __nccwpck_require__( 75613 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var gamma = __nccwpck_require__( 67897 );
+var PINF = __nccwpck_require__( 53301 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var FACTORIALS = __nccwpck_require__( 96143 );
 
 
 // MAIN //
@@ -10066,7 +10066,7 @@ module.exports = factorial;
 
 /***/ }),
 
-/***/ 42334:
+/***/ 67214:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10112,7 +10112,7 @@ module.exports = factorial;
 
 // MODULES //
 
-var main = __nccwpck_require__( 55681 );
+var main = __nccwpck_require__( 67505 );
 
 
 // EXPORTS //
@@ -10122,7 +10122,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 55681:
+/***/ 67505:
 /***/ ((module) => {
 
 /**
@@ -10179,7 +10179,7 @@ module.exports = floor;
 
 /***/ }),
 
-/***/ 11011:
+/***/ 86003:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10220,16 +10220,16 @@ module.exports = floor;
 
 // MODULES //
 
-var lanczosSum = __nccwpck_require__( 82950 );
-var gamma = __nccwpck_require__( 40905 );
-var log1p = __nccwpck_require__( 74879 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var EPSILON = __nccwpck_require__( 55088 );
-var E = __nccwpck_require__( 20045 );
-var G = __nccwpck_require__( 13822 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
+var lanczosSum = __nccwpck_require__( 27990 );
+var gamma = __nccwpck_require__( 67897 );
+var log1p = __nccwpck_require__( 28079 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var EPSILON = __nccwpck_require__( 60224 );
+var E = __nccwpck_require__( 80477 );
+var G = __nccwpck_require__( 6894 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
 
 
 // VARIABLES //
@@ -10300,7 +10300,7 @@ module.exports = gammaDeltaRatioLanczos;
 
 /***/ }),
 
-/***/ 84320:
+/***/ 95920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10343,7 +10343,7 @@ module.exports = gammaDeltaRatioLanczos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 72503 );
+var main = __nccwpck_require__( 1831 );
 
 
 // EXPORTS //
@@ -10353,7 +10353,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 72503:
+/***/ 1831:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10394,12 +10394,12 @@ module.exports = main;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var floor = __nccwpck_require__( 42334 );
-var gamma = __nccwpck_require__( 40905 );
-var factorial = __nccwpck_require__( 79119 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var gammaDeltaRatioLanczos = __nccwpck_require__( 11011 );
+var abs = __nccwpck_require__( 32804 );
+var floor = __nccwpck_require__( 67214 );
+var gamma = __nccwpck_require__( 67897 );
+var factorial = __nccwpck_require__( 94783 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var gammaDeltaRatioLanczos = __nccwpck_require__( 86003 );
 
 
 // MAIN //
@@ -10486,7 +10486,7 @@ module.exports = gammaDeltaRatio;
 
 /***/ }),
 
-/***/ 82638:
+/***/ 58750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10538,7 +10538,7 @@ module.exports = gammaDeltaRatio;
 
 // MODULES //
 
-var main = __nccwpck_require__( 62193 );
+var main = __nccwpck_require__( 74561 );
 
 
 // EXPORTS //
@@ -10548,7 +10548,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 62193:
+/***/ 74561:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10618,7 +10618,7 @@ module.exports = main;
 * var v = gammaLanczosSumExpGScaled( NaN );
 * // returns NaN
 */
-var gammaLanczosSumExpGScaled = __nccwpck_require__( 61878 );
+var gammaLanczosSumExpGScaled = __nccwpck_require__( 81126 );
 
 
 // EXPORTS //
@@ -10628,7 +10628,7 @@ module.exports = gammaLanczosSumExpGScaled;
 
 /***/ }),
 
-/***/ 61878:
+/***/ 81126:
 /***/ ((module) => {
 
 /**
@@ -10699,7 +10699,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 82950:
+/***/ 27990:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10751,7 +10751,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 92185 );
+var main = __nccwpck_require__( 4553 );
 
 
 // EXPORTS //
@@ -10761,7 +10761,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 92185:
+/***/ 4553:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10831,7 +10831,7 @@ module.exports = main;
 * var v = gammaLanczosSum( NaN );
 * // returns NaN
 */
-var gammaLanczosSum = __nccwpck_require__( 90350 );
+var gammaLanczosSum = __nccwpck_require__( 37726 );
 
 
 // EXPORTS //
@@ -10841,7 +10841,7 @@ module.exports = gammaLanczosSum;
 
 /***/ }),
 
-/***/ 90350:
+/***/ 37726:
 /***/ ((module) => {
 
 /**
@@ -10912,7 +10912,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 40905:
+/***/ 67897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10967,7 +10967,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 19848 );
+var main = __nccwpck_require__( 59128 );
 
 
 // EXPORTS //
@@ -10977,7 +10977,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 19848:
+/***/ 59128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11016,18 +11016,18 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var isNegativeZero = __nccwpck_require__( 23270 );
-var abs = __nccwpck_require__( 66260 );
-var floor = __nccwpck_require__( 42334 );
-var sin = __nccwpck_require__( 61794 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var PI = __nccwpck_require__( 39701 );
-var stirlingApprox = __nccwpck_require__( 90101 );
-var smallApprox = __nccwpck_require__( 76630 );
-var rateval = __nccwpck_require__( 63381 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var isNegativeZero = __nccwpck_require__( 5974 );
+var abs = __nccwpck_require__( 32804 );
+var floor = __nccwpck_require__( 67214 );
+var sin = __nccwpck_require__( 9586 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var PI = __nccwpck_require__( 25221 );
+var stirlingApprox = __nccwpck_require__( 87365 );
+var smallApprox = __nccwpck_require__( 14950 );
+var rateval = __nccwpck_require__( 90757 );
 
 
 // MAIN //
@@ -11165,7 +11165,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 6886:
+/***/ 11126:
 /***/ ((module) => {
 
 /**
@@ -11219,7 +11219,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 63381:
+/***/ 90757:
 /***/ ((module) => {
 
 /**
@@ -11290,7 +11290,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 76630:
+/***/ 14950:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11329,7 +11329,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var EULER = __nccwpck_require__( 82404 );
+var EULER = __nccwpck_require__( 70516 );
 
 
 // MAIN //
@@ -11354,7 +11354,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 90101:
+/***/ 87365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11393,10 +11393,10 @@ module.exports = gamma;
 
 // MODULES //
 
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var pow = __nccwpck_require__( 6310 );
-var exp = __nccwpck_require__( 31851 );
-var polyval = __nccwpck_require__( 6886 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var pow = __nccwpck_require__( 18166 );
+var exp = __nccwpck_require__( 29627 );
+var polyval = __nccwpck_require__( 11126 );
 
 
 // VARIABLES //
@@ -11440,7 +11440,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 27186:
+/***/ 98402:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11486,7 +11486,7 @@ module.exports = gamma;
 
 // MODULES //
 
-var gamma1pm1 = __nccwpck_require__( 67013 );
+var gamma1pm1 = __nccwpck_require__( 53877 );
 
 
 // EXPORTS //
@@ -11496,7 +11496,7 @@ module.exports = gamma1pm1;
 
 /***/ }),
 
-/***/ 23256:
+/***/ 56136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11537,11 +11537,11 @@ module.exports = gamma1pm1;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var EPS = __nccwpck_require__( 55088 );
-var rateval1 = __nccwpck_require__( 38280 );
-var rateval2 = __nccwpck_require__( 1440 );
-var rateval3 = __nccwpck_require__( 87492 );
+var ln = __nccwpck_require__( 70734 );
+var EPS = __nccwpck_require__( 60224 );
+var rateval1 = __nccwpck_require__( 42264 );
+var rateval2 = __nccwpck_require__( 68304 );
+var rateval3 = __nccwpck_require__( 71508 );
 
 
 // VARIABLES //
@@ -11654,7 +11654,7 @@ module.exports = lgammaSmallImp;
 
 /***/ }),
 
-/***/ 67013:
+/***/ 53877:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11695,11 +11695,11 @@ module.exports = lgammaSmallImp;
 
 // MODULES //
 
-var gamma = __nccwpck_require__( 40905 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var isnan = __nccwpck_require__( 86523 );
-var lgammaSmallImp = __nccwpck_require__( 23256 );
+var gamma = __nccwpck_require__( 67897 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var isnan = __nccwpck_require__( 34443 );
+var lgammaSmallImp = __nccwpck_require__( 56136 );
 
 
 // MAIN //
@@ -11758,7 +11758,7 @@ module.exports = gamma1pm1;
 
 /***/ }),
 
-/***/ 38280:
+/***/ 42264:
 /***/ ((module) => {
 
 /**
@@ -11829,7 +11829,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 1440:
+/***/ 68304:
 /***/ ((module) => {
 
 /**
@@ -11900,7 +11900,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 87492:
+/***/ 71508:
 /***/ ((module) => {
 
 /**
@@ -11971,7 +11971,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 17078:
+/***/ 45478:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12010,7 +12010,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
+var exp = __nccwpck_require__( 29627 );
 
 
 // MAIN //
@@ -12050,7 +12050,7 @@ module.exports = finiteGammaQ;
 
 /***/ }),
 
-/***/ 25120:
+/***/ 14960:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12089,10 +12089,10 @@ module.exports = finiteGammaQ;
 
 // MODULES //
 
-var erfc = __nccwpck_require__( 30988 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var PI = __nccwpck_require__( 39701 );
+var erfc = __nccwpck_require__( 93212 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // MAIN //
@@ -12137,7 +12137,7 @@ module.exports = finiteHalfGammaQ;
 
 /***/ }),
 
-/***/ 85852:
+/***/ 86316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12176,11 +12176,11 @@ module.exports = finiteHalfGammaQ;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
 
 
 // MAIN //
@@ -12227,7 +12227,7 @@ module.exports = fullIGammaPrefix;
 
 /***/ }),
 
-/***/ 6144:
+/***/ 16560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12266,23 +12266,23 @@ module.exports = fullIGammaPrefix;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var gamma = __nccwpck_require__( 40905 );
-var abs = __nccwpck_require__( 66260 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_EPSILON = __nccwpck_require__( 58159 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var tgammaILargeX = __nccwpck_require__( 23781 );
-var finiteGammaQ = __nccwpck_require__( 17078 );
-var finiteHalfGammaQ = __nccwpck_require__( 25120 );
-var fullIGammaPrefix = __nccwpck_require__( 85852 );
-var igammaTemmeLarge = __nccwpck_require__( 10712 );
-var lowerGammaSeries = __nccwpck_require__( 47178 );
-var regularisedGammaPrefix = __nccwpck_require__( 94175 );
-var tgammaSmallUpperPart = __nccwpck_require__( 80097 );
-var upperGammaFraction = __nccwpck_require__( 20386 );
+var floor = __nccwpck_require__( 67214 );
+var gamma = __nccwpck_require__( 67897 );
+var abs = __nccwpck_require__( 32804 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_EPSILON = __nccwpck_require__( 58335 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var tgammaILargeX = __nccwpck_require__( 41365 );
+var finiteGammaQ = __nccwpck_require__( 45478 );
+var finiteHalfGammaQ = __nccwpck_require__( 14960 );
+var fullIGammaPrefix = __nccwpck_require__( 86316 );
+var igammaTemmeLarge = __nccwpck_require__( 79432 );
+var lowerGammaSeries = __nccwpck_require__( 55482 );
+var regularisedGammaPrefix = __nccwpck_require__( 303 );
+var tgammaSmallUpperPart = __nccwpck_require__( 77745 );
+var upperGammaFraction = __nccwpck_require__( 68242 );
 
 
 // MAIN //
@@ -12492,7 +12492,7 @@ module.exports = igammaFinal;
 
 /***/ }),
 
-/***/ 10712:
+/***/ 79432:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12531,21 +12531,21 @@ module.exports = igammaFinal;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var log1pmx = __nccwpck_require__( 15430 );
-var erfc = __nccwpck_require__( 30988 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var TWO_PI = __nccwpck_require__( 7120 );
-var polyvalC0 = __nccwpck_require__( 4410 );
-var polyvalC1 = __nccwpck_require__( 35273 );
-var polyvalC2 = __nccwpck_require__( 50736 );
-var polyvalC3 = __nccwpck_require__( 8135 );
-var polyvalC4 = __nccwpck_require__( 36870 );
-var polyvalC5 = __nccwpck_require__( 67589 );
-var polyvalC6 = __nccwpck_require__( 3164 );
-var polyvalC7 = __nccwpck_require__( 8099 );
-var polyvalC8 = __nccwpck_require__( 81794 );
+var evalpoly = __nccwpck_require__( 54752 );
+var log1pmx = __nccwpck_require__( 11926 );
+var erfc = __nccwpck_require__( 93212 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var TWO_PI = __nccwpck_require__( 26688 );
+var polyvalC0 = __nccwpck_require__( 21642 );
+var polyvalC1 = __nccwpck_require__( 34425 );
+var polyvalC2 = __nccwpck_require__( 17024 );
+var polyvalC3 = __nccwpck_require__( 6743 );
+var polyvalC4 = __nccwpck_require__( 48214 );
+var polyvalC5 = __nccwpck_require__( 57173 );
+var polyvalC6 = __nccwpck_require__( 59244 );
+var polyvalC7 = __nccwpck_require__( 25331 );
+var polyvalC8 = __nccwpck_require__( 5810 );
 
 
 // VARIABLES //
@@ -12605,7 +12605,7 @@ module.exports = igammaTemmeLarge;
 
 /***/ }),
 
-/***/ 55479:
+/***/ 743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12657,7 +12657,7 @@ module.exports = igammaTemmeLarge;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63218 );
+var main = __nccwpck_require__( 92450 );
 
 
 // EXPORTS //
@@ -12667,7 +12667,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 47178:
+/***/ 55482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12706,8 +12706,8 @@ module.exports = main;
 
 // MODULES //
 
-var sumSeries = __nccwpck_require__( 96491 );
-var lowerIncompleteGammaSeries = __nccwpck_require__( 53027 );
+var sumSeries = __nccwpck_require__( 69307 );
+var lowerIncompleteGammaSeries = __nccwpck_require__( 93395 );
 
 
 // MAIN //
@@ -12746,7 +12746,7 @@ module.exports = lowerGammaSeries;
 
 /***/ }),
 
-/***/ 53027:
+/***/ 93395:
 /***/ ((module) => {
 
 /**
@@ -12821,7 +12821,7 @@ module.exports = lowerIncompleteGammaSeries;
 
 /***/ }),
 
-/***/ 63218:
+/***/ 92450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12862,16 +12862,16 @@ module.exports = lowerIncompleteGammaSeries;
 
 // MODULES //
 
-var gammaln = __nccwpck_require__( 67711 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var PINF = __nccwpck_require__( 50469 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var igammaFinal = __nccwpck_require__( 6144 );
-var lowerGammaSeries = __nccwpck_require__( 47178 );
-var upperGammaFraction = __nccwpck_require__( 20386 );
+var gammaln = __nccwpck_require__( 98095 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var PINF = __nccwpck_require__( 53301 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var igammaFinal = __nccwpck_require__( 16560 );
+var lowerGammaSeries = __nccwpck_require__( 55482 );
+var upperGammaFraction = __nccwpck_require__( 68242 );
 
 
 // MAIN //
@@ -12970,7 +12970,7 @@ module.exports = gammainc;
 
 /***/ }),
 
-/***/ 4410:
+/***/ 21642:
 /***/ ((module) => {
 
 /**
@@ -13024,7 +13024,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 35273:
+/***/ 34425:
 /***/ ((module) => {
 
 /**
@@ -13078,7 +13078,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 50736:
+/***/ 17024:
 /***/ ((module) => {
 
 /**
@@ -13132,7 +13132,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8135:
+/***/ 6743:
 /***/ ((module) => {
 
 /**
@@ -13186,7 +13186,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 36870:
+/***/ 48214:
 /***/ ((module) => {
 
 /**
@@ -13240,7 +13240,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67589:
+/***/ 57173:
 /***/ ((module) => {
 
 /**
@@ -13294,7 +13294,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 3164:
+/***/ 59244:
 /***/ ((module) => {
 
 /**
@@ -13348,7 +13348,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8099:
+/***/ 25331:
 /***/ ((module) => {
 
 /**
@@ -13402,7 +13402,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 81794:
+/***/ 5810:
 /***/ ((module) => {
 
 /**
@@ -13456,7 +13456,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 94175:
+/***/ 303:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13497,22 +13497,22 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var gammaln = __nccwpck_require__( 67711 );
-var gamma = __nccwpck_require__( 40905 );
-var log1pmx = __nccwpck_require__( 15430 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var gammaln = __nccwpck_require__( 98095 );
+var gamma = __nccwpck_require__( 67897 );
+var log1pmx = __nccwpck_require__( 11926 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -13598,7 +13598,7 @@ module.exports = regularisedGammaPrefix;
 
 /***/ }),
 
-/***/ 27708:
+/***/ 14988:
 /***/ ((module) => {
 
 /**
@@ -13679,7 +13679,7 @@ module.exports = smallGamma2Series;
 
 /***/ }),
 
-/***/ 23781:
+/***/ 41365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13718,8 +13718,8 @@ module.exports = smallGamma2Series;
 
 // MODULES //
 
-var sumSeries = __nccwpck_require__( 96491 );
-var tgammaILargeXSeries = __nccwpck_require__( 94809 );
+var sumSeries = __nccwpck_require__( 69307 );
+var tgammaILargeXSeries = __nccwpck_require__( 65417 );
 
 
 // MAIN //
@@ -13749,7 +13749,7 @@ module.exports = tgammaILargeX;
 
 /***/ }),
 
-/***/ 94809:
+/***/ 65417:
 /***/ ((module) => {
 
 /**
@@ -13824,7 +13824,7 @@ module.exports = tgammaILargeXSeries;
 
 /***/ }),
 
-/***/ 80097:
+/***/ 77745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13863,10 +13863,10 @@ module.exports = tgammaILargeXSeries;
 
 // MODULES //
 
-var powm1 = __nccwpck_require__( 74756 );
-var sumSeries = __nccwpck_require__( 96491 );
-var gamma1pm1 = __nccwpck_require__( 27186 );
-var smallGamma2Series = __nccwpck_require__( 27708 );
+var powm1 = __nccwpck_require__( 23412 );
+var sumSeries = __nccwpck_require__( 69307 );
+var gamma1pm1 = __nccwpck_require__( 98402 );
+var smallGamma2Series = __nccwpck_require__( 14988 );
 
 
 // MAIN //
@@ -13912,7 +13912,7 @@ module.exports = tgammaSmallUpperPart;
 
 /***/ }),
 
-/***/ 20386:
+/***/ 68242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13951,8 +13951,8 @@ module.exports = tgammaSmallUpperPart;
 
 // MODULES //
 
-var continuedFraction = __nccwpck_require__( 30508 );
-var upperIncompleteGammaFract = __nccwpck_require__( 12923 );
+var continuedFraction = __nccwpck_require__( 3164 );
+var upperIncompleteGammaFract = __nccwpck_require__( 76171 );
 
 
 // MAIN //
@@ -13978,7 +13978,7 @@ module.exports = upperGammaFraction;
 
 /***/ }),
 
-/***/ 12923:
+/***/ 76171:
 /***/ ((module) => {
 
 /**
@@ -14055,7 +14055,7 @@ module.exports = upperIncompleteGammaFract;
 
 /***/ }),
 
-/***/ 33474:
+/***/ 11538:
 /***/ ((module) => {
 
 /**
@@ -14141,7 +14141,7 @@ module.exports = chepolsum;
 
 /***/ }),
 
-/***/ 28819:
+/***/ 99523:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14168,26 +14168,26 @@ module.exports = chepolsum;
 
 // MODULES //
 
-var logger = __nccwpck_require__( 5932 );
-var evalpoly = __nccwpck_require__( 62096 );
-var gammaln = __nccwpck_require__( 67711 );
-var erfcinv = __nccwpck_require__( 80119 );
-var gamma = __nccwpck_require__( 40905 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var min = __nccwpck_require__( 38008 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
-var TWO_PI = __nccwpck_require__( 7120 );
-var higherNewton = __nccwpck_require__( 17841 );
-var lambdaeta = __nccwpck_require__( 40787 );
-var gamstar = __nccwpck_require__( 48201 );
-var eps1 = __nccwpck_require__( 2469 );
-var eps2 = __nccwpck_require__( 72732 );
-var eps3 = __nccwpck_require__( 28195 );
+var logger = __nccwpck_require__( 380 );
+var evalpoly = __nccwpck_require__( 54752 );
+var gammaln = __nccwpck_require__( 98095 );
+var erfcinv = __nccwpck_require__( 99207 );
+var gamma = __nccwpck_require__( 67897 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var min = __nccwpck_require__( 35560 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
+var TWO_PI = __nccwpck_require__( 26688 );
+var higherNewton = __nccwpck_require__( 3553 );
+var lambdaeta = __nccwpck_require__( 65475 );
+var gamstar = __nccwpck_require__( 11929 );
+var eps1 = __nccwpck_require__( 40405 );
+var eps2 = __nccwpck_require__( 52940 );
+var eps3 = __nccwpck_require__( 41811 );
 
 
 // VARIABLES //
@@ -14426,7 +14426,7 @@ module.exports = compute;
 
 /***/ }),
 
-/***/ 2469:
+/***/ 40405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14451,10 +14451,10 @@ module.exports = compute;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var lambdaeta = __nccwpck_require__( 40787 );
-var rateval = __nccwpck_require__( 32556 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var lambdaeta = __nccwpck_require__( 65475 );
+var rateval = __nccwpck_require__( 22428 );
 
 
 // MAIN //
@@ -14483,7 +14483,7 @@ module.exports = eps1;
 
 /***/ }),
 
-/***/ 72732:
+/***/ 52940:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14508,10 +14508,10 @@ module.exports = eps1;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var rateval1 = __nccwpck_require__( 48654 );
-var rateval2 = __nccwpck_require__( 75356 );
-var rateval3 = __nccwpck_require__( 45482 );
+var ln = __nccwpck_require__( 70734 );
+var rateval1 = __nccwpck_require__( 29950 );
+var rateval2 = __nccwpck_require__( 81068 );
+var rateval3 = __nccwpck_require__( 94010 );
 
 
 // MAIN //
@@ -14552,7 +14552,7 @@ module.exports = eps2;
 
 /***/ }),
 
-/***/ 28195:
+/***/ 41811:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14577,12 +14577,12 @@ module.exports = eps2;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var rational1 = __nccwpck_require__( 6060 );
-var rational2 = __nccwpck_require__( 37086 );
-var rational3 = __nccwpck_require__( 94364 );
-var rational4 = __nccwpck_require__( 12594 );
-var rational5 = __nccwpck_require__( 2924 );
+var ln = __nccwpck_require__( 70734 );
+var rational1 = __nccwpck_require__( 87548 );
+var rational2 = __nccwpck_require__( 36398 );
+var rational3 = __nccwpck_require__( 9644 );
+var rational4 = __nccwpck_require__( 56322 );
+var rational5 = __nccwpck_require__( 55676 );
 
 
 // MAIN //
@@ -14631,7 +14631,7 @@ module.exports = eps3;
 
 /***/ }),
 
-/***/ 48201:
+/***/ 11929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14656,12 +14656,12 @@ module.exports = eps3;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var gamma = __nccwpck_require__( 40905 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT32_MAX = __nccwpck_require__( 79951 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var stirling = __nccwpck_require__( 95324 );
+var exp = __nccwpck_require__( 29627 );
+var gamma = __nccwpck_require__( 67897 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT32_MAX = __nccwpck_require__( 3071 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var stirling = __nccwpck_require__( 30828 );
 
 
 // MAIN //
@@ -14692,7 +14692,7 @@ module.exports = gamstar;
 
 /***/ }),
 
-/***/ 17841:
+/***/ 3553:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14717,12 +14717,12 @@ module.exports = gamstar;
 
 // MODULES //
 
-var logger = __nccwpck_require__( 5932 );
-var gammainc = __nccwpck_require__( 55479 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
+var logger = __nccwpck_require__( 380 );
+var gammainc = __nccwpck_require__( 743 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
 
 
 // VARIABLES //
@@ -14821,7 +14821,7 @@ module.exports = higherNewton;
 
 /***/ }),
 
-/***/ 85778:
+/***/ 15586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14873,7 +14873,7 @@ module.exports = higherNewton;
 
 // MODULES //
 
-var main = __nccwpck_require__( 93381 );
+var main = __nccwpck_require__( 49269 );
 
 
 // EXPORTS //
@@ -14883,7 +14883,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 40787:
+/***/ 65475:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14908,12 +14908,12 @@ module.exports = main;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var evalpoly = __nccwpck_require__( 62096 );
-var polyvalAK1 = __nccwpck_require__( 53923 );
-var polyvalAK2 = __nccwpck_require__( 60454 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var evalpoly = __nccwpck_require__( 54752 );
+var polyvalAK1 = __nccwpck_require__( 57459 );
+var polyvalAK2 = __nccwpck_require__( 80342 );
 
 
 // VARIABLES //
@@ -14998,7 +14998,7 @@ module.exports = lambdaeta;
 
 /***/ }),
 
-/***/ 93381:
+/***/ 49269:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -15036,10 +15036,10 @@ module.exports = lambdaeta;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var FLOAT32_SMALLEST = __nccwpck_require__( 28858 );
-var PINF = __nccwpck_require__( 50469 );
-var compute = __nccwpck_require__( 28819 );
+var isnan = __nccwpck_require__( 34443 );
+var FLOAT32_SMALLEST = __nccwpck_require__( 99626 );
+var PINF = __nccwpck_require__( 53301 );
+var compute = __nccwpck_require__( 99523 );
 
 
 // MAIN //
@@ -15103,7 +15103,7 @@ module.exports = gammaincinv;
 
 /***/ }),
 
-/***/ 53923:
+/***/ 57459:
 /***/ ((module) => {
 
 /**
@@ -15157,7 +15157,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 60454:
+/***/ 80342:
 /***/ ((module) => {
 
 /**
@@ -15211,7 +15211,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 77333:
+/***/ 62917:
 /***/ ((module) => {
 
 /**
@@ -15265,7 +15265,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 76832:
+/***/ 96592:
 /***/ ((module) => {
 
 /**
@@ -15319,7 +15319,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 32556:
+/***/ 22428:
 /***/ ((module) => {
 
 /**
@@ -15390,7 +15390,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 48654:
+/***/ 29950:
 /***/ ((module) => {
 
 /**
@@ -15461,7 +15461,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 75356:
+/***/ 81068:
 /***/ ((module) => {
 
 /**
@@ -15532,7 +15532,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 45482:
+/***/ 94010:
 /***/ ((module) => {
 
 /**
@@ -15603,7 +15603,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 6060:
+/***/ 87548:
 /***/ ((module) => {
 
 /**
@@ -15674,7 +15674,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 37086:
+/***/ 36398:
 /***/ ((module) => {
 
 /**
@@ -15745,7 +15745,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 94364:
+/***/ 9644:
 /***/ ((module) => {
 
 /**
@@ -15816,7 +15816,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 12594:
+/***/ 56322:
 /***/ ((module) => {
 
 /**
@@ -15887,7 +15887,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 2924:
+/***/ 55676:
 /***/ ((module) => {
 
 /**
@@ -15958,7 +15958,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 95324:
+/***/ 30828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -15983,14 +15983,14 @@ module.exports = evalrational;
 
 // MODULES //
 
-var gammaln = __nccwpck_require__( 67711 );
-var ln = __nccwpck_require__( 51550 );
-var LN_SQRT_TWO_PI = __nccwpck_require__( 74322 );
-var SMALLEST_FLOAT32 = __nccwpck_require__( 28858 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
-var chepolsum = __nccwpck_require__( 33474 );
-var polyvalC = __nccwpck_require__( 77333 );
-var polyvalD = __nccwpck_require__( 76832 );
+var gammaln = __nccwpck_require__( 98095 );
+var ln = __nccwpck_require__( 70734 );
+var LN_SQRT_TWO_PI = __nccwpck_require__( 65538 );
+var SMALLEST_FLOAT32 = __nccwpck_require__( 99626 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
+var chepolsum = __nccwpck_require__( 11538 );
+var polyvalC = __nccwpck_require__( 62917 );
+var polyvalD = __nccwpck_require__( 96592 );
 
 
 // VARIABLES //
@@ -16044,7 +16044,7 @@ module.exports = stirling;
 
 /***/ }),
 
-/***/ 13752:
+/***/ 67016:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /**
@@ -16053,7 +16053,7 @@ module.exports = stirling;
  * Expose `debug()` as the module.
  */
 
-exports = module.exports = __nccwpck_require__(81427);
+exports = module.exports = __nccwpck_require__(75299);
 exports.log = log;
 exports.formatArgs = formatArgs;
 exports.save = save;
@@ -16236,7 +16236,7 @@ function localstorage() {
 
 /***/ }),
 
-/***/ 81427:
+/***/ 75299:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -16252,7 +16252,7 @@ exports.coerce = coerce;
 exports.disable = disable;
 exports.enable = enable;
 exports.enabled = enabled;
-exports.humanize = __nccwpck_require__(28566);
+exports.humanize = __nccwpck_require__(35750);
 
 /**
  * The currently active debug mode names, and names to skip.
@@ -16445,7 +16445,7 @@ function coerce(val) {
 
 /***/ }),
 
-/***/ 5932:
+/***/ 380:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16454,15 +16454,15 @@ function coerce(val) {
  */
 
 if (typeof process !== 'undefined' && process.type === 'renderer') {
-  module.exports = __nccwpck_require__(13752);
+  module.exports = __nccwpck_require__(67016);
 } else {
-  module.exports = __nccwpck_require__(48250);
+  module.exports = __nccwpck_require__(6986);
 }
 
 
 /***/ }),
 
-/***/ 48250:
+/***/ 6986:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /**
@@ -16478,7 +16478,7 @@ var util = __nccwpck_require__(39023);
  * Expose `debug()` as the module.
  */
 
-exports = module.exports = __nccwpck_require__(81427);
+exports = module.exports = __nccwpck_require__(75299);
 exports.init = init;
 exports.log = log;
 exports.formatArgs = formatArgs;
@@ -16717,7 +16717,7 @@ exports.enable(load());
 
 /***/ }),
 
-/***/ 28566:
+/***/ 35750:
 /***/ ((module) => {
 
 /**
@@ -16876,7 +16876,7 @@ function plural(ms, n, name) {
 
 /***/ }),
 
-/***/ 67711:
+/***/ 98095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16931,7 +16931,7 @@ function plural(ms, n, name) {
 
 // MODULES //
 
-var main = __nccwpck_require__( 28554 );
+var main = __nccwpck_require__( 48282 );
 
 
 // EXPORTS //
@@ -16941,7 +16941,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 28554:
+/***/ 48282:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16980,24 +16980,24 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var trunc = __nccwpck_require__( 81262 );
-var sinpi = __nccwpck_require__( 18901 );
-var PI = __nccwpck_require__( 39701 );
-var PINF = __nccwpck_require__( 50469 );
-var polyvalA1 = __nccwpck_require__( 89303 );
-var polyvalA2 = __nccwpck_require__( 95690 );
-var polyvalR = __nccwpck_require__( 71271 );
-var polyvalS = __nccwpck_require__( 47120 );
-var polyvalT1 = __nccwpck_require__( 62778 );
-var polyvalT2 = __nccwpck_require__( 66503 );
-var polyvalT3 = __nccwpck_require__( 42352 );
-var polyvalU = __nccwpck_require__( 67942 );
-var polyvalV = __nccwpck_require__( 45059 );
-var polyvalW = __nccwpck_require__( 89596 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var trunc = __nccwpck_require__( 72433 );
+var sinpi = __nccwpck_require__( 32741 );
+var PI = __nccwpck_require__( 25221 );
+var PINF = __nccwpck_require__( 53301 );
+var polyvalA1 = __nccwpck_require__( 40839 );
+var polyvalA2 = __nccwpck_require__( 37114 );
+var polyvalR = __nccwpck_require__( 54295 );
+var polyvalS = __nccwpck_require__( 12992 );
+var polyvalT1 = __nccwpck_require__( 6282 );
+var polyvalT2 = __nccwpck_require__( 83543 );
+var polyvalT3 = __nccwpck_require__( 42240 );
+var polyvalU = __nccwpck_require__( 44726 );
+var polyvalV = __nccwpck_require__( 38195 );
+var polyvalW = __nccwpck_require__( 49324 );
 
 
 // VARIABLES //
@@ -17353,7 +17353,7 @@ module.exports = gammaln;
 
 /***/ }),
 
-/***/ 89303:
+/***/ 40839:
 /***/ ((module) => {
 
 /**
@@ -17407,7 +17407,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 95690:
+/***/ 37114:
 /***/ ((module) => {
 
 /**
@@ -17461,7 +17461,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71271:
+/***/ 54295:
 /***/ ((module) => {
 
 /**
@@ -17515,7 +17515,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 47120:
+/***/ 12992:
 /***/ ((module) => {
 
 /**
@@ -17569,7 +17569,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 62778:
+/***/ 6282:
 /***/ ((module) => {
 
 /**
@@ -17623,7 +17623,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 66503:
+/***/ 83543:
 /***/ ((module) => {
 
 /**
@@ -17677,7 +17677,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 42352:
+/***/ 42240:
 /***/ ((module) => {
 
 /**
@@ -17731,7 +17731,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67942:
+/***/ 44726:
 /***/ ((module) => {
 
 /**
@@ -17785,7 +17785,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 45059:
+/***/ 38195:
 /***/ ((module) => {
 
 /**
@@ -17839,7 +17839,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 89596:
+/***/ 49324:
 /***/ ((module) => {
 
 /**
@@ -17893,7 +17893,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 60512:
+/***/ 81840:
 /***/ ((module) => {
 
 /**
@@ -17981,7 +17981,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 19216:
+/***/ 57216:
 /***/ ((module) => {
 
 /**
@@ -18069,7 +18069,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 24370:
+/***/ 29506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18106,7 +18106,7 @@ module.exports = gcd;
 
 // MODULES //
 
-var main = __nccwpck_require__( 21413 );
+var main = __nccwpck_require__( 74005 );
 
 
 // EXPORTS //
@@ -18116,7 +18116,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 21413:
+/***/ 74005:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18141,13 +18141,13 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var INT32_MAX = __nccwpck_require__( 83960 );
-var bitwise = __nccwpck_require__( 19216 );
-var largeIntegers = __nccwpck_require__( 60512 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var INT32_MAX = __nccwpck_require__( 7752 );
+var bitwise = __nccwpck_require__( 57216 );
+var largeIntegers = __nccwpck_require__( 81840 );
 
 
 // MAIN //
@@ -18206,7 +18206,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 49061:
+/***/ 77909:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint-disable max-statements, max-lines */
@@ -18247,29 +18247,29 @@ module.exports = gcd;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var expm1 = __nccwpck_require__( 40141 );
-var floor = __nccwpck_require__( 42334 );
-var log1p = __nccwpck_require__( 74879 );
-var asin = __nccwpck_require__( 49827 );
-var beta = __nccwpck_require__( 91354 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var MAX_FLOAT64 = __nccwpck_require__( 83424 );
-var MIN_FLOAT64 = __nccwpck_require__( 55417 );
-var MAX_INT32 = __nccwpck_require__( 83960 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var PI = __nccwpck_require__( 39701 );
-var betaSmallBLargeASeries = __nccwpck_require__( 51471 );
-var risingFactorialRatio = __nccwpck_require__( 31402 );
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
-var ibetaFraction2 = __nccwpck_require__( 92148 );
-var binomialCCDF = __nccwpck_require__( 9912 );
-var ibetaAStep = __nccwpck_require__( 59140 );
-var ibetaSeries = __nccwpck_require__( 46203 );
+var isnan = __nccwpck_require__( 34443 );
+var expm1 = __nccwpck_require__( 43389 );
+var floor = __nccwpck_require__( 67214 );
+var log1p = __nccwpck_require__( 28079 );
+var asin = __nccwpck_require__( 90547 );
+var beta = __nccwpck_require__( 21674 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var MAX_FLOAT64 = __nccwpck_require__( 65552 );
+var MIN_FLOAT64 = __nccwpck_require__( 18281 );
+var MAX_INT32 = __nccwpck_require__( 7752 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var PI = __nccwpck_require__( 25221 );
+var betaSmallBLargeASeries = __nccwpck_require__( 5055 );
+var risingFactorialRatio = __nccwpck_require__( 38010 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
+var ibetaFraction2 = __nccwpck_require__( 67716 );
+var binomialCCDF = __nccwpck_require__( 84424 );
+var ibetaAStep = __nccwpck_require__( 67828 );
+var ibetaSeries = __nccwpck_require__( 43179 );
 
 
 // VARIABLES //
@@ -18644,7 +18644,7 @@ module.exports = ibetaImp;
 
 /***/ }),
 
-/***/ 51471:
+/***/ 5055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18682,17 +18682,17 @@ module.exports = ibetaImp;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var factorial = __nccwpck_require__( 79119 );
-var gammainc = __nccwpck_require__( 55479 );
-var log1p = __nccwpck_require__( 74879 );
-var abs = __nccwpck_require__( 66260 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
-var EPSILON = __nccwpck_require__( 55088 );
-var fullIGammaPrefix = __nccwpck_require__( 17499 );
-var regularizedGammaPrefix = __nccwpck_require__( 74141 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var factorial = __nccwpck_require__( 94783 );
+var gammainc = __nccwpck_require__( 743 );
+var log1p = __nccwpck_require__( 28079 );
+var abs = __nccwpck_require__( 32804 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
+var EPSILON = __nccwpck_require__( 60224 );
+var fullIGammaPrefix = __nccwpck_require__( 27147 );
+var regularizedGammaPrefix = __nccwpck_require__( 68909 );
 
 
 // VARIABLES //
@@ -18816,7 +18816,7 @@ module.exports = betaSmallBLargeASeries;
 
 /***/ }),
 
-/***/ 9912:
+/***/ 84424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18854,10 +18854,10 @@ module.exports = betaSmallBLargeASeries;
 
 // MODULES //
 
-var binomcoef = __nccwpck_require__( 17548 );
-var floor = __nccwpck_require__( 42334 );
-var pow = __nccwpck_require__( 6310 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
+var binomcoef = __nccwpck_require__( 48156 );
+var floor = __nccwpck_require__( 67214 );
+var pow = __nccwpck_require__( 18166 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
 
 
 // MAIN //
@@ -18925,7 +18925,7 @@ module.exports = binomialCCDF;
 
 /***/ }),
 
-/***/ 17499:
+/***/ 27147:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18964,11 +18964,11 @@ module.exports = binomialCCDF;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
 
 
 // MAIN //
@@ -19017,7 +19017,7 @@ module.exports = fullIGammaPrefix;
 
 /***/ }),
 
-/***/ 59140:
+/***/ 67828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19055,7 +19055,7 @@ module.exports = fullIGammaPrefix;
 
 // MODULES //
 
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
 
 
 // MAIN //
@@ -19107,7 +19107,7 @@ module.exports = ibetaAStep;
 
 /***/ }),
 
-/***/ 92148:
+/***/ 67716:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19145,8 +19145,8 @@ module.exports = ibetaAStep;
 
 // MODULES //
 
-var continuedFraction = __nccwpck_require__( 30508 );
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
+var continuedFraction = __nccwpck_require__( 3164 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
 
 
 // VARIABLES //
@@ -19235,7 +19235,7 @@ module.exports = ibetaFraction2;
 
 /***/ }),
 
-/***/ 96005:
+/***/ 74101:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19273,21 +19273,21 @@ module.exports = ibetaFraction2;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var maxabs = __nccwpck_require__( 79594 );
-var minabs = __nccwpck_require__( 89912 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var maxabs = __nccwpck_require__( 79482 );
+var minabs = __nccwpck_require__( 70792 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -19490,7 +19490,7 @@ module.exports = ibetaPowerTerms;
 
 /***/ }),
 
-/***/ 46203:
+/***/ 43179:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19528,18 +19528,18 @@ module.exports = ibetaPowerTerms;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var sumSeries = __nccwpck_require__( 96491 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var sumSeries = __nccwpck_require__( 69307 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // VARIABLES //
@@ -19668,7 +19668,7 @@ module.exports = ibetaSeries;
 
 /***/ }),
 
-/***/ 59818:
+/***/ 88794:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19718,9 +19718,9 @@ module.exports = ibetaSeries;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 94573 );
-var assign = __nccwpck_require__( 49061 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 74045 );
+var assign = __nccwpck_require__( 77909 );
 
 
 // MAIN //
@@ -19735,7 +19735,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 94573:
+/***/ 74045:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19760,7 +19760,7 @@ module.exports = main;
 
 // MODULES //
 
-var compute = __nccwpck_require__( 49061 );
+var compute = __nccwpck_require__( 77909 );
 
 
 // MAIN //
@@ -19795,7 +19795,7 @@ module.exports = kernelBetainc;
 
 /***/ }),
 
-/***/ 74141:
+/***/ 68909:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19836,21 +19836,21 @@ module.exports = kernelBetainc;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var gammaln = __nccwpck_require__( 67711 );
-var gamma = __nccwpck_require__( 40905 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var gammaln = __nccwpck_require__( 98095 );
+var gamma = __nccwpck_require__( 67897 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -19942,7 +19942,7 @@ module.exports = regularizedGammaPrefix;
 
 /***/ }),
 
-/***/ 31402:
+/***/ 38010:
 /***/ ((module) => {
 
 /**
@@ -20020,7 +20020,7 @@ module.exports = risingFactorialRatio;
 
 /***/ }),
 
-/***/ 85319:
+/***/ 19863:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20059,7 +20059,7 @@ module.exports = risingFactorialRatio;
 
 // MODULES //
 
-var inverseStudentsT = __nccwpck_require__( 43979 );
+var inverseStudentsT = __nccwpck_require__( 88763 );
 
 
 // MAIN //
@@ -20097,7 +20097,7 @@ module.exports = findIBetaInvFromTDist;
 
 /***/ }),
 
-/***/ 30177:
+/***/ 9137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20135,11 +20135,11 @@ module.exports = findIBetaInvFromTDist;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ldexp = __nccwpck_require__( 83291 );
-var sign = __nccwpck_require__( 79079 );
-var max = __nccwpck_require__( 32974 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var abs = __nccwpck_require__( 32804 );
+var ldexp = __nccwpck_require__( 70187 );
+var sign = __nccwpck_require__( 25975 );
+var max = __nccwpck_require__( 68958 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // MAIN //
@@ -20325,7 +20325,7 @@ module.exports = halleyIterate;
 
 /***/ }),
 
-/***/ 48670:
+/***/ 54958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20364,10 +20364,10 @@ module.exports = halleyIterate;
 
 // MODULES //
 
-var kernelBetainc = (__nccwpck_require__(59818).assign);
-var abs = __nccwpck_require__( 66260 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var FLOAT64_MIN_NORM = __nccwpck_require__( 55417 );
+var kernelBetainc = (__nccwpck_require__(88794).assign);
+var abs = __nccwpck_require__( 32804 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var FLOAT64_MIN_NORM = __nccwpck_require__( 18281 );
 
 
 // MAIN //
@@ -20437,7 +20437,7 @@ module.exports = ibetaRoots;
 
 /***/ }),
 
-/***/ 61489:
+/***/ 28481:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20483,7 +20483,7 @@ module.exports = ibetaRoots;
 
 // MODULES //
 
-var main = __nccwpck_require__( 33184 );
+var main = __nccwpck_require__( 7600 );
 
 
 // EXPORTS //
@@ -20493,7 +20493,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 43979:
+/***/ 88763:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20532,21 +20532,21 @@ module.exports = main;
 
 // MODULES //
 
-var erfcinv = __nccwpck_require__( 80119 );
-var floor = __nccwpck_require__( 42334 );
-var ldexp = __nccwpck_require__( 83291 );
-var round = __nccwpck_require__( 18972 );
-var acos = __nccwpck_require__( 99418 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var cos = __nccwpck_require__( 99191 );
-var pow = __nccwpck_require__( 6310 );
-var sin = __nccwpck_require__( 61794 );
-var SQRT2 = __nccwpck_require__( 96515 );
-var PI = __nccwpck_require__( 39701 );
-var inverseStudentsTBodySeries = __nccwpck_require__( 31256 );
-var inverseStudentsTTailSeries = __nccwpck_require__( 15454 );
-var inverseStudentsTHill = __nccwpck_require__( 49201 );
+var erfcinv = __nccwpck_require__( 99207 );
+var floor = __nccwpck_require__( 67214 );
+var ldexp = __nccwpck_require__( 70187 );
+var round = __nccwpck_require__( 1100 );
+var acos = __nccwpck_require__( 37994 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var cos = __nccwpck_require__( 61447 );
+var pow = __nccwpck_require__( 18166 );
+var sin = __nccwpck_require__( 9586 );
+var SQRT2 = __nccwpck_require__( 54707 );
+var PI = __nccwpck_require__( 25221 );
+var inverseStudentsTBodySeries = __nccwpck_require__( 67771 );
+var inverseStudentsTTailSeries = __nccwpck_require__( 96526 );
+var inverseStudentsTHill = __nccwpck_require__( 52449 );
 
 
 // VARIABLES //
@@ -20696,7 +20696,7 @@ module.exports = inverseStudentsT;
 
 /***/ }),
 
-/***/ 31256:
+/***/ 67771:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20735,19 +20735,19 @@ module.exports = inverseStudentsT;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var evalpoly = __nccwpck_require__( 62096 );
-var sqrt = __nccwpck_require__( 15478 );
-var PI = __nccwpck_require__( 39701 );
-var polyval1 = __nccwpck_require__( 2640 );
-var polyval2 = __nccwpck_require__( 26791 );
-var polyval3 = __nccwpck_require__( 23066 );
-var polyval4 = __nccwpck_require__( 78121 );
-var polyval5 = __nccwpck_require__( 54564 );
-var polyval6 = __nccwpck_require__( 53835 );
-var polyval7 = __nccwpck_require__( 7931 );
-var polyval8 = __nccwpck_require__( 43636 );
-var polyval9 = __nccwpck_require__( 71837 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var evalpoly = __nccwpck_require__( 54752 );
+var sqrt = __nccwpck_require__( 74534 );
+var PI = __nccwpck_require__( 25221 );
+var polyval1 = __nccwpck_require__( 61792 );
+var polyval2 = __nccwpck_require__( 67863 );
+var polyval3 = __nccwpck_require__( 8938 );
+var polyval4 = __nccwpck_require__( 98425 );
+var polyval5 = __nccwpck_require__( 33140 );
+var polyval6 = __nccwpck_require__( 97435 );
+var polyval7 = __nccwpck_require__( 67083 );
+var polyval8 = __nccwpck_require__( 45060 );
+var polyval9 = __nccwpck_require__( 92941 );
 
 
 // VARIABLES //
@@ -20803,7 +20803,7 @@ module.exports = inverseStudentsTBodySeries;
 
 /***/ }),
 
-/***/ 49201:
+/***/ 52449:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20844,12 +20844,12 @@ module.exports = inverseStudentsTBodySeries;
 
 // MODULES //
 
-var erfcinv = __nccwpck_require__( 80119 );
-var expm1 = __nccwpck_require__( 40141 );
-var sqrt = __nccwpck_require__( 15478 );
-var pow = __nccwpck_require__( 6310 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var SQRT2 = __nccwpck_require__( 96515 );
+var erfcinv = __nccwpck_require__( 99207 );
+var expm1 = __nccwpck_require__( 43389 );
+var sqrt = __nccwpck_require__( 74534 );
+var pow = __nccwpck_require__( 18166 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var SQRT2 = __nccwpck_require__( 54707 );
 
 
 // MAIN //
@@ -20912,7 +20912,7 @@ module.exports = inverseStudentsTHill;
 
 /***/ }),
 
-/***/ 15454:
+/***/ 96526:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20951,11 +20951,11 @@ module.exports = inverseStudentsTHill;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var evalpoly = __nccwpck_require__( 62096 );
-var sqrt = __nccwpck_require__( 15478 );
-var pow = __nccwpck_require__( 6310 );
-var PI = __nccwpck_require__( 39701 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var evalpoly = __nccwpck_require__( 54752 );
+var sqrt = __nccwpck_require__( 74534 );
+var pow = __nccwpck_require__( 18166 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // VARIABLES //
@@ -21030,7 +21030,7 @@ module.exports = inverseStudentsTTailSeries;
 
 /***/ }),
 
-/***/ 33184:
+/***/ 7600:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint-disable max-statements, max-lines */
@@ -21071,29 +21071,29 @@ module.exports = inverseStudentsTTailSeries;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var betainc = __nccwpck_require__( 89986 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var asin = __nccwpck_require__( 49827 );
-var beta = __nccwpck_require__( 91354 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var sin = __nccwpck_require__( 61794 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT64_MIN_NORM = __nccwpck_require__( 55417 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var EPSILON = __nccwpck_require__( 55088 );
-var findIBetaInvFromTDist = __nccwpck_require__( 85319 );
-var temme1 = __nccwpck_require__( 10502 );
-var temme2 = __nccwpck_require__( 32259 );
-var temme3 = __nccwpck_require__( 34268 );
-var halleyIterate = __nccwpck_require__( 30177 );
-var ibetaRoots = __nccwpck_require__( 48670 );
+var evalpoly = __nccwpck_require__( 54752 );
+var betainc = __nccwpck_require__( 27410 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var asin = __nccwpck_require__( 90547 );
+var beta = __nccwpck_require__( 21674 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var sin = __nccwpck_require__( 9586 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT64_MIN_NORM = __nccwpck_require__( 18281 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var EPSILON = __nccwpck_require__( 60224 );
+var findIBetaInvFromTDist = __nccwpck_require__( 19863 );
+var temme1 = __nccwpck_require__( 60630 );
+var temme2 = __nccwpck_require__( 96627 );
+var temme3 = __nccwpck_require__( 72172 );
+var halleyIterate = __nccwpck_require__( 9137 );
+var ibetaRoots = __nccwpck_require__( 54958 );
 
 
 // VARIABLES //
@@ -21470,7 +21470,7 @@ module.exports = ibetaInvImp;
 
 /***/ }),
 
-/***/ 79346:
+/***/ 36866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -21508,10 +21508,10 @@ module.exports = ibetaInvImp;
 
 // MODULES //
 
-var sign = __nccwpck_require__( 79079 );
-var abs = __nccwpck_require__( 66260 );
-var ldexp = __nccwpck_require__( 83291 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var sign = __nccwpck_require__( 25975 );
+var abs = __nccwpck_require__( 32804 );
+var ldexp = __nccwpck_require__( 70187 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // MAIN //
@@ -21627,7 +21627,7 @@ module.exports = newtonRaphsonIterate;
 
 /***/ }),
 
-/***/ 88398:
+/***/ 19230:
 /***/ ((module) => {
 
 /**
@@ -21681,7 +21681,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 21820:
+/***/ 62892:
 /***/ ((module) => {
 
 /**
@@ -21735,7 +21735,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 19811:
+/***/ 63155:
 /***/ ((module) => {
 
 /**
@@ -21789,7 +21789,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 49638:
+/***/ 92982:
 /***/ ((module) => {
 
 /**
@@ -21843,7 +21843,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67909:
+/***/ 21173:
 /***/ ((module) => {
 
 /**
@@ -21897,7 +21897,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 2640:
+/***/ 61792:
 /***/ ((module) => {
 
 /**
@@ -21951,7 +21951,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 26791:
+/***/ 67863:
 /***/ ((module) => {
 
 /**
@@ -22005,7 +22005,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 23066:
+/***/ 8938:
 /***/ ((module) => {
 
 /**
@@ -22059,7 +22059,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 78121:
+/***/ 98425:
 /***/ ((module) => {
 
 /**
@@ -22113,7 +22113,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 54564:
+/***/ 33140:
 /***/ ((module) => {
 
 /**
@@ -22167,7 +22167,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 53835:
+/***/ 97435:
 /***/ ((module) => {
 
 /**
@@ -22221,7 +22221,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 73259:
+/***/ 22715:
 /***/ ((module) => {
 
 /**
@@ -22275,7 +22275,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 7931:
+/***/ 67083:
 /***/ ((module) => {
 
 /**
@@ -22329,7 +22329,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 43636:
+/***/ 45060:
 /***/ ((module) => {
 
 /**
@@ -22383,7 +22383,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71837:
+/***/ 92941:
 /***/ ((module) => {
 
 /**
@@ -22437,7 +22437,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8164:
+/***/ 74772:
 /***/ ((module) => {
 
 /**
@@ -22491,7 +22491,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 55185:
+/***/ 2369:
 /***/ ((module) => {
 
 /**
@@ -22545,7 +22545,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 87298:
+/***/ 95090:
 /***/ ((module) => {
 
 /**
@@ -22599,7 +22599,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 26255:
+/***/ 1887:
 /***/ ((module) => {
 
 /**
@@ -22653,7 +22653,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 91896:
+/***/ 67272:
 /***/ ((module) => {
 
 /**
@@ -22707,7 +22707,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 87333:
+/***/ 46453:
 /***/ ((module) => {
 
 /**
@@ -22761,7 +22761,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 19590:
+/***/ 34614:
 /***/ ((module) => {
 
 /**
@@ -22815,7 +22815,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 17028:
+/***/ 79124:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -22854,8 +22854,8 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // VARIABLES //
@@ -22909,7 +22909,7 @@ module.exports = temmeRootFinder;
 
 /***/ }),
 
-/***/ 10502:
+/***/ 60630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -22948,11 +22948,11 @@ module.exports = temmeRootFinder;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var erfcinv = __nccwpck_require__( 80119 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var SQRT2 = __nccwpck_require__( 96515 );
+var evalpoly = __nccwpck_require__( 54752 );
+var erfcinv = __nccwpck_require__( 99207 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var SQRT2 = __nccwpck_require__( 54707 );
 
 
 // VARIABLES //
@@ -23049,7 +23049,7 @@ module.exports = temme1;
 
 /***/ }),
 
-/***/ 32259:
+/***/ 96627:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23088,29 +23088,29 @@ module.exports = temme1;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var erfcinv = __nccwpck_require__( 80119 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var sqrt = __nccwpck_require__( 15478 );
-var sin = __nccwpck_require__( 61794 );
-var cos = __nccwpck_require__( 99191 );
-var temmeRootFinder = __nccwpck_require__( 17028 );
-var newtonRaphsonIterate = __nccwpck_require__( 79346 );
-var polyval1 = __nccwpck_require__( 88398 );
-var polyval2 = __nccwpck_require__( 73259 );
-var polyval3 = __nccwpck_require__( 8164 );
-var polyval4 = __nccwpck_require__( 55185 );
-var polyval5 = __nccwpck_require__( 87298 );
-var polyval6 = __nccwpck_require__( 26255 );
-var polyval7 = __nccwpck_require__( 91896 );
-var polyval8 = __nccwpck_require__( 87333 );
-var polyval9 = __nccwpck_require__( 19590 );
-var polyval10 = __nccwpck_require__( 21820 );
-var polyval11 = __nccwpck_require__( 19811 );
-var polyval12 = __nccwpck_require__( 49638 );
-var polyval13 = __nccwpck_require__( 67909 );
+var evalpoly = __nccwpck_require__( 54752 );
+var erfcinv = __nccwpck_require__( 99207 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var sqrt = __nccwpck_require__( 74534 );
+var sin = __nccwpck_require__( 9586 );
+var cos = __nccwpck_require__( 61447 );
+var temmeRootFinder = __nccwpck_require__( 79124 );
+var newtonRaphsonIterate = __nccwpck_require__( 36866 );
+var polyval1 = __nccwpck_require__( 19230 );
+var polyval2 = __nccwpck_require__( 22715 );
+var polyval3 = __nccwpck_require__( 74772 );
+var polyval4 = __nccwpck_require__( 2369 );
+var polyval5 = __nccwpck_require__( 95090 );
+var polyval6 = __nccwpck_require__( 1887 );
+var polyval7 = __nccwpck_require__( 67272 );
+var polyval8 = __nccwpck_require__( 46453 );
+var polyval9 = __nccwpck_require__( 34614 );
+var polyval10 = __nccwpck_require__( 62892 );
+var polyval11 = __nccwpck_require__( 63155 );
+var polyval12 = __nccwpck_require__( 92982 );
+var polyval13 = __nccwpck_require__( 21173 );
 
 
 // VARIABLES //
@@ -23265,7 +23265,7 @@ module.exports = temme2;
 
 /***/ }),
 
-/***/ 34268:
+/***/ 72172:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23306,12 +23306,12 @@ module.exports = temme2;
 
 // MODULES //
 
-var gammaincinv = __nccwpck_require__( 85778 );
-var ln = __nccwpck_require__( 51550 );
-var sqrt = __nccwpck_require__( 15478 );
-var SMALLEST_SUBNORMAL = __nccwpck_require__( 33975 );
-var temmeRootFinder = __nccwpck_require__( 17028 );
-var newtonRaphsonIterate = __nccwpck_require__( 79346 );
+var gammaincinv = __nccwpck_require__( 15586 );
+var ln = __nccwpck_require__( 70734 );
+var sqrt = __nccwpck_require__( 74534 );
+var SMALLEST_SUBNORMAL = __nccwpck_require__( 95591 );
+var temmeRootFinder = __nccwpck_require__( 79124 );
+var newtonRaphsonIterate = __nccwpck_require__( 36866 );
 
 
 // MAIN //
@@ -23443,7 +23443,7 @@ module.exports = temme3;
 
 /***/ }),
 
-/***/ 71567:
+/***/ 87615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23489,7 +23489,7 @@ module.exports = temme3;
 
 // MODULES //
 
-var main = __nccwpck_require__( 94010 );
+var main = __nccwpck_require__( 20970 );
 
 
 // EXPORTS //
@@ -23499,7 +23499,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 94010:
+/***/ 20970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23538,8 +23538,8 @@ module.exports = main;
 
 // MODULES //
 
-var polyval13 = __nccwpck_require__( 25732 );
-var polyval46 = __nccwpck_require__( 53242 );
+var polyval13 = __nccwpck_require__( 35764 );
+var polyval46 = __nccwpck_require__( 34986 );
 
 
 // MAIN //
@@ -23634,7 +23634,7 @@ module.exports = kernelCos;
 
 /***/ }),
 
-/***/ 25732:
+/***/ 35764:
 /***/ ((module) => {
 
 /**
@@ -23688,7 +23688,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 53242:
+/***/ 34986:
 /***/ ((module) => {
 
 /**
@@ -23742,7 +23742,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 70186:
+/***/ 97626:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23794,7 +23794,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 97485 );
+var main = __nccwpck_require__( 87037 );
 
 
 // EXPORTS //
@@ -23804,7 +23804,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 97485:
+/***/ 87037:
 /***/ ((module) => {
 
 /**
@@ -23944,7 +23944,7 @@ module.exports = kernelSin;
 
 /***/ }),
 
-/***/ 83291:
+/***/ 70187:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23999,7 +23999,7 @@ module.exports = kernelSin;
 
 // MODULES //
 
-var main = __nccwpck_require__( 23078 );
+var main = __nccwpck_require__( 77718 );
 
 
 // EXPORTS //
@@ -24009,7 +24009,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 23078:
+/***/ 77718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24041,19 +24041,19 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var BIAS = __nccwpck_require__( 11877 );
-var MAX_EXPONENT = __nccwpck_require__( 46276 );
-var MAX_SUBNORMAL_EXPONENT = __nccwpck_require__( 92656 );
-var MIN_SUBNORMAL_EXPONENT = __nccwpck_require__( 34862 );
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var copysign = __nccwpck_require__( 35672 );
-var normalize = (__nccwpck_require__(79335).assign);
-var floatExp = __nccwpck_require__( 6075 );
-var toWords = __nccwpck_require__( 87949 );
-var fromWords = __nccwpck_require__( 17844 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var BIAS = __nccwpck_require__( 45301 );
+var MAX_EXPONENT = __nccwpck_require__( 13172 );
+var MAX_SUBNORMAL_EXPONENT = __nccwpck_require__( 83808 );
+var MIN_SUBNORMAL_EXPONENT = __nccwpck_require__( 69886 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var copysign = __nccwpck_require__( 21896 );
+var normalize = (__nccwpck_require__(81783).assign);
+var floatExp = __nccwpck_require__( 67787 );
+var toWords = __nccwpck_require__( 21693 );
+var fromWords = __nccwpck_require__( 83300 );
 
 
 // VARIABLES //
@@ -24166,7 +24166,7 @@ module.exports = ldexp;
 
 /***/ }),
 
-/***/ 51550:
+/***/ 70734:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24215,7 +24215,7 @@ module.exports = ldexp;
 
 // MODULES //
 
-var main = __nccwpck_require__( 75553 );
+var main = __nccwpck_require__( 78609 );
 
 
 // EXPORTS //
@@ -24225,7 +24225,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75553:
+/***/ 78609:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24264,13 +24264,13 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var isnan = __nccwpck_require__( 86523 );
-var BIAS = __nccwpck_require__( 11877 );
-var NINF = __nccwpck_require__( 81475 );
-var polyvalP = __nccwpck_require__( 36488 );
-var polyvalQ = __nccwpck_require__( 71103 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var isnan = __nccwpck_require__( 34443 );
+var BIAS = __nccwpck_require__( 45301 );
+var NINF = __nccwpck_require__( 39571 );
+var polyvalP = __nccwpck_require__( 71480 );
+var polyvalQ = __nccwpck_require__( 18287 );
 
 
 // VARIABLES //
@@ -24406,7 +24406,7 @@ module.exports = ln;
 
 /***/ }),
 
-/***/ 36488:
+/***/ 71480:
 /***/ ((module) => {
 
 /**
@@ -24460,7 +24460,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71103:
+/***/ 18287:
 /***/ ((module) => {
 
 /**
@@ -24514,7 +24514,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 74879:
+/***/ 28079:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24566,7 +24566,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var log1p = __nccwpck_require__( 7306 );
+var log1p = __nccwpck_require__( 66010 );
 
 
 // EXPORTS //
@@ -24576,7 +24576,7 @@ module.exports = log1p;
 
 /***/ }),
 
-/***/ 7306:
+/***/ 66010:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24615,13 +24615,13 @@ module.exports = log1p;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 11877 );
-var polyval = __nccwpck_require__( 10897 );
+var isnan = __nccwpck_require__( 34443 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 45301 );
+var polyval = __nccwpck_require__( 49953 );
 
 
 // VARIABLES //
@@ -24940,7 +24940,7 @@ module.exports = log1p;
 
 /***/ }),
 
-/***/ 10897:
+/***/ 49953:
 /***/ ((module) => {
 
 /**
@@ -24994,7 +24994,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 15430:
+/***/ 11926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25040,7 +25040,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var log1pmx = __nccwpck_require__( 44473 );
+var log1pmx = __nccwpck_require__( 15177 );
 
 
 // EXPORTS //
@@ -25050,7 +25050,7 @@ module.exports = log1pmx;
 
 /***/ }),
 
-/***/ 44781:
+/***/ 78333:
 /***/ ((module) => {
 
 /**
@@ -25122,7 +25122,7 @@ module.exports = log1pSeries;
 
 /***/ }),
 
-/***/ 44473:
+/***/ 15177:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25160,11 +25160,11 @@ module.exports = log1pSeries;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT_EPS = __nccwpck_require__( 55088 );
-var sumSeries = __nccwpck_require__( 96491 );
-var log1pSeries = __nccwpck_require__( 44781 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT_EPS = __nccwpck_require__( 60224 );
+var sumSeries = __nccwpck_require__( 69307 );
+var log1pSeries = __nccwpck_require__( 78333 );
 
 
 // MAIN //
@@ -25222,7 +25222,7 @@ module.exports = log1pmx;
 
 /***/ }),
 
-/***/ 32974:
+/***/ 68958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25265,7 +25265,7 @@ module.exports = log1pmx;
 
 // MODULES //
 
-var max = __nccwpck_require__( 78641 );
+var max = __nccwpck_require__( 55873 );
 
 
 // EXPORTS //
@@ -25275,7 +25275,7 @@ module.exports = max;
 
 /***/ }),
 
-/***/ 78641:
+/***/ 55873:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25300,9 +25300,9 @@ module.exports = max;
 
 // MODULES //
 
-var isPositiveZero = __nccwpck_require__( 30866 );
-var isnan = __nccwpck_require__( 86523 );
-var PINF = __nccwpck_require__( 50469 );
+var isPositiveZero = __nccwpck_require__( 91810 );
+var isnan = __nccwpck_require__( 34443 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -25353,7 +25353,7 @@ module.exports = max;
 
 /***/ }),
 
-/***/ 79594:
+/***/ 79482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25396,7 +25396,7 @@ module.exports = max;
 
 // MODULES //
 
-var maxabs = __nccwpck_require__( 63757 );
+var maxabs = __nccwpck_require__( 29597 );
 
 
 // EXPORTS //
@@ -25406,7 +25406,7 @@ module.exports = maxabs;
 
 /***/ }),
 
-/***/ 63757:
+/***/ 29597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25431,8 +25431,8 @@ module.exports = maxabs;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var max = __nccwpck_require__( 32974 );
+var abs = __nccwpck_require__( 32804 );
+var max = __nccwpck_require__( 68958 );
 
 
 // MAIN //
@@ -25468,7 +25468,7 @@ module.exports = maxabs;
 
 /***/ }),
 
-/***/ 38008:
+/***/ 35560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25511,7 +25511,7 @@ module.exports = maxabs;
 
 // MODULES //
 
-var min = __nccwpck_require__( 29503 );
+var min = __nccwpck_require__( 71983 );
 
 
 // EXPORTS //
@@ -25521,7 +25521,7 @@ module.exports = min;
 
 /***/ }),
 
-/***/ 29503:
+/***/ 71983:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25546,9 +25546,9 @@ module.exports = min;
 
 // MODULES //
 
-var isNegativeZero = __nccwpck_require__( 23270 );
-var isnan = __nccwpck_require__( 86523 );
-var NINF = __nccwpck_require__( 81475 );
+var isNegativeZero = __nccwpck_require__( 5974 );
+var isnan = __nccwpck_require__( 34443 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -25599,7 +25599,7 @@ module.exports = min;
 
 /***/ }),
 
-/***/ 89912:
+/***/ 70792:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25642,7 +25642,7 @@ module.exports = min;
 
 // MODULES //
 
-var minabs = __nccwpck_require__( 10431 );
+var minabs = __nccwpck_require__( 74607 );
 
 
 // EXPORTS //
@@ -25652,7 +25652,7 @@ module.exports = minabs;
 
 /***/ }),
 
-/***/ 10431:
+/***/ 74607:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25677,8 +25677,8 @@ module.exports = minabs;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var min = __nccwpck_require__( 38008 );
+var abs = __nccwpck_require__( 32804 );
+var min = __nccwpck_require__( 35560 );
 
 
 // MAIN //
@@ -25714,7 +25714,7 @@ module.exports = minabs;
 
 /***/ }),
 
-/***/ 6310:
+/***/ 18166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25772,7 +25772,7 @@ module.exports = minabs;
 
 // MODULES //
 
-var main = __nccwpck_require__( 87609 );
+var main = __nccwpck_require__( 777 );
 
 
 // EXPORTS //
@@ -25782,7 +25782,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 59905:
+/***/ 71697:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25821,12 +25821,12 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setLowWord = __nccwpck_require__( 23786 );
-var setHighWord = __nccwpck_require__( 45990 );
-var BIAS = __nccwpck_require__( 11877 );
-var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 31277 );
-var polyvalL = __nccwpck_require__( 53140 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setLowWord = __nccwpck_require__( 37562 );
+var setHighWord = __nccwpck_require__( 48182 );
+var BIAS = __nccwpck_require__( 45301 );
+var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 54941 );
+var polyvalL = __nccwpck_require__( 20388 );
 
 
 // VARIABLES //
@@ -26001,7 +26001,7 @@ module.exports = log2ax;
 
 /***/ }),
 
-/***/ 53726:
+/***/ 15790:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26040,8 +26040,8 @@ module.exports = log2ax;
 
 // MODULES //
 
-var setLowWord = __nccwpck_require__( 23786 );
-var polyvalW = __nccwpck_require__( 23218 );
+var setLowWord = __nccwpck_require__( 37562 );
+var polyvalW = __nccwpck_require__( 44885 );
 
 
 // VARIABLES //
@@ -26099,7 +26099,7 @@ module.exports = logx;
 
 /***/ }),
 
-/***/ 87609:
+/***/ 777:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26138,24 +26138,24 @@ module.exports = logx;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isOdd = __nccwpck_require__( 97687 );
-var isInfinite = __nccwpck_require__( 57234 );
-var isInteger = __nccwpck_require__( 2804 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var toWords = __nccwpck_require__( 87949 );
-var setLowWord = __nccwpck_require__( 23786 );
-var uint32ToInt32 = __nccwpck_require__( 86519 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var xIsZero = __nccwpck_require__( 72122 );
-var yIsHuge = __nccwpck_require__( 30888 );
-var yIsInfinite = __nccwpck_require__( 93355 );
-var log2ax = __nccwpck_require__( 59905 );
-var logx = __nccwpck_require__( 53726 );
-var pow2 = __nccwpck_require__( 55224 );
+var isnan = __nccwpck_require__( 34443 );
+var isOdd = __nccwpck_require__( 33063 );
+var isInfinite = __nccwpck_require__( 16994 );
+var isInteger = __nccwpck_require__( 65220 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var toWords = __nccwpck_require__( 21693 );
+var setLowWord = __nccwpck_require__( 37562 );
+var uint32ToInt32 = __nccwpck_require__( 85191 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var xIsZero = __nccwpck_require__( 25194 );
+var yIsHuge = __nccwpck_require__( 85848 );
+var yIsInfinite = __nccwpck_require__( 79035 );
+var log2ax = __nccwpck_require__( 71697 );
+var logx = __nccwpck_require__( 15790 );
+var pow2 = __nccwpck_require__( 19880 );
 
 
 // VARIABLES //
@@ -26490,7 +26490,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 53140:
+/***/ 20388:
 /***/ ((module) => {
 
 /**
@@ -26544,7 +26544,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 35568:
+/***/ 21088:
 /***/ ((module) => {
 
 /**
@@ -26598,7 +26598,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 23218:
+/***/ 44885:
 /***/ ((module) => {
 
 /**
@@ -26652,7 +26652,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 55224:
+/***/ 19880:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26691,17 +26691,17 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var setLowWord = __nccwpck_require__( 23786 );
-var uint32ToInt32 = __nccwpck_require__( 86519 );
-var ldexp = __nccwpck_require__( 83291 );
-var LN2 = __nccwpck_require__( 81239 );
-var BIAS = __nccwpck_require__( 11877 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var HIGH_SIGNIFICAND_MASK = __nccwpck_require__( 28910 );
-var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 31277 );
-var polyvalP = __nccwpck_require__( 35568 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var setLowWord = __nccwpck_require__( 37562 );
+var uint32ToInt32 = __nccwpck_require__( 85191 );
+var ldexp = __nccwpck_require__( 70187 );
+var LN2 = __nccwpck_require__( 77991 );
+var BIAS = __nccwpck_require__( 45301 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var HIGH_SIGNIFICAND_MASK = __nccwpck_require__( 25726 );
+var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 54941 );
+var polyvalP = __nccwpck_require__( 21088 );
 
 
 // VARIABLES //
@@ -26794,7 +26794,7 @@ module.exports = pow2;
 
 /***/ }),
 
-/***/ 72122:
+/***/ 25194:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26833,10 +26833,10 @@ module.exports = pow2;
 
 // MODULES //
 
-var isOdd = __nccwpck_require__( 97687 );
-var copysign = __nccwpck_require__( 35672 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
+var isOdd = __nccwpck_require__( 33063 );
+var copysign = __nccwpck_require__( 21896 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -26901,7 +26901,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 30888:
+/***/ 85848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26940,8 +26940,8 @@ module.exports = pow;
 
 // MODULES //
 
-var ABS_MASK = __nccwpck_require__( 43935 );
-var getHighWord = __nccwpck_require__( 2882 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var getHighWord = __nccwpck_require__( 52370 );
 
 
 // VARIABLES //
@@ -27004,7 +27004,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 93355:
+/***/ 79035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27029,8 +27029,8 @@ module.exports = pow;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var PINF = __nccwpck_require__( 50469 );
+var abs = __nccwpck_require__( 32804 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -27099,7 +27099,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 74756:
+/***/ 23412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27157,7 +27157,7 @@ module.exports = pow;
 
 // MODULES //
 
-var powm1 = __nccwpck_require__( 2603 );
+var powm1 = __nccwpck_require__( 34523 );
 
 
 // EXPORTS //
@@ -27167,7 +27167,7 @@ module.exports = powm1;
 
 /***/ }),
 
-/***/ 2603:
+/***/ 34523:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27205,13 +27205,13 @@ module.exports = powm1;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isinfinite = __nccwpck_require__( 57234 );
-var abs = __nccwpck_require__( 66260 );
-var expm1 = __nccwpck_require__( 40141 );
-var ln = __nccwpck_require__( 51550 );
-var pow = __nccwpck_require__( 6310 );
-var trunc = __nccwpck_require__( 81262 );
+var isnan = __nccwpck_require__( 34443 );
+var isinfinite = __nccwpck_require__( 16994 );
+var abs = __nccwpck_require__( 32804 );
+var expm1 = __nccwpck_require__( 43389 );
+var ln = __nccwpck_require__( 70734 );
+var pow = __nccwpck_require__( 18166 );
+var trunc = __nccwpck_require__( 72433 );
 
 
 // MAIN //
@@ -27306,7 +27306,7 @@ module.exports = powm1;
 
 /***/ }),
 
-/***/ 93982:
+/***/ 40046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27350,7 +27350,7 @@ module.exports = powm1;
 
 // MODULES //
 
-var rempio2 = __nccwpck_require__( 44385 );
+var rempio2 = __nccwpck_require__( 64241 );
 
 
 // EXPORTS //
@@ -27360,7 +27360,7 @@ module.exports = rempio2;
 
 /***/ }),
 
-/***/ 97236:
+/***/ 68004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27401,9 +27401,9 @@ module.exports = rempio2;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var ldexp = __nccwpck_require__( 83291 );
-var zeros = __nccwpck_require__( 21830 );
+var floor = __nccwpck_require__( 67214 );
+var ldexp = __nccwpck_require__( 70187 );
+var zeros = __nccwpck_require__( 35126 );
 
 
 // VARIABLES //
@@ -27795,7 +27795,7 @@ module.exports = kernelRempio2;
 
 /***/ }),
 
-/***/ 44385:
+/***/ 64241:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27836,14 +27836,14 @@ module.exports = kernelRempio2;
 
 // MODULES //
 
-var ABS_MASK = __nccwpck_require__( 43935 );
-var EXPONENT_MASK = __nccwpck_require__( 30222 );
-var SIGNIFICAND_MASK = __nccwpck_require__( 28910 );
-var getHighWord = __nccwpck_require__( 2882 );
-var getLowWord = __nccwpck_require__( 31662 );
-var fromWords = __nccwpck_require__( 17844 );
-var rempio2Kernel = __nccwpck_require__( 97236 );
-var rempio2Medium = __nccwpck_require__( 92880 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var EXPONENT_MASK = __nccwpck_require__( 53438 );
+var SIGNIFICAND_MASK = __nccwpck_require__( 25726 );
+var getHighWord = __nccwpck_require__( 52370 );
+var getLowWord = __nccwpck_require__( 80606 );
+var fromWords = __nccwpck_require__( 83300 );
+var rempio2Kernel = __nccwpck_require__( 68004 );
+var rempio2Medium = __nccwpck_require__( 12512 );
 
 
 // VARIABLES //
@@ -28054,7 +28054,7 @@ module.exports = rempio2;
 
 /***/ }),
 
-/***/ 92880:
+/***/ 12512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28093,8 +28093,8 @@ module.exports = rempio2;
 
 // MODULES //
 
-var round = __nccwpck_require__( 18972 );
-var getHighWord = __nccwpck_require__( 2882 );
+var round = __nccwpck_require__( 1100 );
+var getHighWord = __nccwpck_require__( 52370 );
 
 
 // VARIABLES //
@@ -28185,7 +28185,7 @@ module.exports = rempio2Medium;
 
 /***/ }),
 
-/***/ 18972:
+/***/ 1100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28254,7 +28254,7 @@ module.exports = rempio2Medium;
 
 // MODULES //
 
-var main = __nccwpck_require__( 66547 );
+var main = __nccwpck_require__( 32099 );
 
 
 // EXPORTS //
@@ -28264,7 +28264,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 66547:
+/***/ 32099:
 /***/ ((module) => {
 
 /**
@@ -28349,7 +28349,7 @@ module.exports = round;
 
 /***/ }),
 
-/***/ 79079:
+/***/ 25975:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28398,7 +28398,7 @@ module.exports = round;
 
 // MODULES //
 
-var main = __nccwpck_require__( 10178 );
+var main = __nccwpck_require__( 81458 );
 
 
 // EXPORTS //
@@ -28408,7 +28408,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 10178:
+/***/ 81458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28433,7 +28433,7 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
+var isnan = __nccwpck_require__( 34443 );
 
 
 // MAIN //
@@ -28479,7 +28479,7 @@ module.exports = signum;
 
 /***/ }),
 
-/***/ 61794:
+/***/ 9586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28525,7 +28525,7 @@ module.exports = signum;
 
 // MODULES //
 
-var main = __nccwpck_require__( 53205 );
+var main = __nccwpck_require__( 19013 );
 
 
 // EXPORTS //
@@ -28535,7 +28535,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 53205:
+/***/ 19013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28574,12 +28574,12 @@ module.exports = main;
 
 // MODULES //
 
-var HIGH_WORD_ABS_MASK = __nccwpck_require__( 43935 );
-var HIGH_WORD_EXPONENT_MASK = __nccwpck_require__( 30222 );
-var getHighWord = __nccwpck_require__( 2882 );
-var kernelCos = __nccwpck_require__( 71567 );
-var kernelSin = __nccwpck_require__( 70186 );
-var rempio2 = __nccwpck_require__( 93982 );
+var HIGH_WORD_ABS_MASK = __nccwpck_require__( 60591 );
+var HIGH_WORD_EXPONENT_MASK = __nccwpck_require__( 53438 );
+var getHighWord = __nccwpck_require__( 52370 );
+var kernelCos = __nccwpck_require__( 87615 );
+var kernelSin = __nccwpck_require__( 97626 );
+var rempio2 = __nccwpck_require__( 40046 );
 
 
 // VARIABLES //
@@ -28674,7 +28674,7 @@ module.exports = sin;
 
 /***/ }),
 
-/***/ 18901:
+/***/ 32741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28720,7 +28720,7 @@ module.exports = sin;
 
 // MODULES //
 
-var main = __nccwpck_require__( 83012 );
+var main = __nccwpck_require__( 74356 );
 
 
 // EXPORTS //
@@ -28730,7 +28730,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 83012:
+/***/ 74356:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28755,13 +28755,13 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var cos = __nccwpck_require__( 99191 );
-var sin = __nccwpck_require__( 61794 );
-var abs = __nccwpck_require__( 66260 );
-var copysign = __nccwpck_require__( 35672 );
-var PI = __nccwpck_require__( 39701 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var cos = __nccwpck_require__( 61447 );
+var sin = __nccwpck_require__( 9586 );
+var abs = __nccwpck_require__( 32804 );
+var copysign = __nccwpck_require__( 21896 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // MAIN //
@@ -28837,7 +28837,7 @@ module.exports = sinpi;
 
 /***/ }),
 
-/***/ 15478:
+/***/ 74534:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28886,7 +28886,7 @@ module.exports = sinpi;
 
 // MODULES //
 
-var main = __nccwpck_require__( 91689 );
+var main = __nccwpck_require__( 82073 );
 
 
 // EXPORTS //
@@ -28896,7 +28896,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 91689:
+/***/ 82073:
 /***/ ((module) => {
 
 /**
@@ -28954,7 +28954,7 @@ module.exports = sqrt;
 
 /***/ }),
 
-/***/ 81262:
+/***/ 72433:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29009,7 +29009,7 @@ module.exports = sqrt;
 
 // MODULES //
 
-var main = __nccwpck_require__( 92657 );
+var main = __nccwpck_require__( 10305 );
 
 
 // EXPORTS //
@@ -29019,7 +29019,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 92657:
+/***/ 10305:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29044,8 +29044,8 @@ module.exports = main;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var ceil = __nccwpck_require__( 3385 );
+var floor = __nccwpck_require__( 67214 );
+var ceil = __nccwpck_require__( 39113 );
 
 
 // MAIN //
@@ -29099,7 +29099,7 @@ module.exports = trunc;
 
 /***/ }),
 
-/***/ 13962:
+/***/ 96890:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29124,9 +29124,9 @@ module.exports = trunc;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
-var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 28858 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
+var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 99626 );
 
 
 // VARIABLES //
@@ -29301,7 +29301,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 57028:
+/***/ 49716:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29326,9 +29326,9 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 28858 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 99626 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -29543,7 +29543,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 30508:
+/***/ 3164:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29590,9 +29590,9 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var hasGeneratorSupport = __nccwpck_require__( 67640 );
-var generator = __nccwpck_require__( 57028 );
-var basic = __nccwpck_require__( 13962 );
+var hasGeneratorSupport = __nccwpck_require__( 34184 );
+var generator = __nccwpck_require__( 49716 );
+var basic = __nccwpck_require__( 96890 );
 
 
 // MAIN //
@@ -29612,7 +29612,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 71278:
+/***/ 94814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29637,8 +29637,8 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var Fcn = __nccwpck_require__( 36990 );
-var evalpoly = __nccwpck_require__( 93767 );
+var Fcn = __nccwpck_require__( 52686 );
+var evalpoly = __nccwpck_require__( 81655 );
 
 
 // MAIN //
@@ -29747,7 +29747,7 @@ module.exports = factory;
 
 /***/ }),
 
-/***/ 62096:
+/***/ 54752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29795,9 +29795,9 @@ module.exports = factory;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 93767 );
-var factory = __nccwpck_require__( 71278 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 81655 );
+var factory = __nccwpck_require__( 94814 );
 
 
 // MAIN //
@@ -29812,7 +29812,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 93767:
+/***/ 81655:
 /***/ ((module) => {
 
 /**
@@ -29883,7 +29883,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 56049:
+/***/ 45761:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29908,8 +29908,8 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -29976,7 +29976,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 13333:
+/***/ 97125:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30001,8 +30001,8 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -30082,7 +30082,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 96491:
+/***/ 69307:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30128,9 +30128,9 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var hasGeneratorSupport = __nccwpck_require__( 67640 );
-var generator = __nccwpck_require__( 13333 );
-var basic = __nccwpck_require__( 56049 );
+var hasGeneratorSupport = __nccwpck_require__( 34184 );
+var generator = __nccwpck_require__( 97125 );
+var basic = __nccwpck_require__( 45761 );
 
 
 // MAIN //
@@ -30150,7 +30150,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 84241:
+/***/ 28865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30187,7 +30187,7 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var main = __nccwpck_require__( 97696 );
+var main = __nccwpck_require__( 15248 );
 
 
 // EXPORTS //
@@ -30197,7 +30197,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 97696:
+/***/ 15248:
 /***/ ((module) => {
 
 /**
@@ -30227,7 +30227,7 @@ module.exports = Number; // eslint-disable-line stdlib/require-globals
 
 /***/ }),
 
-/***/ 6075:
+/***/ 67787:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30273,7 +30273,7 @@ module.exports = Number; // eslint-disable-line stdlib/require-globals
 
 // MODULES //
 
-var main = __nccwpck_require__( 67014 );
+var main = __nccwpck_require__( 4630 );
 
 
 // EXPORTS //
@@ -30283,7 +30283,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 67014:
+/***/ 4630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30308,9 +30308,9 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var EXP_MASK = __nccwpck_require__( 30222 );
-var BIAS = __nccwpck_require__( 11877 );
+var getHighWord = __nccwpck_require__( 52370 );
+var EXP_MASK = __nccwpck_require__( 53438 );
+var BIAS = __nccwpck_require__( 45301 );
 
 
 // MAIN //
@@ -30356,7 +30356,7 @@ module.exports = exponent;
 
 /***/ }),
 
-/***/ 17844:
+/***/ 83300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30411,7 +30411,7 @@ module.exports = exponent;
 
 // MODULES //
 
-var main = __nccwpck_require__( 15259 );
+var main = __nccwpck_require__( 57931 );
 
 
 // EXPORTS //
@@ -30421,7 +30421,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 99593:
+/***/ 55449:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30446,7 +30446,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30475,7 +30475,7 @@ module.exports = indices;
 
 /***/ }),
 
-/***/ 15259:
+/***/ 57931:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30500,9 +30500,9 @@ module.exports = indices;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var indices = __nccwpck_require__( 99593 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var indices = __nccwpck_require__( 55449 );
 
 
 // VARIABLES //
@@ -30602,7 +30602,7 @@ module.exports = fromWords;
 
 /***/ }),
 
-/***/ 69828:
+/***/ 14196:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30627,7 +30627,7 @@ module.exports = fromWords;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30647,7 +30647,7 @@ module.exports = HIGH;
 
 /***/ }),
 
-/***/ 2882:
+/***/ 52370:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30684,7 +30684,7 @@ module.exports = HIGH;
 
 // MODULES //
 
-var main = __nccwpck_require__( 16053 );
+var main = __nccwpck_require__( 83941 );
 
 
 // EXPORTS //
@@ -30694,7 +30694,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 16053:
+/***/ 83941:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30719,9 +30719,9 @@ module.exports = main;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var HIGH = __nccwpck_require__( 69828 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var HIGH = __nccwpck_require__( 14196 );
 
 
 // VARIABLES //
@@ -30792,7 +30792,7 @@ module.exports = getHighWord;
 
 /***/ }),
 
-/***/ 31662:
+/***/ 80606:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30829,7 +30829,7 @@ module.exports = getHighWord;
 
 // MODULES //
 
-var main = __nccwpck_require__( 23761 );
+var main = __nccwpck_require__( 97825 );
 
 
 // EXPORTS //
@@ -30839,7 +30839,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75844:
+/***/ 31348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30864,7 +30864,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30884,7 +30884,7 @@ module.exports = LOW;
 
 /***/ }),
 
-/***/ 23761:
+/***/ 97825:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30909,9 +30909,9 @@ module.exports = LOW;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var LOW = __nccwpck_require__( 75844 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var LOW = __nccwpck_require__( 31348 );
 
 
 // VARIABLES //
@@ -30982,7 +30982,7 @@ module.exports = getLowWord;
 
 /***/ }),
 
-/***/ 40750:
+/***/ 92926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31007,10 +31007,10 @@ module.exports = getLowWord;
 
 // MODULES //
 
-var FLOAT64_SMALLEST_NORMAL = __nccwpck_require__( 55417 );
-var isInfinite = __nccwpck_require__( 57234 );
-var isnan = __nccwpck_require__( 86523 );
-var abs = __nccwpck_require__( 66260 );
+var FLOAT64_SMALLEST_NORMAL = __nccwpck_require__( 18281 );
+var isInfinite = __nccwpck_require__( 16994 );
+var isnan = __nccwpck_require__( 34443 );
+var abs = __nccwpck_require__( 32804 );
 
 
 // VARIABLES //
@@ -31086,7 +31086,7 @@ module.exports = normalize;
 
 /***/ }),
 
-/***/ 79335:
+/***/ 81783:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31142,9 +31142,9 @@ module.exports = normalize;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 86754 );
-var assign = __nccwpck_require__( 40750 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 10066 );
+var assign = __nccwpck_require__( 92926 );
 
 
 // MAIN //
@@ -31159,7 +31159,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 86754:
+/***/ 10066:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31184,7 +31184,7 @@ module.exports = main;
 
 // MODULES //
 
-var fcn = __nccwpck_require__( 40750 );
+var fcn = __nccwpck_require__( 92926 );
 
 
 // MAIN //
@@ -31239,7 +31239,7 @@ module.exports = normalize;
 
 /***/ }),
 
-/***/ 72880:
+/***/ 41440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31264,7 +31264,7 @@ module.exports = normalize;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31284,7 +31284,7 @@ module.exports = HIGH;
 
 /***/ }),
 
-/***/ 45990:
+/***/ 48182:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31333,7 +31333,7 @@ module.exports = HIGH;
 
 // MODULES //
 
-var main = __nccwpck_require__( 96921 );
+var main = __nccwpck_require__( 76521 );
 
 
 // EXPORTS //
@@ -31343,7 +31343,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 96921:
+/***/ 76521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31368,9 +31368,9 @@ module.exports = main;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var HIGH = __nccwpck_require__( 72880 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var HIGH = __nccwpck_require__( 41440 );
 
 
 // VARIABLES //
@@ -31454,7 +31454,7 @@ module.exports = setHighWord;
 
 /***/ }),
 
-/***/ 23786:
+/***/ 37562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31511,7 +31511,7 @@ module.exports = setHighWord;
 
 // MODULES //
 
-var main = __nccwpck_require__( 10253 );
+var main = __nccwpck_require__( 64797 );
 
 
 // EXPORTS //
@@ -31521,7 +31521,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 79760:
+/***/ 28512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31546,7 +31546,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31566,7 +31566,7 @@ module.exports = LOW;
 
 /***/ }),
 
-/***/ 10253:
+/***/ 64797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31591,9 +31591,9 @@ module.exports = LOW;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var LOW = __nccwpck_require__( 79760 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var LOW = __nccwpck_require__( 28512 );
 
 
 // VARIABLES //
@@ -31685,7 +31685,7 @@ module.exports = setLowWord;
 
 /***/ }),
 
-/***/ 65132:
+/***/ 87708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31710,9 +31710,9 @@ module.exports = setLowWord;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var indices = __nccwpck_require__( 33808 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var indices = __nccwpck_require__( 97056 );
 
 
 // VARIABLES //
@@ -31799,7 +31799,7 @@ module.exports = toWords;
 
 /***/ }),
 
-/***/ 87949:
+/***/ 21693:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31848,9 +31848,9 @@ module.exports = toWords;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 16364 );
-var assign = __nccwpck_require__( 65132 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 14876 );
+var assign = __nccwpck_require__( 87708 );
 
 
 // MAIN //
@@ -31865,7 +31865,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 33808:
+/***/ 97056:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31890,7 +31890,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31919,7 +31919,7 @@ module.exports = indices;
 
 /***/ }),
 
-/***/ 16364:
+/***/ 14876:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31944,7 +31944,7 @@ module.exports = indices;
 
 // MODULES //
 
-var fcn = __nccwpck_require__( 65132 );
+var fcn = __nccwpck_require__( 87708 );
 
 
 // MAIN //
@@ -31971,7 +31971,7 @@ module.exports = toWords;
 
 /***/ }),
 
-/***/ 86519:
+/***/ 85191:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32012,7 +32012,7 @@ module.exports = toWords;
 
 // MODULES //
 
-var uint32ToInt32 = __nccwpck_require__( 73234 );
+var uint32ToInt32 = __nccwpck_require__( 61410 );
 
 
 // EXPORTS //
@@ -32022,7 +32022,7 @@ module.exports = uint32ToInt32;
 
 /***/ }),
 
-/***/ 73234:
+/***/ 61410:
 /***/ ((module) => {
 
 /**
@@ -32076,7 +32076,7 @@ module.exports = uint32ToInt32;
 
 /***/ }),
 
-/***/ 62077:
+/***/ 39597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32101,11 +32101,11 @@ module.exports = uint32ToInt32;
 
 // MODULES //
 
-var constantFunction = __nccwpck_require__( 3084 );
-var kernelBetaincinv = __nccwpck_require__( 61489 );
-var isnan = __nccwpck_require__( 86523 );
-var sign = __nccwpck_require__( 79079 );
-var sqrt = __nccwpck_require__( 15478 );
+var constantFunction = __nccwpck_require__( 64092 );
+var kernelBetaincinv = __nccwpck_require__( 28481 );
+var isnan = __nccwpck_require__( 34443 );
+var sign = __nccwpck_require__( 25975 );
+var sqrt = __nccwpck_require__( 74534 );
 
 
 // MAIN //
@@ -32165,7 +32165,7 @@ module.exports = factory;
 
 /***/ }),
 
-/***/ 74455:
+/***/ 3079:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32216,9 +32216,9 @@ module.exports = factory;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 75186 );
-var factory = __nccwpck_require__( 62077 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 91746 );
+var factory = __nccwpck_require__( 39597 );
 
 
 // MAIN //
@@ -32233,7 +32233,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75186:
+/***/ 91746:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32258,10 +32258,10 @@ module.exports = main;
 
 // MODULES //
 
-var kernelBetaincinv = __nccwpck_require__( 61489 );
-var isnan = __nccwpck_require__( 86523 );
-var sign = __nccwpck_require__( 79079 );
-var sqrt = __nccwpck_require__( 15478 );
+var kernelBetaincinv = __nccwpck_require__( 28481 );
+var isnan = __nccwpck_require__( 34443 );
+var sign = __nccwpck_require__( 25975 );
+var sqrt = __nccwpck_require__( 74534 );
 
 
 // MAIN //
@@ -32326,7 +32326,7 @@ module.exports = quantile;
 
 /***/ }),
 
-/***/ 92029:
+/***/ 21325:
 /***/ ((module) => {
 
 /**
@@ -32436,7 +32436,7 @@ module.exports = formatDouble;
 
 /***/ }),
 
-/***/ 91836:
+/***/ 60844:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32461,8 +32461,8 @@ module.exports = formatDouble;
 
 // MODULES //
 
-var isNumber = __nccwpck_require__( 86392 );
-var zeroPad = __nccwpck_require__( 20122 );
+var isNumber = __nccwpck_require__( 65576 );
+var zeroPad = __nccwpck_require__( 19594 );
 
 // NOTE: for the following, we explicitly avoid using stdlib packages in this particular package in order to avoid circular dependencies.
 var lowercase = String.prototype.toLowerCase;
@@ -32558,7 +32558,7 @@ module.exports = formatInteger;
 
 /***/ }),
 
-/***/ 50024:
+/***/ 60632:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32596,7 +32596,7 @@ module.exports = formatInteger;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84879 );
+var main = __nccwpck_require__( 96639 );
 
 
 // EXPORTS //
@@ -32606,7 +32606,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 86392:
+/***/ 65576:
 /***/ ((module) => {
 
 /**
@@ -32659,7 +32659,7 @@ module.exports = isNumber;
 
 /***/ }),
 
-/***/ 97852:
+/***/ 89612:
 /***/ ((module) => {
 
 /**
@@ -32708,7 +32708,7 @@ module.exports = isString;
 
 /***/ }),
 
-/***/ 84879:
+/***/ 96639:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32733,12 +32733,12 @@ module.exports = isString;
 
 // MODULES //
 
-var formatInteger = __nccwpck_require__( 91836 );
-var isString = __nccwpck_require__( 97852 );
-var isNumber = __nccwpck_require__( 86392 );
-var formatDouble = __nccwpck_require__( 92029 );
-var spacePad = __nccwpck_require__( 34484 );
-var zeroPad = __nccwpck_require__( 20122 );
+var formatInteger = __nccwpck_require__( 60844 );
+var isString = __nccwpck_require__( 89612 );
+var isNumber = __nccwpck_require__( 65576 );
+var formatDouble = __nccwpck_require__( 21325 );
+var spacePad = __nccwpck_require__( 55172 );
+var zeroPad = __nccwpck_require__( 19594 );
 
 
 // VARIABLES //
@@ -32958,7 +32958,7 @@ module.exports = formatInterpolate;
 
 /***/ }),
 
-/***/ 34484:
+/***/ 55172:
 /***/ ((module) => {
 
 /**
@@ -33030,7 +33030,7 @@ module.exports = spacePad;
 
 /***/ }),
 
-/***/ 20122:
+/***/ 19594:
 /***/ ((module) => {
 
 /**
@@ -33121,7 +33121,7 @@ module.exports = zeroPad;
 
 /***/ }),
 
-/***/ 19340:
+/***/ 8924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33159,7 +33159,7 @@ module.exports = zeroPad;
 
 // MODULES //
 
-var main = __nccwpck_require__( 58755 );
+var main = __nccwpck_require__( 59859 );
 
 
 // EXPORTS //
@@ -33169,7 +33169,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 58755:
+/***/ 59859:
 /***/ ((module) => {
 
 /**
@@ -33271,7 +33271,7 @@ module.exports = formatTokenize;
 
 /***/ }),
 
-/***/ 17760:
+/***/ 18768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33311,7 +33311,7 @@ module.exports = formatTokenize;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63191 );
+var main = __nccwpck_require__( 11335 );
 
 
 // EXPORTS //
@@ -33321,7 +33321,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 28676:
+/***/ 93972:
 /***/ ((module) => {
 
 /**
@@ -33370,7 +33370,7 @@ module.exports = isString;
 
 /***/ }),
 
-/***/ 63191:
+/***/ 11335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33395,9 +33395,9 @@ module.exports = isString;
 
 // MODULES //
 
-var interpolate = __nccwpck_require__( 50024 );
-var tokenize = __nccwpck_require__( 19340 );
-var isString = __nccwpck_require__( 28676 );
+var interpolate = __nccwpck_require__( 60632 );
+var tokenize = __nccwpck_require__( 8924 );
+var isString = __nccwpck_require__( 93972 );
 
 
 // MAIN //
@@ -33441,7 +33441,7 @@ module.exports = format;
 
 /***/ }),
 
-/***/ 32038:
+/***/ 53590:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33478,7 +33478,7 @@ module.exports = format;
 
 // MODULES //
 
-var main = __nccwpck_require__( 62873 );
+var main = __nccwpck_require__( 85321 );
 
 
 // EXPORTS //
@@ -33488,7 +33488,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 62873:
+/***/ 85321:
 /***/ ((module) => {
 
 /**
@@ -33523,7 +33523,7 @@ module.exports = Sym;
 
 /***/ }),
 
-/***/ 3084:
+/***/ 64092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33568,7 +33568,7 @@ module.exports = Sym;
 
 // MODULES //
 
-var main = __nccwpck_require__( 8675 );
+var main = __nccwpck_require__( 36787 );
 
 
 // EXPORTS //
@@ -33578,7 +33578,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 8675:
+/***/ 36787:
 /***/ ((module) => {
 
 /**
@@ -33641,7 +33641,7 @@ module.exports = wrap;
 
 /***/ }),
 
-/***/ 4568:
+/***/ 90152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33685,7 +33685,7 @@ module.exports = wrap;
 
 // MODULES //
 
-var main = __nccwpck_require__( 26239 );
+var main = __nccwpck_require__( 85263 );
 
 
 // EXPORTS //
@@ -33695,7 +33695,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 26239:
+/***/ 85263:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33720,7 +33720,7 @@ module.exports = main;
 
 // MODULES //
 
-var defineProperty = __nccwpck_require__( 50708 );
+var defineProperty = __nccwpck_require__( 74884 );
 
 
 // MAIN //
@@ -33760,7 +33760,7 @@ module.exports = setNonEnumerableReadOnly;
 
 /***/ }),
 
-/***/ 97619:
+/***/ 22531:
 /***/ ((module) => {
 
 /**
@@ -33828,7 +33828,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 15141:
+/***/ 55925:
 /***/ ((module) => {
 
 /**
@@ -33863,7 +33863,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 32342:
+/***/ 3654:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33888,7 +33888,7 @@ module.exports = main;
 
 // MODULES //
 
-var defineProperty = __nccwpck_require__( 15141 );
+var defineProperty = __nccwpck_require__( 55925 );
 
 
 // MAIN //
@@ -33921,7 +33921,7 @@ module.exports = hasDefinePropertySupport;
 
 /***/ }),
 
-/***/ 50708:
+/***/ 74884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33964,9 +33964,9 @@ module.exports = hasDefinePropertySupport;
 
 // MODULES //
 
-var hasDefinePropertySupport = __nccwpck_require__( 32342 );
-var builtin = __nccwpck_require__( 97619 );
-var polyfill = __nccwpck_require__( 80061 );
+var hasDefinePropertySupport = __nccwpck_require__( 3654 );
+var builtin = __nccwpck_require__( 22531 );
+var polyfill = __nccwpck_require__( 70317 );
 
 
 // MAIN //
@@ -33986,7 +33986,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 80061:
+/***/ 70317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34013,7 +34013,7 @@ module.exports = defineProperty;
 
 // MODULES //
 
-var format = __nccwpck_require__( 17760 );
+var format = __nccwpck_require__( 18768 );
 
 
 // VARIABLES //
@@ -34115,7 +34115,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 13595:
+/***/ 42795:
 /***/ ((module) => {
 
 /**
@@ -34162,7 +34162,7 @@ module.exports = evil;
 
 /***/ }),
 
-/***/ 547:
+/***/ 15827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34208,9 +34208,9 @@ module.exports = evil;
 
 // MODULES //
 
-var hasToStringTag = __nccwpck_require__( 9501 );
-var builtin = __nccwpck_require__( 31006 );
-var polyfill = __nccwpck_require__( 9728 );
+var hasToStringTag = __nccwpck_require__( 53549 );
+var builtin = __nccwpck_require__( 57550 );
+var polyfill = __nccwpck_require__( 84752 );
 
 
 // MAIN //
@@ -34230,7 +34230,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 31006:
+/***/ 57550:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34255,7 +34255,7 @@ module.exports = main;
 
 // MODULES //
 
-var toStr = __nccwpck_require__( 55763 );
+var toStr = __nccwpck_require__( 57219 );
 
 
 // MAIN //
@@ -34293,7 +34293,7 @@ module.exports = nativeClass;
 
 /***/ }),
 
-/***/ 9728:
+/***/ 84752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34318,9 +34318,9 @@ module.exports = nativeClass;
 
 // MODULES //
 
-var hasOwnProp = __nccwpck_require__( 31907 );
-var toStringTag = __nccwpck_require__( 94499 );
-var toStr = __nccwpck_require__( 55763 );
+var hasOwnProp = __nccwpck_require__( 67443 );
+var toStringTag = __nccwpck_require__( 60307 );
+var toStr = __nccwpck_require__( 57219 );
 
 
 // MAIN //
@@ -34381,7 +34381,7 @@ module.exports = nativeClass;
 
 /***/ }),
 
-/***/ 55763:
+/***/ 57219:
 /***/ ((module) => {
 
 /**
@@ -34416,7 +34416,7 @@ module.exports = toStr;
 
 /***/ }),
 
-/***/ 94499:
+/***/ 60307:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34441,7 +34441,7 @@ module.exports = toStr;
 
 // MODULES //
 
-var Symbol = __nccwpck_require__( 32038 );
+var Symbol = __nccwpck_require__( 53590 );
 
 
 // MAIN //
@@ -34456,7 +34456,7 @@ module.exports = toStrTag;
 
 /***/ }),
 
-/***/ 21916:
+/***/ 53996:
 /***/ ((__unused_webpack_module, exports) => {
 
 var __webpack_unused_export__;
@@ -34606,15 +34606,15 @@ __webpack_unused_export__ = closest;
 
 /***/ }),
 
-/***/ 20770:
+/***/ 58482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(29290);
 
 
 /***/ }),
 
-/***/ 20218:
+/***/ 29290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -34886,33 +34886,33 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 42480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(81285)
+const Dispatcher = __nccwpck_require__(97939)
+const Pool = __nccwpck_require__(92244)
+const BalancedPool = __nccwpck_require__(2549)
+const Agent = __nccwpck_require__(58285)
+const ProxyAgent = __nccwpck_require__(39920)
+const EnvHttpProxyAgent = __nccwpck_require__(40929)
+const RetryAgent = __nccwpck_require__(71346)
+const errors = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(88567)
+const buildConnector = __nccwpck_require__(32784)
+const MockClient = __nccwpck_require__(9493)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(45220)
+const mockErrors = __nccwpck_require__(49917)
+const RetryHandler = __nccwpck_require__(45640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(78421)
+const DecoratorHandler = __nccwpck_require__(80091)
+const RedirectHandler = __nccwpck_require__(67970)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -34930,10 +34930,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+  redirect: __nccwpck_require__(20730),
+  retry: __nccwpck_require__(74346),
+  dump: __nccwpck_require__(78412),
+  dns: __nccwpck_require__(48731)
 }
 
 module.exports.buildConnector = buildConnector
@@ -34995,7 +34995,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
+const fetchImpl = (__nccwpck_require__(58702).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -35007,39 +35007,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.Headers = __nccwpck_require__(75524).Headers
+module.exports.Response = __nccwpck_require__(70715).Response
+module.exports.Request = __nccwpck_require__(30175).Request
+module.exports.FormData = __nccwpck_require__(41142).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+module.exports.FileReader = __nccwpck_require__(54848).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(30179)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(15965)
+const { kConstruct } = __nccwpck_require__(40061)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(16933)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(57708)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(77316)
+module.exports.WebSocket = __nccwpck_require__(71886).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -35055,18 +35055,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(61670)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 90670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(84640)
+const { RequestAbortedError } = __nccwpck_require__(44627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -35126,16 +35126,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 42004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -35241,7 +35241,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 65646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35255,10 +35255,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -35499,16 +35499,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(80471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -35720,18 +35720,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 29656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(32247)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -35947,15 +35947,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(44627)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(84640)
+const { addSignal, removeSignal } = __nccwpck_require__(90670)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -36062,21 +36062,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 88567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(29656)
+module.exports.pipeline = __nccwpck_require__(65646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(42004)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 80471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -36085,9 +36085,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { ReadableStreamFrom } = __nccwpck_require__(84640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -36468,15 +36468,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 32247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(80471)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -36568,16 +36568,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 32784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(44627)
+const timers = __nccwpck_require__(91275)
 
 function noop () {}
 
@@ -36815,7 +36815,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 22303:
 /***/ ((module) => {
 
 
@@ -36940,7 +36940,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 53374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37149,7 +37149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 44627:
 /***/ ((module) => {
 
 
@@ -37581,7 +37581,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 37311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37589,7 +37589,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -37604,9 +37604,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -38070,7 +38070,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 64043:
 /***/ ((module) => {
 
 module.exports = {
@@ -38144,7 +38144,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 84152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38152,7 +38152,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(22303)
 
 class TstNode {
   /** @type {any} */
@@ -38303,13 +38303,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 84640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(64043)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -38317,9 +38317,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(22303)
+const { tree } = __nccwpck_require__(84152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -39029,18 +39029,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 58285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
+const DispatcherBase = __nccwpck_require__(19265)
+const Pool = __nccwpck_require__(92244)
+const Client = __nccwpck_require__(81285)
+const util = __nccwpck_require__(84640)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -39169,7 +39169,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39177,7 +39177,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   PoolBase,
   kClients,
@@ -39185,10 +39185,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(73856)
+const Pool = __nccwpck_require__(92244)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const { parseOrigin } = __nccwpck_require__(84640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -39385,7 +39385,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 29133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39393,9 +39393,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const timers = __nccwpck_require__(91275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -39408,7 +39408,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -39441,9 +39441,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(80776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -39455,11 +39455,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(88586))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -39467,7 +39467,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -40382,7 +40382,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(46396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -40905,7 +40905,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40913,13 +40913,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(44627)
 const {
   kUrl,
   kReset,
@@ -40938,7 +40938,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(64043)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -41344,7 +41344,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(46396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -41704,7 +41704,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 81285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -41714,16 +41714,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(84640)
+const { channels } = __nccwpck_require__(53374)
+const Request = __nccwpck_require__(37311)
+const DispatcherBase = __nccwpck_require__(19265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
 const {
   kUrl,
   kServerName,
@@ -41765,9 +41765,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(64043)
+const connectH1 = __nccwpck_require__(29133)
+const connectH2 = __nccwpck_require__(4548)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -42075,7 +42075,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(66036)
 
 function onError (client, err) {
   if (
@@ -42335,19 +42335,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 19265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(97939)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(44627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -42550,7 +42550,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 97939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42622,15 +42622,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 40929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(19265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(64043)
+const ProxyAgent = __nccwpck_require__(39920)
+const Agent = __nccwpck_require__(58285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -42789,7 +42789,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 95844:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -42913,15 +42913,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 73856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(19265)
+const FixedQueue = __nccwpck_require__(95844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(64043)
+const PoolStats = __nccwpck_require__(15710)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -43114,10 +43114,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 15710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(64043)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -43155,7 +43155,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 92244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43166,14 +43166,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(73856)
+const Client = __nccwpck_require__(81285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(44627)
+const util = __nccwpck_require__(84640)
+const { kUrl, kInterceptors } = __nccwpck_require__(64043)
+const buildConnector = __nccwpck_require__(32784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -43269,19 +43269,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 39920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(64043)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(58285)
+const Pool = __nccwpck_require__(92244)
+const DispatcherBase = __nccwpck_require__(19265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(44627)
+const buildConnector = __nccwpck_require__(32784)
+const Client = __nccwpck_require__(81285)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -43550,13 +43550,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 71346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(97939)
+const RetryHandler = __nccwpck_require__(45640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -43592,7 +43592,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 78421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43600,8 +43600,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const Agent = __nccwpck_require__(58285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -43631,7 +43631,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 80091:
 /***/ ((module) => {
 
 
@@ -43682,15 +43682,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 67970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(84640)
+const { kBodyUsed } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -43921,20 +43921,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 45640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(64043)
+const { RequestRetryError } = __nccwpck_require__(44627)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(84640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -44365,14 +44365,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 48731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(80091)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(44627)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -44747,14 +44747,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 78412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(84640)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(44627)
+const DecoratorHandler = __nccwpck_require__(80091)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -44877,12 +44877,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 66036:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -44905,11 +44905,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 20730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(67970)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -44936,11 +44936,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 74346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(45640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -44962,13 +44962,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 80776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(11308);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -45246,7 +45246,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -45258,7 +45258,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 88586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -45270,7 +45270,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 11308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45291,13 +45291,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(64043)
+const Agent = __nccwpck_require__(58285)
 const {
   kAgent,
   kMockAgentSet,
@@ -45308,14 +45308,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(90941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(45220)
+const { matchValue, buildMockOptions } = __nccwpck_require__(58981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(44627)
+const Dispatcher = __nccwpck_require__(97939)
+const Pluralizer = __nccwpck_require__(43289)
+const PendingInterceptorsFormatter = __nccwpck_require__(81726)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -45458,14 +45458,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(81285)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -45474,10 +45474,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -45524,12 +45524,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 49917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(44627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -45559,12 +45559,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 35015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kDispatchKey,
@@ -45572,9 +45572,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
+const { buildURL } = __nccwpck_require__(84640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -45773,14 +45773,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 45220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(92244)
+const { buildMockDispatch } = __nccwpck_require__(58981)
 const {
   kDispatches,
   kMockAgent,
@@ -45789,10 +45789,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(90941)
+const { MockInterceptor } = __nccwpck_require__(35015)
+const Symbols = __nccwpck_require__(64043)
+const { InvalidArgumentError } = __nccwpck_require__(44627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -45839,7 +45839,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 90941:
 /***/ ((module) => {
 
 
@@ -45869,20 +45869,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 58981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(49917)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(90941)
+const { buildURL } = __nccwpck_require__(84640)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -46243,7 +46243,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 81726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46293,7 +46293,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 43289:
 /***/ ((module) => {
 
 
@@ -46329,7 +46329,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 91275:
 /***/ ((module) => {
 
 
@@ -46759,20 +46759,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 78514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(40061)
+const { urlEquals, getFieldValues } = __nccwpck_require__(16814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(84640)
+const { webidl } = __nccwpck_require__(15701)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(70715)
+const { Request, fromInnerRequest } = __nccwpck_require__(30175)
+const { kState } = __nccwpck_require__(61995)
+const { fetching } = __nccwpck_require__(58702)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(19520)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -47625,15 +47625,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 15965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(40061)
+const { Cache } = __nccwpck_require__(78514)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class CacheStorage {
   /**
@@ -47784,26 +47784,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 40061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(64043).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 16814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { isValidHeaderName } = __nccwpck_require__(19520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -47848,7 +47848,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 33404:
 /***/ ((module) => {
 
 
@@ -47867,15 +47867,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 16933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(58906)
+const { stringify } = __nccwpck_require__(41077)
+const { webidl } = __nccwpck_require__(15701)
+const { Headers } = __nccwpck_require__(75524)
 
 /**
  * @typedef {Object} Cookie
@@ -48058,14 +48058,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 58906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(33404)
+const { isCTLExcludingHtab } = __nccwpck_require__(41077)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(57708)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -48375,7 +48375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 41077:
 /***/ ((module) => {
 
 
@@ -48734,13 +48734,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(63691)
 
 /**
  * @type {number[]} BOM
@@ -49315,23 +49315,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 61670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(58702)
+const { makeRequest } = __nccwpck_require__(30175)
+const { webidl } = __nccwpck_require__(15701)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(57708)
+const { createFastMessageEvent } = __nccwpck_require__(77316)
+const { isNetworkError } = __nccwpck_require__(70715)
+const { delay } = __nccwpck_require__(63691)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 
 let experimentalWarned = false
 
@@ -49805,7 +49805,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 63691:
 /***/ ((module) => {
 
 
@@ -49849,12 +49849,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 46396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(84640)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -49864,16 +49864,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { FormData } = __nccwpck_require__(41142)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(57708)
+const { multipartFormDataParser } = __nccwpck_require__(23028)
 let random
 
 try {
@@ -50385,7 +50385,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 27775:
 /***/ ((module) => {
 
 
@@ -50516,7 +50516,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 57708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -51267,12 +51267,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 69197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(64043)
 
 class CompatWeakRef {
   constructor (value) {
@@ -51320,14 +51320,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 92538:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -51453,16 +51453,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 23028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { utf8DecodeBytes } = __nccwpck_require__(19520)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(57708)
+const { isFileLike } = __nccwpck_require__(92538)
+const { makeEntry } = __nccwpck_require__(41142)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -51934,16 +51934,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 41142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(19520)
+const { kState } = __nccwpck_require__(61995)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { FileLike, isFileLike } = __nccwpck_require__(92538)
+const { webidl } = __nccwpck_require__(15701)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -52193,7 +52193,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 30179:
 /***/ ((module) => {
 
 
@@ -52240,21 +52240,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 75524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(64043)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(19520)
+const { webidl } = __nccwpck_require__(15701)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -52934,7 +52934,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 58702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -52947,9 +52947,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(70715)
+const { HeadersList } = __nccwpck_require__(75524)
+const { Request, cloneRequest } = __nccwpck_require__(30175)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -52985,23 +52985,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(19520)
+const { kState, kDispatcher } = __nccwpck_require__(61995)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(46396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(84640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(57708)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
+const { webidl } = __nccwpck_require__(15701)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -55211,23 +55211,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 30175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(46396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(75524)
+const { FinalizationRegistry } = __nccwpck_require__(69197)()
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -55237,12 +55237,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(27775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -56255,14 +56255,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 70715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(75524)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(46396)
+const util = __nccwpck_require__(84640)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -56274,16 +56274,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(19520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(27775)
+const { kState, kHeaders } = __nccwpck_require__(61995)
+const { webidl } = __nccwpck_require__(15701)
+const { FormData } = __nccwpck_require__(41142)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { kConstruct } = __nccwpck_require__(64043)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -56872,7 +56872,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 61995:
 /***/ ((module) => {
 
 
@@ -56888,21 +56888,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 19520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(27775)
+const { getGlobalOrigin } = __nccwpck_require__(30179)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(57708)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(84640)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 let supportedHashes = []
 
@@ -58527,14 +58527,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 15701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(84640)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -59229,7 +59229,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 92927:
 /***/ ((module) => {
 
 
@@ -59526,7 +59526,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 54848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -59535,16 +59535,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(20410)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(14929)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -59877,12 +59877,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 45549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(15701)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -59962,7 +59962,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 14929:
 /***/ ((module) => {
 
 
@@ -59979,7 +59979,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 20410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -59990,10 +59990,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(14929)
+const { ProgressEvent } = __nccwpck_require__(45549)
+const { getEncoding } = __nccwpck_require__(92927)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(57708)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -60377,27 +60377,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(26096)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(90032)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(31025)
+const { channels } = __nccwpck_require__(53374)
+const { CloseEvent } = __nccwpck_require__(77316)
+const { makeRequest } = __nccwpck_require__(30175)
+const { fetching } = __nccwpck_require__(58702)
+const { Headers, getHeadersList } = __nccwpck_require__(75524)
+const { getDecodeSplit } = __nccwpck_require__(19520)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
 
 /** @type {import('crypto')} */
 let crypto
@@ -60755,7 +60755,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 26096:
 /***/ ((module) => {
 
 
@@ -60828,14 +60828,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 77316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(15701)
+const { kEnumerableProperty } = __nccwpck_require__(84640)
+const { kConstruct } = __nccwpck_require__(64043)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -61164,12 +61164,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 89104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(26096)
 
 const BUFFER_SIZE = 16386
 
@@ -61267,14 +61267,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 31869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(31025)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -61379,16 +61379,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 99332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(26096)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(90032)
+const { channels } = __nccwpck_require__(53374)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -61398,11 +61398,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(31025)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { closeWebSocketConnection } = __nccwpck_require__(7905)
+const { PerMessageDeflate } = __nccwpck_require__(31869)
+const { MessageSizeExceededError } = __nccwpck_require__(44627)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -61913,14 +61913,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 59388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(89104)
+const { opcodes, sendHints } = __nccwpck_require__(26096)
+const FixedQueue = __nccwpck_require__(95844)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -62024,7 +62024,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 90032:
 /***/ ((module) => {
 
 
@@ -62043,16 +62043,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 31025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(90032)
+const { states, opcodes } = __nccwpck_require__(26096)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(77316)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(57708)
 
 /* globals Blob */
 
@@ -62372,15 +62372,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 71886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(15701)
+const { URLSerializer } = __nccwpck_require__(57708)
+const { environmentSettingsObject } = __nccwpck_require__(19520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(26096)
 const {
   kWebSocketURL,
   kReadyState,
@@ -62389,21 +62389,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(90032)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(31025)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(99332)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(84640)
+const { getGlobalDispatcher } = __nccwpck_require__(78421)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(77316)
+const { SendQueue } = __nccwpck_require__(59388)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -63184,7 +63184,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 44942:
+/***/ 15326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -63208,7 +63208,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -63299,11 +63299,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(58482);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(42480);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -64003,7 +64003,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 75613:
+/***/ 96143:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,3628800,39916800,479001600,6227020800,87178291200,1307674368000,20922789888000,355687428096000,6402373705728000,121645100408832000,2432902008176640000,51090942171709440000,1.1240007277776077e+21,2.585201673888498e+22,6.204484017332394e+23,1.5511210043330986e+25,4.0329146112660565e+26,1.0888869450418352e+28,3.0488834461171387e+29,8.841761993739702e+30,2.6525285981219107e+32,8.222838654177922e+33,2.631308369336935e+35,8.683317618811886e+36,2.9523279903960416e+38,1.0333147966386145e+40,3.7199332678990125e+41,1.3763753091226346e+43,5.230226174666011e+44,2.0397882081197444e+46,8.159152832478977e+47,3.345252661316381e+49,1.40500611775288e+51,6.041526306337383e+52,2.658271574788449e+54,1.1962222086548019e+56,5.502622159812089e+57,2.5862324151116818e+59,1.2413915592536073e+61,6.082818640342675e+62,3.0414093201713376e+64,1.5511187532873822e+66,8.065817517094388e+67,4.2748832840600255e+69,2.308436973392414e+71,1.2696403353658276e+73,7.109985878048635e+74,4.0526919504877214e+76,2.3505613312828785e+78,1.3868311854568984e+80,8.32098711274139e+81,5.075802138772248e+83,3.146997326038794e+85,1.98260831540444e+87,1.2688693218588417e+89,8.247650592082472e+90,5.443449390774431e+92,3.647111091818868e+94,2.4800355424368305e+96,1.711224524281413e+98,1.1978571669969892e+100,8.504785885678623e+101,6.1234458376886085e+103,4.4701154615126844e+105,3.307885441519386e+107,2.48091408113954e+109,1.8854947016660504e+111,1.4518309202828587e+113,1.1324281178206297e+115,8.946182130782976e+116,7.156945704626381e+118,5.797126020747368e+120,4.753643337012842e+122,3.945523969720659e+124,3.314240134565353e+126,2.81710411438055e+128,2.4227095383672734e+130,2.107757298379528e+132,1.8548264225739844e+134,1.650795516090846e+136,1.4857159644817615e+138,1.352001527678403e+140,1.2438414054641308e+142,1.1567725070816416e+144,1.087366156656743e+146,1.032997848823906e+148,9.916779348709496e+149,9.619275968248212e+151,9.426890448883248e+153,9.332621544394415e+155,9.332621544394415e+157,9.42594775983836e+159,9.614466715035127e+161,9.90290071648618e+163,1.0299016745145628e+166,1.081396758240291e+168,1.1462805637347084e+170,1.226520203196138e+172,1.324641819451829e+174,1.4438595832024937e+176,1.588245541522743e+178,1.7629525510902446e+180,1.974506857221074e+182,2.2311927486598138e+184,2.5435597334721877e+186,2.925093693493016e+188,3.393108684451898e+190,3.969937160808721e+192,4.684525849754291e+194,5.574585761207606e+196,6.689502913449127e+198,8.094298525273444e+200,9.875044200833601e+202,1.214630436702533e+205,1.506141741511141e+207,1.882677176888926e+209,2.372173242880047e+211,3.0126600184576594e+213,3.856204823625804e+215,4.974504222477287e+217,6.466855489220474e+219,8.47158069087882e+221,1.1182486511960043e+224,1.4872707060906857e+226,1.9929427461615188e+228,2.6904727073180504e+230,3.659042881952549e+232,5.012888748274992e+234,6.917786472619489e+236,9.615723196941089e+238,1.3462012475717526e+241,1.898143759076171e+243,2.695364137888163e+245,3.854370717180073e+247,5.5502938327393044e+249,8.047926057471992e+251,1.1749972043909107e+254,1.727245890454639e+256,2.5563239178728654e+258,3.80892263763057e+260,5.713383956445855e+262,8.62720977423324e+264,1.3113358856834524e+267,2.0063439050956823e+269,3.0897696138473508e+271,4.789142901463394e+273,7.471062926282894e+275,1.1729568794264145e+278,1.853271869493735e+280,2.9467022724950384e+282,4.7147236359920616e+284,7.590705053947219e+286,1.2296942187394494e+289,2.0044015765453026e+291,3.287218585534296e+293,5.423910666131589e+295,9.003691705778438e+297,1.503616514864999e+300,2.5260757449731984e+302,4.269068009004705e+304,7.257415615307999e+306]');
@@ -64209,7 +64209,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -64245,7 +64245,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -64341,7 +64341,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -64378,9 +64378,9 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(15326);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -64456,7 +64456,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -64530,7 +64530,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -64811,7 +64811,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -64853,7 +64853,7 @@ var external_events_ = __nccwpck_require__(24434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(42613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -65033,7 +65033,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -65307,7 +65307,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -65895,7 +65895,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -65975,7 +65975,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -66040,7 +66040,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -66606,8 +66606,8 @@ function formatFigure(spec, value) {
     return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var stats_base_dists_t_quantile_lib = __nccwpck_require__(74455);
+// EXTERNAL MODULE: ../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var stats_base_dists_t_quantile_lib = __nccwpck_require__(3079);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_t_quantile_lib);
 ;// CONCATENATED MODULE: ./src/core/stats.ts
 
@@ -66793,7 +66793,7 @@ function failedVerdict(backend, reason, ids, durationMs) {
     return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -67668,7 +67668,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -67811,7 +67811,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -68124,7 +68124,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -68282,7 +68282,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -68800,7 +68800,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -68840,14 +68840,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -71485,7 +71485,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -71538,7 +71538,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/api.js
 
 
 
@@ -72643,7 +72643,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -73296,7 +73296,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -74141,7 +74141,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -74268,7 +74268,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -74537,7 +74537,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -74714,7 +74714,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -74773,7 +74773,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -74791,7 +74791,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -76458,8 +76458,8 @@ async function pollUntilTerminal(options) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(21916);
+// EXTERNAL MODULE: ../main/node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(53996);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
 
 /** How far a typo may be from the name it meant to be suggested: a few letters, not a different word. */
@@ -78077,7 +78077,7 @@ async function globFiles(pattern, cwd) {
     return found.sort();
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/iso.js
 
 
 
@@ -79181,6 +79181,8 @@ function poolFigures(repeats, specs) {
         const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
         if (count) {
             pooled.counts[spec.name] = count;
+            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
             pooled.figures[spec.name] = round(count.passes / count.trials);
             continue;
         }
@@ -79295,6 +79297,28 @@ function sequentialTest(question, data) {
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
     const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+/**
+ * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
+ * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
+ * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
+ * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
+ * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
+ * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
+ * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
+ * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
+ * pooled figure is the same either way (passes over trials is the trial-weighted mean).
+ */
+function sequentialData(pooled, figure, domain) {
+    const count = pooled.counts[figure];
+    const values = pooled.values[figure];
+    const [min, max] = [domain.min ?? 0, domain.max ?? 1];
+    const inside = values?.some((v) => v > min && v < max) ?? false;
+    if (count && (inside || !values))
+        return { count };
+    // Weighed as the pooled figure is: by each repeat's trials.
+    const weights = pooled.weights[figure];
+    return values ? { values, ...(weights ? { weights } : {}) } : undefined;
 }
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
 function scaledWeights(n, weights) {
@@ -79466,13 +79490,9 @@ function sequentialStates(run, outcomes) {
     const thresholds = run_thresholdsOf(outcomes);
     return questionsOf(run, thresholds).flatMap((question) => {
         const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
-        const count = pooled.counts[figure];
-        const values = pooled.values[figure];
-        if (count)
-            return [sequentialTest(question, { count })];
-        // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
-        const weights = pooled.weights[figure];
-        return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
+        const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
+        const data = domain ? sequentialData(pooled, figure, domain) : undefined;
+        return data ? [sequentialTest(question, data)] : [];
     });
 }
 /** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
@@ -79870,7 +79890,7 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
 function machineAgents(env = process.env) {
     if (!PROXY_VARIABLES.some((name) => env[name]))
         return directAgents();
-    const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 15326)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
 }
 
@@ -80718,7 +80738,7 @@ async function startGitHubReport(place, log, budget) {
     try {
         const [owner = '', repo = ''] = place.repository.split('/');
         // Octokit is loaded only by a gate that reports on GitHub.
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(627)]).then(__nccwpck_require__.bind(__nccwpck_require__, 80627));
         const github = createGitHub(place.token, place.apiUrl, log, budget);
         // The look-ups of the base branch (its verdict, its history) have a bound of their own, and
         // the end of the budget is reserved for completing the check: a GitHub that hangs on them

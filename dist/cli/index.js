@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 68787:
+/***/ 41123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -45,7 +45,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 // MODULES //
 
-var main = __nccwpck_require__( 13742 );
+var main = __nccwpck_require__( 61918 );
 
 
 // EXPORTS //
@@ -55,7 +55,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 13742:
+/***/ 61918:
 /***/ ((module) => {
 
 /**
@@ -115,7 +115,7 @@ module.exports = filled;
 
 /***/ }),
 
-/***/ 21830:
+/***/ 35126:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -152,7 +152,7 @@ module.exports = filled;
 
 // MODULES //
 
-var main = __nccwpck_require__( 1401 );
+var main = __nccwpck_require__( 52265 );
 
 
 // EXPORTS //
@@ -162,7 +162,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 1401:
+/***/ 52265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -187,7 +187,7 @@ module.exports = main;
 
 // MODULES //
 
-var filled = __nccwpck_require__( 68787 );
+var filled = __nccwpck_require__( 41123 );
 
 
 // MAIN //
@@ -214,7 +214,7 @@ module.exports = zeros;
 
 /***/ }),
 
-/***/ 69979:
+/***/ 38827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -251,9 +251,9 @@ module.exports = zeros;
 
 // MODULES //
 
-var hasFloat64ArraySupport = __nccwpck_require__( 39714 );
-var builtin = __nccwpck_require__( 15878 );
-var polyfill = __nccwpck_require__( 98520 );
+var hasFloat64ArraySupport = __nccwpck_require__( 36114 );
+var builtin = __nccwpck_require__( 11350 );
+var polyfill = __nccwpck_require__( 3432 );
 
 
 // MAIN //
@@ -273,7 +273,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 15878:
+/***/ 11350:
 /***/ ((module) => {
 
 /**
@@ -308,7 +308,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 98520:
+/***/ 3432:
 /***/ ((module) => {
 
 /**
@@ -352,7 +352,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 14826:
+/***/ 56602:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -389,9 +389,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint16ArraySupport = __nccwpck_require__( 55613 );
-var builtin = __nccwpck_require__( 43405 );
-var polyfill = __nccwpck_require__( 40523 );
+var hasUint16ArraySupport = __nccwpck_require__( 67245 );
+var builtin = __nccwpck_require__( 89309 );
+var polyfill = __nccwpck_require__( 91707 );
 
 
 // MAIN //
@@ -411,7 +411,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 43405:
+/***/ 89309:
 /***/ ((module) => {
 
 /**
@@ -446,7 +446,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 40523:
+/***/ 91707:
 /***/ ((module) => {
 
 /**
@@ -490,7 +490,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 47096:
+/***/ 93000:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -527,9 +527,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint32ArraySupport = __nccwpck_require__( 44171 );
-var builtin = __nccwpck_require__( 62399 );
-var polyfill = __nccwpck_require__( 83689 );
+var hasUint32ArraySupport = __nccwpck_require__( 59195 );
+var builtin = __nccwpck_require__( 50127 );
+var polyfill = __nccwpck_require__( 23641 );
 
 
 // MAIN //
@@ -549,7 +549,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 62399:
+/***/ 50127:
 /***/ ((module) => {
 
 /**
@@ -584,7 +584,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 83689:
+/***/ 23641:
 /***/ ((module) => {
 
 /**
@@ -628,7 +628,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 65183:
+/***/ 54671:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -665,9 +665,9 @@ module.exports = polyfill;
 
 // MODULES //
 
-var hasUint8ArraySupport = __nccwpck_require__( 4246 );
-var builtin = __nccwpck_require__( 78570 );
-var polyfill = __nccwpck_require__( 97540 );
+var hasUint8ArraySupport = __nccwpck_require__( 31430 );
+var builtin = __nccwpck_require__( 79098 );
+var polyfill = __nccwpck_require__( 58676 );
 
 
 // MAIN //
@@ -687,7 +687,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 78570:
+/***/ 79098:
 /***/ ((module) => {
 
 /**
@@ -722,7 +722,7 @@ module.exports = ctor;
 
 /***/ }),
 
-/***/ 97540:
+/***/ 58676:
 /***/ ((module) => {
 
 /**
@@ -766,7 +766,7 @@ module.exports = polyfill;
 
 /***/ }),
 
-/***/ 5265:
+/***/ 84385:
 /***/ ((module) => {
 
 /**
@@ -801,7 +801,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 39714:
+/***/ 36114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -838,7 +838,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasFloat64ArraySupport = __nccwpck_require__( 16405 );
+var hasFloat64ArraySupport = __nccwpck_require__( 78885 );
 
 
 // EXPORTS //
@@ -848,7 +848,7 @@ module.exports = hasFloat64ArraySupport;
 
 /***/ }),
 
-/***/ 16405:
+/***/ 78885:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -873,8 +873,8 @@ module.exports = hasFloat64ArraySupport;
 
 // MODULES //
 
-var isFloat64Array = __nccwpck_require__( 25672 );
-var GlobalFloat64Array = __nccwpck_require__( 5265 );
+var isFloat64Array = __nccwpck_require__( 46584 );
+var GlobalFloat64Array = __nccwpck_require__( 84385 );
 
 
 // MAIN //
@@ -919,7 +919,7 @@ module.exports = hasFloat64ArraySupport;
 
 /***/ }),
 
-/***/ 67640:
+/***/ 34184:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -956,7 +956,7 @@ module.exports = hasFloat64ArraySupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 43103 );
+var main = __nccwpck_require__( 94383 );
 
 
 // EXPORTS //
@@ -966,7 +966,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 43103:
+/***/ 94383:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -991,7 +991,7 @@ module.exports = main;
 
 // MODULES //
 
-var evil = __nccwpck_require__( 13595 );
+var evil = __nccwpck_require__( 42795 );
 
 
 // MAIN //
@@ -1024,7 +1024,7 @@ module.exports = hasGeneratorSupport;
 
 /***/ }),
 
-/***/ 31907:
+/***/ 67443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1068,7 +1068,7 @@ module.exports = hasGeneratorSupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 54270 );
+var main = __nccwpck_require__( 99470 );
 
 
 // EXPORTS //
@@ -1078,7 +1078,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 54270:
+/***/ 99470:
 /***/ ((module) => {
 
 /**
@@ -1149,7 +1149,7 @@ module.exports = hasOwnProp;
 
 /***/ }),
 
-/***/ 75547:
+/***/ 57035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1186,7 +1186,7 @@ module.exports = hasOwnProp;
 
 // MODULES //
 
-var main = __nccwpck_require__( 166 );
+var main = __nccwpck_require__( 21494 );
 
 
 // EXPORTS //
@@ -1196,7 +1196,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 166:
+/***/ 21494:
 /***/ ((module) => {
 
 /**
@@ -1245,7 +1245,7 @@ module.exports = hasSymbolSupport;
 
 /***/ }),
 
-/***/ 9501:
+/***/ 53549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1282,7 +1282,7 @@ module.exports = hasSymbolSupport;
 
 // MODULES //
 
-var main = __nccwpck_require__( 36284 );
+var main = __nccwpck_require__( 60492 );
 
 
 // EXPORTS //
@@ -1292,7 +1292,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 36284:
+/***/ 60492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1317,7 +1317,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasSymbols = __nccwpck_require__( 75547 );
+var hasSymbols = __nccwpck_require__( 57035 );
 
 
 // VARIABLES //
@@ -1348,7 +1348,7 @@ module.exports = hasToStringTagSupport;
 
 /***/ }),
 
-/***/ 55613:
+/***/ 67245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1385,7 +1385,7 @@ module.exports = hasToStringTagSupport;
 
 // MODULES //
 
-var hasUint16ArraySupport = __nccwpck_require__( 62364 );
+var hasUint16ArraySupport = __nccwpck_require__( 58316 );
 
 
 // EXPORTS //
@@ -1395,7 +1395,7 @@ module.exports = hasUint16ArraySupport;
 
 /***/ }),
 
-/***/ 62364:
+/***/ 58316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1420,9 +1420,9 @@ module.exports = hasUint16ArraySupport;
 
 // MODULES //
 
-var isUint16Array = __nccwpck_require__( 63599 );
-var UINT16_MAX = __nccwpck_require__( 26653 );
-var GlobalUint16Array = __nccwpck_require__( 5929 );
+var isUint16Array = __nccwpck_require__( 73631 );
+var UINT16_MAX = __nccwpck_require__( 38509 );
+var GlobalUint16Array = __nccwpck_require__( 1369 );
 
 
 // MAIN //
@@ -1469,7 +1469,7 @@ module.exports = hasUint16ArraySupport;
 
 /***/ }),
 
-/***/ 5929:
+/***/ 1369:
 /***/ ((module) => {
 
 /**
@@ -1504,7 +1504,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44171:
+/***/ 59195:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1541,7 +1541,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasUint32ArraySupport = __nccwpck_require__( 8950 );
+var hasUint32ArraySupport = __nccwpck_require__( 20166 );
 
 
 // EXPORTS //
@@ -1551,7 +1551,7 @@ module.exports = hasUint32ArraySupport;
 
 /***/ }),
 
-/***/ 8950:
+/***/ 20166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1576,9 +1576,9 @@ module.exports = hasUint32ArraySupport;
 
 // MODULES //
 
-var isUint32Array = __nccwpck_require__( 13209 );
-var UINT32_MAX = __nccwpck_require__( 98035 );
-var GlobalUint32Array = __nccwpck_require__( 22709 );
+var isUint32Array = __nccwpck_require__( 43913 );
+var UINT32_MAX = __nccwpck_require__( 98563 );
+var GlobalUint32Array = __nccwpck_require__( 8517 );
 
 
 // MAIN //
@@ -1625,7 +1625,7 @@ module.exports = hasUint32ArraySupport;
 
 /***/ }),
 
-/***/ 22709:
+/***/ 8517:
 /***/ ((module) => {
 
 /**
@@ -1660,7 +1660,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 4246:
+/***/ 31430:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1697,7 +1697,7 @@ module.exports = main;
 
 // MODULES //
 
-var hasUint8ArraySupport = __nccwpck_require__( 90249 );
+var hasUint8ArraySupport = __nccwpck_require__( 76633 );
 
 
 // EXPORTS //
@@ -1707,7 +1707,7 @@ module.exports = hasUint8ArraySupport;
 
 /***/ }),
 
-/***/ 90249:
+/***/ 76633:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1732,9 +1732,9 @@ module.exports = hasUint8ArraySupport;
 
 // MODULES //
 
-var isUint8Array = __nccwpck_require__( 10228 );
-var UINT8_MAX = __nccwpck_require__( 92732 );
-var GlobalUint8Array = __nccwpck_require__( 85545 );
+var isUint8Array = __nccwpck_require__( 35300 );
+var UINT8_MAX = __nccwpck_require__( 22828 );
+var GlobalUint8Array = __nccwpck_require__( 50329 );
 
 
 // MAIN //
@@ -1781,7 +1781,7 @@ module.exports = hasUint8ArraySupport;
 
 /***/ }),
 
-/***/ 85545:
+/***/ 50329:
 /***/ ((module) => {
 
 /**
@@ -1816,7 +1816,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 25672:
+/***/ 46584:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1857,7 +1857,7 @@ module.exports = main;
 
 // MODULES //
 
-var isFloat64Array = __nccwpck_require__( 87439 );
+var isFloat64Array = __nccwpck_require__( 95871 );
 
 
 // EXPORTS //
@@ -1867,7 +1867,7 @@ module.exports = isFloat64Array;
 
 /***/ }),
 
-/***/ 87439:
+/***/ 95871:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1892,7 +1892,7 @@ module.exports = isFloat64Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -1933,7 +1933,7 @@ module.exports = isFloat64Array;
 
 /***/ }),
 
-/***/ 57604:
+/***/ 20052:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -1958,8 +1958,8 @@ module.exports = isFloat64Array;
 
 // MODULES //
 
-var Uint8Array = __nccwpck_require__( 65183 );
-var Uint16Array = __nccwpck_require__( 14826 );
+var Uint8Array = __nccwpck_require__( 54671 );
+var Uint16Array = __nccwpck_require__( 56602 );
 
 
 // MAIN //
@@ -1977,7 +1977,7 @@ module.exports = ctors;
 
 /***/ }),
 
-/***/ 40347:
+/***/ 80555:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2014,7 +2014,7 @@ module.exports = ctors;
 
 // MODULES //
 
-var IS_LITTLE_ENDIAN = __nccwpck_require__( 77158 );
+var IS_LITTLE_ENDIAN = __nccwpck_require__( 90998 );
 
 
 // EXPORTS //
@@ -2024,7 +2024,7 @@ module.exports = IS_LITTLE_ENDIAN;
 
 /***/ }),
 
-/***/ 77158:
+/***/ 90998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2049,7 +2049,7 @@ module.exports = IS_LITTLE_ENDIAN;
 
 // MODULES //
 
-var ctors = __nccwpck_require__( 57604 );
+var ctors = __nccwpck_require__( 20052 );
 
 
 // VARIABLES //
@@ -2102,7 +2102,7 @@ module.exports = bool;
 
 /***/ }),
 
-/***/ 63599:
+/***/ 73631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2143,7 +2143,7 @@ module.exports = bool;
 
 // MODULES //
 
-var isUint16Array = __nccwpck_require__( 82394 );
+var isUint16Array = __nccwpck_require__( 37706 );
 
 
 // EXPORTS //
@@ -2153,7 +2153,7 @@ module.exports = isUint16Array;
 
 /***/ }),
 
-/***/ 82394:
+/***/ 37706:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2178,7 +2178,7 @@ module.exports = isUint16Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2219,7 +2219,7 @@ module.exports = isUint16Array;
 
 /***/ }),
 
-/***/ 13209:
+/***/ 43913:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2260,7 +2260,7 @@ module.exports = isUint16Array;
 
 // MODULES //
 
-var isUint32Array = __nccwpck_require__( 98168 );
+var isUint32Array = __nccwpck_require__( 28712 );
 
 
 // EXPORTS //
@@ -2270,7 +2270,7 @@ module.exports = isUint32Array;
 
 /***/ }),
 
-/***/ 98168:
+/***/ 28712:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2295,7 +2295,7 @@ module.exports = isUint32Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2336,7 +2336,7 @@ module.exports = isUint32Array;
 
 /***/ }),
 
-/***/ 10228:
+/***/ 35300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2377,7 +2377,7 @@ module.exports = isUint32Array;
 
 // MODULES //
 
-var isUint8Array = __nccwpck_require__( 37755 );
+var isUint8Array = __nccwpck_require__( 34891 );
 
 
 // EXPORTS //
@@ -2387,7 +2387,7 @@ module.exports = isUint8Array;
 
 /***/ }),
 
-/***/ 37755:
+/***/ 34891:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -2412,7 +2412,7 @@ module.exports = isUint8Array;
 
 // MODULES //
 
-var nativeClass = __nccwpck_require__( 547 );
+var nativeClass = __nccwpck_require__( 15827 );
 
 
 // VARIABLES //
@@ -2453,7 +2453,7 @@ module.exports = isUint8Array;
 
 /***/ }),
 
-/***/ 79951:
+/***/ 3071:
 /***/ ((module) => {
 
 /**
@@ -2516,7 +2516,7 @@ module.exports = FLOAT32_MAX;
 
 /***/ }),
 
-/***/ 28858:
+/***/ 99626:
 /***/ ((module) => {
 
 /**
@@ -2585,7 +2585,7 @@ module.exports = FLOAT32_SMALLEST_NORMAL;
 
 /***/ }),
 
-/***/ 20045:
+/***/ 80477:
 /***/ ((module) => {
 
 /**
@@ -2641,7 +2641,7 @@ module.exports = E;
 
 /***/ }),
 
-/***/ 55088:
+/***/ 60224:
 /***/ ((module) => {
 
 /**
@@ -2705,7 +2705,7 @@ module.exports = FLOAT64_EPSILON;
 
 /***/ }),
 
-/***/ 82404:
+/***/ 70516:
 /***/ ((module) => {
 
 /**
@@ -2761,7 +2761,7 @@ module.exports = EULERGAMMA;
 
 /***/ }),
 
-/***/ 11877:
+/***/ 45301:
 /***/ ((module) => {
 
 /**
@@ -2826,7 +2826,7 @@ module.exports = FLOAT64_EXPONENT_BIAS;
 
 /***/ }),
 
-/***/ 86862:
+/***/ 44478:
 /***/ ((module) => {
 
 /**
@@ -2881,7 +2881,7 @@ module.exports = FOURTH_PI;
 
 /***/ }),
 
-/***/ 13822:
+/***/ 6894:
 /***/ ((module) => {
 
 /**
@@ -2936,7 +2936,7 @@ module.exports = FLOAT64_GAMMA_LANCZOS_G;
 
 /***/ }),
 
-/***/ 29475:
+/***/ 32723:
 /***/ ((module) => {
 
 /**
@@ -2993,7 +2993,7 @@ module.exports = HALF_LN2;
 
 /***/ }),
 
-/***/ 5553:
+/***/ 29121:
 /***/ ((module) => {
 
 /**
@@ -3048,7 +3048,7 @@ module.exports = HALF_PI;
 
 /***/ }),
 
-/***/ 43935:
+/***/ 60591:
 /***/ ((module) => {
 
 /**
@@ -3111,7 +3111,7 @@ module.exports = FLOAT64_HIGH_WORD_ABS_MASK;
 
 /***/ }),
 
-/***/ 30222:
+/***/ 53438:
 /***/ ((module) => {
 
 /**
@@ -3174,7 +3174,7 @@ module.exports = FLOAT64_HIGH_WORD_EXPONENT_MASK;
 
 /***/ }),
 
-/***/ 45976:
+/***/ 39144:
 /***/ ((module) => {
 
 /**
@@ -3237,7 +3237,7 @@ module.exports = FLOAT64_HIGH_WORD_SIGN_MASK;
 
 /***/ }),
 
-/***/ 28910:
+/***/ 25726:
 /***/ ((module) => {
 
 /**
@@ -3300,7 +3300,7 @@ module.exports = FLOAT64_HIGH_WORD_SIGNIFICAND_MASK;
 
 /***/ }),
 
-/***/ 74322:
+/***/ 65538:
 /***/ ((module) => {
 
 /**
@@ -3358,7 +3358,7 @@ module.exports = LN_SQRT_TWO_PI;
 
 /***/ }),
 
-/***/ 81239:
+/***/ 77991:
 /***/ ((module) => {
 
 /**
@@ -3416,7 +3416,7 @@ module.exports = LN2;
 
 /***/ }),
 
-/***/ 92656:
+/***/ 83808:
 /***/ ((module) => {
 
 /**
@@ -3477,7 +3477,7 @@ module.exports = FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL;
 
 /***/ }),
 
-/***/ 46276:
+/***/ 13172:
 /***/ ((module) => {
 
 /**
@@ -3538,7 +3538,7 @@ module.exports = FLOAT64_MAX_BASE2_EXPONENT;
 
 /***/ }),
 
-/***/ 74193:
+/***/ 50113:
 /***/ ((module) => {
 
 /**
@@ -3601,7 +3601,7 @@ module.exports = FLOAT64_MAX_LN;
 
 /***/ }),
 
-/***/ 30313:
+/***/ 44217:
 /***/ ((module) => {
 
 /**
@@ -3657,7 +3657,7 @@ module.exports = FLOAT64_MAX_NTH_FACTORIAL;
 
 /***/ }),
 
-/***/ 44241:
+/***/ 35201:
 /***/ ((module) => {
 
 /**
@@ -3721,7 +3721,7 @@ module.exports = FLOAT64_MAX_SAFE_INTEGER;
 
 /***/ }),
 
-/***/ 83424:
+/***/ 65552:
 /***/ ((module) => {
 
 /**
@@ -3784,7 +3784,7 @@ module.exports = FLOAT64_MAX;
 
 /***/ }),
 
-/***/ 34862:
+/***/ 69886:
 /***/ ((module) => {
 
 /**
@@ -3845,7 +3845,7 @@ module.exports = FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL;
 
 /***/ }),
 
-/***/ 67999:
+/***/ 13231:
 /***/ ((module) => {
 
 /**
@@ -3908,7 +3908,7 @@ module.exports = FLOAT64_MIN_LN;
 
 /***/ }),
 
-/***/ 81475:
+/***/ 39571:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -3944,7 +3944,7 @@ module.exports = FLOAT64_MIN_LN;
 
 // MODULES //
 
-var Number = __nccwpck_require__( 84241 );
+var Number = __nccwpck_require__( 28865 );
 
 
 // MAIN //
@@ -3975,7 +3975,7 @@ module.exports = FLOAT64_NINF;
 
 /***/ }),
 
-/***/ 31277:
+/***/ 54941:
 /***/ ((module) => {
 
 /**
@@ -4029,7 +4029,7 @@ module.exports = FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS;
 
 /***/ }),
 
-/***/ 39701:
+/***/ 25221:
 /***/ ((module) => {
 
 /**
@@ -4084,7 +4084,7 @@ module.exports = PI;
 
 /***/ }),
 
-/***/ 50469:
+/***/ 53301:
 /***/ ((module) => {
 
 /**
@@ -4147,7 +4147,7 @@ module.exports = FLOAT64_PINF;
 
 /***/ }),
 
-/***/ 55417:
+/***/ 18281:
 /***/ ((module) => {
 
 /**
@@ -4216,7 +4216,7 @@ module.exports = FLOAT64_SMALLEST_NORMAL;
 
 /***/ }),
 
-/***/ 33975:
+/***/ 95591:
 /***/ ((module) => {
 
 /**
@@ -4285,7 +4285,7 @@ module.exports = FLOAT64_SMALLEST_SUBNORMAL;
 
 /***/ }),
 
-/***/ 58159:
+/***/ 58335:
 /***/ ((module) => {
 
 /**
@@ -4345,7 +4345,7 @@ module.exports = FLOAT64_SQRT_EPSILON;
 
 /***/ }),
 
-/***/ 62385:
+/***/ 25025:
 /***/ ((module) => {
 
 /**
@@ -4400,7 +4400,7 @@ module.exports = SQRT_TWO_PI;
 
 /***/ }),
 
-/***/ 96515:
+/***/ 54707:
 /***/ ((module) => {
 
 /**
@@ -4458,7 +4458,7 @@ module.exports = SQRT2;
 
 /***/ }),
 
-/***/ 7120:
+/***/ 26688:
 /***/ ((module) => {
 
 /**
@@ -4513,7 +4513,7 @@ module.exports = TWO_PI;
 
 /***/ }),
 
-/***/ 83960:
+/***/ 7752:
 /***/ ((module) => {
 
 /**
@@ -4581,7 +4581,7 @@ module.exports = INT32_MAX;
 
 /***/ }),
 
-/***/ 26653:
+/***/ 38509:
 /***/ ((module) => {
 
 /**
@@ -4649,7 +4649,7 @@ module.exports = UINT16_MAX;
 
 /***/ }),
 
-/***/ 98035:
+/***/ 98563:
 /***/ ((module) => {
 
 /**
@@ -4717,7 +4717,7 @@ module.exports = UINT32_MAX;
 
 /***/ }),
 
-/***/ 92732:
+/***/ 22828:
 /***/ ((module) => {
 
 /**
@@ -4785,7 +4785,7 @@ module.exports = UINT8_MAX;
 
 /***/ }),
 
-/***/ 36990:
+/***/ 52686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4824,7 +4824,7 @@ module.exports = UINT8_MAX;
 
 // MODULES //
 
-var main = __nccwpck_require__( 74209 );
+var main = __nccwpck_require__( 73585 );
 
 
 // EXPORTS //
@@ -4834,7 +4834,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 74209:
+/***/ 73585:
 /***/ ((module) => {
 
 /**
@@ -4885,7 +4885,7 @@ module.exports = Fcn;
 
 /***/ }),
 
-/***/ 20530:
+/***/ 9154:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4931,7 +4931,7 @@ module.exports = Fcn;
 
 // MODULES //
 
-var main = __nccwpck_require__( 18085 );
+var main = __nccwpck_require__( 92437 );
 
 
 // EXPORTS //
@@ -4941,7 +4941,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 18085:
+/***/ 92437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -4966,7 +4966,7 @@ module.exports = main;
 
 // MODULES //
 
-var isInteger = __nccwpck_require__( 2804 );
+var isInteger = __nccwpck_require__( 65220 );
 
 
 // MAIN //
@@ -5005,7 +5005,7 @@ module.exports = isEven;
 
 /***/ }),
 
-/***/ 57234:
+/***/ 16994:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5051,7 +5051,7 @@ module.exports = isEven;
 
 // MODULES //
 
-var main = __nccwpck_require__( 50661 );
+var main = __nccwpck_require__( 24149 );
 
 
 // EXPORTS //
@@ -5061,7 +5061,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 50661:
+/***/ 24149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5086,8 +5086,8 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -5126,7 +5126,7 @@ module.exports = isInfinite;
 
 /***/ }),
 
-/***/ 2804:
+/***/ 65220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5166,7 +5166,7 @@ module.exports = isInfinite;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63835 );
+var main = __nccwpck_require__( 14123 );
 
 
 // EXPORTS //
@@ -5176,7 +5176,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 63835:
+/***/ 14123:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5201,7 +5201,7 @@ module.exports = main;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
+var floor = __nccwpck_require__( 67214 );
 
 
 // MAIN //
@@ -5232,7 +5232,7 @@ module.exports = isInteger;
 
 /***/ }),
 
-/***/ 86523:
+/***/ 34443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5272,7 +5272,7 @@ module.exports = isInteger;
 
 // MODULES //
 
-var main = __nccwpck_require__( 49382 );
+var main = __nccwpck_require__( 85270 );
 
 
 // EXPORTS //
@@ -5282,7 +5282,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 49382:
+/***/ 85270:
 /***/ ((module) => {
 
 /**
@@ -5333,7 +5333,7 @@ module.exports = isnan;
 
 /***/ }),
 
-/***/ 23270:
+/***/ 5974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5373,7 +5373,7 @@ module.exports = isnan;
 
 // MODULES //
 
-var main = __nccwpck_require__( 48121 );
+var main = __nccwpck_require__( 22377 );
 
 
 // EXPORTS //
@@ -5383,7 +5383,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 48121:
+/***/ 22377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5408,7 +5408,7 @@ module.exports = main;
 
 // MODULES //
 
-var NINF = __nccwpck_require__( 81475 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -5439,7 +5439,7 @@ module.exports = isNegativeZero;
 
 /***/ }),
 
-/***/ 97687:
+/***/ 33063:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5485,7 +5485,7 @@ module.exports = isNegativeZero;
 
 // MODULES //
 
-var main = __nccwpck_require__( 9106 );
+var main = __nccwpck_require__( 38082 );
 
 
 // EXPORTS //
@@ -5495,7 +5495,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 9106:
+/***/ 38082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5520,7 +5520,7 @@ module.exports = main;
 
 // MODULES //
 
-var isEven = __nccwpck_require__( 20530 );
+var isEven = __nccwpck_require__( 9154 );
 
 
 // MAIN //
@@ -5563,7 +5563,7 @@ module.exports = isOdd;
 
 /***/ }),
 
-/***/ 30866:
+/***/ 91810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5603,7 +5603,7 @@ module.exports = isOdd;
 
 // MODULES //
 
-var main = __nccwpck_require__( 7685 );
+var main = __nccwpck_require__( 37589 );
 
 
 // EXPORTS //
@@ -5613,7 +5613,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 7685:
+/***/ 37589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5638,7 +5638,7 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -5669,7 +5669,7 @@ module.exports = isPositiveZero;
 
 /***/ }),
 
-/***/ 66260:
+/***/ 32804:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5718,7 +5718,7 @@ module.exports = isPositiveZero;
 
 // MODULES //
 
-var main = __nccwpck_require__( 76443 );
+var main = __nccwpck_require__( 83787 );
 
 
 // EXPORTS //
@@ -5728,7 +5728,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 76443:
+/***/ 83787:
 /***/ ((module) => {
 
 /**
@@ -5791,7 +5791,7 @@ module.exports = abs;
 
 /***/ }),
 
-/***/ 99418:
+/***/ 37994:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5834,7 +5834,7 @@ module.exports = abs;
 
 // MODULES //
 
-var main = __nccwpck_require__( 80989 );
+var main = __nccwpck_require__( 58573 );
 
 
 // EXPORTS //
@@ -5844,7 +5844,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 80989:
+/***/ 58573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -5883,10 +5883,10 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var asin = __nccwpck_require__( 49827 );
-var sqrt = __nccwpck_require__( 15478 );
-var PIO4 = __nccwpck_require__( 86862 );
+var isnan = __nccwpck_require__( 34443 );
+var asin = __nccwpck_require__( 90547 );
+var sqrt = __nccwpck_require__( 74534 );
+var PIO4 = __nccwpck_require__( 44478 );
 
 
 // VARIABLES //
@@ -5968,7 +5968,7 @@ module.exports = acos;
 
 /***/ }),
 
-/***/ 49827:
+/***/ 90547:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6014,7 +6014,7 @@ module.exports = acos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 222 );
+var main = __nccwpck_require__( 1358 );
 
 
 // EXPORTS //
@@ -6024,7 +6024,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 222:
+/***/ 1358:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6063,11 +6063,11 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var sqrt = __nccwpck_require__( 15478 );
-var PIO4 = __nccwpck_require__( 86862 );
-var ratevalPQ = __nccwpck_require__( 27947 );
-var ratevalRS = __nccwpck_require__( 50035 );
+var isnan = __nccwpck_require__( 34443 );
+var sqrt = __nccwpck_require__( 74534 );
+var PIO4 = __nccwpck_require__( 44478 );
+var ratevalPQ = __nccwpck_require__( 48027 );
+var ratevalRS = __nccwpck_require__( 25571 );
 
 
 // VARIABLES //
@@ -6169,7 +6169,7 @@ module.exports = asin;
 
 /***/ }),
 
-/***/ 27947:
+/***/ 48027:
 /***/ ((module) => {
 
 /**
@@ -6240,7 +6240,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 50035:
+/***/ 25571:
 /***/ ((module) => {
 
 /**
@@ -6311,7 +6311,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 91354:
+/***/ 21674:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6363,7 +6363,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 91165 );
+var main = __nccwpck_require__( 42445 );
 
 
 // EXPORTS //
@@ -6373,7 +6373,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 59530:
+/***/ 96250:
 /***/ ((module) => {
 
 /**
@@ -6444,7 +6444,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 91165:
+/***/ 42445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6482,15 +6482,15 @@ module.exports = evalrational;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var E = __nccwpck_require__( 20045 );
-var EPSILON = __nccwpck_require__( 55088 );
-var lanczosSumExpGScaled = __nccwpck_require__( 59530 ); // Lanczos approximation scaled by exp(G)
+var isnan = __nccwpck_require__( 34443 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var E = __nccwpck_require__( 80477 );
+var EPSILON = __nccwpck_require__( 60224 );
+var lanczosSumExpGScaled = __nccwpck_require__( 96250 ); // Lanczos approximation scaled by exp(G)
 
 
 // VARIABLES //
@@ -6604,7 +6604,7 @@ module.exports = beta;
 
 /***/ }),
 
-/***/ 89986:
+/***/ 27410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6650,7 +6650,7 @@ module.exports = beta;
 
 // MODULES //
 
-var main = __nccwpck_require__( 44757 );
+var main = __nccwpck_require__( 17701 );
 
 
 // EXPORTS //
@@ -6660,7 +6660,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44757:
+/***/ 17701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6685,7 +6685,7 @@ module.exports = main;
 
 // MODULES //
 
-var kernelBetainc = (__nccwpck_require__(59818).assign);
+var kernelBetainc = (__nccwpck_require__(88794).assign);
 
 
 // MAIN //
@@ -6728,7 +6728,7 @@ module.exports = betainc;
 
 /***/ }),
 
-/***/ 17548:
+/***/ 48156:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6783,7 +6783,7 @@ module.exports = betainc;
 
 // MODULES //
 
-var main = __nccwpck_require__( 67811 );
+var main = __nccwpck_require__( 6867 );
 
 
 // EXPORTS //
@@ -6793,7 +6793,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 67811:
+/***/ 6867:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -6818,13 +6818,13 @@ module.exports = main;
 
 // MODULES //
 
-var MAX_SAFE_INTEGER = __nccwpck_require__( 44241 );
-var PINF = __nccwpck_require__( 50469 );
-var isInteger = __nccwpck_require__( 2804 );
-var isnan = __nccwpck_require__( 86523 );
-var isOdd = __nccwpck_require__( 97687 );
-var floor = __nccwpck_require__( 42334 );
-var gcd = __nccwpck_require__( 24370 );
+var MAX_SAFE_INTEGER = __nccwpck_require__( 35201 );
+var PINF = __nccwpck_require__( 53301 );
+var isInteger = __nccwpck_require__( 65220 );
+var isnan = __nccwpck_require__( 34443 );
+var isOdd = __nccwpck_require__( 33063 );
+var floor = __nccwpck_require__( 67214 );
+var gcd = __nccwpck_require__( 29506 );
 
 
 // MAIN //
@@ -6956,7 +6956,7 @@ module.exports = binomcoef;
 
 /***/ }),
 
-/***/ 3385:
+/***/ 39113:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7002,7 +7002,7 @@ module.exports = binomcoef;
 
 // MODULES //
 
-var main = __nccwpck_require__( 27640 );
+var main = __nccwpck_require__( 14280 );
 
 
 // EXPORTS //
@@ -7012,7 +7012,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 27640:
+/***/ 14280:
 /***/ ((module) => {
 
 /**
@@ -7069,7 +7069,7 @@ module.exports = ceil;
 
 /***/ }),
 
-/***/ 35672:
+/***/ 21896:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7118,7 +7118,7 @@ module.exports = ceil;
 
 // MODULES //
 
-var main = __nccwpck_require__( 39775 );
+var main = __nccwpck_require__( 59087 );
 
 
 // EXPORTS //
@@ -7128,7 +7128,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 39775:
+/***/ 59087:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7153,11 +7153,11 @@ module.exports = main;
 
 // MODULES //
 
-var SIGN_MASK = __nccwpck_require__( 45976 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var toWords = __nccwpck_require__( 87949 );
-var getHighWord = __nccwpck_require__( 2882 );
-var fromWords = __nccwpck_require__( 17844 );
+var SIGN_MASK = __nccwpck_require__( 39144 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var toWords = __nccwpck_require__( 21693 );
+var getHighWord = __nccwpck_require__( 52370 );
+var fromWords = __nccwpck_require__( 83300 );
 
 
 // VARIABLES //
@@ -7227,7 +7227,7 @@ module.exports = copysign;
 
 /***/ }),
 
-/***/ 99191:
+/***/ 61447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7270,7 +7270,7 @@ module.exports = copysign;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84274 );
+var main = __nccwpck_require__( 45506 );
 
 
 // EXPORTS //
@@ -7280,7 +7280,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 84274:
+/***/ 45506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7319,12 +7319,12 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var kernelCos = __nccwpck_require__( 71567 );
-var kernelSin = __nccwpck_require__( 70186 );
-var rempio2 = __nccwpck_require__( 93982 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var EXPONENT_MASK = __nccwpck_require__( 30222 );
+var getHighWord = __nccwpck_require__( 52370 );
+var kernelCos = __nccwpck_require__( 87615 );
+var kernelSin = __nccwpck_require__( 97626 );
+var rempio2 = __nccwpck_require__( 40046 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var EXPONENT_MASK = __nccwpck_require__( 53438 );
 
 
 // VARIABLES //
@@ -7419,7 +7419,7 @@ module.exports = cos;
 
 /***/ }),
 
-/***/ 30988:
+/***/ 93212:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7471,7 +7471,7 @@ module.exports = cos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84387 );
+var main = __nccwpck_require__( 90739 );
 
 
 // EXPORTS //
@@ -7481,7 +7481,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 84387:
+/***/ 90739:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -7520,19 +7520,19 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var exp = __nccwpck_require__( 31851 );
-var setLowWord = __nccwpck_require__( 23786 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var polyvalPP = __nccwpck_require__( 48300 );
-var polyvalQQ = __nccwpck_require__( 98018 );
-var polyvalPA = __nccwpck_require__( 60675 );
-var polyvalQA = __nccwpck_require__( 25266 );
-var polyvalRA = __nccwpck_require__( 98925 );
-var polyvalSA = __nccwpck_require__( 61332 );
-var polyvalRB = __nccwpck_require__( 516 );
-var polyvalSB = __nccwpck_require__( 99101 );
+var isnan = __nccwpck_require__( 34443 );
+var exp = __nccwpck_require__( 29627 );
+var setLowWord = __nccwpck_require__( 37562 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var polyvalPP = __nccwpck_require__( 31132 );
+var polyvalQQ = __nccwpck_require__( 2290 );
+var polyvalPA = __nccwpck_require__( 659 );
+var polyvalQA = __nccwpck_require__( 33026 );
+var polyvalRA = __nccwpck_require__( 69373 );
+var polyvalSA = __nccwpck_require__( 13028 );
+var polyvalRB = __nccwpck_require__( 54900 );
+var polyvalSB = __nccwpck_require__( 37613 );
 
 
 // VARIABLES //
@@ -7898,7 +7898,7 @@ module.exports = erfc;
 
 /***/ }),
 
-/***/ 60675:
+/***/ 659:
 /***/ ((module) => {
 
 /**
@@ -7952,7 +7952,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 48300:
+/***/ 31132:
 /***/ ((module) => {
 
 /**
@@ -8006,7 +8006,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 25266:
+/***/ 33026:
 /***/ ((module) => {
 
 /**
@@ -8060,7 +8060,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 98018:
+/***/ 2290:
 /***/ ((module) => {
 
 /**
@@ -8114,7 +8114,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 98925:
+/***/ 69373:
 /***/ ((module) => {
 
 /**
@@ -8168,7 +8168,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 516:
+/***/ 54900:
 /***/ ((module) => {
 
 /**
@@ -8222,7 +8222,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 61332:
+/***/ 13028:
 /***/ ((module) => {
 
 /**
@@ -8276,7 +8276,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 99101:
+/***/ 37613:
 /***/ ((module) => {
 
 /**
@@ -8330,7 +8330,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 80119:
+/***/ 99207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -8379,7 +8379,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 44306 );
+var main = __nccwpck_require__( 55074 );
 
 
 // EXPORTS //
@@ -8389,7 +8389,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 44306:
+/***/ 55074:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -8427,16 +8427,16 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var sqrt = __nccwpck_require__( 15478 );
-var ln = __nccwpck_require__( 51550 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var rationalFcnR1 = __nccwpck_require__( 54801 );
-var rationalFcnR2 = __nccwpck_require__( 29945 );
-var rationalFcnR3 = __nccwpck_require__( 55733 );
-var rationalFcnR4 = __nccwpck_require__( 95917 );
-var rationalFcnR5 = __nccwpck_require__( 98097 );
+var isnan = __nccwpck_require__( 34443 );
+var sqrt = __nccwpck_require__( 74534 );
+var ln = __nccwpck_require__( 70734 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var rationalFcnR1 = __nccwpck_require__( 99809 );
+var rationalFcnR2 = __nccwpck_require__( 25993 );
+var rationalFcnR3 = __nccwpck_require__( 10309 );
+var rationalFcnR4 = __nccwpck_require__( 40125 );
+var rationalFcnR5 = __nccwpck_require__( 5473 );
 
 
 // VARIABLES //
@@ -8621,7 +8621,7 @@ module.exports = erfcinv;
 
 /***/ }),
 
-/***/ 54801:
+/***/ 99809:
 /***/ ((module) => {
 
 /**
@@ -8692,7 +8692,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 29945:
+/***/ 25993:
 /***/ ((module) => {
 
 /**
@@ -8763,7 +8763,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 55733:
+/***/ 10309:
 /***/ ((module) => {
 
 /**
@@ -8834,7 +8834,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 95917:
+/***/ 40125:
 /***/ ((module) => {
 
 /**
@@ -8905,7 +8905,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 98097:
+/***/ 5473:
 /***/ ((module) => {
 
 /**
@@ -8976,7 +8976,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 36567:
+/***/ 37447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9045,8 +9045,8 @@ module.exports = evalrational;
 
 // MODULES //
 
-var ldexp = __nccwpck_require__( 83291 );
-var polyvalP = __nccwpck_require__( 71589 );
+var ldexp = __nccwpck_require__( 70187 );
+var polyvalP = __nccwpck_require__( 4693 );
 
 
 // MAIN //
@@ -9082,7 +9082,7 @@ module.exports = expmulti;
 
 /***/ }),
 
-/***/ 31851:
+/***/ 29627:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9128,7 +9128,7 @@ module.exports = expmulti;
 
 // MODULES //
 
-var main = __nccwpck_require__( 81878 );
+var main = __nccwpck_require__( 67046 );
 
 
 // EXPORTS //
@@ -9138,7 +9138,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 81878:
+/***/ 67046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9207,11 +9207,11 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var trunc = __nccwpck_require__( 81262 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
-var expmulti = __nccwpck_require__( 36567 );
+var isnan = __nccwpck_require__( 34443 );
+var trunc = __nccwpck_require__( 72433 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
+var expmulti = __nccwpck_require__( 37447 );
 
 
 // VARIABLES //
@@ -9379,7 +9379,7 @@ module.exports = exp;
 
 /***/ }),
 
-/***/ 71589:
+/***/ 4693:
 /***/ ((module) => {
 
 /**
@@ -9433,7 +9433,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 40141:
+/***/ 43389:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9479,7 +9479,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var expm1 = __nccwpck_require__( 56172 );
+var expm1 = __nccwpck_require__( 72924 );
 
 
 // EXPORTS //
@@ -9489,7 +9489,7 @@ module.exports = expm1;
 
 /***/ }),
 
-/***/ 56172:
+/***/ 72924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9528,15 +9528,15 @@ module.exports = expm1;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var fromWords = __nccwpck_require__( 17844 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 11877 );
-var HALF_LN2 = __nccwpck_require__( 29475 );
-var polyval = __nccwpck_require__( 46736 );
+var isnan = __nccwpck_require__( 34443 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var fromWords = __nccwpck_require__( 83300 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 45301 );
+var HALF_LN2 = __nccwpck_require__( 32723 );
+var polyval = __nccwpck_require__( 93408 );
 
 
 // VARIABLES //
@@ -9855,7 +9855,7 @@ module.exports = expm1;
 
 /***/ }),
 
-/***/ 46736:
+/***/ 93408:
 /***/ ((module) => {
 
 /**
@@ -9909,7 +9909,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 79119:
+/***/ 94783:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9964,7 +9964,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 42938 );
+var main = __nccwpck_require__( 39178 );
 
 
 // EXPORTS //
@@ -9974,7 +9974,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 42938:
+/***/ 39178:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -9999,12 +9999,12 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var gamma = __nccwpck_require__( 40905 );
-var PINF = __nccwpck_require__( 50469 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var FACTORIALS = __nccwpck_require__( 75613 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var gamma = __nccwpck_require__( 67897 );
+var PINF = __nccwpck_require__( 53301 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var FACTORIALS = __nccwpck_require__( 96143 );
 
 
 // MAIN //
@@ -10067,7 +10067,7 @@ module.exports = factorial;
 
 /***/ }),
 
-/***/ 42334:
+/***/ 67214:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10113,7 +10113,7 @@ module.exports = factorial;
 
 // MODULES //
 
-var main = __nccwpck_require__( 55681 );
+var main = __nccwpck_require__( 67505 );
 
 
 // EXPORTS //
@@ -10123,7 +10123,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 55681:
+/***/ 67505:
 /***/ ((module) => {
 
 /**
@@ -10180,7 +10180,7 @@ module.exports = floor;
 
 /***/ }),
 
-/***/ 11011:
+/***/ 86003:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10221,16 +10221,16 @@ module.exports = floor;
 
 // MODULES //
 
-var lanczosSum = __nccwpck_require__( 82950 );
-var gamma = __nccwpck_require__( 40905 );
-var log1p = __nccwpck_require__( 74879 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var EPSILON = __nccwpck_require__( 55088 );
-var E = __nccwpck_require__( 20045 );
-var G = __nccwpck_require__( 13822 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
+var lanczosSum = __nccwpck_require__( 27990 );
+var gamma = __nccwpck_require__( 67897 );
+var log1p = __nccwpck_require__( 28079 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var EPSILON = __nccwpck_require__( 60224 );
+var E = __nccwpck_require__( 80477 );
+var G = __nccwpck_require__( 6894 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
 
 
 // VARIABLES //
@@ -10301,7 +10301,7 @@ module.exports = gammaDeltaRatioLanczos;
 
 /***/ }),
 
-/***/ 84320:
+/***/ 95920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10344,7 +10344,7 @@ module.exports = gammaDeltaRatioLanczos;
 
 // MODULES //
 
-var main = __nccwpck_require__( 72503 );
+var main = __nccwpck_require__( 1831 );
 
 
 // EXPORTS //
@@ -10354,7 +10354,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 72503:
+/***/ 1831:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10395,12 +10395,12 @@ module.exports = main;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var floor = __nccwpck_require__( 42334 );
-var gamma = __nccwpck_require__( 40905 );
-var factorial = __nccwpck_require__( 79119 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var gammaDeltaRatioLanczos = __nccwpck_require__( 11011 );
+var abs = __nccwpck_require__( 32804 );
+var floor = __nccwpck_require__( 67214 );
+var gamma = __nccwpck_require__( 67897 );
+var factorial = __nccwpck_require__( 94783 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var gammaDeltaRatioLanczos = __nccwpck_require__( 86003 );
 
 
 // MAIN //
@@ -10487,7 +10487,7 @@ module.exports = gammaDeltaRatio;
 
 /***/ }),
 
-/***/ 82638:
+/***/ 58750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10539,7 +10539,7 @@ module.exports = gammaDeltaRatio;
 
 // MODULES //
 
-var main = __nccwpck_require__( 62193 );
+var main = __nccwpck_require__( 74561 );
 
 
 // EXPORTS //
@@ -10549,7 +10549,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 62193:
+/***/ 74561:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10619,7 +10619,7 @@ module.exports = main;
 * var v = gammaLanczosSumExpGScaled( NaN );
 * // returns NaN
 */
-var gammaLanczosSumExpGScaled = __nccwpck_require__( 61878 );
+var gammaLanczosSumExpGScaled = __nccwpck_require__( 81126 );
 
 
 // EXPORTS //
@@ -10629,7 +10629,7 @@ module.exports = gammaLanczosSumExpGScaled;
 
 /***/ }),
 
-/***/ 61878:
+/***/ 81126:
 /***/ ((module) => {
 
 /**
@@ -10700,7 +10700,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 82950:
+/***/ 27990:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10752,7 +10752,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 92185 );
+var main = __nccwpck_require__( 4553 );
 
 
 // EXPORTS //
@@ -10762,7 +10762,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 92185:
+/***/ 4553:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10832,7 +10832,7 @@ module.exports = main;
 * var v = gammaLanczosSum( NaN );
 * // returns NaN
 */
-var gammaLanczosSum = __nccwpck_require__( 90350 );
+var gammaLanczosSum = __nccwpck_require__( 37726 );
 
 
 // EXPORTS //
@@ -10842,7 +10842,7 @@ module.exports = gammaLanczosSum;
 
 /***/ }),
 
-/***/ 90350:
+/***/ 37726:
 /***/ ((module) => {
 
 /**
@@ -10913,7 +10913,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 40905:
+/***/ 67897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -10968,7 +10968,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var main = __nccwpck_require__( 19848 );
+var main = __nccwpck_require__( 59128 );
 
 
 // EXPORTS //
@@ -10978,7 +10978,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 19848:
+/***/ 59128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11017,18 +11017,18 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var isNegativeZero = __nccwpck_require__( 23270 );
-var abs = __nccwpck_require__( 66260 );
-var floor = __nccwpck_require__( 42334 );
-var sin = __nccwpck_require__( 61794 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var PI = __nccwpck_require__( 39701 );
-var stirlingApprox = __nccwpck_require__( 90101 );
-var smallApprox = __nccwpck_require__( 76630 );
-var rateval = __nccwpck_require__( 63381 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var isNegativeZero = __nccwpck_require__( 5974 );
+var abs = __nccwpck_require__( 32804 );
+var floor = __nccwpck_require__( 67214 );
+var sin = __nccwpck_require__( 9586 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var PI = __nccwpck_require__( 25221 );
+var stirlingApprox = __nccwpck_require__( 87365 );
+var smallApprox = __nccwpck_require__( 14950 );
+var rateval = __nccwpck_require__( 90757 );
 
 
 // MAIN //
@@ -11166,7 +11166,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 6886:
+/***/ 11126:
 /***/ ((module) => {
 
 /**
@@ -11220,7 +11220,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 63381:
+/***/ 90757:
 /***/ ((module) => {
 
 /**
@@ -11291,7 +11291,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 76630:
+/***/ 14950:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11330,7 +11330,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var EULER = __nccwpck_require__( 82404 );
+var EULER = __nccwpck_require__( 70516 );
 
 
 // MAIN //
@@ -11355,7 +11355,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 90101:
+/***/ 87365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11394,10 +11394,10 @@ module.exports = gamma;
 
 // MODULES //
 
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var pow = __nccwpck_require__( 6310 );
-var exp = __nccwpck_require__( 31851 );
-var polyval = __nccwpck_require__( 6886 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var pow = __nccwpck_require__( 18166 );
+var exp = __nccwpck_require__( 29627 );
+var polyval = __nccwpck_require__( 11126 );
 
 
 // VARIABLES //
@@ -11441,7 +11441,7 @@ module.exports = gamma;
 
 /***/ }),
 
-/***/ 27186:
+/***/ 98402:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11487,7 +11487,7 @@ module.exports = gamma;
 
 // MODULES //
 
-var gamma1pm1 = __nccwpck_require__( 67013 );
+var gamma1pm1 = __nccwpck_require__( 53877 );
 
 
 // EXPORTS //
@@ -11497,7 +11497,7 @@ module.exports = gamma1pm1;
 
 /***/ }),
 
-/***/ 23256:
+/***/ 56136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11538,11 +11538,11 @@ module.exports = gamma1pm1;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var EPS = __nccwpck_require__( 55088 );
-var rateval1 = __nccwpck_require__( 38280 );
-var rateval2 = __nccwpck_require__( 1440 );
-var rateval3 = __nccwpck_require__( 87492 );
+var ln = __nccwpck_require__( 70734 );
+var EPS = __nccwpck_require__( 60224 );
+var rateval1 = __nccwpck_require__( 42264 );
+var rateval2 = __nccwpck_require__( 68304 );
+var rateval3 = __nccwpck_require__( 71508 );
 
 
 // VARIABLES //
@@ -11655,7 +11655,7 @@ module.exports = lgammaSmallImp;
 
 /***/ }),
 
-/***/ 67013:
+/***/ 53877:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -11696,11 +11696,11 @@ module.exports = lgammaSmallImp;
 
 // MODULES //
 
-var gamma = __nccwpck_require__( 40905 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var isnan = __nccwpck_require__( 86523 );
-var lgammaSmallImp = __nccwpck_require__( 23256 );
+var gamma = __nccwpck_require__( 67897 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var isnan = __nccwpck_require__( 34443 );
+var lgammaSmallImp = __nccwpck_require__( 56136 );
 
 
 // MAIN //
@@ -11759,7 +11759,7 @@ module.exports = gamma1pm1;
 
 /***/ }),
 
-/***/ 38280:
+/***/ 42264:
 /***/ ((module) => {
 
 /**
@@ -11830,7 +11830,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 1440:
+/***/ 68304:
 /***/ ((module) => {
 
 /**
@@ -11901,7 +11901,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 87492:
+/***/ 71508:
 /***/ ((module) => {
 
 /**
@@ -11972,7 +11972,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 17078:
+/***/ 45478:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12011,7 +12011,7 @@ module.exports = evalrational;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
+var exp = __nccwpck_require__( 29627 );
 
 
 // MAIN //
@@ -12051,7 +12051,7 @@ module.exports = finiteGammaQ;
 
 /***/ }),
 
-/***/ 25120:
+/***/ 14960:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12090,10 +12090,10 @@ module.exports = finiteGammaQ;
 
 // MODULES //
 
-var erfc = __nccwpck_require__( 30988 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var PI = __nccwpck_require__( 39701 );
+var erfc = __nccwpck_require__( 93212 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // MAIN //
@@ -12138,7 +12138,7 @@ module.exports = finiteHalfGammaQ;
 
 /***/ }),
 
-/***/ 85852:
+/***/ 86316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12177,11 +12177,11 @@ module.exports = finiteHalfGammaQ;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
 
 
 // MAIN //
@@ -12228,7 +12228,7 @@ module.exports = fullIGammaPrefix;
 
 /***/ }),
 
-/***/ 6144:
+/***/ 16560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12267,23 +12267,23 @@ module.exports = fullIGammaPrefix;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var gamma = __nccwpck_require__( 40905 );
-var abs = __nccwpck_require__( 66260 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_EPSILON = __nccwpck_require__( 58159 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var tgammaILargeX = __nccwpck_require__( 23781 );
-var finiteGammaQ = __nccwpck_require__( 17078 );
-var finiteHalfGammaQ = __nccwpck_require__( 25120 );
-var fullIGammaPrefix = __nccwpck_require__( 85852 );
-var igammaTemmeLarge = __nccwpck_require__( 10712 );
-var lowerGammaSeries = __nccwpck_require__( 47178 );
-var regularisedGammaPrefix = __nccwpck_require__( 94175 );
-var tgammaSmallUpperPart = __nccwpck_require__( 80097 );
-var upperGammaFraction = __nccwpck_require__( 20386 );
+var floor = __nccwpck_require__( 67214 );
+var gamma = __nccwpck_require__( 67897 );
+var abs = __nccwpck_require__( 32804 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_EPSILON = __nccwpck_require__( 58335 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var tgammaILargeX = __nccwpck_require__( 41365 );
+var finiteGammaQ = __nccwpck_require__( 45478 );
+var finiteHalfGammaQ = __nccwpck_require__( 14960 );
+var fullIGammaPrefix = __nccwpck_require__( 86316 );
+var igammaTemmeLarge = __nccwpck_require__( 79432 );
+var lowerGammaSeries = __nccwpck_require__( 55482 );
+var regularisedGammaPrefix = __nccwpck_require__( 303 );
+var tgammaSmallUpperPart = __nccwpck_require__( 77745 );
+var upperGammaFraction = __nccwpck_require__( 68242 );
 
 
 // MAIN //
@@ -12493,7 +12493,7 @@ module.exports = igammaFinal;
 
 /***/ }),
 
-/***/ 10712:
+/***/ 79432:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12532,21 +12532,21 @@ module.exports = igammaFinal;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var log1pmx = __nccwpck_require__( 15430 );
-var erfc = __nccwpck_require__( 30988 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var TWO_PI = __nccwpck_require__( 7120 );
-var polyvalC0 = __nccwpck_require__( 4410 );
-var polyvalC1 = __nccwpck_require__( 35273 );
-var polyvalC2 = __nccwpck_require__( 50736 );
-var polyvalC3 = __nccwpck_require__( 8135 );
-var polyvalC4 = __nccwpck_require__( 36870 );
-var polyvalC5 = __nccwpck_require__( 67589 );
-var polyvalC6 = __nccwpck_require__( 3164 );
-var polyvalC7 = __nccwpck_require__( 8099 );
-var polyvalC8 = __nccwpck_require__( 81794 );
+var evalpoly = __nccwpck_require__( 54752 );
+var log1pmx = __nccwpck_require__( 11926 );
+var erfc = __nccwpck_require__( 93212 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var TWO_PI = __nccwpck_require__( 26688 );
+var polyvalC0 = __nccwpck_require__( 21642 );
+var polyvalC1 = __nccwpck_require__( 34425 );
+var polyvalC2 = __nccwpck_require__( 17024 );
+var polyvalC3 = __nccwpck_require__( 6743 );
+var polyvalC4 = __nccwpck_require__( 48214 );
+var polyvalC5 = __nccwpck_require__( 57173 );
+var polyvalC6 = __nccwpck_require__( 59244 );
+var polyvalC7 = __nccwpck_require__( 25331 );
+var polyvalC8 = __nccwpck_require__( 5810 );
 
 
 // VARIABLES //
@@ -12606,7 +12606,7 @@ module.exports = igammaTemmeLarge;
 
 /***/ }),
 
-/***/ 55479:
+/***/ 743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12658,7 +12658,7 @@ module.exports = igammaTemmeLarge;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63218 );
+var main = __nccwpck_require__( 92450 );
 
 
 // EXPORTS //
@@ -12668,7 +12668,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 47178:
+/***/ 55482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12707,8 +12707,8 @@ module.exports = main;
 
 // MODULES //
 
-var sumSeries = __nccwpck_require__( 96491 );
-var lowerIncompleteGammaSeries = __nccwpck_require__( 53027 );
+var sumSeries = __nccwpck_require__( 69307 );
+var lowerIncompleteGammaSeries = __nccwpck_require__( 93395 );
 
 
 // MAIN //
@@ -12747,7 +12747,7 @@ module.exports = lowerGammaSeries;
 
 /***/ }),
 
-/***/ 53027:
+/***/ 93395:
 /***/ ((module) => {
 
 /**
@@ -12822,7 +12822,7 @@ module.exports = lowerIncompleteGammaSeries;
 
 /***/ }),
 
-/***/ 63218:
+/***/ 92450:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -12863,16 +12863,16 @@ module.exports = lowerIncompleteGammaSeries;
 
 // MODULES //
 
-var gammaln = __nccwpck_require__( 67711 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var PINF = __nccwpck_require__( 50469 );
-var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 30313 );
-var igammaFinal = __nccwpck_require__( 6144 );
-var lowerGammaSeries = __nccwpck_require__( 47178 );
-var upperGammaFraction = __nccwpck_require__( 20386 );
+var gammaln = __nccwpck_require__( 98095 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var PINF = __nccwpck_require__( 53301 );
+var FLOAT64_MAX_NTH_FACTORIAL = __nccwpck_require__( 44217 );
+var igammaFinal = __nccwpck_require__( 16560 );
+var lowerGammaSeries = __nccwpck_require__( 55482 );
+var upperGammaFraction = __nccwpck_require__( 68242 );
 
 
 // MAIN //
@@ -12971,7 +12971,7 @@ module.exports = gammainc;
 
 /***/ }),
 
-/***/ 4410:
+/***/ 21642:
 /***/ ((module) => {
 
 /**
@@ -13025,7 +13025,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 35273:
+/***/ 34425:
 /***/ ((module) => {
 
 /**
@@ -13079,7 +13079,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 50736:
+/***/ 17024:
 /***/ ((module) => {
 
 /**
@@ -13133,7 +13133,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8135:
+/***/ 6743:
 /***/ ((module) => {
 
 /**
@@ -13187,7 +13187,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 36870:
+/***/ 48214:
 /***/ ((module) => {
 
 /**
@@ -13241,7 +13241,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67589:
+/***/ 57173:
 /***/ ((module) => {
 
 /**
@@ -13295,7 +13295,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 3164:
+/***/ 59244:
 /***/ ((module) => {
 
 /**
@@ -13349,7 +13349,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8099:
+/***/ 25331:
 /***/ ((module) => {
 
 /**
@@ -13403,7 +13403,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 81794:
+/***/ 5810:
 /***/ ((module) => {
 
 /**
@@ -13457,7 +13457,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 94175:
+/***/ 303:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13498,22 +13498,22 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var gammaln = __nccwpck_require__( 67711 );
-var gamma = __nccwpck_require__( 40905 );
-var log1pmx = __nccwpck_require__( 15430 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var gammaln = __nccwpck_require__( 98095 );
+var gamma = __nccwpck_require__( 67897 );
+var log1pmx = __nccwpck_require__( 11926 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -13599,7 +13599,7 @@ module.exports = regularisedGammaPrefix;
 
 /***/ }),
 
-/***/ 27708:
+/***/ 14988:
 /***/ ((module) => {
 
 /**
@@ -13680,7 +13680,7 @@ module.exports = smallGamma2Series;
 
 /***/ }),
 
-/***/ 23781:
+/***/ 41365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13719,8 +13719,8 @@ module.exports = smallGamma2Series;
 
 // MODULES //
 
-var sumSeries = __nccwpck_require__( 96491 );
-var tgammaILargeXSeries = __nccwpck_require__( 94809 );
+var sumSeries = __nccwpck_require__( 69307 );
+var tgammaILargeXSeries = __nccwpck_require__( 65417 );
 
 
 // MAIN //
@@ -13750,7 +13750,7 @@ module.exports = tgammaILargeX;
 
 /***/ }),
 
-/***/ 94809:
+/***/ 65417:
 /***/ ((module) => {
 
 /**
@@ -13825,7 +13825,7 @@ module.exports = tgammaILargeXSeries;
 
 /***/ }),
 
-/***/ 80097:
+/***/ 77745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13864,10 +13864,10 @@ module.exports = tgammaILargeXSeries;
 
 // MODULES //
 
-var powm1 = __nccwpck_require__( 74756 );
-var sumSeries = __nccwpck_require__( 96491 );
-var gamma1pm1 = __nccwpck_require__( 27186 );
-var smallGamma2Series = __nccwpck_require__( 27708 );
+var powm1 = __nccwpck_require__( 23412 );
+var sumSeries = __nccwpck_require__( 69307 );
+var gamma1pm1 = __nccwpck_require__( 98402 );
+var smallGamma2Series = __nccwpck_require__( 14988 );
 
 
 // MAIN //
@@ -13913,7 +13913,7 @@ module.exports = tgammaSmallUpperPart;
 
 /***/ }),
 
-/***/ 20386:
+/***/ 68242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -13952,8 +13952,8 @@ module.exports = tgammaSmallUpperPart;
 
 // MODULES //
 
-var continuedFraction = __nccwpck_require__( 30508 );
-var upperIncompleteGammaFract = __nccwpck_require__( 12923 );
+var continuedFraction = __nccwpck_require__( 3164 );
+var upperIncompleteGammaFract = __nccwpck_require__( 76171 );
 
 
 // MAIN //
@@ -13979,7 +13979,7 @@ module.exports = upperGammaFraction;
 
 /***/ }),
 
-/***/ 12923:
+/***/ 76171:
 /***/ ((module) => {
 
 /**
@@ -14056,7 +14056,7 @@ module.exports = upperIncompleteGammaFract;
 
 /***/ }),
 
-/***/ 33474:
+/***/ 11538:
 /***/ ((module) => {
 
 /**
@@ -14142,7 +14142,7 @@ module.exports = chepolsum;
 
 /***/ }),
 
-/***/ 28819:
+/***/ 99523:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14169,26 +14169,26 @@ module.exports = chepolsum;
 
 // MODULES //
 
-var logger = __nccwpck_require__( 5932 );
-var evalpoly = __nccwpck_require__( 62096 );
-var gammaln = __nccwpck_require__( 67711 );
-var erfcinv = __nccwpck_require__( 80119 );
-var gamma = __nccwpck_require__( 40905 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var min = __nccwpck_require__( 38008 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
-var TWO_PI = __nccwpck_require__( 7120 );
-var higherNewton = __nccwpck_require__( 17841 );
-var lambdaeta = __nccwpck_require__( 40787 );
-var gamstar = __nccwpck_require__( 48201 );
-var eps1 = __nccwpck_require__( 2469 );
-var eps2 = __nccwpck_require__( 72732 );
-var eps3 = __nccwpck_require__( 28195 );
+var logger = __nccwpck_require__( 380 );
+var evalpoly = __nccwpck_require__( 54752 );
+var gammaln = __nccwpck_require__( 98095 );
+var erfcinv = __nccwpck_require__( 99207 );
+var gamma = __nccwpck_require__( 67897 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var min = __nccwpck_require__( 35560 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
+var TWO_PI = __nccwpck_require__( 26688 );
+var higherNewton = __nccwpck_require__( 3553 );
+var lambdaeta = __nccwpck_require__( 65475 );
+var gamstar = __nccwpck_require__( 11929 );
+var eps1 = __nccwpck_require__( 40405 );
+var eps2 = __nccwpck_require__( 52940 );
+var eps3 = __nccwpck_require__( 41811 );
 
 
 // VARIABLES //
@@ -14427,7 +14427,7 @@ module.exports = compute;
 
 /***/ }),
 
-/***/ 2469:
+/***/ 40405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14452,10 +14452,10 @@ module.exports = compute;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var lambdaeta = __nccwpck_require__( 40787 );
-var rateval = __nccwpck_require__( 32556 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var lambdaeta = __nccwpck_require__( 65475 );
+var rateval = __nccwpck_require__( 22428 );
 
 
 // MAIN //
@@ -14484,7 +14484,7 @@ module.exports = eps1;
 
 /***/ }),
 
-/***/ 72732:
+/***/ 52940:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14509,10 +14509,10 @@ module.exports = eps1;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var rateval1 = __nccwpck_require__( 48654 );
-var rateval2 = __nccwpck_require__( 75356 );
-var rateval3 = __nccwpck_require__( 45482 );
+var ln = __nccwpck_require__( 70734 );
+var rateval1 = __nccwpck_require__( 29950 );
+var rateval2 = __nccwpck_require__( 81068 );
+var rateval3 = __nccwpck_require__( 94010 );
 
 
 // MAIN //
@@ -14553,7 +14553,7 @@ module.exports = eps2;
 
 /***/ }),
 
-/***/ 28195:
+/***/ 41811:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14578,12 +14578,12 @@ module.exports = eps2;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var rational1 = __nccwpck_require__( 6060 );
-var rational2 = __nccwpck_require__( 37086 );
-var rational3 = __nccwpck_require__( 94364 );
-var rational4 = __nccwpck_require__( 12594 );
-var rational5 = __nccwpck_require__( 2924 );
+var ln = __nccwpck_require__( 70734 );
+var rational1 = __nccwpck_require__( 87548 );
+var rational2 = __nccwpck_require__( 36398 );
+var rational3 = __nccwpck_require__( 9644 );
+var rational4 = __nccwpck_require__( 56322 );
+var rational5 = __nccwpck_require__( 55676 );
 
 
 // MAIN //
@@ -14632,7 +14632,7 @@ module.exports = eps3;
 
 /***/ }),
 
-/***/ 48201:
+/***/ 11929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14657,12 +14657,12 @@ module.exports = eps3;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var gamma = __nccwpck_require__( 40905 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT32_MAX = __nccwpck_require__( 79951 );
-var SQRT_TWO_PI = __nccwpck_require__( 62385 );
-var stirling = __nccwpck_require__( 95324 );
+var exp = __nccwpck_require__( 29627 );
+var gamma = __nccwpck_require__( 67897 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT32_MAX = __nccwpck_require__( 3071 );
+var SQRT_TWO_PI = __nccwpck_require__( 25025 );
+var stirling = __nccwpck_require__( 30828 );
 
 
 // MAIN //
@@ -14693,7 +14693,7 @@ module.exports = gamstar;
 
 /***/ }),
 
-/***/ 17841:
+/***/ 3553:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14718,12 +14718,12 @@ module.exports = gamstar;
 
 // MODULES //
 
-var logger = __nccwpck_require__( 5932 );
-var gammainc = __nccwpck_require__( 55479 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
+var logger = __nccwpck_require__( 380 );
+var gammainc = __nccwpck_require__( 743 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
 
 
 // VARIABLES //
@@ -14822,7 +14822,7 @@ module.exports = higherNewton;
 
 /***/ }),
 
-/***/ 85778:
+/***/ 15586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14874,7 +14874,7 @@ module.exports = higherNewton;
 
 // MODULES //
 
-var main = __nccwpck_require__( 93381 );
+var main = __nccwpck_require__( 49269 );
 
 
 // EXPORTS //
@@ -14884,7 +14884,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 40787:
+/***/ 65475:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -14909,12 +14909,12 @@ module.exports = main;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var evalpoly = __nccwpck_require__( 62096 );
-var polyvalAK1 = __nccwpck_require__( 53923 );
-var polyvalAK2 = __nccwpck_require__( 60454 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var evalpoly = __nccwpck_require__( 54752 );
+var polyvalAK1 = __nccwpck_require__( 57459 );
+var polyvalAK2 = __nccwpck_require__( 80342 );
 
 
 // VARIABLES //
@@ -14999,7 +14999,7 @@ module.exports = lambdaeta;
 
 /***/ }),
 
-/***/ 93381:
+/***/ 49269:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -15037,10 +15037,10 @@ module.exports = lambdaeta;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var FLOAT32_SMALLEST = __nccwpck_require__( 28858 );
-var PINF = __nccwpck_require__( 50469 );
-var compute = __nccwpck_require__( 28819 );
+var isnan = __nccwpck_require__( 34443 );
+var FLOAT32_SMALLEST = __nccwpck_require__( 99626 );
+var PINF = __nccwpck_require__( 53301 );
+var compute = __nccwpck_require__( 99523 );
 
 
 // MAIN //
@@ -15104,7 +15104,7 @@ module.exports = gammaincinv;
 
 /***/ }),
 
-/***/ 53923:
+/***/ 57459:
 /***/ ((module) => {
 
 /**
@@ -15158,7 +15158,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 60454:
+/***/ 80342:
 /***/ ((module) => {
 
 /**
@@ -15212,7 +15212,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 77333:
+/***/ 62917:
 /***/ ((module) => {
 
 /**
@@ -15266,7 +15266,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 76832:
+/***/ 96592:
 /***/ ((module) => {
 
 /**
@@ -15320,7 +15320,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 32556:
+/***/ 22428:
 /***/ ((module) => {
 
 /**
@@ -15391,7 +15391,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 48654:
+/***/ 29950:
 /***/ ((module) => {
 
 /**
@@ -15462,7 +15462,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 75356:
+/***/ 81068:
 /***/ ((module) => {
 
 /**
@@ -15533,7 +15533,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 45482:
+/***/ 94010:
 /***/ ((module) => {
 
 /**
@@ -15604,7 +15604,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 6060:
+/***/ 87548:
 /***/ ((module) => {
 
 /**
@@ -15675,7 +15675,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 37086:
+/***/ 36398:
 /***/ ((module) => {
 
 /**
@@ -15746,7 +15746,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 94364:
+/***/ 9644:
 /***/ ((module) => {
 
 /**
@@ -15817,7 +15817,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 12594:
+/***/ 56322:
 /***/ ((module) => {
 
 /**
@@ -15888,7 +15888,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 2924:
+/***/ 55676:
 /***/ ((module) => {
 
 /**
@@ -15959,7 +15959,7 @@ module.exports = evalrational;
 
 /***/ }),
 
-/***/ 95324:
+/***/ 30828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -15984,14 +15984,14 @@ module.exports = evalrational;
 
 // MODULES //
 
-var gammaln = __nccwpck_require__( 67711 );
-var ln = __nccwpck_require__( 51550 );
-var LN_SQRT_TWO_PI = __nccwpck_require__( 74322 );
-var SMALLEST_FLOAT32 = __nccwpck_require__( 28858 );
-var MAX_FLOAT32 = __nccwpck_require__( 79951 );
-var chepolsum = __nccwpck_require__( 33474 );
-var polyvalC = __nccwpck_require__( 77333 );
-var polyvalD = __nccwpck_require__( 76832 );
+var gammaln = __nccwpck_require__( 98095 );
+var ln = __nccwpck_require__( 70734 );
+var LN_SQRT_TWO_PI = __nccwpck_require__( 65538 );
+var SMALLEST_FLOAT32 = __nccwpck_require__( 99626 );
+var MAX_FLOAT32 = __nccwpck_require__( 3071 );
+var chepolsum = __nccwpck_require__( 11538 );
+var polyvalC = __nccwpck_require__( 62917 );
+var polyvalD = __nccwpck_require__( 96592 );
 
 
 // VARIABLES //
@@ -16045,7 +16045,7 @@ module.exports = stirling;
 
 /***/ }),
 
-/***/ 13752:
+/***/ 67016:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /**
@@ -16054,7 +16054,7 @@ module.exports = stirling;
  * Expose `debug()` as the module.
  */
 
-exports = module.exports = __nccwpck_require__(81427);
+exports = module.exports = __nccwpck_require__(75299);
 exports.log = log;
 exports.formatArgs = formatArgs;
 exports.save = save;
@@ -16237,7 +16237,7 @@ function localstorage() {
 
 /***/ }),
 
-/***/ 81427:
+/***/ 75299:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -16253,7 +16253,7 @@ exports.coerce = coerce;
 exports.disable = disable;
 exports.enable = enable;
 exports.enabled = enabled;
-exports.humanize = __nccwpck_require__(28566);
+exports.humanize = __nccwpck_require__(35750);
 
 /**
  * The currently active debug mode names, and names to skip.
@@ -16446,7 +16446,7 @@ function coerce(val) {
 
 /***/ }),
 
-/***/ 5932:
+/***/ 380:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16455,15 +16455,15 @@ function coerce(val) {
  */
 
 if (typeof process !== 'undefined' && process.type === 'renderer') {
-  module.exports = __nccwpck_require__(13752);
+  module.exports = __nccwpck_require__(67016);
 } else {
-  module.exports = __nccwpck_require__(48250);
+  module.exports = __nccwpck_require__(6986);
 }
 
 
 /***/ }),
 
-/***/ 48250:
+/***/ 6986:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 /**
@@ -16479,7 +16479,7 @@ var util = __nccwpck_require__(39023);
  * Expose `debug()` as the module.
  */
 
-exports = module.exports = __nccwpck_require__(81427);
+exports = module.exports = __nccwpck_require__(75299);
 exports.init = init;
 exports.log = log;
 exports.formatArgs = formatArgs;
@@ -16718,7 +16718,7 @@ exports.enable(load());
 
 /***/ }),
 
-/***/ 28566:
+/***/ 35750:
 /***/ ((module) => {
 
 /**
@@ -16877,7 +16877,7 @@ function plural(ms, n, name) {
 
 /***/ }),
 
-/***/ 67711:
+/***/ 98095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16932,7 +16932,7 @@ function plural(ms, n, name) {
 
 // MODULES //
 
-var main = __nccwpck_require__( 28554 );
+var main = __nccwpck_require__( 48282 );
 
 
 // EXPORTS //
@@ -16942,7 +16942,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 28554:
+/***/ 48282:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -16981,24 +16981,24 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var trunc = __nccwpck_require__( 81262 );
-var sinpi = __nccwpck_require__( 18901 );
-var PI = __nccwpck_require__( 39701 );
-var PINF = __nccwpck_require__( 50469 );
-var polyvalA1 = __nccwpck_require__( 89303 );
-var polyvalA2 = __nccwpck_require__( 95690 );
-var polyvalR = __nccwpck_require__( 71271 );
-var polyvalS = __nccwpck_require__( 47120 );
-var polyvalT1 = __nccwpck_require__( 62778 );
-var polyvalT2 = __nccwpck_require__( 66503 );
-var polyvalT3 = __nccwpck_require__( 42352 );
-var polyvalU = __nccwpck_require__( 67942 );
-var polyvalV = __nccwpck_require__( 45059 );
-var polyvalW = __nccwpck_require__( 89596 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var trunc = __nccwpck_require__( 72433 );
+var sinpi = __nccwpck_require__( 32741 );
+var PI = __nccwpck_require__( 25221 );
+var PINF = __nccwpck_require__( 53301 );
+var polyvalA1 = __nccwpck_require__( 40839 );
+var polyvalA2 = __nccwpck_require__( 37114 );
+var polyvalR = __nccwpck_require__( 54295 );
+var polyvalS = __nccwpck_require__( 12992 );
+var polyvalT1 = __nccwpck_require__( 6282 );
+var polyvalT2 = __nccwpck_require__( 83543 );
+var polyvalT3 = __nccwpck_require__( 42240 );
+var polyvalU = __nccwpck_require__( 44726 );
+var polyvalV = __nccwpck_require__( 38195 );
+var polyvalW = __nccwpck_require__( 49324 );
 
 
 // VARIABLES //
@@ -17354,7 +17354,7 @@ module.exports = gammaln;
 
 /***/ }),
 
-/***/ 89303:
+/***/ 40839:
 /***/ ((module) => {
 
 /**
@@ -17408,7 +17408,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 95690:
+/***/ 37114:
 /***/ ((module) => {
 
 /**
@@ -17462,7 +17462,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71271:
+/***/ 54295:
 /***/ ((module) => {
 
 /**
@@ -17516,7 +17516,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 47120:
+/***/ 12992:
 /***/ ((module) => {
 
 /**
@@ -17570,7 +17570,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 62778:
+/***/ 6282:
 /***/ ((module) => {
 
 /**
@@ -17624,7 +17624,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 66503:
+/***/ 83543:
 /***/ ((module) => {
 
 /**
@@ -17678,7 +17678,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 42352:
+/***/ 42240:
 /***/ ((module) => {
 
 /**
@@ -17732,7 +17732,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67942:
+/***/ 44726:
 /***/ ((module) => {
 
 /**
@@ -17786,7 +17786,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 45059:
+/***/ 38195:
 /***/ ((module) => {
 
 /**
@@ -17840,7 +17840,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 89596:
+/***/ 49324:
 /***/ ((module) => {
 
 /**
@@ -17894,7 +17894,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 60512:
+/***/ 81840:
 /***/ ((module) => {
 
 /**
@@ -17982,7 +17982,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 19216:
+/***/ 57216:
 /***/ ((module) => {
 
 /**
@@ -18070,7 +18070,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 24370:
+/***/ 29506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18107,7 +18107,7 @@ module.exports = gcd;
 
 // MODULES //
 
-var main = __nccwpck_require__( 21413 );
+var main = __nccwpck_require__( 74005 );
 
 
 // EXPORTS //
@@ -18117,7 +18117,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 21413:
+/***/ 74005:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18142,13 +18142,13 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInteger = __nccwpck_require__( 2804 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var INT32_MAX = __nccwpck_require__( 83960 );
-var bitwise = __nccwpck_require__( 19216 );
-var largeIntegers = __nccwpck_require__( 60512 );
+var isnan = __nccwpck_require__( 34443 );
+var isInteger = __nccwpck_require__( 65220 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var INT32_MAX = __nccwpck_require__( 7752 );
+var bitwise = __nccwpck_require__( 57216 );
+var largeIntegers = __nccwpck_require__( 81840 );
 
 
 // MAIN //
@@ -18207,7 +18207,7 @@ module.exports = gcd;
 
 /***/ }),
 
-/***/ 49061:
+/***/ 77909:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint-disable max-statements, max-lines */
@@ -18248,29 +18248,29 @@ module.exports = gcd;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var expm1 = __nccwpck_require__( 40141 );
-var floor = __nccwpck_require__( 42334 );
-var log1p = __nccwpck_require__( 74879 );
-var asin = __nccwpck_require__( 49827 );
-var beta = __nccwpck_require__( 91354 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var MAX_FLOAT64 = __nccwpck_require__( 83424 );
-var MIN_FLOAT64 = __nccwpck_require__( 55417 );
-var MAX_INT32 = __nccwpck_require__( 83960 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var PI = __nccwpck_require__( 39701 );
-var betaSmallBLargeASeries = __nccwpck_require__( 51471 );
-var risingFactorialRatio = __nccwpck_require__( 31402 );
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
-var ibetaFraction2 = __nccwpck_require__( 92148 );
-var binomialCCDF = __nccwpck_require__( 9912 );
-var ibetaAStep = __nccwpck_require__( 59140 );
-var ibetaSeries = __nccwpck_require__( 46203 );
+var isnan = __nccwpck_require__( 34443 );
+var expm1 = __nccwpck_require__( 43389 );
+var floor = __nccwpck_require__( 67214 );
+var log1p = __nccwpck_require__( 28079 );
+var asin = __nccwpck_require__( 90547 );
+var beta = __nccwpck_require__( 21674 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var MAX_FLOAT64 = __nccwpck_require__( 65552 );
+var MIN_FLOAT64 = __nccwpck_require__( 18281 );
+var MAX_INT32 = __nccwpck_require__( 7752 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var PI = __nccwpck_require__( 25221 );
+var betaSmallBLargeASeries = __nccwpck_require__( 5055 );
+var risingFactorialRatio = __nccwpck_require__( 38010 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
+var ibetaFraction2 = __nccwpck_require__( 67716 );
+var binomialCCDF = __nccwpck_require__( 84424 );
+var ibetaAStep = __nccwpck_require__( 67828 );
+var ibetaSeries = __nccwpck_require__( 43179 );
 
 
 // VARIABLES //
@@ -18645,7 +18645,7 @@ module.exports = ibetaImp;
 
 /***/ }),
 
-/***/ 51471:
+/***/ 5055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18683,17 +18683,17 @@ module.exports = ibetaImp;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var factorial = __nccwpck_require__( 79119 );
-var gammainc = __nccwpck_require__( 55479 );
-var log1p = __nccwpck_require__( 74879 );
-var abs = __nccwpck_require__( 66260 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
-var EPSILON = __nccwpck_require__( 55088 );
-var fullIGammaPrefix = __nccwpck_require__( 17499 );
-var regularizedGammaPrefix = __nccwpck_require__( 74141 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var factorial = __nccwpck_require__( 94783 );
+var gammainc = __nccwpck_require__( 743 );
+var log1p = __nccwpck_require__( 28079 );
+var abs = __nccwpck_require__( 32804 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
+var EPSILON = __nccwpck_require__( 60224 );
+var fullIGammaPrefix = __nccwpck_require__( 27147 );
+var regularizedGammaPrefix = __nccwpck_require__( 68909 );
 
 
 // VARIABLES //
@@ -18817,7 +18817,7 @@ module.exports = betaSmallBLargeASeries;
 
 /***/ }),
 
-/***/ 9912:
+/***/ 84424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18855,10 +18855,10 @@ module.exports = betaSmallBLargeASeries;
 
 // MODULES //
 
-var binomcoef = __nccwpck_require__( 17548 );
-var floor = __nccwpck_require__( 42334 );
-var pow = __nccwpck_require__( 6310 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
+var binomcoef = __nccwpck_require__( 48156 );
+var floor = __nccwpck_require__( 67214 );
+var pow = __nccwpck_require__( 18166 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
 
 
 // MAIN //
@@ -18926,7 +18926,7 @@ module.exports = binomialCCDF;
 
 /***/ }),
 
-/***/ 17499:
+/***/ 27147:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -18965,11 +18965,11 @@ module.exports = binomialCCDF;
 
 // MODULES //
 
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
 
 
 // MAIN //
@@ -19018,7 +19018,7 @@ module.exports = fullIGammaPrefix;
 
 /***/ }),
 
-/***/ 59140:
+/***/ 67828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19056,7 +19056,7 @@ module.exports = fullIGammaPrefix;
 
 // MODULES //
 
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
 
 
 // MAIN //
@@ -19108,7 +19108,7 @@ module.exports = ibetaAStep;
 
 /***/ }),
 
-/***/ 92148:
+/***/ 67716:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19146,8 +19146,8 @@ module.exports = ibetaAStep;
 
 // MODULES //
 
-var continuedFraction = __nccwpck_require__( 30508 );
-var ibetaPowerTerms = __nccwpck_require__( 96005 );
+var continuedFraction = __nccwpck_require__( 3164 );
+var ibetaPowerTerms = __nccwpck_require__( 74101 );
 
 
 // VARIABLES //
@@ -19236,7 +19236,7 @@ module.exports = ibetaFraction2;
 
 /***/ }),
 
-/***/ 96005:
+/***/ 74101:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19274,21 +19274,21 @@ module.exports = ibetaFraction2;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var maxabs = __nccwpck_require__( 79594 );
-var minabs = __nccwpck_require__( 89912 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var maxabs = __nccwpck_require__( 79482 );
+var minabs = __nccwpck_require__( 70792 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -19491,7 +19491,7 @@ module.exports = ibetaPowerTerms;
 
 /***/ }),
 
-/***/ 46203:
+/***/ 43179:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19529,18 +19529,18 @@ module.exports = ibetaPowerTerms;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var sumSeries = __nccwpck_require__( 96491 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var ln = __nccwpck_require__( 51550 );
-var MIN_VALUE = __nccwpck_require__( 55417 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var sumSeries = __nccwpck_require__( 69307 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var ln = __nccwpck_require__( 70734 );
+var MIN_VALUE = __nccwpck_require__( 18281 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // VARIABLES //
@@ -19669,7 +19669,7 @@ module.exports = ibetaSeries;
 
 /***/ }),
 
-/***/ 59818:
+/***/ 88794:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19719,9 +19719,9 @@ module.exports = ibetaSeries;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 94573 );
-var assign = __nccwpck_require__( 49061 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 74045 );
+var assign = __nccwpck_require__( 77909 );
 
 
 // MAIN //
@@ -19736,7 +19736,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 94573:
+/***/ 74045:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19761,7 +19761,7 @@ module.exports = main;
 
 // MODULES //
 
-var compute = __nccwpck_require__( 49061 );
+var compute = __nccwpck_require__( 77909 );
 
 
 // MAIN //
@@ -19796,7 +19796,7 @@ module.exports = kernelBetainc;
 
 /***/ }),
 
-/***/ 74141:
+/***/ 68909:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -19837,21 +19837,21 @@ module.exports = kernelBetainc;
 
 // MODULES //
 
-var lanczosSumExpGScaled = __nccwpck_require__( 82638 );
-var gammaln = __nccwpck_require__( 67711 );
-var gamma = __nccwpck_require__( 40905 );
-var log1p = __nccwpck_require__( 74879 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var MAX_LN = __nccwpck_require__( 74193 );
-var MIN_LN = __nccwpck_require__( 67999 );
-var G = __nccwpck_require__( 13822 );
-var E = __nccwpck_require__( 20045 );
+var lanczosSumExpGScaled = __nccwpck_require__( 58750 );
+var gammaln = __nccwpck_require__( 98095 );
+var gamma = __nccwpck_require__( 67897 );
+var log1p = __nccwpck_require__( 28079 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_LN = __nccwpck_require__( 50113 );
+var MIN_LN = __nccwpck_require__( 13231 );
+var G = __nccwpck_require__( 6894 );
+var E = __nccwpck_require__( 80477 );
 
 
 // MAIN //
@@ -19943,7 +19943,7 @@ module.exports = regularizedGammaPrefix;
 
 /***/ }),
 
-/***/ 31402:
+/***/ 38010:
 /***/ ((module) => {
 
 /**
@@ -20021,7 +20021,7 @@ module.exports = risingFactorialRatio;
 
 /***/ }),
 
-/***/ 85319:
+/***/ 19863:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20060,7 +20060,7 @@ module.exports = risingFactorialRatio;
 
 // MODULES //
 
-var inverseStudentsT = __nccwpck_require__( 43979 );
+var inverseStudentsT = __nccwpck_require__( 88763 );
 
 
 // MAIN //
@@ -20098,7 +20098,7 @@ module.exports = findIBetaInvFromTDist;
 
 /***/ }),
 
-/***/ 30177:
+/***/ 9137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20136,11 +20136,11 @@ module.exports = findIBetaInvFromTDist;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ldexp = __nccwpck_require__( 83291 );
-var sign = __nccwpck_require__( 79079 );
-var max = __nccwpck_require__( 32974 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var abs = __nccwpck_require__( 32804 );
+var ldexp = __nccwpck_require__( 70187 );
+var sign = __nccwpck_require__( 25975 );
+var max = __nccwpck_require__( 68958 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // MAIN //
@@ -20326,7 +20326,7 @@ module.exports = halleyIterate;
 
 /***/ }),
 
-/***/ 48670:
+/***/ 54958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20365,10 +20365,10 @@ module.exports = halleyIterate;
 
 // MODULES //
 
-var kernelBetainc = (__nccwpck_require__(59818).assign);
-var abs = __nccwpck_require__( 66260 );
-var FLOAT64_MAX = __nccwpck_require__( 83424 );
-var FLOAT64_MIN_NORM = __nccwpck_require__( 55417 );
+var kernelBetainc = (__nccwpck_require__(88794).assign);
+var abs = __nccwpck_require__( 32804 );
+var FLOAT64_MAX = __nccwpck_require__( 65552 );
+var FLOAT64_MIN_NORM = __nccwpck_require__( 18281 );
 
 
 // MAIN //
@@ -20438,7 +20438,7 @@ module.exports = ibetaRoots;
 
 /***/ }),
 
-/***/ 61489:
+/***/ 28481:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20484,7 +20484,7 @@ module.exports = ibetaRoots;
 
 // MODULES //
 
-var main = __nccwpck_require__( 33184 );
+var main = __nccwpck_require__( 7600 );
 
 
 // EXPORTS //
@@ -20494,7 +20494,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 43979:
+/***/ 88763:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20533,21 +20533,21 @@ module.exports = main;
 
 // MODULES //
 
-var erfcinv = __nccwpck_require__( 80119 );
-var floor = __nccwpck_require__( 42334 );
-var ldexp = __nccwpck_require__( 83291 );
-var round = __nccwpck_require__( 18972 );
-var acos = __nccwpck_require__( 99418 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var cos = __nccwpck_require__( 99191 );
-var pow = __nccwpck_require__( 6310 );
-var sin = __nccwpck_require__( 61794 );
-var SQRT2 = __nccwpck_require__( 96515 );
-var PI = __nccwpck_require__( 39701 );
-var inverseStudentsTBodySeries = __nccwpck_require__( 31256 );
-var inverseStudentsTTailSeries = __nccwpck_require__( 15454 );
-var inverseStudentsTHill = __nccwpck_require__( 49201 );
+var erfcinv = __nccwpck_require__( 99207 );
+var floor = __nccwpck_require__( 67214 );
+var ldexp = __nccwpck_require__( 70187 );
+var round = __nccwpck_require__( 1100 );
+var acos = __nccwpck_require__( 37994 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var cos = __nccwpck_require__( 61447 );
+var pow = __nccwpck_require__( 18166 );
+var sin = __nccwpck_require__( 9586 );
+var SQRT2 = __nccwpck_require__( 54707 );
+var PI = __nccwpck_require__( 25221 );
+var inverseStudentsTBodySeries = __nccwpck_require__( 67771 );
+var inverseStudentsTTailSeries = __nccwpck_require__( 96526 );
+var inverseStudentsTHill = __nccwpck_require__( 52449 );
 
 
 // VARIABLES //
@@ -20697,7 +20697,7 @@ module.exports = inverseStudentsT;
 
 /***/ }),
 
-/***/ 31256:
+/***/ 67771:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20736,19 +20736,19 @@ module.exports = inverseStudentsT;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var evalpoly = __nccwpck_require__( 62096 );
-var sqrt = __nccwpck_require__( 15478 );
-var PI = __nccwpck_require__( 39701 );
-var polyval1 = __nccwpck_require__( 2640 );
-var polyval2 = __nccwpck_require__( 26791 );
-var polyval3 = __nccwpck_require__( 23066 );
-var polyval4 = __nccwpck_require__( 78121 );
-var polyval5 = __nccwpck_require__( 54564 );
-var polyval6 = __nccwpck_require__( 53835 );
-var polyval7 = __nccwpck_require__( 7931 );
-var polyval8 = __nccwpck_require__( 43636 );
-var polyval9 = __nccwpck_require__( 71837 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var evalpoly = __nccwpck_require__( 54752 );
+var sqrt = __nccwpck_require__( 74534 );
+var PI = __nccwpck_require__( 25221 );
+var polyval1 = __nccwpck_require__( 61792 );
+var polyval2 = __nccwpck_require__( 67863 );
+var polyval3 = __nccwpck_require__( 8938 );
+var polyval4 = __nccwpck_require__( 98425 );
+var polyval5 = __nccwpck_require__( 33140 );
+var polyval6 = __nccwpck_require__( 97435 );
+var polyval7 = __nccwpck_require__( 67083 );
+var polyval8 = __nccwpck_require__( 45060 );
+var polyval9 = __nccwpck_require__( 92941 );
 
 
 // VARIABLES //
@@ -20804,7 +20804,7 @@ module.exports = inverseStudentsTBodySeries;
 
 /***/ }),
 
-/***/ 49201:
+/***/ 52449:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20845,12 +20845,12 @@ module.exports = inverseStudentsTBodySeries;
 
 // MODULES //
 
-var erfcinv = __nccwpck_require__( 80119 );
-var expm1 = __nccwpck_require__( 40141 );
-var sqrt = __nccwpck_require__( 15478 );
-var pow = __nccwpck_require__( 6310 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var SQRT2 = __nccwpck_require__( 96515 );
+var erfcinv = __nccwpck_require__( 99207 );
+var expm1 = __nccwpck_require__( 43389 );
+var sqrt = __nccwpck_require__( 74534 );
+var pow = __nccwpck_require__( 18166 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var SQRT2 = __nccwpck_require__( 54707 );
 
 
 // MAIN //
@@ -20913,7 +20913,7 @@ module.exports = inverseStudentsTHill;
 
 /***/ }),
 
-/***/ 15454:
+/***/ 96526:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -20952,11 +20952,11 @@ module.exports = inverseStudentsTHill;
 
 // MODULES //
 
-var gammaDeltaRatio = __nccwpck_require__( 84320 );
-var evalpoly = __nccwpck_require__( 62096 );
-var sqrt = __nccwpck_require__( 15478 );
-var pow = __nccwpck_require__( 6310 );
-var PI = __nccwpck_require__( 39701 );
+var gammaDeltaRatio = __nccwpck_require__( 95920 );
+var evalpoly = __nccwpck_require__( 54752 );
+var sqrt = __nccwpck_require__( 74534 );
+var pow = __nccwpck_require__( 18166 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // VARIABLES //
@@ -21031,7 +21031,7 @@ module.exports = inverseStudentsTTailSeries;
 
 /***/ }),
 
-/***/ 33184:
+/***/ 7600:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* eslint-disable max-statements, max-lines */
@@ -21072,29 +21072,29 @@ module.exports = inverseStudentsTTailSeries;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var betainc = __nccwpck_require__( 89986 );
-var expm1 = __nccwpck_require__( 40141 );
-var log1p = __nccwpck_require__( 74879 );
-var asin = __nccwpck_require__( 49827 );
-var beta = __nccwpck_require__( 91354 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var pow = __nccwpck_require__( 6310 );
-var sin = __nccwpck_require__( 61794 );
-var max = __nccwpck_require__( 32974 );
-var min = __nccwpck_require__( 38008 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT64_MIN_NORM = __nccwpck_require__( 55417 );
-var HALF_PI = __nccwpck_require__( 5553 );
-var EPSILON = __nccwpck_require__( 55088 );
-var findIBetaInvFromTDist = __nccwpck_require__( 85319 );
-var temme1 = __nccwpck_require__( 10502 );
-var temme2 = __nccwpck_require__( 32259 );
-var temme3 = __nccwpck_require__( 34268 );
-var halleyIterate = __nccwpck_require__( 30177 );
-var ibetaRoots = __nccwpck_require__( 48670 );
+var evalpoly = __nccwpck_require__( 54752 );
+var betainc = __nccwpck_require__( 27410 );
+var expm1 = __nccwpck_require__( 43389 );
+var log1p = __nccwpck_require__( 28079 );
+var asin = __nccwpck_require__( 90547 );
+var beta = __nccwpck_require__( 21674 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var pow = __nccwpck_require__( 18166 );
+var sin = __nccwpck_require__( 9586 );
+var max = __nccwpck_require__( 68958 );
+var min = __nccwpck_require__( 35560 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT64_MIN_NORM = __nccwpck_require__( 18281 );
+var HALF_PI = __nccwpck_require__( 29121 );
+var EPSILON = __nccwpck_require__( 60224 );
+var findIBetaInvFromTDist = __nccwpck_require__( 19863 );
+var temme1 = __nccwpck_require__( 60630 );
+var temme2 = __nccwpck_require__( 96627 );
+var temme3 = __nccwpck_require__( 72172 );
+var halleyIterate = __nccwpck_require__( 9137 );
+var ibetaRoots = __nccwpck_require__( 54958 );
 
 
 // VARIABLES //
@@ -21471,7 +21471,7 @@ module.exports = ibetaInvImp;
 
 /***/ }),
 
-/***/ 79346:
+/***/ 36866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -21509,10 +21509,10 @@ module.exports = ibetaInvImp;
 
 // MODULES //
 
-var sign = __nccwpck_require__( 79079 );
-var abs = __nccwpck_require__( 66260 );
-var ldexp = __nccwpck_require__( 83291 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var sign = __nccwpck_require__( 25975 );
+var abs = __nccwpck_require__( 32804 );
+var ldexp = __nccwpck_require__( 70187 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // MAIN //
@@ -21628,7 +21628,7 @@ module.exports = newtonRaphsonIterate;
 
 /***/ }),
 
-/***/ 88398:
+/***/ 19230:
 /***/ ((module) => {
 
 /**
@@ -21682,7 +21682,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 21820:
+/***/ 62892:
 /***/ ((module) => {
 
 /**
@@ -21736,7 +21736,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 19811:
+/***/ 63155:
 /***/ ((module) => {
 
 /**
@@ -21790,7 +21790,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 49638:
+/***/ 92982:
 /***/ ((module) => {
 
 /**
@@ -21844,7 +21844,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 67909:
+/***/ 21173:
 /***/ ((module) => {
 
 /**
@@ -21898,7 +21898,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 2640:
+/***/ 61792:
 /***/ ((module) => {
 
 /**
@@ -21952,7 +21952,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 26791:
+/***/ 67863:
 /***/ ((module) => {
 
 /**
@@ -22006,7 +22006,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 23066:
+/***/ 8938:
 /***/ ((module) => {
 
 /**
@@ -22060,7 +22060,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 78121:
+/***/ 98425:
 /***/ ((module) => {
 
 /**
@@ -22114,7 +22114,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 54564:
+/***/ 33140:
 /***/ ((module) => {
 
 /**
@@ -22168,7 +22168,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 53835:
+/***/ 97435:
 /***/ ((module) => {
 
 /**
@@ -22222,7 +22222,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 73259:
+/***/ 22715:
 /***/ ((module) => {
 
 /**
@@ -22276,7 +22276,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 7931:
+/***/ 67083:
 /***/ ((module) => {
 
 /**
@@ -22330,7 +22330,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 43636:
+/***/ 45060:
 /***/ ((module) => {
 
 /**
@@ -22384,7 +22384,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71837:
+/***/ 92941:
 /***/ ((module) => {
 
 /**
@@ -22438,7 +22438,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 8164:
+/***/ 74772:
 /***/ ((module) => {
 
 /**
@@ -22492,7 +22492,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 55185:
+/***/ 2369:
 /***/ ((module) => {
 
 /**
@@ -22546,7 +22546,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 87298:
+/***/ 95090:
 /***/ ((module) => {
 
 /**
@@ -22600,7 +22600,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 26255:
+/***/ 1887:
 /***/ ((module) => {
 
 /**
@@ -22654,7 +22654,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 91896:
+/***/ 67272:
 /***/ ((module) => {
 
 /**
@@ -22708,7 +22708,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 87333:
+/***/ 46453:
 /***/ ((module) => {
 
 /**
@@ -22762,7 +22762,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 19590:
+/***/ 34614:
 /***/ ((module) => {
 
 /**
@@ -22816,7 +22816,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 17028:
+/***/ 79124:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -22855,8 +22855,8 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var ln = __nccwpck_require__( 51550 );
-var MAX_VALUE = __nccwpck_require__( 83424 );
+var ln = __nccwpck_require__( 70734 );
+var MAX_VALUE = __nccwpck_require__( 65552 );
 
 
 // VARIABLES //
@@ -22910,7 +22910,7 @@ module.exports = temmeRootFinder;
 
 /***/ }),
 
-/***/ 10502:
+/***/ 60630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -22949,11 +22949,11 @@ module.exports = temmeRootFinder;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var erfcinv = __nccwpck_require__( 80119 );
-var sqrt = __nccwpck_require__( 15478 );
-var exp = __nccwpck_require__( 31851 );
-var SQRT2 = __nccwpck_require__( 96515 );
+var evalpoly = __nccwpck_require__( 54752 );
+var erfcinv = __nccwpck_require__( 99207 );
+var sqrt = __nccwpck_require__( 74534 );
+var exp = __nccwpck_require__( 29627 );
+var SQRT2 = __nccwpck_require__( 54707 );
 
 
 // VARIABLES //
@@ -23050,7 +23050,7 @@ module.exports = temme1;
 
 /***/ }),
 
-/***/ 32259:
+/***/ 96627:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23089,29 +23089,29 @@ module.exports = temme1;
 
 // MODULES //
 
-var evalpoly = __nccwpck_require__( 62096 );
-var erfcinv = __nccwpck_require__( 80119 );
-var abs = __nccwpck_require__( 66260 );
-var exp = __nccwpck_require__( 31851 );
-var ln = __nccwpck_require__( 51550 );
-var sqrt = __nccwpck_require__( 15478 );
-var sin = __nccwpck_require__( 61794 );
-var cos = __nccwpck_require__( 99191 );
-var temmeRootFinder = __nccwpck_require__( 17028 );
-var newtonRaphsonIterate = __nccwpck_require__( 79346 );
-var polyval1 = __nccwpck_require__( 88398 );
-var polyval2 = __nccwpck_require__( 73259 );
-var polyval3 = __nccwpck_require__( 8164 );
-var polyval4 = __nccwpck_require__( 55185 );
-var polyval5 = __nccwpck_require__( 87298 );
-var polyval6 = __nccwpck_require__( 26255 );
-var polyval7 = __nccwpck_require__( 91896 );
-var polyval8 = __nccwpck_require__( 87333 );
-var polyval9 = __nccwpck_require__( 19590 );
-var polyval10 = __nccwpck_require__( 21820 );
-var polyval11 = __nccwpck_require__( 19811 );
-var polyval12 = __nccwpck_require__( 49638 );
-var polyval13 = __nccwpck_require__( 67909 );
+var evalpoly = __nccwpck_require__( 54752 );
+var erfcinv = __nccwpck_require__( 99207 );
+var abs = __nccwpck_require__( 32804 );
+var exp = __nccwpck_require__( 29627 );
+var ln = __nccwpck_require__( 70734 );
+var sqrt = __nccwpck_require__( 74534 );
+var sin = __nccwpck_require__( 9586 );
+var cos = __nccwpck_require__( 61447 );
+var temmeRootFinder = __nccwpck_require__( 79124 );
+var newtonRaphsonIterate = __nccwpck_require__( 36866 );
+var polyval1 = __nccwpck_require__( 19230 );
+var polyval2 = __nccwpck_require__( 22715 );
+var polyval3 = __nccwpck_require__( 74772 );
+var polyval4 = __nccwpck_require__( 2369 );
+var polyval5 = __nccwpck_require__( 95090 );
+var polyval6 = __nccwpck_require__( 1887 );
+var polyval7 = __nccwpck_require__( 67272 );
+var polyval8 = __nccwpck_require__( 46453 );
+var polyval9 = __nccwpck_require__( 34614 );
+var polyval10 = __nccwpck_require__( 62892 );
+var polyval11 = __nccwpck_require__( 63155 );
+var polyval12 = __nccwpck_require__( 92982 );
+var polyval13 = __nccwpck_require__( 21173 );
 
 
 // VARIABLES //
@@ -23266,7 +23266,7 @@ module.exports = temme2;
 
 /***/ }),
 
-/***/ 34268:
+/***/ 72172:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23307,12 +23307,12 @@ module.exports = temme2;
 
 // MODULES //
 
-var gammaincinv = __nccwpck_require__( 85778 );
-var ln = __nccwpck_require__( 51550 );
-var sqrt = __nccwpck_require__( 15478 );
-var SMALLEST_SUBNORMAL = __nccwpck_require__( 33975 );
-var temmeRootFinder = __nccwpck_require__( 17028 );
-var newtonRaphsonIterate = __nccwpck_require__( 79346 );
+var gammaincinv = __nccwpck_require__( 15586 );
+var ln = __nccwpck_require__( 70734 );
+var sqrt = __nccwpck_require__( 74534 );
+var SMALLEST_SUBNORMAL = __nccwpck_require__( 95591 );
+var temmeRootFinder = __nccwpck_require__( 79124 );
+var newtonRaphsonIterate = __nccwpck_require__( 36866 );
 
 
 // MAIN //
@@ -23444,7 +23444,7 @@ module.exports = temme3;
 
 /***/ }),
 
-/***/ 71567:
+/***/ 87615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23490,7 +23490,7 @@ module.exports = temme3;
 
 // MODULES //
 
-var main = __nccwpck_require__( 94010 );
+var main = __nccwpck_require__( 20970 );
 
 
 // EXPORTS //
@@ -23500,7 +23500,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 94010:
+/***/ 20970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23539,8 +23539,8 @@ module.exports = main;
 
 // MODULES //
 
-var polyval13 = __nccwpck_require__( 25732 );
-var polyval46 = __nccwpck_require__( 53242 );
+var polyval13 = __nccwpck_require__( 35764 );
+var polyval46 = __nccwpck_require__( 34986 );
 
 
 // MAIN //
@@ -23635,7 +23635,7 @@ module.exports = kernelCos;
 
 /***/ }),
 
-/***/ 25732:
+/***/ 35764:
 /***/ ((module) => {
 
 /**
@@ -23689,7 +23689,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 53242:
+/***/ 34986:
 /***/ ((module) => {
 
 /**
@@ -23743,7 +23743,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 70186:
+/***/ 97626:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -23795,7 +23795,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var main = __nccwpck_require__( 97485 );
+var main = __nccwpck_require__( 87037 );
 
 
 // EXPORTS //
@@ -23805,7 +23805,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 97485:
+/***/ 87037:
 /***/ ((module) => {
 
 /**
@@ -23945,7 +23945,7 @@ module.exports = kernelSin;
 
 /***/ }),
 
-/***/ 83291:
+/***/ 70187:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24000,7 +24000,7 @@ module.exports = kernelSin;
 
 // MODULES //
 
-var main = __nccwpck_require__( 23078 );
+var main = __nccwpck_require__( 77718 );
 
 
 // EXPORTS //
@@ -24010,7 +24010,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 23078:
+/***/ 77718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24042,19 +24042,19 @@ module.exports = main;
 
 // MODULES //
 
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var BIAS = __nccwpck_require__( 11877 );
-var MAX_EXPONENT = __nccwpck_require__( 46276 );
-var MAX_SUBNORMAL_EXPONENT = __nccwpck_require__( 92656 );
-var MIN_SUBNORMAL_EXPONENT = __nccwpck_require__( 34862 );
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var copysign = __nccwpck_require__( 35672 );
-var normalize = (__nccwpck_require__(79335).assign);
-var floatExp = __nccwpck_require__( 6075 );
-var toWords = __nccwpck_require__( 87949 );
-var fromWords = __nccwpck_require__( 17844 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var BIAS = __nccwpck_require__( 45301 );
+var MAX_EXPONENT = __nccwpck_require__( 13172 );
+var MAX_SUBNORMAL_EXPONENT = __nccwpck_require__( 83808 );
+var MIN_SUBNORMAL_EXPONENT = __nccwpck_require__( 69886 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var copysign = __nccwpck_require__( 21896 );
+var normalize = (__nccwpck_require__(81783).assign);
+var floatExp = __nccwpck_require__( 67787 );
+var toWords = __nccwpck_require__( 21693 );
+var fromWords = __nccwpck_require__( 83300 );
 
 
 // VARIABLES //
@@ -24167,7 +24167,7 @@ module.exports = ldexp;
 
 /***/ }),
 
-/***/ 51550:
+/***/ 70734:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24216,7 +24216,7 @@ module.exports = ldexp;
 
 // MODULES //
 
-var main = __nccwpck_require__( 75553 );
+var main = __nccwpck_require__( 78609 );
 
 
 // EXPORTS //
@@ -24226,7 +24226,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75553:
+/***/ 78609:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24265,13 +24265,13 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var isnan = __nccwpck_require__( 86523 );
-var BIAS = __nccwpck_require__( 11877 );
-var NINF = __nccwpck_require__( 81475 );
-var polyvalP = __nccwpck_require__( 36488 );
-var polyvalQ = __nccwpck_require__( 71103 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var isnan = __nccwpck_require__( 34443 );
+var BIAS = __nccwpck_require__( 45301 );
+var NINF = __nccwpck_require__( 39571 );
+var polyvalP = __nccwpck_require__( 71480 );
+var polyvalQ = __nccwpck_require__( 18287 );
 
 
 // VARIABLES //
@@ -24407,7 +24407,7 @@ module.exports = ln;
 
 /***/ }),
 
-/***/ 36488:
+/***/ 71480:
 /***/ ((module) => {
 
 /**
@@ -24461,7 +24461,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 71103:
+/***/ 18287:
 /***/ ((module) => {
 
 /**
@@ -24515,7 +24515,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 74879:
+/***/ 28079:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24567,7 +24567,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var log1p = __nccwpck_require__( 7306 );
+var log1p = __nccwpck_require__( 66010 );
 
 
 // EXPORTS //
@@ -24577,7 +24577,7 @@ module.exports = log1p;
 
 /***/ }),
 
-/***/ 7306:
+/***/ 66010:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -24616,13 +24616,13 @@ module.exports = log1p;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var PINF = __nccwpck_require__( 50469 );
-var NINF = __nccwpck_require__( 81475 );
-var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 11877 );
-var polyval = __nccwpck_require__( 10897 );
+var isnan = __nccwpck_require__( 34443 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var PINF = __nccwpck_require__( 53301 );
+var NINF = __nccwpck_require__( 39571 );
+var FLOAT64_EXPONENT_BIAS = __nccwpck_require__( 45301 );
+var polyval = __nccwpck_require__( 49953 );
 
 
 // VARIABLES //
@@ -24941,7 +24941,7 @@ module.exports = log1p;
 
 /***/ }),
 
-/***/ 10897:
+/***/ 49953:
 /***/ ((module) => {
 
 /**
@@ -24995,7 +24995,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 15430:
+/***/ 11926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25041,7 +25041,7 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var log1pmx = __nccwpck_require__( 44473 );
+var log1pmx = __nccwpck_require__( 15177 );
 
 
 // EXPORTS //
@@ -25051,7 +25051,7 @@ module.exports = log1pmx;
 
 /***/ }),
 
-/***/ 44781:
+/***/ 78333:
 /***/ ((module) => {
 
 /**
@@ -25123,7 +25123,7 @@ module.exports = log1pSeries;
 
 /***/ }),
 
-/***/ 44473:
+/***/ 15177:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25161,11 +25161,11 @@ module.exports = log1pSeries;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var ln = __nccwpck_require__( 51550 );
-var FLOAT_EPS = __nccwpck_require__( 55088 );
-var sumSeries = __nccwpck_require__( 96491 );
-var log1pSeries = __nccwpck_require__( 44781 );
+var abs = __nccwpck_require__( 32804 );
+var ln = __nccwpck_require__( 70734 );
+var FLOAT_EPS = __nccwpck_require__( 60224 );
+var sumSeries = __nccwpck_require__( 69307 );
+var log1pSeries = __nccwpck_require__( 78333 );
 
 
 // MAIN //
@@ -25223,7 +25223,7 @@ module.exports = log1pmx;
 
 /***/ }),
 
-/***/ 32974:
+/***/ 68958:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25266,7 +25266,7 @@ module.exports = log1pmx;
 
 // MODULES //
 
-var max = __nccwpck_require__( 78641 );
+var max = __nccwpck_require__( 55873 );
 
 
 // EXPORTS //
@@ -25276,7 +25276,7 @@ module.exports = max;
 
 /***/ }),
 
-/***/ 78641:
+/***/ 55873:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25301,9 +25301,9 @@ module.exports = max;
 
 // MODULES //
 
-var isPositiveZero = __nccwpck_require__( 30866 );
-var isnan = __nccwpck_require__( 86523 );
-var PINF = __nccwpck_require__( 50469 );
+var isPositiveZero = __nccwpck_require__( 91810 );
+var isnan = __nccwpck_require__( 34443 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -25354,7 +25354,7 @@ module.exports = max;
 
 /***/ }),
 
-/***/ 79594:
+/***/ 79482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25397,7 +25397,7 @@ module.exports = max;
 
 // MODULES //
 
-var maxabs = __nccwpck_require__( 63757 );
+var maxabs = __nccwpck_require__( 29597 );
 
 
 // EXPORTS //
@@ -25407,7 +25407,7 @@ module.exports = maxabs;
 
 /***/ }),
 
-/***/ 63757:
+/***/ 29597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25432,8 +25432,8 @@ module.exports = maxabs;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var max = __nccwpck_require__( 32974 );
+var abs = __nccwpck_require__( 32804 );
+var max = __nccwpck_require__( 68958 );
 
 
 // MAIN //
@@ -25469,7 +25469,7 @@ module.exports = maxabs;
 
 /***/ }),
 
-/***/ 38008:
+/***/ 35560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25512,7 +25512,7 @@ module.exports = maxabs;
 
 // MODULES //
 
-var min = __nccwpck_require__( 29503 );
+var min = __nccwpck_require__( 71983 );
 
 
 // EXPORTS //
@@ -25522,7 +25522,7 @@ module.exports = min;
 
 /***/ }),
 
-/***/ 29503:
+/***/ 71983:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25547,9 +25547,9 @@ module.exports = min;
 
 // MODULES //
 
-var isNegativeZero = __nccwpck_require__( 23270 );
-var isnan = __nccwpck_require__( 86523 );
-var NINF = __nccwpck_require__( 81475 );
+var isNegativeZero = __nccwpck_require__( 5974 );
+var isnan = __nccwpck_require__( 34443 );
+var NINF = __nccwpck_require__( 39571 );
 
 
 // MAIN //
@@ -25600,7 +25600,7 @@ module.exports = min;
 
 /***/ }),
 
-/***/ 89912:
+/***/ 70792:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25643,7 +25643,7 @@ module.exports = min;
 
 // MODULES //
 
-var minabs = __nccwpck_require__( 10431 );
+var minabs = __nccwpck_require__( 74607 );
 
 
 // EXPORTS //
@@ -25653,7 +25653,7 @@ module.exports = minabs;
 
 /***/ }),
 
-/***/ 10431:
+/***/ 74607:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25678,8 +25678,8 @@ module.exports = minabs;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var min = __nccwpck_require__( 38008 );
+var abs = __nccwpck_require__( 32804 );
+var min = __nccwpck_require__( 35560 );
 
 
 // MAIN //
@@ -25715,7 +25715,7 @@ module.exports = minabs;
 
 /***/ }),
 
-/***/ 6310:
+/***/ 18166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25773,7 +25773,7 @@ module.exports = minabs;
 
 // MODULES //
 
-var main = __nccwpck_require__( 87609 );
+var main = __nccwpck_require__( 777 );
 
 
 // EXPORTS //
@@ -25783,7 +25783,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 59905:
+/***/ 71697:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -25822,12 +25822,12 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setLowWord = __nccwpck_require__( 23786 );
-var setHighWord = __nccwpck_require__( 45990 );
-var BIAS = __nccwpck_require__( 11877 );
-var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 31277 );
-var polyvalL = __nccwpck_require__( 53140 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setLowWord = __nccwpck_require__( 37562 );
+var setHighWord = __nccwpck_require__( 48182 );
+var BIAS = __nccwpck_require__( 45301 );
+var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 54941 );
+var polyvalL = __nccwpck_require__( 20388 );
 
 
 // VARIABLES //
@@ -26002,7 +26002,7 @@ module.exports = log2ax;
 
 /***/ }),
 
-/***/ 53726:
+/***/ 15790:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26041,8 +26041,8 @@ module.exports = log2ax;
 
 // MODULES //
 
-var setLowWord = __nccwpck_require__( 23786 );
-var polyvalW = __nccwpck_require__( 837 );
+var setLowWord = __nccwpck_require__( 37562 );
+var polyvalW = __nccwpck_require__( 44885 );
 
 
 // VARIABLES //
@@ -26100,7 +26100,7 @@ module.exports = logx;
 
 /***/ }),
 
-/***/ 87609:
+/***/ 777:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26139,24 +26139,24 @@ module.exports = logx;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isOdd = __nccwpck_require__( 97687 );
-var isInfinite = __nccwpck_require__( 57234 );
-var isInteger = __nccwpck_require__( 2804 );
-var sqrt = __nccwpck_require__( 15478 );
-var abs = __nccwpck_require__( 66260 );
-var toWords = __nccwpck_require__( 87949 );
-var setLowWord = __nccwpck_require__( 23786 );
-var uint32ToInt32 = __nccwpck_require__( 86519 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var xIsZero = __nccwpck_require__( 72122 );
-var yIsHuge = __nccwpck_require__( 30888 );
-var yIsInfinite = __nccwpck_require__( 93355 );
-var log2ax = __nccwpck_require__( 59905 );
-var logx = __nccwpck_require__( 53726 );
-var pow2 = __nccwpck_require__( 55224 );
+var isnan = __nccwpck_require__( 34443 );
+var isOdd = __nccwpck_require__( 33063 );
+var isInfinite = __nccwpck_require__( 16994 );
+var isInteger = __nccwpck_require__( 65220 );
+var sqrt = __nccwpck_require__( 74534 );
+var abs = __nccwpck_require__( 32804 );
+var toWords = __nccwpck_require__( 21693 );
+var setLowWord = __nccwpck_require__( 37562 );
+var uint32ToInt32 = __nccwpck_require__( 85191 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var xIsZero = __nccwpck_require__( 25194 );
+var yIsHuge = __nccwpck_require__( 85848 );
+var yIsInfinite = __nccwpck_require__( 79035 );
+var log2ax = __nccwpck_require__( 71697 );
+var logx = __nccwpck_require__( 15790 );
+var pow2 = __nccwpck_require__( 19880 );
 
 
 // VARIABLES //
@@ -26491,7 +26491,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 53140:
+/***/ 20388:
 /***/ ((module) => {
 
 /**
@@ -26545,7 +26545,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 35568:
+/***/ 21088:
 /***/ ((module) => {
 
 /**
@@ -26599,7 +26599,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 837:
+/***/ 44885:
 /***/ ((module) => {
 
 /**
@@ -26653,7 +26653,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 55224:
+/***/ 19880:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26692,17 +26692,17 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var setHighWord = __nccwpck_require__( 45990 );
-var setLowWord = __nccwpck_require__( 23786 );
-var uint32ToInt32 = __nccwpck_require__( 86519 );
-var ldexp = __nccwpck_require__( 83291 );
-var LN2 = __nccwpck_require__( 81239 );
-var BIAS = __nccwpck_require__( 11877 );
-var ABS_MASK = __nccwpck_require__( 43935 );
-var HIGH_SIGNIFICAND_MASK = __nccwpck_require__( 28910 );
-var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 31277 );
-var polyvalP = __nccwpck_require__( 35568 );
+var getHighWord = __nccwpck_require__( 52370 );
+var setHighWord = __nccwpck_require__( 48182 );
+var setLowWord = __nccwpck_require__( 37562 );
+var uint32ToInt32 = __nccwpck_require__( 85191 );
+var ldexp = __nccwpck_require__( 70187 );
+var LN2 = __nccwpck_require__( 77991 );
+var BIAS = __nccwpck_require__( 45301 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var HIGH_SIGNIFICAND_MASK = __nccwpck_require__( 25726 );
+var HIGH_NUM_SIGNIFICAND_BITS = __nccwpck_require__( 54941 );
+var polyvalP = __nccwpck_require__( 21088 );
 
 
 // VARIABLES //
@@ -26795,7 +26795,7 @@ module.exports = pow2;
 
 /***/ }),
 
-/***/ 72122:
+/***/ 25194:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26834,10 +26834,10 @@ module.exports = pow2;
 
 // MODULES //
 
-var isOdd = __nccwpck_require__( 97687 );
-var copysign = __nccwpck_require__( 35672 );
-var NINF = __nccwpck_require__( 81475 );
-var PINF = __nccwpck_require__( 50469 );
+var isOdd = __nccwpck_require__( 33063 );
+var copysign = __nccwpck_require__( 21896 );
+var NINF = __nccwpck_require__( 39571 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -26902,7 +26902,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 30888:
+/***/ 85848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -26941,8 +26941,8 @@ module.exports = pow;
 
 // MODULES //
 
-var ABS_MASK = __nccwpck_require__( 43935 );
-var getHighWord = __nccwpck_require__( 2882 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var getHighWord = __nccwpck_require__( 52370 );
 
 
 // VARIABLES //
@@ -27005,7 +27005,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 93355:
+/***/ 79035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27030,8 +27030,8 @@ module.exports = pow;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var PINF = __nccwpck_require__( 50469 );
+var abs = __nccwpck_require__( 32804 );
+var PINF = __nccwpck_require__( 53301 );
 
 
 // MAIN //
@@ -27100,7 +27100,7 @@ module.exports = pow;
 
 /***/ }),
 
-/***/ 74756:
+/***/ 23412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27158,7 +27158,7 @@ module.exports = pow;
 
 // MODULES //
 
-var powm1 = __nccwpck_require__( 2603 );
+var powm1 = __nccwpck_require__( 34523 );
 
 
 // EXPORTS //
@@ -27168,7 +27168,7 @@ module.exports = powm1;
 
 /***/ }),
 
-/***/ 2603:
+/***/ 34523:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27206,13 +27206,13 @@ module.exports = powm1;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isinfinite = __nccwpck_require__( 57234 );
-var abs = __nccwpck_require__( 66260 );
-var expm1 = __nccwpck_require__( 40141 );
-var ln = __nccwpck_require__( 51550 );
-var pow = __nccwpck_require__( 6310 );
-var trunc = __nccwpck_require__( 81262 );
+var isnan = __nccwpck_require__( 34443 );
+var isinfinite = __nccwpck_require__( 16994 );
+var abs = __nccwpck_require__( 32804 );
+var expm1 = __nccwpck_require__( 43389 );
+var ln = __nccwpck_require__( 70734 );
+var pow = __nccwpck_require__( 18166 );
+var trunc = __nccwpck_require__( 72433 );
 
 
 // MAIN //
@@ -27307,7 +27307,7 @@ module.exports = powm1;
 
 /***/ }),
 
-/***/ 93982:
+/***/ 40046:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27351,7 +27351,7 @@ module.exports = powm1;
 
 // MODULES //
 
-var rempio2 = __nccwpck_require__( 44385 );
+var rempio2 = __nccwpck_require__( 64241 );
 
 
 // EXPORTS //
@@ -27361,7 +27361,7 @@ module.exports = rempio2;
 
 /***/ }),
 
-/***/ 97236:
+/***/ 68004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27402,9 +27402,9 @@ module.exports = rempio2;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var ldexp = __nccwpck_require__( 83291 );
-var zeros = __nccwpck_require__( 21830 );
+var floor = __nccwpck_require__( 67214 );
+var ldexp = __nccwpck_require__( 70187 );
+var zeros = __nccwpck_require__( 35126 );
 
 
 // VARIABLES //
@@ -27796,7 +27796,7 @@ module.exports = kernelRempio2;
 
 /***/ }),
 
-/***/ 44385:
+/***/ 64241:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -27837,14 +27837,14 @@ module.exports = kernelRempio2;
 
 // MODULES //
 
-var ABS_MASK = __nccwpck_require__( 43935 );
-var EXPONENT_MASK = __nccwpck_require__( 30222 );
-var SIGNIFICAND_MASK = __nccwpck_require__( 28910 );
-var getHighWord = __nccwpck_require__( 2882 );
-var getLowWord = __nccwpck_require__( 31662 );
-var fromWords = __nccwpck_require__( 17844 );
-var rempio2Kernel = __nccwpck_require__( 97236 );
-var rempio2Medium = __nccwpck_require__( 92880 );
+var ABS_MASK = __nccwpck_require__( 60591 );
+var EXPONENT_MASK = __nccwpck_require__( 53438 );
+var SIGNIFICAND_MASK = __nccwpck_require__( 25726 );
+var getHighWord = __nccwpck_require__( 52370 );
+var getLowWord = __nccwpck_require__( 80606 );
+var fromWords = __nccwpck_require__( 83300 );
+var rempio2Kernel = __nccwpck_require__( 68004 );
+var rempio2Medium = __nccwpck_require__( 12512 );
 
 
 // VARIABLES //
@@ -28055,7 +28055,7 @@ module.exports = rempio2;
 
 /***/ }),
 
-/***/ 92880:
+/***/ 12512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28094,8 +28094,8 @@ module.exports = rempio2;
 
 // MODULES //
 
-var round = __nccwpck_require__( 18972 );
-var getHighWord = __nccwpck_require__( 2882 );
+var round = __nccwpck_require__( 1100 );
+var getHighWord = __nccwpck_require__( 52370 );
 
 
 // VARIABLES //
@@ -28186,7 +28186,7 @@ module.exports = rempio2Medium;
 
 /***/ }),
 
-/***/ 18972:
+/***/ 1100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28255,7 +28255,7 @@ module.exports = rempio2Medium;
 
 // MODULES //
 
-var main = __nccwpck_require__( 66547 );
+var main = __nccwpck_require__( 32099 );
 
 
 // EXPORTS //
@@ -28265,7 +28265,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 66547:
+/***/ 32099:
 /***/ ((module) => {
 
 /**
@@ -28350,7 +28350,7 @@ module.exports = round;
 
 /***/ }),
 
-/***/ 79079:
+/***/ 25975:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28399,7 +28399,7 @@ module.exports = round;
 
 // MODULES //
 
-var main = __nccwpck_require__( 10178 );
+var main = __nccwpck_require__( 81458 );
 
 
 // EXPORTS //
@@ -28409,7 +28409,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 10178:
+/***/ 81458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28434,7 +28434,7 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
+var isnan = __nccwpck_require__( 34443 );
 
 
 // MAIN //
@@ -28480,7 +28480,7 @@ module.exports = signum;
 
 /***/ }),
 
-/***/ 61794:
+/***/ 9586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28526,7 +28526,7 @@ module.exports = signum;
 
 // MODULES //
 
-var main = __nccwpck_require__( 53205 );
+var main = __nccwpck_require__( 19013 );
 
 
 // EXPORTS //
@@ -28536,7 +28536,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 53205:
+/***/ 19013:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28575,12 +28575,12 @@ module.exports = main;
 
 // MODULES //
 
-var HIGH_WORD_ABS_MASK = __nccwpck_require__( 43935 );
-var HIGH_WORD_EXPONENT_MASK = __nccwpck_require__( 30222 );
-var getHighWord = __nccwpck_require__( 2882 );
-var kernelCos = __nccwpck_require__( 71567 );
-var kernelSin = __nccwpck_require__( 70186 );
-var rempio2 = __nccwpck_require__( 93982 );
+var HIGH_WORD_ABS_MASK = __nccwpck_require__( 60591 );
+var HIGH_WORD_EXPONENT_MASK = __nccwpck_require__( 53438 );
+var getHighWord = __nccwpck_require__( 52370 );
+var kernelCos = __nccwpck_require__( 87615 );
+var kernelSin = __nccwpck_require__( 97626 );
+var rempio2 = __nccwpck_require__( 40046 );
 
 
 // VARIABLES //
@@ -28675,7 +28675,7 @@ module.exports = sin;
 
 /***/ }),
 
-/***/ 18901:
+/***/ 32741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28721,7 +28721,7 @@ module.exports = sin;
 
 // MODULES //
 
-var main = __nccwpck_require__( 83012 );
+var main = __nccwpck_require__( 74356 );
 
 
 // EXPORTS //
@@ -28731,7 +28731,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 83012:
+/***/ 74356:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28756,13 +28756,13 @@ module.exports = main;
 
 // MODULES //
 
-var isnan = __nccwpck_require__( 86523 );
-var isInfinite = __nccwpck_require__( 57234 );
-var cos = __nccwpck_require__( 99191 );
-var sin = __nccwpck_require__( 61794 );
-var abs = __nccwpck_require__( 66260 );
-var copysign = __nccwpck_require__( 35672 );
-var PI = __nccwpck_require__( 39701 );
+var isnan = __nccwpck_require__( 34443 );
+var isInfinite = __nccwpck_require__( 16994 );
+var cos = __nccwpck_require__( 61447 );
+var sin = __nccwpck_require__( 9586 );
+var abs = __nccwpck_require__( 32804 );
+var copysign = __nccwpck_require__( 21896 );
+var PI = __nccwpck_require__( 25221 );
 
 
 // MAIN //
@@ -28838,7 +28838,7 @@ module.exports = sinpi;
 
 /***/ }),
 
-/***/ 15478:
+/***/ 74534:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -28887,7 +28887,7 @@ module.exports = sinpi;
 
 // MODULES //
 
-var main = __nccwpck_require__( 91689 );
+var main = __nccwpck_require__( 82073 );
 
 
 // EXPORTS //
@@ -28897,7 +28897,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 91689:
+/***/ 82073:
 /***/ ((module) => {
 
 /**
@@ -28955,7 +28955,7 @@ module.exports = sqrt;
 
 /***/ }),
 
-/***/ 81262:
+/***/ 72433:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29010,7 +29010,7 @@ module.exports = sqrt;
 
 // MODULES //
 
-var main = __nccwpck_require__( 92657 );
+var main = __nccwpck_require__( 10305 );
 
 
 // EXPORTS //
@@ -29020,7 +29020,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 92657:
+/***/ 10305:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29045,8 +29045,8 @@ module.exports = main;
 
 // MODULES //
 
-var floor = __nccwpck_require__( 42334 );
-var ceil = __nccwpck_require__( 3385 );
+var floor = __nccwpck_require__( 67214 );
+var ceil = __nccwpck_require__( 39113 );
 
 
 // MAIN //
@@ -29100,7 +29100,7 @@ module.exports = trunc;
 
 /***/ }),
 
-/***/ 13962:
+/***/ 96890:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29125,9 +29125,9 @@ module.exports = trunc;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
-var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 28858 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
+var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 99626 );
 
 
 // VARIABLES //
@@ -29302,7 +29302,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 57028:
+/***/ 49716:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29327,9 +29327,9 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 28858 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var FLOAT32_SMALLEST_NORMAL = __nccwpck_require__( 99626 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -29544,7 +29544,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 30508:
+/***/ 3164:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29591,9 +29591,9 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var hasGeneratorSupport = __nccwpck_require__( 67640 );
-var generator = __nccwpck_require__( 57028 );
-var basic = __nccwpck_require__( 13962 );
+var hasGeneratorSupport = __nccwpck_require__( 34184 );
+var generator = __nccwpck_require__( 49716 );
+var basic = __nccwpck_require__( 96890 );
 
 
 // MAIN //
@@ -29613,7 +29613,7 @@ module.exports = continuedFraction;
 
 /***/ }),
 
-/***/ 71278:
+/***/ 94814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29638,8 +29638,8 @@ module.exports = continuedFraction;
 
 // MODULES //
 
-var Fcn = __nccwpck_require__( 36990 );
-var evalpoly = __nccwpck_require__( 93767 );
+var Fcn = __nccwpck_require__( 52686 );
+var evalpoly = __nccwpck_require__( 81655 );
 
 
 // MAIN //
@@ -29748,7 +29748,7 @@ module.exports = factory;
 
 /***/ }),
 
-/***/ 62096:
+/***/ 54752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29796,9 +29796,9 @@ module.exports = factory;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 93767 );
-var factory = __nccwpck_require__( 71278 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 81655 );
+var factory = __nccwpck_require__( 94814 );
 
 
 // MAIN //
@@ -29813,7 +29813,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 93767:
+/***/ 81655:
 /***/ ((module) => {
 
 /**
@@ -29884,7 +29884,7 @@ module.exports = evalpoly;
 
 /***/ }),
 
-/***/ 56049:
+/***/ 45761:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -29909,8 +29909,8 @@ module.exports = evalpoly;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -29977,7 +29977,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 13333:
+/***/ 97125:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30002,8 +30002,8 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var abs = __nccwpck_require__( 66260 );
-var EPS = __nccwpck_require__( 55088 );
+var abs = __nccwpck_require__( 32804 );
+var EPS = __nccwpck_require__( 60224 );
 
 
 // VARIABLES //
@@ -30083,7 +30083,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 96491:
+/***/ 69307:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30129,9 +30129,9 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var hasGeneratorSupport = __nccwpck_require__( 67640 );
-var generator = __nccwpck_require__( 13333 );
-var basic = __nccwpck_require__( 56049 );
+var hasGeneratorSupport = __nccwpck_require__( 34184 );
+var generator = __nccwpck_require__( 97125 );
+var basic = __nccwpck_require__( 45761 );
 
 
 // MAIN //
@@ -30151,7 +30151,7 @@ module.exports = sumSeries;
 
 /***/ }),
 
-/***/ 84241:
+/***/ 28865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30188,7 +30188,7 @@ module.exports = sumSeries;
 
 // MODULES //
 
-var main = __nccwpck_require__( 97696 );
+var main = __nccwpck_require__( 15248 );
 
 
 // EXPORTS //
@@ -30198,7 +30198,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 97696:
+/***/ 15248:
 /***/ ((module) => {
 
 /**
@@ -30228,7 +30228,7 @@ module.exports = Number; // eslint-disable-line stdlib/require-globals
 
 /***/ }),
 
-/***/ 6075:
+/***/ 67787:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30274,7 +30274,7 @@ module.exports = Number; // eslint-disable-line stdlib/require-globals
 
 // MODULES //
 
-var main = __nccwpck_require__( 67014 );
+var main = __nccwpck_require__( 4630 );
 
 
 // EXPORTS //
@@ -30284,7 +30284,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 67014:
+/***/ 4630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30309,9 +30309,9 @@ module.exports = main;
 
 // MODULES //
 
-var getHighWord = __nccwpck_require__( 2882 );
-var EXP_MASK = __nccwpck_require__( 30222 );
-var BIAS = __nccwpck_require__( 11877 );
+var getHighWord = __nccwpck_require__( 52370 );
+var EXP_MASK = __nccwpck_require__( 53438 );
+var BIAS = __nccwpck_require__( 45301 );
 
 
 // MAIN //
@@ -30357,7 +30357,7 @@ module.exports = exponent;
 
 /***/ }),
 
-/***/ 17844:
+/***/ 83300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30412,7 +30412,7 @@ module.exports = exponent;
 
 // MODULES //
 
-var main = __nccwpck_require__( 15259 );
+var main = __nccwpck_require__( 57931 );
 
 
 // EXPORTS //
@@ -30422,7 +30422,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 99593:
+/***/ 55449:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30447,7 +30447,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30476,7 +30476,7 @@ module.exports = indices;
 
 /***/ }),
 
-/***/ 15259:
+/***/ 57931:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30501,9 +30501,9 @@ module.exports = indices;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var indices = __nccwpck_require__( 99593 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var indices = __nccwpck_require__( 55449 );
 
 
 // VARIABLES //
@@ -30603,7 +30603,7 @@ module.exports = fromWords;
 
 /***/ }),
 
-/***/ 69828:
+/***/ 14196:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30628,7 +30628,7 @@ module.exports = fromWords;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30648,7 +30648,7 @@ module.exports = HIGH;
 
 /***/ }),
 
-/***/ 2882:
+/***/ 52370:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30685,7 +30685,7 @@ module.exports = HIGH;
 
 // MODULES //
 
-var main = __nccwpck_require__( 16053 );
+var main = __nccwpck_require__( 83941 );
 
 
 // EXPORTS //
@@ -30695,7 +30695,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 16053:
+/***/ 83941:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30720,9 +30720,9 @@ module.exports = main;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var HIGH = __nccwpck_require__( 69828 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var HIGH = __nccwpck_require__( 14196 );
 
 
 // VARIABLES //
@@ -30793,7 +30793,7 @@ module.exports = getHighWord;
 
 /***/ }),
 
-/***/ 31662:
+/***/ 80606:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30830,7 +30830,7 @@ module.exports = getHighWord;
 
 // MODULES //
 
-var main = __nccwpck_require__( 23761 );
+var main = __nccwpck_require__( 97825 );
 
 
 // EXPORTS //
@@ -30840,7 +30840,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75844:
+/***/ 31348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30865,7 +30865,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -30885,7 +30885,7 @@ module.exports = LOW;
 
 /***/ }),
 
-/***/ 23761:
+/***/ 97825:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -30910,9 +30910,9 @@ module.exports = LOW;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var LOW = __nccwpck_require__( 75844 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var LOW = __nccwpck_require__( 31348 );
 
 
 // VARIABLES //
@@ -30983,7 +30983,7 @@ module.exports = getLowWord;
 
 /***/ }),
 
-/***/ 40750:
+/***/ 92926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31008,10 +31008,10 @@ module.exports = getLowWord;
 
 // MODULES //
 
-var FLOAT64_SMALLEST_NORMAL = __nccwpck_require__( 55417 );
-var isInfinite = __nccwpck_require__( 57234 );
-var isnan = __nccwpck_require__( 86523 );
-var abs = __nccwpck_require__( 66260 );
+var FLOAT64_SMALLEST_NORMAL = __nccwpck_require__( 18281 );
+var isInfinite = __nccwpck_require__( 16994 );
+var isnan = __nccwpck_require__( 34443 );
+var abs = __nccwpck_require__( 32804 );
 
 
 // VARIABLES //
@@ -31087,7 +31087,7 @@ module.exports = normalize;
 
 /***/ }),
 
-/***/ 79335:
+/***/ 81783:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31143,9 +31143,9 @@ module.exports = normalize;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 86754 );
-var assign = __nccwpck_require__( 40750 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 10066 );
+var assign = __nccwpck_require__( 92926 );
 
 
 // MAIN //
@@ -31160,7 +31160,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 86754:
+/***/ 10066:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31185,7 +31185,7 @@ module.exports = main;
 
 // MODULES //
 
-var fcn = __nccwpck_require__( 40750 );
+var fcn = __nccwpck_require__( 92926 );
 
 
 // MAIN //
@@ -31240,7 +31240,7 @@ module.exports = normalize;
 
 /***/ }),
 
-/***/ 72880:
+/***/ 41440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31265,7 +31265,7 @@ module.exports = normalize;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31285,7 +31285,7 @@ module.exports = HIGH;
 
 /***/ }),
 
-/***/ 45990:
+/***/ 48182:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31334,7 +31334,7 @@ module.exports = HIGH;
 
 // MODULES //
 
-var main = __nccwpck_require__( 96921 );
+var main = __nccwpck_require__( 76521 );
 
 
 // EXPORTS //
@@ -31344,7 +31344,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 96921:
+/***/ 76521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31369,9 +31369,9 @@ module.exports = main;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var HIGH = __nccwpck_require__( 72880 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var HIGH = __nccwpck_require__( 41440 );
 
 
 // VARIABLES //
@@ -31455,7 +31455,7 @@ module.exports = setHighWord;
 
 /***/ }),
 
-/***/ 23786:
+/***/ 37562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31512,7 +31512,7 @@ module.exports = setHighWord;
 
 // MODULES //
 
-var main = __nccwpck_require__( 10253 );
+var main = __nccwpck_require__( 64797 );
 
 
 // EXPORTS //
@@ -31522,7 +31522,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 79760:
+/***/ 28512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31547,7 +31547,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31567,7 +31567,7 @@ module.exports = LOW;
 
 /***/ }),
 
-/***/ 10253:
+/***/ 64797:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31592,9 +31592,9 @@ module.exports = LOW;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var LOW = __nccwpck_require__( 79760 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var LOW = __nccwpck_require__( 28512 );
 
 
 // VARIABLES //
@@ -31686,7 +31686,7 @@ module.exports = setLowWord;
 
 /***/ }),
 
-/***/ 65132:
+/***/ 87708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31711,9 +31711,9 @@ module.exports = setLowWord;
 
 // MODULES //
 
-var Uint32Array = __nccwpck_require__( 47096 );
-var Float64Array = __nccwpck_require__( 69979 );
-var indices = __nccwpck_require__( 33808 );
+var Uint32Array = __nccwpck_require__( 93000 );
+var Float64Array = __nccwpck_require__( 38827 );
+var indices = __nccwpck_require__( 97056 );
 
 
 // VARIABLES //
@@ -31800,7 +31800,7 @@ module.exports = toWords;
 
 /***/ }),
 
-/***/ 87949:
+/***/ 21693:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31849,9 +31849,9 @@ module.exports = toWords;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 16364 );
-var assign = __nccwpck_require__( 65132 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 14876 );
+var assign = __nccwpck_require__( 87708 );
 
 
 // MAIN //
@@ -31866,7 +31866,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 33808:
+/***/ 97056:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31891,7 +31891,7 @@ module.exports = main;
 
 // MODULES //
 
-var isLittleEndian = __nccwpck_require__( 40347 );
+var isLittleEndian = __nccwpck_require__( 80555 );
 
 
 // MAIN //
@@ -31920,7 +31920,7 @@ module.exports = indices;
 
 /***/ }),
 
-/***/ 16364:
+/***/ 14876:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -31945,7 +31945,7 @@ module.exports = indices;
 
 // MODULES //
 
-var fcn = __nccwpck_require__( 65132 );
+var fcn = __nccwpck_require__( 87708 );
 
 
 // MAIN //
@@ -31972,7 +31972,7 @@ module.exports = toWords;
 
 /***/ }),
 
-/***/ 86519:
+/***/ 85191:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32013,7 +32013,7 @@ module.exports = toWords;
 
 // MODULES //
 
-var uint32ToInt32 = __nccwpck_require__( 73234 );
+var uint32ToInt32 = __nccwpck_require__( 61410 );
 
 
 // EXPORTS //
@@ -32023,7 +32023,7 @@ module.exports = uint32ToInt32;
 
 /***/ }),
 
-/***/ 73234:
+/***/ 61410:
 /***/ ((module) => {
 
 /**
@@ -32077,7 +32077,7 @@ module.exports = uint32ToInt32;
 
 /***/ }),
 
-/***/ 62077:
+/***/ 39597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32102,11 +32102,11 @@ module.exports = uint32ToInt32;
 
 // MODULES //
 
-var constantFunction = __nccwpck_require__( 3084 );
-var kernelBetaincinv = __nccwpck_require__( 61489 );
-var isnan = __nccwpck_require__( 86523 );
-var sign = __nccwpck_require__( 79079 );
-var sqrt = __nccwpck_require__( 15478 );
+var constantFunction = __nccwpck_require__( 64092 );
+var kernelBetaincinv = __nccwpck_require__( 28481 );
+var isnan = __nccwpck_require__( 34443 );
+var sign = __nccwpck_require__( 25975 );
+var sqrt = __nccwpck_require__( 74534 );
 
 
 // MAIN //
@@ -32166,7 +32166,7 @@ module.exports = factory;
 
 /***/ }),
 
-/***/ 74455:
+/***/ 3079:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32217,9 +32217,9 @@ module.exports = factory;
 
 // MODULES //
 
-var setReadOnly = __nccwpck_require__( 4568 );
-var main = __nccwpck_require__( 75186 );
-var factory = __nccwpck_require__( 62077 );
+var setReadOnly = __nccwpck_require__( 90152 );
+var main = __nccwpck_require__( 91746 );
+var factory = __nccwpck_require__( 39597 );
 
 
 // MAIN //
@@ -32234,7 +32234,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 75186:
+/***/ 91746:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32259,10 +32259,10 @@ module.exports = main;
 
 // MODULES //
 
-var kernelBetaincinv = __nccwpck_require__( 61489 );
-var isnan = __nccwpck_require__( 86523 );
-var sign = __nccwpck_require__( 79079 );
-var sqrt = __nccwpck_require__( 15478 );
+var kernelBetaincinv = __nccwpck_require__( 28481 );
+var isnan = __nccwpck_require__( 34443 );
+var sign = __nccwpck_require__( 25975 );
+var sqrt = __nccwpck_require__( 74534 );
 
 
 // MAIN //
@@ -32327,7 +32327,7 @@ module.exports = quantile;
 
 /***/ }),
 
-/***/ 92029:
+/***/ 21325:
 /***/ ((module) => {
 
 /**
@@ -32437,7 +32437,7 @@ module.exports = formatDouble;
 
 /***/ }),
 
-/***/ 91836:
+/***/ 60844:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32462,8 +32462,8 @@ module.exports = formatDouble;
 
 // MODULES //
 
-var isNumber = __nccwpck_require__( 86392 );
-var zeroPad = __nccwpck_require__( 20122 );
+var isNumber = __nccwpck_require__( 65576 );
+var zeroPad = __nccwpck_require__( 19594 );
 
 // NOTE: for the following, we explicitly avoid using stdlib packages in this particular package in order to avoid circular dependencies.
 var lowercase = String.prototype.toLowerCase;
@@ -32559,7 +32559,7 @@ module.exports = formatInteger;
 
 /***/ }),
 
-/***/ 50024:
+/***/ 60632:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32597,7 +32597,7 @@ module.exports = formatInteger;
 
 // MODULES //
 
-var main = __nccwpck_require__( 84879 );
+var main = __nccwpck_require__( 96639 );
 
 
 // EXPORTS //
@@ -32607,7 +32607,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 86392:
+/***/ 65576:
 /***/ ((module) => {
 
 /**
@@ -32660,7 +32660,7 @@ module.exports = isNumber;
 
 /***/ }),
 
-/***/ 97852:
+/***/ 89612:
 /***/ ((module) => {
 
 /**
@@ -32709,7 +32709,7 @@ module.exports = isString;
 
 /***/ }),
 
-/***/ 84879:
+/***/ 96639:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -32734,12 +32734,12 @@ module.exports = isString;
 
 // MODULES //
 
-var formatInteger = __nccwpck_require__( 91836 );
-var isString = __nccwpck_require__( 97852 );
-var isNumber = __nccwpck_require__( 86392 );
-var formatDouble = __nccwpck_require__( 92029 );
-var spacePad = __nccwpck_require__( 34484 );
-var zeroPad = __nccwpck_require__( 20122 );
+var formatInteger = __nccwpck_require__( 60844 );
+var isString = __nccwpck_require__( 89612 );
+var isNumber = __nccwpck_require__( 65576 );
+var formatDouble = __nccwpck_require__( 21325 );
+var spacePad = __nccwpck_require__( 55172 );
+var zeroPad = __nccwpck_require__( 19594 );
 
 
 // VARIABLES //
@@ -32959,7 +32959,7 @@ module.exports = formatInterpolate;
 
 /***/ }),
 
-/***/ 34484:
+/***/ 55172:
 /***/ ((module) => {
 
 /**
@@ -33031,7 +33031,7 @@ module.exports = spacePad;
 
 /***/ }),
 
-/***/ 20122:
+/***/ 19594:
 /***/ ((module) => {
 
 /**
@@ -33122,7 +33122,7 @@ module.exports = zeroPad;
 
 /***/ }),
 
-/***/ 19340:
+/***/ 8924:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33160,7 +33160,7 @@ module.exports = zeroPad;
 
 // MODULES //
 
-var main = __nccwpck_require__( 58755 );
+var main = __nccwpck_require__( 59859 );
 
 
 // EXPORTS //
@@ -33170,7 +33170,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 58755:
+/***/ 59859:
 /***/ ((module) => {
 
 /**
@@ -33272,7 +33272,7 @@ module.exports = formatTokenize;
 
 /***/ }),
 
-/***/ 17760:
+/***/ 18768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33312,7 +33312,7 @@ module.exports = formatTokenize;
 
 // MODULES //
 
-var main = __nccwpck_require__( 63191 );
+var main = __nccwpck_require__( 11335 );
 
 
 // EXPORTS //
@@ -33322,7 +33322,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 28676:
+/***/ 93972:
 /***/ ((module) => {
 
 /**
@@ -33371,7 +33371,7 @@ module.exports = isString;
 
 /***/ }),
 
-/***/ 63191:
+/***/ 11335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33396,9 +33396,9 @@ module.exports = isString;
 
 // MODULES //
 
-var interpolate = __nccwpck_require__( 50024 );
-var tokenize = __nccwpck_require__( 19340 );
-var isString = __nccwpck_require__( 28676 );
+var interpolate = __nccwpck_require__( 60632 );
+var tokenize = __nccwpck_require__( 8924 );
+var isString = __nccwpck_require__( 93972 );
 
 
 // MAIN //
@@ -33442,7 +33442,7 @@ module.exports = format;
 
 /***/ }),
 
-/***/ 32038:
+/***/ 53590:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33479,7 +33479,7 @@ module.exports = format;
 
 // MODULES //
 
-var main = __nccwpck_require__( 62873 );
+var main = __nccwpck_require__( 85321 );
 
 
 // EXPORTS //
@@ -33489,7 +33489,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 62873:
+/***/ 85321:
 /***/ ((module) => {
 
 /**
@@ -33524,7 +33524,7 @@ module.exports = Sym;
 
 /***/ }),
 
-/***/ 3084:
+/***/ 64092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33569,7 +33569,7 @@ module.exports = Sym;
 
 // MODULES //
 
-var main = __nccwpck_require__( 8675 );
+var main = __nccwpck_require__( 36787 );
 
 
 // EXPORTS //
@@ -33579,7 +33579,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 8675:
+/***/ 36787:
 /***/ ((module) => {
 
 /**
@@ -33642,7 +33642,7 @@ module.exports = wrap;
 
 /***/ }),
 
-/***/ 4568:
+/***/ 90152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33686,7 +33686,7 @@ module.exports = wrap;
 
 // MODULES //
 
-var main = __nccwpck_require__( 26239 );
+var main = __nccwpck_require__( 85263 );
 
 
 // EXPORTS //
@@ -33696,7 +33696,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 26239:
+/***/ 85263:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33721,7 +33721,7 @@ module.exports = main;
 
 // MODULES //
 
-var defineProperty = __nccwpck_require__( 50708 );
+var defineProperty = __nccwpck_require__( 74884 );
 
 
 // MAIN //
@@ -33761,7 +33761,7 @@ module.exports = setNonEnumerableReadOnly;
 
 /***/ }),
 
-/***/ 97619:
+/***/ 22531:
 /***/ ((module) => {
 
 /**
@@ -33829,7 +33829,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 15141:
+/***/ 55925:
 /***/ ((module) => {
 
 /**
@@ -33864,7 +33864,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 32342:
+/***/ 3654:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33889,7 +33889,7 @@ module.exports = main;
 
 // MODULES //
 
-var defineProperty = __nccwpck_require__( 15141 );
+var defineProperty = __nccwpck_require__( 55925 );
 
 
 // MAIN //
@@ -33922,7 +33922,7 @@ module.exports = hasDefinePropertySupport;
 
 /***/ }),
 
-/***/ 50708:
+/***/ 74884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -33965,9 +33965,9 @@ module.exports = hasDefinePropertySupport;
 
 // MODULES //
 
-var hasDefinePropertySupport = __nccwpck_require__( 32342 );
-var builtin = __nccwpck_require__( 97619 );
-var polyfill = __nccwpck_require__( 80061 );
+var hasDefinePropertySupport = __nccwpck_require__( 3654 );
+var builtin = __nccwpck_require__( 22531 );
+var polyfill = __nccwpck_require__( 70317 );
 
 
 // MAIN //
@@ -33987,7 +33987,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 80061:
+/***/ 70317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34014,7 +34014,7 @@ module.exports = defineProperty;
 
 // MODULES //
 
-var format = __nccwpck_require__( 17760 );
+var format = __nccwpck_require__( 18768 );
 
 
 // VARIABLES //
@@ -34116,7 +34116,7 @@ module.exports = defineProperty;
 
 /***/ }),
 
-/***/ 13595:
+/***/ 42795:
 /***/ ((module) => {
 
 /**
@@ -34163,7 +34163,7 @@ module.exports = evil;
 
 /***/ }),
 
-/***/ 547:
+/***/ 15827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34209,9 +34209,9 @@ module.exports = evil;
 
 // MODULES //
 
-var hasToStringTag = __nccwpck_require__( 9501 );
-var builtin = __nccwpck_require__( 31006 );
-var polyfill = __nccwpck_require__( 9728 );
+var hasToStringTag = __nccwpck_require__( 53549 );
+var builtin = __nccwpck_require__( 57550 );
+var polyfill = __nccwpck_require__( 84752 );
 
 
 // MAIN //
@@ -34231,7 +34231,7 @@ module.exports = main;
 
 /***/ }),
 
-/***/ 31006:
+/***/ 57550:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34256,7 +34256,7 @@ module.exports = main;
 
 // MODULES //
 
-var toStr = __nccwpck_require__( 55763 );
+var toStr = __nccwpck_require__( 57219 );
 
 
 // MAIN //
@@ -34294,7 +34294,7 @@ module.exports = nativeClass;
 
 /***/ }),
 
-/***/ 9728:
+/***/ 84752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34319,9 +34319,9 @@ module.exports = nativeClass;
 
 // MODULES //
 
-var hasOwnProp = __nccwpck_require__( 31907 );
-var toStringTag = __nccwpck_require__( 94499 );
-var toStr = __nccwpck_require__( 55763 );
+var hasOwnProp = __nccwpck_require__( 67443 );
+var toStringTag = __nccwpck_require__( 60307 );
+var toStr = __nccwpck_require__( 57219 );
 
 
 // MAIN //
@@ -34382,7 +34382,7 @@ module.exports = nativeClass;
 
 /***/ }),
 
-/***/ 55763:
+/***/ 57219:
 /***/ ((module) => {
 
 /**
@@ -34417,7 +34417,7 @@ module.exports = toStr;
 
 /***/ }),
 
-/***/ 94499:
+/***/ 60307:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /**
@@ -34442,7 +34442,7 @@ module.exports = toStr;
 
 // MODULES //
 
-var Symbol = __nccwpck_require__( 32038 );
+var Symbol = __nccwpck_require__( 53590 );
 
 
 // MAIN //
@@ -34457,7 +34457,7 @@ module.exports = toStrTag;
 
 /***/ }),
 
-/***/ 21916:
+/***/ 53996:
 /***/ ((__unused_webpack_module, exports) => {
 
 var __webpack_unused_export__;
@@ -34817,7 +34817,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 75613:
+/***/ 96143:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,3628800,39916800,479001600,6227020800,87178291200,1307674368000,20922789888000,355687428096000,6402373705728000,121645100408832000,2432902008176640000,51090942171709440000,1.1240007277776077e+21,2.585201673888498e+22,6.204484017332394e+23,1.5511210043330986e+25,4.0329146112660565e+26,1.0888869450418352e+28,3.0488834461171387e+29,8.841761993739702e+30,2.6525285981219107e+32,8.222838654177922e+33,2.631308369336935e+35,8.683317618811886e+36,2.9523279903960416e+38,1.0333147966386145e+40,3.7199332678990125e+41,1.3763753091226346e+43,5.230226174666011e+44,2.0397882081197444e+46,8.159152832478977e+47,3.345252661316381e+49,1.40500611775288e+51,6.041526306337383e+52,2.658271574788449e+54,1.1962222086548019e+56,5.502622159812089e+57,2.5862324151116818e+59,1.2413915592536073e+61,6.082818640342675e+62,3.0414093201713376e+64,1.5511187532873822e+66,8.065817517094388e+67,4.2748832840600255e+69,2.308436973392414e+71,1.2696403353658276e+73,7.109985878048635e+74,4.0526919504877214e+76,2.3505613312828785e+78,1.3868311854568984e+80,8.32098711274139e+81,5.075802138772248e+83,3.146997326038794e+85,1.98260831540444e+87,1.2688693218588417e+89,8.247650592082472e+90,5.443449390774431e+92,3.647111091818868e+94,2.4800355424368305e+96,1.711224524281413e+98,1.1978571669969892e+100,8.504785885678623e+101,6.1234458376886085e+103,4.4701154615126844e+105,3.307885441519386e+107,2.48091408113954e+109,1.8854947016660504e+111,1.4518309202828587e+113,1.1324281178206297e+115,8.946182130782976e+116,7.156945704626381e+118,5.797126020747368e+120,4.753643337012842e+122,3.945523969720659e+124,3.314240134565353e+126,2.81710411438055e+128,2.4227095383672734e+130,2.107757298379528e+132,1.8548264225739844e+134,1.650795516090846e+136,1.4857159644817615e+138,1.352001527678403e+140,1.2438414054641308e+142,1.1567725070816416e+144,1.087366156656743e+146,1.032997848823906e+148,9.916779348709496e+149,9.619275968248212e+151,9.426890448883248e+153,9.332621544394415e+155,9.332621544394415e+157,9.42594775983836e+159,9.614466715035127e+161,9.90290071648618e+163,1.0299016745145628e+166,1.081396758240291e+168,1.1462805637347084e+170,1.226520203196138e+172,1.324641819451829e+174,1.4438595832024937e+176,1.588245541522743e+178,1.7629525510902446e+180,1.974506857221074e+182,2.2311927486598138e+184,2.5435597334721877e+186,2.925093693493016e+188,3.393108684451898e+190,3.969937160808721e+192,4.684525849754291e+194,5.574585761207606e+196,6.689502913449127e+198,8.094298525273444e+200,9.875044200833601e+202,1.214630436702533e+205,1.506141741511141e+207,1.882677176888926e+209,2.372173242880047e+211,3.0126600184576594e+213,3.856204823625804e+215,4.974504222477287e+217,6.466855489220474e+219,8.47158069087882e+221,1.1182486511960043e+224,1.4872707060906857e+226,1.9929427461615188e+228,2.6904727073180504e+230,3.659042881952549e+232,5.012888748274992e+234,6.917786472619489e+236,9.615723196941089e+238,1.3462012475717526e+241,1.898143759076171e+243,2.695364137888163e+245,3.854370717180073e+247,5.5502938327393044e+249,8.047926057471992e+251,1.1749972043909107e+254,1.727245890454639e+256,2.5563239178728654e+258,3.80892263763057e+260,5.713383956445855e+262,8.62720977423324e+264,1.3113358856834524e+267,2.0063439050956823e+269,3.0897696138473508e+271,4.789142901463394e+273,7.471062926282894e+275,1.1729568794264145e+278,1.853271869493735e+280,2.9467022724950384e+282,4.7147236359920616e+284,7.590705053947219e+286,1.2296942187394494e+289,2.0044015765453026e+291,3.287218585534296e+293,5.423910666131589e+295,9.003691705778438e+297,1.503616514864999e+300,2.5260757449731984e+302,4.269068009004705e+304,7.257415615307999e+306]');
@@ -35156,8 +35156,8 @@ function formatFigure(spec, value) {
     return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var lib = __nccwpck_require__(74455);
+// EXTERNAL MODULE: ../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var lib = __nccwpck_require__(3079);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: ./src/core/stats.ts
 
@@ -35343,7 +35343,7 @@ function failedVerdict(backend, reason, ids, durationMs) {
     return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -36218,7 +36218,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -36361,7 +36361,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -36674,7 +36674,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -36832,7 +36832,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -37350,7 +37350,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -37390,14 +37390,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -40035,7 +40035,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -40088,7 +40088,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/api.js
 
 
 
@@ -41193,7 +41193,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -41846,7 +41846,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -42691,7 +42691,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/locales/en.js
 
 const error = () => {
     const Sizable = {
@@ -42818,7 +42818,7 @@ const error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -43087,7 +43087,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -43264,7 +43264,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -43323,7 +43323,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -43341,7 +43341,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -45088,8 +45088,8 @@ async function pollUntilTerminal(options) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
-var mod = __nccwpck_require__(21916);
+// EXTERNAL MODULE: ../main/node_modules/fastest-levenshtein/mod.js
+var mod = __nccwpck_require__(53996);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
 
 /** How far a typo may be from the name it meant to be suggested: a few letters, not a different word. */
@@ -46707,7 +46707,7 @@ async function globFiles(pattern, cwd) {
     return found.sort();
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+;// CONCATENATED MODULE: ../main/node_modules/zod/v4/classic/iso.js
 
 
 
@@ -48155,6 +48155,8 @@ function poolFigures(repeats, specs) {
         const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
         if (count) {
             pooled.counts[spec.name] = count;
+            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
             pooled.figures[spec.name] = round(count.passes / count.trials);
             continue;
         }
@@ -48269,6 +48271,28 @@ function sequentialTest(question, data) {
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
     const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+/**
+ * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
+ * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
+ * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
+ * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
+ * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
+ * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
+ * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
+ * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
+ * pooled figure is the same either way (passes over trials is the trial-weighted mean).
+ */
+function sequentialData(pooled, figure, domain) {
+    const count = pooled.counts[figure];
+    const values = pooled.values[figure];
+    const [min, max] = [domain.min ?? 0, domain.max ?? 1];
+    const inside = values?.some((v) => v > min && v < max) ?? false;
+    if (count && (inside || !values))
+        return { count };
+    // Weighed as the pooled figure is: by each repeat's trials.
+    const weights = pooled.weights[figure];
+    return values ? { values, ...(weights ? { weights } : {}) } : undefined;
 }
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
 function scaledWeights(n, weights) {
@@ -48440,13 +48464,9 @@ function sequentialStates(run, outcomes) {
     const thresholds = run_thresholdsOf(outcomes);
     return questionsOf(run, thresholds).flatMap((question) => {
         const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
-        const count = pooled.counts[figure];
-        const values = pooled.values[figure];
-        if (count)
-            return [sequentialTest(question, { count })];
-        // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
-        const weights = pooled.weights[figure];
-        return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
+        const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
+        const data = domain ? sequentialData(pooled, figure, domain) : undefined;
+        return data ? [sequentialTest(question, data)] : [];
     });
 }
 /** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
@@ -48844,7 +48864,7 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
 function machineAgents(env = process.env) {
     if (!PROXY_VARIABLES.some((name) => env[name]))
         return directAgents();
-    const client = Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    const client = Promise.all(/* import() */[__nccwpck_require__.e(480), __nccwpck_require__.e(326)]).then(__nccwpck_require__.bind(__nccwpck_require__, 15326)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
 }
 
@@ -50087,7 +50107,7 @@ async function startGitHubReport(place, log, budget) {
     try {
         const [owner = '', repo = ''] = place.repository.split('/');
         // Octokit is loaded only by a gate that reports on GitHub.
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(88), __nccwpck_require__.e(627)]).then(__nccwpck_require__.bind(__nccwpck_require__, 80627));
         const github = createGitHub(place.token, place.apiUrl, log, budget);
         // The look-ups of the base branch (its verdict, its history) have a bound of their own, and
         // the end of the budget is reserved for completing the check: a GitHub that hangs on them

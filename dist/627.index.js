@@ -1,20 +1,20 @@
-export const id = 85;
-export const ids = [85];
+export const id = 627;
+export const ids = [627];
 export const modules = {
 
-/***/ 38085:
+/***/ 80627:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   createGitHub: () => (/* binding */ createGitHub)
 /* harmony export */ });
 /* unused harmony export GITHUB_REQUEST_TIMEOUT_MS */
-/* harmony import */ var _octokit_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(14730);
-/* harmony import */ var _octokit_plugin_paginate_rest__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(93779);
-/* harmony import */ var _octokit_plugin_rest_endpoint_methods__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(49210);
-/* harmony import */ var _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(49735);
-/* harmony import */ var _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(86856);
-/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(63251);
+/* harmony import */ var _octokit_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(78522);
+/* harmony import */ var _octokit_plugin_paginate_rest__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(97891);
+/* harmony import */ var _octokit_plugin_rest_endpoint_methods__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(65354);
+/* harmony import */ var _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(82743);
+/* harmony import */ var _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(34808);
+/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(78115);
 /* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__);
 
 
@@ -37,7 +37,7 @@ function proxiedFetch(apiUrl, env) {
     if (!PROXY_VARIABLES.some((name) => env[name]))
         return undefined;
     // Loaded only where a proxy is set: a run that does not use it does not pay for it.
-    const client = Promise.all([Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 44942)), Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 46752, 19))]).then(([{ HttpClient }, undici]) => ({
+    const client = Promise.all([Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 15326)), Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 42480, 19))]).then(([{ HttpClient }, undici]) => ({
         dispatcher: new HttpClient('agent-reliability-gate/1').getAgentDispatcher(apiUrl),
         fetch: undici.fetch,
     }));
