@@ -369,6 +369,67 @@ async function operatingCharacteristics() {
   );
 }
 
+/** The true pass rates `repeats: auto` is priced over: far below, at, and far above the bound 0.85. */
+const COST_RATES = [0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0];
+/** What each run says of the trials behind its rate: none (one trace of 20 attempts), or 20 (as a batch of 20 traces does). */
+const TRIAL_MODELS = [
+  { name: 'one trace of 20 attempts (trials unknown: the test on the runs\' values)', knownTrials: false },
+  { name: '20 trials said (`trace_count` 20: Wald\'s test on the pooled passes)', knownTrials: true },
+];
+
+/**
+ * What a `repeats: auto` verdict costs, by how far the agent is from the bound: simulated pull
+ * requests through the bundled action against the noisy fake (20 attempts a run at the true
+ * rate, seeded), `min_pass_rate: 0.85`, margin 0.05, at most 5 runs. For each true rate, the runs
+ * per verdict and the wrong verdicts: a pass below 0.85 is a miss, a fail above it a false fail
+ * (at 0.85 itself either is fine). Target: a verdict far from the bound (0.5, 0.7, 1.0) costs at
+ * most 2 runs on average.
+ */
+async function autoCost() {
+  const prs = quick ? 2 : 100;
+  const table = ['| what a run says of its trials | true rate | fail | pass | wrong | runs per verdict |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const [m, model] of TRIAL_MODELS.entries()) {
+    for (const [t, rate] of COST_RATES.entries()) {
+      const fake = new FakeSepurux();
+      const campaign = fake.campaign('refund-reliability');
+      campaign.draw = binomialOutcome(rate, 20, seededRandom(5000 + 1000 * m + 100 * t + 1), { knownTrials: model.knownTrials });
+      campaign.decidesFromThresholds = true;
+      const server = await serveHandlers(() => fake.handlers());
+      const cell = { failed: 0, passed: 0, runs: 0 };
+      try {
+        await mapConcurrently(prs, 4, async (i) => {
+          const run = await runAction({
+            inputs: { base_url: server.origin, token: FAKE_TOKEN, trace_id: `trace-${i}`, campaign_id: campaign.id, min_pass_rate: '0.85', github_token: '', repeats: 'auto', max_repeats: '5', margin: '0.05', poll_interval: '1' },
+            env: { GITHUB_RUN_ID: String(30_000 + i) },
+          });
+          if (!run.outputs.repeats_run) throw new Error(`a simulated pull request gave no verdict: ${run.outputs.reason}`);
+          if (run.outputs.decision === 'fail') cell.failed++;
+          else cell.passed++;
+          cell.runs += Number(run.outputs.repeats_run);
+        });
+      } finally {
+        await server.close();
+        removeScratchDirs();
+      }
+      const pct = (n: number) => `${((100 * n) / prs).toFixed(1)}%`;
+      const wrong = rate < 0.85 ? `${pct(cell.passed)} missed` : rate > 0.85 ? `${pct(cell.failed)} false fail` : 'either is fine';
+      const runs = cell.runs / prs;
+      table.push(`| ${model.name} | ${rate.toFixed(2)} | ${pct(cell.failed)} | ${pct(cell.passed)} | ${wrong} | ${runs.toFixed(2)} |`);
+      const far = rate <= 0.7 || rate >= 1;
+      record({ measure: `\`repeats: auto\` at true ${rate.toFixed(2)}, ${model.knownTrials ? '20 trials said' : 'trials unknown'}: runs per verdict, wrong`, value: `${runs.toFixed(2)} runs, ${wrong}`, ...(far && !quick ? { target: '≤ 2 runs', met: runs <= 2 } : {}) });
+    }
+  }
+  sections.push(
+    [
+      '## What a `repeats: auto` verdict costs, by true rate',
+      '',
+      `${prs} simulated pull requests for each true pass rate, each through the bundled action against the fake Sepurux, whose runs draw 20 attempts at the true rate (Binomial, seeded) and decide from the thresholds sent. \`min_pass_rate: 0.85\`, \`repeats: auto\`, margin 0.05, at most 5 runs. A run with one trace does not say how many attempts are behind its rate, so the test weighs the runs' values (a spread needs two); a run that says its trials (20) is judged by Wald's test on the pooled passes.`,
+      '',
+      ...table,
+    ].join('\n'),
+  );
+}
+
 /** Wall time of a `repeats: 5` gate against one run's, with runs that take 2 s: the repeats run side by side. */
 async function repeatsWallTime() {
   const fake = new FakeSepurux();
@@ -419,6 +480,7 @@ const MEASURES: Record<string, () => Promise<void>> = {
   aggregate: aggregateScale,
   repeats: repeatsWallTime,
   oc: operatingCharacteristics,
+  cost: autoCost,
 };
 if (only && !MEASURES[only]) throw new Error(`--only takes one of ${Object.keys(MEASURES).join(', ')}`);
 try {

@@ -48184,6 +48184,8 @@ function poolFigures(repeats, specs) {
         const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
         if (count) {
             pooled.counts[spec.name] = count;
+            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
             pooled.figures[spec.name] = round(count.passes / count.trials);
             continue;
         }
@@ -48298,6 +48300,28 @@ function sequentialTest(question, data) {
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
     const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+/**
+ * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
+ * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
+ * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
+ * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
+ * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
+ * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
+ * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
+ * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
+ * pooled figure is the same either way (passes over trials is the trial-weighted mean).
+ */
+function sequentialData(pooled, figure, domain) {
+    const count = pooled.counts[figure];
+    const values = pooled.values[figure];
+    const [min, max] = [domain.min ?? 0, domain.max ?? 1];
+    const inside = values?.some((v) => v > min && v < max) ?? false;
+    if (count && (inside || !values))
+        return { count };
+    // Weighed as the pooled figure is: by each repeat's trials.
+    const weights = pooled.weights[figure];
+    return values ? { values, ...(weights ? { weights } : {}) } : undefined;
 }
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
 function scaledWeights(n, weights) {
@@ -48469,13 +48493,9 @@ function sequentialStates(run, outcomes) {
     const thresholds = run_thresholdsOf(outcomes);
     return questionsOf(run, thresholds).flatMap((question) => {
         const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
-        const count = pooled.counts[figure];
-        const values = pooled.values[figure];
-        if (count)
-            return [sequentialTest(question, { count })];
-        // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
-        const weights = pooled.weights[figure];
-        return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
+        const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
+        const data = domain ? sequentialData(pooled, figure, domain) : undefined;
+        return data ? [sequentialTest(question, data)] : [];
     });
 }
 /** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */

@@ -135,6 +135,41 @@ describe('repeats against a hostile backend', () => {
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 
+  it('repeats: auto on an agent far above the bound stops at once: every run at 1.0 of 20 attempts (one trace) passes after 2 runs, not 5', async () => {
+    // 1.0 × 1 trace is a whole number, but it is not one pass of one trial: the runs' values decide.
+    const sepuruxRun = { pass_rate: 1, failures: 0, unsafe_attempts: 0 };
+    drawing([sepuruxRun]);
+    const run = await gate({ repeats: 'auto', poll_interval: '1' });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ decision: 'pass', pass_rate: '1' });
+    expect(Number(run.outputs.repeats_run)).toBeLessThanOrEqual(2);
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs').length).toBeLessThanOrEqual(2);
+    expect(run.outputs.reason).toMatch(/repeats: auto; the sequential test decided every threshold after [12] repeats?\)/);
+    expect(run.outputs.reason).not.toContain('the budget');
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'holds' });
+    expect(report.repeats.decidedAtBudget).toBeUndefined();
+  });
+
+  it('repeats: auto on an agent far below the bound fails after at most 2 runs: every run at 0.5', async () => {
+    drawing([{ pass_rate: 0.5, failures: 10, unsafe_attempts: 0 }]);
+    const run = await gate({ repeats: 'auto', poll_interval: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.5' });
+    expect(Number(run.outputs.repeats_run)).toBeLessThanOrEqual(2);
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs').length).toBeLessThanOrEqual(2);
+    expect(run.outputs.reason).toContain('pass rate 0.5 < 0.85 (`min_pass_rate`)');
+    expect(run.outputs.reason).toMatch(/the sequential test decided every threshold after [12] repeats?\)/);
+  });
+
+  it('repeats: auto with the trials said (19 and 20 of 20 traces) is Wald\'s test on the pooled passes, and stops after 2', async () => {
+    drawing([traces(0.95, 20), traces(1, 20)]);
+    const run = await gate({ repeats: 'auto', poll_interval: '1' });
+    expect(run.outputs).toMatchObject({ decision: 'pass', repeats_run: '2' });
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'holds', on: 'counts' });
+  });
+
   it('margin must keep threshold ± margin inside the figure\'s range: an input error before any call', async () => {
     drawing([traces(0.6, 1)]);
     const run = await gate({ repeats: 'auto', margin: '0.8', min_pass_rate: '0.8' });

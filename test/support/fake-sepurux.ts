@@ -335,10 +335,11 @@ export function seededRandom(seed: number): () => number {
  * A noisy agent's run: `attempts` attempts, each passing with probability `trueRate`; the run
  * answers `pass_rate` = passes / attempts, and the failures, as a Sepurux run would.
  */
-export function binomialOutcome(trueRate: number, attempts: number, random: () => number): () => Partial<FakeOutcome> {
+export function binomialOutcome(trueRate: number, attempts: number, random: () => number, options: { knownTrials?: boolean } = {}): () => Partial<FakeOutcome> {
   return () => {
     let passes = 0;
     for (let i = 0; i < attempts; i++) if (random() < trueRate) passes++;
-    return { pass_rate: passes / attempts, failures: attempts - passes, unsafe_attempts: 0 };
+    // `knownTrials`: the run says how many trials are behind its rate (`trace_count` = attempts), as a batch of that many traces does.
+    return { pass_rate: passes / attempts, failures: attempts - passes, unsafe_attempts: 0, ...(options.knownTrials ? { overrides: { trace_count: attempts } } : {}) };
   };
 }

@@ -16,7 +16,7 @@ export interface Pooled {
   /** Per rate figure, the pooled passes and trials, where every repeat gives them. */
   counts: Record<string, PooledCount>;
   /**
-   * Per figure pooled as a weighted mean, each repeat's weight (its trials): a test on the
+   * Per figure pooled by its trials (a weighted mean, or pooled counts), each repeat's weight (its trials): a test on the
    * repeats' values must weigh them as the pooled figure does, or a repeat of 3 traces counts as
    * much as one of 1001 and the test can call a threshold the pooled figure misses.
    */
@@ -43,6 +43,8 @@ export function poolFigures(repeats: readonly Figures[], specs: readonly FigureS
     const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
     if (count) {
       pooled.counts[spec.name] = count;
+      // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+      pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
       pooled.figures[spec.name] = round(count.passes / count.trials);
       continue;
     }

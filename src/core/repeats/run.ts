@@ -6,7 +6,7 @@ import { excerpt, truncate } from '../text.js';
 import { checkThreshold, decide, type Decision, describeThreshold, type Evaluation, MAX_REASON_CHARS, type Threshold, type ThresholdResult, type Verdict, worst } from '../verdict.js';
 import type { Why } from '../why.js';
 import { detectability, type Pooled, pooledInterval, poolFigures } from './pool.js';
-import { type SequentialQuestion, sequentialTest } from './sequential.js';
+import { sequentialData, type SequentialQuestion, sequentialTest } from './sequential.js';
 import type { Detectable, RepeatRow, RepeatSummary, SequentialState } from './types.js';
 
 /** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
@@ -197,12 +197,9 @@ function sequentialStates(run: RepeatRun, outcomes: Outcome[]): SequentialState[
   const thresholds = thresholdsOf(outcomes);
   return questionsOf(run, thresholds).flatMap((question) => {
     const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
-    const count = pooled.counts[figure];
-    const values = pooled.values[figure];
-    if (count) return [sequentialTest(question, { count })];
-    // Weighed as the pooled figure is: by each repeat's trials where it is a weighted mean.
-    const weights = pooled.weights[figure];
-    return values ? [sequentialTest(question, { values, ...(weights ? { weights } : {}) })] : [];
+    const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
+    const data = domain ? sequentialData(pooled, figure, domain) : undefined;
+    return data ? [sequentialTest(question, data)] : [];
   });
 }
 

@@ -1,5 +1,6 @@
+import type { FigureDomain } from '../figures.js';
 import { meanAndSd } from '../stats.js';
-import type { PooledCount } from './pool.js';
+import type { Pooled, PooledCount } from './pool.js';
 import type { SequentialState } from './types.js';
 
 /** Values a Gaussian test needs before it may call anything: a variance needs two. */
@@ -31,7 +32,7 @@ export interface SequentialQuestion {
  * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
  * limit, so the test can never call a threshold that the pooled figure misses.
  */
-export function sequentialTest(question: SequentialQuestion, data: { count: PooledCount } | { values: readonly number[]; weights?: readonly number[] }): SequentialState {
+export function sequentialTest(question: SequentialQuestion, data: SequentialData): SequentialState {
   const { input, comparator, limit, margin, alpha, beta } = question;
   const upper = Math.log((1 - beta) / alpha);
   const lower = Math.log(beta / (1 - alpha));
@@ -57,6 +58,31 @@ export function sequentialTest(question: SequentialQuestion, data: { count: Pool
   const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
   const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
   return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+}
+
+/** What a sequential test on one figure is given: pooled counts, or the repeats' values (with their weights). */
+export type SequentialData = { count: PooledCount } | { values: readonly number[]; weights?: readonly number[] };
+
+/**
+ * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
+ * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
+ * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
+ * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
+ * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
+ * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
+ * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
+ * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
+ * pooled figure is the same either way (passes over trials is the trial-weighted mean).
+ */
+export function sequentialData(pooled: Pooled, figure: string, domain: FigureDomain): SequentialData | undefined {
+  const count = pooled.counts[figure];
+  const values = pooled.values[figure];
+  const [min, max] = [domain.min ?? 0, domain.max ?? 1];
+  const inside = values?.some((v) => v > min && v < max) ?? false;
+  if (count && (inside || !values)) return { count };
+  // Weighed as the pooled figure is: by each repeat's trials.
+  const weights = pooled.weights[figure];
+  return values ? { values, ...(weights ? { weights } : {}) } : undefined;
 }
 
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */

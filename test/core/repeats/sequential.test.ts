@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectability, poolFigures, pooledInterval } from '../../../src/core/repeats/pool.js';
-import { sequentialTest } from '../../../src/core/repeats/sequential.js';
+import { sequentialData, sequentialTest } from '../../../src/core/repeats/sequential.js';
 import { SEPURUX_FIGURES } from '../../../src/core/backends/sepurux/vocabulary.js';
 
 const question = { input: 'min_pass_rate', comparator: '>=' as const, limit: 0.85, margin: 0.05, alpha: 0.05, beta: 0.05 };
@@ -84,5 +84,50 @@ describe('detectability', () => {
     // t(0.975, 4) · s/√5 with s ≈ 0.0570.
     expect(seen.shortfall).toBeCloseTo(2.776445 * (0.0570088 / Math.sqrt(5)), 4);
     expect(seen.repeatsNeeded).toBeGreaterThan(5);
+  });
+});
+
+describe('sequentialData: what the sequential test weighs', () => {
+  const domain = SEPURUX_FIGURES.find((f) => f.name === 'pass_rate')!.domain;
+  const runs = (...rates: [number, number][]) => poolFigures(rates.map(([pass_rate, trace_count]) => ({ pass_rate, trace_count })), SEPURUX_FIGURES);
+  const call = (pooled: ReturnType<typeof poolFigures>) => sequentialTest(question, sequentialData(pooled, 'pass_rate', domain)!).call;
+
+  it('runs at 1.0 of one trace are not one pass of one trial each: the values decide, and two say "holds" (Wald on 2 of 2 never could within 5)', () => {
+    const two = runs([1, 1], [1, 1]);
+    expect(two.counts.pass_rate).toEqual({ passes: 2, trials: 2 });
+    expect(sequentialData(two, 'pass_rate', domain)).toEqual({ values: [1, 1], weights: [1, 1] });
+    expect(call(runs([1, 1]))).toBe('undecided');
+    expect(call(two)).toBe('holds');
+    // What the counts would have said: five passes of five trials is still undecided.
+    expect(sequentialTest(question, { count: { passes: 5, trials: 5 } }).call).toBe('undecided');
+  });
+
+  it('runs at 0.0 are the same: two say "breaks"', () => {
+    expect(call(runs([0, 1]))).toBe('undecided');
+    expect(call(runs([0, 1], [0, 1]))).toBe('breaks');
+  });
+
+  it('a rate strictly inside 0..1 that is a whole number of passes is a count: Wald on the pooled passes', () => {
+    const pooled = runs([0.95, 20], [1, 20]);
+    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({ count: { passes: 39, trials: 40 } });
+    expect(call(pooled)).toBe('holds');
+    expect(call(runs([0.7, 20]))).toBe('undecided');
+    expect(call(runs([0.7, 20], [0.75, 20]))).toBe('breaks');
+    expect(call(runs([0.5, 20]))).toBe('breaks');
+  });
+
+  it('weighs edge values by their trials: one run at 1.0 of 3 traces does not carry one at 0.0 of 1001', () => {
+    const pooled = runs([1, 3], [0, 1001]);
+    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({ values: [1, 0], weights: [3, 1001] });
+    expect(call(pooled)).not.toBe('holds');
+  });
+
+  it('never calls "holds" for a threshold the pooled figure misses, nor "breaks" for one it meets', () => {
+    for (const rates of [[[0.84, 1], [0.8, 1]], [[1, 1], [0.8, 1], [0.8, 1]], [[0.86, 1], [0.9, 1]], [[1, 1], [0.5, 1]]] as [number, number][][]) {
+      const pooled = runs(...rates);
+      const state = sequentialTest(question, sequentialData(pooled, 'pass_rate', domain)!);
+      if (pooled.figures.pass_rate! < 0.85) expect(state.call, JSON.stringify(rates)).not.toBe('holds');
+      else expect(state.call, JSON.stringify(rates)).not.toBe('breaks');
+    }
   });
 });
