@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, seededRandom } from '../test/support/fake-sepurux.js';
+import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, type FakeCampaign, FakeSepurux, seededRandom } from '../test/support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
 import { ACTION_ENTRY, ACTION_NODE, CLI_ENTRY, runAction, runCli, stepEnvironment } from '../test/support/runner.js';
 import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
@@ -319,6 +319,36 @@ const RULES: { name: string; inputs: Record<string, string> }[] = [
 const TRUE_RATES = [0.9, 0.85, 0.8];
 
 /**
+ * `prs` simulated pull requests through the bundled action against a fake whose runs draw with
+ * `draw` and decide from the thresholds sent, as Sepurux does; `min_pass_rate: 0.85` and `inputs`.
+ * Counts the verdicts and the runs they took.
+ */
+async function simulatePullRequests(prs: number, draw: NonNullable<FakeCampaign['draw']>, inputs: Record<string, string>, runIdBase: number) {
+  const fake = new FakeSepurux();
+  const campaign = fake.campaign('refund-reliability');
+  campaign.draw = draw;
+  campaign.decidesFromThresholds = true;
+  const server = await serveHandlers(() => fake.handlers());
+  const cell = { failed: 0, passed: 0, runs: 0 };
+  try {
+    await mapConcurrently(prs, 4, async (i) => {
+      const run = await runAction({
+        inputs: { base_url: server.origin, token: FAKE_TOKEN, trace_id: `trace-${i}`, campaign_id: campaign.id, min_pass_rate: '0.85', github_token: '', ...inputs },
+        env: { GITHUB_RUN_ID: String(runIdBase + i) },
+      });
+      if (!run.outputs.repeats_run) throw new Error(`a simulated pull request gave no verdict: ${run.outputs.reason}`);
+      if (run.outputs.decision === 'fail') cell.failed++;
+      else cell.passed++;
+      cell.runs += Number(run.outputs.repeats_run);
+    });
+  } finally {
+    await server.close();
+    removeScratchDirs();
+  }
+  return cell;
+}
+
+/**
  * The gate's operating characteristics: simulated pull requests through the real bundled action
  * against a noisy fake whose runs draw 20 attempts at a true pass rate (seeded) and decide from
  * the thresholds sent, as Sepurux does. Counts wrong verdicts (a fail at 0.90, a pass at 0.80)
@@ -330,27 +360,7 @@ async function operatingCharacteristics() {
   for (const [r, rule] of RULES.entries()) {
     const cells: { failed: number; passed: number; runs: number }[] = [];
     for (const [t, rate] of TRUE_RATES.entries()) {
-      const fake = new FakeSepurux();
-      const campaign = fake.campaign('refund-reliability');
-      campaign.draw = binomialOutcome(rate, 20, seededRandom(1000 * r + 100 * t + 1));
-      campaign.decidesFromThresholds = true;
-      const server = await serveHandlers(() => fake.handlers());
-      const cell = { failed: 0, passed: 0, runs: 0 };
-      try {
-        await mapConcurrently(prs, 4, async (i) => {
-          const run = await runAction({
-            inputs: { base_url: server.origin, token: FAKE_TOKEN, trace_id: `trace-${i}`, campaign_id: campaign.id, min_pass_rate: '0.85', github_token: '', ...rule.inputs },
-            env: { GITHUB_RUN_ID: String(10_000 + i) },
-          });
-          if (run.outputs.decision === 'fail') cell.failed++;
-          else cell.passed++;
-          cell.runs += Number(run.outputs.repeats_run || 0);
-          if (!run.outputs.repeats_run) throw new Error(`a simulated pull request gave no verdict: ${run.outputs.reason}`);
-        });
-      } finally {
-        await server.close();
-        removeScratchDirs();
-      }
+      const cell = await simulatePullRequests(prs, binomialOutcome(rate, 20, seededRandom(1000 * r + 100 * t + 1)), rule.inputs, 10_000);
       cells.push(cell);
     }
     const pct = (n: number) => `${((100 * n) / prs).toFixed(1)}%`;
@@ -390,27 +400,8 @@ async function autoCost() {
   const table = ['| what a run says of its trials | true rate | fail | pass | wrong | runs per verdict |', '| --- | --- | --- | --- | --- | --- |'];
   for (const [m, model] of TRIAL_MODELS.entries()) {
     for (const [t, rate] of COST_RATES.entries()) {
-      const fake = new FakeSepurux();
-      const campaign = fake.campaign('refund-reliability');
-      campaign.draw = binomialOutcome(rate, 20, seededRandom(5000 + 1000 * m + 100 * t + 1), { knownTrials: model.knownTrials });
-      campaign.decidesFromThresholds = true;
-      const server = await serveHandlers(() => fake.handlers());
-      const cell = { failed: 0, passed: 0, runs: 0 };
-      try {
-        await mapConcurrently(prs, 4, async (i) => {
-          const run = await runAction({
-            inputs: { base_url: server.origin, token: FAKE_TOKEN, trace_id: `trace-${i}`, campaign_id: campaign.id, min_pass_rate: '0.85', github_token: '', repeats: 'auto', max_repeats: '5', margin: '0.05', poll_interval: '1' },
-            env: { GITHUB_RUN_ID: String(30_000 + i) },
-          });
-          if (!run.outputs.repeats_run) throw new Error(`a simulated pull request gave no verdict: ${run.outputs.reason}`);
-          if (run.outputs.decision === 'fail') cell.failed++;
-          else cell.passed++;
-          cell.runs += Number(run.outputs.repeats_run);
-        });
-      } finally {
-        await server.close();
-        removeScratchDirs();
-      }
+      const draw = binomialOutcome(rate, 20, seededRandom(5000 + 1000 * m + 100 * t + 1), { knownTrials: model.knownTrials });
+      const cell = await simulatePullRequests(prs, draw, { repeats: 'auto', max_repeats: '5', margin: '0.05', poll_interval: '1' }, 30_000);
       const pct = (n: number) => `${((100 * n) / prs).toFixed(1)}%`;
       const wrong = rate < 0.85 ? `${pct(cell.passed)} missed` : rate > 0.85 ? `${pct(cell.failed)} false fail` : 'either is fine';
       const runs = cell.runs / prs;

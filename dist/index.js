@@ -76724,6 +76724,8 @@ const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
 /** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
 const FAILING_STATUSES = new Set(['failed', 'fail']);
+/** Why a run that ended `failed` is no verdict: said once, whether it decides alone or among repeats. */
+const FAILED_RUN = 'the evaluation itself failed (status "failed"), so there is no verdict to trust';
 /**
  * Reads a run or batch answer. An unknown status is schema drift, and an answer about another
  * run or batch than the one asked for cannot be the verdict: both fail the gate.
@@ -76768,7 +76770,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
         status,
         reason,
         // A run that ended `failed` evaluated nothing: its figures are not a sample.
-        ...(status === 'failed' ? { unevaluated: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' } : {}),
+        ...(status === 'failed' ? { unevaluated: FAILED_RUN } : {}),
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
@@ -76779,7 +76781,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
 }
 function readDecision(status, verdict) {
     if (status === 'failed')
-        return { decision: 'fail', reason: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' };
+        return { decision: 'fail', reason: FAILED_RUN };
     if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
         return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
     }
@@ -78451,6 +78453,8 @@ const BaselineRecord = object({
 
 
 
+/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+const DROP_SUFFIX = '_drop';
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 
 const MARK = 'agent-reliability-gate-record';
@@ -78702,8 +78706,6 @@ function recordOfReport(report, checkName) {
     const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
     return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }
-/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
-const DROP_SUFFIX = '_drop';
 /**
  * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
  * threshold of its own held. A drop against the base branch is the comparison's, not the run's:

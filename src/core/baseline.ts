@@ -6,6 +6,9 @@ import { truncate } from './text.js';
 import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
 import { COMPARABLE_SPECS, figureSpec } from './vocabulary.js';
 
+/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+const DROP_SUFFIX = '_drop';
+
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 export { BaselineRecord, type BaselineComparison };
 
@@ -282,8 +285,6 @@ export function recordOfReport(report: ReadReport, checkName: string): BaselineR
   return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }
 
-/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
-const DROP_SUFFIX = '_drop';
 
 /**
  * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every

@@ -77,8 +77,6 @@ export interface ActionRun {
   /** `::error::` / `::warning::` / `::notice::` messages, decoded as the runner shows them. */
   annotations: { level: string; message: string }[];
   summary: string;
-  /** What the step wrote to `GITHUB_ENV` and `GITHUB_PATH`, for the steps after it. */
-  exportedEnv: Record<string, string>;
   durationMs: number;
   /** `Date.now()` when the process exited. */
   exitedAt: number;
@@ -180,8 +178,9 @@ function commitOf(eventName: string, payload: Record<string, unknown>): string {
 
 /**
  * Runs the bundled action in a child process the way the Actions runner does
- * ({@link stepEnvironment}), then its `post:` when action.yml has one, with `STATE_*` from what
- * the main step saved. No test starts `dist/index.js` any other way.
+ * ({@link stepEnvironment}): its `pre:` first and its `post:` last when action.yml has them,
+ * `post:` with `STATE_*` from what the main step saved. No test starts `dist/index.js` any
+ * other way.
  */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const served = options.github ? undefined : await serveFakeGitHub();
@@ -191,8 +190,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     const cwd = options.cwd ?? ROOT;
     const { runs } = actionMetadata();
     const started = Date.now();
+    // `pre:`, when action.yml has one, runs first in the same environment, as the runner runs it.
+    const pre = runs.pre ? await spawnStep(join(ROOT, runs.pre), step.env, cwd) : undefined;
     const main = await spawnStep(join(ROOT, runs.main), step.env, cwd, options.cancelWhen);
-    let { stdout, stderr } = main;
+    let stdout = (pre?.stdout ?? '') + main.stdout;
+    let stderr = (pre?.stderr ?? '') + main.stderr;
     if (runs.post) {
       const state = parseOutputFile(await readFile(step.files.state, 'utf8'));
       const post = await spawnStep(join(ROOT, runs.post), { ...step.env, ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])) }, cwd);
@@ -202,8 +204,6 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     const exitedAt = Date.now();
     // Every call the action made to the runner's own GitHub is held to GitHub's OpenAPI description.
     if (served && served.fake.violations.length > 0) throw new Error(`the action's GitHub calls broke GitHub's API description:\n${served.fake.violations.join('\n')}`);
-    const exported = parseOutputFile(await readFile(step.files.env, 'utf8'));
-    const path = (await readFile(step.files.path, 'utf8')).split('\n').filter(Boolean);
     return {
       exitCode: main.exitCode,
       stdout,
@@ -211,7 +211,6 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       outputs: parseOutputFile(await readFile(step.files.output, 'utf8')),
       annotations: parseAnnotations(stdout),
       summary: await readFile(step.files.summary, 'utf8'),
-      exportedEnv: { ...exported, ...(path.length > 0 ? { PATH: [...path.reverse(), step.env.PATH].join(':') } : {}) },
       durationMs: exitedAt - started,
       exitedAt,
       ...(main.signalledAt === undefined ? {} : { signalledAt: main.signalledAt }),

@@ -11,6 +11,8 @@ const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
 /** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
 const FAILING_STATUSES = new Set(['failed', 'fail']);
+/** Why a run that ended `failed` is no verdict: said once, whether it decides alone or among repeats. */
+const FAILED_RUN = 'the evaluation itself failed (status "failed"), so there is no verdict to trust';
 
 /** What the gate polls: a run or a batch, by the id `POST /v1/ci/runs` gave. */
 export interface PolledResource {
@@ -71,7 +73,7 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
     status,
     reason,
     // A run that ended `failed` evaluated nothing: its figures are not a sample.
-    ...(status === 'failed' ? { unevaluated: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' } : {}),
+    ...(status === 'failed' ? { unevaluated: FAILED_RUN } : {}),
     ids,
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
@@ -82,7 +84,7 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
 }
 
 function readDecision(status: string, verdict: string): { decision: Decision; reason?: string } {
-  if (status === 'failed') return { decision: 'fail', reason: 'the evaluation itself failed (status "failed"), so there is no verdict to trust' };
+  if (status === 'failed') return { decision: 'fail', reason: FAILED_RUN };
   if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
     return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
   }
