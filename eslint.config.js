@@ -8,7 +8,14 @@ export default tseslint.config(
   ...tseslint.configs.strict,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+      },
     },
     rules: {
       'no-console': 'error',
@@ -23,8 +30,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@actions/*'], message: 'src/core/ runs outside GitHub Actions too: only the front doors (src/action/, src/cli/) may import @actions/*.' },
-            { group: ['**/action/**', '**/cli/**'], message: 'src/core/ may not import a front door (src/action/, src/cli/).' },
+            {
+              group: ['@actions/*'],
+              message:
+                'src/core/ runs outside GitHub Actions too: only the front doors (src/action/, src/cli/) may import @actions/*.',
+            },
+            {
+              group: ['**/action/**', '**/cli/**'],
+              message: 'src/core/ may not import a front door (src/action/, src/cli/).',
+            },
           ],
         },
       ],
@@ -32,7 +46,19 @@ export default tseslint.config(
   },
   {
     files: ['src/runtime/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/action/**', '**/cli/**'], message: 'src/runtime/ serves both front doors and may import neither.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/action/**', '**/cli/**'],
+              message: 'src/runtime/ serves both front doors and may import neither.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Reporting where reviewers look (GitHub's check, comment and baseline; GitLab's note): both doors use it.
@@ -42,8 +68,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@actions/core', '@actions/github'], message: 'src/report/ serves the command line too, which loads no Actions runtime.' },
-            { group: ['**/action/**', '**/cli/**'], message: 'src/report/ serves both front doors and may import neither.' },
+            {
+              group: ['@actions/core', '@actions/github'],
+              message: 'src/report/ serves the command line too, which loads no Actions runtime.',
+            },
+            {
+              group: ['**/action/**', '**/cli/**'],
+              message: 'src/report/ serves both front doors and may import neither.',
+            },
           ],
         },
       ],
@@ -51,19 +83,40 @@ export default tseslint.config(
   },
   {
     files: ['src/action/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'The action may not import the command line.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/**'], message: 'The action may not import the command line.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/cli/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@actions/core', '@actions/github', '**/action/**'], message: 'The command line runs outside GitHub Actions: it may not import the action or the runner toolkit.' }] },
+        {
+          patterns: [
+            {
+              group: ['@actions/core', '@actions/github', '**/action/**'],
+              message:
+                'The command line runs outside GitHub Actions: it may not import the action or the runner toolkit.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['scripts/**', 'bench/**', 'test/**'],
-    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      'no-console': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
 );

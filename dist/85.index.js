@@ -87,7 +87,7 @@ spent) {
         const abort = (why) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
         const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
         if (timeoutMs <= 0)
-            abort(spent ?? 'no time is left for GitHub calls (the gate\'s `timeout` has passed)');
+            abort(spent ?? "no time is left for GitHub calls (the gate's `timeout` has passed)");
         const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
         // The budget can be cut short (a cancelled job): calls already under way stop then too.
         const onBudgetSpent = () => abort(spent ?? 'no time is left for GitHub calls');

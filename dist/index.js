@@ -66402,8 +66402,10 @@ class InputError extends Error {
     /** One sentence per problem, each naming its input: problems found together are reported together. */
     problems;
     constructor(problems) {
-        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => (p.endsWith('.') ? p : `${p}.`));
-        super(list.length === 1 ? (list[0] ?? '') : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => p.endsWith('.') ? p : `${p}.`);
+        super(list.length === 1
+            ? (list[0] ?? '')
+            : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
         this.problems = list;
     }
     /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
@@ -66558,11 +66560,17 @@ const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
  * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
  */
 function printable(text) {
-    return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+    return defuseCommands(text
+        .replace(ESCAPE_SEQUENCES, '')
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\u2028\u2029\x85]/g, '\n')
+        .replace(UNPRINTABLE, ''));
 }
 /** {@link printable} on one line: what a CI reads as the last line of a command's output. */
 function printableLine(text) {
-    return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+    return printable(text)
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
 }
 
 ;// CONCATENATED MODULE: ./src/core/decision.ts
@@ -66588,7 +66596,9 @@ function figuresOutOfDomain(figures, specs) {
             return [`${name} (not a figure this backend declares)`];
         if (inDomain(value, spec.domain))
             return [];
-        return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+        return [
+            `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
+        ];
     });
 }
 function inDomain(value, domain) {
@@ -66596,7 +66606,8 @@ function inDomain(value, domain) {
         return false;
     if (domain.integer && !Number.isInteger(value))
         return false;
-    return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+    return ((domain.min === undefined || value >= domain.min) &&
+        (domain.max === undefined || value <= domain.max));
 }
 /** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
 function formatNumber(value) {
@@ -66616,9 +66627,18 @@ var lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_t_quantile
 function normalQuantile(p) {
     if (p <= 0 || p >= 1)
         throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-    const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-    const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-    const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+        -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+        4.374664141464968, 2.938163982698783,
+    ];
     const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
     const low = 0.02425;
     const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
@@ -66654,7 +66674,14 @@ function meanInterval(values, confidence) {
         return undefined;
     const { mean, sd } = meanAndSd(values);
     const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+    return {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+        confidence,
+        n,
+        method: `t interval (n = ${n})`,
+    };
 }
 /** The Wilson score interval of a proportion `k` of `n`. */
 function wilsonInterval(k, n, confidence) {
@@ -66664,7 +66691,14 @@ function wilsonInterval(k, n, confidence) {
     const p = k / n;
     const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
     const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-    return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+    return {
+        estimate: p,
+        low: centre - half,
+        high: centre + half,
+        confidence,
+        n,
+        method: `Wilson score interval (n = ${n})`,
+    };
 }
 /**
  * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
@@ -66699,21 +66733,41 @@ const MAX_SAID_CHARS = 500;
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
     const spec = specs.find((s) => s.name === threshold.figure);
-    const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
+    const shown = {
+        label: spec?.label ?? threshold.figure,
+        ...(spec?.unit ? { unit: spec.unit } : {}),
+    };
     const { interval } = threshold;
     if (interval) {
         // `<=` limits are judged as `>=` on the negated interval.
-        const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+        const judged = threshold.comparator === '>='
+            ? judgeAtLeast(interval, threshold.limit)
+            : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
         if (judged === 'inconclusive')
-            return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
+            return {
+                ...threshold,
+                ...shown,
+                actual: interval.estimate,
+                holds: false,
+                inconclusive: true,
+                breaks: threshold.onInconclusive ?? 'fail',
+            };
         return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
     }
     const actual = figures[threshold.figure];
     if (actual === undefined && threshold.unmeasured) {
         const { decides } = threshold.unmeasured;
-        return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
+        return {
+            ...threshold,
+            ...shown,
+            actual,
+            holds: decides === 'pass',
+            breaks: decides === 'pass' ? threshold.breaks : decides,
+        };
     }
-    const holds = actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    const holds = actual !== undefined &&
+        Number.isFinite(actual) &&
+        (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
     return { ...threshold, ...shown, actual, holds };
 }
 /** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
@@ -66728,14 +66782,29 @@ function describeThreshold(result) {
     if (interval) {
         const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
         const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
-        const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
+        const said = result.inconclusive
+            ? 'is inconclusive against'
+            : result.holds
+                ? result.comparator === '>='
+                    ? 'is all ≥'
+                    : 'is all ≤'
+                : result.comparator === '>='
+                    ? 'is all <'
+                    : 'is all >';
         return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
     }
     // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
-    const meets = Number.isFinite(result.actual) && (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
-    const sign = meets ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+    const meets = Number.isFinite(result.actual) &&
+        (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+    const sign = meets
+        ? result.comparator.replace('>=', '≥').replace('<=', '≤')
+        : result.comparator === '>='
+            ? '<'
+            : '>';
     const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-    return meets && !result.holds && result.decidedBy?.call === 'breaks' ? `${said}, but the sequential test calls it broken (repeats: auto)` : said;
+    return meets && !result.holds && result.decidedBy?.call === 'breaks'
+        ? `${said}, but the sequential test calls it broken (repeats: auto)`
+        : said;
 }
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
 function unmeasuredSentence(result) {
@@ -66750,12 +66819,22 @@ function decide(vocabulary, evaluation, durationMs) {
     const backend = vocabulary.displayName;
     if (evaluation.unevaluated) {
         const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
-        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            figures: evaluation.figures,
+        };
     }
     const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
     if (untrusted.length > 0) {
         const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-        return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            figures: evaluation.figures,
+        };
     }
     const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
     const broken = thresholds.filter((t) => !t.holds);
@@ -66778,14 +66857,22 @@ function decide(vocabulary, evaluation, durationMs) {
 }
 function explain(backend, evaluation, broken, thresholds) {
     const checked = thresholds.length;
-    const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+    const said = evaluation.reason
+        ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
+        : `${backend} decided ${evaluation.decision}`;
     const breaks = broken.map(describeThreshold).join('; ');
     if (evaluation.decision === 'pass' && broken.length === 0) {
         // A comparison that could not be made holds only by policy: the reason says so.
-        const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
+        const uncompared = thresholds
+            .filter((t) => t.actual === undefined && t.unmeasured)
+            .map(unmeasuredSentence);
         if (uncompared.length > 0)
             return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-        return checked > 1 ? `${said}, and all ${checked} thresholds hold.` : checked === 1 ? `${said}, and its threshold holds.` : `${said}.`;
+        return checked > 1
+            ? `${said}, and all ${checked} thresholds hold.`
+            : checked === 1
+                ? `${said}, and its threshold holds.`
+                : `${said}.`;
     }
     if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
         return `${said}, but ${breaks}.`;
@@ -66795,7 +66882,17 @@ function explain(backend, evaluation, broken, thresholds) {
 }
 /** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
 function failedVerdict(backend, reason, ids, durationMs) {
-    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+    return {
+        decision: 'fail',
+        reason: truncate(reason, MAX_REASON_CHARS),
+        outcome: 'error',
+        backend,
+        ids,
+        figures: {},
+        thresholds: [],
+        topFailingTools: [],
+        durationMs,
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -76338,7 +76435,9 @@ function preprocess(fn, schema) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An optional text input: empty means not given. */
-const optionalText = () => schemas_string().trim().transform((value) => value || undefined);
+const optionalText = () => schemas_string()
+    .trim()
+    .transform((value) => value || undefined);
 /** A required text input. */
 const requiredText = (what) => schemas_string().trim().min(1, `is required: set it to ${what}`);
 /** An optional UUID; `instead` says what to use when the user wrote a name. */
@@ -76360,7 +76459,10 @@ const optionalNumber = (rule = {}) => optionalText().transform((text, ctx) => {
         (rule.max !== undefined && value > rule.max);
     if (broken) {
         const hint = rule.hint?.(value);
-        ctx.addIssue({ code: 'custom', message: `is "${text}"; write ${range}${hint ? ` (${hint})` : ''}` });
+        ctx.addIssue({
+            code: 'custom',
+            message: `is "${text}"; write ${range}${hint ? ` (${hint})` : ''}`,
+        });
         return NEVER;
     }
     return value;
@@ -76369,7 +76471,9 @@ const optionalNumber = (rule = {}) => optionalText().transform((text, ctx) => {
 const fraction = () => optionalNumber({
     min: 0,
     max: 1,
-    hint: (value) => (value > 1 && value <= 100 ? `it is a fraction: write "${value / 100}" for ${value}%` : undefined),
+    hint: (value) => value > 1 && value <= 100
+        ? `it is a fraction: write "${value / 100}" for ${value}%`
+        : undefined,
 });
 /** An input with a fixed set of values. */
 const oneOf = (values, fallback) => schemas_string()
@@ -76378,7 +76482,10 @@ const oneOf = (values, fallback) => schemas_string()
     const chosen = (value || fallback).toLowerCase();
     if (values.includes(chosen))
         return chosen;
-    ctx.addIssue({ code: 'custom', message: `is "${value}"; write one of ${values.map((v) => `\`${v}\``).join(', ')}` });
+    ctx.addIssue({
+        code: 'custom',
+        message: `is "${value}"; write one of ${values.map((v) => `\`${v}\``).join(', ')}`,
+    });
     return NEVER;
 });
 /** A boolean input in the YAML 1.2 core spellings, like `core.getBooleanInput`. */
@@ -76413,7 +76520,9 @@ function parseInputs(schema, raw, rules = []) {
     const complete = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, raw[name] ?? '']));
     const parsed = schema.safeParse(complete);
     const problems = parsed.success
-        ? rules.filter((rule) => rule.broken(parsed.data)).map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
+        ? rules
+            .filter((rule) => rule.broken(parsed.data))
+            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;
@@ -76477,7 +76586,9 @@ function closestName(typed, declared) {
         if (!best || edits < best.edits)
             best = { name, edits };
     }
-    return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3))) ? best.name : undefined;
+    return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3)))
+        ? best.name
+        : undefined;
 }
 /** Up to `most` of `names` within a few edits of `typed`, or containing it, closest first: "did you mean" for a name a backend lists. */
 function closestNames(typed, names, most) {
@@ -76485,7 +76596,10 @@ function closestNames(typed, names, most) {
     const wanted = typed.slice(0, 200).toLowerCase();
     return names
         .map((name) => ({ name, lower: name.slice(0, 200).toLowerCase() }))
-        .map(({ name, lower }) => ({ name, edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : (0,mod/* distance */.Io)(wanted, lower) }))
+        .map(({ name, lower }) => ({
+        name,
+        edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : (0,mod/* distance */.Io)(wanted, lower),
+    }))
         .filter(({ edits }) => edits <= Math.max(2, Math.floor(wanted.length / 3)))
         .sort((a, b) => a.edits - b.edits || a.name.localeCompare(b.name))
         .slice(0, most)
@@ -76542,7 +76656,11 @@ const common = {
 /** `GET /v1/ci/runs/{run_id}`. */
 const RunStatus = object({ run_id: schemas_string().min(1), ...common });
 /** `GET /v1/ci/batch/{batch_id}`. */
-const BatchStatus = object({ batch_id: schemas_string().min(1), scenario_coverage_pct: figure, ...common });
+const BatchStatus = object({
+    batch_id: schemas_string().min(1),
+    scenario_coverage_pct: figure,
+    ...common,
+});
 /** `{"detail": "..."}`, or FastAPI's list of validation errors. */
 function sepuruxErrorMessage(body) {
     const detail = body?.detail;
@@ -76570,11 +76688,19 @@ class SepuruxClient {
     project;
     ci;
     constructor(context, token, projectId) {
-        const projectHeaders = projectId ? { 'X-API-Key': token, 'X-Project-Id': projectId } : undefined;
+        const projectHeaders = projectId
+            ? { 'X-API-Key': token, 'X-Project-Id': projectId }
+            : undefined;
         if (projectHeaders)
-            this.project = context.transport({ credentials: projectHeaders, errorMessage: sepuruxErrorMessage });
+            this.project = context.transport({
+                credentials: projectHeaders,
+                errorMessage: sepuruxErrorMessage,
+            });
         // CI endpoints take the CI token; the project headers ride along so a project key works too.
-        this.ci = context.transport({ credentials: { 'X-Sepurux-Token': token, ...projectHeaders }, errorMessage: sepuruxErrorMessage });
+        this.ci = context.transport({
+            credentials: { 'X-Sepurux-Token': token, ...projectHeaders },
+            errorMessage: sepuruxErrorMessage,
+        });
     }
     /** Uploads a trace (the file's bytes, as they are) and returns its new id. */
     uploadTrace(bytes) {
@@ -76631,11 +76757,23 @@ class SepuruxClient {
     }
     /** One poll of a single CI run. */
     getRun(runId) {
-        return this.ci.request({ method: 'GET', path: `/v1/ci/runs/${encodeURIComponent(runId)}`, name: 'GET /v1/ci/runs/{run_id}', schema: RunStatus, idempotent: true });
+        return this.ci.request({
+            method: 'GET',
+            path: `/v1/ci/runs/${encodeURIComponent(runId)}`,
+            name: 'GET /v1/ci/runs/{run_id}',
+            schema: RunStatus,
+            idempotent: true,
+        });
     }
     /** One poll of a whole batch: one request whatever its size. */
     getBatch(batchId) {
-        return this.ci.request({ method: 'GET', path: `/v1/ci/batch/${encodeURIComponent(batchId)}`, name: 'GET /v1/ci/batch/{batch_id}', schema: BatchStatus, idempotent: true });
+        return this.ci.request({
+            method: 'GET',
+            path: `/v1/ci/batch/${encodeURIComponent(batchId)}`,
+            name: 'GET /v1/ci/batch/{batch_id}',
+            schema: BatchStatus,
+            idempotent: true,
+        });
     }
     /** Whether project calls can be made (they need `project_id`). */
     get hasProject() {
@@ -76669,42 +76807,108 @@ function pickCampaign(name, campaigns) {
     if (matches.length === 1 && only)
         return only.id;
     if (matches.length > 1) {
-        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches.slice(0, 10).map((c) => excerpt(c.id, 40)).join(', ')}); set \`campaign_id\` to the one to gate on.`);
+        throw new BackendCallError('GET /v1/campaigns', `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches
+            .slice(0, 10)
+            .map((c) => excerpt(c.id, 40))
+            .join(', ')}); set \`campaign_id\` to the one to gate on.`);
     }
     // Names are backend text: each is cut short, and the closest to what was asked come first.
     const names = [...new Set(campaigns.map((c) => c.name))];
     const closest = closestNames(name, names, 3);
-    const others = names.filter((n) => !closest.includes(n)).slice(0, Math.max(0, 10 - closest.length));
+    const others = names
+        .filter((n) => !closest.includes(n))
+        .slice(0, Math.max(0, 10 - closest.length));
     const quoted = (list) => list.map((n) => `"${excerpt(n, 60)}"`).join(', ');
     const listed = names.length === 0
         ? 'the project has no campaigns'
-        : [closest.length ? `closest: ${quoted(closest)}` : '', others.length ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}` : '', names.length > closest.length + others.length ? `and ${names.length - closest.length - others.length} more` : '']
+        : [
+            closest.length ? `closest: ${quoted(closest)}` : '',
+            others.length
+                ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}`
+                : '',
+            names.length > closest.length + others.length
+                ? `and ${names.length - closest.length - others.length} more`
+                : '',
+        ]
             .filter(Boolean)
             .join('; ');
     throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
 }
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
 function idempotencyKey(gateKey, campaignId, traceId) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`)
+        .digest('hex')
+        .slice(0, 32);
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/vocabulary.ts
 
 /** The figures a Sepurux run or batch returns (docs/sepurux.md). */
 const SEPURUX_FIGURES = [
-    { name: 'pass_rate', label: 'Pass rate', domain: DOMAINS.fraction, trials: 'trace_count', description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.' },
-    { name: 'unsafe_attempts', label: 'Unsafe attempts', domain: DOMAINS.count, description: 'Sepurux unsafe attempts, as returned.' },
-    { name: 'failures', label: 'Failures', domain: DOMAINS.count, description: 'Sepurux failures, as returned.' },
-    { name: 'reliability_score', label: 'Reliability score', domain: { min: 0, max: 100, described: 'a score from 0 to 100' }, description: 'Sepurux reliability score (0 to 100), as returned.' },
-    { name: 'trace_count', label: 'Traces', domain: DOMAINS.count, description: 'Traces the Sepurux run or batch evaluated.' },
-    { name: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', domain: DOMAINS.percentage, description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100." },
+    {
+        name: 'pass_rate',
+        label: 'Pass rate',
+        domain: DOMAINS.fraction,
+        trials: 'trace_count',
+        description: 'Sepurux pass rate, a fraction from 0 to 1, as returned.',
+    },
+    {
+        name: 'unsafe_attempts',
+        label: 'Unsafe attempts',
+        domain: DOMAINS.count,
+        description: 'Sepurux unsafe attempts, as returned.',
+    },
+    {
+        name: 'failures',
+        label: 'Failures',
+        domain: DOMAINS.count,
+        description: 'Sepurux failures, as returned.',
+    },
+    {
+        name: 'reliability_score',
+        label: 'Reliability score',
+        domain: { min: 0, max: 100, described: 'a score from 0 to 100' },
+        description: 'Sepurux reliability score (0 to 100), as returned.',
+    },
+    {
+        name: 'trace_count',
+        label: 'Traces',
+        domain: DOMAINS.count,
+        description: 'Traces the Sepurux run or batch evaluated.',
+    },
+    {
+        name: 'scenario_coverage_pct',
+        label: 'Scenario coverage',
+        unit: '%',
+        domain: DOMAINS.percentage,
+        description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
+    },
 ];
 /** The ids a Sepurux gate learns. */
 const SEPURUX_IDS = [
-    { name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true },
-    { name: 'trace_id', label: 'trace', description: 'Sepurux trace id (the uploaded one for `trace_file`).' },
-    { name: 'campaign_id', label: 'campaign', description: 'Sepurux campaign id (the resolved one for `campaign_name`).' },
-    { name: 'batch_id', label: 'batch', description: "Sepurux batch id, when the campaign ran its eval-set.", perRun: true },
+    {
+        name: 'run_id',
+        label: 'run',
+        description: 'Backend run id (Sepurux CI run, TruLayer eval run).',
+        perRun: true,
+    },
+    {
+        name: 'trace_id',
+        label: 'trace',
+        description: 'Sepurux trace id (the uploaded one for `trace_file`).',
+    },
+    {
+        name: 'campaign_id',
+        label: 'campaign',
+        description: 'Sepurux campaign id (the resolved one for `campaign_name`).',
+    },
+    {
+        name: 'batch_id',
+        label: 'batch',
+        description: 'Sepurux batch id, when the campaign ran its eval-set.',
+        perRun: true,
+    },
 ];
 /** The Sepurux thresholds; `min_coverage` applies to batches only. */
 const SEPURUX_THRESHOLDS = [
@@ -76740,7 +76944,9 @@ function progressState(answer, polled) {
     if (!TERMINAL.has(status) && !IN_PROGRESS.has(status)) {
         throw new BackendCallError(call, `${call} answered an unknown status "${excerpt(answer.status)}"; the gate fails closed rather than guess.`);
     }
-    const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null ? `${answer.scenario_coverage_pct}% covered` : undefined;
+    const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null
+        ? `${answer.scenario_coverage_pct}% covered`
+        : undefined;
     return { terminal: TERMINAL.has(status), status, progress: coverage };
 }
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
@@ -76762,7 +76968,9 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
     // so an unknown decision ("failed", "block") can never be passed over for a status "pass".
     const verdict = said === '' && (status === 'pass' || status === 'fail') ? status : said;
     const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
-    const { decision, reason } = contradiction ? { decision: 'fail', reason: contradiction } : readDecision(status, verdict);
+    const { decision, reason } = contradiction
+        ? { decision: 'fail', reason: contradiction }
+        : readDecision(status, verdict);
     const bars = passRateBars(answer, judged?.confidence ?? 0.95);
     const interval = judged && bars.errorBars?.passRate;
     return {
@@ -76775,7 +76983,9 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
         ...bars,
-        thresholds: interval ? thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)) : thresholds,
+        thresholds: interval
+            ? thresholds.map((t) => t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)
+            : thresholds,
         topFailingTools: answer.top_failing_tools ?? [],
     };
 }
@@ -76783,13 +76993,19 @@ function readDecision(status, verdict) {
     if (status === 'failed')
         return { decision: 'fail', reason: FAILED_RUN };
     if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
-        return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
+        return {
+            decision: 'fail',
+            reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed`,
+        };
     }
     if (verdict === 'pass')
         return { decision: 'pass' };
     if (verdict === 'fail')
         return { decision: 'fail' };
-    return { decision: 'fail', reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+    return {
+        decision: 'fail',
+        reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed`,
+    };
 }
 /**
  * Checks a finished batch against what `POST /v1/ci/runs` said it started: a batch that
@@ -76831,7 +77047,12 @@ function figuresOf(answer) {
 function passRateBars(answer, confidence) {
     const n = answer.trace_count;
     const rate = answer.pass_rate;
-    if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1)
+    if (typeof n !== 'number' ||
+        typeof rate !== 'number' ||
+        !Number.isInteger(n) ||
+        n < 2 ||
+        rate < 0 ||
+        rate > 1)
         return {};
     const passes = rate * n;
     if (Math.abs(passes - Math.round(passes)) > 0.01)
@@ -76864,18 +77085,34 @@ function declaredInputs(schema, backend) {
 
 /** The Sepurux inputs, documented and validated; the documented defaults applied. */
 const SepuruxInputs = object({
-    project_id: documented(optionalUuid(), { description: 'Project UUID. Required to upload `trace_file` or resolve `campaign_name`.' }),
+    project_id: documented(optionalUuid(), {
+        description: 'Project UUID. Required to upload `trace_file` or resolve `campaign_name`.',
+    }),
     trace_file: documented(optionalText(), {
         description: 'Path to a JSON trace (one JSON object, at most 256 MiB) written by an earlier step; uploaded, and its new id gated.',
     }),
-    trace_id: documented(optionalText(), { description: 'Id of a trace that already exists (instead of `trace_file`).' }),
-    campaign_name: documented(optionalText(), { description: 'Campaign name, resolved to its id through the campaigns API (exact match).' }),
-    campaign_id: documented(optionalUuid('campaign_name'), { description: 'Campaign UUID (instead of `campaign_name`).' }),
-    min_pass_rate: documented(fraction(), { description: 'Threshold: least pass rate, a fraction from 0 to 1 ("0.85", not "85").' }),
+    trace_id: documented(optionalText(), {
+        description: 'Id of a trace that already exists (instead of `trace_file`).',
+    }),
+    campaign_name: documented(optionalText(), {
+        description: 'Campaign name, resolved to its id through the campaigns API (exact match).',
+    }),
+    campaign_id: documented(optionalUuid('campaign_name'), {
+        description: 'Campaign UUID (instead of `campaign_name`).',
+    }),
+    min_pass_rate: documented(fraction(), {
+        description: 'Threshold: least pass rate, a fraction from 0 to 1 ("0.85", not "85").',
+    }),
     max_unsafe: documented(optionalNumber({ min: 0, integer: true }).transform((value) => value ?? 0), { description: 'Threshold: most unsafe attempts allowed. Default: 0.' }),
-    max_failures: documented(optionalNumber({ min: 0, integer: true }), { description: 'Threshold: most failures allowed.' }),
-    min_reliability_score: documented(optionalNumber({ min: 0, max: 100 }), { description: 'Threshold: least reliability score, 0 to 100.' }),
-    min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), { description: 'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.' }),
+    max_failures: documented(optionalNumber({ min: 0, integer: true }), {
+        description: 'Threshold: most failures allowed.',
+    }),
+    min_reliability_score: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: 'Threshold: least reliability score, 0 to 100.',
+    }),
+    min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
+        description: 'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.',
+    }),
 });
 /** The rules between Sepurux inputs. */
 const SEPURUX_RULES = [
@@ -76887,7 +77124,7 @@ const SEPURUX_RULES = [
     {
         inputs: ['campaign_name', 'campaign_id'],
         broken: (i) => (i.campaign_name === undefined) === (i.campaign_id === undefined),
-        message: 'give exactly one: the campaign\'s name (looked up) or its UUID.',
+        message: "give exactly one: the campaign's name (looked up) or its UUID.",
     },
     {
         inputs: ['project_id'],
@@ -76905,13 +77142,21 @@ const ATTEMPTS_PER_GROUP = 5;
 const REASONS_PER_GROUP = 3;
 /** A finding's text fields cut to a bound: everything in an event is backend text. */
 function boundFinding(finding) {
-    return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key, typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value]));
+    return Object.fromEntries(Object.entries(finding).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value,
+    ]));
 }
 /** Groups findings by source, policy or rule, kind and action, the largest group first. */
 function groupFindings(findings) {
     const groups = new Map();
     for (const finding of findings) {
-        const id = JSON.stringify([finding.source, finding.rule ?? '', finding.kind, finding.action ?? '']);
+        const id = JSON.stringify([
+            finding.source,
+            finding.rule ?? '',
+            finding.kind,
+            finding.action ?? '',
+        ]);
         const group = groups.get(id) ?? {
             source: finding.source,
             kind: finding.kind,
@@ -77003,7 +77248,9 @@ const SOURCES = ['policy', 'security'];
  * read (a 403 or 404, an odd shape) is one log line and no section.
  */
 async function explainFailure(client, created, log) {
-    const runs = created.ci_batch_id ? await worstFailingRuns(client, created.run_ids ?? [], log) : [created.run_id];
+    const runs = created.ci_batch_id
+        ? await worstFailingRuns(client, created.run_ids ?? [], log)
+        : [created.run_id];
     if (runs.length === 0)
         return undefined;
     const read = await Promise.all(runs.flatMap((run) => SOURCES.map((source) => eventsOf(client, run, source, log))));
@@ -77032,7 +77279,9 @@ async function worstFailingRuns(client, runIds, log) {
     if (failing.length === 0)
         log.info(`None of the first ${Math.min(runIds.length, BATCH_RUNS_EXAMINED)} runs of the batch says it failed; no "why" to read.`);
     return failing
-        .sort((a, b) => (b.unsafe_attempts ?? 0) - (a.unsafe_attempts ?? 0) || (b.failures ?? 0) - (a.failures ?? 0) || (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
+        .sort((a, b) => (b.unsafe_attempts ?? 0) - (a.unsafe_attempts ?? 0) ||
+        (b.failures ?? 0) - (a.failures ?? 0) ||
+        (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
         .slice(0, RUNS_EXPLAINED)
         .map((answer) => answer.run_id);
 }
@@ -77077,7 +77326,9 @@ function checkJson(bytes, options = {}) {
     };
     const expect = (byte, what) => {
         if (bytes[i] !== byte)
-            fail(bytes[i] === undefined ? `unexpected end of data, expected ${what}` : `unexpected ${check_describe(bytes[i])}, expected ${what}`);
+            fail(bytes[i] === undefined
+                ? `unexpected end of data, expected ${what}`
+                : `unexpected ${check_describe(bytes[i])}, expected ${what}`);
         i++;
     };
     const string = () => {
@@ -77116,7 +77367,9 @@ function checkJson(bytes, options = {}) {
         if (options.rejectDuplicateKeys) {
             const raw = bytes.subarray(start, i);
             // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
-            const name = raw.includes(BACKSLASH) ? JSON.parse(decoder.decode(raw)) : decoder.decode(raw.subarray(1, -1));
+            const name = raw.includes(BACKSLASH)
+                ? JSON.parse(decoder.decode(raw))
+                : decoder.decode(raw.subarray(1, -1));
             const seen = names[names.length - 1];
             if (seen?.has(name)) {
                 const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
@@ -77131,7 +77384,9 @@ function checkJson(bytes, options = {}) {
     };
     const digits = () => {
         if (!isDigit(bytes[i]))
-            fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${check_describe(bytes[i])} in a number`);
+            fail(bytes[i] === undefined
+                ? 'unexpected end of data in a number'
+                : `unexpected ${check_describe(bytes[i])} in a number`);
         while (isDigit(bytes[i]))
             i++;
     };
@@ -77196,7 +77451,9 @@ function checkJson(bytes, options = {}) {
                 kind = literalKind;
             }
             else {
-                fail(b === undefined ? 'unexpected end of data, expected a value' : `unexpected ${check_describe(b)}, expected a value`);
+                fail(b === undefined
+                    ? 'unexpected end of data, expected a value'
+                    : `unexpected ${check_describe(b)}, expected a value`);
             }
             topLevel ??= kind;
             // After a value: close containers, or go on to the next element.
@@ -77223,17 +77480,24 @@ function checkJson(bytes, options = {}) {
     }
     catch (error) {
         if (error instanceof SyntaxProblem)
-            return { ok: false, error: error.message, ...(error.duplicate ? { duplicate: true } : {}) };
+            return {
+                ok: false,
+                error: error.message,
+                ...(error.duplicate ? { duplicate: true } : {}),
+            };
         throw error;
     }
 }
 function isHex(b) {
-    return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+    return (b !== undefined &&
+        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
 }
 function check_describe(b) {
     if (b === undefined)
         return 'end of data';
-    return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+    return b >= 0x20 && b < 0x7f
+        ? `'${String.fromCharCode(b)}'`
+        : `byte 0x${b.toString(16).padStart(2, '0')}`;
 }
 /** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
 function position(bytes, at) {
@@ -77297,7 +77561,11 @@ async function readTraceFile(path, workspace = process.cwd()) {
     if (!shape.ok)
         throw new InputError(`${where} is not valid JSON (${shape.error}); the trace must be one JSON object.`);
     if (shape.topLevel !== 'object') {
-        const kind = shape.topLevel === 'array' ? 'an array' : shape.topLevel === 'null' ? 'null' : `a ${shape.topLevel}`;
+        const kind = shape.topLevel === 'array'
+            ? 'an array'
+            : shape.topLevel === 'null'
+                ? 'null'
+                : `a ${shape.topLevel}`;
         throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
     }
     return { path: absolute, bytes };
@@ -77336,7 +77604,12 @@ const sepurux = {
     async prepare(raw, { token, confidence, onInconclusive }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-        const settings = { ...inputs, token, ...(confidence === undefined ? {} : { confidence }), onInconclusive };
+        const settings = {
+            ...inputs,
+            token,
+            ...(confidence === undefined ? {} : { confidence }),
+            onInconclusive,
+        };
         // Repeats share one campaign look-up and one upload; each starts its own run, found again by its gate key.
         let subject;
         const started = new Map();
@@ -77352,7 +77625,7 @@ const sepurux = {
                 if (!run)
                     return undefined;
                 if (!run.client.hasProject) {
-                    log.info('Why the verdict failed is read from the run\'s events, which need `project_id`; set it to see them.');
+                    log.info("Why the verdict failed is read from the run's events, which need `project_id`; set it to see them.");
                     return undefined;
                 }
                 return log.group('Why it failed', () => explainFailure(run.client, run.created, log));
@@ -77401,12 +77674,19 @@ async function runOnce(inputs, subject, client, context, onStarted) {
             ...(change.pullRequestNumber ? { pull_request_number: change.pullRequestNumber } : {}),
             ...(change.commitSha ? { commit_sha: change.commitSha } : {}),
         }, change.gateKey);
-        log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
+        log.info(run.ci_batch_id
+            ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs`
+            : `CI run ${run.run_id} started`);
         return run;
     });
     onStarted(created);
     const batchId = created.ci_batch_id ?? undefined;
-    const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
+    const ids = {
+        trace_id: traceId,
+        campaign_id: campaignId,
+        run_id: created.run_id,
+        batch_id: batchId,
+    };
     context.learned(ids);
     const startedTraces = batchId ? startedTraceCount(created) : undefined;
     const final = await log.group('Wait for the verdict', () => {
@@ -77422,7 +77702,9 @@ async function runOnce(inputs, subject, client, context, onStarted) {
             log: (line) => log.info(line),
         });
     });
-    const judged = inputs.confidence === undefined ? undefined : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
+    const judged = inputs.confidence === undefined
+        ? undefined
+        : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
     return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
 }
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
@@ -77442,11 +77724,13 @@ const MOST_REGRESSED = 5;
 /** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
 function errorBars(diff, confidence) {
     const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
-    const scores = diff.items.flatMap((item) => (typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []));
+    const scores = diff.items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
     const meanDelta = meanInterval(deltas, confidence);
     const meanScore = meanInterval(scores, confidence);
     const { sd } = meanAndSd(deltas);
-    const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0 ? itemsNeeded(sd, meanDelta.estimate, confidence) : undefined;
+    const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0
+        ? itemsNeeded(sd, meanDelta.estimate, confidence)
+        : undefined;
     const regressed = [...diff.items]
         .filter((item) => item.delta < 0)
         .sort((a, b) => a.delta - b.delta)
@@ -77458,7 +77742,12 @@ function errorBars(diff, confidence) {
         delta: item.delta,
         ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
     }));
-    return { ...(meanDelta ? { meanDelta } : {}), ...(meanScore ? { meanScore } : {}), regressed, ...(needed ? { itemsNeeded: needed } : {}) };
+    return {
+        ...(meanDelta ? { meanDelta } : {}),
+        ...(meanScore ? { meanScore } : {}),
+        regressed,
+        ...(needed ? { itemsNeeded: needed } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/schemas.ts
@@ -77491,7 +77780,12 @@ const GateDecision = object({
 const EvalRunDiff = object({
     run_id: schemas_string(),
     baseline_id: schemas_string(),
-    summary: object({ mean_delta: schemas_number(), improved_count: schemas_number().int(), regressed_count: schemas_number().int(), unchanged_count: schemas_number().int() }),
+    summary: object({
+        mean_delta: schemas_number(),
+        improved_count: schemas_number().int(),
+        regressed_count: schemas_number().int(),
+        unchanged_count: schemas_number().int(),
+    }),
     items: array(object({
         trace_id: schemas_string(),
         label: schemas_string().optional(),
@@ -77519,7 +77813,10 @@ class TruLayerClient {
     api;
     constructor(context, token) {
         this.context = context;
-        this.api = context.transport({ credentials: { Authorization: `Bearer ${token}` }, errorMessage: trulayerErrorMessage });
+        this.api = context.transport({
+            credentials: { Authorization: `Bearer ${token}` },
+            errorMessage: trulayerErrorMessage,
+        });
     }
     /**
      * Schedules an eval run. TruLayer takes no idempotency key, so a request whose answer was
@@ -77552,7 +77849,14 @@ class TruLayerClient {
     }
     /** One poll of an eval run. */
     getRun(runId) {
-        return this.api.request({ method: 'GET', path: `/v1/eval-runs/${encodeURIComponent(runId)}`, name: 'GET /v1/eval-runs/{id}', schema: EvalRun, idempotent: true, hints: { 404: 'Check `eval_run_id`.' } });
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/eval-runs/${encodeURIComponent(runId)}`,
+            name: 'GET /v1/eval-runs/{id}',
+            schema: EvalRun,
+            idempotent: true,
+            hints: { 404: 'Check `eval_run_id`.' },
+        });
     }
     /** Asks the CI gate for its decision on a completed run. */
     gate(body) {
@@ -77596,12 +77900,22 @@ class TruLayerClient {
 /** The TruLayer inputs, documented and validated. */
 const TruLayerInputs = object({
     dataset_id: documented(optionalUuid(), { description: 'Dataset UUID (required).' }),
-    eval_version_id: documented(optionalUuid(), { description: 'Schedule a new eval run of this eval version on the dataset.' }),
-    eval_run_id: documented(optionalUuid(), { description: 'Gate an existing eval run (instead of `eval_version_id`).' }),
-    baseline_run_id: documented(optionalText().refine((value) => value === undefined || value === 'auto' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
+    eval_version_id: documented(optionalUuid(), {
+        description: 'Schedule a new eval run of this eval version on the dataset.',
+    }),
+    eval_run_id: documented(optionalUuid(), {
+        description: 'Gate an existing eval run (instead of `eval_version_id`).',
+    }),
+    baseline_run_id: documented(optionalText().refine((value) => value === undefined ||
+        value === 'auto' ||
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value), {
         message: 'must be an eval run UUID or `auto`',
-    }), { description: "Baseline eval run that `delta_tolerance` compares against, or `auto`: the base branch's eval run, read back from this gate's check on the base commit." }),
-    score_floor: documented(optionalNumber(), { description: 'Policy: the gate fires when mean_score is below this floor.' }),
+    }), {
+        description: "Baseline eval run that `delta_tolerance` compares against, or `auto`: the base branch's eval run, read back from this gate's check on the base commit.",
+    }),
+    score_floor: documented(optionalNumber(), {
+        description: 'Policy: the gate fires when mean_score is below this floor.',
+    }),
     delta_tolerance: documented(optionalNumber({ max: 0, hint: (value) => `a drop is negative: write "${-value}"` }), {
         description: 'Policy: a negative number ("-0.02"); the gate fires when the score drops more than this below the baseline. Needs `baseline_run_id`.',
     }),
@@ -77637,11 +77951,28 @@ const TRULAYER_RULES = [
 
 /** The figures `POST /v1/ci/gate` returns (CIGateResponse). TruLayer publishes no bounds for scores. */
 const TRULAYER_FIGURES = [
-    { name: 'mean_score', label: 'Mean score', domain: DOMAINS.finite, description: "TruLayer mean score of the eval run, as the CI gate returned it." },
-    { name: 'mean_delta', label: 'Mean delta vs baseline', domain: DOMAINS.finite, description: 'TruLayer mean score minus the baseline\'s, when a baseline was given.' },
+    {
+        name: 'mean_score',
+        label: 'Mean score',
+        domain: DOMAINS.finite,
+        description: 'TruLayer mean score of the eval run, as the CI gate returned it.',
+    },
+    {
+        name: 'mean_delta',
+        label: 'Mean delta vs baseline',
+        domain: DOMAINS.finite,
+        description: "TruLayer mean score minus the baseline's, when a baseline was given.",
+    },
 ];
 /** The ids a TruLayer gate learns. */
-const TRULAYER_IDS = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true }];
+const TRULAYER_IDS = [
+    {
+        name: 'run_id',
+        label: 'run',
+        description: 'Backend run id (Sepurux CI run, TruLayer eval run).',
+        perRun: true,
+    },
+];
 /** The TruLayer policy, as thresholds the gate checks again. */
 const TRULAYER_THRESHOLDS = [
     { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
@@ -77657,7 +77988,11 @@ const TRULAYER_THRESHOLDS = [
 
 
 
-const DECISIONS = { pass: 'pass', warn: 'warn', block: 'fail' };
+const DECISIONS = {
+    pass: 'pass',
+    warn: 'warn',
+    block: 'fail',
+};
 /** TruLayer: schedule (or pick) an eval run, follow it to completion, ask `/v1/ci/gate`. */
 const trulayer = {
     id: 'trulayer',
@@ -77686,7 +78021,9 @@ const trulayer = {
             scheduling = turn.catch(() => undefined);
             return turn;
         };
-        return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime) };
+        return {
+            run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime),
+        };
     },
 };
 async function runGate(inputs, context, oneAtATime) {
@@ -77711,7 +78048,11 @@ async function runGate(inputs, context, oneAtATime) {
             if (r.id !== runId) {
                 throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`);
             }
-            return { terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` };
+            return {
+                terminal: r.status === 'completed' || r.status === 'failed',
+                status: r.status,
+                progress: `${r.completed_count}/${r.item_count} items`,
+            };
         },
         deadline: context.deadline,
         maxIntervalMs: context.pollIntervalMs,
@@ -77720,7 +78061,9 @@ async function runGate(inputs, context, oneAtATime) {
     // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
     const unscored = run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
     if (run.status === 'failed' || unscored) {
-        const why = run.status === 'failed' ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}` : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
+        const why = run.status === 'failed'
+            ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
+            : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
         return {
             decision: 'fail',
             status: run.status,
@@ -77734,7 +78077,11 @@ async function runGate(inputs, context, oneAtATime) {
     }
     const baselineId = await resolveBaseline(inputs, context);
     // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
-    const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
+    const policy = {
+        score_floor: inputs.score_floor,
+        delta_tolerance: baselineId ? inputs.delta_tolerance : undefined,
+        on_fail: inputs.on_fail,
+    };
     const gate = await log.group('Ask the CI gate', async () => {
         const answer = await client.gate({
             dataset_id: datasetId,
@@ -77745,15 +78092,26 @@ async function runGate(inputs, context, oneAtATime) {
         log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
         return answer;
     });
-    const bars = baselineId ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log) : undefined;
+    const bars = baselineId
+        ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log)
+        : undefined;
     return {
         decision: DECISIONS[gate.decision],
         status: run.status,
         reason: gate.reason,
         ids: { run_id: runId },
         dashboardUrl: gate.run_url,
-        figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-        thresholds: trulayer_thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId ? undefined : { why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)', decides: context.onMissingBaseline, by: 'on_missing_baseline' }),
+        figures: {
+            mean_score: gate.mean_score,
+            ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
+        },
+        thresholds: trulayer_thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId
+            ? undefined
+            : {
+                why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)',
+                decides: context.onMissingBaseline,
+                by: 'on_missing_baseline',
+            }),
         topFailingTools: [],
         ...(bars ? { errorBars: bars } : {}),
     };
@@ -77763,7 +78121,9 @@ async function resolveBaseline(inputs, context) {
     if (inputs.baseline_run_id !== 'auto')
         return inputs.baseline_run_id;
     const found = await context.baselineRunId?.().catch(() => undefined);
-    context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
+    context.log.info(found
+        ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).`
+        : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
     return found;
 }
 /** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
@@ -77782,13 +78142,26 @@ async function readErrorBars(client, runId, baselineId, confidence, log) {
  */
 function trulayer_thresholdsOf(inputs, bars, noBaseline) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-    const intervals = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
+    const intervals = {
+        mean_score: bars?.meanScore,
+        mean_delta: bars?.meanDelta,
+    };
     return TRULAYER_THRESHOLDS.flatMap((spec) => {
         const limit = inputs[spec.input];
         const interval = intervals[spec.figure];
         // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
         const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
-        return limit === undefined ? [] : [{ ...spec, limit, breaks, ...unmeasured, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
+        return limit === undefined
+            ? []
+            : [
+                {
+                    ...spec,
+                    limit,
+                    breaks,
+                    ...unmeasured,
+                    ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}),
+                },
+            ];
     });
 }
 
@@ -77796,10 +78169,7 @@ function trulayer_thresholdsOf(inputs, bars, noBaseline) {
 
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
-const BACKENDS = [
-    sepurux,
-    trulayer,
-];
+const BACKENDS = [sepurux, trulayer];
 /** The registered ids, the default first. */
 const BACKEND_IDS = BACKENDS.map((backend) => backend.id);
 /** The backend registered under `id`. */
@@ -77856,15 +78226,24 @@ const httpsUrl = optionalText().transform((text, ctx) => {
         url = new URL(text);
     }
     catch {
-        ctx.addIssue({ code: 'custom', message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` });
+        ctx.addIssue({
+            code: 'custom',
+            message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com`,
+        });
         return NEVER;
     }
     if (url.username || url.password) {
-        ctx.addIssue({ code: 'custom', message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root' });
+        ctx.addIssue({
+            code: 'custom',
+            message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
+        });
         return NEVER;
     }
     if (url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+        ctx.addIssue({
+            code: 'custom',
+            message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+        });
         return NEVER;
     }
     const insecure = insecureUrlReason(url);
@@ -77886,7 +78265,10 @@ const repeatCount = optionalText().transform((text, ctx) => {
     const value = Number(text);
     if (/^\d+$/.test(text) && value >= 1 && value <= 20)
         return value;
-    ctx.addIssue({ code: 'custom', message: `is "${text}"; write a whole number from 1 to 20, or \`auto\`` });
+    ctx.addIssue({
+        code: 'custom',
+        message: `is "${text}"; write a whole number from 1 to 20, or \`auto\``,
+    });
     return NEVER;
 });
 /**
@@ -77908,7 +78290,11 @@ const commonSchema = (backends) => object({
     base_url: documented(httpsUrl, {
         description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
-    token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true }),
+    token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), {
+        description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.',
+        required: true,
+        secret: true,
+    }),
     mode: documented(oneOf(MODES, 'hard'), {
         description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
         default: 'hard',
@@ -77924,17 +78310,29 @@ const commonSchema = (backends) => object({
     confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
         description: 'Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. TruLayer: intervals of the per-item scores; Sepurux: the Wilson interval of the pass rate where the count behind it is known; with `repeats`, intervals across the repeats. With `repeats: auto`, it sets the sequential test\'s error rates (default 0.95). Empty: point values.',
     }),
-    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.', default: 'fail' }),
+    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), {
+        description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.',
+        default: 'fail',
+    }),
     repeats: documented(repeatCount, {
         description: 'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
         default: '1',
     }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+        description: 'With `repeats: auto`: most repeats to run.',
+        default: String(DEFAULT_MAX_REPEATS),
+    }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+        description: 'With `repeats: auto`: repeats started together before the first look.',
+        default: String(DEFAULT_MIN_REPEATS),
+    }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
         description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
     }),
-    require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
+    require_all_repeats: documented(flag(false), {
+        description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
+        default: 'false',
+    }),
     max_pass_rate_drop: documented(fraction(), {
         description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
     }),
@@ -77962,12 +78360,16 @@ const commonSchema = (backends) => object({
         description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
     }),
     aggregate: documented(optionalText(), {
-        description: "Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.",
+        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.',
     }),
     expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
         description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
     }),
-    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }), { description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables." }),
+    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
+        message: 'must be a full 40-character commit SHA',
+    }), {
+        description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables.",
+    }),
 });
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
 function parseCommonInputs(raw, backends) {
@@ -77990,7 +78392,8 @@ const REPEAT_RULES = [
     },
     {
         inputs: ['max_repeats', 'min_repeats'],
-        broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
+        broken: (i) => i.repeats === 'auto' &&
+            (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
     },
     {
@@ -78074,7 +78477,9 @@ async function globFiles(pattern, cwd) {
     const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
     const literal = normalized.split('/');
     const firstWild = literal.findIndex((part) => /[*?]/.test(part));
-    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1 ? normalized.split('/').slice(0, -1).join('/') : literal.slice(0, firstWild).join('/'));
+    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1
+        ? normalized.split('/').slice(0, -1).join('/')
+        : literal.slice(0, firstWild).join('/'));
     const matcher = patternToRegExp(normalized);
     const found = [];
     let walked = 0;
@@ -78171,9 +78576,25 @@ const ShardReport = object({
     repeats: object({
         run: schemas_number().int().min(1),
         passed: schemas_number().int().min(0),
-        rows: array(object({ index: schemas_number(), decision, outcome: schemas_enum(['evaluated', 'error', 'cancelled']), reason: schemas_string(), figures: record(schemas_string(), schemas_number()), failingTools: array(schemas_string()) })).max(20),
+        rows: array(object({
+            index: schemas_number(),
+            decision,
+            outcome: schemas_enum(['evaluated', 'error', 'cancelled']),
+            reason: schemas_string(),
+            figures: record(schemas_string(), schemas_number()),
+            failingTools: array(schemas_string()),
+        }))
+            .max(20),
         mode: schemas_enum(['fixed', 'auto']).optional(),
-        sequential: array(object({ input: schemas_string(), call: sequentialCall, llr: schemas_number(), lower: schemas_number(), upper: schemas_number() }).passthrough()).optional(),
+        sequential: array(object({
+            input: schemas_string(),
+            call: sequentialCall,
+            llr: schemas_number(),
+            lower: schemas_number(),
+            upper: schemas_number(),
+        })
+            .passthrough())
+            .optional(),
     })
         .passthrough()
         .optional(),
@@ -78237,7 +78658,9 @@ function contradiction(report) {
             continue;
         if (threshold.figure === 'repeats_passed') {
             const passed = report.repeats?.passed;
-            if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run))
+            if (passed === undefined ||
+                threshold.actual !== passed ||
+                threshold.holds !== (passed === report.repeats?.run))
                 return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
             continue;
         }
@@ -78249,18 +78672,25 @@ function contradiction(report) {
         if (threshold.decidedBy || test) {
             const wrong = sequentialContradiction(threshold, test, again.holds, legacy);
             if (wrong || again.actual !== threshold.actual)
-                return wrong ?? `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+                return (wrong ??
+                    `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`);
             continue;
         }
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
     if (report.outcome !== 'evaluated')
-        return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
+        return report.decision === 'fail'
+            ? undefined
+            : `a gate that could not evaluate says ${report.decision}`;
     if (!report.backendDecision)
         return 'it has no backend decision';
-    const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
-    return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+    const expected = report.thresholds
+        .filter((t) => !t.holds)
+        .reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+    return expected === report.decision
+        ? undefined
+        : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
 }
 /**
  * Why a threshold judged by the sequential test (`repeats: auto`) cannot be what the gate wrote:
@@ -78273,14 +78703,19 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
     const named = `threshold \`${threshold.input}\``;
     if (!test)
         return `${named} says the sequential test judged it, but the report holds no sequential test for it`;
-    if ((test.call === 'holds' && !(test.llr >= test.upper)) || (test.call === 'breaks' && !(test.llr <= test.lower)))
+    if ((test.call === 'holds' && !(test.llr >= test.upper)) ||
+        (test.call === 'breaks' && !(test.llr <= test.lower)))
         return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
     if (threshold.decidedBy && threshold.decidedBy.call !== test.call)
         return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
     if (!threshold.decidedBy && !legacy)
         return `${named} has a sequential test but does not say it was judged by it`;
-    const expected = !threshold.decidedBy && test.call !== 'undecided' ? test.call === 'holds' : pointHolds && test.call !== 'breaks';
-    return expected === threshold.holds ? undefined : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
+    const expected = !threshold.decidedBy && test.call !== 'undecided'
+        ? test.call === 'holds'
+        : pointHolds && test.call !== 'breaks';
+    return expected === threshold.holds
+        ? undefined
+        : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
@@ -78310,22 +78745,54 @@ async function aggregateReports(plan, log) {
     }
     const read = await Promise.all(files.map((file) => readShardReport(file)));
     const shards = read.filter((r) => typeof r !== 'string');
-    const problems = [...read.filter((r) => typeof r === 'string'), ...mismatches(shards, plan)];
+    const problems = [
+        ...read.filter((r) => typeof r === 'string'),
+        ...mismatches(shards, plan),
+    ];
     log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
-    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({ shard, decision, reason, backend, figures, ...(dashboardUrl ? { dashboardUrl } : {}) }));
+    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
+        shard,
+        decision,
+        reason,
+        backend,
+        figures,
+        ...(dashboardUrl ? { dashboardUrl } : {}),
+    }));
     const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
     const figures = pool(shards);
     const durationMs = Date.now() - started;
     if (problems.length > 0) {
         const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
-        return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
+        return {
+            decision: 'fail',
+            reason: truncate(reason, MAX_REASON_CHARS),
+            outcome: 'error',
+            backend,
+            ids: {},
+            figures,
+            thresholds: [],
+            topFailingTools: [],
+            durationMs,
+            shards: rows,
+        };
     }
     const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
     const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
-    const decision = thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+    const decision = thresholds
+        .filter((t) => !t.holds)
+        .reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
     const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
     const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-    const why = decision === 'pass' ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+    const why = decision === 'pass'
+        ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
+        : [
+            worstShard && worstShard.decision !== 'pass'
+                ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
+                : '',
+            ...broken.map((b) => `pooled ${b}`),
+        ]
+            .filter(Boolean)
+            .join('; ');
     const topFailingTools = mergeTools(shards);
     const evaluated = evaluatedOfShards(shards);
     return {
@@ -78355,9 +78822,14 @@ function evaluatedOfShards(shards) {
     const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
     return Object.fromEntries(names.map((name) => {
         const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
-        const value = new Set(values).size === 1 ? (values[0] ?? '') : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+        const value = new Set(values).size === 1
+            ? (values[0] ?? '')
+            : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
         // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
-        return [name, value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`];
+        return [
+            name,
+            value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`,
+        ];
     }));
 }
 /** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
@@ -78437,12 +78909,23 @@ const BaselineRecord = object({
     /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
     repeats: schemas_number().int().min(1).max(20).optional(),
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
-    spread: record(schemas_string(), object({ n: schemas_number().int().min(2).max(20), mean: schemas_number().finite(), sd: schemas_number().finite().min(0) })).optional(),
+    spread: record(schemas_string(), object({
+        n: schemas_number().int().min(2).max(20),
+        mean: schemas_number().finite(),
+        sd: schemas_number().finite().min(0),
+    }))
+        .optional(),
     /**
      * What was left out to fit GitHub's limit on a check's text: how many failing tools and
      * regressed items past those listed, and the ids too long to keep. Absent when nothing was.
      */
-    omitted: object({ failingTools: schemas_number().int().min(0), regressedItems: schemas_number().int().min(0), ids: array(schemas_string()).max(20) }).partial().optional(),
+    omitted: object({
+        failingTools: schemas_number().int().min(0),
+        regressedItems: schemas_number().int().min(0),
+        ids: array(schemas_string()).max(20),
+    })
+        .partial()
+        .optional(),
 });
 
 ;// CONCATENATED MODULE: ./src/core/baseline.ts
@@ -78488,9 +78971,21 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
         const omitted = {
             ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
             ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            ...(Object.keys(ids).length < Object.keys(full.ids).length ? { ids: Object.keys(full.ids).filter((name) => !(name in ids)).slice(0, 20) } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length
+                ? {
+                    ids: Object.keys(full.ids)
+                        .filter((name) => !(name in ids))
+                        .slice(0, 20),
+                }
+                : {}),
         };
-        return { ...full, ids, failingTools: tools.slice(0, keep), ...(items ? { regressedItems: items.slice(0, keep) } : {}), omitted };
+        return {
+            ...full,
+            ids,
+            failingTools: tools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            omitted,
+        };
     };
     const fits = (record) => baseline_hide(record).length <= maxChars;
     // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
@@ -78510,12 +79005,20 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
     const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
     const record = largest(full.ids) ?? largest(shortIds);
     if (!record)
-        return { said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.` };
+        return {
+            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+        };
     const omitted = record.omitted ?? {};
     const parts = [
-        omitted.failingTools ? `${record.failingTools.length} of its ${tools.length} failing tools` : '',
-        omitted.regressedItems ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items` : '',
-        omitted.ids ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)` : '',
+        omitted.failingTools
+            ? `${record.failingTools.length} of its ${tools.length} failing tools`
+            : '',
+        omitted.regressedItems
+            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+            : '',
+        omitted.ids
+            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+            : '',
     ].filter(Boolean);
     return {
         text: baseline_hide(record),
@@ -78534,7 +79037,13 @@ function recordOf(verdict, checkName, headSha, now) {
         figures: verdict.figures,
         ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
         failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-        ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
+        ...(verdict.errorBars
+            ? {
+                regressedItems: verdict.errorBars.regressed
+                    .slice(0, 100)
+                    .map((r) => truncate(r.item, 200)),
+            }
+            : {}),
         at: now.toISOString(),
         ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
         thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
@@ -78568,7 +79077,9 @@ function decodeRecord(text) {
         return 'it holds no record';
     try {
         const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-        return parsed.success ? parsed.data : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+        return parsed.success
+            ? parsed.data
+            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
     }
     catch {
         return 'its record is not JSON';
@@ -78613,8 +79124,17 @@ function applyBaseline(verdict, found, foundMissing, policy) {
                 deltas[name] = Number((value - base).toFixed(6));
         }
     }
-    const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
-    const comparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools, ...(differs ? { notComparable: true } : {}) };
+    const newlyFailingTools = record
+        ? verdict.topFailingTools
+            .map((t) => t.tool)
+            .filter((tool) => !record.failingTools.includes(tool))
+        : [];
+    const comparison = {
+        ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }),
+        deltas,
+        newlyFailingTools,
+        ...(differs ? { notComparable: true } : {}),
+    };
     if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
         return { ...verdict, baseline: comparison };
     const drops = policy.drops.map((drop) => {
@@ -78624,10 +79144,26 @@ function applyBaseline(verdict, found, foundMissing, policy) {
         const base = record?.figures[drop.figure];
         const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
         // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
-        const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+        const unmeasured = record
+            ? undefined
+            : {
+                why: `no baseline: ${missing ?? 'none found'}`,
+                decides: policy.onMissing,
+                by: 'on_missing_baseline',
+            };
         // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
-        const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
-        return checkThreshold({ input: drop.input, figure: `${drop.figure}${DROP_SUFFIX}`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
+        const interval = record
+            ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95)
+            : undefined;
+        return checkThreshold({
+            input: drop.input,
+            figure: `${drop.figure}${DROP_SUFFIX}`,
+            comparator: '<=',
+            limit: drop.limit,
+            breaks: 'fail',
+            ...(unmeasured ? { unmeasured } : {}),
+            ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}),
+        }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
     });
     const broken = drops.filter((t) => !t.holds);
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
@@ -78636,7 +79172,13 @@ function applyBaseline(verdict, found, foundMissing, policy) {
     // Every drop held: the reason says so, so that it counts what the table shows.
     const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
     const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
-    return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+    return {
+        ...verdict,
+        decision,
+        reason: truncate(reason, MAX_REASON_CHARS),
+        thresholds: [...verdict.thresholds, ...drops],
+        baseline: comparison,
+    };
 }
 /**
  * Why `record` is not comparable with `verdict`, or undefined when it is: another backend, or a
@@ -78659,7 +79201,9 @@ function notComparable(verdict, record) {
 /** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
 function dropInterval(record, verdict, figure, confidence) {
     const base = record.spread?.[figure];
-    const values = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated').map((row) => row.figures[figure]) ?? [];
+    const values = verdict.repeats?.rows
+        .filter((row) => row.outcome === 'evaluated')
+        .map((row) => row.figures[figure]) ?? [];
     if (!base || values.length < 2 || values.some((v) => v === undefined))
         return undefined;
     const current = meanAndSd(values);
@@ -78667,10 +79211,24 @@ function dropInterval(record, verdict, figure, confidence) {
     const se = Math.sqrt(vb + vc);
     const estimate = Number((base.mean - current.mean).toFixed(6));
     if (!(se > 0))
-        return { estimate, low: estimate, high: estimate, confidence, n: base.n + values.length, method: 'difference of repeats, no spread' };
+        return {
+            estimate,
+            low: estimate,
+            high: estimate,
+            confidence,
+            n: base.n + values.length,
+            method: 'difference of repeats, no spread',
+        };
     const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
     const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-    return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
+    return {
+        estimate,
+        low: estimate - half,
+        high: estimate + half,
+        confidence,
+        n: base.n + values.length,
+        method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)`,
+    };
 }
 /**
  * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
@@ -78684,7 +79242,9 @@ async function baselineFromReport(path, verdict, checkName) {
         return { missing: `the baseline ${report}` };
     // Another backend is said here; another campaign, dataset or eval version when it is compared.
     if (report.backend !== verdict.backend)
-        return { missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable` };
+        return {
+            missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
+        };
     const record = recordOfReport(report, checkName);
     return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
 }
@@ -78743,14 +79303,26 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
     const trend = figure
         ? comparable
             .filter((record) => record.figures[figure] !== undefined)
-            .map((record) => ({ sha: record.headSha, value: record.figures[figure], at: record.at }))
+            .map((record) => ({
+            sha: record.headSha,
+            value: record.figures[figure],
+            at: record.at,
+        }))
             .reverse()
         : [];
-    const tools = verdict.topFailingTools.map(({ tool }) => ({ tool, ...along(tool, comparable, (record) => record.failingTools) }));
+    const tools = verdict.topFailingTools.map(({ tool }) => ({
+        tool,
+        ...along(tool, comparable, (record) => record.failingTools),
+    }));
     // Only verdicts whose diff was read say which items regressed.
     const diffed = comparable.filter((record) => record.regressedItems !== undefined);
-    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({ item, ...along(item, diffed, (record) => record.regressedItems ?? []) }));
-    const newFirst = (list, of) => (of === 0 ? [] : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)]);
+    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
+        item,
+        ...along(item, diffed, (record) => record.regressedItems ?? []),
+    }));
+    const newFirst = (list, of) => of === 0
+        ? []
+        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
     const summary = {
         asked,
         read: entries.length - unread,
@@ -78775,11 +79347,15 @@ function walkBack(verdict, entries) {
 function along(name, records, failing) {
     const failedIn = records.filter((record) => failing(record).includes(name)).length;
     const passed = records.find((record) => !failing(record).includes(name));
-    return { failedIn, of: records.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
+    return {
+        failedIn,
+        of: records.length,
+        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
+    };
 }
 /** The records of `entries` that compare with `verdict`, newest first. */
 function comparableRecords(verdict, entries) {
-    return entries.flatMap((entry) => (entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []));
+    return entries.flatMap((entry) => entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []);
 }
 /**
  * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
@@ -78793,9 +79369,14 @@ function medianRecord(verdict, entries) {
         return undefined;
     const figures = {};
     for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
-        const values = records.flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]])).sort((a, b) => a - b);
+        const values = records
+            .flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]]))
+            .sort((a, b) => a - b);
         const mid = Math.floor(values.length / 2);
-        figures[name] = values.length % 2 === 1 ? values[mid] : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
+        figures[name] =
+            values.length % 2 === 1
+                ? values[mid]
+                : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
     }
     const tools = new Set(records.flatMap((record) => record.failingTools));
     const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
@@ -78803,7 +79384,13 @@ function medianRecord(verdict, entries) {
     // The spread of single verdicts says nothing of the median's: it is judged on point values.
     const rest = { ...newest };
     delete rest.spread;
-    return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
+    return {
+        ...rest,
+        figures,
+        failingTools,
+        decision: passes * 2 > records.length ? 'pass' : 'fail',
+        medianOf: records.length,
+    };
 }
 /**
  * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
@@ -78813,7 +79400,9 @@ function newestAsBase(history) {
     const newest = history?.[0];
     if (!newest)
         return undefined;
-    return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+    return newest.record
+        ? { record: newest.record }
+        : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
 }
 /**
  * Of one commit's verdicts (the newest, `record`, and the `older` ones), the newest that compares
@@ -78835,10 +79424,19 @@ function compareWithBaseBranch(verdict, given, policy) {
     // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
     const found = {
         ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
-        ...(given.history ? { history: { ...given.history, entries: given.history.entries.map((entry) => newestComparable(verdict, entry)) } } : {}),
+        ...(given.history
+            ? {
+                history: {
+                    ...given.history,
+                    entries: given.history.entries.map((entry) => newestComparable(verdict, entry)),
+                },
+            }
+            : {}),
     };
     let compared = verdict;
-    const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
+    const median = policy.from === 'median' && found.history
+        ? medianRecord(verdict, found.history.entries)
+        : undefined;
     if (median) {
         const { medianOf, ...record } = median;
         compared = applyBaseline(verdict, record, undefined, policy);
@@ -78847,14 +79445,21 @@ function compareWithBaseBranch(verdict, given, policy) {
     }
     else if (found.base || policy.drops.length > 0) {
         // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
-        const walked = policy.from === 'base' && !found.base?.record && found.history ? walkBack(verdict, found.history.entries) : undefined;
-        const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
+        const walked = policy.from === 'base' && !found.base?.record && found.history
+            ? walkBack(verdict, found.history.entries)
+            : undefined;
+        const missing = policy.from === 'median'
+            ? "no comparable verdict in the base branch's history to take the median of"
+            : found.base?.missing;
         compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
         if (walked && compared.baseline?.record)
             compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
     }
     // A history that could not be read at all (the log says why) adds nothing to the report.
-    return found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0) ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes) : compared;
+    return found.history &&
+        (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
+        ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
+        : compared;
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -78952,10 +79557,17 @@ function exchange(spec) {
             else
                 resolve(value);
         };
-        const timer = setTimeout(() => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), { code: 'ETIMEDOUT' })), spec.timeoutMs);
+        const timer = setTimeout(() => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+        })), spec.timeoutMs);
         let req;
         try {
-            req = send(spec.url, { method: spec.method, headers: spec.headers, agent: spec.agent, signal: controller.signal });
+            req = send(spec.url, {
+                method: spec.method,
+                headers: spec.headers,
+                agent: spec.agent,
+                signal: controller.signal,
+            });
         }
         catch (error) {
             // Invalid headers and the like throw here: a local error, nothing was sent.
@@ -78985,7 +79597,9 @@ function readBody(response, maxBytes, done) {
     // Node's version, without an 'error').
     response.on('close', () => {
         if (!response.complete)
-            done(Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
+            done(Object.assign(new Error('the connection closed in the middle of the answer'), {
+                code: 'ECONNRESET',
+            }));
     });
 }
 
@@ -79063,7 +79677,8 @@ class JsonTransport {
             const { status } = response;
             if (status >= 200 && status < 300)
                 return parseAnswer(call, response, spec.schema, this.urlSetting);
-            const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
+            const retryable = RETRYABLE_STATUSES.has(status) &&
+                (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
             if (!retryable || attempt >= this.maxAttempts)
                 throw this.failure(call, response, spec.hints);
             const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
@@ -79112,7 +79727,11 @@ class JsonTransport {
         const timeoutMs = this.attemptTimeoutMs(idempotent);
         const started = Date.now();
         const payload = encodeBody(body);
-        const allHeaders = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers };
+        const allHeaders = {
+            Accept: 'application/json',
+            'User-Agent': USER_AGENT,
+            ...headers,
+        };
         if (payload) {
             allHeaders['Content-Type'] = 'application/json';
             allHeaders['Content-Length'] = payload.length;
@@ -79127,7 +79746,12 @@ class JsonTransport {
             maxBodyBytes: MAX_ANSWER_BYTES,
         });
         this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
-        return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8'), bytes: answer.body };
+        return {
+            status: answer.status,
+            headers: answer.headers,
+            text: answer.body.toString('utf8'),
+            bytes: answer.body,
+        };
     }
     /**
      * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
@@ -79140,7 +79764,9 @@ class JsonTransport {
     }
     failure(call, answer, hints = {}) {
         const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, http_MAX_SAID_CHARS);
-        const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
+        const hint = hints[answer.status] ??
+            DEFAULT_HINTS[answer.status] ??
+            (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
         const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
         return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
     }
@@ -79263,8 +79889,13 @@ function detectability(pooled, figure, confidence, observed, repeats) {
         const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
         const perRepeat = count.trials / repeats;
         const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
-        const needed = observed && observed > 0 ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat) : undefined;
-        return { shortfall: round(shortfall), ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}) };
+        const needed = observed && observed > 0
+            ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
+            : undefined;
+        return {
+            shortfall: round(shortfall),
+            ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
+        };
     }
     const values = pooled.values[figure];
     if (!values || values.length < 2)
@@ -79326,8 +79957,21 @@ function sequentialTest(question, data) {
         on = 'values';
     }
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
-    const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
-    return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+    const call = !enough
+        ? 'undecided'
+        : llr >= upper
+            ? 'holds'
+            : llr <= lower
+                ? 'breaks'
+                : 'undecided';
+    return {
+        input,
+        call,
+        llr: Number(llr.toFixed(4)),
+        lower: Number(lower.toFixed(4)),
+        upper: Number(upper.toFixed(4)),
+        on,
+    };
 }
 /**
  * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
@@ -79353,7 +79997,10 @@ function sequentialData(pooled, figure, domain) {
 }
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
 function scaledWeights(n, weights) {
-    if (!weights || weights.length !== n || n === 0 || !weights.every((w) => Number.isFinite(w) && w > 0))
+    if (!weights ||
+        weights.length !== n ||
+        n === 0 ||
+        !weights.every((w) => Number.isFinite(w) && w > 0))
         return undefined;
     const total = weights.reduce((sum, w) => sum + w, 0);
     return weights.map((w) => (w * n) / total);
@@ -79407,15 +80054,31 @@ async function runRepeats(run) {
         if (broken)
             return finish(run, outcomes, { mode: 'auto', stopped: 'a repeat failed closed', sequential });
         if (sequential.every((s) => s.call !== 'undecided')) {
-            return finish(run, outcomes, { mode: 'auto', stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`, sequential });
+            return finish(run, outcomes, {
+                mode: 'auto',
+                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
+                sequential,
+            });
         }
         // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
         const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-        const budget = outcomes.length >= policy.maxRepeats ? `max_repeats (${policy.maxRepeats})` : deadline.remainingMs() < slowest * 1.5 ? 'timeout' : undefined;
+        const budget = outcomes.length >= policy.maxRepeats
+            ? `max_repeats (${policy.maxRepeats})`
+            : deadline.remainingMs() < slowest * 1.5
+                ? 'timeout'
+                : undefined;
         if (budget) {
-            return finish(run, outcomes, { mode: 'auto', stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`, sequential, decidedAtBudget: true });
+            return finish(run, outcomes, {
+                mode: 'auto',
+                stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`,
+                sequential,
+                decidedAtBudget: true,
+            });
         }
-        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential.filter((s) => s.call === 'undecided').map((s) => `\`${s.input}\` undecided`).join(', ')}; adding a repeat.`);
+        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential
+            .filter((s) => s.call === 'undecided')
+            .map((s) => `\`${s.input}\` undecided`)
+            .join(', ')}; adding a repeat.`);
         await start(1);
     }
 }
@@ -79426,14 +80089,35 @@ async function runOne(run, index) {
     try {
         const evaluation = await Promise.race([run.stopped, run.prepared.run(context)]);
         const verdict = decide(run.backend, evaluation, run.deadline.elapsedMs() - began);
-        return { row: rowOf(index, verdict), verdict, evaluation, context, durationMs: run.deadline.elapsedMs() - began };
+        return {
+            row: rowOf(index, verdict),
+            verdict,
+            evaluation,
+            context,
+            durationMs: run.deadline.elapsedMs() - began,
+        };
     }
     catch (error) {
         if (error instanceof CancelledError)
             throw error;
         const reason = messageOf(error);
-        const verdict = { decision: 'fail', reason, outcome: 'error', backend: run.backend.displayName, ids: {}, figures: {}, thresholds: [], topFailingTools: [], durationMs: 0 };
-        return { row: { ...rowOf(index, verdict), outcome: 'error' }, verdict, context, durationMs: run.deadline.elapsedMs() - began };
+        const verdict = {
+            decision: 'fail',
+            reason,
+            outcome: 'error',
+            backend: run.backend.displayName,
+            ids: {},
+            figures: {},
+            thresholds: [],
+            topFailingTools: [],
+            durationMs: 0,
+        };
+        return {
+            row: { ...rowOf(index, verdict), outcome: 'error' },
+            verdict,
+            context,
+            durationMs: run.deadline.elapsedMs() - began,
+        };
     }
 }
 function rowOf(index, verdict) {
@@ -79459,7 +80143,10 @@ function closedFailure(outcomes, backend) {
             return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
         const explained = verdict.thresholds.some((t) => !t.holds);
         if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
-            return { index: row.index, why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains` };
+            return {
+                index: row.index,
+                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
+            };
         }
     }
     return sharedRun(outcomes, backend);
@@ -79481,7 +80168,10 @@ function sharedRun(outcomes, backend) {
                 continue;
             const first = seen.get(`${name}\u0000${id}`);
             if (first !== undefined) {
-                return { index: row.index, why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples` };
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
+                };
             }
             seen.set(`${name}\u0000${id}`, row.index);
         }
@@ -79509,11 +80199,21 @@ function questionsOf(run, thresholds) {
         const spec = run.backend.figures.find((f) => f.name === t.figure);
         if (!spec || spec.domain.integer)
             return [];
-        const margin = run.policy.margin ?? (spec.domain.min === 0 && spec.domain.max === 1 ? DEFAULT_RATE_MARGIN : undefined);
+        const margin = run.policy.margin ??
+            (spec.domain.min === 0 && spec.domain.max === 1 ? DEFAULT_RATE_MARGIN : undefined);
         // Planning refuses `auto` without a margin for such a figure; without one there is no question to ask.
         if (margin === undefined)
             return [];
-        return [{ input: t.input, comparator: t.comparator, limit: t.limit, margin, alpha: error, beta: error }];
+        return [
+            {
+                input: t.input,
+                comparator: t.comparator,
+                limit: t.limit,
+                margin,
+                alpha: error,
+                beta: error,
+            },
+        ];
     });
 }
 function sequentialStates(run, outcomes) {
@@ -79538,12 +80238,16 @@ async function finish(run, outcomes, how) {
         const interval = domain?.integer ? undefined : pooledInterval(pooled, figure, confidence);
         // A t interval knows nothing of bounds: a rate's is cut to 0..1, where its values live.
         const within = (value) => Math.min(domain?.max ?? Infinity, Math.max(domain?.min ?? -Infinity, value));
-        return interval ? [[figure, { ...interval, low: within(interval.low), high: within(interval.high) }]] : [];
+        return interval
+            ? [[figure, { ...interval, low: within(interval.low), high: within(interval.high) }]]
+            : [];
     }));
     const calls = new Map((how.sequential ?? []).map((s) => [s.input, s.call]));
     const judged = run_thresholdsOf(outcomes).map((threshold) => {
         // Fixed repeats with `confidence`: three-way on the interval across repeats.
-        const interval = how.mode === 'fixed' && policy.confidence !== undefined ? intervals[threshold.figure] : undefined;
+        const interval = how.mode === 'fixed' && policy.confidence !== undefined
+            ? intervals[threshold.figure]
+            : undefined;
         const result = checkThreshold(interval ? { ...threshold, interval, onInconclusive: policy.onInconclusive } : threshold, pooled.figures, backend.figures);
         // `auto`: the pooled figure and the sequential call are both evidence; neither may carry a
         // threshold the other breaks, so it holds only when the pooled figure holds and the test
@@ -79552,16 +80256,31 @@ async function finish(run, outcomes, how) {
         const call = calls.get(threshold.input);
         if (call === undefined)
             return result;
-        return { ...result, holds: result.holds && call !== 'breaks', decidedBy: { rule: 'sequential', call } };
+        return {
+            ...result,
+            holds: result.holds && call !== 'breaks',
+            decidedBy: { rule: 'sequential', call },
+        };
     });
     const passed = evaluated.filter((o) => o.verdict.decision === 'pass').length;
     if (policy.requireAll) {
-        judged.push({ input: 'require_all_repeats', figure: 'repeats_passed', label: 'Repeats passed', comparator: '>=', limit: rows.length, breaks: 'fail', actual: passed, holds: passed === rows.length });
+        judged.push({
+            input: 'require_all_repeats',
+            figure: 'repeats_passed',
+            label: 'Repeats passed',
+            comparator: '>=',
+            limit: rows.length,
+            breaks: 'fail',
+            actual: passed,
+            holds: passed === rows.length,
+        });
     }
     const closed = closedFailure(outcomes, backend);
     const broken = judged.filter((t) => !t.holds);
     const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
-    const decision = closed ? 'fail' : broken.reduce((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');
+    const decision = closed
+        ? 'fail'
+        : broken.reduce((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');
     const detectable = detectables(pooled, judged, confidence, rows.length, backend);
     const tools = flakyAndSteady(evaluated.map((o) => o.row.failingTools));
     const summary = {
@@ -79599,7 +80318,9 @@ async function finish(run, outcomes, how) {
         return verdict;
     // Why: the worst repeat that ran and failed, as a single run would say it.
     const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
-    const why = worstRun ? await Promise.race([run.stopped, run.explain(worstRun.context)]) : undefined;
+    const why = worstRun
+        ? await Promise.race([run.stopped, run.explain(worstRun.context)])
+        : undefined;
     return why ? { ...verdict, why } : verdict;
 }
 function explainRepeats(backend, summary, judged, broken) {
@@ -79616,7 +80337,16 @@ function detectables(pooled, judged, confidence, repeats, backend) {
             return [];
         const observed = t.comparator === '>=' ? t.limit - t.actual : t.actual - t.limit;
         const seen = detectability(pooled, t.figure, confidence, observed > 0 ? observed : undefined, repeats);
-        return seen ? [{ input: t.input, shortfall: seen.shortfall, ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}), ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}) }] : [];
+        return seen
+            ? [
+                {
+                    input: t.input,
+                    shortfall: seen.shortfall,
+                    ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}),
+                    ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}),
+                },
+            ]
+            : [];
     });
 }
 /** Tools failing in some repeats but not all (flaky) apart from those failing in every repeat (steady). */
@@ -79678,7 +80408,9 @@ async function planGate(raw, change) {
         }
     };
     const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
-    const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    const backend = inputs
+        ? backendById(inputs.backend)
+        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
     if (backend)
         await attempt(() => rejectForeignInputs(backend, raw));
     if (backend && inputs)
@@ -79686,7 +80418,12 @@ async function planGate(raw, change) {
     if (backend && inputs)
         await attempt(() => boundMargins(backend, raw, inputs));
     const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
-    const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
+    const shared = {
+        token: inputs?.token ?? '',
+        confidence: inputs?.confidence,
+        onInconclusive: inputs?.on_inconclusive ?? 'fail',
+        repeats: inputs?.repeats ?? 1,
+    };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
     const invalid = InputError.combine(problems);
     if (invalid || !inputs || !backend || !prepared)
@@ -79754,17 +80491,23 @@ function boundMargins(backend, raw, inputs) {
         const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
         const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
         if (!(room > 0)) {
-            return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`];
+            return [
+                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
+            ];
         }
         const example = Number((room / 2).toPrecision(1));
-        return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`];
+        return [
+            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
+        ];
     });
     if (problems.length > 0)
         throw new InputError(problems);
 }
 function rejectForeignInputs(backend, raw) {
     const own = new Set(inputNamesOf(backend));
-    const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) => inputNamesOf(other).filter((name) => !own.has(name) && raw[name]?.trim()).map((name) => ({ name, owner: other })));
+    const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) => inputNamesOf(other)
+        .filter((name) => !own.has(name) && raw[name]?.trim())
+        .map((name) => ({ name, owner: other })));
     if (foreign.length === 0)
         return;
     const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
@@ -79819,7 +80562,13 @@ async function runToVerdict(plan, runtime) {
         pollIntervalMs: inputs.pollIntervalMs,
         log: contextLog,
         change: { ...change, gateKey },
-        transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => contextLog.debug(line) }),
+        transport: (options) => new JsonTransport({
+            ...options,
+            baseUrl: inputs.baseUrl,
+            deadline,
+            agents,
+            debug: (line) => contextLog.debug(line),
+        }),
         learned: (more) => Object.assign(ids, definedOnly(more)),
         onMissingBaseline: inputs.on_missing_baseline,
         ...(baselineRunId ? { baselineRunId } : {}),
@@ -79836,7 +80585,9 @@ async function runToVerdict(plan, runtime) {
                 // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
                 contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
                 stopped,
-                explain: (repeatContext) => (plan.prepared.explain ? explainSafely(plan.prepared.explain, repeatContext) : Promise.resolve(undefined)),
+                explain: (repeatContext) => plan.prepared.explain
+                    ? explainSafely(plan.prepared.explain, repeatContext)
+                    : Promise.resolve(undefined),
             });
         }
         const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
@@ -79898,7 +80649,7 @@ function definedOnly(ids) {
 function redactSecrets(value, secrets) {
     if (liveSecrets(secrets).length === 0)
         return value;
-    return JSON.parse(JSON.stringify(value), (_key, item) => (typeof item === 'string' ? redactText(item, secrets) : item));
+    return JSON.parse(JSON.stringify(value), (_key, item) => typeof item === 'string' ? redactText(item, secrets) : item);
 }
 /** `text` with every known secret replaced by `***`. */
 function redactText(text, secrets) {
@@ -80008,7 +80759,9 @@ function escapeText(value, max = 300) {
     // eslint-disable-next-line no-control-regex
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
     return truncate(flat, max)
-        .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+        .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
+        ? `${trigger}${ZWJ}`
+        : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
         .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
         .replace(COMMIT_ID, breakCommitId)
         .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
@@ -80045,7 +80798,10 @@ function safeUrl(value) {
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' };
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
-    const lines = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
+    const lines = [
+        `## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
+        '',
+    ];
     // Shown as written: the backticks around input names stay, as in the `reason` output.
     lines.push(escapeText(verdict.reason, 1000), '');
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
@@ -80063,7 +80819,7 @@ function renderVerdict(verdict, options) {
         lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
     lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
     const footer = options.footer ? `\n${options.footer}` : '';
-    return fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer;
+    return (fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer);
 }
 function figureTable(verdict) {
     const base = verdict.baseline?.record;
@@ -80085,9 +80841,21 @@ function figureTable(verdict) {
     if (rows.length === 0)
         return [];
     const medianOf = verdict.baseline?.medianOf;
-    const baseColumn = medianOf ? `Base median of ${medianOf}` : base ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})` : '';
-    const head = base ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |` : '| | Figure | Value | Threshold |';
-    return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
+    const baseColumn = medianOf
+        ? `Base median of ${medianOf}`
+        : base
+            ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})`
+            : '';
+    const head = base
+        ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |`
+        : '| | Figure | Value | Threshold |';
+    return [
+        head,
+        base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |',
+        ...rows,
+        '',
+        ...baselineNotes(verdict),
+    ];
 }
 /** What the comparison with the base branch adds: why there is none, or what newly fails. */
 function baselineNotes(verdict) {
@@ -80097,18 +80865,30 @@ function baselineNotes(verdict) {
     if (!comparison.record)
         return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
     const walked = comparison.walkedBack
-        ? [`*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`, '']
+        ? [
+            `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,
+            '',
+        ]
         : [];
     const tools = comparison.newlyFailingTools;
     if (tools.length === 0)
         return walked;
     // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
-    const bounded = comparison.record.omitted?.failingTools ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*` : '';
-    return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`, ''];
+    const bounded = comparison.record.omitted?.failingTools
+        ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*`
+        : '';
+    return [
+        ...walked,
+        `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`,
+        '',
+    ];
 }
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {
-    const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
+    const shown = tools
+        .slice(0, 10)
+        .map((tool) => escapeText(tool, 80))
+        .join(', ');
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 function toolList(verdict, maxTools) {
@@ -80116,7 +80896,9 @@ function toolList(verdict, maxTools) {
     const history = verdict.history?.tools.length ? verdict.history : undefined;
     const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
     // With a history, the change's new failures come first: known ones were there before it.
-    const tools = history ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool))) : byCount;
+    const tools = history
+        ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)))
+        : byCount;
     const lines = [...historyLines(verdict)];
     if (tools.length === 0)
         return lines;
@@ -80124,16 +80906,24 @@ function toolList(verdict, maxTools) {
         const seen = history?.tools.find((t) => t.tool === tool);
         return seen ? ` ${alongCell(seen, 'failed')} |` : '';
     };
-    const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
-    const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
-    const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
+    const shown = tools
+        .slice(0, maxTools)
+        .map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+    const more = tools.length > maxTools
+        ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`]
+        : [];
+    const head = history
+        ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |']
+        : ['| Tool | Failures |', '| --- | --- |'];
     return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
 }
 /** A tool or item beside the base branch: **new** (it never failed there), or known, in m of N and when it last did not. */
 function alongCell(seen, verb) {
     if (seen.failedIn === 0)
         return `**new**: never ${verb} in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`;
-    const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+    const passed = seen.lastPassed
+        ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})`
+        : ', never passed there';
     return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
@@ -80150,7 +80940,9 @@ function historyLines(verdict) {
         const spec = figureSpec(trend.figure);
         const values = trend.values.map((v) => v.value);
         const [low, high] = [Math.min(...values), Math.max(...values)];
-        const spark = values.map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
+        const spark = values
+            .map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
+            .join('');
         const here = verdict.figures[trend.figure];
         lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`, '');
     }
@@ -80166,7 +80958,10 @@ function repeatSection(verdict) {
     const repeats = verdict.repeats;
     if (!repeats)
         return [];
-    const lines = [`**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`, ''];
+    const lines = [
+        `**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
+        '',
+    ];
     const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
         const spec = figureSpec(figure);
         return `${escapeText((spec?.label ?? figure).toLowerCase(), 40)} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
@@ -80176,7 +80971,11 @@ function repeatSection(verdict) {
     const seen = repeats.detectable.map((d) => {
         const figure = verdict.thresholds.find((t) => t.input === d.input);
         const spec = figure ? figureSpec(figure.figure) : undefined;
-        const needed = d.observed !== undefined ? (d.repeatsNeeded ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise` : '') : '';
+        const needed = d.observed !== undefined
+            ? d.repeatsNeeded
+                ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise`
+                : ''
+            : '';
         return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
     });
     if (seen.length)
@@ -80189,7 +80988,13 @@ function repeatSection(verdict) {
     lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
     for (const row of repeats.rows.slice(0, 20)) {
         const link = safeUrl(row.dashboardUrl);
-        const run = row.runId ? (link ? `[${codeSpan(row.runId, 40)}](${link})` : codeSpan(row.runId, 40)) : row.outcome === 'error' ? escapeText(row.reason, 120) : '';
+        const run = row.runId
+            ? link
+                ? `[${codeSpan(row.runId, 40)}](${link})`
+                : codeSpan(row.runId, 40)
+            : row.outcome === 'error'
+                ? escapeText(row.reason, 120)
+                : '';
         lines.push(`| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
     }
     lines.push('');
@@ -80210,7 +81015,11 @@ function shardTable(verdict) {
         const link = safeUrl(row.dashboardUrl);
         return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
     });
-    const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
+    const more = shards.length > MAX_SHARD_ROWS
+        ? [
+            `| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`,
+        ]
+        : [];
     return [
         `**Shards** (${shards.length}; the worst decides)`,
         '',
@@ -80225,11 +81034,15 @@ const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'war
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict) {
     const bars = verdict.errorBars;
-    if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
+    if (!bars ||
+        (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
         return [];
     const spec = figureSpec('mean_score');
     const interval = (name, i) => `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-    const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
+    const lines = [
+        `**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`,
+        '',
+    ];
     const stated = [
         bars.passRate ? interval('pass rate', bars.passRate) : '',
         bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
@@ -80243,7 +81056,9 @@ function errorBarSection(verdict) {
         // With a history, the items that regressed for the first time come first.
         const marks = verdict.history?.items ?? [];
         const seen = (item) => marks.find((m) => m.item === item);
-        const regressed = marks.length ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0)) : bars.regressed;
+        const regressed = marks.length
+            ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0))
+            : bars.regressed;
         lines.push(`| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`, `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`);
         for (const r of regressed) {
             const mark = seen(r.item);
@@ -80264,7 +81079,9 @@ function whySection(verdict, maxGroups) {
     const rows = why.groups
         .slice(0, maxGroups)
         .map((g) => `| ${g.count} | ${escapeText(g.rule ?? '—', 80)} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
-    const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`] : [];
+    const more = why.groups.length > maxGroups
+        ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`]
+        : [];
     return [
         '**Why it failed**',
         '',
@@ -80286,7 +81103,9 @@ function detailLine(verdict, options) {
         ...ids,
         ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
         `${(verdict.durationMs / 1000).toFixed(1)}s`,
-        ...(safeUrl(options.runUrl) ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`] : []),
+        ...(safeUrl(options.runUrl)
+            ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`]
+            : []),
     ].join(' · ');
 }
 /** Cuts a body that is still too long at a line boundary, saying so. */
@@ -80336,8 +81155,17 @@ async function recordOn(github, place, appSlug, log) {
     const short = sha.slice(0, 12);
     try {
         // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
-        const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 });
-        const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+        const { data } = await github.rest.checks.listForRef({
+            owner,
+            repo,
+            ref: sha,
+            check_name: checkName,
+            filter: 'all',
+            per_page: 100,
+        });
+        const completed = data.check_runs
+            .filter((run) => run.status === 'completed')
+            .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         const records = [];
         for (const run of completed) {
             if (!appSlug || run.app?.slug !== appSlug) {
@@ -80363,8 +81191,13 @@ async function recordOn(github, place, appSlug, log) {
     catch (error) {
         // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
         if (error.name === 'AbortError')
-            return { missing: `the look-up on ${short} was given up (${messageOf(error)})`, givenUp: true };
-        return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+            return {
+                missing: `the look-up on ${short} was given up (${messageOf(error)})`,
+                givenUp: true,
+            };
+        return {
+            missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
     }
 }
 
@@ -80401,7 +81234,13 @@ function statusState(verdict, mode) {
  * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
  */
 function headline(verdict, mode) {
-    const prefix = verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision === 'warn' ? 'warn' : undefined;
+    const prefix = verdict.decision === 'fail' && mode === 'soft'
+        ? 'needs review'
+        : verdict.decision === 'fail' && mode === 'observe'
+            ? 'fail (observe only)'
+            : verdict.decision === 'warn'
+                ? 'warn'
+                : undefined;
     return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
 }
 
@@ -80466,7 +81305,10 @@ class CheckReport {
                 status: 'in_progress',
                 started_at: new Date().toISOString(),
                 ...(runUrl ? { details_url: runUrl } : {}),
-                output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
+                output: {
+                    title: 'Evaluating',
+                    summary: "The reliability gate is waiting for the backend's verdict.",
+                },
             });
             log.info(`Check "${name}" started on ${headSha}.`);
             return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
@@ -80475,7 +81317,15 @@ class CheckReport {
             log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
-            await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
+            await github.rest.repos.createCommitStatus({
+                owner,
+                repo,
+                sha: headSha,
+                state: 'pending',
+                context: name,
+                description: 'Evaluating',
+                ...(runUrl ? { target_url: runUrl } : {}),
+            });
             return new CheckReport(github, place, log, 'status', undefined, undefined, words);
         }
         catch (statusError) {
@@ -80505,7 +81355,11 @@ class CheckReport {
         try {
             if (this.kind === 'check' && this.checkRunId !== undefined) {
                 try {
-                    await completeCheck({ title, summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) });
+                    await completeCheck({
+                        title,
+                        summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
+                        ...(text ? { text } : {}),
+                    });
                 }
                 catch (refused) {
                     const status = statusOf(refused);
@@ -80565,14 +81419,22 @@ async function readPullRequest(github, place) {
     }
 }
 /** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
-const Commit = object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })) });
+const Commit = object({
+    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })),
+});
 /**
  * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
  * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
  */
 async function readCommit(github, place) {
     try {
-        const { data } = await github.rest.repos.getCommit({ owner: place.owner, repo: place.repo, ref: place.sha, per_page: 1 });
+        const { data } = await github.rest.repos.getCommit({
+            owner: place.owner,
+            repo: place.repo,
+            ref: place.sha,
+            per_page: 1,
+        });
         const commit = Commit.safeParse(data);
         if (!commit.success)
             return { unread: 'GitHub answered about it in a shape the gate cannot read' };
@@ -80603,7 +81465,9 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
     const pull = await readPullRequest(github, place);
     if ('unread' in pull)
         return refuse(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
-    return pull.headSha === gatedSha.toLowerCase() ? true : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
+    return pull.headSha === gatedSha.toLowerCase()
+        ? true
+        : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/history.ts
@@ -80615,7 +81479,10 @@ async function pullRequestHeadMatches(github, place, gatedSha, log) {
 const MAX_COMMIT_PAGES = 3;
 /** Check-run look-ups at once: the history is read beside the backend's work, gently. */
 const HISTORY_CONCURRENCY = 4;
-const Commits = array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), parents: array(object({ sha: schemas_string() })) }));
+const Commits = array(object({
+    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    parents: array(object({ sha: schemas_string() })),
+}));
 /**
  * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
  * back along its first parents (the branch's own line: merged feature commits are not its
@@ -80632,7 +81499,13 @@ async function findHistory(github, place, appSlug, log) {
         const perPage = Math.min(100, count * 3);
         const bySha = new Map();
         for (let page = 1; page <= MAX_COMMIT_PAGES; page++) {
-            const { data } = await github.rest.repos.listCommits({ owner, repo, sha: baseSha, per_page: perPage, page });
+            const { data } = await github.rest.repos.listCommits({
+                owner,
+                repo,
+                sha: baseSha,
+                per_page: perPage,
+                page,
+            });
             const commits = Commits.parse(data);
             for (const commit of commits)
                 bySha.set(commit.sha.toLowerCase(), commit);
@@ -80655,7 +81528,12 @@ async function findHistory(github, place, appSlug, log) {
             const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
             if (found.givenUp)
                 givenUp.push(found.missing ?? '');
-            entries[index] = { sha, ...(found.record ? { record: found.record, ...(found.older ? { older: found.older } : {}) } : { missing: found.missing }) };
+            entries[index] = {
+                sha,
+                ...(found.record
+                    ? { record: found.record, ...(found.older ? { older: found.older } : {}) }
+                    : { missing: found.missing }),
+            };
         }
     };
     await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
@@ -80694,9 +81572,16 @@ async function findStickyComment(github, place, appSlug) {
     const marker = commentMarker(place.checkName);
     const [author, comments] = await Promise.all([
         tokenAuthor(github, appSlug),
-        github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+        github.paginate(github.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: pullRequestNumber,
+            per_page: 100,
+        }),
     ]);
-    return comments.find((c) => c.user?.login === author && !c.minimized && endsWithMarker(c.body, marker))?.id;
+    return comments.find((c) => c.user?.login === author &&
+        !c.minimized &&
+        endsWithMarker(c.body, marker))?.id;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
 async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
@@ -80708,7 +81593,12 @@ async function writeStickyComment(github, place, body, found, log, words = ACTIO
             log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
         }
         else {
-            await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });
+            await github.rest.issues.createComment({
+                owner,
+                repo,
+                issue_number: pullRequestNumber,
+                body,
+            });
             log.info(`Commented on #${pullRequestNumber}.`);
         }
     }
@@ -80750,7 +81640,11 @@ async function tokenAuthor(github, appSlug) {
 const COMPLETE_RESERVE_MS = 5_000;
 /** How long the base commit's verdict and the history may be looked up, all together. */
 const LOOKUPS_MAX_MS = 30_000;
-const NOTHING = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
+const NOTHING = {
+    baseline: Promise.resolve(undefined),
+    history: Promise.resolve(undefined),
+    finish: async () => undefined,
+};
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
  * finishes both with the verdict; every GitHub call fits in `budget`. Without a token or a
@@ -80777,7 +81671,9 @@ async function startGitHubReport(place, log, budget) {
         const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
         const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
         const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
-        const commentPlace = place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
+        const commentPlace = place.comment && place.pullRequestNumber
+            ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName }
+            : undefined;
         const words = place.words ?? ACTION_WORDS;
         if (!headSha)
             log.warning(`No commit to attach the check to; ${words.headSha}.`);
@@ -80785,15 +81681,27 @@ async function startGitHubReport(place, log, budget) {
             ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
             : Promise.resolve(undefined);
         // The check run names the GitHub App the token belongs to: the author of the app's comments.
-        const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
-        const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
+        const handedOver = commentPlace && place.workflowRunHeadSha
+            ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+            : Promise.resolve(true);
+        const found = commentPlace
+            ? handedOver.then((ok) => ok
+                ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug))
+                : undefined)
+            : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
         const baseline = baselineSha
             ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
             : Promise.resolve(undefined);
         const history = baselineSha && place.historyCount
-            ? checkStarted.then((c) => findHistory(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+            ? checkStarted.then((c) => findHistory(lookups, {
+                owner,
+                repo,
+                baseSha: baselineSha,
+                checkName: place.checkName,
+                count: place.historyCount ?? 0,
+            }, c?.appSlug, log))
             : Promise.resolve(undefined);
         const check = await checkStarted;
         return {
@@ -80801,9 +81709,19 @@ async function startGitHubReport(place, log, budget) {
             history,
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
-                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
+                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, {
+                    title: place.checkName,
+                    mode: place.mode,
+                    maxTools,
+                    maxChars,
+                    footer,
+                    commitSha: headSha,
+                    runUrl: place.runUrl,
+                });
                 // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-                const record = headSha && verdict.outcome === 'evaluated' ? boundedRecord(verdict, place.checkName, headSha) : undefined;
+                const record = headSha && verdict.outcome === 'evaluated'
+                    ? boundedRecord(verdict, place.checkName, headSha)
+                    : undefined;
                 // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
                 const bounded = record?.said ? `\n\n> ${record.said}` : '';
                 if (record?.said)
@@ -80830,7 +81748,11 @@ async function commitsOf(github, place, owner, repo, log) {
     const wanted = place.fromPullRequest;
     if (!wanted || !place.pullRequestNumber)
         return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
-    const pull = await readPullRequest(github, { owner, repo, pullRequestNumber: place.pullRequestNumber });
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: place.pullRequestNumber,
+    });
     if ('unread' in pull) {
         log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
         return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
@@ -80871,7 +81793,11 @@ const GitHubInputs = object({
         description: 'Name of the check run (and commit status context) to mark required in branch protection. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
         actionOnly: true,
     }),
-    comment: documented(flag(true), { description: 'Post or update one sticky summary comment on the pull request.', default: 'true', actionOnly: true }),
+    comment: documented(flag(true), {
+        description: 'Post or update one sticky summary comment on the pull request.',
+        default: 'true',
+        actionOnly: true,
+    }),
     baseline: documented(oneOf(['auto', 'off'], 'auto'), {
         description: "Compare with the base branch's last verdict, read back from this gate's own check on the base commit (pull requests and merge queues): `auto` or `off`.",
         default: 'auto',
@@ -80890,9 +81816,19 @@ const apiUrl = optionalText().transform((text, ctx) => {
     if (text === undefined)
         return undefined;
     const url = URL.canParse(text) ? new URL(text) : undefined;
-    const why = !url ? 'is not a URL' : (insecureUrlReason(url) ?? (url.username || url.password ? 'holds credentials' : url.search || url.hash ? 'has a query or fragment' : undefined));
+    const why = !url
+        ? 'is not a URL'
+        : (insecureUrlReason(url) ??
+            (url.username || url.password
+                ? 'holds credentials'
+                : url.search || url.hash
+                    ? 'has a query or fragment'
+                    : undefined));
     if (why) {
-        ctx.addIssue({ code: 'custom', message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3` });
+        ctx.addIssue({
+            code: 'custom',
+            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
+        });
         return NEVER;
     }
     return text.replace(/\/+$/, '');
@@ -80911,12 +81847,21 @@ const CliGitHubInputs = object({
         description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
         cliOnly: true,
     }),
-    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), { message: 'must be `owner/name`, e.g. acme/agents' }), { description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).", cliOnly: true }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
+        message: 'must be `owner/name`, e.g. acme/agents',
+    }), {
+        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
+        cliOnly: true,
+    }),
     check_name: documented(optionalText(), {
         description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
         cliOnly: true,
     }),
-    comment: documented(flag(true), { description: 'With a GitHub token: keep one sticky comment on the pull request.', default: 'true', cliOnly: true }),
+    comment: documented(flag(true), {
+        description: 'With a GitHub token: keep one sticky comment on the pull request.',
+        default: 'true',
+        cliOnly: true,
+    }),
     baseline: documented(oneOf(['auto', 'off'], 'auto'), {
         description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
         default: 'auto',
@@ -80952,7 +81897,10 @@ const GITLAB_INPUTS = declaredInputs(GitLabInputs);
 
 
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
-const ACTION_INPUTS = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
+const ACTION_INPUTS = [
+    ...GATE_INPUTS,
+    ...declaredInputs(GitHubInputs),
+];
 /** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
 const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 /**
@@ -80960,7 +81908,7 @@ const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
  * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
  * the backend chosen, so the backend applies them.
  */
-const runnerDefault = (input) => (input.backend ? undefined : input.default);
+const runnerDefault = (input) => input.backend ? undefined : input.default;
 /**
  * Reads every input from the runner and masks every secret one before anything else runs.
  *
@@ -80995,7 +81943,9 @@ function undeclaredInputProblems(undeclared) {
         : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
 }
 /** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
-const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS].filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name)).map((input) => input.name));
+const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
+    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
+    .map((input) => input.name));
 /** The GitHub reporting inputs, validated. */
 function parseGitHubInputs(raw) {
     return parseInputs(GitHubInputs, raw);
@@ -81030,7 +81980,21 @@ function actionsLog(secrets) {
 
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = ['backend', 'mode', 'timeout', 'shard', 'head_sha', 'pull_request_number', 'on_missing_baseline', 'history', 'baseline_from', 'aggregate', 'expected_shards', 'max_pass_rate_drop', 'max_reliability_drop'];
+const READ = [
+    'backend',
+    'mode',
+    'timeout',
+    'shard',
+    'head_sha',
+    'pull_request_number',
+    'on_missing_baseline',
+    'history',
+    'baseline_from',
+    'aggregate',
+    'expected_shards',
+    'max_pass_rate_drop',
+    'max_reliability_drop',
+];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
  * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
@@ -81051,7 +82015,9 @@ function planAggregate(raw, where) {
     // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
     for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
         const given = raw[input.name]?.trim();
-        if (READ.includes(input.name) || !given || given === (input.default ?? ''))
+        if (READ.includes(input.name) ||
+            !given ||
+            given === (input.default ?? ''))
             continue;
         problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
     }
@@ -81083,7 +82049,14 @@ function planAggregate(raw, where) {
     const headSha = inputs.head_sha ?? where.headSha;
     const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
     return {
-        plan: { pattern: inputs.aggregate ?? '', expectedShards: inputs.expected_shards ?? 0, checkName: where.checkName ?? backend.defaultCheckName, ...(headSha ? { headSha } : {}), thresholds, cwd: where.cwd },
+        plan: {
+            pattern: inputs.aggregate ?? '',
+            expectedShards: inputs.expected_shards ?? 0,
+            checkName: where.checkName ?? backend.defaultCheckName,
+            ...(headSha ? { headSha } : {}),
+            thresholds,
+            cwd: where.cwd,
+        },
         backend,
         mode: inputs.mode,
         timeoutMs: inputs.timeout,
@@ -81101,7 +82074,12 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: ./src/core/change/github.ts
 
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment',
+]);
 /**
  * Reads the target from the event: the pull request's head commit (not the merge commit in
  * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
@@ -81109,8 +82087,13 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
 function readTarget(eventName, payload, env) {
     const event = (payload ?? {});
     const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr ? github_text(pr.head?.sha) : eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? github_text(event.merge_group?.head_sha) : undefined) ??
-        github_text(env.GITHUB_SHA);
+    const headSha = (pr
+        ? github_text(pr.head?.sha)
+        : eventName === 'workflow_run'
+            ? github_text(event.workflow_run?.head_sha)
+            : eventName === 'merge_group'
+                ? github_text(event.merge_group?.head_sha)
+                : undefined) ?? github_text(env.GITHUB_SHA);
     const pullRequestNumber = pr
         ? github_number(pr.number)
         : eventName === 'workflow_run'
@@ -81123,7 +82106,11 @@ function readTarget(eventName, payload, env) {
     const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
     const runId = github_text(env.GITHUB_RUN_ID);
     const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    const baseSha = pr ? github_text(pr.base?.sha) : eventName === 'merge_group' ? github_text(event.merge_group?.base_sha) : undefined;
+    const baseSha = pr
+        ? github_text(pr.base?.sha)
+        : eventName === 'merge_group'
+            ? github_text(event.merge_group?.base_sha)
+            : undefined;
     const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
     return {
         repository,
@@ -81135,7 +82122,13 @@ function readTarget(eventName, payload, env) {
         runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
         apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
         gateKey: runId
-            ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
+            ? [
+                repository,
+                runId,
+                env.GITHUB_RUN_ATTEMPT ?? '1',
+                env.GITHUB_JOB ?? '',
+                env.GITHUB_ACTION ?? '',
+            ].join('/')
             : (0,external_node_crypto_.randomUUID)(),
     };
 }
@@ -81162,7 +82155,12 @@ function readEventPayload(env) {
 }
 /** The change as the core's backends see it. */
 function changeOf(target) {
-    return { repository: target.repository, commitSha: target.headSha, pullRequestNumber: target.pullRequestNumber, gateKey: target.gateKey };
+    return {
+        repository: target.repository,
+        commitSha: target.headSha,
+        pullRequestNumber: target.pullRequestNumber,
+        gateKey: target.gateKey,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/action/plan.ts
@@ -81201,29 +82199,58 @@ async function planDeclared(raw, env) {
         planGate(raw, changeOf(target)),
     ]);
     if (reported.status === 'rejected' || planned.status === 'rejected') {
-        throw InputError.combine([reported, planned].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+        throw InputError.combine([reported, planned].flatMap((result) => result.status === 'rejected' ? [result.reason] : []));
     }
     const reporting = reported.value;
     const gate = planned.value;
     const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
     const { shard } = gate.inputs;
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const found = baselineOf(reporting, { drops: gate.drops, onMissing: gate.inputs.on_missing_baseline, from: gate.inputs.baseline_from, history: gate.inputs.history }, shard ? undefined : target.baseSha);
+    const found = baselineOf(reporting, {
+        drops: gate.drops,
+        onMissing: gate.inputs.on_missing_baseline,
+        from: gate.inputs.baseline_from,
+        history: gate.inputs.history,
+    }, shard ? undefined : target.baseSha);
     const baselineSha = found.baselineSha;
-    const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
+    const baseline = found.baseline && {
+        ...found.baseline,
+        ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }),
+        onInconclusive: gate.inputs.on_inconclusive,
+    };
     return {
         kind: 'gate',
         gate,
         ...(baseline ? { baseline } : {}),
         timeoutMs: gate.inputs.timeoutMs,
         // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-        github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}) },
-        subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
+        github: {
+            ...place(reporting, target, {
+                checkName,
+                mode: gate.inputs.mode,
+                headSha: gate.change.commitSha,
+                pullRequestNumber: gate.change.pullRequestNumber,
+                off: shard !== undefined,
+            }),
+            ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}),
+        },
+        subject: {
+            checkName,
+            repository: target.repository,
+            headSha: gate.change.commitSha,
+            ...(shard ? { shard } : {}),
+        },
     };
 }
 function place(reporting, target, more) {
     const { off, ...rest } = more;
-    return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+    return {
+        ...target,
+        ...rest,
+        token: reporting.github_token,
+        comment: reporting.comment,
+        reportsElsewhere: off,
+    };
 }
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
 function baselineOf(reporting, policy, baseSha) {
@@ -81233,16 +82260,35 @@ function baselineOf(reporting, policy, baseSha) {
 }
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
 function planAggregateStep(raw, reporting, target, env) {
-    const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
+    const planned = planAggregate(raw, {
+        ...(reporting.check_name ? { checkName: reporting.check_name } : {}),
+        ...(target.headSha ? { headSha: target.headSha } : {}),
+        ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}),
+        cwd: env.GITHUB_WORKSPACE || process.cwd(),
+    });
     const { checkName, headSha } = planned.plan;
     // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history }, target.baseSha);
+    const { baselineSha, baseline } = baselineOf(reporting, {
+        drops: planned.drops,
+        onMissing: planned.onMissingBaseline,
+        from: planned.baselineFrom,
+        history: planned.history,
+    }, target.baseSha);
     return {
         kind: 'aggregate',
         ...(baseline ? { baseline } : {}),
         aggregate: planned.plan,
         timeoutMs: planned.timeoutMs,
-        github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}) },
+        github: {
+            ...place(reporting, target, {
+                checkName,
+                mode: planned.mode,
+                headSha,
+                pullRequestNumber: planned.pullRequestNumber,
+                off: false,
+            }),
+            ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}),
+        },
         subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
     };
 }
@@ -81296,14 +82342,29 @@ async function writeReportFile(verdict, subject, env = process.env) {
 }
 /** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
 const VERDICT_OUTPUTS = [
-    { name: 'decision', description: '`pass`, `warn` or `fail`: the gate\'s verdict (fail closed).' },
+    { name: 'decision', description: "`pass`, `warn` or `fail`: the gate's verdict (fail closed)." },
     { name: 'reason', description: 'One sentence saying why.' },
-    { name: 'dashboard_url', description: 'Link to the run or batch in the backend\'s dashboard.' },
-    { name: 'baseline_sha', description: "The base commit whose verdict the gate compared with; empty when there was none." },
-    { name: 'baseline_decision', description: "That base commit's decision; empty when there was none." },
-    { name: 'baseline_run_id', description: "The base commit's backend run id; empty when there was none." },
-    { name: 'repeats_run', description: 'How many times the evaluation ran (`repeats`); 1 without repeats.' },
-    { name: 'repeats_passed', description: 'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.' },
+    { name: 'dashboard_url', description: "Link to the run or batch in the backend's dashboard." },
+    {
+        name: 'baseline_sha',
+        description: 'The base commit whose verdict the gate compared with; empty when there was none.',
+    },
+    {
+        name: 'baseline_decision',
+        description: "That base commit's decision; empty when there was none.",
+    },
+    {
+        name: 'baseline_run_id',
+        description: "The base commit's backend run id; empty when there was none.",
+    },
+    {
+        name: 'repeats_run',
+        description: 'How many times the evaluation ran (`repeats`); 1 without repeats.',
+    },
+    {
+        name: 'repeats_passed',
+        description: 'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.',
+    },
 ];
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 function setOutputs(verdict) {
@@ -81359,7 +82420,12 @@ async function reportOnRunner(verdict, subject, mode, log) {
     }
     setOutput('report_file', reportFile);
     try {
-        await writeJobSummary(renderVerdict(verdict, { title: subject.shard ? `${subject.checkName} (shard ${subject.shard})` : subject.checkName, mode, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
+        await writeJobSummary(renderVerdict(verdict, {
+            title: subject.shard ? `${subject.checkName} (shard ${subject.shard})` : subject.checkName,
+            mode,
+            maxTools: 50,
+            maxChars: SUMMARY_MAX_CHARS,
+        }));
     }
     catch (error) {
         log.warning(`Could not write the job summary (${messageOf(error)}); the outputs and the check hold the verdict.`);
@@ -81418,12 +82484,22 @@ async function run(env = process.env) {
         const found = await (await github).baseline;
         return plan.kind === 'gate' ? comparableRunId(plan.gate, found) : undefined;
     };
-    const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : gate_runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
+    const evaluated = plan.kind === 'aggregate'
+        ? aggregateReports(plan.aggregate, log)
+        : gate_runGate(plan.gate, {
+            log,
+            cancelled: cancel.signalled,
+            agents: machineAgents(env),
+            baselineRunId,
+        });
     let verdict = redactSecrets(await evaluated, secrets);
     if (plan.baseline) {
         const report = await github;
         const [base, history] = await Promise.all([report.baseline, report.history]);
-        verdict = compareWithBaseBranch(verdict, { base: base ?? { missing: 'GitHub reporting is off' }, ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}) }, plan.baseline);
+        verdict = compareWithBaseBranch(verdict, {
+            base: base ?? { missing: 'GitHub reporting is off' },
+            ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}),
+        }, plan.baseline);
     }
     try {
         await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

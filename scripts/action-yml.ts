@@ -14,7 +14,10 @@ const FILE = fileURLToPath(new URL('../action.yml', import.meta.url));
 export function generatedActionYml(current: string): string {
   const head = current.slice(0, current.indexOf('\ninputs:') + 1);
   const { inputs, outputs } = actionManifest();
-  const body = stringify({ inputs, outputs, runs: { using: 'node24', main: 'dist/index.js' } }, { lineWidth: 0 });
+  const body = stringify(
+    { inputs, outputs, runs: { using: 'node24', main: 'dist/index.js' } },
+    { lineWidth: 0 },
+  );
   return `${head}${body.replace(/\n(outputs|runs):/g, '\n\n$1:')}`;
 }
 

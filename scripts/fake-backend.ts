@@ -18,7 +18,9 @@ const DEFAULT_PORT = 4010;
 const portFlag = process.argv.indexOf('--port');
 const port = portFlag > 0 ? Number(process.argv[portFlag + 1]) : DEFAULT_PORT;
 if (!Number.isInteger(port) || port < 1024 || port > 65534) {
-  console.error(`--port takes a whole number from 1024 to 65534 (Sepurux on it, GitHub on the next one), e.g. npm run fake-backend -- --port 4020.`);
+  console.error(
+    `--port takes a whole number from 1024 to 65534 (Sepurux on it, GitHub on the next one), e.g. npm run fake-backend -- --port 4020.`,
+  );
   process.exit(2);
 }
 const sepurux = new FakeSepurux();
@@ -27,7 +29,10 @@ const github = new FakeGitHub();
 let backend: Awaited<ReturnType<typeof serveHandlers>>;
 let api: Awaited<ReturnType<typeof serveHandlers>>;
 try {
-  [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers(), undefined, port), serveHandlers(() => github.handlers(), undefined, port + 1)]);
+  [backend, api] = await Promise.all([
+    serveHandlers(() => sepurux.handlers(), undefined, port),
+    serveHandlers(() => github.handlers(), undefined, port + 1),
+  ]);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   console.error(
@@ -39,7 +44,10 @@ try {
 }
 
 // The .env that works: the runner's environment for the quick start, with the ports this run listens on.
-const env = localActionEnv(backend.origin, api.origin).split('\n').filter((line) => line && !line.startsWith('#')).join('\n');
+const env = localActionEnv(backend.origin, api.origin)
+  .split('\n')
+  .filter((line) => line && !line.startsWith('#'))
+  .join('\n');
 
 console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}. Ctrl-C stops both.
 
@@ -54,7 +62,8 @@ ${env}
 // Show what the action did on "GitHub", as it happens.
 let shown = 0;
 const timer = setInterval(() => {
-  for (const request of github.requests.slice(shown)) console.log(`GitHub: ${request.method} ${request.path}`);
+  for (const request of github.requests.slice(shown))
+    console.log(`GitHub: ${request.method} ${request.path}`);
   shown = github.requests.length;
 }, 500);
 

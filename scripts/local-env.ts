@@ -30,9 +30,9 @@ export function localActionEnv(sepuruxOrigin: string, githubOrigin: string): str
     GITHUB_RUN_ID: '1',
   };
   return [
-    '# For GitHub\'s local runner, against `npm run fake-backend` (copy to .env):',
+    "# For GitHub's local runner, against `npm run fake-backend` (copy to .env):",
     '#   npx --yes @github/local-action run . src/action/main.ts .env',
-    '# Made by scripts/local-env.ts: action.yml\'s defaults, then the quick start\'s with:, as the runner sets them.',
+    "# Made by scripts/local-env.ts: action.yml's defaults, then the quick start's with:, as the runner sets them.",
     ...Object.entries(variables).map(([name, value]) => `${name}=${value}`),
     '',
   ].join('\n');

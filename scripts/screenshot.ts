@@ -17,9 +17,13 @@ import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) =>
+  existsSync(path),
+);
 if (!CHROMIUM) {
-  console.error('No Chromium: install it with `apt-get install chromium` (Debian), then run this again.');
+  console.error(
+    'No Chromium: install it with `apt-get install chromium` (Debian), then run this again.',
+  );
   process.exit(1);
 }
 
@@ -42,18 +46,52 @@ const sepurux = new FakeSepurux({
     body:
       source === 'policy'
         ? [
-            { type: 'policy_violation', action: 'blocked', policy: 'refund-limit', tool: 'payments.refund', attempt: 2, reason: 'Refund of 4,200 USD exceeds the 500 USD limit' },
-            { type: 'policy_violation', action: 'blocked', policy: 'refund-limit', tool: 'payments.refund', attempt: 3, reason: 'Refund of 9,000 USD exceeds the 500 USD limit' },
+            {
+              type: 'policy_violation',
+              action: 'blocked',
+              policy: 'refund-limit',
+              tool: 'payments.refund',
+              attempt: 2,
+              reason: 'Refund of 4,200 USD exceeds the 500 USD limit',
+            },
+            {
+              type: 'policy_violation',
+              action: 'blocked',
+              policy: 'refund-limit',
+              tool: 'payments.refund',
+              attempt: 3,
+              reason: 'Refund of 9,000 USD exceeds the 500 USD limit',
+            },
           ]
-        : { events: [{ kind: 'prompt_injection', decision: 'flagged', tool: 'web.fetch', severity: 'high', message: 'Page text asked the agent to ignore its instructions' }] },
+        : {
+            events: [
+              {
+                kind: 'prompt_injection',
+                decision: 'flagged',
+                tool: 'web.fetch',
+                severity: 'high',
+                message: 'Page text asked the agent to ignore its instructions',
+              },
+            ],
+          },
   }),
 });
 const github = new FakeGitHub();
-const [backend, api] = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+const [backend, api] = await Promise.all([
+  serveHandlers(() => sepurux.handlers()),
+  serveHandlers(() => github.handlers()),
+]);
 const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
 try {
   await runAction({
-    inputs: { base_url: backend.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression', min_pass_rate: '0.85' },
+    inputs: {
+      base_url: backend.origin,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      trace_file: 'examples/traces/checkout_flow.json',
+      campaign_name: 'checkout-regression',
+      min_pass_rate: '0.85',
+    },
     eventName: 'pull_request',
     payload,
     github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
@@ -61,8 +99,14 @@ try {
   const comment = github.comments.get(payload.pull_request.number)?.[0]?.body;
   const check = github.checkRuns[0];
   if (!comment || !check?.output?.summary) throw new Error('the action wrote no comment or check');
-  await capture('pr-comment.png', `<div class="meta"><b>github-actions</b> <span class="bot">bot</span> commented</div>${render(comment).html}`);
-  await capture('check-run.png', `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`);
+  await capture(
+    'pr-comment.png',
+    `<div class="meta"><b>github-actions</b> <span class="bot">bot</span> commented</div>${render(comment).html}`,
+  );
+  await capture(
+    'check-run.png',
+    `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`,
+  );
 } finally {
   await Promise.all([backend.close(), api.close()]);
   removeScratchDirs();
@@ -73,12 +117,30 @@ async function capture(name: string, body: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'gate-shot-'));
   try {
     const page = join(dir, 'page.html');
-    await writeFile(page, `<!doctype html><meta charset="utf-8"><style>${CSS}</style><main>${body}</main>`);
+    await writeFile(
+      page,
+      `<!doctype html><meta charset="utf-8"><style>${CSS}</style><main>${body}</main>`,
+    );
     const out = resolve('docs', name);
-    execFileSync(CHROMIUM!, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=900,960', `--screenshot=${out}`, `file://${page}`,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      CHROMIUM!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--hide-scrollbars',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--window-size=900,960',
+        `--screenshot=${out}`,
+        `file://${page}`,
+      ],
+      { stdio: 'ignore' },
+    );
     console.log(`Wrote docs/${name}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -15,19 +15,32 @@ export const STAMP = join(ROOT, 'dist', 'source-hash.txt');
 
 /** The fingerprint of the sources as they are now. */
 export function sourceHash(): string {
-  const files = [...walk(join(ROOT, 'src')), join(ROOT, 'package-lock.json'), join(ROOT, 'tsconfig.json')];
+  const files = [
+    ...walk(join(ROOT, 'src')),
+    join(ROOT, 'package-lock.json'),
+    join(ROOT, 'tsconfig.json'),
+  ];
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${relative(ROOT, file)}\n`).update(readFileSync(file)).update('\n');
+  for (const file of files)
+    hash
+      .update(`${relative(ROOT, file)}\n`)
+      .update(readFileSync(file))
+      .update('\n');
   return hash.digest('hex');
 }
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+    .flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
 }
 
 // `tsx scripts/source-hash.ts --write`: the build's last step.
-if (process.argv.includes('--write') && resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+if (
+  process.argv.includes('--write') &&
+  resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)
+) {
   writeFileSync(STAMP, `${sourceHash()}\n`);
 }

@@ -4,5 +4,9 @@ import { defuseCommands } from './core/text.js';
 
 // Exit as soon as the verdict is reported: a socket the backend never closed must not hold the job.
 run()
-  .catch((error: unknown) => core.setFailed(defuseCommands(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`)))
+  .catch((error: unknown) =>
+    core.setFailed(
+      defuseCommands(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`),
+    ),
+  )
   .finally(() => process.exit());

@@ -19,10 +19,12 @@ const exampleFiles = async () => [
 ];
 
 describe('the examples', () => {
-  it('reference only files that exist, or that are marked as the user\'s own', async () => {
+  it("reference only files that exist, or that are marked as the user's own", async () => {
     for (const file of await exampleFiles()) {
       const text = await readFile(join(root, file), 'utf8');
-      for (const [, path] of text.matchAll(/\b((?:examples|scripts)\/[\w./-]+\.(?:mjs|js|py|sh|json))\b/g)) {
+      for (const [, path] of text.matchAll(
+        /\b((?:examples|scripts)\/[\w./-]+\.(?:mjs|js|py|sh|json))\b/g,
+      )) {
         expect(existsSync(join(root, path!)), `${file} names ${path}`).toBe(true);
       }
       // The step that records a trace is the user's: every example says so where it runs the stand-in.
@@ -33,17 +35,32 @@ describe('the examples', () => {
   it('GitLab examples are YAML whose jobs run the gate, or that include its component', async () => {
     for (const file of ['examples/ci/.gitlab-ci.yml', 'examples/ci/matrix.gitlab-ci.yml']) {
       const pipeline = parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
-      const jobs = Object.values(pipeline).filter((job): job is { script: string[] } => Array.isArray((job as { script?: unknown } | null)?.script));
-      const runs = jobs.flatMap((job) => job.script).some((line) => line.includes('agent-reliability-gate#v1'));
-      const includes = ((pipeline.include ?? []) as { component?: string }[]).some((include) => /\/agent-reliability-gate\/gate@1$/.test(include.component ?? ''));
+      const jobs = Object.values(pipeline).filter((job): job is { script: string[] } =>
+        Array.isArray((job as { script?: unknown } | null)?.script),
+      );
+      const runs = jobs
+        .flatMap((job) => job.script)
+        .some((line) => line.includes('agent-reliability-gate#v1'));
+      const includes = ((pipeline.include ?? []) as { component?: string }[]).some((include) =>
+        /\/agent-reliability-gate\/gate@1$/.test(include.component ?? ''),
+      );
       expect(runs || includes, file).toBe(true);
     }
   });
 
-  it("the stand-in recorder writes a trace the gate uploads", async () => {
+  it('the stand-in recorder writes a trace the gate uploads', async () => {
     const out = join(scratchDir('stand-in'), 'trace.json');
-    await new Promise<void>((resolve, reject) => execFile(process.execPath, [join(root, 'examples/record-trace.mjs'), '--output', out, '--agent', 'billing'], (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [join(root, 'examples/record-trace.mjs'), '--output', out, '--agent', 'billing'],
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
     const trace = await readTraceFile(out);
-    expect(JSON.parse(trace.bytes.toString('utf8'))).toMatchObject({ name: 'refund_flow', agent: 'billing' });
+    expect(JSON.parse(trace.bytes.toString('utf8'))).toMatchObject({
+      name: 'refund_flow',
+      agent: 'billing',
+    });
   });
 });

@@ -7,9 +7,11 @@ import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/vocabulary.js';
 
-
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
-export const ACTION_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS, ...declaredInputs(GitHubInputs)];
+export const ACTION_INPUTS: readonly DeclaredInput[] = [
+  ...GATE_INPUTS,
+  ...declaredInputs(GitHubInputs),
+];
 
 /** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
 const variableOf = (name: string) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -26,7 +28,8 @@ export interface RunnerInputs {
  * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
  * the backend chosen, so the backend applies them.
  */
-export const runnerDefault = (input: DeclaredInput): string | undefined => (input.backend ? undefined : input.default);
+export const runnerDefault = (input: DeclaredInput): string | undefined =>
+  input.backend ? undefined : input.default;
 
 /**
  * Reads every input from the runner and masks every secret one before anything else runs.
@@ -70,7 +73,11 @@ export function undeclaredInputProblems(undeclared: readonly string[]): string[]
 }
 
 /** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
-const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS].filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name)).map((input) => input.name));
+const CLI_ONLY = new Set(
+  [...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
+    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
+    .map((input) => input.name),
+);
 
 export type { GitHubInputs };
 

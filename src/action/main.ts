@@ -30,9 +30,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const plan = await planAction(raw, env, undeclared).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
     // Bad input fails the step in every mode, before any backend call: a misconfigured gate must be seen.
-    const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
+    const verdict = redactSecrets(
+      failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0),
+      secrets,
+    );
     const place = inputErrorPlace(raw, env);
-    await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
+    await reportOnRunner(
+      verdict,
+      { checkName: place.checkName, repository: place.repository },
+      'hard',
+      log,
+    );
     // The required check is completed as failed, saying what to fix, rather than left waiting forever.
     const github = await startGitHubReport(place, log, new Deadline(githubGraceMs(0)));
     await github.finish(verdict);
@@ -51,12 +59,27 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const found = await (await github).baseline;
     return plan.kind === 'gate' ? comparableRunId(plan.gate, found) : undefined;
   };
-  const evaluated = plan.kind === 'aggregate' ? aggregateReports(plan.aggregate, log) : runGate(plan.gate, { log, cancelled: cancel.signalled, agents: machineAgents(env), baselineRunId });
+  const evaluated =
+    plan.kind === 'aggregate'
+      ? aggregateReports(plan.aggregate, log)
+      : runGate(plan.gate, {
+          log,
+          cancelled: cancel.signalled,
+          agents: machineAgents(env),
+          baselineRunId,
+        });
   let verdict = redactSecrets(await evaluated, secrets);
   if (plan.baseline) {
     const report = await github;
     const [base, history] = await Promise.all([report.baseline, report.history]);
-    verdict = compareWithBaseBranch(verdict, { base: base ?? { missing: 'GitHub reporting is off' }, ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}) }, plan.baseline);
+    verdict = compareWithBaseBranch(
+      verdict,
+      {
+        base: base ?? { missing: 'GitHub reporting is off' },
+        ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}),
+      },
+      plan.baseline,
+    );
   }
   try {
     await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

@@ -14,12 +14,17 @@ export interface ManifestEntry {
  * and each backend's inputs, the verdict's outputs, each backend's ids and figures.
  * `npm run action-yml` writes them into action.yml; a test holds the file to them.
  */
-export function actionManifest(): { inputs: Record<string, ManifestEntry>; outputs: Record<string, ManifestEntry> } {
+export function actionManifest(): {
+  inputs: Record<string, ManifestEntry>;
+  outputs: Record<string, ManifestEntry>;
+} {
   const inputs = Object.fromEntries(
     ACTION_INPUTS.map((input) => [
       input.name,
       {
-        description: input.backend ? `${input.backend}: ${input.description.charAt(0).toLowerCase()}${input.description.slice(1)}` : input.description,
+        description: input.backend
+          ? `${input.backend}: ${input.description.charAt(0).toLowerCase()}${input.description.slice(1)}`
+          : input.description,
         ...(runnerDefault(input) === undefined ? {} : { default: runnerDefault(input) }),
         ...(input.required ? { required: true } : {}),
       },
@@ -28,8 +33,17 @@ export function actionManifest(): { inputs: Record<string, ManifestEntry>; outpu
   const outputs = Object.fromEntries([
     ...VERDICT_OUTPUTS.map(({ name, description }) => [name, { description }]),
     ...ID_SPECS.map(({ name, description }) => [name, { description }]),
-    ...FIGURE_SPECS.map(({ name, description }) => [name, { description: `${description} Empty when not returned.` }]),
-    ['report_file', { description: 'Path of a JSON file holding the whole normalized verdict (format documented in the README).' }],
+    ...FIGURE_SPECS.map(({ name, description }) => [
+      name,
+      { description: `${description} Empty when not returned.` },
+    ]),
+    [
+      'report_file',
+      {
+        description:
+          'Path of a JSON file holding the whole normalized verdict (format documented in the README).',
+      },
+    ],
   ]);
   return { inputs, outputs };
 }

@@ -9,25 +9,48 @@ import type { Verdict } from '../core/verdict.js';
 import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
-export async function writeReportFile(verdict: Verdict, subject: ReportSubject, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function writeReportFile(
+  verdict: Verdict,
+  subject: ReportSubject,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const dir = join(env.RUNNER_TEMP || tmpdir(), 'agent-reliability-gate');
   await mkdir(dir, { recursive: true });
   const shard = subject.shard ? `-${subject.shard.replace(/[^\w.-]+/g, '_')}` : '';
-  const path = join(dir, `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}${shard}-${process.pid}.json`);
+  const path = join(
+    dir,
+    `verdict-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}${shard}-${process.pid}.json`,
+  );
   await writeFile(path, reportJson(verdict, subject));
   return path;
 }
 
 /** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
 export const VERDICT_OUTPUTS = [
-  { name: 'decision', description: '`pass`, `warn` or `fail`: the gate\'s verdict (fail closed).' },
+  { name: 'decision', description: "`pass`, `warn` or `fail`: the gate's verdict (fail closed)." },
   { name: 'reason', description: 'One sentence saying why.' },
-  { name: 'dashboard_url', description: 'Link to the run or batch in the backend\'s dashboard.' },
-  { name: 'baseline_sha', description: "The base commit whose verdict the gate compared with; empty when there was none." },
-  { name: 'baseline_decision', description: "That base commit's decision; empty when there was none." },
-  { name: 'baseline_run_id', description: "The base commit's backend run id; empty when there was none." },
-  { name: 'repeats_run', description: 'How many times the evaluation ran (`repeats`); 1 without repeats.' },
-  { name: 'repeats_passed', description: 'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.' },
+  { name: 'dashboard_url', description: "Link to the run or batch in the backend's dashboard." },
+  {
+    name: 'baseline_sha',
+    description: 'The base commit whose verdict the gate compared with; empty when there was none.',
+  },
+  {
+    name: 'baseline_decision',
+    description: "That base commit's decision; empty when there was none.",
+  },
+  {
+    name: 'baseline_run_id',
+    description: "The base commit's backend run id; empty when there was none.",
+  },
+  {
+    name: 'repeats_run',
+    description: 'How many times the evaluation ran (`repeats`); 1 without repeats.',
+  },
+  {
+    name: 'repeats_passed',
+    description:
+      'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.',
+  },
 ] as const;
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
@@ -40,8 +63,14 @@ export function setOutputs(verdict: Verdict): void {
   core.setOutput('baseline_decision', base?.decision ?? '');
   core.setOutput('baseline_run_id', base?.ids.run_id ?? '');
   // A gate without repeats ran once; it passed on its own when its own verdict, before the base branch's, is pass.
-  core.setOutput('repeats_run', String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)));
-  core.setOutput('repeats_passed', String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)));
+  core.setOutput(
+    'repeats_run',
+    String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)),
+  );
+  core.setOutput(
+    'repeats_passed',
+    String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)),
+  );
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

@@ -18,7 +18,9 @@ import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
  * aggregate the shards' reports into one verdict; where it reports on GitHub; what its
  * report file is about.
  */
-export type ActionPlan = ({ kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }) & {
+export type ActionPlan = (
+  { kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan }
+) & {
   /** How to compare with the base branch, when there is one to compare with. */
   baseline?: BaseBranchPolicy;
   github: GitHubPlace;
@@ -35,7 +37,11 @@ const FORK_WITHOUT_SECRET =
  * reporting's, and refuses every `with:` key the action does not declare (`undeclared`);
  * throws one {@link InputError} with every problem, before any network call.
  */
-export async function planAction(raw: RawInputs, env: NodeJS.ProcessEnv, undeclared: readonly string[] = []): Promise<ActionPlan> {
+export async function planAction(
+  raw: RawInputs,
+  env: NodeJS.ProcessEnv,
+  undeclared: readonly string[] = [],
+): Promise<ActionPlan> {
   const typos = undeclaredInputProblems(undeclared);
   if (typos.length === 0) return planDeclared(raw, env);
   // The typos, and whatever else is wrong with the declared inputs, in one error.
@@ -53,50 +59,125 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
     planGate(raw, changeOf(target)),
   ]);
   if (reported.status === 'rejected' || planned.status === 'rejected') {
-    throw InputError.combine([reported, planned].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+    throw InputError.combine(
+      [reported, planned].flatMap((result) =>
+        result.status === 'rejected' ? [result.reason] : [],
+      ),
+    );
   }
   const reporting = reported.value;
   const gate = planned.value;
   const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
   const { shard } = gate.inputs;
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-  const found = baselineOf(reporting, { drops: gate.drops, onMissing: gate.inputs.on_missing_baseline, from: gate.inputs.baseline_from, history: gate.inputs.history }, shard ? undefined : target.baseSha);
+  const found = baselineOf(
+    reporting,
+    {
+      drops: gate.drops,
+      onMissing: gate.inputs.on_missing_baseline,
+      from: gate.inputs.baseline_from,
+      history: gate.inputs.history,
+    },
+    shard ? undefined : target.baseSha,
+  );
   const baselineSha = found.baselineSha;
-  const baseline = found.baseline && { ...found.baseline, ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }), onInconclusive: gate.inputs.on_inconclusive };
+  const baseline = found.baseline && {
+    ...found.baseline,
+    ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }),
+    onInconclusive: gate.inputs.on_inconclusive,
+  };
   return {
     kind: 'gate',
     gate,
     ...(baseline ? { baseline } : {}),
     timeoutMs: gate.inputs.timeoutMs,
     // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-    github: { ...place(reporting, target, { checkName, mode: gate.inputs.mode, headSha: gate.change.commitSha, pullRequestNumber: gate.change.pullRequestNumber, off: shard !== undefined }), ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}) },
-    subject: { checkName, repository: target.repository, headSha: gate.change.commitSha, ...(shard ? { shard } : {}) },
+    github: {
+      ...place(reporting, target, {
+        checkName,
+        mode: gate.inputs.mode,
+        headSha: gate.change.commitSha,
+        pullRequestNumber: gate.change.pullRequestNumber,
+        off: shard !== undefined,
+      }),
+      ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}),
+    },
+    subject: {
+      checkName,
+      repository: target.repository,
+      headSha: gate.change.commitSha,
+      ...(shard ? { shard } : {}),
+    },
   };
 }
 
-function place(reporting: GitHubInputs, target: ReturnType<typeof readTarget>, more: Pick<GitHubPlace, 'checkName' | 'mode' | 'headSha' | 'pullRequestNumber'> & { off: boolean }): GitHubPlace {
+function place(
+  reporting: GitHubInputs,
+  target: ReturnType<typeof readTarget>,
+  more: Pick<GitHubPlace, 'checkName' | 'mode' | 'headSha' | 'pullRequestNumber'> & {
+    off: boolean;
+  },
+): GitHubPlace {
   const { off, ...rest } = more;
-  return { ...target, ...rest, token: reporting.github_token, comment: reporting.comment, reportsElsewhere: off };
+  return {
+    ...target,
+    ...rest,
+    token: reporting.github_token,
+    comment: reporting.comment,
+    reportsElsewhere: off,
+  };
 }
 
 /** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting: GitHubInputs, policy: BaseBranchPolicy, baseSha: string | undefined): { baselineSha?: string; baseline?: BaseBranchPolicy } {
+function baselineOf(
+  reporting: GitHubInputs,
+  policy: BaseBranchPolicy,
+  baseSha: string | undefined,
+): { baselineSha?: string; baseline?: BaseBranchPolicy } {
   if (reporting.baseline !== 'auto' || !baseSha) return {};
   return { baselineSha: baseSha, baseline: policy };
 }
 
 /** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
-function planAggregateStep(raw: RawInputs, reporting: GitHubInputs, target: ReturnType<typeof readTarget>, env: NodeJS.ProcessEnv): ActionPlan {
-  const planned = planAggregate(raw, { ...(reporting.check_name ? { checkName: reporting.check_name } : {}), ...(target.headSha ? { headSha: target.headSha } : {}), ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}), cwd: env.GITHUB_WORKSPACE || process.cwd() });
+function planAggregateStep(
+  raw: RawInputs,
+  reporting: GitHubInputs,
+  target: ReturnType<typeof readTarget>,
+  env: NodeJS.ProcessEnv,
+): ActionPlan {
+  const planned = planAggregate(raw, {
+    ...(reporting.check_name ? { checkName: reporting.check_name } : {}),
+    ...(target.headSha ? { headSha: target.headSha } : {}),
+    ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}),
+    cwd: env.GITHUB_WORKSPACE || process.cwd(),
+  });
   const { checkName, headSha } = planned.plan;
   // The pooled verdict is compared with the base commit's, as a single gate's is.
-  const { baselineSha, baseline } = baselineOf(reporting, { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history }, target.baseSha);
+  const { baselineSha, baseline } = baselineOf(
+    reporting,
+    {
+      drops: planned.drops,
+      onMissing: planned.onMissingBaseline,
+      from: planned.baselineFrom,
+      history: planned.history,
+    },
+    target.baseSha,
+  );
   return {
     kind: 'aggregate',
     ...(baseline ? { baseline } : {}),
     aggregate: planned.plan,
     timeoutMs: planned.timeoutMs,
-    github: { ...place(reporting, target, { checkName, mode: planned.mode, headSha, pullRequestNumber: planned.pullRequestNumber, off: false }), ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}) },
+    github: {
+      ...place(reporting, target, {
+        checkName,
+        mode: planned.mode,
+        headSha,
+        pullRequestNumber: planned.pullRequestNumber,
+        off: false,
+      }),
+      ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}),
+    },
     subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
   };
 }
@@ -122,7 +203,8 @@ export function inputErrorPlace(raw: RawInputs, env: NodeJS.ProcessEnv): GitHubP
     checkName: valid(reporting.check_name, 'check_name') ?? backend.defaultCheckName,
     mode: 'hard',
     headSha: valid(common.head_sha, 'head_sha') ?? target.headSha,
-    pullRequestNumber: valid(common.pull_request_number, 'pull_request_number') ?? target.pullRequestNumber,
+    pullRequestNumber:
+      valid(common.pull_request_number, 'pull_request_number') ?? target.pullRequestNumber,
     comment: valid(reporting.comment, 'comment') ?? true,
     // A matrix leg reports through its aggregate step, which fails on the leg's missing report.
     reportsElsewhere: Boolean(valid(common.shard, 'shard')) && !raw.aggregate?.trim(),

@@ -14,18 +14,34 @@ import { SUMMARY_MAX_CHARS, writeJobSummary } from './summary.js';
  * written (an unusable `RUNNER_TEMP`) is a warning: the outputs, the step and the check still
  * say the same verdict.
  */
-export async function reportOnRunner(verdict: Verdict, subject: ReportSubject, mode: Mode, log: GateLog): Promise<void> {
+export async function reportOnRunner(
+  verdict: Verdict,
+  subject: ReportSubject,
+  mode: Mode,
+  log: GateLog,
+): Promise<void> {
   setOutputs(verdict);
   let reportFile = '';
   try {
     reportFile = await writeReportFile(verdict, subject);
   } catch (error) {
-    log.warning(`Could not write the report file (${messageOf(error)}); the \`report_file\` output is empty, the other outputs hold the verdict.`);
+    log.warning(
+      `Could not write the report file (${messageOf(error)}); the \`report_file\` output is empty, the other outputs hold the verdict.`,
+    );
   }
   core.setOutput('report_file', reportFile);
   try {
-    await writeJobSummary(renderVerdict(verdict, { title: subject.shard ? `${subject.checkName} (shard ${subject.shard})` : subject.checkName, mode, maxTools: 50, maxChars: SUMMARY_MAX_CHARS }));
+    await writeJobSummary(
+      renderVerdict(verdict, {
+        title: subject.shard ? `${subject.checkName} (shard ${subject.shard})` : subject.checkName,
+        mode,
+        maxTools: 50,
+        maxChars: SUMMARY_MAX_CHARS,
+      }),
+    );
   } catch (error) {
-    log.warning(`Could not write the job summary (${messageOf(error)}); the outputs and the check hold the verdict.`);
+    log.warning(
+      `Could not write the job summary (${messageOf(error)}); the outputs and the check hold the verdict.`,
+    );
   }
 }

@@ -12,11 +12,21 @@ import type { CliRequest } from './flags.js';
 const MARKDOWN_MAX_CHARS = 512 * 1024;
 
 /** Writes the files the request asks for; returns one sentence per file that could not be written. */
-export async function writeRequestedFiles(request: CliRequest, verdict: Verdict, subject: ReportSubject, mode: Mode): Promise<string[]> {
+export async function writeRequestedFiles(
+  request: CliRequest,
+  verdict: Verdict,
+  subject: ReportSubject,
+  mode: Mode,
+): Promise<string[]> {
   const files: [flag: string, path: string | undefined, content: () => string][] = [
     ['--report', request.report, () => reportJson(verdict, subject)],
     ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
-    ['--markdown', request.markdown, () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`],
+    [
+      '--markdown',
+      request.markdown,
+      () =>
+        `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`,
+    ],
   ];
   const problems = await Promise.all(
     files.map(async ([flag, path, content]) => {

@@ -8,13 +8,28 @@ import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 
 /** The command line's own flags: where its files go, and how much it says. */
 export const CLI_FLAGS = [
-  { name: 'report', value: 'FILE', description: "Write the whole verdict as JSON (the same format as the GitHub Action's report file)." },
-  { name: 'junit', value: 'FILE', description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).' },
-  { name: 'markdown', value: 'FILE', description: 'Write the summary as markdown, e.g. for a merge-request note.' },
+  {
+    name: 'report',
+    value: 'FILE',
+    description:
+      "Write the whole verdict as JSON (the same format as the GitHub Action's report file).",
+  },
+  {
+    name: 'junit',
+    value: 'FILE',
+    description:
+      'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).',
+  },
+  {
+    name: 'markdown',
+    value: 'FILE',
+    description: 'Write the summary as markdown, e.g. for a merge-request note.',
+  },
   {
     name: 'baseline-report',
     value: 'FILE',
-    description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+    description:
+      "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
   },
   {
     name: 'history-dir',
@@ -46,7 +61,11 @@ export interface CliRequest {
 }
 
 /** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
-export const CLI_INPUTS: readonly DeclaredInput[] = [...GATE_INPUTS.filter((input) => !input.actionOnly), ...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS];
+export const CLI_INPUTS: readonly DeclaredInput[] = [
+  ...GATE_INPUTS.filter((input) => !input.actionOnly),
+  ...CLI_GITHUB_INPUTS,
+  ...GITLAB_INPUTS,
+];
 
 /** `trace_file` → `--trace-file`. */
 export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;
@@ -68,8 +87,22 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     const flag = CLI_FLAGS.find((f) => f.name === name);
     return flag && 'short' in flag ? flag.short : undefined;
   };
-  const options = Object.fromEntries([...flags].map(([name, spec]) => [name, { type: spec.takesValue ? ('string' as const) : ('boolean' as const), ...(shortOf(name) ? { short: shortOf(name) } : {}) }]));
-  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const options = Object.fromEntries(
+    [...flags].map(([name, spec]) => [
+      name,
+      {
+        type: spec.takesValue ? ('string' as const) : ('boolean' as const),
+        ...(shortOf(name) ? { short: shortOf(name) } : {}),
+      },
+    ]),
+  );
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values = new Map<string, string | true>();
   const problems: string[] = [];
   // A word after a switch or an unknown flag belongs to it: it is said once, with that flag.
@@ -77,8 +110,12 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      if (!owner) problems.push(`Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`);
-      else if (owner.known) problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
+      if (!owner)
+        problems.push(
+          `Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`,
+        );
+      else if (owner.known)
+        problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
       owner = undefined;
       continue;
     }
@@ -93,13 +130,15 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     }
     if (values.has(name)) problems.push(`Flag ${flag} is given twice; give it once`);
     if (!spec.takesValue) {
-      if (token.value !== undefined) problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
+      if (token.value !== undefined)
+        problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
       else owner = { flag, known: true };
       values.set(name, true);
       continue;
     }
     // A value that is itself a flag means the value was forgotten (`--token --verbose`); `-0.02` is a value.
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+      problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
     else values.set(name, token.value);
   }
   problems.push(...unknownVariables(env));
@@ -107,7 +146,12 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     const value = values.get(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const inputs = Object.fromEntries(CLI_INPUTS.map(({ name }) => [name, text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '']));
+  const inputs = Object.fromEntries(
+    CLI_INPUTS.map(({ name }) => [
+      name,
+      text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '',
+    ]),
+  );
   return {
     inputs,
     report: text('report'),

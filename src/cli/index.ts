@@ -6,7 +6,9 @@ import { main } from './main.js';
 main(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
   (status) => process.exit(status),
   (error: unknown) => {
-    process.stderr.write(`agent-reliability-gate: unexpected error: ${printable(error instanceof Error ? error.message : String(error))}\n`);
+    process.stderr.write(
+      `agent-reliability-gate: unexpected error: ${printable(error instanceof Error ? error.message : String(error))}\n`,
+    );
     process.exit(1);
   },
 );

@@ -12,7 +12,11 @@ export interface ProgressStream {
  * The gate's log on stderr, redacted of the secrets. On a terminal each step keeps one live
  * line that its progress overwrites; in a CI log every line stays, as it happened.
  */
-export function cliLog(stream: ProgressStream, secrets: readonly (string | undefined)[], verbose: boolean): GateLog & { close(): void } {
+export function cliLog(
+  stream: ProgressStream,
+  secrets: readonly (string | undefined)[],
+  verbose: boolean,
+): GateLog & { close(): void } {
   const live = stream.isTTY === true;
   let open = false;
   // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.

@@ -20,7 +20,13 @@ import { type CliRequest, inFlagWords, readRequest } from './flags.js';
 import { helpText } from './help.js';
 import { VERSION } from './version.js';
 import { cliLog, type ProgressStream } from './log.js';
-import { type CliReporting, readReporting, reportingProblems, type ReviewReport, startReporting } from './reporting.js';
+import {
+  type CliReporting,
+  readReporting,
+  reportingProblems,
+  type ReviewReport,
+  startReporting,
+} from './reporting.js';
 
 /** Exit statuses: what a CI reads of the gate. */
 export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
@@ -51,7 +57,11 @@ interface Run {
  * note and GitHub's check and comment, the decision on stdout and an exit status. Returns the
  * status.
  */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIO,
+): Promise<number> {
   const request = readRequest(argv, env);
   if (request.help || request.version) {
     io.stdout.write(request.help ? helpText() : `agent-reliability-gate ${VERSION}\n`);
@@ -64,8 +74,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const change = detectChange(env);
   const { reporting, problems } = readReporting(request.inputs);
   // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
-  const historyDir = request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
-  const run: Run = { request, ...(reporting ? { reporting } : {}), problems: [...request.problems, ...(historyDir ? [historyDir] : []), ...problems, ...reportingProblems(reporting, change)], change, env, io, log };
+  const historyDir =
+    request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
+  const run: Run = {
+    request,
+    ...(reporting ? { reporting } : {}),
+    problems: [
+      ...request.problems,
+      ...(historyDir ? [historyDir] : []),
+      ...problems,
+      ...reportingProblems(reporting, change),
+    ],
+    change,
+    env,
+    io,
+    log,
+  };
   return request.inputs.aggregate?.trim() ? aggregateShards(run) : gate(run);
 }
 
@@ -73,11 +97,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 async function gate(run: Run): Promise<number> {
   const { request, change, env, log } = run;
   const plan = await planGate(request.inputs, change).catch((error: unknown) => error as Error);
-  const problems = [...run.problems, ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : [])];
+  const problems = [
+    ...run.problems,
+    ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
+  ];
   if (plan instanceof Error || problems.length > 0) {
-    return refuse(run, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), plan instanceof Error ? undefined : plan.backend.defaultCheckName);
+    return refuse(
+      run,
+      problems.length > 0 ? problemsMessage(problems) : messageOf(plan),
+      plan instanceof Error ? undefined : plan.backend.defaultCheckName,
+    );
   }
-  log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
+  log.info(
+    `Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`,
+  );
   const { inputs } = plan;
   const checkName = run.reporting?.github.check_name ?? plan.backend.defaultCheckName;
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
@@ -89,7 +122,9 @@ async function gate(run: Run): Promise<number> {
       checkName,
       mode: inputs.mode,
       ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}),
-      ...(plan.change.pullRequestNumber ? { pullRequestNumber: plan.change.pullRequestNumber } : {}),
+      ...(plan.change.pullRequestNumber
+        ? { pullRequestNumber: plan.change.pullRequestNumber }
+        : {}),
       ...(inputs.shard ? { shard: inputs.shard } : {}),
       compareWithBase: !request.baselineReport,
       history: request.historyDir ? 0 : inputs.history,
@@ -103,7 +138,10 @@ async function gate(run: Run): Promise<number> {
   );
   // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
   const baselineRunId = async () => comparableRunId(plan, await review.baseline);
-  const evaluated = redactSecrets(await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
+  const evaluated = redactSecrets(
+    await runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }),
+    secretsOf(request),
+  );
   const policy: BaseBranchPolicy = {
     drops: plan.drops,
     onMissing: inputs.on_missing_baseline,
@@ -113,7 +151,12 @@ async function gate(run: Run): Promise<number> {
     history: inputs.history,
   };
   const verdict = await compared(request, evaluated, checkName, policy, review, log);
-  const subject = { checkName, repository: change.repository, headSha: plan.change.commitSha, ...(inputs.shard ? { shard: inputs.shard } : {}) };
+  const subject = {
+    checkName,
+    repository: change.repository,
+    headSha: plan.change.commitSha,
+    ...(inputs.shard ? { shard: inputs.shard } : {}),
+  };
   const written = await finish(run, verdict, subject, inputs.mode, review);
   cancel.dispose();
   return exitStatus(verdict, inputs.mode, written, log);
@@ -134,8 +177,12 @@ async function aggregateShards(run: Run): Promise<number> {
       return error instanceof InputError ? error : new InputError(messageOf(error));
     }
   })();
-  const problems = [...run.problems, ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : [])];
-  if (planned instanceof InputError || problems.length > 0) return refuse(run, problemsMessage(problems));
+  const problems = [
+    ...run.problems,
+    ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : []),
+  ];
+  if (planned instanceof InputError || problems.length > 0)
+    return refuse(run, problemsMessage(problems));
   const { plan, mode } = planned;
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const review = startReporting(
@@ -155,15 +202,41 @@ async function aggregateShards(run: Run): Promise<number> {
     log,
     { agents: machineAgents(env), cancelled: cancel.signalled },
   );
-  const policy: BaseBranchPolicy = { drops: planned.drops, onMissing: planned.onMissingBaseline, from: planned.baselineFrom, history: planned.history };
-  const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review, log);
-  const written = await finish(run, verdict, { checkName: plan.checkName, repository: change.repository, ...(planned.headSha ? { headSha: planned.headSha } : {}) }, mode, review);
+  const policy: BaseBranchPolicy = {
+    drops: planned.drops,
+    onMissing: planned.onMissingBaseline,
+    from: planned.baselineFrom,
+    history: planned.history,
+  };
+  const verdict = await compared(
+    request,
+    await aggregateReports(plan, log),
+    plan.checkName,
+    policy,
+    review,
+    log,
+  );
+  const written = await finish(
+    run,
+    verdict,
+    {
+      checkName: plan.checkName,
+      repository: change.repository,
+      ...(planned.headSha ? { headSha: planned.headSha } : {}),
+    },
+    mode,
+    review,
+  );
   cancel.dispose();
   return exitStatus(verdict, mode, written, log);
 }
 
 /** Every secret the command line holds: redacted from all it prints, writes and reports. */
-const secretsOf = (request: CliRequest) => [request.inputs.token, request.inputs.gitlab_token, request.inputs.github_token];
+const secretsOf = (request: CliRequest) => [
+  request.inputs.token,
+  request.inputs.gitlab_token,
+  request.inputs.github_token,
+];
 
 /** Every problem with the flags and inputs, one line each, in the command line's words. */
 function problemsMessage(problems: string[]): string {
@@ -177,15 +250,38 @@ function problemsMessage(problems: string[]): string {
 async function refuse(run: Run, message: string, backendCheckName?: string): Promise<number> {
   const { request, change, env, io, log } = run;
   const secrets = secretsOf(request);
-  const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
+  const verdict = redactSecrets(
+    failedVerdict(request.inputs.backend || 'gate', message, {}, 0),
+    secrets,
+  );
   // stderr says every problem; the verdict's reason is bounded like any other.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
   const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
   // A required check must not wait forever for a gate that could not start: it is completed as failed.
-  const review = reportingProblems(run.reporting, change).length === 0
-    ? startReporting(run.reporting, { checkName, mode: 'hard', ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}), compareWithBase: false, history: 0, timeoutMs: 0 }, change, env, log)
-    : undefined;
-  await finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
+  const review =
+    reportingProblems(run.reporting, change).length === 0
+      ? startReporting(
+          run.reporting,
+          {
+            checkName,
+            mode: 'hard',
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            compareWithBase: false,
+            history: 0,
+            timeoutMs: 0,
+          },
+          change,
+          env,
+          log,
+        )
+      : undefined;
+  await finish(
+    run,
+    verdict,
+    { checkName, repository: change.repository, headSha: change.commitSha },
+    'hard',
+    review,
+  );
   return EXIT.badInput;
 }
 
@@ -195,11 +291,22 @@ async function refuse(run: Run, message: string, backendCheckName?: string): Pro
  * history beside it, from `--history-dir` or from GitHub. Without a baseline, a drop threshold
  * compares nothing and `--on-missing-baseline` decides.
  */
-async function compared(request: CliRequest, verdict: Verdict, checkName: string, policy: BaseBranchPolicy, review: ReviewReport, log: GateLog): Promise<Verdict> {
+async function compared(
+  request: CliRequest,
+  verdict: Verdict,
+  checkName: string,
+  policy: BaseBranchPolicy,
+  review: ReviewReport,
+  log: GateLog,
+): Promise<Verdict> {
   const [fromFile, onGitHub, read] = await Promise.all([
-    request.baselineReport ? baselineFromReport(request.baselineReport, verdict, checkName) : undefined,
+    request.baselineReport
+      ? baselineFromReport(request.baselineReport, verdict, checkName)
+      : undefined,
     review.baseline,
-    request.historyDir !== undefined ? historyFromReports(request.historyDir, checkName, policy.history) : review.history.then((entries) => entries && { entries, notes: [] }),
+    request.historyDir !== undefined
+      ? historyFromReports(request.historyDir, checkName, policy.history)
+      : review.history.then((entries) => entries && { entries, notes: [] }),
   ]);
   const history = read?.entries;
   // What the folder left out is said once, in the log and beside the history.
@@ -209,7 +316,14 @@ async function compared(request: CliRequest, verdict: Verdict, checkName: string
   if (!base && !history && policy.drops.length === 0) return verdict;
   return compareWithBaseBranch(
     verdict,
-    { base: base ?? { missing: 'no --baseline-report was given, and no base commit was read from GitHub' }, ...(read ? { history: { entries: read.entries, asked: policy.history, notes: read.notes } } : {}) },
+    {
+      base: base ?? {
+        missing: 'no --baseline-report was given, and no base commit was read from GitHub',
+      },
+      ...(read
+        ? { history: { entries: read.entries, asked: policy.history, notes: read.notes } }
+        : {}),
+    },
     policy,
   );
 }
@@ -224,14 +338,26 @@ function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: GateLog
 }
 
 /** Writes the files and reports the verdict, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function finish(run: Run, verdict: Verdict, subject: ReportSubject, mode: Mode, review?: ReviewReport): Promise<boolean> {
+async function finish(
+  run: Run,
+  verdict: Verdict,
+  subject: ReportSubject,
+  mode: Mode,
+  review?: ReviewReport,
+): Promise<boolean> {
   const { request, io, log } = run;
   log.close();
   // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
   // a threshold --min-pass-rate), since the core writes it in the action's.
   const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
-  const [problems] = await Promise.all([writeRequestedFiles(request, spoken, subject, mode), review?.finish(spoken)]);
-  for (const problem of problems) log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
+  const [problems] = await Promise.all([
+    writeRequestedFiles(request, spoken, subject, mode),
+    review?.finish(spoken),
+  ]);
+  for (const problem of problems)
+    log.warning(
+      `${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`,
+    );
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
   return problems.length === 0;

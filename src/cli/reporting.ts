@@ -36,7 +36,9 @@ export function readReporting(inputs: RawInputs): { reporting?: CliReporting; pr
     try {
       return read();
     } catch (error) {
-      problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
+      problems.push(
+        ...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]),
+      );
       return undefined;
     }
   };
@@ -90,13 +92,23 @@ export function startReporting(
   const wantsGitLab = Boolean(reporting?.gitlab.gitlab_token);
   const wantsGitHub = Boolean(reporting?.github.github_token);
   if (gate.shard && (wantsGitLab || wantsGitHub)) {
-    log.info('This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.');
-    return { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
+    log.info(
+      'This is one shard of a matrix: nothing is reported here; the job that runs --aggregate reports for every shard.',
+    );
+    return {
+      baseline: Promise.resolve(undefined),
+      history: Promise.resolve(undefined),
+      finish: async () => undefined,
+    };
   }
   const found = reporting && gitlabNotePlace(env, reporting.gitlab.gitlab_token, gate.checkName);
   if (found && 'skip' in found) (found.warn ? log.warning : log.info)(found.skip);
-  const note = found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
-  const gitlabHistory = found && 'place' in found ? startGitLabHistory(found.place, gate, env, log, options.agents) : undefined;
+  const note =
+    found && 'place' in found ? startGitLabNote(found.place, log, options.agents) : undefined;
+  const gitlabHistory =
+    found && 'place' in found
+      ? startGitLabHistory(found.place, gate, env, log, options.agents)
+      : undefined;
   let github: Promise<GitHubReport> | undefined;
   if (reporting && wantsGitHub) {
     const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
@@ -114,7 +126,12 @@ export function startReporting(
         mode: gate.mode,
         ...(change.runUrl ? { runUrl: change.runUrl } : {}),
         fromPullRequest: {
-          ...(change.commitSha ? { ciCommitSha: change.commitSha, ...(change.commitVariable ? { ciCommitName: change.commitVariable } : {}) } : {}),
+          ...(change.commitSha
+            ? {
+                ciCommitSha: change.commitSha,
+                ...(change.commitVariable ? { ciCommitName: change.commitVariable } : {}),
+              }
+            : {}),
           compareWithBase: gate.compareWithBase && inputs.baseline === 'auto',
         },
         words: CLI_WORDS,
@@ -126,10 +143,19 @@ export function startReporting(
   }
   return {
     // On GitLab the target branch's newest report is the base, as the newest check is on GitHub.
-    baseline: github ? github.then((report) => report.baseline) : gitlabHistory ? gitlabHistory.then(newestAsBase) : Promise.resolve(undefined),
-    history: github ? github.then((report) => report.history) : (gitlabHistory ?? Promise.resolve(undefined)),
+    baseline: github
+      ? github.then((report) => report.baseline)
+      : gitlabHistory
+        ? gitlabHistory.then(newestAsBase)
+        : Promise.resolve(undefined),
+    history: github
+      ? github.then((report) => report.history)
+      : (gitlabHistory ?? Promise.resolve(undefined)),
     async finish(verdict) {
-      await Promise.all([note?.finish(verdict, gate.mode), github?.then((report) => report.finish(verdict))]);
+      await Promise.all([
+        note?.finish(verdict, gate.mode),
+        github?.then((report) => report.finish(verdict)),
+      ]);
     },
   };
 }
@@ -139,16 +165,40 @@ export function startReporting(
  * of this job (`--report`, kept as an artifact), read beside the backend's work. None without
  * `--report` (nothing names the artifact) or with `--history 0`, and the log says why.
  */
-function startGitLabHistory(place: GitLabNotePlace, gate: ReportedGate, env: NodeJS.ProcessEnv, log: GateLog, agents?: AgentSource): Promise<HistoryEntry[] | undefined> | undefined {
+function startGitLabHistory(
+  place: GitLabNotePlace,
+  gate: ReportedGate,
+  env: NodeJS.ProcessEnv,
+  log: GateLog,
+  agents?: AgentSource,
+): Promise<HistoryEntry[] | undefined> | undefined {
   if (gate.history === 0) return undefined;
   const ref = env.CI_MERGE_REQUEST_TARGET_BRANCH_NAME?.trim() || env.CI_DEFAULT_BRANCH?.trim();
   const jobName = env.CI_JOB_NAME?.trim();
-  const reportPath = gate.reportPath && !isAbsolute(gate.reportPath) ? normalize(gate.reportPath).replaceAll('\\', '/') : undefined;
+  const reportPath =
+    gate.reportPath && !isAbsolute(gate.reportPath)
+      ? normalize(gate.reportPath).replaceAll('\\', '/')
+      : undefined;
   if (!ref || !jobName || !reportPath || reportPath.startsWith('..')) {
-    log.info(`History: not read from GitLab: ${!reportPath ? 'it is the --report artifact the same job keeps on the target branch, and this job names none (or one outside the project)' : '`CI_MERGE_REQUEST_TARGET_BRANCH_NAME` and `CI_JOB_NAME` are not set'}.`);
+    log.info(
+      `History: not read from GitLab: ${!reportPath ? 'it is the --report artifact the same job keeps on the target branch, and this job names none (or one outside the project)' : '`CI_MERGE_REQUEST_TARGET_BRANCH_NAME` and `CI_JOB_NAME` are not set'}.`,
+    );
     return undefined;
   }
-  const history = findGitLabHistory({ apiUrl: place.apiUrl, token: place.token, projectId: place.projectId, ref, jobName, reportPath, checkName: gate.checkName, count: gate.history }, log, agents);
+  const history = findGitLabHistory(
+    {
+      apiUrl: place.apiUrl,
+      token: place.token,
+      projectId: place.projectId,
+      ref,
+      jobName,
+      reportPath,
+      checkName: gate.checkName,
+      count: gate.history,
+    },
+    log,
+    agents,
+  );
   history.catch(() => undefined);
   return history;
 }
@@ -157,7 +207,17 @@ function startGitLabHistory(place: GitLabNotePlace, gate: ReportedGate, env: Nod
  * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
  * One problem, in the command line's words, or none.
  */
-export function reportingProblems(reporting: CliReporting | undefined, change: DetectedChange): string[] {
-  if (!reporting?.github.github_token || reporting.github.repository || change.repository !== 'unknown/unknown') return [];
-  return [`GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`];
+export function reportingProblems(
+  reporting: CliReporting | undefined,
+  change: DetectedChange,
+): string[] {
+  if (
+    !reporting?.github.github_token ||
+    reporting.github.repository ||
+    change.repository !== 'unknown/unknown'
+  )
+    return [];
+  return [
+    `GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`,
+  ];
 }

@@ -24,12 +24,28 @@ export const BaselineRecord = z.object({
   /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
   repeats: z.number().int().min(1).max(20).optional(),
   /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
-  spread: z.record(z.string(), z.object({ n: z.number().int().min(2).max(20), mean: z.number().finite(), sd: z.number().finite().min(0) })).optional(),
+  spread: z
+    .record(
+      z.string(),
+      z.object({
+        n: z.number().int().min(2).max(20),
+        mean: z.number().finite(),
+        sd: z.number().finite().min(0),
+      }),
+    )
+    .optional(),
   /**
    * What was left out to fit GitHub's limit on a check's text: how many failing tools and
    * regressed items past those listed, and the ids too long to keep. Absent when nothing was.
    */
-  omitted: z.object({ failingTools: z.number().int().min(0), regressedItems: z.number().int().min(0), ids: z.array(z.string()).max(20) }).partial().optional(),
+  omitted: z
+    .object({
+      failingTools: z.number().int().min(0),
+      regressedItems: z.number().int().min(0),
+      ids: z.array(z.string()).max(20),
+    })
+    .partial()
+    .optional(),
 });
 export type BaselineRecord = z.output<typeof BaselineRecord>;
 

@@ -3,7 +3,16 @@ import { type Interval, meanAndSd, tQuantile } from './stats.js';
 import { type ReadReport, readReport } from './aggregate/read-report.js';
 import { InputError } from './errors.js';
 import { truncate } from './text.js';
-import { checkThreshold, type Decision, describeThreshold, type Figures, MAX_REASON_CHARS, type ThresholdResult, type Verdict, worst } from './verdict.js';
+import {
+  checkThreshold,
+  type Decision,
+  describeThreshold,
+  type Figures,
+  MAX_REASON_CHARS,
+  type ThresholdResult,
+  type Verdict,
+  worst,
+} from './verdict.js';
 import { COMPARABLE_SPECS, figureSpec } from './vocabulary.js';
 
 /** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
@@ -33,7 +42,12 @@ export interface EncodedRecord {
 }
 
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
-export function encodeRecord(verdict: Verdict, checkName: string, headSha: string, now = new Date()): string {
+export function encodeRecord(
+  verdict: Verdict,
+  checkName: string,
+  headSha: string,
+  now = new Date(),
+): string {
   return hide(recordOf(verdict, checkName, headSha, now));
 }
 
@@ -44,7 +58,13 @@ export function encodeRecord(verdict: Verdict, checkName: string, headSha: strin
  * (kept most frequent first), then ids too long to be any backend's. A record that still does
  * not fit is not written, said.
  */
-export function boundedRecord(verdict: Verdict, checkName: string, headSha: string, now = new Date(), maxChars = RECORD_MAX_CHARS): EncodedRecord {
+export function boundedRecord(
+  verdict: Verdict,
+  checkName: string,
+  headSha: string,
+  now = new Date(),
+  maxChars = RECORD_MAX_CHARS,
+): EncodedRecord {
   const full = recordOf(verdict, checkName, headSha, now);
   const whole = hide(full);
   if (whole.length <= maxChars) return { text: whole };
@@ -54,9 +74,21 @@ export function boundedRecord(verdict: Verdict, checkName: string, headSha: stri
     const omitted: NonNullable<BaselineRecord['omitted']> = {
       ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
       ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-      ...(Object.keys(ids).length < Object.keys(full.ids).length ? { ids: Object.keys(full.ids).filter((name) => !(name in ids)).slice(0, 20) } : {}),
+      ...(Object.keys(ids).length < Object.keys(full.ids).length
+        ? {
+            ids: Object.keys(full.ids)
+              .filter((name) => !(name in ids))
+              .slice(0, 20),
+          }
+        : {}),
     };
-    return { ...full, ids, failingTools: tools.slice(0, keep), ...(items ? { regressedItems: items.slice(0, keep) } : {}), omitted };
+    return {
+      ...full,
+      ids,
+      failingTools: tools.slice(0, keep),
+      ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+      omitted,
+    };
   };
   const fits = (record: BaselineRecord) => hide(record).length <= maxChars;
   // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
@@ -70,14 +102,25 @@ export function boundedRecord(verdict: Verdict, checkName: string, headSha: stri
     }
     return cut(low, ids);
   };
-  const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+  const shortIds = Object.fromEntries(
+    Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS),
+  );
   const record = largest(full.ids) ?? largest(shortIds);
-  if (!record) return { said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.` };
+  if (!record)
+    return {
+      said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+    };
   const omitted = record.omitted ?? {};
   const parts = [
-    omitted.failingTools ? `${record.failingTools.length} of its ${tools.length} failing tools` : '',
-    omitted.regressedItems ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items` : '',
-    omitted.ids ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)` : '',
+    omitted.failingTools
+      ? `${record.failingTools.length} of its ${tools.length} failing tools`
+      : '',
+    omitted.regressedItems
+      ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+      : '',
+    omitted.ids
+      ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+      : '',
   ].filter(Boolean);
   return {
     text: hide(record),
@@ -95,12 +138,24 @@ function recordOf(verdict: Verdict, checkName: string, headSha: string, now: Dat
     decision: verdict.decision,
     headSha,
     figures: verdict.figures,
-    ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    ids: Object.fromEntries(
+      Object.entries(verdict.ids).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    ),
     failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-    ...(verdict.errorBars ? { regressedItems: verdict.errorBars.regressed.slice(0, 100).map((r) => truncate(r.item, 200)) } : {}),
+    ...(verdict.errorBars
+      ? {
+          regressedItems: verdict.errorBars.regressed
+            .slice(0, 100)
+            .map((r) => truncate(r.item, 200)),
+        }
+      : {}),
     at: now.toISOString(),
     ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
-    thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
+    thresholds: Object.fromEntries(
+      verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit]),
+    ),
     repeats: verdict.repeats?.rows.length ?? 1,
     ...spreadOf(verdict),
   };
@@ -130,8 +185,12 @@ export function decodeRecord(text: string | null | undefined): BaselineRecord | 
   const encoded = RECORD.exec(text ?? '')?.[1];
   if (!encoded) return 'it holds no record';
   try {
-    const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-    return parsed.success ? parsed.data : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    const parsed = BaselineRecord.safeParse(
+      JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')),
+    );
+    return parsed.success
+      ? parsed.data
+      : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
   } catch {
     return 'its record is not JSON';
   }
@@ -150,13 +209,21 @@ type DropInput = 'max_pass_rate_drop' | 'max_reliability_drop';
  * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
  * would be ignored). Either front door's inputs, parsed.
  */
-export function dropsOf(given: Partial<Record<DropInput, number | undefined>>, backendId: string): BaselinePolicy['drops'] {
+export function dropsOf(
+  given: Partial<Record<DropInput, number | undefined>>,
+  backendId: string,
+): BaselinePolicy['drops'] {
   const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
     const limit = given[input];
     return limit === undefined ? [] : [{ input, figure, limit }];
   });
-  const foreign = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find((input) => given[input] !== undefined && !drops.some((d) => d.input === input));
-  if (foreign) throw new InputError(`Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+  const foreign = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find(
+    (input) => given[input] !== undefined && !drops.some((d) => d.input === input),
+  );
+  if (foreign)
+    throw new InputError(
+      `Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`,
+    );
   return drops;
 }
 
@@ -176,7 +243,12 @@ export interface BaselinePolicy {
  * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
  * drop thresholds decide what `onMissing` says.
  */
-export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefined, foundMissing: string | undefined, policy: BaselinePolicy): Verdict {
+export function applyBaseline(
+  verdict: Verdict,
+  found: BaselineRecord | undefined,
+  foundMissing: string | undefined,
+  policy: BaselinePolicy,
+): Verdict {
   // A base verdict of another campaign, dataset or eval version measured something else: it is no baseline, and said so.
   const differs = found ? notComparable(verdict, found) : undefined;
   const record = differs ? undefined : found;
@@ -188,22 +260,49 @@ export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefine
       if (base !== undefined) deltas[name] = Number((value - base).toFixed(6));
     }
   }
-  const newlyFailingTools = record ? verdict.topFailingTools.map((t) => t.tool).filter((tool) => !record.failingTools.includes(tool)) : [];
-  const comparison: BaselineComparison = { ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }), deltas, newlyFailingTools, ...(differs ? { notComparable: true } : {}) };
-  if (verdict.outcome !== 'evaluated' || policy.drops.length === 0) return { ...verdict, baseline: comparison };
+  const newlyFailingTools = record
+    ? verdict.topFailingTools
+        .map((t) => t.tool)
+        .filter((tool) => !record.failingTools.includes(tool))
+    : [];
+  const comparison: BaselineComparison = {
+    ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }),
+    deltas,
+    newlyFailingTools,
+    ...(differs ? { notComparable: true } : {}),
+  };
+  if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
+    return { ...verdict, baseline: comparison };
 
   const drops: ThresholdResult[] = policy.drops.map((drop) => {
     const spec = figureSpec(drop.figure);
     const label = `${spec?.label ?? drop.figure} drop`;
     const current = verdict.figures[drop.figure];
     const base = record?.figures[drop.figure];
-    const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
+    const fall =
+      current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
     // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
-    const unmeasured = record ? undefined : { why: `no baseline: ${missing ?? 'none found'}`, decides: policy.onMissing, by: 'on_missing_baseline' };
+    const unmeasured = record
+      ? undefined
+      : {
+          why: `no baseline: ${missing ?? 'none found'}`,
+          decides: policy.onMissing,
+          by: 'on_missing_baseline',
+        };
     // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
-    const interval = record ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95) : undefined;
+    const interval = record
+      ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95)
+      : undefined;
     return checkThreshold(
-      { input: drop.input, figure: `${drop.figure}${DROP_SUFFIX}`, comparator: '<=', limit: drop.limit, breaks: 'fail', ...(unmeasured ? { unmeasured } : {}), ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}) },
+      {
+        input: drop.input,
+        figure: `${drop.figure}${DROP_SUFFIX}`,
+        comparator: '<=',
+        limit: drop.limit,
+        breaks: 'fail',
+        ...(unmeasured ? { unmeasured } : {}),
+        ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}),
+      },
       fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall },
       spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : [],
     );
@@ -215,7 +314,13 @@ export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefine
   // Every drop held: the reason says so, so that it counts what the table shows.
   const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
   const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
-  return { ...verdict, decision, reason: truncate(reason, MAX_REASON_CHARS), thresholds: [...verdict.thresholds, ...drops], baseline: comparison };
+  return {
+    ...verdict,
+    decision,
+    reason: truncate(reason, MAX_REASON_CHARS),
+    thresholds: [...verdict.thresholds, ...drops],
+    baseline: comparison,
+  };
 }
 
 /**
@@ -223,9 +328,13 @@ export function applyBaseline(verdict: Verdict, found: BaselineRecord | undefine
  * different value of something both name as evaluated (a record that names nothing, written
  * before records did, is taken as comparable, as it always was).
  */
-export function notComparable(verdict: Pick<Verdict, 'backend' | 'evaluated'>, record: Pick<BaselineRecord, 'backend' | 'evaluated' | 'headSha'>): string | undefined {
+export function notComparable(
+  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
+  record: Pick<BaselineRecord, 'backend' | 'evaluated' | 'headSha'>,
+): string | undefined {
   const base = `the base verdict (${record.headSha.slice(0, 12)})`;
-  if (record.backend !== verdict.backend) return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
+  if (record.backend !== verdict.backend)
+    return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
   for (const [name, here] of Object.entries(verdict.evaluated ?? {})) {
     const there = record.evaluated?.[name];
     if (there !== undefined && there !== here) {
@@ -237,18 +346,41 @@ export function notComparable(verdict: Pick<Verdict, 'backend' | 'evaluated'>, r
 }
 
 /** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
-function dropInterval(record: BaselineRecord, verdict: Verdict, figure: string, confidence: number): Interval | undefined {
+function dropInterval(
+  record: BaselineRecord,
+  verdict: Verdict,
+  figure: string,
+  confidence: number,
+): Interval | undefined {
   const base = record.spread?.[figure];
-  const values = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated').map((row) => row.figures[figure]) ?? [];
+  const values =
+    verdict.repeats?.rows
+      .filter((row) => row.outcome === 'evaluated')
+      .map((row) => row.figures[figure]) ?? [];
   if (!base || values.length < 2 || values.some((v) => v === undefined)) return undefined;
   const current = meanAndSd(values as number[]);
   const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
   const se = Math.sqrt(vb + vc);
   const estimate = Number((base.mean - current.mean).toFixed(6));
-  if (!(se > 0)) return { estimate, low: estimate, high: estimate, confidence, n: base.n + values.length, method: 'difference of repeats, no spread' };
+  if (!(se > 0))
+    return {
+      estimate,
+      low: estimate,
+      high: estimate,
+      confidence,
+      n: base.n + values.length,
+      method: 'difference of repeats, no spread',
+    };
   const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-  return { estimate, low: estimate - half, high: estimate + half, confidence, n: base.n + values.length, method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)` };
+  return {
+    estimate,
+    low: estimate - half,
+    high: estimate + half,
+    confidence,
+    n: base.n + values.length,
+    method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)`,
+  };
 }
 
 /**
@@ -257,11 +389,18 @@ function dropInterval(record: BaselineRecord, verdict: Verdict, figure: string, 
  * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
  * baseline", said plainly, and `on_missing_baseline` decides.
  */
-export async function baselineFromReport(path: string, verdict: Verdict, checkName: string): Promise<{ record?: BaselineRecord; missing?: string }> {
+export async function baselineFromReport(
+  path: string,
+  verdict: Verdict,
+  checkName: string,
+): Promise<{ record?: BaselineRecord; missing?: string }> {
   const report = await readReport(path);
   if (typeof report === 'string') return { missing: `the baseline ${report}` };
   // Another backend is said here; another campaign, dataset or eval version when it is compared.
-  if (report.backend !== verdict.backend) return { missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable` };
+  if (report.backend !== verdict.backend)
+    return {
+      missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
+    };
   const record = recordOfReport(report, checkName);
   return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
 }
@@ -281,10 +420,11 @@ export function recordOfReport(report: ReadReport, checkName: string): BaselineR
           : undefined;
   if (why || !report.headSha) return `report ${report.file} ${why ?? 'names no commit'}`;
   // Written when the report was (reports of older releases do not say: the epoch, the oldest).
-  const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
+  const record = decodeRecord(
+    encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)),
+  );
   return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }
-
 
 /**
  * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
@@ -292,6 +432,7 @@ export function recordOfReport(report: ReadReport, checkName: string): BaselineR
  * a missing baseline's `warn` does not make the one run a failed one.
  */
 export function passedOnItsOwn(verdict: Verdict): boolean {
-  if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass') return false;
+  if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
+    return false;
   return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }

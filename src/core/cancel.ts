@@ -20,7 +20,10 @@ export class CancelledError extends Error {
  * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
  * signal, before the runner's SIGKILL.
  */
-export function listenForCancel(hardExitMs: number, exit: (code: number) => void = (code) => process.exit(code)): Cancellation {
+export function listenForCancel(
+  hardExitMs: number,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Cancellation {
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {

@@ -26,7 +26,8 @@ export class Deadline {
   shorten(ms: number): void {
     this.end = Math.min(this.end, this.now() + ms);
     if (this.controller) this.arm();
-    for (const { deadline, reserveMs } of this.reserving) deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
+    for (const { deadline, reserveMs } of this.reserving)
+      deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
   }
 
   /**
@@ -35,7 +36,10 @@ export class Deadline {
    * this one, or `atMostMs` from now if sooner, and is brought forward whenever this one is.
    */
   before(reserveMs: number, atMostMs = Number.POSITIVE_INFINITY): Deadline {
-    const deadline = new Deadline(Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)), this.now);
+    const deadline = new Deadline(
+      Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)),
+      this.now,
+    );
     this.reserving.push({ deadline, reserveMs });
     return deadline;
   }
@@ -54,7 +58,10 @@ export class Deadline {
     const controller = this.controller;
     if (!controller || controller.signal.aborted) return;
     // Unref'd: a deadline is no reason for the process to stay alive.
-    this.timer = setTimeout(() => controller.abort(new DeadlineError('the deadline ran out')), this.remainingMs()).unref();
+    this.timer = setTimeout(
+      () => controller.abort(new DeadlineError('the deadline ran out')),
+      this.remainingMs(),
+    ).unref();
   }
 
   /** Milliseconds left, never negative. */

@@ -10,8 +10,14 @@ export class InputError extends Error {
   readonly problems: string[];
 
   constructor(problems: string | string[]) {
-    const list = (Array.isArray(problems) ? problems : [problems]).map((p) => (p.endsWith('.') ? p : `${p}.`));
-    super(list.length === 1 ? (list[0] ?? '') : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+    const list = (Array.isArray(problems) ? problems : [problems]).map((p) =>
+      p.endsWith('.') ? p : `${p}.`,
+    );
+    super(
+      list.length === 1
+        ? (list[0] ?? '')
+        : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`,
+    );
     this.problems = list;
   }
 

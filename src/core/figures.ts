@@ -39,14 +39,19 @@ export function figuresOutOfDomain(figures: Figures, specs: readonly FigureSpec[
     const spec = specs.find((s) => s.name === name);
     if (!spec) return [`${name} (not a figure this backend declares)`];
     if (inDomain(value, spec.domain)) return [];
-    return [`${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`];
+    return [
+      `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
+    ];
   });
 }
 
 function inDomain(value: number, domain: FigureDomain): boolean {
   if (typeof value !== 'number' || !Number.isFinite(value)) return false;
   if (domain.integer && !Number.isInteger(value)) return false;
-  return (domain.min === undefined || value >= domain.min) && (domain.max === undefined || value <= domain.max);
+  return (
+    (domain.min === undefined || value >= domain.min) &&
+    (domain.max === undefined || value <= domain.max)
+  );
 }
 
 /** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
@@ -55,6 +60,9 @@ export function formatNumber(value: number): string {
 }
 
 /** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-export function formatFigure(spec: Pick<FigureSpec, 'unit'> | undefined, value: number | undefined): string {
+export function formatFigure(
+  spec: Pick<FigureSpec, 'unit'> | undefined,
+  value: number | undefined,
+): string {
   return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
 }

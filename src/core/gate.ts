@@ -1,9 +1,20 @@
 import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from './backends/registry.js';
-import type { Backend, BackendContext, ChangeContext, GateLog, PreparedGate } from './backends/types.js';
+import type {
+  Backend,
+  BackendContext,
+  ChangeContext,
+  GateLog,
+  PreparedGate,
+} from './backends/types.js';
 import { CancelledError } from './cancel.js';
 import { Deadline } from './deadline.js';
 import { InputError, messageOf } from './errors.js';
-import { type CommonInputs, DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS, parseCommonInputs } from './inputs/common.js';
+import {
+  type CommonInputs,
+  DEFAULT_MAX_REPEATS,
+  DEFAULT_MIN_REPEATS,
+  parseCommonInputs,
+} from './inputs/common.js';
 import type { RawInputs } from './inputs/fields.js';
 import type { AgentSource } from './transport/agents.js';
 import { JsonTransport } from './transport/http.js';
@@ -42,15 +53,23 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     }
   };
   const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
-  const backend = inputs ? backendById(inputs.backend) : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+  const backend = inputs
+    ? backendById(inputs.backend)
+    : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
   if (backend && inputs) await attempt(() => boundMargins(backend, raw, inputs));
   const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
-  const shared = { token: inputs?.token ?? '', confidence: inputs?.confidence, onInconclusive: inputs?.on_inconclusive ?? 'fail', repeats: inputs?.repeats ?? 1 };
+  const shared = {
+    token: inputs?.token ?? '',
+    confidence: inputs?.confidence,
+    onInconclusive: inputs?.on_inconclusive ?? 'fail',
+    repeats: inputs?.repeats ?? 1,
+  };
   const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
   const invalid = InputError.combine(problems);
-  if (invalid || !inputs || !backend || !prepared) throw invalid ?? new Error('unreachable: a plan without problems is complete');
+  if (invalid || !inputs || !backend || !prepared)
+    throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
     drops: drops ?? [],
     // The inputs that say what is evaluated, as given (a TruLayer dataset and eval version).
@@ -108,16 +127,23 @@ function boundMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): v
     const rate = min === 0 && max === 1;
     const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
     if (margin === undefined) return [];
-    const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+    const room = Math.min(
+      min === undefined ? Infinity : limit - min,
+      max === undefined ? Infinity : max - limit,
+    );
     if (margin < room) return [];
     const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
     const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
     const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
     if (!(room > 0)) {
-      return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`];
+      return [
+        `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
+      ];
     }
     const example = Number((room / 2).toPrecision(1));
-    return [`Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`];
+    return [
+      `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
+    ];
   });
   if (problems.length > 0) throw new InputError(problems);
 }
@@ -125,7 +151,9 @@ function boundMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): v
 function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
   const own = new Set(inputNamesOf(backend));
   const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) =>
-    inputNamesOf(other).filter((name) => !own.has(name) && raw[name]?.trim()).map((name) => ({ name, owner: other })),
+    inputNamesOf(other)
+      .filter((name) => !own.has(name) && raw[name]?.trim())
+      .map((name) => ({ name, owner: other })),
   );
   if (foreign.length === 0) return;
   const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
@@ -159,10 +187,15 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
  * auto`): that of the newest of its records (`record`, then the `older` ones) that is of what
  * this gate evaluates (same backend, dataset, eval version as far as the inputs say); otherwise none.
  */
-export function comparableRunId(plan: GatePlan, found: { record?: BaselineRecord; older?: readonly BaselineRecord[] } | undefined): string | undefined {
+export function comparableRunId(
+  plan: GatePlan,
+  found: { record?: BaselineRecord; older?: readonly BaselineRecord[] } | undefined,
+): string | undefined {
   const evaluated = evaluatedOf(plan, {});
   const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
-  const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
+  const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find(
+    (candidate) => !notComparable(here, candidate),
+  );
   return record?.ids.run_id;
 }
 
@@ -187,7 +220,9 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
   const deadline = new Deadline(inputs.timeoutMs);
   const ids: GateIds = {};
   const stopped = cancelled.then((signal) => {
-    throw new CancelledError(`The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`);
+    throw new CancelledError(
+      `The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`,
+    );
   });
   // A cancel that comes after the verdict has nothing left to stop.
   stopped.catch(() => undefined);
@@ -197,7 +232,14 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
     pollIntervalMs: inputs.pollIntervalMs,
     log: contextLog,
     change: { ...change, gateKey },
-    transport: (options) => new JsonTransport({ ...options, baseUrl: inputs.baseUrl, deadline, agents, debug: (line) => contextLog.debug(line) }),
+    transport: (options) =>
+      new JsonTransport({
+        ...options,
+        baseUrl: inputs.baseUrl,
+        deadline,
+        agents,
+        debug: (line) => contextLog.debug(line),
+      }),
     learned: (more) => Object.assign(ids, definedOnly(more)),
     onMissingBaseline: inputs.on_missing_baseline,
     ...(baselineRunId ? { baselineRunId } : {}),
@@ -212,9 +254,13 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
         deadline,
         log,
         // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
-        contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
+        contextFor: (index) =>
+          contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
         stopped,
-        explain: (repeatContext) => (plan.prepared.explain ? explainSafely(plan.prepared.explain, repeatContext) : Promise.resolve(undefined)),
+        explain: (repeatContext) =>
+          plan.prepared.explain
+            ? explainSafely(plan.prepared.explain, repeatContext)
+            : Promise.resolve(undefined),
       });
     }
     const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
@@ -229,7 +275,10 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
 }
 
 /** The backend's "why"; a failure to read it is one log line, never a different verdict. */
-async function explainSafely(explain: NonNullable<PreparedGate['explain']>, context: BackendContext): Promise<Why | undefined> {
+async function explainSafely(
+  explain: NonNullable<PreparedGate['explain']>,
+  context: BackendContext,
+): Promise<Why | undefined> {
   try {
     return await explain(context);
   } catch (error) {

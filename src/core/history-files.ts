@@ -31,12 +31,19 @@ export interface HistoryFromFiles {
  * not read is a baseline silently not compared with), said before any call.
  */
 export async function historyDirProblem(dir: string): Promise<string | undefined> {
-  if (!dir.trim()) return 'Flag --history-dir names no folder; give the folder of earlier --report files, or leave the flag out';
-  const why = await stat(dir).then(
-    async (found) => (found.isDirectory() ? readdir(dir).then(() => undefined) : 'is not a folder'),
-    (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? 'error'})`),
-  ).catch((error: NodeJS.ErrnoException) => `cannot be listed (${error.code ?? 'error'})`);
-  return why ? `Flag --history-dir names ${JSON.stringify(truncate(dir, 200))}, which ${why}; give the folder of earlier --report files (e.g. the default branch's pipeline artifacts), or leave the flag out` : undefined;
+  if (!dir.trim())
+    return 'Flag --history-dir names no folder; give the folder of earlier --report files, or leave the flag out';
+  const why = await stat(dir)
+    .then(
+      async (found) =>
+        found.isDirectory() ? readdir(dir).then(() => undefined) : 'is not a folder',
+      (error: NodeJS.ErrnoException) =>
+        error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? 'error'})`,
+    )
+    .catch((error: NodeJS.ErrnoException) => `cannot be listed (${error.code ?? 'error'})`);
+  return why
+    ? `Flag --history-dir names ${JSON.stringify(truncate(dir, 200))}, which ${why}; give the folder of earlier --report files (e.g. the default branch's pipeline artifacts), or leave the flag out`
+    : undefined;
 }
 
 /**
@@ -48,19 +55,45 @@ export async function historyDirProblem(dir: string): Promise<string | undefined
  * cannot be read, is of another check, or holds no evaluated verdict of a commit is an entry
  * without a record, which the history counts as missing and says once.
  */
-export async function historyFromReports(dir: string, checkName: string, count: number, now: Date = new Date()): Promise<HistoryFromFiles> {
+export async function historyFromReports(
+  dir: string,
+  checkName: string,
+  count: number,
+  now: Date = new Date(),
+): Promise<HistoryFromFiles> {
   const notes: string[] = [];
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => name.endsWith('.json'));
   } catch (error) {
-    return { entries: [{ sha: dir, missing: `the history folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], notes };
+    return {
+      entries: [
+        {
+          sha: dir,
+          missing: `the history folder ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        },
+      ],
+      notes,
+    };
   }
   if (names.length > MAX_HISTORY_FILES) {
     // Which to read can only be told from the files themselves: the most recently modified.
-    const modified = await Promise.all(names.map(async (name) => ({ name, at: await stat(join(dir, name)).then((s) => s.mtimeMs, () => 0) })));
-    names = modified.sort((a, b) => b.at - a.at || b.name.localeCompare(a.name)).slice(0, MAX_HISTORY_FILES).map((file) => file.name);
-    notes.push(`the folder holds ${modified.length} report files: the ${MAX_HISTORY_FILES} modified last were read, ${modified.length - MAX_HISTORY_FILES} older ones were not`);
+    const modified = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        at: await stat(join(dir, name)).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
+      })),
+    );
+    names = modified
+      .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
+      .slice(0, MAX_HISTORY_FILES)
+      .map((file) => file.name);
+    notes.push(
+      `the folder holds ${modified.length} report files: the ${MAX_HISTORY_FILES} modified last were read, ${modified.length - MAX_HISTORY_FILES} older ones were not`,
+    );
   }
   const read: (HistoryEntry & { at: number; name: string })[] = new Array(names.length);
   let next = 0;
@@ -71,7 +104,10 @@ export async function historyFromReports(dir: string, checkName: string, count: 
       const report = await readReport(join(dir, name));
       const record = typeof report === 'string' ? report : recordOfReport(report, checkName);
       // An entry without a record sorts last: it has no date to be trusted by.
-      read[index] = typeof record === 'string' ? { sha: name, missing: record, at: Number.NEGATIVE_INFINITY, name } : { sha: record.headSha, record, at: Date.parse(record.at), name };
+      read[index] =
+        typeof record === 'string'
+          ? { sha: name, missing: record, at: Number.NEGATIVE_INFINITY, name }
+          : { sha: record.headSha, record, at: Date.parse(record.at), name };
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
@@ -79,14 +115,22 @@ export async function historyFromReports(dir: string, checkName: string, count: 
   const future = read.filter((entry) => entry.record && !(entry.at <= latest));
   if (future.length > 0) {
     const newest = future.reduce((a, b) => (b.at > a.at || Number.isNaN(a.at) ? b : a));
-    const dated = Number.isNaN(newest.at) ? 'with no valid date' : `dated after now (${newest.record?.at ?? ''})`;
-    notes.push(`${future.length === 1 ? '1 report is' : `${future.length} reports are`} ${dated}, e.g. ${truncate(newest.name, 60)}: a date that cannot be trusted is never the newest, so ${future.length === 1 ? 'it is' : 'they are'} left out`);
+    const dated = Number.isNaN(newest.at)
+      ? 'with no valid date'
+      : `dated after now (${newest.record?.at ?? ''})`;
+    notes.push(
+      `${future.length === 1 ? '1 report is' : `${future.length} reports are`} ${dated}, e.g. ${truncate(newest.name, 60)}: a date that cannot be trusted is never the newest, so ${future.length === 1 ? 'it is' : 'they are'} left out`,
+    );
   }
   const entries = read
     .filter((entry) => !future.includes(entry))
     // Newest first by the record's own date; the file name breaks a tie, so the order never depends on the disk's.
     .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
     .slice(0, count)
-    .map((entry): HistoryEntry => (entry.record ? { sha: entry.sha, record: entry.record } : { sha: entry.sha, missing: entry.missing ?? 'no verdict' }));
+    .map((entry): HistoryEntry =>
+      entry.record
+        ? { sha: entry.sha, record: entry.record }
+        : { sha: entry.sha, missing: entry.missing ?? 'no verdict' },
+    );
   return { entries, notes };
 }

@@ -14,7 +14,11 @@ export interface HistoryEntry {
 }
 
 /** One failing tool or regressed item beside the base branch: in how many of `of` comparable verdicts it failed, and when it last did not. */
-export type AlongTheBranch<K extends string> = { [key in K]: string } & { failedIn: number; of: number; lastPassed?: { sha: string; at: string } };
+export type AlongTheBranch<K extends string> = { [key in K]: string } & {
+  failedIn: number;
+  of: number;
+  lastPassed?: { sha: string; at: string };
+};
 
 /** The base branch's history beside a verdict. */
 export interface HistorySummary {

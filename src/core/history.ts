@@ -13,27 +13,52 @@ export type { HistoryEntry, HistorySummary };
  * figure. Records of something else (another campaign, dataset or eval version) are left out,
  * and said once.
  */
-export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[], asked: number, sourceNotes: readonly string[] = []): Verdict {
+export function applyHistory(
+  verdict: Verdict,
+  entries: readonly HistoryEntry[],
+  asked: number,
+  sourceNotes: readonly string[] = [],
+): Verdict {
   const comparable = comparableRecords(verdict, entries);
   // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
   const notes: string[] = [...sourceNotes];
   const unread = entries.filter((entry) => !entry.record).length;
   const foreign = entries.filter((entry) => entry.record).length - comparable.length;
-  if (entries.length < asked) notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
-  if (unread > 0) notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
-  if (foreign > 0) notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
-  const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+  if (entries.length < asked)
+    notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+  if (unread > 0)
+    notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+  if (foreign > 0)
+    notes.push(
+      `${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`,
+    );
+  const figure = BACKENDS.find(
+    (backend) => backend.displayName === verdict.backend,
+  )?.headlineFigure;
   const trend = figure
     ? comparable
         .filter((record) => record.figures[figure] !== undefined)
-        .map((record) => ({ sha: record.headSha, value: record.figures[figure] as number, at: record.at }))
+        .map((record) => ({
+          sha: record.headSha,
+          value: record.figures[figure] as number,
+          at: record.at,
+        }))
         .reverse()
     : [];
-  const tools = verdict.topFailingTools.map(({ tool }) => ({ tool, ...along(tool, comparable, (record) => record.failingTools) }));
+  const tools = verdict.topFailingTools.map(({ tool }) => ({
+    tool,
+    ...along(tool, comparable, (record) => record.failingTools),
+  }));
   // Only verdicts whose diff was read say which items regressed.
   const diffed = comparable.filter((record) => record.regressedItems !== undefined);
-  const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({ item, ...along(item, diffed, (record) => record.regressedItems ?? []) }));
-  const newFirst = <T extends { failedIn: number }>(list: T[], of: number) => (of === 0 ? [] : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)]);
+  const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
+    item,
+    ...along(item, diffed, (record) => record.regressedItems ?? []),
+  }));
+  const newFirst = <T extends { failedIn: number }>(list: T[], of: number) =>
+    of === 0
+      ? []
+      : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
   const summary: HistorySummary = {
     asked,
     read: entries.length - unread,
@@ -48,23 +73,40 @@ export function applyHistory(verdict: Verdict, entries: readonly HistoryEntry[],
 }
 
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
-function walkBack(verdict: Verdict, entries: readonly HistoryEntry[]): { record: BaselineRecord; back: number } | undefined {
+function walkBack(
+  verdict: Verdict,
+  entries: readonly HistoryEntry[],
+): { record: BaselineRecord; back: number } | undefined {
   for (const [back, entry] of entries.entries()) {
-    if (back > 0 && entry.record && !notComparable(verdict, entry.record)) return { record: entry.record, back };
+    if (back > 0 && entry.record && !notComparable(verdict, entry.record))
+      return { record: entry.record, back };
   }
   return undefined;
 }
 
 /** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
-function along(name: string, records: readonly BaselineRecord[], failing: (record: BaselineRecord) => readonly string[]): { failedIn: number; of: number; lastPassed?: { sha: string; at: string } } {
+function along(
+  name: string,
+  records: readonly BaselineRecord[],
+  failing: (record: BaselineRecord) => readonly string[],
+): { failedIn: number; of: number; lastPassed?: { sha: string; at: string } } {
   const failedIn = records.filter((record) => failing(record).includes(name)).length;
   const passed = records.find((record) => !failing(record).includes(name));
-  return { failedIn, of: records.length, ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}) };
+  return {
+    failedIn,
+    of: records.length,
+    ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
+  };
 }
 
 /** The records of `entries` that compare with `verdict`, newest first. */
-export function comparableRecords(verdict: Pick<Verdict, 'backend' | 'evaluated'>, entries: readonly HistoryEntry[]): BaselineRecord[] {
-  return entries.flatMap((entry) => (entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []));
+export function comparableRecords(
+  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
+  entries: readonly HistoryEntry[],
+): BaselineRecord[] {
+  return entries.flatMap((entry) =>
+    entry.record && !notComparable(verdict, entry.record) ? [entry.record] : [],
+  );
 }
 
 /**
@@ -72,23 +114,40 @@ export function comparableRecords(verdict: Pick<Verdict, 'backend' | 'evaluated'
  * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
  * and the tools failing in more than half of them. Undefined with no comparable verdict.
  */
-export function medianRecord(verdict: Pick<Verdict, 'backend' | 'evaluated'>, entries: readonly HistoryEntry[]): (BaselineRecord & { medianOf: number }) | undefined {
+export function medianRecord(
+  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
+  entries: readonly HistoryEntry[],
+): (BaselineRecord & { medianOf: number }) | undefined {
   const records = comparableRecords(verdict, entries);
   const newest = records[0];
   if (!newest) return undefined;
   const figures: Record<string, number> = {};
   for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
-    const values = records.flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]])).sort((a, b) => a - b);
+    const values = records
+      .flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]]))
+      .sort((a, b) => a - b);
     const mid = Math.floor(values.length / 2);
-    figures[name] = values.length % 2 === 1 ? (values[mid] as number) : Number((((values[mid - 1] as number) + (values[mid] as number)) / 2).toFixed(6));
+    figures[name] =
+      values.length % 2 === 1
+        ? (values[mid] as number)
+        : Number((((values[mid - 1] as number) + (values[mid] as number)) / 2).toFixed(6));
   }
   const tools = new Set(records.flatMap((record) => record.failingTools));
-  const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
+  const failingTools = [...tools].filter(
+    (tool) =>
+      records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length,
+  );
   const passes = records.filter((record) => record.decision === 'pass').length;
   // The spread of single verdicts says nothing of the median's: it is judged on point values.
   const rest: BaselineRecord = { ...newest };
   delete rest.spread;
-  return { ...rest, figures, failingTools, decision: passes * 2 > records.length ? 'pass' : 'fail', medianOf: records.length };
+  return {
+    ...rest,
+    figures,
+    failingTools,
+    decision: passes * 2 > records.length ? 'pass' : 'fail',
+    medianOf: records.length,
+  };
 }
 
 /** How a verdict is compared with its base branch: the drop thresholds, what they compare with (`baseline_from`), and how much history is read. */
@@ -98,10 +157,14 @@ export type BaseBranchPolicy = BaselinePolicy & { from: 'base' | 'median'; histo
  * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
  * newest is what a base commit's check is on GitHub), or why there is none.
  */
-export function newestAsBase(history: readonly HistoryEntry[] | undefined): { record: BaselineRecord } | { missing: string } | undefined {
+export function newestAsBase(
+  history: readonly HistoryEntry[] | undefined,
+): { record: BaselineRecord } | { missing: string } | undefined {
   const newest = history?.[0];
   if (!newest) return undefined;
-  return newest.record ? { record: newest.record } : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+  return newest.record
+    ? { record: newest.record }
+    : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
 }
 
 /**
@@ -109,7 +172,9 @@ export function newestAsBase(history: readonly HistoryEntry[] | undefined): { re
  * with `verdict` as `record`; the newest when none does, which then says why it is not
  * comparable.
  */
-export function newestComparable<T extends { record?: BaselineRecord; older?: readonly BaselineRecord[] }>(verdict: Pick<Verdict, 'backend' | 'evaluated'>, found: T): T {
+export function newestComparable<
+  T extends { record?: BaselineRecord; older?: readonly BaselineRecord[] },
+>(verdict: Pick<Verdict, 'backend' | 'evaluated'>, found: T): T {
   if (!found.record || !notComparable(verdict, found.record)) return found;
   const comparable = found.older?.find((record) => !notComparable(verdict, record));
   return comparable ? { ...found, record: comparable } : found;
@@ -128,25 +193,54 @@ export interface BaseBranch {
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
  */
-export function compareWithBaseBranch(verdict: Verdict, given: BaseBranch, policy: BaseBranchPolicy): Verdict {
+export function compareWithBaseBranch(
+  verdict: Verdict,
+  given: BaseBranch,
+  policy: BaseBranchPolicy,
+): Verdict {
   // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
   const found: BaseBranch = {
     ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
-    ...(given.history ? { history: { ...given.history, entries: given.history.entries.map((entry) => newestComparable(verdict, entry)) } } : {}),
+    ...(given.history
+      ? {
+          history: {
+            ...given.history,
+            entries: given.history.entries.map((entry) => newestComparable(verdict, entry)),
+          },
+        }
+      : {}),
   };
   let compared = verdict;
-  const median = policy.from === 'median' && found.history ? medianRecord(verdict, found.history.entries) : undefined;
+  const median =
+    policy.from === 'median' && found.history
+      ? medianRecord(verdict, found.history.entries)
+      : undefined;
   if (median) {
     const { medianOf, ...record } = median;
     compared = applyBaseline(verdict, record, undefined, policy);
     if (compared.baseline) compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
   } else if (found.base || policy.drops.length > 0) {
     // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
-    const walked = policy.from === 'base' && !found.base?.record && found.history ? walkBack(verdict, found.history.entries) : undefined;
-    const missing = policy.from === 'median' ? 'no comparable verdict in the base branch\'s history to take the median of' : found.base?.missing;
-    compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
-    if (walked && compared.baseline?.record) compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
+    const walked =
+      policy.from === 'base' && !found.base?.record && found.history
+        ? walkBack(verdict, found.history.entries)
+        : undefined;
+    const missing =
+      policy.from === 'median'
+        ? "no comparable verdict in the base branch's history to take the median of"
+        : found.base?.missing;
+    compared = applyBaseline(
+      verdict,
+      policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record),
+      missing ?? 'no baseline was looked for',
+      policy,
+    );
+    if (walked && compared.baseline?.record)
+      compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
   }
   // A history that could not be read at all (the log says why) adds nothing to the report.
-  return found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0) ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes) : compared;
+  return found.history &&
+    (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
+    ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
+    : compared;
 }

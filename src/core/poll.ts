@@ -49,7 +49,8 @@ export async function pollUntilTerminal<T>(options: PollOptions<T>): Promise<T> 
     const answer = await options.fetch();
     const state = options.state(answer);
     const line = `${what}: ${state.status}${state.progress ? ` (${state.progress})` : ''}`;
-    if (line !== lastLine) options.log(`${line} after ${((Date.now() - started) / 1000).toFixed(1)}s, poll ${polls}`);
+    if (line !== lastLine)
+      options.log(`${line} after ${((Date.now() - started) / 1000).toFixed(1)}s, poll ${polls}`);
     lastLine = line;
     if (state.terminal) return answer;
     delay = nextPollDelayMs(Date.now() - started, delay, options.maxIntervalMs);

@@ -5,7 +5,9 @@
  */
 export function redactSecrets<T>(value: T, secrets: readonly (string | undefined)[]): T {
   if (liveSecrets(secrets).length === 0) return value;
-  return JSON.parse(JSON.stringify(value), (_key, item: unknown) => (typeof item === 'string' ? redactText(item, secrets) : item)) as T;
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
+    typeof item === 'string' ? redactText(item, secrets) : item,
+  ) as T;
 }
 
 /** `text` with every known secret replaced by `***`. */
@@ -15,5 +17,7 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
 
 function liveSecrets(secrets: readonly (string | undefined)[]): string[] {
   // Very short values would blank out ordinary words; the runner ignores them for masking too.
-  return secrets.filter((secret): secret is string => secret !== undefined && secret.trim().length >= 4);
+  return secrets.filter(
+    (secret): secret is string => secret !== undefined && secret.trim().length >= 4,
+  );
 }

@@ -33,9 +33,18 @@ export interface ErrorBars {
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (p <= 0 || p >= 1) throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+    -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+    4.374664141464968, 2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   const poly = (k: number[], x: number) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
@@ -62,7 +71,8 @@ export function tQuantile(p: number, df: number): number {
 export function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
   const n = values.length;
   const mean = values.reduce((sum, v) => sum + v, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+  const sd =
+    n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
   return { mean, sd };
 }
 
@@ -72,7 +82,14 @@ export function meanInterval(values: readonly number[], confidence: number): Int
   if (n < 2) return undefined;
   const { mean, sd } = meanAndSd(values);
   const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-  return { estimate: mean, low: mean - half, high: mean + half, confidence, n, method: `t interval (n = ${n})` };
+  return {
+    estimate: mean,
+    low: mean - half,
+    high: mean + half,
+    confidence,
+    n,
+    method: `t interval (n = ${n})`,
+  };
 }
 
 /** The Wilson score interval of a proportion `k` of `n`. */
@@ -82,7 +99,14 @@ export function wilsonInterval(k: number, n: number, confidence: number): Interv
   const p = k / n;
   const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-  return { estimate: p, low: centre - half, high: centre + half, confidence, n, method: `Wilson score interval (n = ${n})` };
+  return {
+    estimate: p,
+    low: centre - half,
+    high: centre + half,
+    confidence,
+    n,
+    method: `Wilson score interval (n = ${n})`,
+  };
 }
 
 /**
@@ -90,14 +114,22 @@ export function wilsonInterval(k: number, n: number, confidence: number): Interv
  * `confidence`, with `power`, when the differences have standard deviation `sd`:
  * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
  */
-export function itemsNeeded(sd: number, difference: number, confidence: number, power = 0.8): number | undefined {
+export function itemsNeeded(
+  sd: number,
+  difference: number,
+  confidence: number,
+  power = 0.8,
+): number | undefined {
   if (!(sd > 0) || difference === 0 || !Number.isFinite(sd)) return undefined;
   const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
   return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
 }
 
 /** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
-export function judgeAtLeast(interval: Interval, bound: number): 'holds' | 'breaks' | 'inconclusive' {
+export function judgeAtLeast(
+  interval: Interval,
+  bound: number,
+): 'holds' | 'breaks' | 'inconclusive' {
   if (interval.low >= bound) return 'holds';
   if (interval.high < bound) return 'breaks';
   return 'inconclusive';

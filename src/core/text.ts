@@ -33,10 +33,18 @@ const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
  * no line that starts a workflow command. Line feeds stay; Unicode line separators become them.
  */
 export function printable(text: string): string {
-  return defuseCommands(text.replace(ESCAPE_SEQUENCES, '').replace(/\r\n?/g, '\n').replace(/[\u2028\u2029\x85]/g, '\n').replace(UNPRINTABLE, ''));
+  return defuseCommands(
+    text
+      .replace(ESCAPE_SEQUENCES, '')
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\u2028\u2029\x85]/g, '\n')
+      .replace(UNPRINTABLE, ''),
+  );
 }
 
 /** {@link printable} on one line: what a CI reads as the last line of a command's output. */
 export function printableLine(text: string): string {
-  return printable(text).replace(/\s*\n\s*/g, ' ').trim();
+  return printable(text)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }

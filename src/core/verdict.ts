@@ -128,7 +128,6 @@ export interface Verdict {
   durationMs: number;
 }
 
-
 /** What `decide` needs to know of a backend: its name and the figures it declares. */
 export interface BackendVocabulary {
   displayName: string;
@@ -136,23 +135,49 @@ export interface BackendVocabulary {
 }
 
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-export function checkThreshold(threshold: Threshold, figures: Figures, specs: readonly FigureSpec[]): ThresholdResult {
+export function checkThreshold(
+  threshold: Threshold,
+  figures: Figures,
+  specs: readonly FigureSpec[],
+): ThresholdResult {
   const spec = specs.find((s) => s.name === threshold.figure);
-  const shown = { label: spec?.label ?? threshold.figure, ...(spec?.unit ? { unit: spec.unit } : {}) };
+  const shown = {
+    label: spec?.label ?? threshold.figure,
+    ...(spec?.unit ? { unit: spec.unit } : {}),
+  };
   const { interval } = threshold;
   if (interval) {
     // `<=` limits are judged as `>=` on the negated interval.
-    const judged = threshold.comparator === '>=' ? judgeAtLeast(interval, threshold.limit) : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
-    if (judged === 'inconclusive') return { ...threshold, ...shown, actual: interval.estimate, holds: false, inconclusive: true, breaks: threshold.onInconclusive ?? 'fail' };
+    const judged =
+      threshold.comparator === '>='
+        ? judgeAtLeast(interval, threshold.limit)
+        : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+    if (judged === 'inconclusive')
+      return {
+        ...threshold,
+        ...shown,
+        actual: interval.estimate,
+        holds: false,
+        inconclusive: true,
+        breaks: threshold.onInconclusive ?? 'fail',
+      };
     return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
   }
   const actual = figures[threshold.figure];
   if (actual === undefined && threshold.unmeasured) {
     const { decides } = threshold.unmeasured;
-    return { ...threshold, ...shown, actual, holds: decides === 'pass', breaks: decides === 'pass' ? threshold.breaks : decides };
+    return {
+      ...threshold,
+      ...shown,
+      actual,
+      holds: decides === 'pass',
+      breaks: decides === 'pass' ? threshold.breaks : decides,
+    };
   }
   const holds =
-    actual !== undefined && Number.isFinite(actual) && (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    actual !== undefined &&
+    Number.isFinite(actual) &&
+    (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
   return { ...threshold, ...shown, actual, holds };
 }
 
@@ -166,14 +191,30 @@ export function describeThreshold(result: ThresholdResult): string {
   if (interval) {
     const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
     const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
-    const said = result.inconclusive ? 'is inconclusive against' : result.holds ? (result.comparator === '>=' ? 'is all ≥' : 'is all ≤') : result.comparator === '>=' ? 'is all <' : 'is all >';
+    const said = result.inconclusive
+      ? 'is inconclusive against'
+      : result.holds
+        ? result.comparator === '>='
+          ? 'is all ≥'
+          : 'is all ≤'
+        : result.comparator === '>='
+          ? 'is all <'
+          : 'is all >';
     return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
   }
   // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
-  const meets = Number.isFinite(result.actual) && (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
-  const sign = meets ? result.comparator.replace('>=', '≥').replace('<=', '≤') : result.comparator === '>=' ? '<' : '>';
+  const meets =
+    Number.isFinite(result.actual) &&
+    (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+  const sign = meets
+    ? result.comparator.replace('>=', '≥').replace('<=', '≤')
+    : result.comparator === '>='
+      ? '<'
+      : '>';
   const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-  return meets && !result.holds && result.decidedBy?.call === 'breaks' ? `${said}, but the sequential test calls it broken (repeats: auto)` : said;
+  return meets && !result.holds && result.decidedBy?.call === 'breaks'
+    ? `${said}, but the sequential test calls it broken (repeats: auto)`
+    : said;
 }
 
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
@@ -186,18 +227,34 @@ function unmeasuredSentence(result: ThresholdResult): string {
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
  */
-export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, durationMs: number): Verdict {
+export function decide(
+  vocabulary: BackendVocabulary,
+  evaluation: Evaluation,
+  durationMs: number,
+): Verdict {
   const backend = vocabulary.displayName;
   if (evaluation.unevaluated) {
     const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
-    return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    return {
+      ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+      status: evaluation.status,
+      dashboardUrl: evaluation.dashboardUrl,
+      figures: evaluation.figures,
+    };
   }
   const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
   if (untrusted.length > 0) {
     const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-    return { ...failedVerdict(backend, reason, evaluation.ids, durationMs), status: evaluation.status, dashboardUrl: evaluation.dashboardUrl, figures: evaluation.figures };
+    return {
+      ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+      status: evaluation.status,
+      dashboardUrl: evaluation.dashboardUrl,
+      figures: evaluation.figures,
+    };
   }
-  const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
+  const thresholds = evaluation.thresholds.map((t) =>
+    checkThreshold(t, evaluation.figures, vocabulary.figures),
+  );
   const broken = thresholds.filter((t) => !t.holds);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {
@@ -217,22 +274,53 @@ export function decide(vocabulary: BackendVocabulary, evaluation: Evaluation, du
   };
 }
 
-function explain(backend: string, evaluation: Evaluation, broken: ThresholdResult[], thresholds: ThresholdResult[]): string {
+function explain(
+  backend: string,
+  evaluation: Evaluation,
+  broken: ThresholdResult[],
+  thresholds: ThresholdResult[],
+): string {
   const checked = thresholds.length;
-  const said = evaluation.reason ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}` : `${backend} decided ${evaluation.decision}`;
+  const said = evaluation.reason
+    ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
+    : `${backend} decided ${evaluation.decision}`;
   const breaks = broken.map(describeThreshold).join('; ');
   if (evaluation.decision === 'pass' && broken.length === 0) {
     // A comparison that could not be made holds only by policy: the reason says so.
-    const uncompared = thresholds.filter((t) => t.actual === undefined && t.unmeasured).map(unmeasuredSentence);
-    if (uncompared.length > 0) return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-    return checked > 1 ? `${said}, and all ${checked} thresholds hold.` : checked === 1 ? `${said}, and its threshold holds.` : `${said}.`;
+    const uncompared = thresholds
+      .filter((t) => t.actual === undefined && t.unmeasured)
+      .map(unmeasuredSentence);
+    if (uncompared.length > 0)
+      return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
+    return checked > 1
+      ? `${said}, and all ${checked} thresholds hold.`
+      : checked === 1
+        ? `${said}, and its threshold holds.`
+        : `${said}.`;
   }
-  if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined)) return `${said}, but ${breaks}.`;
-  if (evaluation.decision === 'pass') return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+  if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
+    return `${said}, but ${breaks}.`;
+  if (evaluation.decision === 'pass')
+    return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
   return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
 }
 
 /** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
-export function failedVerdict(backend: string, reason: string, ids: GateIds, durationMs: number): Verdict {
-  return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids, figures: {}, thresholds: [], topFailingTools: [], durationMs };
+export function failedVerdict(
+  backend: string,
+  reason: string,
+  ids: GateIds,
+  durationMs: number,
+): Verdict {
+  return {
+    decision: 'fail',
+    reason: truncate(reason, MAX_REASON_CHARS),
+    outcome: 'error',
+    backend,
+    ids,
+    figures: {},
+    thresholds: [],
+    topFailingTools: [],
+    durationMs,
+  };
 }

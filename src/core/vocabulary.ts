@@ -17,13 +17,17 @@ export const GATE_INPUTS: readonly DeclaredInput[] = uniqueByName([
 ]);
 
 /** Every figure a registered backend may return. */
-export const FIGURE_SPECS: readonly FigureSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
+export const FIGURE_SPECS: readonly FigureSpec[] = uniqueByName(
+  BACKENDS.flatMap((backend) => backend.figures),
+);
 
 /** Every id a registered backend may learn. */
 export const ID_SPECS: readonly IdSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
 
 /** Everything a registered backend names as what it evaluated (`comparable`). */
-export const COMPARABLE_SPECS: readonly ComparableSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.comparable));
+export const COMPARABLE_SPECS: readonly ComparableSpec[] = uniqueByName(
+  BACKENDS.flatMap((backend) => backend.comparable),
+);
 
 /** The declaration of the figure named `name`, if a backend declares it. */
 export function figureSpec(name: string): FigureSpec | undefined {

@@ -46,14 +46,24 @@ const REASONS_PER_GROUP = 3;
 
 /** A finding's text fields cut to a bound: everything in an event is backend text. */
 export function boundFinding(finding: Finding): Finding {
-  return Object.fromEntries(Object.entries(finding).map(([key, value]) => [key, typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value])) as unknown as Finding;
+  return Object.fromEntries(
+    Object.entries(finding).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? excerpt(value, FIELD_MAX_CHARS) : value,
+    ]),
+  ) as unknown as Finding;
 }
 
 /** Groups findings by source, policy or rule, kind and action, the largest group first. */
 export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const finding of findings) {
-    const id = JSON.stringify([finding.source, finding.rule ?? '', finding.kind, finding.action ?? '']);
+    const id = JSON.stringify([
+      finding.source,
+      finding.rule ?? '',
+      finding.kind,
+      finding.action ?? '',
+    ]);
     const group = groups.get(id) ?? {
       source: finding.source,
       kind: finding.kind,

@@ -10,6 +10,8 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
  */
 export function machineAgents(env: NodeJS.ProcessEnv = process.env): AgentSource {
   if (!PROXY_VARIABLES.some((name) => env[name])) return directAgents();
-  const client = import('@actions/http-client').then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+  const client = import('@actions/http-client').then(
+    ({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }),
+  );
   return async (url) => (await client).getAgent(url.href);
 }

@@ -15,7 +15,9 @@ describe('cliLog', () => {
       log.info('CI run r1: done after 1.0s, poll 2\n::warning::s3cret-token');
       log.debug('not shown without --verbose');
     });
-    expect(out.chunks.join('')).toBe('▸ Wait for the verdict\nCI run r1: running after 0.5s, poll 1\nCI run r1: done after 1.0s, poll 2\n:\u200b:warning::***\n');
+    expect(out.chunks.join('')).toBe(
+      '▸ Wait for the verdict\nCI run r1: running after 0.5s, poll 1\nCI run r1: done after 1.0s, poll 2\n:\u200b:warning::***\n',
+    );
   });
 
   it('on a terminal: one live line per step, overwritten by its progress', async () => {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { boundedRecord, decodeRecord } from '../../src/core/baseline.js';
 import { Deadline } from '../../src/core/deadline.js';
 import { compareWithBaseBranch } from '../../src/core/history.js';
-import { CLOCK_SKEW_MS, historyDirProblem, historyFromReports } from '../../src/core/history-files.js';
+import {
+  CLOCK_SKEW_MS,
+  historyDirProblem,
+  historyFromReports,
+} from '../../src/core/history-files.js';
 import { reportJson } from '../../src/core/render/report.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { scratchDir } from '../support/scratch.js';
@@ -25,33 +29,62 @@ const verdict = (more: Partial<Verdict> = {}): Verdict => ({
 });
 const SHA = 'a'.repeat(40);
 
-describe('boundedRecord: a record always fits GitHub\'s limit on a check\'s text', () => {
+describe("boundedRecord: a record always fits GitHub's limit on a check's text", () => {
   it('is the whole record when it fits', () => {
-    const encoded = boundedRecord(verdict({ topFailingTools: [{ tool: 'orders.lookup', count: 1 }] }), 'Gate', SHA);
+    const encoded = boundedRecord(
+      verdict({ topFailingTools: [{ tool: 'orders.lookup', count: 1 }] }),
+      'Gate',
+      SHA,
+    );
     expect(encoded.omitted).toBeUndefined();
     expect(decodeRecord(encoded.text)).toMatchObject({ failingTools: ['orders.lookup'] });
   });
 
   it('keeps what comparison needs and the most frequent failures, and says how many it left out', () => {
-    const tools = Array.from({ length: 100 }, (_, i) => ({ tool: `${i}`.padEnd(200, 'é'), count: 100 - i }));
-    const encoded = boundedRecord(verdict({ topFailingTools: tools }), 'Gate', SHA, new Date(), 20_000);
+    const tools = Array.from({ length: 100 }, (_, i) => ({
+      tool: `${i}`.padEnd(200, 'é'),
+      count: 100 - i,
+    }));
+    const encoded = boundedRecord(
+      verdict({ topFailingTools: tools }),
+      'Gate',
+      SHA,
+      new Date(),
+      20_000,
+    );
     expect(encoded.text!.length).toBeLessThanOrEqual(20_000);
     const record = decodeRecord(encoded.text);
     if (typeof record === 'string') throw new Error(record);
-    expect(record).toMatchObject({ figures: { pass_rate: 0.9 }, evaluated: { campaign: 'c1' }, ids: { run_id: 'r1' } });
-    expect(record.failingTools).toEqual(tools.slice(0, record.failingTools.length).map((t) => t.tool));
+    expect(record).toMatchObject({
+      figures: { pass_rate: 0.9 },
+      evaluated: { campaign: 'c1' },
+      ids: { run_id: 'r1' },
+    });
+    expect(record.failingTools).toEqual(
+      tools.slice(0, record.failingTools.length).map((t) => t.tool),
+    );
     expect(record.omitted).toEqual({ failingTools: 100 - record.failingTools.length });
-    expect(encoded.said).toContain(`it lists ${record.failingTools.length} of its 100 failing tools`);
+    expect(encoded.said).toContain(
+      `it lists ${record.failingTools.length} of its 100 failing tools`,
+    );
   });
 
-  it('drops an id too long to be any backend\'s before giving up, and writes no record that cannot fit', () => {
+  it("drops an id too long to be any backend's before giving up, and writes no record that cannot fit", () => {
     const long = verdict({ ids: { run_id: 'r1', campaign_id: 'x'.repeat(30_000) } });
     const encoded = boundedRecord(long, 'Gate', SHA, new Date(), 20_000);
     const record = decodeRecord(encoded.text);
     if (typeof record === 'string') throw new Error(record);
     expect(record.ids).toEqual({ run_id: 'r1' });
     expect(record.omitted).toEqual({ ids: ['campaign_id'] });
-    const none = boundedRecord(verdict({ figures: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`figure_${i}`, i])) }), 'Gate', SHA, new Date(), 20_000);
+    const none = boundedRecord(
+      verdict({
+        figures: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`figure_${i}`, i])),
+      }),
+      'Gate',
+      SHA,
+      new Date(),
+      20_000,
+    );
     expect(none.text).toBeUndefined();
     expect(none.said).toContain('This check holds no record for later comparisons');
   });
@@ -60,14 +93,29 @@ describe('boundedRecord: a record always fits GitHub\'s limit on a check\'s text
 describe('the newest comparable record of a commit', () => {
   it('is taken over a newer one of another campaign, for the base and along the history', () => {
     const at = (campaign: string, passRate: number) => {
-      const record = decodeRecord(boundedRecord(verdict({ evaluated: { campaign }, figures: { pass_rate: passRate } }), 'Gate', SHA).text);
+      const record = decodeRecord(
+        boundedRecord(
+          verdict({ evaluated: { campaign }, figures: { pass_rate: passRate } }),
+          'Gate',
+          SHA,
+        ).text,
+      );
       if (typeof record === 'string') throw new Error(record);
       return record;
     };
     const current = verdict({ figures: { pass_rate: 0.8 } });
-    const policy = { drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate', limit: 0.05 }], onMissing: 'warn' as const, from: 'base' as const, history: 1 };
+    const policy = {
+      drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate', limit: 0.05 }],
+      onMissing: 'warn' as const,
+      from: 'base' as const,
+      history: 1,
+    };
     const found = { record: at('other', 0.5), older: [at('c1', 0.95)] };
-    const compared = compareWithBaseBranch(current, { base: found, history: { entries: [{ sha: SHA, ...found }], asked: 1 } }, policy);
+    const compared = compareWithBaseBranch(
+      current,
+      { base: found, history: { entries: [{ sha: SHA, ...found }], asked: 1 } },
+      policy,
+    );
     expect(compared.decision).toBe('fail');
     expect(compared.baseline?.record?.figures.pass_rate).toBe(0.95);
     expect(compared.history).toMatchObject({ comparable: 1, notes: [] });
@@ -75,10 +123,14 @@ describe('the newest comparable record of a commit', () => {
 });
 
 describe('historyFromReports and historyDirProblem', () => {
-  it('orders by the date each report says, leaves out a future one (beyond the clock\'s skew), then caps', async () => {
+  it("orders by the date each report says, leaves out a future one (beyond the clock's skew), then caps", async () => {
     const dir = scratchDir('history-unit');
     const now = new Date('2026-06-01T12:00:00Z');
-    const write = (name: string, sha: string, at: Date) => writeFile(join(dir, name), reportJson(verdict(), { checkName: 'Gate', repository: 'o/r', headSha: sha }, at));
+    const write = (name: string, sha: string, at: Date) =>
+      writeFile(
+        join(dir, name),
+        reportJson(verdict(), { checkName: 'Gate', repository: 'o/r', headSha: sha }, at),
+      );
     await write('z-old.json', '1'.repeat(40), new Date('2026-05-01T00:00:00Z'));
     await write('a-new.json', '2'.repeat(40), new Date('2026-05-31T00:00:00Z'));
     await write('m-skewed.json', '3'.repeat(40), new Date(now.getTime() + CLOCK_SKEW_MS / 2));

@@ -6,7 +6,7 @@ import { nextPollDelayMs, pollUntilTerminal } from '../../src/core/poll.js';
 function pollTimes(untilMs: number, maxMs: number): number[] {
   const times = [0];
   let delay = 0;
-  for (let t = 0; t < untilMs; ) {
+  for (let t = 0; t < untilMs;) {
     delay = nextPollDelayMs(t, delay, maxMs);
     t += delay;
     times.push(t);
@@ -16,13 +16,17 @@ function pollTimes(untilMs: number, maxMs: number): number[] {
 
 describe('poll schedule', () => {
   it('polls every 0.5 s for the first 3 s, then waits 0.5 s longer each time, up to poll_interval', () => {
-    expect(pollTimes(20_000, 5_000)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5500, 7500, 10000, 13000, 16500, 20500]);
+    expect(pollTimes(20_000, 5_000)).toEqual([
+      0, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5500, 7500, 10000, 13000, 16500, 20500,
+    ]);
     const late = pollTimes(60_000, 5_000).filter((t) => t > 30_000);
     expect(late.slice(1).map((t, i) => t - late[i]!)).toEqual(late.slice(1).map(() => 5_000));
   });
 
   it('never waits longer than poll_interval, even a short one', () => {
-    expect(pollTimes(3_000, 200).every((t, i, all) => i === 0 || t - all[i - 1]! <= 200)).toBe(true);
+    expect(pollTimes(3_000, 200).every((t, i, all) => i === 0 || t - all[i - 1]! <= 200)).toBe(
+      true,
+    );
   });
 
   it('sees a run that ends at 2.5 s within 0.5 s, one of 3 to 20 s within 4 s, and a 60 s run within 5 s in at most 23 polls', () => {
@@ -50,7 +54,11 @@ describe('pollUntilTerminal', () => {
       wait: async (ms) => void waits.push(ms),
     });
     expect(result).toBe('done');
-    expect(lines.map((l) => l.split(' after')[0])).toEqual(['run 1: pending', 'run 1: running', 'run 1: done']);
+    expect(lines.map((l) => l.split(' after')[0])).toEqual([
+      'run 1: pending',
+      'run 1: running',
+      'run 1: done',
+    ]);
     expect(waits).toEqual([500, 500, 500]);
   });
 
@@ -66,6 +74,8 @@ describe('pollUntilTerminal', () => {
       log: () => undefined,
       wait: async (ms) => void (now += ms),
     }).catch((e: Error) => e);
-    expect((error as Error).message).toBe('No verdict within the 2s timeout while waiting for batch b (last status: running); raise `timeout` if the evaluation needs longer.');
+    expect((error as Error).message).toBe(
+      'No verdict within the 2s timeout while waiting for batch b (last status: running); raise `timeout` if the evaluation needs longer.',
+    );
   });
 });

@@ -3,7 +3,12 @@ import { redactSecrets } from '../../src/core/secrets.js';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of every secret in every string, however deep', () => {
-    const value = { reason: 'HTTP 401: bad key sx_live_123456 (sx_live_123456)', ids: { run_id: 'r' }, tools: [{ tool: 'ghs_abcdef', count: 1 }], n: 3 };
+    const value = {
+      reason: 'HTTP 401: bad key sx_live_123456 (sx_live_123456)',
+      ids: { run_id: 'r' },
+      tools: [{ tool: 'ghs_abcdef', count: 1 }],
+      n: 3,
+    };
     expect(redactSecrets(value, ['sx_live_123456', 'ghs_abcdef', undefined])).toEqual({
       reason: 'HTTP 401: bad key *** (***)',
       ids: { run_id: 'r' },

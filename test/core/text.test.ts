@@ -4,7 +4,8 @@ import { parseAnnotations } from '../support/runner.js';
 
 describe('defuseCommands', () => {
   it('breaks a `::` after any white space the runner trims, U+0085 (NEL) included', () => {
-    for (const space of ['\u0085', '\u00a0', '\u3000', ' \t']) expect(defuseCommands(`${space}::error::forged`)).not.toMatch(/^[\s\u0085]*::/);
+    for (const space of ['\u0085', '\u00a0', '\u3000', ' \t'])
+      expect(defuseCommands(`${space}::error::forged`)).not.toMatch(/^[\s\u0085]*::/);
   });
 
   it('breaks a leading `::` and every legacy `##[`, wherever it stands in a line', () => {
@@ -25,7 +26,11 @@ describe('defuseCommands', () => {
 
 describe("the test runner's parseAnnotations", () => {
   it('reads the legacy form anywhere in a line, but not inside a `::` command', () => {
-    expect(parseAnnotations('Campaign is x ##[error]owned%5D\n::debug::y ##[error]not this\n::warning::w')).toEqual([
+    expect(
+      parseAnnotations(
+        'Campaign is x ##[error]owned%5D\n::debug::y ##[error]not this\n::warning::w',
+      ),
+    ).toEqual([
       { level: 'error', message: 'owned]' },
       { level: 'warning', message: 'w' },
     ]);

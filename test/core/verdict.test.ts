@@ -19,26 +19,50 @@ const evaluation = (over: Partial<Evaluation> = {}): Evaluation => ({
 describe('decide', () => {
   it('passes only when the backend passes and every threshold holds', () => {
     expect(decide(sepurux, evaluation(), 1).decision).toBe('pass');
-    expect(decide(sepurux, evaluation(), 1).reason).toBe('Sepurux decided pass, and all 2 thresholds hold.');
+    expect(decide(sepurux, evaluation(), 1).reason).toBe(
+      'Sepurux decided pass, and all 2 thresholds hold.',
+    );
   });
 
   it('holds at the exact limit', () => {
-    expect(decide(sepurux, evaluation({ figures: { pass_rate: 0.85, unsafe_attempts: 0 } }), 1).decision).toBe('pass');
+    expect(
+      decide(sepurux, evaluation({ figures: { pass_rate: 0.85, unsafe_attempts: 0 } }), 1).decision,
+    ).toBe('pass');
   });
 
   it('fails a backend pass that breaks a threshold, saying which', () => {
-    const verdict = decide(sepurux, evaluation({ figures: { pass_rate: 0.9, unsafe_attempts: 2 } }), 1);
+    const verdict = decide(
+      sepurux,
+      evaluation({ figures: { pass_rate: 0.9, unsafe_attempts: 2 } }),
+      1,
+    );
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toBe("Sepurux said pass, but the gate's own check fails: unsafe attempts 2 > 0 (`max_unsafe`).");
+    expect(verdict.reason).toBe(
+      "Sepurux said pass, but the gate's own check fails: unsafe attempts 2 > 0 (`max_unsafe`).",
+    );
   });
 
   it('lets a warn-level threshold warn without failing, and a backend fail stay a fail', () => {
-    const warnOnly = evaluation({ thresholds: [{ input: 'score_floor', figure: 'mean_score', comparator: '>=', limit: 0.8, breaks: 'warn' }], figures: { mean_score: 0.7 } });
+    const warnOnly = evaluation({
+      thresholds: [
+        {
+          input: 'score_floor',
+          figure: 'mean_score',
+          comparator: '>=',
+          limit: 0.8,
+          breaks: 'warn',
+        },
+      ],
+      figures: { mean_score: 0.7 },
+    });
     expect(decide(trulayer, warnOnly, 1).decision).toBe('warn');
     expect(decide(trulayer, { ...warnOnly, decision: 'fail' }, 1).decision).toBe('fail');
   });
 
   it('treats a NaN figure as missing', () => {
-    expect(decide(sepurux, evaluation({ figures: { pass_rate: Number.NaN, unsafe_attempts: 0 } }), 1).decision).toBe('fail');
+    expect(
+      decide(sepurux, evaluation({ figures: { pass_rate: Number.NaN, unsafe_attempts: 0 } }), 1)
+        .decision,
+    ).toBe('fail');
   });
 });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
-import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
+import {
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+} from '../support/fake-trulayer.js';
 import { CLI_INPUTS } from '../../src/cli/flags.js';
 import { parseAnnotations, runCli } from '../support/runner.js';
 import { render } from '../support/render.js';
@@ -16,7 +21,10 @@ const trulayer = new FakeTruLayer();
 let servers: ServedHandlers[];
 let dir: string;
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => trulayer.handlers()),
+  ]);
 });
 beforeEach(async () => {
   sepurux = new FakeSepurux();
@@ -34,70 +42,157 @@ const GITLAB = {
   CI_PIPELINE_ID: '1001',
   CI_JOB_ID: '5005',
 };
-const sepuruxEnv = () => ({ ...GITLAB, GATE_TOKEN: FAKE_TOKEN, GATE_PROJECT_ID: FAKE_PROJECT_ID, GATE_BASE_URL: servers[0]!.origin });
-const files = () => ['--report', join(dir, 'report.json'), '--junit', join(dir, 'junit.xml'), '--markdown', join(dir, 'gate.md')];
-const junit = async () => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await readFile(join(dir, 'junit.xml'), 'utf8'));
+const sepuruxEnv = () => ({
+  ...GITLAB,
+  GATE_TOKEN: FAKE_TOKEN,
+  GATE_PROJECT_ID: FAKE_PROJECT_ID,
+  GATE_BASE_URL: servers[0]!.origin,
+});
+const files = () => [
+  '--report',
+  join(dir, 'report.json'),
+  '--junit',
+  join(dir, 'junit.xml'),
+  '--markdown',
+  join(dir, 'gate.md'),
+];
+const junit = async () =>
+  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+    await readFile(join(dir, 'junit.xml'), 'utf8'),
+  );
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
 
 describe('the command line in a GitLab job', () => {
   it('passes: exit 0, the decision last on stdout, the files written, the merge request sent to the backend', async () => {
-    const run = await runCli(['--trace-file', 'examples/traces/refund_flow.json', '--campaign-name', 'refund-reliability', '--min-pass-rate', '0.85', ...files()], sepuruxEnv());
+    const run = await runCli(
+      [
+        '--trace-file',
+        'examples/traces/refund_flow.json',
+        '--campaign-name',
+        'refund-reliability',
+        '--min-pass-rate',
+        '0.85',
+        ...files(),
+      ],
+      sepuruxEnv(),
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(lastLine(run.stdout)).toBe('pass: Sepurux decided pass, and all 2 thresholds hold.');
-    expect(run.stderr).toContain('Gating acme/agents (merge request 42) at c0ffee000000; read from GitLab CI.');
+    expect(run.stderr).toContain(
+      'Gating acme/agents (merge request 42) at c0ffee000000; read from GitLab CI.',
+    );
     expect(run.stderr).toContain('▸ Upload trace');
-    expect(sepurux.requestsTo('POST', '/v1/ci/runs')[0]?.body).toMatchObject({ repo: 'acme/agents', pull_request_number: 42, commit_sha: GITLAB.CI_COMMIT_SHA });
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')[0]?.body).toMatchObject({
+      repo: 'acme/agents',
+      pull_request_number: 42,
+      commit_sha: GITLAB.CI_COMMIT_SHA,
+    });
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
-    expect(report).toMatchObject({ version: 1, decision: 'pass', figures: { pass_rate: 0.92 }, ids: { run_id: [...sepurux.runs.keys()][0] } });
+    expect(report).toMatchObject({
+      version: 1,
+      decision: 'pass',
+      figures: { pass_rate: 0.92 },
+      ids: { run_id: [...sepurux.runs.keys()][0] },
+    });
     const suite = (await junit()).testsuites.testsuite;
     expect(suite).toMatchObject({ name: 'Sepurux Reliability Gate', tests: '3', failures: '0' });
-    expect(suite.testcase.map((c: { name: string }) => c.name)).toEqual(['Sepurux decision', 'min_pass_rate: pass rate ≥ 0.85', 'max_unsafe: unsafe attempts ≤ 0']);
-    expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain('Sepurux Reliability Gate: pass');
+    expect(suite.testcase.map((c: { name: string }) => c.name)).toEqual([
+      'Sepurux decision',
+      'min_pass_rate: pass rate ≥ 0.85',
+      'max_unsafe: unsafe attempts ≤ 0',
+    ]);
+    expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain(
+      'Sepurux Reliability Gate: pass',
+    );
     expect(run.stdout + run.stderr).not.toContain(FAKE_TOKEN);
   });
 
   it('fails: exit 1, and each JUnit failure carries its reason', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', ...files()], sepuruxEnv());
+    const run = await runCli(
+      ['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', ...files()],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(1);
-    expect(lastLine(run.stdout)).toBe('fail: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
-    const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
-    expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe('Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
-    expect(cases.find((c) => c.name.startsWith('max_unsafe'))?.failure?.message).toBe('unsafe attempts 1 > 0 (`max_unsafe`)');
+    expect(lastLine(run.stdout)).toBe(
+      'fail: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).',
+    );
+    const cases = (await junit()).testsuites.testsuite.testcase as {
+      name: string;
+      failure?: { message: string };
+    }[];
+    expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe(
+      'Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).',
+    );
+    expect(cases.find((c) => c.name.startsWith('max_unsafe'))?.failure?.message).toBe(
+      'unsafe attempts 1 > 0 (`max_unsafe`)',
+    );
   });
 
   it('soft mode reports a fail and exits 0', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--mode', 'soft'], sepuruxEnv());
+    const run = await runCli(
+      ['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--mode', 'soft'],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(0);
     expect(lastLine(run.stdout)).toMatch(/^fail: /);
-    expect(run.stderr).toContain('warning: The gate failed, but --mode soft does not fail the job.');
+    expect(run.stderr).toContain(
+      'warning: The gate failed, but --mode soft does not fail the job.',
+    );
   });
 
   it('gates a batch over the eval-set', async () => {
     const run = await runCli(['--campaign-name', 'scenario-pool', ...files()], sepuruxEnv());
     expect(run.exitCode).toBe(0);
-    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).figures).toMatchObject({ trace_count: 3, scenario_coverage_pct: 100 });
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).figures).toMatchObject({
+      trace_count: 3,
+      scenario_coverage_pct: 100,
+    });
   });
 
   it('takes a flag over its GATE_ variable', async () => {
-    const run = await runCli(['--campaign-name', 'refund-reliability', '--trace-id', 'trace-1'], { ...sepuruxEnv(), GATE_CAMPAIGN_NAME: 'checkout-regression' });
+    const run = await runCli(['--campaign-name', 'refund-reliability', '--trace-id', 'trace-1'], {
+      ...sepuruxEnv(),
+      GATE_CAMPAIGN_NAME: 'checkout-regression',
+    });
     expect(run.exitCode).toBe(0);
   });
 
   it('gates on TruLayer', async () => {
-    const run = await runCli(['--backend', 'trulayer', '--dataset-id', DATASET_ID, '--eval-version-id', EVAL_VERSION_ID, '--score-floor', '0.8', ...files()], {
-      GATE_TOKEN: FAKE_TRULAYER_TOKEN,
-      GATE_BASE_URL: servers[1]!.origin,
-    });
+    const run = await runCli(
+      [
+        '--backend',
+        'trulayer',
+        '--dataset-id',
+        DATASET_ID,
+        '--eval-version-id',
+        EVAL_VERSION_ID,
+        '--score-floor',
+        '0.8',
+        ...files(),
+      ],
+      {
+        GATE_TOKEN: FAKE_TRULAYER_TOKEN,
+        GATE_BASE_URL: servers[1]!.origin,
+      },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(lastLine(run.stdout)).toMatch(/^pass: TruLayer: mean_score 0\.86 within policy, and its threshold holds\.$/);
+    expect(lastLine(run.stdout)).toMatch(
+      /^pass: TruLayer: mean_score 0\.86 within policy, and its threshold holds\.$/,
+    );
     expect(run.stderr).toContain('read from no CI');
   });
 });
 
 describe('the command line refuses bad input before any request, with exit 2', () => {
   it.each([
-    [['--trace-fil', 'x'], 'Unknown flag --trace-fil; did you mean --trace-file? See --help for every flag.'],
-    [['--campaign-name'], 'Flag --campaign-name needs a value: write --campaign-name VALUE (or --campaign-name=VALUE).'],
+    [
+      ['--trace-fil', 'x'],
+      'Unknown flag --trace-fil; did you mean --trace-file? See --help for every flag.',
+    ],
+    [
+      ['--campaign-name'],
+      'Flag --campaign-name needs a value: write --campaign-name VALUE (or --campaign-name=VALUE).',
+    ],
     [['positional'], 'Argument 1 has no flag before it; every value goes with its flag'],
   ])('%j', async (args, said) => {
     const run = await runCli(args, sepuruxEnv());
@@ -107,10 +202,25 @@ describe('the command line refuses bad input before any request, with exit 2', (
   });
 
   it('names the flag, not the action input, and writes the files it was asked for', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85', ...files()], sepuruxEnv());
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--min-pass-rate',
+        '85',
+        ...files(),
+      ],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(2);
-    expect(lastLine(run.stdout)).toBe('fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).');
-    expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain('--min-pass-rate is "85"');
+    expect(lastLine(run.stdout)).toBe(
+      'fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+    );
+    expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain(
+      '--min-pass-rate is "85"',
+    );
     expect(sepurux.requests).toHaveLength(0);
   });
 });
@@ -118,16 +228,37 @@ describe('the command line refuses bad input before any request, with exit 2', (
 describe('the command line fails closed at its own doors', () => {
   it('refuses a misspelt GATE_ variable, naming the one meant, where a dropped threshold would have passed', async () => {
     // refund-reliability passes at 0.92: a dropped 0.95 threshold would let it through.
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], { ...sepuruxEnv(), GATE_MIN_PASS_RAT: '0.95' });
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], {
+      ...sepuruxEnv(),
+      GATE_MIN_PASS_RAT: '0.95',
+    });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('Variable GATE_MIN_PASS_RAT is not an input of the command line; did you mean GATE_MIN_PASS_RATE?');
+    expect(run.stderr).toContain(
+      'Variable GATE_MIN_PASS_RAT is not an input of the command line; did you mean GATE_MIN_PASS_RATE?',
+    );
     expect(sepurux.requests).toHaveLength(0);
   });
 
   it('says every problem at once, in its own words, in the files too', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85', '--verbos', ...files()], { ...sepuruxEnv(), GATE_TOKEN: '' });
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--min-pass-rate',
+        '85',
+        '--verbos',
+        ...files(),
+      ],
+      { ...sepuruxEnv(), GATE_TOKEN: '' },
+    );
     expect(run.exitCode).toBe(2);
-    for (const said of ['Unknown flag --verbos; did you mean --verbose?', '--min-pass-rate is "85"', 'GATE_TOKEN is required']) {
+    for (const said of [
+      'Unknown flag --verbos; did you mean --verbose?',
+      '--min-pass-rate is "85"',
+      'GATE_TOKEN is required',
+    ]) {
       expect(run.stderr).toContain(said);
       expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain(said);
       expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain(said);
@@ -136,31 +267,58 @@ describe('the command line fails closed at its own doors', () => {
   });
 
   it('never repeats a value after a switch: it may be a secret', async () => {
-    const run = await runCli(['--verbose', 'sx_SECRET_VALUE', '--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], sepuruxEnv());
+    const run = await runCli(
+      [
+        '--verbose',
+        'sx_SECRET_VALUE',
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+      ],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('Flag --verbose takes no value, but a word follows it; remove the word.');
+    expect(run.stderr).toContain(
+      'Flag --verbose takes no value, but a word follows it; remove the word.',
+    );
     expect(run.stdout + run.stderr).not.toContain('sx_SECRET_VALUE');
   });
 
   it('prints backend text inside a GitHub job without a workflow command, an escape sequence or a carriage return', async () => {
     const hostile = `x\n::error title=pwned::owned\r\x1b[2J\x1b]0;title\x07\u202eevil`;
     const long = `${'n'.repeat(5000)}\n::warning::long`;
-    sepurux.campaigns.push({ id: 'c-long', name: long, outcome: { decision: 'pass' } }, { id: 'c-hostile', name: `${hostile}-2`, outcome: { decision: 'pass' } });
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', hostile, '--verbose'], { ...sepuruxEnv(), GITHUB_ACTIONS: 'true' });
+    sepurux.campaigns.push(
+      { id: 'c-long', name: long, outcome: { decision: 'pass' } },
+      { id: 'c-hostile', name: `${hostile}-2`, outcome: { decision: 'pass' } },
+    );
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', hostile, '--verbose'], {
+      ...sepuruxEnv(),
+      GITHUB_ACTIONS: 'true',
+    });
     expect(run.exitCode).toBe(1);
     const printed = run.stdout + run.stderr;
     expect(printed).not.toMatch(/^\s*::/m);
     // eslint-disable-next-line no-control-regex -- the test looks for control characters.
     expect(printed).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
-    expect(lastLine(run.stdout)).toMatch(/^fail: .*No campaign is named exactly "x ::error title=pwned::owned/);
+    expect(lastLine(run.stdout)).toMatch(
+      /^fail: .*No campaign is named exactly "x ::error title=pwned::owned/,
+    );
     // Names a backend lists are bounded: a 5,000-character one is cut.
     expect(run.stdout.length).toBeLessThan(1500);
     expect(lastLine(run.stdout)).toContain('closest: "x ::error');
   });
 
   it('prints no legacy `##[command]` inside a GitHub job: a hostile campaign id and decision are shown, not obeyed', async () => {
-    sepurux.campaigns.push({ id: 'c-1 ##[add-mask]pass', name: 'hostile-campaign', outcome: { decision: 'maybe ##[error]owned', pass_rate: 0.95, unsafe_attempts: 0 } });
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'hostile-campaign', '--verbose'], { ...sepuruxEnv(), GITHUB_ACTIONS: 'true' });
+    sepurux.campaigns.push({
+      id: 'c-1 ##[add-mask]pass',
+      name: 'hostile-campaign',
+      outcome: { decision: 'maybe ##[error]owned', pass_rate: 0.95, unsafe_attempts: 0 },
+    });
+    const run = await runCli(
+      ['--trace-id', 'trace-1', '--campaign-name', 'hostile-campaign', '--verbose'],
+      { ...sepuruxEnv(), GITHUB_ACTIONS: 'true' },
+    );
     expect(run.exitCode, run.stderr).toBe(1);
     // The runner reads both streams, and obeys `##[` anywhere in a line.
     for (const stream of [run.stdout, run.stderr]) {
@@ -174,24 +332,57 @@ describe('the command line fails closed at its own doors', () => {
 
 describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins parallel)', () => {
   const leg = (shard: string, campaign: string) =>
-    runCli(['--trace-id', 'trace-1', '--campaign-name', campaign, '--shard', shard, '--report', join(dir, 'reports', `${shard}.json`)], sepuruxEnv());
+    runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        campaign,
+        '--shard',
+        shard,
+        '--report',
+        join(dir, 'reports', `${shard}.json`),
+      ],
+      sepuruxEnv(),
+    );
 
-  it('pools the shards\' reports into one verdict, with a JUnit test case and a markdown row per shard', async () => {
+  it("pools the shards' reports into one verdict, with a JUnit test case and a markdown row per shard", async () => {
     expect((await leg('refunds', 'refund-reliability')).exitCode).toBe(0);
     expect((await leg('billing', 'checkout-regression')).exitCode).toBe(1);
     const requests = sepurux.requests.length;
-    const run = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2', '--min-pass-rate', '0.7', ...files()], GITLAB, dir);
+    const run = await runCli(
+      [
+        '--aggregate',
+        'reports/*.json',
+        '--expected-shards',
+        '2',
+        '--min-pass-rate',
+        '0.7',
+        ...files(),
+      ],
+      GITLAB,
+      dir,
+    );
     expect(sepurux.requests).toHaveLength(requests);
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(lastLine(run.stdout)).toBe('fail: 2 shards (billing fail, refunds pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).');
-    const cases = (await junit()).testsuites.testsuite.testcase as { name: string; failure?: { message: string } }[];
+    expect(lastLine(run.stdout)).toBe(
+      'fail: 2 shards (billing fail, refunds pass): the worst is billing: Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).',
+    );
+    const cases = (await junit()).testsuites.testsuite.testcase as {
+      name: string;
+      failure?: { message: string };
+    }[];
     expect(cases.map((c) => [c.name, c.failure ? 'failed' : 'passed'])).toEqual([
       ['shard billing', 'failed'],
       ['shard refunds', 'passed'],
       ['pooled min_pass_rate: pass rate ≥ 0.7', 'passed'],
     ]);
     const rows = render(await readFile(join(dir, 'gate.md'), 'utf8')).rows;
-    expect(rows.filter((row) => ['refunds', 'billing'].includes(row[0] ?? '')).map((row) => row.slice(0, 2))).toEqual([
+    expect(
+      rows
+        .filter((row) => ['refunds', 'billing'].includes(row[0] ?? ''))
+        .map((row) => row.slice(0, 2)),
+    ).toEqual([
       ['billing', '❌ fail'],
       ['refunds', '✅ pass'],
     ]);
@@ -199,12 +390,27 @@ describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins 
 
   it('fails closed on a missing shard, and refuses what an aggregate does not read, in its own words', async () => {
     await leg('refunds', 'refund-reliability');
-    const missing = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2'], GITLAB, dir);
+    const missing = await runCli(
+      ['--aggregate', 'reports/*.json', '--expected-shards', '2'],
+      GITLAB,
+      dir,
+    );
     expect(missing.exitCode).toBe(1);
-    expect(lastLine(missing.stdout)).toContain('1 of 2 expected shards reported (refunds): 1 missing');
-    const wrong = await runCli(['--aggregate', 'reports/*.json', '--campaign-name', 'x'], { ...GITLAB, GATE_TOKEN: 't' }, dir);
+    expect(lastLine(missing.stdout)).toContain(
+      '1 of 2 expected shards reported (refunds): 1 missing',
+    );
+    const wrong = await runCli(
+      ['--aggregate', 'reports/*.json', '--campaign-name', 'x'],
+      { ...GITLAB, GATE_TOKEN: 't' },
+      dir,
+    );
     expect(wrong.exitCode).toBe(2);
-    for (const said of ['--expected-shards is required with --aggregate', '--campaign-name is not read by an --aggregate step', 'GATE_TOKEN is not read by an --aggregate step']) expect(wrong.stderr).toContain(said);
+    for (const said of [
+      '--expected-shards is required with --aggregate',
+      '--campaign-name is not read by an --aggregate step',
+      'GATE_TOKEN is not read by an --aggregate step',
+    ])
+      expect(wrong.stderr).toContain(said);
   });
 });
 
@@ -215,18 +421,58 @@ describe('the command line compares with a report of the default branch (--basel
     // The same campaign, better on main.
     const campaign = sepurux.campaign('checkout-regression');
     const regressed = campaign.outcome;
-    campaign.outcome = { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 };
-    const base = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', join(dir, 'main.json')], { ...sepuruxEnv(), ...MAIN });
+    campaign.outcome = {
+      decision: 'pass',
+      pass_rate: 0.92,
+      unsafe_attempts: 0,
+      failures: 0,
+      reliability_score: 91,
+    };
+    const base = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'checkout-regression',
+        '--report',
+        join(dir, 'main.json'),
+      ],
+      { ...sepuruxEnv(), ...MAIN },
+    );
     expect(base.exitCode).toBe(0);
     campaign.outcome = regressed;
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'main.json'), ...files()], sepuruxEnv());
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'checkout-regression',
+        '--max-pass-rate-drop',
+        '0.05',
+        '--baseline-report',
+        join(dir, 'main.json'),
+        ...files(),
+      ],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(1);
-    expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05 (--max-pass-rate-drop)');
+    expect(lastLine(run.stdout)).toContain(
+      'against the base branch: pass rate drop 0.2 > 0.05 (--max-pass-rate-drop)',
+    );
     const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
     expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', 'Base aaaaaaa (pass)', 'Δ', 'Threshold']);
     expect(seen.rows).toContainEqual(['', 'Pass rate', '0.72', '0.92', '−0.2', '']);
-    expect(seen.rows).toContainEqual(['❌', 'Pass rate drop', '0.2', '—', '—', '≤ 0.05 (max_pass_rate_drop)']);
-    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha).toBe('a'.repeat(40));
+    expect(seen.rows).toContainEqual([
+      '❌',
+      'Pass rate drop',
+      '0.2',
+      '—',
+      '—',
+      '≤ 0.05 (max_pass_rate_drop)',
+    ]);
+    expect(
+      JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha,
+    ).toBe('a'.repeat(40));
   });
 
   it('reads the history from a folder of earlier reports (--history-dir): new and known failures, the trend, the newest as baseline', async () => {
@@ -240,37 +486,127 @@ describe('the command line compares with a report of the default branch (--basel
       { pass_rate: 0.92, top_failing_tools: [] },
     ];
     for (const [i, outcome] of mainRuns.entries()) {
-      campaign.outcome = { decision: 'pass', unsafe_attempts: 0, failures: 0, reliability_score: 90, ...outcome };
+      campaign.outcome = {
+        decision: 'pass',
+        unsafe_attempts: 0,
+        failures: 0,
+        reliability_score: 90,
+        ...outcome,
+      };
       const sha = `${i + 1}`.repeat(40);
-      const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', join(history, `main-${i}.json`)], { ...sepuruxEnv(), ...MAIN, CI_COMMIT_SHA: sha });
+      const run = await runCli(
+        [
+          '--trace-id',
+          'trace-1',
+          '--campaign-name',
+          'checkout-regression',
+          '--report',
+          join(history, `main-${i}.json`),
+        ],
+        { ...sepuruxEnv(), ...MAIN, CI_COMMIT_SHA: sha },
+      );
       expect(run.exitCode, run.stderr).toBe(0);
     }
     await import('node:fs/promises').then((fs) => fs.writeFile(join(history, 'broken.json'), '{'));
     campaign.outcome = regressed;
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-unsafe', '5', '--history-dir', history, '--max-pass-rate-drop', '0.05', ...files()], sepuruxEnv());
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'checkout-regression',
+        '--max-unsafe',
+        '5',
+        '--history-dir',
+        history,
+        '--max-pass-rate-drop',
+        '0.05',
+        ...files(),
+      ],
+      sepuruxEnv(),
+    );
     expect(run.exitCode).toBe(1);
     expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05');
     const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
     const text = seen.text.replaceAll('\u200d', '');
     // The newest report (main-2, written last) is the baseline.
-    expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', `Base ${'3'.repeat(7)} (pass)`, 'Δ', 'Threshold']);
-    expect(text).toMatch(/Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./);
+    expect(seen.rows[0]).toEqual([
+      '',
+      'Figure',
+      'Value',
+      `Base ${'3'.repeat(7)} (pass)`,
+      'Δ',
+      'Threshold',
+    ]);
+    expect(text).toMatch(
+      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./,
+    );
     expect(text).toContain('1 of them has no verdict of this gate');
-    const tools = seen.rows.filter((row) => row.length === 3 && row[0] !== 'Tool').map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
+    const tools = seen.rows
+      .filter((row) => row.length === 3 && row[0] !== 'Tool')
+      .map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
     expect(tools).toEqual([
       ['payments.refund', '3', 'new: never failed in 3 base-branch verdicts'],
-      ['orders.lookup', '2', `known: failed in 1 of 3, last passed ${new Date().toISOString().slice(0, 10)} (${'3'.repeat(7)})`],
+      [
+        'orders.lookup',
+        '2',
+        `known: failed in 1 of 3, last passed ${new Date().toISOString().slice(0, 10)} (${'3'.repeat(7)})`,
+      ],
     ]);
   });
 
   it('takes a missing, unreadable or foreign file as no baseline, said plainly, and on-missing-baseline decides', async () => {
-    const missing = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--baseline-report', join(dir, 'nope.json')], sepuruxEnv());
+    const missing = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--max-pass-rate-drop',
+        '0.05',
+        '--baseline-report',
+        join(dir, 'nope.json'),
+      ],
+      sepuruxEnv(),
+    );
     expect(missing.exitCode).toBe(0);
-    expect(lastLine(missing.stdout)).toMatch(/^warn: .*nothing was compared for --max-pass-rate-drop \(no baseline: the baseline report nope\.json cannot be read \(ENOENT\); on_missing_baseline: warn\)/);
-    await runCli(['--backend', 'trulayer', '--dataset-id', DATASET_ID, '--eval-version-id', EVAL_VERSION_ID, '--score-floor', '0.5', '--report', join(dir, 'tl.json')], { GATE_TOKEN: FAKE_TRULAYER_TOKEN, GATE_BASE_URL: servers[1]!.origin, ...MAIN });
-    const foreign = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.05', '--on-missing-baseline', 'fail', '--baseline-report', join(dir, 'tl.json')], sepuruxEnv());
+    expect(lastLine(missing.stdout)).toMatch(
+      /^warn: .*nothing was compared for --max-pass-rate-drop \(no baseline: the baseline report nope\.json cannot be read \(ENOENT\); on_missing_baseline: warn\)/,
+    );
+    await runCli(
+      [
+        '--backend',
+        'trulayer',
+        '--dataset-id',
+        DATASET_ID,
+        '--eval-version-id',
+        EVAL_VERSION_ID,
+        '--score-floor',
+        '0.5',
+        '--report',
+        join(dir, 'tl.json'),
+      ],
+      { GATE_TOKEN: FAKE_TRULAYER_TOKEN, GATE_BASE_URL: servers[1]!.origin, ...MAIN },
+    );
+    const foreign = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--max-pass-rate-drop',
+        '0.05',
+        '--on-missing-baseline',
+        'fail',
+        '--baseline-report',
+        join(dir, 'tl.json'),
+      ],
+      sepuruxEnv(),
+    );
     expect(foreign.exitCode).toBe(1);
-    expect(lastLine(foreign.stdout)).toContain('the baseline report tl.json is of TruLayer, not Sepurux: not comparable; on_missing_baseline: fail');
+    expect(lastLine(foreign.stdout)).toContain(
+      'the baseline report tl.json is of TruLayer, not Sepurux: not comparable; on_missing_baseline: fail',
+    );
   });
 });
 
@@ -278,7 +614,16 @@ describe('--help', () => {
   it('lists every flag the declarations make, with its variable and default, and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.exitCode).toBe(0);
-    for (const flag of ['--trace-file VALUE', '--campaign-name VALUE', '--min-pass-rate VALUE', '--dataset-id VALUE', '--score-floor VALUE', '--junit FILE', '--report FILE', '--markdown FILE']) {
+    for (const flag of [
+      '--trace-file VALUE',
+      '--campaign-name VALUE',
+      '--min-pass-rate VALUE',
+      '--dataset-id VALUE',
+      '--score-floor VALUE',
+      '--junit FILE',
+      '--report FILE',
+      '--markdown FILE',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
     expect(run.stdout.replace(/\s+/g, ' ')).toContain('(default: 600; env GATE_TIMEOUT)');
@@ -303,17 +648,24 @@ describe('--help', () => {
 describe('--version', () => {
   it("prints the package's version and exits 0", async () => {
     const run = await runCli(['--version']);
-    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe(`agent-reliability-gate ${version}\n`);
   });
 });
 
 describe('a wrong backend credential', () => {
-  it('is said in the command line\'s words: GATE_TOKEN, not the action\'s `token`', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], { ...sepuruxEnv(), GATE_TOKEN: 'sx_wrong' });
+  it("is said in the command line's words: GATE_TOKEN, not the action's `token`", async () => {
+    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'], {
+      ...sepuruxEnv(),
+      GATE_TOKEN: 'sx_wrong',
+    });
     expect(run.exitCode).toBe(1);
-    expect(lastLine(run.stdout)).toMatch(/^fail: .*HTTP 401.*Check that GATE_TOKEN holds a valid credential/);
+    expect(lastLine(run.stdout)).toMatch(
+      /^fail: .*HTTP 401.*Check that GATE_TOKEN holds a valid credential/,
+    );
     expect(run.stdout).not.toContain('`token`');
   });
 });

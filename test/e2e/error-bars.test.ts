@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer, type FakeTruLayerOptions } from '../support/fake-trulayer.js';
+import {
+  BASELINE_RUN_ID,
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+  type FakeTruLayerOptions,
+} from '../support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { render } from '../support/render.js';
 import { runAction } from '../support/runner.js';
@@ -10,60 +17,125 @@ import { webhookExample } from '../support/webhooks.js';
 let trulayer = new FakeTruLayer();
 let github = new FakeGitHub();
 let servers: ServedHandlers[];
-const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
+const payload = webhookExample('pull_request', 'opened') as {
+  pull_request: { number: number; base: { sha: string } };
+};
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => trulayer.handlers()), serveHandlers(() => github.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => trulayer.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
 });
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
-const inputs = (more: Record<string, string>) => ({ backend: 'trulayer', base_url: servers[0]!.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, github_token: FAKE_GITHUB_TOKEN, ...more });
-const onPullRequest = (more: Record<string, string>) => runAction({ inputs: inputs(more), eventName: 'pull_request', payload, env: { GITHUB_API_URL: servers[1]!.origin } });
+const inputs = (more: Record<string, string>) => ({
+  backend: 'trulayer',
+  base_url: servers[0]!.origin,
+  token: FAKE_TRULAYER_TOKEN,
+  dataset_id: DATASET_ID,
+  eval_version_id: EVAL_VERSION_ID,
+  github_token: FAKE_GITHUB_TOKEN,
+  ...more,
+});
+const onPullRequest = (more: Record<string, string>) =>
+  runAction({
+    inputs: inputs(more),
+    eventName: 'pull_request',
+    payload,
+    env: { GITHUB_API_URL: servers[1]!.origin },
+  });
 const fresh = (options: FakeTruLayerOptions = {}) => {
   trulayer = new FakeTruLayer(options);
   github = new FakeGitHub();
 };
 
 describe('TruLayer against a baseline', () => {
-  it('baseline_run_id: auto sends the base commit\'s eval run to /v1/ci/gate', async () => {
+  it("baseline_run_id: auto sends the base commit's eval run to /v1/ci/gate", async () => {
     fresh();
-    const base = await runAction({ inputs: inputs({ score_floor: '0.5' }), eventName: 'push', payload: {}, env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: payload.pull_request.base.sha } });
+    const base = await runAction({
+      inputs: inputs({ score_floor: '0.5' }),
+      eventName: 'push',
+      payload: {},
+      env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: payload.pull_request.base.sha },
+    });
     expect(base.exitCode).toBe(0);
     const run = await onPullRequest({ baseline_run_id: 'auto', delta_tolerance: '-0.02' });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.baseline_run_id).toBe(base.outputs.run_id);
-    expect(trulayer.requestsTo('POST', '/v1/ci/gate').at(-1)?.body).toMatchObject({ baseline_run_id: base.outputs.run_id, policy: { delta_tolerance: -0.02 } });
-    expect(run.stdout).toContain(`Baseline: eval run ${base.outputs.run_id}, the base branch's (baseline_run_id: auto).`);
+    expect(trulayer.requestsTo('POST', '/v1/ci/gate').at(-1)?.body).toMatchObject({
+      baseline_run_id: base.outputs.run_id,
+      policy: { delta_tolerance: -0.02 },
+    });
+    expect(run.stdout).toContain(
+      `Baseline: eval run ${base.outputs.run_id}, the base branch's (baseline_run_id: auto).`,
+    );
   });
 
   it('without a base run to compare with, auto leaves delta_tolerance to on_missing_baseline and says so', async () => {
     fresh();
-    const run = await onPullRequest({ baseline_run_id: 'auto', delta_tolerance: '-0.02', score_floor: '0.5' });
+    const run = await onPullRequest({
+      baseline_run_id: 'auto',
+      delta_tolerance: '-0.02',
+      score_floor: '0.5',
+    });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.decision).toBe('warn');
-    expect(trulayer.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({ dataset_id: DATASET_ID, run_id: run.outputs.run_id, policy: { score_floor: 0.5, on_fail: 'block' } });
-    expect(run.stdout).toContain('no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` compares nothing, and on_missing_baseline (warn) decides it');
+    expect(trulayer.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({
+      dataset_id: DATASET_ID,
+      run_id: run.outputs.run_id,
+      policy: { score_floor: 0.5, on_fail: 'block' },
+    });
+    expect(run.stdout).toContain(
+      'no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` compares nothing, and on_missing_baseline (warn) decides it',
+    );
   });
 
   it('shows error bars and the most regressed items; a small noisy sample is inconclusive, and on_inconclusive decides', async () => {
     fresh({ items: 8, itemNoise: 0.4 });
-    const run = await onPullRequest({ baseline_run_id: BASELINE_RUN_ID, delta_tolerance: '-0.02', confidence: '0.95' });
+    const run = await onPullRequest({
+      baseline_run_id: BASELINE_RUN_ID,
+      delta_tolerance: '-0.02',
+      confidence: '0.95',
+    });
     expect(run.outputs.decision).toBe('fail');
-    expect(run.outputs.reason).toMatch(/mean delta vs baseline -?0\.\d+ \[-0\.\d+, 0\.\d+\] is inconclusive against -0\.02 \(`delta_tolerance`, 95% t interval \(n = 8\)\)/);
+    expect(run.outputs.reason).toMatch(
+      /mean delta vs baseline -?0\.\d+ \[-0\.\d+, 0\.\d+\] is inconclusive against -0\.02 \(`delta_tolerance`, 95% t interval \(n = 8\)\)/,
+    );
     const comment = render(github.comments.get(payload.pull_request.number)?.at(-1)?.body ?? '');
-    expect(comment.text).toMatch(/mean paired delta -?0\.\d+ \[-0\.\d+, 0\.\d+\] \(95% t interval \(n = 8\)\)/);
-    expect(comment.text).toMatch(/telling a difference of -?0\.\d+ apart from zero would take about \d+ items/);
+    expect(comment.text).toMatch(
+      /mean paired delta -?0\.\d+ \[-0\.\d+, 0\.\d+\] \(95% t interval \(n = 8\)\)/,
+    );
+    expect(comment.text).toMatch(
+      /telling a difference of -?0\.\d+ apart from zero would take about \d+ items/,
+    );
     expect(comment.rows).toContainEqual(['Most regressed item', 'Base', 'Run', 'Δ', 'Rationale']);
-    const warned = await onPullRequest({ baseline_run_id: BASELINE_RUN_ID, delta_tolerance: '-0.02', confidence: '0.95', on_inconclusive: 'warn' });
+    const warned = await onPullRequest({
+      baseline_run_id: BASELINE_RUN_ID,
+      delta_tolerance: '-0.02',
+      confidence: '0.95',
+      on_inconclusive: 'warn',
+    });
     expect(warned.outputs.decision).toBe('warn');
   });
 
   it('a large sample is decisive', async () => {
     fresh({ items: 400, itemNoise: 0.05 });
-    const holds = await onPullRequest({ baseline_run_id: BASELINE_RUN_ID, delta_tolerance: '-0.02', confidence: '0.95' });
+    const holds = await onPullRequest({
+      baseline_run_id: BASELINE_RUN_ID,
+      delta_tolerance: '-0.02',
+      confidence: '0.95',
+    });
     expect(holds.outputs.decision).toBe('pass');
-    const breaks = await onPullRequest({ baseline_run_id: BASELINE_RUN_ID, delta_tolerance: '-0.02', score_floor: '0.9', confidence: '0.95' });
+    const breaks = await onPullRequest({
+      baseline_run_id: BASELINE_RUN_ID,
+      delta_tolerance: '-0.02',
+      score_floor: '0.9',
+      confidence: '0.95',
+    });
     expect(breaks.outputs.decision).toBe('fail');
-    expect(breaks.outputs.reason).toMatch(/mean score 0\.86\d* \[0\.8\d+, 0\.8\d+\] is all < 0\.9 \(`score_floor`, 95% t interval \(n = 400\)\)/);
+    expect(breaks.outputs.reason).toMatch(
+      /mean score 0\.86\d* \[0\.8\d+, 0\.8\d+\] is all < 0\.9 \(`score_floor`, 95% t interval \(n = 400\)\)/,
+    );
     expect(trulayer.violations).toEqual([]);
   });
 });

@@ -27,9 +27,20 @@ afterAll(async () => {
 });
 
 const pullRequest = () => webhookExample('pull_request', 'opened') as any;
-const gate = (inputs: Record<string, string>, payload = pullRequest(), eventName = 'pull_request') =>
+const gate = (
+  inputs: Record<string, string>,
+  payload = pullRequest(),
+  eventName = 'pull_request',
+) =>
   runAction({
-    inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', ...inputs },
+    inputs: {
+      base_url: `${backend.origin}/api`,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      github_token: FAKE_GITHUB_TOKEN,
+      trace_id: 'trace-1',
+      ...inputs,
+    },
     eventName,
     payload,
     env: { GITHUB_API_URL: api.origin },
@@ -41,7 +52,12 @@ describe('the bundled action on GitHub', () => {
     const first = await gate({ campaign_name: 'checkout-regression' }, payload);
     expect(first.exitCode).toBe(1);
     expect(github.checkRuns).toEqual([
-      expect.objectContaining({ name: 'Sepurux Reliability Gate', head_sha: payload.pull_request.head.sha, status: 'completed', conclusion: 'failure' }),
+      expect.objectContaining({
+        name: 'Sepurux Reliability Gate',
+        head_sha: payload.pull_request.head.sha,
+        status: 'completed',
+        conclusion: 'failure',
+      }),
     ]);
     expect(github.checkRuns[0]?.details_url).toBe(first.outputs.dashboard_url);
     const comments = () => github.comments.get(payload.pull_request.number) ?? [];
@@ -68,7 +84,12 @@ describe('the bundled action on GitHub', () => {
     const run = await gate({ campaign_name: 'checkout-regression', mode: 'soft' });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.decision).toBe('fail');
-    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('not blocking (mode: soft)') }));
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining('not blocking (mode: soft)'),
+      }),
+    );
     expect(github.checkRuns[0]?.conclusion).toBe('action_required');
   });
 
@@ -86,7 +107,12 @@ describe('the bundled action on GitHub', () => {
     const run = await gate({ campaign_name: 'checkout-regression' }, payload);
     expect(run.exitCode).toBe(1);
     expect(github.statuses.map((s) => s.state)).toEqual(['pending', 'failure']);
-    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('pull-requests: write') }));
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining('pull-requests: write'),
+      }),
+    );
   });
 
   it('completes the check as failed when the gate times out', async () => {
@@ -97,7 +123,14 @@ describe('the bundled action on GitHub', () => {
 
   it('completes the check even when the job summary cannot be written, and the step agrees with it', async () => {
     const run = await runAction({
-      inputs: { base_url: `${backend.origin}/api`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', campaign_name: 'refund-reliability' },
+      inputs: {
+        base_url: `${backend.origin}/api`,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        github_token: FAKE_GITHUB_TOKEN,
+        trace_id: 'trace-1',
+        campaign_name: 'refund-reliability',
+      },
       eventName: 'pull_request',
       payload: pullRequest(),
       // A directory where the summary file should be: writing it fails.
@@ -105,7 +138,12 @@ describe('the bundled action on GitHub', () => {
     });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.decision).toBe('pass');
-    expect(run.annotations).toContainEqual({ level: 'warning', message: expect.stringMatching(/^Could not write the job summary \(.*\); the outputs and the check hold the verdict\.$/) });
+    expect(run.annotations).toContainEqual({
+      level: 'warning',
+      message: expect.stringMatching(
+        /^Could not write the job summary \(.*\); the outputs and the check hold the verdict\.$/,
+      ),
+    });
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 
@@ -127,16 +165,26 @@ describe('the bundled action on GitHub', () => {
       check: github.checkRuns[0]?.output?.summary ?? '',
       summary: run.summary,
     };
-    for (const [where, markdown, engine] of Object.entries(surfaces).flatMap(([name, text]) => ENGINES.map((engine) => [`${name} (${engine})`, text, engine] as const))) {
+    for (const [where, markdown, engine] of Object.entries(surfaces).flatMap(([name, text]) =>
+      ENGINES.map((engine) => [`${name} (${engine})`, text, engine] as const),
+    )) {
       const seen = render(markdown, engine);
-      expect(seen.text, where).toContain("Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (`min_pass_rate`).");
+      expect(seen.text, where).toContain(
+        "Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (`min_pass_rate`).",
+      );
       expect(seen.rows, where).toContainEqual(["refund's_tool", '1']);
       // As written, but for the invisible joiners that keep GitHub from linking and mentioning.
       const visible = seen.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
-      expect(visible, where).toContainEqual(['@octocat <img src=x> [x](https://evil.example) | www.evil.example', '3']);
+      expect(visible, where).toContainEqual([
+        '@octocat <img src=x> [x](https://evil.example) | www.evil.example',
+        '3',
+      ]);
       expect(mentions(seen), where).toEqual([]);
       expect(seen.elements.has('img'), where).toBe(false);
-      expect(seen.links.filter((link) => !link.endsWith('/actions/runs/4242')), where).toEqual([run.outputs.dashboard_url]);
+      expect(
+        seen.links.filter((link) => !link.endsWith('/actions/runs/4242')),
+        where,
+      ).toEqual([run.outputs.dashboard_url]);
     }
     // The comment outlives its run: it names the commit it judged and links the run.
     const comment = render(surfaces.comment);
@@ -186,7 +234,11 @@ describe('two gates on one pull request, and a backend that plants a marker', ()
   it("a marker carried mid-body into a comment written before is not the gate's: only the last line's is", async () => {
     const payload = pullRequest();
     // Written by an older gate, whose code span kept a planted marker as it was.
-    const older = github.seedComment(payload.pull_request.number, `## ✅ Sepurux Reliability Gate: pass\n\nrun \`${commentMarker(OTHER)}\`\n${commentMarker('Sepurux Reliability Gate')}`, ACTIONS_BOT);
+    const older = github.seedComment(
+      payload.pull_request.number,
+      `## ✅ Sepurux Reliability Gate: pass\n\nrun \`${commentMarker(OTHER)}\`\n${commentMarker('Sepurux Reliability Gate')}`,
+      ACTIONS_BOT,
+    );
     const before = older.body;
     const run = await gate({ campaign_name: 'refund-reliability', check_name: OTHER }, payload);
     expect(run.exitCode, run.stdout).toBe(0);

@@ -2,8 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/core/render/marker.js';
-import { FAKE_GITLAB_READ_TOKEN, FAKE_GITLAB_TOKEN, FakeGitLab, GATE_BOT, REVIEWER } from '../support/fake-gitlab.js';
-import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux, defaultCampaigns } from '../support/fake-sepurux.js';
+import {
+  FAKE_GITLAB_READ_TOKEN,
+  FAKE_GITLAB_TOKEN,
+  FakeGitLab,
+  GATE_BOT,
+  REVIEWER,
+} from '../support/fake-gitlab.js';
+import {
+  FAKE_PROJECT_ID,
+  FAKE_TOKEN,
+  FakeSepurux,
+  defaultCampaigns,
+} from '../support/fake-sepurux.js';
 import { ENGINES, render } from '../support/render.js';
 import { runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -14,7 +25,10 @@ let gitlab = new FakeGitLab();
 let sepurux = new FakeSepurux();
 let servers: ServedHandlers[];
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => gitlab.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => gitlab.handlers()),
+  ]);
 });
 beforeEach(() => {
   gitlab = new FakeGitLab();
@@ -36,7 +50,8 @@ const env = (more: Record<string, string> = {}) => ({
   GATE_GITLAB_TOKEN: FAKE_GITLAB_TOKEN,
   ...more,
 });
-const gate = (campaign: string, more: Record<string, string> = {}) => runCli(['--trace-id', 'trace-1', '--campaign-name', campaign], env(more));
+const gate = (campaign: string, more: Record<string, string> = {}) =>
+  runCli(['--trace-id', 'trace-1', '--campaign-name', campaign], env(more));
 const gateNotes = () => gitlab.notesBy(GATE_BOT);
 /** What a reviewer reads of the note, joiners aside. */
 const seen = (body: string) => render(body).text.replaceAll('\u200d', '');
@@ -51,7 +66,9 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(note!.body).toContain(commentMarker(CHECK));
     expect(seen(note!.body)).toContain('Sepurux Reliability Gate: fail');
     expect(seen(note!.body)).toContain('payments.refund');
-    expect(render(note!.body).links).toContain('https://gitlab.example.com/acme/agents/-/jobs/5005');
+    expect(render(note!.body).links).toContain(
+      'https://gitlab.example.com/acme/agents/-/jobs/5005',
+    );
 
     const second = await gate('refund-reliability');
     expect(second.exitCode, second.stderr).toBe(0);
@@ -60,7 +77,9 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(gateNotes()[0]!.id).toBe(note!.id);
     expect(seen(gateNotes()[0]!.body)).toContain('Sepurux Reliability Gate: pass');
     expect(gitlab.requests.every((r) => r.token === FAKE_GITLAB_TOKEN)).toBe(true);
-    expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(FAKE_GITLAB_TOKEN);
+    expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(
+      FAKE_GITLAB_TOKEN,
+    );
     expect(gitlab.violations).toEqual([]);
   });
 
@@ -73,7 +92,11 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     for (let i = 0; i < 150; i++) gitlab.seedNote(`review comment ${i}`, REVIEWER);
     const run = await gate('refund-reliability');
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(gitlab.requests.filter((r) => r.method === 'GET' && r.path.includes('/notes')).map((r) => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
+    expect(
+      gitlab.requests
+        .filter((r) => r.method === 'GET' && r.path.includes('/notes'))
+        .map((r) => new URL(r.path, 'http://x').searchParams.get('page')),
+    ).toEqual(['1', '2']);
     expect(gateNotes()).toHaveLength(1);
     expect(own.body).toContain('Sepurux Reliability Gate: pass');
     expect(copied.body).toBe(`quoting the gate:\n${marker}`);
@@ -98,7 +121,10 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(seen(gateNotes()[0]!.body)).toContain(`${CHECK}: pass`);
     expect(seen(gateNotes()[1]!.body)).toContain(`${OTHER}: fail`);
     // A note an older gate wrote with the marker planted mid-body is not the other gate's either.
-    const older = gitlab.seedNote(`## ✅ ${CHECK}: pass\n\nrun \`${commentMarker('Third Gate')}\`\n${commentMarker(CHECK)}`, GATE_BOT);
+    const older = gitlab.seedNote(
+      `## ✅ ${CHECK}: pass\n\nrun \`${commentMarker('Third Gate')}\`\n${commentMarker(CHECK)}`,
+      GATE_BOT,
+    );
     const third = await gate('refund-reliability', { GATE_CHECK_NAME: 'Third Gate' });
     expect(third.exitCode, third.stderr).toBe(0);
     expect(older.body).toContain(`run \`${commentMarker('Third Gate')}\``);
@@ -140,7 +166,9 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
       // GitLab's reference patterns find nothing in what a reader sees…
       expect(text, engine).not.toMatch(/(?:^|[^\w\u200d])[@#!~%$&](?=[\w"])/);
       // …which still reads as written.
-      expect(text.replaceAll('\u200d', ''), engine).toContain('@owner #1 !2 ~bug ~"needs review" %v1.0 $3 &4 group/project!5');
+      expect(text.replaceAll('\u200d', ''), engine).toContain(
+        '@owner #1 !2 ~bug ~"needs review" %v1.0 $3 &4 group/project!5',
+      );
       expect(text.replaceAll('\u200d', ''), engine).toContain('/merge');
     }
   });
@@ -148,8 +176,12 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
   it('says what to fix when the token is refused, and the verdict still decides', async () => {
     const bad = await gate('refund-reliability', { GATE_GITLAB_TOKEN: 'glpat-revoked' });
     expect(bad.exitCode).toBe(0);
-    expect(bad.stderr).toMatch(/warning: Could not note the verdict on merge request !42: GET \/user failed with HTTP 401: 401 Unauthorized\. GATE_GITLAB_TOKEN is not a valid GitLab token/);
-    const readOnly = await gate('checkout-regression', { GATE_GITLAB_TOKEN: FAKE_GITLAB_READ_TOKEN });
+    expect(bad.stderr).toMatch(
+      /warning: Could not note the verdict on merge request !42: GET \/user failed with HTTP 401: 401 Unauthorized\. GATE_GITLAB_TOKEN is not a valid GitLab token/,
+    );
+    const readOnly = await gate('checkout-regression', {
+      GATE_GITLAB_TOKEN: FAKE_GITLAB_READ_TOKEN,
+    });
     expect(readOnly.exitCode).toBe(1);
     expect(readOnly.stderr).toContain('failed with HTTP 403: insufficient_scope');
     expect(readOnly.stderr).toContain('it needs the `api` scope');
@@ -168,8 +200,11 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^pass: /);
   });
 
-  it('notes an input error with what to fix, in the command line\'s words', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85'], env());
+  it("notes an input error with what to fix, in the command line's words", async () => {
+    const run = await runCli(
+      ['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '85'],
+      env(),
+    );
     expect(run.exitCode).toBe(2);
     expect(gateNotes()).toHaveLength(1);
     expect(seen(gateNotes()[0]!.body)).toContain('--min-pass-rate');
@@ -181,31 +216,92 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     const campaign = sepurux.campaign('checkout-regression');
     const regressed = campaign.outcome;
     // Three pipelines on main, each keeping this job's gate.json; orders.lookup failed in the middle one.
-    for (const [i, outcome] of [{ pass_rate: 0.9, top_failing_tools: [] }, { pass_rate: 0.86, top_failing_tools: [{ tool: 'orders.lookup', count: 1 }] }, { pass_rate: 0.92, top_failing_tools: [] }].entries()) {
-      campaign.outcome = { decision: 'pass', unsafe_attempts: 0, failures: 0, reliability_score: 90, ...outcome };
+    for (const [i, outcome] of [
+      { pass_rate: 0.9, top_failing_tools: [] },
+      { pass_rate: 0.86, top_failing_tools: [{ tool: 'orders.lookup', count: 1 }] },
+      { pass_rate: 0.92, top_failing_tools: [] },
+    ].entries()) {
+      campaign.outcome = {
+        decision: 'pass',
+        unsafe_attempts: 0,
+        failures: 0,
+        reliability_score: 90,
+        ...outcome,
+      };
       const sha = `${i + 1}`.repeat(40);
-      const main = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--report', 'gate.json'], { ...env(), CI_MERGE_REQUEST_IID: '', CI_COMMIT_SHA: sha }, dir);
+      const main = await runCli(
+        [
+          '--trace-id',
+          'trace-1',
+          '--campaign-name',
+          'checkout-regression',
+          '--report',
+          'gate.json',
+        ],
+        { ...env(), CI_MERGE_REQUEST_IID: '', CI_COMMIT_SHA: sha },
+        dir,
+      );
       expect(main.exitCode, main.stderr).toBe(0);
-      gitlab.seedPipeline('main', sha, { 'reliability-gate': { 'gate.json': await readFile(join(dir, 'gate.json'), 'utf8') }, lint: {} });
+      gitlab.seedPipeline('main', sha, {
+        'reliability-gate': { 'gate.json': await readFile(join(dir, 'gate.json'), 'utf8') },
+        lint: {},
+      });
     }
     gitlab.seedPipeline('feature', 'f'.repeat(40), { 'reliability-gate': {} });
     campaign.outcome = regressed;
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'checkout-regression', '--max-unsafe', '5', '--max-pass-rate-drop', '0.05', '--report', 'gate.json'], env({ CI_JOB_NAME: 'reliability-gate', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' }), dir);
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'checkout-regression',
+        '--max-unsafe',
+        '5',
+        '--max-pass-rate-drop',
+        '0.05',
+        '--report',
+        'gate.json',
+      ],
+      env({ CI_JOB_NAME: 'reliability-gate', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' }),
+      dir,
+    );
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('against the base branch: pass rate drop 0.2 > 0.05');
-    expect(run.stderr).toContain('History: 3 of the last 3 main pipelines hold a report of "Sepurux Reliability Gate".');
+    expect(run.stderr).toContain(
+      'History: 3 of the last 3 main pipelines hold a report of "Sepurux Reliability Gate".',
+    );
     const seenNote = render(gateNotes()[0]!.body);
-    expect(seenNote.rows[0]).toEqual(['', 'Figure', 'Value', `Base ${'3'.repeat(7)} (pass)`, 'Δ', 'Threshold']);
+    expect(seenNote.rows[0]).toEqual([
+      '',
+      'Figure',
+      'Value',
+      `Base ${'3'.repeat(7)} (pass)`,
+      'Δ',
+      'Threshold',
+    ]);
     const text = seenNote.text.replaceAll('\u200d', '');
-    expect(text).toMatch(/Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./);
-    expect(seenNote.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')))).toContainEqual(['orders.lookup', '2', expect.stringMatching(/^known: failed in 1 of 3, last passed/)]);
+    expect(text).toMatch(
+      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./,
+    );
+    expect(
+      seenNote.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', ''))),
+    ).toContainEqual([
+      'orders.lookup',
+      '2',
+      expect.stringMatching(/^known: failed in 1 of 3, last passed/),
+    ]);
     // One request for the pipelines, then a job list and an artifact for each.
-    const reads = gitlab.requests.filter((r) => r.method === 'GET' && !r.path.includes('/notes') && r.path !== '/user');
+    const reads = gitlab.requests.filter(
+      (r) => r.method === 'GET' && !r.path.includes('/notes') && r.path !== '/user',
+    );
     expect(reads).toHaveLength(7);
   });
 
   it('a matrix leg notes nothing: the aggregate job notes for every shard', async () => {
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--shard', 'refunds'], env());
+    const run = await runCli(
+      ['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--shard', 'refunds'],
+      env(),
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('This is one shard of a matrix: nothing is reported here');
     expect(gitlab.requests).toHaveLength(0);
@@ -219,13 +315,19 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
   });
 
   it('refuses to send the token over plain http to another host', async () => {
-    const run = await gate('refund-reliability', { CI_API_V4_URL: 'http://gitlab.example.com/api/v4' });
+    const run = await gate('refund-reliability', {
+      CI_API_V4_URL: 'http://gitlab.example.com/api/v4',
+    });
     expect(run.exitCode).toBe(0);
-    expect(run.stderr).toContain('warning: GATE_GITLAB_TOKEN is set, but the gate will not send it to `CI_API_V4_URL`: plain http');
+    expect(run.stderr).toContain(
+      'warning: GATE_GITLAB_TOKEN is set, but the gate will not send it to `CI_API_V4_URL`: plain http',
+    );
   });
 
   it('refuses a token with a line break inside as bad input, naming the variable and never the value', async () => {
-    const run = await gate('refund-reliability', { GATE_GITLAB_TOKEN: `${FAKE_GITLAB_TOKEN}\nglpat-second` });
+    const run = await gate('refund-reliability', {
+      GATE_GITLAB_TOKEN: `${FAKE_GITLAB_TOKEN}\nglpat-second`,
+    });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('GATE_GITLAB_TOKEN');
     expect(run.stdout + run.stderr).not.toContain(FAKE_GITLAB_TOKEN);

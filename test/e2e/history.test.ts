@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeRecord } from '../../src/core/baseline.js';
 import type { Verdict } from '../../src/core/verdict.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
-import { defaultCampaigns, FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import {
+  defaultCampaigns,
+  FAKE_PROJECT_ID,
+  FAKE_TOKEN,
+  FakeSepurux,
+} from '../support/fake-sepurux.js';
 import { ENGINES, render } from '../support/render.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -12,10 +17,15 @@ import { webhookExample } from '../support/webhooks.js';
 // The base branch's history beside a pull request's verdict, read back from the gate's own
 // checks on the base branch's last commits (the bundled action against a fake GitHub).
 const CHECK = 'Sepurux Reliability Gate';
-const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; base: { sha: string } } };
+const payload = webhookExample('pull_request', 'opened') as {
+  pull_request: { number: number; base: { sha: string } };
+};
 const BASE = payload.pull_request.base.sha;
 /** The base branch's line, newest (the base commit) first, one merged feature commit beside each. */
-const LINE = [BASE, ...Array.from({ length: 11 }, (_, i) => `${(i + 1).toString(16).padStart(2, '0')}`.repeat(20))];
+const LINE = [
+  BASE,
+  ...Array.from({ length: 11 }, (_, i) => `${(i + 1).toString(16).padStart(2, '0')}`.repeat(20)),
+];
 const FEATURE = (i: number) => `e${i.toString(16)}`.padEnd(40, 'e');
 const TOOLS = [
   { tool: 'search.index', count: 1 },
@@ -28,23 +38,46 @@ let github: FakeGitHub;
 let campaignId: string;
 let servers: ServedHandlers[];
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
 });
 beforeEach(() => {
   const campaigns = defaultCampaigns();
   campaignId = randomUUID();
-  campaigns.push({ id: campaignId, name: 'agent-reliability', outcome: { decision: 'fail', pass_rate: 0.8, unsafe_attempts: 0, failures: 6, reliability_score: 80, top_failing_tools: TOOLS } });
+  campaigns.push({
+    id: campaignId,
+    name: 'agent-reliability',
+    outcome: {
+      decision: 'fail',
+      pass_rate: 0.8,
+      unsafe_attempts: 0,
+      failures: 6,
+      reliability_score: 80,
+      top_failing_tools: TOOLS,
+    },
+  });
   sepurux = new FakeSepurux({ campaigns });
   github = new FakeGitHub();
   LINE.forEach((sha, i) => {
-    github.seedCommit(sha, LINE[i + 1] ? [LINE[i + 1]!, FEATURE(i)] : [], new Date(Date.UTC(2026, 10, 20 - i)).toISOString());
+    github.seedCommit(
+      sha,
+      LINE[i + 1] ? [LINE[i + 1]!, FEATURE(i)] : [],
+      new Date(Date.UTC(2026, 10, 20 - i)).toISOString(),
+    );
     github.seedCommit(FEATURE(i), LINE[i + 1] ? [LINE[i + 1]!] : []);
   });
 });
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
 /** This gate's verdict on base-branch commit `i` (0: the base commit), as its check would hold it. */
-function seedVerdict(i: number, figures: { pass_rate: number }, failing: string[], campaign = campaignId): void {
+function seedVerdict(
+  i: number,
+  figures: { pass_rate: number },
+  failing: string[],
+  campaign = campaignId,
+): void {
   const verdict: Verdict = {
     evaluated: { campaign },
     decision: failing.length ? 'fail' : 'pass',
@@ -58,12 +91,28 @@ function seedVerdict(i: number, figures: { pass_rate: number }, failing: string[
     durationMs: 1,
   };
   const at = new Date(Date.UTC(2026, 10, 20 - i, 12));
-  github.seedCheckRun({ name: CHECK, head_sha: LINE[i]!, status: 'completed', conclusion: 'success', completed_at: at.toISOString(), output: { text: encodeRecord(verdict, CHECK, LINE[i]!, at) } });
+  github.seedCheckRun({
+    name: CHECK,
+    head_sha: LINE[i]!,
+    status: 'completed',
+    conclusion: 'success',
+    completed_at: at.toISOString(),
+    output: { text: encodeRecord(verdict, CHECK, LINE[i]!, at) },
+  });
 }
 
 const gate = (more: Record<string, string> = {}) =>
   runAction({
-    inputs: { base_url: servers[0]!.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', campaign_name: 'agent-reliability', max_unsafe: '0', ...more },
+    inputs: {
+      base_url: servers[0]!.origin,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      github_token: FAKE_GITHUB_TOKEN,
+      trace_id: 'trace-1',
+      campaign_name: 'agent-reliability',
+      max_unsafe: '0',
+      ...more,
+    },
     eventName: 'pull_request',
     payload,
     env: { GITHUB_API_URL: servers[1]!.origin },
@@ -75,48 +124,72 @@ const toolRows = (body: string, engine: (typeof ENGINES)[number] = 'micromark') 
     .rows.filter((row) => row.length === 3 && row[0] !== 'Tool')
     .map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
 
-describe('the base branch\'s history beside the verdict (history: 10)', () => {
+describe("the base branch's history beside the verdict (history: 10)", () => {
   it('marks each failing tool new or known, new first, and draws the trend of the pass rate', async () => {
     // payments.refund is flaky on main (3 of 10), orders.lookup always fails there, search.index never did.
-    for (let i = 0; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 - (i % 3) * 0.02 }, ['orders.lookup', ...([2, 5, 7].includes(i) ? ['payments.refund'] : [])]);
+    for (let i = 0; i < 10; i++)
+      seedVerdict(i, { pass_rate: 0.9 - (i % 3) * 0.02 }, [
+        'orders.lookup',
+        ...([2, 5, 7].includes(i) ? ['payments.refund'] : []),
+      ]);
     const run = await gate();
     expect(run.exitCode).toBe(1);
     const body = comment();
     for (const engine of ENGINES) {
       expect(toolRows(body, engine), engine).toEqual([
         ['search.index', '1', 'new: never failed in 10 base-branch verdicts'],
-        ['payments.refund', '3', `known: failed in 3 of 10, last passed 2026-11-20 (${BASE.slice(0, 7)})`],
+        [
+          'payments.refund',
+          '3',
+          `known: failed in 3 of 10, last passed 2026-11-20 (${BASE.slice(0, 7)})`,
+        ],
         ['orders.lookup', '2', 'known: failed in 10 of 10, never passed there'],
       ]);
     }
     const text = render(body).text.replaceAll('\u200d', '');
-    expect(text).toMatch(/Base branch \(pass rate, its last 10 comparable verdicts, oldest first\): [▁-█]{10} 0\.9 → 0\.9; this change: 0\.8\./);
+    expect(text).toMatch(
+      /Base branch \(pass rate, its last 10 comparable verdicts, oldest first\): [▁-█]{10} 0\.9 → 0\.9; this change: 0\.8\./,
+    );
     // One request for the commits and one per commit (four at a time), beside the base commit's look-up.
     expect(github.requests.filter((r) => r.path.includes('/commits?'))).toHaveLength(1);
-    expect(github.requests.filter((r) => r.path.includes('/check-runs?')).length).toBeLessThanOrEqual(11);
+    expect(
+      github.requests.filter((r) => r.path.includes('/check-runs?')).length,
+    ).toBeLessThanOrEqual(11);
     // The merged feature commits are not the base branch's verdicts.
     expect(github.requests.some((r) => r.path.includes(FEATURE(0)))).toBe(false);
   });
 
-  it('reads further pages of commits where merged branches crowd the base branch\'s own line', async () => {
+  it("reads further pages of commits where merged branches crowd the base branch's own line", async () => {
     // Each commit of the line merges a branch of four commits: a page of 30 holds only part of the line.
     github.commits.clear();
     LINE.forEach((sha, i) => {
       const side = Array.from({ length: 4 }, (_, k) => `${i.toString(16)}${k}`.padEnd(40, 'c'));
       github.seedCommit(sha, LINE[i + 1] ? [LINE[i + 1]!, side[0]!] : []);
-      side.forEach((commit, k) => github.seedCommit(commit, [side[k + 1] ?? LINE[i + 1] ?? LINE[i]!]));
+      side.forEach((commit, k) =>
+        github.seedCommit(commit, [side[k + 1] ?? LINE[i + 1] ?? LINE[i]!]),
+      );
     });
     for (let i = 0; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 }, ['orders.lookup']);
     await gate();
     expect(github.requests.filter((r) => r.path.includes('/commits?')).length).toBeGreaterThan(1);
-    expect(render(comment()).text.replaceAll('\u200d', '')).toContain('its last 10 comparable verdicts');
+    expect(render(comment()).text.replaceAll('\u200d', '')).toContain(
+      'its last 10 comparable verdicts',
+    );
   });
 
   it('leaves out the verdicts of another campaign, says so once, and never judges them', async () => {
-    for (let i = 0; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 }, i < 6 ? ['orders.lookup'] : ['search.index'], i < 6 ? campaignId : 'another-campaign');
+    for (let i = 0; i < 10; i++)
+      seedVerdict(
+        i,
+        { pass_rate: 0.9 },
+        i < 6 ? ['orders.lookup'] : ['search.index'],
+        i < 6 ? campaignId : 'another-campaign',
+      );
     const run = await gate();
     const text = render(comment()).text.replaceAll('\u200d', '');
-    expect(text).toContain('History: 4 are of something else (another campaign, dataset or eval version) and not compared.');
+    expect(text).toContain(
+      'History: 4 are of something else (another campaign, dataset or eval version) and not compared.',
+    );
     expect(toolRows(comment())).toEqual([
       ['payments.refund', '3', 'new: never failed in 6 base-branch verdicts'],
       ['search.index', '1', 'new: never failed in 6 base-branch verdicts'],
@@ -131,7 +204,9 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     sepurux.campaign('agent-reliability').outcome.decision = 'pass';
     const run = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5', min_pass_rate: '0.5' });
     expect(run.outputs.decision).toBe('warn');
-    expect(run.outputs.reason).toContain(`no baseline: the base verdict (${BASE.slice(0, 12)}) is of another campaign (another-campaign there, ${campaignId} here): not comparable`);
+    expect(run.outputs.reason).toContain(
+      `no baseline: the base verdict (${BASE.slice(0, 12)}) is of another campaign (another-campaign there, ${campaignId} here): not comparable`,
+    );
     expect(render(comment()).text.replaceAll('\u200d', '')).toContain('not comparable');
   });
 
@@ -141,9 +216,13 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     const run = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5' });
     expect(run.outputs.decision).toBe('fail');
     expect(run.outputs.baseline_sha).toBe(LINE[2]);
-    expect(run.outputs.reason).toContain('against the base branch: pass rate drop 0.15 > 0.05 (`max_pass_rate_drop`)');
+    expect(run.outputs.reason).toContain(
+      'against the base branch: pass rate drop 0.15 > 0.05 (`max_pass_rate_drop`)',
+    );
     const text = render(comment()).text.replaceAll('\u200d', '');
-    expect(text).toContain(`The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${LINE[2]!.slice(0, 7)}, 2 commits back.`);
+    expect(text).toContain(
+      `The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${LINE[2]!.slice(0, 7)}, 2 commits back.`,
+    );
     // With history: 0 nothing is walked: no baseline, and on_missing_baseline decides.
     const off = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5', history: '0' });
     expect(off.outputs).toMatchObject({ decision: 'warn', baseline_sha: '' });
@@ -155,24 +234,67 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
     for (let i = 1; i < 10; i++) seedVerdict(i, { pass_rate: 0.9 }, []);
     const againstBase = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5' });
     expect(againstBase.outputs.reason).not.toContain('pass rate drop');
-    const againstMedian = await gate({ max_pass_rate_drop: '0.05', max_unsafe: '5', baseline_from: 'median' });
+    const againstMedian = await gate({
+      max_pass_rate_drop: '0.05',
+      max_unsafe: '5',
+      baseline_from: 'median',
+    });
     expect(againstMedian.outputs.decision).toBe('fail');
-    expect(againstMedian.outputs.reason).toContain('against the base branch: pass rate drop 0.1 > 0.05 (`max_pass_rate_drop`)');
+    expect(againstMedian.outputs.reason).toContain(
+      'against the base branch: pass rate drop 0.1 > 0.05 (`max_pass_rate_drop`)',
+    );
     const seen = render(comment());
     expect(seen.rows[0]).toEqual(['', 'Figure', 'Value', 'Base median of 10', 'Δ', 'Threshold']);
     expect(seen.rows).toContainEqual(['', 'Pass rate', '0.8', '0.9', '−0.1', '']);
   });
 
-  it('a history shorter than asked, unreadable records and another app\'s are counted as missing, said once', async () => {
+  it("a history shorter than asked, unreadable records and another app's are counted as missing, said once", async () => {
     seedVerdict(0, { pass_rate: 0.9 }, ['orders.lookup']);
     seedVerdict(1, { pass_rate: 0.9 }, []);
-    github.seedCheckRun({ name: CHECK, head_sha: LINE[2]!, status: 'completed', conclusion: 'success', completed_at: new Date().toISOString(), output: { text: '<!-- agent-reliability-gate-record:v1:bm90IGpzb24= -->' } });
-    github.seedCheckRun({ name: CHECK, head_sha: LINE[3]!, status: 'completed', conclusion: 'success', app: 'evil-app', completed_at: new Date().toISOString(), output: { text: encodeRecord({ decision: 'pass', reason: '', outcome: 'evaluated', backend: 'Sepurux', ids: {}, figures: { pass_rate: 1 }, thresholds: [], topFailingTools: [], durationMs: 1 }, CHECK, LINE[3]!) } });
+    github.seedCheckRun({
+      name: CHECK,
+      head_sha: LINE[2]!,
+      status: 'completed',
+      conclusion: 'success',
+      completed_at: new Date().toISOString(),
+      output: { text: '<!-- agent-reliability-gate-record:v1:bm90IGpzb24= -->' },
+    });
+    github.seedCheckRun({
+      name: CHECK,
+      head_sha: LINE[3]!,
+      status: 'completed',
+      conclusion: 'success',
+      app: 'evil-app',
+      completed_at: new Date().toISOString(),
+      output: {
+        text: encodeRecord(
+          {
+            decision: 'pass',
+            reason: '',
+            outcome: 'evaluated',
+            backend: 'Sepurux',
+            ids: {},
+            figures: { pass_rate: 1 },
+            thresholds: [],
+            topFailingTools: [],
+            durationMs: 1,
+          },
+          CHECK,
+          LINE[3]!,
+        ),
+      },
+    });
     const run = await gate({ history: '20' });
     expect(run.exitCode).toBe(1);
     const text = render(comment()).text.replaceAll('\u200d', '');
-    expect(text).toContain('History: the base branch holds 12 of the 20 commits asked for; 10 of them have no verdict of this gate.');
-    expect(toolRows(comment())).toContainEqual(['orders.lookup', '2', 'known: failed in 1 of 2, last passed 2026-11-19 (' + LINE[1]!.slice(0, 7) + ')']);
+    expect(text).toContain(
+      'History: the base branch holds 12 of the 20 commits asked for; 10 of them have no verdict of this gate.',
+    );
+    expect(toolRows(comment())).toContainEqual([
+      'orders.lookup',
+      '2',
+      'known: failed in 1 of 2, last passed 2026-11-19 (' + LINE[1]!.slice(0, 7) + ')',
+    ]);
   });
 
   it('is not read with history: 0, and a GitHub that fails the look-up costs no verdict', async () => {
@@ -190,25 +312,43 @@ describe('the base branch\'s history beside the verdict (history: 10)', () => {
 
 describe('TruLayer: each regressed item marked new or known along the base branch', () => {
   it('against the base-branch verdicts whose diff was read, new items first', async () => {
-    const { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } = await import('../support/fake-trulayer.js');
+    const { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } =
+      await import('../support/fake-trulayer.js');
     const trulayer = new FakeTruLayer({ items: 8, itemNoise: 0.4 });
     const served = await serveHandlers(() => trulayer.handlers());
     try {
       const run = (history: string) =>
         runAction({
-          inputs: { backend: 'trulayer', base_url: served.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, github_token: FAKE_GITHUB_TOKEN, baseline_run_id: BASELINE_RUN_ID, score_floor: '0', history },
+          inputs: {
+            backend: 'trulayer',
+            base_url: served.origin,
+            token: FAKE_TRULAYER_TOKEN,
+            dataset_id: DATASET_ID,
+            eval_version_id: EVAL_VERSION_ID,
+            github_token: FAKE_GITHUB_TOKEN,
+            baseline_run_id: BASELINE_RUN_ID,
+            score_floor: '0',
+            history,
+          },
           eventName: 'pull_request',
           payload,
           env: { GITHUB_API_URL: servers[1]!.origin },
         });
       const first = await run('0');
-      const report = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(first.outputs.report_file!, 'utf8'))) as { errorBars: { regressed: { item: string }[] } };
+      const report = JSON.parse(
+        await import('node:fs/promises').then((fs) =>
+          fs.readFile(first.outputs.report_file!, 'utf8'),
+        ),
+      ) as { errorBars: { regressed: { item: string }[] } };
       const regressed = report.errorBars.regressed.map((r) => r.item);
       expect(regressed.length).toBeGreaterThan(1);
       // Three verdicts on main: the first regressed item regressed in two of them; one older verdict read no diff.
       const seed = (i: number, items: string[] | undefined) => {
         const verdict: Verdict = {
-          evaluated: { dataset: DATASET_ID.toLowerCase(), eval_version: EVAL_VERSION_ID.toLowerCase() },
+          evaluated: {
+            dataset: DATASET_ID.toLowerCase(),
+            eval_version: EVAL_VERSION_ID.toLowerCase(),
+          },
           decision: 'pass',
           reason: '',
           outcome: 'evaluated',
@@ -218,10 +358,19 @@ describe('TruLayer: each regressed item marked new or known along the base branc
           thresholds: [],
           topFailingTools: [],
           durationMs: 1,
-          ...(items ? { errorBars: { regressed: items.map((item) => ({ item, delta: -0.1 })) } } : {}),
+          ...(items
+            ? { errorBars: { regressed: items.map((item) => ({ item, delta: -0.1 })) } }
+            : {}),
         };
         const at = new Date(Date.UTC(2026, 10, 20 - i, 12));
-        github.seedCheckRun({ name: 'TruLayer Eval Gate', head_sha: LINE[i]!, status: 'completed', conclusion: 'success', completed_at: at.toISOString(), output: { text: encodeRecord(verdict, 'TruLayer Eval Gate', LINE[i]!, at) } });
+        github.seedCheckRun({
+          name: 'TruLayer Eval Gate',
+          head_sha: LINE[i]!,
+          status: 'completed',
+          conclusion: 'success',
+          completed_at: at.toISOString(),
+          output: { text: encodeRecord(verdict, 'TruLayer Eval Gate', LINE[i]!, at) },
+        });
       };
       seed(0, [regressed[0]!]);
       seed(1, []);
@@ -234,8 +383,15 @@ describe('TruLayer: each regressed item marked new or known along the base branc
         .filter((row) => regressed.includes(row[0]!))
         .map((row) => [row[0], row[5]]);
       expect(rows).toHaveLength(regressed.length);
-      expect(rows.at(-1)).toEqual([regressed[0], `known: regressed in 2 of 3, last passed 2026-11-19 (${LINE[1]!.slice(0, 7)})`]);
-      expect(rows.slice(0, -1).every(([, mark]) => mark === 'new: never regressed in 3 base-branch verdicts')).toBe(true);
+      expect(rows.at(-1)).toEqual([
+        regressed[0],
+        `known: regressed in 2 of 3, last passed 2026-11-19 (${LINE[1]!.slice(0, 7)})`,
+      ]);
+      expect(
+        rows
+          .slice(0, -1)
+          .every(([, mark]) => mark === 'new: never regressed in 3 base-branch verdicts'),
+      ).toBe(true);
     } finally {
       await served.close();
     }

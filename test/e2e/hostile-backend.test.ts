@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_PROJECT_ID, FAKE_TOKEN, type FakeOutcome, FakeSepurux } from '../support/fake-sepurux.js';
-import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
+import {
+  FAKE_PROJECT_ID,
+  FAKE_TOKEN,
+  type FakeOutcome,
+  FakeSepurux,
+} from '../support/fake-sepurux.js';
+import {
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+} from '../support/fake-trulayer.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 
@@ -13,14 +23,27 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const PASSING: FakeOutcome = { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 };
+const PASSING: FakeOutcome = {
+  decision: 'pass',
+  pass_rate: 0.92,
+  unsafe_attempts: 0,
+  failures: 0,
+  reliability_score: 91,
+};
 
 /** Gates one trace (or, with `batch`, the eval-set) on a campaign whose finished answer is `outcome`. */
 async function gateOn(outcome: FakeOutcome, options: { batch?: boolean } = {}) {
   const evalSet = options.batch ? [randomUUID(), randomUUID(), randomUUID()] : undefined;
   fake = new FakeSepurux({ campaigns: [{ id: randomUUID(), name: 'lying', evalSet, outcome }] });
   const run = await runAction({
-    inputs: { base_url: server.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, campaign_name: 'lying', ...(options.batch ? {} : { trace_id: 'trace-1' }), comment: 'false' },
+    inputs: {
+      base_url: server.origin,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      campaign_name: 'lying',
+      ...(options.batch ? {} : { trace_id: 'trace-1' }),
+      comment: 'false',
+    },
   });
   expect(run.outputs.decision, run.stdout).toBe('fail');
   expect(run.exitCode).toBe(1);
@@ -29,18 +52,34 @@ async function gateOn(outcome: FakeOutcome, options: { batch?: boolean } = {}) {
 
 describe('figures outside their domain fail closed', () => {
   it.each([
-    ['a pass rate given as a percentage', { pass_rate: 72 }, 'pass rate 72 (not a fraction from 0 to 1)'],
+    [
+      'a pass rate given as a percentage',
+      { pass_rate: 72 },
+      'pass rate 72 (not a fraction from 0 to 1)',
+    ],
     ['a negative count', { failures: -1 }, 'failures -1 (not a whole number of at least 0)'],
-    ['a fractional count', { unsafe_attempts: 0.5 }, 'unsafe attempts 0.5 (not a whole number of at least 0)'],
-    ['a reliability score over 100', { reliability_score: 180 }, 'reliability score 180 (not a score from 0 to 100)'],
+    [
+      'a fractional count',
+      { unsafe_attempts: 0.5 },
+      'unsafe attempts 0.5 (not a whole number of at least 0)',
+    ],
+    [
+      'a reliability score over 100',
+      { reliability_score: 180 },
+      'reliability score 180 (not a score from 0 to 100)',
+    ],
   ])('%s', async (_what, figures, said) => {
     const run = await gateOn({ ...PASSING, ...figures });
-    expect(run.outputs.reason).toBe(`Sepurux answered a figure outside its domain (${said}), so the gate fails closed rather than judge it.`);
+    expect(run.outputs.reason).toBe(
+      `Sepurux answered a figure outside its domain (${said}), so the gate fails closed rather than judge it.`,
+    );
   });
 
   it('a number too large for a double (1e400 reads as Infinity)', async () => {
     const run = await gateOn({ ...PASSING, pass_rate: undefined, appendRaw: '"pass_rate": 1e400' });
-    expect(run.outputs.reason).toContain('with a body the gate does not recognise (pass_rate: Invalid input: expected number, received Infinity)');
+    expect(run.outputs.reason).toContain(
+      'with a body the gate does not recognise (pass_rate: Invalid input: expected number, received Infinity)',
+    );
   });
 
   it('a batch coverage over 100', async () => {
@@ -52,22 +91,31 @@ describe('figures outside their domain fail closed', () => {
 describe('answers that contradict themselves or the request fail closed', () => {
   it('a status that says fail beside a decision that says pass', async () => {
     const run = await gateOn({ ...PASSING, status: 'fail' });
-    expect(run.outputs.reason).toBe('Sepurux: the answer contradicts itself (status "fail", decision "pass"), so the gate fails closed.');
+    expect(run.outputs.reason).toBe(
+      'Sepurux: the answer contradicts itself (status "fail", decision "pass"), so the gate fails closed.',
+    );
   });
 
   it('a poll answered about another run', async () => {
     const run = await gateOn({ ...PASSING, overrides: { run_id: 'someone-elses-run' } });
-    expect(run.outputs.reason).toMatch(/^GET \/v1\/ci\/runs\/\{run_id\} was asked about run_id "[0-9a-f-]{36}" and answered about "someone-elses-run"; the answer cannot be this gate's verdict, so the gate fails closed\.$/);
+    expect(run.outputs.reason).toMatch(
+      /^GET \/v1\/ci\/runs\/\{run_id\} was asked about run_id "[0-9a-f-]{36}" and answered about "someone-elses-run"; the answer cannot be this gate's verdict, so the gate fails closed\.$/,
+    );
   });
 
   it('a batch poll answered about another batch', async () => {
-    const run = await gateOn({ ...PASSING, overrides: { batch_id: 'another-batch' } }, { batch: true });
+    const run = await gateOn(
+      { ...PASSING, overrides: { batch_id: 'another-batch' } },
+      { batch: true },
+    );
     expect(run.outputs.reason).toContain('answered about "another-batch"');
   });
 
   it('a batch that reports fewer traces than it started', async () => {
     const run = await gateOn({ ...PASSING, overrides: { trace_count: 2 } }, { batch: true });
-    expect(run.outputs.reason).toBe('Sepurux: the batch reports 2 traces but 3 were started, so its figures do not cover the campaign and the gate fails closed.');
+    expect(run.outputs.reason).toBe(
+      'Sepurux: the batch reports 2 traces but 3 were started, so its figures do not cover the campaign and the gate fails closed.',
+    );
   });
 
   it('a batch that evaluated nothing', async () => {
@@ -79,7 +127,9 @@ describe('answers that contradict themselves or the request fail closed', () => 
 describe('JSON a reader could take two ways fails closed', () => {
   it('a verdict that names its decision twice, the pass last', async () => {
     const run = await gateOn({ ...PASSING, decision: 'fail', appendRaw: '"decision": "pass"' });
-    expect(run.outputs.reason).toMatch(/^GET \/v1\/ci\/runs\/\{run_id\} answered HTTP 200 with JSON that names a field twice \(member "decision" appears twice in one object at .*\); either value could be read, so the gate fails closed\.$/);
+    expect(run.outputs.reason).toMatch(
+      /^GET \/v1\/ci\/runs\/\{run_id\} answered HTTP 200 with JSON that names a field twice \(member "decision" appears twice in one object at .*\); either value could be read, so the gate fails closed\.$/,
+    );
   });
 });
 
@@ -87,19 +137,28 @@ describe('backend text is bounded', () => {
   it('a 2 MiB decision string makes a reason of at most 1,000 characters', async () => {
     const run = await gateOn({ ...PASSING, decision: 'maybe'.repeat(400_000) });
     expect(run.outputs.reason!.length).toBeLessThanOrEqual(1000);
-    expect(run.outputs.reason).toMatch(/^Sepurux: finished \(status "done"\) with decision "(maybe)+\w*…", which is neither pass nor fail/);
+    expect(run.outputs.reason).toMatch(
+      /^Sepurux: finished \(status "done"\) with decision "(maybe)+\w*…", which is neither pass nor fail/,
+    );
   });
 });
 
 describe('a status or a decision that is not a verdict fails closed', () => {
-  it.each(['failed', 'block', 'FAIL ', 'rejected', 'pending', 'warn'])('a decision %j beside a status "pass" is not passed over for the status', async (decision) => {
-    const run = await gateOn({ ...PASSING, decision, status: 'pass' });
-    expect(run.outputs.reason).toMatch(/which is neither pass nor fail, so the gate fails closed/);
-  });
+  it.each(['failed', 'block', 'FAIL ', 'rejected', 'pending', 'warn'])(
+    'a decision %j beside a status "pass" is not passed over for the status',
+    async (decision) => {
+      const run = await gateOn({ ...PASSING, decision, status: 'pass' });
+      expect(run.outputs.reason).toMatch(
+        /which is neither pass nor fail, so the gate fails closed/,
+      );
+    },
+  );
 
   it('a batch that does not say how many traces it evaluated fails closed', async () => {
     const run = await gateOn({ ...PASSING, overrides: { trace_count: null } }, { batch: true });
-    expect(run.outputs.reason).toContain('the batch does not say how many traces it evaluated (3 were started)');
+    expect(run.outputs.reason).toContain(
+      'the batch does not say how many traces it evaluated (3 were started)',
+    );
   });
 });
 
@@ -107,9 +166,29 @@ describe('a run that could not evaluate is an error, never a sample', () => {
   it('a failed run among repeats fails the gate closed, whatever its figures', async () => {
     let n = 0;
     fake = new FakeSepurux({
-      campaigns: [{ id: randomUUID(), name: 'lying', outcome: PASSING, draw: () => (n++ === 0 ? { status: 'failed', decision: 'fail', pass_rate: 0, overrides: { trace_count: 1 } } : { overrides: { trace_count: 50 } }) }],
+      campaigns: [
+        {
+          id: randomUUID(),
+          name: 'lying',
+          outcome: PASSING,
+          draw: () =>
+            n++ === 0
+              ? { status: 'failed', decision: 'fail', pass_rate: 0, overrides: { trace_count: 1 } }
+              : { overrides: { trace_count: 50 } },
+        },
+      ],
     });
-    const run = await runAction({ inputs: { base_url: server.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, campaign_name: 'lying', trace_id: 'trace-1', repeats: '3', min_pass_rate: '0.8' } });
+    const run = await runAction({
+      inputs: {
+        base_url: server.origin,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        campaign_name: 'lying',
+        trace_id: 'trace-1',
+        repeats: '3',
+        min_pass_rate: '0.8',
+      },
+    });
     expect(run.outputs.decision, run.stdout).toBe('fail');
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toMatch(/could not (run|evaluate)/);
@@ -122,10 +201,21 @@ describe('a run that could not evaluate is an error, never a sample', () => {
     const trulayer = new FakeTruLayer({ items: 100, scoredItems, forceDecision: 'pass' });
     const served = await serveHandlers(() => trulayer.handlers());
     try {
-      const run = await runAction({ inputs: { backend: 'trulayer', base_url: served.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.5' } });
+      const run = await runAction({
+        inputs: {
+          backend: 'trulayer',
+          base_url: served.origin,
+          token: FAKE_TRULAYER_TOKEN,
+          dataset_id: DATASET_ID,
+          eval_version_id: EVAL_VERSION_ID,
+          score_floor: '0.5',
+        },
+      });
       expect(run.outputs.decision, run.stdout).toBe('fail');
       expect(run.exitCode).toBe(1);
-      expect(run.outputs.reason).toContain(`TruLayer could not evaluate: the eval run scored ${scoredItems} of its 100 items`);
+      expect(run.outputs.reason).toContain(
+        `TruLayer could not evaluate: the eval run scored ${scoredItems} of its 100 items`,
+      );
     } finally {
       await served.close();
     }

@@ -1,7 +1,15 @@
 import { cp, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binomialOutcome, FAKE_PROJECT_ID, FAKE_TOKEN, type FakeOutcome, FakeSepurux, type FakeSepuruxOptions, seededRandom } from '../support/fake-sepurux.js';
+import {
+  binomialOutcome,
+  FAKE_PROJECT_ID,
+  FAKE_TOKEN,
+  type FakeOutcome,
+  FakeSepurux,
+  type FakeSepuruxOptions,
+  seededRandom,
+} from '../support/fake-sepurux.js';
 import { scratchDir } from '../support/scratch.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { ENGINES, render } from '../support/render.js';
@@ -14,7 +22,10 @@ let sepurux = new FakeSepurux();
 let github = new FakeGitHub();
 let servers: ServedHandlers[];
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
 });
 afterAll(async () => Promise.all(servers.map((s) => s.close())));
 
@@ -27,10 +38,20 @@ function noisy(rate: number, seed: number) {
   campaign.finishAfterMs = 300;
 }
 
-const payload = () => webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+const payload = () =>
+  webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
 const gate = (inputs: Record<string, string>, pr = payload()) =>
   runAction({
-    inputs: { base_url: servers[0]!.origin, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, github_token: FAKE_GITHUB_TOKEN, trace_id: 'trace-1', campaign_name: 'refund-reliability', min_pass_rate: '0.85', ...inputs },
+    inputs: {
+      base_url: servers[0]!.origin,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      github_token: FAKE_GITHUB_TOKEN,
+      trace_id: 'trace-1',
+      campaign_name: 'refund-reliability',
+      min_pass_rate: '0.85',
+      ...inputs,
+    },
     eventName: 'pull_request',
     payload: pr,
     env: { GITHUB_API_URL: servers[1]!.origin },
@@ -44,16 +65,27 @@ describe('repeats on the bundled action', () => {
     expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(5);
     expect(run.outputs).toMatchObject({ decision: 'pass', repeats_run: '5' });
     expect(Number(run.outputs.repeats_passed)).toBeLessThan(5);
-    expect(run.outputs.reason).toMatch(/^Sepurux, 5 repeats pooled: all 2 thresholds hold; \d of 5 repeats passed on their own\.$/);
+    expect(run.outputs.reason).toMatch(
+      /^Sepurux, 5 repeats pooled: all 2 thresholds hold; \d of 5 repeats passed on their own\.$/,
+    );
     const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
     expect(report.repeats.rows).toHaveLength(5);
     const body = github.comments.get(pr.pull_request.number)?.[0]?.body ?? '';
     for (const engine of ENGINES) {
       const seen = render(body, engine);
-      expect(seen.text, engine).toMatch(/Repeats \(5\): \d of 5 passed on their own; pass\^5 does not hold\. Stopped: all 5 repeats ran\./);
-      expect(seen.text, engine).toMatch(/Across the repeats: pass rate 0\.\d+ \[0\.\d+, (0\.\d+|1)\] \(95% t interval \(n = 5\)\)/);
-      expect(seen.text, engine).toContain('What the sample can see: min_pass_rate: this sample tells a shortfall of');
-      expect(seen.rows.filter((row) => /^\d$/.test(row[0] ?? '')), engine).toHaveLength(5);
+      expect(seen.text, engine).toMatch(
+        /Repeats \(5\): \d of 5 passed on their own; pass\^5 does not hold\. Stopped: all 5 repeats ran\./,
+      );
+      expect(seen.text, engine).toMatch(
+        /Across the repeats: pass rate 0\.\d+ \[0\.\d+, (0\.\d+|1)\] \(95% t interval \(n = 5\)\)/,
+      );
+      expect(seen.text, engine).toContain(
+        'What the sample can see: min_pass_rate: this sample tells a shortfall of',
+      );
+      expect(
+        seen.rows.filter((row) => /^\d$/.test(row[0] ?? '')),
+        engine,
+      ).toHaveLength(5);
     }
   });
 
@@ -62,14 +94,18 @@ describe('repeats on the bundled action', () => {
     const run = await gate({ repeats: 'auto', poll_interval: '1' });
     expect(run.outputs.decision).toBe('pass');
     expect(Number(run.outputs.repeats_run)).toBeLessThan(5);
-    expect(run.outputs.reason).toContain('repeats: auto; the sequential test decided every threshold after');
+    expect(run.outputs.reason).toContain(
+      'repeats: auto; the sequential test decided every threshold after',
+    );
   });
 
   it('an input error names the repeat input', async () => {
     noisy(0.9, 1);
     const run = await gate({ repeats: '21' });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('Input `repeats` is "21"; write a whole number from 1 to 20, or `auto`.');
+    expect(run.outputs.reason).toContain(
+      'Input `repeats` is "21"; write a whole number from 1 to 20, or `auto`.',
+    );
     expect(sepurux.requests).toHaveLength(0);
   });
 });
@@ -77,11 +113,23 @@ describe('repeats on the bundled action', () => {
 describe('repeats on the command line', () => {
   it('--repeats 3 pools three runs', async () => {
     noisy(0.9, 4);
-    const run = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--min-pass-rate', '0.85', '--repeats', '3'], {
-      GATE_TOKEN: FAKE_TOKEN,
-      GATE_PROJECT_ID: FAKE_PROJECT_ID,
-      GATE_BASE_URL: servers[0]!.origin,
-    });
+    const run = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--min-pass-rate',
+        '0.85',
+        '--repeats',
+        '3',
+      ],
+      {
+        GATE_TOKEN: FAKE_TOKEN,
+        GATE_PROJECT_ID: FAKE_PROJECT_ID,
+        GATE_BASE_URL: servers[0]!.origin,
+      },
+    );
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^(pass|fail): Sepurux, 3 repeats pooled/);
     expect(run.stderr).toContain('[repeat 3] ');
     expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(3);
@@ -100,22 +148,46 @@ function drawing(draws: Partial<FakeOutcome>[], options: FakeSepuruxOptions = {}
 }
 
 /** A run at `rate` over `traces` traces (the fake's answer says so), no unsafe attempt. */
-const traces = (rate: number, count: number): Partial<FakeOutcome> => ({ pass_rate: rate, failures: 0, unsafe_attempts: 0, overrides: { trace_count: count } });
+const traces = (rate: number, count: number): Partial<FakeOutcome> => ({
+  pass_rate: rate,
+  failures: 0,
+  unsafe_attempts: 0,
+  overrides: { trace_count: count },
+});
 
 describe('repeats against a hostile backend', () => {
   it('repeats: auto weighs the repeats as the pooled figure does: four tiny runs at 0.95 do not outvote one of 1001 traces at 0.70', async () => {
-    const data = [traces(0.95, 3), traces(0.95, 3), traces(0.95, 3), traces(0.95, 3), traces(0.7, 1001)];
+    const data = [
+      traces(0.95, 3),
+      traces(0.95, 3),
+      traces(0.95, 3),
+      traces(0.95, 3),
+      traces(0.7, 1001),
+    ];
     drawing(data);
     const fixed = await gate({ repeats: '5', min_pass_rate: '0.8' });
     expect(fixed.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.703' });
     drawing(data);
-    const auto = await gate({ repeats: 'auto', min_repeats: '5', min_pass_rate: '0.8', poll_interval: '1' });
+    const auto = await gate({
+      repeats: 'auto',
+      min_repeats: '5',
+      min_pass_rate: '0.8',
+      poll_interval: '1',
+    });
     expect(auto.exitCode).toBe(1);
     expect(auto.outputs).toMatchObject({ decision: 'fail', pass_rate: '0.703', repeats_run: '5' });
     expect(auto.outputs.reason).toContain('pass rate 0.703 < 0.8 (`min_pass_rate`)');
     const report = JSON.parse(await readFile(auto.outputs.report_file!, 'utf8'));
-    expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'breaks', on: 'values' });
-    expect(report.thresholds[0]).toMatchObject({ input: 'min_pass_rate', holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } });
+    expect(report.repeats.sequential[0]).toMatchObject({
+      input: 'min_pass_rate',
+      call: 'breaks',
+      on: 'values',
+    });
+    expect(report.thresholds[0]).toMatchObject({
+      input: 'min_pass_rate',
+      holds: false,
+      decidedBy: { rule: 'sequential', call: 'breaks' },
+    });
   });
 
   it('one run handed out for five repeats fails closed, naming the run, rather than pooling 18/20 into 90/100', async () => {
@@ -131,7 +203,9 @@ describe('repeats against a hostile backend', () => {
     const [only] = [...sepurux.runs.keys()];
     expect(run.exitCode).toBe(1);
     expect(run.outputs.decision).toBe('fail');
-    expect(run.outputs.reason).toBe(`Repeat 2 of 5 was answered with run_id "${only}", the run repeat 1 evaluated: one run pooled twice is not two samples, so the gate fails closed.`);
+    expect(run.outputs.reason).toBe(
+      `Repeat 2 of 5 was answered with run_id "${only}", the run repeat 1 evaluated: one run pooled twice is not two samples, so the gate fails closed.`,
+    );
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 
@@ -144,7 +218,9 @@ describe('repeats against a hostile backend', () => {
     expect(run.outputs).toMatchObject({ decision: 'pass', pass_rate: '1' });
     expect(Number(run.outputs.repeats_run)).toBeLessThanOrEqual(2);
     expect(sepurux.requestsTo('POST', '/v1/ci/runs').length).toBeLessThanOrEqual(2);
-    expect(run.outputs.reason).toMatch(/repeats: auto; the sequential test decided every threshold after [12] repeats?\)/);
+    expect(run.outputs.reason).toMatch(
+      /repeats: auto; the sequential test decided every threshold after [12] repeats?\)/,
+    );
     expect(run.outputs.reason).not.toContain('the budget');
     const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
     expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'holds' });
@@ -159,22 +235,30 @@ describe('repeats against a hostile backend', () => {
     expect(Number(run.outputs.repeats_run)).toBeLessThanOrEqual(2);
     expect(sepurux.requestsTo('POST', '/v1/ci/runs').length).toBeLessThanOrEqual(2);
     expect(run.outputs.reason).toContain('pass rate 0.5 < 0.85 (`min_pass_rate`)');
-    expect(run.outputs.reason).toMatch(/the sequential test decided every threshold after [12] repeats?\)/);
+    expect(run.outputs.reason).toMatch(
+      /the sequential test decided every threshold after [12] repeats?\)/,
+    );
   });
 
-  it('repeats: auto with the trials said (19 and 20 of 20 traces) is Wald\'s test on the pooled passes, and stops after 2', async () => {
+  it("repeats: auto with the trials said (19 and 20 of 20 traces) is Wald's test on the pooled passes, and stops after 2", async () => {
     drawing([traces(0.95, 20), traces(1, 20)]);
     const run = await gate({ repeats: 'auto', poll_interval: '1' });
     expect(run.outputs).toMatchObject({ decision: 'pass', repeats_run: '2' });
     const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
-    expect(report.repeats.sequential[0]).toMatchObject({ input: 'min_pass_rate', call: 'holds', on: 'counts' });
+    expect(report.repeats.sequential[0]).toMatchObject({
+      input: 'min_pass_rate',
+      call: 'holds',
+      on: 'counts',
+    });
   });
 
-  it('margin must keep threshold ± margin inside the figure\'s range: an input error before any call', async () => {
+  it("margin must keep threshold ± margin inside the figure's range: an input error before any call", async () => {
     drawing([traces(0.6, 1)]);
     const run = await gate({ repeats: 'auto', margin: '0.8', min_pass_rate: '0.8' });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('Input `margin` 0.8 with `min_pass_rate: 0.8` would test "at least 1.6" against "at most 0", outside the pass rate\'s range (a fraction from 0 to 1): threshold ± margin must stay strictly inside it; write a `margin` below 0.2 (e.g. `margin: 0.1`).');
+    expect(run.outputs.reason).toContain(
+      'Input `margin` 0.8 with `min_pass_rate: 0.8` would test "at least 1.6" against "at most 0", outside the pass rate\'s range (a fraction from 0 to 1): threshold ± margin must stay strictly inside it; write a `margin` below 0.2 (e.g. `margin: 0.1`).',
+    );
     expect(sepurux.requests).toHaveLength(0);
   });
 });
@@ -193,7 +277,11 @@ describe('a repeats: auto report read back', () => {
     await cp(written.outputs.report_file!, file);
 
     const aggregate = await runAction({
-      inputs: { github_token: FAKE_GITHUB_TOKEN, aggregate: 'reports/*.json', expected_shards: '1' },
+      inputs: {
+        github_token: FAKE_GITHUB_TOKEN,
+        aggregate: 'reports/*.json',
+        expected_shards: '1',
+      },
       eventName: 'pull_request',
       payload: payload(),
       env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_WORKSPACE: workspace },
@@ -206,19 +294,39 @@ describe('a repeats: auto report read back', () => {
 
     // The head evaluated later: 0.695, a drop of 0.105 from the report's 0.8.
     sepurux.campaign('refund-reliability').draw = () => traces(0.695, 1000);
-    const cli = await runCli(['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability', '--max-pass-rate-drop', '0.1', '--baseline-report', file], {
-      GATE_TOKEN: FAKE_TOKEN,
-      GATE_PROJECT_ID: FAKE_PROJECT_ID,
-      GATE_BASE_URL: servers[0]!.origin,
-    });
+    const cli = await runCli(
+      [
+        '--trace-id',
+        'trace-1',
+        '--campaign-name',
+        'refund-reliability',
+        '--max-pass-rate-drop',
+        '0.1',
+        '--baseline-report',
+        file,
+      ],
+      {
+        GATE_TOKEN: FAKE_TOKEN,
+        GATE_PROJECT_ID: FAKE_PROJECT_ID,
+        GATE_BASE_URL: servers[0]!.origin,
+      },
+    );
     expect(cli.stdout).not.toContain('nothing was compared');
-    expect(cli.stdout.trim().split('\n').at(-1)).toContain('against the base branch: pass rate drop 0.105 > 0.1 (--max-pass-rate-drop)');
+    expect(cli.stdout.trim().split('\n').at(-1)).toContain(
+      'against the base branch: pass rate drop 0.105 > 0.1 (--max-pass-rate-drop)',
+    );
     expect(cli.exitCode).toBe(1);
 
     // What it says and records: the point value meets the bound, the test broke it.
-    expect(written.outputs.reason).toContain('pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)');
+    expect(written.outputs.reason).toContain(
+      'pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)',
+    );
     expect(aggregate.outputs.reason).toContain('the sequential test calls it broken');
     const report = JSON.parse(await readFile(file, 'utf8'));
-    expect(report.thresholds[0]).toMatchObject({ holds: false, actual: 0.8, decidedBy: { rule: 'sequential', call: 'breaks' } });
+    expect(report.thresholds[0]).toMatchObject({
+      holds: false,
+      actual: 0.8,
+      decidedBy: { rule: 'sequential', call: 'breaks' },
+    });
   });
 });

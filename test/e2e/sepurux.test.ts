@@ -11,12 +11,18 @@ let server: ServedHandlers;
 let inputs: Record<string, string>;
 
 beforeAll(async () => {
-  if (!existsSync(ACTION_ENTRY)) throw new Error('dist/index.js is missing: run `npm run build` first');
+  if (!existsSync(ACTION_ENTRY))
+    throw new Error('dist/index.js is missing: run `npm run build` first');
   server = await serveHandlers(() => fake.handlers());
 });
 beforeEach(() => {
   fake = new FakeSepurux();
-  inputs = { base_url: `${server.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID, comment: 'false' };
+  inputs = {
+    base_url: `${server.origin}/api/backend`,
+    token: FAKE_TOKEN,
+    project_id: FAKE_PROJECT_ID,
+    comment: 'false',
+  };
 });
 afterAll(() => server.close());
 
@@ -25,7 +31,12 @@ const pullRequest = () => webhookExample('pull_request', 'opened');
 describe('the bundled action on Sepurux, as the runner runs it', () => {
   it('passes: uploads, resolves, runs, sets every output and writes the summary', async () => {
     const run = await runAction({
-      inputs: { ...inputs, trace_file: 'examples/traces/refund_flow.json', campaign_name: 'refund-reliability', min_pass_rate: '0.85' },
+      inputs: {
+        ...inputs,
+        trace_file: 'examples/traces/refund_flow.json',
+        campaign_name: 'refund-reliability',
+        min_pass_rate: '0.85',
+      },
       eventName: 'pull_request',
       payload: pullRequest(),
     });
@@ -55,35 +66,63 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
   });
 
   it('fails the step on a failing verdict, with the reason and the top failing tools', async () => {
-    const run = await runAction({ inputs: { ...inputs, trace_file: 'examples/traces/checkout_flow.json', campaign_name: 'checkout-regression' } });
+    const run = await runAction({
+      inputs: {
+        ...inputs,
+        trace_file: 'examples/traces/checkout_flow.json',
+        campaign_name: 'checkout-regression',
+      },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.decision).toBe('fail');
     expect(run.outputs.reason).toBe('Sepurux decided fail; unsafe attempts 1 > 0 (`max_unsafe`).');
-    expect(run.annotations).toContainEqual({ level: 'error', message: `Gate failed. ${run.outputs.reason}` });
+    expect(run.annotations).toContainEqual({
+      level: 'error',
+      message: `Gate failed. ${run.outputs.reason}`,
+    });
     expect(run.summary).toContain('| payments\\.refund | 3 |');
   });
 
   it('runs a batch over the eval-set and reports its coverage', async () => {
     const run = await runAction({ inputs: { ...inputs, campaign_name: 'scenario-pool' } });
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toMatchObject({ decision: 'pass', batch_id: [...fake.batches.keys()][0], trace_count: '3', scenario_coverage_pct: '100' });
+    expect(run.outputs).toMatchObject({
+      decision: 'pass',
+      batch_id: [...fake.batches.keys()][0],
+      trace_count: '3',
+      scenario_coverage_pct: '100',
+    });
     expect(fake.requestsTo('GET', '/v1/ci/runs/')).toHaveLength(0);
   });
 
   it('explains a 422 for an eval-set smaller than min_scenarios', async () => {
     const run = await runAction({ inputs: { ...inputs, campaign_name: 'small-pool' } });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('HTTP 422: eval-set has 2 traces, fewer than min_scenarios (3)');
+    expect(run.outputs.reason).toContain(
+      'HTTP 422: eval-set has 2 traces, fewer than min_scenarios (3)',
+    );
   });
 
   it('lists the campaigns that exist when the name is unknown', async () => {
-    const run = await runAction({ inputs: { ...inputs, trace_id: 'trace-1', campaign_name: 'refund-reliabilty' } });
+    const run = await runAction({
+      inputs: { ...inputs, trace_id: 'trace-1', campaign_name: 'refund-reliabilty' },
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('No campaign is named exactly "refund-reliabilty" (closest: "refund-reliability"; others: ');
+    expect(run.outputs.reason).toContain(
+      'No campaign is named exactly "refund-reliabilty" (closest: "refund-reliability"; others: ',
+    );
   });
 
   it('fails at the timeout and exits at once', async () => {
-    const run = await runAction({ inputs: { ...inputs, trace_id: 'trace-1', campaign_name: 'slow-campaign', timeout: '2', poll_interval: '1' } });
+    const run = await runAction({
+      inputs: {
+        ...inputs,
+        trace_id: 'trace-1',
+        campaign_name: 'slow-campaign',
+        timeout: '2',
+        poll_interval: '1',
+      },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.decision).toBe('fail');
     expect(run.outputs.reason).toMatch(/^No verdict within the 2s timeout/);
@@ -91,20 +130,36 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
   });
 
   it('stops on bad input before any network call, naming the input', async () => {
-    const run = await runAction({ inputs: { ...inputs, trace_id: 'trace-1', campaign_name: 'refund-reliability', min_pass_rate: '85' } });
+    const run = await runAction({
+      inputs: {
+        ...inputs,
+        trace_id: 'trace-1',
+        campaign_name: 'refund-reliability',
+        min_pass_rate: '85',
+      },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.annotations).toContainEqual({
       level: 'error',
-      message: 'Input `min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+      message:
+        'Input `min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
     });
     expect(run.outputs.decision).toBe('fail');
     expect(fake.requests).toHaveLength(0);
   });
 
   it('stops on a trace file that is not a JSON object before any network call', async () => {
-    const run = await runAction({ inputs: { ...inputs, trace_file: 'package-lock.json/missing.json', campaign_name: 'refund-reliability' } });
+    const run = await runAction({
+      inputs: {
+        ...inputs,
+        trace_file: 'package-lock.json/missing.json',
+        campaign_name: 'refund-reliability',
+      },
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.annotations[0]?.message).toMatch(/^`trace_file` "package-lock.json\/missing.json" .* (does not exist|cannot be read)/);
+    expect(run.annotations[0]?.message).toMatch(
+      /^`trace_file` "package-lock.json\/missing.json" .* (does not exist|cannot be read)/,
+    );
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -36,9 +36,14 @@ function uncovered(files: string[], table: Record<string, string> = RUN_BY): str
     }
     // The test must read the file itself (its path as a string), so that editing the example changes the test.
     const path = `${DIR}/${file}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (!new RegExp(`['"\`]${path}['"\`]`).test(readFileSync(join(REPOSITORY_ROOT, test), 'utf8'))) problems.push(`${DIR}/${file}: ${test} does not name it, so it does not run it`);
+    if (!new RegExp(`['"\`]${path}['"\`]`).test(readFileSync(join(REPOSITORY_ROOT, test), 'utf8')))
+      problems.push(`${DIR}/${file}: ${test} does not name it, so it does not run it`);
   }
-  for (const file of Object.keys(table)) if (!files.includes(file)) problems.push(`RUN_BY lists ${DIR}/${file}, which is no longer there: remove it from test/examples/coverage.test.ts`);
+  for (const file of Object.keys(table))
+    if (!files.includes(file))
+      problems.push(
+        `RUN_BY lists ${DIR}/${file}, which is no longer there: remove it from test/examples/coverage.test.ts`,
+      );
   return problems;
 }
 
@@ -54,8 +59,18 @@ describe('every example in examples/ci/ is run by a test', () => {
   });
 
   it('fails for an example without its test, and says what to do (this check can fail)', () => {
-    expect(uncovered([...files, 'bitbucket-pipelines.yml'])).toEqual([expect.stringContaining(`${DIR}/bitbucket-pipelines.yml is run by no test: add a test that runs it`)]);
-    expect(uncovered(files, { ...RUN_BY, 'matrix.Jenkinsfile': 'test/examples/gitlab.test.ts' })).toEqual([`${DIR}/matrix.Jenkinsfile: test/examples/gitlab.test.ts does not name it, so it does not run it`]);
-    expect(uncovered(files.filter((file) => file !== 'Jenkinsfile'))).toEqual([`RUN_BY lists ${DIR}/Jenkinsfile, which is no longer there: remove it from test/examples/coverage.test.ts`]);
+    expect(uncovered([...files, 'bitbucket-pipelines.yml'])).toEqual([
+      expect.stringContaining(
+        `${DIR}/bitbucket-pipelines.yml is run by no test: add a test that runs it`,
+      ),
+    ]);
+    expect(
+      uncovered(files, { ...RUN_BY, 'matrix.Jenkinsfile': 'test/examples/gitlab.test.ts' }),
+    ).toEqual([
+      `${DIR}/matrix.Jenkinsfile: test/examples/gitlab.test.ts does not name it, so it does not run it`,
+    ]);
+    expect(uncovered(files.filter((file) => file !== 'Jenkinsfile'))).toEqual([
+      `RUN_BY lists ${DIR}/Jenkinsfile, which is no longer there: remove it from test/examples/coverage.test.ts`,
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
-import { type JenkinsBuild, type JenkinsStep, type JenkinsWorld, runJenkinsfile, runJenkinsText } from '../support/jenkins.js';
+import {
+  type JenkinsBuild,
+  type JenkinsStep,
+  type JenkinsWorld,
+  runJenkinsfile,
+  runJenkinsText,
+} from '../support/jenkins.js';
 import { render } from '../support/render.js';
 import { EXAMPLE_GATE_PREFIX, REPOSITORY_ROOT } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -43,7 +49,10 @@ let github = new FakeGitHub({ app: 'jenkins-gate' });
 const archives: JenkinsWorld['archives'] = new Map();
 let servers: ServedHandlers[];
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => github.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
 });
 beforeEach(() => {
   sepurux = new FakeSepurux();
@@ -54,7 +63,11 @@ beforeEach(() => {
 afterAll(async () => Promise.all((servers ?? []).map((s) => s.close())));
 
 /** The multibranch job's variables for one build of `branch`: main, or pull request 7's PR-7. */
-function buildVariables(branch: 'main' | 'PR-7', repository: string, number: number): Record<string, string> {
+function buildVariables(
+  branch: 'main' | 'PR-7',
+  repository: string,
+  number: number,
+): Record<string, string> {
   const common = {
     JENKINS_URL: 'https://jenkins.example.com/',
     JOB_NAME: `agents/${branch}`,
@@ -91,18 +104,27 @@ function world(branch: 'main' | 'PR-7', repository = GITHUB_REPOSITORY): Jenkins
       'github-app': { username: 'jenkins-gate', password: FAKE_GITHUB_TOKEN },
     },
     stepEnv: (script) =>
-      script.includes(EXAMPLE_GATE_PREFIX) ? { ...(/--aggregate\b/.test(script) ? {} : { GATE_BASE_URL: servers[0]!.origin }), GATE_GITHUB_API_URL: servers[1]!.origin } : {},
+      script.includes(EXAMPLE_GATE_PREFIX)
+        ? {
+            ...(/--aggregate\b/.test(script) ? {} : { GATE_BASE_URL: servers[0]!.origin }),
+            GATE_GITHUB_API_URL: servers[1]!.origin,
+          }
+        : {},
     archives,
   };
 }
 
 const gateSteps = (build: JenkinsBuild) => build.steps.filter((step) => step.gate);
 /** The decision the gate printed last on stdout. */
-const decision = (step: JenkinsStep) => /^(pass|warn|fail): /.exec(step.stdout?.trim().split('\n').at(-1) ?? '')?.[1];
-const describeStep = (step: JenkinsStep) => `${step.stage} ${JSON.stringify(step.cell)}: ${step.script}\nexit ${step.exitCode}\n${step.stdout}\n${step.stderr}`;
-const readJson = (step: JenkinsStep, file: string) => JSON.parse(readFileSync(join(step.workspace, file), 'utf8')) as Record<string, unknown>;
+const decision = (step: JenkinsStep) =>
+  /^(pass|warn|fail): /.exec(step.stdout?.trim().split('\n').at(-1) ?? '')?.[1];
+const describeStep = (step: JenkinsStep) =>
+  `${step.stage} ${JSON.stringify(step.cell)}: ${step.script}\nexit ${step.exitCode}\n${step.stdout}\n${step.stderr}`;
+const readJson = (step: JenkinsStep, file: string) =>
+  JSON.parse(readFileSync(join(step.workspace, file), 'utf8')) as Record<string, unknown>;
 /** How often the file runs the gate, in its own text. */
-const gateCalls = (file: string) => readFileSync(join(REPOSITORY_ROOT, file), 'utf8').split(EXAMPLE_GATE_PREFIX).length - 1;
+const gateCalls = (file: string) =>
+  readFileSync(join(REPOSITORY_ROOT, file), 'utf8').split(EXAMPLE_GATE_PREFIX).length - 1;
 const seen = (markdown: string) => render(markdown).text.replaceAll('\u200d', '');
 
 /**
@@ -115,18 +137,23 @@ function expectMainWarned(build: JenkinsBuild, file: string): JenkinsStep {
   expect(gates).toHaveLength(gateCalls(file));
   const [gate] = gates;
   expect(gate!.exitCode, describeStep(gate!)).toBe(0);
-  expect((gate!.stdout ?? '').trim().split('\n').at(-1)).toMatch(/^warn: Sepurux decided pass, and all 2 thresholds hold; against the base branch: nothing was compared for --max-pass-rate-drop \(no baseline: /);
-  expect(build.tests.flatMap((t) => t.cases.filter((c) => c.failure !== undefined).map((c) => c.name))).toEqual(['max_pass_rate_drop: pass rate drop ≤ 0.05']);
+  expect((gate!.stdout ?? '').trim().split('\n').at(-1)).toMatch(
+    /^warn: Sepurux decided pass, and all 2 thresholds hold; against the base branch: nothing was compared for --max-pass-rate-drop \(no baseline: /,
+  );
+  expect(
+    build.tests.flatMap((t) => t.cases.filter((c) => c.failure !== undefined).map((c) => c.name)),
+  ).toEqual(['max_pass_rate_drop: pass rate drop ≤ 0.05']);
   expect(build.result, build.log).toBe('UNSTABLE');
   return gate!;
 }
 
 /** The build passed: every `sh` step exited 0, every gate call decided pass, no JUnit failure, no secret in the log. */
 function expectPassed(build: JenkinsBuild): void {
-  for (const step of build.steps.filter((s) => s.step === 'sh')) expect(step.exitCode, describeStep(step)).toBe(0);
+  for (const step of build.steps.filter((s) => s.step === 'sh'))
+    expect(step.exitCode, describeStep(step)).toBe(0);
   for (const step of gateSteps(build)) expect(decision(step), describeStep(step)).toBe('pass');
   expect(build.result, build.log).toBe('SUCCESS');
-  expect(build.tests.length, 'the junit step recorded the gate\'s report').toBeGreaterThan(0);
+  expect(build.tests.length, "the junit step recorded the gate's report").toBeGreaterThan(0);
   for (const tests of build.tests) expect(tests.failures, tests.xml).toBe(0);
   expect(build.log).not.toContain(FAKE_TOKEN);
   expect(build.log).not.toContain(FAKE_GITHUB_TOKEN);
@@ -138,20 +165,35 @@ describe('examples/ci/Jenkinsfile: a GitHub repository, the check and the commen
   it("main's build leaves its verdict on main's commit; the pull request's build gates, completes the check on its head and compares with main", async () => {
     const main = await runJenkinsfile(file, world('main'));
     expectMainWarned(main, file);
-    expect(github.checkRuns.filter((run) => run.head_sha === BASE)).toEqual([expect.objectContaining({ name: CHECK, status: 'completed', conclusion: 'neutral' })]);
+    expect(github.checkRuns.filter((run) => run.head_sha === BASE)).toEqual([
+      expect.objectContaining({ name: CHECK, status: 'completed', conclusion: 'neutral' }),
+    ]);
 
     const pr = await runJenkinsfile(file, world('PR-7'));
     expectPassed(pr);
     const [gate] = gateSteps(pr);
     expect(gateSteps(pr)).toHaveLength(gateCalls(file));
     // The stage before it wrote the trace the gate uploaded.
-    expect(pr.steps.map((step) => step.stage)).toEqual(['Record trace', 'Reliability gate', 'Reliability gate', 'Reliability gate', 'Reliability gate']);
+    expect(pr.steps.map((step) => step.stage)).toEqual([
+      'Record trace',
+      'Reliability gate',
+      'Reliability gate',
+      'Reliability gate',
+      'Reliability gate',
+    ]);
     expect(gate!.stderr).toContain('read from Jenkins');
-    expect(gate!.stderr).toContain(`The CI built ${MERGE.slice(0, 12)} (a merge commit?); the check goes on pull request #${PULL_REQUEST}'s head ${HEAD.slice(0, 12)}`);
-    expect(sepurux.requestsTo('POST', '/v1/ci/runs').at(-1)?.body).toMatchObject({ repo: 'acme/agents', pull_request_number: PULL_REQUEST });
+    expect(gate!.stderr).toContain(
+      `The CI built ${MERGE.slice(0, 12)} (a merge commit?); the check goes on pull request #${PULL_REQUEST}'s head ${HEAD.slice(0, 12)}`,
+    );
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs').at(-1)?.body).toMatchObject({
+      repo: 'acme/agents',
+      pull_request_number: PULL_REQUEST,
+    });
 
     // The required check: completed on the pull request's head, where branch protection looks.
-    expect(github.checkRuns.filter((run) => run.head_sha === HEAD)).toEqual([expect.objectContaining({ name: CHECK, status: 'completed', conclusion: 'success' })]);
+    expect(github.checkRuns.filter((run) => run.head_sha === HEAD)).toEqual([
+      expect.objectContaining({ name: CHECK, status: 'completed', conclusion: 'success' }),
+    ]);
     expect(github.checkRuns.filter((run) => run.head_sha === MERGE)).toEqual([]);
     // One sticky comment, compared with main's verdict, linking this build.
     const comments = github.comments.get(PULL_REQUEST) ?? [];
@@ -159,22 +201,33 @@ describe('examples/ci/Jenkinsfile: a GitHub repository, the check and the commen
     expect(comments[0]!.user.login).toBe('jenkins-gate[bot]');
     expect(seen(comments[0]!.body)).toContain(`${CHECK}: pass`);
     expect(seen(comments[0]!.body)).toContain(`Base ${BASE.slice(0, 7)} (warn)`);
-    expect(render(comments[0]!.body).links).toContain('https://jenkins.example.com/job/agents/job/PR-7/12/');
+    expect(render(comments[0]!.body).links).toContain(
+      'https://jenkins.example.com/job/agents/job/PR-7/12/',
+    );
     expect(github.violations).toEqual([]);
-    expect(github.requests.every((r) => r.authorization === `token ${FAKE_GITHUB_TOKEN}`)).toBe(true);
+    expect(github.requests.every((r) => r.authorization === `token ${FAKE_GITHUB_TOKEN}`)).toBe(
+      true,
+    );
 
     // The post steps: the JUnit report (a case per threshold) and the archived report.
     expect(pr.tests.map((t) => [t.stage, t.file])).toEqual([['Reliability gate', 'gate.xml']]);
     expect(pr.tests[0]!.cases.map((c) => c.name).join('\n')).toContain('max_pass_rate_drop');
-    expect(JSON.parse(pr.archived.get('gate.json')!.toString('utf8'))).toMatchObject({ decision: 'pass', checkName: CHECK });
+    expect(JSON.parse(pr.archived.get('gate.json')!.toString('utf8'))).toMatchObject({
+      decision: 'pass',
+      checkName: CHECK,
+    });
   });
 
   it('fails the build when the verdict fails: the check completes as failed, and the post steps still record it (this check can fail)', async () => {
-    sepurux.campaign('refund-reliability').outcome = { ...sepurux.campaign('checkout-regression').outcome };
+    sepurux.campaign('refund-reliability').outcome = {
+      ...sepurux.campaign('checkout-regression').outcome,
+    };
     const pr = await runJenkinsfile(file, world('PR-7'));
     expect(pr.result).toBe('FAILURE');
     expect(gateSteps(pr).map((step) => [step.exitCode, decision(step)])).toEqual([[1, 'fail']]);
-    expect(github.checkRuns.filter((run) => run.head_sha === HEAD)).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'failure' })]);
+    expect(github.checkRuns.filter((run) => run.head_sha === HEAD)).toEqual([
+      expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
+    ]);
     expect(pr.tests[0]!.failures).toBeGreaterThan(0);
     expect(pr.archived.has('gate.json')).toBe(true);
   });
@@ -187,7 +240,9 @@ describe("examples/ci/baseline.Jenkinsfile: a repository elsewhere, main's archi
   it("main's build archives its report; the pull request's build copies it from main's job and compares with it", async () => {
     const main = await runJenkinsfile(file, world('main', GITEA));
     expect(main.stages.find((stage) => stage.name === 'Baseline')?.status).toBe('skipped for when');
-    expect(expectMainWarned(main, file).stdout).toContain('the baseline report gate.json cannot be read (ENOENT)');
+    expect(expectMainWarned(main, file).stdout).toContain(
+      'the baseline report gate.json cannot be read (ENOENT)',
+    );
     expect([...archives.get('agents/main')!.keys()].sort()).toEqual(['gate.json', 'gate.md']);
 
     const pr = await runJenkinsfile(file, world('PR-7', GITEA));
@@ -198,9 +253,18 @@ describe("examples/ci/baseline.Jenkinsfile: a repository elsewhere, main's archi
     // The copy of main's report the gate compared with: main's commit, its figures beside these.
     expect(readJson(gate!, 'baseline/gate.json')).toMatchObject({ headSha: BASE });
     const report = readJson(gate!, 'gate.json');
-    expect(report).toMatchObject({ decision: 'pass', headSha: MERGE, baseline: { record: { headSha: BASE } } });
-    expect(seen(readFileSync(join(gate!.workspace, 'gate.md'), 'utf8'))).toContain(`Base ${BASE.slice(0, 7)} (warn)`);
-    expect(sepurux.requestsTo('POST', '/v1/ci/runs').at(-1)?.body).toMatchObject({ repo: 'acme/agents', pull_request_number: PULL_REQUEST });
+    expect(report).toMatchObject({
+      decision: 'pass',
+      headSha: MERGE,
+      baseline: { record: { headSha: BASE } },
+    });
+    expect(seen(readFileSync(join(gate!.workspace, 'gate.md'), 'utf8'))).toContain(
+      `Base ${BASE.slice(0, 7)} (warn)`,
+    );
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs').at(-1)?.body).toMatchObject({
+      repo: 'acme/agents',
+      pull_request_number: PULL_REQUEST,
+    });
     expect([...pr.archived.keys()].sort()).toEqual(['gate.json', 'gate.md']);
     // No GitHub here: nothing was sent there.
     expect(github.requests).toEqual([]);
@@ -221,12 +285,21 @@ describe('examples/ci/matrix.Jenkinsfile: a matrix of agents, their reports stas
     expect(aggregates).toHaveLength(1);
     const aggregate = aggregates[0];
     for (const leg of legs) {
-      expect(readJson(leg, `reports/${leg.cell.AGENT}.json`), describeStep(leg)).toMatchObject({ decision: 'pass', shard: leg.cell.AGENT, headSha: MERGE });
+      expect(readJson(leg, `reports/${leg.cell.AGENT}.json`), describeStep(leg)).toMatchObject({
+        decision: 'pass',
+        shard: leg.cell.AGENT,
+        headSha: MERGE,
+      });
       expect(leg.stderr).toContain('read from Jenkins');
     }
     // Each leg recorded its own agent's trace, and gated it.
-    expect([...sepurux.traces.values()].map((trace) => (trace as { agent: string }).agent).sort()).toEqual([...AGENTS].sort());
-    expect(new Set(sepurux.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key'])).size).toBe(AGENTS.length);
+    expect(
+      [...sepurux.traces.values()].map((trace) => (trace as { agent: string }).agent).sort(),
+    ).toEqual([...AGENTS].sort());
+    expect(
+      new Set(sepurux.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key']))
+        .size,
+    ).toBe(AGENTS.length);
 
     // The aggregate: the three unstashed reports, one verdict, a JUnit test case per shard.
     expect(aggregate!.exitCode, describeStep(aggregate!)).toBe(0);
@@ -241,7 +314,8 @@ describe('examples/ci/matrix.Jenkinsfile: a matrix of agents, their reports stas
 
   it('a failing leg hands its report on and the aggregate fails, naming it (this check can fail)', async () => {
     let runs = 0;
-    sepurux.campaign('refund-reliability').draw = () => (++runs === 2 ? { decision: 'fail', pass_rate: 0.5, failures: 5 } : {});
+    sepurux.campaign('refund-reliability').draw = () =>
+      ++runs === 2 ? { decision: 'fail', pass_rate: 0.5, failures: 5 } : {};
     const pr = await runJenkinsfile(file, world('PR-7'));
     expect(pr.result).toBe('FAILURE');
     const legs = gateSteps(pr).filter((step) => step.stage === 'Gate one agent');
@@ -253,7 +327,10 @@ describe('examples/ci/matrix.Jenkinsfile: a matrix of agents, their reports stas
   });
 
   it('a leg that left no report fails the aggregate (this check can fail)', async () => {
-    const text = readFileSync(join(REPOSITORY_ROOT, file), 'utf8').replace("values 'refunds', 'support', 'billing'", "values 'refunds', 'support'");
+    const text = readFileSync(join(REPOSITORY_ROOT, file), 'utf8').replace(
+      "values 'refunds', 'support', 'billing'",
+      "values 'refunds', 'support'",
+    );
     expect(text).not.toContain("'billing' }");
     const pr = await runJenkinsText(text, world('PR-7'));
     expect(pr.result).toBe('FAILURE');
@@ -264,21 +341,44 @@ describe('examples/ci/matrix.Jenkinsfile: a matrix of agents, their reports stas
 });
 
 describe("the tests' Jenkins", () => {
-  const minimal = (steps: string) => `pipeline {\n  agent any\n  stages {\n    stage('One') {\n      steps {\n        ${steps}\n      }\n    }\n  }\n}\n`;
+  const minimal = (steps: string) =>
+    `pipeline {\n  agent any\n  stages {\n    stage('One') {\n      steps {\n        ${steps}\n      }\n    }\n  }\n}\n`;
 
   it('refuses what it does not know, naming it, rather than skip it', async () => {
-    await expect(runJenkinsText(minimal("bat 'dir'"), world('PR-7'))).rejects.toThrow('does not know the step bat');
-    await expect(runJenkinsText(minimal("withCredentials([string(credentialsId: 'nope', variable: 'X')]) { sh 'true' }"), world('PR-7'))).rejects.toThrow('credential nope is not in the test');
-    await expect(runJenkinsText(minimal("sh 'true'").replace('agent any', 'agent none'), world('PR-7'))).rejects.toThrow('runs on no agent');
-    await expect(runJenkinsText(minimal("sh 'true'").replace('agent any', 'agent any\n  options { skipDefaultCheckout() }'), world('PR-7'))).rejects.toThrow('does not know "skipDefaultCheckout" in options');
+    await expect(runJenkinsText(minimal("bat 'dir'"), world('PR-7'))).rejects.toThrow(
+      'does not know the step bat',
+    );
+    await expect(
+      runJenkinsText(
+        minimal("withCredentials([string(credentialsId: 'nope', variable: 'X')]) { sh 'true' }"),
+        world('PR-7'),
+      ),
+    ).rejects.toThrow('credential nope is not in the test');
+    await expect(
+      runJenkinsText(minimal("sh 'true'").replace('agent any', 'agent none'), world('PR-7')),
+    ).rejects.toThrow('runs on no agent');
+    await expect(
+      runJenkinsText(
+        minimal("sh 'true'").replace('agent any', 'agent any\n  options { skipDefaultCheckout() }'),
+        world('PR-7'),
+      ),
+    ).rejects.toThrow('does not know "skipDefaultCheckout" in options');
   });
 
   it('runs `sh` as Jenkins does: `sh -xe` in the workspace, a failing script fails the stage, returnStatus keeps it going', async () => {
-    const ok = await runJenkinsText(minimal(`sh 'test -f examples/record-trace.mjs && echo "$BRANCH_NAME $CHANGE_ID"'\n        sh returnStatus: true, script: 'false'`), world('PR-7'));
+    const ok = await runJenkinsText(
+      minimal(
+        `sh 'test -f examples/record-trace.mjs && echo "$BRANCH_NAME $CHANGE_ID"'\n        sh returnStatus: true, script: 'false'`,
+      ),
+      world('PR-7'),
+    );
     expect(ok.result, ok.log).toBe('SUCCESS');
     expect(ok.steps[0]!.stdout).toBe('PR-7 7\n');
     expect(ok.steps[1]!.exitCode).toBe(1);
-    const failed = await runJenkinsText(minimal("sh 'false'\n        sh 'echo never'"), world('PR-7'));
+    const failed = await runJenkinsText(
+      minimal("sh 'false'\n        sh 'echo never'"),
+      world('PR-7'),
+    );
     expect(failed.result).toBe('FAILURE');
     expect(failed.steps.map((step) => step.exitCode)).toEqual([1]);
   });

@@ -4,11 +4,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FakeGitHub } from '../support/fake-github.js';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
-import { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer } from '../support/fake-trulayer.js';
+import {
+  BASELINE_RUN_ID,
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+} from '../support/fake-trulayer.js';
 import { REPOSITORY_ROOT } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
-import { type ArtifactStore, isGateStep, parseWorkflow, runWorkflow, type StepRecord, triggers, type Workflow, type WorkflowEvent, type WorkflowWorld } from '../support/workflow.js';
+import {
+  type ArtifactStore,
+  isGateStep,
+  parseWorkflow,
+  runWorkflow,
+  type StepRecord,
+  triggers,
+  type Workflow,
+  type WorkflowEvent,
+  type WorkflowWorld,
+} from '../support/workflow.js';
 
 /**
  * The examples are tests: every workflow in examples/workflows/ and every README block that
@@ -23,13 +39,21 @@ const exampleFiles = readdirSync(examplesDir).filter((f) => /\.ya?ml$/.test(f));
 /** README's ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
 function readmeWorkflows(): { title: string; workflow: Workflow }[] {
   const text = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({ line: text.slice(0, m.index).split('\n').length, yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), '') }));
+  const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({
+    line: text.slice(0, m.index).split('\n').length,
+    yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''),
+  }));
   return blocks
     .filter((block) => /uses: \S*agent-reliability-gate@/.test(block.yaml))
     .map((block) => {
       const parsed = parse(block.yaml, { schema: 'failsafe' }) as unknown;
       const steps = Array.isArray(parsed) ? parsed : (parsed as { steps?: unknown }).steps;
-      const workflow: Workflow = (parsed as { jobs?: unknown }).jobs ? parseWorkflow(block.yaml) : { on: 'pull_request', jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } } };
+      const workflow: Workflow = (parsed as { jobs?: unknown }).jobs
+        ? parseWorkflow(block.yaml)
+        : {
+            on: 'pull_request',
+            jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
+          };
       return { title: `README.md line ${block.line}`, workflow };
     });
 }
@@ -38,16 +62,30 @@ let servers: ServedHandlers[] = [];
 const github = new FakeGitHub();
 const sepurux = new FakeSepurux();
 const trulayer = new FakeTruLayer();
-for (const agent of ['refunds', 'support', 'billing']) sepurux.campaigns.push({ ...sepurux.campaign('refund-reliability'), id: crypto.randomUUID(), name: `${agent}-reliability` });
+for (const agent of ['refunds', 'support', 'billing'])
+  sepurux.campaigns.push({
+    ...sepurux.campaign('refund-reliability'),
+    id: crypto.randomUUID(),
+    name: `${agent}-reliability`,
+  });
 
 beforeAll(async () => {
-  servers = await Promise.all([serveHandlers(() => sepurux.handlers()), serveHandlers(() => trulayer.handlers()), serveHandlers(() => github.handlers())]);
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => trulayer.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
 });
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
 /** The examples' secrets and variables, as the fakes hold them. */
 const world = (): WorkflowWorld => ({
-  secrets: { SEPURUX_API_KEY: FAKE_TOKEN, SEPURUX_CI_TOKEN: FAKE_TOKEN, SEPURUX_PROJECT_ID: FAKE_PROJECT_ID, TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN },
+  secrets: {
+    SEPURUX_API_KEY: FAKE_TOKEN,
+    SEPURUX_CI_TOKEN: FAKE_TOKEN,
+    SEPURUX_PROJECT_ID: FAKE_PROJECT_ID,
+    TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN,
+  },
   vars: {
     SEPURUX_CAMPAIGN_ID: sepurux.campaign('scenario-pool').id,
     TRULAYER_DATASET_ID: DATASET_ID,
@@ -59,19 +97,34 @@ const world = (): WorkflowWorld => ({
   // The README's "ids you already have": a trace the user's own step uploaded.
   outsideSteps: { record: { trace_id: 'trace-recorded-earlier' } },
   github: { origin: servers[2]!.origin, token: github.token },
-  baseUrl: (backend) => (backend === 'trulayer' ? servers[1]!.origin : `${servers[0]!.origin}/api/backend`),
+  baseUrl: (backend) =>
+    backend === 'trulayer' ? servers[1]!.origin : `${servers[0]!.origin}/api/backend`,
 });
 
 /** The payload of each event an example triggers on: GitHub's own examples, and the commit a check should land on. */
 function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: string } {
   if (name === 'pull_request') {
-    const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number; head: { sha: string }; base: { sha: string } } };
+    const payload = webhookExample('pull_request', 'opened') as {
+      pull_request: { number: number; head: { sha: string }; base: { sha: string } };
+    };
     github.seedPullRequest(payload.pull_request.number, payload.pull_request.head.sha);
-    return { name, payload, headSha: payload.pull_request.head.sha, baseSha: payload.pull_request.base.sha };
+    return {
+      name,
+      payload,
+      headSha: payload.pull_request.head.sha,
+      baseSha: payload.pull_request.base.sha,
+    };
   }
   if (name === 'merge_group') {
-    const payload = webhookExample('merge_group') as { merge_group: { head_sha: string; base_sha: string } };
-    return { name, payload, headSha: payload.merge_group.head_sha, baseSha: payload.merge_group.base_sha };
+    const payload = webhookExample('merge_group') as {
+      merge_group: { head_sha: string; base_sha: string };
+    };
+    return {
+      name,
+      payload,
+      headSha: payload.merge_group.head_sha,
+      baseSha: payload.merge_group.base_sha,
+    };
   }
   if (name === 'push') {
     const payload = webhookExample('push') as { after: string };
@@ -81,67 +134,131 @@ function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: st
 }
 
 /** A `workflow_run` example runs after the workflows it names, on `pull_request`, with their artifacts. */
-async function runTriggered(workflow: Workflow): Promise<{ records: StepRecord[]; headSha: string }> {
-  const named = ((workflow.on as { workflow_run?: { workflows?: string[] } }).workflow_run?.workflows ?? []).map((name) => {
-    const file = exampleFiles.find((f) => parseWorkflow(readFileSync(join(examplesDir, f), 'utf8')).name === name);
+async function runTriggered(
+  workflow: Workflow,
+): Promise<{ records: StepRecord[]; headSha: string }> {
+  const named = (
+    (workflow.on as { workflow_run?: { workflows?: string[] } }).workflow_run?.workflows ?? []
+  ).map((name) => {
+    const file = exampleFiles.find(
+      (f) => parseWorkflow(readFileSync(join(examplesDir, f), 'utf8')).name === name,
+    );
     if (!file) throw new Error(`workflow_run names "${name}", which no example is`);
     return parseWorkflow(readFileSync(join(examplesDir, file), 'utf8'));
   });
   const pullRequest = eventFor('pull_request');
   const artifacts: ArtifactStore = new Map();
-  for (const upstream of named) expect((await runWorkflow(upstream, pullRequest, world(), artifacts)).filter((r) => r.outcome === 'failure')).toEqual([]);
-  const payload = webhookExample('workflow_run', 'completed') as { workflow_run: Record<string, unknown> };
+  for (const upstream of named)
+    expect(
+      (await runWorkflow(upstream, pullRequest, world(), artifacts)).filter(
+        (r) => r.outcome === 'failure',
+      ),
+    ).toEqual([]);
+  const payload = webhookExample('workflow_run', 'completed') as {
+    workflow_run: Record<string, unknown>;
+  };
   const number = (pullRequest.payload.pull_request as { number: number }).number;
-  payload.workflow_run = { ...payload.workflow_run, conclusion: 'success', head_sha: pullRequest.headSha, pull_requests: [{ number, head: { sha: pullRequest.headSha } }] };
-  return { records: await runWorkflow(workflow, { name: 'workflow_run', payload }, world(), artifacts), headSha: pullRequest.headSha };
+  payload.workflow_run = {
+    ...payload.workflow_run,
+    conclusion: 'success',
+    head_sha: pullRequest.headSha,
+    pull_requests: [{ number, head: { sha: pullRequest.headSha } }],
+  };
+  return {
+    records: await runWorkflow(workflow, { name: 'workflow_run', payload }, world(), artifacts),
+    headSha: pullRequest.headSha,
+  };
 }
 
 const cases: { title: string; workflow: Workflow }[] = [
-  ...exampleFiles.map((file) => ({ title: `examples/workflows/${file}`, workflow: parseWorkflow(readFileSync(join(examplesDir, file), 'utf8')) })),
+  ...exampleFiles.map((file) => ({
+    title: `examples/workflows/${file}`,
+    workflow: parseWorkflow(readFileSync(join(examplesDir, file), 'utf8')),
+  })),
   ...readmeWorkflows(),
 ];
 
 describe('the examples, run as the runner runs them against the fakes', () => {
-  it('cover every example workflow and the README\'s workflow blocks', () => {
+  it("cover every example workflow and the README's workflow blocks", () => {
     expect(exampleFiles.length).toBeGreaterThanOrEqual(7);
     expect(readmeWorkflows().length).toBeGreaterThanOrEqual(4);
   });
 
   for (const { title, workflow } of cases) {
-    const gates = Object.values(workflow.jobs).flatMap((job) => job.steps).filter((step) => isGateStep(step.uses));
+    const gates = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .filter((step) => isGateStep(step.uses));
     if (gates.length === 0) {
       it(`${title} has no gate step: it is run by the example that names it`, () => {
-        expect(cases.some((other) => JSON.stringify(other.workflow.on ?? '').includes(workflow.name ?? '\u0000'))).toBe(true);
+        expect(
+          cases.some((other) =>
+            JSON.stringify(other.workflow.on ?? '').includes(workflow.name ?? '\u0000'),
+          ),
+        ).toBe(true);
       });
       continue;
     }
     for (const trigger of triggers(workflow)) {
       it(`${title} on ${trigger}: every gate step passes and completes its check`, async () => {
-        const { records, headSha } = trigger === 'workflow_run' ? await runTriggered(workflow) : await (async () => {
-          const event = eventFor(trigger);
-          // A workflow that also runs on push has left main's verdict on the base commit, as it would have.
-          if (event.baseSha && triggers(workflow).includes('push')) {
-            const push = { ...eventFor('push'), headSha: event.baseSha };
-            push.payload.after = event.baseSha;
-            expect((await runWorkflow(workflow, push, world())).filter((r) => r.outcome === 'failure')).toEqual([]);
-          }
-          return { records: await runWorkflow(workflow, event, world()), headSha: event.headSha };
-        })();
-        expect(records.filter((r) => r.outcome === 'failure').map((r) => `${r.job} ${JSON.stringify(r.matrix)} ${r.name}: ${r.gate?.outputs.reason ?? r.output}`)).toEqual([]);
+        const { records, headSha } =
+          trigger === 'workflow_run'
+            ? await runTriggered(workflow)
+            : await (async () => {
+                const event = eventFor(trigger);
+                // A workflow that also runs on push has left main's verdict on the base commit, as it would have.
+                if (event.baseSha && triggers(workflow).includes('push')) {
+                  const push = { ...eventFor('push'), headSha: event.baseSha };
+                  push.payload.after = event.baseSha;
+                  expect(
+                    (await runWorkflow(workflow, push, world())).filter(
+                      (r) => r.outcome === 'failure',
+                    ),
+                  ).toEqual([]);
+                }
+                return {
+                  records: await runWorkflow(workflow, event, world()),
+                  headSha: event.headSha,
+                };
+              })();
+        expect(
+          records
+            .filter((r) => r.outcome === 'failure')
+            .map(
+              (r) =>
+                `${r.job} ${JSON.stringify(r.matrix)} ${r.name}: ${r.gate?.outputs.reason ?? r.output}`,
+            ),
+        ).toEqual([]);
         // Every gate step ran, once per matrix leg.
         const ran = records.filter((r) => r.gate);
-        const legs = (job: Workflow['jobs'][string]) => Object.values(job.strategy?.matrix ?? {}).reduce<number>((n, values) => n * (values as unknown[]).length, 1);
-        expect(ran.length).toBe(Object.values(workflow.jobs).reduce((n, job) => n + job.steps.filter((step) => isGateStep(step.uses)).length * legs(job), 0));
+        const legs = (job: Workflow['jobs'][string]) =>
+          Object.values(job.strategy?.matrix ?? {}).reduce<number>(
+            (n, values) => n * (values as unknown[]).length,
+            1,
+          );
+        expect(ran.length).toBe(
+          Object.values(workflow.jobs).reduce(
+            (n, job) => n + job.steps.filter((step) => isGateStep(step.uses)).length * legs(job),
+            0,
+          ),
+        );
         for (const record of ran) {
           const run = record.gate!;
           expect(run.outputs.decision, `${record.name}: ${run.outputs.reason}`).toBe('pass');
           expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
           // The verdict a required check waits for is completed on the commit gated; a matrix leg posts none, its aggregate does.
-          const report = JSON.parse(readFileSync(run.outputs.report_file!, 'utf8')) as { checkName: string; shard?: string };
-          const checks = github.checkRuns.filter((c) => c.head_sha === headSha && c.name === report.checkName);
+          const report = JSON.parse(readFileSync(run.outputs.report_file!, 'utf8')) as {
+            checkName: string;
+            shard?: string;
+          };
+          const checks = github.checkRuns.filter(
+            (c) => c.head_sha === headSha && c.name === report.checkName,
+          );
           if (report.shard) continue;
           expect(checks.length, `${report.checkName} on ${headSha}`).toBeGreaterThan(0);
-          expect(checks.every((c) => c.status === 'completed' && c.conclusion === 'success'), JSON.stringify(checks.map((c) => [c.status, c.conclusion]))).toBe(true);
+          expect(
+            checks.every((c) => c.status === 'completed' && c.conclusion === 'success'),
+            JSON.stringify(checks.map((c) => [c.status, c.conclusion])),
+          ).toBe(true);
         }
         expect(github.violations).toEqual([]);
         github.checkRuns.splice(0);

@@ -5,8 +5,15 @@ import { REPOSITORY_ROOT } from '../support/runner.js';
 /** `npm run demo`'s output, as a newcomer's terminal shows it (no colour: not a TTY). */
 function demo(): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx/esm', 'scripts/demo.ts'], { cwd: REPOSITORY_ROOT, env: { ...process.env, TSX_DISABLE_CACHE: '1' }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? 1 : 0, output: stdout + stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx/esm', 'scripts/demo.ts'],
+      {
+        cwd: REPOSITORY_ROOT,
+        env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? 1 : 0, output: stdout + stderr }),
     );
   });
 }
@@ -17,7 +24,11 @@ describe('npm run demo', () => {
     expect(code, output).toBe(0);
     const lines = output.split('\n');
     // Only a URL longer than a line may stand out, alone on its line.
-    expect(lines.filter((line) => [...line].length > 100 && !/^[\s│]*(\S+ = )?\(?https?:\/\/\S+\)?$/.test(line))).toEqual([]);
+    expect(
+      lines.filter(
+        (line) => [...line].length > 100 && !/^[\s│]*(\S+ = )?\(?https?:\/\/\S+\)?$/.test(line),
+      ),
+    ).toEqual([]);
     expect(output).not.toContain('\u200d');
     expect(output).toMatch(/commit [0-9a-f]{12}\b/);
     expect(output).not.toMatch(/all 1 thresholds/);

@@ -12,7 +12,11 @@ describe('.env.example, for @github/local-action against npm run fake-backend', 
   it("sets every default action.yml declares, as the runner does, and the quick start's with:", () => {
     const lines = localActionEnv('http://127.0.0.1:1', 'http://127.0.0.1:2').split('\n');
     for (const [name, input] of Object.entries(actionMetadata().inputs)) {
-      if (input.default !== undefined) expect(lines.some((line) => line.startsWith(`${inputVariable(name)}=`)), name).toBe(true);
+      if (input.default !== undefined)
+        expect(
+          lines.some((line) => line.startsWith(`${inputVariable(name)}=`)),
+          name,
+        ).toBe(true);
     }
     expect(lines).toContain(`${inputVariable('min_pass_rate')}=0.85`);
     expect(lines).toContain(`${inputVariable('base_url')}=http://127.0.0.1:1`);

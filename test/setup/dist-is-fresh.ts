@@ -9,7 +9,10 @@ import { ROOT, STAMP, sourceHash } from '../../scripts/source-hash.js';
 export default function distIsFresh(): void {
   const built = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : '';
   if (built === sourceHash()) return;
-  console.log('dist/ was built from other sources than src/ now: rebuilding it before the tests (npm run build).');
+  console.log(
+    'dist/ was built from other sources than src/ now: rebuilding it before the tests (npm run build).',
+  );
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (readFileSync(STAMP, 'utf8').trim() !== sourceHash()) throw new Error('dist/ is still stale after `npm run build`.');
+  if (readFileSync(STAMP, 'utf8').trim() !== sourceHash())
+    throw new Error('dist/ is still stale after `npm run build`.');
 }

@@ -5,7 +5,9 @@ import { OpenApiValidator } from './openapi.js';
 let validator: OpenApiValidator | undefined;
 /** GitHub's official REST description, loaded once per test worker. */
 function githubDescription(): OpenApiValidator {
-  validator ??= new OpenApiValidator(createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json'));
+  validator ??= new OpenApiValidator(
+    createRequire(import.meta.url)('@octokit/openapi/generated/api.github.com.json'),
+  );
   return validator;
 }
 
@@ -56,7 +58,10 @@ export interface FakeGitHubOptions {
 
 export const FAKE_GITHUB_TOKEN = 'ghs_fakeGitHubToken000000000000000000';
 
-const FORBIDDEN = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' };
+const FORBIDDEN = {
+  message: 'Resource not accessible by integration',
+  documentation_url: 'https://docs.github.com/rest',
+};
 
 /**
  * A stateful GitHub REST API for checks, statuses and issue comments. Every request is
@@ -67,7 +72,13 @@ export class FakeGitHub {
   readonly token: string;
   readonly actor: FakeUser;
   readonly checkRuns: FakeCheckRun[] = [];
-  readonly statuses: { sha: string; state: string; context: string; description?: string; target_url?: string }[] = [];
+  readonly statuses: {
+    sha: string;
+    state: string;
+    context: string;
+    description?: string;
+    target_url?: string;
+  }[] = [];
   readonly comments = new Map<number, FakeComment[]>();
   readonly requests: { method: string; path: string; authorization: string | null }[] = [];
   /** Commits and their parents (first parent first), as `GET /repos/{o}/{r}/commits` lists them. */
@@ -81,11 +92,17 @@ export class FakeGitHub {
 
   constructor(private readonly options: FakeGitHubOptions = {}) {
     this.token = options.token ?? FAKE_GITHUB_TOKEN;
-    this.actor = options.actor ?? (options.app ? { login: `${options.app}[bot]`, type: 'Bot' } : ACTIONS_BOT);
+    this.actor =
+      options.actor ?? (options.app ? { login: `${options.app}[bot]`, type: 'Bot' } : ACTIONS_BOT);
   }
 
   /** Puts a comment on a pull request as if someone had written it before the gate ran. */
-  seedComment(issue: number, body: string, user: FakeUser, minimized?: { reason: string }): FakeComment {
+  seedComment(
+    issue: number,
+    body: string,
+    user: FakeUser,
+    minimized?: { reason: string },
+  ): FakeComment {
     const comment = { id: this.nextId++, body, user, ...(minimized ? { minimized } : {}) };
     this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
     return comment;
@@ -113,11 +130,25 @@ export class FakeGitHub {
       http.all('*', async ({ request }) => {
         const url = new URL(request.url);
         const prefix = this.options.pathPrefix ?? '';
-        if (!url.pathname.startsWith(`${prefix}/`)) return HttpResponse.json({ message: `not under ${prefix}/` }, { status: 404 });
-        const body = request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
+        if (!url.pathname.startsWith(`${prefix}/`))
+          return HttpResponse.json({ message: `not under ${prefix}/` }, { status: 404 });
+        const body =
+          request.method === 'GET'
+            ? undefined
+            : await request
+                .clone()
+                .json()
+                .catch(() => undefined);
         const path = url.pathname.slice(prefix.length);
-        this.requests.push({ method: request.method, path: path + url.search, authorization: request.headers.get('authorization') });
-        if (this.options.validate !== false) this.violations.push(...githubDescription().validate(request.method, path, url.searchParams, body));
+        this.requests.push({
+          method: request.method,
+          path: path + url.search,
+          authorization: request.headers.get('authorization'),
+        });
+        if (this.options.validate !== false)
+          this.violations.push(
+            ...githubDescription().validate(request.method, path, url.searchParams, body),
+          );
         if (request.headers.get('authorization') !== `token ${this.token}`) {
           return HttpResponse.json({ message: 'Bad credentials' }, { status: 401 });
         }
@@ -126,12 +157,19 @@ export class FakeGitHub {
     ];
   }
 
-  private route(method: string, path: string, url: URL, body: Record<string, unknown> | undefined): Response {
+  private route(
+    method: string,
+    path: string,
+    url: URL,
+    body: Record<string, unknown> | undefined,
+  ): Response {
     const forbid = this.options.forbid ?? {};
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/user') {
       // Installation tokens (GITHUB_TOKEN, a GitHub App's) may not read /user.
-      return this.actor.type === 'Bot' ? HttpResponse.json(FORBIDDEN, { status: 403 }) : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
+      return this.actor.type === 'Bot'
+        ? HttpResponse.json(FORBIDDEN, { status: 403 })
+        : HttpResponse.json({ login: this.actor.login, id: 1, type: this.actor.type });
     }
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/commits$/.test(path)) {
       // Every ancestor of `sha`, newest first, as GitHub lists them: the first-parent line and what was merged into it.
@@ -143,26 +181,56 @@ export class FakeGitHub {
         listed.push(sha);
         queue.push(...this.commits.get(sha)!.parents);
       }
-      if (listed.length === 0) return HttpResponse.json({ message: 'No commit found for SHA' }, { status: 404 });
+      if (listed.length === 0)
+        return HttpResponse.json({ message: 'No commit found for SHA' }, { status: 404 });
       const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
       const page = Number(url.searchParams.get('page') ?? 1);
-      return HttpResponse.json(listed.slice((page - 1) * perPage, page * perPage).map((sha) => ({ sha, commit: { author: { date: this.commits.get(sha)!.date } }, parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })) })));
+      return HttpResponse.json(
+        listed.slice((page - 1) * perPage, page * perPage).map((sha) => ({
+          sha,
+          commit: { author: { date: this.commits.get(sha)!.date } },
+          parents: this.commits.get(sha)!.parents.map((parent) => ({ sha: parent })),
+        })),
+      );
     }
     if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)$/.exec(path))) {
       // One commit with its parents; one GitHub was never pushed (a CI's own merge commit) is a 422, as GitHub answers.
       const commit = this.commits.get(m[1]!);
-      if (!commit) return HttpResponse.json({ message: `No commit found for SHA: ${m[1]}`, documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit', status: '422' }, { status: 422 });
-      return HttpResponse.json({ sha: m[1], commit: { author: { date: commit.date } }, parents: commit.parents.map((parent) => ({ sha: parent })) });
+      if (!commit)
+        return HttpResponse.json(
+          {
+            message: `No commit found for SHA: ${m[1]}`,
+            documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit',
+            status: '422',
+          },
+          { status: 422 },
+        );
+      return HttpResponse.json({
+        sha: m[1],
+        commit: { author: { date: commit.date } },
+        parents: commit.parents.map((parent) => ({ sha: parent })),
+      });
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));
       if (!pull) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
-      return HttpResponse.json({ number: Number(m[2]), state: 'open', head: { sha: pull.headSha, ref: 'feature' }, base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } } });
+      return HttpResponse.json({
+        number: Number(m[2]),
+        state: 'open',
+        head: { sha: pull.headSha, ref: 'feature' },
+        base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } },
+      });
     }
-    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+    if (
+      method === 'GET' &&
+      (m = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/.exec(path))
+    ) {
       const name = url.searchParams.get('check_name');
       const runs = this.checkRuns.filter((r) => r.head_sha === m![1] && (!name || r.name === name));
-      return HttpResponse.json({ total_count: runs.length, check_runs: runs.map((r) => this.checkView(r)) });
+      return HttpResponse.json({
+        total_count: runs.length,
+        check_runs: runs.map((r) => this.checkView(r)),
+      });
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
       if (forbid.checks) return HttpResponse.json(FORBIDDEN, { status: 403 });
@@ -184,7 +252,10 @@ export class FakeGitHub {
       if (forbid.statuses) return HttpResponse.json(FORBIDDEN, { status: 403 });
       this.limit('status description', body?.description as string | undefined, 140);
       this.statuses.push({ sha: m[1]!, ...(body as { state: string; context: string }) });
-      return HttpResponse.json({ id: this.nextId++, state: body?.state, context: body?.context }, { status: 201 });
+      return HttpResponse.json(
+        { id: this.nextId++, state: body?.state, context: body?.context },
+        { status: 201 },
+      );
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
       const issue = Number(m[1]);
@@ -201,16 +272,23 @@ export class FakeGitHub {
       if (forbid.comments) return HttpResponse.json(FORBIDDEN, { status: 403 });
       const comment = [...this.comments.values()].flat().find((c) => c.id === Number(m![1]));
       if (!comment) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
-      if (comment.user.login !== this.actor.login) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      if (comment.user.login !== this.actor.login)
+        return HttpResponse.json(FORBIDDEN, { status: 403 });
       this.limit('comment body', body?.body as string | undefined, 65_536);
       comment.body = String(body?.body);
       return HttpResponse.json(this.commentView(comment));
     }
-    return HttpResponse.json({ message: `fake GitHub has no route for ${method} ${path}` }, { status: 404 });
+    return HttpResponse.json(
+      { message: `fake GitHub has no route for ${method} ${path}` },
+      { status: 404 },
+    );
   }
 
   private page(url: URL, all: FakeComment[]): Response {
-    const size = Math.min(this.options.pageSize ?? 100, Number(url.searchParams.get('per_page') ?? 30));
+    const size = Math.min(
+      this.options.pageSize ?? 100,
+      Number(url.searchParams.get('per_page') ?? 30),
+    );
     const page = Number(url.searchParams.get('page') ?? 1);
     const items = all.slice((page - 1) * size, page * size);
     const headers: Record<string, string> = {};
@@ -219,7 +297,10 @@ export class FakeGitHub {
       next.searchParams.set('page', String(page + 1));
       headers.link = `<${next.href}>; rel="next"`;
     }
-    return HttpResponse.json(items.map((c) => this.commentView(c)), { headers });
+    return HttpResponse.json(
+      items.map((c) => this.commentView(c)),
+      { headers },
+    );
   }
 
   /**
@@ -228,13 +309,21 @@ export class FakeGitHub {
    */
   private outputTooLong(body: Record<string, unknown> | undefined): Response | undefined {
     const output = (body?.output ?? {}) as { title?: unknown; summary?: unknown; text?: unknown };
-    for (const [field, max] of [['title', 255], ['summary', 65_535], ['text', 65_535]] as const) {
+    for (const [field, max] of [
+      ['title', 255],
+      ['summary', 65_535],
+      ['text', 65_535],
+    ] as const) {
       const value = output[field];
       if (typeof value !== 'string' || value.length <= max) continue;
       this.limit(`check run output.${field}`, value, max);
       this.refusedOutputs.push(field);
       return HttpResponse.json(
-        { message: `Invalid request.\n\nOnly ${max} characters are allowed; ${value.length} were supplied.`, documentation_url: 'https://docs.github.com/rest/checks/runs', status: '422' },
+        {
+          message: `Invalid request.\n\nOnly ${max} characters are allowed; ${value.length} were supplied.`,
+          documentation_url: 'https://docs.github.com/rest/checks/runs',
+          status: '422',
+        },
         { status: 422 },
       );
     }
@@ -242,14 +331,25 @@ export class FakeGitHub {
   }
 
   private limit(what: string, value: string | undefined, max: number): void {
-    if (value !== undefined && value.length > max) this.violations.push(`${what} is ${value.length} characters, over GitHub's ${max}`);
+    if (value !== undefined && value.length > max)
+      this.violations.push(`${what} is ${value.length} characters, over GitHub's ${max}`);
   }
 
   private checkView(run: FakeCheckRun) {
-    return { ...run, html_url: `https://github.com/checks/${run.id}`, app: { slug: run.app ?? this.options.app ?? 'github-actions' } };
+    return {
+      ...run,
+      html_url: `https://github.com/checks/${run.id}`,
+      app: { slug: run.app ?? this.options.app ?? 'github-actions' },
+    };
   }
 
   private commentView(comment: FakeComment) {
-    return { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, html_url: `https://github.com/c/${comment.id}`, minimized: comment.minimized ?? null };
+    return {
+      id: comment.id,
+      body: comment.body,
+      user: { login: comment.user.login, type: comment.user.type },
+      html_url: `https://github.com/c/${comment.id}`,
+      minimized: comment.minimized ?? null,
+    };
   }
 }

@@ -75,7 +75,10 @@ export interface FakeSepuruxOptions {
    * `.../security-events` answer them; undefined (the default) answers 404, as a server
    * without these endpoints does.
    */
-  events?: (run: { id: string; traceId?: string }, source: 'policy' | 'security') => { status?: number; body: unknown } | undefined;
+  events?: (
+    run: { id: string; traceId?: string },
+    source: 'policy' | 'security',
+  ) => { status?: number; body: unknown } | undefined;
   /** How the backend names a new run (default: a UUID); a hostile one names it with text meant for a comment. */
   runId?: () => string;
   /**
@@ -128,22 +131,35 @@ export class FakeSepurux {
       http.post('*/v1/traces', async ({ request }) => {
         const body = await this.record(request);
         if (!this.projectAuthorized(request)) return unauthorized();
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) return HttpResponse.json({ detail: 'trace must be a JSON object' }, { status: 422 });
+        if (body === null || typeof body !== 'object' || Array.isArray(body))
+          return HttpResponse.json({ detail: 'trace must be a JSON object' }, { status: 422 });
         const id = randomUUID();
         this.traces.set(id, body);
-        return HttpResponse.json(this.options.legacyTraceIds ? { id } : { trace_id: id }, { status: 201 });
+        return HttpResponse.json(this.options.legacyTraceIds ? { id } : { trace_id: id }, {
+          status: 201,
+        });
       }),
       http.get('*/v1/campaigns', async ({ request }) => {
         await this.record(request);
         if (!this.projectAuthorized(request)) return unauthorized();
         const url = new URL(request.url);
         const name = url.searchParams.get('name');
-        const matching = this.options.filtersByName && name ? this.campaigns.filter((c) => c.name === name) : this.campaigns;
+        const matching =
+          this.options.filtersByName && name
+            ? this.campaigns.filter((c) => c.name === name)
+            : this.campaigns;
         const size = this.options.pageSize ?? 50;
         const start = Number(url.searchParams.get('cursor') ?? 0);
         const page = matching.slice(start, start + size);
         const next = start + size < matching.length ? String(start + size) : null;
-        return HttpResponse.json({ campaigns: page.map(({ id, name: n }) => ({ id, name: n, created_at: '2026-11-01T00:00:00Z' })), next_cursor: next });
+        return HttpResponse.json({
+          campaigns: page.map(({ id, name: n }) => ({
+            id,
+            name: n,
+            created_at: '2026-11-01T00:00:00Z',
+          })),
+          next_cursor: next,
+        });
       }),
       http.post('*/v1/ci/runs', async ({ request }) => this.createRun(request)),
       http.get('*/v1/ci/runs/:id', async ({ request, params }) => {
@@ -152,56 +168,104 @@ export class FakeSepurux {
         const run = this.runs.get(String(params.id));
         if (!run) return HttpResponse.json({ detail: 'run not found' }, { status: 404 });
         // A drawn outcome's lies (its own `trace_count`) apply to its run alone.
-        return finishedAnswer(this.runView(run), { ...run.campaign.outcome, ...run.drawn }, Date.now() >= run.finishesAt);
+        return finishedAnswer(
+          this.runView(run),
+          { ...run.campaign.outcome, ...run.drawn },
+          Date.now() >= run.finishesAt,
+        );
       }),
       http.get('*/v1/runs/:id/:events', async ({ request, params }) => {
         await this.record(request);
         if (!this.projectAuthorized(request)) return unauthorized();
-        const source = { 'policy-events': 'policy', 'security-events': 'security' }[String(params.events)] as 'policy' | 'security' | undefined;
+        const source = { 'policy-events': 'policy', 'security-events': 'security' }[
+          String(params.events)
+        ] as 'policy' | 'security' | undefined;
         const run = this.runs.get(String(params.id));
-        const answer = run && source ? this.options.events?.({ id: run.id, traceId: run.traceId }, source) : undefined;
+        const answer =
+          run && source
+            ? this.options.events?.({ id: run.id, traceId: run.traceId }, source)
+            : undefined;
         if (!answer) return HttpResponse.json({ detail: 'Not Found' }, { status: 404 });
-        return HttpResponse.json(answer.body as Record<string, unknown>, { status: answer.status ?? 200 });
+        return HttpResponse.json(answer.body as Record<string, unknown>, {
+          status: answer.status ?? 200,
+        });
       }),
       http.get('*/v1/ci/batch/:id', async ({ request, params }) => {
         await this.record(request);
         if (!this.ciAuthorized(request)) return unauthorized();
         const runs = this.batches.get(String(params.id));
         if (!runs) return HttpResponse.json({ detail: 'batch not found' }, { status: 404 });
-        return finishedAnswer(this.batchView(String(params.id), runs), runs[0]!.campaign.outcome, runs.every((r) => Date.now() >= r.finishesAt));
+        return finishedAnswer(
+          this.batchView(String(params.id), runs),
+          runs[0]!.campaign.outcome,
+          runs.every((r) => Date.now() >= r.finishesAt),
+        );
       }),
     ];
   }
 
   private async createRun(request: Request): Promise<Response> {
-    const body = (await this.record(request)) as { trace_id?: string; campaign_id?: string } | undefined;
+    const body = (await this.record(request)) as
+      { trace_id?: string; campaign_id?: string } | undefined;
     if (!this.ciAuthorized(request)) return unauthorized();
     const key = request.headers.get('idempotency-key');
-    if (key && this.idempotency.has(key)) return HttpResponse.json(this.idempotency.get(key), { status: 201 });
+    if (key && this.idempotency.has(key))
+      return HttpResponse.json(this.idempotency.get(key), { status: 201 });
     const first = this.options.oneRunForEveryKey ? [...this.idempotency.values()][0] : undefined;
     if (first) return HttpResponse.json(first, { status: 201 });
     const campaign = this.campaigns.find((c) => c.id === body?.campaign_id);
-    if (!campaign) return HttpResponse.json({ detail: `campaign ${body?.campaign_id} not found` }, { status: 404 });
+    if (!campaign)
+      return HttpResponse.json(
+        { detail: `campaign ${body?.campaign_id} not found` },
+        { status: 404 },
+      );
     const now = Date.now();
     const newRun = (traceId: string | undefined, batchId?: string): FakeRun => {
-      const run: FakeRun = { id: this.options.runId?.() ?? randomUUID(), campaign, traceId, batchId, createdAt: now, finishesAt: now + (campaign.finishAfterMs ?? 0), body, ...(campaign.draw ? { drawn: campaign.draw() } : {}) };
+      const run: FakeRun = {
+        id: this.options.runId?.() ?? randomUUID(),
+        campaign,
+        traceId,
+        batchId,
+        createdAt: now,
+        finishesAt: now + (campaign.finishAfterMs ?? 0),
+        body,
+        ...(campaign.draw ? { drawn: campaign.draw() } : {}),
+      };
       this.runs.set(run.id, run);
       return run;
     };
     let answer: Record<string, unknown>;
     if (body?.trace_id) {
-      if (this.options.rejectUnknownTraces && !this.traces.has(body.trace_id)) return HttpResponse.json({ detail: `trace_id ${body.trace_id} is not a trace of this project` }, { status: 422 });
+      if (this.options.rejectUnknownTraces && !this.traces.has(body.trace_id))
+        return HttpResponse.json(
+          { detail: `trace_id ${body.trace_id} is not a trace of this project` },
+          { status: 422 },
+        );
       answer = { run_id: newRun(body.trace_id).id };
     } else {
       const pool = campaign.evalSet ?? [];
-      if (pool.length === 0) return HttpResponse.json({ detail: 'trace_id is required: the campaign has no eval-set' }, { status: 422 });
+      if (pool.length === 0)
+        return HttpResponse.json(
+          { detail: 'trace_id is required: the campaign has no eval-set' },
+          { status: 422 },
+        );
       if (campaign.minScenarios !== undefined && pool.length < campaign.minScenarios) {
-        return HttpResponse.json({ detail: `eval-set has ${pool.length} traces, fewer than min_scenarios (${campaign.minScenarios})` }, { status: 422 });
+        return HttpResponse.json(
+          {
+            detail: `eval-set has ${pool.length} traces, fewer than min_scenarios (${campaign.minScenarios})`,
+          },
+          { status: 422 },
+        );
       }
       const batchId = randomUUID();
       const runs = pool.map((traceId) => newRun(traceId, batchId));
       this.batches.set(batchId, runs);
-      answer = { run_id: runs[0]?.id, run_ids: runs.map((r) => r.id), trace_count: runs.length, ci_batch_id: batchId };
+      answer = {
+        run_id: runs[0]?.id,
+        run_ids: runs.map((r) => r.id),
+        trace_count: runs.length,
+        ci_batch_id: batchId,
+      };
     }
     if (key) this.idempotency.set(key, answer);
     return HttpResponse.json(answer, { status: 201 });
@@ -209,8 +273,20 @@ export class FakeSepurux {
 
   private runView(run: FakeRun) {
     const done = Date.now() >= run.finishesAt;
-    const drawn = { ...run.campaign.outcome, ...(run.traceId ? run.campaign.traceOutcomes?.[run.traceId] : undefined), ...run.drawn };
-    const outcome = run.campaign.decidesFromThresholds ? { ...drawn, decision: decisionFrom(drawn, (run.body as { thresholds?: Record<string, number> } | undefined)?.thresholds ?? {}) } : drawn;
+    const drawn = {
+      ...run.campaign.outcome,
+      ...(run.traceId ? run.campaign.traceOutcomes?.[run.traceId] : undefined),
+      ...run.drawn,
+    };
+    const outcome = run.campaign.decidesFromThresholds
+      ? {
+          ...drawn,
+          decision: decisionFrom(
+            drawn,
+            (run.body as { thresholds?: Record<string, number> } | undefined)?.thresholds ?? {},
+          ),
+        }
+      : drawn;
     return {
       run_id: run.id,
       status: done ? (outcome.status ?? 'done') : 'running',
@@ -218,7 +294,9 @@ export class FakeSepurux {
       pass_rate: done ? outcome.pass_rate : null,
       unsafe_attempts: done ? outcome.unsafe_attempts : null,
       failures: done ? outcome.failures : null,
-      ...(outcome.reliability_score !== undefined ? { reliability_score: done ? outcome.reliability_score : null } : {}),
+      ...(outcome.reliability_score !== undefined
+        ? { reliability_score: done ? outcome.reliability_score : null }
+        : {}),
       trace_count: 1,
       top_failing_tools: done ? (outcome.top_failing_tools ?? []) : [],
       dashboard_url: `${this.options.dashboardOrigin ?? 'https://app.sepurux.dev'}/runs/${run.id}`,
@@ -238,14 +316,19 @@ export class FakeSepurux {
       unsafe_attempts: done ? outcome.unsafe_attempts : null,
       failures: done ? outcome.failures : null,
       trace_count: runs.length,
-      scenario_coverage_pct: done ? (outcome.scenario_coverage_pct ?? 100) : Math.floor((finished / runs.length) * 100),
+      scenario_coverage_pct: done
+        ? (outcome.scenario_coverage_pct ?? 100)
+        : Math.floor((finished / runs.length) * 100),
       top_failing_tools: done ? (outcome.top_failing_tools ?? []) : [],
       dashboard_url: `${this.options.dashboardOrigin ?? 'https://app.sepurux.dev'}/batches/${batchId}`,
     };
   }
 
   private projectAuthorized(request: Request): boolean {
-    return request.headers.get('x-api-key') === this.token && request.headers.get('x-project-id') === this.projectId;
+    return (
+      request.headers.get('x-api-key') === this.token &&
+      request.headers.get('x-project-id') === this.projectId
+    );
   }
 
   private ciAuthorized(request: Request): boolean {
@@ -263,13 +346,22 @@ export class FakeSepurux {
     }
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => (headers[key] = value));
-    this.requests.push({ method: request.method, path: url.pathname.replace(/^.*?(\/v1\/)/, '/v1/') + url.search, headers, body });
+    this.requests.push({
+      method: request.method,
+      path: url.pathname.replace(/^.*?(\/v1\/)/, '/v1/') + url.search,
+      headers,
+      body,
+    });
     return body;
   }
 }
 
 /** A run or batch answer; once finished, with the outcome's lies applied. */
-function finishedAnswer(view: Record<string, unknown>, outcome: FakeOutcome, done: boolean): Response {
+function finishedAnswer(
+  view: Record<string, unknown>,
+  outcome: FakeOutcome,
+  done: boolean,
+): Response {
   if (!done) return HttpResponse.json(view);
   const json = JSON.stringify({ ...view, ...outcome.overrides });
   const text = outcome.appendRaw ? `${json.slice(0, -1)}, ${outcome.appendRaw}}` : json;
@@ -284,7 +376,17 @@ function unauthorized() {
 export function defaultCampaigns(): FakeCampaign[] {
   const evalSet = Array.from({ length: 3 }, () => randomUUID());
   return [
-    { id: randomUUID(), name: 'refund-reliability', outcome: { decision: 'pass', pass_rate: 0.92, unsafe_attempts: 0, failures: 0, reliability_score: 91 } },
+    {
+      id: randomUUID(),
+      name: 'refund-reliability',
+      outcome: {
+        decision: 'pass',
+        pass_rate: 0.92,
+        unsafe_attempts: 0,
+        failures: 0,
+        reliability_score: 91,
+      },
+    },
     {
       id: randomUUID(),
       name: 'checkout-regression',
@@ -300,10 +402,38 @@ export function defaultCampaigns(): FakeCampaign[] {
         ],
       },
     },
-    { id: randomUUID(), name: 'scenario-pool', evalSet, minScenarios: 3, outcome: { decision: 'pass', pass_rate: 0.91, unsafe_attempts: 0, failures: 0 } },
-    { id: randomUUID(), name: 'small-pool', evalSet: evalSet.slice(0, 2), minScenarios: 3, outcome: { decision: 'pass', pass_rate: 1, unsafe_attempts: 0, failures: 0 } },
-    { id: randomUUID(), name: 'partial-batch', evalSet, outcome: { decision: 'pass', pass_rate: 0.95, unsafe_attempts: 0, failures: 0, scenario_coverage_pct: 66.7 } },
-    { id: randomUUID(), name: 'slow-campaign', finishAfterMs: 60 * 60 * 1000, outcome: { decision: 'pass', pass_rate: 1, unsafe_attempts: 0, failures: 0 } },
+    {
+      id: randomUUID(),
+      name: 'scenario-pool',
+      evalSet,
+      minScenarios: 3,
+      outcome: { decision: 'pass', pass_rate: 0.91, unsafe_attempts: 0, failures: 0 },
+    },
+    {
+      id: randomUUID(),
+      name: 'small-pool',
+      evalSet: evalSet.slice(0, 2),
+      minScenarios: 3,
+      outcome: { decision: 'pass', pass_rate: 1, unsafe_attempts: 0, failures: 0 },
+    },
+    {
+      id: randomUUID(),
+      name: 'partial-batch',
+      evalSet,
+      outcome: {
+        decision: 'pass',
+        pass_rate: 0.95,
+        unsafe_attempts: 0,
+        failures: 0,
+        scenario_coverage_pct: 66.7,
+      },
+    },
+    {
+      id: randomUUID(),
+      name: 'slow-campaign',
+      finishAfterMs: 60 * 60 * 1000,
+      outcome: { decision: 'pass', pass_rate: 1, unsafe_attempts: 0, failures: 0 },
+    },
   ];
 }
 
@@ -314,7 +444,8 @@ function decisionFrom(outcome: FakeOutcome, thresholds: Record<string, number>):
     thresholds.min_pass_rate === undefined || at(outcome.pass_rate) >= thresholds.min_pass_rate,
     thresholds.max_unsafe === undefined || at(outcome.unsafe_attempts) <= thresholds.max_unsafe,
     thresholds.max_failures === undefined || at(outcome.failures) <= thresholds.max_failures,
-    thresholds.min_reliability_score === undefined || at(outcome.reliability_score) >= thresholds.min_reliability_score,
+    thresholds.min_reliability_score === undefined ||
+      at(outcome.reliability_score) >= thresholds.min_reliability_score,
   ];
   return holds.every(Boolean) ? 'pass' : 'fail';
 }
@@ -335,11 +466,21 @@ export function seededRandom(seed: number): () => number {
  * A noisy agent's run: `attempts` attempts, each passing with probability `trueRate`; the run
  * answers `pass_rate` = passes / attempts, and the failures, as a Sepurux run would.
  */
-export function binomialOutcome(trueRate: number, attempts: number, random: () => number, options: { knownTrials?: boolean } = {}): () => Partial<FakeOutcome> {
+export function binomialOutcome(
+  trueRate: number,
+  attempts: number,
+  random: () => number,
+  options: { knownTrials?: boolean } = {},
+): () => Partial<FakeOutcome> {
   return () => {
     let passes = 0;
     for (let i = 0; i < attempts; i++) if (random() < trueRate) passes++;
     // `knownTrials`: the run says how many trials are behind its rate (`trace_count` = attempts), as a batch of that many traces does.
-    return { pass_rate: passes / attempts, failures: attempts - passes, unsafe_attempts: 0, ...(options.knownTrials ? { overrides: { trace_count: attempts } } : {}) };
+    return {
+      pass_rate: passes / attempts,
+      failures: attempts - passes,
+      unsafe_attempts: 0,
+      ...(options.knownTrials ? { overrides: { trace_count: attempts } } : {}),
+    };
   };
 }

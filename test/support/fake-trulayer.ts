@@ -7,7 +7,9 @@ import { OpenApiValidator } from './openapi.js';
 let validator: OpenApiValidator | undefined;
 /** TruLayer's published OpenAPI description (a copy of ../shared/reference/trulayer-openapi.yaml). */
 export function trulayerDescription(): OpenApiValidator {
-  validator ??= new OpenApiValidator(parse(readFileSync(new URL('../fixtures/trulayer-openapi.yaml', import.meta.url), 'utf8')));
+  validator ??= new OpenApiValidator(
+    parse(readFileSync(new URL('../fixtures/trulayer-openapi.yaml', import.meta.url), 'utf8')),
+  );
   return validator;
 }
 
@@ -53,11 +55,22 @@ interface FakeEvalRun {
  */
 export class FakeTruLayer {
   readonly runs = new Map<string, FakeEvalRun>();
-  readonly requests: { method: string; path: string; headers: Record<string, string>; body?: unknown }[] = [];
+  readonly requests: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: unknown;
+  }[] = [];
   readonly violations: string[] = [];
 
   constructor(private readonly options: FakeTruLayerOptions = {}) {
-    this.runs.set(BASELINE_RUN_ID, { id: BASELINE_RUN_ID, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, createdAt: 0, meanScore: options.baselineScore ?? 0.8 });
+    this.runs.set(BASELINE_RUN_ID, {
+      id: BASELINE_RUN_ID,
+      dataset_id: DATASET_ID,
+      eval_version_id: EVAL_VERSION_ID,
+      createdAt: 0,
+      meanScore: options.baselineScore ?? 0.8,
+    });
   }
 
   /** Requests whose path starts with `prefix`. */
@@ -80,55 +93,114 @@ export class FakeTruLayer {
         const headers: Record<string, string> = {};
         request.headers.forEach((value, key) => (headers[key] = value));
         this.requests.push({ method: request.method, path: path + url.search, headers, body });
-        this.violations.push(...trulayerDescription().validate(request.method, path, url.searchParams, body));
-        if (headers.authorization !== `Bearer ${FAKE_TRULAYER_TOKEN}`) return this.answer('ErrorResponse', { error: 'invalid API key', code: 'unauthorized' }, 401);
-        return this.route(request.method, path, body as Record<string, unknown> | undefined, url.searchParams);
+        this.violations.push(
+          ...trulayerDescription().validate(request.method, path, url.searchParams, body),
+        );
+        if (headers.authorization !== `Bearer ${FAKE_TRULAYER_TOKEN}`)
+          return this.answer(
+            'ErrorResponse',
+            { error: 'invalid API key', code: 'unauthorized' },
+            401,
+          );
+        return this.route(
+          request.method,
+          path,
+          body as Record<string, unknown> | undefined,
+          url.searchParams,
+        );
       }),
     ];
   }
 
-  private route(method: string, path: string, body: Record<string, unknown> | undefined, query?: URLSearchParams): Response {
+  private route(
+    method: string,
+    path: string,
+    body: Record<string, unknown> | undefined,
+    query?: URLSearchParams,
+  ): Response {
     let m: RegExpExecArray | null;
     if ((m = /^\/v1\/datasets\/([^/]+)\/runs$/.exec(path))) {
-      if (m[1] !== DATASET_ID) return this.answer('ErrorResponse', { error: 'dataset not found', code: 'not_found' }, 404);
-      if (method === 'GET') return this.answer('EvalRunListResponse', { runs: [...this.runs.values()].map((r) => this.view(r)) });
-      const run = { id: randomUUID(), dataset_id: DATASET_ID, eval_version_id: String(body?.eval_version_id), createdAt: Date.now(), meanScore: this.options.meanScore ?? 0.86 };
+      if (m[1] !== DATASET_ID)
+        return this.answer('ErrorResponse', { error: 'dataset not found', code: 'not_found' }, 404);
+      if (method === 'GET')
+        return this.answer('EvalRunListResponse', {
+          runs: [...this.runs.values()].map((r) => this.view(r)),
+        });
+      const run = {
+        id: randomUUID(),
+        dataset_id: DATASET_ID,
+        eval_version_id: String(body?.eval_version_id),
+        createdAt: Date.now(),
+        meanScore: this.options.meanScore ?? 0.86,
+      };
       this.runs.set(run.id, run);
       return this.answer('EvalRun', this.view(run), 202);
     }
     if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)$/.exec(path))) {
       const run = this.runs.get(this.options.answerAboutBaseline ? BASELINE_RUN_ID : m[1]!);
-      return run ? this.answer('EvalRun', this.view(run)) : this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
+      return run
+        ? this.answer('EvalRun', this.view(run))
+        : this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
     }
     if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)\/diff$/.exec(path))) {
       const run = this.runs.get(m[1]!);
       const baseline = this.runs.get(query?.get('baseline') ?? '');
-      if (!run || !baseline) return this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
+      if (!run || !baseline)
+        return this.answer(
+          'ErrorResponse',
+          { error: 'eval run not found', code: 'not_found' },
+          404,
+        );
       return this.answer('EvalRunDiff', this.diff(run, baseline));
     }
-    if (method === 'POST' && path === '/v1/ci/gate') return this.gate(body as { run_id: string; baseline_run_id?: string; policy: { score_floor?: number; delta_tolerance?: number; on_fail: string } });
-    return this.answer('ErrorResponse', { error: `fake TruLayer has no route for ${method} ${path}` }, 404);
+    if (method === 'POST' && path === '/v1/ci/gate')
+      return this.gate(
+        body as {
+          run_id: string;
+          baseline_run_id?: string;
+          policy: { score_floor?: number; delta_tolerance?: number; on_fail: string };
+        },
+      );
+    return this.answer(
+      'ErrorResponse',
+      { error: `fake TruLayer has no route for ${method} ${path}` },
+      404,
+    );
   }
 
   /** TruLayer's documented gate: fires when mean_score < floor or the drop from the baseline passes the tolerance. */
-  private gate(body: { run_id: string; baseline_run_id?: string; policy: { score_floor?: number; delta_tolerance?: number; on_fail: string } }): Response {
+  private gate(body: {
+    run_id: string;
+    baseline_run_id?: string;
+    policy: { score_floor?: number; delta_tolerance?: number; on_fail: string };
+  }): Response {
     const run = this.runs.get(body.run_id);
-    if (!run) return this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
+    if (!run)
+      return this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
     const baseline = body.baseline_run_id ? this.runs.get(body.baseline_run_id) : undefined;
-    if (body.baseline_run_id && !baseline) return this.answer('ErrorResponse', { error: 'baseline run not found', code: 'not_found' }, 404);
+    if (body.baseline_run_id && !baseline)
+      return this.answer(
+        'ErrorResponse',
+        { error: 'baseline run not found', code: 'not_found' },
+        404,
+      );
     const mean = run.meanScore;
     const delta = baseline ? Number((mean - baseline.meanScore).toFixed(4)) : null;
     const { score_floor: floor, delta_tolerance: tolerance, on_fail: onFail } = body.policy;
     const reasons: string[] = [];
-    if (floor != null && mean < floor) reasons.push(`mean_score ${mean.toFixed(2)} below floor ${floor.toFixed(2)}`);
-    if (tolerance != null && delta !== null && delta < tolerance) reasons.push(`mean_delta ${delta.toFixed(2)} below tolerance ${tolerance.toFixed(2)}`);
+    if (floor != null && mean < floor)
+      reasons.push(`mean_score ${mean.toFixed(2)} below floor ${floor.toFixed(2)}`);
+    if (tolerance != null && delta !== null && delta < tolerance)
+      reasons.push(`mean_delta ${delta.toFixed(2)} below tolerance ${tolerance.toFixed(2)}`);
     const decision = this.options.forceDecision ?? (reasons.length > 0 ? onFail : 'pass');
     return this.answer('CIGateResponse', {
       decision,
       mean_score: mean,
       mean_delta: delta,
       run_url: `https://app.trulayer.ai/datasets/${DATASET_ID}/runs/${run.id}`,
-      reason: this.options.forceReason ?? (reasons.join('; ') || `mean_score ${mean.toFixed(2)} within policy`),
+      reason:
+        this.options.forceReason ??
+        (reasons.join('; ') || `mean_score ${mean.toFixed(2)} within policy`),
     });
   }
 
@@ -145,7 +217,11 @@ export class FakeTruLayer {
       eval_version_id: run.eval_version_id,
       status: failed ? 'failed' : done ? 'completed' : elapsed > 0 ? 'running' : 'pending',
       item_count: items,
-      completed_count: done ? (run.id === BASELINE_RUN_ID ? items : (this.options.scoredItems ?? items)) : Math.floor((elapsed / finishAfter) * items),
+      completed_count: done
+        ? run.id === BASELINE_RUN_ID
+          ? items
+          : (this.options.scoredItems ?? items)
+        : Math.floor((elapsed / finishAfter) * items),
       started_at: new Date(run.createdAt).toISOString(),
       completed_at: done ? new Date(run.createdAt + finishAfter).toISOString() : null,
       error_message: failed ? this.options.failWith : null,
@@ -166,19 +242,37 @@ export class FakeTruLayer {
     const items = Array.from({ length: count }, (_, i) => {
       const before = clamp(baseline.meanScore + noise * wobble(i, 1));
       const after = clamp(run.meanScore + noise * wobble(i, 2));
-      return { trace_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, label: `item ${i}`, baseline_score: before, run_score: after, delta: Number((after - before).toFixed(4)), run_rationale: `answer ${i} judged ${after >= before ? 'as good' : 'worse'}` };
+      return {
+        trace_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        label: `item ${i}`,
+        baseline_score: before,
+        run_score: after,
+        delta: Number((after - before).toFixed(4)),
+        run_rationale: `answer ${i} judged ${after >= before ? 'as good' : 'worse'}`,
+      };
     });
     const mean = items.reduce((sum, item) => sum + item.delta, 0) / count;
     return {
       run_id: run.id,
       baseline_id: baseline.id,
-      summary: { mean_delta: Number(mean.toFixed(4)), improved_count: items.filter((i) => i.delta > 0).length, regressed_count: items.filter((i) => i.delta < 0).length, unchanged_count: items.filter((i) => i.delta === 0).length },
+      summary: {
+        mean_delta: Number(mean.toFixed(4)),
+        improved_count: items.filter((i) => i.delta > 0).length,
+        regressed_count: items.filter((i) => i.delta < 0).length,
+        unchanged_count: items.filter((i) => i.delta === 0).length,
+      },
       items,
     };
   }
 
   private answer(schema: string, body: Record<string, unknown>, status = 200): Response {
-    this.violations.push(...trulayerDescription().check(`response ${schema}`, trulayerDescription().schema(`#/components/schemas/${schema}`), body));
+    this.violations.push(
+      ...trulayerDescription().check(
+        `response ${schema}`,
+        trulayerDescription().schema(`#/components/schemas/${schema}`),
+        body,
+      ),
+    );
     return HttpResponse.json(body, { status });
   }
 }

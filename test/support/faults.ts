@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** One thing the faulty server does to one request. */
@@ -68,7 +74,9 @@ export class FaultyServer {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -76,10 +84,18 @@ export class FaultyServer {
     const path = req.url ?? '/';
     const plan = this.plans.find((p) => p.matches(method, path) && p.faults.length > 0);
     const fault = plan?.faults.shift() ?? { kind: 'pass' };
-    this.seen.push({ method, path, headers: { ...req.headers }, at: Date.now(), fault: fault.kind });
+    this.seen.push({
+      method,
+      path,
+      headers: { ...req.headers },
+      at: Date.now(),
+      fault: fault.kind,
+    });
     switch (fault.kind) {
       case 'status':
-        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body ?? JSON.stringify({ detail: `injected ${fault.status}` }));
+        res
+          .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
+          .end(fault.body ?? JSON.stringify({ detail: `injected ${fault.status}` }));
         return;
       case 'reset':
         req.socket.destroy();
@@ -88,7 +104,9 @@ export class FaultyServer {
         return;
       case 'reset-mid-body':
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
-        res.write('{"run_id": "r1", "status": "comp', () => setTimeout(() => req.socket.destroy(), 20));
+        res.write('{"run_id": "r1", "status": "comp', () =>
+          setTimeout(() => req.socket.destroy(), 20),
+        );
         return;
       case 'endless-body':
         this.endless(res, fault.maxBytes ?? 256 * 1024 * 1024);
@@ -104,7 +122,13 @@ export class FaultyServer {
           const chunks: Buffer[] = [];
           for await (const chunk of upstream) chunks.push(chunk as Buffer);
           res.writeHead(upstream.statusCode ?? 502, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(fault.change(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)));
+          res.end(
+            JSON.stringify(
+              fault.change(
+                JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+              ),
+            ),
+          );
         });
         return;
       case 'pass':
@@ -133,10 +157,14 @@ export class FaultyServer {
   private forward(req: IncomingMessage, onResponse: (upstream: IncomingMessage) => unknown): void {
     if (!this.upstream) throw new Error('FaultyServer has no upstream to pass requests to');
     const target = new URL(req.url ?? '/', this.upstream);
-    const out = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (upstream) => {
-      upstream.on('error', () => undefined);
-      onResponse(upstream);
-    });
+    const out = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (upstream) => {
+        upstream.on('error', () => undefined);
+        onResponse(upstream);
+      },
+    );
     out.on('error', () => req.socket.destroy());
     req.pipe(out);
   }

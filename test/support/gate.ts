@@ -31,21 +31,38 @@ export const TEST_ENV = {
 };
 
 /** The change a push to `octo-org/agent` gates. */
-export const TEST_CHANGE = { repository: TEST_ENV.GITHUB_REPOSITORY, commitSha: TEST_ENV.GITHUB_SHA, gateKey: 'octo-org/agent/9001/1/gate/reliability' };
+export const TEST_CHANGE = {
+  repository: TEST_ENV.GITHUB_REPOSITORY,
+  commitSha: TEST_ENV.GITHUB_SHA,
+  gateKey: 'octo-org/agent/9001/1/gate/reliability',
+};
 
 /** Plans and runs a gate in process with the given inputs, as `main` would without reporting. */
-export async function gateWith(inputs: Record<string, string>, log = memoryLog()): Promise<Verdict> {
+export async function gateWith(
+  inputs: Record<string, string>,
+  log = memoryLog(),
+): Promise<Verdict> {
   const plan = await planGate(inputs, TEST_CHANGE);
   return runGate(plan, { log });
 }
 
 /** Plans a gate as the action does, on `eventName` with `payload` written where the runner puts it. */
-export async function planActionWith(inputs: Record<string, string>, eventName = 'push', payload: unknown = {}, env: Record<string, string> = {}): Promise<ActionPlan> {
+export async function planActionWith(
+  inputs: Record<string, string>,
+  eventName = 'push',
+  payload: unknown = {},
+  env: Record<string, string> = {},
+): Promise<ActionPlan> {
   const dir = await mkdtemp(join(tmpdir(), 'gate-event-'));
   const path = join(dir, 'event.json');
   await writeFile(path, JSON.stringify(payload));
   try {
-    return await planAction(inputs, { ...TEST_ENV, GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: path, ...env });
+    return await planAction(inputs, {
+      ...TEST_ENV,
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: path,
+      ...env,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

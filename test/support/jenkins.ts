@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { minimatch } from 'minimatch';
@@ -74,7 +83,11 @@ export interface JenkinsBuild {
   result: 'SUCCESS' | 'UNSTABLE' | 'FAILURE';
   steps: JenkinsStep[];
   /** Stages in the order they ran or were skipped, with why. */
-  stages: { name: string; cell: Record<string, string>; status: 'ran' | 'failed' | 'skipped for when' | 'skipped for an earlier failure' }[];
+  stages: {
+    name: string;
+    cell: Record<string, string>;
+    status: 'ran' | 'failed' | 'skipped for when' | 'skipped for an earlier failure';
+  }[];
   tests: JenkinsTestReport[];
   /** What `archiveArtifacts` kept (also put in `world.archives` under JOB_NAME). */
   archived: Map<string, Buffer>;
@@ -85,7 +98,11 @@ export interface JenkinsBuild {
 // ---------------------------------------------------------------------------------------------
 // Reading Groovy: tokens, then statements and expressions (the subset declarative pipelines use).
 
-type Token = { kind: 'name' | 'string' | 'gstring' | 'number' | 'punct' | 'newline' | 'end'; text: string; line: number };
+type Token = {
+  kind: 'name' | 'string' | 'gstring' | 'number' | 'punct' | 'newline' | 'end';
+  text: string;
+  line: number;
+};
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -114,11 +131,15 @@ function tokenize(source: string): Token[] {
       let j = i + quote.length;
       let text = '';
       while (!source.startsWith(quote, j)) {
-        if (j >= source.length || (!triple && source[j] === '\n')) throw new Error(`line ${line}: an unclosed string`);
+        if (j >= source.length || (!triple && source[j] === '\n'))
+          throw new Error(`line ${line}: an unclosed string`);
         if (source[j] === '\\') {
           const next = source[j + 1] ?? '';
           // A GString keeps `\$` for the interpolation to read; every other escape is undone here.
-          text += c === '"' && next === '$' ? '\\$' : ({ n: '\n', t: '\t', '\n': '' } as Record<string, string>)[next] ?? next;
+          text +=
+            c === '"' && next === '$'
+              ? '\\$'
+              : (({ n: '\n', t: '\t', '\n': '' } as Record<string, string>)[next] ?? next);
           j += 2;
           continue;
         }
@@ -143,7 +164,9 @@ function tokenize(source: string): Token[] {
       push(c === ';' ? 'newline' : 'punct', c);
       i++;
     } else {
-      throw new Error(`line ${line}: the Jenkins runner does not read "${c}": teach test/support/jenkins.ts`);
+      throw new Error(
+        `line ${line}: the Jenkins runner does not read "${c}": teach test/support/jenkins.ts`,
+      );
     }
   }
   push('end', '');
@@ -189,7 +212,8 @@ class Parser {
   }
   private expect(text: string): Token {
     const token = this.next();
-    if (token.kind !== 'punct' || token.text !== text) throw new Error(`line ${token.line}: expected "${text}", found "${token.text || 'the end'}"`);
+    if (token.kind !== 'punct' || token.text !== text)
+      throw new Error(`line ${token.line}: expected "${text}", found "${token.text || 'the end'}"`);
     return token;
   }
   private skipNewlines(): void {
@@ -203,7 +227,8 @@ class Parser {
   /** Statements up to `}` or the end. */
   statements(): Statement[] {
     const statements: Statement[] = [];
-    for (this.skipNewlines(); !this.is('}') && this.peek().kind !== 'end'; this.skipNewlines()) statements.push(this.statement());
+    for (this.skipNewlines(); !this.is('}') && this.peek().kind !== 'end'; this.skipNewlines())
+      statements.push(this.statement());
     return statements;
   }
 
@@ -229,9 +254,16 @@ class Parser {
       this.next();
       let args: Args = { positional: [], named: {} };
       if (this.is('(')) args = this.parenthesizedArgs();
-      else if (!this.atStatementEnd() && !this.is('{')) args = this.args(() => this.atStatementEnd() || this.is('{'));
+      else if (!this.atStatementEnd() && !this.is('{'))
+        args = this.args(() => this.atStatementEnd() || this.is('{'));
       const closure = this.is('{') ? this.closure() : undefined;
-      return { kind: 'call', name: token.text, args, ...(closure ? { closure } : {}), line: token.line };
+      return {
+        kind: 'call',
+        name: token.text,
+        args,
+        ...(closure ? { closure } : {}),
+        line: token.line,
+      };
     }
     return { kind: 'expr', expr: this.expression(), line: token.line };
   }
@@ -299,7 +331,14 @@ class Parser {
         if (this.is('(') || this.is('{')) {
           const args = this.is('(') ? this.parenthesizedArgs() : { positional: [], named: {} };
           const closure = this.is('{') ? this.closure() : undefined;
-          expr = { kind: 'call', target: expr, name: name.text, args, ...(closure ? { closure } : {}), line: name.line };
+          expr = {
+            kind: 'call',
+            target: expr,
+            name: name.text,
+            args,
+            ...(closure ? { closure } : {}),
+            line: name.line,
+          };
         } else {
           expr = { kind: 'property', target: expr, name: name.text, line: name.line };
         }
@@ -319,13 +358,22 @@ class Parser {
       case 'number':
         return { kind: 'number', value: Number(token.text), line: token.line };
       case 'name':
-        if (this.is('(')) return { kind: 'call', name: token.text, args: this.parenthesizedArgs(), line: token.line };
+        if (this.is('('))
+          return {
+            kind: 'call',
+            name: token.text,
+            args: this.parenthesizedArgs(),
+            line: token.line,
+          };
         return { kind: 'name', name: token.text, line: token.line };
       case 'punct':
         if (token.text === '[') {
           const items = this.args(() => this.is(']'));
           this.expect(']');
-          if (Object.keys(items.named).length > 0) throw new Error(`line ${token.line}: the Jenkins runner does not read map literals: teach test/support/jenkins.ts`);
+          if (Object.keys(items.named).length > 0)
+            throw new Error(
+              `line ${token.line}: the Jenkins runner does not read map literals: teach test/support/jenkins.ts`,
+            );
           return { kind: 'list', items: items.positional, line: token.line };
         }
         if (token.text === '(') {
@@ -334,7 +382,9 @@ class Parser {
           return inner;
         }
     }
-    throw new Error(`line ${token.line}: the Jenkins runner does not read "${token.text || 'the end'}" here: teach test/support/jenkins.ts`);
+    throw new Error(
+      `line ${token.line}: the Jenkins runner does not read "${token.text || 'the end'}" here: teach test/support/jenkins.ts`,
+    );
   }
 }
 
@@ -348,7 +398,13 @@ export function parseJenkinsfile(text: string): Statement[] {
 // ---------------------------------------------------------------------------------------------
 // Groovy values: strings, numbers, booleans, lists, `env`, and the calls steps take as arguments.
 
-type Value = string | number | boolean | Value[] | { call: string; args: Record<string, Value>; positional: Value[] } | { env: Record<string, string> };
+type Value =
+  | string
+  | number
+  | boolean
+  | Value[]
+  | { call: string; args: Record<string, Value>; positional: Value[] }
+  | { env: Record<string, string> };
 
 interface Scope {
   env: Record<string, string>;
@@ -378,15 +434,21 @@ function evaluate(expr: Expr, scope: Scope): Value {
     case 'property': {
       const target = evaluate(expr.target, scope);
       if (typeof target === 'object' && 'env' in target) return target.env[expr.name] ?? '';
-      throw new Error(`line ${expr.line}: the Jenkins runner does not read .${expr.name} of that: teach test/support/jenkins.ts`);
+      throw new Error(
+        `line ${expr.line}: the Jenkins runner does not read .${expr.name} of that: teach test/support/jenkins.ts`,
+      );
     }
     case 'call': {
       const positional = expr.args.positional.map((arg) => evaluate(arg, scope));
-      const named = Object.fromEntries(Object.entries(expr.args.named).map(([key, arg]) => [key, evaluate(arg, scope)]));
+      const named = Object.fromEntries(
+        Object.entries(expr.args.named).map(([key, arg]) => [key, evaluate(arg, scope)]),
+      );
       if (!expr.target) return { call: expr.name, args: named, positional };
       const target = evaluate(expr.target, scope);
       if (typeof target === 'string') return stringMethod(target, expr.name, positional, expr.line);
-      throw new Error(`line ${expr.line}: the Jenkins runner does not call .${expr.name}() on that: teach test/support/jenkins.ts`);
+      throw new Error(
+        `line ${expr.line}: the Jenkins runner does not call .${expr.name}() on that: teach test/support/jenkins.ts`,
+      );
     }
   }
 }
@@ -409,13 +471,15 @@ function stringMethod(text: string, name: string, args: Value[], line: number): 
     case 'toUpperCase':
       return text.toUpperCase();
   }
-  throw new Error(`line ${line}: the Jenkins runner does not know String.${name}(): teach test/support/jenkins.ts`);
+  throw new Error(
+    `line ${line}: the Jenkins runner does not know String.${name}(): teach test/support/jenkins.ts`,
+  );
 }
 
 /** A GString's `${expression}` and `$name` parts, evaluated. */
 function interpolate(raw: string, scope: Scope, line: number): string {
   let out = '';
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     if (raw.startsWith('\\$', i)) {
       out += '$';
       i += 2;
@@ -461,14 +525,19 @@ interface Section {
 function sections(statements: Statement[]): Map<string, Section> {
   const found = new Map<string, Section>();
   for (const statement of statements) {
-    if (statement.kind !== 'call') throw new Error(`line ${statement.line}: a declarative section was expected here`);
+    if (statement.kind !== 'call')
+      throw new Error(`line ${statement.line}: a declarative section was expected here`);
     found.set(statement.name, statement);
   }
   return found;
 }
 
 function only(known: string[], found: Map<string, Section>, where: string): void {
-  for (const [name, section] of found) if (!known.includes(name)) throw new Error(`line ${section.line}: the Jenkins runner does not know "${name}" in ${where}: teach test/support/jenkins.ts`);
+  for (const [name, section] of found)
+    if (!known.includes(name))
+      throw new Error(
+        `line ${section.line}: the Jenkins runner does not know "${name}" in ${where}: teach test/support/jenkins.ts`,
+      );
 }
 
 interface Agent {
@@ -486,7 +555,14 @@ interface Context {
 }
 
 class Build {
-  readonly record: JenkinsBuild = { result: 'SUCCESS', steps: [], stages: [], tests: [], archived: new Map(), log: '' };
+  readonly record: JenkinsBuild = {
+    result: 'SUCCESS',
+    steps: [],
+    stages: [],
+    tests: [],
+    archived: new Map(),
+    log: '',
+  };
   private readonly stashes = new Map<string, Map<string, Buffer>>();
   private readonly bin: string;
   private readonly home: string;
@@ -498,7 +574,10 @@ class Build {
     mkdirSync(this.bin);
     mkdirSync(join(this.home, 'tmp'), { recursive: true });
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    writeFileSync(join(this.bin, SHIM), `#!/bin/sh\nexec ${quote(ACTION_NODE)} ${quote(CLI_ENTRY)} "$@"\n`);
+    writeFileSync(
+      join(this.bin, SHIM),
+      `#!/bin/sh\nexec ${quote(ACTION_NODE)} ${quote(CLI_ENTRY)} "$@"\n`,
+    );
     chmodSync(join(this.bin, SHIM), 0o755);
   }
 
@@ -514,7 +593,13 @@ class Build {
     this.options(found.get('options'));
     const env = this.environment(found.get('environment'), { ...this.world.build });
     const agent = this.agent(found.get('agent'));
-    const context: Context = { stage: '', cell: {}, env, ...(agent && agent !== 'none' ? { agent } : {}), flow: { failed: false } };
+    const context: Context = {
+      stage: '',
+      cell: {},
+      env,
+      ...(agent && agent !== 'none' ? { agent } : {}),
+      flow: { failed: false },
+    };
     await this.stages(found.get('stages'), context);
     await this.post(found.get('post'), context);
     if (context.flow.failed) this.record.result = 'FAILURE';
@@ -525,7 +610,18 @@ class Build {
 
   /** `options { }`: those that change nothing a test sees (who may copy the artifacts, timeouts, the log's look); any other is an error. */
   private options(section: Section | undefined): void {
-    only(['copyArtifactPermission', 'timeout', 'timestamps', 'ansiColor', 'buildDiscarder', 'disableConcurrentBuilds'], sections(section?.closure?.body ?? []), 'options');
+    only(
+      [
+        'copyArtifactPermission',
+        'timeout',
+        'timestamps',
+        'ansiColor',
+        'buildDiscarder',
+        'disableConcurrentBuilds',
+      ],
+      sections(section?.closure?.body ?? []),
+      'options',
+    );
   }
 
   /** `agent none`, `agent any`, `agent { docker { image '...' } }`, `agent { label '...' }`: a workspace with the checkout, or none. */
@@ -545,7 +641,9 @@ class Build {
         image = named?.kind === 'string' ? named.value : undefined;
       }
     } else if (!(kind?.kind === 'name' && kind.name === 'any')) {
-      throw new Error(`line ${section.line}: the Jenkins runner does not know this agent: teach test/support/jenkins.ts`);
+      throw new Error(
+        `line ${section.line}: the Jenkins runner does not know this agent: teach test/support/jenkins.ts`,
+      );
     }
     const workspace = scratchDir('jenkins-workspace');
     // The implicit `checkout scm`: the repository's files the examples name.
@@ -555,17 +653,29 @@ class Build {
   }
 
   /** `environment { NAME = 'text' | "gstring" | credentials('id') }` on top of `env`. */
-  private environment(section: Section | undefined, env: Record<string, string>): Record<string, string> {
+  private environment(
+    section: Section | undefined,
+    env: Record<string, string>,
+  ): Record<string, string> {
     const out = { ...env };
     for (const statement of section?.closure?.body ?? []) {
-      if (statement.kind !== 'assign') throw new Error(`line ${statement.line}: environment { } holds NAME = value lines`);
+      if (statement.kind !== 'assign')
+        throw new Error(`line ${statement.line}: environment { } holds NAME = value lines`);
       const value = evaluate(statement.value, { env: out, locals: {} });
       if (typeof value === 'object' && 'call' in value) {
-        if (value.call !== 'credentials') throw new Error(`line ${statement.line}: the Jenkins runner does not know ${value.call}() in environment: teach test/support/jenkins.ts`);
+        if (value.call !== 'credentials')
+          throw new Error(
+            `line ${statement.line}: the Jenkins runner does not know ${value.call}() in environment: teach test/support/jenkins.ts`,
+          );
         const credential = this.credential(text(value.positional[0], 'credentials()'));
         // "Username with password" sets NAME=user:password, NAME_USR and NAME_PSW.
         if (typeof credential === 'string') out[statement.name] = credential;
-        else Object.assign(out, { [statement.name]: `${credential.username}:${credential.password}`, [`${statement.name}_USR`]: credential.username, [`${statement.name}_PSW`]: credential.password });
+        else
+          Object.assign(out, {
+            [statement.name]: `${credential.username}:${credential.password}`,
+            [`${statement.name}_USR`]: credential.username,
+            [`${statement.name}_PSW`]: credential.password,
+          });
       } else {
         out[statement.name] = String(value);
       }
@@ -575,21 +685,36 @@ class Build {
 
   private credential(id: string): JenkinsCredential {
     const credential = this.world.credentials[id];
-    if (credential === undefined) throw new Error(`credential ${id} is not in the test's Jenkins: add it to the world in test/examples/ (test/support/jenkins.ts says how)`);
+    if (credential === undefined)
+      throw new Error(
+        `credential ${id} is not in the test's Jenkins: add it to the world in test/examples/ (test/support/jenkins.ts says how)`,
+      );
     return credential;
   }
 
   private async stages(section: Section | undefined, context: Context): Promise<void> {
     if (!section?.closure) throw new Error('stages { } is missing');
     for (const statement of section.closure.body) {
-      if (statement.kind !== 'call' || statement.name !== 'stage' || !statement.closure) throw new Error(`line ${statement.line}: stages { } holds stage('name') { } blocks`);
-      await this.stage(text(evaluate(statement.args.positional[0]!, { env: context.env, locals: {} }), 'the stage name'), statement.closure.body, context);
+      if (statement.kind !== 'call' || statement.name !== 'stage' || !statement.closure)
+        throw new Error(`line ${statement.line}: stages { } holds stage('name') { } blocks`);
+      await this.stage(
+        text(
+          evaluate(statement.args.positional[0]!, { env: context.env, locals: {} }),
+          'the stage name',
+        ),
+        statement.closure.body,
+        context,
+      );
     }
   }
 
   private async stage(name: string, body: Statement[], outer: Context): Promise<void> {
     const found = sections(body);
-    only(['agent', 'when', 'environment', 'steps', 'post', 'matrix', 'options'], found, `stage('${name}')`);
+    only(
+      ['agent', 'when', 'environment', 'steps', 'post', 'matrix', 'options'],
+      found,
+      `stage('${name}')`,
+    );
     this.options(found.get('options'));
     if (outer.flow.failed) {
       this.record.stages.push({ name, cell: outer.cell, status: 'skipped for an earlier failure' });
@@ -602,11 +727,18 @@ class Build {
       return;
     }
     const agent = this.agent(found.get('agent'));
-    const context: Context = { stage: name, cell: outer.cell, env: { ...outer.env, STAGE_NAME: name }, flow: outer.flow };
+    const context: Context = {
+      stage: name,
+      cell: outer.cell,
+      env: { ...outer.env, STAGE_NAME: name },
+      flow: outer.flow,
+    };
     const placed = agent === 'none' ? undefined : (agent ?? outer.agent);
     if (placed) context.agent = placed;
     context.env = this.environment(found.get('environment'), context.env);
-    this.log(`[Pipeline] stage (${name})${Object.keys(outer.cell).length ? ` ${JSON.stringify(outer.cell)}` : ''}`);
+    this.log(
+      `[Pipeline] stage (${name})${Object.keys(outer.cell).length ? ` ${JSON.stringify(outer.cell)}` : ''}`,
+    );
     const before = outer.flow.failed;
     const matrix = found.get('matrix');
     if (matrix) await this.matrix(matrix, context);
@@ -616,15 +748,30 @@ class Build {
       await this.steps(steps.closure.body, context);
     }
     await this.post(found.get('post'), context);
-    this.record.stages.push({ name, cell: outer.cell, status: outer.flow.failed && !before ? 'failed' : 'ran' });
+    this.record.stages.push({
+      name,
+      cell: outer.cell,
+      status: outer.flow.failed && !before ? 'failed' : 'ran',
+    });
   }
 
   /** `changeRequest()` (a pull request build: CHANGE_ID) and `branch 'glob'` (BRANCH_NAME). */
   private when(section: Section, env: Record<string, string>): boolean {
     return (section.closure?.body ?? []).every((condition) => {
-      if (condition.kind === 'call' && condition.name === 'changeRequest' && condition.args.positional.length === 0) return Boolean(env.CHANGE_ID);
-      if (condition.kind === 'call' && condition.name === 'branch') return minimatch(env.BRANCH_NAME ?? '', text(evaluate(condition.args.positional[0]!, { env, locals: {} }), 'branch'));
-      throw new Error(`line ${condition.line}: the Jenkins runner does not know this when condition: teach test/support/jenkins.ts`);
+      if (
+        condition.kind === 'call' &&
+        condition.name === 'changeRequest' &&
+        condition.args.positional.length === 0
+      )
+        return Boolean(env.CHANGE_ID);
+      if (condition.kind === 'call' && condition.name === 'branch')
+        return minimatch(
+          env.BRANCH_NAME ?? '',
+          text(evaluate(condition.args.positional[0]!, { env, locals: {} }), 'branch'),
+        );
+      throw new Error(
+        `line ${condition.line}: the Jenkins runner does not know this when condition: teach test/support/jenkins.ts`,
+      );
     });
   }
 
@@ -634,11 +781,19 @@ class Build {
     only(['agent', 'axes', 'stages', 'environment', 'post'], found, 'matrix');
     let cells: Record<string, string>[] = [{}];
     for (const axis of found.get('axes')?.closure?.body ?? []) {
-      if (axis.kind !== 'call' || axis.name !== 'axis' || !axis.closure) throw new Error(`line ${axis.line}: axes { } holds axis { } blocks`);
+      if (axis.kind !== 'call' || axis.name !== 'axis' || !axis.closure)
+        throw new Error(`line ${axis.line}: axes { } holds axis { } blocks`);
       const parts = sections(axis.closure.body);
       only(['name', 'values'], parts, 'axis');
-      const name = text(evaluate(parts.get('name')!.args.positional[0]!, { env: context.env, locals: {} }), 'axis name');
-      const values = parts.get('values')!.args.positional.map((value) => text(evaluate(value, { env: context.env, locals: {} }), 'axis value'));
+      const name = text(
+        evaluate(parts.get('name')!.args.positional[0]!, { env: context.env, locals: {} }),
+        'axis name',
+      );
+      const values = parts
+        .get('values')!
+        .args.positional.map((value) =>
+          text(evaluate(value, { env: context.env, locals: {} }), 'axis value'),
+        );
       cells = cells.flatMap((cell) => values.map((value) => ({ ...cell, [name]: value })));
     }
     const branches = await Promise.all(
@@ -646,7 +801,13 @@ class Build {
         const agent = this.agent(found.get('agent'));
         const env = this.environment(found.get('environment'), { ...context.env, ...cell });
         const placed = agent && agent !== 'none' ? agent : context.agent;
-        const inner: Context = { stage: context.stage, cell, env, ...(placed ? { agent: placed } : {}), flow: { failed: false } };
+        const inner: Context = {
+          stage: context.stage,
+          cell,
+          env,
+          ...(placed ? { agent: placed } : {}),
+          flow: { failed: false },
+        };
         await this.stages(found.get('stages'), inner);
         return inner.flow.failed;
       }),
@@ -661,13 +822,22 @@ class Build {
     only(['always', 'success', 'failure', 'unstable'], found, 'post');
     for (const [condition, block] of found) {
       const { failed } = context.flow;
-      const holds = { always: true, success: !failed && this.record.result === 'SUCCESS', failure: failed, unstable: !failed && this.record.result === 'UNSTABLE' }[condition];
+      const holds = {
+        always: true,
+        success: !failed && this.record.result === 'SUCCESS',
+        failure: failed,
+        unstable: !failed && this.record.result === 'UNSTABLE',
+      }[condition];
       if (holds) await this.steps(block.closure?.body ?? [], context);
     }
   }
 
   /** Steps, and a `script { }` block's Groovy; a failed step ends the block, as it fails the stage. */
-  private async steps(statements: Statement[], context: Context, locals: Record<string, Value> = {}): Promise<void> {
+  private async steps(
+    statements: Statement[],
+    context: Context,
+    locals: Record<string, Value> = {},
+  ): Promise<void> {
     try {
       await this.run(statements, context, locals);
     } catch (error) {
@@ -677,7 +847,11 @@ class Build {
     }
   }
 
-  private async run(statements: Statement[], context: Context, locals: Record<string, Value>): Promise<void> {
+  private async run(
+    statements: Statement[],
+    context: Context,
+    locals: Record<string, Value>,
+  ): Promise<void> {
     for (const statement of statements) {
       const scope: Scope = { env: context.env, locals };
       if (statement.kind === 'try') {
@@ -685,37 +859,62 @@ class Build {
           await this.run(statement.body, context, locals);
         } catch (error) {
           if (!(error instanceof StepFailed)) throw error;
-          await this.run(statement.handler, context, { ...locals, [statement.name]: error.message });
+          await this.run(statement.handler, context, {
+            ...locals,
+            [statement.name]: error.message,
+          });
         }
       } else if (statement.kind === 'expr') {
         const expr = statement.expr;
         if (expr.kind === 'call' && expr.target && expr.name === 'each' && expr.closure) {
           const list = evaluate(expr.target, scope);
-          if (!Array.isArray(list)) throw new Error(`line ${statement.line}: .each on what is not a list`);
+          if (!Array.isArray(list))
+            throw new Error(`line ${statement.line}: .each on what is not a list`);
           const name = expr.closure.params[0] ?? 'it';
-          for (const item of list) await this.run(expr.closure.body, context, { ...locals, [name]: item });
+          for (const item of list)
+            await this.run(expr.closure.body, context, { ...locals, [name]: item });
         } else {
-          throw new Error(`line ${statement.line}: the Jenkins runner does not run this Groovy: teach test/support/jenkins.ts`);
+          throw new Error(
+            `line ${statement.line}: the Jenkins runner does not run this Groovy: teach test/support/jenkins.ts`,
+          );
         }
       } else if (statement.kind === 'call') {
         await this.step(statement, context, locals);
       } else {
-        throw new Error(`line ${statement.line}: the Jenkins runner does not run an assignment here: teach test/support/jenkins.ts`);
+        throw new Error(
+          `line ${statement.line}: the Jenkins runner does not run an assignment here: teach test/support/jenkins.ts`,
+        );
       }
     }
   }
 
   private workspace(context: Context, step: string): string {
     // Jenkins: "Required context class hudson.FilePath is missing. Perhaps you forgot to surround the code with a step that provides this, such as: node".
-    if (!context.agent) throw new Error(`${step} in stage('${context.stage}') runs on no agent: Jenkins would refuse it (agent none)`);
+    if (!context.agent)
+      throw new Error(
+        `${step} in stage('${context.stage}') runs on no agent: Jenkins would refuse it (agent none)`,
+      );
     return context.agent.workspace;
   }
 
-  private async step(statement: Extract<Statement, { kind: 'call' }>, context: Context, locals: Record<string, Value>): Promise<void> {
+  private async step(
+    statement: Extract<Statement, { kind: 'call' }>,
+    context: Context,
+    locals: Record<string, Value>,
+  ): Promise<void> {
     const scope: Scope = { env: context.env, locals };
     const positional = statement.args.positional.map((arg) => evaluate(arg, scope));
-    const named = Object.fromEntries(Object.entries(statement.args.named).map(([key, arg]) => [key, evaluate(arg, scope)]));
-    const record = (more: Partial<JenkinsStep>) => this.record.steps.push({ stage: context.stage, cell: context.cell, step: statement.name, workspace: context.agent?.workspace ?? '', ...more });
+    const named = Object.fromEntries(
+      Object.entries(statement.args.named).map(([key, arg]) => [key, evaluate(arg, scope)]),
+    );
+    const record = (more: Partial<JenkinsStep>) =>
+      this.record.steps.push({
+        stage: context.stage,
+        cell: context.cell,
+        step: statement.name,
+        workspace: context.agent?.workspace ?? '',
+        ...more,
+      });
     switch (statement.name) {
       case 'sh': {
         const script = text(positional[0] ?? named.script, 'sh script');
@@ -733,8 +932,16 @@ class Build {
         this.log(`+ ${script}`);
         const result = await shell(ran, env, workspace);
         this.log(result.stderr + result.stdout);
-        record({ script, ran, gate, exitCode: result.code, stdout: result.stdout, stderr: result.stderr });
-        if (result.code !== 0 && !flag(named.returnStatus)) throw new StepFailed(`script returned exit code ${result.code}`);
+        record({
+          script,
+          ran,
+          gate,
+          exitCode: result.code,
+          stdout: result.stdout,
+          stderr: result.stderr,
+        });
+        if (result.code !== 0 && !flag(named.returnStatus))
+          throw new StepFailed(`script returned exit code ${result.code}`);
         return;
       }
       case 'echo':
@@ -743,10 +950,14 @@ class Build {
         return;
       case 'withCredentials': {
         const bindings = positional[0];
-        if (!Array.isArray(bindings) || !statement.closure) throw new Error(`line ${statement.line}: withCredentials([bindings]) { } expected`);
+        if (!Array.isArray(bindings) || !statement.closure)
+          throw new Error(`line ${statement.line}: withCredentials([bindings]) { } expected`);
         const env = { ...context.env };
         for (const binding of bindings) {
-          if (typeof binding !== 'object' || Array.isArray(binding) || !('call' in binding)) throw new Error(`line ${statement.line}: a binding is a call, e.g. usernamePassword(...)`);
+          if (typeof binding !== 'object' || Array.isArray(binding) || !('call' in binding))
+            throw new Error(
+              `line ${statement.line}: a binding is a call, e.g. usernamePassword(...)`,
+            );
           const credential = this.credential(text(binding.args.credentialsId, 'credentialsId'));
           if (binding.call === 'usernamePassword' && typeof credential === 'object') {
             env[text(binding.args.usernameVariable, 'usernameVariable')] = credential.username;
@@ -754,7 +965,9 @@ class Build {
           } else if (binding.call === 'string' && typeof credential === 'string') {
             env[text(binding.args.variable, 'variable')] = credential;
           } else {
-            throw new Error(`line ${statement.line}: the Jenkins runner does not bind ${binding.call}() to that credential: teach test/support/jenkins.ts`);
+            throw new Error(
+              `line ${statement.line}: the Jenkins runner does not bind ${binding.call}() to that credential: teach test/support/jenkins.ts`,
+            );
           }
         }
         record({});
@@ -768,7 +981,8 @@ class Build {
       case 'stash': {
         const workspace = this.workspace(context, 'stash');
         const files = collect(workspace, text(named.includes ?? '**', 'includes'));
-        if (files.size === 0 && !flag(named.allowEmpty)) throw new StepFailed(`No files included in stash ‘${text(named.name, 'name')}’`);
+        if (files.size === 0 && !flag(named.allowEmpty))
+          throw new StepFailed(`No files included in stash ‘${text(named.name, 'name')}’`);
         this.stashes.set(text(named.name, 'stash name'), files);
         record({});
         return;
@@ -786,20 +1000,39 @@ class Build {
         const workspace = this.workspace(context, 'copyArtifacts');
         const project = text(named.projectName, 'projectName');
         const selector = named.selector;
-        if (selector !== undefined && !(typeof selector === 'object' && 'call' in selector && ['lastCompleted', 'lastSuccessful'].includes(selector.call))) {
-          throw new Error(`line ${statement.line}: the Jenkins runner knows the selectors lastCompleted() and lastSuccessful(): teach test/support/jenkins.ts`);
+        if (
+          selector !== undefined &&
+          !(
+            typeof selector === 'object' &&
+            'call' in selector &&
+            ['lastCompleted', 'lastSuccessful'].includes(selector.call)
+          )
+        ) {
+          throw new Error(
+            `line ${statement.line}: the Jenkins runner knows the selectors lastCompleted() and lastSuccessful(): teach test/support/jenkins.ts`,
+          );
         }
         const filter = text(named.filter ?? '**', 'filter');
-        const archived = [...(this.world.archives.get(project) ?? new Map<string, Buffer>())].filter(([path]) => filter.split(',').some((glob) => minimatch(path, glob.trim())));
+        const archived = [
+          ...(this.world.archives.get(project) ?? new Map<string, Buffer>()),
+        ].filter(([path]) => filter.split(',').some((glob) => minimatch(path, glob.trim())));
         record({});
-        this.log(`copyArtifacts from ${project}: ${archived.map(([path]) => path).join(', ') || 'nothing'}`);
-        if (archived.length === 0 && !flag(named.optional)) throw new StepFailed(`Unable to find a build for artifact copy from: ${project}`);
-        put(join(workspace, typeof named.target === 'string' ? named.target : ''), new Map(archived));
+        this.log(
+          `copyArtifacts from ${project}: ${archived.map(([path]) => path).join(', ') || 'nothing'}`,
+        );
+        if (archived.length === 0 && !flag(named.optional))
+          throw new StepFailed(`Unable to find a build for artifact copy from: ${project}`);
+        put(
+          join(workspace, typeof named.target === 'string' ? named.target : ''),
+          new Map(archived),
+        );
         return;
       }
       case 'archiveArtifacts': {
         const workspace = this.workspace(context, 'archiveArtifacts');
-        const globs = text(named.artifacts ?? positional[0], 'artifacts').split(',').map((glob) => glob.trim());
+        const globs = text(named.artifacts ?? positional[0], 'artifacts')
+          .split(',')
+          .map((glob) => glob.trim());
         let count = 0;
         for (const glob of globs) {
           for (const [path, bytes] of collect(workspace, glob)) {
@@ -808,7 +1041,10 @@ class Build {
           }
         }
         record({});
-        if (count === 0 && !flag(named.allowEmptyArchive)) throw new StepFailed(`No artifacts found that match the file pattern "${globs.join(', ')}"`);
+        if (count === 0 && !flag(named.allowEmptyArchive))
+          throw new StepFailed(
+            `No artifacts found that match the file pattern "${globs.join(', ')}"`,
+          );
         return;
       }
       case 'junit': {
@@ -816,17 +1052,21 @@ class Build {
         const glob = text(named.testResults ?? positional[0], 'testResults');
         const files = collect(workspace, glob);
         record({});
-        if (files.size === 0 && !flag(named.allowEmptyResults)) throw new StepFailed('No test report files were found. Configuration error?');
+        if (files.size === 0 && !flag(named.allowEmptyResults))
+          throw new StepFailed('No test report files were found. Configuration error?');
         for (const [file, bytes] of files) {
           const report = readJUnit(context.stage, file, bytes.toString('utf8'));
           this.record.tests.push(report);
           // Failed test cases make the build unstable, not failed.
-          if (report.failures > 0 && this.record.result === 'SUCCESS') this.record.result = 'UNSTABLE';
+          if (report.failures > 0 && this.record.result === 'SUCCESS')
+            this.record.result = 'UNSTABLE';
         }
         return;
       }
     }
-    throw new Error(`line ${statement.line}: the Jenkins runner does not know the step ${statement.name}: teach test/support/jenkins.ts`);
+    throw new Error(
+      `line ${statement.line}: the Jenkins runner does not know the step ${statement.name}: teach test/support/jenkins.ts`,
+    );
   }
 }
 
@@ -837,7 +1077,8 @@ function collect(dir: string, glob: string): Map<string, Buffer> {
     for (const entry of readdirSync(at)) {
       const full = join(at, entry);
       if (statSync(full).isDirectory()) walk(full);
-      else if (minimatch(relative(dir, full), glob, { dot: true })) files.set(relative(dir, full), readFileSync(full));
+      else if (minimatch(relative(dir, full), glob, { dot: true }))
+        files.set(relative(dir, full), readFileSync(full));
     }
   };
   if (existsSync(dir)) walk(dir);
@@ -852,20 +1093,52 @@ function put(dir: string, files: Map<string, Buffer>): void {
 }
 
 function readJUnit(stage: string, file: string, xml: string): JenkinsTestReport {
-  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml) as {
-    testsuites?: { testsuite?: { testcase?: { name: string; failure?: { message?: string } | string }[] }[] };
+  const parsed = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase'].includes(name),
+  }).parse(xml) as {
+    testsuites?: {
+      testsuite?: { testcase?: { name: string; failure?: { message?: string } | string }[] }[];
+    };
     testsuite?: { testcase?: { name: string; failure?: { message?: string } | string }[] }[];
   };
   const suites = parsed.testsuites?.testsuite ?? parsed.testsuite ?? [];
-  const cases = suites.flatMap((suite) => suite.testcase ?? []).map((c) => ({ name: c.name, ...(c.failure !== undefined ? { failure: typeof c.failure === 'string' ? c.failure : (c.failure.message ?? '') } : {}) }));
-  return { stage, file, xml, tests: cases.length, failures: cases.filter((c) => c.failure !== undefined).length, cases };
+  const cases = suites
+    .flatMap((suite) => suite.testcase ?? [])
+    .map((c) => ({
+      name: c.name,
+      ...(c.failure !== undefined
+        ? { failure: typeof c.failure === 'string' ? c.failure : (c.failure.message ?? '') }
+        : {}),
+    }));
+  return {
+    stage,
+    file,
+    xml,
+    tests: cases.length,
+    failures: cases.filter((c) => c.failure !== undefined).length,
+    cases,
+  };
 }
 
-function shell(script: string, env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function shell(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Jenkins' `sh`: `sh -xe` on the script, from the workspace.
-    execFile('sh', ['-xe', '-c', script], { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      'sh',
+      ['-xe', '-c', script],
+      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        }),
     );
   });
 }

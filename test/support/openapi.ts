@@ -18,7 +18,8 @@ interface Route {
 }
 
 // ajv-formats ships CommonJS with a default export.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule })
+  .default ?? addFormatsModule) as unknown as (ajv: Ajv) => void;
 
 /**
  * Validates requests against an OpenAPI description: the operation exists, path and query
@@ -36,7 +37,9 @@ export class OpenApiValidator {
     this.routes = Object.keys(paths)
       .map((template) => {
         const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-        const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)');
+        const source = template
+          .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+          .replace(/\{[^}]+\}/g, '([^/]+)');
         return { template, names, pattern: new RegExp(`^${source}$`) };
       })
       // Literal segments win over parameters: /issues/comments/{id} before /issues/{number}/comments.
@@ -46,29 +49,48 @@ export class OpenApiValidator {
   /** Problems with one request; empty when the description admits it. */
   validate(method: string, pathname: string, query: URLSearchParams, body: unknown): string[] {
     const call = `${method} ${pathname}`;
-    const route = this.routes.find((r) => r.pattern.test(pathname) && this.operation(r.template, method));
+    const route = this.routes.find(
+      (r) => r.pattern.test(pathname) && this.operation(r.template, method),
+    );
     if (!route) return [`${call}: no such operation in the description`];
     const operation = this.operation(route.template, method)!;
     const problems: string[] = [];
     const values = route.pattern.exec(pathname)!.slice(1).map(decodeURIComponent);
-    const parameters = [...this.list((this.spec.paths as JsonObject)[route.template], 'parameters'), ...this.list(operation, 'parameters')].map(
-      (p) => this.resolve(p) as unknown as Parameter,
-    );
+    const parameters = [
+      ...this.list((this.spec.paths as JsonObject)[route.template], 'parameters'),
+      ...this.list(operation, 'parameters'),
+    ].map((p) => this.resolve(p) as unknown as Parameter);
     for (const parameter of parameters) {
-      const raw = parameter.in === 'path' ? values[route.names.indexOf(parameter.name)] : parameter.in === 'query' ? (query.get(parameter.name) ?? undefined) : undefined;
+      const raw =
+        parameter.in === 'path'
+          ? values[route.names.indexOf(parameter.name)]
+          : parameter.in === 'query'
+            ? (query.get(parameter.name) ?? undefined)
+            : undefined;
       if (parameter.in !== 'path' && parameter.in !== 'query') continue;
       if (raw === undefined) {
-        if (parameter.required) problems.push(`${call}: missing required ${parameter.in} parameter ${parameter.name}`);
+        if (parameter.required)
+          problems.push(`${call}: missing required ${parameter.in} parameter ${parameter.name}`);
         continue;
       }
-      problems.push(...this.check(`${call} ${parameter.in} parameter ${parameter.name}`, parameter.schema ?? {}, coerce(raw, parameter.schema)));
+      problems.push(
+        ...this.check(
+          `${call} ${parameter.in} parameter ${parameter.name}`,
+          parameter.schema ?? {},
+          coerce(raw, parameter.schema),
+        ),
+      );
     }
     for (const name of query.keys()) {
-      if (!parameters.some((p) => p.in === 'query' && p.name === name)) problems.push(`${call}: unknown query parameter ${name}`);
+      if (!parameters.some((p) => p.in === 'query' && p.name === name))
+        problems.push(`${call}: unknown query parameter ${name}`);
     }
     const requestBody = this.resolve(operation.requestBody ?? null) as JsonObject | null;
     if (requestBody) {
-      const schema = ((requestBody.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined)?.schema;
+      const schema = (
+        (requestBody.content as JsonObject | undefined)?.['application/json'] as
+          JsonObject | undefined
+      )?.schema;
       if (body === undefined) {
         if (requestBody.required) problems.push(`${call}: the request body is required`);
       } else if (schema) {
@@ -88,7 +110,9 @@ export class OpenApiValidator {
       this.compiled.set(schema, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => `${what}: ${e.instancePath || '(root)'} ${e.message}`);
+    return (validate.errors ?? []).map(
+      (e) => `${what}: ${e.instancePath || '(root)'} ${e.message}`,
+    );
   }
 
   /** The schema at a `#/components/...` pointer. */
@@ -97,7 +121,9 @@ export class OpenApiValidator {
   }
 
   private operation(template: string, method: string): JsonObject | undefined {
-    return ((this.spec.paths as JsonObject)[template] as JsonObject | undefined)?.[method.toLowerCase()] as JsonObject | undefined;
+    return ((this.spec.paths as JsonObject)[template] as JsonObject | undefined)?.[
+      method.toLowerCase()
+    ] as JsonObject | undefined;
   }
 
   private list(node: Json | undefined, key: string): Json[] {
@@ -107,7 +133,12 @@ export class OpenApiValidator {
 
   private resolve(node: Json): Json {
     let current = node;
-    while (current && typeof current === 'object' && !Array.isArray(current) && typeof current.$ref === 'string') {
+    while (
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current) &&
+      typeof current.$ref === 'string'
+    ) {
       current = current.$ref
         .replace(/^#\//, '')
         .split('/')
@@ -125,12 +156,15 @@ export class OpenApiValidator {
       if (stack.includes(node.$ref)) return {};
       return this.inline(this.resolve(node), [...stack, node.$ref]);
     }
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, this.inline(value, stack)]));
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [key, this.inline(value, stack)]),
+    );
   }
 }
 
 function coerce(raw: string, schema: JsonObject | undefined): unknown {
-  if (schema?.type === 'integer' || schema?.type === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  if (schema?.type === 'integer' || schema?.type === 'number')
+    return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
   if (schema?.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   return raw;
 }

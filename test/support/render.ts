@@ -20,7 +20,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 function decode(html: string): string {
   return html.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(parseInt(name.slice(2), 16));
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return String.fromCodePoint(parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
     return ENTITIES[name] ?? whole;
   });
@@ -38,23 +39,41 @@ export type Engine = 'micromark' | 'cmark-gfm';
  */
 export const ENGINES: Engine[] = (() => {
   const found = spawnSync('cmark-gfm', ['--version']).status === 0;
-  if (!found && process.env.CMARK_GFM_REQUIRED === '1') throw new Error('cmark-gfm is required (CMARK_GFM_REQUIRED=1) but not installed: apt-get install cmark-gfm');
-  if (!found) console.warn('cmark-gfm is not installed: comments are read with micromark alone, not also as GitHub renders them (apt-get install cmark-gfm).');
+  if (!found && process.env.CMARK_GFM_REQUIRED === '1')
+    throw new Error(
+      'cmark-gfm is required (CMARK_GFM_REQUIRED=1) but not installed: apt-get install cmark-gfm',
+    );
+  if (!found)
+    console.warn(
+      'cmark-gfm is not installed: comments are read with micromark alone, not also as GitHub renders them (apt-get install cmark-gfm).',
+    );
   return found ? ['micromark', 'cmark-gfm'] : ['micromark'];
 })();
 
 /** GitHub's extensions, as github.com enables them. */
-const CMARK_EXTENSIONS = ['table', 'strikethrough', 'autolink', 'tagfilter', 'tasklist'].flatMap((name) => ['-e', name]);
+const CMARK_EXTENSIONS = ['table', 'strikethrough', 'autolink', 'tagfilter', 'tasklist'].flatMap(
+  (name) => ['-e', name],
+);
 
 function toHtml(markdown: string, engine: Engine): string {
-  if (engine === 'micromark') return micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
-  return execFileSync('cmark-gfm', ['--unsafe', ...CMARK_EXTENSIONS], { input: markdown, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+  if (engine === 'micromark')
+    return micromark(markdown, {
+      allowDangerousHtml: true,
+      extensions: [gfm()],
+      htmlExtensions: [gfmHtml()],
+    });
+  return execFileSync('cmark-gfm', ['--unsafe', ...CMARK_EXTENSIONS], {
+    input: markdown,
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString('utf8');
 }
 
 /** Renders `markdown` as GitHub does (CommonMark + GFM: tables, autolinks, strikethrough) and reads it back as a reader would. */
 export function render(markdown: string, engine: Engine = 'micromark'): Rendered {
   const html = toHtml(markdown, engine);
-  const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => textOf(cell!).trim()));
+  const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+    [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => textOf(cell!).trim()),
+  );
   return {
     html,
     text: textOf(html),
@@ -66,7 +85,9 @@ export function render(markdown: string, engine: Engine = 'micromark'): Rendered
 
 /** The @mentions GitHub would find in the rendered text. */
 export function mentions(rendered: Rendered): string[] {
-  return [...rendered.text.matchAll(/(?:^|[^\w`])@([a-z0-9][a-z0-9-]*(?:\/[a-z0-9_.-]+)?)/gi)].map(([, name]) => name!);
+  return [...rendered.text.matchAll(/(?:^|[^\w`])@([a-z0-9][a-z0-9-]*(?:\/[a-z0-9_.-]+)?)/gi)].map(
+    ([, name]) => name!,
+  );
 }
 
 const ESC = { bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
@@ -77,14 +98,18 @@ const ESC = { bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
  * `color: false` leaves out the escape codes.
  */
 export function renderForTerminal(markdown: string, color = true, width = 94): string {
-  const style = (code: keyof typeof ESC, text: string) => (color ? `${ESC[code]}${text}${ESC.reset}` : text);
+  const style = (code: keyof typeof ESC, text: string) =>
+    color ? `${ESC[code]}${text}${ESC.reset}` : text;
   const html = render(markdown).html.replace(/<!--[\s\S]*?-->/g, '');
   // A terminal links nothing: the joiners that keep GitHub from linking ids would only break a copied id.
   const inline = (fragment: string) =>
     decode(
       fragment
         .replaceAll('\u200d', '')
-        .replace(/<a href="([^"]*)">([\s\S]*?)<\/a>/g, (_, url: string, text: string) => `${text} (${url})`)
+        .replace(
+          /<a href="([^"]*)">([\s\S]*?)<\/a>/g,
+          (_, url: string, text: string) => `${text} (${url})`,
+        )
         .replace(/<br\s*\/?>/g, ' / ')
         .replace(/<(strong|b)>([\s\S]*?)<\/\1>/g, (_, _tag, text: string) => style('bold', text))
         .replace(/<sub>([\s\S]*?)<\/sub>/g, (_, text: string) => style('dim', text))
@@ -93,8 +118,20 @@ export function renderForTerminal(markdown: string, color = true, width = 94): s
   const blocks: string[] = [];
   for (const [, tag, body] of html.matchAll(/<(h\d|p|table|ul|ol)[^>]*>([\s\S]*?)<\/\1>/g)) {
     if (tag!.startsWith('h')) blocks.push(style('bold', inline(body!)));
-    else if (tag === 'table') blocks.push(table(body!, (fragment) => inline(fragment.replace(/<a href="[^"]*">([\s\S]*?)<\/a>/g, '$1')), width));
-    else if (tag === 'ul' || tag === 'ol') blocks.push([...body!.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, item]) => `  • ${wrap(inline(item!), '    ', width - 2).trimStart()}`).join('\n'));
+    else if (tag === 'table')
+      blocks.push(
+        table(
+          body!,
+          (fragment) => inline(fragment.replace(/<a href="[^"]*">([\s\S]*?)<\/a>/g, '$1')),
+          width,
+        ),
+      );
+    else if (tag === 'ul' || tag === 'ol')
+      blocks.push(
+        [...body!.matchAll(/<li>([\s\S]*?)<\/li>/g)]
+          .map(([, item]) => `  • ${wrap(inline(item!), '    ', width - 2).trimStart()}`)
+          .join('\n'),
+      );
     else blocks.push(wrap(inline(body!), '', width));
   }
   return blocks.join('\n\n');
@@ -102,12 +139,20 @@ export function renderForTerminal(markdown: string, color = true, width = 94): s
 
 /** A table in aligned columns within `maxWidth`: links as their text, the widest columns cut with `…` until it fits. */
 function table(body: string, inline: (fragment: string) => string, maxWidth: number): string {
-  const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => inline(cell!).trim()));
+  const rows = [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+    [...row!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) => inline(cell!).trim()),
+  );
   // Emoji take two columns in a terminal, variation selectors none.
-  // eslint-disable-next-line no-control-regex
-  const width = (text: string) => [...text.replace(/\x1b\[\d+m/g, '').replace(/\uFE0F/g, '')].reduce((sum, c) => sum + (/\p{Extended_Pictographic}/u.test(c) ? 2 : 1), 0);
-  let widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
-  const total = () => 2 + widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1);
+  const width = (text: string) =>
+    // eslint-disable-next-line no-control-regex
+    [...text.replace(/\x1b\[\d+m/g, '').replace(/\uFE0F/g, '')].reduce(
+      (sum, c) => sum + (/\p{Extended_Pictographic}/u.test(c) ? 2 : 1),
+      0,
+    );
+  let widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => width(row[column] ?? '')))) ?? [];
+  const total = () =>
+    2 + widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1);
   while (total() > maxWidth && Math.max(...widths) > 8) {
     const widest = widths.indexOf(Math.max(...widths));
     widths = widths.map((w, column) => (column === widest ? w - 1 : w));
@@ -115,11 +160,17 @@ function table(body: string, inline: (fragment: string) => string, maxWidth: num
   for (const row of rows) {
     row.forEach((cell, column) => {
       const limit = widths[column] ?? 0;
-      // eslint-disable-next-line no-control-regex
-      if (width(cell) > limit) row[column] = `${[...cell.replace(/\x1b\[\d+m/g, '')].slice(0, limit - 1).join('')}…`;
+      if (width(cell) > limit)
+        // eslint-disable-next-line no-control-regex
+        row[column] = `${[...cell.replace(/\x1b\[\d+m/g, '')].slice(0, limit - 1).join('')}…`;
     });
   }
-  const line = (row: string[]) => `  ${row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - width(cell)))).join('  ')}`.trimEnd();
+  const line = (row: string[]) =>
+    `  ${row.map((cell, column) => cell + ' '.repeat(Math.max(0, (widths[column] ?? 0) - width(cell)))).join('  ')}`.trimEnd();
   const [head, ...rest] = rows;
-  return [line(head ?? []), `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`, ...rest.map(line)].join('\n');
+  return [
+    line(head ?? []),
+    `  ${widths.map((w) => '─'.repeat(w)).join('  ')}`,
+    ...rest.map(line),
+  ].join('\n');
 }

@@ -26,14 +26,21 @@ export const ACTION_NODE = process.env.GATE_E2E_NODE || process.execPath;
 /** The part of action.yml the runner reads to start the action. */
 const ActionMetadata = z.object({
   inputs: z.record(z.string(), z.object({ default: z.string().optional() }).loose()),
-  runs: z.object({ using: z.string(), main: z.string(), pre: z.string().optional(), post: z.string().optional() }),
+  runs: z.object({
+    using: z.string(),
+    main: z.string(),
+    pre: z.string().optional(),
+    post: z.string().optional(),
+  }),
 });
 type ActionMetadata = z.infer<typeof ActionMetadata>;
 
 let metadata: ActionMetadata | undefined;
 /** action.yml, read as the runner reads it: every scalar a string (YAML's failsafe schema). */
 export function actionMetadata(): ActionMetadata {
-  metadata ??= ActionMetadata.parse(parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'), { schema: 'failsafe' }));
+  metadata ??= ActionMetadata.parse(
+    parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'), { schema: 'failsafe' }),
+  );
   return metadata;
 }
 
@@ -44,7 +51,9 @@ export const inputVariable = (name: string) => `INPUT_${name.replace(/ /g, '_').
 function evaluateDefault(name: string, value: string, githubToken: string): string {
   return value.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expression: string) => {
     if (expression === 'github.token') return githubToken;
-    throw new Error(`action.yml's default of ${name} holds \${{ ${expression} }}, which the test runner cannot evaluate: add it to test/support/runner.ts`);
+    throw new Error(
+      `action.yml's default of ${name} holds \${{ ${expression} }}, which the test runner cannot evaluate: add it to test/support/runner.ts`,
+    );
   });
 }
 
@@ -53,10 +62,14 @@ function evaluateDefault(name: string, value: string, githubToken: string): stri
  * `default:` set to it (expressions evaluated), then each key of the step's `with:`,
  * declared or not, as given (a block scalar keeps its trailing newline).
  */
-export function inputEnvironment(withInputs: Record<string, string>, githubToken: string): Record<string, string> {
+export function inputEnvironment(
+  withInputs: Record<string, string>,
+  githubToken: string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, input] of Object.entries(actionMetadata().inputs)) {
-    if (input.default !== undefined) env[inputVariable(name)] = evaluateDefault(name, input.default, githubToken);
+    if (input.default !== undefined)
+      env[inputVariable(name)] = evaluateDefault(name, input.default, githubToken);
   }
   for (const [name, value] of Object.entries(withInputs)) env[inputVariable(name)] = value;
   return env;
@@ -112,7 +125,14 @@ export interface RunActionOptions {
 /** The environment of one step, as the runner builds it, and the files it created for the step. */
 export interface StepEnvironment {
   env: Record<string, string>;
-  files: { output: string; env: string; path: string; state: string; summary: string; event: string };
+  files: {
+    output: string;
+    env: string;
+    path: string;
+    state: string;
+    summary: string;
+    event: string;
+  };
   dir: string;
 }
 
@@ -122,7 +142,9 @@ export interface StepEnvironment {
  * then every declared default and the step's `with:` as `INPUT_*`. The one place that builds it:
  * the end-to-end tests, the examples, the demo, the benchmark and `npm run fake-backend` all use it.
  */
-export async function stepEnvironment(options: Omit<RunActionOptions, 'cancelWhen'> & { github: RunnerGitHub }): Promise<StepEnvironment> {
+export async function stepEnvironment(
+  options: Omit<RunActionOptions, 'cancelWhen'> & { github: RunnerGitHub },
+): Promise<StepEnvironment> {
   const dir = scratchDir('runner');
   const files = {
     output: join(dir, 'output'),
@@ -133,7 +155,9 @@ export async function stepEnvironment(options: Omit<RunActionOptions, 'cancelWhe
     event: join(dir, 'event.json'),
   };
   await Promise.all([
-    ...[files.output, files.env, files.path, files.state, files.summary].map((file) => writeFile(file, '')),
+    ...[files.output, files.env, files.path, files.state, files.summary].map((file) =>
+      writeFile(file, ''),
+    ),
     writeFile(files.event, JSON.stringify(options.payload ?? {})),
   ]);
   const env: Record<string, string> = {
@@ -171,8 +195,16 @@ const MERGE_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 /** `GITHUB_SHA` for the event, as the runner sets it: the pushed, queued or triggering commit; a pull request's merge commit. */
 function commitOf(eventName: string, payload: Record<string, unknown>): string {
-  const at = (path: string[]) => path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], payload);
-  const sha = { push: at(['after']), merge_group: at(['merge_group', 'head_sha']), workflow_run: at(['workflow_run', 'head_sha']) }[eventName];
+  const at = (path: string[]) =>
+    path.reduce<unknown>(
+      (value, key) => (value as Record<string, unknown> | undefined)?.[key],
+      payload,
+    );
+  const sha = {
+    push: at(['after']),
+    merge_group: at(['merge_group', 'head_sha']),
+    workflow_run: at(['workflow_run', 'head_sha']),
+  }[eventName];
   return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : MERGE_COMMIT;
 }
 
@@ -197,13 +229,23 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     let stderr = (pre?.stderr ?? '') + main.stderr;
     if (runs.post) {
       const state = parseOutputFile(await readFile(step.files.state, 'utf8'));
-      const post = await spawnStep(join(ROOT, runs.post), { ...step.env, ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])) }, cwd);
+      const post = await spawnStep(
+        join(ROOT, runs.post),
+        {
+          ...step.env,
+          ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])),
+        },
+        cwd,
+      );
       stdout += post.stdout;
       stderr += post.stderr;
     }
     const exitedAt = Date.now();
     // Every call the action made to the runner's own GitHub is held to GitHub's OpenAPI description.
-    if (served && served.fake.violations.length > 0) throw new Error(`the action's GitHub calls broke GitHub's API description:\n${served.fake.violations.join('\n')}`);
+    if (served && served.fake.violations.length > 0)
+      throw new Error(
+        `the action's GitHub calls broke GitHub's API description:\n${served.fake.violations.join('\n')}`,
+      );
     return {
       exitCode: main.exitCode,
       stdout,
@@ -226,10 +268,19 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
 async function serveFakeGitHub() {
   const fake = new FakeGitHub();
   const server = await serveHandlers(() => fake.handlers());
-  return { fake, github: { origin: server.origin, token: fake.token }, close: () => server.close() };
+  return {
+    fake,
+    github: { origin: server.origin, token: fake.token },
+    close: () => server.close(),
+  };
 }
 
-async function spawnStep(entry: string, env: Record<string, string>, cwd: string, cancelWhen?: RunActionOptions['cancelWhen']) {
+async function spawnStep(
+  entry: string,
+  env: Record<string, string>,
+  cwd: string,
+  cancelWhen?: RunActionOptions['cancelWhen'],
+) {
   const child = spawn(ACTION_NODE, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -242,7 +293,9 @@ async function spawnStep(entry: string, env: Record<string, string>, cwd: string
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  const exitCode = await new Promise<number | null>((resolveExit) =>
+    child.on('close', resolveExit),
+  );
   return { exitCode, stdout, stderr, signalledAt };
 }
 
@@ -276,13 +329,24 @@ export function parseAnnotations(stdout: string): { level: string; message: stri
   for (const line of stdout.split('\n')) {
     const current = /^::(error|warning|notice)(?: [^:]*)?::(.*)$/.exec(line);
     if (current) {
-      annotations.push({ level: current[1]!, message: current[2]!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%') });
+      annotations.push({
+        level: current[1]!,
+        message: current[2]!.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'),
+      });
       continue;
     }
     if (/^\s*::[A-Za-z-]+(?: [^:]*)?::/.test(line)) continue;
     const legacy = /^##\[([^\] ]*)[^\]]*\](.*)$/.exec(line.slice(Math.max(0, line.indexOf('##['))));
     if (line.includes('##[') && legacy && ['error', 'warning', 'notice'].includes(legacy[1]!)) {
-      annotations.push({ level: legacy[1]!, message: legacy[2]!.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%') });
+      annotations.push({
+        level: legacy[1]!,
+        message: legacy[2]!
+          .replace(/%3B/g, ';')
+          .replace(/%0D/g, '\r')
+          .replace(/%0A/g, '\n')
+          .replace(/%5D/g, ']')
+          .replace(/%25/g, '%'),
+      });
     }
   }
   return annotations;
@@ -311,7 +375,11 @@ export async function runCli(
   cancelWhen?: { stderrIncludes: string; signal: NodeJS.Signals },
 ): Promise<CliRun> {
   const started = Date.now();
-  const child = spawn(ACTION_NODE, [CLI_ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ACTION_NODE, [CLI_ENTRY, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let signalledAt: number | undefined;
@@ -323,8 +391,17 @@ export async function runCli(
       child.kill(cancelWhen.signal);
     }
   });
-  const exitCode = await new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
-  return { exitCode, stdout, stderr, durationMs: Date.now() - started, ...(signalledAt === undefined ? {} : { signalledAt }), exitedAt: Date.now() };
+  const exitCode = await new Promise<number | null>((resolveExit) =>
+    child.on('close', resolveExit),
+  );
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    durationMs: Date.now() - started,
+    ...(signalledAt === undefined ? {} : { signalledAt }),
+    exitedAt: Date.now(),
+  };
 }
 
 /** The repository's root, where the examples and the bundles are. */

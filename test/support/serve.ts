@@ -15,14 +15,23 @@ export interface ServedHandlers {
  * Serves msw handlers over real HTTP on 127.0.0.1, so the bundled action (a child process),
  * the demo and the benchmark talk to the same fake the in-process tests use.
  */
-export async function serveHandlers(handlers: RequestHandler[] | (() => RequestHandler[]), tls?: { key: string; cert: string }, port = 0): Promise<ServedHandlers> {
+export async function serveHandlers(
+  handlers: RequestHandler[] | (() => RequestHandler[]),
+  tls?: { key: string; cert: string },
+  port = 0,
+): Promise<ServedHandlers> {
   const listener: RequestListener = (req, res) => {
     void (async () => {
       try {
         const request = await toFetchRequest(req);
-        const response = await getResponse(typeof handlers === 'function' ? handlers() : handlers, request);
+        const response = await getResponse(
+          typeof handlers === 'function' ? handlers() : handlers,
+          request,
+        );
         if (!response) {
-          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: `no fake handler for ${req.method} ${req.url}` }));
+          res
+            .writeHead(404, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ detail: `no fake handler for ${req.method} ${req.url}` }));
           return;
         }
         const headers: Record<string, string> = {};
@@ -30,7 +39,9 @@ export async function serveHandlers(handlers: RequestHandler[] | (() => RequestH
         res.writeHead(response.status, headers);
         res.end(Buffer.from(await response.arrayBuffer()));
       } catch (error) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: String(error) }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ detail: String(error) }));
       }
     })();
   };
@@ -58,6 +69,13 @@ async function toFetchRequest(req: IncomingMessage): Promise<Request> {
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = chunks.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? Buffer.concat(chunks) : undefined;
-  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method, headers, body });
+  const body =
+    chunks.length > 0 && req.method !== 'GET' && req.method !== 'HEAD'
+      ? Buffer.concat(chunks)
+      : undefined;
+  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
+    method: req.method,
+    headers,
+    body,
+  });
 }

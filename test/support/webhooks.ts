@@ -5,7 +5,9 @@ interface WebhookDefinition {
   examples: (Record<string, unknown> & { action?: string })[];
 }
 
-const definitions = createRequire(import.meta.url)('@octokit/webhooks-examples') as WebhookDefinition[];
+const definitions = createRequire(import.meta.url)(
+  '@octokit/webhooks-examples',
+) as WebhookDefinition[];
 
 /**
  * A real webhook payload from `@octokit/webhooks-examples`, deep-copied so tests may edit it.

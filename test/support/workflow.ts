@@ -4,7 +4,13 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
-import { type ActionRun, parseOutputFile, REPOSITORY_ROOT, type RunnerGitHub, runAction } from './runner.js';
+import {
+  type ActionRun,
+  parseOutputFile,
+  REPOSITORY_ROOT,
+  type RunnerGitHub,
+  runAction,
+} from './runner.js';
 import { scratchDir } from './scratch.js';
 
 /**
@@ -76,7 +82,8 @@ export interface Workflow {
 }
 
 /** Whether `uses:` names this action (`OWNER/agent-reliability-gate@…`, or `./` in this repository). */
-export const isGateStep = (uses: string | undefined) => uses !== undefined && (/(^|\/)agent-reliability-gate@/.test(uses) || uses === './');
+export const isGateStep = (uses: string | undefined) =>
+  uses !== undefined && (/(^|\/)agent-reliability-gate@/.test(uses) || uses === './');
 
 /** Reads a workflow file's text. */
 export function parseWorkflow(text: string): Workflow {
@@ -95,7 +102,12 @@ export function triggers(workflow: Workflow): string[] {
 export type ArtifactStore = Map<string, Map<string, Buffer>>;
 
 /** Runs every job of `workflow` for `event`, in `needs` order; returns each step's record. */
-export async function runWorkflow(workflow: Workflow, event: WorkflowEvent, world: WorkflowWorld, artifacts: ArtifactStore = new Map()): Promise<StepRecord[]> {
+export async function runWorkflow(
+  workflow: Workflow,
+  event: WorkflowEvent,
+  world: WorkflowWorld,
+  artifacts: ArtifactStore = new Map(),
+): Promise<StepRecord[]> {
   const records: StepRecord[] = [];
   const results = new Map<string, 'success' | 'failure' | 'skipped'>();
   const pending = new Map(Object.entries(workflow.jobs));
@@ -106,7 +118,10 @@ export async function runWorkflow(workflow: Workflow, event: WorkflowEvent, worl
     pending.delete(name);
     const needsFailed = needsOf(job).some((need) => results.get(need) !== 'success');
     const github = githubContext(event, world);
-    const runs = job.if === undefined ? !needsFailed : truthy(evaluate(job.if, { github, needs: {} }, { failed: needsFailed }));
+    const runs =
+      job.if === undefined
+        ? !needsFailed
+        : truthy(evaluate(job.if, { github, needs: {} }, { failed: needsFailed }));
     if (!runs) {
       results.set(name, 'skipped');
       continue;
@@ -122,43 +137,89 @@ export async function runWorkflow(workflow: Workflow, event: WorkflowEvent, worl
   return records;
 }
 
-async function runJob(jobName: string, job: Job, matrix: Record<string, string>, workflow: Workflow, event: WorkflowEvent, world: WorkflowWorld, artifacts: ArtifactStore): Promise<StepRecord[]> {
+async function runJob(
+  jobName: string,
+  job: Job,
+  matrix: Record<string, string>,
+  workflow: Workflow,
+  event: WorkflowEvent,
+  world: WorkflowWorld,
+  artifacts: ArtifactStore,
+): Promise<StepRecord[]> {
   const workspace = scratchDir('workspace');
   const records: StepRecord[] = [];
-  const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = Object.fromEntries(
-    Object.entries(world.outsideSteps ?? {}).map(([id, outputs]) => [id, { outputs, outcome: 'success' }]),
-  );
+  const steps: Record<string, { outputs: Record<string, string>; outcome: string }> =
+    Object.fromEntries(
+      Object.entries(world.outsideSteps ?? {}).map(([id, outputs]) => [
+        id,
+        { outputs, outcome: 'success' },
+      ]),
+    );
   const github = githubContext(event, world);
   let failed = false;
   for (const step of job.steps) {
-    const context = { github, matrix, steps, secrets: world.secrets, vars: world.vars, env: { ...workflow.env, ...job.env }, needs: {} };
+    const context = {
+      github,
+      matrix,
+      steps,
+      secrets: world.secrets,
+      vars: world.vars,
+      env: { ...workflow.env, ...job.env },
+      needs: {},
+    };
     const label = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? '?';
     const expand = (text: string) => interpolate(text, context, failed);
     if (!(step.if === undefined ? !failed : truthy(evaluate(step.if, context, { failed })))) {
       records.push({ job: jobName, matrix, name: label, outcome: 'skipped' });
       continue;
     }
-    const env = Object.fromEntries(Object.entries({ ...workflow.env, ...job.env, ...step.env }).map(([k, v]) => [k, expand(v)]));
-    const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expand(v)]));
+    const env = Object.fromEntries(
+      Object.entries({ ...workflow.env, ...job.env, ...step.env }).map(([k, v]) => [k, expand(v)]),
+    );
+    const inputs = Object.fromEntries(
+      Object.entries(step.with ?? {}).map(([k, v]) => [k, expand(v)]),
+    );
     let record: StepRecord;
     if (isGateStep(step.uses)) {
       const gate = await runAction({
         // An aggregate step makes no backend call, and takes no `base_url`.
-        inputs: inputs.aggregate ? inputs : { ...inputs, base_url: world.baseUrl(inputs.backend || 'sepurux') },
+        inputs: inputs.aggregate
+          ? inputs
+          : { ...inputs, base_url: world.baseUrl(inputs.backend || 'sepurux') },
         eventName: event.name,
         payload: event.payload,
         github: world.github,
         env: { ...env, GITHUB_WORKSPACE: workspace },
         cwd: workspace,
       });
-      if (step.id) steps[step.id] = { outputs: gate.outputs, outcome: gate.exitCode === 0 ? 'success' : 'failure' };
-      record = { job: jobName, matrix, name: label, outcome: gate.exitCode === 0 ? 'success' : 'failure', gate };
+      if (step.id)
+        steps[step.id] = {
+          outputs: gate.outputs,
+          outcome: gate.exitCode === 0 ? 'success' : 'failure',
+        };
+      record = {
+        job: jobName,
+        matrix,
+        name: label,
+        outcome: gate.exitCode === 0 ? 'success' : 'failure',
+        gate,
+      };
     } else if (step.run !== undefined) {
       const outputFile = join(scratchDir('step-output'), 'output');
       writeFileSync(outputFile, '');
       const result = await bash(expand(step.run), { ...env, GITHUB_OUTPUT: outputFile }, workspace);
-      if (step.id) steps[step.id] = { outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), outcome: result.code === 0 ? 'success' : 'failure' };
-      record = { job: jobName, matrix, name: label, outcome: result.code === 0 ? 'success' : 'failure', output: result.output };
+      if (step.id)
+        steps[step.id] = {
+          outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+          outcome: result.code === 0 ? 'success' : 'failure',
+        };
+      record = {
+        job: jobName,
+        matrix,
+        name: label,
+        outcome: result.code === 0 ? 'success' : 'failure',
+        output: result.output,
+      };
     } else {
       useAction(step.uses ?? '', inputs, workspace, artifacts);
       record = { job: jobName, matrix, name: label, outcome: 'success' };
@@ -170,23 +231,38 @@ async function runJob(jobName: string, job: Job, matrix: Record<string, string>,
 }
 
 /** The third-party actions the examples use, done as they do it. */
-function useAction(uses: string, inputs: Record<string, string>, workspace: string, artifacts: ArtifactStore): void {
+function useAction(
+  uses: string,
+  inputs: Record<string, string>,
+  workspace: string,
+  artifacts: ArtifactStore,
+): void {
   const action = uses.split('@')[0];
   if (action === 'actions/checkout') {
     cpSync(join(REPOSITORY_ROOT, 'examples'), join(workspace, 'examples'), { recursive: true });
   } else if (action === 'actions/upload-artifact') {
     const files = new Map<string, Buffer>();
-    for (const path of (inputs.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean)) {
+    for (const path of (inputs.path ?? '')
+      .split('\n')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const full = isAbsolute(path) ? path : join(workspace, path);
       // A single file is stored at the artifact's root, as upload-artifact stores it.
-      if (existsSync(full)) files.set(isAbsolute(path) ? basename(path) : relative(workspace, full), readFileSync(full));
+      if (existsSync(full))
+        files.set(
+          isAbsolute(path) ? basename(path) : relative(workspace, full),
+          readFileSync(full),
+        );
     }
-    if (files.size === 0) throw new Error(`upload-artifact ${inputs.name}: no files at ${inputs.path}`);
+    if (files.size === 0)
+      throw new Error(`upload-artifact ${inputs.name}: no files at ${inputs.path}`);
     artifacts.set(inputs.name ?? 'artifact', files);
   } else if (action === 'actions/download-artifact') {
     const into = join(workspace, inputs.path ?? '');
     // By name: its files into `path`; by pattern: each artifact into a folder of its name.
-    const chosen = inputs.pattern ? [...artifacts].filter(([name]) => minimatch(name, inputs.pattern!)) : [[inputs.name ?? '', artifacts.get(inputs.name ?? '')] as const];
+    const chosen = inputs.pattern
+      ? [...artifacts].filter(([name]) => minimatch(name, inputs.pattern!))
+      : [[inputs.name ?? '', artifacts.get(inputs.name ?? '')] as const];
     for (const [name, files] of chosen) {
       if (!files) throw new Error(`download-artifact: no artifact ${name}`);
       for (const [path, bytes] of files) {
@@ -196,7 +272,9 @@ function useAction(uses: string, inputs: Record<string, string>, workspace: stri
       }
     }
   } else {
-    throw new Error(`the examples' runner does not know ${uses}: teach test/support/workflow.ts what it does`);
+    throw new Error(
+      `the examples' runner does not know ${uses}: teach test/support/workflow.ts what it does`,
+    );
   }
 }
 
@@ -210,30 +288,58 @@ function matrixLegs(job: Job): Record<string, string>[] {
   if (!matrix) return [{}];
   let legs: Record<string, string>[] = [{}];
   for (const [key, values] of Object.entries(matrix)) {
-    if (!Array.isArray(values)) throw new Error(`matrix.${key} is not a list: teach test/support/workflow.ts about it`);
+    if (!Array.isArray(values))
+      throw new Error(`matrix.${key} is not a list: teach test/support/workflow.ts about it`);
     legs = legs.flatMap((leg) => values.map((value) => ({ ...leg, [key]: String(value) })));
   }
   return legs;
 }
 
 function githubContext(event: WorkflowEvent, world: WorkflowWorld) {
-  return { token: world.github.token, event: event.payload, event_name: event.name, repository: 'Codertocat/Hello-World', workspace: '' };
+  return {
+    token: world.github.token,
+    event: event.payload,
+    event_name: event.name,
+    repository: 'Codertocat/Hello-World',
+    workspace: '',
+  };
 }
 
 /** `text` with each `${{ }}` replaced by its value, as the runner does for `with:`, `env:` and `run:`. */
 function interpolate(text: string, context: Record<string, unknown>, failed: boolean): string {
-  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expression: string) => evaluate(expression, context, { failed }).coerceString());
+  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expression: string) =>
+    evaluate(expression, context, { failed }).coerceString(),
+  );
 }
 
 const STATUS_FUNCTIONS = ['always', 'success', 'failure', 'cancelled'];
 
 /** Evaluates one expression (with or without `${{ }}`) with GitHub's expression library. */
-function evaluate(expression: string, context: Record<string, unknown>, status: { failed: boolean }): data.ExpressionData {
-  const source = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+function evaluate(
+  expression: string,
+  context: Record<string, unknown>,
+  status: { failed: boolean },
+): data.ExpressionData {
+  const source = expression
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
   const tokens = new Lexer(source).lex().tokens;
-  const parsed = new Parser(tokens, Object.keys(context), STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 }))).parse();
+  const parsed = new Parser(
+    tokens,
+    Object.keys(context),
+    STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })),
+  ).parse();
   const functions = new Map(
-    Object.entries({ always: true, success: !status.failed, failure: status.failed, cancelled: false }).map(([name, value]) => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) }]),
+    Object.entries({
+      always: true,
+      success: !status.failed,
+      failure: status.failed,
+      cancelled: false,
+    }).map(([name, value]) => [
+      name,
+      { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) },
+    ]),
   );
   strict(source, context);
   return new Evaluator(parsed, toData(context), functions).evaluate();
@@ -244,7 +350,9 @@ function strict(source: string, context: Record<string, unknown>): void {
   for (const [, kind, name] of source.matchAll(/\b(secrets|vars|steps)\.([A-Za-z_][\w-]*)/g)) {
     const values = context[kind!] as Record<string, unknown>;
     if (!(name! in values)) {
-      throw new Error(`${kind}.${name} is not mapped for the examples: add it to the world in test/examples/ (test/support/workflow.ts says how)`);
+      throw new Error(
+        `${kind}.${name} is not mapped for the examples: add it to the world in test/examples/ (test/support/workflow.ts says how)`,
+      );
     }
   }
 }
@@ -268,10 +376,21 @@ function truthy(value: data.ExpressionData): boolean {
   }
 }
 
-function bash(script: string, env: Record<string, string>, cwd: string): Promise<{ code: number; output: string }> {
+function bash(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-e', '-c', script], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }),
+    execFile(
+      'bash',
+      ['-e', '-c', script],
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env } },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          output: stdout + stderr,
+        }),
     );
   });
 }

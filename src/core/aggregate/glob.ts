@@ -28,17 +28,28 @@ export async function globFiles(pattern: string, cwd: string): Promise<string[]>
   const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
   const literal = normalized.split('/');
   const firstWild = literal.findIndex((part) => /[*?]/.test(part));
-  const base = resolve(cwd, firstWild === -1 ? normalized.split('/').slice(0, -1).join('/') : literal.slice(0, firstWild).join('/'));
+  const base = resolve(
+    cwd,
+    firstWild === -1
+      ? normalized.split('/').slice(0, -1).join('/')
+      : literal.slice(0, firstWild).join('/'),
+  );
   const matcher = patternToRegExp(normalized);
   const found: string[] = [];
   let walked = 0;
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (++walked > MAX_FILES_WALKED) throw new Error(`more than ${MAX_FILES_WALKED} files under ${relative(cwd, base) || '.'}; narrow the pattern`);
+      if (++walked > MAX_FILES_WALKED)
+        throw new Error(
+          `more than ${MAX_FILES_WALKED} files under ${relative(cwd, base) || '.'}; narrow the pattern`,
+        );
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (matcher.test((isAbsolute(normalized) ? path : relative(cwd, path)).split(sep).join('/'))) found.push(path);
+      else if (
+        matcher.test((isAbsolute(normalized) ? path : relative(cwd, path)).split(sep).join('/'))
+      )
+        found.push(path);
     }
   };
   await walk(base);

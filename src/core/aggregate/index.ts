@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import type { GateLog } from '../log.js';
 import { messageOf } from '../errors.js';
 import { truncate } from '../text.js';
-import { checkThreshold, describeThreshold, type Decision, type Figures, MAX_REASON_CHARS, type Threshold, type Verdict, worst } from '../verdict.js';
+import {
+  checkThreshold,
+  describeThreshold,
+  type Decision,
+  type Figures,
+  MAX_REASON_CHARS,
+  type Threshold,
+  type Verdict,
+  worst,
+} from '../verdict.js';
 import { FIGURE_SPECS } from '../vocabulary.js';
 import { globFiles } from './glob.js';
 import type { ShardRow } from './types.js';
@@ -30,7 +39,10 @@ export interface AggregatePlan {
  * their trace counts where every shard carries them, and the aggregate's own thresholds are
  * checked on the pooled figures. Never throws.
  */
-export async function aggregateReports(plan: AggregatePlan, log: GateLog): Promise<Verdict & { shards: ShardRow[] }> {
+export async function aggregateReports(
+  plan: AggregatePlan,
+  log: GateLog,
+): Promise<Verdict & { shards: ShardRow[] }> {
   const started = Date.now();
   let files: string[];
   try {
@@ -41,22 +53,60 @@ export async function aggregateReports(plan: AggregatePlan, log: GateLog): Promi
   }
   const read = await Promise.all(files.map((file) => readShardReport(file)));
   const shards = read.filter((r): r is ShardVerdict => typeof r !== 'string');
-  const problems = [...read.filter((r): r is string => typeof r === 'string'), ...mismatches(shards, plan)];
-  log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
-  const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({ shard, decision, reason, backend, figures, ...(dashboardUrl ? { dashboardUrl } : {}) }));
+  const problems = [
+    ...read.filter((r): r is string => typeof r === 'string'),
+    ...mismatches(shards, plan),
+  ];
+  log.info(
+    `Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`,
+  );
+  const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
+    shard,
+    decision,
+    reason,
+    backend,
+    figures,
+    ...(dashboardUrl ? { dashboardUrl } : {}),
+  }));
   const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
   const figures = pool(shards);
   const durationMs = Date.now() - started;
   if (problems.length > 0) {
     const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
-    return { decision: 'fail', reason: truncate(reason, MAX_REASON_CHARS), outcome: 'error', backend, ids: {}, figures, thresholds: [], topFailingTools: [], durationMs, shards: rows };
+    return {
+      decision: 'fail',
+      reason: truncate(reason, MAX_REASON_CHARS),
+      outcome: 'error',
+      backend,
+      ids: {},
+      figures,
+      thresholds: [],
+      topFailingTools: [],
+      durationMs,
+      shards: rows,
+    };
   }
   const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
-  const worstShard = shards.reduce<ShardVerdict | undefined>((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
-  const decision = thresholds.filter((t) => !t.holds).reduce<Decision>((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+  const worstShard = shards.reduce<ShardVerdict | undefined>(
+    (acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc),
+    undefined,
+  );
+  const decision = thresholds
+    .filter((t) => !t.holds)
+    .reduce<Decision>((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
   const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
   const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-  const why = decision === 'pass' ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}` : [worstShard && worstShard.decision !== 'pass' ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}` : '', ...broken.map((b) => `pooled ${b}`)].filter(Boolean).join('; ');
+  const why =
+    decision === 'pass'
+      ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
+      : [
+          worstShard && worstShard.decision !== 'pass'
+            ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
+            : '',
+          ...broken.map((b) => `pooled ${b}`),
+        ]
+          .filter(Boolean)
+          .join('; ');
   const topFailingTools = mergeTools(shards);
   const evaluated = evaluatedOfShards(shards);
   return {
@@ -87,9 +137,15 @@ function evaluatedOfShards(shards: readonly ShardVerdict[]): Record<string, stri
   return Object.fromEntries(
     names.map((name) => {
       const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
-      const value = new Set(values).size === 1 ? (values[0] ?? '') : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+      const value =
+        new Set(values).size === 1
+          ? (values[0] ?? '')
+          : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
       // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
-      return [name, value.length <= 200 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`];
+      return [
+        name,
+        value.length <= 200 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`,
+      ];
     }),
   );
 }
@@ -102,11 +158,23 @@ function mismatches(shards: ShardVerdict[], plan: AggregatePlan): string[] {
     const earlier = seen.get(s.shard);
     if (earlier) problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
     seen.set(s.shard, s.file);
-    if (s.checkName !== plan.checkName) problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
-    if (plan.headSha && s.headSha !== plan.headSha) problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+    if (s.checkName !== plan.checkName)
+      problems.push(
+        `report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`,
+      );
+    if (plan.headSha && s.headSha !== plan.headSha)
+      problems.push(
+        `report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`,
+      );
   }
-  if (seen.size < plan.expectedShards) problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
-  if (seen.size > plan.expectedShards) problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+  if (seen.size < plan.expectedShards)
+    problems.push(
+      `${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`,
+    );
+  if (seen.size > plan.expectedShards)
+    problems.push(
+      `${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`,
+    );
   return problems;
 }
 
@@ -127,13 +195,18 @@ function pool(shards: ShardVerdict[]): Figures {
     const weights = shards.map((s) => s.figures.trace_count);
     const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
     if (weights.some((w) => w === undefined) || total <= 0) continue;
-    pooled[spec.name] = Number((values.reduce<number>((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
+    pooled[spec.name] = Number(
+      (values.reduce<number>((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(
+        6,
+      ),
+    );
   }
   return pooled;
 }
 
 function mergeTools(shards: ShardVerdict[]): { tool: string; count: number }[] {
   const counts = new Map<string, number>();
-  for (const s of shards) for (const t of s.topFailingTools) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+  for (const s of shards)
+    for (const t of s.topFailingTools) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
   return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }

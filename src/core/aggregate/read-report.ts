@@ -49,9 +49,32 @@ const ShardReport = z.object({
     .object({
       run: z.number().int().min(1),
       passed: z.number().int().min(0),
-      rows: z.array(z.object({ index: z.number(), decision, outcome: z.enum(['evaluated', 'error', 'cancelled']), reason: z.string(), figures: z.record(z.string(), z.number()), failingTools: z.array(z.string()) })).max(20),
+      rows: z
+        .array(
+          z.object({
+            index: z.number(),
+            decision,
+            outcome: z.enum(['evaluated', 'error', 'cancelled']),
+            reason: z.string(),
+            figures: z.record(z.string(), z.number()),
+            failingTools: z.array(z.string()),
+          }),
+        )
+        .max(20),
       mode: z.enum(['fixed', 'auto']).optional(),
-      sequential: z.array(z.object({ input: z.string(), call: sequentialCall, llr: z.number(), lower: z.number(), upper: z.number() }).passthrough()).optional(),
+      sequential: z
+        .array(
+          z
+            .object({
+              input: z.string(),
+              call: sequentialCall,
+              llr: z.number(),
+              lower: z.number(),
+              upper: z.number(),
+            })
+            .passthrough(),
+        )
+        .optional(),
     })
     .passthrough()
     .optional(),
@@ -88,7 +111,8 @@ export interface ReadReport extends Verdict {
 export async function readShardReport(path: string): Promise<ShardVerdict | string> {
   const report = await readReport(path);
   if (typeof report === 'string') return report;
-  if (!report.shard) return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+  if (!report.shard)
+    return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
   return { ...report, shard: report.shard };
 }
 
@@ -106,11 +130,13 @@ export async function readReport(path: string): Promise<ReadReport | string> {
 
 /** A report file's bytes (read from disk, or fetched: a pipeline's artifact), checked as {@link readReport} checks a file. */
 export function reportFromBytes(bytes: Buffer, name: string): ReadReport | string {
-  if (bytes.length > MAX_REPORT_BYTES) return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
+  if (bytes.length > MAX_REPORT_BYTES)
+    return `report ${name} is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB`;
   const shape = checkJson(bytes, { rejectDuplicateKeys: true });
   if (!shape.ok) return `report ${name} is not valid JSON (${shape.error})`;
   const json = JSON.parse(bytes.toString('utf8')) as { version?: unknown };
-  if (json?.version !== REPORT_VERSION) return `report ${name} has format version ${excerpt(String(json?.version), 20)}, not ${REPORT_VERSION}; aggregate reports of the same release of the gate`;
+  if (json?.version !== REPORT_VERSION)
+    return `report ${name} has format version ${excerpt(String(json?.version), 20)}, not ${REPORT_VERSION}; aggregate reports of the same release of the gate`;
   const parsed = ShardReport.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -118,7 +144,8 @@ export function reportFromBytes(bytes: Buffer, name: string): ReadReport | strin
   }
   const report = parsed.data;
   const altered = contradiction(report);
-  if (altered) return `report ${name}${report.shard ? ` (shard ${report.shard})` : ''} contradicts itself: ${altered}; it was changed after the gate wrote it`;
+  if (altered)
+    return `report ${name}${report.shard ? ` (shard ${report.shard})` : ''} contradicts itself: ${altered}; it was changed after the gate wrote it`;
   return { ...report, file: name } as ReadReport;
 }
 
@@ -131,29 +158,52 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
     if (threshold.interval !== undefined || threshold.unmeasured !== undefined) continue;
     if (threshold.figure === 'repeats_passed') {
       const passed = report.repeats?.passed;
-      if (passed === undefined || threshold.actual !== passed || threshold.holds !== (passed === report.repeats?.run)) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
+      if (
+        passed === undefined ||
+        threshold.actual !== passed ||
+        threshold.holds !== (passed === report.repeats?.run)
+      )
+        return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on repeats that say otherwise`;
       continue;
     }
     // Judged again on the point value alone; a threshold's own rule is applied below.
     const plain: Omit<ReportThreshold, 'decidedBy'> & { decidedBy?: unknown } = { ...threshold };
     delete plain.decidedBy;
-    const again = checkThreshold({ ...plain, interval: undefined, unmeasured: undefined }, report.figures, FIGURE_SPECS);
+    const again = checkThreshold(
+      { ...plain, interval: undefined, unmeasured: undefined },
+      report.figures,
+      FIGURE_SPECS,
+    );
     const test = report.repeats?.sequential?.find((s) => s.input === threshold.input);
     if (threshold.decidedBy || test) {
       const wrong = sequentialContradiction(threshold, test, again.holds, legacy);
-      if (wrong || again.actual !== threshold.actual) return wrong ?? `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+      if (wrong || again.actual !== threshold.actual)
+        return (
+          wrong ??
+          `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`
+        );
       continue;
     }
-    if (again.holds !== threshold.holds || again.actual !== threshold.actual) return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
+    if (again.holds !== threshold.holds || again.actual !== threshold.actual)
+      return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
   }
-  if (report.outcome !== 'evaluated') return report.decision === 'fail' ? undefined : `a gate that could not evaluate says ${report.decision}`;
+  if (report.outcome !== 'evaluated')
+    return report.decision === 'fail'
+      ? undefined
+      : `a gate that could not evaluate says ${report.decision}`;
   if (!report.backendDecision) return 'it has no backend decision';
-  const expected = report.thresholds.filter((t) => !t.holds).reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
-  return expected === report.decision ? undefined : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
+  const expected = report.thresholds
+    .filter((t) => !t.holds)
+    .reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+  return expected === report.decision
+    ? undefined
+    : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
 }
 
 type ReportThreshold = z.output<typeof ShardReport>['thresholds'][number];
-type ReportTest = NonNullable<NonNullable<z.output<typeof ShardReport>['repeats']>['sequential']>[number];
+type ReportTest = NonNullable<
+  NonNullable<z.output<typeof ShardReport>['repeats']>['sequential']
+>[number];
 
 /**
  * Why a threshold judged by the sequential test (`repeats: auto`) cannot be what the gate wrote:
@@ -162,12 +212,29 @@ type ReportTest = NonNullable<NonNullable<z.output<typeof ShardReport>['repeats'
  * report of an older release (`legacy`, no `decidedBy` anywhere) was judged by a decided call
  * alone, and is read by that rule.
  */
-function sequentialContradiction(threshold: ReportThreshold, test: ReportTest | undefined, pointHolds: boolean, legacy: boolean): string | undefined {
+function sequentialContradiction(
+  threshold: ReportThreshold,
+  test: ReportTest | undefined,
+  pointHolds: boolean,
+  legacy: boolean,
+): string | undefined {
   const named = `threshold \`${threshold.input}\``;
-  if (!test) return `${named} says the sequential test judged it, but the report holds no sequential test for it`;
-  if ((test.call === 'holds' && !(test.llr >= test.upper)) || (test.call === 'breaks' && !(test.llr <= test.lower))) return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
-  if (threshold.decidedBy && threshold.decidedBy.call !== test.call) return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
-  if (!threshold.decidedBy && !legacy) return `${named} has a sequential test but does not say it was judged by it`;
-  const expected = !threshold.decidedBy && test.call !== 'undecided' ? test.call === 'holds' : pointHolds && test.call !== 'breaks';
-  return expected === threshold.holds ? undefined : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
+  if (!test)
+    return `${named} says the sequential test judged it, but the report holds no sequential test for it`;
+  if (
+    (test.call === 'holds' && !(test.llr >= test.upper)) ||
+    (test.call === 'breaks' && !(test.llr <= test.lower))
+  )
+    return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
+  if (threshold.decidedBy && threshold.decidedBy.call !== test.call)
+    return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
+  if (!threshold.decidedBy && !legacy)
+    return `${named} has a sequential test but does not say it was judged by it`;
+  const expected =
+    !threshold.decidedBy && test.call !== 'undecided'
+      ? test.call === 'holds'
+      : pointHolds && test.call !== 'breaks';
+  return expected === threshold.holds
+    ? undefined
+    : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }

@@ -3,10 +3,7 @@ import { trulayer } from './trulayer/index.js';
 import type { Backend } from './types.js';
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
-export const BACKENDS = [
-  sepurux,
-  trulayer,
-] as const satisfies readonly [Backend, ...Backend[]];
+export const BACKENDS = [sepurux, trulayer] as const satisfies readonly [Backend, ...Backend[]];
 
 /** The registered ids, the default first. */
 export const BACKEND_IDS = BACKENDS.map((backend) => backend.id) as [string, ...string[]];
@@ -14,7 +11,8 @@ export const BACKEND_IDS = BACKENDS.map((backend) => backend.id) as [string, ...
 /** The backend registered under `id`. */
 export function backendById(id: string): Backend {
   const backend = BACKENDS.find((candidate) => candidate.id === id);
-  if (!backend) throw new Error(`unreachable: input validation admits only ${BACKEND_IDS.join(', ')}`);
+  if (!backend)
+    throw new Error(`unreachable: input validation admits only ${BACKEND_IDS.join(', ')}`);
   return backend;
 }
 

@@ -14,7 +14,8 @@ export interface DetectedChange extends ChangeContext {
 
 type Env = NodeJS.ProcessEnv;
 const text = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
-const positive = (value: string | undefined) => (value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined);
+const positive = (value: string | undefined) =>
+  value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined;
 const key = (...parts: (string | undefined)[]) => parts.map((part) => part ?? '').join('/');
 
 /** `owner/name` out of a git remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`). */
@@ -28,7 +29,14 @@ export function repositoryOfRemote(remote: string | undefined): string | undefin
  * merge request and the commit. The idempotency key is stable for one job (a retried job is a
  * new one, as a new run attempt is on GitHub).
  */
-const DETECTORS: { ci: string; commitVariable?: string; detect: (env: Env) => boolean; read: (env: Env) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string; runUrl?: string | undefined } }[] = [
+const DETECTORS: {
+  ci: string;
+  commitVariable?: string;
+  detect: (env: Env) => boolean;
+  read: (
+    env: Env,
+  ) => Omit<ChangeContext, 'gateKey'> & { gateKey?: string; runUrl?: string | undefined };
+}[] = [
   {
     ci: 'GitLab CI',
     commitVariable: 'CI_COMMIT_SHA',
@@ -37,7 +45,9 @@ const DETECTORS: { ci: string; commitVariable?: string; detect: (env: Env) => bo
       repository: text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
       pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
       commitSha: text(env.CI_COMMIT_SHA),
-      gateKey: env.CI_JOB_ID ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID) : undefined,
+      gateKey: env.CI_JOB_ID
+        ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID)
+        : undefined,
       runUrl: text(env.CI_JOB_URL),
     }),
   },
@@ -78,8 +88,13 @@ const DETECTORS: { ci: string; commitVariable?: string; detect: (env: Env) => bo
     commitVariable: 'CIRCLE_SHA1',
     detect: (env) => env.CIRCLECI === 'true',
     read: (env) => ({
-      repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}` : 'unknown/unknown',
-      pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ?? positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
+      repository:
+        env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME
+          ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}`
+          : 'unknown/unknown',
+      pullRequestNumber:
+        positive(env.CIRCLE_PR_NUMBER) ??
+        positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
       commitSha: text(env.CIRCLE_SHA1),
       gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
       runUrl: text(env.CIRCLE_BUILD_URL),
@@ -95,5 +110,11 @@ export function detectChange(env: Env): DetectedChange {
   const detector = DETECTORS.find((candidate) => candidate.detect(env));
   if (!detector) return { ci: 'no CI', repository: 'unknown/unknown', gateKey: randomUUID() };
   const { gateKey, runUrl, ...change } = detector.read(env);
-  return { ci: detector.ci, ...change, ...(runUrl ? { runUrl } : {}), ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}), gateKey: gateKey ?? randomUUID() };
+  return {
+    ci: detector.ci,
+    ...change,
+    ...(runUrl ? { runUrl } : {}),
+    ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}),
+    gateKey: gateKey ?? randomUUID(),
+  };
 }

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a webhook payload the gate reads; every field is checked before use. */
 interface Payload {
-  pull_request?: { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { sha?: unknown; repo?: { full_name?: unknown } } };
+  pull_request?: {
+    number?: unknown;
+    head?: { sha?: unknown; repo?: { full_name?: unknown } | null };
+    base?: { sha?: unknown; repo?: { full_name?: unknown } };
+  };
   workflow_run?: { head_sha?: unknown; pull_requests?: { number?: unknown }[] };
   merge_group?: { head_sha?: unknown; base_sha?: unknown };
   issue?: { number?: unknown; pull_request?: unknown };
@@ -30,18 +34,32 @@ export interface GateTarget {
   workflowRunHeadSha?: string;
 }
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+const PULL_REQUEST_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+]);
 
 /**
  * Reads the target from the event: the pull request's head commit (not the merge commit in
  * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
  */
-export function readTarget(eventName: string, payload: unknown, env: NodeJS.ProcessEnv): GateTarget {
+export function readTarget(
+  eventName: string,
+  payload: unknown,
+  env: NodeJS.ProcessEnv,
+): GateTarget {
   const event = (payload ?? {}) as Payload;
   const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
   const headSha =
-    (pr ? text(pr.head?.sha) : eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : eventName === 'merge_group' ? text(event.merge_group?.head_sha) : undefined) ??
-    text(env.GITHUB_SHA);
+    (pr
+      ? text(pr.head?.sha)
+      : eventName === 'workflow_run'
+        ? text(event.workflow_run?.head_sha)
+        : eventName === 'merge_group'
+          ? text(event.merge_group?.head_sha)
+          : undefined) ?? text(env.GITHUB_SHA);
   const pullRequestNumber = pr
     ? number(pr.number)
     : eventName === 'workflow_run'
@@ -54,8 +72,13 @@ export function readTarget(eventName: string, payload: unknown, env: NodeJS.Proc
   const repository = text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
   const runId = text(env.GITHUB_RUN_ID);
   const server = text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-  const baseSha = pr ? text(pr.base?.sha) : eventName === 'merge_group' ? text(event.merge_group?.base_sha) : undefined;
-  const workflowRunHeadSha = eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : undefined;
+  const baseSha = pr
+    ? text(pr.base?.sha)
+    : eventName === 'merge_group'
+      ? text(event.merge_group?.base_sha)
+      : undefined;
+  const workflowRunHeadSha =
+    eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : undefined;
   return {
     repository,
     headSha,
@@ -66,7 +89,13 @@ export function readTarget(eventName: string, payload: unknown, env: NodeJS.Proc
     runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
     apiUrl: text(env.GITHUB_API_URL) ?? 'https://api.github.com',
     gateKey: runId
-      ? [repository, runId, env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', env.GITHUB_ACTION ?? ''].join('/')
+      ? [
+          repository,
+          runId,
+          env.GITHUB_RUN_ATTEMPT ?? '1',
+          env.GITHUB_JOB ?? '',
+          env.GITHUB_ACTION ?? '',
+        ].join('/')
       : randomUUID(),
   };
 }
@@ -94,6 +123,16 @@ export function readEventPayload(env: NodeJS.ProcessEnv): unknown {
 }
 
 /** The change as the core's backends see it. */
-export function changeOf(target: GateTarget): { repository: string; commitSha?: string; pullRequestNumber?: number; gateKey: string } {
-  return { repository: target.repository, commitSha: target.headSha, pullRequestNumber: target.pullRequestNumber, gateKey: target.gateKey };
+export function changeOf(target: GateTarget): {
+  repository: string;
+  commitSha?: string;
+  pullRequestNumber?: number;
+  gateKey: string;
+} {
+  return {
+    repository: target.repository,
+    commitSha: target.headSha,
+    pullRequestNumber: target.pullRequestNumber,
+    gateKey: target.gateKey,
+  };
 }

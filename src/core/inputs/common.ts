@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { insecureUrlReason } from '../transport/url.js';
 import { documented } from './declare.js';
-import { type CrossRule, flag, fraction, oneOf, optionalNumber, optionalText, parseInputs, requiredText, type RawInputs } from './fields.js';
+import {
+  type CrossRule,
+  flag,
+  fraction,
+  oneOf,
+  optionalNumber,
+  optionalText,
+  parseInputs,
+  requiredText,
+  type RawInputs,
+} from './fields.js';
 
 /** The staged-rollout modes: what a failing verdict does to the step and the check. */
 export const MODES = ['observe', 'soft', 'hard'] as const;
@@ -13,15 +23,25 @@ const httpsUrl = optionalText().transform((text, ctx) => {
   try {
     url = new URL(text);
   } catch {
-    ctx.addIssue({ code: 'custom', message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com`,
+    });
     return z.NEVER;
   }
   if (url.username || url.password) {
-    ctx.addIssue({ code: 'custom', message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root' });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
+    });
     return z.NEVER;
   }
   if (url.search || url.hash) {
-    ctx.addIssue({ code: 'custom', message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+    });
     return z.NEVER;
   }
   const insecure = insecureUrlReason(url);
@@ -42,7 +62,10 @@ const repeatCount = optionalText().transform((text, ctx): number | 'auto' => {
   if (text.toLowerCase() === 'auto') return 'auto';
   const value = Number(text);
   if (/^\d+$/.test(text) && value >= 1 && value <= 20) return value;
-  ctx.addIssue({ code: 'custom', message: `is "${text}"; write a whole number from 1 to 20, or \`auto\`` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `is "${text}"; write a whole number from 1 to 20, or \`auto\``,
+  });
   return z.NEVER;
 });
 
@@ -53,7 +76,8 @@ const repeatCount = optionalText().transform((text, ctx): number | 'auto' => {
  */
 export const credential = <T extends z.ZodType<string | undefined>>(schema: T) =>
   schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
-    message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
+    message:
+      'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
   });
 
 /** Verdicts read along the base branch by default. */
@@ -71,41 +95,72 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
     token: documented(
-      credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')),
-      { description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.', required: true, secret: true },
+      credential(
+        requiredText(
+          'the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)',
+        ),
+      ),
+      {
+        description:
+          'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.',
+        required: true,
+        secret: true,
+      },
     ),
     mode: documented(oneOf(MODES, 'hard'), {
       description:
         'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
       default: 'hard',
     }),
-    timeout: documented(optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000), {
-      description: 'Seconds the whole gate may take, retries included; past it the verdict is fail.',
-      default: '600',
-    }),
-    poll_interval: documented(optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000), {
-      description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
-      default: '5',
-    }),
+    timeout: documented(
+      optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000),
+      {
+        description:
+          'Seconds the whole gate may take, retries included; past it the verdict is fail.',
+        default: '600',
+      },
+    ),
+    poll_interval: documented(
+      optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000),
+      {
+        description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
+        default: '5',
+      },
+    ),
     confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
       description:
         'Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. TruLayer: intervals of the per-item scores; Sepurux: the Wilson interval of the pass rate where the count behind it is known; with `repeats`, intervals across the repeats. With `repeats: auto`, it sets the sequential test\'s error rates (default 0.95). Empty: point values.',
     }),
-    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), { description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.', default: 'fail' }),
+    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), {
+      description:
+        'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.',
+      default: 'fail',
+    }),
     repeats: documented(repeatCount, {
       description:
         'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
       default: '1',
     }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: most repeats to run.', default: String(DEFAULT_MAX_REPEATS) }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), { description: 'With `repeats: auto`: repeats started together before the first look.', default: String(DEFAULT_MIN_REPEATS) }),
+    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+      description: 'With `repeats: auto`: most repeats to run.',
+      default: String(DEFAULT_MAX_REPEATS),
+    }),
+    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+      description: 'With `repeats: auto`: repeats started together before the first look.',
+      default: String(DEFAULT_MIN_REPEATS),
+    }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
       description:
         'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
     }),
-    require_all_repeats: documented(flag(false), { description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.', default: 'false' }),
+    require_all_repeats: documented(flag(false), {
+      description:
+        'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
+      default: 'false',
+    }),
     max_pass_rate_drop: documented(fraction(), {
-      description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+      description:
+        'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
     }),
     max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
       description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
@@ -115,21 +170,29 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
       default: 'warn',
     }),
-    history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
-      description:
-        "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
-      default: String(DEFAULT_HISTORY),
-    }),
+    history: documented(
+      optionalNumber({ min: 0, max: 30, integer: true }).transform(
+        (count) => count ?? DEFAULT_HISTORY,
+      ),
+      {
+        description:
+          "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
+        default: String(DEFAULT_HISTORY),
+      },
+    ),
     baseline_from: documented(oneOf(['base', 'median'], 'base'), {
-      description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
+      description:
+        "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
       default: 'base',
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
-      description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
+      description:
+        'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
     }),
     shard: documented(
       optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
-        message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
+        message:
+          'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
       }),
       {
         description:
@@ -138,26 +201,42 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
     ),
     aggregate: documented(optionalText(), {
       description:
-        "Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.",
+        'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.',
     }),
     expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-      description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+      description:
+        'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
     }),
     head_sha: documented(
-      optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), { message: 'must be a full 40-character commit SHA' }),
-      { description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables." },
+      optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
+        message: 'must be a full 40-character commit SHA',
+      }),
+      {
+        description:
+          "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables.",
+      },
     ),
   });
 
 /** The shared inputs, validated, with their defaults applied (times in milliseconds). */
-export type CommonInputs = Omit<z.output<ReturnType<typeof commonSchema>>, 'timeout' | 'poll_interval'> & {
+export type CommonInputs = Omit<
+  z.output<ReturnType<typeof commonSchema>>,
+  'timeout' | 'poll_interval'
+> & {
   timeoutMs: number;
   pollIntervalMs: number;
 };
 
 /** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
-export function parseCommonInputs(raw: RawInputs, backends: readonly [string, ...string[]]): CommonInputs {
-  const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw, REPEAT_RULES);
+export function parseCommonInputs(
+  raw: RawInputs,
+  backends: readonly [string, ...string[]],
+): CommonInputs {
+  const { timeout, poll_interval, ...rest } = parseInputs(
+    commonSchema(backends),
+    raw,
+    REPEAT_RULES,
+  );
   return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
 }
 
@@ -176,17 +255,22 @@ const REPEAT_RULES: CrossRule<Common>[] = [
   {
     inputs: ['require_all_repeats'],
     broken: (i) => i.require_all_repeats && i.repeats === 1,
-    message: 'asks every repeat to pass, but `repeats` is 1; set `repeats` (e.g. 3, or `auto`), or remove it.',
+    message:
+      'asks every repeat to pass, but `repeats` is 1; set `repeats` (e.g. 3, or `auto`), or remove it.',
   },
   {
     inputs: ['max_repeats', 'min_repeats'],
-    broken: (i) => i.repeats === 'auto' && (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
-    message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+    broken: (i) =>
+      i.repeats === 'auto' &&
+      (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
+    message:
+      '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
   },
   {
     inputs: ['baseline_from', 'history'],
     broken: (i) => i.baseline_from === 'median' && i.history === 0,
-    message: '`baseline_from: median` takes the median of the `history`, which is off (`0`); set `history` (e.g. 10), or `baseline_from: base`.',
+    message:
+      '`baseline_from: median` takes the median of the `history`, which is off (`0`); set `history` (e.g. 10), or `baseline_from: base`.',
   },
   {
     inputs: ['expected_shards'],

@@ -35,7 +35,8 @@ export function documented<T extends z.ZodType>(schema: T, doc: InputDoc): T {
 export function declaredInputs(schema: z.ZodObject, backend?: string): DeclaredInput[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const doc = DOCS.get(field as z.ZodType);
-    if (!doc) throw new Error(`input ${name} has no documentation: wrap its schema in documented()`);
+    if (!doc)
+      throw new Error(`input ${name} has no documentation: wrap its schema in documented()`);
     return { name, ...doc, ...(backend ? { backend } : {}) };
   });
 }

@@ -7,7 +7,11 @@ export type RawInputs = Readonly<Record<string, string>>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An optional text input: empty means not given. */
-export const optionalText = () => z.string().trim().transform((value) => value || undefined);
+export const optionalText = () =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value || undefined);
 
 /** A required text input. */
 export const requiredText = (what: string) =>
@@ -43,7 +47,10 @@ export const optionalNumber = (rule: NumberRule = {}) =>
       (rule.max !== undefined && value > rule.max);
     if (broken) {
       const hint = rule.hint?.(value);
-      ctx.addIssue({ code: 'custom', message: `is "${text}"; write ${range}${hint ? ` (${hint})` : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is "${text}"; write ${range}${hint ? ` (${hint})` : ''}`,
+      });
       return z.NEVER;
     }
     return value;
@@ -54,18 +61,27 @@ export const fraction = () =>
   optionalNumber({
     min: 0,
     max: 1,
-    hint: (value) => (value > 1 && value <= 100 ? `it is a fraction: write "${value / 100}" for ${value}%` : undefined),
+    hint: (value) =>
+      value > 1 && value <= 100
+        ? `it is a fraction: write "${value / 100}" for ${value}%`
+        : undefined,
   });
 
 /** An input with a fixed set of values. */
-export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+export const oneOf = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+) =>
   z
     .string()
     .trim()
     .transform((value, ctx): T[number] => {
       const chosen = (value || fallback).toLowerCase();
       if ((values as readonly string[]).includes(chosen)) return chosen as T[number];
-      ctx.addIssue({ code: 'custom', message: `is "${value}"; write one of ${values.map((v) => `\`${v}\``).join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `is "${value}"; write one of ${values.map((v) => `\`${v}\``).join(', ')}`,
+      });
       return z.NEVER;
     });
 
@@ -101,12 +117,20 @@ export interface CrossRule<T> {
  * Parses `raw` with `schema`, then checks `rules`; every problem found is reported in one
  * {@link InputError}, each line naming its input.
  */
-export function parseInputs<S extends z.ZodObject>(schema: S, raw: RawInputs, rules: readonly CrossRule<z.output<S>>[] = []): z.output<S> {
+export function parseInputs<S extends z.ZodObject>(
+  schema: S,
+  raw: RawInputs,
+  rules: readonly CrossRule<z.output<S>>[] = [],
+): z.output<S> {
   // An input the runner did not hand over reads as empty, as `core.getInput` would.
-  const complete = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, raw[name] ?? '']));
+  const complete = Object.fromEntries(
+    Object.keys(schema.shape).map((name) => [name, raw[name] ?? '']),
+  );
   const parsed = schema.safeParse(complete);
   const problems = parsed.success
-    ? rules.filter((rule) => rule.broken(parsed.data)).map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
+    ? rules
+        .filter((rule) => rule.broken(parsed.data))
+        .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
     : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
   if (problems.length === 0 && parsed.success) return parsed.data;
   throw new InputError(problems.map((p) => `Input ${p}`));

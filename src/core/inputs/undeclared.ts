@@ -10,7 +10,9 @@ export function closestName(typed: string, declared: readonly string[]): string 
     const edits = distance(typed.toLowerCase(), name.toLowerCase());
     if (!best || edits < best.edits) best = { name, edits };
   }
-  return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3))) ? best.name : undefined;
+  return best && best.edits <= Math.min(MAX_EDITS, Math.max(1, Math.floor(typed.length / 3)))
+    ? best.name
+    : undefined;
 }
 
 /** Up to `most` of `names` within a few edits of `typed`, or containing it, closest first: "did you mean" for a name a backend lists. */
@@ -19,7 +21,10 @@ export function closestNames(typed: string, names: readonly string[], most: numb
   const wanted = typed.slice(0, 200).toLowerCase();
   return names
     .map((name) => ({ name, lower: name.slice(0, 200).toLowerCase() }))
-    .map(({ name, lower }) => ({ name, edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : distance(wanted, lower) }))
+    .map(({ name, lower }) => ({
+      name,
+      edits: lower.includes(wanted) || wanted.includes(lower) ? 0 : distance(wanted, lower),
+    }))
     .filter(({ edits }) => edits <= Math.max(2, Math.floor(wanted.length / 3)))
     .sort((a, b) => a.edits - b.edits || a.name.localeCompare(b.name))
     .slice(0, most)
@@ -31,7 +36,10 @@ export function closestNames(typed: string, names: readonly string[], most: numb
  * misspelt threshold (`min_pass_rat`) would otherwise be dropped and the gate judged without
  * it, so every front door makes these an input error.
  */
-export function undeclaredNames(given: readonly string[], declared: readonly string[]): { name: string; closest?: string }[] {
+export function undeclaredNames(
+  given: readonly string[],
+  declared: readonly string[],
+): { name: string; closest?: string }[] {
   const known = new Set(declared);
   return [...new Set(given)]
     .filter((name) => !known.has(name))

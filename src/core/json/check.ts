@@ -7,7 +7,11 @@
 /** What the bytes hold at the top level, or where they stop being JSON. */
 export type JsonShape =
   | { ok: true; topLevel: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' }
-  | { ok: false; error: string; /** The error is a member named twice (with `rejectDuplicateKeys`). */ duplicate?: true };
+  | {
+      ok: false;
+      error: string;
+      /** The error is a member named twice (with `rejectDuplicateKeys`). */ duplicate?: true;
+    };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -50,7 +54,12 @@ export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): Js
     }
   };
   const expect = (byte: number, what: string) => {
-    if (bytes[i] !== byte) fail(bytes[i] === undefined ? `unexpected end of data, expected ${what}` : `unexpected ${describe(bytes[i])}, expected ${what}`);
+    if (bytes[i] !== byte)
+      fail(
+        bytes[i] === undefined
+          ? `unexpected end of data, expected ${what}`
+          : `unexpected ${describe(bytes[i])}, expected ${what}`,
+      );
     i++;
   };
   const string = () => {
@@ -79,10 +88,14 @@ export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): Js
     if (options.rejectDuplicateKeys) {
       const raw = bytes.subarray(start, i);
       // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
-      const name = raw.includes(BACKSLASH) ? (JSON.parse(decoder.decode(raw)) as string) : decoder.decode(raw.subarray(1, -1));
+      const name = raw.includes(BACKSLASH)
+        ? (JSON.parse(decoder.decode(raw)) as string)
+        : decoder.decode(raw.subarray(1, -1));
       const seen = names[names.length - 1];
       if (seen?.has(name)) {
-        const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+        const problem = new SyntaxProblem(
+          `member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`,
+        );
         problem.duplicate = true;
         throw problem;
       }
@@ -93,7 +106,12 @@ export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): Js
     skipSpace();
   };
   const digits = () => {
-    if (!isDigit(bytes[i])) fail(bytes[i] === undefined ? 'unexpected end of data in a number' : `unexpected ${describe(bytes[i])} in a number`);
+    if (!isDigit(bytes[i]))
+      fail(
+        bytes[i] === undefined
+          ? 'unexpected end of data in a number'
+          : `unexpected ${describe(bytes[i])} in a number`,
+      );
     while (isDigit(bytes[i])) i++;
   };
   const number = () => {
@@ -143,11 +161,16 @@ export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): Js
         number();
       } else if (b !== undefined && LITERALS[b]) {
         const [word, literalKind] = LITERALS[b];
-        for (let k = 0; k < word.length; k++) if (bytes[i + k] !== word[k]) fail('unexpected literal');
+        for (let k = 0; k < word.length; k++)
+          if (bytes[i + k] !== word[k]) fail('unexpected literal');
         i += word.length;
         kind = literalKind;
       } else {
-        fail(b === undefined ? 'unexpected end of data, expected a value' : `unexpected ${describe(b)}, expected a value`);
+        fail(
+          b === undefined
+            ? 'unexpected end of data, expected a value'
+            : `unexpected ${describe(b)}, expected a value`,
+        );
       }
       topLevel ??= kind;
       // After a value: close containers, or go on to the next element.
@@ -169,18 +192,28 @@ export function checkJson(bytes: Uint8Array, options: JsonCheckOptions = {}): Js
       }
     }
   } catch (error) {
-    if (error instanceof SyntaxProblem) return { ok: false, error: error.message, ...(error.duplicate ? { duplicate: true as const } : {}) };
+    if (error instanceof SyntaxProblem)
+      return {
+        ok: false,
+        error: error.message,
+        ...(error.duplicate ? { duplicate: true as const } : {}),
+      };
     throw error;
   }
 }
 
 function isHex(b: number | undefined): boolean {
-  return b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+  return (
+    b !== undefined &&
+    ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66))
+  );
 }
 
 function describe(b: number | undefined): string {
   if (b === undefined) return 'end of data';
-  return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+  return b >= 0x20 && b < 0x7f
+    ? `'${String.fromCharCode(b)}'`
+    : `byte 0x${b.toString(16).padStart(2, '0')}`;
 }
 
 /** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */

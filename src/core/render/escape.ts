@@ -25,7 +25,8 @@ const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
 const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
 /** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
 const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
-const breakCommitId = (hex: string) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
+const breakCommitId = (hex: string) =>
+  hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
 
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 export function escapeText(value: string, max = 300): string {
@@ -33,7 +34,11 @@ export function escapeText(value: string, max = 300): string {
   // eslint-disable-next-line no-control-regex
   const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
   return truncate(flat, max)
-    .replace(AUTOLINK_TRIGGERS, (trigger) => (/^gh-$/i.test(trigger) ? `${trigger}${ZWJ}` : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`))
+    .replace(AUTOLINK_TRIGGERS, (trigger) =>
+      /^gh-$/i.test(trigger)
+        ? `${trigger}${ZWJ}`
+        : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`,
+    )
     .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
     .replace(COMMIT_ID, breakCommitId)
     .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
@@ -56,7 +61,10 @@ export function safeUrl(value: string | undefined): string | undefined {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
     // Parentheses would end a markdown link early; percent-encoding keeps the URL the same.
-    return url.href.replace(/[()<>\s"']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return url.href.replace(
+      /[()<>\s"']/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
   } catch {
     return undefined;
   }

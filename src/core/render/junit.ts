@@ -3,8 +3,15 @@ import { describeThreshold, type ThresholdResult, type Verdict } from '../verdic
 
 /** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
 function xml(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+  return (
+    value
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(
+        /[&<>"']/g,
+        (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
+      )
+  );
 }
 
 interface TestCase {
@@ -15,12 +22,18 @@ interface TestCase {
 
 /** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
 function thresholdCase(t: ThresholdResult, prefix = ''): TestCase {
-  return { name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`, ...(t.holds ? {} : { failure: describeThreshold(t) }) };
+  return {
+    name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
+    ...(t.holds ? {} : { failure: describeThreshold(t) }),
+  };
 }
 
 /** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
 function shardCase(shard: ShardRow): TestCase {
-  return { name: `shard ${shard.shard}`, ...(shard.decision === 'fail' ? { failure: shard.reason } : {}) };
+  return {
+    name: `shard ${shard.shard}`,
+    ...(shard.decision === 'fail' ? { failure: shard.reason } : {}),
+  };
 }
 
 /**
@@ -32,22 +45,30 @@ export function renderJUnit(verdict: Verdict, suite: string): string {
   const shards = verdict.shards ?? [];
   const cases: TestCase[] =
     verdict.outcome !== 'evaluated'
-      ? [{ name: `${verdict.backend} verdict`, failure: verdict.reason }, ...shards.map((s) => shardCase(s))]
+      ? [
+          { name: `${verdict.backend} verdict`, failure: verdict.reason },
+          ...shards.map((s) => shardCase(s)),
+        ]
       : shards.length > 0
         ? // An aggregate: a test case per shard, then the pooled thresholds.
-          [...shards.map((s) => shardCase(s)), ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled '))]
+          [
+            ...shards.map((s) => shardCase(s)),
+            ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled ')),
+          ]
         : [
-          {
-            name: `${verdict.backend} decision`,
-            ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
-          },
-          ...verdict.thresholds.map((t) => thresholdCase(t)),
-        ];
+            {
+              name: `${verdict.backend} decision`,
+              ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
+            },
+            ...verdict.thresholds.map((t) => thresholdCase(t)),
+          ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const seconds = (verdict.durationMs / 1000).toFixed(3);
   const properties = [
     ['decision', verdict.decision],
-    ...Object.entries(verdict.ids).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ...Object.entries(verdict.ids).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
     ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
   ];
   const lines = [
@@ -55,7 +76,9 @@ export function renderJUnit(verdict: Verdict, suite: string): string {
     `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
     `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
     '    <properties>',
-    ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
+    ...properties.map(
+      ([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`,
+    ),
     '    </properties>',
     ...cases.map((c) =>
       c.failure === undefined

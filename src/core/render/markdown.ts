@@ -25,14 +25,19 @@ export interface RenderOptions {
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
 
-
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
-  const lines: string[] = [`## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`, ''];
+  const lines: string[] = [
+    `## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
+    '',
+  ];
   // Shown as written: the backticks around input names stay, as in the `reason` output.
   lines.push(escapeText(verdict.reason, 1000), '');
   if (options.mode !== 'hard' && verdict.decision !== 'pass') {
-    lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
+    lines.push(
+      `*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`,
+      '',
+    );
   }
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
@@ -42,10 +47,20 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
   // The link text names the host, so a reader sees where a backend's link leads before following it.
-  if (dashboard) lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
+  if (dashboard)
+    lines.push(
+      `[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`,
+      '',
+    );
   lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
   const footer = options.footer ? `\n${options.footer}` : '';
-  return fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer;
+  return (
+    fit(
+      lines.join('\n'),
+      options.maxChars - footer.length,
+      options.fullVerdictAt ?? 'the `report_file` output',
+    ) + footer
+  );
 }
 
 function figureTable(verdict: Verdict): string[] {
@@ -59,37 +74,66 @@ function figureTable(verdict: Verdict): string[] {
   };
   const checked = new Set(verdict.thresholds.map((t) => t.figure));
   const rows = verdict.thresholds.map(
-    (t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`,
+    (t) =>
+      `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`,
   );
   for (const [figure, value] of Object.entries(verdict.figures)) {
     const spec = figureSpec(figure);
-    if (!checked.has(figure)) rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
+    if (!checked.has(figure))
+      rows.push(
+        `| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`,
+      );
   }
   if (rows.length === 0) return [];
   const medianOf = verdict.baseline?.medianOf;
-  const baseColumn = medianOf ? `Base median of ${medianOf}` : base ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})` : '';
-  const head = base ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |` : '| | Figure | Value | Threshold |';
-  return [head, base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |', ...rows, '', ...baselineNotes(verdict)];
+  const baseColumn = medianOf
+    ? `Base median of ${medianOf}`
+    : base
+      ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})`
+      : '';
+  const head = base
+    ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |`
+    : '| | Figure | Value | Threshold |';
+  return [
+    head,
+    base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...baselineNotes(verdict),
+  ];
 }
 
 /** What the comparison with the base branch adds: why there is none, or what newly fails. */
 function baselineNotes(verdict: Verdict): string[] {
   const comparison = verdict.baseline;
   if (!comparison) return [];
-  if (!comparison.record) return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+  if (!comparison.record)
+    return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
   const walked = comparison.walkedBack
-    ? [`*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`, '']
+    ? [
+        `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,
+        '',
+      ]
     : [];
   const tools = comparison.newlyFailingTools;
   if (tools.length === 0) return walked;
   // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
-  const bounded = comparison.record.omitted?.failingTools ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*` : '';
-  return [...walked, `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`, ''];
+  const bounded = comparison.record.omitted?.failingTools
+    ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*`
+    : '';
+  return [
+    ...walked,
+    `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`,
+    '',
+  ];
 }
 
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools: readonly string[]): string {
-  const shown = tools.slice(0, 10).map((tool) => escapeText(tool, 80)).join(', ');
+  const shown = tools
+    .slice(0, 10)
+    .map((tool) => escapeText(tool, 80))
+    .join(', ');
   return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 
@@ -98,27 +142,45 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
   const history = verdict.history?.tools.length ? verdict.history : undefined;
   const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
   // With a history, the change's new failures come first: known ones were there before it.
-  const tools = history ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool))) : byCount;
+  const tools = history
+    ? [...byCount].sort(
+        (a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)),
+      )
+    : byCount;
   const lines = [...historyLines(verdict)];
   if (tools.length === 0) return lines;
   const along = (tool: string) => {
     const seen = history?.tools.find((t) => t.tool === tool);
     return seen ? ` ${alongCell(seen, 'failed')} |` : '';
   };
-  const shown = tools.slice(0, maxTools).map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
-  const more = tools.length > maxTools ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`] : [];
-  const head = history ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |'] : ['| Tool | Failures |', '| --- | --- |'];
+  const shown = tools
+    .slice(0, maxTools)
+    .map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+  const more =
+    tools.length > maxTools
+      ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`]
+      : [];
+  const head = history
+    ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |']
+    : ['| Tool | Failures |', '| --- | --- |'];
   return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
 }
 
 /** A tool or item beside the base branch: **new** (it never failed there), or known, in m of N and when it last did not. */
-function alongCell(seen: { failedIn: number; of: number; lastPassed?: { sha: string; at: string } }, verb: 'failed' | 'regressed'): string {
-  if (seen.failedIn === 0) return `**new**: never ${verb} in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`;
-  const passed = seen.lastPassed ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})` : ', never passed there';
+function alongCell(
+  seen: { failedIn: number; of: number; lastPassed?: { sha: string; at: string } },
+  verb: 'failed' | 'regressed',
+): string {
+  if (seen.failedIn === 0)
+    return `**new**: never ${verb} in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`;
+  const passed = seen.lastPassed
+    ? `, last passed ${seen.lastPassed.at.slice(0, 10)} (${codeSpan(seen.lastPassed.sha.slice(0, 7))})`
+    : ', never passed there';
   return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 
-const isKnown = (history: NonNullable<Verdict['history']>, tool: string) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
+const isKnown = (history: NonNullable<Verdict['history']>, tool: string) =>
+  (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
 
 /** Eight heights of a text sparkline, lowest first. */
 const SPARKS = '▁▂▃▄▅▆▇█';
@@ -133,7 +195,12 @@ function historyLines(verdict: Verdict): string[] {
     const spec = figureSpec(trend.figure);
     const values = trend.values.map((v) => v.value);
     const [low, high] = [Math.min(...values), Math.max(...values)];
-    const spark = values.map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))]).join('');
+    const spark = values
+      .map(
+        (v) =>
+          SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))],
+      )
+      .join('');
     const here = verdict.figures[trend.figure];
     lines.push(
       `**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`,
@@ -142,7 +209,8 @@ function historyLines(verdict: Verdict): string[] {
   } else {
     lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
   }
-  if (history.notes.length > 0) lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+  if (history.notes.length > 0)
+    lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
   return lines;
 }
 
@@ -150,7 +218,10 @@ function historyLines(verdict: Verdict): string[] {
 function repeatSection(verdict: Verdict): string[] {
   const repeats = verdict.repeats;
   if (!repeats) return [];
-  const lines = [`**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`, ''];
+  const lines = [
+    `**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
+    '',
+  ];
   const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
     const spec = figureSpec(figure);
     return `${escapeText((spec?.label ?? figure).toLowerCase(), 40)} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
@@ -159,18 +230,41 @@ function repeatSection(verdict: Verdict): string[] {
   const seen = repeats.detectable.map((d) => {
     const figure = verdict.thresholds.find((t) => t.input === d.input);
     const spec = figure ? figureSpec(figure.figure) : undefined;
-    const needed = d.observed !== undefined ? (d.repeatsNeeded ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise` : '') : '';
+    const needed =
+      d.observed !== undefined
+        ? d.repeatsNeeded
+          ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise`
+          : ''
+        : '';
     return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
   });
   if (seen.length) lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
-  if (repeats.flakyTools.length) lines.push(`**Flaky** (failing in some repeats, not all): ${toolNames(repeats.flakyTools)}`, '');
-  if (repeats.steadyTools.length) lines.push(`**Failing in every repeat**: ${toolNames(repeats.steadyTools)}`, '');
-  const shown = FIGURE_SPECS.filter((spec) => repeats.rows.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
-  lines.push(`| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`, `| --- | --- |${' --- |'.repeat(shown.length + 1)}`);
+  if (repeats.flakyTools.length)
+    lines.push(
+      `**Flaky** (failing in some repeats, not all): ${toolNames(repeats.flakyTools)}`,
+      '',
+    );
+  if (repeats.steadyTools.length)
+    lines.push(`**Failing in every repeat**: ${toolNames(repeats.steadyTools)}`, '');
+  const shown = FIGURE_SPECS.filter((spec) =>
+    repeats.rows.some((row) => row.figures[spec.name] !== undefined),
+  ).slice(0, 4);
+  lines.push(
+    `| Repeat | Decision | ${shown.map((spec) => escapeText(spec.label, 40)).join(' | ')} | Run |`,
+    `| --- | --- |${' --- |'.repeat(shown.length + 1)}`,
+  );
   for (const row of repeats.rows.slice(0, 20)) {
     const link = safeUrl(row.dashboardUrl);
-    const run = row.runId ? (link ? `[${codeSpan(row.runId, 40)}](${link})` : codeSpan(row.runId, 40)) : row.outcome === 'error' ? escapeText(row.reason, 120) : '';
-    lines.push(`| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
+    const run = row.runId
+      ? link
+        ? `[${codeSpan(row.runId, 40)}](${link})`
+        : codeSpan(row.runId, 40)
+      : row.outcome === 'error'
+        ? escapeText(row.reason, 120)
+        : '';
+    lines.push(
+      `| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`,
+    );
   }
   lines.push('');
   return lines;
@@ -183,7 +277,9 @@ const MAX_SHARD_ROWS = 300;
 function shardTable(verdict: Verdict): string[] {
   const shards = verdict.shards;
   if (!shards || shards.length === 0) return [];
-  const shown = FIGURE_SPECS.filter((spec) => shards.some((row) => row.figures[spec.name] !== undefined)).slice(0, 4);
+  const shown = FIGURE_SPECS.filter((spec) =>
+    shards.some((row) => row.figures[spec.name] !== undefined),
+  ).slice(0, 4);
   const rows = [...shards]
     .sort((a, b) => worstFirst(a.decision, b.decision) || a.shard.localeCompare(b.shard))
     .slice(0, MAX_SHARD_ROWS)
@@ -191,7 +287,12 @@ function shardTable(verdict: Verdict): string[] {
       const link = safeUrl(row.dashboardUrl);
       return `| ${escapeText(row.shard, 100)} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${link ? `[open](${link})` : ''} |`;
     });
-  const more = shards.length > MAX_SHARD_ROWS ? [`| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`] : [];
+  const more =
+    shards.length > MAX_SHARD_ROWS
+      ? [
+          `| *and ${shards.length - MAX_SHARD_ROWS} more shards* | |${' |'.repeat(shown.length + 1)}`,
+        ]
+      : [];
   return [
     `**Shards** (${shards.length}; the worst decides)`,
     '',
@@ -203,32 +304,54 @@ function shardTable(verdict: Verdict): string[] {
   ];
 }
 
-const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
+const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) =>
+  ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'warn', 'pass'].indexOf(b);
 
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict: Verdict): string[] {
   const bars = verdict.errorBars;
-  if (!bars || (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0)) return [];
+  if (
+    !bars ||
+    (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0)
+  )
+    return [];
   const spec = figureSpec('mean_score');
   const interval = (name: string, i: NonNullable<typeof bars.meanDelta>) =>
     `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-  const lines = [`**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`, ''];
+  const lines = [
+    `**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`,
+    '',
+  ];
   const stated = [
     bars.passRate ? interval('pass rate', bars.passRate) : '',
     bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
     bars.meanScore ? interval('mean score', bars.meanScore) : '',
   ].filter(Boolean);
   if (stated.length) lines.push(`${stated.join('; ')}.`, '');
-  if (bars.itemsNeeded) lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
+  if (bars.itemsNeeded)
+    lines.push(
+      `The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`,
+      '',
+    );
   if (bars.regressed.length) {
     // With a history, the items that regressed for the first time come first.
     const marks = verdict.history?.items ?? [];
     const seen = (item: string) => marks.find((m) => m.item === item);
-    const regressed = marks.length ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0)) : bars.regressed;
-    lines.push(`| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`, `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`);
+    const regressed = marks.length
+      ? [...bars.regressed].sort(
+          (a, b) =>
+            Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0),
+        )
+      : bars.regressed;
+    lines.push(
+      `| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`,
+      `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`,
+    );
     for (const r of regressed) {
       const mark = seen(r.item);
-      lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |${marks.length ? ` ${mark ? alongCell(mark, 'regressed') : ''} |` : ''}`);
+      lines.push(
+        `| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |${marks.length ? ` ${mark ? alongCell(mark, 'regressed') : ''} |` : ''}`,
+      );
     }
     lines.push('');
   }
@@ -244,8 +367,14 @@ function whySection(verdict: Verdict, maxGroups: number): string[] {
   const list = (items: string[]) => items.map((item) => escapeText(item, 80)).join(', ');
   const rows = why.groups
     .slice(0, maxGroups)
-    .map((g) => `| ${g.count} | ${escapeText(g.rule ?? '—', 80)} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`);
-  const more = why.groups.length > maxGroups ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`] : [];
+    .map(
+      (g) =>
+        `| ${g.count} | ${escapeText(g.rule ?? '—', 80)} | ${escapeText(g.source, 20)}: ${escapeText(g.kind, 60)} | ${escapeText(g.action ?? '', 40)} | ${list(g.tools)} | ${list(g.attempts)} | ${g.reasons.map((r) => escapeText(r, 200)).join('<br>')} |`,
+    );
+  const more =
+    why.groups.length > maxGroups
+      ? [`| *and ${why.groups.length - maxGroups} more groups* | | | | | | |`]
+      : [];
   return [
     '**Why it failed**',
     '',
@@ -262,13 +391,18 @@ function whySection(verdict: Verdict, maxGroups: number): string[] {
 function detailLine(verdict: Verdict, options: RenderOptions): string {
   const ids = Object.entries(verdict.ids)
     .filter(([, value]) => value)
-    .map(([key, value]) => `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`);
+    .map(
+      ([key, value]) =>
+        `${escapeText(ID_SPECS.find((spec) => spec.name === key)?.label ?? key, 40)} ${codeSpan(String(value))}`,
+    );
   return [
     `${escapeText(verdict.backend, 40)}${verdict.status ? ` status ${escapeText(verdict.status, 40)}` : ''}`,
     ...ids,
     ...(options.commitSha ? [`commit ${codeSpan(options.commitSha.slice(0, 12))}`] : []),
     `${(verdict.durationMs / 1000).toFixed(1)}s`,
-    ...(safeUrl(options.runUrl) ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`] : []),
+    ...(safeUrl(options.runUrl)
+      ? [`[${options.runLabel ?? 'workflow run'}](${safeUrl(options.runUrl)})`]
+      : []),
   ].join(' · ');
 }
 

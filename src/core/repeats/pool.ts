@@ -1,5 +1,12 @@
 import type { FigureSpec } from '../figures.js';
-import { type Interval, meanAndSd, meanInterval, normalQuantile, tQuantile, wilsonInterval } from '../stats.js';
+import {
+  type Interval,
+  meanAndSd,
+  meanInterval,
+  normalQuantile,
+  tQuantile,
+  wilsonInterval,
+} from '../stats.js';
 import type { Figures } from '../verdict.js';
 
 /** The passes behind a rate in every repeat, when each repeat's rate times its trials is a whole number. */
@@ -52,13 +59,19 @@ export function poolFigures(repeats: readonly Figures[], specs: readonly FigureS
     const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
     const total = weighted ? weights.reduce<number>((sum, w) => sum + (w ?? 0), 0) : present.length;
     if (weighted) pooled.weights[spec.name] = weights as number[];
-    pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
+    pooled.figures[spec.name] = round(
+      present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total,
+    );
   }
   return pooled;
 }
 
 /** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */
-function countsOf(repeats: readonly Figures[], rate: string, trials: string): PooledCount | undefined {
+function countsOf(
+  repeats: readonly Figures[],
+  rate: string,
+  trials: string,
+): PooledCount | undefined {
   let passes = 0;
   let total = 0;
   for (const figures of repeats) {
@@ -74,7 +87,11 @@ function countsOf(repeats: readonly Figures[], rate: string, trials: string): Po
 }
 
 /** A figure's interval across the repeats: Wilson of the pooled counts where known, else a t interval of the values (two repeats at least). */
-export function pooledInterval(pooled: Pooled, figure: string, confidence: number): Interval | undefined {
+export function pooledInterval(
+  pooled: Pooled,
+  figure: string,
+  confidence: number,
+): Interval | undefined {
   const count = pooled.counts[figure];
   if (count) return wilsonInterval(count.passes, count.trials, confidence);
   const values = pooled.values[figure];
@@ -86,15 +103,27 @@ export function pooledInterval(pooled: Pooled, figure: string, confidence: numbe
  * smallest shortfall it tells from noise; the repeats an observed shortfall would need are the
  * fewest whose interval would be narrower than it.
  */
-export function detectability(pooled: Pooled, figure: string, confidence: number, observed: number | undefined, repeats: number): { shortfall: number; repeatsNeeded?: number } | undefined {
+export function detectability(
+  pooled: Pooled,
+  figure: string,
+  confidence: number,
+  observed: number | undefined,
+  repeats: number,
+): { shortfall: number; repeatsNeeded?: number } | undefined {
   const count = pooled.counts[figure];
   const z = normalQuantile(1 - (1 - confidence) / 2);
   if (count) {
     const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
     const perRepeat = count.trials / repeats;
     const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
-    const needed = observed && observed > 0 ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat) : undefined;
-    return { shortfall: round(shortfall), ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}) };
+    const needed =
+      observed && observed > 0
+        ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
+        : undefined;
+    return {
+      shortfall: round(shortfall),
+      ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
+    };
   }
   const values = pooled.values[figure];
   if (!values || values.length < 2) return undefined;
@@ -102,7 +131,8 @@ export function detectability(pooled: Pooled, figure: string, confidence: number
   if (!(sd > 0)) return { shortfall: 0 };
   const half = (n: number) => tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
   let needed: number | undefined;
-  if (observed && observed > 0) for (let n = 2; n <= 1000 && needed === undefined; n++) if (half(n) < observed) needed = n;
+  if (observed && observed > 0)
+    for (let n = 2; n <= 1000 && needed === undefined; n++) if (half(n) < observed) needed = n;
   return { shortfall: round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
 }
 

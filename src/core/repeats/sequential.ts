@@ -32,7 +32,10 @@ export interface SequentialQuestion {
  * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
  * limit, so the test can never call a threshold that the pooled figure misses.
  */
-export function sequentialTest(question: SequentialQuestion, data: SequentialData): SequentialState {
+export function sequentialTest(
+  question: SequentialQuestion,
+  data: SequentialData,
+): SequentialState {
   const { input, comparator, limit, margin, alpha, beta } = question;
   const upper = Math.log((1 - beta) / alpha);
   const lower = Math.log(beta / (1 - alpha));
@@ -50,18 +53,37 @@ export function sequentialTest(question: SequentialQuestion, data: SequentialDat
   } else {
     const { values } = data;
     const weights = scaledWeights(values.length, data.weights);
-    const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
+    const sd =
+      values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
     const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
-    llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
+    llr = values.reduce(
+      (sum, x, i) =>
+        sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance),
+      0,
+    );
     on = 'values';
   }
   const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
-  const call = !enough ? 'undecided' : llr >= upper ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
-  return { input, call, llr: Number(llr.toFixed(4)), lower: Number(lower.toFixed(4)), upper: Number(upper.toFixed(4)), on };
+  const call = !enough
+    ? 'undecided'
+    : llr >= upper
+      ? 'holds'
+      : llr <= lower
+        ? 'breaks'
+        : 'undecided';
+  return {
+    input,
+    call,
+    llr: Number(llr.toFixed(4)),
+    lower: Number(lower.toFixed(4)),
+    upper: Number(upper.toFixed(4)),
+    on,
+  };
 }
 
 /** What a sequential test on one figure is given: pooled counts, or the repeats' values (with their weights). */
-export type SequentialData = { count: PooledCount } | { values: readonly number[]; weights?: readonly number[] };
+export type SequentialData =
+  { count: PooledCount } | { values: readonly number[]; weights?: readonly number[] };
 
 /**
  * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
@@ -74,7 +96,11 @@ export type SequentialData = { count: PooledCount } | { values: readonly number[
  * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
  * pooled figure is the same either way (passes over trials is the trial-weighted mean).
  */
-export function sequentialData(pooled: Pooled, figure: string, domain: FigureDomain): SequentialData | undefined {
+export function sequentialData(
+  pooled: Pooled,
+  figure: string,
+  domain: FigureDomain,
+): SequentialData | undefined {
   const count = pooled.counts[figure];
   const values = pooled.values[figure];
   const [min, max] = [domain.min ?? 0, domain.max ?? 1];
@@ -87,7 +113,13 @@ export function sequentialData(pooled: Pooled, figure: string, domain: FigureDom
 
 /** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
 function scaledWeights(n: number, weights: readonly number[] | undefined): number[] | undefined {
-  if (!weights || weights.length !== n || n === 0 || !weights.every((w) => Number.isFinite(w) && w > 0)) return undefined;
+  if (
+    !weights ||
+    weights.length !== n ||
+    n === 0 ||
+    !weights.every((w) => Number.isFinite(w) && w > 0)
+  )
+    return undefined;
   const total = weights.reduce((sum, w) => sum + w, 0);
   return weights.map((w) => (w * n) / total);
 }
@@ -96,5 +128,7 @@ function scaledWeights(n: number, weights: readonly number[] | undefined): numbe
 function weightedSd(values: readonly number[], weights: readonly number[]): number {
   const n = values.length;
   const mean = values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * x, 0) / n;
-  return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
+  return Math.sqrt(
+    values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1),
+  );
 }

@@ -50,30 +50,55 @@ export function exchange(spec: ExchangeRequest): Promise<Exchange> {
       } else resolve(value as Exchange);
     };
     const timer = setTimeout(
-      () => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      () =>
+        finish(
+          Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
       spec.timeoutMs,
     );
     let req;
     try {
-      req = send(spec.url, { method: spec.method, headers: spec.headers, agent: spec.agent, signal: controller.signal });
+      req = send(spec.url, {
+        method: spec.method,
+        headers: spec.headers,
+        agent: spec.agent,
+        signal: controller.signal,
+      });
     } catch (error) {
       // Invalid headers and the like throw here: a local error, nothing was sent.
       finish(error as Error);
       return;
     }
     req.on('error', (error) => finish(error));
-    req.on('response', (response) => readBody(response, spec.maxBodyBytes, (error, body) => finish(error, body && { status: response.statusCode ?? 0, headers: response.headers, body })));
+    req.on('response', (response) =>
+      readBody(response, spec.maxBodyBytes, (error, body) =>
+        finish(
+          error,
+          body && { status: response.statusCode ?? 0, headers: response.headers, body },
+        ),
+      ),
+    );
     req.end(spec.body);
   });
 }
 
-function readBody(response: IncomingMessage, maxBytes: number, done: (error: Error | undefined, body?: Buffer) => void): void {
+function readBody(
+  response: IncomingMessage,
+  maxBytes: number,
+  done: (error: Error | undefined, body?: Buffer) => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   response.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size > maxBytes) {
-      done(new BodyTooLargeError(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`));
+      done(
+        new BodyTooLargeError(
+          `the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`,
+        ),
+      );
       response.destroy();
       return;
     }
@@ -84,6 +109,11 @@ function readBody(response: IncomingMessage, maxBytes: number, done: (error: Err
   // A reset in the middle of the body closes the message without an 'end' (and, depending on
   // Node's version, without an 'error').
   response.on('close', () => {
-    if (!response.complete) done(Object.assign(new Error('the connection closed in the middle of the answer'), { code: 'ECONNRESET' }));
+    if (!response.complete)
+      done(
+        Object.assign(new Error('the connection closed in the middle of the answer'), {
+          code: 'ECONNRESET',
+        }),
+      );
   });
 }

@@ -115,17 +115,34 @@ export class JsonTransport {
       } catch (error) {
         if (error instanceof BackendCallError) throw error;
         if (error instanceof BodyTooLargeError) {
-          throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
+          throw new BackendCallError(
+            call,
+            `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`,
+          );
         }
         if (isLocalError(error)) throw localFailure(call, error);
         const retryable = spec.idempotent || neverReachedServer(error);
-        if (!retryable || attempt >= this.maxAttempts) throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
-        await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
+        if (!retryable || attempt >= this.maxAttempts)
+          throw connectionFailure(
+            call,
+            error,
+            attempt,
+            this.urlSetting,
+            this.options.service ?? 'the backend',
+          );
+        await this.pause(
+          call,
+          backoffMs(attempt, this.random),
+          `${describeConnectionError(error)}`,
+        );
         continue;
       }
       const { status } = response;
-      if (status >= 200 && status < 300) return parseAnswer(call, response, spec.schema, this.urlSetting);
-      const retryable = RETRYABLE_STATUSES.has(status) && (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
+      if (status >= 200 && status < 300)
+        return parseAnswer(call, response, spec.schema, this.urlSetting);
+      const retryable =
+        RETRYABLE_STATUSES.has(status) &&
+        (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
       if (!retryable || attempt >= this.maxAttempts) throw this.failure(call, response, spec.hints);
       const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
       if (asked !== undefined && asked > deadline.remainingMs()) {
@@ -152,16 +169,30 @@ export class JsonTransport {
     let body = spec.body;
     let credentials: Record<string, string> = this.options.credentials;
     for (let hop = 0; ; hop++) {
-      const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
+      const answer = await this.send(
+        method,
+        url,
+        body,
+        { ...spec.headers, ...credentials },
+        spec.idempotent,
+      );
       const location = answer.headers.location;
       if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
       if (hop >= MAX_REDIRECTS) {
-        throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
+        throw new BackendCallError(
+          call,
+          `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`,
+          answer.status,
+        );
       }
       const next = new URL(location, url);
       const insecure = insecureUrlReason(next);
       if (insecure) {
-        throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
+        throw new BackendCallError(
+          call,
+          `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`,
+          answer.status,
+        );
       }
       // The credential belongs to the backend's origin; a hop elsewhere goes without it.
       if (next.origin !== this.base.origin) credentials = {};
@@ -169,16 +200,28 @@ export class JsonTransport {
         method = 'GET';
         body = undefined;
       }
-      this.options.debug?.(`${call}: HTTP ${answer.status} redirect to ${next.origin}${next.pathname}`);
+      this.options.debug?.(
+        `${call}: HTTP ${answer.status} redirect to ${next.origin}${next.pathname}`,
+      );
       url = next;
     }
   }
 
-  private async send(method: string, url: URL, body: unknown, headers: Record<string, string>, idempotent: boolean): Promise<Answer> {
+  private async send(
+    method: string,
+    url: URL,
+    body: unknown,
+    headers: Record<string, string>,
+    idempotent: boolean,
+  ): Promise<Answer> {
     const timeoutMs = this.attemptTimeoutMs(idempotent);
     const started = Date.now();
     const payload = encodeBody(body);
-    const allHeaders: Record<string, string | number> = { Accept: 'application/json', 'User-Agent': USER_AGENT, ...headers };
+    const allHeaders: Record<string, string | number> = {
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      ...headers,
+    };
     if (payload) {
       allHeaders['Content-Type'] = 'application/json';
       allHeaders['Content-Length'] = payload.length;
@@ -192,8 +235,15 @@ export class JsonTransport {
       timeoutMs,
       maxBodyBytes: MAX_ANSWER_BYTES,
     });
-    this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
-    return { status: answer.status, headers: answer.headers, text: answer.body.toString('utf8'), bytes: answer.body };
+    this.options.debug?.(
+      `${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`,
+    );
+    return {
+      status: answer.status,
+      headers: answer.headers,
+      text: answer.body.toString('utf8'),
+      bytes: answer.body,
+    };
   }
 
   /**
@@ -206,11 +256,26 @@ export class JsonTransport {
     return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
   }
 
-  private failure(call: string, answer: Answer, hints: Partial<Record<number, string>> = {}): BackendCallError {
-    const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, MAX_SAID_CHARS);
-    const hint = hints[answer.status] ?? DEFAULT_HINTS[answer.status] ?? (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
+  private failure(
+    call: string,
+    answer: Answer,
+    hints: Partial<Record<number, string>> = {},
+  ): BackendCallError {
+    const said = excerpt(
+      this.options.errorMessage(tryJson(answer.text)) ?? answer.text,
+      MAX_SAID_CHARS,
+    );
+    const hint =
+      hints[answer.status] ??
+      DEFAULT_HINTS[answer.status] ??
+      (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
     const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
-    return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
+    return new BackendCallError(
+      call,
+      message,
+      answer.status,
+      answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status),
+    );
   }
 }
 
@@ -270,10 +335,19 @@ function describeConnectionError(error: unknown): string {
 }
 
 function localFailure(call: string, error: unknown): BackendCallError {
-  return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
+  return new BackendCallError(
+    call,
+    `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`,
+  );
 }
 
-function connectionFailure(call: string, error: unknown, attempts: number, urlSetting: string, service: string): BackendCallError {
+function connectionFailure(
+  call: string,
+  error: unknown,
+  attempts: number,
+  urlSetting: string,
+  service: string,
+): BackendCallError {
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   return new BackendCallError(
     call,

@@ -31,7 +31,12 @@ export function isLocalError(error: unknown): boolean {
 }
 
 /** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
-export function backoffMs(attempt: number, random: () => number, baseMs = 500, capMs = 8000): number {
+export function backoffMs(
+  attempt: number,
+  random: () => number,
+  baseMs = 500,
+  capMs = 8000,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
   // Jitter between half and the whole ceiling: spreads a fleet of gates, keeps a floor.
   return Math.round(ceiling * (0.5 + random() * 0.5));
@@ -41,7 +46,10 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 500, c
  * The wait a `Retry-After` header asks for, in milliseconds: delta-seconds or an HTTP date.
  * Undefined when absent or unreadable.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number,
+): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;

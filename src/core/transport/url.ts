@@ -15,6 +15,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function insecureUrlReason(url: URL): string | undefined {
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
-  if (url.protocol === 'http:') return `plain http to ${url.host} would send the token unencrypted; use https`;
+  if (url.protocol === 'http:')
+    return `plain http to ${url.host} would send the token unencrypted; use https`;
   return `the ${url.protocol} scheme is not supported; use https`;
 }

@@ -7,7 +7,12 @@ import { statusOf } from './status.js';
 /** The base commit's verdict, or why there is none (said in one line). */
 export type BaselineLookup =
   | { record: BaselineRecord; older?: BaselineRecord[]; missing?: undefined; givenUp?: undefined }
-  | { record?: undefined; older?: undefined; missing: string; /** The look-up was abandoned: no answer in time. */ givenUp?: boolean };
+  | {
+      record?: undefined;
+      older?: undefined;
+      missing: string;
+      /** The look-up was abandoned: no answer in time. */ givenUp?: boolean;
+    };
 
 /**
  * Reads the base branch's last verdict back from this gate's own check on the base commit: the
@@ -23,7 +28,10 @@ export async function findBaseline(
   log: GateLog,
 ): Promise<BaselineLookup> {
   const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
-  if (found.record) log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+  if (found.record)
+    log.info(
+      `Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`,
+    );
   else if (found.givenUp) log.info(`Baseline: ${found.missing}; the gate goes on without it.`);
   return found;
 }
@@ -45,12 +53,23 @@ export async function recordOn(
   const short = sha.slice(0, 12);
   try {
     // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
-    const { data } = await github.rest.checks.listForRef({ owner, repo, ref: sha, check_name: checkName, filter: 'all', per_page: 100 });
-    const completed = data.check_runs.filter((run) => run.status === 'completed').sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
+    const { data } = await github.rest.checks.listForRef({
+      owner,
+      repo,
+      ref: sha,
+      check_name: checkName,
+      filter: 'all',
+      per_page: 100,
+    });
+    const completed = data.check_runs
+      .filter((run) => run.status === 'completed')
+      .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
     const records: BaselineRecord[] = [];
     for (const run of completed) {
       if (!appSlug || run.app?.slug !== appSlug) {
-        log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
+        log.debug(
+          `Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`,
+        );
         continue;
       }
       const record = decodeRecord(run.output?.text);
@@ -59,7 +78,9 @@ export async function recordOn(
         continue;
       }
       if (record.checkName !== checkName || record.headSha.toLowerCase() !== sha.toLowerCase()) {
-        log.debug(`Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`);
+        log.debug(
+          `Check run ${run.id} on ${short} holds a record for "${record.checkName}" on ${record.headSha.slice(0, 12)}; ignored.`,
+        );
         continue;
       }
       records.push(record);
@@ -69,7 +90,13 @@ export async function recordOn(
     return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
   } catch (error) {
     // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
-    if ((error as Error).name === 'AbortError') return { missing: `the look-up on ${short} was given up (${messageOf(error)})`, givenUp: true };
-    return { missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    if ((error as Error).name === 'AbortError')
+      return {
+        missing: `the look-up on ${short} was given up (${messageOf(error)})`,
+        givenUp: true,
+      };
+    return {
+      missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+    };
   }
 }

@@ -42,7 +42,12 @@ export class CheckReport {
   ) {}
 
   /** Shows the gate as running on the commit. */
-  static async start(github: GitHub, place: CheckPlace, log: GateLog, words: ReportingWords = ACTION_WORDS): Promise<CheckReport> {
+  static async start(
+    github: GitHub,
+    place: CheckPlace,
+    log: GateLog,
+    words: ReportingWords = ACTION_WORDS,
+  ): Promise<CheckReport> {
     const { owner, repo, headSha, name, runUrl } = place;
     try {
       const { data } = await github.rest.checks.create({
@@ -53,15 +58,28 @@ export class CheckReport {
         status: 'in_progress',
         started_at: new Date().toISOString(),
         ...(runUrl ? { details_url: runUrl } : {}),
-        output: { title: 'Evaluating', summary: 'The reliability gate is waiting for the backend\'s verdict.' },
+        output: {
+          title: 'Evaluating',
+          summary: "The reliability gate is waiting for the backend's verdict.",
+        },
       });
       log.info(`Check "${name}" started on ${headSha}.`);
       return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
     } catch (checkError) {
-      log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+      log.info(
+        `No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`,
+      );
     }
     try {
-      await github.rest.repos.createCommitStatus({ owner, repo, sha: headSha, state: 'pending', context: name, description: 'Evaluating', ...(runUrl ? { target_url: runUrl } : {}) });
+      await github.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: headSha,
+        state: 'pending',
+        context: name,
+        description: 'Evaluating',
+        ...(runUrl ? { target_url: runUrl } : {}),
+      });
       return new CheckReport(github, place, log, 'status', undefined, undefined, words);
     } catch (statusError) {
       log.warning(
@@ -94,12 +112,18 @@ export class CheckReport {
     try {
       if (this.kind === 'check' && this.checkRunId !== undefined) {
         try {
-          await completeCheck({ title, summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS), ...(text ? { text } : {}) });
+          await completeCheck({
+            title,
+            summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
+            ...(text ? { text } : {}),
+          });
         } catch (refused) {
           const status = statusOf(refused);
           if (status !== 422 && status !== 400) throw refused;
           // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
-          this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+          this.log.warning(
+            `GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`,
+          );
           await completeCheck({
             title,
             summary: truncate(
@@ -120,7 +144,9 @@ export class CheckReport {
         });
       }
     } catch (error) {
-      this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
+      this.log.warning(
+        `Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`,
+      );
     }
   }
 }

@@ -19,7 +19,6 @@ export interface CommentPlace {
   checkName: string;
 }
 
-
 /**
  * Looks for the gate's comment on the pull request, across every page. Only a comment that
  * ends with the marker, where the gate puts it, and was written by the token's own author counts:
@@ -28,18 +27,39 @@ export interface CommentPlace {
  * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
  * belongs to, when the check run said.
  */
-export async function findStickyComment(github: GitHub, place: CommentPlace, appSlug: Promise<string | undefined>): Promise<number | undefined> {
+export async function findStickyComment(
+  github: GitHub,
+  place: CommentPlace,
+  appSlug: Promise<string | undefined>,
+): Promise<number | undefined> {
   const { owner, repo, pullRequestNumber } = place;
   const marker = commentMarker(place.checkName);
   const [author, comments] = await Promise.all([
     tokenAuthor(github, appSlug),
-    github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100 }),
+    github.paginate(github.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: pullRequestNumber,
+      per_page: 100,
+    }),
   ]);
-  return comments.find((c) => c.user?.login === author && !(c as { minimized?: unknown }).minimized && endsWithMarker(c.body, marker))?.id;
+  return comments.find(
+    (c) =>
+      c.user?.login === author &&
+      !(c as { minimized?: unknown }).minimized &&
+      endsWithMarker(c.body, marker),
+  )?.id;
 }
 
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
-export async function writeStickyComment(github: GitHub, place: CommentPlace, body: string, found: Promise<number | undefined>, log: GateLog, words: ReportingWords = ACTION_WORDS): Promise<void> {
+export async function writeStickyComment(
+  github: GitHub,
+  place: CommentPlace,
+  body: string,
+  found: Promise<number | undefined>,
+  log: GateLog,
+  words: ReportingWords = ACTION_WORDS,
+): Promise<void> {
   const { owner, repo, pullRequestNumber } = place;
   try {
     const commentId = await found;
@@ -47,7 +67,12 @@ export async function writeStickyComment(github: GitHub, place: CommentPlace, bo
       await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
       log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
     } else {
-      await github.rest.issues.createComment({ owner, repo, issue_number: pullRequestNumber, body });
+      await github.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: pullRequestNumber,
+        body,
+      });
       log.info(`Commented on #${pullRequestNumber}.`);
     }
   } catch (error) {

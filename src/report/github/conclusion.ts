@@ -34,6 +34,12 @@ export function statusState(verdict: Verdict, mode: Mode): 'success' | 'failure'
  */
 export function headline(verdict: Verdict, mode: Mode): string {
   const prefix =
-    verdict.decision === 'fail' && mode === 'soft' ? 'needs review' : verdict.decision === 'fail' && mode === 'observe' ? 'fail (observe only)' : verdict.decision === 'warn' ? 'warn' : undefined;
+    verdict.decision === 'fail' && mode === 'soft'
+      ? 'needs review'
+      : verdict.decision === 'fail' && mode === 'observe'
+        ? 'fail (observe only)'
+        : verdict.decision === 'warn'
+          ? 'warn'
+          : undefined;
   return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
 }

@@ -8,9 +8,19 @@ import { insecureUrlReason } from '../../core/transport/url.js';
 const apiUrl = optionalText().transform((text, ctx) => {
   if (text === undefined) return undefined;
   const url = URL.canParse(text) ? new URL(text) : undefined;
-  const why = !url ? 'is not a URL' : (insecureUrlReason(url) ?? (url.username || url.password ? 'holds credentials' : url.search || url.hash ? 'has a query or fragment' : undefined));
+  const why = !url
+    ? 'is not a URL'
+    : (insecureUrlReason(url) ??
+      (url.username || url.password
+        ? 'holds credentials'
+        : url.search || url.hash
+          ? 'has a query or fragment'
+          : undefined));
   if (why) {
-    ctx.addIssue({ code: 'custom', message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
+    });
     return z.NEVER;
   }
   return text.replace(/\/+$/, '');
@@ -28,20 +38,33 @@ export const CliGitHubInputs = z.object({
     cliOnly: true,
   }),
   github_api_url: documented(apiUrl, {
-    description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+    description:
+      "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
     cliOnly: true,
   }),
   repository: documented(
-    optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), { message: 'must be `owner/name`, e.g. acme/agents' }),
-    { description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).", cliOnly: true },
+    optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
+      message: 'must be `owner/name`, e.g. acme/agents',
+    }),
+    {
+      description:
+        "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
+      cliOnly: true,
+    },
   ),
   check_name: documented(optionalText(), {
-    description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+    description:
+      'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
     cliOnly: true,
   }),
-  comment: documented(flag(true), { description: 'With a GitHub token: keep one sticky comment on the pull request.', default: 'true', cliOnly: true }),
+  comment: documented(flag(true), {
+    description: 'With a GitHub token: keep one sticky comment on the pull request.',
+    default: 'true',
+    cliOnly: true,
+  }),
   baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-    description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
+    description:
+      "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
     default: 'auto',
     cliOnly: true,
   }),

@@ -26,13 +26,17 @@ const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY
 function proxiedFetch(apiUrl: string, env: NodeJS.ProcessEnv): typeof fetch | undefined {
   if (!PROXY_VARIABLES.some((name) => env[name])) return undefined;
   // Loaded only where a proxy is set: a run that does not use it does not pay for it.
-  const client = Promise.all([import('@actions/http-client'), import('undici')]).then(([{ HttpClient }, undici]) => ({
-    dispatcher: new HttpClient('agent-reliability-gate/1').getAgentDispatcher(apiUrl),
-    fetch: undici.fetch,
-  }));
+  const client = Promise.all([import('@actions/http-client'), import('undici')]).then(
+    ([{ HttpClient }, undici]) => ({
+      dispatcher: new HttpClient('agent-reliability-gate/1').getAgentDispatcher(apiUrl),
+      fetch: undici.fetch,
+    }),
+  );
   const through = async (url: string, init: RequestInit) => {
     const { dispatcher, fetch: undiciFetch } = await client;
-    return undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]);
+    return undiciFetch(url, { ...(init as object), dispatcher } as Parameters<
+      typeof undiciFetch
+    >[1]);
   };
   return through as unknown as typeof fetch;
 }
@@ -57,35 +61,54 @@ export function createGitHub(
 ): GitHub {
   const proxyFetch = proxiedFetch(apiUrl, env);
   const github = new GateOctokit({
-      auth: `token ${token}`,
-      userAgent: 'agent-reliability-gate/1',
-      baseUrl: apiUrl,
-      ...(proxyFetch ? { request: { fetch: proxyFetch } } : {}),
-      throttle: {
-        // The gate writes at most three times a run (check start, check end, comment). The
-        // plugin's spacing for bulk writers (1 s between writes, 3 s between notifying ones)
-        // would only delay the verdict; GitHub's rate-limit answers are still honoured below.
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
-        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          log.warning(`GitHub rate limit hit on ${options.method} ${options.url}; ${retryCount < 2 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
-          return retryCount < 2;
-        },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          log.warning(`GitHub secondary rate limit hit on ${options.method} ${options.url}; ${retryCount < 1 ? `retrying in ${retryAfter}s` : 'giving up'}.`);
-          return retryCount < 1;
-        },
+    auth: `token ${token}`,
+    userAgent: 'agent-reliability-gate/1',
+    baseUrl: apiUrl,
+    ...(proxyFetch ? { request: { fetch: proxyFetch } } : {}),
+    throttle: {
+      // The gate writes at most three times a run (check start, check end, comment). The
+      // plugin's spacing for bulk writers (1 s between writes, 3 s between notifying ones)
+      // would only delay the verdict; GitHub's rate-limit answers are still honoured below.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+      onRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log.warning(
+          `GitHub rate limit hit on ${options.method} ${options.url}; ${retryCount < 2 ? `retrying in ${retryAfter}s` : 'giving up'}.`,
+        );
+        return retryCount < 2;
       },
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        options: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log.warning(
+          `GitHub secondary rate limit hit on ${options.method} ${options.url}; ${retryCount < 1 ? `retrying in ${retryAfter}s` : 'giving up'}.`,
+        );
+        return retryCount < 1;
+      },
+    },
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
   });
   github.hook.wrap('request', async (request, options) => {
     const controller = new AbortController();
     // Named AbortError, octokit passes it through without a retry: a write that timed out may
     // have been carried out, and sending it again could create a second check run.
-    const abort = (why: string) => controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
+    const abort = (why: string) =>
+      controller.abort(Object.assign(new Error(why), { name: 'AbortError' }));
     const timeoutMs = Math.min(requestTimeoutMs, budget.remainingMs());
-    if (timeoutMs <= 0) abort(spent ?? 'no time is left for GitHub calls (the gate\'s `timeout` has passed)');
-    const timer = setTimeout(() => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`), timeoutMs);
+    if (timeoutMs <= 0)
+      abort(spent ?? "no time is left for GitHub calls (the gate's `timeout` has passed)");
+    const timer = setTimeout(
+      () => abort(`GitHub did not answer within ${Math.round(timeoutMs / 100) / 10}s`),
+      timeoutMs,
+    );
     // The budget can be cut short (a cancelled job): calls already under way stop then too.
     const onBudgetSpent = () => abort(spent ?? 'no time is left for GitHub calls');
     budget.signal.addEventListener('abort', onBudgetSpent, { once: true });

@@ -20,12 +20,16 @@ export interface PullRequestCommits {
  * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
  * they could not be read (one phrase), never throws.
  */
-export async function readPullRequest(github: GitHub, place: { owner: string; repo: string; pullRequestNumber: number }): Promise<PullRequestCommits | { unread: string }> {
+export async function readPullRequest(
+  github: GitHub,
+  place: { owner: string; repo: string; pullRequestNumber: number },
+): Promise<PullRequestCommits | { unread: string }> {
   const { owner, repo, pullRequestNumber } = place;
   try {
     const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
     const pull = PullRequest.safeParse(data);
-    if (!pull.success) return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+    if (!pull.success)
+      return { unread: 'GitHub answered about it in a shape the gate cannot read' };
     return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
   } catch (error) {
     return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
@@ -33,17 +37,29 @@ export async function readPullRequest(github: GitHub, place: { owner: string; re
 }
 
 /** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
-const Commit = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i), parents: z.array(z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) })) });
+const Commit = z.object({
+  sha: z.string().regex(/^[0-9a-f]{40}$/i),
+  parents: z.array(z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) })),
+});
 
 /**
  * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
  * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
  */
-export async function readCommit(github: GitHub, place: { owner: string; repo: string; sha: string }): Promise<{ parents: string[] } | 'unknown' | { unread: string }> {
+export async function readCommit(
+  github: GitHub,
+  place: { owner: string; repo: string; sha: string },
+): Promise<{ parents: string[] } | 'unknown' | { unread: string }> {
   try {
-    const { data } = await github.rest.repos.getCommit({ owner: place.owner, repo: place.repo, ref: place.sha, per_page: 1 });
+    const { data } = await github.rest.repos.getCommit({
+      owner: place.owner,
+      repo: place.repo,
+      ref: place.sha,
+      per_page: 1,
+    });
     const commit = Commit.safeParse(data);
-    if (!commit.success) return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+    if (!commit.success)
+      return { unread: 'GitHub answered about it in a shape the gate cannot read' };
     return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
   } catch (error) {
     // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.

@@ -13,7 +13,12 @@ import type { HistoryEntry } from '../../core/history.js';
 import type { GitHub } from './octokit.js';
 import { readCommit, readPullRequest } from './pull.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
-import { COMMENT_MAX_CHARS, type CommentPlace, findStickyComment, writeStickyComment } from './comment.js';
+import {
+  COMMENT_MAX_CHARS,
+  type CommentPlace,
+  findStickyComment,
+  writeStickyComment,
+} from './comment.js';
 import { commentMarker } from '../../core/render/marker.js';
 
 /** Reporting on GitHub for one gate: started before the backend runs, finished with the verdict. */
@@ -75,7 +80,11 @@ export const COMPLETE_RESERVE_MS = 5_000;
 /** How long the base commit's verdict and the history may be looked up, all together. */
 export const LOOKUPS_MAX_MS = 30_000;
 
-const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), history: Promise.resolve(undefined), finish: async () => undefined };
+const NOTHING: GitHubReport = {
+  baseline: Promise.resolve(undefined),
+  history: Promise.resolve(undefined),
+  finish: async () => undefined,
+};
 
 /**
  * Starts the check (in progress) and the lookup of the sticky comment, and returns what
@@ -83,9 +92,15 @@ const NOTHING: GitHubReport = { baseline: Promise.resolve(undefined), history: P
  * commit to report on, it reports nothing on GitHub and says so. Never rejects: main runs it
  * beside the backend.
  */
-export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget: Deadline): Promise<GitHubReport> {
+export async function startGitHubReport(
+  place: GitHubPlace,
+  log: GateLog,
+  budget: Deadline,
+): Promise<GitHubReport> {
   if (place.reportsElsewhere) {
-    log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
+    log.info(
+      'This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.',
+    );
     return NOTHING;
   }
   if (!place.token) {
@@ -101,26 +116,74 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
     // the end of the budget is reserved for completing the check: a GitHub that hangs on them
     // cannot spend the time the verdict needs to be written.
     const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
-    const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
+    const lookups = createGitHub(
+      place.token,
+      place.apiUrl,
+      log,
+      lookupBudget,
+      undefined,
+      undefined,
+      `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`,
+    );
     const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
     const commentPlace: CommentPlace | undefined =
-      place.comment && place.pullRequestNumber ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName } : undefined;
+      place.comment && place.pullRequestNumber
+        ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName }
+        : undefined;
     const words = place.words ?? ACTION_WORDS;
     if (!headSha) log.warning(`No commit to attach the check to; ${words.headSha}.`);
     const checkStarted = headSha
-      ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
+      ? CheckReport.start(
+          github,
+          { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl },
+          log,
+          words,
+        )
       : Promise.resolve(undefined);
     // The check run names the GitHub App the token belongs to: the author of the app's comments.
-    const handedOver = commentPlace && place.workflowRunHeadSha ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log) : Promise.resolve(true);
-    const found = commentPlace ? handedOver.then((ok) => (ok ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug)) : undefined)) : undefined;
+    const handedOver =
+      commentPlace && place.workflowRunHeadSha
+        ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+        : Promise.resolve(true);
+    const found = commentPlace
+      ? handedOver.then((ok) =>
+          ok
+            ? findStickyComment(
+                github,
+                commentPlace,
+                checkStarted.then((c) => c?.appSlug),
+              )
+            : undefined,
+        )
+      : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
     const baseline = baselineSha
-      ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
+      ? checkStarted.then((c) =>
+          findBaseline(
+            lookups,
+            { owner, repo, baseSha: baselineSha, checkName: place.checkName },
+            c?.appSlug,
+            log,
+          ),
+        )
       : Promise.resolve(undefined);
     const history =
       baselineSha && place.historyCount
-        ? checkStarted.then((c) => findHistory(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName, count: place.historyCount ?? 0 }, c?.appSlug, log))
+        ? checkStarted.then((c) =>
+            findHistory(
+              lookups,
+              {
+                owner,
+                repo,
+                baseSha: baselineSha,
+                checkName: place.checkName,
+                count: place.historyCount ?? 0,
+              },
+              c?.appSlug,
+              log,
+            ),
+          )
         : Promise.resolve(undefined);
     const check = await checkStarted;
     return {
@@ -129,22 +192,47 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
       ...(headSha ? { headSha } : {}),
       async finish(verdict) {
         const render = (maxTools: number, maxChars: number, footer?: string) =>
-          renderVerdict(verdict, { title: place.checkName, mode: place.mode, maxTools, maxChars, footer, commitSha: headSha, runUrl: place.runUrl });
+          renderVerdict(verdict, {
+            title: place.checkName,
+            mode: place.mode,
+            maxTools,
+            maxChars,
+            footer,
+            commitSha: headSha,
+            runUrl: place.runUrl,
+          });
         // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
-        const record = headSha && verdict.outcome === 'evaluated' ? boundedRecord(verdict, place.checkName, headSha) : undefined;
+        const record =
+          headSha && verdict.outcome === 'evaluated'
+            ? boundedRecord(verdict, place.checkName, headSha)
+            : undefined;
         // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
         const bounded = record?.said ? `\n\n> ${record.said}` : '';
         if (record?.said) log.info(record.said);
         await Promise.all([
-          check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded, record?.text),
+          check?.complete(
+            verdict,
+            place.mode,
+            render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded,
+            record?.text,
+          ),
           commentPlace && found && (await handedOver)
-            ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
+            ? writeStickyComment(
+                github,
+                commentPlace,
+                render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)),
+                found,
+                log,
+                words,
+              )
             : undefined,
         ]);
       },
     };
   } catch (error) {
-    log.warning(`Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
+    log.warning(
+      `Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`,
+    );
     return NOTHING;
   }
 }
@@ -153,21 +241,37 @@ export async function startGitHubReport(place: GitHubPlace, log: GateLog, budget
  * The commit the check goes on and the base commit to compare with: the place's own, or, with
  * `fromPullRequest`, the pull request's as GitHub says them (one request).
  */
-async function commitsOf(github: GitHub, place: GitHubPlace, owner: string, repo: string, log: GateLog): Promise<{ headSha?: string; baselineSha?: string }> {
+async function commitsOf(
+  github: GitHub,
+  place: GitHubPlace,
+  owner: string,
+  repo: string,
+  log: GateLog,
+): Promise<{ headSha?: string; baselineSha?: string }> {
   const wanted = place.fromPullRequest;
-  if (!wanted || !place.pullRequestNumber) return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
-  const pull = await readPullRequest(github, { owner, repo, pullRequestNumber: place.pullRequestNumber });
+  if (!wanted || !place.pullRequestNumber)
+    return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+  const pull = await readPullRequest(github, {
+    owner,
+    repo,
+    pullRequestNumber: place.pullRequestNumber,
+  });
   if ('unread' in pull) {
-    log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+    log.warning(
+      `Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`,
+    );
     return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
   }
   const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
   const built = wanted.ciCommitSha?.toLowerCase();
-  if (place.headSha || !built || built === pull.headSha) return { headSha: place.headSha ?? pull.headSha, baselineSha };
+  if (place.headSha || !built || built === pull.headSha)
+    return { headSha: place.headSha ?? pull.headSha, baselineSha };
   // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
   const commit = await readCommit(github, { owner, repo, sha: built });
   if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
-    log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+    log.info(
+      `The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`,
+    );
     return { headSha: pull.headSha, baselineSha };
   }
   // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.

@@ -22,7 +22,8 @@ export const ACTION_WORDS: ReportingWords = {
 };
 
 export const CLI_WORDS: ReportingWords = {
-  checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
+  checkPermission:
+    'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
   commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
   headSha: 'set --head-sha',
   decides: 'the verdict still decides the job',

@@ -13,9 +13,16 @@ const GitLabError = z.union([
 function gitlabMessage(body: unknown): string | undefined {
   const parsed = GitLabError.safeParse(body);
   if (!parsed.success) return undefined;
-  if ('error' in parsed.data) return parsed.data.error_description ? `${parsed.data.error}: ${parsed.data.error_description}` : parsed.data.error;
+  if ('error' in parsed.data)
+    return parsed.data.error_description
+      ? `${parsed.data.error}: ${parsed.data.error_description}`
+      : parsed.data.error;
   const { message } = parsed.data;
-  return typeof message === 'string' ? message : Object.entries(message).map(([field, said]) => `${field} ${said.join(', ')}`).join('; ');
+  return typeof message === 'string'
+    ? message
+    : Object.entries(message)
+        .map(([field, said]) => `${field} ${said.join(', ')}`)
+        .join('; ');
 }
 
 /** What to do about GitLab's answers, in the command line's words. */
@@ -29,7 +36,12 @@ export const GITLAB_HINTS: Partial<Record<number, string>> = {
  * GitLab's REST API v4 at `CI_API_V4_URL` with `GATE_GITLAB_TOKEN`: validated answers, retries,
  * the token sent to that origin only, every message in the command line's words.
  */
-export function gitlabClient(place: { apiUrl: string; token: string }, deadline: Deadline, log: GateLog, agents?: AgentSource): JsonTransport {
+export function gitlabClient(
+  place: { apiUrl: string; token: string },
+  deadline: Deadline,
+  log: GateLog,
+  agents?: AgentSource,
+): JsonTransport {
   return new JsonTransport({
     baseUrl: place.apiUrl,
     credentials: { 'PRIVATE-TOKEN': place.token },

@@ -19,7 +19,12 @@ const MAX_NOTE_PAGES = 5;
 const GITLAB_PHASE_MS = 20_000;
 
 const User = z.object({ id: z.number().int(), username: z.string() });
-const Note = z.object({ id: z.number().int(), body: z.string(), system: z.boolean().optional(), author: z.object({ id: z.number().int() }) });
+const Note = z.object({
+  id: z.number().int(),
+  body: z.string(),
+  system: z.boolean().optional(),
+  author: z.object({ id: z.number().int() }),
+});
 const Notes = z.array(Note).max(NOTES_PER_PAGE);
 const Written = z.object({ id: z.number().int() });
 
@@ -35,13 +40,24 @@ export interface GitLabNote {
  * created otherwise, and created again if it was deleted in between. The look-up overlaps the
  * evaluation.
  */
-export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: AgentSource): GitLabNote {
+export function startGitLabNote(
+  place: GitLabNotePlace,
+  log: GateLog,
+  agents?: AgentSource,
+): GitLabNote {
   const base = `projects/${encodeURIComponent(place.projectId)}/merge_requests/${place.mergeRequestIid}/notes`;
   const marker = commentMarker(place.checkName);
   const client = (deadline: Deadline) => gitlabClient(place, deadline, log, agents);
   const lookup = (async () => {
     const gitlab = client(new Deadline(GITLAB_PHASE_MS));
-    const me = await gitlab.request({ method: 'GET', path: 'user', name: 'GET /user', schema: User, idempotent: true, hints: HINTS });
+    const me = await gitlab.request({
+      method: 'GET',
+      path: 'user',
+      name: 'GET /user',
+      schema: User,
+      idempotent: true,
+      hints: HINTS,
+    });
     for (let page = 1; page <= MAX_NOTE_PAGES; page++) {
       const notes = await gitlab.request({
         method: 'GET',
@@ -53,7 +69,9 @@ export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: A
       });
       // Only the token's own note, ending with the marker, counts: a marker copied into someone else's note, quoted in a
       // system note or carried mid-body into another gate's note is not this gate's.
-      const own = notes.find((note) => note.author.id === me.id && !note.system && endsWithMarker(note.body, marker));
+      const own = notes.find(
+        (note) => note.author.id === me.id && !note.system && endsWithMarker(note.body, marker),
+      );
       if (own) return own.id;
       if (notes.length < NOTES_PER_PAGE) return undefined;
     }
@@ -68,14 +86,31 @@ export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: A
       try {
         const found = await lookup;
         const gitlab = client(new Deadline(GITLAB_PHASE_MS));
-        const create = () => gitlab.request({ method: 'POST', path: base, name: `POST /projects/:id/merge_requests/${place.mergeRequestIid}/notes`, body: { body }, schema: Written, idempotent: false, hints: HINTS });
+        const create = () =>
+          gitlab.request({
+            method: 'POST',
+            path: base,
+            name: `POST /projects/:id/merge_requests/${place.mergeRequestIid}/notes`,
+            body: { body },
+            schema: Written,
+            idempotent: false,
+            hints: HINTS,
+          });
         if (found === undefined) {
           await create();
           log.info(`Noted the verdict on ${where}.`);
           return;
         }
         try {
-          await gitlab.request({ method: 'PUT', path: `${base}/${found}`, name: `PUT /projects/:id/merge_requests/${place.mergeRequestIid}/notes/${found}`, body: { body }, schema: Written, idempotent: true, hints: HINTS });
+          await gitlab.request({
+            method: 'PUT',
+            path: `${base}/${found}`,
+            name: `PUT /projects/:id/merge_requests/${place.mergeRequestIid}/notes/${found}`,
+            body: { body },
+            schema: Written,
+            idempotent: true,
+            hints: HINTS,
+          });
           log.info(`Updated the gate's note on ${where}.`);
         } catch (error) {
           // Deleted between the look-up and the edit: the verdict still gets its note.
@@ -84,7 +119,9 @@ export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: A
           log.info(`The gate's note on ${where} was deleted meanwhile; noted the verdict again.`);
         }
       } catch (error) {
-        log.warning(`Could not note the verdict on ${where}: ${messageOf(error)} The verdict still decides the job.`);
+        log.warning(
+          `Could not note the verdict on ${where}: ${messageOf(error)} The verdict still decides the job.`,
+        );
       }
     },
   };
@@ -95,7 +132,12 @@ export function startGitLabNote(place: GitLabNotePlace, log: GateLog, agents?: A
  * begins with `/` would be run by GitLab as a quick action (`/merge`, `/approve`) when the note
  * is saved; a backslash keeps it text, and renders as nothing.
  */
-export function noteBody(verdict: Verdict, mode: Mode, place: Pick<GitLabNotePlace, 'checkName' | 'jobUrl' | 'commitSha'>, marker = commentMarker(place.checkName)): string {
+export function noteBody(
+  verdict: Verdict,
+  mode: Mode,
+  place: Pick<GitLabNotePlace, 'checkName' | 'jobUrl' | 'commitSha'>,
+  marker = commentMarker(place.checkName),
+): string {
   const markdown = renderVerdict(verdict, {
     title: place.checkName,
     mode,

@@ -21,8 +21,15 @@ const GitLabVariables = z.object({
   CI_API_V4_URL: z.url({ protocol: /^https?$/ }),
   CI_PROJECT_ID: z.string().regex(/^[1-9]\d*$/, 'is not a project id'),
   CI_MERGE_REQUEST_IID: z.string().regex(/^[1-9]\d*$/, 'is not a merge request number'),
-  CI_JOB_URL: z.url({ protocol: /^https?$/ }).optional().catch(undefined),
-  CI_COMMIT_SHA: z.string().regex(/^[0-9a-f]{7,64}$/i).optional().catch(undefined),
+  CI_JOB_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .catch(undefined),
+  CI_COMMIT_SHA: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i)
+    .optional()
+    .catch(undefined),
 });
 
 /**
@@ -30,18 +37,34 @@ const GitLabVariables = z.object({
  * log): no token, not a merge-request pipeline, or variables that do not say where to write.
  * None of these changes the verdict.
  */
-export function gitlabNotePlace(env: NodeJS.ProcessEnv, token: string | undefined, checkName: string): { place: GitLabNotePlace } | { skip: string; warn: boolean } | undefined {
+export function gitlabNotePlace(
+  env: NodeJS.ProcessEnv,
+  token: string | undefined,
+  checkName: string,
+): { place: GitLabNotePlace } | { skip: string; warn: boolean } | undefined {
   if (!token) return undefined;
   if (!env.CI_MERGE_REQUEST_IID?.trim()) {
-    return { skip: 'GATE_GITLAB_TOKEN is set, but this is not a merge-request pipeline (`CI_MERGE_REQUEST_IID` is not set): no note. Run the job in merge-request pipelines (`rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`).', warn: false };
+    return {
+      skip: 'GATE_GITLAB_TOKEN is set, but this is not a merge-request pipeline (`CI_MERGE_REQUEST_IID` is not set): no note. Run the job in merge-request pipelines (`rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`).',
+      warn: false,
+    };
   }
   const read = GitLabVariables.safeParse(env);
   if (!read.success) {
-    const named = [...new Set(read.error.issues.map((issue) => String(issue.path[0])))].map((name) => `\`${name}\``).join(', ');
-    return { skip: `GATE_GITLAB_TOKEN is set, but GitLab CI's ${named} ${named.includes(',') ? 'are' : 'is'} missing or malformed, so the merge request cannot be found: no note.`, warn: true };
+    const named = [...new Set(read.error.issues.map((issue) => String(issue.path[0])))]
+      .map((name) => `\`${name}\``)
+      .join(', ');
+    return {
+      skip: `GATE_GITLAB_TOKEN is set, but GitLab CI's ${named} ${named.includes(',') ? 'are' : 'is'} missing or malformed, so the merge request cannot be found: no note.`,
+      warn: true,
+    };
   }
   const insecure = insecureUrlReason(new URL(read.data.CI_API_V4_URL));
-  if (insecure) return { skip: `GATE_GITLAB_TOKEN is set, but the gate will not send it to \`CI_API_V4_URL\`: ${insecure}. No note.`, warn: true };
+  if (insecure)
+    return {
+      skip: `GATE_GITLAB_TOKEN is set, but the gate will not send it to \`CI_API_V4_URL\`: ${insecure}. No note.`,
+      warn: true,
+    };
   return {
     place: {
       apiUrl: read.data.CI_API_V4_URL,

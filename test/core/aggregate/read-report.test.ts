@@ -4,19 +4,39 @@ import { reportJson } from '../../../src/core/render/report.js';
 import type { RepeatSummary } from '../../../src/core/repeats/types.js';
 import type { ThresholdResult, Verdict } from '../../../src/core/verdict.js';
 
-const SUBJECT = { checkName: 'Sepurux Reliability Gate', repository: 'o/r', headSha: 'a'.repeat(40) };
+const SUBJECT = {
+  checkName: 'Sepurux Reliability Gate',
+  repository: 'o/r',
+  headSha: 'a'.repeat(40),
+};
 
 /** A `repeats: auto` verdict of one repeat at `rate`, whose test made `call`, with `threshold` as the gate (or a hand) wrote it. */
-function autoReport(rate: number, call: 'holds' | 'breaks' | 'undecided', threshold: Partial<ThresholdResult>, decision: Verdict['decision']): Buffer {
+function autoReport(
+  rate: number,
+  call: 'holds' | 'breaks' | 'undecided',
+  threshold: Partial<ThresholdResult>,
+  decision: Verdict['decision'],
+): Buffer {
   const llr = { holds: 3.5, breaks: -3.05, undecided: 0.2 }[call];
   const repeats: RepeatSummary = {
     mode: 'auto',
     run: 1,
     passed: 1,
-    rows: [{ index: 1, decision: 'pass', outcome: 'evaluated', reason: 'Sepurux decided pass.', figures: { pass_rate: rate, trace_count: 1500 }, failingTools: [] }],
+    rows: [
+      {
+        index: 1,
+        decision: 'pass',
+        outcome: 'evaluated',
+        reason: 'Sepurux decided pass.',
+        figures: { pass_rate: rate, trace_count: 1500 },
+        failingTools: [],
+      },
+    ],
     intervals: {},
     stopped: 'the sequential test decided every threshold after 1 repeat',
-    sequential: [{ input: 'min_pass_rate', call, llr, lower: -2.9444, upper: 2.9444, on: 'counts' }],
+    sequential: [
+      { input: 'min_pass_rate', call, llr, lower: -2.9444, upper: 2.9444, on: 'counts' },
+    ],
     detectable: [],
     flakyTools: [],
     steadyTools: [],
@@ -29,7 +49,19 @@ function autoReport(rate: number, call: 'holds' | 'breaks' | 'undecided', thresh
     backendDecision: 'pass',
     ids: {},
     figures: { pass_rate: rate, trace_count: 1500 },
-    thresholds: [{ input: 'min_pass_rate', figure: 'pass_rate', label: 'Pass rate', comparator: '>=', limit: 0.8, breaks: 'fail', actual: rate, holds: false, ...threshold }],
+    thresholds: [
+      {
+        input: 'min_pass_rate',
+        figure: 'pass_rate',
+        label: 'Pass rate',
+        comparator: '>=',
+        limit: 0.8,
+        breaks: 'fail',
+        actual: rate,
+        holds: false,
+        ...threshold,
+      },
+    ],
     topFailingTools: [],
     repeats,
     durationMs: 1,
@@ -39,30 +71,84 @@ function autoReport(rate: number, call: 'holds' | 'breaks' | 'undecided', thresh
 
 describe('reading a repeats: auto report back', () => {
   it('takes a threshold the sequential test broke beside a point value that meets it, as the gate wrote it', () => {
-    const report = reportFromBytes(autoReport(0.8, 'breaks', { holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } }, 'fail'), 'r.json');
+    const report = reportFromBytes(
+      autoReport(
+        0.8,
+        'breaks',
+        { holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } },
+        'fail',
+      ),
+      'r.json',
+    );
     expect(typeof report === 'string' ? report : report.decision).toBe('fail');
   });
 
   it('catches a hand that makes it hold, or makes the call disagree with its test', () => {
-    const forged = reportFromBytes(autoReport(0.8, 'breaks', { holds: true, decidedBy: { rule: 'sequential', call: 'breaks' } }, 'pass'), 'r.json');
-    expect(forged).toContain('threshold `min_pass_rate` says holds where its figures and sequential test make it break');
-    const call = reportFromBytes(autoReport(0.8, 'breaks', { holds: true, decidedBy: { rule: 'sequential', call: 'holds' } }, 'pass'), 'r.json');
+    const forged = reportFromBytes(
+      autoReport(
+        0.8,
+        'breaks',
+        { holds: true, decidedBy: { rule: 'sequential', call: 'breaks' } },
+        'pass',
+      ),
+      'r.json',
+    );
+    expect(forged).toContain(
+      'threshold `min_pass_rate` says holds where its figures and sequential test make it break',
+    );
+    const call = reportFromBytes(
+      autoReport(
+        0.8,
+        'breaks',
+        { holds: true, decidedBy: { rule: 'sequential', call: 'holds' } },
+        'pass',
+      ),
+      'r.json',
+    );
     expect(call).toContain('says the sequential test called it holds, where the test says breaks');
-    const llr = reportFromBytes(Buffer.from(autoReport(0.8, 'breaks', { holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } }, 'fail').toString().replace('"llr": -3.05', '"llr": 1')), 'r.json');
-    expect(llr).toContain('the sequential test of threshold `min_pass_rate` says breaks on a log-likelihood ratio that says otherwise');
+    const llr = reportFromBytes(
+      Buffer.from(
+        autoReport(
+          0.8,
+          'breaks',
+          { holds: false, decidedBy: { rule: 'sequential', call: 'breaks' } },
+          'fail',
+        )
+          .toString()
+          .replace('"llr": -3.05', '"llr": 1'),
+      ),
+      'r.json',
+    );
+    expect(llr).toContain(
+      'the sequential test of threshold `min_pass_rate` says breaks on a log-likelihood ratio that says otherwise',
+    );
   });
 
   it('never lets a sequential "holds" carry a point value that misses the threshold', () => {
-    const report = reportFromBytes(autoReport(0.7, 'holds', { holds: true, decidedBy: { rule: 'sequential', call: 'holds' } }, 'pass'), 'r.json');
+    const report = reportFromBytes(
+      autoReport(
+        0.7,
+        'holds',
+        { holds: true, decidedBy: { rule: 'sequential', call: 'holds' } },
+        'pass',
+      ),
+      'r.json',
+    );
     expect(report).toContain('contradicts itself');
   });
 
   it('reads a report of an older release (no decidedBy) by the rule it was decided by then: a decided call alone', () => {
     const old = reportFromBytes(autoReport(0.8, 'breaks', { holds: false }, 'fail'), 'r.json');
     expect(typeof old === 'string' ? old : old.decision).toBe('fail');
-    const undecided = reportFromBytes(autoReport(0.8, 'undecided', { holds: true }, 'pass'), 'r.json');
+    const undecided = reportFromBytes(
+      autoReport(0.8, 'undecided', { holds: true }, 'pass'),
+      'r.json',
+    );
     expect(typeof undecided === 'string' ? undecided : undecided.decision).toBe('pass');
-    const forged = reportFromBytes(autoReport(0.8, 'undecided', { holds: false }, 'pass'), 'r.json');
+    const forged = reportFromBytes(
+      autoReport(0.8, 'undecided', { holds: false }, 'pass'),
+      'r.json',
+    );
     expect(forged).toContain('contradicts itself');
   });
 });

@@ -5,8 +5,18 @@ import { webhookExample } from '../../support/webhooks.js';
 
 describe('readTarget', () => {
   it.each([
-    ['pull_request', 'opened', (p: any) => p.pull_request.head.sha, (p: any) => p.pull_request.number],
-    ['pull_request_target', 'opened', (p: any) => p.pull_request.head.sha, (p: any) => p.pull_request.number],
+    [
+      'pull_request',
+      'opened',
+      (p: any) => p.pull_request.head.sha,
+      (p: any) => p.pull_request.number,
+    ],
+    [
+      'pull_request_target',
+      'opened',
+      (p: any) => p.pull_request.head.sha,
+      (p: any) => p.pull_request.number,
+    ],
     ['workflow_run', 'completed', (p: any) => p.workflow_run.head_sha, () => undefined],
     ['merge_group', 'checks_requested', (p: any) => p.merge_group.head_sha, () => undefined],
     ['push', undefined, () => TEST_ENV.GITHUB_SHA, () => undefined],
@@ -27,6 +37,8 @@ describe('readTarget', () => {
   it('keys the gate to the run attempt and step', () => {
     const first = readTarget('push', {}, TEST_ENV).gateKey;
     expect(readTarget('push', {}, TEST_ENV).gateKey).toBe(first);
-    expect(readTarget('push', {}, { ...TEST_ENV, GITHUB_RUN_ATTEMPT: '2' }).gateKey).not.toBe(first);
+    expect(readTarget('push', {}, { ...TEST_ENV, GITHUB_RUN_ATTEMPT: '2' }).gateKey).not.toBe(
+      first,
+    );
   });
 });

@@ -23,13 +23,33 @@ function random(seed: number) {
 function randomValue(next: () => number, depth = 0): unknown {
   const pick = Math.floor(next() * (depth > 3 ? 5 : 7));
   switch (pick) {
-    case 0: return null;
-    case 1: return next() < 0.5;
-    case 2: return Math.round((next() - 0.5) * 10 ** Math.floor(next() * 8)) / (next() < 0.5 ? 1 : 1000);
-    case 3: return ['', 'plain', 'quote " and \\ back', 'tab\tnew\nline', 'ünïcødé ✓ 😀', '\u0001\u001f', '</script>'][Math.floor(next() * 7)];
-    case 4: return -0.5e-7;
-    case 5: return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: Math.floor(next() * 4) }, (_, k) => [`k${k}${next() < 0.3 ? '"' : ''}`, randomValue(next, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return next() < 0.5;
+    case 2:
+      return Math.round((next() - 0.5) * 10 ** Math.floor(next() * 8)) / (next() < 0.5 ? 1 : 1000);
+    case 3:
+      return [
+        '',
+        'plain',
+        'quote " and \\ back',
+        'tab\tnew\nline',
+        'ünïcødé ✓ 😀',
+        '\u0001\u001f',
+        '</script>',
+      ][Math.floor(next() * 7)];
+    case 4:
+      return -0.5e-7;
+    case 5:
+      return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 4) }, (_, k) => [
+          `k${k}${next() < 0.3 ? '"' : ''}`,
+          randomValue(next, depth + 1),
+        ]),
+      );
   }
 }
 
@@ -49,7 +69,10 @@ describe('checkJson', () => {
     ['', 'unexpected end of data, expected a value at line 1, column 1 (byte 0)'],
     ['{"a": 1,}', "unexpected '}', expected a string at line 1, column 9 (byte 8)"],
     ['{"a": 1', "unexpected end of data, expected ',' or '}' at line 1, column 8 (byte 7)"],
-    ['{"steps": [\n  1,\n  02\n]}', "unexpected '2', expected ',' or ']' at line 3, column 4 (byte 20)"],
+    [
+      '{"steps": [\n  1,\n  02\n]}',
+      "unexpected '2', expected ',' or ']' at line 3, column 4 (byte 20)",
+    ],
     ['{} {}', "unexpected '{' after the JSON value at line 1, column 4 (byte 3)"],
     ['{"a": tru}', 'unexpected literal at line 1, column 7 (byte 6)'],
     ['{"a": "\u0001"}', 'control character in a string at line 1, column 8 (byte 7)'],
@@ -69,7 +92,12 @@ describe('checkJson', () => {
         const at = Math.floor(next() * (text.length + 1));
         const junk = ' {}[]",:0-.eE+tfn\\u'[Math.floor(next() * 20)] ?? '';
         const op = Math.floor(next() * 3);
-        text = op === 0 ? text.slice(0, at) + text.slice(at + 1) : op === 1 ? text.slice(0, at) + junk + text.slice(at) : text.slice(0, at) + junk + text.slice(at + 1);
+        text =
+          op === 0
+            ? text.slice(0, at) + text.slice(at + 1)
+            : op === 1
+              ? text.slice(0, at) + junk + text.slice(at)
+              : text.slice(0, at) + junk + text.slice(at + 1);
       }
       const buffer = bytes(text);
       const expected = parses(buffer);
@@ -84,7 +112,10 @@ describe('checkJson', () => {
 
   it('handles deep nesting without the call stack', () => {
     const depth = 200_000;
-    expect(checkJson(bytes(`${'['.repeat(depth)}${']'.repeat(depth)}`))).toEqual({ ok: true, topLevel: 'array' });
+    expect(checkJson(bytes(`${'['.repeat(depth)}${']'.repeat(depth)}`))).toEqual({
+      ok: true,
+      topLevel: 'array',
+    });
   });
 });
 
@@ -92,13 +123,23 @@ describe('checkJson with rejectDuplicateKeys', () => {
   const strict = (text: string) => checkJson(bytes(text), { rejectDuplicateKeys: true });
 
   it('refuses a member named twice, also when one spelling is escaped', () => {
-    expect(strict('{"decision": "fail", "decision": "pass"}')).toMatchObject({ ok: false, duplicate: true });
-    expect(strict('{"decision": "fail", "d\\u0065cision": "pass"}')).toMatchObject({ ok: false, duplicate: true, error: expect.stringContaining('"decision" appears twice') });
+    expect(strict('{"decision": "fail", "decision": "pass"}')).toMatchObject({
+      ok: false,
+      duplicate: true,
+    });
+    expect(strict('{"decision": "fail", "d\\u0065cision": "pass"}')).toMatchObject({
+      ok: false,
+      duplicate: true,
+      error: expect.stringContaining('"decision" appears twice'),
+    });
     expect(strict('{"a": {"b": 1, "b": 2}}')).toMatchObject({ ok: false, duplicate: true });
   });
 
   it('takes names in different objects, and names that differ by case, as distinct', () => {
-    expect(strict('{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "A": 0}')).toEqual({ ok: true, topLevel: 'object' });
+    expect(strict('{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "A": 0}')).toEqual({
+      ok: true,
+      topLevel: 'object',
+    });
     expect(strict('[{}, {"x": {}}, {"x": 1}]')).toEqual({ ok: true, topLevel: 'array' });
   });
 
@@ -109,9 +150,13 @@ describe('checkJson with rejectDuplicateKeys', () => {
   it('agrees with a parse-and-compare reference on generated documents', () => {
     const next = random(7);
     for (let n = 0; n < 2000; n++) {
-      const keys = Array.from({ length: 1 + Math.floor(next() * 4) }, () => ['a', 'b', 'c', '\\u0061'][Math.floor(next() * 4)]);
+      const keys = Array.from(
+        { length: 1 + Math.floor(next() * 4) },
+        () => ['a', 'b', 'c', '\\u0061'][Math.floor(next() * 4)],
+      );
       const text = `{${keys.map((k, i) => `"${k}": ${i}`).join(', ')}}`;
-      const distinct = new Set(keys.map((k) => JSON.parse(`"${k}"`) as string)).size === keys.length;
+      const distinct =
+        new Set(keys.map((k) => JSON.parse(`"${k}"`) as string)).size === keys.length;
       expect(strict(text).ok, text).toBe(distinct);
     }
   });

@@ -4,13 +4,30 @@ import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import { renderJUnit } from '../../../src/core/render/junit.js';
 import { decide, failedVerdict } from '../../../src/core/verdict.js';
 
-const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+const parse = (xml: string) =>
+  new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
 
 describe('renderJUnit', () => {
   it('is well-formed and carries hostile backend text as text', () => {
     const verdict = decide(
       sepurux,
-      { decision: 'fail', status: 'done', reason: 'bad </failure><x a="1"> & \u0001 "quotes" \'', ids: { run_id: 'r&1' }, figures: { pass_rate: 0.5 }, thresholds: [{ input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=', limit: 0.85, breaks: 'fail' }], topFailingTools: [] },
+      {
+        decision: 'fail',
+        status: 'done',
+        reason: 'bad </failure><x a="1"> & \u0001 "quotes" \'',
+        ids: { run_id: 'r&1' },
+        figures: { pass_rate: 0.5 },
+        thresholds: [
+          {
+            input: 'min_pass_rate',
+            figure: 'pass_rate',
+            comparator: '>=',
+            limit: 0.85,
+            breaks: 'fail',
+          },
+        ],
+        topFailingTools: [],
+      },
       1500,
     );
     const xml = renderJUnit(verdict, 'Gate <1>');
@@ -23,9 +40,33 @@ describe('renderJUnit', () => {
   });
 
   it('passes each case that holds, and shows a gate that could not evaluate as one failing case', () => {
-    const passing = decide(sepurux, { decision: 'pass', status: 'done', ids: {}, figures: { pass_rate: 0.9 }, thresholds: [], topFailingTools: [] }, 1);
-    expect(parse(renderJUnit(passing, 'G')).testsuites.testsuite).toMatchObject({ tests: '1', failures: '0', testcase: { name: 'Sepurux decision' } });
-    const broken = parse(renderJUnit(failedVerdict('Sepurux', 'No verdict within the 5s timeout.', {}, 5000), 'G')).testsuites.testsuite;
-    expect(broken).toMatchObject({ tests: '1', failures: '1', testcase: { name: 'Sepurux verdict', failure: { message: 'No verdict within the 5s timeout.' } } });
+    const passing = decide(
+      sepurux,
+      {
+        decision: 'pass',
+        status: 'done',
+        ids: {},
+        figures: { pass_rate: 0.9 },
+        thresholds: [],
+        topFailingTools: [],
+      },
+      1,
+    );
+    expect(parse(renderJUnit(passing, 'G')).testsuites.testsuite).toMatchObject({
+      tests: '1',
+      failures: '0',
+      testcase: { name: 'Sepurux decision' },
+    });
+    const broken = parse(
+      renderJUnit(failedVerdict('Sepurux', 'No verdict within the 5s timeout.', {}, 5000), 'G'),
+    ).testsuites.testsuite;
+    expect(broken).toMatchObject({
+      tests: '1',
+      failures: '1',
+      testcase: {
+        name: 'Sepurux verdict',
+        failure: { message: 'No verdict within the 5s timeout.' },
+      },
+    });
   });
 });

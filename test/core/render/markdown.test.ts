@@ -26,9 +26,11 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
   });
 
   it("shows an apostrophe, quotes and entities as written (the gate's reason)", () => {
-    expect(seen("the gate's check & \"quotes\"").text.trim()).toBe("the gate's check & \"quotes\"");
+    expect(seen('the gate\'s check & "quotes"').text.trim()).toBe('the gate\'s check & "quotes"');
     // An entity from a backend is shown as text, not decoded into the character it names.
-    expect(seen('&#64;admin &lt;b&gt;').text.replaceAll('\u200d', '').trim()).toBe('&#64;admin &lt;b&gt;');
+    expect(seen('&#64;admin &lt;b&gt;').text.replaceAll('\u200d', '').trim()).toBe(
+      '&#64;admin &lt;b&gt;',
+    );
   });
 
   it('breaks @mentions and #references the way GitHub honours, after decoding', () => {
@@ -41,7 +43,12 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
   });
 
   it('breaks GH-123, owner/repo#12 and commit ids, which GitHub would link', () => {
-    for (const input of ['fixed in GH-123 and gh-7', 'see octo-org/octo-repo#12', 'regressed at 0123abc and at 0123456789abcdef0123456789abcdef01234567', 'deadbeef1']) {
+    for (const input of [
+      'fixed in GH-123 and gh-7',
+      'see octo-org/octo-repo#12',
+      'regressed at 0123abc and at 0123456789abcdef0123456789abcdef01234567',
+      'deadbeef1',
+    ]) {
       const text = seen(input).text;
       expect(text, input).not.toMatch(/\bGH-\d/i);
       expect(text, input).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
@@ -54,8 +61,14 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
   });
 
   it('keeps a table row whole whatever the cell holds', () => {
-    const rendered = render(['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'), engine);
-    expect(rendered.rows).toEqual([['Tool', 'Failures'], ['a | b | c', '3']]);
+    const rendered = render(
+      ['| Tool | Failures |', '| --- | --- |', `| ${escapeText('a | b\n| c')} | 3 |`].join('\n'),
+      engine,
+    );
+    expect(rendered.rows).toEqual([
+      ['Tool', 'Failures'],
+      ['a | b | c', '3'],
+    ]);
   });
 
   it('cuts long text', () => {
@@ -74,8 +87,18 @@ describe('safeUrl', () => {
 
 describe('renderVerdict', () => {
   it('lists the top failing tools up to the budget and counts the rest', () => {
-    const tools = Array.from({ length: 5000 }, (_, i) => ({ tool: `<b>tool-${i}</b> | @admin`, count: 5000 - i }));
-    const rendered = render(renderVerdict(verdict({ topFailingTools: tools }), { title: 'Gate', mode: 'hard', maxTools: 10, maxChars: 65_000 }));
+    const tools = Array.from({ length: 5000 }, (_, i) => ({
+      tool: `<b>tool-${i}</b> | @admin`,
+      count: 5000 - i,
+    }));
+    const rendered = render(
+      renderVerdict(verdict({ topFailingTools: tools }), {
+        title: 'Gate',
+        mode: 'hard',
+        maxTools: 10,
+        maxChars: 65_000,
+      }),
+    );
     const toolRows = rendered.rows.filter((row) => row.length === 2);
     expect(toolRows[0]).toEqual(['Tool', 'Failures']);
     expect(toolRows[1]).toEqual(['<b>tool-0</b> | @\u200dadmin', '5000']);
@@ -86,29 +109,59 @@ describe('renderVerdict', () => {
 
   it('stays within the size limit however long the content', () => {
     const tools = Array.from({ length: 200 }, (_, i) => ({ tool: 'y'.repeat(200) + i, count: i }));
-    const body = renderVerdict(verdict({ topFailingTools: tools }), { title: 'Gate', mode: 'hard', maxTools: 200, maxChars: 5_000, footer: '<!-- marker -->' });
+    const body = renderVerdict(verdict({ topFailingTools: tools }), {
+      title: 'Gate',
+      mode: 'hard',
+      maxTools: 200,
+      maxChars: 5_000,
+      footer: '<!-- marker -->',
+    });
     expect(body.length).toBeLessThanOrEqual(5_000);
     expect(body.endsWith('<!-- marker -->')).toBe(true);
     expect(body).toContain('cut to fit');
   });
 
-  it('shows the gate\'s own reason as written, backticks included, and units with figures', () => {
+  it("shows the gate's own reason as written, backticks included, and units with figures", () => {
     const body = renderVerdict(
       verdict({
-        reason: 'Sepurux said pass, but the gate\'s own check fails: scenario coverage 90% < 100% (`min_coverage`).',
+        reason:
+          "Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (`min_coverage`).",
         figures: { scenario_coverage_pct: 90 },
-        thresholds: [{ input: 'min_coverage', figure: 'scenario_coverage_pct', label: 'Scenario coverage', unit: '%', comparator: '>=', limit: 100, breaks: 'fail', actual: 90, holds: false }],
+        thresholds: [
+          {
+            input: 'min_coverage',
+            figure: 'scenario_coverage_pct',
+            label: 'Scenario coverage',
+            unit: '%',
+            comparator: '>=',
+            limit: 100,
+            breaks: 'fail',
+            actual: 90,
+            holds: false,
+          },
+        ],
       }),
       { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
     );
     const rendered = render(body);
-    expect(rendered.text).toContain("Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (`min_coverage`).");
-    expect(rendered.rows).toContainEqual(['❌', 'Scenario coverage', '90%', '≥ 100% (min_coverage)']);
+    expect(rendered.text).toContain(
+      "Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (`min_coverage`).",
+    );
+    expect(rendered.rows).toContainEqual([
+      '❌',
+      'Scenario coverage',
+      '90%',
+      '≥ 100% (min_coverage)',
+    ]);
   });
 
   it('says when a failing verdict does not block', () => {
-    expect(renderVerdict(verdict(), { title: 'Gate', mode: 'soft', maxTools: 5, maxChars: 10_000 })).toContain('not blocking; a human should look');
-    expect(renderVerdict(verdict(), { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 })).not.toContain('not blocking');
+    expect(
+      renderVerdict(verdict(), { title: 'Gate', mode: 'soft', maxTools: 5, maxChars: 10_000 }),
+    ).toContain('not blocking; a human should look');
+    expect(
+      renderVerdict(verdict(), { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 }),
+    ).not.toContain('not blocking');
   });
 });
 

@@ -12,7 +12,13 @@ describe('a marker planted by backend text', () => {
     expect(codeSpan(marker).replaceAll('\u200d', '')).toBe(`\`${marker}\``);
     expect(defuseMarkers(`a ${marker} <!-- b`)).not.toContain('<!--');
     const verdict = failedVerdict('Sepurux', 'no', { run_id: marker, trace_id: marker }, 0);
-    const body = renderVerdict(verdict, { title: 'Gate', mode: 'hard', maxTools: 10, maxChars: 60_000, footer: commentMarker('Gate') });
+    const body = renderVerdict(verdict, {
+      title: 'Gate',
+      mode: 'hard',
+      maxTools: 10,
+      maxChars: 60_000,
+      footer: commentMarker('Gate'),
+    });
     expect(body).not.toContain(marker);
     expect(endsWithMarker(body, commentMarker('Gate'))).toBe(true);
   });

@@ -3,7 +3,14 @@ import { detectability, poolFigures, pooledInterval } from '../../../src/core/re
 import { sequentialData, sequentialTest } from '../../../src/core/repeats/sequential.js';
 import { SEPURUX_FIGURES } from '../../../src/core/backends/sepurux/vocabulary.js';
 
-const question = { input: 'min_pass_rate', comparator: '>=' as const, limit: 0.85, margin: 0.05, alpha: 0.05, beta: 0.05 };
+const question = {
+  input: 'min_pass_rate',
+  comparator: '>=' as const,
+  limit: 0.85,
+  margin: 0.05,
+  alpha: 0.05,
+  beta: 0.05,
+};
 
 describe('sequentialTest', () => {
   it("Wald's test on counts: 95 of 100 holds, 80 of 100 breaks, 87 of 100 is undecided", () => {
@@ -33,7 +40,9 @@ describe('sequentialTest', () => {
     const weighted = sequentialTest(at, { values, weights: [3, 3, 3, 3, 1001] });
     expect(weighted.call).toBe('breaks');
     // Equal weights are the unweighted test.
-    expect(sequentialTest(at, { values, weights: [7, 7, 7, 7, 7] }).llr).toBe(sequentialTest(at, { values }).llr);
+    expect(sequentialTest(at, { values, weights: [7, 7, 7, 7, 7] }).llr).toBe(
+      sequentialTest(at, { values }).llr,
+    );
   });
 
   it('turns for a bound the figure must stay under', () => {
@@ -52,21 +61,40 @@ describe('poolFigures', () => {
       ],
       SEPURUX_FIGURES,
     );
-    expect(pooled.figures).toEqual({ pass_rate: 0.85, trace_count: 40, failures: 6, reliability_score: 85 });
+    expect(pooled.figures).toEqual({
+      pass_rate: 0.85,
+      trace_count: 40,
+      failures: 6,
+      reliability_score: 85,
+    });
     expect(pooled.counts.pass_rate).toEqual({ passes: 34, trials: 40 });
-    expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe('Wilson score interval (n = 40)');
+    expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe(
+      'Wilson score interval (n = 40)',
+    );
     expect(pooledInterval(pooled, 'reliability_score', 0.95)?.method).toBe('t interval (n = 2)');
   });
 
   it('keeps the weights of a rate pooled as a weighted mean, for the sequential test', () => {
-    const pooled = poolFigures([{ pass_rate: 0.95, trace_count: 3 }, { pass_rate: 0.7, trace_count: 1001 }], SEPURUX_FIGURES);
+    const pooled = poolFigures(
+      [
+        { pass_rate: 0.95, trace_count: 3 },
+        { pass_rate: 0.7, trace_count: 1001 },
+      ],
+      SEPURUX_FIGURES,
+    );
     expect(pooled.counts).toEqual({});
     expect(pooled.weights.pass_rate).toEqual([3, 1001]);
     expect(pooled.figures.pass_rate).toBeCloseTo(0.70075, 5);
   });
 
   it('has no count where a rate is not a whole number of passes (one trace, attempts unknown)', () => {
-    const pooled = poolFigures([{ pass_rate: 0.85, trace_count: 1 }, { pass_rate: 0.95, trace_count: 1 }], SEPURUX_FIGURES);
+    const pooled = poolFigures(
+      [
+        { pass_rate: 0.85, trace_count: 1 },
+        { pass_rate: 0.95, trace_count: 1 },
+      ],
+      SEPURUX_FIGURES,
+    );
     expect(pooled.counts).toEqual({});
     expect(pooled.figures.pass_rate).toBe(0.9);
     expect(pooledInterval(pooled, 'pass_rate', 0.95)?.method).toBe('t interval (n = 2)');
@@ -79,7 +107,10 @@ describe('poolFigures', () => {
 
 describe('detectability', () => {
   it('says the smallest shortfall the sample sees, and the repeats an observed one would need', () => {
-    const pooled = poolFigures([0.8, 0.85, 0.9, 0.75, 0.8].map((pass_rate) => ({ pass_rate, trace_count: 1 })), SEPURUX_FIGURES);
+    const pooled = poolFigures(
+      [0.8, 0.85, 0.9, 0.75, 0.8].map((pass_rate) => ({ pass_rate, trace_count: 1 })),
+      SEPURUX_FIGURES,
+    );
     const seen = detectability(pooled, 'pass_rate', 0.95, 0.03, 5)!;
     // t(0.975, 4) · s/√5 with s ≈ 0.0570.
     expect(seen.shortfall).toBeCloseTo(2.776445 * (0.0570088 / Math.sqrt(5)), 4);
@@ -89,8 +120,13 @@ describe('detectability', () => {
 
 describe('sequentialData: what the sequential test weighs', () => {
   const domain = SEPURUX_FIGURES.find((f) => f.name === 'pass_rate')!.domain;
-  const runs = (...rates: [number, number][]) => poolFigures(rates.map(([pass_rate, trace_count]) => ({ pass_rate, trace_count })), SEPURUX_FIGURES);
-  const call = (pooled: ReturnType<typeof poolFigures>) => sequentialTest(question, sequentialData(pooled, 'pass_rate', domain)!).call;
+  const runs = (...rates: [number, number][]) =>
+    poolFigures(
+      rates.map(([pass_rate, trace_count]) => ({ pass_rate, trace_count })),
+      SEPURUX_FIGURES,
+    );
+  const call = (pooled: ReturnType<typeof poolFigures>) =>
+    sequentialTest(question, sequentialData(pooled, 'pass_rate', domain)!).call;
 
   it('runs at 1.0 of one trace are not one pass of one trial each: the values decide, and two say "holds" (Wald on 2 of 2 never could within 5)', () => {
     const two = runs([1, 1], [1, 1]);
@@ -109,7 +145,9 @@ describe('sequentialData: what the sequential test weighs', () => {
 
   it('a rate strictly inside 0..1 that is a whole number of passes is a count: Wald on the pooled passes', () => {
     const pooled = runs([0.95, 20], [1, 20]);
-    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({ count: { passes: 39, trials: 40 } });
+    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({
+      count: { passes: 39, trials: 40 },
+    });
     expect(call(pooled)).toBe('holds');
     expect(call(runs([0.7, 20]))).toBe('undecided');
     expect(call(runs([0.7, 20], [0.75, 20]))).toBe('breaks');
@@ -118,15 +156,37 @@ describe('sequentialData: what the sequential test weighs', () => {
 
   it('weighs edge values by their trials: one run at 1.0 of 3 traces does not carry one at 0.0 of 1001', () => {
     const pooled = runs([1, 3], [0, 1001]);
-    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({ values: [1, 0], weights: [3, 1001] });
+    expect(sequentialData(pooled, 'pass_rate', domain)).toEqual({
+      values: [1, 0],
+      weights: [3, 1001],
+    });
     expect(call(pooled)).not.toBe('holds');
   });
 
   it('never calls "holds" for a threshold the pooled figure misses, nor "breaks" for one it meets', () => {
-    for (const rates of [[[0.84, 1], [0.8, 1]], [[1, 1], [0.8, 1], [0.8, 1]], [[0.86, 1], [0.9, 1]], [[1, 1], [0.5, 1]]] as [number, number][][]) {
+    for (const rates of [
+      [
+        [0.84, 1],
+        [0.8, 1],
+      ],
+      [
+        [1, 1],
+        [0.8, 1],
+        [0.8, 1],
+      ],
+      [
+        [0.86, 1],
+        [0.9, 1],
+      ],
+      [
+        [1, 1],
+        [0.5, 1],
+      ],
+    ] as [number, number][][]) {
       const pooled = runs(...rates);
       const state = sequentialTest(question, sequentialData(pooled, 'pass_rate', domain)!);
-      if (pooled.figures.pass_rate! < 0.85) expect(state.call, JSON.stringify(rates)).not.toBe('holds');
+      if (pooled.figures.pass_rate! < 0.85)
+        expect(state.call, JSON.stringify(rates)).not.toBe('holds');
       else expect(state.call, JSON.stringify(rates)).not.toBe('breaks');
     }
   });

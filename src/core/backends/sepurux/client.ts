@@ -5,7 +5,14 @@ import type { JsonTransport } from '../../transport/http.js';
 import { BackendCallError } from '../../errors.js';
 import { closestNames } from '../../inputs/undeclared.js';
 import { excerpt } from '../../text.js';
-import { BatchStatus, CampaignPage, RunCreated, RunStatus, TraceCreated, sepuruxErrorMessage } from './schemas.js';
+import {
+  BatchStatus,
+  CampaignPage,
+  RunCreated,
+  RunStatus,
+  TraceCreated,
+  sepuruxErrorMessage,
+} from './schemas.js';
 
 /** Campaign pages followed at most; a server that cycles its cursor cannot hold the gate. */
 const MAX_CAMPAIGN_PAGES = 100;
@@ -24,10 +31,19 @@ export class SepuruxClient {
   private readonly ci: JsonTransport;
 
   constructor(context: BackendContext, token: string, projectId: string | undefined) {
-    const projectHeaders = projectId ? { 'X-API-Key': token, 'X-Project-Id': projectId } : undefined;
-    if (projectHeaders) this.project = context.transport({ credentials: projectHeaders, errorMessage: sepuruxErrorMessage });
+    const projectHeaders = projectId
+      ? { 'X-API-Key': token, 'X-Project-Id': projectId }
+      : undefined;
+    if (projectHeaders)
+      this.project = context.transport({
+        credentials: projectHeaders,
+        errorMessage: sepuruxErrorMessage,
+      });
     // CI endpoints take the CI token; the project headers ride along so a project key works too.
-    this.ci = context.transport({ credentials: { 'X-Sepurux-Token': token, ...projectHeaders }, errorMessage: sepuruxErrorMessage });
+    this.ci = context.transport({
+      credentials: { 'X-Sepurux-Token': token, ...projectHeaders },
+      errorMessage: sepuruxErrorMessage,
+    });
   }
 
   /** Uploads a trace (the file's bytes, as they are) and returns its new id. */
@@ -66,14 +82,17 @@ export class SepuruxClient {
   }
 
   /** Starts a CI run, or a batch over the campaign's eval-set when no trace is given. */
-  createRun(body: {
-    trace_id?: string;
-    campaign_id: string;
-    thresholds: SentThresholds;
-    repo: string;
-    pull_request_number?: number;
-    commit_sha?: string;
-  }, gateKey: string): Promise<RunCreated> {
+  createRun(
+    body: {
+      trace_id?: string;
+      campaign_id: string;
+      thresholds: SentThresholds;
+      repo: string;
+      pull_request_number?: number;
+      commit_sha?: string;
+    },
+    gateKey: string,
+  ): Promise<RunCreated> {
     return this.ci.request({
       method: 'POST',
       path: '/v1/ci/runs',
@@ -94,12 +113,24 @@ export class SepuruxClient {
 
   /** One poll of a single CI run. */
   getRun(runId: string) {
-    return this.ci.request({ method: 'GET', path: `/v1/ci/runs/${encodeURIComponent(runId)}`, name: 'GET /v1/ci/runs/{run_id}', schema: RunStatus, idempotent: true });
+    return this.ci.request({
+      method: 'GET',
+      path: `/v1/ci/runs/${encodeURIComponent(runId)}`,
+      name: 'GET /v1/ci/runs/{run_id}',
+      schema: RunStatus,
+      idempotent: true,
+    });
   }
 
   /** One poll of a whole batch: one request whatever its size. */
   getBatch(batchId: string) {
-    return this.ci.request({ method: 'GET', path: `/v1/ci/batch/${encodeURIComponent(batchId)}`, name: 'GET /v1/ci/batch/{batch_id}', schema: BatchStatus, idempotent: true });
+    return this.ci.request({
+      method: 'GET',
+      path: `/v1/ci/batch/${encodeURIComponent(batchId)}`,
+      name: 'GET /v1/ci/batch/{batch_id}',
+      schema: BatchStatus,
+      idempotent: true,
+    });
   }
 
   /** Whether project calls can be made (they need `project_id`). */
@@ -125,7 +156,11 @@ export class SepuruxClient {
 
   private projectApi(): JsonTransport {
     // Input validation requires project_id for every project call; this guards the invariant.
-    if (!this.project) throw new BackendCallError('project API', 'A project call needs `project_id`; set it to the Sepurux project UUID.');
+    if (!this.project)
+      throw new BackendCallError(
+        'project API',
+        'A project call needs `project_id`; set it to the Sepurux project UUID.',
+      );
     return this.project;
   }
 }
@@ -137,24 +172,43 @@ function pickCampaign(name: string, campaigns: { id: string; name: string }[]): 
   if (matches.length > 1) {
     throw new BackendCallError(
       'GET /v1/campaigns',
-      `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches.slice(0, 10).map((c) => excerpt(c.id, 40)).join(', ')}); set \`campaign_id\` to the one to gate on.`,
+      `${matches.length} campaigns are named "${excerpt(name, 60)}" (${matches
+        .slice(0, 10)
+        .map((c) => excerpt(c.id, 40))
+        .join(', ')}); set \`campaign_id\` to the one to gate on.`,
     );
   }
   // Names are backend text: each is cut short, and the closest to what was asked come first.
   const names = [...new Set(campaigns.map((c) => c.name))];
   const closest = closestNames(name, names, 3);
-  const others = names.filter((n) => !closest.includes(n)).slice(0, Math.max(0, 10 - closest.length));
+  const others = names
+    .filter((n) => !closest.includes(n))
+    .slice(0, Math.max(0, 10 - closest.length));
   const quoted = (list: string[]) => list.map((n) => `"${excerpt(n, 60)}"`).join(', ');
   const listed =
     names.length === 0
       ? 'the project has no campaigns'
-      : [closest.length ? `closest: ${quoted(closest)}` : '', others.length ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}` : '', names.length > closest.length + others.length ? `and ${names.length - closest.length - others.length} more` : '']
+      : [
+          closest.length ? `closest: ${quoted(closest)}` : '',
+          others.length
+            ? `${closest.length ? 'others' : 'campaigns that exist'}: ${quoted(others)}`
+            : '',
+          names.length > closest.length + others.length
+            ? `and ${names.length - closest.length - others.length} more`
+            : '',
+        ]
           .filter(Boolean)
           .join('; ');
-  throw new BackendCallError('GET /v1/campaigns', `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`);
+  throw new BackendCallError(
+    'GET /v1/campaigns',
+    `No campaign is named exactly "${excerpt(name, 60)}" (${listed}); fix \`campaign_name\` or check \`project_id\`.`,
+  );
 }
 
 /** Same gate (run attempt, step, campaign, trace), same key: a resent POST never starts a second run. */
 function idempotencyKey(gateKey: string, campaignId: string, traceId: string | undefined): string {
-  return createHash('sha256').update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${gateKey}\n${campaignId}\n${traceId ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
 }

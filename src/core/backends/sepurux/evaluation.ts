@@ -12,7 +12,8 @@ const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);
 /** Terminal statuses that are themselves a failing verdict, whatever `decision` says. */
 const FAILING_STATUSES = new Set(['failed', 'fail']);
 /** Why a run that ended `failed` is no verdict: said once, whether it decides alone or among repeats. */
-const FAILED_RUN = 'the evaluation itself failed (status "failed"), so there is no verdict to trust';
+const FAILED_RUN =
+  'the evaluation itself failed (status "failed"), so there is no verdict to trust';
 
 /** What the gate polls: a run or a batch, by the id `POST /v1/ci/runs` gave. */
 export interface PolledResource {
@@ -29,22 +30,33 @@ export function progressState(answer: Progress, polled: PolledResource): PollSta
   const { call, field, id } = polled;
   const answeredFor = field in answer ? (answer as Record<string, unknown>)[field] : undefined;
   if (answeredFor !== id) {
-    throw new BackendCallError(call, `${call} was asked about ${field} "${id}" and answered about "${excerpt(String(answeredFor), 80)}"; the answer cannot be this gate's verdict, so the gate fails closed.`);
+    throw new BackendCallError(
+      call,
+      `${call} was asked about ${field} "${id}" and answered about "${excerpt(String(answeredFor), 80)}"; the answer cannot be this gate's verdict, so the gate fails closed.`,
+    );
   }
   const status = answer.status.toLowerCase();
   if (!TERMINAL.has(status) && !IN_PROGRESS.has(status)) {
-    throw new BackendCallError(call, `${call} answered an unknown status "${excerpt(answer.status)}"; the gate fails closed rather than guess.`);
+    throw new BackendCallError(
+      call,
+      `${call} answered an unknown status "${excerpt(answer.status)}"; the gate fails closed rather than guess.`,
+    );
   }
-  const coverage = 'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null ? `${answer.scenario_coverage_pct}% covered` : undefined;
+  const coverage =
+    'scenario_coverage_pct' in answer && answer.scenario_coverage_pct != null
+      ? `${answer.scenario_coverage_pct}% covered`
+      : undefined;
   return { terminal: TERMINAL.has(status), status, progress: coverage };
 }
 
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
 export function thresholdsOf(inputs: SepuruxInputs, batch: boolean): Threshold[] {
-  return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap((spec) => {
-    const limit = inputs[spec.input as keyof SepuruxInputs];
-    return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' as const }] : [];
-  });
+  return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap(
+    (spec) => {
+      const limit = inputs[spec.input as keyof SepuruxInputs];
+      return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' as const }] : [];
+    },
+  );
 }
 
 /** With `confidence`: the level of the pass rate's Wilson interval, and what an interval across `min_pass_rate` decides. */
@@ -58,14 +70,23 @@ export interface IntervalJudgement {
  * decides `fail`. `startedTraces` is what run creation said a batch started. With `judged`,
  * `min_pass_rate` is judged on the pass rate's Wilson interval, where the count behind it gives one.
  */
-export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Threshold[], startedTraces?: number, judged?: IntervalJudgement): Evaluation {
+export function toEvaluation(
+  answer: Progress,
+  ids: GateIds,
+  thresholds: Threshold[],
+  startedTraces?: number,
+  judged?: IntervalJudgement,
+): Evaluation {
   const status = answer.status.toLowerCase();
   const said = (answer.decision ?? '').toLowerCase();
   // Some servers put the verdict in `status` alone: it is read only where no decision is given,
   // so an unknown decision ("failed", "block") can never be passed over for a status "pass".
   const verdict = said === '' && (status === 'pass' || status === 'fail') ? status : said;
-  const contradiction = ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
-  const { decision, reason } = contradiction ? { decision: 'fail' as const, reason: contradiction } : readDecision(status, verdict);
+  const contradiction =
+    ids.batch_id === undefined ? undefined : batchContradiction(answer, startedTraces);
+  const { decision, reason } = contradiction
+    ? { decision: 'fail' as const, reason: contradiction }
+    : readDecision(status, verdict);
   const bars = passRateBars(answer, judged?.confidence ?? 0.95);
   const interval = judged && bars.errorBars?.passRate;
   return {
@@ -78,7 +99,11 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
     ...bars,
-    thresholds: interval ? thresholds.map((t) => (t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t)) : thresholds,
+    thresholds: interval
+      ? thresholds.map((t) =>
+          t.figure === 'pass_rate' ? { ...t, interval, onInconclusive: judged.onInconclusive } : t,
+        )
+      : thresholds,
     topFailingTools: answer.top_failing_tools ?? [],
   };
 }
@@ -86,11 +111,17 @@ export function toEvaluation(answer: Progress, ids: GateIds, thresholds: Thresho
 function readDecision(status: string, verdict: string): { decision: Decision; reason?: string } {
   if (status === 'failed') return { decision: 'fail', reason: FAILED_RUN };
   if (verdict === 'pass' && FAILING_STATUSES.has(status)) {
-    return { decision: 'fail', reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed` };
+    return {
+      decision: 'fail',
+      reason: `the answer contradicts itself (status "${status}", decision "pass"), so the gate fails closed`,
+    };
   }
   if (verdict === 'pass') return { decision: 'pass' };
   if (verdict === 'fail') return { decision: 'fail' };
-  return { decision: 'fail', reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed` };
+  return {
+    decision: 'fail',
+    reason: `finished (status "${excerpt(status)}") with decision "${excerpt(verdict) || 'none'}", which is neither pass nor fail, so the gate fails closed`,
+  };
 }
 
 /**
@@ -133,7 +164,15 @@ function figuresOf(answer: Progress): Figures {
 function passRateBars(answer: Progress, confidence: number): { errorBars?: ErrorBars } {
   const n = answer.trace_count;
   const rate = answer.pass_rate;
-  if (typeof n !== 'number' || typeof rate !== 'number' || !Number.isInteger(n) || n < 2 || rate < 0 || rate > 1) return {};
+  if (
+    typeof n !== 'number' ||
+    typeof rate !== 'number' ||
+    !Number.isInteger(n) ||
+    n < 2 ||
+    rate < 0 ||
+    rate > 1
+  )
+    return {};
   const passes = rate * n;
   if (Math.abs(passes - Math.round(passes)) > 0.01) return {};
   const interval = wilsonInterval(Math.round(passes), n, confidence);

@@ -23,14 +23,21 @@ function field(event: Record<string, unknown>, ...keys: string[]): string | unde
  * `action`/`decision`, `policy`/`rule`, `tool`, `severity`, `reason`/`message`, `attempt`.
  * Returns undefined when the answer has no such list: "no events to show".
  */
-export function readEvents(answer: unknown, run: string, source: 'policy' | 'security'): Finding[] | undefined {
+export function readEvents(
+  answer: unknown,
+  run: string,
+  source: 'policy' | 'security',
+): Finding[] | undefined {
   const list = Array.isArray(answer)
     ? answer
     : answer !== null && typeof answer === 'object'
       ? LIST_KEYS.map((key) => (answer as Record<string, unknown>)[key]).find(Array.isArray)
       : undefined;
   if (!list) return undefined;
-  const events = list.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item));
+  const events = list.filter(
+    (item): item is Record<string, unknown> =>
+      item !== null && typeof item === 'object' && !Array.isArray(item),
+  );
   // A list of anything but objects is a shape the gate cannot read.
   if (list.length > 0 && events.length === 0) return undefined;
   return events.slice(0, MAX_EVENTS_PER_RUN).map((event) => {

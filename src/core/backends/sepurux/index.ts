@@ -24,8 +24,14 @@ export const sepurux: Backend = {
   comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
   async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
-    const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
-    const settings = { ...inputs, token, ...(confidence === undefined ? {} : { confidence }), onInconclusive };
+    const trace =
+      inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
+    const settings = {
+      ...inputs,
+      token,
+      ...(confidence === undefined ? {} : { confidence }),
+      onInconclusive,
+    };
     // Repeats share one campaign look-up and one upload; each starts its own run, found again by its gate key.
     let subject: Promise<Subject> | undefined;
     const started = new Map<string, { client: SepuruxClient; created: RunCreated }>();
@@ -33,14 +39,18 @@ export const sepurux: Backend = {
       async run(context) {
         const client = new SepuruxClient(context, token, inputs.project_id);
         subject ??= resolveSubject(settings, trace, client, context);
-        return runOnce(settings, await subject, client, context, (created) => started.set(context.change.gateKey, { client, created }));
+        return runOnce(settings, await subject, client, context, (created) =>
+          started.set(context.change.gateKey, { client, created }),
+        );
       },
       async explain(context) {
         const { log } = context;
         const run = started.get(context.change.gateKey);
         if (!run) return undefined;
         if (!run.client.hasProject) {
-          log.info('Why the verdict failed is read from the run\'s events, which need `project_id`; set it to see them.');
+          log.info(
+            "Why the verdict failed is read from the run's events, which need `project_id`; set it to see them.",
+          );
           return undefined;
         }
         return log.group('Why it failed', () => explainFailure(run.client, run.created, log));
@@ -55,10 +65,19 @@ interface Subject {
   traceId?: string;
 }
 
-type Settings = SepuruxInputs & { token: string; confidence?: number; onInconclusive: 'warn' | 'fail' };
+type Settings = SepuruxInputs & {
+  token: string;
+  confidence?: number;
+  onInconclusive: 'warn' | 'fail';
+};
 
 /** Finds the campaign, then uploads the trace: a wrong campaign name must not cost an upload and leave an orphan trace. */
-async function resolveSubject(inputs: Settings, trace: TraceFile | undefined, client: SepuruxClient, context: BackendContext): Promise<Subject> {
+async function resolveSubject(
+  inputs: Settings,
+  trace: TraceFile | undefined,
+  client: SepuruxClient,
+  context: BackendContext,
+): Promise<Subject> {
   const { log } = context;
   let campaignId = inputs.campaign_id;
   if (campaignId === undefined && inputs.campaign_name !== undefined) {
@@ -69,7 +88,8 @@ async function resolveSubject(inputs: Settings, trace: TraceFile | undefined, cl
       return id;
     });
   }
-  if (campaignId === undefined) throw new Error('unreachable: input rules require campaign_name or campaign_id');
+  if (campaignId === undefined)
+    throw new Error('unreachable: input rules require campaign_name or campaign_id');
   context.learned({ campaign_id: campaignId });
 
   let traceId = inputs.trace_id;
@@ -86,7 +106,13 @@ async function resolveSubject(inputs: Settings, trace: TraceFile | undefined, cl
 }
 
 /** Starts one CI run (or batch) of the subject and polls it to its verdict. */
-async function runOnce(inputs: Settings, subject: Subject, client: SepuruxClient, context: BackendContext, onStarted: (created: RunCreated) => void) {
+async function runOnce(
+  inputs: Settings,
+  subject: Subject,
+  client: SepuruxClient,
+  context: BackendContext,
+  onStarted: (created: RunCreated) => void,
+) {
   const { log, change } = context;
   const { campaignId, traceId } = subject;
   const thresholds = thresholdsOf(inputs, false);
@@ -102,12 +128,21 @@ async function runOnce(inputs: Settings, subject: Subject, client: SepuruxClient
       },
       change.gateKey,
     );
-    log.info(run.ci_batch_id ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs` : `CI run ${run.run_id} started`);
+    log.info(
+      run.ci_batch_id
+        ? `Batch ${run.ci_batch_id} started: ${run.trace_count ?? run.run_ids?.length ?? '?'} scenario runs`
+        : `CI run ${run.run_id} started`,
+    );
     return run;
   });
   onStarted(created);
   const batchId = created.ci_batch_id ?? undefined;
-  const ids = { trace_id: traceId, campaign_id: campaignId, run_id: created.run_id, batch_id: batchId };
+  const ids = {
+    trace_id: traceId,
+    campaign_id: campaignId,
+    run_id: created.run_id,
+    batch_id: batchId,
+  };
   context.learned(ids);
 
   const startedTraces = batchId ? startedTraceCount(created) : undefined;
@@ -124,8 +159,17 @@ async function runOnce(inputs: Settings, subject: Subject, client: SepuruxClient
       log: (line) => log.info(line),
     });
   });
-  const judged = inputs.confidence === undefined ? undefined : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
-  return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
+  const judged =
+    inputs.confidence === undefined
+      ? undefined
+      : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
+  return toEvaluation(
+    final,
+    ids,
+    thresholdsOf(inputs, batchId !== undefined),
+    startedTraces,
+    judged,
+  );
 }
 
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
@@ -133,7 +177,10 @@ function startedTraceCount(created: RunCreated): number | undefined {
   const listed = created.run_ids?.length;
   const counted = created.trace_count ?? undefined;
   if (listed !== undefined && counted !== undefined && listed !== counted) {
-    throw new BackendCallError('POST /v1/ci/runs', `POST /v1/ci/runs said it started ${counted} traces but listed ${listed} runs; the batch cannot be judged, so the gate fails closed.`);
+    throw new BackendCallError(
+      'POST /v1/ci/runs',
+      `POST /v1/ci/runs said it started ${counted} traces but listed ${listed} runs; the batch cannot be judged, so the gate fails closed.`,
+    );
   }
   return counted ?? listed;
 }

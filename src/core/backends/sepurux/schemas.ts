@@ -42,7 +42,11 @@ const common = {
 export const RunStatus = z.object({ run_id: z.string().min(1), ...common });
 
 /** `GET /v1/ci/batch/{batch_id}`. */
-export const BatchStatus = z.object({ batch_id: z.string().min(1), scenario_coverage_pct: figure, ...common });
+export const BatchStatus = z.object({
+  batch_id: z.string().min(1),
+  scenario_coverage_pct: figure,
+  ...common,
+});
 
 /** A run or batch answer, as the gate reads it. */
 export type Progress = z.output<typeof RunStatus> | z.output<typeof BatchStatus>;
@@ -53,7 +57,9 @@ export function sepuruxErrorMessage(body: unknown): string | undefined {
   if (typeof detail === 'string') return detail;
   if (Array.isArray(detail)) {
     return detail
-      .map((item: { msg?: unknown; loc?: unknown }) => [Array.isArray(item.loc) ? item.loc.join('.') : '', item.msg].filter(Boolean).join(': '))
+      .map((item: { msg?: unknown; loc?: unknown }) =>
+        [Array.isArray(item.loc) ? item.loc.join('.') : '', item.msg].filter(Boolean).join(': '),
+      )
       .join('; ');
   }
   return undefined;

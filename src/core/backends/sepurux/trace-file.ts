@@ -22,19 +22,29 @@ export async function readTraceFile(path: string, workspace = process.cwd()): Pr
   let size: number;
   try {
     const info = await stat(absolute);
-    if (info.isDirectory()) throw new InputError(`${where} is a directory; point \`trace_file\` at the JSON file inside it.`);
+    if (info.isDirectory())
+      throw new InputError(
+        `${where} is a directory; point \`trace_file\` at the JSON file inside it.`,
+      );
     // A pipe or a device could block the read forever or never end.
-    if (!info.isFile()) throw new InputError(`${where} is not a regular file; write the trace to a file first.`);
+    if (!info.isFile())
+      throw new InputError(`${where} is not a regular file; write the trace to a file first.`);
     size = info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${where} does not exist; check that the step that records the trace ran and wrote it there.`);
+    if (code === 'ENOENT')
+      throw new InputError(
+        `${where} does not exist; check that the step that records the trace ran and wrote it there.`,
+      );
     throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
   }
-  if (size === 0) throw new InputError(`${where} is empty; the step that records the trace wrote nothing.`);
+  if (size === 0)
+    throw new InputError(`${where} is empty; the step that records the trace wrote nothing.`);
   if (size > MAX_TRACE_BYTES) {
-    throw new InputError(`${where} is ${formatBytes(size)}, over the ${formatBytes(MAX_TRACE_BYTES)} the gate uploads; record a shorter trace.`);
+    throw new InputError(
+      `${where} is ${formatBytes(size)}, over the ${formatBytes(MAX_TRACE_BYTES)} the gate uploads; record a shorter trace.`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -44,9 +54,17 @@ export async function readTraceFile(path: string, workspace = process.cwd()): Pr
   }
   // Checked on the bytes, not parsed: a large trace must not cost its size twice more in memory.
   const shape = checkJson(bytes);
-  if (!shape.ok) throw new InputError(`${where} is not valid JSON (${shape.error}); the trace must be one JSON object.`);
+  if (!shape.ok)
+    throw new InputError(
+      `${where} is not valid JSON (${shape.error}); the trace must be one JSON object.`,
+    );
   if (shape.topLevel !== 'object') {
-    const kind = shape.topLevel === 'array' ? 'an array' : shape.topLevel === 'null' ? 'null' : `a ${shape.topLevel}`;
+    const kind =
+      shape.topLevel === 'array'
+        ? 'an array'
+        : shape.topLevel === 'null'
+          ? 'null'
+          : `a ${shape.topLevel}`;
     throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
   }
   return { path: absolute, bytes };

@@ -15,20 +15,38 @@ const SOURCES = ['policy', 'security'] as const;
  * few failing runs of a batch (one request per endpoint per run). Anything that cannot be
  * read (a 403 or 404, an odd shape) is one log line and no section.
  */
-export async function explainFailure(client: SepuruxClient, created: RunCreated, log: GateLog): Promise<Why | undefined> {
-  const runs = created.ci_batch_id ? await worstFailingRuns(client, created.run_ids ?? [], log) : [created.run_id];
+export async function explainFailure(
+  client: SepuruxClient,
+  created: RunCreated,
+  log: GateLog,
+): Promise<Why | undefined> {
+  const runs = created.ci_batch_id
+    ? await worstFailingRuns(client, created.run_ids ?? [], log)
+    : [created.run_id];
   if (runs.length === 0) return undefined;
-  const read = await Promise.all(runs.flatMap((run) => SOURCES.map((source) => eventsOf(client, run, source, log))));
+  const read = await Promise.all(
+    runs.flatMap((run) => SOURCES.map((source) => eventsOf(client, run, source, log))),
+  );
   const findings = read.flat();
   if (findings.length === 0) return undefined;
-  log.info(`Read ${findings.length} event${findings.length === 1 ? '' : 's'} of ${runs.length === 1 ? `run ${runs[0]}` : `${runs.length} failing runs`}.`);
+  log.info(
+    `Read ${findings.length} event${findings.length === 1 ? '' : 's'} of ${runs.length === 1 ? `run ${runs[0]}` : `${runs.length} failing runs`}.`,
+  );
   return { runs, groups: groupFindings(findings), findings };
 }
 
-async function eventsOf(client: SepuruxClient, run: string, source: (typeof SOURCES)[number], log: GateLog): Promise<Finding[]> {
+async function eventsOf(
+  client: SepuruxClient,
+  run: string,
+  source: (typeof SOURCES)[number],
+  log: GateLog,
+): Promise<Finding[]> {
   try {
     const events = readEvents(await client.runEvents(run, source), run, source);
-    if (events === undefined) log.info(`The ${source} events of run ${run} are in a shape the gate cannot read; no "why" from them.`);
+    if (events === undefined)
+      log.info(
+        `The ${source} events of run ${run} are in a shape the gate cannot read; no "why" from them.`,
+      );
     return events ?? [];
   } catch (error) {
     log.info(`No ${source} events for run ${run}: ${messageOf(error)}`);
@@ -37,12 +55,29 @@ async function eventsOf(client: SepuruxClient, run: string, source: (typeof SOUR
 }
 
 /** The failing runs of a batch, worst first (most unsafe attempts, then failures, then the lowest pass rate). */
-async function worstFailingRuns(client: SepuruxClient, runIds: readonly string[], log: GateLog): Promise<string[]> {
-  const answers = await Promise.all(runIds.slice(0, BATCH_RUNS_EXAMINED).map((id) => client.getRun(id).catch(() => undefined)));
-  const failing = answers.filter((answer): answer is NonNullable<typeof answer> => answer !== undefined && (answer.decision ?? answer.status).toLowerCase() !== 'pass');
-  if (failing.length === 0) log.info(`None of the first ${Math.min(runIds.length, BATCH_RUNS_EXAMINED)} runs of the batch says it failed; no "why" to read.`);
+async function worstFailingRuns(
+  client: SepuruxClient,
+  runIds: readonly string[],
+  log: GateLog,
+): Promise<string[]> {
+  const answers = await Promise.all(
+    runIds.slice(0, BATCH_RUNS_EXAMINED).map((id) => client.getRun(id).catch(() => undefined)),
+  );
+  const failing = answers.filter(
+    (answer): answer is NonNullable<typeof answer> =>
+      answer !== undefined && (answer.decision ?? answer.status).toLowerCase() !== 'pass',
+  );
+  if (failing.length === 0)
+    log.info(
+      `None of the first ${Math.min(runIds.length, BATCH_RUNS_EXAMINED)} runs of the batch says it failed; no "why" to read.`,
+    );
   return failing
-    .sort((a, b) => (b.unsafe_attempts ?? 0) - (a.unsafe_attempts ?? 0) || (b.failures ?? 0) - (a.failures ?? 0) || (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
+    .sort(
+      (a, b) =>
+        (b.unsafe_attempts ?? 0) - (a.unsafe_attempts ?? 0) ||
+        (b.failures ?? 0) - (a.failures ?? 0) ||
+        (a.pass_rate ?? 1) - (b.pass_rate ?? 1),
+    )
     .slice(0, RUNS_EXPLAINED)
     .map((answer) => answer.run_id);
 }

@@ -1,7 +1,15 @@
 import { BackendCallError } from '../../errors.js';
 import type { JsonTransport } from '../../transport/http.js';
 import type { BackendContext } from '../types.js';
-import { type EvalRun, EvalRun as EvalRunSchema, type EvalRunDiff, EvalRunDiff as EvalRunDiffSchema, EvalRunList, GateDecision, trulayerErrorMessage } from './schemas.js';
+import {
+  type EvalRun,
+  EvalRun as EvalRunSchema,
+  type EvalRunDiff,
+  EvalRunDiff as EvalRunDiffSchema,
+  EvalRunList,
+  GateDecision,
+  trulayerErrorMessage,
+} from './schemas.js';
 
 /** The body of `POST /v1/ci/gate` (CIGateRequest). */
 export interface GateRequest {
@@ -15,8 +23,14 @@ export interface GateRequest {
 export class TruLayerClient {
   private readonly api: JsonTransport;
 
-  constructor(private readonly context: BackendContext, token: string) {
-    this.api = context.transport({ credentials: { Authorization: `Bearer ${token}` }, errorMessage: trulayerErrorMessage });
+  constructor(
+    private readonly context: BackendContext,
+    token: string,
+  ) {
+    this.api = context.transport({
+      credentials: { Authorization: `Bearer ${token}` },
+      errorMessage: trulayerErrorMessage,
+    });
   }
 
   /**
@@ -38,17 +52,28 @@ export class TruLayerClient {
       });
     } catch (error) {
       if (!(error instanceof BackendCallError) || !error.mayHaveBeenProcessed) throw error;
-      const started = (await this.listRuns(datasetId)).filter((run) => !before.has(run.id) && run.eval_version_id === evalVersionId);
+      const started = (await this.listRuns(datasetId)).filter(
+        (run) => !before.has(run.id) && run.eval_version_id === evalVersionId,
+      );
       const [only] = started;
       if (started.length !== 1 || !only) throw error;
-      this.context.log.info(`The answer to scheduling was lost; adopting eval run ${only.id}, which that request started.`);
+      this.context.log.info(
+        `The answer to scheduling was lost; adopting eval run ${only.id}, which that request started.`,
+      );
       return only;
     }
   }
 
   /** One poll of an eval run. */
   getRun(runId: string): Promise<EvalRun> {
-    return this.api.request({ method: 'GET', path: `/v1/eval-runs/${encodeURIComponent(runId)}`, name: 'GET /v1/eval-runs/{id}', schema: EvalRunSchema, idempotent: true, hints: { 404: 'Check `eval_run_id`.' } });
+    return this.api.request({
+      method: 'GET',
+      path: `/v1/eval-runs/${encodeURIComponent(runId)}`,
+      name: 'GET /v1/eval-runs/{id}',
+      schema: EvalRunSchema,
+      idempotent: true,
+      hints: { 404: 'Check `eval_run_id`.' },
+    });
   }
 
   /** Asks the CI gate for its decision on a completed run. */

@@ -7,11 +7,16 @@ const MOST_REGRESSED = 5;
 /** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
 export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
   const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
-  const scores = diff.items.flatMap((item) => (typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []));
+  const scores = diff.items.flatMap((item) =>
+    typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : [],
+  );
   const meanDelta = meanInterval(deltas, confidence);
   const meanScore = meanInterval(scores, confidence);
   const { sd } = meanAndSd(deltas);
-  const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0 ? itemsNeeded(sd, meanDelta.estimate, confidence) : undefined;
+  const needed =
+    meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0
+      ? itemsNeeded(sd, meanDelta.estimate, confidence)
+      : undefined;
   const regressed = [...diff.items]
     .filter((item) => item.delta < 0)
     .sort((a, b) => a.delta - b.delta)
@@ -23,5 +28,10 @@ export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
       delta: item.delta,
       ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
     }));
-  return { ...(meanDelta ? { meanDelta } : {}), ...(meanScore ? { meanScore } : {}), regressed, ...(needed ? { itemsNeeded: needed } : {}) };
+  return {
+    ...(meanDelta ? { meanDelta } : {}),
+    ...(meanScore ? { meanScore } : {}),
+    regressed,
+    ...(needed ? { itemsNeeded: needed } : {}),
+  };
 }

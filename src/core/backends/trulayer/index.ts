@@ -12,9 +12,17 @@ import { TRULAYER_FIGURES, TRULAYER_IDS, TRULAYER_THRESHOLDS } from './vocabular
 import type { EvalRun } from './schemas.js';
 
 /** The TruLayer inputs with the shared ones the gate reads. */
-type TruLayerSettings = TruLayerInputs & { token: string; confidence?: number; on_inconclusive: 'warn' | 'fail' };
+type TruLayerSettings = TruLayerInputs & {
+  token: string;
+  confidence?: number;
+  on_inconclusive: 'warn' | 'fail';
+};
 
-const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = { pass: 'pass', warn: 'warn', block: 'fail' };
+const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = {
+  pass: 'pass',
+  warn: 'warn',
+  block: 'fail',
+};
 
 /** TruLayer: schedule (or pick) an eval run, follow it to completion, ask `/v1/ci/gate`. */
 export const trulayer: Backend = {
@@ -31,10 +39,15 @@ export const trulayer: Backend = {
     { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
     { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
   ],
-  async prepare(raw: RawInputs, { token, confidence, onInconclusive, repeats }): Promise<PreparedGate> {
+  async prepare(
+    raw: RawInputs,
+    { token, confidence, onInconclusive, repeats },
+  ): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
     if (repeats !== 1 && inputs.eval_run_id) {
-      throw new InputError('Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.');
+      throw new InputError(
+        'Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.',
+      );
     }
     // Repeats schedule one at a time: a lost answer is recovered by listing the dataset's runs
     // before and after, which must not see another repeat's new run in between.
@@ -44,11 +57,22 @@ export const trulayer: Backend = {
       scheduling = turn.catch(() => undefined);
       return turn;
     };
-    return { run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime) };
+    return {
+      run: (context) =>
+        runGate(
+          { ...inputs, token, confidence, on_inconclusive: onInconclusive },
+          context,
+          oneAtATime,
+        ),
+    };
   },
 };
 
-async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtATime: <T>(work: () => Promise<T>) => Promise<T>): Promise<Evaluation> {
+async function runGate(
+  inputs: TruLayerSettings,
+  context: BackendContext,
+  oneAtATime: <T>(work: () => Promise<T>) => Promise<T>,
+): Promise<Evaluation> {
   const { log } = context;
   const client = new TruLayerClient(context, inputs.token);
   // Input rules guarantee these; the checks narrow the types.
@@ -70,9 +94,16 @@ async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtA
       fetch: () => client.getRun(runId),
       state: (r) => {
         if (r.id !== runId) {
-          throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`);
+          throw new BackendCallError(
+            'GET /v1/eval-runs/{id}',
+            `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`,
+          );
         }
-        return { terminal: r.status === 'completed' || r.status === 'failed', status: r.status, progress: `${r.completed_count}/${r.item_count} items` };
+        return {
+          terminal: r.status === 'completed' || r.status === 'failed',
+          status: r.status,
+          progress: `${r.completed_count}/${r.item_count} items`,
+        };
       },
       deadline: context.deadline,
       maxIntervalMs: context.pollIntervalMs,
@@ -80,9 +111,13 @@ async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtA
     }),
   );
   // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
-  const unscored = run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
+  const unscored =
+    run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
   if (run.status === 'failed' || unscored) {
-    const why = run.status === 'failed' ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}` : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
+    const why =
+      run.status === 'failed'
+        ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
+        : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
     return {
       decision: 'fail',
       status: run.status,
@@ -97,41 +132,75 @@ async function runGate(inputs: TruLayerSettings, context: BackendContext, oneAtA
 
   const baselineId = await resolveBaseline(inputs, context);
   // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
-  const policy = { score_floor: inputs.score_floor, delta_tolerance: baselineId ? inputs.delta_tolerance : undefined, on_fail: inputs.on_fail };
+  const policy = {
+    score_floor: inputs.score_floor,
+    delta_tolerance: baselineId ? inputs.delta_tolerance : undefined,
+    on_fail: inputs.on_fail,
+  };
   const gate = await log.group('Ask the CI gate', async () => {
     const answer = await client.gate({
       dataset_id: datasetId,
       run_id: runId,
       ...(baselineId ? { baseline_run_id: baselineId } : {}),
-      policy: Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)) as typeof policy,
+      policy: Object.fromEntries(
+        Object.entries(policy).filter(([, value]) => value !== undefined),
+      ) as typeof policy,
     });
     log.info(`Gate decision: ${answer.decision} (${answer.reason})`);
     return answer;
   });
-  const bars = baselineId ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log) : undefined;
+  const bars = baselineId
+    ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log)
+    : undefined;
   return {
     decision: DECISIONS[gate.decision],
     status: run.status,
     reason: gate.reason,
     ids: { run_id: runId },
     dashboardUrl: gate.run_url,
-    figures: { mean_score: gate.mean_score, ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}) },
-    thresholds: thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId ? undefined : { why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)', decides: context.onMissingBaseline, by: 'on_missing_baseline' }),
+    figures: {
+      mean_score: gate.mean_score,
+      ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
+    },
+    thresholds: thresholdsOf(
+      inputs,
+      inputs.confidence === undefined ? undefined : bars,
+      baselineId
+        ? undefined
+        : {
+            why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)',
+            decides: context.onMissingBaseline,
+            by: 'on_missing_baseline',
+          },
+    ),
     topFailingTools: [],
     ...(bars ? { errorBars: bars } : {}),
   };
 }
 
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
-async function resolveBaseline(inputs: TruLayerSettings, context: BackendContext): Promise<string | undefined> {
+async function resolveBaseline(
+  inputs: TruLayerSettings,
+  context: BackendContext,
+): Promise<string | undefined> {
   if (inputs.baseline_run_id !== 'auto') return inputs.baseline_run_id;
   const found = await context.baselineRunId?.().catch(() => undefined);
-  context.log.info(found ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).` : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
+  context.log.info(
+    found
+      ? `Baseline: eval run ${found}, the base branch's (baseline_run_id: auto).`
+      : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`,
+  );
   return found;
 }
 
 /** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
-async function readErrorBars(client: TruLayerClient, runId: string, baselineId: string, confidence: number, log: BackendContext['log']): Promise<ErrorBars | undefined> {
+async function readErrorBars(
+  client: TruLayerClient,
+  runId: string,
+  baselineId: string,
+  confidence: number,
+  log: BackendContext['log'],
+): Promise<ErrorBars | undefined> {
   try {
     return errorBars(await client.diff(runId, baselineId), confidence);
   } catch (error) {
@@ -144,14 +213,31 @@ async function readErrorBars(client: TruLayerClient, runId: string, baselineId: 
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function thresholdsOf(inputs: TruLayerSettings, bars: ErrorBars | undefined, noBaseline: Threshold['unmeasured']): Threshold[] {
+function thresholdsOf(
+  inputs: TruLayerSettings,
+  bars: ErrorBars | undefined,
+  noBaseline: Threshold['unmeasured'],
+): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-  const intervals: Record<string, Interval | undefined> = { mean_score: bars?.meanScore, mean_delta: bars?.meanDelta };
+  const intervals: Record<string, Interval | undefined> = {
+    mean_score: bars?.meanScore,
+    mean_delta: bars?.meanDelta,
+  };
   return TRULAYER_THRESHOLDS.flatMap((spec) => {
     const limit = inputs[spec.input as 'score_floor' | 'delta_tolerance'];
     const interval = intervals[spec.figure];
     // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
     const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
-    return limit === undefined ? [] : [{ ...spec, limit, breaks, ...unmeasured, ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}) }];
+    return limit === undefined
+      ? []
+      : [
+          {
+            ...spec,
+            limit,
+            breaks,
+            ...unmeasured,
+            ...(interval ? { interval, onInconclusive: inputs.on_inconclusive } : {}),
+          },
+        ];
   });
 }

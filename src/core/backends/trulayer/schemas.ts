@@ -34,7 +34,12 @@ export type GateDecision = z.output<typeof GateDecision>;
 export const EvalRunDiff = z.object({
   run_id: z.string(),
   baseline_id: z.string(),
-  summary: z.object({ mean_delta: z.number(), improved_count: z.number().int(), regressed_count: z.number().int(), unchanged_count: z.number().int() }),
+  summary: z.object({
+    mean_delta: z.number(),
+    improved_count: z.number().int(),
+    regressed_count: z.number().int(),
+    unchanged_count: z.number().int(),
+  }),
   items: z.array(
     z.object({
       trace_id: z.string(),

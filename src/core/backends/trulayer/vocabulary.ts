@@ -4,12 +4,29 @@ import type { IdSpec } from '../types.js';
 
 /** The figures `POST /v1/ci/gate` returns (CIGateResponse). TruLayer publishes no bounds for scores. */
 export const TRULAYER_FIGURES: readonly FigureSpec[] = [
-  { name: 'mean_score', label: 'Mean score', domain: DOMAINS.finite, description: "TruLayer mean score of the eval run, as the CI gate returned it." },
-  { name: 'mean_delta', label: 'Mean delta vs baseline', domain: DOMAINS.finite, description: 'TruLayer mean score minus the baseline\'s, when a baseline was given.' },
+  {
+    name: 'mean_score',
+    label: 'Mean score',
+    domain: DOMAINS.finite,
+    description: 'TruLayer mean score of the eval run, as the CI gate returned it.',
+  },
+  {
+    name: 'mean_delta',
+    label: 'Mean delta vs baseline',
+    domain: DOMAINS.finite,
+    description: "TruLayer mean score minus the baseline's, when a baseline was given.",
+  },
 ];
 
 /** The ids a TruLayer gate learns. */
-export const TRULAYER_IDS: readonly IdSpec[] = [{ name: 'run_id', label: 'run', description: 'Backend run id (Sepurux CI run, TruLayer eval run).', perRun: true }];
+export const TRULAYER_IDS: readonly IdSpec[] = [
+  {
+    name: 'run_id',
+    label: 'run',
+    description: 'Backend run id (Sepurux CI run, TruLayer eval run).',
+    perRun: true,
+  },
+];
 
 /** The TruLayer policy, as thresholds the gate checks again. */
 export const TRULAYER_THRESHOLDS: readonly ThresholdSpec[] = [

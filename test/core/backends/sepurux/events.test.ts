@@ -3,7 +3,15 @@ import { MAX_EVENTS_PER_RUN, readEvents } from '../../../../src/core/backends/se
 import { groupFindings } from '../../../../src/core/why.js';
 
 describe('readEvents reads what it can of an unpublished shape', () => {
-  const event = { type: 'violation', decision: 'blocked', rule: 'r1', tool: 'db.write', severity: 'high', message: 'no', attempt: 1 };
+  const event = {
+    type: 'violation',
+    decision: 'blocked',
+    rule: 'r1',
+    tool: 'db.write',
+    severity: 'high',
+    message: 'no',
+    attempt: 1,
+  };
 
   it.each([
     ['an array', [event]],
@@ -11,11 +19,41 @@ describe('readEvents reads what it can of an unpublished shape', () => {
     ['an object with items', { items: [event], next: null }],
     ['an object with data', { data: [event] }],
   ])('%s', (_what, answer) => {
-    expect(readEvents(answer, 'run-1', 'policy')).toEqual([{ run: 'run-1', source: 'policy', kind: 'violation', action: 'blocked', rule: 'r1', tool: 'db.write', severity: 'high', reason: 'no', attempt: '1' }]);
+    expect(readEvents(answer, 'run-1', 'policy')).toEqual([
+      {
+        run: 'run-1',
+        source: 'policy',
+        kind: 'violation',
+        action: 'blocked',
+        rule: 'r1',
+        tool: 'db.write',
+        severity: 'high',
+        reason: 'no',
+        attempt: '1',
+      },
+    ]);
   });
 
   it('takes the first of each pair of names, and calls a kindless event an event', () => {
-    expect(readEvents([{ kind: 'k', type: 't', action: 'a', decision: 'd', policy: 'p', rule: 'r', reason: 'x', message: 'y' }, {}], 'r', 'security')).toEqual([
+    expect(
+      readEvents(
+        [
+          {
+            kind: 'k',
+            type: 't',
+            action: 'a',
+            decision: 'd',
+            policy: 'p',
+            rule: 'r',
+            reason: 'x',
+            message: 'y',
+          },
+          {},
+        ],
+        'r',
+        'security',
+      ),
+    ).toEqual([
       { run: 'r', source: 'security', kind: 't', action: 'a', rule: 'p', reason: 'x' },
       { run: 'r', source: 'security', kind: 'event' },
     ]);
@@ -41,22 +79,66 @@ describe('readEvents reads what it can of an unpublished shape', () => {
 describe('groupFindings', () => {
   it('groups by source, kind and action, largest first, keeping a few distinct tools, attempts and reasons', () => {
     const groups = groupFindings([
-      { run: 'r', source: 'policy', kind: 'v', action: 'blocked', tool: 'a', attempt: '1', reason: 'x' },
+      {
+        run: 'r',
+        source: 'policy',
+        kind: 'v',
+        action: 'blocked',
+        tool: 'a',
+        attempt: '1',
+        reason: 'x',
+      },
       { run: 'r', source: 'security', kind: 'inj' },
-      { run: 'r', source: 'policy', kind: 'v', action: 'blocked', tool: 'a', attempt: '2', reason: 'x' },
-      { run: 'r', source: 'policy', kind: 'v', action: 'blocked', tool: 'b', attempt: '3', reason: 'z' },
+      {
+        run: 'r',
+        source: 'policy',
+        kind: 'v',
+        action: 'blocked',
+        tool: 'a',
+        attempt: '2',
+        reason: 'x',
+      },
+      {
+        run: 'r',
+        source: 'policy',
+        kind: 'v',
+        action: 'blocked',
+        tool: 'b',
+        attempt: '3',
+        reason: 'z',
+      },
     ]);
     expect(groups).toEqual([
-      { source: 'policy', kind: 'v', action: 'blocked', count: 3, tools: ['a', 'b'], attempts: ['1', '2', '3'], reasons: ['x', 'z'] },
+      {
+        source: 'policy',
+        kind: 'v',
+        action: 'blocked',
+        count: 3,
+        tools: ['a', 'b'],
+        attempts: ['1', '2', '3'],
+        reasons: ['x', 'z'],
+      },
       { source: 'security', kind: 'inj', count: 1, tools: [], attempts: [], reasons: [] },
     ]);
   });
 
   it('keeps apart the events of different policies, and names the policy of each group', () => {
     const groups = groupFindings([
-      { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'no-refund-over-500' },
+      {
+        run: 'r',
+        source: 'policy',
+        kind: 'violation',
+        action: 'blocked',
+        rule: 'no-refund-over-500',
+      },
       { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'pii-redaction' },
-      { run: 'r', source: 'policy', kind: 'violation', action: 'blocked', rule: 'no-refund-over-500' },
+      {
+        run: 'r',
+        source: 'policy',
+        kind: 'violation',
+        action: 'blocked',
+        rule: 'no-refund-over-500',
+      },
     ]);
     expect(groups.map((g) => [g.rule, g.count])).toEqual([
       ['no-refund-over-500', 2],

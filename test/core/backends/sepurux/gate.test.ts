@@ -13,10 +13,17 @@ let traceFile: string;
 
 beforeAll(async () => {
   server = await serveHandlers(() => fake.handlers());
-  base = { base_url: `${server.origin}/api/backend`, token: FAKE_TOKEN, project_id: FAKE_PROJECT_ID };
+  base = {
+    base_url: `${server.origin}/api/backend`,
+    token: FAKE_TOKEN,
+    project_id: FAKE_PROJECT_ID,
+  };
   const dir = scratchDir('sepurux');
   traceFile = join(dir, 'trace.json');
-  await writeFile(traceFile, JSON.stringify({ name: 'refund_flow', steps: [{ tool: 'payments.refund' }] }));
+  await writeFile(
+    traceFile,
+    JSON.stringify({ name: 'refund_flow', steps: [{ tool: 'payments.refund' }] }),
+  );
 });
 afterEach(() => {
   fake = new FakeSepurux();
@@ -30,7 +37,12 @@ function use(f: FakeSepurux) {
 describe('Sepurux gate', () => {
   it('uploads the trace, resolves the campaign by name, runs and passes', async () => {
     use(new FakeSepurux());
-    const verdict = await gateWith({ ...base, trace_file: traceFile, campaign_name: 'refund-reliability', min_pass_rate: '0.85' });
+    const verdict = await gateWith({
+      ...base,
+      trace_file: traceFile,
+      campaign_name: 'refund-reliability',
+      min_pass_rate: '0.85',
+    });
     expect(verdict.decision).toBe('pass');
     expect(verdict.ids.trace_id).toBe([...fake.traces.keys()][0]);
     expect(verdict.ids.campaign_id).toBe(fake.campaign('refund-reliability').id);
@@ -51,7 +63,12 @@ describe('Sepurux gate', () => {
   it('gates an existing trace and campaign id without uploading or looking up', async () => {
     use(new FakeSepurux());
     const campaign = fake.campaign('refund-reliability');
-    const verdict = await gateWith({ base_url: base.base_url!, token: FAKE_TOKEN, trace_id: 'trace-1', campaign_id: campaign.id });
+    const verdict = await gateWith({
+      base_url: base.base_url!,
+      token: FAKE_TOKEN,
+      trace_id: 'trace-1',
+      campaign_id: campaign.id,
+    });
     expect(verdict.decision).toBe('pass');
     expect(fake.requestsTo('POST', '/v1/traces')).toHaveLength(0);
     expect(fake.requestsTo('GET', '/v1/campaigns')).toHaveLength(0);
@@ -61,7 +78,11 @@ describe('Sepurux gate', () => {
 
   it('fails with the backend figures and top failing tools', async () => {
     use(new FakeSepurux());
-    const verdict = await gateWith({ ...base, trace_id: 'trace-1', campaign_name: 'checkout-regression' });
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 'trace-1',
+      campaign_name: 'checkout-regression',
+    });
     expect(verdict.decision).toBe('fail');
     expect(verdict.outcome).toBe('evaluated');
     expect(verdict.figures).toMatchObject({ pass_rate: 0.72, unsafe_attempts: 1, failures: 5 });
@@ -71,16 +92,28 @@ describe('Sepurux gate', () => {
 
   it('fails closed when the backend says pass but a threshold does not hold', async () => {
     use(new FakeSepurux());
-    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'refund-reliability', min_pass_rate: '0.95' });
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 't',
+      campaign_name: 'refund-reliability',
+      min_pass_rate: '0.95',
+    });
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toBe("Sepurux said pass, but the gate's own check fails: pass rate 0.92 < 0.95 (`min_pass_rate`).");
+    expect(verdict.reason).toBe(
+      "Sepurux said pass, but the gate's own check fails: pass rate 0.92 < 0.95 (`min_pass_rate`).",
+    );
   });
 
   it('fails closed when a threshold figure is missing from the answer', async () => {
     const f = new FakeSepurux();
     f.campaign('refund-reliability').outcome.reliability_score = null;
     use(f);
-    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'refund-reliability', min_reliability_score: '80' });
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 't',
+      campaign_name: 'refund-reliability',
+      min_reliability_score: '80',
+    });
     expect(verdict.decision).toBe('fail');
     expect(verdict.reason).toContain('no reliability score returned');
   });
@@ -113,14 +146,22 @@ describe('Sepurux gate', () => {
     use(new FakeSepurux());
     const verdict = await gateWith({ ...base, campaign_name: 'small-pool' });
     expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
-    expect(verdict.reason).toContain('POST /v1/ci/runs failed with HTTP 422: eval-set has 2 traces, fewer than min_scenarios (3).');
+    expect(verdict.reason).toContain(
+      'POST /v1/ci/runs failed with HTTP 422: eval-set has 2 traces, fewer than min_scenarios (3).',
+    );
     expect(verdict.reason).toContain('register more traces');
   });
 
   it('does not blame the eval-set for a 422 on a single-trace run', async () => {
     use(new FakeSepurux({ rejectUnknownTraces: true }));
-    const verdict = await gateWith({ ...base, trace_id: 'never-uploaded', campaign_name: 'refund-reliability' });
-    expect(verdict.reason).toContain('HTTP 422: trace_id never-uploaded is not a trace of this project');
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 'never-uploaded',
+      campaign_name: 'refund-reliability',
+    });
+    expect(verdict.reason).toContain(
+      'HTTP 422: trace_id never-uploaded is not a trace of this project',
+    );
     expect(verdict.reason).not.toMatch(/eval-set|min_scenarios/);
     expect(verdict.reason).toContain('single-trace run');
   });
@@ -128,7 +169,10 @@ describe('Sepurux gate', () => {
   it('says a 404 on the events is about the events, not the run', async () => {
     use(new FakeSepurux());
     const log = memoryLog();
-    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'checkout-regression' }, log);
+    const verdict = await gateWith(
+      { ...base, trace_id: 't', campaign_name: 'checkout-regression' },
+      log,
+    );
     expect(verdict.decision).toBe('fail');
     const said = log.lines.filter((l) => l.includes('events for run'));
     expect(said).toHaveLength(2);
@@ -150,43 +194,80 @@ describe('Sepurux gate', () => {
 
   it('finds a campaign on a later page', async () => {
     use(new FakeSepurux({ pageSize: 1 }));
-    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'partial-batch', min_coverage: '50' });
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 't',
+      campaign_name: 'partial-batch',
+      min_coverage: '50',
+    });
     expect(verdict.ids.campaign_id).toBe(fake.campaign('partial-batch').id);
   });
 
   it('refuses to guess between two campaigns of the same name', async () => {
     const f = new FakeSepurux();
-    f.campaigns.push({ ...f.campaign('refund-reliability'), id: '11111111-2222-4333-8444-555555555555' });
+    f.campaigns.push({
+      ...f.campaign('refund-reliability'),
+      id: '11111111-2222-4333-8444-555555555555',
+    });
     use(f);
     const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'refund-reliability' });
-    expect(verdict.reason).toMatch(/^2 campaigns are named "refund-reliability" .*set `campaign_id`/);
+    expect(verdict.reason).toMatch(
+      /^2 campaigns are named "refund-reliability" .*set `campaign_id`/,
+    );
   });
 
   it('accepts the older {id} answer to a trace upload', async () => {
     use(new FakeSepurux({ legacyTraceIds: true }));
-    const verdict = await gateWith({ ...base, trace_file: traceFile, campaign_name: 'refund-reliability' });
+    const verdict = await gateWith({
+      ...base,
+      trace_file: traceFile,
+      campaign_name: 'refund-reliability',
+    });
     expect(verdict.decision).toBe('pass');
     expect(verdict.ids.trace_id).toBe([...fake.traces.keys()][0]);
   });
 
   it('reports a rejected token with the status, the backend message and the fix', async () => {
     use(new FakeSepurux());
-    const verdict = await gateWith({ ...base, token: 'wrong', trace_id: 't', campaign_name: 'refund-reliability' });
-    expect(verdict.reason).toBe('GET /v1/campaigns failed with HTTP 401: Invalid API key or project. Check that `token` holds a valid credential for this backend.');
+    const verdict = await gateWith({
+      ...base,
+      token: 'wrong',
+      trace_id: 't',
+      campaign_name: 'refund-reliability',
+    });
+    expect(verdict.reason).toBe(
+      'GET /v1/campaigns failed with HTTP 401: Invalid API key or project. Check that `token` holds a valid credential for this backend.',
+    );
   });
 
   it('fails at the timeout with a reason that says so, and keeps the ids it learned', async () => {
     use(new FakeSepurux());
-    const verdict = await gateWith({ ...base, trace_id: 't', campaign_name: 'slow-campaign', timeout: '2', poll_interval: '1' });
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 't',
+      campaign_name: 'slow-campaign',
+      timeout: '2',
+      poll_interval: '1',
+    });
     expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
-    expect(verdict.reason).toMatch(/^No verdict within the 2s timeout while waiting for CI run .* \(last status: running\); raise `timeout`/);
+    expect(verdict.reason).toMatch(
+      /^No verdict within the 2s timeout while waiting for CI run .* \(last status: running\); raise `timeout`/,
+    );
     expect(verdict.ids.run_id).toBe([...fake.runs.keys()][0]);
     expect(verdict.durationMs).toBeLessThan(2600);
   });
 
   it.each([
-    ['an unknown decision', { decision: 'maybe' }, 'with decision "maybe", which is neither pass nor fail'],
-    ['a run the backend marks failed', { decision: 'pass', status: 'failed' }, 'the evaluation itself failed'],
+    [
+      'an unknown decision',
+      { decision: 'maybe' },
+      'with decision "maybe", which is neither pass nor fail',
+    ],
+    [
+      'a run the backend marks failed',
+      { decision: 'pass', status: 'failed' },
+      'the evaluation itself failed',
+    ],
     ['an unknown status', { decision: 'pass', status: 'exploded' }, 'unknown status "exploded"'],
   ])('fails closed on %s', async (_, outcome, reason) => {
     const f = new FakeSepurux();

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASELINE_RUN_ID, DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN, FakeTruLayer, type FakeTruLayerOptions, trulayerDescription } from '../../../support/fake-trulayer.js';
+import {
+  BASELINE_RUN_ID,
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+  type FakeTruLayerOptions,
+  trulayerDescription,
+} from '../../../support/fake-trulayer.js';
 import { gateWith, memoryLog } from '../../../support/gate.js';
 import { type ServedHandlers, serveHandlers } from '../../../support/serve.js';
 
@@ -10,10 +18,22 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function gate(inputs: Record<string, string>, options: FakeTruLayerOptions = {}, log = memoryLog()) {
+async function gate(
+  inputs: Record<string, string>,
+  options: FakeTruLayerOptions = {},
+  log = memoryLog(),
+) {
   fake = new FakeTruLayer(options);
   const verdict = await gateWith(
-    { backend: 'trulayer', base_url: server.origin, token: FAKE_TRULAYER_TOKEN, dataset_id: DATASET_ID, eval_version_id: EVAL_VERSION_ID, score_floor: '0.8', ...inputs },
+    {
+      backend: 'trulayer',
+      base_url: server.origin,
+      token: FAKE_TRULAYER_TOKEN,
+      dataset_id: DATASET_ID,
+      eval_version_id: EVAL_VERSION_ID,
+      score_floor: '0.8',
+      ...inputs,
+    },
     log,
   );
   expect(fake.violations).toEqual([]);
@@ -24,18 +44,32 @@ describe('TruLayer gate', () => {
   it('schedules an eval run, follows it, and passes on the gate decision', async () => {
     const log = memoryLog();
     const verdict = await gate({}, { finishAfterMs: 1200 }, log);
-    expect(verdict).toMatchObject({ decision: 'pass', backend: 'TruLayer', figures: { mean_score: 0.86 } });
+    expect(verdict).toMatchObject({
+      decision: 'pass',
+      backend: 'TruLayer',
+      figures: { mean_score: 0.86 },
+    });
     expect(verdict.ids.run_id).toBe([...fake.runs.keys()][1]);
-    expect(verdict.dashboardUrl).toBe(`https://app.trulayer.ai/datasets/${DATASET_ID}/runs/${verdict.ids.run_id}`);
+    expect(verdict.dashboardUrl).toBe(
+      `https://app.trulayer.ai/datasets/${DATASET_ID}/runs/${verdict.ids.run_id}`,
+    );
     expect(log.lines.some((l) => /eval run .*: running \(\d+\/40 items\)/.test(l))).toBe(true);
-    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({ dataset_id: DATASET_ID, run_id: verdict.ids.run_id, policy: { score_floor: 0.8, on_fail: 'block' } });
-    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${FAKE_TRULAYER_TOKEN}`)).toBe(true);
+    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toEqual({
+      dataset_id: DATASET_ID,
+      run_id: verdict.ids.run_id,
+      policy: { score_floor: 0.8, on_fail: 'block' },
+    });
+    expect(
+      fake.requests.every((r) => r.headers.authorization === `Bearer ${FAKE_TRULAYER_TOKEN}`),
+    ).toBe(true);
   });
 
   it('fails closed when a poll answers about another eval run than the one asked for', async () => {
     const verdict = await gate({}, { answerAboutBaseline: true });
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toBe(`GET /v1/eval-runs/{id} was asked about eval run "${verdict.ids.run_id}" and answered about "${BASELINE_RUN_ID}"; the gate fails closed.`);
+    expect(verdict.reason).toBe(
+      `GET /v1/eval-runs/{id} was asked about eval run "${verdict.ids.run_id}" and answered about "${BASELINE_RUN_ID}"; the gate fails closed.`,
+    );
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
   });
 
@@ -48,7 +82,9 @@ describe('TruLayer gate', () => {
   it('blocks with the gate reason as the reason', async () => {
     const verdict = await gate({}, { meanScore: 0.74 });
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toBe('TruLayer: mean_score 0.74 below floor 0.80; mean score 0.74 < 0.8 (`score_floor`).');
+    expect(verdict.reason).toBe(
+      'TruLayer: mean_score 0.74 below floor 0.80; mean score 0.74 < 0.8 (`score_floor`).',
+    );
   });
 
   it('warns when the policy says warn', async () => {
@@ -61,7 +97,10 @@ describe('TruLayer gate', () => {
     const dropped = await gate(inputs, { meanScore: 0.74, baselineScore: 0.8 });
     expect(dropped.decision).toBe('fail');
     expect(dropped.figures.mean_delta).toBe(-0.06);
-    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toMatchObject({ baseline_run_id: BASELINE_RUN_ID, policy: { delta_tolerance: -0.02, on_fail: 'block' } });
+    expect(fake.requestsTo('POST', '/v1/ci/gate')[0]?.body).toMatchObject({
+      baseline_run_id: BASELINE_RUN_ID,
+      policy: { delta_tolerance: -0.02, on_fail: 'block' },
+    });
     expect((await gate(inputs, { meanScore: 0.79, baselineScore: 0.8 })).decision).toBe('pass');
   });
 
@@ -70,29 +109,47 @@ describe('TruLayer gate', () => {
     ['pass', 'pass'],
     ['warn', 'warn'],
     ['fail', 'fail'],
-  ] as const)('with baseline_run_id: auto and no base run, on_missing_baseline %j decides delta_tolerance (%s) and the reason says nothing was compared', async (onMissing, decision) => {
-    const verdict = await gate({ delta_tolerance: '-0.02', baseline_run_id: 'auto', on_missing_baseline: onMissing });
-    expect(verdict.decision).toBe(decision);
-    expect(verdict.reason).toContain(`nothing was compared for \`delta_tolerance\` (no eval run of the base branch to compare with (\`baseline_run_id: auto\`); on_missing_baseline: ${onMissing || 'warn'})`);
-    // The policy TruLayer was sent holds no delta: there is nothing to compare it with.
-    expect((fake.requestsTo('POST', '/v1/ci/gate').at(-1)?.body as { policy: object }).policy).not.toHaveProperty('delta_tolerance');
-  });
+  ] as const)(
+    'with baseline_run_id: auto and no base run, on_missing_baseline %j decides delta_tolerance (%s) and the reason says nothing was compared',
+    async (onMissing, decision) => {
+      const verdict = await gate({
+        delta_tolerance: '-0.02',
+        baseline_run_id: 'auto',
+        on_missing_baseline: onMissing,
+      });
+      expect(verdict.decision).toBe(decision);
+      expect(verdict.reason).toContain(
+        `nothing was compared for \`delta_tolerance\` (no eval run of the base branch to compare with (\`baseline_run_id: auto\`); on_missing_baseline: ${onMissing || 'warn'})`,
+      );
+      // The policy TruLayer was sent holds no delta: there is nothing to compare it with.
+      expect(
+        (fake.requestsTo('POST', '/v1/ci/gate').at(-1)?.body as { policy: object }).policy,
+      ).not.toHaveProperty('delta_tolerance');
+    },
+  );
 
   it('fails a gate that says pass on figures that break the policy', async () => {
     const verdict = await gate({}, { meanScore: 0.5, forceDecision: 'pass' });
     expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toContain("TruLayer said pass, but the gate's own check fails: mean score 0.5 < 0.8");
+    expect(verdict.reason).toContain(
+      "TruLayer said pass, but the gate's own check fails: mean score 0.5 < 0.8",
+    );
   });
 
   it('fails with the error message of an eval run that failed', async () => {
     const verdict = await gate({}, { failWith: 'evaluator quota exhausted' });
-    expect(verdict).toMatchObject({ decision: 'fail', reason: 'TruLayer could not evaluate: the eval run failed: evaluator quota exhausted.' });
+    expect(verdict).toMatchObject({
+      decision: 'fail',
+      reason: 'TruLayer could not evaluate: the eval run failed: evaluator quota exhausted.',
+    });
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
   });
 
   it('surfaces TruLayer errors with status and code', async () => {
     const verdict = await gate({ dataset_id: '99999999-9999-4999-8999-999999999999' });
-    expect(verdict.reason).toBe('GET /v1/datasets/{id}/runs failed with HTTP 404: dataset not found (code not_found). Check `dataset_id`.');
+    expect(verdict.reason).toBe(
+      'GET /v1/datasets/{id}/runs failed with HTTP 404: dataset not found (code not_found). Check `dataset_id`.',
+    );
   });
 });
 
@@ -101,11 +158,33 @@ describe('the published description, as the fake applies it', () => {
     const description = trulayerDescription();
     const ok = { dataset_id: DATASET_ID, run_id: BASELINE_RUN_ID, policy: { on_fail: 'block' } };
     expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), ok)).toEqual([]);
-    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { ...ok, policy: { on_fail: 'maybe' } })).not.toEqual([]);
-    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { ...ok, run_id: 'run-1' })).not.toEqual([]);
-    expect(description.validate('POST', '/v1/ci/gate', new URLSearchParams(), { dataset_id: DATASET_ID, policy: { on_fail: 'warn' } })).not.toEqual([]);
-    expect(description.validate('POST', '/v1/eval', new URLSearchParams(), { dataset_id: DATASET_ID, evaluator_id: 'x' })).not.toEqual([]);
-    expect(description.validate('DELETE', '/v1/ci/gate', new URLSearchParams(), undefined)).toEqual(['DELETE /v1/ci/gate: no such operation in the description']);
+    expect(
+      description.validate('POST', '/v1/ci/gate', new URLSearchParams(), {
+        ...ok,
+        policy: { on_fail: 'maybe' },
+      }),
+    ).not.toEqual([]);
+    expect(
+      description.validate('POST', '/v1/ci/gate', new URLSearchParams(), {
+        ...ok,
+        run_id: 'run-1',
+      }),
+    ).not.toEqual([]);
+    expect(
+      description.validate('POST', '/v1/ci/gate', new URLSearchParams(), {
+        dataset_id: DATASET_ID,
+        policy: { on_fail: 'warn' },
+      }),
+    ).not.toEqual([]);
+    expect(
+      description.validate('POST', '/v1/eval', new URLSearchParams(), {
+        dataset_id: DATASET_ID,
+        evaluator_id: 'x',
+      }),
+    ).not.toEqual([]);
+    expect(description.validate('DELETE', '/v1/ci/gate', new URLSearchParams(), undefined)).toEqual(
+      ['DELETE /v1/ci/gate: no such operation in the description'],
+    );
   });
 });
 
@@ -115,7 +194,11 @@ describe('TruLayer repeats', () => {
     const scheduled = fake.requestsTo('POST', `/v1/datasets/${DATASET_ID}/runs`);
     expect(scheduled).toHaveLength(3);
     expect(new Set(verdict.repeats?.rows.map((r) => r.runId)).size).toBe(3);
-    expect(verdict).toMatchObject({ decision: 'pass', figures: { mean_score: 0.86 }, repeats: { run: 3, passed: 3 } });
+    expect(verdict).toMatchObject({
+      decision: 'pass',
+      figures: { mean_score: 0.86 },
+      repeats: { run: 3, passed: 3 },
+    });
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(3);
   });
 });
