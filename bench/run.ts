@@ -30,9 +30,9 @@ import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { sepurux } from '../src/core/backends/sepurux/index.js';
-import { reportJson } from '../src/core/render/report.js';
-import { decide } from '../src/core/verdict.js';
-import { encodeRecord } from '../src/core/baseline.js';
+import { reportJson } from '../src/core/report-file/write.js';
+import { decide } from '../src/core/verdict/verdict.js';
+import { encodeRecord } from '../src/core/baseline/compare.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */

@@ -66358,40 +66358,9 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/cancel.ts
-/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
-const SIGNALS = ['SIGINT', 'SIGTERM'];
-/** The gate was cancelled before its verdict. */
-class CancelledError extends Error {
-    name = 'CancelledError';
-}
-/**
- * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
- * leave the required check `in_progress`; this lets the gate report a cancelled verdict
- * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
- * signal, before the runner's SIGKILL.
- */
-function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
-    let onSignal = () => undefined;
-    const signalled = new Promise((resolve) => {
-        onSignal = (signal) => {
-            resolve(signal);
-            setTimeout(() => exit(1), hardExitMs).unref();
-        };
-    });
-    const handler = (signal) => onSignal(signal);
-    for (const signal of SIGNALS)
-        process.on(signal, handler);
-    return {
-        signalled,
-        dispose: () => {
-            for (const signal of SIGNALS)
-                process.off(signal, handler);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/errors.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/core/support/errors.ts
 /**
  * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
  * wrong, where, and what to change.
@@ -66446,89 +66415,7 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/core/deadline.ts
-
-/** The one deadline that bounds the whole gate, retries and waits included. */
-class Deadline {
-    timeoutMs;
-    now;
-    startedAt;
-    end;
-    controller;
-    timer;
-    /** Deadlines made by {@link before}: each ends `reserveMs` before this one, and is shortened with it. */
-    reserving = [];
-    constructor(timeoutMs, now = Date.now) {
-        this.timeoutMs = timeoutMs;
-        this.now = now;
-        this.startedAt = now();
-        this.end = this.startedAt + timeoutMs;
-    }
-    /** When the deadline runs out, in `Date.now()` milliseconds. */
-    get endsAt() {
-        return this.end;
-    }
-    /** Brings the deadline forward to at most `ms` from now (a cancelled job has seconds, not minutes). */
-    shorten(ms) {
-        this.end = Math.min(this.end, this.now() + ms);
-        if (this.controller)
-            this.arm();
-        for (const { deadline, reserveMs } of this.reserving)
-            deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
-    }
-    /**
-     * A deadline of its own for work that must leave the last `reserveMs` of this one to what
-     * follows it (GitHub's look-ups, before the check is completed): it ends `reserveMs` before
-     * this one, or `atMostMs` from now if sooner, and is brought forward whenever this one is.
-     */
-    before(reserveMs, atMostMs = Number.POSITIVE_INFINITY) {
-        const deadline = new Deadline(Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)), this.now);
-        this.reserving.push({ deadline, reserveMs });
-        return deadline;
-    }
-    /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */
-    get signal() {
-        if (!this.controller) {
-            this.controller = new AbortController();
-            this.arm();
-        }
-        return this.controller.signal;
-    }
-    arm() {
-        clearTimeout(this.timer);
-        const controller = this.controller;
-        if (!controller || controller.signal.aborted)
-            return;
-        // Unref'd: a deadline is no reason for the process to stay alive.
-        this.timer = setTimeout(() => controller.abort(new DeadlineError('the deadline ran out')), this.remainingMs()).unref();
-    }
-    /** Milliseconds left, never negative. */
-    remainingMs() {
-        return Math.max(0, this.endsAt - this.now());
-    }
-    /** Milliseconds since the gate started. */
-    elapsedMs() {
-        return this.now() - this.startedAt;
-    }
-    /** Throws a {@link DeadlineError} that says what was being waited for once no time is left. */
-    check(waitingFor) {
-        if (this.remainingMs() <= 0)
-            throw this.error(waitingFor);
-    }
-    /** The error to end with when `waitingFor` could not finish in time. */
-    error(waitingFor) {
-        const seconds = Math.round(this.timeoutMs / 1000);
-        return new DeadlineError(`No verdict within the ${seconds}s timeout while ${waitingFor}; raise \`timeout\` if the evaluation needs longer.`);
-    }
-}
-/** Waits `ms` milliseconds. */
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/core/text.ts
+;// CONCATENATED MODULE: ./src/core/support/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -66573,14 +66460,14 @@ function printableLine(text) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/core/decision.ts
+;// CONCATENATED MODULE: ./src/core/verdict/decision.ts
 const SEVERITY = { pass: 0, warn: 1, fail: 2 };
 /** The more severe of two decisions. */
 function worst(a, b) {
     return SEVERITY[a] >= SEVERITY[b] ? a : b;
 }
 
-;// CONCATENATED MODULE: ./src/core/figures.ts
+;// CONCATENATED MODULE: ./src/core/verdict/figures.ts
 /** Domains most figures have. */
 const DOMAINS = {
     count: { min: 0, integer: true, described: 'a whole number of at least 0' },
@@ -66621,7 +66508,7 @@ function formatFigure(spec, value) {
 // EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
 var stats_base_dists_t_quantile_lib = __nccwpck_require__(74455);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(stats_base_dists_t_quantile_lib);
-;// CONCATENATED MODULE: ./src/core/stats.ts
+;// CONCATENATED MODULE: ./src/core/support/stats.ts
 
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 function normalQuantile(p) {
@@ -66720,7 +66607,7 @@ function judgeAtLeast(interval, bound) {
     return 'inconclusive';
 }
 
-;// CONCATENATED MODULE: ./src/core/verdict.ts
+;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
 
 
 
@@ -76529,7 +76416,87 @@ function parseInputs(schema, raw, rules = []) {
     throw new InputError(problems.map((p) => `Input ${p}`));
 }
 
-;// CONCATENATED MODULE: ./src/core/poll.ts
+;// CONCATENATED MODULE: ./src/core/support/deadline.ts
+
+/** The one deadline that bounds the whole gate, retries and waits included. */
+class Deadline {
+    timeoutMs;
+    now;
+    startedAt;
+    end;
+    controller;
+    timer;
+    /** Deadlines made by {@link before}: each ends `reserveMs` before this one, and is shortened with it. */
+    reserving = [];
+    constructor(timeoutMs, now = Date.now) {
+        this.timeoutMs = timeoutMs;
+        this.now = now;
+        this.startedAt = now();
+        this.end = this.startedAt + timeoutMs;
+    }
+    /** When the deadline runs out, in `Date.now()` milliseconds. */
+    get endsAt() {
+        return this.end;
+    }
+    /** Brings the deadline forward to at most `ms` from now (a cancelled job has seconds, not minutes). */
+    shorten(ms) {
+        this.end = Math.min(this.end, this.now() + ms);
+        if (this.controller)
+            this.arm();
+        for (const { deadline, reserveMs } of this.reserving)
+            deadline.shorten(Math.max(0, this.end - reserveMs - this.now()));
+    }
+    /**
+     * A deadline of its own for work that must leave the last `reserveMs` of this one to what
+     * follows it (GitHub's look-ups, before the check is completed): it ends `reserveMs` before
+     * this one, or `atMostMs` from now if sooner, and is brought forward whenever this one is.
+     */
+    before(reserveMs, atMostMs = Number.POSITIVE_INFINITY) {
+        const deadline = new Deadline(Math.max(0, Math.min(this.end - reserveMs - this.now(), atMostMs)), this.now);
+        this.reserving.push({ deadline, reserveMs });
+        return deadline;
+    }
+    /** Aborts when the deadline runs out, shortened or not: for work that must stop mid-flight. */
+    get signal() {
+        if (!this.controller) {
+            this.controller = new AbortController();
+            this.arm();
+        }
+        return this.controller.signal;
+    }
+    arm() {
+        clearTimeout(this.timer);
+        const controller = this.controller;
+        if (!controller || controller.signal.aborted)
+            return;
+        // Unref'd: a deadline is no reason for the process to stay alive.
+        this.timer = setTimeout(() => controller.abort(new DeadlineError('the deadline ran out')), this.remainingMs()).unref();
+    }
+    /** Milliseconds left, never negative. */
+    remainingMs() {
+        return Math.max(0, this.endsAt - this.now());
+    }
+    /** Milliseconds since the gate started. */
+    elapsedMs() {
+        return this.now() - this.startedAt;
+    }
+    /** Throws a {@link DeadlineError} that says what was being waited for once no time is left. */
+    check(waitingFor) {
+        if (this.remainingMs() <= 0)
+            throw this.error(waitingFor);
+    }
+    /** The error to end with when `waitingFor` could not finish in time. */
+    error(waitingFor) {
+        const seconds = Math.round(this.timeoutMs / 1000);
+        return new DeadlineError(`No verdict within the ${seconds}s timeout while ${waitingFor}; raise \`timeout\` if the evaluation needs longer.`);
+    }
+}
+/** Waits `ms` milliseconds. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/core/support/poll.ts
 
 /** How long the first polls stay short: evaluations that finish in seconds get a verdict at once. */
 const QUICK_PHASE_MS = 3000;
@@ -77133,7 +77100,7 @@ const SEPURUX_RULES = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/core/why.ts
+;// CONCATENATED MODULE: ./src/core/verdict/why.ts
 
 /** How much of each finding field is kept, and how many of each list. */
 const FIELD_MAX_CHARS = 200;
@@ -77290,7 +77257,7 @@ async function worstFailingRuns(client, runIds, log) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/core/json/check.ts
+;// CONCATENATED MODULE: ./src/core/support/json-check.ts
 /**
  * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
  * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
@@ -77328,7 +77295,7 @@ function checkJson(bytes, options = {}) {
         if (bytes[i] !== byte)
             fail(bytes[i] === undefined
                 ? `unexpected end of data, expected ${what}`
-                : `unexpected ${check_describe(bytes[i])}, expected ${what}`);
+                : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
         i++;
     };
     const string = () => {
@@ -77386,7 +77353,7 @@ function checkJson(bytes, options = {}) {
         if (!isDigit(bytes[i]))
             fail(bytes[i] === undefined
                 ? 'unexpected end of data in a number'
-                : `unexpected ${check_describe(bytes[i])} in a number`);
+                : `unexpected ${json_check_describe(bytes[i])} in a number`);
         while (isDigit(bytes[i]))
             i++;
     };
@@ -77453,7 +77420,7 @@ function checkJson(bytes, options = {}) {
             else {
                 fail(b === undefined
                     ? 'unexpected end of data, expected a value'
-                    : `unexpected ${check_describe(b)}, expected a value`);
+                    : `unexpected ${json_check_describe(b)}, expected a value`);
             }
             topLevel ??= kind;
             // After a value: close containers, or go on to the next element.
@@ -77461,7 +77428,7 @@ function checkJson(bytes, options = {}) {
                 skipSpace();
                 if (open.length === 0) {
                     if (i < bytes.length)
-                        fail(`unexpected ${check_describe(bytes[i])} after the JSON value`);
+                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
                     return { ok: true, topLevel };
                 }
                 const inObject = open[open.length - 1];
@@ -77492,7 +77459,7 @@ function isHex(b) {
     return (b !== undefined &&
         ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
 }
-function check_describe(b) {
+function json_check_describe(b) {
     if (b === undefined)
         return 'end of data';
     return b >= 0x20 && b < 0x7f
@@ -78413,7 +78380,7 @@ const REPEAT_RULES = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/core/vocabulary.ts
+;// CONCATENATED MODULE: ./src/core/backends/vocabulary.ts
 
 
 
@@ -78516,7 +78483,7 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
-;// CONCATENATED MODULE: ./src/core/render/report.ts
+;// CONCATENATED MODULE: ./src/core/report-file/write.ts
 /** The version of the report file's format; it changes when a field changes meaning or goes away. */
 const REPORT_VERSION = 1;
 /**
@@ -78529,7 +78496,7 @@ function reportJson(verdict, subject, now = new Date()) {
     return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
+;// CONCATENATED MODULE: ./src/core/report-file/read.ts
 
 
 
@@ -78608,7 +78575,7 @@ const ShardReport = object({
  * file, or the verdict.
  */
 async function readShardReport(path) {
-    const report = await read_report_readReport(path);
+    const report = await read_readReport(path);
     if (typeof report === 'string')
         return report;
     if (!report.shard)
@@ -78616,7 +78583,7 @@ async function readShardReport(path) {
     return { ...report, shard: report.shard };
 }
 /** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
-async function read_report_readReport(path) {
+async function read_readReport(path) {
     const name = (0,external_node_path_namespaceObject.basename)(path);
     let bytes;
     try {
@@ -78884,7 +78851,7 @@ function mergeTools(shards) {
     return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
-;// CONCATENATED MODULE: ./src/core/baseline-record.ts
+;// CONCATENATED MODULE: ./src/core/baseline/record.ts
 
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
@@ -78928,7 +78895,7 @@ const BaselineRecord = object({
         .optional(),
 });
 
-;// CONCATENATED MODULE: ./src/core/baseline.ts
+;// CONCATENATED MODULE: ./src/core/baseline/compare.ts
 
 
 
@@ -78951,7 +78918,7 @@ const RECORD_MAX_CHARS = 60_000;
 const LONG_ID_CHARS = 200;
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
 function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return baseline_hide(recordOf(verdict, checkName, headSha, now));
+    return compare_hide(recordOf(verdict, checkName, headSha, now));
 }
 /**
  * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
@@ -78962,7 +78929,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
  */
 function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
     const full = recordOf(verdict, checkName, headSha, now);
-    const whole = baseline_hide(full);
+    const whole = compare_hide(full);
     if (whole.length <= maxChars)
         return { text: whole };
     const tools = full.failingTools;
@@ -78987,7 +78954,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             omitted,
         };
     };
-    const fits = (record) => baseline_hide(record).length <= maxChars;
+    const fits = (record) => compare_hide(record).length <= maxChars;
     // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
     const largest = (ids) => {
         let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
@@ -79021,7 +78988,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             : '',
     ].filter(Boolean);
     return {
-        text: baseline_hide(record),
+        text: compare_hide(record),
         omitted,
         said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
     };
@@ -79052,7 +79019,7 @@ function recordOf(verdict, checkName, headSha, now) {
     };
 }
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
-function baseline_hide(record) {
+function compare_hide(record) {
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 /** Each figure's mean and spread across the repeats that ran, when there were two at least. */
@@ -79277,7 +79244,7 @@ function passedOnItsOwn(verdict) {
     return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
-;// CONCATENATED MODULE: ./src/core/history.ts
+;// CONCATENATED MODULE: ./src/core/baseline/history.ts
 
 
 /**
@@ -79460,6 +79427,39 @@ function compareWithBaseBranch(verdict, given, policy) {
         (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
         ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
         : compared;
+}
+
+;// CONCATENATED MODULE: ./src/core/support/cancel.ts
+/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The gate was cancelled before its verdict. */
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
+/**
+ * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
+ * leave the required check `in_progress`; this lets the gate report a cancelled verdict
+ * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
+ * signal, before the runner's SIGKILL.
+ */
+function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
+    let onSignal = () => undefined;
+    const signalled = new Promise((resolve) => {
+        onSignal = (signal) => {
+            resolve(signal);
+            setTimeout(() => exit(1), hardExitMs).unref();
+        };
+    });
+    const handler = (signal) => onSignal(signal);
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return {
+        signalled,
+        dispose: () => {
+            for (const signal of SIGNALS)
+                process.off(signal, handler);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -80380,7 +80380,7 @@ async function mapBounded(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/core/gate.ts
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
 
 
 
@@ -80640,7 +80640,7 @@ function definedOnly(ids) {
     return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.ts
+;// CONCATENATED MODULE: ./src/core/support/secrets.ts
 /**
  * Removes every known secret from a value bound for places the runner does not mask: PR
  * comments, check runs, the report file. A backend or a proxy that echoes a request header
@@ -80660,20 +80660,69 @@ function liveSecrets(secrets) {
     return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
 }
 
-;// CONCATENATED MODULE: ./src/runtime/agents.ts
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
 
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
+;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
+
+
+
+
+
+
 /**
- * The agents both front doors hand the core: direct keep-alive agents, or, where a proxy is
- * configured, `@actions/http-client`'s proxy-aware ones (`HTTPS_PROXY`, `NO_PROXY`, loopback
- * bypass, CONNECT tunnels). The proxy client is loaded only when a proxy is set: a run that
- * does not use it does not pay for loading it.
+ * One run of the gate, either door's: start the reporters → evaluate → compare with the base
+ * branch → publish. Returns the verdict published. Never throws for what the backend does:
+ * a failed call, the timeout or a cancelled job is a `fail` verdict that says why.
  */
-function machineAgents(env = process.env) {
-    if (!PROXY_VARIABLES.some((name) => env[name]))
-        return directAgents();
-    const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
-    return async (url) => (await client).getAgent(url.href);
+async function runPipeline(plan, door) {
+    // Every reporting call shares one budget; a cancelled job cuts it to seconds.
+    const budget = new Deadline(plan.timeoutMs + reportingGraceMs(plan.timeoutMs));
+    void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+    // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
+    const reporters = door.startReporters(plan, budget);
+    const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
+    const sources = door.baseBranch(plan, reporters, evaluated);
+    const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+    await door.publish(verdict, plan, reporters);
+    return verdict;
+}
+function evaluate(plan, door, reporters) {
+    const { evaluation } = plan;
+    if (evaluation.kind === 'aggregate')
+        return aggregateReports(evaluation.aggregate, door.log);
+    return gate_runGate(evaluation.gate, {
+        log: door.log,
+        cancelled: door.cancelled,
+        agents: door.agents,
+        // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+    });
+}
+/** The verdict judged against its base branch, from what the door's sources found. */
+async function compare(verdict, plan, sources) {
+    const [base, history] = await Promise.all([sources.base, sources.history]);
+    if (!sources.always && !base && !history && plan.policy.drops.length === 0)
+        return verdict;
+    return compareWithBaseBranch(verdict, {
+        base: base ?? { missing: sources.missing },
+        ...(history
+            ? {
+                history: {
+                    entries: history.entries,
+                    asked: plan.policy.history,
+                    ...(history.notes ? { notes: history.notes } : {}),
+                },
+            }
+            : {}),
+    }, plan.policy);
 }
 
 ;// CONCATENATED MODULE: ./src/action/conclude.ts
@@ -80698,6 +80747,17 @@ function concludeStep(verdict, mode) {
     else {
         notice(`Gate failed, reported only (mode: observe). ${reason}`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
+ */
+function refusedVerdict(backend, message, secrets) {
+    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
@@ -81776,6 +81836,153 @@ async function commitsOf(github, place, owner, repo, log) {
 }
 const words = (place) => place.words ?? ACTION_WORDS;
 
+;// CONCATENATED MODULE: ./src/report/github/reporters.ts
+
+/**
+ * Where the action reports a planned run on GitHub: the event's repository and pull request,
+ * the run's check name, mode and commit. A matrix leg (`shard`) reports nothing. With
+ * `compareWithBase`, the base commit's verdict and `history` verdicts along the base branch
+ * are read back.
+ */
+function actionPlace(plan, target, reporting, compareWithBase) {
+    return {
+        ...target,
+        token: reporting.github_token,
+        comment: reporting.comment,
+        checkName: plan.checkName,
+        mode: plan.mode,
+        headSha: plan.subject.headSha,
+        pullRequestNumber: plan.pullRequestNumber,
+        reportsElsewhere: plan.shard !== undefined,
+        ...(compareWithBase && target.baseSha
+            ? { baselineSha: target.baseSha, historyCount: plan.policy.history }
+            : {}),
+    };
+}
+/** A GitHub report being started, as the pipeline's reporters. */
+function asReporters(report) {
+    return {
+        report,
+        baseline: report.then((started) => started.baseline),
+        history: report.then((started) => started.history),
+        finish: async (verdict) => (await report).finish(verdict),
+    };
+}
+/** Starts reporting a planned run on GitHub, as the pipeline's reporters. */
+function startGitHubReporters(place, log, budget) {
+    return asReporters(startGitHubReport(place, log, budget));
+}
+
+;// CONCATENATED MODULE: ./src/runtime/agents.ts
+
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
+/**
+ * The agents both front doors hand the core: direct keep-alive agents, or, where a proxy is
+ * configured, `@actions/http-client`'s proxy-aware ones (`HTTPS_PROXY`, `NO_PROXY`, loopback
+ * bypass, CONNECT tunnels). The proxy client is loaded only when a proxy is set: a run that
+ * does not use it does not pay for loading it.
+ */
+function machineAgents(env = process.env) {
+    if (!PROXY_VARIABLES.some((name) => env[name]))
+        return directAgents();
+    const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    return async (url) => (await client).getAgent(url.href);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/core/change/github.ts
+
+
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment',
+]);
+/**
+ * Reads the target from the event: the pull request's head commit (not the merge commit in
+ * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
+ */
+function readTarget(eventName, payload, env) {
+    const event = (payload ?? {});
+    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
+    const headSha = (pr
+        ? github_text(pr.head?.sha)
+        : eventName === 'workflow_run'
+            ? github_text(event.workflow_run?.head_sha)
+            : eventName === 'merge_group'
+                ? github_text(event.merge_group?.head_sha)
+                : undefined) ?? github_text(env.GITHUB_SHA);
+    const pullRequestNumber = pr
+        ? github_number(pr.number)
+        : eventName === 'workflow_run'
+            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
+            : eventName === 'issue_comment' && event.issue?.pull_request
+                ? github_number(event.issue.number)
+                : undefined;
+    const headRepo = github_text(pr?.head?.repo?.full_name);
+    const baseRepo = github_text(pr?.base?.repo?.full_name);
+    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+    const runId = github_text(env.GITHUB_RUN_ID);
+    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr
+        ? github_text(pr.base?.sha)
+        : eventName === 'merge_group'
+            ? github_text(event.merge_group?.base_sha)
+            : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    return {
+        repository,
+        headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(baseSha ? { baseSha } : {}),
+        pullRequestNumber,
+        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
+        gateKey: runId
+            ? [
+                repository,
+                runId,
+                env.GITHUB_RUN_ATTEMPT ?? '1',
+                env.GITHUB_JOB ?? '',
+                env.GITHUB_ACTION ?? '',
+            ].join('/')
+            : (0,external_node_crypto_.randomUUID)(),
+    };
+}
+function github_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function github_number(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
+ * context reads it, without loading octokit; an unreadable file is an empty payload.
+ */
+function readEventPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** The change as the core's backends see it. */
+function changeOf(target) {
+    return {
+        repository: target.repository,
+        commitSha: target.headSha,
+        pullRequestNumber: target.pullRequestNumber,
+        gateKey: target.gateKey,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/inputs/github.ts
 
 
@@ -81804,6 +82011,179 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
 });
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const READ = [
+    'backend',
+    'mode',
+    'timeout',
+    'shard',
+    'head_sha',
+    'pull_request_number',
+    'on_missing_baseline',
+    'history',
+    'baseline_from',
+    'aggregate',
+    'expected_shards',
+    'max_pass_rate_drop',
+    'max_reliability_drop',
+];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKEND_IDS)
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+        const given = raw[input.name]?.trim();
+        if (READ.includes(input.name) ||
+            !given ||
+            given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        drops = dropsOf(inputs, backend.id);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        if (!raw[name]?.trim())
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: {
+            pattern: inputs.aggregate ?? '',
+            expectedShards: inputs.expected_shards ?? 0,
+            checkName: where.checkName ?? backend.defaultCheckName,
+            ...(headSha ? { headSha } : {}),
+            thresholds,
+            cwd: where.cwd,
+        },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
+        drops,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/run/plan.ts
+
+
+
+
+/**
+ * Validates every input of the run and reads local files; throws one {@link InputError} with
+ * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
+ */
+async function planRun(raw, context) {
+    return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+}
+async function planOneGate(raw, context) {
+    const gate = await planGate(raw, context.change);
+    const { inputs } = gate;
+    const checkName = context.checkName ?? gate.backend.defaultCheckName;
+    return {
+        evaluation: { kind: 'gate', gate },
+        checkName,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeoutMs,
+        policy: {
+            drops: gate.drops,
+            onMissing: inputs.on_missing_baseline,
+            ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+            onInconclusive: inputs.on_inconclusive,
+            from: inputs.baseline_from,
+            history: inputs.history,
+        },
+        subject: {
+            checkName,
+            repository: gate.change.repository,
+            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
+            ...(inputs.shard ? { shard: inputs.shard } : {}),
+        },
+        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+    };
+}
+function planPooling(raw, context) {
+    const { change } = context;
+    let planned;
+    try {
+        planned = planAggregate(raw, {
+            ...(context.checkName ? { checkName: context.checkName } : {}),
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            cwd: context.cwd,
+        });
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : new InputError(messageOf(error));
+    }
+    const { plan } = planned;
+    return {
+        evaluation: { kind: 'aggregate', aggregate: plan },
+        checkName: plan.checkName,
+        mode: planned.mode,
+        timeoutMs: planned.timeoutMs,
+        // The pooled verdict is compared with the base commit's, as a single gate's is.
+        policy: {
+            drops: planned.drops,
+            onMissing: planned.onMissingBaseline,
+            from: planned.baselineFrom,
+            history: planned.history,
+        },
+        subject: {
+            checkName: plan.checkName,
+            repository: change.repository,
+            ...(planned.headSha ? { headSha: planned.headSha } : {}),
+        },
+        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/report/github/inputs.ts
 
@@ -81951,218 +82331,6 @@ function parseGitHubInputs(raw) {
     return parseInputs(GitHubInputs, raw);
 }
 
-;// CONCATENATED MODULE: ./src/action/log.ts
-
-
-
-/**
- * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
- * runner's masking is a second line of defence, not the only one), and backend text that would
- * be a workflow command (`::warning::`, `::add-mask::` at a line's start, `##[add-mask]`
- * anywhere) is broken so that the runner shows it instead of obeying it.
- */
-function actionsLog(secrets) {
-    // Debug, warning and group lines are commands of their own, whose message the runner does not
-    // parse again; they are defused all the same, so no line the gate prints carries a command.
-    const clean = (message) => defuseCommands(redactText(message, secrets));
-    return {
-        info: (message) => info(clean(message)),
-        debug: (message) => core_debug(clean(message)),
-        warning: (message) => warning(clean(message)),
-        group: (title, work) => group(clean(title), work),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
-
-
-
-
-
-/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = [
-    'backend',
-    'mode',
-    'timeout',
-    'shard',
-    'head_sha',
-    'pull_request_number',
-    'on_missing_baseline',
-    'history',
-    'baseline_from',
-    'aggregate',
-    'expected_shards',
-    'max_pass_rate_drop',
-    'max_reliability_drop',
-];
-/**
- * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
- * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
- * call, no token. Every problem is said at once, in one {@link InputError}.
- */
-function planAggregate(raw, where) {
-    const common = commonSchema(BACKEND_IDS)
-        .pick(Object.fromEntries(READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
-    if (!common.success)
-        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
-    const inputs = common.data;
-    const problems = [];
-    if (inputs.expected_shards === undefined)
-        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
-    if (inputs.shard)
-        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
-    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
-        const given = raw[input.name]?.trim();
-        if (READ.includes(input.name) ||
-            !given ||
-            given === (input.default ?? ''))
-            continue;
-        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
-    }
-    const backend = backendById(inputs.backend);
-    let drops = [];
-    try {
-        drops = dropsOf(inputs, backend.id);
-    }
-    catch (error) {
-        problems.push(...error.problems);
-    }
-    const thresholds = [];
-    for (const name of Object.keys(backend.inputs.shape)) {
-        if (!raw[name]?.trim())
-            continue;
-        const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec) {
-            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-            continue;
-        }
-        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (parsed.success && typeof parsed.data === 'number')
-            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-        else
-            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const headSha = inputs.head_sha ?? where.headSha;
-    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
-    return {
-        plan: {
-            pattern: inputs.aggregate ?? '',
-            expectedShards: inputs.expected_shards ?? 0,
-            checkName: where.checkName ?? backend.defaultCheckName,
-            ...(headSha ? { headSha } : {}),
-            thresholds,
-            cwd: where.cwd,
-        },
-        backend,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeout,
-        ...(headSha ? { headSha } : {}),
-        ...(pullRequestNumber ? { pullRequestNumber } : {}),
-        onMissingBaseline: inputs.on_missing_baseline,
-        history: inputs.history,
-        baselineFrom: inputs.baseline_from,
-        drops,
-    };
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/core/change/github.ts
-
-
-const PULL_REQUEST_EVENTS = new Set([
-    'pull_request',
-    'pull_request_target',
-    'pull_request_review',
-    'pull_request_review_comment',
-]);
-/**
- * Reads the target from the event: the pull request's head commit (not the merge commit in
- * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- */
-function readTarget(eventName, payload, env) {
-    const event = (payload ?? {});
-    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr
-        ? github_text(pr.head?.sha)
-        : eventName === 'workflow_run'
-            ? github_text(event.workflow_run?.head_sha)
-            : eventName === 'merge_group'
-                ? github_text(event.merge_group?.head_sha)
-                : undefined) ?? github_text(env.GITHUB_SHA);
-    const pullRequestNumber = pr
-        ? github_number(pr.number)
-        : eventName === 'workflow_run'
-            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
-            : eventName === 'issue_comment' && event.issue?.pull_request
-                ? github_number(event.issue.number)
-                : undefined;
-    const headRepo = github_text(pr?.head?.repo?.full_name);
-    const baseRepo = github_text(pr?.base?.repo?.full_name);
-    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
-    const runId = github_text(env.GITHUB_RUN_ID);
-    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    const baseSha = pr
-        ? github_text(pr.base?.sha)
-        : eventName === 'merge_group'
-            ? github_text(event.merge_group?.base_sha)
-            : undefined;
-    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
-    return {
-        repository,
-        headSha,
-        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
-        ...(baseSha ? { baseSha } : {}),
-        pullRequestNumber,
-        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
-        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
-        gateKey: runId
-            ? [
-                repository,
-                runId,
-                env.GITHUB_RUN_ATTEMPT ?? '1',
-                env.GITHUB_JOB ?? '',
-                env.GITHUB_ACTION ?? '',
-            ].join('/')
-            : (0,external_node_crypto_.randomUUID)(),
-    };
-}
-function github_text(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-function github_number(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
- * context reads it, without loading octokit; an unreadable file is an empty payload.
- */
-function readEventPayload(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/** The change as the core's backends see it. */
-function changeOf(target) {
-    return {
-        repository: target.repository,
-        commitSha: target.headSha,
-        pullRequestNumber: target.pullRequestNumber,
-        gateKey: target.gateKey,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/action/plan.ts
 
 
@@ -82189,107 +82357,33 @@ async function planAction(raw, env, undeclared = []) {
 }
 async function planDeclared(raw, env) {
     const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-    if (raw.aggregate?.trim())
-        return planAggregateStep(raw, parseGitHubInputs(raw), target, env);
-    if (!raw.token?.trim() && target.fromFork)
+    const pooling = Boolean(raw.aggregate?.trim());
+    if (!pooling && !raw.token?.trim() && target.fromFork)
         throw new InputError(FORK_WITHOUT_SECRET);
     // The gate's and GitHub reporting's problems, all at once.
-    const [reported, planned] = await Promise.allSettled([
-        Promise.resolve().then(() => parseGitHubInputs(raw)),
-        planGate(raw, changeOf(target)),
-    ]);
-    if (reported.status === 'rejected' || planned.status === 'rejected') {
-        throw InputError.combine([reported, planned].flatMap((result) => result.status === 'rejected' ? [result.reason] : []));
-    }
-    const reporting = reported.value;
-    const gate = planned.value;
-    const checkName = reporting.check_name ?? gate.backend.defaultCheckName;
-    const { shard } = gate.inputs;
-    // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const found = baselineOf(reporting, {
-        drops: gate.drops,
-        onMissing: gate.inputs.on_missing_baseline,
-        from: gate.inputs.baseline_from,
-        history: gate.inputs.history,
-    }, shard ? undefined : target.baseSha);
-    const baselineSha = found.baselineSha;
-    const baseline = found.baseline && {
-        ...found.baseline,
-        ...(gate.inputs.confidence === undefined ? {} : { confidence: gate.inputs.confidence }),
-        onInconclusive: gate.inputs.on_inconclusive,
-    };
-    return {
-        kind: 'gate',
-        gate,
-        ...(baseline ? { baseline } : {}),
-        timeoutMs: gate.inputs.timeoutMs,
-        // A shard posts nothing on GitHub: the aggregate step reports for all the legs.
-        github: {
-            ...place(reporting, target, {
-                checkName,
-                mode: gate.inputs.mode,
-                headSha: gate.change.commitSha,
-                pullRequestNumber: gate.change.pullRequestNumber,
-                off: shard !== undefined,
-            }),
-            ...(baselineSha ? { baselineSha, historyCount: gate.inputs.history } : {}),
-        },
-        subject: {
-            checkName,
-            repository: target.repository,
-            headSha: gate.change.commitSha,
-            ...(shard ? { shard } : {}),
-        },
-    };
-}
-function place(reporting, target, more) {
-    const { off, ...rest } = more;
-    return {
-        ...target,
-        ...rest,
-        token: reporting.github_token,
-        comment: reporting.comment,
-        reportsElsewhere: off,
-    };
-}
-/** The comparison with the base commit `baseSha`, when `baseline` is on; drop inputs belong to the backends that declare them. */
-function baselineOf(reporting, policy, baseSha) {
-    if (reporting.baseline !== 'auto' || !baseSha)
-        return {};
-    return { baselineSha: baseSha, baseline: policy };
-}
-/** An aggregate step: no backend call, no token; its own thresholds are checked on the pooled figures. */
-function planAggregateStep(raw, reporting, target, env) {
-    const planned = planAggregate(raw, {
-        ...(reporting.check_name ? { checkName: reporting.check_name } : {}),
-        ...(target.headSha ? { headSha: target.headSha } : {}),
-        ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}),
+    const reported = (() => {
+        try {
+            return parseGitHubInputs(raw);
+        }
+        catch (error) {
+            return error;
+        }
+    })();
+    const planned = await planRun(raw, {
+        change: changeOf(target),
+        ...(reported instanceof Error || !reported.check_name
+            ? {}
+            : { checkName: reported.check_name }),
         cwd: env.GITHUB_WORKSPACE || process.cwd(),
-    });
-    const { checkName, headSha } = planned.plan;
-    // The pooled verdict is compared with the base commit's, as a single gate's is.
-    const { baselineSha, baseline } = baselineOf(reporting, {
-        drops: planned.drops,
-        onMissing: planned.onMissingBaseline,
-        from: planned.baselineFrom,
-        history: planned.history,
-    }, target.baseSha);
+    }).catch((error) => error);
+    if (reported instanceof Error || planned instanceof Error)
+        throw InputError.combine([reported, planned].filter((r) => r instanceof Error));
+    // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
+    const compareWithBase = reported.baseline === 'auto' && Boolean(target.baseSha) && planned.shard === undefined;
     return {
-        kind: 'aggregate',
-        ...(baseline ? { baseline } : {}),
-        aggregate: planned.plan,
-        timeoutMs: planned.timeoutMs,
-        github: {
-            ...place(reporting, target, {
-                checkName,
-                mode: planned.mode,
-                headSha,
-                pullRequestNumber: planned.pullRequestNumber,
-                off: false,
-            }),
-            ...(baselineSha ? { baselineSha, historyCount: planned.history } : {}),
-        },
-        subject: { checkName, repository: target.repository, ...(headSha ? { headSha } : {}) },
+        run: planned,
+        github: actionPlace(planned, target, reported, compareWithBase),
+        compareWithBase,
     };
 }
 /**
@@ -82432,6 +82526,80 @@ async function reportOnRunner(verdict, subject, mode, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/action/door.ts
+
+
+
+
+
+
+
+/**
+ * The action as the pipeline's door: GitHub's check and sticky comment are its reporters, the
+ * base commit's check its base branch (on a pull request or merge queue with `baseline: auto`),
+ * and the runner's outputs, report file and job summary what it publishes before the check is
+ * completed.
+ */
+function actionDoor(plan, env, log, secrets, cancelled) {
+    return {
+        log,
+        secrets,
+        agents: machineAgents(env),
+        cancelled,
+        startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
+        baseBranch: (_, reporters) => plan.compareWithBase
+            ? {
+                base: reporters.baseline,
+                history: reporters.history.then((entries) => entries && { entries }),
+                missing: 'GitHub reporting is off',
+                always: true,
+            }
+            : undefined,
+        async publish(verdict, run, reporters) {
+            try {
+                await reportOnRunner(verdict, run.subject, run.mode, log);
+            }
+            finally {
+                // The check is completed even if the runner's files could not be written.
+                await reporters.finish(verdict);
+            }
+        },
+    };
+}
+/**
+ * Bad input fails the step in every mode, before any backend call; the required check is
+ * completed as failed, saying what to fix, rather than left waiting forever.
+ */
+async function refuseOnRunner(raw, env, message, log, secrets) {
+    const verdict = refusedVerdict(raw.backend, message, secrets);
+    const place = inputErrorPlace(raw, env);
+    await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
+    await startGitHubReporters(place, log, new Deadline(reportingGraceMs(0))).finish(verdict);
+    return verdict;
+}
+
+;// CONCATENATED MODULE: ./src/action/log.ts
+
+
+
+/**
+ * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
+ * runner's masking is a second line of defence, not the only one), and backend text that would
+ * be a workflow command (`::warning::`, `::add-mask::` at a line's start, `##[add-mask]`
+ * anywhere) is broken so that the runner shows it instead of obeying it.
+ */
+function actionsLog(secrets) {
+    // Debug, warning and group lines are commands of their own, whose message the runner does not
+    // parse again; they are defused all the same, so no line the gate prints carries a command.
+    const clean = (message) => defuseCommands(redactText(message, secrets));
+    return {
+        info: (message) => info(clean(message)),
+        debug: (message) => core_debug(clean(message)),
+        warning: (message) => warning(clean(message)),
+        group: (title, work) => group(clean(title), work),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/action/main.ts
 
 
@@ -82444,71 +82612,20 @@ async function reportOnRunner(verdict, subject, mode, log) {
 
 
 
-
-
-
-
-
-
-/** After the runner's cancel signal: seconds to report the cancelled verdict, and the last resort before its SIGKILL. */
-const CANCEL_REPORT_MS = 4_000;
-const CANCEL_HARD_EXIT_MS = 6_000;
-/** How long GitHub reporting may go on after the gate's `timeout` (5 to 10 s). */
-const githubGraceMs = (timeoutMs) => Math.min(10_000, Math.max(5_000, timeoutMs));
-/** The action: inputs → backend → verdict → reporters → the step's outcome. */
+/** The action: inputs → the core's run (reporters, backend, base branch) → outputs → the step's outcome. */
 async function run(env = process.env) {
     const { raw, undeclared } = readRawInputs(env);
     const secrets = [raw.token, raw.github_token];
     const log = actionsLog(secrets);
     const plan = await planAction(raw, env, undeclared).catch((error) => error);
     if (plan instanceof Error) {
-        // Bad input fails the step in every mode, before any backend call: a misconfigured gate must be seen.
-        const verdict = redactSecrets(failedVerdict(raw.backend || 'gate', messageOf(plan), {}, 0), secrets);
-        const place = inputErrorPlace(raw, env);
-        await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
-        // The required check is completed as failed, saying what to fix, rather than left waiting forever.
-        const github = await startGitHubReport(place, log, new Deadline(githubGraceMs(0)));
-        await github.finish(verdict);
-        setFailed(defuseCommands(verdict.reason));
+        const refused = await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
+        setFailed(defuseCommands(refused.reason));
         return;
     }
-    const { timeoutMs } = plan;
-    // Every GitHub call shares one budget; a cancelled job cuts it to seconds.
-    const githubBudget = new Deadline(timeoutMs + githubGraceMs(timeoutMs));
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    void cancel.signalled.then(() => githubBudget.shorten(CANCEL_REPORT_MS));
-    // The check starts, and the sticky comment is looked up, while the backend works.
-    const github = startGitHubReport(plan.github, log, githubBudget);
-    // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
-    const baselineRunId = async () => {
-        const found = await (await github).baseline;
-        return plan.kind === 'gate' ? comparableRunId(plan.gate, found) : undefined;
-    };
-    const evaluated = plan.kind === 'aggregate'
-        ? aggregateReports(plan.aggregate, log)
-        : gate_runGate(plan.gate, {
-            log,
-            cancelled: cancel.signalled,
-            agents: machineAgents(env),
-            baselineRunId,
-        });
-    let verdict = redactSecrets(await evaluated, secrets);
-    if (plan.baseline) {
-        const report = await github;
-        const [base, history] = await Promise.all([report.baseline, report.history]);
-        verdict = compareWithBaseBranch(verdict, {
-            base: base ?? { missing: 'GitHub reporting is off' },
-            ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}),
-        }, plan.baseline);
-    }
-    try {
-        await reportOnRunner(verdict, plan.subject, plan.github.mode, log);
-    }
-    finally {
-        // The check is completed even if the runner's files could not be written.
-        await (await github).finish(verdict);
-    }
-    concludeStep(verdict, plan.github.mode);
+    const verdict = await runPipeline(plan.run, actionDoor(plan, env, log, secrets, cancel.signalled));
+    concludeStep(verdict, plan.run.mode);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

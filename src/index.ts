@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { run } from './action/main.js';
-import { defuseCommands } from './core/text.js';
+import { defuseCommands } from './core/support/text.js';
 
 // Exit as soon as the verdict is reported: a socket the backend never closed must not hold the job.
 run()

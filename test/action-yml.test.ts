@@ -9,7 +9,7 @@ import { readRequest } from '../src/cli/flags.js';
 import { actionManifest } from '../src/action/manifest.js';
 import { VERDICT_OUTPUTS } from '../src/action/outputs.js';
 import { BACKENDS, inputNamesOf } from '../src/core/backends/registry.js';
-import { FIGURE_SPECS, ID_SPECS } from '../src/core/vocabulary.js';
+import { FIGURE_SPECS, ID_SPECS } from '../src/core/backends/vocabulary.js';
 import { generatedActionYml } from '../scripts/action-yml.js';
 import { scratchDir } from './support/scratch.js';
 

@@ -35021,7 +35021,7 @@ module.exports = /*#__PURE__*/JSON.parse('[1,1,2,6,24,120,720,5040,40320,362880,
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/core/text.ts
+;// CONCATENATED MODULE: ./src/core/support/text.ts
 /** `text` cut to at most `max` characters, the last one an ellipsis when anything was cut. */
 function truncate(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -35066,385 +35066,10 @@ function printableLine(text) {
         .trim();
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
- * wrong, where, and what to change.
- */
-/** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
-class InputError extends Error {
-    name = 'InputError';
-    /** One sentence per problem, each naming its input: problems found together are reported together. */
-    problems;
-    constructor(problems) {
-        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => p.endsWith('.') ? p : `${p}.`);
-        super(list.length === 1
-            ? (list[0] ?? '')
-            : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
-        this.problems = list;
-    }
-    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
-    static combine(errors) {
-        const problems = errors.flatMap((error) => {
-            if (error instanceof InputError)
-                return error.problems;
-            throw error;
-        });
-        return problems.length > 0 ? new InputError(problems) : undefined;
-    }
-}
-/** A call to the backend failed or answered something the gate cannot trust. */
-class BackendCallError extends Error {
-    call;
-    status;
-    mayHaveBeenProcessed;
-    name = 'BackendCallError';
-    constructor(
-    /** The call, as `METHOD /path`. */
-    call, message, 
-    /** HTTP status, when the backend answered at all. */
-    status, 
-    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
-    mayHaveBeenProcessed = false) {
-        super(message);
-        this.call = call;
-        this.status = status;
-        this.mayHaveBeenProcessed = mayHaveBeenProcessed;
-    }
-}
-/** The overall `timeout` ran out before the gate reached a verdict. */
-class DeadlineError extends Error {
-    name = 'DeadlineError';
-}
-/** The message of anything thrown, without a stack. */
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/core/decision.ts
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
-
-;// CONCATENATED MODULE: ./src/core/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [
-            `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
-        ];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return ((domain.min === undefined || value >= domain.min) &&
-        (domain.max === undefined || value <= domain.max));
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var lib = __nccwpck_require__(74455);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/core/stats.ts
-
-/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    if (p <= 0 || p >= 1)
-        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-    const a = [
-        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-        2.506628277459239,
-    ];
-    const b = [
-        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
-        -13.28068155288572,
-    ];
-    const c = [
-        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
-        4.374664141464968, 2.938163982698783,
-    ];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return poly(c, q) / (poly(d, q) * q + 1);
-    }
-    if (p > 1 - low)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return (poly(a, r) * q) / (poly(b, r) * r + 1);
-}
-/**
- * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
- * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
- * where a series expansion is several percent too small and intervals too narrow.
- */
-function tQuantile(p, df) {
-    return lib_default()(p, df);
-}
-/** Mean and sample standard deviation. */
-function meanAndSd(values) {
-    const n = values.length;
-    const mean = values.reduce((sum, v) => sum + v, 0) / n;
-    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
-    return { mean, sd };
-}
-/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
-function meanInterval(values, confidence) {
-    const n = values.length;
-    if (n < 2)
-        return undefined;
-    const { mean, sd } = meanAndSd(values);
-    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    return {
-        estimate: mean,
-        low: mean - half,
-        high: mean + half,
-        confidence,
-        n,
-        method: `t interval (n = ${n})`,
-    };
-}
-/** The Wilson score interval of a proportion `k` of `n`. */
-function wilsonInterval(k, n, confidence) {
-    if (n <= 0)
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    const p = k / n;
-    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-    return {
-        estimate: p,
-        low: centre - half,
-        high: centre + half,
-        confidence,
-        n,
-        method: `Wilson score interval (n = ${n})`,
-    };
-}
-/**
- * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
- * `confidence`, with `power`, when the differences have standard deviation `sd`:
- * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
- */
-function itemsNeeded(sd, difference, confidence, power = 0.8) {
-    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
-    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
-}
-/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
-function judgeAtLeast(interval, bound) {
-    if (interval.low >= bound)
-        return 'holds';
-    if (interval.high < bound)
-        return 'breaks';
-    return 'inconclusive';
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict.ts
-
-
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const MAX_SAID_CHARS = 500;
-
-/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-function checkThreshold(threshold, figures, specs) {
-    const spec = specs.find((s) => s.name === threshold.figure);
-    const shown = {
-        label: spec?.label ?? threshold.figure,
-        ...(spec?.unit ? { unit: spec.unit } : {}),
-    };
-    const { interval } = threshold;
-    if (interval) {
-        // `<=` limits are judged as `>=` on the negated interval.
-        const judged = threshold.comparator === '>='
-            ? judgeAtLeast(interval, threshold.limit)
-            : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
-        if (judged === 'inconclusive')
-            return {
-                ...threshold,
-                ...shown,
-                actual: interval.estimate,
-                holds: false,
-                inconclusive: true,
-                breaks: threshold.onInconclusive ?? 'fail',
-            };
-        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
-    }
-    const actual = figures[threshold.figure];
-    if (actual === undefined && threshold.unmeasured) {
-        const { decides } = threshold.unmeasured;
-        return {
-            ...threshold,
-            ...shown,
-            actual,
-            holds: decides === 'pass',
-            breaks: decides === 'pass' ? threshold.breaks : decides,
-        };
-    }
-    const holds = actual !== undefined &&
-        Number.isFinite(actual) &&
-        (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-    return { ...threshold, ...shown, actual, holds };
-}
-/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
-function describeThreshold(result) {
-    const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
-    if (result.actual === undefined && result.unmeasured)
-        return unmeasuredSentence(result);
-    if (result.actual === undefined)
-        return `no ${figure} returned (\`${result.input}\` ${limit})`;
-    const { interval } = result;
-    if (interval) {
-        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
-        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
-        const said = result.inconclusive
-            ? 'is inconclusive against'
-            : result.holds
-                ? result.comparator === '>='
-                    ? 'is all ≥'
-                    : 'is all ≤'
-                : result.comparator === '>='
-                    ? 'is all <'
-                    : 'is all >';
-        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
-    }
-    // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
-    const meets = Number.isFinite(result.actual) &&
-        (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
-    const sign = meets
-        ? result.comparator.replace('>=', '≥').replace('<=', '≤')
-        : result.comparator === '>='
-            ? '<'
-            : '>';
-    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-    return meets && !result.holds && result.decidedBy?.call === 'breaks'
-        ? `${said}, but the sequential test calls it broken (repeats: auto)`
-        : said;
-}
-/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
-function unmeasuredSentence(result) {
-    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
-    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
-}
-/**
- * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
- * returned; otherwise the most severe of the backend's decision and the broken thresholds.
- */
-function decide(vocabulary, evaluation, durationMs) {
-    const backend = vocabulary.displayName;
-    if (evaluation.unevaluated) {
-        const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
-        return {
-            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
-            status: evaluation.status,
-            dashboardUrl: evaluation.dashboardUrl,
-            figures: evaluation.figures,
-        };
-    }
-    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
-    if (untrusted.length > 0) {
-        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-        return {
-            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
-            status: evaluation.status,
-            dashboardUrl: evaluation.dashboardUrl,
-            figures: evaluation.figures,
-        };
-    }
-    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
-    const broken = thresholds.filter((t) => !t.holds);
-    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
-    return {
-        decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
-        outcome: 'evaluated',
-        backend,
-        status: evaluation.status,
-        backendDecision: evaluation.decision,
-        ids: evaluation.ids,
-        dashboardUrl: evaluation.dashboardUrl,
-        figures: evaluation.figures,
-        thresholds,
-        topFailingTools: evaluation.topFailingTools,
-        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
-        durationMs,
-    };
-}
-function explain(backend, evaluation, broken, thresholds) {
-    const checked = thresholds.length;
-    const said = evaluation.reason
-        ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
-        : `${backend} decided ${evaluation.decision}`;
-    const breaks = broken.map(describeThreshold).join('; ');
-    if (evaluation.decision === 'pass' && broken.length === 0) {
-        // A comparison that could not be made holds only by policy: the reason says so.
-        const uncompared = thresholds
-            .filter((t) => t.actual === undefined && t.unmeasured)
-            .map(unmeasuredSentence);
-        if (uncompared.length > 0)
-            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
-        return checked > 1
-            ? `${said}, and all ${checked} thresholds hold.`
-            : checked === 1
-                ? `${said}, and its threshold holds.`
-                : `${said}.`;
-    }
-    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
-        return `${said}, but ${breaks}.`;
-    if (evaluation.decision === 'pass')
-        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
-    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
-}
-/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
-function failedVerdict(backend, reason, ids, durationMs) {
-    return {
-        decision: 'fail',
-        reason: truncate(reason, MAX_REASON_CHARS),
-        outcome: 'error',
-        backend,
-        ids,
-        figures: {},
-        thresholds: [],
-        topFailingTools: [],
-        durationMs,
-    };
-}
-
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -44980,6 +44605,635 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./src/core/support/json-check.ts
+/**
+ * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
+ * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
+ * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
+const LITERALS = {
+    0x74: [new TextEncoder().encode('true'), 'boolean'],
+    0x66: [new TextEncoder().encode('false'), 'boolean'],
+    0x6e: [new TextEncoder().encode('null'), 'null'],
+};
+class SyntaxProblem extends Error {
+    duplicate;
+}
+const decoder = new TextDecoder();
+/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
+function checkJson(bytes, options = {}) {
+    let i = 0;
+    // Annotated, so that the compiler knows code after a failure is unreachable.
+    const fail = (what) => {
+        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
+    };
+    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const skipSpace = () => {
+        while (i < bytes.length) {
+            const b = bytes[i];
+            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+                return;
+            i++;
+        }
+    };
+    const expect = (byte, what) => {
+        if (bytes[i] !== byte)
+            fail(bytes[i] === undefined
+                ? `unexpected end of data, expected ${what}`
+                : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
+        i++;
+    };
+    const string = () => {
+        expect(QUOTE, 'a string');
+        for (;;) {
+            const b = bytes[i];
+            if (b === undefined)
+                fail('unterminated string');
+            else if (b === QUOTE)
+                return void i++;
+            else if (b < 0x20)
+                fail('control character in a string');
+            else if (b === BACKSLASH) {
+                const next = bytes[i + 1];
+                if (next === 0x75) {
+                    for (let k = 2; k < 6; k++)
+                        if (!isHex(bytes[i + k]))
+                            fail('bad \\u escape');
+                    i += 6;
+                }
+                else if (next !== undefined && ESCAPABLE.has(next))
+                    i += 2;
+                else
+                    fail('bad escape');
+            }
+            else
+                i++;
+        }
+    };
+    // The member names of each open object, when duplicates are refused.
+    const names = [];
+    /** `"name":` and the space after it, before a member's value. */
+    const memberName = () => {
+        const start = i;
+        string();
+        if (options.rejectDuplicateKeys) {
+            const raw = bytes.subarray(start, i);
+            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
+            const name = raw.includes(BACKSLASH)
+                ? JSON.parse(decoder.decode(raw))
+                : decoder.decode(raw.subarray(1, -1));
+            const seen = names[names.length - 1];
+            if (seen?.has(name)) {
+                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+                problem.duplicate = true;
+                throw problem;
+            }
+            seen?.add(name);
+        }
+        skipSpace();
+        expect(0x3a, "':'");
+        skipSpace();
+    };
+    const digits = () => {
+        if (!isDigit(bytes[i]))
+            fail(bytes[i] === undefined
+                ? 'unexpected end of data in a number'
+                : `unexpected ${json_check_describe(bytes[i])} in a number`);
+        while (isDigit(bytes[i]))
+            i++;
+    };
+    const number = () => {
+        if (bytes[i] === 0x2d)
+            i++;
+        if (bytes[i] === 0x30)
+            i++;
+        else
+            digits();
+        if (bytes[i] === 0x2e) {
+            i++;
+            digits();
+        }
+        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+            i++;
+            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
+                i++;
+            digits();
+        }
+    };
+    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
+    const open = [];
+    let topLevel;
+    try {
+        skipSpace();
+        for (;;) {
+            // A value.
+            const b = bytes[i];
+            let kind;
+            if (b === 0x7b || b === 0x5b) {
+                const isObject = b === 0x7b;
+                kind = isObject ? 'object' : 'array';
+                topLevel ??= kind;
+                i++;
+                skipSpace();
+                if (bytes[i] === (isObject ? 0x7d : 0x5d))
+                    i++;
+                else {
+                    open.push(isObject);
+                    if (isObject) {
+                        names.push(new Set());
+                        memberName();
+                    }
+                    continue;
+                }
+            }
+            else if (b === QUOTE) {
+                kind = 'string';
+                string();
+            }
+            else if (b === 0x2d || isDigit(b)) {
+                kind = 'number';
+                number();
+            }
+            else if (b !== undefined && LITERALS[b]) {
+                const [word, literalKind] = LITERALS[b];
+                for (let k = 0; k < word.length; k++)
+                    if (bytes[i + k] !== word[k])
+                        fail('unexpected literal');
+                i += word.length;
+                kind = literalKind;
+            }
+            else {
+                fail(b === undefined
+                    ? 'unexpected end of data, expected a value'
+                    : `unexpected ${json_check_describe(b)}, expected a value`);
+            }
+            topLevel ??= kind;
+            // After a value: close containers, or go on to the next element.
+            for (;;) {
+                skipSpace();
+                if (open.length === 0) {
+                    if (i < bytes.length)
+                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
+                    return { ok: true, topLevel };
+                }
+                const inObject = open[open.length - 1];
+                if (bytes[i] === 0x2c) {
+                    i++;
+                    skipSpace();
+                    if (inObject)
+                        memberName();
+                    break;
+                }
+                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
+                if (open.pop())
+                    names.pop();
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof SyntaxProblem)
+            return {
+                ok: false,
+                error: error.message,
+                ...(error.duplicate ? { duplicate: true } : {}),
+            };
+        throw error;
+    }
+}
+function isHex(b) {
+    return (b !== undefined &&
+        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
+}
+function json_check_describe(b) {
+    if (b === undefined)
+        return 'end of data';
+    return b >= 0x20 && b < 0x7f
+        ? `'${String.fromCharCode(b)}'`
+        : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
+function position(bytes, at) {
+    let line = 1;
+    let lineStart = 0;
+    for (let k = 0; k < at && k < bytes.length; k++) {
+        if (bytes[k] === 0x0a) {
+            line++;
+            lineStart = k + 1;
+        }
+    }
+    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report-file/write.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/decision.ts
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [
+            `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
+        ];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return ((domain.min === undefined || value >= domain.min) &&
+        (domain.max === undefined || value <= domain.max));
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var lib = __nccwpck_require__(74455);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/core/support/stats.ts
+
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (p <= 0 || p >= 1)
+        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+        -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+        4.374664141464968, 2.938163982698783,
+    ];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return poly(c, q) / (poly(d, q) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+/**
+ * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
+ * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
+ * where a series expansion is several percent too small and intervals too narrow.
+ */
+function tQuantile(p, df) {
+    return lib_default()(p, df);
+}
+/** Mean and sample standard deviation. */
+function meanAndSd(values) {
+    const n = values.length;
+    const mean = values.reduce((sum, v) => sum + v, 0) / n;
+    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { mean, sd };
+}
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+function meanInterval(values, confidence) {
+    const n = values.length;
+    if (n < 2)
+        return undefined;
+    const { mean, sd } = meanAndSd(values);
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    return {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+        confidence,
+        n,
+        method: `t interval (n = ${n})`,
+    };
+}
+/** The Wilson score interval of a proportion `k` of `n`. */
+function wilsonInterval(k, n, confidence) {
+    if (n <= 0)
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return {
+        estimate: p,
+        low: centre - half,
+        high: centre + half,
+        confidence,
+        n,
+        method: `Wilson score interval (n = ${n})`,
+    };
+}
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+function itemsNeeded(sd, difference, confidence, power = 0.8) {
+    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+function judgeAtLeast(interval, bound) {
+    if (interval.low >= bound)
+        return 'holds';
+    if (interval.high < bound)
+        return 'breaks';
+    return 'inconclusive';
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+
+
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+
+/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
+function checkThreshold(threshold, figures, specs) {
+    const spec = specs.find((s) => s.name === threshold.figure);
+    const shown = {
+        label: spec?.label ?? threshold.figure,
+        ...(spec?.unit ? { unit: spec.unit } : {}),
+    };
+    const { interval } = threshold;
+    if (interval) {
+        // `<=` limits are judged as `>=` on the negated interval.
+        const judged = threshold.comparator === '>='
+            ? judgeAtLeast(interval, threshold.limit)
+            : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+        if (judged === 'inconclusive')
+            return {
+                ...threshold,
+                ...shown,
+                actual: interval.estimate,
+                holds: false,
+                inconclusive: true,
+                breaks: threshold.onInconclusive ?? 'fail',
+            };
+        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
+    }
+    const actual = figures[threshold.figure];
+    if (actual === undefined && threshold.unmeasured) {
+        const { decides } = threshold.unmeasured;
+        return {
+            ...threshold,
+            ...shown,
+            actual,
+            holds: decides === 'pass',
+            breaks: decides === 'pass' ? threshold.breaks : decides,
+        };
+    }
+    const holds = actual !== undefined &&
+        Number.isFinite(actual) &&
+        (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    return { ...threshold, ...shown, actual, holds };
+}
+/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+function describeThreshold(result) {
+    const figure = result.label.toLowerCase();
+    const limit = formatFigure(result, result.limit);
+    if (result.actual === undefined && result.unmeasured)
+        return unmeasuredSentence(result);
+    if (result.actual === undefined)
+        return `no ${figure} returned (\`${result.input}\` ${limit})`;
+    const { interval } = result;
+    if (interval) {
+        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
+        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
+        const said = result.inconclusive
+            ? 'is inconclusive against'
+            : result.holds
+                ? result.comparator === '>='
+                    ? 'is all ≥'
+                    : 'is all ≤'
+                : result.comparator === '>='
+                    ? 'is all <'
+                    : 'is all >';
+        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
+    }
+    // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
+    const meets = Number.isFinite(result.actual) &&
+        (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+    const sign = meets
+        ? result.comparator.replace('>=', '≥').replace('<=', '≤')
+        : result.comparator === '>='
+            ? '<'
+            : '>';
+    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    return meets && !result.holds && result.decidedBy?.call === 'breaks'
+        ? `${said}, but the sequential test calls it broken (repeats: auto)`
+        : said;
+}
+/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
+function unmeasuredSentence(result) {
+    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
+    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
+}
+/**
+ * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
+ * returned; otherwise the most severe of the backend's decision and the broken thresholds.
+ */
+function decide(vocabulary, evaluation, durationMs) {
+    const backend = vocabulary.displayName;
+    if (evaluation.unevaluated) {
+        const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            figures: evaluation.figures,
+        };
+    }
+    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
+    if (untrusted.length > 0) {
+        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            figures: evaluation.figures,
+        };
+    }
+    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
+    const broken = thresholds.filter((t) => !t.holds);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
+    return {
+        decision,
+        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        status: evaluation.status,
+        backendDecision: evaluation.decision,
+        ids: evaluation.ids,
+        dashboardUrl: evaluation.dashboardUrl,
+        figures: evaluation.figures,
+        thresholds,
+        topFailingTools: evaluation.topFailingTools,
+        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+        durationMs,
+    };
+}
+function explain(backend, evaluation, broken, thresholds) {
+    const checked = thresholds.length;
+    const said = evaluation.reason
+        ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
+        : `${backend} decided ${evaluation.decision}`;
+    const breaks = broken.map(describeThreshold).join('; ');
+    if (evaluation.decision === 'pass' && broken.length === 0) {
+        // A comparison that could not be made holds only by policy: the reason says so.
+        const uncompared = thresholds
+            .filter((t) => t.actual === undefined && t.unmeasured)
+            .map(unmeasuredSentence);
+        if (uncompared.length > 0)
+            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
+        return checked > 1
+            ? `${said}, and all ${checked} thresholds hold.`
+            : checked === 1
+                ? `${said}, and its threshold holds.`
+                : `${said}.`;
+    }
+    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
+        return `${said}, but ${breaks}.`;
+    if (evaluation.decision === 'pass')
+        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
+}
+/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
+function failedVerdict(backend, reason, ids, durationMs) {
+    return {
+        decision: 'fail',
+        reason: truncate(reason, MAX_REASON_CHARS),
+        outcome: 'error',
+        backend,
+        ids,
+        figures: {},
+        thresholds: [],
+        topFailingTools: [],
+        durationMs,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/support/errors.ts
+/**
+ * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
+ * wrong, where, and what to change.
+ */
+/** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
+class InputError extends Error {
+    name = 'InputError';
+    /** One sentence per problem, each naming its input: problems found together are reported together. */
+    problems;
+    constructor(problems) {
+        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => p.endsWith('.') ? p : `${p}.`);
+        super(list.length === 1
+            ? (list[0] ?? '')
+            : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+        this.problems = list;
+    }
+    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
+    static combine(errors) {
+        const problems = errors.flatMap((error) => {
+            if (error instanceof InputError)
+                return error.problems;
+            throw error;
+        });
+        return problems.length > 0 ? new InputError(problems) : undefined;
+    }
+}
+/** A call to the backend failed or answered something the gate cannot trust. */
+class BackendCallError extends Error {
+    call;
+    status;
+    mayHaveBeenProcessed;
+    name = 'BackendCallError';
+    constructor(
+    /** The call, as `METHOD /path`. */
+    call, message, 
+    /** HTTP status, when the backend answered at all. */
+    status, 
+    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
+    mayHaveBeenProcessed = false) {
+        super(message);
+        this.call = call;
+        this.status = status;
+        this.mayHaveBeenProcessed = mayHaveBeenProcessed;
+    }
+}
+/** The overall `timeout` ran out before the gate reached a verdict. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
+/** The message of anything thrown, without a stack. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/core/inputs/fields.ts
 
 
@@ -45079,7 +45333,7 @@ function parseInputs(schema, raw, rules = []) {
     throw new InputError(problems.map((p) => `Input ${p}`));
 }
 
-;// CONCATENATED MODULE: ./src/core/deadline.ts
+;// CONCATENATED MODULE: ./src/core/support/deadline.ts
 
 /** The one deadline that bounds the whole gate, retries and waits included. */
 class Deadline {
@@ -45159,7 +45413,7 @@ function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-;// CONCATENATED MODULE: ./src/core/poll.ts
+;// CONCATENATED MODULE: ./src/core/support/poll.ts
 
 /** How long the first polls stay short: evaluations that finish in seconds get a verdict at once. */
 const QUICK_PHASE_MS = 3000;
@@ -45202,6 +45456,8 @@ async function pollUntilTerminal(options) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
@@ -45763,7 +46019,7 @@ const SEPURUX_RULES = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/core/why.ts
+;// CONCATENATED MODULE: ./src/core/verdict/why.ts
 
 /** How much of each finding field is kept, and how many of each list. */
 const FIELD_MAX_CHARS = 200;
@@ -45914,232 +46170,6 @@ async function worstFailingRuns(client, runIds, log) {
         (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
         .slice(0, RUNS_EXPLAINED)
         .map((answer) => answer.run_id);
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/core/json/check.ts
-/**
- * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
- * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
- * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
- */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
-const LITERALS = {
-    0x74: [new TextEncoder().encode('true'), 'boolean'],
-    0x66: [new TextEncoder().encode('false'), 'boolean'],
-    0x6e: [new TextEncoder().encode('null'), 'null'],
-};
-class SyntaxProblem extends Error {
-    duplicate;
-}
-const decoder = new TextDecoder();
-/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
-function checkJson(bytes, options = {}) {
-    let i = 0;
-    // Annotated, so that the compiler knows code after a failure is unreachable.
-    const fail = (what) => {
-        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
-    };
-    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
-    const skipSpace = () => {
-        while (i < bytes.length) {
-            const b = bytes[i];
-            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-                return;
-            i++;
-        }
-    };
-    const expect = (byte, what) => {
-        if (bytes[i] !== byte)
-            fail(bytes[i] === undefined
-                ? `unexpected end of data, expected ${what}`
-                : `unexpected ${check_describe(bytes[i])}, expected ${what}`);
-        i++;
-    };
-    const string = () => {
-        expect(QUOTE, 'a string');
-        for (;;) {
-            const b = bytes[i];
-            if (b === undefined)
-                fail('unterminated string');
-            else if (b === QUOTE)
-                return void i++;
-            else if (b < 0x20)
-                fail('control character in a string');
-            else if (b === BACKSLASH) {
-                const next = bytes[i + 1];
-                if (next === 0x75) {
-                    for (let k = 2; k < 6; k++)
-                        if (!isHex(bytes[i + k]))
-                            fail('bad \\u escape');
-                    i += 6;
-                }
-                else if (next !== undefined && ESCAPABLE.has(next))
-                    i += 2;
-                else
-                    fail('bad escape');
-            }
-            else
-                i++;
-        }
-    };
-    // The member names of each open object, when duplicates are refused.
-    const names = [];
-    /** `"name":` and the space after it, before a member's value. */
-    const memberName = () => {
-        const start = i;
-        string();
-        if (options.rejectDuplicateKeys) {
-            const raw = bytes.subarray(start, i);
-            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
-            const name = raw.includes(BACKSLASH)
-                ? JSON.parse(decoder.decode(raw))
-                : decoder.decode(raw.subarray(1, -1));
-            const seen = names[names.length - 1];
-            if (seen?.has(name)) {
-                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
-                problem.duplicate = true;
-                throw problem;
-            }
-            seen?.add(name);
-        }
-        skipSpace();
-        expect(0x3a, "':'");
-        skipSpace();
-    };
-    const digits = () => {
-        if (!isDigit(bytes[i]))
-            fail(bytes[i] === undefined
-                ? 'unexpected end of data in a number'
-                : `unexpected ${check_describe(bytes[i])} in a number`);
-        while (isDigit(bytes[i]))
-            i++;
-    };
-    const number = () => {
-        if (bytes[i] === 0x2d)
-            i++;
-        if (bytes[i] === 0x30)
-            i++;
-        else
-            digits();
-        if (bytes[i] === 0x2e) {
-            i++;
-            digits();
-        }
-        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-            i++;
-            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
-                i++;
-            digits();
-        }
-    };
-    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
-    const open = [];
-    let topLevel;
-    try {
-        skipSpace();
-        for (;;) {
-            // A value.
-            const b = bytes[i];
-            let kind;
-            if (b === 0x7b || b === 0x5b) {
-                const isObject = b === 0x7b;
-                kind = isObject ? 'object' : 'array';
-                topLevel ??= kind;
-                i++;
-                skipSpace();
-                if (bytes[i] === (isObject ? 0x7d : 0x5d))
-                    i++;
-                else {
-                    open.push(isObject);
-                    if (isObject) {
-                        names.push(new Set());
-                        memberName();
-                    }
-                    continue;
-                }
-            }
-            else if (b === QUOTE) {
-                kind = 'string';
-                string();
-            }
-            else if (b === 0x2d || isDigit(b)) {
-                kind = 'number';
-                number();
-            }
-            else if (b !== undefined && LITERALS[b]) {
-                const [word, literalKind] = LITERALS[b];
-                for (let k = 0; k < word.length; k++)
-                    if (bytes[i + k] !== word[k])
-                        fail('unexpected literal');
-                i += word.length;
-                kind = literalKind;
-            }
-            else {
-                fail(b === undefined
-                    ? 'unexpected end of data, expected a value'
-                    : `unexpected ${check_describe(b)}, expected a value`);
-            }
-            topLevel ??= kind;
-            // After a value: close containers, or go on to the next element.
-            for (;;) {
-                skipSpace();
-                if (open.length === 0) {
-                    if (i < bytes.length)
-                        fail(`unexpected ${check_describe(bytes[i])} after the JSON value`);
-                    return { ok: true, topLevel };
-                }
-                const inObject = open[open.length - 1];
-                if (bytes[i] === 0x2c) {
-                    i++;
-                    skipSpace();
-                    if (inObject)
-                        memberName();
-                    break;
-                }
-                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
-                if (open.pop())
-                    names.pop();
-            }
-        }
-    }
-    catch (error) {
-        if (error instanceof SyntaxProblem)
-            return {
-                ok: false,
-                error: error.message,
-                ...(error.duplicate ? { duplicate: true } : {}),
-            };
-        throw error;
-    }
-}
-function isHex(b) {
-    return (b !== undefined &&
-        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
-}
-function check_describe(b) {
-    if (b === undefined)
-        return 'end of data';
-    return b >= 0x20 && b < 0x7f
-        ? `'${String.fromCharCode(b)}'`
-        : `byte 0x${b.toString(16).padStart(2, '0')}`;
-}
-/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
-function position(bytes, at) {
-    let line = 1;
-    let lineStart = 0;
-    for (let k = 0; k < at && k < bytes.length; k++) {
-        if (bytes[k] === 0x0a) {
-            line++;
-            lineStart = k + 1;
-        }
-    }
-    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/trace-file.ts
@@ -47043,7 +47073,7 @@ const REPEAT_RULES = [
     },
 ];
 
-;// CONCATENATED MODULE: ./src/core/vocabulary.ts
+;// CONCATENATED MODULE: ./src/core/backends/vocabulary.ts
 
 
 
@@ -47075,91 +47105,7 @@ function uniqueByName(items) {
     return [...seen.values()];
 }
 
-;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
-
-
-/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
-const MAX_FILES_WALKED = 20_000;
-/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
-function patternToRegExp(pattern) {
-    let source = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern.charAt(i);
-        if (c === '*' && pattern[i + 1] === '*') {
-            const slash = pattern[i + 2] === '/';
-            source += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (c === '*')
-            source += '[^/]*';
-        else if (c === '?')
-            source += '[^/]';
-        else
-            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`);
-}
-/**
- * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
- * at the pattern's literal folders and is bounded.
- */
-async function globFiles(pattern, cwd) {
-    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
-    const literal = normalized.split('/');
-    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
-    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1
-        ? normalized.split('/').slice(0, -1).join('/')
-        : literal.slice(0, firstWild).join('/'));
-    const matcher = patternToRegExp(normalized);
-    const found = [];
-    let walked = 0;
-    const walk = async (dir) => {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
-        for (const entry of entries) {
-            if (++walked > MAX_FILES_WALKED)
-                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
-            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-            if (entry.isDirectory())
-                await walk(path);
-            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
-                found.push(path);
-        }
-    };
-    await walk(base);
-    return found.sort();
-}
-
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/core/render/report.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
-/**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version and its subject first. Documented in
- * the README; the aggregate step reads it back.
- */
-function reportJson(verdict, subject, now = new Date()) {
-    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/aggregate/read-report.ts
+;// CONCATENATED MODULE: ./src/core/report-file/read.ts
 
 
 
@@ -47348,173 +47294,7 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
         : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
-;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
-
-
-
-
-
-
-
-/**
- * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
- * (another commit), foreign (another check name), unreadable or altered report fails the
- * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
- * their trace counts where every shard carries them, and the aggregate's own thresholds are
- * checked on the pooled figures. Never throws.
- */
-async function aggregateReports(plan, log) {
-    const started = Date.now();
-    let files;
-    try {
-        files = await globFiles(plan.pattern, plan.cwd);
-    }
-    catch (error) {
-        files = [];
-        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
-    }
-    const read = await Promise.all(files.map((file) => readShardReport(file)));
-    const shards = read.filter((r) => typeof r !== 'string');
-    const problems = [
-        ...read.filter((r) => typeof r === 'string'),
-        ...mismatches(shards, plan),
-    ];
-    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
-    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
-        shard,
-        decision,
-        reason,
-        backend,
-        figures,
-        ...(dashboardUrl ? { dashboardUrl } : {}),
-    }));
-    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
-    const figures = pool(shards);
-    const durationMs = Date.now() - started;
-    if (problems.length > 0) {
-        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
-        return {
-            decision: 'fail',
-            reason: truncate(reason, MAX_REASON_CHARS),
-            outcome: 'error',
-            backend,
-            ids: {},
-            figures,
-            thresholds: [],
-            topFailingTools: [],
-            durationMs,
-            shards: rows,
-        };
-    }
-    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
-    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
-    const decision = thresholds
-        .filter((t) => !t.holds)
-        .reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
-    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
-    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-    const why = decision === 'pass'
-        ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
-        : [
-            worstShard && worstShard.decision !== 'pass'
-                ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
-                : '',
-            ...broken.map((b) => `pooled ${b}`),
-        ]
-            .filter(Boolean)
-            .join('; ');
-    const topFailingTools = mergeTools(shards);
-    const evaluated = evaluatedOfShards(shards);
-    return {
-        ...(evaluated ? { evaluated } : {}),
-        decision,
-        reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
-        outcome: 'evaluated',
-        backend,
-        backendDecision: worstShard?.decision,
-        ids: {},
-        figures,
-        thresholds,
-        topFailingTools,
-        durationMs,
-        shards: rows,
-    };
-}
-/**
- * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
- * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
- * so that the same matrix evaluating the same things compares, and another does not.
- */
-function evaluatedOfShards(shards) {
-    const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
-    if (names.length === 0)
-        return undefined;
-    const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
-    return Object.fromEntries(names.map((name) => {
-        const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
-        const value = new Set(values).size === 1
-            ? (values[0] ?? '')
-            : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
-        // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
-        return [
-            name,
-            value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`,
-        ];
-    }));
-}
-/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
-function mismatches(shards, plan) {
-    const problems = [];
-    const seen = new Map();
-    for (const s of shards) {
-        const earlier = seen.get(s.shard);
-        if (earlier)
-            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
-        seen.set(s.shard, s.file);
-        if (s.checkName !== plan.checkName)
-            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
-        if (plan.headSha && s.headSha !== plan.headSha)
-            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
-    }
-    if (seen.size < plan.expectedShards)
-        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
-    if (seen.size > plan.expectedShards)
-        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
-    return problems;
-}
-/**
- * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
- * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
- */
-function pool(shards) {
-    if (shards.length === 0)
-        return {};
-    const pooled = {};
-    for (const spec of FIGURE_SPECS) {
-        const values = shards.map((s) => s.figures[spec.name]);
-        if (values.some((v) => v === undefined))
-            continue;
-        if (spec.domain.integer) {
-            pooled[spec.name] = values.reduce((sum, v) => sum + (v ?? 0), 0);
-            continue;
-        }
-        const weights = shards.map((s) => s.figures.trace_count);
-        const total = weights.reduce((sum, w) => sum + (w ?? 0), 0);
-        if (weights.some((w) => w === undefined) || total <= 0)
-            continue;
-        pooled[spec.name] = Number((values.reduce((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
-    }
-    return pooled;
-}
-function mergeTools(shards) {
-    const counts = new Map();
-    for (const s of shards)
-        for (const t of s.topFailingTools)
-            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
-}
-
-;// CONCATENATED MODULE: ./src/core/baseline-record.ts
+;// CONCATENATED MODULE: ./src/core/baseline/record.ts
 
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
@@ -47558,7 +47338,7 @@ const BaselineRecord = object({
         .optional(),
 });
 
-;// CONCATENATED MODULE: ./src/core/baseline.ts
+;// CONCATENATED MODULE: ./src/core/baseline/compare.ts
 
 
 
@@ -47581,7 +47361,7 @@ const RECORD_MAX_CHARS = 60_000;
 const LONG_ID_CHARS = 200;
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
 function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return baseline_hide(recordOf(verdict, checkName, headSha, now));
+    return compare_hide(recordOf(verdict, checkName, headSha, now));
 }
 /**
  * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
@@ -47592,7 +47372,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
  */
 function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
     const full = recordOf(verdict, checkName, headSha, now);
-    const whole = baseline_hide(full);
+    const whole = compare_hide(full);
     if (whole.length <= maxChars)
         return { text: whole };
     const tools = full.failingTools;
@@ -47617,7 +47397,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             omitted,
         };
     };
-    const fits = (record) => baseline_hide(record).length <= maxChars;
+    const fits = (record) => compare_hide(record).length <= maxChars;
     // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
     const largest = (ids) => {
         let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
@@ -47651,7 +47431,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             : '',
     ].filter(Boolean);
     return {
-        text: baseline_hide(record),
+        text: compare_hide(record),
         omitted,
         said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
     };
@@ -47682,7 +47462,7 @@ function recordOf(verdict, checkName, headSha, now) {
     };
 }
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
-function baseline_hide(record) {
+function compare_hide(record) {
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 /** Each figure's mean and spread across the repeats that ran, when there were two at least. */
@@ -47907,288 +47687,7 @@ function passedOnItsOwn(verdict) {
     return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
-;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
-
-
-
-
-
-/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = [
-    'backend',
-    'mode',
-    'timeout',
-    'shard',
-    'head_sha',
-    'pull_request_number',
-    'on_missing_baseline',
-    'history',
-    'baseline_from',
-    'aggregate',
-    'expected_shards',
-    'max_pass_rate_drop',
-    'max_reliability_drop',
-];
-/**
- * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
- * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
- * call, no token. Every problem is said at once, in one {@link InputError}.
- */
-function planAggregate(raw, where) {
-    const common = commonSchema(BACKEND_IDS)
-        .pick(Object.fromEntries(READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
-    if (!common.success)
-        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
-    const inputs = common.data;
-    const problems = [];
-    if (inputs.expected_shards === undefined)
-        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
-    if (inputs.shard)
-        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
-    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
-        const given = raw[input.name]?.trim();
-        if (READ.includes(input.name) ||
-            !given ||
-            given === (input.default ?? ''))
-            continue;
-        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
-    }
-    const backend = backendById(inputs.backend);
-    let drops = [];
-    try {
-        drops = dropsOf(inputs, backend.id);
-    }
-    catch (error) {
-        problems.push(...error.problems);
-    }
-    const thresholds = [];
-    for (const name of Object.keys(backend.inputs.shape)) {
-        if (!raw[name]?.trim())
-            continue;
-        const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec) {
-            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-            continue;
-        }
-        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (parsed.success && typeof parsed.data === 'number')
-            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-        else
-            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const headSha = inputs.head_sha ?? where.headSha;
-    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
-    return {
-        plan: {
-            pattern: inputs.aggregate ?? '',
-            expectedShards: inputs.expected_shards ?? 0,
-            checkName: where.checkName ?? backend.defaultCheckName,
-            ...(headSha ? { headSha } : {}),
-            thresholds,
-            cwd: where.cwd,
-        },
-        backend,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeout,
-        ...(headSha ? { headSha } : {}),
-        ...(pullRequestNumber ? { pullRequestNumber } : {}),
-        onMissingBaseline: inputs.on_missing_baseline,
-        history: inputs.history,
-        baselineFrom: inputs.baseline_from,
-        drops,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/history.ts
-
-
-/**
- * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
- * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
- * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
- * figure. Records of something else (another campaign, dataset or eval version) are left out,
- * and said once.
- */
-function applyHistory(verdict, entries, asked, sourceNotes = []) {
-    const comparable = comparableRecords(verdict, entries);
-    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
-    const notes = [...sourceNotes];
-    const unread = entries.filter((entry) => !entry.record).length;
-    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
-    if (entries.length < asked)
-        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
-    if (unread > 0)
-        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
-    if (foreign > 0)
-        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
-    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
-    const trend = figure
-        ? comparable
-            .filter((record) => record.figures[figure] !== undefined)
-            .map((record) => ({
-            sha: record.headSha,
-            value: record.figures[figure],
-            at: record.at,
-        }))
-            .reverse()
-        : [];
-    const tools = verdict.topFailingTools.map(({ tool }) => ({
-        tool,
-        ...along(tool, comparable, (record) => record.failingTools),
-    }));
-    // Only verdicts whose diff was read say which items regressed.
-    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
-    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
-        item,
-        ...along(item, diffed, (record) => record.regressedItems ?? []),
-    }));
-    const newFirst = (list, of) => of === 0
-        ? []
-        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
-    const summary = {
-        asked,
-        read: entries.length - unread,
-        comparable: comparable.length,
-        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
-        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
-        tools: newFirst(tools, comparable.length),
-        items: newFirst(items, diffed.length),
-        notes,
-    };
-    return { ...verdict, history: summary };
-}
-/** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
-function walkBack(verdict, entries) {
-    for (const [back, entry] of entries.entries()) {
-        if (back > 0 && entry.record && !notComparable(verdict, entry.record))
-            return { record: entry.record, back };
-    }
-    return undefined;
-}
-/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
-function along(name, records, failing) {
-    const failedIn = records.filter((record) => failing(record).includes(name)).length;
-    const passed = records.find((record) => !failing(record).includes(name));
-    return {
-        failedIn,
-        of: records.length,
-        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
-    };
-}
-/** The records of `entries` that compare with `verdict`, newest first. */
-function comparableRecords(verdict, entries) {
-    return entries.flatMap((entry) => entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []);
-}
-/**
- * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
- * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
- * and the tools failing in more than half of them. Undefined with no comparable verdict.
- */
-function medianRecord(verdict, entries) {
-    const records = comparableRecords(verdict, entries);
-    const newest = records[0];
-    if (!newest)
-        return undefined;
-    const figures = {};
-    for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
-        const values = records
-            .flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]]))
-            .sort((a, b) => a - b);
-        const mid = Math.floor(values.length / 2);
-        figures[name] =
-            values.length % 2 === 1
-                ? values[mid]
-                : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
-    }
-    const tools = new Set(records.flatMap((record) => record.failingTools));
-    const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
-    const passes = records.filter((record) => record.decision === 'pass').length;
-    // The spread of single verdicts says nothing of the median's: it is judged on point values.
-    const rest = { ...newest };
-    delete rest.spread;
-    return {
-        ...rest,
-        figures,
-        failingTools,
-        decision: passes * 2 > records.length ? 'pass' : 'fail',
-        medianOf: records.length,
-    };
-}
-/**
- * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
- * newest is what a base commit's check is on GitHub), or why there is none.
- */
-function newestAsBase(history) {
-    const newest = history?.[0];
-    if (!newest)
-        return undefined;
-    return newest.record
-        ? { record: newest.record }
-        : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
-}
-/**
- * Of one commit's verdicts (the newest, `record`, and the `older` ones), the newest that compares
- * with `verdict` as `record`; the newest when none does, which then says why it is not
- * comparable.
- */
-function newestComparable(verdict, found) {
-    if (!found.record || !notComparable(verdict, found.record))
-        return found;
-    const comparable = found.older?.find((record) => !notComparable(verdict, record));
-    return comparable ? { ...found, record: comparable } : found;
-}
-/**
- * The verdict judged against its base branch, either door's: the drop thresholds against the
- * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
- * verdicts in the history; then the history itself beside it (new and known failures, the trend).
- */
-function compareWithBaseBranch(verdict, given, policy) {
-    // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
-    const found = {
-        ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
-        ...(given.history
-            ? {
-                history: {
-                    ...given.history,
-                    entries: given.history.entries.map((entry) => newestComparable(verdict, entry)),
-                },
-            }
-            : {}),
-    };
-    let compared = verdict;
-    const median = policy.from === 'median' && found.history
-        ? medianRecord(verdict, found.history.entries)
-        : undefined;
-    if (median) {
-        const { medianOf, ...record } = median;
-        compared = applyBaseline(verdict, record, undefined, policy);
-        if (compared.baseline)
-            compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
-    }
-    else if (found.base || policy.drops.length > 0) {
-        // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
-        const walked = policy.from === 'base' && !found.base?.record && found.history
-            ? walkBack(verdict, found.history.entries)
-            : undefined;
-        const missing = policy.from === 'median'
-            ? "no comparable verdict in the base branch's history to take the median of"
-            : found.base?.missing;
-        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
-        if (walked && compared.baseline?.record)
-            compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
-    }
-    // A history that could not be read at all (the log says why) adds nothing to the report.
-    return found.history &&
-        (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
-        ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
-        : compared;
-}
-
-;// CONCATENATED MODULE: ./src/core/history-files.ts
+;// CONCATENATED MODULE: ./src/core/baseline/history-files.ts
 
 
 
@@ -48294,39 +47793,6 @@ async function historyFromReports(dir, checkName, count, now = new Date()) {
         ? { sha: entry.sha, record: entry.record }
         : { sha: entry.sha, missing: entry.missing ?? 'no verdict' });
     return { entries, notes };
-}
-
-;// CONCATENATED MODULE: ./src/core/cancel.ts
-/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
-const SIGNALS = ['SIGINT', 'SIGTERM'];
-/** The gate was cancelled before its verdict. */
-class CancelledError extends Error {
-    name = 'CancelledError';
-}
-/**
- * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
- * leave the required check `in_progress`; this lets the gate report a cancelled verdict
- * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
- * signal, before the runner's SIGKILL.
- */
-function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
-    let onSignal = () => undefined;
-    const signalled = new Promise((resolve) => {
-        onSignal = (signal) => {
-            resolve(signal);
-            setTimeout(() => exit(1), hardExitMs).unref();
-        };
-    });
-    const handler = (signal) => onSignal(signal);
-    for (const signal of SIGNALS)
-        process.on(signal, handler);
-    return {
-        signalled,
-        dispose: () => {
-            for (const signal of SIGNALS)
-                process.off(signal, handler);
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -48517,6 +47983,355 @@ function detectChange(env) {
         ...(runUrl ? { runUrl } : {}),
         ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}),
         gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
+
+
+/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
+const MAX_FILES_WALKED = 20_000;
+/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
+function patternToRegExp(pattern) {
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+/**
+ * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
+ * at the pattern's literal folders and is bounded.
+ */
+async function globFiles(pattern, cwd) {
+    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
+    const literal = normalized.split('/');
+    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
+    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1
+        ? normalized.split('/').slice(0, -1).join('/')
+        : literal.slice(0, firstWild).join('/'));
+    const matcher = patternToRegExp(normalized);
+    const found = [];
+    let walked = 0;
+    const walk = async (dir) => {
+        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            if (++walked > MAX_FILES_WALKED)
+                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
+            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(path);
+            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
+                found.push(path);
+        }
+    };
+    await walk(base);
+    return found.sort();
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
+
+
+
+
+
+
+
+/**
+ * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
+ * (another commit), foreign (another check name), unreadable or altered report fails the
+ * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
+ * their trace counts where every shard carries them, and the aggregate's own thresholds are
+ * checked on the pooled figures. Never throws.
+ */
+async function aggregateReports(plan, log) {
+    const started = Date.now();
+    let files;
+    try {
+        files = await globFiles(plan.pattern, plan.cwd);
+    }
+    catch (error) {
+        files = [];
+        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
+    }
+    const read = await Promise.all(files.map((file) => readShardReport(file)));
+    const shards = read.filter((r) => typeof r !== 'string');
+    const problems = [
+        ...read.filter((r) => typeof r === 'string'),
+        ...mismatches(shards, plan),
+    ];
+    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
+    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
+        shard,
+        decision,
+        reason,
+        backend,
+        figures,
+        ...(dashboardUrl ? { dashboardUrl } : {}),
+    }));
+    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
+    const figures = pool(shards);
+    const durationMs = Date.now() - started;
+    if (problems.length > 0) {
+        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
+        return {
+            decision: 'fail',
+            reason: truncate(reason, MAX_REASON_CHARS),
+            outcome: 'error',
+            backend,
+            ids: {},
+            figures,
+            thresholds: [],
+            topFailingTools: [],
+            durationMs,
+            shards: rows,
+        };
+    }
+    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
+    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
+    const decision = thresholds
+        .filter((t) => !t.holds)
+        .reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
+    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
+    const why = decision === 'pass'
+        ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
+        : [
+            worstShard && worstShard.decision !== 'pass'
+                ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
+                : '',
+            ...broken.map((b) => `pooled ${b}`),
+        ]
+            .filter(Boolean)
+            .join('; ');
+    const topFailingTools = mergeTools(shards);
+    const evaluated = evaluatedOfShards(shards);
+    return {
+        ...(evaluated ? { evaluated } : {}),
+        decision,
+        reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        backendDecision: worstShard?.decision,
+        ids: {},
+        figures,
+        thresholds,
+        topFailingTools,
+        durationMs,
+        shards: rows,
+    };
+}
+/**
+ * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
+ * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * so that the same matrix evaluating the same things compares, and another does not.
+ */
+function evaluatedOfShards(shards) {
+    const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
+    if (names.length === 0)
+        return undefined;
+    const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
+    return Object.fromEntries(names.map((name) => {
+        const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
+        const value = new Set(values).size === 1
+            ? (values[0] ?? '')
+            : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+        // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
+        return [
+            name,
+            value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`,
+        ];
+    }));
+}
+/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
+function mismatches(shards, plan) {
+    const problems = [];
+    const seen = new Map();
+    for (const s of shards) {
+        const earlier = seen.get(s.shard);
+        if (earlier)
+            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
+        seen.set(s.shard, s.file);
+        if (s.checkName !== plan.checkName)
+            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
+        if (plan.headSha && s.headSha !== plan.headSha)
+            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+    }
+    if (seen.size < plan.expectedShards)
+        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
+    if (seen.size > plan.expectedShards)
+        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+    return problems;
+}
+/**
+ * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
+ * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
+ */
+function pool(shards) {
+    if (shards.length === 0)
+        return {};
+    const pooled = {};
+    for (const spec of FIGURE_SPECS) {
+        const values = shards.map((s) => s.figures[spec.name]);
+        if (values.some((v) => v === undefined))
+            continue;
+        if (spec.domain.integer) {
+            pooled[spec.name] = values.reduce((sum, v) => sum + (v ?? 0), 0);
+            continue;
+        }
+        const weights = shards.map((s) => s.figures.trace_count);
+        const total = weights.reduce((sum, w) => sum + (w ?? 0), 0);
+        if (weights.some((w) => w === undefined) || total <= 0)
+            continue;
+        pooled[spec.name] = Number((values.reduce((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
+    }
+    return pooled;
+}
+function mergeTools(shards) {
+    const counts = new Map();
+    for (const s of shards)
+        for (const t of s.topFailingTools)
+            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const READ = [
+    'backend',
+    'mode',
+    'timeout',
+    'shard',
+    'head_sha',
+    'pull_request_number',
+    'on_missing_baseline',
+    'history',
+    'baseline_from',
+    'aggregate',
+    'expected_shards',
+    'max_pass_rate_drop',
+    'max_reliability_drop',
+];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKEND_IDS)
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+        const given = raw[input.name]?.trim();
+        if (READ.includes(input.name) ||
+            !given ||
+            given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        drops = dropsOf(inputs, backend.id);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        if (!raw[name]?.trim())
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: {
+            pattern: inputs.aggregate ?? '',
+            expectedShards: inputs.expected_shards ?? 0,
+            checkName: where.checkName ?? backend.defaultCheckName,
+            ...(headSha ? { headSha } : {}),
+            thresholds,
+            cwd: where.cwd,
+        },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
+        drops,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/support/cancel.ts
+/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The gate was cancelled before its verdict. */
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
+/**
+ * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
+ * leave the required check `in_progress`; this lets the gate report a cancelled verdict
+ * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
+ * signal, before the runner's SIGKILL.
+ */
+function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
+    let onSignal = () => undefined;
+    const signalled = new Promise((resolve) => {
+        onSignal = (signal) => {
+            resolve(signal);
+            setTimeout(() => exit(1), hardExitMs).unref();
+        };
+    });
+    const handler = (signal) => onSignal(signal);
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return {
+        signalled,
+        dispose: () => {
+            for (const signal of SIGNALS)
+                process.off(signal, handler);
+        },
     };
 }
 
@@ -49438,7 +49253,7 @@ async function mapBounded(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/core/gate.ts
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
 
 
 
@@ -49698,7 +49513,269 @@ function definedOnly(ids) {
     return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.ts
+;// CONCATENATED MODULE: ./src/core/run/plan.ts
+
+
+
+
+/**
+ * Validates every input of the run and reads local files; throws one {@link InputError} with
+ * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
+ */
+async function planRun(raw, context) {
+    return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+}
+async function planOneGate(raw, context) {
+    const gate = await planGate(raw, context.change);
+    const { inputs } = gate;
+    const checkName = context.checkName ?? gate.backend.defaultCheckName;
+    return {
+        evaluation: { kind: 'gate', gate },
+        checkName,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeoutMs,
+        policy: {
+            drops: gate.drops,
+            onMissing: inputs.on_missing_baseline,
+            ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+            onInconclusive: inputs.on_inconclusive,
+            from: inputs.baseline_from,
+            history: inputs.history,
+        },
+        subject: {
+            checkName,
+            repository: gate.change.repository,
+            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
+            ...(inputs.shard ? { shard: inputs.shard } : {}),
+        },
+        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+    };
+}
+function planPooling(raw, context) {
+    const { change } = context;
+    let planned;
+    try {
+        planned = planAggregate(raw, {
+            ...(context.checkName ? { checkName: context.checkName } : {}),
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            cwd: context.cwd,
+        });
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : new InputError(messageOf(error));
+    }
+    const { plan } = planned;
+    return {
+        evaluation: { kind: 'aggregate', aggregate: plan },
+        checkName: plan.checkName,
+        mode: planned.mode,
+        timeoutMs: planned.timeoutMs,
+        // The pooled verdict is compared with the base commit's, as a single gate's is.
+        policy: {
+            drops: planned.drops,
+            onMissing: planned.onMissingBaseline,
+            from: planned.baselineFrom,
+            history: planned.history,
+        },
+        subject: {
+            checkName: plan.checkName,
+            repository: change.repository,
+            ...(planned.headSha ? { headSha: planned.headSha } : {}),
+        },
+        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/history.ts
+
+
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * and said once.
+ */
+function applyHistory(verdict, entries, asked, sourceNotes = []) {
+    const comparable = comparableRecords(verdict, entries);
+    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
+    const notes = [...sourceNotes];
+    const unread = entries.filter((entry) => !entry.record).length;
+    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+    if (entries.length < asked)
+        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+    if (unread > 0)
+        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    if (foreign > 0)
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
+    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+    const trend = figure
+        ? comparable
+            .filter((record) => record.figures[figure] !== undefined)
+            .map((record) => ({
+            sha: record.headSha,
+            value: record.figures[figure],
+            at: record.at,
+        }))
+            .reverse()
+        : [];
+    const tools = verdict.topFailingTools.map(({ tool }) => ({
+        tool,
+        ...along(tool, comparable, (record) => record.failingTools),
+    }));
+    // Only verdicts whose diff was read say which items regressed.
+    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
+    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
+        item,
+        ...along(item, diffed, (record) => record.regressedItems ?? []),
+    }));
+    const newFirst = (list, of) => of === 0
+        ? []
+        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
+    const summary = {
+        asked,
+        read: entries.length - unread,
+        comparable: comparable.length,
+        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+        tools: newFirst(tools, comparable.length),
+        items: newFirst(items, diffed.length),
+        notes,
+    };
+    return { ...verdict, history: summary };
+}
+/** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
+function walkBack(verdict, entries) {
+    for (const [back, entry] of entries.entries()) {
+        if (back > 0 && entry.record && !notComparable(verdict, entry.record))
+            return { record: entry.record, back };
+    }
+    return undefined;
+}
+/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
+function along(name, records, failing) {
+    const failedIn = records.filter((record) => failing(record).includes(name)).length;
+    const passed = records.find((record) => !failing(record).includes(name));
+    return {
+        failedIn,
+        of: records.length,
+        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
+    };
+}
+/** The records of `entries` that compare with `verdict`, newest first. */
+function comparableRecords(verdict, entries) {
+    return entries.flatMap((entry) => entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []);
+}
+/**
+ * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
+ * one flaky base run cannot move the bar: each figure's median over the verdicts that hold it,
+ * and the tools failing in more than half of them. Undefined with no comparable verdict.
+ */
+function medianRecord(verdict, entries) {
+    const records = comparableRecords(verdict, entries);
+    const newest = records[0];
+    if (!newest)
+        return undefined;
+    const figures = {};
+    for (const name of new Set(records.flatMap((record) => Object.keys(record.figures)))) {
+        const values = records
+            .flatMap((record) => (record.figures[name] === undefined ? [] : [record.figures[name]]))
+            .sort((a, b) => a - b);
+        const mid = Math.floor(values.length / 2);
+        figures[name] =
+            values.length % 2 === 1
+                ? values[mid]
+                : Number(((values[mid - 1] + values[mid]) / 2).toFixed(6));
+    }
+    const tools = new Set(records.flatMap((record) => record.failingTools));
+    const failingTools = [...tools].filter((tool) => records.filter((record) => record.failingTools.includes(tool)).length * 2 > records.length);
+    const passes = records.filter((record) => record.decision === 'pass').length;
+    // The spread of single verdicts says nothing of the median's: it is judged on point values.
+    const rest = { ...newest };
+    delete rest.spread;
+    return {
+        ...rest,
+        figures,
+        failingTools,
+        decision: passes * 2 > records.length ? 'pass' : 'fail',
+        medianOf: records.length,
+    };
+}
+/**
+ * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
+ * newest is what a base commit's check is on GitHub), or why there is none.
+ */
+function newestAsBase(history) {
+    const newest = history?.[0];
+    if (!newest)
+        return undefined;
+    return newest.record
+        ? { record: newest.record }
+        : { missing: newest.missing ?? 'the newest report holds no verdict of this gate' };
+}
+/**
+ * Of one commit's verdicts (the newest, `record`, and the `older` ones), the newest that compares
+ * with `verdict` as `record`; the newest when none does, which then says why it is not
+ * comparable.
+ */
+function newestComparable(verdict, found) {
+    if (!found.record || !notComparable(verdict, found.record))
+        return found;
+    const comparable = found.older?.find((record) => !notComparable(verdict, record));
+    return comparable ? { ...found, record: comparable } : found;
+}
+/**
+ * The verdict judged against its base branch, either door's: the drop thresholds against the
+ * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
+ * verdicts in the history; then the history itself beside it (new and known failures, the trend).
+ */
+function compareWithBaseBranch(verdict, given, policy) {
+    // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
+    const found = {
+        ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+        ...(given.history
+            ? {
+                history: {
+                    ...given.history,
+                    entries: given.history.entries.map((entry) => newestComparable(verdict, entry)),
+                },
+            }
+            : {}),
+    };
+    let compared = verdict;
+    const median = policy.from === 'median' && found.history
+        ? medianRecord(verdict, found.history.entries)
+        : undefined;
+    if (median) {
+        const { medianOf, ...record } = median;
+        compared = applyBaseline(verdict, record, undefined, policy);
+        if (compared.baseline)
+            compared = { ...compared, baseline: { ...compared.baseline, medianOf } };
+    }
+    else if (found.base || policy.drops.length > 0) {
+        // The base commit has no verdict (the gate did not run there): the newest comparable one along the base branch stands in.
+        const walked = policy.from === 'base' && !found.base?.record && found.history
+            ? walkBack(verdict, found.history.entries)
+            : undefined;
+        const missing = policy.from === 'median'
+            ? "no comparable verdict in the base branch's history to take the median of"
+            : found.base?.missing;
+        compared = applyBaseline(verdict, policy.from === 'median' ? undefined : (found.base?.record ?? walked?.record), missing ?? 'no baseline was looked for', policy);
+        if (walked && compared.baseline?.record)
+            compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
+    }
+    // A history that could not be read at all (the log says why) adds nothing to the report.
+    return found.history &&
+        (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
+        ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
+        : compared;
+}
+
+;// CONCATENATED MODULE: ./src/core/support/secrets.ts
 /**
  * Removes every known secret from a value bound for places the runner does not mask: PR
  * comments, check runs, the report file. A backend or a proxy that echoes a request header
@@ -49718,6 +49795,71 @@ function liveSecrets(secrets) {
     return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
 }
 
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+
+;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
+
+
+
+
+
+
+/**
+ * One run of the gate, either door's: start the reporters → evaluate → compare with the base
+ * branch → publish. Returns the verdict published. Never throws for what the backend does:
+ * a failed call, the timeout or a cancelled job is a `fail` verdict that says why.
+ */
+async function runPipeline(plan, door) {
+    // Every reporting call shares one budget; a cancelled job cuts it to seconds.
+    const budget = new Deadline(plan.timeoutMs + reportingGraceMs(plan.timeoutMs));
+    void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+    // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
+    const reporters = door.startReporters(plan, budget);
+    const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
+    const sources = door.baseBranch(plan, reporters, evaluated);
+    const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+    await door.publish(verdict, plan, reporters);
+    return verdict;
+}
+function evaluate(plan, door, reporters) {
+    const { evaluation } = plan;
+    if (evaluation.kind === 'aggregate')
+        return aggregateReports(evaluation.aggregate, door.log);
+    return gate_runGate(evaluation.gate, {
+        log: door.log,
+        cancelled: door.cancelled,
+        agents: door.agents,
+        // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+    });
+}
+/** The verdict judged against its base branch, from what the door's sources found. */
+async function compare(verdict, plan, sources) {
+    const [base, history] = await Promise.all([sources.base, sources.history]);
+    if (!sources.always && !base && !history && plan.policy.drops.length === 0)
+        return verdict;
+    return compareWithBaseBranch(verdict, {
+        base: base ?? { missing: sources.missing },
+        ...(history
+            ? {
+                history: {
+                    entries: history.entries,
+                    asked: plan.policy.history,
+                    ...(history.notes ? { notes: history.notes } : {}),
+                },
+            }
+            : {}),
+    }, plan.policy);
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/agents.ts
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
@@ -49732,77 +49874,6 @@ function machineAgents(env = process.env) {
         return directAgents();
     const client = Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
-}
-
-;// CONCATENATED MODULE: ./src/core/render/junit.ts
-
-/** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
-function xml(value) {
-    return (value
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-        .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`));
-}
-/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
-function thresholdCase(t, prefix = '') {
-    return {
-        name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
-        ...(t.holds ? {} : { failure: describeThreshold(t) }),
-    };
-}
-/** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
-function shardCase(shard) {
-    return {
-        name: `shard ${shard.shard}`,
-        ...(shard.decision === 'fail' ? { failure: shard.reason } : {}),
-    };
-}
-/**
- * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
- * step) and most CIs show: one test case for the backend's decision and one per threshold,
- * each failure carrying its reason. A gate that could not evaluate is one failing case.
- */
-function renderJUnit(verdict, suite) {
-    const shards = verdict.shards ?? [];
-    const cases = verdict.outcome !== 'evaluated'
-        ? [
-            { name: `${verdict.backend} verdict`, failure: verdict.reason },
-            ...shards.map((s) => shardCase(s)),
-        ]
-        : shards.length > 0
-            ? // An aggregate: a test case per shard, then the pooled thresholds.
-                [
-                    ...shards.map((s) => shardCase(s)),
-                    ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled ')),
-                ]
-            : [
-                {
-                    name: `${verdict.backend} decision`,
-                    ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
-                },
-                ...verdict.thresholds.map((t) => thresholdCase(t)),
-            ];
-    const failures = cases.filter((c) => c.failure !== undefined).length;
-    const seconds = (verdict.durationMs / 1000).toFixed(3);
-    const properties = [
-        ['decision', verdict.decision],
-        ...Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined),
-        ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
-    ];
-    const lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
-        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
-        '    <properties>',
-        ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
-        '    </properties>',
-        ...cases.map((c) => c.failure === undefined
-            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`
-            : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`),
-        '  </testsuite>',
-        '</testsuites>',
-    ];
-    return `${lines.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
@@ -50220,429 +50291,6 @@ function fit(body, maxChars, fullVerdictAt) {
     const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
     const cut = body.slice(0, Math.max(0, maxChars - note.length));
     return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
-}
-
-;// CONCATENATED MODULE: ./src/cli/files.ts
-
-
-
-
-
-
-/** GitLab's merge-request notes take a million characters; a job log is no place for more. */
-const MARKDOWN_MAX_CHARS = 512 * 1024;
-/** Writes the files the request asks for; returns one sentence per file that could not be written. */
-async function writeRequestedFiles(request, verdict, subject, mode) {
-    const files = [
-        ['--report', request.report, () => reportJson(verdict, subject)],
-        ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
-        [
-            '--markdown',
-            request.markdown,
-            () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`,
-        ],
-    ];
-    const problems = await Promise.all(files.map(async ([flag, path, content]) => {
-        if (!path)
-            return undefined;
-        try {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path)), { recursive: true });
-            await (0,promises_namespaceObject.writeFile)(path, content());
-            return undefined;
-        }
-        catch (error) {
-            return `${flag} ${path} could not be written: ${messageOf(error)}.`;
-        }
-    }));
-    return problems.filter((problem) => problem !== undefined);
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-;// CONCATENATED MODULE: ./src/report/github/inputs.ts
-
-
-
-
-
-/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
-const apiUrl = optionalText().transform((text, ctx) => {
-    if (text === undefined)
-        return undefined;
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    const why = !url
-        ? 'is not a URL'
-        : (insecureUrlReason(url) ??
-            (url.username || url.password
-                ? 'holds credentials'
-                : url.search || url.hash
-                    ? 'has a query or fragment'
-                    : undefined));
-    if (why) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
-        });
-        return NEVER;
-    }
-    return text.replace(/\/+$/, '');
-});
-/**
- * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
- * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
- */
-const CliGitHubInputs = object({
-    github_token: documented(credential(optionalText()), {
-        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
-        secret: true,
-        cliOnly: true,
-    }),
-    github_api_url: documented(apiUrl, {
-        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
-        cliOnly: true,
-    }),
-    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
-        message: 'must be `owner/name`, e.g. acme/agents',
-    }), {
-        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
-        cliOnly: true,
-    }),
-    check_name: documented(optionalText(), {
-        description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
-        cliOnly: true,
-    }),
-    comment: documented(flag(true), {
-        description: 'With a GitHub token: keep one sticky comment on the pull request.',
-        default: 'true',
-        cliOnly: true,
-    }),
-    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-        description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
-        default: 'auto',
-        cliOnly: true,
-    }),
-});
-/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
-const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
-
-;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
-
-
-
-
-/** The command line's input for reporting on a GitLab merge request. */
-const GitLabInputs = object({
-    gitlab_token: documented(credential(optionalText()), {
-        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
-        secret: true,
-        cliOnly: true,
-    }),
-});
-/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
-const GITLAB_INPUTS = declaredInputs(GitLabInputs);
-
-;// CONCATENATED MODULE: ./src/cli/flags.ts
-
-
-
-
-
-/** The command line's own flags: where its files go, and how much it says. */
-const CLI_FLAGS = [
-    {
-        name: 'report',
-        value: 'FILE',
-        description: "Write the whole verdict as JSON (the same format as the GitHub Action's report file).",
-    },
-    {
-        name: 'junit',
-        value: 'FILE',
-        description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).',
-    },
-    {
-        name: 'markdown',
-        value: 'FILE',
-        description: 'Write the summary as markdown, e.g. for a merge-request note.',
-    },
-    {
-        name: 'baseline-report',
-        value: 'FILE',
-        description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
-    },
-    {
-        name: 'history-dir',
-        value: 'DIR',
-        description: "Earlier --report files of the default branch (e.g. its last pipelines' artifacts): the newest --history of them are read beside the verdict, each failing tool marked new or known, the trend drawn; the newest is the baseline unless --baseline-report names one.",
-    },
-    { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
-    { name: 'help', short: 'h', description: 'Print this help and exit.' },
-    { name: 'version', description: 'Print the version and exit.' },
-];
-/** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
-const CLI_INPUTS = [
-    ...GATE_INPUTS.filter((input) => !input.actionOnly),
-    ...CLI_GITHUB_INPUTS,
-    ...GITLAB_INPUTS,
-];
-/** `trace_file` → `--trace-file`. */
-const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
-/** `trace_file` → `GATE_TRACE_FILE`. */
-const variableOf = (name) => `GATE_${name.toUpperCase()}`;
-/**
- * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
- * is ever repeated (it may be a secret): an unknown flag or `GATE_*` variable, a flag without
- * its value, a value after a switch or without a flag, a flag given twice, each is one line of
- * `problems`, naming the flag or variable and the closest one that exists.
- */
-function readRequest(argv, env) {
-    const flags = new Map([
-        ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { takesValue: true }]),
-        ...CLI_FLAGS.map((flag) => [flag.name, { takesValue: 'value' in flag }]),
-    ]);
-    const shortOf = (name) => {
-        const flag = CLI_FLAGS.find((f) => f.name === name);
-        return flag && 'short' in flag ? flag.short : undefined;
-    };
-    const options = Object.fromEntries([...flags].map(([name, spec]) => [
-        name,
-        {
-            type: spec.takesValue ? 'string' : 'boolean',
-            ...(shortOf(name) ? { short: shortOf(name) } : {}),
-        },
-    ]));
-    const { tokens } = (0,external_node_util_.parseArgs)({
-        args: [...argv],
-        options,
-        strict: false,
-        allowPositionals: true,
-        tokens: true,
-    });
-    const values = new Map();
-    const problems = [];
-    // A word after a switch or an unknown flag belongs to it: it is said once, with that flag.
-    let owner;
-    for (const token of tokens) {
-        if (token.kind === 'option-terminator')
-            continue;
-        if (token.kind === 'positional') {
-            if (!owner)
-                problems.push(`Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`);
-            else if (owner.known)
-                problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
-            owner = undefined;
-            continue;
-        }
-        owner = undefined;
-        const { name } = token;
-        const flag = `--${name}`;
-        const spec = flags.get(name);
-        if (!spec) {
-            problems.push(unknownFlag(token.rawName, [...flags.keys()]));
-            if (token.value === undefined)
-                owner = { flag, known: false };
-            continue;
-        }
-        if (values.has(name))
-            problems.push(`Flag ${flag} is given twice; give it once`);
-        if (!spec.takesValue) {
-            if (token.value !== undefined)
-                problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
-            else
-                owner = { flag, known: true };
-            values.set(name, true);
-            continue;
-        }
-        // A value that is itself a flag means the value was forgotten (`--token --verbose`); `-0.02` is a value.
-        if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
-            problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
-        else
-            values.set(name, token.value);
-    }
-    problems.push(...unknownVariables(env));
-    const text = (name) => {
-        const value = values.get(name);
-        return typeof value === 'string' ? value : undefined;
-    };
-    const inputs = Object.fromEntries(CLI_INPUTS.map(({ name }) => [
-        name,
-        text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '',
-    ]));
-    return {
-        inputs,
-        report: text('report'),
-        junit: text('junit'),
-        markdown: text('markdown'),
-        baselineReport: text('baseline-report'),
-        historyDir: text('history-dir'),
-        verbose: values.get('verbose') === true,
-        help: values.get('help') === true,
-        version: values.get('version') === true,
-        problems,
-    };
-}
-function unknownFlag(rawName, known) {
-    const typed = rawName.replace(/^-+/, '');
-    const closest = closestName(typed, known);
-    return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
-}
-/** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */
-function unknownVariables(env) {
-    const declared = CLI_INPUTS.map((input) => variableOf(input.name));
-    const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
-    return undeclaredNames(given, declared).map(({ name, closest }) => `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
-}
-/**
- * A message written for the action (``Input `trace_file` …``) in the command line's words
- * (``--trace-file …``): every input it names becomes its flag.
- */
-function inFlagWords(message) {
-    const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
-    // A secret is set in a variable, never on a command line that `ps` and CI logs show.
-    const word = (name) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
-    return message
-        .replace(/^Inputs are invalid:/, 'Flags are invalid:')
-        .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
-        .replace(/`([a-z_]+)`/g, (whole, name) => (inputs.has(name) ? word(name) : whole));
-}
-
-;// CONCATENATED MODULE: ./src/cli/help.ts
-
-
-
-/** The width `--help` keeps within: a terminal's, and a CI log's without scrolling. */
-const HELP_WIDTH = 100;
-/**
- * `text` in lines of at most `width` characters, each after `indent`; a word longer than the
- * line (a URL) stands alone on its line.
- */
-function wrap(text, indent, width = HELP_WIDTH) {
-    const lines = [];
-    let line = '';
-    for (const word of text.split(/\s+/).filter(Boolean)) {
-        if (line && indent.length + line.length + 1 + word.length > width) {
-            lines.push(indent + line);
-            line = word;
-        }
-        else
-            line = line ? `${line} ${word}` : word;
-    }
-    if (line)
-        lines.push(indent + line);
-    return lines.join('\n');
-}
-/**
- * A description written once for both doors, in the command line's words: `` `repeats: auto` ``
- * becomes `--repeats auto`, and each input it names becomes its flag (a secret, its variable).
- */
-function inCommandLineWords(description) {
-    return inFlagWords(description.replace(/`([a-z_]+): ([^`]+)`/g, (whole, name, value) => CLI_INPUTS.some((i) => i.name === name) ? `${flagOf(name)} ${value}` : whole));
-}
-/** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
-function helpText() {
-    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
-    const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [
-        ...(i.required ? ['required'] : []),
-        ...(i.default !== undefined ? [`default: ${i.default}`] : []),
-        `env ${variableOf(i.name)}`,
-    ]));
-    // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
-    const reporting = (inputs) => inputs.map((i) => i.secret
-        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inCommandLineWords(i.description), '      ')}`
-        : input(i.name, i.description, [
-            ...(i.default !== undefined ? [`default: ${i.default}`] : []),
-            `env ${variableOf(i.name)}`,
-        ]));
-    const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
-    const own = backends.flatMap((backend) => [
-        '',
-        `${backend}:`,
-        ...CLI_INPUTS.filter((i) => i.backend === backend).map((i) => input(i.name, i.description, [`env ${variableOf(i.name)}`])),
-    ]);
-    const flags = CLI_FLAGS.map((f) => `  ${'short' in f ? `-${f.short}, ` : ''}--${f.name}${'value' in f ? ` ${f.value}` : ''}\n${wrap(f.description, '      ')}`);
-    const paragraph = (text) => wrap(text, '');
-    return [
-        "agent-reliability-gate: gate a change on an AI agent's reliability evaluation, in any CI.",
-        '',
-        'Usage: agent-reliability-gate [flags]',
-        '  e.g. agent-reliability-gate --trace-file trace.json --campaign-name refund-reliability \\',
-        '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md',
-        '  (with GATE_TOKEN and GATE_PROJECT_ID set)',
-        '',
-        paragraph('Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.'),
-        paragraph("Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI)."),
-        '',
-        'Gate:',
-        ...shared,
-        ...own,
-        '',
-        paragraph('GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):'),
-        ...reporting(CLI_GITHUB_INPUTS),
-        '',
-        paragraph('Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):'),
-        ...reporting(GITLAB_INPUTS),
-        '',
-        'Output:',
-        ...flags,
-        '',
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"1.0.0"};
-;// CONCATENATED MODULE: ./src/cli/version.ts
-
-/** The package's version, as `--version` prints it (bundled from package.json at build time). */
-const VERSION = package_namespaceObject.rE;
-
-;// CONCATENATED MODULE: ./src/cli/log.ts
-
-
-/**
- * The gate's log on stderr, redacted of the secrets. On a terminal each step keeps one live
- * line that its progress overwrites; in a CI log every line stays, as it happened.
- */
-function cliLog(stream, secrets, verbose) {
-    const live = stream.isTTY === true;
-    let open = false;
-    // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
-    const clean = (message) => printable(redactText(message, secrets));
-    const line = (text) => {
-        if (live) {
-            stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);
-            open = true;
-        }
-        else
-            stream.write(`${text}\n`);
-    };
-    const close = () => {
-        if (open)
-            stream.write('\n');
-        open = false;
-    };
-    return {
-        info: (message) => line(clean(message)),
-        debug: (message) => {
-            if (!verbose)
-                return;
-            close();
-            stream.write(`debug: ${clean(message)}\n`);
-        },
-        warning: (message) => {
-            close();
-            stream.write(`warning: ${clean(message)}\n`);
-        },
-        group: async (title, work) => {
-            close();
-            stream.write(`▸ ${clean(title)}\n`);
-            try {
-                return await work();
-            }
-            finally {
-                close();
-            }
-        },
-        close,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/status.ts
@@ -51631,7 +51279,7 @@ async function findGitLabHistory(place, log, agents) {
     return entries;
 }
 
-;// CONCATENATED MODULE: ./src/cli/reporting.ts
+;// CONCATENATED MODULE: ./src/report/command-line-reporters.ts
 
 
 
@@ -51639,39 +51287,13 @@ async function findGitLabHistory(place, log, agents) {
 
 
 
-
-
-
-
-
-
-/** How long GitHub reporting may go on after the gate's `timeout`; a cancelled job has seconds. */
-const GITHUB_GRACE_MS = 10_000;
-const CANCEL_REPORT_MS = 3_000;
 const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
-/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
-function readReporting(inputs) {
-    const problems = [];
-    const parse = (read) => {
-        try {
-            return read();
-        }
-        catch (error) {
-            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
-            return undefined;
-        }
-    };
-    const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
-    const github = parse(() => parseInputs(CliGitHubInputs, inputs));
-    return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
-}
 /**
  * Starts reporting beside the evaluation: the GitLab note and history are looked up, the GitHub
- * check is started (in progress) and the sticky comment, base verdict and history looked up. A cancel signal
- * cuts GitHub's budget to seconds, so the check is completed as cancelled before the CI kills
- * the job.
+ * check is started (in progress) and the sticky comment, base verdict and history looked up.
+ * Every GitHub call fits in `budget`, which a cancelled job cuts to seconds.
  */
-function startReporting(reporting, gate, change, env, log, options = {}) {
+function startReporting(reporting, gate, change, env, log, budget, options = {}) {
     const wantsGitLab = Boolean(reporting?.gitlab.gitlab_token);
     const wantsGitHub = Boolean(reporting?.github.github_token);
     if (gate.shard && (wantsGitLab || wantsGitHub)) {
@@ -51691,8 +51313,6 @@ function startReporting(reporting, gate, change, env, log, options = {}) {
         : undefined;
     let github;
     if (reporting && wantsGitHub) {
-        const budget = new Deadline(gate.timeoutMs + GITHUB_GRACE_MS);
-        void options.cancelled?.then(() => budget.shorten(CANCEL_REPORT_MS));
         const { github: inputs } = reporting;
         github = startGitHubReport({
             token: inputs.github_token,
@@ -51765,6 +51385,641 @@ function startGitLabHistory(place, gate, env, log, agents) {
     history.catch(() => undefined);
     return history;
 }
+
+;// CONCATENATED MODULE: ./src/core/render/junit.ts
+
+/** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
+function xml(value) {
+    return (value
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+        .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`));
+}
+/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
+function thresholdCase(t, prefix = '') {
+    return {
+        name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
+        ...(t.holds ? {} : { failure: describeThreshold(t) }),
+    };
+}
+/** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
+function shardCase(shard) {
+    return {
+        name: `shard ${shard.shard}`,
+        ...(shard.decision === 'fail' ? { failure: shard.reason } : {}),
+    };
+}
+/**
+ * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
+ * step) and most CIs show: one test case for the backend's decision and one per threshold,
+ * each failure carrying its reason. A gate that could not evaluate is one failing case.
+ */
+function renderJUnit(verdict, suite) {
+    const shards = verdict.shards ?? [];
+    const cases = verdict.outcome !== 'evaluated'
+        ? [
+            { name: `${verdict.backend} verdict`, failure: verdict.reason },
+            ...shards.map((s) => shardCase(s)),
+        ]
+        : shards.length > 0
+            ? // An aggregate: a test case per shard, then the pooled thresholds.
+                [
+                    ...shards.map((s) => shardCase(s)),
+                    ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled ')),
+                ]
+            : [
+                {
+                    name: `${verdict.backend} decision`,
+                    ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
+                },
+                ...verdict.thresholds.map((t) => thresholdCase(t)),
+            ];
+    const failures = cases.filter((c) => c.failure !== undefined).length;
+    const seconds = (verdict.durationMs / 1000).toFixed(3);
+    const properties = [
+        ['decision', verdict.decision],
+        ...Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined),
+        ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
+    ];
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
+        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
+        '    <properties>',
+        ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
+        '    </properties>',
+        ...cases.map((c) => c.failure === undefined
+            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`
+            : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`),
+        '  </testsuite>',
+        '</testsuites>',
+    ];
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/cli/files.ts
+
+
+
+
+
+
+/** GitLab's merge-request notes take a million characters; a job log is no place for more. */
+const MARKDOWN_MAX_CHARS = 512 * 1024;
+/** Writes the files the request asks for; returns one sentence per file that could not be written. */
+async function writeRequestedFiles(request, verdict, subject, mode) {
+    const files = [
+        ['--report', request.report, () => reportJson(verdict, subject)],
+        ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
+        [
+            '--markdown',
+            request.markdown,
+            () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`,
+        ],
+    ];
+    const problems = await Promise.all(files.map(async ([flag, path, content]) => {
+        if (!path)
+            return undefined;
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path)), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)(path, content());
+            return undefined;
+        }
+        catch (error) {
+            return `${flag} ${path} could not be written: ${messageOf(error)}.`;
+        }
+    }));
+    return problems.filter((problem) => problem !== undefined);
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./src/report/github/inputs.ts
+
+
+
+
+
+/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
+const apiUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const why = !url
+        ? 'is not a URL'
+        : (insecureUrlReason(url) ??
+            (url.username || url.password
+                ? 'holds credentials'
+                : url.search || url.hash
+                    ? 'has a query or fragment'
+                    : undefined));
+    if (why) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
+        });
+        return NEVER;
+    }
+    return text.replace(/\/+$/, '');
+});
+/**
+ * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
+ * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
+ */
+const CliGitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
+        secret: true,
+        cliOnly: true,
+    }),
+    github_api_url: documented(apiUrl, {
+        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+        cliOnly: true,
+    }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
+        message: 'must be `owner/name`, e.g. acme/agents',
+    }), {
+        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
+        cliOnly: true,
+    }),
+    check_name: documented(optionalText(), {
+        description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
+        cliOnly: true,
+    }),
+    comment: documented(flag(true), {
+        description: 'With a GitHub token: keep one sticky comment on the pull request.',
+        default: 'true',
+        cliOnly: true,
+    }),
+    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+        description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
+        default: 'auto',
+        cliOnly: true,
+    }),
+});
+/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
+const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
+
+;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
+
+
+
+
+/** The command line's input for reporting on a GitLab merge request. */
+const GitLabInputs = object({
+    gitlab_token: documented(credential(optionalText()), {
+        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
+        secret: true,
+        cliOnly: true,
+    }),
+});
+/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
+const GITLAB_INPUTS = declaredInputs(GitLabInputs);
+
+;// CONCATENATED MODULE: ./src/cli/flags.ts
+
+
+
+
+
+/** The command line's own flags: where its files go, and how much it says. */
+const CLI_FLAGS = [
+    {
+        name: 'report',
+        value: 'FILE',
+        description: "Write the whole verdict as JSON (the same format as the GitHub Action's report file).",
+    },
+    {
+        name: 'junit',
+        value: 'FILE',
+        description: 'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).',
+    },
+    {
+        name: 'markdown',
+        value: 'FILE',
+        description: 'Write the summary as markdown, e.g. for a merge-request note.',
+    },
+    {
+        name: 'baseline-report',
+        value: 'FILE',
+        description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+    },
+    {
+        name: 'history-dir',
+        value: 'DIR',
+        description: "Earlier --report files of the default branch (e.g. its last pipelines' artifacts): the newest --history of them are read beside the verdict, each failing tool marked new or known, the trend drawn; the newest is the baseline unless --baseline-report names one.",
+    },
+    { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
+    { name: 'help', short: 'h', description: 'Print this help and exit.' },
+    { name: 'version', description: 'Print the version and exit.' },
+];
+/** The inputs the command line reads: the gate's, GitHub reporting's from another CI, and GitLab's note. */
+const CLI_INPUTS = [
+    ...GATE_INPUTS.filter((input) => !input.actionOnly),
+    ...CLI_GITHUB_INPUTS,
+    ...GITLAB_INPUTS,
+];
+/** `trace_file` → `--trace-file`. */
+const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
+/** `trace_file` → `GATE_TRACE_FILE`. */
+const variableOf = (name) => `GATE_${name.toUpperCase()}`;
+/**
+ * Reads flags and `GATE_*` variables. Nothing the user wrote is dropped in silence and no value
+ * is ever repeated (it may be a secret): an unknown flag or `GATE_*` variable, a flag without
+ * its value, a value after a switch or without a flag, a flag given twice, each is one line of
+ * `problems`, naming the flag or variable and the closest one that exists.
+ */
+function readRequest(argv, env) {
+    const flags = new Map([
+        ...CLI_INPUTS.map((input) => [input.name.replaceAll('_', '-'), { takesValue: true }]),
+        ...CLI_FLAGS.map((flag) => [flag.name, { takesValue: 'value' in flag }]),
+    ]);
+    const shortOf = (name) => {
+        const flag = CLI_FLAGS.find((f) => f.name === name);
+        return flag && 'short' in flag ? flag.short : undefined;
+    };
+    const options = Object.fromEntries([...flags].map(([name, spec]) => [
+        name,
+        {
+            type: spec.takesValue ? 'string' : 'boolean',
+            ...(shortOf(name) ? { short: shortOf(name) } : {}),
+        },
+    ]));
+    const { tokens } = (0,external_node_util_.parseArgs)({
+        args: [...argv],
+        options,
+        strict: false,
+        allowPositionals: true,
+        tokens: true,
+    });
+    const values = new Map();
+    const problems = [];
+    // A word after a switch or an unknown flag belongs to it: it is said once, with that flag.
+    let owner;
+    for (const token of tokens) {
+        if (token.kind === 'option-terminator')
+            continue;
+        if (token.kind === 'positional') {
+            if (!owner)
+                problems.push(`Argument ${token.index + 1} has no flag before it; every value goes with its flag, e.g. --trace-file trace.json`);
+            else if (owner.known)
+                problems.push(`Flag ${owner.flag} takes no value, but a word follows it; remove the word`);
+            owner = undefined;
+            continue;
+        }
+        owner = undefined;
+        const { name } = token;
+        const flag = `--${name}`;
+        const spec = flags.get(name);
+        if (!spec) {
+            problems.push(unknownFlag(token.rawName, [...flags.keys()]));
+            if (token.value === undefined)
+                owner = { flag, known: false };
+            continue;
+        }
+        if (values.has(name))
+            problems.push(`Flag ${flag} is given twice; give it once`);
+        if (!spec.takesValue) {
+            if (token.value !== undefined)
+                problems.push(`Flag ${flag} takes no value; write ${flag} alone`);
+            else
+                owner = { flag, known: true };
+            values.set(name, true);
+            continue;
+        }
+        // A value that is itself a flag means the value was forgotten (`--token --verbose`); `-0.02` is a value.
+        if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+            problems.push(`Flag ${flag} needs a value: write ${flag} VALUE (or ${flag}=VALUE)`);
+        else
+            values.set(name, token.value);
+    }
+    problems.push(...unknownVariables(env));
+    const text = (name) => {
+        const value = values.get(name);
+        return typeof value === 'string' ? value : undefined;
+    };
+    const inputs = Object.fromEntries(CLI_INPUTS.map(({ name }) => [
+        name,
+        text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '',
+    ]));
+    return {
+        inputs,
+        report: text('report'),
+        junit: text('junit'),
+        markdown: text('markdown'),
+        baselineReport: text('baseline-report'),
+        historyDir: text('history-dir'),
+        verbose: values.get('verbose') === true,
+        help: values.get('help') === true,
+        version: values.get('version') === true,
+        problems,
+    };
+}
+function unknownFlag(rawName, known) {
+    const typed = rawName.replace(/^-+/, '');
+    const closest = closestName(typed, known);
+    return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
+}
+/** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */
+function unknownVariables(env) {
+    const declared = CLI_INPUTS.map((input) => variableOf(input.name));
+    const given = Object.keys(env).filter((key) => key.startsWith('GATE_') && env[key] !== undefined);
+    return undeclaredNames(given, declared).map(({ name, closest }) => `Variable ${name} is not an input of the command line${closest ? `; did you mean ${closest}?` : ';'} Fix or unset it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+}
+/**
+ * A message written for the action (``Input `trace_file` …``) in the command line's words
+ * (``--trace-file …``): every input it names becomes its flag.
+ */
+function inFlagWords(message) {
+    const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
+    // A secret is set in a variable, never on a command line that `ps` and CI logs show.
+    const word = (name) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
+    return message
+        .replace(/^Inputs are invalid:/, 'Flags are invalid:')
+        .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
+        .replace(/`([a-z_]+)`/g, (whole, name) => (inputs.has(name) ? word(name) : whole));
+}
+
+;// CONCATENATED MODULE: ./src/cli/door.ts
+
+
+
+
+
+
+
+
+/** Exit statuses: what a CI reads of the gate. */
+const EXIT = { pass: 0, fail: 1, badInput: 2 };
+/** Every secret the command line holds: redacted from all it prints, writes and reports. */
+const secretsOf = (request) => [
+    request.inputs.token,
+    request.inputs.gitlab_token,
+    request.inputs.github_token,
+];
+/**
+ * The command line as the pipeline's door: GitLab's note and GitHub's check and comment are its
+ * reporters; the base branch is `--baseline-report`, else the base commit's check on GitHub (the
+ * target branch's newest report on GitLab), with the history from `--history-dir` or the forge;
+ * it publishes the files asked for and the decision, last, on stdout. `written()` says whether
+ * every file asked for was written.
+ */
+function cliDoor(run, cancelled) {
+    const { request, log } = run;
+    let written = true;
+    return {
+        log,
+        secrets: secretsOf(request),
+        agents: run.agents,
+        cancelled,
+        startReporters: (plan, budget) => startReporting(run.reporting, reportedGate(plan, request), run.change, run.env, log, budget, {
+            agents: run.agents,
+        }),
+        baseBranch(plan, review, verdict) {
+            const fromDir = request.historyDir !== undefined
+                ? historyFromReports(request.historyDir, plan.checkName, plan.policy.history).then((read) => {
+                    // What the folder left out is said once, in the log and beside the history.
+                    for (const note of read.notes)
+                        log.info(`History: ${note}.`);
+                    return read;
+                })
+                : undefined;
+            const history = fromDir ?? review.history.then((entries) => entries && { entries, notes: [] });
+            const fromFile = request.baselineReport
+                ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
+                : Promise.resolve(undefined);
+            return {
+                // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
+                base: Promise.all([fromFile, review.baseline, fromDir]).then(([file, onForge, dir]) => file ?? onForge ?? (dir ? newestAsBase(dir.entries) : undefined)),
+                history,
+                missing: 'no --baseline-report was given, and no base commit was read from GitHub',
+                always: false,
+            };
+        },
+        async publish(verdict, plan, review) {
+            written = await publish(run, verdict, plan.subject, plan.mode, review);
+        },
+        written: () => written,
+    };
+}
+/** What the command line's reporters are told of the planned run. */
+function reportedGate(plan, request) {
+    return {
+        checkName: plan.checkName,
+        mode: plan.mode,
+        ...(plan.headShaInput ? { headSha: plan.headShaInput } : {}),
+        ...(plan.pullRequestNumber ? { pullRequestNumber: plan.pullRequestNumber } : {}),
+        ...(plan.shard ? { shard: plan.shard } : {}),
+        compareWithBase: !request.baselineReport,
+        history: request.historyDir ? 0 : plan.policy.history,
+        ...(request.report ? { reportPath: request.report } : {}),
+        timeoutMs: plan.timeoutMs,
+    };
+}
+/**
+ * Writes the files and reports the verdict, then the decision and reason, last, on stdout; false
+ * when a file could not be written.
+ */
+async function publish(run, verdict, subject, mode, review) {
+    const { request, io, log } = run;
+    log.close();
+    // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+    // a threshold --min-pass-rate), since the core writes it in the action's.
+    const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+    const [problems] = await Promise.all([
+        writeRequestedFiles(request, spoken, subject, mode),
+        review?.finish(spoken),
+    ]);
+    for (const problem of problems)
+        log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
+    // The last line a CI reads: one line, printable, with no way to start a workflow command.
+    io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
+    return problems.length === 0;
+}
+/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+function exitStatus(verdict, mode, written, log) {
+    if (!written)
+        return EXIT.fail;
+    if (verdict.decision !== 'fail')
+        return EXIT.pass;
+    if (mode === 'hard')
+        return EXIT.fail;
+    log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
+    return EXIT.pass;
+}
+
+;// CONCATENATED MODULE: ./src/cli/help.ts
+
+
+
+/** The width `--help` keeps within: a terminal's, and a CI log's without scrolling. */
+const HELP_WIDTH = 100;
+/**
+ * `text` in lines of at most `width` characters, each after `indent`; a word longer than the
+ * line (a URL) stands alone on its line.
+ */
+function wrap(text, indent, width = HELP_WIDTH) {
+    const lines = [];
+    let line = '';
+    for (const word of text.split(/\s+/).filter(Boolean)) {
+        if (line && indent.length + line.length + 1 + word.length > width) {
+            lines.push(indent + line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        lines.push(indent + line);
+    return lines.join('\n');
+}
+/**
+ * A description written once for both doors, in the command line's words: `` `repeats: auto` ``
+ * becomes `--repeats auto`, and each input it names becomes its flag (a secret, its variable).
+ */
+function inCommandLineWords(description) {
+    return inFlagWords(description.replace(/`([a-z_]+): ([^`]+)`/g, (whole, name, value) => CLI_INPUTS.some((i) => i.name === name) ? `${flagOf(name)} ${value}` : whole));
+}
+/** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
+function helpText() {
+    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
+    const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [
+        ...(i.required ? ['required'] : []),
+        ...(i.default !== undefined ? [`default: ${i.default}`] : []),
+        `env ${variableOf(i.name)}`,
+    ]));
+    // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
+    const reporting = (inputs) => inputs.map((i) => i.secret
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inCommandLineWords(i.description), '      ')}`
+        : input(i.name, i.description, [
+            ...(i.default !== undefined ? [`default: ${i.default}`] : []),
+            `env ${variableOf(i.name)}`,
+        ]));
+    const backends = [...new Set(CLI_INPUTS.flatMap((i) => (i.backend ? [i.backend] : [])))];
+    const own = backends.flatMap((backend) => [
+        '',
+        `${backend}:`,
+        ...CLI_INPUTS.filter((i) => i.backend === backend).map((i) => input(i.name, i.description, [`env ${variableOf(i.name)}`])),
+    ]);
+    const flags = CLI_FLAGS.map((f) => `  ${'short' in f ? `-${f.short}, ` : ''}--${f.name}${'value' in f ? ` ${f.value}` : ''}\n${wrap(f.description, '      ')}`);
+    const paragraph = (text) => wrap(text, '');
+    return [
+        "agent-reliability-gate: gate a change on an AI agent's reliability evaluation, in any CI.",
+        '',
+        'Usage: agent-reliability-gate [flags]',
+        '  e.g. agent-reliability-gate --trace-file trace.json --campaign-name refund-reliability \\',
+        '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md',
+        '  (with GATE_TOKEN and GATE_PROJECT_ID set)',
+        '',
+        paragraph('Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.'),
+        paragraph("Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI)."),
+        '',
+        'Gate:',
+        ...shared,
+        ...own,
+        '',
+        paragraph('GitHub (from Jenkins, Buildkite, CircleCI: the check run, the sticky comment on the pull request, the baseline):'),
+        ...reporting(CLI_GITHUB_INPUTS),
+        '',
+        paragraph('Merge-request note (GitLab, in a merge-request pipeline: CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID):'),
+        ...reporting(GITLAB_INPUTS),
+        '',
+        'Output:',
+        ...flags,
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/log.ts
+
+
+/**
+ * The gate's log on stderr, redacted of the secrets. On a terminal each step keeps one live
+ * line that its progress overwrites; in a CI log every line stays, as it happened.
+ */
+function cliLog(stream, secrets, verbose) {
+    const live = stream.isTTY === true;
+    let open = false;
+    // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
+    const clean = (message) => printable(redactText(message, secrets));
+    const line = (text) => {
+        if (live) {
+            stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);
+            open = true;
+        }
+        else
+            stream.write(`${text}\n`);
+    };
+    const close = () => {
+        if (open)
+            stream.write('\n');
+        open = false;
+    };
+    return {
+        info: (message) => line(clean(message)),
+        debug: (message) => {
+            if (!verbose)
+                return;
+            close();
+            stream.write(`debug: ${clean(message)}\n`);
+        },
+        warning: (message) => {
+            close();
+            stream.write(`warning: ${clean(message)}\n`);
+        },
+        group: async (title, work) => {
+            close();
+            stream.write(`▸ ${clean(title)}\n`);
+            try {
+                return await work();
+            }
+            finally {
+                close();
+            }
+        },
+        close,
+    };
+}
+/** The first line of a gate's progress: what is gated, read from which CI. */
+function gatingLine(change) {
+    const request = change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : '';
+    const at = change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : '';
+    return `Gating ${change.repository}${request}${at}; read from ${change.ci}.`;
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
+ */
+function refusedVerdict(backend, message, secrets) {
+    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
+}
+
+;// CONCATENATED MODULE: ./src/cli/reporting.ts
+
+
+
+
+
+/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
+function readReporting(inputs) {
+    const problems = [];
+    const parse = (read) => {
+        try {
+            return read();
+        }
+        catch (error) {
+            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
+            return undefined;
+        }
+    };
+    const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
+    const github = parse(() => parseInputs(CliGitHubInputs, inputs));
+    return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
+}
 /**
  * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
  * One problem, in the command line's words, or none.
@@ -51778,6 +52033,56 @@ function reportingProblems(reporting, change) {
         `GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`,
     ];
 }
+
+;// CONCATENATED MODULE: ./src/cli/refuse.ts
+
+
+
+
+
+
+
+
+
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
+/** Every problem with the flags and inputs, one line each, in the command line's words. */
+function problemsMessage(problems) {
+    return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+}
+/**
+ * Bad input: said on stderr, in the files asked for, on the merge request and the check where
+ * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
+ */
+async function refuse(run, message, backendCheckName) {
+    const { request, change, env, io, log } = run;
+    const secrets = secretsOf(request);
+    const verdict = refusedVerdict(request.inputs.backend, message, secrets);
+    // stderr says every problem; the verdict's reason is bounded like any other.
+    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
+    const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
+    // A required check must not wait forever for a gate that could not start: it is completed as failed.
+    const review = reportingProblems(run.reporting, change).length === 0
+        ? startReporting(run.reporting, {
+            checkName,
+            mode: 'hard',
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            compareWithBase: false,
+            history: 0,
+            timeoutMs: 0,
+        }, change, env, log, new Deadline(reportingGraceMs(0)), { agents: run.agents })
+        : undefined;
+    const subject = { checkName, repository: change.repository, headSha: change.commitSha };
+    await publish(run, verdict, subject, 'hard', review);
+    return EXIT.badInput;
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"1.0.0"};
+;// CONCATENATED MODULE: ./src/cli/version.ts
+
+/** The package's version, as `--version` prints it (bundled from package.json at build time). */
+const VERSION = package_namespaceObject.rE;
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 
@@ -51797,17 +52102,10 @@ function reportingProblems(reporting, change) {
 
 
 
-
-
-/** Exit statuses: what a CI reads of the gate. */
-const EXIT = { pass: 0, fail: 1, badInput: 2 };
-const CANCEL_HARD_EXIT_MS = 5_000;
-/** The check name of a gate whose backend is not known (an input error). */
-const DEFAULT_CHECK_NAME = 'Reliability gate';
 /**
- * The command line: flags and `GATE_*` variables → the core's gate → files, the merge request's
- * note and GitHub's check and comment, the decision on stdout and an exit status. Returns the
- * status.
+ * The command line: flags and `GATE_*` variables → the core's run (the backend, or the shards'
+ * reports, beside the note, the check and the comment) → files, the decision on stdout and an
+ * exit status, which it returns.
  */
 async function main(argv, env, io) {
     const request = readRequest(argv, env);
@@ -51822,220 +52120,41 @@ async function main(argv, env, io) {
     const log = cliLog(io.stderr, secretsOf(request), request.verbose);
     const change = detectChange(env);
     const { reporting, problems } = readReporting(request.inputs);
-    // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
-    const historyDir = request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
     const run = {
         request,
         ...(reporting ? { reporting } : {}),
-        problems: [
-            ...request.problems,
-            ...(historyDir ? [historyDir] : []),
-            ...problems,
-            ...reportingProblems(reporting, change),
-        ],
         change,
         env,
         io,
         log,
+        agents: machineAgents(env),
     };
-    return request.inputs.aggregate?.trim() ? aggregateShards(run) : gate(run);
-}
-/** One gate: every problem at once, before any call; then the backend, beside the reporters. */
-async function gate(run) {
-    const { request, change, env, log } = run;
-    const plan = await planGate(request.inputs, change).catch((error) => error);
-    const problems = [
-        ...run.problems,
+    // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
+    const historyDir = request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
+    const plan = await planRun(request.inputs, {
+        change,
+        ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
+        cwd: process.cwd(),
+    }).catch((error) => error);
+    // Every problem at once, before any call, in the command line's words.
+    const all = [
+        ...request.problems,
+        ...(historyDir ? [historyDir] : []),
+        ...problems,
+        ...reportingProblems(reporting, change),
         ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
     ];
-    if (plan instanceof Error || problems.length > 0) {
-        return refuse(run, problems.length > 0 ? problemsMessage(problems) : messageOf(plan), plan instanceof Error ? undefined : plan.backend.defaultCheckName);
+    if (plan instanceof Error || all.length > 0) {
+        const message = all.length > 0 ? problemsMessage(all) : messageOf(plan);
+        return refuse(run, message, plan instanceof Error ? undefined : plan.checkName);
     }
-    log.info(`Gating ${change.repository}${change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : ''}${change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : ''}; read from ${change.ci}.`);
-    const { inputs } = plan;
-    const checkName = run.reporting?.github.check_name ?? plan.backend.defaultCheckName;
+    if (plan.evaluation.kind === 'gate')
+        log.info(gatingLine(change));
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    const agents = machineAgents(env);
-    // The note and the sticky comment are looked up, and the check started, while the backend works.
-    const review = startReporting(run.reporting, {
-        checkName,
-        mode: inputs.mode,
-        ...(inputs.head_sha ? { headSha: inputs.head_sha } : {}),
-        ...(plan.change.pullRequestNumber
-            ? { pullRequestNumber: plan.change.pullRequestNumber }
-            : {}),
-        ...(inputs.shard ? { shard: inputs.shard } : {}),
-        compareWithBase: !request.baselineReport,
-        history: request.historyDir ? 0 : inputs.history,
-        ...(request.report ? { reportPath: request.report } : {}),
-        timeoutMs: inputs.timeoutMs,
-    }, change, env, log, { agents, cancelled: cancel.signalled });
-    // TruLayer's `baseline_run_id: auto`: the base commit's run, from the record GitHub holds.
-    const baselineRunId = async () => comparableRunId(plan, await review.baseline);
-    const evaluated = redactSecrets(await gate_runGate(plan, { log, cancelled: cancel.signalled, agents, baselineRunId }), secretsOf(request));
-    const policy = {
-        drops: plan.drops,
-        onMissing: inputs.on_missing_baseline,
-        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
-        onInconclusive: inputs.on_inconclusive,
-        from: inputs.baseline_from,
-        history: inputs.history,
-    };
-    const verdict = await compared(request, evaluated, checkName, policy, review, log);
-    const subject = {
-        checkName,
-        repository: change.repository,
-        headSha: plan.change.commitSha,
-        ...(inputs.shard ? { shard: inputs.shard } : {}),
-    };
-    const written = await main_finish(run, verdict, subject, inputs.mode, review);
+    const door = cliDoor(run, cancel.signalled);
+    const verdict = await runPipeline(plan, door);
     cancel.dispose();
-    return exitStatus(verdict, inputs.mode, written, log);
-}
-/** `--aggregate`: one verdict from the shards' report files (GitLab `parallel:matrix`, Jenkins `parallel`), no backend call. */
-async function aggregateShards(run) {
-    const { request, change, env, log } = run;
-    const planned = (() => {
-        try {
-            return planAggregate(request.inputs, {
-                ...(run.reporting?.github.check_name ? { checkName: run.reporting.github.check_name } : {}),
-                ...(change.commitSha ? { headSha: change.commitSha } : {}),
-                ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-                cwd: process.cwd(),
-            });
-        }
-        catch (error) {
-            return error instanceof InputError ? error : new InputError(messageOf(error));
-        }
-    })();
-    const problems = [
-        ...run.problems,
-        ...(planned instanceof InputError ? planned.problems.map(inFlagWords) : []),
-    ];
-    if (planned instanceof InputError || problems.length > 0)
-        return refuse(run, problemsMessage(problems));
-    const { plan, mode } = planned;
-    const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
-    const review = startReporting(run.reporting, {
-        checkName: plan.checkName,
-        mode,
-        ...(request.inputs.head_sha?.trim() ? { headSha: planned.headSha } : {}),
-        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
-        compareWithBase: !request.baselineReport,
-        history: request.historyDir ? 0 : planned.history,
-        ...(request.report ? { reportPath: request.report } : {}),
-        timeoutMs: planned.timeoutMs,
-    }, change, env, log, { agents: machineAgents(env), cancelled: cancel.signalled });
-    const policy = {
-        drops: planned.drops,
-        onMissing: planned.onMissingBaseline,
-        from: planned.baselineFrom,
-        history: planned.history,
-    };
-    const verdict = await compared(request, await aggregateReports(plan, log), plan.checkName, policy, review, log);
-    const written = await main_finish(run, verdict, {
-        checkName: plan.checkName,
-        repository: change.repository,
-        ...(planned.headSha ? { headSha: planned.headSha } : {}),
-    }, mode, review);
-    cancel.dispose();
-    return exitStatus(verdict, mode, written, log);
-}
-/** Every secret the command line holds: redacted from all it prints, writes and reports. */
-const secretsOf = (request) => [
-    request.inputs.token,
-    request.inputs.gitlab_token,
-    request.inputs.github_token,
-];
-/** Every problem with the flags and inputs, one line each, in the command line's words. */
-function problemsMessage(problems) {
-    return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
-}
-/**
- * Bad input: said on stderr, in the files asked for, on the merge request and the check where
- * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
- */
-async function refuse(run, message, backendCheckName) {
-    const { request, change, env, io, log } = run;
-    const secrets = secretsOf(request);
-    const verdict = redactSecrets(failedVerdict(request.inputs.backend || 'gate', message, {}, 0), secrets);
-    // stderr says every problem; the verdict's reason is bounded like any other.
-    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-    const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
-    // A required check must not wait forever for a gate that could not start: it is completed as failed.
-    const review = reportingProblems(run.reporting, change).length === 0
-        ? startReporting(run.reporting, {
-            checkName,
-            mode: 'hard',
-            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-            compareWithBase: false,
-            history: 0,
-            timeoutMs: 0,
-        }, change, env, log)
-        : undefined;
-    await main_finish(run, verdict, { checkName, repository: change.repository, headSha: change.commitSha }, 'hard', review);
-    return EXIT.badInput;
-}
-/**
- * The verdict compared with the default branch: with `--baseline-report`, that report file; with
- * GitHub reporting on a pull request, the base commit's check, as the action compares; and the
- * history beside it, from `--history-dir` or from GitHub. Without a baseline, a drop threshold
- * compares nothing and `--on-missing-baseline` decides.
- */
-async function compared(request, verdict, checkName, policy, review, log) {
-    const [fromFile, onGitHub, read] = await Promise.all([
-        request.baselineReport
-            ? baselineFromReport(request.baselineReport, verdict, checkName)
-            : undefined,
-        review.baseline,
-        request.historyDir !== undefined
-            ? historyFromReports(request.historyDir, checkName, policy.history)
-            : review.history.then((entries) => entries && { entries, notes: [] }),
-    ]);
-    const history = read?.entries;
-    // What the folder left out is said once, in the log and beside the history.
-    for (const note of read?.notes ?? [])
-        log.info(`History: ${note}.`);
-    // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
-    const base = fromFile ?? onGitHub ?? (request.historyDir ? newestAsBase(history) : undefined);
-    if (!base && !history && policy.drops.length === 0)
-        return verdict;
-    return compareWithBaseBranch(verdict, {
-        base: base ?? {
-            missing: 'no --baseline-report was given, and no base commit was read from GitHub',
-        },
-        ...(read
-            ? { history: { entries: read.entries, asked: policy.history, notes: read.notes } }
-            : {}),
-    }, policy);
-}
-/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
-function exitStatus(verdict, mode, written, log) {
-    if (!written)
-        return EXIT.fail;
-    if (verdict.decision !== 'fail')
-        return EXIT.pass;
-    if (mode === 'hard')
-        return EXIT.fail;
-    log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
-    return EXIT.pass;
-}
-/** Writes the files and reports the verdict, then the decision and reason, last, on stdout; false when a file could not be written. */
-async function main_finish(run, verdict, subject, mode, review) {
-    const { request, io, log } = run;
-    log.close();
-    // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
-    // a threshold --min-pass-rate), since the core writes it in the action's.
-    const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
-    const [problems] = await Promise.all([
-        writeRequestedFiles(request, spoken, subject, mode),
-        review?.finish(spoken),
-    ]);
-    for (const problem of problems)
-        log.warning(`${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`);
-    // The last line a CI reads: one line, printable, with no way to start a workflow command.
-    io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
-    return problems.length === 0;
+    return exitStatus(verdict, plan.mode, door.written(), log);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { Mode } from '../core/inputs/common.js';
-import { defuseCommands } from '../core/text.js';
-import type { Verdict } from '../core/verdict.js';
+import { defuseCommands } from '../core/support/text.js';
+import type { Verdict } from '../core/verdict/verdict.js';
 
 /** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
 export function concludeStep(verdict: Verdict, mode: Mode): void {

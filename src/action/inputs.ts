@@ -5,7 +5,7 @@ import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
 import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { undeclaredNames } from '../core/inputs/undeclared.js';
-import { GATE_INPUTS } from '../core/vocabulary.js';
+import { GATE_INPUTS } from '../core/backends/vocabulary.js';
 
 /** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
 export const ACTION_INPUTS: readonly DeclaredInput[] = [

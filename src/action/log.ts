@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import type { GateLog } from '../core/log.js';
-import { redactText } from '../core/secrets.js';
-import { defuseCommands } from '../core/text.js';
+import type { GateLog } from '../core/support/log.js';
+import { redactText } from '../core/support/secrets.js';
+import { defuseCommands } from '../core/support/text.js';
 
 /**
  * The gate's log on the Actions runner. Every line is redacted of the secrets first (the

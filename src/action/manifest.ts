@@ -1,4 +1,4 @@
-import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
+import { FIGURE_SPECS, ID_SPECS } from '../core/backends/vocabulary.js';
 import { ACTION_INPUTS, runnerDefault } from './inputs.js';
 import { VERDICT_OUTPUTS } from './outputs.js';
 

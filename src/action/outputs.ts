@@ -2,11 +2,11 @@ import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { passedOnItsOwn } from '../core/baseline.js';
-import { formatNumber } from '../core/figures.js';
-import { type ReportSubject, reportJson } from '../core/render/report.js';
-import type { Verdict } from '../core/verdict.js';
-import { FIGURE_SPECS, ID_SPECS } from '../core/vocabulary.js';
+import { passedOnItsOwn } from '../core/baseline/compare.js';
+import { formatNumber } from '../core/verdict/figures.js';
+import { type ReportSubject, reportJson } from '../core/report-file/write.js';
+import type { Verdict } from '../core/verdict/verdict.js';
+import { FIGURE_SPECS, ID_SPECS } from '../core/backends/vocabulary.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
 export async function writeReportFile(

@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import type { GateLog } from '../core/log.js';
-import { messageOf } from '../core/errors.js';
+import type { GateLog } from '../core/support/log.js';
+import { messageOf } from '../core/support/errors.js';
 import type { Mode } from '../core/inputs/common.js';
-import type { ReportSubject } from '../core/render/report.js';
-import type { Verdict } from '../core/verdict.js';
+import type { ReportSubject } from '../core/report-file/write.js';
+import type { Verdict } from '../core/verdict/verdict.js';
 import { renderVerdict } from '../core/render/markdown.js';
 import { setOutputs, writeReportFile } from './outputs.js';
 import { SUMMARY_MAX_CHARS, writeJobSummary } from './summary.js';

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { messageOf } from '../core/errors.js';
+import { messageOf } from '../core/support/errors.js';
 import type { Mode } from '../core/inputs/common.js';
 import { renderJUnit } from '../core/render/junit.js';
 import { renderVerdict } from '../core/render/markdown.js';
-import { type ReportSubject, reportJson } from '../core/render/report.js';
-import type { Verdict } from '../core/verdict.js';
+import { type ReportSubject, reportJson } from '../core/report-file/write.js';
+import type { Verdict } from '../core/verdict/verdict.js';
 import type { CliRequest } from './flags.js';
 
 /** GitLab's merge-request notes take a million characters; a job log is no place for more. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { DeclaredInput } from '../core/inputs/declare.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
-import { GATE_INPUTS } from '../core/vocabulary.js';
+import { GATE_INPUTS } from '../core/backends/vocabulary.js';
 import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
 import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 

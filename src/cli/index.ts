@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { printable } from '../core/text.js';
+import { printable } from '../core/support/text.js';
 import { main } from './main.js';
 
 // Exit as soon as the verdict is out: a socket the backend never closed must not hold the job.

@@ -1,6 +1,7 @@
-import type { GateLog } from '../core/log.js';
-import { redactText } from '../core/secrets.js';
-import { printable } from '../core/text.js';
+import type { DetectedChange } from '../core/change/ci.js';
+import type { GateLog } from '../core/support/log.js';
+import { redactText } from '../core/support/secrets.js';
+import { printable } from '../core/support/text.js';
 
 /** Where the command line's progress goes: stderr, a live line on a terminal, plain lines in a CI log. */
 export interface ProgressStream {
@@ -53,4 +54,11 @@ export function cliLog(
     },
     close,
   };
+}
+
+/** The first line of a gate's progress: what is gated, read from which CI. */
+export function gatingLine(change: DetectedChange): string {
+  const request = change.pullRequestNumber ? ` (merge request ${change.pullRequestNumber})` : '';
+  const at = change.commitSha ? ` at ${change.commitSha.slice(0, 12)}` : '';
+  return `Gating ${change.repository}${request}${at}; read from ${change.ci}.`;
 }

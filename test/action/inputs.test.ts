@@ -58,7 +58,7 @@ describe('an input at the default action.yml declares', () => {
         GITHUB_REPOSITORY: 'o/r',
         GITHUB_SHA: 'a'.repeat(40),
       }),
-    ).resolves.toMatchObject({ kind: 'gate' });
+    ).resolves.toMatchObject({ run: { evaluation: { kind: 'gate' } } });
   });
 
   it('given other than its default, is read as written, and its rule still holds', async () => {

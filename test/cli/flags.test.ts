@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_INPUTS, inFlagWords, readRequest } from '../../src/cli/flags.js';
-import { GATE_INPUTS } from '../../src/core/vocabulary.js';
+import { GATE_INPUTS } from '../../src/core/backends/vocabulary.js';
 
 describe('readRequest', () => {
   it('reads every gate input from its flag or its GATE_ variable, the flag first', () => {

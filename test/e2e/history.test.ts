@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeRecord } from '../../src/core/baseline.js';
-import type { Verdict } from '../../src/core/verdict.js';
+import { encodeRecord } from '../../src/core/baseline/compare.js';
+import type { Verdict } from '../../src/core/verdict/verdict.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import {
   defaultCampaigns,

@@ -1,4 +1,4 @@
-import type { Verdict } from '../../src/core/verdict.js';
+import type { Verdict } from '../../src/core/verdict/verdict.js';
 
 /** A failing Sepurux verdict with one run and a pass rate of 0.5, with `over` on top: for tests of what renders a verdict. */
 export const sampleVerdict = (over: Partial<Verdict> = {}): Verdict => ({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { GateLog } from '../log.js';
-import { messageOf } from '../errors.js';
-import { truncate } from '../text.js';
+import type { GateLog } from '../support/log.js';
+import { messageOf } from '../support/errors.js';
+import { truncate } from '../support/text.js';
 import {
   checkThreshold,
   describeThreshold,
@@ -11,11 +11,11 @@ import {
   type Threshold,
   type Verdict,
   worst,
-} from '../verdict.js';
-import { FIGURE_SPECS } from '../vocabulary.js';
+} from '../verdict/verdict.js';
+import { FIGURE_SPECS } from '../backends/vocabulary.js';
 import { globFiles } from './glob.js';
 import type { ShardRow } from './types.js';
-import { readShardReport, type ShardVerdict } from './read-report.js';
+import { readShardReport, type ShardVerdict } from '../report-file/read.js';
 
 export type { ShardRow };
 

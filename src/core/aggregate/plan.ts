@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import { BACKEND_IDS, backendById } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../support/errors.js';
 import { commonSchema, type Mode } from '../inputs/common.js';
 import { declaredInputs } from '../inputs/declare.js';
 import type { RawInputs } from '../inputs/fields.js';
-import type { Threshold } from '../verdict.js';
+import type { Threshold } from '../verdict/verdict.js';
 import type { AggregatePlan } from './index.js';
-import { type BaselinePolicy, dropsOf } from '../baseline.js';
+import { type BaselinePolicy, dropsOf } from '../baseline/compare.js';
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
 const READ = [

@@ -1,5 +1,5 @@
-import type { Decision } from '../decision.js';
-import type { Figures } from '../figures.js';
+import type { Decision } from '../verdict/decision.js';
+import type { Figures } from '../verdict/figures.js';
 
 /** One shard, as the aggregate shows it. */
 export interface ShardRow {

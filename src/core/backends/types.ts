@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import type { GateLog } from '../log.js';
-import type { Deadline } from '../deadline.js';
-import type { FigureSpec } from '../figures.js';
+import type { GateLog } from '../support/log.js';
+import type { Deadline } from '../support/deadline.js';
+import type { FigureSpec } from '../verdict/figures.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
-import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict.js';
-import type { Why } from '../why.js';
+import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict/verdict.js';
+import type { Why } from '../verdict/why.js';
 
 export type { GateLog };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../support/errors.js';
 
 /** Every input as the runner hands it over: a string, empty when not set. */
 export type RawInputs = Readonly<Record<string, string>>;

@@ -1,4 +1,4 @@
-import { truncate } from '../text.js';
+import { truncate } from '../support/text.js';
 import { defuseMarkers } from './marker.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ShardRow } from '../aggregate/types.js';
-import { describeThreshold, type ThresholdResult, type Verdict } from '../verdict.js';
+import { describeThreshold, type ThresholdResult, type Verdict } from '../verdict/verdict.js';
 
 /** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
 function xml(value: string): string {

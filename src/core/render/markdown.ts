@@ -1,6 +1,6 @@
-import type { Verdict } from '../verdict.js';
-import { formatFigure, formatNumber } from '../figures.js';
-import { FIGURE_SPECS, figureSpec, ID_SPECS } from '../vocabulary.js';
+import type { Verdict } from '../verdict/verdict.js';
+import { formatFigure, formatNumber } from '../verdict/figures.js';
+import { FIGURE_SPECS, figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 

@@ -1,4 +1,4 @@
-import type { FigureSpec } from '../figures.js';
+import type { FigureSpec } from '../verdict/figures.js';
 import {
   type Interval,
   meanAndSd,
@@ -6,8 +6,8 @@ import {
   normalQuantile,
   tQuantile,
   wilsonInterval,
-} from '../stats.js';
-import type { Figures } from '../verdict.js';
+} from '../support/stats.js';
+import type { Figures } from '../verdict/verdict.js';
 
 /** The passes behind a rate in every repeat, when each repeat's rate times its trials is a whole number. */
 export interface PooledCount {

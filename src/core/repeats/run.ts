@@ -1,8 +1,8 @@
 import type { Backend, BackendContext, GateLog, PreparedGate } from '../backends/types.js';
-import { CancelledError } from '../cancel.js';
-import type { Deadline } from '../deadline.js';
-import { messageOf } from '../errors.js';
-import { excerpt, truncate } from '../text.js';
+import { CancelledError } from '../support/cancel.js';
+import type { Deadline } from '../support/deadline.js';
+import { messageOf } from '../support/errors.js';
+import { excerpt, truncate } from '../support/text.js';
 import {
   checkThreshold,
   decide,
@@ -14,8 +14,8 @@ import {
   type ThresholdResult,
   type Verdict,
   worst,
-} from '../verdict.js';
-import type { Why } from '../why.js';
+} from '../verdict/verdict.js';
+import type { Why } from '../verdict/why.js';
 import { detectability, type Pooled, pooledInterval, poolFigures } from './pool.js';
 import { sequentialData, type SequentialQuestion, sequentialTest } from './sequential.js';
 import type { Detectable, RepeatRow, RepeatSummary, SequentialState } from './types.js';

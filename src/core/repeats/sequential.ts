@@ -1,5 +1,5 @@
-import type { FigureDomain } from '../figures.js';
-import { meanAndSd } from '../stats.js';
+import type { FigureDomain } from '../verdict/figures.js';
+import { meanAndSd } from '../support/stats.js';
 import type { Pooled, PooledCount } from './pool.js';
 import type { SequentialState } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Interval } from '../stats.js';
+import type { Interval } from '../support/stats.js';
 
 /**
  * What the repeats of one gate did: each run's figures and decision, the pooled intervals, and

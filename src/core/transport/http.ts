@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
-import { type Deadline, sleep } from '../deadline.js';
-import { BackendCallError, messageOf } from '../errors.js';
+import { type Deadline, sleep } from '../support/deadline.js';
+import { BackendCallError, messageOf } from '../support/errors.js';
 import {
   RETRYABLE_STATUSES,
   REJECTED_UNPROCESSED_STATUSES,
@@ -11,8 +11,8 @@ import {
   neverReachedServer,
   parseRetryAfter,
 } from './retry.js';
-import { checkJson } from '../json/check.js';
-import { excerpt } from '../text.js';
+import { checkJson } from '../support/json-check.js';
+import { excerpt } from '../support/text.js';
 import { type AgentSource, directAgents } from './agents.js';
 import { BodyTooLargeError, exchange } from './exchange.js';
 import { insecureUrlReason } from './url.js';

@@ -1,6 +1,6 @@
-import type { GateLog } from '../../core/log.js';
-import { type BaselineRecord, decodeRecord } from '../../core/baseline.js';
-import { messageOf } from '../../core/errors.js';
+import type { GateLog } from '../../core/support/log.js';
+import { type BaselineRecord, decodeRecord } from '../../core/baseline/compare.js';
+import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 

@@ -1,11 +1,11 @@
-import type { GateLog } from '../../core/log.js';
-import { messageOf } from '../../core/errors.js';
+import type { GateLog } from '../../core/support/log.js';
+import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 import type { Mode } from '../../core/inputs/common.js';
-import type { Verdict } from '../../core/verdict.js';
+import type { Verdict } from '../../core/verdict/verdict.js';
 import { checkConclusion, headline, statusState } from './conclusion.js';
-import { truncate } from '../../core/text.js';
+import { truncate } from '../../core/support/text.js';
 import { escapeText, safeUrl } from '../../core/render/escape.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
 

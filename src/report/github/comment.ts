@@ -1,5 +1,5 @@
-import type { GateLog } from '../../core/log.js';
-import { messageOf } from '../../core/errors.js';
+import type { GateLog } from '../../core/support/log.js';
+import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 import { commentMarker, endsWithMarker } from '../../core/render/marker.js';

@@ -1,5 +1,5 @@
 import type { Mode } from '../../core/inputs/common.js';
-import type { Verdict } from '../../core/verdict.js';
+import type { Verdict } from '../../core/verdict/verdict.js';
 
 /** A check run's conclusion, as the Checks API names it. */
 export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'action_required' | 'cancelled';

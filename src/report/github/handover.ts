@@ -1,4 +1,4 @@
-import type { GateLog } from '../../core/log.js';
+import type { GateLog } from '../../core/support/log.js';
 import type { CommentPlace } from './comment.js';
 import type { GitHub } from './octokit.js';
 import { readPullRequest } from './pull.js';

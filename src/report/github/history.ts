@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { HistoryEntry } from '../../core/history.js';
-import type { GateLog } from '../../core/log.js';
-import { messageOf } from '../../core/errors.js';
+import type { HistoryEntry } from '../../core/baseline/history.js';
+import type { GateLog } from '../../core/support/log.js';
+import { messageOf } from '../../core/support/errors.js';
 import { recordOn } from './baseline.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';

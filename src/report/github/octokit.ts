@@ -4,8 +4,8 @@ import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
-import type { GateLog } from '../../core/log.js';
-import type { Deadline } from '../../core/deadline.js';
+import type { GateLog } from '../../core/support/log.js';
+import type { Deadline } from '../../core/support/deadline.js';
 
 /**
  * Octokit with what the reporters use: the REST methods, pagination, retries on server errors and

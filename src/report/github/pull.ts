@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageOf } from '../../core/errors.js';
+import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Deadline } from '../../core/deadline.js';
-import type { GateLog } from '../../core/log.js';
+import type { Deadline } from '../../core/support/deadline.js';
+import type { GateLog } from '../../core/support/log.js';
 import type { AgentSource } from '../../core/transport/agents.js';
 import { JsonTransport } from '../../core/transport/http.js';
 

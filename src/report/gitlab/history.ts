@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { reportFromBytes } from '../../core/aggregate/read-report.js';
-import { recordOfReport } from '../../core/baseline.js';
-import { Deadline } from '../../core/deadline.js';
-import { messageOf } from '../../core/errors.js';
-import type { HistoryEntry } from '../../core/history.js';
-import type { GateLog } from '../../core/log.js';
+import { reportFromBytes } from '../../core/report-file/read.js';
+import { recordOfReport } from '../../core/baseline/compare.js';
+import { Deadline } from '../../core/support/deadline.js';
+import { messageOf } from '../../core/support/errors.js';
+import type { HistoryEntry } from '../../core/baseline/history.js';
+import type { GateLog } from '../../core/support/log.js';
 import type { AgentSource } from '../../core/transport/agents.js';
 import { GITLAB_HINTS, gitlabClient } from './client.js';
 

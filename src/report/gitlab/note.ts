@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Deadline } from '../../core/deadline.js';
-import { BackendCallError, messageOf } from '../../core/errors.js';
+import { Deadline } from '../../core/support/deadline.js';
+import { BackendCallError, messageOf } from '../../core/support/errors.js';
 import type { Mode } from '../../core/inputs/common.js';
-import type { GateLog } from '../../core/log.js';
+import type { GateLog } from '../../core/support/log.js';
 import { renderVerdict } from '../../core/render/markdown.js';
 import { commentMarker, endsWithMarker } from '../../core/render/marker.js';
 import type { AgentSource } from '../../core/transport/agents.js';
-import type { Verdict } from '../../core/verdict.js';
+import type { Verdict } from '../../core/verdict/verdict.js';
 import { GITLAB_HINTS as HINTS, gitlabClient } from './client.js';
 import type { GitLabNotePlace } from './place.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/core/errors.js';
+import { InputError } from '../../../src/core/support/errors.js';
 import { planActionWith } from '../../support/gate.js';
 import { scratchDir } from '../../support/scratch.js';
 
@@ -14,8 +14,9 @@ const valid = {
 };
 const plan = async (inputs: Record<string, string>) => {
   const planned = await planActionWith(inputs);
-  if (planned.kind !== 'gate') throw new Error('expected a gate');
-  return { ...planned.gate, github: planned.github };
+  const { evaluation } = planned.run;
+  if (evaluation.kind !== 'gate') throw new Error('expected a gate');
+  return { ...evaluation.gate, github: planned.github };
 };
 const problem = async (inputs: Record<string, string>) => {
   const error = await plan(inputs).then(

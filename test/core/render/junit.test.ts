@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import { renderJUnit } from '../../../src/core/render/junit.js';
-import { decide, failedVerdict } from '../../../src/core/verdict.js';
+import { decide, failedVerdict } from '../../../src/core/verdict/verdict.js';
 
 const parse = (xml: string) =>
   new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { codeSpan } from '../../../src/core/render/escape.js';
 import { commentMarker, defuseMarkers, endsWithMarker } from '../../../src/core/render/marker.js';
 import { renderVerdict } from '../../../src/core/render/markdown.js';
-import { failedVerdict } from '../../../src/core/verdict.js';
+import { failedVerdict } from '../../../src/core/verdict/verdict.js';
 
 const marker = commentMarker('Release Gate');
 

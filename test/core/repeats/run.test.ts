@@ -11,8 +11,8 @@ import {
 import { gateWith, TEST_CHANGE } from '../../support/gate.js';
 import { scratchDir } from '../../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../../support/serve.js';
-import { planGate } from '../../../src/core/gate.js';
-import { InputError } from '../../../src/core/errors.js';
+import { planGate } from '../../../src/core/gate/gate.js';
+import { InputError } from '../../../src/core/support/errors.js';
 
 let fake = new FakeSepurux();
 let server: ServedHandlers;

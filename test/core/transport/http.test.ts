@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Deadline } from '../../../src/core/deadline.js';
-import { BackendCallError } from '../../../src/core/errors.js';
+import { Deadline } from '../../../src/core/support/deadline.js';
+import { BackendCallError } from '../../../src/core/support/errors.js';
 import { JsonTransport, type TransportOptions } from '../../../src/core/transport/http.js';
 import { FaultyServer } from '../../support/faults.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Deadline } from '../../../src/core/deadline.js';
+import { Deadline } from '../../../src/core/support/deadline.js';
 import { createGitHub } from '../../../src/report/github/octokit.js';
 import { CheckReport } from '../../../src/report/github/check.js';
 import { FaultyServer } from '../../support/faults.js';

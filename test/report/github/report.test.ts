@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Deadline } from '../../../src/core/deadline.js';
+import { Deadline } from '../../../src/core/support/deadline.js';
 import type { Mode } from '../../../src/core/inputs/common.js';
 import { commentMarker } from '../../../src/core/render/marker.js';
 import { startGitHubReport } from '../../../src/report/github/report.js';
-import { decide, failedVerdict, type Verdict } from '../../../src/core/verdict.js';
+import { decide, failedVerdict, type Verdict } from '../../../src/core/verdict/verdict.js';
 import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import {
   ACTIONS_BOT,

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BackendContext } from '../types.js';
 import type { JsonTransport } from '../../transport/http.js';
-import { BackendCallError } from '../../errors.js';
+import { BackendCallError } from '../../support/errors.js';
 import { closestNames } from '../../inputs/undeclared.js';
-import { excerpt } from '../../text.js';
+import { excerpt } from '../../support/text.js';
 import {
   BatchStatus,
   CampaignPage,

@@ -1,11 +1,11 @@
-import { BackendCallError } from '../../errors.js';
-import type { PollState } from '../../poll.js';
-import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../verdict.js';
+import { BackendCallError } from '../../support/errors.js';
+import type { PollState } from '../../support/poll.js';
+import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../verdict/verdict.js';
 import type { SepuruxInputs } from './inputs.js';
 import type { Progress } from './schemas.js';
 import { SEPURUX_THRESHOLDS } from './vocabulary.js';
-import { type ErrorBars, wilsonInterval } from '../../stats.js';
-import { excerpt } from '../../text.js';
+import { type ErrorBars, wilsonInterval } from '../../support/stats.js';
+import { excerpt } from '../../support/text.js';
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
 const IN_PROGRESS = new Set(['pending', 'queued', 'running', 'in_progress']);

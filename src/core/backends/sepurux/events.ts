@@ -1,4 +1,4 @@
-import { boundFinding, type Finding } from '../../why.js';
+import { boundFinding, type Finding } from '../../verdict/why.js';
 
 /** Events kept per run and endpoint: the report holds them all, within this bound. */
 export const MAX_EVENTS_PER_RUN = 50;

@@ -1,8 +1,8 @@
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
-import { pollUntilTerminal } from '../../poll.js';
+import { pollUntilTerminal } from '../../support/poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
-import { BackendCallError } from '../../errors.js';
+import { BackendCallError } from '../../support/errors.js';
 import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
 import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
 import { SEPURUX_FIGURES, SEPURUX_IDS, SEPURUX_THRESHOLDS } from './vocabulary.js';

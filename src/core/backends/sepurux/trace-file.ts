@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputError, messageOf } from '../../errors.js';
-import { checkJson } from '../../json/check.js';
+import { InputError, messageOf } from '../../support/errors.js';
+import { checkJson } from '../../support/json-check.js';
 
 /** The largest trace the gate uploads. */
 export const MAX_TRACE_BYTES = 256 * 1024 * 1024;

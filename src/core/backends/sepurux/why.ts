@@ -1,5 +1,5 @@
-import { messageOf } from '../../errors.js';
-import { type Finding, groupFindings, type Why } from '../../why.js';
+import { messageOf } from '../../support/errors.js';
+import { type Finding, groupFindings, type Why } from '../../verdict/why.js';
 import type { GateLog } from '../types.js';
 import type { SepuruxClient } from './client.js';
 import { readEvents } from './events.js';

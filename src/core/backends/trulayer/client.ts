@@ -1,4 +1,4 @@
-import { BackendCallError } from '../../errors.js';
+import { BackendCallError } from '../../support/errors.js';
 import type { JsonTransport } from '../../transport/http.js';
 import type { BackendContext } from '../types.js';
 import {

@@ -1,5 +1,5 @@
-import { type ErrorBars, itemsNeeded, meanAndSd, meanInterval } from '../../stats.js';
-import { excerpt } from '../../text.js';
+import { type ErrorBars, itemsNeeded, meanAndSd, meanInterval } from '../../support/stats.js';
+import { excerpt } from '../../support/text.js';
 import type { EvalRunDiff } from './schemas.js';
 
 const MOST_REGRESSED = 5;

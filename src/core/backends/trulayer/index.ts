@@ -1,10 +1,10 @@
-import { BackendCallError, InputError, messageOf } from '../../errors.js';
-import type { ErrorBars, Interval } from '../../stats.js';
+import { BackendCallError, InputError, messageOf } from '../../support/errors.js';
+import type { ErrorBars, Interval } from '../../support/stats.js';
 import { errorBars } from './error-bars.js';
-import { excerpt } from '../../text.js';
+import { excerpt } from '../../support/text.js';
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
-import { pollUntilTerminal } from '../../poll.js';
-import type { Decision, Evaluation, Threshold } from '../../verdict.js';
+import { pollUntilTerminal } from '../../support/poll.js';
+import type { Decision, Evaluation, Threshold } from '../../verdict/verdict.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { TruLayerClient } from './client.js';
 import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';

@@ -1,5 +1,5 @@
-import { DOMAINS, type FigureSpec } from '../../figures.js';
-import type { ThresholdSpec } from '../../verdict.js';
+import { DOMAINS, type FigureSpec } from '../../verdict/figures.js';
+import type { ThresholdSpec } from '../../verdict/verdict.js';
 import type { IdSpec } from '../types.js';
 
 /** The figures `POST /v1/ci/gate` returns (CIGateResponse). TruLayer publishes no bounds for scores. */

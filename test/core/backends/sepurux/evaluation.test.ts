@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toEvaluation } from '../../../../src/core/backends/sepurux/evaluation.js';
 import { sepurux } from '../../../../src/core/backends/sepurux/index.js';
 import { renderVerdict } from '../../../../src/core/render/markdown.js';
-import { decide } from '../../../../src/core/verdict.js';
+import { decide } from '../../../../src/core/verdict/verdict.js';
 import { render } from '../../../support/render.js';
 
 const answer = (over: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_EVENTS_PER_RUN, readEvents } from '../../../../src/core/backends/sepurux/events.js';
-import { groupFindings } from '../../../../src/core/why.js';
+import { groupFindings } from '../../../../src/core/verdict/why.js';
 
 describe('readEvents reads what it can of an unpublished shape', () => {
   const event = {

@@ -1,4 +1,4 @@
-import { excerpt } from './text.js';
+import { excerpt } from '../support/text.js';
 
 /** One event a backend recorded about a run: a policy decision or a security action. */
 export interface Finding {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Figures } from './figures.js';
+import type { Figures } from '../verdict/figures.js';
 
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { checkJson } from '../json/check.js';
-import { REPORT_VERSION } from '../render/report.js';
-import { excerpt } from '../text.js';
-import { checkThreshold, type Verdict, worst } from '../verdict.js';
-import { FIGURE_SPECS } from '../vocabulary.js';
+import { checkJson } from '../support/json-check.js';
+import { REPORT_VERSION } from './write.js';
+import { excerpt } from '../support/text.js';
+import { checkThreshold, type Verdict, worst } from '../verdict/verdict.js';
+import { FIGURE_SPECS } from '../backends/vocabulary.js';
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 const decision = z.enum(['pass', 'warn', 'fail']);

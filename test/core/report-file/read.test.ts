@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { reportFromBytes } from '../../../src/core/aggregate/read-report.js';
-import { reportJson } from '../../../src/core/render/report.js';
+import { reportFromBytes } from '../../../src/core/report-file/read.js';
+import { reportJson } from '../../../src/core/report-file/write.js';
 import type { RepeatSummary } from '../../../src/core/repeats/types.js';
-import type { ThresholdResult, Verdict } from '../../../src/core/verdict.js';
+import type { ThresholdResult, Verdict } from '../../../src/core/verdict/verdict.js';
 
 const SUBJECT = {
   checkName: 'Sepurux Reliability Gate',

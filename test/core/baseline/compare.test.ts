@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyBaseline, decodeRecord, encodeRecord } from '../../src/core/baseline.js';
-import type { Verdict } from '../../src/core/verdict.js';
+import { applyBaseline, decodeRecord, encodeRecord } from '../../../src/core/baseline/compare.js';
+import type { Verdict } from '../../../src/core/verdict/verdict.js';
 
 /** A pooled Sepurux verdict of repeats with these pass rates. */
 function repeated(rates: number[]): Verdict {

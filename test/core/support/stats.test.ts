@@ -6,7 +6,7 @@ import {
   normalQuantile,
   tQuantile,
   wilsonInterval,
-} from '../../src/core/stats.js';
+} from '../../../src/core/support/stats.js';
 
 describe('quantiles, against published tables', () => {
   it.each([

@@ -1,12 +1,12 @@
 import { type Decision, worst } from './decision.js';
 import { type Figures, type FigureSpec, figuresOutOfDomain, formatFigure } from './figures.js';
-import { type ErrorBars, type Interval, judgeAtLeast } from './stats.js';
-import { excerpt, truncate } from './text.js';
+import { type ErrorBars, type Interval, judgeAtLeast } from '../support/stats.js';
+import { excerpt, truncate } from '../support/text.js';
 import type { Why } from './why.js';
-import type { ShardRow } from './aggregate/types.js';
-import type { BaselineComparison } from './baseline-record.js';
-import type { RepeatSummary } from './repeats/types.js';
-import type { HistorySummary } from './history-types.js';
+import type { ShardRow } from '../aggregate/types.js';
+import type { BaselineComparison } from '../baseline/record.js';
+import type { RepeatSummary } from '../repeats/types.js';
+import type { HistorySummary } from '../baseline/history-types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;

@@ -1,28 +1,33 @@
-import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from './backends/registry.js';
+import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from '../backends/registry.js';
 import type {
   Backend,
   BackendContext,
   ChangeContext,
   GateLog,
   PreparedGate,
-} from './backends/types.js';
-import { CancelledError } from './cancel.js';
-import { Deadline } from './deadline.js';
-import { InputError, messageOf } from './errors.js';
+} from '../backends/types.js';
+import { CancelledError } from '../support/cancel.js';
+import { Deadline } from '../support/deadline.js';
+import { InputError, messageOf } from '../support/errors.js';
 import {
   type CommonInputs,
   DEFAULT_MAX_REPEATS,
   DEFAULT_MIN_REPEATS,
   parseCommonInputs,
-} from './inputs/common.js';
-import type { RawInputs } from './inputs/fields.js';
-import type { AgentSource } from './transport/agents.js';
-import { JsonTransport } from './transport/http.js';
-import { decide, failedVerdict, type GateIds, type Verdict } from './verdict.js';
-import { formatNumber } from './figures.js';
-import type { Why } from './why.js';
-import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from './repeats/run.js';
-import { type BaselinePolicy, type BaselineRecord, dropsOf, notComparable } from './baseline.js';
+} from '../inputs/common.js';
+import type { RawInputs } from '../inputs/fields.js';
+import type { AgentSource } from '../transport/agents.js';
+import { JsonTransport } from '../transport/http.js';
+import { decide, failedVerdict, type GateIds, type Verdict } from '../verdict/verdict.js';
+import { formatNumber } from '../verdict/figures.js';
+import type { Why } from '../verdict/why.js';
+import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from '../repeats/run.js';
+import {
+  type BaselinePolicy,
+  type BaselineRecord,
+  dropsOf,
+  notComparable,
+} from '../baseline/compare.js';
 
 /** A gate whose inputs are all valid: what to run, where, and on which change. */
 export interface GatePlan {

@@ -1,4 +1,4 @@
-import type { BaselineRecord } from './baseline-record.js';
+import type { BaselineRecord } from './record.js';
 
 /** One commit along the base branch, newest first: this gate's verdict there, or why there is none. */
 export interface HistoryEntry {

@@ -1,8 +1,8 @@
-import type { BaselineRecord } from './baseline-record.js';
-import { applyBaseline, type BaselinePolicy, notComparable } from './baseline.js';
-import { BACKENDS } from './backends/registry.js';
+import type { BaselineRecord } from './record.js';
+import { applyBaseline, type BaselinePolicy, notComparable } from './compare.js';
+import { BACKENDS } from '../backends/registry.js';
 import type { HistoryEntry, HistorySummary } from './history-types.js';
-import type { Verdict } from './verdict.js';
+import type { Verdict } from '../verdict/verdict.js';
 
 export type { HistoryEntry, HistorySummary };
 

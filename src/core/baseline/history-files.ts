@@ -1,9 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readReport } from './aggregate/read-report.js';
-import { recordOfReport } from './baseline.js';
+import { readReport } from '../report-file/read.js';
+import { recordOfReport } from './compare.js';
 import type { HistoryEntry } from './history-types.js';
-import { truncate } from './text.js';
+import { truncate } from '../support/text.js';
 
 /**
  * Report files read from a history folder at most: a folder of artifacts can grow without bound.

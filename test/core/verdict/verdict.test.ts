@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sepurux } from '../../src/core/backends/sepurux/index.js';
-import { trulayer } from '../../src/core/backends/trulayer/index.js';
-import { decide, type Evaluation } from '../../src/core/verdict.js';
+import { sepurux } from '../../../src/core/backends/sepurux/index.js';
+import { trulayer } from '../../../src/core/backends/trulayer/index.js';
+import { decide, type Evaluation } from '../../../src/core/verdict/verdict.js';
 
 const evaluation = (over: Partial<Evaluation> = {}): Evaluation => ({
   decision: 'pass',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defuseCommands, printable, printableLine } from '../../src/core/text.js';
-import { parseAnnotations } from '../support/runner.js';
+import { defuseCommands, printable, printableLine } from '../../../src/core/support/text.js';
+import { parseAnnotations } from '../../support/runner.js';
 
 describe('defuseCommands', () => {
   it('breaks a `::` after any white space the runner trims, U+0085 (NEL) included', () => {

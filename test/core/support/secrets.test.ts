@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src/core/secrets.js';
+import { redactSecrets } from '../../../src/core/support/secrets.js';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of every secret in every string, however deep', () => {

@@ -1,8 +1,8 @@
-import { BACKENDS, BACKEND_IDS } from './backends/registry.js';
-import type { ComparableSpec, IdSpec } from './backends/types.js';
-import type { FigureSpec } from './figures.js';
-import { commonSchema } from './inputs/common.js';
-import { type DeclaredInput, declaredInputs } from './inputs/declare.js';
+import { BACKENDS, BACKEND_IDS } from './registry.js';
+import type { ComparableSpec, IdSpec } from './types.js';
+import type { FigureSpec } from '../verdict/figures.js';
+import { commonSchema } from '../inputs/common.js';
+import { type DeclaredInput, declaredInputs } from '../inputs/declare.js';
 
 /**
  * The vocabulary of every registered backend, merged: what the front doors iterate to read

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Deadline } from '../../src/core/deadline.js';
-import { nextPollDelayMs, pollUntilTerminal } from '../../src/core/poll.js';
+import { Deadline } from '../../../src/core/support/deadline.js';
+import { nextPollDelayMs, pollUntilTerminal } from '../../../src/core/support/poll.js';
 
 /** The moments (ms from the first poll) at which the schedule polls, up to `untilMs`. */
 function pollTimes(untilMs: number, maxMs: number): number[] {

@@ -1,4 +1,4 @@
-import type { Verdict } from '../verdict.js';
+import type { Verdict } from '../verdict/verdict.js';
 
 /** The version of the report file's format; it changes when a field changes meaning or goes away. */
 export const REPORT_VERSION = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJson } from '../../../src/core/json/check.js';
+import { checkJson } from '../../../src/core/support/json-check.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const parses = (buffer: Buffer) => {

@@ -1,8 +1,8 @@
-import { type BaselineComparison, BaselineRecord } from './baseline-record.js';
-import { type Interval, meanAndSd, tQuantile } from './stats.js';
-import { type ReadReport, readReport } from './aggregate/read-report.js';
-import { InputError } from './errors.js';
-import { truncate } from './text.js';
+import { type BaselineComparison, BaselineRecord } from './record.js';
+import { type Interval, meanAndSd, tQuantile } from '../support/stats.js';
+import { type ReadReport, readReport } from '../report-file/read.js';
+import { InputError } from '../support/errors.js';
+import { truncate } from '../support/text.js';
 import {
   checkThreshold,
   type Decision,
@@ -12,8 +12,8 @@ import {
   type ThresholdResult,
   type Verdict,
   worst,
-} from './verdict.js';
-import { COMPARABLE_SPECS, figureSpec } from './vocabulary.js';
+} from '../verdict/verdict.js';
+import { COMPARABLE_SPECS, figureSpec } from '../backends/vocabulary.js';
 
 /** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
 const DROP_SUFFIX = '_drop';

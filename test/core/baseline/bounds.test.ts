@@ -1,17 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundedRecord, decodeRecord } from '../../src/core/baseline.js';
-import { Deadline } from '../../src/core/deadline.js';
-import { compareWithBaseBranch } from '../../src/core/history.js';
+import { boundedRecord, decodeRecord } from '../../../src/core/baseline/compare.js';
+import { Deadline } from '../../../src/core/support/deadline.js';
+import { compareWithBaseBranch } from '../../../src/core/baseline/history.js';
 import {
   CLOCK_SKEW_MS,
   historyDirProblem,
   historyFromReports,
-} from '../../src/core/history-files.js';
-import { reportJson } from '../../src/core/render/report.js';
-import type { Verdict } from '../../src/core/verdict.js';
-import { scratchDir } from '../support/scratch.js';
+} from '../../../src/core/baseline/history-files.js';
+import { reportJson } from '../../../src/core/report-file/write.js';
+import type { Verdict } from '../../../src/core/verdict/verdict.js';
+import { scratchDir } from '../../support/scratch.js';
 
 const verdict = (more: Partial<Verdict> = {}): Verdict => ({
   decision: 'pass',

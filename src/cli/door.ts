@@ -1,0 +1,157 @@
+import { baselineFromReport } from '../core/baseline/compare.js';
+import { newestAsBase } from '../core/baseline/history.js';
+import { historyFromReports } from '../core/baseline/history-files.js';
+import type { DetectedChange } from '../core/change/ci.js';
+import type { Mode } from '../core/inputs/common.js';
+import type { RunPlan } from '../core/run/plan.js';
+import type { Door } from '../core/run/ports.js';
+import type { ReportSubject } from '../core/report-file/write.js';
+import type { GateLog } from '../core/support/log.js';
+import { redactText } from '../core/support/secrets.js';
+import { printableLine } from '../core/support/text.js';
+import type { AgentSource } from '../core/transport/agents.js';
+import type { Verdict } from '../core/verdict/verdict.js';
+import {
+  type CliReporting,
+  type ReviewReport,
+  startReporting,
+} from '../report/command-line-reporters.js';
+import { writeRequestedFiles } from './files.js';
+import { type CliRequest, inFlagWords } from './flags.js';
+import type { ProgressStream } from './log.js';
+
+/** Exit statuses: what a CI reads of the gate. */
+export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
+
+/** Where the command line writes: progress on stderr, the decision last on stdout. */
+export interface CliIO {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+}
+
+/** What the command line knows of its run, beside the plan. */
+export interface CliRun {
+  request: CliRequest;
+  reporting?: CliReporting;
+  change: DetectedChange;
+  env: NodeJS.ProcessEnv;
+  io: CliIO;
+  log: GateLog & { close(): void };
+  agents: AgentSource;
+}
+
+/** Every secret the command line holds: redacted from all it prints, writes and reports. */
+export const secretsOf = (request: CliRequest) => [
+  request.inputs.token,
+  request.inputs.gitlab_token,
+  request.inputs.github_token,
+];
+
+/**
+ * The command line as the pipeline's door: GitLab's note and GitHub's check and comment are its
+ * reporters; the base branch is `--baseline-report`, else the base commit's check on GitHub (the
+ * target branch's newest report on GitLab), with the history from `--history-dir` or the forge;
+ * it publishes the files asked for and the decision, last, on stdout. `written()` says whether
+ * every file asked for was written.
+ */
+export function cliDoor(
+  run: CliRun,
+  cancelled: Promise<NodeJS.Signals>,
+): Door<ReviewReport> & { written(): boolean } {
+  const { request, log } = run;
+  let written = true;
+  return {
+    log,
+    secrets: secretsOf(request),
+    agents: run.agents,
+    cancelled,
+    startReporters: (plan, budget) =>
+      startReporting(run.reporting, reportedGate(plan, request), run.change, run.env, log, budget, {
+        agents: run.agents,
+      }),
+    baseBranch(plan, review, verdict) {
+      const fromDir =
+        request.historyDir !== undefined
+          ? historyFromReports(request.historyDir, plan.checkName, plan.policy.history).then(
+              (read) => {
+                // What the folder left out is said once, in the log and beside the history.
+                for (const note of read.notes) log.info(`History: ${note}.`);
+                return read;
+              },
+            )
+          : undefined;
+      const history =
+        fromDir ?? review.history.then((entries) => entries && { entries, notes: [] });
+      const fromFile = request.baselineReport
+        ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
+        : Promise.resolve(undefined);
+      return {
+        // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
+        base: Promise.all([fromFile, review.baseline, fromDir]).then(
+          ([file, onForge, dir]) =>
+            file ?? onForge ?? (dir ? newestAsBase(dir.entries) : undefined),
+        ),
+        history,
+        missing: 'no --baseline-report was given, and no base commit was read from GitHub',
+        always: false,
+      };
+    },
+    async publish(verdict, plan, review) {
+      written = await publish(run, verdict, plan.subject, plan.mode, review);
+    },
+    written: () => written,
+  };
+}
+
+/** What the command line's reporters are told of the planned run. */
+function reportedGate(plan: RunPlan, request: CliRequest) {
+  return {
+    checkName: plan.checkName,
+    mode: plan.mode,
+    ...(plan.headShaInput ? { headSha: plan.headShaInput } : {}),
+    ...(plan.pullRequestNumber ? { pullRequestNumber: plan.pullRequestNumber } : {}),
+    ...(plan.shard ? { shard: plan.shard } : {}),
+    compareWithBase: !request.baselineReport,
+    history: request.historyDir ? 0 : plan.policy.history,
+    ...(request.report ? { reportPath: request.report } : {}),
+    timeoutMs: plan.timeoutMs,
+  };
+}
+
+/**
+ * Writes the files and reports the verdict, then the decision and reason, last, on stdout; false
+ * when a file could not be written.
+ */
+export async function publish(
+  run: CliRun,
+  verdict: Verdict,
+  subject: ReportSubject,
+  mode: Mode,
+  review?: ReviewReport,
+): Promise<boolean> {
+  const { request, io, log } = run;
+  log.close();
+  // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+  // a threshold --min-pass-rate), since the core writes it in the action's.
+  const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+  const [problems] = await Promise.all([
+    writeRequestedFiles(request, spoken, subject, mode),
+    review?.finish(spoken),
+  ]);
+  for (const problem of problems)
+    log.warning(
+      `${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`,
+    );
+  // The last line a CI reads: one line, printable, with no way to start a workflow command.
+  io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
+  return problems.length === 0;
+}
+
+/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+export function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: GateLog): number {
+  if (!written) return EXIT.fail;
+  if (verdict.decision !== 'fail') return EXIT.pass;
+  if (mode === 'hard') return EXIT.fail;
+  log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
+  return EXIT.pass;
+}

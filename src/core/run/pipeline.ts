@@ -1,0 +1,72 @@
+import { aggregateReports } from '../aggregate/index.js';
+import { compareWithBaseBranch } from '../baseline/history.js';
+import { comparableRunId, runGate } from '../gate/gate.js';
+import { Deadline } from '../support/deadline.js';
+import { redactSecrets } from '../support/secrets.js';
+import type { Verdict } from '../verdict/verdict.js';
+import type { BaseBranchSources, Door, Reporters } from './ports.js';
+import type { RunPlan } from './plan.js';
+import { CANCEL_REPORT_MS, reportingGraceMs } from './timing.js';
+
+/**
+ * One run of the gate, either door's: start the reporters → evaluate → compare with the base
+ * branch → publish. Returns the verdict published. Never throws for what the backend does:
+ * a failed call, the timeout or a cancelled job is a `fail` verdict that says why.
+ */
+export async function runPipeline<R extends Reporters>(
+  plan: RunPlan,
+  door: Door<R>,
+): Promise<Verdict> {
+  // Every reporting call shares one budget; a cancelled job cuts it to seconds.
+  const budget = new Deadline(plan.timeoutMs + reportingGraceMs(plan.timeoutMs));
+  void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+  // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
+  const reporters = door.startReporters(plan, budget);
+  const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
+  const sources = door.baseBranch(plan, reporters, evaluated);
+  const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+  await door.publish(verdict, plan, reporters);
+  return verdict;
+}
+
+function evaluate<R extends Reporters>(
+  plan: RunPlan,
+  door: Door<R>,
+  reporters: R,
+): Promise<Verdict> {
+  const { evaluation } = plan;
+  if (evaluation.kind === 'aggregate') return aggregateReports(evaluation.aggregate, door.log);
+  return runGate(evaluation.gate, {
+    log: door.log,
+    cancelled: door.cancelled,
+    agents: door.agents,
+    // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+    baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+  });
+}
+
+/** The verdict judged against its base branch, from what the door's sources found. */
+async function compare(
+  verdict: Verdict,
+  plan: RunPlan,
+  sources: BaseBranchSources,
+): Promise<Verdict> {
+  const [base, history] = await Promise.all([sources.base, sources.history]);
+  if (!sources.always && !base && !history && plan.policy.drops.length === 0) return verdict;
+  return compareWithBaseBranch(
+    verdict,
+    {
+      base: base ?? { missing: sources.missing },
+      ...(history
+        ? {
+            history: {
+              entries: history.entries,
+              asked: plan.policy.history,
+              ...(history.notes ? { notes: history.notes } : {}),
+            },
+          }
+        : {}),
+    },
+    plan.policy,
+  );
+}

@@ -1,0 +1,9 @@
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+export const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+export const CANCEL_HARD_EXIT_MS = 6_000;
+
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+export function reportingGraceMs(timeoutMs: number): number {
+  return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
