@@ -45996,6 +45996,12 @@ const SepuruxInputs = object({
     min_reliability_score: documented(optionalNumber({ min: 0, max: 100 }), {
         description: 'Threshold: least reliability score, 0 to 100.',
     }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+        description: "Most the reliability score may fall below the baseline's, in points.",
+    }),
     min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
         description: 'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.',
     }),
@@ -46259,6 +46265,10 @@ const sepurux = {
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
     thresholds: SEPURUX_THRESHOLDS,
+    drops: [
+        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+        { input: 'max_reliability_drop', figure: 'reliability_score' },
+    ],
     headlineFigure: 'pass_rate',
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive }) {
@@ -46663,6 +46673,7 @@ const trulayer = {
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
     thresholds: TRULAYER_THRESHOLDS,
+    drops: [],
     headlineFigure: 'mean_score',
     comparable: [
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
@@ -46828,6 +46839,7 @@ function trulayer_thresholdsOf(inputs, bars, noBaseline) {
 ;// CONCATENATED MODULE: ./src/core/backends/registry.ts
 
 
+
 /** Every backend the action can talk to; the first is the default. One line per backend. */
 const BACKENDS = [sepurux, trulayer];
 /** The registered ids, the default first. */
@@ -46842,6 +46854,20 @@ function backendById(id) {
 /** The names of a backend's own inputs, from its schema. */
 function inputNamesOf(backend) {
     return Object.keys(backend.inputs.shape);
+}
+/**
+ * Refuses another backend's inputs given with `backend` (they would be ignored): one
+ * {@link InputError} naming each and its backend.
+ */
+function rejectForeignInputs(backend, raw) {
+    const own = new Set(inputNamesOf(backend));
+    const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) => inputNamesOf(other)
+        .filter((name) => !own.has(name) && raw[name]?.trim())
+        .map((name) => ({ name, owner: other })));
+    if (foreign.length === 0)
+        return;
+    const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
+    throw new InputError(`Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -46992,12 +47018,6 @@ const commonSchema = (backends) => object({
     require_all_repeats: documented(flag(false), {
         description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
         default: 'false',
-    }),
-    max_pass_rate_drop: documented(fraction(), {
-        description: 'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
-    }),
-    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-        description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
     }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
         description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
@@ -47495,25 +47515,24 @@ function decodeRecord(text) {
         return 'its record is not JSON';
     }
 }
-/** The drop thresholds, by backend: the input and the figure each bounds. */
-const DROPS = {
-    sepurux: [
-        { input: 'max_pass_rate_drop', figure: 'pass_rate' },
-        { input: 'max_reliability_drop', figure: 'reliability_score' },
-    ],
-};
 /**
- * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
- * would be ignored). Either front door's inputs, parsed.
+ * The drop thresholds given, as the backend declares them (the input and the figure each
+ * bounds), read from the raw inputs through the backend's own schema; a value that does not
+ * parse is an input error naming it. Either front door's inputs.
  */
-function dropsOf(given, backendId) {
-    const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
-        const limit = given[input];
-        return limit === undefined ? [] : [{ input, figure, limit }];
+function dropsOf(backend, raw) {
+    const problems = [];
+    const drops = backend.drops.flatMap(({ input, figure }) => {
+        if (!raw[input]?.trim())
+            return [];
+        const parsed = backend.inputs.shape[input].safeParse(raw[input]);
+        if (parsed.success && typeof parsed.data === 'number')
+            return [{ input, figure, limit: parsed.data }];
+        problems.push(`Input \`${input}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+        return [];
     });
-    const foreign = ['max_pass_rate_drop', 'max_reliability_drop'].find((input) => given[input] !== undefined && !drops.some((d) => d.input === input));
-    if (foreign)
-        throw new InputError(`Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`);
+    if (problems.length > 0)
+        throw new InputError(problems);
     return drops;
 }
 /**
@@ -48225,8 +48244,6 @@ const READ = [
     'baseline_from',
     'aggregate',
     'expected_shards',
-    'max_pass_rate_drop',
-    'max_reliability_drop',
 ];
 /**
  * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
@@ -48257,14 +48274,16 @@ function planAggregate(raw, where) {
     const backend = backendById(inputs.backend);
     let drops = [];
     try {
-        drops = dropsOf(inputs, backend.id);
+        rejectForeignInputs(backend, raw);
+        drops = dropsOf(backend, raw);
     }
     catch (error) {
         problems.push(...error.problems);
     }
     const thresholds = [];
     for (const name of Object.keys(backend.inputs.shape)) {
-        if (!raw[name]?.trim())
+        // A drop threshold compares the pooled verdict with the base branch's: read above.
+        if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name))
             continue;
         const spec = backend.thresholds.find((t) => t.input === name);
         if (!spec) {
@@ -49290,7 +49309,7 @@ async function planGate(raw, change) {
         await attempt(() => requireMargins(backend, raw, inputs));
     if (backend && inputs)
         await attempt(() => boundMargins(backend, raw, inputs));
-    const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
+    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
     const shared = {
         token: inputs?.token ?? '',
         confidence: inputs?.confidence,
@@ -49375,16 +49394,6 @@ function boundMargins(backend, raw, inputs) {
     });
     if (problems.length > 0)
         throw new InputError(problems);
-}
-function rejectForeignInputs(backend, raw) {
-    const own = new Set(inputNamesOf(backend));
-    const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) => inputNamesOf(other)
-        .filter((name) => !own.has(name) && raw[name]?.trim())
-        .map((name) => ({ name, owner: other })));
-    if (foreign.length === 0)
-        return;
-    const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
-    throw new InputError(`Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
 }
 /**
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a

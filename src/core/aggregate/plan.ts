@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BACKEND_IDS, backendById } from '../backends/registry.js';
+import { BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import { InputError } from '../support/errors.js';
 import { commonSchema, type Mode } from '../inputs/common.js';
@@ -22,8 +22,6 @@ const READ = [
   'baseline_from',
   'aggregate',
   'expected_shards',
-  'max_pass_rate_drop',
-  'max_reliability_drop',
 ] as const;
 
 /** An aggregate step's plan, and the shared inputs it read. */
@@ -86,13 +84,15 @@ export function planAggregate(
   const backend = backendById(inputs.backend);
   let drops: BaselinePolicy['drops'] = [];
   try {
-    drops = dropsOf(inputs, backend.id);
+    rejectForeignInputs(backend, raw);
+    drops = dropsOf(backend, raw);
   } catch (error) {
     problems.push(...(error as InputError).problems);
   }
   const thresholds: Threshold[] = [];
   for (const name of Object.keys(backend.inputs.shape)) {
-    if (!raw[name]?.trim()) continue;
+    // A drop threshold compares the pooled verdict with the base branch's: read above.
+    if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name)) continue;
     const spec = backend.thresholds.find((t) => t.input === name);
     if (!spec) {
       problems.push(

@@ -1,5 +1,7 @@
 import { sepurux } from './sepurux/index.js';
 import { trulayer } from './trulayer/index.js';
+import type { RawInputs } from '../inputs/fields.js';
+import { InputError } from '../support/errors.js';
 import type { Backend } from './types.js';
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
@@ -19,4 +21,22 @@ export function backendById(id: string): Backend {
 /** The names of a backend's own inputs, from its schema. */
 export function inputNamesOf(backend: Backend): string[] {
   return Object.keys(backend.inputs.shape);
+}
+
+/**
+ * Refuses another backend's inputs given with `backend` (they would be ignored): one
+ * {@link InputError} naming each and its backend.
+ */
+export function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
+  const own = new Set(inputNamesOf(backend));
+  const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) =>
+    inputNamesOf(other)
+      .filter((name) => !own.has(name) && raw[name]?.trim())
+      .map((name) => ({ name, owner: other })),
+  );
+  if (foreign.length === 0) return;
+  const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
+  throw new InputError(
+    `Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`,
+  );
 }

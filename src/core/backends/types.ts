@@ -91,6 +91,12 @@ export interface ComparableSpec {
  * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
  * this, and a line in `registry.ts`.
  */
+/** A drop threshold a backend declares: its input, and the figure whose fall it bounds. */
+export interface DropSpec {
+  input: string;
+  figure: string;
+}
+
 export interface Backend {
   readonly id: string;
   readonly displayName: string;
@@ -104,6 +110,11 @@ export interface Backend {
   readonly ids: readonly IdSpec[];
   /** Its threshold inputs and the figures they bound (an aggregate checks them on pooled figures). */
   readonly thresholds: readonly ThresholdSpec[];
+  /**
+   * Its drop thresholds: an input of its own (`max_pass_rate_drop`) and the figure it bounds
+   * against the base branch's verdict (`pass_rate`). None: nothing is judged against a baseline.
+   */
+  readonly drops: readonly DropSpec[];
   /** What must be the same for a base verdict to be compared with this one. */
   readonly comparable: readonly ComparableSpec[];
   /** The figure whose trend along the base branch the report draws (Sepurux: pass rate; TruLayer: mean score). */

@@ -14,6 +14,9 @@ import {
   worst,
 } from '../verdict/verdict.js';
 import { COMPARABLE_SPECS, figureSpec } from '../backends/vocabulary.js';
+import type { Backend } from '../backends/types.js';
+import type { RawInputs } from '../inputs/fields.js';
+import type { z } from 'zod';
 
 /** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
 const DROP_SUFFIX = '_drop';
@@ -196,40 +199,28 @@ export function decodeRecord(text: string | null | undefined): BaselineRecord | 
   }
 }
 
-/** The drop thresholds, by backend: the input and the figure each bounds. */
-const DROPS: Record<string, { input: DropInput; figure: string }[]> = {
-  sepurux: [
-    { input: 'max_pass_rate_drop', figure: 'pass_rate' },
-    { input: 'max_reliability_drop', figure: 'reliability_score' },
-  ],
-};
-type DropInput = 'max_pass_rate_drop' | 'max_reliability_drop';
-
 /**
- * The drop thresholds given, for `backendId`; one of another backend's is an input error (it
- * would be ignored). Either front door's inputs, parsed.
+ * The drop thresholds given, as the backend declares them (the input and the figure each
+ * bounds), read from the raw inputs through the backend's own schema; a value that does not
+ * parse is an input error naming it. Either front door's inputs.
  */
-export function dropsOf(
-  given: Partial<Record<DropInput, number | undefined>>,
-  backendId: string,
-): BaselinePolicy['drops'] {
-  const drops = (DROPS[backendId] ?? []).flatMap(({ input, figure }) => {
-    const limit = given[input];
-    return limit === undefined ? [] : [{ input, figure, limit }];
+export function dropsOf(backend: Backend, raw: RawInputs): BaselinePolicy['drops'] {
+  const problems: string[] = [];
+  const drops = backend.drops.flatMap(({ input, figure }) => {
+    if (!raw[input]?.trim()) return [];
+    const parsed = (backend.inputs.shape[input] as z.ZodType).safeParse(raw[input]);
+    if (parsed.success && typeof parsed.data === 'number')
+      return [{ input, figure, limit: parsed.data }];
+    problems.push(`Input \`${input}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    return [];
   });
-  const foreign = (['max_pass_rate_drop', 'max_reliability_drop'] as const).find(
-    (input) => given[input] !== undefined && !drops.some((d) => d.input === input),
-  );
-  if (foreign)
-    throw new InputError(
-      `Input \`${foreign}\` is a Sepurux input and would be ignored with \`backend: ${backendId}\`; remove it.`,
-    );
+  if (problems.length > 0) throw new InputError(problems);
   return drops;
 }
 
 /** What to compare with, and how much worse the change may be. */
 export interface BaselinePolicy {
-  /** Drops the user allows, by input: `max_pass_rate_drop` bounds `pass_rate`, `max_reliability_drop` bounds `reliability_score`. */
+  /** Drops the user allows, by input: each bounds how far its figure may fall below the baseline's (the backend declares which). */
   drops: { input: string; figure: string; limit: number }[];
   /** What a drop threshold decides when there is no baseline to compare with. */
   onMissing: Decision;

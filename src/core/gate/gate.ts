@@ -1,4 +1,4 @@
-import { BACKENDS, BACKEND_IDS, backendById, inputNamesOf } from '../backends/registry.js';
+import { BACKENDS, BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
 import type {
   Backend,
   BackendContext,
@@ -64,7 +64,7 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
   if (backend && inputs) await attempt(() => boundMargins(backend, raw, inputs));
-  const drops = backend && inputs ? await attempt(() => dropsOf(inputs, backend.id)) : undefined;
+  const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
   const shared = {
     token: inputs?.token ?? '',
     confidence: inputs?.confidence,
@@ -151,20 +151,6 @@ function boundMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): v
     ];
   });
   if (problems.length > 0) throw new InputError(problems);
-}
-
-function rejectForeignInputs(backend: Backend, raw: RawInputs): void {
-  const own = new Set(inputNamesOf(backend));
-  const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) =>
-    inputNamesOf(other)
-      .filter((name) => !own.has(name) && raw[name]?.trim())
-      .map((name) => ({ name, owner: other })),
-  );
-  if (foreign.length === 0) return;
-  const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
-  throw new InputError(
-    `Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`,
-  );
 }
 
 /** What a front door gives the core to run a gate with. */

@@ -4,7 +4,6 @@ import { documented } from './declare.js';
 import {
   type CrossRule,
   flag,
-  fraction,
   oneOf,
   optionalNumber,
   optionalText,
@@ -157,13 +156,6 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       description:
         'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
       default: 'false',
-    }),
-    max_pass_rate_drop: documented(fraction(), {
-      description:
-        'Sepurux: most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
-    }),
-    max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
-      description: "Sepurux: most the reliability score may fall below the baseline's, in points.",
     }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
       description:

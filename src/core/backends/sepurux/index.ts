@@ -20,6 +20,10 @@ export const sepurux: Backend = {
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
   thresholds: SEPURUX_THRESHOLDS,
+  drops: [
+    { input: 'max_pass_rate_drop', figure: 'pass_rate' },
+    { input: 'max_reliability_drop', figure: 'reliability_score' },
+  ],
   headlineFigure: 'pass_rate',
   comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
   async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {

@@ -39,6 +39,13 @@ export const SepuruxInputs = z.object({
   min_reliability_score: documented(optionalNumber({ min: 0, max: 100 }), {
     description: 'Threshold: least reliability score, 0 to 100.',
   }),
+  max_pass_rate_drop: documented(fraction(), {
+    description:
+      'Most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+  }),
+  max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
+    description: "Most the reliability score may fall below the baseline's, in points.",
+  }),
   min_coverage: documented(
     optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
     {

@@ -34,6 +34,7 @@ export const trulayer: Backend = {
   figures: TRULAYER_FIGURES,
   ids: TRULAYER_IDS,
   thresholds: TRULAYER_THRESHOLDS,
+  drops: [],
   headlineFigure: 'mean_score',
   comparable: [
     { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
