@@ -79462,6 +79462,257 @@ function compareWithBaseBranch(verdict, given, policy) {
         : compared;
 }
 
+;// CONCATENATED MODULE: ./src/core/render/marker.ts
+
+/**
+ * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
+ * no check name can break out of the HTML comment it sits in.
+ */
+function commentMarker(checkName) {
+    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
+}
+/**
+ * Whether `body` is the gate's own, marked `marker`: the marker is the body's last line, where
+ * the gate puts it. A marker anywhere else (quoted, or planted by backend text in a body written
+ * before backend text was defused) names no body.
+ */
+function endsWithMarker(body, marker) {
+    return (body ?? '').trimEnd().endsWith(`\n${marker}`);
+}
+/**
+ * Backend text that can open no HTML comment in a body: a zero-width joiner splits `<!--`, so
+ * no id can carry another gate's marker (or anything shaped like one) into a comment, a note or
+ * a check. A reader sees the same text.
+ */
+function defuseMarkers(text) {
+    return text.replace(/<!--/g, '<!-\u200d-');
+}
+
+;// CONCATENATED MODULE: ./src/core/render/escape.ts
+
+
+/**
+ * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
+ * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
+ * and the text reads as it was written (an apostrophe shows as an apostrophe).
+ */
+/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
+/**
+ * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
+ * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
+ * entities are decoded; a zero-width joiner inside the pattern is the one break it honours,
+ * and a reader does not see it.
+ */
+const ZWJ = '\u200d';
+const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
+/**
+ * GitLab finds its references in the rendered text too, backslashes or not: `!1` merge
+ * requests, `~label`, `%milestone`, `$1` snippets, `&1` epics (and `@user`, `#1` above). The
+ * same joiner after the sigil keeps each one plain text.
+ */
+const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
+/** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
+const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
+const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
+/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
+function escapeText(value, max = 300) {
+    // Control characters are stripped on purpose: they have no place in a report.
+    // eslint-disable-next-line no-control-regex
+    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+    return truncate(flat, max)
+        .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
+        ? `${trigger}${ZWJ}`
+        : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
+        .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
+        .replace(COMMIT_ID, breakCommitId)
+        .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+}
+/**
+ * A value shown as inline code: code spans render nothing inside them, so only backticks, line
+ * breaks and (for table cells) pipes must go, and `<!--`, which a code span shows but the gate's
+ * own look-up for its marker would read.
+ */
+function codeSpan(value, max = 80) {
+    const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
+    return `\`${defuseMarkers(truncate(flat, max))}\``;
+}
+/** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
+function safeUrl(value) {
+    if (!value)
+        return undefined;
+    try {
+        const url = new URL(value);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            return undefined;
+        // Parentheses would end a markdown link early; percent-encoding keeps the URL the same.
+        return url.href.replace(/[()<>\s"']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/render/trend.ts
+
+
+
+/** The styles, as the command line's `--markdown-chart` names them. */
+const TREND_STYLES = (/* unused pure expression or super */ null && (['mermaid', 'sparkline']));
+/** Fewer points than this draw no chart: two points are a line, not a trend. */
+const MIN_CHART_POINTS = 3;
+/** The label of the last point. */
+const THIS_CHANGE = 'this change';
+/** Eight heights of a text sparkline, lowest first. */
+const SPARKS = '▁▂▃▄▅▆▇█';
+/** The trend a verdict's history holds, or undefined with no comparable verdict on the base branch. */
+function trendOf(verdict) {
+    const trend = verdict.history?.trend;
+    if (!trend || trend.values.length === 0)
+        return undefined;
+    const threshold = verdict.thresholds.find((t) => t.figure === trend.figure);
+    const here = verdict.figures[trend.figure];
+    return {
+        figure: trend.figure,
+        spec: figureSpec(trend.figure),
+        base: trend.values.map(({ sha, value }) => ({ sha, value })),
+        ...(here === undefined ? {} : { here }),
+        ...(threshold ? { threshold } : {}),
+    };
+}
+/** Every value of the trend, oldest first, this change last. */
+const pointsOf = (trend) => [
+    ...trend.base.map((point) => point.value),
+    ...(trend.here === undefined ? [] : [trend.here]),
+];
+/** One glyph per value, on one scale from the lowest to the highest of `values`. */
+function sparkline(values) {
+    const finite = values.filter(Number.isFinite);
+    const [low, high] = [Math.min(...finite), Math.max(...finite)];
+    return values
+        .map((v) => !Number.isFinite(v)
+        ? ' '
+        : SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
+        .join('');
+}
+/** The base branch's glyphs, a space, then this change's: one scale, so the last glyph compares with the others. */
+function sparks(trend) {
+    const line = sparkline(pointsOf(trend));
+    return { base: line.slice(0, trend.base.length), here: line.slice(trend.base.length) };
+}
+/**
+ * Text that stays text inside a quoted Mermaid string and inside the fence: letters, digits,
+ * spaces and a little punctuation, nothing else (no quote, backtick, `%%` directive, `#` entity,
+ * `;` statement break, bracket, markup or line break), cut to `max` characters.
+ */
+function chartText(value, max = 60) {
+    return value
+        .replace(/[^A-Za-z0-9 .,()/≥≤-]+/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim()
+        .slice(0, max)
+        .trim();
+}
+/** A number as Mermaid's grammar reads one: plain decimals, never an exponent; undefined for what it cannot say. */
+function chartNumber(value) {
+    if (!Number.isFinite(value) || Math.abs(value) >= 1e15)
+        return undefined;
+    const fixed = value.toFixed(4).replace(/\.?0+$/, '');
+    return fixed === '-0' ? '0' : fixed;
+}
+/** The y axis: the values and the threshold with some room, within the figure's domain. */
+function axisRange(values, spec) {
+    const [low, high] = [Math.min(...values), Math.max(...values)];
+    const room = Math.max((high - low) * 0.2, Math.abs(high) * 0.05, 0.01);
+    const step = 10 ** Math.floor(Math.log10(room));
+    let bottom = Math.floor((low - room) / step) * step;
+    let top = Math.ceil((high + room) / step) * step;
+    if (spec?.domain.min !== undefined)
+        bottom = Math.max(bottom, spec.domain.min);
+    if (spec?.domain.max !== undefined)
+        top = Math.min(top, spec.domain.max);
+    return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
+}
+/**
+ * The trend as a fenced Mermaid `xychart-beta`: the figure over the base branch's last
+ * comparable verdicts (each named by its short commit id), then this change, the last point;
+ * the threshold as a flat second line. Undefined under {@link MIN_CHART_POINTS} points or when
+ * this change has no value. Nothing from outside reaches the block unfiltered: commit ids keep
+ * only their first 7 letters and digits, every label goes through {@link chartText}.
+ */
+function mermaidChart(trend) {
+    if (trend.here === undefined)
+        return undefined;
+    const values = pointsOf(trend);
+    if (values.length < MIN_CHART_POINTS)
+        return undefined;
+    const limit = trend.threshold?.limit;
+    const numbers = [...values, ...(limit === undefined ? [] : [limit])].map(chartNumber);
+    if (numbers.some((n) => n === undefined))
+        return undefined;
+    const label = chartText(trend.spec?.label ?? trend.figure, 40) || 'Figure';
+    const labels = [
+        ...trend.base.map((point) => point.sha.replace(/[^0-9A-Za-z]/g, '').slice(0, 7) || '?'),
+        THIS_CHANGE,
+    ];
+    const [bottom, top] = axisRange([...values, ...(limit === undefined ? [] : [limit])], trend.spec);
+    const line = (points) => `[${points.join(', ')}]`;
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
+        `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
+        `  y-axis "${label}" ${chartNumber(bottom)} --> ${chartNumber(top)}`,
+        `  line ${line(numbers.slice(0, values.length))}`,
+        ...(limit === undefined ? [] : [`  line ${line(values.map(() => chartNumber(limit)))}`]),
+        '```',
+    ];
+}
+/** The threshold as words, e.g. `≥ 0.85 (min_pass_rate)`. */
+function thresholdWords(trend) {
+    const t = trend.threshold;
+    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
+}
+/**
+ * The base branch's trend in a report, and what the history left out: one line of values (with a
+ * sparkline, in the `sparkline` style), and, in the `mermaid` style, the chart below it.
+ */
+function historyMarkdown(verdict, style) {
+    const history = verdict.history;
+    if (!history)
+        return [];
+    const lines = [];
+    const trend = trendOf(verdict);
+    if (trend) {
+        const { spec, base, here } = trend;
+        const spark = style === 'sparkline' ? sparks(trend) : undefined;
+        const threshold = thresholdWords(trend);
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first): ${spark ? `${spark.base} ` : ''}${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
+        const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
+        if (chart)
+            lines.push(...chart, '', `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`, '');
+    }
+    else {
+        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    }
+    if (history.notes.length > 0)
+        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+    return lines;
+}
+/**
+ * The trend as one plain line for a log or a terminal, e.g. `Base branch pass rate, last 4
+ * verdicts: ▆▇█▇ 0.9 → 0.92; this change: ▁ 0.72 (threshold ≥ 0.85).`; undefined with no trend.
+ */
+function trendLogLine(verdict) {
+    const trend = trendOf(verdict);
+    if (!trend)
+        return undefined;
+    const { spec, base, here } = trend;
+    const spark = sparks(trend);
+    const threshold = thresholdWords(trend);
+    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first: ${spark.base} ${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -80700,98 +80951,8 @@ function concludeStep(verdict, mode) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/render/marker.ts
-
-/**
- * The hidden marker that finds this gate's comment (GitHub) or note (GitLab) again; hashed so
- * no check name can break out of the HTML comment it sits in.
- */
-function commentMarker(checkName) {
-    return `<!-- agent-reliability-gate:${(0,external_node_crypto_.createHash)('sha256').update(checkName).digest('hex').slice(0, 16)} -->`;
-}
-/**
- * Whether `body` is the gate's own, marked `marker`: the marker is the body's last line, where
- * the gate puts it. A marker anywhere else (quoted, or planted by backend text in a body written
- * before backend text was defused) names no body.
- */
-function endsWithMarker(body, marker) {
-    return (body ?? '').trimEnd().endsWith(`\n${marker}`);
-}
-/**
- * Backend text that can open no HTML comment in a body: a zero-width joiner splits `<!--`, so
- * no id can carry another gate's marker (or anything shaped like one) into a comment, a note or
- * a check. A reader sees the same text.
- */
-function defuseMarkers(text) {
-    return text.replace(/<!--/g, '<!-\u200d-');
-}
-
-;// CONCATENATED MODULE: ./src/core/render/escape.ts
-
-
-/**
- * Escaping for anything a backend said before it reaches markdown that GitHub or GitLab renders:
- * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
- * and the text reads as it was written (an apostrophe shows as an apostrophe).
- */
-/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
-/**
- * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
- * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
- * entities are decoded; a zero-width joiner inside the pattern is the one break it honours,
- * and a reader does not see it.
- */
-const ZWJ = '\u200d';
-const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
-/**
- * GitLab finds its references in the rendered text too, backslashes or not: `!1` merge
- * requests, `~label`, `%milestone`, `$1` snippets, `&1` epics (and `@user`, `#1` above). The
- * same joiner after the sigil keeps each one plain text.
- */
-const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
-/** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
-const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
-const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
-/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
-function escapeText(value, max = 300) {
-    // Control characters are stripped on purpose: they have no place in a report.
-    // eslint-disable-next-line no-control-regex
-    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
-    return truncate(flat, max)
-        .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
-        ? `${trigger}${ZWJ}`
-        : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
-        .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
-        .replace(COMMIT_ID, breakCommitId)
-        .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
-}
-/**
- * A value shown as inline code: code spans render nothing inside them, so only backticks, line
- * breaks and (for table cells) pipes must go, and `<!--`, which a code span shows but the gate's
- * own look-up for its marker would read.
- */
-function codeSpan(value, max = 80) {
-    const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
-    return `\`${defuseMarkers(truncate(flat, max))}\``;
-}
-/** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
-function safeUrl(value) {
-    if (!value)
-        return undefined;
-    try {
-        const url = new URL(value);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            return undefined;
-        // Parentheses would end a markdown link early; percent-encoding keeps the URL the same.
-        return url.href.replace(/[()<>\s"']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/render/markdown.ts
+
 
 
 
@@ -80810,7 +80971,7 @@ function renderVerdict(verdict, options) {
     lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...repeatSection(verdict));
-    lines.push(...toolList(verdict, options.maxTools));
+    lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
     lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
     const dashboard = safeUrl(verdict.dashboardUrl);
@@ -80891,7 +81052,7 @@ function toolNames(tools) {
         .join(', ');
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
-function toolList(verdict, maxTools) {
+function toolList(verdict, maxTools, trend) {
     // Tools are marked new or known only against comparable verdicts.
     const history = verdict.history?.tools.length ? verdict.history : undefined;
     const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -80899,7 +81060,7 @@ function toolList(verdict, maxTools) {
     const tools = history
         ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)))
         : byCount;
-    const lines = [...historyLines(verdict)];
+    const lines = [...historyMarkdown(verdict, trend)];
     if (tools.length === 0)
         return lines;
     const along = (tool) => {
@@ -80927,32 +81088,6 @@ function alongCell(seen, verb) {
     return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
-/** Eight heights of a text sparkline, lowest first. */
-const SPARKS = '▁▂▃▄▅▆▇█';
-/** The base branch's trend of the headline figure, in one line, and what the history left out. */
-function historyLines(verdict) {
-    const history = verdict.history;
-    if (!history)
-        return [];
-    const lines = [];
-    const trend = history.trend;
-    if (trend && trend.values.length > 0) {
-        const spec = figureSpec(trend.figure);
-        const values = trend.values.map((v) => v.value);
-        const [low, high] = [Math.min(...values), Math.max(...values)];
-        const spark = values
-            .map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
-            .join('');
-        const here = verdict.figures[trend.figure];
-        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`, '');
-    }
-    else {
-        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
-    }
-    if (history.notes.length > 0)
-        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
-    return lines;
-}
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
     const repeats = verdict.repeats;
@@ -81113,8 +81248,11 @@ function fit(body, maxChars, fullVerdictAt) {
     if (body.length <= maxChars)
         return body;
     const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
-    const cut = body.slice(0, Math.max(0, maxChars - note.length));
-    return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
+    // Room for a closing fence: a chart cut in half would swallow the note.
+    const cut = body.slice(0, Math.max(0, maxChars - note.length - 4));
+    const kept = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+    const open = (kept.match(/^```/gm)?.length ?? 0) % 2 === 1;
+    return kept + (open ? '\n```' : '') + note;
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/status.ts
@@ -81709,12 +81847,14 @@ async function startGitHubReport(place, log, budget) {
             history,
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
-                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, {
+                // The comment renders Mermaid; a check run's summary is not known to, so it gets the sparkline.
+                const render = (maxTools, maxChars, trend, footer) => renderVerdict(verdict, {
                     title: place.checkName,
                     mode: place.mode,
                     maxTools,
                     maxChars,
                     footer,
+                    trend,
                     commitSha: headSha,
                     runUrl: place.runUrl,
                 });
@@ -81727,9 +81867,9 @@ async function startGitHubReport(place, log, budget) {
                 if (record?.said)
                     log.info(record.said);
                 await Promise.all([
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded, record?.text),
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length, 'sparkline') + bounded, record?.text),
                     commentPlace && found && (await handedOver)
-                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
+                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, 'mermaid', commentMarker(place.checkName)), found, log, words)
                         : undefined,
                 ]);
             },
@@ -82425,6 +82565,8 @@ async function reportOnRunner(verdict, subject, mode, log) {
             mode,
             maxTools: 50,
             maxChars: SUMMARY_MAX_CHARS,
+            // Job summaries render Mermaid, as comments do.
+            trend: 'mermaid',
         }));
     }
     catch (error) {
@@ -82433,6 +82575,7 @@ async function reportOnRunner(verdict, subject, mode, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
+
 
 
 
@@ -82500,6 +82643,10 @@ async function run(env = process.env) {
             base: base ?? { missing: 'GitHub reporting is off' },
             ...(history ? { history: { entries: history, asked: plan.baseline.history } } : {}),
         }, plan.baseline);
+        // The job's log renders no chart: the trend is a sparkline there.
+        const trend = trendLogLine(verdict);
+        if (trend)
+            log.info(trend);
     }
     try {
         await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

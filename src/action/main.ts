@@ -4,6 +4,7 @@ import { Deadline } from '../core/deadline.js';
 import { messageOf } from '../core/errors.js';
 import { aggregateReports } from '../core/aggregate/index.js';
 import { compareWithBaseBranch } from '../core/history.js';
+import { trendLogLine } from '../core/render/trend.js';
 import { comparableRunId, runGate } from '../core/gate.js';
 import { redactSecrets } from '../core/secrets.js';
 import { defuseCommands } from '../core/text.js';
@@ -80,6 +81,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       },
       plan.baseline,
     );
+    // The job's log renders no chart: the trend is a sparkline there.
+    const trend = trendLogLine(verdict);
+    if (trend) log.info(trend);
   }
   try {
     await reportOnRunner(verdict, plan.subject, plan.github.mode, log);

@@ -2,6 +2,7 @@ import { aggregateReports } from '../core/aggregate/index.js';
 import { planAggregate } from '../core/aggregate/plan.js';
 import { baselineFromReport } from '../core/baseline.js';
 import { compareWithBaseBranch, newestAsBase } from '../core/history.js';
+import { trendLogLine } from '../core/render/trend.js';
 import { historyDirProblem, historyFromReports } from '../core/history-files.js';
 import type { BaseBranchPolicy } from '../core/history.js';
 import { listenForCancel } from '../core/cancel.js';
@@ -314,7 +315,7 @@ async function compared(
   // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
   const base = fromFile ?? onGitHub ?? (request.historyDir ? newestAsBase(history) : undefined);
   if (!base && !history && policy.drops.length === 0) return verdict;
-  return compareWithBaseBranch(
+  const judged = compareWithBaseBranch(
     verdict,
     {
       base: base ?? {
@@ -326,6 +327,10 @@ async function compared(
     },
     policy,
   );
+  // A terminal renders no chart: the trend is a sparkline there.
+  const trend = trendLogLine(judged);
+  if (trend) log.info(trend);
+  return judged;
 }
 
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
