@@ -80649,126 +80649,6 @@ function definedOnly(ids) {
     return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/core/support/secrets.ts
-/**
- * Removes every known secret from a value bound for places the runner does not mask: PR
- * comments, check runs, the report file. A backend or a proxy that echoes a request header
- * into its error message must not publish the token.
- */
-function redactSecrets(value, secrets) {
-    if (liveSecrets(secrets).length === 0)
-        return value;
-    return JSON.parse(JSON.stringify(value), (_key, item) => typeof item === 'string' ? redactText(item, secrets) : item);
-}
-/** `text` with every known secret replaced by `***`. */
-function redactText(text, secrets) {
-    return liveSecrets(secrets).reduce((result, secret) => result.split(secret).join('***'), text);
-}
-function liveSecrets(secrets) {
-    // Very short values would blank out ordinary words; the runner ignores them for masking too.
-    return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
-}
-
-;// CONCATENATED MODULE: ./src/core/run/timing.ts
-/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
-const CANCEL_REPORT_MS = 4_000;
-/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
-const CANCEL_HARD_EXIT_MS = 6_000;
-/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
-function reportingGraceMs(timeoutMs) {
-    return Math.min(10_000, Math.max(5_000, timeoutMs));
-}
-
-;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
-
-
-
-
-
-
-/**
- * One run of the gate, either door's: start the reporters → evaluate → compare with the base
- * branch → publish. Returns the verdict published. Never throws for what the backend does:
- * a failed call, the timeout or a cancelled job is a `fail` verdict that says why.
- */
-async function runPipeline(plan, door) {
-    // Every reporting call shares one budget; a cancelled job cuts it to seconds.
-    const budget = new Deadline(plan.timeoutMs + reportingGraceMs(plan.timeoutMs));
-    void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
-    // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
-    const reporters = door.startReporters(plan, budget);
-    const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
-    const sources = door.baseBranch(plan, reporters, evaluated);
-    const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
-    await door.publish(verdict, plan, reporters);
-    return verdict;
-}
-function evaluate(plan, door, reporters) {
-    const { evaluation } = plan;
-    if (evaluation.kind === 'aggregate')
-        return aggregateReports(evaluation.aggregate, door.log);
-    return gate_runGate(evaluation.gate, {
-        log: door.log,
-        cancelled: door.cancelled,
-        agents: door.agents,
-        // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
-        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
-    });
-}
-/** The verdict judged against its base branch, from what the door's sources found. */
-async function compare(verdict, plan, sources) {
-    const [base, history] = await Promise.all([sources.base, sources.history]);
-    if (!sources.always && !base && !history && plan.policy.drops.length === 0)
-        return verdict;
-    return compareWithBaseBranch(verdict, {
-        base: base ?? { missing: sources.missing },
-        ...(history
-            ? {
-                history: {
-                    entries: history.entries,
-                    asked: plan.policy.history,
-                    ...(history.notes ? { notes: history.notes } : {}),
-                },
-            }
-            : {}),
-    }, plan.policy);
-}
-
-;// CONCATENATED MODULE: ./src/action/conclude.ts
-
-
-/** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
-function concludeStep(verdict, mode) {
-    // The reason quotes the backend: `core.info` prints it as it is, where `##[…]` would be obeyed.
-    const reason = defuseCommands(verdict.reason);
-    if (verdict.decision === 'pass') {
-        info(`Gate passed. ${reason}`);
-    }
-    else if (verdict.decision === 'warn') {
-        warning(`Gate passed with a warning. ${reason}`);
-    }
-    else if (mode === 'hard') {
-        setFailed(`Gate failed. ${reason}`);
-    }
-    else if (mode === 'soft') {
-        warning(`Gate failed, not blocking (mode: soft); a human should look. ${reason}`);
-    }
-    else {
-        notice(`Gate failed, reported only (mode: observe). ${reason}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/run/refuse.ts
-
-
-/**
- * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
- * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
- */
-function refusedVerdict(backend, message, secrets) {
-    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
-}
-
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts
 
 /**
@@ -80860,7 +80740,293 @@ function safeUrl(value) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/render/trend.ts
+
+
+
+/** The styles, as the command line's `--markdown-chart` names them. */
+const TREND_STYLES = (/* unused pure expression or super */ null && (['mermaid', 'sparkline']));
+/** Fewer points than this draw no chart: two points are a line, not a trend. */
+const MIN_CHART_POINTS = 3;
+/** The label of the last point. */
+const THIS_CHANGE = 'this change';
+/** Eight heights of a text sparkline, lowest first. */
+const SPARKS = '▁▂▃▄▅▆▇█';
+/** The trend a verdict's history holds, or undefined with no comparable verdict on the base branch. */
+function trendOf(verdict) {
+    const trend = verdict.history?.trend;
+    if (!trend || trend.values.length === 0)
+        return undefined;
+    const threshold = verdict.thresholds.find((t) => t.figure === trend.figure);
+    const here = verdict.figures[trend.figure];
+    return {
+        figure: trend.figure,
+        spec: figureSpec(trend.figure),
+        base: trend.values.map(({ sha, value }) => ({ sha, value })),
+        ...(here === undefined ? {} : { here }),
+        ...(threshold ? { threshold } : {}),
+    };
+}
+/** Every value of the trend, oldest first, this change last. */
+const pointsOf = (trend) => [
+    ...trend.base.map((point) => point.value),
+    ...(trend.here === undefined ? [] : [trend.here]),
+];
+/** One glyph per value, on one scale from the lowest to the highest of `values`. */
+function sparkline(values) {
+    const finite = values.filter(Number.isFinite);
+    const [low, high] = [Math.min(...finite), Math.max(...finite)];
+    return values
+        .map((v) => !Number.isFinite(v)
+        ? ' '
+        : SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
+        .join('');
+}
+/** The base branch's glyphs, a space, then this change's: one scale, so the last glyph compares with the others. */
+function sparks(trend) {
+    const line = sparkline(pointsOf(trend));
+    return { base: line.slice(0, trend.base.length), here: line.slice(trend.base.length) };
+}
+/**
+ * Text that stays text inside a quoted Mermaid string and inside the fence: letters, digits,
+ * spaces and a little punctuation, nothing else (no quote, backtick, `%%` directive, `#` entity,
+ * `;` statement break, bracket, markup or line break), cut to `max` characters.
+ */
+function chartText(value, max = 60) {
+    return value
+        .replace(/[^A-Za-z0-9 .,()/≥≤-]+/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim()
+        .slice(0, max)
+        .trim();
+}
+/** A number as Mermaid's grammar reads one: plain decimals, never an exponent; undefined for what it cannot say. */
+function chartNumber(value) {
+    if (!Number.isFinite(value) || Math.abs(value) >= 1e15)
+        return undefined;
+    const fixed = value.toFixed(4).replace(/\.?0+$/, '');
+    return fixed === '-0' ? '0' : fixed;
+}
+/** The y axis: the values and the threshold with some room, within the figure's domain. */
+function axisRange(values, spec) {
+    const [low, high] = [Math.min(...values), Math.max(...values)];
+    const room = Math.max((high - low) * 0.2, Math.abs(high) * 0.05, 0.01);
+    const step = 10 ** Math.floor(Math.log10(room));
+    let bottom = Math.floor((low - room) / step) * step;
+    let top = Math.ceil((high + room) / step) * step;
+    if (spec?.domain.min !== undefined)
+        bottom = Math.max(bottom, spec.domain.min);
+    if (spec?.domain.max !== undefined)
+        top = Math.min(top, spec.domain.max);
+    return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
+}
+/**
+ * The trend as a fenced Mermaid `xychart-beta`: the figure over the base branch's last
+ * comparable verdicts (each named by its short commit id), then this change, the last point;
+ * the threshold as a flat second line. Undefined under {@link MIN_CHART_POINTS} points or when
+ * this change has no value. Nothing from outside reaches the block unfiltered: commit ids keep
+ * only their first 7 letters and digits, every label goes through {@link chartText}.
+ */
+function mermaidChart(trend) {
+    if (trend.here === undefined)
+        return undefined;
+    const values = pointsOf(trend);
+    if (values.length < MIN_CHART_POINTS)
+        return undefined;
+    const limit = trend.threshold?.limit;
+    const numbers = [...values, ...(limit === undefined ? [] : [limit])].map(chartNumber);
+    if (numbers.some((n) => n === undefined))
+        return undefined;
+    const label = chartText(trend.spec?.label ?? trend.figure, 40) || 'Figure';
+    const labels = [
+        ...trend.base.map((point) => point.sha.replace(/[^0-9A-Za-z]/g, '').slice(0, 7) || '?'),
+        THIS_CHANGE,
+    ];
+    const [bottom, top] = axisRange([...values, ...(limit === undefined ? [] : [limit])], trend.spec);
+    const line = (points) => `[${points.join(', ')}]`;
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
+        `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
+        `  y-axis "${label}" ${chartNumber(bottom)} --> ${chartNumber(top)}`,
+        `  line ${line(numbers.slice(0, values.length))}`,
+        ...(limit === undefined ? [] : [`  line ${line(values.map(() => chartNumber(limit)))}`]),
+        '```',
+    ];
+}
+/** The threshold as words, e.g. `≥ 0.85 (min_pass_rate)`. */
+function thresholdWords(trend) {
+    const t = trend.threshold;
+    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
+}
+/**
+ * The base branch's trend in a report, and what the history left out: one line of values (with a
+ * sparkline, in the `sparkline` style), and, in the `mermaid` style, the chart below it.
+ */
+function historyMarkdown(verdict, style) {
+    const history = verdict.history;
+    if (!history)
+        return [];
+    const lines = [];
+    const trend = trendOf(verdict);
+    if (trend) {
+        const { spec, base, here } = trend;
+        const spark = style === 'sparkline' ? sparks(trend) : undefined;
+        const threshold = thresholdWords(trend);
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first): ${spark ? `${spark.base} ` : ''}${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
+        const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
+        if (chart)
+            lines.push(...chart, '', `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`, '');
+    }
+    else {
+        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    }
+    if (history.notes.length > 0)
+        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+    return lines;
+}
+/**
+ * The trend as one plain line for a log or a terminal, e.g. `Base branch pass rate, last 4
+ * verdicts: ▆▇█▇ 0.9 → 0.92; this change: ▁ 0.72 (threshold ≥ 0.85).`; undefined with no trend.
+ */
+function trendLogLine(verdict) {
+    const trend = trendOf(verdict);
+    if (!trend)
+        return undefined;
+    const { spec, base, here } = trend;
+    const spark = sparks(trend);
+    const threshold = thresholdWords(trend);
+    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first: ${spark.base} ${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
+}
+
+;// CONCATENATED MODULE: ./src/core/support/secrets.ts
+/**
+ * Removes every known secret from a value bound for places the runner does not mask: PR
+ * comments, check runs, the report file. A backend or a proxy that echoes a request header
+ * into its error message must not publish the token.
+ */
+function redactSecrets(value, secrets) {
+    if (liveSecrets(secrets).length === 0)
+        return value;
+    return JSON.parse(JSON.stringify(value), (_key, item) => typeof item === 'string' ? redactText(item, secrets) : item);
+}
+/** `text` with every known secret replaced by `***`. */
+function redactText(text, secrets) {
+    return liveSecrets(secrets).reduce((result, secret) => result.split(secret).join('***'), text);
+}
+function liveSecrets(secrets) {
+    // Very short values would blank out ordinary words; the runner ignores them for masking too.
+    return secrets.filter((secret) => secret !== undefined && secret.trim().length >= 4);
+}
+
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+
+;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
+
+
+
+
+
+
+
+/**
+ * One run of the gate, either door's: start the reporters → evaluate → compare with the base
+ * branch → publish. Returns the verdict published. Never throws for what the backend does:
+ * a failed call, the timeout or a cancelled job is a `fail` verdict that says why.
+ */
+async function runPipeline(plan, door) {
+    // Every reporting call shares one budget; a cancelled job cuts it to seconds.
+    const budget = new Deadline(plan.timeoutMs + reportingGraceMs(plan.timeoutMs));
+    void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+    // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
+    const reporters = door.startReporters(plan, budget);
+    const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
+    const sources = door.baseBranch(plan, reporters, evaluated);
+    const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+    // A log renders no chart: the trend is a sparkline there.
+    const trend = trendLogLine(verdict);
+    if (trend)
+        door.log.info(trend);
+    await door.publish(verdict, plan, reporters);
+    return verdict;
+}
+function evaluate(plan, door, reporters) {
+    const { evaluation } = plan;
+    if (evaluation.kind === 'aggregate')
+        return aggregateReports(evaluation.aggregate, door.log);
+    return gate_runGate(evaluation.gate, {
+        log: door.log,
+        cancelled: door.cancelled,
+        agents: door.agents,
+        // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+    });
+}
+/** The verdict judged against its base branch, from what the door's sources found. */
+async function compare(verdict, plan, sources) {
+    const [base, history] = await Promise.all([sources.base, sources.history]);
+    if (!sources.always && !base && !history && plan.policy.drops.length === 0)
+        return verdict;
+    return compareWithBaseBranch(verdict, {
+        base: base ?? { missing: sources.missing },
+        ...(history
+            ? {
+                history: {
+                    entries: history.entries,
+                    asked: plan.policy.history,
+                    ...(history.notes ? { notes: history.notes } : {}),
+                },
+            }
+            : {}),
+    }, plan.policy);
+}
+
+;// CONCATENATED MODULE: ./src/action/conclude.ts
+
+
+/** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
+function concludeStep(verdict, mode) {
+    // The reason quotes the backend: `core.info` prints it as it is, where `##[…]` would be obeyed.
+    const reason = defuseCommands(verdict.reason);
+    if (verdict.decision === 'pass') {
+        info(`Gate passed. ${reason}`);
+    }
+    else if (verdict.decision === 'warn') {
+        warning(`Gate passed with a warning. ${reason}`);
+    }
+    else if (mode === 'hard') {
+        setFailed(`Gate failed. ${reason}`);
+    }
+    else if (mode === 'soft') {
+        warning(`Gate failed, not blocking (mode: soft); a human should look. ${reason}`);
+    }
+    else {
+        notice(`Gate failed, reported only (mode: observe). ${reason}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
+ */
+function refusedVerdict(backend, message, secrets) {
+    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/markdown.ts
+
 
 
 
@@ -80879,7 +81045,7 @@ function renderVerdict(verdict, options) {
     lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...repeatSection(verdict));
-    lines.push(...toolList(verdict, options.maxTools));
+    lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
     lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
     const dashboard = safeUrl(verdict.dashboardUrl);
@@ -80960,7 +81126,7 @@ function toolNames(tools) {
         .join(', ');
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
-function toolList(verdict, maxTools) {
+function toolList(verdict, maxTools, trend) {
     // Tools are marked new or known only against comparable verdicts.
     const history = verdict.history?.tools.length ? verdict.history : undefined;
     const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -80968,7 +81134,7 @@ function toolList(verdict, maxTools) {
     const tools = history
         ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)))
         : byCount;
-    const lines = [...historyLines(verdict)];
+    const lines = [...historyMarkdown(verdict, trend)];
     if (tools.length === 0)
         return lines;
     const along = (tool) => {
@@ -80996,32 +81162,6 @@ function alongCell(seen, verb) {
     return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
-/** Eight heights of a text sparkline, lowest first. */
-const SPARKS = '▁▂▃▄▅▆▇█';
-/** The base branch's trend of the headline figure, in one line, and what the history left out. */
-function historyLines(verdict) {
-    const history = verdict.history;
-    if (!history)
-        return [];
-    const lines = [];
-    const trend = history.trend;
-    if (trend && trend.values.length > 0) {
-        const spec = figureSpec(trend.figure);
-        const values = trend.values.map((v) => v.value);
-        const [low, high] = [Math.min(...values), Math.max(...values)];
-        const spark = values
-            .map((v) => SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))])
-            .join('');
-        const here = verdict.figures[trend.figure];
-        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`, '');
-    }
-    else {
-        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
-    }
-    if (history.notes.length > 0)
-        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
-    return lines;
-}
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
     const repeats = verdict.repeats;
@@ -81182,8 +81322,11 @@ function fit(body, maxChars, fullVerdictAt) {
     if (body.length <= maxChars)
         return body;
     const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
-    const cut = body.slice(0, Math.max(0, maxChars - note.length));
-    return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
+    // Room for a closing fence: a chart cut in half would swallow the note.
+    const cut = body.slice(0, Math.max(0, maxChars - note.length - 4));
+    const kept = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+    const open = (kept.match(/^```/gm)?.length ?? 0) % 2 === 1;
+    return kept + (open ? '\n```' : '') + note;
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/status.ts
@@ -81778,12 +81921,14 @@ async function startGitHubReport(place, log, budget) {
             history,
             ...(headSha ? { headSha } : {}),
             async finish(verdict) {
-                const render = (maxTools, maxChars, footer) => renderVerdict(verdict, {
+                // The comment renders Mermaid; a check run's summary is not known to, so it gets the sparkline.
+                const render = (maxTools, maxChars, trend, footer) => renderVerdict(verdict, {
                     title: place.checkName,
                     mode: place.mode,
                     maxTools,
                     maxChars,
                     footer,
+                    trend,
                     commitSha: headSha,
                     runUrl: place.runUrl,
                 });
@@ -81796,9 +81941,9 @@ async function startGitHubReport(place, log, budget) {
                 if (record?.said)
                     log.info(record.said);
                 await Promise.all([
-                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded, record?.text),
+                    check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length, 'sparkline') + bounded, record?.text),
                     commentPlace && found && (await handedOver)
-                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)), found, log, words)
+                        ? writeStickyComment(github, commentPlace, render(10, COMMENT_MAX_CHARS, 'mermaid', commentMarker(place.checkName)), found, log, words)
                         : undefined,
                 ]);
             },
@@ -82528,6 +82673,8 @@ async function reportOnRunner(verdict, subject, mode, log) {
             mode,
             maxTools: 50,
             maxChars: SUMMARY_MAX_CHARS,
+            // Job summaries render Mermaid, as comments do.
+            trend: 'mermaid',
         }));
     }
     catch (error) {

@@ -37,6 +37,8 @@ export async function reportOnRunner(
         mode,
         maxTools: 50,
         maxChars: SUMMARY_MAX_CHARS,
+        // Job summaries render Mermaid, as comments do.
+        trend: 'mermaid',
       }),
     );
   } catch (error) {

@@ -25,7 +25,7 @@ export async function writeRequestedFiles(
       '--markdown',
       request.markdown,
       () =>
-        `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS })}\n`,
+        `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS, trend: request.markdownChart ?? 'mermaid' })}\n`,
     ],
   ];
   const problems = await Promise.all(

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { TREND_STYLES, type TrendStyle } from '../core/render/trend.js';
 import type { DeclaredInput } from '../core/inputs/declare.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
@@ -26,6 +28,12 @@ export const CLI_FLAGS = [
     description: 'Write the summary as markdown, e.g. for a merge-request note.',
   },
   {
+    name: 'markdown-chart',
+    value: 'STYLE',
+    description:
+      "How --markdown draws the base branch's trend: mermaid (a chart, as GitLab notes and GitHub comments render it; the default) or sparkline (one line of ▁▂▃▄▅▆▇█, for a page that does not render Mermaid).",
+  },
+  {
     name: 'baseline-report',
     value: 'FILE',
     description:
@@ -49,6 +57,8 @@ export interface CliRequest {
   report?: string;
   junit?: string;
   markdown?: string;
+  /** How the markdown file draws the trend (`--markdown-chart`; default `mermaid`). */
+  markdownChart?: TrendStyle;
   /** A report file of the default branch to compare with. */
   baselineReport?: string;
   /** A folder of earlier report files of the default branch: the history. */
@@ -152,11 +162,17 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
       text(name.replaceAll('_', '-')) ?? env[variableOf(name)] ?? '',
     ]),
   );
+  const chart = z.enum(TREND_STYLES).optional().safeParse(text('markdown-chart'));
+  if (!chart.success)
+    problems.push(
+      `Flag --markdown-chart takes ${TREND_STYLES.join(' or ')}; write --markdown-chart ${TREND_STYLES[0]} or leave it out`,
+    );
   return {
     inputs,
     report: text('report'),
     junit: text('junit'),
     markdown: text('markdown'),
+    ...(chart.data ? { markdownChart: chart.data } : {}),
     baselineReport: text('baseline-report'),
     historyDir: text('history-dir'),
     verbose: values.get('verbose') === true,

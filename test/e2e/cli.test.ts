@@ -1,3 +1,4 @@
+import { mermaidBlocks } from '../support/mermaid.js';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -509,24 +510,26 @@ describe('the command line compares with a report of the default branch (--basel
     }
     await import('node:fs/promises').then((fs) => fs.writeFile(join(history, 'broken.json'), '{'));
     campaign.outcome = regressed;
-    const run = await runCli(
-      [
-        '--trace-id',
-        'trace-1',
-        '--campaign-name',
-        'checkout-regression',
-        '--max-unsafe',
-        '5',
-        '--history-dir',
-        history,
-        '--max-pass-rate-drop',
-        '0.05',
-        ...files(),
-      ],
-      sepuruxEnv(),
-    );
+    const gateArgs = [
+      '--trace-id',
+      'trace-1',
+      '--campaign-name',
+      'checkout-regression',
+      '--max-unsafe',
+      '5',
+      '--history-dir',
+      history,
+      '--max-pass-rate-drop',
+      '0.05',
+      ...files(),
+    ];
+    const run = await runCli(gateArgs, sepuruxEnv());
     expect(run.exitCode).toBe(1);
     expect(lastLine(run.stdout)).toContain('against the base branch: pass rate drop 0.2 > 0.05');
+    // A terminal draws no chart: the log gives the trend as a sparkline.
+    expect(run.stderr).toMatch(
+      /Base branch pass rate, last 3 comparable verdicts, oldest first: [▁-█]{3} 0\.9 → 0\.92; this change: [▁-█] 0\.72\./,
+    );
     const seen = render(await readFile(join(dir, 'gate.md'), 'utf8'));
     const text = seen.text.replaceAll('\u200d', '');
     // The newest report (main-2, written last) is the baseline.
@@ -539,8 +542,10 @@ describe('the command line compares with a report of the default branch (--basel
       'Threshold',
     ]);
     expect(text).toMatch(
-      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./,
+      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): 0\.9 → 0\.92; this change: 0\.72\./,
     );
+    // The markdown file draws the trend as Mermaid by default (GitLab's notes render it).
+    expect(mermaidBlocks(await readFile(join(dir, 'gate.md'), 'utf8'))).toHaveLength(1);
     expect(text).toContain('1 of them has no verdict of this gate');
     const tools = seen.rows
       .filter((row) => row.length === 3 && row[0] !== 'Tool')
@@ -553,6 +558,18 @@ describe('the command line compares with a report of the default branch (--basel
         `known: failed in 1 of 3, last passed ${new Date().toISOString().slice(0, 10)} (${'3'.repeat(7)})`,
       ],
     ]);
+    // --markdown-chart sparkline: for a page that renders no Mermaid, one line of glyphs and no chart.
+    const plain = await runCli([...gateArgs, '--markdown-chart', 'sparkline'], sepuruxEnv());
+    expect(plain.exitCode).toBe(1);
+    const markdown = await readFile(join(dir, 'gate.md'), 'utf8');
+    expect(markdown).not.toContain('```');
+    expect(render(markdown).text.replaceAll('\u200d', '')).toMatch(
+      /oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: [▁-█] 0\.72\./,
+    );
+    // Any other style is bad input, said before any call.
+    const wrong = await runCli([...gateArgs, '--markdown-chart', 'svg'], sepuruxEnv());
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain('Flag --markdown-chart takes mermaid or sparkline');
   });
 
   it('takes a missing, unreadable or foreign file as no baseline, said plainly, and on-missing-baseline decides', async () => {

@@ -1,3 +1,4 @@
+import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -281,8 +282,12 @@ describe('the merge request keeps one sticky note of the verdict (GATE_GITLAB_TO
     ]);
     const text = seenNote.text.replaceAll('\u200d', '');
     expect(text).toMatch(
-      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): [▁-█]{3} 0\.9 → 0\.92; this change: 0\.72\./,
+      /Base branch \(pass rate, its last 3 comparable verdicts, oldest first\): 0\.9 → 0\.92; this change: 0\.72\./,
     );
+    // GitLab renders Mermaid in notes: the trend is a chart there.
+    const [chart] = mermaidBlocks(gateNotes()[0]!.body);
+    expect(await parseMermaid(chart!)).toBe('xychart');
+    expect(chart).toMatch(/"this change"\]/);
     expect(
       seenNote.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', ''))),
     ).toContainEqual([

@@ -1,3 +1,4 @@
+import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeRecord } from '../../src/core/baseline/compare.js';
@@ -148,7 +149,27 @@ describe("the base branch's history beside the verdict (history: 10)", () => {
     }
     const text = render(body).text.replaceAll('\u200d', '');
     expect(text).toMatch(
-      /Base branch \(pass rate, its last 10 comparable verdicts, oldest first\): [▁-█]{10} 0\.9 → 0\.9; this change: 0\.8\./,
+      /Base branch \(pass rate, its last 10 comparable verdicts, oldest first\): 0\.9 → 0\.9; this change: 0\.8\./,
+    );
+    // The comment and the job summary draw the trend as a chart (GitHub renders Mermaid there), this change last.
+    for (const page of [body, run.summary]) {
+      const [chart, ...more] = mermaidBlocks(page);
+      expect(more).toEqual([]);
+      expect(await parseMermaid(chart!)).toBe('xychart');
+      expect(chart).toMatch(/x-axis \[("[0-9a-f]{7}", ){10}"this change"\]/);
+      // Oldest first (i = 9 down to 0), this change last; no threshold bounds the pass rate here, so one line.
+      expect(chart?.split('\n').filter((line) => line.startsWith('  line '))).toEqual([
+        '  line [0.9, 0.86, 0.88, 0.9, 0.86, 0.88, 0.9, 0.86, 0.88, 0.9, 0.8]',
+      ]);
+    }
+    // The check run's summary and the log get the sparkline: Mermaid is not known to render there.
+    const summary = github.checkRuns.at(-1)?.output?.summary ?? '';
+    expect(summary).not.toContain('```mermaid');
+    expect(render(summary).text).toMatch(
+      /oldest first\): [▁-█]{10} 0\.9 → 0\.9; this change: [▁-█] 0\.8\./,
+    );
+    expect(run.stdout).toMatch(
+      /Base branch pass rate, last 10 comparable verdicts, oldest first: [▁-█]{10} 0\.9 → 0\.9; this change: [▁-█] 0\.8\./,
     );
     // One request for the commits and one per commit (four at a time), beside the base commit's look-up.
     expect(github.requests.filter((r) => r.path.includes('/commits?'))).toHaveLength(1);

@@ -3,6 +3,7 @@ import { formatFigure, formatNumber } from '../verdict/figures.js';
 import { FIGURE_SPECS, figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
+import { historyMarkdown, type TrendStyle } from './trend.js';
 
 /** Where a body goes decides its budget. */
 export interface RenderOptions {
@@ -21,6 +22,8 @@ export interface RenderOptions {
   runLabel?: string;
   /** Where the full verdict is when the body is cut (default: the action's `report_file` output). */
   fullVerdictAt?: string;
+  /** How the base branch's trend is drawn: a Mermaid chart where the page renders Mermaid, else (the default) a sparkline. */
+  trend?: TrendStyle;
 }
 
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' } as const;
@@ -42,7 +45,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
   lines.push(...repeatSection(verdict));
-  lines.push(...toolList(verdict, options.maxTools));
+  lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
   lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));
   const dashboard = safeUrl(verdict.dashboardUrl);
@@ -137,7 +140,7 @@ function toolNames(tools: readonly string[]): string {
   return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
 }
 
-function toolList(verdict: Verdict, maxTools: number): string[] {
+function toolList(verdict: Verdict, maxTools: number, trend: TrendStyle): string[] {
   // Tools are marked new or known only against comparable verdicts.
   const history = verdict.history?.tools.length ? verdict.history : undefined;
   const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
@@ -147,7 +150,7 @@ function toolList(verdict: Verdict, maxTools: number): string[] {
         (a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)),
       )
     : byCount;
-  const lines = [...historyLines(verdict)];
+  const lines = [...historyMarkdown(verdict, trend)];
   if (tools.length === 0) return lines;
   const along = (tool: string) => {
     const seen = history?.tools.find((t) => t.tool === tool);
@@ -181,38 +184,6 @@ function alongCell(
 
 const isKnown = (history: NonNullable<Verdict['history']>, tool: string) =>
   (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
-
-/** Eight heights of a text sparkline, lowest first. */
-const SPARKS = '▁▂▃▄▅▆▇█';
-
-/** The base branch's trend of the headline figure, in one line, and what the history left out. */
-function historyLines(verdict: Verdict): string[] {
-  const history = verdict.history;
-  if (!history) return [];
-  const lines: string[] = [];
-  const trend = history.trend;
-  if (trend && trend.values.length > 0) {
-    const spec = figureSpec(trend.figure);
-    const values = trend.values.map((v) => v.value);
-    const [low, high] = [Math.min(...values), Math.max(...values)];
-    const spark = values
-      .map(
-        (v) =>
-          SPARKS[high === low ? 3 : Math.round(((v - low) / (high - low)) * (SPARKS.length - 1))],
-      )
-      .join('');
-    const here = verdict.figures[trend.figure];
-    lines.push(
-      `**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${values.length} comparable verdict${values.length === 1 ? '' : 's'}, oldest first): ${spark} ${formatFigure(spec, values[0])} → ${formatFigure(spec, values.at(-1))}${here === undefined ? '' : `; this change: ${formatFigure(spec, here)}`}.`,
-      '',
-    );
-  } else {
-    lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
-  }
-  if (history.notes.length > 0)
-    lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
-  return lines;
-}
 
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict: Verdict): string[] {
@@ -410,6 +381,9 @@ function detailLine(verdict: Verdict, options: RenderOptions): string {
 function fit(body: string, maxChars: number, fullVerdictAt: string): string {
   if (body.length <= maxChars) return body;
   const note = `\n\n*… cut to fit the size limit; the full verdict is in ${fullVerdictAt}.*`;
-  const cut = body.slice(0, Math.max(0, maxChars - note.length));
-  return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
+  // Room for a closing fence: a chart cut in half would swallow the note.
+  const cut = body.slice(0, Math.max(0, maxChars - note.length - 4));
+  const kept = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  const open = (kept.match(/^```/gm)?.length ?? 0) % 2 === 1;
+  return kept + (open ? '\n```' : '') + note;
 }

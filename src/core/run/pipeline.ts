@@ -1,6 +1,7 @@
 import { aggregateReports } from '../aggregate/index.js';
 import { compareWithBaseBranch } from '../baseline/history.js';
 import { comparableRunId, runGate } from '../gate/gate.js';
+import { trendLogLine } from '../render/trend.js';
 import { Deadline } from '../support/deadline.js';
 import { redactSecrets } from '../support/secrets.js';
 import type { Verdict } from '../verdict/verdict.js';
@@ -25,6 +26,9 @@ export async function runPipeline<R extends Reporters>(
   const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
   const sources = door.baseBranch(plan, reporters, evaluated);
   const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+  // A log renders no chart: the trend is a sparkline there.
+  const trend = trendLogLine(verdict);
+  if (trend) door.log.info(trend);
   await door.publish(verdict, plan, reporters);
   return verdict;
 }

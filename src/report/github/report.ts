@@ -3,6 +3,7 @@ import type { Deadline } from '../../core/support/deadline.js';
 import { messageOf } from '../../core/support/errors.js';
 import type { Mode } from '../../core/inputs/common.js';
 import { renderVerdict } from '../../core/render/markdown.js';
+import type { TrendStyle } from '../../core/render/trend.js';
 import type { Verdict } from '../../core/verdict/verdict.js';
 import { boundedRecord } from '../../core/baseline/compare.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
@@ -191,13 +192,15 @@ export async function startGitHubReport(
       history,
       ...(headSha ? { headSha } : {}),
       async finish(verdict) {
-        const render = (maxTools: number, maxChars: number, footer?: string) =>
+        // The comment renders Mermaid; a check run's summary is not known to, so it gets the sparkline.
+        const render = (maxTools: number, maxChars: number, trend: TrendStyle, footer?: string) =>
           renderVerdict(verdict, {
             title: place.checkName,
             mode: place.mode,
             maxTools,
             maxChars,
             footer,
+            trend,
             commitSha: headSha,
             runUrl: place.runUrl,
           });
@@ -213,14 +216,14 @@ export async function startGitHubReport(
           check?.complete(
             verdict,
             place.mode,
-            render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length) + bounded,
+            render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length, 'sparkline') + bounded,
             record?.text,
           ),
           commentPlace && found && (await handedOver)
             ? writeStickyComment(
                 github,
                 commentPlace,
-                render(10, COMMENT_MAX_CHARS, commentMarker(place.checkName)),
+                render(10, COMMENT_MAX_CHARS, 'mermaid', commentMarker(place.checkName)),
                 found,
                 log,
                 words,

@@ -147,6 +147,8 @@ export function noteBody(
     ...(place.jobUrl ? { runUrl: place.jobUrl, runLabel: 'pipeline job' } : {}),
     ...(place.commitSha ? { commitSha: place.commitSha } : {}),
     fullVerdictAt: 'the `--report` file',
+    // GitLab renders Mermaid in notes.
+    trend: 'mermaid',
   });
   return markdown.replace(/^([ \t>]*)\//gm, '$1\\/');
 }
