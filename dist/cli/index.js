@@ -45054,7 +45054,7 @@ function checkThreshold(threshold, figures, specs) {
         (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
     return { ...threshold, ...shown, actual, holds };
 }
-/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+/** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
 function describeThreshold(result) {
     const figure = result.label.toLowerCase();
     const limit = formatFigure(result, result.limit);
@@ -45581,11 +45581,13 @@ class SepuruxClient {
             this.project = context.transport({
                 credentials: projectHeaders,
                 errorMessage: sepuruxErrorMessage,
+                headerInputs: ['token', 'project_id'],
             });
         // CI endpoints take the CI token; the project headers ride along so a project key works too.
         this.ci = context.transport({
             credentials: { 'X-Sepurux-Token': token, ...projectHeaders },
             errorMessage: sepuruxErrorMessage,
+            headerInputs: projectHeaders ? ['token', 'project_id'] : ['token'],
         });
     }
     /** Uploads a trace (the file's bytes, as they are) and returns its new id. */
@@ -46261,6 +46263,8 @@ const sepurux = {
     displayName: 'Sepurux',
     defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
     defaultCheckName: 'Sepurux Reliability Gate',
+    credential: 'a project API key or CI token',
+    intervals: 'the Wilson interval of the pass rate where the count behind it is known',
     inputs: SepuruxInputs,
     figures: SEPURUX_FIGURES,
     ids: SEPURUX_IDS,
@@ -46669,6 +46673,9 @@ const trulayer = {
     displayName: 'TruLayer',
     defaultBaseUrl: 'https://api.trulayer.ai',
     defaultCheckName: 'TruLayer Eval Gate',
+    credential: 'an API key',
+    intervals: 'intervals of the per-item scores',
+    missingBaseline: '`delta_tolerance` with no baseline run found',
     inputs: TruLayerInputs,
     figures: TRULAYER_FIGURES,
     ids: TRULAYER_IDS,
@@ -46967,91 +46974,102 @@ const credential = (schema) => schema.refine((value) => value === undefined || /
 });
 /** Verdicts read along the base branch by default. */
 const DEFAULT_HISTORY = 10;
+/** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
+const eachBackend = (backends, words) => backends
+    .flatMap((backend) => {
+    const said = words(backend);
+    return said ? [`${backend.displayName}: ${said}`] : [];
+})
+    .join('; ');
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
-const commonSchema = (backends) => object({
-    backend: documented(oneOf(backends, backends[0]), {
-        description: `Which evaluation backend to talk to: ${backends.map((b) => `\`${b}\``).join(' or ')}.`,
-        default: backends[0],
-    }),
-    base_url: documented(httpsUrl, {
-        description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
-    }),
-    token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), {
-        description: 'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.',
-        required: true,
-        secret: true,
-    }),
-    mode: documented(oneOf(MODES, 'hard'), {
-        description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
-        default: 'hard',
-    }),
-    timeout: documented(optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000), {
-        description: 'Seconds the whole gate may take, retries included; past it the verdict is fail.',
-        default: '600',
-    }),
-    poll_interval: documented(optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000), {
-        description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
-        default: '5',
-    }),
-    confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
-        description: 'Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. TruLayer: intervals of the per-item scores; Sepurux: the Wilson interval of the pass rate where the count behind it is known; with `repeats`, intervals across the repeats. With `repeats: auto`, it sets the sequential test\'s error rates (default 0.95). Empty: point values.',
-    }),
-    on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), {
-        description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.',
-        default: 'fail',
-    }),
-    repeats: documented(repeatCount, {
-        description: 'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
-        default: '1',
-    }),
-    max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
-        description: 'With `repeats: auto`: most repeats to run.',
-        default: String(DEFAULT_MAX_REPEATS),
-    }),
-    min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
-        description: 'With `repeats: auto`: repeats started together before the first look.',
-        default: String(DEFAULT_MIN_REPEATS),
-    }),
-    margin: documented(optionalNumber({ min: 0, integer: false }), {
-        description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
-    }),
-    require_all_repeats: documented(flag(false), {
-        description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
-        default: 'false',
-    }),
-    on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
-        description: 'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
-        default: 'warn',
-    }),
-    history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
-        description: "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
-        default: String(DEFAULT_HISTORY),
-    }),
-    baseline_from: documented(oneOf(['base', 'median'], 'base'), {
-        description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
-        default: 'base',
-    }),
-    pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
-        description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
-    }),
-    shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
-        message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
-    }), {
-        description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
-    }),
-    aggregate: documented(optionalText(), {
-        description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.',
-    }),
-    expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
-        description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
-    }),
-    head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
-        message: 'must be a full 40-character commit SHA',
-    }), {
-        description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables.",
-    }),
-});
-/** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
+const commonSchema = (backends) => {
+    const ids = backends.map((backend) => backend.id);
+    const missing = eachBackend(backends, (backend) => backend.missingBaseline);
+    return object({
+        backend: documented(oneOf(ids, ids[0]), {
+            description: `Which evaluation backend to talk to: ${ids.map((b) => `\`${b}\``).join(' or ')}.`,
+            default: ids[0],
+        }),
+        base_url: documented(httpsUrl, {
+            description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
+        }),
+        token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), {
+            description: `Backend credential (${eachBackend(backends, (backend) => backend.credential)}). Masked in every log.`,
+            required: true,
+            secret: true,
+        }),
+        mode: documented(oneOf(MODES, 'hard'), {
+            description: 'Staged rollout: `observe` (report only, never blocks), `soft` (a failing verdict does not fail the step; the check asks a human to look), `hard` (a failing verdict fails the step and the check).',
+            default: 'hard',
+        }),
+        timeout: documented(optionalNumber({ min: 1, max: 6 * 3600 }).transform((seconds) => (seconds ?? 600) * 1000), {
+            description: 'Seconds the whole gate may take, retries included; past it the verdict is fail.',
+            default: '600',
+        }),
+        poll_interval: documented(optionalNumber({ min: 0.1, max: 600 }).transform((seconds) => (seconds ?? 5) * 1000), {
+            description: 'Longest wait, in seconds, between two polls; the first polls come sooner.',
+            default: '5',
+        }),
+        confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
+            description: `Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise (${eachBackend(backends, (backend) => backend.intervals)}; with \`repeats\`, intervals across the repeats). With \`repeats: auto\`, it sets the sequential test's error rates (default 0.95). Empty: point values.`,
+        }),
+        on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), {
+            description: 'With `confidence`: what a threshold whose interval straddles its bound decides, `warn` or `fail`.',
+            default: 'fail',
+        }),
+        repeats: documented(repeatCount, {
+            description: 'Run the same evaluation this many times (1 to 20), each its own backend run, started together and pooled; or `auto`: a sequential test adds repeats until every threshold is decided, up to `max_repeats`.',
+            default: '1',
+        }),
+        max_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+            description: 'With `repeats: auto`: most repeats to run.',
+            default: String(DEFAULT_MAX_REPEATS),
+        }),
+        min_repeats: documented(optionalNumber({ min: 1, max: 20, integer: true }), {
+            description: 'With `repeats: auto`: repeats started together before the first look.',
+            default: String(DEFAULT_MIN_REPEATS),
+        }),
+        margin: documented(optionalNumber({ min: 0, integer: false }), {
+            description: 'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): a least rate of 0.8 takes a margin below 0.2.',
+        }),
+        require_all_repeats: documented(flag(false), {
+            description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
+            default: 'false',
+        }),
+        on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
+            description: `What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict${missing ? `; ${missing}` : ''}): \`pass\`, \`warn\` or \`fail\`. The reason always says that nothing was compared.`,
+            default: 'warn',
+        }),
+        history: documented(optionalNumber({ min: 0, max: 30, integer: true }).transform((count) => count ?? DEFAULT_HISTORY), {
+            description: "How many verdicts along the base branch to read beside the base commit's (GitHub: this gate's checks on the base branch's last commits; the command line: `--history-dir`): each failing tool is marked new or known, and the trend is drawn. `0` turns it off.",
+            default: String(DEFAULT_HISTORY),
+        }),
+        baseline_from: documented(oneOf(['base', 'median'], 'base'), {
+            description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
+            default: 'base',
+        }),
+        pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
+            description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
+        }),
+        shard: documented(optionalText().refine((name) => name === undefined || /^[\w.@ +-]{1,100}$/.test(name), {
+            message: 'must be 1 to 100 letters, digits, spaces or . _ - + @ (it names a matrix leg, e.g. ${{ matrix.agent }})',
+        }), {
+            description: 'Name of this matrix leg: the gate runs and writes its report file as usual, posts no check and no comment, and an `aggregate` step reports for all the legs. Each leg starts its own evaluation.',
+        }),
+        aggregate: documented(optionalText(), {
+            description: 'Glob of shard report files (e.g. `reports/**/*.json`, downloaded with actions/download-artifact, or from CI artifacts): no backend call; one verdict, check and comment for all the shards, the worst deciding. Needs `expected_shards`.',
+        }),
+        expected_shards: documented(optionalNumber({ min: 1, max: 1000, integer: true }), {
+            description: 'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
+        }),
+        head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
+            message: 'must be a full 40-character commit SHA',
+        }), {
+            description: "Commit being gated (its check goes there). Default: from the event (the pull request's head) or the CI variables.",
+        }),
+    });
+};
+/** Parses the inputs every backend shares; `backends` are the registered ones, the default first. */
 function parseCommonInputs(raw, backends) {
     const { timeout, poll_interval, ...rest } = parseInputs(commonSchema(backends), raw, REPEAT_RULES);
     return { ...rest, timeoutMs: timeout, pollIntervalMs: poll_interval };
@@ -47104,7 +47122,7 @@ const REPEAT_RULES = [
  */
 /** The inputs every backend shares, then each backend's own. */
 const GATE_INPUTS = uniqueByName([
-    ...declaredInputs(commonSchema(BACKEND_IDS)),
+    ...declaredInputs(commonSchema(BACKENDS)),
     ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
 ]);
 /** Every figure a registered backend may return. */
@@ -47329,10 +47347,10 @@ const BaselineRecord = object({
     figures: record(schemas_string(), schemas_number().finite()),
     ids: record(schemas_string(), schemas_string()),
     failingTools: array(schemas_string()).max(100),
-    /** TruLayer: the items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
+    /** The items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
     regressedItems: array(schemas_string()).max(100).optional(),
     at: schemas_string(),
-    /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
+    /** What was evaluated (the backend's `comparable` names): a base verdict of something else is not comparable. Absent in older records. */
     evaluated: record(schemas_string(), schemas_string().max(200)).optional(),
     /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
     thresholds: record(schemas_string(), schemas_number().finite()).optional(),
@@ -47366,7 +47384,7 @@ const BaselineRecord = object({
 
 
 
-/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+/** The figure of a drop threshold is its figure's name and this: `<figure>_drop`. */
 const DROP_SUFFIX = '_drop';
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 
@@ -47541,7 +47559,7 @@ function dropsOf(backend, raw) {
  * drop thresholds decide what `onMissing` says.
  */
 function applyBaseline(verdict, found, foundMissing, policy) {
-    // A base verdict of another campaign, dataset or eval version measured something else: it is no baseline, and said so.
+    // A base verdict of something else (not `comparable`) measured something else: it is no baseline, and said so.
     const differs = found ? notComparable(verdict, found) : undefined;
     const record = differs ? undefined : found;
     const missing = differs ?? foundMissing;
@@ -47669,7 +47687,7 @@ async function baselineFromReport(path, verdict, checkName) {
     const report = await readReport(path);
     if (typeof report === 'string')
         return { missing: `the baseline ${report}` };
-    // Another backend is said here; another campaign, dataset or eval version when it is compared.
+    // Another backend is said here; something else of the same backend when it is compared.
     if (report.backend !== verdict.backend)
         return {
             missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
@@ -48153,7 +48171,7 @@ async function aggregateReports(plan, log) {
 }
 /**
  * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
- * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * give (its backend's `comparable` names), the one value where all agree, else every shard's (`refunds=…, support=…`),
  * so that the same matrix evaluating the same things compares, and another does not.
  */
 function evaluatedOfShards(shards) {
@@ -48251,7 +48269,7 @@ const READ = [
  * call, no token. Every problem is said at once, in one {@link InputError}.
  */
 function planAggregate(raw, where) {
-    const common = commonSchema(BACKEND_IDS)
+    const common = commonSchema(BACKENDS)
         .pick(Object.fromEntries(READ.map((name) => [name, true])))
         .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
     if (!common.success)
@@ -48263,7 +48281,7 @@ function planAggregate(raw, where) {
     if (inputs.shard)
         problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
     // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-    for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+    for (const input of declaredInputs(commonSchema(BACKENDS))) {
         const given = raw[input.name]?.trim();
         if (READ.includes(input.name) ||
             !given ||
@@ -48559,7 +48577,7 @@ class JsonTransport {
                     throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
                 }
                 if (isLocalError(error))
-                    throw localFailure(call, error);
+                    throw localFailure(call, error, this.options.headerInputs);
                 const retryable = spec.idempotent || neverReachedServer(error);
                 if (!retryable || attempt >= this.maxAttempts)
                     throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
@@ -48699,8 +48717,9 @@ function describeConnectionError(error) {
     const code = connectionErrorCode(error);
     return code ? `${code} (${messageOf(error)})` : messageOf(error);
 }
-function localFailure(call, error) {
-    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`);
+function localFailure(call, error, headerInputs = ['token']) {
+    const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
+    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`);
 }
 function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
@@ -49299,7 +49318,7 @@ async function planGate(raw, change) {
             return undefined;
         }
     };
-    const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
     const backend = inputs
         ? backendById(inputs.backend)
         : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
@@ -49322,7 +49341,7 @@ async function planGate(raw, change) {
         throw invalid ?? new Error('unreachable: a plan without problems is complete');
     return {
         drops: drops ?? [],
-        // The inputs that say what is evaluated, as given (a TruLayer dataset and eval version).
+        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
         evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
             const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
             return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
@@ -49404,9 +49423,9 @@ async function gate_runGate(plan, runtime) {
     return withEvaluated(plan, verdict);
 }
 /**
- * The base commit's run, for a backend that compares against it (TruLayer's `baseline_run_id:
- * auto`): that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, dataset, eval version as far as the inputs say); otherwise none.
+ * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the newest of its records (`record`, then the `older` ones) that is of what
+ * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
  */
 function comparableRunId(plan, found) {
     const evaluated = evaluatedOf(plan, {});
@@ -49602,11 +49621,19 @@ function planPooling(raw, context) {
 ;// CONCATENATED MODULE: ./src/core/baseline/history.ts
 
 
+
+/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
+function comparableLabels() {
+    const labels = COMPARABLE_SPECS.map((spec) => spec.label);
+    return labels.length < 2
+        ? (labels[0] ?? 'evaluation')
+        : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+}
 /**
  * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
  * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
  * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
- * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * figure. Records of something else (not `comparable`, as its backend declares) are left out,
  * and said once.
  */
 function applyHistory(verdict, entries, asked, sourceNotes = []) {
@@ -49620,7 +49647,7 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
     if (unread > 0)
         notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
     if (foreign > 0)
-        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`);
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
     const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
     const trend = figure
         ? comparable
@@ -49715,11 +49742,17 @@ function medianRecord(verdict, entries) {
     };
 }
 /**
- * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
- * newest is what a base commit's check is on GitHub), or why there is none.
+ * The base verdict a folder of reports gives (newest first): the newest that compares with
+ * `verdict` (a report of something else in the same folder is walked past), or,
+ * when none does or no verdict is given, the newest, which then says why it does not compare.
  */
-function newestAsBase(history) {
-    const newest = history?.[0];
+function newestAsBase(history, verdict) {
+    const comparable = verdict
+        ? history
+            ?.map((entry) => newestComparable(verdict, entry))
+            .find((entry) => entry.record && !notComparable(verdict, entry.record))
+        : undefined;
+    const newest = comparable ?? history?.[0];
     if (!newest)
         return undefined;
     return newest.record
@@ -49990,7 +50023,7 @@ function mermaidChart(trend) {
         '```',
     ];
 }
-/** The threshold as words, e.g. `≥ 0.85 (min_pass_rate)`. */
+/** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend) {
     const t = trend.threshold;
     return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
@@ -50102,7 +50135,7 @@ function evaluate(plan, door, reporters) {
         log: door.log,
         cancelled: door.cancelled,
         agents: door.agents,
-        // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+        // A backend that compares against the base commit's run gets it from the record the look-up found.
         baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
     });
 }
@@ -51551,7 +51584,7 @@ function xml(value) {
         .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
         .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`));
 }
-/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
+/** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
 function thresholdCase(t, prefix = '') {
     return {
         name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
@@ -51656,6 +51689,7 @@ var external_node_util_ = __nccwpck_require__(57975);
 
 
 
+
 /** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
 const apiUrl = optionalText().transform((text, ctx) => {
     if (text === undefined)
@@ -51678,6 +51712,46 @@ const apiUrl = optionalText().transform((text, ctx) => {
     }
     return text.replace(/\/+$/, '');
 });
+/** Each backend's own check name, as the default of `check_name` says it. */
+const defaultCheckNames = BACKENDS.map((backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``);
+/**
+ * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
+ * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
+ * action.yml) and its own words (the command line reports on GitHub only with a token).
+ */
+function reviewInputs(door) {
+    const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
+    // The command line reports on GitHub only when given a token, and says so first.
+    const said = (text) => door === 'action'
+        ? `${text[0]?.toUpperCase()}${text.slice(1)}`
+        : `With a GitHub token: ${text}`;
+    return {
+        check_name: documented(optionalText(), {
+            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
+            ...only,
+        }),
+        comment: documented(flag(true), {
+            description: said('keep one sticky summary comment on the pull request.'),
+            default: 'true',
+            ...only,
+        }),
+        baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+            description: said("compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`."),
+            default: 'auto',
+            ...only,
+        }),
+    };
+}
+/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
+const GitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+        default: '${{ github.token }}',
+        secret: true,
+        actionOnly: true,
+    }),
+    ...reviewInputs('action'),
+});
 /**
  * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
  * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
@@ -51698,20 +51772,7 @@ const CliGitHubInputs = object({
         description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
         cliOnly: true,
     }),
-    check_name: documented(optionalText(), {
-        description: 'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
-        cliOnly: true,
-    }),
-    comment: documented(flag(true), {
-        description: 'With a GitHub token: keep one sticky comment on the pull request.',
-        default: 'true',
-        cliOnly: true,
-    }),
-    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-        description: "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
-        default: 'auto',
-        cliOnly: true,
-    }),
+    ...reviewInputs('cli'),
 });
 /** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
 const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
@@ -51956,8 +52017,8 @@ function cliDoor(run, cancelled) {
                 ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
                 : Promise.resolve(undefined);
             return {
-                // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
-                base: Promise.all([fromFile, review.baseline, fromDir]).then(([file, onForge, dir]) => file ?? onForge ?? (dir ? newestAsBase(dir.entries) : undefined)),
+                // With a folder of earlier reports and no --baseline-report, the newest comparable one is the base.
+                base: Promise.all([fromFile, review.baseline, fromDir]).then(([file, onForge, dir]) => file ?? onForge ?? (dir ? newestAsBase(dir.entries, verdict) : undefined)),
                 history,
                 missing: 'no --baseline-report was given, and no base commit was read from GitHub',
                 always: false,

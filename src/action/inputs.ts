@@ -1,7 +1,6 @@
 import * as core from '@actions/core';
 import { type DeclaredInput, declaredInputs } from '../core/inputs/declare.js';
-import { GitHubInputs } from '../core/inputs/github.js';
-import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
+import { CLI_GITHUB_INPUTS, GitHubInputs } from '../report/github/inputs.js';
 import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { undeclaredNames } from '../core/inputs/undeclared.js';

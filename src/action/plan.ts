@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { BACKEND_IDS, backendById } from '../core/backends/registry.js';
+import { BACKEND_IDS, BACKENDS, backendById } from '../core/backends/registry.js';
 import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
-import { GitHubInputs } from '../core/inputs/github.js';
+import { GitHubInputs } from '../report/github/inputs.js';
 import { planRun, type RunPlan } from '../core/run/plan.js';
 import type { GitHubPlace } from '../report/github/report.js';
 import { actionPlace } from '../report/github/reporters.js';
@@ -82,7 +82,7 @@ export function inputErrorPlace(raw: RawInputs, env: NodeJS.ProcessEnv): GitHubP
     const parsed = schema.safeParse(raw[name] ?? '');
     return parsed.success ? parsed.data : undefined;
   };
-  const common = commonSchema(BACKEND_IDS).shape;
+  const common = commonSchema(BACKENDS).shape;
   const reporting = GitHubInputs.shape;
   const backend = backendById(valid(common.backend, 'backend') ?? BACKEND_IDS[0]);
   return {

@@ -86,10 +86,10 @@ export function cliDoor(
         ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
         : Promise.resolve(undefined);
       return {
-        // With a folder of earlier reports and no --baseline-report, the newest of them is the base.
+        // With a folder of earlier reports and no --baseline-report, the newest comparable one is the base.
         base: Promise.all([fromFile, review.baseline, fromDir]).then(
           ([file, onForge, dir]) =>
-            file ?? onForge ?? (dir ? newestAsBase(dir.entries) : undefined),
+            file ?? onForge ?? (dir ? newestAsBase(dir.entries, verdict) : undefined),
         ),
         history,
         missing: 'no --baseline-report was given, and no base commit was read from GitHub',

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ACTION_INPUTS, readRawInputs, runnerDefault } from '../../src/action/inputs.js';
 import { planAction } from '../../src/action/plan.js';
-import { BACKEND_IDS } from '../../src/core/backends/registry.js';
+import { BACKENDS } from '../../src/core/backends/registry.js';
 import {
   commonSchema,
   DEFAULT_MAX_REPEATS,
   DEFAULT_MIN_REPEATS,
 } from '../../src/core/inputs/common.js';
-import { GitHubInputs } from '../../src/core/inputs/github.js';
+import { GitHubInputs } from '../../src/report/github/inputs.js';
 import { inputEnvironment, inputVariable } from '../support/runner.js';
 
 const FIELDS: Record<string, z.ZodType> = {
-  ...commonSchema(BACKEND_IDS).shape,
+  ...commonSchema(BACKENDS).shape,
   ...GitHubInputs.shape,
 };
 /** Inputs whose schema keeps "not given" apart (a rule reads it), and the default the gate then applies. */

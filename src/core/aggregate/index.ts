@@ -127,7 +127,7 @@ export async function aggregateReports(
 
 /**
  * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
- * give (a campaign), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * give (its backend's `comparable` names), the one value where all agree, else every shard's (`refunds=…, support=…`),
  * so that the same matrix evaluating the same things compares, and another does not.
  */
 function evaluatedOfShards(shards: readonly ShardVerdict[]): Record<string, string> | undefined {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
+import { BACKENDS, backendById, rejectForeignInputs } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 import { InputError } from '../support/errors.js';
 import { commonSchema, type Mode } from '../inputs/common.js';
@@ -49,7 +49,7 @@ export function planAggregate(
   raw: RawInputs,
   where: { checkName?: string; headSha?: string; pullRequestNumber?: number; cwd: string },
 ): PlannedAggregate {
-  const common = commonSchema(BACKEND_IDS)
+  const common = commonSchema(BACKENDS)
     .pick(
       Object.fromEntries(READ.map((name) => [name, true])) as Record<(typeof READ)[number], true>,
     )
@@ -69,7 +69,7 @@ export function planAggregate(
       'Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`',
     );
   // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-  for (const input of declaredInputs(commonSchema(BACKEND_IDS))) {
+  for (const input of declaredInputs(commonSchema(BACKENDS))) {
     const given = raw[input.name]?.trim();
     if (
       (READ as readonly string[]).includes(input.name) ||

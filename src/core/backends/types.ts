@@ -3,6 +3,7 @@ import type { GateLog } from '../support/log.js';
 import type { Deadline } from '../support/deadline.js';
 import type { FigureSpec } from '../verdict/figures.js';
 import type { RawInputs } from '../inputs/fields.js';
+import type { BackendWords } from '../inputs/common.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict/verdict.js';
 import type { Why } from '../verdict/why.js';
@@ -28,7 +29,9 @@ export interface BackendContext {
   log: GateLog;
   change: ChangeContext;
   /** A transport to the backend's base URL with the gate's deadline and timeouts. */
-  transport(options: Pick<TransportOptions, 'credentials' | 'errorMessage'>): JsonTransport;
+  transport(
+    options: Pick<TransportOptions, 'credentials' | 'errorMessage' | 'headerInputs'>,
+  ): JsonTransport;
   /** Records ids as they are learned, so that even a gate that errors reports them. */
   learned(ids: GateIds): void;
   /** The base branch's run id, where the front door can read it back (`baseline_run_id: auto`). */
@@ -85,21 +88,19 @@ export interface ComparableSpec {
   from: { id: string } | { input: string };
 }
 
-/**
- * One evaluation backend and its vocabulary: the inputs it reads, the figures it returns and
- * the ids it learns. Outputs, reports, action.yml and the command line's flags are all derived
- * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
- * this, and a line in `registry.ts`.
- */
 /** A drop threshold a backend declares: its input, and the figure whose fall it bounds. */
 export interface DropSpec {
   input: string;
   figure: string;
 }
 
-export interface Backend {
-  readonly id: string;
-  readonly displayName: string;
+/**
+ * One evaluation backend and its vocabulary: the inputs it reads, the figures it returns and
+ * the ids it learns. Outputs, reports, action.yml and the command line's flags are all derived
+ * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
+ * this, and a line in `registry.ts`.
+ */
+export interface Backend extends BackendWords {
   readonly defaultBaseUrl: string;
   readonly defaultCheckName: string;
   /** Inputs only this backend reads, each documented; giving one with another backend is an input error. */

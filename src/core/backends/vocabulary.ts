@@ -1,4 +1,4 @@
-import { BACKENDS, BACKEND_IDS } from './registry.js';
+import { BACKENDS } from './registry.js';
 import type { ComparableSpec, IdSpec } from './types.js';
 import type { FigureSpec } from '../verdict/figures.js';
 import { commonSchema } from '../inputs/common.js';
@@ -12,7 +12,7 @@ import { type DeclaredInput, declaredInputs } from '../inputs/declare.js';
 
 /** The inputs every backend shares, then each backend's own. */
 export const GATE_INPUTS: readonly DeclaredInput[] = uniqueByName([
-  ...declaredInputs(commonSchema(BACKEND_IDS)),
+  ...declaredInputs(commonSchema(BACKENDS)),
   ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
 ]);
 

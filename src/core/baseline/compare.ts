@@ -18,7 +18,7 @@ import type { Backend } from '../backends/types.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { z } from 'zod';
 
-/** The figure of a drop threshold is its figure's name and this: `pass_rate_drop`. */
+/** The figure of a drop threshold is its figure's name and this: `<figure>_drop`. */
 const DROP_SUFFIX = '_drop';
 
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
@@ -240,7 +240,7 @@ export function applyBaseline(
   foundMissing: string | undefined,
   policy: BaselinePolicy,
 ): Verdict {
-  // A base verdict of another campaign, dataset or eval version measured something else: it is no baseline, and said so.
+  // A base verdict of something else (not `comparable`) measured something else: it is no baseline, and said so.
   const differs = found ? notComparable(verdict, found) : undefined;
   const record = differs ? undefined : found;
   const missing = differs ?? foundMissing;
@@ -387,7 +387,7 @@ export async function baselineFromReport(
 ): Promise<{ record?: BaselineRecord; missing?: string }> {
   const report = await readReport(path);
   if (typeof report === 'string') return { missing: `the baseline ${report}` };
-  // Another backend is said here; another campaign, dataset or eval version when it is compared.
+  // Another backend is said here; something else of the same backend when it is compared.
   if (report.backend !== verdict.backend)
     return {
       missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,

@@ -28,9 +28,9 @@ export interface HistorySummary {
   comparable: number;
   /** The backend's headline figure along the base branch, oldest first. */
   trend?: { figure: string; values: { sha: string; value: number; at: string }[] };
-  /** Each failing tool (Sepurux) of this verdict, new ones first: in how many comparable verdicts it failed, and when it last passed. */
+  /** Each failing tool of this verdict, new ones first: in how many comparable verdicts it failed, and when it last passed. */
   tools: AlongTheBranch<'tool'>[];
-  /** Each regressed item (TruLayer) of this verdict, new ones first, against the comparable verdicts whose diff was read. */
+  /** Each regressed item of this verdict, new ones first, against the comparable verdicts whose diff was read. */
   items: AlongTheBranch<'item'>[];
   /** What was left out, said once. */
   notes: string[];

@@ -1,16 +1,25 @@
 import type { BaselineRecord } from './record.js';
 import { applyBaseline, type BaselinePolicy, notComparable } from './compare.js';
 import { BACKENDS } from '../backends/registry.js';
+import { COMPARABLE_SPECS } from '../backends/vocabulary.js';
 import type { HistoryEntry, HistorySummary } from './history-types.js';
 import type { Verdict } from '../verdict/verdict.js';
 
 export type { HistoryEntry, HistorySummary };
 
+/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
+function comparableLabels(): string {
+  const labels = COMPARABLE_SPECS.map((spec) => spec.label);
+  return labels.length < 2
+    ? (labels[0] ?? 'evaluation')
+    : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+}
+
 /**
  * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
  * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
  * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
- * figure. Records of something else (another campaign, dataset or eval version) are left out,
+ * figure. Records of something else (not `comparable`, as its backend declares) are left out,
  * and said once.
  */
 export function applyHistory(
@@ -30,7 +39,7 @@ export function applyHistory(
     notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
   if (foreign > 0)
     notes.push(
-      `${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another campaign, dataset or eval version) and not compared`,
+      `${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`,
     );
   const figure = BACKENDS.find(
     (backend) => backend.displayName === verdict.backend,
@@ -154,13 +163,20 @@ export function medianRecord(
 export type BaseBranchPolicy = BaselinePolicy & { from: 'base' | 'median'; history: number };
 
 /**
- * The newest entry of a history as the base (a folder of reports, GitLab's pipelines: the
- * newest is what a base commit's check is on GitHub), or why there is none.
+ * The base verdict a folder of reports gives (newest first): the newest that compares with
+ * `verdict` (a report of something else in the same folder is walked past), or,
+ * when none does or no verdict is given, the newest, which then says why it does not compare.
  */
 export function newestAsBase(
   history: readonly HistoryEntry[] | undefined,
+  verdict?: Pick<Verdict, 'backend' | 'evaluated'>,
 ): { record: BaselineRecord } | { missing: string } | undefined {
-  const newest = history?.[0];
+  const comparable = verdict
+    ? history
+        ?.map((entry) => newestComparable(verdict, entry))
+        .find((entry) => entry.record && !notComparable(verdict, entry.record))
+    : undefined;
+  const newest = comparable ?? history?.[0];
   if (!newest) return undefined;
   return newest.record
     ? { record: newest.record }

@@ -14,10 +14,10 @@ export const BaselineRecord = z.object({
   figures: z.record(z.string(), z.number().finite()),
   ids: z.record(z.string(), z.string()),
   failingTools: z.array(z.string()).max(100),
-  /** TruLayer: the items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
+  /** The items that regressed most against that verdict's own base run, when its diff was read. Absent in older records. */
   regressedItems: z.array(z.string()).max(100).optional(),
   at: z.string(),
-  /** What was evaluated (campaign; dataset and eval version): a base verdict of something else is not comparable. Absent in older records. */
+  /** What was evaluated (the backend's `comparable` names): a base verdict of something else is not comparable. Absent in older records. */
   evaluated: z.record(z.string(), z.string().max(200)).optional(),
   /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
   thresholds: z.record(z.string(), z.number().finite()).optional(),
@@ -62,6 +62,6 @@ export interface BaselineComparison {
   walkedBack?: number;
   /** Set when the baseline is the median of this many comparable verdicts along the base branch (`baseline_from: median`), not one base commit's. */
   medianOf?: number;
-  /** Set when the base verdict was found but is of something else (another campaign, dataset or eval version): it is not compared. */
+  /** Set when the base verdict was found but is of something else (not `comparable`): it is not compared. */
   notComparable?: boolean;
 }

@@ -57,7 +57,7 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
       return undefined;
     }
   };
-  const inputs = await attempt(() => parseCommonInputs(raw, BACKEND_IDS));
+  const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
   const backend = inputs
     ? backendById(inputs.backend)
     : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
@@ -77,7 +77,7 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     throw invalid ?? new Error('unreachable: a plan without problems is complete');
   return {
     drops: drops ?? [],
-    // The inputs that say what is evaluated, as given (a TruLayer dataset and eval version).
+    // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
     evaluatedInputs: Object.fromEntries(
       backend.comparable.flatMap((spec) => {
         const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
@@ -160,7 +160,7 @@ export interface GateRuntime {
   cancelled?: Promise<string>;
   /** The agents that carry backend requests (a proxy's, where one is set). */
   agents?: AgentSource;
-  /** The base branch's run id, for `baseline_run_id: auto`. */
+  /** The base branch's run id, for a backend that compares against it (`BackendContext.baselineRunId`). */
   baselineRunId?: () => Promise<string | undefined>;
 }
 
@@ -174,9 +174,9 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
 }
 
 /**
- * The base commit's run, for a backend that compares against it (TruLayer's `baseline_run_id:
- * auto`): that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, dataset, eval version as far as the inputs say); otherwise none.
+ * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the newest of its records (`record`, then the `older` ones) that is of what
+ * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
  */
 export function comparableRunId(
   plan: GatePlan,

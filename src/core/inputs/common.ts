@@ -82,12 +82,41 @@ export const credential = <T extends z.ZodType<string | undefined>>(schema: T) =
 /** Verdicts read along the base branch by default. */
 export const DEFAULT_HISTORY = 10;
 
+/**
+ * What a backend tells the shared inputs' descriptions about itself, so that they name no
+ * backend of their own: each registered backend's words are listed where they differ.
+ */
+export interface BackendWords {
+  readonly id: string;
+  readonly displayName: string;
+  /** What its `token` holds, e.g. `a project API key or CI token`. */
+  readonly credential: string;
+  /** Where its confidence intervals come from, for `confidence`. */
+  readonly intervals?: string;
+  /** A comparison of its own that can find nothing to compare with, for `on_missing_baseline`. */
+  readonly missingBaseline?: string;
+}
+
+/** The registered backends, the default first. */
+export type BackendList = readonly [BackendWords, ...BackendWords[]];
+
+/** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
+const eachBackend = (backends: BackendList, words: (backend: BackendWords) => string | undefined) =>
+  backends
+    .flatMap((backend) => {
+      const said = words(backend);
+      return said ? [`${backend.displayName}: ${said}`] : [];
+    })
+    .join('; ');
+
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
-export const commonSchema = (backends: readonly [string, ...string[]]) =>
-  z.object({
-    backend: documented(oneOf(backends, backends[0]), {
-      description: `Which evaluation backend to talk to: ${backends.map((b) => `\`${b}\``).join(' or ')}.`,
-      default: backends[0],
+export const commonSchema = (backends: BackendList) => {
+  const ids = backends.map((backend) => backend.id) as [string, ...string[]];
+  const missing = eachBackend(backends, (backend) => backend.missingBaseline);
+  return z.object({
+    backend: documented(oneOf(ids, ids[0]), {
+      description: `Which evaluation backend to talk to: ${ids.map((b) => `\`${b}\``).join(' or ')}.`,
+      default: ids[0],
     }),
     base_url: documented(httpsUrl, {
       description:
@@ -100,8 +129,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
         ),
       ),
       {
-        description:
-          'Backend credential: a Sepurux project API key or CI token, or a TruLayer API key. Masked in every log.',
+        description: `Backend credential (${eachBackend(backends, (backend) => backend.credential)}). Masked in every log.`,
         required: true,
         secret: true,
       },
@@ -127,8 +155,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       },
     ),
     confidence: documented(optionalNumber({ min: 0.5, max: 0.999 }), {
-      description:
-        'Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise. TruLayer: intervals of the per-item scores; Sepurux: the Wilson interval of the pass rate where the count behind it is known; with `repeats`, intervals across the repeats. With `repeats: auto`, it sets the sequential test\'s error rates (default 0.95). Empty: point values.',
+      description: `Judge thresholds on confidence intervals at this level ("0.95") instead of point values: a threshold holds when the whole interval is within it, breaks when the whole is outside, and is inconclusive otherwise (${eachBackend(backends, (backend) => backend.intervals)}; with \`repeats\`, intervals across the repeats). With \`repeats: auto\`, it sets the sequential test's error rates (default 0.95). Empty: point values.`,
     }),
     on_inconclusive: documented(oneOf(['warn', 'fail'], 'fail'), {
       description:
@@ -150,7 +177,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
     }),
     margin: documented(optionalNumber({ min: 0, integer: false }), {
       description:
-        'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): `min_pass_rate: 0.8` takes a margin below 0.2.',
+        'With `repeats: auto`: the sequential test tells "at least threshold + margin" from "at most threshold − margin"; within the margin either answer is acceptable. Default 0.05 for a rate; required, in the figure\'s unit, for any other figure. Both must stay strictly inside the figure\'s range (a rate\'s 0 to 1, a score\'s 0 to 100): a least rate of 0.8 takes a margin below 0.2.',
     }),
     require_all_repeats: documented(flag(false), {
       description:
@@ -158,8 +185,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       default: 'false',
     }),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
-      description:
-        'What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict, TruLayer `delta_tolerance` with no baseline run found): `pass`, `warn` or `fail`. The reason always says that nothing was compared.',
+      description: `What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict${missing ? `; ${missing}` : ''}): \`pass\`, \`warn\` or \`fail\`. The reason always says that nothing was compared.`,
       default: 'warn',
     }),
     history: documented(
@@ -209,6 +235,7 @@ export const commonSchema = (backends: readonly [string, ...string[]]) =>
       },
     ),
   });
+};
 
 /** The shared inputs, validated, with their defaults applied (times in milliseconds). */
 export type CommonInputs = Omit<
@@ -219,11 +246,8 @@ export type CommonInputs = Omit<
   pollIntervalMs: number;
 };
 
-/** Parses the inputs every backend shares; `backends` lists the registered ids, the default first. */
-export function parseCommonInputs(
-  raw: RawInputs,
-  backends: readonly [string, ...string[]],
-): CommonInputs {
+/** Parses the inputs every backend shares; `backends` are the registered ones, the default first. */
+export function parseCommonInputs(raw: RawInputs, backends: BackendList): CommonInputs {
   const { timeout, poll_interval, ...rest } = parseInputs(
     commonSchema(backends),
     raw,

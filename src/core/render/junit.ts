@@ -20,7 +20,7 @@ interface TestCase {
   failure?: string;
 }
 
-/** A threshold as a test case: `min_pass_rate: pass rate ≥ 0.85`, failing with why. */
+/** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
 function thresholdCase(t: ThresholdResult, prefix = ''): TestCase {
   return {
     name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,

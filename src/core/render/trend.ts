@@ -29,7 +29,7 @@ export interface Trend {
   base: { sha: string; value: number }[];
   /** This change's value, when the backend returned the figure. */
   here?: number;
-  /** The absolute threshold on the figure (`min_pass_rate`), when one was set. */
+  /** The absolute threshold on the figure (a least or most value), when one was set. */
   threshold?: ThresholdResult;
 }
 
@@ -139,7 +139,7 @@ export function mermaidChart(trend: Trend): string[] | undefined {
   ];
 }
 
-/** The threshold as words, e.g. `≥ 0.85 (min_pass_rate)`. */
+/** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend: Trend): string | undefined {
   const t = trend.threshold;
   return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;

@@ -44,7 +44,7 @@ function evaluate<R extends Reporters>(
     log: door.log,
     cancelled: door.cancelled,
     agents: door.agents,
-    // `baseline_run_id: auto`: the base commit's run, from the record the look-up found.
+    // A backend that compares against the base commit's run gets it from the record the look-up found.
     baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
   });
 }

@@ -22,7 +22,7 @@ export interface CallSpec<T> {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   /** Appended to the base URL; query strings already encoded. */
   path: string;
-  /** How the call is named in messages, e.g. `GET /v1/campaigns`; defaults to method and path. */
+  /** How the call is named in messages, e.g. `GET /v1/runs/{id}`; defaults to method and path. */
   name?: string;
   /** Extra headers that carry no secret. */
   headers?: Record<string, string>;
@@ -47,6 +47,8 @@ export interface TransportOptions {
   credentials: Record<string, string>;
   /** Picks the backend's own message out of an error body. */
   errorMessage: (body: unknown) => string | undefined;
+  /** The inputs whose values go into `credentials`, named when a header cannot be sent. Default: `token`. */
+  headerInputs?: readonly string[];
   deadline: Deadline;
   /** Longest a single request may take. */
   requestTimeoutMs?: number;
@@ -120,7 +122,7 @@ export class JsonTransport {
             `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`,
           );
         }
-        if (isLocalError(error)) throw localFailure(call, error);
+        if (isLocalError(error)) throw localFailure(call, error, this.options.headerInputs);
         const retryable = spec.idempotent || neverReachedServer(error);
         if (!retryable || attempt >= this.maxAttempts)
           throw connectionFailure(
@@ -334,10 +336,15 @@ function describeConnectionError(error: unknown): string {
   return code ? `${code} (${messageOf(error)})` : messageOf(error);
 }
 
-function localFailure(call: string, error: unknown): BackendCallError {
+function localFailure(
+  call: string,
+  error: unknown,
+  headerInputs: readonly string[] = ['token'],
+): BackendCallError {
+  const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
   return new BackendCallError(
     call,
-    `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (\`token\`, \`project_id\`).`,
+    `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`,
   );
 }
 

@@ -1,4 +1,4 @@
-/** The figures a backend returned, by the names it declares (`pass_rate`, `mean_score`); absent when it did not. */
+/** The figures a backend returned, by the names it declares; absent when it did not. */
 export type Figures = Record<string, number>;
 
 /** The values a figure can take; anything else is a backend answer the gate cannot trust. */
@@ -12,7 +12,7 @@ export interface FigureDomain {
 
 /** A figure a backend returns: how it is named, shown and bounded. Its name is also an output. */
 export interface FigureSpec {
-  /** The output name and the key in a verdict's figures, e.g. `pass_rate`. */
+  /** The output name and the key in a verdict's figures, as its backend declares it. */
   name: string;
   label: string;
   unit?: string;

@@ -20,7 +20,7 @@ export type { Figures } from './figures.js';
 
 /** A threshold input a backend declares: which figure it bounds, and how. */
 export interface ThresholdSpec {
-  /** The input that sets it, e.g. `min_pass_rate`. */
+  /** The input that sets it, as its backend declares it. */
   input: string;
   /** The figure's name, as its backend declares it. */
   figure: string;
@@ -99,7 +99,7 @@ export interface Evaluation {
 export interface Verdict {
   /** The base branch's history beside this verdict (`history`): new and known failures, the trend. */
   history?: HistorySummary;
-  /** What was evaluated (the backend's `comparable` declarations: campaign, dataset, eval version): a base verdict of something else is not comparable. */
+  /** What was evaluated (the backend's `comparable` declarations): a base verdict of something else is not comparable. */
   evaluated?: Record<string, string>;
   decision: Decision;
   /** One sentence a reviewer understands. */
@@ -181,7 +181,7 @@ export function checkThreshold(
   return { ...threshold, ...shown, actual, holds };
 }
 
-/** `pass rate 0.72 < 0.85 (min_pass_rate)`, or `no reliability score returned (min_reliability_score 80)`. */
+/** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
 export function describeThreshold(result: ThresholdResult): string {
   const figure = result.label.toLowerCase();
   const limit = formatFigure(result, result.limit);

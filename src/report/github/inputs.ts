@@ -3,6 +3,7 @@ import { credential } from '../../core/inputs/common.js';
 import { declaredInputs, documented } from '../../core/inputs/declare.js';
 import { flag, oneOf, optionalText } from '../../core/inputs/fields.js';
 import { insecureUrlReason } from '../../core/transport/url.js';
+import { BACKENDS } from '../../core/backends/registry.js';
 
 /** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
 const apiUrl = optionalText().transform((text, ctx) => {
@@ -25,6 +26,59 @@ const apiUrl = optionalText().transform((text, ctx) => {
   }
   return text.replace(/\/+$/, '');
 });
+
+/** The door a reporting input is read through: its flags, and its words. */
+type Door = 'action' | 'cli';
+
+/** Each backend's own check name, as the default of `check_name` says it. */
+const defaultCheckNames = BACKENDS.map(
+  (backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``,
+);
+
+/**
+ * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
+ * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
+ * action.yml) and its own words (the command line reports on GitHub only with a token).
+ */
+function reviewInputs(door: Door) {
+  const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
+  // The command line reports on GitHub only when given a token, and says so first.
+  const said = (text: string) =>
+    door === 'action'
+      ? `${text[0]?.toUpperCase()}${text.slice(1)}`
+      : `With a GitHub token: ${text}`;
+  return {
+    check_name: documented(optionalText(), {
+      description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
+      ...only,
+    }),
+    comment: documented(flag(true), {
+      description: said('keep one sticky summary comment on the pull request.'),
+      default: 'true',
+      ...only,
+    }),
+    baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+      description: said(
+        "compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`.",
+      ),
+      default: 'auto',
+      ...only,
+    }),
+  };
+}
+
+/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
+export const GitHubInputs = z.object({
+  github_token: documented(credential(optionalText()), {
+    description:
+      'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+    default: '${{ github.token }}',
+    secret: true,
+    actionOnly: true,
+  }),
+  ...reviewInputs('action'),
+});
+export type GitHubInputs = z.output<typeof GitHubInputs>;
 
 /**
  * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
@@ -52,22 +106,7 @@ export const CliGitHubInputs = z.object({
       cliOnly: true,
     },
   ),
-  check_name: documented(optionalText(), {
-    description:
-      'Name of the check run (or commit status context) to mark required. Default: `Sepurux Reliability Gate` (TruLayer: `TruLayer Eval Gate`).',
-    cliOnly: true,
-  }),
-  comment: documented(flag(true), {
-    description: 'With a GitHub token: keep one sticky comment on the pull request.',
-    default: 'true',
-    cliOnly: true,
-  }),
-  baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-    description:
-      "With a GitHub token: compare with the verdict of the pull request's base commit, read back from this gate's check there (`auto`), or not (`off`).",
-    default: 'auto',
-    cliOnly: true,
-  }),
+  ...reviewInputs('cli'),
 });
 export type CliGitHubInputs = z.output<typeof CliGitHubInputs>;
 

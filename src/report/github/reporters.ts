@@ -1,5 +1,5 @@
 import type { GateTarget } from '../../core/change/github.js';
-import type { GitHubInputs } from '../../core/inputs/github.js';
+import type { GitHubInputs } from './inputs.js';
 import type { Reporters } from '../../core/run/ports.js';
 import type { RunPlan } from '../../core/run/plan.js';
 import type { Deadline } from '../../core/support/deadline.js';

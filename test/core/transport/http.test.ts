@@ -238,6 +238,7 @@ describe('JsonTransport on broken bodies and local faults', () => {
     const s = await server();
     const { client, waits } = transport(s.origin, {
       credentials: { 'X-Sepurux-Token': 'line\nbreak' },
+      headerInputs: ['token', 'project_id'],
     });
     const error = await failure(client.request(get));
     expect(error.message).toMatch(

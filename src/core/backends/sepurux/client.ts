@@ -38,11 +38,13 @@ export class SepuruxClient {
       this.project = context.transport({
         credentials: projectHeaders,
         errorMessage: sepuruxErrorMessage,
+        headerInputs: ['token', 'project_id'],
       });
     // CI endpoints take the CI token; the project headers ride along so a project key works too.
     this.ci = context.transport({
       credentials: { 'X-Sepurux-Token': token, ...projectHeaders },
       errorMessage: sepuruxErrorMessage,
+      headerInputs: projectHeaders ? ['token', 'project_id'] : ['token'],
     });
   }
 

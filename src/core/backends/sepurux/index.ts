@@ -16,6 +16,8 @@ export const sepurux: Backend = {
   displayName: 'Sepurux',
   defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
   defaultCheckName: 'Sepurux Reliability Gate',
+  credential: 'a project API key or CI token',
+  intervals: 'the Wilson interval of the pass rate where the count behind it is known',
   inputs: SepuruxInputs,
   figures: SEPURUX_FIGURES,
   ids: SEPURUX_IDS,
