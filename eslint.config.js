@@ -45,15 +45,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runtime/**'],
+    // The proxy agents: `@actions/http-client` is a plain HTTP client that runs anywhere (the
+    // command line loads it too, lazily, only behind a proxy); the runner toolkit stays out.
+    files: ['src/core/transport/proxy.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
+              group: ['@actions/*', '!@actions/http-client'],
+              message: 'src/core/ runs outside GitHub Actions too: only @actions/http-client here.',
+            },
+            {
               group: ['**/action/**', '**/cli/**'],
-              message: 'src/runtime/ serves both front doors and may import neither.',
+              message: 'src/core/ may not import a front door (src/action/, src/cli/).',
             },
           ],
         },

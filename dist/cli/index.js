@@ -45758,6 +45758,7 @@ const SEPURUX_FIGURES = [
         label: 'Reliability score',
         domain: { min: 0, max: 100, described: 'a score from 0 to 100' },
         description: 'Sepurux reliability score (0 to 100), as returned.',
+        weightedBy: 'trace_count',
     },
     {
         name: 'trace_count',
@@ -45771,6 +45772,7 @@ const SEPURUX_FIGURES = [
         unit: '%',
         domain: DOMAINS.percentage,
         description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
+        weightedBy: 'trace_count',
     },
 ];
 /** The ids a Sepurux gate learns. */
@@ -45838,7 +45840,7 @@ function progressState(answer, polled) {
     return { terminal: TERMINAL.has(status), status, progress: coverage };
 }
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
-function thresholdsOf(inputs, batch) {
+function sepuruxThresholds(inputs, batch) {
     return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap((spec) => {
         const limit = inputs[spec.input];
         return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' }] : [];
@@ -46338,7 +46340,7 @@ async function resolveSubject(inputs, trace, client, context) {
 async function runOnce(inputs, subject, client, context, onStarted) {
     const { log, change } = context;
     const { campaignId, traceId } = subject;
-    const thresholds = thresholdsOf(inputs, false);
+    const thresholds = sepuruxThresholds(inputs, false);
     const created = await log.group('Start CI run', async () => {
         const run = await client.createRun({
             ...(traceId ? { trace_id: traceId } : {}),
@@ -46379,7 +46381,7 @@ async function runOnce(inputs, subject, client, context, onStarted) {
     const judged = inputs.confidence === undefined
         ? undefined
         : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
-    return toEvaluation(final, ids, thresholdsOf(inputs, batchId !== undefined), startedTraces, judged);
+    return toEvaluation(final, ids, sepuruxThresholds(inputs, batchId !== undefined), startedTraces, judged);
 }
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
 function startedTraceCount(created) {
@@ -46700,11 +46702,11 @@ const trulayer = {
             return turn;
         };
         return {
-            run: (context) => runGate({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime),
+            run: (context) => gateEvalRun({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime),
         };
     },
 };
-async function runGate(inputs, context, oneAtATime) {
+async function gateEvalRun(inputs, context, oneAtATime) {
     const { log } = context;
     const client = new TruLayerClient(context, inputs.token);
     // Input rules guarantee these; the checks narrow the types.
@@ -46783,7 +46785,7 @@ async function runGate(inputs, context, oneAtATime) {
             mean_score: gate.mean_score,
             ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
         },
-        thresholds: trulayer_thresholdsOf(inputs, inputs.confidence === undefined ? undefined : bars, baselineId
+        thresholds: trulayerThresholds(inputs, inputs.confidence === undefined ? undefined : bars, baselineId
             ? undefined
             : {
                 why: 'no eval run of the base branch to compare with (`baseline_run_id: auto`)',
@@ -46818,7 +46820,7 @@ async function readErrorBars(client, runId, baselineId, confidence, log) {
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function trulayer_thresholdsOf(inputs, bars, noBaseline) {
+function trulayerThresholds(inputs, bars, noBaseline) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
     const intervals = {
         mean_score: bars?.meanScore,
@@ -46904,13 +46906,12 @@ function insecureUrlReason(url) {
     return `the ${url.protocol} scheme is not supported; use https`;
 }
 
-;// CONCATENATED MODULE: ./src/core/inputs/common.ts
+;// CONCATENATED MODULE: ./src/core/inputs/common-fields.ts
 
 
 
-
-/** The staged-rollout modes: what a failing verdict does to the step and the check. */
-const MODES = ['observe', 'soft', 'hard'];
+/* The field types of the shared inputs that need more than a generic field (fields.ts). */
+/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
 const httpsUrl = optionalText().transform((text, ctx) => {
     if (text === undefined)
         return undefined;
@@ -46946,9 +46947,6 @@ const httpsUrl = optionalText().transform((text, ctx) => {
     }
     return url.href.replace(/\/+$/, '');
 });
-/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
-const DEFAULT_MAX_REPEATS = 5;
-const DEFAULT_MIN_REPEATS = 1;
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx) => {
     if (text === undefined)
@@ -46972,6 +46970,17 @@ const repeatCount = optionalText().transform((text, ctx) => {
 const credential = (schema) => schema.refine((value) => value === undefined || /^[\x20-\x7e]*$/.test(value), {
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
 });
+
+;// CONCATENATED MODULE: ./src/core/inputs/common.ts
+
+
+
+
+/** The staged-rollout modes: what a failing verdict does to the step and the check. */
+const MODES = ['observe', 'soft', 'hard'];
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+const DEFAULT_MAX_REPEATS = 5;
+const DEFAULT_MIN_REPEATS = 1;
 /** Verdicts read along the base branch by default. */
 const DEFAULT_HISTORY = 10;
 /** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
@@ -48023,6 +48032,118 @@ function detectChange(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
+
+/**
+ * Pools verdicts' figures (a gate's repeats, an aggregate's shards) by what each backend
+ * declares, not by names: counts (whole-number figures) are summed; a rate with a declared trial
+ * count is pooled as passes over trials; any other figure is the mean of the values, weighted
+ * by their trials or `weightedBy` count where declared, else as `unweighted` says. A figure
+ * missing from any verdict is left out, so that a threshold on it fails closed.
+ */
+function poolFigures(repeats, specs, unweighted = 'mean') {
+    const pooled = { figures: {}, values: {}, counts: {}, weights: {} };
+    for (const spec of specs) {
+        const values = repeats.map((figures) => figures[spec.name]);
+        if (repeats.length === 0 || values.some((v) => v === undefined))
+            continue;
+        const present = values;
+        if (spec.domain.integer) {
+            pooled.values[spec.name] = present;
+            pooled.figures[spec.name] = present.reduce((sum, v) => sum + v, 0);
+            continue;
+        }
+        const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
+        if (count) {
+            pooled.values[spec.name] = present;
+            pooled.counts[spec.name] = count;
+            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
+            pooled.figures[spec.name] = round(count.passes / count.trials);
+            continue;
+        }
+        const by = spec.trials ?? spec.weightedBy;
+        const weights = by ? repeats.map((figures) => figures[by]) : [];
+        const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
+        if (!weighted && unweighted === 'omit')
+            continue;
+        pooled.values[spec.name] = present;
+        const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
+        if (weighted)
+            pooled.weights[spec.name] = weights;
+        pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
+    }
+    return pooled;
+}
+/** Failing tools of several verdicts merged: each tool's counts summed, the most failing first. */
+function mergeFailingTools(lists) {
+    const counts = new Map();
+    for (const list of lists)
+        for (const t of list)
+            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+/** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */
+function countsOf(repeats, rate, trials) {
+    let passes = 0;
+    let total = 0;
+    for (const figures of repeats) {
+        const n = figures[trials];
+        const p = figures[rate];
+        if (n === undefined || p === undefined || !Number.isInteger(n) || n < 1)
+            return undefined;
+        const k = p * n;
+        if (Math.abs(k - Math.round(k)) > 0.01)
+            return undefined;
+        passes += Math.round(k);
+        total += n;
+    }
+    return { passes, trials: total };
+}
+/** A figure's interval across the repeats: Wilson of the pooled counts where known, else a t interval of the values (two repeats at least). */
+function pooledInterval(pooled, figure, confidence) {
+    const count = pooled.counts[figure];
+    if (count)
+        return wilsonInterval(count.passes, count.trials, confidence);
+    const values = pooled.values[figure];
+    return values ? meanInterval(values, confidence) : undefined;
+}
+/**
+ * What the sample can see for a threshold on `figure`: the half-width of its interval is the
+ * smallest shortfall it tells from noise; the repeats an observed shortfall would need are the
+ * fewest whose interval would be narrower than it.
+ */
+function detectability(pooled, figure, confidence, observed, repeats) {
+    const count = pooled.counts[figure];
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    if (count) {
+        const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
+        const perRepeat = count.trials / repeats;
+        const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
+        const needed = observed && observed > 0
+            ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
+            : undefined;
+        return {
+            shortfall: round(shortfall),
+            ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
+        };
+    }
+    const values = pooled.values[figure];
+    if (!values || values.length < 2)
+        return undefined;
+    const { sd } = meanAndSd(values);
+    if (!(sd > 0))
+        return { shortfall: 0 };
+    const half = (n) => tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    let needed;
+    if (observed && observed > 0)
+        for (let n = 2; n <= 1000 && needed === undefined; n++)
+            if (half(n) < observed)
+                needed = n;
+    return { shortfall: round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
+}
+const round = (value) => Number(value.toFixed(6));
+
 ;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
 
 
@@ -48085,6 +48206,7 @@ async function globFiles(pattern, cwd) {
 
 
 
+
 /**
  * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
  * (another commit), foreign (another check name), unreadable or altered report fails the
@@ -48118,7 +48240,8 @@ async function aggregateReports(plan, log) {
         ...(dashboardUrl ? { dashboardUrl } : {}),
     }));
     const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
-    const figures = pool(shards);
+    // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
+    const figures = poolFigures(shards.map((shard) => shard.figures), FIGURE_SPECS, 'omit').figures;
     const durationMs = Date.now() - started;
     if (problems.length > 0) {
         const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
@@ -48152,7 +48275,7 @@ async function aggregateReports(plan, log) {
         ]
             .filter(Boolean)
             .join('; ');
-    const topFailingTools = mergeTools(shards);
+    const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
     const evaluated = evaluatedOfShards(shards);
     return {
         ...(evaluated ? { evaluated } : {}),
@@ -48210,37 +48333,6 @@ function mismatches(shards, plan) {
     if (seen.size > plan.expectedShards)
         problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
     return problems;
-}
-/**
- * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
- * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
- */
-function pool(shards) {
-    if (shards.length === 0)
-        return {};
-    const pooled = {};
-    for (const spec of FIGURE_SPECS) {
-        const values = shards.map((s) => s.figures[spec.name]);
-        if (values.some((v) => v === undefined))
-            continue;
-        if (spec.domain.integer) {
-            pooled[spec.name] = values.reduce((sum, v) => sum + (v ?? 0), 0);
-            continue;
-        }
-        const weights = shards.map((s) => s.figures.trace_count);
-        const total = weights.reduce((sum, w) => sum + (w ?? 0), 0);
-        if (weights.some((w) => w === undefined) || total <= 0)
-            continue;
-        pooled[spec.name] = Number((values.reduce((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(6));
-    }
-    return pooled;
-}
-function mergeTools(shards) {
-    const counts = new Map();
-    for (const s of shards)
-        for (const t of s.topFailingTools)
-            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
@@ -48513,7 +48605,70 @@ function readBody(response, maxBytes, done) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/transport/answer.ts
+
+
+
+/** A call's body as bytes: bytes as they are, anything else as JSON. */
+function encodeBody(body) {
+    if (body === undefined)
+        return undefined;
+    if (Buffer.isBuffer(body))
+        return body;
+    return Buffer.from(JSON.stringify(body));
+}
+/** The JSON in `text`, or undefined when it is none (an error page). */
+function tryJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The answer's body as `schema` says it must be: JSON naming no field twice, of the expected
+ * shape; anything else is a {@link BackendCallError} that fails the gate closed.
+ */
+function parseAnswer(call, answer, schema, urlSetting) {
+    const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
+    if (!shape.ok && shape.duplicate) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
+    }
+    if (!shape.ok) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
+    }
+    const parsed = schema.safeParse(JSON.parse(answer.text));
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+        .join('; ');
+    throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`, answer.status);
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/failures.ts
+
+
+/** A connection error as `CODE (message)`. */
+function describeConnectionError(error) {
+    const code = connectionErrorCode(error);
+    return code ? `${code} (${messageOf(error)})` : messageOf(error);
+}
+/** A call Node refused to send (a header value it cannot carry): nothing reached the backend. */
+function localFailure(call, error, headerInputs = ['token']) {
+    const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
+    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`);
+}
+/** A call that could not reach the service, after its attempts. */
+function connectionFailure(call, error, attempts, urlSetting, service) {
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
+}
+
 ;// CONCATENATED MODULE: ./src/core/transport/http.ts
+
 
 
 
@@ -48681,148 +48836,6 @@ class JsonTransport {
         return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
     }
 }
-function encodeBody(body) {
-    if (body === undefined)
-        return undefined;
-    if (Buffer.isBuffer(body))
-        return body;
-    return Buffer.from(JSON.stringify(body));
-}
-function tryJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseAnswer(call, answer, schema, urlSetting) {
-    const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
-    if (!shape.ok && shape.duplicate) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
-    }
-    if (!shape.ok) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
-    }
-    const parsed = schema.safeParse(JSON.parse(answer.text));
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-        .join('; ');
-    throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`, answer.status);
-}
-function describeConnectionError(error) {
-    const code = connectionErrorCode(error);
-    return code ? `${code} (${messageOf(error)})` : messageOf(error);
-}
-function localFailure(call, error, headerInputs = ['token']) {
-    const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
-    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`);
-}
-function connectionFailure(call, error, attempts, urlSetting, service) {
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
-}
-
-;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
-
-/**
- * Pools the repeats' figures by what each backend declares, not by names: counts (whole-number
- * figures) are summed; a rate with a declared trial count is pooled as passes over trials; any
- * other figure is the mean of the repeats' values, weighted by their trials where declared.
- * A figure missing from any repeat is left out, so that a threshold on it fails closed.
- */
-function poolFigures(repeats, specs) {
-    const pooled = { figures: {}, values: {}, counts: {}, weights: {} };
-    for (const spec of specs) {
-        const values = repeats.map((figures) => figures[spec.name]);
-        if (repeats.length === 0 || values.some((v) => v === undefined))
-            continue;
-        const present = values;
-        pooled.values[spec.name] = present;
-        if (spec.domain.integer) {
-            pooled.figures[spec.name] = present.reduce((sum, v) => sum + v, 0);
-            continue;
-        }
-        const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
-        if (count) {
-            pooled.counts[spec.name] = count;
-            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
-            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
-            pooled.figures[spec.name] = round(count.passes / count.trials);
-            continue;
-        }
-        const weights = spec.trials ? repeats.map((figures) => figures[spec.trials ?? '']) : [];
-        const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
-        const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
-        if (weighted)
-            pooled.weights[spec.name] = weights;
-        pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
-    }
-    return pooled;
-}
-/** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */
-function countsOf(repeats, rate, trials) {
-    let passes = 0;
-    let total = 0;
-    for (const figures of repeats) {
-        const n = figures[trials];
-        const p = figures[rate];
-        if (n === undefined || p === undefined || !Number.isInteger(n) || n < 1)
-            return undefined;
-        const k = p * n;
-        if (Math.abs(k - Math.round(k)) > 0.01)
-            return undefined;
-        passes += Math.round(k);
-        total += n;
-    }
-    return { passes, trials: total };
-}
-/** A figure's interval across the repeats: Wilson of the pooled counts where known, else a t interval of the values (two repeats at least). */
-function pooledInterval(pooled, figure, confidence) {
-    const count = pooled.counts[figure];
-    if (count)
-        return wilsonInterval(count.passes, count.trials, confidence);
-    const values = pooled.values[figure];
-    return values ? meanInterval(values, confidence) : undefined;
-}
-/**
- * What the sample can see for a threshold on `figure`: the half-width of its interval is the
- * smallest shortfall it tells from noise; the repeats an observed shortfall would need are the
- * fewest whose interval would be narrower than it.
- */
-function detectability(pooled, figure, confidence, observed, repeats) {
-    const count = pooled.counts[figure];
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    if (count) {
-        const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
-        const perRepeat = count.trials / repeats;
-        const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
-        const needed = observed && observed > 0
-            ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
-            : undefined;
-        return {
-            shortfall: round(shortfall),
-            ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
-        };
-    }
-    const values = pooled.values[figure];
-    if (!values || values.length < 2)
-        return undefined;
-    const { sd } = meanAndSd(values);
-    if (!(sd > 0))
-        return { shortfall: 0 };
-    const half = (n) => tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    let needed;
-    if (observed && observed > 0)
-        for (let n = 2; n <= 1000 && needed === undefined; n++)
-            if (half(n) < observed)
-                needed = n;
-    return { shortfall: round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
-}
-const round = (value) => Number(value.toFixed(6));
 
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
@@ -49090,7 +49103,7 @@ function sharedRun(outcomes, backend) {
     return undefined;
 }
 /** The thresholds every repeat was judged on, as the first evaluation declared them, without its own intervals. */
-function run_thresholdsOf(outcomes) {
+function thresholdsOf(outcomes) {
     const first = outcomes.find((o) => o.evaluation)?.evaluation;
     return (first?.thresholds ?? []).map((threshold) => {
         const plain = { ...threshold };
@@ -49129,7 +49142,7 @@ function questionsOf(run, thresholds) {
 }
 function sequentialStates(run, outcomes) {
     const pooled = pooledOf(run, outcomes);
-    const thresholds = run_thresholdsOf(outcomes);
+    const thresholds = thresholdsOf(outcomes);
     return questionsOf(run, thresholds).flatMap((question) => {
         const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
         const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
@@ -49154,7 +49167,7 @@ async function finish(run, outcomes, how) {
             : [];
     }));
     const calls = new Map((how.sequential ?? []).map((s) => [s.input, s.call]));
-    const judged = run_thresholdsOf(outcomes).map((threshold) => {
+    const judged = thresholdsOf(outcomes).map((threshold) => {
         // Fixed repeats with `confidence`: three-way on the interval across repeats.
         const interval = how.mode === 'fixed' && policy.confidence !== undefined
             ? intervals[threshold.figure]
@@ -49221,7 +49234,7 @@ async function finish(run, outcomes, how) {
         ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
         figures: pooled.figures,
         thresholds: judged,
-        topFailingTools: run_mergeTools(evaluated.map((o) => o.verdict.topFailingTools)),
+        topFailingTools: mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
         repeats: summary,
         durationMs: run.deadline.elapsedMs(),
     };
@@ -49269,13 +49282,6 @@ function flakyAndSteady(lists) {
     const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
     const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
     return { flakyTools, steadyTools };
-}
-function run_mergeTools(lists) {
-    const counts = new Map();
-    for (const list of lists)
-        for (const t of list)
-            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 /** Maps `items` with at most `limit` at once, keeping their order. */
 async function mapBounded(items, limit, work) {
@@ -49418,7 +49424,7 @@ function boundMargins(backend, raw, inputs) {
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
  */
-async function gate_runGate(plan, runtime) {
+async function runGate(plan, runtime) {
     const verdict = await runToVerdict(plan, runtime);
     return withEvaluated(plan, verdict);
 }
@@ -50131,7 +50137,7 @@ function evaluate(plan, door, reporters) {
     const { evaluation } = plan;
     if (evaluation.kind === 'aggregate')
         return aggregateReports(evaluation.aggregate, door.log);
-    return gate_runGate(evaluation.gate, {
+    return runGate(evaluation.gate, {
         log: door.log,
         cancelled: door.cancelled,
         agents: door.agents,
@@ -50158,7 +50164,7 @@ async function compare(verdict, plan, sources) {
     }, plan.policy);
 }
 
-;// CONCATENATED MODULE: ./src/runtime/agents.ts
+;// CONCATENATED MODULE: ./src/core/transport/proxy.ts
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
 /**

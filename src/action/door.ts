@@ -6,7 +6,7 @@ import type { GateLog } from '../core/support/log.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import type { Verdict } from '../core/verdict/verdict.js';
 import { startGitHubReporters } from '../report/github/reporters.js';
-import { machineAgents } from '../runtime/agents.js';
+import { machineAgents } from '../core/transport/proxy.js';
 import type { ActionPlan } from './plan.js';
 import { inputErrorPlace } from './plan.js';
 import { reportOnRunner } from './runner.js';

@@ -6,7 +6,7 @@ import { CANCEL_HARD_EXIT_MS } from '../core/run/timing.js';
 import { listenForCancel } from '../core/support/cancel.js';
 import { InputError, messageOf } from '../core/support/errors.js';
 import { printable } from '../core/support/text.js';
-import { machineAgents } from '../runtime/agents.js';
+import { machineAgents } from '../core/transport/proxy.js';
 import { type CliIO, type CliRun, cliDoor, EXIT, exitStatus, secretsOf } from './door.js';
 import { inFlagWords, readRequest } from './flags.js';
 import { helpText } from './help.js';

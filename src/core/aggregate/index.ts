@@ -6,13 +6,13 @@ import {
   checkThreshold,
   describeThreshold,
   type Decision,
-  type Figures,
   MAX_REASON_CHARS,
   type Threshold,
   type Verdict,
   worst,
 } from '../verdict/verdict.js';
 import { FIGURE_SPECS } from '../backends/vocabulary.js';
+import { mergeFailingTools, poolFigures } from '../repeats/pool.js';
 import { globFiles } from './glob.js';
 import type { ShardRow } from './types.js';
 import { readShardReport, type ShardVerdict } from '../report-file/read.js';
@@ -69,7 +69,12 @@ export async function aggregateReports(
     ...(dashboardUrl ? { dashboardUrl } : {}),
   }));
   const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
-  const figures = pool(shards);
+  // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
+  const figures = poolFigures(
+    shards.map((shard) => shard.figures),
+    FIGURE_SPECS,
+    'omit',
+  ).figures;
   const durationMs = Date.now() - started;
   if (problems.length > 0) {
     const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
@@ -107,7 +112,7 @@ export async function aggregateReports(
         ]
           .filter(Boolean)
           .join('; ');
-  const topFailingTools = mergeTools(shards);
+  const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
   const evaluated = evaluatedOfShards(shards);
   return {
     ...(evaluated ? { evaluated } : {}),
@@ -176,37 +181,4 @@ function mismatches(shards: ShardVerdict[], plan: AggregatePlan): string[] {
       `${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`,
     );
   return problems;
-}
-
-/**
- * The pooled figures: counts (whole-number figures) summed; every other figure weighted by the
- * shards' trace counts, when every shard carries both; otherwise left out (shown per shard).
- */
-function pool(shards: ShardVerdict[]): Figures {
-  if (shards.length === 0) return {};
-  const pooled: Figures = {};
-  for (const spec of FIGURE_SPECS) {
-    const values = shards.map((s) => s.figures[spec.name]);
-    if (values.some((v) => v === undefined)) continue;
-    if (spec.domain.integer) {
-      pooled[spec.name] = values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
-      continue;
-    }
-    const weights = shards.map((s) => s.figures.trace_count);
-    const total = weights.reduce<number>((sum, w) => sum + (w ?? 0), 0);
-    if (weights.some((w) => w === undefined) || total <= 0) continue;
-    pooled[spec.name] = Number(
-      (values.reduce<number>((sum, v, i) => sum + (v ?? 0) * (weights[i] ?? 0), 0) / total).toFixed(
-        6,
-      ),
-    );
-  }
-  return pooled;
-}
-
-function mergeTools(shards: ShardVerdict[]): { tool: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const s of shards)
-    for (const t of s.topFailingTools) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-  return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }

@@ -31,32 +31,49 @@ export interface Pooled {
 }
 
 /**
- * Pools the repeats' figures by what each backend declares, not by names: counts (whole-number
- * figures) are summed; a rate with a declared trial count is pooled as passes over trials; any
- * other figure is the mean of the repeats' values, weighted by their trials where declared.
- * A figure missing from any repeat is left out, so that a threshold on it fails closed.
+ * What pooling does with a figure that is not a count and has no weights in every verdict:
+ * `mean` takes the plain mean (repeats of one evaluation are alike in size); `omit` leaves it
+ * out (shards differ in size, and an unweighted mean of them would mislead), so that a
+ * threshold on it fails closed.
  */
-export function poolFigures(repeats: readonly Figures[], specs: readonly FigureSpec[]): Pooled {
+export type Unweighted = 'mean' | 'omit';
+
+/**
+ * Pools verdicts' figures (a gate's repeats, an aggregate's shards) by what each backend
+ * declares, not by names: counts (whole-number figures) are summed; a rate with a declared trial
+ * count is pooled as passes over trials; any other figure is the mean of the values, weighted
+ * by their trials or `weightedBy` count where declared, else as `unweighted` says. A figure
+ * missing from any verdict is left out, so that a threshold on it fails closed.
+ */
+export function poolFigures(
+  repeats: readonly Figures[],
+  specs: readonly FigureSpec[],
+  unweighted: Unweighted = 'mean',
+): Pooled {
   const pooled: Pooled = { figures: {}, values: {}, counts: {}, weights: {} };
   for (const spec of specs) {
     const values = repeats.map((figures) => figures[spec.name]);
     if (repeats.length === 0 || values.some((v) => v === undefined)) continue;
     const present = values as number[];
-    pooled.values[spec.name] = present;
     if (spec.domain.integer) {
+      pooled.values[spec.name] = present;
       pooled.figures[spec.name] = present.reduce((sum, v) => sum + v, 0);
       continue;
     }
     const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
     if (count) {
+      pooled.values[spec.name] = present;
       pooled.counts[spec.name] = count;
       // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
       pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
       pooled.figures[spec.name] = round(count.passes / count.trials);
       continue;
     }
-    const weights = spec.trials ? repeats.map((figures) => figures[spec.trials ?? '']) : [];
+    const by = spec.trials ?? spec.weightedBy;
+    const weights = by ? repeats.map((figures) => figures[by]) : [];
     const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
+    if (!weighted && unweighted === 'omit') continue;
+    pooled.values[spec.name] = present;
     const total = weighted ? weights.reduce<number>((sum, w) => sum + (w ?? 0), 0) : present.length;
     if (weighted) pooled.weights[spec.name] = weights as number[];
     pooled.figures[spec.name] = round(
@@ -64,6 +81,16 @@ export function poolFigures(repeats: readonly Figures[], specs: readonly FigureS
     );
   }
   return pooled;
+}
+
+/** Failing tools of several verdicts merged: each tool's counts summed, the most failing first. */
+export function mergeFailingTools(
+  lists: readonly (readonly { tool: string; count: number }[])[],
+): { tool: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const list of lists)
+    for (const t of list) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+  return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
 /** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */

@@ -16,7 +16,13 @@ import {
   worst,
 } from '../verdict/verdict.js';
 import type { Why } from '../verdict/why.js';
-import { detectability, type Pooled, pooledInterval, poolFigures } from './pool.js';
+import {
+  detectability,
+  mergeFailingTools,
+  type Pooled,
+  pooledInterval,
+  poolFigures,
+} from './pool.js';
 import { sequentialData, type SequentialQuestion, sequentialTest } from './sequential.js';
 import type { Detectable, RepeatRow, RepeatSummary, SequentialState } from './types.js';
 
@@ -387,7 +393,7 @@ async function finish(
     ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
     figures: pooled.figures,
     thresholds: judged,
-    topFailingTools: mergeTools(evaluated.map((o) => o.verdict.topFailingTools)),
+    topFailingTools: mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
     repeats: summary,
     durationMs: run.deadline.elapsedMs(),
   };
@@ -452,13 +458,6 @@ function flakyAndSteady(lists: string[][]): { flakyTools: string[]; steadyTools:
   const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
   const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
   return { flakyTools, steadyTools };
-}
-
-function mergeTools(lists: { tool: string; count: number }[][]): { tool: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const list of lists)
-    for (const t of list) counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-  return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
 }
 
 /** Maps `items` with at most `limit` at once, keeping their order. */

@@ -1,21 +1,20 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { type Deadline, sleep } from '../support/deadline.js';
-import { BackendCallError, messageOf } from '../support/errors.js';
+import { BackendCallError } from '../support/errors.js';
 import {
   RETRYABLE_STATUSES,
   REJECTED_UNPROCESSED_STATUSES,
   backoffMs,
-  connectionErrorCode,
   isLocalError,
   neverReachedServer,
   parseRetryAfter,
 } from './retry.js';
-import { checkJson } from '../support/json-check.js';
 import { excerpt } from '../support/text.js';
 import { type AgentSource, directAgents } from './agents.js';
 import { BodyTooLargeError, exchange } from './exchange.js';
 import { insecureUrlReason } from './url.js';
+import { type Answer, encodeBody, parseAnswer, tryJson } from './answer.js';
+import { connectionFailure, describeConnectionError, localFailure } from './failures.js';
 
 /** One backend call: what to send and the shape the answer must have. */
 export interface CallSpec<T> {
@@ -279,87 +278,4 @@ export class JsonTransport {
       answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status),
     );
   }
-}
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  bytes: Buffer;
-}
-
-function encodeBody(body: unknown): Buffer | undefined {
-  if (body === undefined) return undefined;
-  if (Buffer.isBuffer(body)) return body;
-  return Buffer.from(JSON.stringify(body));
-}
-
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function parseAnswer<T>(call: string, answer: Answer, schema: z.ZodType<T>, urlSetting: string): T {
-  const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
-  if (!shape.ok && shape.duplicate) {
-    throw new BackendCallError(
-      call,
-      `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`,
-      answer.status,
-    );
-  }
-  if (!shape.ok) {
-    throw new BackendCallError(
-      call,
-      `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`,
-      answer.status,
-    );
-  }
-  const parsed = schema.safeParse(JSON.parse(answer.text));
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-    .join('; ');
-  throw new BackendCallError(
-    call,
-    `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`,
-    answer.status,
-  );
-}
-
-function describeConnectionError(error: unknown): string {
-  const code = connectionErrorCode(error);
-  return code ? `${code} (${messageOf(error)})` : messageOf(error);
-}
-
-function localFailure(
-  call: string,
-  error: unknown,
-  headerInputs: readonly string[] = ['token'],
-): BackendCallError {
-  const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
-  return new BackendCallError(
-    call,
-    `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`,
-  );
-}
-
-function connectionFailure(
-  call: string,
-  error: unknown,
-  attempts: number,
-  urlSetting: string,
-  service: string,
-): BackendCallError {
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-  return new BackendCallError(
-    call,
-    `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`,
-    undefined,
-    !neverReachedServer(error),
-  );
 }

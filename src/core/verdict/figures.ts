@@ -19,10 +19,16 @@ export interface FigureSpec {
   domain: FigureDomain;
   description: string;
   /**
-   * For a rate: the figure that counts the trials behind it (`trace_count` for a pass rate). Where
+   * For a rate: the figure that counts the trials behind it (a pass rate's trace count). Where
    * the rate times that count is a whole number, the passes are known, and repeats pool them.
    */
   trials?: string;
+  /**
+   * The count that weighs this figure when verdicts of different sizes are pooled (a score over
+   * the traces behind it): shards of 1000 traces and of 3 must not count alike. A rate's
+   * `trials` weighs it already.
+   */
+  weightedBy?: string;
 }
 
 /** Domains most figures have. */

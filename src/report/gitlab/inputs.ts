@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credential } from '../../core/inputs/common.js';
+import { credential } from '../../core/inputs/common-fields.js';
 import { declaredInputs, documented } from '../../core/inputs/declare.js';
 import { optionalText } from '../../core/inputs/fields.js';
 

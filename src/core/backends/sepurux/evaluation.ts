@@ -50,7 +50,7 @@ export function progressState(answer: Progress, polled: PolledResource): PollSta
 }
 
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
-export function thresholdsOf(inputs: SepuruxInputs, batch: boolean): Threshold[] {
+export function sepuruxThresholds(inputs: SepuruxInputs, batch: boolean): Threshold[] {
   return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap(
     (spec) => {
       const limit = inputs[spec.input as keyof SepuruxInputs];

@@ -3,7 +3,12 @@ import { pollUntilTerminal } from '../../support/poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../support/errors.js';
-import { type PolledResource, progressState, thresholdsOf, toEvaluation } from './evaluation.js';
+import {
+  type PolledResource,
+  progressState,
+  sepuruxThresholds,
+  toEvaluation,
+} from './evaluation.js';
 import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
 import { SEPURUX_FIGURES, SEPURUX_IDS, SEPURUX_THRESHOLDS } from './vocabulary.js';
 import { explainFailure } from './why.js';
@@ -121,7 +126,7 @@ async function runOnce(
 ) {
   const { log, change } = context;
   const { campaignId, traceId } = subject;
-  const thresholds = thresholdsOf(inputs, false);
+  const thresholds = sepuruxThresholds(inputs, false);
   const created = await log.group('Start CI run', async () => {
     const run = await client.createRun(
       {
@@ -172,7 +177,7 @@ async function runOnce(
   return toEvaluation(
     final,
     ids,
-    thresholdsOf(inputs, batchId !== undefined),
+    sepuruxThresholds(inputs, batchId !== undefined),
     startedTraces,
     judged,
   );

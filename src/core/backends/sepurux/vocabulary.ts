@@ -28,6 +28,7 @@ export const SEPURUX_FIGURES: readonly FigureSpec[] = [
     label: 'Reliability score',
     domain: { min: 0, max: 100, described: 'a score from 0 to 100' },
     description: 'Sepurux reliability score (0 to 100), as returned.',
+    weightedBy: 'trace_count',
   },
   {
     name: 'trace_count',
@@ -41,6 +42,7 @@ export const SEPURUX_FIGURES: readonly FigureSpec[] = [
     unit: '%',
     domain: DOMAINS.percentage,
     description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
+    weightedBy: 'trace_count',
   },
 ];
 

@@ -63,7 +63,7 @@ export const trulayer: Backend = {
     };
     return {
       run: (context) =>
-        runGate(
+        gateEvalRun(
           { ...inputs, token, confidence, on_inconclusive: onInconclusive },
           context,
           oneAtATime,
@@ -72,7 +72,7 @@ export const trulayer: Backend = {
   },
 };
 
-async function runGate(
+async function gateEvalRun(
   inputs: TruLayerSettings,
   context: BackendContext,
   oneAtATime: <T>(work: () => Promise<T>) => Promise<T>,
@@ -166,7 +166,7 @@ async function runGate(
       mean_score: gate.mean_score,
       ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
     },
-    thresholds: thresholdsOf(
+    thresholds: trulayerThresholds(
       inputs,
       inputs.confidence === undefined ? undefined : bars,
       baselineId
@@ -217,7 +217,7 @@ async function readErrorBars(
  * The policy the gate re-checks; a breach decides what `on_fail` says. With `confidence`, each
  * bound is judged on the interval of its figure (when the per-item scores give one).
  */
-function thresholdsOf(
+function trulayerThresholds(
   inputs: TruLayerSettings,
   bars: ErrorBars | undefined,
   noBaseline: Threshold['unmeasured'],

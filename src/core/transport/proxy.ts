@@ -1,4 +1,4 @@
-import { type AgentSource, directAgents } from '../core/transport/agents.js';
+import { type AgentSource, directAgents } from './agents.js';
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
 
