@@ -32,7 +32,7 @@ import { webhookExample } from '../test/support/webhooks.js';
 import { sepurux } from '../src/core/backends/sepurux/index.js';
 import { reportJson } from '../src/core/report-file/write.js';
 import { decide } from '../src/core/verdict/verdict.js';
-import { encodeRecord } from '../src/core/baseline/compare.js';
+import { encodeRecord } from '../src/core/baseline/encode.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */

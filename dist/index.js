@@ -78734,7 +78734,7 @@ const ShardReport = object({
  * file, or the verdict.
  */
 async function readShardReport(path) {
-    const report = await read_readReport(path);
+    const report = await readReport(path);
     if (typeof report === 'string')
         return report;
     if (!report.shard)
@@ -78742,7 +78742,7 @@ async function readShardReport(path) {
     return { ...report, shard: report.shard };
 }
 /** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
-async function read_readReport(path) {
+async function readReport(path) {
     const name = (0,external_node_path_namespaceObject.basename)(path);
     let bytes;
     try {
@@ -79032,156 +79032,10 @@ const BaselineRecord = object({
 
 
 
-
 /** The figure of a drop threshold is its figure's name and this: `<figure>_drop`. */
 const DROP_SUFFIX = '_drop';
 // The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
 
-const MARK = 'agent-reliability-gate-record';
-const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
-/**
- * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
- * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
- */
-const RECORD_MAX_CHARS = 60_000;
-/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
-const LONG_ID_CHARS = 200;
-/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
-function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return compare_hide(recordOf(verdict, checkName, headSha, now));
-}
-/**
- * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
- * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
- * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
- * (kept most frequent first), then ids too long to be any backend's. A record that still does
- * not fit is not written, said.
- */
-function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
-    const full = recordOf(verdict, checkName, headSha, now);
-    const whole = compare_hide(full);
-    if (whole.length <= maxChars)
-        return { text: whole };
-    const tools = full.failingTools;
-    const items = full.regressedItems;
-    const cut = (keep, ids) => {
-        const omitted = {
-            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
-            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            ...(Object.keys(ids).length < Object.keys(full.ids).length
-                ? {
-                    ids: Object.keys(full.ids)
-                        .filter((name) => !(name in ids))
-                        .slice(0, 20),
-                }
-                : {}),
-        };
-        return {
-            ...full,
-            ids,
-            failingTools: tools.slice(0, keep),
-            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-            omitted,
-        };
-    };
-    const fits = (record) => compare_hide(record).length <= maxChars;
-    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
-    const largest = (ids) => {
-        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
-        if (!fits(cut(0, ids)))
-            return undefined;
-        while (low < high) {
-            const mid = Math.ceil((low + high) / 2);
-            if (fits(cut(mid, ids)))
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        return cut(low, ids);
-    };
-    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
-    const record = largest(full.ids) ?? largest(shortIds);
-    if (!record)
-        return {
-            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
-        };
-    const omitted = record.omitted ?? {};
-    const parts = [
-        omitted.failingTools
-            ? `${record.failingTools.length} of its ${tools.length} failing tools`
-            : '',
-        omitted.regressedItems
-            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
-            : '',
-        omitted.ids
-            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
-            : '',
-    ].filter(Boolean);
-    return {
-        text: compare_hide(record),
-        omitted,
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
-    };
-}
-/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
-function recordOf(verdict, checkName, headSha, now) {
-    return {
-        v: 1,
-        checkName,
-        backend: verdict.backend,
-        decision: verdict.decision,
-        headSha,
-        figures: verdict.figures,
-        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
-        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-        ...(verdict.errorBars
-            ? {
-                regressedItems: verdict.errorBars.regressed
-                    .slice(0, 100)
-                    .map((r) => truncate(r.item, 200)),
-            }
-            : {}),
-        at: now.toISOString(),
-        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
-        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
-        repeats: verdict.repeats?.rows.length ?? 1,
-        ...spreadOf(verdict),
-    };
-}
-/** A record hidden in markdown: base64, so no text in it can end the comment. */
-function compare_hide(record) {
-    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
-}
-/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
-function spreadOf(verdict) {
-    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
-    if (rows.length < 2)
-        return {};
-    const spread = {};
-    for (const figure of Object.keys(verdict.figures)) {
-        const values = rows.map((row) => row.figures[figure]);
-        if (values.some((v) => v === undefined))
-            continue;
-        const { mean, sd } = meanAndSd(values);
-        spread[figure] = { n: values.length, mean, sd };
-    }
-    return { spread };
-}
-/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
-function decodeRecord(text) {
-    const encoded = RECORD.exec(text ?? '')?.[1];
-    if (!encoded)
-        return 'it holds no record';
-    try {
-        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-        return parsed.success
-            ? parsed.data
-            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-    }
-    catch {
-        return 'its record is not JSON';
-    }
-}
 /**
  * The drop thresholds given, as the backend declares them (the input and the figure each
  * bounds), read from the raw inputs through the backend's own schema; a value that does not
@@ -79325,42 +79179,6 @@ function dropInterval(record, verdict, figure, confidence) {
         n: base.n + values.length,
         method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)`,
     };
-}
-/**
- * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
- * main pipeline's artifact): its record, or why there is none. A file that is missing,
- * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
- * baseline", said plainly, and `on_missing_baseline` decides.
- */
-async function baselineFromReport(path, verdict, checkName) {
-    const report = await readReport(path);
-    if (typeof report === 'string')
-        return { missing: `the baseline ${report}` };
-    // Another backend is said here; something else of the same backend when it is compared.
-    if (report.backend !== verdict.backend)
-        return {
-            missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
-        };
-    const record = recordOfReport(report, checkName);
-    return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
-}
-/**
- * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
- * hold, or why it is none: another check, no evaluated verdict, no commit named.
- */
-function recordOfReport(report, checkName) {
-    const why = report.checkName !== checkName
-        ? `is for check "${report.checkName}", not "${checkName}"`
-        : report.outcome !== 'evaluated'
-            ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
-            : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-                ? 'names no commit'
-                : undefined;
-    if (why || !report.headSha)
-        return `report ${report.file} ${why ?? 'names no commit'}`;
-    // Written when the report was (reports of older releases do not say: the epoch, the oldest).
-    const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
-    return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
 }
 /**
  * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
@@ -81368,6 +81186,160 @@ function fit(body, maxChars, fullVerdictAt) {
     return kept + (open ? '\n```' : '') + note;
 }
 
+;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
+
+
+
+/*
+ * A verdict's record, as a check run or a report file carries it to the next change: encoded in
+ * a hidden comment, bounded to GitHub's limit, decoded and validated back.
+ */
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/**
+ * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
+ * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
+ */
+const RECORD_MAX_CHARS = 60_000;
+/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
+const LONG_ID_CHARS = 200;
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    return encode_hide(recordOf(verdict, checkName, headSha, now));
+}
+/**
+ * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
+ * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
+ * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
+ * (kept most frequent first), then ids too long to be any backend's. A record that still does
+ * not fit is not written, said.
+ */
+function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
+    const full = recordOf(verdict, checkName, headSha, now);
+    const whole = encode_hide(full);
+    if (whole.length <= maxChars)
+        return { text: whole };
+    const tools = full.failingTools;
+    const items = full.regressedItems;
+    const cut = (keep, ids) => {
+        const omitted = {
+            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
+            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length
+                ? {
+                    ids: Object.keys(full.ids)
+                        .filter((name) => !(name in ids))
+                        .slice(0, 20),
+                }
+                : {}),
+        };
+        return {
+            ...full,
+            ids,
+            failingTools: tools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            omitted,
+        };
+    };
+    const fits = (record) => encode_hide(record).length <= maxChars;
+    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
+    const largest = (ids) => {
+        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
+        if (!fits(cut(0, ids)))
+            return undefined;
+        while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if (fits(cut(mid, ids)))
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return cut(low, ids);
+    };
+    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+    const record = largest(full.ids) ?? largest(shortIds);
+    if (!record)
+        return {
+            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+        };
+    const omitted = record.omitted ?? {};
+    const parts = [
+        omitted.failingTools
+            ? `${record.failingTools.length} of its ${tools.length} failing tools`
+            : '',
+        omitted.regressedItems
+            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+            : '',
+        omitted.ids
+            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+            : '',
+    ].filter(Boolean);
+    return {
+        text: encode_hide(record),
+        omitted,
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
+    };
+}
+/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
+function recordOf(verdict, checkName, headSha, now) {
+    return {
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        ...(verdict.errorBars
+            ? {
+                regressedItems: verdict.errorBars.regressed
+                    .slice(0, 100)
+                    .map((r) => truncate(r.item, 200)),
+            }
+            : {}),
+        at: now.toISOString(),
+        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
+        repeats: verdict.repeats?.rows.length ?? 1,
+        ...spreadOf(verdict),
+    };
+}
+/** A record hidden in markdown: base64, so no text in it can end the comment. */
+function encode_hide(record) {
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success
+            ? parsed.data
+            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/github/status.ts
 /** The HTTP status of a failed octokit request, if it has one. */
 function statusOf(error) {
@@ -81376,6 +81348,7 @@ function statusOf(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/baseline.ts
+
 
 
 

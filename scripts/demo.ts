@@ -27,7 +27,7 @@ import { runAction } from '../test/support/runner.js';
 import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
-import { encodeRecord } from '../src/core/baseline/compare.js';
+import { encodeRecord } from '../src/core/baseline/encode.js';
 
 const showLogs = process.argv.includes('--logs');
 const color = process.stdout.isTTY === true;

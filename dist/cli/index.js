@@ -47385,18 +47385,14 @@ const BaselineRecord = object({
         .optional(),
 });
 
-;// CONCATENATED MODULE: ./src/core/baseline/compare.ts
+;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
 
 
 
-
-
-
-
-/** The figure of a drop threshold is its figure's name and this: `<figure>_drop`. */
-const DROP_SUFFIX = '_drop';
-// The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
-
+/*
+ * A verdict's record, as a check run or a report file carries it to the next change: encoded in
+ * a hidden comment, bounded to GitHub's limit, decoded and validated back.
+ */
 const MARK = 'agent-reliability-gate-record';
 const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
 /**
@@ -47408,7 +47404,7 @@ const RECORD_MAX_CHARS = 60_000;
 const LONG_ID_CHARS = 200;
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
 function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return compare_hide(recordOf(verdict, checkName, headSha, now));
+    return encode_hide(recordOf(verdict, checkName, headSha, now));
 }
 /**
  * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
@@ -47419,7 +47415,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
  */
 function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
     const full = recordOf(verdict, checkName, headSha, now);
-    const whole = compare_hide(full);
+    const whole = encode_hide(full);
     if (whole.length <= maxChars)
         return { text: whole };
     const tools = full.failingTools;
@@ -47444,7 +47440,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             omitted,
         };
     };
-    const fits = (record) => compare_hide(record).length <= maxChars;
+    const fits = (record) => encode_hide(record).length <= maxChars;
     // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
     const largest = (ids) => {
         let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
@@ -47478,7 +47474,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             : '',
     ].filter(Boolean);
     return {
-        text: compare_hide(record),
+        text: encode_hide(record),
         omitted,
         said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
     };
@@ -47509,7 +47505,7 @@ function recordOf(verdict, checkName, headSha, now) {
     };
 }
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
-function compare_hide(record) {
+function encode_hide(record) {
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 /** Each figure's mean and spread across the repeats that ran, when there were two at least. */
@@ -47542,150 +47538,10 @@ function decodeRecord(text) {
         return 'its record is not JSON';
     }
 }
-/**
- * The drop thresholds given, as the backend declares them (the input and the figure each
- * bounds), read from the raw inputs through the backend's own schema; a value that does not
- * parse is an input error naming it. Either front door's inputs.
- */
-function dropsOf(backend, raw) {
-    const problems = [];
-    const drops = backend.drops.flatMap(({ input, figure }) => {
-        if (!raw[input]?.trim())
-            return [];
-        const parsed = backend.inputs.shape[input].safeParse(raw[input]);
-        if (parsed.success && typeof parsed.data === 'number')
-            return [{ input, figure, limit: parsed.data }];
-        problems.push(`Input \`${input}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-        return [];
-    });
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return drops;
-}
-/**
- * Compares the verdict with the base branch's and judges the drop thresholds. A record never
- * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
- * drop thresholds decide what `onMissing` says.
- */
-function applyBaseline(verdict, found, foundMissing, policy) {
-    // A base verdict of something else (not `comparable`) measured something else: it is no baseline, and said so.
-    const differs = found ? notComparable(verdict, found) : undefined;
-    const record = differs ? undefined : found;
-    const missing = differs ?? foundMissing;
-    const deltas = {};
-    if (record) {
-        for (const [name, value] of Object.entries(verdict.figures)) {
-            const base = record.figures[name];
-            if (base !== undefined)
-                deltas[name] = Number((value - base).toFixed(6));
-        }
-    }
-    const newlyFailingTools = record
-        ? verdict.topFailingTools
-            .map((t) => t.tool)
-            .filter((tool) => !record.failingTools.includes(tool))
-        : [];
-    const comparison = {
-        ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }),
-        deltas,
-        newlyFailingTools,
-        ...(differs ? { notComparable: true } : {}),
-    };
-    if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
-        return { ...verdict, baseline: comparison };
-    const drops = policy.drops.map((drop) => {
-        const spec = figureSpec(drop.figure);
-        const label = `${spec?.label ?? drop.figure} drop`;
-        const current = verdict.figures[drop.figure];
-        const base = record?.figures[drop.figure];
-        const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
-        // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
-        const unmeasured = record
-            ? undefined
-            : {
-                why: `no baseline: ${missing ?? 'none found'}`,
-                decides: policy.onMissing,
-                by: 'on_missing_baseline',
-            };
-        // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
-        const interval = record
-            ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95)
-            : undefined;
-        return checkThreshold({
-            input: drop.input,
-            figure: `${drop.figure}${DROP_SUFFIX}`,
-            comparator: '<=',
-            limit: drop.limit,
-            breaks: 'fail',
-            ...(unmeasured ? { unmeasured } : {}),
-            ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}),
-        }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
-    });
-    const broken = drops.filter((t) => !t.holds);
-    const uncompared = drops.filter((t) => t.holds && t.unmeasured);
-    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
-    const said = [...broken, ...uncompared].map(describeThreshold);
-    // Every drop held: the reason says so, so that it counts what the table shows.
-    const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
-    const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
-    return {
-        ...verdict,
-        decision,
-        reason: truncate(reason, MAX_REASON_CHARS),
-        thresholds: [...verdict.thresholds, ...drops],
-        baseline: comparison,
-    };
-}
-/**
- * Why `record` is not comparable with `verdict`, or undefined when it is: another backend, or a
- * different value of something both name as evaluated (a record that names nothing, written
- * before records did, is taken as comparable, as it always was).
- */
-function notComparable(verdict, record) {
-    const base = `the base verdict (${record.headSha.slice(0, 12)})`;
-    if (record.backend !== verdict.backend)
-        return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
-    for (const [name, here] of Object.entries(verdict.evaluated ?? {})) {
-        const there = record.evaluated?.[name];
-        if (there !== undefined && there !== here) {
-            const label = COMPARABLE_SPECS.find((spec) => spec.name === name)?.label ?? name;
-            return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
-        }
-    }
-    return undefined;
-}
-/** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
-function dropInterval(record, verdict, figure, confidence) {
-    const base = record.spread?.[figure];
-    const values = verdict.repeats?.rows
-        .filter((row) => row.outcome === 'evaluated')
-        .map((row) => row.figures[figure]) ?? [];
-    if (!base || values.length < 2 || values.some((v) => v === undefined))
-        return undefined;
-    const current = meanAndSd(values);
-    const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
-    const se = Math.sqrt(vb + vc);
-    const estimate = Number((base.mean - current.mean).toFixed(6));
-    if (!(se > 0))
-        return {
-            estimate,
-            low: estimate,
-            high: estimate,
-            confidence,
-            n: base.n + values.length,
-            method: 'difference of repeats, no spread',
-        };
-    const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
-    const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-    return {
-        estimate,
-        low: estimate - half,
-        high: estimate + half,
-        confidence,
-        n: base.n + values.length,
-        method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)`,
-    };
-}
+
+;// CONCATENATED MODULE: ./src/core/baseline/from-report.ts
+
+
 /**
  * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
  * main pipeline's artifact): its record, or why there is none. A file that is missing,
@@ -47721,16 +47577,6 @@ function recordOfReport(report, checkName) {
     // Written when the report was (reports of older releases do not say: the epoch, the oldest).
     const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
     return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
-}
-/**
- * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
- * threshold of its own held. A drop against the base branch is the comparison's, not the run's:
- * a missing baseline's `warn` does not make the one run a failed one.
- */
-function passedOnItsOwn(verdict) {
-    if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
-        return false;
-    return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
 ;// CONCATENATED MODULE: ./src/core/baseline/history-files.ts
@@ -48333,6 +48179,172 @@ function mismatches(shards, plan) {
     if (seen.size > plan.expectedShards)
         problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
     return problems;
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/compare.ts
+
+
+
+
+
+
+/** The figure of a drop threshold is its figure's name and this: `<figure>_drop`. */
+const DROP_SUFFIX = '_drop';
+// The record's shape lives apart, so that a verdict can carry a comparison without importing how it is made.
+
+/**
+ * The drop thresholds given, as the backend declares them (the input and the figure each
+ * bounds), read from the raw inputs through the backend's own schema; a value that does not
+ * parse is an input error naming it. Either front door's inputs.
+ */
+function dropsOf(backend, raw) {
+    const problems = [];
+    const drops = backend.drops.flatMap(({ input, figure }) => {
+        if (!raw[input]?.trim())
+            return [];
+        const parsed = backend.inputs.shape[input].safeParse(raw[input]);
+        if (parsed.success && typeof parsed.data === 'number')
+            return [{ input, figure, limit: parsed.data }];
+        problems.push(`Input \`${input}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+        return [];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return drops;
+}
+/**
+ * Compares the verdict with the base branch's and judges the drop thresholds. A record never
+ * changes the current figures; a drop beyond its limit fails the gate; with no baseline, the
+ * drop thresholds decide what `onMissing` says.
+ */
+function applyBaseline(verdict, found, foundMissing, policy) {
+    // A base verdict of something else (not `comparable`) measured something else: it is no baseline, and said so.
+    const differs = found ? notComparable(verdict, found) : undefined;
+    const record = differs ? undefined : found;
+    const missing = differs ?? foundMissing;
+    const deltas = {};
+    if (record) {
+        for (const [name, value] of Object.entries(verdict.figures)) {
+            const base = record.figures[name];
+            if (base !== undefined)
+                deltas[name] = Number((value - base).toFixed(6));
+        }
+    }
+    const newlyFailingTools = record
+        ? verdict.topFailingTools
+            .map((t) => t.tool)
+            .filter((tool) => !record.failingTools.includes(tool))
+        : [];
+    const comparison = {
+        ...(record ? { record } : { missing: missing ?? 'no baseline was looked for' }),
+        deltas,
+        newlyFailingTools,
+        ...(differs ? { notComparable: true } : {}),
+    };
+    if (verdict.outcome !== 'evaluated' || policy.drops.length === 0)
+        return { ...verdict, baseline: comparison };
+    const drops = policy.drops.map((drop) => {
+        const spec = figureSpec(drop.figure);
+        const label = `${spec?.label ?? drop.figure} drop`;
+        const current = verdict.figures[drop.figure];
+        const base = record?.figures[drop.figure];
+        const fall = current === undefined || base === undefined ? undefined : Number((base - current).toFixed(6));
+        // With no baseline, nothing is compared and `on_missing_baseline` decides; a figure missing from a baseline that exists fails closed.
+        const unmeasured = record
+            ? undefined
+            : {
+                why: `no baseline: ${missing ?? 'none found'}`,
+                decides: policy.onMissing,
+                by: 'on_missing_baseline',
+            };
+        // Both sides ran repeats: the drop is judged on the interval of the difference, not on two point values.
+        const interval = record
+            ? dropInterval(record, verdict, drop.figure, policy.confidence ?? 0.95)
+            : undefined;
+        return checkThreshold({
+            input: drop.input,
+            figure: `${drop.figure}${DROP_SUFFIX}`,
+            comparator: '<=',
+            limit: drop.limit,
+            breaks: 'fail',
+            ...(unmeasured ? { unmeasured } : {}),
+            ...(interval ? { interval, onInconclusive: policy.onInconclusive ?? 'fail' } : {}),
+        }, fall === undefined ? {} : { [`${drop.figure}${DROP_SUFFIX}`]: fall }, spec ? [{ ...spec, name: `${drop.figure}${DROP_SUFFIX}`, label }] : []);
+    });
+    const broken = drops.filter((t) => !t.holds);
+    const uncompared = drops.filter((t) => t.holds && t.unmeasured);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
+    const said = [...broken, ...uncompared].map(describeThreshold);
+    // Every drop held: the reason says so, so that it counts what the table shows.
+    const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
+    const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
+    return {
+        ...verdict,
+        decision,
+        reason: truncate(reason, MAX_REASON_CHARS),
+        thresholds: [...verdict.thresholds, ...drops],
+        baseline: comparison,
+    };
+}
+/**
+ * Why `record` is not comparable with `verdict`, or undefined when it is: another backend, or a
+ * different value of something both name as evaluated (a record that names nothing, written
+ * before records did, is taken as comparable, as it always was).
+ */
+function notComparable(verdict, record) {
+    const base = `the base verdict (${record.headSha.slice(0, 12)})`;
+    if (record.backend !== verdict.backend)
+        return `${base} is of ${record.backend}, not ${verdict.backend}: not comparable`;
+    for (const [name, here] of Object.entries(verdict.evaluated ?? {})) {
+        const there = record.evaluated?.[name];
+        if (there !== undefined && there !== here) {
+            const label = COMPARABLE_SPECS.find((spec) => spec.name === name)?.label ?? name;
+            return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
+        }
+    }
+    return undefined;
+}
+/** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
+function dropInterval(record, verdict, figure, confidence) {
+    const base = record.spread?.[figure];
+    const values = verdict.repeats?.rows
+        .filter((row) => row.outcome === 'evaluated')
+        .map((row) => row.figures[figure]) ?? [];
+    if (!base || values.length < 2 || values.some((v) => v === undefined))
+        return undefined;
+    const current = meanAndSd(values);
+    const [vb, vc] = [base.sd ** 2 / base.n, current.sd ** 2 / values.length];
+    const se = Math.sqrt(vb + vc);
+    const estimate = Number((base.mean - current.mean).toFixed(6));
+    if (!(se > 0))
+        return {
+            estimate,
+            low: estimate,
+            high: estimate,
+            confidence,
+            n: base.n + values.length,
+            method: 'difference of repeats, no spread',
+        };
+    const df = (vb + vc) ** 2 / (vb ** 2 / (base.n - 1) + vc ** 2 / (values.length - 1));
+    const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+    return {
+        estimate,
+        low: estimate - half,
+        high: estimate + half,
+        confidence,
+        n: base.n + values.length,
+        method: `Welch t interval of the difference (${base.n} base and ${values.length} current repeats)`,
+    };
+}
+/**
+ * Whether a gate without repeats passed on its own: evaluated, its backend said pass and every
+ * threshold of its own held. A drop against the base branch is the comparison's, not the run's:
+ * a missing baseline's `warn` does not make the one run a failed one.
+ */
+function passedOnItsOwn(verdict) {
+    if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
+        return false;
+    return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
@@ -50492,6 +50504,7 @@ function statusOf(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/baseline.ts
+
 
 
 

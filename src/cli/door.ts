@@ -1,4 +1,4 @@
-import { baselineFromReport } from '../core/baseline/compare.js';
+import { baselineFromReport } from '../core/baseline/from-report.js';
 import { newestAsBase } from '../core/baseline/history.js';
 import { historyFromReports } from '../core/baseline/history-files.js';
 import type { DetectedChange } from '../core/change/ci.js';

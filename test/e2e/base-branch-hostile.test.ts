@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord } from '../../src/core/baseline/compare.js';
+import { decodeRecord, encodeRecord } from '../../src/core/baseline/encode.js';
 import type { Verdict } from '../../src/core/verdict/verdict.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import {

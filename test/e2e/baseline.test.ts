@@ -145,7 +145,7 @@ describe('the base branch as baseline', () => {
   });
 
   it('ignores a record forged by another GitHub App, and a missing baseline follows on_missing_baseline', async () => {
-    const forged = (await import('../../src/core/baseline/compare.js')).encodeRecord(
+    const forged = (await import('../../src/core/baseline/encode.js')).encodeRecord(
       {
         decision: 'pass',
         reason: '',

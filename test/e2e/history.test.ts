@@ -1,7 +1,7 @@
 import { mermaidBlocks, parseMermaid } from '../support/mermaid.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeRecord } from '../../src/core/baseline/compare.js';
+import { encodeRecord } from '../../src/core/baseline/encode.js';
 import type { Verdict } from '../../src/core/verdict/verdict.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import {

@@ -7,7 +7,7 @@ import { render } from '../support/render.js';
 import { type ActionRun, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
-import { encodeRecord } from '../../src/core/baseline/compare.js';
+import { encodeRecord } from '../../src/core/baseline/encode.js';
 import { scratchDir } from '../support/scratch.js';
 
 // A matrix of three legs, then one aggregate step: one required check, one comment.

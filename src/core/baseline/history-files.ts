@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readReport } from '../report-file/read.js';
-import { recordOfReport } from './compare.js';
+import { recordOfReport } from './from-report.js';
 import type { HistoryEntry } from './history-types.js';
 import { truncate } from '../support/text.js';
 

@@ -1,5 +1,6 @@
 import type { GateLog } from '../../core/support/log.js';
-import { type BaselineRecord, decodeRecord } from '../../core/baseline/compare.js';
+import { type BaselineRecord } from '../../core/baseline/compare.js';
+import { decodeRecord } from '../../core/baseline/encode.js';
 import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
 import { statusOf } from './status.js';

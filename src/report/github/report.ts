@@ -5,7 +5,7 @@ import type { Mode } from '../../core/inputs/common.js';
 import { renderVerdict } from '../../core/render/markdown.js';
 import type { TrendStyle } from '../../core/render/trend.js';
 import type { Verdict } from '../../core/verdict/verdict.js';
-import { boundedRecord } from '../../core/baseline/compare.js';
+import { boundedRecord } from '../../core/baseline/encode.js';
 import { type BaselineLookup, findBaseline } from './baseline.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
 import { pullRequestHeadMatches } from './handover.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reportFromBytes } from '../../core/report-file/read.js';
-import { recordOfReport } from '../../core/baseline/compare.js';
+import { recordOfReport } from '../../core/baseline/from-report.js';
 import { Deadline } from '../../core/support/deadline.js';
 import { messageOf } from '../../core/support/errors.js';
 import type { HistoryEntry } from '../../core/baseline/history.js';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundedRecord, decodeRecord } from '../../../src/core/baseline/compare.js';
+import { boundedRecord, decodeRecord } from '../../../src/core/baseline/encode.js';
 import { Deadline } from '../../../src/core/support/deadline.js';
 import { compareWithBaseBranch } from '../../../src/core/baseline/history.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyBaseline, decodeRecord, encodeRecord } from '../../../src/core/baseline/compare.js';
+import { applyBaseline } from '../../../src/core/baseline/compare.js';
+import { decodeRecord, encodeRecord } from '../../../src/core/baseline/encode.js';
 import type { Verdict } from '../../../src/core/verdict/verdict.js';
 
 /** A pooled Sepurux verdict of repeats with these pass rates. */
