@@ -66607,15 +66607,9 @@ function judgeAtLeast(interval, bound) {
     return 'inconclusive';
 }
 
-;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+;// CONCATENATED MODULE: ./src/core/verdict/threshold.ts
 
 
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const MAX_SAID_CHARS = 500;
 
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
@@ -66698,6 +66692,19 @@ function unmeasuredSentence(result) {
     const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
     return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
 }
+
+;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+
+
+
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+
+
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
@@ -80265,120 +80272,6 @@ async function mapBounded(items, limit, work) {
 
 
 
-
-
-/**
- * Validates every input and reads local files; throws {@link InputError} before any network
- * call. `change` is what the front door read of the change from its CI (an event, variables).
- */
-async function planGate(raw, change) {
-    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
-    const problems = [];
-    const attempt = async (work) => {
-        try {
-            return await work();
-        }
-        catch (error) {
-            problems.push(error);
-            return undefined;
-        }
-    };
-    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
-    const backend = inputs
-        ? backendById(inputs.backend)
-        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
-    if (backend)
-        await attempt(() => rejectForeignInputs(backend, raw));
-    if (backend && inputs)
-        await attempt(() => requireMargins(backend, raw, inputs));
-    if (backend && inputs)
-        await attempt(() => boundMargins(backend, raw, inputs));
-    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
-    const shared = {
-        token: inputs?.token ?? '',
-        confidence: inputs?.confidence,
-        onInconclusive: inputs?.on_inconclusive ?? 'fail',
-        repeats: inputs?.repeats ?? 1,
-    };
-    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
-    const invalid = InputError.combine(problems);
-    if (invalid || !inputs || !backend || !prepared)
-        throw invalid ?? new Error('unreachable: a plan without problems is complete');
-    return {
-        drops: drops ?? [],
-        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
-        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
-            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
-            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
-        })),
-        inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
-        backend,
-        prepared,
-        change: {
-            ...change,
-            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
-            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
-            commitSha: inputs.head_sha ?? change.commitSha,
-            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
-        },
-    };
-}
-/**
- * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
- * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
- */
-function requireMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
-        return;
-    const needing = backend.thresholds.filter((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
-        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
-    });
-    if (needing.length === 0)
-        return;
-    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
-}
-/**
- * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
- * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
- * then tells "perfect" from "nothing", and any middling value "holds". An input error before
- * any call, naming `margin` and the most it may be.
- */
-function boundMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto')
-        return;
-    const problems = backend.thresholds.flatMap((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const given = raw[t.input]?.trim();
-        const limit = given ? Number(given) : Number.NaN;
-        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
-        if (!figure || figure.domain.integer || !Number.isFinite(limit))
-            return [];
-        const { min, max } = figure.domain;
-        const rate = min === 0 && max === 1;
-        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
-        if (margin === undefined)
-            return [];
-        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
-        if (margin < room)
-            return [];
-        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
-        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
-        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
-        if (!(room > 0)) {
-            return [
-                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
-            ];
-        }
-        const example = Number((room / 2).toPrecision(1));
-        return [
-            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
-        ];
-    });
-    if (problems.length > 0)
-        throw new InputError(problems);
-}
 /**
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
@@ -80396,7 +80289,9 @@ function comparableRunId(plan, found) {
     const evaluated = evaluatedOf(plan, {});
     const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
     const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !compare_notComparable(here, candidate));
-    return record?.ids.run_id;
+    // The backend's run id (its `perRun` id) is what it compares against.
+    const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
+    return runId ? record?.ids[runId] : undefined;
 }
 /** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
 function evaluatedOf(plan, ids) {
@@ -82337,6 +82232,126 @@ function planAggregate(raw, where) {
         baselineFrom: inputs.baseline_from,
         drops,
     };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/plan.ts
+
+
+
+
+
+
+/**
+ * Validates every input and reads local files; throws {@link InputError} before any network
+ * call. `change` is what the front door read of the change from its CI (an event, variables).
+ */
+async function planGate(raw, change) {
+    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+    const problems = [];
+    const attempt = async (work) => {
+        try {
+            return await work();
+        }
+        catch (error) {
+            problems.push(error);
+            return undefined;
+        }
+    };
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
+    const backend = inputs
+        ? backendById(inputs.backend)
+        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    if (backend)
+        await attempt(() => rejectForeignInputs(backend, raw));
+    if (backend && inputs)
+        await attempt(() => requireMargins(backend, raw, inputs));
+    if (backend && inputs)
+        await attempt(() => boundMargins(backend, raw, inputs));
+    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
+    const shared = {
+        token: inputs?.token ?? '',
+        confidence: inputs?.confidence,
+        onInconclusive: inputs?.on_inconclusive ?? 'fail',
+        repeats: inputs?.repeats ?? 1,
+    };
+    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs || !backend || !prepared)
+        throw invalid ?? new Error('unreachable: a plan without problems is complete');
+    return {
+        drops: drops ?? [],
+        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
+        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
+            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
+            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
+        })),
+        inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
+        backend,
+        prepared,
+        change: {
+            ...change,
+            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
+            commitSha: inputs.head_sha ?? change.commitSha,
+            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
+        },
+    };
+}
+/**
+ * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
+ * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
+ */
+function requireMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
+        return;
+    const needing = backend.thresholds.filter((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
+        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
+    });
+    if (needing.length === 0)
+        return;
+    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
+}
+/**
+ * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
+ * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
+ * then tells "perfect" from "nothing", and any middling value "holds". An input error before
+ * any call, naming `margin` and the most it may be.
+ */
+function boundMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto')
+        return;
+    const problems = backend.thresholds.flatMap((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const given = raw[t.input]?.trim();
+        const limit = given ? Number(given) : Number.NaN;
+        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
+        if (!figure || figure.domain.integer || !Number.isFinite(limit))
+            return [];
+        const { min, max } = figure.domain;
+        const rate = min === 0 && max === 1;
+        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
+        if (margin === undefined)
+            return [];
+        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+        if (margin < room)
+            return [];
+        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
+        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
+        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
+        if (!(room > 0)) {
+            return [
+                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
+            ];
+        }
+        const example = Number((room / 2).toPrecision(1));
+        return [
+            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
+        ];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
 }
 
 ;// CONCATENATED MODULE: ./src/core/run/plan.ts

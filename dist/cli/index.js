@@ -45004,15 +45004,9 @@ function judgeAtLeast(interval, bound) {
     return 'inconclusive';
 }
 
-;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+;// CONCATENATED MODULE: ./src/core/verdict/threshold.ts
 
 
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const MAX_SAID_CHARS = 500;
 
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 function checkThreshold(threshold, figures, specs) {
@@ -45095,6 +45089,19 @@ function unmeasuredSentence(result) {
     const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
     return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
 }
+
+;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+
+
+
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+
+
 /**
  * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
  * returned; otherwise the most severe of the backend's decision and the broken thresholds.
@@ -48476,379 +48483,6 @@ function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/transport/retry.ts
-/** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * Statuses that say the server turned the request away before acting on it, so even a request
- * that must not run twice may be sent again.
- */
-const REJECTED_UNPROCESSED_STATUSES = new Set([429, 503]);
-/** Connection errors that mean the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-/** The error code of a failed connection, when Node gave one. */
-function connectionErrorCode(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? code : undefined;
-}
-/** True when a failed request surely never reached the server. */
-function neverReachedServer(error) {
-    return NOT_SENT_CODES.has(connectionErrorCode(error) ?? '');
-}
-/**
- * True for errors Node raises before anything is sent (`ERR_INVALID_CHAR` for a header value
- * holding a line break, `ERR_INVALID_URL`, ...): sending again cannot help, and blaming the
- * network would mislead.
- */
-function isLocalError(error) {
-    return connectionErrorCode(error)?.startsWith('ERR_') ?? false;
-}
-/** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
-function backoffMs(attempt, random, baseMs = 500, capMs = 8000) {
-    const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
-    // Jitter between half and the whole ceiling: spreads a fleet of gates, keeps a floor.
-    return Math.round(ceiling * (0.5 + random() * 0.5));
-}
-/**
- * The wait a `Retry-After` header asks for, in milliseconds: delta-seconds or an HTTP date.
- * Undefined when absent or unreadable.
- */
-function parseRetryAfter(value, now) {
-    const text = (Array.isArray(value) ? value[0] : value)?.trim();
-    if (!text)
-        return undefined;
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/core/transport/agents.ts
-
-
-/**
- * Direct keep-alive agents, one per protocol: polls reuse one connection (and its TLS session).
- * The default where no proxy is configured.
- */
-function directAgents() {
-    const http = new external_node_http_.Agent({ keepAlive: true });
-    const https = new external_node_https_namespaceObject.Agent({ keepAlive: true });
-    return (url) => (url.protocol === 'https:' ? https : http);
-}
-
-;// CONCATENATED MODULE: ./src/core/transport/exchange.ts
-
-
-/** The body was larger than anything this call can legitimately answer. */
-class BodyTooLargeError extends Error {
-    name = 'BodyTooLargeError';
-}
-/**
- * Sends one request and reads its whole body, within one timeout and one size bound. Any way
- * the exchange can break rejects at once, with the socket destroyed: a reset in the middle of
- * the body (a premature close), a socket that stops answering (the timeout, code
- * `ETIMEDOUT`), or a body that never ends (past `maxBodyBytes`). A half-read socket never goes
- * back to the keep-alive pool.
- */
-function exchange(spec) {
-    const controller = new AbortController();
-    const send = spec.url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
-    return new Promise((resolve, reject) => {
-        let settled = false;
-        const finish = (error, value) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            if (error) {
-                controller.abort(error);
-                reject(error);
-            }
-            else
-                resolve(value);
-        };
-        const timer = setTimeout(() => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), {
-            code: 'ETIMEDOUT',
-        })), spec.timeoutMs);
-        let req;
-        try {
-            req = send(spec.url, {
-                method: spec.method,
-                headers: spec.headers,
-                agent: spec.agent,
-                signal: controller.signal,
-            });
-        }
-        catch (error) {
-            // Invalid headers and the like throw here: a local error, nothing was sent.
-            finish(error);
-            return;
-        }
-        req.on('error', (error) => finish(error));
-        req.on('response', (response) => readBody(response, spec.maxBodyBytes, (error, body) => finish(error, body && { status: response.statusCode ?? 0, headers: response.headers, body })));
-        req.end(spec.body);
-    });
-}
-function readBody(response, maxBytes, done) {
-    const chunks = [];
-    let size = 0;
-    response.on('data', (chunk) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-            done(new BodyTooLargeError(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`));
-            response.destroy();
-            return;
-        }
-        chunks.push(chunk);
-    });
-    response.on('end', () => done(undefined, Buffer.concat(chunks)));
-    response.on('error', (error) => done(error));
-    // A reset in the middle of the body closes the message without an 'end' (and, depending on
-    // Node's version, without an 'error').
-    response.on('close', () => {
-        if (!response.complete)
-            done(Object.assign(new Error('the connection closed in the middle of the answer'), {
-                code: 'ECONNRESET',
-            }));
-    });
-}
-
-;// CONCATENATED MODULE: ./src/core/transport/answer.ts
-
-
-
-/** A call's body as bytes: bytes as they are, anything else as JSON. */
-function encodeBody(body) {
-    if (body === undefined)
-        return undefined;
-    if (Buffer.isBuffer(body))
-        return body;
-    return Buffer.from(JSON.stringify(body));
-}
-/** The JSON in `text`, or undefined when it is none (an error page). */
-function tryJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * The answer's body as `schema` says it must be: JSON naming no field twice, of the expected
- * shape; anything else is a {@link BackendCallError} that fails the gate closed.
- */
-function parseAnswer(call, answer, schema, urlSetting) {
-    const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
-    if (!shape.ok && shape.duplicate) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
-    }
-    if (!shape.ok) {
-        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
-    }
-    const parsed = schema.safeParse(JSON.parse(answer.text));
-    if (parsed.success)
-        return parsed.data;
-    const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-        .join('; ');
-    throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`, answer.status);
-}
-
-;// CONCATENATED MODULE: ./src/core/transport/failures.ts
-
-
-/** A connection error as `CODE (message)`. */
-function describeConnectionError(error) {
-    const code = connectionErrorCode(error);
-    return code ? `${code} (${messageOf(error)})` : messageOf(error);
-}
-/** A call Node refused to send (a header value it cannot carry): nothing reached the backend. */
-function localFailure(call, error, headerInputs = ['token']) {
-    const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
-    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`);
-}
-/** A call that could not reach the service, after its attempts. */
-function connectionFailure(call, error, attempts, urlSetting, service) {
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
-}
-
-;// CONCATENATED MODULE: ./src/core/transport/http.ts
-
-
-
-
-
-
-
-
-
-/** A backend's answer is a verdict or a page of names: a few MiB at most. A larger one is cut off. */
-const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-/** The shortest per-request timeout worth splitting the deadline for. */
-const MIN_SPLIT_TIMEOUT_MS = 1000;
-/** How much of a backend's own message goes into an error. */
-const http_MAX_SAID_CHARS = 300;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
-const USER_AGENT = 'agent-reliability-gate/1';
-const DEFAULT_HINTS = {
-    400: 'The backend rejected the request; check the inputs it names.',
-    401: 'Check that `token` holds a valid credential for this backend.',
-    403: 'The token is not allowed to do this; check its scopes and project.',
-    404: 'Check the ids and `base_url`.',
-    429: 'The backend kept rate-limiting the gate; try again later.',
-};
-/** A small JSON client: per-request timeouts, retries with backoff, safe redirects, validated answers. */
-class JsonTransport {
-    options;
-    base;
-    requestTimeoutMs;
-    maxAttempts;
-    random;
-    wait;
-    agents;
-    constructor(options) {
-        this.options = options;
-        this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.agents = options.agents ?? directAgents();
-        this.maxAttempts = options.maxAttempts ?? 6;
-        this.random = options.random ?? Math.random;
-        this.wait = options.wait ?? sleep;
-    }
-    /** How messages name the setting that holds the URL. */
-    get urlSetting() {
-        return this.options.urlSetting ?? '`base_url`';
-    }
-    /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
-    async request(spec) {
-        const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
-        const { deadline } = this.options;
-        for (let attempt = 1;; attempt++) {
-            deadline.check(`waiting for ${call}`);
-            let response;
-            try {
-                response = await this.sendFollowingRedirects(spec, call);
-            }
-            catch (error) {
-                if (error instanceof BackendCallError)
-                    throw error;
-                if (error instanceof BodyTooLargeError) {
-                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
-                }
-                if (isLocalError(error))
-                    throw localFailure(call, error, this.options.headerInputs);
-                const retryable = spec.idempotent || neverReachedServer(error);
-                if (!retryable || attempt >= this.maxAttempts)
-                    throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
-                await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
-                continue;
-            }
-            const { status } = response;
-            if (status >= 200 && status < 300)
-                return parseAnswer(call, response, spec.schema, this.urlSetting);
-            const retryable = RETRYABLE_STATUSES.has(status) &&
-                (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
-            if (!retryable || attempt >= this.maxAttempts)
-                throw this.failure(call, response, spec.hints);
-            const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
-            if (asked !== undefined && asked > deadline.remainingMs()) {
-                throw new BackendCallError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
-            }
-            await this.pause(call, asked ?? backoffMs(attempt, this.random), `HTTP ${status}`);
-        }
-    }
-    async pause(call, ms, why) {
-        const { deadline } = this.options;
-        const waitMs = Math.min(ms, deadline.remainingMs());
-        this.options.debug?.(`${call}: ${why}; retrying in ${waitMs} ms`);
-        await this.wait(waitMs);
-    }
-    async sendFollowingRedirects(spec, call) {
-        let url = new URL(spec.path.replace(/^\/+/, ''), this.base);
-        let method = spec.method;
-        let body = spec.body;
-        let credentials = this.options.credentials;
-        for (let hop = 0;; hop++) {
-            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
-            const location = answer.headers.location;
-            if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
-                return answer;
-            if (hop >= MAX_REDIRECTS) {
-                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
-            }
-            const next = new URL(location, url);
-            const insecure = insecureUrlReason(next);
-            if (insecure) {
-                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
-            }
-            // The credential belongs to the backend's origin; a hop elsewhere goes without it.
-            if (next.origin !== this.base.origin)
-                credentials = {};
-            if (answer.status === 303) {
-                method = 'GET';
-                body = undefined;
-            }
-            this.options.debug?.(`${call}: HTTP ${answer.status} redirect to ${next.origin}${next.pathname}`);
-            url = next;
-        }
-    }
-    async send(method, url, body, headers, idempotent) {
-        const timeoutMs = this.attemptTimeoutMs(idempotent);
-        const started = Date.now();
-        const payload = encodeBody(body);
-        const allHeaders = {
-            Accept: 'application/json',
-            'User-Agent': USER_AGENT,
-            ...headers,
-        };
-        if (payload) {
-            allHeaders['Content-Type'] = 'application/json';
-            allHeaders['Content-Length'] = payload.length;
-        }
-        const answer = await exchange({
-            method,
-            url,
-            headers: allHeaders,
-            body: payload,
-            agent: await this.agents(url),
-            timeoutMs,
-            maxBodyBytes: MAX_ANSWER_BYTES,
-        });
-        this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
-        return {
-            status: answer.status,
-            headers: answer.headers,
-            text: answer.body.toString('utf8'),
-            bytes: answer.body,
-        };
-    }
-    /**
-     * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
-     * that a request that hangs still leaves room for a retry before the deadline.
-     */
-    attemptTimeoutMs(idempotent) {
-        const remaining = this.options.deadline.remainingMs();
-        const share = idempotent && remaining >= 2 * MIN_SPLIT_TIMEOUT_MS ? remaining / 2 : remaining;
-        return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
-    }
-    failure(call, answer, hints = {}) {
-        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, http_MAX_SAID_CHARS);
-        const hint = hints[answer.status] ??
-            DEFAULT_HINTS[answer.status] ??
-            (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
-        const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
-        return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
 /** Values a Gaussian test needs before it may call anything: a variance needs two. */
@@ -49309,11 +48943,7 @@ async function mapBounded(items, limit, work) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/core/gate/gate.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/core/gate/plan.ts
 
 
 
@@ -49431,132 +49061,6 @@ function boundMargins(backend, raw, inputs) {
     });
     if (problems.length > 0)
         throw new InputError(problems);
-}
-/**
- * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
- * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
- */
-async function runGate(plan, runtime) {
-    const verdict = await runToVerdict(plan, runtime);
-    return withEvaluated(plan, verdict);
-}
-/**
- * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
- * that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
- */
-function comparableRunId(plan, found) {
-    const evaluated = evaluatedOf(plan, {});
-    const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
-    const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
-    return record?.ids.run_id;
-}
-/** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
-function evaluatedOf(plan, ids) {
-    const evaluated = {};
-    for (const spec of plan.backend.comparable) {
-        const value = 'id' in spec.from ? ids[spec.from.id] : plan.evaluatedInputs[spec.from.input];
-        if (value)
-            evaluated[spec.name] = value;
-    }
-    return Object.keys(evaluated).length > 0 ? evaluated : undefined;
-}
-function withEvaluated(plan, verdict) {
-    const evaluated = evaluatedOf(plan, verdict.ids);
-    return evaluated ? { evaluated, ...verdict } : verdict;
-}
-async function runToVerdict(plan, runtime) {
-    const { inputs, backend, change } = plan;
-    const { log, cancelled = new Promise(() => undefined), agents, baselineRunId } = runtime;
-    const deadline = new Deadline(inputs.timeoutMs);
-    const ids = {};
-    const stopped = cancelled.then((signal) => {
-        throw new CancelledError(`The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`);
-    });
-    // A cancel that comes after the verdict has nothing left to stop.
-    stopped.catch(() => undefined);
-    const contextWith = (contextLog, gateKey) => ({
-        baseUrl: inputs.baseUrl,
-        deadline,
-        pollIntervalMs: inputs.pollIntervalMs,
-        log: contextLog,
-        change: { ...change, gateKey },
-        transport: (options) => new JsonTransport({
-            ...options,
-            baseUrl: inputs.baseUrl,
-            deadline,
-            agents,
-            debug: (line) => contextLog.debug(line),
-        }),
-        learned: (more) => Object.assign(ids, definedOnly(more)),
-        onMissingBaseline: inputs.on_missing_baseline,
-        ...(baselineRunId ? { baselineRunId } : {}),
-    });
-    const context = contextWith(log, change.gateKey);
-    try {
-        if (inputs.repeats !== 1) {
-            return await runRepeats({
-                backend,
-                prepared: plan.prepared,
-                policy: repeatPolicy(inputs),
-                deadline,
-                log,
-                // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
-                contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
-                stopped,
-                explain: (repeatContext) => plan.prepared.explain
-                    ? explainSafely(plan.prepared.explain, repeatContext)
-                    : Promise.resolve(undefined),
-            });
-        }
-        const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
-        const verdict = decide(backend, evaluation, deadline.elapsedMs());
-        if (verdict.decision !== 'fail' || !plan.prepared.explain)
-            return verdict;
-        const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
-        return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
-    }
-    catch (error) {
-        const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
-        return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
-    }
-}
-/** The backend's "why"; a failure to read it is one log line, never a different verdict. */
-async function explainSafely(explain, context) {
-    try {
-        return await explain(context);
-    }
-    catch (error) {
-        context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
-        return undefined;
-    }
-}
-function repeatPolicy(inputs) {
-    return {
-        repeats: inputs.repeats,
-        maxRepeats: inputs.max_repeats ?? DEFAULT_MAX_REPEATS,
-        minRepeats: inputs.min_repeats ?? DEFAULT_MIN_REPEATS,
-        ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
-        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
-        onInconclusive: inputs.on_inconclusive,
-        requireAll: inputs.require_all_repeats,
-    };
-}
-/** A repeat's log: its lines say which repeat they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log, index) {
-    const tag = (message) => `[repeat ${index}] ${message}`;
-    return {
-        info: (message) => log.info(tag(message)),
-        debug: (message) => log.debug(tag(message)),
-        warning: (message) => log.warning(tag(message)),
-        group: async (title, work) => {
-            log.info(tag(`${title}…`));
-            return work();
-        },
-    };
-}
-function definedOnly(ids) {
-    return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
 
 ;// CONCATENATED MODULE: ./src/core/run/plan.ts
@@ -49833,6 +49337,517 @@ function compareWithBaseBranch(verdict, given, policy) {
         (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
         ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
         : compared;
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/retry.ts
+/** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * Statuses that say the server turned the request away before acting on it, so even a request
+ * that must not run twice may be sent again.
+ */
+const REJECTED_UNPROCESSED_STATUSES = new Set([429, 503]);
+/** Connection errors that mean the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The error code of a failed connection, when Node gave one. */
+function connectionErrorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+/** True when a failed request surely never reached the server. */
+function neverReachedServer(error) {
+    return NOT_SENT_CODES.has(connectionErrorCode(error) ?? '');
+}
+/**
+ * True for errors Node raises before anything is sent (`ERR_INVALID_CHAR` for a header value
+ * holding a line break, `ERR_INVALID_URL`, ...): sending again cannot help, and blaming the
+ * network would mislead.
+ */
+function isLocalError(error) {
+    return connectionErrorCode(error)?.startsWith('ERR_') ?? false;
+}
+/** Backoff for the given attempt (1-based): exponential from `baseMs`, capped, with jitter. */
+function backoffMs(attempt, random, baseMs = 500, capMs = 8000) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+    // Jitter between half and the whole ceiling: spreads a fleet of gates, keeps a floor.
+    return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+/**
+ * The wait a `Retry-After` header asks for, in milliseconds: delta-seconds or an HTTP date.
+ * Undefined when absent or unreadable.
+ */
+function parseRetryAfter(value, now) {
+    const text = (Array.isArray(value) ? value[0] : value)?.trim();
+    if (!text)
+        return undefined;
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/core/transport/agents.ts
+
+
+/**
+ * Direct keep-alive agents, one per protocol: polls reuse one connection (and its TLS session).
+ * The default where no proxy is configured.
+ */
+function directAgents() {
+    const http = new external_node_http_.Agent({ keepAlive: true });
+    const https = new external_node_https_namespaceObject.Agent({ keepAlive: true });
+    return (url) => (url.protocol === 'https:' ? https : http);
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/exchange.ts
+
+
+/** The body was larger than anything this call can legitimately answer. */
+class BodyTooLargeError extends Error {
+    name = 'BodyTooLargeError';
+}
+/**
+ * Sends one request and reads its whole body, within one timeout and one size bound. Any way
+ * the exchange can break rejects at once, with the socket destroyed: a reset in the middle of
+ * the body (a premature close), a socket that stops answering (the timeout, code
+ * `ETIMEDOUT`), or a body that never ends (past `maxBodyBytes`). A half-read socket never goes
+ * back to the keep-alive pool.
+ */
+function exchange(spec) {
+    const controller = new AbortController();
+    const send = spec.url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request;
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const finish = (error, value) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            if (error) {
+                controller.abort(error);
+                reject(error);
+            }
+            else
+                resolve(value);
+        };
+        const timer = setTimeout(() => finish(Object.assign(new Error(`no complete answer within ${spec.timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+        })), spec.timeoutMs);
+        let req;
+        try {
+            req = send(spec.url, {
+                method: spec.method,
+                headers: spec.headers,
+                agent: spec.agent,
+                signal: controller.signal,
+            });
+        }
+        catch (error) {
+            // Invalid headers and the like throw here: a local error, nothing was sent.
+            finish(error);
+            return;
+        }
+        req.on('error', (error) => finish(error));
+        req.on('response', (response) => readBody(response, spec.maxBodyBytes, (error, body) => finish(error, body && { status: response.statusCode ?? 0, headers: response.headers, body })));
+        req.end(spec.body);
+    });
+}
+function readBody(response, maxBytes, done) {
+    const chunks = [];
+    let size = 0;
+    response.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+            done(new BodyTooLargeError(`the answer is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB`));
+            response.destroy();
+            return;
+        }
+        chunks.push(chunk);
+    });
+    response.on('end', () => done(undefined, Buffer.concat(chunks)));
+    response.on('error', (error) => done(error));
+    // A reset in the middle of the body closes the message without an 'end' (and, depending on
+    // Node's version, without an 'error').
+    response.on('close', () => {
+        if (!response.complete)
+            done(Object.assign(new Error('the connection closed in the middle of the answer'), {
+                code: 'ECONNRESET',
+            }));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/answer.ts
+
+
+
+/** A call's body as bytes: bytes as they are, anything else as JSON. */
+function encodeBody(body) {
+    if (body === undefined)
+        return undefined;
+    if (Buffer.isBuffer(body))
+        return body;
+    return Buffer.from(JSON.stringify(body));
+}
+/** The JSON in `text`, or undefined when it is none (an error page). */
+function tryJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The answer's body as `schema` says it must be: JSON naming no field twice, of the expected
+ * shape; anything else is a {@link BackendCallError} that fails the gate closed.
+ */
+function parseAnswer(call, answer, schema, urlSetting) {
+    const shape = checkJson(answer.bytes, { rejectDuplicateKeys: true });
+    if (!shape.ok && shape.duplicate) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with JSON that names a field twice (${shape.error}); either value could be read, so the gate fails closed.`, answer.status);
+    }
+    if (!shape.ok) {
+        throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body that is not JSON (${excerpt(answer.text, 200) || 'empty'}); check ${urlSetting} points at the API root.`, answer.status);
+    }
+    const parsed = schema.safeParse(JSON.parse(answer.text));
+    if (parsed.success)
+        return parsed.data;
+    const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+        .join('; ');
+    throw new BackendCallError(call, `${call} answered HTTP ${answer.status} with a body the gate does not recognise (${issues}); the backend's API may have changed, so the gate fails closed.`, answer.status);
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/failures.ts
+
+
+/** A connection error as `CODE (message)`. */
+function describeConnectionError(error) {
+    const code = connectionErrorCode(error);
+    return code ? `${code} (${messageOf(error)})` : messageOf(error);
+}
+/** A call Node refused to send (a header value it cannot carry): nothing reached the backend. */
+function localFailure(call, error, headerInputs = ['token']) {
+    const inputs = headerInputs.map((name) => `\`${name}\``).join(', ');
+    return new BackendCallError(call, `${call} could not be sent: ${describeConnectionError(error)}. Nothing reached the backend; check the inputs that go into headers (${inputs}).`);
+}
+/** A call that could not reach the service, after its attempts. */
+function connectionFailure(call, error, attempts, urlSetting, service) {
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/http.ts
+
+
+
+
+
+
+
+
+
+/** A backend's answer is a verdict or a page of names: a few MiB at most. A larger one is cut off. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** The shortest per-request timeout worth splitting the deadline for. */
+const MIN_SPLIT_TIMEOUT_MS = 1000;
+/** How much of a backend's own message goes into an error. */
+const http_MAX_SAID_CHARS = 300;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const USER_AGENT = 'agent-reliability-gate/1';
+const DEFAULT_HINTS = {
+    400: 'The backend rejected the request; check the inputs it names.',
+    401: 'Check that `token` holds a valid credential for this backend.',
+    403: 'The token is not allowed to do this; check its scopes and project.',
+    404: 'Check the ids and `base_url`.',
+    429: 'The backend kept rate-limiting the gate; try again later.',
+};
+/** A small JSON client: per-request timeouts, retries with backoff, safe redirects, validated answers. */
+class JsonTransport {
+    options;
+    base;
+    requestTimeoutMs;
+    maxAttempts;
+    random;
+    wait;
+    agents;
+    constructor(options) {
+        this.options = options;
+        this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.agents = options.agents ?? directAgents();
+        this.maxAttempts = options.maxAttempts ?? 6;
+        this.random = options.random ?? Math.random;
+        this.wait = options.wait ?? sleep;
+    }
+    /** How messages name the setting that holds the URL. */
+    get urlSetting() {
+        return this.options.urlSetting ?? '`base_url`';
+    }
+    /** Sends the call, retrying what is safe to retry, and returns the validated answer. */
+    async request(spec) {
+        const call = spec.name ?? `${spec.method} ${spec.path.split('?')[0]}`;
+        const { deadline } = this.options;
+        for (let attempt = 1;; attempt++) {
+            deadline.check(`waiting for ${call}`);
+            let response;
+            try {
+                response = await this.sendFollowingRedirects(spec, call);
+            }
+            catch (error) {
+                if (error instanceof BackendCallError)
+                    throw error;
+                if (error instanceof BodyTooLargeError) {
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
+                }
+                if (isLocalError(error))
+                    throw localFailure(call, error, this.options.headerInputs);
+                const retryable = spec.idempotent || neverReachedServer(error);
+                if (!retryable || attempt >= this.maxAttempts)
+                    throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
+                await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
+                continue;
+            }
+            const { status } = response;
+            if (status >= 200 && status < 300)
+                return parseAnswer(call, response, spec.schema, this.urlSetting);
+            const retryable = RETRYABLE_STATUSES.has(status) &&
+                (spec.idempotent || REJECTED_UNPROCESSED_STATUSES.has(status));
+            if (!retryable || attempt >= this.maxAttempts)
+                throw this.failure(call, response, spec.hints);
+            const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
+            if (asked !== undefined && asked > deadline.remainingMs()) {
+                throw new BackendCallError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
+            }
+            await this.pause(call, asked ?? backoffMs(attempt, this.random), `HTTP ${status}`);
+        }
+    }
+    async pause(call, ms, why) {
+        const { deadline } = this.options;
+        const waitMs = Math.min(ms, deadline.remainingMs());
+        this.options.debug?.(`${call}: ${why}; retrying in ${waitMs} ms`);
+        await this.wait(waitMs);
+    }
+    async sendFollowingRedirects(spec, call) {
+        let url = new URL(spec.path.replace(/^\/+/, ''), this.base);
+        let method = spec.method;
+        let body = spec.body;
+        let credentials = this.options.credentials;
+        for (let hop = 0;; hop++) {
+            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
+            const location = answer.headers.location;
+            if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
+                return answer;
+            if (hop >= MAX_REDIRECTS) {
+                throw new BackendCallError(call, `${call} was redirected more than ${MAX_REDIRECTS} times; check ${this.urlSetting}.`, answer.status);
+            }
+            const next = new URL(location, url);
+            const insecure = insecureUrlReason(next);
+            if (insecure) {
+                throw new BackendCallError(call, `${call} was redirected to ${next.origin}, which the gate refuses: ${insecure}. Check ${this.urlSetting}.`, answer.status);
+            }
+            // The credential belongs to the backend's origin; a hop elsewhere goes without it.
+            if (next.origin !== this.base.origin)
+                credentials = {};
+            if (answer.status === 303) {
+                method = 'GET';
+                body = undefined;
+            }
+            this.options.debug?.(`${call}: HTTP ${answer.status} redirect to ${next.origin}${next.pathname}`);
+            url = next;
+        }
+    }
+    async send(method, url, body, headers, idempotent) {
+        const timeoutMs = this.attemptTimeoutMs(idempotent);
+        const started = Date.now();
+        const payload = encodeBody(body);
+        const allHeaders = {
+            Accept: 'application/json',
+            'User-Agent': USER_AGENT,
+            ...headers,
+        };
+        if (payload) {
+            allHeaders['Content-Type'] = 'application/json';
+            allHeaders['Content-Length'] = payload.length;
+        }
+        const answer = await exchange({
+            method,
+            url,
+            headers: allHeaders,
+            body: payload,
+            agent: await this.agents(url),
+            timeoutMs,
+            maxBodyBytes: MAX_ANSWER_BYTES,
+        });
+        this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
+        return {
+            status: answer.status,
+            headers: answer.headers,
+            text: answer.body.toString('utf8'),
+            bytes: answer.body,
+        };
+    }
+    /**
+     * One attempt's timeout. A call that may be sent again gets at most half of what is left, so
+     * that a request that hangs still leaves room for a retry before the deadline.
+     */
+    attemptTimeoutMs(idempotent) {
+        const remaining = this.options.deadline.remainingMs();
+        const share = idempotent && remaining >= 2 * MIN_SPLIT_TIMEOUT_MS ? remaining / 2 : remaining;
+        return Math.max(1, Math.round(Math.min(this.requestTimeoutMs, share)));
+    }
+    failure(call, answer, hints = {}) {
+        const said = excerpt(this.options.errorMessage(tryJson(answer.text)) ?? answer.text, http_MAX_SAID_CHARS);
+        const hint = hints[answer.status] ??
+            DEFAULT_HINTS[answer.status] ??
+            (answer.status >= 500 ? 'The backend is failing; try again later.' : '');
+        const message = `${call} failed with HTTP ${answer.status}${said ? `: ${said}` : ''}.${hint ? ` ${hint}` : ''}`;
+        return new BackendCallError(call, message, answer.status, answer.status >= 500 && !REJECTED_UNPROCESSED_STATUSES.has(answer.status));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/gate.ts
+
+
+
+
+
+
+
+
+/**
+ * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
+ * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
+ */
+async function runGate(plan, runtime) {
+    const verdict = await runToVerdict(plan, runtime);
+    return withEvaluated(plan, verdict);
+}
+/**
+ * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the newest of its records (`record`, then the `older` ones) that is of what
+ * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
+ */
+function comparableRunId(plan, found) {
+    const evaluated = evaluatedOf(plan, {});
+    const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
+    const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
+    // The backend's run id (its `perRun` id) is what it compares against.
+    const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
+    return runId ? record?.ids[runId] : undefined;
+}
+/** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */
+function evaluatedOf(plan, ids) {
+    const evaluated = {};
+    for (const spec of plan.backend.comparable) {
+        const value = 'id' in spec.from ? ids[spec.from.id] : plan.evaluatedInputs[spec.from.input];
+        if (value)
+            evaluated[spec.name] = value;
+    }
+    return Object.keys(evaluated).length > 0 ? evaluated : undefined;
+}
+function withEvaluated(plan, verdict) {
+    const evaluated = evaluatedOf(plan, verdict.ids);
+    return evaluated ? { evaluated, ...verdict } : verdict;
+}
+async function runToVerdict(plan, runtime) {
+    const { inputs, backend, change } = plan;
+    const { log, cancelled = new Promise(() => undefined), agents, baselineRunId } = runtime;
+    const deadline = new Deadline(inputs.timeoutMs);
+    const ids = {};
+    const stopped = cancelled.then((signal) => {
+        throw new CancelledError(`The job was cancelled (${signal}) before ${backend.displayName} gave a verdict, so the gate fails closed.`);
+    });
+    // A cancel that comes after the verdict has nothing left to stop.
+    stopped.catch(() => undefined);
+    const contextWith = (contextLog, gateKey) => ({
+        baseUrl: inputs.baseUrl,
+        deadline,
+        pollIntervalMs: inputs.pollIntervalMs,
+        log: contextLog,
+        change: { ...change, gateKey },
+        transport: (options) => new JsonTransport({
+            ...options,
+            baseUrl: inputs.baseUrl,
+            deadline,
+            agents,
+            debug: (line) => contextLog.debug(line),
+        }),
+        learned: (more) => Object.assign(ids, definedOnly(more)),
+        onMissingBaseline: inputs.on_missing_baseline,
+        ...(baselineRunId ? { baselineRunId } : {}),
+    });
+    const context = contextWith(log, change.gateKey);
+    try {
+        if (inputs.repeats !== 1) {
+            return await runRepeats({
+                backend,
+                prepared: plan.prepared,
+                policy: repeatPolicy(inputs),
+                deadline,
+                log,
+                // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
+                contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
+                stopped,
+                explain: (repeatContext) => plan.prepared.explain
+                    ? explainSafely(plan.prepared.explain, repeatContext)
+                    : Promise.resolve(undefined),
+            });
+        }
+        const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
+        const verdict = decide(backend, evaluation, deadline.elapsedMs());
+        if (verdict.decision !== 'fail' || !plan.prepared.explain)
+            return verdict;
+        const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
+        return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
+    }
+    catch (error) {
+        const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+        return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
+    }
+}
+/** The backend's "why"; a failure to read it is one log line, never a different verdict. */
+async function explainSafely(explain, context) {
+    try {
+        return await explain(context);
+    }
+    catch (error) {
+        context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
+        return undefined;
+    }
+}
+function repeatPolicy(inputs) {
+    return {
+        repeats: inputs.repeats,
+        maxRepeats: inputs.max_repeats ?? DEFAULT_MAX_REPEATS,
+        minRepeats: inputs.min_repeats ?? DEFAULT_MIN_REPEATS,
+        ...(inputs.margin === undefined ? {} : { margin: inputs.margin }),
+        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+        onInconclusive: inputs.on_inconclusive,
+        requireAll: inputs.require_all_repeats,
+    };
+}
+/** A repeat's log: its lines say which repeat they are about, and its groups are plain lines (repeats run side by side). */
+function repeatLog(log, index) {
+    const tag = (message) => `[repeat ${index}] ${message}`;
+    return {
+        info: (message) => log.info(tag(message)),
+        debug: (message) => log.debug(tag(message)),
+        warning: (message) => log.warning(tag(message)),
+        group: async (title, work) => {
+            log.info(tag(`${title}…`));
+            return work();
+        },
+    };
+}
+function definedOnly(ids) {
+    return Object.fromEntries(Object.entries(ids).filter(([, value]) => value !== undefined));
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/marker.ts

@@ -1,5 +1,6 @@
 import type { GateLog } from '../../src/core/backends/types.js';
-import { planGate, runGate } from '../../src/core/gate/gate.js';
+import { planGate } from '../../src/core/gate/plan.js';
+import { runGate } from '../../src/core/gate/gate.js';
 import type { Verdict } from '../../src/core/verdict/verdict.js';
 import { type ActionPlan, planAction } from '../../src/action/plan.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

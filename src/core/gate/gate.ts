@@ -1,157 +1,16 @@
-import { BACKENDS, BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
-import type {
-  Backend,
-  BackendContext,
-  ChangeContext,
-  GateLog,
-  PreparedGate,
-} from '../backends/types.js';
+import type { BackendContext, GateLog, PreparedGate } from '../backends/types.js';
 import { CancelledError } from '../support/cancel.js';
 import { Deadline } from '../support/deadline.js';
-import { InputError, messageOf } from '../support/errors.js';
-import {
-  type CommonInputs,
-  DEFAULT_MAX_REPEATS,
-  DEFAULT_MIN_REPEATS,
-  parseCommonInputs,
-} from '../inputs/common.js';
-import type { RawInputs } from '../inputs/fields.js';
+import { messageOf } from '../support/errors.js';
+import { DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS } from '../inputs/common.js';
 import type { AgentSource } from '../transport/agents.js';
 import { JsonTransport } from '../transport/http.js';
 import { decide, failedVerdict, type GateIds, type Verdict } from '../verdict/verdict.js';
-import { formatNumber } from '../verdict/figures.js';
 import type { Why } from '../verdict/why.js';
-import { DEFAULT_RATE_MARGIN, type RepeatPolicy, runRepeats } from '../repeats/run.js';
-import {
-  type BaselinePolicy,
-  type BaselineRecord,
-  dropsOf,
-  notComparable,
-} from '../baseline/compare.js';
+import { type RepeatPolicy, runRepeats } from '../repeats/run.js';
+import { type BaselineRecord, notComparable } from '../baseline/compare.js';
 
-/** A gate whose inputs are all valid: what to run, where, and on which change. */
-export interface GatePlan {
-  inputs: CommonInputs & { baseUrl: string };
-  backend: Backend;
-  prepared: PreparedGate;
-  /** The change being gated, with the `head_sha` and `pull_request_number` inputs applied. */
-  change: ChangeContext;
-  /** The drop thresholds, judged against a baseline where a front door has one. */
-  drops: BaselinePolicy['drops'];
-  /** The backend's inputs that say what is evaluated (`comparable` declarations), by input name, as given. */
-  evaluatedInputs: Record<string, string>;
-}
-
-/**
- * Validates every input and reads local files; throws {@link InputError} before any network
- * call. `change` is what the front door read of the change from its CI (an event, variables).
- */
-export async function planGate(raw: RawInputs, change: ChangeContext): Promise<GatePlan> {
-  // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
-  const problems: unknown[] = [];
-  const attempt = async <T>(work: () => T | Promise<T>): Promise<T | undefined> => {
-    try {
-      return await work();
-    } catch (error) {
-      problems.push(error);
-      return undefined;
-    }
-  };
-  const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
-  const backend = inputs
-    ? backendById(inputs.backend)
-    : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
-  if (backend) await attempt(() => rejectForeignInputs(backend, raw));
-  if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
-  if (backend && inputs) await attempt(() => boundMargins(backend, raw, inputs));
-  const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
-  const shared = {
-    token: inputs?.token ?? '',
-    confidence: inputs?.confidence,
-    onInconclusive: inputs?.on_inconclusive ?? 'fail',
-    repeats: inputs?.repeats ?? 1,
-  };
-  const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
-  const invalid = InputError.combine(problems);
-  if (invalid || !inputs || !backend || !prepared)
-    throw invalid ?? new Error('unreachable: a plan without problems is complete');
-  return {
-    drops: drops ?? [],
-    // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
-    evaluatedInputs: Object.fromEntries(
-      backend.comparable.flatMap((spec) => {
-        const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
-        return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
-      }),
-    ),
-    inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
-    backend,
-    prepared,
-    change: {
-      ...change,
-      // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
-      gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
-      commitSha: inputs.head_sha ?? change.commitSha,
-      pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
-    },
-  };
-}
-
-/**
- * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
- * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
- */
-function requireMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): void {
-  if (inputs.repeats !== 'auto' || inputs.margin !== undefined) return;
-  const needing = backend.thresholds.filter((t) => {
-    const figure = backend.figures.find((f) => f.name === t.figure);
-    const rate = figure?.domain.min === 0 && figure.domain.max === 1;
-    return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
-  });
-  if (needing.length === 0) return;
-  throw new InputError(
-    `Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`,
-  );
-}
-
-/**
- * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
- * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
- * then tells "perfect" from "nothing", and any middling value "holds". An input error before
- * any call, naming `margin` and the most it may be.
- */
-function boundMargins(backend: Backend, raw: RawInputs, inputs: CommonInputs): void {
-  if (inputs.repeats !== 'auto') return;
-  const problems = backend.thresholds.flatMap((t) => {
-    const figure = backend.figures.find((f) => f.name === t.figure);
-    const given = raw[t.input]?.trim();
-    const limit = given ? Number(given) : Number.NaN;
-    // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
-    if (!figure || figure.domain.integer || !Number.isFinite(limit)) return [];
-    const { min, max } = figure.domain;
-    const rate = min === 0 && max === 1;
-    const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
-    if (margin === undefined) return [];
-    const room = Math.min(
-      min === undefined ? Infinity : limit - min,
-      max === undefined ? Infinity : max - limit,
-    );
-    if (margin < room) return [];
-    const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
-    const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
-    const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
-    if (!(room > 0)) {
-      return [
-        `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
-      ];
-    }
-    const example = Number((room / 2).toPrecision(1));
-    return [
-      `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
-    ];
-  });
-  if (problems.length > 0) throw new InputError(problems);
-}
+import type { GatePlan } from './plan.js';
 
 /** What a front door gives the core to run a gate with. */
 export interface GateRuntime {
@@ -187,7 +46,9 @@ export function comparableRunId(
   const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find(
     (candidate) => !notComparable(here, candidate),
   );
-  return record?.ids.run_id;
+  // The backend's run id (its `perRun` id) is what it compares against.
+  const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
+  return runId ? record?.ids[runId] : undefined;
 }
 
 /** What the gate evaluated, from the backend's `comparable` declarations: an id it learned, or one of its inputs. */

@@ -2,7 +2,7 @@ import { type AggregatePlan } from '../aggregate/index.js';
 import { planAggregate } from '../aggregate/plan.js';
 import type { ChangeContext } from '../backends/types.js';
 import type { BaseBranchPolicy } from '../baseline/history.js';
-import { type GatePlan, planGate } from '../gate/gate.js';
+import { type GatePlan, planGate } from '../gate/plan.js';
 import type { Mode } from '../inputs/common.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { ReportSubject } from '../report-file/write.js';

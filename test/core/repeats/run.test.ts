@@ -11,7 +11,7 @@ import {
 import { gateWith, TEST_CHANGE } from '../../support/gate.js';
 import { scratchDir } from '../../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../../support/serve.js';
-import { planGate } from '../../../src/core/gate/gate.js';
+import { planGate } from '../../../src/core/gate/plan.js';
 import { InputError } from '../../../src/core/support/errors.js';
 
 let fake = new FakeSepurux();
