@@ -79902,174 +79902,56 @@ function weightedSd(values, weights) {
     return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
 }
 
-;// CONCATENATED MODULE: ./src/core/repeats/run.ts
+;// CONCATENATED MODULE: ./src/core/repeats/findings.ts
 
 
+/* What the repeats found beside the verdict: which failures are flaky, what more runs would detect. */
+function detectables(pooled, judged, confidence, repeats, backend) {
+    return judged.flatMap((t) => {
+        const spec = backend.figures.find((f) => f.name === t.figure);
+        if (!spec || spec.domain.integer || t.actual === undefined)
+            return [];
+        const observed = t.comparator === '>=' ? t.limit - t.actual : t.actual - t.limit;
+        const seen = detectability(pooled, t.figure, confidence, observed > 0 ? observed : undefined, repeats);
+        return seen
+            ? [
+                {
+                    input: t.input,
+                    shortfall: seen.shortfall,
+                    ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}),
+                    ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}),
+                },
+            ]
+            : [];
+    });
+}
+/** Tools failing in some repeats but not all (flaky) apart from those failing in every repeat (steady). */
+function flakyAndSteady(lists) {
+    const seen = new Map();
+    for (const list of lists)
+        for (const tool of new Set(list))
+            seen.set(tool, (seen.get(tool) ?? 0) + 1);
+    const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
+    const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
+    return { flakyTools, steadyTools };
+}
 
+;// CONCATENATED MODULE: ./src/core/repeats/run-types.ts
 
-
-
-/** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
-const MAX_CONCURRENT_REPEATS = 5;
 /** The margin of a rate (a figure from 0 to 1) when `margin` is not given. */
 const DEFAULT_RATE_MARGIN = 0.05;
 /** The confidence of `repeats: auto`'s sequential test when `confidence` is not given. */
 const DEFAULT_AUTO_CONFIDENCE = 0.95;
-/**
- * Runs the evaluation several times and judges the pooled figures (contract section 8). Fixed
- * `repeats: N` starts them together, a bounded number at once; `auto` starts `min_repeats`, then
- * adds one repeat a round until a sequential test decides every threshold, up to `max_repeats`
- * and within `timeout`, where the pooled figure decides and the verdict says so. A repeat that
- * could not run, or that the backend failed for a reason no threshold explains, fails the gate
- * closed, naming it. Never throws but for a cancelled job.
- */
-async function runRepeats(run) {
-    const { policy, deadline } = run;
-    const outcomes = [];
-    let next = 1;
-    const start = async (count) => {
-        const indices = Array.from({ length: count }, () => next++);
-        outcomes.push(...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))));
-    };
-    if (policy.repeats !== 'auto') {
-        run.log.info(`Running the evaluation ${policy.repeats} times, ${Math.min(policy.repeats, MAX_CONCURRENT_REPEATS)} at once.`);
-        await start(policy.repeats);
-        return finish(run, outcomes, { mode: 'fixed', stopped: `all ${policy.repeats} repeats ran` });
-    }
-    run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
-    await start(policy.minRepeats);
-    for (;;) {
-        const broken = closedFailure(outcomes, run.backend);
-        const sequential = sequentialStates(run, outcomes);
-        if (broken)
-            return finish(run, outcomes, { mode: 'auto', stopped: 'a repeat failed closed', sequential });
-        if (sequential.every((s) => s.call !== 'undecided')) {
-            return finish(run, outcomes, {
-                mode: 'auto',
-                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
-                sequential,
-            });
-        }
-        // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
-        const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-        const budget = outcomes.length >= policy.maxRepeats
-            ? `max_repeats (${policy.maxRepeats})`
-            : deadline.remainingMs() < slowest * 1.5
-                ? 'timeout'
-                : undefined;
-        if (budget) {
-            return finish(run, outcomes, {
-                mode: 'auto',
-                stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`,
-                sequential,
-                decidedAtBudget: true,
-            });
-        }
-        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential
-            .filter((s) => s.call === 'undecided')
-            .map((s) => `\`${s.input}\` undecided`)
-            .join(', ')}; adding a repeat.`);
-        await start(1);
-    }
-}
-/** Runs repeat `index` to a verdict of its own; a repeat that cannot run is an error row, never an exception (but for a cancel). */
-async function runOne(run, index) {
-    const context = run.contextFor(index);
-    const began = run.deadline.elapsedMs();
-    try {
-        const evaluation = await Promise.race([run.stopped, run.prepared.run(context)]);
-        const verdict = decide(run.backend, evaluation, run.deadline.elapsedMs() - began);
-        return {
-            row: rowOf(index, verdict),
-            verdict,
-            evaluation,
-            context,
-            durationMs: run.deadline.elapsedMs() - began,
-        };
-    }
-    catch (error) {
-        if (error instanceof CancelledError)
-            throw error;
-        const reason = messageOf(error);
-        const verdict = {
-            decision: 'fail',
-            reason,
-            outcome: 'error',
-            backend: run.backend.displayName,
-            ids: {},
-            figures: {},
-            thresholds: [],
-            topFailingTools: [],
-            durationMs: 0,
-        };
-        return {
-            row: { ...rowOf(index, verdict), outcome: 'error' },
-            verdict,
-            context,
-            durationMs: run.deadline.elapsedMs() - began,
-        };
-    }
-}
-function rowOf(index, verdict) {
-    return {
-        index,
-        decision: verdict.decision,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        figures: verdict.figures,
-        ...(verdict.ids.run_id ? { runId: verdict.ids.run_id } : {}),
-        ...(verdict.dashboardUrl ? { dashboardUrl: verdict.dashboardUrl } : {}),
-        failingTools: verdict.topFailingTools.map((t) => t.tool),
-    };
-}
-/**
- * The repeat that fails the gate closed whatever the others say: one that could not run, or one
- * the backend failed while its figures meet every threshold the gate knows (a reason the gate
- * cannot see, such as a batch's failing scenario).
- */
-function closedFailure(outcomes, backend) {
-    for (const { row, verdict } of outcomes) {
-        if (row.outcome !== 'evaluated')
-            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
-        const explained = verdict.thresholds.some((t) => !t.holds);
-        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
-            return {
-                index: row.index,
-                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
-            };
-        }
-    }
-    return sharedRun(outcomes, backend);
-}
-/**
- * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
- * declares `perRun`): a backend that answers every new run with one it already has would get
- * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
- * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
- * two repeats sharing one fail the gate closed, naming the id.
- */
-function sharedRun(outcomes, backend) {
-    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
-    const seen = new Map();
-    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
-        for (const name of perRun) {
-            const id = verdict.ids[name];
-            if (id === undefined || id === '')
-                continue;
-            const first = seen.get(`${name}\u0000${id}`);
-            if (first !== undefined) {
-                return {
-                    index: row.index,
-                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
-                };
-            }
-            seen.set(`${name}\u0000${id}`, row.index);
-        }
-    }
-    return undefined;
-}
+
+;// CONCATENATED MODULE: ./src/core/repeats/judge.ts
+
+
+
+
+
+
 /** The thresholds every repeat was judged on, as the first evaluation declared them, without its own intervals. */
-function thresholdsOf(outcomes) {
+function sharedThresholds(outcomes) {
     const first = outcomes.find((o) => o.evaluation)?.evaluation;
     return (first?.thresholds ?? []).map((threshold) => {
         const plain = { ...threshold };
@@ -80108,7 +79990,7 @@ function questionsOf(run, thresholds) {
 }
 function sequentialStates(run, outcomes) {
     const pooled = pooledOf(run, outcomes);
-    const thresholds = thresholdsOf(outcomes);
+    const thresholds = sharedThresholds(outcomes);
     return questionsOf(run, thresholds).flatMap((question) => {
         const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
         const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
@@ -80117,7 +79999,7 @@ function sequentialStates(run, outcomes) {
     });
 }
 /** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
-async function finish(run, outcomes, how) {
+async function judgeRepeats(run, outcomes, how) {
     const { policy, backend } = run;
     const rows = outcomes.map((o) => o.row).sort((a, b) => a.index - b.index);
     const evaluated = outcomes.filter((o) => o.row.outcome === 'evaluated');
@@ -80133,7 +80015,7 @@ async function finish(run, outcomes, how) {
             : [];
     }));
     const calls = new Map((how.sequential ?? []).map((s) => [s.input, s.call]));
-    const judged = thresholdsOf(outcomes).map((threshold) => {
+    const judged = sharedThresholds(outcomes).map((threshold) => {
         // Fixed repeats with `confidence`: three-way on the interval across repeats.
         const interval = how.mode === 'fixed' && policy.confidence !== undefined
             ? intervals[threshold.figure]
@@ -80220,34 +80102,174 @@ function explainRepeats(backend, summary, judged, broken) {
         return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 0 ? `all ${judged.length} thresholds hold` : 'no threshold to judge'}; ${k}.`;
     return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
 }
-function detectables(pooled, judged, confidence, repeats, backend) {
-    return judged.flatMap((t) => {
-        const spec = backend.figures.find((f) => f.name === t.figure);
-        if (!spec || spec.domain.integer || t.actual === undefined)
-            return [];
-        const observed = t.comparator === '>=' ? t.limit - t.actual : t.actual - t.limit;
-        const seen = detectability(pooled, t.figure, confidence, observed > 0 ? observed : undefined, repeats);
-        return seen
-            ? [
-                {
-                    input: t.input,
-                    shortfall: seen.shortfall,
-                    ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}),
-                    ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}),
-                },
-            ]
-            : [];
-    });
+/**
+ * The repeat that fails the gate closed whatever the others say: one that could not run, or one
+ * the backend failed while its figures meet every threshold the gate knows (a reason the gate
+ * cannot see, such as a batch's failing scenario).
+ */
+function closedFailure(outcomes, backend) {
+    for (const { row, verdict } of outcomes) {
+        if (row.outcome !== 'evaluated')
+            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
+        const explained = verdict.thresholds.some((t) => !t.holds);
+        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
+            return {
+                index: row.index,
+                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
+            };
+        }
+    }
+    return sharedRun(outcomes, backend);
 }
-/** Tools failing in some repeats but not all (flaky) apart from those failing in every repeat (steady). */
-function flakyAndSteady(lists) {
+/**
+ * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
+ * declares `perRun`): a backend that answers every new run with one it already has would get
+ * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
+ * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
+ * two repeats sharing one fail the gate closed, naming the id.
+ */
+function sharedRun(outcomes, backend) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
     const seen = new Map();
-    for (const list of lists)
-        for (const tool of new Set(list))
-            seen.set(tool, (seen.get(tool) ?? 0) + 1);
-    const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
-    const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
-    return { flakyTools, steadyTools };
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            if (id === undefined || id === '')
+                continue;
+            const first = seen.get(`${name}\u0000${id}`);
+            if (first !== undefined) {
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
+                };
+            }
+            seen.set(`${name}\u0000${id}`, row.index);
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/repeats/run.ts
+
+
+
+
+
+/** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
+const MAX_CONCURRENT_REPEATS = 5;
+/**
+ * Runs the evaluation several times and judges the pooled figures (contract section 8). Fixed
+ * `repeats: N` starts them together, a bounded number at once; `auto` starts `min_repeats`, then
+ * adds one repeat a round until a sequential test decides every threshold, up to `max_repeats`
+ * and within `timeout`, where the pooled figure decides and the verdict says so. A repeat that
+ * could not run, or that the backend failed for a reason no threshold explains, fails the gate
+ * closed, naming it. Never throws but for a cancelled job.
+ */
+async function runRepeats(run) {
+    const { policy, deadline } = run;
+    const outcomes = [];
+    let next = 1;
+    const start = async (count) => {
+        const indices = Array.from({ length: count }, () => next++);
+        outcomes.push(...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))));
+    };
+    if (policy.repeats !== 'auto') {
+        run.log.info(`Running the evaluation ${policy.repeats} times, ${Math.min(policy.repeats, MAX_CONCURRENT_REPEATS)} at once.`);
+        await start(policy.repeats);
+        return judgeRepeats(run, outcomes, {
+            mode: 'fixed',
+            stopped: `all ${policy.repeats} repeats ran`,
+        });
+    }
+    run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
+    await start(policy.minRepeats);
+    for (;;) {
+        const broken = closedFailure(outcomes, run.backend);
+        const sequential = sequentialStates(run, outcomes);
+        if (broken)
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: 'a repeat failed closed',
+                sequential,
+            });
+        if (sequential.every((s) => s.call !== 'undecided')) {
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
+                sequential,
+            });
+        }
+        // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
+        const slowest = Math.max(...outcomes.map((o) => o.durationMs));
+        const budget = outcomes.length >= policy.maxRepeats
+            ? `max_repeats (${policy.maxRepeats})`
+            : deadline.remainingMs() < slowest * 1.5
+                ? 'timeout'
+                : undefined;
+        if (budget) {
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`,
+                sequential,
+                decidedAtBudget: true,
+            });
+        }
+        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential
+            .filter((s) => s.call === 'undecided')
+            .map((s) => `\`${s.input}\` undecided`)
+            .join(', ')}; adding a repeat.`);
+        await start(1);
+    }
+}
+/** Runs repeat `index` to a verdict of its own; a repeat that cannot run is an error row, never an exception (but for a cancel). */
+async function runOne(run, index) {
+    const context = run.contextFor(index);
+    const began = run.deadline.elapsedMs();
+    try {
+        const evaluation = await Promise.race([run.stopped, run.prepared.run(context)]);
+        const verdict = decide(run.backend, evaluation, run.deadline.elapsedMs() - began);
+        return {
+            row: rowOf(index, verdict),
+            verdict,
+            evaluation,
+            context,
+            durationMs: run.deadline.elapsedMs() - began,
+        };
+    }
+    catch (error) {
+        if (error instanceof CancelledError)
+            throw error;
+        const reason = messageOf(error);
+        const verdict = {
+            decision: 'fail',
+            reason,
+            outcome: 'error',
+            backend: run.backend.displayName,
+            ids: {},
+            figures: {},
+            thresholds: [],
+            topFailingTools: [],
+            durationMs: 0,
+        };
+        return {
+            row: { ...rowOf(index, verdict), outcome: 'error' },
+            verdict,
+            context,
+            durationMs: run.deadline.elapsedMs() - began,
+        };
+    }
+}
+function rowOf(index, verdict) {
+    return {
+        index,
+        decision: verdict.decision,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        figures: verdict.figures,
+        ...(verdict.ids.run_id ? { runId: verdict.ids.run_id } : {}),
+        ...(verdict.dashboardUrl ? { dashboardUrl: verdict.dashboardUrl } : {}),
+        failingTools: verdict.topFailingTools.map((t) => t.tool),
+    };
 }
 /** Maps `items` with at most `limit` at once, keeping their order. */
 async function mapBounded(items, limit, work) {
@@ -80777,99 +80799,11 @@ function refusedVerdict(backend, message, secrets) {
     return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
 }
 
-;// CONCATENATED MODULE: ./src/core/render/markdown.ts
+;// CONCATENATED MODULE: ./src/core/render/cells.ts
 
-
-
-
+/* The cells both the verdict's body and its sections write. */
+/** A decision's icon. */
 const ICON = { pass: '✅', warn: '⚠️', fail: '❌' };
-/** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
-function renderVerdict(verdict, options) {
-    const lines = [
-        `## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
-        '',
-    ];
-    // Shown as written: the backticks around input names stay, as in the `reason` output.
-    lines.push(escapeText(verdict.reason, 1000), '');
-    if (options.mode !== 'hard' && verdict.decision !== 'pass') {
-        lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
-    }
-    lines.push(...shardTable(verdict));
-    lines.push(...figureTable(verdict));
-    lines.push(...repeatSection(verdict));
-    lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
-    lines.push(...errorBarSection(verdict));
-    lines.push(...whySection(verdict, options.maxTools));
-    const dashboard = safeUrl(verdict.dashboardUrl);
-    // The link text names the host, so a reader sees where a backend's link leads before following it.
-    if (dashboard)
-        lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
-    lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
-    const footer = options.footer ? `\n${options.footer}` : '';
-    return (fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer);
-}
-function figureTable(verdict) {
-    const base = verdict.baseline?.record;
-    // With a baseline, each figure stands beside the base commit's and the difference.
-    const compare = (figure, value) => {
-        if (!base)
-            return '';
-        const spec = figureSpec(figure);
-        const delta = verdict.baseline?.deltas[figure];
-        return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
-    };
-    const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
-    for (const [figure, value] of Object.entries(verdict.figures)) {
-        const spec = figureSpec(figure);
-        if (!checked.has(figure))
-            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
-    }
-    if (rows.length === 0)
-        return [];
-    const medianOf = verdict.baseline?.medianOf;
-    const baseColumn = medianOf
-        ? `Base median of ${medianOf}`
-        : base
-            ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})`
-            : '';
-    const head = base
-        ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |`
-        : '| | Figure | Value | Threshold |';
-    return [
-        head,
-        base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |',
-        ...rows,
-        '',
-        ...baselineNotes(verdict),
-    ];
-}
-/** What the comparison with the base branch adds: why there is none, or what newly fails. */
-function baselineNotes(verdict) {
-    const comparison = verdict.baseline;
-    if (!comparison)
-        return [];
-    if (!comparison.record)
-        return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
-    const walked = comparison.walkedBack
-        ? [
-            `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,
-            '',
-        ]
-        : [];
-    const tools = comparison.newlyFailingTools;
-    if (tools.length === 0)
-        return walked;
-    // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
-    const bounded = comparison.record.omitted?.failingTools
-        ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*`
-        : '';
-    return [
-        ...walked,
-        `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`,
-        '',
-    ];
-}
 /** Up to ten tool names, escaped, and how many more. */
 function toolNames(tools) {
     const shown = tools
@@ -80877,32 +80811,6 @@ function toolNames(tools) {
         .map((tool) => escapeText(tool, 80))
         .join(', ');
     return `${shown}${tools.length > 10 ? ` and ${tools.length - 10} more` : ''}`;
-}
-function toolList(verdict, maxTools, trend) {
-    // Tools are marked new or known only against comparable verdicts.
-    const history = verdict.history?.tools.length ? verdict.history : undefined;
-    const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
-    // With a history, the change's new failures come first: known ones were there before it.
-    const tools = history
-        ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)))
-        : byCount;
-    const lines = [...historyMarkdown(verdict, trend)];
-    if (tools.length === 0)
-        return lines;
-    const along = (tool) => {
-        const seen = history?.tools.find((t) => t.tool === tool);
-        return seen ? ` ${alongCell(seen, 'failed')} |` : '';
-    };
-    const shown = tools
-        .slice(0, maxTools)
-        .map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
-    const more = tools.length > maxTools
-        ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`]
-        : [];
-    const head = history
-        ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |']
-        : ['| Tool | Failures |', '| --- | --- |'];
-    return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
 }
 /** A tool or item beside the base branch: **new** (it never failed there), or known, in m of N and when it last did not. */
 function alongCell(seen, verb) {
@@ -80913,7 +80821,13 @@ function alongCell(seen, verb) {
         : ', never passed there';
     return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
-const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
+
+;// CONCATENATED MODULE: ./src/core/render/sections.ts
+
+
+
+
+/* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
     const repeats = verdict.repeats;
@@ -81055,6 +80969,128 @@ function whySection(verdict, maxGroups) {
         '',
     ];
 }
+
+;// CONCATENATED MODULE: ./src/core/render/markdown.ts
+
+
+
+
+
+
+/** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
+function renderVerdict(verdict, options) {
+    const lines = [
+        `## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
+        '',
+    ];
+    // Shown as written: the backticks around input names stay, as in the `reason` output.
+    lines.push(escapeText(verdict.reason, 1000), '');
+    if (options.mode !== 'hard' && verdict.decision !== 'pass') {
+        lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
+    }
+    lines.push(...shardTable(verdict));
+    lines.push(...figureTable(verdict));
+    lines.push(...repeatSection(verdict));
+    lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
+    lines.push(...errorBarSection(verdict));
+    lines.push(...whySection(verdict, options.maxTools));
+    const dashboard = safeUrl(verdict.dashboardUrl);
+    // The link text names the host, so a reader sees where a backend's link leads before following it.
+    if (dashboard)
+        lines.push(`[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`, '');
+    lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
+    const footer = options.footer ? `\n${options.footer}` : '';
+    return (fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer);
+}
+function figureTable(verdict) {
+    const base = verdict.baseline?.record;
+    // With a baseline, each figure stands beside the base commit's and the difference.
+    const compare = (figure, value) => {
+        if (!base)
+            return '';
+        const spec = figureSpec(figure);
+        const delta = verdict.baseline?.deltas[figure];
+        return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
+    };
+    const checked = new Set(verdict.thresholds.map((t) => t.figure));
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    for (const [figure, value] of Object.entries(verdict.figures)) {
+        const spec = figureSpec(figure);
+        if (!checked.has(figure))
+            rows.push(`| | ${escapeText(spec?.label ?? figure, 60)} | ${formatFigure(spec, value)} |${compare(figure, value)} |`);
+    }
+    if (rows.length === 0)
+        return [];
+    const medianOf = verdict.baseline?.medianOf;
+    const baseColumn = medianOf
+        ? `Base median of ${medianOf}`
+        : base
+            ? `Base ${codeSpan(base.headSha.slice(0, 7))} (${base.decision})`
+            : '';
+    const head = base
+        ? `| | Figure | Value | ${baseColumn} | Δ | Threshold |`
+        : '| | Figure | Value | Threshold |';
+    return [
+        head,
+        base ? '| --- | --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |',
+        ...rows,
+        '',
+        ...baselineNotes(verdict),
+    ];
+}
+/** What the comparison with the base branch adds: why there is none, or what newly fails. */
+function baselineNotes(verdict) {
+    const comparison = verdict.baseline;
+    if (!comparison)
+        return [];
+    if (!comparison.record)
+        return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+    const walked = comparison.walkedBack
+        ? [
+            `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,
+            '',
+        ]
+        : [];
+    const tools = comparison.newlyFailingTools;
+    if (tools.length === 0)
+        return walked;
+    // A base record bounded to GitHub's limit lists only its most frequent failures: one it left out reads as new here.
+    const bounded = comparison.record.omitted?.failingTools
+        ? ` *(the base verdict's record lists ${comparison.record.failingTools.length} of its failing tools, ${comparison.record.omitted.failingTools} left out to fit GitHub's limit: a tool named here may have failed there too)*`
+        : '';
+    return [
+        ...walked,
+        `**Newly failing** (not failing on the ${comparison.medianOf ? 'base branch in most of its last verdicts' : 'base commit'}): ${toolNames(tools)}${bounded}`,
+        '',
+    ];
+}
+function toolList(verdict, maxTools, trend) {
+    // Tools are marked new or known only against comparable verdicts.
+    const history = verdict.history?.tools.length ? verdict.history : undefined;
+    const byCount = [...verdict.topFailingTools].sort((a, b) => b.count - a.count);
+    // With a history, the change's new failures come first: known ones were there before it.
+    const tools = history
+        ? [...byCount].sort((a, b) => Number(isKnown(history, a.tool)) - Number(isKnown(history, b.tool)))
+        : byCount;
+    const lines = [...historyMarkdown(verdict, trend)];
+    if (tools.length === 0)
+        return lines;
+    const along = (tool) => {
+        const seen = history?.tools.find((t) => t.tool === tool);
+        return seen ? ` ${alongCell(seen, 'failed')} |` : '';
+    };
+    const shown = tools
+        .slice(0, maxTools)
+        .map((t) => `| ${escapeText(t.tool, 120)} | ${formatNumber(t.count)} |${along(t.tool)}`);
+    const more = tools.length > maxTools
+        ? [`| *and ${tools.length - maxTools} more* | |${history ? ' |' : ''}`]
+        : [];
+    const head = history
+        ? ['| Tool | Failures | Along the base branch |', '| --- | --- | --- |']
+        : ['| Tool | Failures |', '| --- | --- |'];
+    return [...lines, '**Top failing tools**', '', ...head, ...shown, ...more, ''];
+}
+const isKnown = (history, tool) => (history.tools.find((t) => t.tool === tool)?.failedIn ?? 0) > 0;
 function detailLine(verdict, options) {
     const ids = Object.entries(verdict.ids)
         .filter(([, value]) => value)
