@@ -44907,6 +44907,10 @@ var lib = __nccwpck_require__(74455);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: ./src/core/support/stats.ts
 
+/** The interval a verdict's error bars give on `figure`, if any. */
+function intervalOf(bars, figure) {
+    return bars?.intervals.find((i) => i.figure === figure)?.interval;
+}
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 function normalQuantile(p) {
     if (p <= 0 || p >= 1)
@@ -45869,7 +45873,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
         ? { decision: 'fail', reason: contradiction }
         : readDecision(status, verdict);
     const bars = passRateBars(answer, judged?.confidence ?? 0.95);
-    const interval = judged && bars.errorBars?.passRate;
+    const interval = judged && intervalOf(bars.errorBars, 'pass_rate');
     return {
         decision,
         status,
@@ -45955,7 +45959,15 @@ function passRateBars(answer, confidence) {
     if (Math.abs(passes - Math.round(passes)) > 0.01)
         return {};
     const interval = wilsonInterval(Math.round(passes), n, confidence);
-    return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
+    return interval
+        ? {
+            errorBars: {
+                basis: 'trace count',
+                intervals: [{ figure: 'pass_rate', label: 'pass rate', interval }],
+                regressed: [],
+            },
+        }
+        : {};
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs/declare.ts
@@ -46426,10 +46438,16 @@ function errorBars(diff, confidence) {
         ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
     }));
     return {
-        ...(meanDelta ? { meanDelta } : {}),
-        ...(meanScore ? { meanScore } : {}),
+        basis: 'per-item scores',
+        intervals: [
+            ...(meanDelta
+                ? [{ figure: 'mean_delta', label: 'mean paired delta', interval: meanDelta }]
+                : []),
+            ...(meanScore ? [{ figure: 'mean_score', label: 'mean score', interval: meanScore }] : []),
+        ],
+        itemScores: 'mean_score',
         regressed,
-        ...(needed ? { itemsNeeded: needed } : {}),
+        ...(needed ? { itemsNeeded: { figure: 'mean_delta', count: needed } } : {}),
     };
 }
 
@@ -46671,6 +46689,7 @@ const TRULAYER_THRESHOLDS = [
 
 
 
+
 const DECISIONS = {
     pass: 'pass',
     warn: 'warn',
@@ -46829,13 +46848,9 @@ async function readErrorBars(client, runId, baselineId, confidence, log) {
  */
 function trulayerThresholds(inputs, bars, noBaseline) {
     const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-    const intervals = {
-        mean_score: bars?.meanScore,
-        mean_delta: bars?.meanDelta,
-    };
     return TRULAYER_THRESHOLDS.flatMap((spec) => {
         const limit = inputs[spec.input];
-        const interval = intervals[spec.figure];
+        const interval = intervalOf(bars, spec.figure);
         // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
         const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
         return limit === undefined
@@ -50257,6 +50272,7 @@ function alongCell(seen, verb) {
 
 
 
+
 /* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
 function repeatSection(verdict) {
@@ -50339,24 +50355,20 @@ const worstFirst = (a, b) => ['fail', 'warn', 'pass'].indexOf(a) - ['fail', 'war
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 function errorBarSection(verdict) {
     const bars = verdict.errorBars;
-    if (!bars ||
-        (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0))
+    if (!bars || (bars.intervals.length === 0 && bars.regressed.length === 0))
         return [];
-    const spec = figureSpec('mean_score');
-    const interval = (name, i) => `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-    const lines = [
-        `**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`,
-        '',
-    ];
-    const stated = [
-        bars.passRate ? interval('pass rate', bars.passRate) : '',
-        bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
-        bars.meanScore ? interval('mean score', bars.meanScore) : '',
-    ].filter(Boolean);
+    const lines = [`**Error bars** (from the ${escapeText(bars.basis, 60)})`, ''];
+    const stated = bars.intervals.map(({ figure, label, interval: i }) => {
+        const spec = figureSpec(figure);
+        return `${escapeText(label, 60)} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+    });
     if (stated.length)
         lines.push(`${stated.join('; ')}.`, '');
-    if (bars.itemsNeeded)
-        lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`, '');
+    if (bars.itemsNeeded) {
+        const { figure, count } = bars.itemsNeeded;
+        const estimate = intervalOf(bars, figure)?.estimate ?? 0;
+        lines.push(`The interval of the delta includes zero: telling a difference of ${formatFigure(figureSpec(figure), estimate)} apart from zero would take about ${count} items.`, '');
+    }
     if (bars.regressed.length) {
         // With a history, the items that regressed for the first time come first.
         const marks = verdict.history?.items ?? [];
@@ -50365,6 +50377,7 @@ function errorBarSection(verdict) {
             ? [...bars.regressed].sort((a, b) => Number((seen(a.item)?.failedIn ?? 0) > 0) - Number((seen(b.item)?.failedIn ?? 0) > 0))
             : bars.regressed;
         lines.push(`| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`, `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`);
+        const spec = figureSpec(bars.itemScores ?? '');
         for (const r of regressed) {
             const mark = seen(r.item);
             lines.push(`| ${escapeText(r.item, 80)} | ${formatFigure(spec, r.baseline)} | ${formatFigure(spec, r.run)} | ${formatFigure(spec, r.delta)} | ${escapeText(r.rationale ?? '', 200)} |${marks.length ? ` ${mark ? alongCell(mark, 'regressed') : ''} |` : ''}`);

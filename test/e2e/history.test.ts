@@ -380,7 +380,13 @@ describe('TruLayer: each regressed item marked new or known along the base branc
           topFailingTools: [],
           durationMs: 1,
           ...(items
-            ? { errorBars: { regressed: items.map((item) => ({ item, delta: -0.1 })) } }
+            ? {
+                errorBars: {
+                  basis: 'per-item scores',
+                  intervals: [],
+                  regressed: items.map((item) => ({ item, delta: -0.1 })),
+                },
+              }
             : {}),
         };
         const at = new Date(Date.UTC(2026, 10, 20 - i, 12));

@@ -3,6 +3,7 @@ import { formatFigure } from '../verdict/figures.js';
 import { FIGURE_SPECS, figureSpec } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import { alongCell, ICON, toolNames } from './cells.js';
+import { intervalOf } from '../support/stats.js';
 
 /* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 
@@ -102,29 +103,21 @@ const worstFirst = (a: Verdict['decision'], b: Verdict['decision']) =>
 /** The per-item statistics: intervals with their method, the sample a difference needs, the most regressed items. */
 export function errorBarSection(verdict: Verdict): string[] {
   const bars = verdict.errorBars;
-  if (
-    !bars ||
-    (!bars.meanDelta && !bars.meanScore && !bars.passRate && bars.regressed.length === 0)
-  )
-    return [];
-  const spec = figureSpec('mean_score');
-  const interval = (name: string, i: NonNullable<typeof bars.meanDelta>) =>
-    `${name} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
-  const lines = [
-    `**Error bars** (from the ${bars.passRate ? 'trace count' : 'per-item scores'})`,
-    '',
-  ];
-  const stated = [
-    bars.passRate ? interval('pass rate', bars.passRate) : '',
-    bars.meanDelta ? interval('mean paired delta', bars.meanDelta) : '',
-    bars.meanScore ? interval('mean score', bars.meanScore) : '',
-  ].filter(Boolean);
+  if (!bars || (bars.intervals.length === 0 && bars.regressed.length === 0)) return [];
+  const lines = [`**Error bars** (from the ${escapeText(bars.basis, 60)})`, ''];
+  const stated = bars.intervals.map(({ figure, label, interval: i }) => {
+    const spec = figureSpec(figure);
+    return `${escapeText(label, 60)} ${formatFigure(spec, i.estimate)} [${formatFigure(spec, i.low)}, ${formatFigure(spec, i.high)}] (${Math.round(i.confidence * 100)}% ${escapeText(i.method, 60)})`;
+  });
   if (stated.length) lines.push(`${stated.join('; ')}.`, '');
-  if (bars.itemsNeeded)
+  if (bars.itemsNeeded) {
+    const { figure, count } = bars.itemsNeeded;
+    const estimate = intervalOf(bars, figure)?.estimate ?? 0;
     lines.push(
-      `The interval of the delta includes zero: telling a difference of ${formatFigure(spec, bars.meanDelta?.estimate ?? 0)} apart from zero would take about ${bars.itemsNeeded} items.`,
+      `The interval of the delta includes zero: telling a difference of ${formatFigure(figureSpec(figure), estimate)} apart from zero would take about ${count} items.`,
       '',
     );
+  }
   if (bars.regressed.length) {
     // With a history, the items that regressed for the first time come first.
     const marks = verdict.history?.items ?? [];
@@ -139,6 +132,7 @@ export function errorBarSection(verdict: Verdict): string[] {
       `| Most regressed item | Base | Run | Δ | Rationale |${marks.length ? ' Along the base branch |' : ''}`,
       `| --- | --- | --- | --- | --- |${marks.length ? ' --- |' : ''}`,
     );
+    const spec = figureSpec(bars.itemScores ?? '');
     for (const r of regressed) {
       const mark = seen(r.item);
       lines.push(

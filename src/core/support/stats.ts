@@ -16,18 +16,39 @@ export interface Interval {
   method: string;
 }
 
-/** What per-item scores say beyond the means: intervals, the most regressed items, the sample needed. */
+/** An interval on one of a backend's figures, as the report states it. */
+export interface FigureInterval {
+  /** The figure it bounds (its declaration formats the numbers). */
+  figure: string;
+  /** How the report names it, e.g. `pass rate`, `mean paired delta`. */
+  label: string;
+  interval: Interval;
+}
+
+/**
+ * What a backend's raw numbers say beyond its figures: intervals on some of them, the items
+ * that regressed most, the sample a difference needs. Backend-neutral: each interval names the
+ * figure it bounds, so the report and the thresholds iterate them.
+ */
 export interface ErrorBars {
-  /** Mean of the paired deltas (run − baseline, item by item). */
-  meanDelta?: Interval;
-  /** Mean of the run's per-item scores. */
-  meanScore?: Interval;
-  /** A pass rate whose count is known (passes of `trace_count`). */
-  passRate?: Interval;
+  /** What the intervals are computed from, in a reviewer's words (`the trace count`). */
+  basis: string;
+  /** In the order the report states them. */
+  intervals: FigureInterval[];
+  /** The figure the per-item scores are on (it formats the regressed items' scores). */
+  itemScores?: string;
   /** Items that lost the most against the baseline, with the run's rationale. */
   regressed: { item: string; baseline?: number; run?: number; delta: number; rationale?: string }[];
-  /** Items needed to tell the observed mean delta from zero (two-sided, 80 % power), when it is not already. */
-  itemsNeeded?: number;
+  /**
+   * When a paired difference's interval includes zero: the items telling it from zero would
+   * take (two-sided, 80 % power), and the figure it is of.
+   */
+  itemsNeeded?: { figure: string; count: number };
+}
+
+/** The interval a verdict's error bars give on `figure`, if any. */
+export function intervalOf(bars: ErrorBars | undefined, figure: string): Interval | undefined {
+  return bars?.intervals.find((i) => i.figure === figure)?.interval;
 }
 
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */

@@ -4,7 +4,7 @@ import type { Decision, Evaluation, Figures, GateIds, Threshold } from '../../ve
 import type { SepuruxInputs } from './inputs.js';
 import type { Progress } from './schemas.js';
 import { SEPURUX_THRESHOLDS } from './vocabulary.js';
-import { type ErrorBars, wilsonInterval } from '../../support/stats.js';
+import { type ErrorBars, intervalOf, wilsonInterval } from '../../support/stats.js';
 import { excerpt } from '../../support/text.js';
 
 const TERMINAL = new Set(['completed', 'done', 'failed', 'pass', 'fail']);
@@ -88,7 +88,7 @@ export function toEvaluation(
     ? { decision: 'fail' as const, reason: contradiction }
     : readDecision(status, verdict);
   const bars = passRateBars(answer, judged?.confidence ?? 0.95);
-  const interval = judged && bars.errorBars?.passRate;
+  const interval = judged && intervalOf(bars.errorBars, 'pass_rate');
   return {
     decision,
     status,
@@ -176,5 +176,13 @@ function passRateBars(answer: Progress, confidence: number): { errorBars?: Error
   const passes = rate * n;
   if (Math.abs(passes - Math.round(passes)) > 0.01) return {};
   const interval = wilsonInterval(Math.round(passes), n, confidence);
-  return interval ? { errorBars: { passRate: interval, regressed: [] } } : {};
+  return interval
+    ? {
+        errorBars: {
+          basis: 'trace count',
+          intervals: [{ figure: 'pass_rate', label: 'pass rate', interval }],
+          regressed: [],
+        },
+      }
+    : {};
 }

@@ -29,9 +29,15 @@ export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
       ...(item.run_rationale ? { rationale: excerpt(item.run_rationale, 200) } : {}),
     }));
   return {
-    ...(meanDelta ? { meanDelta } : {}),
-    ...(meanScore ? { meanScore } : {}),
+    basis: 'per-item scores',
+    intervals: [
+      ...(meanDelta
+        ? [{ figure: 'mean_delta', label: 'mean paired delta', interval: meanDelta }]
+        : []),
+      ...(meanScore ? [{ figure: 'mean_score', label: 'mean score', interval: meanScore }] : []),
+    ],
+    itemScores: 'mean_score',
     regressed,
-    ...(needed ? { itemsNeeded: needed } : {}),
+    ...(needed ? { itemsNeeded: { figure: 'mean_delta', count: needed } } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { BackendCallError, InputError, messageOf } from '../../support/errors.js';
-import type { ErrorBars, Interval } from '../../support/stats.js';
+import { type ErrorBars, intervalOf } from '../../support/stats.js';
 import { errorBars } from './error-bars.js';
 import { excerpt } from '../../support/text.js';
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
@@ -223,13 +223,9 @@ function trulayerThresholds(
   noBaseline: Threshold['unmeasured'],
 ): Threshold[] {
   const breaks = inputs.on_fail === 'warn' ? 'warn' : 'fail';
-  const intervals: Record<string, Interval | undefined> = {
-    mean_score: bars?.meanScore,
-    mean_delta: bars?.meanDelta,
-  };
   return TRULAYER_THRESHOLDS.flatMap((spec) => {
     const limit = inputs[spec.input as 'score_floor' | 'delta_tolerance'];
-    const interval = intervals[spec.figure];
+    const interval = intervalOf(bars, spec.figure);
     // Only the delta compares with a baseline; without one it is judged by `on_missing_baseline`.
     const unmeasured = spec.figure === 'mean_delta' && noBaseline ? { unmeasured: noBaseline } : {};
     return limit === undefined

@@ -4,6 +4,7 @@ import { sepurux } from '../../../../src/core/backends/sepurux/index.js';
 import { renderVerdict } from '../../../../src/core/render/markdown.js';
 import { decide } from '../../../../src/core/verdict/verdict.js';
 import { render } from '../../../support/render.js';
+import { intervalOf } from '../../../../src/core/support/stats.js';
 
 const answer = (over: Record<string, unknown>) =>
   ({
@@ -23,7 +24,7 @@ describe('the pass rate with its error bar', () => {
       [],
       20,
     );
-    const interval = evaluation.errorBars?.passRate;
+    const interval = intervalOf(evaluation.errorBars, 'pass_rate');
     expect(interval).toMatchObject({
       estimate: 0.8,
       n: 20,
