@@ -66764,8 +66764,11 @@ function explain(backend, evaluation, broken, thresholds) {
         const uncompared = thresholds
             .filter((t) => t.actual === undefined && t.unmeasured)
             .map(unmeasuredSentence);
+        const held = checked - uncompared.length;
+        if (uncompared.length > 0 && held === 0)
+            return `${said}; ${uncompared.join('; ')}.`;
         if (uncompared.length > 0)
-            return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
+            return `${said}, and ${held} of ${checked} thresholds ${held === 1 ? 'holds' : 'hold'}; ${uncompared.join('; ')}.`;
         return checked > 1
             ? `${said}, and all ${checked} thresholds hold.`
             : checked === 1
@@ -79141,8 +79144,16 @@ function applyBaseline(verdict, found, foundMissing, policy) {
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
     const said = [...broken, ...uncompared].map(describeThreshold);
-    // Every drop held: the reason says so, so that it counts what the table shows.
-    const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
+    // Every drop held: the reason names them as the table's rows do, so that it counts what the table shows.
+    // Beside thresholds that all held, the drops are named as rows of the same table; beside a
+    // failure they only say they are not the cause.
+    const labels = drops.map((t) => t.label.toLowerCase());
+    const named = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+    const held = verdict.decision === 'pass'
+        ? `the ${named} ${labels.length === 1 ? 'holds' : 'hold'} too`
+        : drops.length === 1
+            ? 'the drop holds'
+            : `all ${drops.length} drops hold`;
     const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
     return {
         ...verdict,
@@ -80114,7 +80125,7 @@ function explainRepeats(backend, summary, judged, broken) {
     const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
     const how = summary.mode === 'auto' ? ` (repeats: auto; ${summary.stopped})` : '';
     if (broken.length === 0)
-        return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 0 ? `all ${judged.length} thresholds hold` : 'no threshold to judge'}; ${k}.`;
+        return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
     return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
 }
 /**
@@ -80609,6 +80620,15 @@ function axisRange(values, spec) {
         top = Math.min(top, spec.domain.max);
     return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
 }
+/** The chart's own colours, as Mermaid's front matter (no `%%` directive: nothing from a backend is in it). */
+const CHART_CONFIG = [
+    '---',
+    'config:',
+    '  themeVariables:',
+    '    xyChart:',
+    '      plotColorPalette: "royalblue, darkgray"',
+    '---',
+];
 /**
  * The trend as a fenced Mermaid `xychart-beta`: the figure over the base branch's last
  * comparable verdicts (each named by its short commit id), then this change, the last point;
@@ -80635,6 +80655,8 @@ function mermaidChart(trend) {
     const line = (points) => `[${points.join(', ')}]`;
     return [
         '```mermaid',
+        // Mermaid's default palette draws the first line near-white: this change's figure in blue, the threshold in grey.
+        ...CHART_CONFIG,
         'xychart-beta',
         `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
         `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
@@ -80667,13 +80689,22 @@ function historyMarkdown(verdict, style) {
         const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
         if (chart)
             lines.push(...chart, '', `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`, '');
+        if (history.notes.length > 0)
+            lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
     }
-    else {
-        lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    else if (!verdict.baseline || verdict.baseline.record) {
+        // Without a baseline the missing trend is said in the same sentence (baselineNotes): once.
+        lines.push(`**Base branch**: ${untrended(history)}.`, '');
     }
-    if (history.notes.length > 0)
-        lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
     return lines;
+}
+/**
+ * Why there is no trend, as a clause: `no comparable verdict in its last 10 commits (10 of them
+ * have no verdict of this gate)`.
+ */
+function untrended(history) {
+    const notes = history.notes.length ? ` (${escapeText(history.notes.join('; '), 400)})` : '';
+    return `no comparable verdict in its last ${history.asked} commits${notes}`;
 }
 /**
  * The trend as one plain line for a log or a terminal, e.g. `Base branch pass rate, last 4
@@ -81056,8 +81087,16 @@ function baselineNotes(verdict) {
     const comparison = verdict.baseline;
     if (!comparison)
         return [];
-    if (!comparison.record)
-        return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+    if (!comparison.record) {
+        // With a history and no trend in it, the base branch has nothing either: said in this sentence.
+        const branch = verdict.history && !trendOf(verdict)
+            ? `; the base branch: ${untrended(verdict.history)}`
+            : '';
+        return [
+            `*No baseline: ${escapeText(comparison.missing ?? 'none found', 300).replace(/\.$/, '')}${branch}.*`,
+            '',
+        ];
+    }
     const walked = comparison.walkedBack
         ? [
             `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,

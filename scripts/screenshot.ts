@@ -1,29 +1,18 @@
 /**
  * `npm run screenshot`: the pictures in the README, made from the real rendering. Runs the
- * bundled action against the fakes on a failing verdict (with Sepurux's events), renders the
- * sticky comment and the check run as GitHub renders markdown (GFM), and captures them with
- * headless Chromium (Debian's `chromium` and `fonts-noto-color-emoji`: `apt-get install chromium fonts-noto-color-emoji`) into docs/.
+ * demo's pull requests (scripts/demo-world.ts: the bundled action as the runner starts it,
+ * against the fakes, with a base branch of ten judged commits), renders each sticky comment and
+ * the failing check run as GitHub renders markdown (GFM), draws the trend's Mermaid chart as
+ * GitHub's page does, and captures them with headless Chromium (Debian's `chromium` and
+ * `fonts-noto-color-emoji`) into docs/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../test/support/fake-sepurux.js';
-import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../test/support/fake-github.js';
+import { resolve } from 'node:path';
+import { CHROMIUM, CHROMIUM_INSTALL, inChromium, mermaidScript } from '../test/support/chromium.js';
 import { render } from '../test/support/render.js';
-import { runAction } from '../test/support/runner.js';
-import { removeScratchDirs } from '../test/support/scratch.js';
-import { serveHandlers } from '../test/support/serve.js';
-import { webhookExample } from '../test/support/webhooks.js';
+import { openDemoWorld } from './demo-world.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) =>
-  existsSync(path),
-);
 if (!CHROMIUM) {
-  console.error(
-    'No Chromium: install it with `apt-get install chromium` (Debian), then run this again.',
-  );
+  console.error(`No Chromium: install it with \`${CHROMIUM_INSTALL}\`, then run this again.`);
   process.exit(1);
 }
 
@@ -39,110 +28,37 @@ tr:nth-child(2n) { background: #f6f8fa; }
 code { background: rgba(175,184,193,.2); padding: .2em .4em; border-radius: 6px; font-size: 85%; }
 a { color: #0969da; text-decoration: none; }
 sub { color: #59636e; }
+.mermaid-chart { margin: 8px 0 16px; max-width: 640px; }
 `;
 
-const sepurux = new FakeSepurux({
-  events: (_run, source) => ({
-    body:
-      source === 'policy'
-        ? [
-            {
-              type: 'policy_violation',
-              action: 'blocked',
-              policy: 'refund-limit',
-              tool: 'payments.refund',
-              attempt: 2,
-              reason: 'Refund of 4,200 USD exceeds the 500 USD limit',
-            },
-            {
-              type: 'policy_violation',
-              action: 'blocked',
-              policy: 'refund-limit',
-              tool: 'payments.refund',
-              attempt: 3,
-              reason: 'Refund of 9,000 USD exceeds the 500 USD limit',
-            },
-          ]
-        : {
-            events: [
-              {
-                kind: 'prompt_injection',
-                decision: 'flagged',
-                tool: 'web.fetch',
-                severity: 'high',
-                message: 'Page text asked the agent to ignore its instructions',
-              },
-            ],
-          },
-  }),
-});
-const github = new FakeGitHub();
-const [backend, api] = await Promise.all([
-  serveHandlers(() => sepurux.handlers()),
-  serveHandlers(() => github.handlers()),
-]);
-const payload = webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+const world = await openDemoWorld();
 try {
-  await runAction({
-    inputs: {
-      base_url: backend.origin,
-      token: FAKE_TOKEN,
-      project_id: FAKE_PROJECT_ID,
-      trace_file: 'examples/traces/checkout_flow.json',
-      campaign_name: 'checkout-regression',
-      min_pass_rate: '0.85',
-    },
-    eventName: 'pull_request',
-    payload,
-    github: { origin: api.origin, token: FAKE_GITHUB_TOKEN },
-  });
-  const comment = github.comments.get(payload.pull_request.number)?.[0]?.body;
-  const check = github.checkRuns[0];
-  if (!comment || !check?.output?.summary) throw new Error('the action wrote no comment or check');
-  await capture(
-    'pr-comment.png',
-    `<div class="meta"><b>github-actions</b> <span class="bot">bot</span> commented</div>${render(comment).html}`,
-  );
-  await capture(
-    'check-run.png',
-    `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`,
-  );
+  await world.pushMain();
+  for (const scenario of world.scenarios) {
+    const { check, comment } = await world.runPullRequest(scenario);
+    if (!scenario.picture) continue;
+    if (!comment || !check?.output?.summary)
+      throw new Error(`${scenario.title}: the action wrote no comment or check`);
+    await capture(
+      scenario.picture,
+      `<div class="meta"><b>github-actions</b> <span class="bot">bot</span> commented</div>${render(comment.body).html}`,
+    );
+    // The failing pull request's check too: what branch protection links to.
+    if (check.conclusion === 'failure')
+      await capture(
+        'check-run.png',
+        `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`,
+      );
+  }
 } finally {
-  await Promise.all([backend.close(), api.close()]);
-  removeScratchDirs();
+  await world.close();
 }
 
-/** Captures `body` in a GitHub-like page as docs/`name`. */
+/** Captures `body` in a GitHub-like page as docs/`name`, its Mermaid blocks drawn. */
 async function capture(name: string, body: string): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'gate-shot-'));
-  try {
-    const page = join(dir, 'page.html');
-    await writeFile(
-      page,
-      `<!doctype html><meta charset="utf-8"><style>${CSS}</style><main>${body}</main>`,
-    );
-    const out = resolve('docs', name);
-    execFileSync(
-      CHROMIUM!,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--hide-scrollbars',
-        `--user-data-dir=${join(dir, 'profile')}`,
-        '--window-size=900,960',
-        `--screenshot=${out}`,
-        `file://${page}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    console.log(`Wrote docs/${name}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  await inChromium(
+    `<!doctype html><meta charset="utf-8"><style>${CSS}</style><body><main>${body}</main>${mermaidScript()}</body>`,
+    { screenshot: resolve('docs', name), width: 900, height: 1400 },
+  );
+  console.log(`Wrote docs/${name}`);
 }

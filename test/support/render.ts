@@ -1,4 +1,5 @@
 import { wrap } from '../../src/cli/help.js';
+import { sparkline } from '../../src/core/render/trend.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
@@ -116,8 +117,11 @@ export function renderForTerminal(markdown: string, color = true, width = 94): s
         .replace(/<[^>]+>/g, ''),
     );
   const blocks: string[] = [];
-  for (const [, tag, body] of html.matchAll(/<(h\d|p|table|ul|ol)[^>]*>([\s\S]*?)<\/\1>/g)) {
+  for (const [, tag, body] of html.matchAll(
+    /<(h\d|p|pre|table|ul|ol)(?:\s[^>]*)?>([\s\S]*?)<\/\1>/g,
+  )) {
     if (tag!.startsWith('h')) blocks.push(style('bold', inline(body!)));
+    else if (tag === 'pre') blocks.push(codeBlock(decode(body!.replace(/<[^>]+>/g, '')), body!));
     else if (tag === 'table')
       blocks.push(
         table(
@@ -135,6 +139,21 @@ export function renderForTerminal(markdown: string, color = true, width = 94): s
     else blocks.push(wrap(inline(body!), '', width));
   }
   return blocks.join('\n\n');
+}
+
+/**
+ * A code block as a terminal shows it: a Mermaid chart (which only GitHub and GitLab draw) as
+ * a sparkline of its first line series, other code indented as it is.
+ */
+function codeBlock(code: string, html: string): string {
+  if (!html.includes('language-mermaid'))
+    return code
+      .trimEnd()
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+  const series = /\bline \[([^\]]*)\]/.exec(code)?.[1]?.split(',').map(Number) ?? [];
+  return `  ${sparkline(series)}  (a Mermaid chart here: GitHub and GitLab draw it)`;
 }
 
 /** A table in aligned columns within `maxWidth`: links as their text, the widest columns cut with `…` until it fits. */

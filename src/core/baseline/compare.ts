@@ -126,8 +126,18 @@ export function applyBaseline(
   const uncompared = drops.filter((t) => t.holds && t.unmeasured);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), verdict.decision);
   const said = [...broken, ...uncompared].map(describeThreshold);
-  // Every drop held: the reason says so, so that it counts what the table shows.
-  const held = drops.length === 1 ? 'the drop holds' : `all ${drops.length} drops hold`;
+  // Every drop held: the reason names them as the table's rows do, so that it counts what the table shows.
+  // Beside thresholds that all held, the drops are named as rows of the same table; beside a
+  // failure they only say they are not the cause.
+  const labels = drops.map((t) => t.label.toLowerCase());
+  const named =
+    labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+  const held =
+    verdict.decision === 'pass'
+      ? `the ${named} ${labels.length === 1 ? 'holds' : 'hold'} too`
+      : drops.length === 1
+        ? 'the drop holds'
+        : `all ${drops.length} drops hold`;
   const reason = `${verdict.reason.replace(/\.$/, '')}; against the base branch: ${said.length === 0 ? held : said.join('; ')}.`;
   return {
     ...verdict,

@@ -3,7 +3,7 @@ import { formatFigure, formatNumber } from '../verdict/figures.js';
 import { figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
-import { historyMarkdown, type TrendStyle } from './trend.js';
+import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js';
 import { alongCell, ICON, toolNames } from './cells.js';
 import { errorBarSection, repeatSection, shardTable, whySection } from './sections.js';
 
@@ -110,8 +110,17 @@ function figureTable(verdict: Verdict): string[] {
 function baselineNotes(verdict: Verdict): string[] {
   const comparison = verdict.baseline;
   if (!comparison) return [];
-  if (!comparison.record)
-    return [`*No baseline: ${escapeText(comparison.missing ?? 'none found', 300)}.*`, ''];
+  if (!comparison.record) {
+    // With a history and no trend in it, the base branch has nothing either: said in this sentence.
+    const branch =
+      verdict.history && !trendOf(verdict)
+        ? `; the base branch: ${untrended(verdict.history)}`
+        : '';
+    return [
+      `*No baseline: ${escapeText(comparison.missing ?? 'none found', 300).replace(/\.$/, '')}${branch}.*`,
+      '',
+    ];
+  }
   const walked = comparison.walkedBack
     ? [
         `*The base commit has no verdict of this gate: the baseline is the newest along the base branch, ${codeSpan(comparison.record.headSha.slice(0, 7))}, ${comparison.walkedBack} commit${comparison.walkedBack === 1 ? '' : 's'} back.*`,

@@ -106,6 +106,16 @@ function axisRange(values: readonly number[], spec: FigureSpec | undefined): [nu
   return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
 }
 
+/** The chart's own colours, as Mermaid's front matter (no `%%` directive: nothing from a backend is in it). */
+const CHART_CONFIG = [
+  '---',
+  'config:',
+  '  themeVariables:',
+  '    xyChart:',
+  '      plotColorPalette: "royalblue, darkgray"',
+  '---',
+];
+
 /**
  * The trend as a fenced Mermaid `xychart-beta`: the figure over the base branch's last
  * comparable verdicts (each named by its short commit id), then this change, the last point;
@@ -129,6 +139,8 @@ export function mermaidChart(trend: Trend): string[] | undefined {
   const line = (points: readonly (string | undefined)[]) => `[${points.join(', ')}]`;
   return [
     '```mermaid',
+    // Mermaid's default palette draws the first line near-white: this change's figure in blue, the threshold in grey.
+    ...CHART_CONFIG,
     'xychart-beta',
     `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
     `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
@@ -170,12 +182,22 @@ export function historyMarkdown(verdict: Verdict, style: TrendStyle): string[] {
         `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`,
         '',
       );
-  } else {
-    lines.push(`**Base branch**: no comparable verdict in its last ${history.asked} commits.`, '');
+    if (history.notes.length > 0)
+      lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
+  } else if (!verdict.baseline || verdict.baseline.record) {
+    // Without a baseline the missing trend is said in the same sentence (baselineNotes): once.
+    lines.push(`**Base branch**: ${untrended(history)}.`, '');
   }
-  if (history.notes.length > 0)
-    lines.push(`*History: ${escapeText(history.notes.join('; '), 400)}.*`, '');
   return lines;
+}
+
+/**
+ * Why there is no trend, as a clause: `no comparable verdict in its last 10 commits (10 of them
+ * have no verdict of this gate)`.
+ */
+export function untrended(history: NonNullable<Verdict['history']>): string {
+  const notes = history.notes.length ? ` (${escapeText(history.notes.join('; '), 400)})` : '';
+  return `no comparable verdict in its last ${history.asked} commits${notes}`;
 }
 
 /**

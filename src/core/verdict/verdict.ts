@@ -159,8 +159,10 @@ function explain(
     const uncompared = thresholds
       .filter((t) => t.actual === undefined && t.unmeasured)
       .map(unmeasuredSentence);
+    const held = checked - uncompared.length;
+    if (uncompared.length > 0 && held === 0) return `${said}; ${uncompared.join('; ')}.`;
     if (uncompared.length > 0)
-      return `${said}, and ${checked - uncompared.length} of ${checked} thresholds hold; ${uncompared.join('; ')}.`;
+      return `${said}, and ${held} of ${checked} thresholds ${held === 1 ? 'holds' : 'hold'}; ${uncompared.join('; ')}.`;
     return checked > 1
       ? `${said}, and all ${checked} thresholds hold.`
       : checked === 1

@@ -88,7 +88,9 @@ describe('the trend chart', () => {
     expect(chart).toBeDefined();
     expect(await parseMermaid(chart!)).toBe('xychart');
     const lines = chart!.split('\n').map((line) => line.trim());
-    expect(lines[0]).toBe('xychart-beta');
+    // Front matter (the chart's colours), then the chart.
+    expect(lines[0]).toBe('---');
+    expect(lines[lines.indexOf('---', 1) + 1]).toBe('xychart-beta');
     const xAxis = lines.find((line) => line.startsWith('x-axis'))!;
     expect(JSON.parse(xAxis.slice('x-axis '.length)).at(-1)).toBe('this change');
     const series = lines.filter((line) => line.startsWith('line '));
@@ -123,8 +125,14 @@ describe('the trend chart', () => {
       const labels = JSON.parse(/x-axis (\[.*\])/.exec(chart)![1]!) as string[];
       for (const label of labels.slice(0, -1)) expect(label).toMatch(/^[0-9A-Za-z?]{1,7}$/);
       expect(chart).not.toMatch(/%%|`|<|#|;/);
-      // The six statements and nothing more: a type, a title, two axes, the figure and the threshold.
-      expect(chart.split('\n')).toHaveLength(6);
+      // The front matter (six lines, ours alone), then six statements and nothing more: a type, a
+      // title, two axes, the figure and the threshold.
+      const lines = chart.split('\n');
+      expect(lines.slice(0, 6).join('\n')).toBe(
+        '---\nconfig:\n  themeVariables:\n    xyChart:\n      plotColorPalette: "royalblue, darkgray"\n---',
+      );
+      expect(lines.slice(6)).toHaveLength(6);
+      expect(lines[6]).toBe('xychart-beta');
       // Nothing of a hostile id reaches the rendered page outside the block.
       const { html, elements } = render(body, engine);
       expect(html).not.toContain('onerror');
