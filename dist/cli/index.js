@@ -45875,6 +45875,7 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
     const { decision, reason } = contradiction
         ? { decision: 'fail', reason: contradiction }
         : readDecision(status, verdict);
+    const uncovered = status === 'failed' ? undefined : coverageShortfall(answer, thresholds);
     const bars = passRateBars(answer, judged?.confidence ?? 0.95);
     const interval = judged && intervalOf(bars.errorBars, 'pass_rate');
     return {
@@ -45882,7 +45883,11 @@ function toEvaluation(answer, ids, thresholds, startedTraces, judged) {
         status,
         reason,
         // A run that ended `failed` evaluated nothing: its figures are not a sample.
-        ...(status === 'failed' ? { unevaluated: FAILED_RUN } : {}),
+        ...(status === 'failed'
+            ? { unevaluated: FAILED_RUN }
+            : uncovered
+                ? { unevaluated: uncovered }
+                : {}),
         ids,
         dashboardUrl: answer.dashboard_url ?? undefined,
         figures: figuresOf(answer),
@@ -45927,7 +45932,24 @@ function batchContradiction(answer, started) {
     if (reported === 0) {
         return 'the batch evaluated no trace at all, so there is no verdict to trust and the gate fails closed';
     }
+    // A batch passes only when every scenario run passed (the seed's batch rule): a pass beside
+    // failures contradicts itself. Its pass rate may be under 1 (attempts within the scenarios).
+    const said = (answer.decision ?? '').toLowerCase();
+    if (said === 'pass' && typeof answer.failures === 'number' && answer.failures > 0) {
+        return `the batch says pass, yet reports ${answer.failures} failure${answer.failures === 1 ? '' : 's'}; a batch passes only when every scenario run passed, so the gate fails closed`;
+    }
     return undefined;
+}
+/**
+ * A batch that ran fewer of the campaign's scenarios than `min_coverage` asks evaluated only
+ * part of it: not a sample of the campaign (a repeat of it is never pooled), but an error.
+ */
+function coverageShortfall(answer, thresholds) {
+    const floor = thresholds.find((t) => t.input === 'min_coverage')?.limit;
+    const covered = 'scenario_coverage_pct' in answer ? answer.scenario_coverage_pct : undefined;
+    if (floor === undefined || typeof covered !== 'number' || covered >= floor)
+        return undefined;
+    return `the batch ran ${covered}% of the campaign's scenarios, below \`min_coverage\` (${floor}%), so its figures are not the campaign's`;
 }
 function figuresOf(answer) {
     const figures = {};
@@ -46281,6 +46303,7 @@ function formatBytes(bytes) {
 
 
 
+
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 const sepurux = {
     id: 'sepurux',
@@ -46311,11 +46334,16 @@ const sepurux = {
         // Repeats share one campaign look-up and one upload; each starts its own run, found again by its gate key.
         let subject;
         const started = new Map();
+        // Each scenario run a batch started, and the batch: two repeats' batches sharing one are one evaluation pooled twice.
+        const scenarioRuns = new Map();
         return {
             async run(context) {
                 const client = new SepuruxClient(context, token, inputs.project_id);
                 subject ??= resolveSubject(settings, trace, client, context);
-                return runOnce(settings, await subject, client, context, (created) => started.set(context.change.gateKey, { client, created }));
+                return runOnce(settings, await subject, client, context, (created) => {
+                    claimScenarioRuns(scenarioRuns, created);
+                    started.set(context.change.gateKey, { client, created });
+                });
             },
             async explain(context) {
                 const { log } = context;
@@ -46404,6 +46432,22 @@ async function runOnce(inputs, subject, client, context, onStarted) {
         ? undefined
         : { confidence: inputs.confidence, onInconclusive: inputs.onInconclusive };
     return toEvaluation(final, ids, sepuruxThresholds(inputs, batchId !== undefined), startedTraces, judged);
+}
+/**
+ * Records the scenario runs a batch started, failing closed on one another batch of this gate
+ * already started: repeats whose batches share scenario runs are not independent samples,
+ * however distinct their batch ids.
+ */
+function claimScenarioRuns(claimed, created) {
+    const batch = created.ci_batch_id;
+    if (!batch)
+        return;
+    for (const run of created.run_ids ?? []) {
+        const owner = claimed.get(run);
+        if (owner !== undefined && owner !== batch)
+            throw new BackendCallError('POST /v1/ci/runs', `POST /v1/ci/runs started batch "${excerpt(batch, 80)}" with scenario run "${excerpt(run, 80)}", already a run of batch "${excerpt(owner, 80)}": one run pooled twice is not two samples, so the gate fails closed.`);
+        claimed.set(run, batch);
+    }
 }
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */
 function startedTraceCount(created) {
@@ -46735,6 +46779,8 @@ const trulayer = {
         };
     },
 };
+/** Ids compare as TruLayer's UUIDs do: letter case aside. */
+const sameId = (a, b) => a.toLowerCase() === b.toLowerCase();
 async function gateEvalRun(inputs, context, oneAtATime) {
     const { log } = context;
     const client = new TruLayerClient(context, inputs.token);
@@ -46757,6 +46803,18 @@ async function gateEvalRun(inputs, context, oneAtATime) {
             if (r.id !== runId) {
                 throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`);
             }
+            // A run of another dataset or eval version is not an evaluation of this one: its scores
+            // would pass or fail the wrong thing, and its record would mislead the base branch's history.
+            const drift = [
+                !sameId(r.dataset_id, datasetId)
+                    ? `dataset "${excerpt(r.dataset_id)}", not "${datasetId}"`
+                    : '',
+                inputs.eval_version_id && !sameId(r.eval_version_id, inputs.eval_version_id)
+                    ? `eval version "${excerpt(r.eval_version_id)}", not "${inputs.eval_version_id}"`
+                    : '',
+            ].filter(Boolean);
+            if (drift.length > 0)
+                throw new BackendCallError('GET /v1/eval-runs/{id}', `GET /v1/eval-runs/{id} answered that eval run "${runId}" is of ${drift.join(' and ')}; the gate fails closed.`);
             return {
                 terminal: r.status === 'completed' || r.status === 'failed',
                 status: r.status,
@@ -48199,6 +48257,10 @@ function mismatches(shards, plan) {
         if (plan.headSha && s.headSha !== plan.headSha)
             problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
     }
+    // With no commit to hold them to, the shards must at least have judged one and the same.
+    const commits = [...new Set(shards.map((s) => s.headSha ?? 'none'))].sort();
+    if (!plan.headSha && commits.length > 1)
+        problems.push(`the reports judged ${commits.length} different commits (${commits.map((sha) => sha.slice(0, 12)).join(', ')}), so they are not shards of one run`);
     if (seen.size < plan.expectedShards)
         problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
     if (seen.size > plan.expectedShards)
@@ -48825,7 +48887,31 @@ function closedFailure(outcomes, backend) {
             };
         }
     }
-    return sharedRun(outcomes, backend);
+    return sharedRun(outcomes, backend) ?? sizeDrift(outcomes, backend);
+}
+/**
+ * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
+ * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
+ * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
+ */
+function sizeDrift(outcomes, backend) {
+    const sizes = [
+        ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
+    ];
+    const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
+    for (const size of sizes) {
+        const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
+        if (!first)
+            continue;
+        const expected = first.verdict.figures[size];
+        const drifted = ordered.find(({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected);
+        if (drifted)
+            return {
+                index: drifted.row.index,
+                why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
+            };
+    }
+    return undefined;
 }
 /**
  * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend

@@ -389,6 +389,31 @@ describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins 
     ]);
   });
 
+  it('with no commit to hold the shards to, fails closed on shards of different commits', async () => {
+    const at = (shard: string, sha: string) =>
+      runCli(
+        [
+          '--trace-id',
+          'trace-1',
+          '--campaign-name',
+          'refund-reliability',
+          '--shard',
+          shard,
+          '--report',
+          join(dir, 'reports', `${shard}.json`),
+        ],
+        { ...sepuruxEnv(), CI_COMMIT_SHA: sha },
+      );
+    expect((await at('refunds', '0123456789'.repeat(4))).exitCode).toBe(0);
+    expect((await at('billing', 'f'.repeat(40))).exitCode).toBe(0);
+    // Outside any CI: no commit is known to the aggregate.
+    const run = await runCli(['--aggregate', 'reports/*.json', '--expected-shards', '2'], {}, dir);
+    expect(run.exitCode).toBe(1);
+    expect(lastLine(run.stdout)).toContain(
+      'the reports judged 2 different commits (012345678901, ffffffffffff), so they are not shards of one run',
+    );
+  });
+
   it('fails closed on a missing shard, and refuses what an aggregate does not read, in its own words', async () => {
     await leg('refunds', 'refund-reliability');
     const missing = await runCli(

@@ -86,6 +86,8 @@ export interface FakeSepuruxOptions {
    * answered with the first run's answer (one run handed out as many).
    */
   oneRunForEveryKey?: boolean;
+  /** A lying backend: every batch after the first lists the first batch's scenario runs as its own. */
+  sharedScenarioRuns?: boolean;
 }
 
 export const FAKE_TOKEN = 'sx_test_token_5f0c1b8e9a';
@@ -106,6 +108,7 @@ export class FakeSepurux {
   readonly batches = new Map<string, FakeRun[]>();
   readonly requests: RecordedRequest[] = [];
   private readonly idempotency = new Map<string, Record<string, unknown>>();
+  private firstScenarioRuns: string[] | undefined;
 
   constructor(private readonly options: FakeSepuruxOptions = {}) {
     this.token = options.token ?? FAKE_TOKEN;
@@ -260,9 +263,10 @@ export class FakeSepurux {
       const batchId = randomUUID();
       const runs = pool.map((traceId) => newRun(traceId, batchId));
       this.batches.set(batchId, runs);
+      this.firstScenarioRuns ??= runs.map((r) => r.id);
       answer = {
         run_id: runs[0]?.id,
-        run_ids: runs.map((r) => r.id),
+        run_ids: this.options.sharedScenarioRuns ? this.firstScenarioRuns : runs.map((r) => r.id),
         trace_count: runs.length,
         ci_batch_id: batchId,
       };

@@ -36,6 +36,8 @@ export interface FakeTruLayerOptions {
   answerAboutBaseline?: boolean;
   /** How far each item's score strays from its run's mean in the per-item diff (default 0.05). */
   itemNoise?: number;
+  /** A lying backend: the runs it schedules say they are of this dataset and eval version, and score high. */
+  foreignRuns?: { dataset_id: string; eval_version_id: string };
   /** A lying backend: a run `completed` having scored only this many of its items. */
   scoredItems?: number;
 }
@@ -128,10 +130,10 @@ export class FakeTruLayer {
         });
       const run = {
         id: randomUUID(),
-        dataset_id: DATASET_ID,
-        eval_version_id: String(body?.eval_version_id),
+        dataset_id: this.options.foreignRuns?.dataset_id ?? DATASET_ID,
+        eval_version_id: this.options.foreignRuns?.eval_version_id ?? String(body?.eval_version_id),
         createdAt: Date.now(),
-        meanScore: this.options.meanScore ?? 0.86,
+        meanScore: this.options.foreignRuns ? 0.99 : (this.options.meanScore ?? 0.86),
       };
       this.runs.set(run.id, run);
       return this.answer('EvalRun', this.view(run), 202);

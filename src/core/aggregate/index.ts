@@ -172,6 +172,12 @@ function mismatches(shards: ShardVerdict[], plan: AggregatePlan): string[] {
         `report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`,
       );
   }
+  // With no commit to hold them to, the shards must at least have judged one and the same.
+  const commits = [...new Set(shards.map((s) => s.headSha ?? 'none'))].sort();
+  if (!plan.headSha && commits.length > 1)
+    problems.push(
+      `the reports judged ${commits.length} different commits (${commits.map((sha) => sha.slice(0, 12)).join(', ')}), so they are not shards of one run`,
+    );
   if (seen.size < plan.expectedShards)
     problems.push(
       `${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`,

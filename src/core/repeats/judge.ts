@@ -224,7 +224,36 @@ export function closedFailure(
       };
     }
   }
-  return sharedRun(outcomes, backend);
+  return sharedRun(outcomes, backend) ?? sizeDrift(outcomes, backend);
+}
+
+/**
+ * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
+ * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
+ * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
+ */
+function sizeDrift(
+  outcomes: Outcome[],
+  backend: Backend,
+): { index: number; why: string } | undefined {
+  const sizes = [
+    ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
+  ] as string[];
+  const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
+  for (const size of sizes) {
+    const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
+    if (!first) continue;
+    const expected = first.verdict.figures[size];
+    const drifted = ordered.find(
+      ({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected,
+    );
+    if (drifted)
+      return {
+        index: drifted.row.index,
+        why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
+      };
+  }
+  return undefined;
 }
 
 /**

@@ -140,6 +140,34 @@ describe('repeats: N', () => {
     expect(verdict.repeats?.stopped).toMatch(/^repeat \d failed closed$/);
   });
 
+  it('fails closed when one repeat claims more traces than the others, which would outweigh them pooled', async () => {
+    fake = new FakeSepurux();
+    let drawn = 0;
+    fake.campaign('refund-reliability').draw = () =>
+      ++drawn === 1
+        ? { decision: 'pass', pass_rate: 1, failures: 0, overrides: { trace_count: 1000 } }
+        : { decision: 'fail', pass_rate: 0, failures: 1, overrides: { trace_count: 1 } };
+    const verdict = await gateWith({
+      ...base,
+      trace_id: 't',
+      campaign_name: 'refund-reliability',
+      min_pass_rate: '0.85',
+      repeats: '3',
+    });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toMatch(
+      /^Repeat [23] of 3 reports trace_count 1 where repeat 1 reported 1000: repeats of one evaluation are the same size/,
+    );
+  });
+
+  it('fails closed when batches of different ids share their scenario runs: one evaluation pooled twice', async () => {
+    fake = new FakeSepurux({ sharedScenarioRuns: true });
+    const verdict = await gateWith({ ...base, campaign_name: 'scenario-pool', repeats: '3' });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toContain('already a run of batch');
+    expect(verdict.reason).toContain('one run pooled twice is not two samples');
+  });
+
   it('names flaky tools apart from those failing in every repeat', async () => {
     fake = new FakeSepurux();
     let drawn = 0;

@@ -87,6 +87,7 @@ export function toEvaluation(
   const { decision, reason } = contradiction
     ? { decision: 'fail' as const, reason: contradiction }
     : readDecision(status, verdict);
+  const uncovered = status === 'failed' ? undefined : coverageShortfall(answer, thresholds);
   const bars = passRateBars(answer, judged?.confidence ?? 0.95);
   const interval = judged && intervalOf(bars.errorBars, 'pass_rate');
   return {
@@ -94,7 +95,11 @@ export function toEvaluation(
     status,
     reason,
     // A run that ended `failed` evaluated nothing: its figures are not a sample.
-    ...(status === 'failed' ? { unevaluated: FAILED_RUN } : {}),
+    ...(status === 'failed'
+      ? { unevaluated: FAILED_RUN }
+      : uncovered
+        ? { unevaluated: uncovered }
+        : {}),
     ids,
     dashboardUrl: answer.dashboard_url ?? undefined,
     figures: figuresOf(answer),
@@ -140,7 +145,24 @@ function batchContradiction(answer: Progress, started: number | undefined): stri
   if (reported === 0) {
     return 'the batch evaluated no trace at all, so there is no verdict to trust and the gate fails closed';
   }
+  // A batch passes only when every scenario run passed (the seed's batch rule): a pass beside
+  // failures contradicts itself. Its pass rate may be under 1 (attempts within the scenarios).
+  const said = (answer.decision ?? '').toLowerCase();
+  if (said === 'pass' && typeof answer.failures === 'number' && answer.failures > 0) {
+    return `the batch says pass, yet reports ${answer.failures} failure${answer.failures === 1 ? '' : 's'}; a batch passes only when every scenario run passed, so the gate fails closed`;
+  }
   return undefined;
+}
+
+/**
+ * A batch that ran fewer of the campaign's scenarios than `min_coverage` asks evaluated only
+ * part of it: not a sample of the campaign (a repeat of it is never pooled), but an error.
+ */
+function coverageShortfall(answer: Progress, thresholds: Threshold[]): string | undefined {
+  const floor = thresholds.find((t) => t.input === 'min_coverage')?.limit;
+  const covered = 'scenario_coverage_pct' in answer ? answer.scenario_coverage_pct : undefined;
+  if (floor === undefined || typeof covered !== 'number' || covered >= floor) return undefined;
+  return `the batch ran ${covered}% of the campaign's scenarios, below \`min_coverage\` (${floor}%), so its figures are not the campaign's`;
 }
 
 function figuresOf(answer: Progress): Figures {

@@ -3,6 +3,7 @@ import { pollUntilTerminal } from '../../support/poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
 import { BackendCallError } from '../../support/errors.js';
+import { excerpt } from '../../support/text.js';
 import {
   type PolledResource,
   progressState,
@@ -46,13 +47,16 @@ export const sepurux: Backend = {
     // Repeats share one campaign look-up and one upload; each starts its own run, found again by its gate key.
     let subject: Promise<Subject> | undefined;
     const started = new Map<string, { client: SepuruxClient; created: RunCreated }>();
+    // Each scenario run a batch started, and the batch: two repeats' batches sharing one are one evaluation pooled twice.
+    const scenarioRuns = new Map<string, string>();
     return {
       async run(context) {
         const client = new SepuruxClient(context, token, inputs.project_id);
         subject ??= resolveSubject(settings, trace, client, context);
-        return runOnce(settings, await subject, client, context, (created) =>
-          started.set(context.change.gateKey, { client, created }),
-        );
+        return runOnce(settings, await subject, client, context, (created) => {
+          claimScenarioRuns(scenarioRuns, created);
+          started.set(context.change.gateKey, { client, created });
+        });
       },
       async explain(context) {
         const { log } = context;
@@ -181,6 +185,25 @@ async function runOnce(
     startedTraces,
     judged,
   );
+}
+
+/**
+ * Records the scenario runs a batch started, failing closed on one another batch of this gate
+ * already started: repeats whose batches share scenario runs are not independent samples,
+ * however distinct their batch ids.
+ */
+function claimScenarioRuns(claimed: Map<string, string>, created: RunCreated): void {
+  const batch = created.ci_batch_id;
+  if (!batch) return;
+  for (const run of created.run_ids ?? []) {
+    const owner = claimed.get(run);
+    if (owner !== undefined && owner !== batch)
+      throw new BackendCallError(
+        'POST /v1/ci/runs',
+        `POST /v1/ci/runs started batch "${excerpt(batch, 80)}" with scenario run "${excerpt(run, 80)}", already a run of batch "${excerpt(owner, 80)}": one run pooled twice is not two samples, so the gate fails closed.`,
+      );
+    claimed.set(run, batch);
+  }
 }
 
 /** How many traces a batch started, when run creation said; a count that contradicts its own list fails the gate. */

@@ -72,6 +72,9 @@ export const trulayer: Backend = {
   },
 };
 
+/** Ids compare as TruLayer's UUIDs do: letter case aside. */
+const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 async function gateEvalRun(
   inputs: TruLayerSettings,
   context: BackendContext,
@@ -103,6 +106,21 @@ async function gateEvalRun(
             `GET /v1/eval-runs/{id} was asked about eval run "${runId}" and answered about "${excerpt(r.id)}"; the gate fails closed.`,
           );
         }
+        // A run of another dataset or eval version is not an evaluation of this one: its scores
+        // would pass or fail the wrong thing, and its record would mislead the base branch's history.
+        const drift = [
+          !sameId(r.dataset_id, datasetId)
+            ? `dataset "${excerpt(r.dataset_id)}", not "${datasetId}"`
+            : '',
+          inputs.eval_version_id && !sameId(r.eval_version_id, inputs.eval_version_id)
+            ? `eval version "${excerpt(r.eval_version_id)}", not "${inputs.eval_version_id}"`
+            : '',
+        ].filter(Boolean);
+        if (drift.length > 0)
+          throw new BackendCallError(
+            'GET /v1/eval-runs/{id}',
+            `GET /v1/eval-runs/{id} answered that eval run "${runId}" is of ${drift.join(' and ')}; the gate fails closed.`,
+          );
         return {
           terminal: r.status === 'completed' || r.status === 'failed',
           status: r.status,

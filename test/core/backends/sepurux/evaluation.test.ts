@@ -98,3 +98,57 @@ describe('the pass rate with its error bar', () => {
     expect(uncounted.thresholds[0]?.interval).toBeUndefined();
   });
 });
+
+describe('a batch read as the seed defines it', () => {
+  const coverage = [
+    {
+      input: 'min_coverage',
+      figure: 'scenario_coverage_pct',
+      comparator: '>=' as const,
+      limit: 60,
+      breaks: 'fail' as const,
+    },
+  ];
+
+  it('fails closed on a pass beside failures: a batch passes only when every scenario run passed', () => {
+    const said = toEvaluation(
+      answer({ pass_rate: 0.6667, failures: 1, trace_count: 3, scenario_coverage_pct: 100 }),
+      { batch_id: 'b' },
+      [],
+      3,
+    );
+    expect(said.decision).toBe('fail');
+    expect(said.reason).toBe(
+      'the batch says pass, yet reports 1 failure; a batch passes only when every scenario run passed, so the gate fails closed',
+    );
+    // The seed's own example: a pass rate under 1 with no failure is a pass.
+    const seed = toEvaluation(
+      answer({ pass_rate: 0.91, trace_count: 3, scenario_coverage_pct: 100 }),
+      { batch_id: 'b' },
+      [],
+      3,
+    );
+    expect(seed.decision).toBe('pass');
+  });
+
+  it('could not evaluate a batch under min_coverage, however well it scored; at the floor it did', () => {
+    const short = toEvaluation(
+      answer({ pass_rate: 1, trace_count: 5, scenario_coverage_pct: 20 }),
+      { batch_id: 'b' },
+      coverage,
+      5,
+    );
+    expect(short.unevaluated).toBe(
+      "the batch ran 20% of the campaign's scenarios, below `min_coverage` (60%), so its figures are not the campaign's",
+    );
+    const verdict = decide(sepurux, short, 1);
+    expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
+    const atFloor = toEvaluation(
+      answer({ pass_rate: 1, trace_count: 5, scenario_coverage_pct: 60 }),
+      { batch_id: 'b' },
+      coverage,
+      5,
+    );
+    expect(atFloor.unevaluated).toBeUndefined();
+  });
+});

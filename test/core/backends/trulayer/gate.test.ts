@@ -73,6 +73,30 @@ describe('TruLayer gate', () => {
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
   });
 
+  it.each([
+    [
+      'another dataset',
+      { dataset_id: '9d9d9d9d-0000-4000-8000-000000000009', eval_version_id: EVAL_VERSION_ID },
+      'dataset "9d9d9d9d-0000-4000-8000-000000000009"',
+    ],
+    [
+      'another eval version',
+      { dataset_id: DATASET_ID, eval_version_id: '7e7e7e7e-0000-4000-8000-000000000007' },
+      'eval version "7e7e7e7e-0000-4000-8000-000000000007"',
+    ],
+  ])(
+    'fails closed when the eval run it scheduled says it is of %s, however well it scored',
+    async (_, foreignRuns, named) => {
+      for (const repeats of ['1', '3']) {
+        const verdict = await gate({ repeats }, { foreignRuns });
+        expect(verdict.decision).toBe('fail');
+        expect(verdict.reason).toContain(named);
+        expect(verdict.reason).toContain('the gate fails closed');
+        expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
+      }
+    },
+  );
+
   it('gates an existing eval run without scheduling one', async () => {
     const verdict = await gate({ eval_version_id: '', eval_run_id: BASELINE_RUN_ID });
     expect(verdict.ids.run_id).toBe(BASELINE_RUN_ID);
