@@ -82197,6 +82197,27 @@ function github_number(value) {
  * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
  * context reads it, without loading octokit; an unreadable file is an empty payload.
  */
+/**
+ * Why the event file `GITHUB_EVENT_PATH` names cannot be read, if it cannot: without it the
+ * gate would not know the pull request or its head commit, and would judge the merge commit
+ * `GITHUB_SHA` instead, with no comment. An input error, said before any call.
+ */
+function eventFileProblem(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return undefined;
+    try {
+        JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        return undefined;
+    }
+    catch (error) {
+        const why = error instanceof SyntaxError
+            ? 'it is not JSON'
+            : (error.code ?? 'unreadable');
+        return `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`;
+    }
+}
+/** The event's payload; `{}` when there is none or it cannot be read ({@link eventFileProblem} says why). */
 function readEventPayload(env) {
     const path = env.GITHUB_EVENT_PATH;
     if (!path)
@@ -82729,8 +82750,10 @@ async function planDeclared(raw, env) {
             : { checkName: reported.check_name }),
         cwd: env.GITHUB_WORKSPACE || process.cwd(),
     }).catch((error) => error);
-    if (reported instanceof Error || planned instanceof Error)
-        throw InputError.combine([reported, planned].filter((r) => r instanceof Error));
+    const eventProblem = eventFileProblem(env);
+    const event = eventProblem ? new InputError([eventProblem]) : undefined;
+    if (reported instanceof Error || planned instanceof Error || event)
+        throw InputError.combine([event, reported, planned].filter((r) => r instanceof Error));
     // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
     const compareWithBase = reported.baseline === 'auto' && Boolean(target.baseSha) && planned.shard === undefined;
     return {

@@ -47843,6 +47843,27 @@ function github_number(value) {
  * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
  * context reads it, without loading octokit; an unreadable file is an empty payload.
  */
+/**
+ * Why the event file `GITHUB_EVENT_PATH` names cannot be read, if it cannot: without it the
+ * gate would not know the pull request or its head commit, and would judge the merge commit
+ * `GITHUB_SHA` instead, with no comment. An input error, said before any call.
+ */
+function eventFileProblem(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return undefined;
+    try {
+        JSON.parse(readFileSync(path, 'utf8'));
+        return undefined;
+    }
+    catch (error) {
+        const why = error instanceof SyntaxError
+            ? 'it is not JSON'
+            : (error.code ?? 'unreadable');
+        return `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`;
+    }
+}
+/** The event's payload; `{}` when there is none or it cannot be read ({@link eventFileProblem} says why). */
 function readEventPayload(env) {
     const path = env.GITHUB_EVENT_PATH;
     if (!path)
@@ -51796,7 +51817,11 @@ function xml(value) {
 function thresholdCase(t, prefix = '') {
     return {
         name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
-        ...(t.holds ? {} : { failure: describeThreshold(t) }),
+        ...(t.holds
+            ? {}
+            : t.breaks === 'warn'
+                ? { warning: describeThreshold(t) }
+                : { failure: describeThreshold(t) }),
     };
 }
 /** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
@@ -51845,9 +51870,11 @@ function renderJUnit(verdict, suite) {
         '    <properties>',
         ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
         '    </properties>',
-        ...cases.map((c) => c.failure === undefined
-            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`
-            : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`),
+        ...cases.map((c) => c.failure !== undefined
+            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
+            : c.warning !== undefined
+                ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
+                : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`),
         '  </testsuite>',
         '</testsuites>',
     ];

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BACKEND_IDS, BACKENDS, backendById } from '../core/backends/registry.js';
-import { changeOf, readEventPayload, readTarget } from '../core/change/github.js';
+import { changeOf, eventFileProblem, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
@@ -58,8 +58,12 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       : { checkName: reported.check_name }),
     cwd: env.GITHUB_WORKSPACE || process.cwd(),
   }).catch((error: unknown) => error as Error);
-  if (reported instanceof Error || planned instanceof Error)
-    throw InputError.combine([reported, planned].filter((r): r is Error => r instanceof Error));
+  const eventProblem = eventFileProblem(env);
+  const event = eventProblem ? new InputError([eventProblem]) : undefined;
+  if (reported instanceof Error || planned instanceof Error || event)
+    throw InputError.combine(
+      [event, reported, planned].filter((r): r is Error => r instanceof Error),
+    );
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
   const compareWithBase =
     reported.baseline === 'auto' && Boolean(target.baseSha) && planned.shard === undefined;

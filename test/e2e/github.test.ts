@@ -192,6 +192,27 @@ describe('the bundled action on GitHub', () => {
     expect(comment.links).toContain('https://github.com/Codertocat/Hello-World/actions/runs/4242');
   });
 
+  it('refuses an event file it cannot read, before any call, rather than judge the merge commit', async () => {
+    const run = await runAction({
+      inputs: {
+        base_url: `${backend.origin}/api`,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        github_token: FAKE_GITHUB_TOKEN,
+        trace_id: 'trace-1',
+        campaign_name: 'refund-reliability',
+      },
+      eventName: 'pull_request',
+      payload: pullRequest(),
+      env: { GITHUB_API_URL: api.origin, GITHUB_EVENT_PATH: 'missing/event.json' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toContain(
+      'GITHUB_EVENT_PATH names "missing/event.json", which could not be read (ENOENT)',
+    );
+    expect(sepurux.requests).toHaveLength(0);
+  });
+
   it('explains the workflow_run pattern when a fork pull request gets no backend secret', async () => {
     const payload = pullRequest();
     payload.pull_request.head.repo.full_name = 'someone/Hello-World';

@@ -129,8 +129,8 @@ const seen = (markdown: string) => render(markdown).text.replaceAll('\u200d', ''
 
 /**
  * main's own build: the same gate call, with nothing to compare `--max-pass-rate-drop` with (main
- * is the baseline). It decides warn, exit 0, and the warn is a failed JUnit case (type "warn"),
- * which Jenkins' junit step counts as a failed test: the build is UNSTABLE.
+ * is the baseline). It decides warn, exit 0; a warning is no failed test (its JUnit case passes,
+ * saying why in its output), so main's every build is not UNSTABLE for having no baseline.
  */
 function expectMainWarned(build: JenkinsBuild, file: string): JenkinsStep {
   const gates = gateSteps(build);
@@ -142,8 +142,11 @@ function expectMainWarned(build: JenkinsBuild, file: string): JenkinsStep {
   );
   expect(
     build.tests.flatMap((t) => t.cases.filter((c) => c.failure !== undefined).map((c) => c.name)),
-  ).toEqual(['max_pass_rate_drop: pass rate drop ≤ 0.05']);
-  expect(build.result, build.log).toBe('UNSTABLE');
+  ).toEqual([]);
+  expect(build.tests.flatMap((t) => t.cases.map((c) => c.name))).toContain(
+    'max_pass_rate_drop: pass rate drop ≤ 0.05',
+  );
+  expect(build.result, build.log).toBe('SUCCESS');
   return gate!;
 }
 

@@ -112,6 +112,27 @@ function number(value: unknown): number | undefined {
  * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
  * context reads it, without loading octokit; an unreadable file is an empty payload.
  */
+/**
+ * Why the event file `GITHUB_EVENT_PATH` names cannot be read, if it cannot: without it the
+ * gate would not know the pull request or its head commit, and would judge the merge commit
+ * `GITHUB_SHA` instead, with no comment. An input error, said before any call.
+ */
+export function eventFileProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return undefined;
+  try {
+    JSON.parse(readFileSync(path, 'utf8'));
+    return undefined;
+  } catch (error) {
+    const why =
+      error instanceof SyntaxError
+        ? 'it is not JSON'
+        : ((error as NodeJS.ErrnoException).code ?? 'unreadable');
+    return `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`;
+  }
+}
+
+/** The event's payload; `{}` when there is none or it cannot be read ({@link eventFileProblem} says why). */
 export function readEventPayload(env: NodeJS.ProcessEnv): unknown {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return {};

@@ -18,13 +18,19 @@ interface TestCase {
   name: string;
   /** Why it failed; absent when it passed. */
   failure?: string;
+  /** A threshold broken where it only warns: the case passes (a warning is no failed test), its output says why. */
+  warning?: string;
 }
 
 /** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
 function thresholdCase(t: ThresholdResult, prefix = ''): TestCase {
   return {
     name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
-    ...(t.holds ? {} : { failure: describeThreshold(t) }),
+    ...(t.holds
+      ? {}
+      : t.breaks === 'warn'
+        ? { warning: describeThreshold(t) }
+        : { failure: describeThreshold(t) }),
   };
 }
 
@@ -81,9 +87,11 @@ export function renderJUnit(verdict: Verdict, suite: string): string {
     ),
     '    </properties>',
     ...cases.map((c) =>
-      c.failure === undefined
-        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`
-        : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`,
+      c.failure !== undefined
+        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
+        : c.warning !== undefined
+          ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
+          : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`,
     ),
     '  </testsuite>',
     '</testsuites>',

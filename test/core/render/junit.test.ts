@@ -39,6 +39,36 @@ describe('renderJUnit', () => {
     expect(suite.properties.property).toContainEqual({ name: 'run_id', value: 'r&1' });
   });
 
+  it('counts a threshold that only warns as no failed test: it passes, its output says why', () => {
+    const verdict = decide(
+      sepurux,
+      {
+        decision: 'pass',
+        status: 'done',
+        ids: {},
+        figures: { pass_rate: 0.8 },
+        thresholds: [
+          {
+            input: 'min_pass_rate',
+            figure: 'pass_rate',
+            comparator: '>=',
+            limit: 0.85,
+            breaks: 'warn',
+          },
+        ],
+        topFailingTools: [],
+      },
+      1,
+    );
+    expect(verdict.decision).toBe('warn');
+    const xml = renderJUnit(verdict, 'G');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const suite = parse(xml).testsuites.testsuite;
+    expect(suite).toMatchObject({ tests: '2', failures: '0' });
+    expect(suite.testcase[1].failure).toBeUndefined();
+    expect(suite.testcase[1]['system-out']).toBe('warning: pass rate 0.8 < 0.85 (`min_pass_rate`)');
+  });
+
   it('passes each case that holds, and shows a gate that could not evaluate as one failing case', () => {
     const passing = decide(
       sepurux,
