@@ -50055,20 +50055,29 @@ const AUTOLINK_TRIGGERS = /@|:\/\/|\bwww\.|#(?=\d)|\bgh-(?=\d)/gi;
  * same joiner after the sigil keeps each one plain text.
  */
 const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
-/** A word of 7 to 40 hex digits could name a commit: it gets a joiner every 6 digits, so no run of 7 is left. */
-const COMMIT_ID = /\b[0-9a-f]{7,40}\b/gi;
-const breakCommitId = (hex) => hex.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, (run) => `${run}${ZWJ}`);
+/**
+ * A word of 7 to 40 hex digits could name a commit, which GitHub would link. It becomes a code
+ * span: GitHub links no reference inside code, and the id is copied whole (a joiner inside it
+ * would break a pasted id).
+ */
+const COMMIT_ID = /\b([0-9a-f]{7,40})\b/i;
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 function escapeText(value, max = 300) {
     // Control characters are stripped on purpose: they have no place in a report.
     // eslint-disable-next-line no-control-regex
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+    // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
     return truncate(flat, max)
+        .split(COMMIT_ID)
+        .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part)))
+        .join('');
+}
+function escapePlain(text) {
+    return text
         .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
         ? `${trigger}${ZWJ}`
         : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
         .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
-        .replace(COMMIT_ID, breakCommitId)
         .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
 }
 /**

@@ -42,17 +42,21 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
     expect(seen('ping @octocat').text.trim()).toBe('ping @\u200doctocat');
   });
 
-  it('breaks GH-123, owner/repo#12 and commit ids, which GitHub would link', () => {
+  it('breaks GH-123 and owner/repo#12, and puts commit ids in code, where GitHub links nothing and a copied id is whole', () => {
     for (const input of [
       'fixed in GH-123 and gh-7',
       'see octo-org/octo-repo#12',
       'regressed at 0123abc and at 0123456789abcdef0123456789abcdef01234567',
       'deadbeef1',
     ]) {
-      const text = seen(input).text;
+      const { text, html } = seen(input);
       expect(text, input).not.toMatch(/\bGH-\d/i);
       expect(text, input).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
-      expect(text, input).not.toMatch(/\b[0-9a-f]{7,40}\b/i);
+      // Outside code, no commit id is left for GitHub to link; inside code, each is whole.
+      expect(html.replace(/<code>[0-9a-f]{7,40}<\/code>/gi, ''), input).not.toMatch(
+        /\b[0-9a-f]{7,40}\b/i,
+      );
+      expect(text, input).not.toMatch(/[0-9a-f]\u200d[0-9a-f]/i);
       // A reader sees the text as written.
       expect(text.replaceAll('\u200d', '').trim(), input).toBe(input);
     }
