@@ -76423,7 +76423,8 @@ function parseInputs(schema, raw, rules = []) {
     const problems = parsed.success
         ? rules
             .filter((rule) => rule.broken(parsed.data))
-            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
+            // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
+            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`)
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;

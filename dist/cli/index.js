@@ -45340,7 +45340,8 @@ function parseInputs(schema, raw, rules = []) {
     const problems = parsed.success
         ? rules
             .filter((rule) => rule.broken(parsed.data))
-            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}: ${rule.message}`)
+            // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
+            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`)
         : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
     if (problems.length === 0 && parsed.success)
         return parsed.data;
@@ -52190,7 +52191,7 @@ function readRequest(argv, env) {
 function unknownFlag(rawName, known) {
     const typed = rawName.replace(/^-+/, '');
     const closest = closestName(typed, known);
-    return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
+    return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : '.'} See --help for every flag`;
 }
 /** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */
 function unknownVariables(env) {

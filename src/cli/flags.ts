@@ -185,7 +185,7 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
 function unknownFlag(rawName: string, known: string[]): string {
   const typed = rawName.replace(/^-+/, '');
   const closest = closestName(typed, known);
-  return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : ';'} See --help for every flag`;
+  return `Unknown flag ${rawName}${closest ? `; did you mean --${closest}?` : '.'} See --help for every flag`;
 }
 
 /** `GATE_*` variables that name no input: a misspelt `GATE_MIN_PASS_RAT` would otherwise be a threshold never checked. */

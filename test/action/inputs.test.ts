@@ -73,6 +73,6 @@ describe('an input at the default action.yml declares', () => {
         GITHUB_REPOSITORY: 'o/r',
         GITHUB_SHA: 'a'.repeat(40),
       }),
-    ).rejects.toThrow(/`max_repeats`: is read only with `repeats: auto`/);
+    ).rejects.toThrow(/`max_repeats` is read only with `repeats: auto`/);
   });
 });

@@ -35,7 +35,7 @@ describe('readRequest', () => {
   it('suggests the flag meant, and says every problem at once', () => {
     expect(readRequest(['--min-pass-rat', '1', '--zzz', '--trace-id', 't'], {}).problems).toEqual([
       'Unknown flag --min-pass-rat; did you mean --min-pass-rate? See --help for every flag',
-      'Unknown flag --zzz; See --help for every flag',
+      'Unknown flag --zzz. See --help for every flag',
     ]);
   });
 

@@ -80,7 +80,7 @@ describe('inputs', () => {
     [{ campaign_name: '' }, 'Input `campaign_name` / `campaign_id`: give exactly one'],
     [
       { project_id: '' },
-      'Input `project_id`: is required to upload `trace_file` or look up `campaign_name`',
+      'Input `project_id` is required to upload `trace_file` or look up `campaign_name`',
     ],
   ])('rejects %j', async (change, message) => {
     expect(await problem({ ...valid, ...change })).toContain(message);
@@ -216,7 +216,7 @@ describe('inputs with backend: trulayer', () => {
   });
 
   it.each([
-    [{ dataset_id: '' }, 'Input `dataset_id`: is required with `backend: trulayer`'],
+    [{ dataset_id: '' }, 'Input `dataset_id` is required with `backend: trulayer`'],
     [
       { eval_run_id: '7a21c3e5-9b0d-4e2f-8a4c-6e8f0b2d4f6a' },
       'Input `eval_version_id` / `eval_run_id`: give exactly one',

@@ -262,8 +262,8 @@ describe('repeat inputs', () => {
       { repeats: 'auto', max_repeats: '2', min_repeats: '3' },
       '`max_repeats` is below `min_repeats`',
     ],
-    [{ max_repeats: '3' }, '`max_repeats`: is read only with `repeats: auto`'],
-    [{ margin: '0.1', repeats: '3' }, '`margin`: is read only with `repeats: auto`'],
+    [{ max_repeats: '3' }, '`max_repeats` is read only with `repeats: auto`'],
+    [{ margin: '0.1', repeats: '3' }, '`margin` is read only with `repeats: auto`'],
     [{ require_all_repeats: 'true' }, 'asks every repeat to pass, but `repeats` is 1'],
     [{ repeats: 'auto', timeout: '10', poll_interval: '5' }, 'leaves no room for `repeats: auto`'],
     [
