@@ -31,6 +31,7 @@ const gate = (
   inputs: Record<string, string>,
   payload = pullRequest(),
   eventName = 'pull_request',
+  env: Record<string, string> = {},
 ) =>
   runAction({
     inputs: {
@@ -43,7 +44,7 @@ const gate = (
     },
     eventName,
     payload,
-    env: { GITHUB_API_URL: api.origin },
+    env: { GITHUB_API_URL: api.origin, ...env },
   });
 
 describe('the bundled action on GitHub', () => {
@@ -193,18 +194,8 @@ describe('the bundled action on GitHub', () => {
   });
 
   it('refuses an event file it cannot read, before any call, rather than judge the merge commit', async () => {
-    const run = await runAction({
-      inputs: {
-        base_url: `${backend.origin}/api`,
-        token: FAKE_TOKEN,
-        project_id: FAKE_PROJECT_ID,
-        github_token: FAKE_GITHUB_TOKEN,
-        trace_id: 'trace-1',
-        campaign_name: 'refund-reliability',
-      },
-      eventName: 'pull_request',
-      payload: pullRequest(),
-      env: { GITHUB_API_URL: api.origin, GITHUB_EVENT_PATH: 'missing/event.json' },
+    const run = await gate({ campaign_name: 'refund-reliability' }, pullRequest(), 'pull_request', {
+      GITHUB_EVENT_PATH: 'missing/event.json',
     });
     expect(run.exitCode).toBe(1);
     expect(run.annotations[0]?.message).toContain(
