@@ -52591,8 +52591,10 @@ async function main(argv, env, io) {
         return EXIT.badInput;
     }
     const log = cliLog(io.stderr, secretsOf(request), request.verbose);
-    const change = detectChange(env);
     const { reporting, problems } = readReporting(request.inputs);
+    // `--repository` names the repository for the backend too, not for GitHub reporting alone.
+    const named = reporting?.github.repository;
+    const change = { ...detectChange(env), ...(named ? { repository: named } : {}) };
     const run = {
         request,
         ...(reporting ? { reporting } : {}),

@@ -36,8 +36,10 @@ export async function main(
     return EXIT.badInput;
   }
   const log = cliLog(io.stderr, secretsOf(request), request.verbose);
-  const change = detectChange(env);
   const { reporting, problems } = readReporting(request.inputs);
+  // `--repository` names the repository for the backend too, not for GitHub reporting alone.
+  const named = reporting?.github.repository;
+  const change = { ...detectChange(env), ...(named ? { repository: named } : {}) };
   const run: CliRun = {
     request,
     ...(reporting ? { reporting } : {}),

@@ -150,6 +150,29 @@ describe('the command line in a GitLab job', () => {
     });
   });
 
+  it('sends the repository --repository names to the backend, outside any CI that names one', async () => {
+    const run = await runCli(
+      [
+        '--campaign-name',
+        'refund-reliability',
+        '--trace-id',
+        'trace-1',
+        '--repository',
+        'acme/robots',
+      ],
+      {
+        GATE_TOKEN: FAKE_TOKEN,
+        GATE_PROJECT_ID: FAKE_PROJECT_ID,
+        GATE_BASE_URL: sepuruxEnv().GATE_BASE_URL,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Gating acme/robots');
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs').at(-1)?.body).toMatchObject({
+      repo: 'acme/robots',
+    });
+  });
+
   it('takes a flag over its GATE_ variable', async () => {
     const run = await runCli(['--campaign-name', 'refund-reliability', '--trace-id', 'trace-1'], {
       ...sepuruxEnv(),
