@@ -50738,7 +50738,9 @@ function statusOf(error) {
 async function findBaseline(github, place, appSlug, log) {
     const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
     if (found.record)
-        log.info(`Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`);
+        log.info(
+        // Found is not yet compared: whether it is of the same campaign or dataset is judged after the run.
+        `Base commit ${place.baseSha.slice(0, 12)}: this gate's verdict there was ${found.record.decision}; it is the baseline if it evaluated the same thing.`);
     else if (found.givenUp)
         log.info(`Baseline: ${found.missing}; the gate goes on without it.`);
     return found;

@@ -31,7 +31,8 @@ export async function findBaseline(
   const found = await recordOn(github, { ...place, sha: place.baseSha }, appSlug, log);
   if (found.record)
     log.info(
-      `Baseline: the base commit ${place.baseSha.slice(0, 12)} was judged ${found.record.decision}.`,
+      // Found is not yet compared: whether it is of the same campaign or dataset is judged after the run.
+      `Base commit ${place.baseSha.slice(0, 12)}: this gate's verdict there was ${found.record.decision}; it is the baseline if it evaluated the same thing.`,
     );
   else if (found.givenUp) log.info(`Baseline: ${found.missing}; the gate goes on without it.`);
   return found;
