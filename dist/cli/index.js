@@ -47841,40 +47841,32 @@ function github_number(value) {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 /**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
- * context reads it, without loading octokit; an unreadable file is an empty payload.
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
+ * context reads it, without loading octokit: `{}` when no file is named. A file named but not
+ * readable is `{}` with the `problem` said: without it the gate would not know the pull request
+ * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
+ * action makes it an input error, before any call.
  */
-/**
- * Why the event file `GITHUB_EVENT_PATH` names cannot be read, if it cannot: without it the
- * gate would not know the pull request or its head commit, and would judge the merge commit
- * `GITHUB_SHA` instead, with no comment. An input error, said before any call.
- */
-function eventFileProblem(env) {
+function readEvent(env) {
     const path = env.GITHUB_EVENT_PATH;
     if (!path)
-        return undefined;
+        return { payload: {} };
     try {
-        JSON.parse(readFileSync(path, 'utf8'));
-        return undefined;
+        return { payload: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) };
     }
     catch (error) {
         const why = error instanceof SyntaxError
             ? 'it is not JSON'
             : (error.code ?? 'unreadable');
-        return `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`;
+        return {
+            payload: {},
+            problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
+        };
     }
 }
-/** The event's payload; `{}` when there is none or it cannot be read ({@link eventFileProblem} says why). */
+/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
 function readEventPayload(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
+    return readEvent(env).payload;
 }
 /** The change as the core's backends see it. */
 function changeOf(target) {
@@ -48384,9 +48376,9 @@ function applyBaseline(verdict, found, foundMissing, policy) {
     const uncompared = drops.filter((t) => t.holds && t.unmeasured);
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), verdict.decision);
     const said = [...broken, ...uncompared].map(describeThreshold);
-    // Every drop held: the reason names them as the table's rows do, so that it counts what the table shows.
-    // Beside thresholds that all held, the drops are named as rows of the same table; beside a
-    // failure they only say they are not the cause.
+    // Every drop held. Beside thresholds that all held, the drops are named as the table's rows
+    // ("the pass rate drop holds too"), so the reason counts what the table shows; beside a
+    // failure they only say they are not its cause.
     const labels = drops.map((t) => t.label.toLowerCase());
     const named = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
     const held = verdict.decision === 'pass'

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { BACKEND_IDS, BACKENDS, backendById } from '../core/backends/registry.js';
-import { changeOf, eventFileProblem, readEventPayload, readTarget } from '../core/change/github.js';
+import { changeOf, readEvent, readEventPayload, readTarget } from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
@@ -40,7 +40,8 @@ export async function planAction(
 }
 
 async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<ActionPlan> {
-  const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+  const event = readEvent(env);
+  const target = readTarget(env.GITHUB_EVENT_NAME ?? '', event.payload, env);
   const pooling = Boolean(raw.aggregate?.trim());
   if (!pooling && !raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
   // The gate's and GitHub reporting's problems, all at once.
@@ -58,11 +59,10 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       : { checkName: reported.check_name }),
     cwd: env.GITHUB_WORKSPACE || process.cwd(),
   }).catch((error: unknown) => error as Error);
-  const eventProblem = eventFileProblem(env);
-  const event = eventProblem ? new InputError([eventProblem]) : undefined;
-  if (reported instanceof Error || planned instanceof Error || event)
+  const unread = event.problem ? new InputError([event.problem]) : undefined;
+  if (reported instanceof Error || planned instanceof Error || unread)
     throw InputError.combine(
-      [event, reported, planned].filter((r): r is Error => r instanceof Error),
+      [unread, reported, planned].filter((r): r is Error => r instanceof Error),
     );
   // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
   const compareWithBase =

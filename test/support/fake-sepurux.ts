@@ -320,8 +320,9 @@ export class FakeSepurux {
       unsafe_attempts: done ? outcome.unsafe_attempts : null,
       failures: done ? outcome.failures : null,
       trace_count: runs.length,
+      // A batch's coverage may be drawn (by its first run): one repeat's batch short of the others.
       scenario_coverage_pct: done
-        ? (outcome.scenario_coverage_pct ?? 100)
+        ? (runs[0]!.drawn?.scenario_coverage_pct ?? outcome.scenario_coverage_pct ?? 100)
         : Math.floor((finished / runs.length) * 100),
       top_failing_tools: done ? (outcome.top_failing_tools ?? []) : [],
       dashboard_url: `${this.options.dashboardOrigin ?? 'https://app.sepurux.dev'}/batches/${batchId}`,

@@ -126,9 +126,9 @@ export function applyBaseline(
   const uncompared = drops.filter((t) => t.holds && t.unmeasured);
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), verdict.decision);
   const said = [...broken, ...uncompared].map(describeThreshold);
-  // Every drop held: the reason names them as the table's rows do, so that it counts what the table shows.
-  // Beside thresholds that all held, the drops are named as rows of the same table; beside a
-  // failure they only say they are not the cause.
+  // Every drop held. Beside thresholds that all held, the drops are named as the table's rows
+  // ("the pass rate drop holds too"), so the reason counts what the table shows; beside a
+  // failure they only say they are not its cause.
   const labels = drops.map((t) => t.label.toLowerCase());
   const named =
     labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];

@@ -109,38 +109,32 @@ function number(value: unknown): number | undefined {
 }
 
 /**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read as `@actions/github`'s
- * context reads it, without loading octokit; an unreadable file is an empty payload.
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
+ * context reads it, without loading octokit: `{}` when no file is named. A file named but not
+ * readable is `{}` with the `problem` said: without it the gate would not know the pull request
+ * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
+ * action makes it an input error, before any call.
  */
-/**
- * Why the event file `GITHUB_EVENT_PATH` names cannot be read, if it cannot: without it the
- * gate would not know the pull request or its head commit, and would judge the merge commit
- * `GITHUB_SHA` instead, with no comment. An input error, said before any call.
- */
-export function eventFileProblem(env: NodeJS.ProcessEnv): string | undefined {
+export function readEvent(env: NodeJS.ProcessEnv): { payload: unknown; problem?: string } {
   const path = env.GITHUB_EVENT_PATH;
-  if (!path) return undefined;
+  if (!path) return { payload: {} };
   try {
-    JSON.parse(readFileSync(path, 'utf8'));
-    return undefined;
+    return { payload: JSON.parse(readFileSync(path, 'utf8')) as unknown };
   } catch (error) {
     const why =
       error instanceof SyntaxError
         ? 'it is not JSON'
         : ((error as NodeJS.ErrnoException).code ?? 'unreadable');
-    return `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`;
+    return {
+      payload: {},
+      problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
+    };
   }
 }
 
-/** The event's payload; `{}` when there is none or it cannot be read ({@link eventFileProblem} says why). */
+/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
 export function readEventPayload(env: NodeJS.ProcessEnv): unknown {
-  const path = env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch {
-    return {};
-  }
+  return readEvent(env).payload;
 }
 
 /** The change as the core's backends see it. */

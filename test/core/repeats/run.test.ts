@@ -168,6 +168,21 @@ describe('repeats: N', () => {
     expect(verdict.reason).toContain('one run pooled twice is not two samples');
   });
 
+  it('never pools a batch under min_coverage: the repeat could not evaluate, and the gate fails closed', async () => {
+    fake = new FakeSepurux();
+    let drawn = 0;
+    fake.campaign('scenario-pool').draw = () =>
+      ++drawn === 1 ? { scenario_coverage_pct: 20 } : { scenario_coverage_pct: 100 };
+    const verdict = await gateWith({
+      ...base,
+      campaign_name: 'scenario-pool',
+      min_coverage: '60',
+      repeats: '3',
+    });
+    expect(verdict.decision).toBe('fail');
+    expect(verdict.reason).toContain("ran 20% of the campaign's scenarios, below `min_coverage`");
+  });
+
   it('names flaky tools apart from those failing in every repeat', async () => {
     fake = new FakeSepurux();
     let drawn = 0;
