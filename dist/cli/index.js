@@ -45239,6 +45239,10 @@ class BackendCallError extends Error {
         this.mayHaveBeenProcessed = mayHaveBeenProcessed;
     }
 }
+/** A call that could not reach the backend at all, after the transport's own attempts: the network or the backend is down. */
+class UnreachableError extends BackendCallError {
+    name = 'UnreachableError';
+}
 /** The overall `timeout` ran out before the gate reached a verdict. */
 class DeadlineError extends Error {
     name = 'DeadlineError';
@@ -46051,9 +46055,6 @@ const SepuruxInputs = object({
     max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
         description: "Most the reliability score may fall below the baseline's, in points.",
     }),
-    min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
-        description: 'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.',
-    }),
 });
 /** The rules between Sepurux inputs. */
 const SEPURUX_RULES = [
@@ -46323,12 +46324,13 @@ const sepurux = {
     ],
     headlineFigure: 'pass_rate',
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
-    async prepare(raw, { token, confidence, onInconclusive }) {
+    async prepare(raw, { token, confidence, onInconclusive, minCoverage }) {
         const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
         const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
         const settings = {
             ...inputs,
             token,
+            min_coverage: minCoverage,
             ...(confidence === undefined ? {} : { confidence }),
             onInconclusive,
         };
@@ -46340,7 +46342,11 @@ const sepurux = {
         return {
             async run(context) {
                 const client = new SepuruxClient(context, token, inputs.project_id);
-                subject ??= resolveSubject(settings, trace, client, context);
+                // A look-up or upload that failed is tried again by the next attempt, not remembered as failed.
+                subject ??= resolveSubject(settings, trace, client, context).catch((error) => {
+                    subject = undefined;
+                    throw error;
+                });
                 return runOnce(settings, await subject, client, context, (created) => {
                     claimScenarioRuns(scenarioRuns, created);
                     started.set(context.change.gateKey, { client, created });
@@ -46466,7 +46472,9 @@ function startedTraceCount(created) {
 const MOST_REGRESSED = 5;
 /** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
 function errorBars(diff, confidence) {
-    const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
+    // An item either run left unscored (a null score) has no delta to speak of: it is left out, never a zero.
+    const paired = diff.items.filter((item) => item.run_score !== null && item.baseline_score !== null);
+    const deltas = paired.map((item) => item.delta).filter(Number.isFinite);
     const scores = diff.items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
     const meanDelta = meanInterval(deltas, confidence);
     const meanScore = meanInterval(scores, confidence);
@@ -46474,7 +46482,7 @@ function errorBars(diff, confidence) {
     const needed = meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0
         ? itemsNeeded(sd, meanDelta.estimate, confidence)
         : undefined;
-    const regressed = [...diff.items]
+    const regressed = [...paired]
         .filter((item) => item.delta < 0)
         .sort((a, b) => a.delta - b.delta)
         .slice(0, MOST_REGRESSED)
@@ -46712,6 +46720,13 @@ const TRULAYER_FIGURES = [
         domain: DOMAINS.finite,
         description: "TruLayer mean score minus the baseline's, when a baseline was given.",
     },
+    {
+        name: 'item_coverage_pct',
+        label: 'Items scored',
+        unit: '%',
+        domain: DOMAINS.percentage,
+        description: "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+    },
 ];
 /** The ids a TruLayer gate learns. */
 const TRULAYER_IDS = [
@@ -46729,6 +46744,7 @@ const TRULAYER_THRESHOLDS = [
 ];
 
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
+
 
 
 
@@ -46762,7 +46778,7 @@ const trulayer = {
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
         { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
     ],
-    async prepare(raw, { token, confidence, onInconclusive, repeats }) {
+    async prepare(raw, { token, confidence, onInconclusive, repeats, minCoverage }) {
         const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
         if (repeats !== 1 && inputs.eval_run_id) {
             throw new InputError('Input `repeats` runs the evaluation again for each repeat, but `eval_run_id` gates one eval run that exists; use `eval_version_id` to schedule the repeats, or remove `repeats`.');
@@ -46776,7 +46792,15 @@ const trulayer = {
             return turn;
         };
         return {
-            run: (context) => gateEvalRun({ ...inputs, token, confidence, on_inconclusive: onInconclusive }, context, oneAtATime),
+            run: (context) => gateEvalRun({
+                ...inputs,
+                token,
+                confidence,
+                on_inconclusive: onInconclusive,
+                min_coverage: minCoverage,
+            }, context, oneAtATime),
+            // An eval run that exists is read again by another attempt, never started again.
+            restartable: inputs.eval_run_id === undefined,
         };
     },
 };
@@ -46826,12 +46850,13 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         maxIntervalMs: context.pollIntervalMs,
         log: (line) => log.info(line),
     }));
-    // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
-    const unscored = run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
-    if (run.status === 'failed' || unscored) {
-        const why = run.status === 'failed'
-            ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
-            : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
+    // A run that failed, or that scored fewer items than `min_coverage` asks, evaluated nothing the
+    // gate can judge: an error, never a sample.
+    const coverage = run.item_count > 0 ? (100 * run.completed_count) / run.item_count : 0;
+    const why = run.status === 'failed'
+        ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
+        : uncovered(run, coverage, inputs.min_coverage);
+    if (why) {
         return {
             decision: 'fail',
             status: run.status,
@@ -46872,6 +46897,7 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         figures: {
             mean_score: gate.mean_score,
             ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
+            item_coverage_pct: coverage,
         },
         thresholds: trulayerThresholds(inputs, inputs.confidence === undefined ? undefined : bars, baselineId
             ? undefined
@@ -46883,6 +46909,20 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         topFailingTools: [],
         ...(bars ? { errorBars: bars } : {}),
     };
+}
+/**
+ * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
+ * more items than it has, or fewer than `min_coverage` asks. Items left unscored within it are
+ * shown as coverage (`item_coverage_pct`), never as zeros.
+ */
+function uncovered(run, coverage, floor) {
+    if (run.item_count <= 0 || run.completed_count === 0)
+        return `the eval run scored none of its ${run.item_count} items`;
+    if (run.completed_count > run.item_count)
+        return `the eval run says it scored ${run.completed_count} of its ${run.item_count} items, more than it has, so its counts cannot be trusted`;
+    if (coverage >= floor)
+        return undefined;
+    return `the eval run scored ${run.completed_count} of its ${run.item_count} items (${formatNumber(coverage)}%), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
 }
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
 async function resolveBaseline(inputs, context) {
@@ -47065,6 +47105,8 @@ const MODES = ['observe', 'soft', 'hard'];
 /** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
 const DEFAULT_MAX_REPEATS = 5;
 const DEFAULT_MIN_REPEATS = 1;
+/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
+const DEFAULT_RETRY_ERRORS = 1;
 /** Verdicts read along the base branch by default. */
 const DEFAULT_HISTORY = 10;
 /** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
@@ -47129,6 +47171,17 @@ const commonSchema = (backends) => {
             description: 'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
             default: 'false',
         }),
+        retry_errors: documented(optionalNumber({ min: 0, max: 3, integer: true }).transform((count) => count ?? DEFAULT_RETRY_ERRORS), {
+            description: 'How many times a run that ended without a verdict (the backend failed it, left it short of `min_coverage`, or could not be reached) is started again, as a new backend run: 0 to 3. With `repeats`, only the repeat that errored. An error left after its retries fails the gate as "could not evaluate", never as a regression.',
+            default: String(DEFAULT_RETRY_ERRORS),
+        }),
+        max_runs: documented(optionalNumber({ min: 1, max: 100, integer: true }), {
+            description: 'The most backend runs one gate may start, repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
+        }),
+        min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
+            description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
+            default: '100',
+        }),
         on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
             description: `What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict${missing ? `; ${missing}` : ''}): \`pass\`, \`warn\` or \`fail\`. The reason always says that nothing was compared.`,
             default: 'warn',
@@ -47186,6 +47239,18 @@ const REPEAT_RULES = [
         broken: (i) => i.repeats === 'auto' &&
             (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
         message: '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+    },
+    {
+        inputs: ['max_runs', 'repeats'],
+        broken: (i) => i.max_runs !== undefined && typeof i.repeats === 'number' && i.max_runs < i.repeats,
+        message: '`max_runs` is below `repeats`: the gate could never start the runs it is asked for; raise `max_runs`, or lower `repeats`.',
+    },
+    {
+        inputs: ['max_runs', 'min_repeats'],
+        broken: (i) => i.max_runs !== undefined &&
+            i.repeats === 'auto' &&
+            i.max_runs < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
+        message: '`max_runs` is below `min_repeats`: the gate could never start its first round; raise `max_runs`, or lower `min_repeats`.',
     },
     {
         inputs: ['baseline_from', 'history'],
@@ -48585,6 +48650,101 @@ function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/transient.ts
+
+/** HTTP statuses after which a new run may succeed: the backend was busy, failing, or timed out. */
+const TRANSIENT_STATUSES = new Set([408, 429]);
+/**
+ * Whether an attempt that threw may succeed if started again: a backend that could not be
+ * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
+ * token, a campaign that does not exist: the same again), not an answer the gate refused to
+ * trust (it fails closed, and a backend that lies is not made honest by asking twice), not the
+ * timeout (no time is left) and not a cancelled job.
+ */
+function isTransient(error) {
+    if (error instanceof UnreachableError)
+        return true;
+    if (!(error instanceof BackendCallError) || error.status === undefined)
+        return false;
+    return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
+}
+
+;// CONCATENATED MODULE: ./src/core/retry/attempt.ts
+
+
+
+
+/**
+ * The gate key `key` of a run whose first is `first`: a retry is a new backend run with its own
+ * Idempotency-Key; a request resent within one attempt keeps the attempt's.
+ */
+const attemptKey = (first, key) => key === 1 ? first : `${first}/retry:${key - 1}`;
+/**
+ * Runs `run` (`run`, or `repeat N`) to a verdict, starting it again after an error while
+ * `budget` allows: only an error that another run may not repeat (the backend failed the run,
+ * left it short of coverage, or could not be reached), up to `retry_errors` times, within
+ * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
+ * error is recorded in the budget. Never throws but for a cancelled job.
+ */
+async function runWithRetries(target, budget, run, contexts) {
+    let key = 1;
+    for (let attempt = 1;; attempt++) {
+        const context = contexts(key);
+        const outcome = await attemptOnce(target, context, attempt);
+        const { result, retryable } = outcome;
+        // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
+        if (result.verdict.outcome !== 'error' || outcome.misconfigured)
+            return result;
+        const error = budget.recordError(target.backend, run, result, retryable || outcome.timedOut ? 'unevaluated' : 'refused');
+        if (!retryable)
+            return result;
+        const refused = budget.refuseRetry(attempt, target.deadline);
+        if (refused) {
+            target.log.info(`The ${run} ended without a verdict and is not started again: ${refused}.`);
+            return result;
+        }
+        error.retried = true;
+        // A start the backend may have carried out, whose answer never came, is sent again as it was.
+        const startLost = outcome.mayHaveStarted && !startedRun(target, context);
+        if (!startLost)
+            key++;
+        target.log.info(`The ${run} ended without a verdict (${result.verdict.reason.replace(/\.$/, '')}); ${startLost ? 'sending its start again with the same key' : 'starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+    }
+}
+/** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
+function startedRun(target, context) {
+    const ids = context.learnedIds();
+    return target.backend.ids.some((spec) => spec.perRun && ids[spec.name]);
+}
+/** One attempt; an error is a `fail` verdict with outcome `error`, and whether another run may do better. */
+async function attemptOnce(target, context, attempt) {
+    const began = target.deadline.elapsedMs();
+    const took = () => target.deadline.elapsedMs() - began;
+    try {
+        const evaluation = await Promise.race([target.stopped, target.prepared.run(context)]);
+        const verdict = decide(target.backend, evaluation, took());
+        return {
+            result: { verdict, evaluation, context, durationMs: took(), attempt },
+            // A run the backend failed, or left short of coverage, may be evaluated by another.
+            retryable: evaluation.unevaluated !== undefined,
+        };
+    }
+    catch (error) {
+        if (error instanceof CancelledError)
+            throw error;
+        const verdict = failedVerdict(target.backend.displayName, messageOf(error), context.learnedIds(), took());
+        return {
+            result: { verdict, context, durationMs: took(), attempt },
+            retryable: isTransient(error),
+            ...(error instanceof InputError ? { misconfigured: true } : {}),
+            ...(error instanceof DeadlineError ? { timedOut: true } : {}),
+            ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
+                ? { mayHaveStarted: true }
+                : {}),
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
 /** Values a Gaussian test needs before it may call anything: a variance needs two. */
@@ -48684,6 +48844,49 @@ function weightedSd(values, weights) {
     return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/types.ts
+/** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */
+function unevaluatedLeft(summary) {
+    return errorsLeft(summary).filter((error) => error.kind === 'unevaluated');
+}
+/** The errors left after the retries: the runs that ended without a verdict. */
+function errorsLeft(summary) {
+    return summary?.errors.filter((error) => !error.retried) ?? [];
+}
+
+;// CONCATENATED MODULE: ./src/core/retry/words.ts
+
+/** How much of each error's message a reason quotes. */
+const MAX_MESSAGE_CHARS = 300;
+/** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
+const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message[0].toLowerCase() + message.slice(1) : message;
+/** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
+const said = (backend, error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS)
+    .replace(new RegExp(`^${backend} could not evaluate: `), '')
+    .replace(/\.$/, ''));
+/** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
+function tries(summary, errors) {
+    const most = Math.max(0, ...errors.map((error) => error.attempt));
+    const times = most > 1
+        ? `; ${errors.length > 1 ? 'each tried up to' : 'tried'} ${most} times (\`retry_errors\`: ${summary.retryErrors})`
+        : '';
+    return `${times}${summary.stoppedBy ? `; not started again: ${summary.stoppedBy}` : ''}`;
+}
+/**
+ * The reason of a gate whose errors remain after its retries (contract section 10): "could not
+ * evaluate", how many, and the backend's own messages; never the words of a regression.
+ * `repeats` is how many repeats the gate ran, for a gate with repeats.
+ */
+function couldNotEvaluate(backend, left, summary, repeats) {
+    const how = tries(summary, left);
+    if (repeats === undefined) {
+        const error = left[0];
+        return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
+    }
+    const each = left.map((error) => `${error.run}: ${said(backend, error)}`).join('; ');
+    return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/repeats/findings.ts
 
 
@@ -48719,13 +48922,14 @@ function flakyAndSteady(lists) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/repeats/run-types.ts
-
 /** The margin of a rate (a figure from 0 to 1) when `margin` is not given. */
 const DEFAULT_RATE_MARGIN = 0.05;
 /** The confidence of `repeats: auto`'s sequential test when `confidence` is not given. */
 const DEFAULT_AUTO_CONFIDENCE = 0.95;
 
 ;// CONCATENATED MODULE: ./src/core/repeats/judge.ts
+
+
 
 
 
@@ -48830,6 +49034,10 @@ async function judgeRepeats(run, outcomes, how) {
         });
     }
     const closed = closedFailure(outcomes, backend);
+    // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
+    const attempts = run.budget.summary();
+    const left = unevaluatedLeft(attempts);
+    const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
     const broken = judged.filter((t) => !t.holds);
     const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
     const decision = closed
@@ -48839,7 +49047,8 @@ async function judgeRepeats(run, outcomes, how) {
     const tools = flakyAndSteady(evaluated.map((o) => o.row.failingTools));
     const summary = {
         mode: how.mode,
-        run: rows.length,
+        // Only evaluated repeats are samples: one without a verdict is never counted as run.
+        run: evaluated.length,
         passed,
         rows,
         intervals,
@@ -48849,14 +49058,16 @@ async function judgeRepeats(run, outcomes, how) {
         detectable,
         ...tools,
     };
-    const reason = closed
-        ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
-        : explainRepeats(backend.displayName, summary, judged, broken);
+    const reason = unevaluated && left.length > 0
+        ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
+        : closed
+            ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
+            : explainRepeats(backend.displayName, summary, judged, broken);
     const first = evaluated[0]?.verdict ?? outcomes[0]?.verdict;
     const verdict = {
         decision,
         reason: truncate(reason, MAX_REASON_CHARS),
-        outcome: 'evaluated',
+        outcome: unevaluated ? 'error' : 'evaluated',
         backend: backend.displayName,
         ...(first?.status ? { status: first.status } : {}),
         backendDecision: closed ? 'fail' : warned ? 'warn' : 'pass',
@@ -48864,11 +49075,15 @@ async function judgeRepeats(run, outcomes, how) {
         ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
         figures: pooled.figures,
         thresholds: judged,
-        topFailingTools: mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
+        // A gate that could not evaluate names no failing tool: it is not a regression.
+        topFailingTools: unevaluated
+            ? []
+            : mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
         repeats: summary,
+        attempts,
         durationMs: run.deadline.elapsedMs(),
     };
-    if (decision !== 'fail')
+    if (decision !== 'fail' || unevaluated)
         return verdict;
     // Why: the worst repeat that ran and failed, as a single run would say it.
     const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
@@ -48959,8 +49174,6 @@ function sharedRun(outcomes, backend) {
 
 
 
-
-
 /** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
 const MAX_CONCURRENT_REPEATS = 5;
 /**
@@ -48972,11 +49185,14 @@ const MAX_CONCURRENT_REPEATS = 5;
  * closed, naming it. Never throws but for a cancelled job.
  */
 async function runRepeats(run) {
-    const { policy, deadline } = run;
+    const { policy, deadline, budget } = run;
     const outcomes = [];
     let next = 1;
+    // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
     const start = async (count) => {
-        const indices = Array.from({ length: count }, () => next++);
+        const indices = [];
+        while (indices.length < count && budget.claim())
+            indices.push(next++);
         outcomes.push(...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))));
     };
     if (policy.repeats !== 'auto') {
@@ -49007,15 +49223,17 @@ async function runRepeats(run) {
         }
         // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
         const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-        const budget = outcomes.length >= policy.maxRepeats
+        const bound = outcomes.length >= policy.maxRepeats
             ? `max_repeats (${policy.maxRepeats})`
-            : deadline.remainingMs() < slowest * 1.5
-                ? 'timeout'
-                : undefined;
-        if (budget) {
+            : !budget.canStart
+                ? `max_runs (${budget.maxRuns})`
+                : deadline.remainingMs() < slowest * 1.5
+                    ? 'timeout'
+                    : undefined;
+        if (bound) {
             return judgeRepeats(run, outcomes, {
                 mode: 'auto',
-                stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`,
+                stopped: `the budget (${bound}) came before the sequential test decided; the pooled figures decide`,
                 sequential,
                 decidedAtBudget: true,
             });
@@ -49027,43 +49245,11 @@ async function runRepeats(run) {
         await start(1);
     }
 }
-/** Runs repeat `index` to a verdict of its own; a repeat that cannot run is an error row, never an exception (but for a cancel). */
+/** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */
 async function runOne(run, index) {
-    const context = run.contextFor(index);
-    const began = run.deadline.elapsedMs();
-    try {
-        const evaluation = await Promise.race([run.stopped, run.prepared.run(context)]);
-        const verdict = decide(run.backend, evaluation, run.deadline.elapsedMs() - began);
-        return {
-            row: rowOf(index, verdict),
-            verdict,
-            evaluation,
-            context,
-            durationMs: run.deadline.elapsedMs() - began,
-        };
-    }
-    catch (error) {
-        if (error instanceof CancelledError)
-            throw error;
-        const reason = messageOf(error);
-        const verdict = {
-            decision: 'fail',
-            reason,
-            outcome: 'error',
-            backend: run.backend.displayName,
-            ids: {},
-            figures: {},
-            thresholds: [],
-            topFailingTools: [],
-            durationMs: 0,
-        };
-        return {
-            row: { ...rowOf(index, verdict), outcome: 'error' },
-            verdict,
-            context,
-            durationMs: run.deadline.elapsedMs() - began,
-        };
-    }
+    const attempt = await runWithRetries(run, run.budget, `repeat ${index}`, run.contextsFor(index));
+    const row = rowOf(index, attempt.verdict);
+    return { ...attempt, row };
 }
 function rowOf(index, verdict) {
     return {
@@ -49130,6 +49316,7 @@ async function planGate(raw, change) {
         confidence: inputs?.confidence,
         onInconclusive: inputs?.on_inconclusive ?? 'fail',
         repeats: inputs?.repeats ?? 1,
+        minCoverage: inputs?.min_coverage ?? 100,
     };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
     const invalid = InputError.combine(problems);
@@ -49687,7 +49874,7 @@ function localFailure(call, error, headerInputs = ['token']) {
 /** A call that could not reach the service, after its attempts. */
 function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    return new BackendCallError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
+    return new UnreachableError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/http.ts
@@ -49860,7 +50047,96 @@ class JsonTransport {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/budget.ts
+/**
+ * Counts the backend runs one gate starts (repeats and retries together) against `max_runs`,
+ * and keeps every error; the verdict's {@link AttemptSummary} comes from it.
+ */
+class RunBudget {
+    policy;
+    started = 0;
+    retried = 0;
+    errors = [];
+    stoppedBy;
+    constructor(policy) {
+        this.policy = policy;
+    }
+    get retryErrors() {
+        return this.policy.retryErrors;
+    }
+    /** Claims one start; false when `max_runs` is reached (the budget then decided, and says so). */
+    claim() {
+        if (this.policy.maxRuns !== undefined && this.started >= this.policy.maxRuns) {
+            this.stoppedBy = `\`max_runs\` (${this.policy.maxRuns}) was reached`;
+            return false;
+        }
+        this.started++;
+        return true;
+    }
+    /** `max_runs`, when one is set. */
+    get maxRuns() {
+        return this.policy.maxRuns;
+    }
+    /** Whether another start fits in `max_runs`. */
+    get canStart() {
+        return this.policy.maxRuns === undefined || this.started < this.policy.maxRuns;
+    }
+    /** Records an attempt that ended without a verdict; returns the record, to mark it retried. */
+    recordError(backend, run, attempt, kind) {
+        const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
+        const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
+        const error = {
+            run,
+            attempt: attempt.attempt,
+            ...(runId ? { runId } : {}),
+            message: attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+            kind,
+            retried: false,
+        };
+        this.errors.push(error);
+        return error;
+    }
+    /**
+     * Why attempt `attempt`'s run may not be started again, or undefined: claims the start when
+     * it may. `retry_errors` spent is the policy, said in the log; `max_runs` and the timeout are
+     * bounds, said in the verdict too.
+     */
+    refuseRetry(attempt, deadline) {
+        if (!this.policy.restartable)
+            return 'the gate evaluates one run that exists, not a new one';
+        if (attempt > this.policy.retryErrors)
+            return this.policy.retryErrors === 0
+                ? '`retry_errors` is 0'
+                : `\`retry_errors\` (${this.policy.retryErrors}) ${this.policy.retryErrors === 1 ? 'is' : 'are'} spent`;
+        if (deadline.remainingMs() < this.policy.leastTimeMs) {
+            this.stoppedBy = 'too little of `timeout` was left to start it again';
+            return this.stoppedBy;
+        }
+        if (!this.claim())
+            return this.stoppedBy;
+        this.retried++;
+        return undefined;
+    }
+    /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
+    summary() {
+        return {
+            started: this.started,
+            retried: this.retried,
+            errors: this.errors.map((error) => ({ ...error })),
+            retryErrors: this.policy.retryErrors,
+            ...(this.policy.maxRuns === undefined ? {} : { maxRuns: this.policy.maxRuns }),
+            ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/gate/gate.ts
+
+
+
+
+
+
 
 
 
@@ -49914,45 +50190,73 @@ async function runToVerdict(plan, runtime) {
     });
     // A cancel that comes after the verdict has nothing left to stop.
     stopped.catch(() => undefined);
-    const contextWith = (contextLog, gateKey) => ({
-        baseUrl: inputs.baseUrl,
-        deadline,
-        pollIntervalMs: inputs.pollIntervalMs,
-        log: contextLog,
-        change: { ...change, gateKey },
-        transport: (options) => new JsonTransport({
-            ...options,
+    const contextWith = (contextLog, gateKey) => {
+        // This attempt's own ids, beside the gate's: an attempt that errors reports the run it had.
+        const own = {};
+        return {
             baseUrl: inputs.baseUrl,
             deadline,
-            agents,
-            debug: (line) => contextLog.debug(line),
-        }),
-        learned: (more) => Object.assign(ids, definedOnly(more)),
-        onMissingBaseline: inputs.on_missing_baseline,
-        ...(baselineRunId ? { baselineRunId } : {}),
+            pollIntervalMs: inputs.pollIntervalMs,
+            log: contextLog,
+            change: { ...change, gateKey },
+            transport: (options) => new JsonTransport({
+                ...options,
+                baseUrl: inputs.baseUrl,
+                deadline,
+                agents,
+                debug: (line) => contextLog.debug(line),
+            }),
+            learned: (more) => {
+                Object.assign(ids, definedOnly(more));
+                Object.assign(own, definedOnly(more));
+            },
+            learnedIds: () => ({ ...own }),
+            onMissingBaseline: inputs.on_missing_baseline,
+            ...(baselineRunId ? { baselineRunId } : {}),
+        };
+    };
+    const budget = new RunBudget({
+        retryErrors: inputs.retry_errors,
+        ...(inputs.max_runs === undefined ? {} : { maxRuns: inputs.max_runs }),
+        restartable: plan.prepared.restartable !== false,
+        // A retry with less than two polls of `timeout` left could only time out.
+        leastTimeMs: 2 * inputs.pollIntervalMs,
     });
-    const context = contextWith(log, change.gateKey);
+    const target = { backend, prepared: plan.prepared, deadline, stopped, log };
     try {
         if (inputs.repeats !== 1) {
             return await runRepeats({
-                backend,
-                prepared: plan.prepared,
+                ...target,
                 policy: repeatPolicy(inputs),
-                deadline,
-                log,
-                // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
-                contextFor: (index) => contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
-                stopped,
+                budget,
+                // Each repeat is its own backend run: its index is part of the key that makes a resent start
+                // idempotent, and each retry of it adds its own.
+                contextsFor: (index) => (attempt) => contextWith(repeatLog(log, index, attempt), attemptKey(`${change.gateKey}/repeat:${index}`, attempt)),
                 explain: (repeatContext) => plan.prepared.explain
                     ? explainSafely(plan.prepared.explain, repeatContext)
                     : Promise.resolve(undefined),
             });
         }
-        const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
-        const verdict = decide(backend, evaluation, deadline.elapsedMs());
+        budget.claim();
+        const result = await runWithRetries(target, budget, 'run', (attempt) => contextWith(attempt === 1 ? log : retryLog(log, attempt), attemptKey(change.gateKey, attempt)));
+        const attempts = budget.summary();
+        const left = unevaluatedLeft(attempts);
+        if (result.verdict.outcome === 'error') {
+            const reason = left.length
+                ? truncate(couldNotEvaluate(backend.displayName, left, attempts), MAX_REASON_CHARS)
+                : result.verdict.reason;
+            return {
+                ...result.verdict,
+                reason,
+                ids: { ...ids, ...result.verdict.ids },
+                attempts,
+                durationMs: deadline.elapsedMs(),
+            };
+        }
+        const verdict = { ...result.verdict, attempts, durationMs: deadline.elapsedMs() };
         if (verdict.decision !== 'fail' || !plan.prepared.explain)
             return verdict;
-        const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
+        const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, result.context)]);
         return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
     }
     catch (error) {
@@ -49981,9 +50285,19 @@ function repeatPolicy(inputs) {
         requireAll: inputs.require_all_repeats,
     };
 }
-/** A repeat's log: its lines say which repeat they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log, index) {
-    const tag = (message) => `[repeat ${index}] ${message}`;
+/** A retry's log: its lines say which attempt they are about. */
+function retryLog(log, attempt) {
+    const tag = (message) => `[retry ${attempt - 1}] ${message}`;
+    return {
+        info: (message) => log.info(tag(message)),
+        debug: (message) => log.debug(tag(message)),
+        warning: (message) => log.warning(tag(message)),
+        group: (title, work) => log.group(tag(title), work),
+    };
+}
+/** A repeat's log: its lines say which repeat (and retry) they are about, and its groups are plain lines (repeats run side by side). */
+function repeatLog(log, index, attempt) {
+    const tag = (message) => `[repeat ${index}${attempt > 1 ? `, retry ${attempt - 1}` : ''}] ${message}`;
     return {
         info: (message) => log.info(tag(message)),
         debug: (message) => log.debug(tag(message)),
@@ -50407,6 +50721,46 @@ function alongCell(seen, verb) {
     return `known: ${verb} in ${seen.failedIn} of ${seen.of}${passed}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/render/attempts.ts
+
+
+/** Errored attempts listed at most; the rest are counted (20 repeats × 4 attempts fit). */
+const MAX_ERROR_ROWS = 80;
+/**
+ * The runs that ended without a verdict, apart from any regression: "Could not evaluate" when
+ * errors are left after the retries, "Started again" when every retry found its verdict. Each
+ * attempt with its run id and what the backend said; a budget that stopped a retry is said.
+ */
+function attemptSection(verdict) {
+    const attempts = verdict.attempts;
+    if (!attempts || attempts.errors.length === 0)
+        return [];
+    const left = errorsLeft(attempts);
+    const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
+    const heading = left.length > 0
+        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`retry_errors\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`retry_errors\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+    const bound = attempts.stoppedBy
+        ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
+        : [];
+    const rows = attempts.errors
+        .slice(0, MAX_ERROR_ROWS)
+        .map((error) => `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : '**no verdict**'} |`);
+    const more = attempts.errors.length > MAX_ERROR_ROWS
+        ? [`| *and ${attempts.errors.length - MAX_ERROR_ROWS} more* | | | | |`]
+        : [];
+    return [
+        heading,
+        '',
+        ...bound,
+        '| Run | Attempt | Run id | What happened | Then |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows,
+        ...more,
+        '',
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/sections.ts
 
 
@@ -50560,6 +50914,7 @@ function whySection(verdict, maxGroups) {
 
 
 
+
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
     const lines = [
@@ -50571,6 +50926,7 @@ function renderVerdict(verdict, options) {
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
+    lines.push(...attemptSection(verdict));
     lines.push(...shardTable(verdict));
     lines.push(...figureTable(verdict));
     lines.push(...repeatSection(verdict));

@@ -7,6 +7,7 @@ import { formatNumber } from '../core/verdict/figures.js';
 import { type ReportSubject, reportJson } from '../core/report-file/write.js';
 import type { Verdict } from '../core/verdict/verdict.js';
 import { FIGURE_SPECS, ID_SPECS } from '../core/backends/vocabulary.js';
+import { errorsLeft } from '../core/retry/types.js';
 
 /** Writes the whole verdict as JSON under `RUNNER_TEMP`, for later steps; returns its path. */
 export async function writeReportFile(
@@ -51,6 +52,15 @@ export const VERDICT_OUTPUTS = [
     description:
       'How many of those runs passed on their own: pass^k holds when it equals `repeats_run`.',
   },
+  {
+    name: 'errors',
+    description:
+      'How many runs ended without a verdict after their retries (the gate could not evaluate them); `0` when every run was evaluated.',
+  },
+  {
+    name: 'retried',
+    description: 'How many runs were started again after an error (`retry_errors`).',
+  },
 ] as const;
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
@@ -71,6 +81,8 @@ export function setOutputs(verdict: Verdict): void {
     'repeats_passed',
     String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)),
   );
+  core.setOutput('errors', String(errorsLeft(verdict.attempts).length));
+  core.setOutput('retried', String(verdict.attempts?.retried ?? 0));
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

@@ -199,7 +199,7 @@ describe('faults: never a false pass, never a duplicate run', () => {
     );
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toMatch(
-      /No verdict within the 2s timeout|could not reach the backend/,
+      /no verdict within the 2s timeout|could not reach the backend/,
     );
     expect(run.durationMs).toBeLessThan(4_000);
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });

@@ -187,11 +187,47 @@ describe('a run that could not evaluate is an error, never a sample', () => {
         trace_id: 'trace-1',
         repeats: '3',
         min_pass_rate: '0.8',
+        retry_errors: '0',
       },
     });
     expect(run.outputs.decision, run.stdout).toBe('fail');
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toMatch(/could not (run|evaluate)/);
+    expect(run.outputs.reason).toMatch(/^Sepurux could not evaluate 1 of 3 repeats: repeat \d: /);
+    expect(run.outputs).toMatchObject({ errors: '1', retried: '0', repeats_run: '2' });
+  });
+
+  it('a failed run among repeats is started again, and only the new run is a sample', async () => {
+    let n = 0;
+    fake = new FakeSepurux({
+      campaigns: [
+        {
+          id: randomUUID(),
+          name: 'lying',
+          outcome: PASSING,
+          draw: () =>
+            n++ === 0
+              ? { status: 'failed', decision: 'fail', pass_rate: 0, overrides: { trace_count: 50 } }
+              : { overrides: { trace_count: 50 } },
+        },
+      ],
+    });
+    const run = await runAction({
+      inputs: {
+        base_url: server.origin,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        campaign_name: 'lying',
+        trace_id: 'trace-1',
+        repeats: '3',
+        min_pass_rate: '0.8',
+      },
+    });
+    expect(run.outputs.decision, run.stdout).toBe('pass');
+    expect(run.outputs).toMatchObject({ errors: '0', retried: '1', repeats_run: '3' });
+    // Four runs, each with its own key: the retry is a new run, never the failed one read again.
+    const keys = fake.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(4);
+    expect(run.outputs.pass_rate).toBe('0.92');
   });
 
   it.each([
@@ -214,8 +250,11 @@ describe('a run that could not evaluate is an error, never a sample', () => {
       expect(run.outputs.decision, run.stdout).toBe('fail');
       expect(run.exitCode).toBe(1);
       expect(run.outputs.reason).toContain(
-        `TruLayer could not evaluate: the eval run scored ${scoredItems} of its 100 items`,
+        `TruLayer could not evaluate the run: the eval run scored ${scoredItems || 'none'} of its 100 items`,
       );
+      // Started again once, as a new eval run, and no better: one error left.
+      expect(run.outputs).toMatchObject({ errors: '1', retried: '1' });
+      expect(trulayer.requestsTo('POST', `/v1/datasets/${DATASET_ID}/runs`)).toHaveLength(2);
     } finally {
       await served.close();
     }

@@ -125,7 +125,10 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.decision).toBe('fail');
-    expect(run.outputs.reason).toMatch(/^No verdict within the 2s timeout/);
+    expect(run.outputs.reason).toMatch(
+      /^Sepurux could not evaluate the run: no verdict within the 2s timeout/,
+    );
+    expect(run.outputs).toMatchObject({ errors: '1', retried: '0' });
     expect(run.durationMs).toBeLessThan(5000);
   });
 

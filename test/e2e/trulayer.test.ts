@@ -88,8 +88,9 @@ describe('the bundled action on TruLayer', () => {
     const run = await gate({}, { failWith: 'judge model unavailable' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toBe(
-      'TruLayer could not evaluate: the eval run failed: judge model unavailable.',
+      'TruLayer could not evaluate the run: the eval run failed: judge model unavailable; tried 2 times (`retry_errors`: 1).',
     );
+    expect(run.outputs).toMatchObject({ errors: '1', retried: '1' });
   });
 
   it('baseline delta: a drop past the tolerance blocks, with the delta as an output', async () => {

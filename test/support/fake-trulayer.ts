@@ -40,10 +40,14 @@ export interface FakeTruLayerOptions {
   foreignRuns?: { dataset_id: string; eval_version_id: string };
   /** A lying backend: a run `completed` having scored only this many of its items. */
   scoredItems?: number;
+  /** With `failWith` or `scoredItems`: only these scheduled runs (1-based, in order) misbehave; the others are whole. */
+  misbehavingRuns?: readonly number[];
 }
 
 interface FakeEvalRun {
   id: string;
+  /** Which scheduled run it is, 1-based; 0 for the baseline. */
+  ordinal: number;
   dataset_id: string;
   eval_version_id: string;
   createdAt: number;
@@ -68,6 +72,7 @@ export class FakeTruLayer {
   constructor(private readonly options: FakeTruLayerOptions = {}) {
     this.runs.set(BASELINE_RUN_ID, {
       id: BASELINE_RUN_ID,
+      ordinal: 0,
       dataset_id: DATASET_ID,
       eval_version_id: EVAL_VERSION_ID,
       createdAt: 0,
@@ -130,6 +135,7 @@ export class FakeTruLayer {
         });
       const run = {
         id: randomUUID(),
+        ordinal: [...this.runs.values()].filter((r) => r.ordinal > 0).length + 1,
         dataset_id: this.options.foreignRuns?.dataset_id ?? DATASET_ID,
         eval_version_id: this.options.foreignRuns?.eval_version_id ?? String(body?.eval_version_id),
         createdAt: Date.now(),
@@ -211,7 +217,9 @@ export class FakeTruLayer {
     const elapsed = Date.now() - run.createdAt;
     const finishAfter = run.id === BASELINE_RUN_ID ? 0 : (this.options.finishAfterMs ?? 0);
     const done = elapsed >= finishAfter;
-    const failed = done && this.options.failWith !== undefined && run.id !== BASELINE_RUN_ID;
+    const misbehaves =
+      run.id !== BASELINE_RUN_ID && (this.options.misbehavingRuns?.includes(run.ordinal) ?? true);
+    const failed = done && this.options.failWith !== undefined && misbehaves;
     return {
       id: run.id,
       tenant_id: '00000000-0000-4000-8000-000000000001',
@@ -220,9 +228,9 @@ export class FakeTruLayer {
       status: failed ? 'failed' : done ? 'completed' : elapsed > 0 ? 'running' : 'pending',
       item_count: items,
       completed_count: done
-        ? run.id === BASELINE_RUN_ID
-          ? items
-          : (this.options.scoredItems ?? items)
+        ? misbehaves
+          ? (this.options.scoredItems ?? items)
+          : items
         : Math.floor((elapsed / finishAfter) * items),
       started_at: new Date(run.createdAt).toISOString(),
       completed_at: done ? new Date(run.createdAt + finishAfter).toISOString() : null,

@@ -34,6 +34,8 @@ export interface BackendContext {
   ): JsonTransport;
   /** Records ids as they are learned, so that even a gate that errors reports them. */
   learned(ids: GateIds): void;
+  /** The ids learned through this context (this attempt's run), for an attempt that errors. */
+  learnedIds(): GateIds;
   /** The base branch's run id, where the front door can read it back (`baseline_run_id: auto`). */
   baselineRunId?: () => Promise<string | undefined>;
   /** What a comparison decides when there is nothing to compare with (`on_missing_baseline`). */
@@ -49,6 +51,11 @@ export interface PreparedGate {
    * Called only for a `fail`; what it returns is shown, never decides. Undefined: nothing to show.
    */
   explain?(context: BackendContext): Promise<Why | undefined>;
+  /**
+   * False when `run` evaluates a run that exists rather than starting one (TruLayer's
+   * `eval_run_id`): an error is then not retried, since another attempt would read the same run.
+   */
+  readonly restartable?: boolean;
 }
 
 /** The shared inputs a backend reads while it prepares. */
@@ -59,6 +66,8 @@ export interface SharedInputs {
   onInconclusive: 'warn' | 'fail';
   /** How many times the gate runs the evaluation: a backend that cannot run it again says so as an input error. */
   repeats: number | 'auto';
+  /** `min_coverage`: the least coverage, in percent, that counts as an evaluation; below it, an error. */
+  minCoverage: number;
 }
 
 /** An id a backend learns while it runs (a run, a trace); each is an output of the action. */

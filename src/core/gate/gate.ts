@@ -5,7 +5,13 @@ import { messageOf } from '../support/errors.js';
 import { DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS } from '../inputs/common.js';
 import type { AgentSource } from '../transport/agents.js';
 import { JsonTransport } from '../transport/http.js';
-import { decide, failedVerdict, type GateIds, type Verdict } from '../verdict/verdict.js';
+import { failedVerdict, type GateIds, type Verdict } from '../verdict/verdict.js';
+import { truncate } from '../support/text.js';
+import { MAX_REASON_CHARS } from '../verdict/verdict.js';
+import { attemptKey, type AttemptTarget, runWithRetries } from '../retry/attempt.js';
+import { RunBudget } from '../retry/budget.js';
+import { unevaluatedLeft } from '../retry/types.js';
+import { couldNotEvaluate } from '../retry/words.js';
 import type { Why } from '../verdict/why.js';
 import { type RepeatPolicy, runRepeats } from '../repeats/run.js';
 import { type BaselineRecord, notComparable } from '../baseline/compare.js';
@@ -78,47 +84,83 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
   });
   // A cancel that comes after the verdict has nothing left to stop.
   stopped.catch(() => undefined);
-  const contextWith = (contextLog: GateLog, gateKey: string): BackendContext => ({
-    baseUrl: inputs.baseUrl,
-    deadline,
-    pollIntervalMs: inputs.pollIntervalMs,
-    log: contextLog,
-    change: { ...change, gateKey },
-    transport: (options) =>
-      new JsonTransport({
-        ...options,
-        baseUrl: inputs.baseUrl,
-        deadline,
-        agents,
-        debug: (line) => contextLog.debug(line),
-      }),
-    learned: (more) => Object.assign(ids, definedOnly(more)),
-    onMissingBaseline: inputs.on_missing_baseline,
-    ...(baselineRunId ? { baselineRunId } : {}),
+  const contextWith = (contextLog: GateLog, gateKey: string): BackendContext => {
+    // This attempt's own ids, beside the gate's: an attempt that errors reports the run it had.
+    const own: GateIds = {};
+    return {
+      baseUrl: inputs.baseUrl,
+      deadline,
+      pollIntervalMs: inputs.pollIntervalMs,
+      log: contextLog,
+      change: { ...change, gateKey },
+      transport: (options) =>
+        new JsonTransport({
+          ...options,
+          baseUrl: inputs.baseUrl,
+          deadline,
+          agents,
+          debug: (line) => contextLog.debug(line),
+        }),
+      learned: (more) => {
+        Object.assign(ids, definedOnly(more));
+        Object.assign(own, definedOnly(more));
+      },
+      learnedIds: () => ({ ...own }),
+      onMissingBaseline: inputs.on_missing_baseline,
+      ...(baselineRunId ? { baselineRunId } : {}),
+    };
+  };
+  const budget = new RunBudget({
+    retryErrors: inputs.retry_errors,
+    ...(inputs.max_runs === undefined ? {} : { maxRuns: inputs.max_runs }),
+    restartable: plan.prepared.restartable !== false,
+    // A retry with less than two polls of `timeout` left could only time out.
+    leastTimeMs: 2 * inputs.pollIntervalMs,
   });
-  const context = contextWith(log, change.gateKey);
+  const target: AttemptTarget = { backend, prepared: plan.prepared, deadline, stopped, log };
   try {
     if (inputs.repeats !== 1) {
       return await runRepeats({
-        backend,
-        prepared: plan.prepared,
+        ...target,
         policy: repeatPolicy(inputs),
-        deadline,
-        log,
-        // Each repeat is its own backend run: its index is part of the key that makes a resent start idempotent.
-        contextFor: (index) =>
-          contextWith(repeatLog(log, index), `${change.gateKey}/repeat:${index}`),
-        stopped,
+        budget,
+        // Each repeat is its own backend run: its index is part of the key that makes a resent start
+        // idempotent, and each retry of it adds its own.
+        contextsFor: (index) => (attempt) =>
+          contextWith(
+            repeatLog(log, index, attempt),
+            attemptKey(`${change.gateKey}/repeat:${index}`, attempt),
+          ),
         explain: (repeatContext) =>
           plan.prepared.explain
             ? explainSafely(plan.prepared.explain, repeatContext)
             : Promise.resolve(undefined),
       });
     }
-    const evaluation = await Promise.race([stopped, plan.prepared.run(context)]);
-    const verdict = decide(backend, evaluation, deadline.elapsedMs());
+    budget.claim();
+    const result = await runWithRetries(target, budget, 'run', (attempt) =>
+      contextWith(
+        attempt === 1 ? log : retryLog(log, attempt),
+        attemptKey(change.gateKey, attempt),
+      ),
+    );
+    const attempts = budget.summary();
+    const left = unevaluatedLeft(attempts);
+    if (result.verdict.outcome === 'error') {
+      const reason = left.length
+        ? truncate(couldNotEvaluate(backend.displayName, left, attempts), MAX_REASON_CHARS)
+        : result.verdict.reason;
+      return {
+        ...result.verdict,
+        reason,
+        ids: { ...ids, ...result.verdict.ids },
+        attempts,
+        durationMs: deadline.elapsedMs(),
+      };
+    }
+    const verdict = { ...result.verdict, attempts, durationMs: deadline.elapsedMs() };
     if (verdict.decision !== 'fail' || !plan.prepared.explain) return verdict;
-    const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, context)]);
+    const why = await Promise.race([stopped, explainSafely(plan.prepared.explain, result.context)]);
     return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
   } catch (error) {
     const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
@@ -151,9 +193,21 @@ function repeatPolicy(inputs: GatePlan['inputs']): RepeatPolicy {
   };
 }
 
-/** A repeat's log: its lines say which repeat they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log: GateLog, index: number): GateLog {
-  const tag = (message: string) => `[repeat ${index}] ${message}`;
+/** A retry's log: its lines say which attempt they are about. */
+function retryLog(log: GateLog, attempt: number): GateLog {
+  const tag = (message: string) => `[retry ${attempt - 1}] ${message}`;
+  return {
+    info: (message) => log.info(tag(message)),
+    debug: (message) => log.debug(tag(message)),
+    warning: (message) => log.warning(tag(message)),
+    group: (title, work) => log.group(tag(title), work),
+  };
+}
+
+/** A repeat's log: its lines say which repeat (and retry) they are about, and its groups are plain lines (repeats run side by side). */
+function repeatLog(log: GateLog, index: number, attempt: number): GateLog {
+  const tag = (message: string) =>
+    `[repeat ${index}${attempt > 1 ? `, retry ${attempt - 1}` : ''}] ${message}`;
   return {
     info: (message) => log.info(tag(message)),
     debug: (message) => log.debug(tag(message)),

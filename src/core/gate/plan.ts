@@ -48,6 +48,7 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     confidence: inputs?.confidence,
     onInconclusive: inputs?.on_inconclusive ?? 'fail',
     repeats: inputs?.repeats ?? 1,
+    minCoverage: inputs?.min_coverage ?? 100,
   };
   const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
   const invalid = InputError.combine(problems);

@@ -20,6 +20,9 @@ export type Mode = (typeof MODES)[number];
 export const DEFAULT_MAX_REPEATS = 5;
 export const DEFAULT_MIN_REPEATS = 1;
 
+/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
+export const DEFAULT_RETRY_ERRORS = 1;
+
 /** Verdicts read along the base branch by default. */
 export const DEFAULT_HISTORY = 10;
 
@@ -125,6 +128,28 @@ export const commonSchema = (backends: BackendList) => {
         'With `repeats`: every repeat must pass on its own (pass^k), not only the pooled figures.',
       default: 'false',
     }),
+    retry_errors: documented(
+      optionalNumber({ min: 0, max: 3, integer: true }).transform(
+        (count) => count ?? DEFAULT_RETRY_ERRORS,
+      ),
+      {
+        description:
+          'How many times a run that ended without a verdict (the backend failed it, left it short of `min_coverage`, or could not be reached) is started again, as a new backend run: 0 to 3. With `repeats`, only the repeat that errored. An error left after its retries fails the gate as "could not evaluate", never as a regression.',
+        default: String(DEFAULT_RETRY_ERRORS),
+      },
+    ),
+    max_runs: documented(optionalNumber({ min: 1, max: 100, integer: true }), {
+      description:
+        'The most backend runs one gate may start, repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
+    }),
+    min_coverage: documented(
+      optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
+      {
+        description:
+          "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
+        default: '100',
+      },
+    ),
     on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
       description: `What a comparison decides when there is nothing to compare with (a drop threshold with no base verdict${missing ? `; ${missing}` : ''}): \`pass\`, \`warn\` or \`fail\`. The reason always says that nothing was compared.`,
       default: 'warn',
@@ -222,6 +247,22 @@ const REPEAT_RULES: CrossRule<Common>[] = [
       (i.max_repeats ?? DEFAULT_MAX_REPEATS) < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
     message:
       '`max_repeats` is below `min_repeats`; the most repeats must be at least the repeats started first.',
+  },
+  {
+    inputs: ['max_runs', 'repeats'],
+    broken: (i) =>
+      i.max_runs !== undefined && typeof i.repeats === 'number' && i.max_runs < i.repeats,
+    message:
+      '`max_runs` is below `repeats`: the gate could never start the runs it is asked for; raise `max_runs`, or lower `repeats`.',
+  },
+  {
+    inputs: ['max_runs', 'min_repeats'],
+    broken: (i) =>
+      i.max_runs !== undefined &&
+      i.repeats === 'auto' &&
+      i.max_runs < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
+    message:
+      '`max_runs` is below `min_repeats`: the gate could never start its first round; raise `max_runs`, or lower `min_repeats`.',
   },
   {
     inputs: ['baseline_from', 'history'],

@@ -5,6 +5,7 @@ import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js';
 import { alongCell, ICON, toolNames } from './cells.js';
+import { attemptSection } from './attempts.js';
 import { errorBarSection, repeatSection, shardTable, whySection } from './sections.js';
 
 /** Where a body goes decides its budget. */
@@ -42,6 +43,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
       '',
     );
   }
+  lines.push(...attemptSection(verdict));
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict));
   lines.push(...repeatSection(verdict));

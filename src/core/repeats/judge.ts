@@ -13,6 +13,8 @@ import {
 import { mergeFailingTools, type Pooled, pooledInterval, poolFigures } from './pool.js';
 import { sequentialData, type SequentialQuestion, sequentialTest } from './sequential.js';
 import type { RepeatSummary, SequentialState } from './types.js';
+import { unevaluatedLeft } from '../retry/types.js';
+import { couldNotEvaluate } from '../retry/words.js';
 
 import { detectables, flakyAndSteady } from './findings.js';
 import {
@@ -142,6 +144,10 @@ export async function judgeRepeats(
     });
   }
   const closed = closedFailure(outcomes, backend);
+  // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
+  const attempts = run.budget.summary();
+  const left = unevaluatedLeft(attempts);
+  const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
   const broken = judged.filter((t) => !t.holds);
   const warned = evaluated.some(
     (o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds),
@@ -153,7 +159,8 @@ export async function judgeRepeats(
   const tools = flakyAndSteady(evaluated.map((o) => o.row.failingTools));
   const summary: RepeatSummary = {
     mode: how.mode,
-    run: rows.length,
+    // Only evaluated repeats are samples: one without a verdict is never counted as run.
+    run: evaluated.length,
     passed,
     rows,
     intervals,
@@ -163,14 +170,17 @@ export async function judgeRepeats(
     detectable,
     ...tools,
   };
-  const reason = closed
-    ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
-    : explainRepeats(backend.displayName, summary, judged, broken);
+  const reason =
+    unevaluated && left.length > 0
+      ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
+      : closed
+        ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
+        : explainRepeats(backend.displayName, summary, judged, broken);
   const first = evaluated[0]?.verdict ?? outcomes[0]?.verdict;
   const verdict: Verdict = {
     decision,
     reason: truncate(reason, MAX_REASON_CHARS),
-    outcome: 'evaluated',
+    outcome: unevaluated ? 'error' : 'evaluated',
     backend: backend.displayName,
     ...(first?.status ? { status: first.status } : {}),
     backendDecision: closed ? 'fail' : warned ? 'warn' : 'pass',
@@ -178,11 +188,15 @@ export async function judgeRepeats(
     ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
     figures: pooled.figures,
     thresholds: judged,
-    topFailingTools: mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
+    // A gate that could not evaluate names no failing tool: it is not a regression.
+    topFailingTools: unevaluated
+      ? []
+      : mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
     repeats: summary,
+    attempts,
     durationMs: run.deadline.elapsedMs(),
   };
-  if (decision !== 'fail') return verdict;
+  if (decision !== 'fail' || unevaluated) return verdict;
   // Why: the worst repeat that ran and failed, as a single run would say it.
   const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
   const why = worstRun

@@ -1,6 +1,6 @@
-import type { Backend, BackendContext, GateLog, PreparedGate } from '../backends/types.js';
-import type { Deadline } from '../support/deadline.js';
-import { type Evaluation, type Verdict } from '../verdict/verdict.js';
+import type { BackendContext } from '../backends/types.js';
+import type { Attempt, AttemptContexts, AttemptTarget } from '../retry/attempt.js';
+import type { RunBudget } from '../retry/budget.js';
 import type { Why } from '../verdict/why.js';
 import type { RepeatRow } from './types.js';
 
@@ -20,26 +20,18 @@ export interface RepeatPolicy {
   requireAll: boolean;
 }
 
-/** What the core hands the repeats: the backend, its prepared gate, and a context for each repeat. */
-export interface RepeatRun {
-  backend: Backend;
-  prepared: PreparedGate;
+/** What the core hands the repeats: the attempt target, the budget, and a context for each repeat's attempts. */
+export interface RepeatRun extends AttemptTarget {
   policy: RepeatPolicy;
-  deadline: Deadline;
-  log: GateLog;
-  /** The context of repeat `index` (1-based): its own gate key, so that each is its own backend run. */
-  contextFor(index: number): BackendContext;
-  /** Rejects when the job is cancelled. */
-  stopped: Promise<never>;
+  /** Counts every start against `max_runs`, and keeps each error. */
+  budget: RunBudget;
+  /** The contexts of repeat `index`'s (1-based) attempts: each its own gate key, so that each is its own backend run. */
+  contextsFor(index: number): AttemptContexts;
   /** Reads why a repeat failed, where the backend can say; never throws. */
   explain(context: BackendContext): Promise<Why | undefined>;
 }
 
-/** One repeat's outcome: its row, its verdict, what the backend returned, where it ran. */
-export interface Outcome {
+/** One repeat's outcome: its last attempt, and its row. */
+export interface Outcome extends Attempt {
   row: RepeatRow;
-  verdict: Verdict;
-  evaluation?: Evaluation;
-  context: BackendContext;
-  durationMs: number;
 }

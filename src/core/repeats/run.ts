@@ -1,6 +1,5 @@
-import { CancelledError } from '../support/cancel.js';
-import { messageOf } from '../support/errors.js';
-import { decide, type Verdict } from '../verdict/verdict.js';
+import { runWithRetries } from '../retry/attempt.js';
+import type { Verdict } from '../verdict/verdict.js';
 import type { RepeatRow } from './types.js';
 import type { Outcome, RepeatPolicy, RepeatRun } from './run-types.js';
 import { closedFailure, judgeRepeats, sequentialStates } from './judge.js';
@@ -20,11 +19,13 @@ export const MAX_CONCURRENT_REPEATS = 5;
  * closed, naming it. Never throws but for a cancelled job.
  */
 export async function runRepeats(run: RepeatRun): Promise<Verdict> {
-  const { policy, deadline } = run;
+  const { policy, deadline, budget } = run;
   const outcomes: Outcome[] = [];
   let next = 1;
+  // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
   const start = async (count: number) => {
-    const indices = Array.from({ length: count }, () => next++);
+    const indices: number[] = [];
+    while (indices.length < count && budget.claim()) indices.push(next++);
     outcomes.push(
       ...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))),
     );
@@ -61,16 +62,18 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
     }
     // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
     const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-    const budget =
+    const bound =
       outcomes.length >= policy.maxRepeats
         ? `max_repeats (${policy.maxRepeats})`
-        : deadline.remainingMs() < slowest * 1.5
-          ? 'timeout'
-          : undefined;
-    if (budget) {
+        : !budget.canStart
+          ? `max_runs (${budget.maxRuns})`
+          : deadline.remainingMs() < slowest * 1.5
+            ? 'timeout'
+            : undefined;
+    if (bound) {
       return judgeRepeats(run, outcomes, {
         mode: 'auto',
-        stopped: `the budget (${budget}) came before the sequential test decided; the pooled figures decide`,
+        stopped: `the budget (${bound}) came before the sequential test decided; the pooled figures decide`,
         sequential,
         decidedAtBudget: true,
       });
@@ -85,41 +88,11 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
   }
 }
 
-/** Runs repeat `index` to a verdict of its own; a repeat that cannot run is an error row, never an exception (but for a cancel). */
+/** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */
 async function runOne(run: RepeatRun, index: number): Promise<Outcome> {
-  const context = run.contextFor(index);
-  const began = run.deadline.elapsedMs();
-  try {
-    const evaluation = await Promise.race([run.stopped, run.prepared.run(context)]);
-    const verdict = decide(run.backend, evaluation, run.deadline.elapsedMs() - began);
-    return {
-      row: rowOf(index, verdict),
-      verdict,
-      evaluation,
-      context,
-      durationMs: run.deadline.elapsedMs() - began,
-    };
-  } catch (error) {
-    if (error instanceof CancelledError) throw error;
-    const reason = messageOf(error);
-    const verdict: Verdict = {
-      decision: 'fail',
-      reason,
-      outcome: 'error',
-      backend: run.backend.displayName,
-      ids: {},
-      figures: {},
-      thresholds: [],
-      topFailingTools: [],
-      durationMs: 0,
-    };
-    return {
-      row: { ...rowOf(index, verdict), outcome: 'error' },
-      verdict,
-      context,
-      durationMs: run.deadline.elapsedMs() - began,
-    };
-  }
+  const attempt = await runWithRetries(run, run.budget, `repeat ${index}`, run.contextsFor(index));
+  const row = rowOf(index, attempt.verdict);
+  return { ...attempt, row };
 }
 
 function rowOf(index: number, verdict: Verdict): RepeatRow {

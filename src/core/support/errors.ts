@@ -33,7 +33,7 @@ export class InputError extends Error {
 
 /** A call to the backend failed or answered something the gate cannot trust. */
 export class BackendCallError extends Error {
-  override readonly name = 'BackendCallError';
+  override readonly name: string = 'BackendCallError';
   constructor(
     /** The call, as `METHOD /path`. */
     readonly call: string,
@@ -45,6 +45,11 @@ export class BackendCallError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A call that could not reach the backend at all, after the transport's own attempts: the network or the backend is down. */
+export class UnreachableError extends BackendCallError {
+  override readonly name: string = 'UnreachableError';
 }
 
 /** The overall `timeout` ran out before the gate reached a verdict. */

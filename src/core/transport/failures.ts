@@ -1,4 +1,4 @@
-import { BackendCallError, messageOf } from '../support/errors.js';
+import { BackendCallError, messageOf, UnreachableError } from '../support/errors.js';
 import { connectionErrorCode, neverReachedServer } from './retry.js';
 
 /** A connection error as `CODE (message)`. */
@@ -27,9 +27,9 @@ export function connectionFailure(
   attempts: number,
   urlSetting: string,
   service: string,
-): BackendCallError {
+): UnreachableError {
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-  return new BackendCallError(
+  return new UnreachableError(
     call,
     `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`,
     undefined,

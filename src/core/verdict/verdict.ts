@@ -14,6 +14,7 @@ import type { ShardRow } from '../aggregate/types.js';
 import type { BaselineComparison } from '../baseline/record.js';
 import type { RepeatSummary } from '../repeats/types.js';
 import type { HistorySummary } from '../baseline/history-types.js';
+import type { AttemptSummary } from '../retry/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -83,6 +84,8 @@ export interface Verdict {
   errorBars?: ErrorBars;
   /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
   repeats?: RepeatSummary;
+  /** The backend runs the gate started, those it started again, and each that ended without a verdict. */
+  attempts?: AttemptSummary;
   durationMs: number;
 }
 

@@ -126,7 +126,8 @@ describe('repeats: N', () => {
   it('fails closed, naming the repeat, when one repeat fails for a reason no threshold explains', async () => {
     fake = new FakeSepurux();
     let drawn = 0;
-    fake.campaign('refund-reliability').draw = () => (++drawn === 2 ? { status: 'failed' } : {});
+    fake.campaign('refund-reliability').draw = () =>
+      ++drawn === 2 ? { decision: 'fail', overrides: { pass_rate: 0.99 } } : {};
     const verdict = await gateWith({
       ...base,
       trace_id: 't',
@@ -134,8 +135,9 @@ describe('repeats: N', () => {
       repeats: '3',
     });
     expect(verdict.decision).toBe('fail');
+    expect(verdict.outcome).toBe('evaluated');
     expect(verdict.reason).toMatch(
-      /^Repeat \d of 3 .*the evaluation itself failed.*, so the gate fails closed\.$/,
+      /^Repeat \d of 3 .*for a reason no threshold explains, so the gate fails closed\.$/,
     );
     expect(verdict.repeats?.stopped).toMatch(/^repeat \d failed closed$/);
   });
@@ -178,9 +180,14 @@ describe('repeats: N', () => {
       campaign_name: 'scenario-pool',
       min_coverage: '60',
       repeats: '3',
+      retry_errors: '0',
     });
-    expect(verdict.decision).toBe('fail');
-    expect(verdict.reason).toContain("ran 20% of the campaign's scenarios, below `min_coverage`");
+    expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
+    expect(verdict.reason).toMatch(
+      /^Sepurux could not evaluate 1 of 3 repeats: repeat \d: the batch ran 20% of the campaign's scenarios, below `min_coverage`/,
+    );
+    // The two evaluated repeats are what ran; the one without a verdict is no sample.
+    expect(verdict.repeats).toMatchObject({ run: 2 });
   });
 
   it('names flaky tools apart from those failing in every repeat', async () => {

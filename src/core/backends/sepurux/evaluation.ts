@@ -50,10 +50,13 @@ export function progressState(answer: Progress, polled: PolledResource): PollSta
 }
 
 /** The thresholds the gate checks itself, from the inputs; coverage only for a batch. */
-export function sepuruxThresholds(inputs: SepuruxInputs, batch: boolean): Threshold[] {
+export function sepuruxThresholds(
+  inputs: SepuruxInputs & { min_coverage: number },
+  batch: boolean,
+): Threshold[] {
   return SEPURUX_THRESHOLDS.filter((spec) => batch || spec.input !== 'min_coverage').flatMap(
     (spec) => {
-      const limit = inputs[spec.input as keyof SepuruxInputs];
+      const limit = inputs[spec.input as keyof typeof inputs];
       return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' as const }] : [];
     },
   );

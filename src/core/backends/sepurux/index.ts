@@ -34,13 +34,17 @@ export const sepurux: Backend = {
   ],
   headlineFigure: 'pass_rate',
   comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
-  async prepare(raw: RawInputs, { token, confidence, onInconclusive }): Promise<PreparedGate> {
+  async prepare(
+    raw: RawInputs,
+    { token, confidence, onInconclusive, minCoverage },
+  ): Promise<PreparedGate> {
     const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
     const trace =
       inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
     const settings = {
       ...inputs,
       token,
+      min_coverage: minCoverage,
       ...(confidence === undefined ? {} : { confidence }),
       onInconclusive,
     };
@@ -52,7 +56,11 @@ export const sepurux: Backend = {
     return {
       async run(context) {
         const client = new SepuruxClient(context, token, inputs.project_id);
-        subject ??= resolveSubject(settings, trace, client, context);
+        // A look-up or upload that failed is tried again by the next attempt, not remembered as failed.
+        subject ??= resolveSubject(settings, trace, client, context).catch((error: unknown) => {
+          subject = undefined;
+          throw error;
+        });
         return runOnce(settings, await subject, client, context, (created) => {
           claimScenarioRuns(scenarioRuns, created);
           started.set(context.change.gateKey, { client, created });
@@ -82,6 +90,7 @@ interface Subject {
 
 type Settings = SepuruxInputs & {
   token: string;
+  min_coverage: number;
   confidence?: number;
   onInconclusive: 'warn' | 'fail';
 };

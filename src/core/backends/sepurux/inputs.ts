@@ -46,13 +46,6 @@ export const SepuruxInputs = z.object({
   max_reliability_drop: documented(optionalNumber({ min: 0, max: 100 }), {
     description: "Most the reliability score may fall below the baseline's, in points.",
   }),
-  min_coverage: documented(
-    optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
-    {
-      description:
-        'Batches: least `scenario_coverage_pct` (0 to 100) that counts as a complete verdict. Default: 100.',
-    },
-  ),
 });
 export type SepuruxInputs = z.output<typeof SepuruxInputs>;
 

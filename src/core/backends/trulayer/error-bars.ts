@@ -6,7 +6,11 @@ const MOST_REGRESSED = 5;
 
 /** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
 export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
-  const deltas = diff.items.map((item) => item.delta).filter(Number.isFinite);
+  // An item either run left unscored (a null score) has no delta to speak of: it is left out, never a zero.
+  const paired = diff.items.filter(
+    (item) => item.run_score !== null && item.baseline_score !== null,
+  );
+  const deltas = paired.map((item) => item.delta).filter(Number.isFinite);
   const scores = diff.items.flatMap((item) =>
     typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : [],
   );
@@ -17,7 +21,7 @@ export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
     meanDelta && meanDelta.low <= 0 && meanDelta.high >= 0
       ? itemsNeeded(sd, meanDelta.estimate, confidence)
       : undefined;
-  const regressed = [...diff.items]
+  const regressed = [...paired]
     .filter((item) => item.delta < 0)
     .sort((a, b) => a.delta - b.delta)
     .slice(0, MOST_REGRESSED)

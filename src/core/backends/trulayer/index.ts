@@ -10,10 +10,12 @@ import { TruLayerClient } from './client.js';
 import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';
 import { TRULAYER_FIGURES, TRULAYER_IDS, TRULAYER_THRESHOLDS } from './vocabulary.js';
 import type { EvalRun } from './schemas.js';
+import { formatNumber } from '../../verdict/figures.js';
 
 /** The TruLayer inputs with the shared ones the gate reads. */
 type TruLayerSettings = TruLayerInputs & {
   token: string;
+  min_coverage: number;
   confidence?: number;
   on_inconclusive: 'warn' | 'fail';
 };
@@ -45,7 +47,7 @@ export const trulayer: Backend = {
   ],
   async prepare(
     raw: RawInputs,
-    { token, confidence, onInconclusive, repeats },
+    { token, confidence, onInconclusive, repeats, minCoverage },
   ): Promise<PreparedGate> {
     const inputs = parseInputs(TruLayerInputs, raw, TRULAYER_RULES);
     if (repeats !== 1 && inputs.eval_run_id) {
@@ -64,10 +66,18 @@ export const trulayer: Backend = {
     return {
       run: (context) =>
         gateEvalRun(
-          { ...inputs, token, confidence, on_inconclusive: onInconclusive },
+          {
+            ...inputs,
+            token,
+            confidence,
+            on_inconclusive: onInconclusive,
+            min_coverage: minCoverage,
+          },
           context,
           oneAtATime,
         ),
+      // An eval run that exists is read again by another attempt, never started again.
+      restartable: inputs.eval_run_id === undefined,
     };
   },
 };
@@ -132,14 +142,14 @@ async function gateEvalRun(
       log: (line) => log.info(line),
     }),
   );
-  // A run that failed, or that left items unscored, evaluated nothing the gate can judge: an error, never a sample.
-  const unscored =
-    run.status === 'completed' && (run.item_count <= 0 || run.completed_count !== run.item_count);
-  if (run.status === 'failed' || unscored) {
-    const why =
-      run.status === 'failed'
-        ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
-        : `the eval run scored ${run.completed_count} of its ${run.item_count} items, so its mean is not the dataset's`;
+  // A run that failed, or that scored fewer items than `min_coverage` asks, evaluated nothing the
+  // gate can judge: an error, never a sample.
+  const coverage = run.item_count > 0 ? (100 * run.completed_count) / run.item_count : 0;
+  const why =
+    run.status === 'failed'
+      ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
+      : uncovered(run, coverage, inputs.min_coverage);
+  if (why) {
     return {
       decision: 'fail',
       status: run.status,
@@ -183,6 +193,7 @@ async function gateEvalRun(
     figures: {
       mean_score: gate.mean_score,
       ...(gate.mean_delta != null ? { mean_delta: gate.mean_delta } : {}),
+      item_coverage_pct: coverage,
     },
     thresholds: trulayerThresholds(
       inputs,
@@ -198,6 +209,20 @@ async function gateEvalRun(
     topFailingTools: [],
     ...(bars ? { errorBars: bars } : {}),
   };
+}
+
+/**
+ * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
+ * more items than it has, or fewer than `min_coverage` asks. Items left unscored within it are
+ * shown as coverage (`item_coverage_pct`), never as zeros.
+ */
+function uncovered(run: EvalRun, coverage: number, floor: number): string | undefined {
+  if (run.item_count <= 0 || run.completed_count === 0)
+    return `the eval run scored none of its ${run.item_count} items`;
+  if (run.completed_count > run.item_count)
+    return `the eval run says it scored ${run.completed_count} of its ${run.item_count} items, more than it has, so its counts cannot be trusted`;
+  if (coverage >= floor) return undefined;
+  return `the eval run scored ${run.completed_count} of its ${run.item_count} items (${formatNumber(coverage)}%), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
 }
 
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */

@@ -16,6 +16,14 @@ export const TRULAYER_FIGURES: readonly FigureSpec[] = [
     domain: DOMAINS.finite,
     description: "TruLayer mean score minus the baseline's, when a baseline was given.",
   },
+  {
+    name: 'item_coverage_pct',
+    label: 'Items scored',
+    unit: '%',
+    domain: DOMAINS.percentage,
+    description:
+      "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+  },
 ];
 
 /** The ids a TruLayer gate learns. */

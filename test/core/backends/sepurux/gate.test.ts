@@ -138,8 +138,13 @@ describe('Sepurux gate', () => {
     const verdict = await gateWith({ ...base, campaign_name: 'partial-batch' });
     expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
     expect(verdict.reason).toBe(
-      "Sepurux could not evaluate: the batch ran 66.7% of the campaign's scenarios, below `min_coverage` (100%), so its figures are not the campaign's.",
+      "Sepurux could not evaluate the run: the batch ran 66.7% of the campaign's scenarios, below `min_coverage` (100%), so its figures are not the campaign's; tried 2 times (`retry_errors`: 1).",
     );
+    // Short of coverage is an error, so it was started again (its own batch), and is said as no verdict, never as a regression.
+    expect(fake.batches.size).toBe(2);
+    expect(verdict.attempts).toMatchObject({ started: 2, retried: 1 });
+    expect(verdict.attempts?.errors.map((e) => e.retried)).toEqual([true, false]);
+    expect(verdict.topFailingTools).toEqual([]);
     const relaxed = await gateWith({ ...base, campaign_name: 'partial-batch', min_coverage: '60' });
     expect(relaxed.decision).toBe('pass');
   });
@@ -253,8 +258,10 @@ describe('Sepurux gate', () => {
     });
     expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
     expect(verdict.reason).toMatch(
-      /^No verdict within the 2s timeout while waiting for CI run .* \(last status: running\); raise `timeout`/,
+      /^Sepurux could not evaluate the run: no verdict within the 2s timeout while waiting for CI run .* \(last status: running\); raise `timeout`/,
     );
+    // No time is left to start it again.
+    expect(verdict.attempts).toMatchObject({ started: 1, retried: 0 });
     expect(verdict.ids.run_id).toBe([...fake.runs.keys()][0]);
     expect(verdict.durationMs).toBeLessThan(2600);
   });

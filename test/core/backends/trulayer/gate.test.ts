@@ -164,7 +164,8 @@ describe('TruLayer gate', () => {
     const verdict = await gate({}, { failWith: 'evaluator quota exhausted' });
     expect(verdict).toMatchObject({
       decision: 'fail',
-      reason: 'TruLayer could not evaluate: the eval run failed: evaluator quota exhausted.',
+      reason:
+        'TruLayer could not evaluate the run: the eval run failed: evaluator quota exhausted; tried 2 times (`retry_errors`: 1).',
     });
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(0);
   });
@@ -224,5 +225,56 @@ describe('TruLayer repeats', () => {
       repeats: { run: 3, passed: 3 },
     });
     expect(fake.requestsTo('POST', '/v1/ci/gate')).toHaveLength(3);
+  });
+});
+
+describe('TruLayer coverage and errors', () => {
+  it('evaluates a run that scored items within min_coverage, showing them as coverage', async () => {
+    const verdict = await gate({ min_coverage: '80' }, { items: 100, scoredItems: 90 });
+    expect(verdict).toMatchObject({ decision: 'pass', outcome: 'evaluated' });
+    expect(verdict.figures.item_coverage_pct).toBe(90);
+    expect(verdict.attempts?.errors).toEqual([]);
+  });
+
+  it('could not evaluate a run below min_coverage (default 100), and starts it again as a new eval run', async () => {
+    const verdict = await gate({}, { items: 100, scoredItems: 90, misbehavingRuns: [1] });
+    expect(verdict).toMatchObject({ decision: 'pass', outcome: 'evaluated' });
+    expect(verdict.figures.item_coverage_pct).toBe(100);
+    expect(fake.requestsTo('POST', `/v1/datasets/${DATASET_ID}/runs`)).toHaveLength(2);
+    expect(verdict.attempts?.errors[0]).toMatchObject({ kind: 'unevaluated', retried: true });
+    expect(verdict.attempts?.errors[0]?.message).toBe(
+      "the eval run scored 90 of its 100 items (90%), below `min_coverage` (100%), so its mean is not the dataset's",
+    );
+  });
+
+  it('never starts an existing eval run (eval_run_id) again: it would read the same run', async () => {
+    fake = new FakeTruLayer({ failWith: 'judge timed out' });
+    const scheduled = await fetch(`${server.origin}/v1/datasets/${DATASET_ID}/runs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${FAKE_TRULAYER_TOKEN}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ eval_version_id: EVAL_VERSION_ID }),
+    });
+    const { id } = (await scheduled.json()) as { id: string };
+    const log = memoryLog();
+    const verdict = await gateWith(
+      {
+        backend: 'trulayer',
+        base_url: server.origin,
+        token: FAKE_TRULAYER_TOKEN,
+        dataset_id: DATASET_ID,
+        eval_run_id: id,
+        score_floor: '0.8',
+      },
+      log,
+    );
+    expect(verdict.outcome).toBe('error');
+    expect(verdict.reason).toBe(
+      'TruLayer could not evaluate the run: the eval run failed: judge timed out.',
+    );
+    expect(verdict.attempts).toMatchObject({ started: 1, retried: 0 });
+    expect(log.lines.some((l) => l.includes('evaluates one run that exists'))).toBe(true);
   });
 });

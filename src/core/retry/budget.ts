@@ -1,0 +1,99 @@
+import type { Backend } from '../backends/types.js';
+import type { Deadline } from '../support/deadline.js';
+import type { Attempt } from './attempt.js';
+import type { AttemptSummary, RunError } from './types.js';
+
+/** What bounds the runs one gate starts: the inputs `retry_errors` and `max_runs`. */
+export interface RetryPolicy {
+  retryErrors: number;
+  maxRuns?: number;
+  /** False when the backend gates a run that exists (TruLayer's `eval_run_id`): nothing to start again. */
+  restartable: boolean;
+  /** A retry is not started with less time than this left: it could only time out. */
+  leastTimeMs: number;
+}
+
+/**
+ * Counts the backend runs one gate starts (repeats and retries together) against `max_runs`,
+ * and keeps every error; the verdict's {@link AttemptSummary} comes from it.
+ */
+export class RunBudget {
+  private started = 0;
+  private retried = 0;
+  private readonly errors: RunError[] = [];
+  private stoppedBy: string | undefined;
+
+  constructor(private readonly policy: RetryPolicy) {}
+
+  get retryErrors(): number {
+    return this.policy.retryErrors;
+  }
+
+  /** Claims one start; false when `max_runs` is reached (the budget then decided, and says so). */
+  claim(): boolean {
+    if (this.policy.maxRuns !== undefined && this.started >= this.policy.maxRuns) {
+      this.stoppedBy = `\`max_runs\` (${this.policy.maxRuns}) was reached`;
+      return false;
+    }
+    this.started++;
+    return true;
+  }
+
+  /** `max_runs`, when one is set. */
+  get maxRuns(): number | undefined {
+    return this.policy.maxRuns;
+  }
+
+  /** Whether another start fits in `max_runs`. */
+  get canStart(): boolean {
+    return this.policy.maxRuns === undefined || this.started < this.policy.maxRuns;
+  }
+
+  /** Records an attempt that ended without a verdict; returns the record, to mark it retried. */
+  recordError(backend: Backend, run: string, attempt: Attempt, kind: RunError['kind']): RunError {
+    const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
+    const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
+    const error: RunError = {
+      run,
+      attempt: attempt.attempt,
+      ...(runId ? { runId } : {}),
+      message: attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+      kind,
+      retried: false,
+    };
+    this.errors.push(error);
+    return error;
+  }
+
+  /**
+   * Why attempt `attempt`'s run may not be started again, or undefined: claims the start when
+   * it may. `retry_errors` spent is the policy, said in the log; `max_runs` and the timeout are
+   * bounds, said in the verdict too.
+   */
+  refuseRetry(attempt: number, deadline: Deadline): string | undefined {
+    if (!this.policy.restartable) return 'the gate evaluates one run that exists, not a new one';
+    if (attempt > this.policy.retryErrors)
+      return this.policy.retryErrors === 0
+        ? '`retry_errors` is 0'
+        : `\`retry_errors\` (${this.policy.retryErrors}) ${this.policy.retryErrors === 1 ? 'is' : 'are'} spent`;
+    if (deadline.remainingMs() < this.policy.leastTimeMs) {
+      this.stoppedBy = 'too little of `timeout` was left to start it again';
+      return this.stoppedBy;
+    }
+    if (!this.claim()) return this.stoppedBy;
+    this.retried++;
+    return undefined;
+  }
+
+  /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
+  summary(): AttemptSummary {
+    return {
+      started: this.started,
+      retried: this.retried,
+      errors: this.errors.map((error) => ({ ...error })),
+      retryErrors: this.policy.retryErrors,
+      ...(this.policy.maxRuns === undefined ? {} : { maxRuns: this.policy.maxRuns }),
+      ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { excerpt } from '../support/text.js';
+import type { AttemptSummary, RunError } from './types.js';
+
+/** How much of each error's message a reason quotes. */
+const MAX_MESSAGE_CHARS = 300;
+
+/** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
+const inSentence = (message: string) =>
+  /^[A-Z][a-z]/.test(message) ? message[0]!.toLowerCase() + message.slice(1) : message;
+
+/** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
+const said = (backend: string, error: RunError) =>
+  inSentence(
+    excerpt(error.message, MAX_MESSAGE_CHARS)
+      .replace(new RegExp(`^${backend} could not evaluate: `), '')
+      .replace(/\.$/, ''),
+  );
+
+/** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
+function tries(summary: AttemptSummary, errors: readonly RunError[]): string {
+  const most = Math.max(0, ...errors.map((error) => error.attempt));
+  const times =
+    most > 1
+      ? `; ${errors.length > 1 ? 'each tried up to' : 'tried'} ${most} times (\`retry_errors\`: ${summary.retryErrors})`
+      : '';
+  return `${times}${summary.stoppedBy ? `; not started again: ${summary.stoppedBy}` : ''}`;
+}
+
+/**
+ * The reason of a gate whose errors remain after its retries (contract section 10): "could not
+ * evaluate", how many, and the backend's own messages; never the words of a regression.
+ * `repeats` is how many repeats the gate ran, for a gate with repeats.
+ */
+export function couldNotEvaluate(
+  backend: string,
+  left: readonly RunError[],
+  summary: AttemptSummary,
+  repeats?: number,
+): string {
+  const how = tries(summary, left);
+  if (repeats === undefined) {
+    const error = left[0];
+    return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
+  }
+  const each = left.map((error) => `${error.run}: ${said(backend, error)}`).join('; ');
+  return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
+}
