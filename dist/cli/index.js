@@ -48859,7 +48859,7 @@ function errorsLeft(summary) {
 /** How much of each error's message a reason quotes. */
 const MAX_MESSAGE_CHARS = 300;
 /** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
-const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message[0].toLowerCase() + message.slice(1) : message;
+const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
 /** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
 const said = (backend, error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS)
     .replace(new RegExp(`^${backend} could not evaluate: `), '')

@@ -1,6 +1,6 @@
 import type { Backend } from '../backends/types.js';
 import type { Deadline } from '../support/deadline.js';
-import type { Attempt } from './attempt.js';
+import type { Evaluation, Verdict } from '../verdict/verdict.js';
 import type { AttemptSummary, RunError } from './types.js';
 
 /** What bounds the runs one gate starts: the inputs `retry_errors` and `max_runs`. */
@@ -50,7 +50,12 @@ export class RunBudget {
   }
 
   /** Records an attempt that ended without a verdict; returns the record, to mark it retried. */
-  recordError(backend: Backend, run: string, attempt: Attempt, kind: RunError['kind']): RunError {
+  recordError(
+    backend: Backend,
+    run: string,
+    attempt: { verdict: Verdict; evaluation?: Evaluation; attempt: number },
+    kind: RunError['kind'],
+  ): RunError {
     const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
     const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
     const error: RunError = {

@@ -34,8 +34,7 @@ function failing(fails: (n: number) => boolean) {
   fake.campaign('refund-reliability').draw = () => (fails(++n) ? { status: 'failed' } : {});
 }
 
-const keys = () =>
-  fake.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key']);
+const keys = () => fake.requestsTo('POST', '/v1/ci/runs').map((r) => r.headers['idempotency-key']);
 
 describe('retry_errors: a run without a verdict is started again, alone', () => {
   it('starts a run the backend failed again, as a new run with its own key, and judges the new one', async () => {
