@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { ENGINES, render } from '../support/render.js';
+import { runAction, runCli } from '../support/runner.js';
+import { scratchDir } from '../support/scratch.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { webhookExample } from '../support/webhooks.js';
+
+// Errors apart from failures (contract section 10), through the bundled action and command line.
+let sepurux = new FakeSepurux();
+let github = new FakeGitHub();
+let servers: ServedHandlers[];
+beforeAll(async () => {
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => github.handlers()),
+  ]);
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+/** Fresh fakes whose `n`th new Sepurux run (1-based) ends `failed` when `fails(n)`. */
+function failing(fails: (n: number) => boolean) {
+  sepurux = new FakeSepurux();
+  github = new FakeGitHub();
+  let n = 0;
+  sepurux.campaign('refund-reliability').draw = () => (fails(++n) ? { status: 'failed' } : {});
+}
+
+const payload = () =>
+  webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+const gate = (inputs: Record<string, string>, pr = payload()) =>
+  runAction({
+    inputs: {
+      base_url: servers[0]!.origin,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      github_token: FAKE_GITHUB_TOKEN,
+      trace_id: 'trace-1',
+      campaign_name: 'refund-reliability',
+      min_pass_rate: '0.85',
+      ...inputs,
+    },
+    eventName: 'pull_request',
+    payload: pr,
+    env: { GITHUB_API_URL: servers[1]!.origin },
+  });
+
+describe('errors on the bundled action', () => {
+  it('a run that failed on its first attempt only: started again, the gate passes, and the comment says so', async () => {
+    failing((n) => n === 1);
+    const pr = payload();
+    const run = await gate({}, pr);
+    expect(run.outputs).toMatchObject({ decision: 'pass', errors: '0', retried: '1' });
+    expect(run.outputs.run_id).toBe([...sepurux.runs.keys()][1]);
+    expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'success' });
+    const body = github.comments.get(pr.pull_request.number)?.[0]?.body ?? '';
+    expect(render(body).text).toContain('Started again (1 run ended without a verdict');
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.attempts.errors).toEqual([
+      expect.objectContaining({ run: 'run', attempt: 1, runId: [...sepurux.runs.keys()][0] }),
+    ]);
+  });
+
+  it('a run that fails every attempt: "could not evaluate" in the reason, the check title and the comment, never a regression', async () => {
+    failing(() => true);
+    const pr = payload();
+    const run = await gate({ retry_errors: '2' }, pr);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '2' });
+    expect(run.outputs.reason).toMatch(/^Sepurux could not evaluate the run: /);
+    const check = github.checkRuns.at(-1);
+    expect(check).toMatchObject({ conclusion: 'failure' });
+    expect(check?.output?.title).toContain('could not evaluate');
+    const body = github.comments.get(pr.pull_request.number)?.[0]?.body ?? '';
+    for (const engine of ENGINES) {
+      const seen = render(body, engine);
+      expect(seen.text, engine).toContain('could not evaluate the run');
+      expect(seen.text, engine).toContain(
+        'Could not evaluate (1 run without a verdict after 2 retries; retry_errors: 2)',
+      );
+      // One row per attempt, each with its own run id.
+      const ids = seen.rows.filter((row) => row[0] === 'run').map((row) => row[2]);
+      expect(ids, engine).toEqual([...sepurux.runs.keys()]);
+      expect(seen.text, engine).not.toMatch(/regressed|Failing tools|newly failing/i);
+    }
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report).toMatchObject({ outcome: 'error', attempts: { started: 3, retried: 2 } });
+    expect(report.attempts.errors).toHaveLength(3);
+  });
+
+  it('a batch short of coverage could not evaluate, and was started again as a new batch', async () => {
+    sepurux = new FakeSepurux();
+    github = new FakeGitHub();
+    const run = await gate({ trace_id: '', campaign_name: 'partial-batch', min_pass_rate: '' });
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '1' });
+    expect(run.outputs.reason).toContain(
+      "could not evaluate the run: the batch ran 66.7% of the campaign's scenarios, below `min_coverage` (100%)",
+    );
+    expect(sepurux.batches.size).toBe(2);
+  });
+
+  it('max_runs below a fixed repeats is an input error before any call', async () => {
+    sepurux = new FakeSepurux();
+    github = new FakeGitHub();
+    const run = await gate({ repeats: '3', max_runs: '2' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain('`max_runs` / `repeats`: `max_runs` is below `repeats`');
+    expect(sepurux.requests).toHaveLength(0);
+  });
+});
+
+describe('errors on the command line', () => {
+  const env = () => ({
+    GATE_TOKEN: FAKE_TOKEN,
+    GATE_PROJECT_ID: FAKE_PROJECT_ID,
+    GATE_BASE_URL: servers[0]!.origin,
+  });
+  const flags = ['--trace-id', 'trace-1', '--campaign-name', 'refund-reliability'];
+
+  it('says "could not evaluate" in its own words, and the report file lists each error', async () => {
+    failing(() => true);
+    const dir = scratchDir('cli-errors');
+    const report = join(dir, 'verdict.json');
+    const markdown = join(dir, 'verdict.md');
+    const run = await runCli(
+      [...flags, '--retry-errors', '1', '--report', report, '--markdown', markdown],
+      env(),
+    );
+    expect(run.exitCode).toBe(1);
+    const last = run.stdout.trim().split('\n').at(-1) ?? '';
+    expect(last).toMatch(/^fail: Sepurux could not evaluate the run: /);
+    expect(last).toContain('(--retry-errors: 1)');
+    expect(last).not.toContain('retry_errors');
+    const written = JSON.parse(await readFile(report, 'utf8'));
+    expect(written.attempts.errors.map((e: { runId: string }) => e.runId)).toEqual([
+      ...sepurux.runs.keys(),
+    ]);
+    expect(render(await readFile(markdown, 'utf8')).text).toContain('Could not evaluate (1 run');
+  });
+
+  it('refuses --max-runs below --repeats, naming the flags', async () => {
+    sepurux = new FakeSepurux();
+    const run = await runCli([...flags, '--repeats', '4', '--max-runs', '3'], env());
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('--max-runs');
+    expect(run.stderr).toContain('--repeats');
+    expect(sepurux.requests).toHaveLength(0);
+  });
+});
