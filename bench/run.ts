@@ -587,7 +587,8 @@ async function simulatePullRequests(
   campaign.draw = draw;
   campaign.decidesFromThresholds = true;
   const server = await serveHandlers(() => fake.handlers());
-  const cell = { failed: 0, passed: 0, runs: 0 };
+  // `runs`: evaluated runs (`repeats_run`); `started`: every backend run, errored attempts included.
+  const cell = { failed: 0, passed: 0, runs: 0, undecided: 0, started: 0 };
   try {
     await mapConcurrently(prs, 4, async (i) => {
       const run = await runAction({
@@ -603,10 +604,16 @@ async function simulatePullRequests(
         env: { GITHUB_RUN_ID: String(runIdBase + i) },
       });
       if (!run.outputs.repeats_run)
-        throw new Error(`a simulated pull request gave no verdict: ${run.outputs.reason}`);
+        throw new Error(
+          `a simulated pull request gave no verdict: ${run.outputs.reason ?? run.stderr.slice(0, 2000)}`,
+        );
       if (run.outputs.decision === 'fail') cell.failed++;
       else cell.passed++;
+      if (Number(run.outputs.errors) > 0) cell.undecided++;
       cell.runs += Number(run.outputs.repeats_run);
+      // Every start is an evaluated run, a run started again, or an error left.
+      cell.started +=
+        Number(run.outputs.repeats_run) + Number(run.outputs.retried) + Number(run.outputs.errors);
     });
   } finally {
     await server.close();
@@ -725,6 +732,67 @@ async function autoCost() {
   );
 }
 
+/** The rules priced against a backend that errors: one run and `repeats: auto`, each with and without a retry. */
+const ERROR_RULES: { name: string; inputs: Record<string, string> }[] = [
+  { name: 'one run, `retry_errors: 0`', inputs: { retry_errors: '0' } },
+  { name: 'one run, `retry_errors: 1` (the default)', inputs: {} },
+  {
+    name: '`repeats: auto`, `retry_errors: 0`',
+    inputs: { repeats: 'auto', max_repeats: '5', poll_interval: '1', retry_errors: '0' },
+  },
+  {
+    name: '`repeats: auto`, `retry_errors: 1` (the default)',
+    inputs: { repeats: 'auto', max_repeats: '5', poll_interval: '1' },
+  },
+];
+/** The share of runs the backend fails (status `failed`, no verdict). */
+const ERROR_RATE = 0.1;
+
+/**
+ * A gate whose backend errors on 10% of its runs (status `failed`, seeded), at true pass rates
+ * 0.90 and 0.80 (`min_pass_rate: 0.85`): how often the gate decides (no error left), how often
+ * it is wrong (a false fail at 0.90, a miss at 0.80; "could not evaluate" is a fail, so it
+ * counts as a false fail where the agent is good), and what it costs in backend runs started.
+ * Target: with the default `retry_errors: 1`, at least 97% of verdicts decided.
+ */
+async function errorCost() {
+  const prs = quick ? 2 : 100;
+  const table = [
+    '| rule | true rate | decided (no error left) | wrong | evaluated runs per verdict | runs started per verdict |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [r, rule] of ERROR_RULES.entries()) {
+    for (const [t, rate] of [0.9, 0.8].entries()) {
+      const random = seededRandom(9000 + 100 * r + 10 * t + 1);
+      const agent = binomialOutcome(rate, 20, seededRandom(7000 + 100 * r + 10 * t + 1));
+      const draw = () => (random() < ERROR_RATE ? { status: 'failed' } : agent());
+      const cell = await simulatePullRequests(prs, draw, rule.inputs, 50_000);
+      const pct = (n: number) => `${((100 * n) / prs).toFixed(1)}%`;
+      const decided = (prs - cell.undecided) / prs;
+      const wrong = rate > 0.85 ? `${pct(cell.failed)} false fail` : `${pct(cell.passed)} missed`;
+      table.push(
+        `| ${rule.name} | ${rate.toFixed(2)} | ${pct(prs - cell.undecided)} | ${wrong} | ${(cell.runs / prs).toFixed(2)} | ${(cell.started / prs).toFixed(2)} |`,
+      );
+      console.log(table.at(-1));
+      const retried = !('retry_errors' in rule.inputs);
+      record({
+        measure: `backend errors on 10% of runs, ${rule.name.replaceAll('`', '')}, true ${rate.toFixed(2)}: decided, wrong, runs started`,
+        value: `${pct(prs - cell.undecided)}, ${wrong}, ${(cell.started / prs).toFixed(2)}`,
+        ...(retried && !quick ? { target: '≥ 97% decided', met: decided >= 0.97 } : {}),
+      });
+    }
+  }
+  sections.push(
+    [
+      '## A backend that errors on 10% of runs',
+      '',
+      `${prs} simulated pull requests for each rule and true pass rate, through the bundled action against the fake Sepurux, whose runs end \`failed\` (no verdict) one time in ten (seeded) and otherwise draw 20 attempts at the true rate and decide from the thresholds sent. \`min_pass_rate: 0.85\`. "Decided" is a verdict with no error left after the retries; a gate that could not evaluate fails, so at 0.90 it counts among the false fails. Runs started count every backend run, retries included.`,
+      '',
+      ...table,
+    ].join('\n'),
+  );
+}
+
 /** Wall time of a `repeats: 5` gate against one run's, with runs that take 2 s: the repeats run side by side. */
 async function repeatsWallTime() {
   const fake = new FakeSepurux();
@@ -799,6 +867,7 @@ const MEASURES: Record<string, () => Promise<void>> = {
   repeats: repeatsWallTime,
   oc: operatingCharacteristics,
   cost: autoCost,
+  errors: errorCost,
 };
 if (only && !MEASURES[only])
   throw new Error(`--only takes one of ${Object.keys(MEASURES).join(', ')}`);
