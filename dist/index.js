@@ -78849,7 +78849,8 @@ const ShardReport = object({
         decidedBy: object({ rule: literal('sequential'), call: sequentialCall }).optional(),
     })),
     repeats: object({
-        run: schemas_number().int().min(1),
+        // Evaluated repeats: 0 when none had a verdict.
+        run: schemas_number().int().min(0),
         passed: schemas_number().int().min(0),
         rows: array(object({
             index: schemas_number(),
@@ -78874,6 +78875,23 @@ const ShardReport = object({
         .passthrough()
         .optional(),
     topFailingTools: array(object({ tool: schemas_string(), count: schemas_number() })),
+    attempts: object({
+        started: schemas_number().int().min(0),
+        retried: schemas_number().int().min(0),
+        retryErrors: schemas_number().int().min(0),
+        maxRuns: schemas_number().int().min(1).optional(),
+        stoppedBy: schemas_string().optional(),
+        errors: array(object({
+            run: schemas_string(),
+            attempt: schemas_number().int().min(1),
+            runId: schemas_string().optional(),
+            message: schemas_string(),
+            kind: schemas_enum(['unevaluated', 'refused']),
+            retried: schemas_boolean(),
+        }))
+            .max(1000),
+    })
+        .optional(),
     durationMs: schemas_number(),
 });
 /**
@@ -79036,7 +79054,8 @@ async function aggregateReports(plan, log) {
     }));
     const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
     // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
-    const figures = poolFigures(shards.map((shard) => shard.figures), FIGURE_SPECS, 'omit').figures;
+    // A shard that could not evaluate is no sample: its figures are never pooled.
+    const figures = poolFigures(shards.filter((shard) => shard.outcome === 'evaluated').map((shard) => shard.figures), FIGURE_SPECS, 'omit').figures;
     const durationMs = Date.now() - started;
     if (problems.length > 0) {
         const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
@@ -79072,11 +79091,14 @@ async function aggregateReports(plan, log) {
             .join('; ');
     const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
     const evaluated = evaluatedOfShards(shards);
+    const attempts = attemptsOfShards(shards);
     return {
         ...(evaluated ? { evaluated } : {}),
         decision,
         reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
-        outcome: 'evaluated',
+        // One shard that could not evaluate leaves the whole unevaluated: never a baseline.
+        outcome: shards.every((shard) => shard.outcome === 'evaluated') ? 'evaluated' : 'error',
+        ...(attempts ? { attempts } : {}),
         backend,
         backendDecision: worstShard?.decision,
         ids: {},
@@ -79085,6 +79107,18 @@ async function aggregateReports(plan, log) {
         topFailingTools,
         durationMs,
         shards: rows,
+    };
+}
+/** The shards' runs started, retried and without a verdict, together; each error names its shard. */
+function attemptsOfShards(shards) {
+    const each = shards.flatMap((shard) => (shard.attempts ? [{ shard, ...shard.attempts }] : []));
+    if (each.length === 0)
+        return undefined;
+    return {
+        started: each.reduce((sum, a) => sum + a.started, 0),
+        retried: each.reduce((sum, a) => sum + a.retried, 0),
+        retryErrors: Math.max(...each.map((a) => a.retryErrors)),
+        errors: each.flatMap((a) => a.errors.map((error) => ({ ...error, run: `${a.shard.shard}: ${error.run}` }))),
     };
 }
 /**

@@ -302,6 +302,23 @@ describe('a matrix of shards and one aggregate', () => {
     expect(github.checkRuns.at(-1)).toMatchObject({ status: 'completed', conclusion: 'failure' });
   });
 
+  it('a shard that could not evaluate: the aggregate says so, counts its errors, and never pools its figures', async () => {
+    await leg('a', 'refund-reliability');
+    await leg('b', 'refund-reliability');
+    // Leg c's batch stays short of coverage on every attempt: no verdict, after its retry.
+    const short = await leg('c', 'partial-batch', { trace_id: '' });
+    expect(short.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '1' });
+    const run = await aggregate();
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '1' });
+    expect(run.outputs.reason).toContain('the worst is c: Sepurux could not evaluate the run');
+    // Two evaluated shards of one trace each: the short batch's 3 traces are not in the pool.
+    expect(run.outputs.trace_count).toBe('2');
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.outcome).toBe('error');
+    expect(report.attempts.errors.map((e: { run: string }) => e.run)).toEqual(['c: run', 'c: run']);
+  });
+
   it('refuses inputs an aggregate does not read, before reading anything', async () => {
     const run = await aggregate({ trace_file: 'trace.json' });
     expect(run.exitCode).toBe(1);

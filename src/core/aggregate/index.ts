@@ -16,6 +16,7 @@ import { mergeFailingTools, poolFigures } from '../repeats/pool.js';
 import { globFiles } from './glob.js';
 import type { ShardRow } from './types.js';
 import { readShardReport, type ShardVerdict } from '../report-file/read.js';
+import type { AttemptSummary } from '../retry/types.js';
 
 export type { ShardRow };
 
@@ -70,8 +71,9 @@ export async function aggregateReports(
   }));
   const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
   // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
+  // A shard that could not evaluate is no sample: its figures are never pooled.
   const figures = poolFigures(
-    shards.map((shard) => shard.figures),
+    shards.filter((shard) => shard.outcome === 'evaluated').map((shard) => shard.figures),
     FIGURE_SPECS,
     'omit',
   ).figures;
@@ -114,11 +116,14 @@ export async function aggregateReports(
           .join('; ');
   const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
   const evaluated = evaluatedOfShards(shards);
+  const attempts = attemptsOfShards(shards);
   return {
     ...(evaluated ? { evaluated } : {}),
     decision,
     reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
-    outcome: 'evaluated',
+    // One shard that could not evaluate leaves the whole unevaluated: never a baseline.
+    outcome: shards.every((shard) => shard.outcome === 'evaluated') ? 'evaluated' : 'error',
+    ...(attempts ? { attempts } : {}),
     backend,
     backendDecision: worstShard?.decision,
     ids: {},
@@ -127,6 +132,20 @@ export async function aggregateReports(
     topFailingTools,
     durationMs,
     shards: rows,
+  };
+}
+
+/** The shards' runs started, retried and without a verdict, together; each error names its shard. */
+function attemptsOfShards(shards: readonly ShardVerdict[]): AttemptSummary | undefined {
+  const each = shards.flatMap((shard) => (shard.attempts ? [{ shard, ...shard.attempts }] : []));
+  if (each.length === 0) return undefined;
+  return {
+    started: each.reduce((sum, a) => sum + a.started, 0),
+    retried: each.reduce((sum, a) => sum + a.retried, 0),
+    retryErrors: Math.max(...each.map((a) => a.retryErrors)),
+    errors: each.flatMap((a) =>
+      a.errors.map((error) => ({ ...error, run: `${a.shard.shard}: ${error.run}` })),
+    ),
   };
 }
 

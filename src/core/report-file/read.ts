@@ -47,7 +47,8 @@ const ShardReport = z.object({
   ),
   repeats: z
     .object({
-      run: z.number().int().min(1),
+      // Evaluated repeats: 0 when none had a verdict.
+      run: z.number().int().min(0),
       passed: z.number().int().min(0),
       rows: z
         .array(
@@ -79,6 +80,27 @@ const ShardReport = z.object({
     .passthrough()
     .optional(),
   topFailingTools: z.array(z.object({ tool: z.string(), count: z.number() })),
+  attempts: z
+    .object({
+      started: z.number().int().min(0),
+      retried: z.number().int().min(0),
+      retryErrors: z.number().int().min(0),
+      maxRuns: z.number().int().min(1).optional(),
+      stoppedBy: z.string().optional(),
+      errors: z
+        .array(
+          z.object({
+            run: z.string(),
+            attempt: z.number().int().min(1),
+            runId: z.string().optional(),
+            message: z.string(),
+            kind: z.enum(['unevaluated', 'refused']),
+            retried: z.boolean(),
+          }),
+        )
+        .max(1000),
+    })
+    .optional(),
   durationMs: z.number(),
 });
 
