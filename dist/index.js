@@ -77084,6 +77084,8 @@ function passRateBars(answer, confidence) {
 ;// CONCATENATED MODULE: ./src/core/inputs/declare.ts
 
 const DOCS = registry();
+/** An input's name on the command line: `trace_file` → `--trace-file`. */
+const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
 /** Documents an input's schema; the schema is returned as it was. */
 function documented(schema, doc) {
     DOCS.add(schema, doc);
@@ -81321,15 +81323,15 @@ const MAX_ERROR_ROWS = 80;
  * errors are left after the retries, "Started again" when every retry found its verdict. Each
  * attempt with its run id and what the backend said; a budget that stopped a retry is said.
  */
-function attemptSection(verdict) {
+function attemptSection(verdict, word) {
     const attempts = verdict.attempts;
     if (!attempts || attempts.errors.length === 0)
         return [];
     const left = errorsLeft(attempts);
     const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
     const heading = left.length > 0
-        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`retry_errors\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`retry_errors\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
     const bound = attempts.stoppedBy
         ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
         : [];
@@ -81359,7 +81361,7 @@ function attemptSection(verdict) {
 
 /* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
-function repeatSection(verdict) {
+function repeatSection(verdict, word) {
     const repeats = verdict.repeats;
     if (!repeats)
         return [];
@@ -81381,7 +81383,7 @@ function repeatSection(verdict) {
                 ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise`
                 : ''
             : '';
-        return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
+        return `\`${word(d.input)}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
     });
     if (seen.length)
         lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
@@ -81516,10 +81518,11 @@ function renderVerdict(verdict, options) {
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
-    lines.push(...attemptSection(verdict));
+    const word = options.inputWord ?? ((input) => input);
+    lines.push(...attemptSection(verdict, word));
     lines.push(...shardTable(verdict));
-    lines.push(...figureTable(verdict));
-    lines.push(...repeatSection(verdict));
+    lines.push(...figureTable(verdict, word));
+    lines.push(...repeatSection(verdict, word));
     lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
     lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
@@ -81531,7 +81534,7 @@ function renderVerdict(verdict, options) {
     const footer = options.footer ? `\n${options.footer}` : '';
     return (fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer);
 }
-function figureTable(verdict) {
+function figureTable(verdict, word) {
     const base = verdict.baseline?.record;
     // With a baseline, each figure stands beside the base commit's and the difference.
     const compare = (figure, value) => {
@@ -81542,7 +81545,7 @@ function figureTable(verdict) {
         return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
     };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
@@ -81939,17 +81942,20 @@ function headline(verdict, mode) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/words.ts
+
 const ACTION_WORDS = {
     checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
     commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
     headSha: 'set `head_sha`',
     decides: 'the verdict still decides the step',
+    input: (name) => name,
 };
 const CLI_WORDS = {
     checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
     commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
     headSha: 'set --head-sha',
     decides: 'the verdict still decides the job',
+    input: flagOf,
 };
 
 ;// CONCATENATED MODULE: ./src/report/github/check.ts
@@ -82413,6 +82419,7 @@ async function startGitHubReport(place, log, budget) {
                     trend,
                     commitSha: headSha,
                     runUrl: place.runUrl,
+                    inputWord: words.input,
                 });
                 // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
                 const record = headSha && verdict.outcome === 'evaluated'

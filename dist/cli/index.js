@@ -46003,6 +46003,8 @@ function passRateBars(answer, confidence) {
 ;// CONCATENATED MODULE: ./src/core/inputs/declare.ts
 
 const DOCS = registry();
+/** An input's name on the command line: `trace_file` → `--trace-file`. */
+const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
 /** Documents an input's schema; the schema is returned as it was. */
 function documented(schema, doc) {
     DOCS.add(schema, doc);
@@ -50765,15 +50767,15 @@ const MAX_ERROR_ROWS = 80;
  * errors are left after the retries, "Started again" when every retry found its verdict. Each
  * attempt with its run id and what the backend said; a budget that stopped a retry is said.
  */
-function attemptSection(verdict) {
+function attemptSection(verdict, word) {
     const attempts = verdict.attempts;
     if (!attempts || attempts.errors.length === 0)
         return [];
     const left = errorsLeft(attempts);
     const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
     const heading = left.length > 0
-        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`retry_errors\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`retry_errors\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
     const bound = attempts.stoppedBy
         ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
         : [];
@@ -50803,7 +50805,7 @@ function attemptSection(verdict) {
 
 /* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
-function repeatSection(verdict) {
+function repeatSection(verdict, word) {
     const repeats = verdict.repeats;
     if (!repeats)
         return [];
@@ -50825,7 +50827,7 @@ function repeatSection(verdict) {
                 ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise`
                 : ''
             : '';
-        return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
+        return `\`${word(d.input)}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
     });
     if (seen.length)
         lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
@@ -50960,10 +50962,11 @@ function renderVerdict(verdict, options) {
     if (options.mode !== 'hard' && verdict.decision !== 'pass') {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
-    lines.push(...attemptSection(verdict));
+    const word = options.inputWord ?? ((input) => input);
+    lines.push(...attemptSection(verdict, word));
     lines.push(...shardTable(verdict));
-    lines.push(...figureTable(verdict));
-    lines.push(...repeatSection(verdict));
+    lines.push(...figureTable(verdict, word));
+    lines.push(...repeatSection(verdict, word));
     lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
     lines.push(...errorBarSection(verdict));
     lines.push(...whySection(verdict, options.maxTools));
@@ -50975,7 +50978,7 @@ function renderVerdict(verdict, options) {
     const footer = options.footer ? `\n${options.footer}` : '';
     return (fit(lines.join('\n'), options.maxChars - footer.length, options.fullVerdictAt ?? 'the `report_file` output') + footer);
 }
-function figureTable(verdict) {
+function figureTable(verdict, word) {
     const base = verdict.baseline?.record;
     // With a baseline, each figure stands beside the base commit's and the difference.
     const compare = (figure, value) => {
@@ -50986,7 +50989,7 @@ function figureTable(verdict) {
         return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
     };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
@@ -51229,17 +51232,20 @@ function headline(verdict, mode) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/words.ts
+
 const ACTION_WORDS = {
     checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
     commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
     headSha: 'set `head_sha`',
     decides: 'the verdict still decides the step',
+    input: (name) => name,
 };
 const CLI_WORDS = {
     checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
     commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
     headSha: 'set --head-sha',
     decides: 'the verdict still decides the job',
+    input: flagOf,
 };
 
 ;// CONCATENATED MODULE: ./src/report/github/check.ts
@@ -51703,6 +51709,7 @@ async function startGitHubReport(place, log, budget) {
                     trend,
                     commitSha: headSha,
                     runUrl: place.runUrl,
+                    inputWord: words.input,
                 });
                 // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
                 const record = headSha && verdict.outcome === 'evaluated'
@@ -51810,6 +51817,7 @@ function gitlabClient(place, deadline, log, agents) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/note.ts
+
 
 
 
@@ -51937,6 +51945,8 @@ function noteBody(verdict, mode, place, marker = commentMarker(place.checkName))
         fullVerdictAt: 'the `--report` file',
         // GitLab renders Mermaid in notes.
         trend: 'mermaid',
+        // Only the command line writes notes: inputs are named by their flags.
+        inputWord: flagOf,
     });
     return markdown.replace(/^([ \t>]*)\//gm, '$1\\/');
 }
@@ -52208,14 +52218,13 @@ function xml(value) {
         .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`));
 }
 /** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
-function thresholdCase(t, prefix = '') {
+function thresholdCase(t, word, prefix = '') {
+    // The threshold said in the door's words, as its reason says it: `max_unsafe`, or --max-unsafe.
+    const named = word(t.input);
+    const said = () => describeThreshold(t).replaceAll(`\`${t.input}\``, named === t.input ? `\`${named}\`` : named);
     return {
-        name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
-        ...(t.holds
-            ? {}
-            : t.breaks === 'warn'
-                ? { warning: describeThreshold(t) }
-                : { failure: describeThreshold(t) }),
+        name: `${prefix}${word(t.input)}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
+        ...(t.holds ? {} : t.breaks === 'warn' ? { warning: said() } : { failure: said() }),
     };
 }
 /** A shard of an aggregate as a test case: it fails when the shard's own verdict did. */
@@ -52230,7 +52239,7 @@ function shardCase(shard) {
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one failing case.
  */
-function renderJUnit(verdict, suite) {
+function renderJUnit(verdict, suite, word = (input) => input) {
     const shards = verdict.shards ?? [];
     const cases = verdict.outcome !== 'evaluated'
         ? [
@@ -52241,14 +52250,14 @@ function renderJUnit(verdict, suite) {
             ? // An aggregate: a test case per shard, then the pooled thresholds.
                 [
                     ...shards.map((s) => shardCase(s)),
-                    ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled ')),
+                    ...verdict.thresholds.map((t) => thresholdCase(t, word, 'pooled ')),
                 ]
             : [
                 {
                     name: `${verdict.backend} decision`,
                     ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
                 },
-                ...verdict.thresholds.map((t) => thresholdCase(t)),
+                ...verdict.thresholds.map((t) => thresholdCase(t, word)),
             ];
     const failures = cases.filter((c) => c.failure !== undefined).length;
     const seconds = (verdict.durationMs / 1000).toFixed(3);
@@ -52273,41 +52282,6 @@ function renderJUnit(verdict, suite) {
         '</testsuites>',
     ];
     return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/cli/files.ts
-
-
-
-
-
-
-/** GitLab's merge-request notes take a million characters; a job log is no place for more. */
-const MARKDOWN_MAX_CHARS = 512 * 1024;
-/** Writes the files the request asks for; returns one sentence per file that could not be written. */
-async function writeRequestedFiles(request, verdict, subject, mode) {
-    const files = [
-        ['--report', request.report, () => reportJson(verdict, subject)],
-        ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
-        [
-            '--markdown',
-            request.markdown,
-            () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS, trend: request.markdownChart ?? 'mermaid' })}\n`,
-        ],
-    ];
-    const problems = await Promise.all(files.map(async ([flag, path, content]) => {
-        if (!path)
-            return undefined;
-        try {
-            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path)), { recursive: true });
-            await (0,promises_namespaceObject.writeFile)(path, content());
-            return undefined;
-        }
-        catch (error) {
-            return `${flag} ${path} could not be written: ${messageOf(error)}.`;
-        }
-    }));
-    return problems.filter((problem) => problem !== undefined);
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -52430,6 +52404,7 @@ const GITLAB_INPUTS = declaredInputs(GitLabInputs);
 
 
 
+
 /** The command line's own flags: where its files go, and how much it says. */
 const CLI_FLAGS = [
     {
@@ -52472,8 +52447,7 @@ const CLI_INPUTS = [
     ...CLI_GITHUB_INPUTS,
     ...GITLAB_INPUTS,
 ];
-/** `trace_file` → `--trace-file`. */
-const flagOf = (name) => `--${name.replaceAll('_', '-')}`;
+
 /** `trace_file` → `GATE_TRACE_FILE`. */
 const variableOf = (name) => `GATE_${name.toUpperCase()}`;
 /**
@@ -52595,6 +52569,42 @@ function inFlagWords(message) {
         .replace(/^Inputs are invalid:/, 'Flags are invalid:')
         .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
         .replace(/`([a-z_]+)`/g, (whole, name) => (inputs.has(name) ? word(name) : whole));
+}
+
+;// CONCATENATED MODULE: ./src/cli/files.ts
+
+
+
+
+
+
+
+/** GitLab's merge-request notes take a million characters; a job log is no place for more. */
+const MARKDOWN_MAX_CHARS = 512 * 1024;
+/** Writes the files the request asks for; returns one sentence per file that could not be written. */
+async function writeRequestedFiles(request, verdict, subject, mode) {
+    const files = [
+        ['--report', request.report, () => reportJson(verdict, subject)],
+        ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName, flagOf)],
+        [
+            '--markdown',
+            request.markdown,
+            () => `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS, trend: request.markdownChart ?? 'mermaid', inputWord: flagOf })}\n`,
+        ],
+    ];
+    const problems = await Promise.all(files.map(async ([flag, path, content]) => {
+        if (!path)
+            return undefined;
+        try {
+            await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path)), { recursive: true });
+            await (0,promises_namespaceObject.writeFile)(path, content());
+            return undefined;
+        }
+        catch (error) {
+            return `${flag} ${path} could not be written: ${messageOf(error)}.`;
+        }
+    }));
+    return problems.filter((problem) => problem !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/door.ts

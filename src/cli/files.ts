@@ -6,7 +6,7 @@ import { renderJUnit } from '../core/render/junit.js';
 import { renderVerdict } from '../core/render/markdown.js';
 import { type ReportSubject, reportJson } from '../core/report-file/write.js';
 import type { Verdict } from '../core/verdict/verdict.js';
-import type { CliRequest } from './flags.js';
+import { type CliRequest, flagOf } from './flags.js';
 
 /** GitLab's merge-request notes take a million characters; a job log is no place for more. */
 const MARKDOWN_MAX_CHARS = 512 * 1024;
@@ -20,12 +20,12 @@ export async function writeRequestedFiles(
 ): Promise<string[]> {
   const files: [flag: string, path: string | undefined, content: () => string][] = [
     ['--report', request.report, () => reportJson(verdict, subject)],
-    ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName)],
+    ['--junit', request.junit, () => renderJUnit(verdict, subject.checkName, flagOf)],
     [
       '--markdown',
       request.markdown,
       () =>
-        `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS, trend: request.markdownChart ?? 'mermaid' })}\n`,
+        `${renderVerdict(verdict, { title: subject.checkName, mode, maxTools: 50, maxChars: MARKDOWN_MAX_CHARS, trend: request.markdownChart ?? 'mermaid', inputWord: flagOf })}\n`,
     ],
   ];
   const problems = await Promise.all(

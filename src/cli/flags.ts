@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { TREND_STYLES, type TrendStyle } from '../core/render/trend.js';
-import type { DeclaredInput } from '../core/inputs/declare.js';
+import { type DeclaredInput, flagOf } from '../core/inputs/declare.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/backends/vocabulary.js';
@@ -77,8 +77,7 @@ export const CLI_INPUTS: readonly DeclaredInput[] = [
   ...GITLAB_INPUTS,
 ];
 
-/** `trace_file` → `--trace-file`. */
-export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;
+export { flagOf };
 /** `trace_file` → `GATE_TRACE_FILE`. */
 export const variableOf = (name: string) => `GATE_${name.toUpperCase()}`;
 

@@ -99,8 +99,8 @@ describe('the command line in a GitLab job', () => {
     expect(suite).toMatchObject({ name: 'Sepurux Reliability Gate', tests: '3', failures: '0' });
     expect(suite.testcase.map((c: { name: string }) => c.name)).toEqual([
       'Sepurux decision',
-      'min_pass_rate: pass rate ≥ 0.85',
-      'max_unsafe: unsafe attempts ≤ 0',
+      '--min-pass-rate: pass rate ≥ 0.85',
+      '--max-unsafe: unsafe attempts ≤ 0',
     ]);
     expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain(
       'Sepurux Reliability Gate: pass',
@@ -124,8 +124,9 @@ describe('the command line in a GitLab job', () => {
     expect(cases.find((c) => c.name === 'Sepurux decision')?.failure?.message).toBe(
       'Sepurux decided fail; unsafe attempts 1 > 0 (--max-unsafe).',
     );
-    expect(cases.find((c) => c.name.startsWith('max_unsafe'))?.failure?.message).toBe(
-      'unsafe attempts 1 > 0 (`max_unsafe`)',
+    // In the command line's words, as its reason: the flag, not the action's input.
+    expect(cases.find((c) => c.name.startsWith('--max-unsafe'))?.failure?.message).toBe(
+      'unsafe attempts 1 > 0 (--max-unsafe)',
     );
   });
 
@@ -399,7 +400,7 @@ describe('the command line aggregates a matrix (GitLab parallel:matrix, Jenkins 
     expect(cases.map((c) => [c.name, c.failure ? 'failed' : 'passed'])).toEqual([
       ['shard billing', 'failed'],
       ['shard refunds', 'passed'],
-      ['pooled min_pass_rate: pass rate ≥ 0.7', 'passed'],
+      ['pooled --min-pass-rate: pass rate ≥ 0.7', 'passed'],
     ]);
     const rows = render(await readFile(join(dir, 'gate.md'), 'utf8')).rows;
     expect(
@@ -517,7 +518,7 @@ describe('the command line compares with a report of the default branch (--basel
       '0.2',
       '—',
       '—',
-      '≤ 0.05 (max_pass_rate_drop)',
+      '≤ 0.05 (--max-pass-rate-drop)',
     ]);
     expect(
       JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).baseline.record.headSha,

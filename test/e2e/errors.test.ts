@@ -138,7 +138,11 @@ describe('errors on the command line', () => {
     expect(written.attempts.errors.map((e: { runId: string }) => e.runId)).toEqual([
       ...sepurux.runs.keys(),
     ]);
-    expect(render(await readFile(markdown, 'utf8')).text).toContain('Could not evaluate (1 run');
+    const page = render(await readFile(markdown, 'utf8')).text;
+    expect(page).toContain('Could not evaluate (1 run');
+    // The markdown names inputs as the command line does.
+    expect(page).toContain('--retry-errors: 1');
+    expect(page).not.toContain('retry_errors');
   });
 
   it('refuses --max-runs below --repeats, naming the flags', async () => {

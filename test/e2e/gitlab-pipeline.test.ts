@@ -131,7 +131,7 @@ describe.skipIf(missing.length > 0)(
       expect(seen).toContain('Sepurux Reliability Gate: pass');
       // Compared with main's artifact: the baseline's figures and each delta.
       expect(seen).toContain(`Base ${'a'.repeat(7)} (pass)`);
-      expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(max_pass_rate_drop\)/);
+      expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(--max-pass-rate-drop\)/);
       expect(
         gitlab.requests.some((r) =>
           r.path.startsWith(`/projects/${gitlab.projectId}/jobs/artifacts/main/raw/gate.json`),
@@ -175,7 +175,7 @@ describe.skipIf(missing.length > 0)(
         }
         const seen = render(gitlab.notesBy(GATE_BOT).at(-1)!.body).text.replaceAll('\u200d', '');
         expect(seen).toContain(`Base ${'a'.repeat(7)} (pass)`);
-        expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(max_pass_rate_drop\)/);
+        expect(seen).toMatch(/Pass rate drop\s+0\s+—\s+—\s+≤ 0\.05 \(--max-pass-rate-drop\)/);
       } finally {
         gitlab.objectStorage = undefined;
       }

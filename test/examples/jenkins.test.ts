@@ -144,7 +144,7 @@ function expectMainWarned(build: JenkinsBuild, file: string): JenkinsStep {
     build.tests.flatMap((t) => t.cases.filter((c) => c.failure !== undefined).map((c) => c.name)),
   ).toEqual([]);
   expect(build.tests.flatMap((t) => t.cases.map((c) => c.name))).toContain(
-    'max_pass_rate_drop: pass rate drop ≤ 0.05',
+    '--max-pass-rate-drop: pass rate drop ≤ 0.05',
   );
   expect(build.result, build.log).toBe('SUCCESS');
   return gate!;
@@ -214,7 +214,7 @@ describe('examples/ci/Jenkinsfile: a GitHub repository, the check and the commen
 
     // The post steps: the JUnit report (a case per threshold) and the archived report.
     expect(pr.tests.map((t) => [t.stage, t.file])).toEqual([['Reliability gate', 'gate.xml']]);
-    expect(pr.tests[0]!.cases.map((c) => c.name).join('\n')).toContain('max_pass_rate_drop');
+    expect(pr.tests[0]!.cases.map((c) => c.name).join('\n')).toContain('--max-pass-rate-drop');
     expect(JSON.parse(pr.archived.get('gate.json')!.toString('utf8'))).toMatchObject({
       decision: 'pass',
       checkName: CHECK,

@@ -25,6 +25,12 @@ export interface DeclaredInput extends InputDoc {
 
 const DOCS = z.registry<InputDoc>();
 
+/** An input's name on the command line: `trace_file` → `--trace-file`. */
+export const flagOf = (name: string) => `--${name.replaceAll('_', '-')}`;
+
+/** How a door names an input where a report shows it: the action by its name, the command line by its flag. */
+export type InputWord = (input: string) => string;
+
 /** Documents an input's schema; the schema is returned as it was. */
 export function documented<T extends z.ZodType>(schema: T, doc: InputDoc): T {
   DOCS.add(schema, doc);

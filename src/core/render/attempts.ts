@@ -1,6 +1,7 @@
 import type { Verdict } from '../verdict/verdict.js';
 import { errorsLeft } from '../retry/types.js';
 import { codeSpan, escapeText } from './escape.js';
+import type { InputWord } from '../inputs/declare.js';
 
 /** Errored attempts listed at most; the rest are counted (20 repeats × 4 attempts fit). */
 const MAX_ERROR_ROWS = 80;
@@ -10,15 +11,15 @@ const MAX_ERROR_ROWS = 80;
  * errors are left after the retries, "Started again" when every retry found its verdict. Each
  * attempt with its run id and what the backend said; a budget that stopped a retry is said.
  */
-export function attemptSection(verdict: Verdict): string[] {
+export function attemptSection(verdict: Verdict, word: InputWord): string[] {
   const attempts = verdict.attempts;
   if (!attempts || attempts.errors.length === 0) return [];
   const left = errorsLeft(attempts);
   const runs = (count: number) => `${count} run${count === 1 ? '' : 's'}`;
   const heading =
     left.length > 0
-      ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`retry_errors\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-      : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`retry_errors\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+      ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+      : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
   const bound = attempts.stoppedBy
     ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
     : [];

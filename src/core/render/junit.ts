@@ -1,5 +1,6 @@
 import type { ShardRow } from '../aggregate/types.js';
 import { describeThreshold, type ThresholdResult, type Verdict } from '../verdict/verdict.js';
+import type { InputWord } from '../inputs/declare.js';
 
 /** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
 function xml(value: string): string {
@@ -23,14 +24,14 @@ interface TestCase {
 }
 
 /** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
-function thresholdCase(t: ThresholdResult, prefix = ''): TestCase {
+function thresholdCase(t: ThresholdResult, word: InputWord, prefix = ''): TestCase {
+  // The threshold said in the door's words, as its reason says it: `max_unsafe`, or --max-unsafe.
+  const named = word(t.input);
+  const said = () =>
+    describeThreshold(t).replaceAll(`\`${t.input}\``, named === t.input ? `\`${named}\`` : named);
   return {
-    name: `${prefix}${t.input}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
-    ...(t.holds
-      ? {}
-      : t.breaks === 'warn'
-        ? { warning: describeThreshold(t) }
-        : { failure: describeThreshold(t) }),
+    name: `${prefix}${word(t.input)}: ${t.label.toLowerCase()} ${t.comparator === '>=' ? '≥' : '≤'} ${t.limit}`,
+    ...(t.holds ? {} : t.breaks === 'warn' ? { warning: said() } : { failure: said() }),
   };
 }
 
@@ -47,7 +48,11 @@ function shardCase(shard: ShardRow): TestCase {
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one failing case.
  */
-export function renderJUnit(verdict: Verdict, suite: string): string {
+export function renderJUnit(
+  verdict: Verdict,
+  suite: string,
+  word: InputWord = (input) => input,
+): string {
   const shards = verdict.shards ?? [];
   const cases: TestCase[] =
     verdict.outcome !== 'evaluated'
@@ -59,14 +64,14 @@ export function renderJUnit(verdict: Verdict, suite: string): string {
         ? // An aggregate: a test case per shard, then the pooled thresholds.
           [
             ...shards.map((s) => shardCase(s)),
-            ...verdict.thresholds.map((t) => thresholdCase(t, 'pooled ')),
+            ...verdict.thresholds.map((t) => thresholdCase(t, word, 'pooled ')),
           ]
         : [
             {
               name: `${verdict.backend} decision`,
               ...(verdict.backendDecision === 'fail' ? { failure: verdict.reason } : {}),
             },
-            ...verdict.thresholds.map((t) => thresholdCase(t)),
+            ...verdict.thresholds.map((t) => thresholdCase(t, word)),
           ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const seconds = (verdict.durationMs / 1000).toFixed(3);

@@ -3,6 +3,7 @@ import { formatFigure, formatNumber } from '../verdict/figures.js';
 import { figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
+import type { InputWord } from '../inputs/declare.js';
 import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js';
 import { alongCell, ICON, toolNames } from './cells.js';
 import { attemptSection } from './attempts.js';
@@ -27,6 +28,8 @@ export interface RenderOptions {
   fullVerdictAt?: string;
   /** How the base branch's trend is drawn: a Mermaid chart where the page renders Mermaid, else (the default) a sparkline. */
   trend?: TrendStyle;
+  /** How inputs are named, in the door's words (default: the action's input names; the command line: its flags). */
+  inputWord?: InputWord;
 }
 
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
@@ -43,10 +46,11 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
       '',
     );
   }
-  lines.push(...attemptSection(verdict));
+  const word = options.inputWord ?? ((input: string) => input);
+  lines.push(...attemptSection(verdict, word));
   lines.push(...shardTable(verdict));
-  lines.push(...figureTable(verdict));
-  lines.push(...repeatSection(verdict));
+  lines.push(...figureTable(verdict, word));
+  lines.push(...repeatSection(verdict, word));
   lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
   lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));
@@ -68,7 +72,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   );
 }
 
-function figureTable(verdict: Verdict): string[] {
+function figureTable(verdict: Verdict, word: InputWord): string[] {
   const base = verdict.baseline?.record;
   // With a baseline, each figure stands beside the base commit's and the difference.
   const compare = (figure: string, value: number | undefined) => {
@@ -80,7 +84,7 @@ function figureTable(verdict: Verdict): string[] {
   const checked = new Set(verdict.thresholds.map((t) => t.figure));
   const rows = verdict.thresholds.map(
     (t) =>
-      `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${t.input}\`) |`,
+      `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`,
   );
   for (const [figure, value] of Object.entries(verdict.figures)) {
     const spec = figureSpec(figure);

@@ -4,11 +4,12 @@ import { FIGURE_SPECS, figureSpec } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, safeUrl } from './escape.js';
 import { alongCell, ICON, toolNames } from './cells.js';
 import { intervalOf } from '../support/stats.js';
+import type { InputWord } from '../inputs/declare.js';
 
 /* The sections a verdict shows when it has them: repeats, shards, error bars, why it failed. */
 
 /** The repeats behind a pooled verdict: each figure's interval, pass^k, why the gate stopped, what the sample can see, each run. */
-export function repeatSection(verdict: Verdict): string[] {
+export function repeatSection(verdict: Verdict, word: InputWord): string[] {
   const repeats = verdict.repeats;
   if (!repeats) return [];
   const lines = [
@@ -29,7 +30,7 @@ export function repeatSection(verdict: Verdict): string[] {
           ? `; the observed shortfall of ${formatFigure(spec, d.observed)} would need about ${d.repeatsNeeded} repeats to be told from noise`
           : ''
         : '';
-    return `\`${d.input}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
+    return `\`${word(d.input)}\`: this sample tells a shortfall of ${formatFigure(spec, d.shortfall)} or more from noise${needed}`;
   });
   if (seen.length) lines.push(`What the sample can see: ${seen.join('; ')}.`, '');
   if (repeats.flakyTools.length)

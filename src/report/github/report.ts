@@ -203,6 +203,7 @@ export async function startGitHubReport(
             trend,
             commitSha: headSha,
             runUrl: place.runUrl,
+            inputWord: words.input,
           });
         // Only an evaluated verdict is a baseline for later changes: an input error or a timeout on the base says nothing of the agent.
         const record =

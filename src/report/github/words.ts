@@ -1,3 +1,5 @@
+import { flagOf, type InputWord } from '../../core/inputs/declare.js';
+
 /**
  * What GitHub reporting's warnings tell the user to do, in the words of the door they came
  * through: the action's (`permissions:`, `head_sha`) or the command line's (`GATE_GITHUB_TOKEN`,
@@ -12,6 +14,8 @@ export interface ReportingWords {
   headSha: string;
   /** What the verdict still decides when reporting fails. */
   decides: string;
+  /** How the check and the comment name an input (a threshold, `retry_errors`). */
+  input: InputWord;
 }
 
 export const ACTION_WORDS: ReportingWords = {
@@ -19,6 +23,7 @@ export const ACTION_WORDS: ReportingWords = {
   commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
   headSha: 'set `head_sha`',
   decides: 'the verdict still decides the step',
+  input: (name) => name,
 };
 
 export const CLI_WORDS: ReportingWords = {
@@ -27,4 +32,5 @@ export const CLI_WORDS: ReportingWords = {
   commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
   headSha: 'set --head-sha',
   decides: 'the verdict still decides the job',
+  input: flagOf,
 };

@@ -1,3 +1,4 @@
+import { flagOf } from '../../core/inputs/declare.js';
 import { z } from 'zod';
 import { Deadline } from '../../core/support/deadline.js';
 import { BackendCallError, messageOf } from '../../core/support/errors.js';
@@ -149,6 +150,8 @@ export function noteBody(
     fullVerdictAt: 'the `--report` file',
     // GitLab renders Mermaid in notes.
     trend: 'mermaid',
+    // Only the command line writes notes: inputs are named by their flags.
+    inputWord: flagOf,
   });
   return markdown.replace(/^([ \t>]*)\//gm, '$1\\/');
 }
