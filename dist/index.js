@@ -66692,7 +66692,7 @@ function describeThreshold(result) {
             : '>';
     const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
     return meets && !result.holds && result.decidedBy?.call === 'breaks'
-        ? `${said}, but the sequential test calls it broken (repeats: auto)`
+        ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
         : said;
 }
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
@@ -80520,7 +80520,7 @@ async function judgeRepeats(run, outcomes, how) {
 }
 function explainRepeats(backend, summary, judged, broken) {
     const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
-    const how = summary.mode === 'auto' ? ` (repeats: auto; ${summary.stopped})` : '';
+    const how = summary.mode === 'auto' ? ` (\`repeats: auto\`; ${summary.stopped})` : '';
     if (broken.length === 0)
         return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
     return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
@@ -80650,9 +80650,9 @@ async function runRepeats(run) {
         // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
         const slowest = Math.max(...outcomes.map((o) => o.durationMs));
         const bound = outcomes.length >= policy.maxRepeats
-            ? `max_repeats (${policy.maxRepeats})`
+            ? `\`max_repeats: ${policy.maxRepeats}\``
             : !budget.canStart
-                ? `max_runs (${budget.maxRuns})`
+                ? `\`max_runs: ${budget.maxRuns}\``
                 : deadline.remainingMs() < slowest * 1.5
                     ? 'timeout'
                     : undefined;

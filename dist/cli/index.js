@@ -45085,7 +45085,7 @@ function describeThreshold(result) {
             : '>';
     const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
     return meets && !result.holds && result.decidedBy?.call === 'breaks'
-        ? `${said}, but the sequential test calls it broken (repeats: auto)`
+        ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
         : said;
 }
 /** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
@@ -49130,7 +49130,7 @@ async function judgeRepeats(run, outcomes, how) {
 }
 function explainRepeats(backend, summary, judged, broken) {
     const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
-    const how = summary.mode === 'auto' ? ` (repeats: auto; ${summary.stopped})` : '';
+    const how = summary.mode === 'auto' ? ` (\`repeats: auto\`; ${summary.stopped})` : '';
     if (broken.length === 0)
         return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
     return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
@@ -49260,9 +49260,9 @@ async function runRepeats(run) {
         // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
         const slowest = Math.max(...outcomes.map((o) => o.durationMs));
         const bound = outcomes.length >= policy.maxRepeats
-            ? `max_repeats (${policy.maxRepeats})`
+            ? `\`max_repeats: ${policy.maxRepeats}\``
             : !budget.canStart
-                ? `max_runs (${budget.maxRuns})`
+                ? `\`max_runs: ${budget.maxRuns}\``
                 : deadline.remainingMs() < slowest * 1.5
                     ? 'timeout'
                     : undefined;
@@ -52559,13 +52559,15 @@ function unknownVariables(env) {
 }
 /**
  * A message written for the action (``Input `trace_file` …``) in the command line's words
- * (``--trace-file …``): every input it names becomes its flag.
+ * (``--trace-file …``): every input it names becomes its flag, and `` `repeats: auto` ``
+ * becomes `--repeats auto`.
  */
 function inFlagWords(message) {
     const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
     // A secret is set in a variable, never on a command line that `ps` and CI logs show.
     const word = (name) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
     return message
+        .replace(/`([a-z_]+): ([^`]+)`/g, (whole, name, value) => inputs.has(name) ? `${word(name)} ${value}` : whole)
         .replace(/^Inputs are invalid:/, 'Flags are invalid:')
         .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
         .replace(/`([a-z_]+)`/g, (whole, name) => (inputs.has(name) ? word(name) : whole));
@@ -52740,13 +52742,8 @@ function wrap(text, indent, width = HELP_WIDTH) {
         lines.push(indent + line);
     return lines.join('\n');
 }
-/**
- * A description written once for both doors, in the command line's words: `` `repeats: auto` ``
- * becomes `--repeats auto`, and each input it names becomes its flag (a secret, its variable).
- */
-function inCommandLineWords(description) {
-    return inFlagWords(description.replace(/`([a-z_]+): ([^`]+)`/g, (whole, name, value) => CLI_INPUTS.some((i) => i.name === name) ? `${flagOf(name)} ${value}` : whole));
-}
+/** A description written once for both doors, in the command line's words (see {@link inFlagWords}). */
+const inCommandLineWords = inFlagWords;
 /** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 function helpText() {
     const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;

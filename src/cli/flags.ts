@@ -199,13 +199,17 @@ function unknownVariables(env: NodeJS.ProcessEnv): string[] {
 
 /**
  * A message written for the action (``Input `trace_file` …``) in the command line's words
- * (``--trace-file …``): every input it names becomes its flag.
+ * (``--trace-file …``): every input it names becomes its flag, and `` `repeats: auto` ``
+ * becomes `--repeats auto`.
  */
 export function inFlagWords(message: string): string {
   const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
   // A secret is set in a variable, never on a command line that `ps` and CI logs show.
   const word = (name: string) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
   return message
+    .replace(/`([a-z_]+): ([^`]+)`/g, (whole, name: string, value: string) =>
+      inputs.has(name) ? `${word(name)} ${value}` : whole,
+    )
     .replace(/^Inputs are invalid:/, 'Flags are invalid:')
     .replace(/^(- )?Input (`[a-z_]+`)/gm, '$1$2')
     .replace(/`([a-z_]+)`/g, (whole, name: string) => (inputs.has(name) ? word(name) : whole));

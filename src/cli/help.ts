@@ -23,17 +23,8 @@ export function wrap(text: string, indent: string, width = HELP_WIDTH): string {
   return lines.join('\n');
 }
 
-/**
- * A description written once for both doors, in the command line's words: `` `repeats: auto` ``
- * becomes `--repeats auto`, and each input it names becomes its flag (a secret, its variable).
- */
-export function inCommandLineWords(description: string): string {
-  return inFlagWords(
-    description.replace(/`([a-z_]+): ([^`]+)`/g, (whole, name: string, value: string) =>
-      CLI_INPUTS.some((i) => i.name === name) ? `${flagOf(name)} ${value}` : whole,
-    ),
-  );
-}
+/** A description written once for both doors, in the command line's words (see {@link inFlagWords}). */
+export const inCommandLineWords = inFlagWords;
 
 /** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 export function helpText(): string {

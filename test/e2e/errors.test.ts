@@ -145,6 +145,39 @@ describe('errors on the command line', () => {
     expect(page).not.toContain('retry_errors');
   });
 
+  it('stops --repeats auto at --max-runs, and says the budget decided', async () => {
+    sepurux = new FakeSepurux();
+    // Every run right at the bound: the sequential test cannot decide, so the budget does.
+    sepurux.campaign('refund-reliability').draw = () => ({ pass_rate: 0.85 });
+    const dir = scratchDir('cli-budget');
+    const report = join(dir, 'verdict.json');
+    const run = await runCli(
+      [
+        ...flags,
+        '--min-pass-rate',
+        '0.85',
+        '--repeats',
+        'auto',
+        '--max-repeats',
+        '8',
+        '--max-runs',
+        '2',
+        '--report',
+        report,
+      ],
+      env(),
+    );
+    expect(sepurux.runs.size).toBe(2);
+    const written = JSON.parse(await readFile(report, 'utf8'));
+    expect(written.repeats.stopped).toBe(
+      'the budget (`max_runs: 2`) came before the sequential test decided; the pooled figures decide',
+    );
+    expect(written.attempts).toMatchObject({ started: 2, maxRuns: 2 });
+    expect(run.stdout.trim().split('\n').at(-1)).toContain(
+      '(--repeats auto; the budget (--max-runs 2) came before the sequential test decided',
+    );
+  });
+
   it('refuses --max-runs below --repeats, naming the flags', async () => {
     sepurux = new FakeSepurux();
     const run = await runCli([...flags, '--repeats', '4', '--max-runs', '3'], env());

@@ -95,7 +95,7 @@ describe('repeats on the bundled action', () => {
     expect(run.outputs.decision).toBe('pass');
     expect(Number(run.outputs.repeats_run)).toBeLessThan(5);
     expect(run.outputs.reason).toContain(
-      'repeats: auto; the sequential test decided every threshold after',
+      '`repeats: auto`; the sequential test decided every threshold after',
     );
   });
 
@@ -211,7 +211,7 @@ describe('repeats against a hostile backend', () => {
     expect(Number(run.outputs.repeats_run)).toBeLessThanOrEqual(2);
     expect(sepurux.requestsTo('POST', '/v1/ci/runs').length).toBeLessThanOrEqual(2);
     expect(run.outputs.reason).toMatch(
-      /repeats: auto; the sequential test decided every threshold after [12] repeats?\)/,
+      /`repeats: auto`; the sequential test decided every threshold after [12] repeats?\)/,
     );
     expect(run.outputs.reason).not.toContain('the budget');
     const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
@@ -311,7 +311,7 @@ describe('a repeats: auto report read back', () => {
 
     // What it says and records: the point value meets the bound, the test broke it.
     expect(written.outputs.reason).toContain(
-      'pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (repeats: auto)',
+      'pass rate 0.8 ≥ 0.8 (`min_pass_rate`), but the sequential test calls it broken (`repeats: auto`)',
     );
     expect(aggregate.outputs.reason).toContain('the sequential test calls it broken');
     const report = JSON.parse(await readFile(file, 'utf8'));

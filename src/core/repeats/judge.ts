@@ -212,7 +212,7 @@ function explainRepeats(
   broken: ThresholdResult[],
 ): string {
   const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
-  const how = summary.mode === 'auto' ? ` (repeats: auto; ${summary.stopped})` : '';
+  const how = summary.mode === 'auto' ? ` (\`repeats: auto\`; ${summary.stopped})` : '';
   if (broken.length === 0)
     return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
   return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;

@@ -64,9 +64,9 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
     const slowest = Math.max(...outcomes.map((o) => o.durationMs));
     const bound =
       outcomes.length >= policy.maxRepeats
-        ? `max_repeats (${policy.maxRepeats})`
+        ? `\`max_repeats: ${policy.maxRepeats}\``
         : !budget.canStart
-          ? `max_runs (${budget.maxRuns})`
+          ? `\`max_runs: ${budget.maxRuns}\``
           : deadline.remainingMs() < slowest * 1.5
             ? 'timeout'
             : undefined;

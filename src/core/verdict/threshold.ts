@@ -134,7 +134,7 @@ export function describeThreshold(result: ThresholdResult): string {
       : '>';
   const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
   return meets && !result.holds && result.decidedBy?.call === 'breaks'
-    ? `${said}, but the sequential test calls it broken (repeats: auto)`
+    ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
     : said;
 }
 

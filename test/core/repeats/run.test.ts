@@ -231,7 +231,7 @@ describe('repeats: auto', () => {
       on: 'values',
     });
     expect(verdict.reason).toContain(
-      'repeats: auto; the sequential test decided every threshold after',
+      '`repeats: auto`; the sequential test decided every threshold after',
     );
   });
 
@@ -263,7 +263,7 @@ describe('repeats: auto', () => {
     });
     expect(verdict.repeats).toMatchObject({ run: 2, decidedAtBudget: true });
     expect(verdict.repeats!.stopped).toBe(
-      'the budget (max_repeats (2)) came before the sequential test decided; the pooled figures decide',
+      'the budget (`max_repeats: 2`) came before the sequential test decided; the pooled figures decide',
     );
   });
 });

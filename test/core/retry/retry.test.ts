@@ -163,7 +163,7 @@ describe('retries with repeats: only the repeat that errored', () => {
     });
     expect(fake.runs.size).toBe(3);
     expect(verdict.repeats?.stopped).toBe(
-      'the budget (max_runs (3)) came before the sequential test decided; the pooled figures decide',
+      'the budget (`max_runs: 3`) came before the sequential test decided; the pooled figures decide',
     );
     expect(verdict.repeats?.decidedAtBudget).toBe(true);
   });
