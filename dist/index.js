@@ -66410,6 +66410,10 @@ class BackendCallError extends Error {
 class UnreachableError extends BackendCallError {
     name = 'UnreachableError';
 }
+/** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
+class RetryLaterError extends BackendCallError {
+    name = 'RetryLaterError';
+}
 /** The overall `timeout` ran out before the gate reached a verdict. */
 class DeadlineError extends Error {
     name = 'DeadlineError';
@@ -66721,11 +66725,14 @@ function decide(vocabulary, evaluation, durationMs) {
     const backend = vocabulary.displayName;
     if (evaluation.unevaluated) {
         const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+        // Of a run without a verdict only its coverage is kept (its shortfall is why): no figure of
+        // it is judged, pooled or set as an output.
+        const coverage = Object.entries(evaluation.figures).filter(([name]) => vocabulary.figures.find((spec) => spec.name === name)?.coverage);
         return {
             ...failedVerdict(backend, reason, evaluation.ids, durationMs),
             status: evaluation.status,
             dashboardUrl: evaluation.dashboardUrl,
-            figures: evaluation.figures,
+            ...(coverage.length ? { figures: Object.fromEntries(coverage) } : {}),
         };
     }
     const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
@@ -76873,6 +76880,7 @@ const SEPURUX_FIGURES = [
         domain: DOMAINS.percentage,
         description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
         weightedBy: 'trace_count',
+        coverage: true,
     },
 ];
 /** The ids a Sepurux gate learns. */
@@ -77033,7 +77041,12 @@ function batchContradiction(answer, started) {
 function coverageShortfall(answer, thresholds) {
     const floor = thresholds.find((t) => t.input === 'min_coverage')?.limit;
     const covered = 'scenario_coverage_pct' in answer ? answer.scenario_coverage_pct : undefined;
-    if (floor === undefined || typeof covered !== 'number' || covered >= floor)
+    if (floor === undefined)
+        return undefined;
+    // A batch that does not say its coverage may have run any part of the campaign.
+    if (typeof covered !== 'number')
+        return "the batch does not say how much of the campaign's scenarios it ran (`scenario_coverage_pct`), so its figures may not be the campaign's";
+    if (covered >= floor)
         return undefined;
     return `the batch ran ${covered}% of the campaign's scenarios, below \`min_coverage\` (${floor}%), so its figures are not the campaign's`;
 }
@@ -78035,6 +78048,7 @@ const TRULAYER_FIGURES = [
         unit: '%',
         domain: DOMAINS.percentage,
         description: "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+        coverage: true,
     },
 ];
 /** The ids a TruLayer gate learns. */
@@ -78172,7 +78186,10 @@ async function gateEvalRun(inputs, context, oneAtATime) {
             reason: why,
             unevaluated: why,
             ids: { run_id: runId },
-            figures: {},
+            // How much it scored, when that can be told: the shortfall is why it could not evaluate.
+            figures: run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
+                ? { item_coverage_pct: coverage }
+                : {},
             thresholds: [],
             topFailingTools: [],
         };
@@ -78485,9 +78502,14 @@ const commonSchema = (backends) => {
             default: String(DEFAULT_RETRY_ERRORS),
         }),
         max_runs: documented(optionalNumber({ min: 1, max: 100, integer: true }), {
-            description: 'The most backend runs one gate may start, repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
+            description: 'The most backend runs one gate may start (1 to 100), repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Below a fixed `repeats` it is an input error. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
         }),
-        min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
+        min_coverage: documented(optionalNumber({ min: 0, max: 100 })
+            // "0.9" is a fraction written where a percentage goes, far likelier than a floor of 0.9%.
+            .refine((value) => value === undefined || value === 0 || value >= 1, {
+            message: 'is under 1: it is a percentage from 0 to 100, not a fraction; write "90" for 90% (or 0 for no floor)',
+        })
+            .transform((value) => value ?? 100), {
             description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
             default: '100',
         }),
@@ -78552,14 +78574,14 @@ const REPEAT_RULES = [
     {
         inputs: ['max_runs', 'repeats'],
         broken: (i) => i.max_runs !== undefined && typeof i.repeats === 'number' && i.max_runs < i.repeats,
-        message: '`max_runs` is below `repeats`: the gate could never start the runs it is asked for; raise `max_runs`, or lower `repeats`.',
+        message: 'the most runs is fewer than the repeats asked for, so the gate could never start them; raise `max_runs`, or lower `repeats`.',
     },
     {
         inputs: ['max_runs', 'min_repeats'],
         broken: (i) => i.max_runs !== undefined &&
             i.repeats === 'auto' &&
             i.max_runs < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
-        message: '`max_runs` is below `min_repeats`: the gate could never start its first round; raise `max_runs`, or lower `min_repeats`.',
+        message: 'the most runs is fewer than the first round of repeats, so the gate could never start it; raise `max_runs`, or lower `min_repeats`.',
     },
     {
         inputs: ['baseline_from', 'history'],
@@ -78887,9 +78909,11 @@ const ShardReport = object({
             run: schemas_string(),
             attempt: schemas_number().int().min(1),
             runId: schemas_string().optional(),
+            runIds: array(schemas_string()).max(10).optional(),
             message: schemas_string(),
             kind: schemas_enum(['unevaluated', 'refused']),
             retried: schemas_boolean(),
+            notRetried: schemas_string().optional(),
         }))
             .max(1000),
     })
@@ -78974,6 +78998,9 @@ function contradiction(report) {
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
+    const left = report.attempts?.errors.filter((error) => !error.retried).length ?? 0;
+    if (report.outcome === 'evaluated' && left > 0)
+        return `it says it was evaluated, yet lists ${left} run${left === 1 ? '' : 's'} left without a verdict`;
     if (report.outcome !== 'evaluated')
         return report.decision === 'fail'
             ? undefined
@@ -79904,7 +79931,7 @@ class JsonTransport {
                 throw this.failure(call, response, spec.hints);
             const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
             if (asked !== undefined && asked > deadline.remainingMs()) {
-                throw new BackendCallError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
+                throw new RetryLaterError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
             }
             await this.pause(call, asked ?? backoffMs(attempt, this.random), `HTTP ${status}`);
         }
@@ -80001,18 +80028,23 @@ const TRANSIENT_STATUSES = new Set([408, 429]);
  * Whether an attempt that threw may succeed if started again: a backend that could not be
  * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
  * token, a campaign that does not exist: the same again), not an answer the gate refused to
- * trust (it fails closed, and a backend that lies is not made honest by asking twice), not the
- * timeout (no time is left) and not a cancelled job.
+ * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
+ * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
  */
 function isTransient(error) {
     if (error instanceof UnreachableError)
         return true;
+    // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
+    if (error instanceof RetryLaterError)
+        return false;
     if (!(error instanceof BackendCallError) || error.status === undefined)
         return false;
     return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry/attempt.ts
+
+
 
 
 
@@ -80027,32 +80059,61 @@ const attemptKey = (first, key) => key === 1 ? first : `${first}/retry:${key - 1
  * `budget` allows: only an error that another run may not repeat (the backend failed the run,
  * left it short of coverage, or could not be reached), up to `retry_errors` times, within
  * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
- * error is recorded in the budget. Never throws but for a cancelled job.
+ * error is recorded in the budget. A retry answered with a run that already ended without a
+ * verdict is refused: a retry is a new run. Never throws but for a cancelled job.
  */
 async function runWithRetries(target, budget, run, contexts) {
     let key = 1;
     for (let attempt = 1;; attempt++) {
         const context = contexts(key);
         const outcome = await attemptOnce(target, context, attempt);
-        const { result, retryable } = outcome;
+        const readopted = budget.erroredRun(target.backend, outcome.result.verdict.ids);
+        const { result, retryable } = readopted
+            ? { result: refusedRun(target, outcome.result, readopted), retryable: false }
+            : outcome;
         // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
         if (result.verdict.outcome !== 'error' || outcome.misconfigured)
             return result;
         const error = budget.recordError(target.backend, run, result, retryable || outcome.timedOut ? 'unevaluated' : 'refused');
-        if (!retryable)
+        if (!retryable) {
+            error.notRetried = readopted
+                ? 'the backend answered with a run that had no verdict'
+                : outcome.timedOut
+                    ? 'no time was left within `timeout`'
+                    : 'another run would be answered the same';
             return result;
-        const refused = budget.refuseRetry(attempt, target.deadline);
+        }
+        // A start the backend may have carried out, whose answer never came, is sent again as it
+        // was: the backend can deduplicate it, so it is no new run against `max_runs`.
+        const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
+        const refused = budget.refuseRetry(attempt, target.deadline, resend);
+        const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
         if (refused) {
-            target.log.info(`The ${run} ended without a verdict and is not started again: ${refused}.`);
+            error.notRetried = refused;
+            target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
             return result;
         }
         error.retried = true;
-        // A start the backend may have carried out, whose answer never came, is sent again as it was.
-        const startLost = outcome.mayHaveStarted && !startedRun(target, context);
-        if (!startLost)
+        if (!resend)
             key++;
-        target.log.info(`The ${run} ended without a verdict (${result.verdict.reason.replace(/\.$/, '')}); ${startLost ? 'sending its start again with the same key' : 'starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+        target.log.info(`${subject} ended without a verdict: ${error.message.replace(/\.$/, '')}. ${resend ? 'Its start is sent again as it was, since the backend may have carried it out' : 'Starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+        // A backend that could not be reached or was failing gets a moment before the next start.
+        if (outcome.callFailed)
+            await pause(target, attempt);
     }
+}
+/** The attempt's verdict when its run is one that already ended without a verdict: fail closed, never retried. */
+function refusedRun(target, result, runId) {
+    const reason = `${target.backend.displayName} answered a new start with run "${excerpt(runId, 80)}", which had already ended without a verdict; a retry is a new run, so the gate fails closed.`;
+    return {
+        ...result,
+        verdict: failedVerdict(target.backend.displayName, reason, result.verdict.ids, result.durationMs),
+    };
+}
+/** Waits before a retry after a failed call: 1 s, then 2 s, then 4 s, never past the deadline. */
+async function pause(target, attempt) {
+    const ms = Math.min(1000 * 2 ** (attempt - 1), target.deadline.remainingMs() / 4);
+    await Promise.race([target.stopped, sleep(ms)]);
 }
 /** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
 function startedRun(target, context) {
@@ -80079,6 +80140,7 @@ async function attemptOnce(target, context, attempt) {
         return {
             result: { verdict, context, durationMs: took(), attempt },
             retryable: isTransient(error),
+            callFailed: true,
             ...(error instanceof InputError ? { misconfigured: true } : {}),
             ...(error instanceof DeadlineError ? { timedOut: true } : {}),
             ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
@@ -80089,6 +80151,9 @@ async function attemptOnce(target, context, attempt) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry/budget.ts
+
+/** How much of an error's message is kept. */
+const MAX_MESSAGE_CHARS = 1000;
 /**
  * Counts the backend runs one gate starts (repeats and retries together) against `max_runs`,
  * and keeps every error; the verdict's {@link AttemptSummary} comes from it.
@@ -80124,13 +80189,19 @@ class RunBudget {
     }
     /** Records an attempt that ended without a verdict; returns the record, to mark it retried. */
     recordError(backend, run, attempt, kind) {
-        const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
+        // The last one declared that it learned: a batch's id, rather than its first scenario run's.
+        const perRun = backend.ids.findLast((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
         const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
         const error = {
             run,
             attempt: attempt.attempt,
             ...(runId ? { runId } : {}),
-            message: attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+            runIds: backend.ids.flatMap((spec) => {
+                const id = spec.perRun ? attempt.verdict.ids[spec.name] : undefined;
+                return id ? [id] : [];
+            }),
+            // Bounded: a backend's 2 MiB message must not swell the report file past what readers take.
+            message: truncate(attempt.evaluation?.unevaluated ?? attempt.verdict.reason, MAX_MESSAGE_CHARS),
             kind,
             retried: false,
         };
@@ -80142,7 +80213,7 @@ class RunBudget {
      * it may. `retry_errors` spent is the policy, said in the log; `max_runs` and the timeout are
      * bounds, said in the verdict too.
      */
-    refuseRetry(attempt, deadline) {
+    refuseRetry(attempt, deadline, resend = false) {
         if (!this.policy.restartable)
             return 'the gate evaluates one run that exists, not a new one';
         if (attempt > this.policy.retryErrors)
@@ -80153,10 +80224,23 @@ class RunBudget {
             this.stoppedBy = 'too little of `timeout` was left to start it again';
             return this.stoppedBy;
         }
-        if (!this.claim())
+        // A resend of a start that may have been carried out is the same run, not a new one.
+        if (!resend && !this.claim())
             return this.stoppedBy;
         this.retried++;
         return undefined;
+    }
+    /**
+     * The run among `ids` (the backend's `perRun` ids) that an earlier attempt, of any repeat,
+     * ended without a verdict, or undefined: a backend that answers a retry with it would get a
+     * run with no verdict judged.
+     */
+    erroredRun(backend, ids) {
+        const errored = new Set(this.errors.flatMap((error) => error.runIds ?? []));
+        return backend.ids
+            .filter((spec) => spec.perRun)
+            .map((spec) => ids[spec.name])
+            .find((id) => id !== undefined && errored.has(id));
     }
     /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
     summary() {
@@ -80184,11 +80268,11 @@ function errorsLeft(summary) {
 ;// CONCATENATED MODULE: ./src/core/retry/words.ts
 
 /** How much of each error's message a reason quotes. */
-const MAX_MESSAGE_CHARS = 300;
+const words_MAX_MESSAGE_CHARS = 300;
 /** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
 const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
 /** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
-const said = (backend, error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS)
+const said = (backend, error) => inSentence(excerpt(error.message, words_MAX_MESSAGE_CHARS)
     .replace(new RegExp(`^${backend} could not evaluate: `), '')
     .replace(/\.$/, ''));
 /** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
@@ -80210,7 +80294,12 @@ function couldNotEvaluate(backend, left, summary, repeats) {
         const error = left[0];
         return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
     }
-    const each = left.map((error) => `${error.run}: ${said(backend, error)}`).join('; ');
+    // In the repeats' order, not the order their errors came in.
+    const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
+    const each = [...left]
+        .sort((a, b) => index(a) - index(b))
+        .map((error) => `${error.run}: ${said(backend, error)}`)
+        .join('; ');
     return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
 
@@ -80453,15 +80542,16 @@ async function judgeRepeats(run, outcomes, how) {
             figure: 'repeats_passed',
             label: 'Repeats passed',
             comparator: '>=',
-            limit: rows.length,
+            // Of the evaluated repeats: one without a verdict fails the gate apart, as could not evaluate.
+            limit: evaluated.length,
             breaks: 'fail',
             actual: passed,
-            holds: passed === rows.length,
+            holds: passed === evaluated.length,
         });
     }
-    const closed = closedFailure(outcomes, backend);
     // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
     const attempts = run.budget.summary();
+    const closed = closedFailure(outcomes, backend, attempts.errors);
     const left = unevaluatedLeft(attempts);
     const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
     const broken = judged.filter((t) => !t.holds);
@@ -80478,7 +80568,11 @@ async function judgeRepeats(run, outcomes, how) {
         passed,
         rows,
         intervals,
-        stopped: closed ? `repeat ${closed.index} failed closed` : how.stopped,
+        stopped: unevaluated && left.length > 0
+            ? `${left.length} of ${rows.length} repeats had no verdict after their retries`
+            : closed
+                ? `repeat ${closed.index} failed closed`
+                : how.stopped,
         ...(how.decidedAtBudget ? { decidedAtBudget: true } : {}),
         ...(how.sequential ? { sequential: how.sequential } : {}),
         detectable,
@@ -80530,7 +80624,7 @@ function explainRepeats(backend, summary, judged, broken) {
  * the backend failed while its figures meet every threshold the gate knows (a reason the gate
  * cannot see, such as a batch's failing scenario).
  */
-function closedFailure(outcomes, backend) {
+function closedFailure(outcomes, backend, errored = []) {
     for (const { row, verdict } of outcomes) {
         if (row.outcome !== 'evaluated')
             return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
@@ -80542,7 +80636,9 @@ function closedFailure(outcomes, backend) {
             };
         }
     }
-    return sharedRun(outcomes, backend) ?? sizeDrift(outcomes, backend);
+    return (erroredRun(outcomes, backend, errored) ??
+        sharedRun(outcomes, backend) ??
+        sizeDrift(outcomes, backend));
 }
 /**
  * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
@@ -80565,6 +80661,27 @@ function sizeDrift(outcomes, backend) {
                 index: drifted.row.index,
                 why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
             };
+    }
+    return undefined;
+}
+/**
+ * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
+ * verdict: a backend that answers a retry with a run it failed would get that run pooled.
+ */
+function erroredRun(outcomes, backend, errored) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        if (row.outcome !== 'evaluated')
+            continue;
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            const error = id ? errored.find((e) => e.runId === id) : undefined;
+            if (error)
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
+                };
+        }
     }
     return undefined;
 }
@@ -80632,7 +80749,7 @@ async function runRepeats(run) {
     run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
     await start(policy.minRepeats);
     for (;;) {
-        const broken = closedFailure(outcomes, run.backend);
+        const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
         const sequential = sequentialStates(run, outcomes);
         if (broken)
             return judgeRepeats(run, outcomes, {
@@ -80940,12 +81057,12 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
  * span: GitHub links no reference inside code, and the id is copied whole (a joiner inside it
  * would break a pasted id).
  */
-const COMMIT_ID = /\b([0-9a-f]{7,40})\b/i;
+const COMMIT_ID = /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 function escapeText(value, max = 300) {
-    // Control characters are stripped on purpose: they have no place in a report.
-    // eslint-disable-next-line no-control-regex
-    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+    // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
+    // reads, are stripped on purpose: they have no place in a report.
+    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
     // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
     return truncate(flat, max)
         .split(COMMIT_ID)
@@ -80966,7 +81083,10 @@ function escapePlain(text) {
  * own look-up for its marker would read.
  */
 function codeSpan(value, max = 80) {
-    const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
+    const flat = value
+        .replace(/[`|\r\n\u2028\u2029]+/g, ' ')
+        .replace(UNPRINTABLE, '')
+        .trim();
     return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
@@ -81325,19 +81445,22 @@ const MAX_ERROR_ROWS = 80;
  */
 function attemptSection(verdict, word) {
     const attempts = verdict.attempts;
-    if (!attempts || attempts.errors.length === 0)
-        return [];
     const left = errorsLeft(attempts);
+    // A call refused for good and never retried (a 401) is said by the reason alone.
+    if (!attempts || (attempts.retried === 0 && !left.some((e) => e.kind === 'unevaluated')))
+        return [];
     const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
+    const policy = `\`${word('retry_errors')}\`: ${attempts.retryErrors} per run`;
+    const retries = `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'} in all`;
     const heading = left.length > 0
-        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+        ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
     const bound = attempts.stoppedBy
         ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
         : [];
     const rows = attempts.errors
         .slice(0, MAX_ERROR_ROWS)
-        .map((error) => `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : '**no verdict**'} |`);
+        .map((error) => `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : `**no verdict**${error.notRetried ? `: ${escapeText(error.notRetried, 120)}` : ''}`} |`);
     const more = attempts.errors.length > MAX_ERROR_ROWS
         ? [`| *and ${attempts.errors.length - MAX_ERROR_ROWS} more* | | | | |`]
         : [];
@@ -81365,8 +81488,9 @@ function repeatSection(verdict, word) {
     const repeats = verdict.repeats;
     if (!repeats)
         return [];
+    const unevaluated = repeats.rows.filter((row) => row.outcome !== 'evaluated').length;
     const lines = [
-        `**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
+        `**Repeats** (${repeats.run}${unevaluated ? ` evaluated, and ${unevaluated} without a verdict` : ''}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
         '',
     ];
     const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
@@ -81402,7 +81526,9 @@ function repeatSection(verdict, word) {
             : row.outcome === 'error'
                 ? escapeText(row.reason, 120)
                 : '';
-        lines.push(`| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
+        // A repeat without a verdict is no fail: it was not evaluated.
+        const decided = row.outcome === 'evaluated' ? `${ICON[row.decision]} ${row.decision}` : '⚠️ no verdict';
+        lines.push(`| ${row.index} | ${decided} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
     }
     lines.push('');
     return lines;
@@ -83376,12 +83502,14 @@ async function refuseOnRunner(raw, env, message, log, secrets) {
  * The gate's log on the Actions runner. Every line is redacted of the secrets first (the
  * runner's masking is a second line of defence, not the only one), and backend text that would
  * be a workflow command (`::warning::`, `::add-mask::` at a line's start, `##[add-mask]`
- * anywhere) is broken so that the runner shows it instead of obeying it.
+ * anywhere) is broken so that the runner shows it instead of obeying it; escape sequences and
+ * control characters are dropped.
  */
 function actionsLog(secrets) {
     // Debug, warning and group lines are commands of their own, whose message the runner does not
     // parse again; they are defused all the same, so no line the gate prints carries a command.
-    const clean = (message) => defuseCommands(redactText(message, secrets));
+    // Printable too: no terminal escape sequence or control character from a backend reaches the log.
+    const clean = (message) => printable(redactText(message, secrets));
     return {
         info: (message) => info(clean(message)),
         debug: (message) => core_debug(clean(message)),

@@ -45114,11 +45114,14 @@ function decide(vocabulary, evaluation, durationMs) {
     const backend = vocabulary.displayName;
     if (evaluation.unevaluated) {
         const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+        // Of a run without a verdict only its coverage is kept (its shortfall is why): no figure of
+        // it is judged, pooled or set as an output.
+        const coverage = Object.entries(evaluation.figures).filter(([name]) => vocabulary.figures.find((spec) => spec.name === name)?.coverage);
         return {
             ...failedVerdict(backend, reason, evaluation.ids, durationMs),
             status: evaluation.status,
             dashboardUrl: evaluation.dashboardUrl,
-            figures: evaluation.figures,
+            ...(coverage.length ? { figures: Object.fromEntries(coverage) } : {}),
         };
     }
     const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
@@ -45242,6 +45245,10 @@ class BackendCallError extends Error {
 /** A call that could not reach the backend at all, after the transport's own attempts: the network or the backend is down. */
 class UnreachableError extends BackendCallError {
     name = 'UnreachableError';
+}
+/** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
+class RetryLaterError extends BackendCallError {
+    name = 'RetryLaterError';
 }
 /** The overall `timeout` ran out before the gate reached a verdict. */
 class DeadlineError extends Error {
@@ -45792,6 +45799,7 @@ const SEPURUX_FIGURES = [
         domain: DOMAINS.percentage,
         description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
         weightedBy: 'trace_count',
+        coverage: true,
     },
 ];
 /** The ids a Sepurux gate learns. */
@@ -45952,7 +45960,12 @@ function batchContradiction(answer, started) {
 function coverageShortfall(answer, thresholds) {
     const floor = thresholds.find((t) => t.input === 'min_coverage')?.limit;
     const covered = 'scenario_coverage_pct' in answer ? answer.scenario_coverage_pct : undefined;
-    if (floor === undefined || typeof covered !== 'number' || covered >= floor)
+    if (floor === undefined)
+        return undefined;
+    // A batch that does not say its coverage may have run any part of the campaign.
+    if (typeof covered !== 'number')
+        return "the batch does not say how much of the campaign's scenarios it ran (`scenario_coverage_pct`), so its figures may not be the campaign's";
+    if (covered >= floor)
         return undefined;
     return `the batch ran ${covered}% of the campaign's scenarios, below \`min_coverage\` (${floor}%), so its figures are not the campaign's`;
 }
@@ -46728,6 +46741,7 @@ const TRULAYER_FIGURES = [
         unit: '%',
         domain: DOMAINS.percentage,
         description: "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+        coverage: true,
     },
 ];
 /** The ids a TruLayer gate learns. */
@@ -46865,7 +46879,10 @@ async function gateEvalRun(inputs, context, oneAtATime) {
             reason: why,
             unevaluated: why,
             ids: { run_id: runId },
-            figures: {},
+            // How much it scored, when that can be told: the shortfall is why it could not evaluate.
+            figures: run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
+                ? { item_coverage_pct: coverage }
+                : {},
             thresholds: [],
             topFailingTools: [],
         };
@@ -47178,9 +47195,14 @@ const commonSchema = (backends) => {
             default: String(DEFAULT_RETRY_ERRORS),
         }),
         max_runs: documented(optionalNumber({ min: 1, max: 100, integer: true }), {
-            description: 'The most backend runs one gate may start, repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
+            description: 'The most backend runs one gate may start (1 to 100), repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Below a fixed `repeats` it is an input error. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
         }),
-        min_coverage: documented(optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100), {
+        min_coverage: documented(optionalNumber({ min: 0, max: 100 })
+            // "0.9" is a fraction written where a percentage goes, far likelier than a floor of 0.9%.
+            .refine((value) => value === undefined || value === 0 || value >= 1, {
+            message: 'is under 1: it is a percentage from 0 to 100, not a fraction; write "90" for 90% (or 0 for no floor)',
+        })
+            .transform((value) => value ?? 100), {
             description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
             default: '100',
         }),
@@ -47245,14 +47267,14 @@ const REPEAT_RULES = [
     {
         inputs: ['max_runs', 'repeats'],
         broken: (i) => i.max_runs !== undefined && typeof i.repeats === 'number' && i.max_runs < i.repeats,
-        message: '`max_runs` is below `repeats`: the gate could never start the runs it is asked for; raise `max_runs`, or lower `repeats`.',
+        message: 'the most runs is fewer than the repeats asked for, so the gate could never start them; raise `max_runs`, or lower `repeats`.',
     },
     {
         inputs: ['max_runs', 'min_repeats'],
         broken: (i) => i.max_runs !== undefined &&
             i.repeats === 'auto' &&
             i.max_runs < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
-        message: '`max_runs` is below `min_repeats`: the gate could never start its first round; raise `max_runs`, or lower `min_repeats`.',
+        message: 'the most runs is fewer than the first round of repeats, so the gate could never start it; raise `max_runs`, or lower `min_repeats`.',
     },
     {
         inputs: ['baseline_from', 'history'],
@@ -47384,9 +47406,11 @@ const ShardReport = object({
             run: schemas_string(),
             attempt: schemas_number().int().min(1),
             runId: schemas_string().optional(),
+            runIds: array(schemas_string()).max(10).optional(),
             message: schemas_string(),
             kind: schemas_enum(['unevaluated', 'refused']),
             retried: schemas_boolean(),
+            notRetried: schemas_string().optional(),
         }))
             .max(1000),
     })
@@ -47471,6 +47495,9 @@ function contradiction(report) {
         if (again.holds !== threshold.holds || again.actual !== threshold.actual)
             return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
     }
+    const left = report.attempts?.errors.filter((error) => !error.retried).length ?? 0;
+    if (report.outcome === 'evaluated' && left > 0)
+        return `it says it was evaluated, yet lists ${left} run${left === 1 ? '' : 's'} left without a verdict`;
     if (report.outcome !== 'evaluated')
         return report.decision === 'fail'
             ? undefined
@@ -48694,18 +48721,23 @@ const TRANSIENT_STATUSES = new Set([408, 429]);
  * Whether an attempt that threw may succeed if started again: a backend that could not be
  * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
  * token, a campaign that does not exist: the same again), not an answer the gate refused to
- * trust (it fails closed, and a backend that lies is not made honest by asking twice), not the
- * timeout (no time is left) and not a cancelled job.
+ * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
+ * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
  */
 function isTransient(error) {
     if (error instanceof UnreachableError)
         return true;
+    // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
+    if (error instanceof RetryLaterError)
+        return false;
     if (!(error instanceof BackendCallError) || error.status === undefined)
         return false;
     return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry/attempt.ts
+
+
 
 
 
@@ -48720,32 +48752,61 @@ const attemptKey = (first, key) => key === 1 ? first : `${first}/retry:${key - 1
  * `budget` allows: only an error that another run may not repeat (the backend failed the run,
  * left it short of coverage, or could not be reached), up to `retry_errors` times, within
  * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
- * error is recorded in the budget. Never throws but for a cancelled job.
+ * error is recorded in the budget. A retry answered with a run that already ended without a
+ * verdict is refused: a retry is a new run. Never throws but for a cancelled job.
  */
 async function runWithRetries(target, budget, run, contexts) {
     let key = 1;
     for (let attempt = 1;; attempt++) {
         const context = contexts(key);
         const outcome = await attemptOnce(target, context, attempt);
-        const { result, retryable } = outcome;
+        const readopted = budget.erroredRun(target.backend, outcome.result.verdict.ids);
+        const { result, retryable } = readopted
+            ? { result: refusedRun(target, outcome.result, readopted), retryable: false }
+            : outcome;
         // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
         if (result.verdict.outcome !== 'error' || outcome.misconfigured)
             return result;
         const error = budget.recordError(target.backend, run, result, retryable || outcome.timedOut ? 'unevaluated' : 'refused');
-        if (!retryable)
+        if (!retryable) {
+            error.notRetried = readopted
+                ? 'the backend answered with a run that had no verdict'
+                : outcome.timedOut
+                    ? 'no time was left within `timeout`'
+                    : 'another run would be answered the same';
             return result;
-        const refused = budget.refuseRetry(attempt, target.deadline);
+        }
+        // A start the backend may have carried out, whose answer never came, is sent again as it
+        // was: the backend can deduplicate it, so it is no new run against `max_runs`.
+        const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
+        const refused = budget.refuseRetry(attempt, target.deadline, resend);
+        const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
         if (refused) {
-            target.log.info(`The ${run} ended without a verdict and is not started again: ${refused}.`);
+            error.notRetried = refused;
+            target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
             return result;
         }
         error.retried = true;
-        // A start the backend may have carried out, whose answer never came, is sent again as it was.
-        const startLost = outcome.mayHaveStarted && !startedRun(target, context);
-        if (!startLost)
+        if (!resend)
             key++;
-        target.log.info(`The ${run} ended without a verdict (${result.verdict.reason.replace(/\.$/, '')}); ${startLost ? 'sending its start again with the same key' : 'starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+        target.log.info(`${subject} ended without a verdict: ${error.message.replace(/\.$/, '')}. ${resend ? 'Its start is sent again as it was, since the backend may have carried it out' : 'Starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+        // A backend that could not be reached or was failing gets a moment before the next start.
+        if (outcome.callFailed)
+            await pause(target, attempt);
     }
+}
+/** The attempt's verdict when its run is one that already ended without a verdict: fail closed, never retried. */
+function refusedRun(target, result, runId) {
+    const reason = `${target.backend.displayName} answered a new start with run "${excerpt(runId, 80)}", which had already ended without a verdict; a retry is a new run, so the gate fails closed.`;
+    return {
+        ...result,
+        verdict: failedVerdict(target.backend.displayName, reason, result.verdict.ids, result.durationMs),
+    };
+}
+/** Waits before a retry after a failed call: 1 s, then 2 s, then 4 s, never past the deadline. */
+async function pause(target, attempt) {
+    const ms = Math.min(1000 * 2 ** (attempt - 1), target.deadline.remainingMs() / 4);
+    await Promise.race([target.stopped, sleep(ms)]);
 }
 /** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
 function startedRun(target, context) {
@@ -48772,6 +48833,7 @@ async function attemptOnce(target, context, attempt) {
         return {
             result: { verdict, context, durationMs: took(), attempt },
             retryable: isTransient(error),
+            callFailed: true,
             ...(error instanceof InputError ? { misconfigured: true } : {}),
             ...(error instanceof DeadlineError ? { timedOut: true } : {}),
             ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
@@ -48919,7 +48981,12 @@ function couldNotEvaluate(backend, left, summary, repeats) {
         const error = left[0];
         return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
     }
-    const each = left.map((error) => `${error.run}: ${said(backend, error)}`).join('; ');
+    // In the repeats' order, not the order their errors came in.
+    const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
+    const each = [...left]
+        .sort((a, b) => index(a) - index(b))
+        .map((error) => `${error.run}: ${said(backend, error)}`)
+        .join('; ');
     return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
 
@@ -49063,15 +49130,16 @@ async function judgeRepeats(run, outcomes, how) {
             figure: 'repeats_passed',
             label: 'Repeats passed',
             comparator: '>=',
-            limit: rows.length,
+            // Of the evaluated repeats: one without a verdict fails the gate apart, as could not evaluate.
+            limit: evaluated.length,
             breaks: 'fail',
             actual: passed,
-            holds: passed === rows.length,
+            holds: passed === evaluated.length,
         });
     }
-    const closed = closedFailure(outcomes, backend);
     // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
     const attempts = run.budget.summary();
+    const closed = closedFailure(outcomes, backend, attempts.errors);
     const left = unevaluatedLeft(attempts);
     const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
     const broken = judged.filter((t) => !t.holds);
@@ -49088,7 +49156,11 @@ async function judgeRepeats(run, outcomes, how) {
         passed,
         rows,
         intervals,
-        stopped: closed ? `repeat ${closed.index} failed closed` : how.stopped,
+        stopped: unevaluated && left.length > 0
+            ? `${left.length} of ${rows.length} repeats had no verdict after their retries`
+            : closed
+                ? `repeat ${closed.index} failed closed`
+                : how.stopped,
         ...(how.decidedAtBudget ? { decidedAtBudget: true } : {}),
         ...(how.sequential ? { sequential: how.sequential } : {}),
         detectable,
@@ -49140,7 +49212,7 @@ function explainRepeats(backend, summary, judged, broken) {
  * the backend failed while its figures meet every threshold the gate knows (a reason the gate
  * cannot see, such as a batch's failing scenario).
  */
-function closedFailure(outcomes, backend) {
+function closedFailure(outcomes, backend, errored = []) {
     for (const { row, verdict } of outcomes) {
         if (row.outcome !== 'evaluated')
             return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
@@ -49152,7 +49224,9 @@ function closedFailure(outcomes, backend) {
             };
         }
     }
-    return sharedRun(outcomes, backend) ?? sizeDrift(outcomes, backend);
+    return (erroredRun(outcomes, backend, errored) ??
+        sharedRun(outcomes, backend) ??
+        sizeDrift(outcomes, backend));
 }
 /**
  * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
@@ -49175,6 +49249,27 @@ function sizeDrift(outcomes, backend) {
                 index: drifted.row.index,
                 why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
             };
+    }
+    return undefined;
+}
+/**
+ * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
+ * verdict: a backend that answers a retry with a run it failed would get that run pooled.
+ */
+function erroredRun(outcomes, backend, errored) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        if (row.outcome !== 'evaluated')
+            continue;
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            const error = id ? errored.find((e) => e.runId === id) : undefined;
+            if (error)
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
+                };
+        }
     }
     return undefined;
 }
@@ -49242,7 +49337,7 @@ async function runRepeats(run) {
     run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
     await start(policy.minRepeats);
     for (;;) {
-        const broken = closedFailure(outcomes, run.backend);
+        const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
         const sequential = sequentialStates(run, outcomes);
         if (broken)
             return judgeRepeats(run, outcomes, {
@@ -49994,7 +50089,7 @@ class JsonTransport {
                 throw this.failure(call, response, spec.hints);
             const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
             if (asked !== undefined && asked > deadline.remainingMs()) {
-                throw new BackendCallError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
+                throw new RetryLaterError(call, `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`, status);
             }
             await this.pause(call, asked ?? backoffMs(attempt, this.random), `HTTP ${status}`);
         }
@@ -50084,6 +50179,9 @@ class JsonTransport {
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry/budget.ts
+
+/** How much of an error's message is kept. */
+const budget_MAX_MESSAGE_CHARS = 1000;
 /**
  * Counts the backend runs one gate starts (repeats and retries together) against `max_runs`,
  * and keeps every error; the verdict's {@link AttemptSummary} comes from it.
@@ -50119,13 +50217,19 @@ class RunBudget {
     }
     /** Records an attempt that ended without a verdict; returns the record, to mark it retried. */
     recordError(backend, run, attempt, kind) {
-        const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
+        // The last one declared that it learned: a batch's id, rather than its first scenario run's.
+        const perRun = backend.ids.findLast((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
         const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
         const error = {
             run,
             attempt: attempt.attempt,
             ...(runId ? { runId } : {}),
-            message: attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+            runIds: backend.ids.flatMap((spec) => {
+                const id = spec.perRun ? attempt.verdict.ids[spec.name] : undefined;
+                return id ? [id] : [];
+            }),
+            // Bounded: a backend's 2 MiB message must not swell the report file past what readers take.
+            message: truncate(attempt.evaluation?.unevaluated ?? attempt.verdict.reason, budget_MAX_MESSAGE_CHARS),
             kind,
             retried: false,
         };
@@ -50137,7 +50241,7 @@ class RunBudget {
      * it may. `retry_errors` spent is the policy, said in the log; `max_runs` and the timeout are
      * bounds, said in the verdict too.
      */
-    refuseRetry(attempt, deadline) {
+    refuseRetry(attempt, deadline, resend = false) {
         if (!this.policy.restartable)
             return 'the gate evaluates one run that exists, not a new one';
         if (attempt > this.policy.retryErrors)
@@ -50148,10 +50252,23 @@ class RunBudget {
             this.stoppedBy = 'too little of `timeout` was left to start it again';
             return this.stoppedBy;
         }
-        if (!this.claim())
+        // A resend of a start that may have been carried out is the same run, not a new one.
+        if (!resend && !this.claim())
             return this.stoppedBy;
         this.retried++;
         return undefined;
+    }
+    /**
+     * The run among `ids` (the backend's `perRun` ids) that an earlier attempt, of any repeat,
+     * ended without a verdict, or undefined: a backend that answers a retry with it would get a
+     * run with no verdict judged.
+     */
+    erroredRun(backend, ids) {
+        const errored = new Set(this.errors.flatMap((error) => error.runIds ?? []));
+        return backend.ids
+            .filter((spec) => spec.perRun)
+            .map((spec) => ids[spec.name])
+            .find((id) => id !== undefined && errored.has(id));
     }
     /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
     summary() {
@@ -50403,12 +50520,12 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
  * span: GitHub links no reference inside code, and the id is copied whole (a joiner inside it
  * would break a pasted id).
  */
-const COMMIT_ID = /\b([0-9a-f]{7,40})\b/i;
+const COMMIT_ID = /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 function escapeText(value, max = 300) {
-    // Control characters are stripped on purpose: they have no place in a report.
-    // eslint-disable-next-line no-control-regex
-    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+    // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
+    // reads, are stripped on purpose: they have no place in a report.
+    const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
     // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
     return truncate(flat, max)
         .split(COMMIT_ID)
@@ -50429,7 +50546,10 @@ function escapePlain(text) {
  * own look-up for its marker would read.
  */
 function codeSpan(value, max = 80) {
-    const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
+    const flat = value
+        .replace(/[`|\r\n\u2028\u2029]+/g, ' ')
+        .replace(UNPRINTABLE, '')
+        .trim();
     return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
@@ -50769,19 +50889,22 @@ const MAX_ERROR_ROWS = 80;
  */
 function attemptSection(verdict, word) {
     const attempts = verdict.attempts;
-    if (!attempts || attempts.errors.length === 0)
-        return [];
     const left = errorsLeft(attempts);
+    // A call refused for good and never retried (a 401) is said by the reason alone.
+    if (!attempts || (attempts.retried === 0 && !left.some((e) => e.kind === 'unevaluated')))
+        return [];
     const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
+    const policy = `\`${word('retry_errors')}\`: ${attempts.retryErrors} per run`;
+    const retries = `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'} in all`;
     const heading = left.length > 0
-        ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-        : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+        ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
     const bound = attempts.stoppedBy
         ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
         : [];
     const rows = attempts.errors
         .slice(0, MAX_ERROR_ROWS)
-        .map((error) => `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : '**no verdict**'} |`);
+        .map((error) => `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : `**no verdict**${error.notRetried ? `: ${escapeText(error.notRetried, 120)}` : ''}`} |`);
     const more = attempts.errors.length > MAX_ERROR_ROWS
         ? [`| *and ${attempts.errors.length - MAX_ERROR_ROWS} more* | | | | |`]
         : [];
@@ -50809,8 +50932,9 @@ function repeatSection(verdict, word) {
     const repeats = verdict.repeats;
     if (!repeats)
         return [];
+    const unevaluated = repeats.rows.filter((row) => row.outcome !== 'evaluated').length;
     const lines = [
-        `**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
+        `**Repeats** (${repeats.run}${unevaluated ? ` evaluated, and ${unevaluated} without a verdict` : ''}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
         '',
     ];
     const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
@@ -50846,7 +50970,9 @@ function repeatSection(verdict, word) {
             : row.outcome === 'error'
                 ? escapeText(row.reason, 120)
                 : '';
-        lines.push(`| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
+        // A repeat without a verdict is no fail: it was not evaluated.
+        const decided = row.outcome === 'evaluated' ? `${ICON[row.decision]} ${row.decision}` : '⚠️ no verdict';
+        lines.push(`| ${row.index} | ${decided} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
     }
     lines.push('');
     return lines;
@@ -52237,13 +52363,14 @@ function shardCase(shard) {
 /**
  * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
- * each failure carrying its reason. A gate that could not evaluate is one failing case.
+ * each failure carrying its reason. A gate that could not evaluate is one case in error (JUnit's
+ * "did not run", which CIs count apart from failures and fail the build for all the same).
  */
 function renderJUnit(verdict, suite, word = (input) => input) {
     const shards = verdict.shards ?? [];
     const cases = verdict.outcome !== 'evaluated'
         ? [
-            { name: `${verdict.backend} verdict`, failure: verdict.reason },
+            { name: `${verdict.backend} verdict`, error: verdict.reason },
             ...shards.map((s) => shardCase(s)),
         ]
         : shards.length > 0
@@ -52260,6 +52387,7 @@ function renderJUnit(verdict, suite, word = (input) => input) {
                 ...verdict.thresholds.map((t) => thresholdCase(t, word)),
             ];
     const failures = cases.filter((c) => c.failure !== undefined).length;
+    const errors = cases.filter((c) => c.error !== undefined).length;
     const seconds = (verdict.durationMs / 1000).toFixed(3);
     const properties = [
         ['decision', verdict.decision],
@@ -52268,16 +52396,18 @@ function renderJUnit(verdict, suite, word = (input) => input) {
     ];
     const lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
-        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
+        `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}">`,
+        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}">`,
         '    <properties>',
         ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
         '    </properties>',
-        ...cases.map((c) => c.failure !== undefined
-            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
-            : c.warning !== undefined
-                ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
-                : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`),
+        ...cases.map((c) => c.error !== undefined
+            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <error message="${xml(c.error)}" type="${verdict.outcome}">${xml(c.error)}</error>\n    </testcase>`
+            : c.failure !== undefined
+                ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
+                : c.warning !== undefined
+                    ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
+                    : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`),
         '  </testsuite>',
         '</testsuites>',
     ];
@@ -52692,9 +52822,9 @@ function reportedGate(plan, request) {
 async function publish(run, verdict, subject, mode, review) {
     const { request, io, log } = run;
     log.close();
-    // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+    // The verdict in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
     // a threshold --min-pass-rate), since the core writes it in the action's.
-    const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+    const spoken = inCommandLineWords(verdict);
     const [problems] = await Promise.all([
         writeRequestedFiles(request, spoken, subject, mode),
         review?.finish(spoken),
@@ -52704,6 +52834,42 @@ async function publish(run, verdict, subject, mode, review) {
     // The last line a CI reads: one line, printable, with no way to start a workflow command.
     io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
     return problems.length === 0;
+}
+/**
+ * The gate's own sentences of a verdict (its reason, why repeats stopped, why a run had no
+ * verdict) in the command line's words: each input it names becomes its flag.
+ */
+function inCommandLineWords(verdict) {
+    const { repeats, attempts, shards } = verdict;
+    return {
+        ...verdict,
+        reason: inFlagWords(verdict.reason),
+        ...(repeats
+            ? {
+                repeats: {
+                    ...repeats,
+                    stopped: inFlagWords(repeats.stopped),
+                    rows: repeats.rows.map((row) => ({ ...row, reason: inFlagWords(row.reason) })),
+                },
+            }
+            : {}),
+        ...(attempts
+            ? {
+                attempts: {
+                    ...attempts,
+                    ...(attempts.stoppedBy ? { stoppedBy: inFlagWords(attempts.stoppedBy) } : {}),
+                    errors: attempts.errors.map((error) => ({
+                        ...error,
+                        message: inFlagWords(error.message),
+                        ...(error.notRetried ? { notRetried: inFlagWords(error.notRetried) } : {}),
+                    })),
+                },
+            }
+            : {}),
+        ...(shards
+            ? { shards: shards.map((shard) => ({ ...shard, reason: inFlagWords(shard.reason) })) }
+            : {}),
+    };
 }
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
 function exitStatus(verdict, mode, written, log) {
@@ -52743,10 +52909,10 @@ function wrap(text, indent, width = HELP_WIDTH) {
     return lines.join('\n');
 }
 /** A description written once for both doors, in the command line's words (see {@link inFlagWords}). */
-const inCommandLineWords = inFlagWords;
+const help_inCommandLineWords = inFlagWords;
 /** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 function helpText() {
-    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
+    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${help_inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
     const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [
         ...(i.required ? ['required'] : []),
         ...(i.default !== undefined ? [`default: ${i.default}`] : []),
@@ -52754,7 +52920,7 @@ function helpText() {
     ]));
     // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
     const reporting = (inputs) => inputs.map((i) => i.secret
-        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inCommandLineWords(i.description), '      ')}`
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(help_inCommandLineWords(i.description), '      ')}`
         : input(i.name, i.description, [
             ...(i.default !== undefined ? [`default: ${i.default}`] : []),
             `env ${variableOf(i.name)}`,
@@ -52797,6 +52963,7 @@ function helpText() {
 ;// CONCATENATED MODULE: ./src/cli/log.ts
 
 
+
 /**
  * The gate's log on stderr, redacted of the secrets. On a terminal each step keeps one live
  * line that its progress overwrites; in a CI log every line stays, as it happened.
@@ -52805,7 +52972,8 @@ function cliLog(stream, secrets, verbose) {
     const live = stream.isTTY === true;
     let open = false;
     // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
-    const clean = (message) => printable(redactText(message, secrets));
+    // The gate's own lines name inputs as the command line does (`max_runs` → --max-runs).
+    const clean = (message) => printable(inFlagWords(redactText(message, secrets)));
     const line = (text) => {
         if (live) {
             stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);

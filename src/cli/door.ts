@@ -131,9 +131,9 @@ export async function publish(
 ): Promise<boolean> {
   const { request, io, log } = run;
   log.close();
-  // The reason in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
+  // The verdict in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
   // a threshold --min-pass-rate), since the core writes it in the action's.
-  const spoken = { ...verdict, reason: inFlagWords(verdict.reason) };
+  const spoken = inCommandLineWords(verdict);
   const [problems] = await Promise.all([
     writeRequestedFiles(request, spoken, subject, mode),
     review?.finish(spoken),
@@ -145,6 +145,43 @@ export async function publish(
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
   return problems.length === 0;
+}
+
+/**
+ * The gate's own sentences of a verdict (its reason, why repeats stopped, why a run had no
+ * verdict) in the command line's words: each input it names becomes its flag.
+ */
+function inCommandLineWords(verdict: Verdict): Verdict {
+  const { repeats, attempts, shards } = verdict;
+  return {
+    ...verdict,
+    reason: inFlagWords(verdict.reason),
+    ...(repeats
+      ? {
+          repeats: {
+            ...repeats,
+            stopped: inFlagWords(repeats.stopped),
+            rows: repeats.rows.map((row) => ({ ...row, reason: inFlagWords(row.reason) })),
+          },
+        }
+      : {}),
+    ...(attempts
+      ? {
+          attempts: {
+            ...attempts,
+            ...(attempts.stoppedBy ? { stoppedBy: inFlagWords(attempts.stoppedBy) } : {}),
+            errors: attempts.errors.map((error) => ({
+              ...error,
+              message: inFlagWords(error.message),
+              ...(error.notRetried ? { notRetried: inFlagWords(error.notRetried) } : {}),
+            })),
+          },
+        }
+      : {}),
+    ...(shards
+      ? { shards: shards.map((shard) => ({ ...shard, reason: inFlagWords(shard.reason) })) }
+      : {}),
+  };
 }
 
 /** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */

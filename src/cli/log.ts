@@ -2,6 +2,7 @@ import type { DetectedChange } from '../core/change/ci.js';
 import type { GateLog } from '../core/support/log.js';
 import { redactText } from '../core/support/secrets.js';
 import { printable } from '../core/support/text.js';
+import { inFlagWords } from './flags.js';
 
 /** Where the command line's progress goes: stderr, a live line on a terminal, plain lines in a CI log. */
 export interface ProgressStream {
@@ -21,7 +22,8 @@ export function cliLog(
   const live = stream.isTTY === true;
   let open = false;
   // Backend text is data: no escape sequence, carriage return or workflow command reaches the log.
-  const clean = (message: string) => printable(redactText(message, secrets));
+  // The gate's own lines name inputs as the command line does (`max_runs` → --max-runs).
+  const clean = (message: string) => printable(inFlagWords(redactText(message, secrets)));
   const line = (text: string) => {
     if (live) {
       stream.write(`\r\x1b[2K${text.replace(/\s+/g, ' ')}`);

@@ -243,7 +243,8 @@ describe('the command line refuses bad input before any request, with exit 2', (
     expect(lastLine(run.stdout)).toBe(
       'fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
     );
-    expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain(
+    // No verdict: JUnit's error (the test did not run), not a failure.
+    expect((await junit()).testsuites.testsuite.testcase.error.message).toContain(
       '--min-pass-rate is "85"',
     );
     expect(sepurux.requests).toHaveLength(0);
@@ -285,7 +286,7 @@ describe('the command line fails closed at its own doors', () => {
       'GATE_TOKEN is required',
     ]) {
       expect(run.stderr).toContain(said);
-      expect((await junit()).testsuites.testsuite.testcase.failure.message).toContain(said);
+      expect((await junit()).testsuites.testsuite.testcase.error.message).toContain(said);
       expect(render(await readFile(join(dir, 'gate.md'), 'utf8')).text).toContain(said);
     }
     expect(run.stdout + run.stderr).not.toMatch(/base_url|min_pass_rate|secrets\./);

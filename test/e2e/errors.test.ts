@@ -57,7 +57,9 @@ describe('errors on the bundled action', () => {
     expect(run.outputs.run_id).toBe([...sepurux.runs.keys()][1]);
     expect(github.checkRuns.at(-1)).toMatchObject({ conclusion: 'success' });
     const body = github.comments.get(pr.pull_request.number)?.[0]?.body ?? '';
-    expect(render(body).text).toContain('Started again (1 run ended without a verdict');
+    expect(render(body).text).toContain(
+      'Started again: 1 run ended without a verdict and was run again (retry_errors: 1 per run); only the new run is judged.',
+    );
     const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
     expect(report.attempts.errors).toEqual([
       expect.objectContaining({ run: 'run', attempt: 1, runId: [...sepurux.runs.keys()][0] }),
@@ -79,7 +81,7 @@ describe('errors on the bundled action', () => {
       const seen = render(body, engine);
       expect(seen.text, engine).toContain('could not evaluate the run');
       expect(seen.text, engine).toContain(
-        'Could not evaluate (1 run without a verdict after 2 retries; retry_errors: 2)',
+        'Could not evaluate: 1 run without a verdict after its retries (retry_errors: 2 per run; 2 retries in all).',
       );
       // One row per attempt, each with its own run id.
       const ids = seen.rows.filter((row) => row[0] === 'run').map((row) => row[2]);
@@ -107,7 +109,9 @@ describe('errors on the bundled action', () => {
     github = new FakeGitHub();
     const run = await gate({ repeats: '3', max_runs: '2' });
     expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('`max_runs` / `repeats`: `max_runs` is below `repeats`');
+    expect(run.outputs.reason).toContain(
+      '`max_runs` / `repeats`: the most runs is fewer than the repeats asked for',
+    );
     expect(sepurux.requests).toHaveLength(0);
   });
 });
@@ -139,9 +143,9 @@ describe('errors on the command line', () => {
       ...sepurux.runs.keys(),
     ]);
     const page = render(await readFile(markdown, 'utf8')).text;
-    expect(page).toContain('Could not evaluate (1 run');
+    expect(page).toContain('Could not evaluate: 1 run');
     // The markdown names inputs as the command line does.
-    expect(page).toContain('--retry-errors: 1');
+    expect(page).toContain('--retry-errors: 1 per run');
     expect(page).not.toContain('retry_errors');
   });
 
@@ -169,8 +173,9 @@ describe('errors on the command line', () => {
     );
     expect(sepurux.runs.size).toBe(2);
     const written = JSON.parse(await readFile(report, 'utf8'));
+    // The command line's report speaks its words, as its reason does.
     expect(written.repeats.stopped).toBe(
-      'the budget (`max_runs: 2`) came before the sequential test decided; the pooled figures decide',
+      'the budget (--max-runs 2) came before the sequential test decided; the pooled figures decide',
     );
     expect(written.attempts).toMatchObject({ started: 2, maxRuns: 2 });
     expect(run.stdout.trim().split('\n').at(-1)).toContain(

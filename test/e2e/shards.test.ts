@@ -319,6 +319,27 @@ describe('a matrix of shards and one aggregate', () => {
     expect(report.attempts.errors.map((e: { run: string }) => e.run)).toEqual(['c: run', 'c: run']);
   });
 
+  it('refuses a shard report edited to say evaluated and pass while it lists an error left', async () => {
+    await leg('a', 'refund-reliability');
+    await leg('b', 'refund-reliability');
+    await leg('c', 'partial-batch', { trace_id: '' });
+    const file = join(workspace, 'reports', 'gate-c', 'verdict.json');
+    const report = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...report,
+        outcome: 'evaluated',
+        decision: 'pass',
+        backendDecision: 'pass',
+      }),
+    );
+    const run = await aggregate();
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toMatch(/^The aggregate fails closed: /);
+    expect(run.outputs.reason).toContain('lists 1 run left without a verdict');
+  });
+
   it('refuses inputs an aggregate does not read, before reading anything', async () => {
     const run = await aggregate({ trace_file: 'trace.json' });
     expect(run.exitCode).toBe(1);

@@ -140,10 +140,16 @@ export const commonSchema = (backends: BackendList) => {
     ),
     max_runs: documented(optionalNumber({ min: 1, max: 100, integer: true }), {
       description:
-        'The most backend runs one gate may start, repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
+        'The most backend runs one gate may start (1 to 100), repeats and retries together; when it is reached no further run starts, and the verdict says the budget decided. Below a fixed `repeats` it is an input error. Default: no bound beyond `repeats` / `max_repeats` and `retry_errors`.',
     }),
     min_coverage: documented(
-      optionalNumber({ min: 0, max: 100 }).transform((value) => value ?? 100),
+      optionalNumber({ min: 0, max: 100 })
+        // "0.9" is a fraction written where a percentage goes, far likelier than a floor of 0.9%.
+        .refine((value) => value === undefined || value === 0 || value >= 1, {
+          message:
+            'is under 1: it is a percentage from 0 to 100, not a fraction; write "90" for 90% (or 0 for no floor)',
+        })
+        .transform((value) => value ?? 100),
       {
         description:
           "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
@@ -253,7 +259,7 @@ const REPEAT_RULES: CrossRule<Common>[] = [
     broken: (i) =>
       i.max_runs !== undefined && typeof i.repeats === 'number' && i.max_runs < i.repeats,
     message:
-      '`max_runs` is below `repeats`: the gate could never start the runs it is asked for; raise `max_runs`, or lower `repeats`.',
+      'the most runs is fewer than the repeats asked for, so the gate could never start them; raise `max_runs`, or lower `repeats`.',
   },
   {
     inputs: ['max_runs', 'min_repeats'],
@@ -262,7 +268,7 @@ const REPEAT_RULES: CrossRule<Common>[] = [
       i.repeats === 'auto' &&
       i.max_runs < (i.min_repeats ?? DEFAULT_MIN_REPEATS),
     message:
-      '`max_runs` is below `min_repeats`: the gate could never start its first round; raise `max_runs`, or lower `min_repeats`.',
+      'the most runs is fewer than the first round of repeats, so the gate could never start it; raise `max_runs`, or lower `min_repeats`.',
   },
   {
     inputs: ['baseline_from', 'history'],

@@ -13,13 +13,17 @@ const MAX_ERROR_ROWS = 80;
  */
 export function attemptSection(verdict: Verdict, word: InputWord): string[] {
   const attempts = verdict.attempts;
-  if (!attempts || attempts.errors.length === 0) return [];
   const left = errorsLeft(attempts);
+  // A call refused for good and never retried (a 401) is said by the reason alone.
+  if (!attempts || (attempts.retried === 0 && !left.some((e) => e.kind === 'unevaluated')))
+    return [];
   const runs = (count: number) => `${count} run${count === 1 ? '' : 's'}`;
+  const policy = `\`${word('retry_errors')}\`: ${attempts.retryErrors} per run`;
+  const retries = `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'} in all`;
   const heading =
     left.length > 0
-      ? `**Could not evaluate** (${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'}`}; \`${word('retry_errors')}\`: ${attempts.retryErrors}): not a regression, and no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-      : `**Started again** (${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again; \`${word('retry_errors')}\`: ${attempts.retryErrors}): the verdict is of the new ${attempts.retried === 1 ? 'run' : 'runs'}.`;
+      ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+      : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
   const bound = attempts.stoppedBy
     ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
     : [];
@@ -27,7 +31,7 @@ export function attemptSection(verdict: Verdict, word: InputWord): string[] {
     .slice(0, MAX_ERROR_ROWS)
     .map(
       (error) =>
-        `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : '**no verdict**'} |`,
+        `| ${escapeText(error.run, 20)} | ${error.attempt} | ${error.runId ? codeSpan(error.runId, 60) : '—'} | ${escapeText(error.message, 300)} | ${error.retried ? 'started again' : `**no verdict**${error.notRetried ? `: ${escapeText(error.notRetried, 120)}` : ''}`} |`,
     );
   const more =
     attempts.errors.length > MAX_ERROR_ROWS

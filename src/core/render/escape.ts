@@ -1,4 +1,4 @@
-import { truncate } from '../support/text.js';
+import { truncate, UNPRINTABLE } from '../support/text.js';
 import { defuseMarkers } from './marker.js';
 
 /**
@@ -28,13 +28,14 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
  * span: GitHub links no reference inside code, and the id is copied whole (a joiner inside it
  * would break a pasted id).
  */
-const COMMIT_ID = /\b([0-9a-f]{7,40})\b/i;
+const COMMIT_ID =
+  /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
 
 /** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
 export function escapeText(value: string, max = 300): string {
-  // Control characters are stripped on purpose: they have no place in a report.
-  // eslint-disable-next-line no-control-regex
-  const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+  // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
+  // reads, are stripped on purpose: they have no place in a report.
+  const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
   // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
   return truncate(flat, max)
     .split(COMMIT_ID)
@@ -59,7 +60,10 @@ function escapePlain(text: string): string {
  * own look-up for its marker would read.
  */
 export function codeSpan(value: string, max = 80): string {
-  const flat = value.replace(/[`|\r\n\u2028\u2029]+/g, ' ').trim();
+  const flat = value
+    .replace(/[`|\r\n\u2028\u2029]+/g, ' ')
+    .replace(UNPRINTABLE, '')
+    .trim();
   return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 

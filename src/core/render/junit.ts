@@ -19,6 +19,8 @@ interface TestCase {
   name: string;
   /** Why it failed; absent when it passed. */
   failure?: string;
+  /** Why it could not be evaluated (JUnit's "error": the test did not run), apart from a failure. */
+  error?: string;
   /** A threshold broken where it only warns: the case passes (a warning is no failed test), its output says why. */
   warning?: string;
 }
@@ -46,7 +48,8 @@ function shardCase(shard: ShardRow): TestCase {
 /**
  * The verdict as JUnit XML, the report GitLab (`artifacts:reports:junit`), Jenkins (the junit
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
- * each failure carrying its reason. A gate that could not evaluate is one failing case.
+ * each failure carrying its reason. A gate that could not evaluate is one case in error (JUnit's
+ * "did not run", which CIs count apart from failures and fail the build for all the same).
  */
 export function renderJUnit(
   verdict: Verdict,
@@ -57,7 +60,7 @@ export function renderJUnit(
   const cases: TestCase[] =
     verdict.outcome !== 'evaluated'
       ? [
-          { name: `${verdict.backend} verdict`, failure: verdict.reason },
+          { name: `${verdict.backend} verdict`, error: verdict.reason },
           ...shards.map((s) => shardCase(s)),
         ]
       : shards.length > 0
@@ -74,6 +77,7 @@ export function renderJUnit(
             ...verdict.thresholds.map((t) => thresholdCase(t, word)),
           ];
   const failures = cases.filter((c) => c.failure !== undefined).length;
+  const errors = cases.filter((c) => c.error !== undefined).length;
   const seconds = (verdict.durationMs / 1000).toFixed(3);
   const properties = [
     ['decision', verdict.decision],
@@ -84,19 +88,21 @@ export function renderJUnit(
   ];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" time="${seconds}">`,
-    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}">`,
+    `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}">`,
     '    <properties>',
     ...properties.map(
       ([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`,
     ),
     '    </properties>',
     ...cases.map((c) =>
-      c.failure !== undefined
-        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
-        : c.warning !== undefined
-          ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
-          : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`,
+      c.error !== undefined
+        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <error message="${xml(c.error)}" type="${verdict.outcome}">${xml(c.error)}</error>\n    </testcase>`
+        : c.failure !== undefined
+          ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
+          : c.warning !== undefined
+            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
+            : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`,
     ),
     '  </testsuite>',
     '</testsuites>',

@@ -12,8 +12,9 @@ import type { InputWord } from '../inputs/declare.js';
 export function repeatSection(verdict: Verdict, word: InputWord): string[] {
   const repeats = verdict.repeats;
   if (!repeats) return [];
+  const unevaluated = repeats.rows.filter((row) => row.outcome !== 'evaluated').length;
   const lines = [
-    `**Repeats** (${repeats.run}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
+    `**Repeats** (${repeats.run}${unevaluated ? ` evaluated, and ${unevaluated} without a verdict` : ''}${repeats.mode === 'auto' ? ', chosen by a sequential test' : ''}): ${repeats.passed} of ${repeats.run} passed on their own; pass^${repeats.run} ${repeats.passed === repeats.run ? 'holds' : 'does not hold'}. Stopped: ${escapeText(repeats.stopped, 200)}.`,
     '',
   ];
   const intervals = Object.entries(repeats.intervals).map(([figure, i]) => {
@@ -56,8 +57,11 @@ export function repeatSection(verdict: Verdict, word: InputWord): string[] {
       : row.outcome === 'error'
         ? escapeText(row.reason, 120)
         : '';
+    // A repeat without a verdict is no fail: it was not evaluated.
+    const decided =
+      row.outcome === 'evaluated' ? `${ICON[row.decision]} ${row.decision}` : '⚠️ no verdict';
     lines.push(
-      `| ${row.index} | ${ICON[row.decision]} ${row.decision} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`,
+      `| ${row.index} | ${decided} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`,
     );
   }
   lines.push('');

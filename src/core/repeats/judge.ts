@@ -13,7 +13,7 @@ import {
 import { mergeFailingTools, type Pooled, pooledInterval, poolFigures } from './pool.js';
 import { sequentialData, type SequentialQuestion, sequentialTest } from './sequential.js';
 import type { RepeatSummary, SequentialState } from './types.js';
-import { unevaluatedLeft } from '../retry/types.js';
+import { type RunError, unevaluatedLeft } from '../retry/types.js';
 import { couldNotEvaluate } from '../retry/words.js';
 
 import { detectables, flakyAndSteady } from './findings.js';
@@ -137,15 +137,16 @@ export async function judgeRepeats(
       figure: 'repeats_passed',
       label: 'Repeats passed',
       comparator: '>=',
-      limit: rows.length,
+      // Of the evaluated repeats: one without a verdict fails the gate apart, as could not evaluate.
+      limit: evaluated.length,
       breaks: 'fail',
       actual: passed,
-      holds: passed === rows.length,
+      holds: passed === evaluated.length,
     });
   }
-  const closed = closedFailure(outcomes, backend);
   // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
   const attempts = run.budget.summary();
+  const closed = closedFailure(outcomes, backend, attempts.errors);
   const left = unevaluatedLeft(attempts);
   const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
   const broken = judged.filter((t) => !t.holds);
@@ -164,7 +165,12 @@ export async function judgeRepeats(
     passed,
     rows,
     intervals,
-    stopped: closed ? `repeat ${closed.index} failed closed` : how.stopped,
+    stopped:
+      unevaluated && left.length > 0
+        ? `${left.length} of ${rows.length} repeats had no verdict after their retries`
+        : closed
+          ? `repeat ${closed.index} failed closed`
+          : how.stopped,
     ...(how.decidedAtBudget ? { decidedAtBudget: true } : {}),
     ...(how.sequential ? { sequential: how.sequential } : {}),
     detectable,
@@ -226,6 +232,7 @@ function explainRepeats(
 export function closedFailure(
   outcomes: Outcome[],
   backend: Backend,
+  errored: readonly RunError[] = [],
 ): { index: number; why: string } | undefined {
   for (const { row, verdict } of outcomes) {
     if (row.outcome !== 'evaluated')
@@ -238,7 +245,11 @@ export function closedFailure(
       };
     }
   }
-  return sharedRun(outcomes, backend) ?? sizeDrift(outcomes, backend);
+  return (
+    erroredRun(outcomes, backend, errored) ??
+    sharedRun(outcomes, backend) ??
+    sizeDrift(outcomes, backend)
+  );
 }
 
 /**
@@ -266,6 +277,31 @@ function sizeDrift(
         index: drifted.row.index,
         why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
       };
+  }
+  return undefined;
+}
+
+/**
+ * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
+ * verdict: a backend that answers a retry with a run it failed would get that run pooled.
+ */
+function erroredRun(
+  outcomes: Outcome[],
+  backend: Backend,
+  errored: readonly RunError[],
+): { index: number; why: string } | undefined {
+  const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+  for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+    if (row.outcome !== 'evaluated') continue;
+    for (const name of perRun) {
+      const id = verdict.ids[name];
+      const error = id ? errored.find((e) => e.runId === id) : undefined;
+      if (error)
+        return {
+          index: row.index,
+          why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
+        };
+    }
   }
   return undefined;
 }

@@ -45,7 +45,7 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
   );
   await start(policy.minRepeats);
   for (;;) {
-    const broken = closedFailure(outcomes, run.backend);
+    const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
     const sequential = sequentialStates(run, outcomes);
     if (broken)
       return judgeRepeats(run, outcomes, {

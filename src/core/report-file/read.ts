@@ -93,9 +93,11 @@ const ShardReport = z.object({
             run: z.string(),
             attempt: z.number().int().min(1),
             runId: z.string().optional(),
+            runIds: z.array(z.string()).max(10).optional(),
             message: z.string(),
             kind: z.enum(['unevaluated', 'refused']),
             retried: z.boolean(),
+            notRetried: z.string().optional(),
           }),
         )
         .max(1000),
@@ -209,6 +211,9 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
     if (again.holds !== threshold.holds || again.actual !== threshold.actual)
       return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on figures that say otherwise`;
   }
+  const left = report.attempts?.errors.filter((error) => !error.retried).length ?? 0;
+  if (report.outcome === 'evaluated' && left > 0)
+    return `it says it was evaluated, yet lists ${left} run${left === 1 ? '' : 's'} left without a verdict`;
   if (report.outcome !== 'evaluated')
     return report.decision === 'fail'
       ? undefined

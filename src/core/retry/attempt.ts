@@ -1,8 +1,9 @@
 import type { Backend, BackendContext, GateLog, PreparedGate } from '../backends/types.js';
 import { CancelledError } from '../support/cancel.js';
-import type { Deadline } from '../support/deadline.js';
+import { type Deadline, sleep } from '../support/deadline.js';
 import { BackendCallError, DeadlineError, InputError, messageOf } from '../support/errors.js';
 import { decide, type Evaluation, failedVerdict, type Verdict } from '../verdict/verdict.js';
+import { excerpt } from '../support/text.js';
 import type { RunBudget } from './budget.js';
 import { isTransient } from './transient.js';
 
@@ -46,7 +47,8 @@ export const attemptKey = (first: string, key: number): string =>
  * `budget` allows: only an error that another run may not repeat (the backend failed the run,
  * left it short of coverage, or could not be reached), up to `retry_errors` times, within
  * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
- * error is recorded in the budget. Never throws but for a cancelled job.
+ * error is recorded in the budget. A retry answered with a run that already ended without a
+ * verdict is refused: a retry is a new run. Never throws but for a cancelled job.
  */
 export async function runWithRetries(
   target: AttemptTarget,
@@ -58,7 +60,10 @@ export async function runWithRetries(
   for (let attempt = 1; ; attempt++) {
     const context = contexts(key);
     const outcome = await attemptOnce(target, context, attempt);
-    const { result, retryable } = outcome;
+    const readopted = budget.erroredRun(target.backend, outcome.result.verdict.ids);
+    const { result, retryable } = readopted
+      ? { result: refusedRun(target, outcome.result, readopted), retryable: false }
+      : outcome;
     // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
     if (result.verdict.outcome !== 'error' || outcome.misconfigured) return result;
     const error = budget.recordError(
@@ -67,20 +72,52 @@ export async function runWithRetries(
       result,
       retryable || outcome.timedOut ? 'unevaluated' : 'refused',
     );
-    if (!retryable) return result;
-    const refused = budget.refuseRetry(attempt, target.deadline);
+    if (!retryable) {
+      error.notRetried = readopted
+        ? 'the backend answered with a run that had no verdict'
+        : outcome.timedOut
+          ? 'no time was left within `timeout`'
+          : 'another run would be answered the same';
+      return result;
+    }
+    // A start the backend may have carried out, whose answer never came, is sent again as it
+    // was: the backend can deduplicate it, so it is no new run against `max_runs`.
+    const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
+    const refused = budget.refuseRetry(attempt, target.deadline, resend);
+    const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
     if (refused) {
-      target.log.info(`The ${run} ended without a verdict and is not started again: ${refused}.`);
+      error.notRetried = refused;
+      target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
       return result;
     }
     error.retried = true;
-    // A start the backend may have carried out, whose answer never came, is sent again as it was.
-    const startLost = outcome.mayHaveStarted && !startedRun(target, context);
-    if (!startLost) key++;
+    if (!resend) key++;
     target.log.info(
-      `The ${run} ended without a verdict (${result.verdict.reason.replace(/\.$/, '')}); ${startLost ? 'sending its start again with the same key' : 'starting it again'} (retry ${attempt} of ${budget.retryErrors}).`,
+      `${subject} ended without a verdict: ${error.message.replace(/\.$/, '')}. ${resend ? 'Its start is sent again as it was, since the backend may have carried it out' : 'Starting it again'} (retry ${attempt} of ${budget.retryErrors}).`,
     );
+    // A backend that could not be reached or was failing gets a moment before the next start.
+    if (outcome.callFailed) await pause(target, attempt);
   }
+}
+
+/** The attempt's verdict when its run is one that already ended without a verdict: fail closed, never retried. */
+function refusedRun(target: AttemptTarget, result: Attempt, runId: string): Attempt {
+  const reason = `${target.backend.displayName} answered a new start with run "${excerpt(runId, 80)}", which had already ended without a verdict; a retry is a new run, so the gate fails closed.`;
+  return {
+    ...result,
+    verdict: failedVerdict(
+      target.backend.displayName,
+      reason,
+      result.verdict.ids,
+      result.durationMs,
+    ),
+  };
+}
+
+/** Waits before a retry after a failed call: 1 s, then 2 s, then 4 s, never past the deadline. */
+async function pause(target: AttemptTarget, attempt: number): Promise<void> {
+  const ms = Math.min(1000 * 2 ** (attempt - 1), target.deadline.remainingMs() / 4);
+  await Promise.race([target.stopped, sleep(ms)]);
 }
 
 /** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
@@ -101,6 +138,8 @@ async function attemptOnce(
   timedOut?: boolean;
   /** A call that may have been carried out although no answer came. */
   mayHaveStarted?: boolean;
+  /** A call failed (rather than the backend answering that it did not evaluate). */
+  callFailed?: boolean;
 }> {
   const began = target.deadline.elapsedMs();
   const took = () => target.deadline.elapsedMs() - began;
@@ -123,6 +162,7 @@ async function attemptOnce(
     return {
       result: { verdict, context, durationMs: took(), attempt },
       retryable: isTransient(error),
+      callFailed: true,
       ...(error instanceof InputError ? { misconfigured: true } : {}),
       ...(error instanceof DeadlineError ? { timedOut: true } : {}),
       ...(error instanceof BackendCallError && error.mayHaveBeenProcessed

@@ -1,7 +1,11 @@
 import type { Backend } from '../backends/types.js';
 import type { Deadline } from '../support/deadline.js';
+import { truncate } from '../support/text.js';
 import type { Evaluation, Verdict } from '../verdict/verdict.js';
 import type { AttemptSummary, RunError } from './types.js';
+
+/** How much of an error's message is kept. */
+const MAX_MESSAGE_CHARS = 1000;
 
 /** What bounds the runs one gate starts: the inputs `retry_errors` and `max_runs`. */
 export interface RetryPolicy {
@@ -56,13 +60,22 @@ export class RunBudget {
     attempt: { verdict: Verdict; evaluation?: Evaluation; attempt: number },
     kind: RunError['kind'],
   ): RunError {
-    const perRun = backend.ids.find((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
+    // The last one declared that it learned: a batch's id, rather than its first scenario run's.
+    const perRun = backend.ids.findLast((spec) => spec.perRun && attempt.verdict.ids[spec.name]);
     const runId = perRun ? attempt.verdict.ids[perRun.name] : undefined;
     const error: RunError = {
       run,
       attempt: attempt.attempt,
       ...(runId ? { runId } : {}),
-      message: attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+      runIds: backend.ids.flatMap((spec) => {
+        const id = spec.perRun ? attempt.verdict.ids[spec.name] : undefined;
+        return id ? [id] : [];
+      }),
+      // Bounded: a backend's 2 MiB message must not swell the report file past what readers take.
+      message: truncate(
+        attempt.evaluation?.unevaluated ?? attempt.verdict.reason,
+        MAX_MESSAGE_CHARS,
+      ),
       kind,
       retried: false,
     };
@@ -75,7 +88,7 @@ export class RunBudget {
    * it may. `retry_errors` spent is the policy, said in the log; `max_runs` and the timeout are
    * bounds, said in the verdict too.
    */
-  refuseRetry(attempt: number, deadline: Deadline): string | undefined {
+  refuseRetry(attempt: number, deadline: Deadline, resend = false): string | undefined {
     if (!this.policy.restartable) return 'the gate evaluates one run that exists, not a new one';
     if (attempt > this.policy.retryErrors)
       return this.policy.retryErrors === 0
@@ -85,9 +98,26 @@ export class RunBudget {
       this.stoppedBy = 'too little of `timeout` was left to start it again';
       return this.stoppedBy;
     }
-    if (!this.claim()) return this.stoppedBy;
+    // A resend of a start that may have been carried out is the same run, not a new one.
+    if (!resend && !this.claim()) return this.stoppedBy;
     this.retried++;
     return undefined;
+  }
+
+  /**
+   * The run among `ids` (the backend's `perRun` ids) that an earlier attempt, of any repeat,
+   * ended without a verdict, or undefined: a backend that answers a retry with it would get a
+   * run with no verdict judged.
+   */
+  erroredRun(
+    backend: Backend,
+    ids: Readonly<Record<string, string | undefined>>,
+  ): string | undefined {
+    const errored = new Set(this.errors.flatMap((error) => error.runIds ?? []));
+    return backend.ids
+      .filter((spec) => spec.perRun)
+      .map((spec) => ids[spec.name])
+      .find((id): id is string => id !== undefined && errored.has(id));
   }
 
   /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */

@@ -1,4 +1,4 @@
-import { BackendCallError, UnreachableError } from '../support/errors.js';
+import { BackendCallError, RetryLaterError, UnreachableError } from '../support/errors.js';
 
 /** HTTP statuses after which a new run may succeed: the backend was busy, failing, or timed out. */
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429]);
@@ -7,11 +7,13 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429]);
  * Whether an attempt that threw may succeed if started again: a backend that could not be
  * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
  * token, a campaign that does not exist: the same again), not an answer the gate refused to
- * trust (it fails closed, and a backend that lies is not made honest by asking twice), not the
- * timeout (no time is left) and not a cancelled job.
+ * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
+ * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof UnreachableError) return true;
+  // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
+  if (error instanceof RetryLaterError) return false;
   if (!(error instanceof BackendCallError) || error.status === undefined) return false;
   return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
 }

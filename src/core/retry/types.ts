@@ -23,8 +23,10 @@ export interface RunError {
   run: string;
   /** 1 for the first attempt; each retry adds one. */
   attempt: number;
-  /** The backend's id of the attempt's run, where it gave one. */
+  /** The backend's id of the attempt's run, where it gave one (a batch's id for a batch). */
   runId?: string;
+  /** Every id naming the attempt's run (a batch and its first scenario run): a later run with one of them is this one again. */
+  runIds?: string[];
   /** Why it has no verdict: the backend's own message where it gave one. */
   message: string;
   /**
@@ -35,6 +37,8 @@ export interface RunError {
   kind: 'unevaluated' | 'refused';
   /** True when a new attempt was started in its place; false: it is one of the errors left. */
   retried: boolean;
+  /** Why it was not started again, when it was not. */
+  notRetried?: string;
 }
 
 /** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */

@@ -42,6 +42,11 @@ export function couldNotEvaluate(
     const error = left[0];
     return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
   }
-  const each = left.map((error) => `${error.run}: ${said(backend, error)}`).join('; ');
+  // In the repeats' order, not the order their errors came in.
+  const index = (error: RunError) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
+  const each = [...left]
+    .sort((a, b) => index(a) - index(b))
+    .map((error) => `${error.run}: ${said(backend, error)}`)
+    .join('; ');
   return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }

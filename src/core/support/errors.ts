@@ -52,6 +52,11 @@ export class UnreachableError extends BackendCallError {
   override readonly name: string = 'UnreachableError';
 }
 
+/** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
+export class RetryLaterError extends BackendCallError {
+  override readonly name: string = 'RetryLaterError';
+}
+
 /** The overall `timeout` ran out before the gate reached a verdict. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';

@@ -24,7 +24,7 @@ export function defuseCommands(text: string): string {
 /** Terminal escape sequences: CSI (`ESC [ … m`), OSC (`ESC ] … BEL`, titles and hyperlinks), and two-character escapes. */
 const ESCAPE_SEQUENCES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
 /** Control characters but line feed and tab, C1 controls, and the bidirectional overrides that reorder what a reader sees. */
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+export const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 /* eslint-enable no-control-regex */
 
 /**

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type Deadline, sleep } from '../support/deadline.js';
-import { BackendCallError } from '../support/errors.js';
+import { BackendCallError, RetryLaterError } from '../support/errors.js';
 import {
   RETRYABLE_STATUSES,
   REJECTED_UNPROCESSED_STATUSES,
@@ -147,7 +147,7 @@ export class JsonTransport {
       if (!retryable || attempt >= this.maxAttempts) throw this.failure(call, response, spec.hints);
       const asked = parseRetryAfter(response.headers['retry-after'], Date.now());
       if (asked !== undefined && asked > deadline.remainingMs()) {
-        throw new BackendCallError(
+        throw new RetryLaterError(
           call,
           `${call} answered HTTP ${status} and asked to retry after ${Math.ceil(asked / 1000)}s, past the gate's \`timeout\`; raise \`timeout\` or try later.`,
           status,

@@ -29,6 +29,8 @@ export interface FigureSpec {
    * `trials` weighs it already.
    */
   weightedBy?: string;
+  /** How much of the evaluation ran, in percent: the one figure a run without a verdict still shows (its shortfall is why). */
+  coverage?: boolean;
 }
 
 /** Domains most figures have. */

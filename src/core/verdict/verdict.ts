@@ -107,11 +107,16 @@ export function decide(
   const backend = vocabulary.displayName;
   if (evaluation.unevaluated) {
     const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+    // Of a run without a verdict only its coverage is kept (its shortfall is why): no figure of
+    // it is judged, pooled or set as an output.
+    const coverage = Object.entries(evaluation.figures).filter(
+      ([name]) => vocabulary.figures.find((spec) => spec.name === name)?.coverage,
+    );
     return {
       ...failedVerdict(backend, reason, evaluation.ids, durationMs),
       status: evaluation.status,
       dashboardUrl: evaluation.dashboardUrl,
-      figures: evaluation.figures,
+      ...(coverage.length ? { figures: Object.fromEntries(coverage) } : {}),
     };
   }
   const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);

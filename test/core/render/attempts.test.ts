@@ -46,7 +46,7 @@ describe.each(ENGINES)('the runs without a verdict, as GitHub renders them (%s)'
     });
     const page = render(renderVerdict(verdict, options), engine);
     expect(page.text).toContain(
-      'Could not evaluate (1 run without a verdict after 1 retry; retry_errors: 1): not a regression',
+      'Could not evaluate: 1 run without a verdict after its retries (retry_errors: 1 per run; 1 retry in all). Not a regression',
     );
     const rows = page.rows.filter((row) => row[0] === 'run');
     expect(rows).toEqual([
@@ -67,7 +67,7 @@ describe.each(ENGINES)('the runs without a verdict, as GitHub renders them (%s)'
       engine,
     );
     expect(recovered.text).toContain(
-      'Started again (1 run ended without a verdict and was run again',
+      'Started again: 1 run ended without a verdict and was run again (retry_errors: 1 per run); only the new run is judged.',
     );
     expect(recovered.text).not.toContain('Could not evaluate');
     const bounded = render(

@@ -69,7 +69,7 @@ describe('renderJUnit', () => {
     expect(suite.testcase[1]['system-out']).toBe('warning: pass rate 0.8 < 0.85 (`min_pass_rate`)');
   });
 
-  it('passes each case that holds, and shows a gate that could not evaluate as one failing case', () => {
+  it('passes each case that holds, and shows a gate that could not evaluate as one case in error, apart from failures', () => {
     const passing = decide(
       sepurux,
       {
@@ -92,10 +92,11 @@ describe('renderJUnit', () => {
     ).testsuites.testsuite;
     expect(broken).toMatchObject({
       tests: '1',
-      failures: '1',
+      failures: '0',
+      errors: '1',
       testcase: {
         name: 'Sepurux verdict',
-        failure: { message: 'No verdict within the 5s timeout.' },
+        error: { message: 'No verdict within the 5s timeout.' },
       },
     });
   });

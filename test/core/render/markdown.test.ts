@@ -42,6 +42,15 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
     expect(seen('ping @octocat').text.trim()).toBe('ping @\u200doctocat');
   });
 
+  it('puts a UUID (a run id) in one code span, whole, and drops the controls that reorder what a reader sees', () => {
+    const { text, html } = seen('CI run 8dd23b1a-2c96-47f5-9797-26a18bc1a332 timed out');
+    expect(html).toContain('<code>8dd23b1a-2c96-47f5-9797-26a18bc1a332</code>');
+    expect(text.trim()).toBe('CI run 8dd23b1a-2c96-47f5-9797-26a18bc1a332 timed out');
+    const reordered = seen('judge \u202egnissim\u202c and \u2066x\u2069 and \u0085next');
+    expect(reordered.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0085]/);
+    expect(reordered.text.trim()).toBe('judge gnissim and x and next');
+  });
+
   it('breaks GH-123 and owner/repo#12, and puts commit ids in code, where GitHub links nothing and a copied id is whole', () => {
     for (const input of [
       'fixed in GH-123 and gh-7',

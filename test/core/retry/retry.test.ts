@@ -57,7 +57,7 @@ describe('retry_errors: a run without a verdict is started again, alone', () => 
       }),
     ]);
     expect(errorsLeft(verdict.attempts)).toEqual([]);
-    expect(log.lines.some((l) => l.includes('starting it again (retry 1 of 1)'))).toBe(true);
+    expect(log.lines.some((l) => l.includes('Starting it again (retry 1 of 1)'))).toBe(true);
   });
 
   it('says "could not evaluate" with the backend\'s message once every attempt failed', async () => {
@@ -93,13 +93,14 @@ describe('retry_errors: a run without a verdict is started again, alone', () => 
     expect(verdict.attempts).toMatchObject({ started: 2, retried: 1, maxRuns: 2 });
   });
 
-  it('starts a run again after a 500 on its start, as a new run; the transport alone does not resend a start that may have run', async () => {
+  it('sends a start that answered 500 again with its key (the backend may have started it): the transport alone does not resend it', async () => {
     fake = new FakeSepurux();
     faulty = await new FaultyServer(server.origin).start();
     faulty.on('POST', '/v1/ci/runs', { kind: 'status', status: 500, body: '{"detail":"boom"}' });
     const verdict = await gateWith({ ...base, base_url: faulty.origin });
     expect(verdict.decision).toBe('pass');
-    expect(verdict.attempts).toMatchObject({ started: 2, retried: 1 });
+    // Resent as it was: a retry, but no new run against `max_runs`.
+    expect(verdict.attempts).toMatchObject({ started: 1, retried: 1 });
     expect(verdict.attempts?.errors[0]).toMatchObject({ kind: 'unevaluated', retried: true });
     expect(verdict.attempts?.errors[0]?.message).toContain('HTTP 500: boom');
     // A 500 may have started the run: the start is sent again with the same key, for the backend to deduplicate.
@@ -171,10 +172,13 @@ describe('retries with repeats: only the repeat that errored', () => {
 
 describe('the budget inputs', () => {
   it.each([
-    [{ repeats: '5', max_runs: '3' }, '`max_runs` / `repeats`: `max_runs` is below `repeats`'],
+    [
+      { repeats: '5', max_runs: '3' },
+      '`max_runs` / `repeats`: the most runs is fewer than the repeats asked for',
+    ],
     [
       { repeats: 'auto', min_repeats: '3', max_runs: '2' },
-      '`max_runs` / `min_repeats`: `max_runs` is below `min_repeats`',
+      '`max_runs` / `min_repeats`: the most runs is fewer than the first round of repeats',
     ],
     [{ retry_errors: '4' }, '`retry_errors` is "4"; write a whole number from 0 to 3'],
   ])('refuses %o before any call', async (inputs, message) => {
@@ -183,5 +187,51 @@ describe('the budget inputs', () => {
     await expect(planned).rejects.toThrow(InputError);
     await expect(planned).rejects.toThrow(message);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('retries against a hostile backend', () => {
+  it('refuses a retry answered with the run that had just ended without a verdict', async () => {
+    fake = new FakeSepurux({ oneRunForEveryKey: true });
+    fake.campaign('refund-reliability').draw = () => ({ status: 'failed' });
+    const verdict = await gateWith(base);
+    expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
+    expect(verdict.reason).toMatch(
+      /^Sepurux answered a new start with run ".+", which had already ended without a verdict; a retry is a new run, so the gate fails closed\.$/,
+    );
+    expect(verdict.attempts?.errors.map((e) => [e.retried, e.kind])).toEqual([
+      [true, 'unevaluated'],
+      [false, 'refused'],
+    ]);
+  });
+
+  it('starts nothing again when asked to wait past the timeout (Retry-After)', async () => {
+    fake = new FakeSepurux();
+    faulty = await new FaultyServer(server.origin).start();
+    faulty.on('POST', '/v1/ci/runs', {
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '86400' },
+    });
+    const verdict = await gateWith({ ...base, base_url: faulty.origin });
+    expect(verdict.outcome).toBe('error');
+    expect(verdict.reason).toContain('asked to retry after 86400s');
+    expect(faulty.requestsTo('POST', '/v1/ci/runs')).toHaveLength(1);
+    expect(verdict.attempts).toMatchObject({ started: 1, retried: 0 });
+  });
+
+  it('could not evaluate a batch that does not say its coverage', async () => {
+    fake = new FakeSepurux();
+    fake.campaign('scenario-pool').outcome.overrides = { scenario_coverage_pct: null };
+    const verdict = await gateWith({ ...base, trace_id: '', campaign_name: 'scenario-pool' });
+    expect(verdict).toMatchObject({ decision: 'fail', outcome: 'error' });
+    expect(verdict.reason).toContain('the batch does not say how much');
+    expect(verdict.attempts).toMatchObject({ retried: 1 });
+  });
+
+  it('refuses a min_coverage written as a fraction', async () => {
+    await expect(planGate({ ...base, min_coverage: '0.9' }, TEST_CHANGE)).rejects.toThrow(
+      '`min_coverage` is under 1: it is a percentage from 0 to 100, not a fraction',
+    );
   });
 });

@@ -164,7 +164,11 @@ function batchContradiction(answer: Progress, started: number | undefined): stri
 function coverageShortfall(answer: Progress, thresholds: Threshold[]): string | undefined {
   const floor = thresholds.find((t) => t.input === 'min_coverage')?.limit;
   const covered = 'scenario_coverage_pct' in answer ? answer.scenario_coverage_pct : undefined;
-  if (floor === undefined || typeof covered !== 'number' || covered >= floor) return undefined;
+  if (floor === undefined) return undefined;
+  // A batch that does not say its coverage may have run any part of the campaign.
+  if (typeof covered !== 'number')
+    return "the batch does not say how much of the campaign's scenarios it ran (`scenario_coverage_pct`), so its figures may not be the campaign's";
+  if (covered >= floor) return undefined;
   return `the batch ran ${covered}% of the campaign's scenarios, below \`min_coverage\` (${floor}%), so its figures are not the campaign's`;
 }
 

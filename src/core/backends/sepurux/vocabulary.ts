@@ -43,6 +43,7 @@ export const SEPURUX_FIGURES: readonly FigureSpec[] = [
     domain: DOMAINS.percentage,
     description: "Sepurux batch: share of the campaign's scenarios covered, 0 to 100.",
     weightedBy: 'trace_count',
+    coverage: true,
   },
 ];
 

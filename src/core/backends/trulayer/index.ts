@@ -156,7 +156,11 @@ async function gateEvalRun(
       reason: why,
       unevaluated: why,
       ids: { run_id: runId },
-      figures: {},
+      // How much it scored, when that can be told: the shortfall is why it could not evaluate.
+      figures:
+        run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
+          ? { item_coverage_pct: coverage }
+          : {},
       thresholds: [],
       topFailingTools: [],
     };

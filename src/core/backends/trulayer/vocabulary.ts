@@ -23,6 +23,7 @@ export const TRULAYER_FIGURES: readonly FigureSpec[] = [
     domain: DOMAINS.percentage,
     description:
       "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+    coverage: true,
   },
 ];
 
