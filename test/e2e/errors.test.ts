@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
-import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { FakeGitHub } from '../support/fake-github.js';
 import { ENGINES, render } from '../support/render.js';
-import { runAction, runCli } from '../support/runner.js';
+import { runCli } from '../support/runner.js';
 import { scratchDir } from '../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { webhookExample } from '../support/webhooks.js';
+import { gateOnPullRequest, pullRequestPayload } from '../support/pull-request.js';
 
 // Errors apart from failures (contract section 10), through the bundled action and command line.
 let sepurux = new FakeSepurux();
@@ -29,24 +29,9 @@ function failing(fails: (n: number) => boolean) {
   sepurux.campaign('refund-reliability').draw = () => (fails(++n) ? { status: 'failed' } : {});
 }
 
-const payload = () =>
-  webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+const payload = pullRequestPayload;
 const gate = (inputs: Record<string, string>, pr = payload()) =>
-  runAction({
-    inputs: {
-      base_url: servers[0]!.origin,
-      token: FAKE_TOKEN,
-      project_id: FAKE_PROJECT_ID,
-      github_token: FAKE_GITHUB_TOKEN,
-      trace_id: 'trace-1',
-      campaign_name: 'refund-reliability',
-      min_pass_rate: '0.85',
-      ...inputs,
-    },
-    eventName: 'pull_request',
-    payload: pr,
-    env: { GITHUB_API_URL: servers[1]!.origin },
-  });
+  gateOnPullRequest({ sepurux: servers[0]!.origin, github: servers[1]!.origin }, inputs, pr);
 
 describe('errors on the bundled action', () => {
   it('a run that failed on its first attempt only: started again, the gate passes, and the comment says so', async () => {

@@ -163,40 +163,8 @@ describe('a status or a decision that is not a verdict fails closed', () => {
 });
 
 describe('a run that could not evaluate is an error, never a sample', () => {
-  it('a failed run among repeats fails the gate closed, whatever its figures', async () => {
-    let n = 0;
-    fake = new FakeSepurux({
-      campaigns: [
-        {
-          id: randomUUID(),
-          name: 'lying',
-          outcome: PASSING,
-          draw: () =>
-            n++ === 0
-              ? { status: 'failed', decision: 'fail', pass_rate: 0, overrides: { trace_count: 1 } }
-              : { overrides: { trace_count: 50 } },
-        },
-      ],
-    });
-    const run = await runAction({
-      inputs: {
-        base_url: server.origin,
-        token: FAKE_TOKEN,
-        project_id: FAKE_PROJECT_ID,
-        campaign_name: 'lying',
-        trace_id: 'trace-1',
-        repeats: '3',
-        min_pass_rate: '0.8',
-        retry_errors: '0',
-      },
-    });
-    expect(run.outputs.decision, run.stdout).toBe('fail');
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toMatch(/^Sepurux could not evaluate 1 of 3 repeats: repeat \d: /);
-    expect(run.outputs).toMatchObject({ errors: '1', retried: '0', repeats_run: '2' });
-  });
-
-  it('a failed run among repeats is started again, and only the new run is a sample', async () => {
+  /** Three repeats on a campaign whose first run ends `failed` with figures that would pass pooled, then the rest pass. */
+  const repeatsWithOneFailedRun = (more: Record<string, string> = {}) => {
     let n = 0;
     fake = new FakeSepurux({
       campaigns: [
@@ -211,7 +179,7 @@ describe('a run that could not evaluate is an error, never a sample', () => {
         },
       ],
     });
-    const run = await runAction({
+    return runAction({
       inputs: {
         base_url: server.origin,
         token: FAKE_TOKEN,
@@ -220,8 +188,21 @@ describe('a run that could not evaluate is an error, never a sample', () => {
         trace_id: 'trace-1',
         repeats: '3',
         min_pass_rate: '0.8',
+        ...more,
       },
     });
+  };
+
+  it('a failed run among repeats fails the gate closed, whatever its figures', async () => {
+    const run = await repeatsWithOneFailedRun({ retry_errors: '0' });
+    expect(run.outputs.decision, run.stdout).toBe('fail');
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toMatch(/^Sepurux could not evaluate 1 of 3 repeats: repeat \d: /);
+    expect(run.outputs).toMatchObject({ errors: '1', retried: '0', repeats_run: '2' });
+  });
+
+  it('a failed run among repeats is started again, and only the new run is a sample', async () => {
+    const run = await repeatsWithOneFailedRun();
     expect(run.outputs.decision, run.stdout).toBe('pass');
     expect(run.outputs).toMatchObject({ errors: '0', retried: '1', repeats_run: '3' });
     // Four runs, each with its own key: the retry is a new run, never the failed one read again.

@@ -15,7 +15,7 @@ import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { ENGINES, render } from '../support/render.js';
 import { runAction, runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { webhookExample } from '../support/webhooks.js';
+import { gateOnPullRequest, pullRequestPayload } from '../support/pull-request.js';
 
 // Repeats through the bundled action and command line, against a noisy fake agent.
 let sepurux = new FakeSepurux();
@@ -38,24 +38,9 @@ function noisy(rate: number, seed: number) {
   campaign.finishAfterMs = 300;
 }
 
-const payload = () =>
-  webhookExample('pull_request', 'opened') as { pull_request: { number: number } };
+const payload = pullRequestPayload;
 const gate = (inputs: Record<string, string>, pr = payload()) =>
-  runAction({
-    inputs: {
-      base_url: servers[0]!.origin,
-      token: FAKE_TOKEN,
-      project_id: FAKE_PROJECT_ID,
-      github_token: FAKE_GITHUB_TOKEN,
-      trace_id: 'trace-1',
-      campaign_name: 'refund-reliability',
-      min_pass_rate: '0.85',
-      ...inputs,
-    },
-    eventName: 'pull_request',
-    payload: pr,
-    env: { GITHUB_API_URL: servers[1]!.origin },
-  });
+  gateOnPullRequest({ sepurux: servers[0]!.origin, github: servers[1]!.origin }, inputs, pr);
 
 describe('repeats on the bundled action', () => {
   it('runs five, judges the pooled pass rate, sets repeats_run and repeats_passed, and shows every run', async () => {
