@@ -51280,11 +51280,14 @@ async function recordOn(github, place, appSlug, log) {
             .filter((run) => run.status === 'completed')
             .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         const records = [];
+        // This gate's checks there: one without a record had no evaluated verdict (it could not evaluate).
+        let ours = 0;
         for (const run of completed) {
             if (!appSlug || run.app?.slug !== appSlug) {
                 log.debug(`Check run ${run.id} on ${short} was created by ${run.app?.slug ?? 'an unknown app'}, not ${appSlug ?? 'this gate'}; ignored.`);
                 continue;
             }
+            ours++;
             const record = decodeRecord(run.output?.text);
             if (typeof record === 'string') {
                 log.debug(`Check run ${run.id} on ${short}: ${record}; ignored.`);
@@ -51299,6 +51302,10 @@ async function recordOn(github, place, appSlug, log) {
         const [newest, ...older] = records;
         if (newest)
             return { record: newest, ...(older.length > 0 ? { older } : {}) };
+        if (ours > 0)
+            return {
+                missing: `this gate's "${checkName}" on the base commit ${short} has no evaluated verdict (it could not evaluate, or was cancelled)`,
+            };
         return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
     }
     catch (error) {

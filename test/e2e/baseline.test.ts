@@ -55,6 +55,24 @@ const comment = () => {
 };
 
 describe('the base branch as baseline', () => {
+  it('says when the base commit could not evaluate, rather than that it has no verdict', async () => {
+    sepurux.campaign('refund-reliability').draw = () => ({ status: 'failed' });
+    const base = await onBase();
+    expect(base.outputs).toMatchObject({ decision: 'fail', errors: '1' });
+    sepurux.campaign('refund-reliability').draw = undefined;
+    // Another workflow run: its own gate key, so a new backend run rather than the base's again.
+    const run = await runAction({
+      inputs: inputs({ campaign_name: 'refund-reliability', max_pass_rate_drop: '0.05' }),
+      eventName: 'pull_request',
+      payload,
+      env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_RUN_ID: '9002' },
+    });
+    expect(run.outputs.decision, run.outputs.reason).toBe('warn');
+    expect(run.outputs.reason).toContain(
+      `no baseline: this gate's "Sepurux Reliability Gate" on the base commit ${BASE.slice(0, 12)} has no evaluated verdict (it could not evaluate, or was cancelled)`,
+    );
+  });
+
   it("shows each figure beside the base commit's, with the delta, and a drop within bounds passes", async () => {
     expect((await onBase()).exitCode).toBe(0);
     const run = await onPullRequest({

@@ -67,6 +67,8 @@ export async function recordOn(
       .filter((run) => run.status === 'completed')
       .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
     const records: BaselineRecord[] = [];
+    // This gate's checks there: one without a record had no evaluated verdict (it could not evaluate).
+    let ours = 0;
     for (const run of completed) {
       if (!appSlug || run.app?.slug !== appSlug) {
         log.debug(
@@ -74,6 +76,7 @@ export async function recordOn(
         );
         continue;
       }
+      ours++;
       const record = decodeRecord(run.output?.text);
       if (typeof record === 'string') {
         log.debug(`Check run ${run.id} on ${short}: ${record}; ignored.`);
@@ -89,6 +92,10 @@ export async function recordOn(
     }
     const [newest, ...older] = records;
     if (newest) return { record: newest, ...(older.length > 0 ? { older } : {}) };
+    if (ours > 0)
+      return {
+        missing: `this gate's "${checkName}" on the base commit ${short} has no evaluated verdict (it could not evaluate, or was cancelled)`,
+      };
     return { missing: `the base commit ${short} has no verdict of "${checkName}" from this gate` };
   } catch (error) {
     // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
