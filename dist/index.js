@@ -80271,10 +80271,8 @@ function errorsLeft(summary) {
 const words_MAX_MESSAGE_CHARS = 300;
 /** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
 const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
-/** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
-const said = (backend, error) => inSentence(excerpt(error.message, words_MAX_MESSAGE_CHARS)
-    .replace(new RegExp(`^${backend} could not evaluate: `), '')
-    .replace(/\.$/, ''));
+/** An error's message inside the reason. */
+const said = (error) => inSentence(excerpt(error.message, words_MAX_MESSAGE_CHARS).replace(/\.$/, ''));
 /** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
 function tries(summary, errors) {
     const most = Math.max(0, ...errors.map((error) => error.attempt));
@@ -80292,13 +80290,13 @@ function couldNotEvaluate(backend, left, summary, repeats) {
     const how = tries(summary, left);
     if (repeats === undefined) {
         const error = left[0];
-        return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
+        return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
     }
     // In the repeats' order, not the order their errors came in.
     const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
     const each = [...left]
         .sort((a, b) => index(a) - index(b))
-        .map((error) => `${error.run}: ${said(backend, error)}`)
+        .map((error) => `${error.run}: ${said(error)}`)
         .join('; ');
     return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
@@ -80834,7 +80832,6 @@ async function mapBounded(items, limit, work) {
 
 
 
-
 /**
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
@@ -80921,14 +80918,14 @@ async function runToVerdict(plan, runtime) {
                 budget,
                 // Each repeat is its own backend run: its index is part of the key that makes a resent start
                 // idempotent, and each retry of it adds its own.
-                contextsFor: (index) => (attempt) => contextWith(repeatLog(log, index, attempt), attemptKey(`${change.gateKey}/repeat:${index}`, attempt)),
+                contextsFor: (index) => (attempt) => contextWith(attemptLog(log, attempt, index), attemptKey(`${change.gateKey}/repeat:${index}`, attempt)),
                 explain: (repeatContext) => plan.prepared.explain
                     ? explainSafely(plan.prepared.explain, repeatContext)
                     : Promise.resolve(undefined),
             });
         }
         budget.claim();
-        const result = await runWithRetries(target, budget, 'run', (attempt) => contextWith(attempt === 1 ? log : retryLog(log, attempt), attemptKey(change.gateKey, attempt)));
+        const result = await runWithRetries(target, budget, 'run', (attempt) => contextWith(attemptLog(log, attempt), attemptKey(change.gateKey, attempt)));
         const attempts = budget.summary();
         const left = unevaluatedLeft(attempts);
         if (result.verdict.outcome === 'error') {
@@ -80975,27 +80972,26 @@ function repeatPolicy(inputs) {
         requireAll: inputs.require_all_repeats,
     };
 }
-/** A retry's log: its lines say which attempt they are about. */
-function retryLog(log, attempt) {
-    const tag = (message) => `[retry ${attempt - 1}] ${message}`;
+/**
+ * A log whose lines say which attempt they are about (`[retry 1]`, `[repeat 2, retry 1]`).
+ * Repeats run side by side, so their groups are plain lines; a lone run's retries keep theirs.
+ */
+function attemptLog(log, attempt, repeat) {
+    const retry = attempt > 1 ? `retry ${attempt - 1}` : '';
+    const label = [repeat === undefined ? '' : `repeat ${repeat}`, retry].filter(Boolean).join(', ');
+    if (!label)
+        return log;
+    const tag = (message) => `[${label}] ${message}`;
     return {
         info: (message) => log.info(tag(message)),
         debug: (message) => log.debug(tag(message)),
         warning: (message) => log.warning(tag(message)),
-        group: (title, work) => log.group(tag(title), work),
-    };
-}
-/** A repeat's log: its lines say which repeat (and retry) they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log, index, attempt) {
-    const tag = (message) => `[repeat ${index}${attempt > 1 ? `, retry ${attempt - 1}` : ''}] ${message}`;
-    return {
-        info: (message) => log.info(tag(message)),
-        debug: (message) => log.debug(tag(message)),
-        warning: (message) => log.warning(tag(message)),
-        group: async (title, work) => {
-            log.info(tag(`${title}…`));
-            return work();
-        },
+        group: repeat === undefined
+            ? (title, work) => log.group(tag(title), work)
+            : async (title, work) => {
+                log.info(tag(`${title}…`));
+                return work();
+            },
     };
 }
 function definedOnly(ids) {

@@ -48958,10 +48958,8 @@ function errorsLeft(summary) {
 const MAX_MESSAGE_CHARS = 300;
 /** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
 const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
-/** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
-const said = (backend, error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS)
-    .replace(new RegExp(`^${backend} could not evaluate: `), '')
-    .replace(/\.$/, ''));
+/** An error's message inside the reason. */
+const said = (error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS).replace(/\.$/, ''));
 /** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
 function tries(summary, errors) {
     const most = Math.max(0, ...errors.map((error) => error.attempt));
@@ -48979,13 +48977,13 @@ function couldNotEvaluate(backend, left, summary, repeats) {
     const how = tries(summary, left);
     if (repeats === undefined) {
         const error = left[0];
-        return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
+        return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
     }
     // In the repeats' order, not the order their errors came in.
     const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
     const each = [...left]
         .sort((a, b) => index(a) - index(b))
-        .map((error) => `${error.run}: ${said(backend, error)}`)
+        .map((error) => `${error.run}: ${said(error)}`)
         .join('; ');
     return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
@@ -50297,7 +50295,6 @@ class RunBudget {
 
 
 
-
 /**
  * Runs the backend to a verdict. Never throws: a failed call, a bad answer, the timeout or a
  * cancelled job (`cancelled` settles) becomes a `fail` verdict that says why.
@@ -50384,14 +50381,14 @@ async function runToVerdict(plan, runtime) {
                 budget,
                 // Each repeat is its own backend run: its index is part of the key that makes a resent start
                 // idempotent, and each retry of it adds its own.
-                contextsFor: (index) => (attempt) => contextWith(repeatLog(log, index, attempt), attemptKey(`${change.gateKey}/repeat:${index}`, attempt)),
+                contextsFor: (index) => (attempt) => contextWith(attemptLog(log, attempt, index), attemptKey(`${change.gateKey}/repeat:${index}`, attempt)),
                 explain: (repeatContext) => plan.prepared.explain
                     ? explainSafely(plan.prepared.explain, repeatContext)
                     : Promise.resolve(undefined),
             });
         }
         budget.claim();
-        const result = await runWithRetries(target, budget, 'run', (attempt) => contextWith(attempt === 1 ? log : retryLog(log, attempt), attemptKey(change.gateKey, attempt)));
+        const result = await runWithRetries(target, budget, 'run', (attempt) => contextWith(attemptLog(log, attempt), attemptKey(change.gateKey, attempt)));
         const attempts = budget.summary();
         const left = unevaluatedLeft(attempts);
         if (result.verdict.outcome === 'error') {
@@ -50438,27 +50435,26 @@ function repeatPolicy(inputs) {
         requireAll: inputs.require_all_repeats,
     };
 }
-/** A retry's log: its lines say which attempt they are about. */
-function retryLog(log, attempt) {
-    const tag = (message) => `[retry ${attempt - 1}] ${message}`;
+/**
+ * A log whose lines say which attempt they are about (`[retry 1]`, `[repeat 2, retry 1]`).
+ * Repeats run side by side, so their groups are plain lines; a lone run's retries keep theirs.
+ */
+function attemptLog(log, attempt, repeat) {
+    const retry = attempt > 1 ? `retry ${attempt - 1}` : '';
+    const label = [repeat === undefined ? '' : `repeat ${repeat}`, retry].filter(Boolean).join(', ');
+    if (!label)
+        return log;
+    const tag = (message) => `[${label}] ${message}`;
     return {
         info: (message) => log.info(tag(message)),
         debug: (message) => log.debug(tag(message)),
         warning: (message) => log.warning(tag(message)),
-        group: (title, work) => log.group(tag(title), work),
-    };
-}
-/** A repeat's log: its lines say which repeat (and retry) they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log, index, attempt) {
-    const tag = (message) => `[repeat ${index}${attempt > 1 ? `, retry ${attempt - 1}` : ''}] ${message}`;
-    return {
-        info: (message) => log.info(tag(message)),
-        debug: (message) => log.debug(tag(message)),
-        warning: (message) => log.warning(tag(message)),
-        group: async (title, work) => {
-            log.info(tag(`${title}…`));
-            return work();
-        },
+        group: repeat === undefined
+            ? (title, work) => log.group(tag(title), work)
+            : async (title, work) => {
+                log.info(tag(`${title}…`));
+                return work();
+            },
     };
 }
 function definedOnly(ids) {
@@ -52831,7 +52827,7 @@ async function publish(run, verdict, subject, mode, review) {
     log.close();
     // The verdict in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
     // a threshold --min-pass-rate), since the core writes it in the action's.
-    const spoken = inCommandLineWords(verdict);
+    const spoken = spokenVerdict(verdict);
     const [problems] = await Promise.all([
         writeRequestedFiles(request, spoken, subject, mode),
         review?.finish(spoken),
@@ -52846,7 +52842,7 @@ async function publish(run, verdict, subject, mode, review) {
  * The gate's own sentences of a verdict (its reason, why repeats stopped, why a run had no
  * verdict) in the command line's words: each input it names becomes its flag.
  */
-function inCommandLineWords(verdict) {
+function spokenVerdict(verdict) {
     const { repeats, attempts, shards } = verdict;
     return {
         ...verdict,
@@ -52915,11 +52911,9 @@ function wrap(text, indent, width = HELP_WIDTH) {
         lines.push(indent + line);
     return lines.join('\n');
 }
-/** A description written once for both doors, in the command line's words (see {@link inFlagWords}). */
-const help_inCommandLineWords = inFlagWords;
 /** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 function helpText() {
-    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${help_inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
+    const input = (name, description, extra) => `  ${flagOf(name)} VALUE\n${wrap(`${inFlagWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
     const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) => input(i.name, i.description, [
         ...(i.required ? ['required'] : []),
         ...(i.default !== undefined ? [`default: ${i.default}`] : []),
@@ -52927,7 +52921,7 @@ function helpText() {
     ]));
     // A secret is best given in its variable, never on a command line that `ps` and CI logs show.
     const reporting = (inputs) => inputs.map((i) => i.secret
-        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(help_inCommandLineWords(i.description), '      ')}`
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inFlagWords(i.description), '      ')}`
         : input(i.name, i.description, [
             ...(i.default !== undefined ? [`default: ${i.default}`] : []),
             `env ${variableOf(i.name)}`,

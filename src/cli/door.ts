@@ -133,7 +133,7 @@ export async function publish(
   log.close();
   // The verdict in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
   // a threshold --min-pass-rate), since the core writes it in the action's.
-  const spoken = inCommandLineWords(verdict);
+  const spoken = spokenVerdict(verdict);
   const [problems] = await Promise.all([
     writeRequestedFiles(request, spoken, subject, mode),
     review?.finish(spoken),
@@ -151,7 +151,7 @@ export async function publish(
  * The gate's own sentences of a verdict (its reason, why repeats stopped, why a run had no
  * verdict) in the command line's words: each input it names becomes its flag.
  */
-function inCommandLineWords(verdict: Verdict): Verdict {
+function spokenVerdict(verdict: Verdict): Verdict {
   const { repeats, attempts, shards } = verdict;
   return {
     ...verdict,

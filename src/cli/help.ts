@@ -23,13 +23,10 @@ export function wrap(text: string, indent: string, width = HELP_WIDTH): string {
   return lines.join('\n');
 }
 
-/** A description written once for both doors, in the command line's words (see {@link inFlagWords}). */
-export const inCommandLineWords = inFlagWords;
-
 /** `--help`: every flag, from the same declarations as action.yml's inputs, within {@link HELP_WIDTH} columns. */
 export function helpText(): string {
   const input = (name: string, description: string, extra: string[]) =>
-    `  ${flagOf(name)} VALUE\n${wrap(`${inCommandLineWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
+    `  ${flagOf(name)} VALUE\n${wrap(`${inFlagWords(description)}${extra.length ? ` (${extra.join('; ')})` : ''}`, '      ')}`;
   const shared = CLI_INPUTS.filter((i) => !i.backend && !i.cliOnly).map((i) =>
     input(i.name, i.description, [
       ...(i.required ? ['required'] : []),
@@ -41,7 +38,7 @@ export function helpText(): string {
   const reporting = (inputs: readonly DeclaredInput[]) =>
     inputs.map((i) =>
       i.secret
-        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inCommandLineWords(i.description), '      ')}`
+        ? `  ${variableOf(i.name)} (or ${flagOf(i.name)} VALUE)\n${wrap(inFlagWords(i.description), '      ')}`
         : input(i.name, i.description, [
             ...(i.default !== undefined ? [`default: ${i.default}`] : []),
             `env ${variableOf(i.name)}`,

@@ -5,9 +5,8 @@ import { messageOf } from '../support/errors.js';
 import { DEFAULT_MAX_REPEATS, DEFAULT_MIN_REPEATS } from '../inputs/common.js';
 import type { AgentSource } from '../transport/agents.js';
 import { JsonTransport } from '../transport/http.js';
-import { failedVerdict, type GateIds, type Verdict } from '../verdict/verdict.js';
+import { failedVerdict, type GateIds, MAX_REASON_CHARS, type Verdict } from '../verdict/verdict.js';
 import { truncate } from '../support/text.js';
-import { MAX_REASON_CHARS } from '../verdict/verdict.js';
 import { attemptKey, type AttemptTarget, runWithRetries } from '../retry/attempt.js';
 import { RunBudget } from '../retry/budget.js';
 import { unevaluatedLeft } from '../retry/types.js';
@@ -128,7 +127,7 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
         // idempotent, and each retry of it adds its own.
         contextsFor: (index) => (attempt) =>
           contextWith(
-            repeatLog(log, index, attempt),
+            attemptLog(log, attempt, index),
             attemptKey(`${change.gateKey}/repeat:${index}`, attempt),
           ),
         explain: (repeatContext) =>
@@ -139,10 +138,7 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
     }
     budget.claim();
     const result = await runWithRetries(target, budget, 'run', (attempt) =>
-      contextWith(
-        attempt === 1 ? log : retryLog(log, attempt),
-        attemptKey(change.gateKey, attempt),
-      ),
+      contextWith(attemptLog(log, attempt), attemptKey(change.gateKey, attempt)),
     );
     const attempts = budget.summary();
     const left = unevaluatedLeft(attempts);
@@ -193,29 +189,26 @@ function repeatPolicy(inputs: GatePlan['inputs']): RepeatPolicy {
   };
 }
 
-/** A retry's log: its lines say which attempt they are about. */
-function retryLog(log: GateLog, attempt: number): GateLog {
-  const tag = (message: string) => `[retry ${attempt - 1}] ${message}`;
+/**
+ * A log whose lines say which attempt they are about (`[retry 1]`, `[repeat 2, retry 1]`).
+ * Repeats run side by side, so their groups are plain lines; a lone run's retries keep theirs.
+ */
+function attemptLog(log: GateLog, attempt: number, repeat?: number): GateLog {
+  const retry = attempt > 1 ? `retry ${attempt - 1}` : '';
+  const label = [repeat === undefined ? '' : `repeat ${repeat}`, retry].filter(Boolean).join(', ');
+  if (!label) return log;
+  const tag = (message: string) => `[${label}] ${message}`;
   return {
     info: (message) => log.info(tag(message)),
     debug: (message) => log.debug(tag(message)),
     warning: (message) => log.warning(tag(message)),
-    group: (title, work) => log.group(tag(title), work),
-  };
-}
-
-/** A repeat's log: its lines say which repeat (and retry) they are about, and its groups are plain lines (repeats run side by side). */
-function repeatLog(log: GateLog, index: number, attempt: number): GateLog {
-  const tag = (message: string) =>
-    `[repeat ${index}${attempt > 1 ? `, retry ${attempt - 1}` : ''}] ${message}`;
-  return {
-    info: (message) => log.info(tag(message)),
-    debug: (message) => log.debug(tag(message)),
-    warning: (message) => log.warning(tag(message)),
-    group: async (title, work) => {
-      log.info(tag(`${title}…`));
-      return work();
-    },
+    group:
+      repeat === undefined
+        ? (title, work) => log.group(tag(title), work)
+        : async (title, work) => {
+            log.info(tag(`${title}…`));
+            return work();
+          },
   };
 }
 

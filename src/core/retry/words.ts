@@ -8,13 +8,9 @@ const MAX_MESSAGE_CHARS = 300;
 const inSentence = (message: string) =>
   /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
 
-/** An error's message inside the reason, without a leading "<Backend> could not evaluate: " said already. */
-const said = (backend: string, error: RunError) =>
-  inSentence(
-    excerpt(error.message, MAX_MESSAGE_CHARS)
-      .replace(new RegExp(`^${backend} could not evaluate: `), '')
-      .replace(/\.$/, ''),
-  );
+/** An error's message inside the reason. */
+const said = (error: RunError) =>
+  inSentence(excerpt(error.message, MAX_MESSAGE_CHARS).replace(/\.$/, ''));
 
 /** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
 function tries(summary: AttemptSummary, errors: readonly RunError[]): string {
@@ -40,13 +36,13 @@ export function couldNotEvaluate(
   const how = tries(summary, left);
   if (repeats === undefined) {
     const error = left[0];
-    return `${backend} could not evaluate the run: ${error ? said(backend, error) : 'no verdict'}${how}.`;
+    return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
   }
   // In the repeats' order, not the order their errors came in.
   const index = (error: RunError) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
   const each = [...left]
     .sort((a, b) => index(a) - index(b))
-    .map((error) => `${error.run}: ${said(backend, error)}`)
+    .map((error) => `${error.run}: ${said(error)}`)
     .join('; ');
   return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
