@@ -79199,6 +79199,8 @@ function mismatches(shards, plan) {
 
 ;// CONCATENATED MODULE: ./src/core/baseline/record.ts
 
+/** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
+const ACCEPT_REASON_MAX_CHARS = 2_000;
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
  * record in the check's `output.text`. GitHub is the store; no other service.
@@ -79238,6 +79240,25 @@ const BaselineRecord = object({
         ids: array(schemas_string()).max(20),
     })
         .partial()
+        .optional(),
+    /**
+     * Set on the check a maintainer's `/gate accept` completed (CONTRACT.md, section 9): the
+     * decision above stays the one the gate made; this says who accepted it, when and why, and
+     * what the check said before. An accepted verdict is never a baseline.
+     */
+    accepted: object({
+        by: schemas_string().max(100),
+        at: schemas_string(),
+        reason: schemas_string().max(ACCEPT_REASON_MAX_CHARS),
+        commentId: schemas_number().int(),
+        commentUrl: schemas_string().max(500).optional(),
+        /** The accepted check's own conclusion and title, which `/gate revoke` puts back. */
+        conclusion: schemas_string().max(40),
+        title: schemas_string().max(300),
+    })
+        .optional(),
+    /** Set on the check a `/gate revoke` completed: the verdict as the gate made it, and who revoked its acceptance. */
+    revoked: object({ by: schemas_string().max(100), at: schemas_string(), commentId: schemas_number().int() })
         .optional(),
 });
 
@@ -79484,7 +79505,7 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
 function walkBack(verdict, entries) {
     for (const [back, entry] of entries.entries()) {
-        if (back > 0 && entry.record && !compare_notComparable(verdict, entry.record))
+        if (back > 0 && entry.record && !entry.record.accepted && !compare_notComparable(verdict, entry.record))
             return { record: entry.record, back };
     }
     return undefined;
@@ -79568,6 +79589,19 @@ function newestComparable(verdict, found) {
     return comparable ? { ...found, record: comparable } : found;
 }
 /**
+ * A base commit whose verdict a maintainer accepted (`/gate accept`) has no baseline: the
+ * acceptance let a failing verdict through, it did not make it a measure to hold later changes
+ * to. In the history it still counts, as the failure it was.
+ */
+function notAccepted(found) {
+    const accepted = found.record?.accepted;
+    if (!accepted || !found.record)
+        return found;
+    return {
+        missing: `this gate's ${found.record.decision} verdict on the base commit ${found.record.headSha.slice(0, 12)} was accepted by ${accepted.by}, and an accepted verdict is no baseline`,
+    };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
@@ -79575,7 +79609,7 @@ function newestComparable(verdict, found) {
 function compareWithBaseBranch(verdict, given, policy) {
     // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
     const found = {
-        ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+        ...(given.base ? { base: notAccepted(newestComparable(verdict, given.base)) } : {}),
         ...(given.history
             ? {
                 history: {
@@ -81371,6 +81405,1449 @@ async function compare(verdict, plan, sources) {
     }, plan.policy);
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/core/change/github.ts
+
+
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment',
+]);
+/**
+ * Reads the target from the event: the pull request's head commit (not the merge commit in
+ * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
+ */
+function readTarget(eventName, payload, env) {
+    const event = (payload ?? {});
+    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
+    const headSha = (pr
+        ? github_text(pr.head?.sha)
+        : eventName === 'workflow_run'
+            ? github_text(event.workflow_run?.head_sha)
+            : eventName === 'merge_group'
+                ? github_text(event.merge_group?.head_sha)
+                : undefined) ?? github_text(env.GITHUB_SHA);
+    const pullRequestNumber = pr
+        ? github_number(pr.number)
+        : eventName === 'workflow_run'
+            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
+            : eventName === 'issue_comment' && event.issue?.pull_request
+                ? github_number(event.issue.number)
+                : undefined;
+    const headRepo = github_text(pr?.head?.repo?.full_name);
+    const baseRepo = github_text(pr?.base?.repo?.full_name);
+    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+    const runId = github_text(env.GITHUB_RUN_ID);
+    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr
+        ? github_text(pr.base?.sha)
+        : eventName === 'merge_group'
+            ? github_text(event.merge_group?.base_sha)
+            : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    return {
+        repository,
+        headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(baseSha ? { baseSha } : {}),
+        pullRequestNumber,
+        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
+        gateKey: runId
+            ? [
+                repository,
+                runId,
+                env.GITHUB_RUN_ATTEMPT ?? '1',
+                env.GITHUB_JOB ?? '',
+                env.GITHUB_ACTION ?? '',
+            ].join('/')
+            : (0,external_node_crypto_.randomUUID)(),
+    };
+}
+function github_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function github_number(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
+ * context reads it, without loading octokit: `{}` when no file is named. A file named but not
+ * readable is `{}` with the `problem` said: without it the gate would not know the pull request
+ * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
+ * action makes it an input error, before any call.
+ */
+function readEvent(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return { payload: {} };
+    try {
+        return { payload: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) };
+    }
+    catch (error) {
+        const why = error instanceof SyntaxError
+            ? 'it is not JSON'
+            : (error.code ?? 'unreadable');
+        return {
+            payload: {},
+            problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
+        };
+    }
+}
+/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
+function readEventPayload(env) {
+    return readEvent(env).payload;
+}
+/** The change as the core's backends see it. */
+function changeOf(target) {
+    return {
+        repository: target.repository,
+        commitSha: target.headSha,
+        pullRequestNumber: target.pullRequestNumber,
+        gateKey: target.gateKey,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
+
+
+
+/*
+ * A verdict's record, as a check run or a report file carries it to the next change: encoded in
+ * a hidden comment, bounded to GitHub's limit, decoded and validated back.
+ */
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/**
+ * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
+ * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
+ */
+const RECORD_MAX_CHARS = 60_000;
+/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
+const LONG_ID_CHARS = 200;
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    return hideRecord(recordOf(verdict, checkName, headSha, now));
+}
+/**
+ * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
+ * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
+ * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
+ * (kept most frequent first), then ids too long to be any backend's. A record that still does
+ * not fit is not written, said.
+ */
+function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
+    const full = recordOf(verdict, checkName, headSha, now);
+    const whole = hideRecord(full);
+    if (whole.length <= maxChars)
+        return { text: whole };
+    const tools = full.failingTools;
+    const items = full.regressedItems;
+    const cut = (keep, ids) => {
+        const omitted = {
+            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
+            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length
+                ? {
+                    ids: Object.keys(full.ids)
+                        .filter((name) => !(name in ids))
+                        .slice(0, 20),
+                }
+                : {}),
+        };
+        return {
+            ...full,
+            ids,
+            failingTools: tools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            omitted,
+        };
+    };
+    const fits = (record) => hideRecord(record).length <= maxChars;
+    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
+    const largest = (ids) => {
+        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
+        if (!fits(cut(0, ids)))
+            return undefined;
+        while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if (fits(cut(mid, ids)))
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return cut(low, ids);
+    };
+    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+    const record = largest(full.ids) ?? largest(shortIds);
+    if (!record)
+        return {
+            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+        };
+    const omitted = record.omitted ?? {};
+    const parts = [
+        omitted.failingTools
+            ? `${record.failingTools.length} of its ${tools.length} failing tools`
+            : '',
+        omitted.regressedItems
+            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+            : '',
+        omitted.ids
+            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+            : '',
+    ].filter(Boolean);
+    return {
+        text: hideRecord(record),
+        omitted,
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
+    };
+}
+/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
+function recordOf(verdict, checkName, headSha, now) {
+    return {
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        ...(verdict.errorBars
+            ? {
+                regressedItems: verdict.errorBars.regressed
+                    .slice(0, 100)
+                    .map((r) => truncate(r.item, 200)),
+            }
+            : {}),
+        at: now.toISOString(),
+        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
+        repeats: verdict.repeats?.rows.length ?? 1,
+        ...spreadOf(verdict),
+    };
+}
+/** A record hidden in markdown: base64, so no text in it can end the comment. */
+function hideRecord(record) {
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success
+            ? parsed.data
+            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/status.ts
+/** The HTTP status of a failed octokit request, if it has one. */
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
+/**
+ * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
+ * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
+ */
+function checkConclusion(verdict, mode) {
+    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+    if (verdict.outcome === 'cancelled')
+        return 'cancelled';
+    if (verdict.decision === 'pass')
+        return 'success';
+    if (verdict.decision === 'warn')
+        return 'neutral';
+    if (mode === 'soft')
+        return 'action_required';
+    if (mode === 'observe')
+        return 'neutral';
+    return 'failure';
+}
+/**
+ * The commit status state when checks are not allowed. Statuses know no `neutral`: a
+ * warning or an observed failure is `success` (its description says what happened), a
+ * failure in `soft` or `hard` mode is `failure`.
+ */
+function statusState(verdict, mode) {
+    return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
+}
+/**
+ * One line for a check title or status description. GitHub shows the conclusion beside it
+ * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
+ * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
+ */
+function headline(verdict, mode) {
+    const prefix = verdict.decision === 'fail' && mode === 'soft'
+        ? 'needs review'
+        : verdict.decision === 'fail' && mode === 'observe'
+            ? 'fail (observe only)'
+            : verdict.decision === 'warn'
+                ? 'warn'
+                : undefined;
+    return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/words.ts
+
+const ACTION_WORDS = {
+    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
+    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
+    headSha: 'set `head_sha`',
+    decides: 'the verdict still decides the step',
+    input: (name) => name,
+};
+const CLI_WORDS = {
+    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
+    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
+    headSha: 'set --head-sha',
+    decides: 'the verdict still decides the job',
+    input: flagOf,
+};
+
+;// CONCATENATED MODULE: ./src/report/github/check.ts
+
+
+
+
+
+
+/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
+const CHECK_SUMMARY_MAX_CHARS = 65_535;
+const CHECK_TITLE_MAX_CHARS = 200;
+const STATUS_DESCRIPTION_MAX_CHARS = 140;
+/**
+ * The required check: a check run created `in_progress` when the gate starts and completed
+ * with the verdict; a commit status with the same context where the token may not create
+ * checks; a warning where it may do neither. Reporting never changes the verdict.
+ */
+class CheckReport {
+    github;
+    place;
+    log;
+    kind;
+    checkRunId;
+    appSlug;
+    words;
+    constructor(github, place, log, kind, checkRunId, 
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    appSlug, words = ACTION_WORDS) {
+        this.github = github;
+        this.place = place;
+        this.log = log;
+        this.kind = kind;
+        this.checkRunId = checkRunId;
+        this.appSlug = appSlug;
+        this.words = words;
+    }
+    /** Shows the gate as running on the commit. */
+    static async start(github, place, log, words = ACTION_WORDS) {
+        const { owner, repo, headSha, name, runUrl } = place;
+        try {
+            const { data } = await github.rest.checks.create({
+                owner,
+                repo,
+                name,
+                head_sha: headSha,
+                status: 'in_progress',
+                started_at: new Date().toISOString(),
+                ...(runUrl ? { details_url: runUrl } : {}),
+                output: {
+                    title: 'Evaluating',
+                    summary: "The reliability gate is waiting for the backend's verdict.",
+                },
+            });
+            log.info(`Check "${name}" started on ${headSha}.`);
+            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
+        }
+        catch (checkError) {
+            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+        }
+        try {
+            await github.rest.repos.createCommitStatus({
+                owner,
+                repo,
+                sha: headSha,
+                state: 'pending',
+                context: name,
+                description: 'Evaluating',
+                ...(runUrl ? { target_url: runUrl } : {}),
+            });
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+        }
+        catch (statusError) {
+            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+                `${words.checkPermission}; ${words.decides}.`);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+        }
+    }
+    /**
+     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
+     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
+     */
+    async complete(verdict, mode, summary, text) {
+        const { owner, repo, headSha, name, runUrl } = this.place;
+        const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+        const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
+        const completeCheck = (output) => this.github.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: this.checkRunId,
+            status: 'completed',
+            conclusion: checkConclusion(verdict, mode),
+            completed_at: new Date().toISOString(),
+            ...(link ? { details_url: link } : {}),
+            output,
+        });
+        try {
+            if (this.kind === 'check' && this.checkRunId !== undefined) {
+                try {
+                    await completeCheck({
+                        title,
+                        summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
+                        ...(text ? { text } : {}),
+                    });
+                }
+                catch (refused) {
+                    const status = statusOf(refused);
+                    if (status !== 422 && status !== 400)
+                        throw refused;
+                    // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
+                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+                    await completeCheck({
+                        title,
+                        summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
+                    });
+                }
+            }
+            else if (this.kind === 'status') {
+                await this.github.rest.repos.createCommitStatus({
+                    owner,
+                    repo,
+                    sha: headSha,
+                    state: statusState(verdict, mode),
+                    context: name,
+                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+                    ...(link ? { target_url: link } : {}),
+                });
+            }
+        }
+        catch (error) {
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/comment.ts
+
+
+
+
+/** GitHub's limit on a comment body. */
+const COMMENT_MAX_CHARS = 65_536;
+/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/**
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * ends with the marker, where the gate puts it, and was written by the token's own author counts:
+ * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
+ * is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
+ */
+async function findStickyComment(github, place, appSlug) {
+    return (await readStickyComment(github, place, appSlug))?.id;
+}
+/** The gate's comment on the pull request, as {@link findStickyComment} finds it, with its body. */
+async function readStickyComment(github, place, appSlug) {
+    const { owner, repo, pullRequestNumber } = place;
+    const marker = commentMarker(place.checkName);
+    const [author, comments] = await Promise.all([
+        tokenAuthor(github, appSlug),
+        github.paginate(github.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: pullRequestNumber,
+            per_page: 100,
+        }),
+    ]);
+    const found = comments.find((c) => c.user?.login === author &&
+        !c.minimized &&
+        endsWithMarker(c.body, marker));
+    return found ? { id: found.id, body: found.body ?? '' } : undefined;
+}
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const commentId = await found;
+        if (commentId !== undefined) {
+            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+            log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
+        }
+        else {
+            await github.rest.issues.createComment({
+                owner,
+                repo,
+                issue_number: pullRequestNumber,
+                body,
+            });
+            log.info(`Commented on #${pullRequestNumber}.`);
+        }
+    }
+    catch (error) {
+        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+            `${words.commentPermission}; ${words.decides}.`);
+    }
+}
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github, appSlug) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        if (statusOf(error) !== 403 && statusOf(error) !== 401)
+            throw error;
+        const slug = await appSlug.catch(() => undefined);
+        return slug ? `${slug}[bot]` : ACTIONS_BOT;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/pull.ts
+
+
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
+const PullRequest = object({
+    number: schemas_number().int(),
+    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+});
+/**
+ * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
+ * they could not be read (one phrase), never throws.
+ */
+async function readPullRequest(github, place) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+        const pull = PullRequest.safeParse(data);
+        if (!pull.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+    }
+    catch (error) {
+        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    }
+}
+/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
+const Commit = object({
+    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })),
+});
+/**
+ * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
+ * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
+ */
+async function readCommit(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCommit({
+            owner: place.owner,
+            repo: place.repo,
+            ref: place.sha,
+            per_page: 1,
+        });
+        const commit = Commit.safeParse(data);
+        if (!commit.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
+    }
+    catch (error) {
+        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
+        const status = statusOf(error);
+        if (status === 404 || status === 422)
+            return 'unknown';
+        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/head-verdict.ts
+
+
+
+/**
+ * This gate's verdict on `headSha`: the newest check run named `checkName` there. Only a
+ * completed run whose record validates and names this check and this commit is a verdict; a
+ * newer run still in progress means the gate is still deciding, and a newer completed run
+ * without a record (an input error, a run that could not evaluate, a cancelled one) holds no
+ * verdict to accept. One request; says why there is none, never throws.
+ */
+async function readHeadVerdict(github, place) {
+    const { owner, repo, headSha, checkName } = place;
+    const short = headSha.slice(0, 12);
+    try {
+        const { data } = await github.rest.checks.listForRef({
+            owner,
+            repo,
+            ref: headSha,
+            check_name: checkName,
+            filter: 'all',
+            per_page: 100,
+        });
+        const runs = data.check_runs
+            .filter((run) => run.name === checkName)
+            .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+        if (runs.some((run) => run.status !== 'completed'))
+            return { none: `the gate "${checkName}" is still running on ${short}` };
+        const newest = runs[0];
+        if (!newest)
+            return { none: `the head commit ${short} has no check "${checkName}"` };
+        const record = decodeRecord(newest.output?.text);
+        if (typeof record === 'string' ||
+            record.checkName !== checkName ||
+            record.headSha.toLowerCase() !== headSha.toLowerCase())
+            return {
+                none: `the newest check "${checkName}" on ${short} holds no evaluated verdict (an input error, a run that could not evaluate, or a cancelled one)`,
+            };
+        return {
+            checkRunId: newest.id,
+            app: newest.app?.slug ?? '',
+            conclusion: newest.conclusion ?? '',
+            title: newest.output?.title ?? '',
+            summary: newest.output?.summary ?? '',
+            record,
+        };
+    }
+    catch (error) {
+        return {
+            unread: `the checks on ${short} could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
+
+
+
+/** A repository's roles, weakest first, as `role_name` names GitHub's own. */
+const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
+/** The roles `accept_permission` may ask for. */
+const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
+/** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
+const CollaboratorPermission = object({
+    permission: schemas_string(),
+    role_name: schemas_string().optional(),
+});
+/**
+ * The commenter's role on the repository, read from GitHub (one request). `role_name` says
+ * `maintain` where `permission` says `write`, so it is read first; a custom role (an
+ * organization's own name) counts as the base permission GitHub reports for it, which never
+ * says more than the role grants. Returns why it could not be read, never throws.
+ */
+async function readUserRole(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCollaboratorPermissionLevel(place);
+        const parsed = CollaboratorPermission.safeParse(data);
+        if (!parsed.success)
+            return { unread: 'GitHub answered in a shape the gate cannot read' };
+        const named = parsed.data.role_name?.toLowerCase();
+        if (named && isRole(named))
+            return { role: named };
+        const base = parsed.data.permission.toLowerCase();
+        return {
+            role: isRole(base) ? base : 'none',
+            ...(parsed.data.role_name ? { custom: parsed.data.role_name } : {}),
+        };
+    }
+    catch (error) {
+        // GitHub answers 404 for a user who is no collaborator (and 403 where the token may not ask).
+        if (statusOf(error) === 404)
+            return { role: 'none' };
+        return {
+            unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+}
+const isRole = (name) => ROLES.includes(name);
+/** Whether `role` is at least `wanted`. */
+function reaches(role, wanted) {
+    return ROLES.indexOf(role) >= ROLES.indexOf(wanted);
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/render.ts
+
+
+/*
+ * What an acceptance (or its revocation) says where reviewers look: the lines at the top of
+ * the check and the sticky comment, the check's title, and the reply to the command. Every
+ * word a user wrote (the reason) is escaped like a backend's text: no mention, reference,
+ * HTML, link or workflow command survives it.
+ */
+/** Where the verdict as the gate wrote it begins in an accepted (or revoked) check's summary. */
+const ORIGINAL_VERDICT = '<!-- agent-reliability-gate:original-verdict -->';
+/** The block an acceptance puts at the top of the sticky comment, between these two. */
+const ACCEPTANCE_START = '<!-- agent-reliability-gate:acceptance -->';
+const ACCEPTANCE_END = '<!-- /agent-reliability-gate:acceptance -->';
+/** Lines of a reason shown; the record keeps it whole (up to its limit). */
+const REASON_MAX_LINES = 20;
+/** A GitHub login in bold, never a live mention. */
+const who = (login) => `**${escapeText(login, 100)}**`;
+/** `2026-12-03 14:05 UTC`: when, as a reviewer reads it. */
+const when = (at) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const throughComment = (actor) => {
+    const url = safeUrl(actor.commentUrl);
+    return url ? ` with [this comment](${url})` : '';
+};
+/** A reason as a block quote: each line escaped, at most {@link REASON_MAX_LINES} of them. */
+function quotedReason(reason) {
+    const lines = reason
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+    const shown = lines.slice(0, REASON_MAX_LINES).map((line) => `> ${escapeText(line, 300)}`);
+    if (lines.length > REASON_MAX_LINES)
+        shown.push(`> … ${lines.length - REASON_MAX_LINES} more lines, in the check's record`);
+    return shown.join('\n>\n');
+}
+/** The lines an acceptance puts above the verdict, in the check and in the sticky comment. */
+function acceptedBlock(record, actor, reason) {
+    return [
+        `### ✅ Accepted by ${who(actor.login)}`,
+        '',
+        `The ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was accepted on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}. ` +
+            `It stays a ${codeSpan(record.decision)} on the record: it is no baseline for later changes, and a push gates the new commit afresh. \`/gate revoke\` undoes it.`,
+        '',
+        '**Why:**',
+        '',
+        quotedReason(reason),
+    ].join('\n');
+}
+/** The lines a revocation puts above the verdict. */
+function revokedBlock(record, actor, conclusion, reason) {
+    return [
+        `### ↩️ Acceptance revoked by ${who(actor.login)}`,
+        '',
+        `The acceptance of the ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was revoked on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}: the check is back to the gate's own conclusion, ${codeSpan(conclusion)}.`,
+        ...(reason ? ['', '**Why:**', '', quotedReason(reason)] : []),
+    ].join('\n');
+}
+/** The verdict as the gate wrote it, from a check's summary: past an earlier acceptance's lines, when it has them. */
+function originalVerdict(summary) {
+    const at = summary.indexOf(ORIGINAL_VERDICT);
+    return at < 0 ? summary : summary.slice(at + ORIGINAL_VERDICT.length).replace(/^\n+/, '');
+}
+/** A check's summary: `block` on top, then the verdict as the gate wrote it, unchanged, within `maxChars`. */
+function checkSummary(block, original, maxChars) {
+    const head = `${block}\n\n---\n\n${ORIGINAL_VERDICT}\n`;
+    return head + truncate(original, Math.max(0, maxChars - head.length));
+}
+/** The sticky comment with `block` at its top, in place of an earlier acceptance's. */
+function withBlockOnTop(body, block) {
+    const start = body.indexOf(ACCEPTANCE_START);
+    const end = body.indexOf(ACCEPTANCE_END);
+    const rest = start === 0 && end > start ? body.slice(end + ACCEPTANCE_END.length).replace(/^\n+/, '') : body;
+    return `${ACCEPTANCE_START}\n${block}\n\n---\n${ACCEPTANCE_END}\n\n${rest}`;
+}
+/** A check title within GitHub's limit. */
+const checkTitle = (prefix, original) => truncate(`${prefix}: ${original}`, 200);
+
+;// CONCATENATED MODULE: ./src/report/github/accept/accept.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Carries out `/gate accept` or `/gate revoke` for this step's gate (CONTRACT.md, section 9):
+ * the commenter's role must reach `accept_permission`; the pull request's current head, read
+ * from GitHub, must carry this gate's completed verdict, failing (or warning) to accept, an
+ * accepted one to revoke. Then a new check run of that name on that commit says so above the
+ * verdict as the gate wrote it, the sticky comment gains the same lines, and the command gets a
+ * reply. A refusal changes no check and says why in the reply. Never throws.
+ */
+async function carryOutCommand(github, command, place, log, now = () => new Date()) {
+    if (command.checkName !== undefined && command.checkName !== place.checkName)
+        return {
+            kind: 'ignored',
+            why: `the command is for the check "${command.checkName}", and this step's gate is "${place.checkName}"`,
+        };
+    const outcome = await accept_decide(github, command, place, log, now);
+    if (outcome.kind !== 'ignored')
+        await reply(github, command, place, outcome, log);
+    return outcome;
+}
+async function accept_decide(github, command, place, log, now) {
+    const { owner, repo, checkName } = place;
+    const by = command.comment.author;
+    const refused = (why, decision) => ({
+        kind: 'refused',
+        why,
+        by,
+        ...(decision ? { decision } : {}),
+    });
+    const failed = (why) => ({ kind: 'failed', why, by });
+    const role = await readUserRole(github, { owner, repo, username: by });
+    if ('unread' in role)
+        return failed(`${by}'s permission on ${owner}/${repo}: ${role.unread}`);
+    if (!reaches(role.role, place.acceptPermission))
+        return refused(`${by} may not ${command.verb} a verdict: their role on ${owner}/${repo} is ${role.custom ? `the custom role "${role.custom}", read as ${role.role}` : role.role}, and \`accept_permission\` asks for ${place.acceptPermission} at least`);
+    if (command.verb === 'accept' && !command.reason)
+        return refused('a reason is required: write it on the lines after `/gate accept`, for the record and for the reviewers who read the check');
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: command.pullRequestNumber,
+    });
+    if ('unread' in pull)
+        return failed(`pull request #${command.pullRequestNumber}: ${pull.unread}`);
+    const head = await readHeadVerdict(github, { owner, repo, headSha: pull.headSha, checkName });
+    if ('unread' in head)
+        return failed(head.unread);
+    if ('none' in head)
+        return refused(`${head.none}. An acceptance is for the verdict on the pull request's current head; if the head moved since, its own gate run decides first`);
+    const { record } = head;
+    if (command.verb === 'accept') {
+        if (record.accepted)
+            return refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass');
+        if (record.decision === 'pass')
+            return refused(`the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`, 'pass');
+    }
+    else if (!record.accepted)
+        return refused(`the verdict on ${pull.headSha.slice(0, 12)} is not accepted: there is nothing to revoke`, record.decision);
+    return writeCheck(github, command, place, pull.headSha, head, log, now());
+}
+/**
+ * The new check run: begun in progress, which names the app this token writes as; completed
+ * as accepted (or revoked) only when that is the app that wrote the verdict. A verdict by
+ * another app is not this gate's: the check begun is completed with that verdict's own
+ * standing (a failure stays a failure), and the command is refused.
+ */
+async function writeCheck(github, command, place, headSha, head, log, at) {
+    const { owner, repo, checkName } = place;
+    const by = command.comment.author;
+    const actor = {
+        login: by,
+        at,
+        ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+    };
+    const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
+    let begun;
+    try {
+        const { data } = await github.rest.checks.create({
+            owner,
+            repo,
+            name: checkName,
+            head_sha: headSha,
+            status: 'in_progress',
+            started_at: at.toISOString(),
+            output: {
+                title: `Recording ${by}'s ${command.verb}`,
+                summary: `\`/gate ${command.verb}\` is being recorded.`,
+            },
+        });
+        begun = { id: data.id, ...(data.app?.slug ? { app: data.app.slug } : {}) };
+    }
+    catch (error) {
+        return {
+            kind: 'failed',
+            by,
+            why: `the check "${checkName}" could not be written on ${headSha.slice(0, 12)} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
+        };
+    }
+    const original = originalVerdict(head.summary);
+    const accepted = head.record.accepted;
+    const written = begun.app !== head.app
+        ? undefined
+        : command.verb === 'accept'
+            ? {
+                kind: 'accepted',
+                decision: 'pass',
+                conclusion: 'success',
+                title: checkTitle(`Accepted by ${by}`, head.title),
+                block: acceptedBlock(head.record, actor, reason),
+                record: {
+                    ...withoutAcceptance(head.record),
+                    accepted: {
+                        by,
+                        at: at.toISOString(),
+                        reason,
+                        commentId: command.comment.id,
+                        ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
+                        conclusion: head.conclusion,
+                        title: truncate(head.title, 300),
+                    },
+                },
+            }
+            : {
+                kind: 'revoked',
+                decision: head.record.decision,
+                conclusion: accepted?.conclusion ?? 'failure',
+                title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
+                block: revokedBlock(head.record, actor, accepted?.conclusion ?? 'failure', reason),
+                record: {
+                    ...withoutAcceptance(head.record),
+                    revoked: { by, at: at.toISOString(), commentId: command.comment.id },
+                },
+            };
+    const summary = written && checkSummary(written.block, original, CHECK_SUMMARY_MAX_CHARS);
+    // Another app's verdict keeps its standing on this app's check: a fail is never made a pass here.
+    const standing = head.record.decision === 'warn' ? 'neutral' : 'failure';
+    try {
+        await github.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: begun.id,
+            status: 'completed',
+            conclusion: (written?.conclusion ?? standing),
+            completed_at: new Date().toISOString(),
+            ...(command.comment.url ? { details_url: command.comment.url } : {}),
+            output: written && summary
+                ? { title: written.title, summary, text: hideRecord(written.record) }
+                : {
+                    title: `Not ${command.verb}ed: the verdict on this commit was written by ${head.app || 'an unknown app'}`,
+                    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: the newest ${codeSpan(checkName)} check on ${codeSpan(headSha.slice(0, 12))} was written by ${codeSpan(head.app || 'an unknown app')}, not by ${codeSpan(begun.app ?? 'this token')}, the app this step writes as. The gate's own run decides on this commit.`,
+                },
+        });
+    }
+    catch (error) {
+        return {
+            kind: 'failed',
+            by,
+            why: `the check "${checkName}" on ${headSha.slice(0, 12)} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+    if (!written || !summary)
+        return {
+            kind: 'refused',
+            by,
+            decision: head.record.decision,
+            checkBegun: true,
+            why: `the newest check "${checkName}" on ${headSha.slice(0, 12)} was written by ${head.app || 'an unknown app'}, not by ${begun.app ?? 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+        };
+    log.info(`Check "${checkName}" on ${headSha.slice(0, 12)}: ${written.kind} by ${by}, completed as ${written.conclusion}.`);
+    if (place.comment)
+        await markStickyComment(github, command, place, headSha, written.block, begun.app, log);
+    return {
+        kind: written.kind,
+        by,
+        decision: written.decision,
+        reason: command.reason,
+        headSha,
+        record: written.record,
+        conclusion: written.conclusion,
+        summary,
+    };
+}
+/** The record as the gate wrote it: no acceptance, no revocation. */
+function withoutAcceptance(record) {
+    const rest = { ...record };
+    delete rest.accepted;
+    delete rest.revoked;
+    return rest;
+}
+/**
+ * Puts the acceptance's lines at the top of the gate's sticky comment, when the pull request's
+ * head is still the commit accepted (a push meanwhile has made it another commit's comment).
+ * A comment that cannot be found or written is said in the log; the check holds the acceptance.
+ */
+async function markStickyComment(github, command, place, headSha, block, appSlug, log) {
+    const { owner, repo, checkName } = place;
+    const pullRequestNumber = command.pullRequestNumber;
+    try {
+        const pull = await readPullRequest(github, { owner, repo, pullRequestNumber });
+        if ('unread' in pull || pull.headSha !== headSha) {
+            log.info(`The sticky comment on #${pullRequestNumber} is left as it is: the pull request's head ${'unread' in pull ? 'could not be read again' : `moved to ${pull.headSha.slice(0, 12)}`}. The check on ${headSha.slice(0, 12)} holds the ${command.verb}.`);
+            return;
+        }
+        const found = await readStickyComment(github, { owner, repo, pullRequestNumber, checkName }, Promise.resolve(appSlug));
+        if (!found) {
+            log.info(`No sticky comment of "${checkName}" on #${pullRequestNumber} to mark; the check holds the ${command.verb}.`);
+            return;
+        }
+        // Within GitHub's limit, the marker kept as the last line: it is how the gate finds its comment.
+        const marker = commentMarker(checkName);
+        const rest = found.body.trimEnd().slice(0, -marker.length).trimEnd();
+        const room = COMMENT_MAX_CHARS - withBlockOnTop('', block).length - marker.length - 1;
+        const body = `${withBlockOnTop(truncate(rest, room), block)}\n${marker}`;
+        await github.rest.issues.updateComment({ owner, repo, comment_id: found.id, body });
+        log.info(`Marked the gate's comment on #${pullRequestNumber} as ${command.verb === 'accept' ? 'accepted' : 'revoked'}.`);
+    }
+    catch (error) {
+        log.warning(`Could not mark the gate's comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the check holds the ${command.verb}. Give the job \`permissions: pull-requests: write\`.`);
+    }
+}
+/** The reply to the command: a reaction on it, and a comment saying what was done (or why not). */
+async function reply(github, command, place, outcome, log) {
+    const { owner, repo, checkName } = place;
+    const gate = `**${escapeText(checkName, 100)}**`;
+    const body = outcome.kind === 'accepted'
+        ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check now passes, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
+        : outcome.kind === 'revoked'
+            ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
+            : outcome.kind === 'refused'
+                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it keeps the verdict it found.' : 'No check was changed.'}`
+                : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
+    const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
+    const [reacted, commented] = await Promise.allSettled([
+        github.rest.reactions.createForIssueComment({
+            owner,
+            repo,
+            comment_id: command.comment.id,
+            content: reaction,
+        }),
+        github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: command.pullRequestNumber,
+            body,
+        }),
+    ]);
+    for (const [what, result] of [
+        ['react to', reacted],
+        ['reply to', commented],
+    ])
+        if (result.status === 'rejected')
+            log.warning(`Could not ${what} the command on #${command.pullRequestNumber} (HTTP ${statusOf(result.reason) ?? '-'}: ${messageOf(result.reason)}); give the job \`permissions: pull-requests: write\`. The log and the outputs say what was done.`);
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/command.ts
+
+/** The parts of an `issue_comment` webhook the command is read from, validated. */
+const IssueCommentEvent = object({
+    action: schemas_string(),
+    issue: object({
+        number: schemas_number().int().positive(),
+        pull_request: object({}).loose().nullish(),
+    }),
+    comment: object({
+        id: schemas_number().int().positive(),
+        body: schemas_string().nullish(),
+        html_url: schemas_string().optional(),
+        user: object({ login: schemas_string(), type: schemas_string().optional() }).nullish(),
+    }),
+});
+/** The command word, as written: case matters, and it ends the word (`/gate acceptance` is no command). */
+const COMMAND = /^\/gate (accept|revoke)(?:\s+(.*))?$/;
+/**
+ * Reads the command from an `issue_comment` event's payload: the comment's trimmed first line
+ * is `/gate accept` or `/gate revoke`, optionally followed by the `check_name` it is meant
+ * for; the lines after it are the reason. Ignored (nothing posted): an action other than
+ * `created`, a comment on an issue that is not a pull request, a bot's comment, a first line
+ * that is not a command. Throws on a payload that is no issue comment GitHub sends.
+ */
+function readGateCommand(payload) {
+    const parsed = IssueCommentEvent.safeParse(payload);
+    if (!parsed.success)
+        throw new Error(`The issue_comment event's payload does not read as GitHub sends it (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); the runner writes it at GITHUB_EVENT_PATH.`);
+    const { action, issue, comment } = parsed.data;
+    if (action !== 'created')
+        return { ignored: `the comment was ${action}, not created: only a new comment is a command` };
+    if (!issue.pull_request)
+        return {
+            ignored: `#${issue.number} is an issue, not a pull request: there is no gate to accept`,
+        };
+    const author = comment.user?.login ?? '';
+    if (!author || comment.user?.type === 'Bot' || author.endsWith('[bot]'))
+        return {
+            ignored: `the comment is by ${author || 'an unknown author'}, a bot: bots never accept a verdict`,
+        };
+    const [first = '', ...rest] = (comment.body ?? '').replace(/\r\n?/g, '\n').split('\n');
+    const command = COMMAND.exec(first.trim());
+    if (!command)
+        return { ignored: 'its first line is not `/gate accept` or `/gate revoke`' };
+    const checkName = command[2]?.trim();
+    return {
+        verb: command[1],
+        ...(checkName ? { checkName } : {}),
+        reason: rest.join('\n').trim(),
+        pullRequestNumber: issue.number,
+        comment: { id: comment.id, ...(comment.html_url ? { url: comment.html_url } : {}), author },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/github/inputs.ts
+
+
+
+
+
+
+
+/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
+const apiUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const why = !url
+        ? 'is not a URL'
+        : (insecureUrlReason(url) ??
+            (url.username || url.password
+                ? 'holds credentials'
+                : url.search || url.hash
+                    ? 'has a query or fragment'
+                    : undefined));
+    if (why) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
+        });
+        return NEVER;
+    }
+    return text.replace(/\/+$/, '');
+});
+/** Each backend's own check name, as the default of `check_name` says it. */
+const defaultCheckNames = BACKENDS.map((backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``);
+/**
+ * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
+ * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
+ * action.yml) and its own words (the command line reports on GitHub only with a token).
+ */
+function reviewInputs(door) {
+    const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
+    // The command line reports on GitHub only when given a token, and says so first.
+    const said = (text) => door === 'action'
+        ? `${text[0]?.toUpperCase()}${text.slice(1)}`
+        : `With a GitHub token: ${text}`;
+    return {
+        check_name: documented(optionalText(), {
+            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
+            ...only,
+        }),
+        comment: documented(flag(true), {
+            description: said('keep one sticky summary comment on the pull request.'),
+            default: 'true',
+            ...only,
+        }),
+        baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+            description: said("compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`."),
+            default: 'auto',
+            ...only,
+        }),
+    };
+}
+/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
+const GitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+        default: '${{ github.token }}',
+        secret: true,
+        actionOnly: true,
+    }),
+    ...reviewInputs('action'),
+    accept_permission: documented(oneOf(ACCEPT_ROLES, 'maintain'), {
+        description: 'On `issue_comment`: the least role on the repository (`write`, `maintain` or `admin`) whose `/gate accept` lets a failing verdict through, recorded on the check. Read from GitHub, never from the comment.',
+        default: 'maintain',
+        actionOnly: true,
+    }),
+});
+/**
+ * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
+ * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
+ */
+const CliGitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
+        secret: true,
+        cliOnly: true,
+    }),
+    github_api_url: documented(apiUrl, {
+        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+        cliOnly: true,
+    }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
+        message: 'must be `owner/name`, e.g. acme/agents',
+    }), {
+        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
+        cliOnly: true,
+    }),
+    ...reviewInputs('cli'),
+});
+/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
+const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
+
+;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
+
+
+
+
+/** The command line's input for reporting on a GitLab merge request. */
+const GitLabInputs = object({
+    gitlab_token: documented(credential(optionalText()), {
+        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
+        secret: true,
+        cliOnly: true,
+    }),
+});
+/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
+const GITLAB_INPUTS = declaredInputs(GitLabInputs);
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
+
+/** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
+const ACTION_INPUTS = [
+    ...GATE_INPUTS,
+    ...declaredInputs(GitHubInputs),
+];
+/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
+const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+/**
+ * The default action.yml declares for an input, which the runner sets as `INPUT_*` whenever the
+ * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
+ * the backend chosen, so the backend applies them.
+ */
+const runnerDefault = (input) => input.backend ? undefined : input.default;
+/**
+ * Reads every input from the runner and masks every secret one before anything else runs.
+ *
+ * The runner sets every input that action.yml gives a `default:` to that default, whether the
+ * workflow wrote it or not, so the action cannot tell the two apart. The choice, made once here:
+ * action.yml keeps declaring its defaults (users read them there), and a value equal to its
+ * declared default reads as left out (CONTRACT.md, section 1). Every rule over inputs ("read
+ * only with `repeats: auto`", "not read by an `aggregate` step") then sees only what the
+ * workflow changed; each schema reads an empty value as its default (a test holds them to it).
+ */
+function readRawInputs(env = process.env) {
+    const raw = Object.fromEntries(ACTION_INPUTS.map((input) => {
+        // As `core.getInput` reads it, from `env`: trimmed, empty when not set.
+        const value = (env[variableOf(input.name)] ?? '').trim();
+        return [input.name, value === runnerDefault(input) ? '' : value];
+    }));
+    for (const input of ACTION_INPUTS) {
+        const value = raw[input.name];
+        if (input.secret && value)
+            core_setSecret(value);
+    }
+    const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
+    const undeclared = Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
+        .map((key) => key.slice('INPUT_'.length).toLowerCase());
+    return { raw, undeclared };
+}
+/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
+function undeclaredInputProblems(undeclared) {
+    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => CLI_ONLY.has(name)
+        ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
+        : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+}
+/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
+const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
+    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
+    .map((input) => input.name));
+/** The GitHub reporting inputs, validated. */
+function parseGitHubInputs(raw) {
+    return parseInputs(GitHubInputs, raw);
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+/** GitHub's limit on one step's job summary is 1 MiB; stay well under it. */
+const SUMMARY_MAX_CHARS = 512 * 1024;
+/** Appends the rendered verdict to the job summary; a runner without one is not an error. */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
+;// CONCATENATED MODULE: ./src/action/accept.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The inputs a comment command reads: whose gate (its check name), with what token, by whose leave. */
+const CommandInputs = object({
+    backend: commonSchema(BACKENDS).shape.backend,
+    ...GitHubInputs.pick({
+        github_token: true,
+        check_name: true,
+        comment: true,
+        accept_permission: true,
+    }).shape,
+});
+const READ = new Set(Object.keys(CommandInputs.shape));
+/** How long the command's GitHub calls may take, all together. */
+const COMMAND_BUDGET_MS = 60_000;
+/**
+ * The action on `issue_comment` (CONTRACT.md, section 9): a maintainer's `/gate accept` or
+ * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
+ * no trace is read and no backend called, so the backend's inputs are not read (said once).
+ * A comment that is no command, a refusal and a done command all exit 0; the step fails only
+ * when its own inputs are wrong or GitHub could not be written.
+ */
+async function runCommandStep(raw, undeclared, env, log) {
+    const typos = undeclaredInputProblems(undeclared);
+    const inputs = (() => {
+        try {
+            return parseInputs(CommandInputs, raw);
+        }
+        catch (error) {
+            return error;
+        }
+    })();
+    const event = readEvent(env);
+    const problems = [
+        ...(typos.length > 0 ? [new InputError(typos)] : []),
+        ...(inputs instanceof Error ? [inputs] : []),
+        ...(event.problem ? [new InputError([event.problem])] : []),
+    ];
+    if (problems.length > 0 || inputs instanceof Error) {
+        setFailed(defuseCommands(messageOf(InputError.combine(problems))));
+        return;
+    }
+    const unread = Object.keys(raw).filter((name) => raw[name] && !READ.has(name));
+    if (unread.length > 0)
+        log.info(`On issue_comment the gate decides nothing anew: it reads no trace and calls no backend, so ${unread.map((n) => `\`${n}\``).join(', ')} ${unread.length === 1 ? 'is' : 'are'} not read.`);
+    const command = (() => {
+        try {
+            return readGateCommand(event.payload);
+        }
+        catch (error) {
+            return error;
+        }
+    })();
+    if (command instanceof Error) {
+        setFailed(defuseCommands(command.message));
+        return;
+    }
+    if ('ignored' in command) {
+        log.info(`Not a command for the gate: ${command.ignored}. Nothing was posted.`);
+        return;
+    }
+    const checkName = inputs.check_name ?? backendById(inputs.backend).defaultCheckName;
+    if (!inputs.github_token) {
+        setFailed(`Input \`github_token\` is empty: \`/gate ${command.verb}\` reads the commenter's permission and writes the check "${checkName}" with it. Leave it at its default, \`\${{ github.token }}\`, with \`permissions: checks: write\` and \`pull-requests: write\`.`);
+        return;
+    }
+    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+    const github = createGitHub(inputs.github_token, env.GITHUB_API_URL || 'https://api.github.com', log, new Deadline(COMMAND_BUDGET_MS));
+    const outcome = await carryOutCommand(github, command, { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment }, log);
+    if (outcome.kind === 'ignored') {
+        log.info(`Not a command for this step's gate: ${outcome.why}. Nothing was posted.`);
+        return;
+    }
+    await publish(outcome, command, { checkName, repository: `${owner}/${repo}` }, env, log);
+}
+/** The outcome where later steps and the job's reader look: outputs, the report file, the job summary, the log. */
+async function publish(outcome, command, subject, env, log) {
+    const done = outcome.kind === 'accepted' || outcome.kind === 'revoked';
+    setOutput('decision', 'decision' in outcome ? (outcome.decision ?? '') : '');
+    setOutput('accepted_by', outcome.kind === 'accepted' ? outcome.by : '');
+    setOutput('reason', outcome.kind === 'accepted'
+        ? outcome.reason
+        : outcome.kind === 'revoked'
+            ? `Acceptance revoked by ${outcome.by}${outcome.reason ? `: ${outcome.reason}` : '.'}`
+            : 'why' in outcome
+                ? outcome.why
+                : '');
+    try {
+        setOutput('report_file', await writeCommandReport(outcome, command, subject, env));
+    }
+    catch (error) {
+        log.warning(`Could not write the report file (${messageOf(error)}); the outputs say what was done.`);
+        setOutput('report_file', '');
+    }
+    const said = outcome.kind === 'accepted' || outcome.kind === 'revoked'
+        ? outcome.summary
+        : `### \`/gate ${command.verb}\` by ${command.comment.author} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${'why' in outcome ? outcome.why : ''}.`;
+    await writeJobSummary(said).catch((error) => log.warning(`Could not write the job summary (${messageOf(error)}).`));
+    if (outcome.kind === 'failed')
+        setFailed(defuseCommands(`/gate ${command.verb}: ${outcome.why}.`));
+    else if (done)
+        info(defuseCommands(`/gate ${command.verb} by ${outcome.by}: the check "${subject.checkName}" on ${outcome.headSha.slice(0, 12)} is now ${outcome.conclusion}.`));
+    else if (outcome.kind === 'refused')
+        info(defuseCommands(`/gate ${command.verb} by ${outcome.by} was refused: ${outcome.why}.`));
+}
+/** The command's report file: what was asked, by whom, what was done, and the record the check now holds. */
+async function writeCommandReport(outcome, command, subject, env) {
+    const dir = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'agent-reliability-gate');
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const path = (0,external_node_path_namespaceObject.join)(dir, `command-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
+    const report = {
+        version: REPORT_VERSION,
+        kind: 'command',
+        ...subject,
+        writtenAt: new Date().toISOString(),
+        command: {
+            verb: command.verb,
+            by: command.comment.author,
+            commentId: command.comment.id,
+            ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+            pullRequestNumber: command.pullRequestNumber,
+        },
+        outcome: outcome.kind,
+        ...('decision' in outcome && outcome.decision ? { decision: outcome.decision } : {}),
+        ...('why' in outcome ? { why: outcome.why } : {}),
+        ...('record' in outcome
+            ? { headSha: outcome.headSha, conclusion: outcome.conclusion, record: outcome.record }
+            : {}),
+    };
+    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
+    return path;
+}
+
 ;// CONCATENATED MODULE: ./src/action/conclude.ts
 
 
@@ -81779,167 +83256,6 @@ function fit(body, maxChars, fullVerdictAt) {
     return kept + (open ? '\n```' : '') + note;
 }
 
-;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
-
-
-
-/*
- * A verdict's record, as a check run or a report file carries it to the next change: encoded in
- * a hidden comment, bounded to GitHub's limit, decoded and validated back.
- */
-const MARK = 'agent-reliability-gate-record';
-const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
-/**
- * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
- * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
- */
-const RECORD_MAX_CHARS = 60_000;
-/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
-const LONG_ID_CHARS = 200;
-/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
-function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return encode_hide(recordOf(verdict, checkName, headSha, now));
-}
-/**
- * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
- * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
- * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
- * (kept most frequent first), then ids too long to be any backend's. A record that still does
- * not fit is not written, said.
- */
-function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
-    const full = recordOf(verdict, checkName, headSha, now);
-    const whole = encode_hide(full);
-    if (whole.length <= maxChars)
-        return { text: whole };
-    const tools = full.failingTools;
-    const items = full.regressedItems;
-    const cut = (keep, ids) => {
-        const omitted = {
-            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
-            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            ...(Object.keys(ids).length < Object.keys(full.ids).length
-                ? {
-                    ids: Object.keys(full.ids)
-                        .filter((name) => !(name in ids))
-                        .slice(0, 20),
-                }
-                : {}),
-        };
-        return {
-            ...full,
-            ids,
-            failingTools: tools.slice(0, keep),
-            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-            omitted,
-        };
-    };
-    const fits = (record) => encode_hide(record).length <= maxChars;
-    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
-    const largest = (ids) => {
-        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
-        if (!fits(cut(0, ids)))
-            return undefined;
-        while (low < high) {
-            const mid = Math.ceil((low + high) / 2);
-            if (fits(cut(mid, ids)))
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        return cut(low, ids);
-    };
-    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
-    const record = largest(full.ids) ?? largest(shortIds);
-    if (!record)
-        return {
-            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
-        };
-    const omitted = record.omitted ?? {};
-    const parts = [
-        omitted.failingTools
-            ? `${record.failingTools.length} of its ${tools.length} failing tools`
-            : '',
-        omitted.regressedItems
-            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
-            : '',
-        omitted.ids
-            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
-            : '',
-    ].filter(Boolean);
-    return {
-        text: encode_hide(record),
-        omitted,
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
-    };
-}
-/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
-function recordOf(verdict, checkName, headSha, now) {
-    return {
-        v: 1,
-        checkName,
-        backend: verdict.backend,
-        decision: verdict.decision,
-        headSha,
-        figures: verdict.figures,
-        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
-        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-        ...(verdict.errorBars
-            ? {
-                regressedItems: verdict.errorBars.regressed
-                    .slice(0, 100)
-                    .map((r) => truncate(r.item, 200)),
-            }
-            : {}),
-        at: now.toISOString(),
-        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
-        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
-        repeats: verdict.repeats?.rows.length ?? 1,
-        ...spreadOf(verdict),
-    };
-}
-/** A record hidden in markdown: base64, so no text in it can end the comment. */
-function encode_hide(record) {
-    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
-}
-/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
-function spreadOf(verdict) {
-    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
-    if (rows.length < 2)
-        return {};
-    const spread = {};
-    for (const figure of Object.keys(verdict.figures)) {
-        const values = rows.map((row) => row.figures[figure]);
-        if (values.some((v) => v === undefined))
-            continue;
-        const { mean, sd } = meanAndSd(values);
-        spread[figure] = { n: values.length, mean, sd };
-    }
-    return { spread };
-}
-/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
-function decodeRecord(text) {
-    const encoded = RECORD.exec(text ?? '')?.[1];
-    if (!encoded)
-        return 'it holds no record';
-    try {
-        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-        return parsed.success
-            ? parsed.data
-            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-    }
-    catch {
-        return 'its record is not JSON';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/status.ts
-/** The HTTP status of a failed octokit request, if it has one. */
-function statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/report/github/baseline.ts
 
 
@@ -82024,257 +83340,6 @@ async function recordOn(github, place, appSlug, log) {
         return {
             missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
         };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
-/**
- * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
- * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
- */
-function checkConclusion(verdict, mode) {
-    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
-    if (verdict.outcome === 'cancelled')
-        return 'cancelled';
-    if (verdict.decision === 'pass')
-        return 'success';
-    if (verdict.decision === 'warn')
-        return 'neutral';
-    if (mode === 'soft')
-        return 'action_required';
-    if (mode === 'observe')
-        return 'neutral';
-    return 'failure';
-}
-/**
- * The commit status state when checks are not allowed. Statuses know no `neutral`: a
- * warning or an observed failure is `success` (its description says what happened), a
- * failure in `soft` or `hard` mode is `failure`.
- */
-function statusState(verdict, mode) {
-    return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
-}
-/**
- * One line for a check title or status description. GitHub shows the conclusion beside it
- * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
- * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
- */
-function headline(verdict, mode) {
-    const prefix = verdict.decision === 'fail' && mode === 'soft'
-        ? 'needs review'
-        : verdict.decision === 'fail' && mode === 'observe'
-            ? 'fail (observe only)'
-            : verdict.decision === 'warn'
-                ? 'warn'
-                : undefined;
-    return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
-}
-
-;// CONCATENATED MODULE: ./src/report/github/words.ts
-
-const ACTION_WORDS = {
-    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
-    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
-    headSha: 'set `head_sha`',
-    decides: 'the verdict still decides the step',
-    input: (name) => name,
-};
-const CLI_WORDS = {
-    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
-    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
-    headSha: 'set --head-sha',
-    decides: 'the verdict still decides the job',
-    input: flagOf,
-};
-
-;// CONCATENATED MODULE: ./src/report/github/check.ts
-
-
-
-
-
-
-/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
-const CHECK_SUMMARY_MAX_CHARS = 65_535;
-const CHECK_TITLE_MAX_CHARS = 200;
-const STATUS_DESCRIPTION_MAX_CHARS = 140;
-/**
- * The required check: a check run created `in_progress` when the gate starts and completed
- * with the verdict; a commit status with the same context where the token may not create
- * checks; a warning where it may do neither. Reporting never changes the verdict.
- */
-class CheckReport {
-    github;
-    place;
-    log;
-    kind;
-    checkRunId;
-    appSlug;
-    words;
-    constructor(github, place, log, kind, checkRunId, 
-    /** The GitHub App that owns the check run, e.g. `github-actions`. */
-    appSlug, words = ACTION_WORDS) {
-        this.github = github;
-        this.place = place;
-        this.log = log;
-        this.kind = kind;
-        this.checkRunId = checkRunId;
-        this.appSlug = appSlug;
-        this.words = words;
-    }
-    /** Shows the gate as running on the commit. */
-    static async start(github, place, log, words = ACTION_WORDS) {
-        const { owner, repo, headSha, name, runUrl } = place;
-        try {
-            const { data } = await github.rest.checks.create({
-                owner,
-                repo,
-                name,
-                head_sha: headSha,
-                status: 'in_progress',
-                started_at: new Date().toISOString(),
-                ...(runUrl ? { details_url: runUrl } : {}),
-                output: {
-                    title: 'Evaluating',
-                    summary: "The reliability gate is waiting for the backend's verdict.",
-                },
-            });
-            log.info(`Check "${name}" started on ${headSha}.`);
-            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
-        }
-        catch (checkError) {
-            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
-        }
-        try {
-            await github.rest.repos.createCommitStatus({
-                owner,
-                repo,
-                sha: headSha,
-                state: 'pending',
-                context: name,
-                description: 'Evaluating',
-                ...(runUrl ? { target_url: runUrl } : {}),
-            });
-            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
-        }
-        catch (statusError) {
-            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
-                `${words.checkPermission}; ${words.decides}.`);
-            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
-        }
-    }
-    /**
-     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
-     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
-     */
-    async complete(verdict, mode, summary, text) {
-        const { owner, repo, headSha, name, runUrl } = this.place;
-        const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
-        const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
-        const completeCheck = (output) => this.github.rest.checks.update({
-            owner,
-            repo,
-            check_run_id: this.checkRunId,
-            status: 'completed',
-            conclusion: checkConclusion(verdict, mode),
-            completed_at: new Date().toISOString(),
-            ...(link ? { details_url: link } : {}),
-            output,
-        });
-        try {
-            if (this.kind === 'check' && this.checkRunId !== undefined) {
-                try {
-                    await completeCheck({
-                        title,
-                        summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
-                        ...(text ? { text } : {}),
-                    });
-                }
-                catch (refused) {
-                    const status = statusOf(refused);
-                    if (status !== 422 && status !== 400)
-                        throw refused;
-                    // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
-                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
-                    await completeCheck({
-                        title,
-                        summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
-                    });
-                }
-            }
-            else if (this.kind === 'status') {
-                await this.github.rest.repos.createCommitStatus({
-                    owner,
-                    repo,
-                    sha: headSha,
-                    state: statusState(verdict, mode),
-                    context: name,
-                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
-                    ...(link ? { target_url: link } : {}),
-                });
-            }
-        }
-        catch (error) {
-            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/pull.ts
-
-
-
-/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
-const PullRequest = object({
-    number: schemas_number().int(),
-    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
-    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
-});
-/**
- * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
- * they could not be read (one phrase), never throws.
- */
-async function readPullRequest(github, place) {
-    const { owner, repo, pullRequestNumber } = place;
-    try {
-        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
-        const pull = PullRequest.safeParse(data);
-        if (!pull.success)
-            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
-    }
-    catch (error) {
-        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
-    }
-}
-/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
-const Commit = object({
-    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
-    parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })),
-});
-/**
- * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
- * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
- */
-async function readCommit(github, place) {
-    try {
-        const { data } = await github.rest.repos.getCommit({
-            owner: place.owner,
-            repo: place.repo,
-            ref: place.sha,
-            per_page: 1,
-        });
-        const commit = Commit.safeParse(data);
-        if (!commit.success)
-            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
-    }
-    catch (error) {
-        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
-        const status = statusOf(error);
-        if (status === 404 || status === 422)
-            return 'unknown';
-        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
     }
 }
 
@@ -82377,80 +83442,6 @@ function firstParents(bySha, baseSha, count) {
     for (let sha = baseSha.toLowerCase(); sha && line.length < count && bySha.has(sha); sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase())
         line.push(sha);
     return line;
-}
-
-;// CONCATENATED MODULE: ./src/report/github/comment.ts
-
-
-
-
-/** GitHub's limit on a comment body. */
-const COMMENT_MAX_CHARS = 65_536;
-/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
-const ACTIONS_BOT = 'github-actions[bot]';
-/**
- * Looks for the gate's comment on the pull request, across every page. Only a comment that
- * ends with the marker, where the gate puts it, and was written by the token's own author counts:
- * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
- * is ignored, and so is a comment a maintainer minimized. Started
- * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
- * belongs to, when the check run said.
- */
-async function findStickyComment(github, place, appSlug) {
-    const { owner, repo, pullRequestNumber } = place;
-    const marker = commentMarker(place.checkName);
-    const [author, comments] = await Promise.all([
-        tokenAuthor(github, appSlug),
-        github.paginate(github.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: pullRequestNumber,
-            per_page: 100,
-        }),
-    ]);
-    return comments.find((c) => c.user?.login === author &&
-        !c.minimized &&
-        endsWithMarker(c.body, marker))?.id;
-}
-/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
-async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
-    const { owner, repo, pullRequestNumber } = place;
-    try {
-        const commentId = await found;
-        if (commentId !== undefined) {
-            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
-            log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
-        }
-        else {
-            await github.rest.issues.createComment({
-                owner,
-                repo,
-                issue_number: pullRequestNumber,
-                body,
-            });
-            log.info(`Commented on #${pullRequestNumber}.`);
-        }
-    }
-    catch (error) {
-        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
-            `${words.commentPermission}; ${words.decides}.`);
-    }
-}
-/**
- * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
- * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
- */
-async function tokenAuthor(github, appSlug) {
-    try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch (error) {
-        if (statusOf(error) !== 403 && statusOf(error) !== 401)
-            throw error;
-        const slug = await appSlug.catch(() => undefined);
-        return slug ? `${slug}[bot]` : ACTIONS_BOT;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/report.ts
@@ -82661,207 +83652,6 @@ function machineAgents(env = process.env) {
     return async (url) => (await client).getAgent(url.href);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/core/change/github.ts
-
-
-const PULL_REQUEST_EVENTS = new Set([
-    'pull_request',
-    'pull_request_target',
-    'pull_request_review',
-    'pull_request_review_comment',
-]);
-/**
- * Reads the target from the event: the pull request's head commit (not the merge commit in
- * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- */
-function readTarget(eventName, payload, env) {
-    const event = (payload ?? {});
-    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr
-        ? github_text(pr.head?.sha)
-        : eventName === 'workflow_run'
-            ? github_text(event.workflow_run?.head_sha)
-            : eventName === 'merge_group'
-                ? github_text(event.merge_group?.head_sha)
-                : undefined) ?? github_text(env.GITHUB_SHA);
-    const pullRequestNumber = pr
-        ? github_number(pr.number)
-        : eventName === 'workflow_run'
-            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
-            : eventName === 'issue_comment' && event.issue?.pull_request
-                ? github_number(event.issue.number)
-                : undefined;
-    const headRepo = github_text(pr?.head?.repo?.full_name);
-    const baseRepo = github_text(pr?.base?.repo?.full_name);
-    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
-    const runId = github_text(env.GITHUB_RUN_ID);
-    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    const baseSha = pr
-        ? github_text(pr.base?.sha)
-        : eventName === 'merge_group'
-            ? github_text(event.merge_group?.base_sha)
-            : undefined;
-    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
-    return {
-        repository,
-        headSha,
-        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
-        ...(baseSha ? { baseSha } : {}),
-        pullRequestNumber,
-        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
-        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
-        gateKey: runId
-            ? [
-                repository,
-                runId,
-                env.GITHUB_RUN_ATTEMPT ?? '1',
-                env.GITHUB_JOB ?? '',
-                env.GITHUB_ACTION ?? '',
-            ].join('/')
-            : (0,external_node_crypto_.randomUUID)(),
-    };
-}
-function github_text(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-function github_number(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
- * context reads it, without loading octokit: `{}` when no file is named. A file named but not
- * readable is `{}` with the `problem` said: without it the gate would not know the pull request
- * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
- * action makes it an input error, before any call.
- */
-function readEvent(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return { payload: {} };
-    try {
-        return { payload: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) };
-    }
-    catch (error) {
-        const why = error instanceof SyntaxError
-            ? 'it is not JSON'
-            : (error.code ?? 'unreadable');
-        return {
-            payload: {},
-            problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
-        };
-    }
-}
-/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
-function readEventPayload(env) {
-    return readEvent(env).payload;
-}
-/** The change as the core's backends see it. */
-function changeOf(target) {
-    return {
-        repository: target.repository,
-        commitSha: target.headSha,
-        pullRequestNumber: target.pullRequestNumber,
-        gateKey: target.gateKey,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/github/inputs.ts
-
-
-
-
-
-
-/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
-const apiUrl = optionalText().transform((text, ctx) => {
-    if (text === undefined)
-        return undefined;
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    const why = !url
-        ? 'is not a URL'
-        : (insecureUrlReason(url) ??
-            (url.username || url.password
-                ? 'holds credentials'
-                : url.search || url.hash
-                    ? 'has a query or fragment'
-                    : undefined));
-    if (why) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
-        });
-        return NEVER;
-    }
-    return text.replace(/\/+$/, '');
-});
-/** Each backend's own check name, as the default of `check_name` says it. */
-const defaultCheckNames = BACKENDS.map((backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``);
-/**
- * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
- * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
- * action.yml) and its own words (the command line reports on GitHub only with a token).
- */
-function reviewInputs(door) {
-    const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
-    // The command line reports on GitHub only when given a token, and says so first.
-    const said = (text) => door === 'action'
-        ? `${text[0]?.toUpperCase()}${text.slice(1)}`
-        : `With a GitHub token: ${text}`;
-    return {
-        check_name: documented(optionalText(), {
-            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
-            ...only,
-        }),
-        comment: documented(flag(true), {
-            description: said('keep one sticky summary comment on the pull request.'),
-            default: 'true',
-            ...only,
-        }),
-        baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-            description: said("compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`."),
-            default: 'auto',
-            ...only,
-        }),
-    };
-}
-/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
-const GitHubInputs = object({
-    github_token: documented(credential(optionalText()), {
-        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
-        default: '${{ github.token }}',
-        secret: true,
-        actionOnly: true,
-    }),
-    ...reviewInputs('action'),
-});
-/**
- * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
- * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
- */
-const CliGitHubInputs = object({
-    github_token: documented(credential(optionalText()), {
-        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
-        secret: true,
-        cliOnly: true,
-    }),
-    github_api_url: documented(apiUrl, {
-        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
-        cliOnly: true,
-    }),
-    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
-        message: 'must be `owner/name`, e.g. acme/agents',
-    }), {
-        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
-        cliOnly: true,
-    }),
-    ...reviewInputs('cli'),
-});
-/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
-const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
-
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
 
 
@@ -82869,7 +83659,7 @@ const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
 
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = [
+const plan_READ = [
     'backend',
     'mode',
     'timeout',
@@ -82889,8 +83679,8 @@ const READ = [
  */
 function planAggregate(raw, where) {
     const common = commonSchema(BACKENDS)
-        .pick(Object.fromEntries(READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+        .pick(Object.fromEntries(plan_READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(plan_READ.map((name) => [name, raw[name] ?? ''])));
     if (!common.success)
         throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
     const inputs = common.data;
@@ -82902,7 +83692,7 @@ function planAggregate(raw, where) {
     // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
     for (const input of declaredInputs(commonSchema(BACKENDS))) {
         const given = raw[input.name]?.trim();
-        if (READ.includes(input.name) ||
+        if (plan_READ.includes(input.name) ||
             !given ||
             given === (input.default ?? ''))
             continue;
@@ -83156,85 +83946,6 @@ function planPooling(raw, context) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
-
-
-
-
-/** The command line's input for reporting on a GitLab merge request. */
-const GitLabInputs = object({
-    gitlab_token: documented(credential(optionalText()), {
-        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
-        secret: true,
-        cliOnly: true,
-    }),
-});
-/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
-const GITLAB_INPUTS = declaredInputs(GitLabInputs);
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-
-
-
-/** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
-const ACTION_INPUTS = [
-    ...GATE_INPUTS,
-    ...declaredInputs(GitHubInputs),
-];
-/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
-const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-/**
- * The default action.yml declares for an input, which the runner sets as `INPUT_*` whenever the
- * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
- * the backend chosen, so the backend applies them.
- */
-const runnerDefault = (input) => input.backend ? undefined : input.default;
-/**
- * Reads every input from the runner and masks every secret one before anything else runs.
- *
- * The runner sets every input that action.yml gives a `default:` to that default, whether the
- * workflow wrote it or not, so the action cannot tell the two apart. The choice, made once here:
- * action.yml keeps declaring its defaults (users read them there), and a value equal to its
- * declared default reads as left out (CONTRACT.md, section 1). Every rule over inputs ("read
- * only with `repeats: auto`", "not read by an `aggregate` step") then sees only what the
- * workflow changed; each schema reads an empty value as its default (a test holds them to it).
- */
-function readRawInputs(env = process.env) {
-    const raw = Object.fromEntries(ACTION_INPUTS.map((input) => {
-        // As `core.getInput` reads it, from `env`: trimmed, empty when not set.
-        const value = (env[variableOf(input.name)] ?? '').trim();
-        return [input.name, value === runnerDefault(input) ? '' : value];
-    }));
-    for (const input of ACTION_INPUTS) {
-        const value = raw[input.name];
-        if (input.secret && value)
-            core_setSecret(value);
-    }
-    const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
-    const undeclared = Object.keys(env)
-        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
-        .map((key) => key.slice('INPUT_'.length).toLowerCase());
-    return { raw, undeclared };
-}
-/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
-function undeclaredInputProblems(undeclared) {
-    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => CLI_ONLY.has(name)
-        ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
-        : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
-}
-/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
-const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
-    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
-    .map((input) => input.name));
-/** The GitHub reporting inputs, validated. */
-function parseGitHubInputs(raw) {
-    return parseInputs(GitHubInputs, raw);
-}
-
 ;// CONCATENATED MODULE: ./src/action/plan.ts
 
 
@@ -83320,8 +84031,6 @@ function inputErrorPlace(raw, env) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
 
 
@@ -83344,7 +84053,10 @@ async function writeReportFile(verdict, subject, env = process.env) {
 /** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
 const VERDICT_OUTPUTS = [
     { name: 'decision', description: "`pass`, `warn` or `fail`: the gate's verdict (fail closed)." },
-    { name: 'reason', description: 'One sentence saying why.' },
+    {
+        name: 'reason',
+        description: 'One sentence saying why; on `/gate accept` (`issue_comment`), the reason the maintainer wrote, or why the command was refused.',
+    },
     { name: 'dashboard_url', description: "Link to the run or batch in the backend's dashboard." },
     {
         name: 'baseline_sha',
@@ -83374,6 +84086,10 @@ const VERDICT_OUTPUTS = [
         name: 'retried',
         description: 'How many runs were started again after an error (`retry_errors`).',
     },
+    {
+        name: 'accepted_by',
+        description: "On `issue_comment`: who accepted this gate's failing verdict with `/gate accept`; empty otherwise.",
+    },
 ];
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 function setOutputs(verdict) {
@@ -83389,23 +84105,13 @@ function setOutputs(verdict) {
     setOutput('repeats_passed', String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)));
     setOutput('errors', String(errorsLeft(verdict.attempts).length));
     setOutput('retried', String(verdict.attempts?.retried ?? 0));
+    setOutput('accepted_by', '');
     for (const { name } of ID_SPECS)
         setOutput(name, verdict.ids[name] ?? '');
     for (const { name } of FIGURE_SPECS) {
         const value = verdict.figures[name];
         setOutput(name, value === undefined ? '' : formatNumber(value));
     }
-}
-
-;// CONCATENATED MODULE: ./src/action/summary.ts
-
-/** GitHub's limit on one step's job summary is 1 MiB; stay well under it. */
-const SUMMARY_MAX_CHARS = 512 * 1024;
-/** Appends the rendered verdict to the job summary; a runner without one is not an error. */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ./src/action/runner.ts
@@ -83533,11 +84239,18 @@ function actionsLog(secrets) {
 
 
 
-/** The action: inputs → the core's run (reporters, backend, base branch) → outputs → the step's outcome. */
+
+/**
+ * The action: inputs → the core's run (reporters, backend, base branch) → outputs → the step's
+ * outcome; on `issue_comment`, a maintainer's command on a verdict already made.
+ */
 async function run(env = process.env) {
     const { raw, undeclared } = readRawInputs(env);
     const secrets = [raw.token, raw.github_token];
     const log = actionsLog(secrets);
+    // A comment is no change to gate: it may be a maintainer's `/gate accept` of a verdict already made.
+    if (env.GITHUB_EVENT_NAME === 'issue_comment')
+        return runCommandStep(raw, undeclared, env, log);
     const plan = await planAction(raw, env, undeclared).catch((error) => error);
     if (plan instanceof Error) {
         const refused = await refuseOnRunner(raw, env, messageOf(plan), log, secrets);

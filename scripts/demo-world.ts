@@ -33,7 +33,12 @@ export interface Scenario {
   setup?: () => void;
   /** The picture `npm run screenshot` makes of its comment, under docs/. */
   picture?: string;
+  /** Then a maintainer accepts the failing verdict with `/gate accept` and this reason. */
+  acceptWith?: string;
 }
+
+/** The maintainer who accepts a verdict in the demo. */
+export const MAINTAINER = 'octo-maintainer';
 
 /** What a reviewer meets after one pull request's run: the step, its check run and its sticky comment. */
 export interface Seen {
@@ -134,6 +139,8 @@ export async function openDemoWorld() {
           outcome: sepurux.campaign('checkout-regression').outcome,
         }),
       picture: 'pr-comment.png',
+      acceptWith:
+        'The refund-limit regression is known (INC-42): the new limit ships with the next release, and checkout is unaffected.',
     },
     {
       title: 'A noisy agent, judged on five repeats pooled',
@@ -197,6 +204,47 @@ export async function openDemoWorld() {
         const comment = github.comments
           .get(payload.pull_request.number)
           ?.find((c) => c.body.includes(scenario.inputs.check_name ?? 'Sepurux Reliability Gate'));
+        return { run, ...(check ? { check } : {}), ...(comment ? { comment } : {}) };
+      } finally {
+        removeScratchDirs();
+      }
+    },
+    /**
+     * A maintainer's `/gate accept` on the pull request, as the accept workflow's step runs on
+     * its `issue_comment` event; returns what it left: the new check and the sticky comment.
+     */
+    async accept(reason: string): Promise<Seen> {
+      github.seedRole(MAINTAINER, 'maintain');
+      const number = payload.pull_request.number;
+      github.seedPullRequest(
+        number,
+        (payload.pull_request as unknown as { head: { sha: string } }).head.sha,
+      );
+      const body = `/gate accept\n${reason}`;
+      const seeded = github.seedComment(number, body, { login: MAINTAINER, type: 'User' });
+      const event = webhookExample('issue_comment', 'created') as {
+        issue: Record<string, unknown>;
+        comment: Record<string, unknown> & { user: Record<string, unknown> };
+      };
+      event.issue = { ...event.issue, number, pull_request: { url: 'https://api.github.com' } };
+      event.comment = {
+        ...event.comment,
+        id: seeded.id,
+        body,
+        html_url: `https://github.com/Codertocat/Hello-World/pull/${number}#issuecomment-${seeded.id}`,
+        user: { ...event.comment.user, login: MAINTAINER, type: 'User' },
+      };
+      try {
+        const run = await runAction({
+          inputs: {},
+          eventName: 'issue_comment',
+          payload: event,
+          github: jobGitHub,
+        });
+        const check = github.checkRuns.at(-1);
+        const comment = github.comments
+          .get(number)
+          ?.find((c) => c.body.includes('Sepurux Reliability Gate: '));
         return { run, ...(check ? { check } : {}), ...(comment ? { comment } : {}) };
       } finally {
         removeScratchDirs();

@@ -9,7 +9,7 @@
  */
 import { renderForTerminal } from '../test/support/render.js';
 import { wrap } from '../src/cli/help.js';
-import { openDemoWorld } from './demo-world.js';
+import { MAINTAINER, openDemoWorld } from './demo-world.js';
 
 const showLogs = process.argv.includes('--logs');
 const color = process.stdout.isTTY === true;
@@ -79,6 +79,27 @@ try {
     console.log(`\n${bold('   Outputs')} (all of them in action.yml)`);
     for (const k of KEY_OUTPUTS.filter((name) => run.outputs[name]))
       say(`${k} = ${run.outputs[k]}`, '     ');
+    console.log('');
+    if (!scenario.acceptWith) continue;
+    console.log(bold(`━━ Then ${MAINTAINER} comments: /gate accept`));
+    say(scenario.acceptWith, '   ');
+    const accepted = await world.accept(scenario.acceptWith);
+    console.log(
+      `\n   step exit code ${accepted.run.exitCode} (the accept workflow, on issue_comment: no backend call)`,
+    );
+    if (accepted.check)
+      console.log(
+        `\n${bold(`   ${accepted.check.conclusion === 'success' ? '✔' : '✖'} A new check "${accepted.check.name}": ${accepted.check.conclusion}`)}`,
+      );
+    if (accepted.check?.output?.title) say(accepted.check.output.title, '     ');
+    if (accepted.comment)
+      console.log(
+        `\n${bold('   💬 The sticky comment, its top')}\n${indent(renderForTerminal(accepted.comment.body.split('<!-- /agent-reliability-gate:acceptance -->')[0] ?? '', color), '   │ ')}`,
+      );
+    for (const k of ['decision', 'accepted_by', 'reason'].filter(
+      (name) => accepted.run.outputs[name],
+    ))
+      say(`${k} = ${accepted.run.outputs[k]}`, '     ');
     console.log('');
   }
 } finally {

@@ -49,16 +49,30 @@ try {
         'check-run.png',
         `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`,
       );
+    if (!scenario.acceptWith) continue;
+    // Then a maintainer accepts it: the new check, and the top of the sticky comment.
+    const accepted = await world.accept(scenario.acceptWith);
+    if (
+      accepted.run.outputs.decision !== 'pass' ||
+      !accepted.check?.output?.summary ||
+      !accepted.comment
+    )
+      throw new Error(`/gate accept: ${accepted.run.outputs.reason}`);
+    await capture(
+      'check-accepted.png',
+      `<div class="meta">✔ <b>${accepted.check.name}</b> — ${accepted.check.conclusion}: ${render(accepted.check.output?.title ?? '').text}</div>${render(accepted.check.output.summary).html}`,
+      700,
+    );
   }
 } finally {
   await world.close();
 }
 
 /** Captures `body` in a GitHub-like page as docs/`name`, its Mermaid blocks drawn. */
-async function capture(name: string, body: string): Promise<void> {
+async function capture(name: string, body: string, height = 1400): Promise<void> {
   await inChromium(
     `<!doctype html><meta charset="utf-8"><style>${CSS}</style><body><main>${body}</main>${mermaidScript()}</body>`,
-    { screenshot: resolve('docs', name), width: 900, height: 1400 },
+    { screenshot: resolve('docs', name), width: 900, height },
   );
   console.log(`Wrote docs/${name}`);
 }

@@ -45255,7 +45255,7 @@ class DeadlineError extends Error {
     name = 'DeadlineError';
 }
 /** The message of anything thrown, without a stack. */
-function messageOf(error) {
+function errors_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -46225,7 +46225,7 @@ async function eventsOf(client, run, source, log) {
         return events ?? [];
     }
     catch (error) {
-        log.info(`No ${source} events for run ${run}: ${messageOf(error)}`);
+        log.info(`No ${source} events for run ${run}: ${errors_messageOf(error)}`);
         return [];
     }
 }
@@ -46273,7 +46273,7 @@ async function readTraceFile(path, workspace = process.cwd()) {
         const code = error.code;
         if (code === 'ENOENT')
             throw new InputError(`${where} does not exist; check that the step that records the trace ran and wrote it there.`);
-        throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+        throw new InputError(`${where} cannot be read: ${errors_messageOf(error)}.`);
     }
     if (size === 0)
         throw new InputError(`${where} is empty; the step that records the trace wrote nothing.`);
@@ -46285,7 +46285,7 @@ async function readTraceFile(path, workspace = process.cwd()) {
         bytes = await (0,promises_namespaceObject.readFile)(absolute);
     }
     catch (error) {
-        throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+        throw new InputError(`${where} cannot be read: ${errors_messageOf(error)}.`);
     }
     // Checked on the bytes, not parsed: a large trace must not cost its size twice more in memory.
     const shape = checkJson(bytes);
@@ -46959,7 +46959,7 @@ async function readErrorBars(client, runId, baselineId, confidence, log) {
         return errorBars(await client.diff(runId, baselineId), confidence);
     }
     catch (error) {
-        log.info(`No per-item scores to put error bars on: ${messageOf(error)}`);
+        log.info(`No per-item scores to put error bars on: ${errors_messageOf(error)}`);
         return undefined;
     }
 }
@@ -47539,6 +47539,8 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
 
 ;// CONCATENATED MODULE: ./src/core/baseline/record.ts
 
+/** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
+const ACCEPT_REASON_MAX_CHARS = 2_000;
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
  * record in the check's `output.text`. GitHub is the store; no other service.
@@ -47579,6 +47581,25 @@ const BaselineRecord = object({
     })
         .partial()
         .optional(),
+    /**
+     * Set on the check a maintainer's `/gate accept` completed (CONTRACT.md, section 9): the
+     * decision above stays the one the gate made; this says who accepted it, when and why, and
+     * what the check said before. An accepted verdict is never a baseline.
+     */
+    accepted: object({
+        by: schemas_string().max(100),
+        at: schemas_string(),
+        reason: schemas_string().max(ACCEPT_REASON_MAX_CHARS),
+        commentId: schemas_number().int(),
+        commentUrl: schemas_string().max(500).optional(),
+        /** The accepted check's own conclusion and title, which `/gate revoke` puts back. */
+        conclusion: schemas_string().max(40),
+        title: schemas_string().max(300),
+    })
+        .optional(),
+    /** Set on the check a `/gate revoke` completed: the verdict as the gate made it, and who revoked its acceptance. */
+    revoked: object({ by: schemas_string().max(100), at: schemas_string(), commentId: schemas_number().int() })
+        .optional(),
 });
 
 ;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
@@ -47600,7 +47621,7 @@ const RECORD_MAX_CHARS = 60_000;
 const LONG_ID_CHARS = 200;
 /** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
 function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return encode_hide(recordOf(verdict, checkName, headSha, now));
+    return hideRecord(recordOf(verdict, checkName, headSha, now));
 }
 /**
  * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
@@ -47611,7 +47632,7 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
  */
 function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
     const full = recordOf(verdict, checkName, headSha, now);
-    const whole = encode_hide(full);
+    const whole = hideRecord(full);
     if (whole.length <= maxChars)
         return { text: whole };
     const tools = full.failingTools;
@@ -47636,7 +47657,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             omitted,
         };
     };
-    const fits = (record) => encode_hide(record).length <= maxChars;
+    const fits = (record) => hideRecord(record).length <= maxChars;
     // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
     const largest = (ids) => {
         let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
@@ -47670,7 +47691,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
             : '',
     ].filter(Boolean);
     return {
-        text: encode_hide(record),
+        text: hideRecord(record),
         omitted,
         said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
     };
@@ -47701,7 +47722,7 @@ function recordOf(verdict, checkName, headSha, now) {
     };
 }
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
-function encode_hide(record) {
+function hideRecord(record) {
     return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 /** Each figure's mean and spread across the repeats that ran, when there were two at least. */
@@ -48277,7 +48298,7 @@ async function aggregateReports(plan, log) {
     }
     catch (error) {
         files = [];
-        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${messageOf(error)}`);
+        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${errors_messageOf(error)}`);
     }
     const read = await Promise.all(files.map((file) => readShardReport(file)));
     const shards = read.filter((r) => typeof r !== 'string');
@@ -48829,7 +48850,7 @@ async function attemptOnce(target, context, attempt) {
     catch (error) {
         if (error instanceof CancelledError)
             throw error;
-        const verdict = failedVerdict(target.backend.displayName, messageOf(error), context.learnedIds(), took());
+        const verdict = failedVerdict(target.backend.displayName, errors_messageOf(error), context.learnedIds(), took());
         return {
             result: { verdict, context, durationMs: took(), attempt },
             retryable: isTransient(error),
@@ -49579,7 +49600,7 @@ function planPooling(raw, context) {
         });
     }
     catch (error) {
-        throw error instanceof InputError ? error : new InputError(messageOf(error));
+        throw error instanceof InputError ? error : new InputError(errors_messageOf(error));
     }
     const { plan } = planned;
     return {
@@ -49673,7 +49694,7 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
 function walkBack(verdict, entries) {
     for (const [back, entry] of entries.entries()) {
-        if (back > 0 && entry.record && !notComparable(verdict, entry.record))
+        if (back > 0 && entry.record && !entry.record.accepted && !notComparable(verdict, entry.record))
             return { record: entry.record, back };
     }
     return undefined;
@@ -49757,6 +49778,19 @@ function newestComparable(verdict, found) {
     return comparable ? { ...found, record: comparable } : found;
 }
 /**
+ * A base commit whose verdict a maintainer accepted (`/gate accept`) has no baseline: the
+ * acceptance let a failing verdict through, it did not make it a measure to hold later changes
+ * to. In the history it still counts, as the failure it was.
+ */
+function notAccepted(found) {
+    const accepted = found.record?.accepted;
+    if (!accepted || !found.record)
+        return found;
+    return {
+        missing: `this gate's ${found.record.decision} verdict on the base commit ${found.record.headSha.slice(0, 12)} was accepted by ${accepted.by}, and an accepted verdict is no baseline`,
+    };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
@@ -49764,7 +49798,7 @@ function newestComparable(verdict, found) {
 function compareWithBaseBranch(verdict, given, policy) {
     // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
     const found = {
-        ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+        ...(given.base ? { base: notAccepted(newestComparable(verdict, given.base)) } : {}),
         ...(given.history
             ? {
                 history: {
@@ -49993,7 +50027,7 @@ function parseAnswer(call, answer, schema, urlSetting) {
 /** A connection error as `CODE (message)`. */
 function describeConnectionError(error) {
     const code = connectionErrorCode(error);
-    return code ? `${code} (${messageOf(error)})` : messageOf(error);
+    return code ? `${code} (${errors_messageOf(error)})` : errors_messageOf(error);
 }
 /** A call Node refused to send (a header value it cannot carry): nothing reached the backend. */
 function localFailure(call, error, headerInputs = ['token']) {
@@ -50410,7 +50444,7 @@ async function runToVerdict(plan, runtime) {
         return why ? { ...verdict, why, durationMs: deadline.elapsedMs() } : verdict;
     }
     catch (error) {
-        const verdict = failedVerdict(backend.displayName, messageOf(error), ids, deadline.elapsedMs());
+        const verdict = failedVerdict(backend.displayName, errors_messageOf(error), ids, deadline.elapsedMs());
         return error instanceof CancelledError ? { ...verdict, outcome: 'cancelled' } : verdict;
     }
 }
@@ -50420,7 +50454,7 @@ async function explainSafely(explain, context) {
         return await explain(context);
     }
     catch (error) {
-        context.log.info(`Could not read why the verdict failed: ${messageOf(error)}`);
+        context.log.info(`Could not read why the verdict failed: ${errors_messageOf(error)}`);
         return undefined;
     }
 }
@@ -51225,7 +51259,7 @@ function fit(body, maxChars, fullVerdictAt) {
 
 ;// CONCATENATED MODULE: ./src/report/github/status.ts
 /** The HTTP status of a failed octokit request, if it has one. */
-function statusOf(error) {
+function status_statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
@@ -51308,11 +51342,11 @@ async function recordOn(github, place, appSlug, log) {
         // A call that timed out, or ran out of the look-ups' time, was given up: no answer is no verdict either way.
         if (error.name === 'AbortError')
             return {
-                missing: `the look-up on ${short} was given up (${messageOf(error)})`,
+                missing: `the look-up on ${short} was given up (${errors_messageOf(error)})`,
                 givenUp: true,
             };
         return {
-            missing: `the look-up on ${short} failed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+            missing: `the look-up on ${short} failed (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)})`,
         };
     }
 }
@@ -51433,7 +51467,7 @@ class CheckReport {
             return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
         }
         catch (checkError) {
-            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+            log.info(`No check run (HTTP ${status_statusOf(checkError) ?? '-'}: ${errors_messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
             await github.rest.repos.createCommitStatus({
@@ -51448,7 +51482,7 @@ class CheckReport {
             return new CheckReport(github, place, log, 'status', undefined, undefined, words);
         }
         catch (statusError) {
-            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${status_statusOf(statusError) ?? '-'}: ${errors_messageOf(statusError)}). ` +
                 `${words.checkPermission}; ${words.decides}.`);
             return new CheckReport(github, place, log, 'none', undefined, undefined, words);
         }
@@ -51481,11 +51515,11 @@ class CheckReport {
                     });
                 }
                 catch (refused) {
-                    const status = statusOf(refused);
+                    const status = status_statusOf(refused);
                     if (status !== 422 && status !== 400)
                         throw refused;
                     // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
-                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${errors_messageOf(refused)}); completing it with a short summary and no record.`);
                     await completeCheck({
                         title,
                         summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
@@ -51505,7 +51539,7 @@ class CheckReport {
             }
         }
         catch (error) {
-            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}); ${this.words.decides}.`);
         }
     }
 }
@@ -51534,7 +51568,7 @@ async function readPullRequest(github, place) {
         return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
     }
     catch (error) {
-        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+        return { unread: `it could not be read (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)})` };
     }
 }
 /** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
@@ -51561,10 +51595,10 @@ async function readCommit(github, place) {
     }
     catch (error) {
         // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
-        const status = statusOf(error);
+        const status = status_statusOf(error);
         if (status === 404 || status === 422)
             return 'unknown';
-        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${errors_messageOf(error)})` };
     }
 }
 
@@ -51634,7 +51668,7 @@ async function findHistory(github, place, appSlug, log) {
         }
     }
     catch (error) {
-        log.info(`History: the base branch's commits could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); no history.`);
+        log.info(`History: the base branch's commits could not be read (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}); no history.`);
         return [];
     }
     const entries = new Array(line.length);
@@ -51687,6 +51721,10 @@ const ACTIONS_BOT = 'github-actions[bot]';
  * belongs to, when the check run said.
  */
 async function findStickyComment(github, place, appSlug) {
+    return (await readStickyComment(github, place, appSlug))?.id;
+}
+/** The gate's comment on the pull request, as {@link findStickyComment} finds it, with its body. */
+async function readStickyComment(github, place, appSlug) {
     const { owner, repo, pullRequestNumber } = place;
     const marker = commentMarker(place.checkName);
     const [author, comments] = await Promise.all([
@@ -51698,9 +51736,10 @@ async function findStickyComment(github, place, appSlug) {
             per_page: 100,
         }),
     ]);
-    return comments.find((c) => c.user?.login === author &&
+    const found = comments.find((c) => c.user?.login === author &&
         !c.minimized &&
-        endsWithMarker(c.body, marker))?.id;
+        endsWithMarker(c.body, marker));
+    return found ? { id: found.id, body: found.body ?? '' } : undefined;
 }
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
 async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
@@ -51722,7 +51761,7 @@ async function writeStickyComment(github, place, body, found, log, words = ACTIO
         }
     }
     catch (error) {
-        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}). ` +
             `${words.commentPermission}; ${words.decides}.`);
     }
 }
@@ -51736,7 +51775,7 @@ async function tokenAuthor(github, appSlug) {
         return data.login;
     }
     catch (error) {
-        if (statusOf(error) !== 403 && statusOf(error) !== 401)
+        if (status_statusOf(error) !== 403 && status_statusOf(error) !== 401)
             throw error;
         const slug = await appSlug.catch(() => undefined);
         return slug ? `${slug}[bot]` : ACTIONS_BOT;
@@ -51858,7 +51897,7 @@ async function startGitHubReport(place, log, budget) {
         };
     }
     catch (error) {
-        log.warning(`Reporting on GitHub is off: ${messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
+        log.warning(`Reporting on GitHub is off: ${errors_messageOf(error)}; ${(place.words ?? ACTION_WORDS).decides}.`);
         return NOTHING;
     }
 }
@@ -52052,7 +52091,7 @@ function startGitLabNote(place, log, agents) {
                 }
             }
             catch (error) {
-                log.warning(`Could not note the verdict on ${where}: ${messageOf(error)} The verdict still decides the job.`);
+                log.warning(`Could not note the verdict on ${where}: ${errors_messageOf(error)} The verdict still decides the job.`);
             }
         },
     };
@@ -52174,7 +52213,7 @@ async function findGitLabHistory(place, log, agents) {
         });
     }
     catch (error) {
-        log.info(`History: the ${place.ref} pipelines could not be read (${messageOf(error)}); no history.`);
+        log.info(`History: the ${place.ref} pipelines could not be read (${errors_messageOf(error)}); no history.`);
         return undefined;
     }
     const entries = new Array(pipelines.length);
@@ -52221,7 +52260,7 @@ async function findGitLabHistory(place, log, agents) {
                 return;
             entries[index] = await read(pipeline).catch((error) => ({
                 sha: pipeline.sha,
-                missing: `pipeline ${pipeline.id}: ${messageOf(error)}`,
+                missing: `pipeline ${pipeline.id}: ${errors_messageOf(error)}`,
             }));
         }
     };
@@ -52419,7 +52458,57 @@ function renderJUnit(verdict, suite, word = (input) => input) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
+
+
+
+/** A repository's roles, weakest first, as `role_name` names GitHub's own. */
+const ROLES = (/* unused pure expression or super */ null && (['none', 'read', 'triage', 'write', 'maintain', 'admin']));
+/** The roles `accept_permission` may ask for. */
+const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
+/** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
+const CollaboratorPermission = object({
+    permission: schemas_string(),
+    role_name: schemas_string().optional(),
+});
+/**
+ * The commenter's role on the repository, read from GitHub (one request). `role_name` says
+ * `maintain` where `permission` says `write`, so it is read first; a custom role (an
+ * organization's own name) counts as the base permission GitHub reports for it, which never
+ * says more than the role grants. Returns why it could not be read, never throws.
+ */
+async function readUserRole(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCollaboratorPermissionLevel(place);
+        const parsed = CollaboratorPermission.safeParse(data);
+        if (!parsed.success)
+            return { unread: 'GitHub answered in a shape the gate cannot read' };
+        const named = parsed.data.role_name?.toLowerCase();
+        if (named && isRole(named))
+            return { role: named };
+        const base = parsed.data.permission.toLowerCase();
+        return {
+            role: isRole(base) ? base : 'none',
+            ...(parsed.data.role_name ? { custom: parsed.data.role_name } : {}),
+        };
+    }
+    catch (error) {
+        // GitHub answers 404 for a user who is no collaborator (and 403 where the token may not ask).
+        if (statusOf(error) === 404)
+            return { role: 'none' };
+        return {
+            unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+}
+const isRole = (name) => ROLES.includes(name);
+/** Whether `role` is at least `wanted`. */
+function reaches(role, wanted) {
+    return ROLES.indexOf(role) >= ROLES.indexOf(wanted);
+}
+
 ;// CONCATENATED MODULE: ./src/report/github/inputs.ts
+
 
 
 
@@ -52487,6 +52576,11 @@ const GitHubInputs = object({
         actionOnly: true,
     }),
     ...reviewInputs('action'),
+    accept_permission: documented(oneOf(ACCEPT_ROLES, 'maintain'), {
+        description: 'On `issue_comment`: the least role on the repository (`write`, `maintain` or `admin`) whose `/gate accept` lets a failing verdict through, recorded on the check. Read from GitHub, never from the comment.',
+        default: 'maintain',
+        actionOnly: true,
+    }),
 });
 /**
  * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
@@ -52736,7 +52830,7 @@ async function writeRequestedFiles(request, verdict, subject, mode) {
             return undefined;
         }
         catch (error) {
-            return `${flag} ${path} could not be written: ${messageOf(error)}.`;
+            return `${flag} ${path} could not be written: ${errors_messageOf(error)}.`;
         }
     }));
     return problems.filter((problem) => problem !== undefined);
@@ -53045,7 +53139,7 @@ function readReporting(inputs) {
             return read();
         }
         catch (error) {
-            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [messageOf(error)]));
+            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [errors_messageOf(error)]));
             return undefined;
         }
     };
@@ -53180,7 +53274,7 @@ async function main(argv, env, io) {
         ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
     ];
     if (plan instanceof Error || all.length > 0) {
-        const message = all.length > 0 ? problemsMessage(all) : messageOf(plan);
+        const message = all.length > 0 ? problemsMessage(all) : errors_messageOf(plan);
         return refuse(run, message, plan instanceof Error ? undefined : plan.checkName);
     }
     if (plan.evaluation.kind === 'gate')

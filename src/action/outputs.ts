@@ -29,7 +29,11 @@ export async function writeReportFile(
 /** The outputs every gate sets, whatever its backend; the ids and figures come from the backends' declarations. */
 export const VERDICT_OUTPUTS = [
   { name: 'decision', description: "`pass`, `warn` or `fail`: the gate's verdict (fail closed)." },
-  { name: 'reason', description: 'One sentence saying why.' },
+  {
+    name: 'reason',
+    description:
+      'One sentence saying why; on `/gate accept` (`issue_comment`), the reason the maintainer wrote, or why the command was refused.',
+  },
   { name: 'dashboard_url', description: "Link to the run or batch in the backend's dashboard." },
   {
     name: 'baseline_sha',
@@ -61,6 +65,11 @@ export const VERDICT_OUTPUTS = [
     name: 'retried',
     description: 'How many runs were started again after an error (`retry_errors`).',
   },
+  {
+    name: 'accepted_by',
+    description:
+      "On `issue_comment`: who accepted this gate's failing verdict with `/gate accept`; empty otherwise.",
+  },
 ] as const;
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
@@ -83,6 +92,7 @@ export function setOutputs(verdict: Verdict): void {
   );
   core.setOutput('errors', String(errorsLeft(verdict.attempts).length));
   core.setOutput('retried', String(verdict.attempts?.retried ?? 0));
+  core.setOutput('accepted_by', '');
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {
     const value = verdict.figures[name];

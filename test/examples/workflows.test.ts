@@ -11,7 +11,7 @@ import {
   FAKE_TRULAYER_TOKEN,
   FakeTruLayer,
 } from '../support/fake-trulayer.js';
-import { REPOSITORY_ROOT } from '../support/runner.js';
+import { REPOSITORY_ROOT, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
 import {
@@ -126,6 +126,30 @@ function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: st
       baseSha: payload.merge_group.base_sha,
     };
   }
+  if (name === 'issue_comment') {
+    // A maintainer's `/gate accept` on a pull request whose gate failed (the head's check is seeded below).
+    const pull = eventFor('pull_request');
+    const number = (pull.payload.pull_request as { number: number }).number;
+    const payload = webhookExample('issue_comment', 'created') as {
+      issue: Record<string, unknown>;
+      comment: Record<string, unknown> & { user: Record<string, unknown> };
+    };
+    const body = '/gate accept\nA known regression, traded for the new refund flow.';
+    const comment = github.seedComment(number, body, { login: 'octo-maintainer', type: 'User' });
+    github.seedRole('octo-maintainer', 'maintain');
+    payload.issue = {
+      ...payload.issue,
+      number,
+      pull_request: { url: 'https://api.github.com/pr' },
+    };
+    payload.comment = {
+      ...payload.comment,
+      id: comment.id,
+      body,
+      user: { ...payload.comment.user, login: 'octo-maintainer', type: 'User' },
+    };
+    return { name, payload, headSha: pull.headSha };
+  }
   if (name === 'push') {
     const payload = webhookExample('push') as { after: string };
     return { name, payload, headSha: payload.after };
@@ -205,6 +229,22 @@ describe('the examples, run as the runner runs them against the fakes', () => {
             ? await runTriggered(workflow)
             : await (async () => {
                 const event = eventFor(trigger);
+                // A command is about a verdict already made: the gate failed on the pull request first.
+                if (trigger === 'issue_comment') {
+                  const failed = await runAction({
+                    inputs: {
+                      base_url: world().baseUrl('sepurux'),
+                      token: FAKE_TOKEN,
+                      project_id: FAKE_PROJECT_ID,
+                      trace_id: 'trace-1',
+                      campaign_name: 'checkout-regression',
+                    },
+                    eventName: 'pull_request',
+                    payload: eventFor('pull_request').payload,
+                    github: world().github,
+                  });
+                  expect(failed.outputs.decision).toBe('fail');
+                }
                 // A workflow that also runs on push has left main's verdict on the base commit, as it would have.
                 if (event.baseSha && triggers(workflow).includes('push')) {
                   const push = { ...eventFor('push'), headSha: event.baseSha };
@@ -255,8 +295,11 @@ describe('the examples, run as the runner runs them against the fakes', () => {
           );
           if (report.shard) continue;
           expect(checks.length, `${report.checkName} on ${headSha}`).toBeGreaterThan(0);
+          // A command leaves the failing check it accepted beneath the newest, which passes.
           expect(
-            checks.every((c) => c.status === 'completed' && c.conclusion === 'success'),
+            (trigger === 'issue_comment' ? checks.slice(-1) : checks).every(
+              (c) => c.status === 'completed' && c.conclusion === 'success',
+            ),
             JSON.stringify(checks.map((c) => [c.status, c.conclusion])),
           ).toBe(true);
         }

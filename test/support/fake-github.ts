@@ -85,6 +85,10 @@ export class FakeGitHub {
   readonly commits = new Map<string, { parents: string[]; date: string }>();
   /** Open pull requests by number, with their head commit. */
   readonly pullRequests = new Map<number, { headSha: string }>();
+  /** Each user's role on the repository, as `collaborators/{user}/permission` says it (none: not a collaborator, 404). */
+  readonly roles = new Map<string, { role_name: string; permission: string }>();
+  /** Reactions put on issue comments: comment id → contents, in order. */
+  readonly reactions = new Map<number, string[]>();
   readonly violations: string[] = [];
   /** The output fields of each check-run write refused with 422 for its length. */
   readonly refusedOutputs: string[] = [];
@@ -118,6 +122,15 @@ export class FakeGitHub {
   /** Adds a commit with its parents (the first is the branch's own line; a second is a merged branch's). */
   seedCommit(sha: string, parents: string[], date = new Date().toISOString()): void {
     this.commits.set(sha, { parents, date });
+  }
+
+  /**
+   * Gives `login` a role on the repository. `permission` is what GitHub's older field says of
+   * it: `maintain` reads as `write` there, `triage` as `read`; a custom role says its base.
+   */
+  seedRole(login: string, role_name: string, permission?: string): void {
+    const base = { maintain: 'write', triage: 'read' }[role_name] ?? role_name;
+    this.roles.set(login, { role_name, permission: permission ?? base });
   }
 
   /** Opens pull request `number` with `headSha` as its head commit. */
@@ -210,6 +223,30 @@ export class FakeGitHub {
         commit: { author: { date: commit.date } },
         parents: commit.parents.map((parent) => ({ sha: parent })),
       });
+    }
+    if (
+      method === 'GET' &&
+      (m = /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(path))
+    ) {
+      const login = decodeURIComponent(m[1]!);
+      const role = this.roles.get(login);
+      if (!role) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      return HttpResponse.json({
+        ...role,
+        user: { login, id: 1, type: 'User' },
+      });
+    }
+    if (
+      method === 'POST' &&
+      (m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/.exec(path))
+    ) {
+      if (forbid.comments) return HttpResponse.json(FORBIDDEN, { status: 403 });
+      const id = Number(m[1]);
+      this.reactions.set(id, [...(this.reactions.get(id) ?? []), String(body?.content)]);
+      return HttpResponse.json(
+        { id: this.nextId++, content: body?.content, user: { login: this.actor.login } },
+        { status: 201 },
+      );
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));

@@ -22,7 +22,7 @@ import { scratchDir } from './scratch.js';
  * The mapping to the fakes, said once: `secrets.*` and `vars.*` are {@link WorkflowWorld}'s
  * values (a name it does not hold is an error, never an empty string); `github.token` is the
  * fake GitHub's; a README fragment's reference to a step it does not hold reads `outsideSteps`;
- * and each gate step that calls a backend gets one input the workflow does not write, `base_url`,
+ * and each gate step that calls a backend (not an `aggregate` step, not one on `issue_comment`) gets one input the workflow does not write, `base_url`,
  * since the examples talk to the public backends and the tests to their fakes. `actions/checkout` copies the
  * repository's examples/ into the workspace; `actions/upload-artifact` and
  * `actions/download-artifact` keep artifacts between the jobs of one {@link runWorkflows} call.
@@ -182,10 +182,11 @@ async function runJob(
     let record: StepRecord;
     if (isGateStep(step.uses)) {
       const gate = await runAction({
-        // An aggregate step makes no backend call, and takes no `base_url`.
-        inputs: inputs.aggregate
-          ? inputs
-          : { ...inputs, base_url: world.baseUrl(inputs.backend || 'sepurux') },
+        // An aggregate step makes no backend call, and a comment's command none: they take no `base_url`.
+        inputs:
+          inputs.aggregate || event.name === 'issue_comment'
+            ? inputs
+            : { ...inputs, base_url: world.baseUrl(inputs.backend || 'sepurux') },
         eventName: event.name,
         payload: event.payload,
         github: world.github,

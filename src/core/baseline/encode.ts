@@ -35,7 +35,7 @@ export function encodeRecord(
   headSha: string,
   now = new Date(),
 ): string {
-  return hide(recordOf(verdict, checkName, headSha, now));
+  return hideRecord(recordOf(verdict, checkName, headSha, now));
 }
 
 /**
@@ -53,7 +53,7 @@ export function boundedRecord(
   maxChars = RECORD_MAX_CHARS,
 ): EncodedRecord {
   const full = recordOf(verdict, checkName, headSha, now);
-  const whole = hide(full);
+  const whole = hideRecord(full);
   if (whole.length <= maxChars) return { text: whole };
   const tools = full.failingTools;
   const items = full.regressedItems;
@@ -77,7 +77,7 @@ export function boundedRecord(
       omitted,
     };
   };
-  const fits = (record: BaselineRecord) => hide(record).length <= maxChars;
+  const fits = (record: BaselineRecord) => hideRecord(record).length <= maxChars;
   // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
   const largest = (ids: BaselineRecord['ids']) => {
     let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
@@ -110,7 +110,7 @@ export function boundedRecord(
       : '',
   ].filter(Boolean);
   return {
-    text: hide(record),
+    text: hideRecord(record),
     omitted,
     said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
   };
@@ -149,7 +149,7 @@ function recordOf(verdict: Verdict, checkName: string, headSha: string, now: Dat
 }
 
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
-function hide(record: BaselineRecord): string {
+export function hideRecord(record: BaselineRecord): string {
   return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
 }
 

@@ -87,7 +87,7 @@ function walkBack(
   entries: readonly HistoryEntry[],
 ): { record: BaselineRecord; back: number } | undefined {
   for (const [back, entry] of entries.entries()) {
-    if (back > 0 && entry.record && !notComparable(verdict, entry.record))
+    if (back > 0 && entry.record && !entry.record.accepted && !notComparable(verdict, entry.record))
       return { record: entry.record, back };
   }
   return undefined;
@@ -196,6 +196,19 @@ export function newestComparable<
   return comparable ? { ...found, record: comparable } : found;
 }
 
+/**
+ * A base commit whose verdict a maintainer accepted (`/gate accept`) has no baseline: the
+ * acceptance let a failing verdict through, it did not make it a measure to hold later changes
+ * to. In the history it still counts, as the failure it was.
+ */
+function notAccepted(found: NonNullable<BaseBranch['base']>): NonNullable<BaseBranch['base']> {
+  const accepted = found.record?.accepted;
+  if (!accepted || !found.record) return found;
+  return {
+    missing: `this gate's ${found.record.decision} verdict on the base commit ${found.record.headSha.slice(0, 12)} was accepted by ${accepted.by}, and an accepted verdict is no baseline`,
+  };
+}
+
 /** Where a verdict's comparison with its base branch comes from. */
 export interface BaseBranch {
   /** The base commit's verdict, or why there is none; undefined when none was looked for. */
@@ -216,7 +229,7 @@ export function compareWithBaseBranch(
 ): Verdict {
   // On each commit, the newest verdict that compares: a newer one of something else does not hide it.
   const found: BaseBranch = {
-    ...(given.base ? { base: newestComparable(verdict, given.base) } : {}),
+    ...(given.base ? { base: notAccepted(newestComparable(verdict, given.base)) } : {}),
     ...(given.history
       ? {
           history: {

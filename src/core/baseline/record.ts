@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Figures } from '../verdict/figures.js';
 
+/** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
+export const ACCEPT_REASON_MAX_CHARS = 2_000;
+
 /**
  * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
  * record in the check's `output.text`. GitHub is the store; no other service.
@@ -45,6 +48,27 @@ export const BaselineRecord = z.object({
       ids: z.array(z.string()).max(20),
     })
     .partial()
+    .optional(),
+  /**
+   * Set on the check a maintainer's `/gate accept` completed (CONTRACT.md, section 9): the
+   * decision above stays the one the gate made; this says who accepted it, when and why, and
+   * what the check said before. An accepted verdict is never a baseline.
+   */
+  accepted: z
+    .object({
+      by: z.string().max(100),
+      at: z.string(),
+      reason: z.string().max(ACCEPT_REASON_MAX_CHARS),
+      commentId: z.number().int(),
+      commentUrl: z.string().max(500).optional(),
+      /** The accepted check's own conclusion and title, which `/gate revoke` puts back. */
+      conclusion: z.string().max(40),
+      title: z.string().max(300),
+    })
+    .optional(),
+  /** Set on the check a `/gate revoke` completed: the verdict as the gate made it, and who revoked its acceptance. */
+  revoked: z
+    .object({ by: z.string().max(100), at: z.string(), commentId: z.number().int() })
     .optional(),
 });
 export type BaselineRecord = z.output<typeof BaselineRecord>;

@@ -32,6 +32,15 @@ export async function findStickyComment(
   place: CommentPlace,
   appSlug: Promise<string | undefined>,
 ): Promise<number | undefined> {
+  return (await readStickyComment(github, place, appSlug))?.id;
+}
+
+/** The gate's comment on the pull request, as {@link findStickyComment} finds it, with its body. */
+export async function readStickyComment(
+  github: GitHub,
+  place: CommentPlace,
+  appSlug: Promise<string | undefined>,
+): Promise<{ id: number; body: string } | undefined> {
   const { owner, repo, pullRequestNumber } = place;
   const marker = commentMarker(place.checkName);
   const [author, comments] = await Promise.all([
@@ -43,12 +52,13 @@ export async function findStickyComment(
       per_page: 100,
     }),
   ]);
-  return comments.find(
+  const found = comments.find(
     (c) =>
       c.user?.login === author &&
       !(c as { minimized?: unknown }).minimized &&
       endsWithMarker(c.body, marker),
-  )?.id;
+  );
+  return found ? { id: found.id, body: found.body ?? '' } : undefined;
 }
 
 /** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */

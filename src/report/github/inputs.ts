@@ -4,6 +4,7 @@ import { declaredInputs, documented } from '../../core/inputs/declare.js';
 import { flag, oneOf, optionalText } from '../../core/inputs/fields.js';
 import { insecureUrlReason } from '../../core/transport/url.js';
 import { BACKENDS } from '../../core/backends/registry.js';
+import { ACCEPT_ROLES } from './accept/permission.js';
 
 /** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
 const apiUrl = optionalText().transform((text, ctx) => {
@@ -77,6 +78,12 @@ export const GitHubInputs = z.object({
     actionOnly: true,
   }),
   ...reviewInputs('action'),
+  accept_permission: documented(oneOf(ACCEPT_ROLES, 'maintain'), {
+    description:
+      'On `issue_comment`: the least role on the repository (`write`, `maintain` or `admin`) whose `/gate accept` lets a failing verdict through, recorded on the check. Read from GitHub, never from the comment.',
+    default: 'maintain',
+    actionOnly: true,
+  }),
 });
 export type GitHubInputs = z.output<typeof GitHubInputs>;
 

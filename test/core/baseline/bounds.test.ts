@@ -164,3 +164,52 @@ describe('Deadline.before: time reserved at the end of a budget', () => {
     expect(parent.remainingMs()).toBe(4_000);
   });
 });
+
+describe('an accepted verdict along the base branch', () => {
+  it('is no baseline: the comparison walks past it, and the history still counts it as the failure it was', () => {
+    const record = (sha: string, pass_rate: number, accepted: boolean) => {
+      const decoded = decodeRecord(
+        boundedRecord(verdict({ decision: 'fail', figures: { pass_rate } }), 'Gate', sha).text,
+      );
+      if (typeof decoded === 'string') throw new Error(decoded);
+      return accepted
+        ? {
+            ...decoded,
+            accepted: {
+              by: 'ann',
+              at: '2026-12-03T10:00:00Z',
+              reason: 'known',
+              commentId: 1,
+              conclusion: 'failure',
+              title: 'x',
+            },
+          }
+        : decoded;
+    };
+    const base = record(SHA, 0.5, true);
+    const older = record('b'.repeat(40), 0.92, false);
+    const compared = compareWithBaseBranch(
+      verdict({ figures: { pass_rate: 0.9 } }),
+      {
+        base: { record: base },
+        history: {
+          entries: [
+            { sha: SHA, record: base },
+            { sha: older.headSha, record: older },
+          ],
+          asked: 2,
+        },
+      },
+      {
+        drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate', limit: 0.05 }],
+        onMissing: 'fail',
+        from: 'base',
+        history: 2,
+      },
+    );
+    expect(compared.baseline?.record?.headSha).toBe(older.headSha);
+    expect(compared.baseline?.walkedBack).toBe(1);
+    expect(compared.history).toMatchObject({ read: 2, comparable: 2 });
+    expect(compared.history?.trend?.values.map((v) => v.value)).toEqual([0.92, 0.5]);
+  });
+});
