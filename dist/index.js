@@ -79530,7 +79530,8 @@ function comparableRecords(verdict, entries) {
  * and the tools failing in more than half of them. Undefined with no comparable verdict.
  */
 function medianRecord(verdict, entries) {
-    const records = comparableRecords(verdict, entries);
+    // An accepted verdict is no baseline, alone or in a median: it let a failure through, it sets no measure.
+    const records = comparableRecords(verdict, entries).filter((record) => !record.accepted);
     const newest = records[0];
     if (!newest)
         return undefined;
@@ -81954,6 +81955,8 @@ async function tokenAuthor(github, appSlug) {
 /** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
 const PullRequest = object({
     number: schemas_number().int(),
+    state: schemas_string().optional(),
+    merged: schemas_boolean().nullish(),
     head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
     base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
 });
@@ -81968,7 +81971,12 @@ async function readPullRequest(github, place) {
         const pull = PullRequest.safeParse(data);
         if (!pull.success)
             return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+        return {
+            headSha: pull.data.head.sha.toLowerCase(),
+            baseSha: pull.data.base.sha.toLowerCase(),
+            ...(pull.data.state ? { state: pull.data.state } : {}),
+            ...(pull.data.merged ? { merged: true } : {}),
+        };
     }
     catch (error) {
         return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
@@ -82010,27 +82018,18 @@ async function readCommit(github, place) {
 
 
 /**
- * This gate's verdict on `headSha`: the newest check run named `checkName` there. Only a
+ * This gate's verdict on `headSha`: the newest check run named `checkName` there (every page
+ * read; newest by creation). Only a
  * completed run whose record validates and names this check and this commit is a verdict; a
  * newer run still in progress means the gate is still deciding, and a newer completed run
  * without a record (an input error, a run that could not evaluate, a cancelled one) holds no
- * verdict to accept. One request; says why there is none, never throws.
+ * verdict to accept. Says why there is none, never throws.
  */
 async function readHeadVerdict(github, place) {
     const { owner, repo, headSha, checkName } = place;
     const short = headSha.slice(0, 12);
     try {
-        const { data } = await github.rest.checks.listForRef({
-            owner,
-            repo,
-            ref: headSha,
-            check_name: checkName,
-            filter: 'all',
-            per_page: 100,
-        });
-        const runs = data.check_runs
-            .filter((run) => run.name === checkName)
-            .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+        const runs = await listCheckRuns(github, place);
         if (runs.some((run) => run.status !== 'completed'))
             return { none: `the gate "${checkName}" is still running on ${short}` };
         const newest = runs[0];
@@ -82045,6 +82044,7 @@ async function readHeadVerdict(github, place) {
             };
         return {
             checkRunId: newest.id,
+            runs: runs.map(briefly),
             app: newest.app?.slug ?? '',
             conclusion: newest.conclusion ?? '',
             title: newest.output?.title ?? '',
@@ -82056,6 +82056,38 @@ async function readHeadVerdict(github, place) {
         return {
             unread: `the checks on ${short} could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
         };
+    }
+}
+/** A run of the check, as the acceptance weighs it. */
+const briefly = (run) => ({
+    id: run.id,
+    app: run.app?.slug ?? '',
+    status: run.status,
+    conclusion: run.conclusion ?? '',
+});
+/**
+ * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
+ * the ids, not by a runner's clock), every page read: a gate still running must not hide past
+ * the first hundred runs. Throws what GitHub answered.
+ */
+async function listCheckRuns(github, place) {
+    const listed = await github.paginate(github.rest.checks.listForRef, {
+        owner: place.owner,
+        repo: place.repo,
+        ref: place.headSha,
+        check_name: place.checkName,
+        filter: 'all',
+        per_page: 100,
+    });
+    return listed.filter((run) => run.name === place.checkName).sort((a, b) => b.id - a.id);
+}
+/** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
+async function readCheckRuns(github, place) {
+    try {
+        return (await listCheckRuns(github, place)).map(briefly);
+    }
+    catch {
+        return undefined;
     }
 }
 
@@ -82070,7 +82102,7 @@ const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
 /** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
 const CollaboratorPermission = object({
     permission: schemas_string(),
-    role_name: schemas_string().optional(),
+    role_name: schemas_string().nullish(),
 });
 /**
  * The commenter's role on the repository, read from GitHub (one request). `role_name` says
@@ -82199,21 +82231,25 @@ const checkTitle = (prefix, original) => truncate(`${prefix}: ${original}`, 200)
 
 
 
+
 /**
  * Carries out `/gate accept` or `/gate revoke` for this step's gate (CONTRACT.md, section 9):
  * the commenter's role must reach `accept_permission`; the pull request's current head, read
  * from GitHub, must carry this gate's completed verdict, failing (or warning) to accept, an
  * accepted one to revoke. Then a new check run of that name on that commit says so above the
  * verdict as the gate wrote it, the sticky comment gains the same lines, and the command gets a
- * reply. A refusal changes no check and says why in the reply. Never throws.
+ * reply. A refusal changes no check and says why in the reply, `secrets` redacted from it.
+ * Never throws.
  */
-async function carryOutCommand(github, command, place, log, now = () => new Date()) {
+async function carryOutCommand(github, command, place, log, secrets = [], now = () => new Date()) {
     if (command.checkName !== undefined && command.checkName !== place.checkName)
         return {
             kind: 'ignored',
             why: `the command is for the check "${command.checkName}", and this step's gate is "${place.checkName}"`,
         };
-    const outcome = await accept_decide(github, command, place, log, now);
+    const decided = await accept_decide(github, command, place, log, now);
+    // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
+    const outcome = 'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
     if (outcome.kind !== 'ignored')
         await reply(github, command, place, outcome, log);
     return outcome;
@@ -82242,6 +82278,8 @@ async function accept_decide(github, command, place, log, now) {
     });
     if ('unread' in pull)
         return failed(`pull request #${command.pullRequestNumber}: ${pull.unread}`);
+    if (pull.state === 'closed')
+        return refused(`pull request #${command.pullRequestNumber} is ${pull.merged ? 'merged' : 'closed'}: an acceptance is for the head of an open pull request`);
     const head = await readHeadVerdict(github, { owner, repo, headSha: pull.headSha, checkName });
     if ('unread' in head)
         return failed(head.unread);
@@ -82260,19 +82298,15 @@ async function accept_decide(github, command, place, log, now) {
 }
 /**
  * The new check run: begun in progress, which names the app this token writes as; completed
- * as accepted (or revoked) only when that is the app that wrote the verdict. A verdict by
- * another app is not this gate's: the check begun is completed with that verdict's own
- * standing (a failure stays a failure), and the command is refused.
+ * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
+ * began on the commit meanwhile (a gate started again, whose verdict decides). Otherwise the
+ * command is refused, and the check begun repeats what this app last concluded there (a
+ * failure without one): a refusal never turns a check into a pass.
  */
 async function writeCheck(github, command, place, headSha, head, log, at) {
     const { owner, repo, checkName } = place;
     const by = command.comment.author;
-    const actor = {
-        login: by,
-        at,
-        ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
-    };
-    const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
+    const short = headSha.slice(0, 12);
     let begun;
     try {
         const { data } = await github.rest.checks.create({
@@ -82287,86 +82321,52 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
                 summary: `\`/gate ${command.verb}\` is being recorded.`,
             },
         });
-        begun = { id: data.id, ...(data.app?.slug ? { app: data.app.slug } : {}) };
+        begun = { id: data.id, app: data.app?.slug ?? '' };
     }
     catch (error) {
         return {
             kind: 'failed',
             by,
-            why: `the check "${checkName}" could not be written on ${headSha.slice(0, 12)} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
+            why: `the check "${checkName}" could not be written on ${short} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
         };
     }
-    const original = originalVerdict(head.summary);
-    const accepted = head.record.accepted;
-    const written = begun.app !== head.app
-        ? undefined
-        : command.verb === 'accept'
-            ? {
-                kind: 'accepted',
-                decision: 'pass',
-                conclusion: 'success',
-                title: checkTitle(`Accepted by ${by}`, head.title),
-                block: acceptedBlock(head.record, actor, reason),
-                record: {
-                    ...withoutAcceptance(head.record),
-                    accepted: {
-                        by,
-                        at: at.toISOString(),
-                        reason,
-                        commentId: command.comment.id,
-                        ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
-                        conclusion: head.conclusion,
-                        title: truncate(head.title, 300),
-                    },
-                },
-            }
-            : {
-                kind: 'revoked',
-                decision: head.record.decision,
-                conclusion: accepted?.conclusion ?? 'failure',
-                title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
-                block: revokedBlock(head.record, actor, accepted?.conclusion ?? 'failure', reason),
-                record: {
-                    ...withoutAcceptance(head.record),
-                    revoked: { by, at: at.toISOString(), commentId: command.comment.id },
-                },
-            };
-    const summary = written && checkSummary(written.block, original, CHECK_SUMMARY_MAX_CHARS);
-    // Another app's verdict keeps its standing on this app's check: a fail is never made a pass here.
-    const standing = head.record.decision === 'warn' ? 'neutral' : 'failure';
+    const obstacle = await whyNotOurs(github, place, headSha, head, begun);
+    const written = obstacle ? undefined : acceptanceCheck(command, head, at);
+    const refusedWith = obstacle && {
+        conclusion: obstacle.standing,
+        title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
+        summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run repeats what this app last concluded on ${codeSpan(short)}, ${codeSpan(obstacle.standing)}.`,
+    };
     try {
         await github.rest.checks.update({
             owner,
             repo,
             check_run_id: begun.id,
             status: 'completed',
-            conclusion: (written?.conclusion ?? standing),
+            conclusion: (written?.conclusion ?? refusedWith?.conclusion ?? 'failure'),
             completed_at: new Date().toISOString(),
             ...(command.comment.url ? { details_url: command.comment.url } : {}),
-            output: written && summary
-                ? { title: written.title, summary, text: hideRecord(written.record) }
-                : {
-                    title: `Not ${command.verb}ed: the verdict on this commit was written by ${head.app || 'an unknown app'}`,
-                    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: the newest ${codeSpan(checkName)} check on ${codeSpan(headSha.slice(0, 12))} was written by ${codeSpan(head.app || 'an unknown app')}, not by ${codeSpan(begun.app ?? 'this token')}, the app this step writes as. The gate's own run decides on this commit.`,
-                },
+            output: written
+                ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
+                : { title: refusedWith?.title ?? '', summary: refusedWith?.summary ?? '' },
         });
     }
     catch (error) {
         return {
             kind: 'failed',
             by,
-            why: `the check "${checkName}" on ${headSha.slice(0, 12)} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+            why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
         };
     }
-    if (!written || !summary)
+    if (!written)
         return {
             kind: 'refused',
             by,
             decision: head.record.decision,
             checkBegun: true,
-            why: `the newest check "${checkName}" on ${headSha.slice(0, 12)} was written by ${head.app || 'an unknown app'}, not by ${begun.app ?? 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+            why: obstacle?.why ?? 'the check could not be written',
         };
-    log.info(`Check "${checkName}" on ${headSha.slice(0, 12)}: ${written.kind} by ${by}, completed as ${written.conclusion}.`);
+    log.info(`Check "${checkName}" on ${short}: ${written.kind} by ${by}, completed as ${written.conclusion}.`);
     if (place.comment)
         await markStickyComment(github, command, place, headSha, written.block, begun.app, log);
     return {
@@ -82377,8 +82377,88 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
         headSha,
         record: written.record,
         conclusion: written.conclusion,
-        summary,
+        summary: written.summary,
     };
+}
+/**
+ * Why the verdict found is not this gate's to accept, now that the check begun names this
+ * token's app: another app wrote it, or another run of the check began since it was read. With
+ * what the check begun then concludes: this app's newest completed conclusion there before it.
+ */
+async function whyNotOurs(github, place, headSha, head, begun) {
+    const short = headSha.slice(0, 12);
+    const standingOf = (runs) => runs.find((run) => run.id !== begun.id && run.app === begun.app && run.status === 'completed')
+        ?.conclusion || 'failure';
+    if (head.app !== begun.app)
+        return {
+            why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+            standing: standingOf(head.runs),
+        };
+    const runs = await readCheckRuns(github, {
+        owner: place.owner,
+        repo: place.repo,
+        headSha,
+        checkName: place.checkName,
+    });
+    const newer = runs?.find((run) => run.id !== begun.id && run.id > head.checkRunId);
+    if (!runs || newer)
+        return {
+            why: newer
+                ? `the gate "${place.checkName}" began again on ${short} while the command was carried out: its own run decides`
+                : `the checks on ${short} could not be read again to make sure no gate began meanwhile`,
+            standing: head.conclusion || 'failure',
+        };
+    return undefined;
+}
+/** The check an acceptance (or a revocation) completes: its conclusion, title, summary and record. */
+function acceptanceCheck(command, head, at) {
+    const by = command.comment.author;
+    const actor = {
+        login: by,
+        at,
+        ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+    };
+    const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
+    const original = originalVerdict(head.summary);
+    const accepted = head.record.accepted;
+    const check = command.verb === 'accept'
+        ? {
+            kind: 'accepted',
+            decision: 'pass',
+            conclusion: 'success',
+            title: checkTitle(`Accepted by ${by}`, head.title),
+            block: acceptedBlock(head.record, actor, reason),
+            record: {
+                ...withoutAcceptance(head.record),
+                accepted: {
+                    by,
+                    at: at.toISOString(),
+                    reason,
+                    commentId: command.comment.id,
+                    ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
+                    conclusion: head.conclusion,
+                    title: truncate(head.title, 300),
+                },
+            },
+        }
+        : {
+            kind: 'revoked',
+            decision: head.record.decision,
+            // The conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
+            conclusion: accepted?.conclusion && accepted.conclusion !== 'success'
+                ? accepted.conclusion
+                : 'failure',
+            title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
+            block: '',
+            record: {
+                ...withoutAcceptance(head.record),
+                revoked: { by, at: at.toISOString(), commentId: command.comment.id },
+            },
+        };
+    const block = check.kind === 'revoked'
+        ? revokedBlock(head.record, actor, check.conclusion, reason)
+        : check.block;
+    return { ...check, block, summary: checkSummary(block, original, CHECK_SUMMARY_MAX_CHARS) };
 }
 /** The record as the gate wrote it: no acceptance, no revocation. */
 function withoutAcceptance(record) {
@@ -82427,7 +82507,7 @@ async function reply(github, command, place, outcome, log) {
         : outcome.kind === 'revoked'
             ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
             : outcome.kind === 'refused'
-                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it keeps the verdict it found.' : 'No check was changed.'}`
+                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'}`
                 : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
     const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
     const [reacted, commented] = await Promise.allSettled([
@@ -82716,6 +82796,7 @@ async function writeJobSummary(markdown) {
 
 
 
+
 /** The inputs a comment command reads: whose gate (its check name), with what token, by whose leave. */
 const CommandInputs = object({
     backend: commonSchema(BACKENDS).shape.backend,
@@ -82734,7 +82815,7 @@ const COMMAND_BUDGET_MS = 60_000;
  * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
  * no trace is read and no backend called, so the backend's inputs are not read (said once).
  * A comment that is no command, a refusal and a done command all exit 0; the step fails only
- * when its own inputs are wrong or GitHub could not be written.
+ * when its own inputs are wrong or GitHub could not be read or written.
  */
 async function runCommandStep(raw, undeclared, env, log) {
     const typos = undeclaredInputProblems(undeclared);
@@ -82783,7 +82864,7 @@ async function runCommandStep(raw, undeclared, env, log) {
     const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
     const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
     const github = createGitHub(inputs.github_token, env.GITHUB_API_URL || 'https://api.github.com', log, new Deadline(COMMAND_BUDGET_MS));
-    const outcome = await carryOutCommand(github, command, { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment }, log);
+    const outcome = await carryOutCommand(github, command, { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment }, log, [inputs.github_token, raw.token]);
     if (outcome.kind === 'ignored') {
         log.info(`Not a command for this step's gate: ${outcome.why}. Nothing was posted.`);
         return;
@@ -82811,7 +82892,7 @@ async function publish(outcome, command, subject, env, log) {
     }
     const said = outcome.kind === 'accepted' || outcome.kind === 'revoked'
         ? outcome.summary
-        : `### \`/gate ${command.verb}\` by ${command.comment.author} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${'why' in outcome ? outcome.why : ''}.`;
+        : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText('why' in outcome ? outcome.why : '', 1_000)}.`;
     await writeJobSummary(said).catch((error) => log.warning(`Could not write the job summary (${messageOf(error)}).`));
     if (outcome.kind === 'failed')
         setFailed(defuseCommands(`/gate ${command.verb}: ${outcome.why}.`));
@@ -83282,15 +83363,15 @@ async function findBaseline(github, place, appSlug, log) {
  * This gate's verdicts on commit `sha`, newest first: the newest completed check run there that
  * the same GitHub App created and whose record validates and names this check and commit, and
  * the older such runs (`older`), so that a newer verdict of something else (another gate left on
- * the same `check_name`) cannot hide one that compares; or why there is none. One request;
- * never throws.
+ * the same `check_name`) cannot hide one that compares; or why there is none. One request per
+ * hundred runs; never throws.
  */
 async function recordOn(github, place, appSlug, log) {
     const { owner, repo, sha, checkName } = place;
     const short = sha.slice(0, 12);
     try {
         // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
-        const { data } = await github.rest.checks.listForRef({
+        const runs = await github.paginate(github.rest.checks.listForRef, {
             owner,
             repo,
             ref: sha,
@@ -83298,7 +83379,7 @@ async function recordOn(github, place, appSlug, log) {
             filter: 'all',
             per_page: 100,
         });
-        const completed = data.check_runs
+        const completed = runs
             .filter((run) => run.status === 'completed')
             .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         const records = [];

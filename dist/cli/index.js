@@ -49719,7 +49719,8 @@ function comparableRecords(verdict, entries) {
  * and the tools failing in more than half of them. Undefined with no comparable verdict.
  */
 function medianRecord(verdict, entries) {
-    const records = comparableRecords(verdict, entries);
+    // An accepted verdict is no baseline, alone or in a median: it let a failure through, it sets no measure.
+    const records = comparableRecords(verdict, entries).filter((record) => !record.accepted);
     const newest = records[0];
     if (!newest)
         return undefined;
@@ -51290,15 +51291,15 @@ async function findBaseline(github, place, appSlug, log) {
  * This gate's verdicts on commit `sha`, newest first: the newest completed check run there that
  * the same GitHub App created and whose record validates and names this check and commit, and
  * the older such runs (`older`), so that a newer verdict of something else (another gate left on
- * the same `check_name`) cannot hide one that compares; or why there is none. One request;
- * never throws.
+ * the same `check_name`) cannot hide one that compares; or why there is none. One request per
+ * hundred runs; never throws.
  */
 async function recordOn(github, place, appSlug, log) {
     const { owner, repo, sha, checkName } = place;
     const short = sha.slice(0, 12);
     try {
         // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
-        const { data } = await github.rest.checks.listForRef({
+        const runs = await github.paginate(github.rest.checks.listForRef, {
             owner,
             repo,
             ref: sha,
@@ -51306,7 +51307,7 @@ async function recordOn(github, place, appSlug, log) {
             filter: 'all',
             per_page: 100,
         });
-        const completed = data.check_runs
+        const completed = runs
             .filter((run) => run.status === 'completed')
             .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
         const records = [];
@@ -51551,6 +51552,8 @@ class CheckReport {
 /** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
 const PullRequest = object({
     number: schemas_number().int(),
+    state: schemas_string().optional(),
+    merged: schemas_boolean().nullish(),
     head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
     base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
 });
@@ -51565,7 +51568,12 @@ async function readPullRequest(github, place) {
         const pull = PullRequest.safeParse(data);
         if (!pull.success)
             return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+        return {
+            headSha: pull.data.head.sha.toLowerCase(),
+            baseSha: pull.data.base.sha.toLowerCase(),
+            ...(pull.data.state ? { state: pull.data.state } : {}),
+            ...(pull.data.merged ? { merged: true } : {}),
+        };
     }
     catch (error) {
         return { unread: `it could not be read (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)})` };
@@ -52469,7 +52477,7 @@ const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
 /** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
 const CollaboratorPermission = object({
     permission: schemas_string(),
-    role_name: schemas_string().optional(),
+    role_name: schemas_string().nullish(),
 });
 /**
  * The commenter's role on the repository, read from GitHub (one request). `role_name` says

@@ -11,6 +11,7 @@ import { REPORT_VERSION } from '../core/report-file/write.js';
 import { Deadline } from '../core/support/deadline.js';
 import { InputError, messageOf } from '../core/support/errors.js';
 import type { GateLog } from '../core/support/log.js';
+import { escapeText } from '../core/render/escape.js';
 import { defuseCommands } from '../core/support/text.js';
 import { type CommandOutcome, carryOutCommand } from '../report/github/accept/accept.js';
 import { type GateCommand, readGateCommand } from '../report/github/accept/command.js';
@@ -38,7 +39,7 @@ const COMMAND_BUDGET_MS = 60_000;
  * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
  * no trace is read and no backend called, so the backend's inputs are not read (said once).
  * A comment that is no command, a refusal and a done command all exit 0; the step fails only
- * when its own inputs are wrong or GitHub could not be written.
+ * when its own inputs are wrong or GitHub could not be read or written.
  */
 export async function runCommandStep(
   raw: RawInputs,
@@ -104,6 +105,7 @@ export async function runCommandStep(
     command,
     { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment },
     log,
+    [inputs.github_token, raw.token],
   );
   if (outcome.kind === 'ignored') {
     log.info(`Not a command for this step's gate: ${outcome.why}. Nothing was posted.`);
@@ -144,7 +146,7 @@ async function publish(
   const said =
     outcome.kind === 'accepted' || outcome.kind === 'revoked'
       ? outcome.summary
-      : `### \`/gate ${command.verb}\` by ${command.comment.author} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${'why' in outcome ? outcome.why : ''}.`;
+      : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText('why' in outcome ? outcome.why : '', 1_000)}.`;
   await writeJobSummary(said).catch((error: unknown) =>
     log.warning(`Could not write the job summary (${messageOf(error)}).`),
   );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/core/baseline/encode.js';
 import { commentMarker } from '../../src/core/render/marker.js';
@@ -355,5 +356,69 @@ describe('/gate accept on the bundled action', () => {
     expect(later.outputs.baseline_sha).toBe('');
     expect(later.summary).toContain('an accepted verdict is no baseline');
     expect(github.violations).toEqual([]);
+  });
+});
+
+describe('/gate accept against a hostile GitHub', () => {
+  it("refuses another app's newer verdict without turning the check into a pass: the check begun repeats this app's own failure", async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    const forged: Partial<ReturnType<typeof newest>> = { ...newest(pr.headSha) };
+    delete forged.id;
+    // Another app posts a newer run of the check, with a record that says warn.
+    github.seedCheckRun({
+      ...(forged as Omit<ReturnType<typeof newest>, 'id'>),
+      app: 'someone-else',
+      conclusion: 'neutral',
+    });
+    const run = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'));
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.accepted_by).toBe('');
+    expect(run.outputs.reason).toContain('was written by someone-else, not by github-actions');
+    const ours = checksOn(pr.headSha).filter(
+      (c) => (c.app ?? 'github-actions') === 'github-actions',
+    );
+    expect(ours.at(-1)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(ours.every((c) => c.conclusion !== 'success' && c.conclusion !== 'neutral')).toBe(true);
+  });
+
+  it('refuses on a closed or merged pull request, and never quotes the token GitHub echoed in an error', async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'admin');
+    github.seedPullRequest(pr.number, pr.headSha, { merged: true });
+    const before = checksOn(pr.headSha).length;
+    const merged = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'));
+    expectNothingChanged(pr.headSha, before, merged);
+    expect(merged.outputs.reason).toContain(
+      'is merged: an acceptance is for the head of an open pull request',
+    );
+
+    // A GitHub that quotes the token in its error message: it reaches neither the reply nor the outputs.
+    github.seedPullRequest(pr.number, pr.headSha);
+    github.roles.clear();
+    const leaky = new FakeGitHub();
+    leaky.seedPullRequest(pr.number, pr.headSha);
+    const served = await serveHandlers(() => [
+      http.get('*/collaborators/:user/permission', () =>
+        HttpResponse.json({ message: `forbidden for token ${FAKE_GITHUB_TOKEN}` }, { status: 403 }),
+      ),
+      ...leaky.handlers(),
+    ]);
+    try {
+      const payload = commentEvent(pr.number, '/gate accept\nKnown.');
+      leaky.seedComment(pr.number, 'x', MAINTAINER);
+      const run = await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload,
+        env: { GITHUB_API_URL: served.origin },
+      });
+      expect(run.exitCode).toBe(1);
+      const everything = JSON.stringify([...leaky.comments.values(), run.outputs, run.summary]);
+      expect(everything).toContain('forbidden for token');
+      expect(everything).not.toContain(FAKE_GITHUB_TOKEN);
+    } finally {
+      await served.close();
+    }
   });
 });

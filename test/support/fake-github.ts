@@ -84,7 +84,7 @@ export class FakeGitHub {
   /** Commits and their parents (first parent first), as `GET /repos/{o}/{r}/commits` lists them. */
   readonly commits = new Map<string, { parents: string[]; date: string }>();
   /** Open pull requests by number, with their head commit. */
-  readonly pullRequests = new Map<number, { headSha: string }>();
+  readonly pullRequests = new Map<number, { headSha: string; closed?: { merged: boolean } }>();
   /** Each user's role on the repository, as `collaborators/{user}/permission` says it (none: not a collaborator, 404). */
   readonly roles = new Map<string, { role_name: string; permission: string }>();
   /** Reactions put on issue comments: comment id → contents, in order. */
@@ -133,9 +133,9 @@ export class FakeGitHub {
     this.roles.set(login, { role_name, permission: permission ?? base });
   }
 
-  /** Opens pull request `number` with `headSha` as its head commit. */
-  seedPullRequest(number: number, headSha: string): void {
-    this.pullRequests.set(number, { headSha });
+  /** Opens pull request `number` with `headSha` as its head commit (or, with `closed`, closes or merges it). */
+  seedPullRequest(number: number, headSha: string, closed?: { merged: boolean }): void {
+    this.pullRequests.set(number, { headSha, ...(closed ? { closed } : {}) });
   }
 
   handlers(): RequestHandler[] {
@@ -253,7 +253,8 @@ export class FakeGitHub {
       if (!pull) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
       return HttpResponse.json({
         number: Number(m[2]),
-        state: 'open',
+        state: pull.closed ? 'closed' : 'open',
+        merged: pull.closed?.merged ?? false,
         head: { sha: pull.headSha, ref: 'feature' },
         base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } },
       });

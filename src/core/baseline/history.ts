@@ -127,7 +127,8 @@ export function medianRecord(
   verdict: Pick<Verdict, 'backend' | 'evaluated'>,
   entries: readonly HistoryEntry[],
 ): (BaselineRecord & { medianOf: number }) | undefined {
-  const records = comparableRecords(verdict, entries);
+  // An accepted verdict is no baseline, alone or in a median: it let a failure through, it sets no measure.
+  const records = comparableRecords(verdict, entries).filter((record) => !record.accepted);
   const newest = records[0];
   if (!newest) return undefined;
   const figures: Record<string, number> = {};

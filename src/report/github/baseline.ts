@@ -42,8 +42,8 @@ export async function findBaseline(
  * This gate's verdicts on commit `sha`, newest first: the newest completed check run there that
  * the same GitHub App created and whose record validates and names this check and commit, and
  * the older such runs (`older`), so that a newer verdict of something else (another gate left on
- * the same `check_name`) cannot hide one that compares; or why there is none. One request;
- * never throws.
+ * the same `check_name`) cannot hide one that compares; or why there is none. One request per
+ * hundred runs; never throws.
  */
 export async function recordOn(
   github: GitHub,
@@ -55,7 +55,7 @@ export async function recordOn(
   const short = sha.slice(0, 12);
   try {
     // Every run of that name, not GitHub's `latest` (one per check suite): two gates of one workflow share a suite.
-    const { data } = await github.rest.checks.listForRef({
+    const runs = await github.paginate(github.rest.checks.listForRef, {
       owner,
       repo,
       ref: sha,
@@ -63,7 +63,7 @@ export async function recordOn(
       filter: 'all',
       per_page: 100,
     });
-    const completed = data.check_runs
+    const completed = runs
       .filter((run) => run.status === 'completed')
       .sort((a, b) => (b.completed_at ?? '').localeCompare(a.completed_at ?? ''));
     const records: BaselineRecord[] = [];

@@ -6,6 +6,8 @@ import { statusOf } from './status.js';
 /** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
 const PullRequest = z.object({
   number: z.number().int(),
+  state: z.string().optional(),
+  merged: z.boolean().nullish(),
   head: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
   base: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
 });
@@ -14,6 +16,9 @@ const PullRequest = z.object({
 export interface PullRequestCommits {
   headSha: string;
   baseSha: string;
+  /** `open` or `closed`, when GitHub said; `merged` when it said so. */
+  state?: string;
+  merged?: boolean;
 }
 
 /**
@@ -30,7 +35,12 @@ export async function readPullRequest(
     const pull = PullRequest.safeParse(data);
     if (!pull.success)
       return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-    return { headSha: pull.data.head.sha.toLowerCase(), baseSha: pull.data.base.sha.toLowerCase() };
+    return {
+      headSha: pull.data.head.sha.toLowerCase(),
+      baseSha: pull.data.base.sha.toLowerCase(),
+      ...(pull.data.state ? { state: pull.data.state } : {}),
+      ...(pull.data.merged ? { merged: true } : {}),
+    };
   } catch (error) {
     return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
   }

@@ -211,5 +211,27 @@ describe('an accepted verdict along the base branch', () => {
     expect(compared.baseline?.walkedBack).toBe(1);
     expect(compared.history).toMatchObject({ read: 2, comparable: 2 });
     expect(compared.history?.trend?.values.map((v) => v.value)).toEqual([0.92, 0.5]);
+    // Nor is it a part of a median: two accepted failures at 0.5 do not pull the baseline down to them.
+    const median = compareWithBaseBranch(
+      verdict({ figures: { pass_rate: 0.5 } }),
+      {
+        history: {
+          entries: [
+            { sha: SHA, record: base },
+            { sha: 'c'.repeat(40), record: record('c'.repeat(40), 0.5, true) },
+            { sha: older.headSha, record: older },
+          ],
+          asked: 3,
+        },
+      },
+      {
+        drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate', limit: 0.05 }],
+        onMissing: 'fail',
+        from: 'median',
+        history: 3,
+      },
+    );
+    expect(median.baseline?.record?.figures.pass_rate).toBe(0.92);
+    expect(median.decision).toBe('fail');
   });
 });

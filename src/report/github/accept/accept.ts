@@ -5,6 +5,7 @@ import { commentMarker } from '../../../core/render/marker.js';
 import { codeSpan, escapeText } from '../../../core/render/escape.js';
 import { messageOf } from '../../../core/support/errors.js';
 import type { GateLog } from '../../../core/support/log.js';
+import { redactText } from '../../../core/support/secrets.js';
 import { truncate } from '../../../core/support/text.js';
 import type { Decision } from '../../../core/verdict/decision.js';
 import { CHECK_SUMMARY_MAX_CHARS } from '../check.js';
@@ -13,7 +14,7 @@ import type { GitHub } from '../octokit.js';
 import { readPullRequest } from '../pull.js';
 import { statusOf } from '../status.js';
 import type { GateCommand } from './command.js';
-import { type HeadVerdict, readHeadVerdict } from './head-verdict.js';
+import { type HeadVerdict, readCheckRuns, readHeadVerdict } from './head-verdict.js';
 import { type AcceptRole, reaches, readUserRole } from './permission.js';
 import {
   acceptedBlock,
@@ -45,7 +46,7 @@ export type CommandOutcome =
       why: string;
       by: string;
       decision?: Decision;
-      /** Set when a check was begun before the refusal (a verdict by another app), and completed with that verdict's standing. */
+      /** Set when a check was begun before the refusal (another app's verdict, a gate begun again), and completed as this app last concluded. */
       checkBegun?: boolean;
     }
   | { kind: 'failed'; why: string; by: string }
@@ -69,13 +70,15 @@ export type CommandOutcome =
  * from GitHub, must carry this gate's completed verdict, failing (or warning) to accept, an
  * accepted one to revoke. Then a new check run of that name on that commit says so above the
  * verdict as the gate wrote it, the sticky comment gains the same lines, and the command gets a
- * reply. A refusal changes no check and says why in the reply. Never throws.
+ * reply. A refusal changes no check and says why in the reply, `secrets` redacted from it.
+ * Never throws.
  */
 export async function carryOutCommand(
   github: GitHub,
   command: GateCommand,
   place: AcceptPlace,
   log: GateLog,
+  secrets: readonly (string | undefined)[] = [],
   now: () => Date = () => new Date(),
 ): Promise<CommandOutcome> {
   if (command.checkName !== undefined && command.checkName !== place.checkName)
@@ -83,7 +86,10 @@ export async function carryOutCommand(
       kind: 'ignored',
       why: `the command is for the check "${command.checkName}", and this step's gate is "${place.checkName}"`,
     };
-  const outcome = await decide(github, command, place, log, now);
+  const decided = await decide(github, command, place, log, now);
+  // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
+  const outcome =
+    'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
   if (outcome.kind !== 'ignored') await reply(github, command, place, outcome, log);
   return outcome;
 }
@@ -120,6 +126,10 @@ async function decide(
     pullRequestNumber: command.pullRequestNumber,
   });
   if ('unread' in pull) return failed(`pull request #${command.pullRequestNumber}: ${pull.unread}`);
+  if (pull.state === 'closed')
+    return refused(
+      `pull request #${command.pullRequestNumber} is ${pull.merged ? 'merged' : 'closed'}: an acceptance is for the head of an open pull request`,
+    );
   const head = await readHeadVerdict(github, { owner, repo, headSha: pull.headSha, checkName });
   if ('unread' in head) return failed(head.unread);
   if ('none' in head)
@@ -148,9 +158,10 @@ async function decide(
 
 /**
  * The new check run: begun in progress, which names the app this token writes as; completed
- * as accepted (or revoked) only when that is the app that wrote the verdict. A verdict by
- * another app is not this gate's: the check begun is completed with that verdict's own
- * standing (a failure stays a failure), and the command is refused.
+ * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
+ * began on the commit meanwhile (a gate started again, whose verdict decides). Otherwise the
+ * command is refused, and the check begun repeats what this app last concluded there (a
+ * failure without one): a refusal never turns a check into a pass.
  */
 async function writeCheck(
   github: GitHub,
@@ -163,13 +174,8 @@ async function writeCheck(
 ): Promise<CommandOutcome> {
   const { owner, repo, checkName } = place;
   const by = command.comment.author;
-  const actor: Actor = {
-    login: by,
-    at,
-    ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
-  };
-  const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
-  let begun: { id: number; app?: string };
+  const short = headSha.slice(0, 12);
+  let begun: { id: number; app: string };
   try {
     const { data } = await github.rest.checks.create({
       owner,
@@ -183,90 +189,51 @@ async function writeCheck(
         summary: `\`/gate ${command.verb}\` is being recorded.`,
       },
     });
-    begun = { id: data.id, ...(data.app?.slug ? { app: data.app.slug } : {}) };
+    begun = { id: data.id, app: data.app?.slug ?? '' };
   } catch (error) {
     return {
       kind: 'failed',
       by,
-      why: `the check "${checkName}" could not be written on ${headSha.slice(0, 12)} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
+      why: `the check "${checkName}" could not be written on ${short} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
     };
   }
-  const original = originalVerdict(head.summary);
-  const accepted = head.record.accepted;
-  const written =
-    begun.app !== head.app
-      ? undefined
-      : command.verb === 'accept'
-        ? {
-            kind: 'accepted' as const,
-            decision: 'pass' as const,
-            conclusion: 'success',
-            title: checkTitle(`Accepted by ${by}`, head.title),
-            block: acceptedBlock(head.record, actor, reason),
-            record: {
-              ...withoutAcceptance(head.record),
-              accepted: {
-                by,
-                at: at.toISOString(),
-                reason,
-                commentId: command.comment.id,
-                ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
-                conclusion: head.conclusion,
-                title: truncate(head.title, 300),
-              },
-            },
-          }
-        : {
-            kind: 'revoked' as const,
-            decision: head.record.decision,
-            conclusion: accepted?.conclusion ?? 'failure',
-            title: checkTitle(
-              `Acceptance revoked by ${by}`,
-              accepted?.title ?? head.record.decision,
-            ),
-            block: revokedBlock(head.record, actor, accepted?.conclusion ?? 'failure', reason),
-            record: {
-              ...withoutAcceptance(head.record),
-              revoked: { by, at: at.toISOString(), commentId: command.comment.id },
-            },
-          };
-  const summary = written && checkSummary(written.block, original, CHECK_SUMMARY_MAX_CHARS);
-  // Another app's verdict keeps its standing on this app's check: a fail is never made a pass here.
-  const standing = head.record.decision === 'warn' ? 'neutral' : 'failure';
+  const obstacle = await whyNotOurs(github, place, headSha, head, begun);
+  const written = obstacle ? undefined : acceptanceCheck(command, head, at);
+  const refusedWith = obstacle && {
+    conclusion: obstacle.standing,
+    title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
+    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run repeats what this app last concluded on ${codeSpan(short)}, ${codeSpan(obstacle.standing)}.`,
+  };
   try {
     await github.rest.checks.update({
       owner,
       repo,
       check_run_id: begun.id,
       status: 'completed',
-      conclusion: (written?.conclusion ?? standing) as 'success',
+      conclusion: (written?.conclusion ?? refusedWith?.conclusion ?? 'failure') as 'success',
       completed_at: new Date().toISOString(),
       ...(command.comment.url ? { details_url: command.comment.url } : {}),
-      output:
-        written && summary
-          ? { title: written.title, summary, text: hideRecord(written.record) }
-          : {
-              title: `Not ${command.verb}ed: the verdict on this commit was written by ${head.app || 'an unknown app'}`,
-              summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: the newest ${codeSpan(checkName)} check on ${codeSpan(headSha.slice(0, 12))} was written by ${codeSpan(head.app || 'an unknown app')}, not by ${codeSpan(begun.app ?? 'this token')}, the app this step writes as. The gate's own run decides on this commit.`,
-            },
+      output: written
+        ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
+        : { title: refusedWith?.title ?? '', summary: refusedWith?.summary ?? '' },
     });
   } catch (error) {
     return {
       kind: 'failed',
       by,
-      why: `the check "${checkName}" on ${headSha.slice(0, 12)} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+      why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
     };
   }
-  if (!written || !summary)
+  if (!written)
     return {
       kind: 'refused',
       by,
       decision: head.record.decision,
       checkBegun: true,
-      why: `the newest check "${checkName}" on ${headSha.slice(0, 12)} was written by ${head.app || 'an unknown app'}, not by ${begun.app ?? 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+      why: obstacle?.why ?? 'the check could not be written',
     };
   log.info(
-    `Check "${checkName}" on ${headSha.slice(0, 12)}: ${written.kind} by ${by}, completed as ${written.conclusion}.`,
+    `Check "${checkName}" on ${short}: ${written.kind} by ${by}, completed as ${written.conclusion}.`,
   );
   if (place.comment)
     await markStickyComment(github, command, place, headSha, written.block, begun.app, log);
@@ -278,8 +245,100 @@ async function writeCheck(
     headSha,
     record: written.record,
     conclusion: written.conclusion,
-    summary,
+    summary: written.summary,
   };
+}
+
+/**
+ * Why the verdict found is not this gate's to accept, now that the check begun names this
+ * token's app: another app wrote it, or another run of the check began since it was read. With
+ * what the check begun then concludes: this app's newest completed conclusion there before it.
+ */
+async function whyNotOurs(
+  github: GitHub,
+  place: AcceptPlace,
+  headSha: string,
+  head: HeadVerdict,
+  begun: { id: number; app: string },
+): Promise<{ why: string; standing: string } | undefined> {
+  const short = headSha.slice(0, 12);
+  const standingOf = (runs: HeadVerdict['runs']) =>
+    runs.find((run) => run.id !== begun.id && run.app === begun.app && run.status === 'completed')
+      ?.conclusion || 'failure';
+  if (head.app !== begun.app)
+    return {
+      why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+      standing: standingOf(head.runs),
+    };
+  const runs = await readCheckRuns(github, {
+    owner: place.owner,
+    repo: place.repo,
+    headSha,
+    checkName: place.checkName,
+  });
+  const newer = runs?.find((run) => run.id !== begun.id && run.id > head.checkRunId);
+  if (!runs || newer)
+    return {
+      why: newer
+        ? `the gate "${place.checkName}" began again on ${short} while the command was carried out: its own run decides`
+        : `the checks on ${short} could not be read again to make sure no gate began meanwhile`,
+      standing: head.conclusion || 'failure',
+    };
+  return undefined;
+}
+
+/** The check an acceptance (or a revocation) completes: its conclusion, title, summary and record. */
+function acceptanceCheck(command: GateCommand, head: HeadVerdict, at: Date) {
+  const by = command.comment.author;
+  const actor: Actor = {
+    login: by,
+    at,
+    ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+  };
+  const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
+  const original = originalVerdict(head.summary);
+  const accepted = head.record.accepted;
+  const check =
+    command.verb === 'accept'
+      ? {
+          kind: 'accepted' as const,
+          decision: 'pass' as const,
+          conclusion: 'success',
+          title: checkTitle(`Accepted by ${by}`, head.title),
+          block: acceptedBlock(head.record, actor, reason),
+          record: {
+            ...withoutAcceptance(head.record),
+            accepted: {
+              by,
+              at: at.toISOString(),
+              reason,
+              commentId: command.comment.id,
+              ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
+              conclusion: head.conclusion,
+              title: truncate(head.title, 300),
+            },
+          },
+        }
+      : {
+          kind: 'revoked' as const,
+          decision: head.record.decision,
+          // The conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
+          conclusion:
+            accepted?.conclusion && accepted.conclusion !== 'success'
+              ? accepted.conclusion
+              : 'failure',
+          title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
+          block: '',
+          record: {
+            ...withoutAcceptance(head.record),
+            revoked: { by, at: at.toISOString(), commentId: command.comment.id },
+          },
+        };
+  const block =
+    check.kind === 'revoked'
+      ? revokedBlock(head.record, actor, check.conclusion, reason)
+      : check.block;
+  return { ...check, block, summary: checkSummary(block, original, CHECK_SUMMARY_MAX_CHARS) };
 }
 
 /** The record as the gate wrote it: no acceptance, no revocation. */
@@ -357,7 +416,7 @@ async function reply(
       : outcome.kind === 'revoked'
         ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
         : outcome.kind === 'refused'
-          ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it keeps the verdict it found.' : 'No check was changed.'}`
+          ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'}`
           : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
   const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
   const [reacted, commented] = await Promise.allSettled([

@@ -7,6 +7,8 @@ import { statusOf } from '../status.js';
 /** This gate's completed verdict on a commit, as its newest check run there holds it. */
 export interface HeadVerdict {
   checkRunId: number;
+  /** Every run of this check on the commit, newest first: which app wrote each, and its conclusion. */
+  runs: { id: number; app: string; status: string; conclusion: string }[];
   /** The GitHub App that created the check run. */
   app: string;
   conclusion: string;
@@ -16,11 +18,12 @@ export interface HeadVerdict {
 }
 
 /**
- * This gate's verdict on `headSha`: the newest check run named `checkName` there. Only a
+ * This gate's verdict on `headSha`: the newest check run named `checkName` there (every page
+ * read; newest by creation). Only a
  * completed run whose record validates and names this check and this commit is a verdict; a
  * newer run still in progress means the gate is still deciding, and a newer completed run
  * without a record (an input error, a run that could not evaluate, a cancelled one) holds no
- * verdict to accept. One request; says why there is none, never throws.
+ * verdict to accept. Says why there is none, never throws.
  */
 export async function readHeadVerdict(
   github: GitHub,
@@ -29,17 +32,7 @@ export async function readHeadVerdict(
   const { owner, repo, headSha, checkName } = place;
   const short = headSha.slice(0, 12);
   try {
-    const { data } = await github.rest.checks.listForRef({
-      owner,
-      repo,
-      ref: headSha,
-      check_name: checkName,
-      filter: 'all',
-      per_page: 100,
-    });
-    const runs = data.check_runs
-      .filter((run) => run.name === checkName)
-      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? '') || b.id - a.id);
+    const runs = await listCheckRuns(github, place);
     if (runs.some((run) => run.status !== 'completed'))
       return { none: `the gate "${checkName}" is still running on ${short}` };
     const newest = runs[0];
@@ -55,6 +48,7 @@ export async function readHeadVerdict(
       };
     return {
       checkRunId: newest.id,
+      runs: runs.map(briefly),
       app: newest.app?.slug ?? '',
       conclusion: newest.conclusion ?? '',
       title: newest.output?.title ?? '',
@@ -65,5 +59,50 @@ export async function readHeadVerdict(
     return {
       unread: `the checks on ${short} could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
     };
+  }
+}
+
+/** A run of the check, as the acceptance weighs it. */
+const briefly = (run: {
+  id: number;
+  app?: { slug?: string } | null;
+  status: string;
+  conclusion?: string | null;
+}) => ({
+  id: run.id,
+  app: run.app?.slug ?? '',
+  status: run.status,
+  conclusion: run.conclusion ?? '',
+});
+
+/**
+ * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
+ * the ids, not by a runner's clock), every page read: a gate still running must not hide past
+ * the first hundred runs. Throws what GitHub answered.
+ */
+async function listCheckRuns(
+  github: GitHub,
+  place: { owner: string; repo: string; headSha: string; checkName: string },
+) {
+  const listed = await github.paginate(github.rest.checks.listForRef, {
+    owner: place.owner,
+    repo: place.repo,
+    ref: place.headSha,
+    check_name: place.checkName,
+    filter: 'all',
+    per_page: 100,
+  });
+  return listed.filter((run) => run.name === place.checkName).sort((a, b) => b.id - a.id);
+}
+
+/** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
+export async function readCheckRuns(
+  github: GitHub,
+  place: { owner: string; repo: string; headSha: string; checkName: string },
+): Promise<HeadVerdict['runs'] | undefined> {
+  try {
+    return (await listCheckRuns(github, place)).map(briefly);
+  } catch {
+    return undefined;
   }
 }

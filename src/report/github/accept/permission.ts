@@ -14,7 +14,7 @@ export type AcceptRole = (typeof ACCEPT_ROLES)[number];
 /** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
 const CollaboratorPermission = z.object({
   permission: z.string(),
-  role_name: z.string().optional(),
+  role_name: z.string().nullish(),
 });
 
 /** A user's role on the repository, as GitHub says it, and how it was read. */
