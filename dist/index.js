@@ -82026,7 +82026,7 @@ async function readCommit(github, place) {
  * verdict to accept. Says why there is none, never throws.
  */
 async function readHeadVerdict(github, place) {
-    const { owner, repo, headSha, checkName } = place;
+    const { headSha, checkName } = place;
     const short = headSha.slice(0, 12);
     try {
         const runs = await listCheckRuns(github, place);

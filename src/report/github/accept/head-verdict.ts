@@ -29,7 +29,7 @@ export async function readHeadVerdict(
   github: GitHub,
   place: { owner: string; repo: string; headSha: string; checkName: string },
 ): Promise<HeadVerdict | { none: string } | { unread: string }> {
-  const { owner, repo, headSha, checkName } = place;
+  const { headSha, checkName } = place;
   const short = headSha.slice(0, 12);
   try {
     const runs = await listCheckRuns(github, place);
