@@ -82031,10 +82031,18 @@ async function readHeadVerdict(github, place) {
     try {
         const runs = await listCheckRuns(github, place);
         if (runs.some((run) => run.status !== 'completed'))
-            return { none: `the gate "${checkName}" is still running on ${short}` };
+            return {
+                none: `the gate "${checkName}" is still running on ${short}: comment again once it has finished`,
+            };
         const newest = runs[0];
-        if (!newest)
-            return { none: `the head commit ${short} has no check "${checkName}"` };
+        if (!newest) {
+            const others = await checkNamesOn(github, place);
+            return {
+                none: others && others.length > 0
+                    ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${others.map((name) => `"${name}"`).join(', ')}: set \`check_name\` (or \`backend\`) to the gate step's`
+                    : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
+            };
+        }
         const record = decodeRecord(newest.output?.text);
         if (typeof record === 'string' ||
             record.checkName !== checkName ||
@@ -82085,6 +82093,22 @@ async function listCheckRuns(github, place) {
 async function readCheckRuns(github, place) {
     try {
         return (await listCheckRuns(github, place)).map(briefly);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The names of the checks on a commit (at most 20, in GitHub's order); undefined when they could not be read. */
+async function checkNamesOn(github, place) {
+    try {
+        const runs = await github.paginate(github.rest.checks.listForRef, {
+            owner: place.owner,
+            repo: place.repo,
+            ref: place.headSha,
+            filter: 'latest',
+            per_page: 100,
+        });
+        return [...new Set(runs.map((run) => run.name))].slice(0, 20);
     }
     catch {
         return undefined;
@@ -82242,17 +82266,41 @@ const checkTitle = (prefix, original) => truncate(`${prefix}: ${original}`, 200)
  * Never throws.
  */
 async function carryOutCommand(github, command, place, log, secrets = [], now = () => new Date()) {
-    if (command.checkName !== undefined && command.checkName !== place.checkName)
-        return {
-            kind: 'ignored',
-            why: `the command is for the check "${command.checkName}", and this step's gate is "${place.checkName}"`,
-        };
-    const decided = await accept_decide(github, command, place, log, now);
+    const decided = command.checkName !== undefined && command.checkName !== place.checkName
+        ? await forAnotherGate(github, command, place, command.checkName)
+        : await accept_decide(github, command, place, log, now);
     // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
     const outcome = 'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
     if (outcome.kind !== 'ignored')
         await reply(github, command, place, outcome, log);
     return outcome;
+}
+/**
+ * A command naming another check than this step's: another step's to carry out when the head
+ * has a check of that name. When it has none, no step will answer, so this one does: the name
+ * is likely a reason written on the command's line, or a check name mistyped.
+ */
+async function forAnotherGate(github, command, place, named) {
+    const ignored = {
+        kind: 'ignored',
+        why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
+    };
+    const { owner, repo } = place;
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: command.pullRequestNumber,
+    });
+    if ('unread' in pull)
+        return ignored;
+    const names = await checkNamesOn(github, { owner, repo, headSha: pull.headSha });
+    if (!names || names.includes(named))
+        return ignored;
+    return {
+        kind: 'refused',
+        by: command.comment.author,
+        why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${names.map((name) => `"${name}"`).join(', ')})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
+    };
 }
 async function accept_decide(github, command, place, log, now) {
     const { owner, repo, checkName } = place;
@@ -82284,11 +82332,14 @@ async function accept_decide(github, command, place, log, now) {
     if ('unread' in head)
         return failed(head.unread);
     if ('none' in head)
-        return refused(`${head.none}. An acceptance is for the verdict on the pull request's current head; if the head moved since, its own gate run decides first`);
+        return refused(head.none);
     const { record } = head;
     if (command.verb === 'accept') {
         if (record.accepted)
-            return refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass');
+            return {
+                ...refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass'),
+                acceptedBy: record.accepted.by,
+            };
         if (record.decision === 'pass')
             return refused(`the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`, 'pass');
     }
@@ -82503,11 +82554,11 @@ async function reply(github, command, place, outcome, log) {
     const { owner, repo, checkName } = place;
     const gate = `**${escapeText(checkName, 100)}**`;
     const body = outcome.kind === 'accepted'
-        ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check now passes, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
+        ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is now \`success\`, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
         : outcome.kind === 'revoked'
             ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
             : outcome.kind === 'refused'
-                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'}`
+                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
                 : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
     const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
     const [reacted, commented] = await Promise.allSettled([
@@ -82875,7 +82926,11 @@ async function runCommandStep(raw, undeclared, env, log) {
 async function publish(outcome, command, subject, env, log) {
     const done = outcome.kind === 'accepted' || outcome.kind === 'revoked';
     setOutput('decision', 'decision' in outcome ? (outcome.decision ?? '') : '');
-    setOutput('accepted_by', outcome.kind === 'accepted' ? outcome.by : '');
+    setOutput('accepted_by', outcome.kind === 'accepted'
+        ? outcome.by
+        : outcome.kind === 'refused'
+            ? (outcome.acceptedBy ?? '')
+            : '');
     setOutput('reason', outcome.kind === 'accepted'
         ? outcome.reason
         : outcome.kind === 'revoked'
@@ -82892,7 +82947,7 @@ async function publish(outcome, command, subject, env, log) {
     }
     const said = outcome.kind === 'accepted' || outcome.kind === 'revoked'
         ? outcome.summary
-        : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText('why' in outcome ? outcome.why : '', 1_000)}.`;
+        : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText(sentence('why' in outcome ? outcome.why : ''), 1_000)}.`;
     await writeJobSummary(said).catch((error) => log.warning(`Could not write the job summary (${messageOf(error)}).`));
     if (outcome.kind === 'failed')
         setFailed(defuseCommands(`/gate ${command.verb}: ${outcome.why}.`));
@@ -82928,6 +82983,8 @@ async function writeCommandReport(outcome, command, subject, env) {
     await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
     return path;
 }
+/** A clause as a sentence: its first letter capitalised. */
+const sentence = (clause) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}`;
 
 ;// CONCATENATED MODULE: ./src/action/conclude.ts
 

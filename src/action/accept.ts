@@ -124,7 +124,14 @@ async function publish(
 ): Promise<void> {
   const done = outcome.kind === 'accepted' || outcome.kind === 'revoked';
   core.setOutput('decision', 'decision' in outcome ? (outcome.decision ?? '') : '');
-  core.setOutput('accepted_by', outcome.kind === 'accepted' ? outcome.by : '');
+  core.setOutput(
+    'accepted_by',
+    outcome.kind === 'accepted'
+      ? outcome.by
+      : outcome.kind === 'refused'
+        ? (outcome.acceptedBy ?? '')
+        : '',
+  );
   core.setOutput(
     'reason',
     outcome.kind === 'accepted'
@@ -146,7 +153,7 @@ async function publish(
   const said =
     outcome.kind === 'accepted' || outcome.kind === 'revoked'
       ? outcome.summary
-      : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText('why' in outcome ? outcome.why : '', 1_000)}.`;
+      : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText(sentence('why' in outcome ? outcome.why : ''), 1_000)}.`;
   await writeJobSummary(said).catch((error: unknown) =>
     log.warning(`Could not write the job summary (${messageOf(error)}).`),
   );
@@ -199,3 +206,6 @@ async function writeCommandReport(
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
   return path;
 }
+
+/** A clause as a sentence: its first letter capitalised. */
+const sentence = (clause: string) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}`;

@@ -218,7 +218,25 @@ describe('/gate accept on the bundled action', () => {
     github.seedPullRequest(pr.number, moved);
     const stale = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'));
     expectNothingChanged(pr.headSha, before, stale);
-    expect(stale.outputs.reason).toContain(`the head commit ${moved.slice(0, 12)} has no check`);
+    expect(stale.outputs.reason).toContain(
+      `the head commit ${moved.slice(0, 12)} has no check "${CHECK}" yet: its gate has not run there`,
+    );
+    // A step whose check_name is not the gate's is told so, with the checks that are there.
+    const misnamed = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'), {
+      check_name: 'reliability-gate',
+    });
+    github.seedPullRequest(pr.number, pr.headSha);
+    const named = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'), {
+      check_name: 'reliability-gate',
+    });
+    expect(misnamed.outputs.reason).toContain('has no check "reliability-gate"');
+    expect(named.outputs.reason).toContain(
+      `the checks there are "${CHECK}": set \`check_name\` (or \`backend\`) to the gate step's`,
+    );
+    expect(render(replies(pr.number).at(-1)!.body).text).toContain(
+      'post the command again in a new comment: an edited comment is not read',
+    );
+    github.seedPullRequest(pr.number, moved);
     // Its gate is running.
     github.seedCheckRun({ name: CHECK, head_sha: moved, status: 'in_progress' });
     const running = await onComment(commentEvent(pr.number, '/gate accept\nKnown.'));
@@ -250,6 +268,13 @@ describe('/gate accept on the bundled action', () => {
       commentEvent(pr.number, '/GATE ACCEPT\nKnown.'),
       commentEvent(pr.number, '/gate accept TruLayer Eval Gate\nKnown.'),
     ];
+    // Another step's gate, whose check is on the head: its step answers, not this one.
+    github.seedCheckRun({
+      name: 'TruLayer Eval Gate',
+      head_sha: pr.headSha,
+      status: 'completed',
+      conclusion: 'failure',
+    });
     const before = checksOn(pr.headSha).length;
     const requests = github.requests.length;
     for (const payload of cases) {
@@ -259,6 +284,13 @@ describe('/gate accept on the bundled action', () => {
     }
     expect(github.requests.slice(requests).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(replies(pr.number)).toEqual([]);
+    // A reason written on the command's line names no check there: no step would answer, so this one refuses.
+    const onTheLine = await onComment(commentEvent(pr.number, '/gate accept known flake INC-42'));
+    expectNothingChanged(pr.headSha, before, onTheLine);
+    expect(replies(pr.number)).toHaveLength(1);
+    expect(render(replies(pr.number)[0]!.body).text).toContain(
+      'has no check "known flake INC-42" (the checks there are "Sepurux Reliability Gate", "TruLayer Eval Gate"). After `/gate accept` the first line takes only a check\'s exact name; write the reason on the lines after it',
+    );
     // Naming this step's own check is the command for it.
     const named = await onComment(commentEvent(pr.number, `/gate accept   ${CHECK}  \nKnown.`));
     expect(named.outputs.decision).toBe('pass');

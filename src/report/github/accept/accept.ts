@@ -14,7 +14,7 @@ import type { GitHub } from '../octokit.js';
 import { readPullRequest } from '../pull.js';
 import { statusOf } from '../status.js';
 import type { GateCommand } from './command.js';
-import { type HeadVerdict, readCheckRuns, readHeadVerdict } from './head-verdict.js';
+import { checkNamesOn, type HeadVerdict, readCheckRuns, readHeadVerdict } from './head-verdict.js';
 import { type AcceptRole, reaches, readUserRole } from './permission.js';
 import {
   acceptedBlock,
@@ -46,6 +46,8 @@ export type CommandOutcome =
       why: string;
       by: string;
       decision?: Decision;
+      /** Who accepted the verdict, when it was accepted already. */
+      acceptedBy?: string;
       /** Set when a check was begun before the refusal (another app's verdict, a gate begun again), and completed as this app last concluded. */
       checkBegun?: boolean;
     }
@@ -81,17 +83,46 @@ export async function carryOutCommand(
   secrets: readonly (string | undefined)[] = [],
   now: () => Date = () => new Date(),
 ): Promise<CommandOutcome> {
-  if (command.checkName !== undefined && command.checkName !== place.checkName)
-    return {
-      kind: 'ignored',
-      why: `the command is for the check "${command.checkName}", and this step's gate is "${place.checkName}"`,
-    };
-  const decided = await decide(github, command, place, log, now);
+  const decided =
+    command.checkName !== undefined && command.checkName !== place.checkName
+      ? await forAnotherGate(github, command, place, command.checkName)
+      : await decide(github, command, place, log, now);
   // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
   const outcome =
     'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
   if (outcome.kind !== 'ignored') await reply(github, command, place, outcome, log);
   return outcome;
+}
+
+/**
+ * A command naming another check than this step's: another step's to carry out when the head
+ * has a check of that name. When it has none, no step will answer, so this one does: the name
+ * is likely a reason written on the command's line, or a check name mistyped.
+ */
+async function forAnotherGate(
+  github: GitHub,
+  command: GateCommand,
+  place: AcceptPlace,
+  named: string,
+): Promise<CommandOutcome> {
+  const ignored: CommandOutcome = {
+    kind: 'ignored',
+    why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
+  };
+  const { owner, repo } = place;
+  const pull = await readPullRequest(github, {
+    owner,
+    repo,
+    pullRequestNumber: command.pullRequestNumber,
+  });
+  if ('unread' in pull) return ignored;
+  const names = await checkNamesOn(github, { owner, repo, headSha: pull.headSha });
+  if (!names || names.includes(named)) return ignored;
+  return {
+    kind: 'refused',
+    by: command.comment.author,
+    why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${names.map((name) => `"${name}"`).join(', ')})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
+  };
 }
 
 async function decide(
@@ -132,17 +163,17 @@ async function decide(
     );
   const head = await readHeadVerdict(github, { owner, repo, headSha: pull.headSha, checkName });
   if ('unread' in head) return failed(head.unread);
-  if ('none' in head)
-    return refused(
-      `${head.none}. An acceptance is for the verdict on the pull request's current head; if the head moved since, its own gate run decides first`,
-    );
+  if ('none' in head) return refused(head.none);
   const { record } = head;
   if (command.verb === 'accept') {
     if (record.accepted)
-      return refused(
-        `the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`,
-        'pass',
-      );
+      return {
+        ...refused(
+          `the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`,
+          'pass',
+        ),
+        acceptedBy: record.accepted.by,
+      } as CommandOutcome;
     if (record.decision === 'pass')
       return refused(
         `the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`,
@@ -412,11 +443,11 @@ async function reply(
   const gate = `**${escapeText(checkName, 100)}**`;
   const body =
     outcome.kind === 'accepted'
-      ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check now passes, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
+      ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is now \`success\`, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
       : outcome.kind === 'revoked'
         ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
         : outcome.kind === 'refused'
-          ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'}`
+          ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
           : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
   const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
   const [reacted, commented] = await Promise.allSettled([

@@ -34,9 +34,19 @@ export async function readHeadVerdict(
   try {
     const runs = await listCheckRuns(github, place);
     if (runs.some((run) => run.status !== 'completed'))
-      return { none: `the gate "${checkName}" is still running on ${short}` };
+      return {
+        none: `the gate "${checkName}" is still running on ${short}: comment again once it has finished`,
+      };
     const newest = runs[0];
-    if (!newest) return { none: `the head commit ${short} has no check "${checkName}"` };
+    if (!newest) {
+      const others = await checkNamesOn(github, place);
+      return {
+        none:
+          others && others.length > 0
+            ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${others.map((name) => `"${name}"`).join(', ')}: set \`check_name\` (or \`backend\`) to the gate step's`
+            : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
+      };
+    }
     const record = decodeRecord(newest.output?.text);
     if (
       typeof record === 'string' ||
@@ -102,6 +112,25 @@ export async function readCheckRuns(
 ): Promise<HeadVerdict['runs'] | undefined> {
   try {
     return (await listCheckRuns(github, place)).map(briefly);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names of the checks on a commit (at most 20, in GitHub's order); undefined when they could not be read. */
+export async function checkNamesOn(
+  github: GitHub,
+  place: { owner: string; repo: string; headSha: string },
+): Promise<string[] | undefined> {
+  try {
+    const runs = await github.paginate(github.rest.checks.listForRef, {
+      owner: place.owner,
+      repo: place.repo,
+      ref: place.headSha,
+      filter: 'latest',
+      per_page: 100,
+    });
+    return [...new Set(runs.map((run) => run.name))].slice(0, 20);
   } catch {
     return undefined;
   }
