@@ -82351,8 +82351,8 @@ async function accept_decide(github, command, place, log, now) {
  * The new check run: begun in progress, which names the app this token writes as; completed
  * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
  * began on the commit meanwhile (a gate started again, whose verdict decides). Otherwise the
- * command is refused, and the check begun repeats what this app last concluded there (a
- * failure without one): a refusal never turns a check into a pass.
+ * command is refused, and the check begun concludes as {@link standingBeside} says: a refusal
+ * never turns a check into a pass.
  */
 async function writeCheck(github, command, place, headSha, head, log, at) {
     const { owner, repo, checkName } = place;
@@ -82438,28 +82438,48 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
  */
 async function whyNotOurs(github, place, headSha, head, begun) {
     const short = headSha.slice(0, 12);
-    const standingOf = (runs) => runs.find((run) => run.id !== begun.id && run.app === begun.app && run.status === 'completed')
-        ?.conclusion || 'failure';
-    if (head.app !== begun.app)
-        return {
-            why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
-            standing: standingOf(head.runs),
-        };
+    // Read again now the check has begun: a gate that began meanwhile is seen.
     const runs = await readCheckRuns(github, {
         owner: place.owner,
         repo: place.repo,
         headSha,
         checkName: place.checkName,
     });
+    const standing = standingBeside(runs ?? [], begun);
+    if (head.app !== begun.app)
+        return {
+            why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+            standing,
+        };
     const newer = runs?.find((run) => run.id !== begun.id && run.id > head.checkRunId);
     if (!runs || newer)
         return {
             why: newer
                 ? `the gate "${place.checkName}" began again on ${short} while the command was carried out: its own run decides`
                 : `the checks on ${short} could not be read again to make sure no gate began meanwhile`,
-            standing: head.conclusion || 'failure',
+            standing,
         };
     return undefined;
+}
+/** Conclusions branch protection lets through. */
+const PASSING = new Set(['success', 'neutral', 'skipped']);
+/**
+ * What a refused command's check concludes, so that it changes nothing a merge rests on: this
+ * app's newest conclusion there when it blocks; a passing one only when the newest run of the
+ * check (whoever wrote it, finished) passes too; otherwise `failure`. A refusal never makes a
+ * pass that was not there, whether branch protection reads this app's checks or any app's.
+ */
+function standingBeside(runs, begun) {
+    const others = runs.filter((run) => run.id !== begun.id);
+    const own = others.find((run) => run.app === begun.app && run.status === 'completed');
+    const newest = others[0];
+    if (!own || !own.conclusion)
+        return 'failure';
+    if (!PASSING.has(own.conclusion))
+        return own.conclusion;
+    return newest?.status === 'completed' && PASSING.has(newest.conclusion)
+        ? own.conclusion
+        : 'failure';
 }
 /** The check an acceptance (or a revocation) completes: its conclusion, title, summary and record. */
 function acceptanceCheck(command, head, at) {

@@ -453,4 +453,35 @@ describe('/gate accept against a hostile GitHub', () => {
       await served.close();
     }
   });
+
+  it('a gate run begun while /gate revoke is carried out: the check begun fails, never repeating the accepted pass above it', async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    await onComment(commentEvent(pr.number, '/gate accept\nKnown.'));
+    // The gate starts again on the head just before the command's own check run is created.
+    let racing = true;
+    const served = await serveHandlers(() => [
+      http.post('*/check-runs', () => {
+        if (racing)
+          github.seedCheckRun({ name: CHECK, head_sha: pr.headSha, status: 'in_progress' });
+        racing = false;
+        return undefined;
+      }),
+      ...github.handlers(),
+    ]);
+    try {
+      const run = await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload: commentEvent(pr.number, '/gate revoke\nChanged my mind.'),
+        env: { GITHUB_API_URL: served.origin },
+      });
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs.reason).toContain('began again');
+      expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(github.violations).toEqual([]);
+    } finally {
+      await served.close();
+    }
+  });
 });
