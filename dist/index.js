@@ -82039,7 +82039,7 @@ async function readHeadVerdict(github, place) {
             const others = await checkNamesOn(github, place);
             return {
                 none: others && others.length > 0
-                    ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${others.map((name) => `"${name}"`).join(', ')}: set \`check_name\` (or \`backend\`) to the gate step's`
+                    ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${quotedNames(others)}: set \`check_name\` (or \`backend\`) to the gate step's`
                     : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
             };
         }
@@ -82098,7 +82098,7 @@ async function readCheckRuns(github, place) {
         return undefined;
     }
 }
-/** The names of the checks on a commit (at most 20, in GitHub's order); undefined when they could not be read. */
+/** The names of the checks on a commit, each once, in GitHub's order; undefined when they could not be read. */
 async function checkNamesOn(github, place) {
     try {
         const runs = await github.paginate(github.rest.checks.listForRef, {
@@ -82108,11 +82108,16 @@ async function checkNamesOn(github, place) {
             filter: 'latest',
             per_page: 100,
         });
-        return [...new Set(runs.map((run) => run.name))].slice(0, 20);
+        return [...new Set(runs.map((run) => run.name))];
     }
     catch {
         return undefined;
     }
+}
+/** Check names as a reply lists them: quoted, the first 20, the rest counted. */
+function quotedNames(names) {
+    const shown = names.slice(0, 20).map((name) => `"${name}"`);
+    return names.length > 20 ? `${shown.join(', ')} and ${names.length - 20} more` : shown.join(', ');
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
@@ -82299,17 +82304,18 @@ async function forAnotherGate(github, command, place, named) {
     return {
         kind: 'refused',
         by: command.comment.author,
-        why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${names.map((name) => `"${name}"`).join(', ')})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
+        why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${quotedNames(names)})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
     };
 }
 async function accept_decide(github, command, place, log, now) {
     const { owner, repo, checkName } = place;
     const by = command.comment.author;
-    const refused = (why, decision) => ({
+    const refused = (why, decision, acceptedBy) => ({
         kind: 'refused',
         why,
         by,
         ...(decision ? { decision } : {}),
+        ...(acceptedBy ? { acceptedBy } : {}),
     });
     const failed = (why) => ({ kind: 'failed', why, by });
     const role = await readUserRole(github, { owner, repo, username: by });
@@ -82336,10 +82342,7 @@ async function accept_decide(github, command, place, log, now) {
     const { record } = head;
     if (command.verb === 'accept') {
         if (record.accepted)
-            return {
-                ...refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass'),
-                acceptedBy: record.accepted.by,
-            };
+            return refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass', record.accepted.by);
         if (record.decision === 'pass')
             return refused(`the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`, 'pass');
     }
@@ -82386,7 +82389,7 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
     const refusedWith = obstacle && {
         conclusion: obstacle.standing,
         title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
-        summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run repeats what this app last concluded on ${codeSpan(short)}, ${codeSpan(obstacle.standing)}.`,
+        summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run concludes ${codeSpan(obstacle.standing)} on ${codeSpan(short)}, so that it changes nothing a merge rests on.`,
     };
     try {
         await github.rest.checks.update({
@@ -82403,10 +82406,25 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
         });
     }
     catch (error) {
+        // A check left in progress would read as "still running" to every later command: it is completed short, as a failure.
+        await github.rest.checks
+            .update({
+            owner,
+            repo,
+            check_run_id: begun.id,
+            status: 'completed',
+            conclusion: 'failure',
+            completed_at: new Date().toISOString(),
+            output: {
+                title: `Not ${command.verb}ed: the check could not be written in full`,
+                summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
+            },
+        })
+            .catch(() => undefined);
         return {
             kind: 'failed',
             by,
-            why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+            why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}), and was completed short as a failure`,
         };
     }
     if (!written)
@@ -82461,6 +82479,16 @@ async function whyNotOurs(github, place, headSha, head, begun) {
         };
     return undefined;
 }
+/** Conclusions a check run may be completed with. */
+const SETTABLE = new Set([
+    'success',
+    'failure',
+    'neutral',
+    'cancelled',
+    'skipped',
+    'timed_out',
+    'action_required',
+]);
 /** Conclusions branch protection lets through. */
 const PASSING = new Set(['success', 'neutral', 'skipped']);
 /**
@@ -82473,7 +82501,8 @@ function standingBeside(runs, begun) {
     const others = runs.filter((run) => run.id !== begun.id);
     const own = others.find((run) => run.app === begun.app && run.status === 'completed');
     const newest = others[0];
-    if (!own || !own.conclusion)
+    // Only a conclusion a check may be completed with is repeated (GitHub sets `stale` itself).
+    if (!own || !SETTABLE.has(own.conclusion))
         return 'failure';
     if (!PASSING.has(own.conclusion))
         return own.conclusion;
@@ -82492,6 +82521,8 @@ function acceptanceCheck(command, head, at) {
     const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
     const original = originalVerdict(head.summary);
     const accepted = head.record.accepted;
+    // A revocation puts back the conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
+    const restored = accepted?.conclusion && accepted.conclusion !== 'success' ? accepted.conclusion : 'failure';
     const check = command.verb === 'accept'
         ? {
             kind: 'accepted',
@@ -82515,21 +82546,15 @@ function acceptanceCheck(command, head, at) {
         : {
             kind: 'revoked',
             decision: head.record.decision,
-            // The conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
-            conclusion: accepted?.conclusion && accepted.conclusion !== 'success'
-                ? accepted.conclusion
-                : 'failure',
+            conclusion: restored,
             title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
-            block: '',
+            block: revokedBlock(head.record, actor, restored, reason),
             record: {
                 ...withoutAcceptance(head.record),
                 revoked: { by, at: at.toISOString(), commentId: command.comment.id },
             },
         };
-    const block = check.kind === 'revoked'
-        ? revokedBlock(head.record, actor, check.conclusion, reason)
-        : check.block;
-    return { ...check, block, summary: checkSummary(block, original, CHECK_SUMMARY_MAX_CHARS) };
+    return { ...check, summary: checkSummary(check.block, original, CHECK_SUMMARY_MAX_CHARS) };
 }
 /** The record as the gate wrote it: no acceptance, no revocation. */
 function withoutAcceptance(record) {
@@ -82579,7 +82604,7 @@ async function reply(github, command, place, outcome, log) {
             ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
             : outcome.kind === 'refused'
                 ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
-                : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
+                : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. Nothing passes by it; the workflow run's log says more.`;
     const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
     const [reacted, commented] = await Promise.allSettled([
         github.rest.reactions.createForIssueComment({

@@ -484,4 +484,44 @@ describe('/gate accept against a hostile GitHub', () => {
       await served.close();
     }
   });
+
+  it('a completion GitHub refuses leaves no check in progress, and a name past the twentieth check still counts', async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    let refuse = true;
+    const served = await serveHandlers(() => [
+      http.patch('*/check-runs/:id', () => {
+        if (!refuse) return undefined;
+        refuse = false;
+        return HttpResponse.json({ message: 'Validation Failed' }, { status: 422 });
+      }),
+      ...github.handlers(),
+    ]);
+    try {
+      const run = await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload: commentEvent(pr.number, '/gate accept\nKnown.'),
+        env: { GITHUB_API_URL: served.origin },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    } finally {
+      await served.close();
+    }
+    // 25 other checks on the head: the 24th is another step's, whatever the reply lists.
+    for (let i = 1; i <= 25; i++)
+      github.seedCheckRun({
+        name: `ci job ${i}`,
+        head_sha: pr.headSha,
+        status: 'completed',
+        conclusion: 'success',
+      });
+    const before = replies(pr.number).length;
+    const other = await onComment(commentEvent(pr.number, '/gate accept ci job 24\nKnown.'));
+    expect(other.stdout).toContain('Nothing was posted');
+    expect(replies(pr.number)).toHaveLength(before);
+    const none = await onComment(commentEvent(pr.number, '/gate accept ci job 99\nKnown.'));
+    expect(none.outputs.reason).toMatch(/"ci job 19" and 6 more\)/);
+  });
 });

@@ -14,7 +14,13 @@ import type { GitHub } from '../octokit.js';
 import { readPullRequest } from '../pull.js';
 import { statusOf } from '../status.js';
 import type { GateCommand } from './command.js';
-import { checkNamesOn, type HeadVerdict, readCheckRuns, readHeadVerdict } from './head-verdict.js';
+import {
+  checkNamesOn,
+  type HeadVerdict,
+  quotedNames,
+  readCheckRuns,
+  readHeadVerdict,
+} from './head-verdict.js';
 import { type AcceptRole, reaches, readUserRole } from './permission.js';
 import {
   acceptedBlock,
@@ -121,7 +127,7 @@ async function forAnotherGate(
   return {
     kind: 'refused',
     by: command.comment.author,
-    why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${names.map((name) => `"${name}"`).join(', ')})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
+    why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${quotedNames(names)})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
   };
 }
 
@@ -134,11 +140,12 @@ async function decide(
 ): Promise<CommandOutcome> {
   const { owner, repo, checkName } = place;
   const by = command.comment.author;
-  const refused = (why: string, decision?: Decision): CommandOutcome => ({
+  const refused = (why: string, decision?: Decision, acceptedBy?: string): CommandOutcome => ({
     kind: 'refused',
     why,
     by,
     ...(decision ? { decision } : {}),
+    ...(acceptedBy ? { acceptedBy } : {}),
   });
   const failed = (why: string): CommandOutcome => ({ kind: 'failed', why, by });
   const role = await readUserRole(github, { owner, repo, username: by });
@@ -167,13 +174,11 @@ async function decide(
   const { record } = head;
   if (command.verb === 'accept') {
     if (record.accepted)
-      return {
-        ...refused(
-          `the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`,
-          'pass',
-        ),
-        acceptedBy: record.accepted.by,
-      } as CommandOutcome;
+      return refused(
+        `the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`,
+        'pass',
+        record.accepted.by,
+      );
     if (record.decision === 'pass')
       return refused(
         `the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`,
@@ -233,7 +238,7 @@ async function writeCheck(
   const refusedWith = obstacle && {
     conclusion: obstacle.standing,
     title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
-    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run repeats what this app last concluded on ${codeSpan(short)}, ${codeSpan(obstacle.standing)}.`,
+    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run concludes ${codeSpan(obstacle.standing)} on ${codeSpan(short)}, so that it changes nothing a merge rests on.`,
   };
   try {
     await github.rest.checks.update({
@@ -249,10 +254,25 @@ async function writeCheck(
         : { title: refusedWith?.title ?? '', summary: refusedWith?.summary ?? '' },
     });
   } catch (error) {
+    // A check left in progress would read as "still running" to every later command: it is completed short, as a failure.
+    await github.rest.checks
+      .update({
+        owner,
+        repo,
+        check_run_id: begun.id,
+        status: 'completed',
+        conclusion: 'failure',
+        completed_at: new Date().toISOString(),
+        output: {
+          title: `Not ${command.verb}ed: the check could not be written in full`,
+          summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
+        },
+      })
+      .catch(() => undefined);
     return {
       kind: 'failed',
       by,
-      why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+      why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}), and was completed short as a failure`,
     };
   }
   if (!written)
@@ -317,6 +337,17 @@ async function whyNotOurs(
   return undefined;
 }
 
+/** Conclusions a check run may be completed with. */
+const SETTABLE = new Set([
+  'success',
+  'failure',
+  'neutral',
+  'cancelled',
+  'skipped',
+  'timed_out',
+  'action_required',
+]);
+
 /** Conclusions branch protection lets through. */
 const PASSING = new Set(['success', 'neutral', 'skipped']);
 
@@ -330,7 +361,8 @@ function standingBeside(runs: HeadVerdict['runs'], begun: { id: number; app: str
   const others = runs.filter((run) => run.id !== begun.id);
   const own = others.find((run) => run.app === begun.app && run.status === 'completed');
   const newest = others[0];
-  if (!own || !own.conclusion) return 'failure';
+  // Only a conclusion a check may be completed with is repeated (GitHub sets `stale` itself).
+  if (!own || !SETTABLE.has(own.conclusion)) return 'failure';
   if (!PASSING.has(own.conclusion)) return own.conclusion;
   return newest?.status === 'completed' && PASSING.has(newest.conclusion)
     ? own.conclusion
@@ -348,6 +380,9 @@ function acceptanceCheck(command: GateCommand, head: HeadVerdict, at: Date) {
   const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
   const original = originalVerdict(head.summary);
   const accepted = head.record.accepted;
+  // A revocation puts back the conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
+  const restored =
+    accepted?.conclusion && accepted.conclusion !== 'success' ? accepted.conclusion : 'failure';
   const check =
     command.verb === 'accept'
       ? {
@@ -372,23 +407,15 @@ function acceptanceCheck(command: GateCommand, head: HeadVerdict, at: Date) {
       : {
           kind: 'revoked' as const,
           decision: head.record.decision,
-          // The conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
-          conclusion:
-            accepted?.conclusion && accepted.conclusion !== 'success'
-              ? accepted.conclusion
-              : 'failure',
+          conclusion: restored,
           title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
-          block: '',
+          block: revokedBlock(head.record, actor, restored, reason),
           record: {
             ...withoutAcceptance(head.record),
             revoked: { by, at: at.toISOString(), commentId: command.comment.id },
           },
         };
-  const block =
-    check.kind === 'revoked'
-      ? revokedBlock(head.record, actor, check.conclusion, reason)
-      : check.block;
-  return { ...check, block, summary: checkSummary(block, original, CHECK_SUMMARY_MAX_CHARS) };
+  return { ...check, summary: checkSummary(check.block, original, CHECK_SUMMARY_MAX_CHARS) };
 }
 
 /** The record as the gate wrote it: no acceptance, no revocation. */
@@ -467,7 +494,7 @@ async function reply(
         ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
         : outcome.kind === 'refused'
           ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
-          : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. No check was changed; the workflow run's log says more.`;
+          : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. Nothing passes by it; the workflow run's log says more.`;
   const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
   const [reacted, commented] = await Promise.allSettled([
     github.rest.reactions.createForIssueComment({

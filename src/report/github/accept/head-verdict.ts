@@ -43,7 +43,7 @@ export async function readHeadVerdict(
       return {
         none:
           others && others.length > 0
-            ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${others.map((name) => `"${name}"`).join(', ')}: set \`check_name\` (or \`backend\`) to the gate step's`
+            ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${quotedNames(others)}: set \`check_name\` (or \`backend\`) to the gate step's`
             : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
       };
     }
@@ -117,7 +117,7 @@ export async function readCheckRuns(
   }
 }
 
-/** The names of the checks on a commit (at most 20, in GitHub's order); undefined when they could not be read. */
+/** The names of the checks on a commit, each once, in GitHub's order; undefined when they could not be read. */
 export async function checkNamesOn(
   github: GitHub,
   place: { owner: string; repo: string; headSha: string },
@@ -130,8 +130,14 @@ export async function checkNamesOn(
       filter: 'latest',
       per_page: 100,
     });
-    return [...new Set(runs.map((run) => run.name))].slice(0, 20);
+    return [...new Set(runs.map((run) => run.name))];
   } catch {
     return undefined;
   }
+}
+
+/** Check names as a reply lists them: quoted, the first 20, the rest counted. */
+export function quotedNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((name) => `"${name}"`);
+  return names.length > 20 ? `${shown.join(', ')} and ${names.length - 20} more` : shown.join(', ');
 }
