@@ -37,7 +37,7 @@ function proxiedFetch(apiUrl, env) {
     if (!PROXY_VARIABLES.some((name) => env[name]))
         return undefined;
     // Loaded only where a proxy is set: a run that does not use it does not pay for it.
-    const client = Promise.all([Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(942)]).then(__webpack_require__.bind(__webpack_require__, 44942)), __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 46752, 19))]).then(([{ HttpClient }, undici]) => ({
+    const client = Promise.all([Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(942)]).then(__webpack_require__.bind(__webpack_require__, 44942)), __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 24371, 19))]).then(([{ HttpClient }, undici]) => ({
         dispatcher: new HttpClient('agent-reliability-gate/1').getAgentDispatcher(apiUrl),
         fetch: undici.fetch,
     }));

@@ -1,4 +1,7 @@
+import * as core from '@actions/core';
 import type { Door } from '../core/run/ports.js';
+import { readChangedFiles } from '../report/github/changed-files.js';
+import { LOOKUPS_MAX_MS } from '../report/github/report.js';
 import { refusedVerdict } from '../core/run/refuse.js';
 import { reportingGraceMs } from '../core/run/timing.js';
 import { Deadline } from '../core/support/deadline.js';
@@ -26,12 +29,15 @@ export function actionDoor(
   secrets: readonly (string | undefined)[],
   cancelled: Promise<NodeJS.Signals>,
 ): Door<GitHubReporters> {
+  // A config entry's credential (`token_env`) is masked like `token`.
+  for (const secret of plan.run.secrets ?? []) core.setSecret(secret);
   return {
     log,
-    secrets,
+    secrets: [...secrets, ...(plan.run.secrets ?? [])],
     agents: machineAgents(env),
     cancelled,
     startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
+    changedFiles: () => readChangedFiles(plan.change, log, new Deadline(LOOKUPS_MAX_MS)),
     baseBranch: (_, reporters) =>
       plan.compareWithBase
         ? {

@@ -66,11 +66,44 @@ export const VERDICT_OUTPUTS = [
     description: 'How many runs were started again after an error (`retry_errors`).',
   },
   {
+    name: 'gates',
+    description:
+      'With `config`: every entry as JSON, `[{"name", "ran", "decision", "reason"}]` (`decision` is null for an entry the change did not reach, and `reason` says why); `[]` without `config`.',
+  },
+  {
+    name: 'gates_run',
+    description:
+      'With `config`: how many entries ran (the change reached them); `0` without `config`.',
+  },
+  {
+    name: 'gates_skipped',
+    description:
+      'With `config`: how many entries did not run (not affected; never counted as passing); `0` without `config`.',
+  },
+  {
     name: 'accepted_by',
     description:
       "On `issue_comment`: who accepted this gate's failing verdict with `/gate accept`; empty otherwise.",
   },
 ] as const;
+
+/** Each entry of many gates for the `gates` output: whether it ran, its decision, and why. */
+export function gatesOutput(
+  verdict: Verdict,
+): { name: string; ran: boolean; decision: string | null; reason: string }[] {
+  return (verdict.gates?.entries ?? []).map((entry) => ({
+    name: entry.name,
+    ran: entry.ran,
+    decision: entry.verdict?.decision ?? null,
+    reason: entry.verdict ? entry.verdict.reason : `Not affected: ${entry.why}.`,
+  }));
+}
+
+/** The verdicts the counting outputs count: each entry's that ran, or the gate's own. */
+const countedVerdicts = (verdict: Verdict): Verdict[] =>
+  verdict.gates
+    ? verdict.gates.entries.flatMap((entry) => (entry.verdict ? [entry.verdict] : []))
+    : [verdict];
 
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 export function setOutputs(verdict: Verdict): void {
@@ -81,17 +114,30 @@ export function setOutputs(verdict: Verdict): void {
   core.setOutput('baseline_sha', base?.headSha ?? '');
   core.setOutput('baseline_decision', base?.decision ?? '');
   core.setOutput('baseline_run_id', base?.ids.run_id ?? '');
+  // Many gates count over their entries that ran.
+  const counted = countedVerdicts(verdict);
+  const sum = (count: (v: Verdict) => number) => String(counted.reduce((n, v) => n + count(v), 0));
   // A gate without repeats ran once; it passed on its own when its own verdict, before the base branch's, is pass.
   core.setOutput(
     'repeats_run',
-    String(verdict.repeats?.run ?? (verdict.outcome === 'evaluated' ? 1 : 0)),
+    sum((v) => v.repeats?.run ?? (v.outcome === 'evaluated' ? 1 : 0)),
   );
   core.setOutput(
     'repeats_passed',
-    String(verdict.repeats?.passed ?? (passedOnItsOwn(verdict) ? 1 : 0)),
+    sum((v) => v.repeats?.passed ?? (passedOnItsOwn(v) ? 1 : 0)),
   );
-  core.setOutput('errors', String(errorsLeft(verdict.attempts).length));
-  core.setOutput('retried', String(verdict.attempts?.retried ?? 0));
+  core.setOutput(
+    'errors',
+    sum((v) => errorsLeft(v.attempts).length),
+  );
+  core.setOutput(
+    'retried',
+    sum((v) => v.attempts?.retried ?? 0),
+  );
+  const entries = verdict.gates?.entries ?? [];
+  core.setOutput('gates', JSON.stringify(gatesOutput(verdict)));
+  core.setOutput('gates_run', String(entries.filter((entry) => entry.ran).length));
+  core.setOutput('gates_skipped', String(entries.filter((entry) => !entry.ran).length));
   core.setOutput('accepted_by', '');
   for (const { name } of ID_SPECS) core.setOutput(name, verdict.ids[name] ?? '');
   for (const { name } of FIGURE_SPECS) {

@@ -5,9 +5,10 @@ import { InputError } from '../core/support/errors.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { GitHubInputs } from '../report/github/inputs.js';
-import { planRun, type RunPlan } from '../core/run/plan.js';
+import { GATES_CHECK_NAME, manyGates, planRun, type RunPlan } from '../core/run/plan.js';
 import type { GitHubPlace } from '../report/github/report.js';
 import { actionPlace } from '../report/github/reporters.js';
+import type { ChangePlace } from '../report/github/changed-files.js';
 import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 
 /** What the action was asked to do: the core's plan of the run, and where it reports on GitHub. */
@@ -16,6 +17,8 @@ export interface ActionPlan {
   github: GitHubPlace;
   /** Whether the verdict is compared with the base commit's (`baseline: auto` on a pull request or merge queue). */
   compareWithBase: boolean;
+  /** Where the change's files are read, for many gates (`config`). */
+  change: ChangePlace;
 }
 
 const FORK_WITHOUT_SECRET =
@@ -58,6 +61,7 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       ? {}
       : { checkName: reported.check_name }),
     cwd: env.GITHUB_WORKSPACE || process.cwd(),
+    env,
   }).catch((error: unknown) => error as Error);
   const unread = event.problem ? new InputError([event.problem]) : undefined;
   if (reported instanceof Error || planned instanceof Error || unread)
@@ -71,6 +75,15 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
     run: planned,
     github: actionPlace(planned, target, reported, compareWithBase),
     compareWithBase,
+    change: {
+      eventName: env.GITHUB_EVENT_NAME ?? '',
+      ...(reported.github_token ? { token: reported.github_token } : {}),
+      apiUrl: target.apiUrl,
+      repository: target.repository,
+      ...(target.pullRequestNumber ? { pullRequestNumber: target.pullRequestNumber } : {}),
+      ...(target.baseSha ? { baseSha: target.baseSha } : {}),
+      ...(target.headSha ? { headSha: target.headSha } : {}),
+    },
   };
 }
 
@@ -92,7 +105,9 @@ export function inputErrorPlace(raw: RawInputs, env: NodeJS.ProcessEnv): GitHubP
   return {
     ...target,
     token: valid(reporting.github_token, 'github_token'),
-    checkName: valid(reporting.check_name, 'check_name') ?? backend.defaultCheckName,
+    checkName:
+      valid(reporting.check_name, 'check_name') ??
+      (manyGates(raw) ? GATES_CHECK_NAME : backend.defaultCheckName),
     mode: 'hard',
     headSha: valid(common.head_sha, 'head_sha') ?? target.headSha,
     pullRequestNumber:

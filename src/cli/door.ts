@@ -11,6 +11,7 @@ import { redactText } from '../core/support/secrets.js';
 import { printableLine } from '../core/support/text.js';
 import type { AgentSource } from '../core/transport/agents.js';
 import type { Verdict } from '../core/verdict/verdict.js';
+import type { ChangedFiles } from '../core/gates/types.js';
 import {
   type CliReporting,
   type ReviewReport,
@@ -38,6 +39,10 @@ export interface CliRun {
   io: CliIO;
   log: GateLog & { close(): void };
   agents: AgentSource;
+  /** Every secret the run holds (the flags', then a config entry's `token_env`): the log redacts them as they are added. */
+  secrets: (string | undefined)[];
+  /** Where the changed files come from, for many gates (`--config`). */
+  changes?: () => Promise<ChangedFiles>;
 }
 
 /** Every secret the command line holds: redacted from all it prints, writes and reports. */
@@ -62,9 +67,10 @@ export function cliDoor(
   let written = true;
   return {
     log,
-    secrets: secretsOf(request),
+    secrets: run.secrets,
     agents: run.agents,
     cancelled,
+    ...(run.changes ? { changedFiles: run.changes } : {}),
     startReporters: (plan, budget) =>
       startReporting(run.reporting, reportedGate(plan, request), run.change, run.env, log, budget, {
         agents: run.agents,
@@ -140,7 +146,7 @@ export async function publish(
   ]);
   for (const problem of problems)
     log.warning(
-      `${redactText(problem, secretsOf(request))} The job fails: a file it asked for is missing.`,
+      `${redactText(problem, run.secrets)} The job fails: a file it asked for is missing.`,
     );
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
   io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);

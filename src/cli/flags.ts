@@ -5,6 +5,7 @@ import { type DeclaredInput, flagOf } from '../core/inputs/declare.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { closestName, undeclaredNames } from '../core/inputs/undeclared.js';
 import { GATE_INPUTS } from '../core/backends/vocabulary.js';
+import { ENTRY_PROBLEM } from '../core/gates/config.js';
 import { CLI_GITHUB_INPUTS } from '../report/github/inputs.js';
 import { GITLAB_INPUTS } from '../report/gitlab/inputs.js';
 
@@ -45,6 +46,18 @@ export const CLI_FLAGS = [
     description:
       "Earlier --report files of the default branch (e.g. its last pipelines' artifacts): the newest --history of them are read beside the verdict, each failing tool marked new or known, the trend drawn; the newest is the baseline unless --baseline-report names one.",
   },
+  {
+    name: 'changed-files',
+    value: 'FILE',
+    description:
+      'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only`); only the gates whose paths match run.',
+  },
+  {
+    name: 'changed-since',
+    value: 'REF',
+    description:
+      'With --config: the gates whose paths match `git diff --name-only REF...HEAD` run (default on a GitLab merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA). Without either, every gate runs.',
+  },
   { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
   { name: 'help', short: 'h', description: 'Print this help and exit.' },
   { name: 'version', description: 'Print the version and exit.' },
@@ -63,6 +76,10 @@ export interface CliRequest {
   baselineReport?: string;
   /** A folder of earlier report files of the default branch: the history. */
   historyDir?: string;
+  /** With `--config`: a file of the paths the change touches (`--changed-files`). */
+  changedFiles?: string;
+  /** With `--config`: the git revision the change is compared with (`--changed-since`). */
+  changedSince?: string;
   verbose: boolean;
   help: boolean;
   version: boolean;
@@ -174,6 +191,8 @@ export function readRequest(argv: readonly string[], env: NodeJS.ProcessEnv): Cl
     ...(chart.data ? { markdownChart: chart.data } : {}),
     baselineReport: text('baseline-report'),
     historyDir: text('history-dir'),
+    changedFiles: text('changed-files'),
+    changedSince: text('changed-since'),
     verbose: values.get('verbose') === true,
     help: values.get('help') === true,
     version: values.get('version') === true,
@@ -203,6 +222,8 @@ function unknownVariables(env: NodeJS.ProcessEnv): string[] {
  * becomes `--repeats auto`.
  */
 export function inFlagWords(message: string): string {
+  // A config file's keys are spelt as the file spells them, whichever door reads it.
+  if (ENTRY_PROBLEM.test(message)) return message;
   const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
   // A secret is set in a variable, never on a command line that `ps` and CI logs show.
   const word = (name: string) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));

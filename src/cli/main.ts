@@ -14,6 +14,12 @@ import { cliLog, gatingLine } from './log.js';
 import { problemsMessage, refuse } from './refuse.js';
 import { readReporting, reportingProblems } from './reporting.js';
 import { VERSION } from './version.js';
+import {
+  changeSourceOf,
+  changeSourceProblems,
+  readChangedFilesFile,
+  readChangeSource,
+} from './changed.js';
 
 export { EXIT, type CliIO };
 
@@ -35,11 +41,15 @@ export async function main(
     io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
     return EXIT.badInput;
   }
-  const log = cliLog(io.stderr, secretsOf(request), request.verbose);
+  const secrets = secretsOf(request);
+  const log = cliLog(io.stderr, secrets, request.verbose);
   const { reporting, problems } = readReporting(request.inputs);
   // `--repository` names the repository for the backend too, not for GitHub reporting alone.
   const named = reporting?.github.repository;
   const change = { ...detectChange(env), ...(named ? { repository: named } : {}) };
+  // Many gates (`--config`): which files the change touched; a list in a file is read now, so that one that cannot be read is bad input.
+  const source = changeSourceOf(request, env);
+  const listed = source.kind === 'file' ? await readChangedFilesFile(source.path) : undefined;
   const run: CliRun = {
     request,
     ...(reporting ? { reporting } : {}),
@@ -48,6 +58,14 @@ export async function main(
     io,
     log,
     agents: machineAgents(env),
+    secrets,
+    changes: () =>
+      Array.isArray(listed) && source.kind === 'file'
+        ? Promise.resolve({
+            files: listed,
+            source: `the ${listed.length} ${listed.length === 1 ? 'file' : 'files'} listed in ${source.path}`,
+          })
+        : readChangeSource(source, process.cwd()),
   };
   // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
   const historyDir =
@@ -56,11 +74,15 @@ export async function main(
     change,
     ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
     cwd: process.cwd(),
+    env,
   }).catch((error: unknown) => error as Error);
+  if (!(plan instanceof Error)) secrets.push(...(plan.secrets ?? []));
   // Every problem at once, before any call, in the command line's words.
   const all = [
     ...request.problems,
     ...(historyDir ? [historyDir] : []),
+    ...changeSourceProblems(request, request.inputs.config),
+    ...(typeof listed === 'string' && request.inputs.config?.trim() ? [listed] : []),
     ...problems,
     ...reportingProblems(reporting, change),
     ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
@@ -69,7 +91,7 @@ export async function main(
     const message = all.length > 0 ? problemsMessage(all) : messageOf(plan);
     return refuse(run, message, plan instanceof Error ? undefined : plan.checkName);
   }
-  if (plan.evaluation.kind === 'gate') log.info(gatingLine(change));
+  if (plan.evaluation.kind !== 'aggregate') log.info(gatingLine(change));
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const door = cliDoor(run, cancel.signalled);
   const verdict = await runPipeline(plan, door);

@@ -6,6 +6,7 @@ import { redactText } from '../core/support/secrets.js';
 import { printable } from '../core/support/text.js';
 import { startReporting } from '../report/command-line-reporters.js';
 import { type CliRun, EXIT, publish, secretsOf } from './door.js';
+import { GATES_CHECK_NAME, manyGates } from '../core/run/plan.js';
 import { reportingProblems } from './reporting.js';
 
 /** The check name of a gate whose backend is not known (an input error). */
@@ -30,7 +31,10 @@ export async function refuse(
   const verdict = refusedVerdict(request.inputs.backend, message, secrets);
   // stderr says every problem; the verdict's reason is bounded like any other.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-  const checkName = run.reporting?.github.check_name ?? backendCheckName ?? DEFAULT_CHECK_NAME;
+  const checkName =
+    run.reporting?.github.check_name ??
+    backendCheckName ??
+    (manyGates(request.inputs) ? GATES_CHECK_NAME : DEFAULT_CHECK_NAME);
   // A required check must not wait forever for a gate that could not start: it is completed as failed.
   const review =
     reportingProblems(run.reporting, change).length === 0

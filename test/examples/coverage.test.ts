@@ -12,6 +12,7 @@ import { REPOSITORY_ROOT } from '../support/runner.js';
 const RUN_BY: Record<string, string> = {
   '.gitlab-ci.yml': 'test/e2e/gitlab-pipeline.test.ts',
   'matrix.gitlab-ci.yml': 'test/examples/gitlab.test.ts',
+  'many-gates.gitlab-ci.yml': 'test/examples/gitlab-many-gates.test.ts',
   Jenkinsfile: 'test/examples/jenkins.test.ts',
   'baseline.Jenkinsfile': 'test/examples/jenkins.test.ts',
   'matrix.Jenkinsfile': 'test/examples/jenkins.test.ts',

@@ -108,6 +108,8 @@ function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: st
       pull_request: { number: number; head: { sha: string }; base: { sha: string } };
     };
     github.seedPullRequest(payload.pull_request.number, payload.pull_request.head.sha);
+    // What the pull request changes: one agent of the repository of three (examples/reliability-gates.yml).
+    github.seedPullFiles(payload.pull_request.number, ['agents/support/prompt.md', 'README.md']);
     return {
       name,
       payload,

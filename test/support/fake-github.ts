@@ -87,6 +87,10 @@ export class FakeGitHub {
   readonly pullRequests = new Map<number, { headSha: string; closed?: { merged: boolean } }>();
   /** Each user's role on the repository, as `collaborators/{user}/permission` says it (none: not a collaborator, 404). */
   readonly roles = new Map<string, { role_name: string; permission: string }>();
+  /** The files each pull request changes, as `pulls/{n}/files` lists them (GitHub lists 3,000 at most). */
+  readonly pullFiles = new Map<number, { filename: string; previous_filename?: string }[]>();
+  /** The files between two commits, as `compare/{base}...{head}` lists them (300 at most), keyed `base...head`. */
+  readonly comparisons = new Map<string, string[]>();
   /** Reactions put on issue comments: comment id → contents, in order. */
   readonly reactions = new Map<number, string[]>();
   readonly violations: string[] = [];
@@ -136,6 +140,17 @@ export class FakeGitHub {
   /** Opens pull request `number` with `headSha` as its head commit (or, with `closed`, closes or merges it). */
   seedPullRequest(number: number, headSha: string, closed?: { merged: boolean }): void {
     this.pullRequests.set(number, { headSha, ...(closed ? { closed } : {}) });
+  }
+
+  /** The files pull request `number` changes (a rename names the file it was too). */
+  seedPullFiles(
+    number: number,
+    files: readonly (string | { filename: string; previous_filename: string })[],
+  ): void {
+    this.pullFiles.set(
+      number,
+      files.map((file) => (typeof file === 'string' ? { filename: file } : file)),
+    );
   }
 
   handlers(): RequestHandler[] {
@@ -248,6 +263,46 @@ export class FakeGitHub {
         { status: 201 },
       );
     }
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(path))) {
+      const files = this.pullFiles.get(Number(m[1]));
+      if (!files) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      // GitHub lists at most 3,000 files of a pull request, 100 a page at most.
+      return this.paged(url, files.slice(0, 3000), (file, index) => ({
+        sha: index.toString(16).padStart(40, '0'),
+        filename: file.filename,
+        status: file.previous_filename ? 'renamed' : 'modified',
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+        blob_url: `https://github.com/blob/${file.filename}`,
+        raw_url: `https://github.com/raw/${file.filename}`,
+        contents_url: `https://api.github.com/contents/${file.filename}`,
+        ...(file.previous_filename ? { previous_filename: file.previous_filename } : {}),
+      }));
+    }
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/compare\/([^/]+)$/.exec(path))) {
+      const files = this.comparisons.get(decodeURIComponent(m[1]!));
+      if (!files) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      return HttpResponse.json({
+        status: 'ahead',
+        ahead_by: 1,
+        behind_by: 0,
+        total_commits: 1,
+        commits: [],
+        // GitHub's comparison lists 300 files at most.
+        files: files.slice(0, 300).map((filename, index) => ({
+          sha: index.toString(16).padStart(40, '0'),
+          filename,
+          status: 'modified',
+          additions: 1,
+          deletions: 0,
+          changes: 1,
+          blob_url: `https://github.com/blob/${filename}`,
+          raw_url: `https://github.com/raw/${filename}`,
+          contents_url: `https://api.github.com/contents/${filename}`,
+        })),
+      });
+    }
     if (method === 'GET' && (m = /^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)$/.exec(path))) {
       const pull = this.pullRequests.get(Number(m[2]));
       if (!pull) return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
@@ -319,6 +374,26 @@ export class FakeGitHub {
     return HttpResponse.json(
       { message: `fake GitHub has no route for ${method} ${path}` },
       { status: 404 },
+    );
+  }
+
+  /** A list page as GitHub serves it: `per_page` (at most 100) from `page`, a `Link` to the next. */
+  private paged<T>(
+    url: URL,
+    all: readonly T[],
+    view: (item: T, index: number) => unknown,
+  ): Response {
+    const size = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const headers: Record<string, string> = {};
+    if (page * size < all.length) {
+      const next = new URL(url);
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next.href}>; rel="next"`;
+    }
+    return HttpResponse.json(
+      all.slice((page - 1) * size, page * size).map((item, i) => view(item, (page - 1) * size + i)),
+      { headers },
     );
   }
 

@@ -80,15 +80,19 @@ export class LocalGitLabProject {
     readonly dir: string,
     readonly tarball: string,
     private readonly scratch: string,
+    /** With a merge request's own commit: the commit before it, main's (CI_MERGE_REQUEST_DIFF_BASE_SHA). */
+    readonly baseSha?: string,
   ) {}
 
   /**
    * Packs the package, writes `files(tarball)` (relative path → text) into a new repository on
-   * branch `feature` (remote `origin` on gitlab.example.com) and commits them.
+   * branch `feature` (remote `origin` on gitlab.example.com) and commits them; with `change`, a
+   * second commit writes those files (a merge request's change on top of main's commit).
    */
   static async create(
     prefix: string,
     files: (tarball: string) => Record<string, string>,
+    change?: Record<string, string>,
   ): Promise<LocalGitLabProject> {
     const scratch = scratchDir(prefix);
     const packed = await run(
@@ -117,7 +121,20 @@ export class LocalGitLabProject {
       const git = await run('git', args, dir, scratch);
       if (git.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${git.output}`);
     }
-    return new LocalGitLabProject(dir, tarball, scratch);
+    if (!change) return new LocalGitLabProject(dir, tarball, scratch);
+    const base = (await run('git', ['rev-parse', 'HEAD'], dir, scratch)).output.trim();
+    for (const [path, text] of Object.entries(change)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    for (const args of [
+      ['add', '-A'],
+      ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'the change'],
+    ]) {
+      const git = await run('git', args, dir, scratch);
+      if (git.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${git.output}`);
+    }
+    return new LocalGitLabProject(dir, tarball, scratch, base);
   }
 
   /**

@@ -24,7 +24,8 @@ import { scratchDir } from './scratch.js';
  * fake GitHub's; a README fragment's reference to a step it does not hold reads `outsideSteps`;
  * and each gate step that calls a backend (not an `aggregate` step, not one on `issue_comment`) gets one input the workflow does not write, `base_url`,
  * since the examples talk to the public backends and the tests to their fakes. `actions/checkout` copies the
- * repository's examples/ into the workspace; `actions/upload-artifact` and
+ * repository's examples/ into the workspace, and examples/reliability-gates.yml to
+ * .github/reliability-gates.yml, where the example repository of three agents keeps it; `actions/upload-artifact` and
  * `actions/download-artifact` keep artifacts between the jobs of one {@link runWorkflows} call.
  * Any other `uses:` is an error, so an example that needs more says so here.
  */
@@ -241,6 +242,10 @@ function useAction(
   const action = uses.split('@')[0];
   if (action === 'actions/checkout') {
     cpSync(join(REPOSITORY_ROOT, 'examples'), join(workspace, 'examples'), { recursive: true });
+    cpSync(
+      join(REPOSITORY_ROOT, 'examples/reliability-gates.yml'),
+      join(workspace, '.github/reliability-gates.yml'),
+    );
   } else if (action === 'actions/upload-artifact') {
     const files = new Map<string, Buffer>();
     for (const path of (inputs.path ?? '')

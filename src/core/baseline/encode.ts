@@ -55,6 +55,7 @@ export function boundedRecord(
   const full = recordOf(verdict, checkName, headSha, now);
   const whole = hideRecord(full);
   if (whole.length <= maxChars) return { text: whole };
+  if (full.gates) return boundedGates(full, maxChars);
   const tools = full.failingTools;
   const items = full.regressedItems;
   const cut = (keep: number, ids: BaselineRecord['ids']): BaselineRecord => {
@@ -116,9 +117,62 @@ export function boundedRecord(
   };
 }
 
+/**
+ * A record of many gates bounded to `maxChars`: every entry keeps what comparison needs, and the
+ * most of its failing tools and regressed items that fits, the same number for each.
+ */
+function boundedGates(full: BaselineRecord, maxChars: number): EncodedRecord {
+  const gates = full.gates ?? {};
+  const cut = (keep: number): BaselineRecord => ({
+    ...full,
+    gates: Object.fromEntries(
+      Object.entries(gates).map(([name, record]) => {
+        const items = record.regressedItems;
+        const omitted = {
+          ...(record.failingTools.length > keep
+            ? { failingTools: record.failingTools.length - keep }
+            : {}),
+          ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+        };
+        return [
+          name,
+          {
+            ...record,
+            failingTools: record.failingTools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
+          },
+        ];
+      }),
+    ),
+  });
+  const fits = (record: BaselineRecord) => hideRecord(record).length <= maxChars;
+  if (!fits(cut(0)))
+    return {
+      said: `This check holds no record for later comparisons: its ${Object.keys(gates).length} gates' records are over ${maxChars.toLocaleString('en-US')} characters even without their lists, GitHub's limit for a check's text.`,
+    };
+  let [low, high] = [0, 100];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(cut(mid))) low = mid;
+    else high = mid - 1;
+  }
+  return {
+    text: hideRecord(cut(low)),
+    said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: each gate lists at most ${low} failing tools and regressed items; a later gate may read one left out as newly failing.`,
+  };
+}
+
 /** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
 function recordOf(verdict: Verdict, checkName: string, headSha: string, now: Date): BaselineRecord {
+  // Many gates: each entry that evaluated has a record of its own, under its name.
+  const gates = verdict.gates?.entries.flatMap((entry) =>
+    entry.verdict?.outcome === 'evaluated'
+      ? [[entry.name, recordOf(entry.verdict, checkName, headSha, now)] as const]
+      : [],
+  );
   return {
+    ...(gates ? { gates: Object.fromEntries(gates) } : {}),
     v: 1,
     checkName,
     backend: verdict.backend,

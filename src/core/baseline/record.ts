@@ -4,11 +4,8 @@ import type { Figures } from '../verdict/figures.js';
 /** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
 export const ACCEPT_REASON_MAX_CHARS = 2_000;
 
-/**
- * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
- * record in the check's `output.text`. GitHub is the store; no other service.
- */
-export const BaselineRecord = z.object({
+/** One gate's verdict as a record: what a later change is compared with. */
+const GateRecord = z.object({
   v: z.literal(1),
   checkName: z.string(),
   backend: z.string(),
@@ -49,6 +46,21 @@ export const BaselineRecord = z.object({
     })
     .partial()
     .optional(),
+});
+
+/** Entries one record holds at most (a config file's `gates:`). */
+const MAX_GATE_RECORDS = 100;
+
+/**
+ * The base branch's last verdict, as the gate's own check run stores it: a hidden, versioned
+ * record in the check's `output.text`. GitHub is the store; no other service.
+ */
+export const BaselineRecord = GateRecord.extend({
+  /**
+   * Many gates in one step (`config`): each entry that ran and evaluated, by its name, as a
+   * record of its own. The fields above are then the step's (its decision the worst of them).
+   */
+  gates: z.record(z.string().max(64), GateRecord).optional(),
   /**
    * Set on the check a maintainer's `/gate accept` completed (CONTRACT.md, section 9): the
    * decision above stays the one the gate made; this says who accepted it, when and why, and
@@ -70,6 +82,9 @@ export const BaselineRecord = z.object({
   revoked: z
     .object({ by: z.string().max(100), at: z.string(), commentId: z.number().int() })
     .optional(),
+}).refine((record) => Object.keys(record.gates ?? {}).length <= MAX_GATE_RECORDS, {
+  message: `holds more than ${MAX_GATE_RECORDS} gates`,
+  path: ['gates'],
 });
 export type BaselineRecord = z.output<typeof BaselineRecord>;
 

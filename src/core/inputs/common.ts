@@ -197,6 +197,10 @@ export const commonSchema = (backends: BackendList) => {
       description:
         'How many shard reports `aggregate` must find; a missing or extra one fails the gate.',
     }),
+    config: documented(optionalText(), {
+      description:
+        'A YAML file in the workspace (e.g. `.github/reliability-gates.yml`) listing many gates (`gates:`), each run only where the change reaches its `paths`: one check and one comment for all of them. An entry sets any gate input for itself. Not with `shard` or `aggregate`.',
+    }),
     head_sha: documented(
       optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
         message: 'must be a full 40-character commit SHA',
@@ -280,6 +284,12 @@ const REPEAT_RULES: CrossRule<Common>[] = [
     inputs: ['expected_shards'],
     broken: (i) => i.expected_shards !== undefined && i.aggregate === undefined,
     message: 'counts the reports of an `aggregate` step; set `aggregate` too, or remove it.',
+  },
+  {
+    inputs: ['config', 'shard'],
+    broken: (i) => i.config !== undefined && (i.shard !== undefined || i.aggregate !== undefined),
+    message:
+      'a config file of many gates is run in one step, not split into matrix legs: set `config`, or `shard` / `aggregate`, not both.',
   },
   {
     inputs: ['timeout', 'repeats'],

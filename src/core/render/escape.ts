@@ -67,6 +67,18 @@ export function codeSpan(value: string, max = 80): string {
   return `\`${defuseMarkers(truncate(flat, max))}\``;
 }
 
+/**
+ * The gate's own sentence that quotes names in backticks (a changed file, a config file) with
+ * each quoted name as inline code and the rest escaped: a name that is data (a file a pull
+ * request adds) is shown, never rendered.
+ */
+export function quotedText(value: string, max = 300): string {
+  return truncate(value, max)
+    .split(/`([^`]*)`/)
+    .map((part, i) => (i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max) : ''))
+    .join('');
+}
+
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
 export function safeUrl(value: string | undefined): string | undefined {
   if (!value) return undefined;

@@ -50,12 +50,55 @@ function shardCase(shard: ShardRow): TestCase {
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one case in error (JUnit's
  * "did not run", which CIs count apart from failures and fail the build for all the same).
+ * Many gates (`config`): a suite per entry, an entry not affected by the change a skipped case.
  */
 export function renderJUnit(
   verdict: Verdict,
   suite: string,
   word: InputWord = (input) => input,
 ): string {
+  const suites = verdict.gates
+    ? verdict.gates.entries.map((entry) =>
+        entry.verdict
+          ? suiteOf(entry.verdict, `${suite} / ${entry.name}`, word)
+          : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`),
+      )
+    : [suiteOf(verdict, suite, word)];
+  const sum = (key: 'tests' | 'failures' | 'errors') =>
+    suites.reduce((total, s) => total + s[key], 0);
+  const seconds = (verdict.durationMs / 1000).toFixed(3);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(suite)}" tests="${sum('tests')}" failures="${sum('failures')}" errors="${sum('errors')}" time="${seconds}">`,
+    ...suites.flatMap((s) => s.lines),
+    '</testsuites>',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+interface Suite {
+  lines: string[];
+  tests: number;
+  failures: number;
+  errors: number;
+}
+
+/** An entry the change did not reach: one skipped case, saying why (never a pass). */
+function skippedSuite(name: string, why: string): Suite {
+  return {
+    lines: [
+      `  <testsuite name="${xml(name)}" tests="1" failures="0" errors="0" skipped="1" time="0">`,
+      `    <testcase classname="${xml(name)}" name="${xml(name)}" time="0">\n      <skipped message="${xml(why)}"/>\n    </testcase>`,
+      '  </testsuite>',
+    ],
+    tests: 1,
+    failures: 0,
+    errors: 0,
+  };
+}
+
+/** One gate's verdict as a test suite. */
+function suiteOf(verdict: Verdict, suite: string, word: InputWord): Suite {
   const shards = verdict.shards ?? [];
   const cases: TestCase[] =
     verdict.outcome !== 'evaluated'
@@ -87,8 +130,6 @@ export function renderJUnit(
     ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
   ];
   const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}">`,
     `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}">`,
     '    <properties>',
     ...properties.map(
@@ -105,7 +146,6 @@ export function renderJUnit(
             : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`,
     ),
     '  </testsuite>',
-    '</testsuites>',
   ];
-  return `${lines.join('\n')}\n`;
+  return { lines, tests: cases.length, failures, errors };
 }

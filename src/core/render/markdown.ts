@@ -8,6 +8,7 @@ import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js
 import { alongCell, ICON, toolNames } from './cells.js';
 import { attemptSection } from './attempts.js';
 import { errorBarSection, repeatSection, shardTable, whySection } from './sections.js';
+import { gatesBody } from './gates.js';
 
 /** Where a body goes decides its budget. */
 export interface RenderOptions {
@@ -30,23 +31,35 @@ export interface RenderOptions {
   trend?: TrendStyle;
   /** How inputs are named, in the door's words (default: the action's input names; the command line: its flags). */
   inputWord?: InputWord;
+  /** A section of a larger body (one of many gates): a smaller heading, and no last line or footer. */
+  nested?: boolean;
 }
 
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
   const lines: string[] = [
-    `## ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
+    `${options.nested ? '###' : '##'} ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
     '',
   ];
   // Shown as written: the backticks around input names stay, as in the `reason` output.
   lines.push(escapeText(verdict.reason, 1000), '');
-  if (options.mode !== 'hard' && verdict.decision !== 'pass') {
+  if (options.mode !== 'hard' && verdict.decision !== 'pass' && !options.nested) {
     lines.push(
       `*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`,
       '',
     );
   }
   const word = options.inputWord ?? ((input: string) => input);
+  const fullVerdictAt = options.fullVerdictAt ?? 'the `report_file` output';
+  if (verdict.gates)
+    lines.push(
+      ...gatesBody(verdict.gates, {
+        maxChars: options.maxChars - 600 - (options.footer?.length ?? 0),
+        fullVerdictAt,
+        section: (entry, title, maxChars) =>
+          renderVerdict(entry, { ...options, title, maxChars, nested: true, footer: undefined }),
+      }),
+    );
   lines.push(...attemptSection(verdict, word));
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict, word));
@@ -61,15 +74,11 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
       `[Open in the ${escapeText(verdict.backend, 40)} dashboard (${escapeText(new URL(dashboard).host, 100)})](${dashboard})`,
       '',
     );
-  lines.push(`<sub>${detailLine(verdict, options)}</sub>`);
-  const footer = options.footer ? `\n${options.footer}` : '';
-  return (
-    fit(
-      lines.join('\n'),
-      options.maxChars - footer.length,
-      options.fullVerdictAt ?? 'the `report_file` output',
-    ) + footer
-  );
+  // A section names its backend and ids; the commit and the run are the body's, said once at its end.
+  const detail = options.nested ? { ...options, commitSha: undefined, runUrl: undefined } : options;
+  lines.push(`<sub>${detailLine(verdict, detail)}</sub>`);
+  const footer = options.footer && !options.nested ? `\n${options.footer}` : '';
+  return fit(lines.join('\n'), options.maxChars - footer.length, fullVerdictAt) + footer;
 }
 
 function figureTable(verdict: Verdict, word: InputWord): string[] {

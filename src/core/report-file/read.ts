@@ -12,13 +12,7 @@ const decision = z.enum(['pass', 'warn', 'fail']);
 const sequentialCall = z.enum(['holds', 'breaks', 'undecided']);
 
 /** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
-const ShardReport = z.object({
-  version: z.number(),
-  checkName: z.string(),
-  repository: z.string(),
-  headSha: z.string().optional(),
-  shard: z.string().min(1).optional(),
-  writtenAt: z.iso.datetime().optional(),
+const VerdictReport = z.object({
   decision,
   reason: z.string(),
   outcome: z.enum(['evaluated', 'error', 'cancelled']),
@@ -106,6 +100,31 @@ const ShardReport = z.object({
   durationMs: z.number(),
 });
 
+/** One entry of many gates (`config`) as a report holds it: whether it ran, why, and its verdict. */
+const GateEntryReport = z.object({
+  name: z.string().max(64),
+  paths: z.array(z.string()).max(100),
+  ran: z.boolean(),
+  why: z.string(),
+  verdict: VerdictReport.optional(),
+});
+
+const ShardReport = VerdictReport.extend({
+  version: z.number(),
+  checkName: z.string(),
+  repository: z.string(),
+  headSha: z.string().optional(),
+  shard: z.string().min(1).optional(),
+  writtenAt: z.iso.datetime().optional(),
+  gates: z
+    .object({
+      config: z.string(),
+      selection: z.string(),
+      entries: z.array(GateEntryReport).min(1).max(100),
+    })
+    .optional(),
+});
+
 /** A shard's verdict, read back from its report file and checked. */
 export interface ShardVerdict extends Verdict {
   shard: string;
@@ -173,8 +192,28 @@ export function reportFromBytes(bytes: Buffer, name: string): ReadReport | strin
   return { ...report, file: name } as ReadReport;
 }
 
-/** Why a report's decision or thresholds cannot be what the gate wrote, or undefined. */
+/**
+ * Why a report's decision or thresholds cannot be what the gate wrote, or undefined. A report of
+ * many gates is checked entry by entry, and its decision must be the worst of those that ran.
+ */
 function contradiction(report: z.output<typeof ShardReport>): string | undefined {
+  if (!report.gates) return verdictContradiction(report);
+  let expected: z.output<typeof decision> = 'pass';
+  for (const entry of report.gates.entries) {
+    if (entry.ran !== (entry.verdict !== undefined))
+      return `gate \`${entry.name}\` says it ${entry.ran ? 'ran' : 'did not run'}, with${entry.verdict ? '' : 'out'} a verdict`;
+    if (!entry.verdict) continue;
+    const wrong = verdictContradiction(entry.verdict);
+    if (wrong) return `gate \`${entry.name}\`: ${wrong}`;
+    expected = worst(expected, entry.verdict.decision);
+  }
+  return expected === report.decision
+    ? undefined
+    : `its decision is ${report.decision} where its gates make ${expected}`;
+}
+
+/** Why one verdict's decision or thresholds cannot be what the gate wrote, or undefined. */
+function verdictContradiction(report: z.output<typeof VerdictReport>): string | undefined {
   // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
   const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
   for (const threshold of report.thresholds) {
@@ -227,9 +266,9 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
     : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
 }
 
-type ReportThreshold = z.output<typeof ShardReport>['thresholds'][number];
+type ReportThreshold = z.output<typeof VerdictReport>['thresholds'][number];
 type ReportTest = NonNullable<
-  NonNullable<z.output<typeof ShardReport>['repeats']>['sequential']
+  NonNullable<z.output<typeof VerdictReport>['repeats']>['sequential']
 >[number];
 
 /**

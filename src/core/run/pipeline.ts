@@ -2,6 +2,7 @@ import { aggregateReports } from '../aggregate/index.js';
 import { compareWithBaseBranch } from '../baseline/history.js';
 import { comparableRunId, runGate } from '../gate/gate.js';
 import { trendLogLine } from '../render/trend.js';
+import { runManyGates } from '../gates/run.js';
 import { Deadline } from '../support/deadline.js';
 import { redactSecrets } from '../support/secrets.js';
 import type { Verdict } from '../verdict/verdict.js';
@@ -23,14 +24,26 @@ export async function runPipeline<R extends Reporters>(
   void door.cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
   // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
   const reporters = door.startReporters(plan, budget);
-  const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
-  const sources = door.baseBranch(plan, reporters, evaluated);
-  const verdict = sources ? await compare(evaluated, plan, sources) : evaluated;
+  const verdict =
+    plan.evaluation.kind === 'gates'
+      ? await runManyGates(plan, plan.evaluation.gates, door, reporters)
+      : await evaluateAndCompare(plan, door, reporters);
   // A log renders no chart: the trend is a sparkline there.
   const trend = trendLogLine(verdict);
   if (trend) door.log.info(trend);
   await door.publish(verdict, plan, reporters);
   return verdict;
+}
+
+/** One gate, or the shards' reports pooled: evaluated, then compared with the base branch. */
+async function evaluateAndCompare<R extends Reporters>(
+  plan: RunPlan,
+  door: Door<R>,
+  reporters: R,
+): Promise<Verdict> {
+  const evaluated = redactSecrets(await evaluate(plan, door, reporters), door.secrets);
+  const sources = door.baseBranch(plan, reporters, evaluated);
+  return sources ? compare(evaluated, plan, sources) : evaluated;
 }
 
 function evaluate<R extends Reporters>(
@@ -39,6 +52,7 @@ function evaluate<R extends Reporters>(
   reporters: R,
 ): Promise<Verdict> {
   const { evaluation } = plan;
+  if (evaluation.kind === 'gates') throw new Error('unreachable: many gates run on their own');
   if (evaluation.kind === 'aggregate') return aggregateReports(evaluation.aggregate, door.log);
   return runGate(evaluation.gate, {
     log: door.log,

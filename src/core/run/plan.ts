@@ -7,10 +7,17 @@ import type { Mode } from '../inputs/common.js';
 import type { RawInputs } from '../inputs/fields.js';
 import type { ReportSubject } from '../report-file/write.js';
 import { InputError, messageOf } from '../support/errors.js';
+import { GATE_INPUTS } from '../backends/vocabulary.js';
+import { type GatesPlan, planGates, policyOf } from '../gates/plan.js';
+
+/** The check's name for many gates in one step, when `check_name` is not given. */
+export const GATES_CHECK_NAME = 'Reliability gates';
 
 /** What one run evaluates: a gate (alone, or one shard of a matrix), or the shards' reports pooled. */
 export type Evaluation =
-  { kind: 'gate'; gate: GatePlan } | { kind: 'aggregate'; aggregate: AggregatePlan };
+  | { kind: 'gate'; gate: GatePlan }
+  | { kind: 'aggregate'; aggregate: AggregatePlan }
+  | { kind: 'gates'; gates: GatesPlan };
 
 /**
  * One run of the gate, planned from valid inputs, the same for both doors: what it evaluates,
@@ -32,6 +39,8 @@ export interface RunPlan {
   headShaInput?: string;
   /** The matrix leg this gate is (`shard`): it reports nothing; the aggregate reports for all. */
   shard?: string;
+  /** Credentials read while planning (a config entry's `token_env`): masked and redacted like `token`. */
+  secrets?: readonly string[];
 }
 
 /** What a door knows of where it runs, beside the inputs. */
@@ -40,8 +49,10 @@ export interface RunContext {
   change: ChangeContext;
   /** `check_name` (`--check-name`), when the user gave one; otherwise the backend's default. */
   checkName?: string;
-  /** The folder the aggregate's glob is relative to. */
+  /** The folder the aggregate's glob and the config file are relative to. */
   cwd: string;
+  /** Where a config entry's `token_env` is read; none: no entry may name one. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -49,7 +60,49 @@ export interface RunContext {
  * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
  */
 export async function planRun(raw: RawInputs, context: RunContext): Promise<RunPlan> {
+  if (manyGates(raw)) return planManyGates(raw, context);
   return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+}
+
+/** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
+export const manyGates = (raw: RawInputs): boolean =>
+  Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
+
+/** Many gates in one step: every entry of the config file planned, one check for all. */
+async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPlan> {
+  const { plan, secrets } = await planGates(raw, {
+    change: context.change,
+    cwd: context.cwd,
+    env: context.env ?? {},
+    inputNames: GATE_INPUTS.map((input) => input.name),
+  });
+  // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
+  const first = plan.entries[0];
+  if (!first) throw new Error('unreachable: a config file holds one entry at least');
+  const checkName = context.checkName ?? GATES_CHECK_NAME;
+  const { change, inputs } = first.gate;
+  return {
+    evaluation: { kind: 'gates', gates: plan },
+    checkName,
+    mode: inputs.mode,
+    timeoutMs: Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)),
+    // Each entry compares on its own; the reporters read as much history as the most asked for.
+    policy: {
+      drops: [],
+      onMissing: inputs.on_missing_baseline,
+      onInconclusive: inputs.on_inconclusive,
+      from: 'base',
+      history: Math.max(...plan.entries.map((entry) => entry.policy.history)),
+    },
+    subject: {
+      checkName,
+      repository: change.repository,
+      ...(change.commitSha ? { headSha: change.commitSha } : {}),
+    },
+    ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+    ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+    secrets,
+  };
 }
 
 async function planOneGate(raw: RawInputs, context: RunContext): Promise<RunPlan> {
@@ -61,14 +114,7 @@ async function planOneGate(raw: RawInputs, context: RunContext): Promise<RunPlan
     checkName,
     mode: inputs.mode,
     timeoutMs: inputs.timeoutMs,
-    policy: {
-      drops: gate.drops,
-      onMissing: inputs.on_missing_baseline,
-      ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
-      onInconclusive: inputs.on_inconclusive,
-      from: inputs.baseline_from,
-      history: inputs.history,
-    },
+    policy: policyOf(gate),
     subject: {
       checkName,
       repository: gate.change.repository,

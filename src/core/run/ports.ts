@@ -5,6 +5,7 @@ import type { GateLog } from '../support/log.js';
 import type { AgentSource } from '../transport/agents.js';
 import type { Verdict } from '../verdict/verdict.js';
 import type { RunPlan } from './plan.js';
+import type { ChangedFiles } from '../gates/types.js';
 
 /** The base commit's verdict, as a reporter found it, or why there is none. */
 export type FoundBase = NonNullable<BaseBranch['base']>;
@@ -45,6 +46,11 @@ export interface Door<R extends Reporters = Reporters> {
   startReporters(plan: RunPlan, budget: Deadline): R;
   /** Where the base branch's verdicts come from; undefined: the verdict is not compared. */
   baseBranch(plan: RunPlan, reporters: R, verdict: Verdict): BaseBranchSources | undefined;
+  /**
+   * The files the change touched, for many gates in one step (`config`); absent, or one that
+   * says `all`: every entry runs.
+   */
+  changedFiles?(): Promise<ChangedFiles>;
   /** Writes the verdict where this door writes it (outputs, files, stdout) and finishes the reporters. */
   publish(verdict: Verdict, plan: RunPlan, reporters: R): Promise<void>;
 }

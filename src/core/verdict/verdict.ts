@@ -15,6 +15,7 @@ import type { BaselineComparison } from '../baseline/record.js';
 import type { RepeatSummary } from '../repeats/types.js';
 import type { HistorySummary } from '../baseline/history-types.js';
 import type { AttemptSummary } from '../retry/types.js';
+import type { GatesSummary } from '../gates/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -78,6 +79,8 @@ export interface Verdict {
   why?: Why;
   /** An aggregate's shards, one row each. */
   shards?: ShardRow[];
+  /** Many gates in one step (`config`): each entry, whether it ran and why, and its own verdict. */
+  gates?: GatesSummary<Verdict>;
   /** The comparison with the base branch's last verdict, when one was looked for. */
   baseline?: BaselineComparison;
   /** Error bars from per-item scores, when the backend gives them. */

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { ChangedFiles } from '../core/gates/types.js';
+import { excerpt } from '../core/support/text.js';
+
+const run = promisify(execFile);
+
+/** Lines a `--changed-files` file may hold: a list of changed paths, not a disk's. */
+const MAX_CHANGED_FILES = 100_000;
+
+/** Where the command line reads which files a change touched, for many gates (`--config`). */
+export type ChangeSource =
+  { kind: 'file'; path: string } | { kind: 'git'; ref: string; from: string } | { kind: 'none' };
+
+/**
+ * Where the changed files come from: `--changed-files`, else `--changed-since`, else on a GitLab
+ * merge request pipeline `CI_MERGE_REQUEST_DIFF_BASE_SHA`; none of them: every gate runs.
+ */
+export function changeSourceOf(
+  given: { changedFiles?: string; changedSince?: string },
+  env: NodeJS.ProcessEnv,
+): ChangeSource {
+  if (given.changedFiles !== undefined) return { kind: 'file', path: given.changedFiles };
+  if (given.changedSince !== undefined)
+    return { kind: 'git', ref: given.changedSince, from: '--changed-since' };
+  const base = env.GITLAB_CI === 'true' ? env.CI_MERGE_REQUEST_DIFF_BASE_SHA?.trim() : undefined;
+  if (base) return { kind: 'git', ref: base, from: 'CI_MERGE_REQUEST_DIFF_BASE_SHA' };
+  return { kind: 'none' };
+}
+
+/** Why the flags that name the changed files cannot be read as given, one sentence each (before any call). */
+export function changeSourceProblems(
+  given: { changedFiles?: string; changedSince?: string },
+  config: string | undefined,
+): string[] {
+  const problems: string[] = [];
+  const named = [
+    ...(given.changedFiles !== undefined ? ['--changed-files'] : []),
+    ...(given.changedSince !== undefined ? ['--changed-since'] : []),
+  ];
+  if (named.length > 0 && !config?.trim())
+    problems.push(
+      `Flag ${named.join(' and ')} ${named.length === 1 ? 'chooses' : 'choose'} which gates of a --config file run; set --config too, or remove ${named.length === 1 ? 'it' : 'them'}`,
+    );
+  if (named.length === 2)
+    problems.push(
+      'Flags --changed-files and --changed-since both name the changed files; give one of them',
+    );
+  if (given.changedSince !== undefined && !/^[\w./@^~{}-]{1,200}$/.test(given.changedSince))
+    problems.push(
+      'Flag --changed-since takes a git revision (a branch, a tag or a commit, e.g. origin/main); write one without spaces',
+    );
+  else if (given.changedSince?.startsWith('-'))
+    problems.push('Flag --changed-since takes a git revision, which cannot start with `-`');
+  return problems;
+}
+
+/**
+ * The files the change touched: the lines of `--changed-files` (one path a line), or
+ * `git diff --name-only REF...HEAD` (what the branch changed since it left REF). A file that
+ * cannot be read is bad input (said before any call, by the caller); git that cannot compare
+ * (a shallow clone without REF) runs every gate, said.
+ */
+export async function readChangeSource(source: ChangeSource, cwd: string): Promise<ChangedFiles> {
+  if (source.kind === 'none')
+    return { all: 'no --changed-files or --changed-since names the changed files' };
+  if (source.kind === 'file') {
+    const files = await readChangedFilesFile(source.path);
+    if (typeof files === 'string') return { all: files };
+    return {
+      files,
+      source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} listed in ${excerpt(source.path, 200)}`,
+    };
+  }
+  try {
+    const { stdout } = await run(
+      'git',
+      ['diff', '--name-only', '-z', `${source.ref}...HEAD`, '--'],
+      {
+        cwd,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 60_000,
+      },
+    );
+    const files = stdout.split('\0').filter(Boolean);
+    return {
+      files,
+      source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} changed since ${excerpt(source.ref, 60)} (\`git diff ${excerpt(source.ref, 60)}...HEAD\`, from ${source.from})`,
+    };
+  } catch (error) {
+    const said = (error as { stderr?: string }).stderr?.split('\n')[0] || (error as Error).message;
+    return {
+      all: `git could not compare ${excerpt(source.ref, 60)}...HEAD (${excerpt(said.trim(), 200)}); fetch the history it needs (e.g. \`GIT_DEPTH: 0\` on GitLab, \`fetch-depth: 0\` with actions/checkout)`,
+    };
+  }
+}
+
+/** The paths a `--changed-files` file lists, or why it cannot be read. */
+export async function readChangedFilesFile(path: string): Promise<string[] | string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `Flag --changed-files names ${JSON.stringify(excerpt(path, 200))}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}; write the changed paths to it, one a line (e.g. \`git diff --name-only origin/main...HEAD > changed.txt\`)`;
+  }
+  const files = [
+    ...new Set(
+      text
+        .split(/\r?\n/)
+        .map((line) => line.trim().replaceAll('\\', '/').replace(/^\.\//, ''))
+        .filter(Boolean),
+    ),
+  ];
+  if (files.length > MAX_CHANGED_FILES)
+    return `Flag --changed-files names a file of ${files.length} paths, more than ${MAX_CHANGED_FILES.toLocaleString('en-US')}; list the changed paths only`;
+  return files;
+}

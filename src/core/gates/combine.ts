@@ -1,0 +1,87 @@
+import type { Decision } from '../verdict/decision.js';
+import { worst } from '../verdict/decision.js';
+import { MAX_REASON_CHARS, type Verdict } from '../verdict/verdict.js';
+import { excerpt, truncate } from '../support/text.js';
+import type { GateEntryResult } from './types.js';
+
+/** The verdict's `backend` for many gates: what their report and record are of, whichever entries ran. */
+export const GATES_BACKEND = 'Reliability gates';
+
+/** A decision as a verb of an entry. */
+const VERB: Record<Decision, string> = { pass: 'passed', warn: 'warned', fail: 'failed' };
+
+/** Entries named in the reason at most; the rest are counted. */
+const NAMED_ENTRIES = 5;
+
+/** The entries that ran, worst first (failing, then warning, then passing), each in the file's order. */
+export function worstFirst<V extends { decision: Decision }>(
+  entries: readonly GateEntryResult<V>[],
+): GateEntryResult<V>[] {
+  const rank: Record<Decision, number> = { fail: 0, warn: 1, pass: 2 };
+  return entries
+    .filter((entry) => entry.ran && entry.verdict)
+    .map((entry, index) => ({ entry, index }))
+    .sort(
+      (a, b) =>
+        rank[(a.entry.verdict as V).decision] - rank[(b.entry.verdict as V).decision] ||
+        a.index - b.index,
+    )
+    .map(({ entry }) => entry);
+}
+
+/**
+ * The step's verdict over its entries: the worst decision of those that ran (none ran: pass,
+ * "no gate affected"); the entries not affected never count as passing evaluations. Its
+ * `outcome` is `evaluated` when any entry evaluated (an entry's error is its own, said in its
+ * section), `cancelled` when the job was, `error` when no entry that ran could evaluate.
+ */
+export function combineEntries(
+  entries: GateEntryResult<Verdict>[],
+  summary: { config: string; selection: string },
+): Verdict {
+  const ran = entries.filter((entry) => entry.ran && entry.verdict);
+  const verdicts = ran.map((entry) => entry.verdict as Verdict);
+  const skipped = entries.length - ran.length;
+  const decision = verdicts.reduce<Decision>((acc, v) => worst(acc, v.decision), 'pass');
+  const outcome: Verdict['outcome'] = verdicts.some((v) => v.outcome === 'cancelled')
+    ? 'cancelled'
+    : verdicts.length === 0 || verdicts.some((v) => v.outcome === 'evaluated')
+      ? 'evaluated'
+      : 'error';
+  return {
+    decision,
+    reason: truncate(reasonOf(entries, decision, skipped), MAX_REASON_CHARS),
+    outcome,
+    backend: GATES_BACKEND,
+    ids: {},
+    figures: {},
+    thresholds: [],
+    topFailingTools: [],
+    durationMs: Math.max(0, ...verdicts.map((v) => v.durationMs)),
+    gates: { config: summary.config, selection: summary.selection, entries },
+  };
+}
+
+function reasonOf(
+  entries: GateEntryResult<Verdict>[],
+  decision: Decision,
+  skipped: number,
+): string {
+  const ran = worstFirst(entries);
+  const notAffected = skipped > 0 ? `; ${skipped} not affected` : '';
+  if (ran.length === 0)
+    return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
+  const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
+  const named = deciding
+    .slice(0, NAMED_ENTRIES)
+    .map((entry) =>
+      decision === 'pass'
+        ? `\`${entry.name}\``
+        : `\`${entry.name}\` (${excerpt((entry.verdict as Verdict).reason, 160).replace(/\.$/, '')})`,
+    )
+    .join(decision === 'pass' ? ', ' : '; ');
+  const more =
+    deciding.length > NAMED_ENTRIES ? ` and ${deciding.length - NAMED_ENTRIES} more` : '';
+  const of = `${deciding.length} of the ${ran.length} ${ran.length === 1 ? 'gate' : 'gates'} that ran`;
+  return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
+}

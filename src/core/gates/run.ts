@@ -1,0 +1,151 @@
+import { compareWithBaseBranch } from '../baseline/history.js';
+import { comparableRunId, runGate } from '../gate/gate.js';
+import type { BaseBranchSources, Door, Reporters } from '../run/ports.js';
+import type { RunPlan } from '../run/plan.js';
+import type { GateLog } from '../support/log.js';
+import { messageOf } from '../support/errors.js';
+import { redactSecrets } from '../support/secrets.js';
+import { failedVerdict, type Verdict } from '../verdict/verdict.js';
+import { combineEntries } from './combine.js';
+import type { GateEntryPlan, GatesPlan } from './plan.js';
+import { entryBase, entryHistory } from './records.js';
+import { selectEntries } from './select.js';
+import type { ChangedFiles, GateEntryResult } from './types.js';
+
+/** Reads which files the change touched; a door that cannot tell runs every entry. */
+export type ChangedFilesSource = () => Promise<ChangedFiles>;
+
+/**
+ * Many gates in one step: the entries the change reaches are evaluated, `atOnce` at a time,
+ * each compared with its own verdicts along the base branch; the others are "not affected".
+ * One entry's error or timeout is its own verdict and never hides another's. Returns the
+ * step's verdict over them all.
+ */
+export async function runManyGates<R extends Reporters>(
+  plan: RunPlan,
+  gates: GatesPlan,
+  door: Door<R>,
+  reporters: R,
+): Promise<Verdict> {
+  const changed = await readChanged(door);
+  const { selected, selection } = selectEntries(gates.entries, changed, gates.configPath);
+  door.log.info(selection);
+  const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
+  const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) =>
+    evaluateEntry(entry, door, reporters),
+  );
+  const results = (verdicts: Map<string, Verdict>): GateEntryResult<Verdict>[] =>
+    gates.entries.map((entry, index) => {
+      const verdict = verdicts.get(entry.name);
+      return {
+        name: entry.name,
+        paths: entry.paths,
+        ran: Boolean(selected[index]?.ran),
+        why: selected[index]?.why ?? '',
+        ...(verdict ? { verdict } : {}),
+      };
+    });
+  const summary = { config: gates.config, selection };
+  const uncompared = combineEntries(results(evaluated), summary);
+  // The step's record on the base branch holds every entry's: it is read once, then taken apart.
+  const sources = door.baseBranch(plan, reporters, uncompared);
+  if (!sources || chosen.length === 0) return redactSecrets(uncompared, door.secrets);
+  const [base, history] = await Promise.all([sources.base, sources.history]);
+  const compared = new Map<string, Verdict>();
+  for (const entry of chosen) {
+    const verdict = evaluated.get(entry.name) as Verdict;
+    compared.set(entry.name, compareEntry(verdict, entry, sources, base, history));
+  }
+  // What GitHub said of the changed files is published too: no secret in it either.
+  return redactSecrets(combineEntries(results(compared), summary), door.secrets);
+}
+
+async function readChanged<R extends Reporters>(door: Door<R>): Promise<ChangedFiles> {
+  if (!door.changedFiles) return { all: 'this run cannot tell which files the change touched' };
+  try {
+    return await door.changedFiles();
+  } catch (error) {
+    return { all: `the changed files could not be read (${messageOf(error)})` };
+  }
+}
+
+/** One entry to its verdict, as one gate: never throws, its errors are its verdict. */
+async function evaluateEntry<R extends Reporters>(
+  entry: GateEntryPlan,
+  door: Door<R>,
+  reporters: R,
+): Promise<Verdict> {
+  const log = taggedLog(door.log, entry.name);
+  try {
+    const verdict = await runGate(entry.gate, {
+      log,
+      cancelled: door.cancelled,
+      agents: door.agents,
+      // A backend that compares against the base commit's run gets this entry's, from the step's record.
+      baselineRunId: async () =>
+        comparableRunId(entry.gate, entryBase(await reporters.baseline, entry.name)),
+    });
+    return redactSecrets(verdict, door.secrets);
+  } catch (error) {
+    // runGate never throws; should it, this entry fails alone, saying why.
+    return failedVerdict(
+      entry.gate.backend.displayName,
+      `The gate stopped unexpectedly: ${messageOf(error)}.`,
+      {},
+      0,
+    );
+  }
+}
+
+/** One entry's verdict beside its own verdicts along the base branch (its name keys them). */
+function compareEntry(
+  verdict: Verdict,
+  entry: GateEntryPlan,
+  sources: BaseBranchSources,
+  base: Awaited<BaseBranchSources['base']>,
+  history: Awaited<BaseBranchSources['history']>,
+): Verdict {
+  const own = entryBase(base, entry.name);
+  const asked = entry.policy.history;
+  const entries = history ? entryHistory(history.entries, entry.name).slice(0, asked) : undefined;
+  if (!sources.always && !own && !entries && entry.policy.drops.length === 0) return verdict;
+  return compareWithBaseBranch(
+    verdict,
+    {
+      base: own ?? { missing: sources.missing },
+      ...(entries && asked > 0
+        ? { history: { entries, asked, ...(history?.notes ? { notes: history.notes } : {}) } }
+        : {}),
+    },
+    entry.policy,
+  );
+}
+
+/** The door's log, each line naming the entry it is about. */
+function taggedLog(log: GateLog, name: string): GateLog {
+  const tag = (message: string) => `[${name}] ${message}`;
+  return {
+    info: (message) => log.info(tag(message)),
+    debug: (message) => log.debug(tag(message)),
+    warning: (message) => log.warning(tag(message)),
+    group: (title, work) => log.group(tag(title), work),
+  };
+}
+
+/** `work` on each item, at most `limit` at once; the results by the items' names. */
+async function eachAtOnce<T extends { name: string }, U>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<U>,
+): Promise<Map<string, U>> {
+  const results = new Map<string, U>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      results.set(item.name, await work(item));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

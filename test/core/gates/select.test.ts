@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { pathMatcher, selectEntries } from '../../../src/core/gates/select.js';
+
+const entries = [
+  { name: 'support', paths: ['agents/support/**', '!agents/support/**/*.md'] },
+  { name: 'always', paths: [] },
+  { name: 'not-docs', paths: ['!docs/**'] },
+  { name: 'dots', paths: ['agents/*/config/**'] },
+];
+
+describe('which entries a change reaches', () => {
+  it('matches globs with picomatch: `**` any folders, dot files included, `!` excluding', () => {
+    const support = pathMatcher(entries[0]!.paths);
+    expect(support('agents/support/tools.py')).toBe(true);
+    expect(support('agents/support/deep/er/tools.py')).toBe(true);
+    expect(support('agents/support/.env.example')).toBe(true);
+    expect(support('./agents/support/tools.py')).toBe(true);
+    expect(support('agents/support/notes/README.md')).toBe(false);
+    expect(support('agents/supporting/tools.py')).toBe(false);
+    // Only exclusions: every other path.
+    const notDocs = pathMatcher(['!docs/**']);
+    expect(notDocs('src/a.ts')).toBe(true);
+    expect(notDocs('docs/a.md')).toBe(false);
+    expect(pathMatcher(['agents/*/config/**'])('agents/x/.config/a')).toBe(false);
+    expect(pathMatcher(['agents/*/config/**'])('agents/.x/config/a')).toBe(true);
+  });
+
+  it('runs the entries a changed file matches, and those without paths', () => {
+    const { selected, selection } = selectEntries(
+      entries,
+      {
+        files: ['docs/guide.md', 'agents/support/README.md'],
+        source: 'the 2 files pull request #1 changes',
+      },
+      '.github/reliability-gates.yml',
+    );
+    expect(selected.map((s) => [s.name, s.ran])).toEqual([
+      ['support', false],
+      ['always', true],
+      ['not-docs', true],
+      ['dots', false],
+    ]);
+    expect(selected[1]?.why).toBe('it has no `paths`: it always runs');
+    expect(selected[2]?.why).toBe('`agents/support/README.md` changed');
+    expect(selected[0]?.why).toBe('no changed file is under its paths');
+    expect(selection).toBe('2 of 4 gates ran, chosen by the 2 files pull request #1 changes.');
+  });
+
+  it('names three changed files at most, and counts the rest', () => {
+    const { selected } = selectEntries(
+      [{ name: 'a', paths: ['**'] }],
+      { files: ['a', 'b', 'c', 'd', 'e'], source: 'five files' },
+      'x.yml',
+    );
+    expect(selected[0]?.why).toBe('`a`, `b`, `c` and 2 more changed');
+  });
+
+  it('runs every entry when the config file changed, or when the door cannot tell', () => {
+    const config = selectEntries(
+      entries,
+      { files: ['.github/reliability-gates.yml'], source: 'the 1 file' },
+      '.github/reliability-gates.yml',
+    );
+    expect(config.selected.every((s) => s.ran)).toBe(true);
+    expect(config.selection).toContain(
+      'the config file `.github/reliability-gates.yml` is among the 1 file',
+    );
+    const unknown = selectEntries(entries, { all: 'on `push` every gate runs' }, 'x.yml');
+    expect(unknown.selected.every((s) => s.ran && s.why === 'on `push` every gate runs')).toBe(
+      true,
+    );
+    expect(unknown.selection).toBe('Every gate ran: on `push` every gate runs.');
+  });
+});

@@ -1,0 +1,261 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import {
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+} from '../support/fake-trulayer.js';
+import { runCli } from '../support/runner.js';
+import { render } from '../support/render.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { scratchDir } from '../support/scratch.js';
+
+// Many gates from the built command line (`--config`), as a GitLab job runs it, against the fakes.
+let sepurux = new FakeSepurux();
+let trulayer = new FakeTruLayer();
+let servers: ServedHandlers[];
+let dir: string;
+beforeAll(async () => {
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => trulayer.handlers()),
+  ]);
+});
+beforeEach(() => {
+  sepurux = new FakeSepurux();
+  trulayer = new FakeTruLayer();
+  dir = scratchDir('cli-gates');
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+const env = (sha = 'c0ffee'.padEnd(40, '0')) => ({
+  GITLAB_CI: 'true',
+  CI: 'true',
+  CI_PROJECT_PATH: 'acme/agents',
+  CI_MERGE_REQUEST_IID: '42',
+  CI_COMMIT_SHA: sha,
+  CI_PIPELINE_ID: '1001',
+  CI_JOB_ID: '5005',
+  GATE_TOKEN: FAKE_TOKEN,
+  GATE_PROJECT_ID: FAKE_PROJECT_ID,
+  GATE_BASE_URL: servers[0]!.origin,
+  SEARCH_TRULAYER_KEY: FAKE_TRULAYER_TOKEN,
+});
+
+/** A repository of three agents: two on Sepurux, one on TruLayer with its own credential. */
+const config = () => `gates:
+  - name: support-agent
+    paths: [agents/support/**]
+    trace_id: trace-1
+    campaign_name: refund-reliability
+  - name: checkout-agent
+    paths: [agents/checkout/**]
+    trace_id: trace-1
+    campaign_name: checkout-regression
+  - name: search-agent
+    paths: [agents/search/**]
+    backend: trulayer
+    base_url: ${servers[1]!.origin}
+    token_env: SEARCH_TRULAYER_KEY
+    dataset_id: ${DATASET_ID}
+    eval_version_id: ${EVAL_VERSION_ID}
+    score_floor: 0.5
+`;
+
+function workspace(): string {
+  mkdirSync(join(dir, '.github'), { recursive: true });
+  writeFileSync(join(dir, '.github/reliability-gates.yml'), config());
+  return dir;
+}
+
+const outputs = ['--report', 'gate.json', '--junit', 'gate.xml', '--markdown', 'gate.md'];
+const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+const junitSuites = () =>
+  (
+    new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (name) => ['testsuite', 'testcase'].includes(name),
+    }).parse(read('gate.xml')) as {
+      testsuites: {
+        testsuite: {
+          name: string;
+          testcase: { name: string; failure?: unknown; skipped?: unknown }[];
+        }[];
+      };
+    }
+  ).testsuites.testsuite;
+
+describe('many gates from the command line', () => {
+  it('runs the entries --changed-files reaches, a TruLayer one on its own credential, and writes every file for all', async () => {
+    const cwd = workspace();
+    writeFileSync(
+      join(cwd, 'changed.txt'),
+      'agents/search/prompt.md\n./agents/support/tools.py\n\n',
+    );
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'changed.txt', ...outputs],
+      env(),
+      cwd,
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^pass: 2 of the 2 gates that ran passed/);
+    expect(run.stderr).toContain('2 of 3 gates ran, chosen by the 2 files listed in changed.txt.');
+    // Each backend got its own credential, and only the entries that ran were evaluated.
+    expect(
+      sepurux.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')),
+    ).toHaveLength(1);
+    expect(JSON.stringify(trulayer.requests)).toContain(FAKE_TRULAYER_TOKEN);
+    expect(JSON.stringify(trulayer.requests)).not.toContain(FAKE_TOKEN);
+    expect(run.stderr).not.toContain(FAKE_TRULAYER_TOKEN);
+
+    const report = JSON.parse(read('gate.json'));
+    expect(report).toMatchObject({ version: 1, checkName: 'Reliability gates', decision: 'pass' });
+    expect(
+      report.gates.entries.map((e: { name: string; ran: boolean }) => [e.name, e.ran]),
+    ).toEqual([
+      ['support-agent', true],
+      ['checkout-agent', false],
+      ['search-agent', true],
+    ]);
+    expect(report.gates.entries[2].verdict).toMatchObject({
+      backend: 'TruLayer',
+      outcome: 'evaluated',
+    });
+    expect(JSON.stringify(report)).not.toContain(FAKE_TRULAYER_TOKEN);
+
+    const suites = junitSuites();
+    expect(suites.map((s) => s.name)).toEqual([
+      'Reliability gates / support-agent',
+      'Reliability gates / checkout-agent',
+      'Reliability gates / search-agent',
+    ]);
+    expect(suites[1]!.testcase[0]!.skipped).toBeDefined();
+
+    const page = render(read('gate.md'));
+    expect(page.html).toContain('<h3>✅ support-agent: pass</h3>');
+    expect(page.html).toContain('<h3>✅ search-agent: pass</h3>');
+    expect(page.text).toMatch(/Not affected \(1;[^]*checkout-agent: agents\/checkout\/\*\*/);
+  });
+
+  it('reads the change from git with --changed-since, and runs everything when git cannot compare', async () => {
+    const cwd = workspace();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
+        cwd,
+      });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'main');
+    git('checkout', '-qb', 'feature');
+    mkdirSync(join(cwd, 'agents/checkout'), { recursive: true });
+    writeFileSync(join(cwd, 'agents/checkout/tools.py'), 'print(1)\n');
+    git('add', '-A');
+    git('commit', '-qm', 'change checkout');
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-since', 'main', ...outputs],
+      env(),
+      cwd,
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(
+      /^fail: 1 of the 1 gate that ran failed: `checkout-agent`/,
+    );
+    expect(run.stderr).toContain('1 of 3 gates ran, chosen by the 1 file changed since main');
+
+    sepurux = new FakeSepurux();
+    const unknown = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-since', 'origin/nowhere'],
+      env(),
+      cwd,
+    );
+    expect(unknown.stderr).toContain('Every gate ran: git could not compare origin/nowhere...HEAD');
+    expect(
+      sepurux.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')),
+    ).toHaveLength(2);
+  });
+
+  it('refuses, before any call and in its own words, what it cannot read', async () => {
+    const cwd = workspace();
+    const alone = await runCli(
+      ['--changed-files', 'changed.txt', '--trace-id', 't', '--campaign-name', 'x'],
+      env(),
+      cwd,
+    );
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain(
+      'Flag --changed-files chooses which gates of a --config file run; set --config too',
+    );
+    const missing = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'nope.txt'],
+      env(),
+      cwd,
+    );
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('Flag --changed-files names "nope.txt", which does not exist');
+    writeFileSync(
+      join(cwd, '.github/reliability-gates.yml'),
+      'gates:\n  - name: a\n    min_pass_rat: 0.9\n    campaign_name: x\n',
+    );
+    const typo = await runCli(['--config', '.github/reliability-gates.yml'], env(), cwd);
+    expect(typo.exitCode).toBe(2);
+    // The file's key, as the file spells it, not a flag.
+    expect(typo.stderr).toContain(
+      'gate `a`: `min_pass_rat` is not a key of an entry; did you mean `min_pass_rate`?',
+    );
+    expect(sepurux.requests).toEqual([]);
+  });
+
+  it('compares each entry with its own verdicts in --history-dir, walking past a report where it did not run', async () => {
+    const cwd = workspace();
+    const history = join(dir, 'history');
+    mkdirSync(history);
+    // Main, two commits back: every entry ran.
+    const old = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--report', join(history, '1.json')],
+      env('a'.repeat(40)),
+      cwd,
+    );
+    expect(old.stderr).toContain('Every gate ran');
+    // Main's newest report: only the support agent ran.
+    writeFileSync(join(cwd, 'changed.txt'), 'agents/support/a.py\n');
+    await runCli(
+      [
+        '--config',
+        '.github/reliability-gates.yml',
+        '--changed-files',
+        'changed.txt',
+        '--report',
+        join(history, '2.json'),
+      ],
+      env('b'.repeat(40)),
+      cwd,
+    );
+    // The merge request changes checkout: its baseline is the report where it last ran.
+    writeFileSync(join(cwd, 'changed.txt'), 'agents/checkout/a.py\nagents/support/a.py\n');
+    const run = await runCli(
+      [
+        '--config',
+        '.github/reliability-gates.yml',
+        '--changed-files',
+        'changed.txt',
+        '--history-dir',
+        history,
+        ...outputs,
+      ],
+      env(),
+      cwd,
+    );
+    const report = JSON.parse(read('gate.json'));
+    const [support, checkout] = report.gates.entries;
+    expect(support.verdict.baseline.record.headSha).toBe('b'.repeat(40));
+    expect(checkout.verdict.baseline.record.headSha).toBe('a'.repeat(40));
+    expect(checkout.verdict.history).toMatchObject({ read: 1, comparable: 1 });
+    expect(run.exitCode).toBe(1);
+  });
+});
