@@ -93520,6 +93520,11 @@ async function readCommit(github, place) {
 
 
 /**
+ * The hidden line in the text of a check a refused command had to begin (to learn its app) and
+ * completed without a verdict: later commands and look-ups pass over it to the verdict beneath.
+ */
+const REFUSAL_MARK = '<!-- agent-reliability-gate-refused-command -->';
+/**
  * This gate's verdict on `headSha`: the newest check run named `checkName` there (every page
  * read; newest by creation). Only a
  * completed run whose record validates and names this check and this commit is a verdict; a
@@ -93578,7 +93583,8 @@ const briefly = (run) => ({
 /**
  * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
  * the ids, not by a runner's clock), every page read: a gate still running must not hide past
- * the first hundred runs. Throws what GitHub answered.
+ * the first hundred runs. A refused command's check (its text holds {@link REFUSAL_MARK}) is
+ * left out. Throws what GitHub answered.
  */
 async function listCheckRuns(github, place) {
     const listed = await github.paginate(github.rest.checks.listForRef, {
@@ -93589,7 +93595,11 @@ async function listCheckRuns(github, place) {
         filter: 'all',
         per_page: 100,
     });
-    return listed.filter((run) => run.name === place.checkName).sort((a, b) => b.id - a.id);
+    // A refused command's own check holds no verdict and is no gate run: the verdict is beneath it.
+    return listed
+        .filter((run) => run.name === place.checkName)
+        .filter((run) => !(run.status === 'completed' && run.output?.text?.includes(REFUSAL_MARK)))
+        .sort((a, b) => b.id - a.id);
 }
 /** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
 async function readCheckRuns(github, place) {
@@ -93793,6 +93803,10 @@ async function forAnotherGate(github, command, place, named) {
         why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
     };
     const { owner, repo } = place;
+    // Only someone whose command could be carried out is answered: no reply for anyone else to provoke.
+    const role = await readUserRole(github, { owner, repo, username: command.comment.author });
+    if ('unread' in role || !reaches(role.role, place.acceptPermission))
+        return ignored;
     const pull = await readPullRequest(github, {
         owner,
         repo,
@@ -93904,7 +93918,11 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
             ...(command.comment.url ? { details_url: command.comment.url } : {}),
             output: written
                 ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
-                : { title: refusedWith?.title ?? '', summary: refusedWith?.summary ?? '' },
+                : {
+                    title: refusedWith?.title ?? '',
+                    summary: refusedWith?.summary ?? '',
+                    text: REFUSAL_MARK,
+                },
         });
     }
     catch (error) {
@@ -93920,6 +93938,7 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
             output: {
                 title: `Not ${command.verb}ed: the check could not be written in full`,
                 summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
+                text: REFUSAL_MARK,
             },
         })
             .catch(() => undefined);
@@ -95727,6 +95746,11 @@ const MAX_PATHS = 100;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A variable name, as `token_env` names one. */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The runner's and GitHub's own variables (the job's `GITHUB_TOKEN` among them): an entry that
+ * names one would send it to the backend it sets, which no backend's credential is.
+ */
+const RUNNER_VARIABLE = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/i;
 /** The keys of an entry that are not gate inputs. */
 const ENTRY_KEYS = {
     name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
@@ -95810,8 +95834,11 @@ async function readGatesConfig(path, cwd, inputNames) {
         const paths = readPaths(fields.paths, (problem) => said(label, problem));
         let tokenEnv;
         if (fields.token_env !== undefined) {
-            if (typeof fields.token_env === 'string' && VARIABLE.test(fields.token_env.trim()))
-                tokenEnv = fields.token_env.trim();
+            const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
+            if (RUNNER_VARIABLE.test(variable))
+                said(label, `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner or of GitHub (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`), never a backend's credential: name the variable you set from the backend's secret`);
+            else if (VARIABLE.test(variable))
+                tokenEnv = variable;
             else
                 said(label, '`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
         }

@@ -284,6 +284,12 @@ describe('/gate accept on the bundled action', () => {
     }
     expect(github.requests.slice(requests).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(replies(pr.number)).toEqual([]);
+    // Someone who may not accept gets no answer to a name no check has: nothing for anyone to provoke.
+    const driveBy = await onComment(
+      commentEvent(pr.number, '/gate accept spam spam', { login: 'drive-by', type: 'User' }),
+    );
+    expectNothingChanged(pr.headSha, before, driveBy);
+    expect(replies(pr.number)).toEqual([]);
     // A reason written on the command's line names no check there: no step would answer, so this one refuses.
     const onTheLine = await onComment(commentEvent(pr.number, '/gate accept known flake INC-42'));
     expectNothingChanged(pr.headSha, before, onTheLine);
@@ -483,6 +489,41 @@ describe('/gate accept against a hostile GitHub', () => {
     } finally {
       await served.close();
     }
+  });
+
+  it("a refused command's check is passed over: the next command reads the verdict beneath it", async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    const verdict = checksOn(pr.headSha)[0]!;
+    // The gate starts again just before the command's own check is created, and is refused for it.
+    let raced: ReturnType<typeof github.seedCheckRun> | undefined;
+    const served = await serveHandlers(() => [
+      http.post('*/check-runs', () => {
+        raced ??= github.seedCheckRun({ name: CHECK, head_sha: pr.headSha, status: 'in_progress' });
+        return undefined;
+      }),
+      ...github.handlers(),
+    ]);
+    try {
+      const refused = await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload: commentEvent(pr.number, '/gate accept\nKnown.'),
+        env: { GITHUB_API_URL: served.origin },
+      });
+      expect(refused.outputs.reason).toContain('began again');
+    } finally {
+      await served.close();
+    }
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    // The gate's run finishes, failing again; the refusal's check is newer than it.
+    Object.assign(raced!, { status: 'completed', conclusion: 'failure', output: verdict.output });
+    const accepted = await onComment(commentEvent(pr.number, '/gate accept\nKnown, still.'));
+    expect(accepted.outputs.decision, accepted.outputs.reason).toBe('pass');
+    expect(newest(pr.headSha)).toMatchObject({ conclusion: 'success' });
+    const revoked = await onComment(commentEvent(pr.number, '/gate revoke\nNo.'));
+    expect(revoked.outputs.decision, revoked.outputs.reason).toBe('fail');
+    expect(github.violations).toEqual([]);
   });
 
   it('a completion GitHub refuses leaves no check in progress, and a name past the twentieth check still counts', async () => {

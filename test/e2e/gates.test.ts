@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
@@ -184,6 +184,26 @@ describe('many gates in one step (config)', () => {
     });
     expect(record.gates?.['support-agent']).toMatchObject({ decision: 'pass' });
     expect(run.stdout).toContain('Every gate ran: on `push` every gate runs');
+  });
+
+  it("compares each entry with its own verdict on the base commit, read back from the check main's push left", async () => {
+    const payload = pullRequest();
+    const base = payload.pull_request.base.sha as string;
+    const push = webhookExample('push') as any;
+    push.after = base;
+    const cwd = workspace();
+    const onMain = await gates({ eventName: 'push', payload: push, cwd });
+    expect(onMain.outputs.gates_run).toBe('3');
+    github.checkRuns.forEach((run) => (run.head_sha = base));
+    github.seedPullFiles(payload.pull_request.number, ['agents/search/prompt.md']);
+    const run = await gates({ payload, cwd, inputs: { max_pass_rate_drop: '0.05' } });
+    expect(run.outputs.gates_run).toBe('1');
+    const report = JSON.parse(readFileSync(run.outputs.report_file!, 'utf8'));
+    const search = report.gates.entries.find((e: { name: string }) => e.name === 'search-agent');
+    expect(search.verdict.baseline.record).toMatchObject({ headSha: base, decision: 'pass' });
+    expect(search.verdict.baseline.deltas).toEqual(expect.objectContaining({ pass_rate: 0 }));
+    const comment = render(github.comments.get(payload.pull_request.number)?.[0]?.body ?? '');
+    expect(comment.text).toContain(`Base ${base.slice(0, 7)} (pass)`);
   });
 
   it('runs every gate when the config file itself changed', async () => {

@@ -15,6 +15,11 @@ export const MAX_PATHS = 100;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A variable name, as `token_env` names one. */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The runner's and GitHub's own variables (the job's `GITHUB_TOKEN` among them): an entry that
+ * names one would send it to the backend it sets, which no backend's credential is.
+ */
+const RUNNER_VARIABLE = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/i;
 
 /** The keys of an entry that are not gate inputs. */
 export const ENTRY_KEYS = {
@@ -146,8 +151,13 @@ export async function readGatesConfig(
     const paths = readPaths(fields.paths, (problem) => said(label, problem));
     let tokenEnv: string | undefined;
     if (fields.token_env !== undefined) {
-      if (typeof fields.token_env === 'string' && VARIABLE.test(fields.token_env.trim()))
-        tokenEnv = fields.token_env.trim();
+      const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
+      if (RUNNER_VARIABLE.test(variable))
+        said(
+          label,
+          `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner or of GitHub (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`), never a backend's credential: name the variable you set from the backend's secret`,
+        );
+      else if (VARIABLE.test(variable)) tokenEnv = variable;
       else said(label, '`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
     }
     const inputs: Record<string, string> = {};

@@ -34,7 +34,7 @@ export function gatesJsonSchema(inputs: readonly DeclaredInput[]): Record<string
     },
     token_env: {
       type: 'string',
-      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      pattern: '^(?!GITHUB_|ACTIONS_|RUNNER_|INPUT_)[A-Za-z_][A-Za-z0-9_]*$',
       description: ENTRY_KEYS.token_env,
     },
   };

@@ -68,6 +68,7 @@ describe('the config file of many gates', () => {
   - name: b
     shard: one
     head_sha: abc
+    token_env: GITHUB_TOKEN
 `);
     expect(said).toEqual([
       expect.stringContaining('gate `a`: `paths` must be a glob or a list of 1 to 100 globs'),
@@ -78,6 +79,9 @@ describe('the config file of many gates', () => {
       expect.stringContaining('gate `a`: `trace_file` must be one value'),
       expect.stringContaining('gate `a`: its `name` is used by another entry'),
       expect.stringContaining('gate #3: `name` is required'),
+      expect.stringContaining(
+        'gate `b`: `token_env` names `GITHUB_TOKEN`, a variable of the runner or of GitHub',
+      ),
       expect.stringContaining('gate `b`: `shard` cannot be set for one entry'),
       expect.stringContaining('gate `b`: `head_sha` cannot be set for one entry'),
     ]);

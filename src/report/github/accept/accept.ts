@@ -20,6 +20,7 @@ import {
   quotedNames,
   readCheckRuns,
   readHeadVerdict,
+  REFUSAL_MARK,
 } from './head-verdict.js';
 import { type AcceptRole, reaches, readUserRole } from './permission.js';
 import {
@@ -116,6 +117,9 @@ async function forAnotherGate(
     why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
   };
   const { owner, repo } = place;
+  // Only someone whose command could be carried out is answered: no reply for anyone else to provoke.
+  const role = await readUserRole(github, { owner, repo, username: command.comment.author });
+  if ('unread' in role || !reaches(role.role, place.acceptPermission)) return ignored;
   const pull = await readPullRequest(github, {
     owner,
     repo,
@@ -251,7 +255,11 @@ async function writeCheck(
       ...(command.comment.url ? { details_url: command.comment.url } : {}),
       output: written
         ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
-        : { title: refusedWith?.title ?? '', summary: refusedWith?.summary ?? '' },
+        : {
+            title: refusedWith?.title ?? '',
+            summary: refusedWith?.summary ?? '',
+            text: REFUSAL_MARK,
+          },
     });
   } catch (error) {
     // A check left in progress would read as "still running" to every later command: it is completed short, as a failure.
@@ -266,6 +274,7 @@ async function writeCheck(
         output: {
           title: `Not ${command.verb}ed: the check could not be written in full`,
           summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
+          text: REFUSAL_MARK,
         },
       })
       .catch(() => undefined);

@@ -4,6 +4,12 @@ import { messageOf } from '../../../core/support/errors.js';
 import type { GitHub } from '../octokit.js';
 import { statusOf } from '../status.js';
 
+/**
+ * The hidden line in the text of a check a refused command had to begin (to learn its app) and
+ * completed without a verdict: later commands and look-ups pass over it to the verdict beneath.
+ */
+export const REFUSAL_MARK = '<!-- agent-reliability-gate-refused-command -->';
+
 /** This gate's completed verdict on a commit, as its newest check run there holds it. */
 export interface HeadVerdict {
   checkRunId: number;
@@ -88,7 +94,8 @@ const briefly = (run: {
 /**
  * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
  * the ids, not by a runner's clock), every page read: a gate still running must not hide past
- * the first hundred runs. Throws what GitHub answered.
+ * the first hundred runs. A refused command's check (its text holds {@link REFUSAL_MARK}) is
+ * left out. Throws what GitHub answered.
  */
 async function listCheckRuns(
   github: GitHub,
@@ -102,7 +109,11 @@ async function listCheckRuns(
     filter: 'all',
     per_page: 100,
   });
-  return listed.filter((run) => run.name === place.checkName).sort((a, b) => b.id - a.id);
+  // A refused command's own check holds no verdict and is no gate run: the verdict is beneath it.
+  return listed
+    .filter((run) => run.name === place.checkName)
+    .filter((run) => !(run.status === 'completed' && run.output?.text?.includes(REFUSAL_MARK)))
+    .sort((a, b) => b.id - a.id);
 }
 
 /** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
