@@ -58538,6 +58538,8 @@ async function readShardReport(path) {
         return report;
     if (!report.shard)
         return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+    if (report.gates)
+        return `report ${report.file} is of many gates (\`config\`), which is never a shard`;
     return { ...report, shard: report.shard };
 }
 /** Reads any report file (a shard's, a baseline's) and checks it as {@link readShardReport} does, but for the shard. */
@@ -58580,6 +58582,15 @@ function reportFromBytes(bytes, name) {
 function contradiction(report) {
     if (!report.gates)
         return verdictContradiction(report);
+    // The step's verdict over many gates judges nothing itself: its figures and thresholds are its entries'.
+    if (report.thresholds.length > 0 ||
+        Object.keys(report.figures).length > 0 ||
+        report.backendDecision)
+        return 'a verdict of many gates holds figures, thresholds or a backend decision of its own';
+    if (report.outcome === 'evaluated' &&
+        !report.gates.entries.some((e) => e.verdict?.outcome === 'evaluated') &&
+        report.gates.entries.some((e) => e.ran))
+        return 'it says it was evaluated, yet no gate that ran was';
     let expected = 'pass';
     for (const entry of report.gates.entries) {
         if (entry.ran !== (entry.verdict !== undefined))
@@ -60787,6 +60798,14 @@ const STEP_ONLY_INPUTS = {
     expected_shards: 'a config file of gates runs in one step, not in matrix legs',
     head_sha: 'every entry judges the same commit: set `head_sha` on the step',
     pull_request_number: 'every entry judges the same pull request: set it on the step',
+    check_name: 'every entry reports in the one check: set `check_name` on the step',
+    comment: 'every entry reports in the one comment: set `comment` on the step',
+    github_token: "GitHub reporting is the step's: set `github_token` on the step",
+    baseline: 'the base branch is read once for every entry: set `baseline` on the step',
+    accept_permission: 'it is read by `/gate accept`, on the step',
+    github_api_url: "GitHub reporting is the step's: set it on the step",
+    repository: 'every entry judges the same repository: set it on the step',
+    gitlab_token: "the merge request note is the step's: set it on the step",
 };
 /** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
 const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
@@ -60822,7 +60841,8 @@ async function readGatesConfig(path, cwd, inputNames) {
     if (document.errors.length > 0)
         throw new InputError(document.errors.slice(0, 5).map((error) => {
             const at = error.linePos?.[0];
-            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(error.message.split('\n')[0] ?? '', 200)}`;
+            const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
         }));
     const json = document.toJS({ maxAliasCount: 100 });
     const shape = object({ gates: array(unknown()).min(1).max(MAX_GATES) })
@@ -60842,7 +60862,9 @@ async function readGatesConfig(path, cwd, inputNames) {
         const fields = value;
         const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
         const label = name && GATE_NAME.test(name) ? `\`${name}\`` : `#${index + 1}`;
-        if (!name || !GATE_NAME.test(name))
+        if (name && GATE_NAME.test(name) && name in Object.prototype)
+            said(label, `\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+        else if (!name || !GATE_NAME.test(name))
             said(label, `\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
         else if (names.has(name))
             said(label, 'its `name` is used by another entry; each entry needs its own (it keys its baselines)');
@@ -60861,9 +60883,9 @@ async function readGatesConfig(path, cwd, inputNames) {
         }
         const inputs = {};
         for (const [key, given] of Object.entries(fields)) {
-            if (key in ENTRY_KEYS)
+            if (Object.hasOwn(ENTRY_KEYS, key))
                 continue;
-            if (key in STEP_ONLY_INPUTS) {
+            if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
                 said(label, `\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
                 continue;
             }
@@ -60907,6 +60929,8 @@ function readPaths(value, problem) {
 
 /** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
 const GATES_AT_ONCE = 20;
+/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
+const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
 /** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
 const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
 /**
@@ -60950,8 +60974,13 @@ async function planGates(raw, context) {
         if (given)
             secrets.push(given);
         const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+        // An entry's own API root never gets the step's credential: the file would choose where it goes.
+        const ownOrigin = entry.inputs.base_url !== undefined &&
+            entry.inputs.base_url.replace(/\/+$/, '') !==
+                (raw.base_url ?? '').trim().replace(/\/+$/, '');
+        const inherited = inheritedBy(raw, stepBackend, backend);
         const entryRaw = {
-            ...inheritedBy(raw, stepBackend, backend),
+            ...(ownOrigin ? { ...inherited, token: '' } : inherited),
             config: '',
             ...entry.inputs,
             ...(given === undefined ? {} : { token: given }),
@@ -60964,7 +60993,11 @@ async function planGates(raw, context) {
                 ? [
                     `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
                 ]
-                : [];
+                : !entry.tokenEnv && ownOrigin
+                    ? [
+                        "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
+                    ]
+                    : [];
         const change = { ...context.change, gateKey: `${context.change.gateKey}/gate:${entry.name}` };
         try {
             const gate = await planGate(entryRaw, change);
@@ -60975,17 +61008,22 @@ async function planGates(raw, context) {
         catch (error) {
             if (!(error instanceof InputError))
                 throw error;
-            // A missing token is said once, through `token_env`.
-            const own = error.problems.filter((p) => !(missingToken.length && /^Input `token`/.test(p)));
+            // A missing token is said once, through `token_env`, and an entry cannot set `token`: it is said what it can do.
+            const own = error.problems
+                .filter((p) => !(missingToken.length && /^Input `token`/.test(p)))
+                .map((p) => /^Input `token` is required/.test(p)
+                ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
+                : p);
             return { entry, problems: [...missingToken, ...own] };
         }
     }));
     const failed = planned.filter((p) => p.problems);
     if (failed.length > 0) {
         // The step's own problems (every entry has them, none set the input) are said once, as the step's.
-        const shared = (failed[0]?.problems ?? []).filter((problem) => failed.length === planned.length &&
+        const shared = (failed[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
+            failed.length === planned.length &&
             planned.every((p) => p.problems?.includes(problem)) &&
-            !planned.some((p) => Object.keys(p.entry.inputs).some((key) => problem.includes(`\`${key}\``))));
+            !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
         const own = failed.flatMap(({ entry, problems }) => (problems ?? [])
             .filter((problem) => !shared.includes(problem))
             .map((problem) => entryProblem(file, `\`${entry.name}\``, problem.replace(/^Input /, '').replace(/\.$/, ''))));
@@ -62382,7 +62420,8 @@ function reasonOf(entries, decision, skipped) {
  * acceptance (`/gate accept` of the one check) is the entry's too, so that it is no baseline.
  */
 function entryRecord(record, name) {
-    const own = record.gates?.[name];
+    // Only the record's own entries: a name like `constructor` must not read an object's prototype.
+    const own = record.gates && Object.hasOwn(record.gates, name) ? record.gates[name] : undefined;
     if (!own)
         return undefined;
     return { ...own, ...(record.accepted ? { accepted: record.accepted } : {}) };
@@ -62425,6 +62464,20 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/core/gates/select.ts
 
 
+/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
+// eslint-disable-next-line no-control-regex
+const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+/**
+ * Whether a changed file is the config file: the same path from the repository's root, or (the
+ * workspace being a folder of the repository, or the repository one of the workspace) the same
+ * path at the end of the other. When unsure, it is: every entry then runs.
+ */
+function isConfigFile(file, configPath) {
+    const changed = file.replace(/^\.\//, '');
+    return (changed === configPath ||
+        configPath.endsWith(`/${changed}`) ||
+        changed.endsWith(`/${configPath}`));
+}
 /** Changed files named in a reason at most; the rest are counted. */
 const NAMED_FILES = 3;
 /**
@@ -62434,14 +62487,33 @@ const NAMED_FILES = 3;
  */
 function pathMatcher(paths) {
     const options = { dot: true };
-    const includes = paths.filter((glob) => !glob.startsWith('!'));
-    const excludes = paths.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+    const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
+    const excludes = paths
+        .filter((glob) => glob.startsWith('!'))
+        .flatMap((glob) => asGlobs(glob.slice(1)));
     const included = picomatch_default()(includes.length > 0 ? includes : ['**'], options);
     const excluded = excludes.length > 0 ? picomatch_default()(excludes, options) : () => false;
     return (file) => {
         const path = file.replace(/^\.\//, '');
         return included(path) && !excluded(path);
     };
+}
+/**
+ * A path as CODEOWNERS and .gitignore users write it, as the globs it means: from the
+ * repository's root (a leading `/` or `./` is the root), `/`-separated, and a folder
+ * (`agents/support/`, or a name without a wildcard, `agents/support`) is the folder and
+ * everything under it. A folder named alone must not silently match nothing.
+ */
+function asGlobs(written) {
+    const glob = written
+        .trim()
+        .replaceAll('\\', '/')
+        .replace(/^(\.\/|\/)+/, '');
+    if (glob.endsWith('/'))
+        return [`${glob}**`];
+    if (!/[*?[\]{}()!+@]/.test(glob))
+        return [glob, `${glob}/**`];
+    return [glob];
 }
 /**
  * Which entries a change reaches. Every entry runs when the door could not tell which files
@@ -62454,7 +62526,17 @@ function selectEntries(entries, changed, configPath) {
             selected: entries.map(({ name }) => ({ name, ran: true, why: changed.all })),
             selection: `Every gate ran: ${changed.all}.`,
         };
-    if (changed.files.includes(configPath))
+    // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
+    if (changed.files.some((file) => UNMATCHABLE.test(file)))
+        return {
+            selected: entries.map(({ name }) => ({
+                name,
+                ran: true,
+                why: "a changed file's name holds a line break or a control character",
+            })),
+            selection: `Every gate ran: a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match.`,
+        };
+    if (changed.files.some((file) => isConfigFile(file, configPath)))
         return {
             selected: entries.map(({ name }) => ({
                 name,
@@ -62615,6 +62697,9 @@ function reportingGraceMs(timeoutMs) {
 
 
 
+
+
+
 /**
  * One run of the gate, either door's: start the reporters → evaluate → compare with the base
  * branch → publish. Returns the verdict published. Never throws for what the backend does:
@@ -62627,7 +62712,9 @@ async function runPipeline(plan, door) {
     // The check starts, and the comment, the base verdict and the history are looked up, while the backend works.
     const reporters = door.startReporters(plan, budget);
     const verdict = plan.evaluation.kind === 'gates'
-        ? await runManyGates(plan, plan.evaluation.gates, door, reporters)
+        ? await runManyGates(plan, plan.evaluation.gates, door, reporters).catch((error) => 
+        // Each entry's errors are its own verdict; should the step's own work throw, the check still completes, failed.
+        failedVerdict(GATES_BACKEND, `The gates stopped unexpectedly: ${errors_messageOf(error)}.`, {}, 0))
         : await evaluateAndCompare(plan, door, reporters);
     // A log renders no chart: the trend is a sparkline there.
     const trend = trendLogLine(verdict);
@@ -63768,8 +63855,11 @@ async function startGitHubReport(place, log, budget) {
                     : undefined;
                 // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
                 const bounded = record?.said ? `\n\n> ${record.said}` : '';
-                if (record?.said)
+                // No record at all leaves later changes without a baseline: a warning, where a bounded one is a note.
+                if (record?.said && record.text)
                     log.info(record.said);
+                else if (record?.said)
+                    log.warning(record.said);
                 await Promise.all([
                     check?.complete(verdict, place.mode, render(20, CHECK_SUMMARY_MAX_CHARS - bounded.length, 'sparkline') + bounded, record?.text),
                     commentPlace && found && (await handedOver)
@@ -64463,7 +64553,7 @@ function reviewInputs(door) {
         : `With a GitHub token: ${text}`;
     return {
         check_name: documented(optionalText(), {
-            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
+            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}; with \`config\`, "Reliability gates".`,
             ...only,
         }),
         comment: documented(flag(true), {
@@ -65196,6 +65286,10 @@ async function readChangeSource(source, cwd) {
         const files = await readChangedFilesFile(source.path);
         if (typeof files === 'string')
             return { all: files };
+        if (files.length === 0)
+            return {
+                all: `${excerpt(source.path, 200)} lists no changed file (a diff step that failed writes an empty one)`,
+            };
         return {
             files,
             source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} listed in ${excerpt(source.path, 200)}`,
@@ -65208,6 +65302,8 @@ async function readChangeSource(source, cwd) {
             timeout: 60_000,
         });
         const files = stdout.split('\0').filter(Boolean);
+        if (files.length === 0)
+            return { all: `git lists no file changed since ${excerpt(source.ref, 60)}` };
         return {
             files,
             source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} changed since ${excerpt(source.ref, 60)} (\`git diff ${excerpt(source.ref, 60)}...HEAD\`, from ${source.from})`,
@@ -65293,7 +65389,7 @@ async function main(argv, env, io) {
         log,
         agents: machineAgents(env),
         secrets,
-        changes: () => Array.isArray(listed) && source.kind === 'file'
+        changes: () => Array.isArray(listed) && listed.length > 0 && source.kind === 'file'
             ? Promise.resolve({
                 files: listed,
                 source: `the ${listed.length} ${listed.length === 1 ? 'file' : 'files'} listed in ${source.path}`,

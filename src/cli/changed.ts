@@ -68,6 +68,10 @@ export async function readChangeSource(source: ChangeSource, cwd: string): Promi
   if (source.kind === 'file') {
     const files = await readChangedFilesFile(source.path);
     if (typeof files === 'string') return { all: files };
+    if (files.length === 0)
+      return {
+        all: `${excerpt(source.path, 200)} lists no changed file (a diff step that failed writes an empty one)`,
+      };
     return {
       files,
       source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} listed in ${excerpt(source.path, 200)}`,
@@ -84,6 +88,8 @@ export async function readChangeSource(source: ChangeSource, cwd: string): Promi
       },
     );
     const files = stdout.split('\0').filter(Boolean);
+    if (files.length === 0)
+      return { all: `git lists no file changed since ${excerpt(source.ref, 60)}` };
     return {
       files,
       source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} changed since ${excerpt(source.ref, 60)} (\`git diff ${excerpt(source.ref, 60)}...HEAD\`, from ${source.from})`,

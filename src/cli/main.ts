@@ -60,7 +60,7 @@ export async function main(
     agents: machineAgents(env),
     secrets,
     changes: () =>
-      Array.isArray(listed) && source.kind === 'file'
+      Array.isArray(listed) && listed.length > 0 && source.kind === 'file'
         ? Promise.resolve({
             files: listed,
             source: `the ${listed.length} ${listed.length === 1 ? 'file' : 'files'} listed in ${source.path}`,

@@ -191,6 +191,14 @@ describe('many gates from the command line', () => {
     expect(alone.stderr).toContain(
       'Flag --changed-files chooses which gates of a --config file run; set --config too',
     );
+    writeFileSync(join(cwd, 'empty.txt'), '');
+    const empty = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'empty.txt'],
+      env(),
+      cwd,
+    );
+    expect(empty.stderr).toContain('Every gate ran: empty.txt lists no changed file');
+    sepurux = new FakeSepurux();
     const missing = await runCli(
       ['--config', '.github/reliability-gates.yml', '--changed-files', 'nope.txt'],
       env(),

@@ -358,6 +358,29 @@ describe('many gates in one step (config)', () => {
     expect(Object.keys(record.gates ?? {})).toEqual(['support-agent']);
   });
 
+  it("never sends the step's token to an API root the file names, nor runs none when GitHub's comparison lists nothing", async () => {
+    const cwd = workspace(`gates:
+  - name: elsewhere
+    campaign_name: refund-reliability
+    base_url: http://127.0.0.1:9/api
+`);
+    const refused = await gates({ cwd, eventName: 'push', payload: webhookExample('push') as any });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(
+      "`base_url` is the entry's own, and the step's `token` is never sent",
+    );
+    expect(sepurux.requests).toEqual([]);
+
+    const queued = webhookExample('merge_group', 'checks_requested') as any;
+    const { base_sha, head_sha } = queued.merge_group;
+    github.comparisons.set(`${base_sha}...${head_sha}`, []);
+    const run = await gates({ eventName: 'merge_group', payload: queued });
+    expect(started()).toBe(3);
+    expect(run.stdout).toContain(
+      "GitHub's comparison of the merge queue's base and head lists no changed file",
+    );
+  });
+
   it('refuses config with shard or aggregate', async () => {
     const run = await gates({ inputs: { shard: 'a' } });
     expect(run.exitCode).toBe(1);

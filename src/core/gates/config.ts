@@ -44,6 +44,14 @@ export const STEP_ONLY_INPUTS: Readonly<Record<string, string>> = {
   expected_shards: 'a config file of gates runs in one step, not in matrix legs',
   head_sha: 'every entry judges the same commit: set `head_sha` on the step',
   pull_request_number: 'every entry judges the same pull request: set it on the step',
+  check_name: 'every entry reports in the one check: set `check_name` on the step',
+  comment: 'every entry reports in the one comment: set `comment` on the step',
+  github_token: "GitHub reporting is the step's: set `github_token` on the step",
+  baseline: 'the base branch is read once for every entry: set `baseline` on the step',
+  accept_permission: 'it is read by `/gate accept`, on the step',
+  github_api_url: "GitHub reporting is the step's: set it on the step",
+  repository: 'every entry judges the same repository: set it on the step',
+  gitlab_token: "the merge request note is the step's: set it on the step",
 };
 
 /** One entry of the config file, read and shaped: its inputs as the runner would hand them over (strings). */
@@ -112,7 +120,11 @@ export async function readGatesConfig(
     throw new InputError(
       document.errors.slice(0, 5).map((error) => {
         const at = error.linePos?.[0];
-        return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(error.message.split('\n')[0] ?? '', 200)}`;
+        const said = (error.message.split('\n')[0] ?? '').replace(
+          / at line \d+, column \d+:?$/,
+          '',
+        );
+        return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
       }),
     );
   const json: unknown = document.toJS({ maxAliasCount: 100 });
@@ -137,7 +149,9 @@ export async function readGatesConfig(
     const fields = value as Record<string, unknown>;
     const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
     const label = name && GATE_NAME.test(name) ? `\`${name}\`` : `#${index + 1}`;
-    if (!name || !GATE_NAME.test(name))
+    if (name && GATE_NAME.test(name) && name in Object.prototype)
+      said(label, `\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+    else if (!name || !GATE_NAME.test(name))
       said(
         label,
         `\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``,
@@ -162,8 +176,8 @@ export async function readGatesConfig(
     }
     const inputs: Record<string, string> = {};
     for (const [key, given] of Object.entries(fields)) {
-      if (key in ENTRY_KEYS) continue;
-      if (key in (STEP_ONLY_INPUTS as object)) {
+      if (Object.hasOwn(ENTRY_KEYS, key)) continue;
+      if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
         said(label, `\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
         continue;
       }

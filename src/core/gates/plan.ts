@@ -39,6 +39,10 @@ export interface GatesContext {
   inputNames: readonly string[];
 }
 
+/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
+const problemInput = (problem: string): string | undefined =>
+  /^Input `([a-z_]+)`/.exec(problem)?.[1];
+
 /** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
 const backendIdOf = (given: string | undefined): string =>
   given?.trim().toLowerCase() || BACKEND_IDS[0];
@@ -92,8 +96,14 @@ export async function planGates(
       const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
       if (given) secrets.push(given);
       const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+      // An entry's own API root never gets the step's credential: the file would choose where it goes.
+      const ownOrigin =
+        entry.inputs.base_url !== undefined &&
+        entry.inputs.base_url.replace(/\/+$/, '') !==
+          (raw.base_url ?? '').trim().replace(/\/+$/, '');
+      const inherited = inheritedBy(raw, stepBackend, backend);
       const entryRaw: RawInputs = {
-        ...inheritedBy(raw, stepBackend, backend),
+        ...(ownOrigin ? { ...inherited, token: '' } : inherited),
         config: '',
         ...entry.inputs,
         ...(given === undefined ? {} : { token: given }),
@@ -107,7 +117,11 @@ export async function planGates(
             ? [
                 `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
               ]
-            : [];
+            : !entry.tokenEnv && ownOrigin
+              ? [
+                  "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
+                ]
+              : [];
       const change = { ...context.change, gateKey: `${context.change.gateKey}/gate:${entry.name}` };
       try {
         const gate = await planGate(entryRaw, change);
@@ -115,10 +129,14 @@ export async function planGates(
         return { entry, gate };
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        // A missing token is said once, through `token_env`.
-        const own = error.problems.filter(
-          (p) => !(missingToken.length && /^Input `token`/.test(p)),
-        );
+        // A missing token is said once, through `token_env`, and an entry cannot set `token`: it is said what it can do.
+        const own = error.problems
+          .filter((p) => !(missingToken.length && /^Input `token`/.test(p)))
+          .map((p) =>
+            /^Input `token` is required/.test(p)
+              ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
+              : p,
+          );
         return { entry, problems: [...missingToken, ...own] };
       }
     }),
@@ -128,11 +146,10 @@ export async function planGates(
     // The step's own problems (every entry has them, none set the input) are said once, as the step's.
     const shared = (failed[0]?.problems ?? []).filter(
       (problem) =>
+        planned.length > 1 &&
         failed.length === planned.length &&
         planned.every((p) => p.problems?.includes(problem)) &&
-        !planned.some((p) =>
-          Object.keys(p.entry.inputs).some((key) => problem.includes(`\`${key}\``)),
-        ),
+        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')),
     );
     const own = failed.flatMap(({ entry, problems }) =>
       (problems ?? [])

@@ -13,7 +13,8 @@ export interface FoundRecords {
  * acceptance (`/gate accept` of the one check) is the entry's too, so that it is no baseline.
  */
 export function entryRecord(record: BaselineRecord, name: string): BaselineRecord | undefined {
-  const own = record.gates?.[name];
+  // Only the record's own entries: a name like `constructor` must not read an object's prototype.
+  const own = record.gates && Object.hasOwn(record.gates, name) ? record.gates[name] : undefined;
   if (!own) return undefined;
   return { ...own, ...(record.accepted ? { accepted: record.accepted } : {}) };
 }

@@ -2,6 +2,24 @@ import picomatch from 'picomatch';
 import { excerpt } from '../support/text.js';
 import type { ChangedFiles } from './types.js';
 
+/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
+// eslint-disable-next-line no-control-regex
+const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+
+/**
+ * Whether a changed file is the config file: the same path from the repository's root, or (the
+ * workspace being a folder of the repository, or the repository one of the workspace) the same
+ * path at the end of the other. When unsure, it is: every entry then runs.
+ */
+function isConfigFile(file: string, configPath: string): boolean {
+  const changed = file.replace(/^\.\//, '');
+  return (
+    changed === configPath ||
+    configPath.endsWith(`/${changed}`) ||
+    changed.endsWith(`/${configPath}`)
+  );
+}
+
 /** Changed files named in a reason at most; the rest are counted. */
 const NAMED_FILES = 3;
 
@@ -25,14 +43,32 @@ export interface Selected {
  */
 export function pathMatcher(paths: readonly string[]): (file: string) => boolean {
   const options = { dot: true };
-  const includes = paths.filter((glob) => !glob.startsWith('!'));
-  const excludes = paths.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
+  const excludes = paths
+    .filter((glob) => glob.startsWith('!'))
+    .flatMap((glob) => asGlobs(glob.slice(1)));
   const included = picomatch(includes.length > 0 ? includes : ['**'], options);
   const excluded = excludes.length > 0 ? picomatch(excludes, options) : () => false;
   return (file) => {
     const path = file.replace(/^\.\//, '');
     return included(path) && !excluded(path);
   };
+}
+
+/**
+ * A path as CODEOWNERS and .gitignore users write it, as the globs it means: from the
+ * repository's root (a leading `/` or `./` is the root), `/`-separated, and a folder
+ * (`agents/support/`, or a name without a wildcard, `agents/support`) is the folder and
+ * everything under it. A folder named alone must not silently match nothing.
+ */
+function asGlobs(written: string): string[] {
+  const glob = written
+    .trim()
+    .replaceAll('\\', '/')
+    .replace(/^(\.\/|\/)+/, '');
+  if (glob.endsWith('/')) return [`${glob}**`];
+  if (!/[*?[\]{}()!+@]/.test(glob)) return [glob, `${glob}/**`];
+  return [glob];
 }
 
 /**
@@ -50,7 +86,17 @@ export function selectEntries(
       selected: entries.map(({ name }) => ({ name, ran: true, why: changed.all })),
       selection: `Every gate ran: ${changed.all}.`,
     };
-  if (changed.files.includes(configPath))
+  // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
+  if (changed.files.some((file) => UNMATCHABLE.test(file)))
+    return {
+      selected: entries.map(({ name }) => ({
+        name,
+        ran: true,
+        why: "a changed file's name holds a line break or a control character",
+      })),
+      selection: `Every gate ran: a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match.`,
+    };
+  if (changed.files.some((file) => isConfigFile(file, configPath)))
     return {
       selected: entries.map(({ name }) => ({
         name,

@@ -156,6 +156,8 @@ export async function readShardReport(path: string): Promise<ShardVerdict | stri
   if (typeof report === 'string') return report;
   if (!report.shard)
     return `report ${report.file} belongs to no shard: the gate that wrote it had no \`shard\` input`;
+  if (report.gates)
+    return `report ${report.file} is of many gates (\`config\`), which is never a shard`;
   return { ...report, shard: report.shard };
 }
 
@@ -198,6 +200,19 @@ export function reportFromBytes(bytes: Buffer, name: string): ReadReport | strin
  */
 function contradiction(report: z.output<typeof ShardReport>): string | undefined {
   if (!report.gates) return verdictContradiction(report);
+  // The step's verdict over many gates judges nothing itself: its figures and thresholds are its entries'.
+  if (
+    report.thresholds.length > 0 ||
+    Object.keys(report.figures).length > 0 ||
+    report.backendDecision
+  )
+    return 'a verdict of many gates holds figures, thresholds or a backend decision of its own';
+  if (
+    report.outcome === 'evaluated' &&
+    !report.gates.entries.some((e) => e.verdict?.outcome === 'evaluated') &&
+    report.gates.entries.some((e) => e.ran)
+  )
+    return 'it says it was evaluated, yet no gate that ran was';
   let expected: z.output<typeof decision> = 'pass';
   for (const entry of report.gates.entries) {
     if (entry.ran !== (entry.verdict !== undefined))

@@ -3,9 +3,11 @@ import { compareWithBaseBranch } from '../baseline/history.js';
 import { comparableRunId, runGate } from '../gate/gate.js';
 import { trendLogLine } from '../render/trend.js';
 import { runManyGates } from '../gates/run.js';
+import { GATES_BACKEND } from '../gates/combine.js';
+import { messageOf } from '../support/errors.js';
 import { Deadline } from '../support/deadline.js';
 import { redactSecrets } from '../support/secrets.js';
-import type { Verdict } from '../verdict/verdict.js';
+import { failedVerdict, type Verdict } from '../verdict/verdict.js';
 import type { BaseBranchSources, Door, Reporters } from './ports.js';
 import type { RunPlan } from './plan.js';
 import { CANCEL_REPORT_MS, reportingGraceMs } from './timing.js';
@@ -26,7 +28,15 @@ export async function runPipeline<R extends Reporters>(
   const reporters = door.startReporters(plan, budget);
   const verdict =
     plan.evaluation.kind === 'gates'
-      ? await runManyGates(plan, plan.evaluation.gates, door, reporters)
+      ? await runManyGates(plan, plan.evaluation.gates, door, reporters).catch((error: unknown) =>
+          // Each entry's errors are its own verdict; should the step's own work throw, the check still completes, failed.
+          failedVerdict(
+            GATES_BACKEND,
+            `The gates stopped unexpectedly: ${messageOf(error)}.`,
+            {},
+            0,
+          ),
+        )
       : await evaluateAndCompare(plan, door, reporters);
   // A log renders no chart: the trend is a sparkline there.
   const trend = trendLogLine(verdict);

@@ -55,14 +55,22 @@ export async function readChangedFiles(
     const github = createGitHub(place.token, place.apiUrl, log, budget);
     if (pull) {
       if (!place.pullRequestNumber) return { all: 'the event names no pull request' };
-      const listed = await github.paginate(github.rest.pulls.listFiles, {
-        owner,
-        repo,
-        pull_number: place.pullRequestNumber,
-        per_page: 100,
-      });
+      // GitHub lists 3,000 files in 30 pages at most: a list that goes on is cut there, and every gate runs.
+      let pages = 0;
+      const listed = await github.paginate(
+        github.rest.pulls.listFiles,
+        { owner, repo, pull_number: place.pullRequestNumber, per_page: 100 },
+        (response, done) => {
+          if (++pages >= PULL_FILES_CAP / 100) done();
+          return response.data;
+        },
+      );
       const files = z.array(File).parse(listed);
-      if (files.length >= PULL_FILES_CAP)
+      if (files.length === 0)
+        return {
+          all: `GitHub lists no changed file for pull request #${place.pullRequestNumber}, which every pull request has`,
+        };
+      if (files.length >= PULL_FILES_CAP || pages >= PULL_FILES_CAP / 100)
         return {
           all: `pull request #${place.pullRequestNumber} changes ${PULL_FILES_CAP.toLocaleString('en-US')} files or more, the most GitHub lists, so the list may be cut`,
         };
@@ -79,7 +87,15 @@ export async function readChangedFiles(
       basehead: `${place.baseSha}...${place.headSha}`,
       per_page: 1,
     });
-    const files = z.object({ files: z.array(File).optional() }).parse(data).files ?? [];
+    const compared = z
+      .object({ files: z.array(File).optional(), ahead_by: z.number().optional() })
+      .parse(data);
+    // No list, or none where the queue's change is ahead: nothing says which files it touches.
+    if (!compared.files || compared.files.length === 0)
+      return {
+        all: `GitHub's comparison of the merge queue's base and head lists no changed file`,
+      };
+    const files = compared.files;
     if (files.length >= COMPARE_FILES_CAP)
       return {
         all: `the merge queue's change touches ${COMPARE_FILES_CAP} files or more, the most GitHub's comparison lists, so the list may be cut`,

@@ -50,7 +50,7 @@ function reviewInputs(door: Door) {
       : `With a GitHub token: ${text}`;
   return {
     check_name: documented(optionalText(), {
-      description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}.`,
+      description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}; with \`config\`, "Reliability gates".`,
       ...only,
     }),
     comment: documented(flag(true), {

@@ -212,7 +212,9 @@ export async function startGitHubReport(
             : undefined;
         // What the record left out to fit GitHub's limit is said where a reader of the check looks, and in the log.
         const bounded = record?.said ? `\n\n> ${record.said}` : '';
-        if (record?.said) log.info(record.said);
+        // No record at all leaves later changes without a baseline: a warning, where a bounded one is a note.
+        if (record?.said && record.text) log.info(record.said);
+        else if (record?.said) log.warning(record.said);
         await Promise.all([
           check?.complete(
             verdict,

@@ -65,7 +65,9 @@ describe('the config file of many gates', () => {
     token_env: "not a variable"
   - name: a
   - paths: [x]
+  - name: constructor
   - name: b
+    check_name: Mine
     shard: one
     head_sha: abc
     token_env: GITHUB_TOKEN
@@ -80,7 +82,13 @@ describe('the config file of many gates', () => {
       expect.stringContaining('gate `a`: its `name` is used by another entry'),
       expect.stringContaining('gate #3: `name` is required'),
       expect.stringContaining(
+        'gate `constructor`: `name` is "constructor", a word the record\'s keys cannot hold',
+      ),
+      expect.stringContaining(
         'gate `b`: `token_env` names `GITHUB_TOKEN`, a variable of the runner or of GitHub',
+      ),
+      expect.stringContaining(
+        'gate `b`: `check_name` cannot be set for one entry: every entry reports in the one check',
       ),
       expect.stringContaining('gate `b`: `shard` cannot be set for one entry'),
       expect.stringContaining('gate `b`: `head_sha` cannot be set for one entry'),

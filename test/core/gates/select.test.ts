@@ -71,4 +71,39 @@ describe('which entries a change reaches', () => {
     );
     expect(unknown.selection).toBe('Every gate ran: on `push` every gate runs.');
   });
+
+  it('reads a folder as CODEOWNERS users write it: `dir/`, `dir`, `/dir/**` and `dir\\**` all reach a file under it', () => {
+    for (const glob of [
+      'agents/support/',
+      'agents/support',
+      '/agents/support/**',
+      'agents\\support\\**',
+      './agents/support/**',
+    ])
+      expect(pathMatcher([glob])('agents/support/tools/lookup.py'), glob).toBe(true);
+    expect(pathMatcher(['agents/support'])('agents/supporting/a.py')).toBe(false);
+    expect(pathMatcher(['README.md'])('README.md')).toBe(true);
+  });
+
+  it('runs every entry for a changed name no glob is sure to match, or a config file seen from another folder', () => {
+    const odd = selectEntries(
+      entries,
+      { files: ['agents/support/tools\n/refund.py'], source: 'one file' },
+      'x.yml',
+    );
+    expect(odd.selected.every((s) => s.ran)).toBe(true);
+    expect(odd.selection).toContain('line break or a control character');
+    const nested = selectEntries(
+      entries,
+      { files: ['.github/reliability-gates.yml'], source: 'one file' },
+      'repo/.github/reliability-gates.yml',
+    );
+    expect(nested.selected.every((s) => s.ran)).toBe(true);
+    const sub = selectEntries(
+      entries,
+      { files: ['services/bot/gates.yml'], source: 'one file' },
+      'gates.yml',
+    );
+    expect(sub.selected.every((s) => s.ran)).toBe(true);
+  });
 });

@@ -152,3 +152,54 @@ describe('reading a repeats: auto report back', () => {
     expect(forged).toContain('contradicts itself');
   });
 });
+
+describe('a report of many gates (config)', () => {
+  const entryVerdict: Verdict = {
+    decision: 'fail',
+    reason: 'Sepurux decided fail.',
+    outcome: 'evaluated',
+    backend: 'Sepurux',
+    backendDecision: 'fail',
+    ids: {},
+    figures: { pass_rate: 0.5 },
+    thresholds: [],
+    topFailingTools: [],
+    durationMs: 1,
+  };
+  const many = (over: Partial<Verdict> = {}): Verdict => ({
+    decision: 'fail',
+    reason: '1 of the 1 gate that ran failed.',
+    outcome: 'evaluated',
+    backend: 'Reliability gates',
+    ids: {},
+    figures: {},
+    thresholds: [],
+    topFailingTools: [],
+    durationMs: 1,
+    gates: {
+      config: 'g.yml',
+      selection: 'All ran.',
+      entries: [{ name: 'a', paths: [], ran: true, why: 'x', verdict: entryVerdict }],
+    },
+    ...over,
+  });
+  const read = (verdict: Verdict) =>
+    reportFromBytes(
+      Buffer.from(reportJson(verdict, { checkName: 'G', repository: 'o/r' })),
+      'r.json',
+    );
+
+  it('is read back whole, and its decision must be the worst of its entries', () => {
+    expect(read(many())).toMatchObject({ decision: 'fail', gates: { entries: [{ name: 'a' }] } });
+    expect(read(many({ decision: 'pass' }))).toContain(
+      'its decision is pass where its gates make fail',
+    );
+  });
+
+  it('refuses figures, thresholds or a backend decision of its own, which would judge nothing checked', () => {
+    expect(read(many({ decision: 'pass', backendDecision: 'pass' }))).toContain(
+      'holds figures, thresholds or a backend decision of its own',
+    );
+    expect(read(many({ figures: { pass_rate: 0.9 } }))).toContain('of its own');
+  });
+});
