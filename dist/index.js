@@ -92815,7 +92815,11 @@ function taggedLog(log, name) {
         info: (message) => log.info(tag(message)),
         debug: (message) => log.debug(tag(message)),
         warning: (message) => log.warning(tag(message)),
-        group: (title, work) => log.group(tag(title), work),
+        // Entries run side by side, and a log's groups do not nest or interleave: a group's title is one line.
+        group: (title, work) => {
+            log.info(tag(title));
+            return work();
+        },
     };
 }
 /** `work` on each item, at most `limit` at once; the results by the items' names. */
