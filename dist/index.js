@@ -77518,6 +77518,29 @@ function excerpt(text, max = 80) {
     return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
 /**
+ * A reason on one line, cut to `max` characters where one of its clauses ends (`; `), so a
+ * reader never meets half a figure or half a code span; a first clause longer than `max` is cut
+ * before the code span it would break.
+ */
+function clauses(text, max) {
+    const line = text.replace(/\s+/g, ' ').trim();
+    if (line.length <= max)
+        return line;
+    const parts = line.split('; ');
+    let kept = parts[0] ?? '';
+    for (const part of parts.slice(1)) {
+        if (`${kept}; ${part}`.length > max - 2)
+            break;
+        kept = `${kept}; ${part}`;
+    }
+    if (kept.length <= max - 2)
+        return `${kept.replace(/\.$/, '')}; …`;
+    const cut = line.slice(0, max - 1);
+    // An odd number of backticks: the cut is inside a code span, which goes whole.
+    const open = (cut.match(/`/g) ?? []).length % 2 === 1 ? cut.lastIndexOf('`') : cut.length;
+    return `${cut.slice(0, open).trimEnd()}…`;
+}
+/**
  * Text whose lines can never be read as GitHub Actions workflow commands: a zero-width space
  * splits a leading `::` (`::warning::`, `::add-mask::`) and every `##[`, the legacy form
  * (`##[add-mask]`, `##[error]`) that the runner obeys anywhere in a line, on stdout and stderr.
@@ -88730,10 +88753,25 @@ const sepurux = {
         { input: 'max_reliability_drop', figure: 'reliability_score' },
     ],
     headlineFigure: 'pass_rate',
+    alternatives: [
+        ['trace_file', 'trace_id'],
+        ['campaign_name', 'campaign_id'],
+    ],
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive, minCoverage }) {
-        const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
-        const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
+        // The trace file is read even when another input is wrong: every problem is said in one run.
+        const [parsed, read] = await Promise.allSettled([
+            (async () => parseInputs(SepuruxInputs, raw, SEPURUX_RULES))(),
+            (async () => {
+                const path = raw.trace_file?.trim();
+                return path ? readTraceFile(path) : undefined;
+            })(),
+        ]);
+        const invalid = InputError.combine([parsed, read].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+        if (invalid || parsed.status === 'rejected' || read.status === 'rejected')
+            throw invalid ?? new Error('unreachable: a rejected read is a problem');
+        const inputs = parsed.value;
+        const trace = inputs.trace_file === undefined ? undefined : read.value;
         const settings = {
             ...inputs,
             token,
@@ -89182,6 +89220,7 @@ const trulayer = {
     thresholds: TRULAYER_THRESHOLDS,
     drops: [],
     headlineFigure: 'mean_score',
+    alternatives: [['eval_version_id', 'eval_run_id']],
     comparable: [
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
         { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
@@ -90618,7 +90657,7 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
     if (entries.length < asked)
         notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
     if (unread > 0)
-        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
     if (foreign > 0)
         notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
     const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
@@ -92428,6 +92467,17 @@ function mermaidChart(trend) {
         '```',
     ];
 }
+/** How many verdicts the trend is of: one is its only one, never "its last 1, oldest first". */
+function verdictsWords(count) {
+    return count === 1
+        ? 'its one comparable verdict'
+        : `its last ${count} comparable verdicts, oldest first`;
+}
+/** The base branch's values: the oldest and newest (`0.9 → 0.92`), or the only one. */
+function baseValues({ spec, base }) {
+    const first = formatFigure(spec, base[0]?.value);
+    return base.length === 1 ? first : `${first} → ${formatFigure(spec, base.at(-1)?.value)}`;
+}
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend) {
     const t = trend.threshold;
@@ -92447,7 +92497,7 @@ function historyMarkdown(verdict, style) {
         const { spec, base, here } = trend;
         const spark = style === 'sparkline' ? sparks(trend) : undefined;
         const threshold = thresholdWords(trend);
-        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first): ${spark ? `${spark.base} ` : ''}${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, ${verdictsWords(base.length)}): ${spark ? `${spark.base} ` : ''}${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
         const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
         if (chart)
             lines.push(...chart, '', `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`, '');
@@ -92479,8 +92529,23 @@ function trendLogLine(verdict) {
     const { spec, base, here } = trend;
     const spark = sparks(trend);
     const threshold = thresholdWords(trend);
-    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first: ${spark.base} ${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
+    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, ${verdictsWords(base.length).replace(/^its /, '')}: ${spark.base} ${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
 }
+
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+/**
+ * How long a door may take to say which files a change touched (many gates): past it, every
+ * entry runs. The step's budget counts it before the entries' own timeouts.
+ */
+const CHANGED_FILES_MAX_MS = 30_000;
 
 ;// CONCATENATED MODULE: ./src/core/support/secrets.ts
 /**
@@ -92561,7 +92626,7 @@ function reasonOf(entries, decision, skipped) {
         .slice(0, NAMED_ENTRIES)
         .map((entry) => decision === 'pass'
         ? `\`${entry.name}\``
-        : `\`${entry.name}\` (${excerpt(entry.verdict.reason, 160).replace(/\.$/, '')})`)
+        : `\`${entry.name}\` (${clauses(entry.verdict.reason, 160).replace(/\.$/, '')})`)
         .join(decision === 'pass' ? ', ' : '; ');
     const more = deciding.length > NAMED_ENTRIES ? ` and ${deciding.length - NAMED_ENTRIES} more` : '';
     const of = `${deciding.length} of the ${ran.length} ${ran.length === 1 ? 'gate' : 'gates'} that ran`;
@@ -92622,7 +92687,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // eslint-disable-next-line no-control-regex
 const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 /**
- * Whether a changed file is the config file: the same path from the repository's root, or (the
+ * Whether a changed file is `configPath` (the config file, or another the step reads): the same path from the repository's root, or (the
  * workspace being a folder of the repository, or the repository one of the workspace) the same
  * path at the end of the other. When unsure, it is: every entry then runs.
  */
@@ -92634,78 +92699,136 @@ function isConfigFile(file, configPath) {
 }
 /** Changed files named in a reason at most; the rest are counted. */
 const NAMED_FILES = 3;
+/** A glob's length at most, and its `*` runs (`**` is one): picomatch's regular expressions backtrack, and a glob of many stars would take minutes on one long name. */
+const MAX_GLOB_CHARS = 300;
+const MAX_STARS = 3;
+const MAX_STARS_IN_A_FOLDER = 2;
+/** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
+const MAX_MATCHED_NAME = 1024;
+const GLOB_OPTIONS = { dot: true, noextglob: true };
 /**
- * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders): a
- * path matches when a glob without `!` matches it and no `!` glob does; with exclusions only,
- * every other path matches.
+ * Why a glob of `paths` cannot be used, or undefined: empty (`!` alone), longer than 300
+ * characters, more than three `*` runs (two in one folder name), or what picomatch refuses.
+ * Said before any call, naming the entry, so that no pull request meets it later.
+ */
+function globProblem(written) {
+    const bare = written.startsWith('!') ? written.slice(1) : written;
+    const globs = asGlobs(bare);
+    if (globs.every((glob) => glob === ''))
+        return `\`${excerpt(written, 60)}\` names no path; write a glob such as \`agents/support/**\``;
+    if (written.length > MAX_GLOB_CHARS)
+        return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
+    const runs = (text) => (text.match(/\*+/g) ?? []).length;
+    if (runs(bare) > MAX_STARS ||
+        bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER))
+        return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
+    // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
+    if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
+        return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+    try {
+        picomatch_default()(globs, GLOB_OPTIONS);
+    }
+    catch (error) {
+        return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt(error.message, 120)})`;
+    }
+    return undefined;
+}
+/**
+ * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders,
+ * names compared in Unicode's composed form): a path matches when a glob without `!` matches
+ * it and no `!` glob does; with exclusions only, every other path matches.
  */
 function pathMatcher(paths) {
-    const options = { dot: true };
     const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
     const excludes = paths
         .filter((glob) => glob.startsWith('!'))
         .flatMap((glob) => asGlobs(glob.slice(1)));
-    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], options);
-    const excluded = excludes.length > 0 ? picomatch_default()(excludes, options) : () => false;
+    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], GLOB_OPTIONS);
+    const excluded = excludes.length > 0 ? picomatch_default()(excludes, GLOB_OPTIONS) : () => false;
     return (file) => {
-        const path = file.replace(/^\.\//, '');
+        const path = asPath(file);
         return included(path) && !excluded(path);
     };
 }
+/** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
+const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
 /**
- * A path as CODEOWNERS and .gitignore users write it, as the globs it means: from the
- * repository's root (a leading `/` or `./` is the root), `/`-separated, and a folder
- * (`agents/support/`, or a name without a wildcard, `agents/support`) is the folder and
- * everything under it. A folder named alone must not silently match nothing.
+ * A path as CODEOWNERS users write it, as the globs it means: from the repository's root (a
+ * leading `/` or `./` is the root), `/`-separated; `[`, `]`, `(` and `)` are literal, as in
+ * CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`); `\\` escapes `*`, `?`, `{`, `}` or
+ * `!`; a folder (`agents/support/`, or a name without a wildcard, `agents/support`) is the
+ * folder and everything under it. A folder named alone must not silently match nothing.
  */
 function asGlobs(written) {
     const glob = written
         .trim()
-        .replaceAll('\\', '/')
-        .replace(/^(\.\/|\/)+/, '');
+        .normalize('NFC')
+        .replace(/^(\.\/|\/)+/, '')
+        .replace(/(?<!\\)[[\]()]/g, (literal) => `\\${literal}`);
+    if (glob === '')
+        return [''];
     if (glob.endsWith('/'))
         return [`${glob}**`];
-    if (!/[*?[\]{}()!+@]/.test(glob))
+    if (!/[*?{}]/.test(glob.replace(/\\./g, '')))
         return [glob, `${glob}/**`];
     return [glob];
 }
 /**
  * Which entries a change reaches. Every entry runs when the door could not tell which files
- * changed (`all`), or when the config file itself is among them; an entry without `paths`
- * always runs; any other runs when a changed file matches its `paths`.
+ * changed (`all`), when a name cannot be matched for sure, or when a file that defines the step
+ * (the config file, the workflow: every entry inherits its inputs) is among them; an entry
+ * without `paths` always runs; any other runs when a changed file matches its `paths`, or is
+ * one of its own files (its trace file).
  */
-function selectEntries(entries, changed, configPath) {
+function selectEntries(entries, changed, definitions) {
+    const every = (why, selection) => ({
+        selected: entries.map(({ name }) => ({ name, ran: true, why })),
+        selection: `Every gate ran: ${selection}.`,
+    });
     if ('all' in changed)
-        return {
-            selected: entries.map(({ name }) => ({ name, ran: true, why: changed.all })),
-            selection: `Every gate ran: ${changed.all}.`,
-        };
+        return every(changed.all, changed.all);
     // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
     if (changed.files.some((file) => UNMATCHABLE.test(file)))
-        return {
-            selected: entries.map(({ name }) => ({
-                name,
-                ran: true,
-                why: "a changed file's name holds a line break or a control character",
-            })),
-            selection: `Every gate ran: a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match.`,
-        };
-    if (changed.files.some((file) => isConfigFile(file, configPath)))
-        return {
-            selected: entries.map(({ name }) => ({
-                name,
-                ran: true,
-                why: `the config file \`${configPath}\` changed`,
-            })),
-            selection: `Every gate ran: the config file \`${configPath}\` is among ${changed.source}.`,
-        };
-    const selected = entries.map(({ name, paths }) => {
+        return every("a changed file's name holds a line break or a control character", `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`);
+    if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
+        return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
+    const definition = definitions.find((d) => changed.files.some((file) => isConfigFile(file, d.path)));
+    if (definition)
+        return every(`${definition.what} \`${definition.path}\` changed`, `${definition.what} \`${definition.path}\` is among ${changed.source}`);
+    const selected = entries.map((entry) => {
+        const { name, paths } = entry;
+        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => isConfigFile(file, own)));
+        if (own.length > 0)
+            return { name, ran: true, why: `its own \`${excerpt(own[0], 120)}\` changed` };
         if (paths.length === 0)
             return { name, ran: true, why: 'it has no `paths`: it always runs' };
-        const matches = pathMatcher(paths);
-        const hits = changed.files.filter(matches);
+        let hits;
+        let excludedOnly = false;
+        try {
+            hits = changed.files.filter(pathMatcher(paths));
+            const includes = paths.filter((glob) => !glob.startsWith('!'));
+            excludedOnly =
+                hits.length === 0 &&
+                    includes.length > 0 &&
+                    includes.length < paths.length &&
+                    changed.files.some(pathMatcher(includes));
+        }
+        catch (error) {
+            // Globs are checked before any call; one that still cannot be read runs its entry, said.
+            return {
+                name,
+                ran: true,
+                why: `its paths could not be matched (${excerpt(error.message, 120)})`,
+            };
+        }
         if (hits.length === 0)
-            return { name, ran: false, why: 'no changed file is under its paths' };
+            return {
+                name,
+                ran: false,
+                why: excludedOnly
+                    ? 'every changed file under its paths is excluded by a `!` glob'
+                    : 'no changed file is under its paths',
+            };
         const named = hits
             .slice(0, NAMED_FILES)
             .map((file) => `\`${excerpt(file, 120)}\``)
@@ -92729,6 +92852,7 @@ function selectEntries(entries, changed, configPath) {
 
 
 
+
 /**
  * Many gates in one step: the entries the change reaches are evaluated, `atOnce` at a time,
  * each compared with its own verdicts along the base branch; the others are "not affected".
@@ -92737,8 +92861,12 @@ function selectEntries(entries, changed, configPath) {
  */
 async function runManyGates(plan, gates, door, reporters) {
     const changed = await readChanged(door);
-    const { selected, selection } = selectEntries(gates.entries, changed, gates.configPath);
-    door.log.info(selection);
+    const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
+    // Every entry running because the list could not be read costs every evaluation: the log warns.
+    if ('all' in changed && changed.warn)
+        door.log.warning(selection);
+    else
+        door.log.info(selection);
     const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
     const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) => evaluateEntry(entry, door, reporters));
     const results = (verdicts) => gates.entries.map((entry, index) => {
@@ -92769,11 +92897,22 @@ async function runManyGates(plan, gates, door, reporters) {
 async function readChanged(door) {
     if (!door.changedFiles)
         return { all: 'this run cannot tell which files the change touched' };
+    let timer;
+    // The step's budget counts this long for the list; past it, every entry runs rather than none.
+    const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve({
+            all: `the changed files were not read within ${CHANGED_FILES_MAX_MS / 1000} s`,
+            warn: true,
+        }), CHANGED_FILES_MAX_MS);
+    });
     try {
-        return await door.changedFiles();
+        return await Promise.race([door.changedFiles(), late]);
     }
     catch (error) {
-        return { all: `the changed files could not be read (${messageOf(error)})` };
+        return { all: `the changed files could not be read (${messageOf(error)})`, warn: true };
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 /** One entry to its verdict, as one gate: never throws, its errors are its verdict. */
@@ -92834,16 +92973,6 @@ async function eachAtOnce(items, limit, work) {
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
-}
-
-;// CONCATENATED MODULE: ./src/core/run/timing.ts
-/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
-const CANCEL_REPORT_MS = 4_000;
-/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
-const CANCEL_HARD_EXIT_MS = 6_000;
-/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
-function reportingGraceMs(timeoutMs) {
-    return Math.min(10_000, Math.max(5_000, timeoutMs));
 }
 
 ;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
@@ -94669,7 +94798,7 @@ async function readChangedFiles(place, log, budget) {
     if (!pull && place.eventName !== 'merge_group')
         return { all: `on \`${event}\` the gate does not read which files changed` };
     if (!place.token)
-        return { all: 'there is no `github_token` to read the changed files with' };
+        return { all: 'there is no `github_token` to read the changed files with', warn: true };
     const [owner = '', repo = ''] = place.repository.split('/');
     try {
         const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
@@ -94688,6 +94817,7 @@ async function readChangedFiles(place, log, budget) {
             if (files.length === 0)
                 return {
                     all: `GitHub lists no changed file for pull request #${place.pullRequestNumber}, which every pull request has`,
+                    warn: true,
                 };
             if (files.length >= PULL_FILES_CAP || pages >= PULL_FILES_CAP / 100)
                 return {
@@ -94725,8 +94855,12 @@ async function readChangedFiles(place, log, budget) {
     }
     catch (error) {
         const status = statusOf(error);
+        const hint = status === 403 || status === 404
+            ? `; the job's token needs \`${pull ? 'pull-requests' : 'contents'}: read\``
+            : '';
         return {
-            all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})`,
+            all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})${hint}`,
+            warn: true,
         };
     }
 }
@@ -94735,6 +94869,806 @@ function namesOf(files) {
     return [
         ...new Set(files.flatMap((file) => file.previous_filename ? [file.filename, file.previous_filename] : [file.filename])),
     ];
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const plan_READ = [
+    'backend',
+    'mode',
+    'timeout',
+    'shard',
+    'head_sha',
+    'pull_request_number',
+    'on_missing_baseline',
+    'history',
+    'baseline_from',
+    'aggregate',
+    'expected_shards',
+];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKENDS)
+        .pick(Object.fromEntries(plan_READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(plan_READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKENDS))) {
+        const given = raw[input.name]?.trim();
+        if (plan_READ.includes(input.name) ||
+            !given ||
+            given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        rejectForeignInputs(backend, raw);
+        drops = dropsOf(backend, raw);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        // A drop threshold compares the pooled verdict with the base branch's: read above.
+        if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name))
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: {
+            pattern: inputs.aggregate ?? '',
+            expectedShards: inputs.expected_shards ?? 0,
+            checkName: where.checkName ?? backend.defaultCheckName,
+            ...(headSha ? { headSha } : {}),
+            thresholds,
+            cwd: where.cwd,
+        },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
+        drops,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/plan.ts
+
+
+
+
+
+
+/**
+ * Validates every input and reads local files; throws {@link InputError} before any network
+ * call. `change` is what the front door read of the change from its CI (an event, variables).
+ */
+async function planGate(raw, change) {
+    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+    const problems = [];
+    const attempt = async (work) => {
+        try {
+            return await work();
+        }
+        catch (error) {
+            problems.push(error);
+            return undefined;
+        }
+    };
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
+    const backend = inputs
+        ? backendById(inputs.backend)
+        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    if (backend)
+        await attempt(() => rejectForeignInputs(backend, raw));
+    if (backend && inputs)
+        await attempt(() => requireMargins(backend, raw, inputs));
+    if (backend && inputs)
+        await attempt(() => boundMargins(backend, raw, inputs));
+    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
+    const shared = {
+        token: inputs?.token ?? '',
+        confidence: inputs?.confidence,
+        onInconclusive: inputs?.on_inconclusive ?? 'fail',
+        repeats: inputs?.repeats ?? 1,
+        minCoverage: inputs?.min_coverage ?? 100,
+    };
+    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs || !backend || !prepared)
+        throw invalid ?? new Error('unreachable: a plan without problems is complete');
+    return {
+        drops: drops ?? [],
+        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
+        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
+            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
+            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
+        })),
+        inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
+        backend,
+        prepared,
+        change: {
+            ...change,
+            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
+            commitSha: inputs.head_sha ?? change.commitSha,
+            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
+        },
+    };
+}
+/**
+ * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
+ * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
+ */
+function requireMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
+        return;
+    const needing = backend.thresholds.filter((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
+        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
+    });
+    if (needing.length === 0)
+        return;
+    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
+}
+/**
+ * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
+ * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
+ * then tells "perfect" from "nothing", and any middling value "holds". An input error before
+ * any call, naming `margin` and the most it may be.
+ */
+function boundMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto')
+        return;
+    const problems = backend.thresholds.flatMap((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const given = raw[t.input]?.trim();
+        const limit = given ? Number(given) : Number.NaN;
+        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
+        if (!figure || figure.domain.integer || !Number.isFinite(limit))
+            return [];
+        const { min, max } = figure.domain;
+        const rate = min === 0 && max === 1;
+        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
+        if (margin === undefined)
+            return [];
+        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+        if (margin < room)
+            return [];
+        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
+        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
+        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
+        if (!(room > 0)) {
+            return [
+                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
+            ];
+        }
+        const example = Number((room / 2).toPrecision(1));
+        return [
+            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
+        ];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/core/gates/config.ts
+
+
+
+
+
+
+
+
+/** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
+const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** Entries a config file may hold: one check's comment must still read. */
+const MAX_GATES = 100;
+/** Globs an entry may list. */
+const MAX_PATHS = 100;
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A variable name, as `token_env` names one. */
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
+ * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
+ * would send it to the backend the file sets, which no such credential is for.
+ */
+const STEP_VARIABLE_PREFIXES = [
+    'GITHUB_',
+    'ACTIONS_',
+    'RUNNER_',
+    'INPUT_',
+    'GATE_',
+    'CI_',
+    'GITLAB_',
+];
+const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
+/** The keys of an entry that are not gate inputs. */
+const ENTRY_KEYS = {
+    name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
+    paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
+    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); without it the step's `token` is used. Credentials are never written in the file.",
+};
+/**
+ * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
+ * has one conclusion and one commit), or secrets, which are never in the file.
+ */
+const STEP_ONLY_INPUTS = {
+    token: 'a credential is never written in the file: put it in a secret, pass it to the step as an environment variable, and name that variable with `token_env`',
+    mode: 'one check has one conclusion: set `mode` on the step',
+    config: 'a config file names no other',
+    shard: 'a config file of gates runs in one step, not in matrix legs',
+    aggregate: 'a config file of gates runs in one step, not in matrix legs',
+    expected_shards: 'a config file of gates runs in one step, not in matrix legs',
+    head_sha: 'every entry judges the same commit: set `head_sha` on the step',
+    pull_request_number: 'every entry judges the same pull request: set it on the step',
+    check_name: 'every entry reports in the one check: set `check_name` on the step',
+    comment: 'every entry reports in the one comment: set `comment` on the step',
+    github_token: "GitHub reporting is the step's: set `github_token` on the step",
+    baseline: 'the base branch is read once for every entry: set `baseline` on the step',
+    accept_permission: 'it is read by `/gate accept`, on the step',
+    github_api_url: "GitHub reporting is the step's: set it on the step",
+    repository: 'every entry judges the same repository: set it on the step',
+    gitlab_token: "the merge request note is the step's: set it on the step",
+};
+/** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
+const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
+/** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
+const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
+const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
+/**
+ * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
+ * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
+ * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * every entry's own problems are returned with it, for the plan to say with its inputs'.
+ */
+async function readGatesConfig(path, cwd, inputNames) {
+    const file = `\`${excerpt(path, 200)}\``;
+    const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
+    const repositoryPath = (0,external_node_path_namespaceObject.relative)(cwd, absolute).split(external_node_path_namespaceObject.sep).join('/');
+    if ((0,external_node_path_namespaceObject.isAbsolute)(path) || repositoryPath.startsWith('..'))
+        throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
+    let bytes;
+    try {
+        bytes = await (0,promises_namespaceObject.readFile)(absolute);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? 'does not exist (check out the repository first, e.g. with actions/checkout)' : `cannot be read (${code ?? 'error'})`}`);
+    }
+    if (bytes.length > MAX_CONFIG_BYTES)
+        throw new InputError(`Input \`config\`: ${file} is larger than 1 MiB; it lists gates, not data`);
+    const document = (0,dist/* parseDocument */.Tp)(bytes.toString('utf8'), {
+        version: '1.2',
+        uniqueKeys: true,
+        prettyErrors: true,
+    });
+    if (document.errors.length > 0)
+        throw new InputError(document.errors.slice(0, 5).map((error) => {
+            const at = error.linePos?.[0];
+            const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
+        }));
+    let json;
+    try {
+        json = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        throw new InputError(`Input \`config\`: ${file} cannot be read as data (${excerpt(error.message, 200)}); write its entries without aliases of aliases`);
+    }
+    const top = object({ gates: array(unknown()).min(1).max(MAX_GATES) }).safeParse(json);
+    if (!top.success) {
+        const issue = top.error.issues[0];
+        const keys = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+        const closest = keys.length > 0 && !keys.includes('gates')
+            ? closestName(keys[0], ['gates'])
+            : undefined;
+        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries${closest
+            ? `; it has \`${excerpt(keys[0], 40)}:\`, did you mean \`gates:\`?`
+            : Array.isArray(json)
+                ? '; it is a list: put it under `gates:`'
+                : issue?.path.length
+                    ? ` (${issue.path.join('.')}: ${issue.message})`
+                    : ''}`);
+    }
+    const problems = [];
+    const extra = Object.keys(json).filter((key) => key !== 'gates');
+    if (extra.length > 0)
+        problems.push(`Input \`config\`: ${file} holds ${extra.map((key) => `\`${excerpt(key, 40)}:\``).join(', ')} beside \`gates:\`, which is all it holds; remove ${extra.length === 1 ? 'it' : 'them'}`);
+    const declared = new Set(inputNames);
+    const firstOf = new Map();
+    const entries = top.data.gates.map((value, index) => {
+        const entryProblems = [];
+        const said = (problem) => entryProblems.push(problem);
+        const number = `#${index + 1}`;
+        if (!value || typeof value !== 'object' || Array.isArray(value)) {
+            said('it is not a mapping of keys (`name:`, `paths:`, inputs), as every entry is');
+            return { label: number, name: '', paths: [], inputs: {}, problems: entryProblems };
+        }
+        const fields = value;
+        const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
+        const valid = name !== undefined && GATE_NAME.test(name);
+        const earlier = valid ? firstOf.get(name) : undefined;
+        // A second entry of a name is told apart by its place: "gate #4 (`support-agent`)".
+        const label = !valid
+            ? number
+            : earlier === undefined
+                ? `\`${name}\``
+                : `${number} (\`${name}\`)`;
+        if (valid && name in Object.prototype)
+            said(`\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+        else if (!valid)
+            said(`\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
+        else if (earlier !== undefined)
+            said(`its \`name\` is gate #${earlier + 1}'s too; each entry needs its own (it keys its baselines)`);
+        else
+            firstOf.set(name, index);
+        const paths = readPaths(fields.paths, said);
+        let tokenEnv;
+        if (fields.token_env !== undefined) {
+            const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
+            if (STEP_VARIABLE.test(variable))
+                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`, \`GATE_*\`, \`CI_*\`, \`GITLAB_*\`), never one backend entry's credential: name the variable you set from that backend's secret`);
+            else if (VARIABLE.test(variable))
+                tokenEnv = variable;
+            else
+                said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
+        }
+        const inputs = {};
+        for (const [key, given] of Object.entries(fields)) {
+            if (Object.hasOwn(ENTRY_KEYS, key))
+                continue;
+            if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
+                said(`\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
+                continue;
+            }
+            if (!declared.has(key)) {
+                const closest = closestName(key.replaceAll('-', '_'), [
+                    ...declared,
+                    ...Object.keys(ENTRY_KEYS),
+                ]);
+                said(`\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
+                continue;
+            }
+            const scalar = Scalar.safeParse(given);
+            if (!scalar.success) {
+                said(`\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
+                continue;
+            }
+            inputs[key] = String(scalar.data).trim();
+        }
+        return {
+            label,
+            name: valid ? name : '',
+            paths,
+            ...(tokenEnv ? { tokenEnv } : {}),
+            inputs,
+            problems: entryProblems,
+        };
+    });
+    return { file: path, repositoryPath, entries, problems };
+}
+/** An entry's `paths`: one glob or a list of them; none is "always". */
+function readPaths(value, problem) {
+    if (value === undefined)
+        return [];
+    const list = typeof value === 'string' ? [value] : value;
+    const parsed = array(schemas_string().trim().min(1)).min(1).max(MAX_PATHS).safeParse(list);
+    if (!parsed.success) {
+        problem(`\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`);
+        return [];
+    }
+    for (const glob of parsed.data) {
+        const refused = globProblem(glob);
+        if (refused)
+            problem(`\`paths\`: ${refused}`);
+    }
+    return parsed.data;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
+
+
+
+
+
+/** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
+const GATES_AT_ONCE = 20;
+/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
+const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
+/** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
+const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
+/**
+ * The step's inputs an entry inherits. An entry of another backend than the step's does not
+ * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
+ * are the other backend's (and `token` would be sent to a service it is not for). An entry that
+ * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
+ */
+function inheritedBy(raw, stepBackend, backend, own) {
+    const declared = BACKENDS.find((b) => b.id === backend);
+    const replaced = (declared?.alternatives ?? [])
+        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
+        .flat()
+        .filter((name) => !Object.hasOwn(own, name));
+    const dropped = new Set(replaced);
+    if (backend !== stepBackend) {
+        const mine = new Set(declared?.inputs.keyof().options ?? []);
+        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
+        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
+            dropped.add(name);
+    }
+    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
+}
+/** How one gate compares with its base branch, from its valid inputs. */
+function policyOf(gate) {
+    const { inputs } = gate;
+    return {
+        drops: gate.drops,
+        onMissing: inputs.on_missing_baseline,
+        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+        onInconclusive: inputs.on_inconclusive,
+        from: inputs.baseline_from,
+        history: inputs.history,
+    };
+}
+/** The inputs `raw` sets (a value that is not empty), but `config`. */
+const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
+/**
+ * The step's own input problems, each as the step's (``Input `min_pass_rate` is "abc"…``): its
+ * inputs planned alone, and only the problems of an input it sets. An entry that inherits the
+ * value does not repeat it; one that sets its own does not hide it.
+ */
+async function stepProblems(raw, change) {
+    const set = setIn(raw);
+    try {
+        await planGate({ ...raw, config: '' }, change);
+        return [];
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        return error.problems.filter((problem) => set.has(problemInput(problem) ?? ''));
+    }
+}
+/**
+ * The files that define every entry: the config file, and the workflow that runs the step
+ * (GitHub's `GITHUB_WORKFLOW_REF`, GitLab's `CI_CONFIG_PATH`): every entry inherits the step's
+ * inputs, so a change to either runs them all.
+ */
+function stepDefinitions(config, env) {
+    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path is after the repository.
+    const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    if (workflow)
+        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (env.GITLAB_CI === 'true')
+        definitions.push({
+            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+            what: 'the pipeline that runs this job',
+        });
+    return definitions;
+}
+/**
+ * Reads the config file and plans every entry as its own gate: the step's inputs, then the
+ * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
+ * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
+ * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
+ * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
+ */
+async function planGates(raw, context) {
+    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
+    const file = `\`${config.file}\``;
+    const secrets = [];
+    const stepBackend = backendIdOf(raw.backend);
+    const stepToken = (raw.token ?? '').trim();
+    const fromStep = await stepProblems(raw, context.change);
+    const planned = await Promise.all(config.entries.map(async (entry, index) => {
+        const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        if (given)
+            secrets.push(given);
+        const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+        const known = BACKEND_IDS.includes(backend);
+        // An entry's own API root never gets the step's credential: the file would choose where it goes.
+        const ownOrigin = entry.inputs.base_url !== undefined &&
+            entry.inputs.base_url.replace(/\/+$/, '') !==
+                (raw.base_url ?? '').trim().replace(/\/+$/, '');
+        const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
+        const entryRaw = {
+            ...(ownOrigin ? { ...inherited, token: '' } : inherited),
+            config: '',
+            ...entry.inputs,
+            ...(given === undefined ? {} : { token: given }),
+        };
+        const credential = [];
+        if (entry.tokenEnv && !given)
+            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`);
+        else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
+            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`);
+        else if (!entry.tokenEnv && known && backend !== stepBackend)
+            credential.push(`\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``);
+        else if (!entry.tokenEnv && ownOrigin)
+            credential.push("`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`");
+        const traceFile = entry.inputs.trace_file;
+        const traceProblem = traceFile === undefined ? undefined : outsideWorkspace(traceFile, context.cwd);
+        const change = {
+            ...context.change,
+            gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
+        };
+        const problems = [
+            ...entry.problems,
+            ...credential,
+            ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
+        ];
+        try {
+            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change);
+            return { entry, gate, problems };
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            const set = new Set(Object.keys(entry.inputs));
+            const own = error.problems
+                // A missing token is said once, through `token_env`; the step's problems once, as the step's.
+                .filter((p) => !(credential.length && /^Input `token`/.test(p)))
+                .filter((p) => !(fromStep.includes(p) && !set.has(problemInput(p) ?? '')))
+                .map((p) => /^Input `token` is required/.test(p)
+                ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
+                : p);
+            return { entry, problems: [...problems, ...own] };
+        }
+    }));
+    // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
+    const shared = (planned[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
+        /^Input `/.test(problem) &&
+        planned.every((p) => p.problems.includes(problem)) &&
+        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
+    const entryProblems = planned.flatMap(({ entry, problems }) => problems
+        .filter((problem) => !shared.includes(problem))
+        .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
+    const problems = [...config.problems, ...fromStep, ...shared, ...entryProblems];
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        plan: {
+            config: config.file,
+            configPath: config.repositoryPath,
+            definitions: stepDefinitions(config, context.env),
+            entries: planned.map(({ entry, gate }) => {
+                const plannedGate = gate;
+                const trace = entry.inputs.trace_file;
+                return {
+                    name: entry.name,
+                    paths: entry.paths,
+                    ...(trace ? { files: [repositoryPathOf(trace, context.cwd)] } : {}),
+                    gate: plannedGate,
+                    policy: policyOf(plannedGate),
+                };
+            }),
+            atOnce: GATES_AT_ONCE,
+        },
+        secrets,
+    };
+}
+/** A path from the repository's root, `/`-separated. */
+const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
+/**
+ * Why a path the config file names is refused, or undefined: it must stay in the workspace, as
+ * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
+ */
+function outsideWorkspace(path, cwd) {
+    const inRepository = repositoryPathOf(path, cwd);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(path) && !inRepository.startsWith('..') && inRepository !== '')
+        return undefined;
+    return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/run/plan.ts
+
+
+
+
+
+
+
+/** The check's name for many gates in one step, when `check_name` is not given. */
+const GATES_CHECK_NAME = 'Reliability gates';
+/**
+ * Validates every input of the run and reads local files; throws one {@link InputError} with
+ * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
+ */
+async function planRun(raw, context) {
+    if (manyGates(raw))
+        return planManyGates(raw, context);
+    const planned = raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+    if (!raw.config?.trim())
+        return planned;
+    // `config` with `shard` or `aggregate` is the problem: what one gate would lack (a campaign) is not.
+    return Promise.resolve(planned).catch((error) => {
+        if (!(error instanceof InputError))
+            throw error;
+        const set = new Set(Object.keys(raw).filter((name) => raw[name]?.trim()));
+        throw new InputError(error.problems.filter((problem) => problem.includes('`config`') || set.has(/^Input `([a-z_]+)`/.exec(problem)?.[1] ?? '')));
+    });
+}
+/** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
+const manyGates = (raw) => Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
+/** Many gates in one step: every entry of the config file planned, one check for all. */
+async function planManyGates(raw, context) {
+    const { plan, secrets } = await planGates(raw, {
+        change: context.change,
+        cwd: context.cwd,
+        env: context.env ?? {},
+        inputNames: GATE_INPUTS.map((input) => input.name),
+    });
+    // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
+    const first = plan.entries[0];
+    if (!first)
+        throw new Error('unreachable: a config file holds one entry at least');
+    const checkName = context.checkName ?? GATES_CHECK_NAME;
+    const { change, inputs } = first.gate;
+    return {
+        evaluation: { kind: 'gates', gates: plan },
+        checkName,
+        mode: inputs.mode,
+        // The changed files are read first, then the entries run `atOnce` at a time, each within its timeout.
+        timeoutMs: CHANGED_FILES_MAX_MS +
+            Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)) *
+                Math.ceil(plan.entries.length / plan.atOnce),
+        // Each entry compares on its own; the reporters read as much history as the most asked for.
+        policy: {
+            drops: [],
+            onMissing: inputs.on_missing_baseline,
+            onInconclusive: inputs.on_inconclusive,
+            from: 'base',
+            history: Math.max(...plan.entries.map((entry) => entry.policy.history)),
+        },
+        subject: {
+            checkName,
+            repository: change.repository,
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+        },
+        ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        secrets,
+    };
+}
+async function planOneGate(raw, context) {
+    const gate = await planGate(raw, context.change);
+    const { inputs } = gate;
+    const checkName = context.checkName ?? gate.backend.defaultCheckName;
+    return {
+        evaluation: { kind: 'gate', gate },
+        checkName,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeoutMs,
+        policy: policyOf(gate),
+        subject: {
+            checkName,
+            repository: gate.change.repository,
+            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
+            ...(inputs.shard ? { shard: inputs.shard } : {}),
+        },
+        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+    };
+}
+function planPooling(raw, context) {
+    const { change } = context;
+    let planned;
+    try {
+        planned = planAggregate(raw, {
+            ...(context.checkName ? { checkName: context.checkName } : {}),
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            cwd: context.cwd,
+        });
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : new InputError(messageOf(error));
+    }
+    const { plan } = planned;
+    return {
+        evaluation: { kind: 'aggregate', aggregate: plan },
+        checkName: plan.checkName,
+        mode: planned.mode,
+        timeoutMs: planned.timeoutMs,
+        // The pooled verdict is compared with the base commit's, as a single gate's is.
+        policy: {
+            drops: planned.drops,
+            onMissing: planned.onMissingBaseline,
+            from: planned.baselineFrom,
+            history: planned.history,
+        },
+        subject: {
+            checkName: plan.checkName,
+            repository: change.repository,
+            ...(planned.headSha ? { headSha: planned.headSha } : {}),
+        },
+        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
+ * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
+ */
+function refusedVerdict(raw, message, secrets) {
+    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
+    const backend = manyGates(raw)
+        ? GATES_BACKEND
+        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
+    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
+}
+/**
+ * A list of problems within a reason's length, cut between its lines, never inside one: the
+ * problems left out are counted, and the log says them all.
+ */
+function wholeLines(message) {
+    if (message.length <= MAX_REASON_CHARS)
+        return message;
+    const lines = message.split('\n');
+    const kept = [];
+    let length = 0;
+    for (const [index, line] of lines.entries()) {
+        const tail = `\n- and ${lines.length - index} more, in the log`;
+        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
+            kept.push(tail.slice(1));
+            break;
+        }
+        kept.push(line);
+        length += line.length + 1;
+    }
+    return kept.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/cells.ts
@@ -94956,6 +95890,7 @@ function whySection(verdict, maxGroups) {
 
 
 
+
 /** Entries whose globs a "not affected" line lists at most. */
 const LISTED_GLOBS = 5;
 /** The least room an entry's section is given before sections are left out. */
@@ -94971,10 +95906,14 @@ function gatesBody(summary, options) {
     const skipped = summary.entries.filter((entry) => !entry.ran);
     const lines = [quotedText(summary.selection, 400), ''];
     if (ran.length > 0) {
-        lines.push('| | Gate | Why it ran | Reason |', '| --- | --- | --- | --- |');
+        // Every entry run for one reason (a push, the config changed): the line above says it once.
+        const oneWhy = summary.entries.every((entry) => entry.ran && entry.why === ran[0]?.why) &&
+            summary.selection.includes(ran[0]?.why ?? '');
+        lines.push(oneWhy ? '| | Gate | Reason |' : '| | Gate | Why it ran | Reason |', oneWhy ? '| --- | --- | --- |' : '| --- | --- | --- | --- |');
         for (const entry of ran) {
             const verdict = entry.verdict;
-            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} | ${quotedText(entry.why, 200)} | ${escapeText(verdict.reason, 200)} |`);
+            const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
+            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 200), 200)} |`);
         }
         lines.push('');
     }
@@ -95020,14 +95959,31 @@ function notAffectedList(skipped) {
 
 
 
+/** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
+const REASON_ITEMS = 30;
+/**
+ * The reason as markdown, shown as written (the backticks around input names stay, as in the
+ * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
+ * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ */
+function reasonLines(reason) {
+    const [first = '', ...rest] = reason.split('\n');
+    const items = rest.filter((line) => line.startsWith('- '));
+    if (items.length === 0 || items.length !== rest.length)
+        return [escapeText(reason, 1000)];
+    return [
+        escapeText(first, 300),
+        '',
+        ...items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item.slice(2), 500)}`),
+    ];
+}
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
     const lines = [
         `${options.nested ? '###' : '##'} ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
         '',
     ];
-    // Shown as written: the backticks around input names stay, as in the `reason` output.
-    lines.push(escapeText(verdict.reason, 1000), '');
+    lines.push(...reasonLines(verdict.reason), '');
     if (options.mode !== 'hard' && verdict.decision !== 'pass' && !options.nested) {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
@@ -95037,7 +95993,16 @@ function renderVerdict(verdict, options) {
         lines.push(...gatesBody(verdict.gates, {
             maxChars: options.maxChars - 600 - (options.footer?.length ?? 0),
             fullVerdictAt,
-            section: (entry, title, maxChars) => renderVerdict(entry, { ...options, title, maxChars, nested: true, footer: undefined }),
+            section: (entry, title, maxChars) => 
+            // An entry names its inputs as the config file spells them, whichever door reads it.
+            renderVerdict(entry, {
+                ...options,
+                title,
+                maxChars,
+                nested: true,
+                footer: undefined,
+                inputWord: (input) => input,
+            }),
         }));
     lines.push(...attemptSection(verdict, word));
     lines.push(...shardTable(verdict));
@@ -95525,17 +96490,6 @@ async function commitsOf(github, place, owner, repo, log) {
 }
 const words = (place) => place.words ?? ACTION_WORDS;
 
-;// CONCATENATED MODULE: ./src/core/run/refuse.ts
-
-
-/**
- * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
- * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
- */
-function refusedVerdict(backend, message, secrets) {
-    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
-}
-
 ;// CONCATENATED MODULE: ./src/report/github/reporters.ts
 
 /**
@@ -95587,631 +96541,6 @@ function machineAgents(env = process.env) {
         return directAgents();
     const client = Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
-}
-
-;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
-
-
-
-
-
-/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const plan_READ = [
-    'backend',
-    'mode',
-    'timeout',
-    'shard',
-    'head_sha',
-    'pull_request_number',
-    'on_missing_baseline',
-    'history',
-    'baseline_from',
-    'aggregate',
-    'expected_shards',
-];
-/**
- * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
- * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
- * call, no token. Every problem is said at once, in one {@link InputError}.
- */
-function planAggregate(raw, where) {
-    const common = commonSchema(BACKENDS)
-        .pick(Object.fromEntries(plan_READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(plan_READ.map((name) => [name, raw[name] ?? ''])));
-    if (!common.success)
-        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
-    const inputs = common.data;
-    const problems = [];
-    if (inputs.expected_shards === undefined)
-        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
-    if (inputs.shard)
-        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
-    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-    for (const input of declaredInputs(commonSchema(BACKENDS))) {
-        const given = raw[input.name]?.trim();
-        if (plan_READ.includes(input.name) ||
-            !given ||
-            given === (input.default ?? ''))
-            continue;
-        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
-    }
-    const backend = backendById(inputs.backend);
-    let drops = [];
-    try {
-        rejectForeignInputs(backend, raw);
-        drops = dropsOf(backend, raw);
-    }
-    catch (error) {
-        problems.push(...error.problems);
-    }
-    const thresholds = [];
-    for (const name of Object.keys(backend.inputs.shape)) {
-        // A drop threshold compares the pooled verdict with the base branch's: read above.
-        if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name))
-            continue;
-        const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec) {
-            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-            continue;
-        }
-        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (parsed.success && typeof parsed.data === 'number')
-            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-        else
-            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const headSha = inputs.head_sha ?? where.headSha;
-    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
-    return {
-        plan: {
-            pattern: inputs.aggregate ?? '',
-            expectedShards: inputs.expected_shards ?? 0,
-            checkName: where.checkName ?? backend.defaultCheckName,
-            ...(headSha ? { headSha } : {}),
-            thresholds,
-            cwd: where.cwd,
-        },
-        backend,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeout,
-        ...(headSha ? { headSha } : {}),
-        ...(pullRequestNumber ? { pullRequestNumber } : {}),
-        onMissingBaseline: inputs.on_missing_baseline,
-        history: inputs.history,
-        baselineFrom: inputs.baseline_from,
-        drops,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/gate/plan.ts
-
-
-
-
-
-
-/**
- * Validates every input and reads local files; throws {@link InputError} before any network
- * call. `change` is what the front door read of the change from its CI (an event, variables).
- */
-async function planGate(raw, change) {
-    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
-    const problems = [];
-    const attempt = async (work) => {
-        try {
-            return await work();
-        }
-        catch (error) {
-            problems.push(error);
-            return undefined;
-        }
-    };
-    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
-    const backend = inputs
-        ? backendById(inputs.backend)
-        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
-    if (backend)
-        await attempt(() => rejectForeignInputs(backend, raw));
-    if (backend && inputs)
-        await attempt(() => requireMargins(backend, raw, inputs));
-    if (backend && inputs)
-        await attempt(() => boundMargins(backend, raw, inputs));
-    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
-    const shared = {
-        token: inputs?.token ?? '',
-        confidence: inputs?.confidence,
-        onInconclusive: inputs?.on_inconclusive ?? 'fail',
-        repeats: inputs?.repeats ?? 1,
-        minCoverage: inputs?.min_coverage ?? 100,
-    };
-    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
-    const invalid = InputError.combine(problems);
-    if (invalid || !inputs || !backend || !prepared)
-        throw invalid ?? new Error('unreachable: a plan without problems is complete');
-    return {
-        drops: drops ?? [],
-        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
-        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
-            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
-            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
-        })),
-        inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
-        backend,
-        prepared,
-        change: {
-            ...change,
-            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
-            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
-            commitSha: inputs.head_sha ?? change.commitSha,
-            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
-        },
-    };
-}
-/**
- * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
- * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
- */
-function requireMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
-        return;
-    const needing = backend.thresholds.filter((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
-        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
-    });
-    if (needing.length === 0)
-        return;
-    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
-}
-/**
- * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
- * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
- * then tells "perfect" from "nothing", and any middling value "holds". An input error before
- * any call, naming `margin` and the most it may be.
- */
-function boundMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto')
-        return;
-    const problems = backend.thresholds.flatMap((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const given = raw[t.input]?.trim();
-        const limit = given ? Number(given) : Number.NaN;
-        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
-        if (!figure || figure.domain.integer || !Number.isFinite(limit))
-            return [];
-        const { min, max } = figure.domain;
-        const rate = min === 0 && max === 1;
-        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
-        if (margin === undefined)
-            return [];
-        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
-        if (margin < room)
-            return [];
-        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
-        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
-        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
-        if (!(room > 0)) {
-            return [
-                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
-            ];
-        }
-        const example = Number((room / 2).toPrecision(1));
-        return [
-            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
-        ];
-    });
-    if (problems.length > 0)
-        throw new InputError(problems);
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/core/gates/config.ts
-
-
-
-
-
-
-
-/** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
-const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-/** Entries a config file may hold: one check's comment must still read. */
-const MAX_GATES = 100;
-/** Globs an entry may list. */
-const MAX_PATHS = 100;
-const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A variable name, as `token_env` names one. */
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * The runner's and GitHub's own variables (the job's `GITHUB_TOKEN` among them): an entry that
- * names one would send it to the backend it sets, which no backend's credential is.
- */
-const RUNNER_VARIABLE = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/i;
-/** The keys of an entry that are not gate inputs. */
-const ENTRY_KEYS = {
-    name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
-    paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
-    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); without it the step's `token` is used. Credentials are never written in the file.",
-};
-/**
- * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
- * has one conclusion and one commit), or secrets, which are never in the file.
- */
-const STEP_ONLY_INPUTS = {
-    token: 'a credential is never written in the file: put it in a secret, pass it to the step as an environment variable, and name that variable with `token_env`',
-    mode: 'one check has one conclusion: set `mode` on the step',
-    config: 'a config file names no other',
-    shard: 'a config file of gates runs in one step, not in matrix legs',
-    aggregate: 'a config file of gates runs in one step, not in matrix legs',
-    expected_shards: 'a config file of gates runs in one step, not in matrix legs',
-    head_sha: 'every entry judges the same commit: set `head_sha` on the step',
-    pull_request_number: 'every entry judges the same pull request: set it on the step',
-    check_name: 'every entry reports in the one check: set `check_name` on the step',
-    comment: 'every entry reports in the one comment: set `comment` on the step',
-    github_token: "GitHub reporting is the step's: set `github_token` on the step",
-    baseline: 'the base branch is read once for every entry: set `baseline` on the step',
-    accept_permission: 'it is read by `/gate accept`, on the step',
-    github_api_url: "GitHub reporting is the step's: set it on the step",
-    repository: 'every entry judges the same repository: set it on the step',
-    gitlab_token: "the merge request note is the step's: set it on the step",
-};
-/** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
-const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
-/** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
-const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
-const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
-/**
- * Reads and checks the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of
- * entries, each with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are
- * the declared ones). Throws one {@link InputError} with every problem, each naming its entry.
- */
-async function readGatesConfig(path, cwd, inputNames) {
-    const file = `\`${excerpt(path, 200)}\``;
-    const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
-    const repositoryPath = (0,external_node_path_namespaceObject.relative)(cwd, absolute).split(external_node_path_namespaceObject.sep).join('/');
-    if ((0,external_node_path_namespaceObject.isAbsolute)(path) || repositoryPath.startsWith('..'))
-        throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
-    let bytes;
-    try {
-        bytes = await (0,promises_namespaceObject.readFile)(absolute);
-    }
-    catch (error) {
-        const code = error.code;
-        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? 'does not exist (check out the repository first, e.g. with actions/checkout)' : `cannot be read (${code ?? 'error'})`}`);
-    }
-    if (bytes.length > MAX_CONFIG_BYTES)
-        throw new InputError(`Input \`config\`: ${file} is larger than 1 MiB; it lists gates, not data`);
-    const document = (0,dist/* parseDocument */.Tp)(bytes.toString('utf8'), {
-        version: '1.2',
-        uniqueKeys: true,
-        prettyErrors: true,
-    });
-    if (document.errors.length > 0)
-        throw new InputError(document.errors.slice(0, 5).map((error) => {
-            const at = error.linePos?.[0];
-            const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
-        }));
-    const json = document.toJS({ maxAliasCount: 100 });
-    const shape = object({ gates: array(unknown()).min(1).max(MAX_GATES) })
-        .strict()
-        .safeParse(json);
-    if (!shape.success)
-        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries, and nothing else (${shape.error.issues[0]?.path.join('.') || 'the file'}: ${shape.error.issues[0]?.message})`);
-    const declared = new Set(inputNames);
-    const problems = [];
-    const names = new Set();
-    const entries = shape.data.gates.flatMap((value, index) => {
-        const said = (entry, problem) => problems.push(entryProblem(file, entry, problem));
-        if (!value || typeof value !== 'object' || Array.isArray(value)) {
-            said(`#${index + 1}`, 'is not a mapping of keys (`name:`, `paths:`, inputs)');
-            return [];
-        }
-        const fields = value;
-        const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
-        const label = name && GATE_NAME.test(name) ? `\`${name}\`` : `#${index + 1}`;
-        if (name && GATE_NAME.test(name) && name in Object.prototype)
-            said(label, `\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
-        else if (!name || !GATE_NAME.test(name))
-            said(label, `\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
-        else if (names.has(name))
-            said(label, 'its `name` is used by another entry; each entry needs its own (it keys its baselines)');
-        else
-            names.add(name);
-        const paths = readPaths(fields.paths, (problem) => said(label, problem));
-        let tokenEnv;
-        if (fields.token_env !== undefined) {
-            const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
-            if (RUNNER_VARIABLE.test(variable))
-                said(label, `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner or of GitHub (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`), never a backend's credential: name the variable you set from the backend's secret`);
-            else if (VARIABLE.test(variable))
-                tokenEnv = variable;
-            else
-                said(label, '`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
-        }
-        const inputs = {};
-        for (const [key, given] of Object.entries(fields)) {
-            if (Object.hasOwn(ENTRY_KEYS, key))
-                continue;
-            if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
-                said(label, `\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
-                continue;
-            }
-            if (!declared.has(key)) {
-                const closest = closestName(key, [...declared, ...Object.keys(ENTRY_KEYS)]);
-                said(label, `\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
-                continue;
-            }
-            const scalar = Scalar.safeParse(given);
-            if (!scalar.success) {
-                said(label, `\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
-                continue;
-            }
-            inputs[key] = String(scalar.data).trim();
-        }
-        return name && GATE_NAME.test(name)
-            ? [{ name, paths, ...(tokenEnv ? { tokenEnv } : {}), inputs }]
-            : [];
-    });
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return { file: path, repositoryPath, entries };
-}
-/** An entry's `paths`: one glob or a list of them; none is "always". */
-function readPaths(value, problem) {
-    if (value === undefined)
-        return [];
-    const list = typeof value === 'string' ? [value] : value;
-    const parsed = array(schemas_string().trim().min(1)).min(1).max(MAX_PATHS).safeParse(list);
-    if (!parsed.success) {
-        problem(`\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`);
-        return [];
-    }
-    return parsed.data;
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/plan.ts
-
-
-
-
-/** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
-const GATES_AT_ONCE = 20;
-/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
-const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
-/** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
-const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
-/**
- * The step's inputs an entry inherits. An entry of another backend than the step's does not
- * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for).
- */
-function inheritedBy(raw, stepBackend, backend) {
-    if (backend === stepBackend)
-        return raw;
-    const own = new Set(BACKENDS.find((b) => b.id === backend)?.inputs.keyof().options ?? []);
-    const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-    const dropped = new Set(['token', 'base_url', ...other.filter((name) => !own.has(name))]);
-    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
-}
-/** How one gate compares with its base branch, from its valid inputs. */
-function policyOf(gate) {
-    const { inputs } = gate;
-    return {
-        drops: gate.drops,
-        onMissing: inputs.on_missing_baseline,
-        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
-        onInconclusive: inputs.on_inconclusive,
-        from: inputs.baseline_from,
-        history: inputs.history,
-    };
-}
-/**
- * Reads the config file and plans every entry as its own gate: the step's inputs, then the
- * entry's over them, and its credential from `token_env`. Throws one {@link InputError} with
- * every problem of every entry, each naming its entry; a problem of the step's own inputs, which
- * every entry shares, is said once. Returns the plan and the credentials read (to be masked).
- */
-async function planGates(raw, context) {
-    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
-    const file = `\`${config.file}\``;
-    const secrets = [];
-    const stepBackend = backendIdOf(raw.backend);
-    const planned = await Promise.all(config.entries.map(async (entry) => {
-        const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
-        if (given)
-            secrets.push(given);
-        const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
-        // An entry's own API root never gets the step's credential: the file would choose where it goes.
-        const ownOrigin = entry.inputs.base_url !== undefined &&
-            entry.inputs.base_url.replace(/\/+$/, '') !==
-                (raw.base_url ?? '').trim().replace(/\/+$/, '');
-        const inherited = inheritedBy(raw, stepBackend, backend);
-        const entryRaw = {
-            ...(ownOrigin ? { ...inherited, token: '' } : inherited),
-            config: '',
-            ...entry.inputs,
-            ...(given === undefined ? {} : { token: given }),
-        };
-        const missingToken = entry.tokenEnv && !given
-            ? [
-                `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step, e.g. \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\``,
-            ]
-            : !entry.tokenEnv && backend !== stepBackend
-                ? [
-                    `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
-                ]
-                : !entry.tokenEnv && ownOrigin
-                    ? [
-                        "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
-                    ]
-                    : [];
-        const change = { ...context.change, gateKey: `${context.change.gateKey}/gate:${entry.name}` };
-        try {
-            const gate = await planGate(entryRaw, change);
-            if (missingToken.length > 0)
-                return { entry, problems: missingToken };
-            return { entry, gate };
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            // A missing token is said once, through `token_env`, and an entry cannot set `token`: it is said what it can do.
-            const own = error.problems
-                .filter((p) => !(missingToken.length && /^Input `token`/.test(p)))
-                .map((p) => /^Input `token` is required/.test(p)
-                ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
-                : p);
-            return { entry, problems: [...missingToken, ...own] };
-        }
-    }));
-    const failed = planned.filter((p) => p.problems);
-    if (failed.length > 0) {
-        // The step's own problems (every entry has them, none set the input) are said once, as the step's.
-        const shared = (failed[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
-            failed.length === planned.length &&
-            planned.every((p) => p.problems?.includes(problem)) &&
-            !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
-        const own = failed.flatMap(({ entry, problems }) => (problems ?? [])
-            .filter((problem) => !shared.includes(problem))
-            .map((problem) => entryProblem(file, `\`${entry.name}\``, problem.replace(/^Input /, '').replace(/\.$/, ''))));
-        throw new InputError([...shared, ...own]);
-    }
-    return {
-        plan: {
-            config: config.file,
-            configPath: config.repositoryPath,
-            entries: planned.map(({ entry, gate }) => {
-                const plannedGate = gate;
-                return {
-                    name: entry.name,
-                    paths: entry.paths,
-                    gate: plannedGate,
-                    policy: policyOf(plannedGate),
-                };
-            }),
-            atOnce: GATES_AT_ONCE,
-        },
-        secrets,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/run/plan.ts
-
-
-
-
-
-
-/** The check's name for many gates in one step, when `check_name` is not given. */
-const GATES_CHECK_NAME = 'Reliability gates';
-/**
- * Validates every input of the run and reads local files; throws one {@link InputError} with
- * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
- */
-async function planRun(raw, context) {
-    if (manyGates(raw))
-        return planManyGates(raw, context);
-    return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
-}
-/** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
-const manyGates = (raw) => Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
-/** Many gates in one step: every entry of the config file planned, one check for all. */
-async function planManyGates(raw, context) {
-    const { plan, secrets } = await planGates(raw, {
-        change: context.change,
-        cwd: context.cwd,
-        env: context.env ?? {},
-        inputNames: GATE_INPUTS.map((input) => input.name),
-    });
-    // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
-    const first = plan.entries[0];
-    if (!first)
-        throw new Error('unreachable: a config file holds one entry at least');
-    const checkName = context.checkName ?? GATES_CHECK_NAME;
-    const { change, inputs } = first.gate;
-    return {
-        evaluation: { kind: 'gates', gates: plan },
-        checkName,
-        mode: inputs.mode,
-        timeoutMs: Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)),
-        // Each entry compares on its own; the reporters read as much history as the most asked for.
-        policy: {
-            drops: [],
-            onMissing: inputs.on_missing_baseline,
-            onInconclusive: inputs.on_inconclusive,
-            from: 'base',
-            history: Math.max(...plan.entries.map((entry) => entry.policy.history)),
-        },
-        subject: {
-            checkName,
-            repository: change.repository,
-            ...(change.commitSha ? { headSha: change.commitSha } : {}),
-        },
-        ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
-        secrets,
-    };
-}
-async function planOneGate(raw, context) {
-    const gate = await planGate(raw, context.change);
-    const { inputs } = gate;
-    const checkName = context.checkName ?? gate.backend.defaultCheckName;
-    return {
-        evaluation: { kind: 'gate', gate },
-        checkName,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeoutMs,
-        policy: policyOf(gate),
-        subject: {
-            checkName,
-            repository: gate.change.repository,
-            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
-            ...(inputs.shard ? { shard: inputs.shard } : {}),
-        },
-        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
-        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
-        ...(inputs.shard ? { shard: inputs.shard } : {}),
-    };
-}
-function planPooling(raw, context) {
-    const { change } = context;
-    let planned;
-    try {
-        planned = planAggregate(raw, {
-            ...(context.checkName ? { checkName: context.checkName } : {}),
-            ...(change.commitSha ? { headSha: change.commitSha } : {}),
-            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-            cwd: context.cwd,
-        });
-    }
-    catch (error) {
-        throw error instanceof InputError ? error : new InputError(messageOf(error));
-    }
-    const { plan } = planned;
-    return {
-        evaluation: { kind: 'aggregate', aggregate: plan },
-        checkName: plan.checkName,
-        mode: planned.mode,
-        timeoutMs: planned.timeoutMs,
-        // The pooled verdict is compared with the base commit's, as a single gate's is.
-        policy: {
-            drops: planned.drops,
-            onMissing: planned.onMissingBaseline,
-            from: planned.baselineFrom,
-            history: planned.history,
-        },
-        subject: {
-            checkName: plan.checkName,
-            repository: change.repository,
-            ...(planned.headSha ? { headSha: planned.headSha } : {}),
-        },
-        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
-        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/action/plan.ts
@@ -96472,7 +96801,6 @@ async function reportOnRunner(verdict, subject, mode, log) {
 
 
 
-
 /**
  * The action as the pipeline's door: GitHub's check and sticky comment are its reporters, the
  * base commit's check its base branch (on a pull request or merge queue with `baseline: auto`),
@@ -96489,7 +96817,7 @@ function actionDoor(plan, env, log, secrets, cancelled) {
         agents: machineAgents(env),
         cancelled,
         startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
-        changedFiles: () => readChangedFiles(plan.change, log, new Deadline(LOOKUPS_MAX_MS)),
+        changedFiles: () => readChangedFiles(plan.change, log, new Deadline(CHANGED_FILES_MAX_MS)),
         baseBranch: (_, reporters) => plan.compareWithBase
             ? {
                 base: reporters.baseline,
@@ -96514,7 +96842,7 @@ function actionDoor(plan, env, log, secrets, cancelled) {
  * completed as failed, saying what to fix, rather than left waiting forever.
  */
 async function refuseOnRunner(raw, env, message, log, secrets) {
-    const verdict = refusedVerdict(raw.backend, message, secrets);
+    const verdict = refusedVerdict(raw, message, secrets);
     const place = inputErrorPlace(raw, env);
     await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
     await startGitHubReporters(place, log, new Deadline(reportingGraceMs(0))).finish(verdict);
@@ -96558,6 +96886,7 @@ function actionsLog(secrets) {
 
 
 
+
 /**
  * The action: inputs → the core's run (reporters, backend, base branch) → outputs → the step's
  * outcome; on `issue_comment`, a maintainer's command on a verdict already made.
@@ -96571,8 +96900,9 @@ async function run(env = process.env) {
         return runCommandStep(raw, undeclared, env, log);
     const plan = await planAction(raw, env, undeclared).catch((error) => error);
     if (plan instanceof Error) {
-        const refused = await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
-        setFailed(defuseCommands(refused.reason));
+        await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
+        // The log says every problem; the verdict's reason (the check, the comment) is bounded.
+        setFailed(defuseCommands(redactText(messageOf(plan), secrets)));
         return;
     }
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);

@@ -5,6 +5,8 @@
  * repeats, a TruLayer eval). Each pull request runs the bundled action as the runner starts it
  * (`test/support/runner.ts`: every action.yml default, then the step's `with:`).
  */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   binomialOutcome,
   FAKE_PROJECT_ID,
@@ -19,8 +21,8 @@ import {
   FakeTruLayer,
 } from '../test/support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, type FakeComment, FakeGitHub } from '../test/support/fake-github.js';
-import { type ActionRun, runAction } from '../test/support/runner.js';
-import { removeScratchDirs } from '../test/support/scratch.js';
+import { type ActionRun, REPOSITORY_ROOT, runAction } from '../test/support/runner.js';
+import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
@@ -35,6 +37,11 @@ export interface Scenario {
   picture?: string;
   /** Then a maintainer accepts the failing verdict with `/gate accept` and this reason. */
   acceptWith?: string;
+  /**
+   * A repository of several agents (`config:`): the workspace the step runs in, the files the
+   * pull request changes, and the check both the push to main and the pull request leave.
+   */
+  repository?: { workspace: () => string; changedFiles: string[]; checkName: string };
 }
 
 /** The maintainer who accepts a verdict in the demo. */
@@ -93,6 +100,18 @@ export async function openDemoWorld() {
     draw: binomialOutcome(0.9, 20, seededRandom(3)),
     decidesFromThresholds: true,
   });
+  // The repository of three agents (examples/reliability-gates.yml): billing's change regresses it.
+  for (const [agent, like] of [
+    ['support', 'refund-reliability'],
+    ['billing', 'refund-reliability'],
+    ['refunds', 'refund-reliability'],
+  ] as const)
+    sepurux.campaigns.push({
+      ...sepurux.campaign(like),
+      id: crypto.randomUUID(),
+      name: `${agent}-reliability`,
+      finishAfterMs: 1_000,
+    });
   const trulayer = new FakeTruLayer({ finishAfterMs: 1_000 });
   const github = new FakeGitHub();
   const payload = webhookExample('pull_request', 'opened') as {
@@ -166,6 +185,27 @@ export async function openDemoWorld() {
         check_name: 'TruLayer Eval Gate',
       },
     },
+    {
+      title:
+        'A repository of three agents, one step (config:): the pull request changes billing and refunds, so only those two run',
+      inputs: { ...sepuruxInputs, config: '.github/reliability-gates.yml' },
+      repository: {
+        workspace: agentsRepository,
+        changedFiles: [
+          'agents/billing/handler.ts',
+          'agents/billing/README.md',
+          'agents/refunds/prompt.md',
+          'docs/setup.md',
+        ],
+        checkName: 'Reliability gates',
+      },
+      // Main's verdict of each entry is on the base commit; then billing's change makes it fail.
+      setup: () =>
+        Object.assign(sepurux.campaign('billing-reliability'), {
+          outcome: sepurux.campaign('checkout-regression').outcome,
+        }),
+      picture: 'pr-comment-gates.png',
+    },
   ];
 
   return {
@@ -191,19 +231,35 @@ export async function openDemoWorld() {
     },
     /** Runs one pull request's step, and reads back what it left on GitHub. */
     async runPullRequest(scenario: Scenario): Promise<Seen> {
-      scenario.setup?.();
-      const before = github.checkRuns.length;
+      const { repository } = scenario;
       try {
+        const cwd = repository?.workspace();
+        if (repository) {
+          // A push to main ran the same step first: every entry's verdict is on the base commit.
+          await runAction({
+            inputs: scenario.inputs,
+            eventName: 'push',
+            payload: { ...webhookExample('push'), after: payload.pull_request.base.sha },
+            github: jobGitHub,
+            ...(cwd ? { cwd } : {}),
+          });
+          github.seedPullFiles(payload.pull_request.number, repository.changedFiles);
+        }
+        scenario.setup?.();
+        const before = github.checkRuns.length;
         const run = await runAction({
           inputs: scenario.inputs,
           eventName: 'pull_request',
           payload,
           github: jobGitHub,
+          ...(cwd ? { cwd } : {}),
         });
         const check = github.checkRuns.slice(before).at(-1);
+        const checkName =
+          repository?.checkName ?? scenario.inputs.check_name ?? 'Sepurux Reliability Gate';
         const comment = github.comments
           .get(payload.pull_request.number)
-          ?.find((c) => c.body.includes(scenario.inputs.check_name ?? 'Sepurux Reliability Gate'));
+          ?.find((c) => c.body.includes(checkName));
         return { run, ...(check ? { check } : {}), ...(comment ? { comment } : {}) };
       } finally {
         removeScratchDirs();
@@ -254,6 +310,21 @@ export async function openDemoWorld() {
       await Promise.all([backend.close(), tl.close(), api.close()]);
     },
   };
+}
+
+/**
+ * The repository of three agents as actions/checkout leaves it: examples/reliability-gates.yml
+ * at .github/, and the traces the user's own step recorded (the sample traces here).
+ */
+function agentsRepository(): string {
+  const dir = scratchDir('demo-agents');
+  mkdirSync(join(dir, '.github'));
+  mkdirSync(join(dir, 'traces'));
+  const example = (path: string) => join(REPOSITORY_ROOT, 'examples', path);
+  copyFileSync(example('reliability-gates.yml'), join(dir, '.github/reliability-gates.yml'));
+  for (const agent of ['support', 'billing', 'refunds'])
+    copyFileSync(example('traces/refund_flow.json'), join(dir, `traces/${agent}.json`));
+  return dir;
 }
 
 /**

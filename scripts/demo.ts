@@ -32,6 +32,8 @@ const KEY_OUTPUTS = [
   'baseline_sha',
   'baseline_decision',
   'dashboard_url',
+  'gates_run',
+  'gates_skipped',
 ];
 
 const world = await openDemoWorld();

@@ -34,6 +34,7 @@ sub { color: #59636e; }
 const world = await openDemoWorld();
 try {
   await world.pushMain();
+  let checkCaptured = false;
   for (const scenario of world.scenarios) {
     const { check, comment } = await world.runPullRequest(scenario);
     if (!scenario.picture) continue;
@@ -43,12 +44,13 @@ try {
       scenario.picture,
       `<div class="meta"><b>github-actions</b> <span class="bot">bot</span> commented</div>${render(comment.body).html}`,
     );
-    // The failing pull request's check too: what branch protection links to.
-    if (check.conclusion === 'failure')
+    // The first failing pull request's check too (the regression's): what branch protection links to.
+    if (check.conclusion === 'failure' && !checkCaptured)
       await capture(
         'check-run.png',
         `<div class="meta">✖ <b>${check.name}</b> — ${check.conclusion}: ${render(check.output.title ?? '').text}</div>${render(check.output.summary).html}`,
       );
+    if (check.conclusion === 'failure') checkCaptured = true;
     if (!scenario.acceptWith) continue;
     // Then a maintainer accepts it: the new check, and the top of the sticky comment.
     const accepted = await world.accept(scenario.acceptWith);

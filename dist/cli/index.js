@@ -46116,6 +46116,29 @@ function excerpt(text, max = 80) {
     return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
 /**
+ * A reason on one line, cut to `max` characters where one of its clauses ends (`; `), so a
+ * reader never meets half a figure or half a code span; a first clause longer than `max` is cut
+ * before the code span it would break.
+ */
+function clauses(text, max) {
+    const line = text.replace(/\s+/g, ' ').trim();
+    if (line.length <= max)
+        return line;
+    const parts = line.split('; ');
+    let kept = parts[0] ?? '';
+    for (const part of parts.slice(1)) {
+        if (`${kept}; ${part}`.length > max - 2)
+            break;
+        kept = `${kept}; ${part}`;
+    }
+    if (kept.length <= max - 2)
+        return `${kept.replace(/\.$/, '')}; …`;
+    const cut = line.slice(0, max - 1);
+    // An odd number of backticks: the cut is inside a code span, which goes whole.
+    const open = (cut.match(/`/g) ?? []).length % 2 === 1 ? cut.lastIndexOf('`') : cut.length;
+    return `${cut.slice(0, open).trimEnd()}…`;
+}
+/**
  * Text whose lines can never be read as GitHub Actions workflow commands: a zero-width space
  * splits a leading `::` (`::warning::`, `::add-mask::`) and every `##[`, the legacy form
  * (`##[add-mask]`, `##[error]`) that the runner obeys anywhere in a line, on stdout and stderr.
@@ -57423,10 +57446,25 @@ const sepurux = {
         { input: 'max_reliability_drop', figure: 'reliability_score' },
     ],
     headlineFigure: 'pass_rate',
+    alternatives: [
+        ['trace_file', 'trace_id'],
+        ['campaign_name', 'campaign_id'],
+    ],
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive, minCoverage }) {
-        const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
-        const trace = inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
+        // The trace file is read even when another input is wrong: every problem is said in one run.
+        const [parsed, read] = await Promise.allSettled([
+            (async () => parseInputs(SepuruxInputs, raw, SEPURUX_RULES))(),
+            (async () => {
+                const path = raw.trace_file?.trim();
+                return path ? readTraceFile(path) : undefined;
+            })(),
+        ]);
+        const invalid = InputError.combine([parsed, read].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
+        if (invalid || parsed.status === 'rejected' || read.status === 'rejected')
+            throw invalid ?? new Error('unreachable: a rejected read is a problem');
+        const inputs = parsed.value;
+        const trace = inputs.trace_file === undefined ? undefined : read.value;
         const settings = {
             ...inputs,
             token,
@@ -57875,6 +57913,7 @@ const trulayer = {
     thresholds: TRULAYER_THRESHOLDS,
     drops: [],
     headlineFigure: 'mean_score',
+    alternatives: [['eval_version_id', 'eval_run_id']],
     comparable: [
         { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
         { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },
@@ -60757,7 +60796,174 @@ function boundMargins(backend, raw, inputs) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(14006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/core/gates/select.ts
+
+
+/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
+// eslint-disable-next-line no-control-regex
+const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+/**
+ * Whether a changed file is `configPath` (the config file, or another the step reads): the same path from the repository's root, or (the
+ * workspace being a folder of the repository, or the repository one of the workspace) the same
+ * path at the end of the other. When unsure, it is: every entry then runs.
+ */
+function isConfigFile(file, configPath) {
+    const changed = file.replace(/^\.\//, '');
+    return (changed === configPath ||
+        configPath.endsWith(`/${changed}`) ||
+        changed.endsWith(`/${configPath}`));
+}
+/** Changed files named in a reason at most; the rest are counted. */
+const NAMED_FILES = 3;
+/** A glob's length at most, and its `*` runs (`**` is one): picomatch's regular expressions backtrack, and a glob of many stars would take minutes on one long name. */
+const MAX_GLOB_CHARS = 300;
+const MAX_STARS = 3;
+const MAX_STARS_IN_A_FOLDER = 2;
+/** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
+const MAX_MATCHED_NAME = 1024;
+const GLOB_OPTIONS = { dot: true, noextglob: true };
+/**
+ * Why a glob of `paths` cannot be used, or undefined: empty (`!` alone), longer than 300
+ * characters, more than three `*` runs (two in one folder name), or what picomatch refuses.
+ * Said before any call, naming the entry, so that no pull request meets it later.
+ */
+function globProblem(written) {
+    const bare = written.startsWith('!') ? written.slice(1) : written;
+    const globs = asGlobs(bare);
+    if (globs.every((glob) => glob === ''))
+        return `\`${excerpt(written, 60)}\` names no path; write a glob such as \`agents/support/**\``;
+    if (written.length > MAX_GLOB_CHARS)
+        return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
+    const runs = (text) => (text.match(/\*+/g) ?? []).length;
+    if (runs(bare) > MAX_STARS ||
+        bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER))
+        return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
+    // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
+    if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
+        return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+    try {
+        picomatch_default()(globs, GLOB_OPTIONS);
+    }
+    catch (error) {
+        return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt(error.message, 120)})`;
+    }
+    return undefined;
+}
+/**
+ * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders,
+ * names compared in Unicode's composed form): a path matches when a glob without `!` matches
+ * it and no `!` glob does; with exclusions only, every other path matches.
+ */
+function pathMatcher(paths) {
+    const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
+    const excludes = paths
+        .filter((glob) => glob.startsWith('!'))
+        .flatMap((glob) => asGlobs(glob.slice(1)));
+    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], GLOB_OPTIONS);
+    const excluded = excludes.length > 0 ? picomatch_default()(excludes, GLOB_OPTIONS) : () => false;
+    return (file) => {
+        const path = asPath(file);
+        return included(path) && !excluded(path);
+    };
+}
+/** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
+const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
+/**
+ * A path as CODEOWNERS users write it, as the globs it means: from the repository's root (a
+ * leading `/` or `./` is the root), `/`-separated; `[`, `]`, `(` and `)` are literal, as in
+ * CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`); `\\` escapes `*`, `?`, `{`, `}` or
+ * `!`; a folder (`agents/support/`, or a name without a wildcard, `agents/support`) is the
+ * folder and everything under it. A folder named alone must not silently match nothing.
+ */
+function asGlobs(written) {
+    const glob = written
+        .trim()
+        .normalize('NFC')
+        .replace(/^(\.\/|\/)+/, '')
+        .replace(/(?<!\\)[[\]()]/g, (literal) => `\\${literal}`);
+    if (glob === '')
+        return [''];
+    if (glob.endsWith('/'))
+        return [`${glob}**`];
+    if (!/[*?{}]/.test(glob.replace(/\\./g, '')))
+        return [glob, `${glob}/**`];
+    return [glob];
+}
+/**
+ * Which entries a change reaches. Every entry runs when the door could not tell which files
+ * changed (`all`), when a name cannot be matched for sure, or when a file that defines the step
+ * (the config file, the workflow: every entry inherits its inputs) is among them; an entry
+ * without `paths` always runs; any other runs when a changed file matches its `paths`, or is
+ * one of its own files (its trace file).
+ */
+function selectEntries(entries, changed, definitions) {
+    const every = (why, selection) => ({
+        selected: entries.map(({ name }) => ({ name, ran: true, why })),
+        selection: `Every gate ran: ${selection}.`,
+    });
+    if ('all' in changed)
+        return every(changed.all, changed.all);
+    // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
+    if (changed.files.some((file) => UNMATCHABLE.test(file)))
+        return every("a changed file's name holds a line break or a control character", `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`);
+    if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
+        return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
+    const definition = definitions.find((d) => changed.files.some((file) => isConfigFile(file, d.path)));
+    if (definition)
+        return every(`${definition.what} \`${definition.path}\` changed`, `${definition.what} \`${definition.path}\` is among ${changed.source}`);
+    const selected = entries.map((entry) => {
+        const { name, paths } = entry;
+        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => isConfigFile(file, own)));
+        if (own.length > 0)
+            return { name, ran: true, why: `its own \`${excerpt(own[0], 120)}\` changed` };
+        if (paths.length === 0)
+            return { name, ran: true, why: 'it has no `paths`: it always runs' };
+        let hits;
+        let excludedOnly = false;
+        try {
+            hits = changed.files.filter(pathMatcher(paths));
+            const includes = paths.filter((glob) => !glob.startsWith('!'));
+            excludedOnly =
+                hits.length === 0 &&
+                    includes.length > 0 &&
+                    includes.length < paths.length &&
+                    changed.files.some(pathMatcher(includes));
+        }
+        catch (error) {
+            // Globs are checked before any call; one that still cannot be read runs its entry, said.
+            return {
+                name,
+                ran: true,
+                why: `its paths could not be matched (${excerpt(error.message, 120)})`,
+            };
+        }
+        if (hits.length === 0)
+            return {
+                name,
+                ran: false,
+                why: excludedOnly
+                    ? 'every changed file under its paths is excluded by a `!` glob'
+                    : 'no changed file is under its paths',
+            };
+        const named = hits
+            .slice(0, NAMED_FILES)
+            .map((file) => `\`${excerpt(file, 120)}\``)
+            .join(', ');
+        const more = hits.length > NAMED_FILES ? ` and ${hits.length - NAMED_FILES} more` : '';
+        return { name, ran: true, why: `${named}${more} changed` };
+    });
+    const ran = selected.filter((entry) => entry.ran).length;
+    return {
+        selected,
+        selection: `${ran} of ${entries.length} ${entries.length === 1 ? 'gate' : 'gates'} ran, chosen by ${changed.source}.`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/gates/config.ts
+
 
 
 
@@ -60775,10 +60981,20 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A variable name, as `token_env` names one. */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * The runner's and GitHub's own variables (the job's `GITHUB_TOKEN` among them): an entry that
- * names one would send it to the backend it sets, which no backend's credential is.
+ * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
+ * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
+ * would send it to the backend the file sets, which no such credential is for.
  */
-const RUNNER_VARIABLE = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/i;
+const STEP_VARIABLE_PREFIXES = [
+    'GITHUB_',
+    'ACTIONS_',
+    'RUNNER_',
+    'INPUT_',
+    'GATE_',
+    'CI_',
+    'GITLAB_',
+];
+const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 /** The keys of an entry that are not gate inputs. */
 const ENTRY_KEYS = {
     name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
@@ -60813,9 +61029,10 @@ const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${pro
 const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
 const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 /**
- * Reads and checks the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of
- * entries, each with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are
- * the declared ones). Throws one {@link InputError} with every problem, each naming its entry.
+ * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
+ * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
+ * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * every entry's own problems are returned with it, for the plan to say with its inputs'.
  */
 async function readGatesConfig(path, cwd, inputNames) {
     const file = `\`${excerpt(path, 200)}\``;
@@ -60844,70 +61061,104 @@ async function readGatesConfig(path, cwd, inputNames) {
             const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
             return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
         }));
-    const json = document.toJS({ maxAliasCount: 100 });
-    const shape = object({ gates: array(unknown()).min(1).max(MAX_GATES) })
-        .strict()
-        .safeParse(json);
-    if (!shape.success)
-        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries, and nothing else (${shape.error.issues[0]?.path.join('.') || 'the file'}: ${shape.error.issues[0]?.message})`);
-    const declared = new Set(inputNames);
+    let json;
+    try {
+        json = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        throw new InputError(`Input \`config\`: ${file} cannot be read as data (${excerpt(error.message, 200)}); write its entries without aliases of aliases`);
+    }
+    const top = object({ gates: array(unknown()).min(1).max(MAX_GATES) }).safeParse(json);
+    if (!top.success) {
+        const issue = top.error.issues[0];
+        const keys = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+        const closest = keys.length > 0 && !keys.includes('gates')
+            ? closestName(keys[0], ['gates'])
+            : undefined;
+        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries${closest
+            ? `; it has \`${excerpt(keys[0], 40)}:\`, did you mean \`gates:\`?`
+            : Array.isArray(json)
+                ? '; it is a list: put it under `gates:`'
+                : issue?.path.length
+                    ? ` (${issue.path.join('.')}: ${issue.message})`
+                    : ''}`);
+    }
     const problems = [];
-    const names = new Set();
-    const entries = shape.data.gates.flatMap((value, index) => {
-        const said = (entry, problem) => problems.push(entryProblem(file, entry, problem));
+    const extra = Object.keys(json).filter((key) => key !== 'gates');
+    if (extra.length > 0)
+        problems.push(`Input \`config\`: ${file} holds ${extra.map((key) => `\`${excerpt(key, 40)}:\``).join(', ')} beside \`gates:\`, which is all it holds; remove ${extra.length === 1 ? 'it' : 'them'}`);
+    const declared = new Set(inputNames);
+    const firstOf = new Map();
+    const entries = top.data.gates.map((value, index) => {
+        const entryProblems = [];
+        const said = (problem) => entryProblems.push(problem);
+        const number = `#${index + 1}`;
         if (!value || typeof value !== 'object' || Array.isArray(value)) {
-            said(`#${index + 1}`, 'is not a mapping of keys (`name:`, `paths:`, inputs)');
-            return [];
+            said('it is not a mapping of keys (`name:`, `paths:`, inputs), as every entry is');
+            return { label: number, name: '', paths: [], inputs: {}, problems: entryProblems };
         }
         const fields = value;
         const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
-        const label = name && GATE_NAME.test(name) ? `\`${name}\`` : `#${index + 1}`;
-        if (name && GATE_NAME.test(name) && name in Object.prototype)
-            said(label, `\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
-        else if (!name || !GATE_NAME.test(name))
-            said(label, `\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
-        else if (names.has(name))
-            said(label, 'its `name` is used by another entry; each entry needs its own (it keys its baselines)');
+        const valid = name !== undefined && GATE_NAME.test(name);
+        const earlier = valid ? firstOf.get(name) : undefined;
+        // A second entry of a name is told apart by its place: "gate #4 (`support-agent`)".
+        const label = !valid
+            ? number
+            : earlier === undefined
+                ? `\`${name}\``
+                : `${number} (\`${name}\`)`;
+        if (valid && name in Object.prototype)
+            said(`\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+        else if (!valid)
+            said(`\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
+        else if (earlier !== undefined)
+            said(`its \`name\` is gate #${earlier + 1}'s too; each entry needs its own (it keys its baselines)`);
         else
-            names.add(name);
-        const paths = readPaths(fields.paths, (problem) => said(label, problem));
+            firstOf.set(name, index);
+        const paths = readPaths(fields.paths, said);
         let tokenEnv;
         if (fields.token_env !== undefined) {
             const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
-            if (RUNNER_VARIABLE.test(variable))
-                said(label, `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner or of GitHub (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`), never a backend's credential: name the variable you set from the backend's secret`);
+            if (STEP_VARIABLE.test(variable))
+                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`, \`GATE_*\`, \`CI_*\`, \`GITLAB_*\`), never one backend entry's credential: name the variable you set from that backend's secret`);
             else if (VARIABLE.test(variable))
                 tokenEnv = variable;
             else
-                said(label, '`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
+                said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
         }
         const inputs = {};
         for (const [key, given] of Object.entries(fields)) {
             if (Object.hasOwn(ENTRY_KEYS, key))
                 continue;
             if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
-                said(label, `\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
+                said(`\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
                 continue;
             }
             if (!declared.has(key)) {
-                const closest = closestName(key, [...declared, ...Object.keys(ENTRY_KEYS)]);
-                said(label, `\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
+                const closest = closestName(key.replaceAll('-', '_'), [
+                    ...declared,
+                    ...Object.keys(ENTRY_KEYS),
+                ]);
+                said(`\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
                 continue;
             }
             const scalar = Scalar.safeParse(given);
             if (!scalar.success) {
-                said(label, `\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
+                said(`\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
                 continue;
             }
             inputs[key] = String(scalar.data).trim();
         }
-        return name && GATE_NAME.test(name)
-            ? [{ name, paths, ...(tokenEnv ? { tokenEnv } : {}), inputs }]
-            : [];
+        return {
+            label,
+            name: valid ? name : '',
+            paths,
+            ...(tokenEnv ? { tokenEnv } : {}),
+            inputs,
+            problems: entryProblems,
+        };
     });
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return { file: path, repositoryPath, entries };
+    return { file: path, repositoryPath, entries, problems };
 }
 /** An entry's `paths`: one glob or a list of them; none is "always". */
 function readPaths(value, problem) {
@@ -60919,10 +61170,17 @@ function readPaths(value, problem) {
         problem(`\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`);
         return [];
     }
+    for (const glob of parsed.data) {
+        const refused = globProblem(glob);
+        if (refused)
+            problem(`\`paths\`: ${refused}`);
+    }
     return parsed.data;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
+
 
 
 
@@ -60936,14 +61194,22 @@ const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
 /**
  * The step's inputs an entry inherits. An entry of another backend than the step's does not
  * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for).
+ * are the other backend's (and `token` would be sent to a service it is not for). An entry that
+ * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
  */
-function inheritedBy(raw, stepBackend, backend) {
-    if (backend === stepBackend)
-        return raw;
-    const own = new Set(BACKENDS.find((b) => b.id === backend)?.inputs.keyof().options ?? []);
-    const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-    const dropped = new Set(['token', 'base_url', ...other.filter((name) => !own.has(name))]);
+function inheritedBy(raw, stepBackend, backend, own) {
+    const declared = BACKENDS.find((b) => b.id === backend);
+    const replaced = (declared?.alternatives ?? [])
+        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
+        .flat()
+        .filter((name) => !Object.hasOwn(own, name));
+    const dropped = new Set(replaced);
+    if (backend !== stepBackend) {
+        const mine = new Set(declared?.inputs.keyof().options ?? []);
+        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
+        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
+            dropped.add(name);
+    }
     return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
 }
 /** How one gate compares with its base branch, from its valid inputs. */
@@ -60958,86 +61224,135 @@ function policyOf(gate) {
         history: inputs.history,
     };
 }
+/** The inputs `raw` sets (a value that is not empty), but `config`. */
+const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
+/**
+ * The step's own input problems, each as the step's (``Input `min_pass_rate` is "abc"…``): its
+ * inputs planned alone, and only the problems of an input it sets. An entry that inherits the
+ * value does not repeat it; one that sets its own does not hide it.
+ */
+async function stepProblems(raw, change) {
+    const set = setIn(raw);
+    try {
+        await planGate({ ...raw, config: '' }, change);
+        return [];
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        return error.problems.filter((problem) => set.has(problemInput(problem) ?? ''));
+    }
+}
+/**
+ * The files that define every entry: the config file, and the workflow that runs the step
+ * (GitHub's `GITHUB_WORKFLOW_REF`, GitLab's `CI_CONFIG_PATH`): every entry inherits the step's
+ * inputs, so a change to either runs them all.
+ */
+function stepDefinitions(config, env) {
+    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path is after the repository.
+    const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    if (workflow)
+        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (env.GITLAB_CI === 'true')
+        definitions.push({
+            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+            what: 'the pipeline that runs this job',
+        });
+    return definitions;
+}
 /**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
- * entry's over them, and its credential from `token_env`. Throws one {@link InputError} with
- * every problem of every entry, each naming its entry; a problem of the step's own inputs, which
- * every entry shares, is said once. Returns the plan and the credentials read (to be masked).
+ * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
+ * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
+ * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
+ * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
  */
 async function planGates(raw, context) {
     const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
     const file = `\`${config.file}\``;
     const secrets = [];
     const stepBackend = backendIdOf(raw.backend);
-    const planned = await Promise.all(config.entries.map(async (entry) => {
+    const stepToken = (raw.token ?? '').trim();
+    const fromStep = await stepProblems(raw, context.change);
+    const planned = await Promise.all(config.entries.map(async (entry, index) => {
         const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
         if (given)
             secrets.push(given);
         const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+        const known = BACKEND_IDS.includes(backend);
         // An entry's own API root never gets the step's credential: the file would choose where it goes.
         const ownOrigin = entry.inputs.base_url !== undefined &&
             entry.inputs.base_url.replace(/\/+$/, '') !==
                 (raw.base_url ?? '').trim().replace(/\/+$/, '');
-        const inherited = inheritedBy(raw, stepBackend, backend);
+        const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
         const entryRaw = {
             ...(ownOrigin ? { ...inherited, token: '' } : inherited),
             config: '',
             ...entry.inputs,
             ...(given === undefined ? {} : { token: given }),
         };
-        const missingToken = entry.tokenEnv && !given
-            ? [
-                `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step, e.g. \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\``,
-            ]
-            : !entry.tokenEnv && backend !== stepBackend
-                ? [
-                    `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
-                ]
-                : !entry.tokenEnv && ownOrigin
-                    ? [
-                        "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
-                    ]
-                    : [];
-        const change = { ...context.change, gateKey: `${context.change.gateKey}/gate:${entry.name}` };
+        const credential = [];
+        if (entry.tokenEnv && !given)
+            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`);
+        else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
+            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`);
+        else if (!entry.tokenEnv && known && backend !== stepBackend)
+            credential.push(`\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``);
+        else if (!entry.tokenEnv && ownOrigin)
+            credential.push("`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`");
+        const traceFile = entry.inputs.trace_file;
+        const traceProblem = traceFile === undefined ? undefined : outsideWorkspace(traceFile, context.cwd);
+        const change = {
+            ...context.change,
+            gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
+        };
+        const problems = [
+            ...entry.problems,
+            ...credential,
+            ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
+        ];
         try {
-            const gate = await planGate(entryRaw, change);
-            if (missingToken.length > 0)
-                return { entry, problems: missingToken };
-            return { entry, gate };
+            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change);
+            return { entry, gate, problems };
         }
         catch (error) {
             if (!(error instanceof InputError))
                 throw error;
-            // A missing token is said once, through `token_env`, and an entry cannot set `token`: it is said what it can do.
+            const set = new Set(Object.keys(entry.inputs));
             const own = error.problems
-                .filter((p) => !(missingToken.length && /^Input `token`/.test(p)))
+                // A missing token is said once, through `token_env`; the step's problems once, as the step's.
+                .filter((p) => !(credential.length && /^Input `token`/.test(p)))
+                .filter((p) => !(fromStep.includes(p) && !set.has(problemInput(p) ?? '')))
                 .map((p) => /^Input `token` is required/.test(p)
                 ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
                 : p);
-            return { entry, problems: [...missingToken, ...own] };
+            return { entry, problems: [...problems, ...own] };
         }
     }));
-    const failed = planned.filter((p) => p.problems);
-    if (failed.length > 0) {
-        // The step's own problems (every entry has them, none set the input) are said once, as the step's.
-        const shared = (failed[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
-            failed.length === planned.length &&
-            planned.every((p) => p.problems?.includes(problem)) &&
-            !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
-        const own = failed.flatMap(({ entry, problems }) => (problems ?? [])
-            .filter((problem) => !shared.includes(problem))
-            .map((problem) => entryProblem(file, `\`${entry.name}\``, problem.replace(/^Input /, '').replace(/\.$/, ''))));
-        throw new InputError([...shared, ...own]);
-    }
+    // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
+    const shared = (planned[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
+        /^Input `/.test(problem) &&
+        planned.every((p) => p.problems.includes(problem)) &&
+        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
+    const entryProblems = planned.flatMap(({ entry, problems }) => problems
+        .filter((problem) => !shared.includes(problem))
+        .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
+    const problems = [...config.problems, ...fromStep, ...shared, ...entryProblems];
+    if (problems.length > 0)
+        throw new InputError(problems);
     return {
         plan: {
             config: config.file,
             configPath: config.repositoryPath,
+            definitions: stepDefinitions(config, context.env),
             entries: planned.map(({ entry, gate }) => {
                 const plannedGate = gate;
+                const trace = entry.inputs.trace_file;
                 return {
                     name: entry.name,
                     paths: entry.paths,
+                    ...(trace ? { files: [repositoryPathOf(trace, context.cwd)] } : {}),
                     gate: plannedGate,
                     policy: policyOf(plannedGate),
                 };
@@ -61047,8 +61362,36 @@ async function planGates(raw, context) {
         secrets,
     };
 }
+/** A path from the repository's root, `/`-separated. */
+const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
+/**
+ * Why a path the config file names is refused, or undefined: it must stay in the workspace, as
+ * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
+ */
+function outsideWorkspace(path, cwd) {
+    const inRepository = repositoryPathOf(path, cwd);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(path) && !inRepository.startsWith('..') && inRepository !== '')
+        return undefined;
+    return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
+}
+
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+/**
+ * How long a door may take to say which files a change touched (many gates): past it, every
+ * entry runs. The step's budget counts it before the entries' own timeouts.
+ */
+const CHANGED_FILES_MAX_MS = 30_000;
 
 ;// CONCATENATED MODULE: ./src/core/run/plan.ts
+
 
 
 
@@ -61064,7 +61407,16 @@ const GATES_CHECK_NAME = 'Reliability gates';
 async function planRun(raw, context) {
     if (manyGates(raw))
         return planManyGates(raw, context);
-    return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+    const planned = raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+    if (!raw.config?.trim())
+        return planned;
+    // `config` with `shard` or `aggregate` is the problem: what one gate would lack (a campaign) is not.
+    return Promise.resolve(planned).catch((error) => {
+        if (!(error instanceof InputError))
+            throw error;
+        const set = new Set(Object.keys(raw).filter((name) => raw[name]?.trim()));
+        throw new InputError(error.problems.filter((problem) => problem.includes('`config`') || set.has(/^Input `([a-z_]+)`/.exec(problem)?.[1] ?? '')));
+    });
 }
 /** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
 const manyGates = (raw) => Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
@@ -61086,7 +61438,10 @@ async function planManyGates(raw, context) {
         evaluation: { kind: 'gates', gates: plan },
         checkName,
         mode: inputs.mode,
-        timeoutMs: Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)),
+        // The changed files are read first, then the entries run `atOnce` at a time, each within its timeout.
+        timeoutMs: CHANGED_FILES_MAX_MS +
+            Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)) *
+                Math.ceil(plan.entries.length / plan.atOnce),
         // Each entry compares on its own; the reporters read as much history as the most asked for.
         policy: {
             drops: [],
@@ -61190,7 +61545,7 @@ function applyHistory(verdict, entries, asked, sourceNotes = []) {
     if (entries.length < asked)
         notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
     if (unread > 0)
-        notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
     if (foreign > 0)
         notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
     const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
@@ -62274,6 +62629,17 @@ function mermaidChart(trend) {
         '```',
     ];
 }
+/** How many verdicts the trend is of: one is its only one, never "its last 1, oldest first". */
+function verdictsWords(count) {
+    return count === 1
+        ? 'its one comparable verdict'
+        : `its last ${count} comparable verdicts, oldest first`;
+}
+/** The base branch's values: the oldest and newest (`0.9 → 0.92`), or the only one. */
+function baseValues({ spec, base }) {
+    const first = formatFigure(spec, base[0]?.value);
+    return base.length === 1 ? first : `${first} → ${formatFigure(spec, base.at(-1)?.value)}`;
+}
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend) {
     const t = trend.threshold;
@@ -62293,7 +62659,7 @@ function historyMarkdown(verdict, style) {
         const { spec, base, here } = trend;
         const spark = style === 'sparkline' ? sparks(trend) : undefined;
         const threshold = thresholdWords(trend);
-        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first): ${spark ? `${spark.base} ` : ''}${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
+        lines.push(`**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, ${verdictsWords(base.length)}): ${spark ? `${spark.base} ` : ''}${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`, '');
         const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
         if (chart)
             lines.push(...chart, '', `*The last point is this change${threshold ? `; the flat line is the threshold, ${threshold}` : ''}.*`, '');
@@ -62325,7 +62691,7 @@ function trendLogLine(verdict) {
     const { spec, base, here } = trend;
     const spark = sparks(trend);
     const threshold = thresholdWords(trend);
-    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first: ${spark.base} ${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
+    return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, ${verdictsWords(base.length).replace(/^its /, '')}: ${spark.base} ${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/support/secrets.ts
@@ -62407,7 +62773,7 @@ function reasonOf(entries, decision, skipped) {
         .slice(0, NAMED_ENTRIES)
         .map((entry) => decision === 'pass'
         ? `\`${entry.name}\``
-        : `\`${entry.name}\` (${excerpt(entry.verdict.reason, 160).replace(/\.$/, '')})`)
+        : `\`${entry.name}\` (${clauses(entry.verdict.reason, 160).replace(/\.$/, '')})`)
         .join(decision === 'pass' ? ', ' : '; ');
     const more = deciding.length > NAMED_ENTRIES ? ` and ${deciding.length - NAMED_ENTRIES} more` : '';
     const of = `${deciding.length} of the ${ran.length} ${ran.length === 1 ? 'gate' : 'gates'} that ran`;
@@ -62458,115 +62824,8 @@ function entryHistory(entries, name) {
     });
 }
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(14006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/core/gates/select.ts
-
-
-/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
-// eslint-disable-next-line no-control-regex
-const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
-/**
- * Whether a changed file is the config file: the same path from the repository's root, or (the
- * workspace being a folder of the repository, or the repository one of the workspace) the same
- * path at the end of the other. When unsure, it is: every entry then runs.
- */
-function isConfigFile(file, configPath) {
-    const changed = file.replace(/^\.\//, '');
-    return (changed === configPath ||
-        configPath.endsWith(`/${changed}`) ||
-        changed.endsWith(`/${configPath}`));
-}
-/** Changed files named in a reason at most; the rest are counted. */
-const NAMED_FILES = 3;
-/**
- * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders): a
- * path matches when a glob without `!` matches it and no `!` glob does; with exclusions only,
- * every other path matches.
- */
-function pathMatcher(paths) {
-    const options = { dot: true };
-    const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
-    const excludes = paths
-        .filter((glob) => glob.startsWith('!'))
-        .flatMap((glob) => asGlobs(glob.slice(1)));
-    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], options);
-    const excluded = excludes.length > 0 ? picomatch_default()(excludes, options) : () => false;
-    return (file) => {
-        const path = file.replace(/^\.\//, '');
-        return included(path) && !excluded(path);
-    };
-}
-/**
- * A path as CODEOWNERS and .gitignore users write it, as the globs it means: from the
- * repository's root (a leading `/` or `./` is the root), `/`-separated, and a folder
- * (`agents/support/`, or a name without a wildcard, `agents/support`) is the folder and
- * everything under it. A folder named alone must not silently match nothing.
- */
-function asGlobs(written) {
-    const glob = written
-        .trim()
-        .replaceAll('\\', '/')
-        .replace(/^(\.\/|\/)+/, '');
-    if (glob.endsWith('/'))
-        return [`${glob}**`];
-    if (!/[*?[\]{}()!+@]/.test(glob))
-        return [glob, `${glob}/**`];
-    return [glob];
-}
-/**
- * Which entries a change reaches. Every entry runs when the door could not tell which files
- * changed (`all`), or when the config file itself is among them; an entry without `paths`
- * always runs; any other runs when a changed file matches its `paths`.
- */
-function selectEntries(entries, changed, configPath) {
-    if ('all' in changed)
-        return {
-            selected: entries.map(({ name }) => ({ name, ran: true, why: changed.all })),
-            selection: `Every gate ran: ${changed.all}.`,
-        };
-    // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
-    if (changed.files.some((file) => UNMATCHABLE.test(file)))
-        return {
-            selected: entries.map(({ name }) => ({
-                name,
-                ran: true,
-                why: "a changed file's name holds a line break or a control character",
-            })),
-            selection: `Every gate ran: a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match.`,
-        };
-    if (changed.files.some((file) => isConfigFile(file, configPath)))
-        return {
-            selected: entries.map(({ name }) => ({
-                name,
-                ran: true,
-                why: `the config file \`${configPath}\` changed`,
-            })),
-            selection: `Every gate ran: the config file \`${configPath}\` is among ${changed.source}.`,
-        };
-    const selected = entries.map(({ name, paths }) => {
-        if (paths.length === 0)
-            return { name, ran: true, why: 'it has no `paths`: it always runs' };
-        const matches = pathMatcher(paths);
-        const hits = changed.files.filter(matches);
-        if (hits.length === 0)
-            return { name, ran: false, why: 'no changed file is under its paths' };
-        const named = hits
-            .slice(0, NAMED_FILES)
-            .map((file) => `\`${excerpt(file, 120)}\``)
-            .join(', ');
-        const more = hits.length > NAMED_FILES ? ` and ${hits.length - NAMED_FILES} more` : '';
-        return { name, ran: true, why: `${named}${more} changed` };
-    });
-    const ran = selected.filter((entry) => entry.ran).length;
-    return {
-        selected,
-        selection: `${ran} of ${entries.length} ${entries.length === 1 ? 'gate' : 'gates'} ran, chosen by ${changed.source}.`,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/core/gates/run.ts
+
 
 
 
@@ -62583,8 +62842,12 @@ function selectEntries(entries, changed, configPath) {
  */
 async function runManyGates(plan, gates, door, reporters) {
     const changed = await readChanged(door);
-    const { selected, selection } = selectEntries(gates.entries, changed, gates.configPath);
-    door.log.info(selection);
+    const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
+    // Every entry running because the list could not be read costs every evaluation: the log warns.
+    if ('all' in changed && changed.warn)
+        door.log.warning(selection);
+    else
+        door.log.info(selection);
     const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
     const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) => evaluateEntry(entry, door, reporters));
     const results = (verdicts) => gates.entries.map((entry, index) => {
@@ -62615,11 +62878,22 @@ async function runManyGates(plan, gates, door, reporters) {
 async function readChanged(door) {
     if (!door.changedFiles)
         return { all: 'this run cannot tell which files the change touched' };
+    let timer;
+    // The step's budget counts this long for the list; past it, every entry runs rather than none.
+    const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve({
+            all: `the changed files were not read within ${CHANGED_FILES_MAX_MS / 1000} s`,
+            warn: true,
+        }), CHANGED_FILES_MAX_MS);
+    });
     try {
-        return await door.changedFiles();
+        return await Promise.race([door.changedFiles(), late]);
     }
     catch (error) {
-        return { all: `the changed files could not be read (${errors_messageOf(error)})` };
+        return { all: `the changed files could not be read (${errors_messageOf(error)})`, warn: true };
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 /** One entry to its verdict, as one gate: never throws, its errors are its verdict. */
@@ -62680,16 +62954,6 @@ async function eachAtOnce(items, limit, work) {
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
-}
-
-;// CONCATENATED MODULE: ./src/core/run/timing.ts
-/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
-const CANCEL_REPORT_MS = 4_000;
-/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
-const CANCEL_HARD_EXIT_MS = 6_000;
-/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
-function reportingGraceMs(timeoutMs) {
-    return Math.min(10_000, Math.max(5_000, timeoutMs));
 }
 
 ;// CONCATENATED MODULE: ./src/core/run/pipeline.ts
@@ -63001,6 +63265,7 @@ function whySection(verdict, maxGroups) {
 
 
 
+
 /** Entries whose globs a "not affected" line lists at most. */
 const LISTED_GLOBS = 5;
 /** The least room an entry's section is given before sections are left out. */
@@ -63016,10 +63281,14 @@ function gatesBody(summary, options) {
     const skipped = summary.entries.filter((entry) => !entry.ran);
     const lines = [quotedText(summary.selection, 400), ''];
     if (ran.length > 0) {
-        lines.push('| | Gate | Why it ran | Reason |', '| --- | --- | --- | --- |');
+        // Every entry run for one reason (a push, the config changed): the line above says it once.
+        const oneWhy = summary.entries.every((entry) => entry.ran && entry.why === ran[0]?.why) &&
+            summary.selection.includes(ran[0]?.why ?? '');
+        lines.push(oneWhy ? '| | Gate | Reason |' : '| | Gate | Why it ran | Reason |', oneWhy ? '| --- | --- | --- |' : '| --- | --- | --- | --- |');
         for (const entry of ran) {
             const verdict = entry.verdict;
-            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} | ${quotedText(entry.why, 200)} | ${escapeText(verdict.reason, 200)} |`);
+            const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
+            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 200), 200)} |`);
         }
         lines.push('');
     }
@@ -63065,14 +63334,31 @@ function notAffectedList(skipped) {
 
 
 
+/** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
+const REASON_ITEMS = 30;
+/**
+ * The reason as markdown, shown as written (the backticks around input names stay, as in the
+ * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
+ * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ */
+function reasonLines(reason) {
+    const [first = '', ...rest] = reason.split('\n');
+    const items = rest.filter((line) => line.startsWith('- '));
+    if (items.length === 0 || items.length !== rest.length)
+        return [escapeText(reason, 1000)];
+    return [
+        escapeText(first, 300),
+        '',
+        ...items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item.slice(2), 500)}`),
+    ];
+}
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 function renderVerdict(verdict, options) {
     const lines = [
         `${options.nested ? '###' : '##'} ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
         '',
     ];
-    // Shown as written: the backticks around input names stay, as in the `reason` output.
-    lines.push(escapeText(verdict.reason, 1000), '');
+    lines.push(...reasonLines(verdict.reason), '');
     if (options.mode !== 'hard' && verdict.decision !== 'pass' && !options.nested) {
         lines.push(`*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`, '');
     }
@@ -63082,7 +63368,16 @@ function renderVerdict(verdict, options) {
         lines.push(...gatesBody(verdict.gates, {
             maxChars: options.maxChars - 600 - (options.footer?.length ?? 0),
             fullVerdictAt,
-            section: (entry, title, maxChars) => renderVerdict(entry, { ...options, title, maxChars, nested: true, footer: undefined }),
+            section: (entry, title, maxChars) => 
+            // An entry names its inputs as the config file spells them, whichever door reads it.
+            renderVerdict(entry, {
+                ...options,
+                title,
+                maxChars,
+                nested: true,
+                footer: undefined,
+                inputWord: (input) => input,
+            }),
         }));
     lines.push(...attemptSection(verdict, word));
     lines.push(...shardTable(verdict));
@@ -64673,12 +64968,12 @@ const CLI_FLAGS = [
     {
         name: 'changed-files',
         value: 'FILE',
-        description: 'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only`); only the gates whose paths match run.',
+        description: 'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only --no-renames`; names git quotes are read as git means them); only the gates whose paths match run.',
     },
     {
         name: 'changed-since',
         value: 'REF',
-        description: 'With --config: the gates whose paths match `git diff --name-only REF...HEAD` run (default on a GitLab merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA). Without either, every gate runs.',
+        description: 'With --config: the gates whose paths match `git diff --name-only --no-renames REF...HEAD` run (default on a GitLab merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA). Without either, every gate runs.',
     },
     { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
     { name: 'help', short: 'h', description: 'Print this help and exit.' },
@@ -64808,8 +65103,11 @@ function unknownVariables(env) {
  * becomes `--repeats auto`.
  */
 function inFlagWords(message) {
+    // A list of problems is read a line at a time: an entry's lines keep the file's keys.
+    if (message.includes('\n'))
+        return message.split('\n').map(inFlagWords).join('\n');
     // A config file's keys are spelt as the file spells them, whichever door reads it.
-    if (ENTRY_PROBLEM.test(message))
+    if (ENTRY_PROBLEM.test(message.replace(/^- /, '')))
         return message;
     const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
     // A secret is set in a variable, never on a command line that `ps` and CI logs show.
@@ -64959,6 +65257,9 @@ async function publish(run, verdict, subject, mode, review) {
  * verdict) in the command line's words: each input it names becomes its flag.
  */
 function spokenVerdict(verdict) {
+    // Many gates speak as their config file does (`min_pass_rate`): an entry's inputs are its keys.
+    if (verdict.gates)
+        return verdict;
     const { repeats, attempts, shards } = verdict;
     return {
         ...verdict,
@@ -65139,12 +65440,41 @@ function gatingLine(change) {
 ;// CONCATENATED MODULE: ./src/core/run/refuse.ts
 
 
+
+
+
 /**
  * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
- * nothing sent to a backend. A door still reports it, so a required check is not left waiting.
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
+ * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
  */
-function refusedVerdict(backend, message, secrets) {
-    return redactSecrets(failedVerdict(backend?.trim() || 'gate', message, {}, 0), secrets);
+function refusedVerdict(raw, message, secrets) {
+    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
+    const backend = manyGates(raw)
+        ? GATES_BACKEND
+        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
+    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
+}
+/**
+ * A list of problems within a reason's length, cut between its lines, never inside one: the
+ * problems left out are counted, and the log says them all.
+ */
+function wholeLines(message) {
+    if (message.length <= MAX_REASON_CHARS)
+        return message;
+    const lines = message.split('\n');
+    const kept = [];
+    let length = 0;
+    for (const [index, line] of lines.entries()) {
+        const tail = `\n- and ${lines.length - index} more, in the log`;
+        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
+            kept.push(tail.slice(1));
+            break;
+        }
+        kept.push(line);
+        length += line.length + 1;
+    }
+    return kept.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/reporting.ts
@@ -65207,7 +65537,7 @@ function problemsMessage(problems) {
 async function refuse(run, message, backendCheckName) {
     const { request, change, env, io, log } = run;
     const secrets = secretsOf(request);
-    const verdict = refusedVerdict(request.inputs.backend, message, secrets);
+    const verdict = refusedVerdict(request.inputs, message, secrets);
     // stderr says every problem; the verdict's reason is bounded like any other.
     io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
     const checkName = run.reporting?.github.check_name ??
@@ -65239,6 +65569,7 @@ const VERSION = package_namespaceObject.rE;
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/cli/changed.ts
+
 
 
 
@@ -65285,11 +65616,13 @@ function changeSourceProblems(given, config) {
  */
 async function readChangeSource(source, cwd) {
     if (source.kind === 'none')
-        return { all: 'no --changed-files or --changed-since names the changed files' };
+        return {
+            all: 'no --changed-files, --changed-since or merge request diff base names the changed files',
+        };
     if (source.kind === 'file') {
-        const files = await readChangedFilesFile(source.path);
+        const files = await readChangedFilesFile(source.path, cwd);
         if (typeof files === 'string')
-            return { all: files };
+            return { all: files, warn: true };
         if (files.length === 0)
             return {
                 all: `${excerpt(source.path, 200)} lists no changed file (a diff step that failed writes an empty one)`,
@@ -65300,10 +65633,12 @@ async function readChangeSource(source, cwd) {
         };
     }
     try {
-        const { stdout } = await run('git', ['diff', '--name-only', '-z', `${source.ref}...HEAD`, '--'], {
+        const { stdout } = await run('git', 
+        // --no-renames: a file moved out of a gate's paths changed there too, under its old name.
+        ['diff', '--name-only', '--no-renames', '-z', `${source.ref}...HEAD`, '--'], {
             cwd,
             maxBuffer: 64 * 1024 * 1024,
-            timeout: 60_000,
+            timeout: CHANGED_FILES_MAX_MS,
         });
         const files = stdout.split('\0').filter(Boolean);
         if (files.length === 0)
@@ -65317,28 +65652,80 @@ async function readChangeSource(source, cwd) {
         const said = error.stderr?.split('\n')[0] || error.message;
         return {
             all: `git could not compare ${excerpt(source.ref, 60)}...HEAD (${excerpt(said.trim(), 200)}); fetch the history it needs (e.g. \`GIT_DEPTH: 0\` on GitLab, \`fetch-depth: 0\` with actions/checkout)`,
+            warn: true,
         };
     }
 }
 /** The paths a `--changed-files` file lists, or why it cannot be read. */
-async function readChangedFilesFile(path) {
+async function readChangedFilesFile(path, cwd = process.cwd()) {
     let text;
     try {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
         const code = error.code;
-        return `Flag --changed-files names ${JSON.stringify(excerpt(path, 200))}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}; write the changed paths to it, one a line (e.g. \`git diff --name-only origin/main...HEAD > changed.txt\`)`;
+        return `Flag --changed-files names ${JSON.stringify(excerpt(path, 200))}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}; write the changed paths to it, one a line (e.g. \`git diff --name-only --no-renames origin/main...HEAD > changed.txt\`)`;
     }
-    const files = [
-        ...new Set(text
-            .split(/\r?\n/)
-            .map((line) => line.trim().replaceAll('\\', '/').replace(/^\.\//, ''))
-            .filter(Boolean)),
-    ];
+    // `git diff -z` separates names with NUL and quotes none; a line a name otherwise, as git quotes it.
+    const names = text.includes('\0')
+        ? text.split('\0')
+        : text.split(/\r?\n/).map((line) => unquoteGitPath(line.trim()));
+    const files = [...new Set(names.map((name) => fromRoot(name, cwd)).filter(Boolean))];
     if (files.length > MAX_CHANGED_FILES)
         return `Flag --changed-files names a file of ${files.length} paths, more than ${MAX_CHANGED_FILES.toLocaleString('en-US')}; list the changed paths only`;
     return files;
+}
+/**
+ * A listed name from the repository's root: `\\` as `/`, and a name written from the root
+ * (`/agents/a.py`, `./agents/a.py`) or in full (`$PWD/agents/a.py`) as the path under it.
+ */
+function fromRoot(name, cwd) {
+    const slashed = name.replaceAll('\\', '/');
+    const root = `${cwd.replaceAll('\\', '/').replace(/\/+$/, '')}/`;
+    const inside = slashed.startsWith(root) ? slashed.slice(root.length) : slashed;
+    return inside.replace(/^(\.?\/)+/, '');
+}
+/** The escapes git writes in a quoted path name (`core.quotePath`), but octal bytes. */
+const GIT_ESCAPES = {
+    a: 7,
+    b: 8,
+    t: 9,
+    n: 10,
+    v: 11,
+    f: 12,
+    r: 13,
+    '"': 34,
+    '\\': 92,
+};
+/**
+ * A path name as git prints it, unquoted: git writes a name holding a byte outside printable
+ * ASCII, a `"` or a `\` between double quotes, with C escapes and each such byte in octal
+ * (`"agents/billing/caf\303\251.ts"`). Read literally, that name matches no gate's paths and
+ * the gate would pass unevaluated; a line that is not quoted is the name itself.
+ */
+function unquoteGitPath(line) {
+    const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(line);
+    if (!quoted)
+        return line;
+    const bytes = [];
+    const body = quoted[1] ?? '';
+    for (let i = 0; i < body.length; i++) {
+        const char = body[i];
+        if (char !== '\\') {
+            bytes.push(...Buffer.from(char, 'utf8'));
+            continue;
+        }
+        const octal = /^[0-3][0-7]{2}/.exec(body.slice(i + 1));
+        if (octal) {
+            bytes.push(parseInt(octal[0], 8));
+            i += 3;
+            continue;
+        }
+        const next = body[i + 1] ?? '';
+        bytes.push(GIT_ESCAPES[next] ?? next.charCodeAt(0));
+        i += 1;
+    }
+    return Buffer.from(bytes).toString('utf8');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts

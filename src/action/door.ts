@@ -1,9 +1,8 @@
 import * as core from '@actions/core';
 import type { Door } from '../core/run/ports.js';
 import { readChangedFiles } from '../report/github/changed-files.js';
-import { LOOKUPS_MAX_MS } from '../report/github/report.js';
 import { refusedVerdict } from '../core/run/refuse.js';
-import { reportingGraceMs } from '../core/run/timing.js';
+import { CHANGED_FILES_MAX_MS, reportingGraceMs } from '../core/run/timing.js';
 import { Deadline } from '../core/support/deadline.js';
 import type { GateLog } from '../core/support/log.js';
 import type { RawInputs } from '../core/inputs/fields.js';
@@ -37,7 +36,7 @@ export function actionDoor(
     agents: machineAgents(env),
     cancelled,
     startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
-    changedFiles: () => readChangedFiles(plan.change, log, new Deadline(LOOKUPS_MAX_MS)),
+    changedFiles: () => readChangedFiles(plan.change, log, new Deadline(CHANGED_FILES_MAX_MS)),
     baseBranch: (_, reporters) =>
       plan.compareWithBase
         ? {
@@ -69,7 +68,7 @@ export async function refuseOnRunner(
   log: GateLog,
   secrets: readonly (string | undefined)[],
 ): Promise<Verdict> {
-  const verdict = refusedVerdict(raw.backend, message, secrets);
+  const verdict = refusedVerdict(raw, message, secrets);
   const place = inputErrorPlace(raw, env);
   await reportOnRunner(
     verdict,

@@ -7,6 +7,7 @@ import { defuseCommands } from '../core/support/text.js';
 import { runCommandStep } from './accept.js';
 import { concludeStep } from './conclude.js';
 import { actionDoor, refuseOnRunner } from './door.js';
+import { redactText } from '../core/support/secrets.js';
 import { readRawInputs } from './inputs.js';
 import { actionsLog } from './log.js';
 import { planAction } from './plan.js';
@@ -23,8 +24,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.GITHUB_EVENT_NAME === 'issue_comment') return runCommandStep(raw, undeclared, env, log);
   const plan = await planAction(raw, env, undeclared).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
-    const refused = await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
-    core.setFailed(defuseCommands(refused.reason));
+    await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
+    // The log says every problem; the verdict's reason (the check, the comment) is bounded.
+    core.setFailed(defuseCommands(redactText(messageOf(plan), secrets)));
     return;
   }
   const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { ChangedFiles } from '../core/gates/types.js';
 import { excerpt } from '../core/support/text.js';
+import { CHANGED_FILES_MAX_MS } from '../core/run/timing.js';
 
 const run = promisify(execFile);
 
@@ -64,10 +65,12 @@ export function changeSourceProblems(
  */
 export async function readChangeSource(source: ChangeSource, cwd: string): Promise<ChangedFiles> {
   if (source.kind === 'none')
-    return { all: 'no --changed-files or --changed-since names the changed files' };
+    return {
+      all: 'no --changed-files, --changed-since or merge request diff base names the changed files',
+    };
   if (source.kind === 'file') {
-    const files = await readChangedFilesFile(source.path);
-    if (typeof files === 'string') return { all: files };
+    const files = await readChangedFilesFile(source.path, cwd);
+    if (typeof files === 'string') return { all: files, warn: true };
     if (files.length === 0)
       return {
         all: `${excerpt(source.path, 200)} lists no changed file (a diff step that failed writes an empty one)`,
@@ -80,11 +83,12 @@ export async function readChangeSource(source: ChangeSource, cwd: string): Promi
   try {
     const { stdout } = await run(
       'git',
-      ['diff', '--name-only', '-z', `${source.ref}...HEAD`, '--'],
+      // --no-renames: a file moved out of a gate's paths changed there too, under its old name.
+      ['diff', '--name-only', '--no-renames', '-z', `${source.ref}...HEAD`, '--'],
       {
         cwd,
         maxBuffer: 64 * 1024 * 1024,
-        timeout: 60_000,
+        timeout: CHANGED_FILES_MAX_MS,
       },
     );
     const files = stdout.split('\0').filter(Boolean);
@@ -98,28 +102,83 @@ export async function readChangeSource(source: ChangeSource, cwd: string): Promi
     const said = (error as { stderr?: string }).stderr?.split('\n')[0] || (error as Error).message;
     return {
       all: `git could not compare ${excerpt(source.ref, 60)}...HEAD (${excerpt(said.trim(), 200)}); fetch the history it needs (e.g. \`GIT_DEPTH: 0\` on GitLab, \`fetch-depth: 0\` with actions/checkout)`,
+      warn: true,
     };
   }
 }
 
 /** The paths a `--changed-files` file lists, or why it cannot be read. */
-export async function readChangedFilesFile(path: string): Promise<string[] | string> {
+export async function readChangedFilesFile(
+  path: string,
+  cwd = process.cwd(),
+): Promise<string[] | string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return `Flag --changed-files names ${JSON.stringify(excerpt(path, 200))}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}; write the changed paths to it, one a line (e.g. \`git diff --name-only origin/main...HEAD > changed.txt\`)`;
+    return `Flag --changed-files names ${JSON.stringify(excerpt(path, 200))}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}; write the changed paths to it, one a line (e.g. \`git diff --name-only --no-renames origin/main...HEAD > changed.txt\`)`;
   }
-  const files = [
-    ...new Set(
-      text
-        .split(/\r?\n/)
-        .map((line) => line.trim().replaceAll('\\', '/').replace(/^\.\//, ''))
-        .filter(Boolean),
-    ),
-  ];
+  // `git diff -z` separates names with NUL and quotes none; a line a name otherwise, as git quotes it.
+  const names = text.includes('\0')
+    ? text.split('\0')
+    : text.split(/\r?\n/).map((line) => unquoteGitPath(line.trim()));
+  const files = [...new Set(names.map((name) => fromRoot(name, cwd)).filter(Boolean))];
   if (files.length > MAX_CHANGED_FILES)
     return `Flag --changed-files names a file of ${files.length} paths, more than ${MAX_CHANGED_FILES.toLocaleString('en-US')}; list the changed paths only`;
   return files;
+}
+
+/**
+ * A listed name from the repository's root: `\\` as `/`, and a name written from the root
+ * (`/agents/a.py`, `./agents/a.py`) or in full (`$PWD/agents/a.py`) as the path under it.
+ */
+function fromRoot(name: string, cwd: string): string {
+  const slashed = name.replaceAll('\\', '/');
+  const root = `${cwd.replaceAll('\\', '/').replace(/\/+$/, '')}/`;
+  const inside = slashed.startsWith(root) ? slashed.slice(root.length) : slashed;
+  return inside.replace(/^(\.?\/)+/, '');
+}
+
+/** The escapes git writes in a quoted path name (`core.quotePath`), but octal bytes. */
+const GIT_ESCAPES: Record<string, number> = {
+  a: 7,
+  b: 8,
+  t: 9,
+  n: 10,
+  v: 11,
+  f: 12,
+  r: 13,
+  '"': 34,
+  '\\': 92,
+};
+
+/**
+ * A path name as git prints it, unquoted: git writes a name holding a byte outside printable
+ * ASCII, a `"` or a `\` between double quotes, with C escapes and each such byte in octal
+ * (`"agents/billing/caf\303\251.ts"`). Read literally, that name matches no gate's paths and
+ * the gate would pass unevaluated; a line that is not quoted is the name itself.
+ */
+export function unquoteGitPath(line: string): string {
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(line);
+  if (!quoted) return line;
+  const bytes: number[] = [];
+  const body = quoted[1] ?? '';
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i] as string;
+    if (char !== '\\') {
+      bytes.push(...Buffer.from(char, 'utf8'));
+      continue;
+    }
+    const octal = /^[0-3][0-7]{2}/.exec(body.slice(i + 1));
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 3;
+      continue;
+    }
+    const next = body[i + 1] ?? '';
+    bytes.push(GIT_ESCAPES[next] ?? next.charCodeAt(0));
+    i += 1;
+  }
+  return Buffer.from(bytes).toString('utf8');
 }

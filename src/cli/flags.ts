@@ -50,13 +50,13 @@ export const CLI_FLAGS = [
     name: 'changed-files',
     value: 'FILE',
     description:
-      'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only`); only the gates whose paths match run.',
+      'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only --no-renames`; names git quotes are read as git means them); only the gates whose paths match run.',
   },
   {
     name: 'changed-since',
     value: 'REF',
     description:
-      'With --config: the gates whose paths match `git diff --name-only REF...HEAD` run (default on a GitLab merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA). Without either, every gate runs.',
+      'With --config: the gates whose paths match `git diff --name-only --no-renames REF...HEAD` run (default on a GitLab merge request: CI_MERGE_REQUEST_DIFF_BASE_SHA). Without either, every gate runs.',
   },
   { name: 'verbose', description: 'Also print debug lines (every request and its status).' },
   { name: 'help', short: 'h', description: 'Print this help and exit.' },
@@ -222,8 +222,10 @@ function unknownVariables(env: NodeJS.ProcessEnv): string[] {
  * becomes `--repeats auto`.
  */
 export function inFlagWords(message: string): string {
+  // A list of problems is read a line at a time: an entry's lines keep the file's keys.
+  if (message.includes('\n')) return message.split('\n').map(inFlagWords).join('\n');
   // A config file's keys are spelt as the file spells them, whichever door reads it.
-  if (ENTRY_PROBLEM.test(message)) return message;
+  if (ENTRY_PROBLEM.test(message.replace(/^- /, ''))) return message;
   const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
   // A secret is set in a variable, never on a command line that `ps` and CI logs show.
   const word = (name: string) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));

@@ -28,7 +28,7 @@ export async function refuse(
 ): Promise<number> {
   const { request, change, env, io, log } = run;
   const secrets = secretsOf(request);
-  const verdict = refusedVerdict(request.inputs.backend, message, secrets);
+  const verdict = refusedVerdict(request.inputs, message, secrets);
   // stderr says every problem; the verdict's reason is bounded like any other.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
   const checkName =

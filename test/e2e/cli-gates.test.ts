@@ -180,6 +180,50 @@ describe('many gates from the command line', () => {
     ).toHaveLength(2);
   });
 
+  it("reads git's quoted names in --changed-files as git means them, and a file moved away under its old name", async () => {
+    const cwd = workspace();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
+        cwd,
+      });
+    mkdirSync(join(cwd, 'agents/support'), { recursive: true });
+    writeFileSync(join(cwd, 'agents/support/prompt.md'), 'Be kind.\n'.repeat(20));
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'main');
+    git('checkout', '-qb', 'feature');
+    mkdirSync(join(cwd, 'agents/checkout'), { recursive: true });
+    writeFileSync(join(cwd, 'agents/checkout/café "v2".py'), 'print(1)\n');
+    git('add', '-A');
+    git('commit', '-qm', 'checkout');
+    // As the help says to make it: git quotes the name (core.quotePath), `"agents/checkout/caf\303\251 \"v2\".py"`.
+    const listed = git('diff', '--name-only', '--no-renames', 'main...HEAD').toString();
+    expect(listed).toContain('\\303\\251');
+    writeFileSync(join(cwd, 'changed.txt'), listed);
+    const quoted = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'changed.txt'],
+      env(),
+      cwd,
+    );
+    expect(quoted.stderr).toContain('1 of 3 gates ran, chosen by the 1 file listed in changed.txt');
+    expect(quoted.stdout.trim().split('\n').at(-1)).toMatch(/^fail: .*`checkout-agent`/);
+
+    // A commit that only moves support's prompt elsewhere: it changed support-agent's paths too.
+    git('checkout', '-q', 'main');
+    git('checkout', '-qb', 'move');
+    mkdirSync(join(cwd, 'docs'), { recursive: true });
+    git('mv', 'agents/support/prompt.md', 'docs/prompt.md');
+    git('commit', '-qm', 'move');
+    sepurux = new FakeSepurux();
+    const moved = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-since', 'main'],
+      env(),
+      cwd,
+    );
+    expect(moved.stderr).toContain('1 of 3 gates ran, chosen by the 2 files changed since main');
+    expect(moved.stdout.trim().split('\n').at(-1)).toMatch(/^pass: .*`support-agent`/);
+  });
+
   it('refuses, before any call and in its own words, what it cannot read', async () => {
     const cwd = workspace();
     const alone = await runCli(

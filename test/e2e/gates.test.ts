@@ -266,6 +266,13 @@ describe('many gates in one step (config)', () => {
   - name: search-agent
     min_pass_rate: 85
     mode: soft
+  - name: billing-agent
+    campaign_name: refund-reliability
+    trace_file: traces/nope.json
+    max_unsafe: zero
+  - name: eval-agent
+    backend: trulayer
+    score_floor: high
 `);
     const run = await gates({ cwd });
     expect(run.exitCode).toBe(1);
@@ -277,15 +284,30 @@ describe('many gates in one step (config)', () => {
     expect(errors).toContain(
       'gate `support-agent`: `min_pas_rate` is not a key of an entry; did you mean `min_pass_rate`?',
     );
-    expect(errors).toContain('its `name` is used by another entry');
+    expect(errors).toContain("gate #2 (`support-agent`): its `name` is gate #1's too");
     expect(errors).toContain(
       '`token` cannot be set for one entry: a credential is never written in the file',
     );
     expect(errors).toContain('gate #3: `name` is "bad name!"');
     expect(errors).toContain('`mode` cannot be set for one entry');
+    // In the same run, not the next: each entry's values, its trace file and its credential.
+    expect(errors).toContain('gate `search-agent`: `min_pass_rate` is "85"');
+    expect(errors).toContain('gate `billing-agent`: `trace_file` "traces/nope.json"');
+    expect(errors).toContain('gate `billing-agent`: `max_unsafe` is "zero"');
+    expect(errors).toContain('gate `eval-agent`: `score_floor` is "high"');
+    expect(errors).toContain(
+      "gate `eval-agent`: `backend: trulayer` is not the step's (`sepurux`), whose `token` is never sent to another backend",
+    );
     expect(errors).not.toContain('sx_live_secret_in_the_file');
-    // The required check does not wait forever: it fails, saying what to fix.
-    expect(github.checkRuns[0]).toMatchObject({ name: 'Reliability gates', conclusion: 'failure' });
+    // The required check does not wait forever: it fails, saying what to fix, a problem a list item.
+    const check = github.checkRuns[0];
+    expect(check).toMatchObject({ name: 'Reliability gates', conclusion: 'failure' });
+    for (const engine of ENGINES) {
+      const page = render(check?.output?.summary ?? '', engine);
+      expect(page.html).toContain('<li>In <code>.github/reliability-gates.yml</code>, gate');
+      expect(page.text).toMatch(/and \d+ more, in the log/);
+      expect(page.text).toContain('Reliability gates ·');
+    }
   });
 
   it("says an entry's invalid input with its entry, and a step input's once", async () => {
@@ -296,7 +318,7 @@ describe('many gates in one step (config)', () => {
   - name: search-agent
     campaign_name: refund-reliability
 `);
-    const run = await gates({ cwd, inputs: { poll_interval: 'soon' } });
+    const run = await gates({ cwd, inputs: { poll_interval: 'soon', max_unsafe: 'none' } });
     expect(run.exitCode).toBe(1);
     const errors = run.annotations
       .filter((a) => a.level === 'error')
@@ -304,6 +326,9 @@ describe('many gates in one step (config)', () => {
       .join('\n');
     expect(errors).toContain('gate `support-agent`: `min_pass_rate` is "85"');
     expect(errors.match(/poll_interval/g)).toHaveLength(1);
+    // The step's own value is the step's, said once, never blamed on an entry that inherits it.
+    expect(errors).toContain('- `max_unsafe` is "none"');
+    expect(errors).not.toMatch(/gate `[a-z-]+`: `max_unsafe`/);
   });
 
   it("reads an entry's credential from the variable `token_env` names, masked, sent only to its backend", async () => {
@@ -384,7 +409,12 @@ describe('many gates in one step (config)', () => {
   it('refuses config with shard or aggregate', async () => {
     const run = await gates({ inputs: { shard: 'a' } });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('a config file of many gates is run in one step');
+    const errors = run.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    // That is the problem, alone: what one gate would lack (a campaign) is not said.
+    expect(errors).toEqual([
+      expect.stringContaining('a config file of many gates is run in one step'),
+    ]);
+    expect(errors.join()).not.toContain('campaign');
     expect(sepurux.requests).toEqual([]);
   });
 });

@@ -138,7 +138,7 @@ describe.skipIf(missing.length > 0)(
         ),
       ).toBe(true);
       expect(seen).toMatch(
-        /Base branch \(pass rate, its last 1 comparable verdict, oldest first\): 0\.92 → 0\.92; this change: 0\.92\./,
+        /Base branch \(pass rate, its one comparable verdict\): 0\.92; this change: 0\.92\./,
       );
       // Two points are no trend: no chart.
       expect(notes[0]!.body).not.toContain('```mermaid');

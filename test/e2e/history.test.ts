@@ -309,7 +309,7 @@ describe("the base branch's history beside the verdict (history: 10)", () => {
     expect(run.exitCode).toBe(1);
     const text = render(comment()).text.replaceAll('\u200d', '');
     expect(text).toContain(
-      'History: the base branch holds 12 of the 20 commits asked for; 10 of them have no verdict of this gate.',
+      'History: the base branch holds 12 of the 20 commits asked for; 10 of the 12 commits read have no verdict of this gate.',
     );
     expect(toolRows(comment())).toContainEqual([
       'orders.lookup',

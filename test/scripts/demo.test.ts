@@ -34,5 +34,15 @@ describe('npm run demo', () => {
     expect(output).not.toMatch(/all 1 thresholds/);
     // The regression shows what newly fails and the trend of the base branch.
     expect(output).toContain('Base branch (pass rate');
+    // The repository of three agents: one check, the two entries the change reaches, failing first.
+    const gates = output.slice(output.indexOf('A repository of three agents'));
+    expect(gates).toContain('Check "Reliability gates": failure');
+    expect(gates).toContain('2 of 3 gates ran, chosen by the 4 files pull request #2 changes.');
+    expect(gates.indexOf('❌ billing-agent: fail')).toBeLessThan(
+      gates.indexOf('✅ refunds-agent: pass'),
+    );
+    expect(gates).toMatch(/Not affected \(1; not evaluated, not counted as passing\)/);
+    expect(gates).toContain('support-agent: agents/support/**, packages/shared/**');
+    expect(gates).toContain('gates_run = 2');
   }, 180_000);
 });

@@ -127,6 +127,11 @@ export interface Backend extends BackendWords {
   readonly drops: readonly DropSpec[];
   /** What must be the same for a base verdict to be compared with this one. */
   readonly comparable: readonly ComparableSpec[];
+  /**
+   * Inputs that name one thing two ways (a trace as a file or as an id): in a config file of
+   * gates, an entry that gives one of a group replaces the step's other, instead of clashing with it.
+   */
+  readonly alternatives: readonly (readonly string[])[];
   /** The figure whose trend along the base branch the report draws (Sepurux: pass rate; TruLayer: mean score). */
   readonly headlineFigure: string;
   /** Validates this backend's inputs and does all local work (reading files); never touches the network. */

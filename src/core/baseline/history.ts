@@ -36,7 +36,9 @@ export function applyHistory(
   if (entries.length < asked)
     notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
   if (unread > 0)
-    notes.push(`${unread} of them ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    notes.push(
+      `${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`,
+    );
   if (foreign > 0)
     notes.push(
       `${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`,

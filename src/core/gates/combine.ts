@@ -1,7 +1,7 @@
 import type { Decision } from '../verdict/decision.js';
 import { worst } from '../verdict/decision.js';
 import { MAX_REASON_CHARS, type Verdict } from '../verdict/verdict.js';
-import { excerpt, truncate } from '../support/text.js';
+import { clauses, truncate } from '../support/text.js';
 import type { GateEntryResult } from './types.js';
 
 /** The verdict's `backend` for many gates: what their report and record are of, whichever entries ran. */
@@ -77,7 +77,7 @@ function reasonOf(
     .map((entry) =>
       decision === 'pass'
         ? `\`${entry.name}\``
-        : `\`${entry.name}\` (${excerpt((entry.verdict as Verdict).reason, 160).replace(/\.$/, '')})`,
+        : `\`${entry.name}\` (${clauses((entry.verdict as Verdict).reason, 160).replace(/\.$/, '')})`,
     )
     .join(decision === 'pass' ? ', ' : '; ');
   const more =

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { closestName } from '../inputs/undeclared.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
+import { globProblem } from './select.js';
 
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
 export const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -16,10 +17,20 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A variable name, as `token_env` names one. */
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * The runner's and GitHub's own variables (the job's `GITHUB_TOKEN` among them): an entry that
- * names one would send it to the backend it sets, which no backend's credential is.
+ * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
+ * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
+ * would send it to the backend the file sets, which no such credential is for.
  */
-const RUNNER_VARIABLE = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/i;
+export const STEP_VARIABLE_PREFIXES = [
+  'GITHUB_',
+  'ACTIONS_',
+  'RUNNER_',
+  'INPUT_',
+  'GATE_',
+  'CI_',
+  'GITLAB_',
+] as const;
+const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 
 /** The keys of an entry that are not gate inputs. */
 export const ENTRY_KEYS = {
@@ -56,11 +67,16 @@ export const STEP_ONLY_INPUTS: Readonly<Record<string, string>> = {
 
 /** One entry of the config file, read and shaped: its inputs as the runner would hand them over (strings). */
 export interface ConfigEntry {
+  /** How its problems name it: `` `support-agent` ``, or its place (`#3`, `` #4 (`support-agent`) ``) when its name cannot. */
+  label: string;
+  /** Its name; empty when it has none that is valid (then `problems` says so). */
   name: string;
   paths: string[];
   tokenEnv?: string;
-  /** The gate inputs it sets, by input name; YAML numbers and booleans as strings. */
+  /** The gate inputs it sets, by input name; YAML numbers and booleans as strings (a key refused is left out). */
   inputs: Record<string, string>;
+  /** What is wrong with it as written, each a clause naming the key as the file spells it. */
+  problems: string[];
 }
 
 /** The config file, read. */
@@ -69,7 +85,10 @@ export interface GatesConfig {
   file: string;
   /** The file's path from `cwd` (the repository's root), `/`-separated: a change to it runs every entry. */
   repositoryPath: string;
+  /** Every entry, those with problems too: each is planned, so that all its problems are said at once. */
   entries: ConfigEntry[];
+  /** The file's own problems (beside its entries'), as sentences. */
+  problems: string[];
 }
 
 /** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
@@ -82,9 +101,10 @@ export const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /**
- * Reads and checks the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of
- * entries, each with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are
- * the declared ones). Throws one {@link InputError} with every problem, each naming its entry.
+ * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
+ * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
+ * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * every entry's own problems are returned with it, for the plan to say with its inputs'.
  */
 export async function readGatesConfig(
   path: string,
@@ -127,64 +147,95 @@ export async function readGatesConfig(
         return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
       }),
     );
-  const json: unknown = document.toJS({ maxAliasCount: 100 });
-  const shape = z
-    .object({ gates: z.array(z.unknown()).min(1).max(MAX_GATES) })
-    .strict()
-    .safeParse(json);
-  if (!shape.success)
+  let json: unknown;
+  try {
+    json = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
     throw new InputError(
-      `Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries, and nothing else (${shape.error.issues[0]?.path.join('.') || 'the file'}: ${shape.error.issues[0]?.message})`,
+      `Input \`config\`: ${file} cannot be read as data (${excerpt((error as Error).message, 200)}); write its entries without aliases of aliases`,
+    );
+  }
+  const top = z.object({ gates: z.array(z.unknown()).min(1).max(MAX_GATES) }).safeParse(json);
+  if (!top.success) {
+    const issue = top.error.issues[0];
+    const keys = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+    const closest =
+      keys.length > 0 && !keys.includes('gates')
+        ? closestName(keys[0] as string, ['gates'])
+        : undefined;
+    throw new InputError(
+      `Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries${
+        closest
+          ? `; it has \`${excerpt(keys[0] as string, 40)}:\`, did you mean \`gates:\`?`
+          : Array.isArray(json)
+            ? '; it is a list: put it under `gates:`'
+            : issue?.path.length
+              ? ` (${issue.path.join('.')}: ${issue.message})`
+              : ''
+      }`,
+    );
+  }
+  const problems: string[] = [];
+  const extra = Object.keys(json as object).filter((key) => key !== 'gates');
+  if (extra.length > 0)
+    problems.push(
+      `Input \`config\`: ${file} holds ${extra.map((key) => `\`${excerpt(key, 40)}:\``).join(', ')} beside \`gates:\`, which is all it holds; remove ${extra.length === 1 ? 'it' : 'them'}`,
     );
   const declared = new Set(inputNames);
-  const problems: string[] = [];
-  const names = new Set<string>();
-  const entries = shape.data.gates.flatMap((value, index): ConfigEntry[] => {
-    const said = (entry: string, problem: string) =>
-      problems.push(entryProblem(file, entry, problem));
+  const firstOf = new Map<string, number>();
+  const entries = top.data.gates.map((value, index): ConfigEntry => {
+    const entryProblems: string[] = [];
+    const said = (problem: string) => entryProblems.push(problem);
+    const number = `#${index + 1}`;
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      said(`#${index + 1}`, 'is not a mapping of keys (`name:`, `paths:`, inputs)');
-      return [];
+      said('it is not a mapping of keys (`name:`, `paths:`, inputs), as every entry is');
+      return { label: number, name: '', paths: [], inputs: {}, problems: entryProblems };
     }
     const fields = value as Record<string, unknown>;
     const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
-    const label = name && GATE_NAME.test(name) ? `\`${name}\`` : `#${index + 1}`;
-    if (name && GATE_NAME.test(name) && name in Object.prototype)
-      said(label, `\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
-    else if (!name || !GATE_NAME.test(name))
+    const valid = name !== undefined && GATE_NAME.test(name);
+    const earlier = valid ? firstOf.get(name) : undefined;
+    // A second entry of a name is told apart by its place: "gate #4 (`support-agent`)".
+    const label = !valid
+      ? number
+      : earlier === undefined
+        ? `\`${name}\``
+        : `${number} (\`${name}\`)`;
+    if (valid && name in Object.prototype)
+      said(`\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+    else if (!valid)
       said(
-        label,
         `\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``,
       );
-    else if (names.has(name))
+    else if (earlier !== undefined)
       said(
-        label,
-        'its `name` is used by another entry; each entry needs its own (it keys its baselines)',
+        `its \`name\` is gate #${earlier + 1}'s too; each entry needs its own (it keys its baselines)`,
       );
-    else names.add(name);
-    const paths = readPaths(fields.paths, (problem) => said(label, problem));
+    else firstOf.set(name, index);
+    const paths = readPaths(fields.paths, said);
     let tokenEnv: string | undefined;
     if (fields.token_env !== undefined) {
       const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
-      if (RUNNER_VARIABLE.test(variable))
+      if (STEP_VARIABLE.test(variable))
         said(
-          label,
-          `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner or of GitHub (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`), never a backend's credential: name the variable you set from the backend's secret`,
+          `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`, \`GATE_*\`, \`CI_*\`, \`GITLAB_*\`), never one backend entry's credential: name the variable you set from that backend's secret`,
         );
       else if (VARIABLE.test(variable)) tokenEnv = variable;
-      else said(label, '`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
+      else said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
     }
     const inputs: Record<string, string> = {};
     for (const [key, given] of Object.entries(fields)) {
       if (Object.hasOwn(ENTRY_KEYS, key)) continue;
       if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
-        said(label, `\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
+        said(`\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
         continue;
       }
       if (!declared.has(key)) {
-        const closest = closestName(key, [...declared, ...Object.keys(ENTRY_KEYS)]);
+        const closest = closestName(key.replaceAll('-', '_'), [
+          ...declared,
+          ...Object.keys(ENTRY_KEYS),
+        ]);
         said(
-          label,
           `\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`,
         );
         continue;
@@ -192,19 +243,22 @@ export async function readGatesConfig(
       const scalar = Scalar.safeParse(given);
       if (!scalar.success) {
         said(
-          label,
           `\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`,
         );
         continue;
       }
       inputs[key] = String(scalar.data).trim();
     }
-    return name && GATE_NAME.test(name)
-      ? [{ name, paths, ...(tokenEnv ? { tokenEnv } : {}), inputs }]
-      : [];
+    return {
+      label,
+      name: valid ? name : '',
+      paths,
+      ...(tokenEnv ? { tokenEnv } : {}),
+      inputs,
+      problems: entryProblems,
+    };
   });
-  if (problems.length > 0) throw new InputError(problems);
-  return { file: path, repositoryPath, entries };
+  return { file: path, repositoryPath, entries, problems };
 }
 
 /** An entry's `paths`: one glob or a list of them; none is "always". */
@@ -217,6 +271,10 @@ function readPaths(value: unknown, problem: (said: string) => void): string[] {
       `\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`,
     );
     return [];
+  }
+  for (const glob of parsed.data) {
+    const refused = globProblem(glob);
+    if (refused) problem(`\`paths\`: ${refused}`);
   }
   return parsed.data;
 }

@@ -1,10 +1,13 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { BACKEND_IDS, BACKENDS } from '../backends/registry.js';
 import type { ChangeContext } from '../backends/types.js';
 import type { BaseBranchPolicy } from '../baseline/history.js';
 import { type GatePlan, planGate } from '../gate/plan.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
+import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import type { StepDefinition } from './select.js';
 
 /** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
 export const GATES_AT_ONCE = 20;
@@ -13,6 +16,8 @@ export const GATES_AT_ONCE = 20;
 export interface GateEntryPlan {
   name: string;
   paths: readonly string[];
+  /** Its own files from the repository's root (its trace file): a change to one runs it. */
+  files?: readonly string[];
   gate: GatePlan;
   policy: BaseBranchPolicy;
 }
@@ -21,8 +26,10 @@ export interface GateEntryPlan {
 export interface GatesPlan {
   /** The config file, as the step named it. */
   config: string;
-  /** Its path in the repository: a change to it runs every entry. */
+  /** Its path in the repository. */
   configPath: string;
+  /** The files whose change runs every entry: the config file, the workflow. */
+  definitions: StepDefinition[];
   entries: GateEntryPlan[];
   /** Entries evaluated at once, at most. */
   atOnce: number;
@@ -50,13 +57,27 @@ const backendIdOf = (given: string | undefined): string =>
 /**
  * The step's inputs an entry inherits. An entry of another backend than the step's does not
  * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for).
+ * are the other backend's (and `token` would be sent to a service it is not for). An entry that
+ * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
  */
-function inheritedBy(raw: RawInputs, stepBackend: string, backend: string): RawInputs {
-  if (backend === stepBackend) return raw;
-  const own = new Set(BACKENDS.find((b) => b.id === backend)?.inputs.keyof().options ?? []);
-  const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-  const dropped = new Set<string>(['token', 'base_url', ...other.filter((name) => !own.has(name))]);
+function inheritedBy(
+  raw: RawInputs,
+  stepBackend: string,
+  backend: string,
+  own: Readonly<Record<string, string>>,
+): RawInputs {
+  const declared = BACKENDS.find((b) => b.id === backend);
+  const replaced = (declared?.alternatives ?? [])
+    .filter((group) => group.some((name) => Object.hasOwn(own, name)))
+    .flat()
+    .filter((name) => !Object.hasOwn(own, name));
+  const dropped = new Set<string>(replaced);
+  if (backend !== stepBackend) {
+    const mine = new Set(declared?.inputs.keyof().options ?? []);
+    const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
+    for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
+      dropped.add(name);
+  }
   return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
 }
 
@@ -73,11 +94,50 @@ export function policyOf(gate: GatePlan): BaseBranchPolicy {
   };
 }
 
+/** The inputs `raw` sets (a value that is not empty), but `config`. */
+const setIn = (raw: RawInputs): Set<string> =>
+  new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
+
+/**
+ * The step's own input problems, each as the step's (``Input `min_pass_rate` is "abc"…``): its
+ * inputs planned alone, and only the problems of an input it sets. An entry that inherits the
+ * value does not repeat it; one that sets its own does not hide it.
+ */
+async function stepProblems(raw: RawInputs, change: ChangeContext): Promise<string[]> {
+  const set = setIn(raw);
+  try {
+    await planGate({ ...raw, config: '' }, change);
+    return [];
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return error.problems.filter((problem) => set.has(problemInput(problem) ?? ''));
+  }
+}
+
+/**
+ * The files that define every entry: the config file, and the workflow that runs the step
+ * (GitHub's `GITHUB_WORKFLOW_REF`, GitLab's `CI_CONFIG_PATH`): every entry inherits the step's
+ * inputs, so a change to either runs them all.
+ */
+function stepDefinitions(config: GatesConfig, env: NodeJS.ProcessEnv): StepDefinition[] {
+  const definitions: StepDefinition[] = [{ path: config.repositoryPath, what: 'the config file' }];
+  // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path is after the repository.
+  const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+  if (workflow) definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+  if (env.GITLAB_CI === 'true')
+    definitions.push({
+      path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+      what: 'the pipeline that runs this job',
+    });
+  return definitions;
+}
+
 /**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
- * entry's over them, and its credential from `token_env`. Throws one {@link InputError} with
- * every problem of every entry, each naming its entry; a problem of the step's own inputs, which
- * every entry shares, is said once. Returns the plan and the credentials read (to be masked).
+ * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
+ * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
+ * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
+ * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
  */
 export async function planGates(
   raw: RawInputs,
@@ -91,88 +151,106 @@ export async function planGates(
   const file = `\`${config.file}\``;
   const secrets: string[] = [];
   const stepBackend = backendIdOf(raw.backend);
+  const stepToken = (raw.token ?? '').trim();
+  const fromStep = await stepProblems(raw, context.change);
   const planned = await Promise.all(
-    config.entries.map(async (entry) => {
+    config.entries.map(async (entry, index) => {
       const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
       if (given) secrets.push(given);
       const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+      const known = BACKEND_IDS.includes(backend);
       // An entry's own API root never gets the step's credential: the file would choose where it goes.
       const ownOrigin =
         entry.inputs.base_url !== undefined &&
         entry.inputs.base_url.replace(/\/+$/, '') !==
           (raw.base_url ?? '').trim().replace(/\/+$/, '');
-      const inherited = inheritedBy(raw, stepBackend, backend);
+      const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
       const entryRaw: RawInputs = {
         ...(ownOrigin ? { ...inherited, token: '' } : inherited),
         config: '',
         ...entry.inputs,
         ...(given === undefined ? {} : { token: given }),
       };
-      const missingToken =
-        entry.tokenEnv && !given
-          ? [
-              `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step, e.g. \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\``,
-            ]
-          : !entry.tokenEnv && backend !== stepBackend
-            ? [
-                `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
-              ]
-            : !entry.tokenEnv && ownOrigin
-              ? [
-                  "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
-                ]
-              : [];
-      const change = { ...context.change, gateKey: `${context.change.gateKey}/gate:${entry.name}` };
+      const credential: string[] = [];
+      if (entry.tokenEnv && !given)
+        credential.push(
+          `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`,
+        );
+      else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
+        credential.push(
+          `\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`,
+        );
+      else if (!entry.tokenEnv && known && backend !== stepBackend)
+        credential.push(
+          `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
+        );
+      else if (!entry.tokenEnv && ownOrigin)
+        credential.push(
+          "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
+        );
+      const traceFile = entry.inputs.trace_file;
+      const traceProblem =
+        traceFile === undefined ? undefined : outsideWorkspace(traceFile, context.cwd);
+      const change = {
+        ...context.change,
+        gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
+      };
+      const problems = [
+        ...entry.problems,
+        ...credential,
+        ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
+      ];
       try {
-        const gate = await planGate(entryRaw, change);
-        if (missingToken.length > 0) return { entry, problems: missingToken };
-        return { entry, gate };
+        const gate = await planGate(
+          traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw,
+          change,
+        );
+        return { entry, gate, problems };
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        // A missing token is said once, through `token_env`, and an entry cannot set `token`: it is said what it can do.
+        const set = new Set(Object.keys(entry.inputs));
         const own = error.problems
-          .filter((p) => !(missingToken.length && /^Input `token`/.test(p)))
+          // A missing token is said once, through `token_env`; the step's problems once, as the step's.
+          .filter((p) => !(credential.length && /^Input `token`/.test(p)))
+          .filter((p) => !(fromStep.includes(p) && !set.has(problemInput(p) ?? '')))
           .map((p) =>
             /^Input `token` is required/.test(p)
               ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
               : p,
           );
-        return { entry, problems: [...missingToken, ...own] };
+        return { entry, problems: [...problems, ...own] };
       }
     }),
   );
-  const failed = planned.filter((p) => p.problems);
-  if (failed.length > 0) {
-    // The step's own problems (every entry has them, none set the input) are said once, as the step's.
-    const shared = (failed[0]?.problems ?? []).filter(
-      (problem) =>
-        planned.length > 1 &&
-        failed.length === planned.length &&
-        planned.every((p) => p.problems?.includes(problem)) &&
-        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')),
-    );
-    const own = failed.flatMap(({ entry, problems }) =>
-      (problems ?? [])
-        .filter((problem) => !shared.includes(problem))
-        .map((problem) =>
-          entryProblem(
-            file,
-            `\`${entry.name}\``,
-            problem.replace(/^Input /, '').replace(/\.$/, ''),
-          ),
-        ),
-    );
-    throw new InputError([...shared, ...own]);
-  }
+  // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
+  const shared = (planned[0]?.problems ?? []).filter(
+    (problem) =>
+      planned.length > 1 &&
+      /^Input `/.test(problem) &&
+      planned.every((p) => p.problems.includes(problem)) &&
+      !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')),
+  );
+  const entryProblems = planned.flatMap(({ entry, problems }) =>
+    problems
+      .filter((problem) => !shared.includes(problem))
+      .map((problem) =>
+        entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, '')),
+      ),
+  );
+  const problems = [...config.problems, ...fromStep, ...shared, ...entryProblems];
+  if (problems.length > 0) throw new InputError(problems);
   return {
     plan: {
       config: config.file,
       configPath: config.repositoryPath,
+      definitions: stepDefinitions(config, context.env),
       entries: planned.map(({ entry, gate }) => {
         const plannedGate = gate as GatePlan;
+        const trace = entry.inputs.trace_file;
         return {
           name: entry.name,
           paths: entry.paths,
+          ...(trace ? { files: [repositoryPathOf(trace, context.cwd)] } : {}),
           gate: plannedGate,
           policy: policyOf(plannedGate),
         };
@@ -181,4 +259,18 @@ export async function planGates(
     },
     secrets,
   };
+}
+
+/** A path from the repository's root, `/`-separated. */
+const repositoryPathOf = (path: string, cwd: string): string =>
+  relative(cwd, resolve(cwd, path)).split(sep).join('/');
+
+/**
+ * Why a path the config file names is refused, or undefined: it must stay in the workspace, as
+ * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
+ */
+function outsideWorkspace(path: string, cwd: string): string | undefined {
+  const inRepository = repositoryPathOf(path, cwd);
+  if (!isAbsolute(path) && !inRepository.startsWith('..') && inRepository !== '') return undefined;
+  return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
 }

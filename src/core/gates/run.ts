@@ -4,6 +4,7 @@ import type { BaseBranchSources, Door, Reporters } from '../run/ports.js';
 import type { RunPlan } from '../run/plan.js';
 import type { GateLog } from '../support/log.js';
 import { messageOf } from '../support/errors.js';
+import { CHANGED_FILES_MAX_MS } from '../run/timing.js';
 import { redactSecrets } from '../support/secrets.js';
 import { failedVerdict, type Verdict } from '../verdict/verdict.js';
 import { combineEntries } from './combine.js';
@@ -28,8 +29,10 @@ export async function runManyGates<R extends Reporters>(
   reporters: R,
 ): Promise<Verdict> {
   const changed = await readChanged(door);
-  const { selected, selection } = selectEntries(gates.entries, changed, gates.configPath);
-  door.log.info(selection);
+  const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
+  // Every entry running because the list could not be read costs every evaluation: the log warns.
+  if ('all' in changed && changed.warn) door.log.warning(selection);
+  else door.log.info(selection);
   const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
   const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) =>
     evaluateEntry(entry, door, reporters),
@@ -62,10 +65,24 @@ export async function runManyGates<R extends Reporters>(
 
 async function readChanged<R extends Reporters>(door: Door<R>): Promise<ChangedFiles> {
   if (!door.changedFiles) return { all: 'this run cannot tell which files the change touched' };
+  let timer: NodeJS.Timeout | undefined;
+  // The step's budget counts this long for the list; past it, every entry runs rather than none.
+  const late = new Promise<ChangedFiles>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          all: `the changed files were not read within ${CHANGED_FILES_MAX_MS / 1000} s`,
+          warn: true,
+        }),
+      CHANGED_FILES_MAX_MS,
+    );
+  });
   try {
-    return await door.changedFiles();
+    return await Promise.race([door.changedFiles(), late]);
   } catch (error) {
-    return { all: `the changed files could not be read (${messageOf(error)})` };
+    return { all: `the changed files could not be read (${messageOf(error)})`, warn: true };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

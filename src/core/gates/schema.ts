@@ -1,5 +1,12 @@
 import type { DeclaredInput } from '../inputs/declare.js';
-import { ENTRY_KEYS, GATE_NAME, MAX_GATES, MAX_PATHS, STEP_ONLY_INPUTS } from './config.js';
+import {
+  ENTRY_KEYS,
+  GATE_NAME,
+  MAX_GATES,
+  MAX_PATHS,
+  STEP_ONLY_INPUTS,
+  STEP_VARIABLE_PREFIXES,
+} from './config.js';
 
 /** Where the schema is published, for editors: the repository's file at the release's tag. */
 export const GATES_SCHEMA_FILE = 'reliability-gates.schema.json';
@@ -34,7 +41,7 @@ export function gatesJsonSchema(inputs: readonly DeclaredInput[]): Record<string
     },
     token_env: {
       type: 'string',
-      pattern: '^(?!GITHUB_|ACTIONS_|RUNNER_|INPUT_)[A-Za-z_][A-Za-z0-9_]*$',
+      pattern: `^(?!${STEP_VARIABLE_PREFIXES.join('|')})[A-Za-z_][A-Za-z0-9_]*$`,
       description: ENTRY_KEYS.token_env,
     },
   };

@@ -7,7 +7,7 @@ import type { ChangedFiles } from './types.js';
 const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 /**
- * Whether a changed file is the config file: the same path from the repository's root, or (the
+ * Whether a changed file is `configPath` (the config file, or another the step reads): the same path from the repository's root, or (the
  * workspace being a folder of the repository, or the repository one of the workspace) the same
  * path at the end of the other. When unsure, it is: every entry then runs.
  */
@@ -27,6 +27,8 @@ const NAMED_FILES = 3;
 export interface Selectable {
   name: string;
   paths: readonly string[];
+  /** Files of its own that are no path of the agent's (its trace file): it runs when one changed. */
+  files?: readonly string[];
 }
 
 /** Whether an entry runs, and why, as a clause. */
@@ -36,80 +38,162 @@ export interface Selected {
   why: string;
 }
 
+/** A glob's length at most, and its `*` runs (`**` is one): picomatch's regular expressions backtrack, and a glob of many stars would take minutes on one long name. */
+const MAX_GLOB_CHARS = 300;
+const MAX_STARS = 3;
+const MAX_STARS_IN_A_FOLDER = 2;
+/** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
+const MAX_MATCHED_NAME = 1024;
+
+const GLOB_OPTIONS = { dot: true, noextglob: true } as const;
+
 /**
- * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders): a
- * path matches when a glob without `!` matches it and no `!` glob does; with exclusions only,
- * every other path matches.
+ * Why a glob of `paths` cannot be used, or undefined: empty (`!` alone), longer than 300
+ * characters, more than three `*` runs (two in one folder name), or what picomatch refuses.
+ * Said before any call, naming the entry, so that no pull request meets it later.
+ */
+export function globProblem(written: string): string | undefined {
+  const bare = written.startsWith('!') ? written.slice(1) : written;
+  const globs = asGlobs(bare);
+  if (globs.every((glob) => glob === ''))
+    return `\`${excerpt(written, 60)}\` names no path; write a glob such as \`agents/support/**\``;
+  if (written.length > MAX_GLOB_CHARS)
+    return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
+  const runs = (text: string) => (text.match(/\*+/g) ?? []).length;
+  if (
+    runs(bare) > MAX_STARS ||
+    bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER)
+  )
+    return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
+  // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
+  if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
+    return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+  try {
+    picomatch(globs, GLOB_OPTIONS);
+  } catch (error) {
+    return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt((error as Error).message, 120)})`;
+  }
+  return undefined;
+}
+
+/**
+ * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders,
+ * names compared in Unicode's composed form): a path matches when a glob without `!` matches
+ * it and no `!` glob does; with exclusions only, every other path matches.
  */
 export function pathMatcher(paths: readonly string[]): (file: string) => boolean {
-  const options = { dot: true };
   const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
   const excludes = paths
     .filter((glob) => glob.startsWith('!'))
     .flatMap((glob) => asGlobs(glob.slice(1)));
-  const included = picomatch(includes.length > 0 ? includes : ['**'], options);
-  const excluded = excludes.length > 0 ? picomatch(excludes, options) : () => false;
+  const included = picomatch(includes.length > 0 ? includes : ['**'], GLOB_OPTIONS);
+  const excluded = excludes.length > 0 ? picomatch(excludes, GLOB_OPTIONS) : () => false;
   return (file) => {
-    const path = file.replace(/^\.\//, '');
+    const path = asPath(file);
     return included(path) && !excluded(path);
   };
 }
 
+/** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
+const asPath = (file: string): string => file.replace(/^\.\//, '').normalize('NFC');
+
 /**
- * A path as CODEOWNERS and .gitignore users write it, as the globs it means: from the
- * repository's root (a leading `/` or `./` is the root), `/`-separated, and a folder
- * (`agents/support/`, or a name without a wildcard, `agents/support`) is the folder and
- * everything under it. A folder named alone must not silently match nothing.
+ * A path as CODEOWNERS users write it, as the globs it means: from the repository's root (a
+ * leading `/` or `./` is the root), `/`-separated; `[`, `]`, `(` and `)` are literal, as in
+ * CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`); `\\` escapes `*`, `?`, `{`, `}` or
+ * `!`; a folder (`agents/support/`, or a name without a wildcard, `agents/support`) is the
+ * folder and everything under it. A folder named alone must not silently match nothing.
  */
 function asGlobs(written: string): string[] {
   const glob = written
     .trim()
-    .replaceAll('\\', '/')
-    .replace(/^(\.\/|\/)+/, '');
+    .normalize('NFC')
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/(?<!\\)[[\]()]/g, (literal) => `\\${literal}`);
+  if (glob === '') return [''];
   if (glob.endsWith('/')) return [`${glob}**`];
-  if (!/[*?[\]{}()!+@]/.test(glob)) return [glob, `${glob}/**`];
+  if (!/[*?{}]/.test(glob.replace(/\\./g, ''))) return [glob, `${glob}/**`];
   return [glob];
+}
+
+/** A file whose change changes every entry: the config file, the workflow that runs the step. */
+export interface StepDefinition {
+  /** From the repository's root. */
+  path: string;
+  /** What it is, as a noun: "the config file". */
+  what: string;
 }
 
 /**
  * Which entries a change reaches. Every entry runs when the door could not tell which files
- * changed (`all`), or when the config file itself is among them; an entry without `paths`
- * always runs; any other runs when a changed file matches its `paths`.
+ * changed (`all`), when a name cannot be matched for sure, or when a file that defines the step
+ * (the config file, the workflow: every entry inherits its inputs) is among them; an entry
+ * without `paths` always runs; any other runs when a changed file matches its `paths`, or is
+ * one of its own files (its trace file).
  */
 export function selectEntries(
   entries: readonly Selectable[],
   changed: ChangedFiles,
-  configPath: string,
+  definitions: readonly StepDefinition[],
 ): { selected: Selected[]; selection: string } {
-  if ('all' in changed)
-    return {
-      selected: entries.map(({ name }) => ({ name, ran: true, why: changed.all })),
-      selection: `Every gate ran: ${changed.all}.`,
-    };
+  const every = (why: string, selection: string) => ({
+    selected: entries.map(({ name }) => ({ name, ran: true, why })),
+    selection: `Every gate ran: ${selection}.`,
+  });
+  if ('all' in changed) return every(changed.all, changed.all);
   // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
   if (changed.files.some((file) => UNMATCHABLE.test(file)))
-    return {
-      selected: entries.map(({ name }) => ({
-        name,
-        ran: true,
-        why: "a changed file's name holds a line break or a control character",
-      })),
-      selection: `Every gate ran: a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match.`,
-    };
-  if (changed.files.some((file) => isConfigFile(file, configPath)))
-    return {
-      selected: entries.map(({ name }) => ({
-        name,
-        ran: true,
-        why: `the config file \`${configPath}\` changed`,
-      })),
-      selection: `Every gate ran: the config file \`${configPath}\` is among ${changed.source}.`,
-    };
-  const selected = entries.map(({ name, paths }): Selected => {
+    return every(
+      "a changed file's name holds a line break or a control character",
+      `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`,
+    );
+  if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
+    return every(
+      `a changed file's name is longer than ${MAX_MATCHED_NAME} characters`,
+      `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`,
+    );
+  const definition = definitions.find((d) =>
+    changed.files.some((file) => isConfigFile(file, d.path)),
+  );
+  if (definition)
+    return every(
+      `${definition.what} \`${definition.path}\` changed`,
+      `${definition.what} \`${definition.path}\` is among ${changed.source}`,
+    );
+  const selected = entries.map((entry): Selected => {
+    const { name, paths } = entry;
+    const own = (entry.files ?? []).filter((own) =>
+      changed.files.some((file) => isConfigFile(file, own)),
+    );
+    if (own.length > 0)
+      return { name, ran: true, why: `its own \`${excerpt(own[0] as string, 120)}\` changed` };
     if (paths.length === 0) return { name, ran: true, why: 'it has no `paths`: it always runs' };
-    const matches = pathMatcher(paths);
-    const hits = changed.files.filter(matches);
-    if (hits.length === 0) return { name, ran: false, why: 'no changed file is under its paths' };
+    let hits: string[];
+    let excludedOnly = false;
+    try {
+      hits = changed.files.filter(pathMatcher(paths));
+      const includes = paths.filter((glob) => !glob.startsWith('!'));
+      excludedOnly =
+        hits.length === 0 &&
+        includes.length > 0 &&
+        includes.length < paths.length &&
+        changed.files.some(pathMatcher(includes));
+    } catch (error) {
+      // Globs are checked before any call; one that still cannot be read runs its entry, said.
+      return {
+        name,
+        ran: true,
+        why: `its paths could not be matched (${excerpt((error as Error).message, 120)})`,
+      };
+    }
+    if (hits.length === 0)
+      return {
+        name,
+        ran: false,
+        why: excludedOnly
+          ? 'every changed file under its paths is excluded by a `!` glob'
+          : 'no changed file is under its paths',
+      };
     const named = hits
       .slice(0, NAMED_FILES)
       .map((file) => `\`${excerpt(file, 120)}\``)

@@ -14,6 +14,8 @@ export type ChangedFiles =
   | {
       /** Why every gate runs, as a clause: "on `push` every gate runs, so that each has a baseline on the default branch". */
       all: string;
+      /** Every gate runs because the list could not be had (a token without the permission): a warning, not a line of the log. */
+      warn?: boolean;
     };
 
 /** One entry of the config file, as the check, the comment and the report show it. */

@@ -3,6 +3,7 @@ import type { GatesSummary } from '../gates/types.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { ICON } from './cells.js';
 import { codeSpan, escapeText, quotedText } from './escape.js';
+import { clauses } from '../support/text.js';
 
 /** What the body of many gates needs of the page it goes on. */
 export interface GatesBodyOptions {
@@ -30,11 +31,19 @@ export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOpti
   const skipped = summary.entries.filter((entry) => !entry.ran);
   const lines: string[] = [quotedText(summary.selection, 400), ''];
   if (ran.length > 0) {
-    lines.push('| | Gate | Why it ran | Reason |', '| --- | --- | --- | --- |');
+    // Every entry run for one reason (a push, the config changed): the line above says it once.
+    const oneWhy =
+      summary.entries.every((entry) => entry.ran && entry.why === ran[0]?.why) &&
+      summary.selection.includes(ran[0]?.why ?? '');
+    lines.push(
+      oneWhy ? '| | Gate | Reason |' : '| | Gate | Why it ran | Reason |',
+      oneWhy ? '| --- | --- | --- |' : '| --- | --- | --- | --- |',
+    );
     for (const entry of ran) {
       const verdict = entry.verdict as Verdict;
+      const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
       lines.push(
-        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} | ${quotedText(entry.why, 200)} | ${escapeText(verdict.reason, 200)} |`,
+        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 200), 200)} |`,
       );
     }
     lines.push('');

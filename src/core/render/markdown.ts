@@ -1,7 +1,7 @@
 import type { Verdict } from '../verdict/verdict.js';
 import { formatFigure, formatNumber } from '../verdict/figures.js';
 import { figureSpec, ID_SPECS } from '../backends/vocabulary.js';
-import { codeSpan, escapeText, safeUrl } from './escape.js';
+import { codeSpan, escapeText, quotedText, safeUrl } from './escape.js';
 import type { Mode } from '../inputs/common.js';
 import type { InputWord } from '../inputs/declare.js';
 import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js';
@@ -35,14 +35,32 @@ export interface RenderOptions {
   nested?: boolean;
 }
 
+/** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
+const REASON_ITEMS = 30;
+
+/**
+ * The reason as markdown, shown as written (the backticks around input names stay, as in the
+ * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
+ * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ */
+function reasonLines(reason: string): string[] {
+  const [first = '', ...rest] = reason.split('\n');
+  const items = rest.filter((line) => line.startsWith('- '));
+  if (items.length === 0 || items.length !== rest.length) return [escapeText(reason, 1000)];
+  return [
+    escapeText(first, 300),
+    '',
+    ...items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item.slice(2), 500)}`),
+  ];
+}
+
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
 export function renderVerdict(verdict: Verdict, options: RenderOptions): string {
   const lines: string[] = [
     `${options.nested ? '###' : '##'} ${ICON[verdict.decision]} ${escapeText(options.title, 100)}: ${verdict.decision}`,
     '',
   ];
-  // Shown as written: the backticks around input names stay, as in the `reason` output.
-  lines.push(escapeText(verdict.reason, 1000), '');
+  lines.push(...reasonLines(verdict.reason), '');
   if (options.mode !== 'hard' && verdict.decision !== 'pass' && !options.nested) {
     lines.push(
       `*Mode \`${options.mode}\`: ${options.mode === 'observe' ? 'reported only, not blocking' : 'not blocking; a human should look'}.*`,
@@ -57,7 +75,15 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
         maxChars: options.maxChars - 600 - (options.footer?.length ?? 0),
         fullVerdictAt,
         section: (entry, title, maxChars) =>
-          renderVerdict(entry, { ...options, title, maxChars, nested: true, footer: undefined }),
+          // An entry names its inputs as the config file spells them, whichever door reads it.
+          renderVerdict(entry, {
+            ...options,
+            title,
+            maxChars,
+            nested: true,
+            footer: undefined,
+            inputWord: (input) => input,
+          }),
       }),
     );
   lines.push(...attemptSection(verdict, word));

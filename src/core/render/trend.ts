@@ -151,6 +151,19 @@ export function mermaidChart(trend: Trend): string[] | undefined {
   ];
 }
 
+/** How many verdicts the trend is of: one is its only one, never "its last 1, oldest first". */
+function verdictsWords(count: number): string {
+  return count === 1
+    ? 'its one comparable verdict'
+    : `its last ${count} comparable verdicts, oldest first`;
+}
+
+/** The base branch's values: the oldest and newest (`0.9 → 0.92`), or the only one. */
+function baseValues({ spec, base }: Trend): string {
+  const first = formatFigure(spec, base[0]?.value);
+  return base.length === 1 ? first : `${first} → ${formatFigure(spec, base.at(-1)?.value)}`;
+}
+
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend: Trend): string | undefined {
   const t = trend.threshold;
@@ -171,7 +184,7 @@ export function historyMarkdown(verdict: Verdict, style: TrendStyle): string[] {
     const spark = style === 'sparkline' ? sparks(trend) : undefined;
     const threshold = thresholdWords(trend);
     lines.push(
-      `**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, its last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first): ${spark ? `${spark.base} ` : ''}${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`,
+      `**Base branch** (${escapeText((spec?.label ?? trend.figure).toLowerCase(), 40)}, ${verdictsWords(base.length)}): ${spark ? `${spark.base} ` : ''}${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark?.here ? `${spark.here} ` : ''}${formatFigure(spec, here)}`}.`,
       '',
     );
     const chart = style === 'mermaid' ? mermaidChart(trend) : undefined;
@@ -210,5 +223,5 @@ export function trendLogLine(verdict: Verdict): string | undefined {
   const { spec, base, here } = trend;
   const spark = sparks(trend);
   const threshold = thresholdWords(trend);
-  return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, last ${base.length} comparable verdict${base.length === 1 ? '' : 's'}, oldest first: ${spark.base} ${formatFigure(spec, base[0]?.value)} → ${formatFigure(spec, base.at(-1)?.value)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
+  return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, ${verdictsWords(base.length).replace(/^its /, '')}: ${spark.base} ${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
 }

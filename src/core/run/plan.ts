@@ -9,6 +9,7 @@ import type { ReportSubject } from '../report-file/write.js';
 import { InputError, messageOf } from '../support/errors.js';
 import { GATE_INPUTS } from '../backends/vocabulary.js';
 import { type GatesPlan, planGates, policyOf } from '../gates/plan.js';
+import { CHANGED_FILES_MAX_MS } from './timing.js';
 
 /** The check's name for many gates in one step, when `check_name` is not given. */
 export const GATES_CHECK_NAME = 'Reliability gates';
@@ -61,7 +62,19 @@ export interface RunContext {
  */
 export async function planRun(raw: RawInputs, context: RunContext): Promise<RunPlan> {
   if (manyGates(raw)) return planManyGates(raw, context);
-  return raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+  const planned = raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+  if (!raw.config?.trim()) return planned;
+  // `config` with `shard` or `aggregate` is the problem: what one gate would lack (a campaign) is not.
+  return Promise.resolve(planned).catch((error: unknown) => {
+    if (!(error instanceof InputError)) throw error;
+    const set = new Set(Object.keys(raw).filter((name) => raw[name]?.trim()));
+    throw new InputError(
+      error.problems.filter(
+        (problem) =>
+          problem.includes('`config`') || set.has(/^Input `([a-z_]+)`/.exec(problem)?.[1] ?? ''),
+      ),
+    );
+  });
 }
 
 /** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
@@ -85,7 +98,11 @@ async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPl
     evaluation: { kind: 'gates', gates: plan },
     checkName,
     mode: inputs.mode,
-    timeoutMs: Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)),
+    // The changed files are read first, then the entries run `atOnce` at a time, each within its timeout.
+    timeoutMs:
+      CHANGED_FILES_MAX_MS +
+      Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)) *
+        Math.ceil(plan.entries.length / plan.atOnce),
     // Each entry compares on its own; the reporters read as much history as the most asked for.
     policy: {
       drops: [],

@@ -7,3 +7,9 @@ export const CANCEL_HARD_EXIT_MS = 6_000;
 export function reportingGraceMs(timeoutMs: number): number {
   return Math.min(10_000, Math.max(5_000, timeoutMs));
 }
+
+/**
+ * How long a door may take to say which files a change touched (many gates): past it, every
+ * entry runs. The step's budget counts it before the entries' own timeouts.
+ */
+export const CHANGED_FILES_MAX_MS = 30_000;

@@ -9,6 +9,27 @@ export function excerpt(text: string, max = 80): string {
 }
 
 /**
+ * A reason on one line, cut to `max` characters where one of its clauses ends (`; `), so a
+ * reader never meets half a figure or half a code span; a first clause longer than `max` is cut
+ * before the code span it would break.
+ */
+export function clauses(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length <= max) return line;
+  const parts = line.split('; ');
+  let kept = parts[0] ?? '';
+  for (const part of parts.slice(1)) {
+    if (`${kept}; ${part}`.length > max - 2) break;
+    kept = `${kept}; ${part}`;
+  }
+  if (kept.length <= max - 2) return `${kept.replace(/\.$/, '')}; …`;
+  const cut = line.slice(0, max - 1);
+  // An odd number of backticks: the cut is inside a code span, which goes whole.
+  const open = (cut.match(/`/g) ?? []).length % 2 === 1 ? cut.lastIndexOf('`') : cut.length;
+  return `${cut.slice(0, open).trimEnd()}…`;
+}
+
+/**
  * Text whose lines can never be read as GitHub Actions workflow commands: a zero-width space
  * splits a leading `::` (`::warning::`, `::add-mask::`) and every `##[`, the legacy form
  * (`##[add-mask]`, `##[error]`) that the runner obeys anywhere in a line, on stdout and stderr.

@@ -48,7 +48,8 @@ export async function readChangedFiles(
   const pull = PULL_REQUEST_EVENTS.has(place.eventName);
   if (!pull && place.eventName !== 'merge_group')
     return { all: `on \`${event}\` the gate does not read which files changed` };
-  if (!place.token) return { all: 'there is no `github_token` to read the changed files with' };
+  if (!place.token)
+    return { all: 'there is no `github_token` to read the changed files with', warn: true };
   const [owner = '', repo = ''] = place.repository.split('/');
   try {
     const { createGitHub } = await import('./octokit.js');
@@ -69,6 +70,7 @@ export async function readChangedFiles(
       if (files.length === 0)
         return {
           all: `GitHub lists no changed file for pull request #${place.pullRequestNumber}, which every pull request has`,
+          warn: true,
         };
       if (files.length >= PULL_FILES_CAP || pages >= PULL_FILES_CAP / 100)
         return {
@@ -106,8 +108,13 @@ export async function readChangedFiles(
     };
   } catch (error) {
     const status = statusOf(error);
+    const hint =
+      status === 403 || status === 404
+        ? `; the job's token needs \`${pull ? 'pull-requests' : 'contents'}: read\``
+        : '';
     return {
-      all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})`,
+      all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})${hint}`,
+      warn: true,
     };
   }
 }

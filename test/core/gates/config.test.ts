@@ -15,13 +15,22 @@ function file(text: string, name = '.github/reliability-gates.yml'): string {
   return dir;
 }
 
+/** Every problem of the file, as the plan says them: the file's, then each entry's with its label. */
 const problems = async (text: string) => {
-  const error = await readGatesConfig('.github/reliability-gates.yml', file(text), NAMES).catch(
+  const read = await readGatesConfig('.github/reliability-gates.yml', file(text), NAMES).catch(
     (e: unknown) => e,
   );
-  if (!(error instanceof InputError))
-    throw new Error(`expected an input error, got ${String(error)}`);
-  return error.problems;
+  if (read instanceof InputError) return read.problems;
+  if (read instanceof Error) throw read;
+  const config = read as Awaited<ReturnType<typeof readGatesConfig>>;
+  return [
+    ...config.problems,
+    ...config.entries.flatMap((entry) =>
+      entry.problems.map(
+        (problem) => `In \`.github/reliability-gates.yml\`, gate ${entry.label}: ${problem}`,
+      ),
+    ),
+  ];
 };
 
 describe('the config file of many gates', () => {
@@ -41,6 +50,7 @@ describe('the config file of many gates', () => {
     expect(config.repositoryPath).toBe('.github/reliability-gates.yml');
     expect(config.entries).toEqual([
       {
+        label: '`a.b_c-1`',
         name: 'a.b_c-1',
         paths: ['agents/a/**'],
         tokenEnv: 'A_TOKEN',
@@ -50,9 +60,16 @@ describe('the config file of many gates', () => {
           require_all_repeats: 'true',
           repeats: '3',
         },
+        problems: [],
       },
       // YAML 1.2: `on` is a string, not a boolean.
-      { name: 'always', paths: [], inputs: { campaign_name: 'on' } },
+      {
+        label: '`always`',
+        name: 'always',
+        paths: [],
+        inputs: { campaign_name: 'on' },
+        problems: [],
+      },
     ]);
   });
 
@@ -79,13 +96,13 @@ describe('the config file of many gates', () => {
         'gate `a`: `min_pas_rate` is not a key of an entry; did you mean `min_pass_rate`?',
       ),
       expect.stringContaining('gate `a`: `trace_file` must be one value'),
-      expect.stringContaining('gate `a`: its `name` is used by another entry'),
+      expect.stringContaining("gate #2 (`a`): its `name` is gate #1's too"),
       expect.stringContaining('gate #3: `name` is required'),
       expect.stringContaining(
         'gate `constructor`: `name` is "constructor", a word the record\'s keys cannot hold',
       ),
       expect.stringContaining(
-        'gate `b`: `token_env` names `GITHUB_TOKEN`, a variable of the runner or of GitHub',
+        'gate `b`: `token_env` names `GITHUB_TOKEN`, a variable of the runner, of the CI or of this gate',
       ),
       expect.stringContaining(
         'gate `b`: `check_name` cannot be set for one entry: every entry reports in the one check',
@@ -119,7 +136,11 @@ describe('the config file of many gates', () => {
       ).join(),
     ).toContain('is not valid YAML');
     expect((await problems('gates:\n  - name: a\nextra: 1\n')).join()).toContain(
-      'and nothing else',
+      'holds `extra:` beside `gates:`, which is all it holds',
     );
+    writeFileSync(join(dir, '.github/typo.yml'), 'gate:\n  - name: a\n');
+    expect(await read('.github/typo.yml')).toContain('it has `gate:`, did you mean `gates:`?');
+    writeFileSync(join(dir, '.github/list.yml'), '- name: a\n');
+    expect(await read('.github/list.yml')).toContain('it is a list: put it under `gates:`');
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pathMatcher, selectEntries } from '../../../src/core/gates/select.js';
+import { globProblem, pathMatcher, selectEntries } from '../../../src/core/gates/select.js';
+
+const config = (path = '.github/reliability-gates.yml') => [{ path, what: 'the config file' }];
 
 const entries = [
   { name: 'support', paths: ['agents/support/**', '!agents/support/**/*.md'] },
@@ -32,7 +34,7 @@ describe('which entries a change reaches', () => {
         files: ['docs/guide.md', 'agents/support/README.md'],
         source: 'the 2 files pull request #1 changes',
       },
-      '.github/reliability-gates.yml',
+      config(),
     );
     expect(selected.map((s) => [s.name, s.ran])).toEqual([
       ['support', false],
@@ -42,7 +44,7 @@ describe('which entries a change reaches', () => {
     ]);
     expect(selected[1]?.why).toBe('it has no `paths`: it always runs');
     expect(selected[2]?.why).toBe('`agents/support/README.md` changed');
-    expect(selected[0]?.why).toBe('no changed file is under its paths');
+    expect(selected[0]?.why).toBe('every changed file under its paths is excluded by a `!` glob');
     expect(selection).toBe('2 of 4 gates ran, chosen by the 2 files pull request #1 changes.');
   });
 
@@ -50,34 +52,33 @@ describe('which entries a change reaches', () => {
     const { selected } = selectEntries(
       [{ name: 'a', paths: ['**'] }],
       { files: ['a', 'b', 'c', 'd', 'e'], source: 'five files' },
-      'x.yml',
+      config('x.yml'),
     );
     expect(selected[0]?.why).toBe('`a`, `b`, `c` and 2 more changed');
   });
 
   it('runs every entry when the config file changed, or when the door cannot tell', () => {
-    const config = selectEntries(
+    const changed = selectEntries(
       entries,
       { files: ['.github/reliability-gates.yml'], source: 'the 1 file' },
-      '.github/reliability-gates.yml',
+      config(),
     );
-    expect(config.selected.every((s) => s.ran)).toBe(true);
-    expect(config.selection).toContain(
+    expect(changed.selected.every((s) => s.ran)).toBe(true);
+    expect(changed.selection).toContain(
       'the config file `.github/reliability-gates.yml` is among the 1 file',
     );
-    const unknown = selectEntries(entries, { all: 'on `push` every gate runs' }, 'x.yml');
+    const unknown = selectEntries(entries, { all: 'on `push` every gate runs' }, config('x.yml'));
     expect(unknown.selected.every((s) => s.ran && s.why === 'on `push` every gate runs')).toBe(
       true,
     );
     expect(unknown.selection).toBe('Every gate ran: on `push` every gate runs.');
   });
 
-  it('reads a folder as CODEOWNERS users write it: `dir/`, `dir`, `/dir/**` and `dir\\**` all reach a file under it', () => {
+  it('reads a folder as CODEOWNERS users write it: `dir/`, `dir`, `/dir/**` and `./dir/**` all reach a file under it', () => {
     for (const glob of [
       'agents/support/',
       'agents/support',
       '/agents/support/**',
-      'agents\\support\\**',
       './agents/support/**',
     ])
       expect(pathMatcher([glob])('agents/support/tools/lookup.py'), glob).toBe(true);
@@ -89,21 +90,77 @@ describe('which entries a change reaches', () => {
     const odd = selectEntries(
       entries,
       { files: ['agents/support/tools\n/refund.py'], source: 'one file' },
-      'x.yml',
+      config('x.yml'),
     );
     expect(odd.selected.every((s) => s.ran)).toBe(true);
     expect(odd.selection).toContain('line break or a control character');
     const nested = selectEntries(
       entries,
       { files: ['.github/reliability-gates.yml'], source: 'one file' },
-      'repo/.github/reliability-gates.yml',
+      config('repo/.github/reliability-gates.yml'),
     );
     expect(nested.selected.every((s) => s.ran)).toBe(true);
     const sub = selectEntries(
       entries,
       { files: ['services/bot/gates.yml'], source: 'one file' },
-      'gates.yml',
+      config('gates.yml'),
     );
     expect(sub.selected.every((s) => s.ran)).toBe(true);
+  });
+
+  it('reads Next.js folders literally, names in composed form, and refuses a glob it cannot match for sure', () => {
+    expect(pathMatcher(['app/(shop)/'])('app/(shop)/checkout/page.tsx')).toBe(true);
+    expect(pathMatcher(['app/[id]'])('app/[id]/page.tsx')).toBe(true);
+    expect(pathMatcher(['app/[id]/**'])('app/i/page.tsx')).toBe(false);
+    expect(pathMatcher(['docs/\\*.md'])('docs/*.md')).toBe(true);
+    // A name from macOS may come decomposed: é as e and a combining accent.
+    expect(pathMatcher(['agents/café/**'])('agents/cafe\u0301/prompt.md')).toBe(true);
+    expect(pathMatcher(['agents/cafe\u0301/**'])('agents/café/prompt.md')).toBe(true);
+    for (const glob of ['!', '/', 'agents\\support\\**', 'agents/*a*a*b/**', '*/*/*/*'])
+      expect(globProblem(glob), glob).toBeDefined();
+    for (const glob of ['agents/**/*.md', '!agents/**/*.md', 'app/(shop)/', 'packages/*/src/**'])
+      expect(globProblem(glob), glob).toBeUndefined();
+  });
+
+  it('runs every entry when the workflow changed, and an entry when its own trace file did', () => {
+    const definitions = [
+      ...config(),
+      { path: '.github/workflows/gates.yml', what: 'the workflow that runs this step' },
+    ];
+    const workflow = selectEntries(
+      entries,
+      { files: ['.github/workflows/gates.yml'], source: 'one file' },
+      definitions,
+    );
+    expect(workflow.selected.every((s) => s.ran)).toBe(true);
+    expect(workflow.selection).toContain(
+      'the workflow that runs this step `.github/workflows/gates.yml`',
+    );
+    const trace = selectEntries(
+      [
+        { name: 'support', paths: ['agents/support/**'], files: ['traces/support.json'] },
+        { name: 'other', paths: ['x/**'] },
+      ],
+      { files: ['traces/support.json'], source: 'one file' },
+      definitions,
+    );
+    expect(trace.selected.map((s) => [s.ran, s.why])).toEqual([
+      [true, 'its own `traces/support.json` changed'],
+      [false, 'no changed file is under its paths'],
+    ]);
+    const excluded = selectEntries(
+      [entries[0]!],
+      { files: ['agents/support/README.md'], source: 'one file' },
+      definitions,
+    );
+    expect(excluded.selected[0]?.why).toBe(
+      'every changed file under its paths is excluded by a `!` glob',
+    );
+    const long = selectEntries(
+      entries,
+      { files: [`agents/${'a'.repeat(1100)}`], source: 'one file' },
+      definitions,
+    );
+    expect(long.selected.every((s) => s.ran)).toBe(true);
   });
 });

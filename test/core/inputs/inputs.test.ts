@@ -72,7 +72,7 @@ describe('inputs', () => {
       { campaign_id: 'refund-reliability', campaign_name: '' },
       'Input `campaign_id` must be a UUID (for a name, use `campaign_name`).',
     ],
-    [{ trace_file: 'trace.json' }, 'Input `trace_file` / `trace_id`: give one of them, not both'],
+    [{ trace_file: 'trace.json' }, '`trace_file` / `trace_id`: give one of them, not both'],
     [
       { campaign_id: '11111111-2222-4333-8444-555555555555' },
       'Input `campaign_name` / `campaign_id`: give exactly one',

@@ -101,4 +101,18 @@ describe('the body of many gates', () => {
     );
     expect(xml).toContain('<skipped message="not affected: no changed file is under its paths"/>');
   });
+
+  it('says once why every entry ran when all ran for one reason, without a column repeating it', () => {
+    const why = 'on push every gate runs, so that each has a verdict on the branch';
+    const entries = [0, 1].map((i) => ({ ...entry(i, true), why }));
+    const verdict = combineEntries(entries, {
+      config: 'g.yml',
+      selection: `Every gate ran: ${why}.`,
+    });
+    for (const engine of ENGINES) {
+      const page = render(body(verdict), engine);
+      expect(page.rows[0]).toEqual(['', 'Gate', 'Reason']);
+      expect(page.text.split(why).length - 1).toBe(1);
+    }
+  });
 });

@@ -72,7 +72,9 @@ describe('the trend chart', () => {
   it(`draws no chart under ${MIN_CHART_POINTS} points: one base verdict and this change is a line of text`, () => {
     const body = comment(withTrend([0.9]));
     expect(mermaidBlocks(body)).toEqual([]);
-    expect(body).toContain('**Base branch** (pass rate, its last 1 comparable verdict');
+    expect(body).toContain(
+      '**Base branch** (pass rate, its one comparable verdict): 0.9; this change',
+    );
     expect(mermaidChart(trendOf(withTrend([0.9, 0.92]))!)).toBeDefined();
     expect(mermaidChart(trendOf(withTrend([0.9]))!)).toBeUndefined();
   });

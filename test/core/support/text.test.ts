@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defuseCommands, printable, printableLine } from '../../../src/core/support/text.js';
+import {
+  clauses,
+  defuseCommands,
+  printable,
+  printableLine,
+} from '../../../src/core/support/text.js';
 import { parseAnnotations } from '../../support/runner.js';
 
 describe('defuseCommands', () => {
@@ -34,5 +39,25 @@ describe("the test runner's parseAnnotations", () => {
       { level: 'error', message: 'owned]' },
       { level: 'warning', message: 'w' },
     ]);
+  });
+});
+
+describe('clauses', () => {
+  const reason =
+    'Sepurux decided fail; pass rate 0.72 < 0.9 (`min_pass_rate`); unsafe attempts 1 > 0 (`max_unsafe`); against the base branch: pass rate drop 0.2 > 0.05 (`max_pass_rate_drop`).';
+
+  it('keeps whole clauses within the length, and says some were left out', () => {
+    const cut = clauses(reason, 120);
+    expect(cut).toBe(
+      'Sepurux decided fail; pass rate 0.72 < 0.9 (`min_pass_rate`); unsafe attempts 1 > 0 (`max_unsafe`); …',
+    );
+    expect(cut.length).toBeLessThanOrEqual(120);
+    expect(clauses(reason, 1000)).toBe(reason);
+  });
+
+  it('never cuts a code span in two: a first clause too long loses the span it would break', () => {
+    const cut = clauses('pass rate 0.72 below the floor (`min_pass_rate_for_this_entry`)', 40);
+    expect(cut).toBe('pass rate 0.72 below the floor (…');
+    expect((cut.match(/`/g) ?? []).length % 2).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import { pollUntilTerminal } from '../../support/poll.js';
 import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { SepuruxClient } from './client.js';
-import { BackendCallError } from '../../support/errors.js';
+import { BackendCallError, InputError } from '../../support/errors.js';
 import { excerpt } from '../../support/text.js';
 import {
   type PolledResource,
@@ -33,14 +33,30 @@ export const sepurux: Backend = {
     { input: 'max_reliability_drop', figure: 'reliability_score' },
   ],
   headlineFigure: 'pass_rate',
+  alternatives: [
+    ['trace_file', 'trace_id'],
+    ['campaign_name', 'campaign_id'],
+  ],
   comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
   async prepare(
     raw: RawInputs,
     { token, confidence, onInconclusive, minCoverage },
   ): Promise<PreparedGate> {
-    const inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
-    const trace =
-      inputs.trace_file === undefined ? undefined : await readTraceFile(inputs.trace_file);
+    // The trace file is read even when another input is wrong: every problem is said in one run.
+    const [parsed, read] = await Promise.allSettled([
+      (async () => parseInputs(SepuruxInputs, raw, SEPURUX_RULES))(),
+      (async () => {
+        const path = raw.trace_file?.trim();
+        return path ? readTraceFile(path) : undefined;
+      })(),
+    ]);
+    const invalid = InputError.combine(
+      [parsed, read].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
+    );
+    if (invalid || parsed.status === 'rejected' || read.status === 'rejected')
+      throw invalid ?? new Error('unreachable: a rejected read is a problem');
+    const inputs = parsed.value;
+    const trace = inputs.trace_file === undefined ? undefined : read.value;
     const settings = {
       ...inputs,
       token,

@@ -41,6 +41,7 @@ export const trulayer: Backend = {
   thresholds: TRULAYER_THRESHOLDS,
   drops: [],
   headlineFigure: 'mean_score',
+  alternatives: [['eval_version_id', 'eval_run_id']],
   comparable: [
     { name: 'dataset', label: 'dataset', from: { input: 'dataset_id' } },
     { name: 'eval_version', label: 'eval version', from: { input: 'eval_version_id' } },

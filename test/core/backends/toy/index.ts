@@ -55,6 +55,7 @@ export const toy: Backend = {
   thresholds: THRESHOLDS,
   drops: [{ input: 'max_toy_score_drop', figure: 'toy_score' }],
   headlineFigure: 'toy_score',
+  alternatives: [],
   comparable: [{ name: 'suite', label: 'suite', from: { input: 'toy_suite' } }],
   async prepare(raw) {
     const inputs = parseInputs(ToyInputs, raw, [

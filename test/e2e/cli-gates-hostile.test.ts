@@ -1,0 +1,267 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { runCli } from '../support/runner.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { scratchDir } from '../support/scratch.js';
+
+let sepurux = new FakeSepurux();
+let evil = new FakeSepurux({ token: 'whatever-evil' });
+let servers: ServedHandlers[];
+let dir: string;
+beforeAll(async () => {
+  servers = await Promise.all([
+    serveHandlers(() => sepurux.handlers()),
+    serveHandlers(() => evil.handlers()),
+  ]);
+});
+beforeEach(() => {
+  sepurux = new FakeSepurux();
+  evil = new FakeSepurux({ token: 'whatever-evil' });
+  dir = scratchDir('hostile-cli-gates');
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+const env = (extra: Record<string, string> = {}) => ({
+  GITLAB_CI: 'true',
+  CI: 'true',
+  CI_PROJECT_PATH: 'acme/agents',
+  CI_MERGE_REQUEST_IID: '42',
+  CI_COMMIT_SHA: 'c0ffee'.padEnd(40, '0'),
+  CI_PIPELINE_ID: '1001',
+  CI_JOB_ID: '5005',
+  GATE_TOKEN: FAKE_TOKEN,
+  GATE_PROJECT_ID: FAKE_PROJECT_ID,
+  GATE_BASE_URL: servers[0]!.origin,
+  ...extra,
+});
+
+const CONFIG = `gates:
+  - name: support-agent
+    paths: [agents/support/**]
+    trace_id: trace-1
+    campaign_name: checkout-regression
+  - name: other
+    paths: [other/**]
+    trace_id: trace-1
+    campaign_name: refund-reliability
+`;
+
+function workspace(config = CONFIG): string {
+  mkdirSync(join(dir, '.github'), { recursive: true });
+  writeFileSync(join(dir, '.github/reliability-gates.yml'), config);
+  return dir;
+}
+
+const started = (fake: FakeSepurux) =>
+  fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')).length;
+
+describe('many gates against a hostile repository: command line', () => {
+  it("refuses a token_env naming GATE_TOKEN, the step's own credential, for an API root the file chooses", async () => {
+    const cwd = workspace(`gates:
+  - name: exfil
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${servers[1]!.origin}
+    token_env: GATE_TOKEN
+`);
+    const run = await runCli(['--config', '.github/reliability-gates.yml'], env(), cwd);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('`token_env` names `GATE_TOKEN`, a variable of the runner');
+    expect(evil.requests).toEqual([]);
+    // Another name for the same secret is refused as well: the step's token never goes where the file says.
+    const copy = await runCli(
+      ['--config', '.github/reliability-gates.yml'],
+      env({ SUPPORT_KEY: FAKE_TOKEN }),
+      workspace(`gates:
+  - name: exfil
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${servers[1]!.origin}
+    token_env: SUPPORT_KEY
+`),
+    );
+    expect(copy.exitCode).toBe(2);
+    expect(copy.stderr).toContain(
+      "`token_env` names `SUPPORT_KEY`, which holds the step's own `token`",
+    );
+    expect(evil.requests).toEqual([]);
+  });
+
+  it('refuses a token_env naming GATE_GITLAB_TOKEN or CI_JOB_TOKEN', async () => {
+    const cwd = workspace(`gates:
+  - name: exfil
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${servers[1]!.origin}
+    token_env: CI_JOB_TOKEN
+`);
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml'],
+      env({ CI_JOB_TOKEN: 'glcbt-64_secretjobtoken' }),
+      cwd,
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('`token_env` names `CI_JOB_TOKEN`');
+    expect(evil.requests).toEqual([]);
+  });
+
+  it("--changed-since: a file renamed out of an entry's paths runs the entry", async () => {
+    const cwd = workspace();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
+        cwd,
+      });
+    mkdirSync(join(cwd, 'agents/support'), { recursive: true });
+    writeFileSync(
+      join(cwd, 'agents/support/prompt.md'),
+      'You are a helpful refund agent.\n'.repeat(20),
+    );
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'main');
+    git('checkout', '-qb', 'feature');
+    mkdirSync(join(cwd, 'legacy'), { recursive: true });
+    renameSync(join(cwd, 'agents/support/prompt.md'), join(cwd, 'legacy/prompt.md'));
+    git('add', '-A');
+    git('commit', '-qm', 'move the support prompt out');
+    const run = await runCli(
+      [
+        '--config',
+        '.github/reliability-gates.yml',
+        '--changed-since',
+        'main',
+        '--report',
+        'r.json',
+      ],
+      env(),
+      cwd,
+    );
+    // The support agent's prompt left its folder: it is affected, as the action counts previous_filename.
+    expect(started(sepurux)).toBe(1);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it("--changed-files: a rooted or absolute path is read from the repository's root", async () => {
+    const cwd = workspace();
+    writeFileSync(
+      join(cwd, 'changed.txt'),
+      `/agents/support/prompt.md\n${cwd}/agents/support/tools.py\n`,
+    );
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'changed.txt'],
+      env(),
+      cwd,
+    );
+    expect(started(sepurux)).toBeGreaterThan(0);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it("refuses an entry's trace_file outside the workspace, before any upload", async () => {
+    const outside = scratchDir('outside-workspace');
+    mkdirSync(join(outside, '.docker'), { recursive: true });
+    writeFileSync(
+      join(outside, '.docker/config.json'),
+      JSON.stringify({
+        auths: { 'ghcr.io': { auth: 'dXNlcjpnaHBfc2VjcmV0cmVnaXN0cnl0b2tlbg==' } },
+      }),
+    );
+    const cwd = workspace(`gates:
+  - name: exfil
+    trace_file: ${join(outside, '.docker/config.json')}
+    campaign_name: refund-reliability
+    base_url: ${servers[1]!.origin}
+    token_env: ANY_VARIABLE
+`);
+    // The attacker's server takes any credential; ANY_VARIABLE is any variable that is set.
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml'],
+      env({ ANY_VARIABLE: 'whatever-evil' }),
+      cwd,
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('gate `exfil`: `trace_file` is');
+    expect(run.stderr).toContain('outside the workspace');
+    expect(evil.requests).toEqual([]);
+  });
+
+  it("an entry's token echoed by its backend appears in no file the command line writes", async () => {
+    const { http, HttpResponse } = await import('msw');
+    const echo = await serveHandlers([
+      http.all('*', ({ request }) =>
+        HttpResponse.json(
+          {
+            detail: `bad key ${request.headers.get('x-api-key')} for ${request.headers.get('authorization')}`,
+          },
+          { status: 400 },
+        ),
+      ),
+    ]);
+    try {
+      const cwd = workspace(`gates:
+  - name: echo
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${echo.origin}
+    token_env: ECHO_TOKEN
+`);
+      const secret = 'sx_echo_secret_value_987';
+      const run = await runCli(
+        [
+          '--config',
+          '.github/reliability-gates.yml',
+          '--report',
+          'r.json',
+          '--junit',
+          'j.xml',
+          '--markdown',
+          'm.md',
+        ],
+        env({ ECHO_TOKEN: secret }),
+        cwd,
+      );
+      const files = ['r.json', 'j.xml', 'm.md']
+        .map((f) => readFileSync(join(cwd, f), 'utf8'))
+        .join('\n');
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout + run.stderr + files).not.toContain(secret);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('--changed-files written as the help says: a non-ASCII path git quotes still reaches its entry', async () => {
+    const cwd = workspace(`gates:
+  - name: support-agent
+    paths: [agents/**]
+    trace_id: trace-1
+    campaign_name: checkout-regression
+`);
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
+        cwd,
+      });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'main');
+    git('checkout', '-qb', 'feature');
+    mkdirSync(join(cwd, 'agents/café'), { recursive: true });
+    writeFileSync(join(cwd, 'agents/café/prompt.md'), 'new prompt\n');
+    git('add', '-A');
+    git('commit', '-qm', 'change the café agent');
+    // The command the --changed-files message and README give, as a CI script runs it.
+    writeFileSync(
+      join(cwd, 'changed.txt'),
+      execFileSync('git', ['diff', '--name-only', 'main...HEAD'], { cwd }),
+    );
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-files', 'changed.txt'],
+      env(),
+      cwd,
+    );
+    expect(started(sepurux)).toBe(1);
+    expect(run.exitCode).toBe(1);
+  });
+});

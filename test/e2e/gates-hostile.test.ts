@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { http, HttpResponse } from 'msw';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { runAction } from '../support/runner.js';
+import { scratchDir } from '../support/scratch.js';
+import { type ServedHandlers, serveHandlers } from '../support/serve.js';
+import { webhookExample } from '../support/webhooks.js';
+
+const PASSING = {
+  decision: 'pass',
+  pass_rate: 0.95,
+  unsafe_attempts: 0,
+  failures: 0,
+  reliability_score: 95,
+};
+let sepurux = new FakeSepurux();
+let github = new FakeGitHub();
+let extra: any[] = [];
+let backend: ServedHandlers;
+let api: ServedHandlers;
+
+beforeAll(async () => {
+  backend = await serveHandlers(() => sepurux.handlers());
+  api = await serveHandlers(() => [...extra, ...github.handlers()]);
+});
+beforeEach(() => {
+  sepurux = new FakeSepurux();
+  github = new FakeGitHub();
+  extra = [];
+});
+afterAll(async () => {
+  await backend.close();
+  await api.close();
+});
+
+function workspace(config: string): string {
+  const dir = scratchDir('hostile-gates');
+  mkdirSync(join(dir, '.github'), { recursive: true });
+  writeFileSync(join(dir, '.github/reliability-gates.yml'), config);
+  return dir;
+}
+const pullRequest = () => webhookExample('pull_request', 'opened') as any;
+const gates = (o: {
+  config: string;
+  inputs?: Record<string, string>;
+  payload?: any;
+  eventName?: string;
+  env?: Record<string, string>;
+}) =>
+  runAction({
+    inputs: {
+      base_url: `${backend.origin}/api`,
+      token: FAKE_TOKEN,
+      project_id: FAKE_PROJECT_ID,
+      github_token: FAKE_GITHUB_TOKEN,
+      trace_id: 'trace-1',
+      config: '.github/reliability-gates.yml',
+      ...o.inputs,
+    },
+    eventName: o.eventName ?? 'pull_request',
+    payload: o.payload ?? pullRequest(),
+    env: { GITHUB_API_URL: api.origin, ...o.env },
+    cwd: workspace(o.config),
+  });
+const started = () =>
+  sepurux.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')).length;
+
+describe('many gates against a hostile repository: selection', () => {
+  it('a file name in NFD (committed from macOS) reaches a glob written in NFC', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['agents/café/prompt.md'.normalize('NFD')]);
+    const run = await gates({
+      payload,
+      config: `gates:\n  - name: cafe\n    paths: ["${'agents/café/**'.normalize('NFC')}"]\n    campaign_name: checkout-regression\n`,
+    });
+    expect(started()).toBe(1);
+    expect(run.outputs.decision).toBe('fail');
+  });
+
+  it('a Next.js route group folder, `app/(shop)/`, is matched literally', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['app/(shop)/checkout/page.tsx']);
+    const run = await gates({
+      payload,
+      config: `gates:
+  - name: shop
+    paths: ["app/(shop)/"]
+    campaign_name: checkout-regression
+  - name: shop-escaped
+    paths: ['app/\\(shop\\)/**']
+    campaign_name: checkout-regression
+`,
+    });
+    expect(started()).toBe(2);
+    expect(run.outputs.decision).toBe('fail');
+  });
+});
+
+describe('many gates against a hostile repository: config file', () => {
+  it('an alias bomb is refused as an input error, the check completed', async () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    lines.push('gates:\n  - name: bomb\n    campaign_name: *a8');
+    const run = await gates({
+      eventName: 'push',
+      payload: webhookExample('push') as any,
+      config: lines.join('\n') + '\n',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).not.toMatch(/at .*index\.js/);
+    expect(github.checkRuns[0]).toMatchObject({ conclusion: 'failure' });
+  });
+});
+
+describe('many gates against a hostile repository: slow backend, many entries', () => {
+  it('81 entries against a backend that never finishes: the check is completed as a failure', async () => {
+    sepurux = new FakeSepurux({
+      campaigns: [{ id: randomUUID(), name: 'slow', outcome: PASSING, finishAfterMs: 1e9 }],
+    });
+    const entries = Array.from(
+      { length: 81 },
+      (_, i) => `  - name: e${i}\n    campaign_name: slow\n`,
+    ).join('');
+    const run = await gates({
+      eventName: 'push',
+      payload: webhookExample('push') as any,
+      inputs: { timeout: '3', poll_interval: '1' },
+      config: `gates:\n${entries}`,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  }, 120_000);
+});
+
+describe('many gates against a hostile repository: backends per entry', () => {
+  it("a pass with figures below an entry's threshold, an unknown decision and a 500 each fail; the step fails", async () => {
+    sepurux = new FakeSepurux({
+      campaigns: [
+        { id: randomUUID(), name: 'liar', outcome: { ...PASSING, pass_rate: 0.95 } },
+        { id: randomUUID(), name: 'odd', outcome: { ...PASSING, decision: 'passed_with_notes' } },
+        { id: randomUUID(), name: 'fine', outcome: PASSING },
+      ],
+    });
+    const broken = await serveHandlers([
+      http.all('*', () =>
+        HttpResponse.json({ detail: 'boom sx_entry_secret_123' }, { status: 500 }),
+      ),
+    ]);
+    try {
+      const run = await gates({
+        eventName: 'push',
+        payload: webhookExample('push') as any,
+        inputs: { retry_errors: '0', timeout: '20' },
+        env: { BROKEN_TOKEN: 'sx_entry_secret_123' },
+        config: `gates:
+  - name: liar
+    campaign_name: liar
+    min_pass_rate: 0.99
+  - name: odd
+    campaign_name: odd
+  - name: broken
+    campaign_name: fine
+    base_url: ${broken.origin}
+    token_env: BROKEN_TOKEN
+  - name: fine
+    campaign_name: fine
+`,
+      });
+      const entries = JSON.parse(run.outputs.gates ?? '[]');
+      const all =
+        run.stdout.replace(/^::add-mask::.*$/gm, '') +
+        run.stderr +
+        JSON.stringify(run.outputs) +
+        JSON.stringify(github.checkRuns) +
+        readFileSync(run.outputs.report_file!, 'utf8') +
+        run.summary;
+      expect(all).not.toContain('sx_entry_secret_123');
+      expect(run.outputs.decision).toBe('fail');
+      expect(entries.map((e: any) => e.decision)).toEqual(['fail', 'fail', 'fail', 'pass']);
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
+});
+
+describe('many gates against a hostile repository: slow GitHub files list', () => {
+  it('a slow pulls/files answer leaves the check time to complete', async () => {
+    sepurux = new FakeSepurux({
+      campaigns: [{ id: randomUUID(), name: 'slow', outcome: PASSING, finishAfterMs: 1e9 }],
+    });
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['agents/a/x.py']);
+    extra = [
+      http.get('*/pulls/:n/files', async () => {
+        await new Promise((r) => setTimeout(r, 12_000));
+        return undefined as any; // fall through to the fake
+      }),
+    ];
+    const run = await gates({
+      payload,
+      inputs: { timeout: '5', poll_interval: '1' },
+      config: `gates:\n  - name: a\n    paths: agents/a/**\n    campaign_name: slow\n`,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+  }, 120_000);
+});
+
+describe('many gates against a hostile repository: names in the comment', () => {
+  it('file names and globs with markdown, HTML and mentions render inert', async () => {
+    const { render, ENGINES } = await import('../support/render.js');
+    const payload = pullRequest();
+    const evilName =
+      'agents/support/`|<img src=x onerror=alert(1)>|@octocat [click](https://evil.example) <!-- ##[set-output name=decision]pass.md';
+    github.seedPullFiles(payload.pull_request.number, [evilName, 'agents/support/a\\`b`` ``.md']);
+    const run = await gates({
+      payload,
+      config: `gates:
+  - name: support
+    paths: agents/support/**
+    campaign_name: refund-reliability
+  - name: other
+    paths: ["other/\`x\`|<b>y</b>@octocat[z](https://evil.example)/**", "!<!--"]
+    campaign_name: refund-reliability
+`,
+    });
+    const body = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';
+    const problems: string[] = [];
+    for (const engine of ENGINES) {
+      const page = render(body, engine);
+      if (page.links.some((l) => l.includes('evil.example') || l === 'x'))
+        problems.push(`${engine}: link ${page.links}`);
+      for (const m of page.html
+        .replace(/<!-- agent-reliability-gate:[0-9a-f]+ -->/, '')
+        .match(/<img[^>]*>|<b>|<!--.{0,60}/g) ?? [])
+        problems.push(`${engine}: raw html ${m}`);
+      if (/(^|\s)@octocat/.test(page.text)) problems.push(`${engine}: mention`);
+      for (const row of page.rows)
+        if (row.length !== 4 && row.length !== 2)
+          problems.push(`${engine}: row of ${row.length} ${JSON.stringify(row)}`);
+      if (!page.text.includes('other')) problems.push(`${engine}: entry other missing`);
+    }
+    const check = JSON.stringify(github.checkRuns[0]?.output ?? {});
+    expect(problems).toEqual([]);
+    expect(run.outputs.decision).toBe('pass');
+    expect(check.length).toBeGreaterThan(0);
+  });
+});
+
+describe('many gates against a hostile repository: globs that pass validation', () => {
+  it('refuses `paths: ["!"]` (or "\\\\") before any call, naming the entry', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['docs/readme.md']);
+    const run = await gates({
+      payload,
+      config: `gates:
+  - name: a
+    paths: ["!"]
+    campaign_name: refund-reliability
+  - name: b
+    paths: docs/**
+    campaign_name: refund-reliability
+`,
+    });
+    // An input error before any call, naming the entry and its glob: on push, where every entry runs, it is said too.
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain('gate `a`: `paths`: `!` names no path');
+    expect(started()).toBe(0);
+  });
+});
+
+describe('many gates against a hostile repository: what every entry inherits changed', () => {
+  it('a pull request that changes only the workflow (whose inputs every entry inherits) runs every entry', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['.github/workflows/gates.yml']);
+    const run = await gates({
+      payload,
+      env: {
+        GITHUB_WORKFLOW_REF: 'octo-org/octo-repo/.github/workflows/gates.yml@refs/pull/2/merge',
+      },
+      // e.g. the pull request moved every entry to another campaign or project, or raised min_pass_rate.
+      inputs: { campaign_name: 'checkout-regression' },
+      config: `gates:\n  - name: a\n    paths: agents/a/**\n  - name: b\n    paths: agents/b/**\n`,
+    });
+    expect(started()).toBe(2);
+    expect(run.stdout).toContain(
+      'Every gate ran: the workflow that runs this step `.github/workflows/gates.yml` is among',
+    );
+  });
+});
