@@ -6,6 +6,7 @@ import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepuru
 import { runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { scratchDir } from '../support/scratch.js';
+import { repositoryOnFeatureBranch } from '../support/git.js';
 
 let sepurux = new FakeSepurux();
 let evil = new FakeSepurux({ token: 'whatever-evil' });
@@ -110,19 +111,12 @@ describe('many gates against a hostile repository: command line', () => {
 
   it("--changed-since: a file renamed out of an entry's paths runs the entry", async () => {
     const cwd = workspace();
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
-        cwd,
-      });
     mkdirSync(join(cwd, 'agents/support'), { recursive: true });
     writeFileSync(
       join(cwd, 'agents/support/prompt.md'),
       'You are a helpful refund agent.\n'.repeat(20),
     );
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-qm', 'main');
-    git('checkout', '-qb', 'feature');
+    const git = repositoryOnFeatureBranch(cwd);
     mkdirSync(join(cwd, 'legacy'), { recursive: true });
     renameSync(join(cwd, 'agents/support/prompt.md'), join(cwd, 'legacy/prompt.md'));
     git('add', '-A');
@@ -239,14 +233,7 @@ describe('many gates against a hostile repository: command line', () => {
     trace_id: trace-1
     campaign_name: checkout-regression
 `);
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
-        cwd,
-      });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-qm', 'main');
-    git('checkout', '-qb', 'feature');
+    const git = repositoryOnFeatureBranch(cwd);
     mkdirSync(join(cwd, 'agents/café'), { recursive: true });
     writeFileSync(join(cwd, 'agents/café/prompt.md'), 'new prompt\n');
     git('add', '-A');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -14,6 +13,7 @@ import { runCli } from '../support/runner.js';
 import { render } from '../support/render.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { scratchDir } from '../support/scratch.js';
+import { repositoryOnFeatureBranch } from '../support/git.js';
 
 // Many gates from the built command line (`--config`), as a GitLab job runs it, against the fakes.
 let sepurux = new FakeSepurux();
@@ -145,14 +145,7 @@ describe('many gates from the command line', () => {
 
   it('reads the change from git with --changed-since, and runs everything when git cannot compare', async () => {
     const cwd = workspace();
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
-        cwd,
-      });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-qm', 'main');
-    git('checkout', '-qb', 'feature');
+    const git = repositoryOnFeatureBranch(cwd);
     mkdirSync(join(cwd, 'agents/checkout'), { recursive: true });
     writeFileSync(join(cwd, 'agents/checkout/tools.py'), 'print(1)\n');
     git('add', '-A');
@@ -182,16 +175,9 @@ describe('many gates from the command line', () => {
 
   it("reads git's quoted names in --changed-files as git means them, and a file moved away under its old name", async () => {
     const cwd = workspace();
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], {
-        cwd,
-      });
     mkdirSync(join(cwd, 'agents/support'), { recursive: true });
     writeFileSync(join(cwd, 'agents/support/prompt.md'), 'Be kind.\n'.repeat(20));
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-qm', 'main');
-    git('checkout', '-qb', 'feature');
+    const git = repositoryOnFeatureBranch(cwd);
     mkdirSync(join(cwd, 'agents/checkout'), { recursive: true });
     writeFileSync(join(cwd, 'agents/checkout/café "v2".py'), 'print(1)\n');
     git('add', '-A');
