@@ -79,7 +79,10 @@ try {
       console.log(indent(renderForTerminal(comment.body, color), '   │ '));
     }
     console.log(`\n${bold('   Outputs')} (all of them in action.yml)`);
-    for (const k of KEY_OUTPUTS.filter((name) => run.outputs[name]))
+    // The gates' counts say something only for a step with `config`.
+    for (const k of KEY_OUTPUTS.filter(
+      (name) => run.outputs[name] && !(name.startsWith('gates_') && !scenario.repository),
+    ))
       say(`${k} = ${run.outputs[k]}`, '     ');
     console.log('');
     if (!scenario.acceptWith) continue;

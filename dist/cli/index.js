@@ -56315,7 +56315,10 @@ class InputError extends Error {
     /** One sentence per problem, each naming its input: problems found together are reported together. */
     problems;
     constructor(problems) {
-        const list = (Array.isArray(problems) ? problems : [problems]).map((p) => p.endsWith('.') ? p : `${p}.`);
+        // A problem found twice (two checks of one input) is said once.
+        const list = [
+            ...new Set((Array.isArray(problems) ? problems : [problems]).map((p) => /[.?!]$/.test(p) ? p : `${p}.`)),
+        ];
         super(list.length === 1
             ? (list[0] ?? '')
             : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
@@ -56456,15 +56459,34 @@ function parseInputs(schema, raw, rules = []) {
     // An input the runner did not hand over reads as empty, as `core.getInput` would.
     const complete = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, raw[name] ?? '']));
     const parsed = schema.safeParse(complete);
-    const problems = parsed.success
-        ? rules
-            .filter((rule) => rule.broken(parsed.data))
-            // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
-            .map((rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`)
-        : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
-    if (problems.length === 0 && parsed.success)
-        return parsed.data;
-    throw new InputError(problems.map((p) => `Input ${p}`));
+    // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
+    const said = (rule) => `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`;
+    if (parsed.success) {
+        const broken = rules.filter((rule) => rule.broken(parsed.data)).map(said);
+        if (broken.length === 0)
+            return parsed.data;
+        throw new InputError(broken.map((p) => `Input ${p}`));
+    }
+    const issues = parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
+    // The rules are still checked on the inputs that are valid, so that one bad value does not hide
+    // a missing one for a second run: a rule that names an input in error waits for its value.
+    const invalid = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+    const valid = Object.fromEntries(Object.entries(schema.shape).flatMap(([name, field]) => {
+        const one = field.safeParse(complete[name]);
+        return one.success && !invalid.has(name) ? [[name, one.data]] : [];
+    }));
+    const broken = rules
+        .filter((rule) => !rule.inputs.some((name) => invalid.has(name)))
+        .filter((rule) => {
+        try {
+            return rule.broken(valid);
+        }
+        catch {
+            return false;
+        }
+    })
+        .map(said);
+    throw new InputError([...issues, ...broken].map((p) => `Input ${p}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/support/deadline.ts
@@ -60704,8 +60726,6 @@ async function planGate(raw, change) {
         await attempt(() => rejectForeignInputs(backend, raw));
     if (backend && inputs)
         await attempt(() => requireMargins(backend, raw, inputs));
-    if (backend && inputs)
-        await attempt(() => boundMargins(backend, raw, inputs));
     const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
     const shared = {
         token: inputs?.token ?? '',
@@ -60715,6 +60735,9 @@ async function planGate(raw, change) {
         minCoverage: inputs?.min_coverage ?? 100,
     };
     const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
+    // A margin is bounded against its threshold's value: only once that value is valid (prepared).
+    if (backend && inputs && prepared)
+        await attempt(() => boundMargins(backend, raw, inputs));
     const invalid = InputError.combine(problems);
     if (invalid || !inputs || !backend || !prepared)
         throw invalid ?? new Error('unreachable: a plan without problems is complete');
@@ -60812,6 +60835,9 @@ const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
  */
 function isConfigFile(file, configPath) {
     const changed = file.replace(/^\.\//, '');
+    // A folder (`.github/workflows/`): any file under it.
+    if (configPath.endsWith('/'))
+        return changed.startsWith(configPath) || changed.includes(`/${configPath}`);
     return (changed === configPath ||
         configPath.endsWith(`/${changed}`) ||
         changed.endsWith(`/${configPath}`));
@@ -60822,6 +60848,7 @@ const NAMED_FILES = 3;
 const MAX_GLOB_CHARS = 300;
 const MAX_STARS = 3;
 const MAX_STARS_IN_A_FOLDER = 2;
+const MAX_BRACE_GROUPS = 2;
 /** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
 const MAX_MATCHED_NAME = 1024;
 const GLOB_OPTIONS = { dot: true, noextglob: true };
@@ -60838,6 +60865,13 @@ function globProblem(written) {
     if (written.length > MAX_GLOB_CHARS)
         return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
     const runs = (text) => (text.match(/\*+/g) ?? []).length;
+    // `(a|b)` reads as an alternation to one who knows regular expressions, and as a name in CODEOWNERS: neither silently.
+    if (/(?<!\\)\|/.test(bare))
+        return `\`${excerpt(written, 60)}\` holds a \`|\`, which is no alternation here (\`(\` and \`)\` are literal, as in CODEOWNERS): write \`{support,billing}\`, or \`\\|\` for the character`;
+    // Braces expand to alternatives that backtrack as stars do: two groups at most, none nested.
+    const groups = (bare.match(/(?<!\\)\{/g) ?? []).length;
+    if (groups > MAX_BRACE_GROUPS || /\{[^}]*\{/.test(bare))
+        return `\`${excerpt(written, 60)}\` has more than ${MAX_BRACE_GROUPS} \`{…}\` groups, or one inside another, which takes too long to match; list the globs instead`;
     if (runs(bare) > MAX_STARS ||
         bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER))
         return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
@@ -60872,25 +60906,29 @@ function pathMatcher(paths) {
 /** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
 const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
 /**
- * A path as CODEOWNERS users write it, as the globs it means: from the repository's root (a
- * leading `/` or `./` is the root), `/`-separated; `[`, `]`, `(` and `)` are literal, as in
- * CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`); `\\` escapes `*`, `?`, `{`, `}` or
- * `!`; a folder (`agents/support/`, or a name without a wildcard, `agents/support`) is the
- * folder and everything under it. A folder named alone must not silently match nothing.
+ * A path as CODEOWNERS users write it, as the globs it means: `/`-separated; one with a `/`
+ * before its end is from the repository's root (a leading `/` or `./` is the root), one without
+ * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
+ * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, or a name without a
+ * wildcard, `agents/support`) is the folder and everything under it. A folder named alone must
+ * not silently match nothing.
  */
 function asGlobs(written) {
-    const glob = written
-        .trim()
-        .normalize('NFC')
+    const trimmed = written.trim().normalize('NFC');
+    const rooted = /^(\.\/|\/)/.test(trimmed);
+    const glob = trimmed
         .replace(/^(\.\/|\/)+/, '')
-        .replace(/(?<!\\)[[\]()]/g, (literal) => `\\${literal}`);
+        .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
     if (glob === '')
         return [''];
-    if (glob.endsWith('/'))
-        return [`${glob}**`];
-    if (!/[*?{}]/.test(glob.replace(/\\./g, '')))
-        return [glob, `${glob}/**`];
-    return [glob];
+    const globs = glob.endsWith('/')
+        ? [`${glob}**`]
+        : !/[*?{}]/.test(glob.replace(/\\./g, ''))
+            ? [glob, `${glob}/**`]
+            : [glob];
+    const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
+    return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
 }
 /**
  * Which entries a change reaches. Every entry runs when the door could not tell which files
@@ -60911,9 +60949,11 @@ function selectEntries(entries, changed, definitions) {
         return every("a changed file's name holds a line break or a control character", `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`);
     if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
         return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
-    const definition = definitions.find((d) => changed.files.some((file) => isConfigFile(file, d.path)));
-    if (definition)
-        return every(`${definition.what} \`${definition.path}\` changed`, `${definition.what} \`${definition.path}\` is among ${changed.source}`);
+    for (const definition of definitions) {
+        const file = changed.files.find((one) => isConfigFile(one, definition.path));
+        if (file)
+            return every(`\`${excerpt(file, 120)}\` (${definition.what}) changed`, `\`${excerpt(file, 120)}\` (${definition.what}) is among ${changed.source}`);
+    }
     const selected = entries.map((entry) => {
         const { name, paths } = entry;
         const own = (entry.files ?? []).filter((own) => changed.files.some((file) => isConfigFile(file, own)));
@@ -60993,6 +61033,11 @@ const STEP_VARIABLE_PREFIXES = [
     'GATE_',
     'CI_',
     'GITLAB_',
+    // Other CIs' own credentials (Buildkite's agent token, Azure's SYSTEM_ACCESSTOKEN, CircleCI's, Bitbucket's).
+    'BUILDKITE_',
+    'SYSTEM_',
+    'CIRCLE_',
+    'BITBUCKET_',
 ];
 const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 /** The keys of an entry that are not gate inputs. */
@@ -61026,7 +61071,7 @@ const STEP_ONLY_INPUTS = {
 /** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
 const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
 /** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
-const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
+const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
 const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 /**
  * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
@@ -61038,7 +61083,8 @@ async function readGatesConfig(path, cwd, inputNames) {
     const file = `\`${excerpt(path, 200)}\``;
     const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
     const repositoryPath = (0,external_node_path_namespaceObject.relative)(cwd, absolute).split(external_node_path_namespaceObject.sep).join('/');
-    if ((0,external_node_path_namespaceObject.isAbsolute)(path) || repositoryPath.startsWith('..'))
+    // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
+    if ((0,external_node_path_namespaceObject.isAbsolute)(repositoryPath) || repositoryPath.startsWith('..') || repositoryPath === '')
         throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
     let bytes;
     try {
@@ -61120,7 +61166,7 @@ async function readGatesConfig(path, cwd, inputNames) {
         if (fields.token_env !== undefined) {
             const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
             if (STEP_VARIABLE.test(variable))
-                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`, \`GATE_*\`, \`CI_*\`, \`GITLAB_*\`), never one backend entry's credential: name the variable you set from that backend's secret`);
+                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`);
             else if (VARIABLE.test(variable))
                 tokenEnv = variable;
             else
@@ -61185,6 +61231,7 @@ function readPaths(value, problem) {
 
 
 
+
 /** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
 const GATES_AT_ONCE = 20;
 /** The input a problem is about, as it names it first (``Input `project_id` is required``). */
@@ -61224,6 +61271,8 @@ function policyOf(gate) {
         history: inputs.history,
     };
 }
+/** A problem of an input's own value (``Input `max_unsafe` is "none", not a number``), not of how inputs go together. */
+const STEP_VALUE_PROBLEM = /^Input `[a-z_]+` is "/;
 /** The inputs `raw` sets (a value that is not empty), but `config`. */
 const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
 /**
@@ -61244,21 +61293,25 @@ async function stepProblems(raw, change) {
     }
 }
 /**
- * The files that define every entry: the config file, and the workflow that runs the step
- * (GitHub's `GITHUB_WORKFLOW_REF`, GitLab's `CI_CONFIG_PATH`): every entry inherits the step's
- * inputs, so a change to either runs them all.
+ * The files that define every entry: the config file, and what runs the step. On GitHub, the
+ * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
+ * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
+ * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
+ * inherits the step's inputs, so a change to any of them runs them all.
  */
 function stepDefinitions(config, env) {
     const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
-    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path is after the repository.
-    const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
+    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
     if (workflow)
         definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (workflow || env.GITHUB_ACTIONS === 'true')
+        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
     if (env.GITLAB_CI === 'true')
         definitions.push({
             path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
             what: 'the pipeline that runs this job',
-        });
+        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
     return definitions;
 }
 /**
@@ -61274,7 +61327,13 @@ async function planGates(raw, context) {
     const secrets = [];
     const stepBackend = backendIdOf(raw.backend);
     const stepToken = (raw.token ?? '').trim();
-    const fromStep = await stepProblems(raw, context.change);
+    // The step's reporting credentials: never an entry's, wherever the entry's backend is.
+    const reportingTokens = [raw.github_token, raw.gitlab_token]
+        .map((value) => value?.trim())
+        .filter((value) => Boolean(value));
+    const stepCandidates = await stepProblems(raw, context.change);
+    // The step's problems entries inherit: said once, as the step's, not with each entry.
+    const inheritedHit = new Set();
     const planned = await Promise.all(config.entries.map(async (entry, index) => {
         const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
         if (given)
@@ -61295,6 +61354,8 @@ async function planGates(raw, context) {
         const credential = [];
         if (entry.tokenEnv && !given)
             credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`);
+        else if (entry.tokenEnv && given && reportingTokens.includes(given))
+            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`);
         else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
             credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`);
         else if (!entry.tokenEnv && known && backend !== stepBackend)
@@ -61323,13 +61384,22 @@ async function planGates(raw, context) {
             const own = error.problems
                 // A missing token is said once, through `token_env`; the step's problems once, as the step's.
                 .filter((p) => !(credential.length && /^Input `token`/.test(p)))
-                .filter((p) => !(fromStep.includes(p) && !set.has(problemInput(p) ?? '')))
+                .filter((p) => {
+                const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
+                if (inherited)
+                    inheritedHit.add(p);
+                return !inherited;
+            })
                 .map((p) => /^Input `token` is required/.test(p)
                 ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
                 : p);
             return { entry, problems: [...problems, ...own] };
         }
     }));
+    // A step input's problem is the step's when an entry inherits it with that problem, or when its
+    // value is wrong whoever reads it (`"abc"` for a number); a rule that holds for every entry
+    // that reads the input (`max_repeats` beside entries' `repeats: auto`) is no problem.
+    const fromStep = stepCandidates.filter((p) => inheritedHit.has(p) || STEP_VALUE_PROBLEM.test(p));
     // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
     const shared = (planned[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
         /^Input `/.test(problem) &&
@@ -61338,7 +61408,9 @@ async function planGates(raw, context) {
     const entryProblems = planned.flatMap(({ entry, problems }) => problems
         .filter((problem) => !shared.includes(problem))
         .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
-    const problems = [...config.problems, ...fromStep, ...shared, ...entryProblems];
+    // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
+    const everyEntry = shared.map((problem) => `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`);
+    const problems = [...config.problems, ...fromStep, ...everyEntry, ...entryProblems];
     if (problems.length > 0)
         throw new InputError(problems);
     return {
@@ -61369,8 +61441,16 @@ const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.re
  * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
  */
 function outsideWorkspace(path, cwd) {
-    const inRepository = repositoryPathOf(path, cwd);
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(path) && !inRepository.startsWith('..') && inRepository !== '')
+    const inside = (relativePath) => !(0,external_node_path_namespaceObject.isAbsolute)(relativePath) && !relativePath.startsWith('..') && relativePath !== '';
+    // A link in the workspace to a file elsewhere is elsewhere (a file not there yet is said later).
+    let real;
+    try {
+        real = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(cwd), (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(cwd, path)));
+    }
+    catch {
+        real = undefined;
+    }
+    if (inside(repositoryPathOf(path, cwd)) && (real === undefined || inside(real)))
         return undefined;
     return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
 }
@@ -62769,14 +62849,19 @@ function reasonOf(entries, decision, skipped) {
     if (ran.length === 0)
         return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
     const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
-    const named = deciding
-        .slice(0, NAMED_ENTRIES)
+    const shown = deciding.slice(0, NAMED_ENTRIES);
+    // The reason's room shared among the entries it names: one failing entry is said whole, so
+    // that the clause that decided it (often its last) is never the one cut.
+    const each = Math.max(160, Math.floor((MAX_REASON_CHARS - 150) / shown.length) - 20);
+    const named = shown
         .map((entry) => decision === 'pass'
         ? `\`${entry.name}\``
-        : `\`${entry.name}\` (${clauses(entry.verdict.reason, 160).replace(/\.$/, '')})`)
+        : `\`${entry.name}\` (${clauses(entry.verdict.reason, each).replace(/\.$/, '')})`)
         .join(decision === 'pass' ? ', ' : '; ');
     const more = deciding.length > NAMED_ENTRIES ? ` and ${deciding.length - NAMED_ENTRIES} more` : '';
-    const of = `${deciding.length} of the ${ran.length} ${ran.length === 1 ? 'gate' : 'gates'} that ran`;
+    const of = ran.length === 1
+        ? 'The only gate that ran'
+        : `${deciding.length} of the ${ran.length} gates that ran`;
     return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
 }
 
@@ -63288,7 +63373,7 @@ function gatesBody(summary, options) {
         for (const entry of ran) {
             const verdict = entry.verdict;
             const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
-            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 200), 200)} |`);
+            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 400), 400)} |`);
         }
         lines.push('');
     }
@@ -63653,7 +63738,13 @@ function headline(verdict, mode) {
             : verdict.decision === 'warn'
                 ? 'warn'
                 : undefined;
-    return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
+    // A title is one line: a reason that lists (input problems) is titled by its first and a count.
+    const [first = '', ...items] = verdict.reason.split('\n');
+    const listed = items.filter((line) => line.startsWith('- '));
+    const left = /^- and (\d+) more/.exec(listed.at(-1) ?? '')?.[1];
+    const more = left ? listed.length - 1 + Number(left) : listed.length;
+    const reason = more > 0 ? `${first.replace(/:$/, '')} (${more} problems, below)` : first;
+    return prefix ? `${prefix}: ${reason}` : reason;
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/words.ts
@@ -64684,7 +64775,8 @@ function shardCase(shard) {
 function renderJUnit(verdict, suite, word = (input) => input) {
     const suites = verdict.gates
         ? verdict.gates.entries.map((entry) => entry.verdict
-            ? suiteOf(entry.verdict, `${suite} / ${entry.name}`, word)
+            ? // An entry names its inputs as the config file spells them, whichever door reads it.
+                suiteOf(entry.verdict, `${suite} / ${entry.name}`, (input) => input)
             : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`))
         : [suiteOf(verdict, suite, word)];
     const sum = (key) => suites.reduce((total, s) => total + s[key], 0);
@@ -64968,7 +65060,7 @@ const CLI_FLAGS = [
     {
         name: 'changed-files',
         value: 'FILE',
-        description: 'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only --no-renames`; names git quotes are read as git means them); only the gates whose paths match run.',
+        description: 'With --config: the paths the change touches, one a line or NUL-separated (e.g. from `git diff --name-only --no-renames`, with or without -z; names git quotes are read as git means them); only the gates whose paths match run.',
     },
     {
         name: 'changed-since',
@@ -65656,6 +65748,24 @@ async function readChangeSource(source, cwd) {
         };
     }
 }
+/**
+ * Why `--changed-since REF` cannot be used, or undefined: git must know REF here (a typo, or a
+ * shallow clone that has not fetched it). Said before any call; GitLab's own diff base, which
+ * the user did not type, runs every gate instead when git lacks it.
+ */
+async function revisionProblem(ref, cwd) {
+    try {
+        await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+            cwd,
+            timeout: CHANGED_FILES_MAX_MS,
+        });
+        return undefined;
+    }
+    catch (error) {
+        const said = error.stderr?.split('\n')[0]?.trim();
+        return `Flag --changed-since names ${JSON.stringify(excerpt(ref, 60))}, which git does not know here${said ? ` (${excerpt(said, 160)})` : ''}; check the name, and fetch it first in a shallow clone (\`git fetch origin main\`, \`fetch-depth: 0\` with actions/checkout, \`GIT_DEPTH: 0\` on GitLab)`;
+    }
+}
 /** The paths a `--changed-files` file lists, or why it cannot be read. */
 async function readChangedFilesFile(path, cwd = process.cwd()) {
     let text;
@@ -65771,6 +65881,10 @@ async function main(argv, env, io) {
     // Many gates (`--config`): which files the change touched; a list in a file is read now, so that one that cannot be read is bad input.
     const source = changeSourceOf(request, env);
     const listed = source.kind === 'file' ? await readChangedFilesFile(source.path) : undefined;
+    // A revision given by hand that git does not know is a typo, said now: not every gate run unasked.
+    const unknownRevision = source.kind === 'git' && source.from === '--changed-since' && request.inputs.config?.trim()
+        ? await revisionProblem(source.ref, process.cwd())
+        : undefined;
     const run = {
         request,
         ...(reporting ? { reporting } : {}),
@@ -65803,6 +65917,7 @@ async function main(argv, env, io) {
         ...(historyDir ? [historyDir] : []),
         ...changeSourceProblems(request, request.inputs.config),
         ...(typeof listed === 'string' && request.inputs.config?.trim() ? [listed] : []),
+        ...(unknownRevision ? [unknownRevision] : []),
         ...problems,
         ...reportingProblems(reporting, change),
         ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),

@@ -107,6 +107,24 @@ export async function readChangeSource(source: ChangeSource, cwd: string): Promi
   }
 }
 
+/**
+ * Why `--changed-since REF` cannot be used, or undefined: git must know REF here (a typo, or a
+ * shallow clone that has not fetched it). Said before any call; GitLab's own diff base, which
+ * the user did not type, runs every gate instead when git lacks it.
+ */
+export async function revisionProblem(ref: string, cwd: string): Promise<string | undefined> {
+  try {
+    await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+      cwd,
+      timeout: CHANGED_FILES_MAX_MS,
+    });
+    return undefined;
+  } catch (error) {
+    const said = (error as { stderr?: string }).stderr?.split('\n')[0]?.trim();
+    return `Flag --changed-since names ${JSON.stringify(excerpt(ref, 60))}, which git does not know here${said ? ` (${excerpt(said, 160)})` : ''}; check the name, and fetch it first in a shallow clone (\`git fetch origin main\`, \`fetch-depth: 0\` with actions/checkout, \`GIT_DEPTH: 0\` on GitLab)`;
+  }
+}
+
 /** The paths a `--changed-files` file lists, or why it cannot be read. */
 export async function readChangedFilesFile(
   path: string,

@@ -50,7 +50,7 @@ export const CLI_FLAGS = [
     name: 'changed-files',
     value: 'FILE',
     description:
-      'With --config: the paths the change touches, one a line (e.g. from `git diff --name-only --no-renames`; names git quotes are read as git means them); only the gates whose paths match run.',
+      'With --config: the paths the change touches, one a line or NUL-separated (e.g. from `git diff --name-only --no-renames`, with or without -z; names git quotes are read as git means them); only the gates whose paths match run.',
   },
   {
     name: 'changed-since',

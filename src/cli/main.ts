@@ -18,6 +18,7 @@ import {
   changeSourceOf,
   changeSourceProblems,
   readChangedFilesFile,
+  revisionProblem,
   readChangeSource,
 } from './changed.js';
 
@@ -50,6 +51,11 @@ export async function main(
   // Many gates (`--config`): which files the change touched; a list in a file is read now, so that one that cannot be read is bad input.
   const source = changeSourceOf(request, env);
   const listed = source.kind === 'file' ? await readChangedFilesFile(source.path) : undefined;
+  // A revision given by hand that git does not know is a typo, said now: not every gate run unasked.
+  const unknownRevision =
+    source.kind === 'git' && source.from === '--changed-since' && request.inputs.config?.trim()
+      ? await revisionProblem(source.ref, process.cwd())
+      : undefined;
   const run: CliRun = {
     request,
     ...(reporting ? { reporting } : {}),
@@ -83,6 +89,7 @@ export async function main(
     ...(historyDir ? [historyDir] : []),
     ...changeSourceProblems(request, request.inputs.config),
     ...(typeof listed === 'string' && request.inputs.config?.trim() ? [listed] : []),
+    ...(unknownRevision ? [unknownRevision] : []),
     ...problems,
     ...reportingProblems(reporting, change),
     ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),

@@ -143,7 +143,7 @@ describe('many gates from the command line', () => {
     expect(page.text).toMatch(/Not affected \(1;[^]*checkout-agent: agents\/checkout\/\*\*/);
   });
 
-  it('reads the change from git with --changed-since, and runs everything when git cannot compare', async () => {
+  it("reads the change from git with --changed-since, refuses a revision git does not know, and runs everything when GitLab's diff base is not fetched", async () => {
     const cwd = workspace();
     const git = repositoryOnFeatureBranch(cwd);
     mkdirSync(join(cwd, 'agents/checkout'), { recursive: true });
@@ -157,17 +157,32 @@ describe('many gates from the command line', () => {
     );
     expect(run.exitCode).toBe(1);
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(
-      /^fail: 1 of the 1 gate that ran failed: `checkout-agent`/,
+      /^fail: The only gate that ran failed: `checkout-agent`/,
     );
     expect(run.stderr).toContain('1 of 3 gates ran, chosen by the 1 file changed since main');
 
+    // A revision typed by hand that git does not know is a typo: refused, nothing run.
     sepurux = new FakeSepurux();
-    const unknown = await runCli(
-      ['--config', '.github/reliability-gates.yml', '--changed-since', 'origin/nowhere'],
+    const typo = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--changed-since', 'origin/mian'],
       env(),
       cwd,
     );
-    expect(unknown.stderr).toContain('Every gate ran: git could not compare origin/nowhere...HEAD');
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain(
+      'Flag --changed-since names "origin/mian", which git does not know here',
+    );
+    expect(sepurux.requests).toEqual([]);
+    // GitLab's own diff base, missing from a shallow clone: every gate runs, warned.
+    const unknown = await runCli(
+      ['--config', '.github/reliability-gates.yml'],
+      { ...env(), CI_MERGE_REQUEST_DIFF_BASE_SHA: 'ba5e'.padEnd(40, '0') },
+      cwd,
+    );
+    expect(unknown.stderr).toContain(
+      `Every gate ran: git could not compare ${'ba5e'.padEnd(40, '0')}`,
+    );
+    expect(unknown.stderr).toMatch(/warning/i);
     expect(
       sepurux.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')),
     ).toHaveLength(2);

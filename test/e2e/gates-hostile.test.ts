@@ -229,7 +229,7 @@ describe('many gates against a hostile repository: names in the comment', () => 
     paths: agents/support/**
     campaign_name: refund-reliability
   - name: other
-    paths: ["other/\`x\`|<b>y</b>@octocat[z](https://evil.example)/**", "!<!--"]
+    paths: ["other/\`x\`<b>y</b>@octocat[z](https://evil.example)/**", "!<!--"]
     campaign_name: refund-reliability
 `,
     });
@@ -293,7 +293,7 @@ describe('many gates against a hostile repository: what every entry inherits cha
     });
     expect(started()).toBe(2);
     expect(run.stdout).toContain(
-      'Every gate ran: the workflow that runs this step `.github/workflows/gates.yml` is among',
+      'Every gate ran: `.github/workflows/gates.yml` (the workflow that runs this step) is among',
     );
   });
 });

@@ -100,7 +100,7 @@ describe('many gates in one step (config)', () => {
       head_sha: payload.pull_request.head.sha,
       conclusion: 'failure',
     });
-    expect(check?.output?.title).toMatch(/^1 of the 1 gate that ran failed: `checkout-agent`/);
+    expect(check?.output?.title).toMatch(/^The only gate that ran failed: `checkout-agent`/);
     expect(run.outputs.decision).toBe('fail');
     expect(run.outputs.gates_run).toBe('1');
     expect(run.outputs.gates_skipped).toBe('2');
@@ -211,7 +211,7 @@ describe('many gates in one step (config)', () => {
     github.seedPullFiles(payload.pull_request.number, ['.github/reliability-gates.yml']);
     const run = await gates({ payload });
     expect(started()).toBe(3);
-    expect(run.stdout).toContain('the config file `.github/reliability-gates.yml` is among');
+    expect(run.stdout).toContain('`.github/reliability-gates.yml` (the config file) is among');
   });
 
   it('runs every gate when GitHub lists 3,000 files (its cap) or cannot list them, and says why', async () => {

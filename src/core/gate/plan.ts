@@ -41,7 +41,6 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
-  if (backend && inputs) await attempt(() => boundMargins(backend, raw, inputs));
   const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
   const shared = {
     token: inputs?.token ?? '',
@@ -51,6 +50,8 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     minCoverage: inputs?.min_coverage ?? 100,
   };
   const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
+  // A margin is bounded against its threshold's value: only once that value is valid (prepared).
+  if (backend && inputs && prepared) await attempt(() => boundMargins(backend, raw, inputs));
   const invalid = InputError.combine(problems);
   if (invalid || !inputs || !backend || !prepared)
     throw invalid ?? new Error('unreachable: a plan without problems is complete');

@@ -72,16 +72,22 @@ function reasonOf(
   if (ran.length === 0)
     return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
   const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
-  const named = deciding
-    .slice(0, NAMED_ENTRIES)
+  const shown = deciding.slice(0, NAMED_ENTRIES);
+  // The reason's room shared among the entries it names: one failing entry is said whole, so
+  // that the clause that decided it (often its last) is never the one cut.
+  const each = Math.max(160, Math.floor((MAX_REASON_CHARS - 150) / shown.length) - 20);
+  const named = shown
     .map((entry) =>
       decision === 'pass'
         ? `\`${entry.name}\``
-        : `\`${entry.name}\` (${clauses((entry.verdict as Verdict).reason, 160).replace(/\.$/, '')})`,
+        : `\`${entry.name}\` (${clauses((entry.verdict as Verdict).reason, each).replace(/\.$/, '')})`,
     )
     .join(decision === 'pass' ? ', ' : '; ');
   const more =
     deciding.length > NAMED_ENTRIES ? ` and ${deciding.length - NAMED_ENTRIES} more` : '';
-  const of = `${deciding.length} of the ${ran.length} ${ran.length === 1 ? 'gate' : 'gates'} that ran`;
+  const of =
+    ran.length === 1
+      ? 'The only gate that ran'
+      : `${deciding.length} of the ${ran.length} gates that ran`;
   return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
 }

@@ -29,6 +29,11 @@ export const STEP_VARIABLE_PREFIXES = [
   'GATE_',
   'CI_',
   'GITLAB_',
+  // Other CIs' own credentials (Buildkite's agent token, Azure's SYSTEM_ACCESSTOKEN, CircleCI's, Bitbucket's).
+  'BUILDKITE_',
+  'SYSTEM_',
+  'CIRCLE_',
+  'BITBUCKET_',
 ] as const;
 const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 
@@ -96,7 +101,7 @@ export const entryProblem = (file: string, entry: string, problem: string) =>
   `In ${file}, gate ${entry}: ${problem}`;
 
 /** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
-export const ENTRY_PROBLEM = /^In .+?, gate .+?: /;
+export const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -114,7 +119,8 @@ export async function readGatesConfig(
   const file = `\`${excerpt(path, 200)}\``;
   const absolute = resolve(cwd, path);
   const repositoryPath = relative(cwd, absolute).split(sep).join('/');
-  if (isAbsolute(path) || repositoryPath.startsWith('..'))
+  // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
+  if (isAbsolute(repositoryPath) || repositoryPath.startsWith('..') || repositoryPath === '')
     throw new InputError(
       `Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``,
     );
@@ -218,7 +224,7 @@ export async function readGatesConfig(
       const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
       if (STEP_VARIABLE.test(variable))
         said(
-          `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (\`GITHUB_*\`, \`ACTIONS_*\`, \`RUNNER_*\`, \`INPUT_*\`, \`GATE_*\`, \`CI_*\`, \`GITLAB_*\`), never one backend entry's credential: name the variable you set from that backend's secret`,
+          `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`,
         );
       else if (VARIABLE.test(variable)) tokenEnv = variable;
       else said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { BACKEND_IDS, BACKENDS } from '../backends/registry.js';
 import type { ChangeContext } from '../backends/types.js';
@@ -94,6 +95,9 @@ export function policyOf(gate: GatePlan): BaseBranchPolicy {
   };
 }
 
+/** A problem of an input's own value (``Input `max_unsafe` is "none", not a number``), not of how inputs go together. */
+const STEP_VALUE_PROBLEM = /^Input `[a-z_]+` is "/;
+
 /** The inputs `raw` sets (a value that is not empty), but `config`. */
 const setIn = (raw: RawInputs): Set<string> =>
   new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
@@ -115,20 +119,30 @@ async function stepProblems(raw: RawInputs, change: ChangeContext): Promise<stri
 }
 
 /**
- * The files that define every entry: the config file, and the workflow that runs the step
- * (GitHub's `GITHUB_WORKFLOW_REF`, GitLab's `CI_CONFIG_PATH`): every entry inherits the step's
- * inputs, so a change to either runs them all.
+ * The files that define every entry: the config file, and what runs the step. On GitHub, the
+ * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
+ * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
+ * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
+ * inherits the step's inputs, so a change to any of them runs them all.
  */
 function stepDefinitions(config: GatesConfig, env: NodeJS.ProcessEnv): StepDefinition[] {
   const definitions: StepDefinition[] = [{ path: config.repositoryPath, what: 'the config file' }];
-  // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path is after the repository.
-  const workflow = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+  // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
+  const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
   if (workflow) definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+  if (workflow || env.GITHUB_ACTIONS === 'true')
+    definitions.push(
+      { path: '.github/workflows/', what: 'a workflow, which may hold this step' },
+      { path: '.github/actions/', what: 'a local action, which may hold this step' },
+    );
   if (env.GITLAB_CI === 'true')
-    definitions.push({
-      path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
-      what: 'the pipeline that runs this job',
-    });
+    definitions.push(
+      {
+        path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+        what: 'the pipeline that runs this job',
+      },
+      { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" },
+    );
   return definitions;
 }
 
@@ -152,7 +166,13 @@ export async function planGates(
   const secrets: string[] = [];
   const stepBackend = backendIdOf(raw.backend);
   const stepToken = (raw.token ?? '').trim();
-  const fromStep = await stepProblems(raw, context.change);
+  // The step's reporting credentials: never an entry's, wherever the entry's backend is.
+  const reportingTokens = [raw.github_token, raw.gitlab_token]
+    .map((value) => value?.trim())
+    .filter((value): value is string => Boolean(value));
+  const stepCandidates = await stepProblems(raw, context.change);
+  // The step's problems entries inherit: said once, as the step's, not with each entry.
+  const inheritedHit = new Set<string>();
   const planned = await Promise.all(
     config.entries.map(async (entry, index) => {
       const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
@@ -175,6 +195,10 @@ export async function planGates(
       if (entry.tokenEnv && !given)
         credential.push(
           `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`,
+        );
+      else if (entry.tokenEnv && given && reportingTokens.includes(given))
+        credential.push(
+          `\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`,
         );
       else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
         credential.push(
@@ -212,7 +236,11 @@ export async function planGates(
         const own = error.problems
           // A missing token is said once, through `token_env`; the step's problems once, as the step's.
           .filter((p) => !(credential.length && /^Input `token`/.test(p)))
-          .filter((p) => !(fromStep.includes(p) && !set.has(problemInput(p) ?? '')))
+          .filter((p) => {
+            const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
+            if (inherited) inheritedHit.add(p);
+            return !inherited;
+          })
           .map((p) =>
             /^Input `token` is required/.test(p)
               ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
@@ -222,6 +250,10 @@ export async function planGates(
       }
     }),
   );
+  // A step input's problem is the step's when an entry inherits it with that problem, or when its
+  // value is wrong whoever reads it (`"abc"` for a number); a rule that holds for every entry
+  // that reads the input (`max_repeats` beside entries' `repeats: auto`) is no problem.
+  const fromStep = stepCandidates.filter((p) => inheritedHit.has(p) || STEP_VALUE_PROBLEM.test(p));
   // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
   const shared = (planned[0]?.problems ?? []).filter(
     (problem) =>
@@ -237,7 +269,12 @@ export async function planGates(
         entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, '')),
       ),
   );
-  const problems = [...config.problems, ...fromStep, ...shared, ...entryProblems];
+  // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
+  const everyEntry = shared.map(
+    (problem) =>
+      `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`,
+  );
+  const problems = [...config.problems, ...fromStep, ...everyEntry, ...entryProblems];
   if (problems.length > 0) throw new InputError(problems);
   return {
     plan: {
@@ -270,7 +307,15 @@ const repositoryPathOf = (path: string, cwd: string): string =>
  * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
  */
 function outsideWorkspace(path: string, cwd: string): string | undefined {
-  const inRepository = repositoryPathOf(path, cwd);
-  if (!isAbsolute(path) && !inRepository.startsWith('..') && inRepository !== '') return undefined;
+  const inside = (relativePath: string) =>
+    !isAbsolute(relativePath) && !relativePath.startsWith('..') && relativePath !== '';
+  // A link in the workspace to a file elsewhere is elsewhere (a file not there yet is said later).
+  let real: string | undefined;
+  try {
+    real = relative(realpathSync(cwd), realpathSync(resolve(cwd, path)));
+  } catch {
+    real = undefined;
+  }
+  if (inside(repositoryPathOf(path, cwd)) && (real === undefined || inside(real))) return undefined;
   return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
 }

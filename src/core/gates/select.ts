@@ -13,6 +13,9 @@ const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
  */
 function isConfigFile(file: string, configPath: string): boolean {
   const changed = file.replace(/^\.\//, '');
+  // A folder (`.github/workflows/`): any file under it.
+  if (configPath.endsWith('/'))
+    return changed.startsWith(configPath) || changed.includes(`/${configPath}`);
   return (
     changed === configPath ||
     configPath.endsWith(`/${changed}`) ||
@@ -42,6 +45,7 @@ export interface Selected {
 const MAX_GLOB_CHARS = 300;
 const MAX_STARS = 3;
 const MAX_STARS_IN_A_FOLDER = 2;
+const MAX_BRACE_GROUPS = 2;
 /** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
 const MAX_MATCHED_NAME = 1024;
 
@@ -60,6 +64,13 @@ export function globProblem(written: string): string | undefined {
   if (written.length > MAX_GLOB_CHARS)
     return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
   const runs = (text: string) => (text.match(/\*+/g) ?? []).length;
+  // `(a|b)` reads as an alternation to one who knows regular expressions, and as a name in CODEOWNERS: neither silently.
+  if (/(?<!\\)\|/.test(bare))
+    return `\`${excerpt(written, 60)}\` holds a \`|\`, which is no alternation here (\`(\` and \`)\` are literal, as in CODEOWNERS): write \`{support,billing}\`, or \`\\|\` for the character`;
+  // Braces expand to alternatives that backtrack as stars do: two groups at most, none nested.
+  const groups = (bare.match(/(?<!\\)\{/g) ?? []).length;
+  if (groups > MAX_BRACE_GROUPS || /\{[^}]*\{/.test(bare))
+    return `\`${excerpt(written, 60)}\` has more than ${MAX_BRACE_GROUPS} \`{…}\` groups, or one inside another, which takes too long to match; list the globs instead`;
   if (
     runs(bare) > MAX_STARS ||
     bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER)
@@ -98,27 +109,33 @@ export function pathMatcher(paths: readonly string[]): (file: string) => boolean
 const asPath = (file: string): string => file.replace(/^\.\//, '').normalize('NFC');
 
 /**
- * A path as CODEOWNERS users write it, as the globs it means: from the repository's root (a
- * leading `/` or `./` is the root), `/`-separated; `[`, `]`, `(` and `)` are literal, as in
- * CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`); `\\` escapes `*`, `?`, `{`, `}` or
- * `!`; a folder (`agents/support/`, or a name without a wildcard, `agents/support`) is the
- * folder and everything under it. A folder named alone must not silently match nothing.
+ * A path as CODEOWNERS users write it, as the globs it means: `/`-separated; one with a `/`
+ * before its end is from the repository's root (a leading `/` or `./` is the root), one without
+ * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
+ * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, or a name without a
+ * wildcard, `agents/support`) is the folder and everything under it. A folder named alone must
+ * not silently match nothing.
  */
 function asGlobs(written: string): string[] {
-  const glob = written
-    .trim()
-    .normalize('NFC')
+  const trimmed = written.trim().normalize('NFC');
+  const rooted = /^(\.\/|\/)/.test(trimmed);
+  const glob = trimmed
     .replace(/^(\.\/|\/)+/, '')
-    .replace(/(?<!\\)[[\]()]/g, (literal) => `\\${literal}`);
+    .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
   if (glob === '') return [''];
-  if (glob.endsWith('/')) return [`${glob}**`];
-  if (!/[*?{}]/.test(glob.replace(/\\./g, ''))) return [glob, `${glob}/**`];
-  return [glob];
+  const globs = glob.endsWith('/')
+    ? [`${glob}**`]
+    : !/[*?{}]/.test(glob.replace(/\\./g, ''))
+      ? [glob, `${glob}/**`]
+      : [glob];
+  const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
+  return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
 }
 
 /** A file whose change changes every entry: the config file, the workflow that runs the step. */
 export interface StepDefinition {
-  /** From the repository's root. */
+  /** From the repository's root; a folder ends in `/`. */
   path: string;
   /** What it is, as a noun: "the config file". */
   what: string;
@@ -152,14 +169,14 @@ export function selectEntries(
       `a changed file's name is longer than ${MAX_MATCHED_NAME} characters`,
       `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`,
     );
-  const definition = definitions.find((d) =>
-    changed.files.some((file) => isConfigFile(file, d.path)),
-  );
-  if (definition)
-    return every(
-      `${definition.what} \`${definition.path}\` changed`,
-      `${definition.what} \`${definition.path}\` is among ${changed.source}`,
-    );
+  for (const definition of definitions) {
+    const file = changed.files.find((one) => isConfigFile(one, definition.path));
+    if (file)
+      return every(
+        `\`${excerpt(file, 120)}\` (${definition.what}) changed`,
+        `\`${excerpt(file, 120)}\` (${definition.what}) is among ${changed.source}`,
+      );
+  }
   const selected = entries.map((entry): Selected => {
     const { name, paths } = entry;
     const own = (entry.files ?? []).filter((own) =>

@@ -127,15 +127,33 @@ export function parseInputs<S extends z.ZodObject>(
     Object.keys(schema.shape).map((name) => [name, raw[name] ?? '']),
   );
   const parsed = schema.safeParse(complete);
-  const problems = parsed.success
-    ? rules
-        .filter((rule) => rule.broken(parsed.data))
-        // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
-        .map(
-          (rule) =>
-            `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`,
-        )
-    : parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
-  if (problems.length === 0 && parsed.success) return parsed.data;
-  throw new InputError(problems.map((p) => `Input ${p}`));
+  // "`project_id` is required …" reads on; a rule over several inputs names them, then says why.
+  const said = (rule: CrossRule<z.output<S>>) =>
+    `${rule.inputs.map((i) => `\`${i}\``).join(' / ')}${rule.message.startsWith('is ') ? ' ' : ': '}${rule.message}`;
+  if (parsed.success) {
+    const broken = rules.filter((rule) => rule.broken(parsed.data)).map(said);
+    if (broken.length === 0) return parsed.data;
+    throw new InputError(broken.map((p) => `Input ${p}`));
+  }
+  const issues = parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\` ${issue.message}`);
+  // The rules are still checked on the inputs that are valid, so that one bad value does not hide
+  // a missing one for a second run: a rule that names an input in error waits for its value.
+  const invalid = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+  const valid = Object.fromEntries(
+    Object.entries(schema.shape).flatMap(([name, field]) => {
+      const one = (field as z.ZodType).safeParse(complete[name]);
+      return one.success && !invalid.has(name) ? [[name, one.data]] : [];
+    }),
+  ) as z.output<S>;
+  const broken = rules
+    .filter((rule) => !rule.inputs.some((name) => invalid.has(name)))
+    .filter((rule) => {
+      try {
+        return rule.broken(valid);
+      } catch {
+        return false;
+      }
+    })
+    .map(said);
+  throw new InputError([...issues, ...broken].map((p) => `Input ${p}`));
 }

@@ -43,7 +43,7 @@ export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOpti
       const verdict = entry.verdict as Verdict;
       const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
       lines.push(
-        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 200), 200)} |`,
+        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 400), 400)} |`,
       );
     }
     lines.push('');

@@ -60,7 +60,8 @@ export function renderJUnit(
   const suites = verdict.gates
     ? verdict.gates.entries.map((entry) =>
         entry.verdict
-          ? suiteOf(entry.verdict, `${suite} / ${entry.name}`, word)
+          ? // An entry names its inputs as the config file spells them, whichever door reads it.
+            suiteOf(entry.verdict, `${suite} / ${entry.name}`, (input) => input)
           : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`),
       )
     : [suiteOf(verdict, suite, word)];

@@ -10,9 +10,14 @@ export class InputError extends Error {
   readonly problems: string[];
 
   constructor(problems: string | string[]) {
-    const list = (Array.isArray(problems) ? problems : [problems]).map((p) =>
-      p.endsWith('.') ? p : `${p}.`,
-    );
+    // A problem found twice (two checks of one input) is said once.
+    const list = [
+      ...new Set(
+        (Array.isArray(problems) ? problems : [problems]).map((p) =>
+          /[.?!]$/.test(p) ? p : `${p}.`,
+        ),
+      ),
+    ];
     super(
       list.length === 1
         ? (list[0] ?? '')

@@ -41,5 +41,11 @@ export function headline(verdict: Verdict, mode: Mode): string {
         : verdict.decision === 'warn'
           ? 'warn'
           : undefined;
-  return prefix ? `${prefix}: ${verdict.reason}` : verdict.reason;
+  // A title is one line: a reason that lists (input problems) is titled by its first and a count.
+  const [first = '', ...items] = verdict.reason.split('\n');
+  const listed = items.filter((line) => line.startsWith('- '));
+  const left = /^- and (\d+) more/.exec(listed.at(-1) ?? '')?.[1];
+  const more = left ? listed.length - 1 + Number(left) : listed.length;
+  const reason = more > 0 ? `${first.replace(/:$/, '')} (${more} problems, below)` : first;
+  return prefix ? `${prefix}: ${reason}` : reason;
 }

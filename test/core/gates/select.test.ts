@@ -65,7 +65,7 @@ describe('which entries a change reaches', () => {
     );
     expect(changed.selected.every((s) => s.ran)).toBe(true);
     expect(changed.selection).toContain(
-      'the config file `.github/reliability-gates.yml` is among the 1 file',
+      '`.github/reliability-gates.yml` (the config file) is among the 1 file',
     );
     const unknown = selectEntries(entries, { all: 'on `push` every gate runs' }, config('x.yml'));
     expect(unknown.selected.every((s) => s.ran && s.why === 'on `push` every gate runs')).toBe(
@@ -84,6 +84,12 @@ describe('which entries a change reaches', () => {
       expect(pathMatcher([glob])('agents/support/tools/lookup.py'), glob).toBe(true);
     expect(pathMatcher(['agents/support'])('agents/supporting/a.py')).toBe(false);
     expect(pathMatcher(['README.md'])('README.md')).toBe(true);
+    // Without a `/` before its end, a glob matches at any depth, as in CODEOWNERS; a leading `/` roots it.
+    expect(pathMatcher(['*.py'])('agents/support/tools.py')).toBe(true);
+    expect(pathMatcher(['README.md'])('agents/support/README.md')).toBe(true);
+    expect(pathMatcher(['prompts/'])('agents/support/prompts/a.md')).toBe(true);
+    expect(pathMatcher(['/README.md'])('agents/support/README.md')).toBe(false);
+    expect(pathMatcher(['**', '!*.md'])('agents/support/notes.md')).toBe(false);
   });
 
   it('runs every entry for a changed name no glob is sure to match, or a config file seen from another folder', () => {
@@ -134,7 +140,7 @@ describe('which entries a change reaches', () => {
     );
     expect(workflow.selected.every((s) => s.ran)).toBe(true);
     expect(workflow.selection).toContain(
-      'the workflow that runs this step `.github/workflows/gates.yml`',
+      '`.github/workflows/gates.yml` (the workflow that runs this step)',
     );
     const trace = selectEntries(
       [
@@ -155,6 +161,23 @@ describe('which entries a change reaches', () => {
     );
     expect(excluded.selected[0]?.why).toBe(
       'every changed file under its paths is excluded by a `!` glob',
+    );
+    // A folder of step definitions: any workflow or local action, one of which may hold the step.
+    const folders = [
+      ...definitions,
+      { path: '.github/actions/', what: 'a local action, which may hold this step' },
+    ];
+    const action = selectEntries(
+      entries,
+      { files: ['.github/actions/gate/action.yml'], source: 'one file' },
+      folders,
+    );
+    expect(action.selected.every((s) => s.ran)).toBe(true);
+    expect(action.selection).toContain(
+      '`.github/actions/gate/action.yml` (a local action, which may hold this step)',
+    );
+    expect(pathMatcher(['agents/(support|billing)/**'])('agents/(support|billing)/a.md')).toBe(
+      true,
     );
     const long = selectEntries(
       entries,
