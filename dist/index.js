@@ -95422,7 +95422,8 @@ const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'confi
 async function stepProblems(raw, change) {
     const set = setIn(raw);
     try {
-        await planGate({ ...raw, config: '' }, change);
+        // Its trace file is read by the entries that inherit it, not once more for the step.
+        await planGate({ ...raw, config: '', ...(raw.trace_file ? { trace_file: '' } : {}) }, change);
         return [];
     }
     catch (error) {

@@ -110,7 +110,8 @@ const setIn = (raw: RawInputs): Set<string> =>
 async function stepProblems(raw: RawInputs, change: ChangeContext): Promise<string[]> {
   const set = setIn(raw);
   try {
-    await planGate({ ...raw, config: '' }, change);
+    // Its trace file is read by the entries that inherit it, not once more for the step.
+    await planGate({ ...raw, config: '', ...(raw.trace_file ? { trace_file: '' } : {}) }, change);
     return [];
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
