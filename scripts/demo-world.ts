@@ -26,6 +26,7 @@ import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
+import { GATES_CHECK_NAME } from '../src/core/run/plan.js';
 
 /** A pull request of the demo: the step's `with:`, and what changes in the backend before it. */
 export interface Scenario {
@@ -197,7 +198,7 @@ export async function openDemoWorld() {
           'agents/refunds/prompt.md',
           'docs/setup.md',
         ],
-        checkName: 'Reliability gates',
+        checkName: GATES_CHECK_NAME,
       },
       // Main's verdict of each entry is on the base commit; then billing's change makes it fail.
       setup: () =>

@@ -56309,6 +56309,17 @@ function failedVerdict(backend, reason, ids, durationMs) {
  * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
  * wrong, where, and what to change.
  */
+/**
+ * A message that lists problems (``Inputs are invalid:`` and a `- ` line each, as
+ * {@link InputError} writes it) taken apart: its heading and its items; undefined for a message
+ * of one sentence. Renderers show it as a list, and a title as its heading alone.
+ */
+function listedProblems(message) {
+    const [heading = '', ...rest] = message.split('\n');
+    if (rest.length === 0 || !rest.every((line) => line.startsWith('- ')))
+        return undefined;
+    return { heading, items: rest.map((line) => line.slice(2)) };
+}
 /** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
 class InputError extends Error {
     name = 'InputError';
@@ -57475,18 +57486,21 @@ const sepurux = {
     comparable: [{ name: 'campaign', label: 'campaign', from: { id: 'campaign_id' } }],
     async prepare(raw, { token, confidence, onInconclusive, minCoverage }) {
         // The trace file is read even when another input is wrong: every problem is said in one run.
-        const [parsed, read] = await Promise.allSettled([
-            (async () => parseInputs(SepuruxInputs, raw, SEPURUX_RULES))(),
-            (async () => {
-                const path = raw.trace_file?.trim();
-                return path ? readTraceFile(path) : undefined;
-            })(),
-        ]);
-        const invalid = InputError.combine([parsed, read].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])));
-        if (invalid || parsed.status === 'rejected' || read.status === 'rejected')
-            throw invalid ?? new Error('unreachable: a rejected read is a problem');
-        const inputs = parsed.value;
-        const trace = inputs.trace_file === undefined ? undefined : read.value;
+        const problems = [];
+        let inputs;
+        try {
+            inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
+        }
+        catch (error) {
+            problems.push(error);
+        }
+        const path = raw.trace_file?.trim();
+        const trace = path
+            ? await readTraceFile(path).catch((error) => void problems.push(error))
+            : undefined;
+        const invalid = InputError.combine(problems);
+        if (invalid || !inputs)
+            throw invalid ?? new Error('unreachable: inputs without problems');
         const settings = {
             ...inputs,
             token,
@@ -60829,18 +60843,16 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 // eslint-disable-next-line no-control-regex
 const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 /**
- * Whether a changed file is `configPath` (the config file, or another the step reads): the same path from the repository's root, or (the
- * workspace being a folder of the repository, or the repository one of the workspace) the same
- * path at the end of the other. When unsure, it is: every entry then runs.
+ * Whether a changed file is `path` (a file the step reads, or an entry's own; a folder ending
+ * in `/`: any file under it): the same path from the repository's root, or (the workspace being
+ * a folder of the repository, or the repository one of the workspace) the same path at the end
+ * of the other. When unsure, it is: every entry then runs.
  */
-function isConfigFile(file, configPath) {
+function sameFile(file, path) {
     const changed = file.replace(/^\.\//, '');
-    // A folder (`.github/workflows/`): any file under it.
-    if (configPath.endsWith('/'))
-        return changed.startsWith(configPath) || changed.includes(`/${configPath}`);
-    return (changed === configPath ||
-        configPath.endsWith(`/${changed}`) ||
-        changed.endsWith(`/${configPath}`));
+    if (path.endsWith('/'))
+        return changed.startsWith(path) || changed.includes(`/${path}`);
+    return changed === path || path.endsWith(`/${changed}`) || changed.endsWith(`/${path}`);
 }
 /** Changed files named in a reason at most; the rest are counted. */
 const NAMED_FILES = 3;
@@ -60950,13 +60962,13 @@ function selectEntries(entries, changed, definitions) {
     if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
         return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
     for (const definition of definitions) {
-        const file = changed.files.find((one) => isConfigFile(one, definition.path));
+        const file = changed.files.find((one) => sameFile(one, definition.path));
         if (file)
             return every(`\`${excerpt(file, 120)}\` (${definition.what}) changed`, `\`${excerpt(file, 120)}\` (${definition.what}) is among ${changed.source}`);
     }
     const selected = entries.map((entry) => {
         const { name, paths } = entry;
-        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => isConfigFile(file, own)));
+        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => sameFile(file, own)));
         if (own.length > 0)
             return { name, ran: true, why: `its own \`${excerpt(own[0], 120)}\` changed` };
         if (paths.length === 0)
@@ -61002,7 +61014,32 @@ function selectEntries(entries, changed, definitions) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/gates/workspace.ts
+
+
+/** A path from the repository's root (the workspace `cwd`), `/`-separated. */
+const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
+/**
+ * Whether a path a step or its config file names stays in the workspace: written inside it
+ * (`traces/a.json`, or absolute under it), and, once it exists, inside it after its links are
+ * followed. A config file names paths a pull request chose, and an entry's `base_url` chooses
+ * where its trace is sent: no path may reach the runner's other files.
+ */
+function inWorkspace(path, cwd) {
+    const inside = (fromRoot) => fromRoot !== '' && !(0,external_node_path_namespaceObject.isAbsolute)(fromRoot) && !fromRoot.startsWith('..');
+    if (!inside(repositoryPathOf(path, cwd)))
+        return false;
+    try {
+        return inside((0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(cwd), (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(cwd, path))));
+    }
+    catch {
+        // Not there (yet): whoever reads it says so.
+        return true;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/gates/config.ts
+
 
 
 
@@ -61082,9 +61119,9 @@ const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 async function readGatesConfig(path, cwd, inputNames) {
     const file = `\`${excerpt(path, 200)}\``;
     const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
-    const repositoryPath = (0,external_node_path_namespaceObject.relative)(cwd, absolute).split(external_node_path_namespaceObject.sep).join('/');
+    const repositoryPath = repositoryPathOf(path, cwd);
     // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
-    if ((0,external_node_path_namespaceObject.isAbsolute)(repositoryPath) || repositoryPath.startsWith('..') || repositoryPath === '')
+    if (!inWorkspace(path, cwd))
         throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
     let bytes;
     try {
@@ -61231,7 +61268,6 @@ function readPaths(value, problem) {
 
 
 
-
 /** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
 const GATES_AT_ONCE = 20;
 /** The input a problem is about, as it names it first (``Input `project_id` is required``). */
@@ -61316,6 +61352,25 @@ function stepDefinitions(config, env) {
     return definitions;
 }
 /**
+ * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
+ * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
+ * step's `token`; without `token_env`, an entry of another backend or API root than the step's
+ * has none (the step's `token` is never sent where the file alone says).
+ */
+function credentialProblem(tokenEnv, given, step) {
+    if (tokenEnv && !given)
+        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
+    if (tokenEnv && given && step.reportingTokens.includes(given))
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
+    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
+        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
+    if (!tokenEnv && step.ownOrigin)
+        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
+    return undefined;
+}
+/**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
  * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
  * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
@@ -61352,26 +61407,24 @@ async function planGates(raw, context) {
             ...entry.inputs,
             ...(given === undefined ? {} : { token: given }),
         };
-        const credential = [];
-        if (entry.tokenEnv && !given)
-            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`);
-        else if (entry.tokenEnv && given && reportingTokens.includes(given))
-            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`);
-        else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
-            credential.push(`\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`);
-        else if (!entry.tokenEnv && known && backend !== stepBackend)
-            credential.push(`\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``);
-        else if (!entry.tokenEnv && ownOrigin)
-            credential.push("`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`");
+        const credential = credentialProblem(entry.tokenEnv, given, {
+            backend: known ? backend : undefined,
+            stepBackend,
+            ownOrigin,
+            stepToken,
+            reportingTokens,
+        });
         const traceFile = entry.inputs.trace_file;
-        const traceProblem = traceFile === undefined ? undefined : outsideWorkspace(traceFile, context.cwd);
+        const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
+            ? undefined
+            : `is "${excerpt(traceFile, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
         const change = {
             ...context.change,
             gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
         };
         const problems = [
             ...entry.problems,
-            ...credential,
+            ...(credential ? [credential] : []),
             ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
         ];
         try {
@@ -61384,7 +61437,7 @@ async function planGates(raw, context) {
             const set = new Set(Object.keys(entry.inputs));
             const own = error.problems
                 // A missing token is said once, through `token_env`; the step's problems once, as the step's.
-                .filter((p) => !(credential.length && /^Input `token`/.test(p)))
+                .filter((p) => !(credential && /^Input `token`/.test(p)))
                 .filter((p) => {
                 const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
                 if (inherited)
@@ -61434,26 +61487,6 @@ async function planGates(raw, context) {
         },
         secrets,
     };
-}
-/** A path from the repository's root, `/`-separated. */
-const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
-/**
- * Why a path the config file names is refused, or undefined: it must stay in the workspace, as
- * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
- */
-function outsideWorkspace(path, cwd) {
-    const inside = (relativePath) => !(0,external_node_path_namespaceObject.isAbsolute)(relativePath) && !relativePath.startsWith('..') && relativePath !== '';
-    // A link in the workspace to a file elsewhere is elsewhere (a file not there yet is said later).
-    let real;
-    try {
-        real = (0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(cwd), (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(cwd, path)));
-    }
-    catch {
-        real = undefined;
-    }
-    if (inside(repositoryPathOf(path, cwd)) && (real === undefined || inside(real)))
-        return undefined;
-    return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/run/timing.ts
@@ -63420,6 +63453,7 @@ function notAffectedList(skipped) {
 
 
 
+
 /** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
 const REASON_ITEMS = 30;
 /**
@@ -63428,14 +63462,13 @@ const REASON_ITEMS = 30;
  * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
  */
 function reasonLines(reason) {
-    const [first = '', ...rest] = reason.split('\n');
-    const items = rest.filter((line) => line.startsWith('- '));
-    if (items.length === 0 || items.length !== rest.length)
+    const listed = listedProblems(reason);
+    if (!listed)
         return [escapeText(reason, 1000)];
     return [
-        escapeText(first, 300),
+        escapeText(listed.heading, 300),
         '',
-        ...items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item.slice(2), 500)}`),
+        ...listed.items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item, 500)}`),
     ];
 }
 /** The verdict as markdown: decision, reason, figures against thresholds, top failing tools, link. */
@@ -63700,6 +63733,7 @@ async function recordOn(github, place, appSlug, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
+
 /**
  * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
  * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
@@ -63739,12 +63773,9 @@ function headline(verdict, mode) {
             : verdict.decision === 'warn'
                 ? 'warn'
                 : undefined;
-    // A title is one line: a reason that lists (input problems) is titled by its first and a count.
-    const [first = '', ...items] = verdict.reason.split('\n');
-    const listed = items.filter((line) => line.startsWith('- '));
-    const left = /^- and (\d+) more/.exec(listed.at(-1) ?? '')?.[1];
-    const more = left ? listed.length - 1 + Number(left) : listed.length;
-    const reason = more > 0 ? `${first.replace(/:$/, '')} (${more} problems, below)` : first;
+    // A title is one line: a reason that lists (input problems) is titled by its heading.
+    const listed = listedProblems(verdict.reason);
+    const reason = listed ? `${listed.heading.replace(/:$/, '')} (listed below)` : verdict.reason;
     return prefix ? `${prefix}: ${reason}` : reason;
 }
 

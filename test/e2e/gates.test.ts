@@ -302,6 +302,8 @@ describe('many gates in one step (config)', () => {
     // The required check does not wait forever: it fails, saying what to fix, a problem a list item.
     const check = github.checkRuns[0];
     expect(check).toMatchObject({ name: 'Reliability gates', conclusion: 'failure' });
+    // Its title is one line, the list's heading: the list is the summary's.
+    expect(check?.output?.title).toBe('Inputs are invalid (listed below)');
     for (const engine of ENGINES) {
       const page = render(check?.output?.summary ?? '', engine);
       expect(page.html).toContain('<li>In <code>.github/reliability-gates.yml</code>, gate');

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { closestName } from '../inputs/undeclared.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { globProblem } from './select.js';
+import { inWorkspace, repositoryPathOf } from './workspace.js';
 
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
 export const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -118,9 +119,9 @@ export async function readGatesConfig(
 ): Promise<GatesConfig> {
   const file = `\`${excerpt(path, 200)}\``;
   const absolute = resolve(cwd, path);
-  const repositoryPath = relative(cwd, absolute).split(sep).join('/');
+  const repositoryPath = repositoryPathOf(path, cwd);
   // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
-  if (isAbsolute(repositoryPath) || repositoryPath.startsWith('..') || repositoryPath === '')
+  if (!inWorkspace(path, cwd))
     throw new InputError(
       `Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``,
     );

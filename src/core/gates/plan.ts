@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { BACKEND_IDS, BACKENDS } from '../backends/registry.js';
 import type { ChangeContext } from '../backends/types.js';
 import type { BaseBranchPolicy } from '../baseline/history.js';
@@ -9,6 +7,7 @@ import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
 import type { StepDefinition } from './select.js';
+import { inWorkspace, repositoryPathOf } from './workspace.js';
 
 /** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
 export const GATES_AT_ONCE = 20;
@@ -148,6 +147,37 @@ function stepDefinitions(config: GatesConfig, env: NodeJS.ProcessEnv): StepDefin
 }
 
 /**
+ * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
+ * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
+ * step's `token`; without `token_env`, an entry of another backend or API root than the step's
+ * has none (the step's `token` is never sent where the file alone says).
+ */
+function credentialProblem(
+  tokenEnv: string | undefined,
+  given: string | undefined,
+  step: {
+    /** The entry's backend, when it is one the gate knows. */
+    backend: string | undefined;
+    stepBackend: string;
+    ownOrigin: boolean;
+    stepToken: string;
+    reportingTokens: readonly string[];
+  },
+): string | undefined {
+  if (tokenEnv && !given)
+    return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
+  if (tokenEnv && given && step.reportingTokens.includes(given))
+    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+  if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
+    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
+  if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
+    return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
+  if (!tokenEnv && step.ownOrigin)
+    return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
+  return undefined;
+}
+
+/**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
  * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
  * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
@@ -192,37 +222,25 @@ export async function planGates(
         ...entry.inputs,
         ...(given === undefined ? {} : { token: given }),
       };
-      const credential: string[] = [];
-      if (entry.tokenEnv && !given)
-        credential.push(
-          `\`token_env\` names \`${entry.tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${entry.tokenEnv}: \${{ secrets.${entry.tokenEnv} }}\`)`,
-        );
-      else if (entry.tokenEnv && given && reportingTokens.includes(given))
-        credential.push(
-          `\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`,
-        );
-      else if (entry.tokenEnv && given && ownOrigin && given === stepToken)
-        credential.push(
-          `\`token_env\` names \`${entry.tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`,
-        );
-      else if (!entry.tokenEnv && known && backend !== stepBackend)
-        credential.push(
-          `\`backend: ${backend}\` is not the step's (\`${stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``,
-        );
-      else if (!entry.tokenEnv && ownOrigin)
-        credential.push(
-          "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`",
-        );
+      const credential = credentialProblem(entry.tokenEnv, given, {
+        backend: known ? backend : undefined,
+        stepBackend,
+        ownOrigin,
+        stepToken,
+        reportingTokens,
+      });
       const traceFile = entry.inputs.trace_file;
       const traceProblem =
-        traceFile === undefined ? undefined : outsideWorkspace(traceFile, context.cwd);
+        traceFile === undefined || inWorkspace(traceFile, context.cwd)
+          ? undefined
+          : `is "${excerpt(traceFile, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
       const change = {
         ...context.change,
         gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
       };
       const problems = [
         ...entry.problems,
-        ...credential,
+        ...(credential ? [credential] : []),
         ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
       ];
       try {
@@ -236,7 +254,7 @@ export async function planGates(
         const set = new Set(Object.keys(entry.inputs));
         const own = error.problems
           // A missing token is said once, through `token_env`; the step's problems once, as the step's.
-          .filter((p) => !(credential.length && /^Input `token`/.test(p)))
+          .filter((p) => !(credential && /^Input `token`/.test(p)))
           .filter((p) => {
             const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
             if (inherited) inheritedHit.add(p);
@@ -297,26 +315,4 @@ export async function planGates(
     },
     secrets,
   };
-}
-
-/** A path from the repository's root, `/`-separated. */
-const repositoryPathOf = (path: string, cwd: string): string =>
-  relative(cwd, resolve(cwd, path)).split(sep).join('/');
-
-/**
- * Why a path the config file names is refused, or undefined: it must stay in the workspace, as
- * the file does (a file may name any path of the runner, and its `base_url` where it is sent).
- */
-function outsideWorkspace(path: string, cwd: string): string | undefined {
-  const inside = (relativePath: string) =>
-    !isAbsolute(relativePath) && !relativePath.startsWith('..') && relativePath !== '';
-  // A link in the workspace to a file elsewhere is elsewhere (a file not there yet is said later).
-  let real: string | undefined;
-  try {
-    real = relative(realpathSync(cwd), realpathSync(resolve(cwd, path)));
-  } catch {
-    real = undefined;
-  }
-  if (inside(repositoryPathOf(path, cwd)) && (real === undefined || inside(real))) return undefined;
-  return `is "${excerpt(path, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
 }

@@ -7,20 +7,15 @@ import type { ChangedFiles } from './types.js';
 const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 /**
- * Whether a changed file is `configPath` (the config file, or another the step reads): the same path from the repository's root, or (the
- * workspace being a folder of the repository, or the repository one of the workspace) the same
- * path at the end of the other. When unsure, it is: every entry then runs.
+ * Whether a changed file is `path` (a file the step reads, or an entry's own; a folder ending
+ * in `/`: any file under it): the same path from the repository's root, or (the workspace being
+ * a folder of the repository, or the repository one of the workspace) the same path at the end
+ * of the other. When unsure, it is: every entry then runs.
  */
-function isConfigFile(file: string, configPath: string): boolean {
+function sameFile(file: string, path: string): boolean {
   const changed = file.replace(/^\.\//, '');
-  // A folder (`.github/workflows/`): any file under it.
-  if (configPath.endsWith('/'))
-    return changed.startsWith(configPath) || changed.includes(`/${configPath}`);
-  return (
-    changed === configPath ||
-    configPath.endsWith(`/${changed}`) ||
-    changed.endsWith(`/${configPath}`)
-  );
+  if (path.endsWith('/')) return changed.startsWith(path) || changed.includes(`/${path}`);
+  return changed === path || path.endsWith(`/${changed}`) || changed.endsWith(`/${path}`);
 }
 
 /** Changed files named in a reason at most; the rest are counted. */
@@ -170,7 +165,7 @@ export function selectEntries(
       `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`,
     );
   for (const definition of definitions) {
-    const file = changed.files.find((one) => isConfigFile(one, definition.path));
+    const file = changed.files.find((one) => sameFile(one, definition.path));
     if (file)
       return every(
         `\`${excerpt(file, 120)}\` (${definition.what}) changed`,
@@ -180,7 +175,7 @@ export function selectEntries(
   const selected = entries.map((entry): Selected => {
     const { name, paths } = entry;
     const own = (entry.files ?? []).filter((own) =>
-      changed.files.some((file) => isConfigFile(file, own)),
+      changed.files.some((file) => sameFile(file, own)),
     );
     if (own.length > 0)
       return { name, ran: true, why: `its own \`${excerpt(own[0] as string, 120)}\` changed` };

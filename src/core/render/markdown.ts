@@ -2,6 +2,7 @@ import type { Verdict } from '../verdict/verdict.js';
 import { formatFigure, formatNumber } from '../verdict/figures.js';
 import { figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, quotedText, safeUrl } from './escape.js';
+import { listedProblems } from '../support/errors.js';
 import type { Mode } from '../inputs/common.js';
 import type { InputWord } from '../inputs/declare.js';
 import { historyMarkdown, trendOf, type TrendStyle, untrended } from './trend.js';
@@ -44,13 +45,12 @@ const REASON_ITEMS = 30;
  * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
  */
 function reasonLines(reason: string): string[] {
-  const [first = '', ...rest] = reason.split('\n');
-  const items = rest.filter((line) => line.startsWith('- '));
-  if (items.length === 0 || items.length !== rest.length) return [escapeText(reason, 1000)];
+  const listed = listedProblems(reason);
+  if (!listed) return [escapeText(reason, 1000)];
   return [
-    escapeText(first, 300),
+    escapeText(listed.heading, 300),
     '',
-    ...items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item.slice(2), 500)}`),
+    ...listed.items.slice(0, REASON_ITEMS).map((item) => `- ${quotedText(item, 500)}`),
   ];
 }
 

@@ -3,6 +3,17 @@
  * wrong, where, and what to change.
  */
 
+/**
+ * A message that lists problems (``Inputs are invalid:`` and a `- ` line each, as
+ * {@link InputError} writes it) taken apart: its heading and its items; undefined for a message
+ * of one sentence. Renderers show it as a list, and a title as its heading alone.
+ */
+export function listedProblems(message: string): { heading: string; items: string[] } | undefined {
+  const [heading = '', ...rest] = message.split('\n');
+  if (rest.length === 0 || !rest.every((line) => line.startsWith('- '))) return undefined;
+  return { heading, items: rest.map((line) => line.slice(2)) };
+}
+
 /** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
 export class InputError extends Error {
   override readonly name = 'InputError';

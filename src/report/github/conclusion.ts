@@ -1,5 +1,6 @@
 import type { Mode } from '../../core/inputs/common.js';
 import type { Verdict } from '../../core/verdict/verdict.js';
+import { listedProblems } from '../../core/support/errors.js';
 
 /** A check run's conclusion, as the Checks API names it. */
 export type CheckConclusion = 'success' | 'neutral' | 'failure' | 'action_required' | 'cancelled';
@@ -41,11 +42,8 @@ export function headline(verdict: Verdict, mode: Mode): string {
         : verdict.decision === 'warn'
           ? 'warn'
           : undefined;
-  // A title is one line: a reason that lists (input problems) is titled by its first and a count.
-  const [first = '', ...items] = verdict.reason.split('\n');
-  const listed = items.filter((line) => line.startsWith('- '));
-  const left = /^- and (\d+) more/.exec(listed.at(-1) ?? '')?.[1];
-  const more = left ? listed.length - 1 + Number(left) : listed.length;
-  const reason = more > 0 ? `${first.replace(/:$/, '')} (${more} problems, below)` : first;
+  // A title is one line: a reason that lists (input problems) is titled by its heading.
+  const listed = listedProblems(verdict.reason);
+  const reason = listed ? `${listed.heading.replace(/:$/, '')} (listed below)` : verdict.reason;
   return prefix ? `${prefix}: ${reason}` : reason;
 }

@@ -43,20 +43,19 @@ export const sepurux: Backend = {
     { token, confidence, onInconclusive, minCoverage },
   ): Promise<PreparedGate> {
     // The trace file is read even when another input is wrong: every problem is said in one run.
-    const [parsed, read] = await Promise.allSettled([
-      (async () => parseInputs(SepuruxInputs, raw, SEPURUX_RULES))(),
-      (async () => {
-        const path = raw.trace_file?.trim();
-        return path ? readTraceFile(path) : undefined;
-      })(),
-    ]);
-    const invalid = InputError.combine(
-      [parsed, read].flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
-    );
-    if (invalid || parsed.status === 'rejected' || read.status === 'rejected')
-      throw invalid ?? new Error('unreachable: a rejected read is a problem');
-    const inputs = parsed.value;
-    const trace = inputs.trace_file === undefined ? undefined : read.value;
+    const problems: unknown[] = [];
+    let inputs: SepuruxInputs | undefined;
+    try {
+      inputs = parseInputs(SepuruxInputs, raw, SEPURUX_RULES);
+    } catch (error) {
+      problems.push(error);
+    }
+    const path = raw.trace_file?.trim();
+    const trace = path
+      ? await readTraceFile(path).catch((error: unknown) => void problems.push(error))
+      : undefined;
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs) throw invalid ?? new Error('unreachable: inputs without problems');
     const settings = {
       ...inputs,
       token,
