@@ -27,8 +27,16 @@ interface Exited {
 function exec(command: string, args: string[], env: Record<string, string> = {}): Promise<Exited> {
   const child = spawn(command, args, {
     cwd: tree,
-    // tsx keeps a cache in $TMPDIR unless told not to; the tests leave nothing there.
-    env: { PATH: process.env.PATH ?? '', HOME: tree, TSX_DISABLE_CACHE: '1', ...env },
+    // tsx keeps a cache in $TMPDIR unless told not to, and turns on Node's compile cache, kept in
+    // $TMPDIR too (/tmp when none is given): both stay in the copied tree, removed with it.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tree,
+      TMPDIR: tree,
+      NODE_COMPILE_CACHE: join(tree, '.compile-cache'),
+      TSX_DISABLE_CACHE: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
