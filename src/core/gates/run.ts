@@ -98,9 +98,21 @@ async function evaluateEntry<R extends Reporters>(
       log,
       cancelled: door.cancelled,
       agents: door.agents,
-      // A backend that compares against the base commit's run gets this entry's, from the step's record.
-      baselineRunId: async () =>
-        comparableRunId(entry.gate, entryBase(await reporters.baseline, entry.name)),
+      // A backend that compares against the base branch's run gets this entry's, from the step's records.
+      baselineRunId: async () => {
+        const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+        return comparableRunId(
+          entry.gate,
+          {
+            base: entryBase(base, entry.name),
+            ...(history
+              ? { history: entryHistory(history, entry.name).slice(0, entry.policy.history) }
+              : {}),
+          },
+          entry.policy.from,
+          log,
+        );
+      },
     });
     return redactSecrets(verdict, door.secrets);
   } catch (error) {

@@ -6,10 +6,10 @@ import { renderVerdict } from '../../core/render/markdown.js';
 import type { TrendStyle } from '../../core/render/trend.js';
 import type { Verdict } from '../../core/verdict/verdict.js';
 import { boundedRecord } from '../../core/baseline/encode.js';
-import { type BaselineLookup, findBaseline } from './baseline.js';
+import type { BaselineLookup } from './baseline.js';
+import { lookUpBaseBranch } from './base-branch.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
-import { pullRequestHeadMatches } from './handover.js';
-import { findHistory } from './history.js';
+import { commentsOnHandOver, handOverBase, readHandOver } from './handover.js';
 import type { HistoryEntry } from '../../core/baseline/history.js';
 import type { GitHub } from './octokit.js';
 import { readCommit, readPullRequest } from './pull.js';
@@ -59,6 +59,12 @@ export interface GitHubPlace {
    * on a pull request whose head is this commit (its number may come from an untrusted artifact).
    */
   workflowRunHeadSha?: string;
+  /**
+   * On `workflow_run` with `baseline: auto`: the base commit is that of the pull request
+   * (`pullRequestNumber`) whose head is `workflowRunHeadSha`, read from GitHub; where there is
+   * none, the baseline is missing and says why.
+   */
+  baseOfHandOver?: boolean;
   /**
    * Outside GitHub Actions (Jenkins, Buildkite, CircleCI) no event names the pull request's
    * commits: they are read from GitHub. The check goes on its head, where branch protection looks
@@ -141,11 +147,21 @@ export async function startGitHubReport(
           words,
         )
       : Promise.resolve(undefined);
-    // The check run names the GitHub App the token belongs to: the author of the app's comments.
+    // On workflow_run the pull request named is trusted, for the comment and for the base, only
+    // when its head is the commit gated: one read for both.
+    const gated = place.workflowRunHeadSha;
+    const handOver =
+      gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
+        ? readHandOver(github, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+        : undefined;
     const handedOver =
-      commentPlace && place.workflowRunHeadSha
-        ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+      commentPlace && gated && handOver
+        ? commentsOnHandOver(handOver, commentPlace.pullRequestNumber, gated, log)
         : Promise.resolve(true);
+    const base: Promise<{ sha?: string; missing?: string }> = place.baseOfHandOver
+      ? handOverBase(handOver, place.pullRequestNumber, gated)
+      : Promise.resolve(baselineSha ? { sha: baselineSha } : {});
+    // The check run names the GitHub App the token belongs to: the author of the app's comments.
     const found = commentPlace
       ? handedOver.then((ok) =>
           ok
@@ -159,33 +175,13 @@ export async function startGitHubReport(
       : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
-    const baseline = baselineSha
-      ? checkStarted.then((c) =>
-          findBaseline(
-            lookups,
-            { owner, repo, baseSha: baselineSha, checkName: place.checkName },
-            c?.appSlug,
-            log,
-          ),
-        )
-      : Promise.resolve(undefined);
-    const history =
-      baselineSha && place.historyCount
-        ? checkStarted.then((c) =>
-            findHistory(
-              lookups,
-              {
-                owner,
-                repo,
-                baseSha: baselineSha,
-                checkName: place.checkName,
-                count: place.historyCount ?? 0,
-              },
-              c?.appSlug,
-              log,
-            ),
-          )
-        : Promise.resolve(undefined);
+    const { baseline, history } = lookUpBaseBranch(
+      lookups,
+      { owner, repo, checkName: place.checkName, historyCount: place.historyCount ?? 0 },
+      base,
+      checkStarted.then((c) => c?.appSlug),
+      log,
+    );
     const check = await checkStarted;
     return {
       baseline,

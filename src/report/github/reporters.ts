@@ -10,7 +10,8 @@ import { type GitHubPlace, type GitHubReport, startGitHubReport } from './report
  * Where the action reports a planned run on GitHub: the event's repository and pull request,
  * the run's check name, mode and commit. A matrix leg (`shard`) reports nothing. With
  * `compareWithBase`, the base commit's verdict and `history` verdicts along the base branch
- * are read back.
+ * are read back: the event's base commit, or on `workflow_run` the base of the pull request
+ * handed over, once GitHub says its head is the commit gated.
  */
 export function actionPlace(
   plan: RunPlan,
@@ -27,8 +28,12 @@ export function actionPlace(
     headSha: plan.subject.headSha,
     pullRequestNumber: plan.pullRequestNumber,
     reportsElsewhere: plan.shard !== undefined,
-    ...(compareWithBase && target.baseSha
-      ? { baselineSha: target.baseSha, historyCount: plan.policy.history }
+    // On workflow_run the event names no base: the hand-over's pull request says it, read from GitHub.
+    ...(compareWithBase
+      ? {
+          historyCount: plan.policy.history,
+          ...(target.baseSha ? { baselineSha: target.baseSha } : { baseOfHandOver: true }),
+        }
       : {}),
   };
 }
