@@ -36,7 +36,12 @@ export function actionDoor(
     agents: machineAgents(env),
     cancelled,
     startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
-    changedFiles: () => readChangedFiles(plan.change, log, new Deadline(CHANGED_FILES_MAX_MS)),
+    changedFiles: () => {
+      // A cancel stops the listing: the cancelled verdict needs the runner's few seconds to be reported.
+      const listing = new Deadline(CHANGED_FILES_MAX_MS);
+      void cancelled.then(() => listing.shorten(0));
+      return readChangedFiles(plan.change, log, listing);
+    },
     baseBranch: (_, reporters) =>
       plan.compareWithBase
         ? {
