@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse, type RequestHandler } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/core/baseline/encode.js';
 import { commentMarker } from '../../src/core/render/marker.js';
@@ -7,7 +7,7 @@ import { FAKE_GITHUB_TOKEN, FakeGitHub, type FakeUser } from '../support/fake-gi
 import { FakeSepurux } from '../support/fake-sepurux.js';
 import { gateOnPullRequest, pullRequestPayload } from '../support/pull-request.js';
 import { ENGINES, mentions, render } from '../support/render.js';
-import { type ActionRun, runAction } from '../support/runner.js';
+import { type ActionRun, type CancelWhen, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
 
@@ -565,4 +565,80 @@ describe('/gate accept against a hostile GitHub', () => {
     const none = await onComment(commentEvent(pr.number, '/gate accept ci job 99\nKnown.'));
     expect(none.outputs.reason).toMatch(/"ci job 19" and 6 more\)/);
   });
+});
+
+describe('/gate accept that must complete its own check: a cancel, a slow GitHub', () => {
+  /** The command on `payload` against GitHub behind `handlers` (then the fake), cancelled by the runner when `cancelWhen` says. */
+  async function onCommentThrough(
+    handlers: RequestHandler[],
+    payload: Record<string, unknown>,
+    cancelWhen?: CancelWhen,
+  ) {
+    const served = await serveHandlers(() => [...handlers, ...github.handlers()]);
+    try {
+      return await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload,
+        env: { GITHUB_API_URL: served.origin },
+        ...(cancelWhen ? { cancelWhen } : {}),
+      });
+    } finally {
+      await served.close();
+    }
+  }
+
+  it("a cancel while the head's checks are read again: the check begun is completed before SIGTERM, and a later command is carried out", async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // Once the command's check has begun, GitHub never answers the second read of the head's checks.
+    let begun = false;
+    let rereading = false;
+    const run = await onCommentThrough(
+      [
+        http.post('*/check-runs', () => {
+          begun = true;
+        }),
+        http.get('*/commits/:ref/check-runs', async () => {
+          if (!begun) return;
+          rereading = true;
+          await delay('infinite');
+        }),
+      ],
+      commentEvent(pr.number, '/gate accept\nKnown.'),
+      { when: () => rereading, signal: 'runner' },
+    );
+    expect(run.signalledAt).toBeDefined();
+    expect(run.exitedAt - run.signalledAt!).toBeLessThan(7_500);
+    expect(checksOn(pr.headSha).filter((c) => c.status !== 'completed')).toEqual([]);
+    // Nothing passes by a cancelled command: the check begun repeats the gate's failure.
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const again = await onComment(commentEvent(pr.number, '/gate accept\nKnown, again.'));
+    expect(again.outputs.decision, again.outputs.reason).toBe('pass');
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(github.violations).toEqual([]);
+  }, 30_000);
+
+  it('a GitHub slow enough to spend the 60 s budget before the completion: the check begun is still completed', async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // Every read takes 16 s (each within the 20 s a call may take), a check's completion 2 s.
+    const run = await onCommentThrough(
+      [
+        http.get('*', async () => {
+          await delay(16_000);
+        }),
+        http.patch('*/check-runs/:id', async () => {
+          await delay(2_000);
+        }),
+      ],
+      commentEvent(pr.number, '/gate accept\nKnown.'),
+    );
+    expect(run.durationMs).toBeLessThan(65_000);
+    expect(checksOn(pr.headSha).filter((c) => c.status !== 'completed')).toEqual([]);
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const again = await onComment(commentEvent(pr.number, '/gate accept\nKnown, again.'));
+    expect(again.outputs.decision, again.outputs.reason).toBe('pass');
+    expect(github.violations).toEqual([]);
+  }, 90_000);
 });
