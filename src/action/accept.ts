@@ -8,6 +8,7 @@ import { readEvent } from '../core/change/github.js';
 import { commonSchema } from '../core/inputs/common.js';
 import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { REPORT_VERSION } from '../core/report-file/write.js';
+import { GATES_CHECK_NAME, manyGates } from '../core/run/plan.js';
 import { CANCEL_REPORT_MS } from '../core/run/timing.js';
 import { Deadline } from '../core/support/deadline.js';
 import { InputError, messageOf } from '../core/support/errors.js';
@@ -31,7 +32,8 @@ const CommandInputs = z.object({
     accept_permission: true,
   }).shape,
 });
-const READ = new Set(Object.keys(CommandInputs.shape));
+// `config` is read for the check's name alone: many gates report under one check.
+const READ = new Set([...Object.keys(CommandInputs.shape), 'config']);
 
 /** How long the command's GitHub calls may take, all together. */
 const COMMAND_BUDGET_MS = 60_000;
@@ -89,7 +91,10 @@ export async function runCommandStep(
     log.info(`Not a command for the gate: ${command.ignored}. Nothing was posted.`);
     return;
   }
-  const checkName = inputs.check_name ?? backendById(inputs.backend).defaultCheckName;
+  // The gate's step named its check as this one names it: many gates (`config`) under theirs.
+  const checkName =
+    inputs.check_name ??
+    (manyGates(raw) ? GATES_CHECK_NAME : backendById(inputs.backend).defaultCheckName);
   if (!inputs.github_token) {
     core.setFailed(
       `Input \`github_token\` is empty: \`/gate ${command.verb}\` reads the commenter's permission and writes the check "${checkName}" with it. Leave it at its default, \`\${{ github.token }}\`, with \`permissions: checks: write\` and \`pull-requests: write\`.`,

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { delay, http, HttpResponse, type RequestHandler } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/core/baseline/encode.js';
 import { commentMarker } from '../../src/core/render/marker.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub, type FakeUser } from '../support/fake-github.js';
-import { FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { gateOnPullRequest, pullRequestPayload } from '../support/pull-request.js';
 import { ENGINES, mentions, render } from '../support/render.js';
 import { type ActionRun, type CancelWhen, runAction } from '../support/runner.js';
+import { scratchDir } from '../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
 
@@ -641,4 +643,53 @@ describe('/gate accept that must complete its own check: a cancel, a slow GitHub
     expect(again.outputs.decision, again.outputs.reason).toBe('pass');
     expect(github.violations).toEqual([]);
   }, 90_000);
+});
+
+describe('/gate accept in a many-gates workflow (`config`)', () => {
+  it('finds and accepts the step\'s one check, "Reliability gates"', async () => {
+    const pr = pullRequestPayload() as ReturnType<typeof pullRequestPayload> & {
+      pull_request: { head: { sha: string } };
+    };
+    const headSha = pr.pull_request.head.sha;
+    github.seedPullRequest(pr.pull_request.number, headSha);
+    github.seedPullFiles(pr.pull_request.number, ['agents/checkout/prompt.md']);
+    const workspace = scratchDir('accept-gates');
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.github/reliability-gates.yml'),
+      'gates:\n  - name: checkout\n    paths: agents/checkout/**\n    campaign_name: checkout-regression\n',
+    );
+    const config = { config: '.github/reliability-gates.yml' };
+    const gate = await runAction({
+      inputs: {
+        base_url: origins().sepurux,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        github_token: FAKE_GITHUB_TOKEN,
+        trace_id: 'trace-1',
+        ...config,
+      },
+      eventName: 'pull_request',
+      payload: pr,
+      env: { GITHUB_API_URL: origins().github },
+      cwd: workspace,
+    });
+    expect(gate.outputs.decision, gate.outputs.reason).toBe('fail');
+    const gates = () => github.checkRuns.filter((c) => c.name === 'Reliability gates');
+    expect(gates()).toEqual([expect.objectContaining({ conclusion: 'failure' })]);
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // The accept workflow's step carries the same `with:` as the gate's, `config` included.
+    const run = await runAction({
+      inputs: { github_token: FAKE_GITHUB_TOKEN, ...config },
+      eventName: 'issue_comment',
+      payload: commentEvent(pr.pull_request.number, '/gate accept\nKnown.'),
+      env: { GITHUB_API_URL: origins().github },
+      cwd: workspace,
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.decision, run.outputs.reason).toBe('pass');
+    expect(gates().at(-1)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(github.checkRuns.filter((c) => c.name === CHECK)).toEqual([]);
+    expect(github.violations).toEqual([]);
+  });
 });
