@@ -4,7 +4,12 @@ import type { Reporters } from '../../core/run/ports.js';
 import type { RunPlan } from '../../core/run/plan.js';
 import type { Deadline } from '../../core/support/deadline.js';
 import type { GateLog } from '../../core/support/log.js';
-import { type GitHubPlace, type GitHubReport, startGitHubReport } from './report.js';
+import {
+  type GitHubPlace,
+  type GitHubReport,
+  type ReportTiming,
+  startGitHubReport,
+} from './report.js';
 
 /**
  * Where the action reports a planned run on GitHub: the event's repository and pull request,
@@ -51,6 +56,11 @@ export function asReporters(
 }
 
 /** Starts reporting a planned run on GitHub, as the pipeline's reporters. */
-export function startGitHubReporters(place: GitHubPlace, log: GateLog, budget: Deadline) {
-  return asReporters(startGitHubReport(place, log, budget));
+export function startGitHubReporters(
+  place: GitHubPlace,
+  log: GateLog,
+  budget: Deadline,
+  timing: ReportTiming = {},
+) {
+  return asReporters(startGitHubReport(place, log, budget, timing));
 }
