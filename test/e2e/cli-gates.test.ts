@@ -45,6 +45,9 @@ const env = (sha = 'c0ffee'.padEnd(40, '0')) => ({
   GATE_PROJECT_ID: FAKE_PROJECT_ID,
   GATE_BASE_URL: servers[0]!.origin,
   SEARCH_TRULAYER_KEY: FAKE_TRULAYER_TOKEN,
+  // The pipeline allows what the file's TruLayer entry uses: its variable and its API root.
+  GATE_ALLOWED_TOKEN_ENV: 'SEARCH_TRULAYER_KEY',
+  GATE_ALLOWED_BASE_URLS: servers[1]!.origin,
 });
 
 /** A repository of three agents: two on Sepurux, one on TruLayer with its own credential. */
