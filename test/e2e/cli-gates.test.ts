@@ -314,4 +314,55 @@ describe('many gates from the command line', () => {
     expect(checkout.verdict.history).toMatchObject({ read: 1, comparable: 1 });
     expect(run.exitCode).toBe(1);
   });
+  it("names an entry the merge request removes or renames, with --baseline-report's verdict, and warns (exit 0)", async () => {
+    const cwd = workspace();
+    const two = (second: string) =>
+      `gates:\n  - name: ${second}\n    paths: [agents/support/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n  - name: billing-agent\n    paths: [agents/billing/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n`;
+    writeFileSync(join(cwd, '.github/reliability-gates.yml'), two('support-agent'));
+    const main = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--report', join(dir, 'main.json')],
+      env('a'.repeat(40)),
+      cwd,
+    );
+    expect(main.exitCode, main.stderr).toBe(0);
+    writeFileSync(join(cwd, 'changed.txt'), '.github/reliability-gates.yml\nagents/support/a.py\n');
+    const change = (config: string) => {
+      writeFileSync(join(cwd, '.github/reliability-gates.yml'), config);
+      return runCli(
+        [
+          '--config',
+          '.github/reliability-gates.yml',
+          '--changed-files',
+          'changed.txt',
+          '--baseline-report',
+          join(dir, 'main.json'),
+          ...outputs,
+        ],
+        env(),
+        cwd,
+      );
+    };
+    for (const config of [
+      'gates:\n  - name: billing-agent\n    paths: [agents/billing/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n',
+      two('support-bot'),
+    ]) {
+      const run = await change(config);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout.trim().split('\n').at(-1)).toMatch(
+        /^warn: Removed by this change, with the base commit's last verdict: `support-agent` \(pass on aaaaaaa\)/,
+      );
+      const report = JSON.parse(read('gate.json'));
+      expect(report.decision).toBe('warn');
+      expect(report.gates.removed).toEqual([
+        { name: 'support-agent', decision: 'pass', sha: 'a'.repeat(40) },
+      ]);
+      expect(render(read('gate.md')).text).toContain(
+        "support-agent: the base commit's last verdict ✅ pass (aaaaaaa)",
+      );
+      expect(junitSuites().at(-1)).toMatchObject({
+        name: 'Reliability gates / support-agent',
+        testcase: [{ skipped: expect.anything() }],
+      });
+    }
+  });
 });

@@ -108,6 +108,53 @@ describe('many gates against a hostile repository: selection', () => {
   });
 });
 
+describe('many gates against a hostile repository: folders named with wildcards', () => {
+  const FOLDERS = `gates:
+  - name: any-prompts
+    paths: ["**/prompts"]
+    campaign_name: checkout-regression
+  - name: agents-prompts
+    paths: [agents/*/prompts]
+    campaign_name: checkout-regression
+  - name: two-agents
+    paths: ["agents/{support,billing}"]
+    campaign_name: checkout-regression
+  - name: docs-top
+    paths: [docs/*]
+    campaign_name: checkout-regression
+`;
+  const ran = (run: { outputs: Record<string, string | undefined> }) =>
+    (JSON.parse(run.outputs.gates ?? '[]') as { name: string; ran: boolean }[])
+      .filter((entry) => entry.ran)
+      .map((entry) => entry.name);
+
+  it('`**/prompts`, `agents/*/prompts` and `agents/{support,billing}` each reach a file under the folder', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['agents/support/prompts/system.md']);
+    const run = await gates({ payload, config: FOLDERS });
+    expect(ran(run)).toEqual(['any-prompts', 'agents-prompts', 'two-agents']);
+    expect(started()).toBe(3);
+    expect(github.checkRuns[0]?.output?.title).not.toMatch(/No gate affected/);
+    expect(run.outputs.decision).toBe('fail');
+  });
+
+  it('`docs/*` reaches a file directly in docs/, not one in a folder under it (CODEOWNERS)', async () => {
+    const deeper = pullRequest();
+    github.seedPullFiles(deeper.pull_request.number, ['docs/a/b.md']);
+    const nested = await gates({ payload: deeper, config: FOLDERS });
+    expect(ran(nested)).toEqual([]);
+    expect(started()).toBe(0);
+
+    sepurux = new FakeSepurux();
+    github = new FakeGitHub();
+    const direct = pullRequest();
+    github.seedPullFiles(direct.pull_request.number, ['docs/a.md']);
+    const top = await gates({ payload: direct, config: FOLDERS });
+    expect(ran(top)).toEqual(['docs-top']);
+    expect(started()).toBe(1);
+  });
+});
+
 describe('many gates against a hostile repository: config file', () => {
   it('an alias bomb is refused as an input error, the check completed', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
