@@ -94904,6 +94904,7 @@ const CLI_WORDS = {
 
 
 
+
 /** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
 const CHECK_SUMMARY_MAX_CHARS = 65_535;
 const CHECK_TITLE_MAX_CHARS = 200;
@@ -94921,9 +94922,16 @@ class CheckReport {
     checkRunId;
     appSlug;
     words;
+    unanswered;
     constructor(github, place, log, kind, checkRunId, 
     /** The GitHub App that owns the check run, e.g. `github-actions`. */
-    appSlug, words = ACTION_WORDS) {
+    appSlug, words = ACTION_WORDS, 
+    /**
+     * The `external_id` of a check run whose create got no answer (a timeout, a 5xx): GitHub may
+     * have made it all the same, and a check left `in_progress` blocks the merge for ever, so
+     * the completion looks for it and completes it too.
+     */
+    unanswered) {
         this.github = github;
         this.place = place;
         this.log = log;
@@ -94931,6 +94939,7 @@ class CheckReport {
         this.checkRunId = checkRunId;
         this.appSlug = appSlug;
         this.words = words;
+        this.unanswered = unanswered;
     }
     /**
      * Shows the gate as running on the commit. `startWith` begins it (default `github`, which
@@ -94938,12 +94947,16 @@ class CheckReport {
      */
     static async start(github, place, log, words = ACTION_WORDS, startWith = github) {
         const { owner, repo, headSha, name, runUrl } = place;
+        // Names this create, so that one whose answer never came can be found and completed.
+        const externalId = newExternalId();
+        let unanswered;
         try {
             const { data } = await startWith.rest.checks.create({
                 owner,
                 repo,
                 name,
                 head_sha: headSha,
+                external_id: externalId,
                 status: 'in_progress',
                 started_at: new Date().toISOString(),
                 ...(runUrl ? { details_url: runUrl } : {}),
@@ -94956,6 +94969,9 @@ class CheckReport {
             return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
         }
         catch (checkError) {
+            // A refusal (4xx) made nothing; no answer, or a server error, may have made the check.
+            if (mayHaveMade(checkError))
+                unanswered = externalId;
             log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
@@ -94968,12 +94984,12 @@ class CheckReport {
                 description: 'Evaluating',
                 ...(runUrl ? { target_url: runUrl } : {}),
             });
-            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words, unanswered);
         }
         catch (statusError) {
             log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
                 `${words.checkPermission}; ${words.decides}.`);
-            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words, unanswered);
         }
     }
     /**
@@ -94984,10 +95000,10 @@ class CheckReport {
         const { owner, repo, headSha, name, runUrl } = this.place;
         const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
         const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
-        const completeCheck = (output) => this.github.rest.checks.update({
+        const completeCheck = (output, id = this.checkRunId) => this.github.rest.checks.update({
             owner,
             repo,
-            check_run_id: this.checkRunId,
+            check_run_id: id,
             status: 'completed',
             conclusion: checkConclusion(verdict, mode),
             completed_at: new Date().toISOString(),
@@ -95030,6 +95046,43 @@ class CheckReport {
         catch (error) {
             this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
         }
+        if (this.unanswered)
+            await completeUnanswered(this.github, this.place, this.unanswered, this.log, (id) => completeCheck({
+                title,
+                summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nThis check was begun by a request GitHub did not answer in time; the gate reported through ${this.kind === 'status' ? 'a commit status' : 'the job alone'} and completes it with the verdict. The job's log and summary hold the report.`, CHECK_SUMMARY_MAX_CHARS),
+            }, id));
+    }
+}
+/** Names a check's create, so that one whose answer never came can be found: `external_id`. */
+const newExternalId = () => `agent-reliability-gate:${(0,external_node_crypto_.randomUUID)()}`;
+/** Whether a create that threw may have made the check all the same: no answer, or a server error. */
+const mayHaveMade = (error) => {
+    const status = statusOf(error);
+    return status === undefined || status >= 500;
+};
+/**
+ * Completes the check runs named `place.name` on its commit that a create without an answer
+ * made, found by their `external_id`: a check left `in_progress` blocks the merge for ever.
+ * Never throws; says what it did.
+ */
+async function completeUnanswered(github, place, externalId, log, complete) {
+    const { owner, repo, headSha, name } = place;
+    try {
+        const runs = await github.paginate(github.rest.checks.listForRef, {
+            owner,
+            repo,
+            ref: headSha,
+            check_name: name,
+            filter: 'all',
+            per_page: 100,
+        });
+        for (const run of runs.filter((r) => r.external_id === externalId && r.status !== 'completed')) {
+            await complete(run.id);
+            log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+        }
+    }
+    catch (error) {
+        log.warning(`Could not look for the check "${name}" an unanswered request may have begun (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); if it shows as in progress, run the job again.`);
     }
 }
 
@@ -95331,6 +95384,7 @@ async function reply(github, command, place, outcome, log) {
 
 
 
+
 /**
  * The new check run: begun in progress, which names the app this token writes as; completed
  * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
@@ -95343,12 +95397,14 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
     const by = command.comment.author;
     const short = headSha.slice(0, 12);
     let begun;
+    const externalId = newExternalId();
     try {
         const { data } = await github.calls.rest.checks.create({
             owner,
             repo,
             name: checkName,
             head_sha: headSha,
+            external_id: externalId,
             status: 'in_progress',
             started_at: at.toISOString(),
             output: {
@@ -95359,6 +95415,20 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
         begun = { id: data.id, app: data.app?.slug ?? '' };
     }
     catch (error) {
+        // A create GitHub may have carried out without answering leaves no check in progress behind.
+        if (mayHaveMade(error))
+            await completeUnanswered(github.completing, { owner, repo, headSha, name: checkName }, externalId, log, (id) => github.completing.rest.checks.update({
+                owner,
+                repo,
+                check_run_id: id,
+                status: 'completed',
+                conclusion: 'failure',
+                completed_at: new Date().toISOString(),
+                output: {
+                    title: `Not ${command.verb}ed: GitHub did not answer in time`,
+                    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded: GitHub did not answer in time. Post the command again.`,
+                },
+            }));
         return {
             kind: 'failed',
             by,
