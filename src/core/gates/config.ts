@@ -108,18 +108,38 @@ export const entryProblem = (file: string, entry: string, problem: string) =>
 /** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
 export const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
 
+/**
+ * What the config file's own problems tell the user to do, in the words of the door they came
+ * through: on GitHub the workspace is empty until a step checks the repository out; the command
+ * line reads the file where it is started.
+ */
+export interface ConfigWords {
+  /** How to have the config file where the step looks for it. */
+  missingFile: string;
+}
+
+export const ACTION_CONFIG_WORDS: ConfigWords = {
+  missingFile: 'check out the repository first, e.g. with actions/checkout',
+};
+
+export const CLI_CONFIG_WORDS: ConfigWords = {
+  missingFile:
+    "run the command from the root of the repository's checkout, or give the file's path relative to the working folder",
+};
+
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /**
  * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
  * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
- * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * ones; `words`: the door's advice). Throws an {@link InputError} only when the file cannot be read as a list of entries;
  * every entry's own problems are returned with it, for the plan to say with its inputs'.
  */
 export async function readGatesConfig(
   path: string,
   cwd: string,
   inputNames: readonly string[],
+  words: ConfigWords = ACTION_CONFIG_WORDS,
 ): Promise<GatesConfig> {
   const file = `\`${excerpt(path, 200)}\``;
   const absolute = resolve(cwd, path);
@@ -135,7 +155,7 @@ export async function readGatesConfig(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(
-      `Input \`config\` names ${file}, which ${code === 'ENOENT' ? 'does not exist (check out the repository first, e.g. with actions/checkout)' : `cannot be read (${code ?? 'error'})`}`,
+      `Input \`config\` names ${file}, which ${code === 'ENOENT' ? `does not exist (${words.missingFile})` : `cannot be read (${code ?? 'error'})`}`,
     );
   }
   if (bytes.length > MAX_CONFIG_BYTES)
