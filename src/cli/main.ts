@@ -1,6 +1,6 @@
 import { historyDirProblem } from '../core/baseline/history-files.js';
 import { detectChange } from '../core/change/ci.js';
-import { CLI_CONFIG_WORDS } from '../core/gates/config.js';
+import { CLI_CONFIG_WORDS } from '../core/gates/words.js';
 import { planRun } from '../core/run/plan.js';
 import { runPipeline } from '../core/run/pipeline.js';
 import { CANCEL_HARD_EXIT_MS } from '../core/run/timing.js';

@@ -7,6 +7,7 @@ import { closestName } from '../inputs/undeclared.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { globProblem } from './select.js';
+import { ACTION_CONFIG_WORDS, type ConfigWords } from './words.js';
 import { inWorkspace, repositoryPathOf } from './workspace.js';
 
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
@@ -107,25 +108,6 @@ export const entryProblem = (file: string, entry: string, problem: string) =>
 
 /** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
 export const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
-
-/**
- * What the config file's own problems tell the user to do, in the words of the door they came
- * through: on GitHub the workspace is empty until a step checks the repository out; the command
- * line reads the file where it is started.
- */
-export interface ConfigWords {
-  /** How to have the config file where the step looks for it. */
-  missingFile: string;
-}
-
-export const ACTION_CONFIG_WORDS: ConfigWords = {
-  missingFile: 'check out the repository first, e.g. with actions/checkout',
-};
-
-export const CLI_CONFIG_WORDS: ConfigWords = {
-  missingFile:
-    "run the command from the root of the repository's checkout, or give the file's path relative to the working folder",
-};
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 

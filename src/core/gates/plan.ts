@@ -5,7 +5,8 @@ import { type GatePlan, planGate } from '../gate/plan.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
-import { type ConfigWords, type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import type { ConfigWords } from './words.js';
 import {
   ALLOWANCE_INPUTS,
   baseUrlProblem,

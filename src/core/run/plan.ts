@@ -8,7 +8,7 @@ import type { RawInputs } from '../inputs/fields.js';
 import type { ReportSubject } from '../report-file/write.js';
 import { InputError, messageOf } from '../support/errors.js';
 import { GATE_INPUTS } from '../backends/vocabulary.js';
-import type { ConfigWords } from '../gates/config.js';
+import type { ConfigWords } from '../gates/words.js';
 import { type GatesPlan, planGates, policyOf } from '../gates/plan.js';
 import { CHANGED_FILES_MAX_MS } from './timing.js';
 
