@@ -6,6 +6,7 @@ import type { RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import type { ConfigWords } from './words.js';
 import {
   ALLOWANCE_INPUTS,
   baseUrlProblem,
@@ -52,6 +53,8 @@ export interface GatesContext {
   env: NodeJS.ProcessEnv;
   /** The gate inputs an entry may set. */
   inputNames: readonly string[];
+  /** The door's advice on the config file itself (the action's by default). */
+  words?: ConfigWords;
 }
 
 /** The input a problem is about, as it names it first (``Input `project_id` is required``). */
@@ -148,6 +151,7 @@ export async function planGates(
     raw.config ?? '',
     context.cwd,
     context.inputNames,
+    context.words,
   );
   const file = `\`${config.file}\``;
   const secrets: string[] = [];
