@@ -61093,6 +61093,17 @@ function globProblem(written) {
 }
 /** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
 function neverMatchedProblem(bare, lead) {
+    // A line break or a control character: a block scalar (`paths: |`) kept its lines as one glob.
+    // eslint-disable-next-line no-control-regex -- the characters no listed path may hold
+    if (/[\u0000-\u001f\u007f]/.test(bare))
+        return 'holds a line break or a control character, which no changed path holds (a `paths: |` block is one glob, not a list); write each glob as an item of a list (`- agents/support/**`)';
+    // Two paths in one glob: a list item whose `- ` was forgotten folds into the one before.
+    if (/\*\s+\S/.test(bare.trim()))
+        return `holds a space after a \`*\` (\`${excerpt(bare.trim(), 60)}\`), which no changed path holds: a list item without its \`- \`? write each glob as an item of its own`;
+    // Extended globs (`@(web)`, `*(a)`) are read as names here, as CODEOWNERS has none: never a folder GitHub lists.
+    const extglob = /[@*?+!]\([^)]*\)/.exec(bare);
+    if (extglob)
+        return `has \`${excerpt(extglob[0], 40)}\`, an extended glob, which is read here as a name (CODEOWNERS has no extended globs), so it matches no changed path; write the names themselves, or a brace list (\`{web,api}\`)`;
     const glob = bare.trim();
     // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
     // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.
@@ -64456,6 +64467,8 @@ class CheckReport {
                 name,
                 head_sha: headSha,
                 external_id: externalId,
+                // A 5xx may have made the check: sent again, it would make a second one, left in progress.
+                request: { retries: 0 },
                 status: 'in_progress',
                 started_at: new Date().toISOString(),
                 ...(runUrl ? { details_url: runUrl } : {}),
@@ -64576,8 +64589,14 @@ async function completeUnanswered(github, place, externalId, log, complete) {
             per_page: 100,
         });
         for (const run of runs.filter((r) => r.external_id === externalId && r.status !== 'completed')) {
-            await complete(run.id);
-            log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+            // Each on its own: one GitHub refuses (another app's) must not keep ours from completing.
+            try {
+                await complete(run.id);
+                log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+            }
+            catch (error) {
+                log.debug(`Check run ${run.id} of "${name}" could not be completed (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}); another app's?`);
+            }
         }
     }
     catch (error) {

@@ -444,4 +444,50 @@ describe('a slow GitHub', () => {
       await real.close();
     }
   }, 30_000);
+
+  it('a create GitHub carried out but answered 502 is not sent again (a second check), and is completed', async () => {
+    const real = await serveHandlers(() => github.handlers());
+    let creates = 0;
+    const flaky = await serveHandlers(() => [
+      http.all('*', async ({ request }) => {
+        const url = new URL(request.url);
+        const answer = await fetch(`${real.origin}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers: request.headers,
+          ...(['GET', 'HEAD'].includes(request.method) ? {} : { body: await request.text() }),
+        });
+        // The first create is made, then answered as a gateway that lost the answer.
+        if (request.method === 'POST' && url.pathname.endsWith('/check-runs') && creates++ === 0)
+          return HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 });
+        return new HttpResponse(await answer.text(), {
+          status: answer.status,
+          headers: { 'content-type': answer.headers.get('content-type') ?? 'application/json' },
+        });
+      }),
+    ]);
+    try {
+      const run = await runAction({
+        inputs: {
+          base_url: sepuruxServer.origin,
+          token: FAKE_TOKEN,
+          project_id: FAKE_PROJECT_ID,
+          github_token: FAKE_GITHUB_TOKEN,
+          trace_id: 'trace-1',
+          campaign_name: 'refund-reliability',
+          min_pass_rate: '1.5',
+        },
+        eventName: 'pull_request',
+        payload: webhookExample('pull_request', 'opened'),
+        env: { GITHUB_API_URL: flaky.origin },
+      });
+      expect(run.exitCode).toBe(1);
+      // One check, completed: never a second one beside a first left in progress.
+      expect(github.checkRuns).toEqual([
+        expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
+      ]);
+    } finally {
+      await flaky.close();
+      await real.close();
+    }
+  }, 30_000);
 });

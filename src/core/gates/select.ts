@@ -87,6 +87,17 @@ export function globProblem(written: string): string | undefined {
 
 /** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
 function neverMatchedProblem(bare: string, lead: string): string | undefined {
+  // A line break or a control character: a block scalar (`paths: |`) kept its lines as one glob.
+  // eslint-disable-next-line no-control-regex -- the characters no listed path may hold
+  if (/[\u0000-\u001f\u007f]/.test(bare))
+    return 'holds a line break or a control character, which no changed path holds (a `paths: |` block is one glob, not a list); write each glob as an item of a list (`- agents/support/**`)';
+  // Two paths in one glob: a list item whose `- ` was forgotten folds into the one before.
+  if (/\*\s+\S/.test(bare.trim()))
+    return `holds a space after a \`*\` (\`${excerpt(bare.trim(), 60)}\`), which no changed path holds: a list item without its \`- \`? write each glob as an item of its own`;
+  // Extended globs (`@(web)`, `*(a)`) are read as names here, as CODEOWNERS has none: never a folder GitHub lists.
+  const extglob = /[@*?+!]\([^)]*\)/.exec(bare);
+  if (extglob)
+    return `has \`${excerpt(extglob[0], 40)}\`, an extended glob, which is read here as a name (CODEOWNERS has no extended globs), so it matches no changed path; write the names themselves, or a brace list (\`{web,api}\`)`;
   const glob = bare.trim();
   // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
   // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.

@@ -70,6 +70,8 @@ export class CheckReport {
         name,
         head_sha: headSha,
         external_id: externalId,
+        // A 5xx may have made the check: sent again, it would make a second one, left in progress.
+        request: { retries: 0 },
         status: 'in_progress',
         started_at: new Date().toISOString(),
         ...(runUrl ? { details_url: runUrl } : {}),
@@ -218,8 +220,15 @@ export async function completeUnanswered(
     for (const run of runs.filter(
       (r) => r.external_id === externalId && r.status !== 'completed',
     )) {
-      await complete(run.id);
-      log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+      // Each on its own: one GitHub refuses (another app's) must not keep ours from completing.
+      try {
+        await complete(run.id);
+        log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+      } catch (error) {
+        log.debug(
+          `Check run ${run.id} of "${name}" could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); another app's?`,
+        );
+      }
     }
   } catch (error) {
     log.warning(

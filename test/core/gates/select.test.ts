@@ -151,8 +151,20 @@ describe('which entries a change reaches', () => {
     expect(pathMatcher(['agents/cafe\u0301/**'])('agents/café/prompt.md')).toBe(true);
     for (const glob of ['!', '/', 'agents\\support\\**', 'agents/*a*a*b/**', '*/*/*/*'])
       expect(globProblem(glob), glob).toBeDefined();
-    for (const glob of ['agents/**/*.md', '!agents/**/*.md', 'app/(shop)/', 'packages/*/src/**'])
+    for (const glob of [
+      'agents/**/*.md',
+      '!agents/**/*.md',
+      'app/(shop)/',
+      'packages/*/src/**',
+      'docs/My Notes/**',
+    ])
       expect(globProblem(glob), glob).toBeUndefined();
+  });
+
+  it('refuses a glob of a `paths: |` block scalar, which keeps its line break', () => {
+    expect(globProblem('agents/support/**\nshared/**')).toContain(
+      'holds a line break or a control character',
+    );
   });
 
   it('refuses a glob no listed path can match, saying what to write instead', () => {
@@ -173,6 +185,9 @@ describe('which entries a change reaches', () => {
         'has `{support}`, one alternative, which picomatch reads as the name `{support}`; write `support`, or add another alternative',
       ],
       ['agents/{}/x', 'has `{}`, no alternative'],
+      // A list item without its `- ` folds into the one before.
+      ['agents/billing/** shared/billing/**', 'holds a space after a `*`'],
+      ['@(agents)/support/**', 'an extended glob'],
     ];
     for (const [glob, said] of refused) {
       expect(globProblem(glob), glob).toContain(`\`${glob}\` `);

@@ -40,6 +40,8 @@ export async function writeCheck(
       name: checkName,
       head_sha: headSha,
       external_id: externalId,
+      // A 5xx may have made the check: sent again, it would make a second one, left in progress.
+      request: { retries: 0 },
       status: 'in_progress',
       started_at: at.toISOString(),
       output: {
