@@ -46,7 +46,13 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
   const event = readEvent(env);
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', event.payload, env);
   const pooling = Boolean(raw.aggregate?.trim());
-  if (!pooling && !raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
+  // A backend that reads a file the workflow wrote needs no secret, on a fork too.
+  const chosen = BACKENDS.find(
+    (b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]),
+  );
+  const needsSecret = chosen?.evaluates.kind !== 'reads';
+  if (!pooling && needsSecret && !raw.token?.trim() && target.fromFork)
+    throw new InputError(FORK_WITHOUT_SECRET);
   // The gate's and GitHub reporting's problems, all at once.
   const reported = (() => {
     try {

@@ -10,6 +10,7 @@ import { alongCell, ICON, toolNames } from './cells.js';
 import { attemptSection } from './attempts.js';
 import { errorBarSection, repeatSection, shardTable, whySection } from './sections.js';
 import { gatesBody } from './gates.js';
+import { caseSection } from '../cases/render.js';
 
 /** Where a body goes decides its budget. */
 export interface RenderOptions {
@@ -90,6 +91,7 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
   lines.push(...shardTable(verdict));
   lines.push(...figureTable(verdict, word));
   lines.push(...repeatSection(verdict, word));
+  lines.push(...caseSection(verdict.cases, options.maxTools));
   lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
   lines.push(...errorBarSection(verdict));
   lines.push(...whySection(verdict, options.maxTools));

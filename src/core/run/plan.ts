@@ -123,7 +123,7 @@ async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPl
 }
 
 async function planOneGate(raw: RawInputs, context: RunContext): Promise<RunPlan> {
-  const gate = await planGate(raw, context.change);
+  const gate = await planGate(raw, context.change, context.cwd);
   const { inputs } = gate;
   const checkName = context.checkName ?? gate.backend.defaultCheckName;
   return {

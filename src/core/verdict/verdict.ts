@@ -16,6 +16,7 @@ import type { RepeatSummary } from '../repeats/types.js';
 import type { HistorySummary } from '../baseline/history-types.js';
 import type { AttemptSummary } from '../retry/types.js';
 import type { GatesSummary } from '../gates/types.js';
+import type { CaseSummary } from '../cases/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -53,6 +54,8 @@ export interface Evaluation {
    * scored): the verdict is an error, `fail`, never a sample of a pooled or sequential verdict.
    */
   unevaluated?: string;
+  /** Each case's outcome, where the backend's evaluation names its cases (promptfoo's tests). */
+  cases?: CaseSummary;
 }
 
 /** The normalized verdict every reporter renders. */
@@ -85,6 +88,8 @@ export interface Verdict {
   baseline?: BaselineComparison;
   /** Error bars from per-item scores, when the backend gives them. */
   errorBars?: ErrorBars;
+  /** Each case's outcome, failing first, where the backend names its cases. */
+  cases?: CaseSummary;
   /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
   repeats?: RepeatSummary;
   /** The backend runs the gate started, those it started again, and each that ended without a verdict. */
@@ -96,6 +101,8 @@ export interface Verdict {
 export interface BackendVocabulary {
   displayName: string;
   figures: readonly FigureSpec[];
+  /** A backend that reads an evaluation already run decides nothing itself: its figures are judged. */
+  evaluates?: { kind: 'service' | 'reads' };
 }
 
 /**
@@ -139,7 +146,10 @@ export function decide(
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {
     decision,
-    reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
+    reason: truncate(
+      explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'),
+      MAX_REASON_CHARS,
+    ),
     outcome: 'evaluated',
     backend,
     status: evaluation.status,
@@ -150,6 +160,7 @@ export function decide(
     thresholds,
     topFailingTools: evaluation.topFailingTools,
     ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+    ...(evaluation.cases ? { cases: evaluation.cases } : {}),
     durationMs,
   };
 }
@@ -159,6 +170,8 @@ function explain(
   evaluation: Evaluation,
   broken: ThresholdResult[],
   thresholds: ThresholdResult[],
+  /** The backend only read the evaluation: the thresholds alone decide, and nothing "said pass". */
+  judgedHere = false,
 ): string {
   const checked = thresholds.length;
   const said = evaluation.reason
@@ -182,7 +195,7 @@ function explain(
   }
   if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
     return `${said}, but ${breaks}.`;
-  if (evaluation.decision === 'pass')
+  if (evaluation.decision === 'pass' && !judgedHere)
     return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
   return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
 }

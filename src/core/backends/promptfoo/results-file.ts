@@ -1,0 +1,176 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { inWorkspace } from '../../gates/workspace.js';
+import { InputError, messageOf } from '../../support/errors.js';
+import { formatBytes } from '../../support/text.js';
+
+/** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
+export const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
+
+/**
+ * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`): only what the
+ * gate reads is checked, the rest is let through. `failureReason` 0 passed, 1 an assertion
+ * failed, 2 the provider or a grader did not finish (an error, not a sample).
+ */
+const Row = z
+  .object({
+    success: z.boolean(),
+    failureReason: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+    error: z.string().nullish(),
+    testIdx: z.number().int().nonnegative(),
+    promptIdx: z.number().int().nonnegative(),
+    promptId: z.string().optional(),
+    description: z.string().nullish(),
+    testCase: z
+      .object({
+        description: z.string().nullish(),
+        vars: z.record(z.string(), z.unknown()).nullish(),
+      })
+      .loose(),
+    vars: z.record(z.string(), z.unknown()).nullish(),
+    prompt: z.object({ raw: z.string().optional(), label: z.string().optional() }).loose(),
+    provider: z.object({ id: z.string(), label: z.string().nullish() }).loose(),
+    cost: z.number().nonnegative().optional(),
+    response: z.object({ cost: z.number().nonnegative().nullish() }).loose().nullish(),
+    gradingResult: z.object({ reason: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+export type Row = z.infer<typeof Row>;
+
+/** `results.stats`: promptfoo's own counts, checked against the rows. */
+const Stats = z
+  .object({
+    successes: z.number().int().nonnegative(),
+    failures: z.number().int().nonnegative(),
+    errors: z.number().int().nonnegative(),
+  })
+  .loose();
+
+/** What makes a file promptfoo's `OutputFile` at all; its version and rows are checked after. */
+const OutputFile = z
+  .object({
+    evalId: z.string().nullish(),
+    results: z.object({ version: z.number(), results: z.unknown(), stats: z.unknown() }).loose(),
+    config: z.object({ description: z.string().nullish() }).loose().nullish(),
+    shareableUrl: z.string().nullish(),
+  })
+  .loose();
+
+/** A results file promptfoo wrote and the gate can judge. */
+export interface ResultsFile {
+  /** The suite's `description`, when its config has one: a base verdict of another suite is not comparable. */
+  description?: string;
+  evalId?: string;
+  /** promptfoo's share link, when it made one (an https URL only). */
+  shareableUrl?: string;
+  rows: Row[];
+}
+
+/**
+ * Reads and checks the results file `promptfoo eval -o FILE` wrote. A path outside the workspace,
+ * a file that is missing, not JSON, or not promptfoo's output is an {@link InputError} (the step
+ * is misconfigured); promptfoo's output that cannot be judged (another version, no rows, a row
+ * of another shape, counts that disagree with the rows) is `{ unusable }`: could not evaluate.
+ */
+export async function readResultsFile(
+  path: string,
+  workspace: string,
+): Promise<ResultsFile | { unusable: string }> {
+  const absolute = resolve(workspace, path);
+  const where = `\`results_file\` "${path}"`;
+  if (!inWorkspace(path, workspace))
+    throw new InputError(
+      `${where} is outside the workspace (or links out of it); write promptfoo's results inside the repository's checkout (\`promptfoo eval -o results.json\`).`,
+    );
+  const text = await readText(absolute, where, path);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      `${where} is not JSON (${messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`,
+    );
+  }
+  const file = OutputFile.safeParse(json);
+  if (!file.success)
+    throw new InputError(
+      `${where} is not promptfoo's output (no \`results\` with a \`version\`, \`results\` and \`stats\`): write it with \`promptfoo eval -o ${path}\` (a .json name).`,
+    );
+  const { results } = file.data;
+  if (results.version !== 3)
+    return {
+      unusable: `${where} holds promptfoo results of version ${results.version}, and the gate reads version 3 (promptfoo 0.100 and later); run a newer promptfoo`,
+    };
+  const rows = z.array(z.unknown()).safeParse(results.results);
+  if (!rows.success || rows.data.length === 0)
+    return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
+  const parsed: Row[] = [];
+  for (const [index, raw] of rows.data.entries()) {
+    const row = Row.safeParse(raw);
+    if (!row.success)
+      return {
+        unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
+      };
+    if (row.data.success !== (row.data.failureReason === 0))
+      return {
+        unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
+      };
+    parsed.push(row.data);
+  }
+  const disagreement = statsDisagree(results.stats, parsed);
+  if (disagreement) return { unusable: `${where}: ${disagreement}` };
+  const description = file.data.config?.description?.trim();
+  const url = file.data.shareableUrl ?? undefined;
+  return {
+    rows: parsed,
+    ...(description ? { description } : {}),
+    ...(file.data.evalId ? { evalId: file.data.evalId } : {}),
+    ...(url && /^https:\/\//i.test(url) ? { shareableUrl: url } : {}),
+  };
+}
+
+async function readText(absolute: string, where: string, path: string): Promise<string> {
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile())
+      throw new InputError(
+        `${where} is not a file; point \`results_file\` at the JSON file promptfoo wrote.`,
+      );
+    if (info.size > MAX_RESULTS_BYTES)
+      throw new InputError(
+        `${where} is ${formatBytes(info.size)}, over the ${formatBytes(MAX_RESULTS_BYTES)} the gate reads; split the suite into several gates.`,
+      );
+    if (info.size === 0) throw new InputError(`${where} is empty: promptfoo wrote nothing there.`);
+    return await readFile(absolute, 'utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError(
+        `${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`,
+      );
+    throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+  }
+}
+
+/** Whether promptfoo's own counts disagree with its rows: a file edited, merged or cut is not judged. */
+function statsDisagree(stats: unknown, rows: readonly Row[]): string | undefined {
+  const parsed = Stats.safeParse(stats);
+  if (!parsed.success)
+    return '`results.stats` is missing its `successes`, `failures` or `errors` counts';
+  const counted = {
+    successes: rows.filter((row) => row.failureReason === 0).length,
+    failures: rows.filter((row) => row.failureReason === 1).length,
+    errors: rows.filter((row) => row.failureReason === 2).length,
+  };
+  const off = (['successes', 'failures', 'errors'] as const).filter(
+    (name) => parsed.data[name] !== counted[name],
+  );
+  if (off.length === 0) return undefined;
+  return `\`results.stats\` disagrees with the rows (${off.map((name) => `${name} ${parsed.data[name]}, rows ${counted[name]}`).join('; ')}), so the file was changed after promptfoo wrote it`;
+}
+
+function issueOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `\`${issue.path.join('.') || 'row'}\`: ${issue.message}` : 'unknown shape';
+}

@@ -1,0 +1,68 @@
+import { excerpt } from '../support/text.js';
+
+/**
+ * What one case of a suite did in one evaluation: a test × prompt × provider of promptfoo, a
+ * dataset record of Braintrust. A case may be sampled several times (promptfoo's `--repeat`),
+ * so it counts its samples: passed, failed, and errored (not evaluated). Owned by the cases
+ * feature; a backend whose evaluation names its cases hands them over, and a verdict carries them.
+ */
+export interface CaseOutcome {
+  /** Stable across evaluations of the same suite (a hash of what the case is), for comparing with the base branch. */
+  id: string;
+  /** How a reviewer reads it: the test's description, else what it is made of. Outside text, bounded. */
+  name: string;
+  passed: number;
+  failed: number;
+  /** Samples the backend did not evaluate (a provider or grader that did not finish). */
+  errored: number;
+  /** Why its first failing sample failed (first line, bounded), or its first error's. Outside text. */
+  reason?: string;
+}
+
+/** The cases of an evaluation: failing ones first, errored ones apart, bounded for reports and records. */
+export interface CaseSummary {
+  /** Every case's count, however many are listed. */
+  total: number;
+  /** Cases with at least one failed sample. */
+  failing: number;
+  /** Cases with at least one errored sample. */
+  errored: number;
+  /** The cases kept: every failing or errored case first, then the passing ones, up to {@link MAX_CASES_KEPT}. */
+  cases: CaseOutcome[];
+  /** How many cases were left out of `cases` to keep the verdict bounded. */
+  omitted: number;
+}
+
+/** Cases a verdict keeps; a suite of 20,000 rows must not make a verdict of 20,000 rows. */
+export const MAX_CASES_KEPT = 2000;
+/** How much of a case's name or reason is kept. */
+export const CASE_TEXT_MAX_CHARS = 300;
+
+/** A case's state, worst first: a case that failed once is failing, whatever else it did. */
+export const caseState = (outcome: CaseOutcome): 'failing' | 'errored' | 'passing' =>
+  outcome.failed > 0 ? 'failing' : outcome.errored > 0 ? 'errored' : 'passing';
+
+/** The first line of outside text, bounded: a stack trace or a long grader answer is not a reason. */
+export function firstLine(text: string | null | undefined): string | undefined {
+  const line = (text ?? '').split(/\r?\n/).find((part) => part.trim() !== '');
+  return line === undefined ? undefined : excerpt(line.trim(), CASE_TEXT_MAX_CHARS);
+}
+
+/** Summarizes the cases: counts over all, the failing and errored ones kept first, then passing ones. */
+export function summarizeCases(outcomes: readonly CaseOutcome[]): CaseSummary {
+  const rank = { failing: 0, errored: 1, passing: 2 } as const;
+  const ordered = [...outcomes].sort(
+    (a, b) =>
+      rank[caseState(a)] - rank[caseState(b)] ||
+      b.failed - a.failed ||
+      a.name.localeCompare(b.name),
+  );
+  const kept = ordered.slice(0, MAX_CASES_KEPT);
+  return {
+    total: outcomes.length,
+    failing: outcomes.filter((o) => o.failed > 0).length,
+    errored: outcomes.filter((o) => o.errored > 0).length,
+    cases: kept,
+    omitted: outcomes.length - kept.length,
+  };
+}
