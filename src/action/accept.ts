@@ -8,6 +8,8 @@ import { readEvent } from '../core/change/github.js';
 import { commonSchema } from '../core/inputs/common.js';
 import { parseInputs, type RawInputs } from '../core/inputs/fields.js';
 import { REPORT_VERSION } from '../core/report-file/write.js';
+import { GATES_CHECK_NAME, manyGates } from '../core/run/plan.js';
+import { CANCEL_REPORT_MS } from '../core/run/timing.js';
 import { Deadline } from '../core/support/deadline.js';
 import { InputError, messageOf } from '../core/support/errors.js';
 import type { GateLog } from '../core/support/log.js';
@@ -16,6 +18,7 @@ import { defuseCommands } from '../core/support/text.js';
 import { type CommandOutcome, carryOutCommand } from '../report/github/accept/accept.js';
 import { type GateCommand, readGateCommand } from '../report/github/accept/command.js';
 import { GitHubInputs } from '../report/github/inputs.js';
+import { COMPLETE_RESERVE_MS } from '../report/github/report.js';
 import { undeclaredInputProblems } from './inputs.js';
 import { writeJobSummary } from './summary.js';
 
@@ -29,7 +32,8 @@ const CommandInputs = z.object({
     accept_permission: true,
   }).shape,
 });
-const READ = new Set(Object.keys(CommandInputs.shape));
+// `config` is read for the check's name alone: many gates report under one check.
+const READ = new Set([...Object.keys(CommandInputs.shape), 'config']);
 
 /** How long the command's GitHub calls may take, all together. */
 const COMMAND_BUDGET_MS = 60_000;
@@ -39,13 +43,15 @@ const COMMAND_BUDGET_MS = 60_000;
  * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
  * no trace is read and no backend called, so the backend's inputs are not read (said once).
  * A comment that is no command, a refusal and a done command all exit 0; the step fails only
- * when its own inputs are wrong or GitHub could not be read or written.
+ * when its own inputs are wrong or GitHub could not be read or written. Once `cancelled`
+ * settles, the GitHub calls have the seconds a cancelled gate has to report.
  */
 export async function runCommandStep(
   raw: RawInputs,
   undeclared: readonly string[],
   env: NodeJS.ProcessEnv,
   log: GateLog,
+  cancelled: Promise<NodeJS.Signals> = new Promise(() => undefined),
 ): Promise<void> {
   const typos = undeclaredInputProblems(undeclared);
   const inputs = (() => {
@@ -85,7 +91,10 @@ export async function runCommandStep(
     log.info(`Not a command for the gate: ${command.ignored}. Nothing was posted.`);
     return;
   }
-  const checkName = inputs.check_name ?? backendById(inputs.backend).defaultCheckName;
+  // The gate's step named its check as this one names it: many gates (`config`) under theirs.
+  const checkName =
+    inputs.check_name ??
+    (manyGates(raw) ? GATES_CHECK_NAME : backendById(inputs.backend).defaultCheckName);
   if (!inputs.github_token) {
     core.setFailed(
       `Input \`github_token\` is empty: \`/gate ${command.verb}\` reads the commenter's permission and writes the check "${checkName}" with it. Leave it at its default, \`\${{ github.token }}\`, with \`permissions: checks: write\` and \`pull-requests: write\`.`,
@@ -94,12 +103,27 @@ export async function runCommandStep(
   }
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const { createGitHub } = await import('../report/github/octokit.js');
-  const github = createGitHub(
-    inputs.github_token,
-    env.GITHUB_API_URL || 'https://api.github.com',
-    log,
-    new Deadline(COMMAND_BUDGET_MS),
-  );
+  const budget = new Deadline(COMMAND_BUDGET_MS);
+  // A cancelled job has seconds: the check the command began is completed within them.
+  void cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+  const client = (deadline: Deadline, spent?: string) =>
+    createGitHub(
+      inputs.github_token ?? '',
+      env.GITHUB_API_URL || 'https://api.github.com',
+      log,
+      deadline,
+      undefined,
+      undefined,
+      spent,
+    );
+  // As the gate does, the end of the budget is kept for completing the check begun.
+  const github = {
+    calls: client(
+      budget.before(COMPLETE_RESERVE_MS),
+      'no time is left for GitHub calls; the rest is kept for completing the check',
+    ),
+    completing: client(budget),
+  };
   const outcome = await carryOutCommand(
     github,
     command,

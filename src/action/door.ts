@@ -7,6 +7,7 @@ import { Deadline } from '../core/support/deadline.js';
 import type { GateLog } from '../core/support/log.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import type { Verdict } from '../core/verdict/verdict.js';
+import { COMPLETE_RESERVE_MS } from '../report/github/report.js';
 import { startGitHubReporters } from '../report/github/reporters.js';
 import { machineAgents } from '../core/transport/proxy.js';
 import type { ActionPlan } from './plan.js';
@@ -36,7 +37,12 @@ export function actionDoor(
     agents: machineAgents(env),
     cancelled,
     startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
-    changedFiles: () => readChangedFiles(plan.change, log, new Deadline(CHANGED_FILES_MAX_MS)),
+    changedFiles: () => {
+      // A cancel stops the listing: the cancelled verdict needs the runner's few seconds to be reported.
+      const listing = new Deadline(CHANGED_FILES_MAX_MS);
+      void cancelled.then(() => listing.shorten(0));
+      return readChangedFiles(plan.change, log, listing);
+    },
     baseBranch: (_, reporters) =>
       plan.compareWithBase
         ? {
@@ -76,6 +82,9 @@ export async function refuseOnRunner(
     'hard',
     log,
   );
-  await startGitHubReporters(place, log, new Deadline(reportingGraceMs(0))).finish(verdict);
+  // The check is begun and completed at once: its start gets a gate's grace, its completion the
+  // time reserved after it, so a slow GitHub cannot leave it in progress (the comment may be dropped).
+  const budget = new Deadline(reportingGraceMs(0) + COMPLETE_RESERVE_MS);
+  await startGitHubReporters(place, log, budget, { reserveCompletion: true }).finish(verdict);
   return verdict;
 }

@@ -20,8 +20,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { raw, undeclared } = readRawInputs(env);
   const secrets = [raw.token, raw.github_token];
   const log = actionsLog(secrets);
+  // Before any check is begun: a cancel that came first would end the process at once, the check left in progress.
+  const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   // A comment is no change to gate: it may be a maintainer's `/gate accept` of a verdict already made.
-  if (env.GITHUB_EVENT_NAME === 'issue_comment') return runCommandStep(raw, undeclared, env, log);
+  if (env.GITHUB_EVENT_NAME === 'issue_comment')
+    return runCommandStep(raw, undeclared, env, log, cancel.signalled);
   const plan = await planAction(raw, env, undeclared).catch((error: unknown) => error as Error);
   if (plan instanceof Error) {
     await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
@@ -29,7 +32,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.setFailed(defuseCommands(redactText(messageOf(plan), secrets)));
     return;
   }
-  const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
   const verdict = await runPipeline(
     plan.run,
     actionDoor(plan, env, log, secrets, cancel.signalled),

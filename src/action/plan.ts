@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { BACKEND_IDS, BACKENDS, backendById } from '../core/backends/registry.js';
-import { changeOf, readEvent, readEventPayload, readTarget } from '../core/change/github.js';
+import {
+  changeOf,
+  type GateTarget,
+  readEvent,
+  readEventPayload,
+  readTarget,
+} from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
@@ -15,7 +21,7 @@ import { parseGitHubInputs, undeclaredInputProblems } from './inputs.js';
 export interface ActionPlan {
   run: RunPlan;
   github: GitHubPlace;
-  /** Whether the verdict is compared with the base commit's (`baseline: auto` on a pull request or merge queue). */
+  /** Whether the verdict is compared with the base commit's (`baseline: auto` on a pull request, a merge queue, or a pull request's `workflow_run`). */
   compareWithBase: boolean;
   /** Where the change's files are read, for many gates (`config`). */
   change: ChangePlace;
@@ -74,9 +80,13 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
     throw InputError.combine(
       [unread, reported, planned].filter((r): r is Error => r instanceof Error),
     );
-  // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
+  // The base branch's verdict is read back on pull requests, merge queues and a pull request's
+  // workflow_run hand-over, never for a shard.
   const compareWithBase =
-    reported.baseline === 'auto' && Boolean(target.baseSha) && planned.shard === undefined;
+    reported.baseline === 'auto' &&
+    (Boolean(target.baseSha) ||
+      handsOverAChange(env.GITHUB_EVENT_NAME, target, planned.pullRequestNumber)) &&
+    planned.shard === undefined;
   return {
     run: planned,
     github: actionPlace(planned, target, reported, compareWithBase),
@@ -91,6 +101,35 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       ...(target.headSha ? { headSha: target.headSha } : {}),
     },
   };
+}
+
+/** Events whose runs gate a change under review: their base is the base branch's verdict. */
+const REVIEWED_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+]);
+
+/**
+ * On `workflow_run`: whether the triggering run built a change to compare with its base (the
+ * base of the pull request whose head it built, read from GitHub when the gate starts). It did
+ * when a pull request is named (the event's, or `pull_request_number` handed over), or when it
+ * ran on a pull request (or merge queue) event, or GitHub did not say on which: then a base that
+ * cannot be established is a missing baseline, never no comparison. A run of a `push` (to the
+ * default branch, say), `schedule` or `workflow_dispatch` with no pull request is a base-branch
+ * run, as `push` is: its check is the record later changes compare with, and it compares with
+ * nothing.
+ */
+function handsOverAChange(
+  eventName: string | undefined,
+  target: GateTarget,
+  pullRequestNumber: number | undefined,
+): boolean {
+  if (eventName !== 'workflow_run') return false;
+  if (pullRequestNumber !== undefined) return true;
+  return target.workflowRunEvent === undefined || REVIEWED_EVENTS.has(target.workflowRunEvent);
 }
 
 /**

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { http, HttpResponse } from 'msw';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { delay, http, HttpResponse, type RequestHandler } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/core/baseline/encode.js';
 import { commentMarker } from '../../src/core/render/marker.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub, type FakeUser } from '../support/fake-github.js';
-import { FakeSepurux } from '../support/fake-sepurux.js';
+import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { gateOnPullRequest, pullRequestPayload } from '../support/pull-request.js';
 import { ENGINES, mentions, render } from '../support/render.js';
-import { type ActionRun, runAction } from '../support/runner.js';
+import { type ActionRun, type CancelWhen, runAction } from '../support/runner.js';
+import { scratchDir } from '../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
 
@@ -564,5 +566,130 @@ describe('/gate accept against a hostile GitHub', () => {
     expect(replies(pr.number)).toHaveLength(before);
     const none = await onComment(commentEvent(pr.number, '/gate accept ci job 99\nKnown.'));
     expect(none.outputs.reason).toMatch(/"ci job 19" and 6 more\)/);
+  });
+});
+
+describe('/gate accept that must complete its own check: a cancel, a slow GitHub', () => {
+  /** The command on `payload` against GitHub behind `handlers` (then the fake), cancelled by the runner when `cancelWhen` says. */
+  async function onCommentThrough(
+    handlers: RequestHandler[],
+    payload: Record<string, unknown>,
+    cancelWhen?: CancelWhen,
+  ) {
+    const served = await serveHandlers(() => [...handlers, ...github.handlers()]);
+    try {
+      return await runAction({
+        inputs: { github_token: FAKE_GITHUB_TOKEN },
+        eventName: 'issue_comment',
+        payload,
+        env: { GITHUB_API_URL: served.origin },
+        ...(cancelWhen ? { cancelWhen } : {}),
+      });
+    } finally {
+      await served.close();
+    }
+  }
+
+  it("a cancel while the head's checks are read again: the check begun is completed before SIGTERM, and a later command is carried out", async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // Once the command's check has begun, GitHub never answers the second read of the head's checks.
+    let begun = false;
+    let rereading = false;
+    const run = await onCommentThrough(
+      [
+        http.post('*/check-runs', () => {
+          begun = true;
+        }),
+        http.get('*/commits/:ref/check-runs', async () => {
+          if (!begun) return;
+          rereading = true;
+          await delay('infinite');
+        }),
+      ],
+      commentEvent(pr.number, '/gate accept\nKnown.'),
+      { when: () => rereading, signal: 'runner' },
+    );
+    expect(run.signalledAt).toBeDefined();
+    expect(run.exitedAt - run.signalledAt!).toBeLessThan(7_500);
+    expect(checksOn(pr.headSha).filter((c) => c.status !== 'completed')).toEqual([]);
+    // Nothing passes by a cancelled command: the check begun repeats the gate's failure.
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const again = await onComment(commentEvent(pr.number, '/gate accept\nKnown, again.'));
+    expect(again.outputs.decision, again.outputs.reason).toBe('pass');
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(github.violations).toEqual([]);
+  }, 30_000);
+
+  it('a GitHub slow enough to spend the 60 s budget before the completion: the check begun is still completed', async () => {
+    const pr = await gatedPullRequest();
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // Every read takes 16 s (each within the 20 s a call may take), a check's completion 2 s.
+    const run = await onCommentThrough(
+      [
+        http.get('*', async () => {
+          await delay(16_000);
+        }),
+        http.patch('*/check-runs/:id', async () => {
+          await delay(2_000);
+        }),
+      ],
+      commentEvent(pr.number, '/gate accept\nKnown.'),
+    );
+    expect(run.durationMs).toBeLessThan(65_000);
+    expect(checksOn(pr.headSha).filter((c) => c.status !== 'completed')).toEqual([]);
+    expect(newest(pr.headSha)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const again = await onComment(commentEvent(pr.number, '/gate accept\nKnown, again.'));
+    expect(again.outputs.decision, again.outputs.reason).toBe('pass');
+    expect(github.violations).toEqual([]);
+  }, 90_000);
+});
+
+describe('/gate accept in a many-gates workflow (`config`)', () => {
+  it('finds and accepts the step\'s one check, "Reliability gates"', async () => {
+    const pr = pullRequestPayload() as ReturnType<typeof pullRequestPayload> & {
+      pull_request: { head: { sha: string } };
+    };
+    const headSha = pr.pull_request.head.sha;
+    github.seedPullRequest(pr.pull_request.number, headSha);
+    github.seedPullFiles(pr.pull_request.number, ['agents/checkout/prompt.md']);
+    const workspace = scratchDir('accept-gates');
+    mkdirSync(join(workspace, '.github'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.github/reliability-gates.yml'),
+      'gates:\n  - name: checkout\n    paths: agents/checkout/**\n    campaign_name: checkout-regression\n',
+    );
+    const config = { config: '.github/reliability-gates.yml' };
+    const gate = await runAction({
+      inputs: {
+        base_url: origins().sepurux,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        github_token: FAKE_GITHUB_TOKEN,
+        trace_id: 'trace-1',
+        ...config,
+      },
+      eventName: 'pull_request',
+      payload: pr,
+      env: { GITHUB_API_URL: origins().github },
+      cwd: workspace,
+    });
+    expect(gate.outputs.decision, gate.outputs.reason).toBe('fail');
+    const gates = () => github.checkRuns.filter((c) => c.name === 'Reliability gates');
+    expect(gates()).toEqual([expect.objectContaining({ conclusion: 'failure' })]);
+    github.seedRole(MAINTAINER.login, 'maintain');
+    // The accept workflow's step carries the same `with:` as the gate's, `config` included.
+    const run = await runAction({
+      inputs: { github_token: FAKE_GITHUB_TOKEN, ...config },
+      eventName: 'issue_comment',
+      payload: commentEvent(pr.pull_request.number, '/gate accept\nKnown.'),
+      env: { GITHUB_API_URL: origins().github },
+      cwd: workspace,
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs.decision, run.outputs.reason).toBe('pass');
+    expect(gates().at(-1)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(github.checkRuns.filter((c) => c.name === CHECK)).toEqual([]);
+    expect(github.violations).toEqual([]);
   });
 });

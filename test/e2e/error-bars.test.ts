@@ -7,7 +7,7 @@ import {
   FakeTruLayer,
   type FakeTruLayerOptions,
 } from '../support/fake-trulayer.js';
-import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import { FAKE_GITHUB_TOKEN, FakeGitHub, type FakeUser } from '../support/fake-github.js';
 import { render } from '../support/render.js';
 import { runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -69,6 +69,59 @@ describe('TruLayer against a baseline', () => {
     expect(run.stdout).toContain(
       `Baseline: eval run ${base.outputs.run_id}, the base branch's (baseline_run_id: auto).`,
     );
+  });
+
+  it('an accepted failing base run is no baseline: no baseline_run_id is sent, and the log says why', async () => {
+    fresh({ meanScore: 0.6 });
+    const baseSha = payload.pull_request.base.sha;
+    const base = await runAction({
+      inputs: inputs({ score_floor: '0.7' }),
+      eventName: 'push',
+      payload: {},
+      env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: baseSha },
+    });
+    expect(base.outputs.decision).toBe('fail');
+    // The base commit was a pull request's head, whose failing verdict a maintainer accepted (section 9).
+    const maintainer: FakeUser = { login: 'octo-maintainer', type: 'User' };
+    github.seedRole(maintainer.login, 'maintain');
+    github.seedPullRequest(41, baseSha);
+    const comment = webhookExample('issue_comment', 'created') as {
+      issue: Record<string, unknown>;
+      comment: Record<string, unknown> & { user: Record<string, unknown> };
+    };
+    const body = '/gate accept\nThe slower model is known.';
+    const seeded = github.seedComment(41, body, maintainer);
+    comment.issue = { ...comment.issue, number: 41, pull_request: { url: 'https://x/pulls/41' } };
+    comment.comment = {
+      ...comment.comment,
+      id: seeded.id,
+      body,
+      user: { ...comment.comment.user, ...maintainer },
+    };
+    const accepted = await runAction({
+      inputs: { backend: 'trulayer', github_token: FAKE_GITHUB_TOKEN },
+      eventName: 'issue_comment',
+      payload: comment,
+      env: { GITHUB_API_URL: servers[1]!.origin },
+    });
+    expect(accepted.outputs.accepted_by, accepted.stdout).toBe(maintainer.login);
+    const run = await runAction({
+      inputs: inputs({ baseline_run_id: 'auto', delta_tolerance: '-0.02', score_floor: '0.5' }),
+      eventName: 'pull_request',
+      payload,
+      env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_RUN_ID: '9002' },
+    });
+    expect(trulayer.requestsTo('POST', '/v1/ci/gate').at(-1)?.body).not.toHaveProperty(
+      'baseline_run_id',
+    );
+    expect(run.outputs).toMatchObject({ decision: 'warn', baseline_sha: '', baseline_run_id: '' });
+    expect(run.stdout).toContain(
+      `Baseline run: none, this gate's fail verdict on the base commit ${baseSha.slice(0, 12)} was accepted by ${maintainer.login}, and an accepted verdict is no baseline.`,
+    );
+    expect(run.stdout).toContain(
+      'no eval run of the base branch to compare with (baseline_run_id: auto); `delta_tolerance` compares nothing',
+    );
+    expect([...trulayer.violations, ...github.violations]).toEqual([]);
   });
 
   it('without a base run to compare with, auto leaves delta_tolerance to on_missing_baseline and says so', async () => {

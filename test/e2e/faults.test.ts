@@ -1,5 +1,6 @@
 import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { delay, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import {
@@ -11,6 +12,7 @@ import {
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { FaultyServer } from '../support/faults.js';
 import { RecordingProxy } from '../support/proxy.js';
+import { render } from '../support/render.js';
 import { type ActionRun, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { selfSignedCertificate } from '../support/tls.js';
@@ -358,4 +360,44 @@ describe('secrets', () => {
     expect(JSON.stringify(github.requests)).not.toContain(FAKE_TOKEN);
     expect(JSON.stringify(faulty.seen)).not.toContain(FAKE_GITHUB_TOKEN);
   });
+});
+
+describe('a slow GitHub', () => {
+  it('an input error with every answer taking 3 s: the check begun is completed, as a failure naming the input', async () => {
+    // Each answer of GitHub's takes 3 s: the check's start and its completion cannot share 5 s.
+    const slow = await serveHandlers(() => [
+      http.all('*', async () => {
+        await delay(3_000);
+      }),
+      ...github.handlers(),
+    ]);
+    try {
+      const run = await runAction({
+        inputs: {
+          base_url: sepuruxServer.origin,
+          token: FAKE_TOKEN,
+          project_id: FAKE_PROJECT_ID,
+          github_token: FAKE_GITHUB_TOKEN,
+          trace_id: 'trace-1',
+          campaign_name: 'refund-reliability',
+          min_pass_rate: '80%',
+        },
+        eventName: 'pull_request',
+        payload: webhookExample('pull_request', 'opened'),
+        env: { GITHUB_API_URL: slow.origin },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.annotations).toContainEqual({
+        level: 'error',
+        message: expect.stringContaining('min_pass_rate'),
+      });
+      expect(sepurux.requests).toHaveLength(0);
+      expect(github.checkRuns).toEqual([
+        expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
+      ]);
+      expect(render(github.checkRuns[0]?.output?.summary ?? '').text).toContain('min_pass_rate');
+    } finally {
+      await slow.close();
+    }
+  }, 30_000);
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
-import { runAction } from '../support/runner.js';
+import { type CancelWhen, runAction } from '../support/runner.js';
 import { scratchDir } from '../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
@@ -50,6 +50,7 @@ const gates = (o: {
   payload?: any;
   eventName?: string;
   env?: Record<string, string>;
+  cancelWhen?: CancelWhen;
 }) =>
   runAction({
     inputs: {
@@ -65,6 +66,7 @@ const gates = (o: {
     payload: o.payload ?? pullRequest(),
     env: { GITHUB_API_URL: api.origin, ...o.env },
     cwd: workspace(o.config),
+    ...(o.cancelWhen ? { cancelWhen: o.cancelWhen } : {}),
   });
 const started = () =>
   sepurux.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/ci/runs')).length;
@@ -213,6 +215,39 @@ describe('many gates against a hostile repository: slow GitHub files list', () =
     expect(run.exitCode).toBe(1);
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
   }, 120_000);
+});
+
+describe('many gates against a hostile repository: a cancel', () => {
+  it('a cancel while the changed files are read stops the listing: no entry starts, the check is completed as cancelled before SIGTERM', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['agents/a/x.py']);
+    // GitHub never answers the list of files; the runner cancels the job meanwhile.
+    let listing = false;
+    extra = [
+      http.get('*/pulls/:n/files', async () => {
+        listing = true;
+        await delay('infinite');
+      }),
+    ];
+    const run = await gates({
+      payload,
+      config: `gates:\n  - name: a\n    paths: agents/a/**\n    campaign_name: checkout-regression\n`,
+      cancelWhen: { when: () => listing && github.checkRuns.length > 0, signal: 'runner' },
+    });
+    expect(run.signalledAt).toBeDefined();
+    // Done within the runner's window, before its SIGTERM (7.5 s after SIGINT).
+    expect(run.exitedAt - run.signalledAt!).toBeLessThan(7_500);
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.decision).toBe('fail');
+    expect(started()).toBe(0);
+    expect(github.checkRuns).toEqual([
+      expect.objectContaining({
+        name: 'Reliability gates',
+        status: 'completed',
+        conclusion: 'cancelled',
+      }),
+    ]);
+  }, 30_000);
 });
 
 describe('many gates against a hostile repository: names in the comment', () => {

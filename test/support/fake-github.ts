@@ -83,8 +83,11 @@ export class FakeGitHub {
   readonly requests: { method: string; path: string; authorization: string | null }[] = [];
   /** Commits and their parents (first parent first), as `GET /repos/{o}/{r}/commits` lists them. */
   readonly commits = new Map<string, { parents: string[]; date: string }>();
-  /** Open pull requests by number, with their head commit. */
-  readonly pullRequests = new Map<number, { headSha: string; closed?: { merged: boolean } }>();
+  /** Open pull requests by number, with their head commit (and base commit, when seeded). */
+  readonly pullRequests = new Map<
+    number,
+    { headSha: string; closed?: { merged: boolean }; baseSha?: string }
+  >();
   /** Each user's role on the repository, as `collaborators/{user}/permission` says it (none: not a collaborator, 404). */
   readonly roles = new Map<string, { role_name: string; permission: string }>();
   /** The files each pull request changes, as `pulls/{n}/files` lists them (GitHub lists 3,000 at most). */
@@ -137,9 +140,21 @@ export class FakeGitHub {
     this.roles.set(login, { role_name, permission: permission ?? base });
   }
 
-  /** Opens pull request `number` with `headSha` as its head commit (or, with `closed`, closes or merges it). */
-  seedPullRequest(number: number, headSha: string, closed?: { merged: boolean }): void {
-    this.pullRequests.set(number, { headSha, ...(closed ? { closed } : {}) });
+  /**
+   * Opens pull request `number` with `headSha` as its head commit (or, with `closed`, closes or
+   * merges it), onto `baseSha` (default `f` × 40).
+   */
+  seedPullRequest(
+    number: number,
+    headSha: string,
+    closed?: { merged: boolean },
+    baseSha?: string,
+  ): void {
+    this.pullRequests.set(number, {
+      headSha,
+      ...(closed ? { closed } : {}),
+      ...(baseSha ? { baseSha } : {}),
+    });
   }
 
   /** The files pull request `number` changes (a rename names the file it was too). */
@@ -311,7 +326,7 @@ export class FakeGitHub {
         state: pull.closed ? 'closed' : 'open',
         merged: pull.closed?.merged ?? false,
         head: { sha: pull.headSha, ref: 'feature' },
-        base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } },
+        base: { sha: pull.baseSha ?? 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } },
       });
     }
     if (

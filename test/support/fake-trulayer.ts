@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { parse } from 'yaml';
 import { OpenApiValidator } from './openapi.js';
+import { diffOf, exportOf } from './fake-trulayer-items.js';
+import type { FakeTruLayerOptions } from './fake-trulayer-options.js';
 
 let validator: OpenApiValidator | undefined;
 /** TruLayer's published OpenAPI description (a copy of ../shared/reference/trulayer-openapi.yaml). */
@@ -18,31 +20,7 @@ export const DATASET_ID = '1f3b6c2e-4d5a-4b6c-8d7e-9f0a1b2c3d4e';
 export const EVAL_VERSION_ID = '2a4c6e8f-1b3d-4f5a-9c7e-0d2f4b6a8c0e';
 export const BASELINE_RUN_ID = '7a21c3e5-9b0d-4e2f-8a4c-6e8f0b2d4f6a';
 
-/** How the eval runs the fake schedules behave. */
-export interface FakeTruLayerOptions {
-  /** Mean score of every new run. */
-  meanScore?: number;
-  /** Mean score of the baseline run. */
-  baselineScore?: number;
-  items?: number;
-  finishAfterMs?: number;
-  /** A run that ends `failed` with this message. */
-  failWith?: string;
-  /** The gate answers this decision whatever the policy, to test the gate's own re-check. */
-  forceDecision?: 'pass' | 'warn' | 'block';
-  /** The gate's reason, whatever the policy: backend text the action must neither obey nor publish raw. */
-  forceReason?: string;
-  /** A lying backend: every poll of an eval run answers about the baseline run instead. */
-  answerAboutBaseline?: boolean;
-  /** How far each item's score strays from its run's mean in the per-item diff (default 0.05). */
-  itemNoise?: number;
-  /** A lying backend: the runs it schedules say they are of this dataset and eval version, and score high. */
-  foreignRuns?: { dataset_id: string; eval_version_id: string };
-  /** A lying backend: a run `completed` having scored only this many of its items. */
-  scoredItems?: number;
-  /** With `failWith` or `scoredItems`: only these scheduled runs (1-based, in order) misbehave; the others are whole. */
-  misbehavingRuns?: readonly number[];
-}
+export type { FakeTruLayerOptions } from './fake-trulayer-options.js';
 
 interface FakeEvalRun {
   id: string;
@@ -150,16 +128,24 @@ export class FakeTruLayer {
         ? this.answer('EvalRun', this.view(run))
         : this.answer('ErrorResponse', { error: 'eval run not found', code: 'not_found' }, 404);
     }
-    if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)\/diff$/.exec(path))) {
+    if (method === 'GET' && (m = /^\/v1\/eval-runs\/([^/]+)\/(export|diff)$/.exec(path))) {
       const run = this.runs.get(m[1]!);
-      const baseline = this.runs.get(query?.get('baseline') ?? '');
+      const baseline = m[2] === 'diff' ? this.runs.get(query?.get('baseline') ?? '') : run;
       if (!run || !baseline)
         return this.answer(
           'ErrorResponse',
           { error: 'eval run not found', code: 'not_found' },
           404,
         );
-      return this.answer('EvalRunDiff', this.diff(run, baseline));
+      if (m[2] === 'export') return this.exported(run);
+      const diff = diffOf(
+        run,
+        baseline,
+        this.scoring(),
+        this.unscored(run),
+        this.options.diffZeroesUnscored,
+      );
+      return this.answer('EvalRunDiff', diff);
     }
     if (method === 'POST' && path === '/v1/ci/gate')
       return this.gate(
@@ -217,8 +203,7 @@ export class FakeTruLayer {
     const elapsed = Date.now() - run.createdAt;
     const finishAfter = run.id === BASELINE_RUN_ID ? 0 : (this.options.finishAfterMs ?? 0);
     const done = elapsed >= finishAfter;
-    const misbehaves =
-      run.id !== BASELINE_RUN_ID && (this.options.misbehavingRuns?.includes(run.ordinal) ?? true);
+    const misbehaves = this.misbehaves(run);
     const failed = done && this.options.failWith !== undefined && misbehaves;
     return {
       id: run.id,
@@ -239,42 +224,39 @@ export class FakeTruLayer {
     };
   }
 
-  /** Answers with a body checked against the description's schema, so the fake cannot drift from it. */
-  /** Per-item scores around each run's mean, the same items for both: deterministic noise. */
-  private diff(run: FakeEvalRun, baseline: FakeEvalRun) {
-    const count = this.options.items ?? 40;
-    const noise = this.options.itemNoise ?? 0.05;
-    const wobble = (i: number, salt: number) => {
-      const x = Math.sin(i * 12.9898 + salt * 78.233) * 43758.5453;
-      return 2 * (x - Math.floor(x)) - 1;
-    };
-    const clamp = (v: number) => Number(Math.min(1, Math.max(0, v)).toFixed(4));
-    const items = Array.from({ length: count }, (_, i) => {
-      const before = clamp(baseline.meanScore + noise * wobble(i, 1));
-      const after = clamp(run.meanScore + noise * wobble(i, 2));
-      return {
-        trace_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        label: `item ${i}`,
-        baseline_score: before,
-        run_score: after,
-        delta: Number((after - before).toFixed(4)),
-        run_rationale: `answer ${i} judged ${after >= before ? 'as good' : 'worse'}`,
-      };
-    });
-    const mean = items.reduce((sum, item) => sum + item.delta, 0) / count;
-    return {
-      run_id: run.id,
-      baseline_id: baseline.id,
-      summary: {
-        mean_delta: Number(mean.toFixed(4)),
-        improved_count: items.filter((i) => i.delta > 0).length,
-        regressed_count: items.filter((i) => i.delta < 0).length,
-        unchanged_count: items.filter((i) => i.delta === 0).length,
-      },
-      items,
-    };
+  /** Whether a run is one the options make misbehave: never the baseline. */
+  private misbehaves(run: FakeEvalRun): boolean {
+    return (
+      run.id !== BASELINE_RUN_ID && (this.options.misbehavingRuns?.includes(run.ordinal) ?? true)
+    );
   }
 
+  private scoring() {
+    return { ...this.options, items: this.options.items ?? 40 };
+  }
+
+  /** Which items (0-based) a run leaves without a score: those past `completed_count`, and the last `nullScores` it completed. */
+  private unscored(run: FakeEvalRun) {
+    const last =
+      this.view(run).completed_count - (this.misbehaves(run) ? (this.options.nullScores ?? 0) : 0);
+    return (i: number) => i >= last;
+  }
+
+  /** The export of a run; an older TruLayer has none, a lying one rewrites it. */
+  private exported(run: FakeEvalRun): Response {
+    if (this.options.noExport)
+      return this.answer(
+        'ErrorResponse',
+        { error: 'fake TruLayer has no route for the export' },
+        404,
+      );
+    const exported = exportOf(run, this.view(run), this.scoring(), this.unscored(run));
+    if (!this.options.rewriteExport) return this.answer('EvalRunExportResponse', exported);
+    const body = JSON.stringify(this.options.rewriteExport(exported));
+    return new HttpResponse(body, { headers: { 'Content-Type': 'application/json' } });
+  }
+
+  /** Answers with a body checked against the description's schema, so the fake cannot drift from it. */
   private answer(schema: string, body: Record<string, unknown>, status = 200): Response {
     this.violations.push(
       ...trulayerDescription().check(

@@ -118,9 +118,29 @@ export interface RunActionOptions {
   env?: Record<string, string>;
   /** The workspace; default the repository's root. */
   cwd?: string;
-  /** Sends `signal` to the action once its stdout holds `stdoutIncludes`, as the runner does when a job is cancelled. */
-  cancelWhen?: { stdoutIncludes: string; signal: NodeJS.Signals };
+  /** Cancels the step once its stdout holds `stdoutIncludes` (or `when` holds), as the runner does when a job is cancelled. */
+  cancelWhen?: CancelWhen;
 }
+
+/**
+ * When and how a test cancels the step. `signal: 'runner'` is the runner's own sequence
+ * (reference/runner.md): SIGINT, SIGTERM 7.5 s later, then SIGKILL 2.5 s after that; a
+ * signal's name sends that one alone.
+ */
+export interface CancelWhen {
+  /** Cancel once stdout holds this text. */
+  stdoutIncludes?: string;
+  /** Cancel once this holds (asked every 20 ms): e.g. once a fake has seen a request. */
+  when?: () => boolean;
+  signal: NodeJS.Signals | 'runner';
+}
+
+/** The runner's cancel: SIGINT, then SIGTERM 7,500 ms later, then the process tree killed 2,500 ms after that. */
+const RUNNER_CANCEL: readonly [NodeJS.Signals, number][] = [
+  ['SIGINT', 0],
+  ['SIGTERM', 7_500],
+  ['SIGKILL', 10_000],
+];
 
 /** The environment of one step, as the runner builds it, and the files it created for the step. */
 export interface StepEnvironment {
@@ -285,17 +305,29 @@ async function spawnStep(
   let stdout = '';
   let stderr = '';
   let signalledAt: number | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const cancel = () => {
+    if (!cancelWhen || signalledAt !== undefined) return;
+    signalledAt = Date.now();
+    const sequence: readonly [NodeJS.Signals, number][] =
+      cancelWhen.signal === 'runner' ? RUNNER_CANCEL : [[cancelWhen.signal, 0]];
+    for (const [signal, afterMs] of sequence)
+      timers.push(setTimeout(() => child.exitCode === null && child.kill(signal), afterMs));
+  };
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    if (cancelWhen && signalledAt === undefined && stdout.includes(cancelWhen.stdoutIncludes)) {
-      signalledAt = Date.now();
-      child.kill(cancelWhen.signal);
-    }
+    if (cancelWhen?.stdoutIncludes !== undefined && stdout.includes(cancelWhen.stdoutIncludes))
+      cancel();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const asking = cancelWhen?.when
+    ? setInterval(() => cancelWhen.when?.() && cancel(), 20)
+    : undefined;
   const exitCode = await new Promise<number | null>((resolveExit) =>
     child.on('close', resolveExit),
   );
+  clearInterval(asking);
+  for (const timer of timers) clearTimeout(timer);
   return { exitCode, stdout, stderr, signalledAt };
 }
 

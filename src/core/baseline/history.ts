@@ -85,7 +85,7 @@ export function applyHistory(
 
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
 function walkBack(
-  verdict: Verdict,
+  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
   entries: readonly HistoryEntry[],
 ): { record: BaselineRecord; back: number } | undefined {
   for (const [back, entry] of entries.entries()) {
@@ -209,6 +209,35 @@ function notAccepted(found: NonNullable<BaseBranch['base']>): NonNullable<BaseBr
   if (!accepted || !found.record) return found;
   return {
     missing: `this gate's ${found.record.decision} verdict on the base commit ${found.record.headSha.slice(0, 12)} was accepted by ${accepted.by}, and an accepted verdict is no baseline`,
+  };
+}
+
+/**
+ * The record a verdict's drop thresholds are compared with, chosen as
+ * {@link compareWithBaseBranch} chooses it: with `median`, the median of the comparable verdicts
+ * in `history` (its ids the newest's); otherwise the base commit's newest comparable verdict or,
+ * where the base commit has none, the newest comparable one along `history`. An accepted
+ * verdict is never chosen (`accepted` then says by whom the base's was). Before the evaluation
+ * (a backend that compares against the base's run, `baseline_run_id: auto`), `verdict` is what
+ * the gate will evaluate.
+ */
+export function baselineRecordOf(
+  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
+  base: BaseBranch['base'] | undefined,
+  history: readonly HistoryEntry[] | undefined,
+  from: 'base' | 'median',
+): { record?: BaselineRecord; accepted?: string } {
+  const entries = history?.map((entry) => newestComparable(verdict, entry));
+  if (from === 'median') {
+    const median = entries ? medianRecord(verdict, entries) : undefined;
+    return median ? { record: median } : {};
+  }
+  const newest = base ? newestComparable(verdict, base) : undefined;
+  const own = newest ? notAccepted(newest) : undefined;
+  const record = own?.record ?? (entries ? walkBack(verdict, entries)?.record : undefined);
+  return {
+    ...(record && !notComparable(verdict, record) ? { record } : {}),
+    ...(newest?.record?.accepted && own?.missing ? { accepted: own.missing } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ interface Payload {
     head?: { sha?: unknown; repo?: { full_name?: unknown } | null };
     base?: { sha?: unknown; repo?: { full_name?: unknown } };
   };
-  workflow_run?: { head_sha?: unknown; pull_requests?: { number?: unknown }[] };
+  workflow_run?: { head_sha?: unknown; event?: unknown; pull_requests?: { number?: unknown }[] };
   merge_group?: { head_sha?: unknown; base_sha?: unknown };
   issue?: { number?: unknown; pull_request?: unknown };
 }
@@ -32,6 +32,8 @@ export interface GateTarget {
   gateKey: string;
   /** On `workflow_run`: the head commit GitHub says the triggering run built (the only trusted part of a hand-over). */
   workflowRunHeadSha?: string;
+  /** On `workflow_run`: the event that started the triggering run (`pull_request`, `push`…), as GitHub says it. */
+  workflowRunEvent?: string;
 }
 
 const PULL_REQUEST_EVENTS = new Set([
@@ -79,10 +81,13 @@ export function readTarget(
       : undefined;
   const workflowRunHeadSha =
     eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : undefined;
+  const workflowRunEvent =
+    eventName === 'workflow_run' ? text(event.workflow_run?.event) : undefined;
   return {
     repository,
     headSha,
     ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+    ...(workflowRunEvent ? { workflowRunEvent } : {}),
     ...(baseSha ? { baseSha } : {}),
     pullRequestNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,

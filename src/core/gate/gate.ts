@@ -13,7 +13,7 @@ import { unevaluatedLeft } from '../retry/types.js';
 import { couldNotEvaluate } from '../retry/words.js';
 import type { Why } from '../verdict/why.js';
 import { type RepeatPolicy, runRepeats } from '../repeats/run.js';
-import { type BaselineRecord, notComparable } from '../baseline/compare.js';
+import { type BaseBranch, baselineRecordOf, type HistoryEntry } from '../baseline/history.js';
 
 import type { GatePlan } from './plan.js';
 
@@ -38,19 +38,22 @@ export async function runGate(plan: GatePlan, runtime: GateRuntime): Promise<Ver
 }
 
 /**
- * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
- * that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
+ * The base branch's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the record the drop thresholds compare with ({@link baselineRecordOf}: the base
+ * commit's newest verdict of what this gate evaluates, else the newest along the `history`, or
+ * with `median` the median's), so that the backend compares with the baseline the outputs name.
+ * An accepted verdict is no baseline, here either: the log says so, and no run is given.
  */
 export function comparableRunId(
   plan: GatePlan,
-  found: { record?: BaselineRecord; older?: readonly BaselineRecord[] } | undefined,
+  found: { base?: BaseBranch['base']; history?: readonly HistoryEntry[] },
+  from: 'base' | 'median',
+  log: GateLog,
 ): string | undefined {
   const evaluated = evaluatedOf(plan, {});
   const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
-  const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find(
-    (candidate) => !notComparable(here, candidate),
-  );
+  const { record, accepted } = baselineRecordOf(here, found.base, found.history, from);
+  if (accepted && !record) log.info(`Baseline run: none, ${accepted}.`);
   // The backend's run id (its `perRun` id) is what it compares against.
   const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
   return runId ? record?.ids[runId] : undefined;

@@ -28,14 +28,17 @@ export async function runManyGates<R extends Reporters>(
   door: Door<R>,
   reporters: R,
 ): Promise<Verdict> {
+  // Set before any entry starts once the job is cancelled: no backend run begins after it.
+  let cancelledBy: string | undefined;
+  void door.cancelled.then((signal) => (cancelledBy = signal));
   const changed = await readChanged(door);
   const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
   // Every entry running because the list could not be read costs every evaluation: the log warns.
   if ('all' in changed && changed.warn) door.log.warning(selection);
   else door.log.info(selection);
   const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
-  const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) =>
-    evaluateEntry(entry, door, reporters),
+  const evaluated = await eachAtOnce(chosen, gates.atOnce, async (entry) =>
+    cancelledBy ? cancelledEntry(entry, cancelledBy) : evaluateEntry(entry, door, reporters),
   );
   const results = (verdicts: Map<string, Verdict>): GateEntryResult<Verdict>[] =>
     gates.entries.map((entry, index) => {
@@ -77,8 +80,12 @@ async function readChanged<R extends Reporters>(door: Door<R>): Promise<ChangedF
       CHANGED_FILES_MAX_MS,
     );
   });
+  // A cancel stops the wait: the cancelled verdict needs the runner's few seconds to be reported.
+  const cancelled = door.cancelled.then((signal): ChangedFiles => ({
+    all: `the job was cancelled (${signal}) before the changed files were read`,
+  }));
   try {
-    return await Promise.race([door.changedFiles(), late]);
+    return await Promise.race([door.changedFiles(), late, cancelled]);
   } catch (error) {
     return { all: `the changed files could not be read (${messageOf(error)})`, warn: true };
   } finally {
@@ -98,9 +105,21 @@ async function evaluateEntry<R extends Reporters>(
       log,
       cancelled: door.cancelled,
       agents: door.agents,
-      // A backend that compares against the base commit's run gets this entry's, from the step's record.
-      baselineRunId: async () =>
-        comparableRunId(entry.gate, entryBase(await reporters.baseline, entry.name)),
+      // A backend that compares against the base branch's run gets this entry's, from the step's records.
+      baselineRunId: async () => {
+        const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+        return comparableRunId(
+          entry.gate,
+          {
+            base: entryBase(base, entry.name),
+            ...(history
+              ? { history: entryHistory(history, entry.name).slice(0, entry.policy.history) }
+              : {}),
+          },
+          entry.policy.from,
+          log,
+        );
+      },
     });
     return redactSecrets(verdict, door.secrets);
   } catch (error) {
@@ -112,6 +131,20 @@ async function evaluateEntry<R extends Reporters>(
       0,
     );
   }
+}
+
+/** An entry the job was cancelled before: it fails closed, no backend run begun. */
+function cancelledEntry(entry: GateEntryPlan, signal: string): Verdict {
+  const name = entry.gate.backend.displayName;
+  return {
+    ...failedVerdict(
+      name,
+      `The job was cancelled (${signal}) before ${name} was asked for a verdict, so the gate fails closed.`,
+      {},
+      0,
+    ),
+    outcome: 'cancelled',
+  };
 }
 
 /** One entry's verdict beside its own verdicts along the base branch (its name keys them). */

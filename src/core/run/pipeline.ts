@@ -68,8 +68,16 @@ function evaluate<R extends Reporters>(
     log: door.log,
     cancelled: door.cancelled,
     agents: door.agents,
-    // A backend that compares against the base commit's run gets it from the record the look-up found.
-    baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+    // A backend that compares against the base branch's run gets that of the record the comparison will use.
+    baselineRunId: async () => {
+      const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+      return comparableRunId(
+        evaluation.gate,
+        { base, ...(history ? { history: history.slice(0, plan.policy.history) } : {}) },
+        plan.policy.from,
+        door.log,
+      );
+    },
   });
 }
 

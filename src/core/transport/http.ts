@@ -37,6 +37,8 @@ export interface CallSpec<T> {
   idempotent: boolean;
   /** The fix to suggest, per HTTP status, when the call fails with it. */
   hints?: Partial<Record<number, string>>;
+  /** The largest answer read, for a call whose answer grows with the data (default `MAX_ANSWER_BYTES`). */
+  maxBodyBytes?: number;
 }
 
 /** How one backend is reached. */
@@ -118,7 +120,7 @@ export class JsonTransport {
         if (error instanceof BodyTooLargeError) {
           throw new BackendCallError(
             call,
-            `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`,
+            `${call} answered with a body larger than ${(spec.maxBodyBytes ?? MAX_ANSWER_BYTES) / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`,
           );
         }
         if (isLocalError(error)) throw localFailure(call, error, this.options.headerInputs);
@@ -176,6 +178,7 @@ export class JsonTransport {
         body,
         { ...spec.headers, ...credentials },
         spec.idempotent,
+        spec.maxBodyBytes ?? MAX_ANSWER_BYTES,
       );
       const location = answer.headers.location;
       if (!REDIRECTS.has(answer.status) || typeof location !== 'string') return answer;
@@ -214,6 +217,7 @@ export class JsonTransport {
     body: unknown,
     headers: Record<string, string>,
     idempotent: boolean,
+    maxBodyBytes: number,
   ): Promise<Answer> {
     const timeoutMs = this.attemptTimeoutMs(idempotent);
     const started = Date.now();
@@ -234,7 +238,7 @@ export class JsonTransport {
       body: payload,
       agent: await this.agents(url),
       timeoutMs,
-      maxBodyBytes: MAX_ANSWER_BYTES,
+      maxBodyBytes,
     });
     this.options.debug?.(
       `${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`,

@@ -6,13 +6,12 @@ import { renderVerdict } from '../../core/render/markdown.js';
 import type { TrendStyle } from '../../core/render/trend.js';
 import type { Verdict } from '../../core/verdict/verdict.js';
 import { boundedRecord } from '../../core/baseline/encode.js';
-import { type BaselineLookup, findBaseline } from './baseline.js';
+import type { BaselineLookup } from './baseline.js';
+import { lookUpBaseBranch } from './base-branch.js';
 import { CHECK_SUMMARY_MAX_CHARS, CheckReport } from './check.js';
-import { pullRequestHeadMatches } from './handover.js';
-import { findHistory } from './history.js';
+import { commentsOnHandOver, handOverBase, readHandOver } from './handover.js';
 import type { HistoryEntry } from '../../core/baseline/history.js';
-import type { GitHub } from './octokit.js';
-import { readCommit, readPullRequest } from './pull.js';
+import { type CommitsPlace, commitsOf } from './commits.js';
 import { ACTION_WORDS, type ReportingWords } from './words.js';
 import {
   COMMENT_MAX_CHARS,
@@ -34,17 +33,13 @@ export interface GitHubReport {
 }
 
 /** Where and how a gate reports on GitHub. */
-export interface GitHubPlace {
+export interface GitHubPlace extends CommitsPlace {
   /** Empty turns GitHub reporting off. */
   token?: string;
   /** GitHub's REST API root (`GITHUB_API_URL`). */
   apiUrl: string;
   /** `owner/name`. */
   repository: string;
-  /** The commit the check goes on. */
-  headSha?: string;
-  /** The pull request the sticky comment goes on, when `comment` is on. */
-  pullRequestNumber?: number;
   comment: boolean;
   checkName: string;
   mode: Mode;
@@ -52,24 +47,17 @@ export interface GitHubPlace {
   runUrl?: string;
   /** A matrix leg (`shard`): the aggregate step reports for it, so it posts nothing. */
   reportsElsewhere?: boolean;
-  /** The base commit whose verdict is read back as the baseline, when `baseline` is on. */
-  baselineSha?: string;
   /**
    * On `workflow_run`: the commit GitHub says the triggering run built. The comment goes only
    * on a pull request whose head is this commit (its number may come from an untrusted artifact).
    */
   workflowRunHeadSha?: string;
   /**
-   * Outside GitHub Actions (Jenkins, Buildkite, CircleCI) no event names the pull request's
-   * commits: they are read from GitHub. The check goes on its head, where branch protection looks
-   * (unless `headSha` is set), when that is what the CI built: the head itself, or a merge commit
-   * of it (one GitHub never saw, or its own merge ref). When the head moved during the build
-   * (GitHub knows the CI's commit, and it is neither), the check goes on the CI's commit, the one
-   * evaluated. With `compareWithBase` the base commit's verdict is the baseline. The CI's own
-   * commit is also the fallback when the pull request cannot be read. `ciCommitName` says where
-   * the CI named its commit (`BUILDKITE_COMMIT`), for the log.
+   * On `workflow_run` with `baseline: auto`: the base commit is that of the pull request
+   * (`pullRequestNumber`) whose head is `workflowRunHeadSha`, read from GitHub; where there is
+   * none, the baseline is missing and says why.
    */
-  fromPullRequest?: { ciCommitSha?: string; ciCommitName?: string; compareWithBase: boolean };
+  baseOfHandOver?: boolean;
   /** How many verdicts to read along the base branch from the base commit (`history`); 0 or undefined: none. */
   historyCount?: number;
   /** What warnings tell the user to do, in the door's words (default: the action's). */
@@ -78,6 +66,16 @@ export interface GitHubPlace {
 
 /** The end of the GitHub budget no look-up may spend: it is for completing the check (and the comment). */
 export const COMPLETE_RESERVE_MS = 5_000;
+
+/** How a report spends its budget, beyond the look-ups' bound. */
+export interface ReportTiming {
+  /**
+   * The check's start and the comment's look-up leave the last {@link COMPLETE_RESERVE_MS} of
+   * the budget to completing the check: for a report finished at once (an input error). A
+   * gate's run needs no such bound: its budget runs `timeout` and a grace past its start.
+   */
+  reserveCompletion?: boolean;
+}
 /** How long the base commit's verdict and the history may be looked up, all together. */
 export const LOOKUPS_MAX_MS = 30_000;
 
@@ -97,6 +95,7 @@ export async function startGitHubReport(
   place: GitHubPlace,
   log: GateLog,
   budget: Deadline,
+  timing: ReportTiming = {},
 ): Promise<GitHubReport> {
   if (place.reportsElsewhere) {
     log.info(
@@ -126,12 +125,24 @@ export async function startGitHubReport(
       undefined,
       `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`,
     );
-    const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
+    // Everything before the completion, where the report is finished at once, leaves it its reserved time.
+    const starting = timing.reserveCompletion
+      ? createGitHub(
+          place.token,
+          place.apiUrl,
+          log,
+          budget.before(COMPLETE_RESERVE_MS),
+          undefined,
+          undefined,
+          'GitHub did not answer in time; the rest is kept for completing the check',
+        )
+      : github;
+    const words = place.words ?? ACTION_WORDS;
+    const { headSha, baselineSha } = await commitsOf(starting, place, owner, repo, log, words);
     const commentPlace: CommentPlace | undefined =
       place.comment && place.pullRequestNumber
         ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName }
         : undefined;
-    const words = place.words ?? ACTION_WORDS;
     if (!headSha) log.warning(`No commit to attach the check to; ${words.headSha}.`);
     const checkStarted = headSha
       ? CheckReport.start(
@@ -139,18 +150,29 @@ export async function startGitHubReport(
           { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl },
           log,
           words,
+          starting,
         )
       : Promise.resolve(undefined);
-    // The check run names the GitHub App the token belongs to: the author of the app's comments.
+    // On workflow_run the pull request named is trusted, for the comment and for the base, only
+    // when its head is the commit gated: one read for both.
+    const gated = place.workflowRunHeadSha;
+    const handOver =
+      gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
+        ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+        : undefined;
     const handedOver =
-      commentPlace && place.workflowRunHeadSha
-        ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+      commentPlace && gated && handOver
+        ? commentsOnHandOver(handOver, commentPlace.pullRequestNumber, gated, log)
         : Promise.resolve(true);
+    const base: Promise<{ sha?: string; missing?: string }> = place.baseOfHandOver
+      ? handOverBase(handOver, place.pullRequestNumber, gated)
+      : Promise.resolve(baselineSha ? { sha: baselineSha } : {});
+    // The check run names the GitHub App the token belongs to: the author of the app's comments.
     const found = commentPlace
       ? handedOver.then((ok) =>
           ok
             ? findStickyComment(
-                github,
+                starting,
                 commentPlace,
                 checkStarted.then((c) => c?.appSlug),
               )
@@ -159,33 +181,13 @@ export async function startGitHubReport(
       : undefined;
     // An early failure of the lookup is reported when the comment is written.
     found?.catch(() => undefined);
-    const baseline = baselineSha
-      ? checkStarted.then((c) =>
-          findBaseline(
-            lookups,
-            { owner, repo, baseSha: baselineSha, checkName: place.checkName },
-            c?.appSlug,
-            log,
-          ),
-        )
-      : Promise.resolve(undefined);
-    const history =
-      baselineSha && place.historyCount
-        ? checkStarted.then((c) =>
-            findHistory(
-              lookups,
-              {
-                owner,
-                repo,
-                baseSha: baselineSha,
-                checkName: place.checkName,
-                count: place.historyCount ?? 0,
-              },
-              c?.appSlug,
-              log,
-            ),
-          )
-        : Promise.resolve(undefined);
+    const { baseline, history } = lookUpBaseBranch(
+      lookups,
+      { owner, repo, checkName: place.checkName, historyCount: place.historyCount ?? 0 },
+      base,
+      checkStarted.then((c) => c?.appSlug),
+      log,
+    );
     const check = await checkStarted;
     return {
       baseline,
@@ -242,52 +244,3 @@ export async function startGitHubReport(
     return NOTHING;
   }
 }
-
-/**
- * The commit the check goes on and the base commit to compare with: the place's own, or, with
- * `fromPullRequest`, the pull request's as GitHub says them (one request).
- */
-async function commitsOf(
-  github: GitHub,
-  place: GitHubPlace,
-  owner: string,
-  repo: string,
-  log: GateLog,
-): Promise<{ headSha?: string; baselineSha?: string }> {
-  const wanted = place.fromPullRequest;
-  if (!wanted || !place.pullRequestNumber)
-    return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
-  const pull = await readPullRequest(github, {
-    owner,
-    repo,
-    pullRequestNumber: place.pullRequestNumber,
-  });
-  if ('unread' in pull) {
-    log.warning(
-      `Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`,
-    );
-    return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
-  }
-  const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
-  const built = wanted.ciCommitSha?.toLowerCase();
-  if (place.headSha || !built || built === pull.headSha)
-    return { headSha: place.headSha ?? pull.headSha, baselineSha };
-  // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
-  const commit = await readCommit(github, { owner, repo, sha: built });
-  if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
-    log.info(
-      `The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`,
-    );
-    return { headSha: pull.headSha, baselineSha };
-  }
-  // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
-  const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
-  log.warning(
-    'parents' in commit
-      ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
-      : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`,
-  );
-  return { headSha: built, baselineSha };
-}
-
-const words = (place: GitHubPlace) => place.words ?? ACTION_WORDS;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boundedRecord, decodeRecord } from '../../../src/core/baseline/encode.js';
 import { Deadline } from '../../../src/core/support/deadline.js';
-import { compareWithBaseBranch } from '../../../src/core/baseline/history.js';
+import { baselineRecordOf, compareWithBaseBranch } from '../../../src/core/baseline/history.js';
 import {
   CLOCK_SKEW_MS,
   historyDirProblem,
@@ -166,26 +166,67 @@ describe('Deadline.before: time reserved at the end of a budget', () => {
 });
 
 describe('an accepted verdict along the base branch', () => {
+  /** A failing verdict's record on `sha`, its run `sha`'s first letter; accepted by ann or not. */
+  const record = (sha: string, pass_rate: number, accepted: boolean) => {
+    const decoded = decodeRecord(
+      boundedRecord(
+        verdict({ decision: 'fail', figures: { pass_rate }, ids: { run_id: `run-${sha[0]}` } }),
+        'Gate',
+        sha,
+      ).text,
+    );
+    if (typeof decoded === 'string') throw new Error(decoded);
+    return accepted
+      ? {
+          ...decoded,
+          accepted: {
+            by: 'ann',
+            at: '2026-12-03T10:00:00Z',
+            reason: 'known',
+            commentId: 1,
+            conclusion: 'failure',
+            title: 'x',
+          },
+        }
+      : decoded;
+  };
+
+  it("is no backend's base run either (baseline_run_id: auto): the run is the comparison's baseline's", () => {
+    const here = { backend: 'Sepurux', evaluated: { campaign: 'c1' } };
+    const accepted = record(SHA, 0.6, true);
+    // The base commit's own verdict was accepted: no run, and why.
+    expect(baselineRecordOf(here, { record: accepted }, undefined, 'base')).toEqual({
+      accepted: `this gate's fail verdict on the base commit ${SHA.slice(0, 12)} was accepted by ann, and an accepted verdict is no baseline`,
+    });
+    // An older verdict on the same commit does not stand in for the accepted newer one.
+    expect(
+      baselineRecordOf(here, { record: accepted, older: [record(SHA, 0.9, false)] }, [], 'base')
+        .record,
+    ).toBeUndefined();
+    // Along the history, the walk back passes it, as the comparison does.
+    const older = record('b'.repeat(40), 0.92, false);
+    const entries = [
+      { sha: SHA, record: accepted },
+      { sha: 'c'.repeat(40), record: record('c'.repeat(40), 0.5, true) },
+      { sha: older.headSha, record: older },
+    ];
+    expect(baselineRecordOf(here, { record: accepted }, entries, 'base').record?.ids.run_id).toBe(
+      'run-b',
+    );
+    // The median's run is that of its newest verdict that was not accepted.
+    expect(baselineRecordOf(here, undefined, entries, 'median').record?.ids.run_id).toBe('run-b');
+    // A verdict of something else is no base run.
+    expect(
+      baselineRecordOf(
+        { backend: 'Sepurux', evaluated: { campaign: 'c2' } },
+        { record: older },
+        undefined,
+        'base',
+      ),
+    ).toEqual({});
+  });
+
   it('is no baseline: the comparison walks past it, and the history still counts it as the failure it was', () => {
-    const record = (sha: string, pass_rate: number, accepted: boolean) => {
-      const decoded = decodeRecord(
-        boundedRecord(verdict({ decision: 'fail', figures: { pass_rate } }), 'Gate', sha).text,
-      );
-      if (typeof decoded === 'string') throw new Error(decoded);
-      return accepted
-        ? {
-            ...decoded,
-            accepted: {
-              by: 'ann',
-              at: '2026-12-03T10:00:00Z',
-              reason: 'known',
-              commentId: 1,
-              conclusion: 'failure',
-              title: 'x',
-            },
-          }
-        : decoded;
-    };
     const base = record(SHA, 0.5, true);
     const older = record('b'.repeat(40), 0.92, false);
     const compared = compareWithBaseBranch(

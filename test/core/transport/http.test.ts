@@ -211,6 +211,31 @@ describe('JsonTransport on broken bodies and local faults', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it("reads a call's answer up to its own bound, and cuts it there (an export grows with its data)", async () => {
+    // 6 MiB of JSON: past the default 4 MiB, within a call's 8 MiB.
+    const big = JSON.stringify({ run_id: 'r1', pad: 'x'.repeat(6 * 1024 * 1024) });
+    const s = (await server()).on(
+      'GET',
+      '/v1',
+      { kind: 'status', status: 200, body: big },
+      { kind: 'status', status: 200, body: big },
+    );
+    const { client } = transport(s.origin, { deadline: new Deadline(30_000) });
+    expect(await client.request({ ...get, maxBodyBytes: 8 * 1024 * 1024 })).toEqual({
+      run_id: 'r1',
+    });
+    expect((await failure(client.request(get))).message).toBe(
+      'GET /v1/ci/runs/r1 answered with a body larger than 4 MiB; the gate stopped reading and fails closed. Check `base_url`.',
+    );
+    const endless = (await server()).on('GET', '/v1', { kind: 'endless-body' });
+    const bounded = transport(endless.origin, { deadline: new Deadline(30_000) }).client;
+    expect(
+      (await failure(bounded.request({ ...get, maxBodyBytes: 8 * 1024 * 1024 }))).message,
+    ).toBe(
+      'GET /v1/ci/runs/r1 answered with a body larger than 8 MiB; the gate stopped reading and fails closed. Check `base_url`.',
+    );
+  });
+
   it('leaves room for a retry when an idempotent request hangs: it gets half of what is left', async () => {
     const s = (await server()).on('GET', '/v1', { kind: 'hang' }, OK);
     const { client } = transport(s.origin, {

@@ -6,10 +6,18 @@ import {
   EvalRun as EvalRunSchema,
   type EvalRunDiff,
   EvalRunDiff as EvalRunDiffSchema,
+  type EvalRunExport,
+  EvalRunExport as EvalRunExportSchema,
   EvalRunList,
   GateDecision,
   trulayerErrorMessage,
 } from './schemas.js';
+
+/**
+ * The largest export read. It grows with the dataset (a row per item and metric, with the
+ * judge's reasoning): 32 MiB holds about 100,000 rows; a larger one fails closed, never cut.
+ */
+export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
 /** The body of `POST /v1/ci/gate` (CIGateRequest). */
 export interface GateRequest {
@@ -97,6 +105,21 @@ export class TruLayerClient {
       name: 'GET /v1/eval-runs/{id}/diff',
       schema: EvalRunDiffSchema,
       idempotent: true,
+    });
+  }
+
+  /** Every evaluation row of a run: which items it scored, and which it left with a null score. */
+  exportRun(runId: string): Promise<EvalRunExport> {
+    return this.api.request({
+      method: 'GET',
+      path: `/v1/eval-runs/${encodeURIComponent(runId)}/export`,
+      name: 'GET /v1/eval-runs/{id}/export',
+      schema: EvalRunExportSchema,
+      idempotent: true,
+      maxBodyBytes: MAX_EXPORT_BYTES,
+      hints: {
+        404: 'Without the export the gate cannot tell which items the eval run scored, so it could not evaluate: check `base_url` (a TruLayer server that predates this call cannot be gated).',
+      },
     });
   }
 

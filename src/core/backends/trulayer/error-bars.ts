@@ -4,14 +4,23 @@ import type { EvalRunDiff } from './schemas.js';
 
 const MOST_REGRESSED = 5;
 
-/** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
-export function errorBars(diff: EvalRunDiff, confidence: number): ErrorBars {
-  // An item either run left unscored (a null score) has no delta to speak of: it is left out, never a zero.
-  const paired = diff.items.filter(
-    (item) => item.run_score !== null && item.baseline_score !== null,
+/**
+ * Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the
+ * same items. `unscored` holds the trace ids (lower case) the run's export left without a score.
+ */
+export function errorBars(
+  diff: EvalRunDiff,
+  confidence: number,
+  unscored: ReadonlySet<string> = new Set(),
+): ErrorBars {
+  // An item either run left unscored (a null or absent score, or one the export says has none)
+  // has no score or delta to speak of: it is left out, never a zero.
+  const items = diff.items.filter((item) => !unscored.has(item.trace_id.toLowerCase()));
+  const paired = items.filter(
+    (item) => typeof item.run_score === 'number' && typeof item.baseline_score === 'number',
   );
   const deltas = paired.map((item) => item.delta).filter(Number.isFinite);
-  const scores = diff.items.flatMap((item) =>
+  const scores = items.flatMap((item) =>
     typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : [],
   );
   const meanDelta = meanInterval(deltas, confidence);

@@ -9,8 +9,14 @@ import type { Backend, BackendContext, PreparedGate } from '../types.js';
 import { TruLayerClient } from './client.js';
 import { TRULAYER_RULES, TruLayerInputs } from './inputs.js';
 import { TRULAYER_FIGURES, TRULAYER_IDS, TRULAYER_THRESHOLDS } from './vocabulary.js';
-import type { EvalRun } from './schemas.js';
-import { formatNumber } from '../../verdict/figures.js';
+import { type EvalRun, sameId } from './schemas.js';
+import {
+  itemCoverage,
+  notEvaluated,
+  type ScoredItems,
+  scoredItems,
+  uncovered,
+} from './coverage.js';
 
 /** The TruLayer inputs with the shared ones the gate reads. */
 type TruLayerSettings = TruLayerInputs & {
@@ -86,9 +92,6 @@ export const trulayer: Backend = {
   },
 };
 
-/** Ids compare as TruLayer's UUIDs do: letter case aside. */
-const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
 async function gateEvalRun(
   inputs: TruLayerSettings,
   context: BackendContext,
@@ -147,28 +150,19 @@ async function gateEvalRun(
     }),
   );
   // A run that failed, or that scored fewer items than `min_coverage` asks, evaluated nothing the
-  // gate can judge: an error, never a sample.
-  const coverage = run.item_count > 0 ? (100 * run.completed_count) / run.item_count : 0;
-  const why =
+  // gate can judge: an error, never a sample. `completed_count` says first; the export then says
+  // which of the items it completed have a score (contract section 10: a null score is unscored).
+  const unfinished =
     run.status === 'failed'
       ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
-      : uncovered(run, coverage, inputs.min_coverage);
-  if (why) {
-    return {
-      decision: 'fail',
-      status: run.status,
-      reason: why,
-      unevaluated: why,
-      ids: { run_id: runId },
-      // How much it scored, when that can be told: the shortfall is why it could not evaluate.
-      figures:
-        run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
-          ? { item_coverage_pct: coverage }
-          : {},
-      thresholds: [],
-      topFailingTools: [],
-    };
-  }
+      : uncovered(run, inputs.min_coverage);
+  if (unfinished) return notEvaluated(run, unfinished, run.completed_count);
+  const scored = await log.group('Read which items were scored', () =>
+    readScoredItems(client, run, log),
+  );
+  const why = uncovered(run, inputs.min_coverage, scored);
+  if (why) return notEvaluated(run, why, scored.scored);
+  const coverage = itemCoverage(scored.scored, run.item_count);
 
   const baselineId = await resolveBaseline(inputs, context);
   // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
@@ -190,7 +184,7 @@ async function gateEvalRun(
     return answer;
   });
   const bars = baselineId
-    ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log)
+    ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, scored, log)
     : undefined;
   return {
     decision: DECISIONS[gate.decision],
@@ -219,18 +213,19 @@ async function gateEvalRun(
   };
 }
 
-/**
- * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
- * more items than it has, or fewer than `min_coverage` asks. Items left unscored within it are
- * shown as coverage (`item_coverage_pct`), never as zeros.
- */
-function uncovered(run: EvalRun, coverage: number, floor: number): string | undefined {
-  if (run.item_count <= 0 || run.completed_count === 0)
-    return `the eval run scored none of its ${run.item_count} items`;
-  if (run.completed_count > run.item_count)
-    return `the eval run says it scored ${run.completed_count} of its ${run.item_count} items, more than it has, so its counts cannot be trusted`;
-  if (coverage >= floor) return undefined;
-  return `the eval run scored ${run.completed_count} of its ${run.item_count} items (${formatNumber(coverage)}%), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
+/** The export of a completed run, read: which items have a score, said in the log. */
+async function readScoredItems(
+  client: TruLayerClient,
+  run: EvalRun,
+  log: BackendContext['log'],
+): Promise<ScoredItems> {
+  const scored = scoredItems(await client.exportRun(run.id), run.id);
+  const unscored = run.item_count - scored.scored;
+  log.info(
+    `The export scores ${scored.scored} of the eval run's ${run.item_count} items` +
+      (unscored > 0 ? `; ${unscored} have no score, and are left out of every mean.` : '.'),
+  );
+  return scored;
 }
 
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
@@ -248,16 +243,20 @@ async function resolveBaseline(
   return found;
 }
 
-/** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
+/**
+ * Error bars from the per-item diff, without the items the export left unscored (whatever score
+ * the diff gives them); a diff that cannot be read is one log line, not a failed gate.
+ */
 async function readErrorBars(
   client: TruLayerClient,
   runId: string,
   baselineId: string,
   confidence: number,
+  scored: ScoredItems,
   log: BackendContext['log'],
 ): Promise<ErrorBars | undefined> {
   try {
-    return errorBars(await client.diff(runId, baselineId), confidence);
+    return errorBars(await client.diff(runId, baselineId), confidence, scored.unscored);
   } catch (error) {
     log.info(`No per-item scores to put error bars on: ${messageOf(error)}`);
     return undefined;

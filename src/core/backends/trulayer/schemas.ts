@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
-// ErrorResponse). Enums are closed: a status or decision the description does not know is
+// EvalRunDiff, EvalRunExportResponse, ErrorResponse). Enums are closed: a status or decision the description does not know is
 // schema drift, and the gate fails closed.
 
 /** `EvalRun` (scheduleEvalRun, getEvalRun). */
@@ -53,6 +53,31 @@ export const EvalRunDiff = z.object({
   ),
 });
 export type EvalRunDiff = z.output<typeof EvalRunDiff>;
+
+/**
+ * `EvalRunExportResponse` (exportEvalRun): the run and its evaluation rows, one per trace and
+ * metric. `score` is nullable and optional: a row without one scored nothing.
+ */
+export const EvalRunExport = z.object({
+  run: EvalRun,
+  items: z.array(
+    z.object({
+      id: z.string(),
+      trace_id: z.string().min(1),
+      metric_name: z.string(),
+      evaluator_type: z.string(),
+      status: z.string(),
+      score: z.number().nullish(),
+      label: z.string().nullish(),
+      reasoning: z.string().nullish(),
+      created_at: z.string(),
+    }),
+  ),
+});
+export type EvalRunExport = z.output<typeof EvalRunExport>;
+
+/** Ids compare as TruLayer's UUIDs do: letter case aside. */
+export const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** `{"error": "...", "code"?: "..."}`. */
 export function trulayerErrorMessage(body: unknown): string | undefined {

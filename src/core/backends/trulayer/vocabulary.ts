@@ -22,7 +22,7 @@ export const TRULAYER_FIGURES: readonly FigureSpec[] = [
     unit: '%',
     domain: DOMAINS.percentage,
     description:
-      "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+      "TruLayer eval run: share of the dataset's items it scored, 0 to 100: items with a score on every row of its export, over `item_count` (a null score is none).",
     coverage: true,
   },
 ];

@@ -24,4 +24,34 @@ describe('TruLayer error bars', () => {
     expect(intervalOf(bars, 'mean_score')?.estimate).toBeCloseTo(0.8025, 10);
     expect(bars.regressed).toEqual([]);
   });
+
+  const diffOf = (items: ReturnType<typeof item>[]) => ({
+    run_id: 'r',
+    baseline_id: 'b',
+    summary: { mean_delta: 0, improved_count: 0, regressed_count: 0, unchanged_count: 0 },
+    items,
+  });
+  const scored = [0.8, 0.82, 0.78, 0.81].map((score, i) => item(i, score, score - 0.01, 0.01));
+
+  it('leaves out an item whose run score is absent (the description makes it optional), never a zero', () => {
+    const absent = { trace_id: 't9', baseline_score: 0.9, delta: -0.9 };
+    const bars = errorBars(diffOf([...scored, absent as ReturnType<typeof item>]), 0.95);
+    expect(intervalOf(bars, 'mean_delta')?.estimate).toBeCloseTo(0.01, 10);
+    expect(intervalOf(bars, 'mean_delta')?.n).toBe(4);
+    expect(bars.regressed).toEqual([]);
+  });
+
+  it('leaves out the items the export left unscored, whatever score the diff gives them', () => {
+    // A diff that scores the export's unscored item 0: a zero in the mean, were it counted.
+    const zeroed = item(9, 0, 0.9, -0.9);
+    const bars = errorBars(
+      diffOf([...scored, { ...zeroed, trace_id: 'T9' }]),
+      0.95,
+      new Set(['t9']),
+    );
+    expect(intervalOf(bars, 'mean_score')?.estimate).toBeCloseTo(0.8025, 10);
+    expect(intervalOf(bars, 'mean_score')?.n).toBe(4);
+    expect(intervalOf(bars, 'mean_delta')?.estimate).toBeCloseTo(0.01, 10);
+    expect(bars.regressed).toEqual([]);
+  });
 });
