@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { promptfooWorkspace } from '../support/promptfoo.js';
+import { type PromptfooSource, promptfooWorkspace } from '../support/promptfoo.js';
 import { runCli } from '../support/runner.js';
 
 /** The bundled command line in a CI job's folder that holds promptfoo's results as results.json. */
-async function gate(file: Parameters<typeof promptfooWorkspace>[0][string], args: string[] = []) {
+async function gate(file: PromptfooSource, args: string[] = []) {
   const cwd = promptfooWorkspace({ 'results.json': file });
   const run = await runCli(
     ['--backend', 'promptfoo', '--results-file', 'results.json', '--junit', 'gate.xml', ...args],

@@ -31,13 +31,14 @@ export function promptfooJson(name: keyof typeof PROMPTFOO_FILES): {
   return JSON.parse(readFileSync(join(PROMPTFOO_RESULTS, PROMPTFOO_FILES[name]), 'utf8'));
 }
 
+/** A results file for a workspace: a real one by name, or a text (a real one, altered). */
+export type PromptfooSource = keyof typeof PROMPTFOO_FILES | { text: string };
+
 /**
  * A workspace holding results files: the real ones copied in as `results.json` or under their
  * own names, and any `altered` text written as given. Removed after the test file.
  */
-export function promptfooWorkspace(
-  files: Record<string, keyof typeof PROMPTFOO_FILES | { text: string }> = {},
-): string {
+export function promptfooWorkspace(files: Record<string, PromptfooSource> = {}): string {
   const dir = scratchDir('promptfoo');
   for (const [name, source] of Object.entries(files)) {
     if (typeof source === 'string')
