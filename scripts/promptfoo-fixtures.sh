@@ -19,15 +19,16 @@ export PROMPTFOO_CONFIG_DIR="$home" VARS_PROVIDER_STATE="$home"
 promptfoo() { npx --yes "promptfoo@$PROMPTFOO_VERSION" "$@"; }
 
 mkdir -p results
-# name of the results file, suite, then promptfoo's own flags
-while read -r name suite flags; do
+# name of the results file, suite, the agent's release (AGENT_RELEASE), then promptfoo's own flags
+while read -r name suite release flags; do
   case "$name" in "" | "#"*) continue ;; esac
-  echo "promptfoo eval -c suites/$suite $flags -> results/$name.json"
+  echo "AGENT_RELEASE=$release promptfoo eval -c suites/$suite $flags -> results/$name.json"
   # shellcheck disable=SC2086 # the flags are words
-  promptfoo eval -c "suites/$suite" -o "results/$name.json" --no-cache --no-progress-bar -j 1 $flags >/dev/null
+  AGENT_RELEASE="$release" promptfoo eval -c "suites/$suite" -o "results/$name.json" \
+    --no-cache --no-progress-bar -j 1 $flags >/dev/null
 done <<'SUITES'
-support-pass support-agent.yaml
-support-regressed support-agent-regressed.yaml
-search-errors provider-errors.yaml
-billing-repeats repeats.yaml --repeat 3
+support-pass support-agent.yaml current
+support-regressed support-agent.yaml regressed
+search-errors provider-errors.yaml current
+billing-repeats repeats.yaml current --repeat 3
 SUITES

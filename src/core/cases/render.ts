@@ -1,4 +1,6 @@
 import { escapeText } from '../render/escape.js';
+import { codeSpan } from '../render/escape.js';
+import type { CaseBeside, CasesBeside } from './beside.js';
 import type { CaseOutcome, CaseSummary } from './types.js';
 
 /** A case's samples, as a reviewer reads them: `0 of 1`, `2 of 3`, with the errored ones said apart. */
@@ -19,18 +21,25 @@ export function caseSection(cases: CaseSummary | undefined, max: number): string
   const errored = cases.cases.filter((c) => c.failed === 0 && c.errored > 0);
   const lines: string[] = [];
   if (failing.length > 0) {
+    const beside = cases.beside;
+    // New failures first: they are the change's; the ones the base branch had were there before it.
+    const shown = beside
+      ? [...failing].sort((a, b) => Number(known(beside, a)) - Number(known(beside, b)))
+      : failing;
     lines.push(
-      `**Failing cases** (${cases.failing} of ${cases.total})`,
+      `**Failing cases** (${cases.failing} of ${cases.total}${beside ? `; ${newCount(beside, failing)} new` : ''})`,
       '',
-      '| Case | Passed | Why it failed |',
-      '| --- | --- | --- |',
-      ...failing
+      beside
+        ? '| Case | Passed | Beside the base branch | Why it failed |'
+        : '| Case | Passed | Why it failed |',
+      beside ? '| --- | --- | --- | --- |' : '| --- | --- | --- |',
+      ...shown
         .slice(0, max)
         .map(
           (c) =>
-            `| ${escapeText(c.name, 200)} | ${samplesCell(c)} | ${escapeText(c.reason ?? '', 300)} |`,
+            `| ${escapeText(c.name, 200)} | ${samplesCell(c)} |${beside ? ` ${besideCell(beside, beside.cases[c.id])} |` : ''} ${escapeText(c.reason ?? '', 300)} |`,
         ),
-      ...more(cases.failing, Math.min(max, failing.length), 3),
+      ...more(cases.failing, Math.min(max, failing.length), beside ? 4 : 3),
       '',
     );
   }
@@ -56,4 +65,38 @@ export function caseSection(cases: CaseSummary | undefined, max: number): string
 /** `| *and 12 more* | | |` when rows were left out. */
 function more(total: number, shown: number, columns: number): string[] {
   return total > shown ? [`| *and ${total - shown} more* |${' |'.repeat(columns - 1)}`] : [];
+}
+
+/** Whether a failing case failed on the base branch before: on the base commit, or along its history. */
+function known(beside: CasesBeside, outcome: CaseOutcome): boolean {
+  const seen = beside.cases[outcome.id];
+  return Boolean(seen && (seen.base === 'f' || seen.base === 'm' || seen.failedIn > 0));
+}
+
+const newCount = (beside: CasesBeside, failing: readonly CaseOutcome[]) =>
+  failing.filter((outcome) => !known(beside, outcome)).length;
+
+/**
+ * A failing case beside the base branch, as a reviewer reads it: **new** when it passed on the
+ * base commit and never failed along the branch; else how often it failed there ("5 of 10: flaky").
+ */
+export function besideCell(beside: CasesBeside, seen: CaseBeside | undefined): string {
+  if (!seen) return '';
+  const base = beside.baseSha
+    ? seen.base === 'p'
+      ? `passed on ${codeSpan(beside.baseSha.slice(0, 7))}`
+      : seen.base === 'f' || seen.base === 'm'
+        ? `failed on ${codeSpan(beside.baseSha.slice(0, 7))} too`
+        : seen.base === 'e'
+          ? `errored on ${codeSpan(beside.baseSha.slice(0, 7))}`
+          : `not on ${codeSpan(beside.baseSha.slice(0, 7))} (a new case)`
+    : '';
+  const along =
+    seen.of === 0
+      ? ''
+      : seen.failedIn === 0
+        ? `never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`
+        : `failed in ${seen.failedIn} of ${seen.of}${seen.failedIn < seen.of ? ': flaky' : ''}`;
+  const fresh = (seen.base === 'p' || seen.base === undefined) && seen.failedIn === 0;
+  return `${fresh && (base || along) ? '**new**: ' : ''}${[base, along].filter(Boolean).join('; ')}`;
 }

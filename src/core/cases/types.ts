@@ -1,4 +1,5 @@
 import { excerpt } from '../support/text.js';
+import type { CasesBeside } from './beside.js';
 
 /**
  * What one case of a suite did in one evaluation: a test × prompt × provider of promptfoo, a
@@ -31,6 +32,8 @@ export interface CaseSummary {
   cases: CaseOutcome[];
   /** How many cases were left out of `cases` to keep the verdict bounded. */
   omitted: number;
+  /** Once compared with the base branch: each failing case on the base commit and along the branch. */
+  beside?: CasesBeside;
 }
 
 /** Cases a verdict keeps; a suite of 20,000 rows must not make a verdict of 20,000 rows. */
