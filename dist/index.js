@@ -88951,12 +88951,17 @@ function startedTraceCount(created) {
 
 
 const MOST_REGRESSED = 5;
-/** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
-function errorBars(diff, confidence) {
-    // An item either run left unscored (a null score) has no delta to speak of: it is left out, never a zero.
-    const paired = diff.items.filter((item) => item.run_score !== null && item.baseline_score !== null);
+/**
+ * Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the
+ * same items. `unscored` holds the trace ids (lower case) the run's export left without a score.
+ */
+function errorBars(diff, confidence, unscored = new Set()) {
+    // An item either run left unscored (a null or absent score, or one the export says has none)
+    // has no score or delta to speak of: it is left out, never a zero.
+    const items = diff.items.filter((item) => !unscored.has(item.trace_id.toLowerCase()));
+    const paired = items.filter((item) => typeof item.run_score === 'number' && typeof item.baseline_score === 'number');
     const deltas = paired.map((item) => item.delta).filter(Number.isFinite);
-    const scores = diff.items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
+    const scores = items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
     const meanDelta = meanInterval(deltas, confidence);
     const meanScore = meanInterval(scores, confidence);
     const { sd } = meanAndSd(deltas);
@@ -88991,7 +88996,7 @@ function errorBars(diff, confidence) {
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/schemas.ts
 
 // Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
-// ErrorResponse). Enums are closed: a status or decision the description does not know is
+// EvalRunDiff, EvalRunExportResponse, ErrorResponse). Enums are closed: a status or decision the description does not know is
 // schema drift, and the gate fails closed.
 /** `EvalRun` (scheduleEvalRun, getEvalRun). */
 const EvalRun = object({
@@ -89034,6 +89039,26 @@ const EvalRunDiff = object({
         run_rationale: schemas_string().optional(),
     })),
 });
+/**
+ * `EvalRunExportResponse` (exportEvalRun): the run and its evaluation rows, one per trace and
+ * metric. `score` is nullable and optional: a row without one scored nothing.
+ */
+const EvalRunExport = object({
+    run: EvalRun,
+    items: array(object({
+        id: schemas_string(),
+        trace_id: schemas_string().min(1),
+        metric_name: schemas_string(),
+        evaluator_type: schemas_string(),
+        status: schemas_string(),
+        score: schemas_number().nullish(),
+        label: schemas_string().nullish(),
+        reasoning: schemas_string().nullish(),
+        created_at: schemas_string(),
+    })),
+});
+/** Ids compare as TruLayer's UUIDs do: letter case aside. */
+const sameId = (a, b) => a.toLowerCase() === b.toLowerCase();
 /** `{"error": "...", "code"?: "..."}`. */
 function trulayerErrorMessage(body) {
     const { error, code } = (body ?? {});
@@ -89045,6 +89070,11 @@ function trulayerErrorMessage(body) {
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/client.ts
 
 
+/**
+ * The largest export read. It grows with the dataset (a row per item and metric, with the
+ * judge's reasoning): 32 MiB holds about 100,000 rows; a larger one fails closed, never cut.
+ */
+const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 /** The TruLayer API calls the gate makes (docs/trulayer.md). */
 class TruLayerClient {
     context;
@@ -89116,6 +89146,20 @@ class TruLayerClient {
             name: 'GET /v1/eval-runs/{id}/diff',
             schema: EvalRunDiff,
             idempotent: true,
+        });
+    }
+    /** Every evaluation row of a run: which items it scored, and which it left with a null score. */
+    exportRun(runId) {
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/eval-runs/${encodeURIComponent(runId)}/export`,
+            name: 'GET /v1/eval-runs/{id}/export',
+            schema: EvalRunExport,
+            idempotent: true,
+            maxBodyBytes: MAX_EXPORT_BYTES,
+            hints: {
+                404: 'Without the export the gate cannot tell which items the eval run scored, so it could not evaluate: check `base_url` (a TruLayer server that predates this call cannot be gated).',
+            },
         });
     }
     async listRuns(datasetId) {
@@ -89206,7 +89250,7 @@ const TRULAYER_FIGURES = [
         label: 'Items scored',
         unit: '%',
         domain: DOMAINS.percentage,
-        description: "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+        description: "TruLayer eval run: share of the dataset's items it scored, 0 to 100: items with a score on every row of its export, over `item_count` (a null score is none).",
         coverage: true,
     },
 ];
@@ -89225,7 +89269,79 @@ const TRULAYER_THRESHOLDS = [
     { input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=' },
 ];
 
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/coverage.ts
+
+
+
+
+/**
+ * Reads an export: an item is a `trace_id`, with a row per metric. It counts as scored only when
+ * every one of its rows has a score: a judgement with a metric missing is not the item's, and
+ * counting it would let the metrics that were scored stand for the one that was not. The export
+ * must be of the run asked about; one of another run fails closed.
+ */
+function scoredItems(exported, runId) {
+    if (!sameId(exported.run.id, runId)) {
+        throw new BackendCallError('GET /v1/eval-runs/{id}/export', `GET /v1/eval-runs/{id}/export was asked about eval run "${runId}" and answered about "${excerpt(exported.run.id)}"; the gate fails closed.`);
+    }
+    const scoredByTrace = new Map();
+    for (const row of exported.items) {
+        const trace = row.trace_id.toLowerCase();
+        // A score that is null, or absent (the description makes it optional), scored nothing.
+        const scored = typeof row.score === 'number';
+        scoredByTrace.set(trace, (scoredByTrace.get(trace) ?? true) && scored);
+    }
+    const unscored = new Set([...scoredByTrace].filter(([, scored]) => !scored).map(([trace]) => trace));
+    return { listed: scoredByTrace.size, scored: scoredByTrace.size - unscored.size, unscored };
+}
+/** The share of the dataset's items scored, in percent (`item_coverage_pct`). */
+const itemCoverage = (scored, items) => items > 0 ? (100 * scored) / items : 0;
+/**
+ * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
+ * more items than it has, or fewer than `min_coverage` asks. `completed_count` says first; once
+ * read, the export says which items have a score, and its count must agree with the run's.
+ * Items left unscored within `min_coverage` are shown as coverage, never as zeros.
+ */
+function uncovered(run, floor, exported) {
+    const items = run.item_count;
+    if (exported && exported.listed > items)
+        return `the eval run's export lists ${exported.listed} items, more than the ${items} it has, so its counts cannot be trusted`;
+    if (exported && exported.scored > run.completed_count)
+        return `the eval run's export scores ${exported.scored} items, more than the ${run.completed_count} it says it completed, so its counts cannot be trusted`;
+    const scored = exported ? exported.scored : run.completed_count;
+    const unscoredInExport = exported
+        ? `; its export has no score for the other ${items - scored}`
+        : '';
+    if (items <= 0 || scored === 0)
+        return `the eval run scored none of its ${items} items${exported && items > 0 ? ' (its export has no score for any)' : ''}`;
+    if (scored > items)
+        return `the eval run says it scored ${scored} of its ${items} items, more than it has, so its counts cannot be trusted`;
+    const coverage = itemCoverage(scored, items);
+    if (coverage >= floor)
+        return undefined;
+    return `the eval run scored ${scored} of its ${items} items (${formatNumber(coverage)}%${unscoredInExport}), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
+}
+/**
+ * A run that could not evaluate: an error, never a sample. How much it scored is shown when that
+ * can be told (`scored` of a completed run, within its item count): the shortfall is why.
+ */
+function notEvaluated(run, why, scored) {
+    return {
+        decision: 'fail',
+        status: run.status,
+        reason: why,
+        unevaluated: why,
+        ids: { run_id: run.id },
+        figures: run.status === 'completed' && run.item_count > 0 && scored <= run.item_count
+            ? { item_coverage_pct: itemCoverage(scored, run.item_count) }
+            : {},
+        thresholds: [],
+        topFailingTools: [],
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
+
 
 
 
@@ -89287,8 +89403,6 @@ const trulayer = {
         };
     },
 };
-/** Ids compare as TruLayer's UUIDs do: letter case aside. */
-const sameId = (a, b) => a.toLowerCase() === b.toLowerCase();
 async function gateEvalRun(inputs, context, oneAtATime) {
     const { log } = context;
     const client = new TruLayerClient(context, inputs.token);
@@ -89334,26 +89448,18 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         log: (line) => log.info(line),
     }));
     // A run that failed, or that scored fewer items than `min_coverage` asks, evaluated nothing the
-    // gate can judge: an error, never a sample.
-    const coverage = run.item_count > 0 ? (100 * run.completed_count) / run.item_count : 0;
-    const why = run.status === 'failed'
+    // gate can judge: an error, never a sample. `completed_count` says first; the export then says
+    // which of the items it completed have a score (contract section 10: a null score is unscored).
+    const unfinished = run.status === 'failed'
         ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
-        : uncovered(run, coverage, inputs.min_coverage);
-    if (why) {
-        return {
-            decision: 'fail',
-            status: run.status,
-            reason: why,
-            unevaluated: why,
-            ids: { run_id: runId },
-            // How much it scored, when that can be told: the shortfall is why it could not evaluate.
-            figures: run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
-                ? { item_coverage_pct: coverage }
-                : {},
-            thresholds: [],
-            topFailingTools: [],
-        };
-    }
+        : uncovered(run, inputs.min_coverage);
+    if (unfinished)
+        return notEvaluated(run, unfinished, run.completed_count);
+    const scored = await log.group('Read which items were scored', () => readScoredItems(client, run, log));
+    const why = uncovered(run, inputs.min_coverage, scored);
+    if (why)
+        return notEvaluated(run, why, scored.scored);
+    const coverage = itemCoverage(scored.scored, run.item_count);
     const baselineId = await resolveBaseline(inputs, context);
     // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
     const policy = {
@@ -89372,7 +89478,7 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         return answer;
     });
     const bars = baselineId
-        ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log)
+        ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, scored, log)
         : undefined;
     return {
         decision: DECISIONS[gate.decision],
@@ -89396,19 +89502,13 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         ...(bars ? { errorBars: bars } : {}),
     };
 }
-/**
- * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
- * more items than it has, or fewer than `min_coverage` asks. Items left unscored within it are
- * shown as coverage (`item_coverage_pct`), never as zeros.
- */
-function uncovered(run, coverage, floor) {
-    if (run.item_count <= 0 || run.completed_count === 0)
-        return `the eval run scored none of its ${run.item_count} items`;
-    if (run.completed_count > run.item_count)
-        return `the eval run says it scored ${run.completed_count} of its ${run.item_count} items, more than it has, so its counts cannot be trusted`;
-    if (coverage >= floor)
-        return undefined;
-    return `the eval run scored ${run.completed_count} of its ${run.item_count} items (${formatNumber(coverage)}%), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
+/** The export of a completed run, read: which items have a score, said in the log. */
+async function readScoredItems(client, run, log) {
+    const scored = scoredItems(await client.exportRun(run.id), run.id);
+    const unscored = run.item_count - scored.scored;
+    log.info(`The export scores ${scored.scored} of the eval run's ${run.item_count} items` +
+        (unscored > 0 ? `; ${unscored} have no score, and are left out of every mean.` : '.'));
+    return scored;
 }
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
 async function resolveBaseline(inputs, context) {
@@ -89420,10 +89520,13 @@ async function resolveBaseline(inputs, context) {
         : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
     return found;
 }
-/** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
-async function readErrorBars(client, runId, baselineId, confidence, log) {
+/**
+ * Error bars from the per-item diff, without the items the export left unscored (whatever score
+ * the diff gives them); a diff that cannot be read is one log line, not a failed gate.
+ */
+async function readErrorBars(client, runId, baselineId, confidence, scored, log) {
     try {
-        return errorBars(await client.diff(runId, baselineId), confidence);
+        return errorBars(await client.diff(runId, baselineId), confidence, scored.unscored);
     }
     catch (error) {
         log.info(`No per-item scores to put error bars on: ${messageOf(error)}`);
@@ -89521,41 +89624,77 @@ function insecureUrlReason(url) {
 
 
 /* The field types of the shared inputs that need more than a generic field (fields.ts). */
-/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
-const httpsUrl = optionalText().transform((text, ctx) => {
-    if (text === undefined)
-        return undefined;
+/**
+ * An API root as `base_url` takes it, normalized (scheme and host in lower case, no default
+ * port, no trailing `/`), or why it is refused: not a URL, credentials, a query or a fragment,
+ * or plain http to a host that is not loopback. Two roots are the same API root when their
+ * normalized forms are equal.
+ */
+function apiRootOf(text) {
     let url;
     try {
         url = new URL(text);
     }
     catch {
-        ctx.addIssue({
-            code: 'custom',
-            message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com`,
-        });
-        return NEVER;
+        return { problem: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` };
     }
-    if (url.username || url.password) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
-        });
-        return NEVER;
-    }
-    if (url.search || url.hash) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
-        });
-        return NEVER;
-    }
+    if (url.username || url.password)
+        return {
+            problem: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
+        };
+    if (url.search || url.hash)
+        return {
+            problem: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+        };
     const insecure = insecureUrlReason(url);
-    if (insecure) {
-        ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
-        return NEVER;
-    }
-    return url.href.replace(/\/+$/, '');
+    if (insecure)
+        return { problem: `is refused: ${insecure}` };
+    return { root: url.href.replace(/\/+$/, '') };
+}
+/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
+const httpsUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const read = apiRootOf(text);
+    if ('root' in read)
+        return read.root;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return NEVER;
+});
+/** How a list input is written: its items separated by commas, spaces or new lines (a YAML `|` block, one a line). */
+const LIST_SEPARATOR = /[\s,]+/;
+/** Items of a list input (`A, B` or one a line), at most `max`. */
+const listOf = (what, max) => optionalText().transform((text, ctx) => {
+    const items = (text ?? '').split(LIST_SEPARATOR).filter(Boolean);
+    if (items.length <= max)
+        return [...new Set(items)];
+    ctx.addIssue({ code: 'custom', message: `lists ${items.length} ${what}; at most ${max}` });
+    return NEVER;
+});
+/** A variable name, as `token_env` names one. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `allowed_token_env`: names of environment variables, separated by commas, spaces or new lines. */
+const variableList = listOf('variables', 100).transform((names, ctx) => {
+    const wrong = names.find((name) => !VARIABLE_NAME.test(name));
+    if (wrong === undefined)
+        return names;
+    ctx.addIssue({
+        code: 'custom',
+        message: `lists "${wrong.slice(0, 60)}", not a variable name; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
+    });
+    return NEVER;
+});
+/** `allowed_base_urls`: API roots (as `base_url` takes one), separated by commas, spaces or new lines; normalized. */
+const apiRootList = listOf('API roots', 100).transform((texts, ctx) => {
+    const roots = [];
+    texts.forEach((text, index) => {
+        const read = apiRootOf(text);
+        if ('root' in read)
+            roots.push(read.root);
+        else
+            ctx.addIssue({ code: 'custom', message: `item ${index + 1} ${read.problem}` });
+    });
+    return roots.length === texts.length ? [...new Set(roots)] : NEVER;
 });
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx) => {
@@ -89702,6 +89841,12 @@ const commonSchema = (backends) => {
         config: documented(optionalText(), {
             description: 'A YAML file in the workspace (e.g. `.github/reliability-gates.yml`) listing many gates (`gates:`), each run only where the change reaches its `paths`: one check and one comment for all of them. An entry sets any gate input for itself. Not with `shard` or `aggregate`.',
         }),
+        allowed_token_env: documented(variableList, {
+            description: "With `config`: the environment variables the config file's entries may name in `token_env` (e.g. `TRULAYER_API_KEY`), separated by commas, spaces or new lines. None by default: the file comes with the change, so only the workflow (or pipeline) says which of the step's variables an entry may send to its backend.",
+        }),
+        allowed_base_urls: documented(apiRootList, {
+            description: "With `config`: API roots an entry's own `base_url` may be, beside the step's `base_url` and its backend's public URL (separated by commas, spaces or new lines; compared after normalizing: scheme and host case, default port, trailing `/`). None by default: the file comes with the change, so only the workflow (or pipeline) says where an entry may send a credential.",
+        }),
         head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
             message: 'must be a full 40-character commit SHA',
         }), {
@@ -89761,6 +89906,11 @@ const REPEAT_RULES = [
         broken: (i) => i.config !== undefined && (i.shard !== undefined || i.aggregate !== undefined),
         message: 'a config file of many gates is run in one step, not split into matrix legs: set `config`, or `shard` / `aggregate`, not both.',
     },
+    ...['allowed_token_env', 'allowed_base_urls'].map((input) => ({
+        inputs: [input],
+        broken: (i) => i[input].length > 0 && i.config === undefined,
+        message: "is read only with `config`: it says what a config file's entries may use; set `config`, or remove it.",
+    })),
     {
         inputs: ['timeout', 'repeats'],
         broken: (i) => i.repeats === 'auto' && i.timeout < 2 * AUTO_ROUND_POLLS * i.poll_interval,
@@ -90089,6 +90239,8 @@ const GateEntryReport = object({
     ran: schemas_boolean(),
     why: schemas_string(),
     verdict: VerdictReport.optional(),
+    /** The base commit's verdict of it was of something else: its verdict warns at best. */
+    notComparable: schemas_string().optional(),
 });
 const ShardReport = VerdictReport.extend({
     version: schemas_number(),
@@ -90101,6 +90253,9 @@ const ShardReport = VerdictReport.extend({
         config: schemas_string(),
         selection: schemas_string(),
         entries: array(GateEntryReport).min(1).max(100),
+        removed: array(object({ name: schemas_string().max(64), decision, sha: schemas_string() }))
+            .max(100)
+            .optional(),
     })
         .optional(),
 });
@@ -90169,13 +90324,14 @@ function contradiction(report) {
         !report.gates.entries.some((e) => e.verdict?.outcome === 'evaluated') &&
         report.gates.entries.some((e) => e.ran))
         return 'it says it was evaluated, yet no gate that ran was';
-    let expected = 'pass';
+    // An entry the change removed warns at best, as does one whose evaluation changed.
+    let expected = (report.gates.removed?.length ?? 0) > 0 ? 'warn' : 'pass';
     for (const entry of report.gates.entries) {
         if (entry.ran !== (entry.verdict !== undefined))
             return `gate \`${entry.name}\` says it ${entry.ran ? 'ran' : 'did not run'}, with${entry.verdict ? '' : 'out'} a verdict`;
         if (!entry.verdict)
             continue;
-        const wrong = verdictContradiction(entry.verdict);
+        const wrong = verdictContradiction(entry.verdict, entry.notComparable ? 'warn' : 'pass');
         if (wrong)
             return `gate \`${entry.name}\`: ${wrong}`;
         expected = worst(expected, entry.verdict.decision);
@@ -90184,8 +90340,8 @@ function contradiction(report) {
         ? undefined
         : `its decision is ${report.decision} where its gates make ${expected}`;
 }
-/** Why one verdict's decision or thresholds cannot be what the gate wrote, or undefined. */
-function verdictContradiction(report) {
+/** Why one verdict's decision or thresholds cannot be what the gate wrote (`least` at best: an entry whose evaluation changed warns), or undefined. */
+function verdictContradiction(report, least = 'pass') {
     // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
     const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
     for (const threshold of report.thresholds) {
@@ -90226,7 +90382,7 @@ function verdictContradiction(report) {
         return 'it has no backend decision';
     const expected = report.thresholds
         .filter((t) => !t.holds)
-        .reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+        .reduce((acc, t) => worst(acc, t.breaks), worst(report.backendDecision, least));
     return expected === report.decision
         ? undefined
         : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
@@ -90833,6 +90989,29 @@ function notAccepted(found) {
     };
 }
 /**
+ * The record a verdict's drop thresholds are compared with, chosen as
+ * {@link compareWithBaseBranch} chooses it: with `median`, the median of the comparable verdicts
+ * in `history` (its ids the newest's); otherwise the base commit's newest comparable verdict or,
+ * where the base commit has none, the newest comparable one along `history`. An accepted
+ * verdict is never chosen (`accepted` then says by whom the base's was). Before the evaluation
+ * (a backend that compares against the base's run, `baseline_run_id: auto`), `verdict` is what
+ * the gate will evaluate.
+ */
+function baselineRecordOf(verdict, base, history, from) {
+    const entries = history?.map((entry) => newestComparable(verdict, entry));
+    if (from === 'median') {
+        const median = entries ? medianRecord(verdict, entries) : undefined;
+        return median ? { record: median } : {};
+    }
+    const newest = base ? newestComparable(verdict, base) : undefined;
+    const own = newest ? notAccepted(newest) : undefined;
+    const record = own?.record ?? (entries ? walkBack(verdict, entries)?.record : undefined);
+    return {
+        ...(record && !compare_notComparable(verdict, record) ? { record } : {}),
+        ...(newest?.record?.accepted && own?.missing ? { accepted: own.missing } : {}),
+    };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
@@ -91177,7 +91356,7 @@ class JsonTransport {
                 if (error instanceof BackendCallError)
                     throw error;
                 if (error instanceof BodyTooLargeError) {
-                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${(spec.maxBodyBytes ?? MAX_ANSWER_BYTES) / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
                 }
                 if (isLocalError(error))
                     throw localFailure(call, error, this.options.headerInputs);
@@ -91213,7 +91392,7 @@ class JsonTransport {
         let body = spec.body;
         let credentials = this.options.credentials;
         for (let hop = 0;; hop++) {
-            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
+            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent, spec.maxBodyBytes ?? MAX_ANSWER_BYTES);
             const location = answer.headers.location;
             if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
                 return answer;
@@ -91236,7 +91415,7 @@ class JsonTransport {
             url = next;
         }
     }
-    async send(method, url, body, headers, idempotent) {
+    async send(method, url, body, headers, idempotent, maxBodyBytes) {
         const timeoutMs = this.attemptTimeoutMs(idempotent);
         const started = Date.now();
         const payload = encodeBody(body);
@@ -91256,7 +91435,7 @@ class JsonTransport {
             body: payload,
             agent: await this.agents(url),
             timeoutMs,
-            maxBodyBytes: MAX_ANSWER_BYTES,
+            maxBodyBytes,
         });
         this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
         return {
@@ -92106,14 +92285,18 @@ async function runGate(plan, runtime) {
     return withEvaluated(plan, verdict);
 }
 /**
- * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
- * that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
+ * The base branch's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the record the drop thresholds compare with ({@link baselineRecordOf}: the base
+ * commit's newest verdict of what this gate evaluates, else the newest along the `history`, or
+ * with `median` the median's), so that the backend compares with the baseline the outputs name.
+ * An accepted verdict is no baseline, here either: the log says so, and no run is given.
  */
-function comparableRunId(plan, found) {
+function comparableRunId(plan, found, from, log) {
     const evaluated = evaluatedOf(plan, {});
     const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
-    const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !compare_notComparable(here, candidate));
+    const { record, accepted } = baselineRecordOf(here, found.base, found.history, from);
+    if (accepted && !record)
+        log.info(`Baseline run: none, ${accepted}.`);
     // The backend's run id (its `perRun` id) is what it compares against.
     const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
     return runId ? record?.ids[runId] : undefined;
@@ -92633,7 +92816,9 @@ function combineEntries(entries, summary) {
     const ran = entries.filter((entry) => entry.ran && entry.verdict);
     const verdicts = ran.map((entry) => entry.verdict);
     const skipped = entries.length - ran.length;
-    const decision = verdicts.reduce((acc, v) => worst(acc, v.decision), 'pass');
+    const removed = summary.removed ?? [];
+    // An entry the change removed was not evaluated: the step warns at best, never a silent success.
+    const decision = verdicts.reduce((acc, v) => worst(acc, v.decision), removed.length > 0 ? REMOVED_DECIDES : 'pass');
     const outcome = verdicts.some((v) => v.outcome === 'cancelled')
         ? 'cancelled'
         : verdicts.length === 0 || verdicts.some((v) => v.outcome === 'evaluated')
@@ -92641,7 +92826,7 @@ function combineEntries(entries, summary) {
             : 'error';
     return {
         decision,
-        reason: truncate(reasonOf(entries, decision, skipped), MAX_REASON_CHARS),
+        reason: truncate(reasonOf(entries, decision, skipped, removed), MAX_REASON_CHARS),
         outcome,
         backend: GATES_BACKEND,
         ids: {},
@@ -92649,14 +92834,36 @@ function combineEntries(entries, summary) {
         thresholds: [],
         topFailingTools: [],
         durationMs: Math.max(0, ...verdicts.map((v) => v.durationMs)),
-        gates: { config: summary.config, selection: summary.selection, entries },
+        gates: {
+            config: summary.config,
+            selection: summary.selection,
+            entries,
+            ...(removed.length > 0 ? { removed } : {}),
+        },
     };
 }
-function reasonOf(entries, decision, skipped) {
+/** What an entry the change removed decides of the step: a warning, the least that is not silent. */
+const REMOVED_DECIDES = 'warn';
+/** `; `support-agent` removed by this change (the base commit's last verdict: pass)`, named up to a few, the rest counted. */
+function removedClause(removed) {
+    if (removed.length === 0)
+        return '';
+    const named = removed
+        .slice(0, NAMED_ENTRIES)
+        .map((entry) => `\`${entry.name}\` (${entry.decision} on ${entry.sha.slice(0, 7)})`)
+        .join(', ');
+    const more = removed.length > NAMED_ENTRIES ? ` and ${removed.length - NAMED_ENTRIES} more` : '';
+    return `; removed by this change, with the base commit's last verdict: ${named}${more}`;
+}
+function reasonOf(entries, decision, skipped, removed) {
     const ran = worstFirst(entries);
     const notAffected = skipped > 0 ? `; ${skipped} not affected` : '';
+    const gone = removedClause(removed);
     if (ran.length === 0)
-        return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
+        return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran${gone}.`;
+    // Every entry that ran passed, and the warning is the removed entries': they lead.
+    if (decision === REMOVED_DECIDES && !ran.some((entry) => entry.verdict?.decision === decision))
+        return `${gone.replace(/^; r/, 'R')}; ${ran.length === 1 ? 'the only gate that ran' : `the ${ran.length} gates that ran`} passed${notAffected}.`;
     const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
     const shown = deciding.slice(0, NAMED_ENTRIES);
     // The reason's room shared among the entries it names: one failing entry is said whole, so
@@ -92671,10 +92878,15 @@ function reasonOf(entries, decision, skipped) {
     const of = ran.length === 1
         ? 'The only gate that ran'
         : `${deciding.length} of the ${ran.length} gates that ran`;
-    return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
+    return `${of} ${VERB[decision]}: ${named}${more}${notAffected}${gone}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/records.ts
+
+
+
+
+
 /**
  * One entry's own record in a record of many gates, as a record of its own: the step's
  * acceptance (`/gate accept` of the one check) is the entry's too, so that it is no baseline.
@@ -92716,6 +92928,52 @@ function entryHistory(entries, name) {
                 : { missing: found?.missing ?? entry.missing ?? `gate \`${name}\` did not run there` }),
         };
     });
+}
+/**
+ * The entries the base commit's verdict holds (its newest record, then older ones on that
+ * commit) that the change's config file does not: removed or renamed by the change, each with
+ * the base commit's last verdict of it, in that record's order. None when nothing was read.
+ */
+function removedEntries(found, names) {
+    if (!found?.record)
+        return [];
+    const kept = new Set(names);
+    const removed = new Map();
+    for (const record of [found.record, ...(found.older ?? [])])
+        for (const name of Object.keys(record.gates ?? {})) {
+            const own = kept.has(name) || removed.has(name) ? undefined : entryRecord(record, name);
+            if (own)
+                removed.set(name, { name, decision: own.decision, sha: own.headSha });
+        }
+    return [...removed.values()];
+}
+/**
+ * Why the base commit's verdict of an entry is of something else than its verdict here (its
+ * campaign, suite or backend changed in the change), or undefined: when it is comparable, or
+ * when the base commit holds none of it (a new entry).
+ */
+function changedEvaluation(verdict, own) {
+    if (!own?.record)
+        return undefined;
+    const base = newestComparable(verdict, own).record;
+    return compare_notComparable(verdict, base);
+}
+/**
+ * An entry's verdict when main's verdict of it is of something else (`why`): nothing compared
+ * the change with main's, so it warns at best, said in its reason. The file comes with the
+ * change, so no key of it (`on_missing_baseline: pass`) can make this a silent success.
+ */
+function warnedAsChanged(verdict, why) {
+    const said = why.replace(/: not comparable$/, '');
+    // A drop threshold may have said it already (on_missing_baseline decided it): not twice.
+    const clause = verdict.reason.includes(said)
+        ? 'what it evaluates changed, so it warns at best'
+        : `what it evaluates changed: ${said}, so nothing compares it with the base branch's and it warns at best`;
+    return {
+        ...verdict,
+        decision: worst(verdict.decision, 'warn'),
+        reason: truncate(`${verdict.reason.replace(/\.$/, '')}; ${clause}.`, MAX_REASON_CHARS),
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -92807,9 +93065,10 @@ const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
  * before its end is from the repository's root (a leading `/` or `./` is the root), one without
  * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
  * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
- * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, or a name without a
- * wildcard, `agents/support`) is the folder and everything under it. A folder named alone must
- * not silently match nothing.
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, `agents/support`, or one
+ * named with wildcards, such as `agents/{support,billing}`) is the folder and everything under
+ * it, but for CODEOWNERS' one exception: a last name of a star alone is the files directly in
+ * that folder. A folder named alone must not silently match nothing.
  */
 function asGlobs(written) {
     const trimmed = written.trim().normalize('NFC');
@@ -92819,11 +93078,14 @@ function asGlobs(written) {
         .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
     if (glob === '')
         return [''];
+    // A name may be a folder, wildcards or not (`**/prompts`, `agents/*/prompts`, `agents/{a,b}`):
+    // it reaches what is under it too. CODEOWNERS' one exception: a last folder name of `*` alone
+    // (`docs/*`) is the files directly in that folder; one ending in `**` already reaches all.
     const globs = glob.endsWith('/')
         ? [`${glob}**`]
-        : !/[*?{}]/.test(glob.replace(/\\./g, ''))
-            ? [glob, `${glob}/**`]
-            : [glob];
+        : /(^|\/)\*\*?$/.test(glob)
+            ? [glob]
+            : [glob, `${glob}/**`];
     const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
     return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
 }
@@ -92916,6 +93178,9 @@ function selectEntries(entries, changed, definitions) {
  * step's verdict over them all.
  */
 async function runManyGates(plan, gates, door, reporters) {
+    // Set before any entry starts once the job is cancelled: no backend run begins after it.
+    let cancelledBy;
+    void door.cancelled.then((signal) => (cancelledBy = signal));
     const changed = await readChanged(door);
     const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
     // Every entry running because the list could not be read costs every evaluation: the log warns.
@@ -92924,15 +93189,17 @@ async function runManyGates(plan, gates, door, reporters) {
     else
         door.log.info(selection);
     const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
-    const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) => evaluateEntry(entry, door, reporters));
-    const results = (verdicts) => gates.entries.map((entry, index) => {
+    const evaluated = await eachAtOnce(chosen, gates.atOnce, async (entry) => cancelledBy ? cancelledEntry(entry, cancelledBy) : evaluateEntry(entry, door, reporters));
+    const results = (verdicts, changedFrom = new Map()) => gates.entries.map((entry, index) => {
         const verdict = verdicts.get(entry.name);
+        const notComparable = changedFrom.get(entry.name);
         return {
             name: entry.name,
             paths: entry.paths,
             ran: Boolean(selected[index]?.ran),
             why: selected[index]?.why ?? '',
             ...(verdict ? { verdict } : {}),
+            ...(notComparable ? { notComparable } : {}),
         };
     });
     const summary = { config: gates.config, selection };
@@ -92943,12 +93210,24 @@ async function runManyGates(plan, gates, door, reporters) {
         return redactSecrets(uncompared, door.secrets);
     const [base, history] = await Promise.all([sources.base, sources.history]);
     const compared = new Map();
+    const changedFrom = new Map();
     for (const entry of chosen) {
         const verdict = evaluated.get(entry.name);
-        compared.set(entry.name, compareEntry(verdict, entry, sources, base, history));
+        const own = entryBase(base, entry.name);
+        const changed = changedEvaluation(verdict, own);
+        const judged = compareEntry(verdict, entry, sources, own, history);
+        if (changed)
+            changedFrom.set(entry.name, changed);
+        compared.set(entry.name, changed ? warnedAsChanged(judged, changed) : judged);
     }
+    // An entry main's verdict holds that the file no longer does is said, never silently dropped.
+    const removed = removedEntries(base, gates.entries.map((entry) => entry.name));
+    const combined = combineEntries(results(compared, changedFrom), {
+        ...summary,
+        ...(removed.length > 0 ? { removed } : {}),
+    });
     // What GitHub said of the changed files is published too: no secret in it either.
-    return redactSecrets(combineEntries(results(compared), summary), door.secrets);
+    return redactSecrets(combined, door.secrets);
 }
 async function readChanged(door) {
     if (!door.changedFiles)
@@ -92961,8 +93240,12 @@ async function readChanged(door) {
             warn: true,
         }), CHANGED_FILES_MAX_MS);
     });
+    // A cancel stops the wait: the cancelled verdict needs the runner's few seconds to be reported.
+    const cancelled = door.cancelled.then((signal) => ({
+        all: `the job was cancelled (${signal}) before the changed files were read`,
+    }));
     try {
-        return await Promise.race([door.changedFiles(), late]);
+        return await Promise.race([door.changedFiles(), late, cancelled]);
     }
     catch (error) {
         return { all: `the changed files could not be read (${messageOf(error)})`, warn: true };
@@ -92979,8 +93262,16 @@ async function evaluateEntry(entry, door, reporters) {
             log,
             cancelled: door.cancelled,
             agents: door.agents,
-            // A backend that compares against the base commit's run gets this entry's, from the step's record.
-            baselineRunId: async () => comparableRunId(entry.gate, entryBase(await reporters.baseline, entry.name)),
+            // A backend that compares against the base branch's run gets this entry's, from the step's records.
+            baselineRunId: async () => {
+                const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+                return comparableRunId(entry.gate, {
+                    base: entryBase(base, entry.name),
+                    ...(history
+                        ? { history: entryHistory(history, entry.name).slice(0, entry.policy.history) }
+                        : {}),
+                }, entry.policy.from, log);
+            },
         });
         return redactSecrets(verdict, door.secrets);
     }
@@ -92989,9 +93280,16 @@ async function evaluateEntry(entry, door, reporters) {
         return failedVerdict(entry.gate.backend.displayName, `The gate stopped unexpectedly: ${messageOf(error)}.`, {}, 0);
     }
 }
+/** An entry the job was cancelled before: it fails closed, no backend run begun. */
+function cancelledEntry(entry, signal) {
+    const name = entry.gate.backend.displayName;
+    return {
+        ...failedVerdict(name, `The job was cancelled (${signal}) before ${name} was asked for a verdict, so the gate fails closed.`, {}, 0),
+        outcome: 'cancelled',
+    };
+}
 /** One entry's verdict beside its own verdicts along the base branch (its name keys them). */
-function compareEntry(verdict, entry, sources, base, history) {
-    const own = entryBase(base, entry.name);
+function compareEntry(verdict, entry, sources, own, history) {
     const asked = entry.policy.history;
     const entries = history ? entryHistory(history.entries, entry.name).slice(0, asked) : undefined;
     if (!sources.always && !own && !entries && entry.policy.drops.length === 0)
@@ -93082,8 +93380,11 @@ function evaluate(plan, door, reporters) {
         log: door.log,
         cancelled: door.cancelled,
         agents: door.agents,
-        // A backend that compares against the base commit's run gets it from the record the look-up found.
-        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+        // A backend that compares against the base branch's run gets that of the record the comparison will use.
+        baselineRunId: async () => {
+            const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+            return comparableRunId(evaluation.gate, { base, ...(history ? { history: history.slice(0, plan.policy.history) } : {}) }, plan.policy.from, door.log);
+        },
     });
 }
 /** The verdict judged against its base branch, from what the door's sources found. */
@@ -93150,10 +93451,12 @@ function readTarget(eventName, payload, env) {
             ? github_text(event.merge_group?.base_sha)
             : undefined;
     const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    const workflowRunEvent = eventName === 'workflow_run' ? github_text(event.workflow_run?.event) : undefined;
     return {
         repository,
         headSha,
         ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(workflowRunEvent ? { workflowRunEvent } : {}),
         ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -93214,1723 +93517,6 @@ function changeOf(target) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
-
-
-
-/*
- * A verdict's record, as a check run or a report file carries it to the next change: encoded in
- * a hidden comment, bounded to GitHub's limit, decoded and validated back.
- */
-const MARK = 'agent-reliability-gate-record';
-const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
-/**
- * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
- * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
- */
-const RECORD_MAX_CHARS = 60_000;
-/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
-const LONG_ID_CHARS = 200;
-/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
-function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return hideRecord(recordOf(verdict, checkName, headSha, now));
-}
-/**
- * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
- * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
- * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
- * (kept most frequent first), then ids too long to be any backend's. A record that still does
- * not fit is not written, said.
- */
-function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
-    const full = recordOf(verdict, checkName, headSha, now);
-    const whole = hideRecord(full);
-    if (whole.length <= maxChars)
-        return { text: whole };
-    if (full.gates)
-        return boundedGates(full, maxChars);
-    const tools = full.failingTools;
-    const items = full.regressedItems;
-    const cut = (keep, ids) => {
-        const omitted = {
-            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
-            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            ...(Object.keys(ids).length < Object.keys(full.ids).length
-                ? {
-                    ids: Object.keys(full.ids)
-                        .filter((name) => !(name in ids))
-                        .slice(0, 20),
-                }
-                : {}),
-        };
-        return {
-            ...full,
-            ids,
-            failingTools: tools.slice(0, keep),
-            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-            omitted,
-        };
-    };
-    const fits = (record) => hideRecord(record).length <= maxChars;
-    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
-    const largest = (ids) => {
-        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
-        if (!fits(cut(0, ids)))
-            return undefined;
-        while (low < high) {
-            const mid = Math.ceil((low + high) / 2);
-            if (fits(cut(mid, ids)))
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        return cut(low, ids);
-    };
-    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
-    const record = largest(full.ids) ?? largest(shortIds);
-    if (!record)
-        return {
-            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
-        };
-    const omitted = record.omitted ?? {};
-    const parts = [
-        omitted.failingTools
-            ? `${record.failingTools.length} of its ${tools.length} failing tools`
-            : '',
-        omitted.regressedItems
-            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
-            : '',
-        omitted.ids
-            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
-            : '',
-    ].filter(Boolean);
-    return {
-        text: hideRecord(record),
-        omitted,
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
-    };
-}
-/**
- * A record of many gates bounded to `maxChars`: every entry keeps what comparison needs, and the
- * most of its failing tools and regressed items that fits, the same number for each.
- */
-function boundedGates(full, maxChars) {
-    const gates = full.gates ?? {};
-    const cut = (keep) => ({
-        ...full,
-        gates: Object.fromEntries(Object.entries(gates).map(([name, record]) => {
-            const items = record.regressedItems;
-            const omitted = {
-                ...(record.failingTools.length > keep
-                    ? { failingTools: record.failingTools.length - keep }
-                    : {}),
-                ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            };
-            return [
-                name,
-                {
-                    ...record,
-                    failingTools: record.failingTools.slice(0, keep),
-                    ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-                    ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
-                },
-            ];
-        })),
-    });
-    const fits = (record) => hideRecord(record).length <= maxChars;
-    if (!fits(cut(0)))
-        return {
-            said: `This check holds no record for later comparisons: its ${Object.keys(gates).length} gates' records are over ${maxChars.toLocaleString('en-US')} characters even without their lists, GitHub's limit for a check's text.`,
-        };
-    let [low, high] = [0, 100];
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (fits(cut(mid)))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    return {
-        text: hideRecord(cut(low)),
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: each gate lists at most ${low} failing tools and regressed items; a later gate may read one left out as newly failing.`,
-    };
-}
-/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
-function recordOf(verdict, checkName, headSha, now) {
-    // Many gates: each entry that evaluated has a record of its own, under its name.
-    const gates = verdict.gates?.entries.flatMap((entry) => entry.verdict?.outcome === 'evaluated'
-        ? [[entry.name, recordOf(entry.verdict, checkName, headSha, now)]]
-        : []);
-    return {
-        ...(gates ? { gates: Object.fromEntries(gates) } : {}),
-        v: 1,
-        checkName,
-        backend: verdict.backend,
-        decision: verdict.decision,
-        headSha,
-        figures: verdict.figures,
-        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
-        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-        ...(verdict.errorBars
-            ? {
-                regressedItems: verdict.errorBars.regressed
-                    .slice(0, 100)
-                    .map((r) => truncate(r.item, 200)),
-            }
-            : {}),
-        at: now.toISOString(),
-        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
-        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
-        repeats: verdict.repeats?.rows.length ?? 1,
-        ...spreadOf(verdict),
-    };
-}
-/** A record hidden in markdown: base64, so no text in it can end the comment. */
-function hideRecord(record) {
-    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
-}
-/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
-function spreadOf(verdict) {
-    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
-    if (rows.length < 2)
-        return {};
-    const spread = {};
-    for (const figure of Object.keys(verdict.figures)) {
-        const values = rows.map((row) => row.figures[figure]);
-        if (values.some((v) => v === undefined))
-            continue;
-        const { mean, sd } = meanAndSd(values);
-        spread[figure] = { n: values.length, mean, sd };
-    }
-    return { spread };
-}
-/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
-function decodeRecord(text) {
-    const encoded = RECORD.exec(text ?? '')?.[1];
-    if (!encoded)
-        return 'it holds no record';
-    try {
-        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-        return parsed.success
-            ? parsed.data
-            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-    }
-    catch {
-        return 'its record is not JSON';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/status.ts
-/** The HTTP status of a failed octokit request, if it has one. */
-function statusOf(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
-
-/**
- * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
- * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
- */
-function checkConclusion(verdict, mode) {
-    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
-    if (verdict.outcome === 'cancelled')
-        return 'cancelled';
-    if (verdict.decision === 'pass')
-        return 'success';
-    if (verdict.decision === 'warn')
-        return 'neutral';
-    if (mode === 'soft')
-        return 'action_required';
-    if (mode === 'observe')
-        return 'neutral';
-    return 'failure';
-}
-/**
- * The commit status state when checks are not allowed. Statuses know no `neutral`: a
- * warning or an observed failure is `success` (its description says what happened), a
- * failure in `soft` or `hard` mode is `failure`.
- */
-function statusState(verdict, mode) {
-    return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
-}
-/**
- * One line for a check title or status description. GitHub shows the conclusion beside it
- * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
- * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
- */
-function headline(verdict, mode) {
-    const prefix = verdict.decision === 'fail' && mode === 'soft'
-        ? 'needs review'
-        : verdict.decision === 'fail' && mode === 'observe'
-            ? 'fail (observe only)'
-            : verdict.decision === 'warn'
-                ? 'warn'
-                : undefined;
-    // A title is one line: a reason that lists (input problems) is titled by its heading.
-    const listed = listedProblems(verdict.reason);
-    const reason = listed ? `${listed.heading.replace(/:$/, '')} (listed below)` : verdict.reason;
-    return prefix ? `${prefix}: ${reason}` : reason;
-}
-
-;// CONCATENATED MODULE: ./src/report/github/words.ts
-
-const ACTION_WORDS = {
-    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
-    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
-    headSha: 'set `head_sha`',
-    decides: 'the verdict still decides the step',
-    input: (name) => name,
-};
-const CLI_WORDS = {
-    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
-    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
-    headSha: 'set --head-sha',
-    decides: 'the verdict still decides the job',
-    input: flagOf,
-};
-
-;// CONCATENATED MODULE: ./src/report/github/check.ts
-
-
-
-
-
-
-/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
-const CHECK_SUMMARY_MAX_CHARS = 65_535;
-const CHECK_TITLE_MAX_CHARS = 200;
-const STATUS_DESCRIPTION_MAX_CHARS = 140;
-/**
- * The required check: a check run created `in_progress` when the gate starts and completed
- * with the verdict; a commit status with the same context where the token may not create
- * checks; a warning where it may do neither. Reporting never changes the verdict.
- */
-class CheckReport {
-    github;
-    place;
-    log;
-    kind;
-    checkRunId;
-    appSlug;
-    words;
-    constructor(github, place, log, kind, checkRunId, 
-    /** The GitHub App that owns the check run, e.g. `github-actions`. */
-    appSlug, words = ACTION_WORDS) {
-        this.github = github;
-        this.place = place;
-        this.log = log;
-        this.kind = kind;
-        this.checkRunId = checkRunId;
-        this.appSlug = appSlug;
-        this.words = words;
-    }
-    /** Shows the gate as running on the commit. */
-    static async start(github, place, log, words = ACTION_WORDS) {
-        const { owner, repo, headSha, name, runUrl } = place;
-        try {
-            const { data } = await github.rest.checks.create({
-                owner,
-                repo,
-                name,
-                head_sha: headSha,
-                status: 'in_progress',
-                started_at: new Date().toISOString(),
-                ...(runUrl ? { details_url: runUrl } : {}),
-                output: {
-                    title: 'Evaluating',
-                    summary: "The reliability gate is waiting for the backend's verdict.",
-                },
-            });
-            log.info(`Check "${name}" started on ${headSha}.`);
-            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
-        }
-        catch (checkError) {
-            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
-        }
-        try {
-            await github.rest.repos.createCommitStatus({
-                owner,
-                repo,
-                sha: headSha,
-                state: 'pending',
-                context: name,
-                description: 'Evaluating',
-                ...(runUrl ? { target_url: runUrl } : {}),
-            });
-            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
-        }
-        catch (statusError) {
-            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
-                `${words.checkPermission}; ${words.decides}.`);
-            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
-        }
-    }
-    /**
-     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
-     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
-     */
-    async complete(verdict, mode, summary, text) {
-        const { owner, repo, headSha, name, runUrl } = this.place;
-        const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
-        const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
-        const completeCheck = (output) => this.github.rest.checks.update({
-            owner,
-            repo,
-            check_run_id: this.checkRunId,
-            status: 'completed',
-            conclusion: checkConclusion(verdict, mode),
-            completed_at: new Date().toISOString(),
-            ...(link ? { details_url: link } : {}),
-            output,
-        });
-        try {
-            if (this.kind === 'check' && this.checkRunId !== undefined) {
-                try {
-                    await completeCheck({
-                        title,
-                        summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
-                        ...(text ? { text } : {}),
-                    });
-                }
-                catch (refused) {
-                    const status = statusOf(refused);
-                    if (status !== 422 && status !== 400)
-                        throw refused;
-                    // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
-                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
-                    await completeCheck({
-                        title,
-                        summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
-                    });
-                }
-            }
-            else if (this.kind === 'status') {
-                await this.github.rest.repos.createCommitStatus({
-                    owner,
-                    repo,
-                    sha: headSha,
-                    state: statusState(verdict, mode),
-                    context: name,
-                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
-                    ...(link ? { target_url: link } : {}),
-                });
-            }
-        }
-        catch (error) {
-            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/comment.ts
-
-
-
-
-/** GitHub's limit on a comment body. */
-const COMMENT_MAX_CHARS = 65_536;
-/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
-const ACTIONS_BOT = 'github-actions[bot]';
-/**
- * Looks for the gate's comment on the pull request, across every page. Only a comment that
- * ends with the marker, where the gate puts it, and was written by the token's own author counts:
- * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
- * is ignored, and so is a comment a maintainer minimized. Started
- * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
- * belongs to, when the check run said.
- */
-async function findStickyComment(github, place, appSlug) {
-    return (await readStickyComment(github, place, appSlug))?.id;
-}
-/** The gate's comment on the pull request, as {@link findStickyComment} finds it, with its body. */
-async function readStickyComment(github, place, appSlug) {
-    const { owner, repo, pullRequestNumber } = place;
-    const marker = commentMarker(place.checkName);
-    const [author, comments] = await Promise.all([
-        tokenAuthor(github, appSlug),
-        github.paginate(github.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: pullRequestNumber,
-            per_page: 100,
-        }),
-    ]);
-    const found = comments.find((c) => c.user?.login === author &&
-        !c.minimized &&
-        endsWithMarker(c.body, marker));
-    return found ? { id: found.id, body: found.body ?? '' } : undefined;
-}
-/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
-async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
-    const { owner, repo, pullRequestNumber } = place;
-    try {
-        const commentId = await found;
-        if (commentId !== undefined) {
-            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
-            log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
-        }
-        else {
-            await github.rest.issues.createComment({
-                owner,
-                repo,
-                issue_number: pullRequestNumber,
-                body,
-            });
-            log.info(`Commented on #${pullRequestNumber}.`);
-        }
-    }
-    catch (error) {
-        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
-            `${words.commentPermission}; ${words.decides}.`);
-    }
-}
-/**
- * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
- * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
- */
-async function tokenAuthor(github, appSlug) {
-    try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
-    }
-    catch (error) {
-        if (statusOf(error) !== 403 && statusOf(error) !== 401)
-            throw error;
-        const slug = await appSlug.catch(() => undefined);
-        return slug ? `${slug}[bot]` : ACTIONS_BOT;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/pull.ts
-
-
-
-/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
-const PullRequest = object({
-    number: schemas_number().int(),
-    state: schemas_string().optional(),
-    merged: schemas_boolean().nullish(),
-    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
-    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
-});
-/**
- * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
- * they could not be read (one phrase), never throws.
- */
-async function readPullRequest(github, place) {
-    const { owner, repo, pullRequestNumber } = place;
-    try {
-        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
-        const pull = PullRequest.safeParse(data);
-        if (!pull.success)
-            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return {
-            headSha: pull.data.head.sha.toLowerCase(),
-            baseSha: pull.data.base.sha.toLowerCase(),
-            ...(pull.data.state ? { state: pull.data.state } : {}),
-            ...(pull.data.merged ? { merged: true } : {}),
-        };
-    }
-    catch (error) {
-        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
-    }
-}
-/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
-const Commit = object({
-    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
-    parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })),
-});
-/**
- * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
- * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
- */
-async function readCommit(github, place) {
-    try {
-        const { data } = await github.rest.repos.getCommit({
-            owner: place.owner,
-            repo: place.repo,
-            ref: place.sha,
-            per_page: 1,
-        });
-        const commit = Commit.safeParse(data);
-        if (!commit.success)
-            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
-        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
-    }
-    catch (error) {
-        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
-        const status = statusOf(error);
-        if (status === 404 || status === 422)
-            return 'unknown';
-        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/accept/head-verdict.ts
-
-
-
-/**
- * The hidden line in the text of a check a refused command had to begin (to learn its app) and
- * completed without a verdict: later commands and look-ups pass over it to the verdict beneath.
- */
-const REFUSAL_MARK = '<!-- agent-reliability-gate-refused-command -->';
-/**
- * This gate's verdict on `headSha`: the newest check run named `checkName` there (every page
- * read; newest by creation). Only a
- * completed run whose record validates and names this check and this commit is a verdict; a
- * newer run still in progress means the gate is still deciding, and a newer completed run
- * without a record (an input error, a run that could not evaluate, a cancelled one) holds no
- * verdict to accept. Says why there is none, never throws.
- */
-async function readHeadVerdict(github, place) {
-    const { headSha, checkName } = place;
-    const short = headSha.slice(0, 12);
-    try {
-        const runs = await listCheckRuns(github, place);
-        if (runs.some((run) => run.status !== 'completed'))
-            return {
-                none: `the gate "${checkName}" is still running on ${short}: comment again once it has finished`,
-            };
-        const newest = runs[0];
-        if (!newest) {
-            const others = await checkNamesOn(github, place);
-            return {
-                none: others && others.length > 0
-                    ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${quotedNames(others)}: set \`check_name\` (or \`backend\`) to the gate step's`
-                    : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
-            };
-        }
-        const record = decodeRecord(newest.output?.text);
-        if (typeof record === 'string' ||
-            record.checkName !== checkName ||
-            record.headSha.toLowerCase() !== headSha.toLowerCase())
-            return {
-                none: `the newest check "${checkName}" on ${short} holds no evaluated verdict (an input error, a run that could not evaluate, or a cancelled one)`,
-            };
-        return {
-            checkRunId: newest.id,
-            runs: runs.map(briefly),
-            app: newest.app?.slug ?? '',
-            conclusion: newest.conclusion ?? '',
-            title: newest.output?.title ?? '',
-            summary: newest.output?.summary ?? '',
-            record,
-        };
-    }
-    catch (error) {
-        return {
-            unread: `the checks on ${short} could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
-        };
-    }
-}
-/** A run of the check, as the acceptance weighs it. */
-const briefly = (run) => ({
-    id: run.id,
-    app: run.app?.slug ?? '',
-    status: run.status,
-    conclusion: run.conclusion ?? '',
-});
-/**
- * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
- * the ids, not by a runner's clock), every page read: a gate still running must not hide past
- * the first hundred runs. A refused command's check (its text holds {@link REFUSAL_MARK}) is
- * left out. Throws what GitHub answered.
- */
-async function listCheckRuns(github, place) {
-    const listed = await github.paginate(github.rest.checks.listForRef, {
-        owner: place.owner,
-        repo: place.repo,
-        ref: place.headSha,
-        check_name: place.checkName,
-        filter: 'all',
-        per_page: 100,
-    });
-    // A refused command's own check holds no verdict and is no gate run: the verdict is beneath it.
-    return listed
-        .filter((run) => run.name === place.checkName)
-        .filter((run) => !(run.status === 'completed' && run.output?.text?.includes(REFUSAL_MARK)))
-        .sort((a, b) => b.id - a.id);
-}
-/** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
-async function readCheckRuns(github, place) {
-    try {
-        return (await listCheckRuns(github, place)).map(briefly);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The names of the checks on a commit, each once, in GitHub's order; undefined when they could not be read. */
-async function checkNamesOn(github, place) {
-    try {
-        const runs = await github.paginate(github.rest.checks.listForRef, {
-            owner: place.owner,
-            repo: place.repo,
-            ref: place.headSha,
-            filter: 'latest',
-            per_page: 100,
-        });
-        return [...new Set(runs.map((run) => run.name))];
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Check names as a reply lists them: quoted, the first 20, the rest counted. */
-function quotedNames(names) {
-    const shown = names.slice(0, 20).map((name) => `"${name}"`);
-    return names.length > 20 ? `${shown.join(', ')} and ${names.length - 20} more` : shown.join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
-
-
-
-/** A repository's roles, weakest first, as `role_name` names GitHub's own. */
-const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
-/** The roles `accept_permission` may ask for. */
-const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
-/** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
-const CollaboratorPermission = object({
-    permission: schemas_string(),
-    role_name: schemas_string().nullish(),
-});
-/**
- * The commenter's role on the repository, read from GitHub (one request). `role_name` says
- * `maintain` where `permission` says `write`, so it is read first; a custom role (an
- * organization's own name) counts as the base permission GitHub reports for it, which never
- * says more than the role grants. Returns why it could not be read, never throws.
- */
-async function readUserRole(github, place) {
-    try {
-        const { data } = await github.rest.repos.getCollaboratorPermissionLevel(place);
-        const parsed = CollaboratorPermission.safeParse(data);
-        if (!parsed.success)
-            return { unread: 'GitHub answered in a shape the gate cannot read' };
-        const named = parsed.data.role_name?.toLowerCase();
-        if (named && isRole(named))
-            return { role: named };
-        const base = parsed.data.permission.toLowerCase();
-        return {
-            role: isRole(base) ? base : 'none',
-            ...(parsed.data.role_name ? { custom: parsed.data.role_name } : {}),
-        };
-    }
-    catch (error) {
-        // GitHub answers 404 for a user who is no collaborator (and 403 where the token may not ask).
-        if (statusOf(error) === 404)
-            return { role: 'none' };
-        return {
-            unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
-        };
-    }
-}
-const isRole = (name) => ROLES.includes(name);
-/** Whether `role` is at least `wanted`. */
-function reaches(role, wanted) {
-    return ROLES.indexOf(role) >= ROLES.indexOf(wanted);
-}
-
-;// CONCATENATED MODULE: ./src/report/github/accept/render.ts
-
-
-/*
- * What an acceptance (or its revocation) says where reviewers look: the lines at the top of
- * the check and the sticky comment, the check's title, and the reply to the command. Every
- * word a user wrote (the reason) is escaped like a backend's text: no mention, reference,
- * HTML, link or workflow command survives it.
- */
-/** Where the verdict as the gate wrote it begins in an accepted (or revoked) check's summary. */
-const ORIGINAL_VERDICT = '<!-- agent-reliability-gate:original-verdict -->';
-/** The block an acceptance puts at the top of the sticky comment, between these two. */
-const ACCEPTANCE_START = '<!-- agent-reliability-gate:acceptance -->';
-const ACCEPTANCE_END = '<!-- /agent-reliability-gate:acceptance -->';
-/** Lines of a reason shown; the record keeps it whole (up to its limit). */
-const REASON_MAX_LINES = 20;
-/** A GitHub login in bold, never a live mention. */
-const who = (login) => `**${escapeText(login, 100)}**`;
-/** `2026-12-03 14:05 UTC`: when, as a reviewer reads it. */
-const when = (at) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const throughComment = (actor) => {
-    const url = safeUrl(actor.commentUrl);
-    return url ? ` with [this comment](${url})` : '';
-};
-/** A reason as a block quote: each line escaped, at most {@link REASON_MAX_LINES} of them. */
-function quotedReason(reason) {
-    const lines = reason
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean);
-    const shown = lines.slice(0, REASON_MAX_LINES).map((line) => `> ${escapeText(line, 300)}`);
-    if (lines.length > REASON_MAX_LINES)
-        shown.push(`> … ${lines.length - REASON_MAX_LINES} more lines, in the check's record`);
-    return shown.join('\n>\n');
-}
-/** The lines an acceptance puts above the verdict, in the check and in the sticky comment. */
-function acceptedBlock(record, actor, reason) {
-    return [
-        `### ✅ Accepted by ${who(actor.login)}`,
-        '',
-        `The ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was accepted on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}. ` +
-            `It stays a ${codeSpan(record.decision)} on the record: it is no baseline for later changes, and a push gates the new commit afresh. \`/gate revoke\` undoes it.`,
-        '',
-        '**Why:**',
-        '',
-        quotedReason(reason),
-    ].join('\n');
-}
-/** The lines a revocation puts above the verdict. */
-function revokedBlock(record, actor, conclusion, reason) {
-    return [
-        `### ↩️ Acceptance revoked by ${who(actor.login)}`,
-        '',
-        `The acceptance of the ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was revoked on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}: the check is back to the gate's own conclusion, ${codeSpan(conclusion)}.`,
-        ...(reason ? ['', '**Why:**', '', quotedReason(reason)] : []),
-    ].join('\n');
-}
-/** The verdict as the gate wrote it, from a check's summary: past an earlier acceptance's lines, when it has them. */
-function originalVerdict(summary) {
-    const at = summary.indexOf(ORIGINAL_VERDICT);
-    return at < 0 ? summary : summary.slice(at + ORIGINAL_VERDICT.length).replace(/^\n+/, '');
-}
-/** A check's summary: `block` on top, then the verdict as the gate wrote it, unchanged, within `maxChars`. */
-function checkSummary(block, original, maxChars) {
-    const head = `${block}\n\n---\n\n${ORIGINAL_VERDICT}\n`;
-    return head + truncate(original, Math.max(0, maxChars - head.length));
-}
-/** The sticky comment with `block` at its top, in place of an earlier acceptance's. */
-function withBlockOnTop(body, block) {
-    const start = body.indexOf(ACCEPTANCE_START);
-    const end = body.indexOf(ACCEPTANCE_END);
-    const rest = start === 0 && end > start ? body.slice(end + ACCEPTANCE_END.length).replace(/^\n+/, '') : body;
-    return `${ACCEPTANCE_START}\n${block}\n\n---\n${ACCEPTANCE_END}\n\n${rest}`;
-}
-/** A check title within GitHub's limit. */
-const checkTitle = (prefix, original) => truncate(`${prefix}: ${original}`, 200);
-
-;// CONCATENATED MODULE: ./src/report/github/accept/accept.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Carries out `/gate accept` or `/gate revoke` for this step's gate (CONTRACT.md, section 9):
- * the commenter's role must reach `accept_permission`; the pull request's current head, read
- * from GitHub, must carry this gate's completed verdict, failing (or warning) to accept, an
- * accepted one to revoke. Then a new check run of that name on that commit says so above the
- * verdict as the gate wrote it, the sticky comment gains the same lines, and the command gets a
- * reply. A refusal changes no check and says why in the reply, `secrets` redacted from it.
- * Never throws.
- */
-async function carryOutCommand(github, command, place, log, secrets = [], now = () => new Date()) {
-    const decided = command.checkName !== undefined && command.checkName !== place.checkName
-        ? await forAnotherGate(github, command, place, command.checkName)
-        : await accept_decide(github, command, place, log, now);
-    // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
-    const outcome = 'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
-    if (outcome.kind !== 'ignored')
-        await reply(github, command, place, outcome, log);
-    return outcome;
-}
-/**
- * A command naming another check than this step's: another step's to carry out when the head
- * has a check of that name. When it has none, no step will answer, so this one does: the name
- * is likely a reason written on the command's line, or a check name mistyped.
- */
-async function forAnotherGate(github, command, place, named) {
-    const ignored = {
-        kind: 'ignored',
-        why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
-    };
-    const { owner, repo } = place;
-    // Only someone whose command could be carried out is answered: no reply for anyone else to provoke.
-    const role = await readUserRole(github, { owner, repo, username: command.comment.author });
-    if ('unread' in role || !reaches(role.role, place.acceptPermission))
-        return ignored;
-    const pull = await readPullRequest(github, {
-        owner,
-        repo,
-        pullRequestNumber: command.pullRequestNumber,
-    });
-    if ('unread' in pull)
-        return ignored;
-    const names = await checkNamesOn(github, { owner, repo, headSha: pull.headSha });
-    if (!names || names.includes(named))
-        return ignored;
-    return {
-        kind: 'refused',
-        by: command.comment.author,
-        why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${quotedNames(names)})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
-    };
-}
-async function accept_decide(github, command, place, log, now) {
-    const { owner, repo, checkName } = place;
-    const by = command.comment.author;
-    const refused = (why, decision, acceptedBy) => ({
-        kind: 'refused',
-        why,
-        by,
-        ...(decision ? { decision } : {}),
-        ...(acceptedBy ? { acceptedBy } : {}),
-    });
-    const failed = (why) => ({ kind: 'failed', why, by });
-    const role = await readUserRole(github, { owner, repo, username: by });
-    if ('unread' in role)
-        return failed(`${by}'s permission on ${owner}/${repo}: ${role.unread}`);
-    if (!reaches(role.role, place.acceptPermission))
-        return refused(`${by} may not ${command.verb} a verdict: their role on ${owner}/${repo} is ${role.custom ? `the custom role "${role.custom}", read as ${role.role}` : role.role}, and \`accept_permission\` asks for ${place.acceptPermission} at least`);
-    if (command.verb === 'accept' && !command.reason)
-        return refused('a reason is required: write it on the lines after `/gate accept`, for the record and for the reviewers who read the check');
-    const pull = await readPullRequest(github, {
-        owner,
-        repo,
-        pullRequestNumber: command.pullRequestNumber,
-    });
-    if ('unread' in pull)
-        return failed(`pull request #${command.pullRequestNumber}: ${pull.unread}`);
-    if (pull.state === 'closed')
-        return refused(`pull request #${command.pullRequestNumber} is ${pull.merged ? 'merged' : 'closed'}: an acceptance is for the head of an open pull request`);
-    const head = await readHeadVerdict(github, { owner, repo, headSha: pull.headSha, checkName });
-    if ('unread' in head)
-        return failed(head.unread);
-    if ('none' in head)
-        return refused(head.none);
-    const { record } = head;
-    if (command.verb === 'accept') {
-        if (record.accepted)
-            return refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass', record.accepted.by);
-        if (record.decision === 'pass')
-            return refused(`the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`, 'pass');
-    }
-    else if (!record.accepted)
-        return refused(`the verdict on ${pull.headSha.slice(0, 12)} is not accepted: there is nothing to revoke`, record.decision);
-    return writeCheck(github, command, place, pull.headSha, head, log, now());
-}
-/**
- * The new check run: begun in progress, which names the app this token writes as; completed
- * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
- * began on the commit meanwhile (a gate started again, whose verdict decides). Otherwise the
- * command is refused, and the check begun concludes as {@link standingBeside} says: a refusal
- * never turns a check into a pass.
- */
-async function writeCheck(github, command, place, headSha, head, log, at) {
-    const { owner, repo, checkName } = place;
-    const by = command.comment.author;
-    const short = headSha.slice(0, 12);
-    let begun;
-    try {
-        const { data } = await github.rest.checks.create({
-            owner,
-            repo,
-            name: checkName,
-            head_sha: headSha,
-            status: 'in_progress',
-            started_at: at.toISOString(),
-            output: {
-                title: `Recording ${by}'s ${command.verb}`,
-                summary: `\`/gate ${command.verb}\` is being recorded.`,
-            },
-        });
-        begun = { id: data.id, app: data.app?.slug ?? '' };
-    }
-    catch (error) {
-        return {
-            kind: 'failed',
-            by,
-            why: `the check "${checkName}" could not be written on ${short} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
-        };
-    }
-    const obstacle = await whyNotOurs(github, place, headSha, head, begun);
-    const written = obstacle ? undefined : acceptanceCheck(command, head, at);
-    const refusedWith = obstacle && {
-        conclusion: obstacle.standing,
-        title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
-        summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run concludes ${codeSpan(obstacle.standing)} on ${codeSpan(short)}, so that it changes nothing a merge rests on.`,
-    };
-    try {
-        await github.rest.checks.update({
-            owner,
-            repo,
-            check_run_id: begun.id,
-            status: 'completed',
-            conclusion: (written?.conclusion ?? refusedWith?.conclusion ?? 'failure'),
-            completed_at: new Date().toISOString(),
-            ...(command.comment.url ? { details_url: command.comment.url } : {}),
-            output: written
-                ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
-                : {
-                    title: refusedWith?.title ?? '',
-                    summary: refusedWith?.summary ?? '',
-                    text: REFUSAL_MARK,
-                },
-        });
-    }
-    catch (error) {
-        // A check left in progress would read as "still running" to every later command: it is completed short, as a failure.
-        await github.rest.checks
-            .update({
-            owner,
-            repo,
-            check_run_id: begun.id,
-            status: 'completed',
-            conclusion: 'failure',
-            completed_at: new Date().toISOString(),
-            output: {
-                title: `Not ${command.verb}ed: the check could not be written in full`,
-                summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
-                text: REFUSAL_MARK,
-            },
-        })
-            .catch(() => undefined);
-        return {
-            kind: 'failed',
-            by,
-            why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}), and was completed short as a failure`,
-        };
-    }
-    if (!written)
-        return {
-            kind: 'refused',
-            by,
-            decision: head.record.decision,
-            checkBegun: true,
-            why: obstacle?.why ?? 'the check could not be written',
-        };
-    log.info(`Check "${checkName}" on ${short}: ${written.kind} by ${by}, completed as ${written.conclusion}.`);
-    if (place.comment)
-        await markStickyComment(github, command, place, headSha, written.block, begun.app, log);
-    return {
-        kind: written.kind,
-        by,
-        decision: written.decision,
-        reason: command.reason,
-        headSha,
-        record: written.record,
-        conclusion: written.conclusion,
-        summary: written.summary,
-    };
-}
-/**
- * Why the verdict found is not this gate's to accept, now that the check begun names this
- * token's app: another app wrote it, or another run of the check began since it was read. With
- * what the check begun then concludes: this app's newest completed conclusion there before it.
- */
-async function whyNotOurs(github, place, headSha, head, begun) {
-    const short = headSha.slice(0, 12);
-    // Read again now the check has begun: a gate that began meanwhile is seen.
-    const runs = await readCheckRuns(github, {
-        owner: place.owner,
-        repo: place.repo,
-        headSha,
-        checkName: place.checkName,
-    });
-    const standing = standingBeside(runs ?? [], begun);
-    if (head.app !== begun.app)
-        return {
-            why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
-            standing,
-        };
-    const newer = runs?.find((run) => run.id !== begun.id && run.id > head.checkRunId);
-    if (!runs || newer)
-        return {
-            why: newer
-                ? `the gate "${place.checkName}" began again on ${short} while the command was carried out: its own run decides`
-                : `the checks on ${short} could not be read again to make sure no gate began meanwhile`,
-            standing,
-        };
-    return undefined;
-}
-/** Conclusions a check run may be completed with. */
-const SETTABLE = new Set([
-    'success',
-    'failure',
-    'neutral',
-    'cancelled',
-    'skipped',
-    'timed_out',
-    'action_required',
-]);
-/** Conclusions branch protection lets through. */
-const PASSING = new Set(['success', 'neutral', 'skipped']);
-/**
- * What a refused command's check concludes, so that it changes nothing a merge rests on: this
- * app's newest conclusion there when it blocks; a passing one only when the newest run of the
- * check (whoever wrote it, finished) passes too; otherwise `failure`. A refusal never makes a
- * pass that was not there, whether branch protection reads this app's checks or any app's.
- */
-function standingBeside(runs, begun) {
-    const others = runs.filter((run) => run.id !== begun.id);
-    const own = others.find((run) => run.app === begun.app && run.status === 'completed');
-    const newest = others[0];
-    // Only a conclusion a check may be completed with is repeated (GitHub sets `stale` itself).
-    if (!own || !SETTABLE.has(own.conclusion))
-        return 'failure';
-    if (!PASSING.has(own.conclusion))
-        return own.conclusion;
-    return newest?.status === 'completed' && PASSING.has(newest.conclusion)
-        ? own.conclusion
-        : 'failure';
-}
-/** The check an acceptance (or a revocation) completes: its conclusion, title, summary and record. */
-function acceptanceCheck(command, head, at) {
-    const by = command.comment.author;
-    const actor = {
-        login: by,
-        at,
-        ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
-    };
-    const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
-    const original = originalVerdict(head.summary);
-    const accepted = head.record.accepted;
-    // A revocation puts back the conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
-    const restored = accepted?.conclusion && accepted.conclusion !== 'success' ? accepted.conclusion : 'failure';
-    const check = command.verb === 'accept'
-        ? {
-            kind: 'accepted',
-            decision: 'pass',
-            conclusion: 'success',
-            title: checkTitle(`Accepted by ${by}`, head.title),
-            block: acceptedBlock(head.record, actor, reason),
-            record: {
-                ...withoutAcceptance(head.record),
-                accepted: {
-                    by,
-                    at: at.toISOString(),
-                    reason,
-                    commentId: command.comment.id,
-                    ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
-                    conclusion: head.conclusion,
-                    title: truncate(head.title, 300),
-                },
-            },
-        }
-        : {
-            kind: 'revoked',
-            decision: head.record.decision,
-            conclusion: restored,
-            title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
-            block: revokedBlock(head.record, actor, restored, reason),
-            record: {
-                ...withoutAcceptance(head.record),
-                revoked: { by, at: at.toISOString(), commentId: command.comment.id },
-            },
-        };
-    return { ...check, summary: checkSummary(check.block, original, CHECK_SUMMARY_MAX_CHARS) };
-}
-/** The record as the gate wrote it: no acceptance, no revocation. */
-function withoutAcceptance(record) {
-    const rest = { ...record };
-    delete rest.accepted;
-    delete rest.revoked;
-    return rest;
-}
-/**
- * Puts the acceptance's lines at the top of the gate's sticky comment, when the pull request's
- * head is still the commit accepted (a push meanwhile has made it another commit's comment).
- * A comment that cannot be found or written is said in the log; the check holds the acceptance.
- */
-async function markStickyComment(github, command, place, headSha, block, appSlug, log) {
-    const { owner, repo, checkName } = place;
-    const pullRequestNumber = command.pullRequestNumber;
-    try {
-        const pull = await readPullRequest(github, { owner, repo, pullRequestNumber });
-        if ('unread' in pull || pull.headSha !== headSha) {
-            log.info(`The sticky comment on #${pullRequestNumber} is left as it is: the pull request's head ${'unread' in pull ? 'could not be read again' : `moved to ${pull.headSha.slice(0, 12)}`}. The check on ${headSha.slice(0, 12)} holds the ${command.verb}.`);
-            return;
-        }
-        const found = await readStickyComment(github, { owner, repo, pullRequestNumber, checkName }, Promise.resolve(appSlug));
-        if (!found) {
-            log.info(`No sticky comment of "${checkName}" on #${pullRequestNumber} to mark; the check holds the ${command.verb}.`);
-            return;
-        }
-        // Within GitHub's limit, the marker kept as the last line: it is how the gate finds its comment.
-        const marker = commentMarker(checkName);
-        const rest = found.body.trimEnd().slice(0, -marker.length).trimEnd();
-        const room = COMMENT_MAX_CHARS - withBlockOnTop('', block).length - marker.length - 1;
-        const body = `${withBlockOnTop(truncate(rest, room), block)}\n${marker}`;
-        await github.rest.issues.updateComment({ owner, repo, comment_id: found.id, body });
-        log.info(`Marked the gate's comment on #${pullRequestNumber} as ${command.verb === 'accept' ? 'accepted' : 'revoked'}.`);
-    }
-    catch (error) {
-        log.warning(`Could not mark the gate's comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the check holds the ${command.verb}. Give the job \`permissions: pull-requests: write\`.`);
-    }
-}
-/** The reply to the command: a reaction on it, and a comment saying what was done (or why not). */
-async function reply(github, command, place, outcome, log) {
-    const { owner, repo, checkName } = place;
-    const gate = `**${escapeText(checkName, 100)}**`;
-    const body = outcome.kind === 'accepted'
-        ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is now \`success\`, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
-        : outcome.kind === 'revoked'
-            ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
-            : outcome.kind === 'refused'
-                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
-                : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. Nothing passes by it; the workflow run's log says more.`;
-    const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
-    const [reacted, commented] = await Promise.allSettled([
-        github.rest.reactions.createForIssueComment({
-            owner,
-            repo,
-            comment_id: command.comment.id,
-            content: reaction,
-        }),
-        github.rest.issues.createComment({
-            owner,
-            repo,
-            issue_number: command.pullRequestNumber,
-            body,
-        }),
-    ]);
-    for (const [what, result] of [
-        ['react to', reacted],
-        ['reply to', commented],
-    ])
-        if (result.status === 'rejected')
-            log.warning(`Could not ${what} the command on #${command.pullRequestNumber} (HTTP ${statusOf(result.reason) ?? '-'}: ${messageOf(result.reason)}); give the job \`permissions: pull-requests: write\`. The log and the outputs say what was done.`);
-}
-
-;// CONCATENATED MODULE: ./src/report/github/accept/command.ts
-
-/** The parts of an `issue_comment` webhook the command is read from, validated. */
-const IssueCommentEvent = object({
-    action: schemas_string(),
-    issue: object({
-        number: schemas_number().int().positive(),
-        pull_request: object({}).loose().nullish(),
-    }),
-    comment: object({
-        id: schemas_number().int().positive(),
-        body: schemas_string().nullish(),
-        html_url: schemas_string().optional(),
-        user: object({ login: schemas_string(), type: schemas_string().optional() }).nullish(),
-    }),
-});
-/** The command word, as written: case matters, and it ends the word (`/gate acceptance` is no command). */
-const COMMAND = /^\/gate (accept|revoke)(?:\s+(.*))?$/;
-/**
- * Reads the command from an `issue_comment` event's payload: the comment's trimmed first line
- * is `/gate accept` or `/gate revoke`, optionally followed by the `check_name` it is meant
- * for; the lines after it are the reason. Ignored (nothing posted): an action other than
- * `created`, a comment on an issue that is not a pull request, a bot's comment, a first line
- * that is not a command. Throws on a payload that is no issue comment GitHub sends.
- */
-function readGateCommand(payload) {
-    const parsed = IssueCommentEvent.safeParse(payload);
-    if (!parsed.success)
-        throw new Error(`The issue_comment event's payload does not read as GitHub sends it (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); the runner writes it at GITHUB_EVENT_PATH.`);
-    const { action, issue, comment } = parsed.data;
-    if (action !== 'created')
-        return { ignored: `the comment was ${action}, not created: only a new comment is a command` };
-    if (!issue.pull_request)
-        return {
-            ignored: `#${issue.number} is an issue, not a pull request: there is no gate to accept`,
-        };
-    const author = comment.user?.login ?? '';
-    if (!author || comment.user?.type === 'Bot' || author.endsWith('[bot]'))
-        return {
-            ignored: `the comment is by ${author || 'an unknown author'}, a bot: bots never accept a verdict`,
-        };
-    const [first = '', ...rest] = (comment.body ?? '').replace(/\r\n?/g, '\n').split('\n');
-    const command = COMMAND.exec(first.trim());
-    if (!command)
-        return { ignored: 'its first line is not `/gate accept` or `/gate revoke`' };
-    const checkName = command[2]?.trim();
-    return {
-        verb: command[1],
-        ...(checkName ? { checkName } : {}),
-        reason: rest.join('\n').trim(),
-        pullRequestNumber: issue.number,
-        comment: { id: comment.id, ...(comment.html_url ? { url: comment.html_url } : {}), author },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/github/inputs.ts
-
-
-
-
-
-
-
-/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
-const apiUrl = optionalText().transform((text, ctx) => {
-    if (text === undefined)
-        return undefined;
-    const url = URL.canParse(text) ? new URL(text) : undefined;
-    const why = !url
-        ? 'is not a URL'
-        : (insecureUrlReason(url) ??
-            (url.username || url.password
-                ? 'holds credentials'
-                : url.search || url.hash
-                    ? 'has a query or fragment'
-                    : undefined));
-    if (why) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
-        });
-        return NEVER;
-    }
-    return text.replace(/\/+$/, '');
-});
-/** Each backend's own check name, as the default of `check_name` says it. */
-const defaultCheckNames = BACKENDS.map((backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``);
-/**
- * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
- * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
- * action.yml) and its own words (the command line reports on GitHub only with a token).
- */
-function reviewInputs(door) {
-    const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
-    // The command line reports on GitHub only when given a token, and says so first.
-    const said = (text) => door === 'action'
-        ? `${text[0]?.toUpperCase()}${text.slice(1)}`
-        : `With a GitHub token: ${text}`;
-    return {
-        check_name: documented(optionalText(), {
-            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}; with \`config\`, "Reliability gates".`,
-            ...only,
-        }),
-        comment: documented(flag(true), {
-            description: said('keep one sticky summary comment on the pull request.'),
-            default: 'true',
-            ...only,
-        }),
-        baseline: documented(oneOf(['auto', 'off'], 'auto'), {
-            description: said("compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`."),
-            default: 'auto',
-            ...only,
-        }),
-    };
-}
-/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
-const GitHubInputs = object({
-    github_token: documented(credential(optionalText()), {
-        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
-        default: '${{ github.token }}',
-        secret: true,
-        actionOnly: true,
-    }),
-    ...reviewInputs('action'),
-    accept_permission: documented(oneOf(ACCEPT_ROLES, 'maintain'), {
-        description: 'On `issue_comment`: the least role on the repository (`write`, `maintain` or `admin`) whose `/gate accept` lets a failing verdict through, recorded on the check. Read from GitHub, never from the comment.',
-        default: 'maintain',
-        actionOnly: true,
-    }),
-});
-/**
- * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
- * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
- */
-const CliGitHubInputs = object({
-    github_token: documented(credential(optionalText()), {
-        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
-        secret: true,
-        cliOnly: true,
-    }),
-    github_api_url: documented(apiUrl, {
-        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
-        cliOnly: true,
-    }),
-    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
-        message: 'must be `owner/name`, e.g. acme/agents',
-    }), {
-        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
-        cliOnly: true,
-    }),
-    ...reviewInputs('cli'),
-});
-/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
-const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
-
-;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
-
-
-
-
-/** The command line's input for reporting on a GitLab merge request. */
-const GitLabInputs = object({
-    gitlab_token: documented(credential(optionalText()), {
-        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
-        secret: true,
-        cliOnly: true,
-    }),
-});
-/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
-const GITLAB_INPUTS = declaredInputs(GitLabInputs);
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-
-
-
-
-
-
-
-/** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
-const ACTION_INPUTS = [
-    ...GATE_INPUTS,
-    ...declaredInputs(GitHubInputs),
-];
-/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
-const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-/**
- * The default action.yml declares for an input, which the runner sets as `INPUT_*` whenever the
- * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
- * the backend chosen, so the backend applies them.
- */
-const runnerDefault = (input) => input.backend ? undefined : input.default;
-/**
- * Reads every input from the runner and masks every secret one before anything else runs.
- *
- * The runner sets every input that action.yml gives a `default:` to that default, whether the
- * workflow wrote it or not, so the action cannot tell the two apart. The choice, made once here:
- * action.yml keeps declaring its defaults (users read them there), and a value equal to its
- * declared default reads as left out (CONTRACT.md, section 1). Every rule over inputs ("read
- * only with `repeats: auto`", "not read by an `aggregate` step") then sees only what the
- * workflow changed; each schema reads an empty value as its default (a test holds them to it).
- */
-function readRawInputs(env = process.env) {
-    const raw = Object.fromEntries(ACTION_INPUTS.map((input) => {
-        // As `core.getInput` reads it, from `env`: trimmed, empty when not set.
-        const value = (env[variableOf(input.name)] ?? '').trim();
-        return [input.name, value === runnerDefault(input) ? '' : value];
-    }));
-    for (const input of ACTION_INPUTS) {
-        const value = raw[input.name];
-        if (input.secret && value)
-            core_setSecret(value);
-    }
-    const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
-    const undeclared = Object.keys(env)
-        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
-        .map((key) => key.slice('INPUT_'.length).toLowerCase());
-    return { raw, undeclared };
-}
-/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
-function undeclaredInputProblems(undeclared) {
-    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => CLI_ONLY.has(name)
-        ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
-        : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
-}
-/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
-const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
-    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
-    .map((input) => input.name));
-/** The GitHub reporting inputs, validated. */
-function parseGitHubInputs(raw) {
-    return parseInputs(GitHubInputs, raw);
-}
-
-;// CONCATENATED MODULE: ./src/action/summary.ts
-
-/** GitHub's limit on one step's job summary is 1 MiB; stay well under it. */
-const SUMMARY_MAX_CHARS = 512 * 1024;
-/** Appends the rendered verdict to the job summary; a runner without one is not an error. */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
-;// CONCATENATED MODULE: ./src/action/accept.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The inputs a comment command reads: whose gate (its check name), with what token, by whose leave. */
-const CommandInputs = object({
-    backend: commonSchema(BACKENDS).shape.backend,
-    ...GitHubInputs.pick({
-        github_token: true,
-        check_name: true,
-        comment: true,
-        accept_permission: true,
-    }).shape,
-});
-const READ = new Set(Object.keys(CommandInputs.shape));
-/** How long the command's GitHub calls may take, all together. */
-const COMMAND_BUDGET_MS = 60_000;
-/**
- * The action on `issue_comment` (CONTRACT.md, section 9): a maintainer's `/gate accept` or
- * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
- * no trace is read and no backend called, so the backend's inputs are not read (said once).
- * A comment that is no command, a refusal and a done command all exit 0; the step fails only
- * when its own inputs are wrong or GitHub could not be read or written.
- */
-async function runCommandStep(raw, undeclared, env, log) {
-    const typos = undeclaredInputProblems(undeclared);
-    const inputs = (() => {
-        try {
-            return parseInputs(CommandInputs, raw);
-        }
-        catch (error) {
-            return error;
-        }
-    })();
-    const event = readEvent(env);
-    const problems = [
-        ...(typos.length > 0 ? [new InputError(typos)] : []),
-        ...(inputs instanceof Error ? [inputs] : []),
-        ...(event.problem ? [new InputError([event.problem])] : []),
-    ];
-    if (problems.length > 0 || inputs instanceof Error) {
-        setFailed(defuseCommands(messageOf(InputError.combine(problems))));
-        return;
-    }
-    const unread = Object.keys(raw).filter((name) => raw[name] && !READ.has(name));
-    if (unread.length > 0)
-        log.info(`On issue_comment the gate decides nothing anew: it reads no trace and calls no backend, so ${unread.map((n) => `\`${n}\``).join(', ')} ${unread.length === 1 ? 'is' : 'are'} not read.`);
-    const command = (() => {
-        try {
-            return readGateCommand(event.payload);
-        }
-        catch (error) {
-            return error;
-        }
-    })();
-    if (command instanceof Error) {
-        setFailed(defuseCommands(command.message));
-        return;
-    }
-    if ('ignored' in command) {
-        log.info(`Not a command for the gate: ${command.ignored}. Nothing was posted.`);
-        return;
-    }
-    const checkName = inputs.check_name ?? backendById(inputs.backend).defaultCheckName;
-    if (!inputs.github_token) {
-        setFailed(`Input \`github_token\` is empty: \`/gate ${command.verb}\` reads the commenter's permission and writes the check "${checkName}" with it. Leave it at its default, \`\${{ github.token }}\`, with \`permissions: checks: write\` and \`pull-requests: write\`.`);
-        return;
-    }
-    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
-    const github = createGitHub(inputs.github_token, env.GITHUB_API_URL || 'https://api.github.com', log, new Deadline(COMMAND_BUDGET_MS));
-    const outcome = await carryOutCommand(github, command, { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment }, log, [inputs.github_token, raw.token]);
-    if (outcome.kind === 'ignored') {
-        log.info(`Not a command for this step's gate: ${outcome.why}. Nothing was posted.`);
-        return;
-    }
-    await publish(outcome, command, { checkName, repository: `${owner}/${repo}` }, env, log);
-}
-/** The outcome where later steps and the job's reader look: outputs, the report file, the job summary, the log. */
-async function publish(outcome, command, subject, env, log) {
-    const done = outcome.kind === 'accepted' || outcome.kind === 'revoked';
-    setOutput('decision', 'decision' in outcome ? (outcome.decision ?? '') : '');
-    setOutput('accepted_by', outcome.kind === 'accepted'
-        ? outcome.by
-        : outcome.kind === 'refused'
-            ? (outcome.acceptedBy ?? '')
-            : '');
-    setOutput('reason', outcome.kind === 'accepted'
-        ? outcome.reason
-        : outcome.kind === 'revoked'
-            ? `Acceptance revoked by ${outcome.by}${outcome.reason ? `: ${outcome.reason}` : '.'}`
-            : 'why' in outcome
-                ? outcome.why
-                : '');
-    try {
-        setOutput('report_file', await writeCommandReport(outcome, command, subject, env));
-    }
-    catch (error) {
-        log.warning(`Could not write the report file (${messageOf(error)}); the outputs say what was done.`);
-        setOutput('report_file', '');
-    }
-    const said = outcome.kind === 'accepted' || outcome.kind === 'revoked'
-        ? outcome.summary
-        : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText(sentence('why' in outcome ? outcome.why : ''), 1_000)}.`;
-    await writeJobSummary(said).catch((error) => log.warning(`Could not write the job summary (${messageOf(error)}).`));
-    if (outcome.kind === 'failed')
-        setFailed(defuseCommands(`/gate ${command.verb}: ${outcome.why}.`));
-    else if (done)
-        info(defuseCommands(`/gate ${command.verb} by ${outcome.by}: the check "${subject.checkName}" on ${outcome.headSha.slice(0, 12)} is now ${outcome.conclusion}.`));
-    else if (outcome.kind === 'refused')
-        info(defuseCommands(`/gate ${command.verb} by ${outcome.by} was refused: ${outcome.why}.`));
-}
-/** The command's report file: what was asked, by whom, what was done, and the record the check now holds. */
-async function writeCommandReport(outcome, command, subject, env) {
-    const dir = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'agent-reliability-gate');
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const path = (0,external_node_path_namespaceObject.join)(dir, `command-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
-    const report = {
-        version: REPORT_VERSION,
-        kind: 'command',
-        ...subject,
-        writtenAt: new Date().toISOString(),
-        command: {
-            verb: command.verb,
-            by: command.comment.author,
-            commentId: command.comment.id,
-            ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
-            pullRequestNumber: command.pullRequestNumber,
-        },
-        outcome: outcome.kind,
-        ...('decision' in outcome && outcome.decision ? { decision: outcome.decision } : {}),
-        ...('why' in outcome ? { why: outcome.why } : {}),
-        ...('record' in outcome
-            ? { headSha: outcome.headSha, conclusion: outcome.conclusion, record: outcome.record }
-            : {}),
-    };
-    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
-    return path;
-}
-/** A clause as a sentence: its first letter capitalised. */
-const sentence = (clause) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}`;
-
-;// CONCATENATED MODULE: ./src/action/conclude.ts
-
-
-/** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
-function concludeStep(verdict, mode) {
-    // The reason quotes the backend: `core.info` prints it as it is, where `##[…]` would be obeyed.
-    const reason = defuseCommands(verdict.reason);
-    if (verdict.decision === 'pass') {
-        info(`Gate passed. ${reason}`);
-    }
-    else if (verdict.decision === 'warn') {
-        warning(`Gate passed with a warning. ${reason}`);
-    }
-    else if (mode === 'hard') {
-        setFailed(`Gate failed. ${reason}`);
-    }
-    else if (mode === 'soft') {
-        warning(`Gate failed, not blocking (mode: soft); a human should look. ${reason}`);
-    }
-    else {
-        notice(`Gate failed, reported only (mode: observe). ${reason}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/github/changed-files.ts
-
-
-
-/** The most files GitHub lists for a pull request: a list that long may be cut, so every gate runs. */
-const PULL_FILES_CAP = 3_000;
-/** The most files GitHub's comparison of two commits lists. */
-const COMPARE_FILES_CAP = 300;
-/** Events on which every gate runs: each entry then has a verdict, a baseline, on the default branch. */
-const EVERY_GATE_EVENTS = new Set(['push', 'schedule', 'workflow_dispatch']);
-const changed_files_PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
-const changed_files_File = object({ filename: schemas_string().min(1), previous_filename: schemas_string().optional() });
-/**
- * The files the change touches, from GitHub: on a pull request every page of
- * `pulls/{number}/files` (a renamed file counts under both its names); on `merge_group` the
- * comparison of the queue's base and head. Every gate runs on `push`, `schedule` and
- * `workflow_dispatch`, on other events, when the list reaches GitHub's cap, or when it cannot be
- * read; each case says why. Never throws.
- */
-async function readChangedFiles(place, log, budget) {
-    const event = place.eventName || 'an unknown event';
-    if (EVERY_GATE_EVENTS.has(place.eventName))
-        return {
-            all: `on \`${event}\` every gate runs, so that each has a verdict on the branch for later changes to compare with`,
-        };
-    const pull = changed_files_PULL_REQUEST_EVENTS.has(place.eventName);
-    if (!pull && place.eventName !== 'merge_group')
-        return { all: `on \`${event}\` the gate does not read which files changed` };
-    if (!place.token)
-        return { all: 'there is no `github_token` to read the changed files with', warn: true };
-    const [owner = '', repo = ''] = place.repository.split('/');
-    try {
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
-        const github = createGitHub(place.token, place.apiUrl, log, budget);
-        if (pull) {
-            if (!place.pullRequestNumber)
-                return { all: 'the event names no pull request' };
-            // GitHub lists 3,000 files in 30 pages at most: a list that goes on is cut there, and every gate runs.
-            let pages = 0;
-            const listed = await github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: place.pullRequestNumber, per_page: 100 }, (response, done) => {
-                if (++pages >= PULL_FILES_CAP / 100)
-                    done();
-                return response.data;
-            });
-            const files = array(changed_files_File).parse(listed);
-            if (files.length === 0)
-                return {
-                    all: `GitHub lists no changed file for pull request #${place.pullRequestNumber}, which every pull request has`,
-                    warn: true,
-                };
-            if (files.length >= PULL_FILES_CAP || pages >= PULL_FILES_CAP / 100)
-                return {
-                    all: `pull request #${place.pullRequestNumber} changes ${PULL_FILES_CAP.toLocaleString('en-US')} files or more, the most GitHub lists, so the list may be cut`,
-                };
-            return {
-                files: namesOf(files),
-                source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} pull request #${place.pullRequestNumber} changes`,
-            };
-        }
-        if (!place.baseSha || !place.headSha)
-            return { all: 'the merge queue event names no base and head commits' };
-        const { data } = await github.rest.repos.compareCommitsWithBasehead({
-            owner,
-            repo,
-            basehead: `${place.baseSha}...${place.headSha}`,
-            per_page: 1,
-        });
-        const compared = object({ files: array(changed_files_File).optional(), ahead_by: schemas_number().optional() })
-            .parse(data);
-        // No list, or none where the queue's change is ahead: nothing says which files it touches.
-        if (!compared.files || compared.files.length === 0)
-            return {
-                all: `GitHub's comparison of the merge queue's base and head lists no changed file`,
-            };
-        const files = compared.files;
-        if (files.length >= COMPARE_FILES_CAP)
-            return {
-                all: `the merge queue's change touches ${COMPARE_FILES_CAP} files or more, the most GitHub's comparison lists, so the list may be cut`,
-            };
-        return {
-            files: namesOf(files),
-            source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} the merge queue's change touches (${place.baseSha.slice(0, 7)}...${place.headSha.slice(0, 7)})`,
-        };
-    }
-    catch (error) {
-        const status = statusOf(error);
-        const hint = status === 403 || status === 404
-            ? `; the job's token needs \`${pull ? 'pull-requests' : 'contents'}: read\``
-            : '';
-        return {
-            all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})${hint}`,
-            warn: true,
-        };
-    }
-}
-/** Every path a change touches: a renamed file under its old name too (it left that gate's paths). */
-function namesOf(files) {
-    return [
-        ...new Set(files.flatMap((file) => file.previous_filename ? [file.filename, file.previous_filename] : [file.filename])),
-    ];
-}
-
 ;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
 
 
@@ -94938,7 +93524,7 @@ function namesOf(files) {
 
 
 /** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const plan_READ = [
+const READ = [
     'backend',
     'mode',
     'timeout',
@@ -94958,8 +93544,8 @@ const plan_READ = [
  */
 function planAggregate(raw, where) {
     const common = commonSchema(BACKENDS)
-        .pick(Object.fromEntries(plan_READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(plan_READ.map((name) => [name, raw[name] ?? ''])));
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
     if (!common.success)
         throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
     const inputs = common.data;
@@ -94971,7 +93557,7 @@ function planAggregate(raw, where) {
     // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
     for (const input of declaredInputs(commonSchema(BACKENDS))) {
         const given = raw[input.name]?.trim();
-        if (plan_READ.includes(input.name) ||
+        if (READ.includes(input.name) ||
             !given ||
             given === (input.default ?? ''))
             continue;
@@ -95185,6 +93771,7 @@ function inWorkspace(path, cwd) {
 
 
 
+
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
 const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Entries a config file may hold: one check's comment must still read. */
@@ -95192,8 +93779,6 @@ const MAX_GATES = 100;
 /** Globs an entry may list. */
 const MAX_PATHS = 100;
 const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A variable name, as `token_env` names one. */
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
  * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
@@ -95213,12 +93798,13 @@ const STEP_VARIABLE_PREFIXES = [
     'CIRCLE_',
     'BITBUCKET_',
 ];
+/** A variable of the runner, of a CI or of this gate (`STEP_VARIABLE_PREFIXES`): never an entry's credential. */
 const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 /** The keys of an entry that are not gate inputs. */
 const ENTRY_KEYS = {
     name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
     paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
-    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); without it the step's `token` is used. Credentials are never written in the file.",
+    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); the step's `allowed_token_env` must list it. Without it the step's `token` is used. Credentials are never written in the file.",
 };
 /**
  * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
@@ -95241,6 +93827,8 @@ const STEP_ONLY_INPUTS = {
     github_api_url: "GitHub reporting is the step's: set it on the step",
     repository: 'every entry judges the same repository: set it on the step',
     gitlab_token: "the merge request note is the step's: set it on the step",
+    allowed_token_env: "the file comes with the change and may not allow itself: list the variables in the step's input `allowed_token_env`, where the step is defined (the workflow or pipeline)",
+    allowed_base_urls: "the file comes with the change and may not allow itself: list the API roots in the step's input `allowed_base_urls`, where the step is defined (the workflow or pipeline)",
 };
 /** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
 const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
@@ -95341,7 +93929,7 @@ async function readGatesConfig(path, cwd, inputNames) {
             const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
             if (STEP_VARIABLE.test(variable))
                 said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`);
-            else if (VARIABLE.test(variable))
+            else if (VARIABLE_NAME.test(variable))
                 tokenEnv = variable;
             else
                 said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
@@ -95398,7 +93986,124 @@ function readPaths(value, problem) {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./src/core/gates/credential.ts
+
+
+
+
+
+
+/*
+ * Where an entry's credential may come from and go to. The config file comes with the change;
+ * the workflow does not. So the step says both halves: the variables an entry may read
+ * (`allowed_token_env`) and the API roots it may send a credential to (its `base_url`: the
+ * step's, its backend's public URL, or one in `allowed_base_urls`). The file alone chooses
+ * neither.
+ */
+/** The step's inputs that say what the config file's entries may use: read here, never inherited by an entry. */
+const ALLOWANCE_INPUTS = ['allowed_token_env', 'allowed_base_urls'];
+const ALLOWANCE = object({ allowed_token_env: variableList, allowed_base_urls: apiRootList });
+/**
+ * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
+ * (``Input `allowed_token_env` …``). A list that cannot be read allows nothing.
+ */
+function readAllowance(raw) {
+    const problems = [];
+    let parsed = { allowed_token_env: [], allowed_base_urls: [] };
+    try {
+        parsed = parseInputs(ALLOWANCE, raw);
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        problems.push(...error.problems);
+    }
+    const refused = parsed.allowed_token_env.filter((name) => STEP_VARIABLE.test(name));
+    if (refused.length > 0)
+        problems.push(`Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`);
+    return {
+        allowance: {
+            tokenEnv: new Set(parsed.allowed_token_env.filter((name) => !STEP_VARIABLE.test(name))),
+            baseUrls: new Set(parsed.allowed_base_urls),
+        },
+        problems,
+    };
+}
+/** Why an entry may not read the variable its `token_env` names, or undefined: the step must list it. */
+function tokenEnvProblem(tokenEnv, allowance) {
+    if (allowance.tokenEnv.has(tokenEnv))
+        return undefined;
+    const name = excerpt(tokenEnv, 60);
+    return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
+}
+/**
+ * Why an entry's own `base_url` is not an API root the step allows, or undefined: it must be
+ * the step's `base_url`, its backend's public URL, or one in `allowed_base_urls`, compared
+ * normalized. A `base_url` that is no API root at all is left to its own input error.
+ */
+function baseUrlProblem(baseUrl, allowed) {
+    const read = apiRootOf(baseUrl.trim());
+    if (!('root' in read))
+        return undefined;
+    const rootOf = (text) => {
+        const other = text?.trim() ? apiRootOf(text.trim()) : undefined;
+        return other && 'root' in other ? other.root : undefined;
+    };
+    const roots = new Set([
+        ...[allowed.stepBaseUrl, allowed.publicUrl].map(rootOf).filter(Boolean),
+        ...allowed.allowance.baseUrls,
+    ]);
+    if (roots.has(read.root))
+        return undefined;
+    return `\`base_url\` is ${excerpt(read.root, 120)}, an API root the step does not allow: the file comes with the change, and may not choose where a credential is sent; use the step's input \`base_url\`${allowed.publicUrl ? ` or the backend's public URL (${allowed.publicUrl})` : ''}, or add it to the step's input \`allowed_base_urls\` where the step is defined (the workflow or pipeline, not this file)`;
+}
+/**
+ * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
+ * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
+ * step's `token`; without `token_env`, an entry of another backend or API root than the step's
+ * has none (the step's `token` is never sent where the file alone says).
+ */
+function credentialProblem(tokenEnv, given, step) {
+    if (tokenEnv && !given)
+        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
+    if (tokenEnv && given && step.reportingTokens.includes(given))
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
+    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
+        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
+    if (!tokenEnv && step.ownOrigin)
+        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/definitions.ts
+/**
+ * The files that define every entry: the config file, and what runs the step. On GitHub, the
+ * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
+ * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
+ * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
+ * inherits the step's inputs, so a change to any of them runs them all.
+ */
+function stepDefinitions(config, env) {
+    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
+    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    if (workflow)
+        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (workflow || env.GITHUB_ACTIONS === 'true')
+        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
+    if (env.GITLAB_CI === 'true')
+        definitions.push({
+            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+            what: 'the pipeline that runs this job',
+        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
+    return definitions;
+}
+
 ;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
+
 
 
 
@@ -95467,54 +94172,16 @@ async function stepProblems(raw, change) {
     }
 }
 /**
- * The files that define every entry: the config file, and what runs the step. On GitHub, the
- * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
- * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
- * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
- * inherits the step's inputs, so a change to any of them runs them all.
- */
-function stepDefinitions(config, env) {
-    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
-    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
-    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
-    if (workflow)
-        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
-    if (workflow || env.GITHUB_ACTIONS === 'true')
-        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
-    if (env.GITLAB_CI === 'true')
-        definitions.push({
-            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
-            what: 'the pipeline that runs this job',
-        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
-    return definitions;
-}
-/**
- * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
- * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
- * step's `token`; without `token_env`, an entry of another backend or API root than the step's
- * has none (the step's `token` is never sent where the file alone says).
- */
-function credentialProblem(tokenEnv, given, step) {
-    if (tokenEnv && !given)
-        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
-    if (tokenEnv && given && step.reportingTokens.includes(given))
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
-    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
-    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
-        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
-    if (!tokenEnv && step.ownOrigin)
-        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
-    return undefined;
-}
-/**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
  * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
  * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
  * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
  * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
  */
-async function planGates(raw, context) {
+async function planGates(stepRaw, context) {
+    // What the step allows the entries is read here, once; no entry inherits it.
+    const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
+    const raw = Object.fromEntries(Object.entries(stepRaw).filter(([name]) => !ALLOWANCE_INPUTS.includes(name)));
     const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
     const file = `\`${config.file}\``;
     const secrets = [];
@@ -95528,7 +94195,9 @@ async function planGates(raw, context) {
     // The step's problems entries inherit: said once, as the step's, not with each entry.
     const inheritedHit = new Set();
     const planned = await Promise.all(config.entries.map(async (entry, index) => {
-        const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        // A variable the step does not allow is never read: the file alone cannot choose it.
+        const refusedVariable = entry.tokenEnv && tokenEnvProblem(entry.tokenEnv, allowance);
+        const given = entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
         if (given)
             secrets.push(given);
         const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
@@ -95537,20 +94206,28 @@ async function planGates(raw, context) {
         const ownOrigin = entry.inputs.base_url !== undefined &&
             entry.inputs.base_url.replace(/\/+$/, '') !==
                 (raw.base_url ?? '').trim().replace(/\/+$/, '');
+        const refusedRoot = entry.inputs.base_url === undefined
+            ? undefined
+            : baseUrlProblem(entry.inputs.base_url, {
+                stepBaseUrl: raw.base_url,
+                publicUrl: BACKENDS.find((b) => b.id === backend)?.defaultBaseUrl,
+                allowance,
+            });
         const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
         const entryRaw = {
-            ...(ownOrigin ? { ...inherited, token: '' } : inherited),
+            ...(ownOrigin || refusedVariable ? { ...inherited, token: '' } : inherited),
             config: '',
             ...entry.inputs,
             ...(given === undefined ? {} : { token: given }),
         };
-        const credential = credentialProblem(entry.tokenEnv, given, {
-            backend: known ? backend : undefined,
-            stepBackend,
-            ownOrigin,
-            stepToken,
-            reportingTokens,
-        });
+        const credential = refusedVariable ||
+            credentialProblem(entry.tokenEnv, given, {
+                backend: known ? backend : undefined,
+                stepBackend,
+                ownOrigin,
+                stepToken,
+                reportingTokens,
+            });
         const traceFile = entry.inputs.trace_file;
         const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
             ? undefined
@@ -95561,6 +94238,7 @@ async function planGates(raw, context) {
         };
         const problems = [
             ...entry.problems,
+            ...(refusedRoot ? [refusedRoot] : []),
             ...(credential ? [credential] : []),
             ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
         ];
@@ -95601,7 +94279,13 @@ async function planGates(raw, context) {
         .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
     // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
     const everyEntry = shared.map((problem) => `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`);
-    const problems = [...config.problems, ...fromStep, ...everyEntry, ...entryProblems];
+    const problems = [
+        ...config.problems,
+        ...allowanceProblems,
+        ...fromStep,
+        ...everyEntry,
+        ...entryProblems,
+    ];
     if (problems.length > 0)
         throw new InputError(problems);
     return {
@@ -95754,45 +94438,1375 @@ function planPooling(raw, context) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/run/refuse.ts
-
-
-
-
-
-/**
- * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
- * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
- * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
- */
-function refusedVerdict(raw, message, secrets) {
-    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
-    const backend = manyGates(raw)
-        ? GATES_BACKEND
-        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
-    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
+;// CONCATENATED MODULE: ./src/report/github/status.ts
+/** The HTTP status of a failed octokit request, if it has one. */
+function statusOf(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
 }
+
+;// CONCATENATED MODULE: ./src/report/github/pull.ts
+
+
+
+/** The part of `GET /repos/{owner}/{repo}/pulls/{number}` the gate reads, validated. */
+const PullRequest = object({
+    number: schemas_number().int(),
+    state: schemas_string().optional(),
+    merged: schemas_boolean().nullish(),
+    head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+});
 /**
- * A list of problems within a reason's length, cut between its lines, never inside one: the
- * problems left out are counted, and the log says them all.
+ * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
+ * they could not be read (one phrase), never throws.
  */
-function wholeLines(message) {
-    if (message.length <= MAX_REASON_CHARS)
-        return message;
-    const lines = message.split('\n');
-    const kept = [];
-    let length = 0;
-    for (const [index, line] of lines.entries()) {
-        const tail = `\n- and ${lines.length - index} more, in the log`;
-        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
-            kept.push(tail.slice(1));
-            break;
-        }
-        kept.push(line);
-        length += line.length + 1;
+async function readPullRequest(github, place) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const { data } = await github.rest.pulls.get({ owner, repo, pull_number: pullRequestNumber });
+        const pull = PullRequest.safeParse(data);
+        if (!pull.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return {
+            headSha: pull.data.head.sha.toLowerCase(),
+            baseSha: pull.data.base.sha.toLowerCase(),
+            ...(pull.data.state ? { state: pull.data.state } : {}),
+            ...(pull.data.merged ? { merged: true } : {}),
+        };
     }
-    return kept.join('\n');
+    catch (error) {
+        return { unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})` };
+    }
 }
+/** The part of `GET /repos/{owner}/{repo}/commits/{ref}` the gate reads, validated. */
+const Commit = object({
+    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    parents: array(object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) })),
+});
+/**
+ * What GitHub knows of commit `sha`: its parents; `unknown` when GitHub has never seen it (the
+ * CI's own merge commit); or why it could not be read (one phrase). One request, never throws.
+ */
+async function readCommit(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCommit({
+            owner: place.owner,
+            repo: place.repo,
+            ref: place.sha,
+            per_page: 1,
+        });
+        const commit = Commit.safeParse(data);
+        if (!commit.success)
+            return { unread: 'GitHub answered about it in a shape the gate cannot read' };
+        return { parents: commit.data.parents.map((parent) => parent.sha.toLowerCase()) };
+    }
+    catch (error) {
+        // GitHub answers 422 ("No commit found for SHA") or 404 for a commit it was never pushed.
+        const status = statusOf(error);
+        if (status === 404 || status === 422)
+            return 'unknown';
+        return { unread: `it could not be read (HTTP ${status ?? '-'}: ${messageOf(error)})` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
+
+
+
+/*
+ * A verdict's record, as a check run or a report file carries it to the next change: encoded in
+ * a hidden comment, bounded to GitHub's limit, decoded and validated back.
+ */
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/**
+ * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
+ * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
+ */
+const RECORD_MAX_CHARS = 60_000;
+/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
+const LONG_ID_CHARS = 200;
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    return hideRecord(recordOf(verdict, checkName, headSha, now));
+}
+/**
+ * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
+ * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
+ * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
+ * (kept most frequent first), then ids too long to be any backend's. A record that still does
+ * not fit is not written, said.
+ */
+function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
+    const full = recordOf(verdict, checkName, headSha, now);
+    const whole = hideRecord(full);
+    if (whole.length <= maxChars)
+        return { text: whole };
+    if (full.gates)
+        return boundedGates(full, maxChars);
+    const tools = full.failingTools;
+    const items = full.regressedItems;
+    const cut = (keep, ids) => {
+        const omitted = {
+            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
+            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length
+                ? {
+                    ids: Object.keys(full.ids)
+                        .filter((name) => !(name in ids))
+                        .slice(0, 20),
+                }
+                : {}),
+        };
+        return {
+            ...full,
+            ids,
+            failingTools: tools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            omitted,
+        };
+    };
+    const fits = (record) => hideRecord(record).length <= maxChars;
+    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
+    const largest = (ids) => {
+        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
+        if (!fits(cut(0, ids)))
+            return undefined;
+        while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if (fits(cut(mid, ids)))
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return cut(low, ids);
+    };
+    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+    const record = largest(full.ids) ?? largest(shortIds);
+    if (!record)
+        return {
+            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+        };
+    const omitted = record.omitted ?? {};
+    const parts = [
+        omitted.failingTools
+            ? `${record.failingTools.length} of its ${tools.length} failing tools`
+            : '',
+        omitted.regressedItems
+            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+            : '',
+        omitted.ids
+            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+            : '',
+    ].filter(Boolean);
+    return {
+        text: hideRecord(record),
+        omitted,
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
+    };
+}
+/**
+ * A record of many gates bounded to `maxChars`: every entry keeps what comparison needs, and the
+ * most of its failing tools and regressed items that fits, the same number for each.
+ */
+function boundedGates(full, maxChars) {
+    const gates = full.gates ?? {};
+    const cut = (keep) => ({
+        ...full,
+        gates: Object.fromEntries(Object.entries(gates).map(([name, record]) => {
+            const items = record.regressedItems;
+            const omitted = {
+                ...(record.failingTools.length > keep
+                    ? { failingTools: record.failingTools.length - keep }
+                    : {}),
+                ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            };
+            return [
+                name,
+                {
+                    ...record,
+                    failingTools: record.failingTools.slice(0, keep),
+                    ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+                    ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
+                },
+            ];
+        })),
+    });
+    const fits = (record) => hideRecord(record).length <= maxChars;
+    if (!fits(cut(0)))
+        return {
+            said: `This check holds no record for later comparisons: its ${Object.keys(gates).length} gates' records are over ${maxChars.toLocaleString('en-US')} characters even without their lists, GitHub's limit for a check's text.`,
+        };
+    let [low, high] = [0, 100];
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(cut(mid)))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return {
+        text: hideRecord(cut(low)),
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: each gate lists at most ${low} failing tools and regressed items; a later gate may read one left out as newly failing.`,
+    };
+}
+/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
+function recordOf(verdict, checkName, headSha, now) {
+    // Many gates: each entry that evaluated has a record of its own, under its name.
+    const gates = verdict.gates?.entries.flatMap((entry) => entry.verdict?.outcome === 'evaluated'
+        ? [[entry.name, recordOf(entry.verdict, checkName, headSha, now)]]
+        : []);
+    return {
+        ...(gates ? { gates: Object.fromEntries(gates) } : {}),
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        ...(verdict.errorBars
+            ? {
+                regressedItems: verdict.errorBars.regressed
+                    .slice(0, 100)
+                    .map((r) => truncate(r.item, 200)),
+            }
+            : {}),
+        at: now.toISOString(),
+        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
+        repeats: verdict.repeats?.rows.length ?? 1,
+        ...spreadOf(verdict),
+    };
+}
+/** A record hidden in markdown: base64, so no text in it can end the comment. */
+function hideRecord(record) {
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success
+            ? parsed.data
+            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/head-verdict.ts
+
+
+
+/**
+ * The hidden line in the text of a check a refused command had to begin (to learn its app) and
+ * completed without a verdict: later commands and look-ups pass over it to the verdict beneath.
+ */
+const REFUSAL_MARK = '<!-- agent-reliability-gate-refused-command -->';
+/**
+ * This gate's verdict on `headSha`: the newest check run named `checkName` there (every page
+ * read; newest by creation). Only a
+ * completed run whose record validates and names this check and this commit is a verdict; a
+ * newer run still in progress means the gate is still deciding, and a newer completed run
+ * without a record (an input error, a run that could not evaluate, a cancelled one) holds no
+ * verdict to accept. Says why there is none, never throws.
+ */
+async function readHeadVerdict(github, place) {
+    const { headSha, checkName } = place;
+    const short = headSha.slice(0, 12);
+    try {
+        const runs = await listCheckRuns(github, place);
+        if (runs.some((run) => run.status !== 'completed'))
+            return {
+                none: `the gate "${checkName}" is still running on ${short}: comment again once it has finished`,
+            };
+        const newest = runs[0];
+        if (!newest) {
+            const others = await checkNamesOn(github, place);
+            return {
+                none: others && others.length > 0
+                    ? `the head commit ${short} has no check "${checkName}", this step's \`check_name\`; the checks there are ${quotedNames(others)}: set \`check_name\` (or \`backend\`) to the gate step's`
+                    : `the head commit ${short} has no check "${checkName}" yet: its gate has not run there (the head may have moved since); comment again once it has`,
+            };
+        }
+        const record = decodeRecord(newest.output?.text);
+        if (typeof record === 'string' ||
+            record.checkName !== checkName ||
+            record.headSha.toLowerCase() !== headSha.toLowerCase())
+            return {
+                none: `the newest check "${checkName}" on ${short} holds no evaluated verdict (an input error, a run that could not evaluate, or a cancelled one)`,
+            };
+        return {
+            checkRunId: newest.id,
+            runs: runs.map(briefly),
+            app: newest.app?.slug ?? '',
+            conclusion: newest.conclusion ?? '',
+            title: newest.output?.title ?? '',
+            summary: newest.output?.summary ?? '',
+            record,
+        };
+    }
+    catch (error) {
+        return {
+            unread: `the checks on ${short} could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+}
+/** A run of the check, as the acceptance weighs it. */
+const briefly = (run) => ({
+    id: run.id,
+    app: run.app?.slug ?? '',
+    status: run.status,
+    conclusion: run.conclusion ?? '',
+});
+/**
+ * Every run of check `checkName` on `headSha`, newest first as GitHub orders them (by creation,
+ * the ids, not by a runner's clock), every page read: a gate still running must not hide past
+ * the first hundred runs. A refused command's check (its text holds {@link REFUSAL_MARK}) is
+ * left out. Throws what GitHub answered.
+ */
+async function listCheckRuns(github, place) {
+    const listed = await github.paginate(github.rest.checks.listForRef, {
+        owner: place.owner,
+        repo: place.repo,
+        ref: place.headSha,
+        check_name: place.checkName,
+        filter: 'all',
+        per_page: 100,
+    });
+    // A refused command's own check holds no verdict and is no gate run: the verdict is beneath it.
+    return listed
+        .filter((run) => run.name === place.checkName)
+        .filter((run) => !(run.status === 'completed' && run.output?.text?.includes(REFUSAL_MARK)))
+        .sort((a, b) => b.id - a.id);
+}
+/** Every run of the check on the commit, briefly, newest first; undefined when they could not be read. */
+async function readCheckRuns(github, place) {
+    try {
+        return (await listCheckRuns(github, place)).map(briefly);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The names of the checks on a commit, each once, in GitHub's order; undefined when they could not be read. */
+async function checkNamesOn(github, place) {
+    try {
+        const runs = await github.paginate(github.rest.checks.listForRef, {
+            owner: place.owner,
+            repo: place.repo,
+            ref: place.headSha,
+            filter: 'latest',
+            per_page: 100,
+        });
+        return [...new Set(runs.map((run) => run.name))];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Check names as a reply lists them: quoted, the first 20, the rest counted. */
+function quotedNames(names) {
+    const shown = names.slice(0, 20).map((name) => `"${name}"`);
+    return names.length > 20 ? `${shown.join(', ')} and ${names.length - 20} more` : shown.join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
+
+/**
+ * The check's conclusion for a verdict in a mode. Only a pass is `success`; in `soft` mode a
+ * failing verdict asks a human to look, in `observe` mode it is reported as `neutral`.
+ */
+function checkConclusion(verdict, mode) {
+    // A cancelled gate is never a pass, in any mode: branch protection treats `cancelled` as not passing.
+    if (verdict.outcome === 'cancelled')
+        return 'cancelled';
+    if (verdict.decision === 'pass')
+        return 'success';
+    if (verdict.decision === 'warn')
+        return 'neutral';
+    if (mode === 'soft')
+        return 'action_required';
+    if (mode === 'observe')
+        return 'neutral';
+    return 'failure';
+}
+/**
+ * The commit status state when checks are not allowed. Statuses know no `neutral`: a
+ * warning or an observed failure is `success` (its description says what happened), a
+ * failure in `soft` or `hard` mode is `failure`.
+ */
+function statusState(verdict, mode) {
+    return verdict.decision === 'fail' && mode !== 'observe' ? 'failure' : 'success';
+}
+/**
+ * One line for a check title or status description. GitHub shows the conclusion beside it
+ * (`failure`, `success`), so a pass or fail says its decision once, there; a decision the
+ * conclusion does not say (a warning, a fail that soft or observe mode let through) leads the line.
+ */
+function headline(verdict, mode) {
+    const prefix = verdict.decision === 'fail' && mode === 'soft'
+        ? 'needs review'
+        : verdict.decision === 'fail' && mode === 'observe'
+            ? 'fail (observe only)'
+            : verdict.decision === 'warn'
+                ? 'warn'
+                : undefined;
+    // A title is one line: a reason that lists (input problems) is titled by its heading.
+    const listed = listedProblems(verdict.reason);
+    const reason = listed ? `${listed.heading.replace(/:$/, '')} (listed below)` : verdict.reason;
+    return prefix ? `${prefix}: ${reason}` : reason;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/words.ts
+
+const ACTION_WORDS = {
+    checkPermission: 'Give the job `permissions: checks: write` (or `statuses: write`)',
+    commentPermission: 'Give the job `permissions: pull-requests: write`, or set `comment: false`',
+    headSha: 'set `head_sha`',
+    decides: 'the verdict still decides the step',
+    input: (name) => name,
+};
+const CLI_WORDS = {
+    checkPermission: 'Set GATE_GITHUB_TOKEN to a GitHub App installation token with `checks: write` (a personal token can only set a commit status, with `statuses: write`)',
+    commentPermission: 'Give GATE_GITHUB_TOKEN `pull-requests: write`, or set --comment false',
+    headSha: 'set --head-sha',
+    decides: 'the verdict still decides the job',
+    input: flagOf,
+};
+
+;// CONCATENATED MODULE: ./src/report/github/check.ts
+
+
+
+
+
+
+/** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
+const CHECK_SUMMARY_MAX_CHARS = 65_535;
+const CHECK_TITLE_MAX_CHARS = 200;
+const STATUS_DESCRIPTION_MAX_CHARS = 140;
+/**
+ * The required check: a check run created `in_progress` when the gate starts and completed
+ * with the verdict; a commit status with the same context where the token may not create
+ * checks; a warning where it may do neither. Reporting never changes the verdict.
+ */
+class CheckReport {
+    github;
+    place;
+    log;
+    kind;
+    checkRunId;
+    appSlug;
+    words;
+    constructor(github, place, log, kind, checkRunId, 
+    /** The GitHub App that owns the check run, e.g. `github-actions`. */
+    appSlug, words = ACTION_WORDS) {
+        this.github = github;
+        this.place = place;
+        this.log = log;
+        this.kind = kind;
+        this.checkRunId = checkRunId;
+        this.appSlug = appSlug;
+        this.words = words;
+    }
+    /**
+     * Shows the gate as running on the commit. `startWith` begins it (default `github`, which
+     * completes it): a client whose budget leaves the completion its time.
+     */
+    static async start(github, place, log, words = ACTION_WORDS, startWith = github) {
+        const { owner, repo, headSha, name, runUrl } = place;
+        try {
+            const { data } = await startWith.rest.checks.create({
+                owner,
+                repo,
+                name,
+                head_sha: headSha,
+                status: 'in_progress',
+                started_at: new Date().toISOString(),
+                ...(runUrl ? { details_url: runUrl } : {}),
+                output: {
+                    title: 'Evaluating',
+                    summary: "The reliability gate is waiting for the backend's verdict.",
+                },
+            });
+            log.info(`Check "${name}" started on ${headSha}.`);
+            return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
+        }
+        catch (checkError) {
+            log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
+        }
+        try {
+            await startWith.rest.repos.createCommitStatus({
+                owner,
+                repo,
+                sha: headSha,
+                state: 'pending',
+                context: name,
+                description: 'Evaluating',
+                ...(runUrl ? { target_url: runUrl } : {}),
+            });
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+        }
+        catch (statusError) {
+            log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
+                `${words.checkPermission}; ${words.decides}.`);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+        }
+    }
+    /**
+     * Completes the check (or sets the status) with the verdict; `text` goes into the check's
+     * `output.text` (the hidden record a later gate reads back as its baseline). Never throws.
+     */
+    async complete(verdict, mode, summary, text) {
+        const { owner, repo, headSha, name, runUrl } = this.place;
+        const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
+        const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
+        const completeCheck = (output) => this.github.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: this.checkRunId,
+            status: 'completed',
+            conclusion: checkConclusion(verdict, mode),
+            completed_at: new Date().toISOString(),
+            ...(link ? { details_url: link } : {}),
+            output,
+        });
+        try {
+            if (this.kind === 'check' && this.checkRunId !== undefined) {
+                try {
+                    await completeCheck({
+                        title,
+                        summary: truncate(summary, CHECK_SUMMARY_MAX_CHARS),
+                        ...(text ? { text } : {}),
+                    });
+                }
+                catch (refused) {
+                    const status = statusOf(refused);
+                    if (status !== 422 && status !== 400)
+                        throw refused;
+                    // GitHub refused what the check would show, not the verdict: a required check left in progress blocks the merge for ever.
+                    this.log.warning(`GitHub refused the check "${name}" as written (HTTP ${status}: ${messageOf(refused)}); completing it with a short summary and no record.`);
+                    await completeCheck({
+                        title,
+                        summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nGitHub refused this check's full report (HTTP ${status}); the conclusion above is the verdict. The job's log and summary hold the report. This check keeps no record, so it is no baseline for later changes.`, CHECK_SUMMARY_MAX_CHARS),
+                    });
+                }
+            }
+            else if (this.kind === 'status') {
+                await this.github.rest.repos.createCommitStatus({
+                    owner,
+                    repo,
+                    sha: headSha,
+                    state: statusState(verdict, mode),
+                    context: name,
+                    description: truncate(headline(verdict, mode), STATUS_DESCRIPTION_MAX_CHARS),
+                    ...(link ? { target_url: link } : {}),
+                });
+            }
+        }
+        catch (error) {
+            this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/render.ts
+
+
+/*
+ * What an acceptance (or its revocation) says where reviewers look: the lines at the top of
+ * the check and the sticky comment, the check's title, and the reply to the command. Every
+ * word a user wrote (the reason) is escaped like a backend's text: no mention, reference,
+ * HTML, link or workflow command survives it.
+ */
+/** Where the verdict as the gate wrote it begins in an accepted (or revoked) check's summary. */
+const ORIGINAL_VERDICT = '<!-- agent-reliability-gate:original-verdict -->';
+/** The block an acceptance puts at the top of the sticky comment, between these two. */
+const ACCEPTANCE_START = '<!-- agent-reliability-gate:acceptance -->';
+const ACCEPTANCE_END = '<!-- /agent-reliability-gate:acceptance -->';
+/** Lines of a reason shown; the record keeps it whole (up to its limit). */
+const REASON_MAX_LINES = 20;
+/** A GitHub login in bold, never a live mention. */
+const who = (login) => `**${escapeText(login, 100)}**`;
+/** `2026-12-03 14:05 UTC`: when, as a reviewer reads it. */
+const when = (at) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const throughComment = (actor) => {
+    const url = safeUrl(actor.commentUrl);
+    return url ? ` with [this comment](${url})` : '';
+};
+/** A reason as a block quote: each line escaped, at most {@link REASON_MAX_LINES} of them. */
+function quotedReason(reason) {
+    const lines = reason
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+    const shown = lines.slice(0, REASON_MAX_LINES).map((line) => `> ${escapeText(line, 300)}`);
+    if (lines.length > REASON_MAX_LINES)
+        shown.push(`> … ${lines.length - REASON_MAX_LINES} more lines, in the check's record`);
+    return shown.join('\n>\n');
+}
+/** The lines an acceptance puts above the verdict, in the check and in the sticky comment. */
+function acceptedBlock(record, actor, reason) {
+    return [
+        `### ✅ Accepted by ${who(actor.login)}`,
+        '',
+        `The ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was accepted on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}. ` +
+            `It stays a ${codeSpan(record.decision)} on the record: it is no baseline for later changes, and a push gates the new commit afresh. \`/gate revoke\` undoes it.`,
+        '',
+        '**Why:**',
+        '',
+        quotedReason(reason),
+    ].join('\n');
+}
+/** The lines a revocation puts above the verdict. */
+function revokedBlock(record, actor, conclusion, reason) {
+    return [
+        `### ↩️ Acceptance revoked by ${who(actor.login)}`,
+        '',
+        `The acceptance of the ${codeSpan(record.decision)} verdict below, on ${codeSpan(record.headSha.slice(0, 12))}, was revoked on ${when(actor.at)} by ${who(actor.login)}${throughComment(actor)}: the check is back to the gate's own conclusion, ${codeSpan(conclusion)}.`,
+        ...(reason ? ['', '**Why:**', '', quotedReason(reason)] : []),
+    ].join('\n');
+}
+/** The verdict as the gate wrote it, from a check's summary: past an earlier acceptance's lines, when it has them. */
+function originalVerdict(summary) {
+    const at = summary.indexOf(ORIGINAL_VERDICT);
+    return at < 0 ? summary : summary.slice(at + ORIGINAL_VERDICT.length).replace(/^\n+/, '');
+}
+/** A check's summary: `block` on top, then the verdict as the gate wrote it, unchanged, within `maxChars`. */
+function checkSummary(block, original, maxChars) {
+    const head = `${block}\n\n---\n\n${ORIGINAL_VERDICT}\n`;
+    return head + truncate(original, Math.max(0, maxChars - head.length));
+}
+/** The sticky comment with `block` at its top, in place of an earlier acceptance's. */
+function withBlockOnTop(body, block) {
+    const start = body.indexOf(ACCEPTANCE_START);
+    const end = body.indexOf(ACCEPTANCE_END);
+    const rest = start === 0 && end > start ? body.slice(end + ACCEPTANCE_END.length).replace(/^\n+/, '') : body;
+    return `${ACCEPTANCE_START}\n${block}\n\n---\n${ACCEPTANCE_END}\n\n${rest}`;
+}
+/** A check title within GitHub's limit. */
+const checkTitle = (prefix, original) => truncate(`${prefix}: ${original}`, 200);
+
+;// CONCATENATED MODULE: ./src/report/github/accept/acceptance.ts
+
+
+
+
+/** The check an acceptance (or a revocation) completes: its conclusion, title, summary and record. */
+function acceptanceCheck(command, head, at) {
+    const by = command.comment.author;
+    const actor = {
+        login: by,
+        at,
+        ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+    };
+    const reason = truncate(command.reason, ACCEPT_REASON_MAX_CHARS);
+    const original = originalVerdict(head.summary);
+    const accepted = head.record.accepted;
+    // A revocation puts back the conclusion the gate gave, never a pass: an accepted verdict was a fail or a warning.
+    const restored = accepted?.conclusion && accepted.conclusion !== 'success' ? accepted.conclusion : 'failure';
+    const check = command.verb === 'accept'
+        ? {
+            kind: 'accepted',
+            decision: 'pass',
+            conclusion: 'success',
+            title: checkTitle(`Accepted by ${by}`, head.title),
+            block: acceptedBlock(head.record, actor, reason),
+            record: {
+                ...withoutAcceptance(head.record),
+                accepted: {
+                    by,
+                    at: at.toISOString(),
+                    reason,
+                    commentId: command.comment.id,
+                    ...(command.comment.url ? { commentUrl: truncate(command.comment.url, 500) } : {}),
+                    conclusion: head.conclusion,
+                    title: truncate(head.title, 300),
+                },
+            },
+        }
+        : {
+            kind: 'revoked',
+            decision: head.record.decision,
+            conclusion: restored,
+            title: checkTitle(`Acceptance revoked by ${by}`, accepted?.title ?? head.record.decision),
+            block: revokedBlock(head.record, actor, restored, reason),
+            record: {
+                ...withoutAcceptance(head.record),
+                revoked: { by, at: at.toISOString(), commentId: command.comment.id },
+            },
+        };
+    return { ...check, summary: checkSummary(check.block, original, CHECK_SUMMARY_MAX_CHARS) };
+}
+/** The record as the gate wrote it: no acceptance, no revocation. */
+function withoutAcceptance(record) {
+    const rest = { ...record };
+    delete rest.accepted;
+    delete rest.revoked;
+    return rest;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/comment.ts
+
+
+
+
+/** GitHub's limit on a comment body. */
+const COMMENT_MAX_CHARS = 65_536;
+/** The author GitHub shows for anything written with `GITHUB_TOKEN`. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/**
+ * Looks for the gate's comment on the pull request, across every page. Only a comment that
+ * ends with the marker, where the gate puts it, and was written by the token's own author counts:
+ * a marker copied into someone else's comment, or carried mid-body into another gate's comment,
+ * is ignored, and so is a comment a maintainer minimized. Started
+ * early, so the lookup overlaps the evaluation. `appSlug` is the GitHub App the token
+ * belongs to, when the check run said.
+ */
+async function findStickyComment(github, place, appSlug) {
+    return (await readStickyComment(github, place, appSlug))?.id;
+}
+/** The gate's comment on the pull request, as {@link findStickyComment} finds it, with its body. */
+async function readStickyComment(github, place, appSlug) {
+    const { owner, repo, pullRequestNumber } = place;
+    const marker = commentMarker(place.checkName);
+    const [author, comments] = await Promise.all([
+        tokenAuthor(github, appSlug),
+        github.paginate(github.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: pullRequestNumber,
+            per_page: 100,
+        }),
+    ]);
+    const found = comments.find((c) => c.user?.login === author &&
+        !c.minimized &&
+        endsWithMarker(c.body, marker));
+    return found ? { id: found.id, body: found.body ?? '' } : undefined;
+}
+/** Edits the comment `findStickyComment` found, or creates it. Never throws: it warns. */
+async function writeStickyComment(github, place, body, found, log, words = ACTION_WORDS) {
+    const { owner, repo, pullRequestNumber } = place;
+    try {
+        const commentId = await found;
+        if (commentId !== undefined) {
+            await github.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
+            log.info(`Updated the gate's comment on #${pullRequestNumber}.`);
+        }
+        else {
+            await github.rest.issues.createComment({
+                owner,
+                repo,
+                issue_number: pullRequestNumber,
+                body,
+            });
+            log.info(`Commented on #${pullRequestNumber}.`);
+        }
+    }
+    catch (error) {
+        log.warning(`Could not comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}). ` +
+            `${words.commentPermission}; ${words.decides}.`);
+    }
+}
+/**
+ * Who the token writes as: its user; for an app's installation token (`GITHUB_TOKEN` is one),
+ * which may not read `/user`, the app's bot, `<app-slug>[bot]`.
+ */
+async function tokenAuthor(github, appSlug) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        if (statusOf(error) !== 403 && statusOf(error) !== 401)
+            throw error;
+        const slug = await appSlug.catch(() => undefined);
+        return slug ? `${slug}[bot]` : ACTIONS_BOT;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/reply.ts
+
+
+
+
+
+
+
+
+/**
+ * Puts the acceptance's lines at the top of the gate's sticky comment, when the pull request's
+ * head is still the commit accepted (a push meanwhile has made it another commit's comment).
+ * A comment that cannot be found or written is said in the log; the check holds the acceptance.
+ */
+async function markStickyComment(github, command, place, headSha, block, appSlug, log) {
+    const { owner, repo, checkName } = place;
+    const pullRequestNumber = command.pullRequestNumber;
+    try {
+        const pull = await readPullRequest(github, { owner, repo, pullRequestNumber });
+        if ('unread' in pull || pull.headSha !== headSha) {
+            log.info(`The sticky comment on #${pullRequestNumber} is left as it is: the pull request's head ${'unread' in pull ? 'could not be read again' : `moved to ${pull.headSha.slice(0, 12)}`}. The check on ${headSha.slice(0, 12)} holds the ${command.verb}.`);
+            return;
+        }
+        const found = await readStickyComment(github, { owner, repo, pullRequestNumber, checkName }, Promise.resolve(appSlug));
+        if (!found) {
+            log.info(`No sticky comment of "${checkName}" on #${pullRequestNumber} to mark; the check holds the ${command.verb}.`);
+            return;
+        }
+        // Within GitHub's limit, the marker kept as the last line: it is how the gate finds its comment.
+        const marker = commentMarker(checkName);
+        const rest = found.body.trimEnd().slice(0, -marker.length).trimEnd();
+        const room = COMMENT_MAX_CHARS - withBlockOnTop('', block).length - marker.length - 1;
+        const body = `${withBlockOnTop(truncate(rest, room), block)}\n${marker}`;
+        await github.rest.issues.updateComment({ owner, repo, comment_id: found.id, body });
+        log.info(`Marked the gate's comment on #${pullRequestNumber} as ${command.verb === 'accept' ? 'accepted' : 'revoked'}.`);
+    }
+    catch (error) {
+        log.warning(`Could not mark the gate's comment on #${pullRequestNumber} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); the check holds the ${command.verb}. Give the job \`permissions: pull-requests: write\`.`);
+    }
+}
+/** The reply to the command: a reaction on it, and a comment saying what was done (or why not). */
+async function reply(github, command, place, outcome, log) {
+    const { owner, repo, checkName } = place;
+    const gate = `**${escapeText(checkName, 100)}**`;
+    const body = outcome.kind === 'accepted'
+        ? `✅ Accepted the ${codeSpan(outcome.record.decision)} verdict of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is now \`success\`, titled as accepted, with the verdict beneath, and the record keeps who, when and why. A push gates the new head afresh; \`/gate revoke\` undoes this.`
+        : outcome.kind === 'revoked'
+            ? `↩️ Revoked the acceptance of ${gate} on ${codeSpan(outcome.headSha.slice(0, 12))}: the check is back to the gate's own conclusion, ${codeSpan(outcome.conclusion)}.`
+            : outcome.kind === 'refused'
+                ? `⛔ \`/gate ${command.verb}\` for ${gate} was refused: ${escapeText(outcome.why, 600)}. ${outcome.checkBegun ? 'The check begun for it repeats what this gate last concluded there.' : 'No check was changed.'} Once it is fixed, post the command again in a new comment: an edited comment is not read.`
+                : `⚠️ \`/gate ${command.verb}\` for ${gate} could not be carried out: ${escapeText('why' in outcome ? outcome.why : '', 600)}. Nothing passes by it; the workflow run's log says more.`;
+    const reaction = outcome.kind === 'accepted' || outcome.kind === 'revoked' ? '+1' : 'confused';
+    const [reacted, commented] = await Promise.allSettled([
+        github.rest.reactions.createForIssueComment({
+            owner,
+            repo,
+            comment_id: command.comment.id,
+            content: reaction,
+        }),
+        github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: command.pullRequestNumber,
+            body,
+        }),
+    ]);
+    for (const [what, result] of [
+        ['react to', reacted],
+        ['reply to', commented],
+    ])
+        if (result.status === 'rejected')
+            log.warning(`Could not ${what} the command on #${command.pullRequestNumber} (HTTP ${statusOf(result.reason) ?? '-'}: ${messageOf(result.reason)}); give the job \`permissions: pull-requests: write\`. The log and the outputs say what was done.`);
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/new-check.ts
+
+
+
+
+
+
+
+
+/**
+ * The new check run: begun in progress, which names the app this token writes as; completed
+ * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
+ * began on the commit meanwhile (a gate started again, whose verdict decides). Otherwise the
+ * command is refused, and the check begun concludes as {@link standingBeside} says: a refusal
+ * never turns a check into a pass.
+ */
+async function writeCheck(github, command, place, headSha, head, log, at) {
+    const { owner, repo, checkName } = place;
+    const by = command.comment.author;
+    const short = headSha.slice(0, 12);
+    let begun;
+    try {
+        const { data } = await github.calls.rest.checks.create({
+            owner,
+            repo,
+            name: checkName,
+            head_sha: headSha,
+            status: 'in_progress',
+            started_at: at.toISOString(),
+            output: {
+                title: `Recording ${by}'s ${command.verb}`,
+                summary: `\`/gate ${command.verb}\` is being recorded.`,
+            },
+        });
+        begun = { id: data.id, app: data.app?.slug ?? '' };
+    }
+    catch (error) {
+        return {
+            kind: 'failed',
+            by,
+            why: `the check "${checkName}" could not be written on ${short} (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); give the job \`permissions: checks: write\``,
+        };
+    }
+    const obstacle = await whyNotOurs(github.calls, place, headSha, head, begun);
+    const written = obstacle ? undefined : acceptanceCheck(command, head, at);
+    const refusedWith = obstacle && {
+        conclusion: obstacle.standing,
+        title: truncate(`Not ${command.verb}ed: ${obstacle.why}`, 200),
+        summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} was refused: ${escapeText(obstacle.why, 600)}. This run concludes ${codeSpan(obstacle.standing)} on ${codeSpan(short)}, so that it changes nothing a merge rests on.`,
+    };
+    // Begun, the check is completed whatever happens: with the time kept for it alone.
+    try {
+        await github.completing.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: begun.id,
+            status: 'completed',
+            conclusion: (written?.conclusion ?? refusedWith?.conclusion ?? 'failure'),
+            completed_at: new Date().toISOString(),
+            ...(command.comment.url ? { details_url: command.comment.url } : {}),
+            output: written
+                ? { title: written.title, summary: written.summary, text: hideRecord(written.record) }
+                : {
+                    title: refusedWith?.title ?? '',
+                    summary: refusedWith?.summary ?? '',
+                    text: REFUSAL_MARK,
+                },
+        });
+    }
+    catch (error) {
+        // A check left in progress would read as "still running" to every later command: it is completed short, as a failure.
+        await github.completing.rest.checks
+            .update({
+            owner,
+            repo,
+            check_run_id: begun.id,
+            status: 'completed',
+            conclusion: 'failure',
+            completed_at: new Date().toISOString(),
+            output: {
+                title: `Not ${command.verb}ed: the check could not be written in full`,
+                summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded; the gate's run decides on ${codeSpan(short)}.`,
+                text: REFUSAL_MARK,
+            },
+        })
+            .catch(() => undefined);
+        return {
+            kind: 'failed',
+            by,
+            why: `the check "${checkName}" on ${short} could not be completed (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}), and was completed short as a failure`,
+        };
+    }
+    if (!written)
+        return {
+            kind: 'refused',
+            by,
+            decision: head.record.decision,
+            checkBegun: true,
+            why: obstacle?.why ?? 'the check could not be written',
+        };
+    log.info(`Check "${checkName}" on ${short}: ${written.kind} by ${by}, completed as ${written.conclusion}.`);
+    if (place.comment)
+        await markStickyComment(github.calls, command, place, headSha, written.block, begun.app, log);
+    return {
+        kind: written.kind,
+        by,
+        decision: written.decision,
+        reason: command.reason,
+        headSha,
+        record: written.record,
+        conclusion: written.conclusion,
+        summary: written.summary,
+    };
+}
+/**
+ * Why the verdict found is not this gate's to accept, now that the check begun names this
+ * token's app: another app wrote it, or another run of the check began since it was read. With
+ * what the check begun then concludes: this app's newest completed conclusion there before it.
+ */
+async function whyNotOurs(github, place, headSha, head, begun) {
+    const short = headSha.slice(0, 12);
+    // Read again now the check has begun: a gate that began meanwhile is seen.
+    const runs = await readCheckRuns(github, {
+        owner: place.owner,
+        repo: place.repo,
+        headSha,
+        checkName: place.checkName,
+    });
+    const standing = standingBeside(runs ?? [], begun);
+    if (head.app !== begun.app)
+        return {
+            why: `the newest check "${place.checkName}" on ${short} was written by ${head.app || 'an unknown app'}, not by ${begun.app || 'the app of this token'}: it is not this gate's verdict. Use the same token in the gate's step and this one`,
+            standing,
+        };
+    const newer = runs?.find((run) => run.id !== begun.id && run.id > head.checkRunId);
+    if (!runs || newer)
+        return {
+            why: newer
+                ? `the gate "${place.checkName}" began again on ${short} while the command was carried out: its own run decides`
+                : `the checks on ${short} could not be read again to make sure no gate began meanwhile`,
+            standing,
+        };
+    return undefined;
+}
+/** Conclusions a check run may be completed with. */
+const SETTABLE = new Set([
+    'success',
+    'failure',
+    'neutral',
+    'cancelled',
+    'skipped',
+    'timed_out',
+    'action_required',
+]);
+/** Conclusions branch protection lets through. */
+const PASSING = new Set(['success', 'neutral', 'skipped']);
+/**
+ * What a refused command's check concludes, so that it changes nothing a merge rests on: this
+ * app's newest conclusion there when it blocks; a passing one only when the newest run of the
+ * check (whoever wrote it, finished) passes too; otherwise `failure`. A refusal never makes a
+ * pass that was not there, whether branch protection reads this app's checks or any app's.
+ */
+function standingBeside(runs, begun) {
+    const others = runs.filter((run) => run.id !== begun.id);
+    const own = others.find((run) => run.app === begun.app && run.status === 'completed');
+    const newest = others[0];
+    // Only a conclusion a check may be completed with is repeated (GitHub sets `stale` itself).
+    if (!own || !SETTABLE.has(own.conclusion))
+        return 'failure';
+    if (!PASSING.has(own.conclusion))
+        return own.conclusion;
+    return newest?.status === 'completed' && PASSING.has(newest.conclusion)
+        ? own.conclusion
+        : 'failure';
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
+
+
+
+/** A repository's roles, weakest first, as `role_name` names GitHub's own. */
+const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
+/** The roles `accept_permission` may ask for. */
+const ACCEPT_ROLES = ['write', 'maintain', 'admin'];
+/** The part of `GET /repos/{owner}/{repo}/collaborators/{username}/permission` read, validated. */
+const CollaboratorPermission = object({
+    permission: schemas_string(),
+    role_name: schemas_string().nullish(),
+});
+/**
+ * The commenter's role on the repository, read from GitHub (one request). `role_name` says
+ * `maintain` where `permission` says `write`, so it is read first; a custom role (an
+ * organization's own name) counts as the base permission GitHub reports for it, which never
+ * says more than the role grants. Returns why it could not be read, never throws.
+ */
+async function readUserRole(github, place) {
+    try {
+        const { data } = await github.rest.repos.getCollaboratorPermissionLevel(place);
+        const parsed = CollaboratorPermission.safeParse(data);
+        if (!parsed.success)
+            return { unread: 'GitHub answered in a shape the gate cannot read' };
+        const named = parsed.data.role_name?.toLowerCase();
+        if (named && isRole(named))
+            return { role: named };
+        const base = parsed.data.permission.toLowerCase();
+        return {
+            role: isRole(base) ? base : 'none',
+            ...(parsed.data.role_name ? { custom: parsed.data.role_name } : {}),
+        };
+    }
+    catch (error) {
+        // GitHub answers 404 for a user who is no collaborator (and 403 where the token may not ask).
+        if (statusOf(error) === 404)
+            return { role: 'none' };
+        return {
+            unread: `it could not be read (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)})`,
+        };
+    }
+}
+const isRole = (name) => ROLES.includes(name);
+/** Whether `role` is at least `wanted`. */
+function reaches(role, wanted) {
+    return ROLES.indexOf(role) >= ROLES.indexOf(wanted);
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/accept.ts
+
+
+
+
+
+
+/**
+ * Carries out `/gate accept` or `/gate revoke` for this step's gate (CONTRACT.md, section 9):
+ * the commenter's role must reach `accept_permission`; the pull request's current head, read
+ * from GitHub, must carry this gate's completed verdict, failing (or warning) to accept, an
+ * accepted one to revoke. Then a new check run of that name on that commit says so above the
+ * verdict as the gate wrote it, the sticky comment gains the same lines, and the command gets a
+ * reply. A refusal changes no check and says why in the reply, `secrets` redacted from it.
+ * A check the command begins is always completed, with `github.completing`. Never throws.
+ */
+async function carryOutCommand(github, command, place, log, secrets = [], now = () => new Date()) {
+    const decided = command.checkName !== undefined && command.checkName !== place.checkName
+        ? await forAnotherGate(github.calls, command, place, command.checkName)
+        : await accept_decide(github, command, place, log, now);
+    // GitHub's own error text is quoted in a refusal; no secret goes into the reply with it.
+    const outcome = 'why' in decided ? { ...decided, why: redactText(decided.why, secrets) } : decided;
+    if (outcome.kind !== 'ignored')
+        await reply(github.calls, command, place, outcome, log);
+    return outcome;
+}
+/**
+ * A command naming another check than this step's: another step's to carry out when the head
+ * has a check of that name. When it has none, no step will answer, so this one does: the name
+ * is likely a reason written on the command's line, or a check name mistyped.
+ */
+async function forAnotherGate(github, command, place, named) {
+    const ignored = {
+        kind: 'ignored',
+        why: `the command is for the check "${named}", and this step's gate is "${place.checkName}"`,
+    };
+    const { owner, repo } = place;
+    // Only someone whose command could be carried out is answered: no reply for anyone else to provoke.
+    const role = await readUserRole(github, { owner, repo, username: command.comment.author });
+    if ('unread' in role || !reaches(role.role, place.acceptPermission))
+        return ignored;
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: command.pullRequestNumber,
+    });
+    if ('unread' in pull)
+        return ignored;
+    const names = await checkNamesOn(github, { owner, repo, headSha: pull.headSha });
+    if (!names || names.includes(named))
+        return ignored;
+    return {
+        kind: 'refused',
+        by: command.comment.author,
+        why: `the head commit ${pull.headSha.slice(0, 12)} has no check "${named}"${names.length > 0 ? ` (the checks there are ${quotedNames(names)})` : ''}. After \`/gate ${command.verb}\` the first line takes only a check's exact name; write the reason on the lines after it`,
+    };
+}
+async function accept_decide(github, command, place, log, now) {
+    const { owner, repo, checkName } = place;
+    const by = command.comment.author;
+    const refused = (why, decision, acceptedBy) => ({
+        kind: 'refused',
+        why,
+        by,
+        ...(decision ? { decision } : {}),
+        ...(acceptedBy ? { acceptedBy } : {}),
+    });
+    const failed = (why) => ({ kind: 'failed', why, by });
+    const role = await readUserRole(github.calls, { owner, repo, username: by });
+    if ('unread' in role)
+        return failed(`${by}'s permission on ${owner}/${repo}: ${role.unread}`);
+    if (!reaches(role.role, place.acceptPermission))
+        return refused(`${by} may not ${command.verb} a verdict: their role on ${owner}/${repo} is ${role.custom ? `the custom role "${role.custom}", read as ${role.role}` : role.role}, and \`accept_permission\` asks for ${place.acceptPermission} at least`);
+    if (command.verb === 'accept' && !command.reason)
+        return refused('a reason is required: write it on the lines after `/gate accept`, for the record and for the reviewers who read the check');
+    const pull = await readPullRequest(github.calls, {
+        owner,
+        repo,
+        pullRequestNumber: command.pullRequestNumber,
+    });
+    if ('unread' in pull)
+        return failed(`pull request #${command.pullRequestNumber}: ${pull.unread}`);
+    if (pull.state === 'closed')
+        return refused(`pull request #${command.pullRequestNumber} is ${pull.merged ? 'merged' : 'closed'}: an acceptance is for the head of an open pull request`);
+    const head = await readHeadVerdict(github.calls, {
+        owner,
+        repo,
+        headSha: pull.headSha,
+        checkName,
+    });
+    if ('unread' in head)
+        return failed(head.unread);
+    if ('none' in head)
+        return refused(head.none);
+    const { record } = head;
+    if (command.verb === 'accept') {
+        if (record.accepted)
+            return refused(`the verdict on ${pull.headSha.slice(0, 12)} is already accepted, by ${record.accepted.by} on ${record.accepted.at.slice(0, 16).replace('T', ' ')} UTC`, 'pass', record.accepted.by);
+        if (record.decision === 'pass')
+            return refused(`the verdict on ${pull.headSha.slice(0, 12)} passed: there is nothing to accept`, 'pass');
+    }
+    else if (!record.accepted)
+        return refused(`the verdict on ${pull.headSha.slice(0, 12)} is not accepted: there is nothing to revoke`, record.decision);
+    return writeCheck(github, command, place, pull.headSha, head, log, now());
+}
+
+;// CONCATENATED MODULE: ./src/report/github/accept/command.ts
+
+/** The parts of an `issue_comment` webhook the command is read from, validated. */
+const IssueCommentEvent = object({
+    action: schemas_string(),
+    issue: object({
+        number: schemas_number().int().positive(),
+        pull_request: object({}).loose().nullish(),
+    }),
+    comment: object({
+        id: schemas_number().int().positive(),
+        body: schemas_string().nullish(),
+        html_url: schemas_string().optional(),
+        user: object({ login: schemas_string(), type: schemas_string().optional() }).nullish(),
+    }),
+});
+/** The command word, as written: case matters, and it ends the word (`/gate acceptance` is no command). */
+const COMMAND = /^\/gate (accept|revoke)(?:\s+(.*))?$/;
+/**
+ * Reads the command from an `issue_comment` event's payload: the comment's trimmed first line
+ * is `/gate accept` or `/gate revoke`, optionally followed by the `check_name` it is meant
+ * for; the lines after it are the reason. Ignored (nothing posted): an action other than
+ * `created`, a comment on an issue that is not a pull request, a bot's comment, a first line
+ * that is not a command. Throws on a payload that is no issue comment GitHub sends.
+ */
+function readGateCommand(payload) {
+    const parsed = IssueCommentEvent.safeParse(payload);
+    if (!parsed.success)
+        throw new Error(`The issue_comment event's payload does not read as GitHub sends it (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); the runner writes it at GITHUB_EVENT_PATH.`);
+    const { action, issue, comment } = parsed.data;
+    if (action !== 'created')
+        return { ignored: `the comment was ${action}, not created: only a new comment is a command` };
+    if (!issue.pull_request)
+        return {
+            ignored: `#${issue.number} is an issue, not a pull request: there is no gate to accept`,
+        };
+    const author = comment.user?.login ?? '';
+    if (!author || comment.user?.type === 'Bot' || author.endsWith('[bot]'))
+        return {
+            ignored: `the comment is by ${author || 'an unknown author'}, a bot: bots never accept a verdict`,
+        };
+    const [first = '', ...rest] = (comment.body ?? '').replace(/\r\n?/g, '\n').split('\n');
+    const command = COMMAND.exec(first.trim());
+    if (!command)
+        return { ignored: 'its first line is not `/gate accept` or `/gate revoke`' };
+    const checkName = command[2]?.trim();
+    return {
+        verb: command[1],
+        ...(checkName ? { checkName } : {}),
+        reason: rest.join('\n').trim(),
+        pullRequestNumber: issue.number,
+        comment: { id: comment.id, ...(comment.html_url ? { url: comment.html_url } : {}), author },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/github/inputs.ts
+
+
+
+
+
+
+
+/** GitHub's API root: https (http to a loopback host only), no credentials, query or fragment. */
+const apiUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const why = !url
+        ? 'is not a URL'
+        : (insecureUrlReason(url) ??
+            (url.username || url.password
+                ? 'holds credentials'
+                : url.search || url.hash
+                    ? 'has a query or fragment'
+                    : undefined));
+    if (why) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `${why}; write GitHub's REST API root, e.g. https://api.github.com or, on GitHub Enterprise Server, https://HOST/api/v3`,
+        });
+        return NEVER;
+    }
+    return text.replace(/\/+$/, '');
+});
+/** Each backend's own check name, as the default of `check_name` says it. */
+const defaultCheckNames = BACKENDS.map((backend, i) => `${i === 0 ? '' : `${backend.displayName}: `}\`${backend.defaultCheckName}\``);
+/**
+ * The check, comment and baseline inputs both doors read for GitHub, declared once: each door
+ * gets them with its own flag (`actionOnly` keeps them out of `--help`, `cliOnly` out of
+ * action.yml) and its own words (the command line reports on GitHub only with a token).
+ */
+function reviewInputs(door) {
+    const only = door === 'action' ? { actionOnly: true } : { cliOnly: true };
+    // The command line reports on GitHub only when given a token, and says so first.
+    const said = (text) => door === 'action'
+        ? `${text[0]?.toUpperCase()}${text.slice(1)}`
+        : `With a GitHub token: ${text}`;
+    return {
+        check_name: documented(optionalText(), {
+            description: `Name of the check run (or commit status context) to mark required in branch protection. Default: ${defaultCheckNames[0]}${defaultCheckNames.length > 1 ? ` (${defaultCheckNames.slice(1).join('; ')})` : ''}; with \`config\`, "Reliability gates".`,
+            ...only,
+        }),
+        comment: documented(flag(true), {
+            description: said('keep one sticky summary comment on the pull request.'),
+            default: 'true',
+            ...only,
+        }),
+        baseline: documented(oneOf(['auto', 'off'], 'auto'), {
+            description: said("compare with the verdict of the pull request's base commit (or the merge queue's), read back from this gate's own check there: `auto` or `off`."),
+            default: 'auto',
+            ...only,
+        }),
+    };
+}
+/** The action's inputs for reporting on GitHub: the check run, the sticky comment, the baseline. */
+const GitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: 'Token for the check run, commit status and PR comment; empty turns GitHub reporting off.',
+        default: '${{ github.token }}',
+        secret: true,
+        actionOnly: true,
+    }),
+    ...reviewInputs('action'),
+    accept_permission: documented(oneOf(ACCEPT_ROLES, 'maintain'), {
+        description: 'On `issue_comment`: the least role on the repository (`write`, `maintain` or `admin`) whose `/gate accept` lets a failing verdict through, recorded on the check. Read from GitHub, never from the comment.',
+        default: 'maintain',
+        actionOnly: true,
+    }),
+});
+/**
+ * The command line's inputs for reporting on GitHub from another CI (Jenkins, Buildkite,
+ * CircleCI building a GitHub repository): the same check, comment and baseline as the action's.
+ */
+const CliGitHubInputs = object({
+    github_token: documented(credential(optionalText()), {
+        description: "GitHub token for the check run (a GitHub App's installation token; a personal token gets a commit status instead), the sticky comment on the pull request and the baseline; empty: no GitHub reporting.",
+        secret: true,
+        cliOnly: true,
+    }),
+    github_api_url: documented(apiUrl, {
+        description: "GitHub's REST API root; GitHub Enterprise Server: https://HOST/api/v3. Default: `GITHUB_API_URL`, else https://api.github.com.",
+        cliOnly: true,
+    }),
+    repository: documented(optionalText().refine((name) => name === undefined || /^[\w.-]+\/[\w.-]+$/.test(name), {
+        message: 'must be `owner/name`, e.g. acme/agents',
+    }), {
+        description: "The GitHub repository, `owner/name`. Default: from the CI's variables (`GIT_URL`, `BUILDKITE_REPO`, `CIRCLE_PROJECT_USERNAME`/`REPONAME`).",
+        cliOnly: true,
+    }),
+    ...reviewInputs('cli'),
+});
+/** GitHub reporting's inputs on the command line, declared for `--help`, the README and the flag reader. */
+const CLI_GITHUB_INPUTS = declaredInputs(CliGitHubInputs);
 
 ;// CONCATENATED MODULE: ./src/core/render/cells.ts
 
@@ -96020,8 +96034,9 @@ const LISTED_GLOBS = 5;
 const MIN_SECTION_CHARS = 1_200;
 /**
  * Many gates in one body: how the entries were chosen, a table of every entry that ran (worst
- * first: a reviewer reads the failing ones first), a section each in that order, and the entries
- * not affected, with their paths. Sections that do not fit the page are left out, said, never
+ * first: a reviewer reads the failing ones first), the entries the change removed with the base
+ * commit's last verdict of each, a section each in that order, and the entries not affected, with
+ * their paths. Sections that do not fit the page are left out, said, never
  * the table's rows of failing entries.
  */
 function gatesBody(summary, options) {
@@ -96040,6 +96055,8 @@ function gatesBody(summary, options) {
         }
         lines.push('');
     }
+    if (summary.removed && summary.removed.length > 0)
+        lines.push(...removedList(summary.removed));
     const notAffected = skipped.length > 0 ? notAffectedList(skipped) : [];
     let room = options.maxChars - lines.join('\n').length - notAffected.join('\n').length - 200;
     const sections = [];
@@ -96058,6 +96075,21 @@ function gatesBody(summary, options) {
     if (left > 0)
         sections.push(`*${left} more ${left === 1 ? 'section is' : 'sections are'} left out to fit the size limit (their rows are in the table above); the whole verdict of every gate is in ${options.fullVerdictAt}.*`, '');
     return [...lines, ...sections, ...notAffected];
+}
+/** Removed entries a list names at most; the rest are counted (the report file holds all). */
+const LISTED_REMOVED = 20;
+/** The entries the base commit's verdict holds and the config file no longer does: each with that verdict, never dropped unseen. */
+function removedList(removed) {
+    const more = removed.length - LISTED_REMOVED;
+    return [
+        `**Removed by this change** (${removed.length}; in the base commit's last verdict, not in the config file: not evaluated, so this check warns at best):`,
+        '',
+        ...removed
+            .slice(0, LISTED_REMOVED)
+            .map((entry) => `- ${codeSpan(entry.name, 64)}: the base commit's last verdict ${ICON[entry.decision]} ${entry.decision} (${entry.sha.slice(0, 7)})`),
+        ...(more > 0 ? [`- and ${more} more`] : []),
+        '',
+    ];
 }
 /** The entries the change did not reach: never counted as passing, listed with their paths. */
 function notAffectedList(skipped) {
@@ -96354,27 +96386,6 @@ async function recordOn(github, place, appSlug, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/github/handover.ts
-
-/**
- * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
- * (possibly forked, so untrusted) run wrote. The privileged run comments only on a pull request
- * whose head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets; a
- * number pointing at any other pull request is refused, and said. One request.
- */
-async function pullRequestHeadMatches(github, place, gatedSha, log) {
-    const refuse = (why) => {
-        log.warning(`Not commenting on pull request #${place.pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
-        return false;
-    };
-    const pull = await readPullRequest(github, place);
-    if ('unread' in pull)
-        return refuse(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
-    return pull.headSha === gatedSha.toLowerCase()
-        ? true
-        : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
-}
-
 ;// CONCATENATED MODULE: ./src/report/github/history.ts
 
 
@@ -96455,8 +96466,115 @@ function firstParents(bySha, baseSha, count) {
     return line;
 }
 
-;// CONCATENATED MODULE: ./src/report/github/report.ts
+;// CONCATENATED MODULE: ./src/report/github/base-branch.ts
 
+
+/**
+ * Looks up the base commit's verdict and `historyCount` verdicts along the base branch, once
+ * the base commit is known (`base`) and the check has named the app whose records count
+ * (`appSlug`). A base that is missing, with why, is a missing baseline that says so; no base
+ * at all (none looked for) is undefined.
+ */
+function lookUpBaseBranch(github, place, base, appSlug, log) {
+    const { owner, repo, checkName, historyCount } = place;
+    const baseline = base.then(({ sha, missing }) => sha
+        ? appSlug.then((app) => findBaseline(github, { owner, repo, baseSha: sha, checkName }, app, log))
+        : missing
+            ? { missing }
+            : undefined);
+    const history = base.then(({ sha }) => sha && historyCount > 0
+        ? appSlug.then((app) => findHistory(github, { owner, repo, baseSha: sha, checkName, count: historyCount }, app, log))
+        : undefined);
+    return { baseline, history };
+}
+
+;// CONCATENATED MODULE: ./src/report/github/handover.ts
+
+/**
+ * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
+ * (possibly forked, so untrusted) run wrote. The privileged run trusts only a pull request whose
+ * head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets: for the
+ * comment, and for the base commit it compares with. One request; never throws.
+ */
+async function readHandOver(github, place, gatedSha) {
+    const pull = await readPullRequest(github, place);
+    if ('unread' in pull)
+        return { refused: pull.unread.replace(/^it could not be read/, 'its head could not be read') };
+    return pull.headSha === gatedSha.toLowerCase()
+        ? { baseSha: pull.baseSha }
+        : {
+            refused: `its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`,
+        };
+}
+/** Whether the comment goes on the hand-over's pull request; a refusal is warned, saying why. */
+async function commentsOnHandOver(handOver, pullRequestNumber, gatedSha, log) {
+    const read = await handOver;
+    if ('baseSha' in read)
+        return true;
+    log.warning(`Not commenting on pull request #${pullRequestNumber}: ${read.refused}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+    return false;
+}
+/**
+ * The base commit a `workflow_run` compares with: the base of the pull request whose head is the
+ * commit gated. Where no such pull request can be established (none named, a head that is not
+ * the commit gated, a pull request GitHub would not give), why, so that `on_missing_baseline`
+ * decides: a change handed over is never left uncompared.
+ */
+async function handOverBase(handOver, pullRequestNumber, gatedSha) {
+    if (!gatedSha)
+        return {
+            missing: 'the workflow_run event names no head commit (`workflow_run.head_sha`), so no pull request, and no base commit, can be matched to it',
+        };
+    if (!pullRequestNumber || !handOver)
+        return {
+            missing: `this workflow_run names no pull request whose base to compare with (GitHub lists none for a fork's run): hand its number over as \`pull_request_number\`, and the base of the pull request whose head is ${gatedSha.slice(0, 12)} is compared`,
+        };
+    const read = await handOver;
+    return 'baseSha' in read
+        ? { sha: read.baseSha }
+        : {
+            missing: `pull request #${pullRequestNumber} (handed over as \`pull_request_number\`) gives no base commit to compare with: ${read.refused}`,
+        };
+}
+
+;// CONCATENATED MODULE: ./src/report/github/commits.ts
+
+/**
+ * The commit the check goes on and the base commit to compare with: the place's own, or, with
+ * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ */
+async function commitsOf(github, place, owner, repo, log, words) {
+    const wanted = place.fromPullRequest;
+    if (!wanted || !place.pullRequestNumber)
+        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: place.pullRequestNumber,
+    });
+    if ('unread' in pull) {
+        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+    }
+    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
+    const built = wanted.ciCommitSha?.toLowerCase();
+    if (place.headSha || !built || built === pull.headSha)
+        return { headSha: place.headSha ?? pull.headSha, baselineSha };
+    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
+    const commit = await readCommit(github, { owner, repo, sha: built });
+    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
+        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+        return { headSha: pull.headSha, baselineSha };
+    }
+    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
+    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
+    log.warning('parents' in commit
+        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
+        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words.headSha} to name another.`);
+    return { headSha: built, baselineSha };
+}
+
+;// CONCATENATED MODULE: ./src/report/github/report.ts
 
 
 
@@ -96482,7 +96600,7 @@ const NOTHING = {
  * commit to report on, it reports nothing on GitHub and says so. Never rejects: main runs it
  * beside the backend.
  */
-async function startGitHubReport(place, log, budget) {
+async function startGitHubReport(place, log, budget, timing = {}) {
     if (place.reportsElsewhere) {
         log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
         return NOTHING;
@@ -96501,39 +96619,41 @@ async function startGitHubReport(place, log, budget) {
         // cannot spend the time the verdict needs to be written.
         const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
         const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
-        const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
+        // Everything before the completion, where the report is finished at once, leaves it its reserved time.
+        const starting = timing.reserveCompletion
+            ? createGitHub(place.token, place.apiUrl, log, budget.before(COMPLETE_RESERVE_MS), undefined, undefined, 'GitHub did not answer in time; the rest is kept for completing the check')
+            : github;
+        const words = place.words ?? ACTION_WORDS;
+        const { headSha, baselineSha } = await commitsOf(starting, place, owner, repo, log, words);
         const commentPlace = place.comment && place.pullRequestNumber
             ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName }
             : undefined;
-        const words = place.words ?? ACTION_WORDS;
         if (!headSha)
             log.warning(`No commit to attach the check to; ${words.headSha}.`);
         const checkStarted = headSha
-            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
+            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words, starting)
             : Promise.resolve(undefined);
-        // The check run names the GitHub App the token belongs to: the author of the app's comments.
-        const handedOver = commentPlace && place.workflowRunHeadSha
-            ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+        // On workflow_run the pull request named is trusted, for the comment and for the base, only
+        // when its head is the commit gated: one read for both.
+        const gated = place.workflowRunHeadSha;
+        const handOver = gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
+            ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+            : undefined;
+        const handedOver = commentPlace && gated && handOver
+            ? commentsOnHandOver(handOver, commentPlace.pullRequestNumber, gated, log)
             : Promise.resolve(true);
+        const base = place.baseOfHandOver
+            ? handOverBase(handOver, place.pullRequestNumber, gated)
+            : Promise.resolve(baselineSha ? { sha: baselineSha } : {});
+        // The check run names the GitHub App the token belongs to: the author of the app's comments.
         const found = commentPlace
             ? handedOver.then((ok) => ok
-                ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug))
+                ? findStickyComment(starting, commentPlace, checkStarted.then((c) => c?.appSlug))
                 : undefined)
             : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
-        const baseline = baselineSha
-            ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
-            : Promise.resolve(undefined);
-        const history = baselineSha && place.historyCount
-            ? checkStarted.then((c) => findHistory(lookups, {
-                owner,
-                repo,
-                baseSha: baselineSha,
-                checkName: place.checkName,
-                count: place.historyCount ?? 0,
-            }, c?.appSlug, log))
-            : Promise.resolve(undefined);
+        const { baseline, history } = lookUpBaseBranch(lookups, { owner, repo, checkName: place.checkName, historyCount: place.historyCount ?? 0 }, base, checkStarted.then((c) => c?.appSlug), log);
         const check = await checkStarted;
         return {
             baseline,
@@ -96577,41 +96697,435 @@ async function startGitHubReport(place, log, budget) {
         return NOTHING;
     }
 }
+
+;// CONCATENATED MODULE: ./src/report/gitlab/inputs.ts
+
+
+
+
+/** The command line's input for reporting on a GitLab merge request. */
+const GitLabInputs = object({
+    gitlab_token: documented(credential(optionalText()), {
+        description: 'GitLab token (a project or group access token with the `api` scope and at least the Reporter role) for one sticky note on the merge request, kept up to date; empty: no note.',
+        secret: true,
+        cliOnly: true,
+    }),
+});
+/** GitLab reporting's inputs, declared for `--help`, the README and the flag reader. */
+const GITLAB_INPUTS = declaredInputs(GitLabInputs);
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+
+
+
+
+
+
+
+/** Every input of the action, in action.yml's order: the gate's, then GitHub reporting's. */
+const ACTION_INPUTS = [
+    ...GATE_INPUTS,
+    ...declaredInputs(GitHubInputs),
+];
+/** The runner's variable for an input: `INPUT_` and the name, spaces as `_`, upper case (as `core.getInput` reads it). */
+const variableOf = (name) => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 /**
- * The commit the check goes on and the base commit to compare with: the place's own, or, with
- * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ * The default action.yml declares for an input, which the runner sets as `INPUT_*` whenever the
+ * step leaves the input out. A backend's own defaults stay out of action.yml: they depend on
+ * the backend chosen, so the backend applies them.
  */
-async function commitsOf(github, place, owner, repo, log) {
-    const wanted = place.fromPullRequest;
-    if (!wanted || !place.pullRequestNumber)
-        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
-    const pull = await readPullRequest(github, {
-        owner,
-        repo,
-        pullRequestNumber: place.pullRequestNumber,
-    });
-    if ('unread' in pull) {
-        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
-        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+const runnerDefault = (input) => input.backend ? undefined : input.default;
+/**
+ * Reads every input from the runner and masks every secret one before anything else runs.
+ *
+ * The runner sets every input that action.yml gives a `default:` to that default, whether the
+ * workflow wrote it or not, so the action cannot tell the two apart. The choice, made once here:
+ * action.yml keeps declaring its defaults (users read them there), and a value equal to its
+ * declared default reads as left out (CONTRACT.md, section 1). Every rule over inputs ("read
+ * only with `repeats: auto`", "not read by an `aggregate` step") then sees only what the
+ * workflow changed; each schema reads an empty value as its default (a test holds them to it).
+ */
+function readRawInputs(env = process.env) {
+    const raw = Object.fromEntries(ACTION_INPUTS.map((input) => {
+        // As `core.getInput` reads it, from `env`: trimmed, empty when not set.
+        const value = (env[variableOf(input.name)] ?? '').trim();
+        return [input.name, value === runnerDefault(input) ? '' : value];
+    }));
+    for (const input of ACTION_INPUTS) {
+        const value = raw[input.name];
+        if (input.secret && value)
+            core_setSecret(value);
     }
-    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
-    const built = wanted.ciCommitSha?.toLowerCase();
-    if (place.headSha || !built || built === pull.headSha)
-        return { headSha: place.headSha ?? pull.headSha, baselineSha };
-    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
-    const commit = await readCommit(github, { owner, repo, sha: built });
-    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
-        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
-        return { headSha: pull.headSha, baselineSha };
-    }
-    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
-    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
-    log.warning('parents' in commit
-        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
-        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`);
-    return { headSha: built, baselineSha };
+    const declared = new Set(ACTION_INPUTS.map((input) => variableOf(input.name)));
+    const undeclared = Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && !declared.has(key.toUpperCase()))
+        .map((key) => key.slice('INPUT_'.length).toLowerCase());
+    return { raw, undeclared };
 }
-const words = (place) => place.words ?? ACTION_WORDS;
+/** One sentence per `with:` key the action does not declare, naming the closest input; the value is never repeated. */
+function undeclaredInputProblems(undeclared) {
+    return undeclaredNames(undeclared, ACTION_INPUTS.map((input) => input.name)).map(({ name, closest }) => CLI_ONLY.has(name)
+        ? `Input \`${name}\` is read by the command line only (reporting from another CI); the action reports on GitHub with \`github_token\`: remove it`
+        : `Input \`${name}\` is not an input of this action${closest ? `; did you mean \`${closest}\`?` : '.'} Fix or remove it: a misspelt input is not read, and a threshold that is not read cannot hold the gate`);
+}
+/** The command line's own inputs (a GitLab note, a repository named by hand): named apart from typos. */
+const CLI_ONLY = new Set([...CLI_GITHUB_INPUTS, ...GITLAB_INPUTS]
+    .filter((input) => !ACTION_INPUTS.some((own) => own.name === input.name))
+    .map((input) => input.name));
+/** The GitHub reporting inputs, validated. */
+function parseGitHubInputs(raw) {
+    return parseInputs(GitHubInputs, raw);
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+/** GitHub's limit on one step's job summary is 1 MiB; stay well under it. */
+const SUMMARY_MAX_CHARS = 512 * 1024;
+/** Appends the rendered verdict to the job summary; a runner without one is not an error. */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
+;// CONCATENATED MODULE: ./src/action/accept.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The inputs a comment command reads: whose gate (its check name), with what token, by whose leave. */
+const CommandInputs = object({
+    backend: commonSchema(BACKENDS).shape.backend,
+    ...GitHubInputs.pick({
+        github_token: true,
+        check_name: true,
+        comment: true,
+        accept_permission: true,
+    }).shape,
+});
+// `config` is read for the check's name alone: many gates report under one check.
+const accept_READ = new Set([...Object.keys(CommandInputs.shape), 'config']);
+/** How long the command's GitHub calls may take, all together. */
+const COMMAND_BUDGET_MS = 60_000;
+/**
+ * The action on `issue_comment` (CONTRACT.md, section 9): a maintainer's `/gate accept` or
+ * `/gate revoke` on a pull request, carried out on this step's gate. Nothing is decided anew:
+ * no trace is read and no backend called, so the backend's inputs are not read (said once).
+ * A comment that is no command, a refusal and a done command all exit 0; the step fails only
+ * when its own inputs are wrong or GitHub could not be read or written. Once `cancelled`
+ * settles, the GitHub calls have the seconds a cancelled gate has to report.
+ */
+async function runCommandStep(raw, undeclared, env, log, cancelled = new Promise(() => undefined)) {
+    const typos = undeclaredInputProblems(undeclared);
+    const inputs = (() => {
+        try {
+            return parseInputs(CommandInputs, raw);
+        }
+        catch (error) {
+            return error;
+        }
+    })();
+    const event = readEvent(env);
+    const problems = [
+        ...(typos.length > 0 ? [new InputError(typos)] : []),
+        ...(inputs instanceof Error ? [inputs] : []),
+        ...(event.problem ? [new InputError([event.problem])] : []),
+    ];
+    if (problems.length > 0 || inputs instanceof Error) {
+        setFailed(defuseCommands(messageOf(InputError.combine(problems))));
+        return;
+    }
+    const unread = Object.keys(raw).filter((name) => raw[name] && !accept_READ.has(name));
+    if (unread.length > 0)
+        log.info(`On issue_comment the gate decides nothing anew: it reads no trace and calls no backend, so ${unread.map((n) => `\`${n}\``).join(', ')} ${unread.length === 1 ? 'is' : 'are'} not read.`);
+    const command = (() => {
+        try {
+            return readGateCommand(event.payload);
+        }
+        catch (error) {
+            return error;
+        }
+    })();
+    if (command instanceof Error) {
+        setFailed(defuseCommands(command.message));
+        return;
+    }
+    if ('ignored' in command) {
+        log.info(`Not a command for the gate: ${command.ignored}. Nothing was posted.`);
+        return;
+    }
+    // The gate's step named its check as this one names it: many gates (`config`) under theirs.
+    const checkName = inputs.check_name ??
+        (manyGates(raw) ? GATES_CHECK_NAME : backendById(inputs.backend).defaultCheckName);
+    if (!inputs.github_token) {
+        setFailed(`Input \`github_token\` is empty: \`/gate ${command.verb}\` reads the commenter's permission and writes the check "${checkName}" with it. Leave it at its default, \`\${{ github.token }}\`, with \`permissions: checks: write\` and \`pull-requests: write\`.`);
+        return;
+    }
+    const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+    const budget = new Deadline(COMMAND_BUDGET_MS);
+    // A cancelled job has seconds: the check the command began is completed within them.
+    void cancelled.then(() => budget.shorten(CANCEL_REPORT_MS));
+    const client = (deadline, spent) => createGitHub(inputs.github_token ?? '', env.GITHUB_API_URL || 'https://api.github.com', log, deadline, undefined, undefined, spent);
+    // As the gate does, the end of the budget is kept for completing the check begun.
+    const github = {
+        calls: client(budget.before(COMPLETE_RESERVE_MS), 'no time is left for GitHub calls; the rest is kept for completing the check'),
+        completing: client(budget),
+    };
+    const outcome = await carryOutCommand(github, command, { owner, repo, checkName, acceptPermission: inputs.accept_permission, comment: inputs.comment }, log, [inputs.github_token, raw.token]);
+    if (outcome.kind === 'ignored') {
+        log.info(`Not a command for this step's gate: ${outcome.why}. Nothing was posted.`);
+        return;
+    }
+    await publish(outcome, command, { checkName, repository: `${owner}/${repo}` }, env, log);
+}
+/** The outcome where later steps and the job's reader look: outputs, the report file, the job summary, the log. */
+async function publish(outcome, command, subject, env, log) {
+    const done = outcome.kind === 'accepted' || outcome.kind === 'revoked';
+    setOutput('decision', 'decision' in outcome ? (outcome.decision ?? '') : '');
+    setOutput('accepted_by', outcome.kind === 'accepted'
+        ? outcome.by
+        : outcome.kind === 'refused'
+            ? (outcome.acceptedBy ?? '')
+            : '');
+    setOutput('reason', outcome.kind === 'accepted'
+        ? outcome.reason
+        : outcome.kind === 'revoked'
+            ? `Acceptance revoked by ${outcome.by}${outcome.reason ? `: ${outcome.reason}` : '.'}`
+            : 'why' in outcome
+                ? outcome.why
+                : '');
+    try {
+        setOutput('report_file', await writeCommandReport(outcome, command, subject, env));
+    }
+    catch (error) {
+        log.warning(`Could not write the report file (${messageOf(error)}); the outputs say what was done.`);
+        setOutput('report_file', '');
+    }
+    const said = outcome.kind === 'accepted' || outcome.kind === 'revoked'
+        ? outcome.summary
+        : `### \`/gate ${command.verb}\` by ${escapeText(command.comment.author, 100)} was ${outcome.kind === 'refused' ? 'refused' : 'not carried out'}\n\n${escapeText(sentence('why' in outcome ? outcome.why : ''), 1_000)}.`;
+    await writeJobSummary(said).catch((error) => log.warning(`Could not write the job summary (${messageOf(error)}).`));
+    if (outcome.kind === 'failed')
+        setFailed(defuseCommands(`/gate ${command.verb}: ${outcome.why}.`));
+    else if (done)
+        info(defuseCommands(`/gate ${command.verb} by ${outcome.by}: the check "${subject.checkName}" on ${outcome.headSha.slice(0, 12)} is now ${outcome.conclusion}.`));
+    else if (outcome.kind === 'refused')
+        info(defuseCommands(`/gate ${command.verb} by ${outcome.by} was refused: ${outcome.why}.`));
+}
+/** The command's report file: what was asked, by whom, what was done, and the record the check now holds. */
+async function writeCommandReport(outcome, command, subject, env) {
+    const dir = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'agent-reliability-gate');
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const path = (0,external_node_path_namespaceObject.join)(dir, `command-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${process.pid}.json`);
+    const report = {
+        version: REPORT_VERSION,
+        kind: 'command',
+        ...subject,
+        writtenAt: new Date().toISOString(),
+        command: {
+            verb: command.verb,
+            by: command.comment.author,
+            commentId: command.comment.id,
+            ...(command.comment.url ? { commentUrl: command.comment.url } : {}),
+            pullRequestNumber: command.pullRequestNumber,
+        },
+        outcome: outcome.kind,
+        ...('decision' in outcome && outcome.decision ? { decision: outcome.decision } : {}),
+        ...('why' in outcome ? { why: outcome.why } : {}),
+        ...('record' in outcome
+            ? { headSha: outcome.headSha, conclusion: outcome.conclusion, record: outcome.record }
+            : {}),
+    };
+    await (0,promises_namespaceObject.writeFile)(path, `${JSON.stringify(report, null, 2)}\n`);
+    return path;
+}
+/** A clause as a sentence: its first letter capitalised. */
+const sentence = (clause) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}`;
+
+;// CONCATENATED MODULE: ./src/action/conclude.ts
+
+
+/** What the verdict does to the step: only `mode: hard` lets a failing verdict fail it. */
+function concludeStep(verdict, mode) {
+    // The reason quotes the backend: `core.info` prints it as it is, where `##[…]` would be obeyed.
+    const reason = defuseCommands(verdict.reason);
+    if (verdict.decision === 'pass') {
+        info(`Gate passed. ${reason}`);
+    }
+    else if (verdict.decision === 'warn') {
+        warning(`Gate passed with a warning. ${reason}`);
+    }
+    else if (mode === 'hard') {
+        setFailed(`Gate failed. ${reason}`);
+    }
+    else if (mode === 'soft') {
+        warning(`Gate failed, not blocking (mode: soft); a human should look. ${reason}`);
+    }
+    else {
+        notice(`Gate failed, reported only (mode: observe). ${reason}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github/changed-files.ts
+
+
+
+/** The most files GitHub lists for a pull request: a list that long may be cut, so every gate runs. */
+const PULL_FILES_CAP = 3_000;
+/** The most files GitHub's comparison of two commits lists. */
+const COMPARE_FILES_CAP = 300;
+/** Events on which every gate runs: each entry then has a verdict, a baseline, on the default branch. */
+const EVERY_GATE_EVENTS = new Set(['push', 'schedule', 'workflow_dispatch']);
+const changed_files_PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+const changed_files_File = object({ filename: schemas_string().min(1), previous_filename: schemas_string().optional() });
+/**
+ * The files the change touches, from GitHub: on a pull request every page of
+ * `pulls/{number}/files` (a renamed file counts under both its names); on `merge_group` the
+ * comparison of the queue's base and head. Every gate runs on `push`, `schedule` and
+ * `workflow_dispatch`, on other events, when the list reaches GitHub's cap, or when it cannot be
+ * read; each case says why. Never throws.
+ */
+async function readChangedFiles(place, log, budget) {
+    const event = place.eventName || 'an unknown event';
+    if (EVERY_GATE_EVENTS.has(place.eventName))
+        return {
+            all: `on \`${event}\` every gate runs, so that each has a verdict on the branch for later changes to compare with`,
+        };
+    const pull = changed_files_PULL_REQUEST_EVENTS.has(place.eventName);
+    if (!pull && place.eventName !== 'merge_group')
+        return { all: `on \`${event}\` the gate does not read which files changed` };
+    if (!place.token)
+        return { all: 'there is no `github_token` to read the changed files with', warn: true };
+    const [owner = '', repo = ''] = place.repository.split('/');
+    try {
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(8), __nccwpck_require__.e(85)]).then(__nccwpck_require__.bind(__nccwpck_require__, 38085));
+        const github = createGitHub(place.token, place.apiUrl, log, budget);
+        if (pull) {
+            if (!place.pullRequestNumber)
+                return { all: 'the event names no pull request' };
+            // GitHub lists 3,000 files in 30 pages at most: a list that goes on is cut there, and every gate runs.
+            let pages = 0;
+            const listed = await github.paginate(github.rest.pulls.listFiles, { owner, repo, pull_number: place.pullRequestNumber, per_page: 100 }, (response, done) => {
+                if (++pages >= PULL_FILES_CAP / 100)
+                    done();
+                return response.data;
+            });
+            const files = array(changed_files_File).parse(listed);
+            if (files.length === 0)
+                return {
+                    all: `GitHub lists no changed file for pull request #${place.pullRequestNumber}, which every pull request has`,
+                    warn: true,
+                };
+            if (files.length >= PULL_FILES_CAP || pages >= PULL_FILES_CAP / 100)
+                return {
+                    all: `pull request #${place.pullRequestNumber} changes ${PULL_FILES_CAP.toLocaleString('en-US')} files or more, the most GitHub lists, so the list may be cut`,
+                };
+            return {
+                files: namesOf(files),
+                source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} pull request #${place.pullRequestNumber} changes`,
+            };
+        }
+        if (!place.baseSha || !place.headSha)
+            return { all: 'the merge queue event names no base and head commits' };
+        const { data } = await github.rest.repos.compareCommitsWithBasehead({
+            owner,
+            repo,
+            basehead: `${place.baseSha}...${place.headSha}`,
+            per_page: 1,
+        });
+        const compared = object({ files: array(changed_files_File).optional(), ahead_by: schemas_number().optional() })
+            .parse(data);
+        // No list, or none where the queue's change is ahead: nothing says which files it touches.
+        if (!compared.files || compared.files.length === 0)
+            return {
+                all: `GitHub's comparison of the merge queue's base and head lists no changed file`,
+            };
+        const files = compared.files;
+        if (files.length >= COMPARE_FILES_CAP)
+            return {
+                all: `the merge queue's change touches ${COMPARE_FILES_CAP} files or more, the most GitHub's comparison lists, so the list may be cut`,
+            };
+        return {
+            files: namesOf(files),
+            source: `the ${files.length} ${files.length === 1 ? 'file' : 'files'} the merge queue's change touches (${place.baseSha.slice(0, 7)}...${place.headSha.slice(0, 7)})`,
+        };
+    }
+    catch (error) {
+        const status = statusOf(error);
+        const hint = status === 403 || status === 404
+            ? `; the job's token needs \`${pull ? 'pull-requests' : 'contents'}: read\``
+            : '';
+        return {
+            all: `the changed files could not be read from GitHub (${status ? `HTTP ${status}: ` : ''}${messageOf(error).split('\n')[0]})${hint}`,
+            warn: true,
+        };
+    }
+}
+/** Every path a change touches: a renamed file under its old name too (it left that gate's paths). */
+function namesOf(files) {
+    return [
+        ...new Set(files.flatMap((file) => file.previous_filename ? [file.filename, file.previous_filename] : [file.filename])),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
+ * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
+ */
+function refusedVerdict(raw, message, secrets) {
+    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
+    const backend = manyGates(raw)
+        ? GATES_BACKEND
+        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
+    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
+}
+/**
+ * A list of problems within a reason's length, cut between its lines, never inside one: the
+ * problems left out are counted, and the log says them all.
+ */
+function wholeLines(message) {
+    if (message.length <= MAX_REASON_CHARS)
+        return message;
+    const lines = message.split('\n');
+    const kept = [];
+    let length = 0;
+    for (const [index, line] of lines.entries()) {
+        const tail = `\n- and ${lines.length - index} more, in the log`;
+        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
+            kept.push(tail.slice(1));
+            break;
+        }
+        kept.push(line);
+        length += line.length + 1;
+    }
+    return kept.join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/report/github/reporters.ts
 
@@ -96619,7 +97133,8 @@ const words = (place) => place.words ?? ACTION_WORDS;
  * Where the action reports a planned run on GitHub: the event's repository and pull request,
  * the run's check name, mode and commit. A matrix leg (`shard`) reports nothing. With
  * `compareWithBase`, the base commit's verdict and `history` verdicts along the base branch
- * are read back.
+ * are read back: the event's base commit, or on `workflow_run` the base of the pull request
+ * handed over, once GitHub says its head is the commit gated.
  */
 function actionPlace(plan, target, reporting, compareWithBase) {
     return {
@@ -96631,8 +97146,12 @@ function actionPlace(plan, target, reporting, compareWithBase) {
         headSha: plan.subject.headSha,
         pullRequestNumber: plan.pullRequestNumber,
         reportsElsewhere: plan.shard !== undefined,
-        ...(compareWithBase && target.baseSha
-            ? { baselineSha: target.baseSha, historyCount: plan.policy.history }
+        // On workflow_run the event names no base: the hand-over's pull request says it, read from GitHub.
+        ...(compareWithBase
+            ? {
+                historyCount: plan.policy.history,
+                ...(target.baseSha ? { baselineSha: target.baseSha } : { baseOfHandOver: true }),
+            }
             : {}),
     };
 }
@@ -96646,8 +97165,8 @@ function asReporters(report) {
     };
 }
 /** Starts reporting a planned run on GitHub, as the pipeline's reporters. */
-function startGitHubReporters(place, log, budget) {
-    return asReporters(startGitHubReport(place, log, budget));
+function startGitHubReporters(place, log, budget, timing = {}) {
+    return asReporters(startGitHubReport(place, log, budget, timing));
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/proxy.ts
@@ -96716,8 +97235,12 @@ async function planDeclared(raw, env) {
     const unread = event.problem ? new InputError([event.problem]) : undefined;
     if (reported instanceof Error || planned instanceof Error || unread)
         throw InputError.combine([unread, reported, planned].filter((r) => r instanceof Error));
-    // The base branch's verdict is read back on pull requests and merge queues, never for a shard.
-    const compareWithBase = reported.baseline === 'auto' && Boolean(target.baseSha) && planned.shard === undefined;
+    // The base branch's verdict is read back on pull requests, merge queues and a pull request's
+    // workflow_run hand-over, never for a shard.
+    const compareWithBase = reported.baseline === 'auto' &&
+        (Boolean(target.baseSha) ||
+            handsOverAChange(env.GITHUB_EVENT_NAME, target, planned.pullRequestNumber)) &&
+        planned.shard === undefined;
     return {
         run: planned,
         github: actionPlace(planned, target, reported, compareWithBase),
@@ -96732,6 +97255,31 @@ async function planDeclared(raw, env) {
             ...(target.headSha ? { headSha: target.headSha } : {}),
         },
     };
+}
+/** Events whose runs gate a change under review: their base is the base branch's verdict. */
+const REVIEWED_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment',
+    'merge_group',
+]);
+/**
+ * On `workflow_run`: whether the triggering run built a change to compare with its base (the
+ * base of the pull request whose head it built, read from GitHub when the gate starts). It did
+ * when a pull request is named (the event's, or `pull_request_number` handed over), or when it
+ * ran on a pull request (or merge queue) event, or GitHub did not say on which: then a base that
+ * cannot be established is a missing baseline, never no comparison. A run of a `push` (to the
+ * default branch, say), `schedule` or `workflow_dispatch` with no pull request is a base-branch
+ * run, as `push` is: its check is the record later changes compare with, and it compares with
+ * nothing.
+ */
+function handsOverAChange(eventName, target, pullRequestNumber) {
+    if (eventName !== 'workflow_run')
+        return false;
+    if (pullRequestNumber !== undefined)
+        return true;
+    return target.workflowRunEvent === undefined || REVIEWED_EVENTS.has(target.workflowRunEvent);
 }
 /**
  * Where to report an input error on GitHub, read leniently from inputs that may themselves be
@@ -96819,7 +97367,7 @@ const VERDICT_OUTPUTS = [
     },
     {
         name: 'gates',
-        description: 'With `config`: every entry as JSON, `[{"name", "ran", "decision", "reason"}]` (`decision` is null for an entry the change did not reach, and `reason` says why); `[]` without `config`.',
+        description: 'With `config`: every entry as JSON, `[{"name", "ran", "decision", "reason"}]` (`decision` is null for an entry the change did not reach, and `reason` says why), then each entry the base commit\'s verdict holds and the config file no longer does, with `"ran": false, "removed": true, "base_decision"` (that verdict\'s decision); `[]` without `config`.',
     },
     {
         name: 'gates_run',
@@ -96834,14 +97382,23 @@ const VERDICT_OUTPUTS = [
         description: "On `issue_comment`: who accepted this gate's failing verdict with `/gate accept`; empty otherwise.",
     },
 ];
-/** Each entry of many gates for the `gates` output: whether it ran, its decision, and why. */
+/** Each entry of many gates for the `gates` output: whether it ran, its decision, and why; then those the change removed. */
 function gatesOutput(verdict) {
-    return (verdict.gates?.entries ?? []).map((entry) => ({
+    const entries = (verdict.gates?.entries ?? []).map((entry) => ({
         name: entry.name,
         ran: entry.ran,
         decision: entry.verdict?.decision ?? null,
         reason: entry.verdict ? entry.verdict.reason : `Not affected: ${entry.why}.`,
     }));
+    const removed = (verdict.gates?.removed ?? []).map((entry) => ({
+        name: entry.name,
+        ran: false,
+        decision: null,
+        reason: `Removed by this change: the base commit's last verdict (${entry.sha.slice(0, 12)}) was ${entry.decision}; not evaluated.`,
+        removed: true,
+        base_decision: entry.decision,
+    }));
+    return [...entries, ...removed];
 }
 /** The verdicts the counting outputs count: each entry's that ran, or the gate's own. */
 const countedVerdicts = (verdict) => verdict.gates
@@ -96924,6 +97481,7 @@ async function reportOnRunner(verdict, subject, mode, log) {
 
 
 
+
 /**
  * The action as the pipeline's door: GitHub's check and sticky comment are its reporters, the
  * base commit's check its base branch (on a pull request or merge queue with `baseline: auto`),
@@ -96940,7 +97498,12 @@ function actionDoor(plan, env, log, secrets, cancelled) {
         agents: machineAgents(env),
         cancelled,
         startReporters: (_, budget) => startGitHubReporters(plan.github, log, budget),
-        changedFiles: () => readChangedFiles(plan.change, log, new Deadline(CHANGED_FILES_MAX_MS)),
+        changedFiles: () => {
+            // A cancel stops the listing: the cancelled verdict needs the runner's few seconds to be reported.
+            const listing = new Deadline(CHANGED_FILES_MAX_MS);
+            void cancelled.then(() => listing.shorten(0));
+            return readChangedFiles(plan.change, log, listing);
+        },
         baseBranch: (_, reporters) => plan.compareWithBase
             ? {
                 base: reporters.baseline,
@@ -96968,7 +97531,10 @@ async function refuseOnRunner(raw, env, message, log, secrets) {
     const verdict = refusedVerdict(raw, message, secrets);
     const place = inputErrorPlace(raw, env);
     await reportOnRunner(verdict, { checkName: place.checkName, repository: place.repository }, 'hard', log);
-    await startGitHubReporters(place, log, new Deadline(reportingGraceMs(0))).finish(verdict);
+    // The check is begun and completed at once: its start gets a gate's grace, its completion the
+    // time reserved after it, so a slow GitHub cannot leave it in progress (the comment may be dropped).
+    const budget = new Deadline(reportingGraceMs(0) + COMPLETE_RESERVE_MS);
+    await startGitHubReporters(place, log, budget, { reserveCompletion: true }).finish(verdict);
     return verdict;
 }
 
@@ -97018,9 +97584,11 @@ async function run(env = process.env) {
     const { raw, undeclared } = readRawInputs(env);
     const secrets = [raw.token, raw.github_token];
     const log = actionsLog(secrets);
+    // Before any check is begun: a cancel that came first would end the process at once, the check left in progress.
+    const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     // A comment is no change to gate: it may be a maintainer's `/gate accept` of a verdict already made.
     if (env.GITHUB_EVENT_NAME === 'issue_comment')
-        return runCommandStep(raw, undeclared, env, log);
+        return runCommandStep(raw, undeclared, env, log, cancel.signalled);
     const plan = await planAction(raw, env, undeclared).catch((error) => error);
     if (plan instanceof Error) {
         await refuseOnRunner(raw, env, messageOf(plan), log, secrets);
@@ -97028,7 +97596,6 @@ async function run(env = process.env) {
         setFailed(defuseCommands(redactText(messageOf(plan), secrets)));
         return;
     }
-    const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const verdict = await runPipeline(plan.run, actionDoor(plan, env, log, secrets, cancel.signalled));
     concludeStep(verdict, plan.run.mode);
 }

@@ -57644,12 +57644,17 @@ function startedTraceCount(created) {
 
 
 const MOST_REGRESSED = 5;
-/** Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the same items. */
-function errorBars(diff, confidence) {
-    // An item either run left unscored (a null score) has no delta to speak of: it is left out, never a zero.
-    const paired = diff.items.filter((item) => item.run_score !== null && item.baseline_score !== null);
+/**
+ * Error bars from TruLayer's per-item diff, at `confidence`; paired, since both runs scored the
+ * same items. `unscored` holds the trace ids (lower case) the run's export left without a score.
+ */
+function errorBars(diff, confidence, unscored = new Set()) {
+    // An item either run left unscored (a null or absent score, or one the export says has none)
+    // has no score or delta to speak of: it is left out, never a zero.
+    const items = diff.items.filter((item) => !unscored.has(item.trace_id.toLowerCase()));
+    const paired = items.filter((item) => typeof item.run_score === 'number' && typeof item.baseline_score === 'number');
     const deltas = paired.map((item) => item.delta).filter(Number.isFinite);
-    const scores = diff.items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
+    const scores = items.flatMap((item) => typeof item.run_score === 'number' && Number.isFinite(item.run_score) ? [item.run_score] : []);
     const meanDelta = meanInterval(deltas, confidence);
     const meanScore = meanInterval(scores, confidence);
     const { sd } = meanAndSd(deltas);
@@ -57684,7 +57689,7 @@ function errorBars(diff, confidence) {
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/schemas.ts
 
 // Answers of the TruLayer API, after reference/trulayer-openapi.yaml (EvalRun, CIGateResponse,
-// ErrorResponse). Enums are closed: a status or decision the description does not know is
+// EvalRunDiff, EvalRunExportResponse, ErrorResponse). Enums are closed: a status or decision the description does not know is
 // schema drift, and the gate fails closed.
 /** `EvalRun` (scheduleEvalRun, getEvalRun). */
 const EvalRun = object({
@@ -57727,6 +57732,26 @@ const EvalRunDiff = object({
         run_rationale: schemas_string().optional(),
     })),
 });
+/**
+ * `EvalRunExportResponse` (exportEvalRun): the run and its evaluation rows, one per trace and
+ * metric. `score` is nullable and optional: a row without one scored nothing.
+ */
+const EvalRunExport = object({
+    run: EvalRun,
+    items: array(object({
+        id: schemas_string(),
+        trace_id: schemas_string().min(1),
+        metric_name: schemas_string(),
+        evaluator_type: schemas_string(),
+        status: schemas_string(),
+        score: schemas_number().nullish(),
+        label: schemas_string().nullish(),
+        reasoning: schemas_string().nullish(),
+        created_at: schemas_string(),
+    })),
+});
+/** Ids compare as TruLayer's UUIDs do: letter case aside. */
+const sameId = (a, b) => a.toLowerCase() === b.toLowerCase();
 /** `{"error": "...", "code"?: "..."}`. */
 function trulayerErrorMessage(body) {
     const { error, code } = (body ?? {});
@@ -57738,6 +57763,11 @@ function trulayerErrorMessage(body) {
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/client.ts
 
 
+/**
+ * The largest export read. It grows with the dataset (a row per item and metric, with the
+ * judge's reasoning): 32 MiB holds about 100,000 rows; a larger one fails closed, never cut.
+ */
+const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 /** The TruLayer API calls the gate makes (docs/trulayer.md). */
 class TruLayerClient {
     context;
@@ -57809,6 +57839,20 @@ class TruLayerClient {
             name: 'GET /v1/eval-runs/{id}/diff',
             schema: EvalRunDiff,
             idempotent: true,
+        });
+    }
+    /** Every evaluation row of a run: which items it scored, and which it left with a null score. */
+    exportRun(runId) {
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/eval-runs/${encodeURIComponent(runId)}/export`,
+            name: 'GET /v1/eval-runs/{id}/export',
+            schema: EvalRunExport,
+            idempotent: true,
+            maxBodyBytes: MAX_EXPORT_BYTES,
+            hints: {
+                404: 'Without the export the gate cannot tell which items the eval run scored, so it could not evaluate: check `base_url` (a TruLayer server that predates this call cannot be gated).',
+            },
         });
     }
     async listRuns(datasetId) {
@@ -57899,7 +57943,7 @@ const TRULAYER_FIGURES = [
         label: 'Items scored',
         unit: '%',
         domain: DOMAINS.percentage,
-        description: "TruLayer eval run: share of the dataset's items it scored (`completed_count` / `item_count`), 0 to 100.",
+        description: "TruLayer eval run: share of the dataset's items it scored, 0 to 100: items with a score on every row of its export, over `item_count` (a null score is none).",
         coverage: true,
     },
 ];
@@ -57918,7 +57962,79 @@ const TRULAYER_THRESHOLDS = [
     { input: 'delta_tolerance', figure: 'mean_delta', comparator: '>=' },
 ];
 
+;// CONCATENATED MODULE: ./src/core/backends/trulayer/coverage.ts
+
+
+
+
+/**
+ * Reads an export: an item is a `trace_id`, with a row per metric. It counts as scored only when
+ * every one of its rows has a score: a judgement with a metric missing is not the item's, and
+ * counting it would let the metrics that were scored stand for the one that was not. The export
+ * must be of the run asked about; one of another run fails closed.
+ */
+function scoredItems(exported, runId) {
+    if (!sameId(exported.run.id, runId)) {
+        throw new BackendCallError('GET /v1/eval-runs/{id}/export', `GET /v1/eval-runs/{id}/export was asked about eval run "${runId}" and answered about "${excerpt(exported.run.id)}"; the gate fails closed.`);
+    }
+    const scoredByTrace = new Map();
+    for (const row of exported.items) {
+        const trace = row.trace_id.toLowerCase();
+        // A score that is null, or absent (the description makes it optional), scored nothing.
+        const scored = typeof row.score === 'number';
+        scoredByTrace.set(trace, (scoredByTrace.get(trace) ?? true) && scored);
+    }
+    const unscored = new Set([...scoredByTrace].filter(([, scored]) => !scored).map(([trace]) => trace));
+    return { listed: scoredByTrace.size, scored: scoredByTrace.size - unscored.size, unscored };
+}
+/** The share of the dataset's items scored, in percent (`item_coverage_pct`). */
+const itemCoverage = (scored, items) => items > 0 ? (100 * scored) / items : 0;
+/**
+ * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
+ * more items than it has, or fewer than `min_coverage` asks. `completed_count` says first; once
+ * read, the export says which items have a score, and its count must agree with the run's.
+ * Items left unscored within `min_coverage` are shown as coverage, never as zeros.
+ */
+function uncovered(run, floor, exported) {
+    const items = run.item_count;
+    if (exported && exported.listed > items)
+        return `the eval run's export lists ${exported.listed} items, more than the ${items} it has, so its counts cannot be trusted`;
+    if (exported && exported.scored > run.completed_count)
+        return `the eval run's export scores ${exported.scored} items, more than the ${run.completed_count} it says it completed, so its counts cannot be trusted`;
+    const scored = exported ? exported.scored : run.completed_count;
+    const unscoredInExport = exported
+        ? `; its export has no score for the other ${items - scored}`
+        : '';
+    if (items <= 0 || scored === 0)
+        return `the eval run scored none of its ${items} items${exported && items > 0 ? ' (its export has no score for any)' : ''}`;
+    if (scored > items)
+        return `the eval run says it scored ${scored} of its ${items} items, more than it has, so its counts cannot be trusted`;
+    const coverage = itemCoverage(scored, items);
+    if (coverage >= floor)
+        return undefined;
+    return `the eval run scored ${scored} of its ${items} items (${formatNumber(coverage)}%${unscoredInExport}), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
+}
+/**
+ * A run that could not evaluate: an error, never a sample. How much it scored is shown when that
+ * can be told (`scored` of a completed run, within its item count): the shortfall is why.
+ */
+function notEvaluated(run, why, scored) {
+    return {
+        decision: 'fail',
+        status: run.status,
+        reason: why,
+        unevaluated: why,
+        ids: { run_id: run.id },
+        figures: run.status === 'completed' && run.item_count > 0 && scored <= run.item_count
+            ? { item_coverage_pct: itemCoverage(scored, run.item_count) }
+            : {},
+        thresholds: [],
+        topFailingTools: [],
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/trulayer/index.ts
+
 
 
 
@@ -57980,8 +58096,6 @@ const trulayer = {
         };
     },
 };
-/** Ids compare as TruLayer's UUIDs do: letter case aside. */
-const sameId = (a, b) => a.toLowerCase() === b.toLowerCase();
 async function gateEvalRun(inputs, context, oneAtATime) {
     const { log } = context;
     const client = new TruLayerClient(context, inputs.token);
@@ -58027,26 +58141,18 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         log: (line) => log.info(line),
     }));
     // A run that failed, or that scored fewer items than `min_coverage` asks, evaluated nothing the
-    // gate can judge: an error, never a sample.
-    const coverage = run.item_count > 0 ? (100 * run.completed_count) / run.item_count : 0;
-    const why = run.status === 'failed'
+    // gate can judge: an error, never a sample. `completed_count` says first; the export then says
+    // which of the items it completed have a score (contract section 10: a null score is unscored).
+    const unfinished = run.status === 'failed'
         ? `the eval run failed: ${run.error_message || 'TruLayer gave no error message'}`
-        : uncovered(run, coverage, inputs.min_coverage);
-    if (why) {
-        return {
-            decision: 'fail',
-            status: run.status,
-            reason: why,
-            unevaluated: why,
-            ids: { run_id: runId },
-            // How much it scored, when that can be told: the shortfall is why it could not evaluate.
-            figures: run.status === 'completed' && run.item_count > 0 && run.completed_count <= run.item_count
-                ? { item_coverage_pct: coverage }
-                : {},
-            thresholds: [],
-            topFailingTools: [],
-        };
-    }
+        : uncovered(run, inputs.min_coverage);
+    if (unfinished)
+        return notEvaluated(run, unfinished, run.completed_count);
+    const scored = await log.group('Read which items were scored', () => readScoredItems(client, run, log));
+    const why = uncovered(run, inputs.min_coverage, scored);
+    if (why)
+        return notEvaluated(run, why, scored.scored);
+    const coverage = itemCoverage(scored.scored, run.item_count);
     const baselineId = await resolveBaseline(inputs, context);
     // Without a baseline run, `delta_tolerance` has nothing to compare with: it is not sent, and `on_missing_baseline` decides it.
     const policy = {
@@ -58065,7 +58171,7 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         return answer;
     });
     const bars = baselineId
-        ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, log)
+        ? await readErrorBars(client, runId, baselineId, inputs.confidence ?? 0.95, scored, log)
         : undefined;
     return {
         decision: DECISIONS[gate.decision],
@@ -58089,19 +58195,13 @@ async function gateEvalRun(inputs, context, oneAtATime) {
         ...(bars ? { errorBars: bars } : {}),
     };
 }
-/**
- * Why a completed eval run is no evaluation of the dataset, or undefined: it scored no item,
- * more items than it has, or fewer than `min_coverage` asks. Items left unscored within it are
- * shown as coverage (`item_coverage_pct`), never as zeros.
- */
-function uncovered(run, coverage, floor) {
-    if (run.item_count <= 0 || run.completed_count === 0)
-        return `the eval run scored none of its ${run.item_count} items`;
-    if (run.completed_count > run.item_count)
-        return `the eval run says it scored ${run.completed_count} of its ${run.item_count} items, more than it has, so its counts cannot be trusted`;
-    if (coverage >= floor)
-        return undefined;
-    return `the eval run scored ${run.completed_count} of its ${run.item_count} items (${formatNumber(coverage)}%), below \`min_coverage\` (${formatNumber(floor)}%), so its mean is not the dataset's`;
+/** The export of a completed run, read: which items have a score, said in the log. */
+async function readScoredItems(client, run, log) {
+    const scored = scoredItems(await client.exportRun(run.id), run.id);
+    const unscored = run.item_count - scored.scored;
+    log.info(`The export scores ${scored.scored} of the eval run's ${run.item_count} items` +
+        (unscored > 0 ? `; ${unscored} have no score, and are left out of every mean.` : '.'));
+    return scored;
 }
 /** The baseline eval run: the one given, or with `auto` the base branch's, where the front door can read it back. */
 async function resolveBaseline(inputs, context) {
@@ -58113,10 +58213,13 @@ async function resolveBaseline(inputs, context) {
         : `Baseline: no eval run of the base branch to compare with (baseline_run_id: auto); \`delta_tolerance\` compares nothing, and on_missing_baseline (${context.onMissingBaseline}) decides it.`);
     return found;
 }
-/** Error bars from the per-item diff; a diff that cannot be read is one log line, not a failed gate. */
-async function readErrorBars(client, runId, baselineId, confidence, log) {
+/**
+ * Error bars from the per-item diff, without the items the export left unscored (whatever score
+ * the diff gives them); a diff that cannot be read is one log line, not a failed gate.
+ */
+async function readErrorBars(client, runId, baselineId, confidence, scored, log) {
     try {
-        return errorBars(await client.diff(runId, baselineId), confidence);
+        return errorBars(await client.diff(runId, baselineId), confidence, scored.unscored);
     }
     catch (error) {
         log.info(`No per-item scores to put error bars on: ${errors_messageOf(error)}`);
@@ -58214,41 +58317,77 @@ function insecureUrlReason(url) {
 
 
 /* The field types of the shared inputs that need more than a generic field (fields.ts). */
-/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
-const httpsUrl = optionalText().transform((text, ctx) => {
-    if (text === undefined)
-        return undefined;
+/**
+ * An API root as `base_url` takes it, normalized (scheme and host in lower case, no default
+ * port, no trailing `/`), or why it is refused: not a URL, credentials, a query or a fragment,
+ * or plain http to a host that is not loopback. Two roots are the same API root when their
+ * normalized forms are equal.
+ */
+function apiRootOf(text) {
     let url;
     try {
         url = new URL(text);
     }
     catch {
-        ctx.addIssue({
-            code: 'custom',
-            message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com`,
-        });
-        return NEVER;
+        return { problem: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` };
     }
-    if (url.username || url.password) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
-        });
-        return NEVER;
-    }
-    if (url.search || url.hash) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
-        });
-        return NEVER;
-    }
+    if (url.username || url.password)
+        return {
+            problem: 'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
+        };
+    if (url.search || url.hash)
+        return {
+            problem: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+        };
     const insecure = insecureUrlReason(url);
-    if (insecure) {
-        ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
-        return NEVER;
-    }
-    return url.href.replace(/\/+$/, '');
+    if (insecure)
+        return { problem: `is refused: ${insecure}` };
+    return { root: url.href.replace(/\/+$/, '') };
+}
+/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
+const httpsUrl = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return undefined;
+    const read = apiRootOf(text);
+    if ('root' in read)
+        return read.root;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return NEVER;
+});
+/** How a list input is written: its items separated by commas, spaces or new lines (a YAML `|` block, one a line). */
+const LIST_SEPARATOR = /[\s,]+/;
+/** Items of a list input (`A, B` or one a line), at most `max`. */
+const listOf = (what, max) => optionalText().transform((text, ctx) => {
+    const items = (text ?? '').split(LIST_SEPARATOR).filter(Boolean);
+    if (items.length <= max)
+        return [...new Set(items)];
+    ctx.addIssue({ code: 'custom', message: `lists ${items.length} ${what}; at most ${max}` });
+    return NEVER;
+});
+/** A variable name, as `token_env` names one. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `allowed_token_env`: names of environment variables, separated by commas, spaces or new lines. */
+const variableList = listOf('variables', 100).transform((names, ctx) => {
+    const wrong = names.find((name) => !VARIABLE_NAME.test(name));
+    if (wrong === undefined)
+        return names;
+    ctx.addIssue({
+        code: 'custom',
+        message: `lists "${wrong.slice(0, 60)}", not a variable name; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
+    });
+    return NEVER;
+});
+/** `allowed_base_urls`: API roots (as `base_url` takes one), separated by commas, spaces or new lines; normalized. */
+const apiRootList = listOf('API roots', 100).transform((texts, ctx) => {
+    const roots = [];
+    texts.forEach((text, index) => {
+        const read = apiRootOf(text);
+        if ('root' in read)
+            roots.push(read.root);
+        else
+            ctx.addIssue({ code: 'custom', message: `item ${index + 1} ${read.problem}` });
+    });
+    return roots.length === texts.length ? [...new Set(roots)] : NEVER;
 });
 /** `repeats`: a whole number from 1 to 20, or `auto`. */
 const repeatCount = optionalText().transform((text, ctx) => {
@@ -58395,6 +58534,12 @@ const commonSchema = (backends) => {
         config: documented(optionalText(), {
             description: 'A YAML file in the workspace (e.g. `.github/reliability-gates.yml`) listing many gates (`gates:`), each run only where the change reaches its `paths`: one check and one comment for all of them. An entry sets any gate input for itself. Not with `shard` or `aggregate`.',
         }),
+        allowed_token_env: documented(variableList, {
+            description: "With `config`: the environment variables the config file's entries may name in `token_env` (e.g. `TRULAYER_API_KEY`), separated by commas, spaces or new lines. None by default: the file comes with the change, so only the workflow (or pipeline) says which of the step's variables an entry may send to its backend.",
+        }),
+        allowed_base_urls: documented(apiRootList, {
+            description: "With `config`: API roots an entry's own `base_url` may be, beside the step's `base_url` and its backend's public URL (separated by commas, spaces or new lines; compared after normalizing: scheme and host case, default port, trailing `/`). None by default: the file comes with the change, so only the workflow (or pipeline) says where an entry may send a credential.",
+        }),
         head_sha: documented(optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
             message: 'must be a full 40-character commit SHA',
         }), {
@@ -58454,6 +58599,11 @@ const REPEAT_RULES = [
         broken: (i) => i.config !== undefined && (i.shard !== undefined || i.aggregate !== undefined),
         message: 'a config file of many gates is run in one step, not split into matrix legs: set `config`, or `shard` / `aggregate`, not both.',
     },
+    ...['allowed_token_env', 'allowed_base_urls'].map((input) => ({
+        inputs: [input],
+        broken: (i) => i[input].length > 0 && i.config === undefined,
+        message: "is read only with `config`: it says what a config file's entries may use; set `config`, or remove it.",
+    })),
     {
         inputs: ['timeout', 'repeats'],
         broken: (i) => i.repeats === 'auto' && i.timeout < 2 * AUTO_ROUND_POLLS * i.poll_interval,
@@ -58586,6 +58736,8 @@ const GateEntryReport = object({
     ran: schemas_boolean(),
     why: schemas_string(),
     verdict: VerdictReport.optional(),
+    /** The base commit's verdict of it was of something else: its verdict warns at best. */
+    notComparable: schemas_string().optional(),
 });
 const ShardReport = VerdictReport.extend({
     version: schemas_number(),
@@ -58598,6 +58750,9 @@ const ShardReport = VerdictReport.extend({
         config: schemas_string(),
         selection: schemas_string(),
         entries: array(GateEntryReport).min(1).max(100),
+        removed: array(object({ name: schemas_string().max(64), decision, sha: schemas_string() }))
+            .max(100)
+            .optional(),
     })
         .optional(),
 });
@@ -58666,13 +58821,14 @@ function contradiction(report) {
         !report.gates.entries.some((e) => e.verdict?.outcome === 'evaluated') &&
         report.gates.entries.some((e) => e.ran))
         return 'it says it was evaluated, yet no gate that ran was';
-    let expected = 'pass';
+    // An entry the change removed warns at best, as does one whose evaluation changed.
+    let expected = (report.gates.removed?.length ?? 0) > 0 ? 'warn' : 'pass';
     for (const entry of report.gates.entries) {
         if (entry.ran !== (entry.verdict !== undefined))
             return `gate \`${entry.name}\` says it ${entry.ran ? 'ran' : 'did not run'}, with${entry.verdict ? '' : 'out'} a verdict`;
         if (!entry.verdict)
             continue;
-        const wrong = verdictContradiction(entry.verdict);
+        const wrong = verdictContradiction(entry.verdict, entry.notComparable ? 'warn' : 'pass');
         if (wrong)
             return `gate \`${entry.name}\`: ${wrong}`;
         expected = worst(expected, entry.verdict.decision);
@@ -58681,8 +58837,8 @@ function contradiction(report) {
         ? undefined
         : `its decision is ${report.decision} where its gates make ${expected}`;
 }
-/** Why one verdict's decision or thresholds cannot be what the gate wrote, or undefined. */
-function verdictContradiction(report) {
+/** Why one verdict's decision or thresholds cannot be what the gate wrote (`least` at best: an entry whose evaluation changed warns), or undefined. */
+function verdictContradiction(report, least = 'pass') {
     // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
     const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
     for (const threshold of report.thresholds) {
@@ -58723,7 +58879,7 @@ function verdictContradiction(report) {
         return 'it has no backend decision';
     const expected = report.thresholds
         .filter((t) => !t.holds)
-        .reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+        .reduce((acc, t) => worst(acc, t.breaks), worst(report.backendDecision, least));
     return expected === report.decision
         ? undefined
         : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;
@@ -59229,10 +59385,12 @@ function readTarget(eventName, payload, env) {
             ? github_text(event.merge_group?.base_sha)
             : undefined;
     const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    const workflowRunEvent = eventName === 'workflow_run' ? github_text(event.workflow_run?.event) : undefined;
     return {
         repository,
         headSha,
         ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(workflowRunEvent ? { workflowRunEvent } : {}),
         ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -60922,9 +61080,10 @@ const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
  * before its end is from the repository's root (a leading `/` or `./` is the root), one without
  * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
  * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
- * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, or a name without a
- * wildcard, `agents/support`) is the folder and everything under it. A folder named alone must
- * not silently match nothing.
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, `agents/support`, or one
+ * named with wildcards, such as `agents/{support,billing}`) is the folder and everything under
+ * it, but for CODEOWNERS' one exception: a last name of a star alone is the files directly in
+ * that folder. A folder named alone must not silently match nothing.
  */
 function asGlobs(written) {
     const trimmed = written.trim().normalize('NFC');
@@ -60934,11 +61093,14 @@ function asGlobs(written) {
         .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
     if (glob === '')
         return [''];
+    // A name may be a folder, wildcards or not (`**/prompts`, `agents/*/prompts`, `agents/{a,b}`):
+    // it reaches what is under it too. CODEOWNERS' one exception: a last folder name of `*` alone
+    // (`docs/*`) is the files directly in that folder; one ending in `**` already reaches all.
     const globs = glob.endsWith('/')
         ? [`${glob}**`]
-        : !/[*?{}]/.test(glob.replace(/\\./g, ''))
-            ? [glob, `${glob}/**`]
-            : [glob];
+        : /(^|\/)\*\*?$/.test(glob)
+            ? [glob]
+            : [glob, `${glob}/**`];
     const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
     return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
 }
@@ -61048,6 +61210,7 @@ function inWorkspace(path, cwd) {
 
 
 
+
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
 const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Entries a config file may hold: one check's comment must still read. */
@@ -61055,8 +61218,6 @@ const MAX_GATES = 100;
 /** Globs an entry may list. */
 const MAX_PATHS = 100;
 const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A variable name, as `token_env` names one. */
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
  * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
@@ -61076,12 +61237,13 @@ const STEP_VARIABLE_PREFIXES = [
     'CIRCLE_',
     'BITBUCKET_',
 ];
+/** A variable of the runner, of a CI or of this gate (`STEP_VARIABLE_PREFIXES`): never an entry's credential. */
 const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 /** The keys of an entry that are not gate inputs. */
 const ENTRY_KEYS = {
     name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
     paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
-    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); without it the step's `token` is used. Credentials are never written in the file.",
+    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); the step's `allowed_token_env` must list it. Without it the step's `token` is used. Credentials are never written in the file.",
 };
 /**
  * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
@@ -61104,6 +61266,8 @@ const STEP_ONLY_INPUTS = {
     github_api_url: "GitHub reporting is the step's: set it on the step",
     repository: 'every entry judges the same repository: set it on the step',
     gitlab_token: "the merge request note is the step's: set it on the step",
+    allowed_token_env: "the file comes with the change and may not allow itself: list the variables in the step's input `allowed_token_env`, where the step is defined (the workflow or pipeline)",
+    allowed_base_urls: "the file comes with the change and may not allow itself: list the API roots in the step's input `allowed_base_urls`, where the step is defined (the workflow or pipeline)",
 };
 /** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
 const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
@@ -61204,7 +61368,7 @@ async function readGatesConfig(path, cwd, inputNames) {
             const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
             if (STEP_VARIABLE.test(variable))
                 said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`);
-            else if (VARIABLE.test(variable))
+            else if (VARIABLE_NAME.test(variable))
                 tokenEnv = variable;
             else
                 said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
@@ -61261,7 +61425,124 @@ function readPaths(value, problem) {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./src/core/gates/credential.ts
+
+
+
+
+
+
+/*
+ * Where an entry's credential may come from and go to. The config file comes with the change;
+ * the workflow does not. So the step says both halves: the variables an entry may read
+ * (`allowed_token_env`) and the API roots it may send a credential to (its `base_url`: the
+ * step's, its backend's public URL, or one in `allowed_base_urls`). The file alone chooses
+ * neither.
+ */
+/** The step's inputs that say what the config file's entries may use: read here, never inherited by an entry. */
+const ALLOWANCE_INPUTS = ['allowed_token_env', 'allowed_base_urls'];
+const ALLOWANCE = object({ allowed_token_env: variableList, allowed_base_urls: apiRootList });
+/**
+ * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
+ * (``Input `allowed_token_env` …``). A list that cannot be read allows nothing.
+ */
+function readAllowance(raw) {
+    const problems = [];
+    let parsed = { allowed_token_env: [], allowed_base_urls: [] };
+    try {
+        parsed = parseInputs(ALLOWANCE, raw);
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        problems.push(...error.problems);
+    }
+    const refused = parsed.allowed_token_env.filter((name) => STEP_VARIABLE.test(name));
+    if (refused.length > 0)
+        problems.push(`Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`);
+    return {
+        allowance: {
+            tokenEnv: new Set(parsed.allowed_token_env.filter((name) => !STEP_VARIABLE.test(name))),
+            baseUrls: new Set(parsed.allowed_base_urls),
+        },
+        problems,
+    };
+}
+/** Why an entry may not read the variable its `token_env` names, or undefined: the step must list it. */
+function tokenEnvProblem(tokenEnv, allowance) {
+    if (allowance.tokenEnv.has(tokenEnv))
+        return undefined;
+    const name = excerpt(tokenEnv, 60);
+    return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
+}
+/**
+ * Why an entry's own `base_url` is not an API root the step allows, or undefined: it must be
+ * the step's `base_url`, its backend's public URL, or one in `allowed_base_urls`, compared
+ * normalized. A `base_url` that is no API root at all is left to its own input error.
+ */
+function baseUrlProblem(baseUrl, allowed) {
+    const read = apiRootOf(baseUrl.trim());
+    if (!('root' in read))
+        return undefined;
+    const rootOf = (text) => {
+        const other = text?.trim() ? apiRootOf(text.trim()) : undefined;
+        return other && 'root' in other ? other.root : undefined;
+    };
+    const roots = new Set([
+        ...[allowed.stepBaseUrl, allowed.publicUrl].map(rootOf).filter(Boolean),
+        ...allowed.allowance.baseUrls,
+    ]);
+    if (roots.has(read.root))
+        return undefined;
+    return `\`base_url\` is ${excerpt(read.root, 120)}, an API root the step does not allow: the file comes with the change, and may not choose where a credential is sent; use the step's input \`base_url\`${allowed.publicUrl ? ` or the backend's public URL (${allowed.publicUrl})` : ''}, or add it to the step's input \`allowed_base_urls\` where the step is defined (the workflow or pipeline, not this file)`;
+}
+/**
+ * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
+ * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
+ * step's `token`; without `token_env`, an entry of another backend or API root than the step's
+ * has none (the step's `token` is never sent where the file alone says).
+ */
+function credentialProblem(tokenEnv, given, step) {
+    if (tokenEnv && !given)
+        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
+    if (tokenEnv && given && step.reportingTokens.includes(given))
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
+    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
+        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
+    if (!tokenEnv && step.ownOrigin)
+        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/definitions.ts
+/**
+ * The files that define every entry: the config file, and what runs the step. On GitHub, the
+ * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
+ * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
+ * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
+ * inherits the step's inputs, so a change to any of them runs them all.
+ */
+function stepDefinitions(config, env) {
+    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
+    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    if (workflow)
+        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (workflow || env.GITHUB_ACTIONS === 'true')
+        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
+    if (env.GITLAB_CI === 'true')
+        definitions.push({
+            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+            what: 'the pipeline that runs this job',
+        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
+    return definitions;
+}
+
 ;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
+
 
 
 
@@ -61330,54 +61611,16 @@ async function stepProblems(raw, change) {
     }
 }
 /**
- * The files that define every entry: the config file, and what runs the step. On GitHub, the
- * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
- * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
- * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
- * inherits the step's inputs, so a change to any of them runs them all.
- */
-function stepDefinitions(config, env) {
-    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
-    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
-    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
-    if (workflow)
-        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
-    if (workflow || env.GITHUB_ACTIONS === 'true')
-        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
-    if (env.GITLAB_CI === 'true')
-        definitions.push({
-            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
-            what: 'the pipeline that runs this job',
-        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
-    return definitions;
-}
-/**
- * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
- * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
- * step's `token`; without `token_env`, an entry of another backend or API root than the step's
- * has none (the step's `token` is never sent where the file alone says).
- */
-function credentialProblem(tokenEnv, given, step) {
-    if (tokenEnv && !given)
-        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
-    if (tokenEnv && given && step.reportingTokens.includes(given))
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
-    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
-    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
-        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
-    if (!tokenEnv && step.ownOrigin)
-        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
-    return undefined;
-}
-/**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
  * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
  * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
  * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
  * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
  */
-async function planGates(raw, context) {
+async function planGates(stepRaw, context) {
+    // What the step allows the entries is read here, once; no entry inherits it.
+    const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
+    const raw = Object.fromEntries(Object.entries(stepRaw).filter(([name]) => !ALLOWANCE_INPUTS.includes(name)));
     const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
     const file = `\`${config.file}\``;
     const secrets = [];
@@ -61391,7 +61634,9 @@ async function planGates(raw, context) {
     // The step's problems entries inherit: said once, as the step's, not with each entry.
     const inheritedHit = new Set();
     const planned = await Promise.all(config.entries.map(async (entry, index) => {
-        const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        // A variable the step does not allow is never read: the file alone cannot choose it.
+        const refusedVariable = entry.tokenEnv && tokenEnvProblem(entry.tokenEnv, allowance);
+        const given = entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
         if (given)
             secrets.push(given);
         const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
@@ -61400,20 +61645,28 @@ async function planGates(raw, context) {
         const ownOrigin = entry.inputs.base_url !== undefined &&
             entry.inputs.base_url.replace(/\/+$/, '') !==
                 (raw.base_url ?? '').trim().replace(/\/+$/, '');
+        const refusedRoot = entry.inputs.base_url === undefined
+            ? undefined
+            : baseUrlProblem(entry.inputs.base_url, {
+                stepBaseUrl: raw.base_url,
+                publicUrl: BACKENDS.find((b) => b.id === backend)?.defaultBaseUrl,
+                allowance,
+            });
         const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
         const entryRaw = {
-            ...(ownOrigin ? { ...inherited, token: '' } : inherited),
+            ...(ownOrigin || refusedVariable ? { ...inherited, token: '' } : inherited),
             config: '',
             ...entry.inputs,
             ...(given === undefined ? {} : { token: given }),
         };
-        const credential = credentialProblem(entry.tokenEnv, given, {
-            backend: known ? backend : undefined,
-            stepBackend,
-            ownOrigin,
-            stepToken,
-            reportingTokens,
-        });
+        const credential = refusedVariable ||
+            credentialProblem(entry.tokenEnv, given, {
+                backend: known ? backend : undefined,
+                stepBackend,
+                ownOrigin,
+                stepToken,
+                reportingTokens,
+            });
         const traceFile = entry.inputs.trace_file;
         const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
             ? undefined
@@ -61424,6 +61677,7 @@ async function planGates(raw, context) {
         };
         const problems = [
             ...entry.problems,
+            ...(refusedRoot ? [refusedRoot] : []),
             ...(credential ? [credential] : []),
             ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
         ];
@@ -61464,7 +61718,13 @@ async function planGates(raw, context) {
         .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
     // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
     const everyEntry = shared.map((problem) => `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`);
-    const problems = [...config.problems, ...fromStep, ...everyEntry, ...entryProblems];
+    const problems = [
+        ...config.problems,
+        ...allowanceProblems,
+        ...fromStep,
+        ...everyEntry,
+        ...entryProblems,
+    ];
     if (problems.length > 0)
         throw new InputError(problems);
     return {
@@ -61799,6 +62059,29 @@ function notAccepted(found) {
     };
 }
 /**
+ * The record a verdict's drop thresholds are compared with, chosen as
+ * {@link compareWithBaseBranch} chooses it: with `median`, the median of the comparable verdicts
+ * in `history` (its ids the newest's); otherwise the base commit's newest comparable verdict or,
+ * where the base commit has none, the newest comparable one along `history`. An accepted
+ * verdict is never chosen (`accepted` then says by whom the base's was). Before the evaluation
+ * (a backend that compares against the base's run, `baseline_run_id: auto`), `verdict` is what
+ * the gate will evaluate.
+ */
+function baselineRecordOf(verdict, base, history, from) {
+    const entries = history?.map((entry) => newestComparable(verdict, entry));
+    if (from === 'median') {
+        const median = entries ? medianRecord(verdict, entries) : undefined;
+        return median ? { record: median } : {};
+    }
+    const newest = base ? newestComparable(verdict, base) : undefined;
+    const own = newest ? notAccepted(newest) : undefined;
+    const record = own?.record ?? (entries ? walkBack(verdict, entries)?.record : undefined);
+    return {
+        ...(record && !notComparable(verdict, record) ? { record } : {}),
+        ...(newest?.record?.accepted && own?.missing ? { accepted: own.missing } : {}),
+    };
+}
+/**
  * The verdict judged against its base branch, either door's: the drop thresholds against the
  * base commit's verdict or, with `baseline_from: median`, against the median of the comparable
  * verdicts in the history; then the history itself beside it (new and known failures, the trend).
@@ -62110,7 +62393,7 @@ class JsonTransport {
                 if (error instanceof BackendCallError)
                     throw error;
                 if (error instanceof BodyTooLargeError) {
-                    throw new BackendCallError(call, `${call} answered with a body larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
+                    throw new BackendCallError(call, `${call} answered with a body larger than ${(spec.maxBodyBytes ?? MAX_ANSWER_BYTES) / 1024 / 1024} MiB; the gate stopped reading and fails closed. Check ${this.urlSetting}.`);
                 }
                 if (isLocalError(error))
                     throw localFailure(call, error, this.options.headerInputs);
@@ -62146,7 +62429,7 @@ class JsonTransport {
         let body = spec.body;
         let credentials = this.options.credentials;
         for (let hop = 0;; hop++) {
-            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent);
+            const answer = await this.send(method, url, body, { ...spec.headers, ...credentials }, spec.idempotent, spec.maxBodyBytes ?? MAX_ANSWER_BYTES);
             const location = answer.headers.location;
             if (!REDIRECTS.has(answer.status) || typeof location !== 'string')
                 return answer;
@@ -62169,7 +62452,7 @@ class JsonTransport {
             url = next;
         }
     }
-    async send(method, url, body, headers, idempotent) {
+    async send(method, url, body, headers, idempotent, maxBodyBytes) {
         const timeoutMs = this.attemptTimeoutMs(idempotent);
         const started = Date.now();
         const payload = encodeBody(body);
@@ -62189,7 +62472,7 @@ class JsonTransport {
             body: payload,
             agent: await this.agents(url),
             timeoutMs,
-            maxBodyBytes: MAX_ANSWER_BYTES,
+            maxBodyBytes,
         });
         this.options.debug?.(`${method} ${url.origin}${url.pathname} -> HTTP ${answer.status} in ${Date.now() - started} ms`);
         return {
@@ -62346,14 +62629,18 @@ async function runGate(plan, runtime) {
     return withEvaluated(plan, verdict);
 }
 /**
- * The base commit's run, for a backend that compares against it (`BackendContext.baselineRunId`):
- * that of the newest of its records (`record`, then the `older` ones) that is of what
- * this gate evaluates (same backend, and the same `comparable` inputs); otherwise none.
+ * The base branch's run, for a backend that compares against it (`BackendContext.baselineRunId`):
+ * that of the record the drop thresholds compare with ({@link baselineRecordOf}: the base
+ * commit's newest verdict of what this gate evaluates, else the newest along the `history`, or
+ * with `median` the median's), so that the backend compares with the baseline the outputs name.
+ * An accepted verdict is no baseline, here either: the log says so, and no run is given.
  */
-function comparableRunId(plan, found) {
+function comparableRunId(plan, found, from, log) {
     const evaluated = evaluatedOf(plan, {});
     const here = { backend: plan.backend.displayName, ...(evaluated ? { evaluated } : {}) };
-    const record = [...(found?.record ? [found.record] : []), ...(found?.older ?? [])].find((candidate) => !notComparable(here, candidate));
+    const { record, accepted } = baselineRecordOf(here, found.base, found.history, from);
+    if (accepted && !record)
+        log.info(`Baseline run: none, ${accepted}.`);
     // The backend's run id (its `perRun` id) is what it compares against.
     const runId = plan.backend.ids.find((spec) => spec.perRun)?.name;
     return runId ? record?.ids[runId] : undefined;
@@ -62858,7 +63145,9 @@ function combineEntries(entries, summary) {
     const ran = entries.filter((entry) => entry.ran && entry.verdict);
     const verdicts = ran.map((entry) => entry.verdict);
     const skipped = entries.length - ran.length;
-    const decision = verdicts.reduce((acc, v) => worst(acc, v.decision), 'pass');
+    const removed = summary.removed ?? [];
+    // An entry the change removed was not evaluated: the step warns at best, never a silent success.
+    const decision = verdicts.reduce((acc, v) => worst(acc, v.decision), removed.length > 0 ? REMOVED_DECIDES : 'pass');
     const outcome = verdicts.some((v) => v.outcome === 'cancelled')
         ? 'cancelled'
         : verdicts.length === 0 || verdicts.some((v) => v.outcome === 'evaluated')
@@ -62866,7 +63155,7 @@ function combineEntries(entries, summary) {
             : 'error';
     return {
         decision,
-        reason: truncate(reasonOf(entries, decision, skipped), MAX_REASON_CHARS),
+        reason: truncate(reasonOf(entries, decision, skipped, removed), MAX_REASON_CHARS),
         outcome,
         backend: GATES_BACKEND,
         ids: {},
@@ -62874,14 +63163,36 @@ function combineEntries(entries, summary) {
         thresholds: [],
         topFailingTools: [],
         durationMs: Math.max(0, ...verdicts.map((v) => v.durationMs)),
-        gates: { config: summary.config, selection: summary.selection, entries },
+        gates: {
+            config: summary.config,
+            selection: summary.selection,
+            entries,
+            ...(removed.length > 0 ? { removed } : {}),
+        },
     };
 }
-function reasonOf(entries, decision, skipped) {
+/** What an entry the change removed decides of the step: a warning, the least that is not silent. */
+const REMOVED_DECIDES = 'warn';
+/** `; `support-agent` removed by this change (the base commit's last verdict: pass)`, named up to a few, the rest counted. */
+function removedClause(removed) {
+    if (removed.length === 0)
+        return '';
+    const named = removed
+        .slice(0, NAMED_ENTRIES)
+        .map((entry) => `\`${entry.name}\` (${entry.decision} on ${entry.sha.slice(0, 7)})`)
+        .join(', ');
+    const more = removed.length > NAMED_ENTRIES ? ` and ${removed.length - NAMED_ENTRIES} more` : '';
+    return `; removed by this change, with the base commit's last verdict: ${named}${more}`;
+}
+function reasonOf(entries, decision, skipped, removed) {
     const ran = worstFirst(entries);
     const notAffected = skipped > 0 ? `; ${skipped} not affected` : '';
+    const gone = removedClause(removed);
     if (ran.length === 0)
-        return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
+        return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran${gone}.`;
+    // Every entry that ran passed, and the warning is the removed entries': they lead.
+    if (decision === REMOVED_DECIDES && !ran.some((entry) => entry.verdict?.decision === decision))
+        return `${gone.replace(/^; r/, 'R')}; ${ran.length === 1 ? 'the only gate that ran' : `the ${ran.length} gates that ran`} passed${notAffected}.`;
     const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
     const shown = deciding.slice(0, NAMED_ENTRIES);
     // The reason's room shared among the entries it names: one failing entry is said whole, so
@@ -62896,10 +63207,15 @@ function reasonOf(entries, decision, skipped) {
     const of = ran.length === 1
         ? 'The only gate that ran'
         : `${deciding.length} of the ${ran.length} gates that ran`;
-    return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
+    return `${of} ${VERB[decision]}: ${named}${more}${notAffected}${gone}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/records.ts
+
+
+
+
+
 /**
  * One entry's own record in a record of many gates, as a record of its own: the step's
  * acceptance (`/gate accept` of the one check) is the entry's too, so that it is no baseline.
@@ -62942,6 +63258,52 @@ function entryHistory(entries, name) {
         };
     });
 }
+/**
+ * The entries the base commit's verdict holds (its newest record, then older ones on that
+ * commit) that the change's config file does not: removed or renamed by the change, each with
+ * the base commit's last verdict of it, in that record's order. None when nothing was read.
+ */
+function removedEntries(found, names) {
+    if (!found?.record)
+        return [];
+    const kept = new Set(names);
+    const removed = new Map();
+    for (const record of [found.record, ...(found.older ?? [])])
+        for (const name of Object.keys(record.gates ?? {})) {
+            const own = kept.has(name) || removed.has(name) ? undefined : entryRecord(record, name);
+            if (own)
+                removed.set(name, { name, decision: own.decision, sha: own.headSha });
+        }
+    return [...removed.values()];
+}
+/**
+ * Why the base commit's verdict of an entry is of something else than its verdict here (its
+ * campaign, suite or backend changed in the change), or undefined: when it is comparable, or
+ * when the base commit holds none of it (a new entry).
+ */
+function changedEvaluation(verdict, own) {
+    if (!own?.record)
+        return undefined;
+    const base = newestComparable(verdict, own).record;
+    return notComparable(verdict, base);
+}
+/**
+ * An entry's verdict when main's verdict of it is of something else (`why`): nothing compared
+ * the change with main's, so it warns at best, said in its reason. The file comes with the
+ * change, so no key of it (`on_missing_baseline: pass`) can make this a silent success.
+ */
+function warnedAsChanged(verdict, why) {
+    const said = why.replace(/: not comparable$/, '');
+    // A drop threshold may have said it already (on_missing_baseline decided it): not twice.
+    const clause = verdict.reason.includes(said)
+        ? 'what it evaluates changed, so it warns at best'
+        : `what it evaluates changed: ${said}, so nothing compares it with the base branch's and it warns at best`;
+    return {
+        ...verdict,
+        decision: worst(verdict.decision, 'warn'),
+        reason: truncate(`${verdict.reason.replace(/\.$/, '')}; ${clause}.`, MAX_REASON_CHARS),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/core/gates/run.ts
 
@@ -62960,6 +63322,9 @@ function entryHistory(entries, name) {
  * step's verdict over them all.
  */
 async function runManyGates(plan, gates, door, reporters) {
+    // Set before any entry starts once the job is cancelled: no backend run begins after it.
+    let cancelledBy;
+    void door.cancelled.then((signal) => (cancelledBy = signal));
     const changed = await readChanged(door);
     const { selected, selection } = selectEntries(gates.entries, changed, gates.definitions);
     // Every entry running because the list could not be read costs every evaluation: the log warns.
@@ -62968,15 +63333,17 @@ async function runManyGates(plan, gates, door, reporters) {
     else
         door.log.info(selection);
     const chosen = gates.entries.filter((_, index) => selected[index]?.ran);
-    const evaluated = await eachAtOnce(chosen, gates.atOnce, (entry) => evaluateEntry(entry, door, reporters));
-    const results = (verdicts) => gates.entries.map((entry, index) => {
+    const evaluated = await eachAtOnce(chosen, gates.atOnce, async (entry) => cancelledBy ? cancelledEntry(entry, cancelledBy) : evaluateEntry(entry, door, reporters));
+    const results = (verdicts, changedFrom = new Map()) => gates.entries.map((entry, index) => {
         const verdict = verdicts.get(entry.name);
+        const notComparable = changedFrom.get(entry.name);
         return {
             name: entry.name,
             paths: entry.paths,
             ran: Boolean(selected[index]?.ran),
             why: selected[index]?.why ?? '',
             ...(verdict ? { verdict } : {}),
+            ...(notComparable ? { notComparable } : {}),
         };
     });
     const summary = { config: gates.config, selection };
@@ -62987,12 +63354,24 @@ async function runManyGates(plan, gates, door, reporters) {
         return redactSecrets(uncompared, door.secrets);
     const [base, history] = await Promise.all([sources.base, sources.history]);
     const compared = new Map();
+    const changedFrom = new Map();
     for (const entry of chosen) {
         const verdict = evaluated.get(entry.name);
-        compared.set(entry.name, compareEntry(verdict, entry, sources, base, history));
+        const own = entryBase(base, entry.name);
+        const changed = changedEvaluation(verdict, own);
+        const judged = compareEntry(verdict, entry, sources, own, history);
+        if (changed)
+            changedFrom.set(entry.name, changed);
+        compared.set(entry.name, changed ? warnedAsChanged(judged, changed) : judged);
     }
+    // An entry main's verdict holds that the file no longer does is said, never silently dropped.
+    const removed = removedEntries(base, gates.entries.map((entry) => entry.name));
+    const combined = combineEntries(results(compared, changedFrom), {
+        ...summary,
+        ...(removed.length > 0 ? { removed } : {}),
+    });
     // What GitHub said of the changed files is published too: no secret in it either.
-    return redactSecrets(combineEntries(results(compared), summary), door.secrets);
+    return redactSecrets(combined, door.secrets);
 }
 async function readChanged(door) {
     if (!door.changedFiles)
@@ -63005,8 +63384,12 @@ async function readChanged(door) {
             warn: true,
         }), CHANGED_FILES_MAX_MS);
     });
+    // A cancel stops the wait: the cancelled verdict needs the runner's few seconds to be reported.
+    const cancelled = door.cancelled.then((signal) => ({
+        all: `the job was cancelled (${signal}) before the changed files were read`,
+    }));
     try {
-        return await Promise.race([door.changedFiles(), late]);
+        return await Promise.race([door.changedFiles(), late, cancelled]);
     }
     catch (error) {
         return { all: `the changed files could not be read (${errors_messageOf(error)})`, warn: true };
@@ -63023,8 +63406,16 @@ async function evaluateEntry(entry, door, reporters) {
             log,
             cancelled: door.cancelled,
             agents: door.agents,
-            // A backend that compares against the base commit's run gets this entry's, from the step's record.
-            baselineRunId: async () => comparableRunId(entry.gate, entryBase(await reporters.baseline, entry.name)),
+            // A backend that compares against the base branch's run gets this entry's, from the step's records.
+            baselineRunId: async () => {
+                const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+                return comparableRunId(entry.gate, {
+                    base: entryBase(base, entry.name),
+                    ...(history
+                        ? { history: entryHistory(history, entry.name).slice(0, entry.policy.history) }
+                        : {}),
+                }, entry.policy.from, log);
+            },
         });
         return redactSecrets(verdict, door.secrets);
     }
@@ -63033,9 +63424,16 @@ async function evaluateEntry(entry, door, reporters) {
         return failedVerdict(entry.gate.backend.displayName, `The gate stopped unexpectedly: ${errors_messageOf(error)}.`, {}, 0);
     }
 }
+/** An entry the job was cancelled before: it fails closed, no backend run begun. */
+function cancelledEntry(entry, signal) {
+    const name = entry.gate.backend.displayName;
+    return {
+        ...failedVerdict(name, `The job was cancelled (${signal}) before ${name} was asked for a verdict, so the gate fails closed.`, {}, 0),
+        outcome: 'cancelled',
+    };
+}
 /** One entry's verdict beside its own verdicts along the base branch (its name keys them). */
-function compareEntry(verdict, entry, sources, base, history) {
-    const own = entryBase(base, entry.name);
+function compareEntry(verdict, entry, sources, own, history) {
     const asked = entry.policy.history;
     const entries = history ? entryHistory(history.entries, entry.name).slice(0, asked) : undefined;
     if (!sources.always && !own && !entries && entry.policy.drops.length === 0)
@@ -63126,8 +63524,11 @@ function evaluate(plan, door, reporters) {
         log: door.log,
         cancelled: door.cancelled,
         agents: door.agents,
-        // A backend that compares against the base commit's run gets it from the record the look-up found.
-        baselineRunId: async () => comparableRunId(evaluation.gate, await reporters.baseline),
+        // A backend that compares against the base branch's run gets that of the record the comparison will use.
+        baselineRunId: async () => {
+            const [base, history] = await Promise.all([reporters.baseline, reporters.history]);
+            return comparableRunId(evaluation.gate, { base, ...(history ? { history: history.slice(0, plan.policy.history) } : {}) }, plan.policy.from, door.log);
+        },
     });
 }
 /** The verdict judged against its base branch, from what the door's sources found. */
@@ -63391,8 +63792,9 @@ const LISTED_GLOBS = 5;
 const MIN_SECTION_CHARS = 1_200;
 /**
  * Many gates in one body: how the entries were chosen, a table of every entry that ran (worst
- * first: a reviewer reads the failing ones first), a section each in that order, and the entries
- * not affected, with their paths. Sections that do not fit the page are left out, said, never
+ * first: a reviewer reads the failing ones first), the entries the change removed with the base
+ * commit's last verdict of each, a section each in that order, and the entries not affected, with
+ * their paths. Sections that do not fit the page are left out, said, never
  * the table's rows of failing entries.
  */
 function gatesBody(summary, options) {
@@ -63411,6 +63813,8 @@ function gatesBody(summary, options) {
         }
         lines.push('');
     }
+    if (summary.removed && summary.removed.length > 0)
+        lines.push(...removedList(summary.removed));
     const notAffected = skipped.length > 0 ? notAffectedList(skipped) : [];
     let room = options.maxChars - lines.join('\n').length - notAffected.join('\n').length - 200;
     const sections = [];
@@ -63429,6 +63833,21 @@ function gatesBody(summary, options) {
     if (left > 0)
         sections.push(`*${left} more ${left === 1 ? 'section is' : 'sections are'} left out to fit the size limit (their rows are in the table above); the whole verdict of every gate is in ${options.fullVerdictAt}.*`, '');
     return [...lines, ...sections, ...notAffected];
+}
+/** Removed entries a list names at most; the rest are counted (the report file holds all). */
+const LISTED_REMOVED = 20;
+/** The entries the base commit's verdict holds and the config file no longer does: each with that verdict, never dropped unseen. */
+function removedList(removed) {
+    const more = removed.length - LISTED_REMOVED;
+    return [
+        `**Removed by this change** (${removed.length}; in the base commit's last verdict, not in the config file: not evaluated, so this check warns at best):`,
+        '',
+        ...removed
+            .slice(0, LISTED_REMOVED)
+            .map((entry) => `- ${codeSpan(entry.name, 64)}: the base commit's last verdict ${ICON[entry.decision]} ${entry.decision} (${entry.sha.slice(0, 7)})`),
+        ...(more > 0 ? [`- and ${more} more`] : []),
+        '',
+    ];
 }
 /** The entries the change did not reach: never counted as passing, listed with their paths. */
 function notAffectedList(skipped) {
@@ -63732,6 +64151,108 @@ async function recordOn(github, place, appSlug, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/github/history.ts
+
+
+
+
+/** Pages of commits read at most to find the branch's own line of `history` commits. */
+const MAX_COMMIT_PAGES = 3;
+/** Check-run look-ups at once: the history is read beside the backend's work, gently. */
+const HISTORY_CONCURRENCY = 4;
+const Commits = array(object({
+    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
+    parents: array(object({ sha: schemas_string() })),
+}));
+/**
+ * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
+ * back along its first parents (the branch's own line: merged feature commits are not its
+ * verdicts). One request for the commits (up to three where merged commits crowd the branch's
+ * own), then one per commit, four at a time: `count + 1` requests as a rule, all within the
+ * GitHub budget. A failing look-up is an entry without a record (or
+ * no history at all), said once; never a failed gate.
+ */
+async function findHistory(github, place, appSlug, log) {
+    const { owner, repo, baseSha, checkName, count } = place;
+    let line = [];
+    try {
+        // A page holds the first-parent line and the commits merged into it; more pages only where merges crowd it.
+        const perPage = Math.min(100, count * 3);
+        const bySha = new Map();
+        for (let page = 1; page <= MAX_COMMIT_PAGES; page++) {
+            const { data } = await github.rest.repos.listCommits({
+                owner,
+                repo,
+                sha: baseSha,
+                per_page: perPage,
+                page,
+            });
+            const commits = Commits.parse(data);
+            for (const commit of commits)
+                bySha.set(commit.sha.toLowerCase(), commit);
+            line = firstParents(bySha, baseSha, count);
+            if (line.length >= count || commits.length < perPage)
+                break;
+        }
+    }
+    catch (error) {
+        log.info(`History: the base branch's commits could not be read (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}); no history.`);
+        return [];
+    }
+    const entries = new Array(line.length);
+    const givenUp = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < line.length) {
+            const index = next++;
+            const sha = line[index];
+            const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
+            if (found.givenUp)
+                givenUp.push(found.missing ?? '');
+            entries[index] = {
+                sha,
+                ...(found.record
+                    ? { record: found.record, ...(found.older ? { older: found.older } : {}) }
+                    : { missing: found.missing }),
+            };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
+    if (givenUp.length > 0)
+        log.info(`History: the look-up was given up on ${givenUp.length} of the ${line.length} commits (${givenUp[0]?.replace(/^the look-up on \S+ was given up \((.*)\)$/, '$1')}); they count as having no verdict.`);
+    log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
+    return entries;
+}
+/** The branch's own line from `baseSha` back along first parents, as far as `bySha` reaches, at most `count` commits. */
+function firstParents(bySha, baseSha, count) {
+    const line = [];
+    for (let sha = baseSha.toLowerCase(); sha && line.length < count && bySha.has(sha); sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase())
+        line.push(sha);
+    return line;
+}
+
+;// CONCATENATED MODULE: ./src/report/github/base-branch.ts
+
+
+/**
+ * Looks up the base commit's verdict and `historyCount` verdicts along the base branch, once
+ * the base commit is known (`base`) and the check has named the app whose records count
+ * (`appSlug`). A base that is missing, with why, is a missing baseline that says so; no base
+ * at all (none looked for) is undefined.
+ */
+function lookUpBaseBranch(github, place, base, appSlug, log) {
+    const { owner, repo, checkName, historyCount } = place;
+    const baseline = base.then(({ sha, missing }) => sha
+        ? appSlug.then((app) => findBaseline(github, { owner, repo, baseSha: sha, checkName }, app, log))
+        : missing
+            ? { missing }
+            : undefined);
+    const history = base.then(({ sha }) => sha && historyCount > 0
+        ? appSlug.then((app) => findHistory(github, { owner, repo, baseSha: sha, checkName, count: historyCount }, app, log))
+        : undefined);
+    return { baseline, history };
+}
+
 ;// CONCATENATED MODULE: ./src/report/github/conclusion.ts
 
 /**
@@ -63831,11 +64352,14 @@ class CheckReport {
         this.appSlug = appSlug;
         this.words = words;
     }
-    /** Shows the gate as running on the commit. */
-    static async start(github, place, log, words = ACTION_WORDS) {
+    /**
+     * Shows the gate as running on the commit. `startWith` begins it (default `github`, which
+     * completes it): a client whose budget leaves the completion its time.
+     */
+    static async start(github, place, log, words = ACTION_WORDS, startWith = github) {
         const { owner, repo, headSha, name, runUrl } = place;
         try {
-            const { data } = await github.rest.checks.create({
+            const { data } = await startWith.rest.checks.create({
                 owner,
                 repo,
                 name,
@@ -63855,7 +64379,7 @@ class CheckReport {
             log.info(`No check run (HTTP ${status_statusOf(checkError) ?? '-'}: ${errors_messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
-            await github.rest.repos.createCommitStatus({
+            await startWith.rest.repos.createCommitStatus({
                 owner,
                 repo,
                 sha: headSha,
@@ -63998,101 +64522,86 @@ async function readCommit(github, place) {
 
 /**
  * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
- * (possibly forked, so untrusted) run wrote. The privileged run comments only on a pull request
- * whose head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets; a
- * number pointing at any other pull request is refused, and said. One request.
+ * (possibly forked, so untrusted) run wrote. The privileged run trusts only a pull request whose
+ * head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets: for the
+ * comment, and for the base commit it compares with. One request; never throws.
  */
-async function pullRequestHeadMatches(github, place, gatedSha, log) {
-    const refuse = (why) => {
-        log.warning(`Not commenting on pull request #${place.pullRequestNumber}: ${why}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
-        return false;
-    };
+async function readHandOver(github, place, gatedSha) {
     const pull = await readPullRequest(github, place);
     if ('unread' in pull)
-        return refuse(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
+        return { refused: pull.unread.replace(/^it could not be read/, 'its head could not be read') };
     return pull.headSha === gatedSha.toLowerCase()
-        ? true
-        : refuse(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
+        ? { baseSha: pull.baseSha }
+        : {
+            refused: `its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`,
+        };
 }
-
-;// CONCATENATED MODULE: ./src/report/github/history.ts
-
-
-
-
-/** Pages of commits read at most to find the branch's own line of `history` commits. */
-const MAX_COMMIT_PAGES = 3;
-/** Check-run look-ups at once: the history is read beside the backend's work, gently. */
-const HISTORY_CONCURRENCY = 4;
-const Commits = array(object({
-    sha: schemas_string().regex(/^[0-9a-f]{40}$/i),
-    parents: array(object({ sha: schemas_string() })),
-}));
+/** Whether the comment goes on the hand-over's pull request; a refusal is warned, saying why. */
+async function commentsOnHandOver(handOver, pullRequestNumber, gatedSha, log) {
+    const read = await handOver;
+    if ('baseSha' in read)
+        return true;
+    log.warning(`Not commenting on pull request #${pullRequestNumber}: ${read.refused}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+    return false;
+}
 /**
- * This gate's verdicts on the base branch's last `count` commits, newest first, from `baseSha`
- * back along its first parents (the branch's own line: merged feature commits are not its
- * verdicts). One request for the commits (up to three where merged commits crowd the branch's
- * own), then one per commit, four at a time: `count + 1` requests as a rule, all within the
- * GitHub budget. A failing look-up is an entry without a record (or
- * no history at all), said once; never a failed gate.
+ * The base commit a `workflow_run` compares with: the base of the pull request whose head is the
+ * commit gated. Where no such pull request can be established (none named, a head that is not
+ * the commit gated, a pull request GitHub would not give), why, so that `on_missing_baseline`
+ * decides: a change handed over is never left uncompared.
  */
-async function findHistory(github, place, appSlug, log) {
-    const { owner, repo, baseSha, checkName, count } = place;
-    let line = [];
-    try {
-        // A page holds the first-parent line and the commits merged into it; more pages only where merges crowd it.
-        const perPage = Math.min(100, count * 3);
-        const bySha = new Map();
-        for (let page = 1; page <= MAX_COMMIT_PAGES; page++) {
-            const { data } = await github.rest.repos.listCommits({
-                owner,
-                repo,
-                sha: baseSha,
-                per_page: perPage,
-                page,
-            });
-            const commits = Commits.parse(data);
-            for (const commit of commits)
-                bySha.set(commit.sha.toLowerCase(), commit);
-            line = firstParents(bySha, baseSha, count);
-            if (line.length >= count || commits.length < perPage)
-                break;
-        }
-    }
-    catch (error) {
-        log.info(`History: the base branch's commits could not be read (HTTP ${status_statusOf(error) ?? '-'}: ${errors_messageOf(error)}); no history.`);
-        return [];
-    }
-    const entries = new Array(line.length);
-    const givenUp = [];
-    let next = 0;
-    const worker = async () => {
-        while (next < line.length) {
-            const index = next++;
-            const sha = line[index];
-            const found = await recordOn(github, { owner, repo, sha, checkName }, appSlug, log);
-            if (found.givenUp)
-                givenUp.push(found.missing ?? '');
-            entries[index] = {
-                sha,
-                ...(found.record
-                    ? { record: found.record, ...(found.older ? { older: found.older } : {}) }
-                    : { missing: found.missing }),
-            };
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, line.length) }, worker));
-    if (givenUp.length > 0)
-        log.info(`History: the look-up was given up on ${givenUp.length} of the ${line.length} commits (${givenUp[0]?.replace(/^the look-up on \S+ was given up \((.*)\)$/, '$1')}); they count as having no verdict.`);
-    log.info(`History: ${entries.filter((entry) => entry.record).length} of the base branch's last ${line.length} commits hold a verdict of "${checkName}".`);
-    return entries;
+async function handOverBase(handOver, pullRequestNumber, gatedSha) {
+    if (!gatedSha)
+        return {
+            missing: 'the workflow_run event names no head commit (`workflow_run.head_sha`), so no pull request, and no base commit, can be matched to it',
+        };
+    if (!pullRequestNumber || !handOver)
+        return {
+            missing: `this workflow_run names no pull request whose base to compare with (GitHub lists none for a fork's run): hand its number over as \`pull_request_number\`, and the base of the pull request whose head is ${gatedSha.slice(0, 12)} is compared`,
+        };
+    const read = await handOver;
+    return 'baseSha' in read
+        ? { sha: read.baseSha }
+        : {
+            missing: `pull request #${pullRequestNumber} (handed over as \`pull_request_number\`) gives no base commit to compare with: ${read.refused}`,
+        };
 }
-/** The branch's own line from `baseSha` back along first parents, as far as `bySha` reaches, at most `count` commits. */
-function firstParents(bySha, baseSha, count) {
-    const line = [];
-    for (let sha = baseSha.toLowerCase(); sha && line.length < count && bySha.has(sha); sha = bySha.get(sha)?.parents[0]?.sha.toLowerCase())
-        line.push(sha);
-    return line;
+
+;// CONCATENATED MODULE: ./src/report/github/commits.ts
+
+/**
+ * The commit the check goes on and the base commit to compare with: the place's own, or, with
+ * `fromPullRequest`, the pull request's as GitHub says them (one request).
+ */
+async function commitsOf(github, place, owner, repo, log, words) {
+    const wanted = place.fromPullRequest;
+    if (!wanted || !place.pullRequestNumber)
+        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
+    const pull = await readPullRequest(github, {
+        owner,
+        repo,
+        pullRequestNumber: place.pullRequestNumber,
+    });
+    if ('unread' in pull) {
+        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
+        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
+    }
+    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
+    const built = wanted.ciCommitSha?.toLowerCase();
+    if (place.headSha || !built || built === pull.headSha)
+        return { headSha: place.headSha ?? pull.headSha, baselineSha };
+    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
+    const commit = await readCommit(github, { owner, repo, sha: built });
+    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
+        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
+        return { headSha: pull.headSha, baselineSha };
+    }
+    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
+    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
+    log.warning('parents' in commit
+        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
+        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words.headSha} to name another.`);
+    return { headSha: built, baselineSha };
 }
 
 ;// CONCATENATED MODULE: ./src/report/github/comment.ts
@@ -64185,7 +64694,6 @@ async function tokenAuthor(github, appSlug) {
 
 
 
-
 /** The end of the GitHub budget no look-up may spend: it is for completing the check (and the comment). */
 const COMPLETE_RESERVE_MS = 5_000;
 /** How long the base commit's verdict and the history may be looked up, all together. */
@@ -64201,7 +64709,7 @@ const NOTHING = {
  * commit to report on, it reports nothing on GitHub and says so. Never rejects: main runs it
  * beside the backend.
  */
-async function startGitHubReport(place, log, budget) {
+async function startGitHubReport(place, log, budget, timing = {}) {
     if (place.reportsElsewhere) {
         log.info('This is one shard of a matrix: no check and no comment here; the `aggregate` step reports for every shard.');
         return NOTHING;
@@ -64220,39 +64728,41 @@ async function startGitHubReport(place, log, budget) {
         // cannot spend the time the verdict needs to be written.
         const lookupBudget = budget.before(COMPLETE_RESERVE_MS, LOOKUPS_MAX_MS);
         const lookups = createGitHub(place.token, place.apiUrl, log, lookupBudget, undefined, undefined, `GitHub did not answer within the ${Math.round(lookupBudget.timeoutMs / 1000)}s the look-ups may take; the rest is kept for completing the check`);
-        const { headSha, baselineSha } = await commitsOf(github, place, owner, repo, log);
+        // Everything before the completion, where the report is finished at once, leaves it its reserved time.
+        const starting = timing.reserveCompletion
+            ? createGitHub(place.token, place.apiUrl, log, budget.before(COMPLETE_RESERVE_MS), undefined, undefined, 'GitHub did not answer in time; the rest is kept for completing the check')
+            : github;
+        const words = place.words ?? ACTION_WORDS;
+        const { headSha, baselineSha } = await commitsOf(starting, place, owner, repo, log, words);
         const commentPlace = place.comment && place.pullRequestNumber
             ? { owner, repo, pullRequestNumber: place.pullRequestNumber, checkName: place.checkName }
             : undefined;
-        const words = place.words ?? ACTION_WORDS;
         if (!headSha)
             log.warning(`No commit to attach the check to; ${words.headSha}.`);
         const checkStarted = headSha
-            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words)
+            ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words, starting)
             : Promise.resolve(undefined);
-        // The check run names the GitHub App the token belongs to: the author of the app's comments.
-        const handedOver = commentPlace && place.workflowRunHeadSha
-            ? pullRequestHeadMatches(github, commentPlace, place.workflowRunHeadSha, log)
+        // On workflow_run the pull request named is trusted, for the comment and for the base, only
+        // when its head is the commit gated: one read for both.
+        const gated = place.workflowRunHeadSha;
+        const handOver = gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
+            ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+            : undefined;
+        const handedOver = commentPlace && gated && handOver
+            ? commentsOnHandOver(handOver, commentPlace.pullRequestNumber, gated, log)
             : Promise.resolve(true);
+        const base = place.baseOfHandOver
+            ? handOverBase(handOver, place.pullRequestNumber, gated)
+            : Promise.resolve(baselineSha ? { sha: baselineSha } : {});
+        // The check run names the GitHub App the token belongs to: the author of the app's comments.
         const found = commentPlace
             ? handedOver.then((ok) => ok
-                ? findStickyComment(github, commentPlace, checkStarted.then((c) => c?.appSlug))
+                ? findStickyComment(starting, commentPlace, checkStarted.then((c) => c?.appSlug))
                 : undefined)
             : undefined;
         // An early failure of the lookup is reported when the comment is written.
         found?.catch(() => undefined);
-        const baseline = baselineSha
-            ? checkStarted.then((c) => findBaseline(lookups, { owner, repo, baseSha: baselineSha, checkName: place.checkName }, c?.appSlug, log))
-            : Promise.resolve(undefined);
-        const history = baselineSha && place.historyCount
-            ? checkStarted.then((c) => findHistory(lookups, {
-                owner,
-                repo,
-                baseSha: baselineSha,
-                checkName: place.checkName,
-                count: place.historyCount ?? 0,
-            }, c?.appSlug, log))
-            : Promise.resolve(undefined);
+        const { baseline, history } = lookUpBaseBranch(lookups, { owner, repo, checkName: place.checkName, historyCount: place.historyCount ?? 0 }, base, checkStarted.then((c) => c?.appSlug), log);
         const check = await checkStarted;
         return {
             baseline,
@@ -64296,41 +64806,6 @@ async function startGitHubReport(place, log, budget) {
         return NOTHING;
     }
 }
-/**
- * The commit the check goes on and the base commit to compare with: the place's own, or, with
- * `fromPullRequest`, the pull request's as GitHub says them (one request).
- */
-async function commitsOf(github, place, owner, repo, log) {
-    const wanted = place.fromPullRequest;
-    if (!wanted || !place.pullRequestNumber)
-        return { headSha: place.headSha ?? wanted?.ciCommitSha, baselineSha: place.baselineSha };
-    const pull = await readPullRequest(github, {
-        owner,
-        repo,
-        pullRequestNumber: place.pullRequestNumber,
-    });
-    if ('unread' in pull) {
-        log.warning(`Pull request #${place.pullRequestNumber}: ${pull.unread}. The check goes on the commit the CI built, and there is no base commit to compare with.`);
-        return { headSha: place.headSha ?? wanted.ciCommitSha, baselineSha: place.baselineSha };
-    }
-    const baselineSha = place.baselineSha ?? (wanted.compareWithBase ? pull.baseSha : undefined);
-    const built = wanted.ciCommitSha?.toLowerCase();
-    if (place.headSha || !built || built === pull.headSha)
-        return { headSha: place.headSha ?? pull.headSha, baselineSha };
-    // The CI built another commit than the head: a merge commit of the head, or the head before a push during the build.
-    const commit = await readCommit(github, { owner, repo, sha: built });
-    if (commit === 'unknown' || ('parents' in commit && commit.parents.includes(pull.headSha))) {
-        log.info(`The CI built ${built.slice(0, 12)} (a merge commit?); the check goes on pull request #${place.pullRequestNumber}'s head ${pull.headSha.slice(0, 12)}, where GitHub looks for it.`);
-        return { headSha: pull.headSha, baselineSha };
-    }
-    // Never a verdict on a commit the gate did not evaluate: the new head waits for its own build.
-    const named = wanted.ciCommitName ? ` (${wanted.ciCommitName})` : '';
-    log.warning('parents' in commit
-        ? `Pull request #${place.pullRequestNumber}'s head moved during the build: GitHub says it is now ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${pull.headSha.slice(0, 12)} gets no check from this build, and a build of it gates it.`
-        : `Pull request #${place.pullRequestNumber}'s head is ${pull.headSha.slice(0, 12)}, but this build evaluated ${built.slice(0, 12)}${named}, and GitHub could not say whether that is a merge of the head: ${commit.unread}. The check goes on ${built.slice(0, 12)}, the commit evaluated; ${words(place).headSha} to name another.`);
-    return { headSha: built, baselineSha };
-}
-const words = (place) => place.words ?? ACTION_WORDS;
 
 ;// CONCATENATED MODULE: ./src/report/gitlab/client.ts
 
@@ -64802,14 +65277,17 @@ function shardCase(shard) {
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one case in error (JUnit's
  * "did not run", which CIs count apart from failures and fail the build for all the same).
- * Many gates (`config`): a suite per entry, an entry not affected by the change a skipped case.
+ * Many gates (`config`): a suite per entry, an entry not affected by the change a skipped case,
+ * and so one the change removed (saying the base commit's last verdict of it).
  */
 function renderJUnit(verdict, suite, word = (input) => input) {
     const suites = verdict.gates
-        ? verdict.gates.entries.map((entry) => entry.verdict
+        ? verdict.gates.entries
+            .map((entry) => entry.verdict
             ? // An entry names its inputs as the config file spells them, whichever door reads it.
                 suiteOf(entry.verdict, `${suite} / ${entry.name}`, (input) => input)
             : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`))
+            .concat((verdict.gates.removed ?? []).map((entry) => skippedSuite(`${suite} / ${entry.name}`, `removed by this change: the base commit's last verdict was ${entry.decision} (${entry.sha.slice(0, 12)}); not evaluated`)))
         : [suiteOf(verdict, suite, word)];
     const sum = (key) => suites.reduce((total, s) => total + s[key], 0);
     const seconds = (verdict.durationMs / 1000).toFixed(3);
@@ -65230,10 +65708,11 @@ function inFlagWords(message) {
     // A list of problems is read a line at a time: an entry's lines keep the file's keys.
     if (message.includes('\n'))
         return message.split('\n').map(inFlagWords).join('\n');
-    // A config file's keys are spelt as the file spells them, whichever door reads it.
-    if (ENTRY_PROBLEM.test(message.replace(/^- /, '')))
-        return message;
     const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
+    // A config file's keys are spelt as the file spells them, whichever door reads it; the step's
+    // own inputs it points to ("the step's input `allowed_token_env`") as the command line's.
+    if (ENTRY_PROBLEM.test(message.replace(/^- /, '')))
+        return message.replace(/the step's input `([a-z_]+)`/g, (whole, name) => inputs.has(name) ? `${flagOf(name)} / ${variableOf(name)}` : whole);
     // A secret is set in a variable, never on a command line that `ps` and CI logs show.
     const word = (name) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
     return message

@@ -68,7 +68,7 @@ export const VERDICT_OUTPUTS = [
   {
     name: 'gates',
     description:
-      'With `config`: every entry as JSON, `[{"name", "ran", "decision", "reason"}]` (`decision` is null for an entry the change did not reach, and `reason` says why); `[]` without `config`.',
+      'With `config`: every entry as JSON, `[{"name", "ran", "decision", "reason"}]` (`decision` is null for an entry the change did not reach, and `reason` says why), then each entry the base commit\'s verdict holds and the config file no longer does, with `"ran": false, "removed": true, "base_decision"` (that verdict\'s decision); `[]` without `config`.',
   },
   {
     name: 'gates_run',
@@ -87,16 +87,34 @@ export const VERDICT_OUTPUTS = [
   },
 ] as const;
 
-/** Each entry of many gates for the `gates` output: whether it ran, its decision, and why. */
-export function gatesOutput(
-  verdict: Verdict,
-): { name: string; ran: boolean; decision: string | null; reason: string }[] {
-  return (verdict.gates?.entries ?? []).map((entry) => ({
+/** One entry of the `gates` output. */
+interface GateOutput {
+  name: string;
+  ran: boolean;
+  decision: string | null;
+  reason: string;
+  /** Set on an entry the base commit's verdict holds and the config file no longer does, with that verdict's decision. */
+  removed?: true;
+  base_decision?: string;
+}
+
+/** Each entry of many gates for the `gates` output: whether it ran, its decision, and why; then those the change removed. */
+export function gatesOutput(verdict: Verdict): GateOutput[] {
+  const entries = (verdict.gates?.entries ?? []).map((entry): GateOutput => ({
     name: entry.name,
     ran: entry.ran,
     decision: entry.verdict?.decision ?? null,
     reason: entry.verdict ? entry.verdict.reason : `Not affected: ${entry.why}.`,
   }));
+  const removed = (verdict.gates?.removed ?? []).map((entry): GateOutput => ({
+    name: entry.name,
+    ran: false,
+    decision: null,
+    reason: `Removed by this change: the base commit's last verdict (${entry.sha.slice(0, 12)}) was ${entry.decision}; not evaluated.`,
+    removed: true,
+    base_decision: entry.decision,
+  }));
+  return [...entries, ...removed];
 }
 
 /** The verdicts the counting outputs count: each entry's that ran, or the gate's own. */

@@ -224,9 +224,13 @@ function unknownVariables(env: NodeJS.ProcessEnv): string[] {
 export function inFlagWords(message: string): string {
   // A list of problems is read a line at a time: an entry's lines keep the file's keys.
   if (message.includes('\n')) return message.split('\n').map(inFlagWords).join('\n');
-  // A config file's keys are spelt as the file spells them, whichever door reads it.
-  if (ENTRY_PROBLEM.test(message.replace(/^- /, ''))) return message;
   const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
+  // A config file's keys are spelt as the file spells them, whichever door reads it; the step's
+  // own inputs it points to ("the step's input `allowed_token_env`") as the command line's.
+  if (ENTRY_PROBLEM.test(message.replace(/^- /, '')))
+    return message.replace(/the step's input `([a-z_]+)`/g, (whole, name: string) =>
+      inputs.has(name) ? `${flagOf(name)} / ${variableOf(name)}` : whole,
+    );
   // A secret is set in a variable, never on a command line that `ps` and CI logs show.
   const word = (name: string) => (inputs.get(name)?.secret ? variableOf(name) : flagOf(name));
   return message

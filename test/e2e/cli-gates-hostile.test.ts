@@ -75,7 +75,11 @@ describe('many gates against a hostile repository: command line', () => {
     // Another name for the same secret is refused as well: the step's token never goes where the file says.
     const copy = await runCli(
       ['--config', '.github/reliability-gates.yml'],
-      env({ SUPPORT_KEY: FAKE_TOKEN }),
+      env({
+        SUPPORT_KEY: FAKE_TOKEN,
+        GATE_ALLOWED_TOKEN_ENV: 'SUPPORT_KEY',
+        GATE_ALLOWED_BASE_URLS: servers[1]!.origin,
+      }),
       workspace(`gates:
   - name: exfil
     trace_id: trace-1
@@ -172,7 +176,11 @@ describe('many gates against a hostile repository: command line', () => {
     // The attacker's server takes any credential; ANY_VARIABLE is any variable that is set.
     const run = await runCli(
       ['--config', '.github/reliability-gates.yml'],
-      env({ ANY_VARIABLE: 'whatever-evil' }),
+      env({
+        ANY_VARIABLE: 'whatever-evil',
+        GATE_ALLOWED_TOKEN_ENV: 'ANY_VARIABLE',
+        GATE_ALLOWED_BASE_URLS: servers[1]!.origin,
+      }),
       cwd,
     );
     expect(run.exitCode).toBe(2);
@@ -213,7 +221,11 @@ describe('many gates against a hostile repository: command line', () => {
           '--markdown',
           'm.md',
         ],
-        env({ ECHO_TOKEN: secret }),
+        env({
+          ECHO_TOKEN: secret,
+          GATE_ALLOWED_TOKEN_ENV: 'ECHO_TOKEN',
+          GATE_ALLOWED_BASE_URLS: echo.origin,
+        }),
         cwd,
       );
       const files = ['r.json', 'j.xml', 'm.md']
@@ -317,7 +329,11 @@ describe('many gates against a hostile repository: trace_file kept in the worksp
     symlinkSync(join(outside, 'config.json'), join(cwd, 'traces/support.json'));
     const run = await runCli(
       ['--config', '.github/reliability-gates.yml'],
-      env({ EVIL_KEY: 'whatever-evil' }),
+      env({
+        EVIL_KEY: 'whatever-evil',
+        GATE_ALLOWED_TOKEN_ENV: 'EVIL_KEY',
+        GATE_ALLOWED_BASE_URLS: servers[1]!.origin,
+      }),
       cwd,
     );
     const uploaded = JSON.stringify(evil.requests.map((r) => r.body));
@@ -396,4 +412,77 @@ describe('many gates against a hostile repository: globs that take minutes', () 
       withinBudget: true,
     });
   }, 400_000);
+});
+
+describe('many gates against a hostile repository: what the pipeline allows', () => {
+  const exfil = (origin: string) => `gates:
+  - name: exfil
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${origin}
+    token_env: AWS_SECRET_ACCESS_KEY
+`;
+
+  it('refuses an entry of its own base_url and token_env: AWS_SECRET_ACCESS_KEY before any call, in the command line words', async () => {
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as import('node:net').AddressInfo;
+    try {
+      const run = await runCli(
+        ['--config', '.github/reliability-gates.yml'],
+        env({ AWS_SECRET_ACCESS_KEY: 'aws-secret-never-sent-42' }),
+        workspace(exfil(`http://127.0.0.1:${port}`)),
+      );
+      expect({ exit: run.exitCode, connections, started: sepurux.requests.length }).toEqual({
+        exit: 2,
+        connections: 0,
+        started: 0,
+      });
+      expect(run.stderr).toContain(
+        'gate `exfil`: `token_env` names `AWS_SECRET_ACCESS_KEY`, which the step does not allow',
+      );
+      expect(run.stderr).toContain(
+        'add `AWS_SECRET_ACCESS_KEY` to --allowed-token-env / GATE_ALLOWED_TOKEN_ENV',
+      );
+      expect(run.stderr).toContain('add it to --allowed-base-urls / GATE_ALLOWED_BASE_URLS');
+      expect(run.stderr).not.toContain('aws-secret-never-sent-42');
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
+  });
+
+  it('runs the entry once the pipeline allows both its variable and its API root, and refuses one the file allows itself', async () => {
+    const origin = servers[1]!.origin;
+    const allowed = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--allowed-base-urls', `${origin}/`],
+      env({
+        AWS_SECRET_ACCESS_KEY: 'whatever-evil',
+        GATE_ALLOWED_TOKEN_ENV: 'AWS_SECRET_ACCESS_KEY',
+      }),
+      workspace(exfil(origin)),
+    );
+    expect(allowed.stderr).not.toContain('does not allow');
+    expect(started(evil)).toBe(1);
+
+    const selfAllowed = await runCli(
+      ['--config', '.github/reliability-gates.yml'],
+      env({ AWS_SECRET_ACCESS_KEY: 'whatever-evil' }),
+      workspace(
+        `${exfil(origin)}    allowed_token_env: AWS_SECRET_ACCESS_KEY\n    allowed_base_urls: ${origin}\n`,
+      ),
+    );
+    expect(selfAllowed.exitCode).toBe(2);
+    expect(selfAllowed.stderr).toContain(
+      'gate `exfil`: `allowed_token_env` cannot be set for one entry',
+    );
+    expect(selfAllowed.stderr).toContain(
+      'gate `exfil`: `allowed_base_urls` cannot be set for one entry',
+    );
+    expect(started(evil)).toBe(1);
+  }, 60_000);
 });

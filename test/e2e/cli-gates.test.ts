@@ -45,6 +45,9 @@ const env = (sha = 'c0ffee'.padEnd(40, '0')) => ({
   GATE_PROJECT_ID: FAKE_PROJECT_ID,
   GATE_BASE_URL: servers[0]!.origin,
   SEARCH_TRULAYER_KEY: FAKE_TRULAYER_TOKEN,
+  // The pipeline allows what the file's TruLayer entry uses: its variable and its API root.
+  GATE_ALLOWED_TOKEN_ENV: 'SEARCH_TRULAYER_KEY',
+  GATE_ALLOWED_BASE_URLS: servers[1]!.origin,
 });
 
 /** A repository of three agents: two on Sepurux, one on TruLayer with its own credential. */
@@ -310,5 +313,56 @@ describe('many gates from the command line', () => {
     expect(checkout.verdict.baseline.record.headSha).toBe('a'.repeat(40));
     expect(checkout.verdict.history).toMatchObject({ read: 1, comparable: 1 });
     expect(run.exitCode).toBe(1);
+  });
+  it("names an entry the merge request removes or renames, with --baseline-report's verdict, and warns (exit 0)", async () => {
+    const cwd = workspace();
+    const two = (second: string) =>
+      `gates:\n  - name: ${second}\n    paths: [agents/support/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n  - name: billing-agent\n    paths: [agents/billing/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n`;
+    writeFileSync(join(cwd, '.github/reliability-gates.yml'), two('support-agent'));
+    const main = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--report', join(dir, 'main.json')],
+      env('a'.repeat(40)),
+      cwd,
+    );
+    expect(main.exitCode, main.stderr).toBe(0);
+    writeFileSync(join(cwd, 'changed.txt'), '.github/reliability-gates.yml\nagents/support/a.py\n');
+    const change = (config: string) => {
+      writeFileSync(join(cwd, '.github/reliability-gates.yml'), config);
+      return runCli(
+        [
+          '--config',
+          '.github/reliability-gates.yml',
+          '--changed-files',
+          'changed.txt',
+          '--baseline-report',
+          join(dir, 'main.json'),
+          ...outputs,
+        ],
+        env(),
+        cwd,
+      );
+    };
+    for (const config of [
+      'gates:\n  - name: billing-agent\n    paths: [agents/billing/**]\n    trace_id: trace-1\n    campaign_name: refund-reliability\n',
+      two('support-bot'),
+    ]) {
+      const run = await change(config);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout.trim().split('\n').at(-1)).toMatch(
+        /^warn: Removed by this change, with the base commit's last verdict: `support-agent` \(pass on aaaaaaa\)/,
+      );
+      const report = JSON.parse(read('gate.json'));
+      expect(report.decision).toBe('warn');
+      expect(report.gates.removed).toEqual([
+        { name: 'support-agent', decision: 'pass', sha: 'a'.repeat(40) },
+      ]);
+      expect(render(read('gate.md')).text).toContain(
+        "support-agent: the base commit's last verdict ✅ pass (aaaaaaa)",
+      );
+      expect(junitSuites().at(-1)).toMatchObject({
+        name: 'Reliability gates / support-agent',
+        testcase: [{ skipped: expect.anything() }],
+      });
+    }
   });
 });

@@ -5,6 +5,12 @@ import { delay, http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
+import {
+  DATASET_ID,
+  EVAL_VERSION_ID,
+  FAKE_TRULAYER_TOKEN,
+  FakeTruLayer,
+} from '../support/fake-trulayer.js';
 import { type CancelWhen, runAction } from '../support/runner.js';
 import { scratchDir } from '../support/scratch.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -102,6 +108,53 @@ describe('many gates against a hostile repository: selection', () => {
   });
 });
 
+describe('many gates against a hostile repository: folders named with wildcards', () => {
+  const FOLDERS = `gates:
+  - name: any-prompts
+    paths: ["**/prompts"]
+    campaign_name: checkout-regression
+  - name: agents-prompts
+    paths: [agents/*/prompts]
+    campaign_name: checkout-regression
+  - name: two-agents
+    paths: ["agents/{support,billing}"]
+    campaign_name: checkout-regression
+  - name: docs-top
+    paths: [docs/*]
+    campaign_name: checkout-regression
+`;
+  const ran = (run: { outputs: Record<string, string | undefined> }) =>
+    (JSON.parse(run.outputs.gates ?? '[]') as { name: string; ran: boolean }[])
+      .filter((entry) => entry.ran)
+      .map((entry) => entry.name);
+
+  it('`**/prompts`, `agents/*/prompts` and `agents/{support,billing}` each reach a file under the folder', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, ['agents/support/prompts/system.md']);
+    const run = await gates({ payload, config: FOLDERS });
+    expect(ran(run)).toEqual(['any-prompts', 'agents-prompts', 'two-agents']);
+    expect(started()).toBe(3);
+    expect(github.checkRuns[0]?.output?.title).not.toMatch(/No gate affected/);
+    expect(run.outputs.decision).toBe('fail');
+  });
+
+  it('`docs/*` reaches a file directly in docs/, not one in a folder under it (CODEOWNERS)', async () => {
+    const deeper = pullRequest();
+    github.seedPullFiles(deeper.pull_request.number, ['docs/a/b.md']);
+    const nested = await gates({ payload: deeper, config: FOLDERS });
+    expect(ran(nested)).toEqual([]);
+    expect(started()).toBe(0);
+
+    sepurux = new FakeSepurux();
+    github = new FakeGitHub();
+    const direct = pullRequest();
+    github.seedPullFiles(direct.pull_request.number, ['docs/a.md']);
+    const top = await gates({ payload: direct, config: FOLDERS });
+    expect(ran(top)).toEqual(['docs-top']);
+    expect(started()).toBe(1);
+  });
+});
+
 describe('many gates against a hostile repository: config file', () => {
   it('an alias bomb is refused as an input error, the check completed', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
@@ -161,7 +214,12 @@ describe('many gates against a hostile repository: backends per entry', () => {
       const run = await gates({
         eventName: 'push',
         payload: webhookExample('push') as any,
-        inputs: { retry_errors: '0', timeout: '20' },
+        inputs: {
+          retry_errors: '0',
+          timeout: '20',
+          allowed_token_env: 'BROKEN_TOKEN',
+          allowed_base_urls: broken.origin,
+        },
         env: { BROKEN_TOKEN: 'sx_entry_secret_123' },
         config: `gates:
   - name: liar
@@ -409,7 +467,13 @@ describe('many gates against a hostile repository: token_env', () => {
       github.seedPullFiles(payload.pull_request.number, ['.github/reliability-gates.yml']);
       const run = await gates({
         payload,
-        inputs: { campaign_name: 'refund-reliability', retry_errors: '0' },
+        // Allowed by the step, a variable holding its github_token is still never sent.
+        inputs: {
+          campaign_name: 'refund-reliability',
+          retry_errors: '0',
+          allowed_token_env: 'GH_TOKEN',
+          allowed_base_urls: evil.origin,
+        },
         env: { GH_TOKEN: FAKE_GITHUB_TOKEN },
         config: `gates:\n  - name: exfil\n    base_url: ${evil.origin}\n    token_env: GH_TOKEN\n`,
       });
@@ -421,4 +485,174 @@ describe('many gates against a hostile repository: token_env', () => {
       await evil.close();
     }
   }, 60_000);
+});
+
+/** A server that counts the connections made to it and answers none: where a leaked credential would go. */
+async function listener(): Promise<{
+  origin: string;
+  connections: () => number;
+  close(): Promise<void>;
+}> {
+  const { createServer } = await import('node:net');
+  let count = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((socket) => {
+    count++;
+    sockets.add(socket);
+    socket.on('data', () => {}); // read, never answer
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('many gates against a hostile repository: what the workflow allows', () => {
+  const TRULAYER_ENTRY = (baseUrl: string) => `gates:
+  - name: search-agent
+    backend: trulayer
+    base_url: ${baseUrl}
+    token_env: TRULAYER_API_KEY
+    dataset_id: ${DATASET_ID}
+    eval_version_id: ${EVAL_VERSION_ID}
+    score_floor: 0.5
+`;
+  let trulayer = new FakeTruLayer();
+  let trulayerServer: ServedHandlers;
+  beforeAll(async () => {
+    trulayerServer = await serveHandlers(() => trulayer.handlers());
+  });
+  beforeEach(() => {
+    trulayer = new FakeTruLayer();
+  });
+  afterAll(async () => trulayerServer.close());
+  const push = () => ({ eventName: 'push', payload: webhookExample('push') as any });
+
+  it('an entry of its own base_url and token_env: AWS_SECRET_ACCESS_KEY is refused before any call; the host gets nothing', async () => {
+    const evil = await listener();
+    try {
+      const run = await gates({
+        ...push(),
+        inputs: { campaign_name: 'refund-reliability' },
+        env: { AWS_SECRET_ACCESS_KEY: 'aws-secret-never-sent-42' },
+        config: `gates:\n  - name: exfil\n    base_url: ${evil.origin}\n    token_env: AWS_SECRET_ACCESS_KEY\n`,
+      });
+      const errors = run.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect({
+        exit: run.exitCode,
+        connections: evil.connections(),
+        started: sepurux.requests.length,
+      }).toEqual({ exit: 1, connections: 0, started: 0 });
+      expect(errors.join('\n')).toContain(
+        'gate `exfil`: `token_env` names `AWS_SECRET_ACCESS_KEY`, which the step does not allow',
+      );
+      expect(errors.join('\n')).toContain("the step's input `allowed_token_env`");
+      expect(errors.join('\n')).toContain(
+        `gate \`exfil\`: \`base_url\` is ${evil.origin}, an API root the step does not allow`,
+      );
+      expect(errors.join('\n')).toContain("the step's input `allowed_base_urls`");
+      expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(run.stdout + run.stderr + JSON.stringify(github.checkRuns)).not.toContain(
+        'aws-secret-never-sent-42',
+      );
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it("a TruLayer entry's token_env: TRULAYER_API_KEY runs only when allowed_token_env lists it, and its base_url only when allowed", async () => {
+    const env = { TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN };
+    const config = TRULAYER_ENTRY(trulayerServer.origin);
+    const notListed = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: { allowed_base_urls: trulayerServer.origin },
+    });
+    expect(notListed.exitCode).toBe(1);
+    expect(notListed.outputs.reason).toContain(
+      '`token_env` names `TRULAYER_API_KEY`, which the step does not allow',
+    );
+    expect(notListed.outputs.reason).toContain('`allowed_token_env`');
+
+    const foreignRoot = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: { allowed_token_env: 'TRULAYER_API_KEY' },
+    });
+    expect(foreignRoot.exitCode).toBe(1);
+    expect(foreignRoot.outputs.reason).toContain('an API root the step does not allow');
+    expect(foreignRoot.outputs.reason).not.toContain('allowed_token_env');
+    expect(trulayer.requests).toEqual([]);
+
+    // Both halves listed by the workflow: the root as written differently (scheme case, a trailing `/`), the same API root.
+    const run = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: {
+        allowed_token_env: 'OTHER_KEY,\nTRULAYER_API_KEY',
+        allowed_base_urls: `https://api.example.com ${trulayerServer.origin.replace('http:', 'HTTP:')}/`,
+      },
+    });
+    expect(run.outputs.reason).not.toMatch(/does not allow/);
+    expect(run.exitCode).toBe(0);
+    expect(trulayer.requestsTo('POST', '/v1/').length).toBeGreaterThan(0);
+    expect(JSON.parse(run.outputs.gates ?? '[]')).toEqual([
+      expect.objectContaining({ name: 'search-agent', ran: true, decision: 'pass' }),
+    ]);
+  }, 60_000);
+
+  it('an entry that sets allowed_token_env or allowed_base_urls itself is refused, naming it', async () => {
+    const run = await gates({
+      ...push(),
+      inputs: { campaign_name: 'refund-reliability' },
+      env: { MY_KEY: 'x' },
+      config: `gates:\n  - name: self-allowing\n    allowed_token_env: MY_KEY\n    allowed_base_urls: http://127.0.0.1:9\n`,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain(
+      'gate `self-allowing`: `allowed_token_env` cannot be set for one entry: the file comes with the change and may not allow itself',
+    );
+    expect(run.outputs.reason).toContain(
+      'gate `self-allowing`: `allowed_base_urls` cannot be set for one entry',
+    );
+    expect(sepurux.requests).toEqual([]);
+  });
+
+  it('refuses allowed_token_env without config, and one that lists a variable of the runner', async () => {
+    const alone = await runAction({
+      inputs: {
+        base_url: `${backend.origin}/api`,
+        token: FAKE_TOKEN,
+        project_id: FAKE_PROJECT_ID,
+        trace_id: 'trace-1',
+        campaign_name: 'refund-reliability',
+        allowed_token_env: 'TRULAYER_API_KEY',
+      },
+      eventName: 'push',
+      payload: webhookExample('push') as any,
+      env: { GITHUB_API_URL: api.origin },
+    });
+    expect(alone.exitCode).toBe(1);
+    expect(alone.outputs.reason).toContain('`allowed_token_env` is read only with `config`');
+    const runner = await gates({
+      ...push(),
+      inputs: { campaign_name: 'refund-reliability', allowed_token_env: 'GITHUB_TOKEN' },
+      config: `gates:\n  - name: a\n`,
+    });
+    expect(runner.exitCode).toBe(1);
+    expect(runner.outputs.reason).toContain(
+      '`allowed_token_env` lists `GITHUB_TOKEN`, a variable of the runner',
+    );
+    expect(sepurux.requests).toEqual([]);
+  });
 });

@@ -342,7 +342,12 @@ describe('many gates in one step (config)', () => {
     campaign_name: refund-reliability
     token_env: MISSING_TOKEN
 `);
-    const refused = await gates({ cwd, env: { SUPPORT_SEPURUX_TOKEN: FAKE_TOKEN } });
+    const allowed = { allowed_token_env: 'SUPPORT_SEPURUX_TOKEN, MISSING_TOKEN' };
+    const refused = await gates({
+      cwd,
+      inputs: allowed,
+      env: { SUPPORT_SEPURUX_TOKEN: FAKE_TOKEN },
+    });
     expect(refused.exitCode).toBe(1);
     expect(refused.stdout).toContain(
       '`token_env` names `MISSING_TOKEN`, which is empty or not set',
@@ -356,7 +361,7 @@ describe('many gates in one step (config)', () => {
 `);
     const run = await gates({
       cwd: ok,
-      inputs: { token: 'sx_other_token_not_this_one' },
+      inputs: { token: 'sx_other_token_not_this_one', ...allowed },
       env: { SUPPORT_SEPURUX_TOKEN: FAKE_TOKEN },
     });
     expect(run.exitCode).toBe(0);
@@ -391,7 +396,13 @@ describe('many gates in one step (config)', () => {
     campaign_name: refund-reliability
     base_url: http://127.0.0.1:9/api
 `);
-    const refused = await gates({ cwd, eventName: 'push', payload: webhookExample('push') as any });
+    const refused = await gates({
+      cwd,
+      eventName: 'push',
+      payload: webhookExample('push') as any,
+      // Allowed as an API root, it still never gets the step's token.
+      inputs: { allowed_base_urls: 'http://127.0.0.1:9/api' },
+    });
     expect(refused.exitCode).toBe(1);
     expect(refused.stdout).toContain(
       "`base_url` is the entry's own, and the step's `token` is never sent",

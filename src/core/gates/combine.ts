@@ -2,7 +2,7 @@ import type { Decision } from '../verdict/decision.js';
 import { worst } from '../verdict/decision.js';
 import { MAX_REASON_CHARS, type Verdict } from '../verdict/verdict.js';
 import { clauses, truncate } from '../support/text.js';
-import type { GateEntryResult } from './types.js';
+import type { GateEntryResult, RemovedEntry } from './types.js';
 
 /** The verdict's `backend` for many gates: what their report and record are of, whichever entries ran. */
 export const GATES_BACKEND = 'Reliability gates';
@@ -37,12 +37,17 @@ export function worstFirst<V extends { decision: Decision }>(
  */
 export function combineEntries(
   entries: GateEntryResult<Verdict>[],
-  summary: { config: string; selection: string },
+  summary: { config: string; selection: string; removed?: RemovedEntry[] },
 ): Verdict {
   const ran = entries.filter((entry) => entry.ran && entry.verdict);
   const verdicts = ran.map((entry) => entry.verdict as Verdict);
   const skipped = entries.length - ran.length;
-  const decision = verdicts.reduce<Decision>((acc, v) => worst(acc, v.decision), 'pass');
+  const removed = summary.removed ?? [];
+  // An entry the change removed was not evaluated: the step warns at best, never a silent success.
+  const decision = verdicts.reduce<Decision>(
+    (acc, v) => worst(acc, v.decision),
+    removed.length > 0 ? REMOVED_DECIDES : 'pass',
+  );
   const outcome: Verdict['outcome'] = verdicts.some((v) => v.outcome === 'cancelled')
     ? 'cancelled'
     : verdicts.length === 0 || verdicts.some((v) => v.outcome === 'evaluated')
@@ -50,7 +55,7 @@ export function combineEntries(
       : 'error';
   return {
     decision,
-    reason: truncate(reasonOf(entries, decision, skipped), MAX_REASON_CHARS),
+    reason: truncate(reasonOf(entries, decision, skipped, removed), MAX_REASON_CHARS),
     outcome,
     backend: GATES_BACKEND,
     ids: {},
@@ -58,19 +63,43 @@ export function combineEntries(
     thresholds: [],
     topFailingTools: [],
     durationMs: Math.max(0, ...verdicts.map((v) => v.durationMs)),
-    gates: { config: summary.config, selection: summary.selection, entries },
+    gates: {
+      config: summary.config,
+      selection: summary.selection,
+      entries,
+      ...(removed.length > 0 ? { removed } : {}),
+    },
   };
+}
+
+/** What an entry the change removed decides of the step: a warning, the least that is not silent. */
+export const REMOVED_DECIDES: Decision = 'warn';
+
+/** `; `support-agent` removed by this change (the base commit's last verdict: pass)`, named up to a few, the rest counted. */
+function removedClause(removed: readonly RemovedEntry[]): string {
+  if (removed.length === 0) return '';
+  const named = removed
+    .slice(0, NAMED_ENTRIES)
+    .map((entry) => `\`${entry.name}\` (${entry.decision} on ${entry.sha.slice(0, 7)})`)
+    .join(', ');
+  const more = removed.length > NAMED_ENTRIES ? ` and ${removed.length - NAMED_ENTRIES} more` : '';
+  return `; removed by this change, with the base commit's last verdict: ${named}${more}`;
 }
 
 function reasonOf(
   entries: GateEntryResult<Verdict>[],
   decision: Decision,
   skipped: number,
+  removed: readonly RemovedEntry[],
 ): string {
   const ran = worstFirst(entries);
   const notAffected = skipped > 0 ? `; ${skipped} not affected` : '';
+  const gone = removedClause(removed);
   if (ran.length === 0)
-    return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran.`;
+    return `No gate affected: none of the ${entries.length} ${entries.length === 1 ? "gate's" : "gates'"} paths matches the change, so none ran${gone}.`;
+  // Every entry that ran passed, and the warning is the removed entries': they lead.
+  if (decision === REMOVED_DECIDES && !ran.some((entry) => entry.verdict?.decision === decision))
+    return `${gone.replace(/^; r/, 'R')}; ${ran.length === 1 ? 'the only gate that ran' : `the ${ran.length} gates that ran`} passed${notAffected}.`;
   const deciding = ran.filter((entry) => entry.verdict?.decision === decision);
   const shown = deciding.slice(0, NAMED_ENTRIES);
   // The reason's room shared among the entries it names: one failing entry is said whole, so
@@ -89,5 +118,5 @@ function reasonOf(
     ran.length === 1
       ? 'The only gate that ran'
       : `${deciding.length} of the ${ran.length} gates that ran`;
-  return `${of} ${VERB[decision]}: ${named}${more}${notAffected}.`;
+  return `${of} ${VERB[decision]}: ${named}${more}${notAffected}${gone}.`;
 }

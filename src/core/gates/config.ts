@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { VARIABLE_NAME } from '../inputs/common-fields.js';
 import { closestName } from '../inputs/undeclared.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
@@ -15,8 +16,6 @@ export const MAX_GATES = 100;
 /** Globs an entry may list. */
 export const MAX_PATHS = 100;
 const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A variable name, as `token_env` names one. */
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
  * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
@@ -36,7 +35,8 @@ export const STEP_VARIABLE_PREFIXES = [
   'CIRCLE_',
   'BITBUCKET_',
 ] as const;
-const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
+/** A variable of the runner, of a CI or of this gate (`STEP_VARIABLE_PREFIXES`): never an entry's credential. */
+export const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
 
 /** The keys of an entry that are not gate inputs. */
 export const ENTRY_KEYS = {
@@ -44,7 +44,7 @@ export const ENTRY_KEYS = {
   paths:
     'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
   token_env:
-    "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); without it the step's `token` is used. Credentials are never written in the file.",
+    "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); the step's `allowed_token_env` must list it. Without it the step's `token` is used. Credentials are never written in the file.",
 } as const;
 
 /**
@@ -69,6 +69,10 @@ export const STEP_ONLY_INPUTS: Readonly<Record<string, string>> = {
   github_api_url: "GitHub reporting is the step's: set it on the step",
   repository: 'every entry judges the same repository: set it on the step',
   gitlab_token: "the merge request note is the step's: set it on the step",
+  allowed_token_env:
+    "the file comes with the change and may not allow itself: list the variables in the step's input `allowed_token_env`, where the step is defined (the workflow or pipeline)",
+  allowed_base_urls:
+    "the file comes with the change and may not allow itself: list the API roots in the step's input `allowed_base_urls`, where the step is defined (the workflow or pipeline)",
 };
 
 /** One entry of the config file, read and shaped: its inputs as the runner would hand them over (strings). */
@@ -227,7 +231,7 @@ export async function readGatesConfig(
         said(
           `\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`,
         );
-      else if (VARIABLE.test(variable)) tokenEnv = variable;
+      else if (VARIABLE_NAME.test(variable)) tokenEnv = variable;
       else said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
     }
     const inputs: Record<string, string> = {};

@@ -6,6 +6,14 @@ import type { RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import {
+  ALLOWANCE_INPUTS,
+  baseUrlProblem,
+  credentialProblem,
+  readAllowance,
+  tokenEnvProblem,
+} from './credential.js';
+import { stepDefinitions } from './definitions.js';
 import type { StepDefinition } from './select.js';
 import { inWorkspace, repositoryPathOf } from './workspace.js';
 
@@ -119,65 +127,6 @@ async function stepProblems(raw: RawInputs, change: ChangeContext): Promise<stri
 }
 
 /**
- * The files that define every entry: the config file, and what runs the step. On GitHub, the
- * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
- * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
- * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
- * inherits the step's inputs, so a change to any of them runs them all.
- */
-function stepDefinitions(config: GatesConfig, env: NodeJS.ProcessEnv): StepDefinition[] {
-  const definitions: StepDefinition[] = [{ path: config.repositoryPath, what: 'the config file' }];
-  // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
-  const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
-  if (workflow) definitions.push({ path: workflow, what: 'the workflow that runs this step' });
-  if (workflow || env.GITHUB_ACTIONS === 'true')
-    definitions.push(
-      { path: '.github/workflows/', what: 'a workflow, which may hold this step' },
-      { path: '.github/actions/', what: 'a local action, which may hold this step' },
-    );
-  if (env.GITLAB_CI === 'true')
-    definitions.push(
-      {
-        path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
-        what: 'the pipeline that runs this job',
-      },
-      { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" },
-    );
-  return definitions;
-}
-
-/**
- * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
- * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
- * step's `token`; without `token_env`, an entry of another backend or API root than the step's
- * has none (the step's `token` is never sent where the file alone says).
- */
-function credentialProblem(
-  tokenEnv: string | undefined,
-  given: string | undefined,
-  step: {
-    /** The entry's backend, when it is one the gate knows. */
-    backend: string | undefined;
-    stepBackend: string;
-    ownOrigin: boolean;
-    stepToken: string;
-    reportingTokens: readonly string[];
-  },
-): string | undefined {
-  if (tokenEnv && !given)
-    return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
-  if (tokenEnv && given && step.reportingTokens.includes(given))
-    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
-  if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
-    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
-  if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
-    return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
-  if (!tokenEnv && step.ownOrigin)
-    return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
-  return undefined;
-}
-
-/**
  * Reads the config file and plans every entry as its own gate: the step's inputs, then the
  * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
  * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
@@ -185,9 +134,16 @@ function credentialProblem(
  * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
  */
 export async function planGates(
-  raw: RawInputs,
+  stepRaw: RawInputs,
   context: GatesContext,
 ): Promise<{ plan: GatesPlan; secrets: string[] }> {
+  // What the step allows the entries is read here, once; no entry inherits it.
+  const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
+  const raw: RawInputs = Object.fromEntries(
+    Object.entries(stepRaw).filter(
+      ([name]) => !(ALLOWANCE_INPUTS as readonly string[]).includes(name),
+    ),
+  );
   const config: GatesConfig = await readGatesConfig(
     raw.config ?? '',
     context.cwd,
@@ -206,7 +162,10 @@ export async function planGates(
   const inheritedHit = new Set<string>();
   const planned = await Promise.all(
     config.entries.map(async (entry, index) => {
-      const given = entry.tokenEnv ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+      // A variable the step does not allow is never read: the file alone cannot choose it.
+      const refusedVariable = entry.tokenEnv && tokenEnvProblem(entry.tokenEnv, allowance);
+      const given =
+        entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
       if (given) secrets.push(given);
       const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
       const known = BACKEND_IDS.includes(backend);
@@ -215,20 +174,30 @@ export async function planGates(
         entry.inputs.base_url !== undefined &&
         entry.inputs.base_url.replace(/\/+$/, '') !==
           (raw.base_url ?? '').trim().replace(/\/+$/, '');
+      const refusedRoot =
+        entry.inputs.base_url === undefined
+          ? undefined
+          : baseUrlProblem(entry.inputs.base_url, {
+              stepBaseUrl: raw.base_url,
+              publicUrl: BACKENDS.find((b) => b.id === backend)?.defaultBaseUrl,
+              allowance,
+            });
       const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
       const entryRaw: RawInputs = {
-        ...(ownOrigin ? { ...inherited, token: '' } : inherited),
+        ...(ownOrigin || refusedVariable ? { ...inherited, token: '' } : inherited),
         config: '',
         ...entry.inputs,
         ...(given === undefined ? {} : { token: given }),
       };
-      const credential = credentialProblem(entry.tokenEnv, given, {
-        backend: known ? backend : undefined,
-        stepBackend,
-        ownOrigin,
-        stepToken,
-        reportingTokens,
-      });
+      const credential =
+        refusedVariable ||
+        credentialProblem(entry.tokenEnv, given, {
+          backend: known ? backend : undefined,
+          stepBackend,
+          ownOrigin,
+          stepToken,
+          reportingTokens,
+        });
       const traceFile = entry.inputs.trace_file;
       const traceProblem =
         traceFile === undefined || inWorkspace(traceFile, context.cwd)
@@ -240,6 +209,7 @@ export async function planGates(
       };
       const problems = [
         ...entry.problems,
+        ...(refusedRoot ? [refusedRoot] : []),
         ...(credential ? [credential] : []),
         ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
       ];
@@ -293,7 +263,13 @@ export async function planGates(
     (problem) =>
       `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`,
   );
-  const problems = [...config.problems, ...fromStep, ...everyEntry, ...entryProblems];
+  const problems = [
+    ...config.problems,
+    ...allowanceProblems,
+    ...fromStep,
+    ...everyEntry,
+    ...entryProblems,
+  ];
   if (problems.length > 0) throw new InputError(problems);
   return {
     plan: {

@@ -9,7 +9,14 @@ import { redactSecrets } from '../support/secrets.js';
 import { failedVerdict, type Verdict } from '../verdict/verdict.js';
 import { combineEntries } from './combine.js';
 import type { GateEntryPlan, GatesPlan } from './plan.js';
-import { entryBase, entryHistory } from './records.js';
+import {
+  changedEvaluation,
+  entryBase,
+  entryHistory,
+  type FoundRecords,
+  removedEntries,
+  warnedAsChanged,
+} from './records.js';
 import { selectEntries } from './select.js';
 import type { ChangedFiles, GateEntryResult } from './types.js';
 
@@ -40,15 +47,20 @@ export async function runManyGates<R extends Reporters>(
   const evaluated = await eachAtOnce(chosen, gates.atOnce, async (entry) =>
     cancelledBy ? cancelledEntry(entry, cancelledBy) : evaluateEntry(entry, door, reporters),
   );
-  const results = (verdicts: Map<string, Verdict>): GateEntryResult<Verdict>[] =>
+  const results = (
+    verdicts: Map<string, Verdict>,
+    changedFrom = new Map<string, string>(),
+  ): GateEntryResult<Verdict>[] =>
     gates.entries.map((entry, index) => {
       const verdict = verdicts.get(entry.name);
+      const notComparable = changedFrom.get(entry.name);
       return {
         name: entry.name,
         paths: entry.paths,
         ran: Boolean(selected[index]?.ran),
         why: selected[index]?.why ?? '',
         ...(verdict ? { verdict } : {}),
+        ...(notComparable ? { notComparable } : {}),
       };
     });
   const summary = { config: gates.config, selection };
@@ -58,12 +70,26 @@ export async function runManyGates<R extends Reporters>(
   if (!sources || chosen.length === 0) return redactSecrets(uncompared, door.secrets);
   const [base, history] = await Promise.all([sources.base, sources.history]);
   const compared = new Map<string, Verdict>();
+  const changedFrom = new Map<string, string>();
   for (const entry of chosen) {
     const verdict = evaluated.get(entry.name) as Verdict;
-    compared.set(entry.name, compareEntry(verdict, entry, sources, base, history));
+    const own = entryBase(base, entry.name);
+    const changed = changedEvaluation(verdict, own);
+    const judged = compareEntry(verdict, entry, sources, own, history);
+    if (changed) changedFrom.set(entry.name, changed);
+    compared.set(entry.name, changed ? warnedAsChanged(judged, changed) : judged);
   }
+  // An entry main's verdict holds that the file no longer does is said, never silently dropped.
+  const removed = removedEntries(
+    base,
+    gates.entries.map((entry) => entry.name),
+  );
+  const combined = combineEntries(results(compared, changedFrom), {
+    ...summary,
+    ...(removed.length > 0 ? { removed } : {}),
+  });
   // What GitHub said of the changed files is published too: no secret in it either.
-  return redactSecrets(combineEntries(results(compared), summary), door.secrets);
+  return redactSecrets(combined, door.secrets);
 }
 
 async function readChanged<R extends Reporters>(door: Door<R>): Promise<ChangedFiles> {
@@ -152,10 +178,9 @@ function compareEntry(
   verdict: Verdict,
   entry: GateEntryPlan,
   sources: BaseBranchSources,
-  base: Awaited<BaseBranchSources['base']>,
+  own: FoundRecords | undefined,
   history: Awaited<BaseBranchSources['history']>,
 ): Verdict {
-  const own = entryBase(base, entry.name);
   const asked = entry.policy.history;
   const entries = history ? entryHistory(history.entries, entry.name).slice(0, asked) : undefined;
   if (!sources.always && !own && !entries && entry.policy.drops.length === 0) return verdict;

@@ -108,9 +108,10 @@ const asPath = (file: string): string => file.replace(/^\.\//, '').normalize('NF
  * before its end is from the repository's root (a leading `/` or `./` is the root), one without
  * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
  * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
- * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, or a name without a
- * wildcard, `agents/support`) is the folder and everything under it. A folder named alone must
- * not silently match nothing.
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, `agents/support`, or one
+ * named with wildcards, such as `agents/{support,billing}`) is the folder and everything under
+ * it, but for CODEOWNERS' one exception: a last name of a star alone is the files directly in
+ * that folder. A folder named alone must not silently match nothing.
  */
 function asGlobs(written: string): string[] {
   const trimmed = written.trim().normalize('NFC');
@@ -119,11 +120,14 @@ function asGlobs(written: string): string[] {
     .replace(/^(\.\/|\/)+/, '')
     .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
   if (glob === '') return [''];
+  // A name may be a folder, wildcards or not (`**/prompts`, `agents/*/prompts`, `agents/{a,b}`):
+  // it reaches what is under it too. CODEOWNERS' one exception: a last folder name of `*` alone
+  // (`docs/*`) is the files directly in that folder; one ending in `**` already reaches all.
   const globs = glob.endsWith('/')
     ? [`${glob}**`]
-    : !/[*?{}]/.test(glob.replace(/\\./g, ''))
-      ? [glob, `${glob}/**`]
-      : [glob];
+    : /(^|\/)\*\*?$/.test(glob)
+      ? [glob]
+      : [glob, `${glob}/**`];
   const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
   return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
 }

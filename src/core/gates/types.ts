@@ -2,6 +2,7 @@
  * The types of many gates in one step (CONTRACT.md, section 11), owned here. A verdict holds
  * `GatesSummary<Verdict>`: generic in the verdict, so that this file imports nothing of it.
  */
+import type { Decision } from '../verdict/decision.js';
 
 /** Which files a change touched, as a door read them; or why every gate runs. */
 export type ChangedFiles =
@@ -28,6 +29,21 @@ export interface GateEntryResult<V> {
   why: string;
   /** Its whole verdict, when it ran. */
   verdict?: V;
+  /**
+   * Why the base commit's verdict of this name is of something else (its campaign, suite or
+   * backend changed), when it is: nothing compares the change with main's for it, so its
+   * verdict warns at best (never a silent success), its reason saying so.
+   */
+  notComparable?: string;
+}
+
+/** An entry the base commit's verdict holds and this change's config file does not (removed or renamed). */
+export interface RemovedEntry {
+  name: string;
+  /** The base commit's last verdict of it. */
+  decision: Decision;
+  /** The commit that verdict is of. */
+  sha: string;
 }
 
 /** Every entry of the config file, and how the change chose among them. */
@@ -38,4 +54,10 @@ export interface GatesSummary<V> {
   selection: string;
   /** In the config file's order. */
   entries: GateEntryResult<V>[];
+  /**
+   * The entries the base commit's verdict holds and the config file no longer does, with that
+   * verdict: listed as "removed by this change", and the step warns at best. Absent when none
+   * (or when the base commit's verdict could not be read: nothing to compare).
+   */
+  removed?: RemovedEntry[];
 }

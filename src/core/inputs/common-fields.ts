@@ -4,40 +4,77 @@ import { optionalText } from './fields.js';
 
 /* The field types of the shared inputs that need more than a generic field (fields.ts). */
 
-/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
-export const httpsUrl = optionalText().transform((text, ctx) => {
-  if (text === undefined) return undefined;
+/**
+ * An API root as `base_url` takes it, normalized (scheme and host in lower case, no default
+ * port, no trailing `/`), or why it is refused: not a URL, credentials, a query or a fragment,
+ * or plain http to a host that is not loopback. Two roots are the same API root when their
+ * normalized forms are equal.
+ */
+export function apiRootOf(text: string): { root: string } | { problem: string } {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `is "${text}", not a URL; write the API root, e.g. https://api.example.com`,
-    });
-    return z.NEVER;
+    return { problem: `is "${text}", not a URL; write the API root, e.g. https://api.example.com` };
   }
-  if (url.username || url.password) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
+  if (url.username || url.password)
+    return {
+      problem:
         'holds credentials (`user:password@`); the gate would send them in the clear to every hop: put the credential in `token` and write the bare API root',
-    });
-    return z.NEVER;
-  }
-  if (url.search || url.hash) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
-    });
-    return z.NEVER;
-  }
+    };
+  if (url.search || url.hash)
+    return {
+      problem: `has a ${url.search ? 'query' : 'fragment'} (\`${url.search || url.hash}\`); paths are appended to \`base_url\`, so write the bare API root, e.g. ${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+    };
   const insecure = insecureUrlReason(url);
-  if (insecure) {
-    ctx.addIssue({ code: 'custom', message: `is refused: ${insecure}` });
+  if (insecure) return { problem: `is refused: ${insecure}` };
+  return { root: url.href.replace(/\/+$/, '') };
+}
+
+/** `base_url`: an https API root (http to a loopback host only), without credentials, query or fragment. */
+export const httpsUrl = optionalText().transform((text, ctx) => {
+  if (text === undefined) return undefined;
+  const read = apiRootOf(text);
+  if ('root' in read) return read.root;
+  ctx.addIssue({ code: 'custom', message: read.problem });
+  return z.NEVER;
+});
+
+/** How a list input is written: its items separated by commas, spaces or new lines (a YAML `|` block, one a line). */
+const LIST_SEPARATOR = /[\s,]+/;
+
+/** Items of a list input (`A, B` or one a line), at most `max`. */
+const listOf = (what: string, max: number) =>
+  optionalText().transform((text, ctx): string[] => {
+    const items = (text ?? '').split(LIST_SEPARATOR).filter(Boolean);
+    if (items.length <= max) return [...new Set(items)];
+    ctx.addIssue({ code: 'custom', message: `lists ${items.length} ${what}; at most ${max}` });
     return z.NEVER;
-  }
-  return url.href.replace(/\/+$/, '');
+  });
+
+/** A variable name, as `token_env` names one. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `allowed_token_env`: names of environment variables, separated by commas, spaces or new lines. */
+export const variableList = listOf('variables', 100).transform((names, ctx) => {
+  const wrong = names.find((name) => !VARIABLE_NAME.test(name));
+  if (wrong === undefined) return names;
+  ctx.addIssue({
+    code: 'custom',
+    message: `lists "${wrong.slice(0, 60)}", not a variable name; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
+  });
+  return z.NEVER;
+});
+
+/** `allowed_base_urls`: API roots (as `base_url` takes one), separated by commas, spaces or new lines; normalized. */
+export const apiRootList = listOf('API roots', 100).transform((texts, ctx) => {
+  const roots: string[] = [];
+  texts.forEach((text, index) => {
+    const read = apiRootOf(text);
+    if ('root' in read) roots.push(read.root);
+    else ctx.addIssue({ code: 'custom', message: `item ${index + 1} ${read.problem}` });
+  });
+  return roots.length === texts.length ? [...new Set(roots)] : z.NEVER;
 });
 
 /** `repeats`: a whole number from 1 to 20, or `auto`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credential, httpsUrl, repeatCount } from './common-fields.js';
+import { apiRootList, credential, httpsUrl, repeatCount, variableList } from './common-fields.js';
 import { documented } from './declare.js';
 import {
   type CrossRule,
@@ -230,6 +230,14 @@ export const commonSchema = (backends: BackendList) => {
       description:
         'A YAML file in the workspace (e.g. `.github/reliability-gates.yml`) listing many gates (`gates:`), each run only where the change reaches its `paths`: one check and one comment for all of them. An entry sets any gate input for itself. Not with `shard` or `aggregate`.',
     }),
+    allowed_token_env: documented(variableList, {
+      description:
+        "With `config`: the environment variables the config file's entries may name in `token_env` (e.g. `TRULAYER_API_KEY`), separated by commas, spaces or new lines. None by default: the file comes with the change, so only the workflow (or pipeline) says which of the step's variables an entry may send to its backend.",
+    }),
+    allowed_base_urls: documented(apiRootList, {
+      description:
+        "With `config`: API roots an entry's own `base_url` may be, beside the step's `base_url` and its backend's public URL (separated by commas, spaces or new lines; compared after normalizing: scheme and host case, default port, trailing `/`). None by default: the file comes with the change, so only the workflow (or pipeline) says where an entry may send a credential.",
+    }),
     head_sha: documented(
       optionalText().refine((sha) => sha === undefined || /^[0-9a-f]{40}$/i.test(sha), {
         message: 'must be a full 40-character commit SHA',
@@ -320,6 +328,12 @@ const REPEAT_RULES: CrossRule<Common>[] = [
     message:
       'a config file of many gates is run in one step, not split into matrix legs: set `config`, or `shard` / `aggregate`, not both.',
   },
+  ...(['allowed_token_env', 'allowed_base_urls'] as const).map((input) => ({
+    inputs: [input],
+    broken: (i: Common) => i[input].length > 0 && i.config === undefined,
+    message:
+      "is read only with `config`: it says what a config file's entries may use; set `config`, or remove it.",
+  })),
   {
     inputs: ['timeout', 'repeats'],
     broken: (i) => i.repeats === 'auto' && i.timeout < 2 * AUTO_ROUND_POLLS * i.poll_interval,

@@ -1,5 +1,5 @@
 import { worstFirst } from '../gates/combine.js';
-import type { GatesSummary } from '../gates/types.js';
+import type { GatesSummary, RemovedEntry } from '../gates/types.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { ICON } from './cells.js';
 import { codeSpan, escapeText, quotedText } from './escape.js';
@@ -22,8 +22,9 @@ const MIN_SECTION_CHARS = 1_200;
 
 /**
  * Many gates in one body: how the entries were chosen, a table of every entry that ran (worst
- * first: a reviewer reads the failing ones first), a section each in that order, and the entries
- * not affected, with their paths. Sections that do not fit the page are left out, said, never
+ * first: a reviewer reads the failing ones first), the entries the change removed with the base
+ * commit's last verdict of each, a section each in that order, and the entries not affected, with
+ * their paths. Sections that do not fit the page are left out, said, never
  * the table's rows of failing entries.
  */
 export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOptions): string[] {
@@ -48,6 +49,7 @@ export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOpti
     }
     lines.push('');
   }
+  if (summary.removed && summary.removed.length > 0) lines.push(...removedList(summary.removed));
   const notAffected = skipped.length > 0 ? notAffectedList(skipped) : [];
   let room = options.maxChars - lines.join('\n').length - notAffected.join('\n').length - 200;
   const sections: string[] = [];
@@ -72,6 +74,26 @@ export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOpti
       '',
     );
   return [...lines, ...sections, ...notAffected];
+}
+
+/** Removed entries a list names at most; the rest are counted (the report file holds all). */
+const LISTED_REMOVED = 20;
+
+/** The entries the base commit's verdict holds and the config file no longer does: each with that verdict, never dropped unseen. */
+function removedList(removed: readonly RemovedEntry[]): string[] {
+  const more = removed.length - LISTED_REMOVED;
+  return [
+    `**Removed by this change** (${removed.length}; in the base commit's last verdict, not in the config file: not evaluated, so this check warns at best):`,
+    '',
+    ...removed
+      .slice(0, LISTED_REMOVED)
+      .map(
+        (entry) =>
+          `- ${codeSpan(entry.name, 64)}: the base commit's last verdict ${ICON[entry.decision]} ${entry.decision} (${entry.sha.slice(0, 7)})`,
+      ),
+    ...(more > 0 ? [`- and ${more} more`] : []),
+    '',
+  ];
 }
 
 /** The entries the change did not reach: never counted as passing, listed with their paths. */

@@ -50,7 +50,8 @@ function shardCase(shard: ShardRow): TestCase {
  * step) and most CIs show: one test case for the backend's decision and one per threshold,
  * each failure carrying its reason. A gate that could not evaluate is one case in error (JUnit's
  * "did not run", which CIs count apart from failures and fail the build for all the same).
- * Many gates (`config`): a suite per entry, an entry not affected by the change a skipped case.
+ * Many gates (`config`): a suite per entry, an entry not affected by the change a skipped case,
+ * and so one the change removed (saying the base commit's last verdict of it).
  */
 export function renderJUnit(
   verdict: Verdict,
@@ -58,12 +59,21 @@ export function renderJUnit(
   word: InputWord = (input) => input,
 ): string {
   const suites = verdict.gates
-    ? verdict.gates.entries.map((entry) =>
-        entry.verdict
-          ? // An entry names its inputs as the config file spells them, whichever door reads it.
-            suiteOf(entry.verdict, `${suite} / ${entry.name}`, (input) => input)
-          : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`),
-      )
+    ? verdict.gates.entries
+        .map((entry) =>
+          entry.verdict
+            ? // An entry names its inputs as the config file spells them, whichever door reads it.
+              suiteOf(entry.verdict, `${suite} / ${entry.name}`, (input) => input)
+            : skippedSuite(`${suite} / ${entry.name}`, `not affected: ${entry.why}`),
+        )
+        .concat(
+          (verdict.gates.removed ?? []).map((entry) =>
+            skippedSuite(
+              `${suite} / ${entry.name}`,
+              `removed by this change: the base commit's last verdict was ${entry.decision} (${entry.sha.slice(0, 12)}); not evaluated`,
+            ),
+          ),
+        )
     : [suiteOf(verdict, suite, word)];
   const sum = (key: 'tests' | 'failures' | 'errors') =>
     suites.reduce((total, s) => total + s[key], 0);

@@ -107,6 +107,8 @@ const GateEntryReport = z.object({
   ran: z.boolean(),
   why: z.string(),
   verdict: VerdictReport.optional(),
+  /** The base commit's verdict of it was of something else: its verdict warns at best. */
+  notComparable: z.string().optional(),
 });
 
 const ShardReport = VerdictReport.extend({
@@ -121,6 +123,10 @@ const ShardReport = VerdictReport.extend({
       config: z.string(),
       selection: z.string(),
       entries: z.array(GateEntryReport).min(1).max(100),
+      removed: z
+        .array(z.object({ name: z.string().max(64), decision, sha: z.string() }))
+        .max(100)
+        .optional(),
     })
     .optional(),
 });
@@ -213,12 +219,14 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
     report.gates.entries.some((e) => e.ran)
   )
     return 'it says it was evaluated, yet no gate that ran was';
-  let expected: z.output<typeof decision> = 'pass';
+  // An entry the change removed warns at best, as does one whose evaluation changed.
+  let expected: z.output<typeof decision> =
+    (report.gates.removed?.length ?? 0) > 0 ? 'warn' : 'pass';
   for (const entry of report.gates.entries) {
     if (entry.ran !== (entry.verdict !== undefined))
       return `gate \`${entry.name}\` says it ${entry.ran ? 'ran' : 'did not run'}, with${entry.verdict ? '' : 'out'} a verdict`;
     if (!entry.verdict) continue;
-    const wrong = verdictContradiction(entry.verdict);
+    const wrong = verdictContradiction(entry.verdict, entry.notComparable ? 'warn' : 'pass');
     if (wrong) return `gate \`${entry.name}\`: ${wrong}`;
     expected = worst(expected, entry.verdict.decision);
   }
@@ -227,8 +235,11 @@ function contradiction(report: z.output<typeof ShardReport>): string | undefined
     : `its decision is ${report.decision} where its gates make ${expected}`;
 }
 
-/** Why one verdict's decision or thresholds cannot be what the gate wrote, or undefined. */
-function verdictContradiction(report: z.output<typeof VerdictReport>): string | undefined {
+/** Why one verdict's decision or thresholds cannot be what the gate wrote (`least` at best: an entry whose evaluation changed warns), or undefined. */
+function verdictContradiction(
+  report: z.output<typeof VerdictReport>,
+  least: z.output<typeof decision> = 'pass',
+): string | undefined {
   // A report written before thresholds said their rule, where `repeats: auto` let a decided call alone judge.
   const legacy = report.repeats?.mode === 'auto' && !report.thresholds.some((t) => t.decidedBy);
   for (const threshold of report.thresholds) {
@@ -275,7 +286,7 @@ function verdictContradiction(report: z.output<typeof VerdictReport>): string | 
   if (!report.backendDecision) return 'it has no backend decision';
   const expected = report.thresholds
     .filter((t) => !t.holds)
-    .reduce((acc, t) => worst(acc, t.breaks), report.backendDecision);
+    .reduce((acc, t) => worst(acc, t.breaks), worst(report.backendDecision, least));
   return expected === report.decision
     ? undefined
     : `its decision is ${report.decision} where its backend decision and thresholds make ${expected}`;

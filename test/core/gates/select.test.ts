@@ -92,6 +92,33 @@ describe('which entries a change reaches', () => {
     expect(pathMatcher(['**', '!*.md'])('agents/support/notes.md')).toBe(false);
   });
 
+  it('reads a folder named with wildcards as the folder and everything under it, but `docs/*` one level (CODEOWNERS)', () => {
+    const file = 'agents/support/prompts/system.md';
+    for (const glob of [
+      '**/prompts',
+      'agents/*/prompts',
+      'agents/{support,billing}',
+      'agents/sup*',
+      'prompts',
+    ])
+      expect(pathMatcher([glob])(file), glob).toBe(true);
+    expect(pathMatcher(['agents/{billing,refunds}'])(file)).toBe(false);
+    expect(pathMatcher(['**/prompts'])('agents/support/prompts-old/a.md')).toBe(false);
+    // CODEOWNERS' one exception: a last name of `*` alone is the files directly in the folder.
+    expect(pathMatcher(['docs/*'])('docs/a.md')).toBe(true);
+    expect(pathMatcher(['docs/*'])('docs/a/b.md')).toBe(false);
+    expect(pathMatcher(['agents/*/prompts/*'])(file)).toBe(true);
+    expect(pathMatcher(['agents/*/prompts/*'])('agents/support/prompts/v2/system.md')).toBe(false);
+    // A star escaped is a name: a folder named `*`, with what is under it.
+    expect(pathMatcher(['docs/\\*'])('docs/*/a.md')).toBe(true);
+    // `!` reads folders alike: the folder and everything under it is excluded, `!docs/*` one level.
+    expect(pathMatcher(['agents/**', '!**/prompts'])(file)).toBe(false);
+    expect(pathMatcher(['agents/**', '!agents/{support,billing}'])(file)).toBe(false);
+    expect(pathMatcher(['agents/**', '!agents/*/prompts'])('agents/support/tools.py')).toBe(true);
+    expect(pathMatcher(['docs/**', '!docs/*'])('docs/a.md')).toBe(false);
+    expect(pathMatcher(['docs/**', '!docs/*'])('docs/a/b.md')).toBe(true);
+  });
+
   it('runs every entry for a changed name no glob is sure to match, or a config file seen from another folder', () => {
     const odd = selectEntries(
       entries,
