@@ -109,3 +109,10 @@ export interface BaselineComparison {
   /** Set when the base verdict was found but is of something else (not `comparable`): it is not compared. */
   notComparable?: boolean;
 }
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** The comparison with the base branch's last verdict, when one was looked for. */
+    baseline?: BaselineComparison;
+  }
+}

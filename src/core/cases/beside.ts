@@ -1,29 +1,10 @@
-import { type CaseState, readRecordedCases, recordedId } from './record.js';
-import type { CaseSummary } from './types.js';
+import { readRecordedCases, recordedId } from './record.js';
+import type { CasesBeside, CaseSummary } from './types.js';
 
 /** A record as the cases feature reads it: whose it is, and the case states it keeps. */
 interface RecordWithCases {
   headSha: string;
   cases?: string;
-}
-
-/** A failing case beside the base branch: how it did on the base commit, and in how many comparable verdicts it failed. */
-export interface CaseBeside {
-  /** Its state on the base commit's verdict; absent when that verdict did not have it (a new case, or none kept). */
-  base?: CaseState;
-  /** Verdicts along the base branch that evaluated it (errored ones left out), and how many of them it failed in. */
-  of: number;
-  failedIn: number;
-}
-
-/** The cases of a verdict beside the base branch: the base commit compared with, and each kept failing case. */
-export interface CasesBeside {
-  /** The base commit's verdict the states come from, when there was one with cases. */
-  baseSha?: string;
-  /** Comparable verdicts along the base branch that kept their cases. */
-  history: number;
-  /** Each failing case kept, by its id. */
-  cases: Record<string, CaseBeside>;
 }
 
 /**

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { type CaseOutcome, type CaseSummary } from './types.js';
+import type { CaseOutcome, CaseState, CaseSummary } from './types.js';
 
 /*
  * Each case's outcome as a verdict's record keeps it (contract section 12: "the record keeps
  * each case's outcome, bounded"): one string of `<id><state>` pairs, failing cases first, so that
  * a record of 1,500 cases stays about 26 KB of a check's 65,535 characters.
  */
-
-/** How a case did in one verdict: passed every sample, failed every one, both, or errored only. */
-export type CaseState = 'p' | 'f' | 'm' | 'e';
 
 /** Hex digits of a case's id a record keeps: 48 bits, no collision to fear in any suite. */
 export const RECORD_CASE_ID_CHARS = 12;

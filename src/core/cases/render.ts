@@ -1,7 +1,6 @@
 import { escapeText } from '../render/escape.js';
 import { codeSpan } from '../render/escape.js';
-import type { CaseBeside, CasesBeside } from './beside.js';
-import type { CaseOutcome, CaseSummary } from './types.js';
+import type { CaseBeside, CaseOutcome, CasesBeside, CaseSummary } from './types.js';
 
 /** A case's samples, as a reviewer reads them: `0 of 1`, `2 of 3`, with the errored ones said apart. */
 export function samplesCell(outcome: CaseOutcome): string {

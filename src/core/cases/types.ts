@@ -1,5 +1,4 @@
 import { excerpt } from '../support/text.js';
-import type { CasesBeside } from './beside.js';
 
 /**
  * What one case of a suite did in one evaluation: a test × prompt × provider of promptfoo, a
@@ -18,6 +17,28 @@ export interface CaseOutcome {
   errored: number;
   /** Why its first failing sample failed (first line, bounded), or its first error's. Outside text. */
   reason?: string;
+}
+
+/** How a case did in one verdict: passed every sample, failed every one, both, or errored only. */
+export type CaseState = 'p' | 'f' | 'm' | 'e';
+
+/** A failing case beside the base branch: how it did on the base commit, and in how many comparable verdicts it failed. */
+export interface CaseBeside {
+  /** Its state on the base commit's verdict; absent when that verdict did not have it (a new case, or none kept). */
+  base?: CaseState;
+  /** Verdicts along the base branch that evaluated it (errored ones left out), and how many of them it failed in. */
+  of: number;
+  failedIn: number;
+}
+
+/** The cases of a verdict beside the base branch: the base commit compared with, and each kept failing case. */
+export interface CasesBeside {
+  /** The base commit's verdict the states come from, when there was one with cases. */
+  baseSha?: string;
+  /** Comparable verdicts along the base branch that kept their cases. */
+  history: number;
+  /** Each failing case kept, by its id. */
+  cases: Record<string, CaseBeside>;
 }
 
 /** The cases of an evaluation: failing ones first, errored ones apart, bounded for reports and records. */
@@ -68,4 +89,15 @@ export function summarizeCases(outcomes: readonly CaseOutcome[]): CaseSummary {
     cases: kept,
     omitted: outcomes.length - kept.length,
   };
+}
+
+declare module '../verdict/verdict.js' {
+  interface EvaluationSections {
+    /** Each case's outcome, where the backend's evaluation names its cases (promptfoo's tests). */
+    cases?: CaseSummary;
+  }
+  interface VerdictSections {
+    /** Each case's outcome, failing first, where the backend names its cases. */
+    cases?: CaseSummary;
+  }
 }

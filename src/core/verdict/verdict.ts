@@ -10,13 +10,6 @@ import {
   type ThresholdResult,
   unmeasuredSentence,
 } from './threshold.js';
-import type { ShardRow } from '../aggregate/types.js';
-import type { BaselineComparison } from '../baseline/record.js';
-import type { RepeatSummary } from '../repeats/types.js';
-import type { HistorySummary } from '../baseline/history-types.js';
-import type { AttemptSummary } from '../retry/types.js';
-import type { GatesSummary } from '../gates/types.js';
-import type { CaseSummary } from '../cases/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -35,8 +28,23 @@ export { checkThreshold, describeThreshold } from './threshold.js';
 /** Ids the gate learned, by the names their backend declares (`run_id`); every one is an output. */
 export type GateIds = Record<string, string | undefined>;
 
+/*
+ * A verdict is the gate's own fields and the sections its features add: repeats, retries,
+ * shards, many gates, the base branch, its history, the cases. Each feature declares its
+ * section in its own folder (`declare module '../verdict/verdict.js'`), so that this file
+ * imports none of them, and a new feature is one more section, not one more import here.
+ */
+
+/** The sections features add to an evaluation (a backend's cases): declared by each feature. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by features
+export interface EvaluationSections {}
+
+/** The sections features add to a verdict: declared by each feature in its own folder. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by features
+export interface VerdictSections {}
+
 /** What a backend hands back once its evaluation is terminal. */
-export interface Evaluation {
+export interface Evaluation extends EvaluationSections {
   /** The backend's own decision, mapped to ours (an unknown one is already `fail`). */
   decision: Decision;
   /** The backend's final status string, as it said it. */
@@ -54,14 +62,10 @@ export interface Evaluation {
    * scored): the verdict is an error, `fail`, never a sample of a pooled or sequential verdict.
    */
   unevaluated?: string;
-  /** Each case's outcome, where the backend's evaluation names its cases (promptfoo's tests). */
-  cases?: CaseSummary;
 }
 
-/** The normalized verdict every reporter renders. */
-export interface Verdict {
-  /** The base branch's history beside this verdict (`history`): new and known failures, the trend. */
-  history?: HistorySummary;
+/** The normalized verdict every reporter renders: the gate's fields, and each feature's section. */
+export interface Verdict extends VerdictSections {
   /** What was evaluated (the backend's `comparable` declarations): a base verdict of something else is not comparable. */
   evaluated?: Record<string, string>;
   decision: Decision;
@@ -80,20 +84,8 @@ export interface Verdict {
   topFailingTools: { tool: string; count: number }[];
   /** Why a failing verdict failed, when the backend could say; never part of the decision. */
   why?: Why;
-  /** An aggregate's shards, one row each. */
-  shards?: ShardRow[];
-  /** Many gates in one step (`config`): each entry, whether it ran and why, and its own verdict. */
-  gates?: GatesSummary<Verdict>;
-  /** The comparison with the base branch's last verdict, when one was looked for. */
-  baseline?: BaselineComparison;
   /** Error bars from per-item scores, when the backend gives them. */
   errorBars?: ErrorBars;
-  /** Each case's outcome, failing first, where the backend names its cases. */
-  cases?: CaseSummary;
-  /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
-  repeats?: RepeatSummary;
-  /** The backend runs the gate started, those it started again, and each that ended without a verdict. */
-  attempts?: AttemptSummary;
   durationMs: number;
 }
 
