@@ -123,7 +123,7 @@ export type Evaluates =
     }
   | {
       kind: 'reads';
-      /** What it reads, for messages: e.g. `` `results_file`, the file promptfoo wrote ``. */
+      /** What it reads, for messages: e.g. `` `results_file`, the file the evaluation wrote ``. */
       what: string;
     };
 

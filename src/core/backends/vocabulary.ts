@@ -12,7 +12,7 @@ import { type DeclaredInput, declaredInputs } from '../inputs/declare.js';
 
 /**
  * The inputs every backend shares, then each backend's own; an input two backends declare
- * (`min_pass_rate`) is one, of both (`Sepurux, promptfoo`).
+ * (`min_pass_rate`) is one, of each (`Sepurux, …`).
  */
 export const GATE_INPUTS: readonly DeclaredInput[] = uniqueByName([
   ...declaredInputs(commonSchema(BACKENDS)),
@@ -21,7 +21,7 @@ export const GATE_INPUTS: readonly DeclaredInput[] = uniqueByName([
   ),
 ]);
 
-/** The backends that declare input `name`, as a reviewer reads them: `Sepurux, promptfoo`. */
+/** The backends that declare input `name`, as a reviewer reads them, e.g. `Sepurux, TruLayer`. */
 function ownersOf(name: string): string {
   return BACKENDS.filter((backend) => name in backend.inputs.shape)
     .map((backend) => backend.displayName)

@@ -1,8 +1,8 @@
 import { excerpt } from '../support/text.js';
 
 /**
- * What one case of a suite did in one evaluation: a test × prompt × provider of promptfoo, a
- * dataset record of Braintrust. A case may be sampled several times (promptfoo's `--repeat`),
+ * What one case of a suite did in one evaluation: a test of a suite run by its prompt and its
+ * provider, a record of a dataset. A case may be sampled several times (a suite run with repeats),
  * so it counts its samples: passed, failed, and errored (not evaluated). Owned by the cases
  * feature; a backend whose evaluation names its cases hands them over, and a verdict carries them.
  */
@@ -93,7 +93,7 @@ export function summarizeCases(outcomes: readonly CaseOutcome[]): CaseSummary {
 
 declare module '../verdict/verdict.js' {
   interface EvaluationSections {
-    /** Each case's outcome, where the backend's evaluation names its cases (promptfoo's tests). */
+    /** Each case's outcome, where the backend's evaluation names its cases (a suite's tests). */
     cases?: CaseSummary;
   }
   interface VerdictSections {

@@ -54,7 +54,7 @@ const eachBackend = (backends: BackendList, words: (backend: BackendWords) => st
     })
     .join('; ');
 
-/** `; not read by promptfoo, which reads a file`: the backends that need no credential. */
+/** `; not read by X, which reads a file`: the backends that need no credential. */
 const readers = (backends: BackendList) => {
   const names = backends.flatMap((b) => (b.evaluates.kind === 'reads' ? [b.displayName] : []));
   return names.length
