@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { inWorkspace } from '../../gates/workspace.js';
 import { InputError, messageOf } from '../../support/errors.js';
 import { formatBytes } from '../../support/text.js';
+import { firstLine } from '../../cases/types.js';
 
 /** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
 export const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
@@ -116,7 +117,8 @@ export async function readResultsFile(
       return {
         unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
       };
-    parsed.push(row.data);
+    // Only what the gate reads is kept: the file's outputs, tokens and metadata go with it.
+    parsed.push(keptOf(row.data));
   }
   const disagreement = statsDisagree(results.stats, parsed);
   if (disagreement) return { unusable: `${where}: ${disagreement}` };
@@ -127,6 +129,39 @@ export async function readResultsFile(
     ...(description ? { description } : {}),
     ...(file.data.evalId ? { evalId: file.data.evalId } : {}),
     ...(url && /^https:\/\//i.test(url) ? { shareableUrl: url } : {}),
+  };
+}
+
+/**
+ * What the cases read of a row, and nothing else: the output, token counts, assertions and
+ * metadata (most of a row) are let go with the file's text. Errors and grader reasons are read
+ * by their first line; the prompt's raw text only names a case that has no `promptId` or label.
+ */
+function keptOf(row: Row): Row {
+  const { testCase, prompt, provider, response, gradingResult } = row;
+  return {
+    success: row.success,
+    failureReason: row.failureReason,
+    error: row.error == null ? row.error : firstLine(row.error),
+    testIdx: row.testIdx,
+    promptIdx: row.promptIdx,
+    promptId: row.promptId,
+    description: row.description,
+    testCase: { description: testCase.description, vars: testCase.vars },
+    vars: row.vars,
+    prompt: {
+      label: prompt.label,
+      ...(row.promptId === undefined || prompt.label === undefined ? { raw: prompt.raw } : {}),
+    },
+    provider: { id: provider.id, label: provider.label },
+    cost: row.cost,
+    response: response && { cost: response.cost },
+    gradingResult: gradingResult && {
+      reason:
+        gradingResult.reason == null
+          ? gradingResult.reason
+          : (firstLine(gradingResult.reason) ?? ''),
+    },
   };
 }
 
