@@ -89663,6 +89663,10 @@ const httpsUrl = optionalText().transform((text, ctx) => {
 });
 /** How a list input is written: its items separated by commas, spaces or new lines (a YAML `|` block, one a line). */
 const LIST_SEPARATOR = /[\s,]+/;
+/** The items of a list input as written (`A, B` or one a line), each once. */
+const listItems = (text) => [
+    ...new Set((text ?? '').split(LIST_SEPARATOR).filter(Boolean)),
+];
 /** Items of a list input (`A, B` or one a line), at most `max`. */
 const listOf = (what, max) => optionalText().transform((text, ctx) => {
     const items = (text ?? '').split(LIST_SEPARATOR).filter(Boolean);
@@ -89675,12 +89679,13 @@ const listOf = (what, max) => optionalText().transform((text, ctx) => {
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `allowed_token_env`: names of environment variables, separated by commas, spaces or new lines. */
 const variableList = listOf('variables', 100).transform((names, ctx) => {
-    const wrong = names.find((name) => !VARIABLE_NAME.test(name));
-    if (wrong === undefined)
+    // Every wrong item, once: fixing the first must not reveal the next on the following run.
+    const wrong = names.filter((name) => !VARIABLE_NAME.test(name));
+    if (wrong.length === 0)
         return names;
     ctx.addIssue({
         code: 'custom',
-        message: `lists "${wrong.slice(0, 60)}", not a variable name; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
+        message: `lists ${wrong.map((name) => `"${name.slice(0, 60)}"`).join(', ')}, not ${wrong.length === 1 ? 'a variable name' : 'variable names'}; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
     });
     return NEVER;
 });
@@ -92982,6 +92987,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/core/gates/select.ts
 
 
+
 /** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
 // eslint-disable-next-line no-control-regex
 const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
@@ -93033,12 +93039,44 @@ function globProblem(written) {
     // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
     if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
         return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+    const unmatched = neverMatchedProblem(bare, written.startsWith('!') ? '!' : '');
+    if (unmatched)
+        return `\`${excerpt(written, 60)}\` ${unmatched}`;
     try {
         picomatch_default()(globs, GLOB_OPTIONS);
     }
     catch (error) {
         return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt(error.message, 120)})`;
     }
+    return undefined;
+}
+/** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
+function neverMatchedProblem(bare, lead) {
+    const glob = bare.trim();
+    // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
+    // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.
+    const root = `${lead}${/^\.?\//.exec(glob)?.[0] ?? ''}`;
+    const path = glob.slice(root.length - lead.length);
+    const names = path.split('/');
+    const folder = path.endsWith('/') ? '/' : '';
+    if (names.slice(0, -1).includes(''))
+        return `has an empty folder name (\`//\`), which no changed path holds; write \`${excerpt(`${root}${names.filter(Boolean).join('/')}${folder}`, 60)}\``;
+    const dotted = names.find((name) => name === '.' || name === '..');
+    if (dotted) {
+        const meant = external_node_path_namespaceObject.posix.normalize(path);
+        const fix = meant === '.' || meant === './'
+            ? 'write `**` for every path'
+            : meant.startsWith('..')
+                ? "write the path from the repository's root"
+                : `write \`${excerpt(`${root}${meant}`, 60)}\``;
+        return `has a \`${dotted}\` folder name, which no changed path holds (GitHub and git list paths from the repository's root, without \`.\` or \`..\`); ${fix}`;
+    }
+    // picomatch reads `{support}` as the name `{support}`, not as `support`: a brace needs two alternatives (or a range).
+    for (const [group, inner = ''] of glob.matchAll(/(?<!\\)\{([^{}]*)\}/g))
+        if (!/(?<!\\),/.test(inner) && !inner.includes('..'))
+            return inner
+                ? `has \`${excerpt(group, 60)}\`, one alternative, which picomatch reads as the name \`${excerpt(group, 60)}\`; write \`${excerpt(inner, 60)}\`, or add another alternative (\`{${excerpt(inner, 30)},other}\`)`
+                : 'has `{}`, no alternative, which picomatch reads as the name `{}`; remove it, or list the alternatives (`{support,billing}`)';
     return undefined;
 }
 /**
@@ -93452,11 +93490,13 @@ function readTarget(eventName, payload, env) {
             : undefined;
     const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
     const workflowRunEvent = eventName === 'workflow_run' ? github_text(event.workflow_run?.event) : undefined;
+    const defaultBranch = eventName === 'workflow_run' ? branchName(event.repository?.default_branch) : undefined;
     return {
         repository,
         headSha,
         ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
         ...(workflowRunEvent ? { workflowRunEvent } : {}),
+        ...(defaultBranch ? { defaultBranch } : {}),
         ...(baseSha ? { baseSha } : {}),
         pullRequestNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -93475,6 +93515,22 @@ function readTarget(eventName, payload, env) {
 }
 function github_text(value) {
     return typeof value === 'string' && value !== '' ? value : undefined;
+}
+/**
+ * A branch name as git allows one (`git check-ref-format --branch`, in short: no space, control
+ * character, `~^:?*[\`, `..`, `@{`, leading `-` or `/`, trailing `/`, `.` or `.lock`) and
+ * no backtick (it is printed in code spans), at most 255 characters; anything else is no branch.
+ * It is compared with a pull request's base branch and printed in reasons, so an odd payload
+ * never reaches either.
+ */
+function branchName(value) {
+    const name = github_text(value);
+    if (!name || name.length > 255)
+        return undefined;
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    if (/[\s\x00-\x1f\x7f~^:?*[\\`]|\.\.|@\{|\/\/|^[-/.]|\/\.|[/.]$|\.lock$/.test(name))
+        return undefined;
+    return name;
 }
 function github_number(value) {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
@@ -93737,6 +93793,14 @@ function boundMargins(backend, raw, inputs) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/core/gates/words.ts
+const ACTION_CONFIG_WORDS = {
+    missingFile: 'check out the repository first, e.g. with actions/checkout',
+};
+const CLI_CONFIG_WORDS = {
+    missingFile: "run the command from the root of the repository's checkout, or give the file's path relative to the working folder",
+};
+
 ;// CONCATENATED MODULE: ./src/core/gates/workspace.ts
 
 
@@ -93762,6 +93826,7 @@ function inWorkspace(path, cwd) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/config.ts
+
 
 
 
@@ -93838,10 +93903,10 @@ const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 /**
  * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
  * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
- * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * ones; `words`: the door's advice). Throws an {@link InputError} only when the file cannot be read as a list of entries;
  * every entry's own problems are returned with it, for the plan to say with its inputs'.
  */
-async function readGatesConfig(path, cwd, inputNames) {
+async function readGatesConfig(path, cwd, inputNames, words = ACTION_CONFIG_WORDS) {
     const file = `\`${excerpt(path, 200)}\``;
     const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
     const repositoryPath = repositoryPathOf(path, cwd);
@@ -93854,7 +93919,7 @@ async function readGatesConfig(path, cwd, inputNames) {
     }
     catch (error) {
         const code = error.code;
-        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? 'does not exist (check out the repository first, e.g. with actions/checkout)' : `cannot be read (${code ?? 'error'})`}`);
+        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? `does not exist (${words.missingFile})` : `cannot be read (${code ?? 'error'})`}`);
     }
     if (bytes.length > MAX_CONFIG_BYTES)
         throw new InputError(`Input \`config\`: ${file} is larger than 1 MiB; it lists gates, not data`);
@@ -94002,29 +94067,38 @@ function readPaths(value, problem) {
  */
 /** The step's inputs that say what the config file's entries may use: read here, never inherited by an entry. */
 const ALLOWANCE_INPUTS = ['allowed_token_env', 'allowed_base_urls'];
-const ALLOWANCE = object({ allowed_token_env: variableList, allowed_base_urls: apiRootList });
 /**
  * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
- * (``Input `allowed_token_env` …``). A list that cannot be read allows nothing.
+ * (``Input `allowed_token_env` …``). Each list is read on its own, and each item: a wrong item
+ * is said once, and the valid ones, of either list, still count, so that no entry is told that
+ * what the step lists is not there (the input error stops the run before any call anyway).
  */
 function readAllowance(raw) {
     const problems = [];
-    let parsed = { allowed_token_env: [], allowed_base_urls: [] };
-    try {
-        parsed = parseInputs(ALLOWANCE, raw);
-    }
-    catch (error) {
-        if (!(error instanceof InputError))
-            throw error;
-        problems.push(...error.problems);
-    }
-    const refused = parsed.allowed_token_env.filter((name) => STEP_VARIABLE.test(name));
+    const check = (schema) => {
+        try {
+            parseInputs(schema, raw);
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(...error.problems);
+        }
+    };
+    check(object({ allowed_token_env: variableList }));
+    check(object({ allowed_base_urls: apiRootList }));
+    const names = listItems(raw.allowed_token_env).filter((name) => VARIABLE_NAME.test(name));
+    const refused = names.filter((name) => STEP_VARIABLE.test(name));
     if (refused.length > 0)
         problems.push(`Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`);
+    const roots = listItems(raw.allowed_base_urls).flatMap((text) => {
+        const read = apiRootOf(text);
+        return 'root' in read ? [read.root] : [];
+    });
     return {
         allowance: {
-            tokenEnv: new Set(parsed.allowed_token_env.filter((name) => !STEP_VARIABLE.test(name))),
-            baseUrls: new Set(parsed.allowed_base_urls),
+            tokenEnv: new Set(names.filter((name) => !STEP_VARIABLE.test(name))),
+            baseUrls: new Set(roots),
         },
         problems,
     };
@@ -94034,6 +94108,10 @@ function tokenEnvProblem(tokenEnv, allowance) {
     if (allowance.tokenEnv.has(tokenEnv))
         return undefined;
     const name = excerpt(tokenEnv, 60);
+    // `trulayer_api_key` allowed, `TRULAYER_API_KEY` named: two variables on Linux, one name to the eye.
+    const cased = [...allowance.tokenEnv].find((allowed) => allowed.toUpperCase() === tokenEnv.toUpperCase());
+    if (cased)
+        return `\`token_env\` names \`${name}\`, and the step's input \`allowed_token_env\` lists \`${excerpt(cased, 60)}\`, which differs only in letter case: environment variable names are case-sensitive (on Linux, \`${excerpt(cased, 60)}\` is another variable); write the variable's name the same way in both`;
     return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
 }
 /**
@@ -94067,7 +94145,7 @@ function credentialProblem(tokenEnv, given, step) {
     if (tokenEnv && !given)
         return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
     if (tokenEnv && given && step.reportingTokens.includes(given))
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (the step's \`github_token\` or the step's \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
     if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
         return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
     if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
@@ -94182,7 +94260,7 @@ async function planGates(stepRaw, context) {
     // What the step allows the entries is read here, once; no entry inherits it.
     const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
     const raw = Object.fromEntries(Object.entries(stepRaw).filter(([name]) => !ALLOWANCE_INPUTS.includes(name)));
-    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames);
+    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames, context.words);
     const file = `\`${config.file}\``;
     const secrets = [];
     const stepBackend = backendIdOf(raw.backend);
@@ -94347,6 +94425,7 @@ async function planManyGates(raw, context) {
         cwd: context.cwd,
         env: context.env ?? {},
         inputNames: GATE_INPUTS.map((input) => input.name),
+        ...(context.configWords ? { words: context.configWords } : {}),
     });
     // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
     const first = plan.entries[0];
@@ -94455,7 +94534,7 @@ const PullRequest = object({
     state: schemas_string().optional(),
     merged: schemas_boolean().nullish(),
     head: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
-    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i) }),
+    base: object({ sha: schemas_string().regex(/^[0-9a-f]{40}$/i), ref: schemas_string().min(1) }),
 });
 /**
  * Reads pull request `number`'s head and base commits: one request. Returns the commits, or why
@@ -94471,6 +94550,7 @@ async function readPullRequest(github, place) {
         return {
             headSha: pull.data.head.sha.toLowerCase(),
             baseSha: pull.data.base.sha.toLowerCase(),
+            baseRef: pull.data.base.ref,
             ...(pull.data.state ? { state: pull.data.state } : {}),
             ...(pull.data.merged ? { merged: true } : {}),
         };
@@ -94904,6 +94984,7 @@ const CLI_WORDS = {
 
 
 
+
 /** GitHub's limits: check output summary (and text) 65,535 characters, title 255 (kept shorter), status description 140. */
 const CHECK_SUMMARY_MAX_CHARS = 65_535;
 const CHECK_TITLE_MAX_CHARS = 200;
@@ -94921,9 +95002,16 @@ class CheckReport {
     checkRunId;
     appSlug;
     words;
+    unanswered;
     constructor(github, place, log, kind, checkRunId, 
     /** The GitHub App that owns the check run, e.g. `github-actions`. */
-    appSlug, words = ACTION_WORDS) {
+    appSlug, words = ACTION_WORDS, 
+    /**
+     * The `external_id` of a check run whose create got no answer (a timeout, a 5xx): GitHub may
+     * have made it all the same, and a check left `in_progress` blocks the merge for ever, so
+     * the completion looks for it and completes it too.
+     */
+    unanswered) {
         this.github = github;
         this.place = place;
         this.log = log;
@@ -94931,6 +95019,7 @@ class CheckReport {
         this.checkRunId = checkRunId;
         this.appSlug = appSlug;
         this.words = words;
+        this.unanswered = unanswered;
     }
     /**
      * Shows the gate as running on the commit. `startWith` begins it (default `github`, which
@@ -94938,12 +95027,16 @@ class CheckReport {
      */
     static async start(github, place, log, words = ACTION_WORDS, startWith = github) {
         const { owner, repo, headSha, name, runUrl } = place;
+        // Names this create, so that one whose answer never came can be found and completed.
+        const externalId = newExternalId();
+        let unanswered;
         try {
             const { data } = await startWith.rest.checks.create({
                 owner,
                 repo,
                 name,
                 head_sha: headSha,
+                external_id: externalId,
                 status: 'in_progress',
                 started_at: new Date().toISOString(),
                 ...(runUrl ? { details_url: runUrl } : {}),
@@ -94956,6 +95049,9 @@ class CheckReport {
             return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
         }
         catch (checkError) {
+            // A refusal (4xx) made nothing; no answer, or a server error, may have made the check.
+            if (mayHaveMade(checkError))
+                unanswered = externalId;
             log.info(`No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`);
         }
         try {
@@ -94968,12 +95064,12 @@ class CheckReport {
                 description: 'Evaluating',
                 ...(runUrl ? { target_url: runUrl } : {}),
             });
-            return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+            return new CheckReport(github, place, log, 'status', undefined, undefined, words, unanswered);
         }
         catch (statusError) {
             log.warning(`The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
                 `${words.checkPermission}; ${words.decides}.`);
-            return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+            return new CheckReport(github, place, log, 'none', undefined, undefined, words, unanswered);
         }
     }
     /**
@@ -94984,10 +95080,10 @@ class CheckReport {
         const { owner, repo, headSha, name, runUrl } = this.place;
         const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
         const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
-        const completeCheck = (output) => this.github.rest.checks.update({
+        const completeCheck = (output, id = this.checkRunId) => this.github.rest.checks.update({
             owner,
             repo,
-            check_run_id: this.checkRunId,
+            check_run_id: id,
             status: 'completed',
             conclusion: checkConclusion(verdict, mode),
             completed_at: new Date().toISOString(),
@@ -95030,6 +95126,43 @@ class CheckReport {
         catch (error) {
             this.log.warning(`Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`);
         }
+        if (this.unanswered)
+            await completeUnanswered(this.github, this.place, this.unanswered, this.log, (id) => completeCheck({
+                title,
+                summary: truncate(`**${escapeText(headline(verdict, mode), 1_000)}**\n\nThis check was begun by a request GitHub did not answer in time; the gate reported through ${this.kind === 'status' ? 'a commit status' : 'the job alone'} and completes it with the verdict. The job's log and summary hold the report.`, CHECK_SUMMARY_MAX_CHARS),
+            }, id));
+    }
+}
+/** Names a check's create, so that one whose answer never came can be found: `external_id`. */
+const newExternalId = () => `agent-reliability-gate:${(0,external_node_crypto_.randomUUID)()}`;
+/** Whether a create that threw may have made the check all the same: no answer, or a server error. */
+const mayHaveMade = (error) => {
+    const status = statusOf(error);
+    return status === undefined || status >= 500;
+};
+/**
+ * Completes the check runs named `place.name` on its commit that a create without an answer
+ * made, found by their `external_id`: a check left `in_progress` blocks the merge for ever.
+ * Never throws; says what it did.
+ */
+async function completeUnanswered(github, place, externalId, log, complete) {
+    const { owner, repo, headSha, name } = place;
+    try {
+        const runs = await github.paginate(github.rest.checks.listForRef, {
+            owner,
+            repo,
+            ref: headSha,
+            check_name: name,
+            filter: 'all',
+            per_page: 100,
+        });
+        for (const run of runs.filter((r) => r.external_id === externalId && r.status !== 'completed')) {
+            await complete(run.id);
+            log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+        }
+    }
+    catch (error) {
+        log.warning(`Could not look for the check "${name}" an unanswered request may have begun (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); if it shows as in progress, run the job again.`);
     }
 }
 
@@ -95331,6 +95464,7 @@ async function reply(github, command, place, outcome, log) {
 
 
 
+
 /**
  * The new check run: begun in progress, which names the app this token writes as; completed
  * as accepted (or revoked) only when that app wrote the verdict, and no other run of the check
@@ -95343,12 +95477,14 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
     const by = command.comment.author;
     const short = headSha.slice(0, 12);
     let begun;
+    const externalId = newExternalId();
     try {
         const { data } = await github.calls.rest.checks.create({
             owner,
             repo,
             name: checkName,
             head_sha: headSha,
+            external_id: externalId,
             status: 'in_progress',
             started_at: at.toISOString(),
             output: {
@@ -95359,6 +95495,20 @@ async function writeCheck(github, command, place, headSha, head, log, at) {
         begun = { id: data.id, app: data.app?.slug ?? '' };
     }
     catch (error) {
+        // A create GitHub may have carried out without answering leaves no check in progress behind.
+        if (mayHaveMade(error))
+            await completeUnanswered(github.completing, { owner, repo, headSha, name: checkName }, externalId, log, (id) => github.completing.rest.checks.update({
+                owner,
+                repo,
+                check_run_id: id,
+                status: 'completed',
+                conclusion: 'failure',
+                completed_at: new Date().toISOString(),
+                output: {
+                    title: `Not ${command.verb}ed: GitHub did not answer in time`,
+                    summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded: GitHub did not answer in time. Post the command again.`,
+                },
+            }));
         return {
             kind: 'failed',
             by,
@@ -96492,33 +96642,52 @@ function lookUpBaseBranch(github, place, base, appSlug, log) {
 
 /**
  * A `workflow_run` hand-over: the pull request number may come from an artifact the triggering
- * (possibly forked, so untrusted) run wrote. The privileged run trusts only a pull request whose
- * head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets: for the
- * comment, and for the base commit it compares with. One request; never throws.
+ * (possibly forked, so untrusted) run wrote. The privileged run trusts only an open pull request
+ * whose head is the commit it gated, `workflow_run.head_sha`, which GitHub itself sets: for the
+ * comment, and for the base commit it compares with, only when it targets the repository's
+ * default branch (`repository.default_branch` of the event, `defaultBranch`). A fork could
+ * otherwise open a second pull request from the same branch onto a branch with a weaker verdict
+ * (and close it), and hand its number over. One request; never throws.
  */
-async function readHandOver(github, place, gatedSha) {
+async function readHandOver(github, place, gatedSha, defaultBranch) {
     const pull = await readPullRequest(github, place);
+    const refused = (why) => ({ commentRefused: why, base: { refused: why } });
     if ('unread' in pull)
-        return { refused: pull.unread.replace(/^it could not be read/, 'its head could not be read') };
-    return pull.headSha === gatedSha.toLowerCase()
-        ? { baseSha: pull.baseSha }
-        : {
-            refused: `its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`,
+        return refused(pull.unread.replace(/^it could not be read/, 'its head could not be read'));
+    if (pull.headSha !== gatedSha.toLowerCase())
+        return refused(`its head is ${pull.headSha.slice(0, 12)}, not the commit this workflow_run gated`);
+    if (pull.state !== 'open')
+        return refused(pull.state === undefined
+            ? 'GitHub does not say it is open'
+            : `it is ${pull.merged ? 'merged' : pull.state}: only an open pull request is a change under review`);
+    if (!defaultBranch)
+        return {
+            base: {
+                refused: 'the workflow_run event names no default branch (`repository.default_branch`) to check its base branch against',
+            },
         };
+    if (pull.baseRef !== defaultBranch)
+        return {
+            base: {
+                refused: `it targets \`${pull.baseRef.replace(/`/g, "'")}\`, not the default branch \`${defaultBranch}\`: the fork-safe gate compares only with the default branch`,
+            },
+        };
+    return { base: { sha: pull.baseSha } };
 }
 /** Whether the comment goes on the hand-over's pull request; a refusal is warned, saying why. */
 async function commentsOnHandOver(handOver, pullRequestNumber, gatedSha, log) {
     const read = await handOver;
-    if ('baseSha' in read)
+    if (read.commentRefused === undefined)
         return true;
-    log.warning(`Not commenting on pull request #${pullRequestNumber}: ${read.refused}. A \`pull_request_number\` handed over to a workflow_run must name the pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
+    log.warning(`Not commenting on pull request #${pullRequestNumber}: ${read.commentRefused}. A \`pull_request_number\` handed over to a workflow_run must name the open pull request whose head is the commit it gated (${gatedSha.slice(0, 12)}); the check on that commit still holds the verdict.`);
     return false;
 }
 /**
- * The base commit a `workflow_run` compares with: the base of the pull request whose head is the
- * commit gated. Where no such pull request can be established (none named, a head that is not
- * the commit gated, a pull request GitHub would not give), why, so that `on_missing_baseline`
- * decides: a change handed over is never left uncompared.
+ * The base commit a `workflow_run` compares with: the base of the open pull request whose head is
+ * the commit gated, when it targets the default branch. Where no such pull request can be
+ * established (none named, a head that is not the commit gated, a closed one, one onto another
+ * branch, a pull request GitHub would not give), why, so that `on_missing_baseline` decides: a
+ * change handed over is never left uncompared.
  */
 async function handOverBase(handOver, pullRequestNumber, gatedSha) {
     if (!gatedSha)
@@ -96529,11 +96698,11 @@ async function handOverBase(handOver, pullRequestNumber, gatedSha) {
         return {
             missing: `this workflow_run names no pull request whose base to compare with (GitHub lists none for a fork's run): hand its number over as \`pull_request_number\`, and the base of the pull request whose head is ${gatedSha.slice(0, 12)} is compared`,
         };
-    const read = await handOver;
-    return 'baseSha' in read
-        ? { sha: read.baseSha }
+    const { base } = await handOver;
+    return 'sha' in base
+        ? { sha: base.sha }
         : {
-            missing: `pull request #${pullRequestNumber} (handed over as \`pull_request_number\`) gives no base commit to compare with: ${read.refused}`,
+            missing: `pull request #${pullRequestNumber} (handed over as \`pull_request_number\`) gives no base commit to compare with: ${base.refused}`,
         };
 }
 
@@ -96634,10 +96803,11 @@ async function startGitHubReport(place, log, budget, timing = {}) {
             ? CheckReport.start(github, { owner, repo, headSha, name: place.checkName, runUrl: place.runUrl }, log, words, starting)
             : Promise.resolve(undefined);
         // On workflow_run the pull request named is trusted, for the comment and for the base, only
-        // when its head is the commit gated: one read for both.
+        // when it is open and its head is the commit gated, and for the base only when it targets
+        // the default branch: one read for both.
         const gated = place.workflowRunHeadSha;
         const handOver = gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
-            ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+            ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated, place.defaultBranch)
             : undefined;
         const handedOver = commentPlace && gated && handOver
             ? commentsOnHandOver(handOver, commentPlace.pullRequestNumber, gated, log)

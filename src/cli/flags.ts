@@ -226,9 +226,10 @@ export function inFlagWords(message: string): string {
   if (message.includes('\n')) return message.split('\n').map(inFlagWords).join('\n');
   const inputs = new Map(CLI_INPUTS.map((input) => [input.name, input]));
   // A config file's keys are spelt as the file spells them, whichever door reads it; the step's
-  // own inputs it points to ("the step's input `allowed_token_env`") as the command line's.
+  // own inputs it points to ("the step's input `allowed_token_env`", "the step's `token`") as
+  // the command line's.
   if (ENTRY_PROBLEM.test(message.replace(/^- /, '')))
-    return message.replace(/the step's input `([a-z_]+)`/g, (whole, name: string) =>
+    return message.replace(/the step's (?:own )?(?:input )?`([a-z_]+)`/g, (whole, name: string) =>
       inputs.has(name) ? `${flagOf(name)} / ${variableOf(name)}` : whole,
     );
   // A secret is set in a variable, never on a command line that `ps` and CI logs show.

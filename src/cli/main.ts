@@ -1,5 +1,6 @@
 import { historyDirProblem } from '../core/baseline/history-files.js';
 import { detectChange } from '../core/change/ci.js';
+import { CLI_CONFIG_WORDS } from '../core/gates/words.js';
 import { planRun } from '../core/run/plan.js';
 import { runPipeline } from '../core/run/pipeline.js';
 import { CANCEL_HARD_EXIT_MS } from '../core/run/timing.js';
@@ -81,6 +82,7 @@ export async function main(
     ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
     cwd: process.cwd(),
     env,
+    configWords: CLI_CONFIG_WORDS,
   }).catch((error: unknown) => error as Error);
   if (!(plan instanceof Error)) secrets.push(...(plan.secrets ?? []));
   // Every problem at once, before any call, in the command line's words.

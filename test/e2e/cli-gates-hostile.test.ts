@@ -90,7 +90,7 @@ describe('many gates against a hostile repository: command line', () => {
     );
     expect(copy.exitCode).toBe(2);
     expect(copy.stderr).toContain(
-      "`token_env` names `SUPPORT_KEY`, which holds the step's own `token`",
+      '`token_env` names `SUPPORT_KEY`, which holds --token / GATE_TOKEN',
     );
     expect(evil.requests).toEqual([]);
   });
@@ -484,5 +484,81 @@ describe('many gates against a hostile repository: what the pipeline allows', ()
       'gate `exfil`: `allowed_base_urls` cannot be set for one entry',
     );
     expect(started(evil)).toBe(1);
+  }, 60_000);
+});
+
+describe("many gates against a hostile repository: the pipeline's lists and the command line's words", () => {
+  const entry = (origin: string, tokenEnv = 'TRULAYER_API_KEY') => `gates:
+  - name: other-url
+    trace_id: trace-1
+    campaign_name: refund-reliability
+    base_url: ${origin}
+${tokenEnv ? `    token_env: ${tokenEnv}\n` : ''}`;
+
+  it("an invalid item of one list is said once, and the other list's items still count", async () => {
+    const origin = servers[1]!.origin;
+    const run = await runCli(
+      [
+        '--config',
+        '.github/reliability-gates.yml',
+        '--allowed-token-env',
+        'TRULAYER_API_KEY',
+        '--allowed-base-urls',
+        `ftp://127.0.0.1:4622 ${origin}`,
+      ],
+      env({ TRULAYER_API_KEY: 'whatever-evil' }),
+      workspace(entry(origin)),
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.match(/--allowed-base-urls item 1 is refused/g)).toHaveLength(1);
+    expect(run.stderr).not.toContain('does not allow');
+
+    const runner = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--allowed-base-urls', origin],
+      env({ TRULAYER_API_KEY: 'whatever-evil', GATE_ALLOWED_TOKEN_ENV: 'GITHUB_TOKEN' }),
+      workspace(entry(origin)),
+    );
+    expect(runner.exitCode).toBe(2);
+    expect(runner.stderr).toContain('lists `GITHUB_TOKEN`, a variable of the runner');
+    // The entry's token_env is truly not allowed; its base_url truly is.
+    expect(runner.stderr).toContain(
+      '`token_env` names `TRULAYER_API_KEY`, which the step does not allow',
+    );
+    expect(runner.stderr).not.toContain('an API root the step does not allow');
+
+    const cased = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--allowed-base-urls', origin],
+      env({ TRULAYER_API_KEY: 'whatever-evil', GATE_ALLOWED_TOKEN_ENV: 'trulayer_api_key' }),
+      workspace(entry(origin)),
+    );
+    expect(cased.exitCode).toBe(2);
+    expect(cased.stderr).toContain(
+      '`token_env` names `TRULAYER_API_KEY`, and --allowed-token-env / GATE_ALLOWED_TOKEN_ENV lists `trulayer_api_key`, which differs only in letter case',
+    );
+    expect(evil.requests).toEqual([]);
+    expect(sepurux.requests).toEqual([]);
+  }, 60_000);
+
+  it("names the step's token and a missing config file in the command line's words", async () => {
+    const origin = servers[1]!.origin;
+    const run = await runCli(
+      ['--config', '.github/reliability-gates.yml', '--allowed-base-urls', origin],
+      env(),
+      workspace(entry(origin, '')),
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      "gate `other-url`: `base_url` is the entry's own, and --token / GATE_TOKEN is never sent to an API root the file chooses",
+    );
+    expect(run.stderr).not.toContain("the step's `token`");
+
+    const missing = await runCli(['--config', 'missing.yml'], env(), workspace());
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain(
+      "--config names `missing.yml`, which does not exist (run the command from the root of the repository's checkout",
+    );
+    expect(missing.stderr).not.toContain('actions/checkout');
+    expect(evil.requests).toEqual([]);
+    expect(sepurux.requests).toEqual([]);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { delay, http } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import {
@@ -398,6 +398,50 @@ describe('a slow GitHub', () => {
       expect(render(github.checkRuns[0]?.output?.summary ?? '').text).toContain('min_pass_rate');
     } finally {
       await slow.close();
+    }
+  }, 30_000);
+
+  it('a check GitHub made but whose create never answered in time is found and completed', async () => {
+    // GitHub makes the check, then holds its answer past the time a start may take.
+    const real = await serveHandlers(() => github.handlers());
+    const late = await serveHandlers(() => [
+      http.all('*', async ({ request }) => {
+        const url = new URL(request.url);
+        const answer = await fetch(`${real.origin}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers: request.headers,
+          ...(['GET', 'HEAD'].includes(request.method) ? {} : { body: await request.text() }),
+        });
+        if (request.method === 'POST' && url.pathname.endsWith('/check-runs')) await delay(8_000);
+        return new HttpResponse(await answer.text(), {
+          status: answer.status,
+          headers: { 'content-type': answer.headers.get('content-type') ?? 'application/json' },
+        });
+      }),
+    ]);
+    try {
+      const run = await runAction({
+        inputs: {
+          base_url: sepuruxServer.origin,
+          token: FAKE_TOKEN,
+          project_id: FAKE_PROJECT_ID,
+          github_token: FAKE_GITHUB_TOKEN,
+          trace_id: 'trace-1',
+          campaign_name: 'refund-reliability',
+          min_pass_rate: '1.5',
+        },
+        eventName: 'pull_request',
+        payload: webhookExample('pull_request', 'opened'),
+        env: { GITHUB_API_URL: late.origin },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(github.checkRuns).toEqual([
+        expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
+      ]);
+      expect(run.stdout).toContain('that an unanswered request had begun');
+    } finally {
+      await late.close();
+      await real.close();
     }
   }, 30_000);
 });

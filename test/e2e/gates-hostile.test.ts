@@ -322,10 +322,11 @@ describe('many gates against a hostile repository: names in the comment', () => 
     paths: agents/support/**
     campaign_name: refund-reliability
   - name: other
-    paths: ["other/\`x\`<b>y</b>@octocat[z](https://evil.example)/**", "!<!--"]
+    paths: ["other/\`x\`<b>y</b>@octocat[z](evil.example)/**", "!<!--"]
     campaign_name: refund-reliability
 `,
     });
+    // (A glob with `//`, as in `https://`, is refused: no listed path holds an empty folder name.)
     const body = github.comments.get(payload.pull_request.number)?.[0]?.body ?? '';
     const problems: string[] = [];
     for (const engine of ENGINES) {
@@ -368,6 +369,51 @@ describe('many gates against a hostile repository: globs that pass validation', 
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toContain('gate `a`: `paths`: `!` names no path');
     expect(started()).toBe(0);
+  });
+
+  it('refuses globs no listed path can match (`//`, `.`, `..`, a brace of one) before any call, saying what to write', async () => {
+    const payload = pullRequest();
+    github.seedPullFiles(payload.pull_request.number, [
+      'agents/support/prompt.md',
+      'agents/billing/prompt.md',
+    ]);
+    const run = await gates({
+      payload,
+      config: `gates:
+  - name: empty
+    paths: agents//support
+    campaign_name: refund-reliability
+  - name: dot
+    paths: agents/./support
+    campaign_name: refund-reliability
+  - name: up
+    paths: agents/support/../billing
+    campaign_name: refund-reliability
+  - name: brace
+    paths: agents/{support}
+    campaign_name: refund-reliability
+  - name: rooted
+    paths: [/agents/support, ./agents/billing]
+    campaign_name: refund-reliability
+`,
+    });
+    expect(run.exitCode).toBe(1);
+    const reason = run.outputs.reason ?? '';
+    expect(reason).toContain(
+      'gate `empty`: `paths`: `agents//support` has an empty folder name (`//`), which no changed path holds; write `agents/support`',
+    );
+    expect(reason).toContain('gate `dot`: `paths`: `agents/./support` has a `.` folder name');
+    expect(reason).toContain(
+      'gate `up`: `paths`: `agents/support/../billing` has a `..` folder name',
+    );
+    expect(reason).toContain('write `agents/billing`');
+    expect(reason).toContain(
+      'gate `brace`: `paths`: `agents/{support}` has `{support}`, one alternative, which picomatch reads as the name `{support}`; write `support`, or add another alternative',
+    );
+    // A leading `/` or `./` is the repository's root, as in CODEOWNERS: no problem.
+    expect(reason).not.toContain('gate `rooted`');
+    expect(started()).toBe(0);
+    expect(sepurux.requests).toEqual([]);
   });
 });
 
@@ -609,6 +655,56 @@ describe('many gates against a hostile repository: what the workflow allows', ()
     expect(JSON.parse(run.outputs.gates ?? '[]')).toEqual([
       expect.objectContaining({ name: 'search-agent', ran: true, decision: 'pass' }),
     ]);
+  }, 60_000);
+
+  it("an invalid item of one list is said once, and the other list's items still count", async () => {
+    const env = { TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN };
+    const config = TRULAYER_ENTRY(trulayerServer.origin);
+    const run = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: {
+        allowed_token_env: 'TRULAYER_API_KEY',
+        allowed_base_urls: `http://example.com/api ${trulayerServer.origin}`,
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    const errors = run.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    const said = errors.join('\n');
+    expect(said.match(/`allowed_base_urls` item 1 is refused: plain http/g)).toHaveLength(1);
+    // What the step lists is there: no entry is told otherwise.
+    expect(said).not.toContain('does not allow');
+    expect(run.outputs.reason).not.toContain('does not allow');
+
+    // A variable of the runner in the list is said; the list's other items still count.
+    const runner = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: {
+        allowed_token_env: 'GITHUB_TOKEN TRULAYER_API_KEY',
+        allowed_base_urls: trulayerServer.origin,
+      },
+    });
+    expect(runner.exitCode).toBe(1);
+    expect(runner.outputs.reason).toContain(
+      '`allowed_token_env` lists `GITHUB_TOKEN`, a variable of the runner',
+    );
+    expect(runner.outputs.reason).not.toContain('does not allow');
+
+    // Allowed in another case: two variables on Linux, said as such.
+    const cased = await gates({
+      ...push(),
+      env,
+      config,
+      inputs: { allowed_token_env: 'trulayer_api_key', allowed_base_urls: trulayerServer.origin },
+    });
+    expect(cased.exitCode).toBe(1);
+    expect(cased.outputs.reason).toContain(
+      "gate `search-agent`: `token_env` names `TRULAYER_API_KEY`, and the step's input `allowed_token_env` lists `trulayer_api_key`, which differs only in letter case",
+    );
+    expect(trulayer.requests).toEqual([]);
   }, 60_000);
 
   it('an entry that sets allowed_token_env or allowed_base_urls itself is refused, naming it', async () => {

@@ -55,12 +55,12 @@ const passRate = (value: number) => {
 };
 
 /** The gate on a push to the base branch: its check on the base commit carries the record. */
-const onBase = (more: Record<string, string> = {}, cwd?: string) =>
+const onBase = (more: Record<string, string> = {}, cwd?: string, sha = BASE) =>
   runAction({
     inputs: inputs(more),
     eventName: 'push',
     payload: {},
-    env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: BASE, GITHUB_RUN_ID: '9001' },
+    env: { GITHUB_API_URL: servers[1]!.origin, GITHUB_SHA: sha, GITHUB_RUN_ID: '9001' },
     ...(cwd ? { cwd } : {}),
   });
 
@@ -167,6 +167,65 @@ describe('the fork-safe workflow_run compares with the base branch', () => {
     expect(unnamed.outputs.reason).toContain(
       'no baseline: this workflow_run names no pull request whose base to compare with',
     );
+  });
+
+  it('a closed pull request onto another branch, handed over from the artifact, is no baseline: missing, said, and not commented on', async () => {
+    // Main holds 0.99, the neglected `legacy` branch 0.50; the change brings 0.60.
+    passRate(0.99);
+    await onBase();
+    const LEGACY = 'a1e9ac'.padEnd(40, '2');
+    passRate(0.5);
+    expect((await onBase({}, undefined, LEGACY)).outputs.decision).toBe('pass');
+    passRate(0.6);
+    // The fork's own pull request onto main, and a second one from the same branch onto legacy, closed.
+    github.seedPullRequest(NUMBER, GATED, undefined, BASE);
+    github.seedPullRequest(9, GATED, { merged: false }, LEGACY, 'legacy');
+    const handOver = { max_pass_rate_drop: '0.05', pull_request_number: '9' };
+    const failed = await onWorkflowRun({ ...handOver, on_missing_baseline: 'fail' });
+    expect([failed.exitCode, failed.outputs.decision]).toEqual([1, 'fail']);
+    expect(failed.outputs.baseline_sha).toBe('');
+    expect(failed.outputs.reason).toContain(
+      'no baseline: pull request #9 (handed over as `pull_request_number`) gives no base commit to compare with: it is closed',
+    );
+    const warned = await onWorkflowRun(handOver);
+    expect(warned.outputs.decision).toBe('warn');
+    expect(warned.outputs.baseline_sha).toBe('');
+    // The comment does not go on a closed pull request either; the step says why.
+    expect(github.comments.get(9) ?? []).toEqual([]);
+    expect(warned.annotations.map((a) => a.message).join('\n')).toContain(
+      'Not commenting on pull request #9: it is closed',
+    );
+    // The pull request onto main, handed over, still compares: the change's drop from 0.99 fails.
+    const honest = await onWorkflowRun({ ...handOver, pull_request_number: String(NUMBER) });
+    expect(honest.outputs).toMatchObject({ decision: 'fail', baseline_sha: BASE });
+    expect(github.violations).toEqual([]);
+  });
+
+  it('an open pull request onto a branch other than the default one is no baseline: missing, said; the comment still goes on it', async () => {
+    const LEGACY = 'abc'.padEnd(40, '3');
+    passRate(0.5);
+    await onBase({}, undefined, LEGACY);
+    passRate(0.6);
+    github.seedPullRequest(NUMBER, GATED, undefined, LEGACY, 'legacy');
+    const run = await onWorkflowRun({
+      max_pass_rate_drop: '0.05',
+      on_missing_baseline: 'fail',
+      pull_request_number: String(NUMBER),
+    });
+    expect([run.exitCode, run.outputs.decision]).toEqual([1, 'fail']);
+    expect(run.outputs.baseline_sha).toBe('');
+    expect(run.outputs.reason).toContain(
+      `no baseline: pull request #${NUMBER} (handed over as \`pull_request_number\`) gives no base commit to compare with: it targets \`legacy\`, not the default branch \`main\`: the fork-safe gate compares only with the default branch`,
+    );
+    expect(github.comments.get(NUMBER)?.length).toBe(1);
+    // GitHub listing it itself (a run in the base repository) changes nothing.
+    const listed = await onWorkflowRun(
+      { max_pass_rate_drop: '0.05', on_missing_baseline: 'fail' },
+      { listed: [NUMBER] },
+    );
+    expect(listed.outputs.decision).toBe('fail');
+    expect(listed.outputs.reason).toContain('it targets `legacy`, not the default branch `main`');
+    expect(github.violations).toEqual([]);
   });
 
   it('a workflow_run of a push with no pull request is a base-branch run, as push is: nothing to compare', async () => {

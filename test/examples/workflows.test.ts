@@ -107,7 +107,13 @@ function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: st
     const payload = webhookExample('pull_request', 'opened') as {
       pull_request: { number: number; head: { sha: string }; base: { sha: string } };
     };
-    github.seedPullRequest(payload.pull_request.number, payload.pull_request.head.sha);
+    // Onto main's commit, the base commit a fork-safe workflow_run reads from GitHub.
+    github.seedPullRequest(
+      payload.pull_request.number,
+      payload.pull_request.head.sha,
+      undefined,
+      payload.pull_request.base.sha,
+    );
     // What the pull request changes: one agent of the repository of three (examples/reliability-gates.yml).
     github.seedPullFiles(payload.pull_request.number, ['agents/support/prompt.md', 'README.md']);
     return {
@@ -159,10 +165,30 @@ function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: st
   throw new Error(`no payload for ${name}: add one to test/examples/workflows.test.ts`);
 }
 
-/** A `workflow_run` example runs after the workflows it names, on `pull_request`, with their artifacts. */
+/** GitHub's `workflow_run` event for a successful run of `event` that built `headSha`, listing `pullRequests`. */
+function workflowRunOf(event: string, headSha: string, pullRequests: number[]): WorkflowEvent {
+  const payload = webhookExample('workflow_run', 'completed') as {
+    workflow_run: Record<string, unknown>;
+  };
+  payload.workflow_run = {
+    ...payload.workflow_run,
+    event,
+    conclusion: 'success',
+    head_sha: headSha,
+    pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })),
+  };
+  return { name: 'workflow_run', payload };
+}
+
+/**
+ * A `workflow_run` example runs after the workflows it names, with their artifacts: first, when
+ * they run on `push` too, after their push to main (the pull request's base commit), whose
+ * workflow_run is a base-branch run leaving main's verdict; then after their `pull_request`.
+ * `baseSha` is the base commit main's run left its verdict on, when it ran.
+ */
 async function runTriggered(
   workflow: Workflow,
-): Promise<{ records: StepRecord[]; headSha: string }> {
+): Promise<{ records: StepRecord[]; headSha: string; baseSha?: string }> {
   const named = (
     (workflow.on as { workflow_run?: { workflows?: string[] } }).workflow_run?.workflows ?? []
   ).map((name) => {
@@ -173,26 +199,50 @@ async function runTriggered(
     return parseWorkflow(readFileSync(join(examplesDir, file), 'utf8'));
   });
   const pullRequest = eventFor('pull_request');
+  const upstream = async (event: WorkflowEvent, artifacts: ArtifactStore) => {
+    for (const workflowNamed of named.filter((w) => triggers(w).includes(event.name)))
+      expect(
+        (await runWorkflow(workflowNamed, event, world(), artifacts)).filter(
+          (r) => r.outcome === 'failure',
+        ),
+      ).toEqual([]);
+  };
+  const baseSha = named.some((w) => triggers(w).includes('push')) ? pullRequest.baseSha : undefined;
+  if (baseSha) {
+    const push = eventFor('push');
+    push.payload.after = baseSha;
+    const artifacts: ArtifactStore = new Map();
+    await upstream(push, artifacts);
+    const onMain = await runWorkflow(
+      workflow,
+      workflowRunOf('push', baseSha, []),
+      world(),
+      artifacts,
+    );
+    expect(onMain.filter((r) => r.outcome === 'failure')).toEqual([]);
+    const gates = onMain.filter((r) => r.gate);
+    expect(gates.length).toBeGreaterThan(0);
+    // A base-branch run: compared with nothing, its passing check on main's commit is the record.
+    for (const { gate } of gates) {
+      expect(gate!.outputs).toMatchObject({ decision: 'pass', baseline_sha: '' });
+      expect(github.checkRuns.filter((c) => c.head_sha === baseSha).at(-1)).toMatchObject({
+        status: 'completed',
+        conclusion: 'success',
+      });
+    }
+  }
   const artifacts: ArtifactStore = new Map();
-  for (const upstream of named)
-    expect(
-      (await runWorkflow(upstream, pullRequest, world(), artifacts)).filter(
-        (r) => r.outcome === 'failure',
-      ),
-    ).toEqual([]);
-  const payload = webhookExample('workflow_run', 'completed') as {
-    workflow_run: Record<string, unknown>;
-  };
+  await upstream(pullRequest, artifacts);
   const number = (pullRequest.payload.pull_request as { number: number }).number;
-  payload.workflow_run = {
-    ...payload.workflow_run,
-    conclusion: 'success',
-    head_sha: pullRequest.headSha,
-    pull_requests: [{ number, head: { sha: pullRequest.headSha } }],
-  };
   return {
-    records: await runWorkflow(workflow, { name: 'workflow_run', payload }, world(), artifacts),
+    records: await runWorkflow(
+      workflow,
+      workflowRunOf('pull_request', pullRequest.headSha, [number]),
+      world(),
+      artifacts,
+    ),
     headSha: pullRequest.headSha,
+    ...(baseSha ? { baseSha } : {}),
   };
 }
 
@@ -210,6 +260,21 @@ describe('the examples, run as the runner runs them against the fakes', () => {
     expect(readmeWorkflows().length).toBeGreaterThanOrEqual(4);
   });
 
+  it('the fork-safe pair gives main a verdict, on a push, that a pull request is compared with', async () => {
+    const workflow = parseWorkflow(readFileSync(join(examplesDir, 'fork-safe-gate.yml'), 'utf8'));
+    const { records, baseSha } = await runTriggered(workflow);
+    expect(baseSha).toMatch(/^[0-9a-f]{40}$/);
+    const gates = records.filter((r) => r.gate);
+    expect(gates.length).toBe(1);
+    expect(gates[0]!.gate!.outputs).toMatchObject({
+      decision: 'pass',
+      baseline_sha: baseSha,
+      baseline_decision: 'pass',
+    });
+    expect(github.violations).toEqual([]);
+    github.checkRuns.splice(0);
+  }, 60_000);
+
   for (const { title, workflow } of cases) {
     const gates = Object.values(workflow.jobs)
       .flatMap((job) => job.steps)
@@ -226,7 +291,11 @@ describe('the examples, run as the runner runs them against the fakes', () => {
     }
     for (const trigger of triggers(workflow)) {
       it(`${title} on ${trigger}: every gate step passes and completes its check`, async () => {
-        const { records, headSha } =
+        const {
+          records,
+          headSha,
+          baseSha,
+        }: { records: StepRecord[]; headSha: string; baseSha?: string } =
           trigger === 'workflow_run'
             ? await runTriggered(workflow)
             : await (async () => {
@@ -286,6 +355,9 @@ describe('the examples, run as the runner runs them against the fakes', () => {
         for (const record of ran) {
           const run = record.gate!;
           expect(run.outputs.decision, `${record.name}: ${run.outputs.reason}`).toBe('pass');
+          // After main's own run, the pull request's is compared with main's verdict.
+          if (baseSha)
+            expect(run.outputs).toMatchObject({ baseline_sha: baseSha, baseline_decision: 'pass' });
           expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
           // The verdict a required check waits for is completed on the commit gated; a matrix leg posts none, its aggregate does.
           const report = JSON.parse(readFileSync(run.outputs.report_file!, 'utf8')) as {

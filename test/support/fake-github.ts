@@ -83,10 +83,10 @@ export class FakeGitHub {
   readonly requests: { method: string; path: string; authorization: string | null }[] = [];
   /** Commits and their parents (first parent first), as `GET /repos/{o}/{r}/commits` lists them. */
   readonly commits = new Map<string, { parents: string[]; date: string }>();
-  /** Open pull requests by number, with their head commit (and base commit, when seeded). */
+  /** Pull requests by number, with their head commit (and base commit and branch, when seeded: else main). */
   readonly pullRequests = new Map<
     number,
-    { headSha: string; closed?: { merged: boolean }; baseSha?: string }
+    { headSha: string; closed?: { merged: boolean }; baseSha?: string; baseRef?: string }
   >();
   /** Each user's role on the repository, as `collaborators/{user}/permission` says it (none: not a collaborator, 404). */
   readonly roles = new Map<string, { role_name: string; permission: string }>();
@@ -142,18 +142,20 @@ export class FakeGitHub {
 
   /**
    * Opens pull request `number` with `headSha` as its head commit (or, with `closed`, closes or
-   * merges it), onto `baseSha` (default `f` × 40).
+   * merges it), onto `baseSha` (default `f` × 40) of branch `baseRef` (default `main`).
    */
   seedPullRequest(
     number: number,
     headSha: string,
     closed?: { merged: boolean },
     baseSha?: string,
+    baseRef?: string,
   ): void {
     this.pullRequests.set(number, {
       headSha,
       ...(closed ? { closed } : {}),
       ...(baseSha ? { baseSha } : {}),
+      ...(baseRef ? { baseRef } : {}),
     });
   }
 
@@ -326,7 +328,11 @@ export class FakeGitHub {
         state: pull.closed ? 'closed' : 'open',
         merged: pull.closed?.merged ?? false,
         head: { sha: pull.headSha, ref: 'feature' },
-        base: { sha: pull.baseSha ?? 'f'.repeat(40), ref: 'main', repo: { full_name: m[1] } },
+        base: {
+          sha: pull.baseSha ?? 'f'.repeat(40),
+          ref: pull.baseRef ?? 'main',
+          repo: { full_name: m[1] },
+        },
       });
     }
     if (

@@ -11,6 +11,7 @@ interface Payload {
   workflow_run?: { head_sha?: unknown; event?: unknown; pull_requests?: { number?: unknown }[] };
   merge_group?: { head_sha?: unknown; base_sha?: unknown };
   issue?: { number?: unknown; pull_request?: unknown };
+  repository?: { default_branch?: unknown };
 }
 
 /** What the gate knows about the change it gates, from the event and the runner's environment. */
@@ -34,6 +35,11 @@ export interface GateTarget {
   workflowRunHeadSha?: string;
   /** On `workflow_run`: the event that started the triggering run (`pull_request`, `push`…), as GitHub says it. */
   workflowRunEvent?: string;
+  /**
+   * On `workflow_run`: the repository's default branch (`repository.default_branch`), as GitHub
+   * says it. A pull request handed over is trusted for the base only when it targets this branch.
+   */
+  defaultBranch?: string;
 }
 
 const PULL_REQUEST_EVENTS = new Set([
@@ -83,11 +89,14 @@ export function readTarget(
     eventName === 'workflow_run' ? text(event.workflow_run?.head_sha) : undefined;
   const workflowRunEvent =
     eventName === 'workflow_run' ? text(event.workflow_run?.event) : undefined;
+  const defaultBranch =
+    eventName === 'workflow_run' ? branchName(event.repository?.default_branch) : undefined;
   return {
     repository,
     headSha,
     ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
     ...(workflowRunEvent ? { workflowRunEvent } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
     ...(baseSha ? { baseSha } : {}),
     pullRequestNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
@@ -107,6 +116,22 @@ export function readTarget(
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * A branch name as git allows one (`git check-ref-format --branch`, in short: no space, control
+ * character, `~^:?*[\`, `..`, `@{`, leading `-` or `/`, trailing `/`, `.` or `.lock`) and
+ * no backtick (it is printed in code spans), at most 255 characters; anything else is no branch.
+ * It is compared with a pull request's base branch and printed in reasons, so an odd payload
+ * never reaches either.
+ */
+function branchName(value: unknown): string | undefined {
+  const name = text(value);
+  if (!name || name.length > 255) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  if (/[\s\x00-\x1f\x7f~^:?*[\\`]|\.\.|@\{|\/\/|^[-/.]|\/\.|[/.]$|\.lock$/.test(name))
+    return undefined;
+  return name;
 }
 
 function number(value: unknown): number | undefined {

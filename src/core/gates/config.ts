@@ -7,6 +7,7 @@ import { closestName } from '../inputs/undeclared.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { globProblem } from './select.js';
+import { ACTION_CONFIG_WORDS, type ConfigWords } from './words.js';
 import { inWorkspace, repositoryPathOf } from './workspace.js';
 
 /** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
@@ -113,13 +114,14 @@ const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 /**
  * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
  * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
- * ones). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * ones; `words`: the door's advice). Throws an {@link InputError} only when the file cannot be read as a list of entries;
  * every entry's own problems are returned with it, for the plan to say with its inputs'.
  */
 export async function readGatesConfig(
   path: string,
   cwd: string,
   inputNames: readonly string[],
+  words: ConfigWords = ACTION_CONFIG_WORDS,
 ): Promise<GatesConfig> {
   const file = `\`${excerpt(path, 200)}\``;
   const absolute = resolve(cwd, path);
@@ -135,7 +137,7 @@ export async function readGatesConfig(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(
-      `Input \`config\` names ${file}, which ${code === 'ENOENT' ? 'does not exist (check out the repository first, e.g. with actions/checkout)' : `cannot be read (${code ?? 'error'})`}`,
+      `Input \`config\` names ${file}, which ${code === 'ENOENT' ? `does not exist (${words.missingFile})` : `cannot be read (${code ?? 'error'})`}`,
     );
   }
   if (bytes.length > MAX_CONFIG_BYTES)

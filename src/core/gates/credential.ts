@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { apiRootList, apiRootOf, variableList } from '../inputs/common-fields.js';
+import {
+  VARIABLE_NAME,
+  apiRootList,
+  apiRootOf,
+  listItems,
+  variableList,
+} from '../inputs/common-fields.js';
 import { parseInputs, type RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
@@ -24,30 +30,38 @@ export interface Allowance {
   baseUrls: ReadonlySet<string>;
 }
 
-const ALLOWANCE = z.object({ allowed_token_env: variableList, allowed_base_urls: apiRootList });
-
 /**
  * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
- * (``Input `allowed_token_env` …``). A list that cannot be read allows nothing.
+ * (``Input `allowed_token_env` …``). Each list is read on its own, and each item: a wrong item
+ * is said once, and the valid ones, of either list, still count, so that no entry is told that
+ * what the step lists is not there (the input error stops the run before any call anyway).
  */
 export function readAllowance(raw: RawInputs): { allowance: Allowance; problems: string[] } {
   const problems: string[] = [];
-  let parsed: z.output<typeof ALLOWANCE> = { allowed_token_env: [], allowed_base_urls: [] };
-  try {
-    parsed = parseInputs(ALLOWANCE, raw);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    problems.push(...error.problems);
-  }
-  const refused = parsed.allowed_token_env.filter((name) => STEP_VARIABLE.test(name));
+  const check = (schema: z.ZodObject) => {
+    try {
+      parseInputs(schema, raw);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+    }
+  };
+  check(z.object({ allowed_token_env: variableList }));
+  check(z.object({ allowed_base_urls: apiRootList }));
+  const names = listItems(raw.allowed_token_env).filter((name) => VARIABLE_NAME.test(name));
+  const refused = names.filter((name) => STEP_VARIABLE.test(name));
   if (refused.length > 0)
     problems.push(
       `Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`,
     );
+  const roots = listItems(raw.allowed_base_urls).flatMap((text) => {
+    const read = apiRootOf(text);
+    return 'root' in read ? [read.root] : [];
+  });
   return {
     allowance: {
-      tokenEnv: new Set(parsed.allowed_token_env.filter((name) => !STEP_VARIABLE.test(name))),
-      baseUrls: new Set(parsed.allowed_base_urls),
+      tokenEnv: new Set(names.filter((name) => !STEP_VARIABLE.test(name))),
+      baseUrls: new Set(roots),
     },
     problems,
   };
@@ -57,6 +71,12 @@ export function readAllowance(raw: RawInputs): { allowance: Allowance; problems:
 export function tokenEnvProblem(tokenEnv: string, allowance: Allowance): string | undefined {
   if (allowance.tokenEnv.has(tokenEnv)) return undefined;
   const name = excerpt(tokenEnv, 60);
+  // `trulayer_api_key` allowed, `TRULAYER_API_KEY` named: two variables on Linux, one name to the eye.
+  const cased = [...allowance.tokenEnv].find(
+    (allowed) => allowed.toUpperCase() === tokenEnv.toUpperCase(),
+  );
+  if (cased)
+    return `\`token_env\` names \`${name}\`, and the step's input \`allowed_token_env\` lists \`${excerpt(cased, 60)}\`, which differs only in letter case: environment variable names are case-sensitive (on Linux, \`${excerpt(cased, 60)}\` is another variable); write the variable's name the same way in both`;
   return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
 }
 
@@ -104,7 +124,7 @@ export function credentialProblem(
   if (tokenEnv && !given)
     return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
   if (tokenEnv && given && step.reportingTokens.includes(given))
-    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (\`github_token\`, \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+    return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (the step's \`github_token\` or the step's \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
   if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
     return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
   if (!tokenEnv && step.backend && step.backend !== step.stepBackend)

@@ -7,6 +7,7 @@ import { inheritedBy, publicUrlOf } from './inherit.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
+import type { ConfigWords } from './words.js';
 import {
   ALLOWANCE_INPUTS,
   baseUrlProblem,
@@ -53,6 +54,8 @@ export interface GatesContext {
   env: NodeJS.ProcessEnv;
   /** The gate inputs an entry may set. */
   inputNames: readonly string[];
+  /** The door's advice on the config file itself (the action's by default). */
+  words?: ConfigWords;
 }
 
 /** The input a problem is about, as it names it first (``Input `project_id` is required``). */
@@ -122,6 +125,7 @@ export async function planGates(
     raw.config ?? '',
     context.cwd,
     context.inputNames,
+    context.words,
   );
   const file = `\`${config.file}\``;
   const secrets: string[] = [];

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { excerpt } from '../support/text.js';
 import type { ChangedFiles } from './types.js';
@@ -74,11 +75,44 @@ export function globProblem(written: string): string | undefined {
   // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
   if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
     return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+  const unmatched = neverMatchedProblem(bare, written.startsWith('!') ? '!' : '');
+  if (unmatched) return `\`${excerpt(written, 60)}\` ${unmatched}`;
   try {
     picomatch(globs, GLOB_OPTIONS);
   } catch (error) {
     return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt((error as Error).message, 120)})`;
   }
+  return undefined;
+}
+
+/** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
+function neverMatchedProblem(bare: string, lead: string): string | undefined {
+  const glob = bare.trim();
+  // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
+  // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.
+  const root = `${lead}${/^\.?\//.exec(glob)?.[0] ?? ''}`;
+  const path = glob.slice(root.length - lead.length);
+  const names = path.split('/');
+  const folder = path.endsWith('/') ? '/' : '';
+  if (names.slice(0, -1).includes(''))
+    return `has an empty folder name (\`//\`), which no changed path holds; write \`${excerpt(`${root}${names.filter(Boolean).join('/')}${folder}`, 60)}\``;
+  const dotted = names.find((name) => name === '.' || name === '..');
+  if (dotted) {
+    const meant = posix.normalize(path);
+    const fix =
+      meant === '.' || meant === './'
+        ? 'write `**` for every path'
+        : meant.startsWith('..')
+          ? "write the path from the repository's root"
+          : `write \`${excerpt(`${root}${meant}`, 60)}\``;
+    return `has a \`${dotted}\` folder name, which no changed path holds (GitHub and git list paths from the repository's root, without \`.\` or \`..\`); ${fix}`;
+  }
+  // picomatch reads `{support}` as the name `{support}`, not as `support`: a brace needs two alternatives (or a range).
+  for (const [group, inner = ''] of glob.matchAll(/(?<!\\)\{([^{}]*)\}/g))
+    if (!/(?<!\\),/.test(inner) && !inner.includes('..'))
+      return inner
+        ? `has \`${excerpt(group, 60)}\`, one alternative, which picomatch reads as the name \`${excerpt(group, 60)}\`; write \`${excerpt(inner, 60)}\`, or add another alternative (\`{${excerpt(inner, 30)},other}\`)`
+        : 'has `{}`, no alternative, which picomatch reads as the name `{}`; remove it, or list the alternatives (`{support,billing}`)';
   return undefined;
 }
 

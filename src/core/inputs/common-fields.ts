@@ -43,6 +43,11 @@ export const httpsUrl = optionalText().transform((text, ctx) => {
 /** How a list input is written: its items separated by commas, spaces or new lines (a YAML `|` block, one a line). */
 const LIST_SEPARATOR = /[\s,]+/;
 
+/** The items of a list input as written (`A, B` or one a line), each once. */
+export const listItems = (text: string | undefined): string[] => [
+  ...new Set((text ?? '').split(LIST_SEPARATOR).filter(Boolean)),
+];
+
 /** Items of a list input (`A, B` or one a line), at most `max`. */
 const listOf = (what: string, max: number) =>
   optionalText().transform((text, ctx): string[] => {
@@ -57,11 +62,12 @@ export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `allowed_token_env`: names of environment variables, separated by commas, spaces or new lines. */
 export const variableList = listOf('variables', 100).transform((names, ctx) => {
-  const wrong = names.find((name) => !VARIABLE_NAME.test(name));
-  if (wrong === undefined) return names;
+  // Every wrong item, once: fixing the first must not reveal the next on the following run.
+  const wrong = names.filter((name) => !VARIABLE_NAME.test(name));
+  if (wrong.length === 0) return names;
   ctx.addIssue({
     code: 'custom',
-    message: `lists "${wrong.slice(0, 60)}", not a variable name; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
+    message: `lists ${wrong.map((name) => `"${name.slice(0, 60)}"`).join(', ')}, not ${wrong.length === 1 ? 'a variable name' : 'variable names'}; write names such as \`TRULAYER_API_KEY\`, separated by commas, spaces or new lines`,
   });
   return z.NEVER;
 });

@@ -8,6 +8,7 @@ import type { RawInputs } from '../inputs/fields.js';
 import type { ReportSubject } from '../report-file/write.js';
 import { InputError, messageOf } from '../support/errors.js';
 import { GATE_INPUTS } from '../backends/vocabulary.js';
+import type { ConfigWords } from '../gates/words.js';
 import { type GatesPlan, planGates, policyOf } from '../gates/plan.js';
 import { CHANGED_FILES_MAX_MS } from './timing.js';
 
@@ -54,6 +55,8 @@ export interface RunContext {
   cwd: string;
   /** Where a config entry's `token_env` is read; none: no entry may name one. */
   env?: NodeJS.ProcessEnv;
+  /** The door's advice on the config file (`config`): the action's by default. */
+  configWords?: ConfigWords;
 }
 
 /**
@@ -88,6 +91,7 @@ async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPl
     cwd: context.cwd,
     env: context.env ?? {},
     inputNames: GATE_INPUTS.map((input) => input.name),
+    ...(context.configWords ? { words: context.configWords } : {}),
   });
   // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
   const first = plan.entries[0];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { GateLog } from '../../core/support/log.js';
 import { messageOf } from '../../core/support/errors.js';
 import type { GitHub } from './octokit.js';
@@ -39,6 +40,12 @@ export class CheckReport {
     /** The GitHub App that owns the check run, e.g. `github-actions`. */
     readonly appSlug?: string,
     private readonly words: ReportingWords = ACTION_WORDS,
+    /**
+     * The `external_id` of a check run whose create got no answer (a timeout, a 5xx): GitHub may
+     * have made it all the same, and a check left `in_progress` blocks the merge for ever, so
+     * the completion looks for it and completes it too.
+     */
+    private readonly unanswered?: string,
   ) {}
 
   /**
@@ -53,12 +60,16 @@ export class CheckReport {
     startWith: GitHub = github,
   ): Promise<CheckReport> {
     const { owner, repo, headSha, name, runUrl } = place;
+    // Names this create, so that one whose answer never came can be found and completed.
+    const externalId = newExternalId();
+    let unanswered: string | undefined;
     try {
       const { data } = await startWith.rest.checks.create({
         owner,
         repo,
         name,
         head_sha: headSha,
+        external_id: externalId,
         status: 'in_progress',
         started_at: new Date().toISOString(),
         ...(runUrl ? { details_url: runUrl } : {}),
@@ -70,6 +81,8 @@ export class CheckReport {
       log.info(`Check "${name}" started on ${headSha}.`);
       return new CheckReport(github, place, log, 'check', data.id, data.app?.slug, words);
     } catch (checkError) {
+      // A refusal (4xx) made nothing; no answer, or a server error, may have made the check.
+      if (mayHaveMade(checkError)) unanswered = externalId;
       log.info(
         `No check run (HTTP ${statusOf(checkError) ?? '-'}: ${messageOf(checkError)}); reporting a commit status "${name}" instead.`,
       );
@@ -84,13 +97,13 @@ export class CheckReport {
         description: 'Evaluating',
         ...(runUrl ? { target_url: runUrl } : {}),
       });
-      return new CheckReport(github, place, log, 'status', undefined, undefined, words);
+      return new CheckReport(github, place, log, 'status', undefined, undefined, words, unanswered);
     } catch (statusError) {
       log.warning(
         `The gate cannot report a check or a commit status on ${headSha} (HTTP ${statusOf(statusError) ?? '-'}: ${messageOf(statusError)}). ` +
           `${words.checkPermission}; ${words.decides}.`,
       );
-      return new CheckReport(github, place, log, 'none', undefined, undefined, words);
+      return new CheckReport(github, place, log, 'none', undefined, undefined, words, unanswered);
     }
   }
 
@@ -102,11 +115,14 @@ export class CheckReport {
     const { owner, repo, headSha, name, runUrl } = this.place;
     const link = safeUrl(verdict.dashboardUrl) ?? runUrl;
     const title = truncate(headline(verdict, mode), CHECK_TITLE_MAX_CHARS);
-    const completeCheck = (output: { title: string; summary: string; text?: string }) =>
+    const completeCheck = (
+      output: { title: string; summary: string; text?: string },
+      id = this.checkRunId as number,
+    ) =>
       this.github.rest.checks.update({
         owner,
         repo,
-        check_run_id: this.checkRunId as number,
+        check_run_id: id,
         status: 'completed',
         conclusion: checkConclusion(verdict, mode),
         completed_at: new Date().toISOString(),
@@ -152,5 +168,62 @@ export class CheckReport {
         `Could not complete the ${this.kind} "${name}" (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); ${this.words.decides}.`,
       );
     }
+    if (this.unanswered)
+      await completeUnanswered(this.github, this.place, this.unanswered, this.log, (id) =>
+        completeCheck(
+          {
+            title,
+            summary: truncate(
+              `**${escapeText(headline(verdict, mode), 1_000)}**\n\nThis check was begun by a request GitHub did not answer in time; the gate reported through ${this.kind === 'status' ? 'a commit status' : 'the job alone'} and completes it with the verdict. The job's log and summary hold the report.`,
+              CHECK_SUMMARY_MAX_CHARS,
+            ),
+          },
+          id,
+        ),
+      );
+  }
+}
+
+/** Names a check's create, so that one whose answer never came can be found: `external_id`. */
+export const newExternalId = () => `agent-reliability-gate:${randomUUID()}`;
+
+/** Whether a create that threw may have made the check all the same: no answer, or a server error. */
+export const mayHaveMade = (error: unknown): boolean => {
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
+};
+
+/**
+ * Completes the check runs named `place.name` on its commit that a create without an answer
+ * made, found by their `external_id`: a check left `in_progress` blocks the merge for ever.
+ * Never throws; says what it did.
+ */
+export async function completeUnanswered(
+  github: GitHub,
+  place: Pick<CheckPlace, 'owner' | 'repo' | 'headSha' | 'name'>,
+  externalId: string,
+  log: GateLog,
+  complete: (id: number) => Promise<unknown>,
+): Promise<void> {
+  const { owner, repo, headSha, name } = place;
+  try {
+    const runs = await github.paginate(github.rest.checks.listForRef, {
+      owner,
+      repo,
+      ref: headSha,
+      check_name: name,
+      filter: 'all',
+      per_page: 100,
+    });
+    for (const run of runs.filter(
+      (r) => r.external_id === externalId && r.status !== 'completed',
+    )) {
+      await complete(run.id);
+      log.info(`Completed the check "${name}" that an unanswered request had begun.`);
+    }
+  } catch (error) {
+    log.warning(
+      `Could not look for the check "${name}" an unanswered request may have begun (HTTP ${statusOf(error) ?? '-'}: ${messageOf(error)}); if it shows as in progress, run the job again.`,
+    );
   }
 }

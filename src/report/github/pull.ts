@@ -9,13 +9,15 @@ const PullRequest = z.object({
   state: z.string().optional(),
   merged: z.boolean().nullish(),
   head: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
-  base: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i) }),
+  base: z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/i), ref: z.string().min(1) }),
 });
 
-/** A pull request's head and base commits, as GitHub says them. */
+/** A pull request's head and base commits, its base branch and state, as GitHub says them. */
 export interface PullRequestCommits {
   headSha: string;
   baseSha: string;
+  /** The branch it would merge into (`base.ref`), as GitHub says it. */
+  baseRef: string;
   /** `open` or `closed`, when GitHub said; `merged` when it said so. */
   state?: string;
   merged?: boolean;
@@ -38,6 +40,7 @@ export async function readPullRequest(
     return {
       headSha: pull.data.head.sha.toLowerCase(),
       baseSha: pull.data.base.sha.toLowerCase(),
+      baseRef: pull.data.base.ref,
       ...(pull.data.state ? { state: pull.data.state } : {}),
       ...(pull.data.merged ? { merged: true } : {}),
     };

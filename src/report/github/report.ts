@@ -58,6 +58,8 @@ export interface GitHubPlace extends CommitsPlace {
    * none, the baseline is missing and says why.
    */
   baseOfHandOver?: boolean;
+  /** On `workflow_run`: the repository's default branch; the hand-over's pull request must target it to be compared with. */
+  defaultBranch?: string;
   /** How many verdicts to read along the base branch from the base commit (`history`); 0 or undefined: none. */
   historyCount?: number;
   /** What warnings tell the user to do, in the door's words (default: the action's). */
@@ -154,11 +156,17 @@ export async function startGitHubReport(
         )
       : Promise.resolve(undefined);
     // On workflow_run the pull request named is trusted, for the comment and for the base, only
-    // when its head is the commit gated: one read for both.
+    // when it is open and its head is the commit gated, and for the base only when it targets
+    // the default branch: one read for both.
     const gated = place.workflowRunHeadSha;
     const handOver =
       gated && place.pullRequestNumber && (commentPlace || place.baseOfHandOver)
-        ? readHandOver(starting, { owner, repo, pullRequestNumber: place.pullRequestNumber }, gated)
+        ? readHandOver(
+            starting,
+            { owner, repo, pullRequestNumber: place.pullRequestNumber },
+            gated,
+            place.defaultBranch,
+          )
         : undefined;
     const handedOver =
       commentPlace && gated && handOver

@@ -34,6 +34,34 @@ describe('readTarget', () => {
     expect(readTarget('workflow_run', payload, TEST_ENV).pullRequestNumber).toBe(17);
   });
 
+  it("reads a workflow_run's default branch, only when it is a branch name", () => {
+    const payload = webhookExample('workflow_run', 'completed') as any;
+    const branch = (value: unknown) => {
+      payload.repository.default_branch = value;
+      return readTarget('workflow_run', payload, TEST_ENV).defaultBranch;
+    };
+    expect(branch('main')).toBe('main');
+    expect(branch('release/2.x')).toBe('release/2.x');
+    for (const odd of [
+      '',
+      7,
+      null,
+      'a b',
+      'a..b',
+      '-x',
+      'x/',
+      'x.lock',
+      'a`b',
+      'a\nb',
+      'x'.repeat(256),
+    ])
+      expect(branch(odd), JSON.stringify(odd)).toBeUndefined();
+    // Only a workflow_run's hand-over is checked against it.
+    expect(
+      readTarget('push', { repository: { default_branch: 'main' } }, TEST_ENV).defaultBranch,
+    ).toBeUndefined();
+  });
+
   it('keys the gate to the run attempt and step', () => {
     const first = readTarget('push', {}, TEST_ENV).gateKey;
     expect(readTarget('push', {}, TEST_ENV).gateKey).toBe(first);

@@ -25,10 +25,45 @@ describe("what the step allows a config file's entries", () => {
     expect(
       tokenEnvProblem('TRULAYER_API_KEY', allowance({ allowed_token_env: 'TRULAYER_API_KEY' })),
     ).toBe(undefined);
-    // Names are exact: a variable's case is part of its name.
+    // Names are exact: a variable's case is part of its name, and a name that differs only in case is said so.
+    expect(
+      tokenEnvProblem('TRULAYER_API_KEY', allowance({ allowed_token_env: 'trulayer_api_key' })),
+    ).toBe(
+      "`token_env` names `TRULAYER_API_KEY`, and the step's input `allowed_token_env` lists `trulayer_api_key`, which differs only in letter case: environment variable names are case-sensitive (on Linux, `trulayer_api_key` is another variable); write the variable's name the same way in both",
+    );
     expect(
       tokenEnvProblem('trulayer_api_key', allowance({ allowed_token_env: 'TRULAYER_API_KEY' })),
-    ).toContain('does not allow');
+    ).toContain('differs only in letter case');
+  });
+
+  it('reads each list on its own: an invalid item is said once, and the valid items of both lists still count', () => {
+    const urls = readAllowance({
+      allowed_token_env: 'TRULAYER_API_KEY',
+      allowed_base_urls: 'http://example.com/api https://ok.example',
+    });
+    expect(urls.problems).toEqual([
+      expect.stringContaining('Input `allowed_base_urls` item 1 is refused: plain http'),
+    ]);
+    expect(tokenEnvProblem('TRULAYER_API_KEY', urls.allowance)).toBe(undefined);
+    expect(
+      baseUrlProblem('https://ok.example', {
+        stepBaseUrl: undefined,
+        publicUrl: undefined,
+        allowance: urls.allowance,
+      }),
+    ).toBe(undefined);
+    const names = readAllowance({
+      allowed_token_env: 'A-B GITHUB_TOKEN OK_KEY C.D',
+      allowed_base_urls: 'https://ok.example',
+    });
+    expect(names.problems).toEqual([
+      expect.stringContaining('Input `allowed_token_env` lists "A-B", "C.D", not variable names'),
+      expect.stringContaining(
+        'Input `allowed_token_env` lists `GITHUB_TOKEN`, a variable of the runner',
+      ),
+    ]);
+    expect([...names.allowance.tokenEnv]).toEqual(['OK_KEY']);
+    expect([...names.allowance.baseUrls]).toEqual(['https://ok.example']);
   });
 
   it("refuses what is not a variable or an API root, and the runner's own variables", () => {
@@ -45,10 +80,10 @@ describe("what the step allows a config file's entries", () => {
     expect(
       readAllowance({ allowed_base_urls: 'https://ok.example http://evil.example' }).problems,
     ).toEqual([expect.stringContaining('Input `allowed_base_urls` item 2 is refused: plain http')]);
-    // A list that cannot be read allows nothing.
-    expect([...allowance({ allowed_base_urls: 'https://ok.example ftp://x' }).baseUrls]).toEqual(
-      [],
-    );
+    // An item that cannot be read allows nothing; the others still count (the input error stops the run).
+    expect([...allowance({ allowed_base_urls: 'https://ok.example ftp://x' }).baseUrls]).toEqual([
+      'https://ok.example',
+    ]);
   });
 
   it("compares an entry's base_url with the allowed API roots normalized: scheme and host case, default port, trailing slash", () => {

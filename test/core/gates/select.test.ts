@@ -155,6 +155,56 @@ describe('which entries a change reaches', () => {
       expect(globProblem(glob), glob).toBeUndefined();
   });
 
+  it('refuses a glob no listed path can match, saying what to write instead', () => {
+    // GitHub and git list paths normalized, from the root: such a glob would leave its entry out forever.
+    const refused: [string, string][] = [
+      [
+        'agents//support',
+        'has an empty folder name (`//`), which no changed path holds; write `agents/support`',
+      ],
+      ['!agents//support/', 'write `!agents/support/`'],
+      ['agents/./support', 'has a `.` folder name, which no changed path holds'],
+      ['agents/./support', 'write `agents/support`'],
+      ['agents/support/../billing', 'has a `..` folder name'],
+      ['agents/support/../billing', 'write `agents/billing`'],
+      ['../billing', "write the path from the repository's root"],
+      [
+        'agents/{support}',
+        'has `{support}`, one alternative, which picomatch reads as the name `{support}`; write `support`, or add another alternative',
+      ],
+      ['agents/{}/x', 'has `{}`, no alternative'],
+    ];
+    for (const [glob, said] of refused) {
+      expect(globProblem(glob), glob).toContain(`\`${glob}\` `);
+      expect(globProblem(glob), glob).toContain(said);
+      // Today's matcher proves the point: the glob matches none of the paths it seems to mean.
+      expect(
+        ['agents/support/prompt.md', 'agents/billing/prompt.md'].some(
+          pathMatcher([glob.replace(/^!/, '')]),
+        ),
+        glob,
+      ).toBe(false);
+    }
+    for (const glob of ['agents/{support,billing}', 'agents/{1..3}', 'agents/\\{support\\}'])
+      expect(globProblem(glob), glob).toBeUndefined();
+  });
+
+  it('reads a leading `/` or `./` as the repository root, as CODEOWNERS reads `/docs`', () => {
+    for (const glob of ['/docs', './docs', '/docs/', './agents/support']) {
+      expect(globProblem(glob), glob).toBeUndefined();
+      const matches = pathMatcher([glob]);
+      expect(matches(glob.includes('agents') ? 'agents/support/a.md' : 'docs/a.md'), glob).toBe(
+        true,
+      );
+      // Anchored: the same folder deeper is not it.
+      expect(matches(glob.includes('agents') ? 'x/agents/support/a.md' : 'x/docs/a.md'), glob).toBe(
+        false,
+      );
+    }
+    // Without the `/`, a single name matches at any depth, as in CODEOWNERS.
+    expect(pathMatcher(['docs'])('x/docs/a.md')).toBe(true);
+  });
+
   it('runs every entry when the workflow changed, and an entry when its own trace file did', () => {
     const definitions = [
       ...config(),

@@ -5,6 +5,7 @@ import type { GateLog } from '../../../core/support/log.js';
 import { truncate } from '../../../core/support/text.js';
 import type { GitHub } from '../octokit.js';
 import { statusOf } from '../status.js';
+import { completeUnanswered, mayHaveMade, newExternalId } from '../check.js';
 import { acceptanceCheck } from './acceptance.js';
 import type { GateCommand } from './command.js';
 import { type HeadVerdict, readCheckRuns, REFUSAL_MARK } from './head-verdict.js';
@@ -31,12 +32,14 @@ export async function writeCheck(
   const by = command.comment.author;
   const short = headSha.slice(0, 12);
   let begun: { id: number; app: string };
+  const externalId = newExternalId();
   try {
     const { data } = await github.calls.rest.checks.create({
       owner,
       repo,
       name: checkName,
       head_sha: headSha,
+      external_id: externalId,
       status: 'in_progress',
       started_at: at.toISOString(),
       output: {
@@ -46,6 +49,27 @@ export async function writeCheck(
     });
     begun = { id: data.id, app: data.app?.slug ?? '' };
   } catch (error) {
+    // A create GitHub may have carried out without answering leaves no check in progress behind.
+    if (mayHaveMade(error))
+      await completeUnanswered(
+        github.completing,
+        { owner, repo, headSha, name: checkName },
+        externalId,
+        log,
+        (id) =>
+          github.completing.rest.checks.update({
+            owner,
+            repo,
+            check_run_id: id,
+            status: 'completed',
+            conclusion: 'failure',
+            completed_at: new Date().toISOString(),
+            output: {
+              title: `Not ${command.verb}ed: GitHub did not answer in time`,
+              summary: `\`/gate ${command.verb}\` by ${escapeText(by, 100)} could not be recorded: GitHub did not answer in time. Post the command again.`,
+            },
+          }),
+      );
     return {
       kind: 'failed',
       by,
