@@ -8,6 +8,7 @@ import {
   readTarget,
 } from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
+import { stepFilesOf } from '../core/change/step-files.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { GitHubInputs } from '../report/github/inputs.js';
@@ -73,7 +74,8 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       ? {}
       : { checkName: reported.check_name }),
     cwd: env.GITHUB_WORKSPACE || process.cwd(),
-    env,
+    variable: (name) => env[name],
+    stepFiles: stepFilesOf(env),
   }).catch((error: unknown) => error as Error);
   const unread = event.problem ? new InputError([event.problem]) : undefined;
   if (reported instanceof Error || planned instanceof Error || unread)

@@ -50,8 +50,10 @@ export interface GatesContext {
   change: ChangeContext;
   /** The workspace the config file is relative to (the repository's root). */
   cwd: string;
-  /** Where `token_env` variables are read. */
-  env: NodeJS.ProcessEnv;
+  /** An environment variable of the step, by name (an entry's `token_env`), as the door reads it. */
+  variable: (name: string) => string | undefined;
+  /** What runs the step, beside the config file, as the door read it from its CI. */
+  stepFiles: readonly StepDefinition[];
   /** The gate inputs an entry may set. */
   inputNames: readonly string[];
   /** The door's advice on the config file itself (the action's by default). */
@@ -151,7 +153,9 @@ export async function planGates(
           ? '`token_env` is not read by a backend that reads a file the workflow wrote (no credential): remove it'
           : tokenEnvProblem(entry.tokenEnv, allowance));
       const given =
-        entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        entry.tokenEnv && !refusedVariable
+          ? (context.variable(entry.tokenEnv) ?? '').trim()
+          : undefined;
       if (given) secrets.push(given);
       const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
       const known = BACKEND_IDS.includes(backend);
@@ -265,7 +269,7 @@ export async function planGates(
     plan: {
       config: config.file,
       configPath: config.repositoryPath,
-      definitions: stepDefinitions(config, context.env),
+      definitions: stepDefinitions(config, context.stepFiles),
       entries: planned.map(({ entry, gate }) => {
         const plannedGate = gate as GatePlan;
         const trace = entry.inputs.trace_file;
