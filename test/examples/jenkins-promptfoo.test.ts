@@ -65,7 +65,7 @@ async function build(branch: 'main' | 'PR-7', results: keyof typeof PROMPTFOO_FI
       'openai-api-key': 'sk-fake-openai-key-read-by-nothing',
       'github-app': { username: 'jenkins-gate', password: FAKE_GITHUB_TOKEN },
     },
-    stepEnv: (script) =>
+    stepEnv: (script): Record<string, string> =>
       script.includes(EXAMPLE_GATE_PREFIX) ? { GATE_GITHUB_API_URL: api.origin } : {},
     archives: new Map(),
     bin: [standIn.bin],
