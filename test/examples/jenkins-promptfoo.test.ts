@@ -123,7 +123,8 @@ describe(`${FILE}: promptfoo's results file, judged with the check and the comme
     ]);
     const body = seen(github.comments.get(PULL_REQUEST)?.at(-1)?.body ?? '');
     expect(body).toContain('refund within 30 days');
-    expect(body).toMatch(/\bnew\b/);
+    expect(body).toContain('Failing cases (2 of 4; 2 new)');
+    expect(body).toContain(`new: passed on ${BASE.slice(0, 7)}`);
     expect(pr.tests[0]!.failures).toBeGreaterThan(0);
     expect(github.violations).toEqual([]);
   });
