@@ -34,6 +34,7 @@ import { sepurux } from '../src/core/backends/sepurux/index.js';
 import { reportJson } from '../src/core/report-file/write.js';
 import { decide } from '../src/core/verdict/verdict.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
+import { caseRegression } from './regression.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */
@@ -998,6 +999,8 @@ const MEASURES: Record<string, () => Promise<void>> = {
   cost: autoCost,
   errors: errorCost,
   gates: manyGates,
+  regression: async () =>
+    void ((r) => (r.rows.forEach(record), sections.push(r.section)))(caseRegression(quick)),
 };
 if (only && !MEASURES[only])
   throw new Error(`--only takes one of ${Object.keys(MEASURES).join(', ')}`);
