@@ -52,6 +52,8 @@ export interface BaselinePolicy {
   /** The level of the interval of a difference, when both sides ran repeats (default 0.95), and what an interval across the limit decides. */
   confidence?: number;
   onInconclusive?: Exclude<Decision, 'pass'>;
+  /** The level of the case-by-case regression test (`regression_alpha`); undefined: off. */
+  regressionAlpha?: number;
 }
 
 /**

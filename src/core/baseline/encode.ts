@@ -2,7 +2,7 @@ import { BaselineRecord } from './record.js';
 import { meanAndSd } from '../support/stats.js';
 import { truncate } from '../support/text.js';
 import type { Verdict } from '../verdict/verdict.js';
-import { RECORD_CASE_CHARS, recordCases } from '../cases/record.js';
+import { RECORD_CASE_CHARS, recordCases, recordRegression } from '../cases/record.js';
 
 /*
  * A verdict's record, as a check run or a report file carries it to the next change: encoded in
@@ -222,6 +222,9 @@ function recordOf(verdict: Verdict, checkName: string, headSha: string, now: Dat
     repeats: verdict.repeats?.rows.length ?? 1,
     ...spreadOf(verdict),
     ...casesOf(verdict),
+    ...(verdict.cases?.regression
+      ? { regression: recordRegression(verdict.cases.regression) }
+      : {}),
   };
 }
 

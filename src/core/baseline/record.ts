@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Figures } from '../verdict/figures.js';
-import { RecordedCases } from '../cases/record.js';
+import { RecordedCases, RecordedRegression } from '../cases/record.js';
 
 /** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
 export const ACCEPT_REASON_MAX_CHARS = 2_000;
@@ -24,6 +24,8 @@ const GateRecord = z.object({
   thresholds: z.record(z.string(), z.number().finite()).optional(),
   /** Each case's state (`src/core/cases/record.ts`), where the backend named its cases. Absent in older records. */
   cases: RecordedCases.optional(),
+  /** The case-by-case regression test against its own base branch (`regression_alpha`): p and the cases it named. Absent in older records. */
+  regression: RecordedRegression.optional(),
   /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
   repeats: z.number().int().min(1).max(20).optional(),
   /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaseOutcome, CaseState, CaseSummary } from './types.js';
+import type { CaseOutcome, CaseRegression, CaseState, CaseSummary } from './types.js';
 
 /*
  * Each case's outcome as a verdict's record keeps it (contract section 12: "the record keeps
@@ -51,4 +51,33 @@ export function readRecordedCases(text: string | undefined): Map<string, CaseSta
       text[at + RECORD_CASE_ID_CHARS] as CaseState,
     );
   return states;
+}
+
+/** The regression test as a record keeps it: its method, p and level, and the ids of the cases it named (at most 20). */
+export const RecordedRegression = z.object({
+  method: z.enum(['history', 'sign']),
+  p: z.number().min(0).max(1),
+  alpha: z.number().gt(0).max(0.5),
+  regressed: z.boolean(),
+  cases: z
+    .string()
+    .max(20 * RECORD_CASE_ID_CHARS)
+    .regex(new RegExp(`^(?:[0-9a-f]{${RECORD_CASE_ID_CHARS}})*$`), {
+      message: 'is not a list of case ids',
+    }),
+});
+export type RecordedRegression = z.output<typeof RecordedRegression>;
+
+/** The regression test of a verdict, for its record. */
+export function recordRegression(regression: CaseRegression): RecordedRegression {
+  return {
+    method: regression.method,
+    p: Number(regression.p.toPrecision(6)),
+    alpha: regression.alpha,
+    regressed: regression.regressed,
+    cases: regression.cases
+      .slice(0, 20)
+      .map((c) => recordedId(c))
+      .join(''),
+  };
 }

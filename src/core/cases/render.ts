@@ -1,6 +1,6 @@
-import { escapeText } from '../render/escape.js';
+import { escapeText, quotedText } from '../render/escape.js';
 import { codeSpan } from '../render/escape.js';
-import type { CaseBeside, CaseOutcome, CasesBeside, CaseSummary } from './types.js';
+import type { CaseBeside, CaseOutcome, CaseRegression, CasesBeside, CaseSummary } from './types.js';
 
 /** A case's samples, as a reviewer reads them: `0 of 1`, `2 of 3`, with the errored ones said apart. */
 export function samplesCell(outcome: CaseOutcome): string {
@@ -18,7 +18,7 @@ export function caseSection(cases: CaseSummary | undefined, max: number): string
   if (!cases) return [];
   const failing = cases.cases.filter((c) => c.failed > 0);
   const errored = cases.cases.filter((c) => c.failed === 0 && c.errored > 0);
-  const lines: string[] = [];
+  const lines: string[] = regressionLines(cases.regression);
   if (failing.length > 0) {
     const beside = cases.beside;
     // New failures first: they are the change's; the ones the base branch had were there before it.
@@ -98,4 +98,38 @@ export function besideCell(beside: CasesBeside, seen: CaseBeside | undefined): s
         : `failed in ${seen.failedIn} of ${seen.of}${seen.failedIn < seen.of ? ': flaky' : ''}`;
   const fresh = (seen.base === 'p' || seen.base === undefined) && seen.failedIn === 0;
   return `${fresh && (base || along) ? '**new**: ' : ''}${[base, along].filter(Boolean).join('; ')}`;
+}
+
+/**
+ * The case-by-case regression test, as a reviewer reads it: its call, the rule, and the cases it
+ * named with their record on main ("0 of 10", "5 of 10: flaky"); with the sign test, the newly
+ * failing cases and how many newly pass.
+ */
+function regressionLines(regression: CaseRegression | undefined): string[] {
+  if (!regression) return [];
+  const call = regression.regressed ? '**a regression**' : 'no regression';
+  const rule =
+    regression.method === 'history'
+      ? `each case's record on main over its last ${regression.verdicts} verdicts, shrunk toward the suite's spread`
+      : "the sign test against main's last verdict, the weaker test (fewer than 3 comparable verdicts with cases)";
+  const named = regression.cases
+    .slice(0, 10)
+    .map(
+      (c) =>
+        `${escapeText(c.name, 80)} (${regression.method === 'history' ? `${c.failedIn} of ${c.of}${c.failedIn > 0 && c.failedIn < c.of ? ': flaky' : ''}` : 'newly failing'})`,
+    );
+  const more =
+    regression.cases.length > named.length
+      ? `, and ${regression.cases.length - named.length} more`
+      : '';
+  return [
+    `**Case by case against main**: ${call} at \`regression_alpha\` ${regression.alpha}: ${quotedText(regression.said, 600)}. Judged on ${rule}.`,
+    ...(named.length > 0
+      ? [
+          '',
+          `${regression.method === 'history' ? 'Failing now, with their record on main' : 'Newly failing'}: ${named.join('; ')}${more}.`,
+        ]
+      : []),
+    '',
+  ];
 }

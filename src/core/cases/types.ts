@@ -41,6 +41,41 @@ export interface CasesBeside {
   cases: Record<string, CaseBeside>;
 }
 
+/** A failing case the regression test named: its id and name, and its record on main (failed in `failedIn` of `of`). */
+export interface RegressedCase {
+  id: string;
+  name: string;
+  failedIn: number;
+  of: number;
+  /** With one base verdict (the sign test): its state there. */
+  base?: CaseState;
+}
+
+/**
+ * The case-by-case regression test against the base branch (contract section 14): with main's
+ * history the history test, with one base verdict the weaker sign test; its p, its level, and
+ * the cases it named (the failing ones, the most surprising first, bounded).
+ */
+export interface CaseRegression {
+  method: 'history' | 'sign';
+  p: number;
+  alpha: number;
+  regressed: boolean;
+  /** Comparable verdicts on main read (1 for the sign test). */
+  verdicts: number;
+  /** Failing cases now, judged: those main never failed, and those it had failed before. */
+  neverFailed: number;
+  failedBefore: number;
+  /** The sign test's discordant pairs. */
+  newlyFailing?: number;
+  newlyPassing?: number;
+  /** Cases left out: errored now or on every base verdict, or never evaluated on main. */
+  leftOut: { errored: number; unseen: number };
+  cases: RegressedCase[];
+  /** The sentence for the reason. */
+  said: string;
+}
+
 /** The cases of an evaluation: failing ones first, errored ones apart, bounded for reports and records. */
 export interface CaseSummary {
   /** Every case's count, however many are listed. */
@@ -55,6 +90,8 @@ export interface CaseSummary {
   omitted: number;
   /** Once compared with the base branch: each failing case on the base commit and along the branch. */
   beside?: CasesBeside;
+  /** Once compared with the base branch, with `regression_alpha` on: the case-by-case regression test. */
+  regression?: CaseRegression;
 }
 
 /** Cases a verdict keeps; a suite of 20,000 rows must not make a verdict of 20,000 rows. */

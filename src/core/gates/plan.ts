@@ -78,6 +78,7 @@ export function policyOf(gate: GatePlan): BaseBranchPolicy {
     onInconclusive: inputs.on_inconclusive,
     from: inputs.baseline_from,
     history: inputs.history,
+    ...(inputs.regression_alpha === undefined ? {} : { regressionAlpha: inputs.regression_alpha }),
   };
 }
 

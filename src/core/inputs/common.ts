@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { apiRootList, credential, httpsUrl, repeatCount, variableList } from './common-fields.js';
+import {
+  apiRootList,
+  credential,
+  DEFAULT_REGRESSION_ALPHA,
+  httpsUrl,
+  regressionAlpha,
+  repeatCount,
+  variableList,
+} from './common-fields.js';
 import { documented } from './declare.js';
 import {
   type CrossRule,
@@ -203,6 +211,11 @@ export const commonSchema = (backends: BackendList) => {
       description:
         "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
       default: 'base',
+    }),
+    regression_alpha: documented(regressionAlpha, {
+      description:
+        "Where the evaluation names its cases: the level at which the cases failing now are judged a regression against the base branch's own record of each case (a case that never failed there counts as solid, one that failed in 5 of 10 verdicts as flaky; with fewer than 3 comparable verdicts, the weaker sign test against the base verdict alone), above 0 and at most 0.5. A regression fails the gate. `off` turns it off; the drop thresholds are judged either way.",
+      default: String(DEFAULT_REGRESSION_ALPHA),
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
       description:
