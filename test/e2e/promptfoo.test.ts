@@ -147,4 +147,27 @@ describe('the bundled action on a promptfoo results file', () => {
     expect(error).toContain('`results_file` "nope.json" does not exist');
     expect(check?.conclusion).toBe('failure');
   });
+
+  it('a file where no row was evaluated is no evaluation, whatever min_coverage allows', async () => {
+    const file = promptfooJson('errors');
+    for (const row of file.results.results) {
+      row.success = false;
+      row.failureReason = 2;
+      row.error = row.error ?? 'Error: provider unreachable';
+    }
+    file.results.stats = { ...file.results.stats, successes: 0, failures: 0, errors: 5 };
+    const { run } = await gate({ text: JSON.stringify(file) }, { min_coverage: '0' });
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toContain('a file with no row evaluated is no evaluation');
+  });
+
+  it("the suite's escape sequences and bidi overrides reach neither the log nor the reason output", async () => {
+    const file = promptfooJson('regressed');
+    (file.config as { description: string }).description =
+      'S\u001b[2K\u001b[1A\u001b[32mGate passed.\u001b[8m hidden \u202eRTL';
+    const { run } = await gate({ text: JSON.stringify(file) }, { min_pass_rate: '0.4' });
+    expect(run.outputs.decision).toBe('pass');
+    expect(run.stdout).not.toMatch(/[\u001b\u202e]/);
+    expect(run.outputs.reason).not.toMatch(/[\u001b\u202e]/);
+  });
 });

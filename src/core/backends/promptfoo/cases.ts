@@ -30,8 +30,9 @@ export function tallyRows(rows: readonly Row[]): Tally {
   const parts = new Map<string, { test: string; prompt: string; provider: string }>();
   const errors = new Map<string, number>();
   const tally = { rows: rows.length, passed: 0, failed: 0, errored: 0, cost: 0, unpriced: 0 };
-  for (const row of rows) {
-    const id = caseId(row);
+  const ids = caseIds(rows);
+  for (const [index, row] of rows.entries()) {
+    const id = ids[index] as string;
     const outcome = cases.get(id) ?? { id, name: '', passed: 0, failed: 0, errored: 0 };
     if (!parts.has(id)) parts.set(id, partsOf(row));
     if (row.failureReason === 0) {
@@ -67,6 +68,13 @@ export function tallyRows(rows: readonly Row[]): Tally {
       CASE_TEXT_MAX_CHARS,
     );
   }
+  // Two cases a reviewer would read as one (the same description, other vars; one provider twice
+  // with other settings) are numbered in the file's order.
+  const named = new Map<string, CaseOutcome[]>();
+  for (const outcome of cases.values())
+    named.set(outcome.name, [...(named.get(outcome.name) ?? []), outcome]);
+  for (const same of named.values())
+    if (same.length > 1) same.forEach((outcome, i) => (outcome.name = `${outcome.name} #${i + 1}`));
   return {
     ...tally,
     cost: Math.round(tally.cost * 1e6) / 1e6,
@@ -84,20 +92,32 @@ export function tallyRows(rows: readonly Row[]): Tally {
  * carried a cost (or the row's own is above 0, a grader's).
  */
 function priceOf(row: Row): number | undefined {
-  if (typeof row.response?.cost === 'number') return row.cost ?? row.response.cost;
+  // The row's cost is the provider's (and its graders'); a forged 0 beside a priced response is not free.
+  if (typeof row.response?.cost === 'number') return Math.max(row.cost ?? 0, row.response.cost);
   return row.cost !== undefined && row.cost > 0 ? row.cost : undefined;
 }
 
-/** What a case is, hashed: the test's description and vars, the prompt and the provider. */
-function caseId(row: Row): string {
-  const what = [
-    row.testCase.description ?? row.description ?? '',
-    canonical(row.vars ?? row.testCase.vars ?? {}),
-    row.promptId ?? row.prompt.raw ?? row.prompt.label ?? String(row.promptIdx),
-    row.provider.id,
-    row.provider.label ?? '',
-  ];
-  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
+/**
+ * What each row's case is, hashed: the test (its description and vars) and the column promptfoo
+ * ran it in (`promptIdx`: one prompt with one provider). Not the prompt's text nor the provider's
+ * id: a change that edits the prompt or the model is the same suite, compared case by case with
+ * main. Two tests of the same description and vars are told apart by their assertions.
+ */
+function caseIds(rows: readonly Row[]): string[] {
+  const tests = rows.map((row) =>
+    JSON.stringify([
+      row.testCase.description ?? row.description ?? '',
+      canonical(row.vars ?? row.testCase.vars ?? {}),
+      row.promptIdx,
+    ]),
+  );
+  const asserts = rows.map((row) => canonical(row.testCase.assert ?? null));
+  const kinds = new Map<string, Set<string>>();
+  tests.forEach((test, i) => kinds.set(test, (kinds.get(test) ?? new Set()).add(asserts[i] ?? '')));
+  return tests.map((test, i) => {
+    const told = (kinds.get(test)?.size ?? 0) > 1 ? asserts[i] : '';
+    return createHash('sha256').update(`${test}${told}`).digest('hex').slice(0, 16);
+  });
 }
 
 /** How a case is named: its test's description (else its vars), its prompt and its provider. */

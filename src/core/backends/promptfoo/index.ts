@@ -81,14 +81,15 @@ function evaluationOf(
     cases: summarizeCases(tally.cases),
     ...(file.shareableUrl ? { dashboardUrl: file.shareableUrl } : {}),
   };
-  // Errors are never samples: below `min_coverage` nothing is judged (contract section 10).
-  if (coverage < shared.minCoverage)
+  // Errors are never samples: below `min_coverage` nothing is judged (contract section 10), and a
+  // file with no row evaluated is no evaluation, whatever `min_coverage` allows.
+  if (coverage < shared.minCoverage || evaluated === 0)
     return { ...common, unevaluated: shortfall(tally, coverage, shared.minCoverage) };
   const bars = passRateBars(tally, shared.confidence ?? 0.95);
   const interval = shared.confidence === undefined ? undefined : intervalOf(bars, 'pass_rate');
   return {
     ...common,
-    reason: saidOf(tally, file),
+    reason: saidOf(tally, file, inputs),
     ...(bars ? { errorBars: bars } : {}),
     thresholds: thresholdsOf(inputs, shared).map((t) =>
       interval && t.figure === 'pass_rate'
@@ -118,9 +119,10 @@ function thresholdsOf(inputs: PromptfooInputs, shared: SharedInputs): Threshold[
 }
 
 /** What the file says, in one sentence: rows, cases, errors and the unpriced rows. */
-function saidOf(tally: Tally, file: ResultsFile): string {
+function saidOf(tally: Tally, file: ResultsFile, inputs: PromptfooInputs): string {
   const evaluated = tally.passed + tally.failed;
   const suite = file.description ? ` of "${file.description}"` : '';
+  const cases = tally.cases.length;
   const errored = tally.errored
     ? `, and ${tally.errored} errored (not evaluated: ${tally.errors[0]?.message ?? 'no message'})`
     : '';
@@ -128,7 +130,11 @@ function saidOf(tally: Tally, file: ResultsFile): string {
     tally.unpriced > 0 && tally.unpriced < tally.rows
       ? `; ${tally.unpriced} of ${tally.rows} rows carry no price, so the cost counts the others`
       : '';
-  return `${tally.passed} of ${evaluated} rows${suite} passed, in ${tally.cases.length} cases${errored}${unpriced}`;
+  const line =
+    inputs.min_pass_rate === undefined && inputs.max_failures === undefined
+      ? "; with neither `min_pass_rate` nor `max_failures` set, no row may fail, as promptfoo's own exit code has it"
+      : '';
+  return `${tally.passed} of ${evaluated} ${evaluated === 1 ? 'row' : 'rows'}${suite} passed, in ${cases} ${cases === 1 ? 'case' : 'cases'}${errored}${unpriced}${line}`;
 }
 
 /** Why the file could not be judged: too many rows errored. */
@@ -137,7 +143,11 @@ function shortfall(tally: Tally, coverage: number, least: number): string {
     .slice(0, 3)
     .map((e) => `${e.count} × ${e.message}`)
     .join('; ');
-  return `${tally.errored} of ${tally.rows} rows errored, so ${formatNumber(coverage)}% were evaluated, under \`min_coverage\` ${formatNumber(least)}% (${first})`;
+  const why =
+    coverage < least
+      ? `under \`min_coverage\` ${formatNumber(least)}%`
+      : 'and a file with no row evaluated is no evaluation';
+  return `${tally.errored} of ${tally.rows} rows errored, so ${formatNumber(coverage)}% were evaluated, ${why} (${first})`;
 }
 
 /** The pass rate's Wilson interval over the rows evaluated, when two or more were. */

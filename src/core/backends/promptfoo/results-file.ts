@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { inWorkspace } from '../../gates/workspace.js';
 import { InputError, messageOf } from '../../support/errors.js';
-import { formatBytes } from '../../support/text.js';
+import { excerpt, formatBytes, printableLine } from '../../support/text.js';
 import { firstLine } from '../../cases/types.js';
 
 /** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
@@ -27,6 +27,7 @@ const Row = z
       .object({
         description: z.string().nullish(),
         vars: z.record(z.string(), z.unknown()).nullish(),
+        assert: z.unknown().optional(),
       })
       .loose(),
     vars: z.record(z.string(), z.unknown()).nullish(),
@@ -34,7 +35,10 @@ const Row = z
     provider: z.object({ id: z.string(), label: z.string().nullish() }).loose(),
     cost: z.number().nonnegative().optional(),
     response: z.object({ cost: z.number().nonnegative().nullish() }).loose().nullish(),
-    gradingResult: z.object({ reason: z.string().nullish() }).loose().nullish(),
+    gradingResult: z
+      .object({ pass: z.boolean().optional(), reason: z.string().nullish() })
+      .loose()
+      .nullish(),
   })
   .loose();
 export type Row = z.infer<typeof Row>;
@@ -90,7 +94,9 @@ export async function readResultsFile(
     json = JSON.parse(text);
   } catch (error) {
     throw new InputError(
-      `${where} is not JSON (${messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`,
+      /\.json$/i.test(path)
+        ? `${where} is not JSON (${messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`
+        : `${where} is not JSON (${messageOf(error)}): promptfoo writes its JSON results for an output name that ends in \`.json\`; run \`promptfoo eval -o results.json\` and set \`results_file: results.json\`.`,
     );
   }
   const file = OutputFile.safeParse(json);
@@ -107,6 +113,8 @@ export async function readResultsFile(
   if (!rows.success || rows.data.length === 0)
     return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
   const parsed: Row[] = [];
+  // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
+  const seen = new Set<string>();
   for (const [index, raw] of rows.data.entries()) {
     const row = Row.safeParse(raw);
     if (!row.success)
@@ -117,18 +125,33 @@ export async function readResultsFile(
       return {
         unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
       };
+    // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
+    if (row.data.gradingResult?.pass === false && row.data.success)
+      return {
+        unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
+      };
+    const cell = `${row.data.testIdx}/${row.data.promptIdx}`;
+    if (seen.has(cell))
+      return {
+        unusable: `${where}: row ${index + 1} is a second row of test ${row.data.testIdx} in column ${row.data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
+      };
+    seen.add(cell);
     // Only what the gate reads is kept: the file's outputs, tokens and metadata go with it.
     parsed.push(keptOf(row.data));
   }
   const disagreement = statsDisagree(results.stats, parsed);
   if (disagreement) return { unusable: `${where}: ${disagreement}` };
-  const description = file.data.config?.description?.trim();
-  const url = file.data.shareableUrl ?? undefined;
+  // Outside text that becomes outputs and ids: one printable line, bounded.
+  const line = (text: string | null | undefined) =>
+    text ? excerpt(printableLine(text).trim(), 200) || undefined : undefined;
+  const description = line(file.data.config?.description);
+  const evalId = line(file.data.evalId);
+  const url = shareLink(file.data.shareableUrl);
   return {
     rows: parsed,
     ...(description ? { description } : {}),
-    ...(file.data.evalId ? { evalId: file.data.evalId } : {}),
-    ...(url && /^https:\/\//i.test(url) ? { shareableUrl: url } : {}),
+    ...(evalId ? { evalId } : {}),
+    ...(url ? { shareableUrl: url } : {}),
   };
 }
 
@@ -147,7 +170,7 @@ function keptOf(row: Row): Row {
     promptIdx: row.promptIdx,
     promptId: row.promptId,
     description: row.description,
-    testCase: { description: testCase.description, vars: testCase.vars },
+    testCase: { description: testCase.description, vars: testCase.vars, assert: testCase.assert },
     vars: row.vars,
     prompt: {
       label: prompt.label,
@@ -163,6 +186,18 @@ function keptOf(row: Row): Row {
           : (firstLine(gradingResult.reason) ?? ''),
     },
   };
+}
+
+/** promptfoo's share link, when it is a well-formed https URL without credentials; else none. */
+function shareLink(text: string | null | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex -- a link with a control character is no link
+  if (!text || /[\s\u0000-\u001f\u007f]/.test(text)) return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && !url.username && !url.password ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readText(absolute: string, where: string, path: string): Promise<string> {

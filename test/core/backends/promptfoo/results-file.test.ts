@@ -130,4 +130,50 @@ describe("readResultsFile: promptfoo's output it cannot judge is unusable (could
     );
     expect(reason).toContain('row 3 is not a promptfoo result');
   });
+
+  it('a row written twice: the file was merged or forged', async () => {
+    const reason = await unusable(
+      altered((f) => {
+        f.results.results.push(structuredClone(f.results.results[1]!));
+        (f.results.stats as { successes: number }).successes += 1;
+      }),
+    );
+    expect(reason).toContain('is a second row of test 1 in column 0');
+  });
+
+  it('a row that passed while its grader says it did not', async () => {
+    const reason = await unusable(
+      altered((f) => {
+        const row = f.results.results[0]!;
+        row.success = true;
+        row.failureReason = 0;
+        const stats = f.results.stats as { successes: number; failures: number };
+        stats.successes += 1;
+        stats.failures -= 1;
+      }),
+    );
+    expect(reason).toContain('while its grader says it did not pass');
+  });
+});
+
+describe('readResultsFile keeps outside text to one printable line', () => {
+  it('a description with escape sequences, a share link that is not one', async () => {
+    const read = await readResultsFile(
+      'results.json',
+      altered((f) => {
+        (f.config as { description: string }).description =
+          'S\u001b[2K\u001b[1Aforged\nline \u202eRTL';
+        f.shareableUrl = 'https://app.promptfoo.dev/eval/a b\n::error::x';
+      }),
+    );
+    if ('unusable' in read) throw new Error(read.unusable);
+    expect(read.description).toBe('Sforged line RTL');
+    expect(read).not.toHaveProperty('shareableUrl');
+  });
+
+  it('an output name promptfoo writes no JSON for is said so', async () => {
+    const workspace = promptfooWorkspace({ 'results.jsonl': { text: '{"a":1}\n{"a":2}\n' } });
+    const error = await readResultsFile('results.jsonl', workspace).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('run `promptfoo eval -o results.json`');
+  });
 });
