@@ -34,6 +34,8 @@ import { sepurux } from '../src/core/backends/sepurux/index.js';
 import { reportJson } from '../src/core/report-file/write.js';
 import { decide } from '../src/core/verdict/verdict.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
+import { promptfooScale } from './promptfoo.js';
+import { caseRegression } from './regression.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */
@@ -998,6 +1000,9 @@ const MEASURES: Record<string, () => Promise<void>> = {
   cost: autoCost,
   errors: errorCost,
   gates: manyGates,
+  promptfoo: () => promptfooScale(quick, record),
+  regression: async () =>
+    void ((r) => (r.rows.forEach(record), sections.push(r.section)))(caseRegression(quick)),
 };
 if (only && !MEASURES[only])
   throw new Error(`--only takes one of ${Object.keys(MEASURES).join(', ')}`);

@@ -2,7 +2,7 @@
  * The world `npm run demo` and `npm run screenshot` both show: a fake Sepurux, TruLayer and
  * GitHub on 127.0.0.1, a base branch of ten commits the gate judged on their pushes, and the
  * pull requests a reviewer meets (one that passes, one that regresses, a noisy agent on
- * repeats, a TruLayer eval). Each pull request runs the bundled action as the runner starts it
+ * repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three agents). Each pull request runs the bundled action as the runner starts it
  * (`test/support/runner.ts`: every action.yml default, then the step's `with:`).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { type ActionRun, REPOSITORY_ROOT, runAction } from '../test/support/runn
 import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
+import { promptfooWorkspace } from '../test/support/promptfoo.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
 import { GATES_CHECK_NAME } from '../src/core/run/plan.js';
 
@@ -43,6 +44,11 @@ export interface Scenario {
    * pull request changes, and the check both the push to main and the pull request leave.
    */
   repository?: { workspace: () => string; changedFiles: string[]; checkName: string };
+  /**
+   * An evaluation the workflow's own step ran (promptfoo's results file): a push to main ran the
+   * same step first in `main`'s workspace, then the pull request runs in its own.
+   */
+  evaluated?: { main: () => string; pullRequest: () => string; checkName: string };
 }
 
 /** The maintainer who accepts a verdict in the demo. */
@@ -188,6 +194,22 @@ export async function openDemoWorld() {
     },
     {
       title:
+        "promptfoo: the results file the workflow's own `promptfoo eval` wrote, a suite that regressed against main's passing verdict",
+      inputs: {
+        backend: 'promptfoo',
+        results_file: 'results.json',
+        min_pass_rate: '0.9',
+        max_pass_rate_drop: '0.05',
+      },
+      // Both files are the real promptfoo's: one suite run against two releases of the agent.
+      evaluated: {
+        main: () => promptfooWorkspace({ 'results.json': 'pass' }),
+        pullRequest: () => promptfooWorkspace({ 'results.json': 'regressed' }),
+        checkName: 'promptfoo Gate',
+      },
+    },
+    {
+      title:
         'A repository of three agents, one step (config:): the pull request changes billing and refunds, so only those two run',
       inputs: { ...sepuruxInputs, config: '.github/reliability-gates.yml' },
       repository: {
@@ -232,9 +254,18 @@ export async function openDemoWorld() {
     },
     /** Runs one pull request's step, and reads back what it left on GitHub. */
     async runPullRequest(scenario: Scenario): Promise<Seen> {
-      const { repository } = scenario;
+      const { repository, evaluated } = scenario;
       try {
-        const cwd = repository?.workspace();
+        if (evaluated)
+          // A push to main ran the same step first: main's verdict of the suite is on the base commit.
+          await runAction({
+            inputs: scenario.inputs,
+            eventName: 'push',
+            payload: { ...webhookExample('push'), after: payload.pull_request.base.sha },
+            github: jobGitHub,
+            cwd: evaluated.main(),
+          });
+        const cwd = repository?.workspace() ?? evaluated?.pullRequest();
         if (repository) {
           // A push to main ran the same step first: every entry's verdict is on the base commit.
           await runAction({
@@ -257,7 +288,10 @@ export async function openDemoWorld() {
         });
         const check = github.checkRuns.slice(before).at(-1);
         const checkName =
-          repository?.checkName ?? scenario.inputs.check_name ?? 'Sepurux Reliability Gate';
+          repository?.checkName ??
+          evaluated?.checkName ??
+          scenario.inputs.check_name ??
+          'Sepurux Reliability Gate';
         const comment = github.comments
           .get(payload.pull_request.number)
           ?.find((c) => c.body.includes(checkName));

@@ -16,6 +16,8 @@ const exampleFiles = async () => [
   'examples/ci/Jenkinsfile',
   'examples/ci/baseline.Jenkinsfile',
   'examples/ci/matrix.Jenkinsfile',
+  'examples/ci/promptfoo.gitlab-ci.yml',
+  'examples/ci/promptfoo.Jenkinsfile',
 ];
 
 describe('the examples', () => {
@@ -33,7 +35,11 @@ describe('the examples', () => {
   });
 
   it('GitLab examples are YAML whose jobs run the gate, or that include its component', async () => {
-    for (const file of ['examples/ci/.gitlab-ci.yml', 'examples/ci/matrix.gitlab-ci.yml']) {
+    for (const file of [
+      'examples/ci/.gitlab-ci.yml',
+      'examples/ci/matrix.gitlab-ci.yml',
+      'examples/ci/promptfoo.gitlab-ci.yml',
+    ]) {
       const pipeline = parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
       const jobs = Object.values(pipeline).filter((job): job is { script: string[] } =>
         Array.isArray((job as { script?: unknown } | null)?.script),

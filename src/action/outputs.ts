@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { passedOnItsOwn } from '../core/baseline/compare.js';
 import { formatNumber } from '../core/verdict/figures.js';
+import { printable } from '../core/support/text.js';
 import { type ReportSubject, reportJson } from '../core/report-file/write.js';
 import type { Verdict } from '../core/verdict/verdict.js';
 import { FIGURE_SPECS, ID_SPECS } from '../core/backends/vocabulary.js';
@@ -126,7 +127,8 @@ const countedVerdicts = (verdict: Verdict): Verdict[] =>
 /** Sets every output but `report_file`; an id or figure the backend did not return is an empty string. */
 export function setOutputs(verdict: Verdict): void {
   core.setOutput('decision', verdict.decision);
-  core.setOutput('reason', verdict.reason);
+  // A step that echoes it must not print a backend's escape sequences or bidi overrides.
+  core.setOutput('reason', printable(verdict.reason));
   core.setOutput('dashboard_url', verdict.dashboardUrl ?? '');
   const base = verdict.baseline?.record;
   core.setOutput('baseline_sha', base?.headSha ?? '');

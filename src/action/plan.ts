@@ -8,6 +8,7 @@ import {
   readTarget,
 } from '../core/change/github.js';
 import { InputError } from '../core/support/errors.js';
+import { stepFilesOf } from '../core/change/step-files.js';
 import { commonSchema } from '../core/inputs/common.js';
 import type { RawInputs } from '../core/inputs/fields.js';
 import { GitHubInputs } from '../report/github/inputs.js';
@@ -52,7 +53,13 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
   const event = readEvent(env);
   const target = readTarget(env.GITHUB_EVENT_NAME ?? '', event.payload, env);
   const pooling = Boolean(raw.aggregate?.trim());
-  if (!pooling && !raw.token?.trim() && target.fromFork) throw new InputError(FORK_WITHOUT_SECRET);
+  // A backend that reads a file the workflow wrote needs no secret, on a fork too.
+  const chosen = BACKENDS.find(
+    (b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]),
+  );
+  const needsSecret = chosen?.evaluates.kind !== 'reads';
+  if (!pooling && needsSecret && !raw.token?.trim() && target.fromFork)
+    throw new InputError(FORK_WITHOUT_SECRET);
   // The gate's and GitHub reporting's problems, all at once.
   const reported = (() => {
     try {
@@ -67,7 +74,8 @@ async function planDeclared(raw: RawInputs, env: NodeJS.ProcessEnv): Promise<Act
       ? {}
       : { checkName: reported.check_name }),
     cwd: env.GITHUB_WORKSPACE || process.cwd(),
-    env,
+    variable: (name) => env[name],
+    stepFiles: stepFilesOf(env),
   }).catch((error: unknown) => error as Error);
   const unread = event.problem ? new InputError([event.problem]) : undefined;
   if (reported instanceof Error || planned instanceof Error || unread)

@@ -15,6 +15,7 @@ import { cliLog, gatingLine } from './log.js';
 import { problemsMessage, refuse } from './refuse.js';
 import { readReporting, reportingProblems } from './reporting.js';
 import { VERSION } from './version.js';
+import { stepFilesOf } from '../core/change/step-files.js';
 import {
   changeSourceOf,
   changeSourceProblems,
@@ -81,7 +82,8 @@ export async function main(
     change,
     ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
     cwd: process.cwd(),
-    env,
+    variable: (name) => env[name],
+    stepFiles: stepFilesOf(env),
     configWords: CLI_CONFIG_WORDS,
   }).catch((error: unknown) => error as Error);
   if (!(plan instanceof Error)) secrets.push(...(plan.secrets ?? []));

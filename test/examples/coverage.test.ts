@@ -16,6 +16,8 @@ const RUN_BY: Record<string, string> = {
   Jenkinsfile: 'test/examples/jenkins.test.ts',
   'baseline.Jenkinsfile': 'test/examples/jenkins.test.ts',
   'matrix.Jenkinsfile': 'test/examples/jenkins.test.ts',
+  'promptfoo.Jenkinsfile': 'test/examples/jenkins-promptfoo.test.ts',
+  'promptfoo.gitlab-ci.yml': 'test/examples/gitlab-promptfoo.test.ts',
 };
 
 const DIR = 'examples/ci';

@@ -11,6 +11,7 @@ import {
   FAKE_TRULAYER_TOKEN,
   FakeTruLayer,
 } from '../support/fake-trulayer.js';
+import { promptfooStandIn } from '../support/promptfoo-stand-in.js';
 import { REPOSITORY_ROOT, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { webhookExample } from '../support/webhooks.js';
@@ -30,7 +31,11 @@ import {
  * The examples are tests: every workflow in examples/workflows/ and every README block that
  * uses this action runs, for each event it triggers on, through the runner's way of starting
  * the action (test/support/workflow.ts says how its secrets and expressions map to the fakes),
- * and each gate step must reach a passing, completed check.
+ * and each gate step must reach a passing, completed check. A workflow's `npx --yes
+ * promptfoo@0.123.1 eval ... -o FILE` is answered by the promptfoo stand-in
+ * (test/support/promptfoo-stand-in.ts): it writes the results file the real promptfoo wrote for
+ * the support suite, all passing; OPENAI_API_KEY, the key promptfoo's provider would read, is a
+ * fake value nothing reads.
  */
 
 const examplesDir = join(REPOSITORY_ROOT, 'examples/workflows');
@@ -62,6 +67,7 @@ let servers: ServedHandlers[] = [];
 const github = new FakeGitHub();
 const sepurux = new FakeSepurux();
 const trulayer = new FakeTruLayer();
+const promptfoo = promptfooStandIn('pass');
 for (const agent of ['refunds', 'support', 'billing'])
   sepurux.campaigns.push({
     ...sepurux.campaign('refund-reliability'),
@@ -85,6 +91,7 @@ const world = (): WorkflowWorld => ({
     SEPURUX_CI_TOKEN: FAKE_TOKEN,
     SEPURUX_PROJECT_ID: FAKE_PROJECT_ID,
     TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN,
+    OPENAI_API_KEY: 'sk-fake-openai-key-read-by-nothing',
   },
   vars: {
     SEPURUX_CAMPAIGN_ID: sepurux.campaign('scenario-pool').id,
@@ -99,6 +106,7 @@ const world = (): WorkflowWorld => ({
   github: { origin: servers[2]!.origin, token: github.token },
   baseUrl: (backend) =>
     backend === 'trulayer' ? servers[1]!.origin : `${servers[0]!.origin}/api/backend`,
+  bin: [promptfoo.bin],
 });
 
 /** The payload of each event an example triggers on: GitHub's own examples, and the commit a check should land on. */
@@ -291,6 +299,7 @@ describe('the examples, run as the runner runs them against the fakes', () => {
     }
     for (const trigger of triggers(workflow)) {
       it(`${title} on ${trigger}: every gate step passes and completes its check`, async () => {
+        const evalsBefore = promptfoo.evals().length;
         const {
           records,
           headSha,
@@ -377,6 +386,16 @@ describe('the examples, run as the runner runs them against the fakes', () => {
             JSON.stringify(checks.map((c) => [c.status, c.conclusion])),
           ).toBe(true);
         }
+        // A promptfoo step ran through the stand-in (once per run of the workflow), and the gate read what it wrote.
+        const promptfooSteps = Object.values(workflow.jobs)
+          .flatMap((job) => job.steps)
+          .filter((step) => /\bnpx\b.*\bpromptfoo@/.test(step.run ?? '')).length;
+        expect(
+          records.filter((r) => r.output?.includes('promptfoo stand-in: wrote')).length,
+          'promptfoo steps the stand-in answered',
+        ).toBe(promptfooSteps);
+        // (A workflow that also runs on push ran once more first, for main's verdict.)
+        expect(promptfoo.evals().length - evalsBefore).toBeGreaterThanOrEqual(promptfooSteps);
         expect(github.violations).toEqual([]);
         github.checkRuns.splice(0);
       }, 60_000);

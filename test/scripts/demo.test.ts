@@ -34,6 +34,17 @@ describe('npm run demo', () => {
     expect(output).not.toMatch(/all 1 thresholds/);
     // The regression shows what newly fails and the trend of the base branch.
     expect(output).toContain('Base branch (pass rate');
+    // promptfoo: the suite regressed against main's passing verdict; the failing cases are new beside main.
+    const promptfoo = output.slice(
+      output.indexOf('━━ promptfoo:'),
+      output.indexOf('A repository of three agents'),
+    );
+    expect(promptfoo).toContain('Check "promptfoo Gate": failure');
+    expect(promptfoo).toContain('promptfoo: 2 of 4 rows of "support agent" passed');
+    expect(promptfoo).toMatch(/Base [0-9a-f]{7} \(pass\)/);
+    expect(promptfoo).toContain('Failing cases (2 of 4; 2 new)');
+    expect(promptfoo).toMatch(/refund within 30 days\s+0 of 1\s+new: passed on [0-9a-f]{7}/);
+    expect(promptfoo).toContain('baseline_decision = pass');
     // The repository of three agents: one check, the two entries the change reaches, failing first.
     const gates = output.slice(output.indexOf('A repository of three agents'));
     expect(gates).toContain('Check "Reliability gates": failure');

@@ -49,10 +49,16 @@ export interface Ran {
   output: string;
 }
 
-function run(command: string, args: string[], cwd: string, scratch: string): Promise<Ran> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  scratch: string,
+  bin: string[] = [],
+): Promise<Ran> {
   return new Promise((resolve) => {
     const env = {
-      PATH: `${dirname(node)}:${process.env.PATH ?? ''}`,
+      PATH: [...bin, dirname(node), process.env.PATH ?? ''].join(':'),
       HOME: scratch,
       TMPDIR: scratch,
       NODE_COMPILE_CACHE: join(scratch, 'compile-cache'),
@@ -140,9 +146,10 @@ export class LocalGitLabProject {
   /**
    * One pipeline, with `variables` as the project's CI/CD variables and GitLab's own (a `CI_*`
    * name, or `GITLAB_CI`, given here overrides gitlab-ci-local's). `npx` installs the tarball
-   * from its path: nothing may come from the registry.
+   * from its path: nothing may come from the registry. `bin`'s folders come first on the jobs'
+   * PATH: stand-ins for the tools the examples call (promptfoo, test/support/promptfoo-stand-in.ts).
    */
-  pipeline(variables: Record<string, string>): Promise<Ran> {
+  pipeline(variables: Record<string, string>, bin: string[] = []): Promise<Ran> {
     const all = {
       ...variables,
       npm_config_offline: 'true',
@@ -161,7 +168,7 @@ export class LocalGitLabProject {
       overridden.join(','),
       ...Object.entries(all).flatMap(([name, value]) => ['--variable', `${name}=${value}`]),
     ];
-    return run(node, args, this.dir, this.scratch);
+    return run(node, args, this.dir, this.scratch, bin);
   }
 
   /** The pipeline configuration gitlab-ci-local expanded (includes, `extends`, inputs) on its last run. */

@@ -26,7 +26,7 @@ import { scratchDir } from './scratch.js';
  * that needs more says so here.
  *
  * What differs from a Jenkins, said once: each `agent` is a fresh scratch workspace holding the
- * checkout's examples/ (what the implicit `checkout scm` brings; `docker { image }` is recorded,
+ * checkout's examples/, and examples/promptfoo/promptfooconfig.yaml at its root (what the implicit `checkout scm` brings; `docker { image }` is recorded,
  * the steps run on this machine's Node); the `npx --yes github:OWNER/agent-reliability-gate#v1`
  * prefix of a `sh` step runs the built `dist/cli/index.js` instead (an `agent-reliability-gate`
  * shim on PATH); and each `sh` step gets {@link JenkinsWorld.stepEnv}, where the test says where
@@ -47,6 +47,8 @@ export interface JenkinsWorld {
   credentials: Record<string, JenkinsCredential>;
   /** Variables a `sh` step gets besides, given its script as the file has it: where the test's fakes are. */
   stepEnv: (script: string) => Record<string, string>;
+  /** Folders put first on PATH for `sh` steps: stand-ins for the tools the examples call (promptfoo, test/support/promptfoo-stand-in.ts). */
+  bin?: string[];
   /** Each job's last completed build's archived artifacts (relative path → bytes): what `copyArtifacts` reads, what `archiveArtifacts` writes. */
   archives: Map<string, Map<string, Buffer>>;
 }
@@ -646,8 +648,12 @@ class Build {
       );
     }
     const workspace = scratchDir('jenkins-workspace');
-    // The implicit `checkout scm`: the repository's files the examples name.
+    // The implicit `checkout scm`: the repository's files the examples name, and the sample promptfoo suite where promptfoo looks.
     cpSync(join(REPOSITORY_ROOT, 'examples'), join(workspace, 'examples'), { recursive: true });
+    cpSync(
+      join(REPOSITORY_ROOT, 'examples/promptfoo/promptfooconfig.yaml'),
+      join(workspace, 'promptfooconfig.yaml'),
+    );
     this.log(`[Pipeline] node: ${workspace}${image ? ` (docker ${image})` : ''}`);
     return { workspace, ...(image ? { image } : {}) };
   }
@@ -924,7 +930,14 @@ class Build {
         const env: Record<string, string> = {
           ...context.env,
           ...this.world.stepEnv(script),
-          PATH: [this.bin, dirname(ACTION_NODE), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+          PATH: [
+            ...(this.world.bin ?? []),
+            this.bin,
+            dirname(ACTION_NODE),
+            '/usr/local/bin',
+            '/usr/bin',
+            '/bin',
+          ].join(':'),
           HOME: this.home,
           TMPDIR: join(this.home, 'tmp'),
           WORKSPACE: workspace,

@@ -12,6 +12,7 @@ import {
   runAction,
 } from './runner.js';
 import { scratchDir } from './scratch.js';
+import { BACKEND_IDS, backendById } from '../../src/core/backends/registry.js';
 
 /**
  * A small GitHub Actions runner for the project's example workflows and the README's workflow
@@ -22,10 +23,15 @@ import { scratchDir } from './scratch.js';
  * The mapping to the fakes, said once: `secrets.*` and `vars.*` are {@link WorkflowWorld}'s
  * values (a name it does not hold is an error, never an empty string); `github.token` is the
  * fake GitHub's; a README fragment's reference to a step it does not hold reads `outsideSteps`;
- * and each gate step that calls a backend (not an `aggregate` step, not one on `issue_comment`) gets one input the workflow does not write, `base_url`,
- * since the examples talk to the public backends and the tests to their fakes. `actions/checkout` copies the
- * repository's examples/ into the workspace, and examples/reliability-gates.yml to
- * .github/reliability-gates.yml, where the example repository of three agents keeps it; `actions/upload-artifact` and
+ * and each gate step that calls a backend (not an `aggregate` step, not one on `issue_comment`,
+ * not a backend that reads a file, such as promptfoo) gets one input the workflow does not write, `base_url`,
+ * since the examples talk to the public backends and the tests to their fakes. `run:` steps find
+ * `bin`'s folders first on PATH (stand-ins for tools the examples call: promptfoo,
+ * test/support/promptfoo-stand-in.ts). `actions/checkout` copies the
+ * repository's examples/ into the workspace, examples/reliability-gates.yml to
+ * .github/reliability-gates.yml, where the example repository of three agents keeps it, and
+ * examples/promptfoo/promptfooconfig.yaml to the root, where promptfoo looks; `actions/setup-node`
+ * leaves the tests' Node on PATH; `actions/upload-artifact` and
  * `actions/download-artifact` keep artifacts between the jobs of one {@link runWorkflows} call.
  * Any other `uses:` is an error, so an example that needs more says so here.
  */
@@ -39,6 +45,8 @@ export interface WorkflowWorld {
   github: RunnerGitHub;
   /** `base_url` for a gate step of this backend: its fake. */
   baseUrl: (backend: string) => string;
+  /** Folders put first on PATH for `run:` steps: stand-ins for the tools the examples call. */
+  bin?: string[];
 }
 
 /** One event a workflow is run for: its name and webhook payload. */
@@ -185,7 +193,9 @@ async function runJob(
       const gate = await runAction({
         // An aggregate step makes no backend call, and a comment's command none: they take no `base_url`.
         inputs:
-          inputs.aggregate || event.name === 'issue_comment'
+          inputs.aggregate ||
+          event.name === 'issue_comment' ||
+          backendById(inputs.backend || BACKEND_IDS[0]).evaluates.kind === 'reads'
             ? inputs
             : { ...inputs, base_url: world.baseUrl(inputs.backend || 'sepurux') },
         eventName: event.name,
@@ -209,7 +219,12 @@ async function runJob(
     } else if (step.run !== undefined) {
       const outputFile = join(scratchDir('step-output'), 'output');
       writeFileSync(outputFile, '');
-      const result = await bash(expand(step.run), { ...env, GITHUB_OUTPUT: outputFile }, workspace);
+      const result = await bash(
+        expand(step.run),
+        { ...env, GITHUB_OUTPUT: outputFile },
+        workspace,
+        world.bin ?? [],
+      );
       if (step.id)
         steps[step.id] = {
           outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
@@ -246,6 +261,14 @@ function useAction(
       join(REPOSITORY_ROOT, 'examples/reliability-gates.yml'),
       join(workspace, '.github/reliability-gates.yml'),
     );
+    cpSync(
+      join(REPOSITORY_ROOT, 'examples/promptfoo/promptfooconfig.yaml'),
+      join(workspace, 'promptfooconfig.yaml'),
+    );
+  } else if (action === 'actions/setup-node') {
+    // The tests' own Node runs the steps; an example still says which it needs.
+    if (!inputs['node-version'])
+      throw new Error('actions/setup-node without node-version: say which Node the steps need');
   } else if (action === 'actions/upload-artifact') {
     const files = new Map<string, Buffer>();
     for (const path of (inputs.path ?? '')
@@ -386,12 +409,13 @@ function bash(
   script: string,
   env: Record<string, string>,
   cwd: string,
+  bin: string[],
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
       ['-e', '-c', script],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env } },
+      { cwd, env: { PATH: [...bin, process.env.PATH ?? ''].join(':'), HOME: cwd, ...env } },
       (error, stdout, stderr) =>
         resolve({
           code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,

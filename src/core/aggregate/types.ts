@@ -10,3 +10,10 @@ export interface ShardRow {
   figures: Figures;
   dashboardUrl?: string;
 }
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** An aggregate's shards, one row each. */
+    shards?: ShardRow[];
+  }
+}

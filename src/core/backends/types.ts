@@ -60,7 +60,10 @@ export interface PreparedGate {
 
 /** The shared inputs a backend reads while it prepares. */
 export interface SharedInputs {
+  /** The backend credential (`token`); empty for a backend that reads its evaluation from a file. */
   token: string;
+  /** The folder relative paths are read from (the runner's workspace); a file outside it is refused. */
+  workspace: string;
   /** Judge thresholds on intervals at this level, where the backend's figures give one. */
   confidence?: number;
   onInconclusive: 'warn' | 'fail';
@@ -104,13 +107,35 @@ export interface DropSpec {
 }
 
 /**
+ * How a backend evaluates. `service`: it starts (or finds) a run on an API and polls it to a
+ * verdict, so it reads `token`, `base_url` and `poll_interval`, and may run again (`repeats`,
+ * `retry_errors`, `max_runs`). `reads`: the workflow's own step already ran the evaluation and
+ * the backend reads its result (a file), so none of those are read, and given ones are input
+ * errors (a default the runner filled in is not given).
+ */
+export type Evaluates =
+  | {
+      kind: 'service';
+      /** API root when `base_url` is not given. */
+      defaultBaseUrl: string;
+      /** What its `token` holds, e.g. `a project API key or CI token`. */
+      credential: string;
+    }
+  | {
+      kind: 'reads';
+      /** What it reads, for messages: e.g. `` `results_file`, the file the evaluation wrote ``. */
+      what: string;
+    };
+
+/**
  * One evaluation backend and its vocabulary: the inputs it reads, the figures it returns and
  * the ids it learns. Outputs, reports, action.yml and the command line's flags are all derived
  * from these declarations. Adding a backend is a folder under `src/core/backends/` exporting
  * this, and a line in `registry.ts`.
  */
 export interface Backend extends BackendWords {
-  readonly defaultBaseUrl: string;
+  /** Whether it starts and polls a run on a service, or reads an evaluation already run. */
+  readonly evaluates: Evaluates;
   readonly defaultCheckName: string;
   /** Inputs only this backend reads, each documented; giving one with another backend is an input error. */
   readonly inputs: z.ZodObject;

@@ -10,16 +10,40 @@ import { type DeclaredInput, declaredInputs } from '../inputs/declare.js';
  * `run_id`) is one input, figure or output.
  */
 
-/** The inputs every backend shares, then each backend's own. */
+/**
+ * The inputs every backend shares, then each backend's own; an input two backends declare
+ * (`min_pass_rate`) is one, of each (`Sepurux, …`).
+ */
 export const GATE_INPUTS: readonly DeclaredInput[] = uniqueByName([
   ...declaredInputs(commonSchema(BACKENDS)),
-  ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
+  ...BACKENDS.flatMap((backend) =>
+    declaredInputs(backend.inputs).map((input) => ({ ...input, backend: ownersOf(input.name) })),
+  ),
 ]);
 
-/** Every figure a registered backend may return. */
+/** The backends that declare input `name`, as a reviewer reads them, e.g. `Sepurux, TruLayer`. */
+function ownersOf(name: string): string {
+  return BACKENDS.filter((backend) => name in backend.inputs.shape)
+    .map((backend) => backend.displayName)
+    .join(', ');
+}
+
+/**
+ * Every figure a registered backend may return. A figure two backends declare (`pass_rate`) is
+ * one output, described by both; the first declaration formats and bounds it in reports.
+ */
 export const FIGURE_SPECS: readonly FigureSpec[] = uniqueByName(
   BACKENDS.flatMap((backend) => backend.figures),
-);
+).map((spec) => ({
+  ...spec,
+  description: [
+    ...new Set(
+      BACKENDS.flatMap((b) => b.figures.filter((f) => f.name === spec.name)).map(
+        (f) => f.description,
+      ),
+    ),
+  ].join(' '),
+}));
 
 /** Every id a registered backend may learn. */
 export const ID_SPECS: readonly IdSpec[] = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));

@@ -1,4 +1,5 @@
 import { type BaselineComparison, BaselineRecord } from './record.js';
+import { noCaseInCommon } from '../cases/beside.js';
 import { type Interval, meanAndSd, tQuantile } from '../support/stats.js';
 import { InputError } from '../support/errors.js';
 import { truncate } from '../support/text.js';
@@ -51,6 +52,8 @@ export interface BaselinePolicy {
   /** The level of the interval of a difference, when both sides ran repeats (default 0.95), and what an interval across the limit decides. */
   confidence?: number;
   onInconclusive?: Exclude<Decision, 'pass'>;
+  /** The level of the case-by-case regression test (`regression_alpha`); undefined: off. */
+  regressionAlpha?: number;
 }
 
 /**
@@ -154,8 +157,8 @@ export function applyBaseline(
  * before records did, is taken as comparable, as it always was).
  */
 export function notComparable(
-  verdict: Pick<Verdict, 'backend' | 'evaluated'>,
-  record: Pick<BaselineRecord, 'backend' | 'evaluated' | 'headSha'>,
+  verdict: Pick<Verdict, 'backend' | 'evaluated' | 'cases'>,
+  record: Pick<BaselineRecord, 'backend' | 'evaluated' | 'headSha' | 'cases'>,
 ): string | undefined {
   const base = `the base verdict (${record.headSha.slice(0, 12)})`;
   if (record.backend !== verdict.backend)
@@ -167,6 +170,9 @@ export function notComparable(
       return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
     }
   }
+  // Two evaluations that share no case evaluated two suites, whatever they are called.
+  if (verdict.cases && noCaseInCommon(verdict.cases, record))
+    return `${base} shares no case with this one: not comparable`;
   return undefined;
 }
 

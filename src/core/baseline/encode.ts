@@ -2,6 +2,7 @@ import { BaselineRecord } from './record.js';
 import { meanAndSd } from '../support/stats.js';
 import { truncate } from '../support/text.js';
 import type { Verdict } from '../verdict/verdict.js';
+import { RECORD_CASE_CHARS, recordCases, recordRegression } from '../cases/record.js';
 
 /*
  * A verdict's record, as a check run or a report file carries it to the next change: encoded in
@@ -52,9 +53,29 @@ export function boundedRecord(
   now = new Date(),
   maxChars = RECORD_MAX_CHARS,
 ): EncodedRecord {
-  const full = recordOf(verdict, checkName, headSha, now);
-  const whole = hideRecord(full);
-  if (whole.length <= maxChars) return { text: whole };
+  const whole = recordOf(verdict, checkName, headSha, now);
+  if (hideRecord(whole).length <= maxChars) return { text: hideRecord(whole) };
+  // The cases' states go first: a later gate then compares by figures and names alone.
+  const full = {
+    ...withoutCases(whole),
+    ...(whole.gates
+      ? {
+          gates: Object.fromEntries(
+            Object.entries(whole.gates).map(([name, gate]) => [name, withoutCases(gate)]),
+          ),
+        }
+      : {}),
+  };
+  const uncased =
+    whole.cases !== undefined || Object.values(whole.gates ?? {}).some((g) => g.cases)
+      ? 'no case states (a later gate cannot tell new failing cases from known ones), and '
+      : '';
+  if (uncased && hideRecord(full).length <= maxChars)
+    return {
+      text: hideRecord(full),
+      omitted: full.omitted ?? {},
+      said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it keeps ${uncased.replace(/, and $/, '')}.`,
+    };
   if (full.gates) return boundedGates(full, maxChars);
   const tools = full.failingTools;
   const items = full.regressedItems;
@@ -100,6 +121,7 @@ export function boundedRecord(
     };
   const omitted = record.omitted ?? {};
   const parts = [
+    uncased.replace(/, and $/, ''),
     omitted.failingTools
       ? `${record.failingTools.length} of its ${tools.length} failing tools`
       : '',
@@ -199,7 +221,26 @@ function recordOf(verdict: Verdict, checkName: string, headSha: string, now: Dat
     ),
     repeats: verdict.repeats?.rows.length ?? 1,
     ...spreadOf(verdict),
+    ...casesOf(verdict),
+    ...(verdict.cases?.regression
+      ? { regression: recordRegression(verdict.cases.regression) }
+      : {}),
   };
+}
+
+/** The cases' states, and how many the record could not keep. */
+function casesOf(verdict: Verdict): Pick<BaselineRecord, 'cases' | 'omitted'> {
+  if (!verdict.cases) return {};
+  const { cases, omitted } = recordCases(verdict.cases);
+  return { cases, ...(omitted > 0 ? { omitted: { cases: omitted } } : {}) };
+}
+
+/** A record without its cases' states (they are the largest part, and the first let go), saying how many. */
+function withoutCases(record: BaselineRecord): BaselineRecord {
+  if (record.cases === undefined) return record;
+  const { cases, ...rest } = record;
+  const kept = cases.length / RECORD_CASE_CHARS;
+  return { ...rest, omitted: { ...rest.omitted, cases: (rest.omitted?.cases ?? 0) + kept } };
 }
 
 /** A record hidden in markdown: base64, so no text in it can end the comment. */

@@ -35,3 +35,10 @@ export interface HistorySummary {
   /** What was left out, said once. */
   notes: string[];
 }
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** The base branch's history beside this verdict (`history`): new and known failures, the trend. */
+    history?: HistorySummary;
+  }
+}

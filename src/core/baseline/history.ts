@@ -3,6 +3,8 @@ import { applyBaseline, type BaselinePolicy, notComparable } from './compare.js'
 import { BACKENDS } from '../backends/registry.js';
 import { COMPARABLE_SPECS } from '../backends/vocabulary.js';
 import type { HistoryEntry, HistorySummary } from './history-types.js';
+import { casesBeside } from '../cases/beside.js';
+import { applyCaseRegression } from './case-regression.js';
 import type { Verdict } from '../verdict/verdict.js';
 
 export type { HistoryEntry, HistorySummary };
@@ -300,8 +302,18 @@ export function compareWithBaseBranch(
       compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
   }
   // A history that could not be read at all (the log says why) adds nothing to the report.
-  return found.history &&
-    (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
-    ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
-    : compared;
+  const withHistory =
+    found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
+      ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
+      : compared;
+  // Each failing case beside the base commit's verdict and the comparable ones along the branch, and judged against them.
+  if (!withHistory.cases) return withHistory;
+  const base = withHistory.baseline?.medianOf ? undefined : withHistory.baseline?.record;
+  const along = comparableRecords(verdict, found.history?.entries ?? []);
+  return applyCaseRegression(
+    { ...withHistory, cases: casesBeside(withHistory.cases, base, along) },
+    base,
+    along,
+    policy.regressionAlpha,
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Figures } from '../verdict/figures.js';
+import { RecordedCases, RecordedRegression } from '../cases/record.js';
 
 /** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
 export const ACCEPT_REASON_MAX_CHARS = 2_000;
@@ -21,6 +22,10 @@ const GateRecord = z.object({
   evaluated: z.record(z.string(), z.string().max(200)).optional(),
   /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
   thresholds: z.record(z.string(), z.number().finite()).optional(),
+  /** Each case's state (`src/core/cases/record.ts`), where the backend named its cases. Absent in older records. */
+  cases: RecordedCases.optional(),
+  /** The case-by-case regression test against its own base branch (`regression_alpha`): p and the cases it named. Absent in older records. */
+  regression: RecordedRegression.optional(),
   /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
   repeats: z.number().int().min(1).max(20).optional(),
   /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
@@ -42,6 +47,8 @@ const GateRecord = z.object({
     .object({
       failingTools: z.number().int().min(0),
       regressedItems: z.number().int().min(0),
+      /** Cases the verdict had and the record does not keep. */
+      cases: z.number().int().min(0),
       ids: z.array(z.string()).max(20),
     })
     .partial()
@@ -103,4 +110,11 @@ export interface BaselineComparison {
   medianOf?: number;
   /** Set when the base verdict was found but is of something else (not `comparable`): it is not compared. */
   notComparable?: boolean;
+}
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** The comparison with the base branch's last verdict, when one was looked for. */
+    baseline?: BaselineComparison;
+  }
 }

@@ -1,7 +1,12 @@
 import { BACKENDS, BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
 import type { Backend, ChangeContext, PreparedGate } from '../backends/types.js';
 import { InputError } from '../support/errors.js';
-import { type CommonInputs, parseCommonInputs } from '../inputs/common.js';
+import {
+  type CommonInputs,
+  parseCommonInputs,
+  SERVICE_INPUTS,
+  TOKEN_REQUIRED,
+} from '../inputs/common.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { formatNumber } from '../verdict/figures.js';
 import { DEFAULT_RATE_MARGIN } from '../repeats/run.js';
@@ -24,7 +29,11 @@ export interface GatePlan {
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
  */
-export async function planGate(raw: RawInputs, change: ChangeContext): Promise<GatePlan> {
+export async function planGate(
+  raw: RawInputs,
+  change: ChangeContext,
+  workspace: string = process.cwd(),
+): Promise<GatePlan> {
   // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
   const problems: unknown[] = [];
   const attempt = async <T>(work: () => T | Promise<T>): Promise<T | undefined> => {
@@ -40,10 +49,12 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
     ? backendById(inputs.backend)
     : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
   if (backend) await attempt(() => rejectForeignInputs(backend, raw));
+  if (backend) await attempt(() => requireEvaluationInputs(backend, raw));
   if (backend && inputs) await attempt(() => requireMargins(backend, raw, inputs));
   const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
   const shared = {
     token: inputs?.token ?? '',
+    workspace,
     confidence: inputs?.confidence,
     onInconclusive: inputs?.on_inconclusive ?? 'fail',
     repeats: inputs?.repeats ?? 1,
@@ -64,7 +75,12 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
         return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
       }),
     ),
-    inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
+    inputs: {
+      ...inputs,
+      baseUrl:
+        inputs.base_url ??
+        (backend.evaluates.kind === 'service' ? backend.evaluates.defaultBaseUrl : ''),
+    },
     backend,
     prepared,
     change: {
@@ -75,6 +91,27 @@ export async function planGate(raw: RawInputs, change: ChangeContext): Promise<G
       pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
     },
   };
+}
+
+/**
+ * A backend that calls a service needs its credential; one that reads an evaluation already
+ * run reads none of the service's inputs, and a given one would look as if it were read.
+ */
+function requireEvaluationInputs(backend: Backend, raw: RawInputs): void {
+  const given = (name: string) => Boolean(raw[name]?.trim());
+  if (backend.evaluates.kind === 'service') {
+    if (!given('token')) throw new InputError(TOKEN_REQUIRED);
+    return;
+  }
+  const unread = SERVICE_INPUTS.filter(given);
+  if (unread.length === 0) return;
+  const what = backend.evaluates.what;
+  throw new InputError(
+    unread.map(
+      (name) =>
+        `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`,
+    ),
+  );
 }
 
 /**

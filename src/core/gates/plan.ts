@@ -3,6 +3,7 @@ import type { ChangeContext } from '../backends/types.js';
 import type { BaseBranchPolicy } from '../baseline/history.js';
 import { type GatePlan, planGate } from '../gate/plan.js';
 import type { RawInputs } from '../inputs/fields.js';
+import { inheritedBy, publicUrlOf } from './inherit.js';
 import { InputError } from '../support/errors.js';
 import { excerpt } from '../support/text.js';
 import { type GatesConfig, entryProblem, readGatesConfig } from './config.js';
@@ -49,8 +50,10 @@ export interface GatesContext {
   change: ChangeContext;
   /** The workspace the config file is relative to (the repository's root). */
   cwd: string;
-  /** Where `token_env` variables are read. */
-  env: NodeJS.ProcessEnv;
+  /** An environment variable of the step, by name (an entry's `token_env`), as the door reads it. */
+  variable: (name: string) => string | undefined;
+  /** What runs the step, beside the config file, as the door read it from its CI. */
+  stepFiles: readonly StepDefinition[];
   /** The gate inputs an entry may set. */
   inputNames: readonly string[];
   /** The door's advice on the config file itself (the action's by default). */
@@ -65,33 +68,6 @@ const problemInput = (problem: string): string | undefined =>
 const backendIdOf = (given: string | undefined): string =>
   given?.trim().toLowerCase() || BACKEND_IDS[0];
 
-/**
- * The step's inputs an entry inherits. An entry of another backend than the step's does not
- * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for). An entry that
- * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
- */
-function inheritedBy(
-  raw: RawInputs,
-  stepBackend: string,
-  backend: string,
-  own: Readonly<Record<string, string>>,
-): RawInputs {
-  const declared = BACKENDS.find((b) => b.id === backend);
-  const replaced = (declared?.alternatives ?? [])
-    .filter((group) => group.some((name) => Object.hasOwn(own, name)))
-    .flat()
-    .filter((name) => !Object.hasOwn(own, name));
-  const dropped = new Set<string>(replaced);
-  if (backend !== stepBackend) {
-    const mine = new Set(declared?.inputs.keyof().options ?? []);
-    const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-    for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
-      dropped.add(name);
-  }
-  return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
-}
-
 /** How one gate compares with its base branch, from its valid inputs. */
 export function policyOf(gate: GatePlan): BaseBranchPolicy {
   const { inputs } = gate;
@@ -102,6 +78,7 @@ export function policyOf(gate: GatePlan): BaseBranchPolicy {
     onInconclusive: inputs.on_inconclusive,
     from: inputs.baseline_from,
     history: inputs.history,
+    ...(inputs.regression_alpha === undefined ? {} : { regressionAlpha: inputs.regression_alpha }),
   };
 }
 
@@ -167,9 +144,19 @@ export async function planGates(
   const planned = await Promise.all(
     config.entries.map(async (entry, index) => {
       // A variable the step does not allow is never read: the file alone cannot choose it.
-      const refusedVariable = entry.tokenEnv && tokenEnvProblem(entry.tokenEnv, allowance);
+      const reads =
+        BACKENDS.find((b) => b.id === backendIdOf(entry.inputs.backend ?? raw.backend))?.evaluates
+          .kind === 'reads';
+      // A backend that reads a file has no credential: a `token_env` would name one for nothing.
+      const refusedVariable =
+        entry.tokenEnv &&
+        (reads
+          ? '`token_env` is not read by a backend that reads a file the workflow wrote (no credential): remove it'
+          : tokenEnvProblem(entry.tokenEnv, allowance));
       const given =
-        entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        entry.tokenEnv && !refusedVariable
+          ? (context.variable(entry.tokenEnv) ?? '').trim()
+          : undefined;
       if (given) secrets.push(given);
       const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
       const known = BACKEND_IDS.includes(backend);
@@ -183,7 +170,7 @@ export async function planGates(
           ? undefined
           : baseUrlProblem(entry.inputs.base_url, {
               stepBaseUrl: raw.base_url,
-              publicUrl: BACKENDS.find((b) => b.id === backend)?.defaultBaseUrl,
+              publicUrl: publicUrlOf(backend),
               allowance,
             });
       const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
@@ -195,13 +182,16 @@ export async function planGates(
       };
       const credential =
         refusedVariable ||
-        credentialProblem(entry.tokenEnv, given, {
-          backend: known ? backend : undefined,
-          stepBackend,
-          ownOrigin,
-          stepToken,
-          reportingTokens,
-        });
+        // A backend that reads a file has no credential to choose; a `token_env` it was given is said by its plan.
+        (reads
+          ? undefined
+          : credentialProblem(entry.tokenEnv, given, {
+              backend: known ? backend : undefined,
+              stepBackend,
+              ownOrigin,
+              stepToken,
+              reportingTokens,
+            }));
       const traceFile = entry.inputs.trace_file;
       const traceProblem =
         traceFile === undefined || inWorkspace(traceFile, context.cwd)
@@ -221,6 +211,7 @@ export async function planGates(
         const gate = await planGate(
           traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw,
           change,
+          context.cwd,
         );
         return { entry, gate, problems };
       } catch (error) {
@@ -279,7 +270,7 @@ export async function planGates(
     plan: {
       config: config.file,
       configPath: config.repositoryPath,
-      definitions: stepDefinitions(config, context.env),
+      definitions: stepDefinitions(config, context.stepFiles),
       entries: planned.map(({ entry, gate }) => {
         const plannedGate = gate as GatePlan;
         const trace = entry.inputs.trace_file;

@@ -1,8 +1,9 @@
 /*
- * The types of many gates in one step (CONTRACT.md, section 11), owned here. A verdict holds
- * `GatesSummary<Verdict>`: generic in the verdict, so that this file imports nothing of it.
+ * The types of many gates in one step (CONTRACT.md, section 11), owned here, and the verdict's
+ * section for them (`gates`), declared at the end of this file.
  */
 import type { Decision } from '../verdict/decision.js';
+import type { Verdict } from '../verdict/verdict.js';
 
 /** Which files a change touched, as a door read them; or why every gate runs. */
 export type ChangedFiles =
@@ -60,4 +61,11 @@ export interface GatesSummary<V> {
    * (or when the base commit's verdict could not be read: nothing to compare).
    */
   removed?: RemovedEntry[];
+}
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** Many gates in one step (`config`): each entry, whether it ran and why, and its own verdict. */
+    gates?: GatesSummary<Verdict>;
+  }
 }

@@ -96,6 +96,22 @@ export const repeatCount = optionalText().transform((text, ctx): number | 'auto'
   return z.NEVER;
 });
 
+/** The level of the case-by-case regression test when `regression_alpha` is not given. */
+export const DEFAULT_REGRESSION_ALPHA = 0.05;
+
+/** `regression_alpha`: a level in (0, 0.5], or `off` (undefined). */
+export const regressionAlpha = optionalText().transform((text, ctx): number | undefined => {
+  if (text === undefined) return DEFAULT_REGRESSION_ALPHA;
+  if (text.toLowerCase() === 'off') return undefined;
+  const value = Number(text);
+  if (/^\d*\.?\d+$/.test(text) && value > 0 && value <= 0.5) return value;
+  ctx.addIssue({
+    code: 'custom',
+    message: `is "${text}"; write a level above 0 and at most 0.5 (e.g. 0.05), or \`off\``,
+  });
+  return z.NEVER;
+});
+
 /**
  * A credential goes into an HTTP header: a line break or another control character (a secret
  * pasted with its newline) can never be sent, so it is an input error at once. The value is

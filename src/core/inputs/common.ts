@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { apiRootList, credential, httpsUrl, repeatCount, variableList } from './common-fields.js';
+import {
+  apiRootList,
+  credential,
+  DEFAULT_REGRESSION_ALPHA,
+  httpsUrl,
+  regressionAlpha,
+  repeatCount,
+  variableList,
+} from './common-fields.js';
 import { documented } from './declare.js';
 import {
   type CrossRule,
@@ -8,7 +16,6 @@ import {
   optionalNumber,
   optionalText,
   parseInputs,
-  requiredText,
   type RawInputs,
 } from './fields.js';
 
@@ -33,8 +40,10 @@ export const DEFAULT_HISTORY = 10;
 export interface BackendWords {
   readonly id: string;
   readonly displayName: string;
-  /** What its `token` holds, e.g. `a project API key or CI token`. */
-  readonly credential: string;
+  /** How it evaluates: a service's credential and API root, or what it reads. */
+  readonly evaluates:
+    | { kind: 'service'; credential: string; defaultBaseUrl: string }
+    | { kind: 'reads'; what: string };
   /** Where its confidence intervals come from, for `confidence`. */
   readonly intervals?: string;
   /** A comparison of its own that can find nothing to compare with, for `on_missing_baseline`. */
@@ -53,13 +62,45 @@ const eachBackend = (backends: BackendList, words: (backend: BackendWords) => st
     })
     .join('; ');
 
+/** `; not read by X, which reads a file`: the backends that need no credential. */
+const readers = (backends: BackendList) => {
+  const names = backends.flatMap((b) => (b.evaluates.kind === 'reads' ? [b.displayName] : []));
+  return names.length
+    ? `; not read by ${names.join(' or ')}, which read${names.length === 1 ? 's' : ''} a file`
+    : '';
+};
+
+/** What `token` missing says, for a backend that calls a service. */
+export const TOKEN_REQUIRED =
+  'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)';
+
+/**
+ * The shared inputs only a backend that calls a service reads: a backend that reads an
+ * evaluation already run has no credential, API root, polls, repeats or retries.
+ */
+export const SERVICE_INPUTS = [
+  'token',
+  'base_url',
+  'poll_interval',
+  'repeats',
+  'max_repeats',
+  'min_repeats',
+  'margin',
+  'require_all_repeats',
+  'retry_errors',
+  'max_runs',
+] as const;
+
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 export const commonSchema = (backends: BackendList) => {
   const ids = backends.map((backend) => backend.id) as [string, ...string[]];
   const missing = eachBackend(backends, (backend) => backend.missingBaseline);
   return z.object({
     backend: documented(oneOf(ids, ids[0]), {
-      description: `Which evaluation backend to talk to: ${ids.map((b) => `\`${b}\``).join(' or ')}.`,
+      description: `Which evaluation backend to talk to: ${ids
+        .map((b) => `\`${b}\``)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}.`,
       default: ids[0],
     }),
     base_url: documented(httpsUrl, {
@@ -67,14 +108,10 @@ export const commonSchema = (backends: BackendList) => {
         "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
     }),
     token: documented(
-      credential(
-        requiredText(
-          'the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)',
-        ),
-      ),
+      // Required by the backends that call a service: the gate's plan says so (`TOKEN_REQUIRED`).
+      credential(optionalText()),
       {
-        description: `Backend credential (${eachBackend(backends, (backend) => backend.credential)}). Masked in every log.`,
-        required: true,
+        description: `Backend credential, required by a backend that calls a service (${eachBackend(backends, (backend) => (backend.evaluates.kind === 'service' ? backend.evaluates.credential : undefined))}${readers(backends)}). Masked in every log.`,
         secret: true,
       },
     ),
@@ -152,7 +189,7 @@ export const commonSchema = (backends: BackendList) => {
         .transform((value) => value ?? 100),
       {
         description:
-          "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
+          "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
         default: '100',
       },
     ),
@@ -174,6 +211,11 @@ export const commonSchema = (backends: BackendList) => {
       description:
         "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
       default: 'base',
+    }),
+    regression_alpha: documented(regressionAlpha, {
+      description:
+        "Where the evaluation names its cases: the level at which the cases failing now are judged a regression against the base branch's own record of each case (a case that never failed there counts as solid, one that failed in 5 of 10 verdicts as flaky; with fewer than 3 comparable verdicts, the weaker sign test against the base verdict alone), above 0 and at most 0.5. A regression fails the gate. `off` turns it off; the drop thresholds are judged either way.",
+      default: String(DEFAULT_REGRESSION_ALPHA),
     }),
     pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
       description:

@@ -10,6 +10,7 @@ import { alongCell, ICON, toolNames } from './cells.js';
 import { attemptSection } from './attempts.js';
 import { errorBarSection, repeatSection, shardTable, whySection } from './sections.js';
 import { gatesBody } from './gates.js';
+import { caseSection } from '../cases/render.js';
 
 /** Where a body goes decides its budget. */
 export interface RenderOptions {
@@ -35,6 +36,29 @@ export interface RenderOptions {
   /** A section of a larger body (one of many gates): a smaller heading, and no last line or footer. */
   nested?: boolean;
 }
+
+/** What a section of the body needs beside the verdict: the door's words and the room it has. */
+interface SectionContext {
+  word: InputWord;
+  /** Most rows a list shows (failing tools, cases, events); the rest are counted. */
+  maxRows: number;
+  trend: TrendStyle | undefined;
+}
+
+/**
+ * The sections of a verdict's body, in the order a reviewer reads them: each renders its
+ * feature's part of the verdict (an empty list where the verdict has none).
+ */
+const SECTIONS: readonly ((verdict: Verdict, context: SectionContext) => string[])[] = [
+  (verdict, { word }) => attemptSection(verdict, word),
+  (verdict) => shardTable(verdict),
+  (verdict, { word }) => figureTable(verdict, word),
+  (verdict, { word }) => repeatSection(verdict, word),
+  (verdict, { maxRows }) => caseSection(verdict.cases, maxRows),
+  (verdict, { maxRows, trend }) => toolList(verdict, maxRows, trend ?? 'sparkline'),
+  (verdict) => errorBarSection(verdict),
+  (verdict, { maxRows }) => whySection(verdict, maxRows),
+];
 
 /** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
 const REASON_ITEMS = 30;
@@ -86,13 +110,8 @@ export function renderVerdict(verdict: Verdict, options: RenderOptions): string 
           }),
       }),
     );
-  lines.push(...attemptSection(verdict, word));
-  lines.push(...shardTable(verdict));
-  lines.push(...figureTable(verdict, word));
-  lines.push(...repeatSection(verdict, word));
-  lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
-  lines.push(...errorBarSection(verdict));
-  lines.push(...whySection(verdict, options.maxTools));
+  const context: SectionContext = { word, maxRows: options.maxTools, trend: options.trend };
+  for (const section of SECTIONS) lines.push(...section(verdict, context));
   const dashboard = safeUrl(verdict.dashboardUrl);
   // The link text names the host, so a reader sees where a backend's link leads before following it.
   if (dashboard)

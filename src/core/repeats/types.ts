@@ -62,3 +62,10 @@ export interface Detectable {
   /** Repeats the observed shortfall would need to be told from noise. */
   repeatsNeeded?: number;
 }
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
+    repeats?: RepeatSummary;
+  }
+}

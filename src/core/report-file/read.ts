@@ -6,6 +6,7 @@ import { REPORT_VERSION } from './write.js';
 import { excerpt } from '../support/text.js';
 import { checkThreshold, type Verdict, worst } from '../verdict/verdict.js';
 import { FIGURE_SPECS } from '../backends/vocabulary.js';
+import { MAX_CASES_KEPT } from '../cases/types.js';
 
 const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 const decision = z.enum(['pass', 'warn', 'fail']);
@@ -36,7 +37,12 @@ const VerdictReport = z.object({
       holds: z.boolean(),
       interval: z.unknown().optional(),
       unmeasured: z.unknown().optional(),
-      decidedBy: z.object({ rule: z.literal('sequential'), call: sequentialCall }).optional(),
+      decidedBy: z
+        .union([
+          z.object({ rule: z.literal('sequential'), call: sequentialCall }),
+          z.object({ rule: z.literal('cases'), said: z.string().max(1000) }),
+        ])
+        .optional(),
     }),
   ),
   repeats: z
@@ -98,6 +104,27 @@ const VerdictReport = z.object({
     })
     .optional(),
   durationMs: z.number(),
+  /** Each case's outcome, where the backend named its cases: a later gate compares with them case by case (`--history-dir`, `--baseline-report`). */
+  cases: z
+    .object({
+      total: z.number().int().min(0),
+      failing: z.number().int().min(0),
+      errored: z.number().int().min(0),
+      cases: z
+        .array(
+          z.object({
+            id: z.string().regex(/^[0-9a-f]{12,64}$/),
+            name: z.string().max(2000),
+            passed: z.number().int().min(0),
+            failed: z.number().int().min(0),
+            errored: z.number().int().min(0),
+            reason: z.string().max(2000).optional(),
+          }),
+        )
+        .max(MAX_CASES_KEPT),
+      omitted: z.number().int().min(0),
+    })
+    .optional(),
 });
 
 /** One entry of many gates (`config`) as a report holds it: whether it ran, why, and its verdict. */
@@ -245,6 +272,12 @@ function verdictContradiction(
   for (const threshold of report.thresholds) {
     // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
     if (threshold.interval !== undefined || threshold.unmeasured !== undefined) continue;
+    // The case-by-case test's figure is its p, which holds at or above its level.
+    if (threshold.decidedBy?.rule === 'cases') {
+      if (threshold.actual === undefined || threshold.holds !== threshold.actual >= threshold.limit)
+        return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on a p that says otherwise`;
+      continue;
+    }
     if (threshold.figure === 'repeats_passed') {
       const passed = report.repeats?.passed;
       if (
@@ -318,7 +351,7 @@ function sequentialContradiction(
     (test.call === 'breaks' && !(test.llr <= test.lower))
   )
     return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
-  if (threshold.decidedBy && threshold.decidedBy.call !== test.call)
+  if (threshold.decidedBy?.rule === 'sequential' && threshold.decidedBy.call !== test.call)
     return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
   if (!threshold.decidedBy && !legacy)
     return `${named} has a sequential test but does not say it was judged by it`;

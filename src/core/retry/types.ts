@@ -50,3 +50,10 @@ export function unevaluatedLeft(summary: AttemptSummary | undefined): RunError[]
 export function errorsLeft(summary: AttemptSummary | undefined): RunError[] {
   return summary?.errors.filter((error) => !error.retried) ?? [];
 }
+
+declare module '../verdict/verdict.js' {
+  interface VerdictSections {
+    /** The backend runs the gate started, those it started again, and each that ended without a verdict. */
+    attempts?: AttemptSummary;
+  }
+}

@@ -11,6 +11,7 @@ import { GATE_INPUTS } from '../backends/vocabulary.js';
 import type { ConfigWords } from '../gates/words.js';
 import { type GatesPlan, planGates, policyOf } from '../gates/plan.js';
 import { CHANGED_FILES_MAX_MS } from './timing.js';
+import type { StepDefinition } from '../gates/select.js';
 
 /** The check's name for many gates in one step, when `check_name` is not given. */
 export const GATES_CHECK_NAME = 'Reliability gates';
@@ -53,8 +54,10 @@ export interface RunContext {
   checkName?: string;
   /** The folder the aggregate's glob and the config file are relative to. */
   cwd: string;
-  /** Where a config entry's `token_env` is read; none: no entry may name one. */
-  env?: NodeJS.ProcessEnv;
+  /** An environment variable of the step, by name (a config entry's `token_env`); none: no entry may name one. */
+  variable?: (name: string) => string | undefined;
+  /** What runs the step, beside the config file (`stepFilesOf`): a change to it runs every entry. */
+  stepFiles?: readonly StepDefinition[];
   /** The door's advice on the config file (`config`): the action's by default. */
   configWords?: ConfigWords;
 }
@@ -89,7 +92,8 @@ async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPl
   const { plan, secrets } = await planGates(raw, {
     change: context.change,
     cwd: context.cwd,
-    env: context.env ?? {},
+    variable: context.variable ?? (() => undefined),
+    stepFiles: context.stepFiles ?? [],
     inputNames: GATE_INPUTS.map((input) => input.name),
     ...(context.configWords ? { words: context.configWords } : {}),
   });
@@ -127,7 +131,7 @@ async function planManyGates(raw: RawInputs, context: RunContext): Promise<RunPl
 }
 
 async function planOneGate(raw: RawInputs, context: RunContext): Promise<RunPlan> {
-  const gate = await planGate(raw, context.change);
+  const gate = await planGate(raw, context.change, context.cwd);
   const { inputs } = gate;
   const checkName = context.checkName ?? gate.backend.defaultCheckName;
   return {

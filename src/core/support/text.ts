@@ -69,3 +69,10 @@ export function printableLine(text: string): string {
     .replace(/\s*\n\s*/g, ' ')
     .trim();
 }
+
+/** `1.2 MiB`, `340 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

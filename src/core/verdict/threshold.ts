@@ -49,11 +49,13 @@ export interface ThresholdResult extends Threshold {
   decidedBy?: ThresholdRule;
 }
 
-/** How a threshold was judged, beyond its point value: see {@link ThresholdResult.decidedBy}. */
-export interface ThresholdRule {
-  rule: 'sequential';
-  call: 'holds' | 'breaks' | 'undecided';
-}
+/**
+ * How a threshold was judged, beyond its point value: see {@link ThresholdResult.decidedBy}.
+ * `cases`: the case-by-case regression test against the base branch (`regression_alpha`), whose
+ * actual value is its p and which holds when p ≥ the limit; `said` is its sentence for a reason.
+ */
+export type ThresholdRule =
+  { rule: 'sequential'; call: 'holds' | 'breaks' | 'undecided' } | { rule: 'cases'; said: string };
 
 /** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
 export function checkThreshold(
@@ -104,6 +106,8 @@ export function checkThreshold(
 
 /** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
 export function describeThreshold(result: ThresholdResult): string {
+  // The case-by-case test names its cases and its p itself.
+  if (result.decidedBy?.rule === 'cases') return result.decidedBy.said;
   const figure = result.label.toLowerCase();
   const limit = formatFigure(result, result.limit);
   if (result.actual === undefined && result.unmeasured) return unmeasuredSentence(result);
@@ -133,7 +137,10 @@ export function describeThreshold(result: ThresholdResult): string {
       ? '<'
       : '>';
   const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-  return meets && !result.holds && result.decidedBy?.call === 'breaks'
+  return meets &&
+    !result.holds &&
+    result.decidedBy?.rule === 'sequential' &&
+    result.decidedBy.call === 'breaks'
     ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
     : said;
 }

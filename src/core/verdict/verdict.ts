@@ -10,12 +10,6 @@ import {
   type ThresholdResult,
   unmeasuredSentence,
 } from './threshold.js';
-import type { ShardRow } from '../aggregate/types.js';
-import type { BaselineComparison } from '../baseline/record.js';
-import type { RepeatSummary } from '../repeats/types.js';
-import type { HistorySummary } from '../baseline/history-types.js';
-import type { AttemptSummary } from '../retry/types.js';
-import type { GatesSummary } from '../gates/types.js';
 
 /** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
 export const MAX_REASON_CHARS = 1000;
@@ -34,8 +28,23 @@ export { checkThreshold, describeThreshold } from './threshold.js';
 /** Ids the gate learned, by the names their backend declares (`run_id`); every one is an output. */
 export type GateIds = Record<string, string | undefined>;
 
+/*
+ * A verdict is the gate's own fields and the sections its features add: repeats, retries,
+ * shards, many gates, the base branch, its history, the cases. Each feature declares its
+ * section in its own folder (`declare module '../verdict/verdict.js'`), so that this file
+ * imports none of them, and a new feature is one more section, not one more import here.
+ */
+
+/** The sections features add to an evaluation (a backend's cases): declared by each feature. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by features
+export interface EvaluationSections {}
+
+/** The sections features add to a verdict: declared by each feature in its own folder. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by features
+export interface VerdictSections {}
+
 /** What a backend hands back once its evaluation is terminal. */
-export interface Evaluation {
+export interface Evaluation extends EvaluationSections {
   /** The backend's own decision, mapped to ours (an unknown one is already `fail`). */
   decision: Decision;
   /** The backend's final status string, as it said it. */
@@ -55,10 +64,8 @@ export interface Evaluation {
   unevaluated?: string;
 }
 
-/** The normalized verdict every reporter renders. */
-export interface Verdict {
-  /** The base branch's history beside this verdict (`history`): new and known failures, the trend. */
-  history?: HistorySummary;
+/** The normalized verdict every reporter renders: the gate's fields, and each feature's section. */
+export interface Verdict extends VerdictSections {
   /** What was evaluated (the backend's `comparable` declarations): a base verdict of something else is not comparable. */
   evaluated?: Record<string, string>;
   decision: Decision;
@@ -77,18 +84,8 @@ export interface Verdict {
   topFailingTools: { tool: string; count: number }[];
   /** Why a failing verdict failed, when the backend could say; never part of the decision. */
   why?: Why;
-  /** An aggregate's shards, one row each. */
-  shards?: ShardRow[];
-  /** Many gates in one step (`config`): each entry, whether it ran and why, and its own verdict. */
-  gates?: GatesSummary<Verdict>;
-  /** The comparison with the base branch's last verdict, when one was looked for. */
-  baseline?: BaselineComparison;
   /** Error bars from per-item scores, when the backend gives them. */
   errorBars?: ErrorBars;
-  /** The repeats behind a pooled verdict (`repeats`), each run's figures and why the gate stopped. */
-  repeats?: RepeatSummary;
-  /** The backend runs the gate started, those it started again, and each that ended without a verdict. */
-  attempts?: AttemptSummary;
   durationMs: number;
 }
 
@@ -96,6 +93,8 @@ export interface Verdict {
 export interface BackendVocabulary {
   displayName: string;
   figures: readonly FigureSpec[];
+  /** A backend that reads an evaluation already run decides nothing itself: its figures are judged. */
+  evaluates?: { kind: 'service' | 'reads' };
 }
 
 /**
@@ -139,7 +138,10 @@ export function decide(
   const decision = broken.reduce<Decision>((acc, t) => worst(acc, t.breaks), evaluation.decision);
   return {
     decision,
-    reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
+    reason: truncate(
+      explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'),
+      MAX_REASON_CHARS,
+    ),
     outcome: 'evaluated',
     backend,
     status: evaluation.status,
@@ -150,6 +152,7 @@ export function decide(
     thresholds,
     topFailingTools: evaluation.topFailingTools,
     ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+    ...(evaluation.cases ? { cases: evaluation.cases } : {}),
     durationMs,
   };
 }
@@ -159,6 +162,8 @@ function explain(
   evaluation: Evaluation,
   broken: ThresholdResult[],
   thresholds: ThresholdResult[],
+  /** The backend only read the evaluation: the thresholds alone decide, and nothing "said pass". */
+  judgedHere = false,
 ): string {
   const checked = thresholds.length;
   const said = evaluation.reason
@@ -182,7 +187,7 @@ function explain(
   }
   if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
     return `${said}, but ${breaks}.`;
-  if (evaluation.decision === 'pass')
+  if (evaluation.decision === 'pass' && !judgedHere)
     return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
   return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
 }

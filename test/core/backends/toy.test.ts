@@ -74,8 +74,8 @@ beforeAll(async () => {
   const before = await readFile(registry, 'utf8');
   const after = before
     .replace(/^/, "import { toy } from './toy/index.js';\n")
-    .replace('[sepurux, trulayer]', '[sepurux, trulayer, toy]');
-  expect(after).toContain('[sepurux, trulayer, toy]');
+    .replace(/BACKENDS = \[([^\]]*)\]/, 'BACKENDS = [$1, toy]');
+  expect(after).toMatch(/BACKENDS = \[[^\]]*, toy\]/);
   await writeFile(registry, after);
   const config = JSON.parse(await readFile(join(REPOSITORY_ROOT, 'tsconfig.json'), 'utf8'));
   await writeFile(

@@ -235,7 +235,7 @@ describe('inputs with backend: trulayer', () => {
     [{ dataset_id: 'my-dataset' }, 'Input `dataset_id` must be a UUID.'],
     [
       { campaign_name: 'refund', min_pass_rate: '0.9' },
-      '`campaign_name` (Sepurux), `min_pass_rate` (Sepurux) are inputs of another backend and would be ignored with `backend: trulayer`',
+      '`campaign_name` (Sepurux), `min_pass_rate` (Sepurux, promptfoo) are inputs of another backend and would be ignored with `backend: trulayer`',
     ],
   ])('rejects %j', async (change, message) => {
     expect(await problem({ ...trulayer, ...change })).toContain(message);
@@ -257,7 +257,7 @@ describe('inputs with backend: trulayer', () => {
 
   it('names the backends it knows', async () => {
     expect(await problem({ ...valid, backend: 'langsmith' })).toBe(
-      'Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`.',
+      'Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`, `promptfoo`.',
     );
   });
 });

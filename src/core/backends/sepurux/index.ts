@@ -14,15 +14,19 @@ import { SEPURUX_RULES, SepuruxInputs } from './inputs.js';
 import { SEPURUX_FIGURES, SEPURUX_IDS, SEPURUX_THRESHOLDS } from './vocabulary.js';
 import { explainFailure } from './why.js';
 import type { Progress, RunCreated } from './schemas.js';
-import { formatBytes, readTraceFile, type TraceFile } from './trace-file.js';
+import { readTraceFile, type TraceFile } from './trace-file.js';
+import { formatBytes } from '../../support/text.js';
 
 /** Sepurux: upload a trace, resolve the campaign, start a CI run or batch, poll its verdict. */
 export const sepurux: Backend = {
   id: 'sepurux',
   displayName: 'Sepurux',
-  defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
+  evaluates: {
+    kind: 'service',
+    defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
+    credential: 'a project API key or CI token',
+  },
   defaultCheckName: 'Sepurux Reliability Gate',
-  credential: 'a project API key or CI token',
   intervals: 'the Wilson interval of the pass rate where the count behind it is known',
   inputs: SepuruxInputs,
   figures: SEPURUX_FIGURES,

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError, messageOf } from '../../support/errors.js';
 import { checkJson } from '../../support/json-check.js';
+import { formatBytes } from '../../support/text.js';
 
 /** The largest trace the gate uploads. */
 export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
@@ -68,11 +69,4 @@ export async function readTraceFile(path: string, workspace = process.cwd()): Pr
     throw new InputError(`${where} holds ${kind}; the trace must be one JSON object ({...}).`);
   }
   return { path: absolute, bytes };
-}
-
-/** `1.2 MiB`, `340 B`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

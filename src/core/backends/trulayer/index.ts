@@ -36,9 +36,12 @@ const DECISIONS: Record<'pass' | 'warn' | 'block', Decision> = {
 export const trulayer: Backend = {
   id: 'trulayer',
   displayName: 'TruLayer',
-  defaultBaseUrl: 'https://api.trulayer.ai',
+  evaluates: {
+    kind: 'service',
+    defaultBaseUrl: 'https://api.trulayer.ai',
+    credential: 'an API key',
+  },
   defaultCheckName: 'TruLayer Eval Gate',
-  credential: 'an API key',
   intervals: 'intervals of the per-item scores',
   missingBaseline: '`delta_tolerance` with no baseline run found',
   inputs: TruLayerInputs,

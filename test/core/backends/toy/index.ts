@@ -46,9 +46,8 @@ const THRESHOLDS: readonly ThresholdSpec[] = [
 export const toy: Backend = {
   id: 'toy',
   displayName: 'Toy',
-  defaultBaseUrl: 'https://toy.invalid',
+  evaluates: { kind: 'service', defaultBaseUrl: 'https://toy.invalid', credential: 'any token' },
   defaultCheckName: 'Toy Gate',
-  credential: 'any token',
   inputs: ToyInputs,
   figures: FIGURES,
   ids: IDS,
