@@ -46173,6 +46173,14 @@ function printableLine(text) {
         .replace(/\s*\n\s*/g, ' ')
         .trim();
 }
+/** `1.2 MiB`, `340 B`. */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
@@ -56162,6 +56170,9 @@ function checkThreshold(threshold, figures, specs) {
 }
 /** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
 function describeThreshold(result) {
+    // The case-by-case test names its cases and its p itself.
+    if (result.decidedBy?.rule === 'cases')
+        return result.decidedBy.said;
     const figure = result.label.toLowerCase();
     const limit = formatFigure(result, result.limit);
     if (result.actual === undefined && result.unmeasured)
@@ -56192,7 +56203,10 @@ function describeThreshold(result) {
             ? '<'
             : '>';
     const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-    return meets && !result.holds && result.decidedBy?.call === 'breaks'
+    return meets &&
+        !result.holds &&
+        result.decidedBy?.rule === 'sequential' &&
+        result.decidedBy.call === 'breaks'
         ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
         : said;
 }
@@ -56247,7 +56261,7 @@ function decide(vocabulary, evaluation, durationMs) {
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
     return {
         decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds), MAX_REASON_CHARS),
+        reason: truncate(explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'), MAX_REASON_CHARS),
         outcome: 'evaluated',
         backend,
         status: evaluation.status,
@@ -56258,10 +56272,13 @@ function decide(vocabulary, evaluation, durationMs) {
         thresholds,
         topFailingTools: evaluation.topFailingTools,
         ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+        ...(evaluation.cases ? { cases: evaluation.cases } : {}),
         durationMs,
     };
 }
-function explain(backend, evaluation, broken, thresholds) {
+function explain(backend, evaluation, broken, thresholds, 
+/** The backend only read the evaluation: the thresholds alone decide, and nothing "said pass". */
+judgedHere = false) {
     const checked = thresholds.length;
     const said = evaluation.reason
         ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
@@ -56285,7 +56302,7 @@ function explain(backend, evaluation, broken, thresholds) {
     }
     if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
         return `${said}, but ${breaks}.`;
-    if (evaluation.decision === 'pass')
+    if (evaluation.decision === 'pass' && !judgedHere)
         return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
     return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
 }
@@ -56390,7 +56407,7 @@ const optionalText = () => schemas_string()
     .trim()
     .transform((value) => value || undefined);
 /** A required text input. */
-const requiredText = (what) => schemas_string().trim().min(1, `is required: set it to ${what}`);
+const requiredText = (what) => z.string().trim().min(1, `is required: set it to ${what}`);
 /** An optional UUID; `instead` says what to use when the user wrote a name. */
 const optionalUuid = (instead) => optionalText().refine((value) => value === undefined || UUID.test(value), {
     message: `must be a UUID${instead ? ` (for a name, use \`${instead}\`)` : ''}`,
@@ -57389,6 +57406,7 @@ async function worstFailingRuns(client, runIds, log) {
 
 
 
+
 /** The largest trace the gate uploads. */
 const MAX_TRACE_BYTES = 256 * 1024 * 1024;
 /**
@@ -57442,16 +57460,9 @@ async function readTraceFile(path, workspace = process.cwd()) {
     }
     return { path: absolute, bytes };
 }
-/** `1.2 MiB`, `340 B`. */
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/index.ts
+
 
 
 
@@ -57466,9 +57477,12 @@ function formatBytes(bytes) {
 const sepurux = {
     id: 'sepurux',
     displayName: 'Sepurux',
-    defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
+    evaluates: {
+        kind: 'service',
+        defaultBaseUrl: 'https://app.sepurux.dev/api/backend',
+        credential: 'a project API key or CI token',
+    },
     defaultCheckName: 'Sepurux Reliability Gate',
-    credential: 'a project API key or CI token',
     intervals: 'the Wilson interval of the pass rate where the count behind it is known',
     inputs: SepuruxInputs,
     figures: SEPURUX_FIGURES,
@@ -58054,9 +58068,12 @@ const DECISIONS = {
 const trulayer = {
     id: 'trulayer',
     displayName: 'TruLayer',
-    defaultBaseUrl: 'https://api.trulayer.ai',
+    evaluates: {
+        kind: 'service',
+        defaultBaseUrl: 'https://api.trulayer.ai',
+        credential: 'an API key',
+    },
     defaultCheckName: 'TruLayer Eval Gate',
-    credential: 'an API key',
     intervals: 'intervals of the per-item scores',
     missingBaseline: '`delta_tolerance` with no baseline run found',
     inputs: TruLayerInputs,
@@ -58251,12 +58268,646 @@ function trulayerThresholds(inputs, bars, noBaseline) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/core/cases/types.ts
+
+/** Cases a verdict keeps; a suite of 20,000 rows must not make a verdict of 20,000 rows. */
+const MAX_CASES_KEPT = 2000;
+/** How much of a case's name or reason is kept. */
+const CASE_TEXT_MAX_CHARS = 300;
+/** A case's state, worst first: a case that failed once is failing, whatever else it did. */
+const caseState = (outcome) => outcome.failed > 0 ? 'failing' : outcome.errored > 0 ? 'errored' : 'passing';
+/** The first line of outside text, bounded: a stack trace or a long grader answer is not a reason. */
+function firstLine(text) {
+    const line = (text ?? '').split(/\r?\n/).find((part) => part.trim() !== '');
+    return line === undefined ? undefined : excerpt(line.trim(), CASE_TEXT_MAX_CHARS);
+}
+/** Summarizes the cases: counts over all, the failing and errored ones kept first, then passing ones. */
+function summarizeCases(outcomes) {
+    const rank = { failing: 0, errored: 1, passing: 2 };
+    const ordered = [...outcomes].sort((a, b) => rank[caseState(a)] - rank[caseState(b)] ||
+        b.failed - a.failed ||
+        a.name.localeCompare(b.name));
+    const kept = ordered.slice(0, MAX_CASES_KEPT);
+    return {
+        total: outcomes.length,
+        failing: outcomes.filter((o) => o.failed > 0).length,
+        errored: outcomes.filter((o) => o.errored > 0).length,
+        cases: kept,
+        omitted: outcomes.length - kept.length,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/promptfoo/cases.ts
+
+
+
+const ERRORS_KEPT = 10;
+/**
+ * Adds up the rows. A case is a test (its description and vars) × prompt × provider: promptfoo's
+ * `--repeat N` writes N rows of one case, each with its own `testIdx`, so rows are grouped by what
+ * the case is, never by `testIdx`; two tests that share a description but not their vars are two cases.
+ */
+function tallyRows(rows) {
+    const cases = new Map();
+    const parts = new Map();
+    const errors = new Map();
+    const tally = { rows: rows.length, passed: 0, failed: 0, errored: 0, cost: 0, unpriced: 0 };
+    const ids = caseIds(rows);
+    for (const [index, row] of rows.entries()) {
+        const id = ids[index];
+        const outcome = cases.get(id) ?? { id, name: '', passed: 0, failed: 0, errored: 0 };
+        if (!parts.has(id))
+            parts.set(id, partsOf(row));
+        if (row.failureReason === 0) {
+            tally.passed++;
+            outcome.passed++;
+        }
+        else if (row.failureReason === 1) {
+            tally.failed++;
+            outcome.failed++;
+            // An assertion's message is in `error` too; the grader's reason is the fuller one.
+            const reason = firstLine(row.gradingResult?.reason ?? row.error);
+            if (reason && (outcome.reason === undefined || outcome.failed === 1))
+                outcome.reason = reason;
+        }
+        else {
+            tally.errored++;
+            outcome.errored++;
+            const message = firstLine(row.error) ?? 'promptfoo recorded an error without a message';
+            errors.set(message, (errors.get(message) ?? 0) + 1);
+            if (outcome.failed === 0)
+                outcome.reason ??= message;
+        }
+        const price = priceOf(row);
+        if (price === undefined)
+            tally.unpriced++;
+        else
+            tally.cost += price;
+        cases.set(id, outcome);
+    }
+    // A suite of one prompt and one provider names its cases by their tests alone.
+    const several = (part) => new Set([...parts.values()].map((p) => p[part])).size > 1;
+    const [prompts, providers] = [several('prompt'), several('provider')];
+    for (const [id, outcome] of cases) {
+        const { test, prompt, provider } = parts.get(id) ?? { test: id, prompt: '', provider: '' };
+        const beside = [prompts ? `prompt ${prompt}` : '', providers ? provider : ''].filter(Boolean);
+        outcome.name = excerpt(beside.length ? `${test} (${beside.join(', ')})` : test, CASE_TEXT_MAX_CHARS);
+    }
+    // Two cases a reviewer would read as one (the same description, other vars; one provider twice
+    // with other settings) are numbered in the file's order.
+    const named = new Map();
+    for (const outcome of cases.values())
+        named.set(outcome.name, [...(named.get(outcome.name) ?? []), outcome]);
+    for (const same of named.values())
+        if (same.length > 1)
+            same.forEach((outcome, i) => (outcome.name = `${outcome.name} #${i + 1}`));
+    return {
+        ...tally,
+        cost: Math.round(tally.cost * 1e6) / 1e6,
+        cases: [...cases.values()],
+        errors: [...errors.entries()]
+            .map(([message, count]) => ({ message, count }))
+            .sort((a, b) => b.count - a.count)
+            .slice(0, ERRORS_KEPT),
+    };
+}
+/**
+ * A row's price in US dollars, or undefined when its provider gave none: promptfoo writes the
+ * row's `cost` as 0 when the provider said nothing, so a row is priced only where its response
+ * carried a cost (or the row's own is above 0, a grader's).
+ */
+function priceOf(row) {
+    // The row's cost is the provider's (and its graders'); a forged 0 beside a priced response is not free.
+    if (typeof row.response?.cost === 'number')
+        return Math.max(row.cost ?? 0, row.response.cost);
+    return row.cost !== undefined && row.cost > 0 ? row.cost : undefined;
+}
+/**
+ * What each row's case is, hashed: the test (its description and vars) and the column promptfoo
+ * ran it in (`promptIdx`: one prompt with one provider). Not the prompt's text nor the provider's
+ * id: a change that edits the prompt or the model is the same suite, compared case by case with
+ * main. Two tests of the same description and vars are told apart by their assertions.
+ */
+function caseIds(rows) {
+    const tests = rows.map((row) => JSON.stringify([
+        row.testCase.description ?? row.description ?? '',
+        canonical(row.vars ?? row.testCase.vars ?? {}),
+        row.promptIdx,
+    ]));
+    const asserts = rows.map((row) => canonical(row.testCase.assert ?? null));
+    const kinds = new Map();
+    tests.forEach((test, i) => kinds.set(test, (kinds.get(test) ?? new Set()).add(asserts[i] ?? '')));
+    return tests.map((test, i) => {
+        const told = (kinds.get(test)?.size ?? 0) > 1 ? asserts[i] : '';
+        return (0,external_node_crypto_.createHash)('sha256').update(`${test}${told}`).digest('hex').slice(0, 16);
+    });
+}
+/** How a case is named: its test's description (else its vars), its prompt and its provider. */
+function partsOf(row) {
+    const description = (row.testCase.description ?? row.description ?? '').trim();
+    return {
+        test: description || `vars ${canonical(row.vars ?? row.testCase.vars ?? {})}`,
+        prompt: excerpt(row.prompt.label ?? row.prompt.raw ?? String(row.promptIdx + 1), 60),
+        provider: row.provider.label ?? row.provider.id,
+    };
+}
+/** JSON with keys sorted at every depth: the same vars written in another order are the same case. */
+function canonical(value) {
+    return JSON.stringify(value, (_, inner) => inner && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : inner);
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/promptfoo/inputs.ts
+
+
+
+/** The promptfoo inputs, documented and validated. */
+const PromptfooInputs = object({
+    results_file: documented(optionalText(), {
+        description: 'The JSON file `promptfoo eval -o FILE` wrote in an earlier step (in the workspace; results version 3). Required with `backend: promptfoo`.',
+    }),
+    min_pass_rate: documented(fraction(), {
+        description: 'Threshold: least pass rate, a fraction from 0 to 1 ("0.85", not "85").',
+    }),
+    max_failures: documented(optionalNumber({ min: 0, integer: true }), {
+        description: 'Threshold: most failures allowed.',
+    }),
+    max_cost: documented(optionalNumber({ min: 0 }), {
+        description: 'Threshold: most the evaluation may cost, in US dollars ("2.50"), judged on the rows that carry a price (the reason says how many did not).',
+    }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+});
+/** The rules between promptfoo inputs. */
+const PROMPTFOO_RULES = [
+    {
+        inputs: ['results_file'],
+        broken: (i) => i.results_file === undefined,
+        message: 'is required with `backend: promptfoo`: set it to the file `promptfoo eval -o results.json` wrote in an earlier step.',
+    },
+];
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/core/gates/workspace.ts
+
+
+/** A path from the repository's root (the workspace `cwd`), `/`-separated. */
+const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
+/**
+ * Whether a path a step or its config file names stays in the workspace: written inside it
+ * (`traces/a.json`, or absolute under it), and, once it exists, inside it after its links are
+ * followed. A config file names paths a pull request chose, and an entry's `base_url` chooses
+ * where its trace is sent: no path may reach the runner's other files.
+ */
+function inWorkspace(path, cwd) {
+    const inside = (fromRoot) => fromRoot !== '' && !(0,external_node_path_namespaceObject.isAbsolute)(fromRoot) && !fromRoot.startsWith('..');
+    if (!inside(repositoryPathOf(path, cwd)))
+        return false;
+    try {
+        return inside((0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(cwd), (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(cwd, path))));
+    }
+    catch {
+        // Not there (yet): whoever reads it says so.
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/promptfoo/results-file.ts
+
+
+
+
+
+
+
+/** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
+const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
+/**
+ * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`): only what the
+ * gate reads is checked, the rest is let through. `failureReason` 0 passed, 1 an assertion
+ * failed, 2 the provider or a grader did not finish (an error, not a sample).
+ */
+const Row = object({
+    success: schemas_boolean(),
+    failureReason: union([literal(0), literal(1), literal(2)]),
+    error: schemas_string().nullish(),
+    testIdx: schemas_number().int().nonnegative(),
+    promptIdx: schemas_number().int().nonnegative(),
+    promptId: schemas_string().optional(),
+    description: schemas_string().nullish(),
+    testCase: object({
+        description: schemas_string().nullish(),
+        vars: record(schemas_string(), unknown()).nullish(),
+        assert: unknown().optional(),
+    })
+        .loose(),
+    vars: record(schemas_string(), unknown()).nullish(),
+    prompt: object({ raw: schemas_string().optional(), label: schemas_string().optional() }).loose(),
+    provider: object({ id: schemas_string(), label: schemas_string().nullish() }).loose(),
+    cost: schemas_number().nonnegative().optional(),
+    response: object({ cost: schemas_number().nonnegative().nullish() }).loose().nullish(),
+    gradingResult: object({ pass: schemas_boolean().optional(), reason: schemas_string().nullish() })
+        .loose()
+        .nullish(),
+})
+    .loose();
+/** `results.stats`: promptfoo's own counts, checked against the rows. */
+const Stats = object({
+    successes: schemas_number().int().nonnegative(),
+    failures: schemas_number().int().nonnegative(),
+    errors: schemas_number().int().nonnegative(),
+})
+    .loose();
+/** What makes a file promptfoo's `OutputFile` at all; its version and rows are checked after. */
+const OutputFile = object({
+    evalId: schemas_string().nullish(),
+    results: object({ version: schemas_number(), results: unknown(), stats: unknown() }).loose(),
+    config: object({ description: schemas_string().nullish() }).loose().nullish(),
+    shareableUrl: schemas_string().nullish(),
+})
+    .loose();
+/**
+ * Reads and checks the results file `promptfoo eval -o FILE` wrote. A path outside the workspace,
+ * a file that is missing, not JSON, or not promptfoo's output is an {@link InputError} (the step
+ * is misconfigured); promptfoo's output that cannot be judged (another version, no rows, a row
+ * of another shape, counts that disagree with the rows) is `{ unusable }`: could not evaluate.
+ */
+async function readResultsFile(path, workspace) {
+    const absolute = (0,external_node_path_namespaceObject.resolve)(workspace, path);
+    const where = `\`results_file\` "${path}"`;
+    if (!inWorkspace(path, workspace))
+        throw new InputError(`${where} is outside the workspace (or links out of it); write promptfoo's results inside the repository's checkout (\`promptfoo eval -o results.json\`).`);
+    const text = await readText(absolute, where, path);
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new InputError(/\.json$/i.test(path)
+            ? `${where} is not JSON (${errors_messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`
+            : `${where} is not JSON (${errors_messageOf(error)}): promptfoo writes its JSON results for an output name that ends in \`.json\`; run \`promptfoo eval -o results.json\` and set \`results_file: results.json\`.`);
+    }
+    const file = OutputFile.safeParse(json);
+    if (!file.success)
+        throw new InputError(`${where} is not promptfoo's output (no \`results\` with a \`version\`, \`results\` and \`stats\`): write it with \`promptfoo eval -o ${path}\` (a .json name).`);
+    const { results } = file.data;
+    if (results.version !== 3)
+        return {
+            unusable: `${where} holds promptfoo results of version ${results.version}, and the gate reads version 3 (promptfoo 0.100 and later); run a newer promptfoo`,
+        };
+    const rows = array(unknown()).safeParse(results.results);
+    if (!rows.success || rows.data.length === 0)
+        return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
+    const parsed = [];
+    // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
+    const seen = new Set();
+    for (const [index, raw] of rows.data.entries()) {
+        const row = Row.safeParse(raw);
+        if (!row.success)
+            return {
+                unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
+            };
+        if (row.data.success !== (row.data.failureReason === 0))
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
+            };
+        // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
+        if (row.data.gradingResult?.pass === false && row.data.success)
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
+            };
+        const cell = `${row.data.testIdx}/${row.data.promptIdx}`;
+        if (seen.has(cell))
+            return {
+                unusable: `${where}: row ${index + 1} is a second row of test ${row.data.testIdx} in column ${row.data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
+            };
+        seen.add(cell);
+        // Only what the gate reads is kept: the file's outputs, tokens and metadata go with it.
+        parsed.push(keptOf(row.data));
+    }
+    const disagreement = statsDisagree(results.stats, parsed);
+    if (disagreement)
+        return { unusable: `${where}: ${disagreement}` };
+    // Outside text that becomes outputs and ids: one printable line, bounded.
+    const line = (text) => text ? excerpt(printableLine(text).trim(), 200) || undefined : undefined;
+    const description = line(file.data.config?.description);
+    const evalId = line(file.data.evalId);
+    const url = shareLink(file.data.shareableUrl);
+    return {
+        rows: parsed,
+        ...(description ? { description } : {}),
+        ...(evalId ? { evalId } : {}),
+        ...(url ? { shareableUrl: url } : {}),
+    };
+}
+/**
+ * What the cases read of a row, and nothing else: the output, token counts, assertions and
+ * metadata (most of a row) are let go with the file's text. Errors and grader reasons are read
+ * by their first line; the prompt's raw text only names a case that has no `promptId` or label.
+ */
+function keptOf(row) {
+    const { testCase, prompt, provider, response, gradingResult } = row;
+    return {
+        success: row.success,
+        failureReason: row.failureReason,
+        error: row.error == null ? row.error : firstLine(row.error),
+        testIdx: row.testIdx,
+        promptIdx: row.promptIdx,
+        promptId: row.promptId,
+        description: row.description,
+        testCase: { description: testCase.description, vars: testCase.vars, assert: testCase.assert },
+        vars: row.vars,
+        prompt: {
+            label: prompt.label,
+            ...(row.promptId === undefined || prompt.label === undefined ? { raw: prompt.raw } : {}),
+        },
+        provider: { id: provider.id, label: provider.label },
+        cost: row.cost,
+        response: response && { cost: response.cost },
+        gradingResult: gradingResult && {
+            reason: gradingResult.reason == null
+                ? gradingResult.reason
+                : (firstLine(gradingResult.reason) ?? ''),
+        },
+    };
+}
+/** promptfoo's share link, when it is a well-formed https URL without credentials; else none. */
+function shareLink(text) {
+    // eslint-disable-next-line no-control-regex -- a link with a control character is no link
+    if (!text || /[\s\u0000-\u001f\u007f]/.test(text))
+        return undefined;
+    try {
+        const url = new URL(text);
+        return url.protocol === 'https:' && !url.username && !url.password ? url.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function readText(absolute, where, path) {
+    try {
+        const info = await (0,promises_namespaceObject.stat)(absolute);
+        if (!info.isFile())
+            throw new InputError(`${where} is not a file; point \`results_file\` at the JSON file promptfoo wrote.`);
+        if (info.size > MAX_RESULTS_BYTES)
+            throw new InputError(`${where} is ${formatBytes(info.size)}, over the ${formatBytes(MAX_RESULTS_BYTES)} the gate reads; split the suite into several gates.`);
+        if (info.size === 0)
+            throw new InputError(`${where} is empty: promptfoo wrote nothing there.`);
+        return await (0,promises_namespaceObject.readFile)(absolute, 'utf8');
+    }
+    catch (error) {
+        if (error instanceof InputError)
+            throw error;
+        if (error.code === 'ENOENT')
+            throw new InputError(`${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`);
+        throw new InputError(`${where} cannot be read: ${errors_messageOf(error)}.`);
+    }
+}
+/** Whether promptfoo's own counts disagree with its rows: a file edited, merged or cut is not judged. */
+function statsDisagree(stats, rows) {
+    const parsed = Stats.safeParse(stats);
+    if (!parsed.success)
+        return '`results.stats` is missing its `successes`, `failures` or `errors` counts';
+    const counted = {
+        successes: rows.filter((row) => row.failureReason === 0).length,
+        failures: rows.filter((row) => row.failureReason === 1).length,
+        errors: rows.filter((row) => row.failureReason === 2).length,
+    };
+    const off = ['successes', 'failures', 'errors'].filter((name) => parsed.data[name] !== counted[name]);
+    if (off.length === 0)
+        return undefined;
+    return `\`results.stats\` disagrees with the rows (${off.map((name) => `${name} ${parsed.data[name]}, rows ${counted[name]}`).join('; ')}), so the file was changed after promptfoo wrote it`;
+}
+function issueOf(error) {
+    const issue = error.issues[0];
+    return issue ? `\`${issue.path.join('.') || 'row'}\`: ${issue.message}` : 'unknown shape';
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/promptfoo/vocabulary.ts
+
+/** The figures a promptfoo results file adds up to (contract section 12). */
+const PROMPTFOO_FIGURES = [
+    {
+        name: 'pass_rate',
+        label: 'Pass rate',
+        domain: DOMAINS.fraction,
+        trials: 'rows_evaluated',
+        description: 'promptfoo: rows passed over rows evaluated (errors left out), 0 to 1.',
+    },
+    {
+        name: 'failures',
+        label: 'Failures',
+        domain: DOMAINS.count,
+        description: 'promptfoo: rows whose assertions failed.',
+    },
+    {
+        name: 'rows_evaluated',
+        label: 'Rows evaluated',
+        domain: DOMAINS.count,
+        description: 'promptfoo: rows that passed or failed (not errored).',
+    },
+    {
+        name: 'rows_errored',
+        label: 'Rows errored',
+        domain: DOMAINS.count,
+        description: 'promptfoo: rows the provider or a grader did not finish (`failureReason` 2): not evaluated, never a pass or a failure.',
+    },
+    {
+        name: 'cases',
+        label: 'Cases',
+        domain: DOMAINS.count,
+        description: 'promptfoo: cases (a test × prompt × provider; `--repeat` rows of one are one case).',
+    },
+    {
+        name: 'cases_failing',
+        label: 'Cases failing',
+        domain: DOMAINS.count,
+        description: 'promptfoo: cases with at least one failing row.',
+    },
+    {
+        name: 'cost',
+        label: 'Cost',
+        unit: ' USD',
+        domain: { min: 0, described: 'an amount of US dollars of at least 0' },
+        description: 'US dollars the evaluation cost, summed over the rows that carry a price (a row without one is unpriced, never zero).',
+    },
+    {
+        name: 'row_coverage_pct',
+        label: 'Row coverage',
+        unit: '%',
+        domain: DOMAINS.percentage,
+        description: 'promptfoo: share of the rows evaluated (not errored), 0 to 100.',
+        coverage: true,
+    },
+];
+/** The promptfoo thresholds: each bounds a figure the file adds up to. */
+const PROMPTFOO_THRESHOLDS = [
+    { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' },
+    { input: 'max_failures', figure: 'failures', comparator: '<=' },
+    { input: 'max_cost', figure: 'cost', comparator: '<=' },
+    { input: 'min_coverage', figure: 'row_coverage_pct', comparator: '>=' },
+];
+
+;// CONCATENATED MODULE: ./src/core/backends/promptfoo/index.ts
+
+
+
+
+
+
+
+
+/**
+ * promptfoo: the workflow's own step ran `promptfoo eval -o FILE`; the gate reads that file
+ * (contract section 12). It starts nothing and polls nothing, so it has no token, API root,
+ * repeats or retries: the evaluation is the file.
+ */
+const promptfoo = {
+    id: 'promptfoo',
+    displayName: 'promptfoo',
+    evaluates: { kind: 'reads', what: '`results_file`, the file `promptfoo eval -o FILE` wrote' },
+    defaultCheckName: 'promptfoo Gate',
+    intervals: 'the Wilson interval of the pass rate over the rows evaluated',
+    inputs: PromptfooInputs,
+    figures: PROMPTFOO_FIGURES,
+    ids: [
+        {
+            name: 'eval_id',
+            label: 'eval',
+            description: "promptfoo's eval id, from the results file.",
+        },
+        {
+            name: 'suite',
+            label: 'suite',
+            description: "promptfoo: the suite's `description`, from the results file's config.",
+        },
+    ],
+    thresholds: PROMPTFOO_THRESHOLDS,
+    drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate' }],
+    headlineFigure: 'pass_rate',
+    alternatives: [],
+    // A base verdict of another suite (another `description`) is not comparable.
+    comparable: [{ name: 'suite', label: 'suite', from: { id: 'suite' } }],
+    async prepare(raw, shared) {
+        const inputs = parseInputs(PromptfooInputs, raw, PROMPTFOO_RULES);
+        const file = await readResultsFile(inputs.results_file ?? '', shared.workspace);
+        return {
+            // Read once, judged once: another attempt would read the same file.
+            restartable: false,
+            run: async () => evaluationOf(file, inputs, shared),
+        };
+    },
+};
+/** The file's rows as an evaluation: errors apart, thresholds the user set, each case's outcome. */
+function evaluationOf(file, inputs, shared) {
+    const ids = 'unusable' in file ? {} : { eval_id: file.evalId, suite: file.description };
+    const base = { status: 'read', ids, topFailingTools: [], thresholds: [] };
+    if ('unusable' in file)
+        return { ...base, decision: 'fail', figures: {}, unevaluated: file.unusable };
+    const tally = tallyRows(file.rows);
+    const evaluated = tally.passed + tally.failed;
+    const coverage = Math.floor((evaluated / tally.rows) * 10000) / 100;
+    const figures = {
+        ...(evaluated > 0 ? { pass_rate: round(tally.passed / evaluated) } : {}),
+        failures: tally.failed,
+        rows_evaluated: evaluated,
+        rows_errored: tally.errored,
+        cases: tally.cases.length,
+        cases_failing: tally.cases.filter((c) => c.failed > 0).length,
+        ...(tally.unpriced < tally.rows ? { cost: tally.cost } : {}),
+        row_coverage_pct: coverage,
+    };
+    const common = {
+        ...base,
+        decision: 'pass',
+        figures,
+        cases: summarizeCases(tally.cases),
+        ...(file.shareableUrl ? { dashboardUrl: file.shareableUrl } : {}),
+    };
+    // Errors are never samples: below `min_coverage` nothing is judged (contract section 10), and a
+    // file with no row evaluated is no evaluation, whatever `min_coverage` allows.
+    if (coverage < shared.minCoverage || evaluated === 0)
+        return { ...common, unevaluated: shortfall(tally, coverage, shared.minCoverage) };
+    const bars = promptfoo_passRateBars(tally, shared.confidence ?? 0.95);
+    const interval = shared.confidence === undefined ? undefined : intervalOf(bars, 'pass_rate');
+    return {
+        ...common,
+        reason: saidOf(tally, file, inputs),
+        ...(bars ? { errorBars: bars } : {}),
+        thresholds: thresholdsOf(inputs, shared).map((t) => interval && t.figure === 'pass_rate'
+            ? { ...t, interval, onInconclusive: shared.onInconclusive }
+            : t),
+    };
+}
+/**
+ * The thresholds the user set. promptfoo itself fails a run with any failing row (it exits 100):
+ * without `min_pass_rate` or `max_failures`, the gate holds the same line, `max_failures: 0`.
+ */
+function thresholdsOf(inputs, shared) {
+    // Without a pass-rate or failure threshold, promptfoo's own line: no failing row.
+    const promptfooLine = inputs.min_pass_rate === undefined && inputs.max_failures === undefined;
+    const limits = {
+        min_pass_rate: inputs.min_pass_rate,
+        max_failures: promptfooLine ? 0 : inputs.max_failures,
+        max_cost: inputs.max_cost,
+        min_coverage: shared.minCoverage,
+    };
+    return PROMPTFOO_THRESHOLDS.flatMap((spec) => {
+        const limit = limits[spec.input];
+        return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' }] : [];
+    });
+}
+/** What the file says, in one sentence: rows, cases, errors and the unpriced rows. */
+function saidOf(tally, file, inputs) {
+    const evaluated = tally.passed + tally.failed;
+    const suite = file.description ? ` of "${file.description}"` : '';
+    const cases = tally.cases.length;
+    const errored = tally.errored
+        ? `, and ${tally.errored} errored (not evaluated: ${tally.errors[0]?.message ?? 'no message'})`
+        : '';
+    const unpriced = tally.unpriced > 0 && tally.unpriced < tally.rows
+        ? `; ${tally.unpriced} of ${tally.rows} rows carry no price, so the cost counts the others`
+        : '';
+    const line = inputs.min_pass_rate === undefined && inputs.max_failures === undefined
+        ? "; with neither `min_pass_rate` nor `max_failures` set, no row may fail, as promptfoo's own exit code has it"
+        : '';
+    return `${tally.passed} of ${evaluated} ${evaluated === 1 ? 'row' : 'rows'}${suite} passed, in ${cases} ${cases === 1 ? 'case' : 'cases'}${errored}${unpriced}${line}`;
+}
+/** Why the file could not be judged: too many rows errored. */
+function shortfall(tally, coverage, least) {
+    const first = tally.errors
+        .slice(0, 3)
+        .map((e) => `${e.count} × ${e.message}`)
+        .join('; ');
+    const why = coverage < least
+        ? `under \`min_coverage\` ${formatNumber(least)}%`
+        : 'and a file with no row evaluated is no evaluation';
+    return `${tally.errored} of ${tally.rows} rows errored, so ${formatNumber(coverage)}% were evaluated, ${why} (${first})`;
+}
+/** The pass rate's Wilson interval over the rows evaluated, when two or more were. */
+function promptfoo_passRateBars(tally, confidence) {
+    const evaluated = tally.passed + tally.failed;
+    const interval = evaluated >= 2 ? wilsonInterval(tally.passed, evaluated, confidence) : undefined;
+    return interval
+        ? {
+            basis: 'rows evaluated',
+            intervals: [{ figure: 'pass_rate', label: 'pass rate', interval }],
+            regressed: [],
+        }
+        : undefined;
+}
+const round = (value) => Math.round(value * 1e6) / 1e6;
+
 ;// CONCATENATED MODULE: ./src/core/backends/registry.ts
 
 
 
+
 /** Every backend the action can talk to; the first is the default. One line per backend. */
-const BACKENDS = [sepurux, trulayer];
+const BACKENDS = [sepurux, trulayer, promptfoo];
 /** The registered ids, the default first. */
 const BACKEND_IDS = BACKENDS.map((backend) => backend.id);
 /** The backend registered under `id`. */
@@ -58276,12 +58927,15 @@ function inputNamesOf(backend) {
  */
 function rejectForeignInputs(backend, raw) {
     const own = new Set(inputNamesOf(backend));
-    const foreign = BACKENDS.filter((other) => other !== backend).flatMap((other) => inputNamesOf(other)
-        .filter((name) => !own.has(name) && raw[name]?.trim())
-        .map((name) => ({ name, owner: other })));
+    // An input several other backends declare is named once, with each of them.
+    const owners = new Map();
+    for (const other of BACKENDS.filter((candidate) => candidate !== backend))
+        for (const name of inputNamesOf(other).filter((n) => !own.has(n) && raw[n]?.trim()))
+            owners.set(name, [...(owners.get(name) ?? []), other.displayName]);
+    const foreign = [...owners.entries()];
     if (foreign.length === 0)
         return;
-    const list = foreign.map(({ name, owner }) => `\`${name}\` (${owner.displayName})`).join(', ');
+    const list = foreign.map(([name, names]) => `\`${name}\` (${names.join(', ')})`).join(', ');
     throw new InputError(`Input ${list} ${foreign.length === 1 ? 'is an input' : 'are inputs'} of another backend and would be ignored with \`backend: ${backend.id}\`; remove ${foreign.length === 1 ? 'it' : 'them'} or set \`backend\` to match.`);
 }
 
@@ -58409,6 +59063,23 @@ const repeatCount = optionalText().transform((text, ctx) => {
     });
     return NEVER;
 });
+/** The level of the case-by-case regression test when `regression_alpha` is not given. */
+const DEFAULT_REGRESSION_ALPHA = 0.05;
+/** `regression_alpha`: a level in (0, 0.5], or `off` (undefined). */
+const regressionAlpha = optionalText().transform((text, ctx) => {
+    if (text === undefined)
+        return DEFAULT_REGRESSION_ALPHA;
+    if (text.toLowerCase() === 'off')
+        return undefined;
+    const value = Number(text);
+    if (/^\d*\.?\d+$/.test(text) && value > 0 && value <= 0.5)
+        return value;
+    ctx.addIssue({
+        code: 'custom',
+        message: `is "${text}"; write a level above 0 and at most 0.5 (e.g. 0.05), or \`off\``,
+    });
+    return NEVER;
+});
 /**
  * A credential goes into an HTTP header: a line break or another control character (a secret
  * pasted with its newline) can never be sent, so it is an input error at once. The value is
@@ -58439,21 +59110,50 @@ const eachBackend = (backends, words) => backends
     return said ? [`${backend.displayName}: ${said}`] : [];
 })
     .join('; ');
+/** `; not read by X, which reads a file`: the backends that need no credential. */
+const readers = (backends) => {
+    const names = backends.flatMap((b) => (b.evaluates.kind === 'reads' ? [b.displayName] : []));
+    return names.length
+        ? `; not read by ${names.join(' or ')}, which read${names.length === 1 ? 's' : ''} a file`
+        : '';
+};
+/** What `token` missing says, for a backend that calls a service. */
+const TOKEN_REQUIRED = 'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)';
+/**
+ * The shared inputs only a backend that calls a service reads: a backend that reads an
+ * evaluation already run has no credential, API root, polls, repeats or retries.
+ */
+const SERVICE_INPUTS = [
+    'token',
+    'base_url',
+    'poll_interval',
+    'repeats',
+    'max_repeats',
+    'min_repeats',
+    'margin',
+    'require_all_repeats',
+    'retry_errors',
+    'max_runs',
+];
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 const commonSchema = (backends) => {
     const ids = backends.map((backend) => backend.id);
     const missing = eachBackend(backends, (backend) => backend.missingBaseline);
     return object({
         backend: documented(oneOf(ids, ids[0]), {
-            description: `Which evaluation backend to talk to: ${ids.map((b) => `\`${b}\``).join(' or ')}.`,
+            description: `Which evaluation backend to talk to: ${ids
+                .map((b) => `\`${b}\``)
+                .join(', ')
+                .replace(/, ([^,]*)$/, ' or $1')}.`,
             default: ids[0],
         }),
         base_url: documented(httpsUrl, {
             description: "API root of the backend; paths are appended to it. Default: the backend's public URL. Must be https, except for a loopback host; no credentials, query or fragment.",
         }),
-        token: documented(credential(requiredText('the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)')), {
-            description: `Backend credential (${eachBackend(backends, (backend) => backend.credential)}). Masked in every log.`,
-            required: true,
+        token: documented(
+        // Required by the backends that call a service: the gate's plan says so (`TOKEN_REQUIRED`).
+        credential(optionalText()), {
+            description: `Backend credential, required by a backend that calls a service (${eachBackend(backends, (backend) => (backend.evaluates.kind === 'service' ? backend.evaluates.credential : undefined))}${readers(backends)}). Masked in every log.`,
             secret: true,
         }),
         mode: documented(oneOf(MODES, 'hard'), {
@@ -58507,7 +59207,7 @@ const commonSchema = (backends) => {
             message: 'is under 1: it is a percentage from 0 to 100, not a fraction; write "90" for 90% (or 0 for no floor)',
         })
             .transform((value) => value ?? 100), {
-            description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`). Below it the gate could not evaluate (an error, retried as one); items left unscored are never zeros in a mean.",
+            description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
             default: '100',
         }),
         on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
@@ -58521,6 +59221,10 @@ const commonSchema = (backends) => {
         baseline_from: documented(oneOf(['base', 'median'], 'base'), {
             description: "What the drop thresholds compare with: the base commit's verdict (`base`), or the median of the comparable verdicts in the `history` (`median`), so one flaky base run cannot move the bar.",
             default: 'base',
+        }),
+        regression_alpha: documented(regressionAlpha, {
+            description: "Where the evaluation names its cases: the level at which the cases failing now are judged a regression against the base branch's own record of each case (a case that never failed there counts as solid, one that failed in 5 of 10 verdicts as flaky; with fewer than 3 comparable verdicts, the weaker sign test against the base verdict alone), above 0 and at most 0.5. A regression fails the gate. `off` turns it off; the drop thresholds are judged either way.",
+            default: String(DEFAULT_REGRESSION_ALPHA),
         }),
         pull_request_number: documented(optionalNumber({ min: 1, integer: true }), {
             description: 'Pull (merge) request being gated, reported to the backend and commented on. Default: from the event or the CI variables.',
@@ -58625,13 +59329,30 @@ const REPEAT_RULES = [
  * inputs, set outputs, print `--help` and render reports. A name two backends declare (e.g.
  * `run_id`) is one input, figure or output.
  */
-/** The inputs every backend shares, then each backend's own. */
+/**
+ * The inputs every backend shares, then each backend's own; an input two backends declare
+ * (`min_pass_rate`) is one, of each (`Sepurux, …`).
+ */
 const GATE_INPUTS = uniqueByName([
     ...declaredInputs(commonSchema(BACKENDS)),
-    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs, backend.displayName)),
+    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs).map((input) => ({ ...input, backend: ownersOf(input.name) }))),
 ]);
-/** Every figure a registered backend may return. */
-const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures));
+/** The backends that declare input `name`, as a reviewer reads them, e.g. `Sepurux, TruLayer`. */
+function ownersOf(name) {
+    return BACKENDS.filter((backend) => name in backend.inputs.shape)
+        .map((backend) => backend.displayName)
+        .join(', ');
+}
+/**
+ * Every figure a registered backend may return. A figure two backends declare (`pass_rate`) is
+ * one output, described by both; the first declaration formats and bounds it in reports.
+ */
+const FIGURE_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.figures)).map((spec) => ({
+    ...spec,
+    description: [
+        ...new Set(BACKENDS.flatMap((b) => b.figures.filter((f) => f.name === spec.name)).map((f) => f.description)),
+    ].join(' '),
+}));
 /** Every id a registered backend may learn. */
 const ID_SPECS = uniqueByName(BACKENDS.flatMap((backend) => backend.ids));
 /** Everything a registered backend names as what it evaluated (`comparable`). */
@@ -58649,6 +59370,7 @@ function uniqueByName(items) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/report-file/read.ts
+
 
 
 
@@ -58684,7 +59406,11 @@ const VerdictReport = object({
         holds: schemas_boolean(),
         interval: unknown().optional(),
         unmeasured: unknown().optional(),
-        decidedBy: object({ rule: literal('sequential'), call: sequentialCall }).optional(),
+        decidedBy: union([
+            object({ rule: literal('sequential'), call: sequentialCall }),
+            object({ rule: literal('cases'), said: schemas_string().max(1000) }),
+        ])
+            .optional(),
     })),
     repeats: object({
         // Evaluated repeats: 0 when none had a verdict.
@@ -58733,6 +59459,23 @@ const VerdictReport = object({
     })
         .optional(),
     durationMs: schemas_number(),
+    /** Each case's outcome, where the backend named its cases: a later gate compares with them case by case (`--history-dir`, `--baseline-report`). */
+    cases: object({
+        total: schemas_number().int().min(0),
+        failing: schemas_number().int().min(0),
+        errored: schemas_number().int().min(0),
+        cases: array(object({
+            id: schemas_string().regex(/^[0-9a-f]{12,64}$/),
+            name: schemas_string().max(2000),
+            passed: schemas_number().int().min(0),
+            failed: schemas_number().int().min(0),
+            errored: schemas_number().int().min(0),
+            reason: schemas_string().max(2000).optional(),
+        }))
+            .max(MAX_CASES_KEPT),
+        omitted: schemas_number().int().min(0),
+    })
+        .optional(),
 });
 /** One entry of many gates (`config`) as a report holds it: whether it ran, why, and its verdict. */
 const GateEntryReport = object({
@@ -58850,6 +59593,12 @@ function verdictContradiction(report, least = 'pass') {
         // A threshold judged on an interval, or decided by policy for want of a comparison, rests on data the report does not carry.
         if (threshold.interval !== undefined || threshold.unmeasured !== undefined)
             continue;
+        // The case-by-case test's figure is its p, which holds at or above its level.
+        if (threshold.decidedBy?.rule === 'cases') {
+            if (threshold.actual === undefined || threshold.holds !== threshold.actual >= threshold.limit)
+                return `threshold \`${threshold.input}\` says ${threshold.holds ? 'holds' : 'breaks'} on a p that says otherwise`;
+            continue;
+        }
         if (threshold.figure === 'repeats_passed') {
             const passed = report.repeats?.passed;
             if (passed === undefined ||
@@ -58903,7 +59652,7 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
     if ((test.call === 'holds' && !(test.llr >= test.upper)) ||
         (test.call === 'breaks' && !(test.llr <= test.lower)))
         return `the sequential test of ${named} says ${test.call} on a log-likelihood ratio that says otherwise`;
-    if (threshold.decidedBy && threshold.decidedBy.call !== test.call)
+    if (threshold.decidedBy?.rule === 'sequential' && threshold.decidedBy.call !== test.call)
         return `${named} says the sequential test called it ${threshold.decidedBy.call}, where the test says ${test.call}`;
     if (!threshold.decidedBy && !legacy)
         return `${named} has a sequential test but does not say it was judged by it`;
@@ -58915,7 +59664,76 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
         : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/cases/record.ts
+
+/*
+ * Each case's outcome as a verdict's record keeps it (contract section 12: "the record keeps
+ * each case's outcome, bounded"): one string of `<id><state>` pairs, failing cases first, so that
+ * a record of 1,500 cases stays about 26 KB of a check's 65,535 characters.
+ */
+/** Hex digits of a case's id a record keeps: 48 bits, no collision to fear in any suite. */
+const RECORD_CASE_ID_CHARS = 12;
+/** Cases one record keeps at most. */
+const RECORD_CASES_MAX = 1500;
+/** Characters one case takes in a record: its id and its state. */
+const RECORD_CASE_CHARS = RECORD_CASE_ID_CHARS + 1;
+/** The record's field: validated as it is read back, so a forged one cannot hold anything else. */
+const RecordedCases = schemas_string()
+    .max(RECORD_CASES_MAX * RECORD_CASE_CHARS)
+    .regex(new RegExp(`^(?:[0-9a-f]{${RECORD_CASE_ID_CHARS}}[pfme])*$`), {
+    message: 'is not a list of case states',
+});
+/** A case's state in one verdict. */
+function stateOf(outcome) {
+    if (outcome.failed > 0)
+        return outcome.passed > 0 ? 'm' : 'f';
+    return outcome.passed > 0 ? 'p' : 'e';
+}
+/** The id a record keys a case by. */
+const recordedId = (outcome) => outcome.id.slice(0, RECORD_CASE_ID_CHARS);
+/** The cases of a verdict as its record keeps them, and how many it left out. */
+function recordCases(summary) {
+    const kept = summary.cases.slice(0, RECORD_CASES_MAX);
+    return {
+        cases: kept.map((outcome) => `${recordedId(outcome)}${stateOf(outcome)}`).join(''),
+        omitted: summary.total - kept.length,
+    };
+}
+/** A record's cases, by id. */
+function readRecordedCases(text) {
+    const states = new Map();
+    for (let at = 0; text && at + RECORD_CASE_CHARS <= text.length; at += RECORD_CASE_CHARS)
+        states.set(text.slice(at, at + RECORD_CASE_ID_CHARS), text[at + RECORD_CASE_ID_CHARS]);
+    return states;
+}
+/** The regression test as a record keeps it: its method, p and level, and the ids of the cases it named (at most 20). */
+const RecordedRegression = object({
+    method: schemas_enum(['history', 'sign']),
+    p: schemas_number().min(0).max(1),
+    alpha: schemas_number().gt(0).max(0.5),
+    regressed: schemas_boolean(),
+    cases: schemas_string()
+        .max(20 * RECORD_CASE_ID_CHARS)
+        .regex(new RegExp(`^(?:[0-9a-f]{${RECORD_CASE_ID_CHARS}})*$`), {
+        message: 'is not a list of case ids',
+    }),
+});
+/** The regression test of a verdict, for its record. */
+function recordRegression(regression) {
+    return {
+        method: regression.method,
+        p: Number(regression.p.toPrecision(6)),
+        alpha: regression.alpha,
+        regressed: regression.regressed,
+        cases: regression.cases
+            .slice(0, 20)
+            .map((c) => recordedId(c))
+            .join(''),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/baseline/record.ts
+
 
 /** Most characters of a maintainer's reason for accepting a verdict that a record keeps. */
 const ACCEPT_REASON_MAX_CHARS = 2_000;
@@ -58936,6 +59754,10 @@ const GateRecord = object({
     evaluated: record(schemas_string(), schemas_string().max(200)).optional(),
     /** The thresholds it was judged by, input → limit (drops included). Absent in older records. */
     thresholds: record(schemas_string(), schemas_number().finite()).optional(),
+    /** Each case's state (`src/core/cases/record.ts`), where the backend named its cases. Absent in older records. */
+    cases: RecordedCases.optional(),
+    /** The case-by-case regression test against its own base branch (`regression_alpha`): p and the cases it named. Absent in older records. */
+    regression: RecordedRegression.optional(),
     /** How many repeats the verdict pooled (1 without repeats). Absent in older records. */
     repeats: schemas_number().int().min(1).max(20).optional(),
     /** With repeats: each figure's spread across them, so that a later comparison is judged on the interval of the difference. */
@@ -58952,6 +59774,8 @@ const GateRecord = object({
     omitted: object({
         failingTools: schemas_number().int().min(0),
         regressedItems: schemas_number().int().min(0),
+        /** Cases the verdict had and the record does not keep. */
+        cases: schemas_number().int().min(0),
         ids: array(schemas_string()).max(20),
     })
         .partial()
@@ -58997,6 +59821,7 @@ const BaselineRecord = GateRecord.extend({
 
 
 
+
 /*
  * A verdict's record, as a check run or a report file carries it to the next change: encoded in
  * a hidden comment, bounded to GitHub's limit, decoded and validated back.
@@ -59022,10 +59847,27 @@ function encodeRecord(verdict, checkName, headSha, now = new Date()) {
  * not fit is not written, said.
  */
 function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
-    const full = recordOf(verdict, checkName, headSha, now);
-    const whole = hideRecord(full);
-    if (whole.length <= maxChars)
-        return { text: whole };
+    const whole = recordOf(verdict, checkName, headSha, now);
+    if (hideRecord(whole).length <= maxChars)
+        return { text: hideRecord(whole) };
+    // The cases' states go first: a later gate then compares by figures and names alone.
+    const full = {
+        ...withoutCases(whole),
+        ...(whole.gates
+            ? {
+                gates: Object.fromEntries(Object.entries(whole.gates).map(([name, gate]) => [name, withoutCases(gate)])),
+            }
+            : {}),
+    };
+    const uncased = whole.cases !== undefined || Object.values(whole.gates ?? {}).some((g) => g.cases)
+        ? 'no case states (a later gate cannot tell new failing cases from known ones), and '
+        : '';
+    if (uncased && hideRecord(full).length <= maxChars)
+        return {
+            text: hideRecord(full),
+            omitted: full.omitted ?? {},
+            said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it keeps ${uncased.replace(/, and $/, '')}.`,
+        };
     if (full.gates)
         return boundedGates(full, maxChars);
     const tools = full.failingTools;
@@ -59073,6 +59915,7 @@ function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars =
         };
     const omitted = record.omitted ?? {};
     const parts = [
+        uncased.replace(/, and $/, ''),
         omitted.failingTools
             ? `${record.failingTools.length} of its ${tools.length} failing tools`
             : '',
@@ -59162,7 +60005,26 @@ function recordOf(verdict, checkName, headSha, now) {
         thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
         repeats: verdict.repeats?.rows.length ?? 1,
         ...spreadOf(verdict),
+        ...casesOf(verdict),
+        ...(verdict.cases?.regression
+            ? { regression: recordRegression(verdict.cases.regression) }
+            : {}),
     };
+}
+/** The cases' states, and how many the record could not keep. */
+function casesOf(verdict) {
+    if (!verdict.cases)
+        return {};
+    const { cases, omitted } = recordCases(verdict.cases);
+    return { cases, ...(omitted > 0 ? { omitted: { cases: omitted } } : {}) };
+}
+/** A record without its cases' states (they are the largest part, and the first let go), saying how many. */
+function withoutCases(record) {
+    if (record.cases === undefined)
+        return record;
+    const { cases, ...rest } = record;
+    const kept = cases.length / RECORD_CASE_CHARS;
+    return { ...rest, omitted: { ...rest.omitted, cases: (rest.omitted?.cases ?? 0) + kept } };
 }
 /** A record hidden in markdown: base64, so no text in it can end the comment. */
 function hideRecord(record) {
@@ -59347,8 +60209,6 @@ async function historyFromReports(dir, checkName, count, now = new Date()) {
     return { entries, notes };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/core/change/github.ts
 
 
@@ -59606,7 +60466,7 @@ function poolFigures(repeats, specs, unweighted = 'mean') {
             pooled.counts[spec.name] = count;
             // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
             pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
-            pooled.figures[spec.name] = round(count.passes / count.trials);
+            pooled.figures[spec.name] = pool_round(count.passes / count.trials);
             continue;
         }
         const by = spec.trials ?? spec.weightedBy;
@@ -59618,7 +60478,7 @@ function poolFigures(repeats, specs, unweighted = 'mean') {
         const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
         if (weighted)
             pooled.weights[spec.name] = weights;
-        pooled.figures[spec.name] = round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
+        pooled.figures[spec.name] = pool_round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
     }
     return pooled;
 }
@@ -59671,7 +60531,7 @@ function detectability(pooled, figure, confidence, observed, repeats) {
             ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
             : undefined;
         return {
-            shortfall: round(shortfall),
+            shortfall: pool_round(shortfall),
             ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
         };
     }
@@ -59687,9 +60547,9 @@ function detectability(pooled, figure, confidence, observed, repeats) {
         for (let n = 2; n <= 1000 && needed === undefined; n++)
             if (half(n) < observed)
                 needed = n;
-    return { shortfall: round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
+    return { shortfall: pool_round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
 }
-const round = (value) => Number(value.toFixed(6));
+const pool_round = (value) => Number(value.toFixed(6));
 
 ;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
 
@@ -59902,7 +60762,46 @@ function mismatches(shards, plan) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/core/cases/beside.ts
+
+/**
+ * Puts each failing case beside the base branch: its state on the base commit's verdict, and in
+ * how many of the comparable verdicts along the branch it failed ("new" when in none). Verdicts
+ * that kept no cases (older records, other backends) say nothing and are not counted.
+ */
+function casesBeside(cases, base, history) {
+    const baseStates = base?.cases === undefined ? undefined : readRecordedCases(base.cases);
+    const along = history.filter((record) => record.cases !== undefined);
+    const states = along.map((record) => readRecordedCases(record.cases));
+    if (!baseStates && states.length === 0)
+        return cases;
+    const beside = {
+        ...(baseStates && base ? { baseSha: base.headSha } : {}),
+        history: states.length,
+        cases: {},
+    };
+    for (const outcome of cases.cases.filter((c) => c.failed > 0)) {
+        const id = recordedId(outcome);
+        const there = states.map((s) => s.get(id)).filter((s) => s !== undefined && s !== 'e');
+        const baseState = baseStates?.get(id);
+        beside.cases[outcome.id] = {
+            ...(baseState ? { base: baseState } : {}),
+            of: there.length,
+            failedIn: there.filter((s) => s === 'f' || s === 'm').length,
+        };
+    }
+    return { ...cases, beside };
+}
+/** Whether two sets of recorded cases share none: a verdict of another suite. */
+function noCaseInCommon(here, record) {
+    if (record.cases === undefined || record.cases === '' || here.cases.length === 0)
+        return false;
+    const there = readRecordedCases(record.cases);
+    return !here.cases.some((outcome) => there.has(recordedId(outcome)));
+}
+
 ;// CONCATENATED MODULE: ./src/core/baseline/compare.ts
+
 
 
 
@@ -60031,6 +60930,9 @@ function notComparable(verdict, record) {
             return `${base} is of another ${label} (${truncate(there, 40)} there, ${truncate(here, 40)} here): not comparable`;
         }
     }
+    // Two evaluations that share no case evaluated two suites, whatever they are called.
+    if (verdict.cases && noCaseInCommon(verdict.cases, record))
+        return `${base} shares no case with this one: not comparable`;
     return undefined;
 }
 /** Welch's t interval of base − current for `figure`, when the base record and this verdict both hold two repeats or more. */
@@ -60909,7 +61811,7 @@ async function mapBounded(items, limit, work) {
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
  */
-async function planGate(raw, change) {
+async function planGate(raw, change, workspace = process.cwd()) {
     // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
     const problems = [];
     const attempt = async (work) => {
@@ -60927,11 +61829,14 @@ async function planGate(raw, change) {
         : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
     if (backend)
         await attempt(() => rejectForeignInputs(backend, raw));
+    if (backend)
+        await attempt(() => requireEvaluationInputs(backend, raw));
     if (backend && inputs)
         await attempt(() => requireMargins(backend, raw, inputs));
     const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
     const shared = {
         token: inputs?.token ?? '',
+        workspace,
         confidence: inputs?.confidence,
         onInconclusive: inputs?.on_inconclusive ?? 'fail',
         repeats: inputs?.repeats ?? 1,
@@ -60951,7 +61856,11 @@ async function planGate(raw, change) {
             const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
             return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
         })),
-        inputs: { ...inputs, baseUrl: inputs.base_url ?? backend.defaultBaseUrl },
+        inputs: {
+            ...inputs,
+            baseUrl: inputs.base_url ??
+                (backend.evaluates.kind === 'service' ? backend.evaluates.defaultBaseUrl : ''),
+        },
         backend,
         prepared,
         change: {
@@ -60962,6 +61871,23 @@ async function planGate(raw, change) {
             pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
         },
     };
+}
+/**
+ * A backend that calls a service needs its credential; one that reads an evaluation already
+ * run reads none of the service's inputs, and a given one would look as if it were read.
+ */
+function requireEvaluationInputs(backend, raw) {
+    const given = (name) => Boolean(raw[name]?.trim());
+    if (backend.evaluates.kind === 'service') {
+        if (!given('token'))
+            throw new InputError(TOKEN_REQUIRED);
+        return;
+    }
+    const unread = SERVICE_INPUTS.filter(given);
+    if (unread.length === 0)
+        return;
+    const what = backend.evaluates.what;
+    throw new InputError(unread.map((name) => `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`));
 }
 /**
  * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
@@ -61018,6 +61944,40 @@ function boundMargins(backend, raw, inputs) {
     });
     if (problems.length > 0)
         throw new InputError(problems);
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/inherit.ts
+
+
+/**
+ * The step's inputs an entry inherits. An entry of another backend than the step's does not
+ * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
+ * are the other backend's (and `token` would be sent to a service it is not for). An entry that
+ * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
+ */
+function inheritedBy(raw, stepBackend, backend, own) {
+    const declared = BACKENDS.find((b) => b.id === backend);
+    const replaced = (declared?.alternatives ?? [])
+        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
+        .flat()
+        .filter((name) => !Object.hasOwn(own, name));
+    const dropped = new Set(replaced);
+    // A backend that reads its evaluation reads none of a service's inputs: the step's are for other entries.
+    if (declared?.evaluates.kind === 'reads')
+        for (const name of SERVICE_INPUTS)
+            dropped.add(name);
+    if (backend !== stepBackend) {
+        const mine = new Set(declared?.inputs.keyof().options ?? []);
+        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
+        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
+            dropped.add(name);
+    }
+    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
+}
+/** A backend's public API root, for one that calls a service. */
+function publicUrlOf(id) {
+    const evaluates = BACKENDS.find((b) => b.id === id)?.evaluates;
+    return evaluates?.kind === 'service' ? evaluates.defaultBaseUrl : undefined;
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -61249,30 +62209,6 @@ function selectEntries(entries, changed, definitions) {
         selected,
         selection: `${ran} of ${entries.length} ${entries.length === 1 ? 'gate' : 'gates'} ran, chosen by ${changed.source}.`,
     };
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/workspace.ts
-
-
-/** A path from the repository's root (the workspace `cwd`), `/`-separated. */
-const repositoryPathOf = (path, cwd) => (0,external_node_path_namespaceObject.relative)(cwd, (0,external_node_path_namespaceObject.resolve)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/');
-/**
- * Whether a path a step or its config file names stays in the workspace: written inside it
- * (`traces/a.json`, or absolute under it), and, once it exists, inside it after its links are
- * followed. A config file names paths a pull request chose, and an entry's `base_url` chooses
- * where its trace is sent: no path may reach the runner's other files.
- */
-function inWorkspace(path, cwd) {
-    const inside = (fromRoot) => fromRoot !== '' && !(0,external_node_path_namespaceObject.isAbsolute)(fromRoot) && !fromRoot.startsWith('..');
-    if (!inside(repositoryPathOf(path, cwd)))
-        return false;
-    try {
-        return inside((0,external_node_path_namespaceObject.relative)((0,external_node_fs_namespaceObject.realpathSync)(cwd), (0,external_node_fs_namespaceObject.realpathSync)((0,external_node_path_namespaceObject.resolve)(cwd, path))));
-    }
-    catch {
-        // Not there (yet): whoever reads it says so.
-        return true;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/config.ts
@@ -61607,29 +62543,16 @@ function credentialProblem(tokenEnv, given, step) {
 
 ;// CONCATENATED MODULE: ./src/core/gates/definitions.ts
 /**
- * The files that define every entry: the config file, and what runs the step. On GitHub, the
- * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action: a reusable workflow or
- * a composite action may hold the step's inputs, and the job is not told which. On GitLab, the
- * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. Every entry
- * inherits the step's inputs, so a change to any of them runs them all.
+ * The files that define every entry: the config file, and what runs the step, as the door read
+ * it from its CI ({@link stepFilesOf} in `src/core/change/step-files.ts`). Every entry inherits
+ * the step's inputs, so a change to any of them runs them all.
  */
-function stepDefinitions(config, env) {
-    const definitions = [{ path: config.repositoryPath, what: 'the config file' }];
-    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
-    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
-    if (workflow)
-        definitions.push({ path: workflow, what: 'the workflow that runs this step' });
-    if (workflow || env.GITHUB_ACTIONS === 'true')
-        definitions.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
-    if (env.GITLAB_CI === 'true')
-        definitions.push({
-            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
-            what: 'the pipeline that runs this job',
-        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
-    return definitions;
+function stepDefinitions(config, stepFiles) {
+    return [{ path: config.repositoryPath, what: 'the config file' }, ...stepFiles];
 }
 
 ;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
 
 
 
@@ -61644,27 +62567,6 @@ const GATES_AT_ONCE = 20;
 const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
 /** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
 const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
-/**
- * The step's inputs an entry inherits. An entry of another backend than the step's does not
- * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for). An entry that
- * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
- */
-function inheritedBy(raw, stepBackend, backend, own) {
-    const declared = BACKENDS.find((b) => b.id === backend);
-    const replaced = (declared?.alternatives ?? [])
-        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
-        .flat()
-        .filter((name) => !Object.hasOwn(own, name));
-    const dropped = new Set(replaced);
-    if (backend !== stepBackend) {
-        const mine = new Set(declared?.inputs.keyof().options ?? []);
-        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
-            dropped.add(name);
-    }
-    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
-}
 /** How one gate compares with its base branch, from its valid inputs. */
 function policyOf(gate) {
     const { inputs } = gate;
@@ -61675,6 +62577,7 @@ function policyOf(gate) {
         onInconclusive: inputs.on_inconclusive,
         from: inputs.baseline_from,
         history: inputs.history,
+        ...(inputs.regression_alpha === undefined ? {} : { regressionAlpha: inputs.regression_alpha }),
     };
 }
 /** A problem of an input's own value (``Input `max_unsafe` is "none", not a number``), not of how inputs go together. */
@@ -61724,8 +62627,16 @@ async function planGates(stepRaw, context) {
     const inheritedHit = new Set();
     const planned = await Promise.all(config.entries.map(async (entry, index) => {
         // A variable the step does not allow is never read: the file alone cannot choose it.
-        const refusedVariable = entry.tokenEnv && tokenEnvProblem(entry.tokenEnv, allowance);
-        const given = entry.tokenEnv && !refusedVariable ? (context.env[entry.tokenEnv] ?? '').trim() : undefined;
+        const reads = BACKENDS.find((b) => b.id === backendIdOf(entry.inputs.backend ?? raw.backend))?.evaluates
+            .kind === 'reads';
+        // A backend that reads a file has no credential: a `token_env` would name one for nothing.
+        const refusedVariable = entry.tokenEnv &&
+            (reads
+                ? '`token_env` is not read by a backend that reads a file the workflow wrote (no credential): remove it'
+                : tokenEnvProblem(entry.tokenEnv, allowance));
+        const given = entry.tokenEnv && !refusedVariable
+            ? (context.variable(entry.tokenEnv) ?? '').trim()
+            : undefined;
         if (given)
             secrets.push(given);
         const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
@@ -61738,7 +62649,7 @@ async function planGates(stepRaw, context) {
             ? undefined
             : baseUrlProblem(entry.inputs.base_url, {
                 stepBaseUrl: raw.base_url,
-                publicUrl: BACKENDS.find((b) => b.id === backend)?.defaultBaseUrl,
+                publicUrl: publicUrlOf(backend),
                 allowance,
             });
         const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
@@ -61749,13 +62660,16 @@ async function planGates(stepRaw, context) {
             ...(given === undefined ? {} : { token: given }),
         };
         const credential = refusedVariable ||
-            credentialProblem(entry.tokenEnv, given, {
-                backend: known ? backend : undefined,
-                stepBackend,
-                ownOrigin,
-                stepToken,
-                reportingTokens,
-            });
+            // A backend that reads a file has no credential to choose; a `token_env` it was given is said by its plan.
+            (reads
+                ? undefined
+                : credentialProblem(entry.tokenEnv, given, {
+                    backend: known ? backend : undefined,
+                    stepBackend,
+                    ownOrigin,
+                    stepToken,
+                    reportingTokens,
+                }));
         const traceFile = entry.inputs.trace_file;
         const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
             ? undefined
@@ -61771,7 +62685,7 @@ async function planGates(stepRaw, context) {
             ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
         ];
         try {
-            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change);
+            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change, context.cwd);
             return { entry, gate, problems };
         }
         catch (error) {
@@ -61820,7 +62734,7 @@ async function planGates(stepRaw, context) {
         plan: {
             config: config.file,
             configPath: config.repositoryPath,
-            definitions: stepDefinitions(config, context.env),
+            definitions: stepDefinitions(config, context.stepFiles),
             entries: planned.map(({ entry, gate }) => {
                 const plannedGate = gate;
                 const trace = entry.inputs.trace_file;
@@ -61888,7 +62802,8 @@ async function planManyGates(raw, context) {
     const { plan, secrets } = await planGates(raw, {
         change: context.change,
         cwd: context.cwd,
-        env: context.env ?? {},
+        variable: context.variable ?? (() => undefined),
+        stepFiles: context.stepFiles ?? [],
         inputNames: GATE_INPUTS.map((input) => input.name),
         ...(context.configWords ? { words: context.configWords } : {}),
     });
@@ -61925,7 +62840,7 @@ async function planManyGates(raw, context) {
     };
 }
 async function planOneGate(raw, context) {
-    const gate = await planGate(raw, context.change);
+    const gate = await planGate(raw, context.change, context.cwd);
     const { inputs } = gate;
     const checkName = context.checkName ?? gate.backend.defaultCheckName;
     return {
@@ -61982,7 +62897,338 @@ function planPooling(raw, context) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/cases/regression.ts
+/*
+ * Whether a change's failing cases are a regression or main's own noise (contract section 14).
+ *
+ * Why this method. A pass rate against main's last verdict is two point values: how often a
+ * drop of 0.05 cries wolf depends on how flaky the suite is. The exact sign test on the pairs
+ * against one verdict is safe but weak (a solid case failing once says little against one
+ * verdict). What separates noise from a regression is each case's own record on main: a case
+ * that never failed in 10 verdicts failing now is surprising, one that failed in 5 of 10 is not.
+ *
+ * So, with main's history: each case's failure rate is its failed-in-k-of-n, shrunk by empirical
+ * Bayes toward the suite's spread (a Beta prior fitted by the method of moments to the
+ * beta-binomial counts, guarded where the spread is no wider than chance or the history never
+ * failed), so that 0 of 10 is small but not zero and 5 of 10 stays near a half. The statistic is
+ * the surprisal of the cases failing now, T = Σ −log q̂ᵢ over them: a solid case failing adds
+ * about 3 to 4, a flaky one under 1. Its null distribution (each case failing on its own at q̂ᵢ)
+ * is computed exactly, not simulated: each surprisal is rounded to a lattice (0.01 nats) and the
+ * cases sharing a record (hence a q̂) are one binomial, so P(T ≥ t) is a convolution of a few
+ * binomials over integers, capped at t. Exact means no seed and no sampling error: the same
+ * inputs give the same p. bench/regression.ts measures it against the point rule and the sign
+ * test (BENCHMARKS.md: against the issue's bar of 4.3 / 3.4 / 1.7% false regressions and
+ * 70 / 58 / 34% caught at 0 / 10 / 20 flaky cases of 50, this rule raised 4.3 / 4.4 / 2.3% and
+ * caught 69 / 68 / 56%: it pays under a point of false alarms at 10 flaky cases for ten more points
+ * of power there and twenty-two at 20; the pooled pseudo-counts and the prior's cap were chosen by
+ * that bench).
+ */
+/** The lattice the surprisals are rounded to (nats); coarsened for very large suites to bound the work. */
+const LATTICE_NATS = 0.01;
+/** Most additions the convolution may take (lattice points × binomial terms): a suite of thousands stays well under a second. */
+const CONVOLUTION_BUDGET = 40_000_000;
+/** The prior's weight a + b at most: a suite with no spread beyond chance pools its cases, but each keeps a little of its own record. */
+const MAX_PRIOR_WEIGHT = 50;
+/** Failures and passes added to the suite's pooled rate (as Agresti and Coull add two of each): it is itself estimated, from a few failures in a few hundred verdicts, and an underestimate would cry wolf. */
+const POOLED_PSEUDO_COUNT = 2;
+/**
+ * The exact one-sided sign test on the pairs against one base verdict: `newlyFailing` (b) cases
+ * failing now that passed there, `newlyPassing` (c) the other way; p = P(X ≥ b), X ~
+ * Binomial(b + c, 1/2). p = 1 with no discordant pair.
+ */
+function signTest(newlyFailing, newlyPassing) {
+    const n = newlyFailing + newlyPassing;
+    if (newlyFailing <= 0)
+        return 1;
+    const pmf = binomialPmf(n, 0.5);
+    return Math.min(1, pmf.slice(newlyFailing).reduce((sum, x) => sum + x, 0));
+}
+/**
+ * The Beta prior fitted to the cases' records by the method of moments. For beta-binomial counts
+ * with n verdicts each, Var(k/n) = m(1−m)/n · (1 + (n−1)ρ), ρ = 1/(a+b+1): ρ is read off the
+ * observed spread. Guards: the pooled rate counts two more failures and passes than it saw (a
+ * history that never failed does not make a case certain to pass); a spread no wider than chance pools the
+ * cases with weight {@link MAX_PRIOR_WEIGHT}; a spread of only 0s and 1s keeps a + b ≥ 0.1.
+ */
+function fitPrior(records) {
+    const seen = records.filter((r) => r.of > 0);
+    const verdicts = seen.reduce((sum, r) => sum + r.of, 0);
+    const failures = seen.reduce((sum, r) => sum + r.failedIn, 0);
+    if (seen.length === 0 || verdicts === 0)
+        return { a: 0.5, b: 0.5 };
+    const mean = (failures + POOLED_PSEUDO_COUNT) / (verdicts + 2 * POOLED_PSEUDO_COUNT);
+    const n = verdicts / seen.length;
+    const spread = seen.reduce((sum, r) => sum + (r.failedIn / r.of - mean) ** 2, 0) /
+        Math.max(seen.length - 1, 1);
+    const rho = n > 1 ? (spread * n) / (mean * (1 - mean)) - 1 : 0;
+    const weight = rho > 0 ? Math.min(Math.max((n - 1) / rho - 1, 0.1), MAX_PRIOR_WEIGHT) : MAX_PRIOR_WEIGHT;
+    return { a: mean * weight, b: (1 - mean) * weight };
+}
+/**
+ * The history test: is the set of cases failing now less likely under main's own (shrunk) rates
+ * than chance allows? p = P(T ≥ t) under independent failures at q̂ᵢ, exact on the lattice.
+ * Cases main never evaluated (`of` 0) are left to the caller: they have no record to judge by.
+ */
+function historyTest(cases) {
+    const prior = fitPrior(cases);
+    const rates = cases.map((c) => (c.failedIn + prior.a) / (c.of + prior.a + prior.b));
+    const statistic = cases.reduce((sum, c, i) => sum + (c.failingNow ? -Math.log(rates[i]) : 0), 0);
+    // Cases with the same record share a rate: one binomial each.
+    const groups = new Map();
+    for (const [i, c] of cases.entries()) {
+        const key = `${c.failedIn}/${c.of}`;
+        const group = groups.get(key);
+        if (group)
+            group.size++;
+        else
+            groups.set(key, { rate: rates[i], size: 1 });
+    }
+    let step = LATTICE_NATS;
+    const terms = cases.length + groups.size;
+    const latticeOf = (rate) => Math.round(-Math.log(rate) / step);
+    const observed = () => cases.reduce((sum, c, i) => sum + (c.failingNow ? latticeOf(rates[i]) : 0), 0);
+    let t = observed();
+    while (t * terms > CONVOLUTION_BUDGET) {
+        step *= 10;
+        t = observed();
+    }
+    return { p: t <= 0 ? 1 : upperTail([...groups.values()], latticeOf, t), statistic, rates, prior };
+}
+/** P(Σ wᵍ·Yᵍ ≥ t), Yᵍ ~ Binomial(sizeᵍ, rateᵍ), wᵍ on the lattice: a convolution over 0 … t, the last cell holding "t or more". */
+function upperTail(groups, latticeOf, t) {
+    let dist = new Float64Array(t + 1);
+    dist[0] = 1;
+    for (const { rate, size } of groups) {
+        const weight = latticeOf(rate);
+        if (weight <= 0)
+            continue;
+        const pmf = binomialPmf(size, rate);
+        const tail = new Float64Array(pmf.length + 1);
+        for (let j = pmf.length - 1; j >= 0; j--)
+            tail[j] = tail[j + 1] + pmf[j];
+        const next = new Float64Array(t + 1);
+        for (let from = 0; from <= t; from++) {
+            const mass = dist[from];
+            if (mass === 0)
+                continue;
+            for (let j = 0; j < pmf.length; j++) {
+                const to = from + j * weight;
+                if (to >= t) {
+                    // This j and every further one land in the last cell.
+                    next[t] = next[t] + mass * tail[j];
+                    break;
+                }
+                next[to] = next[to] + mass * pmf[j];
+            }
+        }
+        dist = next;
+    }
+    return Math.min(1, Math.max(0, dist[t]));
+}
+/** Binomial(n, q)'s probabilities 0 … n, in logs so that large n and small q do not underflow to nonsense. */
+function binomialPmf(n, q) {
+    const [lq, lr] = [Math.log(q), Math.log1p(-q)];
+    const logFactorial = logFactorials(n);
+    return Array.from({ length: n + 1 }, (_, j) => Math.exp(logFactorial[n] -
+        logFactorial[j] -
+        logFactorial[n - j] +
+        j * lq +
+        (n - j) * lr));
+}
+/** log 0!, log 1!, …, log n!. */
+function logFactorials(n) {
+    const table = [0];
+    for (let i = 1; i <= n; i++)
+        table.push(table[i - 1] + Math.log(i));
+    return table;
+}
+
+;// CONCATENATED MODULE: ./src/core/cases/judge.ts
+
+
+/** Comparable verdicts with cases the history test needs; with fewer, the sign test against the base verdict. */
+const MIN_HISTORY_FOR_TEST = 3;
+/** Cases the test names in the verdict and its record at most. */
+const REGRESSED_CASES_KEPT = 20;
+const failed = (state) => state === 'f' || state === 'm';
+/**
+ * Judges the cases failing now against the base branch (contract section 14): with at least
+ * {@link MIN_HISTORY_FOR_TEST} comparable verdicts that kept their cases (`history`, newest
+ * first), the history test on each case's record there; else, with the base verdict's cases, the
+ * exact sign test on the pairs. Cases that errored now, or on every verdict read, are left out
+ * and counted; so are cases main never evaluated (no record to judge them by). Undefined when
+ * there is nothing to judge against.
+ */
+function judgeRegression(cases, base, history, alpha) {
+    const along = history
+        .filter((record) => record.cases !== undefined)
+        .map((r) => readRecordedCases(r.cases));
+    if (along.length >= MIN_HISTORY_FOR_TEST)
+        return byHistory(cases.cases, along, alpha);
+    if (base?.cases !== undefined)
+        return bySign(cases.cases, readRecordedCases(base.cases), alpha);
+    return undefined;
+}
+/** A case's state now: errored when it has no evaluated sample. */
+const evaluatedNow = (outcome) => outcome.passed + outcome.failed > 0;
+function byHistory(outcomes, along, alpha) {
+    const leftOut = { errored: 0, unseen: 0 };
+    const judged = [];
+    for (const outcome of outcomes) {
+        if (!evaluatedNow(outcome)) {
+            leftOut.errored++;
+            continue;
+        }
+        const states = along
+            .map((s) => s.get(recordedId(outcome)))
+            .filter((s) => s !== undefined && s !== 'e');
+        if (states.length === 0) {
+            leftOut.unseen++;
+            continue;
+        }
+        judged.push({
+            id: outcome.id,
+            name: outcome.name,
+            failedIn: states.filter(failed).length,
+            of: states.length,
+            failingNow: outcome.failed > 0,
+        });
+    }
+    const test = historyTest(judged);
+    const failing = judged
+        .map((c, i) => ({ c, rate: test.rates[i] }))
+        .filter(({ c }) => c.failingNow)
+        .sort((x, y) => x.rate - y.rate);
+    const neverFailed = failing.filter(({ c }) => c.failedIn === 0).length;
+    const failedBefore = failing.length - neverFailed;
+    const regressed = test.p < alpha;
+    const verdicts = Math.max(0, ...judged.map((c) => c.of));
+    const what = failing.length === 0
+        ? 'no case failing'
+        : neverFailed > 0
+            ? `${count(neverFailed)} failing that main never failed in its last ${verdicts} verdicts${failedBefore > 0 ? `, ${failedBefore} more it had failed before` : ''}`
+            : `${count(failedBefore)} failing, each of which main had failed before in its last ${verdicts} verdicts`;
+    return {
+        method: 'history',
+        p: test.p,
+        alpha,
+        regressed,
+        verdicts,
+        neverFailed,
+        failedBefore,
+        leftOut,
+        cases: failing.slice(0, REGRESSED_CASES_KEPT).map(({ c }) => ({
+            id: c.id,
+            name: c.name,
+            failedIn: c.failedIn,
+            of: c.of,
+        })),
+        said: `${what} (p = ${formatP(test.p)}${regressed ? '' : `, within main's own record at \`regression_alpha\` ${alpha}`})${leftOutSaid(leftOut)}`,
+    };
+}
+function bySign(outcomes, base, alpha) {
+    const leftOut = { errored: 0, unseen: 0 };
+    const newlyFailing = [];
+    let newlyPassing = 0;
+    for (const outcome of outcomes) {
+        const there = base.get(recordedId(outcome));
+        if (!evaluatedNow(outcome) || there === 'e') {
+            leftOut.errored++;
+            continue;
+        }
+        if (there === undefined) {
+            leftOut.unseen++;
+            continue;
+        }
+        const failingNow = outcome.failed > 0;
+        if (failingNow && !failed(there))
+            newlyFailing.push({ id: outcome.id, name: outcome.name, failedIn: 0, of: 1, base: there });
+        if (!failingNow && failed(there))
+            newlyPassing++;
+    }
+    const p = signTest(newlyFailing.length, newlyPassing);
+    const regressed = p < alpha;
+    return {
+        method: 'sign',
+        p,
+        alpha,
+        regressed,
+        verdicts: 1,
+        neverFailed: newlyFailing.length,
+        failedBefore: outcomes.filter((o) => o.failed > 0).length - newlyFailing.length,
+        newlyFailing: newlyFailing.length,
+        newlyPassing,
+        leftOut,
+        cases: newlyFailing.slice(0, REGRESSED_CASES_KEPT),
+        said: `${count(newlyFailing.length)} newly failing, ${newlyPassing} newly passing against main's last verdict (sign test, the weaker test: p = ${formatP(p)}${regressed ? '' : `, within \`regression_alpha\` ${alpha}`})${leftOutSaid(leftOut)}`,
+    };
+}
+const count = (n) => `${n} case${n === 1 ? '' : 's'}`;
+/** `; 2 errored cases left out`, where any were. */
+function leftOutSaid({ errored, unseen }) {
+    const parts = [
+        ...(errored > 0 ? [`${count(errored)} that errored`] : []),
+        ...(unseen > 0 ? [`${count(unseen)} main never evaluated`] : []),
+    ];
+    return parts.length > 0 ? `; ${parts.join(' and ')} left out` : '';
+}
+/** p as a reviewer reads it: two significant digits, and "< 0.0001" below. */
+function formatP(p) {
+    if (p < 0.0001)
+        return '< 0.0001';
+    return p >= 0.01 ? p.toFixed(p >= 0.1 ? 2 : 3) : p.toPrecision(2).replace(/0+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/case-regression.ts
+
+
+
+/** The threshold row's figure: the test's p. */
+const REGRESSION_FIGURE = 'regression_p';
+/**
+ * The verdict with the case-by-case regression test against the base branch (contract section
+ * 14, `regression_alpha`): judged where the verdict evaluated cases and a comparable base kept
+ * theirs, kept in `cases.regression`, and added as a threshold row that holds when p ≥ the
+ * level. A regression fails the gate like a broken threshold, and the reason says which cases
+ * and p. `base` is the base verdict the drops compared with (the sign test's pairs); `history`
+ * the comparable verdicts along the base branch, newest first.
+ */
+function applyCaseRegression(verdict, base, history, alpha) {
+    if (alpha === undefined || verdict.outcome !== 'evaluated' || !verdict.cases)
+        return verdict;
+    // With the median as baseline there is no one base verdict: the newest along the branch that kept its cases stands in.
+    const pairedWith = base?.cases !== undefined ? base : history.find((r) => r.cases !== undefined);
+    const regression = judgeRegression(verdict.cases, pairedWith, history, alpha);
+    if (!regression)
+        return verdict;
+    const threshold = {
+        input: 'regression_alpha',
+        figure: REGRESSION_FIGURE,
+        comparator: '>=',
+        limit: alpha,
+        breaks: 'fail',
+        label: regression.method === 'history'
+            ? "Failing cases against main's record (p)"
+            : "Failing cases against main's last verdict (sign test p)",
+        actual: regression.p,
+        holds: !regression.regressed,
+        decidedBy: { rule: 'cases', said: truncate(regression.said, 1000) },
+    };
+    const reason = regression.regressed
+        ? truncate(`${verdict.reason.replace(/\.$/, '')}; a regression, case by case: ${regression.said}.`, MAX_REASON_CHARS)
+        : verdict.reason;
+    return {
+        ...verdict,
+        decision: regression.regressed ? worst(verdict.decision, 'fail') : verdict.decision,
+        reason,
+        thresholds: [...verdict.thresholds, threshold],
+        cases: { ...verdict.cases, regression },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/baseline/history.ts
+
+
 
 
 
@@ -62212,10 +63458,15 @@ function compareWithBaseBranch(verdict, given, policy) {
             compared = { ...compared, baseline: { ...compared.baseline, walkedBack: walked.back } };
     }
     // A history that could not be read at all (the log says why) adds nothing to the report.
-    return found.history &&
-        (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
+    const withHistory = found.history && (found.history.entries.length > 0 || (found.history.notes?.length ?? 0) > 0)
         ? applyHistory(compared, found.history.entries, found.history.asked, found.history.notes)
         : compared;
+    // Each failing case beside the base commit's verdict and the comparable ones along the branch, and judged against them.
+    if (!withHistory.cases)
+        return withHistory;
+    const base = withHistory.baseline?.medianOf ? undefined : withHistory.baseline?.record;
+    const along = comparableRecords(verdict, found.history?.entries ?? []);
+    return applyCaseRegression({ ...withHistory, cases: casesBeside(withHistory.cases, base, along) }, base, along, policy.regressionAlpha);
 }
 
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
@@ -63953,6 +65204,109 @@ function notAffectedList(skipped) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/core/cases/render.ts
+
+
+/** A case's samples, as a reviewer reads them: `0 of 1`, `2 of 3`, with the errored ones said apart. */
+function samplesCell(outcome) {
+    const evaluated = outcome.passed + outcome.failed;
+    const errored = outcome.errored ? ` (${outcome.errored} errored)` : '';
+    return `${outcome.passed} of ${evaluated}${errored}`;
+}
+/**
+ * The cases section of a verdict's body: the failing cases first, each with how often it passed
+ * and why it failed (outside text, escaped), then the cases that errored, apart: they were not
+ * evaluated, and are counted neither as passes nor as failures. At most `max` rows each.
+ */
+function caseSection(cases, max) {
+    if (!cases)
+        return [];
+    const failing = cases.cases.filter((c) => c.failed > 0);
+    const errored = cases.cases.filter((c) => c.failed === 0 && c.errored > 0);
+    const lines = regressionLines(cases.regression);
+    if (failing.length > 0) {
+        const beside = cases.beside;
+        // New failures first: they are the change's; the ones the base branch had were there before it.
+        const shown = beside
+            ? [...failing].sort((a, b) => Number(known(beside, a)) - Number(known(beside, b)))
+            : failing;
+        lines.push(`**Failing cases** (${cases.failing} of ${cases.total}${beside ? `; ${newCount(beside, failing)} new` : ''})`, '', beside
+            ? '| Case | Passed | Beside the base branch | Why it failed |'
+            : '| Case | Passed | Why it failed |', beside ? '| --- | --- | --- | --- |' : '| --- | --- | --- |', ...shown
+            .slice(0, max)
+            .map((c) => `| ${escapeText(c.name, 200)} | ${samplesCell(c)} |${beside ? ` ${besideCell(beside, beside.cases[c.id])} |` : ''} ${escapeText(c.reason ?? '', 300)} |`), ...more(cases.failing, Math.min(max, failing.length), beside ? 4 : 3), '');
+    }
+    if (errored.length > 0) {
+        lines.push(`**Not evaluated** (${errored.length === cases.errored ? cases.errored : `${cases.errored} cases with errors, ${errored.length}`} without a verdict; never counted as passing or failing)`, '', '| Case | Errored | First line of the error |', '| --- | --- | --- |', ...errored
+            .slice(0, max)
+            .map((c) => `| ${escapeText(c.name, 200)} | ${c.errored} | ${escapeText(c.reason ?? '', 300)} |`), ...more(errored.length, Math.min(max, errored.length), 3), '');
+    }
+    return lines;
+}
+/** `| *and 12 more* | | |` when rows were left out. */
+function more(total, shown, columns) {
+    return total > shown ? [`| *and ${total - shown} more* |${' |'.repeat(columns - 1)}`] : [];
+}
+/** Whether a failing case failed on the base branch before: on the base commit, or along its history. */
+function known(beside, outcome) {
+    const seen = beside.cases[outcome.id];
+    return Boolean(seen && (seen.base === 'f' || seen.base === 'm' || seen.failedIn > 0));
+}
+const newCount = (beside, failing) => failing.filter((outcome) => !known(beside, outcome)).length;
+/**
+ * A failing case beside the base branch, as a reviewer reads it: **new** when it passed on the
+ * base commit and never failed along the branch; else how often it failed there ("5 of 10: flaky").
+ */
+function besideCell(beside, seen) {
+    if (!seen)
+        return '';
+    const base = beside.baseSha
+        ? seen.base === 'p'
+            ? `passed on ${codeSpan(beside.baseSha.slice(0, 7))}`
+            : seen.base === 'f' || seen.base === 'm'
+                ? `failed on ${codeSpan(beside.baseSha.slice(0, 7))} too`
+                : seen.base === 'e'
+                    ? `errored on ${codeSpan(beside.baseSha.slice(0, 7))}`
+                    : `not on ${codeSpan(beside.baseSha.slice(0, 7))} (a new case)`
+        : '';
+    const along = seen.of === 0
+        ? ''
+        : seen.failedIn === 0
+            ? `never failed in ${seen.of} base-branch verdict${seen.of === 1 ? '' : 's'}`
+            : `failed in ${seen.failedIn} of ${seen.of}${seen.failedIn < seen.of ? ': flaky' : ''}`;
+    const fresh = (seen.base === 'p' || seen.base === undefined) && seen.failedIn === 0;
+    return `${fresh && (base || along) ? '**new**: ' : ''}${[base, along].filter(Boolean).join('; ')}`;
+}
+/**
+ * The case-by-case regression test, as a reviewer reads it: its call, the rule, and the cases it
+ * named with their record on main ("0 of 10", "5 of 10: flaky"); with the sign test, the newly
+ * failing cases and how many newly pass.
+ */
+function regressionLines(regression) {
+    if (!regression)
+        return [];
+    const call = regression.regressed ? '**a regression**' : 'no regression';
+    const rule = regression.method === 'history'
+        ? `each case's record on main over its last ${regression.verdicts} verdicts, shrunk toward the suite's spread`
+        : "the sign test against main's last verdict, the weaker test (fewer than 3 comparable verdicts with cases)";
+    const named = regression.cases
+        .slice(0, 10)
+        .map((c) => `${escapeText(c.name, 80)} (${regression.method === 'history' ? `${c.failedIn} of ${c.of}${c.failedIn > 0 && c.failedIn < c.of ? ': flaky' : ''}` : 'newly failing'})`);
+    const more = regression.cases.length > named.length
+        ? `, and ${regression.cases.length - named.length} more`
+        : '';
+    return [
+        `**Case by case against main**: ${call} at \`regression_alpha\` ${regression.alpha}: ${quotedText(regression.said, 600)}. Judged on ${rule}.`,
+        ...(named.length > 0
+            ? [
+                '',
+                `${regression.method === 'history' ? 'Failing now, with their record on main' : 'Newly failing'}: ${named.join('; ')}${more}.`,
+            ]
+            : []),
+        '',
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/markdown.ts
 
 
@@ -63963,6 +65317,21 @@ function notAffectedList(skipped) {
 
 
 
+
+/**
+ * The sections of a verdict's body, in the order a reviewer reads them: each renders its
+ * feature's part of the verdict (an empty list where the verdict has none).
+ */
+const SECTIONS = [
+    (verdict, { word }) => attemptSection(verdict, word),
+    (verdict) => shardTable(verdict),
+    (verdict, { word }) => figureTable(verdict, word),
+    (verdict, { word }) => repeatSection(verdict, word),
+    (verdict, { maxRows }) => caseSection(verdict.cases, maxRows),
+    (verdict, { maxRows, trend }) => toolList(verdict, maxRows, trend ?? 'sparkline'),
+    (verdict) => errorBarSection(verdict),
+    (verdict, { maxRows }) => whySection(verdict, maxRows),
+];
 /** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
 const REASON_ITEMS = 30;
 /**
@@ -64007,13 +65376,9 @@ function renderVerdict(verdict, options) {
                 inputWord: (input) => input,
             }),
         }));
-    lines.push(...attemptSection(verdict, word));
-    lines.push(...shardTable(verdict));
-    lines.push(...figureTable(verdict, word));
-    lines.push(...repeatSection(verdict, word));
-    lines.push(...toolList(verdict, options.maxTools, options.trend ?? 'sparkline'));
-    lines.push(...errorBarSection(verdict));
-    lines.push(...whySection(verdict, options.maxTools));
+    const context = { word, maxRows: options.maxTools, trend: options.trend };
+    for (const section of SECTIONS)
+        lines.push(...section(verdict, context));
     const dashboard = safeUrl(verdict.dashboardUrl);
     // The link text names the host, so a reader sees where a backend's link leads before following it.
     if (dashboard)
@@ -66342,6 +67707,30 @@ const package_namespaceObject = {"rE":"1.0.0"};
 /** The package's version, as `--version` prints it (bundled from package.json at build time). */
 const VERSION = package_namespaceObject.rE;
 
+;// CONCATENATED MODULE: ./src/core/change/step-files.ts
+/**
+ * What runs the step, from the CI's own variables, read once at the door: on GitHub, the
+ * workflow (`GITHUB_WORKFLOW_REF`) and every workflow and local action (a reusable workflow or a
+ * composite action may hold the step's inputs, and the job is not told which); on GitLab, the
+ * pipeline (`CI_CONFIG_PATH`) and `.gitlab/`, where its includes usually are. A change to any of
+ * them runs every entry of a config file.
+ */
+function stepFilesOf(env) {
+    const files = [];
+    // `owner/repo/.github/workflows/gate.yml@refs/pull/7/merge`: the path, up to the last `@`.
+    const workflow = /^[^/]+\/[^/]+\/(.+)@[^@]*$/.exec(env.GITHUB_WORKFLOW_REF ?? '')?.[1];
+    if (workflow)
+        files.push({ path: workflow, what: 'the workflow that runs this step' });
+    if (workflow || env.GITHUB_ACTIONS === 'true')
+        files.push({ path: '.github/workflows/', what: 'a workflow, which may hold this step' }, { path: '.github/actions/', what: 'a local action, which may hold this step' });
+    if (env.GITLAB_CI === 'true')
+        files.push({
+            path: env.CI_CONFIG_PATH?.trim() || '.gitlab-ci.yml',
+            what: 'the pipeline that runs this job',
+        }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
+    return files;
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/cli/changed.ts
@@ -66542,6 +67931,7 @@ function unquoteGitPath(line) {
 
 
 
+
 /**
  * The command line: flags and `GATE_*` variables → the core's run (the backend, or the shards'
  * reports, beside the note, the check and the comment) → files, the decision on stdout and an
@@ -66592,7 +67982,8 @@ async function main(argv, env, io) {
         change,
         ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
         cwd: process.cwd(),
-        env,
+        variable: (name) => env[name],
+        stepFiles: stepFilesOf(env),
         configWords: CLI_CONFIG_WORDS,
     }).catch((error) => error);
     if (!(plan instanceof Error))
