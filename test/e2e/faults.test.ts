@@ -401,10 +401,17 @@ describe('a slow GitHub', () => {
     }
   }, 30_000);
 
-  it('a check GitHub made but whose create never answered in time is found and completed', async () => {
-    // GitHub makes the check, then holds its answer past the time a start may take.
+  /**
+   * The bundled action with an input error, against the fake GitHub behind a front that passes
+   * every request on and answers a create of a check run as `answerCreate` says (the answer
+   * GitHub gave, given after it is made).
+   */
+  async function inputErrorBehind(
+    answerCreate: (made: Response, index: number) => Promise<Response>,
+  ) {
     const real = await serveHandlers(() => github.handlers());
-    const late = await serveHandlers(() => [
+    let creates = 0;
+    const front = await serveHandlers(() => [
       http.all('*', async ({ request }) => {
         const url = new URL(request.url);
         const answer = await fetch(`${real.origin}${url.pathname}${url.search}`, {
@@ -412,15 +419,17 @@ describe('a slow GitHub', () => {
           headers: request.headers,
           ...(['GET', 'HEAD'].includes(request.method) ? {} : { body: await request.text() }),
         });
-        if (request.method === 'POST' && url.pathname.endsWith('/check-runs')) await delay(8_000);
-        return new HttpResponse(await answer.text(), {
+        const given = new HttpResponse(await answer.text(), {
           status: answer.status,
           headers: { 'content-type': answer.headers.get('content-type') ?? 'application/json' },
         });
+        return request.method === 'POST' && url.pathname.endsWith('/check-runs')
+          ? answerCreate(given, creates++)
+          : given;
       }),
     ]);
     try {
-      const run = await runAction({
+      return await runAction({
         inputs: {
           base_url: sepuruxServer.origin,
           token: FAKE_TOKEN,
@@ -432,62 +441,36 @@ describe('a slow GitHub', () => {
         },
         eventName: 'pull_request',
         payload: webhookExample('pull_request', 'opened'),
-        env: { GITHUB_API_URL: late.origin },
+        env: { GITHUB_API_URL: front.origin },
       });
-      expect(run.exitCode).toBe(1);
-      expect(github.checkRuns).toEqual([
-        expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
-      ]);
-      expect(run.stdout).toContain('that an unanswered request had begun');
     } finally {
-      await late.close();
+      await front.close();
       await real.close();
     }
+  }
+
+  it('a check GitHub made but whose create never answered in time is found and completed', async () => {
+    // GitHub makes the check, then holds its answer past the time a start may take.
+    const run = await inputErrorBehind(async (made) => {
+      await delay(8_000);
+      return made;
+    });
+    expect(run.exitCode).toBe(1);
+    expect(github.checkRuns).toEqual([
+      expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
+    ]);
+    expect(run.stdout).toContain('that an unanswered request had begun');
   }, 30_000);
 
   it('a create GitHub carried out but answered 502 is not sent again (a second check), and is completed', async () => {
-    const real = await serveHandlers(() => github.handlers());
-    let creates = 0;
-    const flaky = await serveHandlers(() => [
-      http.all('*', async ({ request }) => {
-        const url = new URL(request.url);
-        const answer = await fetch(`${real.origin}${url.pathname}${url.search}`, {
-          method: request.method,
-          headers: request.headers,
-          ...(['GET', 'HEAD'].includes(request.method) ? {} : { body: await request.text() }),
-        });
-        // The first create is made, then answered as a gateway that lost the answer.
-        if (request.method === 'POST' && url.pathname.endsWith('/check-runs') && creates++ === 0)
-          return HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 });
-        return new HttpResponse(await answer.text(), {
-          status: answer.status,
-          headers: { 'content-type': answer.headers.get('content-type') ?? 'application/json' },
-        });
-      }),
+    // The first create is made, then answered as a gateway that lost the answer.
+    const run = await inputErrorBehind(async (made, index) =>
+      index === 0 ? HttpResponse.json({ message: 'Bad Gateway' }, { status: 502 }) : made,
+    );
+    expect(run.exitCode).toBe(1);
+    // One check, completed: never a second one beside a first left in progress.
+    expect(github.checkRuns).toEqual([
+      expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
     ]);
-    try {
-      const run = await runAction({
-        inputs: {
-          base_url: sepuruxServer.origin,
-          token: FAKE_TOKEN,
-          project_id: FAKE_PROJECT_ID,
-          github_token: FAKE_GITHUB_TOKEN,
-          trace_id: 'trace-1',
-          campaign_name: 'refund-reliability',
-          min_pass_rate: '1.5',
-        },
-        eventName: 'pull_request',
-        payload: webhookExample('pull_request', 'opened'),
-        env: { GITHUB_API_URL: flaky.origin },
-      });
-      expect(run.exitCode).toBe(1);
-      // One check, completed: never a second one beside a first left in progress.
-      expect(github.checkRuns).toEqual([
-        expect.objectContaining({ status: 'completed', conclusion: 'failure' }),
-      ]);
-    } finally {
-      await flaky.close();
-      await real.close();
-    }
   }, 30_000);
 });
