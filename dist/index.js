@@ -90396,20 +90396,11 @@ const credential = (schema) => schema.refine((value) => value === undefined || /
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
 });
 
-;// CONCATENATED MODULE: ./src/core/inputs/common.ts
-
-
-
-
-/** The staged-rollout modes: what a failing verdict does to the step and the check. */
-const MODES = ['observe', 'soft', 'hard'];
-/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
-const DEFAULT_MAX_REPEATS = 5;
-const DEFAULT_MIN_REPEATS = 1;
-/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
-const DEFAULT_RETRY_ERRORS = 1;
-/** Verdicts read along the base branch by default. */
-const DEFAULT_HISTORY = 10;
+;// CONCATENATED MODULE: ./src/core/inputs/backend-words.ts
+/*
+ * How the shared inputs speak of the registered backends (their words), and which of the shared
+ * inputs only a backend that calls a service reads.
+ */
 /** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
 const eachBackend = (backends, words) => backends
     .flatMap((backend) => {
@@ -90442,6 +90433,22 @@ const SERVICE_INPUTS = [
     'retry_errors',
     'max_runs',
 ];
+
+;// CONCATENATED MODULE: ./src/core/inputs/common.ts
+
+
+
+
+
+/** The staged-rollout modes: what a failing verdict does to the step and the check. */
+const MODES = ['observe', 'soft', 'hard'];
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+const DEFAULT_MAX_REPEATS = 5;
+const DEFAULT_MIN_REPEATS = 1;
+/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
+const DEFAULT_RETRY_ERRORS = 1;
+/** Verdicts read along the base branch by default. */
+const DEFAULT_HISTORY = 10;
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 const commonSchema = (backends) => {
     const ids = backends.map((backend) => backend.id);
@@ -90842,6 +90849,19 @@ async function globFiles(pattern, cwd) {
     return found.sort();
 }
 
+;// CONCATENATED MODULE: ./src/core/report-file/write.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
@@ -90859,30 +90879,13 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
-;// CONCATENATED MODULE: ./src/core/report-file/write.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
-/**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version and its subject first. Documented in
- * the README; the aggregate step reads it back.
+;// CONCATENATED MODULE: ./src/core/report-file/schema.ts
+
+
+/*
+ * A report file's shape as it is read back (a shard's, a baseline's, a history folder's): every
+ * field the pooling, the comparison and the checks need, validated; the rest is dropped.
  */
-function reportJson(verdict, subject, now = new Date()) {
-    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/report-file/read.ts
-
-
-
-
-
-
-
-
-
-const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 const decision = schemas_enum(['pass', 'warn', 'fail']);
 const sequentialCall = schemas_enum(['holds', 'breaks', 'undecided']);
 /** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
@@ -91007,6 +91010,18 @@ const ShardReport = VerdictReport.extend({
     })
         .optional(),
 });
+
+;// CONCATENATED MODULE: ./src/core/report-file/read.ts
+
+
+
+
+
+
+
+
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 /**
  * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
  * check and commit, and its decision is what its own thresholds and backend decision make
@@ -91693,6 +91708,88 @@ function passedOnItsOwn(verdict) {
     return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
 }
 
+;// CONCATENATED MODULE: ./src/core/baseline/history-summary.ts
+
+
+
+/* The base branch's history beside a verdict: what compares, what failed there, the trend. */
+/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
+function comparableLabels() {
+    const labels = COMPARABLE_SPECS.map((spec) => spec.label);
+    return labels.length < 2
+        ? (labels[0] ?? 'evaluation')
+        : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+}
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (not `comparable`, as its backend declares) are left out,
+ * and said once.
+ */
+function applyHistory(verdict, entries, asked, sourceNotes = []) {
+    const comparable = comparableRecords(verdict, entries);
+    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
+    const notes = [...sourceNotes];
+    const unread = entries.filter((entry) => !entry.record).length;
+    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+    if (entries.length < asked)
+        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+    if (unread > 0)
+        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    if (foreign > 0)
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
+    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+    const trend = figure
+        ? comparable
+            .filter((record) => record.figures[figure] !== undefined)
+            .map((record) => ({
+            sha: record.headSha,
+            value: record.figures[figure],
+            at: record.at,
+        }))
+            .reverse()
+        : [];
+    const tools = verdict.topFailingTools.map(({ tool }) => ({
+        tool,
+        ...along(tool, comparable, (record) => record.failingTools),
+    }));
+    // Only verdicts whose diff was read say which items regressed.
+    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
+    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
+        item,
+        ...along(item, diffed, (record) => record.regressedItems ?? []),
+    }));
+    const newFirst = (list, of) => of === 0
+        ? []
+        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
+    const summary = {
+        asked,
+        read: entries.length - unread,
+        comparable: comparable.length,
+        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+        tools: newFirst(tools, comparable.length),
+        items: newFirst(items, diffed.length),
+        notes,
+    };
+    return { ...verdict, history: summary };
+}
+/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
+function along(name, records, failing) {
+    const failedIn = records.filter((record) => failing(record).includes(name)).length;
+    const passed = records.find((record) => !failing(record).includes(name));
+    return {
+        failedIn,
+        of: records.length,
+        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
+    };
+}
+/** The records of `entries` that compare with `verdict`, newest first. */
+function comparableRecords(verdict, entries) {
+    return entries.flatMap((entry) => entry.record && !compare_notComparable(verdict, entry.record) ? [entry.record] : []);
+}
+
 ;// CONCATENATED MODULE: ./src/core/cases/regression.ts
 /*
  * Whether a change's failing cases are a regression or main's own noise (contract section 14).
@@ -92028,68 +92125,6 @@ function applyCaseRegression(verdict, base, history, alpha) {
 
 
 
-/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
-function comparableLabels() {
-    const labels = COMPARABLE_SPECS.map((spec) => spec.label);
-    return labels.length < 2
-        ? (labels[0] ?? 'evaluation')
-        : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
-}
-/**
- * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
- * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
- * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
- * figure. Records of something else (not `comparable`, as its backend declares) are left out,
- * and said once.
- */
-function applyHistory(verdict, entries, asked, sourceNotes = []) {
-    const comparable = comparableRecords(verdict, entries);
-    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
-    const notes = [...sourceNotes];
-    const unread = entries.filter((entry) => !entry.record).length;
-    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
-    if (entries.length < asked)
-        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
-    if (unread > 0)
-        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
-    if (foreign > 0)
-        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
-    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
-    const trend = figure
-        ? comparable
-            .filter((record) => record.figures[figure] !== undefined)
-            .map((record) => ({
-            sha: record.headSha,
-            value: record.figures[figure],
-            at: record.at,
-        }))
-            .reverse()
-        : [];
-    const tools = verdict.topFailingTools.map(({ tool }) => ({
-        tool,
-        ...along(tool, comparable, (record) => record.failingTools),
-    }));
-    // Only verdicts whose diff was read say which items regressed.
-    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
-    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
-        item,
-        ...along(item, diffed, (record) => record.regressedItems ?? []),
-    }));
-    const newFirst = (list, of) => of === 0
-        ? []
-        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
-    const summary = {
-        asked,
-        read: entries.length - unread,
-        comparable: comparable.length,
-        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
-        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
-        tools: newFirst(tools, comparable.length),
-        items: newFirst(items, diffed.length),
-        notes,
-    };
-    return { ...verdict, history: summary };
-}
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
 function walkBack(verdict, entries) {
     for (const [back, entry] of entries.entries()) {
@@ -92097,20 +92132,6 @@ function walkBack(verdict, entries) {
             return { record: entry.record, back };
     }
     return undefined;
-}
-/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
-function along(name, records, failing) {
-    const failedIn = records.filter((record) => failing(record).includes(name)).length;
-    const passed = records.find((record) => !failing(record).includes(name));
-    return {
-        failedIn,
-        of: records.length,
-        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
-    };
-}
-/** The records of `entries` that compare with `verdict`, newest first. */
-function comparableRecords(verdict, entries) {
-    return entries.flatMap((entry) => entry.record && !compare_notComparable(verdict, entry.record) ? [entry.record] : []);
 }
 /**
  * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that
@@ -94881,6 +94902,7 @@ function planAggregate(raw, where) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate/plan.ts
+
 
 
 

@@ -46186,6 +46186,589 @@ function formatBytes(bytes) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/support/json-check.ts
+/**
+ * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
+ * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
+ * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
+const LITERALS = {
+    0x74: [new TextEncoder().encode('true'), 'boolean'],
+    0x66: [new TextEncoder().encode('false'), 'boolean'],
+    0x6e: [new TextEncoder().encode('null'), 'null'],
+};
+class SyntaxProblem extends Error {
+    duplicate;
+}
+const decoder = new TextDecoder();
+/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
+function checkJson(bytes, options = {}) {
+    let i = 0;
+    // Annotated, so that the compiler knows code after a failure is unreachable.
+    const fail = (what) => {
+        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
+    };
+    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const skipSpace = () => {
+        while (i < bytes.length) {
+            const b = bytes[i];
+            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+                return;
+            i++;
+        }
+    };
+    const expect = (byte, what) => {
+        if (bytes[i] !== byte)
+            fail(bytes[i] === undefined
+                ? `unexpected end of data, expected ${what}`
+                : `unexpected ${describe(bytes[i])}, expected ${what}`);
+        i++;
+    };
+    const string = () => {
+        expect(QUOTE, 'a string');
+        for (;;) {
+            const b = bytes[i];
+            if (b === undefined)
+                fail('unterminated string');
+            else if (b === QUOTE)
+                return void i++;
+            else if (b < 0x20)
+                fail('control character in a string');
+            else if (b === BACKSLASH) {
+                const next = bytes[i + 1];
+                if (next === 0x75) {
+                    for (let k = 2; k < 6; k++)
+                        if (!isHex(bytes[i + k]))
+                            fail('bad \\u escape');
+                    i += 6;
+                }
+                else if (next !== undefined && ESCAPABLE.has(next))
+                    i += 2;
+                else
+                    fail('bad escape');
+            }
+            else
+                i++;
+        }
+    };
+    // The member names of each open object, when duplicates are refused.
+    const names = [];
+    /** `"name":` and the space after it, before a member's value. */
+    const memberName = () => {
+        const start = i;
+        string();
+        if (options.rejectDuplicateKeys) {
+            const raw = bytes.subarray(start, i);
+            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
+            const name = raw.includes(BACKSLASH)
+                ? JSON.parse(decoder.decode(raw))
+                : decoder.decode(raw.subarray(1, -1));
+            const seen = names[names.length - 1];
+            if (seen?.has(name)) {
+                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+                problem.duplicate = true;
+                throw problem;
+            }
+            seen?.add(name);
+        }
+        skipSpace();
+        expect(0x3a, "':'");
+        skipSpace();
+    };
+    const digits = () => {
+        if (!isDigit(bytes[i]))
+            fail(bytes[i] === undefined
+                ? 'unexpected end of data in a number'
+                : `unexpected ${describe(bytes[i])} in a number`);
+        while (isDigit(bytes[i]))
+            i++;
+    };
+    const number = () => {
+        if (bytes[i] === 0x2d)
+            i++;
+        if (bytes[i] === 0x30)
+            i++;
+        else
+            digits();
+        if (bytes[i] === 0x2e) {
+            i++;
+            digits();
+        }
+        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+            i++;
+            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
+                i++;
+            digits();
+        }
+    };
+    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
+    const open = [];
+    let topLevel;
+    try {
+        skipSpace();
+        for (;;) {
+            // A value.
+            const b = bytes[i];
+            let kind;
+            if (b === 0x7b || b === 0x5b) {
+                const isObject = b === 0x7b;
+                kind = isObject ? 'object' : 'array';
+                topLevel ??= kind;
+                i++;
+                skipSpace();
+                if (bytes[i] === (isObject ? 0x7d : 0x5d))
+                    i++;
+                else {
+                    open.push(isObject);
+                    if (isObject) {
+                        names.push(new Set());
+                        memberName();
+                    }
+                    continue;
+                }
+            }
+            else if (b === QUOTE) {
+                kind = 'string';
+                string();
+            }
+            else if (b === 0x2d || isDigit(b)) {
+                kind = 'number';
+                number();
+            }
+            else if (b !== undefined && LITERALS[b]) {
+                const [word, literalKind] = LITERALS[b];
+                for (let k = 0; k < word.length; k++)
+                    if (bytes[i + k] !== word[k])
+                        fail('unexpected literal');
+                i += word.length;
+                kind = literalKind;
+            }
+            else {
+                fail(b === undefined
+                    ? 'unexpected end of data, expected a value'
+                    : `unexpected ${describe(b)}, expected a value`);
+            }
+            topLevel ??= kind;
+            // After a value: close containers, or go on to the next element.
+            for (;;) {
+                skipSpace();
+                if (open.length === 0) {
+                    if (i < bytes.length)
+                        fail(`unexpected ${describe(bytes[i])} after the JSON value`);
+                    return { ok: true, topLevel };
+                }
+                const inObject = open[open.length - 1];
+                if (bytes[i] === 0x2c) {
+                    i++;
+                    skipSpace();
+                    if (inObject)
+                        memberName();
+                    break;
+                }
+                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
+                if (open.pop())
+                    names.pop();
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof SyntaxProblem)
+            return {
+                ok: false,
+                error: error.message,
+                ...(error.duplicate ? { duplicate: true } : {}),
+            };
+        throw error;
+    }
+}
+function isHex(b) {
+    return (b !== undefined &&
+        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
+}
+function describe(b) {
+    if (b === undefined)
+        return 'end of data';
+    return b >= 0x20 && b < 0x7f
+        ? `'${String.fromCharCode(b)}'`
+        : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
+function position(bytes, at) {
+    let line = 1;
+    let lineStart = 0;
+    for (let k = 0; k < at && k < bytes.length; k++) {
+        if (bytes[k] === 0x0a) {
+            line++;
+            lineStart = k + 1;
+        }
+    }
+    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report-file/write.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/decision.ts
+const SEVERITY = { pass: 0, warn: 1, fail: 2 };
+/** The more severe of two decisions. */
+function worst(a, b) {
+    return SEVERITY[a] >= SEVERITY[b] ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/figures.ts
+/** Domains most figures have. */
+const DOMAINS = {
+    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
+    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
+    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
+    finite: { described: 'a finite number' },
+};
+/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
+function figuresOutOfDomain(figures, specs) {
+    return Object.entries(figures).flatMap(([name, value]) => {
+        const spec = specs.find((s) => s.name === name);
+        if (!spec)
+            return [`${name} (not a figure this backend declares)`];
+        if (inDomain(value, spec.domain))
+            return [];
+        return [
+            `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
+        ];
+    });
+}
+function inDomain(value, domain) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return false;
+    if (domain.integer && !Number.isInteger(value))
+        return false;
+    return ((domain.min === undefined || value >= domain.min) &&
+        (domain.max === undefined || value <= domain.max));
+}
+/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
+function formatNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
+function formatFigure(spec, value) {
+    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var lib = __nccwpck_require__(74455);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/core/support/stats.ts
+
+/** The interval a verdict's error bars give on `figure`, if any. */
+function intervalOf(bars, figure) {
+    return bars?.intervals.find((i) => i.figure === figure)?.interval;
+}
+/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+function normalQuantile(p) {
+    if (p <= 0 || p >= 1)
+        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+        -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+        4.374664141464968, 2.938163982698783,
+    ];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return poly(c, q) / (poly(d, q) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+/**
+ * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
+ * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
+ * where a series expansion is several percent too small and intervals too narrow.
+ */
+function tQuantile(p, df) {
+    return lib_default()(p, df);
+}
+/** Mean and sample standard deviation. */
+function meanAndSd(values) {
+    const n = values.length;
+    const mean = values.reduce((sum, v) => sum + v, 0) / n;
+    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
+    return { mean, sd };
+}
+/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
+function meanInterval(values, confidence) {
+    const n = values.length;
+    if (n < 2)
+        return undefined;
+    const { mean, sd } = meanAndSd(values);
+    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    return {
+        estimate: mean,
+        low: mean - half,
+        high: mean + half,
+        confidence,
+        n,
+        method: `t interval (n = ${n})`,
+    };
+}
+/** The Wilson score interval of a proportion `k` of `n`. */
+function wilsonInterval(k, n, confidence) {
+    if (n <= 0)
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return {
+        estimate: p,
+        low: centre - half,
+        high: centre + half,
+        confidence,
+        n,
+        method: `Wilson score interval (n = ${n})`,
+    };
+}
+/**
+ * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
+ * `confidence`, with `power`, when the differences have standard deviation `sd`:
+ * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
+ */
+function itemsNeeded(sd, difference, confidence, power = 0.8) {
+    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
+        return undefined;
+    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
+}
+/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
+function judgeAtLeast(interval, bound) {
+    if (interval.low >= bound)
+        return 'holds';
+    if (interval.high < bound)
+        return 'breaks';
+    return 'inconclusive';
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/threshold.ts
+
+
+
+/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
+function checkThreshold(threshold, figures, specs) {
+    const spec = specs.find((s) => s.name === threshold.figure);
+    const shown = {
+        label: spec?.label ?? threshold.figure,
+        ...(spec?.unit ? { unit: spec.unit } : {}),
+    };
+    const { interval } = threshold;
+    if (interval) {
+        // `<=` limits are judged as `>=` on the negated interval.
+        const judged = threshold.comparator === '>='
+            ? judgeAtLeast(interval, threshold.limit)
+            : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
+        if (judged === 'inconclusive')
+            return {
+                ...threshold,
+                ...shown,
+                actual: interval.estimate,
+                holds: false,
+                inconclusive: true,
+                breaks: threshold.onInconclusive ?? 'fail',
+            };
+        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
+    }
+    const actual = figures[threshold.figure];
+    if (actual === undefined && threshold.unmeasured) {
+        const { decides } = threshold.unmeasured;
+        return {
+            ...threshold,
+            ...shown,
+            actual,
+            holds: decides === 'pass',
+            breaks: decides === 'pass' ? threshold.breaks : decides,
+        };
+    }
+    const holds = actual !== undefined &&
+        Number.isFinite(actual) &&
+        (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
+    return { ...threshold, ...shown, actual, holds };
+}
+/** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
+function describeThreshold(result) {
+    // The case-by-case test names its cases and its p itself.
+    if (result.decidedBy?.rule === 'cases')
+        return result.decidedBy.said;
+    const figure = result.label.toLowerCase();
+    const limit = formatFigure(result, result.limit);
+    if (result.actual === undefined && result.unmeasured)
+        return unmeasuredSentence(result);
+    if (result.actual === undefined)
+        return `no ${figure} returned (\`${result.input}\` ${limit})`;
+    const { interval } = result;
+    if (interval) {
+        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
+        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
+        const said = result.inconclusive
+            ? 'is inconclusive against'
+            : result.holds
+                ? result.comparator === '>='
+                    ? 'is all ≥'
+                    : 'is all ≤'
+                : result.comparator === '>='
+                    ? 'is all <'
+                    : 'is all >';
+        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
+    }
+    // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
+    const meets = Number.isFinite(result.actual) &&
+        (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
+    const sign = meets
+        ? result.comparator.replace('>=', '≥').replace('<=', '≤')
+        : result.comparator === '>='
+            ? '<'
+            : '>';
+    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    return meets &&
+        !result.holds &&
+        result.decidedBy?.rule === 'sequential' &&
+        result.decidedBy.call === 'breaks'
+        ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
+        : said;
+}
+/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
+function unmeasuredSentence(result) {
+    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
+    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
+
+
+
+
+
+/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
+const MAX_REASON_CHARS = 1000;
+/** How much of a backend's own explanation a reason quotes. */
+const MAX_SAID_CHARS = 500;
+
+
+/**
+ * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
+ * returned; otherwise the most severe of the backend's decision and the broken thresholds.
+ */
+function decide(vocabulary, evaluation, durationMs) {
+    const backend = vocabulary.displayName;
+    if (evaluation.unevaluated) {
+        const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
+        // Of a run without a verdict only its coverage is kept (its shortfall is why): no figure of
+        // it is judged, pooled or set as an output.
+        const coverage = Object.entries(evaluation.figures).filter(([name]) => vocabulary.figures.find((spec) => spec.name === name)?.coverage);
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            ...(coverage.length ? { figures: Object.fromEntries(coverage) } : {}),
+        };
+    }
+    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
+    if (untrusted.length > 0) {
+        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
+        return {
+            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
+            status: evaluation.status,
+            dashboardUrl: evaluation.dashboardUrl,
+            figures: evaluation.figures,
+        };
+    }
+    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
+    const broken = thresholds.filter((t) => !t.holds);
+    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
+    return {
+        decision,
+        reason: truncate(explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'), MAX_REASON_CHARS),
+        outcome: 'evaluated',
+        backend,
+        status: evaluation.status,
+        backendDecision: evaluation.decision,
+        ids: evaluation.ids,
+        dashboardUrl: evaluation.dashboardUrl,
+        figures: evaluation.figures,
+        thresholds,
+        topFailingTools: evaluation.topFailingTools,
+        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
+        ...(evaluation.cases ? { cases: evaluation.cases } : {}),
+        durationMs,
+    };
+}
+function explain(backend, evaluation, broken, thresholds, 
+/** The backend only read the evaluation: the thresholds alone decide, and nothing "said pass". */
+judgedHere = false) {
+    const checked = thresholds.length;
+    const said = evaluation.reason
+        ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
+        : `${backend} decided ${evaluation.decision}`;
+    const breaks = broken.map(describeThreshold).join('; ');
+    if (evaluation.decision === 'pass' && broken.length === 0) {
+        // A comparison that could not be made holds only by policy: the reason says so.
+        const uncompared = thresholds
+            .filter((t) => t.actual === undefined && t.unmeasured)
+            .map(unmeasuredSentence);
+        const held = checked - uncompared.length;
+        if (uncompared.length > 0 && held === 0)
+            return `${said}; ${uncompared.join('; ')}.`;
+        if (uncompared.length > 0)
+            return `${said}, and ${held} of ${checked} thresholds ${held === 1 ? 'holds' : 'hold'}; ${uncompared.join('; ')}.`;
+        return checked > 1
+            ? `${said}, and all ${checked} thresholds hold.`
+            : checked === 1
+                ? `${said}, and its threshold holds.`
+                : `${said}.`;
+    }
+    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
+        return `${said}, but ${breaks}.`;
+    if (evaluation.decision === 'pass' && !judgedHere)
+        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
+    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
+}
+/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
+function failedVerdict(backend, reason, ids, durationMs) {
+    return {
+        decision: 'fail',
+        reason: truncate(reason, MAX_REASON_CHARS),
+        outcome: 'error',
+        backend,
+        ids,
+        figures: {},
+        thresholds: [],
+        topFailingTools: [],
+        durationMs,
+    };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -51939,7 +52522,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function describe(description) {
+function api_describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -55666,7 +56249,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = describe;
+const schemas_describe = api_describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -55719,606 +56302,6 @@ function preprocess(fn, schema) {
         in: transform(fn),
         out: schema,
     });
-}
-
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/core/support/json-check.ts
-/**
- * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
- * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
- * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
- */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
-const LITERALS = {
-    0x74: [new TextEncoder().encode('true'), 'boolean'],
-    0x66: [new TextEncoder().encode('false'), 'boolean'],
-    0x6e: [new TextEncoder().encode('null'), 'null'],
-};
-class SyntaxProblem extends Error {
-    duplicate;
-}
-const decoder = new TextDecoder();
-/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
-function checkJson(bytes, options = {}) {
-    let i = 0;
-    // Annotated, so that the compiler knows code after a failure is unreachable.
-    const fail = (what) => {
-        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
-    };
-    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
-    const skipSpace = () => {
-        while (i < bytes.length) {
-            const b = bytes[i];
-            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-                return;
-            i++;
-        }
-    };
-    const expect = (byte, what) => {
-        if (bytes[i] !== byte)
-            fail(bytes[i] === undefined
-                ? `unexpected end of data, expected ${what}`
-                : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
-        i++;
-    };
-    const string = () => {
-        expect(QUOTE, 'a string');
-        for (;;) {
-            const b = bytes[i];
-            if (b === undefined)
-                fail('unterminated string');
-            else if (b === QUOTE)
-                return void i++;
-            else if (b < 0x20)
-                fail('control character in a string');
-            else if (b === BACKSLASH) {
-                const next = bytes[i + 1];
-                if (next === 0x75) {
-                    for (let k = 2; k < 6; k++)
-                        if (!isHex(bytes[i + k]))
-                            fail('bad \\u escape');
-                    i += 6;
-                }
-                else if (next !== undefined && ESCAPABLE.has(next))
-                    i += 2;
-                else
-                    fail('bad escape');
-            }
-            else
-                i++;
-        }
-    };
-    // The member names of each open object, when duplicates are refused.
-    const names = [];
-    /** `"name":` and the space after it, before a member's value. */
-    const memberName = () => {
-        const start = i;
-        string();
-        if (options.rejectDuplicateKeys) {
-            const raw = bytes.subarray(start, i);
-            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
-            const name = raw.includes(BACKSLASH)
-                ? JSON.parse(decoder.decode(raw))
-                : decoder.decode(raw.subarray(1, -1));
-            const seen = names[names.length - 1];
-            if (seen?.has(name)) {
-                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
-                problem.duplicate = true;
-                throw problem;
-            }
-            seen?.add(name);
-        }
-        skipSpace();
-        expect(0x3a, "':'");
-        skipSpace();
-    };
-    const digits = () => {
-        if (!isDigit(bytes[i]))
-            fail(bytes[i] === undefined
-                ? 'unexpected end of data in a number'
-                : `unexpected ${json_check_describe(bytes[i])} in a number`);
-        while (isDigit(bytes[i]))
-            i++;
-    };
-    const number = () => {
-        if (bytes[i] === 0x2d)
-            i++;
-        if (bytes[i] === 0x30)
-            i++;
-        else
-            digits();
-        if (bytes[i] === 0x2e) {
-            i++;
-            digits();
-        }
-        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-            i++;
-            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
-                i++;
-            digits();
-        }
-    };
-    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
-    const open = [];
-    let topLevel;
-    try {
-        skipSpace();
-        for (;;) {
-            // A value.
-            const b = bytes[i];
-            let kind;
-            if (b === 0x7b || b === 0x5b) {
-                const isObject = b === 0x7b;
-                kind = isObject ? 'object' : 'array';
-                topLevel ??= kind;
-                i++;
-                skipSpace();
-                if (bytes[i] === (isObject ? 0x7d : 0x5d))
-                    i++;
-                else {
-                    open.push(isObject);
-                    if (isObject) {
-                        names.push(new Set());
-                        memberName();
-                    }
-                    continue;
-                }
-            }
-            else if (b === QUOTE) {
-                kind = 'string';
-                string();
-            }
-            else if (b === 0x2d || isDigit(b)) {
-                kind = 'number';
-                number();
-            }
-            else if (b !== undefined && LITERALS[b]) {
-                const [word, literalKind] = LITERALS[b];
-                for (let k = 0; k < word.length; k++)
-                    if (bytes[i + k] !== word[k])
-                        fail('unexpected literal');
-                i += word.length;
-                kind = literalKind;
-            }
-            else {
-                fail(b === undefined
-                    ? 'unexpected end of data, expected a value'
-                    : `unexpected ${json_check_describe(b)}, expected a value`);
-            }
-            topLevel ??= kind;
-            // After a value: close containers, or go on to the next element.
-            for (;;) {
-                skipSpace();
-                if (open.length === 0) {
-                    if (i < bytes.length)
-                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
-                    return { ok: true, topLevel };
-                }
-                const inObject = open[open.length - 1];
-                if (bytes[i] === 0x2c) {
-                    i++;
-                    skipSpace();
-                    if (inObject)
-                        memberName();
-                    break;
-                }
-                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
-                if (open.pop())
-                    names.pop();
-            }
-        }
-    }
-    catch (error) {
-        if (error instanceof SyntaxProblem)
-            return {
-                ok: false,
-                error: error.message,
-                ...(error.duplicate ? { duplicate: true } : {}),
-            };
-        throw error;
-    }
-}
-function isHex(b) {
-    return (b !== undefined &&
-        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
-}
-function json_check_describe(b) {
-    if (b === undefined)
-        return 'end of data';
-    return b >= 0x20 && b < 0x7f
-        ? `'${String.fromCharCode(b)}'`
-        : `byte 0x${b.toString(16).padStart(2, '0')}`;
-}
-/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
-function position(bytes, at) {
-    let line = 1;
-    let lineStart = 0;
-    for (let k = 0; k < at && k < bytes.length; k++) {
-        if (bytes[k] === 0x0a) {
-            line++;
-            lineStart = k + 1;
-        }
-    }
-    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
-}
-
-;// CONCATENATED MODULE: ./src/core/report-file/write.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
-/**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version and its subject first. Documented in
- * the README; the aggregate step reads it back.
- */
-function reportJson(verdict, subject, now = new Date()) {
-    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict/decision.ts
-const SEVERITY = { pass: 0, warn: 1, fail: 2 };
-/** The more severe of two decisions. */
-function worst(a, b) {
-    return SEVERITY[a] >= SEVERITY[b] ? a : b;
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict/figures.ts
-/** Domains most figures have. */
-const DOMAINS = {
-    count: { min: 0, integer: true, described: 'a whole number of at least 0' },
-    fraction: { min: 0, max: 1, described: 'a fraction from 0 to 1' },
-    percentage: { min: 0, max: 100, described: 'a percentage from 0 to 100' },
-    finite: { described: 'a finite number' },
-};
-/** The figures whose values fall outside their domain, each as `pass rate 72 (not a fraction from 0 to 1)`; an undeclared figure is one too. */
-function figuresOutOfDomain(figures, specs) {
-    return Object.entries(figures).flatMap(([name, value]) => {
-        const spec = specs.find((s) => s.name === name);
-        if (!spec)
-            return [`${name} (not a figure this backend declares)`];
-        if (inDomain(value, spec.domain))
-            return [];
-        return [
-            `${spec.label.toLowerCase()} ${Number.isFinite(value) ? formatFigure(spec, value) : String(value)} (not ${spec.domain.described})`,
-        ];
-    });
-}
-function inDomain(value, domain) {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-        return false;
-    if (domain.integer && !Number.isInteger(value))
-        return false;
-    return ((domain.min === undefined || value >= domain.min) &&
-        (domain.max === undefined || value <= domain.max));
-}
-/** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
-function formatNumber(value) {
-    return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-/** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
-function formatFigure(spec, value) {
-    return value === undefined ? '—' : `${formatNumber(value)}${spec?.unit ?? ''}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var lib = __nccwpck_require__(74455);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/core/support/stats.ts
-
-/** The interval a verdict's error bars give on `figure`, if any. */
-function intervalOf(bars, figure) {
-    return bars?.intervals.find((i) => i.figure === figure)?.interval;
-}
-/** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p) {
-    if (p <= 0 || p >= 1)
-        throw new RangeError(`a probability strictly between 0 and 1, not ${p}`);
-    const a = [
-        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-        2.506628277459239,
-    ];
-    const b = [
-        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
-        -13.28068155288572,
-    ];
-    const c = [
-        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
-        4.374664141464968, 2.938163982698783,
-    ];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    const poly = (k, x) => k.reduce((sum, coefficient) => sum * x + coefficient, 0);
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        return poly(c, q) / (poly(d, q) * q + 1);
-    }
-    if (p > 1 - low)
-        return -normalQuantile(1 - p);
-    const q = p - 0.5;
-    const r = q * q;
-    return (poly(a, r) * q) / (poly(b, r) * r + 1);
-}
-/**
- * Student's t quantile for `df` degrees of freedom, exact (stdlib inverts the regularised
- * incomplete beta function). Repeats live at 1 to 4 degrees of freedom with corrected levels,
- * where a series expansion is several percent too small and intervals too narrow.
- */
-function tQuantile(p, df) {
-    return lib_default()(p, df);
-}
-/** Mean and sample standard deviation. */
-function meanAndSd(values) {
-    const n = values.length;
-    const mean = values.reduce((sum, v) => sum + v, 0) / n;
-    const sd = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : Number.NaN;
-    return { mean, sd };
-}
-/** The t interval of a mean: `mean ± t(1-α/2, n-1) · s/√n`; undefined below two values. */
-function meanInterval(values, confidence) {
-    const n = values.length;
-    if (n < 2)
-        return undefined;
-    const { mean, sd } = meanAndSd(values);
-    const half = tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    return {
-        estimate: mean,
-        low: mean - half,
-        high: mean + half,
-        confidence,
-        n,
-        method: `t interval (n = ${n})`,
-    };
-}
-/** The Wilson score interval of a proportion `k` of `n`. */
-function wilsonInterval(k, n, confidence) {
-    if (n <= 0)
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    const p = k / n;
-    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-    return {
-        estimate: p,
-        low: centre - half,
-        high: centre + half,
-        confidence,
-        n,
-        method: `Wilson score interval (n = ${n})`,
-    };
-}
-/**
- * Items needed to tell a mean paired difference `difference` from zero, two-sided at 1 −
- * `confidence`, with `power`, when the differences have standard deviation `sd`:
- * `n ≈ ((z(1-α/2) + z(power)) · sd / difference)²`.
- */
-function itemsNeeded(sd, difference, confidence, power = 0.8) {
-    if (!(sd > 0) || difference === 0 || !Number.isFinite(sd))
-        return undefined;
-    const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
-    return Math.ceil(((z * sd) / Math.abs(difference)) ** 2);
-}
-/** Where an interval stands against a bound the figure must be at least: all above, all below, or across. */
-function judgeAtLeast(interval, bound) {
-    if (interval.low >= bound)
-        return 'holds';
-    if (interval.high < bound)
-        return 'breaks';
-    return 'inconclusive';
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict/threshold.ts
-
-
-
-/** Checks one threshold; a figure the backend did not return breaks it (fail closed). */
-function checkThreshold(threshold, figures, specs) {
-    const spec = specs.find((s) => s.name === threshold.figure);
-    const shown = {
-        label: spec?.label ?? threshold.figure,
-        ...(spec?.unit ? { unit: spec.unit } : {}),
-    };
-    const { interval } = threshold;
-    if (interval) {
-        // `<=` limits are judged as `>=` on the negated interval.
-        const judged = threshold.comparator === '>='
-            ? judgeAtLeast(interval, threshold.limit)
-            : judgeAtLeast({ ...interval, low: -interval.high, high: -interval.low }, -threshold.limit);
-        if (judged === 'inconclusive')
-            return {
-                ...threshold,
-                ...shown,
-                actual: interval.estimate,
-                holds: false,
-                inconclusive: true,
-                breaks: threshold.onInconclusive ?? 'fail',
-            };
-        return { ...threshold, ...shown, actual: interval.estimate, holds: judged === 'holds' };
-    }
-    const actual = figures[threshold.figure];
-    if (actual === undefined && threshold.unmeasured) {
-        const { decides } = threshold.unmeasured;
-        return {
-            ...threshold,
-            ...shown,
-            actual,
-            holds: decides === 'pass',
-            breaks: decides === 'pass' ? threshold.breaks : decides,
-        };
-    }
-    const holds = actual !== undefined &&
-        Number.isFinite(actual) &&
-        (threshold.comparator === '>=' ? actual >= threshold.limit : actual <= threshold.limit);
-    return { ...threshold, ...shown, actual, holds };
-}
-/** `<figure> 0.72 < 0.85 (<input>)`, or `no <figure> returned (<input> 80)`: a threshold as one clause of a reason. */
-function describeThreshold(result) {
-    // The case-by-case test names its cases and its p itself.
-    if (result.decidedBy?.rule === 'cases')
-        return result.decidedBy.said;
-    const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
-    if (result.actual === undefined && result.unmeasured)
-        return unmeasuredSentence(result);
-    if (result.actual === undefined)
-        return `no ${figure} returned (\`${result.input}\` ${limit})`;
-    const { interval } = result;
-    if (interval) {
-        const range = `${formatFigure(result, result.actual)} [${formatFigure(result, interval.low)}, ${formatFigure(result, interval.high)}]`;
-        const how = `${Math.round(interval.confidence * 100)}% ${interval.method}`;
-        const said = result.inconclusive
-            ? 'is inconclusive against'
-            : result.holds
-                ? result.comparator === '>='
-                    ? 'is all ≥'
-                    : 'is all ≤'
-                : result.comparator === '>='
-                    ? 'is all <'
-                    : 'is all >';
-        return `${figure} ${range} ${said} ${limit} (\`${result.input}\`, ${how})`;
-    }
-    // The point value's own side of the limit: a threshold the sequential test broke may have a point value that meets it.
-    const meets = Number.isFinite(result.actual) &&
-        (result.comparator === '>=' ? result.actual >= result.limit : result.actual <= result.limit);
-    const sign = meets
-        ? result.comparator.replace('>=', '≥').replace('<=', '≤')
-        : result.comparator === '>='
-            ? '<'
-            : '>';
-    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
-    return meets &&
-        !result.holds &&
-        result.decidedBy?.rule === 'sequential' &&
-        result.decidedBy.call === 'breaks'
-        ? `${said}, but the sequential test calls it broken (\`repeats: auto\`)`
-        : said;
-}
-/** `nothing was compared for `delta_tolerance` (no base run; on_missing_baseline: warn)`. */
-function unmeasuredSentence(result) {
-    const { why, decides, by } = result.unmeasured ?? { why: '', decides: 'fail', by: '' };
-    return `nothing was compared for \`${result.input}\` (${why}; ${by}: ${decides})`;
-}
-
-;// CONCATENATED MODULE: ./src/core/verdict/verdict.ts
-
-
-
-
-
-/** A reason is one sentence: a backend that answers a 2 MiB message does not get a 2 MiB reason. */
-const MAX_REASON_CHARS = 1000;
-/** How much of a backend's own explanation a reason quotes. */
-const MAX_SAID_CHARS = 500;
-
-
-/**
- * Decides. `pass` only when the backend said pass and every threshold holds on the figures it
- * returned; otherwise the most severe of the backend's decision and the broken thresholds.
- */
-function decide(vocabulary, evaluation, durationMs) {
-    const backend = vocabulary.displayName;
-    if (evaluation.unevaluated) {
-        const reason = `${backend} could not evaluate: ${evaluation.unevaluated.replace(/\.$/, '')}.`;
-        // Of a run without a verdict only its coverage is kept (its shortfall is why): no figure of
-        // it is judged, pooled or set as an output.
-        const coverage = Object.entries(evaluation.figures).filter(([name]) => vocabulary.figures.find((spec) => spec.name === name)?.coverage);
-        return {
-            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
-            status: evaluation.status,
-            dashboardUrl: evaluation.dashboardUrl,
-            ...(coverage.length ? { figures: Object.fromEntries(coverage) } : {}),
-        };
-    }
-    const untrusted = figuresOutOfDomain(evaluation.figures, vocabulary.figures);
-    if (untrusted.length > 0) {
-        const reason = `${backend} answered ${untrusted.length === 1 ? 'a figure' : 'figures'} outside ${untrusted.length === 1 ? 'its' : 'their'} domain (${untrusted.join('; ')}), so the gate fails closed rather than judge ${untrusted.length === 1 ? 'it' : 'them'}.`;
-        return {
-            ...failedVerdict(backend, reason, evaluation.ids, durationMs),
-            status: evaluation.status,
-            dashboardUrl: evaluation.dashboardUrl,
-            figures: evaluation.figures,
-        };
-    }
-    const thresholds = evaluation.thresholds.map((t) => checkThreshold(t, evaluation.figures, vocabulary.figures));
-    const broken = thresholds.filter((t) => !t.holds);
-    const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
-    return {
-        decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'), MAX_REASON_CHARS),
-        outcome: 'evaluated',
-        backend,
-        status: evaluation.status,
-        backendDecision: evaluation.decision,
-        ids: evaluation.ids,
-        dashboardUrl: evaluation.dashboardUrl,
-        figures: evaluation.figures,
-        thresholds,
-        topFailingTools: evaluation.topFailingTools,
-        ...(evaluation.errorBars ? { errorBars: evaluation.errorBars } : {}),
-        ...(evaluation.cases ? { cases: evaluation.cases } : {}),
-        durationMs,
-    };
-}
-function explain(backend, evaluation, broken, thresholds, 
-/** The backend only read the evaluation: the thresholds alone decide, and nothing "said pass". */
-judgedHere = false) {
-    const checked = thresholds.length;
-    const said = evaluation.reason
-        ? `${backend}: ${excerpt(evaluation.reason, MAX_SAID_CHARS).replace(/\.$/, '')}`
-        : `${backend} decided ${evaluation.decision}`;
-    const breaks = broken.map(describeThreshold).join('; ');
-    if (evaluation.decision === 'pass' && broken.length === 0) {
-        // A comparison that could not be made holds only by policy: the reason says so.
-        const uncompared = thresholds
-            .filter((t) => t.actual === undefined && t.unmeasured)
-            .map(unmeasuredSentence);
-        const held = checked - uncompared.length;
-        if (uncompared.length > 0 && held === 0)
-            return `${said}; ${uncompared.join('; ')}.`;
-        if (uncompared.length > 0)
-            return `${said}, and ${held} of ${checked} thresholds ${held === 1 ? 'holds' : 'hold'}; ${uncompared.join('; ')}.`;
-        return checked > 1
-            ? `${said}, and all ${checked} thresholds hold.`
-            : checked === 1
-                ? `${said}, and its threshold holds.`
-                : `${said}.`;
-    }
-    if (evaluation.decision === 'pass' && broken.every((t) => t.unmeasured && t.actual === undefined))
-        return `${said}, but ${breaks}.`;
-    if (evaluation.decision === 'pass' && !judgedHere)
-        return `${backend} said pass, but the gate's own check fails: ${breaks}.`;
-    return broken.length > 0 ? `${said}; ${breaks}.` : `${said}.`;
-}
-/** The verdict when the gate could not evaluate: always `fail`, with the error as the reason. */
-function failedVerdict(backend, reason, ids, durationMs) {
-    return {
-        decision: 'fail',
-        reason: truncate(reason, MAX_REASON_CHARS),
-        outcome: 'error',
-        backend,
-        ids,
-        figures: {},
-        thresholds: [],
-        topFailingTools: [],
-        durationMs,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/support/errors.ts
@@ -59089,20 +59072,11 @@ const credential = (schema) => schema.refine((value) => value === undefined || /
     message: 'holds a line break, a control character or a non-ASCII character, which cannot be sent in an HTTP header; copy the secret again without them',
 });
 
-;// CONCATENATED MODULE: ./src/core/inputs/common.ts
-
-
-
-
-/** The staged-rollout modes: what a failing verdict does to the step and the check. */
-const MODES = ['observe', 'soft', 'hard'];
-/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
-const DEFAULT_MAX_REPEATS = 5;
-const DEFAULT_MIN_REPEATS = 1;
-/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
-const DEFAULT_RETRY_ERRORS = 1;
-/** Verdicts read along the base branch by default. */
-const DEFAULT_HISTORY = 10;
+;// CONCATENATED MODULE: ./src/core/inputs/backend-words.ts
+/*
+ * How the shared inputs speak of the registered backends (their words), and which of the shared
+ * inputs only a backend that calls a service reads.
+ */
 /** `<Backend>: …; <Backend>: …`: each backend's own words for one thing. */
 const eachBackend = (backends, words) => backends
     .flatMap((backend) => {
@@ -59135,6 +59109,22 @@ const SERVICE_INPUTS = [
     'retry_errors',
     'max_runs',
 ];
+
+;// CONCATENATED MODULE: ./src/core/inputs/common.ts
+
+
+
+
+
+/** The staged-rollout modes: what a failing verdict does to the step and the check. */
+const MODES = ['observe', 'soft', 'hard'];
+/** `repeats: auto`'s budget and first round, when `max_repeats` and `min_repeats` are not given. */
+const DEFAULT_MAX_REPEATS = 5;
+const DEFAULT_MIN_REPEATS = 1;
+/** How many times a run that ended without a verdict is started again, when `retry_errors` is not given. */
+const DEFAULT_RETRY_ERRORS = 1;
+/** Verdicts read along the base branch by default. */
+const DEFAULT_HISTORY = 10;
 /** The inputs every backend shares, documented: the action's and the command line's alike. */
 const commonSchema = (backends) => {
     const ids = backends.map((backend) => backend.id);
@@ -59369,17 +59359,30 @@ function uniqueByName(items) {
     return [...seen.values()];
 }
 
-;// CONCATENATED MODULE: ./src/core/report-file/read.ts
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
 
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./src/core/report-file/schema.ts
 
 
-
-
-
-
-const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+/*
+ * A report file's shape as it is read back (a shard's, a baseline's, a history folder's): every
+ * field the pooling, the comparison and the checks need, validated; the rest is dropped.
+ */
 const decision = schemas_enum(['pass', 'warn', 'fail']);
 const sequentialCall = schemas_enum(['holds', 'breaks', 'undecided']);
 /** A shard's report file as the aggregate reads it: version 1, every field the pooling and the checks need. */
@@ -59504,6 +59507,18 @@ const ShardReport = VerdictReport.extend({
     })
         .optional(),
 });
+
+;// CONCATENATED MODULE: ./src/core/report-file/read.ts
+
+
+
+
+
+
+
+
+
+const MAX_REPORT_BYTES = 8 * 1024 * 1024;
 /**
  * Reads one shard's report and checks it can be trusted: it parses, names its version, shard,
  * check and commit, and its decision is what its own thresholds and backend decision make
@@ -61807,6 +61822,7 @@ async function mapBounded(items, limit, work) {
 
 
 
+
 /**
  * Validates every input and reads local files; throws {@link InputError} before any network
  * call. `change` is what the front door read of the change from its CI (an event, variables).
@@ -62897,6 +62913,88 @@ function planPooling(raw, context) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/baseline/history-summary.ts
+
+
+
+/* The base branch's history beside a verdict: what compares, what failed there, the trend. */
+/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
+function comparableLabels() {
+    const labels = COMPARABLE_SPECS.map((spec) => spec.label);
+    return labels.length < 2
+        ? (labels[0] ?? 'evaluation')
+        : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
+}
+/**
+ * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
+ * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
+ * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
+ * figure. Records of something else (not `comparable`, as its backend declares) are left out,
+ * and said once.
+ */
+function applyHistory(verdict, entries, asked, sourceNotes = []) {
+    const comparable = comparableRecords(verdict, entries);
+    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
+    const notes = [...sourceNotes];
+    const unread = entries.filter((entry) => !entry.record).length;
+    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
+    if (entries.length < asked)
+        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
+    if (unread > 0)
+        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
+    if (foreign > 0)
+        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
+    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
+    const trend = figure
+        ? comparable
+            .filter((record) => record.figures[figure] !== undefined)
+            .map((record) => ({
+            sha: record.headSha,
+            value: record.figures[figure],
+            at: record.at,
+        }))
+            .reverse()
+        : [];
+    const tools = verdict.topFailingTools.map(({ tool }) => ({
+        tool,
+        ...along(tool, comparable, (record) => record.failingTools),
+    }));
+    // Only verdicts whose diff was read say which items regressed.
+    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
+    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
+        item,
+        ...along(item, diffed, (record) => record.regressedItems ?? []),
+    }));
+    const newFirst = (list, of) => of === 0
+        ? []
+        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
+    const summary = {
+        asked,
+        read: entries.length - unread,
+        comparable: comparable.length,
+        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
+        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
+        tools: newFirst(tools, comparable.length),
+        items: newFirst(items, diffed.length),
+        notes,
+    };
+    return { ...verdict, history: summary };
+}
+/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
+function along(name, records, failing) {
+    const failedIn = records.filter((record) => failing(record).includes(name)).length;
+    const passed = records.find((record) => !failing(record).includes(name));
+    return {
+        failedIn,
+        of: records.length,
+        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
+    };
+}
+/** The records of `entries` that compare with `verdict`, newest first. */
+function comparableRecords(verdict, entries) {
+    return entries.flatMap((entry) => entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []);
+}
+
 ;// CONCATENATED MODULE: ./src/core/cases/regression.ts
 /*
  * Whether a change's failing cases are a regression or main's own noise (contract section 14).
@@ -63232,68 +63330,6 @@ function applyCaseRegression(verdict, base, history, alpha) {
 
 
 
-/** What the backends name as evaluated, as a reviewer reads it: their `comparable` labels, joined. */
-function comparableLabels() {
-    const labels = COMPARABLE_SPECS.map((spec) => spec.label);
-    return labels.length < 2
-        ? (labels[0] ?? 'evaluation')
-        : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`;
-}
-/**
- * The verdict beside its base branch's history (`entries`, newest first, as many as were asked
- * for or fewer): each failing tool marked new (it never failed there) or known (failed in m of
- * the N comparable verdicts, and when it last passed), and the trend of the backend's headline
- * figure. Records of something else (not `comparable`, as its backend declares) are left out,
- * and said once.
- */
-function applyHistory(verdict, entries, asked, sourceNotes = []) {
-    const comparable = comparableRecords(verdict, entries);
-    // What the source itself left out (a folder's future-dated reports) comes first: it says why fewer were read.
-    const notes = [...sourceNotes];
-    const unread = entries.filter((entry) => !entry.record).length;
-    const foreign = entries.filter((entry) => entry.record).length - comparable.length;
-    if (entries.length < asked)
-        notes.push(`the base branch holds ${entries.length} of the ${asked} commits asked for`);
-    if (unread > 0)
-        notes.push(`${unread} of the ${entries.length} commits read ${unread === 1 ? 'has' : 'have'} no verdict of this gate`);
-    if (foreign > 0)
-        notes.push(`${foreign} ${foreign === 1 ? 'is' : 'are'} of something else (another ${comparableLabels()}) and not compared`);
-    const figure = BACKENDS.find((backend) => backend.displayName === verdict.backend)?.headlineFigure;
-    const trend = figure
-        ? comparable
-            .filter((record) => record.figures[figure] !== undefined)
-            .map((record) => ({
-            sha: record.headSha,
-            value: record.figures[figure],
-            at: record.at,
-        }))
-            .reverse()
-        : [];
-    const tools = verdict.topFailingTools.map(({ tool }) => ({
-        tool,
-        ...along(tool, comparable, (record) => record.failingTools),
-    }));
-    // Only verdicts whose diff was read say which items regressed.
-    const diffed = comparable.filter((record) => record.regressedItems !== undefined);
-    const items = (verdict.errorBars?.regressed ?? []).map(({ item }) => ({
-        item,
-        ...along(item, diffed, (record) => record.regressedItems ?? []),
-    }));
-    const newFirst = (list, of) => of === 0
-        ? []
-        : [...list.filter((t) => t.failedIn === 0), ...list.filter((t) => t.failedIn > 0)];
-    const summary = {
-        asked,
-        read: entries.length - unread,
-        comparable: comparable.length,
-        ...(figure && trend.length > 0 ? { trend: { figure, values: trend } } : {}),
-        // New failures first: they are the change's; known ones were there before it. With nothing to compare, nothing is new or known.
-        tools: newFirst(tools, comparable.length),
-        items: newFirst(items, diffed.length),
-        notes,
-    };
-    return { ...verdict, history: summary };
-}
 /** The newest comparable verdict along the base branch past a base commit without one, and how many commits back it is. */
 function walkBack(verdict, entries) {
     for (const [back, entry] of entries.entries()) {
@@ -63301,20 +63337,6 @@ function walkBack(verdict, entries) {
             return { record: entry.record, back };
     }
     return undefined;
-}
-/** In how many of `records` (newest first) `name` failed, and the newest in which it did not. */
-function along(name, records, failing) {
-    const failedIn = records.filter((record) => failing(record).includes(name)).length;
-    const passed = records.find((record) => !failing(record).includes(name));
-    return {
-        failedIn,
-        of: records.length,
-        ...(failedIn > 0 && passed ? { lastPassed: { sha: passed.headSha, at: passed.at } } : {}),
-    };
-}
-/** The records of `entries` that compare with `verdict`, newest first. */
-function comparableRecords(verdict, entries) {
-    return entries.flatMap((entry) => entry.record && !notComparable(verdict, entry.record) ? [entry.record] : []);
 }
 /**
  * The median of the comparable verdicts as one baseline record (`baseline_from: median`), so that

@@ -3,7 +3,7 @@ import type { GateLog } from '../support/log.js';
 import type { Deadline } from '../support/deadline.js';
 import type { FigureSpec } from '../verdict/figures.js';
 import type { RawInputs } from '../inputs/fields.js';
-import type { BackendWords } from '../inputs/common.js';
+import type { BackendWords } from '../inputs/backend-words.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict/verdict.js';
 import type { Why } from '../verdict/why.js';

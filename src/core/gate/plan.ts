@@ -1,12 +1,8 @@
 import { BACKENDS, BACKEND_IDS, backendById, rejectForeignInputs } from '../backends/registry.js';
 import type { Backend, ChangeContext, PreparedGate } from '../backends/types.js';
 import { InputError } from '../support/errors.js';
-import {
-  type CommonInputs,
-  parseCommonInputs,
-  SERVICE_INPUTS,
-  TOKEN_REQUIRED,
-} from '../inputs/common.js';
+import { type CommonInputs, parseCommonInputs } from '../inputs/common.js';
+import { SERVICE_INPUTS, TOKEN_REQUIRED } from '../inputs/backend-words.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { formatNumber } from '../verdict/figures.js';
 import { DEFAULT_RATE_MARGIN } from '../repeats/run.js';

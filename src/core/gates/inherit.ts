@@ -1,5 +1,5 @@
 import { BACKENDS } from '../backends/registry.js';
-import { SERVICE_INPUTS } from '../inputs/common.js';
+import { SERVICE_INPUTS } from '../inputs/backend-words.js';
 import type { RawInputs } from '../inputs/fields.js';
 
 /**
