@@ -69,13 +69,18 @@ describe('the GitHub client', () => {
     expect(api.requestsTo('POST', '/statuses/')).toHaveLength(0);
   });
 
-  it('retries a GitHub server error', async () => {
+  it("retries a GitHub server error, but never a check's create, which GitHub may have made", async () => {
     api = await new FaultyServer().start();
+    api.on('POST', '/check-runs', {
+      kind: 'status',
+      status: 502,
+      body: '{"message":"Bad gateway"}',
+    });
     api.on(
       'POST',
-      '/check-runs',
+      '/statuses/',
       { kind: 'status', status: 502, body: '{"message":"Bad gateway"}' },
-      { kind: 'status', status: 201, body: JSON.stringify({ id: 7 }) },
+      { kind: 'status', status: 201, body: JSON.stringify({ id: 8 }) },
     );
     const log = memoryLog();
     await CheckReport.start(
@@ -83,7 +88,9 @@ describe('the GitHub client', () => {
       { owner: 'o', repo: 'r', headSha: 'a'.repeat(40), name: 'Gate' },
       log,
     );
-    expect(api.requestsTo('POST', '/check-runs')).toHaveLength(2);
-    expect(log.lines).toContain(`Check "Gate" started on ${'a'.repeat(40)}.`);
+    // Sent again, a create GitHub carried out would make a second check, left in progress.
+    expect(api.requestsTo('POST', '/check-runs')).toHaveLength(1);
+    // The commit status it falls back to is retried as any call is.
+    expect(api.requestsTo('POST', '/statuses/')).toHaveLength(2);
   });
 });
