@@ -22,13 +22,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   github = new FakeGitHub();
-  LINE.forEach((sha, i) =>
-    github.seedCommit(
-      sha,
-      LINE[i + 1] ? [LINE[i + 1]!] : [],
-      new Date(Date.UTC(2026, 10, 20 - i)).toISOString(),
-    ),
-  );
+  github.seedLine(LINE);
 });
 afterAll(async () => api.close());
 

@@ -131,6 +131,18 @@ export class FakeGitHub {
     this.commits.set(sha, { parents, date });
   }
 
+  /** Adds a branch's line, newest first, each commit the child of the next and a day younger. */
+  seedLine(shas: readonly string[], newest = new Date(Date.UTC(2026, 10, 20))): void {
+    shas.forEach((sha, i) => {
+      const next = shas[i + 1];
+      this.seedCommit(
+        sha,
+        next ? [next] : [],
+        new Date(newest.getTime() - i * 86_400_000).toISOString(),
+      );
+    });
+  }
+
   /**
    * Gives `login` a role on the repository. `permission` is what GitHub's older field says of
    * it: `maintain` reads as `write` there, `triage` as `read`; a custom role says its base.
