@@ -21,7 +21,18 @@ function npx(args: string[], env: Record<string, string> = {}, config = true) {
     execFile(
       'npx',
       args,
-      { cwd, env: { PATH: `${standIn.bin}:${process.env.PATH ?? ''}`, HOME: cwd, ...env } },
+      {
+        cwd,
+        // A child of its own environment keeps npm's temporary files and Node's compile cache in
+        // its scratch folder, never in /tmp.
+        env: {
+          PATH: `${standIn.bin}:${process.env.PATH ?? ''}`,
+          HOME: cwd,
+          TMPDIR: cwd,
+          NODE_COMPILE_CACHE: join(cwd, '.compile-cache'),
+          ...env,
+        },
+      },
       (error, stdout, stderr) =>
         resolve({
           code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
