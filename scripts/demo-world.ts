@@ -2,11 +2,11 @@
  * The world `npm run demo` and `npm run screenshot` both show: a fake Sepurux, TruLayer and
  * GitHub on 127.0.0.1, a base branch of ten commits the gate judged on their pushes, and the
  * pull requests a reviewer meets (one that passes, one that regresses, a noisy agent on
- * repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three agents). Each pull request runs the bundled action as the runner starts it
- * (`test/support/runner.ts`: every action.yml default, then the step's `with:`).
+ * repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three agents:
+ * scripts/demo-scenarios.ts; the base branch: scripts/demo-base-branch.ts). Each pull request
+ * runs the bundled action as the runner starts it (`test/support/runner.ts`: every action.yml
+ * default, then the step's `with:`).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   binomialOutcome,
   FAKE_PROJECT_ID,
@@ -14,42 +14,14 @@ import {
   FakeSepurux,
   seededRandom,
 } from '../test/support/fake-sepurux.js';
-import {
-  DATASET_ID,
-  EVAL_VERSION_ID,
-  FAKE_TRULAYER_TOKEN,
-  FakeTruLayer,
-} from '../test/support/fake-trulayer.js';
+import { FakeTruLayer } from '../test/support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, type FakeComment, FakeGitHub } from '../test/support/fake-github.js';
-import { type ActionRun, REPOSITORY_ROOT, runAction } from '../test/support/runner.js';
-import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
+import { type ActionRun, runAction } from '../test/support/runner.js';
+import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
-import { promptfooWorkspace } from '../test/support/promptfoo.js';
-import { encodeRecord } from '../src/core/baseline/encode.js';
-import { GATES_CHECK_NAME } from '../src/core/run/plan.js';
-
-/** A pull request of the demo: the step's `with:`, and what changes in the backend before it. */
-export interface Scenario {
-  /** What it shows, as the demo's heading. */
-  title: string;
-  inputs: Record<string, string>;
-  setup?: () => void;
-  /** The picture `npm run screenshot` makes of its comment, under docs/. */
-  picture?: string;
-  /** Then a maintainer accepts the failing verdict with `/gate accept` and this reason. */
-  acceptWith?: string;
-  /**
-   * A repository of several agents (`config:`): the workspace the step runs in, the files the
-   * pull request changes, and the check both the push to main and the pull request leave.
-   */
-  repository?: { workspace: () => string; changedFiles: string[]; checkName: string };
-  /**
-   * An evaluation the workflow's own step ran (promptfoo's results file): a push to main ran the
-   * same step first in `main`'s workspace, then the pull request runs in its own.
-   */
-  evaluated?: { main: () => string; pullRequest: () => string; checkName: string };
-}
+import { seedBaseBranch } from './demo-base-branch.js';
+import { demoScenarios, type Scenario } from './demo-scenarios.js';
 
 /** The maintainer who accepts a verdict in the demo. */
 export const MAINTAINER = 'octo-maintainer';
@@ -138,98 +110,7 @@ export async function openDemoWorld() {
   // The job's GitHub: action.yml's `github_token` default (`${{ github.token }}`) is its token, as on a runner.
   const jobGitHub = { origin: api.origin, token: FAKE_GITHUB_TOKEN };
 
-  const scenarios: Scenario[] = [
-    {
-      title: 'A pull request that passes, compared with its base',
-      inputs: {
-        ...sepuruxInputs,
-        trace_file: 'examples/traces/refund_flow.json',
-        campaign_name: 'refund-reliability',
-        min_pass_rate: '0.85',
-        max_pass_rate_drop: '0.05',
-      },
-    },
-    {
-      title:
-        'A pull request that regresses: it fails, says why, what newly fails, and which failures main already had',
-      inputs: {
-        ...sepuruxInputs,
-        trace_file: 'examples/traces/checkout_flow.json',
-        campaign_name: 'refund-reliability',
-        min_pass_rate: '0.85',
-        max_pass_rate_drop: '0.05',
-      },
-      // The same campaign as the base commit's (a verdict of another one would not be comparable), now failing.
-      setup: () =>
-        Object.assign(sepurux.campaign('refund-reliability'), {
-          outcome: sepurux.campaign('checkout-regression').outcome,
-        }),
-      picture: 'pr-comment.png',
-      acceptWith:
-        'The refund-limit regression is known (INC-42): the new limit ships with the next release, and checkout is unaffected.',
-    },
-    {
-      title: 'A noisy agent, judged on five repeats pooled',
-      inputs: {
-        ...sepuruxInputs,
-        trace_id: 'trace-1',
-        campaign_name: 'refund-noisy',
-        min_pass_rate: '0.85',
-        repeats: '5',
-        baseline: 'off',
-      },
-      picture: 'pr-comment-repeats.png',
-    },
-    {
-      title: 'TruLayer: an eval run against a score floor',
-      inputs: {
-        backend: 'trulayer',
-        base_url: tl.origin,
-        token: FAKE_TRULAYER_TOKEN,
-        dataset_id: DATASET_ID,
-        eval_version_id: EVAL_VERSION_ID,
-        score_floor: '0.8',
-        check_name: 'TruLayer Eval Gate',
-      },
-    },
-    {
-      title:
-        "promptfoo: the results file the workflow's own `promptfoo eval` wrote, a suite that regressed against main's passing verdict",
-      inputs: {
-        backend: 'promptfoo',
-        results_file: 'results.json',
-        min_pass_rate: '0.9',
-        max_pass_rate_drop: '0.05',
-      },
-      // Both files are the real promptfoo's: one suite run against two releases of the agent.
-      evaluated: {
-        main: () => promptfooWorkspace({ 'results.json': 'pass' }),
-        pullRequest: () => promptfooWorkspace({ 'results.json': 'regressed' }),
-        checkName: 'promptfoo Gate',
-      },
-    },
-    {
-      title:
-        'A repository of three agents, one step (config:): the pull request changes billing and refunds, so only those two run',
-      inputs: { ...sepuruxInputs, config: '.github/reliability-gates.yml' },
-      repository: {
-        workspace: agentsRepository,
-        changedFiles: [
-          'agents/billing/handler.ts',
-          'agents/billing/README.md',
-          'agents/refunds/prompt.md',
-          'docs/setup.md',
-        ],
-        checkName: GATES_CHECK_NAME,
-      },
-      // Main's verdict of each entry is on the base commit; then billing's change makes it fail.
-      setup: () =>
-        Object.assign(sepurux.campaign('billing-reliability'), {
-          outcome: sepurux.campaign('checkout-regression').outcome,
-        }),
-      picture: 'pr-comment-gates.png',
-    },
-  ];
+  const scenarios = demoScenarios({ sepurux, sepuruxInputs, trulayerOrigin: tl.origin });
 
   return {
     origins: { sepurux: backend.origin, trulayer: tl.origin, github: api.origin },
@@ -345,57 +226,4 @@ export async function openDemoWorld() {
       await Promise.all([backend.close(), tl.close(), api.close()]);
     },
   };
-}
-
-/**
- * The repository of three agents as actions/checkout leaves it: examples/reliability-gates.yml
- * at .github/, and the traces the user's own step recorded (the sample traces here).
- */
-function agentsRepository(): string {
-  const dir = scratchDir('demo-agents');
-  mkdirSync(join(dir, '.github'));
-  mkdirSync(join(dir, 'traces'));
-  const example = (path: string) => join(REPOSITORY_ROOT, 'examples', path);
-  copyFileSync(example('reliability-gates.yml'), join(dir, '.github/reliability-gates.yml'));
-  for (const agent of ['support', 'billing', 'refunds'])
-    copyFileSync(example('traces/refund_flow.json'), join(dir, `traces/${agent}.json`));
-  return dir;
-}
-
-/**
- * The base branch's last ten commits, each judged by the gate on its push: orders.lookup has
- * failed there now and then (a known flake), payments.refund never has. The base commit's own
- * verdict comes from the demo's push.
- */
-function seedBaseBranch(github: FakeGitHub, sepurux: FakeSepurux, baseSha: string): void {
-  const baseLine = [
-    baseSha,
-    ...Array.from({ length: 9 }, (_, i) => `${(i + 1).toString(16).padStart(2, '0')}`.repeat(20)),
-  ];
-  baseLine.forEach((sha, i) => {
-    github.seedCommit(sha, baseLine[i + 1] ? [baseLine[i + 1]!] : []);
-    if (i === 0) return;
-    const failing = i % 3 === 0 ? ['orders.lookup'] : [];
-    const at = new Date(Date.now() - i * 86_400_000);
-    const verdict = {
-      evaluated: { campaign: sepurux.campaign('refund-reliability').id },
-      decision: 'pass' as const,
-      reason: '',
-      outcome: 'evaluated' as const,
-      backend: 'Sepurux',
-      ids: {},
-      figures: { pass_rate: 0.9 + (i % 3) * 0.01 },
-      thresholds: [],
-      topFailingTools: failing.map((tool) => ({ tool, count: 1 })),
-      durationMs: 1,
-    };
-    github.seedCheckRun({
-      name: 'Sepurux Reliability Gate',
-      head_sha: sha,
-      status: 'completed',
-      conclusion: 'success',
-      completed_at: at.toISOString(),
-      output: { text: encodeRecord(verdict, 'Sepurux Reliability Gate', sha, at) },
-    });
-  });
 }

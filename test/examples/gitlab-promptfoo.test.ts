@@ -9,7 +9,7 @@ import {
   LocalGitLabProject,
 } from '../support/gitlab-ci-local.js';
 import { PROMPTFOO_FILES, PROMPTFOO_RESULTS } from '../support/promptfoo.js';
-import { promptfooStandIn } from '../support/promptfoo-stand-in.js';
+import { type PromptfooStandIn, promptfooStandIn } from '../support/promptfoo-stand-in.js';
 import { render } from '../support/render.js';
 import { EXAMPLE_GATE_PREFIX, REPOSITORY_ROOT } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -34,12 +34,15 @@ import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 const EXAMPLE = 'examples/ci/promptfoo.gitlab-ci.yml';
 const missing = GITLAB_CI_LOCAL_MISSING;
 const gitlab = new FakeGitLab();
-const standIn = promptfooStandIn('pass');
+// Made where the pipeline runs, not when the file loads: a file whose tests all skip (no rsync)
+// runs no afterAll, so a scratch folder made at load would be left in $TMPDIR.
+let standIn: PromptfooStandIn;
 let server: ServedHandlers | undefined;
 let project: LocalGitLabProject;
 
 beforeAll(async () => {
   if (missing.length > 0) return;
+  standIn = promptfooStandIn('pass');
   server = await serveHandlers(() => gitlab.handlers());
   const example = readFileSync(join(REPOSITORY_ROOT, EXAMPLE), 'utf8');
   project = await LocalGitLabProject.create('gitlab-promptfoo', (tarball) => ({

@@ -5,29 +5,23 @@
  * that render Mermaid share.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { CHROMIUM_INSTALL, findChromium } from './tools.js';
 
-/** Where Debian (and others) install it; undefined when it is not installed. */
-export const CHROMIUM: string | undefined = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (path) => existsSync(path),
-);
+/** Chromium on PATH (`chromium`, or `chromium-browser`); undefined when it is not installed. */
+export const CHROMIUM: string | undefined = findChromium();
 
-/** How to get it, said wherever its absence stops something. */
-export const CHROMIUM_INSTALL = 'apt-get install chromium fonts-noto-color-emoji';
+export { CHROMIUM_INSTALL };
 
 /**
- * Whether the tests that need Chromium run: where it is installed, and always in CI, which
- * installs it (`CHROMIUM_REQUIRED=1`: a missing browser is then a failure, not a skipped test).
+ * Whether the tests that need Chromium run: where it is on PATH. The test run says once that it
+ * is missing, and fails when CI's `CHROMIUM_REQUIRED=1` says it must be there
+ * (test/setup/test-tools.ts).
  */
 export function chromiumPresent(): boolean {
-  if (!CHROMIUM && process.env.CHROMIUM_REQUIRED === '1')
-    throw new Error(
-      `Chromium is required (CHROMIUM_REQUIRED=1) but not installed: ${CHROMIUM_INSTALL}`,
-    );
   return CHROMIUM !== undefined;
 }
 

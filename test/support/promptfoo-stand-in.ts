@@ -1,9 +1,10 @@
-import { accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROMPTFOO_FILES, PROMPTFOO_RESULTS } from './promptfoo.js';
 import { ACTION_NODE } from './runner.js';
 import { scratchDir } from './scratch.js';
+import { onPath } from './tools.js';
 
 /**
  * The promptfoo the examples run, in the tests: `npx --yes promptfoo@0.123.1 eval ... -o FILE`
@@ -46,17 +47,13 @@ export interface PromptfooStandIn {
 
 /** The first executable `npx` on PATH outside `bin`: the real one, for every call that is not promptfoo's. */
 function realNpx(bin: string): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'npx');
-    if (resolve(dir) === bin) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error('no npx on PATH: the promptfoo stand-in passes other npx calls to it');
+  const elsewhere = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir && resolve(dir) !== bin)
+    .join(delimiter);
+  const npx = onPath('npx', elsewhere);
+  if (!npx) throw new Error('no npx on PATH: the promptfoo stand-in passes other npx calls to it');
+  return npx;
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
