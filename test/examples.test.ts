@@ -58,6 +58,29 @@ describe('the examples', () => {
     }
   });
 
+  it('bound every GitLab job and Jenkins build with a timeout, so a stuck one never holds the merge request for long', async () => {
+    const ci = (await exampleFiles()).filter((file) => file.startsWith('examples/ci/'));
+    const gitlab = ci.filter((file) => file.endsWith('.yml'));
+    const jenkins = ci.filter((file) => file.endsWith('Jenkinsfile'));
+    expect(gitlab.length).toBeGreaterThanOrEqual(4);
+    expect(jenkins.length).toBeGreaterThanOrEqual(4);
+    for (const file of gitlab) {
+      const pipeline = parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
+      for (const [name, job] of Object.entries(pipeline).filter(
+        ([name]) => !['include', 'stages', 'workflow', 'variables', 'default'].includes(name),
+      ))
+        expect(
+          (job as { timeout?: unknown }).timeout,
+          `${file}: job ${name} has no \`timeout:\` (add one above the gate's own, 10 minutes unless set)`,
+        ).toMatch(/^\d+ minutes?$/);
+    }
+    for (const file of jenkins)
+      expect(
+        await readFile(join(root, file), 'utf8'),
+        `${file}: the pipeline has no \`options { timeout(...) }\` (Jenkins has no default: a stuck build waits forever)`,
+      ).toMatch(/^\s*options \{[^]*?\btimeout\(time: \d+, unit: 'MINUTES'\)/m);
+  });
+
   it('the stand-in recorder writes a trace the gate uploads', async () => {
     const out = join(scratchDir('stand-in'), 'trace.json');
     await new Promise<void>((resolve, reject) =>
