@@ -271,11 +271,31 @@ async function runTriggered(
   };
 }
 
-const cases: { title: string; workflow: Workflow; checkout: Record<string, string> }[] = [
+/**
+ * Examples whose base verdict another example leaves: the fork-safe pair's merge queue is
+ * compared with main's verdict, which the pair's run on a push to main leaves.
+ */
+const BASELINE_LEFT_BY: Record<string, string> = {
+  'fork-safe-queue.yml': 'fork-safe-gate.yml',
+};
+
+const cases: {
+  title: string;
+  workflow: Workflow;
+  checkout: Record<string, string>;
+  baselineFrom?: Workflow;
+}[] = [
   ...exampleFiles.map((file) => ({
     title: `examples/workflows/${file}`,
     workflow: parseWorkflow(readFileSync(join(examplesDir, file), 'utf8')),
     checkout: USER_REPOSITORY,
+    ...(BASELINE_LEFT_BY[file]
+      ? {
+          baselineFrom: parseWorkflow(
+            readFileSync(join(examplesDir, BASELINE_LEFT_BY[file]), 'utf8'),
+          ),
+        }
+      : {}),
   })),
   ...readmeWorkflows().map((block) => ({ ...block, checkout: README_REPOSITORY })),
 ];
@@ -301,7 +321,7 @@ describe('the examples, run as the runner runs them against the fakes', () => {
     github.checkRuns.splice(0);
   }, 60_000);
 
-  for (const { title, workflow, checkout } of cases) {
+  for (const { title, workflow, checkout, baselineFrom } of cases) {
     const gates = Object.values(workflow.jobs)
       .flatMap((job) => job.steps)
       .filter((step) => isGateStep(step.uses));
@@ -327,6 +347,17 @@ describe('the examples, run as the runner runs them against the fakes', () => {
             ? await runTriggered(workflow, checkout)
             : await (async () => {
                 const event = eventFor(trigger);
+                // Another example leaves main's verdict (its run on push): the base commit this event is compared with.
+                if (baselineFrom && event.name === 'merge_group') {
+                  const { baseSha: left } = await runTriggered(baselineFrom, checkout);
+                  expect(left, 'the example named in BASELINE_LEFT_BY runs on push').toBeDefined();
+                  (event.payload.merge_group as { base_sha: string }).base_sha = left!;
+                  return {
+                    records: await runWorkflow(workflow, event, world(checkout)),
+                    headSha: event.headSha,
+                    baseSha: left!,
+                  };
+                }
                 // A command is about a verdict already made: the gate failed on the pull request first.
                 if (trigger === 'issue_comment') {
                   const failed = await runAction({
