@@ -53,7 +53,7 @@ export function workflowProblems(file: string, text: string): string[] {
   const jobs = Object.entries(workflow.jobs ?? {});
   if (!isReadOnly(workflow.permissions))
     problems.push(
-      `${file}: the workflow's own \`permissions:\` ${describe(workflow.permissions)}; write \`permissions: {}\` at the top and give each job the least it needs in its own \`permissions:\` (a matrix leg that only uploads gets no write).`,
+      `${file}: the workflow's own \`permissions:\` ${whyNotReadOnly(workflow.permissions)}; write \`permissions: {}\` at the top and give each job the least it needs in its own \`permissions:\` (a matrix leg that only uploads gets no write).`,
     );
   for (const [name, job] of jobs) {
     const where = `${file}: job "${name}"`;
@@ -126,7 +126,8 @@ function isReadOnly(permissions: unknown): boolean {
   return Object.values(permissions).every((level) => level === 'read' || level === 'none');
 }
 
-function describe(permissions: unknown): string {
+/** Why a workflow-level `permissions:` is not read-only, for the message. */
+function whyNotReadOnly(permissions: unknown): string {
   if (permissions === undefined)
     return 'are not set, so jobs get the repository default (write to everything, in older repositories)';
   return `grant write to every job (${JSON.stringify(permissions)})`;
