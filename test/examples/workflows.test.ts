@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { FakeGitHub } from '../support/fake-github.js';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import {
@@ -14,7 +13,8 @@ import {
 import { promptfooStandIn } from '../support/promptfoo-stand-in.js';
 import { REPOSITORY_ROOT, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { webhookExample } from '../support/webhooks.js';
+import { eventFor, workflowRunOf } from '../support/example-events.js';
+import { readmeWorkflows } from '../support/readme-workflows.js';
 import {
   type ArtifactStore,
   isGateStep,
@@ -40,28 +40,6 @@ import {
 
 const examplesDir = join(REPOSITORY_ROOT, 'examples/workflows');
 const exampleFiles = readdirSync(examplesDir).filter((f) => /\.ya?ml$/.test(f));
-
-/** README's ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
-function readmeWorkflows(): { title: string; workflow: Workflow }[] {
-  const text = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({
-    line: text.slice(0, m.index).split('\n').length,
-    yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''),
-  }));
-  return blocks
-    .filter((block) => /uses: \S*agent-reliability-gate@/.test(block.yaml))
-    .map((block) => {
-      const parsed = parse(block.yaml, { schema: 'failsafe' }) as unknown;
-      const steps = Array.isArray(parsed) ? parsed : (parsed as { steps?: unknown }).steps;
-      const workflow: Workflow = (parsed as { jobs?: unknown }).jobs
-        ? parseWorkflow(block.yaml)
-        : {
-            on: 'pull_request',
-            jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
-          };
-      return { title: `README.md line ${block.line}`, workflow };
-    });
-}
 
 let servers: ServedHandlers[] = [];
 const github = new FakeGitHub();
@@ -125,85 +103,6 @@ const world = (checkout = USER_REPOSITORY): WorkflowWorld => ({
   bin: [promptfoo.bin],
 });
 
-/** The payload of each event an example triggers on: GitHub's own examples, and the commit a check should land on. */
-function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: string } {
-  if (name === 'pull_request') {
-    const payload = webhookExample('pull_request', 'opened') as {
-      pull_request: { number: number; head: { sha: string }; base: { sha: string } };
-    };
-    // Onto main's commit, the base commit a fork-safe workflow_run reads from GitHub.
-    github.seedPullRequest(
-      payload.pull_request.number,
-      payload.pull_request.head.sha,
-      undefined,
-      payload.pull_request.base.sha,
-    );
-    // What the pull request changes: one agent of the repository of three (examples/reliability-gates.yml).
-    github.seedPullFiles(payload.pull_request.number, ['agents/support/prompt.md', 'README.md']);
-    return {
-      name,
-      payload,
-      headSha: payload.pull_request.head.sha,
-      baseSha: payload.pull_request.base.sha,
-    };
-  }
-  if (name === 'merge_group') {
-    const payload = webhookExample('merge_group') as {
-      merge_group: { head_sha: string; base_sha: string };
-    };
-    return {
-      name,
-      payload,
-      headSha: payload.merge_group.head_sha,
-      baseSha: payload.merge_group.base_sha,
-    };
-  }
-  if (name === 'issue_comment') {
-    // A maintainer's `/gate accept` on a pull request whose gate failed (the head's check is seeded below).
-    const pull = eventFor('pull_request');
-    const number = (pull.payload.pull_request as { number: number }).number;
-    const payload = webhookExample('issue_comment', 'created') as {
-      issue: Record<string, unknown>;
-      comment: Record<string, unknown> & { user: Record<string, unknown> };
-    };
-    const body = '/gate accept\nA known regression, traded for the new refund flow.';
-    const comment = github.seedComment(number, body, { login: 'octo-maintainer', type: 'User' });
-    github.seedRole('octo-maintainer', 'maintain');
-    payload.issue = {
-      ...payload.issue,
-      number,
-      pull_request: { url: 'https://api.github.com/pr' },
-    };
-    payload.comment = {
-      ...payload.comment,
-      id: comment.id,
-      body,
-      user: { ...payload.comment.user, login: 'octo-maintainer', type: 'User' },
-    };
-    return { name, payload, headSha: pull.headSha };
-  }
-  if (name === 'push') {
-    const payload = webhookExample('push') as { after: string };
-    return { name, payload, headSha: payload.after };
-  }
-  throw new Error(`no payload for ${name}: add one to test/examples/workflows.test.ts`);
-}
-
-/** GitHub's `workflow_run` event for a successful run of `event` that built `headSha`, listing `pullRequests`. */
-function workflowRunOf(event: string, headSha: string, pullRequests: number[]): WorkflowEvent {
-  const payload = webhookExample('workflow_run', 'completed') as {
-    workflow_run: Record<string, unknown>;
-  };
-  payload.workflow_run = {
-    ...payload.workflow_run,
-    event,
-    conclusion: 'success',
-    head_sha: headSha,
-    pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })),
-  };
-  return { name: 'workflow_run', payload };
-}
-
 /**
  * A `workflow_run` example runs after the workflows it names, with their artifacts: first, when
  * they run on `push` too, after their push to main (the pull request's base commit), whose
@@ -223,7 +122,7 @@ async function runTriggered(
     if (!file) throw new Error(`workflow_run names "${name}", which no example is`);
     return parseWorkflow(readFileSync(join(examplesDir, file), 'utf8'));
   });
-  const pullRequest = eventFor('pull_request');
+  const pullRequest = eventFor('pull_request', github);
   const upstream = async (event: WorkflowEvent, artifacts: ArtifactStore) => {
     for (const workflowNamed of named.filter((w) => triggers(w).includes(event.name)))
       expect(
@@ -234,7 +133,7 @@ async function runTriggered(
   };
   const baseSha = named.some((w) => triggers(w).includes('push')) ? pullRequest.baseSha : undefined;
   if (baseSha) {
-    const push = eventFor('push');
+    const push = eventFor('push', github);
     push.payload.after = baseSha;
     const artifacts: ArtifactStore = new Map();
     await upstream(push, artifacts);
@@ -346,7 +245,7 @@ describe('the examples, run as the runner runs them against the fakes', () => {
           trigger === 'workflow_run'
             ? await runTriggered(workflow, checkout)
             : await (async () => {
-                const event = eventFor(trigger);
+                const event = eventFor(trigger, github);
                 // Another example leaves main's verdict (its run on push): the base commit this event is compared with.
                 if (baselineFrom && event.name === 'merge_group') {
                   const { baseSha: left } = await runTriggered(baselineFrom, checkout);
@@ -369,14 +268,14 @@ describe('the examples, run as the runner runs them against the fakes', () => {
                       campaign_name: 'checkout-regression',
                     },
                     eventName: 'pull_request',
-                    payload: eventFor('pull_request').payload,
+                    payload: eventFor('pull_request', github).payload,
                     github: world().github,
                   });
                   expect(failed.outputs.decision).toBe('fail');
                 }
                 // A workflow that also runs on push has left main's verdict on the base commit, as it would have.
                 if (event.baseSha && triggers(workflow).includes('push')) {
-                  const push = { ...eventFor('push'), headSha: event.baseSha };
+                  const push = { ...eventFor('push', github), headSha: event.baseSha };
                   push.payload.after = event.baseSha;
                   expect(
                     (await runWorkflow(workflow, push, world(checkout))).filter(
