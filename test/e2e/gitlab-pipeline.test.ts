@@ -38,10 +38,7 @@ beforeAll(async () => {
     serveHandlers(() => gitlab.objectStorageHandlers()),
   ]);
   const example = await readFile(join(root, 'examples/ci/.gitlab-ci.yml'), 'utf8');
-  const [component, recorder] = await Promise.all([
-    readFile(join(root, 'templates/gate.yml'), 'utf8'),
-    readFile(join(root, 'examples/record-trace.mjs'), 'utf8'),
-  ]);
+  const component = await readFile(join(root, 'templates/gate.yml'), 'utf8');
   project = await LocalGitLabProject.create('gitlab-pipeline', (tarball) => {
     const local = example.replace(
       /- component: \S+\n(\s+)inputs:\n/,
@@ -51,7 +48,6 @@ beforeAll(async () => {
     expect(local).not.toBe(example);
     return {
       'templates/gate.yml': component,
-      'examples/record-trace.mjs': recorder,
       '.gitlab-ci.yml': local,
     };
   });

@@ -54,10 +54,6 @@ beforeAll(async () => {
         join(REPOSITORY_ROOT, 'examples/reliability-gates.yml'),
         'utf8',
       ),
-      'examples/record-trace.mjs': readFileSync(
-        join(REPOSITORY_ROOT, 'examples/record-trace.mjs'),
-        'utf8',
-      ),
       'agents/support/prompt.md': 'You help customers.\n',
       'agents/billing/prompt.md': 'You bill.\n',
     }),

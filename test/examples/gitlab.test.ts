@@ -53,10 +53,6 @@ beforeAll(async () => {
       example.replaceAll(EXAMPLE_GATE_PREFIX, `npx --yes file:${tarball}`),
       servers[0]!.origin,
     ),
-    'examples/record-trace.mjs': readFileSync(
-      join(REPOSITORY_ROOT, 'examples/record-trace.mjs'),
-      'utf8',
-    ),
   }));
 }, 120_000);
 afterAll(async () => Promise.all((servers ?? []).map((s) => s.close())));

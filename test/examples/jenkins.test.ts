@@ -371,7 +371,7 @@ describe("the tests' Jenkins", () => {
   it('runs `sh` as Jenkins does: `sh -xe` in the workspace, a failing script fails the stage, returnStatus keeps it going', async () => {
     const ok = await runJenkinsText(
       minimal(
-        `sh 'test -f examples/record-trace.mjs && echo "$BRANCH_NAME $CHANGE_ID"'\n        sh returnStatus: true, script: 'false'`,
+        `sh 'test -f promptfooconfig.yaml && echo "$BRANCH_NAME $CHANGE_ID"'\n        sh returnStatus: true, script: 'false'`,
       ),
       world('PR-7'),
     );

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { FakeGitHub } from '../support/fake-github.js';
 import { FAKE_PROJECT_ID, FAKE_TOKEN, FakeSepurux } from '../support/fake-sepurux.js';
 import {
@@ -14,7 +13,8 @@ import {
 import { promptfooStandIn } from '../support/promptfoo-stand-in.js';
 import { REPOSITORY_ROOT, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { webhookExample } from '../support/webhooks.js';
+import { eventFor, workflowRunOf } from '../support/example-events.js';
+import { readmeWorkflows } from '../support/readme-workflows.js';
 import {
   type ArtifactStore,
   isGateStep,
@@ -41,28 +41,6 @@ import {
 const examplesDir = join(REPOSITORY_ROOT, 'examples/workflows');
 const exampleFiles = readdirSync(examplesDir).filter((f) => /\.ya?ml$/.test(f));
 
-/** README's ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
-function readmeWorkflows(): { title: string; workflow: Workflow }[] {
-  const text = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({
-    line: text.slice(0, m.index).split('\n').length,
-    yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''),
-  }));
-  return blocks
-    .filter((block) => /uses: \S*agent-reliability-gate@/.test(block.yaml))
-    .map((block) => {
-      const parsed = parse(block.yaml, { schema: 'failsafe' }) as unknown;
-      const steps = Array.isArray(parsed) ? parsed : (parsed as { steps?: unknown }).steps;
-      const workflow: Workflow = (parsed as { jobs?: unknown }).jobs
-        ? parseWorkflow(block.yaml)
-        : {
-            on: 'pull_request',
-            jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
-          };
-      return { title: `README.md line ${block.line}`, workflow };
-    });
-}
-
 let servers: ServedHandlers[] = [];
 const github = new FakeGitHub();
 const sepurux = new FakeSepurux();
@@ -84,8 +62,24 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(servers.map((s) => s.close())));
 
-/** The examples' secrets and variables, as the fakes hold them. */
-const world = (): WorkflowWorld => ({
+/**
+ * What a user's repository holds, as `actions/checkout` brings it: the many-gates config where
+ * the example repository of three agents keeps it, and promptfoo's suite at the root, where
+ * promptfoo looks. Nothing else of this repository: an example must work as pasted.
+ */
+const USER_REPOSITORY: Record<string, string> = {
+  '.github/reliability-gates.yml': 'examples/reliability-gates.yml',
+  'promptfooconfig.yaml': 'examples/promptfoo/promptfooconfig.yaml',
+};
+/** README's blocks still run this repository's stand-in recorder: drop it once they write their trace inline, as the examples do. */
+const README_REPOSITORY: Record<string, string> = {
+  ...USER_REPOSITORY,
+  'examples/record-trace.mjs': 'examples/record-trace.mjs',
+};
+
+/** The examples' secrets and variables, as the fakes hold them, in a repository holding `checkout`. */
+const world = (checkout = USER_REPOSITORY): WorkflowWorld => ({
+  checkout,
   secrets: {
     SEPURUX_API_KEY: FAKE_TOKEN,
     SEPURUX_CI_TOKEN: FAKE_TOKEN,
@@ -109,85 +103,6 @@ const world = (): WorkflowWorld => ({
   bin: [promptfoo.bin],
 });
 
-/** The payload of each event an example triggers on: GitHub's own examples, and the commit a check should land on. */
-function eventFor(name: string): WorkflowEvent & { headSha: string; baseSha?: string } {
-  if (name === 'pull_request') {
-    const payload = webhookExample('pull_request', 'opened') as {
-      pull_request: { number: number; head: { sha: string }; base: { sha: string } };
-    };
-    // Onto main's commit, the base commit a fork-safe workflow_run reads from GitHub.
-    github.seedPullRequest(
-      payload.pull_request.number,
-      payload.pull_request.head.sha,
-      undefined,
-      payload.pull_request.base.sha,
-    );
-    // What the pull request changes: one agent of the repository of three (examples/reliability-gates.yml).
-    github.seedPullFiles(payload.pull_request.number, ['agents/support/prompt.md', 'README.md']);
-    return {
-      name,
-      payload,
-      headSha: payload.pull_request.head.sha,
-      baseSha: payload.pull_request.base.sha,
-    };
-  }
-  if (name === 'merge_group') {
-    const payload = webhookExample('merge_group') as {
-      merge_group: { head_sha: string; base_sha: string };
-    };
-    return {
-      name,
-      payload,
-      headSha: payload.merge_group.head_sha,
-      baseSha: payload.merge_group.base_sha,
-    };
-  }
-  if (name === 'issue_comment') {
-    // A maintainer's `/gate accept` on a pull request whose gate failed (the head's check is seeded below).
-    const pull = eventFor('pull_request');
-    const number = (pull.payload.pull_request as { number: number }).number;
-    const payload = webhookExample('issue_comment', 'created') as {
-      issue: Record<string, unknown>;
-      comment: Record<string, unknown> & { user: Record<string, unknown> };
-    };
-    const body = '/gate accept\nA known regression, traded for the new refund flow.';
-    const comment = github.seedComment(number, body, { login: 'octo-maintainer', type: 'User' });
-    github.seedRole('octo-maintainer', 'maintain');
-    payload.issue = {
-      ...payload.issue,
-      number,
-      pull_request: { url: 'https://api.github.com/pr' },
-    };
-    payload.comment = {
-      ...payload.comment,
-      id: comment.id,
-      body,
-      user: { ...payload.comment.user, login: 'octo-maintainer', type: 'User' },
-    };
-    return { name, payload, headSha: pull.headSha };
-  }
-  if (name === 'push') {
-    const payload = webhookExample('push') as { after: string };
-    return { name, payload, headSha: payload.after };
-  }
-  throw new Error(`no payload for ${name}: add one to test/examples/workflows.test.ts`);
-}
-
-/** GitHub's `workflow_run` event for a successful run of `event` that built `headSha`, listing `pullRequests`. */
-function workflowRunOf(event: string, headSha: string, pullRequests: number[]): WorkflowEvent {
-  const payload = webhookExample('workflow_run', 'completed') as {
-    workflow_run: Record<string, unknown>;
-  };
-  payload.workflow_run = {
-    ...payload.workflow_run,
-    event,
-    conclusion: 'success',
-    head_sha: headSha,
-    pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })),
-  };
-  return { name: 'workflow_run', payload };
-}
-
 /**
  * A `workflow_run` example runs after the workflows it names, with their artifacts: first, when
  * they run on `push` too, after their push to main (the pull request's base commit), whose
@@ -196,6 +111,7 @@ function workflowRunOf(event: string, headSha: string, pullRequests: number[]): 
  */
 async function runTriggered(
   workflow: Workflow,
+  checkout = USER_REPOSITORY,
 ): Promise<{ records: StepRecord[]; headSha: string; baseSha?: string }> {
   const named = (
     (workflow.on as { workflow_run?: { workflows?: string[] } }).workflow_run?.workflows ?? []
@@ -206,25 +122,25 @@ async function runTriggered(
     if (!file) throw new Error(`workflow_run names "${name}", which no example is`);
     return parseWorkflow(readFileSync(join(examplesDir, file), 'utf8'));
   });
-  const pullRequest = eventFor('pull_request');
+  const pullRequest = eventFor('pull_request', github);
   const upstream = async (event: WorkflowEvent, artifacts: ArtifactStore) => {
     for (const workflowNamed of named.filter((w) => triggers(w).includes(event.name)))
       expect(
-        (await runWorkflow(workflowNamed, event, world(), artifacts)).filter(
+        (await runWorkflow(workflowNamed, event, world(checkout), artifacts)).filter(
           (r) => r.outcome === 'failure',
         ),
       ).toEqual([]);
   };
   const baseSha = named.some((w) => triggers(w).includes('push')) ? pullRequest.baseSha : undefined;
   if (baseSha) {
-    const push = eventFor('push');
+    const push = eventFor('push', github);
     push.payload.after = baseSha;
     const artifacts: ArtifactStore = new Map();
     await upstream(push, artifacts);
     const onMain = await runWorkflow(
       workflow,
       workflowRunOf('push', baseSha, []),
-      world(),
+      world(checkout),
       artifacts,
     );
     expect(onMain.filter((r) => r.outcome === 'failure')).toEqual([]);
@@ -246,7 +162,7 @@ async function runTriggered(
     records: await runWorkflow(
       workflow,
       workflowRunOf('pull_request', pullRequest.headSha, [number]),
-      world(),
+      world(checkout),
       artifacts,
     ),
     headSha: pullRequest.headSha,
@@ -254,12 +170,33 @@ async function runTriggered(
   };
 }
 
-const cases: { title: string; workflow: Workflow }[] = [
+/**
+ * Examples whose base verdict another example leaves: the fork-safe pair's merge queue is
+ * compared with main's verdict, which the pair's run on a push to main leaves.
+ */
+const BASELINE_LEFT_BY: Record<string, string> = {
+  'fork-safe-queue.yml': 'fork-safe-gate.yml',
+};
+
+const cases: {
+  title: string;
+  workflow: Workflow;
+  checkout: Record<string, string>;
+  baselineFrom?: Workflow;
+}[] = [
   ...exampleFiles.map((file) => ({
     title: `examples/workflows/${file}`,
     workflow: parseWorkflow(readFileSync(join(examplesDir, file), 'utf8')),
+    checkout: USER_REPOSITORY,
+    ...(BASELINE_LEFT_BY[file]
+      ? {
+          baselineFrom: parseWorkflow(
+            readFileSync(join(examplesDir, BASELINE_LEFT_BY[file]), 'utf8'),
+          ),
+        }
+      : {}),
   })),
-  ...readmeWorkflows(),
+  ...readmeWorkflows().map((block) => ({ ...block, checkout: README_REPOSITORY })),
 ];
 
 describe('the examples, run as the runner runs them against the fakes', () => {
@@ -283,7 +220,7 @@ describe('the examples, run as the runner runs them against the fakes', () => {
     github.checkRuns.splice(0);
   }, 60_000);
 
-  for (const { title, workflow } of cases) {
+  for (const { title, workflow, checkout, baselineFrom } of cases) {
     const gates = Object.values(workflow.jobs)
       .flatMap((job) => job.steps)
       .filter((step) => isGateStep(step.uses));
@@ -306,9 +243,20 @@ describe('the examples, run as the runner runs them against the fakes', () => {
           baseSha,
         }: { records: StepRecord[]; headSha: string; baseSha?: string } =
           trigger === 'workflow_run'
-            ? await runTriggered(workflow)
+            ? await runTriggered(workflow, checkout)
             : await (async () => {
-                const event = eventFor(trigger);
+                const event = eventFor(trigger, github);
+                // Another example leaves main's verdict (its run on push): the base commit this event is compared with.
+                if (baselineFrom && event.name === 'merge_group') {
+                  const { baseSha: left } = await runTriggered(baselineFrom, checkout);
+                  expect(left, 'the example named in BASELINE_LEFT_BY runs on push').toBeDefined();
+                  (event.payload.merge_group as { base_sha: string }).base_sha = left!;
+                  return {
+                    records: await runWorkflow(workflow, event, world(checkout)),
+                    headSha: event.headSha,
+                    baseSha: left!,
+                  };
+                }
                 // A command is about a verdict already made: the gate failed on the pull request first.
                 if (trigger === 'issue_comment') {
                   const failed = await runAction({
@@ -320,24 +268,28 @@ describe('the examples, run as the runner runs them against the fakes', () => {
                       campaign_name: 'checkout-regression',
                     },
                     eventName: 'pull_request',
-                    payload: eventFor('pull_request').payload,
+                    payload: eventFor('pull_request', github).payload,
                     github: world().github,
                   });
                   expect(failed.outputs.decision).toBe('fail');
                 }
                 // A workflow that also runs on push has left main's verdict on the base commit, as it would have.
                 if (event.baseSha && triggers(workflow).includes('push')) {
-                  const push = { ...eventFor('push'), headSha: event.baseSha };
+                  const push = { ...eventFor('push', github), headSha: event.baseSha };
                   push.payload.after = event.baseSha;
                   expect(
-                    (await runWorkflow(workflow, push, world())).filter(
+                    (await runWorkflow(workflow, push, world(checkout))).filter(
                       (r) => r.outcome === 'failure',
                     ),
                   ).toEqual([]);
                 }
                 return {
-                  records: await runWorkflow(workflow, event, world()),
+                  records: await runWorkflow(workflow, event, world(checkout)),
                   headSha: event.headSha,
+                  // A pull request or a merge queue's commit is compared with main's verdict, which the push left.
+                  ...(event.baseSha && triggers(workflow).includes('push')
+                    ? { baseSha: event.baseSha }
+                    : {}),
                 };
               })();
         expect(
@@ -364,15 +316,20 @@ describe('the examples, run as the runner runs them against the fakes', () => {
         for (const record of ran) {
           const run = record.gate!;
           expect(run.outputs.decision, `${record.name}: ${run.outputs.reason}`).toBe('pass');
-          // After main's own run, the pull request's is compared with main's verdict.
-          if (baseSha)
-            expect(run.outputs).toMatchObject({ baseline_sha: baseSha, baseline_decision: 'pass' });
           expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
           // The verdict a required check waits for is completed on the commit gated; a matrix leg posts none, its aggregate does.
           const report = JSON.parse(readFileSync(run.outputs.report_file!, 'utf8')) as {
             checkName: string;
             shard?: string;
           };
+          // After main's own run, the pull request's (or the merge queue's) is compared with main's verdict; a leg reads none,
+          // its aggregate does (a step of many gates compares each entry, not the step: its outputs name no baseline).
+          const manyGates = (JSON.parse(run.outputs.gates || '[]') as unknown[]).length > 0;
+          if (baseSha && !report.shard && !manyGates)
+            expect(run.outputs, record.name).toMatchObject({
+              baseline_sha: baseSha,
+              baseline_decision: 'pass',
+            });
           const checks = github.checkRuns.filter(
             (c) => c.head_sha === headSha && c.name === report.checkName,
           );

@@ -25,8 +25,9 @@ import { scratchDir } from './scratch.js';
  * a `when` condition or Groovy the runner does not read, is an error that names it, so an example
  * that needs more says so here.
  *
- * What differs from a Jenkins, said once: each `agent` is a fresh scratch workspace holding the
- * checkout's examples/, and examples/promptfoo/promptfooconfig.yaml at its root (what the implicit `checkout scm` brings; `docker { image }` is recorded,
+ * What differs from a Jenkins, said once: each `agent` is a fresh scratch workspace holding what
+ * the implicit `checkout scm` of the user's repository brings, examples/promptfoo/promptfooconfig.yaml at
+ * its root, and nothing else of this repository (`docker { image }` is recorded,
  * the steps run on this machine's Node); the `npx --yes github:OWNER/agent-reliability-gate#v1`
  * prefix of a `sh` step runs the built `dist/cli/index.js` instead (an `agent-reliability-gate`
  * shim on PATH); and each `sh` step gets {@link JenkinsWorld.stepEnv}, where the test says where
@@ -648,8 +649,8 @@ class Build {
       );
     }
     const workspace = scratchDir('jenkins-workspace');
-    // The implicit `checkout scm`: the repository's files the examples name, and the sample promptfoo suite where promptfoo looks.
-    cpSync(join(REPOSITORY_ROOT, 'examples'), join(workspace, 'examples'), { recursive: true });
+    // The implicit `checkout scm`: what the user's repository holds, the promptfoo suite where promptfoo looks; nothing of
+    // this repository, so an example that runs a script of ours fails here as it would where it is pasted.
     cpSync(
       join(REPOSITORY_ROOT, 'examples/promptfoo/promptfooconfig.yaml'),
       join(workspace, 'promptfooconfig.yaml'),

@@ -27,10 +27,9 @@ import { BACKEND_IDS, backendById } from '../../src/core/backends/registry.js';
  * not a backend that reads a file, such as promptfoo) gets one input the workflow does not write, `base_url`,
  * since the examples talk to the public backends and the tests to their fakes. `run:` steps find
  * `bin`'s folders first on PATH (stand-ins for tools the examples call: promptfoo,
- * test/support/promptfoo-stand-in.ts). `actions/checkout` copies the
- * repository's examples/ into the workspace, examples/reliability-gates.yml to
- * .github/reliability-gates.yml, where the example repository of three agents keeps it, and
- * examples/promptfoo/promptfooconfig.yaml to the root, where promptfoo looks; `actions/setup-node`
+ * test/support/promptfoo-stand-in.ts). `actions/checkout` brings what the user's repository
+ * holds, `checkout` (not this repository: an example that runs a script of ours does not paste,
+ * and fails here as it would there); `actions/setup-node`
  * leaves the tests' Node on PATH; `actions/upload-artifact` and
  * `actions/download-artifact` keep artifacts between the jobs of one {@link runWorkflows} call.
  * Any other `uses:` is an error, so an example that needs more says so here.
@@ -47,6 +46,8 @@ export interface WorkflowWorld {
   baseUrl: (backend: string) => string;
   /** Folders put first on PATH for `run:` steps: stand-ins for the tools the examples call. */
   bin?: string[];
+  /** What `actions/checkout` brings: the user's repository, as workspace path → file of this repository. */
+  checkout: Record<string, string>;
 }
 
 /** One event a workflow is run for: its name and webhook payload. */
@@ -238,7 +239,7 @@ async function runJob(
         output: result.output,
       };
     } else {
-      useAction(step.uses ?? '', inputs, workspace, artifacts);
+      useAction(step.uses ?? '', inputs, workspace, artifacts, world.checkout);
       record = { job: jobName, matrix, name: label, outcome: 'success' };
     }
     records.push(record);
@@ -253,18 +254,12 @@ function useAction(
   inputs: Record<string, string>,
   workspace: string,
   artifacts: ArtifactStore,
+  checkout: Record<string, string>,
 ): void {
   const action = uses.split('@')[0];
   if (action === 'actions/checkout') {
-    cpSync(join(REPOSITORY_ROOT, 'examples'), join(workspace, 'examples'), { recursive: true });
-    cpSync(
-      join(REPOSITORY_ROOT, 'examples/reliability-gates.yml'),
-      join(workspace, '.github/reliability-gates.yml'),
-    );
-    cpSync(
-      join(REPOSITORY_ROOT, 'examples/promptfoo/promptfooconfig.yaml'),
-      join(workspace, 'promptfooconfig.yaml'),
-    );
+    for (const [path, file] of Object.entries(checkout))
+      cpSync(join(REPOSITORY_ROOT, file), join(workspace, path), { recursive: true });
   } else if (action === 'actions/setup-node') {
     // The tests' own Node runs the steps; an example still says which it needs.
     if (!inputs['node-version'])
