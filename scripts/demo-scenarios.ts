@@ -69,11 +69,7 @@ export function demoScenarios({
         min_pass_rate: '0.85',
         max_pass_rate_drop: '0.05',
       },
-      // The same campaign as the base commit's (a verdict of another one would not be comparable), now failing.
-      setup: () =>
-        Object.assign(sepurux.campaign('refund-reliability'), {
-          outcome: sepurux.campaign('checkout-regression').outcome,
-        }),
+      // The same campaign as the base commit's (a verdict of another one would not be comparable): the regressing trace fails on it.
       picture: 'pr-comment.png',
       acceptWith:
         'The refund-limit regression is known (INC-42): the new limit ships with the next release, and checkout is unaffected.',

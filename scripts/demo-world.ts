@@ -8,11 +8,10 @@
  * default, then the step's `with:`).
  */
 import {
-  binomialOutcome,
   FAKE_PROJECT_ID,
   FAKE_TOKEN,
   FakeSepurux,
-  seededRandom,
+  WORLD_EVENTS,
 } from '../test/support/fake-sepurux.js';
 import { FakeTruLayer } from '../test/support/fake-trulayer.js';
 import { FAKE_GITHUB_TOKEN, type FakeComment, FakeGitHub } from '../test/support/fake-github.js';
@@ -33,64 +32,20 @@ export interface Seen {
   comment?: FakeComment;
 }
 
-// What Sepurux recorded about the failing run: the "why" a reviewer reads first.
-const EVENTS = {
-  policy: [
-    {
-      type: 'policy_violation',
-      action: 'blocked',
-      policy: 'refund-limit',
-      tool: 'payments.refund',
-      attempt: 2,
-      reason: 'Refund of 4200 exceeds the 500 limit',
-    },
-    {
-      type: 'policy_violation',
-      action: 'blocked',
-      policy: 'refund-limit',
-      tool: 'payments.refund',
-      attempt: 4,
-      reason: 'Refund of 9000 exceeds the 500 limit',
-    },
-  ],
-  security: [
-    {
-      type: 'prompt_injection',
-      action: 'flagged',
-      policy: 'untrusted-content',
-      tool: 'web.fetch',
-      severity: 'high',
-      reason: 'tool output asked to ignore previous instructions',
-    },
-  ],
-};
-
 /** Starts the fakes, seeds the base branch, and returns the pull requests to run and how to run them. */
 export async function openDemoWorld() {
-  const sepurux = new FakeSepurux({ events: (_run, source) => ({ body: EVENTS[source] }) });
+  // The fake's own world (its campaigns, the regressing trace), the regression's events for every failing run.
+  const sepurux = new FakeSepurux({ events: (_run, source) => ({ body: WORLD_EVENTS[source] }) });
   sepurux.campaign('refund-reliability').finishAfterMs = 1_500;
-  sepurux.campaign('checkout-regression').finishAfterMs = 1_000;
-  // A noisy agent: each run draws 20 attempts at 90%, and Sepurux decides from the thresholds sent.
-  sepurux.campaigns.push({
-    ...sepurux.campaign('refund-reliability'),
-    id: '5b1c6a3f-0d7e-4e8a-9b2d-1c4f5e6a7b8c',
-    name: 'refund-noisy',
-    finishAfterMs: 1_000,
-    draw: binomialOutcome(0.9, 20, seededRandom(3)),
-    decidesFromThresholds: true,
-  });
-  // The repository of three agents (examples/reliability-gates.yml): billing's change regresses it.
-  for (const [agent, like] of [
-    ['support', 'refund-reliability'],
-    ['billing', 'refund-reliability'],
-    ['refunds', 'refund-reliability'],
-  ] as const)
-    sepurux.campaigns.push({
-      ...sepurux.campaign(like),
-      id: crypto.randomUUID(),
-      name: `${agent}-reliability`,
-      finishAfterMs: 1_000,
-    });
+  // The noisy agent (refund-noisy) and the repository of three agents (examples/reliability-gates.yml).
+  for (const name of [
+    'checkout-regression',
+    'refund-noisy',
+    'support-reliability',
+    'billing-reliability',
+    'refunds-reliability',
+  ])
+    sepurux.campaign(name).finishAfterMs = 1_000;
   const trulayer = new FakeTruLayer({ finishAfterMs: 1_000 });
   const github = new FakeGitHub();
   const payload = webhookExample('pull_request', 'opened') as {

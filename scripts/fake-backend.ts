@@ -1,7 +1,9 @@
 /**
  * `npm run fake-backend`: the local Sepurux-compatible backend and a fake GitHub on 127.0.0.1,
- * the same fakes the tests use, until Ctrl-C. Prints what to put in a `.env` to run the action
- * against them, e.g. with GitHub's own local runner:
+ * the same fakes (and the same world: campaigns, the regressing trace) the tests and the demo
+ * use, until Ctrl-C. Prints two recipes: the command line's (`GATE_*` variables, `--base-url`, a
+ * passing and a failing command, scripts/cli-recipe.ts), and the `.env` to run the action with
+ * GitHub's own local runner:
  *
  *   npm run fake-backend            # in one terminal
  *   npx --yes @github/local-action run . src/action/main.ts .env   # in a second one, with the .env it prints
@@ -10,8 +12,9 @@
  * line saying which, and how to choose another.
  */
 import { FakeGitHub } from '../test/support/fake-github.js';
-import { FakeSepurux } from '../test/support/fake-sepurux.js';
+import { FakeSepurux, REGRESSING_TRACE_NAME } from '../test/support/fake-sepurux.js';
 import { serveHandlers } from '../test/support/serve.js';
+import { commandLineRecipeText } from './cli-recipe.js';
 import { localActionEnv } from './local-env.js';
 
 const DEFAULT_PORT = 4010;
@@ -51,9 +54,15 @@ const env = localActionEnv(backend.origin, api.origin)
 
 console.log(`Fake Sepurux on ${backend.origin}, fake GitHub on ${api.origin}. Ctrl-C stops both.
 
-Campaigns: ${sepurux.campaigns.map((c) => c.name).join(', ')} (refund-reliability passes after 2 s, checkout-regression fails).
+Campaigns: ${sepurux.campaigns.map((c) => c.name).join(', ')}.
+refund-reliability passes after 2 s; checkout-regression fails; a trace named "${REGRESSING_TRACE_NAME}"
+(examples/traces/checkout_flow.json) fails on any campaign. For --campaign-id (a batch over
+the eval-set): ${sepurux.campaign('scenario-pool').id}.
 
-In a second terminal, with this as .env (.env.example is the same for ports 4010 and 4011):
+━━ ${commandLineRecipeText(backend.origin)}
+━━ GitHub's local runner: in a second terminal, with this as .env (.env.example is the same
+for ports 4010 and 4011):
+
   npx --yes @github/local-action run . src/action/main.ts .env
 
 ${env}

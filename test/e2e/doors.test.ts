@@ -244,7 +244,8 @@ describe('advice that points the right way', () => {
       'HTTP 422: trace_id never-uploaded is not a trace of this project',
     );
     expect(refused.outputs.reason).not.toMatch(/eval-set|min_scenarios/);
-    sepurux = new FakeSepurux();
+    // A server without the events endpoints.
+    sepurux = new FakeSepurux({ events: () => undefined });
     const failed = await onPullRequest(sepuruxInputs({ campaign_name: 'checkout-regression' }));
     expect(failed.outputs.decision).toBe('fail');
     expect(failed.stdout).toContain('serves no policy events for the run');

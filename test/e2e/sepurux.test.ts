@@ -109,7 +109,7 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.reason).toContain(
-      'No campaign is named exactly "refund-reliabilty" (closest: "refund-reliability"; others: ',
+      'No campaign is named exactly "refund-reliabilty" (closest: "refund-reliability", "refunds-reliability"; others: ',
     );
   });
 

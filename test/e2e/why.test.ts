@@ -188,7 +188,7 @@ describe('why a Sepurux verdict failed', () => {
   it.each([
     [
       'a backend without the endpoints (404)',
-      undefined,
+      (): undefined => undefined,
       /No policy events for run .*: GET \/v1\/runs\/\{run_id\}\/policy-events failed with HTTP 404/,
     ],
     [

@@ -26,12 +26,10 @@ const EXAMPLE = 'examples/ci/many-gates.gitlab-ci.yml';
 const missing = GITLAB_CI_LOCAL_MISSING;
 const gitlab = new FakeGitLab();
 const sepurux = new FakeSepurux();
-for (const agent of ['refunds', 'support', 'billing'])
-  sepurux.campaigns.push({
-    ...sepurux.campaign(agent === 'billing' ? 'checkout-regression' : 'refund-reliability'),
-    id: crypto.randomUUID(),
-    name: `${agent}-reliability`,
-  });
+// The world's agents pass; billing's campaign fails here.
+sepurux.campaign('billing-reliability').outcome = {
+  ...sepurux.campaign('checkout-regression').outcome,
+};
 let servers: ServedHandlers[];
 let project: LocalGitLabProject;
 

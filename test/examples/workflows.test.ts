@@ -46,12 +46,6 @@ const github = new FakeGitHub();
 const sepurux = new FakeSepurux();
 const trulayer = new FakeTruLayer();
 const promptfoo = promptfooStandIn('pass');
-for (const agent of ['refunds', 'support', 'billing'])
-  sepurux.campaigns.push({
-    ...sepurux.campaign('refund-reliability'),
-    id: crypto.randomUUID(),
-    name: `${agent}-reliability`,
-  });
 
 beforeAll(async () => {
   servers = await Promise.all([

@@ -174,7 +174,8 @@ describe('Sepurux gate', () => {
   });
 
   it('says a 404 on the events is about the events, not the run', async () => {
-    use(new FakeSepurux());
+    // A server without the events endpoints.
+    use(new FakeSepurux({ events: () => undefined }));
     const log = memoryLog();
     const verdict = await gateWith(
       { ...base, trace_id: 't', campaign_name: 'checkout-regression' },
@@ -195,7 +196,9 @@ describe('Sepurux gate', () => {
     expect(verdict.decision).toBe('fail');
     expect(verdict.reason).toContain('No campaign is named exactly "refund"');
     expect(verdict.reason).toContain('"slow-campaign"');
-    expect(fake.requestsTo('GET', '/v1/campaigns')).toHaveLength(3);
+    expect(fake.requestsTo('GET', '/v1/campaigns')).toHaveLength(
+      Math.ceil(fake.campaigns.length / 2),
+    );
     expect(fake.requestsTo('POST', '/v1/ci/runs')).toHaveLength(0);
   });
 
