@@ -28,8 +28,8 @@ import {
 } from '../support/workflow.js';
 
 /**
- * The examples are tests: every workflow in examples/workflows/ and every README block that
- * uses this action runs, for each event it triggers on, through the runner's way of starting
+ * The examples are tests: every workflow in examples/workflows/ and every block of the README
+ * and docs/ that uses this action runs, for each event it triggers on, through the runner's way of starting
  * the action (test/support/workflow.ts says how its secrets and expressions map to the fakes),
  * and each gate step must reach a passing, completed check. A workflow's `npx --yes
  * promptfoo@0.123.1 eval ... -o FILE` is answered by the promptfoo stand-in
@@ -41,9 +41,21 @@ import {
 const examplesDir = join(REPOSITORY_ROOT, 'examples/workflows');
 const exampleFiles = readdirSync(examplesDir).filter((f) => /\.ya?ml$/.test(f));
 
-/** README's ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
+/** The pages whose ```yaml blocks a user pastes: the README and the guide behind it. */
+const DOC_PAGES = [
+  'README.md',
+  ...readdirSync(join(REPOSITORY_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+
+/** The README's and docs' ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
 function readmeWorkflows(): { title: string; workflow: Workflow }[] {
-  const text = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  return DOC_PAGES.flatMap((page) => pageWorkflows(page));
+}
+
+function pageWorkflows(page: string): { title: string; workflow: Workflow }[] {
+  const text = readFileSync(join(REPOSITORY_ROOT, page), 'utf8');
   const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({
     line: text.slice(0, m.index).split('\n').length,
     yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''),
@@ -59,7 +71,7 @@ function readmeWorkflows(): { title: string; workflow: Workflow }[] {
             on: 'pull_request',
             jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
           };
-      return { title: `README.md line ${block.line}`, workflow };
+      return { title: `${page} line ${block.line}`, workflow };
     });
 }
 
@@ -263,9 +275,10 @@ const cases: { title: string; workflow: Workflow }[] = [
 ];
 
 describe('the examples, run as the runner runs them against the fakes', () => {
-  it("cover every example workflow and the README's workflow blocks", () => {
+  it("cover every example workflow and the README's and docs' workflow blocks", () => {
     expect(exampleFiles.length).toBeGreaterThanOrEqual(7);
-    expect(readmeWorkflows().length).toBeGreaterThanOrEqual(4);
+    expect(pageWorkflows('README.md').length).toBeGreaterThanOrEqual(1);
+    expect(readmeWorkflows().length).toBeGreaterThanOrEqual(6);
   });
 
   it('the fork-safe pair gives main a verdict, on a push, that a pull request is compared with', async () => {
