@@ -11,6 +11,12 @@ import { VERDICT_OUTPUTS } from '../src/action/outputs.js';
 import { BACKENDS, inputNamesOf } from '../src/core/backends/registry.js';
 import { FIGURE_SPECS, ID_SPECS } from '../src/core/backends/vocabulary.js';
 import { generatedActionYml } from '../scripts/action-yml.js';
+import {
+  COMMON_INPUTS,
+  COMMON_OUTPUTS,
+  generatedInputsPage,
+  generatedReadme,
+} from '../scripts/docs-tables.js';
 import { scratchDir } from './support/scratch.js';
 
 const action = parse(await readFile(new URL('../action.yml', import.meta.url), 'utf8')) as {
@@ -205,19 +211,41 @@ describe('the GitLab CI/CD component (templates/gate.yml)', () => {
   });
 });
 
-describe('README', async () => {
+describe("the docs' inputs and outputs tables (npm run action-yml)", async () => {
   const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-  const section = (heading: string) =>
-    readme.slice(
-      readme.indexOf(`\n## ${heading}\n`),
-      readme.indexOf('\n## ', readme.indexOf(`\n## ${heading}\n`) + 4),
+  const page = await readFile(new URL('../docs/inputs.md', import.meta.url), 'utf8');
+  const section = (text: string, heading: string) =>
+    text.slice(
+      text.indexOf(`\n## ${heading}\n`),
+      text.indexOf('\n## ', text.indexOf(`\n## ${heading}\n`) + 4),
     );
 
-  it('documents every input and every output action.yml declares', () => {
+  it('are what the declarations make, in the README and in docs/inputs.md', () => {
+    expect(readme).toBe(generatedReadme(readme));
+    expect(page).toBe(generatedInputsPage(page));
+  });
+
+  it('document every input and every output action.yml declares in docs/inputs.md', () => {
     for (const name of Object.keys(action.inputs))
-      expect(section('Inputs'), name).toContain(`| \`${name}\` |`);
+      expect(section(page, 'Inputs'), name).toContain(`| \`${name}\` |`);
     for (const name of Object.keys(action.outputs))
-      expect(section('Outputs'), name).toContain(`\`${name}\``);
+      expect(section(page, 'Outputs'), name).toContain(`| \`${name}\` |`);
+  });
+
+  it("list the README's common inputs and outputs, under its Inputs and Outputs", () => {
+    for (const name of COMMON_INPUTS)
+      expect(section(readme, 'Inputs'), name).toContain(`| \`${name}\` |`);
+    for (const name of COMMON_OUTPUTS)
+      expect(section(readme, 'Outputs'), name).toContain(`| \`${name}\` |`);
+  });
+
+  it('refuse a file without its markers, naming it (this check can fail)', () => {
+    expect(() => generatedReadme('# README without markers\n')).toThrow(
+      /README\.md has no generated block "common inputs"/,
+    );
+    const stale = readme.replace('| `decision` |', '| `decided` |');
+    expect(generatedReadme(stale)).not.toBe(stale);
+    expect(generatedReadme(stale)).toBe(readme);
   });
 });
 

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readTraceFile } from '../src/core/backends/sepurux/trace-file.js';
-import { scratchDir } from './support/scratch.js';
 import { repositoryFilesNamed } from './support/workflow-rules.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -79,21 +76,5 @@ describe('the examples', () => {
         await readFile(join(root, file), 'utf8'),
         `${file}: the pipeline has no \`options { timeout(...) }\` (Jenkins has no default: a stuck build waits forever)`,
       ).toMatch(/^\s*options \{[^]*?\btimeout\(time: \d+, unit: 'MINUTES'\)/m);
-  });
-
-  it('the stand-in recorder writes a trace the gate uploads', async () => {
-    const out = join(scratchDir('stand-in'), 'trace.json');
-    await new Promise<void>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        [join(root, 'examples/record-trace.mjs'), '--output', out, '--agent', 'billing'],
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
-    const trace = await readTraceFile(out);
-    expect(JSON.parse(trace.bytes.toString('utf8'))).toMatchObject({
-      name: 'refund_flow',
-      agent: 'billing',
-    });
   });
 });

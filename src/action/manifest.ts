@@ -41,7 +41,7 @@ export function actionManifest(): {
       'report_file',
       {
         description:
-          'Path of a JSON file holding the whole normalized verdict (format documented in the README).',
+          'Path of a JSON file holding the whole normalized verdict (its fields: docs/inputs.md, "The report file").',
       },
     ],
   ]);

@@ -65,11 +65,6 @@ const USER_REPOSITORY: Record<string, string> = {
   '.github/reliability-gates.yml': 'examples/reliability-gates.yml',
   'promptfooconfig.yaml': 'examples/promptfoo/promptfooconfig.yaml',
 };
-/** README's blocks still run this repository's stand-in recorder: drop it once they write their trace inline, as the examples do. */
-const README_REPOSITORY: Record<string, string> = {
-  ...USER_REPOSITORY,
-  'examples/record-trace.mjs': 'examples/record-trace.mjs',
-};
 
 /** The examples' secrets and variables, as the fakes hold them, in a repository holding `checkout`. */
 const world = (checkout = USER_REPOSITORY): WorkflowWorld => ({
@@ -190,7 +185,7 @@ const cases: {
         }
       : {}),
   })),
-  ...readmeWorkflows().map((block) => ({ ...block, checkout: README_REPOSITORY })),
+  ...readmeWorkflows().map((block) => ({ ...block, checkout: USER_REPOSITORY })),
 ];
 
 describe('the examples, run as the runner runs them against the fakes', () => {

@@ -1,12 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPOSITORY_ROOT } from './runner.js';
 import { parseWorkflow, type Workflow } from './workflow.js';
 
-/** README's ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
+/** The pages whose ```yaml blocks a user pastes: the README and the guide behind it. */
+const DOC_PAGES = [
+  'README.md',
+  ...readdirSync(join(REPOSITORY_ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+
+/** The README's and docs' ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
 export function readmeWorkflows(): { title: string; workflow: Workflow }[] {
-  const text = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  return DOC_PAGES.flatMap((page) => pageWorkflows(page));
+}
+
+function pageWorkflows(page: string): { title: string; workflow: Workflow }[] {
+  const text = readFileSync(join(REPOSITORY_ROOT, page), 'utf8');
   const blocks = [...text.matchAll(/^( *)```yaml\n([\s\S]*?)^\1```/gm)].map((m) => ({
     line: text.slice(0, m.index).split('\n').length,
     yaml: m[2]!.replace(new RegExp(`^${m[1]}`, 'gm'), ''),
@@ -22,6 +34,6 @@ export function readmeWorkflows(): { title: string; workflow: Workflow }[] {
             on: 'pull_request',
             jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
           };
-      return { title: `README.md line ${block.line}`, workflow };
+      return { title: `${page} line ${block.line}`, workflow };
     });
 }

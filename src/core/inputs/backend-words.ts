@@ -45,7 +45,7 @@ export const readers = (backends: BackendList) => {
 
 /** What `token` missing says, for a backend that calls a service. */
 export const TOKEN_REQUIRED =
-  'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)';
+  'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see docs/github.md, "Pull requests from forks")';
 
 /**
  * The shared inputs only a backend that calls a service reads: a backend that reads an

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * How an input is documented. The one declaration feeds action.yml (generated from it), the
- * command line's flags and `--help`, and the README's tables.
+ * command line's flags and `--help`, and the inputs tables of docs/inputs.md and the README.
  */
 export interface InputDoc {
   description: string;

@@ -106,10 +106,22 @@ function axisRange(values: readonly number[], spec: FigureSpec | undefined): [nu
   return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
 }
 
-/** The chart's own colours, as Mermaid's front matter (no `%%` directive: nothing from a backend is in it). */
-const CHART_CONFIG = [
+/** The width, in Mermaid's units, that each x-axis label gets: room for a 7-letter commit id at 12 px and a gap. */
+const WIDTH_PER_LABEL = 80;
+
+/**
+ * The chart's own size and colours, as Mermaid's front matter (no `%%` directive: nothing from a
+ * backend is in it). At Mermaid's default 700 px and 14 px labels, eleven 7-letter commit ids
+ * touch and run together; 12 px labels and {@link WIDTH_PER_LABEL} each leave a gap between them
+ * whatever `history` asks for (the page scales the chart to fit; a test measures the gap).
+ */
+const chartConfig = (labels: number) => [
   '---',
   'config:',
+  '  xyChart:',
+  `    width: ${Math.max(700, labels * WIDTH_PER_LABEL)}`,
+  '    xAxis:',
+  '      labelFontSize: 12',
   '  themeVariables:',
   '    xyChart:',
   '      plotColorPalette: "royalblue, darkgray"',
@@ -140,7 +152,7 @@ export function mermaidChart(trend: Trend): string[] | undefined {
   return [
     '```mermaid',
     // Mermaid's default palette draws the first line near-white: this change's figure in blue, the threshold in grey.
-    ...CHART_CONFIG,
+    ...chartConfig(labels.length),
     'xychart-beta',
     `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
     `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,

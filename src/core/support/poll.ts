@@ -10,7 +10,7 @@ const LAST_POLL_MARGIN_MS = 250;
 /**
  * The wait before the next poll: 0.5 s for the first 3 s, then 1 s growing by 0.5 s a poll up
  * to `maxMs` (`poll_interval`). A gentle ramp keeps runs of 3 to 30 s close to a verdict
- * without polling long runs more than every `poll_interval`. See the README's "Polling".
+ * without polling long runs more than every `poll_interval`. See docs/internals.md, "Polling".
  */
 export function nextPollDelayMs(elapsedMs: number, previousDelayMs: number, maxMs: number): number {
   if (elapsedMs < QUICK_PHASE_MS) return Math.min(QUICK_DELAY_MS, maxMs);

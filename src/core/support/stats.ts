@@ -1,6 +1,6 @@
 import studentTQuantile from '@stdlib/stats-base-dists-t-quantile';
 /**
- * Error bars for an eval gate (see the README's "Error bars"): the t interval of a mean, the
+ * Error bars for an eval gate (see docs/decisions.md, "Error bars"): the t interval of a mean, the
  * Wilson interval of a proportion, and the sample size a difference needs. Computed on what the
  * backend returned; every result names its method.
  */

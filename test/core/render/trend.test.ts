@@ -127,14 +127,19 @@ describe('the trend chart', () => {
       const labels = JSON.parse(/x-axis (\[.*\])/.exec(chart)![1]!) as string[];
       for (const label of labels.slice(0, -1)) expect(label).toMatch(/^[0-9A-Za-z?]{1,7}$/);
       expect(chart).not.toMatch(/%%|`|<|#|;/);
-      // The front matter (six lines, ours alone), then six statements and nothing more: a type, a
-      // title, two axes, the figure and the threshold.
+      // The front matter (ten lines, ours alone: size and colours), then six statements and
+      // nothing more: a type, a title, two axes, the figure and the threshold.
       const lines = chart.split('\n');
-      expect(lines.slice(0, 6).join('\n')).toBe(
-        '---\nconfig:\n  themeVariables:\n    xyChart:\n      plotColorPalette: "royalblue, darkgray"\n---',
+      expect(
+        lines
+          .slice(0, 10)
+          .join('\n')
+          .replace(/width: \d+/, 'width: N'),
+      ).toBe(
+        '---\nconfig:\n  xyChart:\n    width: N\n    xAxis:\n      labelFontSize: 12\n  themeVariables:\n    xyChart:\n      plotColorPalette: "royalblue, darkgray"\n---',
       );
-      expect(lines.slice(6)).toHaveLength(6);
-      expect(lines[6]).toBe('xychart-beta');
+      expect(lines.slice(10)).toHaveLength(6);
+      expect(lines[10]).toBe('xychart-beta');
       // Nothing of a hostile id reaches the rendered page outside the block.
       const { html, elements } = render(body, engine);
       expect(html).not.toContain('onerror');
@@ -203,4 +208,42 @@ describe.skipIf(!chromiumPresent())(`the chart in headless Chromium${CHROMIUM_SK
     // Two plotted lines: the figure and the threshold.
     expect(svg.match(/class="[^"]*line-plot-\d/g)).toHaveLength(2);
   }, 60_000);
+
+  // The x-axis's labels, measured where Chromium drew them: each one ends before the next begins.
+  it.each([10, 20])(
+    'draws %i commit ids and "this change" on the x-axis without running them together',
+    async (count) => {
+      const shas = Array.from({ length: count }, (_, i) =>
+        `f95f8${String(i).padStart(2, '0')}`.padEnd(40, '0'),
+      );
+      const body = comment(
+        withTrend(
+          shas.map((_, i) => 0.9 + (i % 3) / 100),
+          {},
+          shas,
+        ),
+      );
+      const measure = `<script>(function wait() {
+        if (!document.body.dataset.mermaid) return setTimeout(wait, 50);
+        const boxes = [...document.querySelectorAll('.mermaid-chart .bottom-axis .label text')]
+          .map((t) => t.getBoundingClientRect()).map((b) => [b.left, b.right]);
+        document.body.dataset.labels = JSON.stringify(boxes);
+      })();</script>`;
+      const dom = await inChromium(
+        `<!doctype html><meta charset="utf-8"><body>${render(body).html}${mermaidScript()}${measure}</body>`,
+        { dom: true },
+      );
+      const boxes = JSON.parse(
+        (/data-labels="([^"]*)"/.exec(dom)?.[1] ?? '[]').replace(/&quot;/g, '"'),
+      ) as [number, number][];
+      expect(boxes).toHaveLength(count + 1);
+      for (let i = 1; i < boxes.length; i++) {
+        const [left, right] = boxes[i - 1]!;
+        const gap = boxes[i]![0] - right;
+        // A gap of at least a fifth of a label's width: a reader sees two labels, not one word.
+        expect(gap, `between label ${i} and ${i + 1}`).toBeGreaterThan((right - left) / 5);
+      }
+    },
+    60_000,
+  );
 });
