@@ -87691,7 +87691,7 @@ const LAST_POLL_MARGIN_MS = 250;
 /**
  * The wait before the next poll: 0.5 s for the first 3 s, then 1 s growing by 0.5 s a poll up
  * to `maxMs` (`poll_interval`). A gentle ramp keeps runs of 3 to 30 s close to a verdict
- * without polling long runs more than every `poll_interval`. See the README's "Polling".
+ * without polling long runs more than every `poll_interval`. See docs/internals.md, "Polling".
  */
 function nextPollDelayMs(elapsedMs, previousDelayMs, maxMs) {
     if (elapsedMs < QUICK_PHASE_MS)
@@ -90416,7 +90416,7 @@ const readers = (backends) => {
         : '';
 };
 /** What `token` missing says, for a backend that calls a service. */
-const TOKEN_REQUIRED = 'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see the README on fork pull requests)';
+const TOKEN_REQUIRED = 'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see docs/github.md, "Pull requests from forks")';
 /**
  * The shared inputs only a backend that calls a service reads: a backend that reads an
  * evaluation already run has no credential, API root, polls, repeats or retries.
@@ -93868,10 +93868,21 @@ function axisRange(values, spec) {
         top = Math.min(top, spec.domain.max);
     return [Number(bottom.toFixed(6)), Number(top.toFixed(6))];
 }
-/** The chart's own colours, as Mermaid's front matter (no `%%` directive: nothing from a backend is in it). */
-const CHART_CONFIG = [
+/** The width, in Mermaid's units, that each x-axis label gets: room for a 7-letter commit id at 12 px and a gap. */
+const WIDTH_PER_LABEL = 80;
+/**
+ * The chart's own size and colours, as Mermaid's front matter (no `%%` directive: nothing from a
+ * backend is in it). At Mermaid's default 700 px and 14 px labels, eleven 7-letter commit ids
+ * touch and run together; 12 px labels and {@link WIDTH_PER_LABEL} each leave a gap between them
+ * whatever `history` asks for (the page scales the chart to fit; a test measures the gap).
+ */
+const chartConfig = (labels) => [
     '---',
     'config:',
+    '  xyChart:',
+    `    width: ${Math.max(700, labels * WIDTH_PER_LABEL)}`,
+    '    xAxis:',
+    '      labelFontSize: 12',
     '  themeVariables:',
     '    xyChart:',
     '      plotColorPalette: "royalblue, darkgray"',
@@ -93904,7 +93915,7 @@ function mermaidChart(trend) {
     return [
         '```mermaid',
         // Mermaid's default palette draws the first line near-white: this change's figure in blue, the threshold in grey.
-        ...CHART_CONFIG,
+        ...chartConfig(labels.length),
         'xychart-beta',
         `  title "${chartText(`${label}, base branch then this change`, 80)}"`,
         `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
