@@ -92,11 +92,11 @@ describe('the example workflows paste into another repository', () => {
     it('a step that runs a script of this repository, or a stand-in without its comment', () => {
       const pasted = good.replace(
         /^( {8}run: )\|\n(?: {10}.*\n)+/m,
-        '$1node examples/record-trace.mjs --output trace.json\n',
+        '$1node scripts/cli-recipe.ts --output trace.json\n',
       );
       expect(problems(pasted)).toEqual([
         expect.stringContaining(
-          'step "Record a trace of the agent (your step)" runs examples/record-trace.mjs, a file of this repository',
+          'step "Record a trace of the agent (your step)" runs scripts/cli-recipe.ts, a file of this repository',
         ),
       ]);
       expect(problems(good.replace(/^ *# Stand-in.*\n/m, ''))).toEqual([
@@ -108,9 +108,9 @@ describe('the example workflows paste into another repository', () => {
   it('tells a file of this repository from what the example writes or the user holds', () => {
     expect(
       repositoryFilesNamed(
-        'node examples/record-trace.mjs --output trace.json && bash ./scripts/promptfoo-fixtures.sh',
+        'node scripts/cli-recipe.ts --output trace.json && bash ./scripts/promptfoo-fixtures.sh',
       ),
-    ).toEqual(['examples/record-trace.mjs', 'scripts/promptfoo-fixtures.sh']);
+    ).toEqual(['scripts/cli-recipe.ts', 'scripts/promptfoo-fixtures.sh']);
     expect(
       repositoryFilesNamed(
         'npx --yes promptfoo@0.123.1 eval -c promptfooconfig.yaml -o results.json; jq . "traces/$agent.json" .github/reliability-gates.yml',

@@ -19,7 +19,7 @@ import { isGateStep } from './workflow.js';
  * - A workflow whose gate reports on `pull_request` runs on `merge_group` too (a merge queue
  *   waits for the required check on its own commit) and on `push` to main (main's verdict is the
  *   baseline pull requests compare with).
- * - No `run:` step names a file of this repository (`node examples/record-trace.mjs`): a
+ * - No `run:` step names a file of this repository (`node scripts/demo.ts`): a
  *   repository it is pasted into has none. A stand-in is written inline, under one comment line
  *   that says what replaces it.
  */
@@ -140,7 +140,7 @@ function triggersOf(on: unknown): Map<string, unknown> {
 }
 
 /**
- * The files of this repository a `run:` script names (`examples/record-trace.mjs`,
+ * The files of this repository a `run:` script names (`scripts/demo.ts`,
  * `scripts/demo.ts`, `./bench/run.ts`): a path with a folder, or a script's name, that exists
  * here. What the example writes or the user's repository holds (`trace.json`,
  * `promptfooconfig.yaml`, `.github/reliability-gates.yml`) does not.
