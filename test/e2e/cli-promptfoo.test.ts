@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { type PromptfooSource, promptfooWorkspace } from '../support/promptfoo.js';
 import { runCli } from '../support/runner.js';
@@ -16,8 +16,81 @@ async function gate(file: PromptfooSource, args: string[] = []) {
   const junit = new XMLParser({ ignoreAttributes: false }).parse(
     readFileSync(join(cwd, 'gate.xml'), 'utf8'),
   ) as { testsuites: Record<string, string> };
-  return { run, junit: junit.testsuites };
+  return { run: { ...run, cwd }, junit: junit.testsuites };
 }
+
+/** The JUnit report's test cases of promptfoo's cases (one per case, apart from the gate's own). */
+function junitCases(cwd: string) {
+  const text = readFileSync(join(cwd, 'gate.xml'), 'utf8');
+  expect(XMLValidator.validate(text)).toBe(true);
+  const parsed = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase'].includes(name),
+  }).parse(text) as {
+    testsuites: {
+      testsuite: {
+        testcase: {
+          classname: string;
+          name: string;
+          failure?: { message: string; type: string };
+          error?: { message: string; type: string };
+          'system-out'?: string;
+        }[];
+      }[];
+    };
+  };
+  return parsed.testsuites.testsuite
+    .flatMap((suite) => suite.testcase)
+    .filter((c) => c.classname.endsWith(' / cases'));
+}
+
+describe('the JUnit report of a promptfoo verdict lists each case', () => {
+  it("a failing case fails with promptfoo's assertion, hostile text kept as text; a passing one passes", async () => {
+    const { run } = await gate('regressed');
+    expect(run.exitCode).toBe(1);
+    const cases = junitCases(run.cwd);
+    expect(cases.map((c) => c.name).sort()).toEqual(
+      [
+        'cancel @octocat <img src=x onerror=alert(1)> ::error::pwned',
+        'change the delivery address',
+        'order status',
+        'refund within 30 days',
+      ].sort(),
+    );
+    const refund = cases.find((c) => c.name === 'refund within 30 days');
+    expect(refund?.failure).toMatchObject({
+      type: 'failed',
+      message: 'failed 1 of 1: Expected output to contain "30 days"',
+    });
+    const hostile = cases.find((c) => c.name.startsWith('cancel @octocat'));
+    expect(hostile?.failure?.message).toContain('billing <b>now</b> @admin');
+    expect(cases.find((c) => c.name === 'order status')).not.toHaveProperty('failure');
+  });
+
+  it('a case that only errored is in error, not a failure, with its first line', async () => {
+    const { run } = await gate('errors', ['--min-coverage', '50']);
+    const cases = junitCases(run.cwd);
+    expect(cases).toHaveLength(5);
+    const invoice = cases.find((c) => c.name === 'finds the invoice');
+    expect(invoice?.error).toMatchObject({
+      type: 'errored',
+      message: expect.stringContaining('errored 1 of 1: ') as unknown as string,
+    });
+    expect(invoice?.error?.message).toContain('upstream search index unavailable (503)');
+    expect(invoice).not.toHaveProperty('failure');
+    expect(cases.filter((c) => c.failure).map((c) => c.name)).toEqual(['finds the contract']);
+  });
+
+  it('a case run with --repeat says how often it passed', async () => {
+    const { run } = await gate('repeats', ['--min-pass-rate', '0.5']);
+    const cases = junitCases(run.cwd);
+    expect(cases.find((c) => c.name === 'proration')?.failure?.message).toBe(
+      'failed 1 of 3, passed 2 of 3: Expected output to contain "prorated"',
+    );
+    expect(cases.find((c) => c.name === 'invoice total')?.['system-out']).toBe('passed 3 of 3');
+  });
+});
 
 describe('the bundled command line on a promptfoo results file', () => {
   it('pass: exit 0, no token asked for', async () => {
@@ -31,7 +104,8 @@ describe('the bundled command line on a promptfoo results file', () => {
     const { run, junit } = await gate('regressed');
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('failures 2 > 0 (--max-failures)');
-    expect(junit['@_failures']).toBe('1');
+    // The threshold, and each failing case.
+    expect(junit['@_failures']).toBe('3');
     // Text from the file is data: no workflow command or escape sequence reaches the log.
     expect(run.stdout + run.stderr).not.toMatch(/^::/m);
   });
@@ -41,6 +115,7 @@ describe('the bundled command line on a promptfoo results file', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('promptfoo could not evaluate');
     expect(run.stdout).toContain('under --min-coverage 100%');
+    // A verdict that could not evaluate keeps no case: one case in error, no failure.
     expect(junit['@_errors']).toBe('1');
     expect(junit['@_failures']).toBe('0');
   });

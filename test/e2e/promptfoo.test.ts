@@ -125,6 +125,31 @@ describe('the bundled action on a promptfoo results file', () => {
     expect(run.outputs.reason).toContain('cost 0.033 USD > 0.01 USD (`max_cost`)');
   });
 
+  it('max_cost: the threshold is shown as given, not rounded, in the reason and the comment', async () => {
+    const { run, comment } = await gate('repeats', { min_pass_rate: '0.7', max_cost: '0.03299' });
+    expect(run.outputs.decision).toBe('fail');
+    expect(run.outputs.reason).toContain('cost 0.033 USD > 0.03299 USD (`max_cost`)');
+    expect(comment).toContain('≤ 0.03299 USD');
+  });
+
+  it('a var named __proto__ is part of what a case is: two tests told apart by it are two cases', async () => {
+    const file = promptfooJson('pass');
+    const [first, second] = file.results.results as {
+      testCase: { description?: string; vars: Record<string, unknown>; assert?: unknown };
+      vars: Record<string, unknown>;
+    }[];
+    // The second test: the first's description, vars and assertions, and one var more, `__proto__`.
+    const vars = { ...first!.vars };
+    Object.defineProperty(vars, '__proto__', { value: 'admin', enumerable: true });
+    second!.testCase = { ...second!.testCase, description: first!.testCase.description, vars };
+    second!.testCase.assert = first!.testCase.assert;
+    second!.vars = vars;
+    const text = JSON.stringify(file);
+    expect(text).toContain('"__proto__":"admin"');
+    const { run } = await gate({ text });
+    expect(run.outputs).toMatchObject({ decision: 'pass', cases: '4' });
+  });
+
   it('a file whose stats disagree with its rows: could not evaluate, never a pass', async () => {
     const file = promptfooJson('pass');
     file.results.stats = { ...file.results.stats, successes: 5 };

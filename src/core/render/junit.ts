@@ -1,13 +1,19 @@
 import type { ShardRow } from '../aggregate/types.js';
 import { describeThreshold, type ThresholdResult, type Verdict } from '../verdict/verdict.js';
 import type { InputWord } from '../inputs/declare.js';
+import { type CaseOutcome, type CaseSummary, caseState } from '../cases/types.js';
 
-/** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
+/**
+ * XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped: the
+ * control characters, U+FFFE and U+FFFF, and a surrogate without its pair (JSON may escape one,
+ * and a name cut to its length may split a pair), which no XML parser reads.
+ */
 function xml(value: string): string {
   return (
     value
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
       .replace(
         /[&<>"']/g,
         (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
@@ -23,6 +29,56 @@ interface TestCase {
   error?: string;
   /** A threshold broken where it only warns: the case passes (a warning is no failed test), its output says why. */
   warning?: string;
+  /** Not run or not listed, saying why. */
+  skipped?: string;
+  /** What its output says beside a pass (a case sampled more than once: "passed 3 of 3"). */
+  output?: string;
+  /** Its JUnit class where it is not the suite's: the backend's cases sit apart from the gate's own. */
+  classname?: string;
+  /** The type of its failure or error, where it is not the verdict's. */
+  type?: string;
+}
+
+/** How often a case's samples passed, failed or errored: "passed 2 of 3", "errored 1 of 3". */
+function samplesOf(outcome: CaseOutcome): string {
+  const of = outcome.passed + outcome.failed + outcome.errored;
+  const said = [
+    outcome.failed > 0 ? `failed ${outcome.failed} of ${of}` : '',
+    outcome.errored > 0 ? `errored ${outcome.errored} of ${of}` : '',
+    outcome.passed > 0 ? `passed ${outcome.passed} of ${of}` : '',
+  ];
+  return said.filter(Boolean).join(', ');
+}
+
+/**
+ * The backend's cases (a suite's tests) as test cases, so a CI lists each one: a passing case
+ * passes, a failing one fails with its reason (an assertion's message, outside text: escaped where
+ * written), a case that only errored is in error (not evaluated), as the gate counts them. The
+ * verdict keeps its cases bounded, failing first: the ones it left out are one skipped case
+ * that says how many, and how many of them failed.
+ */
+function caseTests(summary: CaseSummary, suite: string): TestCase[] {
+  const classname = `${suite} / cases`;
+  const tests = summary.cases.map((outcome): TestCase => {
+    const samples = samplesOf(outcome);
+    const state = caseState(outcome);
+    const why = outcome.reason ? `${samples}: ${outcome.reason}` : samples;
+    return state === 'failing'
+      ? { name: outcome.name, classname, failure: why, type: 'failed' }
+      : state === 'errored'
+        ? { name: outcome.name, classname, error: why, type: 'errored' }
+        : { name: outcome.name, classname, ...(outcome.passed > 1 ? { output: samples } : {}) };
+  });
+  if (summary.omitted > 0) {
+    const listedFailing = summary.cases.filter((c) => caseState(c) === 'failing').length;
+    const failing = summary.failing - listedFailing;
+    tests.push({
+      name: `${summary.omitted} more ${summary.omitted === 1 ? 'case' : 'cases'}`,
+      classname,
+      skipped: `not listed: the verdict keeps ${summary.cases.length} of ${summary.total} cases, failing ones first${failing > 0 ? `; ${failing} of those left out failed` : ''}`,
+    });
+  }
+  return tests;
 }
 
 /** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
@@ -130,8 +186,10 @@ function suiteOf(verdict: Verdict, suite: string, word: InputWord): Suite {
             },
             ...verdict.thresholds.map((t) => thresholdCase(t, word)),
           ];
+  if (verdict.cases) cases.push(...caseTests(verdict.cases, suite));
   const failures = cases.filter((c) => c.failure !== undefined).length;
   const errors = cases.filter((c) => c.error !== undefined).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const seconds = (verdict.durationMs / 1000).toFixed(3);
   const properties = [
     ['decision', verdict.decision],
@@ -141,22 +199,32 @@ function suiteOf(verdict: Verdict, suite: string, word: InputWord): Suite {
     ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
   ];
   const lines = [
-    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}">`,
+    `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds}">`,
     '    <properties>',
     ...properties.map(
       ([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`,
     ),
     '    </properties>',
-    ...cases.map((c) =>
-      c.error !== undefined
-        ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <error message="${xml(c.error)}" type="${verdict.outcome}">${xml(c.error)}</error>\n    </testcase>`
-        : c.failure !== undefined
-          ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
-          : c.warning !== undefined
-            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
-            : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`,
-    ),
+    ...cases.map((c) => testCaseXml(c, suite, verdict)),
     '  </testsuite>',
   ];
   return { lines, tests: cases.length, failures, errors };
+}
+
+/** One test case as XML: every text in it escaped, outside text (a case's name, its reason) above all. */
+function testCaseXml(c: TestCase, suite: string, verdict: Verdict): string {
+  const open = `    <testcase classname="${xml(c.classname ?? suite)}" name="${xml(c.name)}" time="0"`;
+  const body =
+    c.error !== undefined
+      ? `<error message="${xml(c.error)}" type="${xml(c.type ?? verdict.outcome)}">${xml(c.error)}</error>`
+      : c.failure !== undefined
+        ? `<failure message="${xml(c.failure)}" type="${xml(c.type ?? verdict.decision)}">${xml(c.failure)}</failure>`
+        : c.skipped !== undefined
+          ? `<skipped message="${xml(c.skipped)}"/>`
+          : c.warning !== undefined
+            ? `<system-out>warning: ${xml(c.warning)}</system-out>`
+            : c.output !== undefined
+              ? `<system-out>${xml(c.output)}</system-out>`
+              : undefined;
+  return body === undefined ? `${open}/>` : `${open}>\n      ${body}\n    </testcase>`;
 }

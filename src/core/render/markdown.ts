@@ -1,5 +1,5 @@
 import type { Verdict } from '../verdict/verdict.js';
-import { formatFigure, formatNumber } from '../verdict/figures.js';
+import { formatAgainst, formatFigure, formatLimit, formatNumber } from '../verdict/figures.js';
 import { figureSpec, ID_SPECS } from '../backends/vocabulary.js';
 import { codeSpan, escapeText, quotedText, safeUrl } from './escape.js';
 import { listedProblems } from '../support/errors.js';
@@ -138,7 +138,7 @@ function figureTable(verdict: Verdict, word: InputWord): string[] {
   const checked = new Set(verdict.thresholds.map((t) => t.figure));
   const rows = verdict.thresholds.map(
     (t) =>
-      `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`,
+      `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatAgainst(t, t.actual, t.limit)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(t, t.limit)} (\`${word(t.input)}\`) |`,
   );
   for (const [figure, value] of Object.entries(verdict.figures)) {
     const spec = figureSpec(figure);

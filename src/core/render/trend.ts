@@ -1,4 +1,4 @@
-import { type FigureSpec, formatFigure } from '../verdict/figures.js';
+import { type FigureSpec, formatFigure, formatLimit } from '../verdict/figures.js';
 import type { ThresholdResult, Verdict } from '../verdict/verdict.js';
 import { figureSpec } from '../backends/vocabulary.js';
 import { escapeText } from './escape.js';
@@ -179,7 +179,7 @@ function baseValues({ spec, base }: Trend): string {
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend: Trend): string | undefined {
   const t = trend.threshold;
-  return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
+  return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(trend.spec, t.limit)}`;
 }
 
 /**

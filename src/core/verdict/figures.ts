@@ -67,6 +67,33 @@ export function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
 }
 
+/**
+ * A threshold's limit as the user gave it, with its unit: never rounded, so a \`max_cost\` of
+ * 0.00005 is not shown as 0.0001 (or 0), nor a \`max_cost\` of 0.03299 as 0.033.
+ */
+export function formatLimit(spec: Pick<FigureSpec, 'unit'> | undefined, limit: number): string {
+  return `${String(limit)}${spec?.unit ?? ''}`;
+}
+
+/**
+ * A figure beside its limit: four decimals as {@link formatNumber}, or as many more as it takes
+ * for the figure shown to stand on the same side of the limit as the figure itself (a cost of
+ * 0.00012 against 0.00011 is not "0.0001 > 0.00011").
+ */
+export function formatAgainst(
+  spec: Pick<FigureSpec, 'unit'> | undefined,
+  value: number | undefined,
+  limit: number,
+): string {
+  if (value === undefined || !Number.isFinite(value) || !Number.isFinite(limit))
+    return formatFigure(spec, value);
+  const side = Math.sign(value - limit);
+  let digits = 4;
+  while (digits < 15 && Math.sign(Number(value.toFixed(digits)) - limit) !== side) digits++;
+  const shown = Number.isInteger(value) ? String(value) : String(Number(value.toFixed(digits)));
+  return `${shown}${spec?.unit ?? ''}`;
+}
+
 /** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
 export function formatFigure(
   spec: Pick<FigureSpec, 'unit'> | undefined,

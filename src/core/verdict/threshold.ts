@@ -1,5 +1,11 @@
 import { type Decision } from './decision.js';
-import { type Figures, type FigureSpec, formatFigure } from './figures.js';
+import {
+  type Figures,
+  type FigureSpec,
+  formatAgainst,
+  formatFigure,
+  formatLimit,
+} from './figures.js';
 import { type Interval, judgeAtLeast } from '../support/stats.js';
 
 /** A threshold input a backend declares: which figure it bounds, and how. */
@@ -109,7 +115,7 @@ export function describeThreshold(result: ThresholdResult): string {
   // The case-by-case test names its cases and its p itself.
   if (result.decidedBy?.rule === 'cases') return result.decidedBy.said;
   const figure = result.label.toLowerCase();
-  const limit = formatFigure(result, result.limit);
+  const limit = formatLimit(result, result.limit);
   if (result.actual === undefined && result.unmeasured) return unmeasuredSentence(result);
   if (result.actual === undefined) return `no ${figure} returned (\`${result.input}\` ${limit})`;
   const { interval } = result;
@@ -136,7 +142,7 @@ export function describeThreshold(result: ThresholdResult): string {
     : result.comparator === '>='
       ? '<'
       : '>';
-  const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+  const said = `${figure} ${formatAgainst(result, result.actual, result.limit)} ${sign} ${limit} (\`${result.input}\`)`;
   return meets &&
     !result.holds &&
     result.decidedBy?.rule === 'sequential' &&

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import { renderJUnit } from '../../../src/core/render/junit.js';
 import { decide, failedVerdict } from '../../../src/core/verdict/verdict.js';
+import { type CaseOutcome, MAX_CASES_KEPT, summarizeCases } from '../../../src/core/cases/types.js';
 
 const parse = (xml: string) =>
   new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
@@ -97,6 +98,81 @@ describe('renderJUnit', () => {
       testcase: {
         name: 'Sepurux verdict',
         error: { message: 'No verdict within the 5s timeout.' },
+      },
+    });
+  });
+});
+
+describe("renderJUnit: a backend's cases, one test case each", () => {
+  const outcome = (
+    name: string,
+    passed: number,
+    failed: number,
+    errored: number,
+    reason?: string,
+  ) => ({
+    id: name,
+    name,
+    passed,
+    failed,
+    errored,
+    ...(reason ? { reason } : {}),
+  });
+  const verdictWith = (cases: CaseOutcome[]) =>
+    decide(
+      sepurux,
+      {
+        decision: 'pass',
+        status: 'done',
+        ids: {},
+        figures: { pass_rate: 0.9 },
+        thresholds: [],
+        topFailingTools: [],
+        cases: summarizeCases(cases),
+      },
+      1,
+    );
+
+  it('passes, fails with the reason, or errors each case; outside text is text, and a split pair is dropped', () => {
+    const hostile = 'bad </failure><x a="1"> & \u0001 "q" \ud83d';
+    const xml = renderJUnit(
+      verdictWith([
+        outcome('steady', 3, 0, 0),
+        outcome(`flaky ${hostile}`, 2, 1, 0, `Expected ${hostile}`),
+        outcome('down', 0, 0, 1, 'Error: 503'),
+      ]),
+      'G',
+    );
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const suite = parse(xml).testsuites.testsuite;
+    expect(suite).toMatchObject({ tests: '4', failures: '1', errors: '1', skipped: '0' });
+    const [, flaky, down, steady] = suite.testcase;
+    expect(flaky).toMatchObject({
+      classname: 'G / cases',
+      // The control character and the lone surrogate dropped (the parser trims the space left).
+      name: 'flaky bad </failure><x a="1"> &  "q"',
+      failure: {
+        type: 'failed',
+        message: 'failed 1 of 3, passed 2 of 3: Expected bad </failure><x a="1"> &  "q"',
+      },
+    });
+    expect(down).toMatchObject({
+      name: 'down',
+      error: { type: 'errored', message: 'errored 1 of 1: Error: 503' },
+    });
+    expect(steady).toMatchObject({ name: 'steady', 'system-out': 'passed 3 of 3' });
+  });
+
+  it('says how many cases the verdict left out, and how many of them failed, in one skipped case', () => {
+    const many = Array.from({ length: MAX_CASES_KEPT + 5 }, (_, i) =>
+      i < MAX_CASES_KEPT + 2 ? outcome(`failing ${i}`, 0, 1, 0) : outcome(`passing ${i}`, 1, 0, 0),
+    );
+    const suite = parse(renderJUnit(verdictWith(many), 'G')).testsuites.testsuite;
+    expect(suite).toMatchObject({ failures: String(MAX_CASES_KEPT), skipped: '1' });
+    expect(suite.testcase.at(-1)).toMatchObject({
+      name: '5 more cases',
+      skipped: {
+        message: `not listed: the verdict keeps ${MAX_CASES_KEPT} of ${MAX_CASES_KEPT + 5} cases, failing ones first; 2 of those left out failed`,
       },
     });
   });

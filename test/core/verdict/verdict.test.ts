@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sepurux } from '../../../src/core/backends/sepurux/index.js';
 import { trulayer } from '../../../src/core/backends/trulayer/index.js';
 import { decide, type Evaluation } from '../../../src/core/verdict/verdict.js';
+import { formatAgainst, formatLimit } from '../../../src/core/verdict/figures.js';
 
 const evaluation = (over: Partial<Evaluation> = {}): Evaluation => ({
   decision: 'pass',
@@ -64,5 +65,17 @@ describe('decide', () => {
       decide(sepurux, evaluation({ figures: { pass_rate: Number.NaN, unsafe_attempts: 0 } }), 1)
         .decision,
     ).toBe('fail');
+  });
+});
+
+describe('a limit as given, a figure beside it', () => {
+  it('shows the limit unrounded, and the figure with the decimals that keep it on its side', () => {
+    const cost = { unit: ' USD' };
+    expect(formatLimit(cost, 0.03299)).toBe('0.03299 USD');
+    expect(formatLimit(cost, 0.00005)).toBe('0.00005 USD');
+    expect(formatAgainst(cost, 0.033, 0.03299)).toBe('0.033 USD');
+    expect(formatAgainst(cost, 0.00012, 0.00011)).toBe('0.00012 USD');
+    expect(formatAgainst(cost, 0.000109, 0.00011)).toBe('0.0001 USD');
+    expect(formatAgainst(undefined, 0.91234567, 0.85)).toBe('0.9123');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { tallyRows } from '../../../../src/core/backends/promptfoo/cases.js';
 import { readResultsFile } from '../../../../src/core/backends/promptfoo/results-file.js';
@@ -89,3 +90,25 @@ async function tallyOf(file: ReturnType<typeof promptfooJson>) {
   if ('unusable' in read) throw new Error(read.unusable);
   return tallyRows(read.rows);
 }
+
+describe('case ids', () => {
+  it("stay what main's records hold: a hash of the test, its vars' keys sorted (indices first) and its column", async () => {
+    const vars = JSON.parse('{"b":1,"a":[1,{"z":null,"y":"x"}],"10":2,"9":3,"__proto__":"p"}');
+    const file = promptfooJson('pass');
+    const [row] = file.results.results as { testCase: Record<string, unknown>; vars: unknown }[];
+    row!.testCase = { ...row!.testCase, description: 'd', vars };
+    row!.vars = vars;
+    const read = await readResultsFile(
+      'r.json',
+      promptfooWorkspace({ 'r.json': { text: JSON.stringify(file) } }),
+    );
+    if ('unusable' in read) throw new Error(read.unusable);
+    // The text the ids were hashed from before the sort was written out by hand.
+    const canonical = '{"9":3,"10":2,"__proto__":"p","a":[1,{"y":"x","z":null}],"b":1}';
+    const expected = createHash('sha256')
+      .update(JSON.stringify(['d', canonical, 0]))
+      .digest('hex')
+      .slice(0, 16);
+    expect(tallyRows(read.rows).cases.map((c) => c.id)).toContain(expected);
+  });
+});

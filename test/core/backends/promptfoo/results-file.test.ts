@@ -1,10 +1,11 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readResultsFile } from '../../../../src/core/backends/promptfoo/results-file.js';
 import { InputError } from '../../../../src/core/support/errors.js';
 import { promptfooJson, promptfooWorkspace } from '../../../support/promptfoo.js';
 import { scratchDir } from '../../../support/scratch.js';
+import { writePromptfooResults } from '../../../../bench/promptfoo.js';
 
 const altered = (change: (file: ReturnType<typeof promptfooJson>) => void) => {
   const file = promptfooJson('regressed');
@@ -175,5 +176,49 @@ describe('readResultsFile keeps outside text to one printable line', () => {
     const workspace = promptfooWorkspace({ 'results.jsonl': { text: '{"a":1}\n{"a":2}\n' } });
     const error = await readResultsFile('results.jsonl', workspace).catch((e: unknown) => e);
     expect((error as Error).message).toContain('run `promptfoo eval -o results.json`');
+  });
+});
+
+describe('readResultsFile on a large file', () => {
+  it('finds a malformed row deep in the file: could not evaluate, naming the row', async () => {
+    const dir = scratchDir('promptfoo-large');
+    writePromptfooResults(join(dir, 'results.json'), 3000);
+    const text = readFileSync(join(dir, 'results.json'), 'utf8');
+    const file = JSON.parse(text) as ReturnType<typeof promptfooJson>;
+    (file.results.results[2876] as { failureReason: unknown }).failureReason = 3;
+    const read = await readResultsFile(
+      'results.json',
+      promptfooWorkspace({ 'results.json': { text: JSON.stringify(file, null, 2) } }),
+    );
+    expect(read).toEqual({
+      unusable: expect.stringContaining(
+        'row 2877 is not a promptfoo result the gate can read (`failureReason`',
+      ) as unknown as string,
+    });
+  });
+
+  it('keeps of each row only what the cases read: no output, no stack, one line of a reason', async () => {
+    const read = await readResultsFile(
+      'results.json',
+      promptfooWorkspace({ 'results.json': 'errors' }),
+    );
+    if ('unusable' in read) throw new Error(read.unusable);
+    for (const row of read.rows) {
+      expect(row).not.toHaveProperty('response.output');
+      expect(row.error ?? '').not.toContain('\n');
+    }
+  });
+
+  it('keeps a var named __proto__ as an own var', async () => {
+    const file = promptfooJson('pass');
+    const text = JSON.stringify(file).replaceAll('"vars":{', '"vars":{"__proto__":"admin",');
+    const read = await readResultsFile(
+      'results.json',
+      promptfooWorkspace({ 'results.json': { text } }),
+    );
+    if ('unusable' in read) throw new Error(read.unusable);
+    const vars = read.rows[0]?.testCase.vars ?? {};
+    expect(Object.keys(vars)).toContain('__proto__');
+    expect(Object.getPrototypeOf(vars)).toBe(Object.prototype);
   });
 });
