@@ -160,7 +160,7 @@ describe('renderVerdict', () => {
     expect(body).toContain('cut to fit');
   });
 
-  it("shows the gate's own reason as written, backticks included, and units with figures", () => {
+  it("shows the gate's own reason with its quoted input names as code, and units with figures", () => {
     const body = renderVerdict(
       verdict({
         reason:
