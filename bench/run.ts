@@ -36,6 +36,7 @@ import { decide } from '../src/core/verdict/verdict.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
 import { promptfooScale } from './promptfoo.js';
 import { caseRegression } from './regression.js';
+import { wrongUrl } from './wrong-url.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only NAME`: run one measure (e.g. `history`), without writing BENCHMARKS.md. */
@@ -1001,6 +1002,7 @@ const MEASURES: Record<string, () => Promise<void>> = {
   errors: errorCost,
   gates: manyGates,
   promptfoo: () => promptfooScale(quick, record),
+  'wrong-url': () => wrongUrl(quick, record),
   regression: async () =>
     void ((r) => (r.rows.forEach(record), sections.push(r.section)))(caseRegression(quick)),
 };

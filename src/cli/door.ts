@@ -10,6 +10,7 @@ import type { GateLog } from '../core/support/log.js';
 import { redactText } from '../core/support/secrets.js';
 import { printableLine } from '../core/support/text.js';
 import type { AgentSource } from '../core/transport/agents.js';
+import { failureKind } from '../core/verdict/could-not-evaluate.js';
 import type { Verdict } from '../core/verdict/verdict.js';
 import type { ChangedFiles } from '../core/gates/types.js';
 import {
@@ -21,8 +22,13 @@ import { writeRequestedFiles } from './files.js';
 import { type CliRequest, inFlagWords } from './flags.js';
 import type { ProgressStream } from './log.js';
 
-/** Exit statuses: what a CI reads of the gate. */
-export const EXIT = { pass: 0, fail: 1, badInput: 2 } as const;
+/**
+ * Exit statuses: what a CI reads of the gate. `couldNotEvaluate` is a fail that says nothing of
+ * the agent (contract section 10: the backend could not evaluate), apart from a regression so
+ * that a pipeline can let an outage through (GitLab's `allow_failure: exit_codes`) and still
+ * block on a regression.
+ */
+export const EXIT = { pass: 0, fail: 1, badInput: 2, couldNotEvaluate: 3 } as const;
 
 /** Where the command line writes: progress on stderr, the decision last on stdout. */
 export interface CliIO {
@@ -125,8 +131,8 @@ function reportedGate(plan: RunPlan, request: CliRequest) {
 }
 
 /**
- * Writes the files and reports the verdict, then the decision and reason, last, on stdout; false
- * when a file could not be written.
+ * Writes the files and reports the verdict, then the decision and reason (or `said`), last, on
+ * stdout; false when a file could not be written.
  */
 export async function publish(
   run: CliRun,
@@ -134,6 +140,8 @@ export async function publish(
   subject: ReportSubject,
   mode: Mode,
   review?: ReviewReport,
+  /** What stdout's last line says after the decision, where not the reason (bad input: said on stderr). */
+  said?: string,
 ): Promise<boolean> {
   const { request, io, log } = run;
   log.close();
@@ -149,7 +157,7 @@ export async function publish(
       `${redactText(problem, run.secrets)} The job fails: a file it asked for is missing.`,
     );
   // The last line a CI reads: one line, printable, with no way to start a workflow command.
-  io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
+  io.stdout.write(`${spoken.decision}: ${printableLine(said ?? spoken.reason)}\n`);
   return problems.length === 0;
 }
 
@@ -192,11 +200,17 @@ function spokenVerdict(verdict: Verdict): Verdict {
   };
 }
 
-/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+/**
+ * The exit status of a verdict: a fail fails the job in `hard` mode only, with 3 where the gate
+ * could not evaluate and nothing it evaluated failed (many gates and shards: any regression
+ * exits 1, else any that could not evaluate exits 3; see failureKind); a file that could not be
+ * written fails it too.
+ */
 export function exitStatus(verdict: Verdict, mode: Mode, written: boolean, log: GateLog): number {
   if (!written) return EXIT.fail;
   if (verdict.decision !== 'fail') return EXIT.pass;
-  if (mode === 'hard') return EXIT.fail;
+  if (mode === 'hard')
+    return failureKind(verdict) === 'could not evaluate' ? EXIT.couldNotEvaluate : EXIT.fail;
   log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
   return EXIT.pass;
 }

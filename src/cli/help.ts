@@ -66,7 +66,7 @@ export function helpText(): string {
     '  (with GATE_TOKEN and GATE_PROJECT_ID set)',
     '',
     paragraph(
-      'Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.',
+      'Exit status: 0 pass or warn, 1 fail (a regression), 2 bad input (nothing was sent), 3 could not evaluate (the backend could not be reached or gave no verdict: an outage, not a regression; with many gates or shards, 3 only when none failed as a regression). With --mode soft or observe, a fail exits 0.',
     ),
     paragraph(
       "Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI).",

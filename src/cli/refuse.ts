@@ -1,7 +1,7 @@
 import { refusedVerdict } from '../core/run/refuse.js';
 import { reportingGraceMs } from '../core/run/timing.js';
 import { Deadline } from '../core/support/deadline.js';
-import { InputError } from '../core/support/errors.js';
+import { InputError, listedProblems } from '../core/support/errors.js';
 import { redactText } from '../core/support/secrets.js';
 import { printable } from '../core/support/text.js';
 import { startReporting } from '../report/command-line-reporters.js';
@@ -29,8 +29,12 @@ export async function refuse(
   const { request, change, env, io, log } = run;
   const secrets = secretsOf(request);
   const verdict = refusedVerdict(request.inputs, message, secrets);
-  // stderr says every problem; the verdict's reason is bounded like any other.
+  // Said once where a user reads (a terminal, a CI log: both streams together): every problem on
+  // stderr, in full; the files and the forge get the verdict's bounded reason; stdout's last line
+  // is the decision, pointing to stderr rather than saying it all again.
   io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
+  const count = listedProblems(message)?.items.length ?? 1;
+  const line = `bad input, ${count === 1 ? '1 problem' : `${count} problems`} said on stderr; nothing was sent.`;
   const checkName =
     run.reporting?.github.check_name ??
     backendCheckName ??
@@ -56,6 +60,6 @@ export async function refuse(
         )
       : undefined;
   const subject = { checkName, repository: change.repository, headSha: change.commitSha };
-  await publish(run, verdict, subject, 'hard', review);
+  await publish(run, verdict, subject, 'hard', review, line);
   return EXIT.badInput;
 }

@@ -112,7 +112,8 @@ describe('the bundled command line on a promptfoo results file', () => {
 
   it('provider errors: could not evaluate, a JUnit error, not a failure', async () => {
     const { run, junit } = await gate('errors');
-    expect(run.exitCode).toBe(1);
+    // Exit 3: could not evaluate, apart from a regression.
+    expect(run.exitCode).toBe(3);
     expect(run.stdout).toContain('promptfoo could not evaluate');
     expect(run.stdout).toContain('under --min-coverage 100%');
     // A verdict that could not evaluate keeps no case: one case in error, no failure.

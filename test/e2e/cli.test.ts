@@ -240,8 +240,12 @@ describe('the command line refuses bad input before any request, with exit 2', (
       sepuruxEnv(),
     );
     expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      'agent-reliability-gate: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+    );
+    // Said once: stdout's last line is the decision, not the problem again.
     expect(lastLine(run.stdout)).toBe(
-      'fail: --min-pass-rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%).',
+      'fail: bad input, 1 problem said on stderr; nothing was sent.',
     );
     // No verdict: JUnit's error (the test did not run), not a failure.
     expect((await junit()).testsuites.testsuite.testcase.error.message).toContain(

@@ -114,9 +114,12 @@ describe('an input error', () => {
       status: 'completed',
       conclusion: 'failure',
     });
-    expect(render(check?.output?.summary ?? '').text).toContain(
-      'min_pass_rate` is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%)',
+    // The input's name as code, the rest as text.
+    const summary = render(check?.output?.summary ?? '');
+    expect(summary.text).toContain(
+      'min_pass_rate is "85"; write a number from 0 to 1 (it is a fraction: write "0.85" for 85%)',
     );
+    expect(summary.html).toContain('<code>min_pass_rate</code> is');
     // An input error says nothing of the agent: it is no baseline for later pull requests.
     expect(check?.output?.text ?? '').not.toContain('agent-reliability-gate-record');
     expect(render(commentOn(payload.pull_request.number) ?? '').text).toContain(
@@ -227,8 +230,8 @@ describe('backend text in the comment', () => {
       expect(text, engine).not.toMatch(/\bGH-\d/i);
       expect(text, engine).not.toMatch(/[\w.-]+\/[\w.-]+#\d/);
       expect(text, engine).not.toMatch(/\b[0-9a-f]{7,40}\b/i);
-      // The reason reads as the `reason` output does, backticks and all.
-      expect(render(body, engine).text, engine).toContain(run.outputs.reason);
+      // The reason reads as the `reason` output does, its quoted input names as code.
+      expect(render(body, engine).text, engine).toContain(run.outputs.reason!.replaceAll('`', ''));
     }
     expect(run.outputs.reason).toContain('(`min_pass_rate`)');
     const link = /\[Open in the Sepurux dashboard \(([^)]*)\)\]\(([^)]*)\)/.exec(body);

@@ -63,7 +63,7 @@ describe('the bundled action on GitHub', () => {
     expect(github.checkRuns[0]?.details_url).toBe(first.outputs.dashboard_url);
     const comments = () => github.comments.get(payload.pull_request.number) ?? [];
     expect(comments()).toHaveLength(1);
-    expect(comments()[0]?.body).toContain('| payments\\.refund | 3 |');
+    expect(comments()[0]?.body).toContain('| payments.refund | 3 |');
 
     const second = await gate({ campaign_name: 'refund-reliability' }, payload);
     expect(second.exitCode).toBe(0);
@@ -170,9 +170,11 @@ describe('the bundled action on GitHub', () => {
       ENGINES.map((engine) => [`${name} (${engine})`, text, engine] as const),
     )) {
       const seen = render(markdown, engine);
+      // The input's name as code, as in its row: no literal backticks.
       expect(seen.text, where).toContain(
-        "Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (`min_pass_rate`).",
+        "Sepurux said pass, but the gate's own check fails: pass rate 0.8 < 0.85 (min_pass_rate).",
       );
+      expect(seen.html, where).toContain('(<code>min_pass_rate</code>).');
       expect(seen.rows, where).toContainEqual(["refund's_tool", '1']);
       // As written, but for the invisible joiners that keep GitHub from linking and mentioning.
       const visible = seen.rows.map((row) => row.map((cell) => cell.replaceAll('\u200d', '')));
@@ -213,7 +215,7 @@ describe('the bundled action on GitHub', () => {
     expect(sepurux.requests).toHaveLength(0);
     // Where the token may write it, the required check says so too, rather than wait forever.
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect(github.checkRuns[0]?.output?.summary).toContain('workflow\\_run');
+    expect(github.checkRuns[0]?.output?.summary).toContain('`workflow_run`');
   });
 });
 

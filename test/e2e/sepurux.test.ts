@@ -80,7 +80,7 @@ describe('the bundled action on Sepurux, as the runner runs it', () => {
       level: 'error',
       message: `Gate failed. ${run.outputs.reason}`,
     });
-    expect(run.summary).toContain('| payments\\.refund | 3 |');
+    expect(run.summary).toContain('| payments.refund | 3 |');
   });
 
   it('runs a batch over the eval-set and reports its coverage', async () => {

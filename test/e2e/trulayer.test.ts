@@ -112,6 +112,6 @@ describe('the bundled action on TruLayer', () => {
     expect(github.checkRuns.map((c) => [c.name, c.conclusion])).toEqual([
       ['TruLayer Eval Gate', 'failure'],
     ]);
-    expect(github.checkRuns[0]?.output?.summary).toContain('set \\`baseline\\_run\\_id\\` too');
+    expect(github.checkRuns[0]?.output?.summary).toContain('set `baseline_run_id` too');
   });
 });

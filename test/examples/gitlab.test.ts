@@ -164,5 +164,33 @@ describe.skipIf(missing.length > 0)(
       expect(run.output).not.toContain(FAKE_TOKEN);
       expect(run.output).not.toContain(FAKE_GITLAB_TOKEN);
     }, 180_000);
+
+    it('an outage is not a regression: runs Sepurux could not evaluate exit 3 in each leg and in the aggregate, which the example lets pass with a warning', async () => {
+      const campaign = sepurux.campaign('refund-reliability');
+      campaign.draw = () => ({ status: 'failed' });
+      try {
+        const run = await project.pipeline({
+          ...gitlab.ciVariables(servers[1]!.origin),
+          CI_PIPELINE_SOURCE: 'merge_request_event',
+          CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+          CI_DEFAULT_BRANCH: 'main',
+          GITLAB_CI: 'true',
+          SEPURUX_API_KEY: FAKE_TOKEN,
+          SEPURUX_PROJECT_ID: FAKE_PROJECT_ID,
+          GATE_GITLAB_TOKEN: FAKE_GITLAB_TOKEN,
+        });
+        // Allowed to fail on 3 only: the pipeline passes, each job warned.
+        expect(run.code, run.output).toBe(0);
+        for (const job of [...AGENTS.map((agent) => `eval: [${agent}]`), 'reliability-gate']) {
+          // gitlab-ci-local's summary: the job warned, with exit status 3.
+          expect(run.output, job).toMatch(new RegExp(`${escape(job)}\\s+finished in .*WARN 3`));
+          expect(decisions(jobLines(run.output, job)), job).toEqual([
+            expect.stringMatching(/^fail: .*could not evaluate/),
+          ]);
+        }
+      } finally {
+        delete campaign.draw;
+      }
+    }, 180_000);
   },
 );

@@ -17,6 +17,7 @@ import { globFiles } from './glob.js';
 import type { ShardRow } from './types.js';
 import { readShardReport, type ShardVerdict } from '../report-file/read.js';
 import type { AttemptSummary } from '../retry/types.js';
+import { failureKind } from '../verdict/could-not-evaluate.js';
 
 export type { ShardRow };
 
@@ -90,6 +91,8 @@ export async function aggregateReports(
       thresholds: [],
       topFailingTools: [],
       durationMs,
+      // Reports that do not belong together fail closed whatever their shards said: the rows say
+      // no kind of failure, so the whole is never taken for an outage (failureKind) a team may let pass.
       shards: rows,
     };
   }
@@ -131,7 +134,11 @@ export async function aggregateReports(
     thresholds,
     topFailingTools,
     durationMs,
-    shards: rows,
+    // Why each failing shard failed: one that could not evaluate is no regression (failureKind).
+    shards: rows.map((row, i) => {
+      const failure = shards[i] && failureKind(shards[i]);
+      return failure ? { ...row, failure } : row;
+    }),
   };
 }
 

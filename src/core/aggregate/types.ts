@@ -6,6 +6,8 @@ export interface ShardRow {
   shard: string;
   decision: Decision;
   reason: string;
+  /** Why the shard failed, when it did: one that could not evaluate is no evidence of a regression. */
+  failure?: 'regression' | 'could not evaluate';
   backend: string;
   figures: Figures;
   dashboardUrl?: string;

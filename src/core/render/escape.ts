@@ -7,8 +7,17 @@ import { defuseMarkers } from './marker.js';
  * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
 
-/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
+/*
+ * A backslash goes only where a character would mean something, so that the file reads as the
+ * rendered comment does (`0.72 < 0.85`, not `0\.72 \< 0\.85`): everywhere for the characters
+ * that open emphasis, code, links, tables, strikethrough, math and GitLab's inline diffs; `<`
+ * where it could open a tag or an autolink, `&` where it could open an entity; and the markers
+ * of a block (a heading, a quote, a list, a rule) where the text begins a line.
+ */
+/** Characters that mean something wherever they stand: always escaped. */
+const ALWAYS_ESCAPED = /[\\`*_{}[\]|~$]|<(?=[A-Za-z/!?])|&(?=[A-Za-z0-9#])/g;
+/** What opens a block at the start of a line: a heading, a quote, a list item or a rule, a setext underline. */
+const BLOCK_START = /^( {0,3})([#>+=-]|\d{1,9}(?=[.)]))/;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -31,27 +40,35 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
 const COMMIT_ID =
   /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
 
-/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
-export function escapeText(value: string, max = 300): string {
+/**
+ * Text safe inside a markdown paragraph or table cell, cut to `max` characters; `midLine` when
+ * it is placed after other text on its line (no block marker to escape at its start).
+ */
+export function escapeText(value: string, max = 300, midLine = false): string {
   // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
   // reads, are stripped on purpose: they have no place in a report.
   const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
   // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
   return truncate(flat, max)
     .split(COMMIT_ID)
-    .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part)))
+    .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part, i === 0 && !midLine)))
     .join('');
 }
 
-function escapePlain(text: string): string {
-  return text
+function escapePlain(text: string, atLineStart: boolean): string {
+  const escaped = defuseMarkers(text)
     .replace(AUTOLINK_TRIGGERS, (trigger) =>
       /^gh-$/i.test(trigger)
         ? `${trigger}${ZWJ}`
         : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`,
     )
     .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
-    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+    .replace(ALWAYS_ESCAPED, (c) => `\\${c}`);
+  if (!atLineStart) return escaped;
+  // A digit keeps its place: the `.` or `)` after it is what would make an ordered list.
+  return escaped.replace(BLOCK_START, (_, indent: string, marker: string) =>
+    /^\d/.test(marker) ? `${indent}${marker}\\` : `${indent}\\${marker}`,
+  );
 }
 
 /**
@@ -75,7 +92,9 @@ export function codeSpan(value: string, max = 80): string {
 export function quotedText(value: string, max = 300): string {
   return truncate(value, max)
     .split(/`([^`]*)`/)
-    .map((part, i) => (i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max) : ''))
+    .map((part, i) =>
+      i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max, i > 0) : '',
+    )
     .join('');
 }
 

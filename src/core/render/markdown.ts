@@ -64,13 +64,14 @@ const SECTIONS: readonly ((verdict: Verdict, context: SectionContext) => string[
 const REASON_ITEMS = 30;
 
 /**
- * The reason as markdown, shown as written (the backticks around input names stay, as in the
- * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
- * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ * The reason as markdown, as a reader of the `reason` output reads it: what it quotes in
+ * backticks (an input's name) as code, the rest as text; a paragraph, or, for a reason that
+ * lists (`Inputs are invalid:` and a line per problem, the gate's own sentences), a list, one
+ * problem an item.
  */
 function reasonLines(reason: string): string[] {
   const listed = listedProblems(reason);
-  if (!listed) return [escapeText(reason, 1000)];
+  if (!listed) return [quotedText(reason, 1000)];
   return [
     escapeText(listed.heading, 300),
     '',

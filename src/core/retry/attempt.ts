@@ -1,7 +1,13 @@
 import type { Backend, BackendContext, GateLog, PreparedGate } from '../backends/types.js';
 import { CancelledError } from '../support/cancel.js';
 import { type Deadline, sleep } from '../support/deadline.js';
-import { BackendCallError, DeadlineError, InputError, messageOf } from '../support/errors.js';
+import {
+  BackendCallError,
+  DeadlineError,
+  InputError,
+  messageOf,
+  UnreachableError,
+} from '../support/errors.js';
 import { decide, type Evaluation, failedVerdict, type Verdict } from '../verdict/verdict.js';
 import { excerpt } from '../support/text.js';
 import type { RunBudget } from './budget.js';
@@ -70,7 +76,8 @@ export async function runWithRetries(
       target.backend,
       run,
       result,
-      retryable || outcome.timedOut ? 'unevaluated' : 'refused',
+      // A backend that could not be reached did not evaluate, though another run would fare the same (a wrong address).
+      retryable || outcome.timedOut || outcome.unreachable ? 'unevaluated' : 'refused',
     );
     if (!retryable) {
       error.notRetried = readopted
@@ -140,6 +147,8 @@ async function attemptOnce(
   mayHaveStarted?: boolean;
   /** A call failed (rather than the backend answering that it did not evaluate). */
   callFailed?: boolean;
+  /** A call could not reach the backend at all. */
+  unreachable?: boolean;
 }> {
   const began = target.deadline.elapsedMs();
   const took = () => target.deadline.elapsedMs() - began;
@@ -165,6 +174,7 @@ async function attemptOnce(
       callFailed: true,
       ...(error instanceof InputError ? { misconfigured: true } : {}),
       ...(error instanceof DeadlineError ? { timedOut: true } : {}),
+      ...(error instanceof UnreachableError ? { unreachable: true } : {}),
       ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
         ? { mayHaveStarted: true }
         : {}),

@@ -68,6 +68,15 @@ export class UnreachableError extends BackendCallError {
   override readonly name: string = 'UnreachableError';
 }
 
+/**
+ * The address itself is wrong: a name the resolver says does not exist, or a port where nothing
+ * listens, before the backend ever answered. Another run would be answered the same, so it is
+ * not started again (`retry_errors`).
+ */
+export class WrongAddressError extends UnreachableError {
+  override readonly name: string = 'WrongAddressError';
+}
+
 /** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
 export class RetryLaterError extends BackendCallError {
   override readonly name: string = 'RetryLaterError';

@@ -1,4 +1,9 @@
-import { BackendCallError, messageOf, UnreachableError } from '../support/errors.js';
+import {
+  BackendCallError,
+  messageOf,
+  UnreachableError,
+  WrongAddressError,
+} from '../support/errors.js';
 import { connectionErrorCode, neverReachedServer } from './retry.js';
 
 /** A connection error as `CODE (message)`. */
@@ -35,4 +40,26 @@ export function connectionFailure(
     undefined,
     !neverReachedServer(error),
   );
+}
+
+/**
+ * A call that never reached the backend because its address is wrong (see
+ * `wrongAddressAttempts`): one sentence naming the setting that holds the URL, and what to fix.
+ */
+export function wrongAddress(
+  call: string,
+  error: unknown,
+  attempts: number,
+  urlSetting: string,
+  url: URL,
+): WrongAddressError {
+  const code = connectionErrorCode(error);
+  // The host the error names (a proxy's, where one is used), else the URL's own.
+  const named = (error as { hostname?: unknown } | null)?.hostname;
+  const host = typeof named === 'string' && named ? named : url.hostname;
+  const message =
+    code === 'ENOTFOUND'
+      ? `${call} could not reach ${url.origin}: the host ${host} does not resolve (ENOTFOUND); check ${urlSetting} for a typo, or the proxy settings.`
+      : `${call} could not reach ${url.origin}: the connection was refused${attempts > 1 ? ` ${attempts} times` : ''} (ECONNREFUSED), so nothing listens there; check ${urlSetting} (its host and port), or the proxy settings.`;
+  return new WrongAddressError(call, message);
 }

@@ -8,13 +8,19 @@ import {
   isLocalError,
   neverReachedServer,
   parseRetryAfter,
+  wrongAddressAttempts,
 } from './retry.js';
 import { excerpt } from '../support/text.js';
 import { type AgentSource, directAgents } from './agents.js';
 import { BodyTooLargeError, exchange } from './exchange.js';
 import { insecureUrlReason } from './url.js';
 import { type Answer, encodeBody, parseAnswer, tryJson } from './answer.js';
-import { connectionFailure, describeConnectionError, localFailure } from './failures.js';
+import {
+  connectionFailure,
+  describeConnectionError,
+  localFailure,
+  wrongAddress,
+} from './failures.js';
 
 /** One backend call: what to send and the shape the answer must have. */
 export interface CallSpec<T> {
@@ -91,6 +97,8 @@ export class JsonTransport {
   private readonly random: () => number;
   private readonly wait: (ms: number) => Promise<void>;
   private readonly agents: AgentSource;
+  /** Whether the backend has answered once: after that, a refused connection is a restart, not a wrong address. */
+  private answered = false;
 
   constructor(private readonly options: TransportOptions) {
     this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
@@ -125,6 +133,10 @@ export class JsonTransport {
         }
         if (isLocalError(error)) throw localFailure(call, error, this.options.headerInputs);
         const retryable = spec.idempotent || neverReachedServer(error);
+        // A wrong address fails fast: no host by that name, or nothing listening, before any answer.
+        const wrong = this.answered ? undefined : wrongAddressAttempts(error);
+        if (wrong !== undefined && (!retryable || attempt >= Math.min(wrong, this.maxAttempts)))
+          throw wrongAddress(call, error, attempt, this.urlSetting, this.base);
         if (!retryable || attempt >= this.maxAttempts)
           throw connectionFailure(
             call,
@@ -140,6 +152,7 @@ export class JsonTransport {
         );
         continue;
       }
+      this.answered = true;
       const { status } = response;
       if (status >= 200 && status < 300)
         return parseAnswer(call, response, spec.schema, this.urlSetting);

@@ -10,6 +10,18 @@ export const REJECTED_UNPROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 
 /** Connection errors that mean the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/**
+ * The attempts a connection error gets while the backend has not answered once, where the
+ * address itself looks wrong: one for a name the resolver says does not exist (`ENOTFOUND`:
+ * asking again says the same; `EAI_AGAIN`, a resolver that could not answer, is retried as
+ * usual), two for a refused connection (`ECONNREFUSED`: one more try for a backend restarting).
+ * Undefined for any other error, which gets the usual attempts.
+ */
+export function wrongAddressAttempts(error: unknown): number | undefined {
+  const code = connectionErrorCode(error);
+  return code === 'ENOTFOUND' ? 1 : code === 'ECONNREFUSED' ? 2 : undefined;
+}
+
 /** The error code of a failed connection, when Node gave one. */
 export function connectionErrorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

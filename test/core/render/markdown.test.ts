@@ -84,6 +84,32 @@ describe.each(ENGINES)('escapeText, as GitHub renders it (%s)', (engine) => {
     ]);
   });
 
+  it.each([
+    ['- item'],
+    ['+ item'],
+    ['* item'],
+    ['1. ordered'],
+    ['12) ordered'],
+    ['> quoted'],
+    ['## heading'],
+    ['==='],
+    ['---'],
+    ['&amp; &#64; <b>bold</b> <!-- hidden -->'],
+  ])('%j at the start of a paragraph or a list item stays text', (input) => {
+    for (const body of [escapeText(input), `- ${escapeText(input)}`]) {
+      const rendered = render(body, engine);
+      expect(rendered.text.replaceAll('\u200d', '').trim(), body).toBe(input.trim());
+      expect([...rendered.elements], body).toEqual(body.startsWith('- ') ? ['ul', 'li'] : ['p']);
+    }
+  });
+
+  it('escapes only where a character would mean something: the file reads as the rendered text', () => {
+    expect(escapeText('pass rate 0.72 < 0.85 (--min-pass-rate).')).toBe(
+      'pass rate 0.72 < 0.85 (--min-pass-rate).',
+    );
+    expect(escapeText('the gate\'s check & "quotes"!')).toBe('the gate\'s check & "quotes"!');
+  });
+
   it('cuts long text', () => {
     expect(escapeText('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
   });
@@ -134,7 +160,7 @@ describe('renderVerdict', () => {
     expect(body).toContain('cut to fit');
   });
 
-  it("shows the gate's own reason as written, backticks included, and units with figures", () => {
+  it("shows the gate's own reason with its quoted input names as code, and units with figures", () => {
     const body = renderVerdict(
       verdict({
         reason:
@@ -157,7 +183,13 @@ describe('renderVerdict', () => {
       { title: 'Gate', mode: 'hard', maxTools: 5, maxChars: 10_000 },
     );
     const rendered = render(body);
+    // The input's name is code, as in the threshold's row, not text between literal backticks;
+    // the file itself reads as the rendered text does, with no backslash before `.`, `<` or `(`.
     expect(rendered.text).toContain(
+      "Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (min_coverage).",
+    );
+    expect(rendered.html).toContain('<code>min_coverage</code>');
+    expect(body).toContain(
       "Sepurux said pass, but the gate's own check fails: scenario coverage 90% < 100% (`min_coverage`).",
     );
     expect(rendered.rows).toContainEqual([
