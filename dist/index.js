@@ -77509,6 +77509,14 @@ class BackendCallError extends Error {
 class UnreachableError extends BackendCallError {
     name = 'UnreachableError';
 }
+/**
+ * The address itself is wrong: a name the resolver says does not exist, or a port where nothing
+ * listens, before the backend ever answered. Another run would be answered the same, so it is
+ * not started again (`retry_errors`).
+ */
+class WrongAddressError extends UnreachableError {
+    name = 'WrongAddressError';
+}
 /** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
 class RetryLaterError extends BackendCallError {
     name = 'RetryLaterError';
@@ -77637,6 +77645,28 @@ function inDomain(value, domain) {
 /** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
 function formatNumber(value) {
     return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/**
+ * A threshold's limit as the user gave it, with its unit: never rounded, so a \`max_cost\` of
+ * 0.00005 is not shown as 0.0001 (or 0), nor a \`max_cost\` of 0.03299 as 0.033.
+ */
+function formatLimit(spec, limit) {
+    return `${String(limit)}${spec?.unit ?? ''}`;
+}
+/**
+ * A figure beside its limit: four decimals as {@link formatNumber}, or as many more as it takes
+ * for the figure shown to stand on the same side of the limit as the figure itself (a cost of
+ * 0.00012 against 0.00011 is not "0.0001 > 0.00011").
+ */
+function formatAgainst(spec, value, limit) {
+    if (value === undefined || !Number.isFinite(value) || !Number.isFinite(limit))
+        return formatFigure(spec, value);
+    const side = Math.sign(value - limit);
+    let digits = 4;
+    while (digits < 15 && Math.sign(Number(value.toFixed(digits)) - limit) !== side)
+        digits++;
+    const shown = Number.isInteger(value) ? String(value) : String(Number(value.toFixed(digits)));
+    return `${shown}${spec?.unit ?? ''}`;
 }
 /** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
 function formatFigure(spec, value) {
@@ -77799,7 +77829,7 @@ function describeThreshold(result) {
     if (result.decidedBy?.rule === 'cases')
         return result.decidedBy.said;
     const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
+    const limit = formatLimit(result, result.limit);
     if (result.actual === undefined && result.unmeasured)
         return unmeasuredSentence(result);
     if (result.actual === undefined)
@@ -77827,7 +77857,7 @@ function describeThreshold(result) {
         : result.comparator === '>='
             ? '<'
             : '>';
-    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    const said = `${figure} ${formatAgainst(result, result.actual, result.limit)} ${sign} ${limit} (\`${result.input}\`)`;
     return meets &&
         !result.holds &&
         result.decidedBy?.rule === 'sequential' &&
@@ -83644,7 +83674,7 @@ function _promise(Class, innerType) {
 }
 // @__NO_SIDE_EFFECTS__
 function _custom(Class, fn, _params) {
-    const norm = util.normalizeParams(_params);
+    const norm = normalizeParams(_params);
     norm.abort ?? (norm.abort = true); // default to abort:false
     const schema = new Class({
         type: "custom",
@@ -87416,7 +87446,7 @@ function check(fn) {
     return ch;
 }
 function custom(fn, _params) {
-    return core._custom(ZodCustom, fn ?? (() => true), _params);
+    return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
@@ -89701,12 +89731,24 @@ function caseIds(rows) {
         canonical(row.vars ?? row.testCase.vars ?? {}),
         row.promptIdx,
     ]));
-    const asserts = rows.map((row) => canonical(row.testCase.assert ?? null));
+    const count = new Map();
+    for (const test of tests)
+        count.set(test, (count.get(test) ?? 0) + 1);
+    // Assertions are read only where a test has more than one row (repeats, or tests alike but for
+    // their assertions): a test of one row is its own case whatever it asserts.
+    const asserts = rows.map((row, i) => (count.get(tests[i]) ?? 0) > 1 ? canonical(row.testCase.assert ?? null) : '');
     const kinds = new Map();
     tests.forEach((test, i) => kinds.set(test, (kinds.get(test) ?? new Set()).add(asserts[i] ?? '')));
+    const hashed = new Map();
     return tests.map((test, i) => {
         const told = (kinds.get(test)?.size ?? 0) > 1 ? asserts[i] : '';
-        return (0,external_node_crypto_.createHash)('sha256').update(`${test}${told}`).digest('hex').slice(0, 16);
+        const key = `${test}${told}`;
+        let id = hashed.get(key);
+        if (id === undefined) {
+            id = (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+            hashed.set(key, id);
+        }
+        return id;
     });
 }
 /** How a case is named: its test's description (else its vars), its prompt and its provider. */
@@ -89718,12 +89760,28 @@ function partsOf(row) {
         provider: row.provider.label ?? row.provider.id,
     };
 }
-/** JSON with keys sorted at every depth: the same vars written in another order are the same case. */
+/**
+ * JSON with keys sorted at every depth: the same vars written in another order are the same case.
+ * Written out by hand rather than through copies sorted for `JSON.stringify` (a third of the time
+ * a large file took), to the same text, which case ids are hashes of: keys that are array indices
+ * first in numeric order, as an object lists them, then the others sorted. Values are what
+ * `JSON.parse` makes (no `toJSON`, no `undefined`), and a key `__proto__` is an own key like any.
+ */
 function canonical(value) {
-    return JSON.stringify(value, (_, inner) => inner && typeof inner === 'object' && !Array.isArray(inner)
-        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-        : inner);
+    if (Array.isArray(value))
+        return `[${value.map((item) => canonical(item)).join(',')}]`;
+    if (value === null || typeof value !== 'object')
+        return JSON.stringify(value) ?? 'null';
+    const record = value;
+    const indices = [];
+    const names = [];
+    for (const key of Object.keys(record))
+        if (record[key] !== undefined)
+            (ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1 ? indices : names).push(key);
+    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${[...indices, ...names].map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
 }
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
 ;// CONCATENATED MODULE: ./src/core/backends/promptfoo/inputs.ts
 
@@ -89790,16 +89848,25 @@ function inWorkspace(path, cwd) {
 
 
 
+
 /** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
 const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
 /**
- * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`): only what the
- * gate reads is checked, the rest is let through. `failureReason` 0 passed, 1 an assertion
- * failed, 2 the provider or a grader did not finish (an error, not a sample).
+ * A test's vars, kept as JSON.parse made them. Not `z.record`: it copies by assignment, and a var
+ * named `__proto__` (an own key of the parsed object) would drop out of the copy, so two tests
+ * told apart by it would read as one case.
+ */
+const Vars = custom((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'expected an object of vars' });
+/**
+ * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`), and only what the
+ * gate reads of it: zod's default (strip) builds each row from these keys alone, so the row's
+ * output, token counts, metadata and grader details (most of its bytes) are never copied and go
+ * with the parsed file. `failureReason` 0 passed, 1 an assertion failed, 2 the provider or a
+ * grader did not finish (an error, not a sample).
  */
 const Row = object({
     success: schemas_boolean(),
-    failureReason: union([literal(0), literal(1), literal(2)]),
+    failureReason: literal([0, 1, 2]),
     error: schemas_string().nullish(),
     testIdx: schemas_number().int().nonnegative(),
     promptIdx: schemas_number().int().nonnegative(),
@@ -89807,20 +89874,16 @@ const Row = object({
     description: schemas_string().nullish(),
     testCase: object({
         description: schemas_string().nullish(),
-        vars: record(schemas_string(), unknown()).nullish(),
+        vars: Vars.nullish(),
         assert: unknown().optional(),
-    })
-        .loose(),
-    vars: record(schemas_string(), unknown()).nullish(),
-    prompt: object({ raw: schemas_string().optional(), label: schemas_string().optional() }).loose(),
-    provider: object({ id: schemas_string(), label: schemas_string().nullish() }).loose(),
+    }),
+    vars: Vars.nullish(),
+    prompt: object({ raw: schemas_string().optional(), label: schemas_string().optional() }),
+    provider: object({ id: schemas_string(), label: schemas_string().nullish() }),
     cost: schemas_number().nonnegative().optional(),
-    response: object({ cost: schemas_number().nonnegative().nullish() }).loose().nullish(),
-    gradingResult: object({ pass: schemas_boolean().optional(), reason: schemas_string().nullish() })
-        .loose()
-        .nullish(),
-})
-    .loose();
+    response: object({ cost: schemas_number().nonnegative().nullish() }).nullish(),
+    gradingResult: object({ pass: schemas_boolean().optional(), reason: schemas_string().nullish() }).nullish(),
+});
 /** `results.stats`: promptfoo's own counts, checked against the rows. */
 const Stats = object({
     successes: schemas_number().int().nonnegative(),
@@ -89831,11 +89894,10 @@ const Stats = object({
 /** What makes a file promptfoo's `OutputFile` at all; its version and rows are checked after. */
 const OutputFile = object({
     evalId: schemas_string().nullish(),
-    results: object({ version: schemas_number(), results: unknown(), stats: unknown() }).loose(),
-    config: object({ description: schemas_string().nullish() }).loose().nullish(),
+    results: object({ version: schemas_number(), results: unknown(), stats: unknown() }),
+    config: object({ description: schemas_string().nullish() }).nullish(),
     shareableUrl: schemas_string().nullish(),
-})
-    .loose();
+});
 /**
  * Reads and checks the results file `promptfoo eval -o FILE` wrote. A path outside the workspace,
  * a file that is missing, not JSON, or not promptfoo's output is an {@link InputError} (the step
@@ -89847,12 +89909,18 @@ async function readResultsFile(path, workspace) {
     const where = `\`results_file\` "${path}"`;
     if (!inWorkspace(path, workspace))
         throw new InputError(`${where} is outside the workspace (or links out of it); write promptfoo's results inside the repository's checkout (\`promptfoo eval -o results.json\`).`);
-    const text = await readText(absolute, where, path);
+    await checkFile(absolute, where, path);
     let json;
     try {
-        json = JSON.parse(text);
+        // Node's own JSON.parse, not a streaming library: on the bench's 97 MiB file the streaming
+        // parsers measured 2 to 6 times its time (@streamparser/json 3.8×, stream-json 5.8×, json-ext's
+        // parseChunked 1.9×), for less memory (CONTRIBUTING.md, "promptfoo's results files"). The text
+        // is parsed where it is read, bound to no name, so it is garbage once parsed.
+        json = JSON.parse(readText(absolute, where, path));
     }
     catch (error) {
+        if (error instanceof InputError)
+            throw error;
         throw new InputError(/\.json$/i.test(path)
             ? `${where} is not JSON (${messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`
             : `${where} is not JSON (${messageOf(error)}): promptfoo writes its JSON results for an output name that ends in \`.json\`; run \`promptfoo eval -o results.json\` and set \`results_file: results.json\`.`);
@@ -89865,36 +89933,10 @@ async function readResultsFile(path, workspace) {
         return {
             unusable: `${where} holds promptfoo results of version ${results.version}, and the gate reads version 3 (promptfoo 0.100 and later); run a newer promptfoo`,
         };
-    const rows = array(unknown()).safeParse(results.results);
-    if (!rows.success || rows.data.length === 0)
-        return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
-    const parsed = [];
-    // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
-    const seen = new Set();
-    for (const [index, raw] of rows.data.entries()) {
-        const row = Row.safeParse(raw);
-        if (!row.success)
-            return {
-                unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
-            };
-        if (row.data.success !== (row.data.failureReason === 0))
-            return {
-                unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
-            };
-        // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
-        if (row.data.gradingResult?.pass === false && row.data.success)
-            return {
-                unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
-            };
-        const cell = `${row.data.testIdx}/${row.data.promptIdx}`;
-        if (seen.has(cell))
-            return {
-                unusable: `${where}: row ${index + 1} is a second row of test ${row.data.testIdx} in column ${row.data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
-            };
-        seen.add(cell);
-        // Only what the gate reads is kept: the file's outputs, tokens and metadata go with it.
-        parsed.push(keptOf(row.data));
-    }
+    const rows = rowsOf(results.results, where);
+    if ('unusable' in rows)
+        return rows;
+    const parsed = rows.rows;
     const disagreement = statsDisagree(results.stats, parsed);
     if (disagreement)
         return { unusable: `${where}: ${disagreement}` };
@@ -89911,35 +89953,50 @@ async function readResultsFile(path, workspace) {
     };
 }
 /**
- * What the cases read of a row, and nothing else: the output, token counts, assertions and
- * metadata (most of a row) are let go with the file's text. Errors and grader reasons are read
- * by their first line; the prompt's raw text only names a case that has no `promptId` or label.
+ * Checks each row and keeps what the cases read of it. Each raw row is let go from the parsed file
+ * once checked (the file is ours to change), so the file's text is collected as the rows are read
+ * rather than after the last one.
  */
-function keptOf(row) {
-    const { testCase, prompt, provider, response, gradingResult } = row;
-    return {
-        success: row.success,
-        failureReason: row.failureReason,
-        error: row.error == null ? row.error : firstLine(row.error),
-        testIdx: row.testIdx,
-        promptIdx: row.promptIdx,
-        promptId: row.promptId,
-        description: row.description,
-        testCase: { description: testCase.description, vars: testCase.vars, assert: testCase.assert },
-        vars: row.vars,
-        prompt: {
-            label: prompt.label,
-            ...(row.promptId === undefined || prompt.label === undefined ? { raw: prompt.raw } : {}),
-        },
-        provider: { id: provider.id, label: provider.label },
-        cost: row.cost,
-        response: response && { cost: response.cost },
-        gradingResult: gradingResult && {
-            reason: gradingResult.reason == null
-                ? gradingResult.reason
-                : (firstLine(gradingResult.reason) ?? ''),
-        },
-    };
+function rowsOf(list, where) {
+    if (!Array.isArray(list) || list.length === 0)
+        return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
+    const rows = [];
+    // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
+    const seen = new Set();
+    for (let index = 0; index < list.length; index++) {
+        const row = Row.safeParse(list[index]);
+        list[index] = undefined;
+        if (!row.success)
+            return {
+                unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
+            };
+        const { data } = row;
+        if (data.success !== (data.failureReason === 0))
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: ${data.success}\` with \`failureReason: ${data.failureReason}\`, which promptfoo never writes together`,
+            };
+        // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
+        if (data.gradingResult?.pass === false && data.success)
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
+            };
+        const cell = `${data.testIdx}/${data.promptIdx}`;
+        if (seen.has(cell))
+            return {
+                unusable: `${where}: row ${index + 1} is a second row of test ${data.testIdx} in column ${data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
+            };
+        seen.add(cell);
+        // Errors and grader reasons are read by their first line: a provider's stack is not kept. The
+        // prompt's raw text (the rendered prompt, often long) only names a case with no id or label.
+        if (data.error)
+            data.error = firstLine(data.error);
+        if (data.gradingResult?.reason)
+            data.gradingResult.reason = firstLine(data.gradingResult.reason);
+        if (data.promptId !== undefined && data.prompt.label !== undefined)
+            delete data.prompt.raw;
+        rows.push(data);
+    }
+    return { rows };
 }
 /** promptfoo's share link, when it is a well-formed https URL without credentials; else none. */
 function shareLink(text) {
@@ -89954,7 +90011,8 @@ function shareLink(text) {
         return undefined;
     }
 }
-async function readText(absolute, where, path) {
+/** The file's size and kind, checked before a byte is read. */
+async function checkFile(absolute, where, path) {
     try {
         const info = await (0,promises_namespaceObject.stat)(absolute);
         if (!info.isFile())
@@ -89963,15 +90021,30 @@ async function readText(absolute, where, path) {
             throw new InputError(`${where} is ${formatBytes(info.size)}, over the ${formatBytes(MAX_RESULTS_BYTES)} the gate reads; split the suite into several gates.`);
         if (info.size === 0)
             throw new InputError(`${where} is empty: promptfoo wrote nothing there.`);
-        return await (0,promises_namespaceObject.readFile)(absolute, 'utf8');
     }
     catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        if (error.code === 'ENOENT')
-            throw new InputError(`${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`);
-        throw new InputError(`${where} cannot be read: ${messageOf(error)}.`);
+        throw unreadable(error, where, path);
     }
+}
+/**
+ * The file's text. Read whole and at once (\`readFileSync\` with \`utf8\`): Node decodes it straight
+ * into one string, where the promises' \`readFile\` holds a buffer of the file beside the string
+ * (measured: 385 MiB against 274 MiB of peak memory to read and parse a 97 MiB file).
+ */
+function readText(absolute, where, path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(error, where, path);
+    }
+}
+function unreadable(error, where, path) {
+    if (error instanceof InputError)
+        return error;
+    if (error.code === 'ENOENT')
+        return new InputError(`${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`);
+    return new InputError(`${where} cannot be read: ${messageOf(error)}.`);
 }
 /** Whether promptfoo's own counts disagree with its rows: a file edited, merged or cut is not judged. */
 function statsDisagree(stats, rows) {
@@ -91182,7 +91255,60 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
         : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/types.ts
+/** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */
+function unevaluatedLeft(summary) {
+    return errorsLeft(summary).filter((error) => error.kind === 'unevaluated');
+}
+/** The errors left after the retries: the runs that ended without a verdict. */
+function errorsLeft(summary) {
+    return summary?.errors.filter((error) => !error.retried) ?? [];
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/could-not-evaluate.ts
+
+/**
+ * Why a `fail` verdict failed. One gate: `could not evaluate` when it reached no verdict
+ * (`outcome: error`), every error left after the retries is the backend's not evaluating (a run
+ * it failed or left short of coverage, a backend it could not reach, no verdict by `timeout`),
+ * none is an answer the gate refused (a 4xx, an answer it cannot trust: fail closed), and no
+ * threshold it did measure breaks (repeats that evaluated and broke one are a regression,
+ * whatever else errored). Many gates (`config`) and shards: any entry or shard that failed as a
+ * regression makes the whole one; else any that could not evaluate makes it `could not
+ * evaluate`. Shard reports that fail closed themselves (missing, stale, altered) are never an
+ * outage. Undefined for a verdict that did not fail, and for a cancelled job.
+ */
+function failureKind(verdict) {
+    if (verdict.decision !== 'fail' || verdict.outcome === 'cancelled')
+        return undefined;
+    if (verdict.gates) {
+        const kinds = verdict.gates.entries.flatMap((entry) => entry.ran && entry.verdict ? [failureKind(entry.verdict)] : []);
+        return !kinds.includes('regression') && kinds.includes('could not evaluate')
+            ? 'could not evaluate'
+            : 'regression';
+    }
+    if (verdict.shards) {
+        const failed = verdict.shards.filter((shard) => shard.decision === 'fail');
+        // A row without a kind is a shard whose report the aggregate did not take as it was.
+        const outage = !brokeMeasured(verdict) &&
+            failed.length > 0 &&
+            failed.every((shard) => shard.failure === 'could not evaluate');
+        return outage ? 'could not evaluate' : 'regression';
+    }
+    const left = errorsLeft(verdict.attempts);
+    const outage = verdict.outcome === 'error' &&
+        left.length > 0 &&
+        left.every((error) => error.kind === 'unevaluated') &&
+        !brokeMeasured(verdict);
+    return outage ? 'could not evaluate' : 'regression';
+}
+/** Whether a threshold that fails the gate breaks on a figure that was measured. */
+function brokeMeasured(verdict) {
+    return verdict.thresholds.some((t) => !t.holds && t.breaks === 'fail' && t.actual !== undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
+
 
 
 
@@ -91240,6 +91366,8 @@ async function aggregateReports(plan, log) {
             thresholds: [],
             topFailingTools: [],
             durationMs,
+            // Reports that do not belong together fail closed whatever their shards said: the rows say
+            // no kind of failure, so the whole is never taken for an outage (failureKind) a team may let pass.
             shards: rows,
         };
     }
@@ -91277,7 +91405,11 @@ async function aggregateReports(plan, log) {
         thresholds,
         topFailingTools,
         durationMs,
-        shards: rows,
+        // Why each failing shard failed: one that could not evaluate is no regression (failureKind).
+        shards: rows.map((row, i) => {
+            const failure = shards[i] && failureKind(shards[i]);
+            return failure ? { ...row, failure } : row;
+        }),
     };
 }
 /** The shards' runs started, retried and without a verdict, together; each error names its shard. */
@@ -92329,6 +92461,17 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const REJECTED_UNPROCESSED_STATUSES = new Set([429, 503]);
 /** Connection errors that mean the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * The attempts a connection error gets while the backend has not answered once, where the
+ * address itself looks wrong: one for a name the resolver says does not exist (`ENOTFOUND`:
+ * asking again says the same; `EAI_AGAIN`, a resolver that could not answer, is retried as
+ * usual), two for a refused connection (`ECONNREFUSED`: one more try for a backend restarting).
+ * Undefined for any other error, which gets the usual attempts.
+ */
+function wrongAddressAttempts(error) {
+    const code = connectionErrorCode(error);
+    return code === 'ENOTFOUND' ? 1 : code === 'ECONNREFUSED' ? 2 : undefined;
+}
 /** The error code of a failed connection, when Node gave one. */
 function connectionErrorCode(error) {
     const code = error?.code;
@@ -92521,6 +92664,20 @@ function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     return new UnreachableError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
+/**
+ * A call that never reached the backend because its address is wrong (see
+ * `wrongAddressAttempts`): one sentence naming the setting that holds the URL, and what to fix.
+ */
+function wrongAddress(call, error, attempts, urlSetting, url) {
+    const code = connectionErrorCode(error);
+    // The host the error names (a proxy's, where one is used), else the URL's own.
+    const named = error?.hostname;
+    const host = typeof named === 'string' && named ? named : url.hostname;
+    const message = code === 'ENOTFOUND'
+        ? `${call} could not reach ${url.origin}: the host ${host} does not resolve (ENOTFOUND); check ${urlSetting} for a typo, or the proxy settings.`
+        : `${call} could not reach ${url.origin}: the connection was refused${attempts > 1 ? ` ${attempts} times` : ''} (ECONNREFUSED), so nothing listens there; check ${urlSetting} (its host and port), or the proxy settings.`;
+    return new WrongAddressError(call, message);
+}
 
 ;// CONCATENATED MODULE: ./src/core/transport/http.ts
 
@@ -92557,6 +92714,8 @@ class JsonTransport {
     random;
     wait;
     agents;
+    /** Whether the backend has answered once: after that, a refused connection is a restart, not a wrong address. */
+    answered = false;
     constructor(options) {
         this.options = options;
         this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
@@ -92589,11 +92748,16 @@ class JsonTransport {
                 if (isLocalError(error))
                     throw localFailure(call, error, this.options.headerInputs);
                 const retryable = spec.idempotent || neverReachedServer(error);
+                // A wrong address fails fast: no host by that name, or nothing listening, before any answer.
+                const wrong = this.answered ? undefined : wrongAddressAttempts(error);
+                if (wrong !== undefined && (!retryable || attempt >= Math.min(wrong, this.maxAttempts)))
+                    throw wrongAddress(call, error, attempt, this.urlSetting, this.base);
                 if (!retryable || attempt >= this.maxAttempts)
                     throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
                 await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
                 continue;
             }
+            this.answered = true;
             const { status } = response;
             if (status >= 200 && status < 300)
                 return parseAnswer(call, response, spec.schema, this.urlSetting);
@@ -92698,12 +92862,15 @@ class JsonTransport {
 const TRANSIENT_STATUSES = new Set([408, 429]);
 /**
  * Whether an attempt that threw may succeed if started again: a backend that could not be
- * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
+ * reached (but at an address that is wrong: no such host, nothing listening) or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
  * token, a campaign that does not exist: the same again), not an answer the gate refused to
  * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
  * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
  */
 function isTransient(error) {
+    // A host that does not resolve, or a refused port before any answer: a wrong `base_url`.
+    if (error instanceof WrongAddressError)
+        return false;
     if (error instanceof UnreachableError)
         return true;
     // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
@@ -92746,7 +92913,9 @@ async function runWithRetries(target, budget, run, contexts) {
         // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
         if (result.verdict.outcome !== 'error' || outcome.misconfigured)
             return result;
-        const error = budget.recordError(target.backend, run, result, retryable || outcome.timedOut ? 'unevaluated' : 'refused');
+        const error = budget.recordError(target.backend, run, result, 
+        // A backend that could not be reached did not evaluate, though another run would fare the same (a wrong address).
+        retryable || outcome.timedOut || outcome.unreachable ? 'unevaluated' : 'refused');
         if (!retryable) {
             error.notRetried = readopted
                 ? 'the backend answered with a run that had no verdict'
@@ -92815,6 +92984,7 @@ async function attemptOnce(target, context, attempt) {
             callFailed: true,
             ...(error instanceof InputError ? { misconfigured: true } : {}),
             ...(error instanceof DeadlineError ? { timedOut: true } : {}),
+            ...(error instanceof UnreachableError ? { unreachable: true } : {}),
             ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
                 ? { mayHaveStarted: true }
                 : {}),
@@ -92925,16 +93095,6 @@ class RunBudget {
             ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
         };
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/retry/types.ts
-/** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */
-function unevaluatedLeft(summary) {
-    return errorsLeft(summary).filter((error) => error.kind === 'unevaluated');
-}
-/** The errors left after the retries: the runs that ended without a verdict. */
-function errorsLeft(summary) {
-    return summary?.errors.filter((error) => !error.retried) ?? [];
 }
 
 ;// CONCATENATED MODULE: ./src/core/retry/words.ts
@@ -93708,8 +93868,17 @@ function defuseMarkers(text) {
  * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
  * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
-/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
+/*
+ * A backslash goes only where a character would mean something, so that the file reads as the
+ * rendered comment does (`0.72 < 0.85`, not `0\.72 \< 0\.85`): everywhere for the characters
+ * that open emphasis, code, links, tables, strikethrough, math and GitLab's inline diffs; `<`
+ * where it could open a tag or an autolink, `&` where it could open an entity; and the markers
+ * of a block (a heading, a quote, a list, a rule) where the text begins a line.
+ */
+/** Characters that mean something wherever they stand: always escaped. */
+const ALWAYS_ESCAPED = /[\\`*_{}[\]|~$]|<(?=[A-Za-z/!?])|&(?=[A-Za-z0-9#])/g;
+/** What opens a block at the start of a line: a heading, a quote, a list item or a rule, a setext underline. */
+const BLOCK_START = /^( {0,3})([#>+=-]|\d{1,9}(?=[.)]))/;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -93730,24 +93899,31 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
  * would break a pasted id).
  */
 const COMMIT_ID = /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
-/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
-function escapeText(value, max = 300) {
+/**
+ * Text safe inside a markdown paragraph or table cell, cut to `max` characters; `midLine` when
+ * it is placed after other text on its line (no block marker to escape at its start).
+ */
+function escapeText(value, max = 300, midLine = false) {
     // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
     // reads, are stripped on purpose: they have no place in a report.
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
     // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
     return truncate(flat, max)
         .split(COMMIT_ID)
-        .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part)))
+        .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part, i === 0 && !midLine)))
         .join('');
 }
-function escapePlain(text) {
-    return text
+function escapePlain(text, atLineStart) {
+    const escaped = defuseMarkers(text)
         .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
         ? `${trigger}${ZWJ}`
         : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
         .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
-        .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+        .replace(ALWAYS_ESCAPED, (c) => `\\${c}`);
+    if (!atLineStart)
+        return escaped;
+    // A digit keeps its place: the `.` or `)` after it is what would make an ordered list.
+    return escaped.replace(BLOCK_START, (_, indent, marker) => /^\d/.test(marker) ? `${indent}${marker}\\` : `${indent}\\${marker}`);
 }
 /**
  * A value shown as inline code: code spans render nothing inside them, so only backticks, line
@@ -93769,7 +93945,7 @@ function codeSpan(value, max = 80) {
 function quotedText(value, max = 300) {
     return truncate(value, max)
         .split(/`([^`]*)`/)
-        .map((part, i) => (i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max) : ''))
+        .map((part, i) => i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max, i > 0) : '')
         .join('');
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
@@ -93939,7 +94115,7 @@ function baseValues({ spec, base }) {
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend) {
     const t = trend.threshold;
-    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
+    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(trend.spec, t.limit)}`;
 }
 /**
  * The base branch's trend in a report, and what the history left out: one line of values (with a
@@ -97691,14 +97867,15 @@ const SECTIONS = [
 /** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
 const REASON_ITEMS = 30;
 /**
- * The reason as markdown, shown as written (the backticks around input names stay, as in the
- * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
- * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ * The reason as markdown, as a reader of the `reason` output reads it: what it quotes in
+ * backticks (an input's name) as code, the rest as text; a paragraph, or, for a reason that
+ * lists (`Inputs are invalid:` and a line per problem, the gate's own sentences), a list, one
+ * problem an item.
  */
 function reasonLines(reason) {
     const listed = listedProblems(reason);
     if (!listed)
-        return [escapeText(reason, 1000)];
+        return [quotedText(reason, 1000)];
     return [
         escapeText(listed.heading, 300),
         '',
@@ -97756,7 +97933,7 @@ function figureTable(verdict, word) {
         return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
     };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatAgainst(t, t.actual, t.limit)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(t, t.limit)} (\`${word(t.input)}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))

@@ -46182,243 +46182,91 @@ function formatBytes(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/core/support/json-check.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/core/support/errors.ts
 /**
- * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
- * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
- * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
+ * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
+ * wrong, where, and what to change.
  */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
-const LITERALS = {
-    0x74: [new TextEncoder().encode('true'), 'boolean'],
-    0x66: [new TextEncoder().encode('false'), 'boolean'],
-    0x6e: [new TextEncoder().encode('null'), 'null'],
-};
-class SyntaxProblem extends Error {
-    duplicate;
-}
-const decoder = new TextDecoder();
-/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
-function checkJson(bytes, options = {}) {
-    let i = 0;
-    // Annotated, so that the compiler knows code after a failure is unreachable.
-    const fail = (what) => {
-        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
-    };
-    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
-    const skipSpace = () => {
-        while (i < bytes.length) {
-            const b = bytes[i];
-            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-                return;
-            i++;
-        }
-    };
-    const expect = (byte, what) => {
-        if (bytes[i] !== byte)
-            fail(bytes[i] === undefined
-                ? `unexpected end of data, expected ${what}`
-                : `unexpected ${describe(bytes[i])}, expected ${what}`);
-        i++;
-    };
-    const string = () => {
-        expect(QUOTE, 'a string');
-        for (;;) {
-            const b = bytes[i];
-            if (b === undefined)
-                fail('unterminated string');
-            else if (b === QUOTE)
-                return void i++;
-            else if (b < 0x20)
-                fail('control character in a string');
-            else if (b === BACKSLASH) {
-                const next = bytes[i + 1];
-                if (next === 0x75) {
-                    for (let k = 2; k < 6; k++)
-                        if (!isHex(bytes[i + k]))
-                            fail('bad \\u escape');
-                    i += 6;
-                }
-                else if (next !== undefined && ESCAPABLE.has(next))
-                    i += 2;
-                else
-                    fail('bad escape');
-            }
-            else
-                i++;
-        }
-    };
-    // The member names of each open object, when duplicates are refused.
-    const names = [];
-    /** `"name":` and the space after it, before a member's value. */
-    const memberName = () => {
-        const start = i;
-        string();
-        if (options.rejectDuplicateKeys) {
-            const raw = bytes.subarray(start, i);
-            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
-            const name = raw.includes(BACKSLASH)
-                ? JSON.parse(decoder.decode(raw))
-                : decoder.decode(raw.subarray(1, -1));
-            const seen = names[names.length - 1];
-            if (seen?.has(name)) {
-                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
-                problem.duplicate = true;
-                throw problem;
-            }
-            seen?.add(name);
-        }
-        skipSpace();
-        expect(0x3a, "':'");
-        skipSpace();
-    };
-    const digits = () => {
-        if (!isDigit(bytes[i]))
-            fail(bytes[i] === undefined
-                ? 'unexpected end of data in a number'
-                : `unexpected ${describe(bytes[i])} in a number`);
-        while (isDigit(bytes[i]))
-            i++;
-    };
-    const number = () => {
-        if (bytes[i] === 0x2d)
-            i++;
-        if (bytes[i] === 0x30)
-            i++;
-        else
-            digits();
-        if (bytes[i] === 0x2e) {
-            i++;
-            digits();
-        }
-        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-            i++;
-            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
-                i++;
-            digits();
-        }
-    };
-    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
-    const open = [];
-    let topLevel;
-    try {
-        skipSpace();
-        for (;;) {
-            // A value.
-            const b = bytes[i];
-            let kind;
-            if (b === 0x7b || b === 0x5b) {
-                const isObject = b === 0x7b;
-                kind = isObject ? 'object' : 'array';
-                topLevel ??= kind;
-                i++;
-                skipSpace();
-                if (bytes[i] === (isObject ? 0x7d : 0x5d))
-                    i++;
-                else {
-                    open.push(isObject);
-                    if (isObject) {
-                        names.push(new Set());
-                        memberName();
-                    }
-                    continue;
-                }
-            }
-            else if (b === QUOTE) {
-                kind = 'string';
-                string();
-            }
-            else if (b === 0x2d || isDigit(b)) {
-                kind = 'number';
-                number();
-            }
-            else if (b !== undefined && LITERALS[b]) {
-                const [word, literalKind] = LITERALS[b];
-                for (let k = 0; k < word.length; k++)
-                    if (bytes[i + k] !== word[k])
-                        fail('unexpected literal');
-                i += word.length;
-                kind = literalKind;
-            }
-            else {
-                fail(b === undefined
-                    ? 'unexpected end of data, expected a value'
-                    : `unexpected ${describe(b)}, expected a value`);
-            }
-            topLevel ??= kind;
-            // After a value: close containers, or go on to the next element.
-            for (;;) {
-                skipSpace();
-                if (open.length === 0) {
-                    if (i < bytes.length)
-                        fail(`unexpected ${describe(bytes[i])} after the JSON value`);
-                    return { ok: true, topLevel };
-                }
-                const inObject = open[open.length - 1];
-                if (bytes[i] === 0x2c) {
-                    i++;
-                    skipSpace();
-                    if (inObject)
-                        memberName();
-                    break;
-                }
-                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
-                if (open.pop())
-                    names.pop();
-            }
-        }
-    }
-    catch (error) {
-        if (error instanceof SyntaxProblem)
-            return {
-                ok: false,
-                error: error.message,
-                ...(error.duplicate ? { duplicate: true } : {}),
-            };
-        throw error;
-    }
-}
-function isHex(b) {
-    return (b !== undefined &&
-        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
-}
-function describe(b) {
-    if (b === undefined)
-        return 'end of data';
-    return b >= 0x20 && b < 0x7f
-        ? `'${String.fromCharCode(b)}'`
-        : `byte 0x${b.toString(16).padStart(2, '0')}`;
-}
-/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
-function position(bytes, at) {
-    let line = 1;
-    let lineStart = 0;
-    for (let k = 0; k < at && k < bytes.length; k++) {
-        if (bytes[k] === 0x0a) {
-            line++;
-            lineStart = k + 1;
-        }
-    }
-    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
-}
-
-;// CONCATENATED MODULE: ./src/core/report-file/write.ts
-/** The version of the report file's format; it changes when a field changes meaning or goes away. */
-const REPORT_VERSION = 1;
 /**
- * The report file (the action's `report_file`, the command line's `--report`): the whole
- * normalized verdict as JSON, with the format's version and its subject first. Documented in
- * the README; the aggregate step reads it back.
+ * A message that lists problems (``Inputs are invalid:`` and a `- ` line each, as
+ * {@link InputError} writes it) taken apart: its heading and its items; undefined for a message
+ * of one sentence. Renderers show it as a list, and a title as its heading alone.
  */
-function reportJson(verdict, subject, now = new Date()) {
-    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
-    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
+function listedProblems(message) {
+    const [heading = '', ...rest] = message.split('\n');
+    if (rest.length === 0 || !rest.every((line) => line.startsWith('- ')))
+        return undefined;
+    return { heading, items: rest.map((line) => line.slice(2)) };
+}
+/** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
+class InputError extends Error {
+    name = 'InputError';
+    /** One sentence per problem, each naming its input: problems found together are reported together. */
+    problems;
+    constructor(problems) {
+        // A problem found twice (two checks of one input) is said once.
+        const list = [
+            ...new Set((Array.isArray(problems) ? problems : [problems]).map((p) => /[.?!]$/.test(p) ? p : `${p}.`)),
+        ];
+        super(list.length === 1
+            ? (list[0] ?? '')
+            : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
+        this.problems = list;
+    }
+    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
+    static combine(errors) {
+        const problems = errors.flatMap((error) => {
+            if (error instanceof InputError)
+                return error.problems;
+            throw error;
+        });
+        return problems.length > 0 ? new InputError(problems) : undefined;
+    }
+}
+/** A call to the backend failed or answered something the gate cannot trust. */
+class BackendCallError extends Error {
+    call;
+    status;
+    mayHaveBeenProcessed;
+    name = 'BackendCallError';
+    constructor(
+    /** The call, as `METHOD /path`. */
+    call, message, 
+    /** HTTP status, when the backend answered at all. */
+    status, 
+    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
+    mayHaveBeenProcessed = false) {
+        super(message);
+        this.call = call;
+        this.status = status;
+        this.mayHaveBeenProcessed = mayHaveBeenProcessed;
+    }
+}
+/** A call that could not reach the backend at all, after the transport's own attempts: the network or the backend is down. */
+class UnreachableError extends BackendCallError {
+    name = 'UnreachableError';
+}
+/**
+ * The address itself is wrong: a name the resolver says does not exist, or a port where nothing
+ * listens, before the backend ever answered. Another run would be answered the same, so it is
+ * not started again (`retry_errors`).
+ */
+class WrongAddressError extends UnreachableError {
+    name = 'WrongAddressError';
+}
+/** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
+class RetryLaterError extends BackendCallError {
+    name = 'RetryLaterError';
+}
+/** The overall `timeout` ran out before the gate reached a verdict. */
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
+/** The message of anything thrown, without a stack. */
+function errors_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/verdict/decision.ts
@@ -46460,6 +46308,28 @@ function inDomain(value, domain) {
 /** A number at most four decimals long, without float noise: `0.92`, `-0.06`, `91`. */
 function formatNumber(value) {
     return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+/**
+ * A threshold's limit as the user gave it, with its unit: never rounded, so a \`max_cost\` of
+ * 0.00005 is not shown as 0.0001 (or 0), nor a \`max_cost\` of 0.03299 as 0.033.
+ */
+function formatLimit(spec, limit) {
+    return `${String(limit)}${spec?.unit ?? ''}`;
+}
+/**
+ * A figure beside its limit: four decimals as {@link formatNumber}, or as many more as it takes
+ * for the figure shown to stand on the same side of the limit as the figure itself (a cost of
+ * 0.00012 against 0.00011 is not "0.0001 > 0.00011").
+ */
+function formatAgainst(spec, value, limit) {
+    if (value === undefined || !Number.isFinite(value) || !Number.isFinite(limit))
+        return formatFigure(spec, value);
+    const side = Math.sign(value - limit);
+    let digits = 4;
+    while (digits < 15 && Math.sign(Number(value.toFixed(digits)) - limit) !== side)
+        digits++;
+    const shown = Number.isInteger(value) ? String(value) : String(Number(value.toFixed(digits)));
+    return `${shown}${spec?.unit ?? ''}`;
 }
 /** A figure's value with its unit (`66.7%`), or `—` when the backend did not return it. */
 function formatFigure(spec, value) {
@@ -46622,7 +46492,7 @@ function describeThreshold(result) {
     if (result.decidedBy?.rule === 'cases')
         return result.decidedBy.said;
     const figure = result.label.toLowerCase();
-    const limit = formatFigure(result, result.limit);
+    const limit = formatLimit(result, result.limit);
     if (result.actual === undefined && result.unmeasured)
         return unmeasuredSentence(result);
     if (result.actual === undefined)
@@ -46650,7 +46520,7 @@ function describeThreshold(result) {
         : result.comparator === '>='
             ? '<'
             : '>';
-    const said = `${figure} ${formatFigure(result, result.actual)} ${sign} ${limit} (\`${result.input}\`)`;
+    const said = `${figure} ${formatAgainst(result, result.actual, result.limit)} ${sign} ${limit} (\`${result.input}\`)`;
     return meets &&
         !result.holds &&
         result.decidedBy?.rule === 'sequential' &&
@@ -52467,7 +52337,7 @@ function _promise(Class, innerType) {
 }
 // @__NO_SIDE_EFFECTS__
 function _custom(Class, fn, _params) {
-    const norm = util.normalizeParams(_params);
+    const norm = normalizeParams(_params);
     norm.abort ?? (norm.abort = true); // default to abort:false
     const schema = new Class({
         type: "custom",
@@ -52522,7 +52392,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function api_describe(description) {
+function describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -56239,7 +56109,7 @@ function check(fn) {
     return ch;
 }
 function custom(fn, _params) {
-    return core._custom(ZodCustom, fn ?? (() => true), _params);
+    return _custom(ZodCustom, fn ?? (() => true), _params);
 }
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
@@ -56249,7 +56119,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = api_describe;
+const schemas_describe = describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -56302,83 +56172,6 @@ function preprocess(fn, schema) {
         in: transform(fn),
         out: schema,
     });
-}
-
-;// CONCATENATED MODULE: ./src/core/support/errors.ts
-/**
- * Errors the gate can end with. Each one carries a message a reviewer can act on: what went
- * wrong, where, and what to change.
- */
-/**
- * A message that lists problems (``Inputs are invalid:`` and a `- ` line each, as
- * {@link InputError} writes it) taken apart: its heading and its items; undefined for a message
- * of one sentence. Renderers show it as a list, and a title as its heading alone.
- */
-function listedProblems(message) {
-    const [heading = '', ...rest] = message.split('\n');
-    if (rest.length === 0 || !rest.every((line) => line.startsWith('- ')))
-        return undefined;
-    return { heading, items: rest.map((line) => line.slice(2)) };
-}
-/** An input (or a file an input names) is malformed or contradicts another; raised before any network call. */
-class InputError extends Error {
-    name = 'InputError';
-    /** One sentence per problem, each naming its input: problems found together are reported together. */
-    problems;
-    constructor(problems) {
-        // A problem found twice (two checks of one input) is said once.
-        const list = [
-            ...new Set((Array.isArray(problems) ? problems : [problems]).map((p) => /[.?!]$/.test(p) ? p : `${p}.`)),
-        ];
-        super(list.length === 1
-            ? (list[0] ?? '')
-            : `Inputs are invalid:\n${list.map((p) => `- ${p.replace(/^Input /, '')}`).join('\n')}`);
-        this.problems = list;
-    }
-    /** Every problem of `errors` in one error; anything that is not an InputError is rethrown. */
-    static combine(errors) {
-        const problems = errors.flatMap((error) => {
-            if (error instanceof InputError)
-                return error.problems;
-            throw error;
-        });
-        return problems.length > 0 ? new InputError(problems) : undefined;
-    }
-}
-/** A call to the backend failed or answered something the gate cannot trust. */
-class BackendCallError extends Error {
-    call;
-    status;
-    mayHaveBeenProcessed;
-    name = 'BackendCallError';
-    constructor(
-    /** The call, as `METHOD /path`. */
-    call, message, 
-    /** HTTP status, when the backend answered at all. */
-    status, 
-    /** The request may have been carried out although no answer says so (a lost response, a 5xx). */
-    mayHaveBeenProcessed = false) {
-        super(message);
-        this.call = call;
-        this.status = status;
-        this.mayHaveBeenProcessed = mayHaveBeenProcessed;
-    }
-}
-/** A call that could not reach the backend at all, after the transport's own attempts: the network or the backend is down. */
-class UnreachableError extends BackendCallError {
-    name = 'UnreachableError';
-}
-/** The backend asked to be called again later than the gate's `timeout` allows (`Retry-After`): no retry may start before then. */
-class RetryLaterError extends BackendCallError {
-    name = 'RetryLaterError';
-}
-/** The overall `timeout` ran out before the gate reached a verdict. */
-class DeadlineError extends Error {
-    name = 'DeadlineError';
-}
-/** The message of anything thrown, without a stack. */
-function errors_messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/core/inputs/fields.ts
@@ -56623,8 +56416,6 @@ async function pollUntilTerminal(options) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./node_modules/fastest-levenshtein/mod.js
 var mod = __nccwpck_require__(21916);
 ;// CONCATENATED MODULE: ./src/core/inputs/undeclared.ts
@@ -57382,6 +57173,232 @@ async function worstFailingRuns(client, runIds, log) {
         (a.pass_rate ?? 1) - (b.pass_rate ?? 1))
         .slice(0, RUNS_EXPLAINED)
         .map((answer) => answer.run_id);
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/core/support/json-check.ts
+/**
+ * A JSON syntax check over raw bytes that builds nothing: a 50 MiB trace is validated without
+ * the 50 MiB string and the object graph `JSON.parse` would make (RFC 8259 grammar; it accepts
+ * exactly what `JSON.parse` accepts of the same bytes decoded as UTF-8).
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ / b f n r t
+const LITERALS = {
+    0x74: [new TextEncoder().encode('true'), 'boolean'],
+    0x66: [new TextEncoder().encode('false'), 'boolean'],
+    0x6e: [new TextEncoder().encode('null'), 'null'],
+};
+class SyntaxProblem extends Error {
+    duplicate;
+}
+const decoder = new TextDecoder();
+/** Checks that `bytes` are one JSON value and says what kind it is at the top level. */
+function checkJson(bytes, options = {}) {
+    let i = 0;
+    // Annotated, so that the compiler knows code after a failure is unreachable.
+    const fail = (what) => {
+        throw new SyntaxProblem(`${what} at ${position(bytes, i)}`);
+    };
+    const isDigit = (b) => b !== undefined && b >= 0x30 && b <= 0x39;
+    const skipSpace = () => {
+        while (i < bytes.length) {
+            const b = bytes[i];
+            if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+                return;
+            i++;
+        }
+    };
+    const expect = (byte, what) => {
+        if (bytes[i] !== byte)
+            fail(bytes[i] === undefined
+                ? `unexpected end of data, expected ${what}`
+                : `unexpected ${json_check_describe(bytes[i])}, expected ${what}`);
+        i++;
+    };
+    const string = () => {
+        expect(QUOTE, 'a string');
+        for (;;) {
+            const b = bytes[i];
+            if (b === undefined)
+                fail('unterminated string');
+            else if (b === QUOTE)
+                return void i++;
+            else if (b < 0x20)
+                fail('control character in a string');
+            else if (b === BACKSLASH) {
+                const next = bytes[i + 1];
+                if (next === 0x75) {
+                    for (let k = 2; k < 6; k++)
+                        if (!isHex(bytes[i + k]))
+                            fail('bad \\u escape');
+                    i += 6;
+                }
+                else if (next !== undefined && ESCAPABLE.has(next))
+                    i += 2;
+                else
+                    fail('bad escape');
+            }
+            else
+                i++;
+        }
+    };
+    // The member names of each open object, when duplicates are refused.
+    const names = [];
+    /** `"name":` and the space after it, before a member's value. */
+    const memberName = () => {
+        const start = i;
+        string();
+        if (options.rejectDuplicateKeys) {
+            const raw = bytes.subarray(start, i);
+            // Escapes are rare in names; only then is the name decoded the slow way ("a" and "\u0061" are one name).
+            const name = raw.includes(BACKSLASH)
+                ? JSON.parse(decoder.decode(raw))
+                : decoder.decode(raw.subarray(1, -1));
+            const seen = names[names.length - 1];
+            if (seen?.has(name)) {
+                const problem = new SyntaxProblem(`member ${JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}…` : name)} appears twice in one object at ${position(bytes, start)}`);
+                problem.duplicate = true;
+                throw problem;
+            }
+            seen?.add(name);
+        }
+        skipSpace();
+        expect(0x3a, "':'");
+        skipSpace();
+    };
+    const digits = () => {
+        if (!isDigit(bytes[i]))
+            fail(bytes[i] === undefined
+                ? 'unexpected end of data in a number'
+                : `unexpected ${json_check_describe(bytes[i])} in a number`);
+        while (isDigit(bytes[i]))
+            i++;
+    };
+    const number = () => {
+        if (bytes[i] === 0x2d)
+            i++;
+        if (bytes[i] === 0x30)
+            i++;
+        else
+            digits();
+        if (bytes[i] === 0x2e) {
+            i++;
+            digits();
+        }
+        if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+            i++;
+            if (bytes[i] === 0x2b || bytes[i] === 0x2d)
+                i++;
+            digits();
+        }
+    };
+    // Containers open; true for an object. Explicit, so nesting depth costs no call stack.
+    const open = [];
+    let topLevel;
+    try {
+        skipSpace();
+        for (;;) {
+            // A value.
+            const b = bytes[i];
+            let kind;
+            if (b === 0x7b || b === 0x5b) {
+                const isObject = b === 0x7b;
+                kind = isObject ? 'object' : 'array';
+                topLevel ??= kind;
+                i++;
+                skipSpace();
+                if (bytes[i] === (isObject ? 0x7d : 0x5d))
+                    i++;
+                else {
+                    open.push(isObject);
+                    if (isObject) {
+                        names.push(new Set());
+                        memberName();
+                    }
+                    continue;
+                }
+            }
+            else if (b === QUOTE) {
+                kind = 'string';
+                string();
+            }
+            else if (b === 0x2d || isDigit(b)) {
+                kind = 'number';
+                number();
+            }
+            else if (b !== undefined && LITERALS[b]) {
+                const [word, literalKind] = LITERALS[b];
+                for (let k = 0; k < word.length; k++)
+                    if (bytes[i + k] !== word[k])
+                        fail('unexpected literal');
+                i += word.length;
+                kind = literalKind;
+            }
+            else {
+                fail(b === undefined
+                    ? 'unexpected end of data, expected a value'
+                    : `unexpected ${json_check_describe(b)}, expected a value`);
+            }
+            topLevel ??= kind;
+            // After a value: close containers, or go on to the next element.
+            for (;;) {
+                skipSpace();
+                if (open.length === 0) {
+                    if (i < bytes.length)
+                        fail(`unexpected ${json_check_describe(bytes[i])} after the JSON value`);
+                    return { ok: true, topLevel };
+                }
+                const inObject = open[open.length - 1];
+                if (bytes[i] === 0x2c) {
+                    i++;
+                    skipSpace();
+                    if (inObject)
+                        memberName();
+                    break;
+                }
+                expect(inObject ? 0x7d : 0x5d, inObject ? "',' or '}'" : "',' or ']'");
+                if (open.pop())
+                    names.pop();
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof SyntaxProblem)
+            return {
+                ok: false,
+                error: error.message,
+                ...(error.duplicate ? { duplicate: true } : {}),
+            };
+        throw error;
+    }
+}
+function isHex(b) {
+    return (b !== undefined &&
+        ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)));
+}
+function json_check_describe(b) {
+    if (b === undefined)
+        return 'end of data';
+    return b >= 0x20 && b < 0x7f
+        ? `'${String.fromCharCode(b)}'`
+        : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+/** `line 3, column 14 (byte 52)`, counted only when there is an error to report. */
+function position(bytes, at) {
+    let line = 1;
+    let lineStart = 0;
+    for (let k = 0; k < at && k < bytes.length; k++) {
+        if (bytes[k] === 0x0a) {
+            line++;
+            lineStart = k + 1;
+        }
+    }
+    return `line ${line}, column ${at - lineStart + 1} (byte ${at})`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/backends/sepurux/trace-file.ts
@@ -58377,12 +58394,24 @@ function caseIds(rows) {
         canonical(row.vars ?? row.testCase.vars ?? {}),
         row.promptIdx,
     ]));
-    const asserts = rows.map((row) => canonical(row.testCase.assert ?? null));
+    const count = new Map();
+    for (const test of tests)
+        count.set(test, (count.get(test) ?? 0) + 1);
+    // Assertions are read only where a test has more than one row (repeats, or tests alike but for
+    // their assertions): a test of one row is its own case whatever it asserts.
+    const asserts = rows.map((row, i) => (count.get(tests[i]) ?? 0) > 1 ? canonical(row.testCase.assert ?? null) : '');
     const kinds = new Map();
     tests.forEach((test, i) => kinds.set(test, (kinds.get(test) ?? new Set()).add(asserts[i] ?? '')));
+    const hashed = new Map();
     return tests.map((test, i) => {
         const told = (kinds.get(test)?.size ?? 0) > 1 ? asserts[i] : '';
-        return (0,external_node_crypto_.createHash)('sha256').update(`${test}${told}`).digest('hex').slice(0, 16);
+        const key = `${test}${told}`;
+        let id = hashed.get(key);
+        if (id === undefined) {
+            id = (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+            hashed.set(key, id);
+        }
+        return id;
     });
 }
 /** How a case is named: its test's description (else its vars), its prompt and its provider. */
@@ -58394,12 +58423,28 @@ function partsOf(row) {
         provider: row.provider.label ?? row.provider.id,
     };
 }
-/** JSON with keys sorted at every depth: the same vars written in another order are the same case. */
+/**
+ * JSON with keys sorted at every depth: the same vars written in another order are the same case.
+ * Written out by hand rather than through copies sorted for `JSON.stringify` (a third of the time
+ * a large file took), to the same text, which case ids are hashes of: keys that are array indices
+ * first in numeric order, as an object lists them, then the others sorted. Values are what
+ * `JSON.parse` makes (no `toJSON`, no `undefined`), and a key `__proto__` is an own key like any.
+ */
 function canonical(value) {
-    return JSON.stringify(value, (_, inner) => inner && typeof inner === 'object' && !Array.isArray(inner)
-        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-        : inner);
+    if (Array.isArray(value))
+        return `[${value.map((item) => canonical(item)).join(',')}]`;
+    if (value === null || typeof value !== 'object')
+        return JSON.stringify(value) ?? 'null';
+    const record = value;
+    const indices = [];
+    const names = [];
+    for (const key of Object.keys(record))
+        if (record[key] !== undefined)
+            (ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1 ? indices : names).push(key);
+    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${[...indices, ...names].map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
 }
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
 ;// CONCATENATED MODULE: ./src/core/backends/promptfoo/inputs.ts
 
@@ -58466,16 +58511,25 @@ function inWorkspace(path, cwd) {
 
 
 
+
 /** The largest results file the gate reads: promptfoo writes about 5 KB a row. */
 const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
 /**
- * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`): only what the
- * gate reads is checked, the rest is let through. `failureReason` 0 passed, 1 an assertion
- * failed, 2 the provider or a grader did not finish (an error, not a sample).
+ * A test's vars, kept as JSON.parse made them. Not `z.record`: it copies by assignment, and a var
+ * named `__proto__` (an own key of the parsed object) would drop out of the copy, so two tests
+ * told apart by it would read as one case.
+ */
+const Vars = custom((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'expected an object of vars' });
+/**
+ * One row of `results.results`, as promptfoo 0.123 writes it (`EvaluateResult`), and only what the
+ * gate reads of it: zod's default (strip) builds each row from these keys alone, so the row's
+ * output, token counts, metadata and grader details (most of its bytes) are never copied and go
+ * with the parsed file. `failureReason` 0 passed, 1 an assertion failed, 2 the provider or a
+ * grader did not finish (an error, not a sample).
  */
 const Row = object({
     success: schemas_boolean(),
-    failureReason: union([literal(0), literal(1), literal(2)]),
+    failureReason: literal([0, 1, 2]),
     error: schemas_string().nullish(),
     testIdx: schemas_number().int().nonnegative(),
     promptIdx: schemas_number().int().nonnegative(),
@@ -58483,20 +58537,16 @@ const Row = object({
     description: schemas_string().nullish(),
     testCase: object({
         description: schemas_string().nullish(),
-        vars: record(schemas_string(), unknown()).nullish(),
+        vars: Vars.nullish(),
         assert: unknown().optional(),
-    })
-        .loose(),
-    vars: record(schemas_string(), unknown()).nullish(),
-    prompt: object({ raw: schemas_string().optional(), label: schemas_string().optional() }).loose(),
-    provider: object({ id: schemas_string(), label: schemas_string().nullish() }).loose(),
+    }),
+    vars: Vars.nullish(),
+    prompt: object({ raw: schemas_string().optional(), label: schemas_string().optional() }),
+    provider: object({ id: schemas_string(), label: schemas_string().nullish() }),
     cost: schemas_number().nonnegative().optional(),
-    response: object({ cost: schemas_number().nonnegative().nullish() }).loose().nullish(),
-    gradingResult: object({ pass: schemas_boolean().optional(), reason: schemas_string().nullish() })
-        .loose()
-        .nullish(),
-})
-    .loose();
+    response: object({ cost: schemas_number().nonnegative().nullish() }).nullish(),
+    gradingResult: object({ pass: schemas_boolean().optional(), reason: schemas_string().nullish() }).nullish(),
+});
 /** `results.stats`: promptfoo's own counts, checked against the rows. */
 const Stats = object({
     successes: schemas_number().int().nonnegative(),
@@ -58507,11 +58557,10 @@ const Stats = object({
 /** What makes a file promptfoo's `OutputFile` at all; its version and rows are checked after. */
 const OutputFile = object({
     evalId: schemas_string().nullish(),
-    results: object({ version: schemas_number(), results: unknown(), stats: unknown() }).loose(),
-    config: object({ description: schemas_string().nullish() }).loose().nullish(),
+    results: object({ version: schemas_number(), results: unknown(), stats: unknown() }),
+    config: object({ description: schemas_string().nullish() }).nullish(),
     shareableUrl: schemas_string().nullish(),
-})
-    .loose();
+});
 /**
  * Reads and checks the results file `promptfoo eval -o FILE` wrote. A path outside the workspace,
  * a file that is missing, not JSON, or not promptfoo's output is an {@link InputError} (the step
@@ -58523,12 +58572,18 @@ async function readResultsFile(path, workspace) {
     const where = `\`results_file\` "${path}"`;
     if (!inWorkspace(path, workspace))
         throw new InputError(`${where} is outside the workspace (or links out of it); write promptfoo's results inside the repository's checkout (\`promptfoo eval -o results.json\`).`);
-    const text = await readText(absolute, where, path);
+    await checkFile(absolute, where, path);
     let json;
     try {
-        json = JSON.parse(text);
+        // Node's own JSON.parse, not a streaming library: on the bench's 97 MiB file the streaming
+        // parsers measured 2 to 6 times its time (@streamparser/json 3.8×, stream-json 5.8×, json-ext's
+        // parseChunked 1.9×), for less memory (CONTRIBUTING.md, "promptfoo's results files"). The text
+        // is parsed where it is read, bound to no name, so it is garbage once parsed.
+        json = JSON.parse(readText(absolute, where, path));
     }
     catch (error) {
+        if (error instanceof InputError)
+            throw error;
         throw new InputError(/\.json$/i.test(path)
             ? `${where} is not JSON (${errors_messageOf(error)}): was it cut short? It must be the file \`promptfoo eval -o ${path}\` wrote.`
             : `${where} is not JSON (${errors_messageOf(error)}): promptfoo writes its JSON results for an output name that ends in \`.json\`; run \`promptfoo eval -o results.json\` and set \`results_file: results.json\`.`);
@@ -58541,36 +58596,10 @@ async function readResultsFile(path, workspace) {
         return {
             unusable: `${where} holds promptfoo results of version ${results.version}, and the gate reads version 3 (promptfoo 0.100 and later); run a newer promptfoo`,
         };
-    const rows = array(unknown()).safeParse(results.results);
-    if (!rows.success || rows.data.length === 0)
-        return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
-    const parsed = [];
-    // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
-    const seen = new Set();
-    for (const [index, raw] of rows.data.entries()) {
-        const row = Row.safeParse(raw);
-        if (!row.success)
-            return {
-                unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
-            };
-        if (row.data.success !== (row.data.failureReason === 0))
-            return {
-                unusable: `${where}: row ${index + 1} says \`success: ${row.data.success}\` with \`failureReason: ${row.data.failureReason}\`, which promptfoo never writes together`,
-            };
-        // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
-        if (row.data.gradingResult?.pass === false && row.data.success)
-            return {
-                unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
-            };
-        const cell = `${row.data.testIdx}/${row.data.promptIdx}`;
-        if (seen.has(cell))
-            return {
-                unusable: `${where}: row ${index + 1} is a second row of test ${row.data.testIdx} in column ${row.data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
-            };
-        seen.add(cell);
-        // Only what the gate reads is kept: the file's outputs, tokens and metadata go with it.
-        parsed.push(keptOf(row.data));
-    }
+    const rows = rowsOf(results.results, where);
+    if ('unusable' in rows)
+        return rows;
+    const parsed = rows.rows;
     const disagreement = statsDisagree(results.stats, parsed);
     if (disagreement)
         return { unusable: `${where}: ${disagreement}` };
@@ -58587,35 +58616,50 @@ async function readResultsFile(path, workspace) {
     };
 }
 /**
- * What the cases read of a row, and nothing else: the output, token counts, assertions and
- * metadata (most of a row) are let go with the file's text. Errors and grader reasons are read
- * by their first line; the prompt's raw text only names a case that has no `promptId` or label.
+ * Checks each row and keeps what the cases read of it. Each raw row is let go from the parsed file
+ * once checked (the file is ours to change), so the file's text is collected as the rows are read
+ * rather than after the last one.
  */
-function keptOf(row) {
-    const { testCase, prompt, provider, response, gradingResult } = row;
-    return {
-        success: row.success,
-        failureReason: row.failureReason,
-        error: row.error == null ? row.error : firstLine(row.error),
-        testIdx: row.testIdx,
-        promptIdx: row.promptIdx,
-        promptId: row.promptId,
-        description: row.description,
-        testCase: { description: testCase.description, vars: testCase.vars, assert: testCase.assert },
-        vars: row.vars,
-        prompt: {
-            label: prompt.label,
-            ...(row.promptId === undefined || prompt.label === undefined ? { raw: prompt.raw } : {}),
-        },
-        provider: { id: provider.id, label: provider.label },
-        cost: row.cost,
-        response: response && { cost: response.cost },
-        gradingResult: gradingResult && {
-            reason: gradingResult.reason == null
-                ? gradingResult.reason
-                : (firstLine(gradingResult.reason) ?? ''),
-        },
-    };
+function rowsOf(list, where) {
+    if (!Array.isArray(list) || list.length === 0)
+        return { unusable: `${where} holds no result rows: promptfoo evaluated no test` };
+    const rows = [];
+    // One row per test, repeat and column: a row twice is a file merged or forged, not an evaluation.
+    const seen = new Set();
+    for (let index = 0; index < list.length; index++) {
+        const row = Row.safeParse(list[index]);
+        list[index] = undefined;
+        if (!row.success)
+            return {
+                unusable: `${where}: row ${index + 1} is not a promptfoo result the gate can read (${issueOf(row.error)})`,
+            };
+        const { data } = row;
+        if (data.success !== (data.failureReason === 0))
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: ${data.success}\` with \`failureReason: ${data.failureReason}\`, which promptfoo never writes together`,
+            };
+        // promptfoo's success is its grader's pass: a row that says both ways was written by another hand.
+        if (data.gradingResult?.pass === false && data.success)
+            return {
+                unusable: `${where}: row ${index + 1} says \`success: true\` while its grader says it did not pass, which promptfoo never writes together`,
+            };
+        const cell = `${data.testIdx}/${data.promptIdx}`;
+        if (seen.has(cell))
+            return {
+                unusable: `${where}: row ${index + 1} is a second row of test ${data.testIdx} in column ${data.promptIdx} (promptfoo writes one), so the file was merged or changed after promptfoo wrote it`,
+            };
+        seen.add(cell);
+        // Errors and grader reasons are read by their first line: a provider's stack is not kept. The
+        // prompt's raw text (the rendered prompt, often long) only names a case with no id or label.
+        if (data.error)
+            data.error = firstLine(data.error);
+        if (data.gradingResult?.reason)
+            data.gradingResult.reason = firstLine(data.gradingResult.reason);
+        if (data.promptId !== undefined && data.prompt.label !== undefined)
+            delete data.prompt.raw;
+        rows.push(data);
+    }
+    return { rows };
 }
 /** promptfoo's share link, when it is a well-formed https URL without credentials; else none. */
 function shareLink(text) {
@@ -58630,7 +58674,8 @@ function shareLink(text) {
         return undefined;
     }
 }
-async function readText(absolute, where, path) {
+/** The file's size and kind, checked before a byte is read. */
+async function checkFile(absolute, where, path) {
     try {
         const info = await (0,promises_namespaceObject.stat)(absolute);
         if (!info.isFile())
@@ -58639,15 +58684,30 @@ async function readText(absolute, where, path) {
             throw new InputError(`${where} is ${formatBytes(info.size)}, over the ${formatBytes(MAX_RESULTS_BYTES)} the gate reads; split the suite into several gates.`);
         if (info.size === 0)
             throw new InputError(`${where} is empty: promptfoo wrote nothing there.`);
-        return await (0,promises_namespaceObject.readFile)(absolute, 'utf8');
     }
     catch (error) {
-        if (error instanceof InputError)
-            throw error;
-        if (error.code === 'ENOENT')
-            throw new InputError(`${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`);
-        throw new InputError(`${where} cannot be read: ${errors_messageOf(error)}.`);
+        throw unreadable(error, where, path);
     }
+}
+/**
+ * The file's text. Read whole and at once (\`readFileSync\` with \`utf8\`): Node decodes it straight
+ * into one string, where the promises' \`readFile\` holds a buffer of the file beside the string
+ * (measured: 385 MiB against 274 MiB of peak memory to read and parse a 97 MiB file).
+ */
+function readText(absolute, where, path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8');
+    }
+    catch (error) {
+        throw unreadable(error, where, path);
+    }
+}
+function unreadable(error, where, path) {
+    if (error instanceof InputError)
+        return error;
+    if (error.code === 'ENOENT')
+        return new InputError(`${where} does not exist: run \`promptfoo eval -o ${path}\` in an earlier step, and check that it ran.`);
+    return new InputError(`${where} cannot be read: ${errors_messageOf(error)}.`);
 }
 /** Whether promptfoo's own counts disagree with its rows: a file edited, merged or cut is not judged. */
 function statsDisagree(stats, rows) {
@@ -59359,6 +59419,185 @@ function uniqueByName(items) {
     return [...seen.values()];
 }
 
+;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
+
+/**
+ * Pools verdicts' figures (a gate's repeats, an aggregate's shards) by what each backend
+ * declares, not by names: counts (whole-number figures) are summed; a rate with a declared trial
+ * count is pooled as passes over trials; any other figure is the mean of the values, weighted
+ * by their trials or `weightedBy` count where declared, else as `unweighted` says. A figure
+ * missing from any verdict is left out, so that a threshold on it fails closed.
+ */
+function poolFigures(repeats, specs, unweighted = 'mean') {
+    const pooled = { figures: {}, values: {}, counts: {}, weights: {} };
+    for (const spec of specs) {
+        const values = repeats.map((figures) => figures[spec.name]);
+        if (repeats.length === 0 || values.some((v) => v === undefined))
+            continue;
+        const present = values;
+        if (spec.domain.integer) {
+            pooled.values[spec.name] = present;
+            pooled.figures[spec.name] = present.reduce((sum, v) => sum + v, 0);
+            continue;
+        }
+        const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
+        if (count) {
+            pooled.values[spec.name] = present;
+            pooled.counts[spec.name] = count;
+            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
+            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
+            pooled.figures[spec.name] = pool_round(count.passes / count.trials);
+            continue;
+        }
+        const by = spec.trials ?? spec.weightedBy;
+        const weights = by ? repeats.map((figures) => figures[by]) : [];
+        const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
+        if (!weighted && unweighted === 'omit')
+            continue;
+        pooled.values[spec.name] = present;
+        const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
+        if (weighted)
+            pooled.weights[spec.name] = weights;
+        pooled.figures[spec.name] = pool_round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
+    }
+    return pooled;
+}
+/** Failing tools of several verdicts merged: each tool's counts summed, the most failing first. */
+function mergeFailingTools(lists) {
+    const counts = new Map();
+    for (const list of lists)
+        for (const t of list)
+            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
+    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
+}
+/** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */
+function countsOf(repeats, rate, trials) {
+    let passes = 0;
+    let total = 0;
+    for (const figures of repeats) {
+        const n = figures[trials];
+        const p = figures[rate];
+        if (n === undefined || p === undefined || !Number.isInteger(n) || n < 1)
+            return undefined;
+        const k = p * n;
+        if (Math.abs(k - Math.round(k)) > 0.01)
+            return undefined;
+        passes += Math.round(k);
+        total += n;
+    }
+    return { passes, trials: total };
+}
+/** A figure's interval across the repeats: Wilson of the pooled counts where known, else a t interval of the values (two repeats at least). */
+function pooledInterval(pooled, figure, confidence) {
+    const count = pooled.counts[figure];
+    if (count)
+        return wilsonInterval(count.passes, count.trials, confidence);
+    const values = pooled.values[figure];
+    return values ? meanInterval(values, confidence) : undefined;
+}
+/**
+ * What the sample can see for a threshold on `figure`: the half-width of its interval is the
+ * smallest shortfall it tells from noise; the repeats an observed shortfall would need are the
+ * fewest whose interval would be narrower than it.
+ */
+function detectability(pooled, figure, confidence, observed, repeats) {
+    const count = pooled.counts[figure];
+    const z = normalQuantile(1 - (1 - confidence) / 2);
+    if (count) {
+        const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
+        const perRepeat = count.trials / repeats;
+        const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
+        const needed = observed && observed > 0
+            ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
+            : undefined;
+        return {
+            shortfall: pool_round(shortfall),
+            ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
+        };
+    }
+    const values = pooled.values[figure];
+    if (!values || values.length < 2)
+        return undefined;
+    const { sd } = meanAndSd(values);
+    if (!(sd > 0))
+        return { shortfall: 0 };
+    const half = (n) => tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
+    let needed;
+    if (observed && observed > 0)
+        for (let n = 2; n <= 1000 && needed === undefined; n++)
+            if (half(n) < observed)
+                needed = n;
+    return { shortfall: pool_round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
+}
+const pool_round = (value) => Number(value.toFixed(6));
+
+;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
+
+
+/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
+const MAX_FILES_WALKED = 20_000;
+/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
+function patternToRegExp(pattern) {
+    let source = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '*' && pattern[i + 1] === '*') {
+            const slash = pattern[i + 2] === '/';
+            source += slash ? '(?:.*/)?' : '.*';
+            i += slash ? 2 : 1;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+/**
+ * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
+ * at the pattern's literal folders and is bounded.
+ */
+async function globFiles(pattern, cwd) {
+    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
+    const literal = normalized.split('/');
+    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
+    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1
+        ? normalized.split('/').slice(0, -1).join('/')
+        : literal.slice(0, firstWild).join('/'));
+    const matcher = patternToRegExp(normalized);
+    const found = [];
+    let walked = 0;
+    const walk = async (dir) => {
+        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            if (++walked > MAX_FILES_WALKED)
+                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
+            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(path);
+            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
+                found.push(path);
+        }
+    };
+    await walk(base);
+    return found.sort();
+}
+
+;// CONCATENATED MODULE: ./src/core/report-file/write.ts
+/** The version of the report file's format; it changes when a field changes meaning or goes away. */
+const REPORT_VERSION = 1;
+/**
+ * The report file (the action's `report_file`, the command line's `--report`): the whole
+ * normalized verdict as JSON, with the format's version and its subject first. Documented in
+ * the README; the aggregate step reads it back.
+ */
+function reportJson(verdict, subject, now = new Date()) {
+    // When it was written: a folder of earlier reports (`--history-dir`) is ordered by it.
+    return `${JSON.stringify({ version: REPORT_VERSION, ...subject, writtenAt: now.toISOString(), ...verdict }, null, 2)}\n`;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
@@ -59679,6 +59918,222 @@ function sequentialContradiction(threshold, test, pointHolds, legacy) {
         : `${named} says ${threshold.holds ? 'holds' : 'breaks'} where its figures and sequential test make it ${expected ? 'hold' : 'break'}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/types.ts
+/** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */
+function unevaluatedLeft(summary) {
+    return errorsLeft(summary).filter((error) => error.kind === 'unevaluated');
+}
+/** The errors left after the retries: the runs that ended without a verdict. */
+function errorsLeft(summary) {
+    return summary?.errors.filter((error) => !error.retried) ?? [];
+}
+
+;// CONCATENATED MODULE: ./src/core/verdict/could-not-evaluate.ts
+
+/**
+ * Why a `fail` verdict failed. One gate: `could not evaluate` when it reached no verdict
+ * (`outcome: error`), every error left after the retries is the backend's not evaluating (a run
+ * it failed or left short of coverage, a backend it could not reach, no verdict by `timeout`),
+ * none is an answer the gate refused (a 4xx, an answer it cannot trust: fail closed), and no
+ * threshold it did measure breaks (repeats that evaluated and broke one are a regression,
+ * whatever else errored). Many gates (`config`) and shards: any entry or shard that failed as a
+ * regression makes the whole one; else any that could not evaluate makes it `could not
+ * evaluate`. Shard reports that fail closed themselves (missing, stale, altered) are never an
+ * outage. Undefined for a verdict that did not fail, and for a cancelled job.
+ */
+function failureKind(verdict) {
+    if (verdict.decision !== 'fail' || verdict.outcome === 'cancelled')
+        return undefined;
+    if (verdict.gates) {
+        const kinds = verdict.gates.entries.flatMap((entry) => entry.ran && entry.verdict ? [failureKind(entry.verdict)] : []);
+        return !kinds.includes('regression') && kinds.includes('could not evaluate')
+            ? 'could not evaluate'
+            : 'regression';
+    }
+    if (verdict.shards) {
+        const failed = verdict.shards.filter((shard) => shard.decision === 'fail');
+        // A row without a kind is a shard whose report the aggregate did not take as it was.
+        const outage = !brokeMeasured(verdict) &&
+            failed.length > 0 &&
+            failed.every((shard) => shard.failure === 'could not evaluate');
+        return outage ? 'could not evaluate' : 'regression';
+    }
+    const left = errorsLeft(verdict.attempts);
+    const outage = verdict.outcome === 'error' &&
+        left.length > 0 &&
+        left.every((error) => error.kind === 'unevaluated') &&
+        !brokeMeasured(verdict);
+    return outage ? 'could not evaluate' : 'regression';
+}
+/** Whether a threshold that fails the gate breaks on a figure that was measured. */
+function brokeMeasured(verdict) {
+    return verdict.thresholds.some((t) => !t.holds && t.breaks === 'fail' && t.actual !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
+
+
+
+
+
+
+
+
+
+/**
+ * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
+ * (another commit), foreign (another check name), unreadable or altered report fails the
+ * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
+ * their trace counts where every shard carries them, and the aggregate's own thresholds are
+ * checked on the pooled figures. Never throws.
+ */
+async function aggregateReports(plan, log) {
+    const started = Date.now();
+    let files;
+    try {
+        files = await globFiles(plan.pattern, plan.cwd);
+    }
+    catch (error) {
+        files = [];
+        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${errors_messageOf(error)}`);
+    }
+    const read = await Promise.all(files.map((file) => readShardReport(file)));
+    const shards = read.filter((r) => typeof r !== 'string');
+    const problems = [
+        ...read.filter((r) => typeof r === 'string'),
+        ...mismatches(shards, plan),
+    ];
+    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
+    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
+        shard,
+        decision,
+        reason,
+        backend,
+        figures,
+        ...(dashboardUrl ? { dashboardUrl } : {}),
+    }));
+    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
+    // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
+    // A shard that could not evaluate is no sample: its figures are never pooled.
+    const figures = poolFigures(shards.filter((shard) => shard.outcome === 'evaluated').map((shard) => shard.figures), FIGURE_SPECS, 'omit').figures;
+    const durationMs = Date.now() - started;
+    if (problems.length > 0) {
+        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
+        return {
+            decision: 'fail',
+            reason: truncate(reason, MAX_REASON_CHARS),
+            outcome: 'error',
+            backend,
+            ids: {},
+            figures,
+            thresholds: [],
+            topFailingTools: [],
+            durationMs,
+            // Reports that do not belong together fail closed whatever their shards said: the rows say
+            // no kind of failure, so the whole is never taken for an outage (failureKind) a team may let pass.
+            shards: rows,
+        };
+    }
+    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
+    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
+    const decision = thresholds
+        .filter((t) => !t.holds)
+        .reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
+    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
+    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
+    const why = decision === 'pass'
+        ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
+        : [
+            worstShard && worstShard.decision !== 'pass'
+                ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
+                : '',
+            ...broken.map((b) => `pooled ${b}`),
+        ]
+            .filter(Boolean)
+            .join('; ');
+    const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
+    const evaluated = evaluatedOfShards(shards);
+    const attempts = attemptsOfShards(shards);
+    return {
+        ...(evaluated ? { evaluated } : {}),
+        decision,
+        reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
+        // One shard that could not evaluate leaves the whole unevaluated: never a baseline.
+        outcome: shards.every((shard) => shard.outcome === 'evaluated') ? 'evaluated' : 'error',
+        ...(attempts ? { attempts } : {}),
+        backend,
+        backendDecision: worstShard?.decision,
+        ids: {},
+        figures,
+        thresholds,
+        topFailingTools,
+        durationMs,
+        // Why each failing shard failed: one that could not evaluate is no regression (failureKind).
+        shards: rows.map((row, i) => {
+            const failure = shards[i] && failureKind(shards[i]);
+            return failure ? { ...row, failure } : row;
+        }),
+    };
+}
+/** The shards' runs started, retried and without a verdict, together; each error names its shard. */
+function attemptsOfShards(shards) {
+    const each = shards.flatMap((shard) => (shard.attempts ? [{ shard, ...shard.attempts }] : []));
+    if (each.length === 0)
+        return undefined;
+    return {
+        started: each.reduce((sum, a) => sum + a.started, 0),
+        retried: each.reduce((sum, a) => sum + a.retried, 0),
+        retryErrors: Math.max(...each.map((a) => a.retryErrors)),
+        errors: each.flatMap((a) => a.errors.map((error) => ({ ...error, run: `${a.shard.shard}: ${error.run}` }))),
+    };
+}
+/**
+ * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
+ * give (its backend's `comparable` names), the one value where all agree, else every shard's (`refunds=…, support=…`),
+ * so that the same matrix evaluating the same things compares, and another does not.
+ */
+function evaluatedOfShards(shards) {
+    const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
+    if (names.length === 0)
+        return undefined;
+    const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
+    return Object.fromEntries(names.map((name) => {
+        const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
+        const value = new Set(values).size === 1
+            ? (values[0] ?? '')
+            : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
+        // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
+        return [
+            name,
+            value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`,
+        ];
+    }));
+}
+/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
+function mismatches(shards, plan) {
+    const problems = [];
+    const seen = new Map();
+    for (const s of shards) {
+        const earlier = seen.get(s.shard);
+        if (earlier)
+            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
+        seen.set(s.shard, s.file);
+        if (s.checkName !== plan.checkName)
+            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
+        if (plan.headSha && s.headSha !== plan.headSha)
+            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
+    }
+    // With no commit to hold them to, the shards must at least have judged one and the same.
+    const commits = [...new Set(shards.map((s) => s.headSha ?? 'none'))].sort();
+    if (!plan.headSha && commits.length > 1)
+        problems.push(`the reports judged ${commits.length} different commits (${commits.map((sha) => sha.slice(0, 12)).join(', ')}), so they are not shards of one run`);
+    if (seen.size < plan.expectedShards)
+        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
+    if (seen.size > plan.expectedShards)
+        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/core/cases/record.ts
 
 /*
@@ -59831,951 +60286,6 @@ const BaselineRecord = GateRecord.extend({
     message: `holds more than ${MAX_GATE_RECORDS} gates`,
     path: ['gates'],
 });
-
-;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
-
-
-
-
-/*
- * A verdict's record, as a check run or a report file carries it to the next change: encoded in
- * a hidden comment, bounded to GitHub's limit, decoded and validated back.
- */
-const MARK = 'agent-reliability-gate-record';
-const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
-/**
- * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
- * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
- */
-const RECORD_MAX_CHARS = 60_000;
-/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
-const LONG_ID_CHARS = 200;
-/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
-function encodeRecord(verdict, checkName, headSha, now = new Date()) {
-    return hideRecord(recordOf(verdict, checkName, headSha, now));
-}
-/**
- * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
- * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
- * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
- * (kept most frequent first), then ids too long to be any backend's. A record that still does
- * not fit is not written, said.
- */
-function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
-    const whole = recordOf(verdict, checkName, headSha, now);
-    if (hideRecord(whole).length <= maxChars)
-        return { text: hideRecord(whole) };
-    // The cases' states go first: a later gate then compares by figures and names alone.
-    const full = {
-        ...withoutCases(whole),
-        ...(whole.gates
-            ? {
-                gates: Object.fromEntries(Object.entries(whole.gates).map(([name, gate]) => [name, withoutCases(gate)])),
-            }
-            : {}),
-    };
-    const uncased = whole.cases !== undefined || Object.values(whole.gates ?? {}).some((g) => g.cases)
-        ? 'no case states (a later gate cannot tell new failing cases from known ones), and '
-        : '';
-    if (uncased && hideRecord(full).length <= maxChars)
-        return {
-            text: hideRecord(full),
-            omitted: full.omitted ?? {},
-            said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it keeps ${uncased.replace(/, and $/, '')}.`,
-        };
-    if (full.gates)
-        return boundedGates(full, maxChars);
-    const tools = full.failingTools;
-    const items = full.regressedItems;
-    const cut = (keep, ids) => {
-        const omitted = {
-            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
-            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            ...(Object.keys(ids).length < Object.keys(full.ids).length
-                ? {
-                    ids: Object.keys(full.ids)
-                        .filter((name) => !(name in ids))
-                        .slice(0, 20),
-                }
-                : {}),
-        };
-        return {
-            ...full,
-            ids,
-            failingTools: tools.slice(0, keep),
-            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-            omitted,
-        };
-    };
-    const fits = (record) => hideRecord(record).length <= maxChars;
-    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
-    const largest = (ids) => {
-        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
-        if (!fits(cut(0, ids)))
-            return undefined;
-        while (low < high) {
-            const mid = Math.ceil((low + high) / 2);
-            if (fits(cut(mid, ids)))
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        return cut(low, ids);
-    };
-    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
-    const record = largest(full.ids) ?? largest(shortIds);
-    if (!record)
-        return {
-            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
-        };
-    const omitted = record.omitted ?? {};
-    const parts = [
-        uncased.replace(/, and $/, ''),
-        omitted.failingTools
-            ? `${record.failingTools.length} of its ${tools.length} failing tools`
-            : '',
-        omitted.regressedItems
-            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
-            : '',
-        omitted.ids
-            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
-            : '',
-    ].filter(Boolean);
-    return {
-        text: hideRecord(record),
-        omitted,
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
-    };
-}
-/**
- * A record of many gates bounded to `maxChars`: every entry keeps what comparison needs, and the
- * most of its failing tools and regressed items that fits, the same number for each.
- */
-function boundedGates(full, maxChars) {
-    const gates = full.gates ?? {};
-    const cut = (keep) => ({
-        ...full,
-        gates: Object.fromEntries(Object.entries(gates).map(([name, record]) => {
-            const items = record.regressedItems;
-            const omitted = {
-                ...(record.failingTools.length > keep
-                    ? { failingTools: record.failingTools.length - keep }
-                    : {}),
-                ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
-            };
-            return [
-                name,
-                {
-                    ...record,
-                    failingTools: record.failingTools.slice(0, keep),
-                    ...(items ? { regressedItems: items.slice(0, keep) } : {}),
-                    ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
-                },
-            ];
-        })),
-    });
-    const fits = (record) => hideRecord(record).length <= maxChars;
-    if (!fits(cut(0)))
-        return {
-            said: `This check holds no record for later comparisons: its ${Object.keys(gates).length} gates' records are over ${maxChars.toLocaleString('en-US')} characters even without their lists, GitHub's limit for a check's text.`,
-        };
-    let [low, high] = [0, 100];
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (fits(cut(mid)))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    return {
-        text: hideRecord(cut(low)),
-        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: each gate lists at most ${low} failing tools and regressed items; a later gate may read one left out as newly failing.`,
-    };
-}
-/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
-function recordOf(verdict, checkName, headSha, now) {
-    // Many gates: each entry that evaluated has a record of its own, under its name.
-    const gates = verdict.gates?.entries.flatMap((entry) => entry.verdict?.outcome === 'evaluated'
-        ? [[entry.name, recordOf(entry.verdict, checkName, headSha, now)]]
-        : []);
-    return {
-        ...(gates ? { gates: Object.fromEntries(gates) } : {}),
-        v: 1,
-        checkName,
-        backend: verdict.backend,
-        decision: verdict.decision,
-        headSha,
-        figures: verdict.figures,
-        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
-        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
-        ...(verdict.errorBars
-            ? {
-                regressedItems: verdict.errorBars.regressed
-                    .slice(0, 100)
-                    .map((r) => truncate(r.item, 200)),
-            }
-            : {}),
-        at: now.toISOString(),
-        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
-        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
-        repeats: verdict.repeats?.rows.length ?? 1,
-        ...spreadOf(verdict),
-        ...casesOf(verdict),
-        ...(verdict.cases?.regression
-            ? { regression: recordRegression(verdict.cases.regression) }
-            : {}),
-    };
-}
-/** The cases' states, and how many the record could not keep. */
-function casesOf(verdict) {
-    if (!verdict.cases)
-        return {};
-    const { cases, omitted } = recordCases(verdict.cases);
-    return { cases, ...(omitted > 0 ? { omitted: { cases: omitted } } : {}) };
-}
-/** A record without its cases' states (they are the largest part, and the first let go), saying how many. */
-function withoutCases(record) {
-    if (record.cases === undefined)
-        return record;
-    const { cases, ...rest } = record;
-    const kept = cases.length / RECORD_CASE_CHARS;
-    return { ...rest, omitted: { ...rest.omitted, cases: (rest.omitted?.cases ?? 0) + kept } };
-}
-/** A record hidden in markdown: base64, so no text in it can end the comment. */
-function hideRecord(record) {
-    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
-}
-/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
-function spreadOf(verdict) {
-    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
-    if (rows.length < 2)
-        return {};
-    const spread = {};
-    for (const figure of Object.keys(verdict.figures)) {
-        const values = rows.map((row) => row.figures[figure]);
-        if (values.some((v) => v === undefined))
-            continue;
-        const { mean, sd } = meanAndSd(values);
-        spread[figure] = { n: values.length, mean, sd };
-    }
-    return { spread };
-}
-/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
-function decodeRecord(text) {
-    const encoded = RECORD.exec(text ?? '')?.[1];
-    if (!encoded)
-        return 'it holds no record';
-    try {
-        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
-        return parsed.success
-            ? parsed.data
-            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-    }
-    catch {
-        return 'its record is not JSON';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/baseline/from-report.ts
-
-
-/**
- * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
- * main pipeline's artifact): its record, or why there is none. A file that is missing,
- * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
- * baseline", said plainly, and `on_missing_baseline` decides.
- */
-async function baselineFromReport(path, verdict, checkName) {
-    const report = await readReport(path);
-    if (typeof report === 'string')
-        return { missing: `the baseline ${report}` };
-    // Another backend is said here; something else of the same backend when it is compared.
-    if (report.backend !== verdict.backend)
-        return {
-            missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
-        };
-    const record = recordOfReport(report, checkName);
-    return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
-}
-/**
- * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
- * hold, or why it is none: another check, no evaluated verdict, no commit named.
- */
-function recordOfReport(report, checkName) {
-    const why = report.checkName !== checkName
-        ? `is for check "${report.checkName}", not "${checkName}"`
-        : report.outcome !== 'evaluated'
-            ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
-            : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-                ? 'names no commit'
-                : undefined;
-    if (why || !report.headSha)
-        return `report ${report.file} ${why ?? 'names no commit'}`;
-    // Written when the report was (reports of older releases do not say: the epoch, the oldest).
-    const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
-    return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
-}
-
-;// CONCATENATED MODULE: ./src/core/baseline/history-files.ts
-
-
-
-
-
-/**
- * Report files read from a history folder at most: a folder of artifacts can grow without bound.
- * Where it holds more, the most recently modified are read, and the rest is said.
- */
-const MAX_HISTORY_FILES = 1000;
-/** Files read at once. */
-const READ_CONCURRENCY = 16;
-/**
- * How far past this machine's clock a report may be dated and still be trusted: the clocks of
- * the runners that wrote them differ by seconds, not by days. A report dated later than this
- * would stay the newest, and so the baseline, for ever.
- */
-const CLOCK_SKEW_MS = 5 * 60_000;
-/**
- * Why `--history-dir` cannot be read, in the command line's words, or undefined when it can: a
- * folder that is missing, is not a folder, or cannot be listed is bad input (a history silently
- * not read is a baseline silently not compared with), said before any call.
- */
-async function historyDirProblem(dir) {
-    if (!dir.trim())
-        return 'Flag --history-dir names no folder; give the folder of earlier --report files, or leave the flag out';
-    const why = await (0,promises_namespaceObject.stat)(dir)
-        .then(async (found) => found.isDirectory() ? (0,promises_namespaceObject.readdir)(dir).then(() => undefined) : 'is not a folder', (error) => error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? 'error'})`)
-        .catch((error) => `cannot be listed (${error.code ?? 'error'})`);
-    return why
-        ? `Flag --history-dir names ${JSON.stringify(truncate(dir, 200))}, which ${why}; give the folder of earlier --report files (e.g. the default branch's pipeline artifacts), or leave the flag out`
-        : undefined;
-}
-/**
- * The history from a folder of earlier report files (the command line's `--history-dir`: a
- * default branch's pipeline artifacts), newest first by the date each record says it was
- * written, at most `count`. Every report is read before any is dropped, so the newest are kept
- * whatever the files are named. A report dated after now (beyond a few minutes of clock skew) is
- * left out, said: its date cannot be trusted, and it would be the newest for ever. A file that
- * cannot be read, is of another check, or holds no evaluated verdict of a commit is an entry
- * without a record, which the history counts as missing and says once.
- */
-async function historyFromReports(dir, checkName, count, now = new Date()) {
-    const notes = [];
-    let names;
-    try {
-        names = (await (0,promises_namespaceObject.readdir)(dir)).filter((name) => name.endsWith('.json'));
-    }
-    catch (error) {
-        return {
-            entries: [
-                {
-                    sha: dir,
-                    missing: `the history folder ${dir} cannot be read (${error.code ?? 'error'})`,
-                },
-            ],
-            notes,
-        };
-    }
-    if (names.length > MAX_HISTORY_FILES) {
-        // Which to read can only be told from the files themselves: the most recently modified.
-        const modified = await Promise.all(names.map(async (name) => ({
-            name,
-            at: await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(dir, name)).then((s) => s.mtimeMs, () => 0),
-        })));
-        names = modified
-            .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
-            .slice(0, MAX_HISTORY_FILES)
-            .map((file) => file.name);
-        notes.push(`the folder holds ${modified.length} report files: the ${MAX_HISTORY_FILES} modified last were read, ${modified.length - MAX_HISTORY_FILES} older ones were not`);
-    }
-    const read = new Array(names.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < names.length) {
-            const index = next++;
-            const name = names[index];
-            const report = await readReport((0,external_node_path_namespaceObject.join)(dir, name));
-            const record = typeof report === 'string' ? report : recordOfReport(report, checkName);
-            // An entry without a record sorts last: it has no date to be trusted by.
-            read[index] =
-                typeof record === 'string'
-                    ? { sha: name, missing: record, at: Number.NEGATIVE_INFINITY, name }
-                    : { sha: record.headSha, record, at: Date.parse(record.at), name };
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
-    const latest = now.getTime() + CLOCK_SKEW_MS;
-    const future = read.filter((entry) => entry.record && !(entry.at <= latest));
-    if (future.length > 0) {
-        const newest = future.reduce((a, b) => (b.at > a.at || Number.isNaN(a.at) ? b : a));
-        const dated = Number.isNaN(newest.at)
-            ? 'with no valid date'
-            : `dated after now (${newest.record?.at ?? ''})`;
-        notes.push(`${future.length === 1 ? '1 report is' : `${future.length} reports are`} ${dated}, e.g. ${truncate(newest.name, 60)}: a date that cannot be trusted is never the newest, so ${future.length === 1 ? 'it is' : 'they are'} left out`);
-    }
-    const entries = read
-        .filter((entry) => !future.includes(entry))
-        // Newest first by the record's own date; the file name breaks a tie, so the order never depends on the disk's.
-        .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
-        .slice(0, count)
-        .map((entry) => entry.record
-        ? { sha: entry.sha, record: entry.record }
-        : { sha: entry.sha, missing: entry.missing ?? 'no verdict' });
-    return { entries, notes };
-}
-
-;// CONCATENATED MODULE: ./src/core/change/github.ts
-
-
-const PULL_REQUEST_EVENTS = new Set([
-    'pull_request',
-    'pull_request_target',
-    'pull_request_review',
-    'pull_request_review_comment',
-]);
-/**
- * Reads the target from the event: the pull request's head commit (not the merge commit in
- * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
- */
-function readTarget(eventName, payload, env) {
-    const event = (payload ?? {});
-    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
-    const headSha = (pr
-        ? github_text(pr.head?.sha)
-        : eventName === 'workflow_run'
-            ? github_text(event.workflow_run?.head_sha)
-            : eventName === 'merge_group'
-                ? github_text(event.merge_group?.head_sha)
-                : undefined) ?? github_text(env.GITHUB_SHA);
-    const pullRequestNumber = pr
-        ? github_number(pr.number)
-        : eventName === 'workflow_run'
-            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
-            : eventName === 'issue_comment' && event.issue?.pull_request
-                ? github_number(event.issue.number)
-                : undefined;
-    const headRepo = github_text(pr?.head?.repo?.full_name);
-    const baseRepo = github_text(pr?.base?.repo?.full_name);
-    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
-    const runId = github_text(env.GITHUB_RUN_ID);
-    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
-    const baseSha = pr
-        ? github_text(pr.base?.sha)
-        : eventName === 'merge_group'
-            ? github_text(event.merge_group?.base_sha)
-            : undefined;
-    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
-    const workflowRunEvent = eventName === 'workflow_run' ? github_text(event.workflow_run?.event) : undefined;
-    const defaultBranch = eventName === 'workflow_run' ? branchName(event.repository?.default_branch) : undefined;
-    return {
-        repository,
-        headSha,
-        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
-        ...(workflowRunEvent ? { workflowRunEvent } : {}),
-        ...(defaultBranch ? { defaultBranch } : {}),
-        ...(baseSha ? { baseSha } : {}),
-        pullRequestNumber,
-        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
-        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
-        gateKey: runId
-            ? [
-                repository,
-                runId,
-                env.GITHUB_RUN_ATTEMPT ?? '1',
-                env.GITHUB_JOB ?? '',
-                env.GITHUB_ACTION ?? '',
-            ].join('/')
-            : (0,external_node_crypto_.randomUUID)(),
-    };
-}
-function github_text(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-/**
- * A branch name as git allows one (`git check-ref-format --branch`, in short: no space, control
- * character, `~^:?*[\`, `..`, `@{`, leading `-` or `/`, trailing `/`, `.` or `.lock`) and
- * no backtick (it is printed in code spans), at most 255 characters; anything else is no branch.
- * It is compared with a pull request's base branch and printed in reasons, so an odd payload
- * never reaches either.
- */
-function branchName(value) {
-    const name = github_text(value);
-    if (!name || name.length > 255)
-        return undefined;
-    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-    if (/[\s\x00-\x1f\x7f~^:?*[\\`]|\.\.|@\{|\/\/|^[-/.]|\/\.|[/.]$|\.lock$/.test(name))
-        return undefined;
-    return name;
-}
-function github_number(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
- * context reads it, without loading octokit: `{}` when no file is named. A file named but not
- * readable is `{}` with the `problem` said: without it the gate would not know the pull request
- * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
- * action makes it an input error, before any call.
- */
-function readEvent(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return { payload: {} };
-    try {
-        return { payload: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) };
-    }
-    catch (error) {
-        const why = error instanceof SyntaxError
-            ? 'it is not JSON'
-            : (error.code ?? 'unreadable');
-        return {
-            payload: {},
-            problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
-        };
-    }
-}
-/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
-function readEventPayload(env) {
-    return readEvent(env).payload;
-}
-/** The change as the core's backends see it. */
-function changeOf(target) {
-    return {
-        repository: target.repository,
-        commitSha: target.headSha,
-        pullRequestNumber: target.pullRequestNumber,
-        gateKey: target.gateKey,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/change/ci.ts
-
-
-const ci_text = (value) => (value?.trim() ? value.trim() : undefined);
-const positive = (value) => value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined;
-const key = (...parts) => parts.map((part) => part ?? '').join('/');
-/** `owner/name` out of a git remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`). */
-function repositoryOfRemote(remote) {
-    const match = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(remote?.trim() ?? '');
-    return match?.[1];
-}
-/**
- * Each CI the command line knows: how to recognise it and where it keeps the repository, the
- * merge request and the commit. The idempotency key is stable for one job (a retried job is a
- * new one, as a new run attempt is on GitHub).
- */
-const DETECTORS = [
-    {
-        ci: 'GitLab CI',
-        commitVariable: 'CI_COMMIT_SHA',
-        detect: (env) => env.GITLAB_CI === 'true',
-        read: (env) => ({
-            repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
-            commitSha: ci_text(env.CI_COMMIT_SHA),
-            gateKey: env.CI_JOB_ID
-                ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID)
-                : undefined,
-            runUrl: ci_text(env.CI_JOB_URL),
-        }),
-    },
-    {
-        ci: 'GitHub Actions',
-        detect: (env) => env.GITHUB_ACTIONS === 'true',
-        read: (env) => {
-            const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
-            return { ...changeOf(target), runUrl: target.runUrl };
-        },
-    },
-    {
-        ci: 'Jenkins',
-        commitVariable: 'GIT_COMMIT',
-        detect: (env) => Boolean(env.JENKINS_URL),
-        read: (env) => ({
-            repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.CHANGE_ID),
-            commitSha: ci_text(env.GIT_COMMIT),
-            gateKey: env.BUILD_NUMBER ? key(env.JOB_NAME, env.BUILD_NUMBER, env.STAGE_NAME) : undefined,
-            runUrl: ci_text(env.BUILD_URL),
-        }),
-    },
-    {
-        ci: 'Buildkite',
-        commitVariable: 'BUILDKITE_COMMIT',
-        detect: (env) => env.BUILDKITE === 'true',
-        read: (env) => ({
-            repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
-            pullRequestNumber: positive(env.BUILDKITE_PULL_REQUEST),
-            commitSha: ci_text(env.BUILDKITE_COMMIT),
-            gateKey: env.BUILDKITE_JOB_ID ? key(env.BUILDKITE_BUILD_ID, env.BUILDKITE_JOB_ID) : undefined,
-            runUrl: ci_text(env.BUILDKITE_BUILD_URL),
-        }),
-    },
-    {
-        ci: 'CircleCI',
-        commitVariable: 'CIRCLE_SHA1',
-        detect: (env) => env.CIRCLECI === 'true',
-        read: (env) => ({
-            repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME
-                ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}`
-                : 'unknown/unknown',
-            pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ??
-                positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
-            commitSha: ci_text(env.CIRCLE_SHA1),
-            gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
-            runUrl: ci_text(env.CIRCLE_BUILD_URL),
-        }),
-    },
-];
-/**
- * The change being gated, from the CI's own variables (GitLab, GitHub Actions, Jenkins,
- * Buildkite, CircleCI); outside a CI, an unknown repository and a fresh idempotency key.
- */
-function detectChange(env) {
-    const detector = DETECTORS.find((candidate) => candidate.detect(env));
-    if (!detector)
-        return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
-    const { gateKey, runUrl, ...change } = detector.read(env);
-    return {
-        ci: detector.ci,
-        ...change,
-        ...(runUrl ? { runUrl } : {}),
-        ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}),
-        gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)(),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/words.ts
-const ACTION_CONFIG_WORDS = {
-    missingFile: 'check out the repository first, e.g. with actions/checkout',
-};
-const CLI_CONFIG_WORDS = {
-    missingFile: "run the command from the root of the repository's checkout, or give the file's path relative to the working folder",
-};
-
-;// CONCATENATED MODULE: ./src/core/repeats/pool.ts
-
-/**
- * Pools verdicts' figures (a gate's repeats, an aggregate's shards) by what each backend
- * declares, not by names: counts (whole-number figures) are summed; a rate with a declared trial
- * count is pooled as passes over trials; any other figure is the mean of the values, weighted
- * by their trials or `weightedBy` count where declared, else as `unweighted` says. A figure
- * missing from any verdict is left out, so that a threshold on it fails closed.
- */
-function poolFigures(repeats, specs, unweighted = 'mean') {
-    const pooled = { figures: {}, values: {}, counts: {}, weights: {} };
-    for (const spec of specs) {
-        const values = repeats.map((figures) => figures[spec.name]);
-        if (repeats.length === 0 || values.some((v) => v === undefined))
-            continue;
-        const present = values;
-        if (spec.domain.integer) {
-            pooled.values[spec.name] = present;
-            pooled.figures[spec.name] = present.reduce((sum, v) => sum + v, 0);
-            continue;
-        }
-        const count = spec.trials ? countsOf(repeats, spec.name, spec.trials) : undefined;
-        if (count) {
-            pooled.values[spec.name] = present;
-            pooled.counts[spec.name] = count;
-            // Kept for a sequential test on the values, where the counts prove nothing (sequential.ts).
-            pooled.weights[spec.name] = repeats.map((figures) => figures[spec.trials ?? ''] ?? 0);
-            pooled.figures[spec.name] = pool_round(count.passes / count.trials);
-            continue;
-        }
-        const by = spec.trials ?? spec.weightedBy;
-        const weights = by ? repeats.map((figures) => figures[by]) : [];
-        const weighted = weights.length > 0 && weights.every((w) => w !== undefined && w > 0);
-        if (!weighted && unweighted === 'omit')
-            continue;
-        pooled.values[spec.name] = present;
-        const total = weighted ? weights.reduce((sum, w) => sum + (w ?? 0), 0) : present.length;
-        if (weighted)
-            pooled.weights[spec.name] = weights;
-        pooled.figures[spec.name] = pool_round(present.reduce((sum, v, i) => sum + v * (weighted ? (weights[i] ?? 0) : 1), 0) / total);
-    }
-    return pooled;
-}
-/** Failing tools of several verdicts merged: each tool's counts summed, the most failing first. */
-function mergeFailingTools(lists) {
-    const counts = new Map();
-    for (const list of lists)
-        for (const t of list)
-            counts.set(t.tool, (counts.get(t.tool) ?? 0) + t.count);
-    return [...counts].map(([tool, count]) => ({ tool, count })).sort((a, b) => b.count - a.count);
-}
-/** Passes over trials pooled across the repeats, when every repeat's passes are a whole number. */
-function countsOf(repeats, rate, trials) {
-    let passes = 0;
-    let total = 0;
-    for (const figures of repeats) {
-        const n = figures[trials];
-        const p = figures[rate];
-        if (n === undefined || p === undefined || !Number.isInteger(n) || n < 1)
-            return undefined;
-        const k = p * n;
-        if (Math.abs(k - Math.round(k)) > 0.01)
-            return undefined;
-        passes += Math.round(k);
-        total += n;
-    }
-    return { passes, trials: total };
-}
-/** A figure's interval across the repeats: Wilson of the pooled counts where known, else a t interval of the values (two repeats at least). */
-function pooledInterval(pooled, figure, confidence) {
-    const count = pooled.counts[figure];
-    if (count)
-        return wilsonInterval(count.passes, count.trials, confidence);
-    const values = pooled.values[figure];
-    return values ? meanInterval(values, confidence) : undefined;
-}
-/**
- * What the sample can see for a threshold on `figure`: the half-width of its interval is the
- * smallest shortfall it tells from noise; the repeats an observed shortfall would need are the
- * fewest whose interval would be narrower than it.
- */
-function detectability(pooled, figure, confidence, observed, repeats) {
-    const count = pooled.counts[figure];
-    const z = normalQuantile(1 - (1 - confidence) / 2);
-    if (count) {
-        const p = Math.min(Math.max(count.passes / count.trials, 0.05), 0.95);
-        const perRepeat = count.trials / repeats;
-        const shortfall = z * Math.sqrt((p * (1 - p)) / count.trials);
-        const needed = observed && observed > 0
-            ? Math.ceil((z * z * p * (1 - p)) / (observed * observed) / perRepeat)
-            : undefined;
-        return {
-            shortfall: pool_round(shortfall),
-            ...(needed ? { repeatsNeeded: Math.max(needed, 1) } : {}),
-        };
-    }
-    const values = pooled.values[figure];
-    if (!values || values.length < 2)
-        return undefined;
-    const { sd } = meanAndSd(values);
-    if (!(sd > 0))
-        return { shortfall: 0 };
-    const half = (n) => tQuantile(1 - (1 - confidence) / 2, n - 1) * (sd / Math.sqrt(n));
-    let needed;
-    if (observed && observed > 0)
-        for (let n = 2; n <= 1000 && needed === undefined; n++)
-            if (half(n) < observed)
-                needed = n;
-    return { shortfall: pool_round(half(values.length)), ...(needed ? { repeatsNeeded: needed } : {}) };
-}
-const pool_round = (value) => Number(value.toFixed(6));
-
-;// CONCATENATED MODULE: ./src/core/aggregate/glob.ts
-
-
-/** Files a pattern may match at most: an aggregate reads a few hundred reports, not a disk. */
-const MAX_FILES_WALKED = 20_000;
-/** `**` any number of folders, `*` any characters but `/`, `?` one; everything else literal. */
-function patternToRegExp(pattern) {
-    let source = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern.charAt(i);
-        if (c === '*' && pattern[i + 1] === '*') {
-            const slash = pattern[i + 2] === '/';
-            source += slash ? '(?:.*/)?' : '.*';
-            i += slash ? 2 : 1;
-        }
-        else if (c === '*')
-            source += '[^/]*';
-        else if (c === '?')
-            source += '[^/]';
-        else
-            source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${source}$`);
-}
-/**
- * The files under `cwd` that `pattern` matches (`reports/**\/*.json`), sorted; the walk starts
- * at the pattern's literal folders and is bounded.
- */
-async function globFiles(pattern, cwd) {
-    const normalized = pattern.replaceAll('\\', '/').replace(/^\.\//, '');
-    const literal = normalized.split('/');
-    const firstWild = literal.findIndex((part) => /[*?]/.test(part));
-    const base = (0,external_node_path_namespaceObject.resolve)(cwd, firstWild === -1
-        ? normalized.split('/').slice(0, -1).join('/')
-        : literal.slice(0, firstWild).join('/'));
-    const matcher = patternToRegExp(normalized);
-    const found = [];
-    let walked = 0;
-    const walk = async (dir) => {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
-        for (const entry of entries) {
-            if (++walked > MAX_FILES_WALKED)
-                throw new Error(`more than ${MAX_FILES_WALKED} files under ${(0,external_node_path_namespaceObject.relative)(cwd, base) || '.'}; narrow the pattern`);
-            const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-            if (entry.isDirectory())
-                await walk(path);
-            else if (matcher.test(((0,external_node_path_namespaceObject.isAbsolute)(normalized) ? path : (0,external_node_path_namespaceObject.relative)(cwd, path)).split(external_node_path_namespaceObject.sep).join('/')))
-                found.push(path);
-        }
-    };
-    await walk(base);
-    return found.sort();
-}
-
-;// CONCATENATED MODULE: ./src/core/aggregate/index.ts
-
-
-
-
-
-
-
-
-/**
- * One verdict from a matrix's shard reports. Fail closed: a missing, extra, duplicate, stale
- * (another commit), foreign (another check name), unreadable or altered report fails the
- * aggregate, naming it. Otherwise the worst shard decides, counts are summed, rates pooled by
- * their trace counts where every shard carries them, and the aggregate's own thresholds are
- * checked on the pooled figures. Never throws.
- */
-async function aggregateReports(plan, log) {
-    const started = Date.now();
-    let files;
-    try {
-        files = await globFiles(plan.pattern, plan.cwd);
-    }
-    catch (error) {
-        files = [];
-        log.warning(`Could not list \`aggregate\` ${plan.pattern}: ${errors_messageOf(error)}`);
-    }
-    const read = await Promise.all(files.map((file) => readShardReport(file)));
-    const shards = read.filter((r) => typeof r !== 'string');
-    const problems = [
-        ...read.filter((r) => typeof r === 'string'),
-        ...mismatches(shards, plan),
-    ];
-    log.info(`Read ${shards.length} shard report${shards.length === 1 ? '' : 's'} of ${plan.expectedShards} expected from ${files.length} file${files.length === 1 ? '' : 's'} matching ${plan.pattern}.`);
-    const rows = shards.map(({ shard, decision, reason, backend, figures, dashboardUrl }) => ({
-        shard,
-        decision,
-        reason,
-        backend,
-        figures,
-        ...(dashboardUrl ? { dashboardUrl } : {}),
-    }));
-    const backend = [...new Set(shards.map((s) => s.backend))].join(', ') || 'Aggregate';
-    // Shards differ in size: a figure with no weights in every shard is left out (shown per shard).
-    // A shard that could not evaluate is no sample: its figures are never pooled.
-    const figures = poolFigures(shards.filter((shard) => shard.outcome === 'evaluated').map((shard) => shard.figures), FIGURE_SPECS, 'omit').figures;
-    const durationMs = Date.now() - started;
-    if (problems.length > 0) {
-        const reason = `The aggregate fails closed: ${problems.join('; ')}.`;
-        return {
-            decision: 'fail',
-            reason: truncate(reason, MAX_REASON_CHARS),
-            outcome: 'error',
-            backend,
-            ids: {},
-            figures,
-            thresholds: [],
-            topFailingTools: [],
-            durationMs,
-            shards: rows,
-        };
-    }
-    const thresholds = plan.thresholds.map((t) => checkThreshold(t, figures, FIGURE_SPECS));
-    const worstShard = shards.reduce((acc, s) => (!acc || worst(acc.decision, s.decision) !== acc.decision ? s : acc), undefined);
-    const decision = thresholds
-        .filter((t) => !t.holds)
-        .reduce((acc, t) => worst(acc, t.breaks), worstShard?.decision ?? 'fail');
-    const broken = thresholds.filter((t) => !t.holds).map(describeThreshold);
-    const summary = `${shards.length} shards (${rows.map((r) => `${r.shard} ${r.decision}`).join(', ')})`;
-    const why = decision === 'pass'
-        ? `all pass${thresholds.length ? ` and ${thresholds.length === 1 ? 'its pooled threshold holds' : `all ${thresholds.length} pooled thresholds hold`}` : ''}`
-        : [
-            worstShard && worstShard.decision !== 'pass'
-                ? `the worst is ${worstShard.shard}: ${worstShard.reason.replace(/\.$/, '')}`
-                : '',
-            ...broken.map((b) => `pooled ${b}`),
-        ]
-            .filter(Boolean)
-            .join('; ');
-    const topFailingTools = mergeFailingTools(shards.map((shard) => shard.topFailingTools));
-    const evaluated = evaluatedOfShards(shards);
-    const attempts = attemptsOfShards(shards);
-    return {
-        ...(evaluated ? { evaluated } : {}),
-        decision,
-        reason: truncate(`${summary}: ${why}.`, MAX_REASON_CHARS),
-        // One shard that could not evaluate leaves the whole unevaluated: never a baseline.
-        outcome: shards.every((shard) => shard.outcome === 'evaluated') ? 'evaluated' : 'error',
-        ...(attempts ? { attempts } : {}),
-        backend,
-        backendDecision: worstShard?.decision,
-        ids: {},
-        figures,
-        thresholds,
-        topFailingTools,
-        durationMs,
-        shards: rows,
-    };
-}
-/** The shards' runs started, retried and without a verdict, together; each error names its shard. */
-function attemptsOfShards(shards) {
-    const each = shards.flatMap((shard) => (shard.attempts ? [{ shard, ...shard.attempts }] : []));
-    if (each.length === 0)
-        return undefined;
-    return {
-        started: each.reduce((sum, a) => sum + a.started, 0),
-        retried: each.reduce((sum, a) => sum + a.retried, 0),
-        retryErrors: Math.max(...each.map((a) => a.retryErrors)),
-        errors: each.flatMap((a) => a.errors.map((error) => ({ ...error, run: `${a.shard.shard}: ${error.run}` }))),
-    };
-}
-/**
- * What a pooled verdict was of, for comparing it with the base branch's: each name the shards
- * give (its backend's `comparable` names), the one value where all agree, else every shard's (`refunds=…, support=…`),
- * so that the same matrix evaluating the same things compares, and another does not.
- */
-function evaluatedOfShards(shards) {
-    const names = [...new Set(shards.flatMap((shard) => Object.keys(shard.evaluated ?? {})))];
-    if (names.length === 0)
-        return undefined;
-    const sorted = [...shards].sort((a, b) => a.shard.localeCompare(b.shard));
-    return Object.fromEntries(names.map((name) => {
-        const values = sorted.map((shard) => shard.evaluated?.[name] ?? '');
-        const value = new Set(values).size === 1
-            ? (values[0] ?? '')
-            : sorted.map((shard, i) => `${shard.shard}=${values[i]}`).join(', ');
-        // A record keeps 200 characters of each: a long matrix is named by its digest, which compares the same.
-        return [
-            name,
-            value.length <= 200 ? value : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex')}`,
-        ];
-    }));
-}
-/** Reports that do not belong together: duplicates, other commits, other check names, and a count that is not the expected one. */
-function mismatches(shards, plan) {
-    const problems = [];
-    const seen = new Map();
-    for (const s of shards) {
-        const earlier = seen.get(s.shard);
-        if (earlier)
-            problems.push(`shard ${s.shard} has two reports (${earlier}, ${s.file})`);
-        seen.set(s.shard, s.file);
-        if (s.checkName !== plan.checkName)
-            problems.push(`report ${s.file} (shard ${s.shard}) is for check "${s.checkName}", not "${plan.checkName}"`);
-        if (plan.headSha && s.headSha !== plan.headSha)
-            problems.push(`report ${s.file} (shard ${s.shard}) judged commit ${s.headSha?.slice(0, 12) ?? 'none'}, not ${plan.headSha.slice(0, 12)}: it is stale`);
-    }
-    // With no commit to hold them to, the shards must at least have judged one and the same.
-    const commits = [...new Set(shards.map((s) => s.headSha ?? 'none'))].sort();
-    if (!plan.headSha && commits.length > 1)
-        problems.push(`the reports judged ${commits.length} different commits (${commits.map((sha) => sha.slice(0, 12)).join(', ')}), so they are not shards of one run`);
-    if (seen.size < plan.expectedShards)
-        problems.push(`${seen.size} of ${plan.expectedShards} expected shards reported (${[...seen.keys()].join(', ') || 'none'}): ${plan.expectedShards - seen.size} missing, a leg that failed before writing its report or was cancelled`);
-    if (seen.size > plan.expectedShards)
-        problems.push(`${seen.size} shards reported (${[...seen.keys()].join(', ')}), more than the ${plan.expectedShards} expected`);
-    return problems;
-}
 
 ;// CONCATENATED MODULE: ./src/core/cases/beside.ts
 
@@ -60991,1926 +60501,6 @@ function passedOnItsOwn(verdict) {
     if (verdict.outcome !== 'evaluated' || (verdict.backendDecision ?? verdict.decision) !== 'pass')
         return false;
     return verdict.thresholds.filter((t) => !t.figure.endsWith(DROP_SUFFIX)).every((t) => t.holds);
-}
-
-;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
-
-
-
-
-
-/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
-const READ = [
-    'backend',
-    'mode',
-    'timeout',
-    'shard',
-    'head_sha',
-    'pull_request_number',
-    'on_missing_baseline',
-    'history',
-    'baseline_from',
-    'aggregate',
-    'expected_shards',
-];
-/**
- * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
- * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
- * call, no token. Every problem is said at once, in one {@link InputError}.
- */
-function planAggregate(raw, where) {
-    const common = commonSchema(BACKENDS)
-        .pick(Object.fromEntries(READ.map((name) => [name, true])))
-        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
-    if (!common.success)
-        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
-    const inputs = common.data;
-    const problems = [];
-    if (inputs.expected_shards === undefined)
-        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
-    if (inputs.shard)
-        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
-    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
-    for (const input of declaredInputs(commonSchema(BACKENDS))) {
-        const given = raw[input.name]?.trim();
-        if (READ.includes(input.name) ||
-            !given ||
-            given === (input.default ?? ''))
-            continue;
-        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
-    }
-    const backend = backendById(inputs.backend);
-    let drops = [];
-    try {
-        rejectForeignInputs(backend, raw);
-        drops = dropsOf(backend, raw);
-    }
-    catch (error) {
-        problems.push(...error.problems);
-    }
-    const thresholds = [];
-    for (const name of Object.keys(backend.inputs.shape)) {
-        // A drop threshold compares the pooled verdict with the base branch's: read above.
-        if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name))
-            continue;
-        const spec = backend.thresholds.find((t) => t.input === name);
-        if (!spec) {
-            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
-            continue;
-        }
-        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
-        if (parsed.success && typeof parsed.data === 'number')
-            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
-        else
-            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    const headSha = inputs.head_sha ?? where.headSha;
-    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
-    return {
-        plan: {
-            pattern: inputs.aggregate ?? '',
-            expectedShards: inputs.expected_shards ?? 0,
-            checkName: where.checkName ?? backend.defaultCheckName,
-            ...(headSha ? { headSha } : {}),
-            thresholds,
-            cwd: where.cwd,
-        },
-        backend,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeout,
-        ...(headSha ? { headSha } : {}),
-        ...(pullRequestNumber ? { pullRequestNumber } : {}),
-        onMissingBaseline: inputs.on_missing_baseline,
-        history: inputs.history,
-        baselineFrom: inputs.baseline_from,
-        drops,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/support/cancel.ts
-/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
-const SIGNALS = ['SIGINT', 'SIGTERM'];
-/** The gate was cancelled before its verdict. */
-class CancelledError extends Error {
-    name = 'CancelledError';
-}
-/**
- * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
- * leave the required check `in_progress`; this lets the gate report a cancelled verdict
- * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
- * signal, before the runner's SIGKILL.
- */
-function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
-    let onSignal = () => undefined;
-    const signalled = new Promise((resolve) => {
-        onSignal = (signal) => {
-            resolve(signal);
-            setTimeout(() => exit(1), hardExitMs).unref();
-        };
-    });
-    const handler = (signal) => onSignal(signal);
-    for (const signal of SIGNALS)
-        process.on(signal, handler);
-    return {
-        signalled,
-        dispose: () => {
-            for (const signal of SIGNALS)
-                process.off(signal, handler);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/retry/transient.ts
-
-/** HTTP statuses after which a new run may succeed: the backend was busy, failing, or timed out. */
-const TRANSIENT_STATUSES = new Set([408, 429]);
-/**
- * Whether an attempt that threw may succeed if started again: a backend that could not be
- * reached or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
- * token, a campaign that does not exist: the same again), not an answer the gate refused to
- * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
- * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
- */
-function isTransient(error) {
-    if (error instanceof UnreachableError)
-        return true;
-    // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
-    if (error instanceof RetryLaterError)
-        return false;
-    if (!(error instanceof BackendCallError) || error.status === undefined)
-        return false;
-    return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
-}
-
-;// CONCATENATED MODULE: ./src/core/retry/attempt.ts
-
-
-
-
-
-
-/**
- * The gate key `key` of a run whose first is `first`: a retry is a new backend run with its own
- * Idempotency-Key; a request resent within one attempt keeps the attempt's.
- */
-const attemptKey = (first, key) => key === 1 ? first : `${first}/retry:${key - 1}`;
-/**
- * Runs `run` (`run`, or `repeat N`) to a verdict, starting it again after an error while
- * `budget` allows: only an error that another run may not repeat (the backend failed the run,
- * left it short of coverage, or could not be reached), up to `retry_errors` times, within
- * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
- * error is recorded in the budget. A retry answered with a run that already ended without a
- * verdict is refused: a retry is a new run. Never throws but for a cancelled job.
- */
-async function runWithRetries(target, budget, run, contexts) {
-    let key = 1;
-    for (let attempt = 1;; attempt++) {
-        const context = contexts(key);
-        const outcome = await attemptOnce(target, context, attempt);
-        const readopted = budget.erroredRun(target.backend, outcome.result.verdict.ids);
-        const { result, retryable } = readopted
-            ? { result: refusedRun(target, outcome.result, readopted), retryable: false }
-            : outcome;
-        // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
-        if (result.verdict.outcome !== 'error' || outcome.misconfigured)
-            return result;
-        const error = budget.recordError(target.backend, run, result, retryable || outcome.timedOut ? 'unevaluated' : 'refused');
-        if (!retryable) {
-            error.notRetried = readopted
-                ? 'the backend answered with a run that had no verdict'
-                : outcome.timedOut
-                    ? 'no time was left within `timeout`'
-                    : 'another run would be answered the same';
-            return result;
-        }
-        // A start the backend may have carried out, whose answer never came, is sent again as it
-        // was: the backend can deduplicate it, so it is no new run against `max_runs`.
-        const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
-        const refused = budget.refuseRetry(attempt, target.deadline, resend);
-        const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
-        if (refused) {
-            error.notRetried = refused;
-            target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
-            return result;
-        }
-        error.retried = true;
-        if (!resend)
-            key++;
-        target.log.info(`${subject} ended without a verdict: ${error.message.replace(/\.$/, '')}. ${resend ? 'Its start is sent again as it was, since the backend may have carried it out' : 'Starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
-        // A backend that could not be reached or was failing gets a moment before the next start.
-        if (outcome.callFailed)
-            await pause(target, attempt);
-    }
-}
-/** The attempt's verdict when its run is one that already ended without a verdict: fail closed, never retried. */
-function refusedRun(target, result, runId) {
-    const reason = `${target.backend.displayName} answered a new start with run "${excerpt(runId, 80)}", which had already ended without a verdict; a retry is a new run, so the gate fails closed.`;
-    return {
-        ...result,
-        verdict: failedVerdict(target.backend.displayName, reason, result.verdict.ids, result.durationMs),
-    };
-}
-/** Waits before a retry after a failed call: 1 s, then 2 s, then 4 s, never past the deadline. */
-async function pause(target, attempt) {
-    const ms = Math.min(1000 * 2 ** (attempt - 1), target.deadline.remainingMs() / 4);
-    await Promise.race([target.stopped, sleep(ms)]);
-}
-/** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
-function startedRun(target, context) {
-    const ids = context.learnedIds();
-    return target.backend.ids.some((spec) => spec.perRun && ids[spec.name]);
-}
-/** One attempt; an error is a `fail` verdict with outcome `error`, and whether another run may do better. */
-async function attemptOnce(target, context, attempt) {
-    const began = target.deadline.elapsedMs();
-    const took = () => target.deadline.elapsedMs() - began;
-    try {
-        const evaluation = await Promise.race([target.stopped, target.prepared.run(context)]);
-        const verdict = decide(target.backend, evaluation, took());
-        return {
-            result: { verdict, evaluation, context, durationMs: took(), attempt },
-            // A run the backend failed, or left short of coverage, may be evaluated by another.
-            retryable: evaluation.unevaluated !== undefined,
-        };
-    }
-    catch (error) {
-        if (error instanceof CancelledError)
-            throw error;
-        const verdict = failedVerdict(target.backend.displayName, errors_messageOf(error), context.learnedIds(), took());
-        return {
-            result: { verdict, context, durationMs: took(), attempt },
-            retryable: isTransient(error),
-            callFailed: true,
-            ...(error instanceof InputError ? { misconfigured: true } : {}),
-            ...(error instanceof DeadlineError ? { timedOut: true } : {}),
-            ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
-                ? { mayHaveStarted: true }
-                : {}),
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
-
-/** Values a Gaussian test needs before it may call anything: a variance needs two. */
-const MIN_VALUES = 2;
-/**
- * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
- * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
- * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
- * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty, and no call before two values: one value says nothing of the
- * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
- * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
- *
- * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
- * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
- * average 1, so equal weights are the unweighted test). The log ratio is then
- * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
- * limit, so the test can never call a threshold that the pooled figure misses.
- */
-function sequentialTest(question, data) {
-    const { input, comparator, limit, margin, alpha, beta } = question;
-    const upper = Math.log((1 - beta) / alpha);
-    const lower = Math.log(beta / (1 - alpha));
-    // "good" is above the limit for `>=`, below it for `<=`.
-    const good = comparator === '>=' ? limit + margin : limit - margin;
-    const bad = comparator === '>=' ? limit - margin : limit + margin;
-    let llr;
-    let on;
-    if ('count' in data) {
-        const clamp = (p) => Math.min(Math.max(p, 1e-6), 1 - 1e-6);
-        const [p1, p0] = [clamp(good), clamp(bad)];
-        const { passes, trials } = data.count;
-        llr = passes * Math.log(p1 / p0) + (trials - passes) * Math.log((1 - p1) / (1 - p0));
-        on = 'counts';
-    }
-    else {
-        const { values } = data;
-        const weights = scaledWeights(values.length, data.weights);
-        const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
-        const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
-        llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
-        on = 'values';
-    }
-    const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
-    const call = !enough
-        ? 'undecided'
-        : llr >= upper
-            ? 'holds'
-            : llr <= lower
-                ? 'breaks'
-                : 'undecided';
-    return {
-        input,
-        call,
-        llr: Number(llr.toFixed(4)),
-        lower: Number(lower.toFixed(4)),
-        upper: Number(upper.toFixed(4)),
-        on,
-    };
-}
-/**
- * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
- * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
- * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
- * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
- * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
- * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
- * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
- * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
- * pooled figure is the same either way (passes over trials is the trial-weighted mean).
- */
-function sequentialData(pooled, figure, domain) {
-    const count = pooled.counts[figure];
-    const values = pooled.values[figure];
-    const [min, max] = [domain.min ?? 0, domain.max ?? 1];
-    const inside = values?.some((v) => v > min && v < max) ?? false;
-    if (count && (inside || !values))
-        return { count };
-    // Weighed as the pooled figure is: by each repeat's trials.
-    const weights = pooled.weights[figure];
-    return values ? { values, ...(weights ? { weights } : {}) } : undefined;
-}
-/** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
-function scaledWeights(n, weights) {
-    if (!weights ||
-        weights.length !== n ||
-        n === 0 ||
-        !weights.every((w) => Number.isFinite(w) && w > 0))
-        return undefined;
-    const total = weights.reduce((sum, w) => sum + w, 0);
-    return weights.map((w) => (w * n) / total);
-}
-/** σ of one unit of weight: √(Σ w (x − x̄_w)² / (n − 1)), with weights that average 1 (the sample SD when they are all 1). */
-function weightedSd(values, weights) {
-    const n = values.length;
-    const mean = values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * x, 0) / n;
-    return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
-}
-
-;// CONCATENATED MODULE: ./src/core/retry/types.ts
-/** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */
-function unevaluatedLeft(summary) {
-    return errorsLeft(summary).filter((error) => error.kind === 'unevaluated');
-}
-/** The errors left after the retries: the runs that ended without a verdict. */
-function errorsLeft(summary) {
-    return summary?.errors.filter((error) => !error.retried) ?? [];
-}
-
-;// CONCATENATED MODULE: ./src/core/retry/words.ts
-
-/** How much of each error's message a reason quotes. */
-const MAX_MESSAGE_CHARS = 300;
-/** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
-const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
-/** An error's message inside the reason. */
-const said = (error) => inSentence(excerpt(error.message, MAX_MESSAGE_CHARS).replace(/\.$/, ''));
-/** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
-function tries(summary, errors) {
-    const most = Math.max(0, ...errors.map((error) => error.attempt));
-    const times = most > 1
-        ? `; ${errors.length > 1 ? 'each tried up to' : 'tried'} ${most} times (\`retry_errors\`: ${summary.retryErrors})`
-        : '';
-    return `${times}${summary.stoppedBy ? `; not started again: ${summary.stoppedBy}` : ''}`;
-}
-/**
- * The reason of a gate whose errors remain after its retries (contract section 10): "could not
- * evaluate", how many, and the backend's own messages; never the words of a regression.
- * `repeats` is how many repeats the gate ran, for a gate with repeats.
- */
-function couldNotEvaluate(backend, left, summary, repeats) {
-    const how = tries(summary, left);
-    if (repeats === undefined) {
-        const error = left[0];
-        return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
-    }
-    // In the repeats' order, not the order their errors came in.
-    const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
-    const each = [...left]
-        .sort((a, b) => index(a) - index(b))
-        .map((error) => `${error.run}: ${said(error)}`)
-        .join('; ');
-    return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
-}
-
-;// CONCATENATED MODULE: ./src/core/repeats/findings.ts
-
-
-/* What the repeats found beside the verdict: which failures are flaky, what more runs would detect. */
-function detectables(pooled, judged, confidence, repeats, backend) {
-    return judged.flatMap((t) => {
-        const spec = backend.figures.find((f) => f.name === t.figure);
-        if (!spec || spec.domain.integer || t.actual === undefined)
-            return [];
-        const observed = t.comparator === '>=' ? t.limit - t.actual : t.actual - t.limit;
-        const seen = detectability(pooled, t.figure, confidence, observed > 0 ? observed : undefined, repeats);
-        return seen
-            ? [
-                {
-                    input: t.input,
-                    shortfall: seen.shortfall,
-                    ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}),
-                    ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}),
-                },
-            ]
-            : [];
-    });
-}
-/** Tools failing in some repeats but not all (flaky) apart from those failing in every repeat (steady). */
-function flakyAndSteady(lists) {
-    const seen = new Map();
-    for (const list of lists)
-        for (const tool of new Set(list))
-            seen.set(tool, (seen.get(tool) ?? 0) + 1);
-    const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
-    const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
-    return { flakyTools, steadyTools };
-}
-
-;// CONCATENATED MODULE: ./src/core/repeats/run-types.ts
-/** The margin of a rate (a figure from 0 to 1) when `margin` is not given. */
-const DEFAULT_RATE_MARGIN = 0.05;
-/** The confidence of `repeats: auto`'s sequential test when `confidence` is not given. */
-const DEFAULT_AUTO_CONFIDENCE = 0.95;
-
-;// CONCATENATED MODULE: ./src/core/repeats/judge.ts
-
-
-
-
-
-
-
-
-/** The thresholds every repeat was judged on, as the first evaluation declared them, without its own intervals. */
-function sharedThresholds(outcomes) {
-    const first = outcomes.find((o) => o.evaluation)?.evaluation;
-    return (first?.thresholds ?? []).map((threshold) => {
-        const plain = { ...threshold };
-        delete plain.interval;
-        delete plain.onInconclusive;
-        return plain;
-    });
-}
-/** The pooled figures of the repeats that ran. */
-function pooledOf(run, outcomes) {
-    return poolFigures(outcomes.filter((o) => o.row.outcome === 'evaluated').map((o) => o.row.figures), run.backend.figures);
-}
-/** The sequential questions: one per threshold on a rate or a mean (counts are judged on their sums). */
-function questionsOf(run, thresholds) {
-    const error = 1 - (run.policy.confidence ?? DEFAULT_AUTO_CONFIDENCE);
-    return thresholds.flatMap((t) => {
-        const spec = run.backend.figures.find((f) => f.name === t.figure);
-        if (!spec || spec.domain.integer)
-            return [];
-        const margin = run.policy.margin ??
-            (spec.domain.min === 0 && spec.domain.max === 1 ? DEFAULT_RATE_MARGIN : undefined);
-        // Planning refuses `auto` without a margin for such a figure; without one there is no question to ask.
-        if (margin === undefined)
-            return [];
-        return [
-            {
-                input: t.input,
-                comparator: t.comparator,
-                limit: t.limit,
-                margin,
-                alpha: error,
-                beta: error,
-            },
-        ];
-    });
-}
-function sequentialStates(run, outcomes) {
-    const pooled = pooledOf(run, outcomes);
-    const thresholds = sharedThresholds(outcomes);
-    return questionsOf(run, thresholds).flatMap((question) => {
-        const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
-        const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
-        const data = domain ? sequentialData(pooled, figure, domain) : undefined;
-        return data ? [sequentialTest(question, data)] : [];
-    });
-}
-/** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
-async function judgeRepeats(run, outcomes, how) {
-    const { policy, backend } = run;
-    const rows = outcomes.map((o) => o.row).sort((a, b) => a.index - b.index);
-    const evaluated = outcomes.filter((o) => o.row.outcome === 'evaluated');
-    const pooled = pooledOf(run, outcomes);
-    const confidence = policy.confidence ?? DEFAULT_AUTO_CONFIDENCE;
-    const intervals = Object.fromEntries(Object.keys(pooled.figures).flatMap((figure) => {
-        const domain = backend.figures.find((f) => f.name === figure)?.domain;
-        const interval = domain?.integer ? undefined : pooledInterval(pooled, figure, confidence);
-        // A t interval knows nothing of bounds: a rate's is cut to 0..1, where its values live.
-        const within = (value) => Math.min(domain?.max ?? Infinity, Math.max(domain?.min ?? -Infinity, value));
-        return interval
-            ? [[figure, { ...interval, low: within(interval.low), high: within(interval.high) }]]
-            : [];
-    }));
-    const calls = new Map((how.sequential ?? []).map((s) => [s.input, s.call]));
-    const judged = sharedThresholds(outcomes).map((threshold) => {
-        // Fixed repeats with `confidence`: three-way on the interval across repeats.
-        const interval = how.mode === 'fixed' && policy.confidence !== undefined
-            ? intervals[threshold.figure]
-            : undefined;
-        const result = checkThreshold(interval ? { ...threshold, interval, onInconclusive: policy.onInconclusive } : threshold, pooled.figures, backend.figures);
-        // `auto`: the pooled figure and the sequential call are both evidence; neither may carry a
-        // threshold the other breaks, so it holds only when the pooled figure holds and the test
-        // does not call it broken (an undecided test leaves it to the pooled figure). The record
-        // says so, and readers of the report check it by this rule.
-        const call = calls.get(threshold.input);
-        if (call === undefined)
-            return result;
-        return {
-            ...result,
-            holds: result.holds && call !== 'breaks',
-            decidedBy: { rule: 'sequential', call },
-        };
-    });
-    const passed = evaluated.filter((o) => o.verdict.decision === 'pass').length;
-    if (policy.requireAll) {
-        judged.push({
-            input: 'require_all_repeats',
-            figure: 'repeats_passed',
-            label: 'Repeats passed',
-            comparator: '>=',
-            // Of the evaluated repeats: one without a verdict fails the gate apart, as could not evaluate.
-            limit: evaluated.length,
-            breaks: 'fail',
-            actual: passed,
-            holds: passed === evaluated.length,
-        });
-    }
-    // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
-    const attempts = run.budget.summary();
-    const closed = closedFailure(outcomes, backend, attempts.errors);
-    const left = unevaluatedLeft(attempts);
-    const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
-    const broken = judged.filter((t) => !t.holds);
-    const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
-    const decision = closed
-        ? 'fail'
-        : broken.reduce((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');
-    const detectable = detectables(pooled, judged, confidence, rows.length, backend);
-    const tools = flakyAndSteady(evaluated.map((o) => o.row.failingTools));
-    const summary = {
-        mode: how.mode,
-        // Only evaluated repeats are samples: one without a verdict is never counted as run.
-        run: evaluated.length,
-        passed,
-        rows,
-        intervals,
-        stopped: unevaluated && left.length > 0
-            ? `${left.length} of ${rows.length} repeats had no verdict after their retries`
-            : closed
-                ? `repeat ${closed.index} failed closed`
-                : how.stopped,
-        ...(how.decidedAtBudget ? { decidedAtBudget: true } : {}),
-        ...(how.sequential ? { sequential: how.sequential } : {}),
-        detectable,
-        ...tools,
-    };
-    const reason = unevaluated && left.length > 0
-        ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
-        : closed
-            ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
-            : explainRepeats(backend.displayName, summary, judged, broken);
-    const first = evaluated[0]?.verdict ?? outcomes[0]?.verdict;
-    const verdict = {
-        decision,
-        reason: truncate(reason, MAX_REASON_CHARS),
-        outcome: unevaluated ? 'error' : 'evaluated',
-        backend: backend.displayName,
-        ...(first?.status ? { status: first.status } : {}),
-        backendDecision: closed ? 'fail' : warned ? 'warn' : 'pass',
-        ids: first?.ids ?? {},
-        ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
-        figures: pooled.figures,
-        thresholds: judged,
-        // A gate that could not evaluate names no failing tool: it is not a regression.
-        topFailingTools: unevaluated
-            ? []
-            : mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
-        repeats: summary,
-        attempts,
-        durationMs: run.deadline.elapsedMs(),
-    };
-    if (decision !== 'fail' || unevaluated)
-        return verdict;
-    // Why: the worst repeat that ran and failed, as a single run would say it.
-    const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
-    const why = worstRun
-        ? await Promise.race([run.stopped, run.explain(worstRun.context)])
-        : undefined;
-    return why ? { ...verdict, why } : verdict;
-}
-function explainRepeats(backend, summary, judged, broken) {
-    const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
-    const how = summary.mode === 'auto' ? ` (\`repeats: auto\`; ${summary.stopped})` : '';
-    if (broken.length === 0)
-        return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
-    return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
-}
-/**
- * The repeat that fails the gate closed whatever the others say: one that could not run, or one
- * the backend failed while its figures meet every threshold the gate knows (a reason the gate
- * cannot see, such as a batch's failing scenario).
- */
-function closedFailure(outcomes, backend, errored = []) {
-    for (const { row, verdict } of outcomes) {
-        if (row.outcome !== 'evaluated')
-            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
-        const explained = verdict.thresholds.some((t) => !t.holds);
-        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
-            return {
-                index: row.index,
-                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
-            };
-        }
-    }
-    return (erroredRun(outcomes, backend, errored) ??
-        sharedRun(outcomes, backend) ??
-        sizeDrift(outcomes, backend));
-}
-/**
- * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
- * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
- * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
- */
-function sizeDrift(outcomes, backend) {
-    const sizes = [
-        ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
-    ];
-    const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
-    for (const size of sizes) {
-        const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
-        if (!first)
-            continue;
-        const expected = first.verdict.figures[size];
-        const drifted = ordered.find(({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected);
-        if (drifted)
-            return {
-                index: drifted.row.index,
-                why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
-            };
-    }
-    return undefined;
-}
-/**
- * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
- * verdict: a backend that answers a retry with a run it failed would get that run pooled.
- */
-function erroredRun(outcomes, backend, errored) {
-    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
-    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
-        if (row.outcome !== 'evaluated')
-            continue;
-        for (const name of perRun) {
-            const id = verdict.ids[name];
-            const error = id ? errored.find((e) => e.runId === id) : undefined;
-            if (error)
-                return {
-                    index: row.index,
-                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
-                };
-        }
-    }
-    return undefined;
-}
-/**
- * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
- * declares `perRun`): a backend that answers every new run with one it already has would get
- * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
- * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
- * two repeats sharing one fail the gate closed, naming the id.
- */
-function sharedRun(outcomes, backend) {
-    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
-    const seen = new Map();
-    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
-        for (const name of perRun) {
-            const id = verdict.ids[name];
-            if (id === undefined || id === '')
-                continue;
-            const first = seen.get(`${name}\u0000${id}`);
-            if (first !== undefined) {
-                return {
-                    index: row.index,
-                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
-                };
-            }
-            seen.set(`${name}\u0000${id}`, row.index);
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/repeats/run.ts
-
-
-
-/** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
-const MAX_CONCURRENT_REPEATS = 5;
-/**
- * Runs the evaluation several times and judges the pooled figures (contract section 8). Fixed
- * `repeats: N` starts them together, a bounded number at once; `auto` starts `min_repeats`, then
- * adds one repeat a round until a sequential test decides every threshold, up to `max_repeats`
- * and within `timeout`, where the pooled figure decides and the verdict says so. A repeat that
- * could not run, or that the backend failed for a reason no threshold explains, fails the gate
- * closed, naming it. Never throws but for a cancelled job.
- */
-async function runRepeats(run) {
-    const { policy, deadline, budget } = run;
-    const outcomes = [];
-    let next = 1;
-    // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
-    const start = async (count) => {
-        const indices = [];
-        while (indices.length < count && budget.claim())
-            indices.push(next++);
-        outcomes.push(...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))));
-    };
-    if (policy.repeats !== 'auto') {
-        run.log.info(`Running the evaluation ${policy.repeats} times, ${Math.min(policy.repeats, MAX_CONCURRENT_REPEATS)} at once.`);
-        await start(policy.repeats);
-        return judgeRepeats(run, outcomes, {
-            mode: 'fixed',
-            stopped: `all ${policy.repeats} repeats ran`,
-        });
-    }
-    run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
-    await start(policy.minRepeats);
-    for (;;) {
-        const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
-        const sequential = sequentialStates(run, outcomes);
-        if (broken)
-            return judgeRepeats(run, outcomes, {
-                mode: 'auto',
-                stopped: 'a repeat failed closed',
-                sequential,
-            });
-        if (sequential.every((s) => s.call !== 'undecided')) {
-            return judgeRepeats(run, outcomes, {
-                mode: 'auto',
-                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
-                sequential,
-            });
-        }
-        // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
-        const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-        const bound = outcomes.length >= policy.maxRepeats
-            ? `\`max_repeats: ${policy.maxRepeats}\``
-            : !budget.canStart
-                ? `\`max_runs: ${budget.maxRuns}\``
-                : deadline.remainingMs() < slowest * 1.5
-                    ? 'timeout'
-                    : undefined;
-        if (bound) {
-            return judgeRepeats(run, outcomes, {
-                mode: 'auto',
-                stopped: `the budget (${bound}) came before the sequential test decided; the pooled figures decide`,
-                sequential,
-                decidedAtBudget: true,
-            });
-        }
-        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential
-            .filter((s) => s.call === 'undecided')
-            .map((s) => `\`${s.input}\` undecided`)
-            .join(', ')}; adding a repeat.`);
-        await start(1);
-    }
-}
-/** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */
-async function runOne(run, index) {
-    const attempt = await runWithRetries(run, run.budget, `repeat ${index}`, run.contextsFor(index));
-    const row = rowOf(index, attempt.verdict);
-    return { ...attempt, row };
-}
-function rowOf(index, verdict) {
-    return {
-        index,
-        decision: verdict.decision,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        figures: verdict.figures,
-        ...(verdict.ids.run_id ? { runId: verdict.ids.run_id } : {}),
-        ...(verdict.dashboardUrl ? { dashboardUrl: verdict.dashboardUrl } : {}),
-        failingTools: verdict.topFailingTools.map((t) => t.tool),
-    };
-}
-/** Maps `items` with at most `limit` at once, keeping their order. */
-async function mapBounded(items, limit, work) {
-    const results = new Array(items.length);
-    let cursor = 0;
-    const worker = async () => {
-        while (cursor < items.length) {
-            const at = cursor++;
-            results[at] = await work(items[at]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/core/gate/plan.ts
-
-
-
-
-
-
-
-/**
- * Validates every input and reads local files; throws {@link InputError} before any network
- * call. `change` is what the front door read of the change from its CI (an event, variables).
- */
-async function planGate(raw, change, workspace = process.cwd()) {
-    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
-    const problems = [];
-    const attempt = async (work) => {
-        try {
-            return await work();
-        }
-        catch (error) {
-            problems.push(error);
-            return undefined;
-        }
-    };
-    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
-    const backend = inputs
-        ? backendById(inputs.backend)
-        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
-    if (backend)
-        await attempt(() => rejectForeignInputs(backend, raw));
-    if (backend)
-        await attempt(() => requireEvaluationInputs(backend, raw));
-    if (backend && inputs)
-        await attempt(() => requireMargins(backend, raw, inputs));
-    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
-    const shared = {
-        token: inputs?.token ?? '',
-        workspace,
-        confidence: inputs?.confidence,
-        onInconclusive: inputs?.on_inconclusive ?? 'fail',
-        repeats: inputs?.repeats ?? 1,
-        minCoverage: inputs?.min_coverage ?? 100,
-    };
-    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
-    // A margin is bounded against its threshold's value: only once that value is valid (prepared).
-    if (backend && inputs && prepared)
-        await attempt(() => boundMargins(backend, raw, inputs));
-    const invalid = InputError.combine(problems);
-    if (invalid || !inputs || !backend || !prepared)
-        throw invalid ?? new Error('unreachable: a plan without problems is complete');
-    return {
-        drops: drops ?? [],
-        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
-        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
-            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
-            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
-        })),
-        inputs: {
-            ...inputs,
-            baseUrl: inputs.base_url ??
-                (backend.evaluates.kind === 'service' ? backend.evaluates.defaultBaseUrl : ''),
-        },
-        backend,
-        prepared,
-        change: {
-            ...change,
-            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
-            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
-            commitSha: inputs.head_sha ?? change.commitSha,
-            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
-        },
-    };
-}
-/**
- * A backend that calls a service needs its credential; one that reads an evaluation already
- * run reads none of the service's inputs, and a given one would look as if it were read.
- */
-function requireEvaluationInputs(backend, raw) {
-    const given = (name) => Boolean(raw[name]?.trim());
-    if (backend.evaluates.kind === 'service') {
-        if (!given('token'))
-            throw new InputError(TOKEN_REQUIRED);
-        return;
-    }
-    const unread = SERVICE_INPUTS.filter(given);
-    if (unread.length === 0)
-        return;
-    const what = backend.evaluates.what;
-    throw new InputError(unread.map((name) => `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`));
-}
-/**
- * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
- * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
- */
-function requireMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
-        return;
-    const needing = backend.thresholds.filter((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
-        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
-    });
-    if (needing.length === 0)
-        return;
-    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
-}
-/**
- * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
- * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
- * then tells "perfect" from "nothing", and any middling value "holds". An input error before
- * any call, naming `margin` and the most it may be.
- */
-function boundMargins(backend, raw, inputs) {
-    if (inputs.repeats !== 'auto')
-        return;
-    const problems = backend.thresholds.flatMap((t) => {
-        const figure = backend.figures.find((f) => f.name === t.figure);
-        const given = raw[t.input]?.trim();
-        const limit = given ? Number(given) : Number.NaN;
-        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
-        if (!figure || figure.domain.integer || !Number.isFinite(limit))
-            return [];
-        const { min, max } = figure.domain;
-        const rate = min === 0 && max === 1;
-        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
-        if (margin === undefined)
-            return [];
-        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
-        if (margin < room)
-            return [];
-        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
-        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
-        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
-        if (!(room > 0)) {
-            return [
-                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
-            ];
-        }
-        const example = Number((room / 2).toPrecision(1));
-        return [
-            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
-        ];
-    });
-    if (problems.length > 0)
-        throw new InputError(problems);
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/inherit.ts
-
-
-/**
- * The step's inputs an entry inherits. An entry of another backend than the step's does not
- * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
- * are the other backend's (and `token` would be sent to a service it is not for). An entry that
- * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
- */
-function inheritedBy(raw, stepBackend, backend, own) {
-    const declared = BACKENDS.find((b) => b.id === backend);
-    const replaced = (declared?.alternatives ?? [])
-        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
-        .flat()
-        .filter((name) => !Object.hasOwn(own, name));
-    const dropped = new Set(replaced);
-    // A backend that reads its evaluation reads none of a service's inputs: the step's are for other entries.
-    if (declared?.evaluates.kind === 'reads')
-        for (const name of SERVICE_INPUTS)
-            dropped.add(name);
-    if (backend !== stepBackend) {
-        const mine = new Set(declared?.inputs.keyof().options ?? []);
-        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
-        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
-            dropped.add(name);
-    }
-    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
-}
-/** A backend's public API root, for one that calls a service. */
-function publicUrlOf(id) {
-    const evaluates = BACKENDS.find((b) => b.id === id)?.evaluates;
-    return evaluates?.kind === 'service' ? evaluates.defaultBaseUrl : undefined;
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(14006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/core/gates/select.ts
-
-
-
-/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
-// eslint-disable-next-line no-control-regex
-const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
-/**
- * Whether a changed file is `path` (a file the step reads, or an entry's own; a folder ending
- * in `/`: any file under it): the same path from the repository's root, or (the workspace being
- * a folder of the repository, or the repository one of the workspace) the same path at the end
- * of the other. When unsure, it is: every entry then runs.
- */
-function sameFile(file, path) {
-    const changed = file.replace(/^\.\//, '');
-    if (path.endsWith('/'))
-        return changed.startsWith(path) || changed.includes(`/${path}`);
-    return changed === path || path.endsWith(`/${changed}`) || changed.endsWith(`/${path}`);
-}
-/** Changed files named in a reason at most; the rest are counted. */
-const NAMED_FILES = 3;
-/** A glob's length at most, and its `*` runs (`**` is one): picomatch's regular expressions backtrack, and a glob of many stars would take minutes on one long name. */
-const MAX_GLOB_CHARS = 300;
-const MAX_STARS = 3;
-const MAX_STARS_IN_A_FOLDER = 2;
-const MAX_BRACE_GROUPS = 2;
-/** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
-const MAX_MATCHED_NAME = 1024;
-const GLOB_OPTIONS = { dot: true, noextglob: true };
-/**
- * Why a glob of `paths` cannot be used, or undefined: empty (`!` alone), longer than 300
- * characters, more than three `*` runs (two in one folder name), or what picomatch refuses.
- * Said before any call, naming the entry, so that no pull request meets it later.
- */
-function globProblem(written) {
-    const bare = written.startsWith('!') ? written.slice(1) : written;
-    const globs = asGlobs(bare);
-    if (globs.every((glob) => glob === ''))
-        return `\`${excerpt(written, 60)}\` names no path; write a glob such as \`agents/support/**\``;
-    if (written.length > MAX_GLOB_CHARS)
-        return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
-    const runs = (text) => (text.match(/\*+/g) ?? []).length;
-    // `(a|b)` reads as an alternation to one who knows regular expressions, and as a name in CODEOWNERS: neither silently.
-    if (/(?<!\\)\|/.test(bare))
-        return `\`${excerpt(written, 60)}\` holds a \`|\`, which is no alternation here (\`(\` and \`)\` are literal, as in CODEOWNERS): write \`{support,billing}\`, or \`\\|\` for the character`;
-    // Braces expand to alternatives that backtrack as stars do: two groups at most, none nested.
-    const groups = (bare.match(/(?<!\\)\{/g) ?? []).length;
-    if (groups > MAX_BRACE_GROUPS || /\{[^}]*\{/.test(bare))
-        return `\`${excerpt(written, 60)}\` has more than ${MAX_BRACE_GROUPS} \`{…}\` groups, or one inside another, which takes too long to match; list the globs instead`;
-    if (runs(bare) > MAX_STARS ||
-        bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER))
-        return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
-    // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
-    if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
-        return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
-    const unmatched = neverMatchedProblem(bare, written.startsWith('!') ? '!' : '');
-    if (unmatched)
-        return `\`${excerpt(written, 60)}\` ${unmatched}`;
-    try {
-        picomatch_default()(globs, GLOB_OPTIONS);
-    }
-    catch (error) {
-        return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt(error.message, 120)})`;
-    }
-    return undefined;
-}
-/** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
-function neverMatchedProblem(bare, lead) {
-    // A line break or a control character: a block scalar (`paths: |`) kept its lines as one glob.
-    // eslint-disable-next-line no-control-regex -- the characters no listed path may hold
-    if (/[\u0000-\u001f\u007f]/.test(bare))
-        return 'holds a line break or a control character, which no changed path holds (a `paths: |` block is one glob, not a list); write each glob as an item of a list (`- agents/support/**`)';
-    // Two paths in one glob: a list item whose `- ` was forgotten folds into the one before.
-    if (/\*\s+\S/.test(bare.trim()))
-        return `holds a space after a \`*\` (\`${excerpt(bare.trim(), 60)}\`), which no changed path holds: a list item without its \`- \`? write each glob as an item of its own`;
-    // Extended globs (`@(web)`, `*(a)`) are read as names here, as CODEOWNERS has none: never a folder GitHub lists.
-    const extglob = /[@*?+!]\([^)]*\)/.exec(bare);
-    if (extglob)
-        return `has \`${excerpt(extglob[0], 40)}\`, an extended glob, which is read here as a name (CODEOWNERS has no extended globs), so it matches no changed path; write the names themselves, or a brace list (\`{web,api}\`)`;
-    const glob = bare.trim();
-    // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
-    // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.
-    const root = `${lead}${/^\.?\//.exec(glob)?.[0] ?? ''}`;
-    const path = glob.slice(root.length - lead.length);
-    const names = path.split('/');
-    const folder = path.endsWith('/') ? '/' : '';
-    if (names.slice(0, -1).includes(''))
-        return `has an empty folder name (\`//\`), which no changed path holds; write \`${excerpt(`${root}${names.filter(Boolean).join('/')}${folder}`, 60)}\``;
-    const dotted = names.find((name) => name === '.' || name === '..');
-    if (dotted) {
-        const meant = external_node_path_namespaceObject.posix.normalize(path);
-        const fix = meant === '.' || meant === './'
-            ? 'write `**` for every path'
-            : meant.startsWith('..')
-                ? "write the path from the repository's root"
-                : `write \`${excerpt(`${root}${meant}`, 60)}\``;
-        return `has a \`${dotted}\` folder name, which no changed path holds (GitHub and git list paths from the repository's root, without \`.\` or \`..\`); ${fix}`;
-    }
-    // picomatch reads `{support}` as the name `{support}`, not as `support`: a brace needs two alternatives (or a range).
-    for (const [group, inner = ''] of glob.matchAll(/(?<!\\)\{([^{}]*)\}/g))
-        if (!/(?<!\\),/.test(inner) && !inner.includes('..'))
-            return inner
-                ? `has \`${excerpt(group, 60)}\`, one alternative, which picomatch reads as the name \`${excerpt(group, 60)}\`; write \`${excerpt(inner, 60)}\`, or add another alternative (\`{${excerpt(inner, 30)},other}\`)`
-                : 'has `{}`, no alternative, which picomatch reads as the name `{}`; remove it, or list the alternatives (`{support,billing}`)';
-    return undefined;
-}
-/**
- * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders,
- * names compared in Unicode's composed form): a path matches when a glob without `!` matches
- * it and no `!` glob does; with exclusions only, every other path matches.
- */
-function pathMatcher(paths) {
-    const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
-    const excludes = paths
-        .filter((glob) => glob.startsWith('!'))
-        .flatMap((glob) => asGlobs(glob.slice(1)));
-    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], GLOB_OPTIONS);
-    const excluded = excludes.length > 0 ? picomatch_default()(excludes, GLOB_OPTIONS) : () => false;
-    return (file) => {
-        const path = asPath(file);
-        return included(path) && !excluded(path);
-    };
-}
-/** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
-const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
-/**
- * A path as CODEOWNERS users write it, as the globs it means: `/`-separated; one with a `/`
- * before its end is from the repository's root (a leading `/` or `./` is the root), one without
- * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
- * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
- * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, `agents/support`, or one
- * named with wildcards, such as `agents/{support,billing}`) is the folder and everything under
- * it, but for CODEOWNERS' one exception: a last name of a star alone is the files directly in
- * that folder. A folder named alone must not silently match nothing.
- */
-function asGlobs(written) {
-    const trimmed = written.trim().normalize('NFC');
-    const rooted = /^(\.\/|\/)/.test(trimmed);
-    const glob = trimmed
-        .replace(/^(\.\/|\/)+/, '')
-        .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
-    if (glob === '')
-        return [''];
-    // A name may be a folder, wildcards or not (`**/prompts`, `agents/*/prompts`, `agents/{a,b}`):
-    // it reaches what is under it too. CODEOWNERS' one exception: a last folder name of `*` alone
-    // (`docs/*`) is the files directly in that folder; one ending in `**` already reaches all.
-    const globs = glob.endsWith('/')
-        ? [`${glob}**`]
-        : /(^|\/)\*\*?$/.test(glob)
-            ? [glob]
-            : [glob, `${glob}/**`];
-    const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
-    return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
-}
-/**
- * Which entries a change reaches. Every entry runs when the door could not tell which files
- * changed (`all`), when a name cannot be matched for sure, or when a file that defines the step
- * (the config file, the workflow: every entry inherits its inputs) is among them; an entry
- * without `paths` always runs; any other runs when a changed file matches its `paths`, or is
- * one of its own files (its trace file).
- */
-function selectEntries(entries, changed, definitions) {
-    const every = (why, selection) => ({
-        selected: entries.map(({ name }) => ({ name, ran: true, why })),
-        selection: `Every gate ran: ${selection}.`,
-    });
-    if ('all' in changed)
-        return every(changed.all, changed.all);
-    // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
-    if (changed.files.some((file) => UNMATCHABLE.test(file)))
-        return every("a changed file's name holds a line break or a control character", `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`);
-    if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
-        return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
-    for (const definition of definitions) {
-        const file = changed.files.find((one) => sameFile(one, definition.path));
-        if (file)
-            return every(`\`${excerpt(file, 120)}\` (${definition.what}) changed`, `\`${excerpt(file, 120)}\` (${definition.what}) is among ${changed.source}`);
-    }
-    const selected = entries.map((entry) => {
-        const { name, paths } = entry;
-        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => sameFile(file, own)));
-        if (own.length > 0)
-            return { name, ran: true, why: `its own \`${excerpt(own[0], 120)}\` changed` };
-        if (paths.length === 0)
-            return { name, ran: true, why: 'it has no `paths`: it always runs' };
-        let hits;
-        let excludedOnly = false;
-        try {
-            hits = changed.files.filter(pathMatcher(paths));
-            const includes = paths.filter((glob) => !glob.startsWith('!'));
-            excludedOnly =
-                hits.length === 0 &&
-                    includes.length > 0 &&
-                    includes.length < paths.length &&
-                    changed.files.some(pathMatcher(includes));
-        }
-        catch (error) {
-            // Globs are checked before any call; one that still cannot be read runs its entry, said.
-            return {
-                name,
-                ran: true,
-                why: `its paths could not be matched (${excerpt(error.message, 120)})`,
-            };
-        }
-        if (hits.length === 0)
-            return {
-                name,
-                ran: false,
-                why: excludedOnly
-                    ? 'every changed file under its paths is excluded by a `!` glob'
-                    : 'no changed file is under its paths',
-            };
-        const named = hits
-            .slice(0, NAMED_FILES)
-            .map((file) => `\`${excerpt(file, 120)}\``)
-            .join(', ');
-        const more = hits.length > NAMED_FILES ? ` and ${hits.length - NAMED_FILES} more` : '';
-        return { name, ran: true, why: `${named}${more} changed` };
-    });
-    const ran = selected.filter((entry) => entry.ran).length;
-    return {
-        selected,
-        selection: `${ran} of ${entries.length} ${entries.length === 1 ? 'gate' : 'gates'} ran, chosen by ${changed.source}.`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/config.ts
-
-
-
-
-
-
-
-
-
-
-
-/** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
-const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-/** Entries a config file may hold: one check's comment must still read. */
-const MAX_GATES = 100;
-/** Globs an entry may list. */
-const MAX_PATHS = 100;
-const MAX_CONFIG_BYTES = 1024 * 1024;
-/**
- * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
- * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
- * would send it to the backend the file sets, which no such credential is for.
- */
-const STEP_VARIABLE_PREFIXES = [
-    'GITHUB_',
-    'ACTIONS_',
-    'RUNNER_',
-    'INPUT_',
-    'GATE_',
-    'CI_',
-    'GITLAB_',
-    // Other CIs' own credentials (Buildkite's agent token, Azure's SYSTEM_ACCESSTOKEN, CircleCI's, Bitbucket's).
-    'BUILDKITE_',
-    'SYSTEM_',
-    'CIRCLE_',
-    'BITBUCKET_',
-];
-/** A variable of the runner, of a CI or of this gate (`STEP_VARIABLE_PREFIXES`): never an entry's credential. */
-const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
-/** The keys of an entry that are not gate inputs. */
-const ENTRY_KEYS = {
-    name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
-    paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
-    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); the step's `allowed_token_env` must list it. Without it the step's `token` is used. Credentials are never written in the file.",
-};
-/**
- * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
- * has one conclusion and one commit), or secrets, which are never in the file.
- */
-const STEP_ONLY_INPUTS = {
-    token: 'a credential is never written in the file: put it in a secret, pass it to the step as an environment variable, and name that variable with `token_env`',
-    mode: 'one check has one conclusion: set `mode` on the step',
-    config: 'a config file names no other',
-    shard: 'a config file of gates runs in one step, not in matrix legs',
-    aggregate: 'a config file of gates runs in one step, not in matrix legs',
-    expected_shards: 'a config file of gates runs in one step, not in matrix legs',
-    head_sha: 'every entry judges the same commit: set `head_sha` on the step',
-    pull_request_number: 'every entry judges the same pull request: set it on the step',
-    check_name: 'every entry reports in the one check: set `check_name` on the step',
-    comment: 'every entry reports in the one comment: set `comment` on the step',
-    github_token: "GitHub reporting is the step's: set `github_token` on the step",
-    baseline: 'the base branch is read once for every entry: set `baseline` on the step',
-    accept_permission: 'it is read by `/gate accept`, on the step',
-    github_api_url: "GitHub reporting is the step's: set it on the step",
-    repository: 'every entry judges the same repository: set it on the step',
-    gitlab_token: "the merge request note is the step's: set it on the step",
-    allowed_token_env: "the file comes with the change and may not allow itself: list the variables in the step's input `allowed_token_env`, where the step is defined (the workflow or pipeline)",
-    allowed_base_urls: "the file comes with the change and may not allow itself: list the API roots in the step's input `allowed_base_urls`, where the step is defined (the workflow or pipeline)",
-};
-/** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
-const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
-/** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
-const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
-const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
-/**
- * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
- * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
- * ones; `words`: the door's advice). Throws an {@link InputError} only when the file cannot be read as a list of entries;
- * every entry's own problems are returned with it, for the plan to say with its inputs'.
- */
-async function readGatesConfig(path, cwd, inputNames, words = ACTION_CONFIG_WORDS) {
-    const file = `\`${excerpt(path, 200)}\``;
-    const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
-    const repositoryPath = repositoryPathOf(path, cwd);
-    // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
-    if (!inWorkspace(path, cwd))
-        throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
-    let bytes;
-    try {
-        bytes = await (0,promises_namespaceObject.readFile)(absolute);
-    }
-    catch (error) {
-        const code = error.code;
-        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? `does not exist (${words.missingFile})` : `cannot be read (${code ?? 'error'})`}`);
-    }
-    if (bytes.length > MAX_CONFIG_BYTES)
-        throw new InputError(`Input \`config\`: ${file} is larger than 1 MiB; it lists gates, not data`);
-    const document = (0,dist/* parseDocument */.Tp)(bytes.toString('utf8'), {
-        version: '1.2',
-        uniqueKeys: true,
-        prettyErrors: true,
-    });
-    if (document.errors.length > 0)
-        throw new InputError(document.errors.slice(0, 5).map((error) => {
-            const at = error.linePos?.[0];
-            const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
-        }));
-    let json;
-    try {
-        json = document.toJS({ maxAliasCount: 100 });
-    }
-    catch (error) {
-        throw new InputError(`Input \`config\`: ${file} cannot be read as data (${excerpt(error.message, 200)}); write its entries without aliases of aliases`);
-    }
-    const top = object({ gates: array(unknown()).min(1).max(MAX_GATES) }).safeParse(json);
-    if (!top.success) {
-        const issue = top.error.issues[0];
-        const keys = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
-        const closest = keys.length > 0 && !keys.includes('gates')
-            ? closestName(keys[0], ['gates'])
-            : undefined;
-        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries${closest
-            ? `; it has \`${excerpt(keys[0], 40)}:\`, did you mean \`gates:\`?`
-            : Array.isArray(json)
-                ? '; it is a list: put it under `gates:`'
-                : issue?.path.length
-                    ? ` (${issue.path.join('.')}: ${issue.message})`
-                    : ''}`);
-    }
-    const problems = [];
-    const extra = Object.keys(json).filter((key) => key !== 'gates');
-    if (extra.length > 0)
-        problems.push(`Input \`config\`: ${file} holds ${extra.map((key) => `\`${excerpt(key, 40)}:\``).join(', ')} beside \`gates:\`, which is all it holds; remove ${extra.length === 1 ? 'it' : 'them'}`);
-    const declared = new Set(inputNames);
-    const firstOf = new Map();
-    const entries = top.data.gates.map((value, index) => {
-        const entryProblems = [];
-        const said = (problem) => entryProblems.push(problem);
-        const number = `#${index + 1}`;
-        if (!value || typeof value !== 'object' || Array.isArray(value)) {
-            said('it is not a mapping of keys (`name:`, `paths:`, inputs), as every entry is');
-            return { label: number, name: '', paths: [], inputs: {}, problems: entryProblems };
-        }
-        const fields = value;
-        const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
-        const valid = name !== undefined && GATE_NAME.test(name);
-        const earlier = valid ? firstOf.get(name) : undefined;
-        // A second entry of a name is told apart by its place: "gate #4 (`support-agent`)".
-        const label = !valid
-            ? number
-            : earlier === undefined
-                ? `\`${name}\``
-                : `${number} (\`${name}\`)`;
-        if (valid && name in Object.prototype)
-            said(`\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
-        else if (!valid)
-            said(`\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
-        else if (earlier !== undefined)
-            said(`its \`name\` is gate #${earlier + 1}'s too; each entry needs its own (it keys its baselines)`);
-        else
-            firstOf.set(name, index);
-        const paths = readPaths(fields.paths, said);
-        let tokenEnv;
-        if (fields.token_env !== undefined) {
-            const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
-            if (STEP_VARIABLE.test(variable))
-                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`);
-            else if (VARIABLE_NAME.test(variable))
-                tokenEnv = variable;
-            else
-                said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
-        }
-        const inputs = {};
-        for (const [key, given] of Object.entries(fields)) {
-            if (Object.hasOwn(ENTRY_KEYS, key))
-                continue;
-            if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
-                said(`\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
-                continue;
-            }
-            if (!declared.has(key)) {
-                const closest = closestName(key.replaceAll('-', '_'), [
-                    ...declared,
-                    ...Object.keys(ENTRY_KEYS),
-                ]);
-                said(`\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
-                continue;
-            }
-            const scalar = Scalar.safeParse(given);
-            if (!scalar.success) {
-                said(`\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
-                continue;
-            }
-            inputs[key] = String(scalar.data).trim();
-        }
-        return {
-            label,
-            name: valid ? name : '',
-            paths,
-            ...(tokenEnv ? { tokenEnv } : {}),
-            inputs,
-            problems: entryProblems,
-        };
-    });
-    return { file: path, repositoryPath, entries, problems };
-}
-/** An entry's `paths`: one glob or a list of them; none is "always". */
-function readPaths(value, problem) {
-    if (value === undefined)
-        return [];
-    const list = typeof value === 'string' ? [value] : value;
-    const parsed = array(schemas_string().trim().min(1)).min(1).max(MAX_PATHS).safeParse(list);
-    if (!parsed.success) {
-        problem(`\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`);
-        return [];
-    }
-    for (const glob of parsed.data) {
-        const refused = globProblem(glob);
-        if (refused)
-            problem(`\`paths\`: ${refused}`);
-    }
-    return parsed.data;
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/credential.ts
-
-
-
-
-
-
-/*
- * Where an entry's credential may come from and go to. The config file comes with the change;
- * the workflow does not. So the step says both halves: the variables an entry may read
- * (`allowed_token_env`) and the API roots it may send a credential to (its `base_url`: the
- * step's, its backend's public URL, or one in `allowed_base_urls`). The file alone chooses
- * neither.
- */
-/** The step's inputs that say what the config file's entries may use: read here, never inherited by an entry. */
-const ALLOWANCE_INPUTS = ['allowed_token_env', 'allowed_base_urls'];
-/**
- * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
- * (``Input `allowed_token_env` …``). Each list is read on its own, and each item: a wrong item
- * is said once, and the valid ones, of either list, still count, so that no entry is told that
- * what the step lists is not there (the input error stops the run before any call anyway).
- */
-function readAllowance(raw) {
-    const problems = [];
-    const check = (schema) => {
-        try {
-            parseInputs(schema, raw);
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            problems.push(...error.problems);
-        }
-    };
-    check(object({ allowed_token_env: variableList }));
-    check(object({ allowed_base_urls: apiRootList }));
-    const names = listItems(raw.allowed_token_env).filter((name) => VARIABLE_NAME.test(name));
-    const refused = names.filter((name) => STEP_VARIABLE.test(name));
-    if (refused.length > 0)
-        problems.push(`Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`);
-    const roots = listItems(raw.allowed_base_urls).flatMap((text) => {
-        const read = apiRootOf(text);
-        return 'root' in read ? [read.root] : [];
-    });
-    return {
-        allowance: {
-            tokenEnv: new Set(names.filter((name) => !STEP_VARIABLE.test(name))),
-            baseUrls: new Set(roots),
-        },
-        problems,
-    };
-}
-/** Why an entry may not read the variable its `token_env` names, or undefined: the step must list it. */
-function tokenEnvProblem(tokenEnv, allowance) {
-    if (allowance.tokenEnv.has(tokenEnv))
-        return undefined;
-    const name = excerpt(tokenEnv, 60);
-    // `trulayer_api_key` allowed, `TRULAYER_API_KEY` named: two variables on Linux, one name to the eye.
-    const cased = [...allowance.tokenEnv].find((allowed) => allowed.toUpperCase() === tokenEnv.toUpperCase());
-    if (cased)
-        return `\`token_env\` names \`${name}\`, and the step's input \`allowed_token_env\` lists \`${excerpt(cased, 60)}\`, which differs only in letter case: environment variable names are case-sensitive (on Linux, \`${excerpt(cased, 60)}\` is another variable); write the variable's name the same way in both`;
-    return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
-}
-/**
- * Why an entry's own `base_url` is not an API root the step allows, or undefined: it must be
- * the step's `base_url`, its backend's public URL, or one in `allowed_base_urls`, compared
- * normalized. A `base_url` that is no API root at all is left to its own input error.
- */
-function baseUrlProblem(baseUrl, allowed) {
-    const read = apiRootOf(baseUrl.trim());
-    if (!('root' in read))
-        return undefined;
-    const rootOf = (text) => {
-        const other = text?.trim() ? apiRootOf(text.trim()) : undefined;
-        return other && 'root' in other ? other.root : undefined;
-    };
-    const roots = new Set([
-        ...[allowed.stepBaseUrl, allowed.publicUrl].map(rootOf).filter(Boolean),
-        ...allowed.allowance.baseUrls,
-    ]);
-    if (roots.has(read.root))
-        return undefined;
-    return `\`base_url\` is ${excerpt(read.root, 120)}, an API root the step does not allow: the file comes with the change, and may not choose where a credential is sent; use the step's input \`base_url\`${allowed.publicUrl ? ` or the backend's public URL (${allowed.publicUrl})` : ''}, or add it to the step's input \`allowed_base_urls\` where the step is defined (the workflow or pipeline, not this file)`;
-}
-/**
- * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
- * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
- * step's `token`; without `token_env`, an entry of another backend or API root than the step's
- * has none (the step's `token` is never sent where the file alone says).
- */
-function credentialProblem(tokenEnv, given, step) {
-    if (tokenEnv && !given)
-        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
-    if (tokenEnv && given && step.reportingTokens.includes(given))
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (the step's \`github_token\` or the step's \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
-    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
-        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
-    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
-        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
-    if (!tokenEnv && step.ownOrigin)
-        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/definitions.ts
-/**
- * The files that define every entry: the config file, and what runs the step, as the door read
- * it from its CI ({@link stepFilesOf} in `src/core/change/step-files.ts`). Every entry inherits
- * the step's inputs, so a change to any of them runs them all.
- */
-function stepDefinitions(config, stepFiles) {
-    return [{ path: config.repositoryPath, what: 'the config file' }, ...stepFiles];
-}
-
-;// CONCATENATED MODULE: ./src/core/gates/plan.ts
-
-
-
-
-
-
-
-
-
-/** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
-const GATES_AT_ONCE = 20;
-/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
-const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
-/** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
-const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
-/** How one gate compares with its base branch, from its valid inputs. */
-function policyOf(gate) {
-    const { inputs } = gate;
-    return {
-        drops: gate.drops,
-        onMissing: inputs.on_missing_baseline,
-        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
-        onInconclusive: inputs.on_inconclusive,
-        from: inputs.baseline_from,
-        history: inputs.history,
-        ...(inputs.regression_alpha === undefined ? {} : { regressionAlpha: inputs.regression_alpha }),
-    };
-}
-/** A problem of an input's own value (``Input `max_unsafe` is "none", not a number``), not of how inputs go together. */
-const STEP_VALUE_PROBLEM = /^Input `[a-z_]+` is "/;
-/** The inputs `raw` sets (a value that is not empty), but `config`. */
-const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
-/**
- * The step's own input problems, each as the step's (``Input `min_pass_rate` is "abc"…``): its
- * inputs planned alone, and only the problems of an input it sets. An entry that inherits the
- * value does not repeat it; one that sets its own does not hide it.
- */
-async function stepProblems(raw, change) {
-    const set = setIn(raw);
-    try {
-        // Its trace file is read by the entries that inherit it, not once more for the step.
-        await planGate({ ...raw, config: '', ...(raw.trace_file ? { trace_file: '' } : {}) }, change);
-        return [];
-    }
-    catch (error) {
-        if (!(error instanceof InputError))
-            throw error;
-        return error.problems.filter((problem) => set.has(problemInput(problem) ?? ''));
-    }
-}
-/**
- * Reads the config file and plans every entry as its own gate: the step's inputs, then the
- * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
- * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
- * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
- * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
- */
-async function planGates(stepRaw, context) {
-    // What the step allows the entries is read here, once; no entry inherits it.
-    const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
-    const raw = Object.fromEntries(Object.entries(stepRaw).filter(([name]) => !ALLOWANCE_INPUTS.includes(name)));
-    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames, context.words);
-    const file = `\`${config.file}\``;
-    const secrets = [];
-    const stepBackend = backendIdOf(raw.backend);
-    const stepToken = (raw.token ?? '').trim();
-    // The step's reporting credentials: never an entry's, wherever the entry's backend is.
-    const reportingTokens = [raw.github_token, raw.gitlab_token]
-        .map((value) => value?.trim())
-        .filter((value) => Boolean(value));
-    const stepCandidates = await stepProblems(raw, context.change);
-    // The step's problems entries inherit: said once, as the step's, not with each entry.
-    const inheritedHit = new Set();
-    const planned = await Promise.all(config.entries.map(async (entry, index) => {
-        // A variable the step does not allow is never read: the file alone cannot choose it.
-        const reads = BACKENDS.find((b) => b.id === backendIdOf(entry.inputs.backend ?? raw.backend))?.evaluates
-            .kind === 'reads';
-        // A backend that reads a file has no credential: a `token_env` would name one for nothing.
-        const refusedVariable = entry.tokenEnv &&
-            (reads
-                ? '`token_env` is not read by a backend that reads a file the workflow wrote (no credential): remove it'
-                : tokenEnvProblem(entry.tokenEnv, allowance));
-        const given = entry.tokenEnv && !refusedVariable
-            ? (context.variable(entry.tokenEnv) ?? '').trim()
-            : undefined;
-        if (given)
-            secrets.push(given);
-        const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
-        const known = BACKEND_IDS.includes(backend);
-        // An entry's own API root never gets the step's credential: the file would choose where it goes.
-        const ownOrigin = entry.inputs.base_url !== undefined &&
-            entry.inputs.base_url.replace(/\/+$/, '') !==
-                (raw.base_url ?? '').trim().replace(/\/+$/, '');
-        const refusedRoot = entry.inputs.base_url === undefined
-            ? undefined
-            : baseUrlProblem(entry.inputs.base_url, {
-                stepBaseUrl: raw.base_url,
-                publicUrl: publicUrlOf(backend),
-                allowance,
-            });
-        const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
-        const entryRaw = {
-            ...(ownOrigin || refusedVariable ? { ...inherited, token: '' } : inherited),
-            config: '',
-            ...entry.inputs,
-            ...(given === undefined ? {} : { token: given }),
-        };
-        const credential = refusedVariable ||
-            // A backend that reads a file has no credential to choose; a `token_env` it was given is said by its plan.
-            (reads
-                ? undefined
-                : credentialProblem(entry.tokenEnv, given, {
-                    backend: known ? backend : undefined,
-                    stepBackend,
-                    ownOrigin,
-                    stepToken,
-                    reportingTokens,
-                }));
-        const traceFile = entry.inputs.trace_file;
-        const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
-            ? undefined
-            : `is "${excerpt(traceFile, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
-        const change = {
-            ...context.change,
-            gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
-        };
-        const problems = [
-            ...entry.problems,
-            ...(refusedRoot ? [refusedRoot] : []),
-            ...(credential ? [credential] : []),
-            ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
-        ];
-        try {
-            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change, context.cwd);
-            return { entry, gate, problems };
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            const set = new Set(Object.keys(entry.inputs));
-            const own = error.problems
-                // A missing token is said once, through `token_env`; the step's problems once, as the step's.
-                .filter((p) => !(credential && /^Input `token`/.test(p)))
-                .filter((p) => {
-                const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
-                if (inherited)
-                    inheritedHit.add(p);
-                return !inherited;
-            })
-                .map((p) => /^Input `token` is required/.test(p)
-                ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
-                : p);
-            return { entry, problems: [...problems, ...own] };
-        }
-    }));
-    // A step input's problem is the step's when an entry inherits it with that problem, or when its
-    // value is wrong whoever reads it (`"abc"` for a number); a rule that holds for every entry
-    // that reads the input (`max_repeats` beside entries' `repeats: auto`) is no problem.
-    const fromStep = stepCandidates.filter((p) => inheritedHit.has(p) || STEP_VALUE_PROBLEM.test(p));
-    // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
-    const shared = (planned[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
-        /^Input `/.test(problem) &&
-        planned.every((p) => p.problems.includes(problem)) &&
-        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
-    const entryProblems = planned.flatMap(({ entry, problems }) => problems
-        .filter((problem) => !shared.includes(problem))
-        .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
-    // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
-    const everyEntry = shared.map((problem) => `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`);
-    const problems = [
-        ...config.problems,
-        ...allowanceProblems,
-        ...fromStep,
-        ...everyEntry,
-        ...entryProblems,
-    ];
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        plan: {
-            config: config.file,
-            configPath: config.repositoryPath,
-            definitions: stepDefinitions(config, context.stepFiles),
-            entries: planned.map(({ entry, gate }) => {
-                const plannedGate = gate;
-                const trace = entry.inputs.trace_file;
-                return {
-                    name: entry.name,
-                    paths: entry.paths,
-                    ...(trace ? { files: [repositoryPathOf(trace, context.cwd)] } : {}),
-                    gate: plannedGate,
-                    policy: policyOf(plannedGate),
-                };
-            }),
-            atOnce: GATES_AT_ONCE,
-        },
-        secrets,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/run/timing.ts
-/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
-const CANCEL_REPORT_MS = 4_000;
-/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
-const CANCEL_HARD_EXIT_MS = 6_000;
-/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
-function reportingGraceMs(timeoutMs) {
-    return Math.min(10_000, Math.max(5_000, timeoutMs));
-}
-/**
- * How long a door may take to say which files a change touched (many gates): past it, every
- * entry runs. The step's budget counts it before the entries' own timeouts.
- */
-const CHANGED_FILES_MAX_MS = 30_000;
-
-;// CONCATENATED MODULE: ./src/core/run/plan.ts
-
-
-
-
-
-
-
-/** The check's name for many gates in one step, when `check_name` is not given. */
-const GATES_CHECK_NAME = 'Reliability gates';
-/**
- * Validates every input of the run and reads local files; throws one {@link InputError} with
- * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
- */
-async function planRun(raw, context) {
-    if (manyGates(raw))
-        return planManyGates(raw, context);
-    const planned = raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
-    if (!raw.config?.trim())
-        return planned;
-    // `config` with `shard` or `aggregate` is the problem: what one gate would lack (a campaign) is not.
-    return Promise.resolve(planned).catch((error) => {
-        if (!(error instanceof InputError))
-            throw error;
-        const set = new Set(Object.keys(raw).filter((name) => raw[name]?.trim()));
-        throw new InputError(error.problems.filter((problem) => problem.includes('`config`') || set.has(/^Input `([a-z_]+)`/.exec(problem)?.[1] ?? '')));
-    });
-}
-/** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
-const manyGates = (raw) => Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
-/** Many gates in one step: every entry of the config file planned, one check for all. */
-async function planManyGates(raw, context) {
-    const { plan, secrets } = await planGates(raw, {
-        change: context.change,
-        cwd: context.cwd,
-        variable: context.variable ?? (() => undefined),
-        stepFiles: context.stepFiles ?? [],
-        inputNames: GATE_INPUTS.map((input) => input.name),
-        ...(context.configWords ? { words: context.configWords } : {}),
-    });
-    // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
-    const first = plan.entries[0];
-    if (!first)
-        throw new Error('unreachable: a config file holds one entry at least');
-    const checkName = context.checkName ?? GATES_CHECK_NAME;
-    const { change, inputs } = first.gate;
-    return {
-        evaluation: { kind: 'gates', gates: plan },
-        checkName,
-        mode: inputs.mode,
-        // The changed files are read first, then the entries run `atOnce` at a time, each within its timeout.
-        timeoutMs: CHANGED_FILES_MAX_MS +
-            Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)) *
-                Math.ceil(plan.entries.length / plan.atOnce),
-        // Each entry compares on its own; the reporters read as much history as the most asked for.
-        policy: {
-            drops: [],
-            onMissing: inputs.on_missing_baseline,
-            onInconclusive: inputs.on_inconclusive,
-            from: 'base',
-            history: Math.max(...plan.entries.map((entry) => entry.policy.history)),
-        },
-        subject: {
-            checkName,
-            repository: change.repository,
-            ...(change.commitSha ? { headSha: change.commitSha } : {}),
-        },
-        ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
-        secrets,
-    };
-}
-async function planOneGate(raw, context) {
-    const gate = await planGate(raw, context.change, context.cwd);
-    const { inputs } = gate;
-    const checkName = context.checkName ?? gate.backend.defaultCheckName;
-    return {
-        evaluation: { kind: 'gate', gate },
-        checkName,
-        mode: inputs.mode,
-        timeoutMs: inputs.timeoutMs,
-        policy: policyOf(gate),
-        subject: {
-            checkName,
-            repository: gate.change.repository,
-            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
-            ...(inputs.shard ? { shard: inputs.shard } : {}),
-        },
-        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
-        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
-        ...(inputs.shard ? { shard: inputs.shard } : {}),
-    };
-}
-function planPooling(raw, context) {
-    const { change } = context;
-    let planned;
-    try {
-        planned = planAggregate(raw, {
-            ...(context.checkName ? { checkName: context.checkName } : {}),
-            ...(change.commitSha ? { headSha: change.commitSha } : {}),
-            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-            cwd: context.cwd,
-        });
-    }
-    catch (error) {
-        throw error instanceof InputError ? error : new InputError(errors_messageOf(error));
-    }
-    const { plan } = planned;
-    return {
-        evaluation: { kind: 'aggregate', aggregate: plan },
-        checkName: plan.checkName,
-        mode: planned.mode,
-        timeoutMs: planned.timeoutMs,
-        // The pooled verdict is compared with the base commit's, as a single gate's is.
-        policy: {
-            drops: planned.drops,
-            onMissing: planned.onMissingBaseline,
-            from: planned.baselineFrom,
-            history: planned.history,
-        },
-        subject: {
-            checkName: plan.checkName,
-            repository: change.repository,
-            ...(planned.headSha ? { headSha: planned.headSha } : {}),
-        },
-        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
-        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/baseline/history-summary.ts
@@ -63491,6 +61081,39 @@ function compareWithBaseBranch(verdict, given, policy) {
     return applyCaseRegression({ ...withHistory, cases: casesBeside(withHistory.cases, base, along) }, base, along, policy.regressionAlpha);
 }
 
+;// CONCATENATED MODULE: ./src/core/support/cancel.ts
+/** The signals the Actions runner sends a step it cancels: SIGINT first, SIGTERM seconds later. */
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The gate was cancelled before its verdict. */
+class CancelledError extends Error {
+    name = 'CancelledError';
+}
+/**
+ * Listens for the runner's cancel signals. Node would otherwise exit at once on SIGINT and
+ * leave the required check `in_progress`; this lets the gate report a cancelled verdict
+ * first. Should reporting itself hang, the process exits anyway `hardExitMs` after the first
+ * signal, before the runner's SIGKILL.
+ */
+function listenForCancel(hardExitMs, exit = (code) => process.exit(code)) {
+    let onSignal = () => undefined;
+    const signalled = new Promise((resolve) => {
+        onSignal = (signal) => {
+            resolve(signal);
+            setTimeout(() => exit(1), hardExitMs).unref();
+        };
+    });
+    const handler = (signal) => onSignal(signal);
+    for (const signal of SIGNALS)
+        process.on(signal, handler);
+    return {
+        signalled,
+        dispose: () => {
+            for (const signal of SIGNALS)
+                process.off(signal, handler);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/transport/retry.ts
 /** HTTP statuses worth another try: the backend is busy or a proxy in front of it is. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -63501,6 +61124,17 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const REJECTED_UNPROCESSED_STATUSES = new Set([429, 503]);
 /** Connection errors that mean the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * The attempts a connection error gets while the backend has not answered once, where the
+ * address itself looks wrong: one for a name the resolver says does not exist (`ENOTFOUND`:
+ * asking again says the same; `EAI_AGAIN`, a resolver that could not answer, is retried as
+ * usual), two for a refused connection (`ECONNREFUSED`: one more try for a backend restarting).
+ * Undefined for any other error, which gets the usual attempts.
+ */
+function wrongAddressAttempts(error) {
+    const code = connectionErrorCode(error);
+    return code === 'ENOTFOUND' ? 1 : code === 'ECONNREFUSED' ? 2 : undefined;
+}
 /** The error code of a failed connection, when Node gave one. */
 function connectionErrorCode(error) {
     const code = error?.code;
@@ -63693,6 +61327,20 @@ function connectionFailure(call, error, attempts, urlSetting, service) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     return new UnreachableError(call, `${call} could not reach ${service}${tries}: ${describeConnectionError(error)}. Check ${urlSetting}, the network and any proxy settings.`, undefined, !neverReachedServer(error));
 }
+/**
+ * A call that never reached the backend because its address is wrong (see
+ * `wrongAddressAttempts`): one sentence naming the setting that holds the URL, and what to fix.
+ */
+function wrongAddress(call, error, attempts, urlSetting, url) {
+    const code = connectionErrorCode(error);
+    // The host the error names (a proxy's, where one is used), else the URL's own.
+    const named = error?.hostname;
+    const host = typeof named === 'string' && named ? named : url.hostname;
+    const message = code === 'ENOTFOUND'
+        ? `${call} could not reach ${url.origin}: the host ${host} does not resolve (ENOTFOUND); check ${urlSetting} for a typo, or the proxy settings.`
+        : `${call} could not reach ${url.origin}: the connection was refused${attempts > 1 ? ` ${attempts} times` : ''} (ECONNREFUSED), so nothing listens there; check ${urlSetting} (its host and port), or the proxy settings.`;
+    return new WrongAddressError(call, message);
+}
 
 ;// CONCATENATED MODULE: ./src/core/transport/http.ts
 
@@ -63729,6 +61377,8 @@ class JsonTransport {
     random;
     wait;
     agents;
+    /** Whether the backend has answered once: after that, a refused connection is a restart, not a wrong address. */
+    answered = false;
     constructor(options) {
         this.options = options;
         this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
@@ -63761,11 +61411,16 @@ class JsonTransport {
                 if (isLocalError(error))
                     throw localFailure(call, error, this.options.headerInputs);
                 const retryable = spec.idempotent || neverReachedServer(error);
+                // A wrong address fails fast: no host by that name, or nothing listening, before any answer.
+                const wrong = this.answered ? undefined : wrongAddressAttempts(error);
+                if (wrong !== undefined && (!retryable || attempt >= Math.min(wrong, this.maxAttempts)))
+                    throw wrongAddress(call, error, attempt, this.urlSetting, this.base);
                 if (!retryable || attempt >= this.maxAttempts)
                     throw connectionFailure(call, error, attempt, this.urlSetting, this.options.service ?? 'the backend');
                 await this.pause(call, backoffMs(attempt, this.random), `${describeConnectionError(error)}`);
                 continue;
             }
+            this.answered = true;
             const { status } = response;
             if (status >= 200 && status < 300)
                 return parseAnswer(call, response, spec.schema, this.urlSetting);
@@ -63864,10 +61519,146 @@ class JsonTransport {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/retry/transient.ts
+
+/** HTTP statuses after which a new run may succeed: the backend was busy, failing, or timed out. */
+const TRANSIENT_STATUSES = new Set([408, 429]);
+/**
+ * Whether an attempt that threw may succeed if started again: a backend that could not be
+ * reached (but at an address that is wrong: no such host, nothing listening) or answered a 5xx, 408 or 429 after the transport's own retries. Not a 4xx (a bad
+ * token, a campaign that does not exist: the same again), not an answer the gate refused to
+ * trust (it fails closed, and a backend that lies is not made honest by asking twice), not a
+ * `Retry-After` past the timeout, not the timeout (no time is left) and not a cancelled job.
+ */
+function isTransient(error) {
+    // A host that does not resolve, or a refused port before any answer: a wrong `base_url`.
+    if (error instanceof WrongAddressError)
+        return false;
+    if (error instanceof UnreachableError)
+        return true;
+    // Asked to wait past the timeout: a new run now would only be refused again, and hammer it.
+    if (error instanceof RetryLaterError)
+        return false;
+    if (!(error instanceof BackendCallError) || error.status === undefined)
+        return false;
+    return error.status >= 500 || TRANSIENT_STATUSES.has(error.status);
+}
+
+;// CONCATENATED MODULE: ./src/core/retry/attempt.ts
+
+
+
+
+
+
+/**
+ * The gate key `key` of a run whose first is `first`: a retry is a new backend run with its own
+ * Idempotency-Key; a request resent within one attempt keeps the attempt's.
+ */
+const attemptKey = (first, key) => key === 1 ? first : `${first}/retry:${key - 1}`;
+/**
+ * Runs `run` (`run`, or `repeat N`) to a verdict, starting it again after an error while
+ * `budget` allows: only an error that another run may not repeat (the backend failed the run,
+ * left it short of coverage, or could not be reached), up to `retry_errors` times, within
+ * `max_runs` and the timeout. The caller has claimed the first start from the budget. Each
+ * error is recorded in the budget. A retry answered with a run that already ended without a
+ * verdict is refused: a retry is a new run. Never throws but for a cancelled job.
+ */
+async function runWithRetries(target, budget, run, contexts) {
+    let key = 1;
+    for (let attempt = 1;; attempt++) {
+        const context = contexts(key);
+        const outcome = await attemptOnce(target, context, attempt);
+        const readopted = budget.erroredRun(target.backend, outcome.result.verdict.ids);
+        const { result, retryable } = readopted
+            ? { result: refusedRun(target, outcome.result, readopted), retryable: false }
+            : outcome;
+        // A problem with the inputs (a campaign name that does not exist) is no run error: it is said as it is.
+        if (result.verdict.outcome !== 'error' || outcome.misconfigured)
+            return result;
+        const error = budget.recordError(target.backend, run, result, 
+        // A backend that could not be reached did not evaluate, though another run would fare the same (a wrong address).
+        retryable || outcome.timedOut || outcome.unreachable ? 'unevaluated' : 'refused');
+        if (!retryable) {
+            error.notRetried = readopted
+                ? 'the backend answered with a run that had no verdict'
+                : outcome.timedOut
+                    ? 'no time was left within `timeout`'
+                    : 'another run would be answered the same';
+            return result;
+        }
+        // A start the backend may have carried out, whose answer never came, is sent again as it
+        // was: the backend can deduplicate it, so it is no new run against `max_runs`.
+        const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
+        const refused = budget.refuseRetry(attempt, target.deadline, resend);
+        const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
+        if (refused) {
+            error.notRetried = refused;
+            target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
+            return result;
+        }
+        error.retried = true;
+        if (!resend)
+            key++;
+        target.log.info(`${subject} ended without a verdict: ${error.message.replace(/\.$/, '')}. ${resend ? 'Its start is sent again as it was, since the backend may have carried it out' : 'Starting it again'} (retry ${attempt} of ${budget.retryErrors}).`);
+        // A backend that could not be reached or was failing gets a moment before the next start.
+        if (outcome.callFailed)
+            await pause(target, attempt);
+    }
+}
+/** The attempt's verdict when its run is one that already ended without a verdict: fail closed, never retried. */
+function refusedRun(target, result, runId) {
+    const reason = `${target.backend.displayName} answered a new start with run "${excerpt(runId, 80)}", which had already ended without a verdict; a retry is a new run, so the gate fails closed.`;
+    return {
+        ...result,
+        verdict: failedVerdict(target.backend.displayName, reason, result.verdict.ids, result.durationMs),
+    };
+}
+/** Waits before a retry after a failed call: 1 s, then 2 s, then 4 s, never past the deadline. */
+async function pause(target, attempt) {
+    const ms = Math.min(1000 * 2 ** (attempt - 1), target.deadline.remainingMs() / 4);
+    await Promise.race([target.stopped, sleep(ms)]);
+}
+/** Whether the attempt learned the id of the run it started (the backend's `perRun` id). */
+function startedRun(target, context) {
+    const ids = context.learnedIds();
+    return target.backend.ids.some((spec) => spec.perRun && ids[spec.name]);
+}
+/** One attempt; an error is a `fail` verdict with outcome `error`, and whether another run may do better. */
+async function attemptOnce(target, context, attempt) {
+    const began = target.deadline.elapsedMs();
+    const took = () => target.deadline.elapsedMs() - began;
+    try {
+        const evaluation = await Promise.race([target.stopped, target.prepared.run(context)]);
+        const verdict = decide(target.backend, evaluation, took());
+        return {
+            result: { verdict, evaluation, context, durationMs: took(), attempt },
+            // A run the backend failed, or left short of coverage, may be evaluated by another.
+            retryable: evaluation.unevaluated !== undefined,
+        };
+    }
+    catch (error) {
+        if (error instanceof CancelledError)
+            throw error;
+        const verdict = failedVerdict(target.backend.displayName, errors_messageOf(error), context.learnedIds(), took());
+        return {
+            result: { verdict, context, durationMs: took(), attempt },
+            retryable: isTransient(error),
+            callFailed: true,
+            ...(error instanceof InputError ? { misconfigured: true } : {}),
+            ...(error instanceof DeadlineError ? { timedOut: true } : {}),
+            ...(error instanceof UnreachableError ? { unreachable: true } : {}),
+            ...(error instanceof BackendCallError && error.mayHaveBeenProcessed
+                ? { mayHaveStarted: true }
+                : {}),
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/retry/budget.ts
 
 /** How much of an error's message is kept. */
-const budget_MAX_MESSAGE_CHARS = 1000;
+const MAX_MESSAGE_CHARS = 1000;
 /**
  * Counts the backend runs one gate starts (repeats and retries together) against `max_runs`,
  * and keeps every error; the verdict's {@link AttemptSummary} comes from it.
@@ -63915,7 +61706,7 @@ class RunBudget {
                 return id ? [id] : [];
             }),
             // Bounded: a backend's 2 MiB message must not swell the report file past what readers take.
-            message: truncate(attempt.evaluation?.unevaluated ?? attempt.verdict.reason, budget_MAX_MESSAGE_CHARS),
+            message: truncate(attempt.evaluation?.unevaluated ?? attempt.verdict.reason, MAX_MESSAGE_CHARS),
             kind,
             retried: false,
         };
@@ -63967,6 +61758,559 @@ class RunBudget {
             ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
         };
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/retry/words.ts
+
+/** How much of each error's message a reason quotes. */
+const words_MAX_MESSAGE_CHARS = 300;
+/** "the evaluation itself failed" inside a sentence: a message's capital goes where it is not an acronym ("POST" stays). */
+const inSentence = (message) => /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
+/** An error's message inside the reason. */
+const said = (error) => inSentence(excerpt(error.message, words_MAX_MESSAGE_CHARS).replace(/\.$/, ''));
+/** "; tried 2 times (`retry_errors`: 1)", and what stopped the retries when a bound did. */
+function tries(summary, errors) {
+    const most = Math.max(0, ...errors.map((error) => error.attempt));
+    const times = most > 1
+        ? `; ${errors.length > 1 ? 'each tried up to' : 'tried'} ${most} times (\`retry_errors\`: ${summary.retryErrors})`
+        : '';
+    return `${times}${summary.stoppedBy ? `; not started again: ${summary.stoppedBy}` : ''}`;
+}
+/**
+ * The reason of a gate whose errors remain after its retries (contract section 10): "could not
+ * evaluate", how many, and the backend's own messages; never the words of a regression.
+ * `repeats` is how many repeats the gate ran, for a gate with repeats.
+ */
+function couldNotEvaluate(backend, left, summary, repeats) {
+    const how = tries(summary, left);
+    if (repeats === undefined) {
+        const error = left[0];
+        return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
+    }
+    // In the repeats' order, not the order their errors came in.
+    const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
+    const each = [...left]
+        .sort((a, b) => index(a) - index(b))
+        .map((error) => `${error.run}: ${said(error)}`)
+        .join('; ');
+    return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
+}
+
+;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
+
+/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+const MIN_VALUES = 2;
+/**
+ * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
+ * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
+ * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
+ * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
+ * values never claim certainty, and no call before two values: one value says nothing of the
+ * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
+ * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ *
+ * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
+ * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
+ * average 1, so equal weights are the unweighted test). The log ratio is then
+ * (good − bad)/σ² · Σw · (weighted mean − limit): its sign is the pooled figure's against the
+ * limit, so the test can never call a threshold that the pooled figure misses.
+ */
+function sequentialTest(question, data) {
+    const { input, comparator, limit, margin, alpha, beta } = question;
+    const upper = Math.log((1 - beta) / alpha);
+    const lower = Math.log(beta / (1 - alpha));
+    // "good" is above the limit for `>=`, below it for `<=`.
+    const good = comparator === '>=' ? limit + margin : limit - margin;
+    const bad = comparator === '>=' ? limit - margin : limit + margin;
+    let llr;
+    let on;
+    if ('count' in data) {
+        const clamp = (p) => Math.min(Math.max(p, 1e-6), 1 - 1e-6);
+        const [p1, p0] = [clamp(good), clamp(bad)];
+        const { passes, trials } = data.count;
+        llr = passes * Math.log(p1 / p0) + (trials - passes) * Math.log((1 - p1) / (1 - p0));
+        on = 'counts';
+    }
+    else {
+        const { values } = data;
+        const weights = scaledWeights(values.length, data.weights);
+        const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
+        const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
+        llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
+        on = 'values';
+    }
+    const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
+    const call = !enough
+        ? 'undecided'
+        : llr >= upper
+            ? 'holds'
+            : llr <= lower
+                ? 'breaks'
+                : 'undecided';
+    return {
+        input,
+        call,
+        llr: Number(llr.toFixed(4)),
+        lower: Number(lower.toFixed(4)),
+        upper: Number(upper.toFixed(4)),
+        on,
+    };
+}
+/**
+ * The evidence the sequential test weighs for `figure`: Wald's test on the pooled counts where
+ * the trials behind the rate are known, else the repeats' values, weighed by their trials as the
+ * pooled figure is. Counts are inferred from "rate × trials is a whole number in every repeat"
+ * (pool.ts), a check that proves nothing when every repeat is at the edge of the range: 1.0 × 1
+ * trace is whole whether the run behind it made one attempt or twenty. Taken for one trial, a
+ * run of twenty attempts at 1.0 weighs as one coin toss (Wald's test would need some 25 repeats
+ * to call 0.85 held, so it always ran into `max_repeats`), while the same agent's run at 0.95
+ * (not whole) is weighed as a run. There the trials are unknown, and the values decide. The
+ * pooled figure is the same either way (passes over trials is the trial-weighted mean).
+ */
+function sequentialData(pooled, figure, domain) {
+    const count = pooled.counts[figure];
+    const values = pooled.values[figure];
+    const [min, max] = [domain.min ?? 0, domain.max ?? 1];
+    const inside = values?.some((v) => v > min && v < max) ?? false;
+    if (count && (inside || !values))
+        return { count };
+    // Weighed as the pooled figure is: by each repeat's trials.
+    const weights = pooled.weights[figure];
+    return values ? { values, ...(weights ? { weights } : {}) } : undefined;
+}
+/** Weights scaled to average 1; undefined when there are none, or they are not one positive finite weight per value. */
+function scaledWeights(n, weights) {
+    if (!weights ||
+        weights.length !== n ||
+        n === 0 ||
+        !weights.every((w) => Number.isFinite(w) && w > 0))
+        return undefined;
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    return weights.map((w) => (w * n) / total);
+}
+/** σ of one unit of weight: √(Σ w (x − x̄_w)² / (n − 1)), with weights that average 1 (the sample SD when they are all 1). */
+function weightedSd(values, weights) {
+    const n = values.length;
+    const mean = values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * x, 0) / n;
+    return Math.sqrt(values.reduce((sum, x, i) => sum + (weights[i] ?? 1) * (x - mean) ** 2, 0) / (n - 1));
+}
+
+;// CONCATENATED MODULE: ./src/core/repeats/findings.ts
+
+
+/* What the repeats found beside the verdict: which failures are flaky, what more runs would detect. */
+function detectables(pooled, judged, confidence, repeats, backend) {
+    return judged.flatMap((t) => {
+        const spec = backend.figures.find((f) => f.name === t.figure);
+        if (!spec || spec.domain.integer || t.actual === undefined)
+            return [];
+        const observed = t.comparator === '>=' ? t.limit - t.actual : t.actual - t.limit;
+        const seen = detectability(pooled, t.figure, confidence, observed > 0 ? observed : undefined, repeats);
+        return seen
+            ? [
+                {
+                    input: t.input,
+                    shortfall: seen.shortfall,
+                    ...(observed > 0 ? { observed: Number(observed.toFixed(6)) } : {}),
+                    ...(seen.repeatsNeeded ? { repeatsNeeded: seen.repeatsNeeded } : {}),
+                },
+            ]
+            : [];
+    });
+}
+/** Tools failing in some repeats but not all (flaky) apart from those failing in every repeat (steady). */
+function flakyAndSteady(lists) {
+    const seen = new Map();
+    for (const list of lists)
+        for (const tool of new Set(list))
+            seen.set(tool, (seen.get(tool) ?? 0) + 1);
+    const steadyTools = [...seen].filter(([, n]) => n === lists.length).map(([tool]) => tool);
+    const flakyTools = [...seen].filter(([, n]) => n < lists.length).map(([tool]) => tool);
+    return { flakyTools, steadyTools };
+}
+
+;// CONCATENATED MODULE: ./src/core/repeats/run-types.ts
+/** The margin of a rate (a figure from 0 to 1) when `margin` is not given. */
+const DEFAULT_RATE_MARGIN = 0.05;
+/** The confidence of `repeats: auto`'s sequential test when `confidence` is not given. */
+const DEFAULT_AUTO_CONFIDENCE = 0.95;
+
+;// CONCATENATED MODULE: ./src/core/repeats/judge.ts
+
+
+
+
+
+
+
+
+/** The thresholds every repeat was judged on, as the first evaluation declared them, without its own intervals. */
+function sharedThresholds(outcomes) {
+    const first = outcomes.find((o) => o.evaluation)?.evaluation;
+    return (first?.thresholds ?? []).map((threshold) => {
+        const plain = { ...threshold };
+        delete plain.interval;
+        delete plain.onInconclusive;
+        return plain;
+    });
+}
+/** The pooled figures of the repeats that ran. */
+function pooledOf(run, outcomes) {
+    return poolFigures(outcomes.filter((o) => o.row.outcome === 'evaluated').map((o) => o.row.figures), run.backend.figures);
+}
+/** The sequential questions: one per threshold on a rate or a mean (counts are judged on their sums). */
+function questionsOf(run, thresholds) {
+    const error = 1 - (run.policy.confidence ?? DEFAULT_AUTO_CONFIDENCE);
+    return thresholds.flatMap((t) => {
+        const spec = run.backend.figures.find((f) => f.name === t.figure);
+        if (!spec || spec.domain.integer)
+            return [];
+        const margin = run.policy.margin ??
+            (spec.domain.min === 0 && spec.domain.max === 1 ? DEFAULT_RATE_MARGIN : undefined);
+        // Planning refuses `auto` without a margin for such a figure; without one there is no question to ask.
+        if (margin === undefined)
+            return [];
+        return [
+            {
+                input: t.input,
+                comparator: t.comparator,
+                limit: t.limit,
+                margin,
+                alpha: error,
+                beta: error,
+            },
+        ];
+    });
+}
+function sequentialStates(run, outcomes) {
+    const pooled = pooledOf(run, outcomes);
+    const thresholds = sharedThresholds(outcomes);
+    return questionsOf(run, thresholds).flatMap((question) => {
+        const figure = thresholds.find((t) => t.input === question.input)?.figure ?? '';
+        const domain = run.backend.figures.find((f) => f.name === figure)?.domain;
+        const data = domain ? sequentialData(pooled, figure, domain) : undefined;
+        return data ? [sequentialTest(question, data)] : [];
+    });
+}
+/** The verdict of the repeats: the pooled figures judged, pass^k counted, and why the gate stopped. */
+async function judgeRepeats(run, outcomes, how) {
+    const { policy, backend } = run;
+    const rows = outcomes.map((o) => o.row).sort((a, b) => a.index - b.index);
+    const evaluated = outcomes.filter((o) => o.row.outcome === 'evaluated');
+    const pooled = pooledOf(run, outcomes);
+    const confidence = policy.confidence ?? DEFAULT_AUTO_CONFIDENCE;
+    const intervals = Object.fromEntries(Object.keys(pooled.figures).flatMap((figure) => {
+        const domain = backend.figures.find((f) => f.name === figure)?.domain;
+        const interval = domain?.integer ? undefined : pooledInterval(pooled, figure, confidence);
+        // A t interval knows nothing of bounds: a rate's is cut to 0..1, where its values live.
+        const within = (value) => Math.min(domain?.max ?? Infinity, Math.max(domain?.min ?? -Infinity, value));
+        return interval
+            ? [[figure, { ...interval, low: within(interval.low), high: within(interval.high) }]]
+            : [];
+    }));
+    const calls = new Map((how.sequential ?? []).map((s) => [s.input, s.call]));
+    const judged = sharedThresholds(outcomes).map((threshold) => {
+        // Fixed repeats with `confidence`: three-way on the interval across repeats.
+        const interval = how.mode === 'fixed' && policy.confidence !== undefined
+            ? intervals[threshold.figure]
+            : undefined;
+        const result = checkThreshold(interval ? { ...threshold, interval, onInconclusive: policy.onInconclusive } : threshold, pooled.figures, backend.figures);
+        // `auto`: the pooled figure and the sequential call are both evidence; neither may carry a
+        // threshold the other breaks, so it holds only when the pooled figure holds and the test
+        // does not call it broken (an undecided test leaves it to the pooled figure). The record
+        // says so, and readers of the report check it by this rule.
+        const call = calls.get(threshold.input);
+        if (call === undefined)
+            return result;
+        return {
+            ...result,
+            holds: result.holds && call !== 'breaks',
+            decidedBy: { rule: 'sequential', call },
+        };
+    });
+    const passed = evaluated.filter((o) => o.verdict.decision === 'pass').length;
+    if (policy.requireAll) {
+        judged.push({
+            input: 'require_all_repeats',
+            figure: 'repeats_passed',
+            label: 'Repeats passed',
+            comparator: '>=',
+            // Of the evaluated repeats: one without a verdict fails the gate apart, as could not evaluate.
+            limit: evaluated.length,
+            breaks: 'fail',
+            actual: passed,
+            holds: passed === evaluated.length,
+        });
+    }
+    // Repeats left without a verdict after their retries: the gate could not evaluate (never a regression).
+    const attempts = run.budget.summary();
+    const closed = closedFailure(outcomes, backend, attempts.errors);
+    const left = unevaluatedLeft(attempts);
+    const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
+    const broken = judged.filter((t) => !t.holds);
+    const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
+    const decision = closed
+        ? 'fail'
+        : broken.reduce((acc, t) => worst(acc, t.breaks), warned ? 'warn' : 'pass');
+    const detectable = detectables(pooled, judged, confidence, rows.length, backend);
+    const tools = flakyAndSteady(evaluated.map((o) => o.row.failingTools));
+    const summary = {
+        mode: how.mode,
+        // Only evaluated repeats are samples: one without a verdict is never counted as run.
+        run: evaluated.length,
+        passed,
+        rows,
+        intervals,
+        stopped: unevaluated && left.length > 0
+            ? `${left.length} of ${rows.length} repeats had no verdict after their retries`
+            : closed
+                ? `repeat ${closed.index} failed closed`
+                : how.stopped,
+        ...(how.decidedAtBudget ? { decidedAtBudget: true } : {}),
+        ...(how.sequential ? { sequential: how.sequential } : {}),
+        detectable,
+        ...tools,
+    };
+    const reason = unevaluated && left.length > 0
+        ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
+        : closed
+            ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
+            : explainRepeats(backend.displayName, summary, judged, broken);
+    const first = evaluated[0]?.verdict ?? outcomes[0]?.verdict;
+    const verdict = {
+        decision,
+        reason: truncate(reason, MAX_REASON_CHARS),
+        outcome: unevaluated ? 'error' : 'evaluated',
+        backend: backend.displayName,
+        ...(first?.status ? { status: first.status } : {}),
+        backendDecision: closed ? 'fail' : warned ? 'warn' : 'pass',
+        ids: first?.ids ?? {},
+        ...(first?.dashboardUrl ? { dashboardUrl: first.dashboardUrl } : {}),
+        figures: pooled.figures,
+        thresholds: judged,
+        // A gate that could not evaluate names no failing tool: it is not a regression.
+        topFailingTools: unevaluated
+            ? []
+            : mergeFailingTools(evaluated.map((o) => o.verdict.topFailingTools)),
+        repeats: summary,
+        attempts,
+        durationMs: run.deadline.elapsedMs(),
+    };
+    if (decision !== 'fail' || unevaluated)
+        return verdict;
+    // Why: the worst repeat that ran and failed, as a single run would say it.
+    const worstRun = evaluated.find((o) => o.verdict.decision === 'fail');
+    const why = worstRun
+        ? await Promise.race([run.stopped, run.explain(worstRun.context)])
+        : undefined;
+    return why ? { ...verdict, why } : verdict;
+}
+function explainRepeats(backend, summary, judged, broken) {
+    const k = `${summary.passed} of ${summary.run} repeats passed on their own`;
+    const how = summary.mode === 'auto' ? ` (\`repeats: auto\`; ${summary.stopped})` : '';
+    if (broken.length === 0)
+        return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
+    return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
+}
+/**
+ * The repeat that fails the gate closed whatever the others say: one that could not run, or one
+ * the backend failed while its figures meet every threshold the gate knows (a reason the gate
+ * cannot see, such as a batch's failing scenario).
+ */
+function closedFailure(outcomes, backend, errored = []) {
+    for (const { row, verdict } of outcomes) {
+        if (row.outcome !== 'evaluated')
+            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
+        const explained = verdict.thresholds.some((t) => !t.holds);
+        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
+            return {
+                index: row.index,
+                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
+            };
+        }
+    }
+    return (erroredRun(outcomes, backend, errored) ??
+        sharedRun(outcomes, backend) ??
+        sizeDrift(outcomes, backend));
+}
+/**
+ * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
+ * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
+ * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
+ */
+function sizeDrift(outcomes, backend) {
+    const sizes = [
+        ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
+    ];
+    const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
+    for (const size of sizes) {
+        const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
+        if (!first)
+            continue;
+        const expected = first.verdict.figures[size];
+        const drifted = ordered.find(({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected);
+        if (drifted)
+            return {
+                index: drifted.row.index,
+                why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
+            };
+    }
+    return undefined;
+}
+/**
+ * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
+ * verdict: a backend that answers a retry with a run it failed would get that run pooled.
+ */
+function erroredRun(outcomes, backend, errored) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        if (row.outcome !== 'evaluated')
+            continue;
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            const error = id ? errored.find((e) => e.runId === id) : undefined;
+            if (error)
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
+                };
+        }
+    }
+    return undefined;
+}
+/**
+ * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
+ * declares `perRun`): a backend that answers every new run with one it already has would get
+ * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
+ * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
+ * two repeats sharing one fail the gate closed, naming the id.
+ */
+function sharedRun(outcomes, backend) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    const seen = new Map();
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            if (id === undefined || id === '')
+                continue;
+            const first = seen.get(`${name}\u0000${id}`);
+            if (first !== undefined) {
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
+                };
+            }
+            seen.set(`${name}\u0000${id}`, row.index);
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/repeats/run.ts
+
+
+
+/** Repeats started at once, at most: a backend is not sent twenty runs in the same instant. */
+const MAX_CONCURRENT_REPEATS = 5;
+/**
+ * Runs the evaluation several times and judges the pooled figures (contract section 8). Fixed
+ * `repeats: N` starts them together, a bounded number at once; `auto` starts `min_repeats`, then
+ * adds one repeat a round until a sequential test decides every threshold, up to `max_repeats`
+ * and within `timeout`, where the pooled figure decides and the verdict says so. A repeat that
+ * could not run, or that the backend failed for a reason no threshold explains, fails the gate
+ * closed, naming it. Never throws but for a cancelled job.
+ */
+async function runRepeats(run) {
+    const { policy, deadline, budget } = run;
+    const outcomes = [];
+    let next = 1;
+    // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
+    const start = async (count) => {
+        const indices = [];
+        while (indices.length < count && budget.claim())
+            indices.push(next++);
+        outcomes.push(...(await mapBounded(indices, MAX_CONCURRENT_REPEATS, (index) => runOne(run, index))));
+    };
+    if (policy.repeats !== 'auto') {
+        run.log.info(`Running the evaluation ${policy.repeats} times, ${Math.min(policy.repeats, MAX_CONCURRENT_REPEATS)} at once.`);
+        await start(policy.repeats);
+        return judgeRepeats(run, outcomes, {
+            mode: 'fixed',
+            stopped: `all ${policy.repeats} repeats ran`,
+        });
+    }
+    run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
+    await start(policy.minRepeats);
+    for (;;) {
+        const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
+        const sequential = sequentialStates(run, outcomes);
+        if (broken)
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: 'a repeat failed closed',
+                sequential,
+            });
+        if (sequential.every((s) => s.call !== 'undecided')) {
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
+                sequential,
+            });
+        }
+        // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
+        const slowest = Math.max(...outcomes.map((o) => o.durationMs));
+        const bound = outcomes.length >= policy.maxRepeats
+            ? `\`max_repeats: ${policy.maxRepeats}\``
+            : !budget.canStart
+                ? `\`max_runs: ${budget.maxRuns}\``
+                : deadline.remainingMs() < slowest * 1.5
+                    ? 'timeout'
+                    : undefined;
+        if (bound) {
+            return judgeRepeats(run, outcomes, {
+                mode: 'auto',
+                stopped: `the budget (${bound}) came before the sequential test decided; the pooled figures decide`,
+                sequential,
+                decidedAtBudget: true,
+            });
+        }
+        run.log.info(`After ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}: ${sequential
+            .filter((s) => s.call === 'undecided')
+            .map((s) => `\`${s.input}\` undecided`)
+            .join(', ')}; adding a repeat.`);
+        await start(1);
+    }
+}
+/** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */
+async function runOne(run, index) {
+    const attempt = await runWithRetries(run, run.budget, `repeat ${index}`, run.contextsFor(index));
+    const row = rowOf(index, attempt.verdict);
+    return { ...attempt, row };
+}
+function rowOf(index, verdict) {
+    return {
+        index,
+        decision: verdict.decision,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        figures: verdict.figures,
+        ...(verdict.ids.run_id ? { runId: verdict.ids.run_id } : {}),
+        ...(verdict.dashboardUrl ? { dashboardUrl: verdict.dashboardUrl } : {}),
+        failingTools: verdict.topFailingTools.map((t) => t.tool),
+    };
+}
+/** Maps `items` with at most `limit` at once, keeping their order. */
+async function mapBounded(items, limit, work) {
+    const results = new Array(items.length);
+    let cursor = 0;
+    const worker = async () => {
+        while (cursor < items.length) {
+            const at = cursor++;
+            results[at] = await work(items[at]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate/gate.ts
@@ -64187,8 +62531,17 @@ function defuseMarkers(text) {
  * no raw HTML, no links or images, no math, no live @mentions or references, no table breakage,
  * and the text reads as it was written (an apostrophe shows as an apostrophe).
  */
-/** ASCII punctuation that markdown, GFM or GitLab's math gives a meaning to; a backslash makes each one literal. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~<>&"'$]/g;
+/*
+ * A backslash goes only where a character would mean something, so that the file reads as the
+ * rendered comment does (`0.72 < 0.85`, not `0\.72 \< 0\.85`): everywhere for the characters
+ * that open emphasis, code, links, tables, strikethrough, math and GitLab's inline diffs; `<`
+ * where it could open a tag or an autolink, `&` where it could open an entity; and the markers
+ * of a block (a heading, a quote, a list, a rule) where the text begins a line.
+ */
+/** Characters that mean something wherever they stand: always escaped. */
+const ALWAYS_ESCAPED = /[\\`*_{}[\]|~$]|<(?=[A-Za-z/!?])|&(?=[A-Za-z0-9#])/g;
+/** What opens a block at the start of a line: a heading, a quote, a list item or a rule, a setext underline. */
+const BLOCK_START = /^( {0,3})([#>+=-]|\d{1,9}(?=[.)]))/;
 /**
  * GitHub finds @mentions, email and bare-URL autolinks and references (`#123`, `GH-123`,
  * `owner/repo#12`, commit ids of 7 to 40 hex digits) in the rendered text, after escapes and
@@ -64209,24 +62562,31 @@ const GITLAB_REFERENCE = /[!~%$&](?=[\p{L}\p{N}_"])/gu;
  * would break a pasted id).
  */
 const COMMIT_ID = /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{7,40})\b/i;
-/** Text safe inside a markdown paragraph or table cell, cut to `max` characters. */
-function escapeText(value, max = 300) {
+/**
+ * Text safe inside a markdown paragraph or table cell, cut to `max` characters; `midLine` when
+ * it is placed after other text on its line (no block marker to escape at its start).
+ */
+function escapeText(value, max = 300, midLine = false) {
     // Control characters (C1 too) and the bidirectional overrides, which reorder what a reviewer
     // reads, are stripped on purpose: they have no place in a report.
     const flat = value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').replace(UNPRINTABLE, '');
     // Split on commit-id words (odd parts): those are code spans, the rest is escaped.
     return truncate(flat, max)
         .split(COMMIT_ID)
-        .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part)))
+        .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : escapePlain(part, i === 0 && !midLine)))
         .join('');
 }
-function escapePlain(text) {
-    return text
+function escapePlain(text, atLineStart) {
+    const escaped = defuseMarkers(text)
         .replace(AUTOLINK_TRIGGERS, (trigger) => /^gh-$/i.test(trigger)
         ? `${trigger}${ZWJ}`
         : `${trigger.slice(0, 1)}${ZWJ}${trigger.slice(1)}`)
         .replace(GITLAB_REFERENCE, (sigil) => `${sigil}${ZWJ}`)
-        .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`);
+        .replace(ALWAYS_ESCAPED, (c) => `\\${c}`);
+    if (!atLineStart)
+        return escaped;
+    // A digit keeps its place: the `.` or `)` after it is what would make an ordered list.
+    return escaped.replace(BLOCK_START, (_, indent, marker) => /^\d/.test(marker) ? `${indent}${marker}\\` : `${indent}\\${marker}`);
 }
 /**
  * A value shown as inline code: code spans render nothing inside them, so only backticks, line
@@ -64248,7 +62608,7 @@ function codeSpan(value, max = 80) {
 function quotedText(value, max = 300) {
     return truncate(value, max)
         .split(/`([^`]*)`/)
-        .map((part, i) => (i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max) : ''))
+        .map((part, i) => i % 2 === 1 ? codeSpan(part, 200) : part ? escapeText(part, max, i > 0) : '')
         .join('');
 }
 /** An http(s) URL safe to link to, or undefined: other schemes and malformed URLs are dropped. */
@@ -64418,7 +62778,7 @@ function baseValues({ spec, base }) {
 /** The threshold as words, e.g. `≥ 0.85 (<input>)`. */
 function thresholdWords(trend) {
     const t = trend.threshold;
-    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(trend.spec, t.limit)}`;
+    return t && `${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(trend.spec, t.limit)}`;
 }
 /**
  * The base branch's trend in a report, and what the history left out: one line of values (with a
@@ -64468,6 +62828,21 @@ function trendLogLine(verdict) {
     const threshold = thresholdWords(trend);
     return `Base branch ${(spec?.label ?? trend.figure).toLowerCase()}, ${verdictsWords(base.length).replace(/^its /, '')}: ${spark.base} ${baseValues(trend)}${here === undefined ? '' : `; this change: ${spark.here} ${formatFigure(spec, here)}`}${threshold ? ` (threshold ${threshold})` : ''}.`;
 }
+
+;// CONCATENATED MODULE: ./src/core/run/timing.ts
+/** After the CI's cancel signal: how long the cancelled verdict may take to report. */
+const CANCEL_REPORT_MS = 4_000;
+/** After the CI's cancel signal: the last resort, before its SIGKILL (the runner's comes at 7.5 s). */
+const CANCEL_HARD_EXIT_MS = 6_000;
+/** How long reporting (the check, the comment, the note) may go on after the gate's `timeout`: 5 to 10 s. */
+function reportingGraceMs(timeoutMs) {
+    return Math.min(10_000, Math.max(5_000, timeoutMs));
+}
+/**
+ * How long a door may take to say which files a change touched (many gates): past it, every
+ * entry runs. The step's budget counts it before the entries' own timeouts.
+ */
+const CHANGED_FILES_MAX_MS = 30_000;
 
 ;// CONCATENATED MODULE: ./src/core/support/secrets.ts
 /**
@@ -64676,6 +63051,235 @@ function warnedAsChanged(verdict, why) {
         ...verdict,
         decision: worst(verdict.decision, 'warn'),
         reason: truncate(`${verdict.reason.replace(/\.$/, '')}; ${clause}.`, MAX_REASON_CHARS),
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(14006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/core/gates/select.ts
+
+
+
+/** Characters a glob's `*` may not match (picomatch's `.` stops at line breaks). */
+// eslint-disable-next-line no-control-regex
+const UNMATCHABLE = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+/**
+ * Whether a changed file is `path` (a file the step reads, or an entry's own; a folder ending
+ * in `/`: any file under it): the same path from the repository's root, or (the workspace being
+ * a folder of the repository, or the repository one of the workspace) the same path at the end
+ * of the other. When unsure, it is: every entry then runs.
+ */
+function sameFile(file, path) {
+    const changed = file.replace(/^\.\//, '');
+    if (path.endsWith('/'))
+        return changed.startsWith(path) || changed.includes(`/${path}`);
+    return changed === path || path.endsWith(`/${changed}`) || changed.endsWith(`/${path}`);
+}
+/** Changed files named in a reason at most; the rest are counted. */
+const NAMED_FILES = 3;
+/** A glob's length at most, and its `*` runs (`**` is one): picomatch's regular expressions backtrack, and a glob of many stars would take minutes on one long name. */
+const MAX_GLOB_CHARS = 300;
+const MAX_STARS = 3;
+const MAX_STARS_IN_A_FOLDER = 2;
+const MAX_BRACE_GROUPS = 2;
+/** A changed name longer than this is not matched (every entry runs): matching costs grow with it. */
+const MAX_MATCHED_NAME = 1024;
+const GLOB_OPTIONS = { dot: true, noextglob: true };
+/**
+ * Why a glob of `paths` cannot be used, or undefined: empty (`!` alone), longer than 300
+ * characters, more than three `*` runs (two in one folder name), or what picomatch refuses.
+ * Said before any call, naming the entry, so that no pull request meets it later.
+ */
+function globProblem(written) {
+    const bare = written.startsWith('!') ? written.slice(1) : written;
+    const globs = asGlobs(bare);
+    if (globs.every((glob) => glob === ''))
+        return `\`${excerpt(written, 60)}\` names no path; write a glob such as \`agents/support/**\``;
+    if (written.length > MAX_GLOB_CHARS)
+        return `a glob is ${written.length} characters long, more than ${MAX_GLOB_CHARS}; write a shorter one`;
+    const runs = (text) => (text.match(/\*+/g) ?? []).length;
+    // `(a|b)` reads as an alternation to one who knows regular expressions, and as a name in CODEOWNERS: neither silently.
+    if (/(?<!\\)\|/.test(bare))
+        return `\`${excerpt(written, 60)}\` holds a \`|\`, which is no alternation here (\`(\` and \`)\` are literal, as in CODEOWNERS): write \`{support,billing}\`, or \`\\|\` for the character`;
+    // Braces expand to alternatives that backtrack as stars do: two groups at most, none nested.
+    const groups = (bare.match(/(?<!\\)\{/g) ?? []).length;
+    if (groups > MAX_BRACE_GROUPS || /\{[^}]*\{/.test(bare))
+        return `\`${excerpt(written, 60)}\` has more than ${MAX_BRACE_GROUPS} \`{…}\` groups, or one inside another, which takes too long to match; list the globs instead`;
+    if (runs(bare) > MAX_STARS ||
+        bare.split('/').some((folder) => runs(folder) > MAX_STARS_IN_A_FOLDER))
+        return `\`${excerpt(written, 60)}\` has more than ${MAX_STARS} \`*\` (or ${MAX_STARS_IN_A_FOLDER} in one folder name), which takes too long to match; write it with fewer`;
+    // `agents\\support\\**`, a folder written as Windows writes it, would match nothing: `\\s` is `s`.
+    if (/\\[^*?{}[\]()!\\]/.test(bare) || bare.endsWith('\\'))
+        return `\`${excerpt(written, 60)}\` holds a \`\\\`, which escapes the next character in a glob (\`\\*\` is a star); separate folders with \`/\``;
+    const unmatched = neverMatchedProblem(bare, written.startsWith('!') ? '!' : '');
+    if (unmatched)
+        return `\`${excerpt(written, 60)}\` ${unmatched}`;
+    try {
+        picomatch_default()(globs, GLOB_OPTIONS);
+    }
+    catch (error) {
+        return `\`${excerpt(written, 60)}\` is not a glob picomatch can read (${excerpt(error.message, 120)})`;
+    }
+    return undefined;
+}
+/** Why no changed path is ever matched by a glob as written (`lead`: its `!`), or undefined. */
+function neverMatchedProblem(bare, lead) {
+    // A line break or a control character: a block scalar (`paths: |`) kept its lines as one glob.
+    // eslint-disable-next-line no-control-regex -- the characters no listed path may hold
+    if (/[\u0000-\u001f\u007f]/.test(bare))
+        return 'holds a line break or a control character, which no changed path holds (a `paths: |` block is one glob, not a list); write each glob as an item of a list (`- agents/support/**`)';
+    // Two paths in one glob: a list item whose `- ` was forgotten folds into the one before.
+    if (/\*\s+\S/.test(bare.trim()))
+        return `holds a space after a \`*\` (\`${excerpt(bare.trim(), 60)}\`), which no changed path holds: a list item without its \`- \`? write each glob as an item of its own`;
+    // Extended globs (`@(web)`, `*(a)`) are read as names here, as CODEOWNERS has none: never a folder GitHub lists.
+    const extglob = /[@*?+!]\([^)]*\)/.exec(bare);
+    if (extglob)
+        return `has \`${excerpt(extglob[0], 40)}\`, an extended glob, which is read here as a name (CODEOWNERS has no extended globs), so it matches no changed path; write the names themselves, or a brace list (\`{web,api}\`)`;
+    const glob = bare.trim();
+    // GitHub and git list paths normalized, from the root: `a//b`, `a/./b` or `a/../b` is never
+    // among them, and the entry would never run. A leading `/` or `./` is the root, as in CODEOWNERS.
+    const root = `${lead}${/^\.?\//.exec(glob)?.[0] ?? ''}`;
+    const path = glob.slice(root.length - lead.length);
+    const names = path.split('/');
+    const folder = path.endsWith('/') ? '/' : '';
+    if (names.slice(0, -1).includes(''))
+        return `has an empty folder name (\`//\`), which no changed path holds; write \`${excerpt(`${root}${names.filter(Boolean).join('/')}${folder}`, 60)}\``;
+    const dotted = names.find((name) => name === '.' || name === '..');
+    if (dotted) {
+        const meant = external_node_path_namespaceObject.posix.normalize(path);
+        const fix = meant === '.' || meant === './'
+            ? 'write `**` for every path'
+            : meant.startsWith('..')
+                ? "write the path from the repository's root"
+                : `write \`${excerpt(`${root}${meant}`, 60)}\``;
+        return `has a \`${dotted}\` folder name, which no changed path holds (GitHub and git list paths from the repository's root, without \`.\` or \`..\`); ${fix}`;
+    }
+    // picomatch reads `{support}` as the name `{support}`, not as `support`: a brace needs two alternatives (or a range).
+    for (const [group, inner = ''] of glob.matchAll(/(?<!\\)\{([^{}]*)\}/g))
+        if (!/(?<!\\),/.test(inner) && !inner.includes('..'))
+            return inner
+                ? `has \`${excerpt(group, 60)}\`, one alternative, which picomatch reads as the name \`${excerpt(group, 60)}\`; write \`${excerpt(inner, 60)}\`, or add another alternative (\`{${excerpt(inner, 30)},other}\`)`
+                : 'has `{}`, no alternative, which picomatch reads as the name `{}`; remove it, or list the alternatives (`{support,billing}`)';
+    return undefined;
+}
+/**
+ * A matcher of an entry's `paths` (picomatch, dot files matched, `**` any number of folders,
+ * names compared in Unicode's composed form): a path matches when a glob without `!` matches
+ * it and no `!` glob does; with exclusions only, every other path matches.
+ */
+function pathMatcher(paths) {
+    const includes = paths.filter((glob) => !glob.startsWith('!')).flatMap(asGlobs);
+    const excludes = paths
+        .filter((glob) => glob.startsWith('!'))
+        .flatMap((glob) => asGlobs(glob.slice(1)));
+    const included = picomatch_default()(includes.length > 0 ? includes : ['**'], GLOB_OPTIONS);
+    const excluded = excludes.length > 0 ? picomatch_default()(excludes, GLOB_OPTIONS) : () => false;
+    return (file) => {
+        const path = asPath(file);
+        return included(path) && !excluded(path);
+    };
+}
+/** A changed name as the globs are compared with it: from the root, in composed form (a name written on macOS may come decomposed). */
+const asPath = (file) => file.replace(/^\.\//, '').normalize('NFC');
+/**
+ * A path as CODEOWNERS users write it, as the globs it means: `/`-separated; one with a `/`
+ * before its end is from the repository's root (a leading `/` or `./` is the root), one without
+ * (`*.md`, `README.md`, `docs/`) matches at any depth, as in CODEOWNERS and .gitignore; `[`,
+ * `]`, `(`, `)` and `|` are literal, as in CODEOWNERS (Next.js folders: `app/[id]/`, `app/(shop)/`);
+ * `\\` escapes `*`, `?`, `{`, `}` or `!`; a folder (`agents/support/`, `agents/support`, or one
+ * named with wildcards, such as `agents/{support,billing}`) is the folder and everything under
+ * it, but for CODEOWNERS' one exception: a last name of a star alone is the files directly in
+ * that folder. A folder named alone must not silently match nothing.
+ */
+function asGlobs(written) {
+    const trimmed = written.trim().normalize('NFC');
+    const rooted = /^(\.\/|\/)/.test(trimmed);
+    const glob = trimmed
+        .replace(/^(\.\/|\/)+/, '')
+        .replace(/(?<!\\)[[\]()|]/g, (literal) => `\\${literal}`);
+    if (glob === '')
+        return [''];
+    // A name may be a folder, wildcards or not (`**/prompts`, `agents/*/prompts`, `agents/{a,b}`):
+    // it reaches what is under it too. CODEOWNERS' one exception: a last folder name of `*` alone
+    // (`docs/*`) is the files directly in that folder; one ending in `**` already reaches all.
+    const globs = glob.endsWith('/')
+        ? [`${glob}**`]
+        : /(^|\/)\*\*?$/.test(glob)
+            ? [glob]
+            : [glob, `${glob}/**`];
+    const anywhere = !rooted && !glob.replace(/\/$/, '').includes('/') && !glob.startsWith('**');
+    return anywhere ? [...globs, ...globs.map((one) => `**/${one}`)] : globs;
+}
+/**
+ * Which entries a change reaches. Every entry runs when the door could not tell which files
+ * changed (`all`), when a name cannot be matched for sure, or when a file that defines the step
+ * (the config file, the workflow: every entry inherits its inputs) is among them; an entry
+ * without `paths` always runs; any other runs when a changed file matches its `paths`, or is
+ * one of its own files (its trace file).
+ */
+function selectEntries(entries, changed, definitions) {
+    const every = (why, selection) => ({
+        selected: entries.map(({ name }) => ({ name, ran: true, why })),
+        selection: `Every gate ran: ${selection}.`,
+    });
+    if ('all' in changed)
+        return every(changed.all, changed.all);
+    // A name no glob can match as written (a line break in it) must not leave an entry out unseen.
+    if (changed.files.some((file) => UNMATCHABLE.test(file)))
+        return every("a changed file's name holds a line break or a control character", `a file among ${changed.source} has a line break or a control character in its name, which no glob is sure to match`);
+    if (changed.files.some((file) => file.length > MAX_MATCHED_NAME))
+        return every(`a changed file's name is longer than ${MAX_MATCHED_NAME} characters`, `a file among ${changed.source} has a name longer than ${MAX_MATCHED_NAME} characters, which is not matched`);
+    for (const definition of definitions) {
+        const file = changed.files.find((one) => sameFile(one, definition.path));
+        if (file)
+            return every(`\`${excerpt(file, 120)}\` (${definition.what}) changed`, `\`${excerpt(file, 120)}\` (${definition.what}) is among ${changed.source}`);
+    }
+    const selected = entries.map((entry) => {
+        const { name, paths } = entry;
+        const own = (entry.files ?? []).filter((own) => changed.files.some((file) => sameFile(file, own)));
+        if (own.length > 0)
+            return { name, ran: true, why: `its own \`${excerpt(own[0], 120)}\` changed` };
+        if (paths.length === 0)
+            return { name, ran: true, why: 'it has no `paths`: it always runs' };
+        let hits;
+        let excludedOnly = false;
+        try {
+            hits = changed.files.filter(pathMatcher(paths));
+            const includes = paths.filter((glob) => !glob.startsWith('!'));
+            excludedOnly =
+                hits.length === 0 &&
+                    includes.length > 0 &&
+                    includes.length < paths.length &&
+                    changed.files.some(pathMatcher(includes));
+        }
+        catch (error) {
+            // Globs are checked before any call; one that still cannot be read runs its entry, said.
+            return {
+                name,
+                ran: true,
+                why: `its paths could not be matched (${excerpt(error.message, 120)})`,
+            };
+        }
+        if (hits.length === 0)
+            return {
+                name,
+                ran: false,
+                why: excludedOnly
+                    ? 'every changed file under its paths is excluded by a `!` glob'
+                    : 'no changed file is under its paths',
+            };
+        const named = hits
+            .slice(0, NAMED_FILES)
+            .map((file) => `\`${excerpt(file, 120)}\``)
+            .join(', ');
+        const more = hits.length > NAMED_FILES ? ` and ${hits.length - NAMED_FILES} more` : '';
+        return { name, ran: true, why: `${named}${more} changed` };
+    });
+    const ran = selected.filter((entry) => entry.ran).length;
+    return {
+        selected,
+        selection: `${ran} of ${entries.length} ${entries.length === 1 ? 'gate' : 'gates'} ran, chosen by ${changed.source}.`,
     };
 }
 
@@ -64924,20 +63528,396 @@ async function compare(verdict, plan, sources) {
     }, plan.policy);
 }
 
-;// CONCATENATED MODULE: ./src/core/transport/proxy.ts
+;// CONCATENATED MODULE: ./src/core/baseline/encode.ts
 
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
-/**
- * The agents both front doors hand the core: direct keep-alive agents, or, where a proxy is
- * configured, `@actions/http-client`'s proxy-aware ones (`HTTPS_PROXY`, `NO_PROXY`, loopback
- * bypass, CONNECT tunnels). The proxy client is loaded only when a proxy is set: a run that
- * does not use it does not pay for loading it.
+
+
+
+/*
+ * A verdict's record, as a check run or a report file carries it to the next change: encoded in
+ * a hidden comment, bounded to GitHub's limit, decoded and validated back.
  */
-function machineAgents(env = process.env) {
-    if (!PROXY_VARIABLES.some((name) => env[name]))
-        return directAgents();
-    const client = Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
-    return async (url) => (await client).getAgent(url.href);
+const MARK = 'agent-reliability-gate-record';
+const RECORD = new RegExp(`<!-- ${MARK}:v1:([A-Za-z0-9+/=]+) -->`);
+/**
+ * Most characters a record may take in a check run's `output.text`: GitHub refuses a text over
+ * 65,535 characters (HTTP 422), and a refused write would leave the required check unfinished.
+ */
+const RECORD_MAX_CHARS = 60_000;
+/** Ids longer than this are the first thing a record too large drops after its lists: no backend's id is that long. */
+const LONG_ID_CHARS = 200;
+/** The record of `verdict` for its check run, hidden in markdown (base64, so no text can end the comment). */
+function encodeRecord(verdict, checkName, headSha, now = new Date()) {
+    return hideRecord(recordOf(verdict, checkName, headSha, now));
+}
+/**
+ * The record of `verdict` bounded to `maxChars`: what comparison needs (decision, figures, what
+ * was evaluated, thresholds, repeats, spread) is kept whole; what it can do without goes first,
+ * said in the record (`omitted`) and in `said`: the tail of the failing tools and regressed items
+ * (kept most frequent first), then ids too long to be any backend's. A record that still does
+ * not fit is not written, said.
+ */
+function boundedRecord(verdict, checkName, headSha, now = new Date(), maxChars = RECORD_MAX_CHARS) {
+    const whole = recordOf(verdict, checkName, headSha, now);
+    if (hideRecord(whole).length <= maxChars)
+        return { text: hideRecord(whole) };
+    // The cases' states go first: a later gate then compares by figures and names alone.
+    const full = {
+        ...withoutCases(whole),
+        ...(whole.gates
+            ? {
+                gates: Object.fromEntries(Object.entries(whole.gates).map(([name, gate]) => [name, withoutCases(gate)])),
+            }
+            : {}),
+    };
+    const uncased = whole.cases !== undefined || Object.values(whole.gates ?? {}).some((g) => g.cases)
+        ? 'no case states (a later gate cannot tell new failing cases from known ones), and '
+        : '';
+    if (uncased && hideRecord(full).length <= maxChars)
+        return {
+            text: hideRecord(full),
+            omitted: full.omitted ?? {},
+            said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it keeps ${uncased.replace(/, and $/, '')}.`,
+        };
+    if (full.gates)
+        return boundedGates(full, maxChars);
+    const tools = full.failingTools;
+    const items = full.regressedItems;
+    const cut = (keep, ids) => {
+        const omitted = {
+            ...(tools.length > keep ? { failingTools: tools.length - keep } : {}),
+            ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            ...(Object.keys(ids).length < Object.keys(full.ids).length
+                ? {
+                    ids: Object.keys(full.ids)
+                        .filter((name) => !(name in ids))
+                        .slice(0, 20),
+                }
+                : {}),
+        };
+        return {
+            ...full,
+            ids,
+            failingTools: tools.slice(0, keep),
+            ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+            omitted,
+        };
+    };
+    const fits = (record) => hideRecord(record).length <= maxChars;
+    // The most of each list that fits (the lists are at most 100 long, so this is a few encodings).
+    const largest = (ids) => {
+        let [low, high] = [0, Math.max(tools.length, items?.length ?? 0)];
+        if (!fits(cut(0, ids)))
+            return undefined;
+        while (low < high) {
+            const mid = Math.ceil((low + high) / 2);
+            if (fits(cut(mid, ids)))
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return cut(low, ids);
+    };
+    const shortIds = Object.fromEntries(Object.entries(full.ids).filter(([, id]) => id.length <= LONG_ID_CHARS));
+    const record = largest(full.ids) ?? largest(shortIds);
+    if (!record)
+        return {
+            said: `This check holds no record for later comparisons: even without its lists and long ids it is over ${maxChars.toLocaleString('en-US')} characters, GitHub's limit for a check's text.`,
+        };
+    const omitted = record.omitted ?? {};
+    const parts = [
+        uncased.replace(/, and $/, ''),
+        omitted.failingTools
+            ? `${record.failingTools.length} of its ${tools.length} failing tools`
+            : '',
+        omitted.regressedItems
+            ? `${record.regressedItems?.length ?? 0} of its ${items?.length ?? 0} regressed items`
+            : '',
+        omitted.ids
+            ? `no id ${omitted.ids.map((name) => `\`${name}\``).join(', ')} (over ${LONG_ID_CHARS} characters)`
+            : '',
+    ].filter(Boolean);
+    return {
+        text: hideRecord(record),
+        omitted,
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: it lists ${parts.join(', and ')}; a later gate may read a tool left out as newly failing.`,
+    };
+}
+/**
+ * A record of many gates bounded to `maxChars`: every entry keeps what comparison needs, and the
+ * most of its failing tools and regressed items that fits, the same number for each.
+ */
+function boundedGates(full, maxChars) {
+    const gates = full.gates ?? {};
+    const cut = (keep) => ({
+        ...full,
+        gates: Object.fromEntries(Object.entries(gates).map(([name, record]) => {
+            const items = record.regressedItems;
+            const omitted = {
+                ...(record.failingTools.length > keep
+                    ? { failingTools: record.failingTools.length - keep }
+                    : {}),
+                ...(items && items.length > keep ? { regressedItems: items.length - keep } : {}),
+            };
+            return [
+                name,
+                {
+                    ...record,
+                    failingTools: record.failingTools.slice(0, keep),
+                    ...(items ? { regressedItems: items.slice(0, keep) } : {}),
+                    ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
+                },
+            ];
+        })),
+    });
+    const fits = (record) => hideRecord(record).length <= maxChars;
+    if (!fits(cut(0)))
+        return {
+            said: `This check holds no record for later comparisons: its ${Object.keys(gates).length} gates' records are over ${maxChars.toLocaleString('en-US')} characters even without their lists, GitHub's limit for a check's text.`,
+        };
+    let [low, high] = [0, 100];
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(cut(mid)))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return {
+        text: hideRecord(cut(low)),
+        said: `The record this check keeps for later comparisons was bounded to fit GitHub's limit on a check's text: each gate lists at most ${low} failing tools and regressed items; a later gate may read one left out as newly failing.`,
+    };
+}
+/** The record of `verdict`, whole (each list at most 100 names of at most 200 characters). */
+function recordOf(verdict, checkName, headSha, now) {
+    // Many gates: each entry that evaluated has a record of its own, under its name.
+    const gates = verdict.gates?.entries.flatMap((entry) => entry.verdict?.outcome === 'evaluated'
+        ? [[entry.name, recordOf(entry.verdict, checkName, headSha, now)]]
+        : []);
+    return {
+        ...(gates ? { gates: Object.fromEntries(gates) } : {}),
+        v: 1,
+        checkName,
+        backend: verdict.backend,
+        decision: verdict.decision,
+        headSha,
+        figures: verdict.figures,
+        ids: Object.fromEntries(Object.entries(verdict.ids).filter((entry) => entry[1] !== undefined)),
+        failingTools: verdict.topFailingTools.slice(0, 100).map((t) => truncate(t.tool, 200)),
+        ...(verdict.errorBars
+            ? {
+                regressedItems: verdict.errorBars.regressed
+                    .slice(0, 100)
+                    .map((r) => truncate(r.item, 200)),
+            }
+            : {}),
+        at: now.toISOString(),
+        ...(verdict.evaluated ? { evaluated: verdict.evaluated } : {}),
+        thresholds: Object.fromEntries(verdict.thresholds.filter((t) => Number.isFinite(t.limit)).map((t) => [t.input, t.limit])),
+        repeats: verdict.repeats?.rows.length ?? 1,
+        ...spreadOf(verdict),
+        ...casesOf(verdict),
+        ...(verdict.cases?.regression
+            ? { regression: recordRegression(verdict.cases.regression) }
+            : {}),
+    };
+}
+/** The cases' states, and how many the record could not keep. */
+function casesOf(verdict) {
+    if (!verdict.cases)
+        return {};
+    const { cases, omitted } = recordCases(verdict.cases);
+    return { cases, ...(omitted > 0 ? { omitted: { cases: omitted } } : {}) };
+}
+/** A record without its cases' states (they are the largest part, and the first let go), saying how many. */
+function withoutCases(record) {
+    if (record.cases === undefined)
+        return record;
+    const { cases, ...rest } = record;
+    const kept = cases.length / RECORD_CASE_CHARS;
+    return { ...rest, omitted: { ...rest.omitted, cases: (rest.omitted?.cases ?? 0) + kept } };
+}
+/** A record hidden in markdown: base64, so no text in it can end the comment. */
+function hideRecord(record) {
+    return `<!-- ${MARK}:v1:${Buffer.from(JSON.stringify(record)).toString('base64')} -->`;
+}
+/** Each figure's mean and spread across the repeats that ran, when there were two at least. */
+function spreadOf(verdict) {
+    const rows = verdict.repeats?.rows.filter((row) => row.outcome === 'evaluated') ?? [];
+    if (rows.length < 2)
+        return {};
+    const spread = {};
+    for (const figure of Object.keys(verdict.figures)) {
+        const values = rows.map((row) => row.figures[figure]);
+        if (values.some((v) => v === undefined))
+            continue;
+        const { mean, sd } = meanAndSd(values);
+        spread[figure] = { n: values.length, mean, sd };
+    }
+    return { spread };
+}
+/** The record in a check run's `output.text`, validated; why not, when it cannot be read. */
+function decodeRecord(text) {
+    const encoded = RECORD.exec(text ?? '')?.[1];
+    if (!encoded)
+        return 'it holds no record';
+    try {
+        const parsed = BaselineRecord.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+        return parsed.success
+            ? parsed.data
+            : `its record does not validate (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
+    }
+    catch {
+        return 'its record is not JSON';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/from-report.ts
+
+
+/**
+ * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
+ * main pipeline's artifact): its record, or why there is none. A file that is missing,
+ * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
+ * baseline", said plainly, and `on_missing_baseline` decides.
+ */
+async function baselineFromReport(path, verdict, checkName) {
+    const report = await readReport(path);
+    if (typeof report === 'string')
+        return { missing: `the baseline ${report}` };
+    // Another backend is said here; something else of the same backend when it is compared.
+    if (report.backend !== verdict.backend)
+        return {
+            missing: `the baseline report ${report.file} is of ${report.backend}, not ${verdict.backend}: not comparable`,
+        };
+    const record = recordOfReport(report, checkName);
+    return typeof record === 'string' ? { missing: `the baseline ${record}` } : { record };
+}
+/**
+ * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
+ * hold, or why it is none: another check, no evaluated verdict, no commit named.
+ */
+function recordOfReport(report, checkName) {
+    const why = report.checkName !== checkName
+        ? `is for check "${report.checkName}", not "${checkName}"`
+        : report.outcome !== 'evaluated'
+            ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
+            : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
+                ? 'names no commit'
+                : undefined;
+    if (why || !report.headSha)
+        return `report ${report.file} ${why ?? 'names no commit'}`;
+    // Written when the report was (reports of older releases do not say: the epoch, the oldest).
+    const record = decodeRecord(encodeRecord(report, checkName, report.headSha, new Date(report.writtenAt ?? 0)));
+    return typeof record === 'string' ? `report ${report.file}: ${record}` : record;
+}
+
+;// CONCATENATED MODULE: ./src/core/baseline/history-files.ts
+
+
+
+
+
+/**
+ * Report files read from a history folder at most: a folder of artifacts can grow without bound.
+ * Where it holds more, the most recently modified are read, and the rest is said.
+ */
+const MAX_HISTORY_FILES = 1000;
+/** Files read at once. */
+const READ_CONCURRENCY = 16;
+/**
+ * How far past this machine's clock a report may be dated and still be trusted: the clocks of
+ * the runners that wrote them differ by seconds, not by days. A report dated later than this
+ * would stay the newest, and so the baseline, for ever.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * Why `--history-dir` cannot be read, in the command line's words, or undefined when it can: a
+ * folder that is missing, is not a folder, or cannot be listed is bad input (a history silently
+ * not read is a baseline silently not compared with), said before any call.
+ */
+async function historyDirProblem(dir) {
+    if (!dir.trim())
+        return 'Flag --history-dir names no folder; give the folder of earlier --report files, or leave the flag out';
+    const why = await (0,promises_namespaceObject.stat)(dir)
+        .then(async (found) => found.isDirectory() ? (0,promises_namespaceObject.readdir)(dir).then(() => undefined) : 'is not a folder', (error) => error.code === 'ENOENT' ? 'does not exist' : `cannot be read (${error.code ?? 'error'})`)
+        .catch((error) => `cannot be listed (${error.code ?? 'error'})`);
+    return why
+        ? `Flag --history-dir names ${JSON.stringify(truncate(dir, 200))}, which ${why}; give the folder of earlier --report files (e.g. the default branch's pipeline artifacts), or leave the flag out`
+        : undefined;
+}
+/**
+ * The history from a folder of earlier report files (the command line's `--history-dir`: a
+ * default branch's pipeline artifacts), newest first by the date each record says it was
+ * written, at most `count`. Every report is read before any is dropped, so the newest are kept
+ * whatever the files are named. A report dated after now (beyond a few minutes of clock skew) is
+ * left out, said: its date cannot be trusted, and it would be the newest for ever. A file that
+ * cannot be read, is of another check, or holds no evaluated verdict of a commit is an entry
+ * without a record, which the history counts as missing and says once.
+ */
+async function historyFromReports(dir, checkName, count, now = new Date()) {
+    const notes = [];
+    let names;
+    try {
+        names = (await (0,promises_namespaceObject.readdir)(dir)).filter((name) => name.endsWith('.json'));
+    }
+    catch (error) {
+        return {
+            entries: [
+                {
+                    sha: dir,
+                    missing: `the history folder ${dir} cannot be read (${error.code ?? 'error'})`,
+                },
+            ],
+            notes,
+        };
+    }
+    if (names.length > MAX_HISTORY_FILES) {
+        // Which to read can only be told from the files themselves: the most recently modified.
+        const modified = await Promise.all(names.map(async (name) => ({
+            name,
+            at: await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(dir, name)).then((s) => s.mtimeMs, () => 0),
+        })));
+        names = modified
+            .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
+            .slice(0, MAX_HISTORY_FILES)
+            .map((file) => file.name);
+        notes.push(`the folder holds ${modified.length} report files: the ${MAX_HISTORY_FILES} modified last were read, ${modified.length - MAX_HISTORY_FILES} older ones were not`);
+    }
+    const read = new Array(names.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < names.length) {
+            const index = next++;
+            const name = names[index];
+            const report = await readReport((0,external_node_path_namespaceObject.join)(dir, name));
+            const record = typeof report === 'string' ? report : recordOfReport(report, checkName);
+            // An entry without a record sorts last: it has no date to be trusted by.
+            read[index] =
+                typeof record === 'string'
+                    ? { sha: name, missing: record, at: Number.NEGATIVE_INFINITY, name }
+                    : { sha: record.headSha, record, at: Date.parse(record.at), name };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+    const latest = now.getTime() + CLOCK_SKEW_MS;
+    const future = read.filter((entry) => entry.record && !(entry.at <= latest));
+    if (future.length > 0) {
+        const newest = future.reduce((a, b) => (b.at > a.at || Number.isNaN(a.at) ? b : a));
+        const dated = Number.isNaN(newest.at)
+            ? 'with no valid date'
+            : `dated after now (${newest.record?.at ?? ''})`;
+        notes.push(`${future.length === 1 ? '1 report is' : `${future.length} reports are`} ${dated}, e.g. ${truncate(newest.name, 60)}: a date that cannot be trusted is never the newest, so ${future.length === 1 ? 'it is' : 'they are'} left out`);
+    }
+    const entries = read
+        .filter((entry) => !future.includes(entry))
+        // Newest first by the record's own date; the file name breaks a tie, so the order never depends on the disk's.
+        .sort((a, b) => b.at - a.at || b.name.localeCompare(a.name))
+        .slice(0, count)
+        .map((entry) => entry.record
+        ? { sha: entry.sha, record: entry.record }
+        : { sha: entry.sha, missing: entry.missing ?? 'no verdict' });
+    return { entries, notes };
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/cells.ts
@@ -65368,14 +64348,15 @@ const SECTIONS = [
 /** List items of a reason shown at most (input problems, one a line; the reason counts the rest). */
 const REASON_ITEMS = 30;
 /**
- * The reason as markdown, shown as written (the backticks around input names stay, as in the
- * `reason` output): a paragraph; a reason that lists (`Inputs are invalid:` and a line per
- * problem, the gate's own sentences) is a list, one problem an item, its quoted names as code.
+ * The reason as markdown, as a reader of the `reason` output reads it: what it quotes in
+ * backticks (an input's name) as code, the rest as text; a paragraph, or, for a reason that
+ * lists (`Inputs are invalid:` and a line per problem, the gate's own sentences), a list, one
+ * problem an item.
  */
 function reasonLines(reason) {
     const listed = listedProblems(reason);
     if (!listed)
-        return [escapeText(reason, 1000)];
+        return [quotedText(reason, 1000)];
     return [
         escapeText(listed.heading, 300),
         '',
@@ -65433,7 +64414,7 @@ function figureTable(verdict, word) {
         return ` ${formatFigure(spec, base.figures[figure])} | ${delta === undefined || value === undefined ? '—' : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatFigure(spec, Math.abs(delta))}`} |`;
     };
     const checked = new Set(verdict.thresholds.map((t) => t.figure));
-    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatFigure(t, t.actual)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatFigure(t, t.limit)} (\`${word(t.input)}\`) |`);
+    const rows = verdict.thresholds.map((t) => `| ${t.holds ? '✅' : ICON[t.breaks]} | ${escapeText(t.label, 60)} | ${formatAgainst(t, t.actual, t.limit)} |${compare(t.figure, t.actual)} ${t.comparator === '>=' ? '≥' : '≤'} ${formatLimit(t, t.limit)} (\`${word(t.input)}\`) |`);
     for (const [figure, value] of Object.entries(verdict.figures)) {
         const spec = figureSpec(figure);
         if (!checked.has(figure))
@@ -66818,12 +65799,58 @@ function startGitLabHistory(place, gate, env, log, agents) {
 
 ;// CONCATENATED MODULE: ./src/core/render/junit.ts
 
-/** XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped. */
+
+/**
+ * XML text: the five special characters escaped, and characters XML 1.0 cannot hold dropped: the
+ * control characters, U+FFFE and U+FFFF, and a surrogate without its pair (JSON may escape one,
+ * and a name cut to its length may split a pair), which no XML parser reads.
+ */
 function xml(value) {
     return (value
         // eslint-disable-next-line no-control-regex
         .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
         .replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`));
+}
+/** How often a case's samples passed, failed or errored: "passed 2 of 3", "errored 1 of 3". */
+function samplesOf(outcome) {
+    const of = outcome.passed + outcome.failed + outcome.errored;
+    const said = [
+        outcome.failed > 0 ? `failed ${outcome.failed} of ${of}` : '',
+        outcome.errored > 0 ? `errored ${outcome.errored} of ${of}` : '',
+        outcome.passed > 0 ? `passed ${outcome.passed} of ${of}` : '',
+    ];
+    return said.filter(Boolean).join(', ');
+}
+/**
+ * The backend's cases (a suite's tests) as test cases, so a CI lists each one: a passing case
+ * passes, a failing one fails with its reason (an assertion's message, outside text: escaped where
+ * written), a case that only errored is in error (not evaluated), as the gate counts them. The
+ * verdict keeps its cases bounded, failing first: the ones it left out are one skipped case
+ * that says how many, and how many of them failed.
+ */
+function caseTests(summary, suite) {
+    const classname = `${suite} / cases`;
+    const tests = summary.cases.map((outcome) => {
+        const samples = samplesOf(outcome);
+        const state = caseState(outcome);
+        const why = outcome.reason ? `${samples}: ${outcome.reason}` : samples;
+        return state === 'failing'
+            ? { name: outcome.name, classname, failure: why, type: 'failed' }
+            : state === 'errored'
+                ? { name: outcome.name, classname, error: why, type: 'errored' }
+                : { name: outcome.name, classname, ...(outcome.passed > 1 ? { output: samples } : {}) };
+    });
+    if (summary.omitted > 0) {
+        const listedFailing = summary.cases.filter((c) => caseState(c) === 'failing').length;
+        const failing = summary.failing - listedFailing;
+        tests.push({
+            name: `${summary.omitted} more ${summary.omitted === 1 ? 'case' : 'cases'}`,
+            classname,
+            skipped: `not listed: the verdict keeps ${summary.cases.length} of ${summary.total} cases, failing ones first${failing > 0 ? `; ${failing} of those left out failed` : ''}`,
+        });
+    }
+    return tests;
 }
 /** A threshold as a test case: `<input>: <figure> ≥ 0.85`, failing with why. */
 function thresholdCase(t, word, prefix = '') {
@@ -66903,8 +65930,11 @@ function suiteOf(verdict, suite, word) {
                 },
                 ...verdict.thresholds.map((t) => thresholdCase(t, word)),
             ];
+    if (verdict.cases)
+        cases.push(...caseTests(verdict.cases, suite));
     const failures = cases.filter((c) => c.failure !== undefined).length;
     const errors = cases.filter((c) => c.error !== undefined).length;
+    const skipped = cases.filter((c) => c.skipped !== undefined).length;
     const seconds = (verdict.durationMs / 1000).toFixed(3);
     const properties = [
         ['decision', verdict.decision],
@@ -66912,24 +65942,270 @@ function suiteOf(verdict, suite, word) {
         ...(verdict.dashboardUrl ? [['dashboard_url', verdict.dashboardUrl]] : []),
     ];
     const lines = [
-        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}">`,
+        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds}">`,
         '    <properties>',
         ...properties.map(([name, value]) => `      <property name="${xml(name ?? '')}" value="${xml(value ?? '')}"/>`),
         '    </properties>',
-        ...cases.map((c) => c.error !== undefined
-            ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <error message="${xml(c.error)}" type="${verdict.outcome}">${xml(c.error)}</error>\n    </testcase>`
-            : c.failure !== undefined
-                ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <failure message="${xml(c.failure)}" type="${verdict.decision}">${xml(c.failure)}</failure>\n    </testcase>`
-                : c.warning !== undefined
-                    ? `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0">\n      <system-out>warning: ${xml(c.warning)}</system-out>\n    </testcase>`
-                    : `    <testcase classname="${xml(suite)}" name="${xml(c.name)}" time="0"/>`),
+        ...cases.map((c) => testCaseXml(c, suite, verdict)),
         '  </testsuite>',
     ];
     return { lines, tests: cases.length, failures, errors };
 }
+/** One test case as XML: every text in it escaped, outside text (a case's name, its reason) above all. */
+function testCaseXml(c, suite, verdict) {
+    const open = `    <testcase classname="${xml(c.classname ?? suite)}" name="${xml(c.name)}" time="0"`;
+    const body = c.error !== undefined
+        ? `<error message="${xml(c.error)}" type="${xml(c.type ?? verdict.outcome)}">${xml(c.error)}</error>`
+        : c.failure !== undefined
+            ? `<failure message="${xml(c.failure)}" type="${xml(c.type ?? verdict.decision)}">${xml(c.failure)}</failure>`
+            : c.skipped !== undefined
+                ? `<skipped message="${xml(c.skipped)}"/>`
+                : c.warning !== undefined
+                    ? `<system-out>warning: ${xml(c.warning)}</system-out>`
+                    : c.output !== undefined
+                        ? `<system-out>${xml(c.output)}</system-out>`
+                        : undefined;
+    return body === undefined ? `${open}/>` : `${open}>\n      ${body}\n    </testcase>`;
+}
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/core/gates/words.ts
+const ACTION_CONFIG_WORDS = {
+    missingFile: 'check out the repository first, e.g. with actions/checkout',
+};
+const CLI_CONFIG_WORDS = {
+    missingFile: "run the command from the root of the repository's checkout, or give the file's path relative to the working folder",
+};
+
+;// CONCATENATED MODULE: ./src/core/gates/config.ts
+
+
+
+
+
+
+
+
+
+
+
+/** An entry's name: it keys the entry's baselines and history, and names its section and JUnit suite. */
+const GATE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** Entries a config file may hold: one check's comment must still read. */
+const MAX_GATES = 100;
+/** Globs an entry may list. */
+const MAX_PATHS = 100;
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The runner's, GitHub's and GitLab's own variables (the job's `GITHUB_TOKEN`, `CI_JOB_TOKEN`)
+ * and the command line's (`GATE_TOKEN`, the step's own credential): an entry that names one
+ * would send it to the backend the file sets, which no such credential is for.
+ */
+const STEP_VARIABLE_PREFIXES = [
+    'GITHUB_',
+    'ACTIONS_',
+    'RUNNER_',
+    'INPUT_',
+    'GATE_',
+    'CI_',
+    'GITLAB_',
+    // Other CIs' own credentials (Buildkite's agent token, Azure's SYSTEM_ACCESSTOKEN, CircleCI's, Bitbucket's).
+    'BUILDKITE_',
+    'SYSTEM_',
+    'CIRCLE_',
+    'BITBUCKET_',
+];
+/** A variable of the runner, of a CI or of this gate (`STEP_VARIABLE_PREFIXES`): never an entry's credential. */
+const STEP_VARIABLE = new RegExp(`^(${STEP_VARIABLE_PREFIXES.join('|')})`, 'i');
+/** The keys of an entry that are not gate inputs. */
+const ENTRY_KEYS = {
+    name: "The entry's name (letters, digits, `.`, `_`, `-`; unique): it keys the entry's baselines and history, and names its section of the check.",
+    paths: 'Globs of repository paths the entry evaluates (`!` excludes; only exclusions: every other path; dot files match; `**` is any number of folders). The entry runs when a changed file matches; without `paths` it always runs.',
+    token_env: "The environment variable that holds this entry's backend credential (e.g. `TRULAYER_API_KEY`); the step's `allowed_token_env` must list it. Without it the step's `token` is used. Credentials are never written in the file.",
+};
+/**
+ * Gate inputs an entry may not set, and why: they are the step's, one for every entry (one check
+ * has one conclusion and one commit), or secrets, which are never in the file.
+ */
+const STEP_ONLY_INPUTS = {
+    token: 'a credential is never written in the file: put it in a secret, pass it to the step as an environment variable, and name that variable with `token_env`',
+    mode: 'one check has one conclusion: set `mode` on the step',
+    config: 'a config file names no other',
+    shard: 'a config file of gates runs in one step, not in matrix legs',
+    aggregate: 'a config file of gates runs in one step, not in matrix legs',
+    expected_shards: 'a config file of gates runs in one step, not in matrix legs',
+    head_sha: 'every entry judges the same commit: set `head_sha` on the step',
+    pull_request_number: 'every entry judges the same pull request: set it on the step',
+    check_name: 'every entry reports in the one check: set `check_name` on the step',
+    comment: 'every entry reports in the one comment: set `comment` on the step',
+    github_token: "GitHub reporting is the step's: set `github_token` on the step",
+    baseline: 'the base branch is read once for every entry: set `baseline` on the step',
+    accept_permission: 'it is read by `/gate accept`, on the step',
+    github_api_url: "GitHub reporting is the step's: set it on the step",
+    repository: 'every entry judges the same repository: set it on the step',
+    gitlab_token: "the merge request note is the step's: set it on the step",
+    allowed_token_env: "the file comes with the change and may not allow itself: list the variables in the step's input `allowed_token_env`, where the step is defined (the workflow or pipeline)",
+    allowed_base_urls: "the file comes with the change and may not allow itself: list the API roots in the step's input `allowed_base_urls`, where the step is defined (the workflow or pipeline)",
+};
+/** How an entry's problem reads: the file and the entry first, then the key as the file spells it. */
+const entryProblem = (file, entry, problem) => `In ${file}, gate ${entry}: ${problem}`;
+/** Tells an entry's problem from a step input's (the command line leaves the file's keys as they are). */
+const ENTRY_PROBLEM = /^In .+?, (?:gate .+?|every gate): /;
+const Scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
+/**
+ * Reads the config file `path` (relative to `cwd`): YAML 1.2, `gates:` a list of entries, each
+ * with a unique `name`, its `paths` and the gate inputs it sets (`inputNames` are the declared
+ * ones; `words`: the door's advice). Throws an {@link InputError} only when the file cannot be read as a list of entries;
+ * every entry's own problems are returned with it, for the plan to say with its inputs'.
+ */
+async function readGatesConfig(path, cwd, inputNames, words = ACTION_CONFIG_WORDS) {
+    const file = `\`${excerpt(path, 200)}\``;
+    const absolute = (0,external_node_path_namespaceObject.resolve)(cwd, path);
+    const repositoryPath = repositoryPathOf(path, cwd);
+    // `${{ github.workspace }}/.github/gates.yml` is in the workspace; `/etc/x` and `../x` are not.
+    if (!inWorkspace(path, cwd))
+        throw new InputError(`Input \`config\` is ${file}, outside the workspace; name a file in the repository, e.g. \`.github/reliability-gates.yml\``);
+    let bytes;
+    try {
+        bytes = await (0,promises_namespaceObject.readFile)(absolute);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new InputError(`Input \`config\` names ${file}, which ${code === 'ENOENT' ? `does not exist (${words.missingFile})` : `cannot be read (${code ?? 'error'})`}`);
+    }
+    if (bytes.length > MAX_CONFIG_BYTES)
+        throw new InputError(`Input \`config\`: ${file} is larger than 1 MiB; it lists gates, not data`);
+    const document = (0,dist/* parseDocument */.Tp)(bytes.toString('utf8'), {
+        version: '1.2',
+        uniqueKeys: true,
+        prettyErrors: true,
+    });
+    if (document.errors.length > 0)
+        throw new InputError(document.errors.slice(0, 5).map((error) => {
+            const at = error.linePos?.[0];
+            const said = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+            return `Input \`config\`: ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${excerpt(said, 200)}`;
+        }));
+    let json;
+    try {
+        json = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        throw new InputError(`Input \`config\`: ${file} cannot be read as data (${excerpt(error.message, 200)}); write its entries without aliases of aliases`);
+    }
+    const top = object({ gates: array(unknown()).min(1).max(MAX_GATES) }).safeParse(json);
+    if (!top.success) {
+        const issue = top.error.issues[0];
+        const keys = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+        const closest = keys.length > 0 && !keys.includes('gates')
+            ? closestName(keys[0], ['gates'])
+            : undefined;
+        throw new InputError(`Input \`config\`: ${file} must hold \`gates:\`, a list of 1 to ${MAX_GATES} entries${closest
+            ? `; it has \`${excerpt(keys[0], 40)}:\`, did you mean \`gates:\`?`
+            : Array.isArray(json)
+                ? '; it is a list: put it under `gates:`'
+                : issue?.path.length
+                    ? ` (${issue.path.join('.')}: ${issue.message})`
+                    : ''}`);
+    }
+    const problems = [];
+    const extra = Object.keys(json).filter((key) => key !== 'gates');
+    if (extra.length > 0)
+        problems.push(`Input \`config\`: ${file} holds ${extra.map((key) => `\`${excerpt(key, 40)}:\``).join(', ')} beside \`gates:\`, which is all it holds; remove ${extra.length === 1 ? 'it' : 'them'}`);
+    const declared = new Set(inputNames);
+    const firstOf = new Map();
+    const entries = top.data.gates.map((value, index) => {
+        const entryProblems = [];
+        const said = (problem) => entryProblems.push(problem);
+        const number = `#${index + 1}`;
+        if (!value || typeof value !== 'object' || Array.isArray(value)) {
+            said('it is not a mapping of keys (`name:`, `paths:`, inputs), as every entry is');
+            return { label: number, name: '', paths: [], inputs: {}, problems: entryProblems };
+        }
+        const fields = value;
+        const name = typeof fields.name === 'string' ? fields.name.trim() : undefined;
+        const valid = name !== undefined && GATE_NAME.test(name);
+        const earlier = valid ? firstOf.get(name) : undefined;
+        // A second entry of a name is told apart by its place: "gate #4 (`support-agent`)".
+        const label = !valid
+            ? number
+            : earlier === undefined
+                ? `\`${name}\``
+                : `${number} (\`${name}\`)`;
+        if (valid && name in Object.prototype)
+            said(`\`name\` is "${name}", a word the record's keys cannot hold; choose another`);
+        else if (!valid)
+            said(`\`name\` ${name === undefined ? 'is required' : `is "${excerpt(name, 80)}"`}; write 1 to 64 letters, digits, \`.\`, \`_\` or \`-\``);
+        else if (earlier !== undefined)
+            said(`its \`name\` is gate #${earlier + 1}'s too; each entry needs its own (it keys its baselines)`);
+        else
+            firstOf.set(name, index);
+        const paths = readPaths(fields.paths, said);
+        let tokenEnv;
+        if (fields.token_env !== undefined) {
+            const variable = typeof fields.token_env === 'string' ? fields.token_env.trim() : '';
+            if (STEP_VARIABLE.test(variable))
+                said(`\`token_env\` names \`${excerpt(variable, 60)}\`, a variable of the runner, of the CI or of this gate (${STEP_VARIABLE_PREFIXES.map((prefix) => `\`${prefix}*\``).join(', ')}), never one backend entry's credential: name the variable you set from that backend's secret`);
+            else if (VARIABLE_NAME.test(variable))
+                tokenEnv = variable;
+            else
+                said('`token_env` must name an environment variable, e.g. `TRULAYER_API_KEY`');
+        }
+        const inputs = {};
+        for (const [key, given] of Object.entries(fields)) {
+            if (Object.hasOwn(ENTRY_KEYS, key))
+                continue;
+            if (Object.hasOwn(STEP_ONLY_INPUTS, key)) {
+                said(`\`${key}\` cannot be set for one entry: ${STEP_ONLY_INPUTS[key]}`);
+                continue;
+            }
+            if (!declared.has(key)) {
+                const closest = closestName(key.replaceAll('-', '_'), [
+                    ...declared,
+                    ...Object.keys(ENTRY_KEYS),
+                ]);
+                said(`\`${excerpt(key, 60)}\` is not a key of an entry${closest ? `; did you mean \`${closest}\`?` : ''} (a misspelt threshold is not read, and cannot hold the gate)`);
+                continue;
+            }
+            const scalar = Scalar.safeParse(given);
+            if (!scalar.success) {
+                said(`\`${key}\` must be one value (a number, a word, \`true\`), not ${given === null ? 'empty' : 'a list or a mapping'}`);
+                continue;
+            }
+            inputs[key] = String(scalar.data).trim();
+        }
+        return {
+            label,
+            name: valid ? name : '',
+            paths,
+            ...(tokenEnv ? { tokenEnv } : {}),
+            inputs,
+            problems: entryProblems,
+        };
+    });
+    return { file: path, repositoryPath, entries, problems };
+}
+/** An entry's `paths`: one glob or a list of them; none is "always". */
+function readPaths(value, problem) {
+    if (value === undefined)
+        return [];
+    const list = typeof value === 'string' ? [value] : value;
+    const parsed = array(schemas_string().trim().min(1)).min(1).max(MAX_PATHS).safeParse(list);
+    if (!parsed.success) {
+        problem(`\`paths\` must be a glob or a list of 1 to ${MAX_PATHS} globs (e.g. \`agents/support/**\`); leave it out for an entry that always runs`);
+        return [];
+    }
+    for (const glob of parsed.data) {
+        const refused = globProblem(glob);
+        if (refused)
+            problem(`\`paths\`: ${refused}`);
+    }
+    return parsed.data;
+}
+
 ;// CONCATENATED MODULE: ./src/report/github/accept/permission.ts
 
 
@@ -67338,8 +66614,14 @@ async function writeRequestedFiles(request, verdict, subject, mode) {
 
 
 
-/** Exit statuses: what a CI reads of the gate. */
-const EXIT = { pass: 0, fail: 1, badInput: 2 };
+
+/**
+ * Exit statuses: what a CI reads of the gate. `couldNotEvaluate` is a fail that says nothing of
+ * the agent (contract section 10: the backend could not evaluate), apart from a regression so
+ * that a pipeline can let an outage through (GitLab's `allow_failure: exit_codes`) and still
+ * block on a regression.
+ */
+const EXIT = { pass: 0, fail: 1, badInput: 2, couldNotEvaluate: 3 };
 /** Every secret the command line holds: redacted from all it prints, writes and reports. */
 const secretsOf = (request) => [
     request.inputs.token,
@@ -67407,10 +66689,12 @@ function reportedGate(plan, request) {
     };
 }
 /**
- * Writes the files and reports the verdict, then the decision and reason, last, on stdout; false
- * when a file could not be written.
+ * Writes the files and reports the verdict, then the decision and reason (or `said`), last, on
+ * stdout; false when a file could not be written.
  */
-async function publish(run, verdict, subject, mode, review) {
+async function publish(run, verdict, subject, mode, review, 
+/** What stdout's last line says after the decision, where not the reason (bad input: said on stderr). */
+said) {
     const { request, io, log } = run;
     log.close();
     // The verdict in the command line's words wherever it lands (a backend's 401 names GATE_TOKEN,
@@ -67423,7 +66707,7 @@ async function publish(run, verdict, subject, mode, review) {
     for (const problem of problems)
         log.warning(`${redactText(problem, run.secrets)} The job fails: a file it asked for is missing.`);
     // The last line a CI reads: one line, printable, with no way to start a workflow command.
-    io.stdout.write(`${spoken.decision}: ${printableLine(spoken.reason)}\n`);
+    io.stdout.write(`${spoken.decision}: ${printableLine(said ?? spoken.reason)}\n`);
     return problems.length === 0;
 }
 /**
@@ -67465,14 +66749,19 @@ function spokenVerdict(verdict) {
             : {}),
     };
 }
-/** The exit status of a verdict: a fail fails the job in `hard` mode only; a file that could not be written fails it too. */
+/**
+ * The exit status of a verdict: a fail fails the job in `hard` mode only, with 3 where the gate
+ * could not evaluate and nothing it evaluated failed (many gates and shards: any regression
+ * exits 1, else any that could not evaluate exits 3; see failureKind); a file that could not be
+ * written fails it too.
+ */
 function exitStatus(verdict, mode, written, log) {
     if (!written)
         return EXIT.fail;
     if (verdict.decision !== 'fail')
         return EXIT.pass;
     if (mode === 'hard')
-        return EXIT.fail;
+        return failureKind(verdict) === 'could not evaluate' ? EXIT.couldNotEvaluate : EXIT.fail;
     log.warning(`The gate failed, but --mode ${mode} does not fail the job.`);
     return EXIT.pass;
 }
@@ -67533,7 +66822,7 @@ function helpText() {
         '         --min-pass-rate 0.85 --junit gate.xml --markdown gate.md',
         '  (with GATE_TOKEN and GATE_PROJECT_ID set)',
         '',
-        paragraph('Exit status: 0 pass or warn, 1 fail, 2 bad input (nothing was sent). With --mode soft or observe, a fail exits 0.'),
+        paragraph('Exit status: 0 pass or warn, 1 fail (a regression), 2 bad input (nothing was sent), 3 could not evaluate (the backend could not be reached or gave no verdict: an outage, not a regression; with many gates or shards, 3 only when none failed as a regression). With --mode soft or observe, a fail exits 0.'),
         paragraph("Every input is a flag or a GATE_<INPUT> variable; a flag wins. The repository, merge request and commit come from the CI's own variables (GitLab, GitHub Actions, Jenkins, Buildkite, CircleCI)."),
         '',
         'Gate:',
@@ -67611,134 +66900,227 @@ function gatingLine(change) {
     return `Gating ${change.repository}${request}${at}; read from ${change.ci}.`;
 }
 
-;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+;// CONCATENATED MODULE: ./src/core/change/github.ts
 
 
-
-
-
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment',
+]);
 /**
- * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
- * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
- * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
+ * Reads the target from the event: the pull request's head commit (not the merge commit in
+ * `GITHUB_SHA`), `workflow_run.head_sha`, `merge_group.head_sha`, else `GITHUB_SHA`.
  */
-function refusedVerdict(raw, message, secrets) {
-    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
-    const backend = manyGates(raw)
-        ? GATES_BACKEND
-        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
-    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
-}
-/**
- * A list of problems within a reason's length, cut between its lines, never inside one: the
- * problems left out are counted, and the log says them all.
- */
-function wholeLines(message) {
-    if (message.length <= MAX_REASON_CHARS)
-        return message;
-    const lines = message.split('\n');
-    const kept = [];
-    let length = 0;
-    for (const [index, line] of lines.entries()) {
-        const tail = `\n- and ${lines.length - index} more, in the log`;
-        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
-            kept.push(tail.slice(1));
-            break;
-        }
-        kept.push(line);
-        length += line.length + 1;
-    }
-    return kept.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/cli/reporting.ts
-
-
-
-
-
-/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
-function readReporting(inputs) {
-    const problems = [];
-    const parse = (read) => {
-        try {
-            return read();
-        }
-        catch (error) {
-            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [errors_messageOf(error)]));
-            return undefined;
-        }
+function readTarget(eventName, payload, env) {
+    const event = (payload ?? {});
+    const pr = PULL_REQUEST_EVENTS.has(eventName) ? event.pull_request : undefined;
+    const headSha = (pr
+        ? github_text(pr.head?.sha)
+        : eventName === 'workflow_run'
+            ? github_text(event.workflow_run?.head_sha)
+            : eventName === 'merge_group'
+                ? github_text(event.merge_group?.head_sha)
+                : undefined) ?? github_text(env.GITHUB_SHA);
+    const pullRequestNumber = pr
+        ? github_number(pr.number)
+        : eventName === 'workflow_run'
+            ? github_number(event.workflow_run?.pull_requests?.[0]?.number)
+            : eventName === 'issue_comment' && event.issue?.pull_request
+                ? github_number(event.issue.number)
+                : undefined;
+    const headRepo = github_text(pr?.head?.repo?.full_name);
+    const baseRepo = github_text(pr?.base?.repo?.full_name);
+    const repository = github_text(env.GITHUB_REPOSITORY) ?? 'unknown/unknown';
+    const runId = github_text(env.GITHUB_RUN_ID);
+    const server = github_text(env.GITHUB_SERVER_URL) ?? 'https://github.com';
+    const baseSha = pr
+        ? github_text(pr.base?.sha)
+        : eventName === 'merge_group'
+            ? github_text(event.merge_group?.base_sha)
+            : undefined;
+    const workflowRunHeadSha = eventName === 'workflow_run' ? github_text(event.workflow_run?.head_sha) : undefined;
+    const workflowRunEvent = eventName === 'workflow_run' ? github_text(event.workflow_run?.event) : undefined;
+    const defaultBranch = eventName === 'workflow_run' ? branchName(event.repository?.default_branch) : undefined;
+    return {
+        repository,
+        headSha,
+        ...(workflowRunHeadSha ? { workflowRunHeadSha } : {}),
+        ...(workflowRunEvent ? { workflowRunEvent } : {}),
+        ...(defaultBranch ? { defaultBranch } : {}),
+        ...(baseSha ? { baseSha } : {}),
+        pullRequestNumber,
+        fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        apiUrl: github_text(env.GITHUB_API_URL) ?? 'https://api.github.com',
+        gateKey: runId
+            ? [
+                repository,
+                runId,
+                env.GITHUB_RUN_ATTEMPT ?? '1',
+                env.GITHUB_JOB ?? '',
+                env.GITHUB_ACTION ?? '',
+            ].join('/')
+            : (0,external_node_crypto_.randomUUID)(),
     };
-    const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
-    const github = parse(() => parseInputs(CliGitHubInputs, inputs));
-    return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
+}
+function github_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
 }
 /**
- * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
- * One problem, in the command line's words, or none.
+ * A branch name as git allows one (`git check-ref-format --branch`, in short: no space, control
+ * character, `~^:?*[\`, `..`, `@{`, leading `-` or `/`, trailing `/`, `.` or `.lock`) and
+ * no backtick (it is printed in code spans), at most 255 characters; anything else is no branch.
+ * It is compared with a pull request's base branch and printed in reasons, so an odd payload
+ * never reaches either.
  */
-function reportingProblems(reporting, change) {
-    if (!reporting?.github.github_token ||
-        reporting.github.repository ||
-        change.repository !== 'unknown/unknown')
-        return [];
-    return [
-        `GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`,
-    ];
+function branchName(value) {
+    const name = github_text(value);
+    if (!name || name.length > 255)
+        return undefined;
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    if (/[\s\x00-\x1f\x7f~^:?*[\\`]|\.\.|@\{|\/\/|^[-/.]|\/\.|[/.]$|\.lock$/.test(name))
+        return undefined;
+    return name;
 }
-
-;// CONCATENATED MODULE: ./src/cli/refuse.ts
-
-
-
-
-
-
-
-
-
-
-/** The check name of a gate whose backend is not known (an input error). */
-const DEFAULT_CHECK_NAME = 'Reliability gate';
-/** Every problem with the flags and inputs, one line each, in the command line's words. */
-function problemsMessage(problems) {
-    return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+function github_number(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 /**
- * Bad input: said on stderr, in the files asked for, on the merge request and the check where
- * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
+ * The webhook payload the workflow runs on (`GITHUB_EVENT_PATH`), read once as `@actions/github`'s
+ * context reads it, without loading octokit: `{}` when no file is named. A file named but not
+ * readable is `{}` with the `problem` said: without it the gate would not know the pull request
+ * or its head commit, and would judge the merge commit `GITHUB_SHA`, with no comment; the
+ * action makes it an input error, before any call.
  */
-async function refuse(run, message, backendCheckName) {
-    const { request, change, env, io, log } = run;
-    const secrets = secretsOf(request);
-    const verdict = refusedVerdict(request.inputs, message, secrets);
-    // stderr says every problem; the verdict's reason is bounded like any other.
-    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
-    const checkName = run.reporting?.github.check_name ??
-        backendCheckName ??
-        (manyGates(request.inputs) ? GATES_CHECK_NAME : DEFAULT_CHECK_NAME);
-    // A required check must not wait forever for a gate that could not start: it is completed as failed.
-    const review = reportingProblems(run.reporting, change).length === 0
-        ? startReporting(run.reporting, {
-            checkName,
-            mode: 'hard',
-            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
-            compareWithBase: false,
-            history: 0,
-            timeoutMs: 0,
-        }, change, env, log, new Deadline(reportingGraceMs(0)), { agents: run.agents })
-        : undefined;
-    const subject = { checkName, repository: change.repository, headSha: change.commitSha };
-    await publish(run, verdict, subject, 'hard', review);
-    return EXIT.badInput;
+function readEvent(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return { payload: {} };
+    try {
+        return { payload: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) };
+    }
+    catch (error) {
+        const why = error instanceof SyntaxError
+            ? 'it is not JSON'
+            : (error.code ?? 'unreadable');
+        return {
+            payload: {},
+            problem: `GITHUB_EVENT_PATH names "${path}", which could not be read (${why}): the gate cannot tell which pull request and commit it judges. The runner writes this file; unset GITHUB_EVENT_PATH outside a runner, or point it at the event's JSON.`,
+        };
+    }
+}
+/** The event's payload, leniently: `{}` when there is none or it cannot be read. */
+function readEventPayload(env) {
+    return readEvent(env).payload;
+}
+/** The change as the core's backends see it. */
+function changeOf(target) {
+    return {
+        repository: target.repository,
+        commitSha: target.headSha,
+        pullRequestNumber: target.pullRequestNumber,
+        gateKey: target.gateKey,
+    };
 }
 
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"1.0.0"};
-;// CONCATENATED MODULE: ./src/cli/version.ts
+;// CONCATENATED MODULE: ./src/core/change/ci.ts
 
-/** The package's version, as `--version` prints it (bundled from package.json at build time). */
-const VERSION = package_namespaceObject.rE;
+
+const ci_text = (value) => (value?.trim() ? value.trim() : undefined);
+const positive = (value) => value && /^[1-9]\d*$/.test(value.trim()) ? Number(value) : undefined;
+const key = (...parts) => parts.map((part) => part ?? '').join('/');
+/** `owner/name` out of a git remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`). */
+function repositoryOfRemote(remote) {
+    const match = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(remote?.trim() ?? '');
+    return match?.[1];
+}
+/**
+ * Each CI the command line knows: how to recognise it and where it keeps the repository, the
+ * merge request and the commit. The idempotency key is stable for one job (a retried job is a
+ * new one, as a new run attempt is on GitHub).
+ */
+const DETECTORS = [
+    {
+        ci: 'GitLab CI',
+        commitVariable: 'CI_COMMIT_SHA',
+        detect: (env) => env.GITLAB_CI === 'true',
+        read: (env) => ({
+            repository: ci_text(env.CI_PROJECT_PATH) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.CI_MERGE_REQUEST_IID),
+            commitSha: ci_text(env.CI_COMMIT_SHA),
+            gateKey: env.CI_JOB_ID
+                ? key(env.CI_PROJECT_PATH, env.CI_PIPELINE_ID, env.CI_JOB_ID)
+                : undefined,
+            runUrl: ci_text(env.CI_JOB_URL),
+        }),
+    },
+    {
+        ci: 'GitHub Actions',
+        detect: (env) => env.GITHUB_ACTIONS === 'true',
+        read: (env) => {
+            const target = readTarget(env.GITHUB_EVENT_NAME ?? '', readEventPayload(env), env);
+            return { ...changeOf(target), runUrl: target.runUrl };
+        },
+    },
+    {
+        ci: 'Jenkins',
+        commitVariable: 'GIT_COMMIT',
+        detect: (env) => Boolean(env.JENKINS_URL),
+        read: (env) => ({
+            repository: repositoryOfRemote(env.GIT_URL ?? env.CHANGE_URL) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.CHANGE_ID),
+            commitSha: ci_text(env.GIT_COMMIT),
+            gateKey: env.BUILD_NUMBER ? key(env.JOB_NAME, env.BUILD_NUMBER, env.STAGE_NAME) : undefined,
+            runUrl: ci_text(env.BUILD_URL),
+        }),
+    },
+    {
+        ci: 'Buildkite',
+        commitVariable: 'BUILDKITE_COMMIT',
+        detect: (env) => env.BUILDKITE === 'true',
+        read: (env) => ({
+            repository: repositoryOfRemote(env.BUILDKITE_REPO) ?? 'unknown/unknown',
+            pullRequestNumber: positive(env.BUILDKITE_PULL_REQUEST),
+            commitSha: ci_text(env.BUILDKITE_COMMIT),
+            gateKey: env.BUILDKITE_JOB_ID ? key(env.BUILDKITE_BUILD_ID, env.BUILDKITE_JOB_ID) : undefined,
+            runUrl: ci_text(env.BUILDKITE_BUILD_URL),
+        }),
+    },
+    {
+        ci: 'CircleCI',
+        commitVariable: 'CIRCLE_SHA1',
+        detect: (env) => env.CIRCLECI === 'true',
+        read: (env) => ({
+            repository: env.CIRCLE_PROJECT_USERNAME && env.CIRCLE_PROJECT_REPONAME
+                ? `${env.CIRCLE_PROJECT_USERNAME}/${env.CIRCLE_PROJECT_REPONAME}`
+                : 'unknown/unknown',
+            pullRequestNumber: positive(env.CIRCLE_PR_NUMBER) ??
+                positive(/\/pull\/(\d+)/.exec(env.CIRCLE_PULL_REQUEST ?? '')?.[1]),
+            commitSha: ci_text(env.CIRCLE_SHA1),
+            gateKey: env.CIRCLE_BUILD_NUM ? key(env.CIRCLE_WORKFLOW_ID, env.CIRCLE_BUILD_NUM) : undefined,
+            runUrl: ci_text(env.CIRCLE_BUILD_URL),
+        }),
+    },
+];
+/**
+ * The change being gated, from the CI's own variables (GitLab, GitHub Actions, Jenkins,
+ * Buildkite, CircleCI); outside a CI, an unknown repository and a fresh idempotency key.
+ */
+function detectChange(env) {
+    const detector = DETECTORS.find((candidate) => candidate.detect(env));
+    if (!detector)
+        return { ci: 'no CI', repository: 'unknown/unknown', gateKey: (0,external_node_crypto_.randomUUID)() };
+    const { gateKey, runUrl, ...change } = detector.read(env);
+    return {
+        ci: detector.ci,
+        ...change,
+        ...(runUrl ? { runUrl } : {}),
+        ...(detector.commitVariable ? { commitVariable: detector.commitVariable } : {}),
+        gateKey: gateKey ?? (0,external_node_crypto_.randomUUID)(),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/core/change/step-files.ts
 /**
@@ -67762,6 +67144,744 @@ function stepFilesOf(env) {
             what: 'the pipeline that runs this job',
         }, { path: '.gitlab/', what: "a file of the pipeline's includes, which may hold this job" });
     return files;
+}
+
+;// CONCATENATED MODULE: ./src/core/aggregate/plan.ts
+
+
+
+
+
+/** The shared inputs an aggregate reads; any other input a gate reads is refused (it would do nothing). */
+const READ = [
+    'backend',
+    'mode',
+    'timeout',
+    'shard',
+    'head_sha',
+    'pull_request_number',
+    'on_missing_baseline',
+    'history',
+    'baseline_from',
+    'aggregate',
+    'expected_shards',
+];
+/**
+ * Validates an aggregate step's inputs, either front door's: `aggregate` (a glob) with
+ * `expected_shards`, and the backend's thresholds, checked on the pooled figures. No backend
+ * call, no token. Every problem is said at once, in one {@link InputError}.
+ */
+function planAggregate(raw, where) {
+    const common = commonSchema(BACKENDS)
+        .pick(Object.fromEntries(READ.map((name) => [name, true])))
+        .safeParse(Object.fromEntries(READ.map((name) => [name, raw[name] ?? ''])));
+    if (!common.success)
+        throw new InputError(common.error.issues.map((issue) => `Input \`${issue.path.join('.')}\` ${issue.message}`));
+    const inputs = common.data;
+    const problems = [];
+    if (inputs.expected_shards === undefined)
+        problems.push('Input `expected_shards` is required with `aggregate`: set it to the number of matrix legs, so that a missing one fails the gate');
+    if (inputs.shard)
+        problems.push('Inputs `shard` and `aggregate` do not go together: a matrix leg has `shard`, the step after it has `aggregate`');
+    // A shared input an aggregate does not read, given other than its default, would do nothing: say so.
+    for (const input of declaredInputs(commonSchema(BACKENDS))) {
+        const given = raw[input.name]?.trim();
+        if (READ.includes(input.name) ||
+            !given ||
+            given === (input.default ?? ''))
+            continue;
+        problems.push(`Input \`${input.name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it`);
+    }
+    const backend = backendById(inputs.backend);
+    let drops = [];
+    try {
+        rejectForeignInputs(backend, raw);
+        drops = dropsOf(backend, raw);
+    }
+    catch (error) {
+        problems.push(...error.problems);
+    }
+    const thresholds = [];
+    for (const name of Object.keys(backend.inputs.shape)) {
+        // A drop threshold compares the pooled verdict with the base branch's: read above.
+        if (!raw[name]?.trim() || backend.drops.some((drop) => drop.input === name))
+            continue;
+        const spec = backend.thresholds.find((t) => t.input === name);
+        if (!spec) {
+            problems.push(`Input \`${name}\` is not read by an \`aggregate\` step, which makes no backend call; remove it (thresholds are fine: they are checked on the pooled figures)`);
+            continue;
+        }
+        const parsed = backend.inputs.shape[name].safeParse(raw[name]);
+        if (parsed.success && typeof parsed.data === 'number')
+            thresholds.push({ ...spec, limit: parsed.data, breaks: 'fail' });
+        else
+            problems.push(`Input \`${name}\` ${parsed.error?.issues[0]?.message ?? 'is not a number'}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    const headSha = inputs.head_sha ?? where.headSha;
+    const pullRequestNumber = inputs.pull_request_number ?? where.pullRequestNumber;
+    return {
+        plan: {
+            pattern: inputs.aggregate ?? '',
+            expectedShards: inputs.expected_shards ?? 0,
+            checkName: where.checkName ?? backend.defaultCheckName,
+            ...(headSha ? { headSha } : {}),
+            thresholds,
+            cwd: where.cwd,
+        },
+        backend,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeout,
+        ...(headSha ? { headSha } : {}),
+        ...(pullRequestNumber ? { pullRequestNumber } : {}),
+        onMissingBaseline: inputs.on_missing_baseline,
+        history: inputs.history,
+        baselineFrom: inputs.baseline_from,
+        drops,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/gate/plan.ts
+
+
+
+
+
+
+
+/**
+ * Validates every input and reads local files; throws {@link InputError} before any network
+ * call. `change` is what the front door read of the change from its CI (an event, variables).
+ */
+async function planGate(raw, change, workspace = process.cwd()) {
+    // Every problem is reported at once: four bad inputs are four lines of one run, not four runs.
+    const problems = [];
+    const attempt = async (work) => {
+        try {
+            return await work();
+        }
+        catch (error) {
+            problems.push(error);
+            return undefined;
+        }
+    };
+    const inputs = await attempt(() => parseCommonInputs(raw, BACKENDS));
+    const backend = inputs
+        ? backendById(inputs.backend)
+        : BACKENDS.find((b) => b.id === (raw.backend?.trim().toLowerCase() || BACKEND_IDS[0]));
+    if (backend)
+        await attempt(() => rejectForeignInputs(backend, raw));
+    if (backend)
+        await attempt(() => requireEvaluationInputs(backend, raw));
+    if (backend && inputs)
+        await attempt(() => requireMargins(backend, raw, inputs));
+    const drops = backend ? await attempt(() => dropsOf(backend, raw)) : undefined;
+    const shared = {
+        token: inputs?.token ?? '',
+        workspace,
+        confidence: inputs?.confidence,
+        onInconclusive: inputs?.on_inconclusive ?? 'fail',
+        repeats: inputs?.repeats ?? 1,
+        minCoverage: inputs?.min_coverage ?? 100,
+    };
+    const prepared = backend ? await attempt(() => backend.prepare(raw, shared)) : undefined;
+    // A margin is bounded against its threshold's value: only once that value is valid (prepared).
+    if (backend && inputs && prepared)
+        await attempt(() => boundMargins(backend, raw, inputs));
+    const invalid = InputError.combine(problems);
+    if (invalid || !inputs || !backend || !prepared)
+        throw invalid ?? new Error('unreachable: a plan without problems is complete');
+    return {
+        drops: drops ?? [],
+        // The inputs that say what is evaluated, as given (a backend's `comparable` declared `from: input`).
+        evaluatedInputs: Object.fromEntries(backend.comparable.flatMap((spec) => {
+            const value = 'input' in spec.from ? raw[spec.from.input]?.trim().toLowerCase() : undefined;
+            return 'input' in spec.from && value ? [[spec.from.input, value]] : [];
+        })),
+        inputs: {
+            ...inputs,
+            baseUrl: inputs.base_url ??
+                (backend.evaluates.kind === 'service' ? backend.evaluates.defaultBaseUrl : ''),
+        },
+        backend,
+        prepared,
+        change: {
+            ...change,
+            // Matrix legs share the run, attempt, job and step: the shard tells their evaluations apart.
+            gateKey: inputs.shard ? `${change.gateKey}/shard:${inputs.shard}` : change.gateKey,
+            commitSha: inputs.head_sha ?? change.commitSha,
+            pullRequestNumber: inputs.pull_request_number ?? change.pullRequestNumber,
+        },
+    };
+}
+/**
+ * A backend that calls a service needs its credential; one that reads an evaluation already
+ * run reads none of the service's inputs, and a given one would look as if it were read.
+ */
+function requireEvaluationInputs(backend, raw) {
+    const given = (name) => Boolean(raw[name]?.trim());
+    if (backend.evaluates.kind === 'service') {
+        if (!given('token'))
+            throw new InputError(TOKEN_REQUIRED);
+        return;
+    }
+    const unread = SERVICE_INPUTS.filter(given);
+    if (unread.length === 0)
+        return;
+    const what = backend.evaluates.what;
+    throw new InputError(unread.map((name) => `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`));
+}
+/**
+ * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
+ * rate has a default margin, any other figure (a score, a mean) needs one in its own unit.
+ */
+function requireMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto' || inputs.margin !== undefined)
+        return;
+    const needing = backend.thresholds.filter((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const rate = figure?.domain.min === 0 && figure.domain.max === 1;
+        return raw[t.input]?.trim() && figure && !figure.domain.integer && !rate;
+    });
+    if (needing.length === 0)
+        return;
+    throw new InputError(`Input \`margin\` is required with \`repeats: auto\` and ${needing.map((t) => `\`${t.input}\``).join(', ')}: ${needing.length === 1 ? 'its figure is' : 'their figures are'} not a rate, so there is no default (a rate's is ${DEFAULT_RATE_MARGIN}); set it in the figure's unit, e.g. \`margin: 2\` for points of a score`);
+}
+/**
+ * `repeats: auto`'s hypotheses, threshold ± `margin`, must both be values the figure can take,
+ * strictly inside its range (a rate's (0, 1)): past an edge they are clamped onto it, the test
+ * then tells "perfect" from "nothing", and any middling value "holds". An input error before
+ * any call, naming `margin` and the most it may be.
+ */
+function boundMargins(backend, raw, inputs) {
+    if (inputs.repeats !== 'auto')
+        return;
+    const problems = backend.thresholds.flatMap((t) => {
+        const figure = backend.figures.find((f) => f.name === t.figure);
+        const given = raw[t.input]?.trim();
+        const limit = given ? Number(given) : Number.NaN;
+        // Counts are judged on their sums, not tested; a limit that is no number is the backend's input error.
+        if (!figure || figure.domain.integer || !Number.isFinite(limit))
+            return [];
+        const { min, max } = figure.domain;
+        const rate = min === 0 && max === 1;
+        const margin = inputs.margin ?? (rate ? DEFAULT_RATE_MARGIN : undefined);
+        if (margin === undefined)
+            return [];
+        const room = Math.min(min === undefined ? Infinity : limit - min, max === undefined ? Infinity : max - limit);
+        if (margin < room)
+            return [];
+        const range = `${figure.label.toLowerCase()}'s range (${figure.domain.described})`;
+        const margined = `\`margin\`${inputs.margin === undefined ? ` (default ${margin})` : ` ${margin}`}`;
+        const tested = `"at least ${formatNumber(limit + margin)}" against "at most ${formatNumber(limit - margin)}"`;
+        if (!(room > 0)) {
+            return [
+                `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, and no margin keeps both inside the ${range}: the threshold is at its edge; use a fixed \`repeats\` (e.g. \`repeats: 5\`) for it`,
+            ];
+        }
+        const example = Number((room / 2).toPrecision(1));
+        return [
+            `Input ${margined} with \`${t.input}: ${given}\` would test ${tested}, outside the ${range}: threshold ± margin must stay strictly inside it; write a \`margin\` below ${formatNumber(room)} (e.g. \`margin: ${formatNumber(example)}\`)`,
+        ];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/inherit.ts
+
+
+/**
+ * The step's inputs an entry inherits. An entry of another backend than the step's does not
+ * inherit the step's credential or API root, nor the inputs only the step's backend reads: they
+ * are the other backend's (and `token` would be sent to a service it is not for). An entry that
+ * gives one of a backend's `alternatives` (`trace_id`) does not inherit the other (`trace_file`).
+ */
+function inheritedBy(raw, stepBackend, backend, own) {
+    const declared = BACKENDS.find((b) => b.id === backend);
+    const replaced = (declared?.alternatives ?? [])
+        .filter((group) => group.some((name) => Object.hasOwn(own, name)))
+        .flat()
+        .filter((name) => !Object.hasOwn(own, name));
+    const dropped = new Set(replaced);
+    // A backend that reads its evaluation reads none of a service's inputs: the step's are for other entries.
+    if (declared?.evaluates.kind === 'reads')
+        for (const name of SERVICE_INPUTS)
+            dropped.add(name);
+    if (backend !== stepBackend) {
+        const mine = new Set(declared?.inputs.keyof().options ?? []);
+        const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
+        for (const name of ['token', 'base_url', ...other.filter((name) => !mine.has(name))])
+            dropped.add(name);
+    }
+    return Object.fromEntries(Object.entries(raw).filter(([name]) => !dropped.has(name)));
+}
+/** A backend's public API root, for one that calls a service. */
+function publicUrlOf(id) {
+    const evaluates = BACKENDS.find((b) => b.id === id)?.evaluates;
+    return evaluates?.kind === 'service' ? evaluates.defaultBaseUrl : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/credential.ts
+
+
+
+
+
+
+/*
+ * Where an entry's credential may come from and go to. The config file comes with the change;
+ * the workflow does not. So the step says both halves: the variables an entry may read
+ * (`allowed_token_env`) and the API roots it may send a credential to (its `base_url`: the
+ * step's, its backend's public URL, or one in `allowed_base_urls`). The file alone chooses
+ * neither.
+ */
+/** The step's inputs that say what the config file's entries may use: read here, never inherited by an entry. */
+const ALLOWANCE_INPUTS = ['allowed_token_env', 'allowed_base_urls'];
+/**
+ * Reads `allowed_token_env` and `allowed_base_urls`, and their problems as the step's
+ * (``Input `allowed_token_env` …``). Each list is read on its own, and each item: a wrong item
+ * is said once, and the valid ones, of either list, still count, so that no entry is told that
+ * what the step lists is not there (the input error stops the run before any call anyway).
+ */
+function readAllowance(raw) {
+    const problems = [];
+    const check = (schema) => {
+        try {
+            parseInputs(schema, raw);
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(...error.problems);
+        }
+    };
+    check(object({ allowed_token_env: variableList }));
+    check(object({ allowed_base_urls: apiRootList }));
+    const names = listItems(raw.allowed_token_env).filter((name) => VARIABLE_NAME.test(name));
+    const refused = names.filter((name) => STEP_VARIABLE.test(name));
+    if (refused.length > 0)
+        problems.push(`Input \`allowed_token_env\` lists ${refused.map((name) => `\`${excerpt(name, 60)}\``).join(', ')}, a variable of the runner, of the CI or of this gate, which no entry may name (the step's own credentials are never an entry's); remove ${refused.length === 1 ? 'it' : 'them'}`);
+    const roots = listItems(raw.allowed_base_urls).flatMap((text) => {
+        const read = apiRootOf(text);
+        return 'root' in read ? [read.root] : [];
+    });
+    return {
+        allowance: {
+            tokenEnv: new Set(names.filter((name) => !STEP_VARIABLE.test(name))),
+            baseUrls: new Set(roots),
+        },
+        problems,
+    };
+}
+/** Why an entry may not read the variable its `token_env` names, or undefined: the step must list it. */
+function tokenEnvProblem(tokenEnv, allowance) {
+    if (allowance.tokenEnv.has(tokenEnv))
+        return undefined;
+    const name = excerpt(tokenEnv, 60);
+    // `trulayer_api_key` allowed, `TRULAYER_API_KEY` named: two variables on Linux, one name to the eye.
+    const cased = [...allowance.tokenEnv].find((allowed) => allowed.toUpperCase() === tokenEnv.toUpperCase());
+    if (cased)
+        return `\`token_env\` names \`${name}\`, and the step's input \`allowed_token_env\` lists \`${excerpt(cased, 60)}\`, which differs only in letter case: environment variable names are case-sensitive (on Linux, \`${excerpt(cased, 60)}\` is another variable); write the variable's name the same way in both`;
+    return `\`token_env\` names \`${name}\`, which the step does not allow: the file comes with the change, and may not choose which of the step's variables are sent to a backend; add \`${name}\` to the step's input \`allowed_token_env\` where the step is defined (the workflow or pipeline, not this file; none is allowed by default), or remove \`token_env\``;
+}
+/**
+ * Why an entry's own `base_url` is not an API root the step allows, or undefined: it must be
+ * the step's `base_url`, its backend's public URL, or one in `allowed_base_urls`, compared
+ * normalized. A `base_url` that is no API root at all is left to its own input error.
+ */
+function baseUrlProblem(baseUrl, allowed) {
+    const read = apiRootOf(baseUrl.trim());
+    if (!('root' in read))
+        return undefined;
+    const rootOf = (text) => {
+        const other = text?.trim() ? apiRootOf(text.trim()) : undefined;
+        return other && 'root' in other ? other.root : undefined;
+    };
+    const roots = new Set([
+        ...[allowed.stepBaseUrl, allowed.publicUrl].map(rootOf).filter(Boolean),
+        ...allowed.allowance.baseUrls,
+    ]);
+    if (roots.has(read.root))
+        return undefined;
+    return `\`base_url\` is ${excerpt(read.root, 120)}, an API root the step does not allow: the file comes with the change, and may not choose where a credential is sent; use the step's input \`base_url\`${allowed.publicUrl ? ` or the backend's public URL (${allowed.publicUrl})` : ''}, or add it to the step's input \`allowed_base_urls\` where the step is defined (the workflow or pipeline, not this file)`;
+}
+/**
+ * Why an entry's credential cannot be used, or undefined. Its `token_env` must hold a value,
+ * and never the step's GitHub or GitLab token, nor, for an API root of the entry's own, the
+ * step's `token`; without `token_env`, an entry of another backend or API root than the step's
+ * has none (the step's `token` is never sent where the file alone says).
+ */
+function credentialProblem(tokenEnv, given, step) {
+    if (tokenEnv && !given)
+        return `\`token_env\` names \`${tokenEnv}\`, which is empty or not set in the step's environment; pass the secret to the step as that variable (on GitHub, \`env: ${tokenEnv}: \${{ secrets.${tokenEnv} }}\`)`;
+    if (tokenEnv && given && step.reportingTokens.includes(given))
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's GitHub or GitLab token (the step's \`github_token\` or the step's \`gitlab_token\`), never a backend's credential: name the variable that holds this entry's own`;
+    if (tokenEnv && given && step.ownOrigin && given === step.stepToken)
+        return `\`token_env\` names \`${tokenEnv}\`, which holds the step's own \`token\`, and the step's \`token\` is never sent to an API root the file chooses (\`base_url\`): name the variable that holds this entry's own credential`;
+    if (!tokenEnv && step.backend && step.backend !== step.stepBackend)
+        return `\`backend: ${step.backend}\` is not the step's (\`${step.stepBackend}\`), whose \`token\` is never sent to another backend: name the variable that holds this entry's credential with \`token_env\``;
+    if (!tokenEnv && step.ownOrigin)
+        return "`base_url` is the entry's own, and the step's `token` is never sent to an API root the file chooses: name the variable that holds this entry's credential with `token_env`";
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/definitions.ts
+/**
+ * The files that define every entry: the config file, and what runs the step, as the door read
+ * it from its CI ({@link stepFilesOf} in `src/core/change/step-files.ts`). Every entry inherits
+ * the step's inputs, so a change to any of them runs them all.
+ */
+function stepDefinitions(config, stepFiles) {
+    return [{ path: config.repositoryPath, what: 'the config file' }, ...stepFiles];
+}
+
+;// CONCATENATED MODULE: ./src/core/gates/plan.ts
+
+
+
+
+
+
+
+
+
+/** Entries evaluated at once, at most: enough that twenty take the time of one, few enough to be gentle with a backend. */
+const GATES_AT_ONCE = 20;
+/** The input a problem is about, as it names it first (``Input `project_id` is required``). */
+const problemInput = (problem) => /^Input `([a-z_]+)`/.exec(problem)?.[1];
+/** A backend's id as the inputs name it (the default when none does); an unknown one stays as given, for its input error. */
+const backendIdOf = (given) => given?.trim().toLowerCase() || BACKEND_IDS[0];
+/** How one gate compares with its base branch, from its valid inputs. */
+function policyOf(gate) {
+    const { inputs } = gate;
+    return {
+        drops: gate.drops,
+        onMissing: inputs.on_missing_baseline,
+        ...(inputs.confidence === undefined ? {} : { confidence: inputs.confidence }),
+        onInconclusive: inputs.on_inconclusive,
+        from: inputs.baseline_from,
+        history: inputs.history,
+        ...(inputs.regression_alpha === undefined ? {} : { regressionAlpha: inputs.regression_alpha }),
+    };
+}
+/** A problem of an input's own value (``Input `max_unsafe` is "none", not a number``), not of how inputs go together. */
+const STEP_VALUE_PROBLEM = /^Input `[a-z_]+` is "/;
+/** The inputs `raw` sets (a value that is not empty), but `config`. */
+const setIn = (raw) => new Set(Object.keys(raw).filter((name) => name !== 'config' && raw[name]?.trim()));
+/**
+ * The step's own input problems, each as the step's (``Input `min_pass_rate` is "abc"…``): its
+ * inputs planned alone, and only the problems of an input it sets. An entry that inherits the
+ * value does not repeat it; one that sets its own does not hide it.
+ */
+async function stepProblems(raw, change) {
+    const set = setIn(raw);
+    try {
+        // Its trace file is read by the entries that inherit it, not once more for the step.
+        await planGate({ ...raw, config: '', ...(raw.trace_file ? { trace_file: '' } : {}) }, change);
+        return [];
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        return error.problems.filter((problem) => set.has(problemInput(problem) ?? ''));
+    }
+}
+/**
+ * Reads the config file and plans every entry as its own gate: the step's inputs, then the
+ * entry's over them (an entry's `trace_id` replaces the step's `trace_file`: the backend's
+ * `alternatives`), and its credential from `token_env`. Throws one {@link InputError} with every
+ * problem of the file, of the step's inputs (said once, as the step's) and of every entry (each
+ * naming its entry, the key as the file spells it). Returns the plan and the credentials read.
+ */
+async function planGates(stepRaw, context) {
+    // What the step allows the entries is read here, once; no entry inherits it.
+    const { allowance, problems: allowanceProblems } = readAllowance(stepRaw);
+    const raw = Object.fromEntries(Object.entries(stepRaw).filter(([name]) => !ALLOWANCE_INPUTS.includes(name)));
+    const config = await readGatesConfig(raw.config ?? '', context.cwd, context.inputNames, context.words);
+    const file = `\`${config.file}\``;
+    const secrets = [];
+    const stepBackend = backendIdOf(raw.backend);
+    const stepToken = (raw.token ?? '').trim();
+    // The step's reporting credentials: never an entry's, wherever the entry's backend is.
+    const reportingTokens = [raw.github_token, raw.gitlab_token]
+        .map((value) => value?.trim())
+        .filter((value) => Boolean(value));
+    const stepCandidates = await stepProblems(raw, context.change);
+    // The step's problems entries inherit: said once, as the step's, not with each entry.
+    const inheritedHit = new Set();
+    const planned = await Promise.all(config.entries.map(async (entry, index) => {
+        // A variable the step does not allow is never read: the file alone cannot choose it.
+        const reads = BACKENDS.find((b) => b.id === backendIdOf(entry.inputs.backend ?? raw.backend))?.evaluates
+            .kind === 'reads';
+        // A backend that reads a file has no credential: a `token_env` would name one for nothing.
+        const refusedVariable = entry.tokenEnv &&
+            (reads
+                ? '`token_env` is not read by a backend that reads a file the workflow wrote (no credential): remove it'
+                : tokenEnvProblem(entry.tokenEnv, allowance));
+        const given = entry.tokenEnv && !refusedVariable
+            ? (context.variable(entry.tokenEnv) ?? '').trim()
+            : undefined;
+        if (given)
+            secrets.push(given);
+        const backend = backendIdOf(entry.inputs.backend ?? raw.backend);
+        const known = BACKEND_IDS.includes(backend);
+        // An entry's own API root never gets the step's credential: the file would choose where it goes.
+        const ownOrigin = entry.inputs.base_url !== undefined &&
+            entry.inputs.base_url.replace(/\/+$/, '') !==
+                (raw.base_url ?? '').trim().replace(/\/+$/, '');
+        const refusedRoot = entry.inputs.base_url === undefined
+            ? undefined
+            : baseUrlProblem(entry.inputs.base_url, {
+                stepBaseUrl: raw.base_url,
+                publicUrl: publicUrlOf(backend),
+                allowance,
+            });
+        const inherited = inheritedBy(raw, stepBackend, backend, entry.inputs);
+        const entryRaw = {
+            ...(ownOrigin || refusedVariable ? { ...inherited, token: '' } : inherited),
+            config: '',
+            ...entry.inputs,
+            ...(given === undefined ? {} : { token: given }),
+        };
+        const credential = refusedVariable ||
+            // A backend that reads a file has no credential to choose; a `token_env` it was given is said by its plan.
+            (reads
+                ? undefined
+                : credentialProblem(entry.tokenEnv, given, {
+                    backend: known ? backend : undefined,
+                    stepBackend,
+                    ownOrigin,
+                    stepToken,
+                    reportingTokens,
+                }));
+        const traceFile = entry.inputs.trace_file;
+        const traceProblem = traceFile === undefined || inWorkspace(traceFile, context.cwd)
+            ? undefined
+            : `is "${excerpt(traceFile, 120)}", outside the workspace; name a file in the repository (a step before this one writes it there, e.g. \`traces/support.json\`)`;
+        const change = {
+            ...context.change,
+            gateKey: `${context.change.gateKey}/gate:${entry.name || `#${index + 1}`}`,
+        };
+        const problems = [
+            ...entry.problems,
+            ...(refusedRoot ? [refusedRoot] : []),
+            ...(credential ? [credential] : []),
+            ...(traceProblem ? [`\`trace_file\` ${traceProblem}`] : []),
+        ];
+        try {
+            const gate = await planGate(traceProblem ? { ...entryRaw, trace_file: '' } : entryRaw, change, context.cwd);
+            return { entry, gate, problems };
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            const set = new Set(Object.keys(entry.inputs));
+            const own = error.problems
+                // A missing token is said once, through `token_env`; the step's problems once, as the step's.
+                .filter((p) => !(credential && /^Input `token`/.test(p)))
+                .filter((p) => {
+                const inherited = stepCandidates.includes(p) && !set.has(problemInput(p) ?? '');
+                if (inherited)
+                    inheritedHit.add(p);
+                return !inherited;
+            })
+                .map((p) => /^Input `token` is required/.test(p)
+                ? "Input `token` is required: set the step's `token` (a secret), or name the variable that holds this entry's credential with `token_env`"
+                : p);
+            return { entry, problems: [...problems, ...own] };
+        }
+    }));
+    // A step input's problem is the step's when an entry inherits it with that problem, or when its
+    // value is wrong whoever reads it (`"abc"` for a number); a rule that holds for every entry
+    // that reads the input (`max_repeats` beside entries' `repeats: auto`) is no problem.
+    const fromStep = stepCandidates.filter((p) => inheritedHit.has(p) || STEP_VALUE_PROBLEM.test(p));
+    // A problem every entry has, of an input none of them sets (the step's `project_id` missing), is said once, as the step's.
+    const shared = (planned[0]?.problems ?? []).filter((problem) => planned.length > 1 &&
+        /^Input `/.test(problem) &&
+        planned.every((p) => p.problems.includes(problem)) &&
+        !planned.some((p) => Object.hasOwn(p.entry.inputs, problemInput(problem) ?? '')));
+    const entryProblems = planned.flatMap(({ entry, problems }) => problems
+        .filter((problem) => !shared.includes(problem))
+        .map((problem) => entryProblem(file, entry.label, problem.replace(/^Input /, '').replace(/\.$/, ''))));
+    // Said of every entry, in the file's words: the fix may be one value on the step, or one in each entry.
+    const everyEntry = shared.map((problem) => `In ${file}, every gate: ${problem.replace(/^Input /, '').replace(/\.$/, '')}; no entry sets it, nor the step: set it in each entry, or on the step for all`);
+    const problems = [
+        ...config.problems,
+        ...allowanceProblems,
+        ...fromStep,
+        ...everyEntry,
+        ...entryProblems,
+    ];
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        plan: {
+            config: config.file,
+            configPath: config.repositoryPath,
+            definitions: stepDefinitions(config, context.stepFiles),
+            entries: planned.map(({ entry, gate }) => {
+                const plannedGate = gate;
+                const trace = entry.inputs.trace_file;
+                return {
+                    name: entry.name,
+                    paths: entry.paths,
+                    ...(trace ? { files: [repositoryPathOf(trace, context.cwd)] } : {}),
+                    gate: plannedGate,
+                    policy: policyOf(plannedGate),
+                };
+            }),
+            atOnce: GATES_AT_ONCE,
+        },
+        secrets,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/run/plan.ts
+
+
+
+
+
+
+
+/** The check's name for many gates in one step, when `check_name` is not given. */
+const GATES_CHECK_NAME = 'Reliability gates';
+/**
+ * Validates every input of the run and reads local files; throws one {@link InputError} with
+ * every problem before any network call. `aggregate` makes it a pooling of the shards' reports.
+ */
+async function planRun(raw, context) {
+    if (manyGates(raw))
+        return planManyGates(raw, context);
+    const planned = raw.aggregate?.trim() ? planPooling(raw, context) : planOneGate(raw, context);
+    if (!raw.config?.trim())
+        return planned;
+    // `config` with `shard` or `aggregate` is the problem: what one gate would lack (a campaign) is not.
+    return Promise.resolve(planned).catch((error) => {
+        if (!(error instanceof InputError))
+            throw error;
+        const set = new Set(Object.keys(raw).filter((name) => raw[name]?.trim()));
+        throw new InputError(error.problems.filter((problem) => problem.includes('`config`') || set.has(/^Input `([a-z_]+)`/.exec(problem)?.[1] ?? '')));
+    });
+}
+/** Whether the inputs ask for many gates in one step (`config`, without `shard` or `aggregate`, which refuse it). */
+const manyGates = (raw) => Boolean(raw.config?.trim() && !raw.aggregate?.trim() && !raw.shard?.trim());
+/** Many gates in one step: every entry of the config file planned, one check for all. */
+async function planManyGates(raw, context) {
+    const { plan, secrets } = await planGates(raw, {
+        change: context.change,
+        cwd: context.cwd,
+        variable: context.variable ?? (() => undefined),
+        stepFiles: context.stepFiles ?? [],
+        inputNames: GATE_INPUTS.map((input) => input.name),
+        ...(context.configWords ? { words: context.configWords } : {}),
+    });
+    // The step's own inputs are every entry's: its mode, commit and pull request are the first's.
+    const first = plan.entries[0];
+    if (!first)
+        throw new Error('unreachable: a config file holds one entry at least');
+    const checkName = context.checkName ?? GATES_CHECK_NAME;
+    const { change, inputs } = first.gate;
+    return {
+        evaluation: { kind: 'gates', gates: plan },
+        checkName,
+        mode: inputs.mode,
+        // The changed files are read first, then the entries run `atOnce` at a time, each within its timeout.
+        timeoutMs: CHANGED_FILES_MAX_MS +
+            Math.max(...plan.entries.map((entry) => entry.gate.inputs.timeoutMs)) *
+                Math.ceil(plan.entries.length / plan.atOnce),
+        // Each entry compares on its own; the reporters read as much history as the most asked for.
+        policy: {
+            drops: [],
+            onMissing: inputs.on_missing_baseline,
+            onInconclusive: inputs.on_inconclusive,
+            from: 'base',
+            history: Math.max(...plan.entries.map((entry) => entry.policy.history)),
+        },
+        subject: {
+            checkName,
+            repository: change.repository,
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+        },
+        ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        secrets,
+    };
+}
+async function planOneGate(raw, context) {
+    const gate = await planGate(raw, context.change, context.cwd);
+    const { inputs } = gate;
+    const checkName = context.checkName ?? gate.backend.defaultCheckName;
+    return {
+        evaluation: { kind: 'gate', gate },
+        checkName,
+        mode: inputs.mode,
+        timeoutMs: inputs.timeoutMs,
+        policy: policyOf(gate),
+        subject: {
+            checkName,
+            repository: gate.change.repository,
+            ...(gate.change.commitSha ? { headSha: gate.change.commitSha } : {}),
+            ...(inputs.shard ? { shard: inputs.shard } : {}),
+        },
+        ...(gate.change.pullRequestNumber ? { pullRequestNumber: gate.change.pullRequestNumber } : {}),
+        ...(inputs.head_sha ? { headShaInput: inputs.head_sha } : {}),
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+    };
+}
+function planPooling(raw, context) {
+    const { change } = context;
+    let planned;
+    try {
+        planned = planAggregate(raw, {
+            ...(context.checkName ? { checkName: context.checkName } : {}),
+            ...(change.commitSha ? { headSha: change.commitSha } : {}),
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            cwd: context.cwd,
+        });
+    }
+    catch (error) {
+        throw error instanceof InputError ? error : new InputError(errors_messageOf(error));
+    }
+    const { plan } = planned;
+    return {
+        evaluation: { kind: 'aggregate', aggregate: plan },
+        checkName: plan.checkName,
+        mode: planned.mode,
+        timeoutMs: planned.timeoutMs,
+        // The pooled verdict is compared with the base commit's, as a single gate's is.
+        policy: {
+            drops: planned.drops,
+            onMissing: planned.onMissingBaseline,
+            from: planned.baselineFrom,
+            history: planned.history,
+        },
+        subject: {
+            checkName: plan.checkName,
+            repository: change.repository,
+            ...(planned.headSha ? { headSha: planned.headSha } : {}),
+        },
+        ...(planned.pullRequestNumber ? { pullRequestNumber: planned.pullRequestNumber } : {}),
+        ...(raw.head_sha?.trim() && planned.headSha ? { headShaInput: planned.headSha } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/transport/proxy.ts
+
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
+/**
+ * The agents both front doors hand the core: direct keep-alive agents, or, where a proxy is
+ * configured, `@actions/http-client`'s proxy-aware ones (`HTTPS_PROXY`, `NO_PROXY`, loopback
+ * bypass, CONNECT tunnels). The proxy client is loaded only when a proxy is set: a run that
+ * does not use it does not pay for loading it.
+ */
+function machineAgents(env = process.env) {
+    if (!PROXY_VARIABLES.some((name) => env[name]))
+        return directAgents();
+    const client = Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 44942)).then(({ HttpClient }) => new HttpClient('agent-reliability-gate/1', [], { keepAlive: true }));
+    return async (url) => (await client).getAgent(url.href);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -67944,15 +68064,43 @@ function unquoteGitPath(line) {
     return Buffer.from(bytes).toString('utf8');
 }
 
-;// CONCATENATED MODULE: ./src/cli/main.ts
+;// CONCATENATED MODULE: ./src/cli/reporting.ts
 
 
 
 
 
+/** Reads the reporting inputs; what is wrong with them, in the command line's words. */
+function readReporting(inputs) {
+    const problems = [];
+    const parse = (read) => {
+        try {
+            return read();
+        }
+        catch (error) {
+            problems.push(...(error instanceof InputError ? error.problems.map(inFlagWords) : [errors_messageOf(error)]));
+            return undefined;
+        }
+    };
+    const gitlab = parse(() => parseInputs(GitLabInputs, inputs));
+    const github = parse(() => parseInputs(CliGitHubInputs, inputs));
+    return gitlab && github ? { reporting: { gitlab, github }, problems } : { problems };
+}
+/**
+ * A GitHub token needs a repository to report on: outside a CI that names one, `--repository`.
+ * One problem, in the command line's words, or none.
+ */
+function reportingProblems(reporting, change) {
+    if (!reporting?.github.github_token ||
+        reporting.github.repository ||
+        change.repository !== 'unknown/unknown')
+        return [];
+    return [
+        `GATE_GITHUB_TOKEN is set, but ${change.ci === 'no CI' ? 'no CI names' : `${change.ci} does not name`} the GitHub repository to report on; set --repository owner/name`,
+    ];
+}
 
-
-
+;// CONCATENATED MODULE: ./src/cli/prepare.ts
 
 
 
@@ -67966,31 +68114,23 @@ function unquoteGitPath(line) {
 
 
 /**
- * The command line: flags and `GATE_*` variables → the core's run (the backend, or the shards'
- * reports, beside the note, the check and the comment) → files, the decision on stdout and an
- * exit status, which it returns.
+ * Reads everything the flags and variables name before any call: the change from the CI's
+ * variables, the reporting inputs, the changed files (many gates), the history folder, the plan.
+ * What is wrong with any of them is bad input, said all at once.
  */
-async function main(argv, env, io) {
-    const request = readRequest(argv, env);
-    if (request.help || request.version) {
-        io.stdout.write(request.help ? helpText() : `agent-reliability-gate ${VERSION}\n`);
-        // Help is always shown; what is wrong with the flags or variables is said too, and is still bad input.
-        if (request.problems.length === 0)
-            return EXIT.pass;
-        io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
-        return EXIT.badInput;
-    }
+async function prepareCli(request, env, io) {
     const secrets = secretsOf(request);
     const log = cliLog(io.stderr, secrets, request.verbose);
     const { reporting, problems } = readReporting(request.inputs);
     // `--repository` names the repository for the backend too, not for GitHub reporting alone.
     const named = reporting?.github.repository;
     const change = { ...detectChange(env), ...(named ? { repository: named } : {}) };
+    const manyGates = Boolean(request.inputs.config?.trim());
     // Many gates (`--config`): which files the change touched; a list in a file is read now, so that one that cannot be read is bad input.
     const source = changeSourceOf(request, env);
     const listed = source.kind === 'file' ? await readChangedFilesFile(source.path) : undefined;
     // A revision given by hand that git does not know is a typo, said now: not every gate run unasked.
-    const unknownRevision = source.kind === 'git' && source.from === '--changed-since' && request.inputs.config?.trim()
+    const unknownRevision = source.kind === 'git' && source.from === '--changed-since' && manyGates
         ? await revisionProblem(source.ref, process.cwd())
         : undefined;
     const run = {
@@ -68021,28 +68161,163 @@ async function main(argv, env, io) {
     }).catch((error) => error);
     if (!(plan instanceof Error))
         secrets.push(...(plan.secrets ?? []));
+    return {
+        run,
+        plan,
+        problems: [
+            ...request.problems,
+            ...(historyDir ? [historyDir] : []),
+            ...changeSourceProblems(request, request.inputs.config),
+            ...(typeof listed === 'string' && manyGates ? [listed] : []),
+            ...(unknownRevision ? [unknownRevision] : []),
+            ...problems,
+            ...reportingProblems(reporting, change),
+            ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/run/refuse.ts
+
+
+
+
+
+/**
+ * The verdict of a gate that could not start (bad input): `fail`, saying every problem, with
+ * nothing sent to a backend. A door still reports it, so a required check is not left waiting;
+ * it is of the backend the inputs name (of many gates, with `config`), as its footer says.
+ */
+function refusedVerdict(raw, message, secrets) {
+    const id = raw.backend?.trim().toLowerCase() || BACKEND_IDS[0];
+    const backend = manyGates(raw)
+        ? GATES_BACKEND
+        : (BACKENDS.find((b) => b.id === id)?.displayName ?? 'gate');
+    return redactSecrets(failedVerdict(backend, wholeLines(message), {}, 0), secrets);
+}
+/**
+ * A list of problems within a reason's length, cut between its lines, never inside one: the
+ * problems left out are counted, and the log says them all.
+ */
+function wholeLines(message) {
+    if (message.length <= MAX_REASON_CHARS)
+        return message;
+    const lines = message.split('\n');
+    const kept = [];
+    let length = 0;
+    for (const [index, line] of lines.entries()) {
+        const tail = `\n- and ${lines.length - index} more, in the log`;
+        if (index > 0 && length + line.length + 1 + tail.length > MAX_REASON_CHARS) {
+            kept.push(tail.slice(1));
+            break;
+        }
+        kept.push(line);
+        length += line.length + 1;
+    }
+    return kept.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/refuse.ts
+
+
+
+
+
+
+
+
+
+
+/** The check name of a gate whose backend is not known (an input error). */
+const DEFAULT_CHECK_NAME = 'Reliability gate';
+/** Every problem with the flags and inputs, one line each, in the command line's words. */
+function problemsMessage(problems) {
+    return new InputError(problems).message.replace(/^Inputs are invalid:/, 'Flags are invalid:');
+}
+/**
+ * Bad input: said on stderr, in the files asked for, on the merge request and the check where
+ * the reporting inputs themselves are valid, and last on stdout. Nothing was sent to the backend.
+ */
+async function refuse(run, message, backendCheckName) {
+    const { request, change, env, io, log } = run;
+    const secrets = secretsOf(request);
+    const verdict = refusedVerdict(request.inputs, message, secrets);
+    // Said once where a user reads (a terminal, a CI log: both streams together): every problem on
+    // stderr, in full; the files and the forge get the verdict's bounded reason; stdout's last line
+    // is the decision, pointing to stderr rather than saying it all again.
+    io.stderr.write(`agent-reliability-gate: ${printable(redactText(message, secrets))}\n`);
+    const count = listedProblems(message)?.items.length ?? 1;
+    const line = `bad input, ${count === 1 ? '1 problem' : `${count} problems`} said on stderr; nothing was sent.`;
+    const checkName = run.reporting?.github.check_name ??
+        backendCheckName ??
+        (manyGates(request.inputs) ? GATES_CHECK_NAME : DEFAULT_CHECK_NAME);
+    // A required check must not wait forever for a gate that could not start: it is completed as failed.
+    const review = reportingProblems(run.reporting, change).length === 0
+        ? startReporting(run.reporting, {
+            checkName,
+            mode: 'hard',
+            ...(change.pullRequestNumber ? { pullRequestNumber: change.pullRequestNumber } : {}),
+            compareWithBase: false,
+            history: 0,
+            timeoutMs: 0,
+        }, change, env, log, new Deadline(reportingGraceMs(0)), { agents: run.agents })
+        : undefined;
+    const subject = { checkName, repository: change.repository, headSha: change.commitSha };
+    await publish(run, verdict, subject, 'hard', review, line);
+    return EXIT.badInput;
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"1.0.0"};
+;// CONCATENATED MODULE: ./src/cli/version.ts
+
+/** The package's version, as `--version` prints it (bundled from package.json at build time). */
+const VERSION = package_namespaceObject.rE;
+
+;// CONCATENATED MODULE: ./src/cli/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The command line: flags and `GATE_*` variables → the core's run (the backend, or the shards'
+ * reports, beside the note, the check and the comment) → files, the decision on stdout and an
+ * exit status, which it returns.
+ */
+async function main(argv, env, io) {
+    const request = readRequest(argv, env);
+    if (request.help || request.version)
+        return helpOrVersion(request, io);
+    const { run, plan, problems } = await prepareCli(request, env, io);
     // Every problem at once, before any call, in the command line's words.
-    const all = [
-        ...request.problems,
-        ...(historyDir ? [historyDir] : []),
-        ...changeSourceProblems(request, request.inputs.config),
-        ...(typeof listed === 'string' && request.inputs.config?.trim() ? [listed] : []),
-        ...(unknownRevision ? [unknownRevision] : []),
-        ...problems,
-        ...reportingProblems(reporting, change),
-        ...(plan instanceof InputError ? plan.problems.map(inFlagWords) : []),
-    ];
-    if (plan instanceof Error || all.length > 0) {
-        const message = all.length > 0 ? problemsMessage(all) : errors_messageOf(plan);
+    if (plan instanceof Error || problems.length > 0) {
+        const message = problems.length > 0 ? problemsMessage(problems) : errors_messageOf(plan);
         return refuse(run, message, plan instanceof Error ? undefined : plan.checkName);
     }
     if (plan.evaluation.kind !== 'aggregate')
-        log.info(gatingLine(change));
+        run.log.info(gatingLine(run.change));
     const cancel = listenForCancel(CANCEL_HARD_EXIT_MS);
     const door = cliDoor(run, cancel.signalled);
     const verdict = await runPipeline(plan, door);
     cancel.dispose();
-    return exitStatus(verdict, plan.mode, door.written(), log);
+    return exitStatus(verdict, plan.mode, door.written(), run.log);
+}
+/** `--help` or `--version` on stdout; what is wrong with the flags or variables besides is said too, and is still bad input. */
+function helpOrVersion(request, io) {
+    io.stdout.write(request.help ? helpText() : `agent-reliability-gate ${VERSION}\n`);
+    if (request.problems.length === 0)
+        return EXIT.pass;
+    io.stderr.write(`agent-reliability-gate: ${printable(problemsMessage(request.problems))}\n`);
+    return EXIT.badInput;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts
