@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import { OpenApiValidator } from './openapi.js';
@@ -170,6 +171,24 @@ export class FakeBraintrust {
         .slice(0, Number(query.get('limit') ?? 1000))
         .map((e) => this.view(e));
       return this.answer(method, '/v1/experiment', { objects });
+    }
+    if (method === 'POST' && path === '/v1/experiment') {
+      // `braintrust eval` logging an experiment (the examples' stand-in): an existing one of the
+      // same name in the project is returned unmodified, as the description says; a new one has
+      // passing rows.
+      const { project_id: projectId, name } = body as unknown as {
+        project_id: string;
+        name?: string;
+      };
+      const same = this.experiments.find((e) => e.projectId === projectId && e.name === name);
+      const experiment = same ?? {
+        id: randomUUID(),
+        name: name ?? `experiment-${this.experiments.length + 1}`,
+        projectId,
+        rows: rowsOf(10),
+      };
+      if (!same) this.experiments.push(experiment);
+      return this.answer(method, '/v1/experiment', this.view(experiment));
     }
     if (method === 'GET' && (m = /^\/v1\/experiment\/([^/]+)$/.exec(path))) {
       const experiment = this.experiments.find((e) => e.id === m![1]);

@@ -7,7 +7,9 @@ export const BRAINTRUST_FIGURES: readonly FigureSpec[] = [
   {
     name: 'mean_score',
     label: 'Mean score',
-    domain: DOMAINS.fraction,
+    // One output, one meaning: TruLayer's mean score bounds no range. Braintrust's scores are held
+    // to 0..1 as each row is read (its description's bounds), so their mean is too.
+    domain: DOMAINS.finite,
     description:
       'Braintrust: the mean of `score_name` over the rows evaluated (errored and unscored rows left out), 0 to 1.',
   },
