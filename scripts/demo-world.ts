@@ -2,7 +2,8 @@
  * The world `npm run demo` and `npm run screenshot` both show: a fake Sepurux, TruLayer and
  * GitHub on 127.0.0.1, a base branch of ten commits the gate judged on their pushes, and the
  * pull requests a reviewer meets (one that passes, one that regresses, a noisy agent on
- * repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three agents). Each pull request runs the bundled action as the runner starts it
+ * repeats, a TruLayer eval, a promptfoo suite that regresses, a Braintrust experiment that
+ * regresses, a repository of three agents). Each pull request runs the bundled action as the runner starts it
  * (`test/support/runner.ts`: every action.yml default, then the step's `with:`).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -26,6 +27,14 @@ import { removeScratchDirs, scratchDir } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
 import { promptfooWorkspace } from '../test/support/promptfoo.js';
+import {
+  EXPERIMENT_NAME,
+  experimentOf,
+  FAKE_BRAINTRUST_TOKEN,
+  FakeBraintrust,
+  PROJECT_NAME,
+  rowsOf,
+} from '../test/support/fake-braintrust.js';
 import { encodeRecord } from '../src/core/baseline/encode.js';
 import { GATES_CHECK_NAME } from '../src/core/run/plan.js';
 
@@ -125,10 +134,17 @@ export async function openDemoWorld() {
     pull_request: { number: number; base: { sha: string } };
   };
   seedBaseBranch(github, sepurux, payload.pull_request.base.sha);
-  const [backend, tl, api] = await Promise.all([
+  // Braintrust: main's experiment passes; the pull request's fails three dataset records main passed.
+  let braintrust = new FakeBraintrust();
+  const experimentWith = (failing: number) => {
+    braintrust = new FakeBraintrust({ experiments: [experimentOf(rowsOf(10, failing))] });
+    return scratchDir('demo-braintrust');
+  };
+  const [backend, tl, api, bt] = await Promise.all([
     serveHandlers(() => sepurux.handlers()),
     serveHandlers(() => trulayer.handlers()),
     serveHandlers(() => github.handlers()),
+    serveHandlers(() => braintrust.handlers()),
   ]);
   const sepuruxInputs = {
     base_url: `${backend.origin}/api/backend`,
@@ -210,6 +226,25 @@ export async function openDemoWorld() {
     },
     {
       title:
+        "Braintrust: the experiment the workflow's own `braintrust eval` logged, three records failing that main's passed",
+      inputs: {
+        backend: 'braintrust',
+        base_url: bt.origin,
+        token: FAKE_BRAINTRUST_TOKEN,
+        project_name: PROJECT_NAME,
+        experiment_name: EXPERIMENT_NAME,
+        score_name: 'Factuality',
+        min_pass_rate: '0.9',
+        max_pass_rate_drop: '0.05',
+      },
+      evaluated: {
+        main: () => experimentWith(0),
+        pullRequest: () => experimentWith(3),
+        checkName: 'Braintrust Gate',
+      },
+    },
+    {
+      title:
         'A repository of three agents, one step (config:): the pull request changes billing and refunds, so only those two run',
       inputs: { ...sepuruxInputs, config: '.github/reliability-gates.yml' },
       repository: {
@@ -232,7 +267,12 @@ export async function openDemoWorld() {
   ];
 
   return {
-    origins: { sepurux: backend.origin, trulayer: tl.origin, github: api.origin },
+    origins: {
+      sepurux: backend.origin,
+      trulayer: tl.origin,
+      braintrust: bt.origin,
+      github: api.origin,
+    },
     payload,
     scenarios,
     /** The base commit's verdict: a push to main leaves it on its check, where pull requests read it back. */
@@ -342,7 +382,7 @@ export async function openDemoWorld() {
       }
     },
     async close(): Promise<void> {
-      await Promise.all([backend.close(), tl.close(), api.close()]);
+      await Promise.all([backend.close(), tl.close(), bt.close(), api.close()]);
     },
   };
 }
