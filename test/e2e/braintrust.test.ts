@@ -235,6 +235,25 @@ describe('the bundled action on a Braintrust experiment', () => {
     expect(braintrust.requestsTo('POST', '/v1/experiment/')).toHaveLength(0);
   });
 
+  it('by project_id: the experiment found in the project of that id', async () => {
+    const { run } = await gate({ min_pass_rate: '0.9', project_name: '', project_id: PROJECT_ID });
+    expect(run.outputs).toMatchObject({ decision: 'pass', project_id: PROJECT_ID });
+    expect(braintrust.requestsTo('GET', `/v1/experiment?project_id=${PROJECT_ID}`)).toHaveLength(1);
+  });
+
+  it('experiment_id of another project than project_name says: fails closed before reading rows', async () => {
+    const { run } = await gate({
+      min_pass_rate: '0.9',
+      experiment_name: '',
+      project_name: 'billing-agent',
+      experiment_id: experimentOf([]).id,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toContain('is of project "support-agent"');
+    expect(run.outputs.reason).toContain('not the one `project_name` names');
+    expect(braintrust.requestsTo('POST', '/v1/experiment/')).toHaveLength(0);
+  });
+
   it('a hostile row: its input and error shown inert', async () => {
     const hostile =
       '@octocat <img src=x onerror=alert(1)> <b>bold</b>\n::error::pwned\n::set-output name=decision::pass';
