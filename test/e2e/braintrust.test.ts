@@ -90,6 +90,16 @@ describe('the bundled action on a Braintrust experiment', () => {
     expect(braintrust.requestsTo('GET', `/v1/organization/${ORG_ID}`)).toHaveLength(1);
   });
 
+  it("with confidence: the floor judged on the mean score's interval, kept within 0..1", async () => {
+    const { run, comment } = await gate(
+      { score_floor: '0.7', confidence: '0.95', pass_score: '0.5' },
+      rows(rowsOf(10, 3)),
+    );
+    // Mean 0.76, its interval reaching under 0.7: inconclusive, which fails by default.
+    expect(run.outputs).toMatchObject({ decision: 'fail', mean_score: '0.76' });
+    expect(comment).toMatch(/mean score 0\.76 \[0\.48\d*, 1\]/);
+  });
+
   it('fail by floor: the mean score under score_floor', async () => {
     const { run, check } = await gate(
       { score_floor: '0.9', pass_score: '0.5' },

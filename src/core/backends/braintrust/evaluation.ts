@@ -125,7 +125,9 @@ function shortfall(tally: Tally, coverage: number, least: number): string {
 function errorBarsOf(tally: Tally, confidence: number): ErrorBars | undefined {
   const evaluated = tally.passed + tally.failed;
   const rate = evaluated >= 2 ? wilsonInterval(tally.passed, evaluated, confidence) : undefined;
-  const mean = meanInterval(tally.scores, confidence);
+  const t = meanInterval(tally.scores, confidence);
+  // A score is 0..1, so its mean is too: the t interval's tails past either end are cut off.
+  const mean = t && { ...t, low: Math.max(0, t.low), high: Math.min(1, t.high) };
   const intervals = [
     ...(rate ? [{ figure: 'pass_rate', label: 'pass rate', interval: rate }] : []),
     ...(mean ? [{ figure: 'mean_score', label: 'mean score', interval: mean }] : []),
