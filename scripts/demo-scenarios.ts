@@ -1,14 +1,19 @@
 /**
  * The pull requests `npm run demo` and `npm run screenshot` show, each as its step's `with:` and
  * what changes in the fake backend before it runs: one that passes, one that regresses, a noisy
- * agent on repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three
- * agents (scripts/demo-world.ts runs them).
+ * agent on repeats, a TruLayer eval, a promptfoo suite and a Braintrust experiment that regress,
+ * a repository of three agents (scripts/demo-world.ts runs them).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FakeSepurux } from '../test/support/fake-sepurux.js';
 import { DATASET_ID, EVAL_VERSION_ID, FAKE_TRULAYER_TOKEN } from '../test/support/fake-trulayer.js';
 import { promptfooWorkspace } from '../test/support/promptfoo.js';
+import {
+  EXPERIMENT_NAME,
+  FAKE_BRAINTRUST_TOKEN,
+  PROJECT_NAME,
+} from '../test/support/fake-braintrust.js';
 import { REPOSITORY_ROOT } from '../test/support/runner.js';
 import { scratchDir } from '../test/support/scratch.js';
 import { GATES_CHECK_NAME } from '../src/core/run/plan.js';
@@ -40,6 +45,8 @@ export interface DemoBackends {
   sepurux: FakeSepurux;
   sepuruxInputs: Record<string, string>;
   trulayerOrigin: string;
+  /** The fake Braintrust's origin, and a way to log an experiment of ten records with `failing` of them failing (it returns the step's workspace). */
+  braintrust: { origin: string; experimentWith: (failing: number) => string };
 }
 
 /** The demo's pull requests, in the order it shows them. */
@@ -47,6 +54,7 @@ export function demoScenarios({
   sepurux,
   sepuruxInputs,
   trulayerOrigin,
+  braintrust,
 }: DemoBackends): Scenario[] {
   return [
     {
@@ -112,6 +120,25 @@ export function demoScenarios({
         main: () => promptfooWorkspace({ 'results.json': 'pass' }),
         pullRequest: () => promptfooWorkspace({ 'results.json': 'regressed' }),
         checkName: 'promptfoo Gate',
+      },
+    },
+    {
+      title:
+        "Braintrust: the experiment the workflow's own `braintrust eval` logged, three records failing that main's passed",
+      inputs: {
+        backend: 'braintrust',
+        base_url: braintrust.origin,
+        token: FAKE_BRAINTRUST_TOKEN,
+        project_name: PROJECT_NAME,
+        experiment_name: EXPERIMENT_NAME,
+        score_name: 'Factuality',
+        min_pass_rate: '0.9',
+        max_pass_rate_drop: '0.05',
+      },
+      evaluated: {
+        main: () => braintrust.experimentWith(0),
+        pullRequest: () => braintrust.experimentWith(3),
+        checkName: 'Braintrust Gate',
       },
     },
     {

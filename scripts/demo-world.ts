@@ -2,7 +2,8 @@
  * The world `npm run demo` and `npm run screenshot` both show: a fake Sepurux, TruLayer and
  * GitHub on 127.0.0.1, a base branch of ten commits the gate judged on their pushes, and the
  * pull requests a reviewer meets (one that passes, one that regresses, a noisy agent on
- * repeats, a TruLayer eval, a promptfoo suite that regresses, a repository of three agents:
+ * repeats, a TruLayer eval, a promptfoo suite and a Braintrust experiment that regress, a
+ * repository of three agents:
  * scripts/demo-scenarios.ts; the base branch: scripts/demo-base-branch.ts). Each pull request
  * runs the bundled action as the runner starts it (`test/support/runner.ts`: every action.yml
  * default, then the step's `with:`).
@@ -19,6 +20,8 @@ import { type ActionRun, runAction } from '../test/support/runner.js';
 import { removeScratchDirs } from '../test/support/scratch.js';
 import { serveHandlers } from '../test/support/serve.js';
 import { webhookExample } from '../test/support/webhooks.js';
+import { experimentOf, FakeBraintrust, rowsOf } from '../test/support/fake-braintrust.js';
+import { scratchDir } from '../test/support/scratch.js';
 import { seedBaseBranch } from './demo-base-branch.js';
 import { demoScenarios, type Scenario } from './demo-scenarios.js';
 
@@ -52,10 +55,17 @@ export async function openDemoWorld() {
     pull_request: { number: number; base: { sha: string } };
   };
   seedBaseBranch(github, sepurux, payload.pull_request.base.sha);
-  const [backend, tl, api] = await Promise.all([
+  // Braintrust: main's experiment passes; the pull request's fails three dataset records main passed.
+  let braintrust = new FakeBraintrust();
+  const experimentWith = (failing: number) => {
+    braintrust = new FakeBraintrust({ experiments: [experimentOf(rowsOf(10, failing))] });
+    return scratchDir('demo-braintrust');
+  };
+  const [backend, tl, api, bt] = await Promise.all([
     serveHandlers(() => sepurux.handlers()),
     serveHandlers(() => trulayer.handlers()),
     serveHandlers(() => github.handlers()),
+    serveHandlers(() => braintrust.handlers()),
   ]);
   const sepuruxInputs = {
     base_url: `${backend.origin}/api/backend`,
@@ -65,10 +75,20 @@ export async function openDemoWorld() {
   // The job's GitHub: action.yml's `github_token` default (`${{ github.token }}`) is its token, as on a runner.
   const jobGitHub = { origin: api.origin, token: FAKE_GITHUB_TOKEN };
 
-  const scenarios = demoScenarios({ sepurux, sepuruxInputs, trulayerOrigin: tl.origin });
+  const scenarios = demoScenarios({
+    sepurux,
+    sepuruxInputs,
+    trulayerOrigin: tl.origin,
+    braintrust: { origin: bt.origin, experimentWith },
+  });
 
   return {
-    origins: { sepurux: backend.origin, trulayer: tl.origin, github: api.origin },
+    origins: {
+      sepurux: backend.origin,
+      trulayer: tl.origin,
+      braintrust: bt.origin,
+      github: api.origin,
+    },
     payload,
     scenarios,
     /** The base commit's verdict: a push to main leaves it on its check, where pull requests read it back. */
@@ -178,7 +198,7 @@ export async function openDemoWorld() {
       }
     },
     async close(): Promise<void> {
-      await Promise.all([backend.close(), tl.close(), api.close()]);
+      await Promise.all([backend.close(), tl.close(), bt.close(), api.close()]);
     },
   };
 }

@@ -39,7 +39,7 @@ const KEY_OUTPUTS = [
 const world = await openDemoWorld();
 const { origins, payload } = world;
 say(
-  `Fake Sepurux on ${origins.sepurux}, fake TruLayer on ${origins.trulayer}, fake GitHub on ${origins.github}; running dist/index.js as the Actions runner does (every action.yml default, then the step's with:).`,
+  `Fake Sepurux on ${origins.sepurux}, fake TruLayer on ${origins.trulayer}, fake Braintrust on ${origins.braintrust}, fake GitHub on ${origins.github}; running dist/index.js as the Actions runner does (every action.yml default, then the step's with:).`,
 );
 console.log('');
 try {

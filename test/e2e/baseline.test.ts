@@ -237,7 +237,7 @@ describe('the base branch as baseline', () => {
     });
     expect(foreign.exitCode).toBe(1);
     expect(foreign.annotations[0]?.message).toBe(
-      'Input `max_pass_rate_drop` (Sepurux, promptfoo) is an input of another backend and would be ignored with `backend: trulayer`; remove it or set `backend` to match.',
+      'Input `max_pass_rate_drop` (Sepurux, promptfoo, Braintrust) is an input of another backend and would be ignored with `backend: trulayer`; remove it or set `backend` to match.',
     );
   });
 });

@@ -11,6 +11,8 @@ import {
   FakeTruLayer,
 } from '../support/fake-trulayer.js';
 import { promptfooStandIn } from '../support/promptfoo-stand-in.js';
+import { braintrustStandIn } from '../support/braintrust-stand-in.js';
+import { FAKE_BRAINTRUST_TOKEN, FakeBraintrust } from '../support/fake-braintrust.js';
 import { REPOSITORY_ROOT, runAction } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
 import { eventFor, workflowRunOf } from '../support/example-events.js';
@@ -46,12 +48,16 @@ const github = new FakeGitHub();
 const sepurux = new FakeSepurux();
 const trulayer = new FakeTruLayer();
 const promptfoo = promptfooStandIn('pass');
+const braintrust = new FakeBraintrust({ experiments: [] });
+// `npx braintrust eval` logs its experiment in the fake Braintrust, served at servers[3].
+const braintrustEval = braintrustStandIn(() => servers[3]!.origin);
 
 beforeAll(async () => {
   servers = await Promise.all([
     serveHandlers(() => sepurux.handlers()),
     serveHandlers(() => trulayer.handlers()),
     serveHandlers(() => github.handlers()),
+    serveHandlers(() => braintrust.handlers()),
   ]);
 });
 afterAll(() => Promise.all(servers.map((s) => s.close())));
@@ -75,6 +81,7 @@ const world = (checkout = USER_REPOSITORY): WorkflowWorld => ({
     SEPURUX_PROJECT_ID: FAKE_PROJECT_ID,
     TRULAYER_API_KEY: FAKE_TRULAYER_TOKEN,
     OPENAI_API_KEY: 'sk-fake-openai-key-read-by-nothing',
+    BRAINTRUST_API_KEY: FAKE_BRAINTRUST_TOKEN,
   },
   vars: {
     SEPURUX_CAMPAIGN_ID: sepurux.campaign('scenario-pool').id,
@@ -88,8 +95,12 @@ const world = (checkout = USER_REPOSITORY): WorkflowWorld => ({
   outsideSteps: { record: { trace_id: 'trace-recorded-earlier' } },
   github: { origin: servers[2]!.origin, token: github.token },
   baseUrl: (backend) =>
-    backend === 'trulayer' ? servers[1]!.origin : `${servers[0]!.origin}/api/backend`,
-  bin: [promptfoo.bin],
+    backend === 'trulayer'
+      ? servers[1]!.origin
+      : backend === 'braintrust'
+        ? servers[3]!.origin
+        : `${servers[0]!.origin}/api/backend`,
+  bin: [braintrustEval.bin, promptfoo.bin],
 });
 
 /**
@@ -342,6 +353,16 @@ describe('the examples, run as the runner runs them against the fakes', () => {
         ).toBe(promptfooSteps);
         // (A workflow that also runs on push ran once more first, for main's verdict.)
         expect(promptfoo.evals().length - evalsBefore).toBeGreaterThanOrEqual(promptfooSteps);
+        // A braintrust eval step logged its experiment through the stand-in, and the gate read it.
+        const braintrustSteps = Object.values(workflow.jobs)
+          .flatMap((job) => job.steps)
+          .filter((step) => /\bnpx\b.*\bbraintrust@/.test(step.run ?? '')).length;
+        expect(
+          records.filter((r) => r.output?.includes('braintrust stand-in: logged experiment'))
+            .length,
+          'braintrust steps the stand-in answered',
+        ).toBe(braintrustSteps);
+        expect(braintrust.violations).toEqual([]);
         expect(github.violations).toEqual([]);
         github.checkRuns.splice(0);
       }, 60_000);

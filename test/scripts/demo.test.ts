@@ -46,7 +46,7 @@ describe('npm run demo', () => {
     // promptfoo: the suite regressed against main's passing verdict; the failing cases are new beside main.
     const promptfoo = output.slice(
       output.indexOf('━━ promptfoo:'),
-      output.indexOf('A repository of three agents'),
+      output.indexOf('━━ Braintrust:'),
     );
     expect(promptfoo).toContain('Check "promptfoo Gate": failure');
     expect(promptfoo).toContain('promptfoo: 2 of 4 rows of "support agent" passed');
@@ -54,6 +54,17 @@ describe('npm run demo', () => {
     expect(promptfoo).toContain('Failing cases (2 of 4; 2 new)');
     expect(promptfoo).toMatch(/refund within 30 days\s+0 of 1\s+new: passed on [0-9a-f]{7}/);
     expect(promptfoo).toContain('baseline_decision = pass');
+    // Braintrust: the experiment regressed against main's passing one, record by record.
+    const braintrust = output.slice(
+      output.indexOf('━━ Braintrust:'),
+      output.indexOf('A repository of three agents'),
+    );
+    expect(braintrust).toContain('Check "Braintrust Gate": failure');
+    expect(braintrust).toContain(
+      'Braintrust: 7 of 10 rows of experiment "pr-1347" reached Factuality 1',
+    );
+    expect(braintrust).toMatch(/Base [0-9a-f]{7} \(pass\)/);
+    expect(braintrust).toContain('Failing cases (3 of 10; 3 new)');
     // The repository of three agents: one check, the two entries the change reaches, failing first.
     const gates = output.slice(output.indexOf('A repository of three agents'));
     expect(gates).toContain('Check "Reliability gates": failure');

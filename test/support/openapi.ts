@@ -77,7 +77,8 @@ export class OpenApiValidator {
         ...this.check(
           `${call} ${parameter.in} parameter ${parameter.name}`,
           parameter.schema ?? {},
-          coerce(raw, parameter.schema),
+          // A parameter's schema may be a `$ref` (Braintrust's `limit`): its type is the target's.
+          coerce(raw, parameter.schema && (this.resolve(parameter.schema) as JsonObject)),
         ),
       );
     }

@@ -214,7 +214,7 @@ export async function stepEnvironment(
 const MERGE_COMMIT = '0123456789abcdef0123456789abcdef01234567';
 
 /** `GITHUB_SHA` for the event, as the runner sets it: the pushed, queued or triggering commit; a pull request's merge commit. */
-function commitOf(eventName: string, payload: Record<string, unknown>): string {
+export function commitOf(eventName: string, payload: Record<string, unknown>): string {
   const at = (path: string[]) =>
     path.reduce<unknown>(
       (value, key) => (value as Record<string, unknown> | undefined)?.[key],

@@ -6,6 +6,7 @@ import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
 import {
   type ActionRun,
+  commitOf,
   parseOutputFile,
   REPOSITORY_ROOT,
   type RunnerGitHub,
@@ -167,6 +168,13 @@ async function runJob(
     );
   const github = githubContext(event, world);
   let failed = false;
+  // The workflow's and the job's `env:`, their `${{ }}` evaluated as the runner does (the `env` context of each step).
+  const jobEnv = Object.fromEntries(
+    Object.entries({ ...workflow.env, ...job.env }).map(([k, v]) => [
+      k,
+      interpolate(v, { github, matrix, secrets: world.secrets, vars: world.vars }, false),
+    ]),
+  );
   for (const step of job.steps) {
     const context = {
       github,
@@ -174,7 +182,7 @@ async function runJob(
       steps,
       secrets: world.secrets,
       vars: world.vars,
-      env: { ...workflow.env, ...job.env },
+      env: jobEnv,
       needs: {},
     };
     const label = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? '?';
@@ -324,6 +332,9 @@ function githubContext(event: WorkflowEvent, world: WorkflowWorld) {
     token: world.github.token,
     event: event.payload,
     event_name: event.name,
+    // As the runner has them: the commit GITHUB_SHA holds, the first attempt of the run.
+    sha: commitOf(event.name, event.payload),
+    run_attempt: '1',
     repository: 'Codertocat/Hello-World',
     workspace: '',
   };

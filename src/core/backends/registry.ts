@@ -1,12 +1,13 @@
 import { sepurux } from './sepurux/index.js';
 import { trulayer } from './trulayer/index.js';
 import { promptfoo } from './promptfoo/index.js';
+import { braintrust } from './braintrust/index.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { InputError } from '../support/errors.js';
 import type { Backend } from './types.js';
 
 /** Every backend the action can talk to; the first is the default. One line per backend. */
-export const BACKENDS = [sepurux, trulayer, promptfoo] as const satisfies readonly [
+export const BACKENDS = [sepurux, trulayer, promptfoo, braintrust] as const satisfies readonly [
   Backend,
   ...Backend[],
 ];

@@ -120,6 +120,11 @@ export type Evaluates =
       defaultBaseUrl: string;
       /** What its `token` holds, e.g. `a project API key or CI token`. */
       credential: string;
+      /**
+       * True for a service that holds an evaluation already run and decides nothing of its own
+       * (Braintrust's experiments): the thresholds alone decide, as for a backend that reads.
+       */
+      judgedByThresholds?: boolean;
     }
   | {
       kind: 'reads';

@@ -12,7 +12,7 @@ export interface BackendWords {
   readonly displayName: string;
   /** How it evaluates: a service's credential and API root, or what it reads. */
   readonly evaluates:
-    | { kind: 'service'; credential: string; defaultBaseUrl: string }
+    | { kind: 'service'; credential: string; defaultBaseUrl: string; judgedByThresholds?: boolean }
     | { kind: 'reads'; what: string };
   /** Where its confidence intervals come from, for `confidence`. */
   readonly intervals?: string;

@@ -132,7 +132,7 @@ export const commonSchema = (backends: BackendList) => {
         .transform((value) => value ?? 100),
       {
         description:
-          "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
+          "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's or a Braintrust experiment's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
         default: '100',
       },
     ),

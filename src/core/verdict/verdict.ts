@@ -94,7 +94,7 @@ export interface BackendVocabulary {
   displayName: string;
   figures: readonly FigureSpec[];
   /** A backend that reads an evaluation already run decides nothing itself: its figures are judged. */
-  evaluates?: { kind: 'service' | 'reads' };
+  evaluates?: { kind: 'service' | 'reads'; judgedByThresholds?: boolean };
 }
 
 /**
@@ -139,7 +139,13 @@ export function decide(
   return {
     decision,
     reason: truncate(
-      explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'),
+      explain(
+        backend,
+        evaluation,
+        broken,
+        thresholds,
+        vocabulary.evaluates?.kind === 'reads' || vocabulary.evaluates?.judgedByThresholds === true,
+      ),
       MAX_REASON_CHARS,
     ),
     outcome: 'evaluated',

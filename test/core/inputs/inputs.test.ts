@@ -235,7 +235,7 @@ describe('inputs with backend: trulayer', () => {
     [{ dataset_id: 'my-dataset' }, 'Input `dataset_id` must be a UUID.'],
     [
       { campaign_name: 'refund', min_pass_rate: '0.9' },
-      '`campaign_name` (Sepurux), `min_pass_rate` (Sepurux, promptfoo) are inputs of another backend and would be ignored with `backend: trulayer`',
+      '`campaign_name` (Sepurux), `min_pass_rate` (Sepurux, promptfoo, Braintrust) are inputs of another backend and would be ignored with `backend: trulayer`',
     ],
   ])('rejects %j', async (change, message) => {
     expect(await problem({ ...trulayer, ...change })).toContain(message);
@@ -243,7 +243,7 @@ describe('inputs with backend: trulayer', () => {
 
   it('rejects TruLayer inputs given to Sepurux', async () => {
     expect(await problem({ ...valid, score_floor: '0.8' })).toBe(
-      'Input `score_floor` (TruLayer) is an input of another backend and would be ignored with `backend: sepurux`; remove it or set `backend` to match.',
+      'Input `score_floor` (TruLayer, Braintrust) is an input of another backend and would be ignored with `backend: sepurux`; remove it or set `backend` to match.',
     );
   });
 
@@ -257,7 +257,7 @@ describe('inputs with backend: trulayer', () => {
 
   it('names the backends it knows', async () => {
     expect(await problem({ ...valid, backend: 'langsmith' })).toBe(
-      'Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`, `promptfoo`.',
+      'Input `backend` is "langsmith"; write one of `sepurux`, `trulayer`, `promptfoo`, `braintrust`.',
     );
   });
 });
