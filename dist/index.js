@@ -77916,7 +77916,7 @@ function decide(vocabulary, evaluation, durationMs) {
     const decision = broken.reduce((acc, t) => worst(acc, t.breaks), evaluation.decision);
     return {
         decision,
-        reason: truncate(explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads'), MAX_REASON_CHARS),
+        reason: truncate(explain(backend, evaluation, broken, thresholds, vocabulary.evaluates?.kind === 'reads' || vocabulary.evaluates?.judgedByThresholds === true), MAX_REASON_CHARS),
         outcome: 'evaluated',
         backend,
         status: evaluation.status,
@@ -90281,13 +90281,815 @@ function promptfoo_passRateBars(tally, confidence) {
 }
 const round = (value) => Math.round(value * 1e6) / 1e6;
 
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/schemas.ts
+
+// Answers of the Braintrust API, after reference/braintrust-openapi.json (Experiment,
+// FetchExperimentEventsResponse, ExperimentEvent, Project, Organization). Only the fields the gate
+// reads are checked, each as the description allows it: a score outside 0..1, an event without its
+// id or transaction, an origin of an unknown type is schema drift, and the gate fails closed.
+/** `Experiment` (getExperiment, getExperimentId). */
+const Experiment = object({
+    id: schemas_string().min(1),
+    project_id: schemas_string().min(1),
+    name: schemas_string(),
+    created: schemas_string().nullish(),
+    deleted_at: schemas_string().nullish(),
+    dataset_id: schemas_string().nullish(),
+});
+/** The answer of `GET /v1/experiment`. */
+const ExperimentList = object({ objects: array(Experiment) });
+/** `Project` (getProjectId). */
+const Project = object({ id: schemas_string().min(1), org_id: schemas_string(), name: schemas_string() });
+/** `Organization` (getOrganizationId). */
+const Organization = object({ id: schemas_string(), name: schemas_string() });
+/** `ObjectReferenceNullish`: where a row was copied from (a dataset's record). */
+const Origin = object({
+    object_type: schemas_enum([
+        'project_logs',
+        'experiment',
+        'dataset',
+        'prompt',
+        'function',
+        'prompt_session',
+    ]),
+    object_id: schemas_string(),
+    id: schemas_string(),
+});
+/** `ExperimentEvent`: one span of the experiment; a root span is one row of the evaluation. */
+const ExperimentEvent = object({
+    id: schemas_string().min(1),
+    _xact_id: schemas_string().min(1),
+    experiment_id: schemas_string(),
+    span_id: schemas_string(),
+    root_span_id: schemas_string(),
+    span_parents: array(schemas_string()).nullish(),
+    is_root: schemas_boolean().nullish(),
+    input: unknown().optional(),
+    error: unknown().optional(),
+    scores: record(schemas_string(), schemas_number().min(0).max(1).nullable()).nullish(),
+    metrics: object({ tokens: schemas_number().int().nullish() }).loose().nullish(),
+    origin: Origin.nullish(),
+});
+/** `FetchExperimentEventsResponse`: a page of events, and the cursor of the next one. */
+const EventPage = object({
+    events: array(ExperimentEvent),
+    cursor: schemas_string().nullish(),
+});
+/**
+ * Braintrust's own message in an error body. Its errors are `text/plain`, or JSON the
+ * description leaves open; a JSON object with `message` or `error` is read, else the text is.
+ */
+function braintrustErrorMessage(body) {
+    if (typeof body === 'string')
+        return body || undefined;
+    if (body && typeof body === 'object') {
+        const record = body;
+        for (const key of ['message', 'error'])
+            if (typeof record[key] === 'string')
+                return record[key];
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/client.ts
+
+/** Traces asked for per page of rows: a page holds their spans too, so it stays well under the body cap. */
+const TRACES_PER_PAGE = 200;
+/**
+ * The largest page read. A row carries the case's input and output, which may be long; 32 MiB
+ * holds a page of 200 traces of generous spans. A larger one fails closed, never cut.
+ */
+const MAX_PAGE_BYTES = 32 * 1024 * 1024;
+/** Where a user who meets 401 or 403 looks: the key in `token`, and the project it may read. */
+const AUTH_HINTS = {
+    401: 'Check that `token` holds a valid Braintrust API key (Settings → API keys), from a secret.',
+    403: "The API key in `token` may not read this project's experiments; use a key of the organization that owns it.",
+};
+/** The Braintrust API calls the gate makes (docs/braintrust.md): all of them read. */
+class BraintrustClient {
+    api;
+    constructor(context, token) {
+        this.api = context.transport({
+            credentials: { Authorization: `Bearer ${token}` },
+            errorMessage: braintrustErrorMessage,
+        });
+    }
+    /** The experiment of this UUID. */
+    experiment(id) {
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/experiment/${encodeURIComponent(id)}`,
+            name: 'GET /v1/experiment/{experiment_id}',
+            schema: Experiment,
+            idempotent: true,
+            hints: {
+                ...AUTH_HINTS,
+                // Braintrust checks access before existence: an id it does not have is a 403 too.
+                403: 'Check `experiment_id`: Braintrust answers 403 for an experiment that does not exist, as for one the API key in `token` may not read.',
+                404: 'Check `experiment_id`: no experiment has this id.',
+            },
+        });
+    }
+    /**
+     * Experiments of a project, the newest first: those of `name` (Braintrust's own filter, which
+     * the gate checks again for an exact name), or with none the newest few, to say which exist.
+     */
+    async experiments(project, name) {
+        const query = new URLSearchParams('name' in project ? { project_name: project.name } : { project_id: project.id });
+        if (name !== undefined)
+            query.set('experiment_name', name);
+        else
+            query.set('limit', '20');
+        const answer = await this.api.request({
+            method: 'GET',
+            path: `/v1/experiment?${query.toString()}`,
+            name: 'GET /v1/experiment',
+            schema: ExperimentList,
+            idempotent: true,
+            hints: {
+                ...AUTH_HINTS,
+                404: 'Check `project_name` (or `project_id`) and `experiment_name`.',
+            },
+        });
+        return answer.objects;
+    }
+    /** The project an experiment belongs to: its name and organization. */
+    project(id) {
+        return this.api.request({
+            method: 'GET',
+            path: `/v1/project/${encodeURIComponent(id)}`,
+            name: 'GET /v1/project/{project_id}',
+            schema: Project,
+            idempotent: true,
+            hints: { ...AUTH_HINTS, 404: 'Check `project_name` or `project_id`.' },
+        });
+    }
+    /** The organization's name, for the link to the experiment. */
+    async organizationName(id) {
+        const answer = await this.api.request({
+            method: 'GET',
+            path: `/v1/organization/${encodeURIComponent(id)}`,
+            name: 'GET /v1/organization/{organization_id}',
+            schema: Organization,
+            idempotent: true,
+            hints: AUTH_HINTS,
+        });
+        return answer.name;
+    }
+    /** One page of the experiment's events; `cursor` is the previous page's, sent back as it came. */
+    fetchPage(experimentId, cursor) {
+        return this.api.request({
+            method: 'POST',
+            path: `/v1/experiment/${encodeURIComponent(experimentId)}/fetch`,
+            name: 'POST /v1/experiment/{experiment_id}/fetch',
+            body: { limit: TRACES_PER_PAGE, ...(cursor !== undefined ? { cursor } : {}) },
+            schema: EventPage,
+            // A fetch only reads: asking twice is safe.
+            idempotent: true,
+            maxBodyBytes: MAX_PAGE_BYTES,
+            hints: {
+                ...AUTH_HINTS,
+                404: 'Check `experiment_name` or `experiment_id`: the experiment is gone.',
+            },
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/tally.ts
+
+
+
+
+const tally_ERRORS_KEPT = 10;
+/** Every score name the rows carry, sorted. */
+function scoreNames(rows) {
+    return [...new Set(rows.flatMap((row) => Object.keys(row.scores ?? {})))].sort();
+}
+/**
+ * The score that judges each row: `score_name` when given (it must be one the rows carry), else
+ * the rows' only score. Several without `score_name`, or none, is a sentence saying what to set.
+ */
+function headlineScore(names, given) {
+    const listed = names.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+    if (given !== undefined)
+        return names.includes(given)
+            ? { name: given }
+            : {
+                unusable: names.length
+                    ? `no row carries the score \`score_name\` "${excerpt(given, 60)}"; the rows carry ${listed}: set \`score_name\` to one of them`
+                    : `no row carries any score, so \`score_name\` "${excerpt(given, 60)}" judges nothing: check that the eval's scorers ran`,
+            };
+    if (names.length === 1 && names[0] !== undefined)
+        return { name: names[0] };
+    return {
+        unusable: names.length
+            ? `the rows carry ${names.length} scores (${listed}) and \`score_name\` says none: set \`score_name\` to the one that judges a row`
+            : 'no row carries any score: check that the eval has scorers',
+    };
+}
+/**
+ * Adds up the rows on the headline score. A row with `error` set, or whose headline score is
+ * null or missing, was not evaluated: an error, never a zero (contract section 10). A row passes
+ * when its score reaches `passScore`. Rows of one case (trials of a dataset record) are one case.
+ */
+function tally_tallyRows(rows, scoreName, passScore) {
+    const cases = new Map();
+    const errors = new Map();
+    const tally = { rows: rows.length, passed: 0, failed: 0, errored: 0 };
+    const scores = [];
+    let tokens;
+    for (const row of rows) {
+        const id = caseIdOf(row);
+        const outcome = cases.get(id) ?? {
+            id,
+            name: caseNameOf(row),
+            passed: 0,
+            failed: 0,
+            errored: 0,
+        };
+        const score = row.scores?.[scoreName];
+        const error = errorOf(row, scoreName, score);
+        if (error !== undefined) {
+            tally.errored++;
+            outcome.errored++;
+            errors.set(error, (errors.get(error) ?? 0) + 1);
+            if (outcome.failed === 0)
+                outcome.reason ??= error;
+        }
+        else if (typeof score === 'number' && score >= passScore) {
+            tally.passed++;
+            outcome.passed++;
+            scores.push(score);
+        }
+        else if (typeof score === 'number') {
+            tally.failed++;
+            outcome.failed++;
+            scores.push(score);
+            if (outcome.failed === 1)
+                outcome.reason = `${excerpt(scoreName, 60)} ${formatNumber(score)}, under \`pass_score\` ${formatNumber(passScore)}`;
+        }
+        if (typeof row.metrics?.tokens === 'number')
+            tokens = (tokens ?? 0) + row.metrics.tokens;
+        cases.set(id, outcome);
+    }
+    // Two cases a reviewer would read as one (the same input text, cut short) are numbered.
+    const named = new Map();
+    for (const outcome of cases.values())
+        named.set(outcome.name, [...(named.get(outcome.name) ?? []), outcome]);
+    for (const same of named.values())
+        if (same.length > 1)
+            same.forEach((outcome, i) => (outcome.name = `${outcome.name} #${i + 1}`));
+    return {
+        ...tally,
+        scores,
+        ...(tokens !== undefined ? { tokens } : {}),
+        cases: [...cases.values()],
+        errors: [...errors.entries()]
+            .map(([message, count]) => ({ message, count }))
+            .sort((a, b) => b.count - a.count)
+            .slice(0, tally_ERRORS_KEPT),
+    };
+}
+/** Why a row was not evaluated (its error's first line, or its missing score), or undefined. */
+function errorOf(row, scoreName, score) {
+    if (row.error !== undefined && row.error !== null)
+        return firstLine(textOf(row.error)) ?? 'Braintrust recorded an error without a message';
+    if (typeof score !== 'number')
+        return `not scored: ${excerpt(scoreName, 60)} is ${score === null ? 'null' : 'missing'}`;
+    return undefined;
+}
+/**
+ * A row's case: the dataset record it came from (`origin.id` where `origin.object_type` is
+ * `dataset`), else its `input` (Braintrust itself matches cases across experiments by `input`),
+ * hashed, so that the same case on main and on the change compare.
+ */
+function caseIdOf(row) {
+    const key = row.origin?.object_type === 'dataset'
+        ? `dataset:${row.origin.id}`
+        : `input:${tally_canonical(row.input ?? null)}`;
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+}
+/** How a reviewer reads a case: its input, as text, cut short. Outside text: escaped where rendered. */
+function caseNameOf(row) {
+    const input = row.input ?? null;
+    const text = typeof input === 'string' ? input : tally_canonical(input);
+    return excerpt(text.replace(/\s+/g, ' ').trim() || '(empty input)', CASE_TEXT_MAX_CHARS);
+}
+/** An error as text: a string as it is, an object's `message`, else its JSON. */
+function textOf(error) {
+    if (typeof error === 'string')
+        return error;
+    if (error &&
+        typeof error === 'object' &&
+        typeof error.message === 'string')
+        return error.message;
+    return JSON.stringify(error) ?? String(error);
+}
+/** JSON with keys sorted at every depth: the same input written in another order is the same case. */
+function tally_canonical(value) {
+    return (JSON.stringify(value, (_, inner) => inner && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+        : inner) ?? 'null');
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/vocabulary.ts
+
+/** The figures an experiment's rows add up to (contract section 13). */
+const BRAINTRUST_FIGURES = [
+    {
+        name: 'mean_score',
+        label: 'Mean score',
+        // One output, one meaning: TruLayer's mean score bounds no range. Braintrust's scores are held
+        // to 0..1 as each row is read (its description's bounds), so their mean is too.
+        domain: DOMAINS.finite,
+        description: 'Braintrust: the mean of `score_name` over the rows evaluated (errored and unscored rows left out), 0 to 1.',
+    },
+    {
+        name: 'pass_rate',
+        label: 'Pass rate',
+        domain: DOMAINS.fraction,
+        trials: 'rows_evaluated',
+        description: 'Braintrust: rows whose `score_name` reaches `pass_score`, over the rows evaluated, 0 to 1.',
+    },
+    {
+        name: 'failures',
+        label: 'Failures',
+        domain: DOMAINS.count,
+        description: 'Braintrust: rows evaluated whose `score_name` is under `pass_score`.',
+    },
+    {
+        name: 'rows_evaluated',
+        label: 'Rows evaluated',
+        domain: DOMAINS.count,
+        description: 'Braintrust: rows (root spans) with a `score_name` score and no error.',
+    },
+    {
+        name: 'rows_errored',
+        label: 'Rows errored',
+        domain: DOMAINS.count,
+        description: 'Braintrust: rows with `error` set, or whose `score_name` score is null: not evaluated, never a pass or a failure.',
+    },
+    {
+        name: 'cases',
+        label: 'Cases',
+        domain: DOMAINS.count,
+        description: "Braintrust: cases (a dataset record, else an input; an experiment's trials of one are one case).",
+    },
+    {
+        name: 'cases_failing',
+        label: 'Cases failing',
+        domain: DOMAINS.count,
+        description: 'Braintrust: cases with at least one failing row.',
+    },
+    {
+        name: 'tokens',
+        label: 'Tokens',
+        domain: DOMAINS.count,
+        description: "Braintrust: tokens the rows used (`metrics.tokens`, summed over the rows that carry it). Braintrust's rows carry no price, so no cost is reported.",
+    },
+    {
+        name: 'row_coverage_pct',
+        label: 'Row coverage',
+        unit: '%',
+        domain: DOMAINS.percentage,
+        description: 'Braintrust: share of the rows evaluated (not errored, scored), 0 to 100.',
+        coverage: true,
+    },
+];
+/** The ids a Braintrust gate learns. */
+const BRAINTRUST_IDS = [
+    {
+        name: 'experiment_id',
+        label: 'experiment',
+        description: 'Braintrust: the experiment gated.',
+        perRun: true,
+    },
+    {
+        name: 'project_id',
+        label: 'project',
+        description: "Braintrust: the experiment's project.",
+    },
+    {
+        name: 'score_name',
+        label: 'score',
+        description: 'Braintrust: the score that judged each row.',
+    },
+];
+/** The Braintrust thresholds: each bounds a figure the rows add up to. */
+const BRAINTRUST_THRESHOLDS = [
+    { input: 'score_floor', figure: 'mean_score', comparator: '>=' },
+    { input: 'min_pass_rate', figure: 'pass_rate', comparator: '>=' },
+    { input: 'max_failures', figure: 'failures', comparator: '<=' },
+    { input: 'min_coverage', figure: 'row_coverage_pct', comparator: '>=' },
+];
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/evaluation.ts
+
+
+
+
+
+
+/**
+ * The experiment's rows as an evaluation: the headline score picked, errors apart, the
+ * thresholds the user set, each case's outcome. No rows, no usable score, or rows under
+ * `min_coverage` is "could not evaluate" (contract section 10), never a pass.
+ */
+function evaluation_evaluationOf(rows, judging) {
+    const { experiment, inputs, shared } = judging;
+    const ids = { experiment_id: experiment.id, project_id: experiment.project_id };
+    const base = {
+        decision: 'pass',
+        status: 'read',
+        ids,
+        topFailingTools: [],
+        thresholds: [],
+        ...(judging.dashboardUrl ? { dashboardUrl: judging.dashboardUrl } : {}),
+    };
+    const named = `experiment "${excerpt(experiment.name, 80)}"`;
+    if (rows.length === 0)
+        return {
+            ...base,
+            figures: {},
+            unevaluated: `${named} has no rows (root spans): check that \`braintrust eval\` logged its cases before the gate ran`,
+        };
+    const headline = headlineScore(scoreNames(rows), inputs.score_name);
+    if ('unusable' in headline)
+        return { ...base, figures: {}, unevaluated: `${named}: ${headline.unusable}` };
+    const tally = tally_tallyRows(rows, headline.name, inputs.pass_score);
+    const evaluated = tally.passed + tally.failed;
+    const coverage = Math.floor((evaluated / tally.rows) * 10000) / 100;
+    const figures = {
+        ...(evaluated > 0
+            ? {
+                mean_score: evaluation_round(tally.scores.reduce((sum, s) => sum + s, 0) / evaluated),
+                pass_rate: evaluation_round(tally.passed / evaluated),
+            }
+            : {}),
+        failures: tally.failed,
+        rows_evaluated: evaluated,
+        rows_errored: tally.errored,
+        cases: tally.cases.length,
+        cases_failing: tally.cases.filter((c) => c.failed > 0).length,
+        ...(tally.tokens !== undefined ? { tokens: tally.tokens } : {}),
+        row_coverage_pct: coverage,
+    };
+    const common = {
+        ...base,
+        ids: { ...ids, score_name: headline.name },
+        figures,
+        cases: summarizeCases(tally.cases),
+    };
+    // Errors are never samples: below `min_coverage` nothing is judged, and an experiment with no
+    // row evaluated is no evaluation, whatever `min_coverage` allows.
+    if (coverage < shared.minCoverage || evaluated === 0)
+        return { ...common, unevaluated: evaluation_shortfall(tally, coverage, shared.minCoverage) };
+    const bars = errorBarsOf(tally, shared.confidence ?? 0.95);
+    return {
+        ...common,
+        reason: evaluation_saidOf(tally, named, headline.name, inputs.pass_score),
+        ...(bars ? { errorBars: bars } : {}),
+        thresholds: evaluation_thresholdsOf(inputs, shared).map((t) => {
+            const interval = shared.confidence === undefined ? undefined : intervalOf(bars, t.figure);
+            return interval ? { ...t, interval, onInconclusive: shared.onInconclusive } : t;
+        }),
+    };
+}
+/** The thresholds the user set (the input rules ask for one at least). */
+function evaluation_thresholdsOf(inputs, shared) {
+    const limits = {
+        score_floor: inputs.score_floor,
+        min_pass_rate: inputs.min_pass_rate,
+        max_failures: inputs.max_failures,
+        min_coverage: shared.minCoverage,
+    };
+    return BRAINTRUST_THRESHOLDS.flatMap((spec) => {
+        const limit = limits[spec.input];
+        return typeof limit === 'number' ? [{ ...spec, limit, breaks: 'fail' }] : [];
+    });
+}
+/** What the rows say, in one sentence: passed of evaluated on the score, the mean, cases, errors. */
+function evaluation_saidOf(tally, named, score, passScore) {
+    const evaluated = tally.passed + tally.failed;
+    const mean = tally.scores.reduce((sum, s) => sum + s, 0) / evaluated;
+    const cases = tally.cases.length;
+    const errored = tally.errored
+        ? `, and ${tally.errored} errored (not evaluated: ${tally.errors[0]?.message ?? 'no message'})`
+        : '';
+    return `${tally.passed} of ${evaluated} ${evaluated === 1 ? 'row' : 'rows'} of ${named} reached ${excerpt(score, 60)} ${formatNumber(passScore)} (mean ${formatNumber(evaluation_round(mean))}), in ${cases} ${cases === 1 ? 'case' : 'cases'}${errored}`;
+}
+/** Why the experiment could not be judged: too many rows errored or went unscored. */
+function evaluation_shortfall(tally, coverage, least) {
+    const first = tally.errors
+        .slice(0, 3)
+        .map((e) => `${e.count} × ${e.message}`)
+        .join('; ');
+    const why = coverage < least
+        ? `under \`min_coverage\` ${formatNumber(least)}%`
+        : 'and an experiment with no row evaluated is no evaluation';
+    return `${tally.errored} of ${tally.rows} rows errored or were not scored, so ${formatNumber(coverage)}% were evaluated, ${why} (${first})`;
+}
+/** The pass rate's Wilson interval and the mean score's t interval, over the rows evaluated. */
+function errorBarsOf(tally, confidence) {
+    const evaluated = tally.passed + tally.failed;
+    const rate = evaluated >= 2 ? wilsonInterval(tally.passed, evaluated, confidence) : undefined;
+    const t = meanInterval(tally.scores, confidence);
+    // A score is 0..1, so its mean is too: the t interval's tails past either end are cut off.
+    const mean = t && { ...t, low: Math.max(0, t.low), high: Math.min(1, t.high) };
+    const intervals = [
+        ...(rate ? [{ figure: 'pass_rate', label: 'pass rate', interval: rate }] : []),
+        ...(mean ? [{ figure: 'mean_score', label: 'mean score', interval: mean }] : []),
+    ];
+    return intervals.length ? { basis: 'rows evaluated', intervals, regressed: [] } : undefined;
+}
+const evaluation_round = (value) => Math.round(value * 1e6) / 1e6;
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/experiment.ts
+
+
+/** Braintrust's web app, where an experiment is shown; a self-hosted data plane is shown there too. */
+const BRAINTRUST_APP = 'https://www.braintrust.dev';
+/** Experiments named when none matches: the project's newest. */
+const NAMES_SHOWN = 10;
+/**
+ * The experiment to gate, and its project: by `experiment_id`, or by its exact `experiment_name`
+ * in the project. None, several, one deleted, or one of another project than the inputs name is
+ * said with what exists, and the gate fails closed.
+ */
+async function findExperiment(client, inputs, log) {
+    const experiment = inputs.experiment_id
+        ? await client.experiment(inputs.experiment_id)
+        : await experimentNamed(client, inputs);
+    if (experiment.deleted_at)
+        throw new InputError(`Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) was deleted; check \`experiment_name\` or \`experiment_id\``);
+    const project = await client.project(experiment.project_id);
+    const wrong = (inputs.project_id !== undefined &&
+        inputs.project_id.toLowerCase() !== project.id.toLowerCase()) ||
+        (inputs.project_name !== undefined && inputs.project_name !== project.name);
+    if (project.id !== experiment.project_id || wrong)
+        throw new BackendCallError('GET /v1/project/{project_id}', `Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) is of project "${excerpt(project.name, 80)}" (${project.id}), not the one \`${inputs.project_id ? 'project_id' : 'project_name'}\` names; the gate fails closed`);
+    log.info(`Experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) of project "${excerpt(project.name, 80)}".`);
+    return { experiment, project };
+}
+async function experimentNamed(client, inputs) {
+    const name = inputs.experiment_name ?? '';
+    const project = inputs.project_id
+        ? { id: inputs.project_id }
+        : { name: inputs.project_name ?? '' };
+    const where = 'id' in project ? `project ${project.id}` : `project "${excerpt(project.name, 80)}"`;
+    // Braintrust's filter is the gate's first cut; the name must match exactly.
+    const named = (await client.experiments(project, name)).filter((e) => e.name === name && !e.deleted_at);
+    const [only] = named;
+    if (only && named.length === 1)
+        return only;
+    if (named.length > 1)
+        throw new InputError(`${named.length} Braintrust experiments are named "${excerpt(name, 80)}" in ${where} (${named
+            .slice(0, NAMES_SHOWN)
+            .map((e) => `${e.id}${e.created ? `, created ${e.created}` : ''}`)
+            .join('; ')}): they are of different projects of that name, in organizations the key can read; set \`experiment_id\` (or \`project_id\`) to say which`);
+    const newest = (await client.experiments(project)).filter((e) => !e.deleted_at);
+    throw new InputError(newest.length
+        ? `Input \`experiment_name\`: no Braintrust experiment is named "${excerpt(name, 80)}" in ${where}; its newest are ${newest
+            .slice(0, NAMES_SHOWN)
+            .map((e) => `"${excerpt(e.name, 60)}"`)
+            .join(', ')}. Set \`experiment_name\` to the name \`braintrust eval\` logged (its \`experimentName\`)`
+        : `Input \`${'id' in project ? 'project_id' : 'project_name'}\`: Braintrust has no experiment the key in \`token\` can read in ${where}: check the project's name, and that \`braintrust eval\` ran before the gate`);
+}
+/**
+ * The experiment's page in Braintrust's app, where its organization's name can be read; without
+ * it there is no link (said in the log), never a wrong one.
+ */
+async function dashboardUrl(client, project, experiment, log) {
+    try {
+        const org = await client.organizationName(project.org_id);
+        const part = encodeURIComponent;
+        return `${BRAINTRUST_APP}/app/${part(org)}/p/${part(project.name)}/experiments/${part(experiment.name)}`;
+    }
+    catch (error) {
+        log.info(`No link to the experiment: its organization could not be read (${messageOf(error)}).`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/inputs.ts
+
+
+
+/** The Braintrust inputs, documented and validated; `pass_score`'s default applied. */
+const BraintrustInputs = object({
+    project_name: documented(optionalText(), {
+        description: 'The project the experiment was logged in, by name (or `project_id`). Required with `experiment_name`.',
+    }),
+    project_id: documented(optionalUuid('project_name'), {
+        description: 'Project UUID (instead of `project_name`).',
+    }),
+    experiment_name: documented(optionalText(), {
+        description: 'The experiment `braintrust eval` logged, by its exact name in the project (or `experiment_id`).',
+    }),
+    experiment_id: documented(optionalUuid('experiment_name'), {
+        description: 'The experiment UUID (instead of `experiment_name`).',
+    }),
+    score_name: documented(optionalText(), {
+        description: "The score that judges each row (a scorer's name, e.g. `Factuality`). Required when the rows carry more than one score; the error lists them.",
+    }),
+    score_floor: documented(optionalNumber({ min: 0, max: 1 }), {
+        description: 'Policy: the gate fires when the mean score is below this floor (Braintrust: the mean of `score_name` over the rows evaluated, 0 to 1).',
+    }),
+    pass_score: documented(optionalNumber({ min: 0, max: 1 }).transform((value) => value ?? 1), {
+        description: 'A row passes when its `score_name` score is at least this, 0 to 1 (for `min_pass_rate`, `max_failures` and the failing cases). Default: 1.',
+    }),
+    min_pass_rate: documented(fraction(), {
+        description: 'Threshold: least pass rate, a fraction from 0 to 1 ("0.85", not "85").',
+    }),
+    max_failures: documented(optionalNumber({ min: 0, integer: true }), {
+        description: 'Threshold: most failures allowed.',
+    }),
+    max_pass_rate_drop: documented(fraction(), {
+        description: 'Most the pass rate may fall below the baseline\'s (the base branch\'s verdict on GitHub, `--baseline-report` on the command line), a fraction ("0.05": 5 points).',
+    }),
+});
+/** The rules between Braintrust inputs. */
+const BRAINTRUST_RULES = [
+    {
+        inputs: ['experiment_name', 'experiment_id'],
+        broken: (i) => (i.experiment_name === undefined) === (i.experiment_id === undefined),
+        message: "give exactly one with `backend: braintrust`: the experiment's name (looked up in its project) or its UUID.",
+    },
+    {
+        inputs: ['project_name', 'project_id'],
+        broken: (i) => i.project_name !== undefined && i.project_id !== undefined,
+        message: "give one of them, not both: the project's name or its UUID.",
+    },
+    {
+        inputs: ['project_name', 'project_id'],
+        broken: (i) => i.experiment_name !== undefined && i.project_name === undefined && i.project_id === undefined,
+        message: 'one is required to look up `experiment_name`: experiment names are unique only within a project.',
+    },
+    {
+        inputs: ['score_floor', 'min_pass_rate', 'max_failures', 'max_pass_rate_drop'],
+        broken: (i) => i.score_floor === undefined &&
+            i.min_pass_rate === undefined &&
+            i.max_failures === undefined &&
+            i.max_pass_rate_drop === undefined,
+        message: 'give at least one: Braintrust decides nothing of its own, so without a threshold every experiment would pass.',
+    },
+];
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/rows.ts
+
+
+/** The most pages read: 500 pages of 200 traces. A longer experiment fails closed, never judged in part. */
+const MAX_PAGES = 500;
+/** The most distinct events (spans) kept while reading; past it the gate fails closed. */
+const MAX_EVENTS = 200_000;
+const FETCH = 'POST /v1/experiment/{experiment_id}/fetch';
+/**
+ * Reads every page of an experiment's events, the answer's `cursor` sent back until a page
+ * comes without one (or without events). Braintrust paginates over the whole version history:
+ * a later page may repeat a row with an older `_xact_id`, so each row is kept once, by `id`, at
+ * its newest `_xact_id` (counted twice, it would pass or fail the gate on rows that do not exist).
+ * Past {@link MAX_PAGES} or {@link MAX_EVENTS}, or on a cursor that comes back again, the gate
+ * fails closed rather than judge part of the experiment.
+ */
+async function readRows(experimentId, fetchPage) {
+    const events = new Map();
+    const cursors = new Set();
+    let cursor;
+    let repeated = 0;
+    for (let pages = 1; pages <= MAX_PAGES; pages++) {
+        const page = await fetchPage(cursor);
+        for (const event of page.events) {
+            if (event.experiment_id !== experimentId)
+                throw new BackendCallError(FETCH, `${FETCH} was asked for the rows of experiment ${experimentId} and answered a row of experiment "${excerpt(event.experiment_id)}"; the gate fails closed.`);
+            if (keepNewest(events, event))
+                repeated++;
+        }
+        if (events.size > MAX_EVENTS)
+            throw new BackendCallError(FETCH, `The experiment has more than ${MAX_EVENTS} spans, more than the gate reads; it fails closed rather than judge part of it. Gate a smaller experiment (e.g. one per suite, in many gates).`);
+        const next = page.cursor ?? undefined;
+        if (page.events.length === 0 || next === undefined || next === '') {
+            const rows = [...events.values()].filter(isRoot);
+            return { rows, pages, repeated };
+        }
+        if (cursors.has(next))
+            throw new BackendCallError(FETCH, `${FETCH} answered a cursor it had answered before (page ${pages}), so reading on would never end; the gate fails closed.`);
+        cursors.add(next);
+        cursor = next;
+    }
+    throw new BackendCallError(FETCH, `The experiment has more than ${MAX_PAGES} pages of rows (${MAX_PAGES * 200} traces), more than the gate reads; it fails closed rather than judge part of it.`);
+}
+/**
+ * Keeps `event` in `events` unless a newer version of the same row is there. True when the
+ * event repeats a row already read (whichever version is kept).
+ */
+function keepNewest(events, event) {
+    const kept = events.get(event.id);
+    if (!kept || newerXact(event._xact_id, kept._xact_id))
+        events.set(event.id, event);
+    return kept !== undefined;
+}
+/**
+ * Whether transaction id `a` is later than `b`. Braintrust's are decimal numbers too large for a
+ * double ("1000192656880881099"), increasing over time: compared by length, then digit by digit.
+ */
+function newerXact(a, b) {
+    const digits = /^\d+$/;
+    if (digits.test(a) && digits.test(b)) {
+        const [x, y] = [a.replace(/^0+(?=\d)/, ''), b.replace(/^0+(?=\d)/, '')];
+        return x.length !== y.length ? x.length > y.length : x > y;
+    }
+    return a > b;
+}
+/**
+ * A row of the evaluation is a root span (`is_root`); where a server leaves `is_root` out, the
+ * span that is its own trace's root, with no parent.
+ */
+function isRoot(event) {
+    if (typeof event.is_root === 'boolean')
+        return event.is_root;
+    return event.span_id === event.root_span_id && (event.span_parents ?? []).length === 0;
+}
+
+;// CONCATENATED MODULE: ./src/core/backends/braintrust/index.ts
+
+
+
+
+
+
+
+
+/**
+ * Braintrust: the workflow's own step ran `braintrust eval`, which logged an experiment; the gate
+ * reads its rows through Braintrust's API and judges them (contract section 13).
+ *
+ * It is a `service` backend, not one that `reads` a file: it calls an API with a credential, so it
+ * reads `token` (required, masked, sent only to `base_url`) and `base_url` (a self-hosted data
+ * plane). But like a file it evaluates something that already exists: it starts and polls
+ * nothing, cannot run the experiment again (`repeats` above 1 is an input error, and an error is
+ * not retried: `restartable: false`), and Braintrust decides nothing of its own, so the
+ * thresholds alone decide (`judgedByThresholds`).
+ */
+const braintrust = {
+    id: 'braintrust',
+    displayName: 'Braintrust',
+    evaluates: {
+        kind: 'service',
+        defaultBaseUrl: 'https://api.braintrust.dev',
+        credential: 'an API key',
+        judgedByThresholds: true,
+    },
+    defaultCheckName: 'Braintrust Gate',
+    intervals: 'the Wilson interval of the pass rate and the t interval of the mean score, over the rows evaluated',
+    inputs: BraintrustInputs,
+    figures: BRAINTRUST_FIGURES,
+    ids: BRAINTRUST_IDS,
+    thresholds: BRAINTRUST_THRESHOLDS,
+    drops: [{ input: 'max_pass_rate_drop', figure: 'pass_rate' }],
+    headlineFigure: 'mean_score',
+    alternatives: [
+        ['experiment_name', 'experiment_id'],
+        ['project_name', 'project_id'],
+    ],
+    // Another project, or another score judging the rows, is not comparable; an experiment of
+    // another dataset shares no case with this one, which the cases say on their own.
+    comparable: [
+        { name: 'project', label: 'project', from: { id: 'project_id' } },
+        { name: 'score', label: 'score', from: { id: 'score_name' } },
+    ],
+    async prepare(raw, shared) {
+        const inputs = parseInputs(BraintrustInputs, raw, BRAINTRUST_RULES);
+        if (shared.repeats !== 1)
+            throw new InputError("Input `repeats` runs the evaluation again for each repeat, but `backend: braintrust` gates an experiment `braintrust eval` already logged, which the gate cannot run again; remove `repeats` (use `braintrust eval`'s own trials for more samples of each case).");
+        return {
+            run: (context) => gateExperiment(inputs, shared, context),
+            // Another attempt would read the same experiment.
+            restartable: false,
+        };
+    },
+};
+async function gateExperiment(inputs, shared, context) {
+    const { log } = context;
+    const client = new BraintrustClient(context, shared.token);
+    const { experiment, project } = await log.group('Find the experiment', () => findExperiment(client, inputs, log));
+    context.learned({ experiment_id: experiment.id, project_id: experiment.project_id });
+    const link = await dashboardUrl(client, project, experiment, log);
+    const read = await log.group('Read the experiment rows', () => readRows(experiment.id, (cursor) => client.fetchPage(experiment.id, cursor)));
+    log.info(`Read ${read.rows.length} ${read.rows.length === 1 ? 'row' : 'rows'} (root spans) in ${read.pages} ${read.pages === 1 ? 'page' : 'pages'}` +
+        (read.repeated > 0
+            ? `; ${read.repeated} repeated ${read.repeated === 1 ? 'event was' : 'events were'} counted once, at the newest version.`
+            : '.'));
+    return evaluation_evaluationOf(read.rows, { experiment, inputs, shared, dashboardUrl: link });
+}
+
 ;// CONCATENATED MODULE: ./src/core/backends/registry.ts
 
 
 
 
+
 /** Every backend the action can talk to; the first is the default. One line per backend. */
-const BACKENDS = [sepurux, trulayer, promptfoo];
+const BACKENDS = [sepurux, trulayer, promptfoo, braintrust];
 /** The registered ids, the default first. */
 const BACKEND_IDS = BACKENDS.map((backend) => backend.id);
 /** The backend registered under `id`. */
@@ -90594,7 +91396,7 @@ const commonSchema = (backends) => {
             message: 'is under 1: it is a percentage from 0 to 100, not a fraction; write "90" for 90% (or 0 for no floor)',
         })
             .transform((value) => value ?? 100), {
-            description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
+            description: "Least coverage, in percent (0 to 100), that counts as an evaluation: a Sepurux batch's `scenario_coverage_pct`, a TruLayer eval run's scored items (`item_coverage_pct`), a results file's or a Braintrust experiment's rows evaluated (`row_coverage_pct`). Below it the gate could not evaluate (an error, retried as one where the backend runs the evaluation); items left unscored are never zeros in a mean.",
             default: '100',
         }),
         on_missing_baseline: documented(oneOf(['pass', 'warn', 'fail'], 'warn'), {
