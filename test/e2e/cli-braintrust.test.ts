@@ -58,11 +58,12 @@ describe('the bundled command line on a Braintrust experiment', () => {
     expect(junit['@_failures']).toBe('0');
   });
 
-  it("fail by pass rate: exit 1, a failing JUnit case, in the flags' words", async () => {
+  it("fail by pass rate: exit 1, failing JUnit cases, in the flags' words", async () => {
     const { run, junit } = await gate(rowsOf(10, 3), [], { GATE_MIN_PASS_RATE: '0.9' });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('(--min-pass-rate)');
-    expect(junit['@_failures']).toBe('1');
+    // The threshold, and each of the three failing records as a test case of its own.
+    expect(junit['@_failures']).toBe('4');
     expect(run.stdout + run.stderr).not.toMatch(/^::/m);
   });
 

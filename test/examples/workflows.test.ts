@@ -70,6 +70,7 @@ afterAll(() => Promise.all(servers.map((s) => s.close())));
 const USER_REPOSITORY: Record<string, string> = {
   '.github/reliability-gates.yml': 'examples/reliability-gates.yml',
   'promptfooconfig.yaml': 'examples/promptfoo/promptfooconfig.yaml',
+  'evals/support.eval.js': 'examples/braintrust/support.eval.js',
 };
 
 /** The examples' secrets and variables, as the fakes hold them, in a repository holding `checkout`. */

@@ -12,7 +12,7 @@ const DOC_PAGES = [
     .map((f) => `docs/${f}`),
 ];
 
-/** The README's and docs' ```yaml blocks that use this action, each made a workflow (a fragment of steps runs as one job on `pull_request`). */
+/** The README's and docs' ```yaml blocks that use this action, each made a workflow (a fragment of a job's `env:` and steps runs as one job on `pull_request`). */
 export function readmeWorkflows(): { title: string; workflow: Workflow }[] {
   return DOC_PAGES.flatMap((page) => pageWorkflows(page));
 }
@@ -28,11 +28,17 @@ function pageWorkflows(page: string): { title: string; workflow: Workflow }[] {
     .map((block) => {
       const parsed = parse(block.yaml, { schema: 'failsafe' }) as unknown;
       const steps = Array.isArray(parsed) ? parsed : (parsed as { steps?: unknown }).steps;
+      // A fragment of a job (`env:` and `steps:`) keeps its `env:`.
+      const env = Array.isArray(parsed)
+        ? undefined
+        : (parsed as { env?: Record<string, string> }).env;
       const workflow: Workflow = (parsed as { jobs?: unknown }).jobs
         ? parseWorkflow(block.yaml)
         : {
             on: 'pull_request',
-            jobs: { gate: { steps: steps as Workflow['jobs'][string]['steps'] } },
+            jobs: {
+              gate: { ...(env && { env }), steps: steps as Workflow['jobs'][string]['steps'] },
+            },
           };
       return { title: `${page} line ${block.line}`, workflow };
     });
