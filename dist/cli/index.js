@@ -64965,7 +64965,7 @@ function gatesBody(summary, options) {
         for (const entry of ran) {
             const verdict = entry.verdict;
             const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
-            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 400), 400)} |`);
+            lines.push(`| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${quotedText(clauses(verdict.reason, 400), 400)} |`);
         }
         lines.push('');
     }

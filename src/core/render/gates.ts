@@ -2,7 +2,7 @@ import { worstFirst } from '../gates/combine.js';
 import type { GatesSummary, RemovedEntry } from '../gates/types.js';
 import type { Verdict } from '../verdict/verdict.js';
 import { ICON } from './cells.js';
-import { codeSpan, escapeText, quotedText } from './escape.js';
+import { codeSpan, quotedText } from './escape.js';
 import { clauses } from '../support/text.js';
 
 /** What the body of many gates needs of the page it goes on. */
@@ -44,7 +44,7 @@ export function gatesBody(summary: GatesSummary<Verdict>, options: GatesBodyOpti
       const verdict = entry.verdict as Verdict;
       const why = oneWhy ? '' : ` ${quotedText(entry.why, 200)} |`;
       lines.push(
-        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${escapeText(clauses(verdict.reason, 400), 400)} |`,
+        `| ${ICON[verdict.decision]} | ${codeSpan(entry.name, 64)} |${why} ${quotedText(clauses(verdict.reason, 400), 400)} |`,
       );
     }
     lines.push('');

@@ -88,6 +88,14 @@ describe('the body of many gates', () => {
     expect(page.html).toContain('<code>[x](https://evil.example)&lt;img src=x&gt;@octocat</code>');
   });
 
+  it("shows the input names an entry's reason quotes as code, as the single gate's reason does", () => {
+    const failing = entry(1, true, 'fail');
+    failing.verdict = { ...failing.verdict!, reason: 'pass rate 0.72 < 0.85 (`min_pass_rate`).' };
+    const page = render(body(combineEntries([failing], { config: 'g.yml', selection: 'x' })));
+    expect(page.html).toContain('pass rate 0.72 &lt; 0.85 (<code>min_pass_rate</code>)');
+    expect(page.text).not.toContain('`min_pass_rate`');
+  });
+
   it('says "no gate affected" when none ran, and passes', () => {
     const verdict = combineEntries([entry(1, false), entry(2, false)], {
       config: 'g.yml',
