@@ -54,6 +54,15 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
     // A repeat without a verdict after its retries is no sample: while the test still wants one,
     // the next round's repeat takes its place, within the same bounds (contract section 10).
     const replaced = undecided && !bound ? replaceable(run, outcomes) : undefined;
+    // Another repeat that fails the gate closed ends it at once, replaced one or not.
+    const others = outcomes.filter((o) => o !== replaced);
+    const broken = closedFailure(others, run.backend, budget.summary().errors);
+    if (broken)
+      return judgeRepeats(run, outcomes, {
+        mode: 'auto',
+        stopped: 'a repeat failed closed',
+        sequential,
+      });
     if (replaced) {
       replaced.row.replacedBy = next;
       budget.markReplaced(`repeat ${replaced.row.index}`, `repeat ${next}`);
@@ -63,13 +72,6 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
       await start(1);
       continue;
     }
-    const broken = closedFailure(outcomes, run.backend, budget.summary().errors);
-    if (broken)
-      return judgeRepeats(run, outcomes, {
-        mode: 'auto',
-        stopped: 'a repeat failed closed',
-        sequential,
-      });
     if (!undecided) {
       return judgeRepeats(run, outcomes, {
         mode: 'auto',
