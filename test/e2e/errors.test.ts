@@ -132,6 +132,14 @@ describe('errors on the bundled action', () => {
     expect(render(body).text).toContain('no verdict, repeat 3 in its place');
   });
 
+  it('repeats: auto with retry_errors: 0 starts no repeat in place of one without a verdict: the gate could not evaluate', async () => {
+    failing((n) => n === 2);
+    const run = await gate({ repeats: 'auto', retry_errors: '0', poll_interval: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '0' });
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(2);
+  });
+
   it('repeats: auto: a repeat without a verdict at the budget is not replaced: the gate could not evaluate', async () => {
     failing((n) => n > 1);
     const run = await gate({ repeats: 'auto', max_repeats: '2', poll_interval: '1' });

@@ -53,7 +53,9 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
     const bound = budgetBound(run, outcomes);
     // A repeat without a verdict after its retries is no sample: while the test still wants one,
     // the next round's repeat takes its place, within the same bounds (contract section 10).
-    const replaced = undecided && !bound ? replaceable(run, outcomes) : undefined;
+    // `retry_errors: 0` says no run is started in place of one that errored: none is.
+    const replaced =
+      undecided && !bound && budget.retryErrors > 0 ? replaceable(run, outcomes) : undefined;
     // Another repeat that fails the gate closed ends it at once, replaced one or not.
     const others = outcomes.filter((o) => o !== replaced);
     const broken = closedFailure(others, run.backend, budget.summary().errors);
