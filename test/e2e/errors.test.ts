@@ -89,6 +89,65 @@ describe('errors on the bundled action', () => {
     expect(sepurux.batches.size).toBe(2);
   });
 
+  it('repeats: auto: a repeat without a verdict after its retries is no sample, and while the test is undecided the next repeat takes its place; the gate decides', async () => {
+    sepurux = new FakeSepurux();
+    github = new FakeGitHub();
+    const campaign = sepurux.campaign('refund-reliability');
+    campaign.decidesFromThresholds = true;
+    // Run 1 at 0.90 (one value never passes), runs 2 and 3 (repeat 2 and its retry) fail, run 4 at 0.95.
+    const runs = [
+      { pass_rate: 0.9 },
+      { status: 'failed' },
+      { status: 'failed' },
+      { pass_rate: 0.95 },
+    ];
+    let n = 0;
+    campaign.draw = () => ({ failures: 0, unsafe_attempts: 0, ...runs[Math.min(n++, 3)] });
+    const pr = payload();
+    const run = await gate({ repeats: 'auto', poll_interval: '1' }, pr);
+    expect(run.outputs).toMatchObject({
+      decision: 'pass',
+      errors: '0',
+      retried: '2',
+      repeats_run: '2',
+    });
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(4);
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.outcome).toBe('evaluated');
+    expect(report.attempts.errors).toEqual([
+      expect.objectContaining({ run: 'repeat 2', attempt: 1, retried: true }),
+      expect.objectContaining({
+        run: 'repeat 2',
+        attempt: 2,
+        retried: true,
+        replacedBy: 'repeat 3',
+      }),
+    ]);
+    expect(report.repeats.rows).toEqual([
+      expect.objectContaining({ index: 1, outcome: 'evaluated' }),
+      expect.objectContaining({ index: 2, outcome: 'error', replacedBy: 3 }),
+      expect.objectContaining({ index: 3, outcome: 'evaluated' }),
+    ]);
+    const body = github.comments.get(pr.pull_request.number)?.[0]?.body ?? '';
+    expect(render(body).text).toContain('no verdict, repeat 3 in its place');
+  });
+
+  it('repeats: auto with retry_errors: 0 starts no repeat in place of one without a verdict: the gate could not evaluate', async () => {
+    failing((n) => n === 2);
+    const run = await gate({ repeats: 'auto', retry_errors: '0', poll_interval: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1', retried: '0' });
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(2);
+  });
+
+  it('repeats: auto: a repeat without a verdict at the budget is not replaced: the gate could not evaluate', async () => {
+    failing((n) => n > 1);
+    const run = await gate({ repeats: 'auto', max_repeats: '2', poll_interval: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', errors: '1' });
+    expect(run.outputs.reason).toMatch(/^Sepurux could not evaluate 1 of 2 repeats: repeat 2: /);
+  });
+
   it('max_runs below a fixed repeats is an input error before any call', async () => {
     sepurux = new FakeSepurux();
     github = new FakeGitHub();

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
-import { promptfooJson, promptfooWorkspace } from '../support/promptfoo.js';
+import { promptfooWorkspace } from '../support/promptfoo.js';
+import { suite } from '../support/promptfoo-suite.js';
 import { render } from '../support/render.js';
 import { runAction, runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
@@ -18,32 +19,6 @@ const pr = webhookExample('pull_request', 'opened') as {
 const BASE = pr.pull_request.base.sha;
 /** Main's line, newest (the base commit) first. */
 const LINE = [BASE, ...Array.from({ length: 6 }, (_, i) => `${i + 1}`.repeat(40))];
-const SIZE = 20;
-
-/** A real results file of 20 cases, the cases in `failing` failing. */
-function suite(failing: readonly number[]): { text: string } {
-  const pass = promptfooJson('pass');
-  const regressed = promptfooJson('regressed');
-  // Rows 0 and 2 (refund, cancel) pass in the one file and fail in the other.
-  const rows = Array.from({ length: SIZE }, (_, i) => {
-    const template = i % 2 === 0 ? 0 : 2;
-    const row = structuredClone(
-      (failing.includes(i) ? regressed : pass).results.results[template]!,
-    ) as Record<string, unknown> & { testCase: { description: string } };
-    row.testCase.description = `${row.testCase.description} #${i}`;
-    if (typeof row.description === 'string') row.description = row.testCase.description;
-    row.testIdx = i;
-    return row;
-  });
-  pass.results.results = rows;
-  pass.results.stats = {
-    ...pass.results.stats,
-    successes: SIZE - failing.length,
-    failures: failing.length,
-    errors: 0,
-  };
-  return { text: JSON.stringify(pass) };
-}
 
 let github: FakeGitHub;
 let api: ServedHandlers;

@@ -217,6 +217,23 @@ describe('repeats against a hostile backend', () => {
     );
   });
 
+  it('repeats: auto fails an agent far below the bound after one run, where the run does not say its trials: one value may call a fail, never a pass', async () => {
+    drawing([{ pass_rate: 0.5, failures: 10, unsafe_attempts: 0 }]);
+    const run = await gate({ repeats: 'auto', poll_interval: '1' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ decision: 'fail', repeats_run: '1', pass_rate: '0.5' });
+    expect(sepurux.requestsTo('POST', '/v1/ci/runs')).toHaveLength(1);
+    expect(run.outputs.reason).toContain(
+      'the sequential test decided every threshold after 1 repeat)',
+    );
+    const report = JSON.parse(await readFile(run.outputs.report_file!, 'utf8'));
+    expect(report.repeats.sequential[0]).toMatchObject({ call: 'breaks', on: 'values' });
+    // The same run far above the bound is no pass on its own: it takes a second.
+    drawing([{ pass_rate: 1, failures: 0, unsafe_attempts: 0 }]);
+    const above = await gate({ repeats: 'auto', poll_interval: '1' });
+    expect(above.outputs).toMatchObject({ decision: 'pass', repeats_run: '2' });
+  });
+
   it("repeats: auto with the trials said (19 and 20 of 20 traces) is Wald's test on the pooled passes, and stops after 2", async () => {
     drawing([traces(0.95, 20), traces(1, 20)]);
     const run = await gate({ repeats: 'auto', poll_interval: '1' });

@@ -59,7 +59,9 @@ export function repeatSection(verdict: Verdict, word: InputWord): string[] {
         : '';
     // A repeat without a verdict is no fail: it was not evaluated.
     const decided =
-      row.outcome === 'evaluated' ? `${ICON[row.decision]} ${row.decision}` : '⚠️ no verdict';
+      row.outcome === 'evaluated'
+        ? `${ICON[row.decision]} ${row.decision}`
+        : `⚠️ no verdict${row.replacedBy !== undefined ? `, repeat ${row.replacedBy} in its place` : ''}`;
     lines.push(
       `| ${row.index} | ${decided} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`,
     );

@@ -2,7 +2,8 @@ import { runWithRetries } from '../retry/attempt.js';
 import type { Verdict } from '../verdict/verdict.js';
 import type { RepeatRow } from './types.js';
 import type { Outcome, RepeatPolicy, RepeatRun } from './run-types.js';
-import { closedFailure, judgeRepeats, sequentialStates } from './judge.js';
+import { closedFailure } from './closed.js';
+import { judgeRepeats, sequentialStates } from './judge.js';
 
 export type { RepeatPolicy, RepeatRun };
 export { DEFAULT_RATE_MARGIN } from './run-types.js';
@@ -19,7 +20,7 @@ export const MAX_CONCURRENT_REPEATS = 5;
  * closed, naming it. Never throws but for a cancelled job.
  */
 export async function runRepeats(run: RepeatRun): Promise<Verdict> {
-  const { policy, deadline, budget } = run;
+  const { policy, budget } = run;
   const outcomes: Outcome[] = [];
   let next = 1;
   // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
@@ -45,31 +46,41 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
   );
   await start(policy.minRepeats);
   for (;;) {
-    const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
     const sequential = sequentialStates(run, outcomes);
+    const evaluated = outcomes.filter((o) => o.row.outcome === 'evaluated').length;
+    // Before any repeat has a verdict the test has seen nothing: it is undecided.
+    const undecided = evaluated === 0 || sequential.some((s) => s.call === 'undecided');
+    const bound = budgetBound(run, outcomes);
+    // A repeat without a verdict after its retries is no sample: while the test still wants one,
+    // the next round's repeat takes its place, within the same bounds (contract section 10).
+    // `retry_errors: 0` says no run is started in place of one that errored: none is.
+    const replaced =
+      undecided && !bound && budget.retryErrors > 0 ? replaceable(run, outcomes) : undefined;
+    // Another repeat that fails the gate closed ends it at once, replaced one or not.
+    const others = outcomes.filter((o) => o !== replaced);
+    const broken = closedFailure(others, run.backend, budget.summary().errors);
     if (broken)
       return judgeRepeats(run, outcomes, {
         mode: 'auto',
         stopped: 'a repeat failed closed',
         sequential,
       });
-    if (sequential.every((s) => s.call !== 'undecided')) {
+    if (replaced) {
+      replaced.row.replacedBy = next;
+      budget.markReplaced(`repeat ${replaced.row.index}`, `repeat ${next}`);
+      run.log.info(
+        `Repeat ${replaced.row.index} has no verdict after its retries: repeat ${next} takes its place, since the sequential test is undecided.`,
+      );
+      await start(1);
+      continue;
+    }
+    if (!undecided) {
       return judgeRepeats(run, outcomes, {
         mode: 'auto',
-        stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
+        stopped: `the sequential test decided every threshold after ${evaluated} repeat${evaluated === 1 ? '' : 's'}`,
         sequential,
       });
     }
-    // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
-    const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-    const bound =
-      outcomes.length >= policy.maxRepeats
-        ? `\`max_repeats: ${policy.maxRepeats}\``
-        : !budget.canStart
-          ? `\`max_runs: ${budget.maxRuns}\``
-          : deadline.remainingMs() < slowest * 1.5
-            ? 'timeout'
-            : undefined;
     if (bound) {
       return judgeRepeats(run, outcomes, {
         mode: 'auto',
@@ -86,6 +97,34 @@ export async function runRepeats(run: RepeatRun): Promise<Verdict> {
     );
     await start(1);
   }
+}
+
+/** The bound that keeps `auto` from another round, in the words the verdict says it with, or undefined. */
+function budgetBound(run: RepeatRun, outcomes: Outcome[]): string | undefined {
+  const { policy, budget, deadline } = run;
+  // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
+  const slowest = Math.max(...outcomes.map((o) => o.durationMs));
+  return outcomes.length >= policy.maxRepeats
+    ? `\`max_repeats: ${policy.maxRepeats}\``
+    : !budget.canStart
+      ? `\`max_runs: ${budget.maxRuns}\``
+      : deadline.remainingMs() < slowest * 1.5
+        ? 'timeout'
+        : undefined;
+}
+
+/**
+ * The first repeat a new one may replace: one the backend left without a verdict (it did not
+ * evaluate: failed, short of coverage, unreachable, out of time) once its retries were spent.
+ * Never one the gate refused (an answer it cannot trust fails closed), nor a cancelled one.
+ */
+function replaceable(run: RepeatRun, outcomes: Outcome[]): Outcome | undefined {
+  const errors = run.budget.summary().errors;
+  return outcomes.find((o) => {
+    if (o.row.outcome !== 'error' || o.row.replacedBy !== undefined) return false;
+    const left = errors.filter((e) => e.run === `repeat ${o.row.index}` && !e.retried);
+    return left.length > 0 && left.every((e) => e.kind === 'unevaluated');
+  });
 }
 
 /** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */

@@ -3,8 +3,20 @@ import { meanAndSd } from '../support/stats.js';
 import type { Pooled, PooledCount } from './pool.js';
 import type { SequentialState } from './types.js';
 
-/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+/** Values a Gaussian test needs before it may call a threshold held: a spread needs two. */
 export const MIN_VALUES = 2;
+
+/**
+ * The spread the values test expects before the runs show theirs: a prior of
+ * {@link PRIOR_RUNS} runs' worth of variance at {@link PRIOR_VARIANCE} × margin². The runs'
+ * own spread is pooled with it (the mean of an inverse-gamma posterior), so that one value has
+ * a spread to be weighed with, and two values that happen to lie close (or far apart) do not
+ * alone make the test certain (or blind). Chosen by the simulation in bench/sequential.ts, the
+ * rows comparing the rules: with runs of 20 attempts, a first run at true 0.90 calls `breaks`
+ * about 1% of the time, one at 0.70 some 40%.
+ */
+export const PRIOR_VARIANCE = 2;
+export const PRIOR_RUNS = 3;
 
 /** What a sequential test is asked: is the figure at least `limit + margin`, or at most `limit − margin`? */
 export interface SequentialQuestion {
@@ -21,10 +33,27 @@ export interface SequentialQuestion {
  * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
  * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
  * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
- * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty, and no call before two values: one value says nothing of the
- * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
- * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ * a Gaussian likelihood whose variance is the runs' spread pooled with a prior one
+ * ({@link PRIOR_VARIANCE}) and floored at `margin²`, so that two equal values never claim
+ * certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ *
+ * One value alone may call `breaks`, never `holds`: it is weighed with the prior's spread, and a
+ * call it gets wrong fails a good change (the closed side) rather than passing a bad one. A
+ * single 20-attempt run at 19/20 is common for an agent at 80%, so a pass still needs two
+ * values and their spread. (The test before this one called nothing on one value and plugged
+ * in two values' spread alone: an agent at 0.50 took 2.25 runs to fail, one at 0.70 2.60.)
+ *
+ * Why not a test valid for any spread, such as a betting confidence sequence for a bounded mean
+ * (Waudby-Smith and Ramdas, 2023), which holds for any number of trials per run and under
+ * peeking: valid for every distribution on [0, 1] is exactly what keeps it from deciding within
+ * `max_repeats`. A run at 1.0 is what an agent at 0.80 shows 80% of the time when a run is one
+ * trial, so "holds" at 0.85 ± 0.05 needs some 14 runs at 1.0; two runs at 0.70 are what a mean
+ * of 0.90 (a third of its runs at 0.70, the rest at 1.0) shows 11% of the time, so no such test
+ * calls "breaks" there at 5%. bench/sequential.ts prices it beside this rule. Deciding within
+ * five runs takes a model of a run's spread; this test's is Gaussian, with the spread the runs
+ * show pooled with the prior's. Like any such model it is only as right as its spread: with
+ * runs of 5 or 10 trials both this test and the one before it fail good agents far more often
+ * than their nominal rate (bench/sequential.ts shows by how much).
  *
  * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
  * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
@@ -53,9 +82,12 @@ export function sequentialTest(
   } else {
     const { values } = data;
     const weights = scaledWeights(values.length, data.weights);
-    const sd =
-      values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
-    const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
+    const n = values.length;
+    const sd = n > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
+    const squares = Number.isFinite(sd) ? sd * sd * (n - 1) : 0;
+    const prior = PRIOR_RUNS * PRIOR_VARIANCE * margin * margin;
+    // Never below the floor: a spread smaller than the margin is not believed.
+    const variance = Math.max((prior + squares) / (PRIOR_RUNS + n - 1), margin * margin);
     llr = values.reduce(
       (sum, x, i) =>
         sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance),
@@ -63,14 +95,9 @@ export function sequentialTest(
     );
     on = 'values';
   }
+  // A pass needs a spread (two values); a fail may come from one value far enough below.
   const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
-  const call = !enough
-    ? 'undecided'
-    : llr >= upper
-      ? 'holds'
-      : llr <= lower
-        ? 'breaks'
-        : 'undecided';
+  const call = llr >= upper && enough ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
   return {
     input,
     call,

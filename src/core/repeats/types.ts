@@ -38,6 +38,8 @@ export interface RepeatRow {
   runId?: string;
   dashboardUrl?: string;
   failingTools: string[];
+  /** `auto`: the repeat that took this one's place, when it had no verdict after its retries. */
+  replacedBy?: number;
 }
 
 /** A sequential probability ratio test's state for one threshold. */

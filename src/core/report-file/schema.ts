@@ -56,6 +56,7 @@ export const VerdictReport = z.object({
             reason: z.string(),
             figures: z.record(z.string(), z.number()),
             failingTools: z.array(z.string()),
+            replacedBy: z.number().int().min(1).optional(),
           }),
         )
         .max(20),
@@ -95,6 +96,7 @@ export const VerdictReport = z.object({
             kind: z.enum(['unevaluated', 'refused']),
             retried: z.boolean(),
             notRetried: z.string().optional(),
+            replacedBy: z.string().max(40).optional(),
           }),
         )
         .max(1000),

@@ -120,6 +120,19 @@ export class RunBudget {
       .find((id): id is string => id !== undefined && errored.has(id));
   }
 
+  /**
+   * Marks the error left by `run` as made good by `by`, a new repeat started in its place
+   * (`repeats: auto`): a run started again, as a retry is, and no longer an error left.
+   */
+  markReplaced(run: string, by: string): void {
+    for (const error of this.errors)
+      if (error.run === run && !error.retried) {
+        error.retried = true;
+        error.replacedBy = by;
+        this.retried++;
+      }
+  }
+
   /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
   summary(): AttemptSummary {
     return {

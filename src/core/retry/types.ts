@@ -39,6 +39,8 @@ export interface RunError {
   retried: boolean;
   /** Why it was not started again, when it was not. */
   notRetried?: string;
+  /** `repeats: auto`: the repeat started in its place once its retries were spent (`repeat 4`). */
+  replacedBy?: string;
 }
 
 /** The errors left after the retries that are the backend's not evaluating: said as "could not evaluate". */

@@ -25,12 +25,24 @@ describe('sequentialTest', () => {
     expect(state.lower).toBeCloseTo(Math.log(0.05 / 0.95), 4);
   });
 
-  it('on values, floors the variance: two equal values never claim certainty at once', () => {
-    // With σ floored at the margin, each value at "good" adds Δ²/(2σ²) = 2 to the log ratio: ln 19 ≈ 2.94 takes two.
-    expect(sequentialTest(question, { values: [0.9] }).call).toBe('undecided');
-    expect(sequentialTest(question, { values: [0.9, 0.9] }).call).toBe('holds');
-    expect(sequentialTest(question, { values: [0.8, 0.8] }).call).toBe('breaks');
+  it('on values, pools their spread with a prior one: two equal values at "good" do not claim certainty, two well past it do', () => {
+    // Variance (3 · 2 · 0.05² + 0) / 4 = 0.00375: two values at 0.90 add 2.67 < ln 19 ≈ 2.94.
+    expect(sequentialTest(question, { values: [0.9, 0.9] }).call).toBe('undecided');
+    expect(sequentialTest(question, { values: [0.95, 0.95] }).call).toBe('holds');
+    expect(sequentialTest(question, { values: [0.78, 0.78] }).call).toBe('breaks');
     expect(sequentialTest(question, { values: [0.85, 0.85, 0.85, 0.85] }).call).toBe('undecided');
+  });
+
+  it('one value may call "breaks" (a fail, the closed side) but never "holds": a pass needs a spread', () => {
+    // One value is weighed with the prior's variance, 2 · 0.05²: "breaks" at 0.70 or below.
+    expect(sequentialTest(question, { values: [0.7] }).call).toBe('breaks');
+    expect(sequentialTest(question, { values: [0.5] }).call).toBe('breaks');
+    expect(sequentialTest(question, { values: [0.75] }).call).toBe('undecided');
+    expect(sequentialTest(question, { values: [0.8] }).call).toBe('undecided');
+    // Far above, yet one value never passes.
+    const one = sequentialTest(question, { values: [1] });
+    expect(one.llr).toBeGreaterThan(one.upper);
+    expect(one.call).toBe('undecided');
   });
 
   it('on values with weights, weighs them as the pooled figure does: four tiny repeats at 0.95 do not outvote one large one at 0.70', () => {
@@ -138,9 +150,12 @@ describe('sequentialData: what the sequential test weighs', () => {
     expect(sequentialTest(question, { count: { passes: 5, trials: 5 } }).call).toBe('undecided');
   });
 
-  it('runs at 0.0 are the same: two say "breaks"', () => {
-    expect(call(runs([0, 1]))).toBe('undecided');
-    expect(call(runs([0, 1], [0, 1]))).toBe('breaks');
+  it('runs at 0.0 are weighed as values too: one says "breaks" (a fail needs no spread)', () => {
+    expect(sequentialData(runs([0, 1]), 'pass_rate', domain)).toEqual({
+      values: [0],
+      weights: [1],
+    });
+    expect(call(runs([0, 1]))).toBe('breaks');
   });
 
   it('a rate strictly inside 0..1 that is a whole number of passes is a count: Wald on the pooled passes', () => {
