@@ -60467,6 +60467,7 @@ const VerdictReport = object({
             reason: schemas_string(),
             figures: record(schemas_string(), schemas_number()),
             failingTools: array(schemas_string()),
+            replacedBy: schemas_number().int().min(1).optional(),
         }))
             .max(20),
         mode: schemas_enum(['fixed', 'auto']).optional(),
@@ -60498,6 +60499,7 @@ const VerdictReport = object({
             kind: schemas_enum(['unevaluated', 'refused']),
             retried: schemas_boolean(),
             notRetried: schemas_string().optional(),
+            replacedBy: schemas_string().max(40).optional(),
         }))
             .max(1000),
     })
@@ -62549,6 +62551,18 @@ class RunBudget {
             .map((spec) => ids[spec.name])
             .find((id) => id !== undefined && errored.has(id));
     }
+    /**
+     * Marks the error left by `run` as made good by `by`, a new repeat started in its place
+     * (`repeats: auto`): a run started again, as a retry is, and no longer an error left.
+     */
+    markReplaced(run, by) {
+        for (const error of this.errors)
+            if (error.run === run && !error.retried) {
+                error.retried = true;
+                error.replacedBy = by;
+                this.retried++;
+            }
+    }
     /** What was started, retried and not evaluated; undefined for one run that had its verdict at once. */
     summary() {
         return {
@@ -62598,18 +62612,146 @@ function couldNotEvaluate(backend, left, summary, repeats) {
     return `${backend} could not evaluate ${left.length} of ${repeats} repeats: ${each}${how}. A repeat without a verdict is never pooled, so the gate fails closed.`;
 }
 
+;// CONCATENATED MODULE: ./src/core/repeats/closed.ts
+
+/* The repeats that fail a gate closed whatever the others say: why no pooled verdict may stand. */
+/**
+ * The repeat that fails the gate closed whatever the others say: one that could not run, or one
+ * the backend failed while its figures meet every threshold the gate knows (a reason the gate
+ * cannot see, such as a batch's failing scenario).
+ */
+function closedFailure(outcomes, backend, errored = []) {
+    for (const { row, verdict } of outcomes) {
+        // A repeat another took the place of (`auto`, no verdict after its retries) is no sample.
+        if (row.replacedBy !== undefined)
+            continue;
+        if (row.outcome !== 'evaluated')
+            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
+        const explained = verdict.thresholds.some((t) => !t.holds);
+        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
+            return {
+                index: row.index,
+                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
+            };
+        }
+    }
+    return (erroredRun(outcomes, backend, errored) ??
+        sharedRun(outcomes, backend) ??
+        sizeDrift(outcomes, backend));
+}
+/**
+ * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
+ * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
+ * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
+ */
+function sizeDrift(outcomes, backend) {
+    const sizes = [
+        ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
+    ];
+    const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
+    for (const size of sizes) {
+        const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
+        if (!first)
+            continue;
+        const expected = first.verdict.figures[size];
+        const drifted = ordered.find(({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected);
+        if (drifted)
+            return {
+                index: drifted.row.index,
+                why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
+            };
+    }
+    return undefined;
+}
+/**
+ * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
+ * verdict: a backend that answers a retry with a run it failed would get that run pooled.
+ */
+function erroredRun(outcomes, backend, errored) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        if (row.outcome !== 'evaluated')
+            continue;
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            const error = id ? errored.find((e) => e.runId === id) : undefined;
+            if (error)
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
+                };
+        }
+    }
+    return undefined;
+}
+/**
+ * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
+ * declares `perRun`): a backend that answers every new run with one it already has would get
+ * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
+ * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
+ * two repeats sharing one fail the gate closed, naming the id.
+ */
+function sharedRun(outcomes, backend) {
+    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
+    const seen = new Map();
+    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
+        for (const name of perRun) {
+            const id = verdict.ids[name];
+            if (id === undefined || id === '')
+                continue;
+            const first = seen.get(`${name}\u0000${id}`);
+            if (first !== undefined) {
+                return {
+                    index: row.index,
+                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
+                };
+            }
+            seen.set(`${name}\u0000${id}`, row.index);
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/repeats/sequential.ts
 
-/** Values a Gaussian test needs before it may call anything: a variance needs two. */
+/** Values a Gaussian test needs before it may call a threshold held: a spread needs two. */
 const MIN_VALUES = 2;
+/**
+ * The spread the values test expects before the runs show theirs: a prior of
+ * {@link PRIOR_RUNS} runs' worth of variance at {@link PRIOR_VARIANCE} × margin². The runs'
+ * own spread is pooled with it (the mean of an inverse-gamma posterior), so that one value has
+ * a spread to be weighed with, and two values that happen to lie close (or far apart) do not
+ * alone make the test certain (or blind). Chosen by the simulation in bench/sequential.ts, the
+ * rows comparing the rules: with runs of 20 attempts, a first run at true 0.90 calls `breaks`
+ * about 1% of the time, one at 0.70 some 40%.
+ */
+const PRIOR_VARIANCE = 2;
+const PRIOR_RUNS = 3;
 /**
  * Wald's sequential probability ratio test between "good" (the threshold holds by `margin`)
  * and "bad" (it breaks by `margin`). With pooled counts, the binomial likelihood of the passes
  * (Wald's test, the least expected sample for its error rates); with only the repeats' values,
- * a Gaussian likelihood with the sample variance floored at `margin²`, so that two equal
- * values never claim certainty, and no call before two values: one value says nothing of the
- * noise around it (a single 20-attempt run at 19/20 is common for an agent at 80%). Stops for
- * "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ * a Gaussian likelihood whose variance is the runs' spread pooled with a prior one
+ * ({@link PRIOR_VARIANCE}) and floored at `margin²`, so that two equal values never claim
+ * certainty. Stops for "holds" above ln((1−β)/α), for "breaks" below ln(β/(1−α)).
+ *
+ * One value alone may call `breaks`, never `holds`: it is weighed with the prior's spread, and a
+ * call it gets wrong fails a good change (the closed side) rather than passing a bad one. A
+ * single 20-attempt run at 19/20 is common for an agent at 80%, so a pass still needs two
+ * values and their spread. (The test before this one called nothing on one value and plugged
+ * in two values' spread alone: an agent at 0.50 took 2.25 runs to fail, one at 0.70 2.60.)
+ *
+ * Why not a test valid for any spread, such as a betting confidence sequence for a bounded mean
+ * (Waudby-Smith and Ramdas, 2023), which holds for any number of trials per run and under
+ * peeking: valid for every distribution on [0, 1] is exactly what keeps it from deciding within
+ * `max_repeats`. A run at 1.0 is what an agent at 0.80 shows 80% of the time when a run is one
+ * trial, so "holds" at 0.85 ± 0.05 needs some 14 runs at 1.0; two runs at 0.70 are what a mean
+ * of 0.90 (a third of its runs at 0.70, the rest at 1.0) shows 11% of the time, so no such test
+ * calls "breaks" there at 5%. bench/sequential.ts prices it beside this rule. Deciding within
+ * five runs takes a model of a run's spread; this test's is Gaussian, with the spread the runs
+ * show pooled with the prior's. Like any such model it is only as right as its spread: with
+ * runs of 5 or 10 trials both this test and the one before it fail good agents far more often
+ * than their nominal rate (bench/sequential.ts shows by how much).
  *
  * `weights` (each value's trials, where the pooled figure is a weighted mean): each value is
  * taken as a mean of its weight's worth of observations, variance σ²/w (weights scaled to
@@ -62636,19 +62778,18 @@ function sequentialTest(question, data) {
     else {
         const { values } = data;
         const weights = scaledWeights(values.length, data.weights);
-        const sd = values.length > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
-        const variance = Math.max(Number.isFinite(sd) ? sd * sd : 0, margin * margin);
+        const n = values.length;
+        const sd = n > 1 ? (weights ? weightedSd(values, weights) : meanAndSd(values).sd) : 0;
+        const squares = Number.isFinite(sd) ? sd * sd * (n - 1) : 0;
+        const prior = PRIOR_RUNS * PRIOR_VARIANCE * margin * margin;
+        // Never below the floor: a spread smaller than the margin is not believed.
+        const variance = Math.max((prior + squares) / (PRIOR_RUNS + n - 1), margin * margin);
         llr = values.reduce((sum, x, i) => sum + ((weights?.[i] ?? 1) * ((x - bad) ** 2 - (x - good) ** 2)) / (2 * variance), 0);
         on = 'values';
     }
+    // A pass needs a spread (two values); a fail may come from one value far enough below.
     const enough = on === 'counts' || ('values' in data && data.values.length >= MIN_VALUES);
-    const call = !enough
-        ? 'undecided'
-        : llr >= upper
-            ? 'holds'
-            : llr <= lower
-                ? 'breaks'
-                : 'undecided';
+    const call = llr >= upper && enough ? 'holds' : llr <= lower ? 'breaks' : 'undecided';
     return {
         input,
         call,
@@ -62738,6 +62879,7 @@ const DEFAULT_RATE_MARGIN = 0.05;
 const DEFAULT_AUTO_CONFIDENCE = 0.95;
 
 ;// CONCATENATED MODULE: ./src/core/repeats/judge.ts
+
 
 
 
@@ -62848,7 +62990,8 @@ async function judgeRepeats(run, outcomes, how) {
     const attempts = run.budget.summary();
     const closed = closedFailure(outcomes, backend, attempts.errors);
     const left = unevaluatedLeft(attempts);
-    const unevaluated = rows.some((row) => row.outcome !== 'evaluated');
+    // A repeat replaced by another (`auto`) left no error: the one in its place was evaluated.
+    const unevaluated = rows.some((row) => row.outcome !== 'evaluated' && row.replacedBy === undefined);
     const broken = judged.filter((t) => !t.holds);
     const warned = evaluated.some((o) => o.verdict.backendDecision === 'warn' && o.verdict.thresholds.every((t) => t.holds));
     const decision = closed
@@ -62914,101 +63057,9 @@ function explainRepeats(backend, summary, judged, broken) {
         return `${backend}, ${summary.run} repeats pooled${how}: ${judged.length > 1 ? `all ${judged.length} thresholds hold` : judged.length === 1 ? 'its threshold holds' : 'no threshold to judge'}; ${k}.`;
     return `${backend}, ${summary.run} repeats pooled${how}: ${broken.map(describeThreshold).join('; ')}; ${k}.`;
 }
-/**
- * The repeat that fails the gate closed whatever the others say: one that could not run, or one
- * the backend failed while its figures meet every threshold the gate knows (a reason the gate
- * cannot see, such as a batch's failing scenario).
- */
-function closedFailure(outcomes, backend, errored = []) {
-    for (const { row, verdict } of outcomes) {
-        if (row.outcome !== 'evaluated')
-            return { index: row.index, why: `could not run: ${verdict.reason.replace(/\.$/, '')}` };
-        const explained = verdict.thresholds.some((t) => !t.holds);
-        if (verdict.backendDecision && verdict.backendDecision !== 'pass' && !explained) {
-            return {
-                index: row.index,
-                why: `${verdict.reason.replace(/\.$/, '')}, for a reason no threshold explains`,
-            };
-        }
-    }
-    return (erroredRun(outcomes, backend, errored) ??
-        sharedRun(outcomes, backend) ??
-        sizeDrift(outcomes, backend));
-}
-/**
- * A repeat whose size differs from the first's: repeats of one evaluation run the same traces,
- * so the count a backend declares as weighing its figures (Sepurux's `trace_count`) is the same
- * in each. One that claims more would outweigh the others in the pool: the gate fails closed.
- */
-function sizeDrift(outcomes, backend) {
-    const sizes = [
-        ...new Set(backend.figures.flatMap((spec) => [spec.trials, spec.weightedBy]).filter(Boolean)),
-    ];
-    const ordered = [...outcomes].sort((a, b) => a.row.index - b.row.index);
-    for (const size of sizes) {
-        const first = ordered.find(({ verdict }) => verdict.figures[size] !== undefined);
-        if (!first)
-            continue;
-        const expected = first.verdict.figures[size];
-        const drifted = ordered.find(({ verdict }) => verdict.figures[size] !== undefined && verdict.figures[size] !== expected);
-        if (drifted)
-            return {
-                index: drifted.row.index,
-                why: `reports ${size} ${drifted.verdict.figures[size]} where repeat ${first.row.index} reported ${expected}: repeats of one evaluation are the same size, and one larger would outweigh the others`,
-            };
-    }
-    return undefined;
-}
-/**
- * A repeat evaluated on a run that an attempt (its own or another repeat's) ended without a
- * verdict: a backend that answers a retry with a run it failed would get that run pooled.
- */
-function erroredRun(outcomes, backend, errored) {
-    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
-    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
-        if (row.outcome !== 'evaluated')
-            continue;
-        for (const name of perRun) {
-            const id = verdict.ids[name];
-            const error = id ? errored.find((e) => e.runId === id) : undefined;
-            if (error)
-                return {
-                    index: row.index,
-                    why: `was answered with ${name} "${excerpt(id ?? '', 80)}", the run that ended without a verdict in ${error.run}'s attempt ${error.attempt}: a run without a verdict is no sample`,
-                };
-        }
-    }
-    return undefined;
-}
-/**
- * A repeat whose run is another repeat's (the same run id, or batch id: any id the backend
- * declares `perRun`): a backend that answers every new run with one it already has would get
- * that run pooled as if it were many, its counts multiplied and its interval narrowed. Each
- * repeat is its own run (a lost answer recovered within one repeat is still that repeat's), so
- * two repeats sharing one fail the gate closed, naming the id.
- */
-function sharedRun(outcomes, backend) {
-    const perRun = backend.ids.filter((spec) => spec.perRun).map((spec) => spec.name);
-    const seen = new Map();
-    for (const { row, verdict } of [...outcomes].sort((a, b) => a.row.index - b.row.index)) {
-        for (const name of perRun) {
-            const id = verdict.ids[name];
-            if (id === undefined || id === '')
-                continue;
-            const first = seen.get(`${name}\u0000${id}`);
-            if (first !== undefined) {
-                return {
-                    index: row.index,
-                    why: `was answered with ${name} "${excerpt(id, 80)}", the run repeat ${first} evaluated: one run pooled twice is not two samples`,
-                };
-            }
-            seen.set(`${name}\u0000${id}`, row.index);
-        }
-    }
-    return undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/core/repeats/run.ts
+
 
 
 
@@ -63023,7 +63074,7 @@ const MAX_CONCURRENT_REPEATS = 5;
  * closed, naming it. Never throws but for a cancelled job.
  */
 async function runRepeats(run) {
-    const { policy, deadline, budget } = run;
+    const { policy, budget } = run;
     const outcomes = [];
     let next = 1;
     // Each repeat claims its start from the budget (`max_runs`); its retries claim theirs as they come.
@@ -63044,30 +63095,38 @@ async function runRepeats(run) {
     run.log.info(`Repeats: auto, from ${policy.minRepeats} to ${policy.maxRepeats} runs, until a sequential test decides every threshold.`);
     await start(policy.minRepeats);
     for (;;) {
-        const broken = closedFailure(outcomes, run.backend, run.budget.summary().errors);
         const sequential = sequentialStates(run, outcomes);
+        const evaluated = outcomes.filter((o) => o.row.outcome === 'evaluated').length;
+        // Before any repeat has a verdict the test has seen nothing: it is undecided.
+        const undecided = evaluated === 0 || sequential.some((s) => s.call === 'undecided');
+        const bound = budgetBound(run, outcomes);
+        // A repeat without a verdict after its retries is no sample: while the test still wants one,
+        // the next round's repeat takes its place, within the same bounds (contract section 10).
+        // `retry_errors: 0` says no run is started in place of one that errored: none is.
+        const replaced = undecided && !bound && budget.retryErrors > 0 ? replaceable(run, outcomes) : undefined;
+        // Another repeat that fails the gate closed ends it at once, replaced one or not.
+        const others = outcomes.filter((o) => o !== replaced);
+        const broken = closedFailure(others, run.backend, budget.summary().errors);
         if (broken)
             return judgeRepeats(run, outcomes, {
                 mode: 'auto',
                 stopped: 'a repeat failed closed',
                 sequential,
             });
-        if (sequential.every((s) => s.call !== 'undecided')) {
+        if (replaced) {
+            replaced.row.replacedBy = next;
+            budget.markReplaced(`repeat ${replaced.row.index}`, `repeat ${next}`);
+            run.log.info(`Repeat ${replaced.row.index} has no verdict after its retries: repeat ${next} takes its place, since the sequential test is undecided.`);
+            await start(1);
+            continue;
+        }
+        if (!undecided) {
             return judgeRepeats(run, outcomes, {
                 mode: 'auto',
-                stopped: `the sequential test decided every threshold after ${outcomes.length} repeat${outcomes.length === 1 ? '' : 's'}`,
+                stopped: `the sequential test decided every threshold after ${evaluated} repeat${evaluated === 1 ? '' : 's'}`,
                 sequential,
             });
         }
-        // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
-        const slowest = Math.max(...outcomes.map((o) => o.durationMs));
-        const bound = outcomes.length >= policy.maxRepeats
-            ? `\`max_repeats: ${policy.maxRepeats}\``
-            : !budget.canStart
-                ? `\`max_runs: ${budget.maxRuns}\``
-                : deadline.remainingMs() < slowest * 1.5
-                    ? 'timeout'
-                    : undefined;
         if (bound) {
             return judgeRepeats(run, outcomes, {
                 mode: 'auto',
@@ -63082,6 +63141,33 @@ async function runRepeats(run) {
             .join(', ')}; adding a repeat.`);
         await start(1);
     }
+}
+/** The bound that keeps `auto` from another round, in the words the verdict says it with, or undefined. */
+function budgetBound(run, outcomes) {
+    const { policy, budget, deadline } = run;
+    // Another round must fit in what is left of `timeout`: as long as the slowest repeat so far took.
+    const slowest = Math.max(...outcomes.map((o) => o.durationMs));
+    return outcomes.length >= policy.maxRepeats
+        ? `\`max_repeats: ${policy.maxRepeats}\``
+        : !budget.canStart
+            ? `\`max_runs: ${budget.maxRuns}\``
+            : deadline.remainingMs() < slowest * 1.5
+                ? 'timeout'
+                : undefined;
+}
+/**
+ * The first repeat a new one may replace: one the backend left without a verdict (it did not
+ * evaluate: failed, short of coverage, unreachable, out of time) once its retries were spent.
+ * Never one the gate refused (an answer it cannot trust fails closed), nor a cancelled one.
+ */
+function replaceable(run, outcomes) {
+    const errors = run.budget.summary().errors;
+    return outcomes.find((o) => {
+        if (o.row.outcome !== 'error' || o.row.replacedBy !== undefined)
+            return false;
+        const left = errors.filter((e) => e.run === `repeat ${o.row.index}` && !e.retried);
+        return left.length > 0 && left.every((e) => e.kind === 'unevaluated');
+    });
 }
 /** Runs repeat `index` to a verdict of its own, started again after an error as the budget allows; never throws but for a cancel. */
 async function runOne(run, index) {
@@ -64839,7 +64925,9 @@ function repeatSection(verdict, word) {
                 ? escapeText(row.reason, 120)
                 : '';
         // A repeat without a verdict is no fail: it was not evaluated.
-        const decided = row.outcome === 'evaluated' ? `${ICON[row.decision]} ${row.decision}` : '⚠️ no verdict';
+        const decided = row.outcome === 'evaluated'
+            ? `${ICON[row.decision]} ${row.decision}`
+            : `⚠️ no verdict${row.replacedBy !== undefined ? `, repeat ${row.replacedBy} in its place` : ''}`;
         lines.push(`| ${row.index} | ${decided} | ${shown.map((spec) => formatFigure(spec, row.figures[spec.name])).join(' | ')} | ${run} |`);
     }
     lines.push('');
