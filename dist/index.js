@@ -91524,13 +91524,31 @@ const REPEAT_RULES = [
  */
 const GATE_INPUTS = uniqueByName([
     ...declaredInputs(commonSchema(BACKENDS)),
-    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs).map((input) => ({ ...input, backend: ownersOf(input.name) }))),
+    ...BACKENDS.flatMap((backend) => declaredInputs(backend.inputs).map(ownedBy)),
 ]);
-/** The backends that declare input `name`, as a reviewer reads them, e.g. `Sepurux, TruLayer`. */
-function ownersOf(name) {
-    return BACKENDS.filter((backend) => name in backend.inputs.shape)
-        .map((backend) => backend.displayName)
-        .join(', ');
+/**
+ * An input as its backends declare it: `Sepurux, TruLayer` where they describe it alike; where
+ * they mean different things by it (Sepurux's and Braintrust's `project_id`), each one's meaning
+ * after its name, so that neither reads as the other's.
+ */
+function ownedBy(input) {
+    const declarations = BACKENDS.flatMap((backend) => declaredInputs(backend.inputs)
+        .filter((declared) => declared.name === input.name)
+        .map((declared) => ({ owner: backend.displayName, description: declared.description })));
+    const alike = new Set(declarations.map((d) => d.description)).size === 1;
+    return alike
+        ? { ...input, backend: declarations.map((d) => d.owner).join(', ') }
+        : {
+            ...input,
+            backend: declarations.map((d) => d.owner)[0],
+            description: [
+                input.description,
+                ...declarations.slice(1).map((d) => `${d.owner}: ${lowerFirst(d.description)}`),
+            ].join(' '),
+        };
+}
+function lowerFirst(text) {
+    return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 /**
  * Every figure a registered backend may return. A figure two backends declare (`pass_rate`) is

@@ -21,7 +21,7 @@ export const CLI_FLAGS = [
     name: 'junit',
     value: 'FILE',
     description:
-      'Write JUnit XML: one test case for the decision and one per threshold (GitLab, Jenkins).',
+      'Write JUnit XML: one test case for the decision, one per threshold and one per case of a backend with cases (GitLab, Jenkins).',
   },
   {
     name: 'markdown',

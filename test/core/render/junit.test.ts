@@ -118,11 +118,11 @@ describe("renderJUnit: a backend's cases, one test case each", () => {
     errored,
     ...(reason ? { reason } : {}),
   });
-  const verdictWith = (cases: CaseOutcome[]) =>
+  const verdictWith = (cases: CaseOutcome[], decision: 'pass' | 'fail' = 'fail') =>
     decide(
       sepurux,
       {
-        decision: 'pass',
+        decision,
         status: 'done',
         ids: {},
         figures: { pass_rate: 0.9 },
@@ -145,7 +145,8 @@ describe("renderJUnit: a backend's cases, one test case each", () => {
     );
     expect(XMLValidator.validate(xml)).toBe(true);
     const suite = parse(xml).testsuites.testsuite;
-    expect(suite).toMatchObject({ tests: '4', failures: '1', errors: '1', skipped: '0' });
+    // The backend's failing decision, and the failing case.
+    expect(suite).toMatchObject({ tests: '4', failures: '2', errors: '1', skipped: '0' });
     const [, flaky, down, steady] = suite.testcase;
     expect(flaky).toMatchObject({
       classname: 'G / cases',
@@ -163,12 +164,38 @@ describe("renderJUnit: a backend's cases, one test case each", () => {
     expect(steady).toMatchObject({ name: 'steady', 'system-out': 'passed 3 of 3' });
   });
 
+  it('passes a failing or errored case where the gate passed, its output saying so (no UNSTABLE build on a passing gate)', () => {
+    const xml = renderJUnit(
+      verdictWith(
+        [
+          outcome('steady', 1, 0, 0),
+          outcome('flaky', 0, 1, 0, 'Expected 4'),
+          outcome('down', 0, 0, 1),
+        ],
+        'pass',
+      ),
+      'G',
+    );
+    const suite = parse(xml).testsuites.testsuite;
+    expect(suite).toMatchObject({ tests: '4', failures: '0', errors: '0' });
+    const [, flaky, down] = suite.testcase;
+    expect(flaky).toMatchObject({
+      name: 'flaky',
+      'system-out': "warning: failed 1 of 1: Expected 4 (within the gate's thresholds)",
+    });
+    expect(down).toMatchObject({
+      name: 'down',
+      'system-out': "warning: errored 1 of 1 (within the gate's thresholds)",
+    });
+  });
+
   it('says how many cases the verdict left out, and how many of them failed, in one skipped case', () => {
     const many = Array.from({ length: MAX_CASES_KEPT + 5 }, (_, i) =>
       i < MAX_CASES_KEPT + 2 ? outcome(`failing ${i}`, 0, 1, 0) : outcome(`passing ${i}`, 1, 0, 0),
     );
     const suite = parse(renderJUnit(verdictWith(many), 'G')).testsuites.testsuite;
-    expect(suite).toMatchObject({ failures: String(MAX_CASES_KEPT), skipped: '1' });
+    // The backend's failing decision, and every failing case listed.
+    expect(suite).toMatchObject({ failures: String(MAX_CASES_KEPT + 1), skipped: '1' });
     expect(suite.testcase.at(-1)).toMatchObject({
       name: '5 more cases',
       skipped: {
