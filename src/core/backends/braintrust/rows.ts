@@ -69,11 +69,21 @@ export async function readRows(
 
 /**
  * Keeps `event` in `events` unless a newer version of the same row is there. True when the
- * event repeats a row already read (whichever version is kept).
+ * event repeats a row already read (whichever version is kept). Two different versions of one
+ * row at the same `_xact_id` leave no newest: either could be read, so the gate fails closed
+ * (as on JSON that names a field twice) rather than keep whichever came first.
  */
 export function keepNewest(events: Map<string, ExperimentEvent>, event: ExperimentEvent): boolean {
   const kept = events.get(event.id);
   if (!kept || newerXact(event._xact_id, kept._xact_id)) events.set(event.id, event);
+  else if (
+    !newerXact(kept._xact_id, event._xact_id) &&
+    JSON.stringify(kept) !== JSON.stringify(event)
+  )
+    throw new BackendCallError(
+      FETCH,
+      `${FETCH} answered two different versions of row "${excerpt(event.id)}" at one transaction (_xact_id ${excerpt(event._xact_id, 40)}); either could be read, so the gate fails closed.`,
+    );
   return kept !== undefined;
 }
 
