@@ -62,4 +62,16 @@ describe('a hostile Braintrust', () => {
     expect(read).toMatchObject({ pages: 2, repeated: 1 });
     expect(read.rows).toHaveLength(1);
   });
+  it("keeps no child span's input: 200,000 long prompts held would exhaust the heap", () => {
+    const events = new Map<string, ExperimentEvent>();
+    const prompt = 'x'.repeat(1000);
+    keepNewest(
+      events,
+      event('llm', '5', { is_root: false, span_parents: ['a'], input: prompt, error: prompt }),
+    );
+    expect(events.get('llm')).not.toHaveProperty('input');
+    expect(events.get('llm')).not.toHaveProperty('error');
+    keepNewest(events, event('a', '5', { input: prompt }));
+    expect(events.get('a')?.input).toBe(prompt);
+  });
 });
