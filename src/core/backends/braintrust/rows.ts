@@ -69,12 +69,34 @@ export async function readRows(
 
 /**
  * Keeps `event` in `events` unless a newer version of the same row is there. True when the
- * event repeats a row already read (whichever version is kept).
+ * event repeats a row already read (whichever version is kept). Two different versions of one
+ * row at the same `_xact_id` leave no newest: either could be read, so the gate fails closed
+ * (as on JSON that names a field twice) rather than keep whichever came first.
  */
-export function keepNewest(events: Map<string, ExperimentEvent>, event: ExperimentEvent): boolean {
+export function keepNewest(events: Map<string, ExperimentEvent>, read: ExperimentEvent): boolean {
+  const event = slim(read);
   const kept = events.get(event.id);
   if (!kept || newerXact(event._xact_id, kept._xact_id)) events.set(event.id, event);
+  else if (
+    !newerXact(kept._xact_id, event._xact_id) &&
+    JSON.stringify(kept) !== JSON.stringify(event)
+  )
+    throw new BackendCallError(
+      FETCH,
+      `${FETCH} answered two different versions of row "${excerpt(event.id)}" at one transaction (_xact_id ${excerpt(event._xact_id, 40)}); either could be read, so the gate fails closed.`,
+    );
   return kept !== undefined;
+}
+
+/**
+ * A span that is no row (an LLM call, a tool, a scorer) is kept by its ids alone: only a row's
+ * input, error and scores are read, and a child span's prompt may be long. Kept whole, 200,000
+ * of them could exhaust the heap, and a process that dies so leaves its check in progress.
+ */
+function slim(event: ExperimentEvent): ExperimentEvent {
+  if (isRoot(event)) return event;
+  const { id, _xact_id, experiment_id, span_id, root_span_id, span_parents, is_root } = event;
+  return { id, _xact_id, experiment_id, span_id, root_span_id, span_parents, is_root };
 }
 
 /**

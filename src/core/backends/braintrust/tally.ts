@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CASE_TEXT_MAX_CHARS, type CaseOutcome, firstLine } from '../../cases/types.js';
 import { formatNumber } from '../../verdict/figures.js';
+import { BackendCallError } from '../../support/errors.js';
 import { excerpt } from '../../support/text.js';
 import type { ExperimentEvent } from './schemas.js';
 
@@ -67,16 +68,16 @@ export function tallyRows(
   const scores: number[] = [];
   let tokens: number | undefined;
   for (const row of rows) {
-    const id = caseIdOf(row);
+    const id = readable(row, () => caseIdOf(row));
     const outcome = cases.get(id) ?? {
       id,
-      name: caseNameOf(row),
+      name: readable(row, () => caseNameOf(row)),
       passed: 0,
       failed: 0,
       errored: 0,
     };
     const score = row.scores?.[scoreName];
-    const error = errorOf(row, scoreName, score);
+    const error = readable(row, () => errorOf(row, scoreName, score));
     if (error !== undefined) {
       tally.errored++;
       outcome.errored++;
@@ -112,6 +113,23 @@ export function tallyRows(
       .sort((a, b) => b.count - a.count)
       .slice(0, ERRORS_KEPT),
   };
+}
+
+/**
+ * `read()` of a row, or, where its `input` or `error` is nested deeper than the stack can walk
+ * (a few thousand levels, a few kilobytes of JSON), a sentence that says so: the gate fails
+ * closed on that row, never with a bare "Maximum call stack size exceeded".
+ */
+function readable<T>(row: ExperimentEvent, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new BackendCallError(
+      'POST /v1/experiment/{experiment_id}/fetch',
+      `Braintrust row "${excerpt(row.id)}" holds an \`input\` or \`error\` nested too deeply to read; the gate fails closed.`,
+    );
+  }
 }
 
 /** Why a row was not evaluated (its error's first line, or its missing score), or undefined. */
