@@ -90460,6 +90460,7 @@ class BraintrustClient {
 
 
 
+
 const tally_ERRORS_KEPT = 10;
 /** Every score name the rows carry, sorted. */
 function scoreNames(rows) {
@@ -90499,16 +90500,16 @@ function tally_tallyRows(rows, scoreName, passScore) {
     const scores = [];
     let tokens;
     for (const row of rows) {
-        const id = caseIdOf(row);
+        const id = readable(row, () => caseIdOf(row));
         const outcome = cases.get(id) ?? {
             id,
-            name: caseNameOf(row),
+            name: readable(row, () => caseNameOf(row)),
             passed: 0,
             failed: 0,
             errored: 0,
         };
         const score = row.scores?.[scoreName];
-        const error = errorOf(row, scoreName, score);
+        const error = readable(row, () => errorOf(row, scoreName, score));
         if (error !== undefined) {
             tally.errored++;
             outcome.errored++;
@@ -90549,6 +90550,21 @@ function tally_tallyRows(rows, scoreName, passScore) {
             .sort((a, b) => b.count - a.count)
             .slice(0, tally_ERRORS_KEPT),
     };
+}
+/**
+ * `read()` of a row, or, where its `input` or `error` is nested deeper than the stack can walk
+ * (a few thousand levels, a few kilobytes of JSON), a sentence that says so: the gate fails
+ * closed on that row, never with a bare "Maximum call stack size exceeded".
+ */
+function readable(row, read) {
+    try {
+        return read();
+    }
+    catch (error) {
+        if (!(error instanceof RangeError))
+            throw error;
+        throw new BackendCallError('POST /v1/experiment/{experiment_id}/fetch', `Braintrust row "${excerpt(row.id)}" holds an \`input\` or \`error\` nested too deeply to read; the gate fails closed.`);
+    }
 }
 /** Why a row was not evaluated (its error's first line, or its missing score), or undefined. */
 function errorOf(row, scoreName, score) {
@@ -90980,13 +90996,30 @@ async function readRows(experimentId, fetchPage) {
 }
 /**
  * Keeps `event` in `events` unless a newer version of the same row is there. True when the
- * event repeats a row already read (whichever version is kept).
+ * event repeats a row already read (whichever version is kept). Two different versions of one
+ * row at the same `_xact_id` leave no newest: either could be read, so the gate fails closed
+ * (as on JSON that names a field twice) rather than keep whichever came first.
  */
-function keepNewest(events, event) {
+function keepNewest(events, read) {
+    const event = slim(read);
     const kept = events.get(event.id);
     if (!kept || newerXact(event._xact_id, kept._xact_id))
         events.set(event.id, event);
+    else if (!newerXact(kept._xact_id, event._xact_id) &&
+        JSON.stringify(kept) !== JSON.stringify(event))
+        throw new BackendCallError(FETCH, `${FETCH} answered two different versions of row "${excerpt(event.id)}" at one transaction (_xact_id ${excerpt(event._xact_id, 40)}); either could be read, so the gate fails closed.`);
     return kept !== undefined;
+}
+/**
+ * A span that is no row (an LLM call, a tool, a scorer) is kept by its ids alone: only a row's
+ * input, error and scores are read, and a child span's prompt may be long. Kept whole, 200,000
+ * of them could exhaust the heap, and a process that dies so leaves its check in progress.
+ */
+function slim(event) {
+    if (isRoot(event))
+        return event;
+    const { id, _xact_id, experiment_id, span_id, root_span_id, span_parents, is_root } = event;
+    return { id, _xact_id, experiment_id, span_id, root_span_id, span_parents, is_root };
 }
 /**
  * Whether transaction id `a` is later than `b`. Braintrust's are decimal numbers too large for a
