@@ -5,6 +5,7 @@ import type { DetectedChange } from '../core/change/ci.js';
 import type { Mode } from '../core/inputs/common.js';
 import type { RunPlan } from '../core/run/plan.js';
 import type { Door } from '../core/run/ports.js';
+import type { ReadReport } from '../core/report-file/read.js';
 import type { ReportSubject } from '../core/report-file/write.js';
 import type { GateLog } from '../core/support/log.js';
 import { redactText } from '../core/support/secrets.js';
@@ -49,6 +50,8 @@ export interface CliRun {
   secrets: (string | undefined)[];
   /** Where the changed files come from, for many gates (`--config`). */
   changes?: () => Promise<ChangedFiles>;
+  /** The report `--baseline-report` names, read and checked before any call. */
+  baselineReport?: ReadReport;
 }
 
 /** Every secret the command line holds: redacted from all it prints, writes and reports. */
@@ -94,9 +97,9 @@ export function cliDoor(
           : undefined;
       const history =
         fromDir ?? review.history.then((entries) => entries && { entries, notes: [] });
-      const fromFile = request.baselineReport
-        ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
-        : Promise.resolve(undefined);
+      const fromFile = Promise.resolve(
+        run.baselineReport && baselineFromReport(run.baselineReport, verdict, plan.checkName),
+      );
       return {
         // With a folder of earlier reports and no --baseline-report, the newest comparable one is the base.
         base: Promise.all([fromFile, review.baseline, fromDir]).then(

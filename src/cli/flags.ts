@@ -38,7 +38,7 @@ export const CLI_FLAGS = [
     name: 'baseline-report',
     value: 'FILE',
     description:
-      "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+      "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact, written with its commit: CI_COMMIT_SHA, GIT_COMMIT or --head-sha): deltas, --max-pass-rate-drop / --max-reliability-drop. A file that is missing, is no report or names no commit is bad input (leave the flag out when there is none yet); a report of another backend, check or evaluation is no baseline, and --on-missing-baseline decides.",
   },
   {
     name: 'history-dir',

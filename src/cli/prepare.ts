@@ -1,3 +1,4 @@
+import { readBaselineReport } from '../core/baseline/from-report.js';
 import { historyDirProblem } from '../core/baseline/history-files.js';
 import { detectChange } from '../core/change/ci.js';
 import { stepFilesOf } from '../core/change/step-files.js';
@@ -27,7 +28,8 @@ export interface PreparedCli {
 
 /**
  * Reads everything the flags and variables name before any call: the change from the CI's
- * variables, the reporting inputs, the changed files (many gates), the history folder, the plan.
+ * variables, the reporting inputs, the changed files (many gates), the baseline report, the
+ * history folder, the plan.
  * What is wrong with any of them is bad input, said all at once.
  */
 export async function prepareCli(
@@ -70,6 +72,12 @@ export async function prepareCli(
   // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
   const historyDir =
     request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
+  // So is a baseline report the user named that is missing or no report: a drop never compared.
+  const baseline =
+    request.baselineReport === undefined
+      ? undefined
+      : await readBaselineReport(request.baselineReport);
+  if (baseline !== undefined && typeof baseline !== 'string') run.baselineReport = baseline;
   const plan = await planRun(request.inputs, {
     change,
     ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
@@ -85,6 +93,7 @@ export async function prepareCli(
     problems: [
       ...request.problems,
       ...(historyDir ? [historyDir] : []),
+      ...(typeof baseline === 'string' ? [baseline] : []),
       ...changeSourceProblems(request, request.inputs.config),
       ...(typeof listed === 'string' && manyGates ? [listed] : []),
       ...(unknownRevision ? [unknownRevision] : []),

@@ -176,5 +176,18 @@ describe.skipIf(missing.length > 0)(
         gitlab.objectStorage = undefined;
       }
     }, 180_000);
+
+    it('compares with nothing, said, when main has no artifact yet: the component names no --baseline-report it could not fetch', async () => {
+      // The project's first merge request: no pipeline of main has run the gate.
+      gitlab.pipelines.length = 0;
+      gitlab.artifacts.delete('main/gate.json?job=reliability-gate');
+      const run = await pipeline();
+      // A --baseline-report naming a file that is not there would be bad input (exit 2).
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toMatch(/PASS\s+reliability-gate/);
+      expect(run.output).not.toContain('Flag --baseline-report');
+      const seen = render(gitlab.notesBy(GATE_BOT).at(-1)!.body).text.replaceAll('\u200d', '');
+      expect(seen).toContain('nothing was compared for --max-pass-rate-drop');
+    }, 180_000);
   },
 );
