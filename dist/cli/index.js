@@ -64714,16 +64714,39 @@ function decodeRecord(text) {
 ;// CONCATENATED MODULE: ./src/core/baseline/from-report.ts
 
 
+
+/** What a report without a commit is missing, and how to write one that has it. */
+const NO_COMMIT_FIX = 'write it with --head-sha / GATE_HEAD_SHA set to the commit it evaluated (a CI sets that from its own variables, e.g. CI_COMMIT_SHA, GIT_COMMIT)';
+/**
+ * The report file `--baseline-report` names, read and checked before any call, or why it cannot
+ * be the baseline, in the command line's words. A file the user names that is missing, cannot be
+ * read, is not a report of the gate or names no commit is bad input: a typo silently taken as "no
+ * baseline" would let a drop through. What only the verdict can tell (another backend, check or
+ * evaluation) is said when it is compared.
+ */
+async function readBaselineReport(path) {
+    const fix = "give the default branch's --report file, or leave the flag out";
+    if (!path.trim())
+        return `Flag --baseline-report names no file; ${fix}`;
+    const named = `Flag --baseline-report names ${JSON.stringify(truncate(path, 200))}`;
+    const report = await readReport(path);
+    if (typeof report === 'string') {
+        const missing = report.endsWith('cannot be read (ENOENT)');
+        // A report's own sentence may end on the fix for an aggregate step; the baseline's fix is ours.
+        const why = report.replace(/; aggregate reports of the same release of the gate$/, '');
+        return `${named}, which ${missing ? 'does not exist' : `is no report of the gate: ${why}`}; ${fix}`;
+    }
+    if (!report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha))
+        return `${named}, a report that names no commit: a baseline is the verdict of a commit, shown as such beside each delta; ${NO_COMMIT_FIX}, or leave the flag out`;
+    return report;
+}
 /**
  * A baseline handed over as a report file (the command line's `--baseline-report`, e.g. the last
- * main pipeline's artifact): its record, or why there is none. A file that is missing,
- * unreadable, altered, of another backend or check, or of a gate that could not evaluate is "no
- * baseline", said plainly, and `on_missing_baseline` decides.
+ * main pipeline's artifact), read and checked by {@link readBaselineReport}: its record, or why
+ * there is none. A report of another backend or check, or of a gate that could not evaluate, is
+ * "no baseline", said plainly, and `on_missing_baseline` decides.
  */
-async function baselineFromReport(path, verdict, checkName) {
-    const report = await readReport(path);
-    if (typeof report === 'string')
-        return { missing: `the baseline ${report}` };
+function baselineFromReport(report, verdict, checkName) {
     // Another backend is said here; something else of the same backend when it is compared.
     if (report.backend !== verdict.backend)
         return {
@@ -64734,7 +64757,7 @@ async function baselineFromReport(path, verdict, checkName) {
 }
 /**
  * A report file read back (`--baseline-report`, `--history-dir`) as the record a check would
- * hold, or why it is none: another check, no evaluated verdict, no commit named.
+ * hold, or why it is none: another check, no evaluated verdict, no commit named (with the fix).
  */
 function recordOfReport(report, checkName) {
     const why = report.checkName !== checkName
@@ -64742,7 +64765,7 @@ function recordOfReport(report, checkName) {
         : report.outcome !== 'evaluated'
             ? 'holds no evaluated verdict (the gate that wrote it could not evaluate)'
             : !report.headSha || !/^[0-9a-f]{40}$/i.test(report.headSha)
-                ? 'names no commit'
+                ? `names no commit (${NO_COMMIT_FIX})`
                 : undefined;
     if (why || !report.headSha)
         return `report ${report.file} ${why ?? 'names no commit'}`;
@@ -67352,7 +67375,7 @@ const CLI_FLAGS = [
     {
         name: 'baseline-report',
         value: 'FILE',
-        description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact): deltas, --max-pass-rate-drop / --max-reliability-drop; a missing or foreign file is no baseline, and --on-missing-baseline decides.",
+        description: "Compare with this report file of the default branch (e.g. the last main pipeline's --report artifact, written with its commit: CI_COMMIT_SHA, GIT_COMMIT or --head-sha): deltas, --max-pass-rate-drop / --max-reliability-drop. A file that is missing, is no report or names no commit is bad input (leave the flag out when there is none yet); a report of another backend, check or evaluation is no baseline, and --on-missing-baseline decides.",
     },
     {
         name: 'history-dir',
@@ -67603,9 +67626,7 @@ function cliDoor(run, cancelled) {
                 })
                 : undefined;
             const history = fromDir ?? review.history.then((entries) => entries && { entries, notes: [] });
-            const fromFile = request.baselineReport
-                ? baselineFromReport(request.baselineReport, verdict, plan.checkName)
-                : Promise.resolve(undefined);
+            const fromFile = Promise.resolve(run.baselineReport && baselineFromReport(run.baselineReport, verdict, plan.checkName));
             return {
                 // With a folder of earlier reports and no --baseline-report, the newest comparable one is the base.
                 base: Promise.all([fromFile, review.baseline, fromDir]).then(([file, onForge, dir]) => file ?? onForge ?? (dir ? newestAsBase(dir.entries, verdict) : undefined)),
@@ -69059,9 +69080,11 @@ function reportingProblems(reporting, change) {
 
 
 
+
 /**
  * Reads everything the flags and variables name before any call: the change from the CI's
- * variables, the reporting inputs, the changed files (many gates), the history folder, the plan.
+ * variables, the reporting inputs, the changed files (many gates), the baseline report, the
+ * history folder, the plan.
  * What is wrong with any of them is bad input, said all at once.
  */
 async function prepareCli(request, env, io) {
@@ -69097,6 +69120,12 @@ async function prepareCli(request, env, io) {
     };
     // A history folder that cannot be read is bad input, said before any call: not a history silently left out.
     const historyDir = request.historyDir === undefined ? undefined : await historyDirProblem(request.historyDir);
+    // So is a baseline report the user named that is missing or no report: a drop never compared.
+    const baseline = request.baselineReport === undefined
+        ? undefined
+        : await readBaselineReport(request.baselineReport);
+    if (baseline !== undefined && typeof baseline !== 'string')
+        run.baselineReport = baseline;
     const plan = await planRun(request.inputs, {
         change,
         ...(reporting?.github.check_name ? { checkName: reporting.github.check_name } : {}),
@@ -69113,6 +69142,7 @@ async function prepareCli(request, env, io) {
         problems: [
             ...request.problems,
             ...(historyDir ? [historyDir] : []),
+            ...(typeof baseline === 'string' ? [baseline] : []),
             ...changeSourceProblems(request, request.inputs.config),
             ...(typeof listed === 'string' && manyGates ? [listed] : []),
             ...(unknownRevision ? [unknownRevision] : []),

@@ -209,7 +209,7 @@ describe("the base branch's history beside the verdict (history: 10)", () => {
     const run = await gate();
     const text = render(comment()).text.replaceAll('\u200d', '');
     expect(text).toContain(
-      'History: 4 are of something else (another campaign, dataset, eval version or suite) and not compared.',
+      'History: 4 are of something else (another campaign, dataset, eval version, suite, project or score) and not compared.',
     );
     expect(toolRows(comment())).toEqual([
       ['payments.refund', '3', 'new: never failed in 6 base-branch verdicts'],
