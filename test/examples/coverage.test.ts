@@ -18,6 +18,7 @@ const RUN_BY: Record<string, string> = {
   'matrix.Jenkinsfile': 'test/examples/jenkins.test.ts',
   'promptfoo.Jenkinsfile': 'test/examples/jenkins-promptfoo.test.ts',
   'promptfoo.gitlab-ci.yml': 'test/examples/gitlab-promptfoo.test.ts',
+  'braintrust.gitlab-ci.yml': 'test/examples/gitlab-braintrust.test.ts',
 };
 
 const DIR = 'examples/ci';
