@@ -40,6 +40,7 @@ describe('the examples', () => {
       'examples/ci/.gitlab-ci.yml',
       'examples/ci/matrix.gitlab-ci.yml',
       'examples/ci/promptfoo.gitlab-ci.yml',
+      'examples/ci/braintrust.gitlab-ci.yml',
     ]) {
       const pipeline = parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
       const jobs = Object.values(pipeline).filter((job): job is { script: string[] } =>

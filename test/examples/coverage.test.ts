@@ -17,7 +17,9 @@ const RUN_BY: Record<string, string> = {
   'baseline.Jenkinsfile': 'test/examples/jenkins.test.ts',
   'matrix.Jenkinsfile': 'test/examples/jenkins.test.ts',
   'promptfoo.Jenkinsfile': 'test/examples/jenkins-promptfoo.test.ts',
+  'braintrust.Jenkinsfile': 'test/examples/jenkins-braintrust.test.ts',
   'promptfoo.gitlab-ci.yml': 'test/examples/gitlab-promptfoo.test.ts',
+  'braintrust.gitlab-ci.yml': 'test/examples/gitlab-braintrust.test.ts',
 };
 
 const DIR = 'examples/ci';

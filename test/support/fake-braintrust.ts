@@ -30,6 +30,11 @@ export class FakeBraintrust {
     body?: unknown;
   }[] = [];
   readonly violations: string[] = [];
+  /**
+   * The rows of an experiment `braintrust eval` logs (`POST /v1/experiment`, the examples'
+   * stand-in): passing ones unless a test sets a regression, e.g. `() => rowsOf(10, 3)`.
+   */
+  loggedRows: () => FakeRow[] = () => rowsOf(10);
   private readonly experiments: FakeExperiment[];
   private readonly projects: { id: string; name: string; orgId: string }[];
 
@@ -99,7 +104,7 @@ export class FakeBraintrust {
     if (method === 'POST' && path === '/v1/experiment') {
       // `braintrust eval` logging an experiment (the examples' stand-in): an existing one of the
       // same name in the project is returned unmodified, as the description says; a new one has
-      // passing rows.
+      // the rows of `loggedRows`.
       const { project_id: projectId, name } = body as unknown as {
         project_id: string;
         name?: string;
@@ -109,7 +114,7 @@ export class FakeBraintrust {
         id: randomUUID(),
         name: name ?? `experiment-${this.experiments.length + 1}`,
         projectId,
-        rows: rowsOf(10),
+        rows: this.loggedRows(),
       };
       if (!same) this.experiments.push(experiment);
       return this.answer(method, '/v1/experiment', this.view(experiment));

@@ -27,7 +27,7 @@ import { scratchDir } from './scratch.js';
  *
  * What differs from a Jenkins, said once: each `agent` is a fresh scratch workspace holding what
  * the implicit `checkout scm` of the user's repository brings, examples/promptfoo/promptfooconfig.yaml at
- * its root, and nothing else of this repository (`docker { image }` is recorded,
+ * its root, examples/braintrust/support.eval.js as evals/support.eval.js, and nothing else of this repository (`docker { image }` is recorded,
  * the steps run on this machine's Node); the `npx --yes github:OWNER/agent-reliability-gate#v1`
  * prefix of a `sh` step runs the built `dist/cli/index.js` instead (an `agent-reliability-gate`
  * shim on PATH); and each `sh` step gets {@link JenkinsWorld.stepEnv}, where the test says where
@@ -649,11 +649,17 @@ class Build {
       );
     }
     const workspace = scratchDir('jenkins-workspace');
-    // The implicit `checkout scm`: what the user's repository holds, the promptfoo suite where promptfoo looks; nothing of
+    // The implicit `checkout scm`: what the user's repository holds, the promptfoo suite where promptfoo looks and the
+    // Braintrust eval where `braintrust eval` is told to look; nothing of
     // this repository, so an example that runs a script of ours fails here as it would where it is pasted.
     cpSync(
       join(REPOSITORY_ROOT, 'examples/promptfoo/promptfooconfig.yaml'),
       join(workspace, 'promptfooconfig.yaml'),
+    );
+    mkdirSync(join(workspace, 'evals'));
+    cpSync(
+      join(REPOSITORY_ROOT, 'examples/braintrust/support.eval.js'),
+      join(workspace, 'evals/support.eval.js'),
     );
     this.log(`[Pipeline] node: ${workspace}${image ? ` (docker ${image})` : ''}`);
     return { workspace, ...(image ? { image } : {}) };
