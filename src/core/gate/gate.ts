@@ -147,7 +147,7 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
     const left = unevaluatedLeft(attempts);
     if (result.verdict.outcome === 'error') {
       const reason = left.length
-        ? truncate(couldNotEvaluate(backend.displayName, left, attempts), MAX_REASON_CHARS)
+        ? truncate(couldNotEvaluate(backend, left, attempts), MAX_REASON_CHARS)
         : result.verdict.reason;
       return {
         ...result.verdict,
