@@ -47,7 +47,7 @@ async function gate(rows: FakeRow[], args: string[] = [], env: Record<string, st
   const junit = new XMLParser({ ignoreAttributes: false }).parse(
     readFileSync(join(cwd, 'gate.xml'), 'utf8'),
   ) as { testsuites: Record<string, string> };
-  return { run, junit: junit.testsuites };
+  return { run, junit: junit.testsuites, cwd };
 }
 
 describe('the bundled command line on a Braintrust experiment', () => {
@@ -118,13 +118,21 @@ describe('the bundled command line on a Braintrust experiment', () => {
     expect(run.stdout).not.toContain('could not evaluate');
   });
 
-  it('an experiment with no rows: exit 3, "could not evaluate the experiment"', async () => {
-    const { run } = await gate([], ['--min-pass-rate', '0.9']);
+  it('an experiment with no rows: exit 3, "could not evaluate the experiment", never a run or --retry-errors', async () => {
+    const { run, cwd } = await gate([], ['--min-pass-rate', '0.9', '--markdown', 'gate.md']);
     expect(run.exitCode).toBe(3);
     expect(run.stdout).toContain(
       'Braintrust could not evaluate the experiment: experiment "pr-1347" has no rows',
     );
-    expect(run.stdout).not.toContain('the run');
+    // The log, on stderr.
+    expect(run.stderr).toContain(
+      'The experiment ended without a verdict and is not started again: the gate evaluates one experiment that exists',
+    );
+    expect(run.stdout + run.stderr).not.toMatch(/the run|The run/);
+    const markdown = readFileSync(join(cwd, 'gate.md'), 'utf8');
+    expect(markdown).toContain('**Could not evaluate**: the experiment has no verdict.');
+    // Braintrust reads no --retry-errors (giving it is an input error): the summary names none.
+    expect(markdown).not.toContain('--retry-errors');
   });
 
   it("an experiment id of another project: exit 1, in the flags' words, with the fix", async () => {
