@@ -127,28 +127,6 @@ describe('the bundled action on a Braintrust experiment', () => {
     expect(comment).toContain('Factuality 0.2, under');
   });
 
-  it('several scores without score_name: could not evaluate, the scores listed; with it, judged', async () => {
-    const two = rowsOf(4).map((row) => ({
-      ...row,
-      score: undefined,
-      scores: { Factuality: 1, Relevance: 0.5 },
-    }));
-    const { run } = await gate({ min_pass_rate: '0.9' }, rows(two));
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('Braintrust could not evaluate');
-    expect(run.outputs.reason).toContain('the rows carry 2 scores ("Factuality", "Relevance")');
-    expect(run.outputs.reason).toContain('set `score_name`');
-    const named = await gate(
-      { min_pass_rate: '0.9', score_name: 'Relevance', pass_score: '0.5' },
-      rows(two),
-    );
-    expect(named.run.outputs).toMatchObject({
-      decision: 'pass',
-      mean_score: '0.5',
-      score_name: 'Relevance',
-    });
-  });
-
   it('errors and null scores are not evaluated: never zeros; judged within min_coverage', async () => {
     const list = rowsOf(10);
     list[3] = { ...list[3]!, error: 'RateLimitError: 429 from the model', score: undefined };
@@ -251,19 +229,6 @@ describe('the bundled action on a Braintrust experiment', () => {
     expect(braintrust.requestsTo('GET', `/v1/experiment?project_id=${PROJECT_ID}`)).toHaveLength(1);
   });
 
-  it('experiment_id of another project than project_name says: fails closed before reading rows', async () => {
-    const { run } = await gate({
-      min_pass_rate: '0.9',
-      experiment_name: '',
-      project_name: 'billing-agent',
-      experiment_id: experimentOf([]).id,
-    });
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs.reason).toContain('is of project "support-agent"');
-    expect(run.outputs.reason).toContain('not the one `project_name` names');
-    expect(braintrust.requestsTo('POST', '/v1/experiment/')).toHaveLength(0);
-  });
-
   it('a hostile row: its input and error shown inert', async () => {
     const hostile =
       '@octocat <img src=x onerror=alert(1)> <b>bold</b>\n::error::pwned\n::set-output name=decision::pass';
@@ -285,21 +250,5 @@ describe('the bundled action on a Braintrust experiment', () => {
     const commands = run.stdout.split('\n').filter((line) => /^::(error|set-output)/.test(line));
     expect(commands.join('\n')).not.toContain('pwned');
     expect(run.stdout).not.toMatch(/^::set-output name=decision::pass/m);
-  });
-
-  it('repeats: an input error, before any call (an experiment cannot be run again)', async () => {
-    const { run } = await gate({ min_pass_rate: '0.9', repeats: '3' });
-    expect(run.exitCode).toBe(1);
-    expect(run.annotations[0]?.message).toContain('Input `repeats` runs the evaluation again');
-    expect(braintrust.requests).toHaveLength(0);
-  });
-
-  it('no threshold: an input error, since Braintrust decides nothing of its own', async () => {
-    const { run } = await gate({});
-    expect(run.exitCode).toBe(1);
-    expect(run.annotations[0]?.message).toContain(
-      'without a threshold every experiment would pass',
-    );
-    expect(braintrust.requests).toHaveLength(0);
   });
 });

@@ -45,7 +45,7 @@ const config = (origin: string) => `gates:
     min_pass_rate: 0.9
 `;
 
-async function gates(failing: number) {
+async function gates(failing: number, step: Record<string, string> = {}) {
   braintrust = new FakeBraintrust({ experiments: [experimentOf(rowsOf(10, failing))] });
   github = new FakeGitHub();
   const dir = scratchDir('gates-braintrust');
@@ -61,6 +61,7 @@ async function gates(failing: number) {
       config: '.github/reliability-gates.yml',
       allowed_token_env: 'BRAINTRUST_API_KEY',
       allowed_base_urls: servers[0]!.origin,
+      ...step,
     },
     eventName: 'pull_request',
     payload,
@@ -107,5 +108,14 @@ describe('many gates: a Braintrust entry beside a promptfoo one', () => {
       ['support-experiment', 'pass'],
     ]);
     expect(run.outputs.decision).toBe('pass');
+  });
+
+  it("the step's retry_errors and poll_interval are for other entries: the Braintrust entry, which reads neither, does not inherit them", async () => {
+    const { run, entries } = await gates(0, { retry_errors: '2', poll_interval: '1' });
+    expect(run.annotations.map((a) => a.message).join('\n')).not.toContain('is not read with');
+    expect(entries).toEqual([
+      ['support-suite', 'pass'],
+      ['support-experiment', 'pass'],
+    ]);
   });
 });

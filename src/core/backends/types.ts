@@ -3,7 +3,7 @@ import type { GateLog } from '../support/log.js';
 import type { Deadline } from '../support/deadline.js';
 import type { FigureSpec } from '../verdict/figures.js';
 import type { RawInputs } from '../inputs/fields.js';
-import type { BackendWords } from '../inputs/backend-words.js';
+import type { BackendWords, ExistingEvaluation } from '../inputs/backend-words.js';
 import type { JsonTransport, TransportOptions } from '../transport/http.js';
 import type { Decision, Evaluation, GateIds, ThresholdSpec } from '../verdict/verdict.js';
 import type { Why } from '../verdict/why.js';
@@ -125,6 +125,13 @@ export type Evaluates =
        * (Braintrust's experiments): the thresholds alone decide, as for a backend that reads.
        */
       judgedByThresholds?: boolean;
+      /**
+       * For a service that holds an evaluation the workflow's own step already ran (Braintrust's
+       * experiment): what it holds. The gate polls nothing and runs nothing again, so the inputs
+       * that would (`RUN_INPUTS`: `poll_interval`, `repeats`, `retry_errors`, `max_runs`, ...)
+       * are not read, and given ones are input errors.
+       */
+      existing?: ExistingEvaluation;
     }
   | {
       kind: 'reads';
@@ -142,6 +149,11 @@ export interface Backend extends BackendWords {
   /** Whether it starts and polls a run on a service, or reads an evaluation already run. */
   readonly evaluates: Evaluates;
   readonly defaultCheckName: string;
+  /**
+   * What one evaluation of it is called where the gate could not evaluate it ("Braintrust could
+   * not evaluate the experiment"); default `run`.
+   */
+  readonly evaluationNoun?: string;
   /** Inputs only this backend reads, each documented; giving one with another backend is an input error. */
   readonly inputs: z.ZodObject;
   /** The figures its verdicts may hold, with their domains. */

@@ -116,6 +116,7 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
     retryErrors: inputs.retry_errors,
     ...(inputs.max_runs === undefined ? {} : { maxRuns: inputs.max_runs }),
     restartable: plan.prepared.restartable !== false,
+    ...(backend.evaluationNoun ? { noun: backend.evaluationNoun } : {}),
     // A retry with less than two polls of `timeout` left could only time out.
     leastTimeMs: 2 * inputs.pollIntervalMs,
   });
@@ -147,7 +148,7 @@ async function runToVerdict(plan: GatePlan, runtime: GateRuntime): Promise<Verdi
     const left = unevaluatedLeft(attempts);
     if (result.verdict.outcome === 'error') {
       const reason = left.length
-        ? truncate(couldNotEvaluate(backend.displayName, left, attempts), MAX_REASON_CHARS)
+        ? truncate(couldNotEvaluate(backend, left, attempts), MAX_REASON_CHARS)
         : result.verdict.reason;
       return {
         ...result.verdict,

@@ -2,7 +2,7 @@ import { BACKENDS, BACKEND_IDS, backendById, rejectForeignInputs } from '../back
 import type { Backend, ChangeContext, PreparedGate } from '../backends/types.js';
 import { InputError } from '../support/errors.js';
 import { type CommonInputs, parseCommonInputs } from '../inputs/common.js';
-import { SERVICE_INPUTS, TOKEN_REQUIRED } from '../inputs/backend-words.js';
+import { TOKEN_REQUIRED, unreadInputs } from '../inputs/backend-words.js';
 import type { RawInputs } from '../inputs/fields.js';
 import { formatNumber } from '../verdict/figures.js';
 import { DEFAULT_RATE_MARGIN } from '../repeats/run.js';
@@ -91,23 +91,31 @@ export async function planGate(
 
 /**
  * A backend that calls a service needs its credential; one that reads an evaluation already
- * run reads none of the service's inputs, and a given one would look as if it were read.
+ * run reads none of the service's inputs, and one whose service holds an evaluation already run
+ * (Braintrust's experiment) none that poll, repeat or retry: a given one would look as if it
+ * were read. A default the runner filled in is not given (`src/action/inputs.ts`).
  */
 function requireEvaluationInputs(backend: Backend, raw: RawInputs): void {
   const given = (name: string) => Boolean(raw[name]?.trim());
-  if (backend.evaluates.kind === 'service') {
-    if (!given('token')) throw new InputError(TOKEN_REQUIRED);
-    return;
-  }
-  const unread = SERVICE_INPUTS.filter(given);
-  if (unread.length === 0) return;
-  const what = backend.evaluates.what;
-  throw new InputError(
-    unread.map(
+  const { evaluates } = backend;
+  const problems: string[] = [];
+  if (evaluates.kind === 'service' && !given('token')) problems.push(TOKEN_REQUIRED);
+  const unread = unreadInputs(evaluates).filter(given);
+  const what =
+    evaluates.kind === 'reads'
+      ? `${evaluates.what} (no service to call, nothing to run again)`
+      : `${evaluates.existing?.what ?? 'an evaluation already run'} (nothing to poll, nothing to run again)`;
+  const samples =
+    evaluates.kind === 'service' && evaluates.existing
+      ? `; for more samples of each case, ${evaluates.existing.samples}`
+      : '';
+  problems.push(
+    ...unread.map(
       (name) =>
-        `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`,
+        `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what}: remove it${name === 'repeats' ? samples : ''}.`,
     ),
   );
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { BACKENDS } from '../backends/registry.js';
-import { SERVICE_INPUTS } from '../inputs/backend-words.js';
+import { unreadInputs } from '../inputs/backend-words.js';
 import type { RawInputs } from '../inputs/fields.js';
 
 /**
@@ -20,8 +20,9 @@ export function inheritedBy(
     .flat()
     .filter((name) => !Object.hasOwn(own, name));
   const dropped = new Set<string>(replaced);
-  // A backend that reads its evaluation reads none of a service's inputs: the step's are for other entries.
-  if (declared?.evaluates.kind === 'reads') for (const name of SERVICE_INPUTS) dropped.add(name);
+  // A backend that reads its evaluation reads none of a service's inputs, and one that holds an
+  // evaluation already run none that poll, repeat or retry: the step's are for other entries.
+  for (const name of declared ? unreadInputs(declared.evaluates) : []) dropped.add(name);
   if (backend !== stepBackend) {
     const mine = new Set(declared?.inputs.keyof().options ?? []);
     const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];

@@ -12,7 +12,13 @@ export interface BackendWords {
   readonly displayName: string;
   /** How it evaluates: a service's credential and API root, or what it reads. */
   readonly evaluates:
-    | { kind: 'service'; credential: string; defaultBaseUrl: string; judgedByThresholds?: boolean }
+    | {
+        kind: 'service';
+        credential: string;
+        defaultBaseUrl: string;
+        judgedByThresholds?: boolean;
+        existing?: ExistingEvaluation;
+      }
     | { kind: 'reads'; what: string };
   /** Where its confidence intervals come from, for `confidence`. */
   readonly intervals?: string;
@@ -48,12 +54,21 @@ export const TOKEN_REQUIRED =
   'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see docs/github.md, "Pull requests from forks")';
 
 /**
- * The shared inputs only a backend that calls a service reads: a backend that reads an
- * evaluation already run has no credential, API root, polls, repeats or retries.
+ * What a service holds that the workflow's own step already ran (Braintrust's experiment): the
+ * gate finds and reads it, polls nothing and runs nothing again.
  */
-export const SERVICE_INPUTS = [
-  'token',
-  'base_url',
+export interface ExistingEvaluation {
+  /** What it holds, for messages: e.g. `` an experiment `braintrust eval` already logged ``. */
+  readonly what: string;
+  /** Where more samples of each case come from instead of `repeats` (the evaluation's own trials). */
+  readonly samples: string;
+}
+
+/**
+ * The shared inputs that poll, repeat or retry a run: a backend that reads an evaluation
+ * already run, or a service that holds one ({@link ExistingEvaluation}), reads none of them.
+ */
+export const RUN_INPUTS = [
   'poll_interval',
   'repeats',
   'max_repeats',
@@ -63,3 +78,15 @@ export const SERVICE_INPUTS = [
   'retry_errors',
   'max_runs',
 ] as const;
+
+/**
+ * The shared inputs only a backend that calls a service reads: a backend that reads an
+ * evaluation already run has no credential, API root, polls, repeats or retries.
+ */
+export const SERVICE_INPUTS = ['token', 'base_url', ...RUN_INPUTS] as const;
+
+/** The shared inputs a backend does not read: given ones are input errors, and a config entry does not inherit the step's. */
+export function unreadInputs(evaluates: BackendWords['evaluates']): readonly string[] {
+  if (evaluates.kind === 'reads') return SERVICE_INPUTS;
+  return evaluates.existing ? RUN_INPUTS : [];
+}

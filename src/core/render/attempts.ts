@@ -20,10 +20,13 @@ export function attemptSection(verdict: Verdict, word: InputWord): string[] {
   const runs = (count: number) => `${count} run${count === 1 ? '' : 's'}`;
   const policy = `\`${word('retry_errors')}\`: ${attempts.retryErrors} per run`;
   const retries = `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'} in all`;
+  const once = attempts.readOnce;
   const heading =
-    left.length > 0
-      ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-      : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
+    once && left.length > 0
+      ? `**Could not evaluate**: the ${escapeText(once, 40)} has no verdict. It is one that exists, read once: another attempt would read the same ${escapeText(once, 40)}, so none is made. Not a regression: no figure of it is judged.`
+      : left.length > 0
+        ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+        : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
   const bound = attempts.stoppedBy
     ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
     : [];

@@ -181,7 +181,7 @@ export async function judgeRepeats(
   };
   const reason =
     unevaluated && left.length > 0
-      ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
+      ? couldNotEvaluate(backend, left, attempts, rows.length)
       : closed
         ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
         : explainRepeats(backend.displayName, summary, judged, broken);

@@ -85,6 +85,7 @@ export const VerdictReport = z.object({
       retryErrors: z.number().int().min(0),
       maxRuns: z.number().int().min(1).optional(),
       stoppedBy: z.string().optional(),
+      readOnce: z.string().max(40).optional(),
       errors: z
         .array(
           z.object({

@@ -91,7 +91,10 @@ export async function runWithRetries(
     // was: the backend can deduplicate it, so it is no new run against `max_runs`.
     const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
     const refused = budget.refuseRetry(attempt, target.deadline, resend);
-    const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
+    const subject =
+      run === 'run'
+        ? `The ${target.backend.evaluationNoun ?? 'run'}`
+        : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
     if (refused) {
       error.notRetried = refused;
       target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);

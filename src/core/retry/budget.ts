@@ -13,6 +13,8 @@ export interface RetryPolicy {
   maxRuns?: number;
   /** False when the backend gates a run that exists (TruLayer's `eval_run_id`): nothing to start again. */
   restartable: boolean;
+  /** What one evaluation of the backend is called (its `evaluationNoun`); default `run`. */
+  noun?: string;
   /** A retry is not started with less time than this left: it could only time out. */
   leastTimeMs: number;
 }
@@ -89,7 +91,8 @@ export class RunBudget {
    * bounds, said in the verdict too.
    */
   refuseRetry(attempt: number, deadline: Deadline, resend = false): string | undefined {
-    if (!this.policy.restartable) return 'the gate evaluates one run that exists, not a new one';
+    if (!this.policy.restartable)
+      return `the gate evaluates one ${this.policy.noun ?? 'run'} that exists, not a new one`;
     if (attempt > this.policy.retryErrors)
       return this.policy.retryErrors === 0
         ? '`retry_errors` is 0'
@@ -142,6 +145,7 @@ export class RunBudget {
       retryErrors: this.policy.retryErrors,
       ...(this.policy.maxRuns === undefined ? {} : { maxRuns: this.policy.maxRuns }),
       ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
+      ...(this.policy.restartable ? {} : { readOnce: this.policy.noun ?? 'run' }),
     };
   }
 }

@@ -15,6 +15,12 @@ export interface AttemptSummary {
   maxRuns?: number;
   /** Why an errored run was not started again, when a bound (not its kind) decided: `max_runs`, the timeout. */
   stoppedBy?: string;
+  /**
+   * Set when the gate evaluates one that exists (Braintrust's experiment, TruLayer's
+   * `eval_run_id`): what it is called. It is read once, never started again, so `retry_errors`
+   * does not apply to it.
+   */
+  readOnce?: string;
 }
 
 /** One attempt that ended without a verdict. */

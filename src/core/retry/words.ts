@@ -22,21 +22,28 @@ function tries(summary: AttemptSummary, errors: readonly RunError[]): string {
   return `${times}${summary.stoppedBy ? `; not started again: ${summary.stoppedBy}` : ''}`;
 }
 
+/** The backend as the reason names it: its name, and what one evaluation of it is called (default `run`). */
+export interface EvaluatedBy {
+  displayName: string;
+  evaluationNoun?: string;
+}
+
 /**
  * The reason of a gate whose errors remain after its retries (contract section 10): "could not
  * evaluate", how many, and the backend's own messages; never the words of a regression.
  * `repeats` is how many repeats the gate ran, for a gate with repeats.
  */
 export function couldNotEvaluate(
-  backend: string,
+  by: EvaluatedBy,
   left: readonly RunError[],
   summary: AttemptSummary,
   repeats?: number,
 ): string {
   const how = tries(summary, left);
+  const backend = by.displayName;
   if (repeats === undefined) {
     const error = left[0];
-    return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
+    return `${backend} could not evaluate the ${by.evaluationNoun ?? 'run'}: ${error ? said(error) : 'no verdict'}${how}.`;
   }
   // In the repeats' order, not the order their errors came in.
   const index = (error: RunError) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);

@@ -1,4 +1,5 @@
 import { summarizeCases } from '../../cases/types.js';
+import { InputError } from '../../support/errors.js';
 import { excerpt } from '../../support/text.js';
 import { type ErrorBars, intervalOf, meanInterval, wilsonInterval } from '../../support/stats.js';
 import { formatNumber } from '../../verdict/figures.js';
@@ -19,8 +20,11 @@ export interface Judging {
 
 /**
  * The experiment's rows as an evaluation: the headline score picked, errors apart, the
- * thresholds the user set, each case's outcome. No rows, no usable score, or rows under
- * `min_coverage` is "could not evaluate" (contract section 10), never a pass.
+ * thresholds the user set, each case's outcome. No rows, no score at all, or rows under
+ * `min_coverage` is "could not evaluate" (contract section 10), never a pass. A `score_name`
+ * that names none of the scores the rows carry, or none given among several, throws an
+ * {@link InputError}: a setup the gate refuses (exit 1), never an outage (exit 3) that a
+ * pipeline may let pass.
  */
 export function evaluationOf(rows: readonly ExperimentEvent[], judging: Judging): Evaluation {
   const { experiment, inputs, shared } = judging;
@@ -34,13 +38,17 @@ export function evaluationOf(rows: readonly ExperimentEvent[], judging: Judging)
     ...(judging.dashboardUrl ? { dashboardUrl: judging.dashboardUrl } : {}),
   };
   const named = `experiment "${excerpt(experiment.name, 80)}"`;
+  // An experiment that logged no row is more likely a broken eval step than an outage, but the
+  // contract (sections 12 and 13: a results file with no rows is "could not evaluate", and
+  // Braintrust's errors are as promptfoo's) says "could not evaluate": it stays an outage.
   if (rows.length === 0)
     return {
       ...base,
       figures: {},
       unevaluated: `${named} has no rows (root spans): check that \`braintrust eval\` logged its cases before the gate ran`,
     };
-  const headline = headlineScore(scoreNames(rows), inputs.score_name);
+  const headline = headlineScore(scoreNames(rows), inputs.score_name, named);
+  if ('misnamed' in headline) throw new InputError(headline.misnamed);
   if ('unusable' in headline)
     return { ...base, figures: {}, unevaluated: `${named}: ${headline.unusable}` };
   const tally = tallyRows(rows, headline.name, inputs.pass_score);

@@ -25,18 +25,27 @@ export async function findExperiment(
     : await experimentNamed(client, inputs);
   if (experiment.deleted_at)
     throw new InputError(
-      `Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) was deleted; check \`experiment_name\` or \`experiment_id\``,
+      `Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) was deleted; set \`${inputs.experiment_id ? 'experiment_id' : 'experiment_name'}\` to an experiment that exists`,
     );
   const project = await client.project(experiment.project_id);
-  const wrong =
-    (inputs.project_id !== undefined &&
-      inputs.project_id.toLowerCase() !== project.id.toLowerCase()) ||
-    (inputs.project_name !== undefined && inputs.project_name !== project.name);
-  if (project.id !== experiment.project_id || wrong)
+  // The project asked for is not the one answered: an answer the gate cannot trust.
+  if (project.id.toLowerCase() !== experiment.project_id.toLowerCase())
     throw new BackendCallError(
       'GET /v1/project/{project_id}',
-      `Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) is of project "${excerpt(project.name, 80)}" (${project.id}), not the one \`${inputs.project_id ? 'project_id' : 'project_name'}\` names; the gate fails closed`,
+      `Braintrust answered project ${project.id} for the experiment's project ${experiment.project_id}, so the gate fails closed.`,
     );
+  // The inputs name an experiment of one project and another project: the user's setup to fix.
+  const byId = inputs.project_id !== undefined;
+  const wrong = byId
+    ? inputs.project_id?.toLowerCase() !== project.id.toLowerCase()
+    : inputs.project_name !== undefined && inputs.project_name !== project.name;
+  if (wrong) {
+    const input = byId ? 'project_id' : 'project_name';
+    const right = byId ? project.id : `"${excerpt(project.name, 80)}"`;
+    throw new InputError(
+      `Input \`${input}\`: Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) is of project "${excerpt(project.name, 80)}" (${project.id}), not the one \`${input}\` names; set \`${input}\` to ${right}, or \`experiment_id\` to an experiment of that project`,
+    );
+  }
   log.info(
     `Experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) of project "${excerpt(project.name, 80)}".`,
   );

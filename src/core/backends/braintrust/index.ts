@@ -1,4 +1,3 @@
-import { InputError } from '../../support/errors.js';
 import { parseInputs, type RawInputs } from '../../inputs/fields.js';
 import type { Evaluation } from '../../verdict/verdict.js';
 import type { Backend, BackendContext, PreparedGate, SharedInputs } from '../types.js';
@@ -16,9 +15,10 @@ import { BRAINTRUST_FIGURES, BRAINTRUST_IDS, BRAINTRUST_THRESHOLDS } from './voc
  * It is a `service` backend, not one that `reads` a file: it calls an API with a credential, so it
  * reads `token` (required, masked, sent only to `base_url`) and `base_url` (a self-hosted data
  * plane). But like a file it evaluates something that already exists: it starts and polls
- * nothing, cannot run the experiment again (`repeats` above 1 is an input error, and an error is
- * not retried: `restartable: false`), and Braintrust decides nothing of its own, so the
- * thresholds alone decide (`judgedByThresholds`).
+ * nothing and cannot run the experiment again (`existing`: `poll_interval`, `repeats`,
+ * `retry_errors`, `max_runs` given are input errors, and an error is not retried:
+ * `restartable: false`), and Braintrust decides nothing of its own, so the thresholds alone
+ * decide (`judgedByThresholds`).
  */
 export const braintrust: Backend = {
   id: 'braintrust',
@@ -28,8 +28,14 @@ export const braintrust: Backend = {
     defaultBaseUrl: 'https://api.braintrust.dev',
     credential: 'an API key',
     judgedByThresholds: true,
+    existing: {
+      what: 'an experiment `braintrust eval` already logged',
+      samples:
+        "set Braintrust's `trialCount` in the `Eval(...)` (`trial_count` in Python): each case runs that many times, a row each, and the gate reads them as one case",
+    },
   },
   defaultCheckName: 'Braintrust Gate',
+  evaluationNoun: 'experiment',
   intervals:
     'the Wilson interval of the pass rate and the t interval of the mean score, over the rows evaluated',
   inputs: BraintrustInputs,
@@ -49,11 +55,8 @@ export const braintrust: Backend = {
     { name: 'score', label: 'score', from: { id: 'score_name' } },
   ],
   async prepare(raw: RawInputs, shared: SharedInputs): Promise<PreparedGate> {
+    // `repeats`, `retry_errors` and the like are refused by the plan (`evaluates.existing`).
     const inputs = parseInputs(BraintrustInputs, raw, BRAINTRUST_RULES);
-    if (shared.repeats !== 1)
-      throw new InputError(
-        "Input `repeats` runs the evaluation again for each repeat, but `backend: braintrust` gates an experiment `braintrust eval` already logged, which the gate cannot run again; remove `repeats` (use `braintrust eval`'s own trials for more samples of each case).",
-      );
     return {
       run: (context) => gateExperiment(inputs, shared, context),
       // Another attempt would read the same experiment.

@@ -29,26 +29,32 @@ export function scoreNames(rows: readonly ExperimentEvent[]): string[] {
 
 /**
  * The score that judges each row: `score_name` when given (it must be one the rows carry), else
- * the rows' only score. Several without `score_name`, or none, is a sentence saying what to set.
+ * the rows' only score. Rows that carry scores, but `score_name` names none of them or is
+ * missing among several, are a setup the user must fix (`misnamed`, an input error); rows that
+ * carry no score at all are an evaluation that scored nothing (`unusable`), the same as every
+ * row unscored. Each is a sentence saying what to set.
  */
 export function headlineScore(
   names: readonly string[],
   given: string | undefined,
-): { name: string } | { unusable: string } {
+  of = 'the experiment',
+): { name: string } | { misnamed: string } | { unusable: string } {
   const listed = names.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+  if (given !== undefined && names.includes(given)) return { name: given };
+  if (names.length === 0)
+    return {
+      unusable:
+        given === undefined
+          ? 'no row carries any score: check that the eval has scorers'
+          : `no row carries any score, so \`score_name\` "${excerpt(given, 60)}" judges nothing: check that the eval's scorers ran`,
+    };
   if (given !== undefined)
-    return names.includes(given)
-      ? { name: given }
-      : {
-          unusable: names.length
-            ? `no row carries the score \`score_name\` "${excerpt(given, 60)}"; the rows carry ${listed}: set \`score_name\` to one of them`
-            : `no row carries any score, so \`score_name\` "${excerpt(given, 60)}" judges nothing: check that the eval's scorers ran`,
-        };
+    return {
+      misnamed: `Input \`score_name\` "${excerpt(given, 60)}" is no score the rows of ${of} carry; they carry ${listed}: set \`score_name\` to one of them`,
+    };
   if (names.length === 1 && names[0] !== undefined) return { name: names[0] };
   return {
-    unusable: names.length
-      ? `the rows carry ${names.length} scores (${listed}) and \`score_name\` says none: set \`score_name\` to the one that judges a row`
-      : 'no row carries any score: check that the eval has scorers',
+    misnamed: `Input \`score_name\` is required: the rows carry ${names.length} scores (${listed}) in ${of}; set \`score_name\` to the one that judges a row`,
   };
 }
 

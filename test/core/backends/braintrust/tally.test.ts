@@ -38,11 +38,21 @@ describe('the headline score', () => {
   it('is the only one, the one named, or a sentence that lists them', () => {
     expect(headlineScore(['Factuality'], undefined)).toEqual({ name: 'Factuality' });
     expect(headlineScore(['A', 'B'], 'B')).toEqual({ name: 'B' });
-    expect(headlineScore(['A', 'B'], undefined)).toEqual({
-      unusable: expect.stringContaining('the rows carry 2 scores ("A", "B")') as string,
+    // Scores the rows carry, and `score_name` naming none of them: the user's setup to fix.
+    expect(headlineScore(['A', 'B'], undefined, 'experiment "e"')).toEqual({
+      misnamed:
+        'Input `score_name` is required: the rows carry 2 scores ("A", "B") in experiment "e"; set `score_name` to the one that judges a row',
     });
-    expect(headlineScore(['A'], 'C')).toEqual({
-      unusable: expect.stringContaining('no row carries the score `score_name` "C"') as string,
+    expect(headlineScore(['A'], 'C', 'experiment "e"')).toEqual({
+      misnamed:
+        'Input `score_name` "C" is no score the rows of experiment "e" carry; they carry "A": set `score_name` to one of them',
+    });
+    // No score at all: an evaluation that scored nothing, like every row unscored.
+    expect(headlineScore([], 'C')).toEqual({
+      unusable: expect.stringContaining('no row carries any score') as string,
+    });
+    expect(headlineScore([], undefined)).toEqual({
+      unusable: expect.stringContaining('no row carries any score') as string,
     });
     expect(scoreNames([row({ scores: { B: 1 } }), row({ scores: { A: null } }), row({})])).toEqual([
       'A',
