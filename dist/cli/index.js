@@ -59131,24 +59131,29 @@ function scoreNames(rows) {
 }
 /**
  * The score that judges each row: `score_name` when given (it must be one the rows carry), else
- * the rows' only score. Several without `score_name`, or none, is a sentence saying what to set.
+ * the rows' only score. Rows that carry scores, but `score_name` names none of them or is
+ * missing among several, are a setup the user must fix (`misnamed`, an input error); rows that
+ * carry no score at all are an evaluation that scored nothing (`unusable`), the same as every
+ * row unscored. Each is a sentence saying what to set.
  */
-function headlineScore(names, given) {
+function headlineScore(names, given, of = 'the experiment') {
     const listed = names.map((n) => `"${excerpt(n, 60)}"`).join(', ');
+    if (given !== undefined && names.includes(given))
+        return { name: given };
+    if (names.length === 0)
+        return {
+            unusable: given === undefined
+                ? 'no row carries any score: check that the eval has scorers'
+                : `no row carries any score, so \`score_name\` "${excerpt(given, 60)}" judges nothing: check that the eval's scorers ran`,
+        };
     if (given !== undefined)
-        return names.includes(given)
-            ? { name: given }
-            : {
-                unusable: names.length
-                    ? `no row carries the score \`score_name\` "${excerpt(given, 60)}"; the rows carry ${listed}: set \`score_name\` to one of them`
-                    : `no row carries any score, so \`score_name\` "${excerpt(given, 60)}" judges nothing: check that the eval's scorers ran`,
-            };
+        return {
+            misnamed: `Input \`score_name\` "${excerpt(given, 60)}" is no score the rows of ${of} carry; they carry ${listed}: set \`score_name\` to one of them`,
+        };
     if (names.length === 1 && names[0] !== undefined)
         return { name: names[0] };
     return {
-        unusable: names.length
-            ? `the rows carry ${names.length} scores (${listed}) and \`score_name\` says none: set \`score_name\` to the one that judges a row`
-            : 'no row carries any score: check that the eval has scorers',
+        misnamed: `Input \`score_name\` is required: the rows carry ${names.length} scores (${listed}) in ${of}; set \`score_name\` to the one that judges a row`,
     };
 }
 /**
@@ -59369,10 +59374,14 @@ const BRAINTRUST_THRESHOLDS = [
 
 
 
+
 /**
  * The experiment's rows as an evaluation: the headline score picked, errors apart, the
- * thresholds the user set, each case's outcome. No rows, no usable score, or rows under
- * `min_coverage` is "could not evaluate" (contract section 10), never a pass.
+ * thresholds the user set, each case's outcome. No rows, no score at all, or rows under
+ * `min_coverage` is "could not evaluate" (contract section 10), never a pass. A `score_name`
+ * that names none of the scores the rows carry, or none given among several, throws an
+ * {@link InputError}: a setup the gate refuses (exit 1), never an outage (exit 3) that a
+ * pipeline may let pass.
  */
 function evaluation_evaluationOf(rows, judging) {
     const { experiment, inputs, shared } = judging;
@@ -59386,13 +59395,18 @@ function evaluation_evaluationOf(rows, judging) {
         ...(judging.dashboardUrl ? { dashboardUrl: judging.dashboardUrl } : {}),
     };
     const named = `experiment "${excerpt(experiment.name, 80)}"`;
+    // An experiment that logged no row is more likely a broken eval step than an outage, but the
+    // contract (sections 12 and 13: a results file with no rows is "could not evaluate", and
+    // Braintrust's errors are as promptfoo's) says "could not evaluate": it stays an outage.
     if (rows.length === 0)
         return {
             ...base,
             figures: {},
             unevaluated: `${named} has no rows (root spans): check that \`braintrust eval\` logged its cases before the gate ran`,
         };
-    const headline = headlineScore(scoreNames(rows), inputs.score_name);
+    const headline = headlineScore(scoreNames(rows), inputs.score_name, named);
+    if ('misnamed' in headline)
+        throw new InputError(headline.misnamed);
     if ('unusable' in headline)
         return { ...base, figures: {}, unevaluated: `${named}: ${headline.unusable}` };
     const tally = tally_tallyRows(rows, headline.name, inputs.pass_score);
@@ -59500,13 +59514,21 @@ async function findExperiment(client, inputs, log) {
         ? await client.experiment(inputs.experiment_id)
         : await experimentNamed(client, inputs);
     if (experiment.deleted_at)
-        throw new InputError(`Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) was deleted; check \`experiment_name\` or \`experiment_id\``);
+        throw new InputError(`Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) was deleted; set \`${inputs.experiment_id ? 'experiment_id' : 'experiment_name'}\` to an experiment that exists`);
     const project = await client.project(experiment.project_id);
-    const wrong = (inputs.project_id !== undefined &&
-        inputs.project_id.toLowerCase() !== project.id.toLowerCase()) ||
-        (inputs.project_name !== undefined && inputs.project_name !== project.name);
-    if (project.id !== experiment.project_id || wrong)
-        throw new BackendCallError('GET /v1/project/{project_id}', `Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) is of project "${excerpt(project.name, 80)}" (${project.id}), not the one \`${inputs.project_id ? 'project_id' : 'project_name'}\` names; the gate fails closed`);
+    // The project asked for is not the one answered: an answer the gate cannot trust.
+    if (project.id.toLowerCase() !== experiment.project_id.toLowerCase())
+        throw new BackendCallError('GET /v1/project/{project_id}', `Braintrust answered project ${project.id} for the experiment's project ${experiment.project_id}, so the gate fails closed.`);
+    // The inputs name an experiment of one project and another project: the user's setup to fix.
+    const byId = inputs.project_id !== undefined;
+    const wrong = byId
+        ? inputs.project_id?.toLowerCase() !== project.id.toLowerCase()
+        : inputs.project_name !== undefined && inputs.project_name !== project.name;
+    if (wrong) {
+        const input = byId ? 'project_id' : 'project_name';
+        const right = byId ? project.id : `"${excerpt(project.name, 80)}"`;
+        throw new InputError(`Input \`${input}\`: Braintrust experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) is of project "${excerpt(project.name, 80)}" (${project.id}), not the one \`${input}\` names; set \`${input}\` to ${right}, or \`experiment_id\` to an experiment of that project`);
+    }
     log.info(`Experiment "${excerpt(experiment.name, 80)}" (${experiment.id}) of project "${excerpt(project.name, 80)}".`);
     return { experiment, project };
 }
@@ -59714,7 +59736,6 @@ function isRoot(event) {
 
 
 
-
 /**
  * Braintrust: the workflow's own step ran `braintrust eval`, which logged an experiment; the gate
  * reads its rows through Braintrust's API and judges them (contract section 13).
@@ -59722,9 +59743,10 @@ function isRoot(event) {
  * It is a `service` backend, not one that `reads` a file: it calls an API with a credential, so it
  * reads `token` (required, masked, sent only to `base_url`) and `base_url` (a self-hosted data
  * plane). But like a file it evaluates something that already exists: it starts and polls
- * nothing, cannot run the experiment again (`repeats` above 1 is an input error, and an error is
- * not retried: `restartable: false`), and Braintrust decides nothing of its own, so the
- * thresholds alone decide (`judgedByThresholds`).
+ * nothing and cannot run the experiment again (`existing`: `poll_interval`, `repeats`,
+ * `retry_errors`, `max_runs` given are input errors, and an error is not retried:
+ * `restartable: false`), and Braintrust decides nothing of its own, so the thresholds alone
+ * decide (`judgedByThresholds`).
  */
 const braintrust = {
     id: 'braintrust',
@@ -59734,8 +59756,13 @@ const braintrust = {
         defaultBaseUrl: 'https://api.braintrust.dev',
         credential: 'an API key',
         judgedByThresholds: true,
+        existing: {
+            what: 'an experiment `braintrust eval` already logged',
+            samples: "set Braintrust's `trialCount` in the `Eval(...)` (`trial_count` in Python): each case runs that many times, a row each, and the gate reads them as one case",
+        },
     },
     defaultCheckName: 'Braintrust Gate',
+    evaluationNoun: 'experiment',
     intervals: 'the Wilson interval of the pass rate and the t interval of the mean score, over the rows evaluated',
     inputs: BraintrustInputs,
     figures: BRAINTRUST_FIGURES,
@@ -59754,9 +59781,8 @@ const braintrust = {
         { name: 'score', label: 'score', from: { id: 'score_name' } },
     ],
     async prepare(raw, shared) {
+        // `repeats`, `retry_errors` and the like are refused by the plan (`evaluates.existing`).
         const inputs = parseInputs(BraintrustInputs, raw, BRAINTRUST_RULES);
-        if (shared.repeats !== 1)
-            throw new InputError("Input `repeats` runs the evaluation again for each repeat, but `backend: braintrust` gates an experiment `braintrust eval` already logged, which the gate cannot run again; remove `repeats` (use `braintrust eval`'s own trials for more samples of each case).");
         return {
             run: (context) => gateExperiment(inputs, shared, context),
             // Another attempt would read the same experiment.
@@ -59989,12 +60015,10 @@ const readers = (backends) => {
 /** What `token` missing says, for a backend that calls a service. */
 const TOKEN_REQUIRED = 'Input `token` is required: set it to the backend credential, from a CI secret (on a pull request from a fork, secrets are empty: see docs/github.md, "Pull requests from forks")';
 /**
- * The shared inputs only a backend that calls a service reads: a backend that reads an
- * evaluation already run has no credential, API root, polls, repeats or retries.
+ * The shared inputs that poll, repeat or retry a run: a backend that reads an evaluation
+ * already run, or a service that holds one ({@link ExistingEvaluation}), reads none of them.
  */
-const SERVICE_INPUTS = [
-    'token',
-    'base_url',
+const RUN_INPUTS = [
     'poll_interval',
     'repeats',
     'max_repeats',
@@ -60004,6 +60028,17 @@ const SERVICE_INPUTS = [
     'retry_errors',
     'max_runs',
 ];
+/**
+ * The shared inputs only a backend that calls a service reads: a backend that reads an
+ * evaluation already run has no credential, API root, polls, repeats or retries.
+ */
+const SERVICE_INPUTS = ['token', 'base_url', ...RUN_INPUTS];
+/** The shared inputs a backend does not read: given ones are input errors, and a config entry does not inherit the step's. */
+function unreadInputs(evaluates) {
+    if (evaluates.kind === 'reads')
+        return SERVICE_INPUTS;
+    return evaluates.existing ? RUN_INPUTS : [];
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs/common.ts
 
@@ -60541,6 +60576,7 @@ const VerdictReport = object({
         retryErrors: schemas_number().int().min(0),
         maxRuns: schemas_number().int().min(1).optional(),
         stoppedBy: schemas_string().optional(),
+        readOnce: schemas_string().max(40).optional(),
         errors: array(object({
             run: schemas_string(),
             attempt: schemas_number().int().min(1),
@@ -62446,7 +62482,9 @@ async function runWithRetries(target, budget, run, contexts) {
         // was: the backend can deduplicate it, so it is no new run against `max_runs`.
         const resend = outcome.mayHaveStarted === true && !startedRun(target, context);
         const refused = budget.refuseRetry(attempt, target.deadline, resend);
-        const subject = run === 'run' ? 'The run' : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
+        const subject = run === 'run'
+            ? `The ${target.backend.evaluationNoun ?? 'run'}`
+            : `${run.charAt(0).toUpperCase()}${run.slice(1)}`;
         if (refused) {
             error.notRetried = refused;
             target.log.info(`${subject} ended without a verdict and is not started again: ${refused}.`);
@@ -62575,7 +62613,7 @@ class RunBudget {
      */
     refuseRetry(attempt, deadline, resend = false) {
         if (!this.policy.restartable)
-            return 'the gate evaluates one run that exists, not a new one';
+            return `the gate evaluates one ${this.policy.noun ?? 'run'} that exists, not a new one`;
         if (attempt > this.policy.retryErrors)
             return this.policy.retryErrors === 0
                 ? '`retry_errors` is 0'
@@ -62623,6 +62661,7 @@ class RunBudget {
             retryErrors: this.policy.retryErrors,
             ...(this.policy.maxRuns === undefined ? {} : { maxRuns: this.policy.maxRuns }),
             ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
+            ...(this.policy.restartable ? {} : { readOnce: this.policy.noun ?? 'run' }),
         };
     }
 }
@@ -62648,11 +62687,12 @@ function tries(summary, errors) {
  * evaluate", how many, and the backend's own messages; never the words of a regression.
  * `repeats` is how many repeats the gate ran, for a gate with repeats.
  */
-function couldNotEvaluate(backend, left, summary, repeats) {
+function couldNotEvaluate(by, left, summary, repeats) {
     const how = tries(summary, left);
+    const backend = by.displayName;
     if (repeats === undefined) {
         const error = left[0];
-        return `${backend} could not evaluate the run: ${error ? said(error) : 'no verdict'}${how}.`;
+        return `${backend} could not evaluate the ${by.evaluationNoun ?? 'run'}: ${error ? said(error) : 'no verdict'}${how}.`;
     }
     // In the repeats' order, not the order their errors came in.
     const index = (error) => Number(/\d+$/.exec(error.run)?.[0] ?? 0);
@@ -63068,7 +63108,7 @@ async function judgeRepeats(run, outcomes, how) {
         ...tools,
     };
     const reason = unevaluated && left.length > 0
-        ? couldNotEvaluate(backend.displayName, left, attempts, rows.length)
+        ? couldNotEvaluate(backend, left, attempts, rows.length)
         : closed
             ? `Repeat ${closed.index} of ${rows.length} ${closed.why}, so the gate fails closed.`
             : explainRepeats(backend.displayName, summary, judged, broken);
@@ -63344,6 +63384,7 @@ async function runToVerdict(plan, runtime) {
         retryErrors: inputs.retry_errors,
         ...(inputs.max_runs === undefined ? {} : { maxRuns: inputs.max_runs }),
         restartable: plan.prepared.restartable !== false,
+        ...(backend.evaluationNoun ? { noun: backend.evaluationNoun } : {}),
         // A retry with less than two polls of `timeout` left could only time out.
         leastTimeMs: 2 * inputs.pollIntervalMs,
     });
@@ -63368,7 +63409,7 @@ async function runToVerdict(plan, runtime) {
         const left = unevaluatedLeft(attempts);
         if (result.verdict.outcome === 'error') {
             const reason = left.length
-                ? truncate(couldNotEvaluate(backend.displayName, left, attempts), MAX_REASON_CHARS)
+                ? truncate(couldNotEvaluate(backend, left, attempts), MAX_REASON_CHARS)
                 : result.verdict.reason;
             return {
                 ...result.verdict,
@@ -64924,9 +64965,12 @@ function attemptSection(verdict, word) {
     const runs = (count) => `${count} run${count === 1 ? '' : 's'}`;
     const policy = `\`${word('retry_errors')}\`: ${attempts.retryErrors} per run`;
     const retries = `${attempts.retried} ${attempts.retried === 1 ? 'retry' : 'retries'} in all`;
-    const heading = left.length > 0
-        ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
-        : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
+    const once = attempts.readOnce;
+    const heading = once && left.length > 0
+        ? `**Could not evaluate**: the ${escapeText(once, 40)} has no verdict. It is one that exists, read once: another attempt would read the same ${escapeText(once, 40)}, so none is made. Not a regression: no figure of it is judged.`
+        : left.length > 0
+            ? `**Could not evaluate**: ${runs(left.length)} without a verdict after ${attempts.retried === 0 ? 'no retry' : left.length === 1 ? 'its retries' : 'their retries'} (${policy}; ${retries}). Not a regression: no figure of ${left.length === 1 ? 'it' : 'them'} is judged.`
+            : `**Started again**: ${runs(attempts.retried)} ended without a verdict and ${attempts.retried === 1 ? 'was' : 'were'} run again (${policy}); only the new ${attempts.retried === 1 ? 'run is' : 'runs are'} judged.`;
     const bound = attempts.stoppedBy
         ? [`Not started again: ${escapeText(attempts.stoppedBy, 200)}.`, '']
         : [];
@@ -68284,20 +68328,26 @@ async function planGate(raw, change, workspace = process.cwd()) {
 }
 /**
  * A backend that calls a service needs its credential; one that reads an evaluation already
- * run reads none of the service's inputs, and a given one would look as if it were read.
+ * run reads none of the service's inputs, and one whose service holds an evaluation already run
+ * (Braintrust's experiment) none that poll, repeat or retry: a given one would look as if it
+ * were read. A default the runner filled in is not given (`src/action/inputs.ts`).
  */
 function requireEvaluationInputs(backend, raw) {
     const given = (name) => Boolean(raw[name]?.trim());
-    if (backend.evaluates.kind === 'service') {
-        if (!given('token'))
-            throw new InputError(TOKEN_REQUIRED);
-        return;
-    }
-    const unread = SERVICE_INPUTS.filter(given);
-    if (unread.length === 0)
-        return;
-    const what = backend.evaluates.what;
-    throw new InputError(unread.map((name) => `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what} (no service to call, nothing to run again): remove it.`));
+    const { evaluates } = backend;
+    const problems = [];
+    if (evaluates.kind === 'service' && !given('token'))
+        problems.push(TOKEN_REQUIRED);
+    const unread = unreadInputs(evaluates).filter(given);
+    const what = evaluates.kind === 'reads'
+        ? `${evaluates.what} (no service to call, nothing to run again)`
+        : `${evaluates.existing?.what ?? 'an evaluation already run'} (nothing to poll, nothing to run again)`;
+    const samples = evaluates.kind === 'service' && evaluates.existing
+        ? `; for more samples of each case, ${evaluates.existing.samples}`
+        : '';
+    problems.push(...unread.map((name) => `Input \`${name}\` is not read with \`backend: ${backend.id}\`, which reads ${what}: remove it${name === 'repeats' ? samples : ''}.`));
+    if (problems.length > 0)
+        throw new InputError(problems);
 }
 /**
  * `repeats: auto` tests "at least threshold + margin" against "at most threshold − margin": a
@@ -68372,10 +68422,10 @@ function inheritedBy(raw, stepBackend, backend, own) {
         .flat()
         .filter((name) => !Object.hasOwn(own, name));
     const dropped = new Set(replaced);
-    // A backend that reads its evaluation reads none of a service's inputs: the step's are for other entries.
-    if (declared?.evaluates.kind === 'reads')
-        for (const name of SERVICE_INPUTS)
-            dropped.add(name);
+    // A backend that reads its evaluation reads none of a service's inputs, and one that holds an
+    // evaluation already run none that poll, repeat or retry: the step's are for other entries.
+    for (const name of declared ? unreadInputs(declared.evaluates) : [])
+        dropped.add(name);
     if (backend !== stepBackend) {
         const mine = new Set(declared?.inputs.keyof().options ?? []);
         const other = BACKENDS.find((b) => b.id === stepBackend)?.inputs.keyof().options ?? [];
