@@ -119,8 +119,10 @@ describe("a Braintrust experiment judged record by record, against main's histor
 
   it('with one base verdict: two newly failing and one newly passing passes', async () => {
     await onMain([[0]]);
-    const { run } = await onPullRequest([1, 2]);
+    const { run, text } = await onPullRequest([1, 2]);
     expect(run.outputs.decision, run.outputs.reason).toBe('pass');
+    // Judged, not skipped: the sign test on the pairs holds.
+    expect(text).toContain("2 cases newly failing, 1 newly passing against main's last verdict");
   });
 
   it('a record that errored is left out, and said so', async () => {
