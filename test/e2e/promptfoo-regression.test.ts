@@ -4,21 +4,23 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_GITHUB_TOKEN, FakeGitHub } from '../support/fake-github.js';
 import { promptfooWorkspace } from '../support/promptfoo.js';
 import { suite } from '../support/promptfoo-suite.js';
+import {
+  FLIPPING,
+  gitlabJob,
+  MAIN_LINE as LINE,
+  MERGE_REQUEST_JOB,
+  onMainJob,
+  pushOf,
+  REGRESSION_PR as pr,
+} from '../support/regression.js';
 import { render } from '../support/render.js';
 import { runAction, runCli } from '../support/runner.js';
 import { type ServedHandlers, serveHandlers } from '../support/serve.js';
-import { webhookExample } from '../support/webhooks.js';
 
 // Contract section 14: a drop judged case by case, with what main's history says of each case.
 // Main's verdicts are the bundled action on main's pushes; each reads a real promptfoo file of
 // 20 cases (the support suite's refund and cancel tests, numbered), some rows flipped to the
 // real failing rows of the same test, `results.stats` kept consistent.
-const pr = webhookExample('pull_request', 'opened') as {
-  pull_request: { number: number; base: { sha: string } };
-};
-const BASE = pr.pull_request.base.sha;
-/** Main's line, newest (the base commit) first. */
-const LINE = [BASE, ...Array.from({ length: 6 }, (_, i) => `${i + 1}`.repeat(40))];
 
 let github: FakeGitHub;
 let api: ServedHandlers;
@@ -47,8 +49,11 @@ const step = (file: { text: string }, inputs: Record<string, string>) => ({
 /** Main's verdicts, oldest first onto the line so that `failingOnMain[0]` is the base commit's. */
 async function onMain(failingOnMain: readonly (readonly number[])[]) {
   for (const [i, failing] of [...failingOnMain.entries()].reverse()) {
-    const push = { ...(webhookExample('push') as Record<string, unknown>), after: LINE[i] };
-    const run = await runAction({ ...step(suite(failing), {}), eventName: 'push', payload: push });
+    const run = await runAction({
+      ...step(suite(failing), {}),
+      eventName: 'push',
+      payload: pushOf(LINE[i]),
+    });
     expect(run.outputs.decision).toBeDefined();
   }
 }
@@ -63,9 +68,6 @@ async function onPullRequest(failing: readonly number[], inputs: Record<string, 
   const body = github.comments.get(pr.pull_request.number)?.at(-1)?.body ?? '';
   return { run, text: render(body).text.replaceAll('\u200d', '') };
 }
-
-/** Six verdicts on main: cases 0 and 1 flip (each failed in 3 of 6), the others never failed. */
-const FLIPPING = [[0], [1], [0, 1], [], [0], [1]];
 
 describe("a drop judged case by case, against main's history", () => {
   it('failing only the cases main itself flips passes', async () => {
@@ -121,14 +123,7 @@ describe('the command line, with main’s reports (--history-dir)', () => {
   it('three cases failing that main never failed exit 1; the flaky ones exit 0', async () => {
     const cwd = promptfooWorkspace();
     const history = join(cwd, 'history');
-    const env = {
-      GITLAB_CI: 'true',
-      CI: 'true',
-      CI_PROJECT_PATH: 'acme/agents',
-      CI_PIPELINE_ID: '1001',
-      CI_JOB_ID: '5005',
-      TMPDIR: cwd,
-    };
+    const env = gitlabJob(cwd);
     const gate = async (
       failing: readonly number[],
       args: string[],
@@ -155,15 +150,16 @@ describe('the command line, with main’s reports (--history-dir)', () => {
       );
     };
     for (const [i, failing] of [...FLIPPING.entries()].reverse()) {
-      const run = await gate(failing, ['--report', join(history, `main-${5 - i}.json`)], {
-        CI_COMMIT_SHA: LINE[i]!,
-        CI_MERGE_REQUEST_IID: '',
-      });
+      const run = await gate(
+        failing,
+        ['--report', join(history, `main-${5 - i}.json`)],
+        onMainJob(LINE[i]!),
+      );
       expect(run.exitCode, run.stderr).toBe(0);
       // Written in order: the newest last.
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const change = { CI_COMMIT_SHA: 'c0ffee'.padEnd(40, '0'), CI_MERGE_REQUEST_IID: '42' };
+    const change = MERGE_REQUEST_JOB;
     const broke = await gate(
       [5, 6, 7],
       ['--history-dir', history, '--report', join(cwd, 'pr.json')],

@@ -92,3 +92,18 @@ export function rowsOf(n: number, failing = 0): FakeRow[] {
     tokens: 100,
   }));
 }
+
+/** Ten dataset records (rows of {@link rowsOf}), those at `failing` (0-based) scoring 0.2, the others 1. */
+export function recordsFailingAt(failing: readonly number[]): FakeRow[] {
+  return rowsOf(10).map((row, i) => (failing.includes(i) ? { ...row, score: 0.2 } : row));
+}
+
+/**
+ * The experiment `braintrust eval` logged on main's commit `sha`: one of its own (an id and a
+ * name of the commit's), in the default project. Main's verdicts compare with a pull request's
+ * on the project, the score and the records, never on the experiment.
+ */
+export function experimentOfCommit(rows: FakeRow[], sha: string): FakeExperiment {
+  const id = `${sha.slice(0, 8)}-${sha.slice(8, 12)}-4${sha.slice(13, 16)}-8${sha.slice(17, 20)}-${sha.slice(20, 32)}`;
+  return experimentOf(rows, { id, name: `main-${sha.slice(0, 7)}` });
+}
