@@ -144,8 +144,15 @@ describe('examples/ci', async () => {
     '%s gives the command line only flags it has, or the component only inputs it declares',
     async (file) => {
       const text = await readFile(new URL(file, dir), 'utf8');
-      const calls = [...text.matchAll(/agent-reliability-gate#v1 ([^'\n]+)/g)].map(([, args]) =>
+      // Flags gathered with `set --` (some only when a file is there) reach the gate as "$@".
+      const gathered = [...text.matchAll(/set -- (?:"\$@" )?([^;\n]+)/g)].flatMap(([, args]) =>
         args!.trim().split(/\s+/),
+      );
+      const calls = [...text.matchAll(/agent-reliability-gate#v1 ([^'\n]+)/g)].map(([, args]) =>
+        args!
+          .trim()
+          .split(/\s+/)
+          .flatMap((arg) => (arg === '"$@"' ? gathered : [arg])),
       );
       for (const args of calls)
         expect(readRequest(args, {}).problems, `${file}: ${args.join(' ')}`).toEqual([]);
@@ -189,7 +196,8 @@ describe('the GitLab CI/CD component (templates/gate.yml)', () => {
   });
 
   it('runs the gate with flags it has', () => {
-    const call = job.script.join('\n');
+    // The script's own lines, not its comments.
+    const call = job.script.join('\n').replace(/^\s*#.*$/gm, '');
     expect(call).toContain('npx --yes --package $[[ inputs.package ]] -- agent-reliability-gate');
     const flags = [...call.matchAll(/(--[a-z-]+) (\S+)/g)]
       .filter(

@@ -39,8 +39,8 @@ export function evaluationOf(rows: readonly ExperimentEvent[], judging: Judging)
   };
   const named = `experiment "${excerpt(experiment.name, 80)}"`;
   // An experiment that logged no row is more likely a broken eval step than an outage, but the
-  // contract (sections 12 and 13: a results file with no rows is "could not evaluate", and
-  // Braintrust's errors are as promptfoo's) says "could not evaluate": it stays an outage.
+  // contract (section 12: a results file with no rows is "could not evaluate"; section 13: so
+  // are an experiment's) says "could not evaluate": it stays an outage.
   if (rows.length === 0)
     return {
       ...base,
