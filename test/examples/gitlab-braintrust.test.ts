@@ -41,11 +41,14 @@ const gitlab = new FakeGitLab();
 const braintrust = new FakeBraintrust({ experiments: [] });
 let servers: ServedHandlers[];
 let project: LocalGitLabProject;
-// `braintrust eval` logs its experiment in the fake Braintrust, served at servers[0].
-const standIn = braintrustStandIn(() => servers[0]!.origin);
+// `braintrust eval` logs its experiment in the fake Braintrust, served at servers[0]. Made in
+// beforeAll, past the check for the tools: a file whose tests all skip runs no afterAll, so a
+// scratch folder made at load would be left behind.
+let standIn: { bin: string };
 
 beforeAll(async () => {
   if (missing.length > 0) return;
+  standIn = braintrustStandIn(() => servers[0]!.origin);
   servers = await Promise.all([
     serveHandlers(() => braintrust.handlers()),
     serveHandlers(() => gitlab.handlers()),
